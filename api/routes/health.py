@@ -1,0 +1,17 @@
+"""Liveness and readiness: is the process up, and which datasets does it serve."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+router = APIRouter()
+
+
+@router.get("/healthz", summary="Health check", tags=["health"])
+def healthz(request: Request) -> dict[str, Any]:
+    """`ok` with the current version of every served dataset."""
+    store = request.app.state.store
+    served = {slug: store.current(slug) for slug in store.slugs()}
+    return {"status": "ok", "datasets": served}

@@ -1,0 +1,159 @@
+"""The `opendata` command: each command opens the library, calls it, and turns errors into exits."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from catalog.descriptors import resolve
+from catalog.errors import OpenDataError, ValidationFailed
+from catalog.publish import Publisher
+from catalog.settings import Settings
+from catalog.store import Store
+
+app = typer.Typer(
+    help="HRSS Open Data: validate, publish and serve datasets.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    datasets: Annotated[
+        Path | None, typer.Option(help="Datasets folder [env OPENDATA_DATASETS].")
+    ] = None,
+    store: Annotated[Path | None, typer.Option(help="Store folder [env OPENDATA_STORE].")] = None,
+) -> None:
+    overrides: dict[str, Any] = {"datasets": datasets, "store": store}
+    ctx.obj = Settings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+def _publisher(ctx: typer.Context) -> Publisher:
+    settings: Settings = ctx.obj
+    return Publisher(
+        Store(settings.store), settings.datasets, row_group_size=settings.row_group_size
+    )
+
+
+def _fail(exc: OpenDataError) -> typer.Exit:
+    errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    return typer.Exit(code=1)
+
+
+@app.command()
+def validate(
+    ctx: typer.Context,
+    target: Annotated[str, typer.Argument(help="Dataset slug, or path to a dataset folder.")],
+    json_out: Annotated[
+        Path | None,
+        typer.Option("--json", help="Also write the Frictionless-format report to this file."),
+    ] = None,
+) -> None:
+    """Validate a dataset folder: structure, schema, keys and the descriptor's domain checks."""
+    publisher = _publisher(ctx)
+    try:
+        source = resolve(target, ctx.obj.datasets)
+        report = publisher.validate(source).report
+    except OpenDataError as exc:
+        raise _fail(exc) from exc
+    if json_out is not None:
+        json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
+    console.print(report.summary(), highlight=False, markup=False)
+    if not report.valid:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def build(
+    ctx: typer.Context,
+    targets: Annotated[
+        list[str] | None,
+        typer.Argument(help="Dataset slugs or folders; every dataset when none is given."),
+    ] = None,
+) -> None:
+    """Validate and publish datasets as new versions; unchanged sources publish nothing."""
+    publisher = _publisher(ctx)
+    try:
+        chosen = [resolve(t, ctx.obj.datasets) for t in targets or []]
+        planned = publisher.plan(chosen or list(publisher.sources().values()))
+    except OpenDataError as exc:
+        raise _fail(exc) from exc
+    failed: list[str] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("building", total=len(planned))
+        for source in planned:
+            progress.update(task, description=f"building {source.slug}")
+            blocked = sorted(source.references & set(failed))
+            if blocked:
+                failed.append(source.slug)
+                errors.print(f"{source.slug}: skipped, it references failed {', '.join(blocked)}")
+            else:
+                try:
+                    result = publisher.build(source)
+                except ValidationFailed as exc:
+                    failed.append(source.slug)
+                    errors.print(exc.report.summary(), highlight=False, markup=False)
+                    errors.print(f"{source.slug}: NOT published; the current version still serves")
+                except OpenDataError as exc:
+                    failed.append(source.slug)
+                    errors.print(f"{source.slug}: NOT published: {exc}", highlight=False)
+                else:
+                    state = "published" if result.created else "unchanged"
+                    rows = sum(result.rows.values())
+                    detail = f" ({rows} rows)" if result.created else ""
+                    console.print(
+                        f"{source.slug}: {state} {result.version}{detail}", highlight=False
+                    )
+            progress.advance(task)
+    if failed:
+        raise typer.Exit(code=1)
+
+
+@app.command()
+def versions(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="Dataset slug.")],
+) -> None:
+    """List the published versions of a dataset, oldest first; * marks the current one."""
+    try:
+        history = Store(ctx.obj.store).versions(slug)
+    except OpenDataError as exc:
+        raise _fail(exc) from exc
+    table = Table("", "version", "published", "input sha256")
+    for info in history:
+        table.add_row("*" if info.current else "", info.version, info.published, info.input_sha256)
+    console.print(table)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Interface [env OPENDATA_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [env OPENDATA_PORT].")] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Public base URL [env OPENDATA_BASE_URL].")
+    ] = None,
+) -> None:
+    """Serve the published datasets over HTTP."""
+    import os
+
+    import uvicorn
+
+    overrides = {"host": host, "port": port, "base_url": base_url}
+    settings = ctx.obj.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    # The app builds its own Settings from the environment; hand ours over that way so that
+    # the library never imports the web layer (imports flow api → catalog).
+    for name, value in settings.model_dump().items():
+        os.environ[f"OPENDATA_{name.upper()}"] = str(value)
+    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port)

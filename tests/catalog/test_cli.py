@@ -1,0 +1,110 @@
+"""The `opendata` command as a steward runs it: real processes, real files."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from catalog.store import Store
+from tests.conftest import WAGE_CSV, write_wages
+
+OPENDATA = str(Path(sys.executable).with_name("opendata"))
+
+
+def opendata(datasets: Path, store: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [OPENDATA, "--datasets", str(datasets), "--store", str(store), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_cli_every_command_has_help() -> None:
+    for command in ([], ["validate"], ["build"], ["versions"], ["serve"]):
+        result = subprocess.run([OPENDATA, *command, "--help"], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert "Usage" in result.stdout
+
+
+def test_cli_build_then_versions_lists_history(datasets_dir: Path, store_dir: Path) -> None:
+    built = opendata(datasets_dir, store_dir, "build")
+    assert built.returncode == 0, built.stderr
+    assert "wages-test: published" in built.stdout
+    again = opendata(datasets_dir, store_dir, "build")
+    assert "wages-test: unchanged" in again.stdout
+    listed = opendata(datasets_dir, store_dir, "versions", "wages-test")
+    assert Store(store_dir).current("wages-test") in listed.stdout
+
+
+def test_cli_validate_reports_row_field_and_exits_nonzero(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    write_wages(datasets_dir, WAGE_CSV + "520200,2022,abc,81000.00,2023-06-01\n")
+    result = opendata(
+        datasets_dir,
+        store_dir,
+        "validate",
+        "wages-test",
+        "--json",
+        str(store_dir.parent / "r.json"),
+    )
+    assert result.returncode == 1
+    assert "row 5" in result.stdout and "workers" in result.stdout and "abc" in result.stdout
+    assert (store_dir.parent / "r.json").is_file()
+
+
+def test_cli_build_failure_publishes_nothing_and_exits_nonzero(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    before = Store(store_dir).current("wages-test")
+    write_wages(datasets_dir, WAGE_CSV + "520999,2022,10,81000.00,2023-06-01\n")
+    result = opendata(datasets_dir, store_dir, "build", "wages-test")
+    assert result.returncode == 1
+    assert "520999" in result.stderr and "NOT published" in result.stderr
+    assert Store(store_dir).current("wages-test") == before
+
+
+def test_cli_build_killed_mid_write_leaves_previous_version_current(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    store = Store(store_dir)
+    before = store.current("wages-test")
+    # Synthetic rows, enough that writing the version takes long enough to be interrupted.
+    rows = "".join(f"520100,{1000 + i},{i},{i}.25,2022-06-01\n" for i in range(400_000))
+    write_wages(datasets_dir, "region_code,year,workers,avg_wage,published\n" + rows)
+    process = subprocess.Popen(
+        [
+            OPENDATA,
+            "--datasets",
+            str(datasets_dir),
+            "--store",
+            str(store_dir),
+            "build",
+            "wages-test",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    staged = False
+    while time.monotonic() < deadline and process.poll() is None:
+        if any((store_dir / "wages-test").glob(".staging-*/*")):
+            staged = True
+            os.kill(process.pid, signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    process.wait(timeout=30)
+    assert staged, "the build finished before it could be interrupted"
+    assert store.current("wages-test") == before
+    assert [info.version for info in store.versions("wages-test")] == [before]
+    rebuilt = opendata(datasets_dir, store_dir, "build", "wages-test")
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert store.current("wages-test") != before
+    assert not list((store_dir / "wages-test").glob(".staging-*"))

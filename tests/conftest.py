@@ -1,0 +1,126 @@
+"""Shared fixtures: tiny synthetic dataset folders written by code (labelled synthetic)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+REGION_FIELDS = [
+    {"name": "code", "type": "string", "constraints": {"required": True, "pattern": "^[0-9]{6}$"}},
+    {"name": "name_zh", "type": "string"},
+]
+WAGE_FIELDS = [
+    {"name": "region_code", "type": "string", "constraints": {"required": True}},
+    {"name": "year", "type": "integer"},
+    {"name": "workers", "type": "integer", "unit": "人"},
+    {"name": "avg_wage", "type": "number", "decimals": 2, "unit": "元"},
+    {"name": "published", "type": "date"},
+]
+WAGE_CSV = (
+    "region_code,year,workers,avg_wage,published\n"
+    "520000,2021,1000,88000.50,2022-06-01\n"
+    "520100,2021,400,95000.25,2022-06-01\n"
+    "520200,2021,300,80000.00,2022-06-01\n"
+)
+
+
+def descriptor(slug: str, resources: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
+    """A minimal descriptor with the properties our catalogue requires (synthetic test data)."""
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": slug,
+        "title": f"测试数据 {slug}",
+        "title_en": f"Synthetic test data {slug}",
+        "description": "合成测试数据。",
+        "description_en": "Synthetic data for tests.",
+        "keywords": ["测试"],
+        "keywords_en": ["test"],
+        "licenses": [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/"}],
+        "sources": [{"title": "synthetic", "path": "https://example.org/synthetic"}],
+        "organization": {"name": "test-org", "title": "测试单位", "title_en": "Test unit"},
+        "themes": ["employment"],
+        "frequency": "annual",
+        "access_level": "unconditional",
+        "temporal": {"start": "2020", "end": "2022"},
+        "spatial": ["520000"],
+        "contact": {"name": "tests", "email": "tests@example.org"},
+        "issued": "2026-01-01",
+        "resources": resources,
+        **extra,
+    }
+
+
+def write_dataset(
+    root: Path, slug: str, files: dict[str, str | bytes], meta: dict[str, Any]
+) -> Path:
+    folder = root / slug
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        path = folder / "data" / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    (folder / "datapackage.yaml").write_text(
+        yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+    return folder
+
+
+def write_regions(root: Path) -> Path:
+    csv = "code,name_zh\n520000,贵州省\n520100,贵阳市\n520200,六盘水市\n"
+    resource = {
+        "name": "regions",
+        "path": "data/regions.csv",
+        "format": "csv",
+        "schema": {"fields": REGION_FIELDS, "primaryKey": ["code"]},
+    }
+    return write_dataset(
+        root, "regions-test", {"regions.csv": csv}, descriptor("regions-test", [resource])
+    )
+
+
+def write_wages(
+    root: Path, csv: str = WAGE_CSV, checks: list[dict[str, Any]] | None = None
+) -> Path:
+    resource = {
+        "name": "wages",
+        "path": "data/wages.csv",
+        "format": "csv",
+        "schema": {
+            "fields": WAGE_FIELDS,
+            "primaryKey": ["region_code", "year"],
+            "foreignKeys": [
+                {
+                    "fields": ["region_code"],
+                    "reference": {
+                        "package": "regions-test",
+                        "resource": "regions",
+                        "fields": ["code"],
+                    },
+                }
+            ],
+        },
+    }
+    extra = {"checks": checks} if checks is not None else {}
+    return write_dataset(
+        root, "wages-test", {"wages.csv": csv}, descriptor("wages-test", [resource], **extra)
+    )
+
+
+@pytest.fixture
+def datasets_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "datasets"
+    write_regions(root)
+    write_wages(root, checks=[{"type": "non_negative", "resource": "wages", "fields": ["workers"]}])
+    return root
+
+
+@pytest.fixture
+def store_dir(tmp_path: Path) -> Path:
+    return tmp_path / "store"

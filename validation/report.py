@@ -1,0 +1,97 @@
+"""The validation report: Frictionless v5 shape for machines, a grouped summary for people."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from validation.errors import ReportError
+
+
+@dataclass
+class Task:
+    """One resource's part of the report (a Frictionless "task")."""
+
+    name: str
+    place: str
+    labels: list[str] = field(default_factory=list)
+    errors: list[ReportError] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+    def to_dict(self) -> dict[str, Any]:
+        stats = {"errors": len(self.errors), "warnings": 0, "seconds": round(self.seconds, 3)}
+        stats.update(self.stats)
+        return {
+            "name": self.name,
+            "type": "table",
+            "valid": self.valid,
+            "place": self.place,
+            "labels": self.labels,
+            "stats": stats,
+            "warnings": [],
+            "errors": [error.to_dict(self.labels) for error in self.errors],
+        }
+
+
+@dataclass
+class Report:
+    """Everything a validation found; ``errors`` lists package-level and task errors alike."""
+
+    tasks: list[Task] = field(default_factory=list)
+    package_errors: list[ReportError] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[ReportError]:
+        return self.package_errors + [error for task in self.tasks for error in task.errors]
+
+    @property
+    def valid(self) -> bool:
+        return not self.package_errors and all(task.valid for task in self.tasks)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as ``frictionless.validate(...).to_descriptor()`` shapes it."""
+        return {
+            "valid": self.valid,
+            "stats": {
+                "tasks": len(self.tasks),
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "seconds": round(self.seconds, 3),
+            },
+            "warnings": list(self.warnings),
+            "errors": [error.to_dict() for error in self.package_errors],
+            "tasks": [task.to_dict() for task in self.tasks],
+        }
+
+    def summary(self, per_type: int = 5) -> str:
+        """Readable terminal text: per resource, counts per error type, the first few of each."""
+        if self.valid:
+            rows = sum(int(task.stats.get("rows", 0)) for task in self.tasks)
+            return f"valid: {len(self.tasks)} resource(s), {rows} row(s)"
+        lines = [f"invalid: {len(self.errors)} error(s)"]
+        lines += [f"warning: {text}" for text in self.warnings]
+        if self.package_errors:
+            lines += _summarise_group("datapackage", self.package_errors, per_type)
+        for task in self.tasks:
+            if task.errors:
+                lines += _summarise_group(f"{task.name} ({task.place})", task.errors, per_type)
+        return "\n".join(lines)
+
+
+def _summarise_group(title: str, errors: list[ReportError], per_type: int) -> list[str]:
+    counts = Counter(error.type for error in errors)
+    lines = [f"{title}: " + ", ".join(f"{n} {kind}" for kind, n in counts.most_common())]
+    for kind, total in counts.most_common():
+        shown = [error for error in errors if error.type == kind][:per_type]
+        lines += [f"  [{kind}] {error.message}" for error in shown]
+        if total > len(shown):
+            lines.append(f"  [{kind}] … {total - len(shown)} more")
+    return lines
