@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api.routes import health
+from api.routes import datasets, health
+from catalog.index import CatalogueIndex
 from catalog.settings import Settings
 from catalog.store import Store
 
@@ -18,5 +19,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = Store(settings.store)
+    app.state.index = CatalogueIndex(app.state.store)
     app.include_router(health.router)
+    app.include_router(datasets.router)
     return app

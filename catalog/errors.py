@@ -1,6 +1,7 @@
 """The one error tree of the platform.
 
     OpenDataError       500 "Internal Server Error"
+    ├── BadRequest      400 "Validation Error"  a parameter the caller sent is wrong
     ├── NotFound        404 "Not Found Error"   unknown dataset, version or resource
     ├── DescriptorError 409 "Validation Error"  datapackage.yaml unreadable or inconsistent
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
@@ -22,6 +23,12 @@ class OpenDataError(Exception):
     status = 500
     ckan_type = "Internal Server Error"
     slug = "internal-error"
+
+
+class BadRequest(OpenDataError):
+    status = 400
+    ckan_type = "Validation Error"
+    slug = "bad-request"
 
 
 class NotFound(OpenDataError):
