@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from catalog.descriptors import resolve
 from catalog.errors import OpenDataError, ValidationFailed
@@ -130,10 +129,9 @@ def versions(
         history = Store(ctx.obj.store).versions(slug)
     except OpenDataError as exc:
         raise _fail(exc) from exc
-    table = Table("", "version", "published", "input sha256")
     for info in history:
-        table.add_row("*" if info.current else "", info.version, info.published, info.input_sha256)
-    console.print(table)
+        marker = "*" if info.current else " "
+        console.print(f"{marker} {info.version}  {info.published}", highlight=False)
 
 
 @app.command()

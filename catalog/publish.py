@@ -24,7 +24,16 @@ from validation import Validation, validate_package
 LAYOUT_VERSION = "1"
 PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
 # Properties that describe how to read a source file; a published Parquet file has none.
-SOURCE_READING_KEYS = ("encoding", "dialect", "sheet", "header_row", "mediatype", "hash", "bytes")
+SOURCE_READING_KEYS = (
+    "encoding",
+    "dialect",
+    "sheet",
+    "header_row",
+    "mediatype",
+    "hash",
+    "bytes",
+    "byte_size",
+)
 
 Progress = Callable[[str], None]
 
@@ -132,7 +141,11 @@ class Publisher:
         with self.store.writing(source.slug) as staging:
             descriptor = self._write_version(source, validation, staging, version, digest, now)
             self.store.commit(source.slug, staging, version)
-        rows = {resource["name"]: resource["rows"] for resource in descriptor["resources"]}
+        rows = {
+            resource["name"]: resource["rows"]
+            for resource in descriptor["resources"]
+            if "embedded_from" not in resource
+        }
         return BuildResult(source.slug, version, created=True, rows=rows)
 
     def _write_version(
@@ -157,7 +170,8 @@ class Publisher:
         descriptor["created"] = now.isoformat(timespec="seconds").replace("+00:00", "Z")
         descriptor["build"] = {
             "input_sha256": digest,
-            "published": descriptor["created"],
+            # Microseconds order two versions built within one second.
+            "published": now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
             "layout": LAYOUT_VERSION,
         }
         report = validation.report.to_dict()
@@ -199,11 +213,14 @@ class Publisher:
             compression="zstd",
             row_group_size=self.row_group_size,
         )
+        # The size goes in `byte_size`, not the standard `bytes`: stock frictionless cannot
+        # count the bytes of a Parquet source and would then report every file as wrong.
+        # `hash` and `rows` it does check, so they keep their standard names.
         published.update(
             path=path.name,
             format="parquet",
             mediatype=PARQUET_MEDIATYPE,
-            bytes=path.stat().st_size,
+            byte_size=path.stat().st_size,
             hash="sha256:" + _file_sha256(path),
             rows=table.num_rows,
         )

@@ -34,7 +34,7 @@ def server(datasets_dir: Path, store_dir: Path) -> Iterator[str]:
     process = subprocess.Popen(
         [OPENDATA, "--store", str(store_dir), "serve", "--port", str(port)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -44,7 +44,7 @@ def test_build_publishes_current_version_with_checksums(
     assert published["version"] == version
     for resource in published["resources"]:
         data = (folder / resource["path"]).read_bytes()
-        assert resource["bytes"] == len(data)
+        assert resource["byte_size"] == len(data)
         assert resource["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
     wages = next(r for r in published["resources"] if r["name"] == "wages")
     assert wages["rows"] == 3
@@ -103,7 +103,8 @@ def test_build_refused_when_invalid_keeps_previous_version(
     datasets_dir: Path, store_dir: Path
 ) -> None:
     good, _ = build_all(datasets_dir, store_dir)["wages-test"]
-    write_wages(datasets_dir, WAGE_CSV + "520200,2022,-5,81000.00,2023-06-01\n")
+    checks = [{"type": "non_negative", "resource": "wages", "fields": ["workers"]}]
+    write_wages(datasets_dir, WAGE_CSV + "520200,2022,-5,81000.00,2023-06-01\n", checks=checks)
     publisher = Publisher(Store(store_dir), datasets_dir)
     with pytest.raises(ValidationFailed) as failure:
         publisher.build(load_dataset(datasets_dir / "wages-test"))

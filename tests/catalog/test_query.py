@@ -1,0 +1,145 @@
+"""The query engine: its DuckDB guard, views over CURRENT, time limit, SQL checking."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from catalog.errors import InvalidQuery, QueryForbidden, QueryTimeout
+from catalog.query import QueryEngine, RowsRequest, connect, translate, view_name
+from catalog.settings import Settings
+from catalog.store import Store
+from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return build_store(tmp_path / "store")
+
+
+@pytest.fixture
+def engine(root: Path) -> Iterator[QueryEngine]:
+    engine = QueryEngine(Store(root), Settings(store=root))
+    yield engine
+    engine.close()
+
+
+def count(engine: QueryEngine, view: str) -> int:
+    return int(json.loads(engine.sql(f"SELECT count(*) AS n FROM {view}").rows[0])["n"])
+
+
+def test_query_view_name_turns_non_word_characters_into_underscores() -> None:
+    assert view_name("wages-test", "wages") == "wages_test__wages"
+    assert view_name("a.b", "c-d") == "a_b__c_d"
+
+
+def test_query_connection_reads_only_the_store(root: Path) -> None:
+    con = connect(root, Settings(store=root))
+    parquet = str((root / "wages-test" / "v2" / "wages.parquet").resolve())
+    assert con.execute("SELECT count(*) FROM read_parquet(?)", [parquet]).fetchone() == (250,)
+    sibling = root.parent / (root.name + "2")
+    sibling.mkdir()
+    (sibling / "x.csv").write_text("a\n1\n")
+    for path in ("/etc/passwd", str(sibling / "x.csv"), str(root / ".." / "store2" / "x.csv")):
+        with pytest.raises(duckdb.PermissionException) as caught:
+            con.execute("SELECT * FROM read_csv(?)", [path]).fetchall()
+        assert isinstance(translate(caught.value, 2.0), QueryForbidden)
+
+
+def test_query_connection_configuration_is_locked(root: Path) -> None:
+    con = connect(root, Settings(store=root, duckdb_threads=1, duckdb_memory_limit="300MB"))
+    assert con.execute("SELECT current_setting('threads')").fetchone() == (1,)
+    for statement in ("SET enable_external_access = true", "SET allowed_directories = ['/']"):
+        with pytest.raises(duckdb.InvalidInputException, match="locked"):
+            con.execute(statement)
+
+
+def test_query_engine_refuses_to_read_etc_passwd(engine: QueryEngine) -> None:
+    with pytest.raises(QueryForbidden, match="read_csv"):
+        engine.sql("SELECT * FROM read_csv('/etc/passwd')")
+    # Past the checker, DuckDB itself refuses: the guard that matters.
+    with pytest.raises(QueryForbidden, match="disabled by configuration"):
+        engine._fetch("SELECT * FROM read_csv('/etc/passwd')", [])
+
+
+def test_query_views_follow_current(engine: QueryEngine, root: Path) -> None:
+    assert count(engine, "wages_test__wages") == 250
+    set_current(root, "wages-test", "v1")
+    assert count(engine, "wages_test__wages") == 60
+    with pytest.raises(InvalidQuery, match="wages_test__notes"):
+        engine.sql("SELECT * FROM wages_test__notes")
+
+
+def test_query_views_appear_for_new_datasets(engine: QueryEngine, root: Path) -> None:
+    assert "other_set__notes" not in engine.views()
+    write_version(root, "other-set", "a", {"notes": ({"fields": NOTE_FIELDS}, note_rows())})
+    set_current(root, "other-set", "a")
+    assert engine.views()["other_set__notes"] == ("other-set", "notes")
+    assert count(engine, "other_set__notes") == 30
+
+
+def test_query_timeout_interrupts_and_the_engine_goes_on(root: Path) -> None:
+    engine = QueryEngine(Store(root), Settings(store=root, query_timeout_seconds=0.05))
+    slow = "SELECT count(*) FROM range(10000000000) AS t(i) WHERE hash(i) = 7"
+    with pytest.raises(QueryTimeout, match=r"0\.05 s limit"):
+        engine.sql(slow)
+    assert engine.rows("wages-test", "wages", RowsRequest(limit=1)).total == 250
+
+
+def test_query_timeout_stops_only_its_own_query(root: Path) -> None:
+    engine = QueryEngine(Store(root), Settings(store=root, query_timeout_seconds=0.3))
+    failures: list[Exception] = []
+
+    def slow() -> None:
+        try:
+            engine.sql("SELECT count(*) FROM range(10000000000) AS t(i) WHERE hash(i) = 7")
+        except QueryTimeout as exc:
+            failures.append(exc)
+
+    thread = threading.Thread(target=slow)
+    thread.start()
+    for _ in range(20):
+        assert count(engine, "wages_test__wages") == 250
+    thread.join()
+    assert len(failures) == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT 1",
+        "select 1;",
+        "WITH a AS (SELECT 1 AS x) SELECT x FROM a",
+        "FROM wages_test__wages",
+        "SELECT * FROM range(3)",
+        "SELECT 1 -- a comment",
+        "DESCRIBE wages_test__wages",
+    ],
+)
+def test_query_checked_sql_accepts_read_only_selects(engine: QueryEngine, text: str) -> None:
+    query = engine.checked_sql(text)
+    assert not query.endswith(";")
+    engine.refresh_views()
+    assert engine.sql(text).rows
+
+
+def test_query_sql_renders_awkward_values_as_json(engine: QueryEngine) -> None:
+    text = (
+        "SELECT 'nan'::DOUBLE AS n, 'inf'::DOUBLE AS i, 1.50::DECIMAL(10, 2) AS d, "
+        "TIMESTAMP '2024-01-02 03:04:05' AS t, [1, 2] AS l, 1 AS x, 2 AS x"
+    )
+    table = engine.sql(text)
+    assert json.loads(table.rows[0]) == {
+        "n": None,
+        "i": None,
+        "d": 1.5,
+        "t": "2024-01-02T03:04:05",
+        "l": [1, 2],
+        "x": 1,
+        "x_1": 2,
+    }
