@@ -2,13 +2,26 @@
 
     OpenDataError       500 "Internal Server Error"
     ├── BadRequest      400 "Validation Error"  a parameter the caller sent is wrong
+    │   ├── InvalidParameter 400 "Validation Error" one query parameter is wrong; carries its name
+    │   ├── InvalidFields 400 "Validation Error"  CKAN action arguments; carries field → messages
+    │   ├── InvalidQuery 400 "Search Query Error" SQL that does not parse or bind
+    │   ├── InvalidSearch 400 "Search Query Error" a search parameter CKAN would refuse (sort, keys)
+    │   └── SearchSyntaxError 400 "Search Error" a Solr `q`/`fq` that does not parse
+    ├── QueryForbidden  403 "Authorization Error" SQL that is not one read-only SELECT
     ├── NotFound        404 "Not Found Error"   unknown dataset, version or resource
+    │   └── Gone        410 "Not Found Error"   a dataset that was withdrawn (Store.withdraw)
     ├── DescriptorError 409 "Validation Error"  datapackage.yaml unreadable or inconsistent
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
-    └── StoreError      500                     the store is unreadable or inconsistent
+    ├── StoreError      500                     the store is unreadable or inconsistent
+    ├── QueryFailed     500                     DuckDB failed (e.g. out of memory)
+    └── QueryTimeout    504                     a query ran past its time limit
 
 Every error carries its HTTP status and CKAN `__type` as class attributes, so the API renders
 the REST problem body and the CKAN envelope from one place, and the CLI exits non-zero.
+The CKAN Action API answers with the status CKAN gives each `__type` ("Validation Error"
+and "Search Error" are 409 there), see `catalog.ckan.CKAN_STATUS`.
+`title` names the problem (the HTTP reason phrase when empty); a 5xx message is shown to
+callers only when `public` says it holds nothing private such as a server path.
 """
 
 from __future__ import annotations
@@ -23,6 +36,8 @@ class OpenDataError(Exception):
     status = 500
     ckan_type = "Internal Server Error"
     slug = "internal-error"
+    title = ""
+    public = False
 
 
 class BadRequest(OpenDataError):
@@ -35,6 +50,12 @@ class NotFound(OpenDataError):
     status = 404
     ckan_type = "Not Found Error"
     slug = "not-found"
+
+
+class Gone(NotFound):
+    status = 410
+    slug = "gone"
+    title = "Gone"
 
 
 class DescriptorError(OpenDataError):
@@ -56,3 +77,63 @@ class ValidationFailed(OpenDataError):
 
 class StoreError(OpenDataError):
     slug = "store-error"
+
+
+class InvalidParameter(BadRequest):
+    slug = "invalid-parameter"
+    title = "Invalid Parameter"
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(f"{parameter}: {message}")
+        self.parameter = parameter
+
+
+class InvalidFields(BadRequest):
+    slug = "invalid-fields"
+    title = "Invalid Fields"
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__("; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items()))
+        self.errors = errors
+
+
+class InvalidSearch(BadRequest):
+    ckan_type = "Search Query Error"
+    slug = "invalid-search"
+    title = "Invalid Search"
+
+
+class SearchSyntaxError(BadRequest):
+    # CKAN answers a query Solr cannot parse with "Search Error" (409 on the Action API).
+    ckan_type = "Search Error"
+    slug = "search-syntax-error"
+    title = "Search Syntax Error"
+
+
+class InvalidQuery(BadRequest):
+    ckan_type = "Search Query Error"
+    slug = "invalid-query"
+    title = "Invalid Query"
+
+
+class QueryForbidden(OpenDataError):
+    status = 403
+    ckan_type = "Authorization Error"
+    slug = "forbidden-query"
+    title = "Forbidden Query"
+
+
+class QueryFailed(OpenDataError):
+    slug = "query-failed"
+    title = "Query Failed"
+    public = True
+
+
+class QueryTimeout(OpenDataError):
+    # 504: the engine behind the API did not answer in time; retrying the same query will not
+    # help, so the detail says to narrow it.
+    status = 504
+    ckan_type = "Search Query Error"
+    slug = "query-timeout"
+    title = "Query Timeout"
+    public = True

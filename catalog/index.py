@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 import duckdb
@@ -40,6 +42,30 @@ SORTS = {
     "-issued": "issued DESC, slug",
 }
 MAX_LIMIT = 1000
+# The namespace of the catalogue's stable UUIDs (uuid5 of "<kind>:<key>"). Never change it:
+# harvesters key their copies on these ids.
+ID_NAMESPACE = uuid.UUID("6b1f3c2e-8d4a-5f0b-9c7e-2a4d6e8f0b13")
+
+
+def catalogue_uuid(kind: str, key: str) -> str:
+    """The stable id of a dataset ("dataset", slug), resource, organization, group or tag."""
+    return str(uuid.uuid5(ID_NAMESPACE, f"{kind}:{key}"))
+
+
+def utc_moment(value: Any) -> datetime | None:
+    """A descriptor timestamp or date (`2026-01-01T09:00:00Z`, `2026-01-01`) as naive UTC."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
 
 
 @dataclass(frozen=True)
@@ -49,6 +75,8 @@ class SearchQuery:
     sort: str = ""
     limit: int = 20
     offset: int = 0
+    # Only datasets whose current version was published at or after this time (harvesters).
+    modified_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +84,34 @@ class SearchResult:
     count: int
     slugs: list[str]
     facets: dict[str, list[tuple[str, int]]]
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A facet as a SQL expression over the index columns; `listed` when it yields a list."""
+
+    expr: str
+    listed: bool = False
+
+
+@dataclass(frozen=True)
+class Selection:
+    """A search already expressed in SQL over the index columns (see `COLUMNS`).
+
+    Only trusted code builds these (e.g. `catalog.solr` from a field registry): the strings are
+    SQL, the caller's values travel in `params` and `score_params`.
+    """
+
+    where: str = "true"
+    params: list[Any] = field(default_factory=list)
+    score: str = "0"
+    score_params: list[Any] = field(default_factory=list)
+    order_by: str = "slug"
+    limit: int = 10
+    offset: int = 0
+    facets: dict[str, Facet] = field(default_factory=dict)
+    facet_limit: int = 50  # negative: every value
+    facet_mincount: int = 1
 
 
 def entry(descriptor: dict[str, Any]) -> dict[str, Any]:
@@ -66,6 +122,8 @@ def entry(descriptor: dict[str, Any]) -> dict[str, Any]:
         str(r["source_file"]["format"]).upper() for r in resources if "source_file" in r
     }
     keywords = [*descriptor.get("keywords", []), *descriptor.get("keywords_en", [])]
+    modified = utc_moment(descriptor.get("build", {}).get("published", ""))
+    issued = utc_moment(descriptor.get("issued", ""))
     text_parts = [
         descriptor.get("name", ""),
         descriptor.get("title", ""),
@@ -89,6 +147,16 @@ def entry(descriptor: dict[str, Any]) -> dict[str, Any]:
         "access_level": descriptor.get("access_level", ""),
         "issued": str(descriptor.get("issued", "")),
         "modified": str(descriptor.get("build", {}).get("published", "")),
+        "id": catalogue_uuid("dataset", descriptor["name"]),
+        "version": str(descriptor.get("version", "")),
+        "licenses": [str(lic.get("name", "")) for lic in descriptor.get("licenses", [])],
+        "resource_names": [str(r.get("name", "")) for r in resources],
+        "resource_text": " ".join(
+            f"{r.get('name', '')} {r.get('title', '')} {r.get('title_en', '')}" for r in resources
+        ).lower(),
+        "modified_at": modified,
+        # first published: the issued date, never after the current version
+        "created_at": min(issued, modified) if issued and modified else issued or modified,
     }
 
 
@@ -96,7 +164,9 @@ COLUMNS = (
     "slug VARCHAR PRIMARY KEY, title VARCHAR, title_en VARCHAR, title_text VARCHAR,"
     " keyword_text VARCHAR, text VARCHAR, themes VARCHAR[], keywords VARCHAR[],"
     " formats VARCHAR[], organization VARCHAR, frequency VARCHAR, access_level VARCHAR,"
-    " issued VARCHAR, modified VARCHAR"
+    " issued VARCHAR, modified VARCHAR, id VARCHAR, version VARCHAR, licenses VARCHAR[],"
+    " resource_names VARCHAR[], resource_text VARCHAR, modified_at TIMESTAMP,"
+    " created_at TIMESTAMP"
 )
 
 
@@ -165,6 +235,45 @@ class CatalogueIndex:
             count=count[0] if count else 0, slugs=[row[0] for row in slugs], facets=facets
         )
 
+    def select(self, selection: Selection) -> SearchResult:
+        """A page of slugs, the total and facet counts for a search given as SQL."""
+        self._refresh()
+        base = f"SELECT *, {selection.score} AS score FROM datasets WHERE {selection.where}"
+        params = [*selection.score_params, *selection.params]
+        with self._lock:
+            cursor = self._con.cursor()
+            count = cursor.execute(f"SELECT count(*) FROM ({base})", params).fetchone()
+            slugs = cursor.execute(
+                f"SELECT slug FROM ({base}) ORDER BY {selection.order_by}, slug LIMIT ? OFFSET ?",
+                [*params, selection.limit, selection.offset],
+            ).fetchall()
+            facets = {
+                name: self._count_values(cursor, facet, base, params, selection)
+                for name, facet in selection.facets.items()
+            }
+        return SearchResult(
+            count=count[0] if count else 0, slugs=[row[0] for row in slugs], facets=facets
+        )
+
+    @staticmethod
+    def _count_values(
+        cursor: duckdb.DuckDBPyConnection,
+        facet: Facet,
+        base: str,
+        params: list[Any],
+        selection: Selection,
+    ) -> list[tuple[str, int]]:
+        value = f"unnest({facet.expr})" if facet.listed else facet.expr
+        limit = " LIMIT ?" if selection.facet_limit >= 0 else ""
+        extra = [selection.facet_limit] if limit else []
+        rows = cursor.execute(
+            f"SELECT value, count(*) AS n FROM (SELECT {value} AS value FROM ({base}))"
+            " WHERE value IS NOT NULL AND value <> '' GROUP BY value HAVING count(*) >= ?"
+            f" ORDER BY n DESC, value{limit}",
+            [*params, selection.facet_mincount, *extra],
+        ).fetchall()
+        return [(str(row[0]), int(row[1])) for row in rows]
+
     def _conditions(self, query: SearchQuery) -> tuple[str, list[Any], str]:
         """WHERE clause and score expression, with their parameters (score's come first)."""
         clauses = ["true"]
@@ -189,6 +298,9 @@ class CatalogueIndex:
             else:
                 clauses.append(f"list_contains(?::VARCHAR[], {column})")
             where_params.append(values)
+        if query.modified_since is not None:
+            clauses.append("TRY_CAST(modified AS TIMESTAMPTZ) >= ?")
+            where_params.append(query.modified_since)
         score = " + ".join(score_terms) or "0"
         return " AND ".join(clauses), [*score_params, *where_params], score
 

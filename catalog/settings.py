@@ -35,3 +35,62 @@ class Settings(BaseSettings):
         default=122_880,
         description="Rows per Parquet row group; DuckDB parallelises a scan by row group.",
     )
+    query_timeout_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        description="Time limit of one query of the DuckDB engine; a longer one is interrupted.",
+    )
+    exact_total_seconds: float = Field(
+        default=0.5,
+        ge=0,
+        description=(
+            "Time a filtered row count may take before `total` is estimated from a sample "
+            "instead (0: always estimate filtered totals)."
+        ),
+    )
+    sql_row_cap: int = Field(
+        default=10_000, gt=0, description="Most rows one read-only SQL query returns."
+    )
+    max_offset: int = Field(
+        default=100_000,
+        ge=0,
+        description="Deepest `offset` the rows endpoint takes; deeper pages use the `next` cursor.",
+    )
+    catalog_page_size: int = Field(
+        default=100,
+        ge=1,
+        le=1000,
+        description="Datasets per page of the DCAT catalogue and of /data.json?page=N.",
+    )
+    trust_forwarded_headers: bool = Field(
+        default=False,
+        description=(
+            "Build absolute links from X-Forwarded-Proto/-Host/-Prefix instead of base_url;"
+            " enable only behind a reverse proxy that sets them."
+        ),
+    )
+    catalog_title: str = Field(
+        default="人力资源和社会保障开放数据目录", description="Title of the catalogue (zh)."
+    )
+    catalog_title_en: str = Field(
+        default="Human Resources and Social Security Open Data Catalogue",
+        description="Title of the catalogue (en).",
+    )
+    catalog_description: str = Field(
+        default="人力资源和社会保障统计数据：经校验、带来源、可机器读取的开放数据集。",
+        description="Description of the catalogue (zh).",
+    )
+    catalog_description_en: str = Field(
+        default=(
+            "Human resources and social security statistics as validated, sourced,"
+            " machine-readable open datasets."
+        ),
+        description="Description of the catalogue (en).",
+    )
+    catalog_publisher: str = Field(
+        default="人力资源和社会保障开放数据平台",
+        description="Publisher of the catalogue itself (zh); datasets name their own.",
+    )
+    catalog_publisher_en: str = Field(
+        default="HRSS Open Data Platform", description="Publisher of the catalogue itself (en)."
+    )

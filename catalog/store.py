@@ -4,6 +4,7 @@
     <root>/<slug>/<version>/<resource>.parquet
     <root>/<slug>/<version>/validation.json
     <root>/<slug>/CURRENT                      the served version, replaced atomically
+    <root>/<slug>/WITHDRAWN                    withdrawals, one JSON line each (see `withdraw`)
     <root>/<slug>/.staging-*                   a version being written; never read
 
 A version directory appears under its final name only by one `rename` of a complete,
@@ -20,7 +21,8 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +32,7 @@ CURRENT = "CURRENT"
 DESCRIPTOR = "datapackage.json"
 REPORT = "validation.json"
 STAGING_PREFIX = ".staging-"
+WITHDRAWN = "WITHDRAWN"
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,14 @@ class VersionInfo:
     published: str
     input_sha256: str
     current: bool
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    slug: str
+    version: str
+    withdrawn: str
+    reason: str
 
 
 class Store:
@@ -133,6 +144,52 @@ class Store:
         _fsync(pointer)
         os.replace(pointer, folder / CURRENT)
         _fsync(folder)
+
+    def withdraw(self, slug: str, reason: str = "") -> Withdrawal:
+        """Stop serving `slug`: log the withdrawal, then remove `CURRENT`.
+
+        The versions stay for provenance; publishing again serves the dataset again. The log
+        is written first, so a harvester reading the change feed never misses a withdrawal.
+        """
+        folder = self.root / slug
+        with self._locked(folder):
+            version = self.current(slug)
+            if version is None:
+                raise NotFound(f"dataset {slug!r} has no published version to withdraw")
+            now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+            withdrawal = Withdrawal(slug=slug, version=version, withdrawn=now, reason=reason)
+            with (folder / WITHDRAWN).open("a", encoding="utf-8") as log:
+                log.write(json.dumps(asdict(withdrawal), ensure_ascii=False) + "\n")
+                log.flush()
+                os.fsync(log.fileno())
+            (folder / CURRENT).unlink()
+            _fsync(folder)
+        return withdrawal
+
+    def withdrawals(self, slug: str) -> list[Withdrawal]:
+        """Every withdrawal of `slug`, oldest first."""
+        try:
+            lines = (self.root / slug / WITHDRAWN).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [Withdrawal(**json.loads(line)) for line in lines if line.strip()]
+
+    def known_slugs(self) -> list[str]:
+        """Every dataset ever served, withdrawn ones included."""
+        if not self.root.is_dir():
+            return []
+        markers = (CURRENT, WITHDRAWN)
+        return sorted(
+            p.name for p in self.root.iterdir() if any((p / m).is_file() for m in markers)
+        )
+
+    @contextlib.contextmanager
+    def _locked(self, folder: Path) -> Iterator[None]:
+        if not folder.is_dir():
+            raise NotFound(f"dataset {folder.name!r} is not in the store")
+        with (folder / ".lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield
 
     @staticmethod
     def _drop_stale_staging(folder: Path) -> None:

@@ -1,1 +1,20 @@
-"""validation package."""
+"""Validation of Data Package descriptors and their CSV/XLSX sources.
+
+Frictionless semantics, vectorised: pyarrow parses and types whole columns, DuckDB runs the
+keys and the descriptor's domain checks as SQL. Every problem is a typed error in a report
+shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
+"""
+
+from validation.errors import ReportError
+from validation.package import ReferenceResolver, Validation, validate_package
+from validation.report import Report
+from validation.schema import arrow_schema
+
+__all__ = [
+    "ReferenceResolver",
+    "Report",
+    "ReportError",
+    "Validation",
+    "arrow_schema",
+    "validate_package",
+]

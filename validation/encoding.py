@@ -42,9 +42,7 @@ def decode(data: bytes, encoding: str | None = None) -> Decoded:
         try:
             return _decode_as(data, "gb18030")
         except DecodeFailure:
-            raise DecodeFailure(
-                f"{utf8_failure.message} (and it is not GB18030 either)"
-            ) from None
+            raise DecodeFailure(f"{utf8_failure.message} (and it is not GB18030 either)") from None
 
 
 def _normalise(encoding: str) -> str:

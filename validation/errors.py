@@ -15,7 +15,8 @@ Frictionless report; the domain-check types are ours::
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 _TABLE = ["#table"]
@@ -44,8 +45,7 @@ ERROR_TYPES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "blank-label": (
         "Blank Label",
-        "A label in the header row is missing a value. Label should be provided and not be "
-        "blank.",
+        "A label in the header row is missing a value. Label should be provided and not be blank.",
         _HEADER,
     ),
     "duplicate-label": (
@@ -60,8 +60,7 @@ ERROR_TYPES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "extra-label": (
         "Extra Label",
-        "The header of the data source contains label that does not exist in the provided "
-        "schema.",
+        "The header of the data source contains label that does not exist in the provided schema.",
         _HEADER,
     ),
     "incorrect-label": (
@@ -110,8 +109,7 @@ ERROR_TYPES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "unique-error": (
         "Unique Error",
-        "This field is a unique field but it contains a value that has been used in another "
-        "row.",
+        "This field is a unique field but it contains a value that has been used in another row.",
         _CELL,
     ),
     "non-negative-error": (
@@ -165,7 +163,7 @@ class ReportError:
     field_number: int | None = None
     note: str = ""
     cells: tuple[str, ...] | None = None
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
     @property
     def title(self) -> str:
@@ -242,7 +240,7 @@ def table_error(type_: str, *, resource: str, path: str, message: str) -> Report
     """A problem with a whole file, resource or the descriptor."""
     return ReportError(
         type=type_,
-        message=f"{path or 'datapackage'}: {message}" if path or resource else message,
+        message=f"{path or 'datapackage'}: {message}",
         resource=resource,
         path=path,
         note=message,

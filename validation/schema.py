@@ -8,8 +8,17 @@ from typing import Any
 import pyarrow as pa
 
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "year", "yearmonth")
-CONSTRAINTS = ("required", "unique", "minimum", "maximum", "minLength", "maxLength", "pattern", "enum")
-MAX_DECIMALS = 18
+CONSTRAINTS = (
+    "required",
+    "unique",
+    "minimum",
+    "maximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "enum",
+)
+MAX_DECIMALS = 17  # decimal128(18, s) keeps at least one digit before the point
 
 
 def arrow_type(field: Mapping[str, Any]) -> pa.DataType:
@@ -114,7 +123,9 @@ def _foreign_key_problems(number: int, fk: Any, names: set[str]) -> list[str]:
         return [f"foreign key {number} needs fields and a reference"]
     local = key_fields(fk.get("fields"))
     remote = key_fields(fk["reference"].get("fields"))
-    problems = [f'foreign key {number}: field "{n}" is not in the schema' for n in local if n not in names]
+    problems = [
+        f'foreign key {number}: field "{n}" is not in the schema' for n in local if n not in names
+    ]
     if not local or len(local) != len(remote):
         problems.append(f"foreign key {number}: fields and reference.fields differ in length")
     return problems

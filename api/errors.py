@@ -1,0 +1,140 @@
+"""RFC 9457 problem details: every error of the REST API as `application/problem+json`.
+
+The `type` of a problem is `<base_url>/problems/<slug>`, the slug being the error class's
+(`catalog.errors`), so clients can branch on it; `title` is fixed per type, `detail` says what
+went wrong this time, `instance` is the path asked for. A problem about one query parameter
+names it in `parameter`; a request FastAPI itself refused lists each fault in `errors`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from catalog.errors import InvalidParameter, OpenDataError
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+logger = logging.getLogger(__name__)
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem details object."""
+
+    type: str = Field(examples=["http://127.0.0.1:8000/problems/invalid-parameter"])
+    title: str = Field(examples=["Invalid Parameter"])
+    status: int = Field(examples=[400])
+    detail: str = Field(examples=["workers__gt: 'many' is not a valid integer"])
+    instance: str = Field(examples=["/api/v1/datasets/wages/resources/wages/rows"])
+    parameter: str | None = Field(default=None, description="The query parameter at fault.")
+    errors: list[dict[str, str]] | None = Field(
+        default=None, description="Each fault of a request the framework refused."
+    )
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` documenting problem bodies for `statuses`."""
+    return {
+        status: {
+            "model": Problem,
+            "description": HTTPStatus(status).phrase,
+            "content": {PROBLEM_MEDIA_TYPE: {}},
+        }
+        for status in statuses
+    }
+
+
+def problem_response(
+    request: Request,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    base_url = str(request.app.state.settings.base_url).rstrip("/")
+    body = {
+        "type": f"{base_url}/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        **{key: value for key, value in extra.items() if value is not None},
+    }
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, OpenDataError)
+    if exc.status >= 500:
+        logger.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
+    shown = exc.status < 500 or exc.public
+    return problem_response(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title or HTTPStatus(exc.status).phrase,
+        detail=str(exc) if shown else "the server failed; the error is in its log",
+        parameter=exc.parameter if isinstance(exc, InvalidParameter) else None,
+    )
+
+
+async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = [_fault(error) for error in exc.errors()]
+    return problem_response(
+        request,
+        status=400,
+        slug=InvalidParameter.slug,
+        title=InvalidParameter.title,
+        detail="; ".join(f"{e['parameter']}: {e['message']}" for e in errors),
+        parameter=errors[0]["parameter"] if len(errors) == 1 else None,
+        errors=errors,
+    )
+
+
+def _fault(error: dict[str, Any]) -> dict[str, str]:
+    location: Sequence[Any] = error.get("loc", ())
+    # ("query", "limit") names the parameter; a whole missing body is ("body",).
+    parameter = ".".join(str(part) for part in location[1:]) or str(location[0] if location else "")
+    return {"parameter": parameter, "message": str(error.get("msg", "invalid"))}
+
+
+async def http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    phrase = HTTPStatus(exc.status_code).phrase
+    return problem_response(
+        request,
+        status=exc.status_code,
+        slug=phrase.lower().replace(" ", "-").replace("'", ""),
+        title=phrase,
+        detail=str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
+
+
+async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        status=500,
+        slug=OpenDataError.slug,
+        title=HTTPStatus(500).phrase,
+        detail="the server failed; the error is in its log",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(OpenDataError, opendata_error)
+    app.add_exception_handler(RequestValidationError, request_invalid)
+    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(Exception, unexpected_error)

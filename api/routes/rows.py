@@ -1,0 +1,181 @@
+"""Rows and aggregates of one resource: `/api/v1/datasets/{slug}/resources/{resource}/...`.
+
+Every query parameter that is not one of the endpoint's own names is a column filter
+(`col=v`, `col__gt=v`, ... see `catalog.filters`); a filter on an unknown column is a 400.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.deps import EngineDep, SettingsDep
+from api.errors import problem_responses
+from api.render import json_with_rows
+from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, RowsRequest
+
+router = APIRouter(prefix="/api/v1/datasets/{slug}/resources/{resource}", tags=["rows"])
+
+ROWS_PARAMETERS = frozenset({"sort", "fields", "limit", "offset", "next", "version"})
+AGGREGATE_PARAMETERS = frozenset(
+    {"group_by", "count", "sum", "avg", "min", "max", "sort", "limit", "version"}
+)
+FILTERS_HELP = (
+    "Any other parameter filters by a column: `col=v`, `col__gt`, `col__gte`, `col__lt`, "
+    "`col__lte`, `col__ne`, `col__in=a,b`, `col__contains`, `col__startswith`, "
+    "`col__isnull=true|false`; values are read as the column's Table Schema type."
+)
+
+Limit = Annotated[
+    int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page, at most {MAX_LIMIT}.")
+]
+Sort = Annotated[
+    str | None, Query(description="Columns to sort by, `-` for descending: `year,-workers`.")
+]
+Version = Annotated[
+    str | None, Query(description="A published version to read instead of the current one.")
+]
+
+
+class RowsPage(BaseModel):
+    """A page of rows; `next` resumes after its last row."""
+
+    dataset: str = Field(examples=["wages"])
+    resource: str = Field(examples=["wages"])
+    version: str = Field(examples=["20260101T000000Z-0123456789"])
+    fields: list[dict[str, Any]] = Field(examples=[[{"name": "year", "type": "integer"}]])
+    total: int | None = Field(description="Matching rows; an estimate when total_exact is false.")
+    total_exact: bool
+    next: str | None = Field(description="Opaque cursor of the next page; null on the last.")
+    next_url: str | None = Field(description="The next page's URL, also in the `Link` header.")
+    rows: list[dict[str, Any]] = Field(examples=[[{"year": 2021, "avg_wage": 88000.5}]])
+
+
+class AggregateTable(BaseModel):
+    """Groups with their measures; `truncated` when more groups than `limit` exist."""
+
+    dataset: str
+    resource: str
+    version: str
+    fields: list[dict[str, Any]] = Field(examples=[[{"name": "sum_workers", "type": "integer"}]])
+    truncated: bool
+    rows: list[dict[str, Any]] = Field(examples=[[{"year": 2021, "sum_workers": 1700}]])
+
+
+def filter_params(request: Request, reserved: frozenset[str]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.query_params.multi_items() if k not in reserved]
+
+
+def next_url(base_url: str, request: Request, cursor: str) -> str:
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("next", "offset")]
+    query = urlencode([*kept, ("next", cursor)])
+    return f"{base_url.rstrip('/')}{request.url.path}?{query}"
+
+
+@router.get(
+    "/rows",
+    summary="Rows of a resource, filtered, sorted and paged",
+    response_model=None,
+    responses={200: {"model": RowsPage}, **problem_responses(400, 404, 504)},
+    description=FILTERS_HELP,
+)
+def rows(
+    slug: str,
+    resource: str,
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    sort: Sort = None,
+    fields: Annotated[
+        str | None, Query(description="Columns to return, comma-separated; all by default.")
+    ] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    offset: Annotated[
+        int, Query(ge=0, description="Rows to skip, for shallow pages; use `next` to go deep.")
+    ] = 0,
+    cursor: Annotated[
+        str | None, Query(alias="next", description="The `next` cursor of the previous page.")
+    ] = None,
+    version: Version = None,
+) -> Response:
+    asked = RowsRequest(
+        filters=filter_params(request, ROWS_PARAMETERS),
+        sort=sort,
+        fields=fields,
+        limit=limit,
+        offset=offset,
+        cursor=cursor,
+        version=version,
+    )
+    page = engine.rows(slug, resource, asked)
+    following = next_url(settings.base_url, request, page.next) if page.next else None
+    head = {
+        "dataset": page.dataset,
+        "resource": page.resource,
+        "version": page.version,
+        "fields": page.fields,
+        "total": page.total,
+        "total_exact": page.total_exact,
+        "next": page.next,
+        "next_url": following,
+    }
+    headers = {"Link": f'<{following}>; rel="next"'} if following else {}
+    return json_with_rows(head, page.rows, headers=headers)
+
+
+def _names(description: str) -> Any:
+    return Query(description=description)
+
+
+@router.get(
+    "/aggregate",
+    summary="Group and aggregate a resource",
+    response_model=None,
+    responses={200: {"model": AggregateTable}, **problem_responses(400, 404, 504)},
+    description="`?group_by=year,region_code&sum=workers&count=*&avg=avg_wage`: outputs are "
+    "named `<function>_<column>` (`count` for `count=*`); `sort` orders the groups. "
+    + FILTERS_HELP,
+)
+def aggregate(
+    slug: str,
+    resource: str,
+    request: Request,
+    engine: EngineDep,
+    group_by: Annotated[str | None, _names("Columns to group by, comma-separated.")] = None,
+    count: Annotated[str | None, _names("`*` to count rows, or columns to count values.")] = None,
+    sums: Annotated[str | None, Query(alias="sum", description="Numeric columns to sum.")] = None,
+    avgs: Annotated[
+        str | None, Query(alias="avg", description="Numeric columns to average.")
+    ] = None,
+    mins: Annotated[
+        str | None, Query(alias="min", description="Columns to take the least of.")
+    ] = None,
+    maxs: Annotated[
+        str | None, Query(alias="max", description="Columns to take the most of.")
+    ] = None,
+    sort: Sort = None,
+    limit: Limit = DEFAULT_LIMIT,
+    version: Version = None,
+) -> Response:
+    given = {"count": count, "sum": sums, "avg": avgs, "min": mins, "max": maxs}
+    asked = AggregateRequest(
+        filters=filter_params(request, AGGREGATE_PARAMETERS),
+        group_by=group_by,
+        measures={name: value for name, value in given.items() if value},
+        sort=sort,
+        limit=limit,
+        version=version,
+    )
+    table = engine.aggregate(slug, resource, asked)
+    head = {
+        "dataset": table.dataset,
+        "resource": table.resource,
+        "version": table.version,
+        "fields": table.fields,
+        "truncated": table.truncated,
+    }
+    return json_with_rows(head, table.rows)

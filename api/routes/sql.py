@@ -1,0 +1,79 @@
+"""Read-only SQL over the views `<dataset>__<resource>`: `GET|POST /api/v1/sql`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from api.deps import EngineDep
+from api.errors import problem_responses
+from api.render import json_with_rows
+
+router = APIRouter(prefix="/api/v1", tags=["sql"])
+
+DESCRIPTION = (
+    "One `SELECT` or `WITH` query over the views named `<dataset>__<resource>` (dashes in the "
+    "dataset name become underscores, e.g. `wages_test__wages`). No files, network, ATTACH, "
+    "COPY, INSTALL/LOAD, PRAGMA, SET or second statement; at most `sql_row_cap` rows (then "
+    "`truncated` is true) and the query time limit."
+)
+EXAMPLE = "SELECT year, sum(workers) AS workers FROM wages__wages GROUP BY year ORDER BY year"
+
+
+class SqlQuery(BaseModel):
+    sql: str = Field(examples=[EXAMPLE], description="One read-only SELECT or WITH query.")
+
+
+class SqlResult(BaseModel):
+    fields: list[dict[str, Any]] = Field(
+        examples=[[{"name": "year", "type": "integer", "sql_type": "BIGINT"}]]
+    )
+    truncated: bool
+    row_cap: int
+    rows: list[dict[str, Any]] = Field(examples=[[{"year": 2021, "workers": 1700}]])
+
+
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"model": SqlResult},
+    **problem_responses(400, 403, 504),
+}
+
+
+def _answer(engine: EngineDep, text: str) -> Response:
+    table = engine.sql(text)
+    head = {
+        "fields": table.fields,
+        "truncated": table.truncated,
+        "row_cap": engine.settings.sql_row_cap,
+    }
+    return json_with_rows(head, table.rows)
+
+
+@router.get(
+    "/sql",
+    summary="Run a read-only SQL query",
+    description=DESCRIPTION,
+    response_model=None,
+    responses=RESPONSES,
+)
+def sql_get(
+    engine: EngineDep,
+    sql: Annotated[
+        str, Query(description="One read-only SELECT or WITH query.", examples=[EXAMPLE])
+    ],
+) -> Response:
+    return _answer(engine, sql)
+
+
+@router.post(
+    "/sql",
+    summary="Run a read-only SQL query sent as JSON",
+    description=DESCRIPTION,
+    response_model=None,
+    responses=RESPONSES,
+)
+def sql_post(engine: EngineDep, query: SqlQuery) -> Response:
+    return _answer(engine, query.sql)

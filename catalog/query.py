@@ -1,0 +1,532 @@
+"""The DuckDB query engine over the published Parquet.
+
+One in-memory DuckDB database serves every request; each query runs on its own cursor,
+which a timer thread interrupts when it passes `query_timeout_seconds` (DuckDB has no
+statement timeout of its own). The database may read files only under the store
+(`allowed_directories`, then `enable_external_access = false`, then `lock_configuration`), so
+`read_csv('/etc/passwd')` is refused by DuckDB itself whatever SQL reaches it.
+
+Views for the SQL endpoint: each resource of each served version is the view
+`<slug>__<resource>`, every character other than a letter, digit or underscore becoming `_`
+(`wages-test` / `wages` → `wages_test__wages`). The views follow `CURRENT`: each SQL request
+compares the served versions with those the views were made for and remakes what changed.
+The rows and aggregate endpoints read a version's Parquet file directly (bound as a
+parameter), so a pinned `version=` costs no view.
+
+Results come back as one JSON object text per row, rendered by DuckDB's `to_json`: decimals
+keep their digits, dates are ISO strings, NaN and infinities become null.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from catalog.cursor import Cursor, as_text, keyset_sql, sort_signature
+from catalog.errors import (
+    InvalidParameter,
+    InvalidQuery,
+    NotFound,
+    OpenDataError,
+    QueryFailed,
+    QueryForbidden,
+    QueryTimeout,
+)
+from catalog.filters import (
+    NUMERIC_TYPES,
+    ROW_NUMBER,
+    Column,
+    Schema,
+    SortKey,
+    parse_filters,
+    parse_names,
+    parse_sort,
+    quote,
+    where_sql,
+)
+from catalog.settings import Settings
+from catalog.store import Store
+
+MAX_LIMIT = 10_000
+DEFAULT_LIMIT = 100
+# Rows read from the start of a resource to estimate a filtered total that took too long.
+ESTIMATE_SAMPLE_ROWS = 100_000
+# Table functions a SQL query may call: none of them reads a file or the network.
+SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
+MEASURES = ("count", "sum", "avg", "min", "max")
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def view_name(slug: str, resource: str) -> str:
+    """The SQL view of a resource: `<slug>__<resource>`, non-word characters as `_`."""
+    return re.sub(r"[^0-9A-Za-z_]", "_", f"{slug}__{resource}")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of one published version, resolved to its Parquet file."""
+
+    dataset: str
+    name: str
+    version: str
+    path: Path
+    schema: Schema
+    rows: int | None
+
+
+@dataclass(frozen=True)
+class RowsRequest:
+    filters: Sequence[tuple[str, str]] = ()
+    sort: str | None = None
+    fields: str | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    cursor: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    dataset: str
+    resource: str
+    version: str
+    fields: list[dict[str, Any]]
+    rows: list[str]  # one JSON object text per row
+    total: int | None
+    total_exact: bool
+    next: str | None
+
+
+@dataclass(frozen=True)
+class AggregateRequest:
+    filters: Sequence[tuple[str, str]] = ()
+    group_by: str | None = None
+    measures: dict[str, str] = field(default_factory=dict)  # "sum" -> "a,b", "count" -> "*"
+    sort: str | None = None
+    limit: int = DEFAULT_LIMIT
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A result that is not a page of a resource: aggregates and SQL."""
+
+    fields: list[dict[str, Any]]
+    rows: list[str]  # one JSON object text per row
+    truncated: bool
+    dataset: str | None = None
+    resource: str | None = None
+    version: str | None = None
+
+
+class QueryEngine:
+    """Answers row pages, aggregates and read-only SQL over the store's current Parquet."""
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self._con = connect(store.root, settings)
+        self._lock = threading.Lock()
+        self._served: dict[str, str] = {}
+        self._views: dict[str, list[str]] = {}
+        self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
+
+    def close(self) -> None:
+        self._con.close()
+
+    # -- resources ---------------------------------------------------------------------------
+
+    def resource(self, slug: str, name: str, version: str | None = None) -> Resource:
+        if not SLUG.fullmatch(slug):
+            raise NotFound(f"dataset {slug!r} is not in the store")
+        folder = self.store.version_path(slug, version)
+        chosen = folder.name
+        if (slug, chosen) not in self._descriptors:  # versions are immutable: cache forever
+            self._descriptors[(slug, chosen)] = self.store.descriptor(slug, chosen)
+        described = self._descriptors[(slug, chosen)]
+        for entry in described.get("resources", []):
+            if entry.get("name") == name:
+                rows = entry.get("rows")
+                return Resource(
+                    dataset=slug,
+                    name=name,
+                    version=chosen,
+                    path=folder.resolve() / Path(str(entry["path"])).name,
+                    schema=Schema.from_table_schema(entry.get("schema", {})),
+                    rows=rows if isinstance(rows, int) else None,
+                )
+        raise NotFound(f"dataset {slug!r} version {chosen!r} has no resource {name!r}")
+
+    # -- rows --------------------------------------------------------------------------------
+
+    def rows(self, slug: str, name: str, request: RowsRequest) -> RowsPage:
+        cursor = Cursor.decode(request.cursor) if request.cursor else None
+        version = _pinned_version(request.version, cursor)
+        resource = self.resource(slug, name, version)
+        schema = resource.schema
+        _check_paging(request, cursor, self.settings.max_offset)
+        columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
+        keys = _sort_keys(schema, request.sort)
+        filters = [f.sql() for f in parse_filters(schema, request.filters)]
+        conditions = list(filters)
+        if cursor is not None:
+            if cursor.sort != sort_signature(keys):
+                raise InvalidParameter("next", "the cursor was made for another sort")
+            conditions.append(keyset_sql(keys, cursor.typed_values(keys)))
+        where, params = where_sql(conditions)
+        source = _source(with_row_number=keys[-1].column == ROW_NUMBER)
+        sql = (
+            f"SELECT {json_row_sql(columns)}, {', '.join(k.column.sql for k in keys)}"
+            f" FROM {source}{where} ORDER BY {', '.join(k.sql() for k in keys)} LIMIT ? OFFSET ?"
+        )
+        found = self._fetch(sql, [str(resource.path), *params, request.limit + 1, request.offset])
+        more = len(found) > request.limit
+        found = found[: request.limit]
+        total, exact = self._total(resource, where_sql(filters))
+        following = None
+        if more:
+            values = tuple(as_text(value) for value in found[-1][1:])
+            following = Cursor(resource.version, sort_signature(keys), values).encode()
+        return RowsPage(
+            dataset=slug,
+            resource=name,
+            version=resource.version,
+            fields=schema.describe(c.name for c in columns),
+            rows=[row[0] for row in found],
+            total=total,
+            total_exact=exact,
+            next=following,
+        )
+
+    def _total(self, resource: Resource, where: tuple[str, list[Any]]) -> tuple[int | None, bool]:
+        """The number of matching rows: exact when it is cheap, else an estimate, flagged."""
+        condition, params = where
+        path = str(resource.path)
+        if not condition and resource.rows is not None:
+            return resource.rows, True
+        budget = min(self.settings.exact_total_seconds, self.settings.query_timeout_seconds)
+        if budget > 0:
+            try:
+                sql = f"SELECT count(*) FROM {_source()}{condition}"
+                return int(self._fetch(sql, [path, *params], timeout=budget)[0][0]), True
+            except QueryTimeout:
+                pass
+        return self._estimate(resource, condition, params), False
+
+    def _estimate(self, resource: Resource, condition: str, params: list[Any]) -> int | None:
+        # The first rows of the file stand for the rest: biased when the file is sorted by a
+        # filtered column, which is why the answer says `total_exact: false`.
+        if resource.rows is None:
+            return None
+        test = condition.removeprefix(" WHERE ") or "TRUE"
+        sql = (
+            f"SELECT count(*) FILTER (WHERE {test}), count(*)"
+            f" FROM (SELECT * FROM {_source()} LIMIT ?) AS _sample"
+        )
+        try:
+            matched, sampled = self._fetch(
+                sql, [*params, str(resource.path), ESTIMATE_SAMPLE_ROWS]
+            )[0]
+        except QueryTimeout:
+            return None
+        return round(resource.rows * matched / sampled) if sampled else 0
+
+    # -- aggregates --------------------------------------------------------------------------
+
+    def aggregate(self, slug: str, name: str, request: AggregateRequest) -> Table:
+        resource = self.resource(slug, name, request.version)
+        schema = resource.schema
+        groups = parse_names(schema, request.group_by, "group_by")
+        outputs = [(c, c.sql) for c in groups] + _measures(schema, request.measures, groups)
+        result = Schema({c.name: c for c, _ in outputs}, (), ())
+        if len(result.columns) != len(outputs):
+            raise InvalidParameter("group_by", "two outputs have the same name")
+        keys = parse_sort(result, request.sort) or [SortKey(c) for c in groups]
+        where, params = where_sql([f.sql() for f in parse_filters(schema, request.filters)])
+        grouping = f" GROUP BY {', '.join(c.sql for c in groups)}" if groups else ""
+        inner = (
+            f"SELECT {', '.join(f'{expr} AS {c.sql}' for c, expr in outputs)}"
+            f" FROM {_source()}{where}{grouping}"
+        )
+        order = f" ORDER BY {', '.join(k.sql() for k in keys)}" if keys else ""
+        sql = f"SELECT {json_row_sql([c for c, _ in outputs])} FROM ({inner}) AS _a{order} LIMIT ?"
+        found = self._fetch(sql, [str(resource.path), *params, request.limit + 1])
+        return Table(
+            fields=[c.describe() for c, _ in outputs],
+            rows=[row[0] for row in found[: request.limit]],
+            truncated=len(found) > request.limit,
+            dataset=slug,
+            resource=name,
+            version=resource.version,
+        )
+
+    # -- read-only SQL -----------------------------------------------------------------------
+
+    def sql(self, text: str) -> Table:
+        """One read-only SELECT over the views, at most `sql_row_cap` rows."""
+        self.refresh_views()
+        query = self.checked_sql(text)
+        wrapped = f"SELECT * FROM (\n{query}\n) AS _q"
+        described = self._fetch(f"DESCRIBE {wrapped}", [])
+        columns = [_result_column(str(name), str(kind)) for name, kind, *_ in described]
+        cap = self.settings.sql_row_cap
+        found = self._fetch(
+            f"SELECT {json_row_sql(columns)} FROM ({wrapped}) AS _r LIMIT ?", [cap + 1]
+        )
+        return Table(
+            fields=[
+                {**c.describe(), "sql_type": str(kind)}
+                for c, (_, kind, *_) in zip(columns, described, strict=True)
+            ],
+            rows=[row[0] for row in found[:cap]],
+            truncated=len(found) > cap,
+        )
+
+    def checked_sql(self, text: str) -> str:
+        """`text` if it is exactly one SELECT that calls no file or network reader."""
+        cursor = self._con.cursor()
+        try:
+            statements = cursor.extract_statements(text)
+        except duckdb.Error as exc:
+            raise InvalidQuery(str(exc)) from exc
+        finally:
+            cursor.close()
+        if len(statements) != 1:
+            raise QueryForbidden(f"send exactly one statement; this text holds {len(statements)}")
+        statement = statements[0]
+        if statement.type != duckdb.StatementType.SELECT:
+            kind = statement.type.name
+            raise QueryForbidden(f"only SELECT and WITH queries are allowed, not {kind}")
+        query = statement.query.strip().rstrip(";").strip()
+        tree = json.loads(self._fetch("SELECT json_serialize_sql(?)", [query])[0][0])
+        if tree.get("error"):
+            raise InvalidQuery(str(tree.get("error_message", "the query does not parse")))
+        for node in _nodes(tree):
+            _check_node(node)
+        return query
+
+    def views(self) -> dict[str, tuple[str, str]]:
+        """Every SQL view and the (dataset, resource) it shows."""
+        self.refresh_views()
+        return {
+            view_name(slug, name): (slug, name)
+            for slug, version in self._served.items()
+            for name in self._resource_names(slug, version)
+        }
+
+    def refresh_views(self) -> None:
+        """Point the views at the current versions; cheap when nothing changed."""
+        served = {slug: v for slug in self.store.slugs() if (v := self.store.current(slug))}
+        if served == self._served:
+            return
+        with self._lock:
+            if served == self._served:  # another request got here first
+                return
+            cursor = self._con.cursor()
+            try:
+                for slug in set(self._views) - set(served):
+                    self._drop_views(cursor, slug)
+                for slug, version in served.items():
+                    if self._served.get(slug) != version:
+                        self._make_views(cursor, slug, version)
+            finally:
+                cursor.close()
+            self._served = served
+
+    def _make_views(self, cursor: duckdb.DuckDBPyConnection, slug: str, version: str) -> None:
+        self._drop_views(cursor, slug)
+        made = []
+        for name in self._resource_names(slug, version):
+            resource = self.resource(slug, name, version)
+            literal = "'" + str(resource.path).replace("'", "''") + "'"
+            view = quote(view_name(slug, name))
+            cursor.execute(
+                f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet({literal})"
+            )
+            made.append(view)
+        self._views[slug] = made
+
+    def _drop_views(self, cursor: duckdb.DuckDBPyConnection, slug: str) -> None:
+        for view in self._views.pop(slug, []):
+            cursor.execute(f"DROP VIEW IF EXISTS {view}")
+
+    def _resource_names(self, slug: str, version: str) -> list[str]:
+        described = self._descriptors.get((slug, version)) or self.store.descriptor(slug, version)
+        self._descriptors[(slug, version)] = described
+        return [str(r["name"]) for r in described.get("resources", []) if "name" in r]
+
+    # -- running -----------------------------------------------------------------------------
+
+    def _fetch(
+        self, sql: str, params: Sequence[Any], *, timeout: float | None = None
+    ) -> list[tuple[Any, ...]]:
+        """Run `sql` on a fresh cursor, interrupted after the time limit."""
+        limit = timeout if timeout is not None else self.settings.query_timeout_seconds
+        cursor = self._con.cursor()
+        timer = threading.Timer(limit, cursor.interrupt)
+        timer.daemon = True
+        timer.start()
+        try:
+            return cursor.execute(sql, list(params)).fetchall()
+        except duckdb.Error as exc:
+            raise translate(exc, limit) from exc
+        finally:
+            timer.cancel()
+            cursor.close()
+
+
+def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The shared database: reads only under `root`, its configuration locked."""
+    con = duckdb.connect(
+        config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
+    )
+    # The trailing separator keeps a sibling such as `<root>2/` out of the allowed prefix.
+    allowed = str(root.resolve()).rstrip("/") + "/"
+    con.execute("SET allowed_directories = ?", [[allowed]])
+    # Order matters: the allowed list cannot change once external access is off.
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def translate(exc: duckdb.Error, limit: float) -> OpenDataError:
+    """The one place a DuckDB error becomes one of ours."""
+    message = str(exc)
+    if isinstance(exc, duckdb.InterruptException):
+        return QueryTimeout(
+            f"the query ran longer than the {limit:g} s limit and was stopped; "
+            "narrow the filters or lower the limit, or download the file"
+        )
+    if isinstance(exc, duckdb.PermissionException):
+        return QueryForbidden(message)
+    if isinstance(exc, duckdb.ProgrammingError | duckdb.DataError | duckdb.InvalidInputException):
+        return InvalidQuery(message)
+    return QueryFailed(message)
+
+
+def json_row_sql(columns: Sequence[Column]) -> str:
+    """The SQL rendering each row as one JSON object of `columns`, typed."""
+    members = ", ".join(f"{c.sql} := {_json_value(c)}" for c in columns)
+    return f"to_json(struct_pack({members}))"
+
+
+def _json_value(column: Column) -> str:
+    if column.type == "number" and column.decimals is None:
+        return f"CASE WHEN isfinite({column.sql}) THEN {column.sql} END"
+    if column.type == "datetime":
+        return f"replace(CAST({column.sql} AS VARCHAR), ' ', 'T')"
+    return column.sql
+
+
+def _result_column(name: str, sql_type: str) -> Column:
+    """A SQL result column, typed as the Table Schema type closest to its DuckDB type."""
+    upper = sql_type.upper()
+    if upper in ("DOUBLE", "FLOAT", "REAL"):
+        return Column(name, "number")
+    if upper.startswith("DECIMAL"):
+        return Column(name, "number", decimals=int(upper.rstrip(")").rsplit(",", 1)[-1]))
+    if upper.startswith("TIMESTAMP"):
+        return Column(name, "datetime")
+    simple = {"DATE": "date", "BOOLEAN": "boolean", "VARCHAR": "string"}
+    if upper in simple:
+        return Column(name, simple[upper])
+    if re.fullmatch(r"U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?", upper):
+        return Column(name, "integer")
+    return Column(name, "any")
+
+
+def _source(*, with_row_number: bool = False) -> str:
+    return "read_parquet(?, file_row_number = true)" if with_row_number else "read_parquet(?)"
+
+
+def _pinned_version(requested: str | None, cursor: Cursor | None) -> str | None:
+    if cursor is None:
+        return requested
+    if requested is not None and requested != cursor.version:
+        raise InvalidParameter("next", f"the cursor pages version {cursor.version!r}")
+    return cursor.version
+
+
+def _check_paging(request: RowsRequest, cursor: Cursor | None, max_offset: int) -> None:
+    if not 1 <= request.limit <= MAX_LIMIT:
+        raise InvalidParameter("limit", f"give a number from 1 to {MAX_LIMIT}")
+    if request.offset and cursor is not None:
+        raise InvalidParameter("offset", "give either offset or next, not both")
+    if not 0 <= request.offset <= max_offset:
+        raise InvalidParameter(
+            "offset", f"give a number from 0 to {max_offset}; page deeper with the next cursor"
+        )
+
+
+def _sort_keys(schema: Schema, text: str | None) -> list[SortKey]:
+    """The requested sort, then the primary key (or the row number) as tie-breaker."""
+    keys = parse_sort(schema, text)
+    named = {key.column.name for key in keys}
+    tie = [SortKey(schema.columns[n]) for n in schema.primary_key if n in schema.columns]
+    if not tie:
+        tie = [SortKey(ROW_NUMBER)]
+    return keys + [key for key in tie if key.column.name not in named]
+
+
+def _measures(
+    schema: Schema, requested: dict[str, str], groups: list[Column]
+) -> list[tuple[Column, str]]:
+    """(output column, SQL) of each requested aggregate; `count(*)` when none is asked."""
+    found: list[tuple[Column, str]] = []
+    for function in MEASURES:
+        for name in [n.strip() for n in requested.get(function, "").split(",") if n.strip()]:
+            found.append(_measure(schema, function, name))
+    if not found and not groups:
+        found.append((Column("count", "integer", nullable=False), "count(*)"))
+    return found
+
+
+def _measure(schema: Schema, function: str, name: str) -> tuple[Column, str]:
+    if function == "count" and name == "*":
+        return Column("count", "integer", nullable=False), "count(*)"
+    column = schema.column(name, function)
+    sql = f"{function}({column.sql})"
+    output = f"{function}_{column.name}"
+    if function == "count":
+        return Column(output, "integer", nullable=False), sql
+    if function in ("sum", "avg") and column.type not in NUMERIC_TYPES:
+        raise InvalidParameter(function, f"column {name!r} is {column.type}, not a number")
+    if function == "avg":
+        return Column(output, "number"), sql
+    if function == "sum":
+        kind = "number" if column.type == "number" else "integer"
+        return Column(output, kind, column.decimals), sql
+    return Column(output, column.type, column.decimals), sql
+
+
+def _nodes(tree: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(tree, dict):
+        yield tree
+        for value in tree.values():
+            yield from _nodes(value)
+    elif isinstance(tree, list):
+        for value in tree:
+            yield from _nodes(value)
+
+
+def _check_node(node: dict[str, Any]) -> None:
+    kind = node.get("type")
+    if kind == "TABLE_FUNCTION":
+        name = str(node.get("function", {}).get("function_name", "")).lower()
+        if name not in SAFE_TABLE_FUNCTIONS:
+            raise QueryForbidden(
+                f"the table function {name}() is not allowed; query the views "
+                "(<dataset>__<resource>) instead"
+            )
+    elif kind == "BASE_TABLE":
+        table = str(node.get("table_name", ""))
+        if any(mark in table for mark in "/\\.:"):
+            raise QueryForbidden(f"{table!r} looks like a file; query the views instead")

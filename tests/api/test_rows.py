@@ -1,0 +1,263 @@
+"""The rows endpoint: every filter operator, sort, fields, paging, totals, version pins."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.api.conftest import AppFactory
+from tests.querydata import wage_rows
+
+pytestmark = pytest.mark.anyio
+ROWS = "/api/v1/datasets/wages-test/resources/wages/rows"
+ALL = wage_rows(250)
+Key = tuple[str, int]
+
+
+def keys(body: dict[str, Any]) -> list[Key]:
+    return [(row["region_code"], row["year"]) for row in body["rows"]]
+
+
+def expected(keep: Any) -> list[Key]:
+    return sorted((r["region_code"], r["year"]) for r in ALL if keep(r))
+
+
+async def get(api: httpx.AsyncClient, **params: Any) -> dict[str, Any]:
+    response = await api.get(ROWS, params={"limit": 10_000, **params})
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def test_rows_first_page_is_typed_and_sorted_by_primary_key(api: httpx.AsyncClient) -> None:
+    response = await api.get(ROWS, params={"limit": 2})
+    body = response.json()
+    assert response.headers["content-type"] == "application/json"
+    assert (body["dataset"], body["resource"], body["version"]) == ("wages-test", "wages", "v2")
+    assert body["total"] == 250 and body["total_exact"] is True
+    assert body["rows"][0] == {
+        "region_code": "520000",
+        "year": 1800,
+        "name_zh": "贵州省",
+        "workers": 0,
+        "avg_wage": 50000.0,
+        "ratio": 0.0,
+        "published": "2020-01-01",
+        "updated": "2021-03-04T05:06:07",
+        "audited": None,
+        "period": "2000-01",
+        "fiscal_year": 2000,
+    }
+    assert {"name": "workers", "type": "integer", "unit": "人"} in body["fields"]
+    assert keys(body) == [("520000", 1800), ("520000", 1801)]
+
+
+async def test_rows_decimals_keep_their_digits(api: httpx.AsyncClient) -> None:
+    response = await api.get(ROWS, params={"limit": 1, "offset": 1})
+    assert '"avg_wage":89595.05,' in response.text
+    assert response.json(parse_float=Decimal)["rows"][0]["avg_wage"] == Decimal("89595.05")
+
+
+@pytest.mark.parametrize(
+    ("params", "keep"),
+    [
+        ({"region_code": "520100"}, lambda r: r["region_code"] == "520100"),
+        ({"workers__gt": "900"}, lambda r: r["workers"] is not None and r["workers"] > 900),
+        ({"workers__gte": "990"}, lambda r: r["workers"] is not None and r["workers"] >= 990),
+        ({"year__lt": "1803"}, lambda r: r["year"] < 1803),
+        ({"year__lte": "1802"}, lambda r: r["year"] <= 1802),
+        ({"fiscal_year__ne": "2000"}, lambda r: r["fiscal_year"] != 2000),
+        ({"region_code__in": "520100,520300"}, lambda r: r["region_code"] in ("520100", "520300")),
+        ({"name_zh__contains": "阳"}, lambda r: "阳" in r["name_zh"]),
+        ({"period__startswith": "2019-"}, lambda r: r["period"].startswith("2019-")),
+        ({"workers__isnull": "true"}, lambda r: r["workers"] is None),
+        ({"ratio__isnull": "false"}, lambda r: r["ratio"] is not None),
+        ({"avg_wage__gte": "89000.5"}, lambda r: r["avg_wage"] >= Decimal("89000.5")),
+        ({"ratio__gt": "0.7"}, lambda r: r["ratio"] is not None and r["ratio"] > 0.7),
+        ({"published": "2020-01-30"}, lambda r: str(r["published"]) == "2020-01-30"),
+        (
+            {"updated__lt": "2021-03-04T05:06:10"},
+            lambda r: r["updated"].isoformat() < "2021-03-04T05:06:10",
+        ),
+        ({"audited": "true"}, lambda r: r["audited"] is True),
+        ({"fiscal_year__in": "2001,2003"}, lambda r: r["fiscal_year"] in (2001, 2003)),
+        (
+            {"region_code": "520000", "workers__lt": "300"},
+            lambda r: (
+                r["region_code"] == "520000" and r["workers"] is not None and r["workers"] < 300
+            ),
+        ),
+    ],
+)
+async def test_rows_filter_operator_matches_python(
+    api: httpx.AsyncClient, params: dict[str, str], keep: Any
+) -> None:
+    body = await get(api, **params)
+    wanted = expected(keep)
+    assert wanted, "the case should match something"
+    assert keys(body) == wanted
+    assert body["total"] == len(wanted) and body["total_exact"] is True
+
+
+async def test_rows_sort_descending_then_ascending_puts_nulls_last(api: httpx.AsyncClient) -> None:
+    body = await get(api, sort="-workers,year", fields="workers,year,region_code")
+    workers = [row["workers"] for row in body["rows"]]
+    present = [w for w in workers if w is not None]
+    assert present == sorted(present, reverse=True)
+    assert workers[len(present) :] == [None] * (len(workers) - len(present))
+    assert list(body["rows"][0]) == ["workers", "year", "region_code"]
+
+
+async def test_rows_fields_choose_columns_in_order(api: httpx.AsyncClient) -> None:
+    body = await get(api, fields="year,name_zh", limit=1)
+    assert body["rows"] == [{"year": 1800, "name_zh": "贵州省"}]
+    assert [f["name"] for f in body["fields"]] == ["year", "name_zh"]
+
+
+async def test_rows_offset_gives_shallow_pages(api: httpx.AsyncClient) -> None:
+    body = await get(api, limit=3, offset=10)
+    assert keys(body) == expected(lambda r: True)[10:13]
+
+
+async def test_rows_cursor_walks_every_row_once(api: httpx.AsyncClient) -> None:
+    seen: list[Key] = []
+    params: dict[str, Any] = {"limit": 17, "sort": "-ratio", "fiscal_year__ne": "2004"}
+    while True:
+        response = await api.get(ROWS, params=params)
+        body = response.json()
+        seen += keys(body)
+        if body["next"] is None:
+            assert "link" not in response.headers
+            break
+        assert response.headers["link"] == f'<{body["next_url"]}>; rel="next"'
+        assert body["next_url"].startswith("http://127.0.0.1:8000" + ROWS + "?")
+        params = {**params, "next": body["next"]}
+    assert sorted(seen) == expected(lambda r: r["fiscal_year"] != 2004)
+    assert len(seen) == len(set(seen))
+
+
+async def test_rows_next_url_resumes_the_walk(api: httpx.AsyncClient) -> None:
+    first = await get(api, limit=5, region_code="520200")
+    url = first["next_url"].replace("http://127.0.0.1:8000", "")
+    second = (await api.get(url)).json()
+    assert keys(first) + keys(second) == expected(lambda r: r["region_code"] == "520200")[:10]
+
+
+async def test_rows_without_primary_key_page_by_row_number(api: httpx.AsyncClient) -> None:
+    url = "/api/v1/datasets/wages-test/resources/notes/rows"
+    rows: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": 4, "sort": "topic"}
+    while True:
+        body = (await api.get(url, params=params)).json()
+        rows += body["rows"]
+        if not body["next"]:
+            break
+        params["next"] = body["next"]
+    assert len(rows) == 30
+    assert [r["topic"] for r in rows] == sorted(r["topic"] for r in rows)
+
+
+async def test_rows_version_pin_reads_that_version(api: httpx.AsyncClient) -> None:
+    body = await get(api, version="v1", limit=1)
+    assert body["version"] == "v1" and body["total"] == 60
+    missing = await api.get(ROWS, params={"version": "v9"})
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_rows_cursor_keeps_its_version(api: httpx.AsyncClient) -> None:
+    first = await get(api, version="v1", limit=50)
+    rest = (await api.get(ROWS, params={"next": first["next"]})).json()
+    assert rest["version"] == "v1"
+    assert len(first["rows"]) + len(rest["rows"]) == 60
+    clash = await api.get(ROWS, params={"next": first["next"], "version": "v2"})
+    assert clash.status_code == 400 and clash.json()["parameter"] == "next"
+
+
+async def test_rows_filtered_total_is_estimated_past_the_budget(make_app: AppFactory) -> None:
+    app = make_app(exact_total_seconds=0)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
+        body = (await http.get(ROWS, params={"region_code": "520100", "limit": 1})).json()
+        unfiltered = (await http.get(ROWS, params={"limit": 1})).json()
+    assert body["total_exact"] is False and body["total"] == 50  # the sample covers the file
+    assert unfiltered["total_exact"] is True and unfiltered["total"] == 250
+
+
+@pytest.mark.parametrize(
+    ("params", "parameter"),
+    [
+        ({"nonsense": "1"}, "nonsense"),
+        ({"workers__gt": "many"}, "workers__gt"),
+        ({"workers__between": "1"}, "workers__between"),
+        ({"year__contains": "18"}, "year__contains"),
+        ({"published": "2020-13-01"}, "published"),
+        ({"audited__isnull": "maybe"}, "audited__isnull"),
+        ({"ratio": "nan"}, "ratio"),
+        ({"sort": "-nope"}, "sort"),
+        ({"fields": "year,year"}, "fields"),
+        ({"limit": "10001"}, "limit"),
+        ({"limit": "abc"}, "limit"),
+        ({"offset": "100001"}, "offset"),
+        ({"next": "not-a-cursor"}, "next"),
+    ],
+)
+async def test_rows_bad_parameter_is_a_problem_naming_it(
+    api: httpx.AsyncClient, params: dict[str, str], parameter: str
+) -> None:
+    response = await api.get(ROWS, params=params)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"] == "http://127.0.0.1:8000/problems/invalid-parameter"
+    assert problem["title"] == "Invalid Parameter"
+    assert problem["status"] == 400
+    assert problem["parameter"] == parameter
+    assert problem["detail"].startswith(parameter + ": ")
+    assert problem["instance"] == ROWS
+
+
+async def test_rows_cursor_of_another_sort_is_refused(api: httpx.AsyncClient) -> None:
+    first = await get(api, limit=1)
+    response = await api.get(ROWS, params={"next": first["next"], "sort": "-year"})
+    assert response.status_code == 400 and "another sort" in response.json()["detail"]
+
+
+async def test_rows_cursor_with_offset_is_refused(api: httpx.AsyncClient) -> None:
+    first = await get(api, limit=1)
+    response = await api.get(ROWS, params={"next": first["next"], "offset": 3})
+    assert response.json()["parameter"] == "offset"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/datasets/nope/resources/wages/rows",
+        "/api/v1/datasets/wages-test/resources/nope/rows",
+        "/api/v1/datasets/..%2F..%2Fetc/resources/wages/rows",
+    ],
+)
+async def test_rows_unknown_dataset_or_resource_is_not_found(
+    api: httpx.AsyncClient, path: str
+) -> None:
+    response = await api.get(path)
+    assert response.status_code == 404
+    problem = response.json()
+    assert problem["type"].endswith("/problems/not-found") and problem["status"] == 404
+
+
+async def test_rows_unknown_route_is_a_problem_too(api: httpx.AsyncClient) -> None:
+    response = await api.get("/api/v1/no-such-thing")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Not Found"
+
+
+async def test_rows_openapi_documents_rows_aggregate_and_sql(api: httpx.AsyncClient) -> None:
+    spec = (await api.get("/openapi.json")).json()
+    rows = spec["paths"]["/api/v1/datasets/{slug}/resources/{resource}/rows"]["get"]
+    assert {p["name"] for p in rows["parameters"]} >= {"sort", "fields", "limit", "next"}
+    assert "application/problem+json" in rows["responses"]["400"]["content"]
+    assert set(spec["paths"]["/api/v1/sql"]) == {"get", "post"}

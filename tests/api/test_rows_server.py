@@ -1,0 +1,81 @@
+"""Rows, aggregates and SQL through a real uvicorn on 127.0.0.1, as clients see them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROWS = "/api/v1/datasets/wages-test/resources/wages/rows"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def served(query_store: Path) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "OPENDATA_STORE": str(query_store), "OPENDATA_BASE_URL": url}
+    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory"]
+    process = subprocess.Popen(
+        [*command, "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_rows_server_link_header_walks_the_resource(served: str) -> None:
+    seen: list[tuple[str, int]] = []
+    url: str | None = served + ROWS + "?limit=40&sort=-year&fields=region_code,year"
+    with httpx.Client() as client:
+        while url is not None:
+            response = client.get(url)
+            assert response.status_code == 200
+            seen += [(r["region_code"], r["year"]) for r in response.json()["rows"]]
+            url = response.links.get("next", {}).get("url")
+    assert len(seen) == len(set(seen)) == 250
+    assert [year for _, year in seen] == sorted((year for _, year in seen), reverse=True)
+
+
+def test_rows_server_answers_problems_and_sql(served: str) -> None:
+    bad = httpx.get(served + ROWS, params={"workers__gt": "lots"})
+    assert bad.status_code == 400
+    assert bad.headers["content-type"] == "application/problem+json"
+    assert bad.json()["type"] == served + "/problems/invalid-parameter"
+    refused = httpx.post(
+        served + "/api/v1/sql", json={"sql": "SELECT * FROM read_csv('/etc/passwd')"}
+    )
+    assert refused.status_code == 403
+    answer = httpx.get(
+        served + "/api/v1/sql", params={"sql": "SELECT count(*) AS n FROM wages_test__wages"}
+    )
+    assert answer.json()["rows"] == [{"n": 250}]
+    grouped = httpx.get(
+        served + ROWS.replace("rows", "aggregate"), params={"group_by": "fiscal_year"}
+    )
+    assert [r["fiscal_year"] for r in grouped.json()["rows"]] == [2000, 2001, 2002, 2003, 2004]

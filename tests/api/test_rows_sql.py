@@ -1,0 +1,113 @@
+"""Read-only SQL over the views: what runs, what is refused and why, limits."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.api.conftest import AppFactory
+
+pytestmark = pytest.mark.anyio
+SQL = "/api/v1/sql"
+
+
+async def test_rows_sql_get_runs_a_select_over_views(api: httpx.AsyncClient) -> None:
+    text = (
+        "SELECT region_code, count(*) AS n, sum(avg_wage) AS total FROM wages_test__wages "
+        "GROUP BY region_code ORDER BY region_code LIMIT 2"
+    )
+    response = await api.get(SQL, params={"sql": text})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["rows"][0]["region_code"] == "520000" and body["rows"][0]["n"] == 50
+    assert body["fields"][1] == {"name": "n", "type": "integer", "sql_type": "BIGINT"}
+    assert body["truncated"] is False
+
+
+async def test_rows_sql_post_takes_a_json_body_with_cte(api: httpx.AsyncClient) -> None:
+    text = (
+        "WITH t AS (SELECT topic, score FROM wages_test__notes) "
+        "SELECT topic, max(score) AS best FROM t GROUP BY topic ORDER BY topic;"
+    )
+    response = await api.post(SQL, json={"sql": text})
+    assert response.status_code == 200, response.text
+    assert [r["topic"] for r in response.json()["rows"]] == sorted(["养老", "就业", "医疗"])
+
+
+async def test_rows_sql_caps_rows(make_app: AppFactory) -> None:
+    app = make_app(sql_row_cap=7)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
+        body = (await http.get(SQL, params={"sql": "SELECT * FROM wages_test__wages"})).json()
+    assert len(body["rows"]) == 7 and body["truncated"] is True and body["row_cap"] == 7
+
+
+async def test_rows_sql_times_out_with_a_reason(make_app: AppFactory) -> None:
+    app = make_app(query_timeout_seconds=0.05)
+    slow = "SELECT count(*) FROM range(10000000000) AS t(i) WHERE hash(i) = 7"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
+        response = await http.get(SQL, params={"sql": slow})
+    assert response.status_code == 504
+    problem = response.json()
+    assert problem["type"].endswith("/problems/query-timeout")
+    assert problem["title"] == "Query Timeout"
+    assert "0.05 s limit" in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("SELECT * FROM read_csv('/etc/passwd')", "read_csv() is not allowed"),
+        ("SELECT * FROM read_parquet('x.parquet')", "read_parquet() is not allowed"),
+        ("SELECT * FROM '/etc/passwd'", "looks like a file"),
+        (
+            "SELECT * FROM wages_test__wages WHERE year IN "
+            "(SELECT 1 FROM read_text('/etc/hostname'))",
+            "read_text() is not allowed",
+        ),
+        ("ATTACH '/tmp/x.db' AS x", "not ATTACH"),
+        ("COPY wages_test__wages TO '/tmp/out.csv'", "not COPY"),
+        ("PRAGMA database_list", "not PRAGMA"),
+        ("SET threads = 1", "not SET"),
+        ("INSTALL httpfs", "not LOAD"),
+        ("LOAD httpfs", "not LOAD"),
+        ("CREATE TABLE t AS SELECT 1", "not CREATE"),
+        ("DROP VIEW wages_test__wages", "not DROP"),
+        ("SELECT 1; SELECT 2", "exactly one statement"),
+        ("SELECT * FROM duckdb_settings()", "duckdb_settings() is not allowed"),
+    ],
+)
+async def test_rows_sql_refuses_what_is_not_one_read_only_select(
+    api: httpx.AsyncClient, text: str, reason: str
+) -> None:
+    response = await api.post(SQL, json={"sql": text})
+    assert response.status_code == 403, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["type"].endswith("/problems/forbidden-query")
+    assert reason in problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("SELEC 1", "syntax error"),
+        ("SELECT nope FROM wages_test__wages", "nope"),
+        ("SELECT * FROM no_such_view", "no_such_view"),
+    ],
+)
+async def test_rows_sql_bad_query_is_400_with_duckdbs_message(
+    api: httpx.AsyncClient, text: str, says: str
+) -> None:
+    response = await api.get(SQL, params={"sql": text})
+    assert response.status_code == 400
+    problem = response.json()
+    assert problem["type"].endswith("/problems/invalid-query")
+    assert says in problem["detail"]
+
+
+async def test_rows_sql_missing_query_is_a_problem(api: httpx.AsyncClient) -> None:
+    response = await api.get(SQL)
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "sql"
+    body = await api.post(SQL, json={})
+    assert body.status_code == 400 and body.json()["errors"][0]["parameter"] == "sql"

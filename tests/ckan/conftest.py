@@ -1,0 +1,122 @@
+"""A store for the CKAN tests: the two synthetic fixture datasets published for real, plus a
+catalogue of synthetic published descriptors (metadata only) for paging and harvesting."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.app import create_app
+from catalog.publish import Publisher
+from catalog.settings import Settings
+from catalog.store import CURRENT, DESCRIPTOR, Store
+from tests.conftest import descriptor, write_regions, write_wages
+
+SYNTHETIC = 300
+ORGANIZATIONS = ("org-a", "org-b", "org-c")
+THEMES = ("employment", "wages", "social-insurance")
+FIRST_PUBLISHED = datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
+BIN = Path(sys.executable).parent
+
+
+def synthetic(number: int) -> dict[str, Any]:
+    """A published descriptor of synthetic test data; one per hour from FIRST_PUBLISHED."""
+    slug = f"synthetic-{number:03d}"
+    published = (FIRST_PUBLISHED + timedelta(hours=number)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    organization = ORGANIZATIONS[number % 3]
+    resource = {
+        "name": "values",
+        "title": "合成数值",
+        "title_en": "Synthetic values",
+        "path": "values.parquet",
+        "format": "parquet",
+        "bytes": 100 + number,
+        "hash": f"sha256:{number:064x}",
+        "rows": number,
+        "schema": {"fields": [{"name": "value", "type": "integer"}]},
+    }
+    found = descriptor(slug, [resource], themes=[THEMES[number % 3]])
+    found["organization"] = {"name": organization, "title": f"合成单位 {organization}"}
+    found["keywords"] = ["测试", f"批次{number % 5}"]
+    found["issued"] = "2024-01-01"
+    found["version"] = f"v{number}"
+    found["build"] = {"published": published, "input_sha256": f"{number:064x}"}
+    return found
+
+
+def write_published(store: Path, published: dict[str, Any]) -> None:
+    folder = store / published["name"]
+    (folder / published["version"]).mkdir(parents=True)
+    text = json.dumps(published, ensure_ascii=False)
+    (folder / published["version"] / DESCRIPTOR).write_text(text, encoding="utf-8")
+    (folder / CURRENT).write_text(published["version"] + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def ckan_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ckan")
+    datasets, store = root / "datasets", root / "store"
+    write_regions(datasets)
+    write_wages(datasets)
+    publisher = Publisher(Store(store), datasets)
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+    for number in range(SYNTHETIC):
+        write_published(store, synthetic(number))
+    return store
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def ckan_server(ckan_store: Path) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1 serving the store, started as scripts/run starts it."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [str(BIN / "opendata"), "--store", str(ckan_store), "serve", "--port", str(port)],
+        env={**os.environ, "OPENDATA_BASE_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+async def client(ckan_store: Path) -> AsyncIterator[httpx.AsyncClient]:
+    settings = Settings(store=ckan_store, datasets=ckan_store / "none", base_url="http://ckan.test")
+    transport = httpx.ASGITransport(app=create_app(settings))
+    async with httpx.AsyncClient(transport=transport, base_url="http://ckan.test") as http:
+        yield http

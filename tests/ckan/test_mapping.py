@@ -1,0 +1,65 @@
+"""Published descriptors as CKAN dicts: stable ids, CKAN timestamps, licenses, extras."""
+
+from __future__ import annotations
+
+import uuid
+
+from catalog import ckan
+from catalog.index import catalogue_uuid
+from tests.ckan.conftest import synthetic
+
+
+def test_package_dict_ids_are_stable_uuid5_of_the_slug() -> None:
+    package = ckan.package_dict(synthetic(7), "http://site")
+    assert package["id"] == catalogue_uuid("dataset", "synthetic-007")
+    assert uuid.UUID(package["id"]).version == 5
+    assert package["resources"][0]["id"] == catalogue_uuid("resource", "synthetic-007/values")
+    assert package["resources"][0]["package_id"] == package["id"]
+    assert package["id"] == ckan.package_dict(synthetic(7), "http://other")["id"]
+
+
+def test_package_dict_timestamps_are_written_as_ckan_writes_them() -> None:
+    package = ckan.package_dict(synthetic(25), "http://site")
+    assert package["metadata_modified"] == "2024-05-02T10:00:00.000000"
+    assert package["metadata_created"] == "2024-01-01T00:00:00.000000"
+    assert package["resources"][0]["last_modified"] == package["metadata_modified"]
+    assert ckan.ckan_timestamp("2024-05-01T09:00:00.123456+08:00") == "2024-05-01T01:00:00.123456"
+
+
+def test_package_dict_carries_what_ckan_clients_read() -> None:
+    package = ckan.package_dict(synthetic(1), "http://site/")
+    assert package["type"] == "dataset"
+    assert package["state"] == "active"
+    assert package["private"] is False
+    assert (package["license_id"], package["isopen"]) == ("cc-by", True)
+    assert package["organization"]["name"] == "org-b"
+    assert package["owner_org"] == package["organization"]["id"]
+    assert [g["name"] for g in package["groups"]] == ["wages"]
+    assert [t["name"] for t in package["tags"]] == ["test", "批次1", "测试"]
+    assert package["num_tags"] == 3
+    assert package["num_resources"] == 1
+    resource = package["resources"][0]
+    assert resource["url"] == "http://site/api/v1/datasets/synthetic-001/resources/values.csv"
+    assert (resource["format"], resource["mimetype"]) == ("CSV", "text/csv")
+    assert resource["datastore_active"] is True
+    assert resource["position"] == 0
+
+
+def test_package_dict_extras_hold_bilingual_and_catalogue_properties() -> None:
+    extras = {e["key"]: e["value"] for e in ckan.package_dict(synthetic(1), "http://s")["extras"]}
+    assert extras["title_en"] == "Synthetic test data synthetic-001"
+    assert extras["notes_en"] == "Synthetic data for tests."
+    assert extras["frequency"] == "annual"
+    assert extras["access_level"] == "unconditional"
+    assert extras["spatial"] == "520000"
+    assert all(isinstance(value, str) for value in extras.values())
+
+
+def test_license_of_keeps_an_unknown_license_as_given() -> None:
+    found = ckan.license_of({"licenses": [{"name": "GB-OPEN", "title": "开放许可", "path": "u"}]})
+    assert found == {
+        "license_id": "GB-OPEN",
+        "license_title": "开放许可",
+        "license_url": "u",
+        "isopen": False,
+    }

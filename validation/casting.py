@@ -1,0 +1,186 @@
+"""Typing a column of text per its Table Schema field, all at once.
+
+Each type validates the text with an RE2 pattern first, then casts only what matched, so a
+bad cell never aborts the cast: a type error is "text present, typed value null".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validation.schema import arrow_type
+
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
+_INTEGER = r"^-?\d{1,18}$"
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(?i:nan|inf|infinity)$"
+_YEAR = r"^\d{4}$"
+_YEARMONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+_DATETIME = r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?)?Z?$"
+
+
+@dataclass(frozen=True)
+class Cast:
+    """A typed column, which cells failed to type, and what they should have looked like."""
+
+    values: pa.Array
+    invalid: pa.Array
+    expected: str
+
+
+def without_missing(raw: pa.Array, missing_values: list[str]) -> pa.Array:
+    """Cells holding a missing-value marker become null."""
+    if not missing_values:
+        return raw
+    return pc.if_else(pc.is_in(raw, pa.array(missing_values, pa.string())), None, raw)
+
+
+def cast_field(text: pa.Array, field: Mapping[str, Any]) -> Cast:
+    """Type ``text`` (nulls are missing values) as ``field`` says."""
+    kind = field.get("type", "string")
+    caster, expected = _CASTERS[kind](field)
+    values = caster(text)
+    invalid = pc.and_(pc.is_valid(text), pc.is_null(values))
+    return Cast(values=values, invalid=pc.fill_null(invalid, False), expected=expected)
+
+
+def cast_scalar(value: Any, field: Mapping[str, Any]) -> Any:
+    """One constraint value (minimum, enum member…) typed like the field, or None."""
+    text = pa.array([value if isinstance(value, str) else _scalar_text(value)], pa.string())
+    return cast_field(text, field).values[0].as_py()
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _only(text: pa.Array, pattern: str) -> pa.Array:
+    """``text`` where it matches ``pattern``, null elsewhere."""
+    return pc.if_else(pc.match_substring_regex(text, pattern), text, None)
+
+
+def _string(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    return (lambda text: text), "a string"
+
+
+def _integer(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    def cast(text: pa.Array) -> pa.Array:
+        digits = pc.replace_substring_regex(pc.utf8_trim_whitespace(text), r"^\+", "")
+        return pc.cast(_only(digits, _INTEGER), pa.int64())
+
+    return cast, "an integer"
+
+
+def _number(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    decimals = field.get("decimals")
+    group_char = field.get("groupChar")
+    decimal_char = field.get("decimalChar", ".")
+    bare = field.get("bareNumber", True)
+
+    def normalise(text: pa.Array) -> pa.Array:
+        text = pc.utf8_trim_whitespace(text)
+        if group_char:
+            text = pc.replace_substring(text, group_char, "")
+        if decimal_char != ".":
+            text = pc.replace_substring(text, decimal_char, ".")
+        if not bare:
+            text = pc.replace_substring_regex(text, r"^[^\d+\-.]+|[^\d.]+$", "")
+        return text
+
+    if decimals is None:
+        return (lambda text: pc.cast(_only(normalise(text), _NUMBER), pa.float64())), "a number"
+    places = int(decimals)
+    exact = rf"^[+-]?\d{{1,{18 - places}}}(\.\d{{0,{places}}})?$"
+    if places == 0:
+        exact = r"^[+-]?\d{1,18}$"
+    target = arrow_type(field)
+    expected = f"a number with at most {places} decimal places"
+    return (lambda text: pc.cast(_only(normalise(text), exact), target)), expected
+
+
+def _boolean(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    trues = pa.array(field.get("trueValues", TRUE_VALUES), pa.string())
+    falses = pa.array(field.get("falseValues", FALSE_VALUES), pa.string())
+
+    def cast(text: pa.Array) -> pa.Array:
+        is_true = pc.is_in(text, trues)
+        known = pc.or_(is_true, pc.is_in(text, falses))
+        return pc.if_else(known, is_true, pa.scalar(None, pa.bool_()))
+
+    shown = "/".join([*trues.to_pylist(), *falses.to_pylist()])
+    return cast, f"a boolean ({shown})"
+
+
+def _date(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    fmt = field.get("format", "default")
+    if fmt not in ("default", "any", None):
+        return _custom_date(str(fmt)), f"a date ({fmt})"
+
+    def cast(text: pa.Array) -> pa.Array:
+        text = _only(text, r"^\d{4}-\d{2}-\d{2}$")
+        parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
+        return pc.cast(_same_day(parsed, text), pa.date32())
+
+    return cast, "a date (YYYY-MM-DD)"
+
+
+def _same_day(parsed: pa.Array, text: pa.Array) -> pa.Array:
+    """``parsed`` where its day is the text's: Arrow rolls 2021-02-30 over to 2 March.
+
+    Year 0 parses too, but Python (and so every client) has no such date.
+    """
+    day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pa.int64())
+    exact = pc.and_(pc.equal(pc.day(parsed), day), pc.greater_equal(pc.year(parsed), 1))
+    return pc.if_else(exact, parsed, pa.scalar(None, parsed.type))
+
+
+def _custom_date(pattern: str) -> Callable[[pa.Array], pa.Array]:
+    def cast(text: pa.Array) -> pa.Array:
+        parsed = pc.strptime(text, format=pattern, unit="s", error_is_null=True)
+        exact = pc.equal(pc.strftime(parsed, format=pattern), text)
+        return pc.cast(pc.if_else(exact, parsed, None), pa.date32())
+
+    return cast
+
+
+def _datetime(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    def cast(text: pa.Array) -> pa.Array:
+        matched = _only(pc.utf8_trim_whitespace(text), _DATETIME)
+        seconds = pc.replace_substring_regex(matched, _DATETIME, r"\1 \2")
+        seconds = pc.replace_substring_regex(seconds, r" $", " 00:00:00")
+        parsed = pc.strptime(seconds, format="%Y-%m-%d %H:%M:%S", unit="s", error_is_null=True)
+        parsed = _same_day(parsed, seconds)
+        fraction = pc.replace_substring_regex(matched, _DATETIME, r"\3")
+        micros = pc.cast(pc.cast(pc.utf8_rpad(fraction, 6, "0"), pa.int64()), pa.duration("us"))
+        return pc.add(pc.cast(parsed, pa.timestamp("us")), micros)
+
+    return cast, "a datetime (YYYY-MM-DDTHH:MM:SS)"
+
+
+def _year(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    return (
+        lambda text: pc.cast(_only(pc.utf8_trim_whitespace(text), _YEAR), pa.int32())
+    ), "a year (YYYY)"
+
+
+def _yearmonth(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+    return (lambda text: _only(text, _YEARMONTH)), "a year and month (YYYY-MM)"
+
+
+_CASTERS: dict[str, Callable[[Mapping[str, Any]], tuple[Callable[[pa.Array], pa.Array], str]]] = {
+    "string": _string,
+    "integer": _integer,
+    "number": _number,
+    "boolean": _boolean,
+    "date": _date,
+    "datetime": _datetime,
+    "year": _year,
+    "yearmonth": _yearmonth,
+}

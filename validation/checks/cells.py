@@ -1,0 +1,160 @@
+"""Types and per-cell constraints, a whole column at a time."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validation.casting import Cast, cast_field, cast_scalar, without_missing
+from validation.context import ResourceContext
+from validation.errors import ReportError, cell_error
+from validation.schema import arrow_type
+
+
+def type_table(
+    ctx: ResourceContext, keep: pa.Array, missing_values: list[str], room: int
+) -> tuple[pa.Table, list[ReportError]]:
+    """The typed table (rows in ``keep``, plus ``_row``) and its type and constraint errors."""
+    rows = ctx.raw.rows.filter(keep)
+    columns: dict[str, pa.Array] = {}
+    errors: list[ReportError] = []
+    for number, field in enumerate(ctx.fields, start=1):
+        text = _text(ctx, number - 1, keep, len(rows))
+        cast = cast_field(without_missing(text, missing_values), field)
+        columns[str(field["name"])] = cast.values
+        errors += _type_errors(ctx, field, number, text, rows, cast, room - len(errors))
+        errors += constraint_errors(ctx, field, number, text, rows, cast, room - len(errors))
+    columns["_row"] = rows
+    return pa.table(columns), errors
+
+
+def _text(ctx: ResourceContext, position: int, keep: pa.Array, length: int) -> pa.Array:
+    if position < len(ctx.raw.columns):
+        return ctx.raw.columns[position].filter(keep)
+    # A field with no column (a missing label) reads as all missing, as in Frictionless.
+    return pa.nulls(length, pa.string())
+
+
+def _type_errors(
+    ctx: ResourceContext,
+    field: Mapping[str, Any],
+    number: int,
+    text: pa.Array,
+    rows: pa.Array,
+    cast: Cast,
+    room: int,
+) -> list[ReportError]:
+    if room <= 0:
+        return []
+    bad_rows = rows.filter(cast.invalid).slice(0, room).to_pylist()
+    bad_text = text.filter(cast.invalid).slice(0, room).to_pylist()
+    note = f'type is "{field.get("type", "string")}/{field.get("format", "default")}"'
+    return [
+        ctx.with_cells(
+            cell_error(
+                "type-error",
+                resource=ctx.name,
+                path=ctx.path,
+                row=row,
+                field_name=str(field["name"]),
+                expected=cast.expected,
+                found=value,
+                field_number=number,
+                note=note,
+            ),
+        )
+        for row, value in zip(bad_rows, bad_text, strict=True)
+    ]
+
+
+def constraint_errors(
+    ctx: ResourceContext,
+    field: Mapping[str, Any],
+    number: int,
+    text: pa.Array,
+    rows: pa.Array,
+    cast: Cast,
+    room: int,
+) -> list[ReportError]:
+    """required, minimum, maximum, minLength, maxLength, pattern, enum (unique is a key)."""
+    errors: list[ReportError] = []
+    constraints: Mapping[str, Any] = field.get("constraints") or {}
+    for name, value in constraints.items():
+        if name == "unique" or room - len(errors) <= 0:
+            continue
+        failing = _violations(name, value, field, cast)
+        if failing is None:
+            continue
+        failing = pc.fill_null(failing, False)
+        shown = "True" if value is True else str(value)
+        hits = zip(
+            rows.filter(failing).slice(0, room - len(errors)).to_pylist(),
+            text.filter(failing).slice(0, room - len(errors)).to_pylist(),
+            strict=True,
+        )
+        errors += [
+            ctx.with_cells(
+                cell_error(
+                    "constraint-error",
+                    resource=ctx.name,
+                    path=ctx.path,
+                    row=row,
+                    field_name=str(field["name"]),
+                    expected=_expectation(name, value),
+                    found=found,
+                    field_number=number,
+                    note=f'constraint "{name}" is "{shown}"',
+                ),
+            )
+            for row, found in hits
+        ]
+    return errors
+
+
+def _violations(name: str, value: Any, field: Mapping[str, Any], cast: Cast) -> pa.Array | None:
+    values = cast.values
+    if name == "required":
+        return pc.and_(pc.is_null(values), pc.invert(cast.invalid)) if value else None
+    if name in ("minimum", "maximum"):
+        bound = cast_scalar(value, field)
+        if bound is None:
+            return None
+        compare = pc.less if name == "minimum" else pc.greater
+        return compare(values, pa.scalar(bound, arrow_type(field)))
+    if name in ("minLength", "maxLength"):
+        length = pc.utf8_length(pc.cast(values, pa.string()))
+        return (
+            pc.less(length, int(value)) if name == "minLength" else pc.greater(length, int(value))
+        )
+    if name == "pattern":
+        return pc.invert(pc.match_substring_regex(pc.cast(values, pa.string()), f"^(?:{value})$"))
+    if name == "enum":
+        allowed = pa.array([cast_scalar(member, field) for member in value], arrow_type(field))
+        return pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))
+    return None
+
+
+def _expectation(name: str, value: Any) -> str:
+    return {
+        "required": "a value (the field is required)",
+        "minimum": f"at least {value}",
+        "maximum": f"at most {value}",
+        "minLength": f"at least {value} characters",
+        "maxLength": f"at most {value} characters",
+        "pattern": f"text matching {value}",
+        "enum": f"one of {', '.join(map(str, value)) if isinstance(value, list) else value}",
+    }[name]
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """Why a constraint pattern cannot be used, or None."""
+    try:
+        re.compile(pattern)
+        pc.match_substring_regex(pa.array([""]), f"^(?:{pattern})$")
+    except (re.error, pa.ArrowInvalid) as exc:
+        return f'pattern "{pattern}" is not a valid regular expression ({exc})'
+    return None

@@ -1,0 +1,363 @@
+"""``validate_package``: read every resource, type it, and run every check over it."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from validation.checks.cells import pattern_problem, type_table
+from validation.checks.domain import CheckDeclarationError, CheckRun, check_error, run_check
+from validation.checks.keys import foreign_key_errors, primary_key_errors, unique_errors
+from validation.checks.structure import (
+    blank_row_errors,
+    blank_rows,
+    cell_count_errors,
+    label_errors,
+    schema_missing_values,
+)
+from validation.context import ResourceContext
+from validation.errors import ReportError, table_error
+from validation.readers import Dialect, RawTable, ReadFailure, read_bytes, read_csv
+from validation.report import Report, Task
+from validation.schema import arrow_schema, schema_problems
+from validation.sql import connect, register
+
+ReferenceResolver = Callable[[str, str], pa.Table]
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESOURCE_NAME = re.compile(r"^[a-z0-9_]+$")
+REQUIRED_METADATA = (
+    "$schema", "name", "title", "title_en", "description", "description_en", "keywords",
+    "keywords_en", "licenses", "sources", "organization", "themes", "frequency",
+    "access_level", "temporal", "spatial", "contact", "issued",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Validation:
+    """The report, and each resource typed per its schema (complete only when valid)."""
+
+    report: Report
+    tables: dict[str, pa.Table]
+
+
+@dataclass
+class _Run:
+    """The state of one validation: where errors go and what has been read."""
+
+    descriptor: Mapping[str, Any]
+    base_path: Path
+    references: ReferenceResolver | None
+    limit: int
+    report: Report = field(default_factory=Report)
+    contexts: dict[str, ResourceContext] = field(default_factory=dict)
+    tasks: dict[str, Task] = field(default_factory=dict)
+    dropped: int = 0
+    reference_views: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    @property
+    def room(self) -> int:
+        """How many errors a check may return: one past the limit, to tell that more exist."""
+        return self._left + 1
+
+    @property
+    def _left(self) -> int:
+        return max(self.limit - len(self.report.errors), 0)
+
+    def record(self, task: Task | None, errors: list[ReportError]) -> None:
+        kept = errors[: self._left]
+        self.dropped += len(errors) - len(kept)
+        (task.errors if task else self.report.package_errors).extend(kept)
+
+
+def validate_package(
+    descriptor: Mapping[str, Any],
+    base_path: Path,
+    *,
+    references: ReferenceResolver | None = None,
+    max_errors: int = 1000,
+) -> Validation:
+    """Validate a Data Package descriptor and its files; problems go in the report, never raise."""
+    started = time.perf_counter()
+    run = _Run(descriptor, Path(base_path), references, max(max_errors, 1))
+    if _package_is_usable(run):
+        for resource in run.descriptor["resources"]:
+            _validate_resource(run, resource)
+        _check_across(run)
+    for task in run.report.tasks:
+        task.errors.sort(key=lambda e: (e.row or 0, e.field_number or 0))
+    if run.dropped:
+        run.report.warnings.append(
+            f"reached the limit of {run.limit} errors; later errors were not reported"
+        )
+    run.report.seconds = time.perf_counter() - started
+    return Validation(report=run.report, tables=_published_tables(run))
+
+
+def _published_tables(run: _Run) -> dict[str, pa.Table]:
+    """Typed tables with exactly ``arrow_schema``'s schema; nullable throughout if invalid."""
+    tables: dict[str, pa.Table] = {}
+    for name, ctx in run.contexts.items():
+        if ctx.typed is None:
+            continue
+        schema = arrow_schema(ctx.schema)
+        if not run.tasks[name].valid:
+            schema = pa.schema([f.with_nullable(True) for f in schema])
+        tables[name] = pa.Table.from_arrays(ctx.typed.drop_columns(["_row"]).columns, schema=schema)
+    return tables
+
+
+def _package_is_usable(run: _Run) -> bool:
+    descriptor: Any = run.descriptor
+    if not isinstance(descriptor, Mapping):
+        run.record(None, [_package_error("the descriptor is not an object")])
+        return False
+    missing = [key for key in REQUIRED_METADATA if key not in descriptor]
+    if missing:
+        run.report.warnings.append(f"the descriptor lacks {', '.join(missing)}")
+    name = descriptor.get("name")
+    if name is not None and not (isinstance(name, str) and SLUG.match(name)):
+        run.record(None, [_package_error(f'name "{name}" must match {SLUG.pattern}')])
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list) or not resources:
+        run.record(None, [_package_error("the descriptor has no resources")])
+        return False
+    if "checks" in descriptor and not isinstance(descriptor["checks"], list):
+        run.record(None, [_package_error("checks must be a list")])
+    return True
+
+
+def _package_error(message: str) -> ReportError:
+    return table_error("package-error", resource="", path="", message=message)
+
+
+def _validate_resource(run: _Run, resource: Any) -> None:
+    started = time.perf_counter()
+    name = resource.get("name") if isinstance(resource, Mapping) else None
+    path = resource.get("path") if isinstance(resource, Mapping) else None
+    label = str(name) if isinstance(name, str) else f"resource {len(run.report.tasks) + 1}"
+    task = Task(name=label, place=str(path) if isinstance(path, str) else "")
+    run.report.tasks.append(task)
+    problems = _resource_problems(run, resource, label)
+    if problems:
+        run.record(task, problems)
+        return
+    assert isinstance(resource, Mapping) and isinstance(path, str)
+    try:
+        raw = _read(run.base_path, resource, path)
+    except ReadFailure as exc:
+        run.record(task, [table_error(exc.type, resource=label, path=path, message=exc.message)])
+        return
+    ctx = ResourceContext(name=label, path=path, descriptor=resource, raw=raw)
+    task.labels = list(raw.labels)
+    try:
+        _check_table(run, task, ctx)
+    except (pa.ArrowException, ValueError, OverflowError) as exc:
+        # A value the vectorised path cannot handle must still end as a report, not a crash.
+        message = f"the data could not be typed: {exc}"
+        run.record(task, [table_error("source-error", resource=label, path=path, message=message)])
+        return
+    run.contexts[label], run.tasks[label] = ctx, task
+    task.stats = {**raw.stats, "fields": len(ctx.fields), "rows": raw.num_rows}
+    task.seconds = time.perf_counter() - started
+
+
+def _resource_problems(run: _Run, resource: Any, label: str) -> list[ReportError]:
+    if not isinstance(resource, Mapping):
+        return [table_error("resource-error", resource=label, path="", message="not an object")]
+    path = resource.get("path")
+    messages: list[tuple[str, str]] = []
+    name = resource.get("name")
+    if not isinstance(name, str) or not RESOURCE_NAME.match(name):
+        messages.append(("resource-error", f"{label}: name must match {RESOURCE_NAME.pattern}"))
+    elif name in [task.name for task in run.report.tasks[:-1]]:
+        messages.append(("resource-error", f'resource name "{name}" is used twice'))
+    if not isinstance(path, str) or not path:
+        messages.append(("resource-error", f"{label}: path must be a relative file path"))
+    if _format(resource) not in ("csv", "xlsx"):
+        messages.append(
+            ("resource-error", f'{label}: format "{_format(resource)}" is not csv or xlsx')
+        )
+    messages += [("schema-error", f"{label}: {p}") for p in schema_problems(resource.get("schema"))]
+    messages += [("schema-error", f"{label}: {p}") for p in _pattern_problems(resource)]
+    shown = path if isinstance(path, str) else ""
+    return [
+        ReportError(
+            type=t, message=f"{shown or 'datapackage'}: {m}", resource=label, path=shown, note=m
+        )
+        for t, m in messages
+    ]
+
+
+def _pattern_problems(resource: Mapping[str, Any]) -> list[str]:
+    schema = resource.get("schema")
+    fields = schema.get("fields", []) if isinstance(schema, Mapping) else []
+    patterns = [
+        f["constraints"]["pattern"]
+        for f in fields
+        if isinstance(f, Mapping)
+        and isinstance(f.get("constraints"), Mapping)
+        and isinstance(f["constraints"].get("pattern"), str)
+    ]
+    return [problem for p in patterns if (problem := pattern_problem(p))]
+
+
+def _format(resource: Mapping[str, Any]) -> str:
+    declared = resource.get("format")
+    if isinstance(declared, str):
+        return declared.lower()
+    path = resource.get("path")
+    return Path(path).suffix.lstrip(".").lower() if isinstance(path, str) else ""
+
+
+def _read(base_path: Path, resource: Mapping[str, Any], path: str) -> RawTable:
+    data = read_bytes(base_path, path)
+    if _format(resource) == "xlsx":
+        from validation.workbook import read_xlsx
+
+        header_row = resource.get("header_row", 1)
+        if not isinstance(header_row, int) or header_row < 1:
+            raise ReadFailure("resource-error", "header_row must be a 1-based row number")
+        return read_xlsx(data, resource.get("sheet"), header_row)
+    encoding = resource.get("encoding")
+    return read_csv(
+        data, str(encoding) if encoding else None, Dialect.from_descriptor(resource.get("dialect"))
+    )
+
+
+def _check_table(run: _Run, task: Task, ctx: ResourceContext) -> None:
+    """Header, row shape, types and cell constraints: everything one file shows by itself."""
+    missing_values = schema_missing_values(ctx.schema)
+    run.record(task, label_errors(ctx))
+    blank = blank_rows(ctx, missing_values)
+    run.record(task, blank_row_errors(ctx, blank, run.room))
+    run.record(task, cell_count_errors(ctx, blank, run.room))
+    ctx.typed, errors = type_table(ctx, pc.invert(blank), missing_values, run.room)
+    run.record(task, errors)
+
+
+def _check_across(run: _Run) -> None:
+    """Keys and domain checks: set-based queries over every typed table at once."""
+    con = connect()
+    try:
+        for name, ctx in run.contexts.items():
+            if ctx.typed is not None:
+                register(con, name, ctx.typed)
+        for name, ctx in run.contexts.items():
+            _check_keys(run, con, run.tasks[name], ctx)
+        _check_domain(run, con)
+    finally:
+        con.close()
+
+
+def _check_keys(
+    run: _Run, con: duckdb.DuckDBPyConnection, task: Task, ctx: ResourceContext
+) -> None:
+    try:
+        run.record(task, primary_key_errors(con, ctx, ctx.name, run.room))
+        run.record(task, unique_errors(con, ctx, ctx.name, run.room))
+    except duckdb.Error as exc:
+        run.record(task, [_key_error(ctx, "schema-error", f"keys cannot be checked: {exc}")])
+    for number, fk in enumerate(ctx.schema.get("foreignKeys", []), start=1):
+        _check_foreign_key(run, con, task, ctx, number, fk)
+
+
+def _check_foreign_key(
+    run: _Run,
+    con: duckdb.DuckDBPyConnection,
+    task: Task,
+    ctx: ResourceContext,
+    number: int,
+    fk: Mapping[str, Any],
+) -> None:
+    reference = fk["reference"]
+    resource = str(reference.get("resource") or ctx.name)
+    problem = f"foreign key {number} cannot be checked"
+    try:
+        view = _reference_view(run, con, reference.get("package"), resource)
+    except CheckDeclarationError as exc:
+        run.record(task, [_key_error(ctx, "resource-error", f"{problem}: {exc}")])
+        return
+    target = _target_label(reference, ctx.name)
+    try:
+        run.record(task, foreign_key_errors(con, ctx, ctx.name, fk, (view, target), run.room))
+    except duckdb.Error as exc:
+        run.record(task, [_key_error(ctx, "schema-error", f"{problem}: {exc}")])
+
+
+def _key_error(ctx: ResourceContext, type_: str, message: str) -> ReportError:
+    first_line = message.splitlines()[0]
+    return table_error(type_, resource=ctx.name, path=ctx.path, message=first_line)
+
+
+def _target_label(reference: Mapping[str, Any], own: str) -> str:
+    resource = str(reference.get("resource") or own)
+    package = reference.get("package")
+    return f"{package}/{resource}" if package else resource
+
+
+def _reference_view(run: _Run, con: duckdb.DuckDBPyConnection, package: Any, resource: str) -> str:
+    """The view holding a referenced table; other packages' tables come from the resolver."""
+    if not package:
+        ctx = run.contexts.get(resource)
+        if ctx is None or ctx.typed is None:
+            raise CheckDeclarationError(
+                f'the referenced resource "{resource}" is not readable here'
+            )
+        return resource
+    key = (str(package), resource)
+    if key not in run.reference_views:
+        run.reference_views[key] = _resolve(
+            run, con, key, f"__reference_{len(run.reference_views)}"
+        )
+    return run.reference_views[key]
+
+
+def _resolve(run: _Run, con: duckdb.DuckDBPyConnection, key: tuple[str, str], view: str) -> str:
+    package, resource = key
+    if run.references is None:
+        raise CheckDeclarationError(
+            f'it refers to package "{package}", but no resolver for other packages was given'
+        )
+    try:
+        table = run.references(package, resource)
+    except KeyError:
+        raise CheckDeclarationError(
+            f'package "{package}" has no resource "{resource}" (or is unknown)'
+        ) from None
+    except Exception as exc:  # the resolver is the caller's code; its failure is still a report
+        raise CheckDeclarationError(f'resolving "{package}/{resource}" failed: {exc}') from None
+    register(con, view, table)
+    return view
+
+
+def _check_domain(run: _Run, con: duckdb.DuckDBPyConnection) -> None:
+    checks = run.descriptor.get("checks") or []
+    if not isinstance(checks, list):
+        return
+    temporal = run.descriptor.get("temporal")
+    for number, spec in enumerate(checks, start=1):
+        resource = spec.get("resource") if isinstance(spec, Mapping) else None
+        ctx = run.contexts.get(str(resource))
+        if not isinstance(spec, Mapping) or ctx is None:
+            declared = {t.name for t in run.report.tasks}
+            if resource not in declared:
+                message = f'check {number} names resource "{resource}", which the package lacks'
+                run.record(None, [check_error("", "", message)])
+            continue  # the resource exists but could not be read: that error is reported
+        check = CheckRun(
+            number=number,
+            spec=spec,
+            ctx=ctx,
+            temporal=temporal if isinstance(temporal, Mapping) else {},
+            reference_view=lambda package, name: _reference_view(run, con, package, name),
+        )
+        run.record(run.tasks[ctx.name], run_check(con, check, run.room))

@@ -1,0 +1,253 @@
+"""Reading a source file into a table of raw strings, one column per header position.
+
+Readers know nothing of types: every cell comes back as text ("" for an empty cell, null for
+a cell the row does not have), with the row number Frictionless would give it. Structural
+problems that only the reader can see (ragged rows) are recorded as they are met.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from validation.encoding import DecodeFailure, decode
+
+
+class ReadFailure(Exception):
+    """The file cannot be read at all; ``type`` is the Frictionless error type."""
+
+    def __init__(self, type_: str, message: str) -> None:
+        super().__init__(message)
+        self.type = type_
+        self.message = message
+
+
+@dataclass
+class RawTable:
+    """A source file as text: ``columns[i]`` holds header position ``i`` for every data row."""
+
+    labels: list[str]
+    header_row: int | None
+    columns: list[pa.Array]
+    rows: pa.Array
+    extra_cells: list[tuple[int, int, str]] = field(default_factory=list)
+    ragged: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.rows)
+
+    def cells(self, index: int) -> tuple[str, ...]:
+        """The cells of the data row at ``index`` as the source has them (for reports)."""
+        row = int(self.rows[index].as_py())
+        if row in self.ragged:
+            return self.ragged[row]
+        values = [column[index].as_py() for column in self.columns]
+        return tuple("" if value is None else str(value) for value in values)
+
+
+def read_bytes(base_path: Path, relative: str) -> bytes:
+    """The file at ``relative`` inside ``base_path``; refuse anything that escapes it."""
+    if Path(relative).is_absolute() or ".." in Path(relative).parts or "://" in relative:
+        raise ReadFailure(
+            "scheme-error", f'path "{relative}" must be relative to the dataset folder'
+        )
+    root = base_path.resolve()
+    target = (root / relative).resolve()
+    if not target.is_relative_to(root):
+        raise ReadFailure("scheme-error", f'path "{relative}" leaves the dataset folder')
+    if not target.is_file():
+        raise ReadFailure("scheme-error", f'file "{relative}" does not exist')
+    data = target.read_bytes()
+    if not data:
+        raise ReadFailure("source-error", f'file "{relative}" is empty')
+    return data
+
+
+def file_stats(data: bytes) -> dict[str, Any]:
+    return {
+        "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "bytes": len(data),
+    }
+
+
+# ---------------------------------------------------------------------------------------- CSV
+
+
+@dataclass(frozen=True)
+class Dialect:
+    delimiter: str = ","
+    quote_char: str = '"'
+    double_quote: bool = True
+    escape_char: str | None = None
+    header_rows: tuple[int, ...] = (1,)
+
+    @classmethod
+    def from_descriptor(cls, value: Any) -> Dialect:
+        if not isinstance(value, Mapping):
+            return cls()
+        header_rows: tuple[int, ...] = (1,)
+        if value.get("header") is False:
+            header_rows = ()
+        elif isinstance(value.get("headerRows"), list):
+            header_rows = tuple(sorted(int(row) for row in value["headerRows"]))
+        return cls(
+            delimiter=str(value.get("delimiter", ",")),
+            quote_char=str(value.get("quoteChar", '"')),
+            double_quote=bool(value.get("doubleQuote", True)),
+            escape_char=value.get("escapeChar"),
+            header_rows=header_rows,
+        )
+
+
+def read_csv(data: bytes, encoding: str | None, dialect: Dialect) -> RawTable:
+    """Parse CSV bytes; pyarrow does the work, Python only sees the ragged rows."""
+    try:
+        decoded = decode(data, encoding)
+    except DecodeFailure as exc:
+        raise ReadFailure("encoding-error", exc.message) from None
+    first = dialect.header_rows[0] if dialect.header_rows else 1
+    table, bad = _parse(decoded.data, dialect, first - 1, threaded=True)
+    if any(number is None for number, _ in bad):
+        # Threaded parsing does not know where a bad row sits; only bad files pay for this.
+        table, bad = _parse(decoded.data, dialect, first - 1, threaded=False)
+    raw = _assemble(table, bad, dialect, first)
+    raw.stats = {**file_stats(data), "encoding": decoded.encoding}
+    return raw
+
+
+def _parse(
+    data: bytes, dialect: Dialect, skip: int, *, threaded: bool
+) -> tuple[pa.Table, list[tuple[int | None, str]]]:
+    bad: list[tuple[int | None, str]] = []
+
+    def on_bad_row(row: Any) -> str:
+        bad.append((row.number, row.text))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(data),
+            read_options=pacsv.ReadOptions(
+                skip_rows=skip, autogenerate_column_names=True, use_threads=threaded
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=dialect.delimiter,
+                quote_char=dialect.quote_char or False,
+                double_quote=dialect.double_quote,
+                escape_char=dialect.escape_char or False,
+                newlines_in_values=True,
+                ignore_empty_lines=False,
+                invalid_row_handler=on_bad_row,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=_ALL_STRINGS,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        # Unbalanced quotes, a dialect pyarrow refuses (two-character delimiter)…
+        raise ReadFailure("source-error", f"the CSV cannot be parsed: {exc}") from None
+    return table, bad
+
+
+# Typing comes later: every column pyarrow may generate is read as text.
+_ALL_STRINGS = {f"f{i}": pa.string() for i in range(4096)}
+
+
+def _split_row(text: str, dialect: Dialect) -> tuple[str, ...]:
+    reader = csv.reader(
+        io.StringIO(text),
+        delimiter=dialect.delimiter,
+        quotechar=dialect.quote_char or '"',
+        doublequote=dialect.double_quote,
+        escapechar=dialect.escape_char,
+    )
+    return tuple(cell for row in reader for cell in row)
+
+
+def _assemble(
+    table: pa.Table, bad: list[tuple[int | None, str]], dialect: Dialect, first: int
+) -> RawTable:
+    width = table.num_columns
+    total = table.num_rows + len(bad)
+    bad_rows = {int(number or 0): _split_row(text, dialect) for number, text in bad}
+    good_numbers = np.arange(first, first + total, dtype=np.int64)
+    if bad_rows:
+        keep = np.ones(total, dtype=bool)
+        keep[np.fromiter(bad_rows, dtype=np.int64, count=len(bad_rows)) - first] = False
+        good_numbers = good_numbers[keep]
+    columns = [table.column(i).combine_chunks() for i in range(width)]
+    header_count = dialect.header_rows[-1] - first + 1 if dialect.header_rows else 0
+    skipped = int(np.count_nonzero(good_numbers < first + header_count))
+    labels = _labels(columns, good_numbers, bad_rows, range(first, first + header_count), width)
+    raw = RawTable(
+        labels=labels,
+        header_row=dialect.header_rows[0] if dialect.header_rows else None,
+        columns=[column.slice(skipped) for column in columns],
+        rows=pa.array(good_numbers[skipped:]),
+    )
+    _merge_ragged(raw, bad_rows, first + header_count, width)
+    return raw
+
+
+def _labels(
+    columns: list[pa.Array],
+    good_numbers: Any,
+    bad_rows: dict[int, tuple[str, ...]],
+    header: range,
+    width: int,
+) -> list[str]:
+    if not header:
+        return []
+    parts: list[list[str]] = [[] for _ in range(width)]
+    for number in header:
+        if number in bad_rows:
+            cells = list(bad_rows[number])[:width] + [""] * width
+        else:
+            index = int(np.searchsorted(good_numbers, number))
+            present = index < len(good_numbers) and good_numbers[index] == number
+            cells = [str(c[index].as_py()) if present else "" for c in columns]
+        for position in range(width):
+            if cells[position]:
+                parts[position].append(cells[position])
+    # Frictionless joins multi-row headers with a space.
+    return [" ".join(part) for part in parts]
+
+
+def _merge_ragged(
+    raw: RawTable, bad_rows: dict[int, tuple[str, ...]], first_data: int, width: int
+) -> None:
+    """Put rows with too few or too many cells back in place, padded or cut to the header."""
+    rows = sorted(number for number in bad_rows if number >= first_data)
+    if not rows:
+        return
+    raw.ragged = {number: bad_rows[number] for number in rows}
+    for number in rows:
+        cells = bad_rows[number]
+        raw.extra_cells += [(number, i + 1, cells[i]) for i in range(width, len(cells))]
+    padded = [
+        pa.array(
+            [cells[i] if i < len(cells) else None for cells in raw.ragged.values()], pa.string()
+        )
+        for i in range(width)
+    ]
+    all_rows = pa.concat_arrays([raw.rows, pa.array(rows, pa.int64())])
+    order = pc.sort_indices(all_rows)
+    raw.rows = all_rows.take(order)
+    raw.columns = [
+        pa.concat_arrays([c, p]).take(order) for c, p in zip(raw.columns, padded, strict=True)
+    ]

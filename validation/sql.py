@@ -1,0 +1,59 @@
+"""The private DuckDB connection every validation runs its set-based checks on."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """An in-memory connection that can read only the tables registered on it.
+
+    Check SQL is written by stewards, but a descriptor must never read files or, through
+    replacement scans, Python objects that happen to be in scope.
+    """
+    con = duckdb.connect(
+        ":memory:",
+        config={"enable_external_access": False, "python_enable_replacements": False},
+    )
+    return con
+
+
+class NotASelect(duckdb.Error):
+    """Check SQL that is not exactly one SELECT (a ``where`` that smuggles in a statement)."""
+
+
+def select(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None = None) -> Any:
+    """Run one SELECT built from steward-written fragments; refuse anything else."""
+    statements = con.extract_statements(query)
+    if len(statements) != 1 or statements[0].type != duckdb.StatementType.SELECT:
+        raise NotASelect("the check's SQL must be a single SELECT")
+    return con.execute(query, params or [])
+
+
+def register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+    con.register(name, table)
+
+
+def quote(identifier: str) -> str:
+    """A SQL identifier, quoted so any column name is safe to splice into a query."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def show(value: Any) -> str:
+    """A value as a report prints it: no float noise, ISO dates."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(round(value, 9))
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
