@@ -34,7 +34,8 @@ def main(
     store: Annotated[Path | None, typer.Option(help="Store folder [env OPENDATA_STORE].")] = None,
 ) -> None:
     overrides: dict[str, Any] = {"datasets": datasets, "store": store}
-    ctx.obj = Settings(**{k: v for k, v in overrides.items() if v is not None})
+    ctx.meta["overrides"] = {k: v for k, v in overrides.items() if v is not None}
+    ctx.obj = Settings(**ctx.meta["overrides"])
 
 
 def _publisher(ctx: typer.Context) -> Publisher:
@@ -149,7 +150,9 @@ def serve(
     import uvicorn
 
     overrides = {"host": host, "port": port, "base_url": base_url}
-    settings = ctx.obj.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    chosen = {k: v for k, v in overrides.items() if v is not None}
+    # Built anew, not copied, so that derived settings (base_url from host and port) follow.
+    settings = Settings(**ctx.meta["overrides"], **chosen)
     # The app builds its own Settings from the environment; hand ours over that way so that
     # the library never imports the web layer (imports flow api → catalog).
     for name, value in settings.model_dump().items():

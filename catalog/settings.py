@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -22,8 +22,11 @@ class Settings(BaseSettings):
         description="Folder holding the published, immutable versions: <store>/<slug>/<version>/.",
     )
     base_url: str = Field(
-        default="http://127.0.0.1:8000",
-        description="Public base URL used in absolute links (set it when behind a reverse proxy).",
+        default="",
+        description=(
+            "Public base URL used in absolute links; set it when behind a reverse proxy."
+            " Empty means http://<host>:<port>."
+        ),
     )
     host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
     port: int = Field(default=8000, description="TCP port the server listens on.")
@@ -94,3 +97,11 @@ class Settings(BaseSettings):
     catalog_publisher_en: str = Field(
         default="HRSS Open Data Platform", description="Publisher of the catalogue itself (en)."
     )
+
+    @model_validator(mode="after")
+    def _default_base_url(self) -> Settings:
+        # Links must point where the server really listens, e.g. with PORT=9000 scripts/run.
+        if not self.base_url:
+            self.base_url = f"http://{self.host}:{self.port}"
+        self.base_url = self.base_url.rstrip("/")
+        return self

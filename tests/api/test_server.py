@@ -57,3 +57,9 @@ def test_server_healthz_names_current_versions(server: str, store_dir: Path) -> 
     body = response.json()
     assert body["status"] == "ok"
     assert body["datasets"]["wages-test"] == Store(store_dir).current("wages-test")
+
+
+def test_server_links_use_the_port_it_listens_on(server: str) -> None:
+    response = httpx.get(server + "/api/v1/datasets/wages-test/resources/wages/rows?limit=1")
+    assert response.status_code == 200
+    assert response.json()["next_url"].startswith(server + "/api/v1/")
