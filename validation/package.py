@@ -329,9 +329,10 @@ def _resolve(run: _Run, con: duckdb.DuckDBPyConnection, key: tuple[str, str], vi
         )
     try:
         table = run.references(package, resource)
-    except KeyError:
+    except KeyError as exc:
+        why = f" ({exc.args[0]})" if exc.args and exc.args[0] != package else ""
         raise CheckDeclarationError(
-            f'package "{package}" has no resource "{resource}" (or is unknown)'
+            f'package "{package}" has no resource "{resource}" or is unknown{why}'
         ) from None
     except Exception as exc:  # the resolver is the caller's code; its failure is still a report
         raise CheckDeclarationError(f'resolving "{package}/{resource}" failed: {exc}') from None

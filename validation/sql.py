@@ -53,7 +53,7 @@ def show(value: Any) -> str:
             return str(int(value))
         return repr(round(value, 9))
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value.normalize(), "f")
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)

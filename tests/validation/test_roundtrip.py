@@ -61,7 +61,7 @@ def _text(name: str, value: Any) -> str:
     return str(value)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, database=None)
 @given(st.lists(rows, min_size=1, max_size=8), st.sampled_from(["utf-8", "utf-8-sig", "gb18030"]))
 def test_roundtrip_typed_values_survive_csv(records: list[dict[str, Any]], encoding: str) -> None:
     buffer = io.StringIO()
