@@ -122,7 +122,9 @@ def _package_is_usable(run: _Run) -> bool:
         return False
     missing = [key for key in REQUIRED_METADATA if key not in descriptor]
     if missing:
-        run.report.warnings.append(f"the descriptor lacks {', '.join(missing)}")
+        # The catalogue, CKAN and DCAT all need these: a dataset without them cannot be listed.
+        listed = ", ".join(missing)
+        run.record(None, [_package_error(f"the descriptor lacks required metadata: {listed}")])
     name = descriptor.get("name")
     if name is not None and not (isinstance(name, str) and SLUG.match(name)):
         run.record(None, [_package_error(f'name "{name}" must match {SLUG.pattern}')])

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import descriptor
 from validation import Validation, validate_package
 
 Row = list[Any]
@@ -28,7 +29,8 @@ def resource(
 
 
 def package(*resources: dict[str, Any], **extra: Any) -> dict[str, Any]:
-    return {"name": "synthetic", "resources": list(resources), **extra}
+    """A descriptor with the required catalogue metadata (synthetic) around `resources`."""
+    return {**descriptor("synthetic", list(resources)), **extra}
 
 
 def write(base: Path, relative: str, content: str | bytes, encoding: str = "utf-8") -> Path:

@@ -9,7 +9,7 @@ from typing import Any
 import pyarrow as pa
 
 import validation
-from tests.validation.conftest import package, resource
+from tests.validation.conftest import package, resource, types
 from validation import ReportError, arrow_schema
 
 
@@ -166,7 +166,10 @@ def test_resource_names_must_be_unique(validate: Any) -> None:
     assert "used twice" in result.report.errors[0].message
 
 
-def test_missing_metadata_is_a_warning_not_an_error(validate: Any) -> None:
-    result = validate(package(resource()), {"data/data.csv": "id\n1\n"})
-    assert result.report.valid
-    assert "title_en" in result.report.warnings[0]
+def test_missing_catalogue_metadata_is_a_package_error(validate: Any) -> None:
+    descriptor = package(resource())
+    del descriptor["title_en"], descriptor["themes"]
+    result = validate(descriptor, {"data/data.csv": "id\n1\n"})
+    assert not result.report.valid
+    assert types(result) == ["package-error"]
+    assert "title_en, themes" in result.report.errors[0].message

@@ -230,8 +230,9 @@ def test_within_temporal_without_package_temporal_is_a_check_error(validate: Any
         resource("obs", "data/obs.csv", OBS_FIELDS),
         checks=[{"type": "within_temporal", "resource": "obs", "field": "year"}],
     )
+    del descriptor["temporal"]
     result = validate(descriptor, {"data/obs.csv": "indicator,region,year,unit,value\n"})
-    assert types(result) == ["check-error"]
+    assert types(result) == ["package-error", "check-error"]
 
 
 def test_check_sql_fragments_cannot_smuggle_in_another_statement(validate: Any) -> None:
