@@ -74,7 +74,7 @@ def dataset(info: CatalogueInfo, descriptor: dict[str, Any]) -> dict[str, Any]:
         "accessLevel": ACCESS_LEVELS.get(str(descriptor.get("access_level")), "public"),
         "landingPage": links.dataset(slug),
         "language": ["zh", "en"],
-        "theme": list(descriptor.get("themes", [])) or None,
+        "theme": list(dict.fromkeys(descriptor.get("themes", []))) or None,
         "references": _references(descriptor) or None,
         "distribution": _distributions(descriptor, links),
     }

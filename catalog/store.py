@@ -156,7 +156,7 @@ class Store:
             version = self.current(slug)
             if version is None:
                 raise NotFound(f"dataset {slug!r} has no published version to withdraw")
-            now = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+            now = datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
             withdrawal = Withdrawal(slug=slug, version=version, withdrawn=now, reason=reason)
             with (folder / WITHDRAWN).open("a", encoding="utf-8") as log:
                 log.write(json.dumps(asdict(withdrawal), ensure_ascii=False) + "\n")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 from urllib.parse import urlencode, urlsplit
 from xml.etree import ElementTree
 
@@ -27,6 +28,7 @@ from catalog.store import Store
 router = APIRouter(tags=["metadata"])
 
 RdfFormat = Literal["ttl", "jsonld", "rdf"]
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 ATOM = "http://www.w3.org/2005/Atom"
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _PREFIX = re.compile(r"^(/[A-Za-z0-9._~\-]+)*$")
@@ -37,6 +39,16 @@ class NotAcceptable(OpenDataError):
     ckan_type = "Validation Error"
     slug = "not-acceptable"
     title = "Not Acceptable"
+
+
+def get_and_head(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """Route GET and HEAD to one endpoint; HEAD stays out of the OpenAPI document."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.head(path, include_in_schema=False, **options)(endpoint)
+        return router.get(path, **options)(endpoint)
+
+    return register
 
 
 def get_index(request: Request) -> CatalogueIndex:
@@ -76,9 +88,8 @@ def catalogue_info(request: Request, settings: SettingsDep) -> dcat.CatalogueInf
 InfoDep = Annotated[dcat.CatalogueInfo, Depends(catalogue_info)]
 
 
-@router.api_route(
+@get_and_head(
     "/catalog",
-    methods=["GET", "HEAD"],
     summary="The DCAT-AP 3 catalogue in the format the Accept header asks for",
     response_class=Response,
 )
@@ -100,9 +111,8 @@ def negotiated_catalog(
     return response
 
 
-@router.api_route(
+@get_and_head(
     "/catalog.{extension}",
-    methods=["GET", "HEAD"],
     summary="One page of the DCAT-AP 3 catalogue (hydra paging)",
     response_class=Response,
 )
@@ -151,9 +161,8 @@ def catalog(
     return rdf_response(request, dcat.serialize(graph, extension), extension)
 
 
-@router.api_route(
+@get_and_head(
     "/dataset/{slug}.{extension}",
-    methods=["GET", "HEAD"],
     summary="One dataset as DCAT-AP 3 (Turtle, JSON-LD or RDF/XML)",
     response_class=Response,
 )
@@ -164,9 +173,8 @@ def dataset(
     return rdf_response(request, dcat.serialize(graph, extension), extension)
 
 
-@router.api_route(
+@get_and_head(
     "/api/v1/datasets/{slug}/schemaorg",
-    methods=["GET", "HEAD"],
     summary="One dataset as schema.org/Dataset JSON-LD (what the HTML page embeds)",
     response_class=Response,
 )
@@ -175,9 +183,8 @@ def schema_org(request: Request, slug: str, store: StoreDep, info: InfoDep) -> R
     return _json(request, document, "application/ld+json")
 
 
-@router.api_route(
+@get_and_head(
     "/data.json",
-    methods=["GET", "HEAD"],
     summary="The catalogue as DCAT-US 1.1 (Project Open Data) data.json",
     response_class=Response,
 )
@@ -228,9 +235,8 @@ def list_changes(
     }
 
 
-@router.api_route(
+@get_and_head(
     "/feeds/changes.atom",
-    methods=["GET", "HEAD"],
     summary="The change feed as Atom (newest first)",
     response_class=Response,
 )
@@ -257,17 +263,21 @@ def dcat_modified(descriptor: dict[str, Any]) -> str:
     return str(descriptor.get("build", {}).get("published", ""))
 
 
-def negotiate(accept: str) -> str:
+def negotiate(accept: str) -> RdfFormat:
     """The RDF extension for an Accept header, by q-value; NotAcceptable if none fits."""
-    by_type = {media: ext for ext, (_, media) in dcat.FORMATS.items()}
-    by_type["application/json"] = "jsonld"
-    by_type["application/xml"] = "rdf"
-    best: tuple[float, int, str] | None = None
+    by_type: dict[str, RdfFormat] = {
+        "text/turtle": "ttl",
+        "application/ld+json": "jsonld",
+        "application/json": "jsonld",
+        "application/rdf+xml": "rdf",
+        "application/xml": "rdf",
+    }
+    best: tuple[float, int, RdfFormat] | None = None
     for position, item in enumerate(accept.split(",")):
         media, _, params = item.strip().partition(";")
         quality = _quality(params)
         media = media.strip().lower()
-        extension = "ttl" if media in ("*/*", "text/*") else by_type.get(media)
+        extension: RdfFormat | None = "ttl" if media in ("*/*", "text/*") else by_type.get(media)
         if extension and quality > 0 and (best is None or (quality, -position) > best[:2]):
             best = (quality, -position, extension)
     if best is None:
@@ -304,7 +314,8 @@ def atom(info: dcat.CatalogueInfo, found: list[change_feed.Change]) -> bytes:
         ElementTree.SubElement(
             entry, f"{{{ATOM}}}link", rel="describedby", href=details["dcat"], type="text/turtle"
         )
-    return ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    text: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return text
 
 
 def _change_json(info: dcat.CatalogueInfo, change: change_feed.Change) -> dict[str, Any]:
@@ -371,4 +382,3 @@ def _quality(params: str) -> float:
             except ValueError:
                 return 0.0
     return 1.0
-

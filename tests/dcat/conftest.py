@@ -91,7 +91,9 @@ def series(number: int) -> dict[str, Any]:
 
 def write_series(root: Path, number: int, years: int = 2) -> None:
     rows = "".join(f"{2020 + i},{1.5 + i}\n" for i in range(years))
-    write_dataset(root, f"series-{number:02d}", {"values.csv": "year,value\n" + rows}, series(number))
+    write_dataset(
+        root, f"series-{number:02d}", {"values.csv": "year,value\n" + rows}, series(number)
+    )
 
 
 def publish_all(store: Store, datasets: Path) -> None:

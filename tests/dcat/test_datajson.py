@@ -18,7 +18,10 @@ pytestmark = pytest.mark.anyio
 ISO_DATE = (
     r"\d{4}(-\d{2}(-\d{2}([T ]\d{2}(:\d{2}(:\d{2}([.,]\d+)?)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?)?)?"
 )
-ISO_DURATION = r"P(\d+(\.\d+)?Y)?(\d+(\.\d+)?M)?(\d+(\.\d+)?W)?(\d+(\.\d+)?D)?(T(\d+(\.\d+)?H)?(\d+(\.\d+)?M)?(\d+(\.\d+)?S)?)?"
+NUMBER = r"\d+(\.\d+)?"
+ISO_DURATION = (
+    f"P({NUMBER}Y)?({NUMBER}M)?({NUMBER}W)?({NUMBER}D)?(T({NUMBER}H)?({NUMBER}M)?({NUMBER}S)?)?"
+)
 URI = r"^[a-z][a-z0-9+.-]*:\S+$"
 MEDIA_TYPE = r"^[-\w]+/[-\w]+(\.[-\w]+)*([+][-\w]+)?$"
 NULLABLE_URI = {"anyOf": [{"type": "string", "pattern": URI}, {"type": "null"}]}
@@ -37,9 +40,7 @@ DISTRIBUTION: dict[str, Any] = {
         "title": NULLABLE_TEXT,
         "conformsTo": NULLABLE_URI,
         "describedBy": NULLABLE_URI,
-        "describedByType": {
-            "anyOf": [{"type": "string", "pattern": MEDIA_TYPE}, {"type": "null"}]
-        },
+        "describedByType": {"anyOf": [{"type": "string", "pattern": MEDIA_TYPE}, {"type": "null"}]},
     },
 }
 DATASET: dict[str, Any] = {
@@ -57,7 +58,9 @@ DATASET: dict[str, Any] = {
     "properties": {
         "@type": {"enum": ["dcat:Dataset"]},
         "accessLevel": {"enum": ["public", "restricted public", "non-public"]},
-        "rights": {"anyOf": [{"type": "string", "minLength": 1, "maxLength": 255}, {"type": "null"}]},
+        "rights": {
+            "anyOf": [{"type": "string", "minLength": 1, "maxLength": 255}, {"type": "null"}]
+        },
         "accrualPeriodicity": {
             "anyOf": [
                 {"enum": ["irregular"]},
@@ -90,7 +93,10 @@ DATASET: dict[str, Any] = {
         "landingPage": NULLABLE_URI,
         "language": {
             "anyOf": [
-                {"type": "array", "items": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"}},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"},
+                },
                 {"type": "null"},
             ]
         },
@@ -106,7 +112,12 @@ DATASET: dict[str, Any] = {
         },
         "references": {
             "anyOf": [
-                {"type": "array", "items": {"type": "string", "pattern": URI}, "minItems": 1, "uniqueItems": True},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "pattern": URI},
+                    "minItems": 1,
+                    "uniqueItems": True,
+                },
                 {"type": "null"},
             ]
         },
@@ -119,7 +130,12 @@ DATASET: dict[str, Any] = {
         },
         "theme": {
             "anyOf": [
-                {"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "uniqueItems": True},
+                {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "minItems": 1,
+                    "uniqueItems": True,
+                },
                 {"type": "null"},
             ]
         },

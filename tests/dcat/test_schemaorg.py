@@ -65,8 +65,10 @@ async def test_schemaorg_carries_both_languages_and_units(client: httpx.AsyncCli
     assert "Synthetic test data series-03" in document["alternateName"]
     units = {v["name"]: v.get("unitText") for v in document["variableMeasured"]}
     assert units == {"year": None, "value": "万人"}
-    assert document["temporalCoverage"] == "2020/.."
+    assert document["temporalCoverage"] == "2020-01-01/2021-12"
     assert document["spatialCoverage"][0]["identifier"]["value"] == "000000"
+    open_ended = (await client.get("/api/v1/datasets/series-04/schemaorg")).json()
+    assert open_ended["temporalCoverage"] == "2020/.."
     formats = {d["encodingFormat"] for d in document["distribution"]}
     assert formats >= {"text/csv", "application/json", "application/vnd.apache.parquet"}
 
