@@ -136,6 +136,20 @@ def versions(
 
 
 @app.command()
+def withdraw(
+    ctx: typer.Context,
+    slug: Annotated[str, typer.Argument(help="Dataset slug.")],
+    reason: Annotated[str, typer.Option(help="Why, for the change feed.")] = "",
+) -> None:
+    """Stop serving a dataset; its versions stay, and the change feed announces it."""
+    try:
+        withdrawal = Store(ctx.obj.store).withdraw(slug, reason)
+    except OpenDataError as exc:
+        raise _fail(exc) from exc
+    console.print(f"{slug}: withdrawn {withdrawal.version} at {withdrawal.withdrawn}")
+
+
+@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str | None, typer.Option(help="Interface [env OPENDATA_HOST].")] = None,

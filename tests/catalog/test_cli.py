@@ -25,7 +25,7 @@ def opendata(datasets: Path, store: Path, *args: str) -> subprocess.CompletedPro
 
 
 def test_cli_every_command_has_help() -> None:
-    for command in ([], ["validate"], ["build"], ["versions"], ["serve"]):
+    for command in ([], ["validate"], ["build"], ["versions"], ["withdraw"], ["serve"]):
         result = subprocess.run([OPENDATA, *command, "--help"], capture_output=True, text=True)
         assert result.returncode == 0, result.stderr
         assert "Usage" in result.stdout
@@ -108,3 +108,16 @@ def test_cli_build_killed_mid_write_leaves_previous_version_current(
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert store.current("wages-test") != before
     assert not list((store_dir / "wages-test").glob(".staging-*"))
+
+
+def test_cli_withdraw_stops_serving_and_build_serves_again(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    withdrawn = opendata(datasets_dir, store_dir, "withdraw", "wages-test", "--reason", "test")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    assert Store(store_dir).current("wages-test") is None
+    again = opendata(datasets_dir, store_dir, "withdraw", "wages-test")
+    assert again.returncode == 1 and "no published version" in again.stderr
+    assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    assert Store(store_dir).current("wages-test") is not None
