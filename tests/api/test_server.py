@@ -63,3 +63,12 @@ def test_server_links_use_the_port_it_listens_on(server: str) -> None:
     response = httpx.get(server + "/api/v1/datasets/wages-test/resources/wages/rows?limit=1")
     assert response.status_code == 200
     assert response.json()["next_url"].startswith(server + "/api/v1/")
+
+
+def test_server_metrics_count_requests_by_route_template(server: str) -> None:
+    httpx.get(server + "/api/v1/datasets/wages-test")
+    httpx.get(server + "/api/v1/datasets/nope")
+    text = httpx.get(server + "/metrics").text
+    assert 'route="/api/v1/datasets/{slug}",status="200"' in text
+    assert 'route="/api/v1/datasets/{slug}",status="404"' in text
+    assert "opendata_datasets_served 2.0" in text
