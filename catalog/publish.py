@@ -137,6 +137,9 @@ class Publisher:
                 return BuildResult(source.slug, current, created=False)
         now = datetime.now(UTC)
         version = f"{now:%Y%m%dT%H%M%SZ}-{digest[:10]}"
+        if (self.store.root / source.slug / version).exists():
+            # The same inputs republished within one second (after a withdrawal).
+            version = f"{now:%Y%m%dT%H%M%S%fZ}-{digest[:10]}"
         say(f"{source.slug}: writing version {version}")
         with self.store.writing(source.slug) as staging:
             descriptor = self._write_version(source, validation, staging, version, digest, now)
