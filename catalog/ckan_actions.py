@@ -106,6 +106,7 @@ class CkanActions:
         self._lock = threading.Lock()
         self._packages: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
+        self._units_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self.actions: dict[str, Action] = {
             name: Action(getattr(self, name), (getattr(self, name).__doc__ or "").strip())
             for name in READ_ACTIONS
@@ -327,27 +328,29 @@ class CkanActions:
     # --- organizations and groups -------------------------------------------------------
 
     def _organizations(self) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for descriptor in self.index.descriptors().values():
-            organization = descriptor.get("organization") or {}
-            name = organization.get("name")
-            if not name:
-                continue
-            created = ckan.dataset_times(descriptor)[0]
-            current = found.get(name)
-            if current is None or (created and created < (current["created"] or created)):
-                found[name] = ckan.organization_dict(organization, created)
-        return found
+        return self._units()[0]
 
     def _groups(self) -> dict[str, dict[str, Any]]:
-        found: dict[str, dict[str, Any]] = {}
-        for descriptor in self.index.descriptors().values():
+        return self._units()[1]
+
+    def _units(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+        """(organizations, groups) by name, each dated by its first dataset; cached."""
+        descriptors = self.index.descriptors()
+        if self._units_cache is not None and self._units_cache[0] == id(descriptors):
+            return self._units_cache[1], self._units_cache[2]
+        organizations: dict[str, dict[str, Any]] = {}
+        groups: dict[str, dict[str, Any]] = {}
+        for descriptor in descriptors.values():
             created = ckan.dataset_times(descriptor)[0]
+            organization = descriptor.get("organization") or {}
+            name = organization.get("name")
+            if name and _earlier(created, organizations.get(name)):
+                organizations[name] = ckan.organization_dict(organization, created)
             for theme in descriptor.get("themes", []):
-                current = found.get(theme)
-                if current is None or (created and created < (current["created"] or created)):
-                    found[theme] = ckan.theme_group(theme, created)
-        return found
+                if _earlier(created, groups.get(theme)):
+                    groups[theme] = ckan.theme_group(theme, created)
+        self._units_cache = (id(descriptors), organizations, groups)
+        return organizations, groups
 
     def _group_list(
         self, data: dict[str, Any], groups: dict[str, dict[str, Any]], filter_key: str
@@ -424,6 +427,12 @@ WRITE_ACTIONS = frozenset(
     for entity in ("package", "resource", "organization", "group", "datastore", "resource_view")
     for verb in ("create", "update", "patch", "delete")
 ) | {"datastore_upsert", "package_revise", "dataset_purge", "api_token_create"}
+
+
+def _earlier(created: str | None, current: dict[str, Any] | None) -> bool:
+    if current is None:
+        return True
+    return bool(created and created < (current["created"] or created))
 
 
 def _truthy(value: Any) -> bool:

@@ -68,8 +68,6 @@ def api_version_3() -> Response:
     return _json({"version": 3})
 
 
-@router.api_route("/api/action/{name}", methods=["GET", "POST"], summary="CKAN action")
-@router.api_route("/api/3/action/{name}", methods=["GET", "POST"], summary="CKAN action (v3)")
 async def action(name: str, request: Request, actions: ActionsDep) -> Response:
     """Call a CKAN action; see `help_show` for each action's arguments."""
     known = actions.actions.get(name)
@@ -105,6 +103,20 @@ async def action(name: str, request: Request, actions: ActionsDep) -> Response:
         text = json.dumps(envelope, ensure_ascii=False, separators=(", ", ": "))
         return Response(f"{html.escape(callback)}({text});", headers={"Content-Type": JSONP_TYPE})
     return _json(envelope)
+
+
+for _path, _prefix in (
+    ("/api/3/action/{name}", "ckan_action_v3"),
+    ("/api/action/{name}", "ckan_action"),
+):
+    for _method in ("GET", "POST"):
+        router.add_api_route(
+            _path,
+            action,
+            methods=[_method],
+            summary="CKAN action",
+            operation_id=f"{_prefix}_{_method.lower()}",
+        )
 
 
 def _error(envelope: dict[str, Any], exc: OpenDataError) -> Response:
