@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from api.deps import StoreDep
 from catalog.errors import NotFound, StoreError
 from catalog.index import FACETS, CatalogueIndex, SearchQuery
-from catalog.store import REPORT, Store
+from catalog.store import REPORT
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
@@ -19,13 +20,7 @@ def get_index(request: Request) -> CatalogueIndex:
     return index
 
 
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 IndexDep = Annotated[CatalogueIndex, Depends(get_index)]
-StoreDep = Annotated[Store, Depends(get_store)]
 
 SUMMARY_KEYS = (
     "name",

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,15 +10,7 @@ import pytest
 
 from catalog.publish import Publisher
 from catalog.store import Store
-
-OPENDATA = str(Path(sys.executable).with_name("opendata"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from tests.servers import serving
 
 
 @pytest.fixture
@@ -30,25 +18,8 @@ def server(datasets_dir: Path, store_dir: Path) -> Iterator[str]:
     publisher = Publisher(Store(store_dir), datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
-    port = free_port()
-    process = subprocess.Popen(
-        [OPENDATA, "--store", str(store_dir), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(store_dir) as running:
+        yield running.url
 
 
 def test_server_healthz_names_current_versions(server: str, store_dir: Path) -> None:
