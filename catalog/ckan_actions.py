@@ -139,6 +139,23 @@ class CkanActions:
             self._ids = (id(descriptors), datasets, resources)
         return self._ids[1], self._ids[2]
 
+    def resource_location(self, resource_id: str) -> tuple[str, str]:
+        """(dataset slug, resource name) of a served resource's CKAN id; NotFound if none."""
+        found = self._id_maps()[1].get(resource_id)
+        if found is None:
+            raise NotFound("")
+        slug, position = found
+        return slug, str(self.index.descriptors()[slug]["resources"][position]["name"])
+
+    def install(self, actions: dict[str, Callable[[dict[str, Any]], Any]]) -> None:
+        """Add actions served beside the read ones (the DataStore's, the write ones)."""
+        for name, run in actions.items():
+            self.actions[name] = Action(run, (run.__doc__ or "").strip())
+
+    def refresh(self) -> None:
+        """See the store's current state now, not at the next periodic check (after a write)."""
+        self.index._checked = float("-inf")
+
     def _slug(self, name_or_id: str) -> str:
         if name_or_id in self.index.descriptors():
             return name_or_id

@@ -15,6 +15,7 @@ from catalog.errors import OpenDataError, ValidationFailed
 from catalog.publish import Publisher
 from catalog.settings import Settings
 from catalog.store import Store
+from catalog.tokens import TokenStore
 
 app = typer.Typer(
     help="HRSS Open Data: validate, publish and serve datasets.",
@@ -23,6 +24,8 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
+token_app = typer.Typer(help="API tokens of the CKAN write actions.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
 
 
 @app.callback()
@@ -149,6 +152,49 @@ def withdraw(
     console.print(f"{slug}: withdrawn {withdrawal.version} at {withdrawal.withdrawn}")
 
 
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Option("--name", help="Who or what the token is for.")],
+) -> None:
+    """Make an API token; it is printed once and only its hash is kept."""
+    tokens = TokenStore(ctx.obj.tokens_path)
+    try:
+        record, token = tokens.create(name)
+    except ValueError as exc:
+        errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+        raise typer.Exit(code=1) from exc
+    errors.print(f"token {record.id} ({record.name}) made; it is shown only now:")
+    print(token)
+
+
+@token_app.command("list")
+def token_list(ctx: typer.Context) -> None:
+    """List the tokens: id, name, created, last used, revoked."""
+    for token in TokenStore(ctx.obj.tokens_path).all():
+        state = f"revoked {token.revoked}" if token.revoked else "active"
+        used = token.last_used or "never used"
+        console.print(
+            f"{token.id}  {token.name}  created {token.created}  {used}  {state}",
+            highlight=False,
+            markup=False,
+        )
+
+
+@token_app.command("revoke")
+def token_revoke(
+    ctx: typer.Context,
+    name_or_id: Annotated[str, typer.Argument(help="The token's id or name.")],
+) -> None:
+    """Revoke a token (every active token of that name): writes with it are refused."""
+    try:
+        revoked = TokenStore(ctx.obj.tokens_path).revoke(name_or_id)
+    except OpenDataError as exc:
+        raise _fail(exc) from exc
+    for token in revoked:
+        console.print(f"revoked {token.id} ({token.name})", highlight=False, markup=False)
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -163,12 +209,11 @@ def serve(
 
     import uvicorn
 
-    overrides = {"host": host, "port": port, "base_url": base_url}
-    chosen = {k: v for k, v in overrides.items() if v is not None}
-    # Built anew, not copied, so that derived settings (base_url from host and port) follow.
-    settings = Settings(**ctx.meta["overrides"], **chosen)
-    # The app builds its own Settings from the environment; hand ours over that way so that
-    # the library never imports the web layer (imports flow api → catalog).
-    for name, value in settings.model_dump().items():
+    options = {"host": host, "port": port, "base_url": base_url}
+    chosen = {**ctx.meta["overrides"], **{k: v for k, v in options.items() if v is not None}}
+    settings = Settings.model_validate(chosen)
+    # The app builds its own Settings from the environment; hand the command-line choices over
+    # that way so that the library never imports the web layer (imports flow api → catalog).
+    for name, value in chosen.items():
         os.environ[f"OPENDATA_{name.upper()}"] = str(value)
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port)

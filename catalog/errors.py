@@ -8,6 +8,7 @@
     │   ├── InvalidSearch 400 "Search Query Error" a search parameter CKAN would refuse (sort, keys)
     │   └── SearchSyntaxError 400 "Search Error" a Solr `q`/`fq` that does not parse
     ├── QueryForbidden  403 "Authorization Error" SQL that is not one read-only SELECT
+    ├── NotAuthorized   403 "Authorization Error" a write without a valid API token
     ├── NotFound        404 "Not Found Error"   unknown dataset, version or resource
     │   └── Gone        410 "Not Found Error"   a dataset that was withdrawn (Store.withdraw)
     ├── DescriptorError 409 "Validation Error"  datapackage.yaml unreadable or inconsistent
@@ -121,6 +122,14 @@ class QueryForbidden(OpenDataError):
     ckan_type = "Authorization Error"
     slug = "forbidden-query"
     title = "Forbidden Query"
+
+
+class NotAuthorized(OpenDataError):
+    status = 403
+    ckan_type = "Authorization Error"
+    slug = "not-authorized"
+    title = "Not Authorized"
+    public = True
 
 
 class QueryFailed(OpenDataError):

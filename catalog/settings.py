@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -65,6 +66,13 @@ class Settings(BaseSettings):
         le=1000,
         description="Datasets per page of the DCAT catalogue and of /data.json?page=N.",
     )
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default=["*"],
+        description=(
+            "Origins whose browser pages may read the API (CORS, GET and HEAD), comma-separated;"
+            " `*` allows every origin."
+        ),
+    )
     trust_forwarded_headers: bool = Field(
         default=False,
         description=(
@@ -98,6 +106,28 @@ class Settings(BaseSettings):
         default="HRSS Open Data Platform", description="Publisher of the catalogue itself (en)."
     )
 
+    api_token_header: str = Field(
+        default="Authorization",
+        description=(
+            "HTTP header carrying the API token of the CKAN write actions (CKAN's"
+            " `apitoken_header_name`); `Bearer <token>` is accepted too."
+        ),
+    )
+    api_tokens_file: str = Field(
+        default="",
+        description=(
+            "File of the hashed API tokens made by `opendata token create`; empty means"
+            " `<store>/.api-tokens.json`. Keep it out of version control."
+        ),
+    )
+
+    @property
+    def tokens_path(self) -> Path:
+        """Where the hashed API tokens live."""
+        if self.api_tokens_file:
+            return Path(self.api_tokens_file)
+        return self.store / ".api-tokens.json"
+
     @model_validator(mode="after")
     def _default_base_url(self) -> Settings:
         # Links must point where the server really listens, e.g. with PORT=9000 scripts/run.
@@ -105,3 +135,10 @@ class Settings(BaseSettings):
             self.base_url = f"http://{self.host}:{self.port}"
         self.base_url = self.base_url.rstrip("/")
         return self
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [origin.strip() for origin in value.split(",") if origin.strip()]
+        return value

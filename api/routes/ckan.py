@@ -4,6 +4,15 @@ GET takes the query arguments, POST a JSON body or a form (ckan/views/api.py
 `_get_request_data`); the answer is `{help, success, result}` or `{help, error, success}`
 with CKAN's status for the error's `__type`. An unknown action and a GET to a write action
 are answered with CKAN's bare JSON string and 400. Nothing here redirects.
+
+Write actions (`catalog.writes`) need an API token (`catalog.tokens`) in the header the
+`api_token_header` setting names (`Authorization` by default, as CKAN's
+`apitoken_header_name`; `Bearer <token>` also works); without a valid one they answer
+`Authorization Error` (403), as CKAN answers an anonymous user. A multipart file (ckanapi's
+`upload=open(...)`) reaches the action as a `catalog.writes.Upload` on disk. Actions run in the
+thread pool: DuckDB and the publisher block. `datastore_search` answers also carry the
+`_links` of CKAN 2.10/2.11, made from the request URL as CKAN made them, and
+`/datastore/dump/{resource_id}` streams a table as CKAN's dump does.
 """
 
 from __future__ import annotations
@@ -11,15 +20,24 @@ from __future__ import annotations
 import html
 import json
 import logging
+import os
+import tempfile
+from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
-from starlette.datastructures import FormData, ImmutableMultiDict
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import PlainTextResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData, ImmutableMultiDict, UploadFile
 
 from catalog.ckan import CKAN_STATUS
 from catalog.ckan_actions import WRITE_ACTIONS, CkanActions
-from catalog.errors import InvalidFields, OpenDataError
+from catalog.datastore import DUMP_MEDIA_TYPES, DataStore
+from catalog.errors import InvalidFields, NotAuthorized, NotFound, OpenDataError, ValidationFailed
+from catalog.settings import Settings
+from catalog.tokens import TokenStore
+from catalog.writes import CatalogueWriter, Upload
 
 router = APIRouter(tags=["CKAN Action API"])
 logger = logging.getLogger(__name__)
@@ -33,6 +51,26 @@ def get_actions(request: Request) -> CkanActions:
 
 
 ActionsDep = Annotated[CkanActions, Depends(get_actions)]
+
+
+def install(app: FastAPI, settings: Settings) -> None:
+    """Add the DataStore and the token-guarded write actions to the app's CKAN actions."""
+    actions: CkanActions = app.state.ckan
+    datastore = DataStore(app.state.engine, actions.resource_location)
+    actions.install(
+        {
+            "datastore_search": datastore.search,
+            "datastore_info": datastore.info,
+            "datastore_search_sql": datastore.search_sql,
+        }
+    )
+    writer = CatalogueWriter(
+        app.state.store, settings.datasets, actions, row_group_size=settings.row_group_size
+    )
+    actions.install(writer.actions_table())
+    app.state.datastore = datastore
+    app.state.tokens = TokenStore(settings.tokens_path)
+    app.state.token_header = settings.api_token_header
 
 
 def _json(body: Any, status: int = 200) -> Response:
@@ -77,7 +115,7 @@ async def action(name: str, request: Request, actions: ActionsDep) -> Response:
         "help": f"{actions.base_url}/api/3/action/help_show?name={name}",
     }
     try:
-        data = await _request_data(request, side_effect_free=known is not None)
+        data = await _request_data(request, side_effect_free=name not in WRITE_ACTIONS)
     except ValueError as exc:
         return _bad_request(f"JSON Error: {exc}")
     data.pop("callback", None)
@@ -86,8 +124,12 @@ async def action(name: str, request: Request, actions: ActionsDep) -> Response:
             error={"__type": "Authorization Error", "message": "Access denied"}, success=False
         )
         return _json(envelope, 403)
+    uploads: list[Path] = []
     try:
-        result = known.run(data)
+        if name in WRITE_ACTIONS:
+            await _authorize(request, name)
+            data = await _with_uploads(data, uploads)
+        result = await run_in_threadpool(known.run, data)
     except OpenDataError as exc:
         return _error(envelope, exc)
     except Exception:
@@ -97,6 +139,11 @@ async def action(name: str, request: Request, actions: ActionsDep) -> Response:
             success=False,
         )
         return _json(envelope, 500)
+    finally:
+        for path in uploads:
+            path.unlink(missing_ok=True)
+    if name == "datastore_search" and isinstance(result, dict):
+        result["_links"] = _links(request, result)
     envelope.update(success=True, result=result)
     callback = request.query_params.get("callback")
     if callback and request.method == "GET":
@@ -119,11 +166,72 @@ for _path, _prefix in (
         )
 
 
+async def _authorize(request: Request, name: str) -> None:
+    """Refuse a write unless the request carries an active API token."""
+    presented = request.headers.get(request.app.state.token_header, "")
+    tokens: TokenStore = request.app.state.tokens
+    if not presented or await run_in_threadpool(tokens.check, presented) is None:
+        raise NotAuthorized(f"Action {name} requires a valid API token")
+
+
+async def _with_uploads(data: dict[str, Any], uploads: list[Path]) -> dict[str, Any]:
+    """Multipart files spooled to temporary files, handed over as `Upload`s."""
+    found = dict(data)
+    for key, value in data.items():
+        if isinstance(value, UploadFile):
+            handle, name = tempfile.mkstemp(prefix="ckan-upload-")
+            path = Path(name)
+            uploads.append(path)
+            with os.fdopen(handle, "wb") as target:
+                while chunk := await value.read(1 << 20):
+                    target.write(chunk)
+            found[key] = Upload(filename=value.filename or key, path=path)
+    return found
+
+
+def _links(request: Request, result: dict[str, Any]) -> dict[str, str]:
+    """CKAN 2.10/2.11 `_links`: the request URL at the start, the next and previous pages."""
+    arguments = dict(parse_qsl(request.url.query))
+    limit, offset = int(result.get("limit") or 0), int(result.get("offset") or 0)
+    start = {k: v for k, v in arguments.items() if k != "offset"}
+    path = request.url.path
+
+    def url(query: dict[str, Any]) -> str:
+        encoded = urlencode(query)
+        return f"{path}?{encoded}" if encoded else path
+
+    links = {"start": url(start), "next": url({**arguments, "offset": offset + limit})}
+    if offset - limit > 0:
+        links["prev"] = url({**arguments, "offset": offset - limit})
+    return links
+
+
+@router.get("/datastore/dump/{resource_id}", tags=["CKAN DataStore"], summary="Dump a table")
+async def datastore_dump(resource_id: str, request: Request) -> Response:
+    """The whole table (or `filters`, `q`, `fields`, `sort`, `limit`, `offset` of it) as
+    `format` csv (default), tsv, json or xml, streamed, with `_id` first (CKAN's dump)."""
+    datastore: DataStore = request.app.state.datastore
+    args = dict(request.query_params)
+    try:
+        fmt, chunks = await run_in_threadpool(datastore.dump, resource_id, args)
+    except NotFound:
+        return PlainTextResponse("404 Not Found: DataStore resource not found", 404)
+    except InvalidFields as exc:
+        lines = "\n".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+        return PlainTextResponse(f"400 Bad Request: {lines}", 400)
+    except OpenDataError as exc:
+        return PlainTextResponse(f"{exc.status}: {exc}", exc.status)
+    headers = {"Content-Disposition": f'attachment; filename="{resource_id}.{fmt}"'}
+    return StreamingResponse(chunks, media_type=DUMP_MEDIA_TYPES[fmt], headers=headers)
+
+
 def _error(envelope: dict[str, Any], exc: OpenDataError) -> Response:
     kind = exc.ckan_type
     message = str(exc)
     error: dict[str, Any]
-    if kind == "Validation Error":
+    if isinstance(exc, ValidationFailed):
+        error = {"upload": [exc.report.summary()], "report": exc.report.to_dict()}
+    elif kind == "Validation Error":
         error = dict(exc.errors) if isinstance(exc, InvalidFields) else {"message": message}
     elif kind == "Not Found Error":
         error = {"message": f"Not found: {message}" if message else "Not found"}

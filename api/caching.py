@@ -1,0 +1,274 @@
+"""HTTP caching of /api/v1: validators, conditional requests, Cache-Control, HEAD.
+
+Every response under /api/v1 is a function of the request's path and query and of the
+versions it reads, so its validators are known before the route runs:
+
+- A URL about one dataset (`/api/v1/datasets/{slug}...`) reads one version: the one it pins
+  (`version=`, `/versions/{v}`, or the version a `next` cursor pages), else the current one.
+  `ETag` hashes that version with the path and the query; `Last-Modified` is the version's
+  publish time. A pinned URL never changes: `Cache-Control: public, max-age=31536000,
+  immutable`. A current pointer may move at the next publish: `public, max-age=60`.
+- Any other URL (search, SQL, changes) reads the whole catalogue: the validators hash every
+  dataset's current version and date from the latest publish or withdrawal.
+
+A matching `If-None-Match` (or, without it, `If-Modified-Since`) is answered `304` before
+the route runs: no query reaches DuckDB. A gzip-encoded body is another representation, so
+its strong ETag gets a `-gzip` suffix; either form of the tag validates.
+
+`HEAD` is answered as `GET` without the body; routes that would do real work for the body
+(downloads) see `scope[HEAD]` and skip it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+from starlette.datastructures import Headers, MutableHeaders, QueryParams
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from catalog.cursor import Cursor
+from catalog.errors import OpenDataError
+from catalog.index import utc_moment
+from catalog.store import CURRENT, DESCRIPTOR, WITHDRAWN, Store
+
+PREFIX = "/api/v1"
+HEAD = "opendata.head"
+# Part of every ETag: bump it when a response's rendering changes for the same data.
+REVISION = "1"
+IMMUTABLE = "public, max-age=31536000, immutable"
+CURRENT_MAX_AGE = "public, max-age=60"
+GZIP_SUFFIX = "-gzip"
+DATASET_URL = re.compile(r"/api/v1/datasets/(?P<slug>[^/]+?)(?:\.zip)?(?P<rest>/.*)?")
+VERSION_URL = re.compile(r"/versions/(?P<version>[^/]+)")
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What identifies one response: its strong ETag, its date, and whether it can change."""
+
+    etag: str
+    last_modified: datetime
+    pinned: bool
+    slug: str | None = None
+    version: str | None = None
+
+    @property
+    def cache_control(self) -> str:
+        return IMMUTABLE if self.pinned else CURRENT_MAX_AGE
+
+    def headers(self) -> dict[str, str]:
+        return {
+            "ETag": self.etag,
+            "Last-Modified": http_date(self.last_modified),
+            "Cache-Control": self.cache_control,
+        }
+
+    def matches(self, header: str) -> str | None:
+        """The tag of `If-None-Match` that names this response (weak comparison), if any."""
+        gzip = self.etag[:-1] + GZIP_SUFFIX + '"'
+        for tag in (t.strip() for t in header.split(",")):
+            if tag == "*":
+                return self.etag
+            bare = tag.removeprefix("W/")
+            if bare in (self.etag, gzip):
+                return bare
+        return None
+
+
+def http_date(moment: datetime) -> str:
+    return format_datetime(moment.astimezone(UTC).replace(microsecond=0), usegmt=True)
+
+
+class HttpCache:
+    """Computes the validators of a request under /api/v1 from the store."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._published: dict[tuple[str, str], datetime] = {}
+
+    def validators(self, path: str, query: Sequence[tuple[str, str]]) -> Validators | None:
+        if not path.startswith(PREFIX):
+            return None
+        found = DATASET_URL.fullmatch(path)
+        try:
+            if found is not None:
+                return self._dataset(found["slug"], found["rest"] or "", path, query)
+            return self._catalogue(path, query)
+        except (OpenDataError, OSError, ValueError):
+            return None  # the route answers the error; nothing to validate
+
+    def still_current(self, validators: Validators) -> bool:
+        """False when a publish moved the current version while the response was made."""
+        if validators.pinned or validators.slug is None:
+            return True
+        return self.store.current(validators.slug) == validators.version
+
+    def published(self, slug: str, version: str) -> datetime:
+        """A version's publish time (versions are immutable: read once)."""
+        key = (slug, version)
+        if key not in self._published:
+            folder = self.store.version_path(slug, version)
+            build = self.store.descriptor(slug, version).get("build", {})
+            moment = utc_moment(build.get("published")) if build.get("published") else None
+            self._published[key] = (
+                moment.replace(tzinfo=UTC) if moment else _mtime(folder / DESCRIPTOR)
+            )
+        return self._published[key]
+
+    def _dataset(
+        self, slug: str, rest: str, path: str, query: Sequence[tuple[str, str]]
+    ) -> Validators | None:
+        pinned = _pinned_version(rest, query)
+        version = pinned or self.store.current(slug)
+        if version is None:
+            return None
+        published = self.published(slug, version)
+        etag = _etag(path, query, f"{slug}/{version}")
+        return Validators(etag, published, pinned is not None, slug, version)
+
+    def _catalogue(self, path: str, query: Sequence[tuple[str, str]]) -> Validators | None:
+        state = []
+        moments = [datetime(1970, 1, 1, tzinfo=UTC)]
+        for slug in self.store.known_slugs():
+            current = self.store.current(slug)
+            state.append(f"{slug}/{current}")
+            if current is not None:
+                moments.append(self.published(slug, current))
+            folder = self.store.root / slug
+            moments.extend(_mtime(folder / name) for name in (CURRENT, WITHDRAWN))
+        return Validators(_etag(path, query, "\n".join(state)), max(moments), pinned=False)
+
+
+def _pinned_version(rest: str, query: Sequence[tuple[str, str]]) -> str | None:
+    given = dict(query)
+    if given.get("version"):
+        return given["version"]
+    found = VERSION_URL.match(rest)
+    if found is not None:
+        return found["version"]
+    if given.get("next"):
+        return Cursor.decode(given["next"]).version
+    return None
+
+
+def _etag(path: str, query: Sequence[tuple[str, str]], state: str) -> str:
+    text = "\n".join([REVISION, path, state, *(f"{k}={v}" for k, v in sorted(query))])
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+
+
+def _mtime(path: Path) -> datetime:
+    try:
+        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    except FileNotFoundError:
+        return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def not_modified(headers: Headers, validators: Validators) -> str | None:
+    """The ETag to answer 304 with, or None when the client's copy is stale (RFC 9110 13.2.2)."""
+    if "if-none-match" in headers:
+        return validators.matches(headers["if-none-match"])
+    since = headers.get("if-modified-since")
+    if since:
+        try:
+            moment = parsedate_to_datetime(since)
+        except (TypeError, ValueError):
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        if validators.last_modified.replace(microsecond=0) <= moment:
+            return validators.etag
+    return None
+
+
+class CachingMiddleware:
+    """Validators, 304s, Cache-Control and HEAD for GET requests under /api/v1."""
+
+    def __init__(self, app: ASGIApp, cache: HttpCache) -> None:
+        self.app = app
+        self.cache = cache
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        method = scope.get("method")
+        if scope["type"] != "http" or method not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        path = str(scope["path"])
+        if not path.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        head = method == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET", HEAD: True}
+        query = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
+        validators = self.cache.validators(path, query)
+        if validators is not None:
+            tag = not_modified(Headers(scope=scope), validators)
+            if tag is not None:
+                await _send_not_modified(send, validators, tag)
+                return
+        await self.app(scope, receive, _Sender(send, self.cache, validators, head))
+
+
+class _Sender:
+    def __init__(
+        self, send: Send, cache: HttpCache, validators: Validators | None, head: bool
+    ) -> None:
+        self.send = send
+        self.cache = cache
+        self.validators = validators
+        self.head = head
+        self.done = False
+
+    async def __call__(self, message: Message) -> None:
+        if self.done:
+            return
+        if message["type"] == "http.response.start":
+            self._decorate(message)
+            await self.send(message)
+            if self.head:
+                await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+                self.done = True
+            return
+        await self.send(message)
+
+    def _decorate(self, message: Message) -> None:
+        validators = self.validators
+        if validators is None or message["status"] not in (200, 206):
+            return
+        headers = MutableHeaders(scope=message)
+        if not self.cache.still_current(validators):
+            headers["Cache-Control"] = "no-cache"
+            return
+        if "etag" not in headers:
+            gzip = headers.get("content-encoding") == "gzip"
+            headers["ETag"] = validators.etag[:-1] + GZIP_SUFFIX + '"' if gzip else validators.etag
+        for name, value in validators.headers().items():
+            if name.lower() not in headers:
+                headers[name] = value
+        _vary(headers)
+
+
+async def _send_not_modified(send: Send, validators: Validators, tag: str) -> None:
+    headers = MutableHeaders({**validators.headers(), "ETag": tag})
+    _vary(headers)
+    start: dict[str, Any] = {
+        "type": "http.response.start",
+        "status": 304,
+        "headers": headers.raw,
+    }
+    await send(start)
+    await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _vary(headers: MutableHeaders) -> None:
+    # A shared cache must keep the gzip and identity bodies apart.
+    varied = [v.strip().lower() for v in headers.get("vary", "").split(",") if v.strip()]
+    if "accept-encoding" not in varied:
+        headers.add_vary_header("Accept-Encoding")

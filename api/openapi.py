@@ -1,0 +1,299 @@
+"""`/openapi.json` completed, and `/docs` served with no request leaving the server.
+
+FastAPI's own `/docs` and `/redoc` load Swagger UI from a CDN; here the Swagger UI files come
+from the `swagger-ui-bundle-v2` package and every URL in the page is relative, so the docs
+work offline and behind a path prefix.
+
+The spec is FastAPI's, then completed in one place: operation ids made unique (a route
+serving GET and HEAD would repeat one), a description and an example for every operation,
+examples for the common parameters, and the caching headers and `304` of /api/v1.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import FileResponse, HTMLResponse
+
+from api.caching import CURRENT_MAX_AGE, IMMUTABLE, PREFIX
+from catalog.errors import NotFound
+
+ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "favicon-32x32.png": "image/png",
+}
+DOCS_HTML = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} — API</title>
+<link rel="stylesheet" href="docs/assets/swagger-ui.css">
+<link rel="icon" type="image/png" href="docs/assets/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="docs/assets/swagger-ui-bundle.js"></script>
+<script>
+window.ui = SwaggerUIBundle({{
+  url: "openapi.json",
+  dom_id: "#swagger-ui",
+  deepLinking: true,
+  validatorUrl: null,
+  presets: [SwaggerUIBundle.presets.apis],
+  layout: "BaseLayout"
+}});
+</script>
+</body>
+</html>
+"""
+
+SLUG = "minimum-wage-standards"
+RESOURCE = "guizhou_standards"
+VERSION = "20260101T090000Z-3f9a1c2b7e"
+PARAMETER_EXAMPLES: dict[str, Any] = {
+    "slug": SLUG,
+    "resource": RESOURCE,
+    "version": VERSION,
+    "name": "package_search",
+    "q": "最低工资",
+    "fq": "organization:guizhou-hrss",
+    "sort": "-year",
+    "fields": "region_code,tier,monthly_wage",
+    "limit": 100,
+    "offset": 0,
+    "page": 1,
+    "since": "2026-01-01T00:00:00Z",
+    "modified_since": "2026-01-01T00:00:00Z",
+    "group_by": "year",
+    "count": "*",
+    "sum": "workers",
+    "avg": "monthly_wage",
+    "min": "monthly_wage",
+    "max": "monthly_wage",
+    "next": "eyJ2IjoiMjAyNjAxMDFUMDkwMDAwWiIsInMiOiJ5ZWFyIiwiayI6WyIyMDIxIl19",
+    "bom": True,
+}
+EXTENSION_EXAMPLES = {"/api/v1/": "csv", "/catalog": "ttl", "/dataset/": "jsonld"}
+DESCRIPTIONS = {
+    "/healthz": "`ok` and the current version of every served dataset.",
+    "/catalog.{extension}": "One page of the DCAT-AP 3 catalogue as Turtle (`ttl`), JSON-LD "
+    "(`jsonld`) or RDF/XML (`rdf`), paged with hydra links.",
+    "/dataset/{slug}.{extension}": "One dataset and its distributions as DCAT-AP 3.",
+    "/api/v1/datasets/{slug}/schemaorg": "The schema.org/Dataset JSON-LD of a dataset, as "
+    "embedded in its HTML page for search engines.",
+    "/feeds/changes.atom": "Publishes, updates and withdrawals as an Atom feed, newest first.",
+    "/api/v1/datasets/{slug}": "The published descriptor (Data Package v2 with our catalogue "
+    "properties) of the current version: metadata, resources with their Table Schemas, "
+    "sources, build provenance.",
+    "/api/v1/datasets/{slug}/versions": "Every published version with its publish time and "
+    "input digest; `current` marks the served one.",
+    "/api/v1/datasets/{slug}/versions/{version}": "The published descriptor of one version; "
+    "versions are immutable, so the answer may be cached for a year.",
+    "/api/v1/datasets/{slug}/resources/{resource}/schema": "The Table Schema of a resource: "
+    "fields with types, units, constraints and keys.",
+    "/api/v1/datasets/{slug}/validation": "The Frictionless-format validation report of the "
+    "served version (or of `version=`).",
+}
+JSON_EXAMPLES: dict[str, Any] = {
+    "/healthz": {"status": "ok", "datasets": {SLUG: VERSION}},
+    "/api/v1/datasets": {
+        "count": 1,
+        "limit": 20,
+        "offset": 0,
+        "results": [{"name": SLUG, "title": "贵州省最低工资标准", "version": VERSION}],
+        "facets": {"theme": [{"name": "wages", "count": 1}]},
+    },
+    "/api/v1/datasets/{slug}": {"name": SLUG, "title": "贵州省最低工资标准", "version": VERSION},
+    "/api/v1/datasets/{slug}/versions": {
+        "dataset": SLUG,
+        "current": VERSION,
+        "versions": [{"version": VERSION, "published": "2026-01-01T09:00:00.000000Z"}],
+    },
+    "/api/v1/datasets/{slug}/versions/{version}": {"name": SLUG, "version": VERSION},
+    "/api/v1/datasets/{slug}/resources/{resource}/schema": {
+        "fields": [{"name": "region_code", "type": "string"}],
+        "primaryKey": ["region_code"],
+    },
+    "/api/v1/datasets/{slug}/validation": {"valid": True, "stats": {"errors": 0}, "tasks": []},
+    "/api/v1/datasets/{slug}/schemaorg": {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": "贵州省最低工资标准",
+    },
+    "/api/v1/changes": {"changes": [{"dataset": SLUG, "action": "publish", "version": VERSION}]},
+    "/data.json": {"conformsTo": "https://project-open-data.cio.gov/v1.1/schema", "dataset": []},
+    "/api/v1/datasets/{slug}/resources/{resource}/rows": {
+        "dataset": SLUG,
+        "resource": RESOURCE,
+        "version": VERSION,
+        "fields": [{"name": "region_code", "type": "string"}, {"name": "tier", "type": "integer"}],
+        "total": 88,
+        "total_exact": True,
+        "next": None,
+        "next_url": None,
+        "rows": [{"region_code": "520100", "tier": 1}],
+    },
+    "/api/v1/datasets/{slug}/resources/{resource}/aggregate": {
+        "dataset": SLUG,
+        "resource": RESOURCE,
+        "version": VERSION,
+        "fields": [{"name": "tier", "type": "integer"}, {"name": "count", "type": "integer"}],
+        "truncated": False,
+        "rows": [{"tier": 1, "count": 30}],
+    },
+    "/api/v1/sql": {
+        "fields": [{"name": "tier", "type": "integer", "sql_type": "BIGINT"}],
+        "truncated": False,
+        "row_cap": 10000,
+        "rows": [{"tier": 1}],
+    },
+    "/api/3/action/{name}": {"help": "package_search", "success": True, "result": {"count": 1}},
+    "/api/action/{name}": {"help": "package_list", "success": True, "result": [SLUG]},
+}
+TEXT_EXAMPLES = {
+    "text/turtle": "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+    "<catalog> a dcat:Catalog ; dcat:dataset <dataset/minimum-wage-standards> .\n",
+    "application/ld+json": {"@context": {"dcat": "http://www.w3.org/ns/dcat#"}, "@graph": []},
+    "application/rdf+xml": '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+    "application/atom+xml": '<feed xmlns="http://www.w3.org/2005/Atom"><title>changes</title>'
+    "</feed>",
+}
+
+# Routes answering RDF or Atom by `Response`: FastAPI documents no body for them.
+MEDIA_TYPES = {
+    "/catalog": ("text/turtle", "application/ld+json", "application/rdf+xml"),
+    "/catalog.{extension}": ("text/turtle", "application/ld+json", "application/rdf+xml"),
+    "/dataset/{slug}.{extension}": ("text/turtle", "application/ld+json", "application/rdf+xml"),
+    "/feeds/changes.atom": ("application/atom+xml",),
+}
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve `/docs` from the bundled Swagger UI and complete `/openapi.json`."""
+    html = DOCS_HTML.format(title=app.title)
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(html)
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    def docs_asset(name: str) -> FileResponse:
+        if name not in ASSETS:
+            raise NotFound(f"no docs asset {name!r}")
+        path = swagger_ui_bundle.swagger_ui_path / name
+        return FileResponse(path, media_type=ASSETS[name], headers={"Cache-Control": IMMUTABLE})
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = complete(_generate(app))
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _generate(app: FastAPI) -> dict[str, Any]:
+    with warnings.catch_warnings():
+        # Routes that answer GET and HEAD share an operation id; `complete` renames them.
+        warnings.filterwarnings("ignore", message="Duplicate Operation ID")
+        return get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+            tags=app.openapi_tags,
+        )
+
+
+def complete(spec: dict[str, Any]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            _unique_id(operation, method, seen)
+            operation.setdefault(
+                "description", DESCRIPTIONS.get(path) or operation.get("summary", "")
+            )
+            for parameter in operation.get("parameters", []):
+                _parameter_example(path, parameter)
+            _response_example(path, operation)
+            if path.startswith(PREFIX) and method in ("get", "head"):
+                _caching(operation)
+    return spec
+
+
+def _unique_id(operation: dict[str, Any], method: str, seen: set[str]) -> None:
+    operation_id = str(operation.get("operationId", ""))
+    if operation_id in seen:
+        operation_id = f"{operation_id}_{method}"
+        operation["operationId"] = operation_id
+    seen.add(operation_id)
+
+
+def _parameter_example(path: str, parameter: dict[str, Any]) -> None:
+    schema = parameter.get("schema", {})
+    if "example" in parameter or "examples" in parameter or "examples" in schema:
+        return
+    name = parameter.get("name", "")
+    if name == "extension":
+        found = next((v for k, v in EXTENSION_EXAMPLES.items() if path.startswith(k)), None)
+        if found is not None:
+            parameter["example"] = found
+    elif name in PARAMETER_EXAMPLES:
+        parameter["example"] = PARAMETER_EXAMPLES[name]
+
+
+def _response_example(path: str, operation: dict[str, Any]) -> None:
+    for status, response in operation.get("responses", {}).items():
+        if not str(status).startswith("2"):
+            continue
+        content = response.setdefault("content", {})
+        if path in JSON_EXAMPLES and not content:
+            content["application/json"] = {"schema": {"type": "object"}}
+        if not content:
+            for media_type in MEDIA_TYPES.get(path, ()):
+                content[media_type] = {"schema": {"type": "string"}}
+        for media_type, body in content.items():
+            if "example" in body or "examples" in body:
+                continue
+            if media_type in TEXT_EXAMPLES:
+                body["example"] = TEXT_EXAMPLES[media_type]
+            elif "json" in media_type and path in JSON_EXAMPLES:
+                body["example"] = JSON_EXAMPLES[path]
+        return
+
+
+def _caching(operation: dict[str, Any]) -> None:
+    headers = {
+        "ETag": {
+            "description": "Strong validator of this response (version and query).",
+            "schema": {"type": "string"},
+            "example": '"9b2c6f0e4d1a8c7b5e3f2a1d0c9b8a7f6e5d4c3b"',
+        },
+        "Last-Modified": {
+            "description": "Publish time of the version read.",
+            "schema": {"type": "string"},
+            "example": "Thu, 01 Jan 2026 09:00:00 GMT",
+        },
+        "Cache-Control": {
+            "description": f"`{IMMUTABLE}` when the URL pins a version, else `{CURRENT_MAX_AGE}`.",
+            "schema": {"type": "string"},
+            "example": CURRENT_MAX_AGE,
+        },
+    }
+    responses = operation.setdefault("responses", {})
+    for status, response in responses.items():
+        if str(status).startswith("2"):
+            response.setdefault("headers", {}).update(headers)
+    responses.setdefault(
+        "304",
+        {
+            "description": "Not Modified: the `If-None-Match` or `If-Modified-Since` copy is "
+            "still current.",
+            "headers": headers,
+        },
+    )

@@ -1,0 +1,92 @@
+"""Downloads through a real uvicorn: byte ranges of the stored Parquet, and a large CSV export
+streamed in constant memory (the server's peak RSS is read from /proc)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.api.downloaddata import add_events
+from tests.querydata import build_store
+from tests.servers import serving
+
+EVENTS = "/api/v1/datasets/big-test/resources/events"
+ROWS = 3_000_000
+# The export below is ~170 MB of CSV: a server that held it, or its Arrow table, would grow
+# by more than this.
+RSS_GROWTH_BOUND = 80 * 1024 * 1024
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Path]]:
+    store = build_store(tmp_path_factory.mktemp("download-server") / "store")
+    add_events(store, ROWS)
+    with serving(store) as server:
+        yield server.url, server.pid, store
+
+
+def memory(pid: int, key: str) -> int:
+    """`VmHWM` (peak) or `VmRSS` of a process, in bytes."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(key + ":"):
+            return int(line.split()[1]) * 1024
+    raise AssertionError(f"no {key} for process {pid}")
+
+
+def test_server_serves_byte_ranges_of_the_stored_parquet(served: tuple[str, int, Path]) -> None:
+    url, _, store = served
+    stored = (store / "wages-test" / "v2" / "wages.parquet").read_bytes()
+    parquet = url + "/api/v1/datasets/wages-test/resources/wages.parquet"
+    whole = httpx.get(parquet)
+    assert whole.headers["accept-ranges"] == "bytes"
+    assert whole.content == stored
+    # The footer, as a Parquet reader asks for it first.
+    tail = httpx.get(parquet, headers={"Range": "bytes=-8"})
+    assert tail.status_code == 206
+    assert tail.content == stored[-8:] and tail.content.endswith(b"PAR1")
+    assert (
+        tail.headers["content-range"] == f"bytes {len(stored) - 8}-{len(stored) - 1}/{len(stored)}"
+    )
+    middle = httpx.get(parquet, headers={"Range": "bytes=4-99"})
+    assert middle.status_code == 206
+    assert middle.content == stored[4:100]
+    beyond = httpx.get(parquet, headers={"Range": f"bytes={len(stored) + 10}-"})
+    assert beyond.status_code == 416
+    assert beyond.headers["content-range"] == f"bytes */{len(stored)}"
+    # If-Range with the current ETag keeps the range; with a stale one the whole file comes.
+    etag = whole.headers["etag"]
+    kept = httpx.get(parquet, headers={"Range": "bytes=0-3", "If-Range": etag})
+    assert kept.status_code == 206 and kept.content == b"PAR1"
+    stale = httpx.get(parquet, headers={"Range": "bytes=0-3", "If-Range": '"old"'})
+    assert stale.status_code == 200 and stale.content == stored
+
+
+@pytest.mark.slow
+def test_server_streams_a_large_csv_in_constant_memory(served: tuple[str, int, Path]) -> None:
+    url, pid, _ = served
+    warm = httpx.get(url + EVENTS + ".csv", params={"id__lt": "100000"})
+    assert warm.status_code == 200
+    before = memory(pid, "VmHWM")
+    size = lines = 0
+    started = time.monotonic()
+    headers = {"Accept-Encoding": "identity"}
+    with httpx.stream("GET", url + EVENTS + ".csv", headers=headers, timeout=120) as response:
+        assert response.status_code == 200
+        assert "content-length" not in response.headers  # streamed, not built first
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+    seconds = time.monotonic() - started
+    growth = memory(pid, "VmHWM") - before
+    print(
+        f"\nCSV export: {ROWS:,} rows, {size / 1e6:.0f} MB in {seconds:.2f} s "
+        f"({ROWS / seconds:,.0f} rows/s); server peak RSS grew {growth / 1e6:.1f} MB "
+        f"to {memory(pid, 'VmHWM') / 1e6:.0f} MB"
+    )
+    assert lines == ROWS + 1
+    assert size > 2 * RSS_GROWTH_BOUND
+    assert growth < RSS_GROWTH_BOUND

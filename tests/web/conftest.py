@@ -1,0 +1,114 @@
+"""Fixtures of the web catalogue tests: a store of the real datasets, an app and a server on it.
+
+The store is built once per session from `datasets/` with the real Publisher. In-process
+tests talk to the app through httpx's ASGITransport; browser tests drive Debian's headless
+Chromium through Playwright against a real uvicorn on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.app import create_app
+from catalog.publish import Publisher
+from catalog.settings import Settings
+from catalog.store import Store
+from tests.conftest import REPO, write_regions, write_wages
+
+OPENDATA = str(Path(sys.executable).with_name("opendata"))
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = REPO / "screenshots"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def publish_all(store: Store, datasets: Path) -> None:
+    publisher = Publisher(store, datasets)
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("web") / "store"
+    publish_all(Store(root), REPO / "datasets")
+    return root
+
+
+@pytest.fixture(scope="session")
+def history_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic (labelled synthetic): `wages-test` published twice, the second with a row more."""
+    folder = tmp_path_factory.mktemp("history")
+    datasets, root = folder / "datasets", folder / "store"
+    write_regions(datasets)
+    write_wages(datasets)
+    publish_all(Store(root), datasets)
+    time.sleep(0.01)
+    csv = (datasets / "wages-test" / "data" / "wages.csv").read_text(encoding="utf-8")
+    write_wages(datasets, csv + "520000,2022,1100,91000.00,2023-06-01\n")
+    publish_all(Store(root), datasets)
+    return root
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def app(real_store: Path) -> FastAPI:
+    return create_app(Settings(store=real_store, datasets=real_store / "none"))
+
+
+@pytest.fixture
+async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def server(real_store: Path) -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [OPENDATA, "--store", str(real_store), "serve", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def browser_missing() -> str | None:
+    """Why the browser tests cannot run here, or None. In CI a missing browser is a failure."""
+    if CHROMIUM.exists():
+        return None
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{CHROMIUM} is missing in CI; scripts/test installs chromium")
+    return f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)"
