@@ -20,7 +20,9 @@ keep their digits, dates are ISO strings, NaN and infinities become null.
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -479,8 +481,15 @@ def _batches(
 
 def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     """The shared database: reads only under `root`, its configuration locked."""
+    # Spill files go to a temporary folder of ours, not `.tmp/` in whatever the working
+    # directory happens to be (a checkout, say).
+    temp = Path(tempfile.gettempdir()) / f"opendata-duckdb-{os.getpid()}"
     con = duckdb.connect(
-        config={"threads": settings.duckdb_threads, "memory_limit": settings.duckdb_memory_limit}
+        config={
+            "threads": settings.duckdb_threads,
+            "memory_limit": settings.duckdb_memory_limit,
+            "temp_directory": str(temp),
+        }
     )
     # The trailing separator keeps a sibling such as `<root>2/` out of the allowed prefix.
     allowed = str(root.resolve()).rstrip("/") + "/"
