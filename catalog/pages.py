@@ -41,6 +41,7 @@ HEADLINE_INDICATORS = (
 YEARLY_PERIODS = "annual,year_end"
 CHART_LIMIT = 10_000
 RENDERED_MAX = 256
+NATIONAL = "000000"
 _MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
@@ -531,7 +532,10 @@ def build_chart(
         if str(row.get("unit") or "") == unit:
             region = str(row.get("region_code") or "")
             lines.setdefault(region, {})[int(row["year"])] = float(row["max_value"])
-    ranked = sorted(lines, key=lambda r: (-len(lines[r]), r))[:8]
+    if len(lines) > 2:
+        # The national total next to provinces flattens every provincial line against zero.
+        lines.pop(NATIONAL, None)
+    ranked = sorted(lines, key=lambda r: (-len(lines[r]), -max(lines[r].values()), r))[:8]
     series = [
         Series(regions.get(r, r) or names.get(indicator, indicator), sorted(lines[r].items()))
         for r in sorted(ranked)

@@ -8,9 +8,6 @@ Chromium through Playwright against a real uvicorn on 127.0.0.1.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -24,17 +21,10 @@ from catalog.publish import Publisher
 from catalog.settings import Settings
 from catalog.store import Store
 from tests.conftest import REPO, write_regions, write_wages
+from tests.servers import serving
 
-OPENDATA = str(Path(sys.executable).with_name("opendata"))
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "screenshots"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def publish_all(store: Store, datasets: Path) -> None:
@@ -84,25 +74,8 @@ async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 @pytest.fixture(scope="session")
 def server(real_store: Path) -> Iterator[str]:
-    port = free_port()
-    process = subprocess.Popen(
-        [OPENDATA, "--store", str(real_store), "serve", "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(real_store) as running:
+        yield running.url
 
 
 def browser_missing() -> str | None:
