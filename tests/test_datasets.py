@@ -7,12 +7,18 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
+import anyio
 import duckdb
+import httpx
 import polars as pl
 import pyarrow.parquet as pq
+import pyshacl
 import pytest
+import rdflib
 
+from api.app import create_app
 from catalog.publish import Publisher
+from catalog.settings import Settings
 from catalog.store import Store
 from tests.conftest import REPO
 
@@ -160,3 +166,17 @@ def test_every_observation_traces_to_a_registered_source(store: Store) -> None:
             if "source_id" in names and "embedded_from" not in resource:
                 used = query(store, slug, resource["name"], "SELECT DISTINCT source_id FROM t")
                 assert {u for (u,) in used} <= sources, (slug, resource["name"])
+
+
+def test_real_catalogue_conforms_to_dcat_ap_3_shapes(store: Store) -> None:
+    app = create_app(Settings(store=store.root))
+
+    async def fetch() -> str:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            return (await client.get("/catalog.ttl")).text
+
+    graph = rdflib.Graph().parse(data=anyio.run(fetch), format="turtle")
+    shapes = rdflib.Graph().parse(REPO / "tests" / "dcat" / "data" / "dcat-ap-3.0.0-SHACL.ttl")
+    conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, inference="rdfs")
+    assert conforms, text[:3000]
