@@ -152,6 +152,49 @@ def withdraw(
     console.print(f"{slug}: withdrawn {withdrawal.version} at {withdrawal.withdrawn}")
 
 
+@app.command()
+def push(
+    ctx: typer.Context,
+    to: Annotated[str, typer.Option("--to", help="Base URL of the CKAN-compatible site.")],
+    api_key: Annotated[
+        str,
+        typer.Option("--api-key", envvar="OPENDATA_PUSH_API_KEY", help="API token on that site."),
+    ],
+    targets: Annotated[
+        list[str] | None, typer.Argument(help="Dataset slugs; every served one when none.")
+    ] = None,
+) -> None:
+    """Create or update our datasets on another CKAN site; unchanged ones send nothing."""
+    import ckanapi
+
+    from catalog.push import Pusher
+    from catalog.query import QueryEngine
+
+    settings: Settings = ctx.obj
+    store = Store(settings.store)
+    engine = QueryEngine(store, settings)
+    failed = 0
+    with ckanapi.RemoteCKAN(to.rstrip("/"), apikey=api_key, user_agent="opendata-push") as site:
+        pusher = Pusher(store, engine, site)
+        planned = [slug for slug in pusher.plan() if not targets or slug in targets]
+        columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=True) as progress:
+            task = progress.add_task("pushing", total=len(planned))
+            for slug in planned:
+                progress.update(task, description=f"pushing {slug}")
+                try:
+                    state = pusher.push_one(slug)
+                except (ckanapi.CKANAPIError, OpenDataError) as exc:
+                    failed += 1
+                    errors.print(f"{slug}: NOT pushed: {exc}", highlight=False, markup=False)
+                else:
+                    console.print(f"{slug}: {state}", highlight=False, markup=False)
+                progress.advance(task)
+    engine.close()
+    if failed:
+        raise typer.Exit(code=1)
+
+
 @token_app.command("create")
 def token_create(
     ctx: typer.Context,
@@ -178,6 +221,7 @@ def token_list(ctx: typer.Context) -> None:
             f"{token.id}  {token.name}  created {token.created}  {used}  {state}",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
 
 

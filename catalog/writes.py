@@ -177,7 +177,8 @@ class CatalogueWriter:
         if not name_or_id:
             raise InvalidFields({"id": ["Missing value"]})
         text = str(name_or_id)
-        slug = text if SLUG_PATTERN.match(text) else self._slug_of_id(text)
+        named = SLUG_PATTERN.match(text) and (self.datasets / text / DESCRIPTOR_NAME).is_file()
+        slug = text if named else self._slug_of_id(text)
         try:
             return load_dataset(self.datasets / slug)
         except NotFound:

@@ -14,6 +14,7 @@ Writes ``api.json`` and ``api.md`` into ``--out``. The issue's targets are set f
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import sys
 import tempfile
@@ -389,10 +390,15 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             ("aggregate", bench.aggregate),
         ):
             say(f"measuring {name}")
+            load = os.getloadavg()[0]
             found = action()
+            for entry in found.values() if name == "deep_pages" else [found]:
+                entry["load_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
             measurements.update(found if name == "deep_pages" else {name: found})
         say("measuring csv_export")
+        load = os.getloadavg()[0]
         measurements["csv_export"] = bench.csv_export(tmp)
+        measurements["csv_export"]["load_1min"] = [round(load, 2), round(os.getloadavg()[0], 2)]
     # The same download again from a server that has done nothing else: the export's own
     # memory, apart from what the engine kept from the queries before.
     say("measuring csv_export on a fresh server")
@@ -406,7 +412,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "data": "SYNTHETIC 12333-hotline consultation log (seeded, made up; not real data)",
         "rows": published.rows,
         "version": published.version,
-        "machine": {"cpus": __import__("os").cpu_count(), "arch": platform.machine()},
+        "machine": {"cpus": os.cpu_count(), "arch": platform.machine()},
         "software": versions(),
         "plan": {"warmup": args.warmup, "repeat": args.repeat, "budget_seconds": args.budget},
         "settings": {

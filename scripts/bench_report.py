@@ -123,6 +123,11 @@ def write(out: Path, results: dict[str, Any]) -> None:
     (out / "api.md").write_text(markdown(results))
 
 
+def _load(entry: dict[str, Any]) -> str:
+    before, after = entry.get("load_1min") or ("?", "?")
+    return f"{before} → {after}"
+
+
 def _cell(timing: dict[str, Any] | None) -> str:
     if not timing:
         return "—"
@@ -148,8 +153,12 @@ def markdown(r: dict[str, Any]) -> str:
         f" after up to {r['plan']['warmup']} warm-ups); DuckDB is the same query on the"
         " Parquet file in-process, results fetched into Python.",
         "",
-        "| measurement | ours | Datasette | DuckDB floor | results agree |",
-        "| --- | ---: | ---: | ---: | :---: |",
+        "The machine is shared: `load` is its 1-minute load average before → after each"
+        " measurement (this benchmark itself keeps it near 1–2 on 2 CPUs; more means other work"
+        " ran at the same time and the figures are noisier).",
+        "",
+        "| measurement | ours | Datasette | DuckDB floor | results agree | load |",
+        "| --- | ---: | ---: | ---: | :---: | ---: |",
     ]
     for name in (
         "filtered_page",
@@ -161,15 +170,16 @@ def markdown(r: dict[str, Any]) -> str:
         entry = m[name]
         lines.append(
             f"| {name}: {entry['what']} | {_cell(entry['ours'])} | {_cell(entry['datasette'])}"
-            f" | {_cell(entry['duckdb'])} | {'yes' if entry['agree'] else '**NO**'} |"
+            f" | {_cell(entry['duckdb'])} | {'yes' if entry['agree'] else '**NO**'}"
+            f" | {_load(entry)} |"
         )
     fp, et = m["filtered_page"], m["exact_total"]
     lines += [
         f"| filtered_page, Datasette without count (`_shape=array`) | |"
-        f" {_cell(fp['datasette_lean'])} | | |",
+        f" {_cell(fp['datasette_lean'])} | | | |",
         f"| filtered_page, DuckDB page + count (what our endpoint runs) | | |"
-        f" {_cell(fp['duckdb_page_and_count'])} | |",
-        f"| exact_total via our /aggregate?count=* | {_cell(et['ours_aggregate'])} | | | |",
+        f" {_cell(fp['duckdb_page_and_count'])} | | |",
+        f"| exact_total via our /aggregate?count=* | {_cell(et['ours_aggregate'])} | | | | |",
         "",
         _export_table(m["csv_export"]),
         "",
@@ -204,7 +214,7 @@ def markdown(r: dict[str, Any]) -> str:
 def _export_table(export: dict[str, Any]) -> str:
     lines = [
         f"CSV export of {export['what']} (one download each, read by"
-        f" {export['datasette'].get('client', 'httpx')}):",
+        f" {export['datasette'].get('client', 'httpx')}; load {_load(export)}):",
         "",
         "| exporter | seconds | rows/s | MB | complete | server RSS before → peak (MB) |",
         "| --- | ---: | ---: | ---: | :---: | ---: |",

@@ -27,6 +27,7 @@ from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import Path as PathParameter
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, ImmutableMultiDict, UploadFile
@@ -206,8 +207,31 @@ def _links(request: Request, result: dict[str, Any]) -> dict[str, str]:
     return links
 
 
-@router.get("/datastore/dump/{resource_id}", tags=["CKAN DataStore"], summary="Dump a table")
-async def datastore_dump(resource_id: str, request: Request) -> Response:
+DUMP_EXAMPLE = '_id,region_code,year,workers\n1,"520000",2021,1000\n'
+
+
+@router.get(
+    "/datastore/dump/{resource_id}",
+    tags=["CKAN DataStore"],
+    summary="Dump a DataStore table",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The rows, streamed in the asked format.",
+            "content": {DUMP_MEDIA_TYPES["csv"]: {"example": DUMP_EXAMPLE}},
+        }
+    },
+)
+async def datastore_dump(
+    resource_id: Annotated[
+        str,
+        PathParameter(
+            description="The resource's id, as package_show gives it.",
+            examples=["7fb980a1-3fcf-5d80-aa8f-3372b9793e7d"],
+        ),
+    ],
+    request: Request,
+) -> Response:
     """The whole table (or `filters`, `q`, `fields`, `sort`, `limit`, `offset` of it) as
     `format` csv (default), tsv, json or xml, streamed, with `_id` first (CKAN's dump)."""
     datastore: DataStore = request.app.state.datastore

@@ -1,0 +1,80 @@
+"""`opendata push` from one running instance to another, through ckanapi."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import ckanapi
+
+from catalog.publish import Publisher
+from catalog.store import Store
+from tests.ckan.test_writes import make_token
+from tests.conftest import write_regions, write_wages
+from tests.servers import OPENDATA, serving
+
+# What the target decides itself: where it serves, and when and as which version it published.
+PUBLICATION = {"version", "metadata_modified", "created", "last_modified"}
+
+
+def comparable(value: Any, url: str) -> Any:
+    """`value` without its site's URLs and publication facts."""
+    if isinstance(value, dict):
+        return {
+            key: comparable(item, url)
+            for key, item in value.items()
+            if key not in PUBLICATION and key != "embedded_from"
+        }
+    if isinstance(value, list):
+        return [comparable(item, url) for item in value]
+    if isinstance(value, str):
+        return value.replace(url, "<site>")
+    return value
+
+
+def push(store: Path, url: str, token: str) -> list[str]:
+    done = subprocess.run(
+        [OPENDATA, "--store", str(store), "push", "--to", url, "--api-key", token],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    return sorted(line for line in done.stdout.splitlines() if re.match(r"^[a-z0-9-]+: ", line))
+
+
+def test_push_makes_the_catalogues_equal_and_twice_changes_nothing(tmp_path: Path) -> None:
+    source = tmp_path / "prefecture"
+    write_regions(source / "datasets")
+    write_wages(source / "datasets")
+    publisher = Publisher(Store(source / "store"), source / "datasets")
+    for dataset in publisher.plan(list(publisher.sources().values())):
+        publisher.build(dataset)
+    target = tmp_path / "province"
+    (target / "datasets").mkdir(parents=True)
+    token = make_token(target / "store", "prefecture")
+    env = {"OPENDATA_DATASETS": str(target / "datasets")}
+    with serving(source / "store") as ours, serving(target / "store", env=env) as theirs:
+        assert push(source / "store", theirs.url, token) == [
+            "regions-test: created",
+            "wages-test: created",
+        ]
+        mine, other = ckanapi.RemoteCKAN(ours.url), ckanapi.RemoteCKAN(theirs.url)
+        names = mine.action.package_list()
+        assert other.action.package_list() == names
+        first = {name: other.action.package_show(id=name) for name in names}
+        for name in names:
+            assert comparable(first[name], theirs.url) == comparable(
+                mine.action.package_show(id=name), ours.url
+            )
+        wages = first["wages-test"]["resources"][0]["id"]
+        assert other.action.datastore_search(resource_id=wages) == mine.action.datastore_search(
+            resource_id=wages
+        )
+        assert push(source / "store", theirs.url, token) == [
+            "regions-test: unchanged",
+            "wages-test: unchanged",
+        ]
+        assert {name: other.action.package_show(id=name) for name in names} == first
