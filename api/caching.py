@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from catalog.cursor import Cursor
 from catalog.errors import OpenDataError
 from catalog.index import utc_moment
-from catalog.store import CURRENT, DESCRIPTOR, WITHDRAWN, Store
+from catalog.store import CURRENT, DESCRIPTOR, GENERATION, WITHDRAWN, Store
 
 PREFIX = "/api/v1"
 HEAD = "opendata.head"
@@ -134,6 +134,11 @@ class HttpCache:
         return Validators(etag, published, pinned is not None, slug, version)
 
     def _catalogue(self, path: str, query: Sequence[tuple[str, str]]) -> Validators | None:
+        generation = self.store.generation()
+        if generation:
+            # One read instead of one per dataset: the token changes with every CURRENT.
+            changed = _mtime(self.store.root / GENERATION)
+            return Validators(_etag(path, query, generation), changed, pinned=False)
         state = []
         moments = [datetime(1970, 1, 1, tzinfo=UTC)]
         for slug in self.store.known_slugs():

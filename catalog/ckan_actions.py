@@ -154,7 +154,7 @@ class CkanActions:
 
     def refresh(self) -> None:
         """See the store's current state now, not at the next periodic check (after a write)."""
-        self.index._checked = float("-inf")
+        self.index.invalidate()
 
     def _slug(self, name_or_id: str) -> str:
         if name_or_id in self.index.descriptors():

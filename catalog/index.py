@@ -182,6 +182,7 @@ class CatalogueIndex:
         self._descriptors: dict[str, dict[str, Any]] = {}
         self._state: dict[str, str | None] = {}
         self._checked = float("-inf")
+        self._generation = ""
 
     def descriptors(self) -> dict[str, dict[str, Any]]:
         """slug → current published descriptor, refreshed at most every `refresh_seconds`."""
@@ -203,15 +204,25 @@ class CatalogueIndex:
                     self._con.unregister("incoming")
             self._descriptors = {d["name"]: d for d in descriptors}
 
+    def invalidate(self) -> None:
+        """Look at the store again on the next read (after a write in this process)."""
+        self._checked = float("-inf")
+        self._generation = ""
+
     def _refresh(self) -> None:
         now = time.monotonic()
         if now - self._checked < self.refresh_seconds:
             return
         self._checked = now
+        # Read before scanning: a publish during the scan changes it, so the next look rescans.
+        generation = self.store.generation()
+        if generation and generation == self._generation:
+            return
         state = {slug: self.store.current(slug) for slug in self.store.slugs()}
         if state != self._state:
             self.load([self.store.descriptor(slug) for slug in state])
             self._state = state
+        self._generation = generation
 
     def search(self, query: SearchQuery) -> SearchResult:
         self._refresh()

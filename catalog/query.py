@@ -181,6 +181,7 @@ class QueryEngine:
         self._con = connect(store.root, settings)
         self._lock = threading.Lock()
         self._served: dict[str, str] = {}
+        self._generation = ""
         self._views: dict[str, list[str]] = {}
         self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -402,8 +403,12 @@ class QueryEngine:
 
     def refresh_views(self) -> None:
         """Point the views at the current versions; cheap when nothing changed."""
+        generation = self.store.generation()
+        if generation and generation == self._generation:
+            return
         served = {slug: v for slug in self.store.slugs() if (v := self.store.current(slug))}
         if served == self._served:
+            self._generation = generation
             return
         with self._lock:
             if served == self._served:  # another request got here first
@@ -418,12 +423,16 @@ class QueryEngine:
             finally:
                 cursor.close()
             self._served = served
+            self._generation = generation
 
     def _make_views(self, cursor: duckdb.DuckDBPyConnection, slug: str, version: str) -> None:
         self._drop_views(cursor, slug)
         made = []
         for name in self._resource_names(slug, version):
             resource = self.resource(slug, name, version)
+            if not resource.path.is_file():
+                # A dataset without data (metadata only) must not take SQL down for all.
+                continue
             literal = "'" + str(resource.path).replace("'", "''") + "'"
             view = quote(view_name(slug, name))
             cursor.execute(

@@ -150,7 +150,7 @@ class Bench:
         cursor, pages = None, 0
         params: dict[str, Any] = {"fields": "id", "limit": WALK_PAGE}
         while pages * WALK_PAGE < self.depth:
-            answer = self.client.get(f"{self.base}/rows", params=params).json()
+            answer = self.client.get(f"{self.base}/rows", params=params).raise_for_status().json()
             cursor, pages = answer["next"], pages + 1
             params = {"fields": "id", "limit": WALK_PAGE, "next": cursor}
         walk = {

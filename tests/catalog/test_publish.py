@@ -128,3 +128,17 @@ def test_build_embeds_code_list_so_stock_frictionless_validates(
     with frictionless.system.use_context(trusted=True):
         report = frictionless.Package(str(folder / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_store_generation_changes_with_every_publish_and_withdrawal(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    store = Store(store_dir)
+    assert store.generation() == ""
+    build_all(datasets_dir, store_dir)
+    first = store.generation()
+    assert first
+    build_all(datasets_dir, store_dir)
+    assert store.generation() == first, "an unchanged build must not look like a change"
+    store.withdraw("wages-test")
+    assert store.generation() not in ("", first)
