@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from catalog.index import catalogue_uuid, utc_moment
+from catalog.labels import THEMES
 
 # Status of each CKAN error `__type` on the Action API (ckan/views/api.py, CKAN 2.12).
 CKAN_STATUS = {
@@ -26,17 +27,6 @@ CKAN_STATUS = {
     "Search Error": 409,
     "Search Index Error": 500,
     "Internal Server Error": 500,
-}
-
-THEMES: dict[str, tuple[str, str]] = {
-    "social-insurance": ("社会保险", "Social insurance"),
-    "employment": ("就业创业", "Employment and entrepreneurship"),
-    "wages": ("工资收入", "Wages and income"),
-    "statistics-bulletin": ("统计公报", "Statistical bulletins"),
-    "government-transparency": ("政务公开", "Government transparency"),
-    "labour-relations": ("劳动关系", "Labour relations"),
-    "talent": ("人才人事", "Talent and personnel"),
-    "reference-data": ("基础代码", "Reference data"),
 }
 
 

@@ -44,6 +44,7 @@ from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
 from catalog.errors import BadRequest, InvalidParameter
+from catalog.labels import THEME_EU_CODES, THEMES
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -90,17 +91,6 @@ LICENCES = {
     "ODC-BY-1.0": "ODC_BY",
     "ODbL-1.0": "ODC_BL",
     "PDDL-1.0": "ODC_PDDL",
-}
-# Our themes (信息资源分类, docs/descriptor.md): slug → (zh, en, EU data theme).
-THEMES = {
-    "social-insurance": ("社会保险", "Social insurance", "SOCI"),
-    "employment": ("就业创业", "Employment and entrepreneurship", "SOCI"),
-    "wages": ("工资收入", "Wages and income", "ECON"),
-    "statistics-bulletin": ("统计公报", "Statistical bulletins", "GOVE"),
-    "government-transparency": ("政务公开", "Government transparency", "GOVE"),
-    "labour-relations": ("劳动关系", "Labour relations", "SOCI"),
-    "talent": ("人才人事", "Talent and personnel", "EDUC"),
-    "reference-data": ("基础代码", "Reference data and code lists", "GOVE"),
 }
 EU_THEMES = {
     "SOCI": ("人口与社会", "Population and society"),
@@ -174,7 +164,8 @@ class Links:
         return f"{self.base}/organization/{quote(name)}"
 
     def theme(self, slug: str = "") -> str:
-        return f"{self.base}/themes/{quote(slug)}" if slug else f"{self.base}/themes"
+        # A theme's concept is its page in the web catalogue, so the IRI dereferences.
+        return f"{self.base}/group/{quote(slug)}" if slug else f"{self.base}/group"
 
     def region(self, code: str) -> str:
         return f"{self.base}/regions/{quote(code)}"
@@ -418,7 +409,8 @@ def _add_keywords(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> 
 
 def _add_themes(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
     for slug in descriptor.get("themes", []):
-        zh, en, eu_code = THEMES.get(slug, (slug, slug, ""))
+        zh, en = THEMES.get(slug, (slug, slug))
+        eu_code = THEME_EU_CODES.get(slug, "")
         concept = _typed(graph, links.theme(slug), SKOS.Concept)
         _bilingual(graph, concept, SKOS.prefLabel, zh, en)
         graph.add((concept, SKOS.inScheme, URIRef(links.theme())))

@@ -14,13 +14,24 @@ DEFAULT_LANGUAGE: Final = "zh"
 # Theme slug → (zh, en); the order is the order of the home page.
 THEMES: Final[dict[str, tuple[str, str]]] = {
     "social-insurance": ("社会保险", "Social insurance"),
-    "employment": ("就业创业", "Employment"),
+    "employment": ("就业创业", "Employment and entrepreneurship"),
     "wages": ("工资收入", "Wages and income"),
     "statistics-bulletin": ("统计公报", "Statistical bulletins"),
     "government-transparency": ("政务公开", "Government transparency"),
     "labour-relations": ("劳动关系", "Labour relations"),
     "talent": ("人才人事", "Talent and personnel"),
     "reference-data": ("基础代码", "Reference data"),
+}
+# Theme slug → the EU data theme it falls under (dcat:theme for European harvesters).
+THEME_EU_CODES: Final[dict[str, str]] = {
+    "social-insurance": "SOCI",
+    "employment": "SOCI",
+    "wages": "ECON",
+    "statistics-bulletin": "GOVE",
+    "government-transparency": "GOVE",
+    "labour-relations": "SOCI",
+    "talent": "EDUC",
+    "reference-data": "GOVE",
 }
 FREQUENCIES: Final[dict[str, tuple[str, str]]] = {
     "realtime": ("实时", "Real time"),

@@ -4,11 +4,7 @@ catalogue of synthetic published descriptors (metadata only) for paging and harv
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -22,6 +18,7 @@ from catalog.publish import Publisher
 from catalog.settings import Settings
 from catalog.store import CURRENT, DESCRIPTOR, Store
 from tests.conftest import descriptor, write_regions, write_wages
+from tests.servers import serving
 
 SYNTHETIC = 300
 ORGANIZATIONS = ("org-a", "org-b", "org-c")
@@ -77,36 +74,11 @@ def ckan_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return store
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def ckan_server(ckan_store: Path) -> Iterator[str]:
     """A real uvicorn on 127.0.0.1 serving the store, started as scripts/run starts it."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [str(BIN / "opendata"), "--store", str(ckan_store), "serve", "--port", str(port)],
-        env={**os.environ, "OPENDATA_BASE_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                httpx.get(url + "/healthz", timeout=1)
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with serving(ckan_store) as running:
+        yield running.url
 
 
 @pytest.fixture
