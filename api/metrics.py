@@ -7,9 +7,8 @@ share counters.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -18,6 +17,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.store import Store
 
@@ -42,26 +42,37 @@ class Metrics:
         )
 
 
-def route_template(request: Request) -> str:
-    # The template, not the path: one series per endpoint, however many slugs exist.
-    # Routing records the matched route in the scope the middleware shares.
-    route = request.scope.get("route")
-    return str(getattr(route, "path", "unmatched"))
+class MetricsMiddleware:
+    """Pure ASGI (no BaseHTTPMiddleware): counts and times every HTTP request cheaply."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def observe(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                # Routing has recorded the matched route in the scope by now; the template,
+                # not the path, keeps one series per endpoint however many slugs exist.
+                route = str(getattr(scope.get("route"), "path", "unmatched"))
+                self.metrics.latency.labels(route).observe(time.perf_counter() - started)
+                self.metrics.requests.labels(scope["method"], route, str(status)).inc()
+            await send(message)
+
+        await self.app(scope, receive, observe)
 
 
 def install_metrics(app: FastAPI, store: Store) -> None:
     metrics = Metrics()
-
-    @app.middleware("http")
-    async def measure(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = route_template(request)
-        metrics.latency.labels(route).observe(time.perf_counter() - started)
-        metrics.requests.labels(request.method, route, str(response.status_code)).inc()
-        return response
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
 
     @app.get("/metrics", include_in_schema=False)
     def export() -> Response:
