@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import subprocess
 import sys
 import tempfile
 import time
@@ -352,6 +353,17 @@ def prepare(tmp: Path, rows: int, row_group_size: int) -> tuple[data.Published, 
     return published, steps
 
 
+def checkout() -> dict[str, Any]:
+    """The commit the servers ran, and whether the code they import differed from it."""
+
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=servers.ROOT, capture_output=True, text=True)
+        return done.stdout.strip()
+
+    changed = git("status", "--porcelain", "--", "catalog", "api", "validation")
+    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_changes": bool(changed)}
+
+
 def versions() -> dict[str, str]:
     found = {"python": platform.python_version(), "sqlite": __import__("sqlite3").sqlite_version}
     for name in ("duckdb", "pyarrow", "fastapi", "uvicorn", "datasette", "httpx"):
@@ -414,6 +426,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "version": published.version,
         "machine": {"cpus": os.cpu_count(), "arch": platform.machine()},
         "software": versions(),
+        "code": checkout(),
         "plan": {"warmup": args.warmup, "repeat": args.repeat, "budget_seconds": args.budget},
         "settings": {
             "ours": {

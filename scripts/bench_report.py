@@ -145,7 +145,9 @@ def markdown(r: dict[str, Any]) -> str:
     lines = [
         f"# API benchmark: {rows:,} rows of {r['data']}",
         "",
-        f"Published version `{r['version']}`; {r['machine']['cpus']} CPUs; "
+        f"Code at commit `{r['code']['commit']}`"
+        + (" **with uncommitted changes**" if r["code"]["uncommitted_changes"] else "")
+        + f"; published version `{r['version']}`; {r['machine']['cpus']} CPUs; "
         + ", ".join(f"{k} {v}" for k, v in r["software"].items())
         + f". Run took {r.get('run_seconds', '?')} s.",
         "",
