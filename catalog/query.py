@@ -519,6 +519,8 @@ def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     # Order matters: the allowed list cannot change once external access is off.
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")
+    # Published files never change, so their footers can be parsed once, not per query.
+    con.execute("SET parquet_metadata_cache = true")
     con.execute("SET lock_configuration = true")
     return con
 
