@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
@@ -21,7 +24,15 @@ from catalog.store import Store
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        # Let running counts finish, then release DuckDB's memory and threads.
+        app.state.engine.close()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="HRSS Open Data",
         version="0.1.0",
         description="Open data of human resources and social security statistics.",

@@ -188,6 +188,7 @@ class QueryEngine:
         self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
 
     def close(self) -> None:
+        self._counter.shutdown(wait=True, cancel_futures=True)
         self._con.close()
 
     # -- resources ---------------------------------------------------------------------------
