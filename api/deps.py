@@ -1,4 +1,8 @@
-"""Dependencies as named types: what a route needs, taken from the application's state."""
+"""Dependencies as named types: what a route needs, taken from the application's state.
+
+They are `async` though they never wait: FastAPI runs a plain `def` dependency on a worker
+thread, a hop per dependency per request for what is an attribute lookup.
+"""
 
 from __future__ import annotations
 
@@ -6,26 +10,33 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from catalog.index import CatalogueIndex
 from catalog.query import QueryEngine
 from catalog.settings import Settings
 from catalog.store import Store
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_store(request: Request) -> Store:
+async def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
 
 
-def get_engine(request: Request) -> QueryEngine:
+async def get_engine(request: Request) -> QueryEngine:
     engine: QueryEngine = request.app.state.engine
     return engine
+
+
+async def get_index(request: Request) -> CatalogueIndex:
+    index: CatalogueIndex = request.app.state.index
+    return index
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
+IndexDep = Annotated[CatalogueIndex, Depends(get_index)]

@@ -5,12 +5,16 @@ the last row's values of every sort key (the primary key, or the Parquet row num
 the keys as tie-breaker, so a page boundary is never ambiguous). Values travel as text and
 are parsed back by their column's type, so they bind as exactly what was read. Pinning the
 version keeps a walk through a resource consistent when a new version is published midway.
+
+The first page's `total` rides along with a signature of the filters it counted, so the
+pages after it repeat the total instead of counting the same rows again.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,13 +28,25 @@ PARAMETER = "next"
 
 
 @dataclass(frozen=True)
+class Total:
+    """The matching rows of a filtered resource, counted or estimated, and what it counted."""
+
+    rows: int | None
+    exact: bool
+    filters: str  # `filter_signature` of the filters counted
+
+
+@dataclass(frozen=True)
 class Cursor:
     version: str
     sort: str
     values: tuple[str | None, ...]
+    total: Total | None = None
 
     def encode(self) -> str:
-        payload = {"v": self.version, "s": self.sort, "k": list(self.values)}
+        payload: dict[str, Any] = {"v": self.version, "s": self.sort, "k": list(self.values)}
+        if self.total is not None:
+            payload["t"] = [self.total.rows, self.total.exact, self.total.filters]
         text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
@@ -42,7 +58,13 @@ class Cursor:
             values = tuple(payload["k"])
             if not all(v is None or isinstance(v, str) for v in values):
                 raise ValueError("cursor values must be text or null")
-            return cls(str(payload["v"]), str(payload["s"]), values)
+            total = None
+            if "t" in payload:
+                rows, exact, filters = payload["t"]
+                if not (rows is None or type(rows) is int) or not isinstance(exact, bool):
+                    raise ValueError("the cursor's total is malformed")
+                total = Total(rows, exact, str(filters))
+            return cls(str(payload["v"]), str(payload["s"]), values, total)
         except (binascii.Error, ValueError, TypeError, KeyError) as exc:
             raise InvalidParameter(PARAMETER, "not a cursor this API made") from exc
 
@@ -53,6 +75,12 @@ class Cursor:
             None if text is None else parse_value(key.column, text, PARAMETER)
             for key, text in zip(keys, self.values, strict=True)
         ]
+
+
+def filter_signature(filters: Sequence[tuple[str, str]]) -> str:
+    """A short digest of a request's filters, in any order: what a carried total counted."""
+    text = json.dumps(sorted(filters), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def sort_signature(keys: Sequence[SortKey]) -> str:

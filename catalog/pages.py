@@ -396,7 +396,7 @@ class PageData:
         self, slug: str, resource: str, version: str | None, fields: str
     ) -> list[dict[str, Any]]:
         page = self.engine.rows(
-            slug, resource, RowsRequest(fields=fields, limit=10_000, version=version)
+            slug, resource, RowsRequest(fields=fields, limit=10_000, version=version, total="none")
         )
         return [json.loads(row) for row in page.rows]
 
@@ -427,6 +427,7 @@ class PageData:
                     fields="indicator_code,year,value,unit,source_id",
                     sort="-year",
                     limit=1000,
+                    total="none",
                 ),
             )
             descriptor = self.store.descriptor(slug)

@@ -24,8 +24,8 @@ import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,14 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from catalog.cursor import Cursor, as_text, keyset_sql, sort_signature
+from catalog.cursor import (
+    Cursor,
+    Total,
+    as_text,
+    filter_signature,
+    keyset_sql,
+    sort_signature,
+)
 from catalog.errors import (
     InvalidParameter,
     InvalidQuery,
@@ -55,16 +62,22 @@ from catalog.filters import (
     quote,
     where_sql,
 )
+from catalog.rowgroups import RowGroupCache
 from catalog.settings import Settings
 from catalog.store import Store
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-# Rows read from the start of a resource to estimate a filtered total that took too long.
-ESTIMATE_SAMPLE_ROWS = 100_000
+# What `total=` may ask for: see `QueryEngine.rows`.
+TOTALS = ("auto", "exact", "estimate", "none")
+# An estimated total counts the matches in this many runs of rows spread evenly through the
+# file (`total_sample_rows` in all); DuckDB reads only the row groups the runs fall in.
+ESTIMATE_RUNS = 8
 # Table functions a SQL query may call: none of them reads a file or the network.
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 MEASURES = ("count", "sum", "avg", "min", "max")
+# The name a page query reads kept row groups by (`_page_of_kept_groups`).
+KEPT_ROWS = "opendata_kept_rows"
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -94,6 +107,7 @@ class RowsRequest:
     offset: int = 0
     cursor: str | None = None
     version: str | None = None
+    total: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -186,6 +200,8 @@ class QueryEngine:
         self._counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opendata-count")
         self._views: dict[str, list[str]] = {}
         self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
+        self._resources: dict[tuple[str, str, str], Resource] = {}
+        self._groups = RowGroupCache(settings.row_group_cache_mb * 1024 * 1024)
 
     def close(self) -> None:
         self._counter.shutdown(wait=True, cancel_futures=True)
@@ -196,27 +212,44 @@ class QueryEngine:
     def resource(self, slug: str, name: str, version: str | None = None) -> Resource:
         if not SLUG.fullmatch(slug):
             raise NotFound(f"dataset {slug!r} is not in the store")
+        # Asked every time: the version may have been withdrawn since it was last read.
         folder = self.store.version_path(slug, version)
         chosen = folder.name
-        if (slug, chosen) not in self._descriptors:  # versions are immutable: cache forever
-            self._descriptors[(slug, chosen)] = self.store.descriptor(slug, chosen)
-        described = self._descriptors[(slug, chosen)]
-        for entry in described.get("resources", []):
+        key = (slug, chosen, name)
+        if key not in self._resources:  # versions are immutable: cache forever
+            self._resources[key] = self._read_resource(slug, chosen, name, folder)
+        return self._resources[key]
+
+    def _read_resource(self, slug: str, version: str, name: str, folder: Path) -> Resource:
+        if (slug, version) not in self._descriptors:
+            self._descriptors[(slug, version)] = self.store.descriptor(slug, version)
+        for entry in self._descriptors[(slug, version)].get("resources", []):
             if entry.get("name") == name:
                 rows = entry.get("rows")
                 return Resource(
                     dataset=slug,
                     name=name,
-                    version=chosen,
+                    version=version,
                     path=folder.resolve() / Path(str(entry["path"])).name,
                     schema=Schema.from_table_schema(entry.get("schema", {})),
                     rows=rows if isinstance(rows, int) else None,
                 )
-        raise NotFound(f"dataset {slug!r} version {chosen!r} has no resource {name!r}")
+        raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 
     # -- rows --------------------------------------------------------------------------------
 
     def rows(self, slug: str, name: str, request: RowsRequest) -> RowsPage:
+        """A page of rows, its `next` cursor, and the total the request asked for.
+
+        `total=exact` counts the matching rows; `estimate` counts them in a spread sample
+        (`_estimate`); `none` skips the count; `auto`, the default, counts exactly when the
+        resource has at most `exact_total_rows` rows and estimates past that, so a page of a
+        10M-row file costs a page, not a scan. A total known without counting (no filters,
+        or a first page that holds every match) is exact whatever was asked, and the cursor
+        carries the first page's total to the pages after it.
+        """
+        if request.total not in TOTALS:
+            raise InvalidParameter("total", f"give one of {', '.join(TOTALS)}")
         cursor = Cursor.decode(request.cursor) if request.cursor else None
         version = _pinned_version(request.version, cursor)
         resource = self.resource(slug, name, version)
@@ -226,12 +259,13 @@ class QueryEngine:
         keys = _sort_keys(schema, request.sort)
         filters = [f.sql() for f in parse_filters(schema, request.filters)]
         conditions = list(filters)
+        after = None
         if cursor is not None:
             if cursor.sort != sort_signature(keys):
                 raise InvalidParameter("next", "the cursor was made for another sort")
-            conditions.append(keyset_sql(keys, cursor.typed_values(keys)))
+            after = cursor.typed_values(keys)
+            conditions.append(keyset_sql(keys, after))
         where, params = where_sql(conditions)
-        source = _source(with_row_number=keys[-1].column == ROW_NUMBER)
         key_columns = ", ".join(k.column.sql for k in keys)
         order = ", ".join(k.sql() for k in keys)
         # The page is cut first and rendered after: DuckDB would otherwise build the JSON of
@@ -239,65 +273,167 @@ class QueryEngine:
         selected = ", ".join(
             dict.fromkeys([*(c.sql for c in columns), *(k.column.sql for k in keys)])
         )
-        sql = (
-            f"SELECT {json_row_sql(columns)}, {key_columns} FROM"
-            f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
-            f" ORDER BY {order}"
-        )
-        # The count runs beside the page on a second cursor: the answer costs the slower of
+
+        def page_sql(source: str) -> str:
+            return (
+                f"SELECT {json_row_sql(columns)}, {key_columns} FROM"
+                f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
+                f" ORDER BY {order}"
+            )
+
+        signature = filter_signature(request.filters)
+        known = self._known_total(resource, request, cursor, signature, bool(filters))
+        # A count runs beside the page on a second cursor: the answer costs the slower of
         # the two queries, not their sum.
-        counting = self._counter.submit(self._total, resource, where_sql(filters))
-        found = self._fetch(sql, [str(resource.path), *params, request.limit + 1, request.offset])
+        counting: Future[tuple[int | None, bool]] | None = None
+        if known is None:
+            filtering = where_sql(filters)
+            counting = self._counter.submit(self._count, resource, filtering, request.total)
+        paging = [*params, request.limit + 1, request.offset]
+        found = None
+        if request.offset == 0:
+            found = self._page_of_kept_groups(resource, keys, after, page_sql, paging)
+        if found is None:
+            source = _source(with_row_number=keys[-1].column == ROW_NUMBER)
+            found = self._fetch(page_sql(source), [str(resource.path), *paging])
         more = len(found) > request.limit
         found = found[: request.limit]
-        total, exact = counting.result()
+        if counting is None:
+            total = known or Total(None, False, signature)
+        elif cursor is None and not more:  # this page holds the last match: no count needed
+            counting.cancel()
+            total = Total(request.offset + len(found), True, signature)
+        else:
+            rows, exact = counting.result()
+            if not exact and rows is not None and cursor is None:
+                # An estimate never claims fewer rows than this page has shown to exist.
+                rows = max(rows, request.offset + len(found) + (1 if more else 0))
+            total = Total(rows, exact, signature)
         following = None
         if more:
             values = tuple(as_text(value) for value in found[-1][1:])
-            following = Cursor(resource.version, sort_signature(keys), values).encode()
+            following = Cursor(resource.version, sort_signature(keys), values, total).encode()
         return RowsPage(
             dataset=slug,
             resource=name,
             version=resource.version,
             fields=schema.describe(c.name for c in columns),
             rows=[row[0] for row in found],
-            total=total,
-            total_exact=exact,
+            total=total.rows,
+            total_exact=total.exact,
             next=following,
         )
 
-    def _total(self, resource: Resource, where: tuple[str, list[Any]]) -> tuple[int | None, bool]:
-        """The number of matching rows: exact when it is cheap, else an estimate, flagged."""
-        condition, params = where
-        path = str(resource.path)
-        if not condition and resource.rows is not None:
-            return resource.rows, True
-        budget = min(self.settings.exact_total_seconds, self.settings.query_timeout_seconds)
-        if budget > 0:
-            try:
-                sql = f"SELECT count(*) FROM {_source()}{condition}"
-                return int(self._fetch(sql, [path, *params], timeout=budget)[0][0]), True
-            except QueryTimeout:
-                pass
-        return self._estimate(resource, condition, params), False
+    def _page_of_kept_groups(
+        self,
+        resource: Resource,
+        keys: list[SortKey],
+        after: list[Any] | None,
+        page_sql: Callable[[str], str],
+        paging: list[Any],
+    ) -> list[tuple[Any, ...]] | None:
+        """The page read from decoded row groups (`catalog.rowgroups`), or None to scan.
 
-    def _estimate(self, resource: Resource, condition: str, params: list[Any]) -> int | None:
-        # The first rows of the file stand for the rest: biased when the file is sorted by a
-        # filtered column, which is why the answer says `total_exact: false`.
-        if resource.rows is None:
+        Only for a file stored in the order of the first (ascending) sort key: the page
+        then lies in the row group holding the cursor's value and, if that group runs out,
+        the next one; a page needing more (sparse filters) is left to the full scan.
+        """
+        first = keys[0]
+        if self._groups.budget == 0 or first.descending or ROW_NUMBER in (k.column for k in keys):
             return None
+        layout = self._groups.layout(resource.path, first.column.name, first.column.type)
+        if layout is None:
+            return None
+        start = 0 if after is None else layout.first_holding(after[0])
+        if start == layout.groups:
+            return []  # the cursor is past the largest value
+        wanted = paging[-2]
+        last = start + 1 == layout.groups
+        group = self._groups.group(resource.path, start)
+        value = None if after is None else after[0]
+        # Eight pages' worth of rows (or a 64th of the group) first, eight times more each
+        # try after: sparse filters need more rows for one page.
+        window = max(8 * wanted, group.table.num_rows // 64)
+        while window < group.table.num_rows:
+            sliced = group.slice_from(first.column.name, value, window)
+            if sliced is None:
+                break  # not sorted within: the whole group, below
+            rows, to_the_end = sliced
+            found = self._fetch(page_sql(KEPT_ROWS), paging, tables={KEPT_ROWS: rows})
+            if len(found) >= wanted or (to_the_end and last):
+                return found
+            if to_the_end:
+                break
+            window *= 8
+        for stop in (start + 1, start + 2):
+            stop = min(stop, layout.groups)
+            rows = self._groups.read(resource.path, start, stop)
+            found = self._fetch(page_sql(KEPT_ROWS), paging, tables={KEPT_ROWS: rows})
+            if len(found) >= wanted or stop == layout.groups:
+                return found
+        return None
+
+    def _known_total(
+        self,
+        resource: Resource,
+        request: RowsRequest,
+        cursor: Cursor | None,
+        signature: str,
+        filtered: bool,
+    ) -> Total | None:
+        """The total when it needs no count: none asked, unfiltered, or carried by the cursor."""
+        if request.total == "none":
+            return Total(None, False, signature)
+        if not filtered and resource.rows is not None:
+            return Total(resource.rows, True, signature)
+        carried = cursor.total if cursor is not None else None
+        if carried is None or carried.filters != signature:
+            return None
+        if carried.exact or not self._exact_wanted(resource, request.total):
+            return carried
+        return None  # an estimate carried, an exact total wanted: count
+
+    def _exact_wanted(self, resource: Resource, mode: str) -> bool:
+        if mode in ("exact", "estimate"):
+            return mode == "exact"
+        return resource.rows is None or resource.rows <= self.settings.exact_total_rows
+
+    def _count(
+        self, resource: Resource, where: tuple[str, list[Any]], mode: str
+    ) -> tuple[int | None, bool]:
+        """The number of matching rows, counted or estimated as `mode` asks, and which."""
+        condition, params = where
+        rows = resource.rows
+        small = rows is not None and rows <= self.settings.total_sample_rows
+        if rows is not None and not small and not self._exact_wanted(resource, mode):
+            return self._estimate(resource, rows, condition, params), False
+        sql = f"SELECT count(*) FROM {_source()}{condition}"
+        try:
+            return int(self._fetch(sql, [str(resource.path), *params])[0][0]), True
+        except QueryTimeout:
+            # Only a count nobody insisted on may turn into an estimate, said so.
+            if mode == "exact" or rows is None or small:
+                raise
+            return self._estimate(resource, rows, condition, params), False
+
+    def _estimate(self, resource: Resource, rows: int, condition: str, params: list[Any]) -> int:
+        """Matching rows, scaled up from evenly spread runs of the file.
+
+        Spread runs see a file sorted by a filtered column (years, say) much as a random
+        sample would; the first rows alone would see only its first years. Deterministic
+        for a version, so the same request always gets the same answer (and `ETag`).
+        """
         test = condition.removeprefix(" WHERE ") or "TRUE"
+        run = self.settings.total_sample_rows // ESTIMATE_RUNS
+        starts = [(rows - run) * i // (ESTIMATE_RUNS - 1) for i in range(ESTIMATE_RUNS)]
+        runs = " OR ".join(["file_row_number BETWEEN ? AND ?"] * ESTIMATE_RUNS)
         sql = (
             f"SELECT count(*) FILTER (WHERE {test}), count(*)"
-            f" FROM (SELECT * FROM {_source()} LIMIT ?) AS _sample"
+            f" FROM {_source(with_row_number=True)} WHERE {runs}"
         )
-        try:
-            matched, sampled = self._fetch(
-                sql, [*params, str(resource.path), ESTIMATE_SAMPLE_ROWS]
-            )[0]
-        except QueryTimeout:
-            return None
-        return round(resource.rows * matched / sampled) if sampled else 0
+        bounds = [value for start in starts for value in (start, start + run - 1)]
+        matched, sampled = self._fetch(sql, [*params, str(resource.path), *bounds])[0]
+        return round(rows * matched / sampled) if sampled else 0
 
     # -- downloads ---------------------------------------------------------------------------
 
@@ -467,11 +603,21 @@ class QueryEngine:
     # -- running -----------------------------------------------------------------------------
 
     def _fetch(
-        self, sql: str, params: Sequence[Any], *, timeout: float | None = None
+        self,
+        sql: str,
+        params: Sequence[Any],
+        *,
+        timeout: float | None = None,
+        tables: Mapping[str, pa.Table] | None = None,
     ) -> list[tuple[Any, ...]]:
-        """Run `sql` on a fresh cursor, interrupted after the time limit."""
+        """Run `sql` on a fresh cursor, interrupted after the time limit.
+
+        `tables` are Arrow tables the query may read by name, seen by this cursor only.
+        """
         limit = timeout if timeout is not None else self.settings.query_timeout_seconds
         cursor = self._con.cursor()
+        for name, table in (tables or {}).items():
+            cursor.register(name, table)
         timer = threading.Timer(limit, cursor.interrupt)
         timer.daemon = True
         timer.start()

@@ -44,12 +44,28 @@ class Settings(BaseSettings):
         gt=0,
         description="Time limit of one query of the DuckDB engine; a longer one is interrupted.",
     )
-    exact_total_seconds: float = Field(
-        default=0.5,
+    exact_total_rows: int = Field(
+        default=1_000_000,
         ge=0,
         description=(
-            "Time a filtered row count may take before `total` is estimated from a sample "
-            "instead (0: always estimate filtered totals)."
+            "Largest resource whose filtered `total` on /rows is counted exactly by default; "
+            "past it the total is estimated from a sample unless `total=exact` is asked."
+        ),
+    )
+    total_sample_rows: int = Field(
+        default=131_072,
+        ge=8,
+        description=(
+            "Rows an estimated `total` reads, in eight runs spread through the file; a "
+            "resource no larger is counted exactly instead."
+        ),
+    )
+    row_group_cache_mb: int = Field(
+        default=32,
+        ge=0,
+        description=(
+            "Memory for decoded row groups of files stored in key order, which serve keyset "
+            "pages without a scan (0: off)."
         ),
     )
     sql_row_cap: int = Field(

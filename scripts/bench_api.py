@@ -37,11 +37,13 @@ from bench_timing import (
     Plan,
     duckdb_copy,
     stream_export,
+    summary,
     time_get,
     time_sql,
     time_sqls,
 )
 
+from catalog.cursor import Cursor
 from catalog.settings import Settings
 
 DEPTH = 0.7  # how deep the deep pages are, as a share of the rows
@@ -98,6 +100,18 @@ class Bench:
         ours, mine = time_get(
             self.client, self.plan, f"{self.base}/rows", {**self.filters, "limit": PAGE}
         )
+        exact, _ = time_get(
+            self.client,
+            self.plan,
+            f"{self.base}/rows",
+            {**self.filters, "limit": PAGE, "total": "exact"},
+        )
+        bare, _ = time_get(
+            self.client,
+            self.plan,
+            f"{self.base}/rows",
+            {**self.filters, "limit": PAGE, "total": "none"},
+        )
         peer, theirs = time_get(
             self.client,
             self.plan,
@@ -137,7 +151,10 @@ class Bench:
                 **ours,
                 "total": mine.json()["total"],
                 "total_exact": mine.json()["total_exact"],
+                "note": "default total=auto: estimated past OPENDATA_EXACT_TOTAL_ROWS",
             },
+            "ours_exact_total": {**exact, "note": "total=exact"},
+            "ours_no_total": {**bare, "note": "total=none"},
             "datasette": {**peer, "note": "_shape=objects: rows and filtered_table_rows_count"},
             "datasette_lean": {**lean, "note": "_shape=array: rows only, no count"},
             "duckdb": floor,
@@ -162,6 +179,7 @@ class Bench:
         keyset, mine = time_get(
             self.client, self.plan, f"{self.base}/rows", {"limit": PAGE, "next": cursor}
         )
+        cold = self.cold_keyset_pages(mine.json()["version"])
         offset, by_offset = time_get(
             self.client, self.plan, f"{self.base}/rows", {"limit": PAGE, "offset": self.depth}
         )
@@ -201,6 +219,7 @@ class Bench:
                 "what": what + " by keyset cursor",
                 "walk": walk,
                 "ours": keyset,
+                "ours_cold": cold,
                 "datasette": {
                     **peer_keyset,
                     "note": (
@@ -225,9 +244,35 @@ class Bench:
             },
         }
 
+    def cold_keyset_pages(self, version: str) -> dict[str, Any]:
+        """Deep pages each in a row group no request has read: no kept group to answer from.
+
+        The cursors are made here, as the API makes them (the page after id N), at depths
+        a row group apart, so every request decodes its group from the file.
+        """
+        depths = [self.depth + i * (self.rows // 50) for i in range(-12, 13)]
+        depths = [d for d in depths if 0 < d < self.rows - PAGE]
+        samples = []
+        for depth in depths:
+            token = Cursor(version, "id", (str(depth),)).encode()
+            begun = time.perf_counter()
+            answer = self.client.get(f"{self.base}/rows", params={"limit": PAGE, "next": token})
+            samples.append((time.perf_counter() - begun) * 1000)
+            first = answer.raise_for_status().json()["rows"][0]["id"]
+            if first != depth + 1:
+                raise RuntimeError(f"the page after id {depth} began at id {first}")
+        return {
+            **summary(samples, 0),
+            "note": f"{len(samples)} pages, each in another row group (depths {self.rows // 50:,}"
+            " rows apart): every one decodes its row group",
+        }
+
     def exact_total(self) -> dict[str, Any]:
         ours, mine = time_get(
-            self.client, self.plan, f"{self.base}/rows", {**self.filters, "limit": 1}
+            self.client,
+            self.plan,
+            f"{self.base}/rows",
+            {**self.filters, "limit": 1, "total": "exact"},
         )
         counted, by_aggregate = time_get(
             self.client, self.plan, f"{self.base}/aggregate", {**self.filters, "count": "*"}
@@ -246,7 +291,7 @@ class Bench:
             "what": f"count of rows where {FILTER_SQL}",
             "ours": {
                 **ours,
-                "note": "`total` of /rows?limit=1",
+                "note": "`total` of /rows?limit=1&total=exact",
                 "total_exact": mine.json()["total_exact"],
             },
             "ours_aggregate": {**counted, "note": "/aggregate?count=*"},
@@ -433,7 +478,9 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
                 **env,
                 "duckdb_threads": settings.duckdb_threads,
                 "duckdb_memory_limit": settings.duckdb_memory_limit,
-                "exact_total_seconds": settings.exact_total_seconds,
+                "exact_total_rows": settings.exact_total_rows,
+                "total_sample_rows": settings.total_sample_rows,
+                "row_group_cache_mb": settings.row_group_cache_mb,
             },
             "datasette": {
                 **servers.DATASETTE_SETTINGS,

@@ -175,13 +175,15 @@ def markdown(r: dict[str, Any]) -> str:
             f" | {_cell(entry['duckdb'])} | {'yes' if entry['agree'] else '**NO**'}"
             f" | {_load(entry)} |"
         )
-    fp, et = m["filtered_page"], m["exact_total"]
+    fp, et, dk = m["filtered_page"], m["exact_total"], m["deep_keyset_page"]
     lines += [
-        f"| filtered_page, Datasette without count (`_shape=array`) | |"
-        f" {_cell(fp['datasette_lean'])} | | | |",
-        f"| filtered_page, DuckDB page + count (what our endpoint runs) | | |"
+        f"| filtered_page with total=exact | {_cell(fp['ours_exact_total'])} | | | | |",
+        f"| filtered_page with total=none; Datasette without count (`_shape=array`) |"
+        f" {_cell(fp['ours_no_total'])} | {_cell(fp['datasette_lean'])} | | | |",
+        f"| filtered_page, DuckDB page + count (what total=exact runs) | | |"
         f" {_cell(fp['duckdb_page_and_count'])} | | |",
         f"| exact_total via our /aggregate?count=* | {_cell(et['ours_aggregate'])} | | | | |",
+        f"| deep_keyset_page, cold: {dk['ours_cold']['note']} | {_cell(dk['ours_cold'])} | | | | |",
         "",
         _export_table(m["csv_export"]),
         "",

@@ -15,6 +15,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from catalog.query import QueryEngine, RowsRequest
+
 REGIONS = ["520000", "520100", "520200", "520300", "520400"]
 NAMES = ["贵州省", "贵阳市", "六盘水市", "遵义市", "安顺市"]
 WAGE_FIELDS: list[dict[str, Any]] = [
@@ -119,3 +121,15 @@ def build_store(store: Path) -> Path:
     )
     set_current(store, "wages-test", "v2")
     return store
+
+
+def walk(engine: QueryEngine, slug: str, resource: str, **asked: Any) -> list[dict[str, Any]]:
+    """Every row of `resource`, page by page with the `next` cursor."""
+    found: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = engine.rows(slug, resource, RowsRequest(cursor=cursor, **asked))
+        found += [json.loads(text) for text in page.rows]
+        if page.next is None:
+            return found
+        cursor = page.next

@@ -46,7 +46,7 @@ JSON_TYPE = "application/json;charset=utf-8"
 JSONP_TYPE = "application/javascript;charset=utf-8"
 
 
-def get_actions(request: Request) -> CkanActions:
+async def get_actions(request: Request) -> CkanActions:
     actions: CkanActions = request.app.state.ckan
     return actions
 

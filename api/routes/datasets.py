@@ -5,22 +5,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
-from api.deps import StoreDep
+from api.deps import IndexDep, StoreDep
 from catalog.errors import NotFound, StoreError
-from catalog.index import FACETS, CatalogueIndex, SearchQuery
+from catalog.index import FACETS, SearchQuery
 from catalog.store import REPORT
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
-
-def get_index(request: Request) -> CatalogueIndex:
-    index: CatalogueIndex = request.app.state.index
-    return index
-
-
-IndexDep = Annotated[CatalogueIndex, Depends(get_index)]
 
 SUMMARY_KEYS = (
     "name",

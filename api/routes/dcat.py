@@ -17,11 +17,11 @@ from xml.etree import ElementTree
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import IndexDep, SettingsDep, StoreDep
 from catalog import changes as change_feed
 from catalog import datajson, dcat, schemaorg
 from catalog.errors import Gone, NotFound, OpenDataError
-from catalog.index import CatalogueIndex, SearchQuery
+from catalog.index import SearchQuery
 from catalog.settings import Settings
 from catalog.store import Store
 
@@ -49,14 +49,6 @@ def get_and_head(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
         return router.get(path, **options)(endpoint)
 
     return register
-
-
-def get_index(request: Request) -> CatalogueIndex:
-    index: CatalogueIndex = request.app.state.index
-    return index
-
-
-IndexDep = Annotated[CatalogueIndex, Depends(get_index)]
 
 
 def public_base(request: Request, settings: Settings) -> str:

@@ -24,9 +24,9 @@ from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import IndexDep, SettingsDep, StoreDep
 from api.routes import ckan
-from api.routes.dcat import IndexDep, catalogue_info, public_base
+from api.routes.dcat import catalogue_info, public_base
 from catalog import labels, schemaorg
 from catalog.charts import PALETTE
 from catalog.citation import cite
@@ -73,7 +73,7 @@ def _static_versions() -> dict[str, str]:
     }
 
 
-def get_pages(request: Request) -> PageData:
+async def get_pages(request: Request) -> PageData:
     state = request.app.state
     if getattr(state, "pages", None) is None:
         state.pages = PageData(state.store, state.engine)
@@ -169,7 +169,7 @@ class View:
         return response
 
 
-def get_view(request: Request, settings: SettingsDep) -> View:
+async def get_view(request: Request, settings: SettingsDep) -> View:
     return View(request, settings)
 
 

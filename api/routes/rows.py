@@ -16,11 +16,11 @@ from pydantic import BaseModel, Field
 from api.deps import EngineDep, SettingsDep
 from api.errors import problem_responses
 from api.render import json_with_rows
-from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, RowsRequest
+from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, TOTALS, AggregateRequest, RowsRequest
 
 router = APIRouter(prefix="/api/v1/datasets/{slug}/resources/{resource}", tags=["rows"])
 
-ROWS_PARAMETERS = frozenset({"sort", "fields", "limit", "offset", "next", "version"})
+ROWS_PARAMETERS = frozenset({"sort", "fields", "limit", "offset", "next", "version", "total"})
 AGGREGATE_PARAMETERS = frozenset(
     {"group_by", "count", "sum", "avg", "min", "max", "sort", "limit", "version"}
 )
@@ -48,7 +48,9 @@ class RowsPage(BaseModel):
     resource: str = Field(examples=["wages"])
     version: str = Field(examples=["20260101T000000Z-0123456789"])
     fields: list[dict[str, Any]] = Field(examples=[[{"name": "year", "type": "integer"}]])
-    total: int | None = Field(description="Matching rows; an estimate when total_exact is false.")
+    total: int | None = Field(
+        description="Matching rows; an estimate when total_exact is false, null for total=none."
+    )
     total_exact: bool
     next: str | None = Field(description="Opaque cursor of the next page; null on the last.")
     next_url: str | None = Field(description="The next page's URL, also in the `Link` header.")
@@ -101,6 +103,19 @@ def rows(
         str | None, Query(alias="next", description="The `next` cursor of the previous page.")
     ] = None,
     version: Version = None,
+    total: Annotated[
+        str,
+        Query(
+            pattern=f"^({'|'.join(TOTALS)})$",
+            description=(
+                "How to count the matching rows. `auto`: exactly for a resource of at most "
+                "`OPENDATA_EXACT_TOTAL_ROWS` rows, estimated past that; `exact`: always count; "
+                "`estimate`: from a sample of spread runs of rows; `none`: no total. "
+                "Unfiltered totals, and a first page holding every match, are always exact; "
+                "`next` carries the first page's total to the pages after it."
+            ),
+        ),
+    ] = "auto",
 ) -> Response:
     asked = RowsRequest(
         filters=filter_params(request, ROWS_PARAMETERS),
@@ -110,6 +125,7 @@ def rows(
         offset=offset,
         cursor=cursor,
         version=version,
+        total=total,
     )
     page = engine.rows(slug, resource, asked)
     following = next_url(settings.base_url, request, page.next) if page.next else None

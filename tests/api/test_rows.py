@@ -177,13 +177,90 @@ async def test_rows_cursor_keeps_its_version(api: httpx.AsyncClient) -> None:
     assert clash.status_code == 400 and clash.json()["parameter"] == "next"
 
 
-async def test_rows_filtered_total_is_estimated_past_the_budget(make_app: AppFactory) -> None:
-    app = make_app(exact_total_seconds=0)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
-        body = (await http.get(ROWS, params={"region_code": "520100", "limit": 1})).json()
+async def big_file_client(make_app: AppFactory) -> httpx.AsyncClient:
+    """A client of an app that treats the 250-row resource as large: estimates past 0 rows,
+    from 8 runs of 5 rows (file rows 0–4, 35–39, 70–74, ... 245–249)."""
+    app = make_app(exact_total_rows=0, total_sample_rows=40)
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t")
+
+
+async def test_rows_total_of_a_large_resource_is_estimated_from_spread_runs(
+    make_app: AppFactory,
+) -> None:
+    async with await big_file_client(make_app) as http:
+        region = (await http.get(ROWS, params={"region_code": "520100", "limit": 1})).json()
+        years = (await http.get(ROWS, params={"year__lt": "1810", "limit": 1})).json()
         unfiltered = (await http.get(ROWS, params={"limit": 1})).json()
-    assert body["total_exact"] is False and body["total"] == 50  # the sample covers the file
+    # The file cycles through the five regions, so each run of 5 rows holds one of 520100.
+    assert region["total_exact"] is False and region["total"] == round(250 * 8 / 40)
+    # Years ascend through the file: rows 0–49 match, of which runs 0–4 and 35–39 are seen.
+    assert years["total_exact"] is False and years["total"] == round(250 * 10 / 40)
     assert unfiltered["total_exact"] is True and unfiltered["total"] == 250
+
+
+async def test_rows_total_exact_counts_a_large_resource(make_app: AppFactory) -> None:
+    async with await big_file_client(make_app) as http:
+        body = (
+            await http.get(ROWS, params={"year__lt": "1810", "limit": 1, "total": "exact"})
+        ).json()
+    assert body["total_exact"] is True and body["total"] == 50
+
+
+async def test_rows_total_none_counts_nothing(api: httpx.AsyncClient) -> None:
+    filtered = await get(api, region_code="520100", limit=1, total="none")
+    unfiltered = await get(api, limit=1, total="none")
+    for body in (filtered, unfiltered):
+        assert body["total"] is None and body["total_exact"] is False
+        assert len(body["rows"]) == 1 and body["next"]
+
+
+async def test_rows_total_of_a_page_holding_every_match_is_exact(make_app: AppFactory) -> None:
+    async with await big_file_client(make_app) as http:
+        body = (
+            await http.get(ROWS, params={"year__lt": "1810", "limit": 100, "total": "estimate"})
+        ).json()
+    assert len(body["rows"]) == 50 and body["next"] is None
+    assert body["total_exact"] is True and body["total"] == 50
+
+
+async def test_rows_estimate_is_never_below_the_rows_shown(make_app: AppFactory) -> None:
+    # Year 1808 is file rows 40–44, between the runs: the sample sees none of them, but the
+    # first page shows two and that a third exists.
+    async with await big_file_client(make_app) as http:
+        body = (await http.get(ROWS, params={"year": "1808", "limit": 2})).json()
+    assert len(body["rows"]) == 2 and body["next"]
+    assert body["total_exact"] is False and body["total"] == 3
+
+
+async def test_rows_cursor_carries_the_first_pages_total(make_app: AppFactory) -> None:
+    async with await big_file_client(make_app) as http:
+        first = (await http.get(ROWS, params={"region_code": "520100", "limit": 10})).json()
+        second = (
+            await http.get(
+                ROWS, params={"region_code": "520100", "limit": 10, "next": first["next"]}
+            )
+        ).json()
+        counted = (
+            await http.get(
+                ROWS,
+                params={
+                    "region_code": "520100",
+                    "limit": 10,
+                    "next": first["next"],
+                    "total": "exact",
+                },
+            )
+        ).json()
+        refiltered = (
+            await http.get(
+                ROWS,
+                params={"region_code__in": "520100,520200", "limit": 10, "next": first["next"]},
+            )
+        ).json()
+    assert (second["total"], second["total_exact"]) == (first["total"], first["total_exact"])
+    assert (counted["total"], counted["total_exact"]) == (50, True)
+    # Other filters than the first page counted: the carried total is not theirs.
+    assert refiltered["total"] != first["total"] and refiltered["total_exact"] is False
 
 
 @pytest.mark.parametrize(
@@ -202,6 +279,7 @@ async def test_rows_filtered_total_is_estimated_past_the_budget(make_app: AppFac
         ({"limit": "abc"}, "limit"),
         ({"offset": "100001"}, "offset"),
         ({"next": "not-a-cursor"}, "next"),
+        ({"total": "maybe"}, "total"),
     ],
 )
 async def test_rows_bad_parameter_is_a_problem_naming_it(

@@ -17,7 +17,7 @@ from catalog.filters import Column, parse_value
 from catalog.query import QueryEngine, RowsRequest
 from catalog.settings import Settings
 from catalog.store import Store
-from tests.querydata import WAGE_FIELDS, build_store
+from tests.querydata import WAGE_FIELDS, build_store, walk
 
 SORTABLE = [str(f["name"]) for f in WAGE_FIELDS]
 FILTERS = [
@@ -34,17 +34,6 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryEngine]:
     engine = QueryEngine(Store(root), Settings(store=root))
     yield engine
     engine.close()
-
-
-def walk(engine: QueryEngine, resource: str, **asked: Any) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    cursor = None
-    while True:
-        page = engine.rows("wages-test", resource, RowsRequest(cursor=cursor, **asked))
-        found += [json.loads(row) for row in page.rows]
-        if page.next is None:
-            return found
-        cursor = page.next
 
 
 @settings(max_examples=40, deadline=None)
@@ -65,7 +54,7 @@ def test_query_paging_by_cursor_equals_one_big_page(
         "wages-test", "wages", RowsRequest(sort=text, limit=10_000, filters=filters)
     )
     assert whole.next is None
-    walked = walk(engine, "wages", sort=text, limit=limit, filters=filters)
+    walked = walk(engine, "wages-test", "wages", sort=text, limit=limit, filters=filters)
     assert walked == [json.loads(row) for row in whole.rows]
     assert whole.total == len(walked)
 
@@ -76,7 +65,7 @@ def test_query_paging_without_primary_key_keeps_duplicates(
     engine: QueryEngine, limit: int, descending: bool
 ) -> None:
     sort = "-topic" if descending else "topic"
-    walked = walk(engine, "notes", sort=sort, limit=limit)
+    walked = walk(engine, "wages-test", "notes", sort=sort, limit=limit)
     whole = engine.rows("wages-test", "notes", RowsRequest(sort=sort, limit=10_000))
     assert walked == [json.loads(row) for row in whole.rows] and len(walked) == 30
 

@@ -1,0 +1,196 @@
+"""Pages read from kept row groups equal pages read by scanning the Parquet file.
+
+The files here are SYNTHETIC, written with pyarrow in small row groups: `ordered` is stored in
+the order of its key (and of `year`, `code` and `day`), `shuffled` holds the same rows in an
+order no sort key follows, so only the scan can answer it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from catalog.query import QueryEngine, RowsRequest
+from catalog.rowgroups import Group, RowGroupCache
+from catalog.settings import Settings
+from catalog.store import Store
+from tests.querydata import set_current, walk
+
+ROWS = 300
+GROUP_ROWS = 32
+FIELDS: list[dict[str, Any]] = [
+    {"name": "id", "type": "integer", "constraints": {"required": True}},
+    {"name": "year", "type": "integer"},
+    {"name": "code", "type": "string"},
+    {"name": "day", "type": "date"},
+    {"name": "label", "type": "string"},
+    {"name": "value", "type": "number"},
+    {"name": "amount", "type": "number", "decimals": 2},
+]
+SCHEMA = {"fields": FIELDS, "primaryKey": ["id"]}
+SORTS = ["", "id", "year", "code", "day", "-id", "year,-id", "label", "-year"]
+FILTERS: list[tuple[tuple[str, str], ...]] = [
+    (),
+    (("value__isnull", "false"),),
+    (("label", "甲"),),
+    (("id__gte", "250"),),
+    (("label", "丁"), ("year__lt", "4")),  # sparse: 2 rows in 300
+]
+
+
+def row(index: int) -> dict[str, Any]:
+    return {
+        "id": index,
+        "year": 2000 + index // GROUP_ROWS,  # one year per row group: ties within, none across
+        "code": f"C{index:05d}",
+        "day": date(2020, 1, 1) + timedelta(days=index),
+        "label": "丁" if index % 150 == 7 else "甲乙丙"[index % 3],
+        "value": None if index % 5 == 0 else index / 4,
+        "amount": Decimal(f"{index}.{index % 100:02d}"),
+    }
+
+
+def write(folder: Path, name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    arrow = pa.schema(
+        [
+            ("id", pa.int64()),
+            ("year", pa.int64()),
+            ("code", pa.string()),
+            ("day", pa.date32()),
+            ("label", pa.string()),
+            ("value", pa.float64()),
+            ("amount", pa.decimal128(18, 2)),
+        ]
+    )
+    pq.write_table(
+        pa.Table.from_pylist(rows, schema=arrow), folder / f"{name}.parquet", row_group_size=32
+    )
+    return {"name": name, "path": f"{name}.parquet", "schema": SCHEMA, "rows": len(rows)}
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    store = tmp_path_factory.mktemp("kept") / "store"
+    folder = store / "groups" / "v1"
+    folder.mkdir(parents=True)
+    ordered = [row(i) for i in range(ROWS)]
+    shuffled = ordered[:]
+    random.Random(7).shuffle(shuffled)
+    resources = [write(folder, "ordered", ordered), write(folder, "shuffled", shuffled)]
+    descriptor = {"name": "groups", "version": "v1", "resources": resources}
+    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    set_current(store, "groups", "v1")
+    return store
+
+
+@pytest.fixture(scope="module")
+def kept(root: Path) -> Iterator[QueryEngine]:
+    engine = QueryEngine(Store(root), Settings(store=root))
+    yield engine
+    engine.close()
+
+
+@pytest.fixture(scope="module")
+def scanning(root: Path) -> Iterator[QueryEngine]:
+    engine = QueryEngine(Store(root), Settings(store=root, row_group_cache_mb=0))
+    yield engine
+    engine.close()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sort=st.sampled_from(SORTS),
+    limit=st.integers(min_value=1, max_value=120),
+    filters=st.sampled_from(FILTERS),
+    resource=st.sampled_from(["ordered", "shuffled"]),
+)
+def test_kept_groups_walk_equals_the_scan(
+    kept: QueryEngine,
+    scanning: QueryEngine,
+    sort: str,
+    limit: int,
+    filters: tuple[tuple[str, str], ...],
+    resource: str,
+) -> None:
+    asked: dict[str, Any] = {"sort": sort or None, "filters": filters}
+    whole = scanning.rows("groups", resource, RowsRequest(limit=10_000, **asked))
+    expected = [json.loads(text) for text in whole.rows]
+    assert walk(kept, "groups", resource, limit=limit, **asked) == expected
+    assert walk(scanning, "groups", resource, limit=limit, **asked) == expected
+
+
+def test_kept_groups_pages_carry_the_same_cursors(kept: QueryEngine, scanning: QueryEngine) -> None:
+    for sort in SORTS:
+        mine = kept.rows("groups", "ordered", RowsRequest(sort=sort or None, limit=45))
+        theirs = scanning.rows("groups", "ordered", RowsRequest(sort=sort or None, limit=45))
+        assert (mine.rows, mine.next, mine.total) == (theirs.rows, theirs.next, theirs.total)
+    # The pages did come from kept groups, and only where the cache is on.
+    assert kept._groups._groups and not scanning._groups._groups
+
+
+def test_kept_groups_layout_needs_strict_order(root: Path) -> None:
+    cache = RowGroupCache(1 << 20)
+    ordered = root / "groups" / "v1" / "ordered.parquet"
+    shuffled = root / "groups" / "v1" / "shuffled.parquet"
+    for column, kind in (("id", "integer"), ("year", "integer"), ("code", "string")):
+        layout = cache.layout(ordered, column, kind)
+        assert layout is not None and layout.groups == 10
+    assert cache.layout(ordered, "day", "date") is not None
+    assert cache.layout(ordered, "label", "string") is None  # groups overlap
+    assert cache.layout(ordered, "value", "number") is None  # not an ordered type (and nulls)
+    assert cache.layout(shuffled, "id", "integer") is None
+    year = cache.layout(ordered, "year", "integer")
+    assert year is not None
+    assert [year.first_holding(v) for v in (1999, 2000, 2001, 2009, 2010)] == [0, 0, 1, 9, 10]
+
+
+def test_kept_groups_layout_refuses_nulls_and_datetimes(tmp_path: Path) -> None:
+    table = pa.table(
+        {
+            "n": pa.array([1, 2, None, 4], pa.int64()),
+            "t": pa.array([datetime(2020, 1, d) for d in (1, 2, 3, 4)], pa.timestamp("us")),
+        }
+    )
+    pq.write_table(table, tmp_path / "x.parquet", row_group_size=2)
+    cache = RowGroupCache(1 << 20)
+    assert cache.layout(tmp_path / "x.parquet", "n", "integer") is None
+    assert cache.layout(tmp_path / "x.parquet", "t", "date") is None
+
+
+def test_kept_groups_cache_keeps_within_its_budget(root: Path) -> None:
+    path = root / "groups" / "v1" / "ordered.parquet"
+    one = RowGroupCache(1 << 20).group(path, 0).table.nbytes
+    cache = RowGroupCache(3 * one)
+    for index in range(10):
+        cache.group(path, index)
+    assert cache._bytes <= 3 * one and len(cache._groups) == 3
+    assert [i for _, i in cache._groups] == [7, 8, 9]  # least recently used went first
+    cache.group(path, 7)
+    cache.group(path, 0)
+    assert [i for _, i in cache._groups] == [9, 7, 0]
+
+
+def test_kept_groups_slice_keeps_every_tie_of_its_last_row() -> None:
+    group = Group(pa.table({"k": [1, 2, 2, 2, 3, 5, 5, 8], "v": list(range(8))}))
+    found = group.slice_from("k", 2, 2)
+    assert found is not None
+    rows, to_the_end = found
+    assert rows.column("k").to_pylist() == [2, 2, 2] and not to_the_end
+    rows, to_the_end = group.slice_from("k", 4, 1) or (None, None)
+    assert rows is not None and rows.column("k").to_pylist() == [5, 5] and not to_the_end
+    rows, to_the_end = group.slice_from("k", 6, 5) or (None, None)
+    assert rows is not None and rows.column("k").to_pylist() == [8] and to_the_end
+    rows, to_the_end = group.slice_from("k", 9, 5) or (None, None)
+    assert rows is not None and rows.num_rows == 0 and to_the_end
+    assert Group(pa.table({"k": [3, 1, 2]})).slice_from("k", 1, 1) is None
