@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app, settings)
     install_docs(app)
     app.include_router(health.router)
+    # First of the rest: its paths end in literal `/rows` and `/aggregate`, which no other
+    # route takes, and the router tries routes in order on every request.
+    app.include_router(rows.router)
     # Before the HTML pages: `/dataset/{slug}.ttl` must not reach the page route `/dataset/{slug}`.
     app.include_router(dcat.router)
     # The HTML pages; before CKAN so that a browser asking for `/api` gets the API page.
@@ -60,7 +63,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before the catalogue: `/api/v1/datasets/{slug}.zip` must not reach `/datasets/{slug}`.
     app.include_router(downloads.router)
     app.include_router(datasets.router)
-    app.include_router(rows.router)
     app.include_router(sql.router)
     app.include_router(ckan.router)
     return app

@@ -1,10 +1,11 @@
 """The DuckDB query engine over the published Parquet.
 
 One in-memory DuckDB database serves every request; each query runs on its own cursor,
-which a timer thread interrupts when it passes `query_timeout_seconds` (DuckDB has no
-statement timeout of its own). The database may read files only under the store
-(`allowed_directories`, then `enable_external_access = false`, then `lock_configuration`), so
-`read_csv('/etc/passwd')` is refused by DuckDB itself whatever SQL reaches it.
+which a watchdog thread (`catalog.deadlines`) interrupts when it passes
+`query_timeout_seconds` (DuckDB has no statement timeout of its own). The database may read
+files only under the store (`allowed_directories`, then `enable_external_access = false`,
+then `lock_configuration`), so `read_csv('/etc/passwd')` is refused by DuckDB itself whatever
+SQL reaches it.
 
 Views for the SQL endpoint: each resource of each served version is the view
 `<slug>__<resource>`, every character other than a letter, digit or underscore becoming `_`
@@ -19,12 +20,13 @@ keep their digits, dates are ISO strings, NaN and infinities become null.
 
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from catalog import rowgroups
 from catalog.cursor import (
     Cursor,
     Total,
@@ -41,6 +44,7 @@ from catalog.cursor import (
     keyset_sql,
     sort_signature,
 )
+from catalog.deadlines import Watchdog
 from catalog.errors import (
     InvalidParameter,
     InvalidQuery,
@@ -62,7 +66,7 @@ from catalog.filters import (
     quote,
     where_sql,
 )
-from catalog.rowgroups import RowGroupCache
+from catalog.rowgroups import KeptGroups
 from catalog.settings import Settings
 from catalog.store import Store
 
@@ -76,8 +80,6 @@ ESTIMATE_RUNS = 8
 # Table functions a SQL query may call: none of them reads a file or the network.
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 MEASURES = ("count", "sum", "avg", "min", "max")
-# The name a page query reads kept row groups by (`_page_of_kept_groups`).
-KEPT_ROWS = "opendata_kept_rows"
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -176,6 +178,37 @@ class Selection:
 
 
 @dataclass(frozen=True)
+class PageQuery:
+    """The SQL of one page of rows, over whichever source holds them.
+
+    `fetch` is the page size plus one, the extra row saying whether a next page exists.
+    """
+
+    columns: list[Column]
+    keys: list[SortKey]
+    conditions: list[tuple[str, list[Any]]]
+    fetch: int
+    offset: int
+
+    def sql(self, source: str, *bounds: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
+        """The page from `source`, narrowed by `bounds` too, and its parameters."""
+        where, params = where_sql([*self.conditions, *bounds])
+        keys = ", ".join(k.column.sql for k in self.keys)
+        order = ", ".join(k.sql() for k in self.keys)
+        # The page is cut first and rendered after: DuckDB would otherwise build the JSON of
+        # every matching row before its top-N keeps a hundred (6× slower on a deep page).
+        selected = ", ".join(
+            dict.fromkeys([*(c.sql for c in self.columns), *(k.column.sql for k in self.keys)])
+        )
+        sql = (
+            f"SELECT {json_row_sql(self.columns)}, {keys} FROM"
+            f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
+            f" ORDER BY {order}"
+        )
+        return sql, [*params, self.fetch, self.offset]
+
+
+@dataclass(frozen=True)
 class Table:
     """A result that is not a page of a resource: aggregates and SQL."""
 
@@ -201,10 +234,12 @@ class QueryEngine:
         self._views: dict[str, list[str]] = {}
         self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
         self._resources: dict[tuple[str, str, str], Resource] = {}
-        self._groups = RowGroupCache(settings.row_group_cache_mb * 1024 * 1024)
+        self._watchdog = Watchdog()
+        self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024)
 
     def close(self) -> None:
         self._counter.shutdown(wait=True, cancel_futures=True)
+        self._watchdog.close()
         self._con.close()
 
     # -- resources ---------------------------------------------------------------------------
@@ -265,22 +300,7 @@ class QueryEngine:
                 raise InvalidParameter("next", "the cursor was made for another sort")
             after = cursor.typed_values(keys)
             conditions.append(keyset_sql(keys, after))
-        where, params = where_sql(conditions)
-        key_columns = ", ".join(k.column.sql for k in keys)
-        order = ", ".join(k.sql() for k in keys)
-        # The page is cut first and rendered after: DuckDB would otherwise build the JSON of
-        # every matching row before its top-N keeps a hundred (6× slower on a deep page).
-        selected = ", ".join(
-            dict.fromkeys([*(c.sql for c in columns), *(k.column.sql for k in keys)])
-        )
-
-        def page_sql(source: str) -> str:
-            return (
-                f"SELECT {json_row_sql(columns)}, {key_columns} FROM"
-                f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
-                f" ORDER BY {order}"
-            )
-
+        page = PageQuery(columns, keys, conditions, request.limit + 1, request.offset)
         signature = filter_signature(request.filters)
         known = self._known_total(resource, request, cursor, signature, bool(filters))
         # A count runs beside the page on a second cursor: the answer costs the slower of
@@ -289,13 +309,12 @@ class QueryEngine:
         if known is None:
             filtering = where_sql(filters)
             counting = self._counter.submit(self._count, resource, filtering, request.total)
-        paging = [*params, request.limit + 1, request.offset]
         found = None
         if request.offset == 0:
-            found = self._page_of_kept_groups(resource, keys, after, page_sql, paging)
+            found = self._page_of_kept_groups(resource, page, None if after is None else after[0])
         if found is None:
-            source = _source(with_row_number=keys[-1].column == ROW_NUMBER)
-            found = self._fetch(page_sql(source), [str(resource.path), *paging])
+            sql, params = page.sql(_source(with_row_number=keys[-1].column == ROW_NUMBER))
+            found = self._fetch(sql, [str(resource.path), *params])
         more = len(found) > request.limit
         found = found[: request.limit]
         if counting is None:
@@ -325,52 +344,46 @@ class QueryEngine:
         )
 
     def _page_of_kept_groups(
-        self,
-        resource: Resource,
-        keys: list[SortKey],
-        after: list[Any] | None,
-        page_sql: Callable[[str], str],
-        paging: list[Any],
+        self, resource: Resource, page: PageQuery, after: Any | None
     ) -> list[tuple[Any, ...]] | None:
-        """The page read from decoded row groups (`catalog.rowgroups`), or None to scan.
+        """The page read from kept row groups (`catalog.rowgroups`), or None to scan.
 
         Only for a file stored in the order of the first (ascending) sort key: the page
-        then lies in the row group holding the cursor's value and, if that group runs out,
-        the next one; a page needing more (sparse filters) is left to the full scan.
+        then lies in the row group holding `after`, the cursor's value of that key, and,
+        if that group runs out, the next one. Within the group, a bound on the key keeps
+        the query to a few thousand rows: eight pages' worth (or a 64th of the group) above
+        `after` first, eight times more each try after, as sparse filters need. A page
+        needing more than two groups is left to the scan.
         """
-        first = keys[0]
-        if self._groups.budget == 0 or first.descending or ROW_NUMBER in (k.column for k in keys):
+        first = page.keys[0]
+        if self._kept.budget == 0 or first.descending:
             return None
-        layout = self._groups.layout(resource.path, first.column.name, first.column.type)
+        path = resource.path
+        layout = self._kept.layout(path, first.column.name, first.column.type)
         if layout is None:
             return None
-        start = 0 if after is None else layout.first_holding(after[0])
+        start = 0 if after is None else layout.first_holding(after)
         if start == layout.groups:
             return []  # the cursor is past the largest value
-        wanted = paging[-2]
-        last = start + 1 == layout.groups
-        group = self._groups.group(resource.path, start)
-        value = None if after is None else after[0]
-        # Eight pages' worth of rows (or a 64th of the group) first, eight times more each
-        # try after: sparse filters need more rows for one page.
-        window = max(8 * wanted, group.table.num_rows // 64)
-        while window < group.table.num_rows:
-            sliced = group.slice_from(first.column.name, value, window)
-            if sliced is None:
-                break  # not sorted within: the whole group, below
-            rows, to_the_end = sliced
-            found = self._fetch(page_sql(KEPT_ROWS), paging, tables={KEPT_ROWS: rows})
-            if len(found) >= wanted or (to_the_end and last):
-                return found
-            if to_the_end:
-                break
-            window *= 8
-        for stop in (start + 1, start + 2):
-            stop = min(stop, layout.groups)
-            rows = self._groups.read(resource.path, start, stop)
-            found = self._fetch(page_sql(KEPT_ROWS), paging, tables={KEPT_ROWS: rows})
-            if len(found) >= wanted or stop == layout.groups:
-                return found
+        try:
+            table = self._kept.tables(path, start, start + 1)
+            values = self._kept.sorted_values(path, start, first.column.name)
+            low = 0 if after is None else bisect.bisect_left(values, after, key=_as_py)
+            window = max(8 * page.fetch, len(values) // 64)
+            while low + window < len(values):
+                # Every row above the bound sorts after every row at or below it.
+                bound = (f"{first.column.sql} <= ?", [values[low + window - 1].as_py()])
+                found = self._fetch(*page.sql(table, bound))
+                if len(found) >= page.fetch:
+                    return found
+                window *= 8
+            for stop in (start + 1, start + 2):
+                stop = min(stop, layout.groups)
+                found = self._fetch(*page.sql(self._kept.tables(path, start, stop)))
+                if len(found) >= page.fetch or stop == layout.groups:
+                    return found
+        except (InvalidQuery, QueryFailed):
+            return None  # a kept group dropped under this request: scan instead
         return None
 
     def _known_total(
@@ -603,30 +616,18 @@ class QueryEngine:
     # -- running -----------------------------------------------------------------------------
 
     def _fetch(
-        self,
-        sql: str,
-        params: Sequence[Any],
-        *,
-        timeout: float | None = None,
-        tables: Mapping[str, pa.Table] | None = None,
+        self, sql: str, params: Sequence[Any], *, timeout: float | None = None
     ) -> list[tuple[Any, ...]]:
-        """Run `sql` on a fresh cursor, interrupted after the time limit.
-
-        `tables` are Arrow tables the query may read by name, seen by this cursor only.
-        """
+        """Run `sql` on a fresh cursor, interrupted after the time limit."""
         limit = timeout if timeout is not None else self.settings.query_timeout_seconds
         cursor = self._con.cursor()
-        for name, table in (tables or {}).items():
-            cursor.register(name, table)
-        timer = threading.Timer(limit, cursor.interrupt)
-        timer.daemon = True
-        timer.start()
+        deadline = self._watchdog.watch(limit, cursor)
         try:
             return cursor.execute(sql, list(params)).fetchall()
         except duckdb.Error as exc:
             raise translate(exc, limit) from exc
         finally:
-            timer.cancel()
+            self._watchdog.cancel(deadline)
             cursor.close()
 
 
@@ -718,6 +719,10 @@ def _result_column(name: str, sql_type: str) -> Column:
     return Column(name, "any")
 
 
+def _as_py(scalar: pa.Scalar) -> Any:
+    return scalar.as_py()
+
+
 def _source(*, with_row_number: bool = False) -> str:
     return "read_parquet(?, file_row_number = true)" if with_row_number else "read_parquet(?)"
 
@@ -805,3 +810,5 @@ def _check_node(node: dict[str, Any]) -> None:
         table = str(node.get("table_name", ""))
         if any(mark in table for mark in "/\\.:"):
             raise QueryForbidden(f"{table!r} looks like a file; query the views instead")
+        if str(node.get("schema_name", "")).lower() == rowgroups.SCHEMA:
+            raise QueryForbidden(f"{rowgroups.SCHEMA} is the engine's own; query the views")

@@ -1,22 +1,25 @@
-"""Decoded row groups of Parquet files stored in key order, kept for keyset pages.
+"""Row groups of Parquet files stored in key order, kept as DuckDB tables for keyset pages.
 
-DuckDB answers a page of a large file by checking every row group's statistics and decoding
-the row group the page falls in: about 6 ms on the 10M-row benchmark file, every time, though
-a client walking the file with `next` asks for a hundred rows of the same 122,880-row group
-over a thousand times. When the file is stored in the order of the page's first sort key
-(each row group's values all below the next one's, as a primary key written in order is),
-the footer alone says which row groups hold the page, and the decoded groups can be kept:
-the page query then runs in DuckDB over those Arrow tables. When a group is also sorted
-within, by that key, the page needs only a slice of it: a binary search finds the cursor's
-row, and DuckDB reads a thousand rows instead of decoding 122,880.
+DuckDB answers a page of a large Parquet file by checking every row group's statistics and
+decoding the row group the page falls in: about 6 ms on the 10M-row benchmark file, every
+time, though a client walking the file with `next` asks for a hundred rows of the same
+122,880-row group over a thousand times. When the file is stored in the order of the page's
+first sort key (each row group's values all below the next one's, as a primary key written in
+order is, and as the Parquet row number always is), the footer alone says which row group
+holds the page. That group is copied once into an in-memory DuckDB table, with the sorted
+values of the sort key beside it: a binary search there gives a bound (`key <= u`) that
+leaves a thousand rows or so, and the page query finds them by the table's own min/max index
+in about a millisecond.
 
-Published files never change, so nothing here is ever stale; the cache is bounded by bytes
-and drops the least recently used group first.
+The tables live in the schema `opendata_kept`, out of reach of the SQL endpoint. Published
+files never change, so a kept group is never stale; the groups kept are bounded by their
+uncompressed size and the least recently used is dropped first.
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -24,10 +27,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from catalog.filters import quote
+
+SCHEMA = "opendata_kept"
 # Table Schema types whose Parquet statistics compare, in Python, as DuckDB orders them:
 # integers numerically, text by code point (as UTF-8 bytes sort), dates by day.
 ORDERED_TYPES: dict[str, tuple[type, ...]] = {
@@ -54,85 +60,117 @@ class Layout:
         return bisect.bisect_left(self.maxima, value)
 
 
-class Group:
-    """One decoded row group, and which of its columns it is sorted by."""
+@dataclass
+class Kept:
+    """A row group kept as a table, and the sorted values of the columns asked about."""
 
-    def __init__(self, table: pa.Table) -> None:
-        self.table = table
-        self._sorted: dict[str, bool] = {}
-
-    def slice_from(self, column: str, value: Any | None, rows: int) -> tuple[pa.Table, bool] | None:
-        """The rows from the first whose `column` is `value` or more (from the start when
-        None): at least `rows` of them, and every tie of the last, so any row left out
-        sorts after all that are in; and whether they run to the group's end. None when
-        the group is not sorted by `column`."""
-        values = self.table.column(column)
-        if column not in self._sorted:
-            ahead = pc.less_equal(values[:-1], values[1:])
-            self._sorted[column] = len(values) < 2 or bool(pc.all(ahead).as_py())
-        if not self._sorted[column]:
-            return None
-        count = len(values)
-        start = 0 if value is None else bisect.bisect_left(values, value, key=_as_py)
-        end = min(start + rows, count)
-        if start < end < count:
-            end = bisect.bisect_right(values, values[end - 1].as_py(), lo=end, key=_as_py)
-        return self.table.slice(start, end - start), end == count
+    table: str
+    size: int
+    sorted_values: dict[str, pa.Array]
 
 
-def _as_py(scalar: pa.Scalar) -> Any:
-    return scalar.as_py()
-
-
-class RowGroupCache:
+class KeptGroups:
     """Which files are stored in a column's order, and their recently used row groups."""
 
-    def __init__(self, budget_bytes: int) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, budget_bytes: int) -> None:
         self.budget = budget_bytes
+        self._con = con
         self._lock = threading.Lock()
+        self._footers: dict[str, pq.FileMetaData] = {}
         self._layouts: dict[tuple[str, str], Layout | None] = {}
-        self._metadata: dict[str, pq.FileMetaData] = {}
-        self._groups: OrderedDict[tuple[str, int], Group] = OrderedDict()
+        self._kept: OrderedDict[tuple[str, int], Kept] = OrderedDict()
         self._bytes = 0
+        if budget_bytes:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
 
     def layout(self, path: Path, column: str, kind: str) -> Layout | None:
-        """The layout of `column` when the file is stored strictly in its order, else None."""
+        """The layout of `column` when the file is stored strictly in its order, else None.
+
+        `file_row_number` (the row number DuckDB gives a Parquet file) always is.
+        """
         key = (str(path), column)
         if key not in self._layouts:
-            found = _layout(self._footer(path), column, ORDERED_TYPES.get(kind, ()))
+            footer = self._footer(path)
+            if column == "file_row_number":
+                ends, found = 0, []
+                for index in range(footer.num_row_groups):
+                    ends += footer.row_group(index).num_rows
+                    found.append(ends - 1)
+                layout: Layout | None = Layout(tuple(found))
+            else:
+                layout = _layout(footer, column, ORDERED_TYPES.get(kind, ()))
             with self._lock:
-                self._layouts[key] = found
+                self._layouts[key] = layout
         return self._layouts[key]
 
-    def read(self, path: Path, first: int, stop: int) -> pa.Table:
-        """Row groups `first` to `stop - 1` of the file, decoded, as one table."""
-        return pa.concat_tables([self.group(path, index).table for index in range(first, stop)])
+    def tables(self, path: Path, first: int, stop: int) -> str:
+        """Row groups `first` to `stop - 1` of the file, kept, as one SQL table expression."""
+        names = [self._group(path, index).table for index in range(first, stop)]
+        if len(names) == 1:
+            return names[0]
+        return "(" + " UNION ALL ".join(f"SELECT * FROM {name}" for name in names) + ")"
 
-    def group(self, path: Path, index: int) -> Group:
+    def kept(self) -> list[tuple[str, int]]:
+        """The (file, row group) pairs kept, least recently used first."""
+        with self._lock:
+            return list(self._kept)
+
+    def sorted_values(self, path: Path, index: int, column: str) -> pa.Array:
+        """The values of `column` in row group `index`, in ascending order."""
+        kept = self._group(path, index)
+        if column not in kept.sorted_values:
+            cursor = self._con.cursor()
+            try:
+                sql = f"SELECT {quote(column)} FROM {kept.table} ORDER BY 1"
+                values = cursor.sql(sql).to_arrow_table().column(0).combine_chunks()
+            finally:
+                cursor.close()
+            with self._lock:
+                kept.sorted_values[column] = values
+                kept.size += values.nbytes
+                self._bytes += values.nbytes
+        return kept.sorted_values[column]
+
+    def _group(self, path: Path, index: int) -> Kept:
         key = (str(path), index)
+        footer = self._footer(path)
         with self._lock:
-            if key in self._groups:
-                self._groups.move_to_end(key)
-                return self._groups[key]
-        # Decoded outside the lock: two requests may both decode a group, none waits on one.
-        group = Group(pq.ParquetFile(path, metadata=self._footer(path)).read_row_group(index))
-        size = group.table.nbytes
-        with self._lock:
-            if key not in self._groups and size <= self.budget:
-                self._groups[key] = group
+            if key in self._kept:
+                self._kept.move_to_end(key)
+                return self._kept[key]
+            digest = hashlib.sha256(str(path).encode()).hexdigest()[:16]
+            name = f'{SCHEMA}."g_{digest}_{index}"'
+            start = sum(footer.row_group(i).num_rows for i in range(index))
+            rows = footer.row_group(index).num_rows
+            size = footer.row_group(index).total_byte_size
+            # Made under the lock: a second request for the group waits for this one
+            # rather than copying it again. The row number comes along for resources
+            # without a primary key, whose pages end their sort with it.
+            cursor = self._con.cursor()
+            try:
+                cursor.execute(
+                    f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM"
+                    " read_parquet(?, file_row_number = true)"
+                    " WHERE file_row_number BETWEEN ? AND ? ORDER BY file_row_number",
+                    [str(path), start, start + rows - 1],
+                )
+                kept = self._kept[key] = Kept(name, size, {})
                 self._bytes += size
-                while self._bytes > self.budget:
-                    _, dropped = self._groups.popitem(last=False)
-                    self._bytes -= dropped.table.nbytes
-        return group
+                while self._bytes > self.budget and len(self._kept) > 1:
+                    _, dropped = self._kept.popitem(last=False)
+                    cursor.execute(f"DROP TABLE IF EXISTS {dropped.table}")
+                    self._bytes -= dropped.size
+            finally:
+                cursor.close()
+            return kept
 
     def _footer(self, path: Path) -> pq.FileMetaData:
         name = str(path)
-        if name not in self._metadata:
+        if name not in self._footers:
             footer = pq.read_metadata(path)
             with self._lock:
-                self._metadata[name] = footer
-        return self._metadata[name]
+                self._footers[name] = footer
+        return self._footers[name]
 
 
 def _layout(footer: pq.FileMetaData, column: str, kinds: tuple[type, ...]) -> Layout | None:

@@ -21,8 +21,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.query import QueryEngine, RowsRequest
-from catalog.rowgroups import Group, RowGroupCache
+from catalog.errors import QueryForbidden
+from catalog.query import QueryEngine, RowsRequest, connect
+from catalog.rowgroups import KeptGroups
 from catalog.settings import Settings
 from catalog.store import Store
 from tests.querydata import set_current, walk
@@ -136,21 +137,27 @@ def test_kept_groups_pages_carry_the_same_cursors(kept: QueryEngine, scanning: Q
         theirs = scanning.rows("groups", "ordered", RowsRequest(sort=sort or None, limit=45))
         assert (mine.rows, mine.next, mine.total) == (theirs.rows, theirs.next, theirs.total)
     # The pages did come from kept groups, and only where the cache is on.
-    assert kept._groups._groups and not scanning._groups._groups
+    assert kept._kept.kept() and not scanning._kept.kept()
+
+
+def kept_groups(root: Path, budget: int) -> KeptGroups:
+    return KeptGroups(connect(root, Settings(store=root)), budget)
 
 
 def test_kept_groups_layout_needs_strict_order(root: Path) -> None:
-    cache = RowGroupCache(1 << 20)
+    groups = kept_groups(root, 1 << 20)
     ordered = root / "groups" / "v1" / "ordered.parquet"
     shuffled = root / "groups" / "v1" / "shuffled.parquet"
     for column, kind in (("id", "integer"), ("year", "integer"), ("code", "string")):
-        layout = cache.layout(ordered, column, kind)
+        layout = groups.layout(ordered, column, kind)
         assert layout is not None and layout.groups == 10
-    assert cache.layout(ordered, "day", "date") is not None
-    assert cache.layout(ordered, "label", "string") is None  # groups overlap
-    assert cache.layout(ordered, "value", "number") is None  # not an ordered type (and nulls)
-    assert cache.layout(shuffled, "id", "integer") is None
-    year = cache.layout(ordered, "year", "integer")
+    assert groups.layout(ordered, "day", "date") is not None
+    assert groups.layout(ordered, "label", "string") is None  # groups overlap
+    assert groups.layout(ordered, "value", "number") is None  # not an ordered type (and nulls)
+    assert groups.layout(shuffled, "id", "integer") is None
+    numbers = groups.layout(shuffled, "file_row_number", "integer")
+    assert numbers is not None and numbers.maxima == (*range(31, 288, 32), 299)
+    year = groups.layout(ordered, "year", "integer")
     assert year is not None
     assert [year.first_holding(v) for v in (1999, 2000, 2001, 2009, 2010)] == [0, 0, 1, 9, 10]
 
@@ -163,34 +170,33 @@ def test_kept_groups_layout_refuses_nulls_and_datetimes(tmp_path: Path) -> None:
         }
     )
     pq.write_table(table, tmp_path / "x.parquet", row_group_size=2)
-    cache = RowGroupCache(1 << 20)
-    assert cache.layout(tmp_path / "x.parquet", "n", "integer") is None
-    assert cache.layout(tmp_path / "x.parquet", "t", "date") is None
+    groups = kept_groups(tmp_path, 1 << 20)
+    assert groups.layout(tmp_path / "x.parquet", "n", "integer") is None
+    assert groups.layout(tmp_path / "x.parquet", "t", "date") is None
 
 
-def test_kept_groups_cache_keeps_within_its_budget(root: Path) -> None:
+def test_kept_groups_hold_their_rows_within_the_budget(root: Path) -> None:
     path = root / "groups" / "v1" / "ordered.parquet"
-    one = RowGroupCache(1 << 20).group(path, 0).table.nbytes
-    cache = RowGroupCache(3 * one)
+    size = pq.read_metadata(path).row_group(0).total_byte_size
+    groups = kept_groups(root, 3 * size + size // 2)
+    con = groups._con
     for index in range(10):
-        cache.group(path, index)
-    assert cache._bytes <= 3 * one and len(cache._groups) == 3
-    assert [i for _, i in cache._groups] == [7, 8, 9]  # least recently used went first
-    cache.group(path, 7)
-    cache.group(path, 0)
-    assert [i for _, i in cache._groups] == [9, 7, 0]
+        table = groups.tables(path, index, index + 1)
+        ids = con.execute(f"SELECT min(id), max(id), count(*) FROM {table}").fetchone()
+        assert ids == (32 * index, min(32 * index + 31, ROWS - 1), min(32, ROWS - 32 * index))
+    assert [index for _, index in groups.kept()] == [7, 8, 9]  # least recently used went first
+    groups.tables(path, 7, 8)
+    groups.tables(path, 0, 1)
+    assert [index for _, index in groups.kept()] == [9, 7, 0]
+    kept_tables = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'opendata_kept'"
+    ).fetchone()
+    assert kept_tables == (3,)
+    both = groups.tables(path, 3, 5)
+    assert con.execute(f"SELECT count(*), max(id) FROM {both}").fetchone() == (64, 159)
 
 
-def test_kept_groups_slice_keeps_every_tie_of_its_last_row() -> None:
-    group = Group(pa.table({"k": [1, 2, 2, 2, 3, 5, 5, 8], "v": list(range(8))}))
-    found = group.slice_from("k", 2, 2)
-    assert found is not None
-    rows, to_the_end = found
-    assert rows.column("k").to_pylist() == [2, 2, 2] and not to_the_end
-    rows, to_the_end = group.slice_from("k", 4, 1) or (None, None)
-    assert rows is not None and rows.column("k").to_pylist() == [5, 5] and not to_the_end
-    rows, to_the_end = group.slice_from("k", 6, 5) or (None, None)
-    assert rows is not None and rows.column("k").to_pylist() == [8] and to_the_end
-    rows, to_the_end = group.slice_from("k", 9, 5) or (None, None)
-    assert rows is not None and rows.num_rows == 0 and to_the_end
-    assert Group(pa.table({"k": [3, 1, 2]})).slice_from("k", 1, 1) is None
+def test_kept_groups_are_out_of_reach_of_sql(kept: QueryEngine) -> None:
+    kept.rows("groups", "ordered", RowsRequest(limit=5))
+    with pytest.raises(QueryForbidden, match="opendata_kept"):
+        kept.sql("SELECT * FROM opendata_kept.anything")
