@@ -14,9 +14,12 @@ from typing import Any
 
 import httpx
 import openpyxl
+import pyarrow as pa
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
+from catalog.export import csv_header
 from tests.api.conftest import AppFactory
 from tests.api.downloaddata import FORMULA_LABELS, add_events, add_formulas
 
@@ -263,3 +266,10 @@ async def test_downloads_xlsx_refuses_more_rows_than_excel_holds(
         book = openpyxl.load_workbook(io.BytesIO(small.content), read_only=True)
         assert book.worksheets[0].max_row == 11
         book.close()
+
+
+def test_downloads_csv_header_is_the_one_arrow_writes() -> None:
+    names = ["id", "年份", 'a"b', "x,y", "", "line\nbreak"]
+    sink = pa.BufferOutputStream()
+    pacsv.write_csv(pa.table({n: pa.array([], pa.string()) for n in names}), sink)
+    assert csv_header(names) == sink.getvalue().to_pybytes()
