@@ -80,6 +80,8 @@ ESTIMATE_RUNS = 8
 # Table functions a SQL query may call: none of them reads a file or the network.
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 MEASURES = ("count", "sum", "avg", "min", "max")
+# A page query whose bound leaves at most this many rows renders them in one pass.
+FLAT_ROWS = 4096
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 
@@ -190,21 +192,33 @@ class PageQuery:
     fetch: int
     offset: int
 
-    def sql(self, source: str, *bounds: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
-        """The page from `source`, narrowed by `bounds` too, and its parameters."""
+    def sql(
+        self, source: str, *bounds: tuple[str, list[Any]], nested: bool = True
+    ) -> tuple[str, list[Any]]:
+        """The page from `source`, narrowed by `bounds` too, and its parameters.
+
+        Nested, the page is cut first and rendered after: DuckDB would otherwise build the
+        JSON of every matching row before its top-N keeps a hundred (6× slower on a deep
+        page of a file). Flat is for bounds that leave only a few rows to render, where
+        the second sort costs more than it saves.
+        """
         where, params = where_sql([*self.conditions, *bounds])
         keys = ", ".join(k.column.sql for k in self.keys)
         order = ", ".join(k.sql() for k in self.keys)
-        # The page is cut first and rendered after: DuckDB would otherwise build the JSON of
-        # every matching row before its top-N keeps a hundred (6× slower on a deep page).
-        selected = ", ".join(
-            dict.fromkeys([*(c.sql for c in self.columns), *(k.column.sql for k in self.keys)])
-        )
-        sql = (
-            f"SELECT {json_row_sql(self.columns)}, {keys} FROM"
-            f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
-            f" ORDER BY {order}"
-        )
+        if nested:
+            selected = ", ".join(
+                dict.fromkeys([*(c.sql for c in self.columns), *(k.column.sql for k in self.keys)])
+            )
+            sql = (
+                f"SELECT {json_row_sql(self.columns)}, {keys} FROM"
+                f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
+                f" ORDER BY {order}"
+            )
+        else:
+            sql = (
+                f"SELECT {json_row_sql(self.columns)}, {keys} FROM {source}{where}"
+                f" ORDER BY {order} LIMIT ? OFFSET ?"
+            )
         return sql, [*params, self.fetch, self.offset]
 
 
@@ -351,9 +365,9 @@ class QueryEngine:
         Only for a file stored in the order of the first (ascending) sort key: the page
         then lies in the row group holding `after`, the cursor's value of that key, and,
         if that group runs out, the next one. Within the group, a bound on the key keeps
-        the query to a few thousand rows: eight pages' worth (or a 64th of the group) above
-        `after` first, eight times more each try after, as sparse filters need. A page
-        needing more than two groups is left to the scan.
+        the query to a few rows: one page's worth above `after` first, eight times more
+        each try after, as filters need. A page needing more than two groups is left to
+        the scan.
         """
         first = page.keys[0]
         if self._kept.budget == 0 or first.descending:
@@ -368,12 +382,13 @@ class QueryEngine:
         try:
             table = self._kept.tables(path, start, start + 1)
             values = self._kept.sorted_values(path, start, first.column.name)
-            low = 0 if after is None else bisect.bisect_left(values, after, key=_as_py)
-            window = max(8 * page.fetch, len(values) // 64)
+            low = 0 if after is None else bisect.bisect_right(values, after, key=_as_py)
+            window = page.fetch
             while low + window < len(values):
-                # Every row above the bound sorts after every row at or below it.
+                # Every row above the bound sorts after every row at or below it, and at
+                # least `window` rows lie between `after` and the bound.
                 bound = (f"{first.column.sql} <= ?", [values[low + window - 1].as_py()])
-                found = self._fetch(*page.sql(table, bound))
+                found = self._fetch(*page.sql(table, bound, nested=window > FLAT_ROWS))
                 if len(found) >= page.fetch:
                     return found
                 window *= 8
@@ -659,6 +674,11 @@ def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
             "threads": settings.duckdb_threads,
             "memory_limit": settings.duckdb_memory_limit,
             "temp_directory": str(temp),
+            # Give memory back after a big query (a deep offset, a wide group-by): by
+            # default DuckDB's allocator kept a 1 GB peak for good (measured), and the
+            # next 10M-row export started from there.
+            "allocator_background_threads": True,
+            "allocator_flush_threshold": "32MB",
         }
     )
     # The trailing separator keeps a sibling such as `<root>2/` out of the allowed prefix.

@@ -49,3 +49,21 @@ def test_rows_server_answers_problems_and_sql(served: str) -> None:
         served + ROWS.replace("rows", "aggregate"), params={"group_by": "fiscal_year"}
     )
     assert [r["fiscal_year"] for r in grouped.json()["rows"]] == [2000, 2001, 2002, 2003, 2004]
+
+
+def test_rows_server_totals_follow_the_settings_and_the_cursor(query_store: Path) -> None:
+    # The 250-row resource played as a large one: totals past 0 rows are estimated.
+    env = {"OPENDATA_EXACT_TOTAL_ROWS": "0", "OPENDATA_TOTAL_SAMPLE_ROWS": "40"}
+    with serving(query_store, env=env) as running, httpx.Client() as client:
+        url: str | None = running.url + ROWS + "?region_code=520100&limit=20"
+        totals = []
+        while url is not None:
+            response = client.get(url)
+            totals.append((response.json()["total"], response.json()["total_exact"]))
+            url = response.links.get("next", {}).get("url")
+        exact = client.get(running.url + ROWS, params={"region_code": "520100", "total": "exact"})
+        none = client.get(running.url + ROWS, params={"region_code": "520100", "total": "none"})
+    # Each run of 5 file rows holds one row of 520100: 8 of 40 sampled, scaled to 250 rows.
+    assert totals == [(50, False)] * 3
+    assert (exact.json()["total"], exact.json()["total_exact"]) == (50, True)
+    assert (none.json()["total"], none.json()["total_exact"]) == (None, False)
