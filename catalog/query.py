@@ -379,6 +379,8 @@ class QueryEngine:
         start = 0 if after is None else layout.first_holding(after)
         if start == layout.groups:
             return []  # the cursor is past the largest value
+        if not self._kept.admit(path, start):
+            return None
         try:
             table = self._kept.tables(path, start, start + 1)
             values = self._kept.sorted_values(path, start, first.column.name)

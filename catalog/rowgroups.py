@@ -35,6 +35,8 @@ import pyarrow.parquet as pq
 from catalog.filters import quote
 
 SCHEMA = "opendata_kept"
+# Row groups asked for once, remembered so that a second request keeps them.
+ASKED_REMEMBERED = 4096
 # Table Schema types whose Parquet statistics compare, in Python, as DuckDB orders them:
 # integers numerically, text by code point (as UTF-8 bytes sort), dates by day.
 ORDERED_TYPES: dict[str, tuple[type, ...]] = {
@@ -80,6 +82,7 @@ class KeptGroups:
         self._footers: dict[str, pq.FileMetaData] = {}
         self._layouts: dict[tuple[str, str], Layout | None] = {}
         self._kept: OrderedDict[tuple[str, int], Kept] = OrderedDict()
+        self._asked: OrderedDict[tuple[str, int], None] = OrderedDict()
         self._bytes = 0
         if budget_bytes:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
@@ -103,6 +106,25 @@ class KeptGroups:
             with self._lock:
                 self._layouts[key] = layout
         return self._layouts[key]
+
+    def admit(self, path: Path, index: int) -> bool:
+        """Whether row group `index` is kept, or asked for once before and so worth keeping.
+
+        A group asked for the first time is left to the scan: copying it costs three
+        scans' time, which a client walking the file earns back on its next page, but one
+        jumping about never would.
+        """
+        key = (str(path), index)
+        with self._lock:
+            if key in self._kept:
+                return True
+            if key in self._asked:
+                del self._asked[key]
+                return True
+            self._asked[key] = None
+            if len(self._asked) > ASKED_REMEMBERED:
+                self._asked.popitem(last=False)
+            return False
 
     def tables(self, path: Path, first: int, stop: int) -> str:
         """Row groups `first` to `stop - 1` of the file, kept, as one SQL table expression."""
@@ -145,14 +167,16 @@ class KeptGroups:
             rows = footer.row_group(index).num_rows
             # Made under the lock: a second request for the group waits for this one
             # rather than copying it again. The row number comes along for resources
-            # without a primary key, whose pages end their sort with it.
+            # without a primary key, whose pages end their sort with it. (File order is
+            # kept without an ORDER BY, which would double the copy's cost; the pages do
+            # not depend on it, only the table's min/max index does.)
             cursor = self._con.cursor()
             try:
                 before = _table_memory(cursor)
                 cursor.execute(
                     f"CREATE OR REPLACE TABLE {name} AS SELECT * FROM"
                     " read_parquet(?, file_row_number = true)"
-                    " WHERE file_row_number BETWEEN ? AND ? ORDER BY file_row_number",
+                    " WHERE file_row_number BETWEEN ? AND ?",
                     [str(path), start, start + rows - 1],
                 )
                 size = _table_memory(cursor) - before

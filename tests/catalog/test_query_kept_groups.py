@@ -203,3 +203,15 @@ def test_kept_groups_are_out_of_reach_of_sql(kept: QueryEngine) -> None:
     kept.rows("groups", "ordered", RowsRequest(limit=5))
     with pytest.raises(QueryForbidden, match="opendata_kept"):
         kept.sql("SELECT * FROM opendata_kept.anything")
+
+
+def test_kept_groups_keep_a_group_from_its_second_request(root: Path) -> None:
+    engine = QueryEngine(Store(root), Settings(store=root))
+    try:
+        first = engine.rows("groups", "ordered", RowsRequest(limit=5))
+        assert engine._kept.kept() == []  # asked once: answered by the scan
+        again = engine.rows("groups", "ordered", RowsRequest(limit=5, cursor=first.next))
+        assert [index for _, index in engine._kept.kept()] == [0]
+        assert [json.loads(r)["id"] for r in first.rows + again.rows] == list(range(10))
+    finally:
+        engine.close()
