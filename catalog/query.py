@@ -69,14 +69,12 @@ from catalog.filters import (
 from catalog.rowgroups import KeptGroups
 from catalog.settings import Settings
 from catalog.store import Store
+from catalog.totals import MODES, Totals
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-# What `total=` may ask for: see `QueryEngine.rows`.
-TOTALS = ("auto", "exact", "estimate", "none")
-# An estimated total counts the matches in this many runs of rows spread evenly through the
-# file (`total_sample_rows` in all); DuckDB reads only the row groups the runs fall in.
-ESTIMATE_RUNS = 8
+# What `total=` may ask for (`catalog.totals`).
+TOTALS = MODES
 # Table functions a SQL query may call: none of them reads a file or the network.
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 MEASURES = ("count", "sum", "avg", "min", "max")
@@ -249,6 +247,7 @@ class QueryEngine:
         self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
         self._resources: dict[tuple[str, str, str], Resource] = {}
         self._watchdog = Watchdog()
+        self._totals = Totals(settings, self._fetch)
         self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024)
 
     def close(self) -> None:
@@ -288,15 +287,7 @@ class QueryEngine:
     # -- rows --------------------------------------------------------------------------------
 
     def rows(self, slug: str, name: str, request: RowsRequest) -> RowsPage:
-        """A page of rows, its `next` cursor, and the total the request asked for.
-
-        `total=exact` counts the matching rows; `estimate` counts them in a spread sample
-        (`_estimate`); `none` skips the count; `auto`, the default, counts exactly when the
-        resource has at most `exact_total_rows` rows and estimates past that, so a page of a
-        10M-row file costs a page, not a scan. A total known without counting (no filters,
-        or a first page that holds every match) is exact whatever was asked, and the cursor
-        carries the first page's total to the pages after it.
-        """
+        """A page of rows, its `next` cursor, and the total asked for (`catalog.totals`)."""
         if request.total not in TOTALS:
             raise InvalidParameter("total", f"give one of {', '.join(TOTALS)}")
         cursor = Cursor.decode(request.cursor) if request.cursor else None
@@ -316,13 +307,16 @@ class QueryEngine:
             conditions.append(keyset_sql(keys, after))
         page = PageQuery(columns, keys, conditions, request.limit + 1, request.offset)
         signature = filter_signature(request.filters)
-        known = self._known_total(resource, request, cursor, signature, bool(filters))
+        carried = cursor.total if cursor is not None else None
+        known = self._totals.known(resource.rows, request.total, carried, signature, bool(filters))
         # A count runs beside the page on a second cursor: the answer costs the slower of
         # the two queries, not their sum.
         counting: Future[tuple[int | None, bool]] | None = None
         if known is None:
-            filtering = where_sql(filters)
-            counting = self._counter.submit(self._count, resource, filtering, request.total)
+            path, filtering = str(resource.path), where_sql(filters)
+            counting = self._counter.submit(
+                self._totals.count, path, resource.rows, filtering, request.total
+            )
         found = None
         if request.offset == 0:
             found = self._page_of_kept_groups(resource, page, None if after is None else after[0])
@@ -402,68 +396,6 @@ class QueryEngine:
         except (InvalidQuery, QueryFailed):
             return None  # a kept group dropped under this request: scan instead
         return None
-
-    def _known_total(
-        self,
-        resource: Resource,
-        request: RowsRequest,
-        cursor: Cursor | None,
-        signature: str,
-        filtered: bool,
-    ) -> Total | None:
-        """The total when it needs no count: none asked, unfiltered, or carried by the cursor."""
-        if request.total == "none":
-            return Total(None, False, signature)
-        if not filtered and resource.rows is not None:
-            return Total(resource.rows, True, signature)
-        carried = cursor.total if cursor is not None else None
-        if carried is None or carried.filters != signature:
-            return None
-        if carried.exact or not self._exact_wanted(resource, request.total):
-            return carried
-        return None  # an estimate carried, an exact total wanted: count
-
-    def _exact_wanted(self, resource: Resource, mode: str) -> bool:
-        if mode in ("exact", "estimate"):
-            return mode == "exact"
-        return resource.rows is None or resource.rows <= self.settings.exact_total_rows
-
-    def _count(
-        self, resource: Resource, where: tuple[str, list[Any]], mode: str
-    ) -> tuple[int | None, bool]:
-        """The number of matching rows, counted or estimated as `mode` asks, and which."""
-        condition, params = where
-        rows = resource.rows
-        small = rows is not None and rows <= self.settings.total_sample_rows
-        if rows is not None and not small and not self._exact_wanted(resource, mode):
-            return self._estimate(resource, rows, condition, params), False
-        sql = f"SELECT count(*) FROM {_source()}{condition}"
-        try:
-            return int(self._fetch(sql, [str(resource.path), *params])[0][0]), True
-        except QueryTimeout:
-            # Only a count nobody insisted on may turn into an estimate, said so.
-            if mode == "exact" or rows is None or small:
-                raise
-            return self._estimate(resource, rows, condition, params), False
-
-    def _estimate(self, resource: Resource, rows: int, condition: str, params: list[Any]) -> int:
-        """Matching rows, scaled up from evenly spread runs of the file.
-
-        Spread runs see a file sorted by a filtered column (years, say) much as a random
-        sample would; the first rows alone would see only its first years. Deterministic
-        for a version, so the same request always gets the same answer (and `ETag`).
-        """
-        test = condition.removeprefix(" WHERE ") or "TRUE"
-        run = self.settings.total_sample_rows // ESTIMATE_RUNS
-        starts = [(rows - run) * i // (ESTIMATE_RUNS - 1) for i in range(ESTIMATE_RUNS)]
-        runs = " OR ".join(["file_row_number BETWEEN ? AND ?"] * ESTIMATE_RUNS)
-        sql = (
-            f"SELECT count(*) FILTER (WHERE {test}), count(*)"
-            f" FROM {_source(with_row_number=True)} WHERE {runs}"
-        )
-        bounds = [value for start in starts for value in (start, start + run - 1)]
-        matched, sampled = self._fetch(sql, [*params, str(resource.path), *bounds])[0]
-        return round(rows * matched / sampled) if sampled else 0
 
     # -- downloads ---------------------------------------------------------------------------
 
