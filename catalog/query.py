@@ -393,7 +393,7 @@ class QueryEngine:
                 found = self._fetch(*page.sql(self._kept.tables(path, start, stop)))
                 if len(found) >= page.fetch or stop == layout.groups:
                     return found
-        except (InvalidQuery, QueryFailed):
+        except (InvalidQuery, QueryFailed, duckdb.Error):
             return None  # a kept group dropped under this request: scan instead
         return None
 

@@ -149,9 +149,11 @@ class KeptGroups:
             finally:
                 cursor.close()
             with self._lock:
-                kept.sorted_values[column] = values
-                kept.size += values.nbytes
-                self._bytes += values.nbytes
+                if column not in kept.sorted_values:
+                    kept.sorted_values[column] = values
+                    kept.size += values.nbytes
+                    if self._kept.get((str(path), index)) is kept:  # not dropped meanwhile
+                        self._bytes += values.nbytes
         return kept.sorted_values[column]
 
     def _group(self, path: Path, index: int) -> Kept:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -215,3 +216,33 @@ def test_kept_groups_keep_a_group_from_its_second_request(root: Path) -> None:
         assert [json.loads(r)["id"] for r in first.rows + again.rows] == list(range(10))
     finally:
         engine.close()
+
+
+def test_kept_groups_walks_in_parallel_agree_while_groups_are_dropped(
+    root: Path, scanning: QueryEngine
+) -> None:
+    # Room for about one group: walks in four threads keep dropping each other's groups.
+    engine = QueryEngine(Store(root), Settings(store=root, row_group_cache_mb=1))
+    asks = [("id", 3), ("year", 5), ("code", 7), ("", 2)]
+    expected = {
+        sort: walk(scanning, "groups", "ordered", sort=sort or None, limit=1000) for sort, _ in asks
+    }
+    found: dict[str, list[dict[str, Any]]] = {}
+    failures: list[BaseException] = []
+
+    def run(sort: str, limit: int) -> None:
+        try:
+            found[sort] = walk(engine, "groups", "ordered", sort=sort or None, limit=limit)
+        except BaseException as exc:  # reported below, not lost in the thread
+            failures.append(exc)
+
+    threads = [threading.Thread(target=run, args=ask) for ask in asks]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        engine.close()
+    assert not failures
+    assert found == expected
