@@ -11,13 +11,14 @@ cursor carries the first page's total to the pages after it (`catalog.cursor.Tot
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal, get_args
 
 from catalog.cursor import Total
 from catalog.errors import QueryTimeout
 from catalog.settings import Settings
 
-MODES = ("auto", "exact", "estimate", "none")
+Mode = Literal["auto", "exact", "estimate", "none"]
+MODES: tuple[str, ...] = get_args(Mode)
 # An estimated total counts the matches in this many runs of rows spread evenly through the
 # file (`total_sample_rows` in all); DuckDB reads only the row groups the runs fall in.
 ESTIMATE_RUNS = 8

@@ -16,7 +16,8 @@ from pydantic import BaseModel, Field
 from api.deps import EngineDep, SettingsDep
 from api.errors import problem_responses
 from api.render import json_with_rows
-from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, TOTALS, AggregateRequest, RowsRequest
+from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, RowsRequest
+from catalog.totals import Mode
 
 router = APIRouter(prefix="/api/v1/datasets/{slug}/resources/{resource}", tags=["rows"])
 
@@ -104,9 +105,8 @@ def rows(
     ] = None,
     version: Version = None,
     total: Annotated[
-        str,
+        Mode,
         Query(
-            pattern=f"^({'|'.join(TOTALS)})$",
             description=(
                 "How to count the matching rows. `auto`: exactly for a resource of at most "
                 "`OPENDATA_EXACT_TOTAL_ROWS` rows, estimated past that; `exact`: always count; "
