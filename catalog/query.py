@@ -73,8 +73,6 @@ from catalog.totals import MODES, Totals
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-# What `total=` may ask for (`catalog.totals`).
-TOTALS = MODES
 # Table functions a SQL query may call: none of them reads a file or the network.
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 MEASURES = ("count", "sum", "avg", "min", "max")
@@ -288,8 +286,8 @@ class QueryEngine:
 
     def rows(self, slug: str, name: str, request: RowsRequest) -> RowsPage:
         """A page of rows, its `next` cursor, and the total asked for (`catalog.totals`)."""
-        if request.total not in TOTALS:
-            raise InvalidParameter("total", f"give one of {', '.join(TOTALS)}")
+        if request.total not in MODES:
+            raise InvalidParameter("total", f"give one of {', '.join(MODES)}")
         cursor = Cursor.decode(request.cursor) if request.cursor else None
         version = _pinned_version(request.version, cursor)
         resource = self.resource(slug, name, version)
