@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from catalog.errors import InvalidParameter, OpenDataError
+from catalog.errors import InvalidParameter, OpenDataError, ServiceUnavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -75,9 +75,12 @@ def problem_response(
 
 async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OpenDataError)
-    if exc.status >= 500:
+    if isinstance(exc, ServiceUnavailable):  # expected under load: no traceback per request
+        logger.warning("%s %s refused: %s", request.method, request.url.path, exc)
+    elif exc.status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
     shown = exc.status < 500 or exc.public
+    retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, ServiceUnavailable) else None
     return problem_response(
         request,
         status=exc.status,
@@ -85,6 +88,7 @@ async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
         title=exc.title or HTTPStatus(exc.status).phrase,
         detail=str(exc) if shown else "the server failed; the error is in its log",
         parameter=exc.parameter if isinstance(exc, InvalidParameter) else None,
+        headers=retry,
     )
 
 

@@ -237,7 +237,6 @@ class DataStore:
             slug, name = self.locate(match.group(1))
         except NotFound:
             return match.group(0)
-        self.engine.refresh_views()
         return quote(view_name(slug, name))
 
     # --- /datastore/dump ----------------------------------------------------------------------

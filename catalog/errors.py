@@ -5,6 +5,7 @@
     │   ├── InvalidParameter 400 "Validation Error" one query parameter is wrong; carries its name
     │   ├── InvalidFields 400 "Validation Error"  CKAN action arguments; carries field → messages
     │   ├── InvalidQuery 400 "Search Query Error" SQL that does not parse or bind
+    │   │   └── QueryTooLarge 400                 SQL that needs more memory or bytes than allowed
     │   ├── InvalidSearch 400 "Search Query Error" a search parameter CKAN would refuse (sort, keys)
     │   └── SearchSyntaxError 400 "Search Error" a Solr `q`/`fq` that does not parse
     ├── QueryForbidden  403 "Authorization Error" SQL that is not one read-only SELECT
@@ -14,7 +15,8 @@
     ├── DescriptorError 409 "Validation Error"  datapackage.yaml unreadable or inconsistent
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
     ├── StoreError      500                     the store is unreadable or inconsistent
-    ├── QueryFailed     500                     DuckDB failed (e.g. out of memory)
+    ├── QueryFailed     500                     DuckDB failed
+    ├── ServiceUnavailable 503                  short of memory or workers now; carries Retry-After
     └── QueryTimeout    504                     a query ran past its time limit
 
 Every error carries its HTTP status and CKAN `__type` as class attributes, so the API renders
@@ -117,6 +119,12 @@ class InvalidQuery(BadRequest):
     title = "Invalid Query"
 
 
+class QueryTooLarge(InvalidQuery):
+    # A 4xx, not a 5xx: the same query will need the same memory next time.
+    slug = "query-too-large"
+    title = "Query Too Large"
+
+
 class QueryForbidden(OpenDataError):
     status = 403
     ckan_type = "Authorization Error"
@@ -136,6 +144,20 @@ class QueryFailed(OpenDataError):
     slug = "query-failed"
     title = "Query Failed"
     public = True
+
+
+class ServiceUnavailable(OpenDataError):
+    """The server cannot take this request now (memory, busy or restarting SQL workers)."""
+
+    status = 503
+    ckan_type = "Service Unavailable"
+    slug = "unavailable"
+    title = "Service Unavailable"
+    public = True
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class QueryTimeout(OpenDataError):

@@ -1,27 +1,29 @@
 """The DuckDB query engine over the published Parquet.
 
-One in-memory DuckDB database serves every request; each query runs on its own cursor,
-which a watchdog thread (`catalog.deadlines`) interrupts when it passes
-`query_timeout_seconds` (DuckDB has no statement timeout of its own). The database may read
-files only under the store (`allowed_directories`, then `enable_external_access = false`,
-then `lock_configuration`), so `read_csv('/etc/passwd')` is refused by DuckDB itself whatever
-SQL reaches it.
+One in-memory DuckDB database serves every request of the rows, aggregate and download
+endpoints; each query runs on its own cursor, which a watchdog thread (`catalog.deadlines`)
+interrupts when it passes `query_timeout_seconds` (DuckDB has no statement timeout of its
+own). The database may read files only under the store (`allowed_directories`, then
+`enable_external_access = false`, then `lock_configuration`), and its memory limit is 40 %
+of `memory_budget_mb` unless `duckdb_memory_limit` says otherwise. These endpoints build
+their SQL themselves from parsed parameters; they read a version's Parquet file directly
+(bound as a parameter), so a pinned `version=` costs no view.
 
-Views for the SQL endpoint: each resource of each served version is the view
-`<slug>__<resource>`, every character other than a letter, digit or underscore becoming `_`
-(`wages-test` / `wages` → `wages_test__wages`). The views follow `CURRENT`: each SQL request
-compares the served versions with those the views were made for and remakes what changed.
-The rows and aggregate endpoints read a version's Parquet file directly (bound as a
-parameter), so a pinned `version=` costs no view.
+User SQL never runs here: `sql` hands it to the sandbox (`catalog.sandbox`), worker
+processes whose databases hold only the views `<slug>__<resource>` of the current versions,
+every character other than a letter, digit or underscore becoming `_` (`wages-test` /
+`wages` → `wages_test__wages`). The views follow `CURRENT`, compared through the store's
+`generation()`.
 
-Results come back as one JSON object text per row, rendered by DuckDB's `to_json`: decimals
-keep their digits, dates are ISO strings, NaN and infinities become null.
+Results come back as one JSON object text per row, rendered by DuckDB's `to_json`
+(`catalog.jsonrows`): decimals keep their digits, dates are ISO strings, NaN and infinities
+become null.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
+import hashlib
 import os
 import re
 import tempfile
@@ -35,7 +37,6 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from catalog import rowgroups
 from catalog.cursor import (
     Cursor,
     Total,
@@ -53,6 +54,7 @@ from catalog.errors import (
     QueryFailed,
     QueryForbidden,
     QueryTimeout,
+    ServiceUnavailable,
 )
 from catalog.filters import (
     NUMERIC_TYPES,
@@ -63,18 +65,18 @@ from catalog.filters import (
     parse_filters,
     parse_names,
     parse_sort,
-    quote,
     where_sql,
 )
+from catalog.jsonrows import json_row_sql as json_row_sql  # re-exported: pages and exports
 from catalog.rowgroups import KeptGroups
+from catalog.sandbox import Sandbox
+from catalog.sandbox_rules import explain
 from catalog.settings import Settings
 from catalog.store import Store
 from catalog.totals import MODES, Totals
 
 MAX_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-# Table functions a SQL query may call: none of them reads a file or the network.
-SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 MEASURES = ("count", "sum", "avg", "min", "max")
 # A page query whose bound leaves at most this many rows renders them in one pass.
 FLAT_ROWS = 4096
@@ -241,7 +243,9 @@ class QueryEngine:
         self._served: dict[str, str] = {}
         self._generation = ""
         self._counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opendata-count")
-        self._views: dict[str, list[str]] = {}
+        self._views: dict[str, tuple[str, str, Path]] = {}
+        self._views_token = ""
+        self.sandbox = Sandbox(settings)
         self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
         self._resources: dict[tuple[str, str, str], Resource] = {}
         self._watchdog = Watchdog()
@@ -249,6 +253,7 @@ class QueryEngine:
         self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024)
 
     def close(self) -> None:
+        self.sandbox.close()
         self._counter.shutdown(wait=True, cancel_futures=True)
         self._watchdog.close()
         self._con.close()
@@ -460,100 +465,40 @@ class QueryEngine:
     # -- read-only SQL -----------------------------------------------------------------------
 
     def sql(self, text: str) -> Table:
-        """One read-only SELECT over the views, at most `sql_row_cap` rows."""
-        self.refresh_views()
-        query = self.checked_sql(text)
-        wrapped = f"SELECT * FROM (\n{query}\n) AS _q"
-        described = self._fetch(f"DESCRIBE {wrapped}", [])
-        columns = [_result_column(str(name), str(kind)) for name, kind, *_ in described]
-        cap = self.settings.sql_row_cap
-        found = self._fetch(
-            f"SELECT {json_row_sql(columns)} FROM ({wrapped}) AS _r LIMIT ?", [cap + 1]
-        )
-        return Table(
-            fields=[
-                {**c.describe(), "sql_type": str(kind)}
-                for c, (_, kind, *_) in zip(columns, described, strict=True)
-            ],
-            rows=[row[0] for row in found[:cap]],
-            truncated=len(found) > cap,
-        )
-
-    def checked_sql(self, text: str) -> str:
-        """`text` if it is exactly one SELECT that calls no file or network reader."""
-        cursor = self._con.cursor()
-        try:
-            statements = cursor.extract_statements(text)
-        except duckdb.Error as exc:
-            raise InvalidQuery(str(exc)) from exc
-        finally:
-            cursor.close()
-        if len(statements) != 1:
-            raise QueryForbidden(f"send exactly one statement; this text holds {len(statements)}")
-        statement = statements[0]
-        if statement.type != duckdb.StatementType.SELECT:
-            kind = statement.type.name
-            raise QueryForbidden(f"only SELECT and WITH queries are allowed, not {kind}")
-        query = statement.query.strip().rstrip(";").strip()
-        tree = json.loads(self._fetch("SELECT json_serialize_sql(?)", [query])[0][0])
-        if tree.get("error"):
-            raise InvalidQuery(str(tree.get("error_message", "the query does not parse")))
-        for node in _nodes(tree):
-            _check_node(node)
-        return query
+        """One read-only SELECT over the views, run in the sandbox (`catalog.sandbox`)."""
+        views, token = self._current_views()
+        answer = self.sandbox.run(text, {name: str(v[2]) for name, v in views.items()}, token)
+        return Table(fields=answer.fields, rows=answer.rows, truncated=answer.truncated)
 
     def views(self) -> dict[str, tuple[str, str]]:
         """Every SQL view and the (dataset, resource) it shows."""
-        self.refresh_views()
-        return {
-            view_name(slug, name): (slug, name)
-            for slug, version in self._served.items()
-            for name in self._resource_names(slug, version)
-        }
+        views, _ = self._current_views()
+        return {name: (slug, resource) for name, (slug, resource, _) in views.items()}
 
-    def refresh_views(self) -> None:
-        """Point the views at the current versions; cheap when nothing changed."""
+    def _current_views(self) -> tuple[dict[str, tuple[str, str, Path]], str]:
+        """{view: (dataset, resource, file)} of the current versions, and a token naming them.
+
+        Cheap when nothing changed: one read of the store's generation. A metadata-only
+        resource (no file) has no view; a withdrawn dataset has no CURRENT, so no views.
+        """
         generation = self.store.generation()
         if generation and generation == self._generation:
-            return
+            return self._views, self._views_token
         served = {slug: v for slug in self.store.slugs() if (v := self.store.current(slug))}
-        if served == self._served:
-            self._generation = generation
-            return
         with self._lock:
-            if served == self._served:  # another request got here first
-                return
-            cursor = self._con.cursor()
-            try:
-                for slug in set(self._views) - set(served):
-                    self._drop_views(cursor, slug)
-                for slug, version in served.items():
-                    if self._served.get(slug) != version:
-                        self._make_views(cursor, slug, version)
-            finally:
-                cursor.close()
-            self._served = served
+            if served != self._served or not self._views_token:
+                views: dict[str, tuple[str, str, Path]] = {}
+                for slug, version in sorted(served.items()):
+                    for name in self._resource_names(slug, version):
+                        path = self.resource(slug, name, version).path
+                        if path.is_file():
+                            views[view_name(slug, name)] = (slug, name, path)
+                listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(views.items()))
+                self._views = views
+                self._views_token = hashlib.sha256(listed.encode()).hexdigest()[:16]
+                self._served = served
             self._generation = generation
-
-    def _make_views(self, cursor: duckdb.DuckDBPyConnection, slug: str, version: str) -> None:
-        self._drop_views(cursor, slug)
-        made = []
-        for name in self._resource_names(slug, version):
-            resource = self.resource(slug, name, version)
-            if not resource.path.is_file():
-                # A dataset without data (metadata only) must not take SQL down for all.
-                continue
-            literal = "'" + str(resource.path).replace("'", "''") + "'"
-            view = quote(view_name(slug, name))
-            cursor.execute(
-                f"CREATE OR REPLACE VIEW {view} AS SELECT * FROM read_parquet({literal})"
-            )
-            made.append(view)
-        self._views[slug] = made
-
-    def _drop_views(self, cursor: duckdb.DuckDBPyConnection, slug: str) -> None:
-        for view in self._views.pop(slug, []):
-            cursor.execute(f"DROP VIEW IF EXISTS {view}")
+            return self._views, self._views_token
 
     def _resource_names(self, slug: str, version: str) -> list[str]:
         described = self._descriptors.get((slug, version)) or self.store.descriptor(slug, version)
@@ -588,8 +533,10 @@ def _batches(
                 batch = reader.read_next_batch()
             except StopIteration:
                 return
-            except (duckdb.Error, pa.ArrowException) as exc:
-                raise QueryFailed(f"the export failed: {exc}") from exc
+            except duckdb.Error as exc:
+                raise translate(exc, 0) from exc
+            except pa.ArrowException as exc:
+                raise QueryFailed("the export failed; the error is in the server's log") from exc
             yield batch
     finally:
         cursor.interrupt()
@@ -604,7 +551,7 @@ def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(
         config={
             "threads": settings.duckdb_threads,
-            "memory_limit": settings.duckdb_memory_limit,
+            "memory_limit": settings.engine_memory_limit,
             "temp_directory": str(temp),
             # Give memory back after a big query (a deep offset, a wide group-by): by
             # default DuckDB's allocator kept a 1 GB peak for good (measured), and the
@@ -626,49 +573,27 @@ def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
 
 
 def translate(exc: duckdb.Error, limit: float) -> OpenDataError:
-    """The one place a DuckDB error becomes one of ours."""
-    message = str(exc)
-    if isinstance(exc, duckdb.InterruptException):
+    """The one place a DuckDB error of the shared engine becomes one of ours.
+
+    Messages are our own (`catalog.sandbox_rules.explain`): no engine text we have not
+    read, no path. Out of memory here is the server's state, not the request's fault
+    (the engine's limit is shared by every request): 503 with Retry-After.
+    """
+    explained = explain(exc)
+    if explained.kind == "timeout":
         return QueryTimeout(
             f"the query ran longer than the {limit:g} s limit and was stopped; "
             "narrow the filters or lower the limit, or download the file"
         )
-    if isinstance(exc, duckdb.PermissionException):
-        return QueryForbidden(message)
-    if isinstance(exc, duckdb.ProgrammingError | duckdb.DataError | duckdb.InvalidInputException):
-        return InvalidQuery(message)
-    return QueryFailed(message)
-
-
-def json_row_sql(columns: Sequence[Column]) -> str:
-    """The SQL rendering each row as one JSON object of `columns`, typed."""
-    members = ", ".join(f"{c.sql} := {_json_value(c)}" for c in columns)
-    return f"to_json(struct_pack({members}))"
-
-
-def _json_value(column: Column) -> str:
-    if column.type == "number" and column.decimals is None:
-        return f"CASE WHEN isfinite({column.sql}) THEN {column.sql} END"
-    if column.type == "datetime":
-        return f"replace(CAST({column.sql} AS VARCHAR), ' ', 'T')"
-    return column.sql
-
-
-def _result_column(name: str, sql_type: str) -> Column:
-    """A SQL result column, typed as the Table Schema type closest to its DuckDB type."""
-    upper = sql_type.upper()
-    if upper in ("DOUBLE", "FLOAT", "REAL"):
-        return Column(name, "number")
-    if upper.startswith("DECIMAL"):
-        return Column(name, "number", decimals=int(upper.rstrip(")").rsplit(",", 1)[-1]))
-    if upper.startswith("TIMESTAMP"):
-        return Column(name, "datetime")
-    simple = {"DATE": "date", "BOOLEAN": "boolean", "VARCHAR": "string"}
-    if upper in simple:
-        return Column(name, simple[upper])
-    if re.fullmatch(r"U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?", upper):
-        return Column(name, "integer")
-    return Column(name, "any")
+    if explained.kind == "memory":
+        return ServiceUnavailable(
+            "the server is short of memory for this request now; retry in a moment", 2
+        )
+    if explained.kind == "forbidden":
+        return QueryForbidden(explained.message)
+    if explained.kind == "invalid":
+        return InvalidQuery(explained.message)
+    return QueryFailed("the query failed; the error is in the server's log")
 
 
 def _as_py(scalar: pa.Scalar) -> Any:
@@ -737,30 +662,3 @@ def _measure(schema: Schema, function: str, name: str) -> tuple[Column, str]:
         kind = "number" if column.type == "number" else "integer"
         return Column(output, kind, column.decimals), sql
     return Column(output, column.type, column.decimals), sql
-
-
-def _nodes(tree: Any) -> Iterator[dict[str, Any]]:
-    if isinstance(tree, dict):
-        yield tree
-        for value in tree.values():
-            yield from _nodes(value)
-    elif isinstance(tree, list):
-        for value in tree:
-            yield from _nodes(value)
-
-
-def _check_node(node: dict[str, Any]) -> None:
-    kind = node.get("type")
-    if kind == "TABLE_FUNCTION":
-        name = str(node.get("function", {}).get("function_name", "")).lower()
-        if name not in SAFE_TABLE_FUNCTIONS:
-            raise QueryForbidden(
-                f"the table function {name}() is not allowed; query the views "
-                "(<dataset>__<resource>) instead"
-            )
-    elif kind == "BASE_TABLE":
-        table = str(node.get("table_name", ""))
-        if any(mark in table for mark in "/\\.:"):
-            raise QueryForbidden(f"{table!r} looks like a file; query the views instead")
-        if str(node.get("schema_name", "")).lower() == rowgroups.SCHEMA:
-            raise QueryForbidden(f"{rowgroups.SCHEMA} is the engine's own; query the views")

@@ -31,8 +31,22 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
     port: int = Field(default=8000, description="TCP port the server listens on.")
+    memory_budget_mb: int = Field(
+        default=2048,
+        ge=512,
+        description=(
+            "Memory the server may use, in MB, its SQL worker processes included; the parts"
+            " are derived from it: 40 % for the shared DuckDB engine, 25 % for the SQL"
+            " sandbox workers (each capped by the OS), the rest for the server's own Python"
+            " objects, Arrow batches and HTTP buffers."
+        ),
+    )
     duckdb_memory_limit: str = Field(
-        default="1GB", description="Memory limit of the shared DuckDB query engine."
+        default="",
+        description=(
+            "Memory limit of the shared DuckDB query engine (e.g. `1GB`); empty means 40 %"
+            " of memory_budget_mb."
+        ),
     )
     duckdb_threads: int = Field(default=2, description="Threads of the shared DuckDB query engine.")
     row_group_size: int = Field(
@@ -70,6 +84,30 @@ class Settings(BaseSettings):
     )
     sql_row_cap: int = Field(
         default=10_000, gt=0, description="Most rows one read-only SQL query returns."
+    )
+    sql_result_bytes: int = Field(
+        default=16 * 1024 * 1024,
+        ge=1024,
+        description=(
+            "Most bytes of rows (as JSON) one read-only SQL query returns; past them the"
+            " result is cut and flagged `truncated`."
+        ),
+    )
+    sql_max_chars: int = Field(
+        default=100_000,
+        ge=100,
+        description="Longest SQL text accepted, in characters; longer is refused unparsed.",
+    )
+    sql_workers: int = Field(
+        default=0,
+        ge=0,
+        le=32,
+        description=(
+            "Sandbox processes that run user SQL (/api/v1/sql, datastore_search_sql); 0 means"
+            " one per GB of memory_budget_mb, from 1 to 4. Each gets an equal part of the"
+            " workers' 25 % of the budget (at least 192 MB) as its OS memory cap, half of it"
+            " for DuckDB."
+        ),
     )
     max_offset: int = Field(
         default=100_000,
@@ -136,6 +174,21 @@ class Settings(BaseSettings):
             " `<store>/.api-tokens.json`. Keep it out of version control."
         ),
     )
+
+    @property
+    def engine_memory_limit(self) -> str:
+        """The shared DuckDB engine's memory limit: the override, else 40 % of the budget."""
+        return self.duckdb_memory_limit or f"{self.memory_budget_mb * 40 // 100}MB"
+
+    @property
+    def sql_worker_count(self) -> int:
+        """How many SQL sandbox workers run: the setting, else one per GB of budget (1–4)."""
+        return self.sql_workers or max(1, min(4, self.memory_budget_mb // 1024))
+
+    @property
+    def sql_worker_memory_mb(self) -> int:
+        """Each SQL worker's OS memory cap: an equal part of 25 % of the budget, ≥ 192 MB."""
+        return max(192, self.memory_budget_mb * 25 // 100 // self.sql_worker_count)
 
     @property
     def tokens_path(self) -> Path:

@@ -81,7 +81,7 @@ class Bench:
         self.con = duckdb.connect(
             config={
                 "threads": settings.duckdb_threads,
-                "memory_limit": settings.duckdb_memory_limit,
+                "memory_limit": settings.engine_memory_limit,
             }
         )
         self.source = f"read_parquet('{parquet}')"
@@ -478,7 +478,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
             "ours": {
                 **env,
                 "duckdb_threads": settings.duckdb_threads,
-                "duckdb_memory_limit": settings.duckdb_memory_limit,
+                "duckdb_memory_limit": settings.engine_memory_limit,
                 "exact_total_rows": settings.exact_total_rows,
                 "total_sample_rows": settings.total_sample_rows,
                 "row_group_cache_mb": settings.row_group_cache_mb,

@@ -35,7 +35,14 @@ from starlette.datastructures import FormData, ImmutableMultiDict, UploadFile
 from catalog.ckan import CKAN_STATUS
 from catalog.ckan_actions import WRITE_ACTIONS, CkanActions
 from catalog.datastore import DUMP_MEDIA_TYPES, DataStore
-from catalog.errors import InvalidFields, NotAuthorized, NotFound, OpenDataError, ValidationFailed
+from catalog.errors import (
+    InvalidFields,
+    NotAuthorized,
+    NotFound,
+    OpenDataError,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from catalog.settings import Settings
 from catalog.tokens import TokenStore
 from catalog.writes import CatalogueWriter, Upload
@@ -265,6 +272,12 @@ def _error(envelope: dict[str, Any], exc: OpenDataError) -> Response:
         error = {"message": f"Search Query is invalid: {(message,)!r}"}
     elif kind == "Search Error":
         error = {"message": f"Search error: {(message,)!r}"}
+    elif isinstance(exc, ServiceUnavailable):  # busy or restarting: say when to come back
+        error = {"message": message, "__type": kind}
+        envelope.update(error=error, success=False)
+        response = _json(envelope, exc.status)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     else:
         logger.error("CKAN action failed: %s", exc)
         kind, error = "Internal Server Error", {"message": "Internal Server Error"}

@@ -16,9 +16,12 @@ router = APIRouter(prefix="/api/v1", tags=["sql"])
 
 DESCRIPTION = (
     "One `SELECT` or `WITH` query over the views named `<dataset>__<resource>` (dashes in the "
-    "dataset name become underscores, e.g. `wages_test__wages`). No files, network, ATTACH, "
-    "COPY, INSTALL/LOAD, PRAGMA, SET or second statement; at most `sql_row_cap` rows (then "
-    "`truncated` is true) and the query time limit."
+    "dataset name become underscores, e.g. `wages_test__wages`), which show the current "
+    "version of every published dataset. No files, network, settings, catalogue functions, "
+    "ATTACH, COPY, INSTALL/LOAD, PRAGMA, SET or second statement. A query runs in a sandbox "
+    "process within the time limit and its own memory cap (past it: 400, `query-too-large`); "
+    "the result holds at most `row_cap` rows and `byte_cap` bytes of them (then `truncated` "
+    "is true). When every sandbox is busy the answer is 503 with `Retry-After`."
 )
 EXAMPLE = "SELECT year, sum(workers) AS workers FROM wages__wages GROUP BY year ORDER BY year"
 
@@ -33,12 +36,13 @@ class SqlResult(BaseModel):
     )
     truncated: bool
     row_cap: int
+    byte_cap: int = Field(description="Most bytes of rows (as JSON text) one answer holds.")
     rows: list[dict[str, Any]] = Field(examples=[[{"year": 2021, "workers": 1700}]])
 
 
 RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"model": SqlResult},
-    **problem_responses(400, 403, 504),
+    **problem_responses(400, 403, 503, 504),
 }
 
 
@@ -48,6 +52,7 @@ def _answer(engine: EngineDep, text: str) -> Response:
         "fields": table.fields,
         "truncated": table.truncated,
         "row_cap": engine.settings.sql_row_cap,
+        "byte_cap": engine.settings.sql_result_bytes,
     }
     return json_with_rows(head, table.rows)
 

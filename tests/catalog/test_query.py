@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from catalog.errors import InvalidQuery, QueryForbidden, QueryTimeout
+from catalog.errors import InvalidQuery, QueryForbidden, QueryTimeout, ServiceUnavailable
 from catalog.query import QueryEngine, RowsRequest, connect, translate, view_name
 from catalog.settings import Settings
 from catalog.store import Store
@@ -62,9 +62,24 @@ def test_query_connection_configuration_is_locked(root: Path) -> None:
 def test_query_engine_refuses_to_read_etc_passwd(engine: QueryEngine) -> None:
     with pytest.raises(QueryForbidden, match="read_csv"):
         engine.sql("SELECT * FROM read_csv('/etc/passwd')")
-    # Past the checker, DuckDB itself refuses: the guard that matters.
-    with pytest.raises(QueryForbidden, match="disabled by configuration"):
+    # The shared engine itself refuses too, in our words, without the path.
+    with pytest.raises(QueryForbidden, match="not files") as caught:
         engine._fetch("SELECT * FROM read_csv('/etc/passwd')", [])
+    assert "/etc" not in str(caught.value)
+
+
+def test_query_shared_engine_out_of_memory_is_503_with_retry(root: Path) -> None:
+    con = connect(root, Settings(store=root, duckdb_memory_limit="20MB"))
+    with pytest.raises(duckdb.OutOfMemoryException) as caught:
+        con.execute("SELECT length(list(i)) FROM range(10000000) AS t(i)").fetchall()
+    error = translate(caught.value, 2.0)
+    assert isinstance(error, ServiceUnavailable) and error.status == 503 and error.retry_after > 0
+    assert "memory" in str(error) and "20" not in str(error)
+
+
+def test_query_engine_memory_limit_is_derived_from_the_budget(root: Path) -> None:
+    con = connect(root, Settings(store=root, memory_budget_mb=1000))
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone() == ("381.4 MiB",)
 
 
 def test_query_views_follow_current(engine: QueryEngine, root: Path) -> None:
@@ -121,10 +136,7 @@ def test_query_timeout_stops_only_its_own_query(root: Path) -> None:
         "DESCRIBE wages_test__wages",
     ],
 )
-def test_query_checked_sql_accepts_read_only_selects(engine: QueryEngine, text: str) -> None:
-    query = engine.checked_sql(text)
-    assert not query.endswith(";")
-    engine.refresh_views()
+def test_query_sql_accepts_read_only_selects(engine: QueryEngine, text: str) -> None:
     assert engine.sql(text).rows
 
 

@@ -202,7 +202,7 @@ def test_kept_groups_hold_their_rows_within_the_budget(root: Path) -> None:
 
 def test_kept_groups_are_out_of_reach_of_sql(kept: QueryEngine) -> None:
     kept.rows("groups", "ordered", RowsRequest(limit=5))
-    with pytest.raises(QueryForbidden, match="opendata_kept"):
+    with pytest.raises(QueryForbidden, match="without a catalog, a schema"):
         kept.sql("SELECT * FROM opendata_kept.anything")
 
 
