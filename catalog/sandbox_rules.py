@@ -166,6 +166,8 @@ _EXPRESSIONS = frozenset(
      "POSITIONAL_REFERENCE", "LAMBDA_REF"}
 )  # fmt: skip
 IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
+# A table name that could be a file to a replacement scan (or is no name at all).
+PATHLIKE = re.compile(r"^$|[/\\.:*?~$'\"\s]")
 
 
 def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[str]) -> str:
@@ -258,7 +260,7 @@ def _check_node(node: dict[str, Any], ctes: frozenset[str], views: dict[str, str
 def _check_table(node: dict[str, Any], ctes: frozenset[str], views: dict[str, str]) -> None:
     table = str(node.get("table_name", ""))
     schema = str(node.get("schema_name", "")).casefold()
-    if node.get("catalog_name") or schema not in ("", "main") or not IDENTIFIER.fullmatch(table):
+    if node.get("catalog_name") or schema not in ("", "main") or PATHLIKE.search(table):
         raise QueryForbidden(
             "a table must be one of the views <dataset>__<resource>, named without a "
             "catalog, a schema or a file path"

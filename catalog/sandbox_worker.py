@@ -120,10 +120,14 @@ class Worker:
         self.watchdog.watch(0, _Nothing())
 
     def answer(self, request: Mapping[str, Any]) -> Answer:
-        try:
-            if request.get("views") is not None:
+        if request.get("views") is not None:
+            try:
                 self.con.close()
                 self.con = self._connect(dict(request["views"]))
+            except Exception:  # without its database this process is of no use: replace it
+                traceback.print_exc()
+                return _error("broken", "the SQL service had to restart")
+        try:
             return self._run(
                 str(request["sql"]),
                 float(request["timeout"]),
@@ -137,9 +141,8 @@ class Worker:
         except OpenDataError as exc:
             return _error("invalid", str(exc))
         except duckdb.Error as exc:
+            # A "broken" database (DuckDB's fatal and internal errors) ends this process.
             explained = explain(exc, self.views)
-            if explained.kind == "broken":  # the database may be unusable: start afresh
-                self.con = self._connect(self.views)
             return _error(explained.kind, explained.message)
         except MemoryError:
             return _error("memory", "the query needs more memory than allowed")

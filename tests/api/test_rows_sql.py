@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 
@@ -39,6 +41,37 @@ async def test_rows_sql_caps_rows(make_app: AppFactory) -> None:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
         body = (await http.get(SQL, params={"sql": "SELECT * FROM wages_test__wages"})).json()
     assert len(body["rows"]) == 7 and body["truncated"] is True and body["row_cap"] == 7
+    app.state.engine.close()
+
+
+async def test_rows_sql_caps_bytes(make_app: AppFactory) -> None:
+    app = make_app(sql_result_bytes=4096)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
+        response = await http.get(SQL, params={"sql": "SELECT * FROM wages_test__wages"})
+    body = response.json()
+    assert body["truncated"] is True and body["byte_cap"] == 4096
+    assert 0 < len(body["rows"]) < 250
+    compact = [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in body["rows"]]
+    assert sum(len(row.encode()) + 1 for row in compact) <= 4096
+    app.state.engine.close()
+
+
+async def test_rows_sql_too_long_text_names_the_parameter(make_app: AppFactory) -> None:
+    app = make_app(sql_max_chars=1000)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
+        response = await http.post(SQL, json={"sql": "SELECT 1 " + "-" * 2000})
+    assert response.status_code == 400
+    assert response.json()["parameter"] == "sql"
+    assert "at most 1,000 are allowed" in response.json()["detail"]
+
+
+async def test_rows_sql_memory_bomb_is_400_in_our_words(api: httpx.AsyncClient) -> None:
+    bomb = "SELECT length(string_agg(i::VARCHAR, ',')) FROM range(1000000000) t(i)"
+    response = await api.post(SQL, json={"sql": bomb})
+    assert response.status_code == 400, response.text
+    problem = response.json()
+    assert problem["type"].endswith("/problems/query-too-large")
+    assert problem["detail"].startswith("the query needs more memory than allowed")
 
 
 async def test_rows_sql_times_out_with_a_reason(make_app: AppFactory) -> None:
@@ -90,12 +123,16 @@ async def test_rows_sql_refuses_what_is_not_one_read_only_select(
 @pytest.mark.parametrize(
     ("text", "says"),
     [
-        ("SELEC 1", "syntax error"),
-        ("SELECT nope FROM wages_test__wages", "nope"),
-        ("SELECT * FROM no_such_view", "no_such_view"),
+        ("SELEC 1", 'syntax error near "SELEC"'),
+        ("SELECT nope FROM wages_test__wages", 'column "nope" does not exist'),
+        (
+            "SELECT * FROM no_such_view",
+            "no view named no_such_view; the views are wages_test__notes, wages_test__wages",
+        ),
+        ("SELECT 'abc'::INTEGER", "Could not convert string 'abc' to INT32"),
     ],
 )
-async def test_rows_sql_bad_query_is_400_with_duckdbs_message(
+async def test_rows_sql_bad_query_is_400_with_a_hint_in_our_words(
     api: httpx.AsyncClient, text: str, says: str
 ) -> None:
     response = await api.get(SQL, params={"sql": text})
@@ -103,6 +140,7 @@ async def test_rows_sql_bad_query_is_400_with_duckdbs_message(
     problem = response.json()
     assert problem["type"].endswith("/problems/invalid-query")
     assert says in problem["detail"]
+    assert "Error" not in problem["detail"] and "LINE" not in problem["detail"]
 
 
 async def test_rows_sql_missing_query_is_a_problem(api: httpx.AsyncClient) -> None:

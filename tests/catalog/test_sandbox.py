@@ -89,6 +89,7 @@ def status_kb(pid: int, field: str) -> int:
         "SELECT repeat('ab', 3), lpad('7', 3, '0'), printf('%05d', 42), format('{:>5}', 'x')",
         "SELECT 1 -- a comment",
         "SELECT main.sum(1), pg_catalog.abs(-1)",
+        "WITH 工资 AS (SELECT 1 AS 人数) SELECT 人数 FROM 工资",
     ],
 )
 def test_sandbox_rules_accept_read_only_selects_over_the_views(

@@ -212,6 +212,12 @@ def test_datastore_search_sql_is_sandboxed(site: ckanapi.RemoteCKAN) -> None:
         site.action.datastore_search_sql(sql=f'DELETE FROM "{WAGES}"')
     with pytest.raises(ckanapi.ValidationError):
         site.action.datastore_search_sql(sql="SELEC nonsense")
+    bomb = "SELECT length(string_agg(i::VARCHAR, ',')) FROM range(1000000000) t(i)"
+    with pytest.raises(ckanapi.ValidationError) as too_big:
+        site.action.datastore_search_sql(sql=bomb)
+    assert "more memory than allowed" in str(too_big.value)
+    with pytest.raises(ckanapi.NotAuthorized):
+        site.action.datastore_search_sql(sql="SELECT current_setting('allowed_paths')")
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
