@@ -231,6 +231,12 @@ class Sandbox:
             raise InvalidParameter(
                 "sql", f"the query is {len(text):,} characters long; at most {most:,} are allowed"
             )
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            raise InvalidParameter(
+                "sql", "the text is not valid Unicode (a lone surrogate)"
+            ) from None
         worker = self._acquire()
         healthy = False
         try:

@@ -112,6 +112,7 @@ FORBIDDEN = [
     "SELECT 1 /* a comment */; ATTACH '/tmp/x.db'",
     "SELECT 1 -- a comment\n; DROP VIEW wages_test__wages",
     "SELECT 1;\n\n/* */ COPY wages_test__wages TO '/tmp/x.csv'",
+    "SELECT 1\x00; ATTACH '/tmp/x.db'",  # a NUL before a second statement
     "SHOW TABLES",
     "SHOW ALL TABLES",
     "SUMMARIZE duckdb_settings()",
@@ -153,6 +154,13 @@ def test_sql_names_outside_the_views_do_not_resolve(
 ) -> None:
     body = refused(client, server, text, 400)
     assert says in str(body["detail"])
+
+
+def test_sql_lone_surrogate_is_refused(client: httpx.Client, server: Server) -> None:
+    body = b'{"sql": "SELECT \'\\ud800\' AS x"}'
+    answer = client.post(SQL, content=body, headers={"Content-Type": "application/json"})
+    assert "not valid Unicode" in str(assert_problem(answer, 400)["detail"])
+    assert_healthy(server)
 
 
 def test_sql_views_are_the_current_versions_only(client: httpx.Client, server: Server) -> None:

@@ -341,6 +341,8 @@ def test_sandbox_caps_result_bytes(root: Path) -> None:
 def test_sandbox_refuses_long_text_unparsed(engine: QueryEngine) -> None:
     with pytest.raises(InvalidParameter, match="at most 100,000"):
         engine.sql("SELECT 1 " + "-" * 200_000)
+    with pytest.raises(InvalidParameter, match="not valid Unicode"):
+        engine.sql("SELECT '\ud800'")
     assert engine.sandbox.pids() == []  # no worker was needed to say so
 
 
