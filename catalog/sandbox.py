@@ -27,6 +27,7 @@ it was answered against, and a worker whose views are older rebuilds its databas
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -157,7 +158,8 @@ class _Worker:
 
     def kill(self) -> None:
         self.process.kill()
-        self.process.wait()
+        with contextlib.suppress(subprocess.TimeoutExpired):  # stuck in the kernel: let it be
+            self.process.wait(timeout=5)
         self._input.close()
         if self.process.stdout is not None:
             self.process.stdout.close()

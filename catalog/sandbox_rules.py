@@ -357,6 +357,7 @@ class Explained:
 
 PATH = re.compile(r"(?:^|[\s'\"(=])(?:/|[A-Za-z]:\\|\.\./|~/)")
 FORBIDDEN_WORDS = re.compile(r"duckdb|parquet|LINE \d|\\|internal|pragma|extension", re.I)
+CANDIDATES = re.compile(r"Candidate bindings: ([^\n]{1,200})")
 _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r'syntax error at or near "(.{1,60}?)"'), 'syntax error near "{0}"'),
     (re.compile(r"syntax error at end of input"), "syntax error at the end of the query"),
@@ -394,6 +395,9 @@ def explain(exc: duckdb.Error, views: Collection[str] = ()) -> Explained:
             message = template.format(*found.groups())
             if message.startswith("no view named") and views:
                 message += "; the views are " + _listed(views)
+            candidates = CANDIDATES.search(str(exc))
+            if message.startswith("column") and candidates and is_safe(candidates[1]):
+                message += f"; similar columns: {candidates[1]}"
             return Explained("invalid", message)
     if not _is_users(exc):
         return Explained("failed", "the query failed")

@@ -198,6 +198,18 @@ class Settings(BaseSettings):
         return self.store / ".api-tokens.json"
 
     @model_validator(mode="after")
+    def _workers_fit_the_budget(self) -> Settings:
+        # Each worker needs a floor of memory to start DuckDB; more workers than the budget
+        # holds would break the promise that the budget bounds the process.
+        if self.sql_worker_count * self.sql_worker_memory_mb > self.memory_budget_mb // 2:
+            most = max(1, self.memory_budget_mb // 2 // 192)
+            raise ValueError(
+                f"sql_workers: {self.sql_workers} workers of {self.sql_worker_memory_mb} MB do"
+                f" not fit a memory budget of {self.memory_budget_mb} MB; at most {most}"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _default_base_url(self) -> Settings:
         # Links must point where the server really listens, e.g. with PORT=9000 scripts/run.
         if not self.base_url:

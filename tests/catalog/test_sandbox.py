@@ -191,7 +191,7 @@ def test_sandbox_explain_keeps_hints_and_hides_paths() -> None:
     con = duckdb.connect()
     con.execute("CREATE VIEW v AS SELECT 1 AS year")
     cases = {
-        "SELECT nope FROM v": ("invalid", 'column "nope" does not exist'),
+        "SELECT yeer FROM v": ("invalid", 'column "yeer" does not exist; similar columns: "year"'),
         "SELECT * FROM missing": ("invalid", "no view named missing; the views are v"),
         "SELECT nofunc(1)": ("invalid", "no function named nofunc"),
         "SELECT 'abc'::INTEGER": ("invalid", "'abc'"),
@@ -208,6 +208,30 @@ def test_sandbox_explain_keeps_hints_and_hides_paths() -> None:
         con.execute("SELECT * FROM read_csv('/etc/passwd')").fetchall()
     explained = explain(denied.value)
     assert explained.kind == "forbidden" and "/etc" not in explained.message
+
+
+@pytest.mark.parametrize(
+    ("budget", "workers", "engine", "count", "each"),
+    [
+        (512, 0, "204MB", 1, 192),
+        (1024, 0, "409MB", 1, 256),
+        (2048, 0, "819MB", 2, 256),
+        (8192, 0, "3276MB", 4, 512),
+        (2048, 4, "819MB", 4, 192),
+    ],
+)
+def test_sandbox_memory_budget_is_split(
+    budget: int, workers: int, engine: str, count: int, each: int
+) -> None:
+    settings = Settings(memory_budget_mb=budget, sql_workers=workers)
+    assert settings.engine_memory_limit == engine
+    assert (settings.sql_worker_count, settings.sql_worker_memory_mb) == (count, each)
+    assert Settings(memory_budget_mb=budget, duckdb_memory_limit="1GB").engine_memory_limit == "1GB"
+
+
+def test_sandbox_workers_must_fit_the_budget() -> None:
+    with pytest.raises(ValueError, match=r"sql_workers: 3 workers of 192 MB .* at most 2"):
+        Settings(memory_budget_mb=1024, sql_workers=3)
 
 
 # -- the worker's database ------------------------------------------------------------------
