@@ -213,9 +213,14 @@ class DataStore:
         sql = data.get("sql")
         if not sql or not isinstance(sql, str):
             raise InvalidFields({"sql": ["Missing value"]})
+        most = self.engine.settings.sql_max_chars
+        if len(sql) > most:  # before the rewriting below looks at it
+            raise InvalidFields({"sql": [f"Longer than the {most:,} characters allowed"]})
         rewritten = QUOTED_ID.sub(self._view_for, sql)
         try:
             found = self.engine.sql(rewritten)
+        except InvalidParameter as exc:
+            raise InvalidFields({exc.parameter: [str(exc).split(": ", 1)[-1]]}) from None
         except InvalidQuery as exc:
             raise InvalidFields({"query": [str(exc)]}) from None
         except QueryTimeout:

@@ -218,6 +218,9 @@ def test_datastore_search_sql_is_sandboxed(site: ckanapi.RemoteCKAN) -> None:
     assert "more memory than allowed" in str(too_big.value)
     with pytest.raises(ckanapi.NotAuthorized):
         site.action.datastore_search_sql(sql="SELECT current_setting('allowed_paths')")
+    with pytest.raises(ckanapi.ValidationError) as too_long:
+        site.action.datastore_search_sql(sql="SELECT 1 " + "-" * 200_000)
+    assert too_long.value.error_dict["sql"] == ["Longer than the 100,000 characters allowed"]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv", "json", "xml"])
