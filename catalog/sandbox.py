@@ -86,7 +86,8 @@ class _Worker:
         self.generation: str | None = None
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": ROOT}
         env.update({k: os.environ[k] for k in ("TZ", "LANG", "LC_ALL") if k in os.environ})
-        command = [sys.executable, "-s", "-B", "-m", "catalog.sandbox_worker"]
+        # -P: no working directory on sys.path; -s: no user site; -B: no bytecode written.
+        command = [sys.executable, "-P", "-s", "-B", "-m", "catalog.sandbox_worker"]
         self.process = subprocess.Popen(
             [*command, json.dumps(asdict(limits))],
             stdin=subprocess.PIPE,

@@ -289,6 +289,17 @@ def test_sandbox_runs_sql_in_another_process_over_current_views(engine: QueryEng
     ]
 
 
+def test_sandbox_worker_runs_under_an_os_memory_cap(engine: QueryEngine) -> None:
+    engine.sql("SELECT 1")
+    (pid,) = engine.sandbox.pids()
+    limits = Path(f"/proc/{pid}/limits").read_text().splitlines()
+    (data,) = [line.split()[3:5] for line in limits if line.startswith("Max data size")]
+    cap = str(engine.sandbox.limits.memory_mb * 1024 * 1024)
+    assert data == [cap, cap]
+    (core,) = [line.split()[4] for line in limits if line.startswith("Max core file size")]
+    assert core == "0"
+
+
 def test_sandbox_views_follow_current_and_withdrawal(engine: QueryEngine, root: Path) -> None:
     assert rows(engine, "SELECT count(*) AS n FROM wages_test__wages") == [{"n": 250}]
     set_current(root, "wages-test", "v1")
