@@ -217,6 +217,11 @@ class Sandbox:
         # leave its workers running.
         self._finalizer = weakref.finalize(self, self._pool.close)
 
+    @property
+    def capacity(self) -> int:
+        """How many requests may hold or wait for a worker at once."""
+        return self.size * (1 + QUEUE_PER_WORKER)
+
     def close(self) -> None:
         self._finalizer()
 

@@ -46,6 +46,7 @@ FETCH_ROWS = 512
 # A worker whose data segment passed this share of its cap after a query (DuckDB and the
 # allocator keep some of a big query's memory) ends after answering and is replaced.
 RECYCLE_SHARE = 0.6
+NICENESS = 10
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ def main() -> None:
     cap = limits.memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Below the server in the scheduler: a core busy with user SQL must not slow /healthz,
+    # pages or downloads, which answer in milliseconds when they get the CPU.
+    os.nice(NICENESS)
     # The protocol gets private copies of stdin and stdout; anything the engine or Python
     # prints lands in the server's log instead of in the middle of a frame.
     output = os.fdopen(os.dup(1), "wb")

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from anyio import CapacityLimiter, to_thread
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep
 from api.errors import problem_responses
 from api.render import json_with_rows
+from catalog.errors import ServiceUnavailable
+from catalog.sandbox import RETRY_AFTER
 
 router = APIRouter(prefix="/api/v1", tags=["sql"])
 
@@ -46,8 +49,23 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _answer(engine: EngineDep, text: str) -> Response:
-    table = engine.sql(text)
+async def _answer(request: Request, engine: EngineDep, text: str) -> Response:
+    # Queries wait for a sandbox worker on threads of their own, as many as may wait at all:
+    # however many arrive, they never hold the threads that other routes and /healthz need.
+    # Admission is counted here, on the event loop (one thread: check and count are one step),
+    # so a request past the capacity is refused at once instead of queueing for a thread.
+    state = request.app.state
+    limiter: CapacityLimiter | None = getattr(state, "sql_limiter", None)
+    if limiter is None:
+        limiter = state.sql_limiter = CapacityLimiter(engine.sandbox.capacity)
+        state.sql_admitted = 0
+    if state.sql_admitted >= limiter.total_tokens:
+        raise ServiceUnavailable("the SQL service is busy; retry in a moment", RETRY_AFTER)
+    state.sql_admitted += 1
+    try:
+        table = await to_thread.run_sync(engine.sql, text, limiter=limiter)
+    finally:
+        state.sql_admitted -= 1
     head = {
         "fields": table.fields,
         "truncated": table.truncated,
@@ -64,13 +82,14 @@ def _answer(engine: EngineDep, text: str) -> Response:
     response_model=None,
     responses=RESPONSES,
 )
-def sql_get(
+async def sql_get(
+    request: Request,
     engine: EngineDep,
     sql: Annotated[
         str, Query(description="One read-only SELECT or WITH query.", examples=[EXAMPLE])
     ],
 ) -> Response:
-    return _answer(engine, sql)
+    return await _answer(request, engine, sql)
 
 
 @router.post(
@@ -80,5 +99,5 @@ def sql_get(
     response_model=None,
     responses=RESPONSES,
 )
-def sql_post(engine: EngineDep, query: SqlQuery) -> Response:
-    return _answer(engine, query.sql)
+async def sql_post(request: Request, engine: EngineDep, query: SqlQuery) -> Response:
+    return await _answer(request, engine, query.sql)

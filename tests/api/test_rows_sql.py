@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import httpx
@@ -54,6 +55,22 @@ async def test_rows_sql_caps_bytes(make_app: AppFactory) -> None:
     compact = [json.dumps(row, ensure_ascii=False, separators=(",", ":")) for row in body["rows"]]
     assert sum(len(row.encode()) + 1 for row in compact) <= 4096
     app.state.engine.close()
+
+
+async def test_rows_sql_busy_is_503_with_retry_after(make_app: AppFactory) -> None:
+    # One worker and room for eight waiting: of twelve slow queries at once, some are told
+    # to come back, at once or after waiting as long as a query may run.
+    app = make_app(sql_workers=1, query_timeout_seconds=0.5)
+    slow = "SELECT count(*) FROM range(10000000000) t(i) WHERE hash(i) = 7"
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
+        answers = await asyncio.gather(*[http.get(SQL, params={"sql": slow}) for _ in range(12)])
+    app.state.engine.close()
+    statuses = sorted(answer.status_code for answer in answers)
+    assert set(statuses) == {503, 504} and statuses.count(503) >= 3, statuses
+    busy = next(answer for answer in answers if answer.status_code == 503)
+    assert busy.headers["retry-after"] == "1"
+    assert busy.headers["content-type"] == "application/problem+json"
+    assert busy.json()["type"].endswith("/problems/unavailable")
 
 
 async def test_rows_sql_too_long_text_names_the_parameter(make_app: AppFactory) -> None:
