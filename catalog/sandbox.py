@@ -19,6 +19,10 @@ can reach nothing but the published files and can exhaust nothing but its own wo
   Retry-After. A worker that was killed is replaced by the next request that needs it,
   before that request's time limit starts.
 
+Workers run at a lower scheduling priority than the server, so a core busy with user SQL
+does not slow the pages and `/healthz`. `api.routes.sql` admits at most `capacity` requests
+at once and refuses the rest with 503 before they take a thread.
+
 Before it reaches a worker the text is bounded in length (`sql_max_chars`); every check that
 parses it runs in the worker (`catalog.sandbox_rules`), so parsing hostile text costs the
 server nothing. The views follow `CURRENT`: each request carries the generation of the views

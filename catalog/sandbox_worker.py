@@ -5,20 +5,24 @@ its stdin and stdout in frames (a 4-byte big-endian length, then the bytes) and 
 nothing heavier than `duckdb`, so an idle worker costs ~80 MB of resident memory, most of
 it DuckDB's shared library.
 
-Before it reads a request it caps its own memory (RLIMIT_DATA, measured: unlike RLIMIT_AS
-it bounds what DuckDB's allocator really touches, and lets DuckDB start) and forbids core
-files. Its database is rebuilt whenever the views change: an in-memory DuckDB whose only
-objects are the views `<slug>__<resource>` over the published files, `allowed_paths` set to
-exactly those files, external access off, no extension loading, configuration locked,
-spilling off (`temp_directory` empty: a query past the memory limit fails instead of
-writing to disk), one thread.
+Before it reads a request it caps its own memory (RLIMIT_DATA, measured: RLIMIT_AS counts
+address space DuckDB reserves but never touches, refused allocations while resident memory
+was a fifth of the cap, and at some caps kept DuckDB from starting at all), forbids core
+files and lowers its scheduling priority below the server's. Its database is rebuilt
+whenever the views change: an in-memory DuckDB whose only objects are the views
+`<slug>__<resource>` over the published files, `allowed_paths` set to exactly those files,
+external access off, no extension loading, configuration locked, spilling off
+(`temp_directory` empty: a query past the memory limit fails instead of writing to disk),
+one thread. A worker whose memory stays high after a query ends after answering
+(`"recycle": true` in the header) and the parent starts a fresh one.
 
 A request is a JSON object {"sql", "timeout", "row_cap", "byte_cap", "views"?}; `views`
 ({name: path}) comes whenever the parent's views differ from the worker's. The answer is a
 JSON header line, then the rows, one JSON object text per line (DuckDB's `to_json` never
 writes a raw newline): the header holds either {"fields", "truncated", "count"} or
-{"error": {"kind", "message"}}. The worker interrupts its own query at `timeout`; what an
-interrupt cannot stop (parsing, planning) the parent stops by killing the process.
+{"error": {"kind", "message"}}, and "recycle". The worker interrupts its own query at
+`timeout`; what an interrupt cannot stop (parsing, planning) the parent stops by killing
+the process.
 """
 
 from __future__ import annotations
