@@ -70,7 +70,7 @@ from catalog.filters import (
 from catalog.jsonrows import json_row_sql as json_row_sql  # re-exported: pages and exports
 from catalog.rowgroups import KeptGroups
 from catalog.sandbox import Sandbox
-from catalog.sandbox_rules import explain
+from catalog.sandbox_errors import explain
 from catalog.settings import Settings
 from catalog.store import Store
 from catalog.totals import MODES, Totals

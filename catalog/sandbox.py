@@ -57,7 +57,7 @@ from catalog.errors import (
     QueryTooLarge,
     ServiceUnavailable,
 )
-from catalog.sandbox_rules import is_presentable
+from catalog.sandbox_errors import is_presentable
 from catalog.sandbox_worker import FRAME, Limits
 from catalog.settings import Settings
 

@@ -17,11 +17,8 @@ out what the engine would allow (its settings, its catalogue, views of its own o
   `printf`...) are refused when a literal asks for more than `LITERAL_SIZE_LIMIT`; the
   worker's OS memory cap is what really bounds them, this only answers sooner and clearer.
 
-`explain` turns a DuckDB error into a kind and a message in our words: the hint a user needs
-to fix their SQL (a syntax error near a word, a column or view that does not exist) and
-never a path, an engine name or an engine message we have not read.
-
-This module imports nothing heavier than `duckdb`: it is loaded by every worker process.
+DuckDB's own errors are put in our words by `catalog.sandbox_errors`. This module imports
+nothing heavier than `duckdb`: it is loaded by every worker process.
 """
 
 from __future__ import annotations
@@ -29,12 +26,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden
+from catalog.errors import InvalidQuery, QueryForbidden
+from catalog.sandbox_errors import listed, refusal
 
 # Table functions a query may call: none of them reads a file, a setting or the catalogue.
 TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
@@ -175,7 +172,7 @@ def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[st
     try:
         statements = con.extract_statements(text)
     except duckdb.Error as exc:
-        raise as_error(exc, views) from None
+        raise refusal(exc, views) from None
     if len(statements) != 1:
         raise QueryForbidden(f"send exactly one statement; this text holds {len(statements)}")
     statement = statements[0]
@@ -187,7 +184,7 @@ def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[st
         serialized = con.execute("SELECT json_serialize_sql(?)", [query]).fetchone()
         tree = json.loads(serialized[0] if serialized else "{}")
     except duckdb.Error as exc:
-        raise as_error(exc, views) from None
+        raise refusal(exc, views) from None
     except RecursionError:
         raise InvalidQuery("the query is nested too deeply") from None
     if tree.get("error"):
@@ -268,9 +265,9 @@ def _check_table(node: dict[str, Any], ctes: frozenset[str], views: dict[str, st
     if node.get("at_clause"):
         raise QueryForbidden("AT (VERSION ...) is not allowed; the views show current versions")
     if table.casefold() not in ctes and table.casefold() not in views:
-        listed = "; the views are " + _listed(views.values()) if views else "; there are no views"
+        known = "; the views are " + listed(views.values()) if views else "; there are no views"
         shown = f"no view named {table}" if _showable(table) else "no such view"
-        raise InvalidQuery(shown + listed)
+        raise InvalidQuery(shown + known)
 
 
 def _table_function_children(node: dict[str, Any]) -> list[Any]:
@@ -342,116 +339,3 @@ def _constants(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
 def _showable(name: str) -> bool:
     # Echo a name only when it is a plain identifier and names nothing of the engine's own.
     return bool(IDENTIFIER.fullmatch(name)) and "duckdb" not in name.casefold()
-
-
-# -- errors in our words --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Explained:
-    """A DuckDB error as one of our kinds, with a message that is safe to show."""
-
-    kind: str  # "invalid", "forbidden", "memory", "timeout", "failed", "broken"
-    message: str
-
-
-PATH = re.compile(r"(?:^|[\s'\"(=])(?:/|[A-Za-z]:\\|\.\./|~/)")
-FORBIDDEN_WORDS = re.compile(r"duckdb|parquet|LINE \d|\\|internal|pragma|extension", re.I)
-CANDIDATES = re.compile(r"Candidate bindings: ([^\n]{1,200})")
-_HINTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r'syntax error at or near "(.{1,60}?)"'), 'syntax error near "{0}"'),
-    (re.compile(r"syntax error at end of input"), "syntax error at the end of the query"),
-    (re.compile(r"expression depth limit", re.I), "the query is nested too deeply"),
-    (re.compile(r"Table with name (\S+?) does not exist"), "no view named {0}"),
-    (
-        re.compile(r"(?:Scalar |Aggregate |Table |Window |Macro )?Function with name (\S+?) does "),
-        "no function named {0}",
-    ),
-    (re.compile(r"Type with name (\S+?) does not exist"), "no type named {0}"),
-    (re.compile(r'Referenced column "(.{1,80}?)" not found'), 'column "{0}" does not exist'),
-    (re.compile(r'Referenced table "(.{1,80}?)" not found'), 'no table or alias named "{0}"'),
-    (re.compile(r'Values list "(.{1,80}?)" does not have a column named "(.{1,80}?)"'),
-     '"{0}" has no column named "{1}"'),
-]  # fmt: skip
-
-
-def explain(exc: duckdb.Error, views: Collection[str] = ()) -> Explained:
-    """A DuckDB error in our words; `views`, when known, are named in a missing view's hint."""
-    if isinstance(exc, duckdb.InterruptException):
-        return Explained("timeout", "the query ran past the time limit")
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return Explained("memory", "the query needs more memory than allowed")
-    if isinstance(exc, duckdb.PermissionException):
-        return Explained(
-            "forbidden", "the query may read only the views <dataset>__<resource>, not files"
-        )
-    if isinstance(exc, duckdb.FatalException | duckdb.InternalException):
-        return Explained("broken", "the query could not be run")
-    first = str(exc).split("\n", 1)[0]
-    detail = re.sub(r"^[A-Za-z ]*Error: ", "", first).strip()
-    for pattern, template in _HINTS:
-        found = pattern.search(detail)
-        if found and all(is_safe(group) for group in found.groups()):
-            message = template.format(*found.groups())
-            if message.startswith("no view named") and views:
-                message += "; the views are " + _listed(views)
-            candidates = CANDIDATES.search(str(exc))
-            if message.startswith("column") and candidates and is_safe(candidates[1]):
-                message += f"; similar columns: {candidates[1]}"
-            return Explained("invalid", message)
-    if not _is_users(exc):
-        return Explained("failed", "the query failed")
-    if not is_safe(detail):
-        return Explained("invalid", "the query could not be run as written")
-    if isinstance(exc, duckdb.ParserException):
-        return Explained("invalid", "syntax error: " + detail)
-    return Explained("invalid", detail)
-
-
-def as_error(exc: duckdb.Error, views: Collection[str] = ()) -> OpenDataError:
-    """`explain` as the error a user's SQL gets (see `catalog.sandbox` for the kinds)."""
-    explained = explain(exc, views)
-    if explained.kind == "forbidden":
-        return QueryForbidden(explained.message)
-    return InvalidQuery(explained.message)
-
-
-def _is_users(exc: duckdb.Error) -> bool:
-    """Whether the error comes from what the query says rather than from the server."""
-    return isinstance(
-        exc,
-        duckdb.ParserException
-        | duckdb.BinderException
-        | duckdb.CatalogException
-        | duckdb.ConversionException
-        | duckdb.OutOfRangeException
-        | duckdb.InvalidInputException
-        | duckdb.InvalidTypeException
-        | duckdb.TypeMismatchException
-        | duckdb.NotImplementedException
-        | duckdb.ConstraintException
-        | duckdb.DataError
-        | duckdb.ProgrammingError
-        | duckdb.SyntaxException,
-    )
-
-
-def is_safe(text: str) -> bool:
-    """Whether engine text may be shown: short, and no path, engine name or internals."""
-    return is_presentable(text) and not FORBIDDEN_WORDS.search(text)
-
-
-def is_presentable(text: str) -> bool:
-    """Whether a message of ours may be shown: one short line, no path, no engine name."""
-    return (
-        0 < len(text) <= 400
-        and "\n" not in text
-        and not PATH.search(text)
-        and "duckdb" not in text.casefold()
-    )
-
-
-def _listed(views: Collection[str], most: int = 30) -> str:
-    names = sorted(views)
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")

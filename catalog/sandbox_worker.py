@@ -43,7 +43,8 @@ from catalog.deadlines import Watchdog
 from catalog.errors import OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.filters import quote
 from catalog.jsonrows import json_row_sql, result_column
-from catalog.sandbox_rules import explain, statement_of
+from catalog.sandbox_errors import explain
+from catalog.sandbox_rules import statement_of
 
 FRAME = struct.Struct(">I")
 FETCH_ROWS = 512

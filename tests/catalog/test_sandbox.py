@@ -24,7 +24,8 @@ from catalog.errors import (
 )
 from catalog.query import QueryEngine
 from catalog.sandbox import Sandbox
-from catalog.sandbox_rules import FUNCTIONS, TABLE_FUNCTIONS, explain, statement_of
+from catalog.sandbox_errors import explain, refusal
+from catalog.sandbox_rules import FUNCTIONS, TABLE_FUNCTIONS, statement_of
 from catalog.sandbox_worker import Limits, Worker
 from catalog.settings import Settings
 from catalog.store import Store
@@ -232,6 +233,14 @@ def test_sandbox_memory_budget_is_split(
 def test_sandbox_workers_must_fit_the_budget() -> None:
     with pytest.raises(ValueError, match=r"sql_workers: 3 workers of 192 MB .* at most 2"):
         Settings(memory_budget_mb=1024, sql_workers=3)
+
+
+def test_sandbox_refusal_leaves_interrupts_and_memory_to_the_caller() -> None:
+    # An interrupt that lands while the text is still being checked is a timeout, not bad SQL.
+    for exc in (duckdb.InterruptException("x"), duckdb.OutOfMemoryException("x")):
+        assert refusal(exc) is exc
+    assert isinstance(refusal(duckdb.ParserException('syntax error at or near "x"')), InvalidQuery)
+    assert isinstance(refusal(duckdb.PermissionException("x")), QueryForbidden)
 
 
 # -- the worker's database ------------------------------------------------------------------
