@@ -192,6 +192,15 @@ def test_sql_huge_or_deep_text_is_refused(client: httpx.Client, server: Server, 
     assert_healthy(server)
 
 
+def test_sql_time_limit_covers_planning(client: httpx.Client, server: Server) -> None:
+    # Parsed in a tenth of a second, planned for seconds: stopped at the 2 s limit all the same.
+    pairs = " OR ".join(f"(workers = {i} AND year = {i})" for i in range(2500))
+    text = f"SELECT count(*) FROM wages_test__wages WHERE {pairs}"
+    assert "2 s limit" in str(assert_problem(client.post(SQL, json={"sql": text}), 504)["detail"])
+    assert_healthy(server)
+    assert client.post(SQL, json={"sql": "SELECT 1 AS x"}).json()["rows"] == [{"x": 1}]
+
+
 def test_sql_ckan_datastore_sql_is_the_same_sandbox(
     client: httpx.Client, server: Server, attack_store: Path
 ) -> None:
