@@ -6,13 +6,14 @@ import json
 from pathlib import Path
 from typing import Annotated, Any
 
+import pydantic
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from catalog.descriptors import resolve
 from catalog.errors import OpenDataError, ValidationFailed
-from catalog.publish import Publisher
+from catalog.publish import BuildResult, Publisher
 from catalog.settings import Settings
 from catalog.store import Store
 from catalog.tokens import TokenStore
@@ -35,10 +36,19 @@ def main(
         Path | None, typer.Option(help="Datasets folder [env OPENDATA_DATASETS].")
     ] = None,
     store: Annotated[Path | None, typer.Option(help="Store folder [env OPENDATA_STORE].")] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(help="Private state folder: tokens, audit log [env OPENDATA_STATE]."),
+    ] = None,
 ) -> None:
-    overrides: dict[str, Any] = {"datasets": datasets, "store": store}
+    overrides: dict[str, Any] = {"datasets": datasets, "store": store, "state": state}
     ctx.meta["overrides"] = {k: v for k, v in overrides.items() if v is not None}
-    ctx.obj = Settings(**ctx.meta["overrides"])
+    try:
+        ctx.obj = Settings(**ctx.meta["overrides"])
+    except pydantic.ValidationError as exc:
+        for error in exc.errors():
+            errors.print(f"error: {error['msg']}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
 
 
 def _publisher(ctx: typer.Context) -> Publisher:
@@ -112,15 +122,23 @@ def build(
                     failed.append(source.slug)
                     errors.print(f"{source.slug}: NOT published: {exc}", highlight=False)
                 else:
-                    state = "published" if result.created else "unchanged"
-                    rows = sum(result.rows.values())
-                    detail = f" ({rows} rows)" if result.created else ""
-                    console.print(
-                        f"{source.slug}: {state} {result.version}{detail}", highlight=False
-                    )
+                    console.print(_built(result), highlight=False, markup=False)
             progress.advance(task)
     if failed:
         raise typer.Exit(code=1)
+
+
+def _built(result: BuildResult) -> str:
+    """The line `build` prints: published, unchanged, or published by someone else."""
+    if result.created:
+        rows = sum(result.rows.values())
+        return f"{result.slug}: published {result.version} ({rows} rows)"
+    if result.concurrent:
+        return (
+            f"{result.slug}: already published {result.version} by another build"
+            " while this one waited; nothing to do"
+        )
+    return f"{result.slug}: unchanged {result.version}"
 
 
 @app.command()
@@ -134,8 +152,9 @@ def versions(
     except OpenDataError as exc:
         raise _fail(exc) from exc
     for info in history:
-        marker = "*" if info.current else " "
-        console.print(f"{marker} {info.version}  {info.published}", highlight=False)
+        marker = "*" if info.current else "-" if info.withdrawn else " "
+        note = "  withdrawn" if info.withdrawn else ""
+        console.print(f"{marker} {info.version}  {info.published}{note}", highlight=False)
 
 
 @app.command()
@@ -143,13 +162,34 @@ def withdraw(
     ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="Dataset slug.")],
     reason: Annotated[str, typer.Option(help="Why, for the change feed.")] = "",
+    version: Annotated[
+        str | None,
+        typer.Option(help="Withdraw only this superseded version; the dataset stays served."),
+    ] = None,
 ) -> None:
-    """Stop serving a dataset; its versions stay, and the change feed announces it."""
+    """Stop serving a dataset's data (every version), or one version's; metadata stays.
+
+    Withdrawn data answers 410 Gone on every data path, pinned URLs included; the dataset's
+    tombstone and the change feed say it was withdrawn.
+    """
     try:
-        withdrawal = Store(ctx.obj.store).withdraw(slug, reason)
+        withdrawal = Store(ctx.obj.store).withdraw(slug, reason, version=version)
     except OpenDataError as exc:
         raise _fail(exc) from exc
-    console.print(f"{slug}: withdrawn {withdrawal.version} at {withdrawal.withdrawn}")
+    if version is None:
+        count = len(withdrawal.versions or ())
+        console.print(
+            f"{slug}: withdrawn at {withdrawal.withdrawn} with its {count} version(s);"
+            f" {withdrawal.version} was current",
+            highlight=False,
+            markup=False,
+        )
+    else:
+        console.print(
+            f"{slug}: version {version} withdrawn at {withdrawal.withdrawn}",
+            highlight=False,
+            markup=False,
+        )
 
 
 @app.command()

@@ -11,6 +11,7 @@
     ├── NotAuthorized   403 "Authorization Error" a write without a valid API token
     ├── NotFound        404 "Not Found Error"   unknown dataset, version or resource
     │   └── Gone        410 "Not Found Error"   a dataset that was withdrawn (Store.withdraw)
+    ├── Conflict        409 "Validation Error"  a write built on a version that is no longer current
     ├── DescriptorError 409 "Validation Error"  datapackage.yaml unreadable or inconsistent
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
     ├── StoreError      500                     the store is unreadable or inconsistent
@@ -57,6 +58,17 @@ class Gone(NotFound):
     status = 410
     slug = "gone"
     title = "Gone"
+
+
+class Conflict(OpenDataError):
+    # Another publish (another process, server or CLI) changed the dataset between the
+    # moment a writer read it and the moment it would have replaced it: retry from the new
+    # version rather than silently replace one the writer never saw.
+    status = 409
+    ckan_type = "Validation Error"
+    slug = "conflict"
+    title = "Conflict"
+    public = True
 
 
 class DescriptorError(OpenDataError):

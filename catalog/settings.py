@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from catalog.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, adopt_legacy_tokens
+
 
 class Settings(BaseSettings):
     """Where the data lives and how the service runs; built by the CLI or `create_app`."""
@@ -133,16 +135,46 @@ class Settings(BaseSettings):
         default="",
         description=(
             "File of the hashed API tokens made by `opendata token create`; empty means"
-            " `<store>/.api-tokens.json`. Keep it out of version control."
+            " `<state>/api-tokens.json`. Never inside the store."
+        ),
+    )
+    state: Path = Field(
+        default=Path("state"),
+        description=(
+            "Folder of private state: the hashed API tokens and the audit log. It must not"
+            " be inside the store, whose files the query engine may open."
         ),
     )
 
     @property
     def tokens_path(self) -> Path:
-        """Where the hashed API tokens live."""
+        """Where the hashed API tokens live; a legacy `<store>/.api-tokens.json` moves there."""
         if self.api_tokens_file:
             return Path(self.api_tokens_file)
-        return self.store / ".api-tokens.json"
+        target = self.state / TOKENS_FILE
+        adopt_legacy_tokens(self.store / LEGACY_TOKENS_FILE, target)
+        return target
+
+    @property
+    def audit_path(self) -> Path:
+        """The append-only audit log of writes and refused writes."""
+        return self.state / "audit.log"
+
+    @model_validator(mode="after")
+    def _state_outside_store(self) -> Settings:
+        # The store is what the query engine reads: a token file or an audit log in it is
+        # one sandbox slip away from being served.
+        store = self.store.resolve()
+        private = [("state", self.state)]
+        if self.api_tokens_file:
+            private.append(("api_tokens_file", Path(self.api_tokens_file)))
+        for name, path in private:
+            if path.resolve().is_relative_to(store):
+                raise ValueError(
+                    f"{name} ({path}) is inside the store ({self.store}); keep private state"
+                    " in a folder of its own (OPENDATA_STATE)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _default_base_url(self) -> Settings:
