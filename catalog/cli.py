@@ -122,7 +122,7 @@ def build(
                     failed.append(source.slug)
                     errors.print(f"{source.slug}: NOT published: {exc}", highlight=False)
                 else:
-                    console.print(_built(result), highlight=False, markup=False)
+                    console.print(_built(result), highlight=False, markup=False, soft_wrap=True)
             progress.advance(task)
     if failed:
         raise typer.Exit(code=1)
@@ -134,10 +134,7 @@ def _built(result: BuildResult) -> str:
         rows = sum(result.rows.values())
         return f"{result.slug}: published {result.version} ({rows} rows)"
     if result.concurrent:
-        return (
-            f"{result.slug}: already published {result.version} by another build"
-            " while this one waited; nothing to do"
-        )
+        return f"{result.slug}: already published {result.version} by another build"
     return f"{result.slug}: unchanged {result.version}"
 
 

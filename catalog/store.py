@@ -167,18 +167,16 @@ class Store:
         current = self.current(slug)
         withdrawn = self.withdrawn_versions(slug)
         found = []
-        for path in folder.iterdir():
-            if not is_version(path.name) or not (path / DESCRIPTOR).is_file():
-                continue
-            build = _read_descriptor(path / DESCRIPTOR).get("build", {})
+        for name in self._version_names(slug):
+            build = _read_descriptor(folder / name / DESCRIPTOR).get("build", {})
             found.append(
                 VersionInfo(
                     slug=slug,
-                    version=path.name,
+                    version=name,
                     published=str(build.get("published", "")),
                     input_sha256=str(build.get("input_sha256", "")),
-                    current=path.name == current,
-                    withdrawn=path.name in withdrawn or (current is None and bool(withdrawn)),
+                    current=name == current,
+                    withdrawn=name in withdrawn or (current is None and bool(withdrawn)),
                 )
             )
         if not found and not withdrawn:
@@ -379,7 +377,7 @@ class Store:
         if current is None:
             raise NotFound(f"dataset {slug!r} has no published version to withdraw")
         folder = self.root / slug
-        every = tuple(sorted(p.name for p in folder.iterdir() if is_version(p.name)))
+        every = tuple(sorted(self._version_names(slug)))
         withdrawal = Withdrawal(slug, current, _stamp(self._next_moment(slug)), reason,
                                 DATASET, every)  # fmt: skip
         self._append_withdrawal(withdrawal)
@@ -462,14 +460,20 @@ class Store:
         self._gone[slug] = (key, found)
         return found
 
-    def _published_by(self, slug: str, moment: datetime) -> set[str]:
+    def _version_names(self, slug: str) -> list[str]:
+        """Every complete version folder of `slug` (CURRENT, HISTORY and the like are files)."""
         folder = self.root / slug
+        return [
+            p.name for p in folder.iterdir() if is_version(p.name) and (p / DESCRIPTOR).is_file()
+        ]
+
+    def _published_by(self, slug: str, moment: datetime) -> set[str]:
         found = set()
-        for path in folder.iterdir():
-            if is_version(path.name) and (path / DESCRIPTOR).is_file():
-                published = _read_descriptor(path / DESCRIPTOR).get("build", {}).get("published")
-                if not published or _instant(str(published)) <= moment:
-                    found.add(path.name)
+        for name in self._version_names(slug):
+            described = _read_descriptor(self.root / slug / name / DESCRIPTOR)
+            published = described.get("build", {}).get("published")
+            if not published or _instant(str(published)) <= moment:
+                found.add(name)
         return found
 
     def known_slugs(self) -> list[str]:

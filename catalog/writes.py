@@ -104,7 +104,8 @@ class CatalogueWriter:
         self.datasets = datasets
         self.actions = actions
         self.row_group_size = row_group_size
-        self._lock = threading.Lock()
+        # Re-entrant: package_patch reads and updates under one hold.
+        self._lock = threading.RLock()
 
     def actions_table(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         return {
@@ -149,8 +150,12 @@ class CatalogueWriter:
     def package_patch(self, data: dict[str, Any]) -> dict[str, Any]:
         """Change only the given fields of a dataset."""
         slug = self._slug(data.get("id") or data.get("name"))
-        current = self._package(slug)
-        return self.package_update({**current, **data, "id": slug})
+        with self._lock, self.store.locked(slug):
+            # Read under the lock, fresh from the store: fields the patch leaves out keep
+            # the value they have now, not one another writer has since replaced.
+            self.actions.refresh()
+            current = self._package(slug)
+            return self.package_update({**current, **data, "id": slug})
 
     def package_delete(self, data: dict[str, Any]) -> None:
         """Withdraw a dataset: no longer served or listed; its versions stay."""
