@@ -127,11 +127,12 @@ class CatalogueWriter:
             raise InvalidFields({"name": ["Missing value"]})
         slug = _checked_slug(str(name))
         _check_links(data)
+        descriptor = self._descriptor({"$schema": SCHEMA_PROFILE, "name": slug}, data)
+        descriptor["resources"] = []
+        _check_descriptor(descriptor)  # before the lock, which makes the store's folder
         with self._lock, self.store.locked(slug):
             if (self.datasets / slug / DESCRIPTOR_NAME).is_file():
                 raise InvalidFields({"name": ["That URL is already in use."]})
-            descriptor = self._descriptor({"$schema": SCHEMA_PROFILE, "name": slug}, data)
-            descriptor["resources"] = []
             self._commit(slug, descriptor, {}, replace_folder=False, base=None)
         return self._shown(slug)
 
