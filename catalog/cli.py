@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import pydantic
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from catalog.descriptors import resolve
@@ -59,7 +60,8 @@ def _publisher(ctx: typer.Context) -> Publisher:
 
 
 def _fail(exc: OpenDataError) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    # Escaped: messages name fields such as `resources[0].path`, which rich reads as markup.
+    errors.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
     return typer.Exit(code=1)
 
 
@@ -120,7 +122,9 @@ def build(
                     errors.print(f"{source.slug}: NOT published; the current version still serves")
                 except OpenDataError as exc:
                     failed.append(source.slug)
-                    errors.print(f"{source.slug}: NOT published: {exc}", highlight=False)
+                    errors.print(
+                        f"{source.slug}: NOT published: {exc}", highlight=False, markup=False
+                    )
                 else:
                     console.print(_built(result), highlight=False, markup=False, soft_wrap=True)
             progress.advance(task)
@@ -180,12 +184,14 @@ def withdraw(
             f" {withdrawal.version} was current",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
     else:
         console.print(
             f"{slug}: version {version} withdrawn at {withdrawal.withdrawn}",
             highlight=False,
             markup=False,
+            soft_wrap=True,
         )
 
 

@@ -105,9 +105,12 @@ def is_safe_url(value: object) -> bool:
 
 
 def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
-    """Names and links of a steward's descriptor that could escape a folder or a page.
+    """Names and links of a descriptor that could escape a folder or a page.
 
     Each key names the faulty field as a path (`resources[0].path`, `licenses[0].path`).
+    A steward's folder may give a source, licence or contributor `path` as a file inside the
+    package (Data Package allows a relative POSIX path; pages show it as text, never as a
+    link); the CKAN write actions accept only links there (`catalog.writes`).
     """
     faults: dict[str, str] = {}
     resources = descriptor.get("resources") or []
@@ -125,7 +128,9 @@ def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
         if "path" in resource and not is_file_path(resource["path"]):
             faults[f"{where}.path"] = "must be a relative path under the dataset folder"
     for field, value in url_fields(descriptor):
-        if value not in (None, "") and not is_safe_url(value):
+        if value in (None, "") or is_safe_url(value):
+            continue
+        if not (field.endswith("].path") and is_file_path(value)):
             faults[field] = URL_MESSAGE
     return faults
 

@@ -514,6 +514,14 @@ def _check_links(data: dict[str, Any]) -> None:
         linked = key.lower() == "url" or key.lower().endswith("_url")
         if linked and value and not is_safe_url(value):
             faults[key] = [URL_MESSAGE]
+    try:
+        sources = json.loads(extras.get("sources") or "[]")
+    except ValueError:
+        sources = []  # `descriptor_of` names this fault
+    # A source sent through the API is a link: what it names must be a page, not a file.
+    for field, value in url_fields({"sources": sources}):
+        if value not in (None, "") and not is_safe_url(value):
+            faults[field] = [URL_MESSAGE]
     if faults:
         raise InvalidFields(faults)
 

@@ -102,6 +102,14 @@ def test_names_descriptor_faults_name_each_field() -> None:
     }
 
 
+def test_names_a_source_may_be_a_file_of_the_package_but_not_outside_it() -> None:
+    meta = descriptor("x-test", [])
+    meta["sources"].append({"title": "note", "path": "notes/synthetic.pdf"})
+    assert descriptor_faults(meta) == {}
+    meta["sources"].append({"title": "escape", "path": "../notes.pdf"})
+    assert descriptor_faults(meta) == {"sources[2].path": "must be an http(s):// or mailto: URL"}
+
+
 def test_names_load_dataset_refuses_a_traversing_resource_path(tmp_path: Path) -> None:
     folder = write_wages(tmp_path)
     meta = yaml.safe_load((folder / "datapackage.yaml").read_text(encoding="utf-8"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from catalog.query import QueryEngine
 from catalog.settings import Settings
 from catalog.store import WITHDRAWN, Store
 from tests.querydata import WAGE_SCHEMA, set_current, wage_rows, write_version
+from tests.servers import OPENDATA
 
 
 def three_versions(root: Path, slug: str = "wages-test") -> Store:
@@ -163,3 +165,24 @@ def test_store_http_cache_has_no_validators_for_a_withdrawn_version(tmp_path: Pa
     store.withdraw("wages-test")
     assert cache.validators(rows, []) is None
     assert cache.validators("/api/v1/datasets/wages-test/versions/v3", []) is None
+
+
+def test_store_cli_withdraws_one_version_then_the_dataset(tmp_path: Path) -> None:
+    three_versions(tmp_path / "store")
+
+    def opendata(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [OPENDATA, "--store", str(tmp_path / "store"), *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    one = opendata("withdraw", "wages-test", "--version", "v1", "--reason", "wrong figures")
+    assert one.returncode == 0, one.stderr
+    assert "wages-test: version v1 withdrawn" in one.stdout
+    current = opendata("withdraw", "wages-test", "--version", "v3")
+    assert current.returncode == 1
+    assert "is the current version" in current.stderr
+    listed = opendata("versions", "wages-test").stdout.splitlines()
+    assert [line.split()[0] for line in listed] == ["-", "v2", "*"]
+    whole = opendata("withdraw", "wages-test")
+    assert whole.returncode == 0, whole.stderr
+    assert "with its 3 version(s); v3 was current" in whole.stdout
+    assert opendata("withdraw", "wages-test").returncode == 1
