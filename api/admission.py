@@ -11,7 +11,9 @@ Requests are sorted by path, before any route runs, into the classes that cost r
 
 Each class runs at most `max_running_<class>` requests at once; the next `admission_queue`
 wait, in order, at most `admission_wait_seconds`; anything past that is answered 503 with
-`Retry-After` at once, never a 500 nor a body cut short. A slot is held until the response,
+`Retry-After` at once, never a 500 nor a body cut short. A request body (SQL or a CKAN
+action sent by POST) is read before the request queues, so a client that sends slowly waits
+on its own time, not in a slot. A slot is held until the response,
 streamed or not, has been sent to its end (or the client stalled and was cut off by
 `api.limits`), so a download's slot covers its whole transfer. Together the classes run fewer
 requests than the thread pool has threads, so `/healthz`, pages and metadata never wait for a
@@ -35,7 +37,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import anyio
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.limits import CKAN_ACTION, send_refusal
 from catalog.errors import Overloaded, RequestRefused, TooManyRequests
@@ -57,6 +59,8 @@ CKAN_CLASSES: dict[str, tuple[str, str | None]] = {
 }
 # Seconds a client turned away by a full queue is asked to wait before trying again.
 BUSY_RETRY_SECONDS = 5
+# Request bodies held in memory, all classes together, by requests waiting for a slot.
+QUEUED_BODY_BYTES = 64 * 1024 * 1024
 
 
 def classify(path: str) -> tuple[str | None, str | None]:
@@ -200,26 +204,77 @@ class Admission:
                 "search", settings.rate_search_per_second, settings.rate_search_burst, clients
             ),
         }
+        self.queued_body_bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         admission, rate = classify(scope["path"])
-        if admission is None and rate is None:
+        if admission is None:
             await self.app(scope, receive, send)
             return
-        gate = self.gates[admission] if admission is not None else None
+        gate = self.gates[admission]
         try:
             if rate is not None:
                 self.limits[rate].take(client_address(scope, self.trust_forwarded))
-            if gate is not None:
+            body = await self._read_body(receive)
+            if body is None:
+                return  # the client left, or `api.limits` refused the body and answers for it
+            try:
                 await gate.enter()
+            finally:
+                self.queued_body_bytes -= len(body["body"])
         except RequestRefused as refused:
-            await send_refusal(scope, send, refused, close=False)
+            await send_refusal(scope, send, refused, close=isinstance(refused, _BodyRefused))
             return
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, _replay(body, receive), send)
         finally:
-            if gate is not None:
-                gate.leave()
+            gate.leave()
+
+    async def _read_body(self, receive: Receive) -> Message | None:
+        """The whole request body as one message, read before the request may queue.
+
+        A client that sends its body slowly must not hold a running slot while it does; the
+        body's size and pace are bounded by `api.limits`, the bodies held by all waiting
+        requests together by QUEUED_BODY_BYTES.
+        """
+        parts: list[bytes] = []
+        size = 0
+        more = True
+        try:
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return None
+                part = message.get("body", b"")
+                parts.append(part)
+                size += len(part)
+                self.queued_body_bytes += len(part)
+                more = bool(message.get("more_body", False))
+                if self.queued_body_bytes > QUEUED_BODY_BYTES:
+                    raise _BodyRefused(
+                        "too many request bodies are waiting for a slot; try again shortly",
+                        retry_after=BUSY_RETRY_SECONDS,
+                    )
+        except BaseException:
+            self.queued_body_bytes -= size
+            raise
+        return {"type": "http.request", "body": b"".join(parts), "more_body": False}
+
+
+class _BodyRefused(Overloaded):
+    """Overloaded while its body was being read: the connection cannot carry another request."""
+
+
+def _replay(body: Message, receive: Receive) -> Receive:
+    """`receive` that gives the body read beforehand, then waits as the server's does."""
+    pending = [body]
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replay

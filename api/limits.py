@@ -4,13 +4,15 @@
 included, so that no route, authentication or body parser sees a request it refuses:
 
 - a request target longer than `max_url_bytes` gets 414, more than `max_header_count` header
-  fields 431 (uvicorn's parser already refuses a head past 16 KB with a bare 400);
+  fields or `max_header_bytes` of them 431 (uvicorn's parser refuses a head it has to wait
+  for past 16 KB with a bare 400, but takes a larger one that arrives in one read);
 - a body declared larger than its limit gets 413 from `Content-Length` before a byte of it is
   read; a chunked body is counted as it arrives and cut at the limit with the same 413. The
   limit is `max_body_bytes`, or `max_upload_bytes` for a multipart upload to a CKAN upload
   action that carries the API token header (anonymous uploads never reach the larger limit);
 - a client that stops sending its body for `client_stall_seconds` gets 408; one that stops
-  reading the response for as long is cut off, so a stalled reader frees what it holds.
+  reading the response for as long is cut off (the app is cancelled and the connection closed),
+  so a stalled reader frees its admission slot and whatever its response held.
 
 Refusals are RFC 9457 problems, or CKAN envelopes under the CKAN Action API paths, rendered by
 `send_refusal`, which `api.admission` uses as well.
@@ -19,6 +21,7 @@ Refusals are RFC 9457 problems, or CKAN envelopes under the CKAN Action API path
 from __future__ import annotations
 
 import json
+import logging
 import re
 from http import HTTPStatus
 
@@ -40,10 +43,7 @@ from catalog.settings import Settings
 CKAN_ACTION = re.compile(r"/api(?:/3)?/action/(?P<name>[^/]+)")
 UPLOAD_ACTIONS = frozenset({"resource_create", "resource_update", "resource_patch"})
 CKAN_JSON = "application/json;charset=utf-8"
-
-
-class ClientStalled(Exception):
-    """The client read nothing for `client_stall_seconds`: its response is abandoned."""
+logger = logging.getLogger(__name__)
 
 
 async def send_refusal(scope: Scope, send: Send, error: RequestRefused, *, close: bool) -> None:
@@ -97,7 +97,6 @@ class RequestLimits:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         self.settings = settings
-        self.token_header = settings.api_token_header.lower().encode("latin-1")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -107,7 +106,7 @@ class RequestLimits:
         if refused is not None:
             await send_refusal(scope, send, refused, close=False)
             return
-        limit = self._body_limit(scope)
+        limit = body_limit(scope, self.settings)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             too_large = PayloadTooLarge(f"the request body is {declared} bytes; at most {limit}")
@@ -115,14 +114,17 @@ class RequestLimits:
             return
         guard = _Guard(receive, send, limit, self.settings.client_stall_seconds)
         try:
-            await self.app(scope, guard.receive, guard.send)
-        except ClientStalled:
-            # Returning with the response unfinished makes the server close the connection.
-            return
+            with guard.cancel:
+                await self.app(scope, guard.receive, guard.send)
         except Exception:
             if guard.refusal is None:
                 raise
             # The app failed on the disconnect the guard made up for it; the refusal stands.
+        if guard.stalled:
+            # Returning with the response unfinished makes the server close the connection:
+            # the client sees a cut transfer, never a short body passed off as complete.
+            logger.info("%s %s: %s", scope["method"], scope["path"], guard.stalled)
+            return
         if guard.refusal is not None and not guard.started:
             await send_refusal(scope, send, guard.refusal, close=True)
 
@@ -137,18 +139,26 @@ class RequestLimits:
             return HeadersTooLarge(
                 f"the request has {count} header fields; at most {self.settings.max_header_count}"
             )
+        size = sum(len(name) + len(value) for name, value in scope["headers"])
+        if size > self.settings.max_header_bytes:
+            return HeadersTooLarge(
+                f"the request's header fields are {size} bytes; at most"
+                f" {self.settings.max_header_bytes}"
+            )
         return None
 
-    def _body_limit(self, scope: Scope) -> int:
-        """`max_upload_bytes` for a would-be upload with a token, else `max_body_bytes`."""
-        action = CKAN_ACTION.fullmatch(scope["path"])
-        if scope["method"] != "POST" or action is None or action["name"] not in UPLOAD_ACTIONS:
-            return self.settings.max_body_bytes
-        headers = dict(scope["headers"])
-        multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
-        if multipart and headers.get(self.token_header, b"").strip():
-            return max(self.settings.max_upload_bytes, self.settings.max_body_bytes)
-        return self.settings.max_body_bytes
+
+def body_limit(scope: Scope, settings: Settings) -> int:
+    """`max_upload_bytes` for a would-be upload with a token, else `max_body_bytes`."""
+    action = CKAN_ACTION.fullmatch(scope["path"])
+    if scope["method"] != "POST" or action is None or action["name"] not in UPLOAD_ACTIONS:
+        return settings.max_body_bytes
+    headers = dict(scope["headers"])
+    multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+    token_header = settings.api_token_header.lower().encode("latin-1")
+    if multipart and headers.get(token_header, b"").strip():
+        return max(settings.max_upload_bytes, settings.max_body_bytes)
+    return settings.max_body_bytes
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -174,6 +184,9 @@ class _Guard:
         self.body_done = False
         self.started = False
         self.refusal: RequestRefused | None = None
+        self.stalled = ""
+        # Wraps the app: cancelled when the client stops reading its response.
+        self.cancel = anyio.CancelScope()
 
     async def receive(self) -> Message:
         if self.refusal is not None:
@@ -209,4 +222,8 @@ class _Guard:
             with anyio.fail_after(self.stall):
                 await self._send(message)
         except TimeoutError:
-            raise ClientStalled(f"the client read nothing for {self.stall:g} seconds") from None
+            # Cancel the whole app rather than raise: an exception would be logged as a
+            # server failure on its way out, a cancellation passes the error middleware by.
+            self.stalled = f"the client read nothing for {self.stall:g} seconds; cut off"
+            self.cancel.cancel()
+            await anyio.sleep_forever()

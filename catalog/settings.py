@@ -123,6 +123,11 @@ class Settings(BaseSettings):
     max_header_count: int = Field(
         default=100, ge=8, description="Most header fields in one request; more get 431."
     )
+    max_header_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        description="Most bytes of header names and values in one request; more get 431.",
+    )
     client_stall_seconds: float = Field(
         default=30.0,
         gt=0,
@@ -165,7 +170,7 @@ class Settings(BaseSettings):
         description="Longest wait in the admission queue; then 503 with Retry-After.",
     )
     rate_sql_per_second: float = Field(
-        default=5.0,
+        default=10.0,
         ge=0,
         description=(
             "SQL requests (/api/v1/sql, datastore_search_sql) one client may make per second,"
@@ -173,29 +178,29 @@ class Settings(BaseSettings):
         ),
     )
     rate_sql_burst: int = Field(
-        default=200, ge=1, description="SQL requests one client may make at once (bucket size)."
+        default=500, ge=1, description="SQL requests one client may make at once (bucket size)."
     )
     rate_exports_per_second: float = Field(
-        default=5.0,
+        default=10.0,
         ge=0,
         description="Downloads (files, zips, dumps) one client may start per second; 0: off.",
     )
     rate_exports_burst: int = Field(
-        default=200, ge=1, description="Downloads one client may start at once (bucket size)."
+        default=500, ge=1, description="Downloads one client may start at once (bucket size)."
     )
     rate_aggregates_per_second: float = Field(
-        default=10.0, ge=0, description="Aggregate requests one client may make per second; 0: off."
+        default=20.0, ge=0, description="Aggregate requests one client may make per second; 0: off."
     )
     rate_aggregates_burst: int = Field(
-        default=200, ge=1, description="Aggregate requests one client may make at once."
+        default=500, ge=1, description="Aggregate requests one client may make at once."
     )
     rate_search_per_second: float = Field(
-        default=10.0,
+        default=20.0,
         ge=0,
         description="Searches (API, package_search, /dataset page) per client per second; 0: off.",
     )
     rate_search_burst: int = Field(
-        default=200, ge=1, description="Searches one client may make at once (bucket size)."
+        default=500, ge=1, description="Searches one client may make at once (bucket size)."
     )
     rate_limit_clients: int = Field(
         default=10_000,
