@@ -13,11 +13,11 @@ Each class runs at most `max_running_<class>` requests at once; the next `admiss
 wait, in order, at most `admission_wait_seconds`; anything past that is answered 503 with
 `Retry-After` at once, never a 500 nor a body cut short. A request body (SQL or a CKAN
 action sent by POST) is read before the request queues, so a client that sends slowly waits
-on its own time, not in a slot. A slot is held until the response,
-streamed or not, has been sent to its end (or the client stalled and was cut off by
-`api.limits`), so a download's slot covers its whole transfer. Together the classes run fewer
-requests than the thread pool has threads, so `/healthz`, pages and metadata never wait for a
-thread behind queries.
+on its own time, not in a slot; a client that disconnects while it waits leaves the queue.
+A slot is held until the response, streamed or not, has been sent to its end (or the client
+stalled and was cut off by `api.limits`), so a download's slot covers its whole transfer.
+Together the classes run fewer requests than the thread pool has threads, so `/healthz`,
+pages and metadata never wait for a thread behind queries.
 
 Before the queue, SQL, exports, aggregates and searches each take a token from the client's
 bucket (`rate_<class>_per_second`, `rate_<class>_burst`); an empty bucket is answered 429 with
@@ -112,12 +112,18 @@ class Gate:
         self.slots = anyio.Semaphore(running)  # hands a freed slot to the oldest waiter
         self.waiting = 0
 
-    async def enter(self) -> None:
+    def try_enter(self) -> bool:
+        """Take a free slot if there is one, without waiting."""
         try:
             self.slots.acquire_nowait()
-            return
         except anyio.WouldBlock:
-            pass
+            return False
+        return True
+
+    async def enter(self) -> None:
+        """Take a slot, waiting in the queue if need be; Overloaded if it is full or too slow."""
+        if self.try_enter():
+            return
         if self.waiting >= self.queue:
             raise Overloaded(
                 f"too many {self.name} at once; try again shortly",
@@ -222,12 +228,14 @@ class Admission:
             if body is None:
                 return  # the client left, or `api.limits` refused the body and answers for it
             try:
-                await gate.enter()
+                entered = await _enter_while_present(gate, receive)
             finally:
                 self.queued_body_bytes -= len(body["body"])
         except RequestRefused as refused:
             await send_refusal(scope, send, refused, close=isinstance(refused, _BodyRefused))
             return
+        if not entered:
+            return  # the client gave up waiting: nobody to run the request for
         try:
             await self.app(scope, _replay(body, receive), send)
         finally:
@@ -262,6 +270,35 @@ class Admission:
             self.queued_body_bytes -= size
             raise
         return {"type": "http.request", "body": b"".join(parts), "more_body": False}
+
+
+async def _enter_while_present(gate: Gate, receive: Receive) -> bool:
+    """Enter `gate`, unless the client disconnects while it waits; whether it entered."""
+    if gate.try_enter():
+        return True
+    entered = gone = False
+    refused: RequestRefused | None = None
+    async with anyio.create_task_group() as tasks:
+
+        async def watch() -> None:
+            nonlocal gone
+            # The body has been read: the only message left to come is the disconnect.
+            gone = (await receive())["type"] == "http.disconnect"
+            tasks.cancel_scope.cancel()
+
+        tasks.start_soon(watch)
+        try:
+            await gate.enter()
+            entered = True
+        except RequestRefused as exc:
+            refused = exc
+        tasks.cancel_scope.cancel()
+    if refused is not None:
+        raise refused
+    if entered and gone:
+        gate.leave()
+        return False
+    return entered
 
 
 class _BodyRefused(Overloaded):

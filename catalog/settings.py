@@ -165,7 +165,7 @@ class Settings(BaseSettings):
         ),
     )
     admission_wait_seconds: float = Field(
-        default=30.0,
+        default=60.0,
         gt=0,
         description="Longest wait in the admission queue; then 503 with Retry-After.",
     )

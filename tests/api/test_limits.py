@@ -383,6 +383,39 @@ async def test_admission_frees_the_slot_when_the_app_fails() -> None:
     assert admission.gates["queries"].slots.value == 1
 
 
+async def test_admission_a_client_that_leaves_the_queue_is_never_run() -> None:
+    ran: list[str] = []
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        ran.append(scope["path"])
+
+    admission = Admission(app, Settings(max_running_queries=1))
+    gate = admission.gates["queries"]
+    await gate.enter()  # the one slot is busy
+    body: list[dict[str, Any]] = [{"type": "http.request", "body": b"", "more_body": False}]
+    left = anyio.Event()
+
+    async def receive() -> dict[str, Any]:
+        if body:
+            return body.pop()
+        await left.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        raise AssertionError("nothing is sent to a client that left")
+
+    scope = {"type": "http", "path": "/api/v1/sql", "headers": [], "client": ("1.2.3.4", 1)}
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(admission, scope, receive, send)
+        await anyio.wait_all_tasks_blocked()
+        assert gate.waiting == 1
+        left.set()
+    assert ran == []
+    assert gate.waiting == 0
+    gate.leave()
+    assert gate.slots.value == 1
+
+
 async def test_rate_limited_search_answers_429_with_retry_after(make_app: AppFactory) -> None:
     app = make_app(rate_search_per_second=0.01, rate_search_burst=2)
     async with client_of(app) as http:
