@@ -16,7 +16,14 @@
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
     ├── StoreError      500                     the store is unreadable or inconsistent
     ├── QueryFailed     500                     DuckDB failed (e.g. out of memory)
-    └── QueryTimeout    504                     a query ran past its time limit
+    ├── QueryTimeout    504                     a query ran past its time limit
+    └── RequestRefused                          the HTTP perimeter turned a request away
+        ├── RequestTimeout   408 "Request Timeout"  the body stopped arriving
+        ├── PayloadTooLarge  413 "Payload Too Large" a body past its size limit
+        ├── UriTooLong       414 "URI Too Long"   a request target past its length limit
+        ├── TooManyRequests  429 "Rate Limit Error" a client past its rate limit; retry_after
+        ├── HeadersTooLarge  431 "Request Header Fields Too Large" too many header fields
+        └── Overloaded       503 "Service Unavailable" no slot free in time; retry_after
 
 Every error carries its HTTP status and CKAN `__type` as class attributes, so the API renders
 the REST problem body and the CKAN envelope from one place, and the CLI exits non-zero.
@@ -24,6 +31,8 @@ The CKAN Action API answers with the status CKAN gives each `__type` ("Validatio
 and "Search Error" are 409 there), see `catalog.ckan.CKAN_STATUS`.
 `title` names the problem (the HTTP reason phrase when empty); a 5xx message is shown to
 callers only when `public` says it holds nothing private such as a server path.
+A `RequestRefused` is answered before any route runs (`api.limits`, `api.admission`); CKAN has
+no such types, so their `ckan_type` is the HTTP reason phrase.
 """
 
 from __future__ import annotations
@@ -158,3 +167,57 @@ class QueryTimeout(OpenDataError):
     slug = "query-timeout"
     title = "Query Timeout"
     public = True
+
+
+class RequestRefused(OpenDataError):
+    """Refused at the perimeter, before any route ran; `retry_after` seconds when it may pass."""
+
+    public = True
+    retry_after: int | None = None
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RequestTimeout(RequestRefused):
+    status = 408
+    ckan_type = "Request Timeout"
+    slug = "request-timeout"
+    title = "Request Timeout"
+
+
+class PayloadTooLarge(RequestRefused):
+    status = 413
+    ckan_type = "Payload Too Large"
+    slug = "payload-too-large"
+    title = "Payload Too Large"
+
+
+class UriTooLong(RequestRefused):
+    status = 414
+    ckan_type = "URI Too Long"
+    slug = "uri-too-long"
+    title = "URI Too Long"
+
+
+class TooManyRequests(RequestRefused):
+    status = 429
+    ckan_type = "Rate Limit Error"
+    slug = "rate-limited"
+    title = "Too Many Requests"
+
+
+class HeadersTooLarge(RequestRefused):
+    status = 431
+    ckan_type = "Request Header Fields Too Large"
+    slug = "headers-too-large"
+    title = "Request Header Fields Too Large"
+
+
+class Overloaded(RequestRefused):
+    # 503, not 500: the server is sound but busy, and the same request will pass later.
+    status = 503
+    ckan_type = "Service Unavailable"
+    slug = "overloaded"
+    title = "Service Unavailable"
