@@ -137,6 +137,32 @@ class Settings(BaseSettings):
         ),
     )
 
+    state: Path = Field(
+        default=Path("state"),
+        description=(
+            "Folder of the server's own state, outside the store and anything the query engine"
+            " can open: the audit log and the temporary files of uploads in progress."
+        ),
+    )
+    max_upload_bytes: int = Field(
+        default=200 * 1024 * 1024,
+        gt=0,
+        description=(
+            "Largest file a CKAN write action takes; a larger upload is refused with 413 and"
+            " nothing of it stays on disk."
+        ),
+    )
+
+    @property
+    def audit_path(self) -> Path:
+        """The append-only log of writes and refused write attempts."""
+        return self.state / "audit.log"
+
+    @property
+    def uploads_path(self) -> Path:
+        """Where uploads wait, each request in its own folder, removed when it ends."""
+        return self.state / "uploads"
+
     @property
     def tokens_path(self) -> Path:
         """Where the hashed API tokens live."""

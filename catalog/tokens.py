@@ -1,9 +1,11 @@
 """API tokens for the write actions: created by the steward, stored hashed, revocable.
 
 A token reads `odt_<id>_<secret>`: `id` names the entry in the token file, `secret` is 32
-random bytes (urlsafe base64). Only `sha256(salt || secret)` is kept, with a random salt per
-token; a 256-bit secret cannot be guessed, so a slow hash would add nothing but latency. The
-token itself is printed once by `opendata token create` and never stored.
+random bytes (urlsafe base64). The id is public and never changes: `opendata token list`
+shows it, and the audit log (`catalog.audit`) names the token of each write by it. Only
+`sha256(salt || secret)` is kept, with a random salt per token; a 256-bit secret cannot be
+guessed, so a slow hash would add nothing but latency. The token itself is printed once by
+`opendata token create` and never stored.
 
 The file (`Settings.api_tokens_file`, by default `<store>/.api-tokens.json`, outside git)
 holds every token ever made with its name and its created, last-used and revoked times; it is
