@@ -11,6 +11,7 @@ import csv
 import hashlib
 import io
 import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -150,6 +151,9 @@ def _check_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: Zip
             head = opened.read(4)
     except (RuntimeError, NotImplementedError):  # encrypted, or a compression zipfile lacks
         raise _zip_refused(f"member {name!r} cannot be read") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        # e.g. a directory that understates a member's size: its CRC fails at the declared end
+        raise _zip_refused(f"member {name!r} is damaged") from None
     if name.lower().endswith(".zip") or is_zip(head):
         raise _zip_refused(f"member {name!r} is itself an archive")
 
