@@ -194,7 +194,8 @@ class _Parts:
         # The client's name is kept for its extension only; on disk a name of ours.
         self.part.filename = options[b"filename"].decode("utf-8", "replace") or self.part.name
         self.part.path = self.folder / f"file-{len(self.handles)}"
-        self.part.handle = self.part.path.open("xb")
+        # Unbuffered: each network chunk goes to disk as it comes, none waits in memory.
+        self.part.handle = self.part.path.open("xb", buffering=0)
         self.handles.append(self.part.handle)
 
     def data(self, data: bytes, start: int, end: int) -> None:

@@ -31,6 +31,7 @@ from fastapi import Path as PathParameter
 from fastapi.responses import PlainTextResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
+from starlette.requests import ClientDisconnect
 
 from api.uploads import (
     OVERHEAD_BYTES,
@@ -227,6 +228,9 @@ async def _write(
         response, detail = _too_large(envelope, exc), f"too large: {exc}"
     except ValueError as exc:  # a body that does not parse
         response, detail = _bad_request(f"JSON Error: {exc}"), "bad request"
+    except ClientDisconnect:  # nobody reads the answer; the upload folder is already gone
+        response = _bad_request("the client disconnected")
+        outcome, detail = "failed", "the client disconnected"
     except OpenDataError as exc:
         response = _error(envelope, exc)
         outcome, detail = outcome_of(exc)
