@@ -172,7 +172,7 @@ async def action(name: str, request: Request, actions: ActionsDep) -> Response:
     try:
         data = await _request_data(request, side_effect_free=True)
         data.pop("callback", None)
-        result = await run_in_threadpool(known.run, data)
+        result = await run_in_threadpool(_run, known, data)
     except BodyTooLarge as exc:
         return _too_large(envelope, exc)
     except ValueError as exc:
@@ -271,7 +271,34 @@ async def _run_write(known: Action | None, request: Request, attempt: _Attempt) 
         data = await _request_data(request, side_effect_free=False, folder=folder, file_limit=limit)
         attempt.dataset = _dataset_of(request, data)
         data = await run_in_threadpool(_with_uploads, data)
-        return await run_in_threadpool(known.run, data)
+        return await run_in_threadpool(_run, known, data)
+
+
+def _run(known: Action, data: dict[str, Any]) -> Any:
+    """Run an action. JSON can send any type for any argument, and the actions expect CKAN's:
+    a crash on a type error with arguments of other JSON types is the caller's error."""
+    try:
+        return known.run(data)
+    except (TypeError, AttributeError, OverflowError) as exc:
+        kinds = {key: _json_kind(value) for key, value in data.items()}
+        wrong = {key: [f"Unexpected JSON {kind}"] for key, kind in kinds.items() if kind}
+        if not wrong:
+            raise
+        logger.warning("CKAN action refused arguments of unexpected types", exc_info=True)
+        raise InvalidFields(wrong) from exc
+
+
+def _json_kind(value: Any) -> str:
+    """The JSON type of a non-string argument ("" for a string or an upload)."""
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if value is None:
+        return "null"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else ""
 
 
 async def _token(request: Request) -> str:
@@ -442,10 +469,21 @@ async def _request_data(
             if fields:
                 return _checked(_form_data(fields))
     if request.query_params and side_effect_free:
+        _check_query(request)
         return _checked(_mixed(request.query_params))
     if not body.strip():
         return {}
     return _checked(_json_object(body))
+
+
+def _check_query(request: Request) -> None:
+    """Refuse a query string whose %-escapes are not UTF-8 (`%ED%A0%80`, a UTF-8-encoded
+    surrogate; `%FF`), which would otherwise reach the actions as replacement characters."""
+    raw = request.scope.get("query_string", b"").decode("latin-1")
+    try:
+        parse_qsl(raw, keep_blank_values=True, errors="strict")
+    except UnicodeDecodeError:
+        raise ValueError("the query string is not UTF-8 text") from None
 
 
 def _urlencoded(body: bytes) -> list[tuple[str, str]]:
@@ -475,8 +513,9 @@ def _json_object(text: bytes | str) -> dict[str, Any]:
 
 
 def _checked(data: dict[str, Any]) -> dict[str, Any]:
-    """Refuse what would fail far from here: deep nesting, and lone surrogates (which JSON's
-    `\\ud800` escapes allow but no UTF-8 answer or file can hold)."""
+    """Refuse what would fail far from here: deep nesting, integers past 64 bits (no engine
+    below takes them), and lone surrogates (which JSON's `\\ud800` escapes allow but no UTF-8
+    answer or file can hold)."""
     stack: list[tuple[Any, int]] = [(data, 1)]
     while stack:
         value, depth = stack.pop()
@@ -485,6 +524,8 @@ def _checked(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             if _SURROGATE.search(value):
                 raise ValueError("Error decoding JSON data. Error: a string holds a lone surrogate")
+        elif isinstance(value, int) and not -(2**63) <= value < 2**63:
+            raise ValueError("Error decoding JSON data. Error: a number is out of range")
         elif isinstance(value, dict):
             stack.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):
