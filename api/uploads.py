@@ -45,6 +45,7 @@ class BodyTooLarge(Exception):
         super().__init__(f"{what} is larger than {limit:,} bytes")
         self.what = what
         self.limit = limit
+        self.fields: dict[str, str] = {}  # the form fields read before the cap was met
 
 
 class MalformedBody(ValueError):
@@ -119,6 +120,9 @@ async def read_multipart(
         parts.finish()
     except FormParserError as exc:
         raise MalformedBody(f"the multipart body cannot be parsed ({exc})") from None
+    except BodyTooLarge as exc:
+        exc.fields = {name: value for name, value in parts.items if isinstance(value, str)}
+        raise
     finally:
         parts.close()
     return parts.items

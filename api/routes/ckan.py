@@ -226,6 +226,7 @@ async def _write(
         result = await _run_write(known, request, attempt)
     except BodyTooLarge as exc:
         response, detail = _too_large(envelope, exc), f"too large: {exc}"
+        attempt.dataset = attempt.dataset or _dataset_of(request, exc.fields)
     except ValueError as exc:  # a body that does not parse
         response, detail = _bad_request(f"JSON Error: {exc}"), "bad request"
     except ClientDisconnect:  # nobody reads the answer; the upload folder is already gone

@@ -148,7 +148,7 @@ async def test_upload_over_the_cap_stops_at_the_cap_with_413_and_leaves_nothing(
     [entry] = site.audit()
     assert (entry.action, entry.dataset, entry.outcome) == (
         "resource_create",
-        "",
+        "wages-test",  # from the fields that came before the file
         "refused",
     )
     assert entry.detail.startswith("too large: ")
