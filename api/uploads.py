@@ -15,6 +15,7 @@ import codecs
 import contextlib
 import shutil
 import tempfile
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ MAX_FILES = 4
 MAX_PARTS = 1000
 # Boundaries and part headers around the counted content.
 OVERHEAD_BYTES = 2**20
+# A request folder untouched this long belongs to a process that died (see `remove_stale`).
+STALE_SECONDS = 6 * 3600
 
 
 class BodyTooLarge(Exception):
@@ -73,6 +76,23 @@ def upload_folder(root: Path) -> Iterator[Path]:
         yield folder
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_stale(root: Path, max_age_seconds: float = STALE_SECONDS) -> list[Path]:
+    """Remove request folders left by a process that died mid-upload. Several servers may
+    share `root`, so only folders untouched for `max_age_seconds` go: a live upload writes
+    every few seconds, and `upload_folder` removes its own."""
+    removed: list[Path] = []
+    if not root.is_dir():
+        return removed
+    now = time.time()
+    for folder in root.glob("request-*"):
+        files = [folder, *folder.iterdir()] if folder.is_dir() else [folder]
+        with contextlib.suppress(OSError):
+            if now - max(path.stat().st_mtime for path in files) > max_age_seconds:
+                shutil.rmtree(folder, ignore_errors=True)
+                removed.append(folder)
+    return removed
 
 
 def declared_length(request: Request) -> int | None:

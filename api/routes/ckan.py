@@ -41,6 +41,7 @@ from api.uploads import (
     declared_length,
     read_body,
     read_multipart,
+    remove_stale,
     upload_folder,
 )
 from catalog.audit import ANONYMOUS, INVALID, AuditLog, Outcome, outcome_of
@@ -102,6 +103,7 @@ def install(app: FastAPI, settings: Settings) -> None:
     app.state.token_header = settings.api_token_header
     app.state.audit = AuditLog(settings.audit_path)
     app.state.uploads_path = settings.uploads_path
+    remove_stale(settings.uploads_path)
     app.state.max_upload_bytes = settings.max_upload_bytes
 
 

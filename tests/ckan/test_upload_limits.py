@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import time
 import zipfile
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -17,6 +19,7 @@ import pytest
 from openpyxl import Workbook
 
 from api.app import create_app
+from api.uploads import remove_stale
 from catalog.audit import AuditLog
 from catalog.publish import Publisher
 from catalog.settings import Settings
@@ -340,3 +343,15 @@ def _resource_id(site: Site) -> str:
     from catalog.index import catalogue_uuid
 
     return catalogue_uuid("resource", "wages-test/wages")
+
+
+def test_upload_folders_left_by_a_dead_process_are_removed_when_old(tmp_path: Path) -> None:
+    root = tmp_path / "uploads"
+    for name, age in (("request-old", 7 * 3600), ("request-live", 60)):
+        (root / name).mkdir(parents=True)
+        (root / name / "file-0").write_bytes(b"x")
+        for path in (root / name, root / name / "file-0"):
+            os.utime(path, (time.time() - age, time.time() - age))
+    assert remove_stale(root) == [root / "request-old"]
+    assert [p.name for p in root.iterdir()] == ["request-live"]
+    assert remove_stale(tmp_path / "missing") == []
