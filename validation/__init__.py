@@ -7,20 +7,14 @@ shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 
 from validation.errors import ReportError
 from validation.package import ReferenceResolver, Validation, validate_package
-from validation.readers import ZIP_LIMITS, ReadFailure, ZipLimits, check_zip, check_zip_file
 from validation.report import Report
 from validation.schema import arrow_schema
 
 __all__ = [
-    "ZIP_LIMITS",
-    "ReadFailure",
     "ReferenceResolver",
     "Report",
     "ReportError",
     "Validation",
-    "ZipLimits",
     "arrow_schema",
-    "check_zip",
-    "check_zip_file",
     "validate_package",
 ]

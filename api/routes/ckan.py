@@ -53,7 +53,7 @@ from catalog.index import catalogue_uuid
 from catalog.settings import Settings
 from catalog.tokens import TokenStore
 from catalog.writes import CatalogueWriter, Upload
-from validation import ReadFailure, check_zip_file
+from validation.readers import ReadFailure, check_zip_file
 
 router = APIRouter(tags=["CKAN Action API"])
 logger = logging.getLogger(__name__)
@@ -230,7 +230,7 @@ async def _write(
         response, detail = _too_large(envelope, exc), f"too large: {exc}"
         attempt.dataset = attempt.dataset or _dataset_of(request, exc.fields)
     except ValueError as exc:  # a body that does not parse
-        response, detail = _bad_request(f"JSON Error: {exc}"), "bad request"
+        response, detail = _bad_request(f"JSON Error: {exc}"), f"Bad request: {exc}"
     except ClientDisconnect:  # nobody reads the answer; the upload folder is already gone
         response = _bad_request("the client disconnected")
         outcome, detail = "failed", "the client disconnected"

@@ -14,8 +14,7 @@ import pytest
 from openpyxl import Workbook
 
 from tests.validation.conftest import package, resource, types
-from validation import ZIP_LIMITS, ReadFailure, check_zip, check_zip_file
-from validation.readers import ZipLimits
+from validation.readers import ZIP_LIMITS, ReadFailure, ZipLimits, check_zip, check_zip_file
 
 FIELDS = [{"name": "region", "type": "string"}, {"name": "count", "type": "integer"}]
 SHEET = "xl/worksheets/sheet1.xml"
