@@ -17,8 +17,10 @@ from typing import Any
 import httpx
 import pytest
 from openpyxl import Workbook
+from starlette.requests import Request
 
 from api.app import create_app
+from api.routes.ckan import audit_refusal
 from api.uploads import remove_stale
 from catalog.audit import AuditLog
 from catalog.publish import Publisher
@@ -355,3 +357,29 @@ def test_upload_folders_left_by_a_dead_process_are_removed_when_old(tmp_path: Pa
     assert remove_stale(root) == [root / "request-old"]
     assert [p.name for p in root.iterdir()] == ["request-live"]
     assert remove_stale(tmp_path / "missing") == []
+
+
+async def test_upload_refused_by_a_middleware_is_audited_through_the_hook(site: Site) -> None:
+    def request(path: str) -> Request:
+        return Request(
+            {
+                "type": "http",
+                "method": "POST",
+                "path": path,
+                "query_string": b"",
+                "headers": [(b"authorization", b"odt_x_y"), (b"host", b"ckan.test")],
+                "client": ("203.0.113.5", 4000),
+                "server": ("ckan.test", 80),
+                "scheme": "http",
+                "app": site.app,
+            }
+        )
+
+    await audit_refusal(request("/api/3/action/package_create"), "body over 10 MB")
+    await audit_refusal(request("/api/action/resource_create"), "body over 10 MB")
+    await audit_refusal(request("/api/3/action/package_search"), "body over 10 MB")  # a read
+    await audit_refusal(request("/api/v1/sql"), "body over 10 MB")
+    assert [(e.action, e.token, e.client, e.detail) for e in site.audit()] == [
+        ("package_create", "unchecked", "203.0.113.5", "body over 10 MB"),
+        ("resource_create", "unchecked", "203.0.113.5", "body over 10 MB"),
+    ]
