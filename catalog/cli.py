@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec
 
 import pydantic
 import typer
@@ -12,7 +15,17 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from catalog.descriptors import resolve
+from catalog.audit import (
+    LOCAL,
+    OUTCOMES,
+    AuditEntry,
+    AuditLog,
+    Outcome,
+    cli_token,
+    outcome_of,
+    parse_time,
+)
+from catalog.descriptors import DatasetSource, resolve
 from catalog.errors import OpenDataError, ValidationFailed
 from catalog.publish import BuildResult, Publisher
 from catalog.settings import Settings
@@ -54,8 +67,52 @@ def main(
 
 def _publisher(ctx: typer.Context) -> Publisher:
     settings: Settings = ctx.obj
-    return Publisher(
+    publisher = _AuditedPublisher(
         Store(settings.store), settings.datasets, row_group_size=settings.row_group_size
+    )
+    publisher.audit = AuditLog(settings.audit_path)
+    return publisher
+
+
+P = ParamSpec("P")
+
+
+def _audited(action: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Record a command's write in the audit log: ok, or why it was refused or failed."""
+
+    def decorate(command: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(command)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            ctx: Any = kwargs["ctx"]
+            slug = str(kwargs.get("slug", ""))
+            try:
+                command(*args, **kwargs)
+            except typer.Exit as exc:
+                if exc.exit_code:
+                    cause = exc.__cause__ or exc
+                    _record(ctx, action, *outcome_of(cause), dataset=slug)
+                raise
+            except Exception as exc:
+                _record(ctx, action, *outcome_of(exc), dataset=slug)
+                raise
+            _record(ctx, action, "ok", dataset=slug)
+
+        return run
+
+    return decorate
+
+
+def _record(
+    ctx: typer.Context, action: str, outcome: Outcome, detail: str = "", *, dataset: str = ""
+) -> None:
+    settings: Settings = ctx.obj
+    AuditLog(settings.audit_path).record(
+        token=cli_token(),
+        action=action,
+        outcome=outcome,
+        dataset=dataset,
+        detail=detail,
+        client=LOCAL,
     )
 
 
@@ -159,6 +216,7 @@ def versions(
 
 
 @app.command()
+@_audited("withdraw")
 def withdraw(
     ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="Dataset slug.")],
@@ -248,10 +306,12 @@ def token_create(
     try:
         record, token = tokens.create(name)
     except ValueError as exc:
+        _record(ctx, "token create", "refused", str(exc))
         errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(code=1) from exc
     errors.print(f"token {record.id} ({record.name}) made; it is shown only now:")
     print(token)
+    _record(ctx, "token create", "ok", f"token {record.id} ({record.name})")
 
 
 @token_app.command("list")
@@ -277,9 +337,11 @@ def token_revoke(
     try:
         revoked = TokenStore(ctx.obj.tokens_path).revoke(name_or_id)
     except OpenDataError as exc:
+        _record(ctx, "token revoke", *outcome_of(exc))
         raise _fail(exc) from exc
     for token in revoked:
         console.print(f"revoked {token.id} ({token.name})", highlight=False, markup=False)
+    _record(ctx, "token revoke", "ok", ", ".join(f"token {t.id} ({t.name})" for t in revoked))
 
 
 @app.command()
@@ -304,3 +366,74 @@ def serve(
     for name, value in chosen.items():
         os.environ[f"OPENDATA_{name.upper()}"] = str(value)
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port)
+
+
+class _AuditedPublisher(Publisher):
+    """The CLI's publisher: each dataset `opendata build` publishes, or fails to, is audited."""
+
+    audit: AuditLog | None = None
+
+    def build(self, source: DatasetSource, progress: Any = None) -> BuildResult:
+        try:
+            result = super().build(source, progress)
+        except Exception as exc:
+            self._record(source.slug, *outcome_of(exc))
+            raise
+        state = "published" if result.created else "unchanged"
+        self._record(source.slug, "ok", f"{state} {result.version}")
+        return result
+
+    def _record(self, slug: str, outcome: Outcome, detail: str) -> None:
+        if self.audit is not None:
+            self.audit.record(
+                token=cli_token(),
+                action="build",
+                dataset=slug,
+                outcome=outcome,
+                detail=detail,
+                client=LOCAL,
+            )
+
+
+@app.command("audit")
+def audit_list(
+    ctx: typer.Context,
+    dataset: Annotated[str | None, typer.Option(help="Only entries of this dataset.")] = None,
+    action: Annotated[
+        str | None, typer.Option(help="Only this action (package_create, build, withdraw…).")
+    ] = None,
+    outcome: Annotated[str | None, typer.Option(help="Only ok, refused or failed.")] = None,
+    token: Annotated[
+        str | None, typer.Option(help="Only this token id (or anonymous, invalid, cli:<user>).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only from this UTC date or time on (ISO 8601).")
+    ] = None,
+    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """List the audit log, oldest first: every write and every refused write attempt."""
+    if outcome is not None and outcome not in OUTCOMES:
+        errors.print(f"error: --outcome is one of {', '.join(OUTCOMES)}", highlight=False)
+        raise typer.Exit(code=2)
+    try:
+        start = parse_time(since) if since else None
+    except ValueError:
+        errors.print(f"error: --since {since!r} is not an ISO date or time", highlight=False)
+        raise typer.Exit(code=2) from None
+    log = AuditLog(ctx.obj.audit_path)
+    for entry in log.read(
+        dataset=dataset, action=action, outcome=outcome, token=token, since=start
+    ):
+        print(
+            json.dumps(dataclasses.asdict(entry), ensure_ascii=False)
+            if json_lines
+            else _line(entry)
+        )
+
+
+def _line(entry: AuditEntry) -> str:
+    detail = f"  {entry.detail}" if entry.detail else ""
+    return (
+        f"{entry.time}  {entry.outcome:<7}  {entry.action}  {entry.dataset or '-'}"
+        f"  {entry.token}  {entry.client or '-'}{detail}"
+    )

@@ -255,10 +255,15 @@ class Settings(BaseSettings):
     state: Path = Field(
         default=Path("state"),
         description=(
-            "Folder of private state: the hashed API tokens and the audit log. It must not"
-            " be inside the store, whose files the query engine may open."
+            "Folder of private state: the hashed API tokens, the audit log and uploads in"
+            " progress. It must not be inside the store, whose files the query engine may open."
         ),
     )
+
+    @property
+    def uploads_path(self) -> Path:
+        """Where uploads wait, each request in its own folder, removed when it ends."""
+        return self.state / "uploads"
 
     @property
     def tokens_path(self) -> Path:

@@ -1,9 +1,11 @@
 """API tokens for the write actions: created by the steward, stored hashed, revocable.
 
 A token reads `odt_<id>_<secret>`: `id` names the entry in the token file, `secret` is 32
-random bytes (urlsafe base64). Only `sha256(salt || secret)` is kept, with a random salt per
-token; a 256-bit secret cannot be guessed, so a slow hash would add nothing but latency. The
-token itself is printed once by `opendata token create` and never stored.
+random bytes (urlsafe base64). The id is public and never changes: `opendata token list`
+shows it, and the audit log (`catalog.audit`) names the token of each write by it. Only
+`sha256(salt || secret)` is kept, with a random salt per token; a 256-bit secret cannot be
+guessed, so a slow hash would add nothing but latency. The token itself is printed once by
+`opendata token create` and never stored.
 
 The file (`Settings.tokens_path`: `<state>/api-tokens.json`, outside git and outside the
 store, so that nothing the query engine can open holds it) keeps every token ever made with
