@@ -25,7 +25,7 @@ from catalog.audit import (
     outcome_of,
     parse_time,
 )
-from catalog.descriptors import DatasetSource, resolve
+from catalog.descriptors import resolve
 from catalog.errors import OpenDataError, ValidationFailed
 from catalog.publish import BuildResult, Publisher
 from catalog.settings import Settings
@@ -67,11 +67,9 @@ def main(
 
 def _publisher(ctx: typer.Context) -> Publisher:
     settings: Settings = ctx.obj
-    publisher = _AuditedPublisher(
+    return Publisher(
         Store(settings.store), settings.datasets, row_group_size=settings.row_group_size
     )
-    publisher.audit = AuditLog(settings.audit_path)
-    return publisher
 
 
 P = ParamSpec("P")
@@ -173,16 +171,21 @@ def build(
             else:
                 try:
                     result = publisher.build(source)
-                except ValidationFailed as exc:
-                    failed.append(source.slug)
-                    errors.print(exc.report.summary(), highlight=False, markup=False)
-                    errors.print(f"{source.slug}: NOT published; the current version still serves")
                 except OpenDataError as exc:
+                    _record(ctx, "build", *outcome_of(exc), dataset=source.slug)
                     failed.append(source.slug)
-                    errors.print(
-                        f"{source.slug}: NOT published: {exc}", highlight=False, markup=False
-                    )
+                    if isinstance(exc, ValidationFailed):
+                        errors.print(exc.report.summary(), highlight=False, markup=False)
+                        errors.print(
+                            f"{source.slug}: NOT published; the current version still serves"
+                        )
+                    else:
+                        errors.print(
+                            f"{source.slug}: NOT published: {exc}", highlight=False, markup=False
+                        )
                 else:
+                    state = "published" if result.created else "unchanged"
+                    _record(ctx, "build", "ok", f"{state} {result.version}", dataset=source.slug)
                     console.print(_built(result), highlight=False, markup=False, soft_wrap=True)
             progress.advance(task)
     if failed:
@@ -366,33 +369,6 @@ def serve(
     for name, value in chosen.items():
         os.environ[f"OPENDATA_{name.upper()}"] = str(value)
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port)
-
-
-class _AuditedPublisher(Publisher):
-    """The CLI's publisher: each dataset `opendata build` publishes, or fails to, is audited."""
-
-    audit: AuditLog | None = None
-
-    def build(self, source: DatasetSource, progress: Any = None) -> BuildResult:
-        try:
-            result = super().build(source, progress)
-        except Exception as exc:
-            self._record(source.slug, *outcome_of(exc))
-            raise
-        state = "published" if result.created else "unchanged"
-        self._record(source.slug, "ok", f"{state} {result.version}")
-        return result
-
-    def _record(self, slug: str, outcome: Outcome, detail: str) -> None:
-        if self.audit is not None:
-            self.audit.record(
-                token=cli_token(),
-                action="build",
-                dataset=slug,
-                outcome=outcome,
-                detail=detail,
-                client=LOCAL,
-            )
 
 
 @app.command("audit")
