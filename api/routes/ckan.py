@@ -278,20 +278,22 @@ async def _request_data(request: Request, *, side_effect_free: bool) -> dict[str
     if request.method == "GET" and not side_effect_free:
         raise ValueError("Invalid request. Please use POST method for your request")
     content_type = request.headers.get("content-type", "")
-    if request.method == "POST" and content_type.startswith(
+    posted_form = request.method == "POST" and content_type.startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
-    ):
+    )
+    if posted_form:
         form = await request.form()
         if len(form):
             return _form_data(form)
     if request.query_params and side_effect_free:
         return _mixed(request.query_params)
-    body = await request.body() if request.method == "POST" else b""
+    # Reading the form consumed the body: an empty form has no JSON behind it.
+    body = await request.body() if request.method == "POST" and not posted_form else b""
     if not body.strip():
         return {}
     try:
         data = json.loads(body)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: JSON nested too deep
         raise ValueError(f"Error decoding JSON data. Error: {exc!r}") from None
     if not isinstance(data, dict):
         raise ValueError(f"Request data JSON decoded to {data!r} but it needs to be a dictionary.")
