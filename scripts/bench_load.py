@@ -36,6 +36,7 @@ import multiprocessing
 import os
 import platform
 import random
+import re
 import shutil
 import subprocess
 import sys
@@ -161,6 +162,7 @@ class Outcome:
     etag: str | None = None
     sha256: str | None = None
     tail: bytes = field(default=b"", repr=False)
+    body_head: str = ""  # of an error answer
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,8 @@ async def fetch(client: httpx.AsyncClient, job: Job, references: dict[str, Refer
                 outcome.note = f"cut off after {outcome.size} bytes: {type(exc).__name__}"
             outcome.sha256 = digest.hexdigest()
             outcome.verdict = judge(outcome, declared, references.get(job.url + repr(job.params)))
+            if response.status_code >= 400:
+                outcome.body_head = outcome.tail[:300].decode("utf-8", "replace")
     except httpx.TimeoutException as exc:
         outcome.verdict, outcome.note = "timeout", type(exc).__name__
     except httpx.HTTPError as exc:
@@ -420,7 +424,7 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         samples = results.get(timeout=60)
         watcher.join(timeout=30)
         after = server_state(url, store, server.process.poll())
-        log_tail = server.log_tail(40)
+        logged = logged_errors(server.log)
     return {
         "data": "real datasets/ plus a SYNTHETIC 12333-hotline log (seeded, made up; not real)",
         "rows": args.rows,
@@ -437,9 +441,19 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         "after": after,
         "references": len(refs),
         "results": summarize(outcomes, refs, samples, args.budget_mb),
-        "failures": [failure(o) for o in outcomes if o.verdict not in ("ok", "held")][:50],
-        "server_log_tail": log_tail,
+        "failures": [failure(o) for o in outcomes if o.verdict not in ("ok", "held")][:300],
+        "server_logged_errors": logged,
     }
+
+
+def logged_errors(log: Path) -> dict[str, int]:
+    """The exceptions the server logged, by their last traceback line (paths cut off)."""
+    found: Counter[str] = Counter()
+    for line in log.read_text(errors="replace").splitlines():
+        head = line.split(":", 1)[0]
+        if head.endswith(("Error", "Exception", "Interrupt")) and " " not in head:
+            found[re.sub(r"\d+(\.\d+)?", "N", line)[:160]] += 1
+    return dict(found.most_common(15))
 
 
 def failure(outcome: Outcome) -> dict[str, Any]:
@@ -521,6 +535,7 @@ def summarize(
             "polls": len(health),
             "answered_200": len(answered),
             "failed": len(health) - len(answered),
+            "failures": dict(Counter(status for _, _, status in health if status != "200")),
             **percentiles(answered),
         },
     }
@@ -632,7 +647,8 @@ def markdown(r: dict[str, Any]) -> str:
             if memory["killed_at_mb"]
             else ""
         ),
-        f"- /healthz every 50 ms: {health['polls']} polls, {health['failed']} failed;"
+        f"- /healthz every 50 ms: {health['polls']} polls, {health['failed']} failed"
+        f" {health['failures'] or ''};"
         f" p50 {health['p50_ms']} ms, p99 {health['p99_ms']} ms, max {health['max_ms']} ms",
         f"- publish of `{r['publish']['dataset']}` at {r['publish']['started_at_s']} s:"
         f" exit {r['publish']['exit_code']} after {r['publish']['seconds']} s; served"
@@ -654,14 +670,30 @@ def markdown(r: dict[str, Any]) -> str:
         " Content-Length; `wrong_bytes` = complete but other bytes; `refused` = 429/503;"
         " `held` = a stalled reader got its answer's head and kept it.",
         "",
-        "## First failures",
+        "## Exceptions in the server's log",
+        "",
+        "| count | last line of the traceback |",
+        "| ---: | --- |",
+        *(
+            f"| {count} | `{line.replace('|', '/')}` |"
+            for line, count in r["server_logged_errors"].items()
+        ),
+        "",
+        "## Failures, one of each kind and verdict",
         "",
         "```json",
-        json.dumps(r["failures"][:10], indent=1, ensure_ascii=False),
+        json.dumps(first_of_each(r["failures"]), indent=1, ensure_ascii=False),
         "```",
         "",
     ]
     return "\n".join(lines)
+
+
+def first_of_each(failures: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for f in failures:
+        seen.setdefault((f["kind"], f["target"], f["verdict"]), f)
+    return list(seen.values())
 
 
 def write(out: Path, results: dict[str, Any]) -> None:
