@@ -648,7 +648,8 @@ def markdown(r: dict[str, Any]) -> str:
             else ""
         ),
         f"- /healthz every 50 ms: {health['polls']} polls, {health['failed']} failed"
-        f" {health['failures'] or ''};"
+        + (f" {health['failures']}" if health["failures"] else "")
+        + ";"
         f" p50 {health['p50_ms']} ms, p99 {health['p99_ms']} ms, max {health['max_ms']} ms",
         f"- publish of `{r['publish']['dataset']}` at {r['publish']['started_at_s']} s:"
         f" exit {r['publish']['exit_code']} after {r['publish']['seconds']} s; served"
