@@ -39,14 +39,22 @@ class Problem(BaseModel):
     )
 
 
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
+def problem_content() -> dict[str, Any]:
+    """The OpenAPI `content` of a problem body (`api.openapi` adds the `Problem` component)."""
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` documenting problem bodies for `statuses`."""
+    """OpenAPI `responses` documenting problem bodies for `statuses`.
+
+    Not FastAPI's `model=`: that files the schema under `application/json`, a media type
+    problems are never served as.
+    """
     return {
-        status: {
-            "model": Problem,
-            "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
+        status: {"description": HTTPStatus(status).phrase, "content": problem_content()}
         for status in statuses
     }
 
