@@ -24,6 +24,7 @@ import json
 import logging
 import re
 from http import HTTPStatus
+from typing import Any
 
 import anyio
 from starlette.requests import Request
@@ -31,6 +32,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem_response
+from api.routes.ckan import audit_refusal
 from catalog.errors import (
     HeadersTooLarge,
     PayloadTooLarge,
@@ -104,15 +106,21 @@ class RequestLimits:
             return
         refused = self._refuse_head(scope)
         if refused is not None:
+            await audit_refusal(Request(scope), str(refused))
             await send_refusal(scope, send, refused, close=False)
             return
         limit = body_limit(scope, self.settings)
         declared = _content_length(scope)
         if declared is not None and declared > limit:
             too_large = PayloadTooLarge(f"the request body is {declared} bytes; at most {limit}")
+            # A write refused before its route ran is audited here (the route audits the rest).
+            await audit_refusal(Request(scope), str(too_large))
             await send_refusal(scope, send, too_large, close=True)
             return
         guard = _Guard(receive, send, limit, self.settings.client_stall_seconds)
+        # The route sees a refused body as a client that went away; `refused` in the request
+        # state tells it why (the CKAN write route audits it as a refusal).
+        guard.state = scope.setdefault("state", {})
         try:
             with guard.cancel:
                 await self.app(scope, guard.receive, guard.send)
@@ -149,7 +157,9 @@ class RequestLimits:
 
 
 def body_limit(scope: Scope, settings: Settings) -> int:
-    """`max_upload_bytes` for a would-be upload with a token, else `max_body_bytes`."""
+    """`max_upload_bytes` (and room for the form around the file) for a would-be upload with a
+    token, else `max_body_bytes`. The room lets the route's own cap on the file answer first,
+    naming the dataset in its refusal and in the audit log."""
     action = CKAN_ACTION.fullmatch(scope["path"])
     if scope["method"] != "POST" or action is None or action["name"] not in UPLOAD_ACTIONS:
         return settings.max_body_bytes
@@ -157,7 +167,7 @@ def body_limit(scope: Scope, settings: Settings) -> int:
     multipart = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
     token_header = settings.api_token_header.lower().encode("latin-1")
     if multipart and headers.get(token_header, b"").strip():
-        return max(settings.max_upload_bytes, settings.max_body_bytes)
+        return settings.max_upload_bytes + settings.max_body_bytes
     return settings.max_body_bytes
 
 
@@ -184,6 +194,7 @@ class _Guard:
         self.body_done = False
         self.started = False
         self.refusal: RequestRefused | None = None
+        self.state: dict[str, Any] = {}
         self.stalled = ""
         # Wraps the app: cancelled when the client stops reading its response.
         self.cancel = anyio.CancelScope()
@@ -211,6 +222,7 @@ class _Guard:
     def _refuse(self, error: RequestRefused) -> Message:
         # The app sees a client that went away and stops reading; the guard answers for it.
         self.refusal = error
+        self.state["refused"] = str(error)
         return {"type": "http.disconnect"}
 
     async def send(self, message: Message) -> None:

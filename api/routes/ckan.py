@@ -233,7 +233,8 @@ async def _write(
         response, detail = _bad_request(f"JSON Error: {exc}"), f"Bad request: {exc}"
     except ClientDisconnect:  # nobody reads the answer; the upload folder is already gone
         response = _bad_request("the client disconnected")
-        outcome, detail = "failed", "the client disconnected"
+        refused = request.scope.get("state", {}).get("refused")  # cut by api.limits
+        outcome, detail = ("refused", refused) if refused else ("failed", "the client disconnected")
     except OpenDataError as exc:
         response = _error(envelope, exc)
         outcome, detail = outcome_of(exc)

@@ -6,7 +6,6 @@ Found by fuzzing the Action API: a lone surrogate (`"\\ud800"` in JSON) reached 
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import httpx
@@ -30,24 +29,25 @@ def error(answer: httpx.Response) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("action", "body", "field"),
+    ("action", "body"),
     [
-        ("package_search", r'{"q": "\ud800"}', "q"),
-        ("package_search", r'{"fq": "tags:\udfff"}', "fq"),
-        ("package_show", r'{"id": "\ud800x"}', "id"),
-        ("package_search", r'{"fq_list": ["ok", "\ud800"]}', "fq_list"),
-        ("package_search", r'{"\ud800": 1}', "?"),
-        ("datastore_search", r'{"resource_id": "x", "filters": {"a": "\ud800"}}', "filters"),
+        ("package_search", r'{"q": "\ud800"}'),
+        ("package_search", r'{"fq": "tags:\udfff"}'),
+        ("package_show", r'{"id": "\ud800x"}'),
+        ("package_search", r'{"fq_list": ["ok", "\ud800"]}'),
+        ("package_search", r'{"\ud800": 1}'),
+        ("datastore_search", r'{"resource_id": "x", "filters": {"a": "\ud800"}}'),
     ],
 )
-async def test_action_lone_surrogate_is_409_naming_the_argument(
-    client: httpx.AsyncClient, action: str, body: str, field: str
+async def test_action_lone_surrogate_is_a_json_error(
+    client: httpx.AsyncClient, action: str, body: str
 ) -> None:
+    # Refused where the body is read, as CKAN refuses JSON it cannot decode: 400 with the
+    # reason as the body, before any action sees the text.
     answer = await post(client, action, body)
-    assert answer.status_code == 409, answer.text
-    found = error(answer)
-    assert found["__type"] == "Validation Error"
-    assert "lone surrogate" in found[field][0]
+    assert answer.status_code == 400, answer.text
+    assert answer.json().startswith("Bad request: JSON Error")
+    assert "lone surrogate" in answer.text
 
 
 @pytest.mark.parametrize(
@@ -90,9 +90,10 @@ async def test_package_search_fl_string_and_list_pick_the_same_keys(
 async def test_package_search_offsets_past_any_engine_integer_are_empty_pages(
     client: httpx.AsyncClient,
 ) -> None:
-    huge = 10**30
-    body = json.dumps({"start": huge, "rows": huge, "facet.limit": huge, "facet.mincount": huge})
-    answer = await post(client, "package_search", body)
+    # As URL arguments: a JSON body with integers past 64 bits is refused where it is read.
+    huge = str(10**30)
+    params = {"start": huge, "rows": huge, "facet.limit": huge, "facet.mincount": huge}
+    answer = await client.get("/api/3/action/package_search", params=params)
     assert answer.status_code == 200, answer.text
     result = answer.json()["result"]
     assert result["count"] >= SYNTHETIC
