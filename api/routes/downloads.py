@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -134,7 +135,8 @@ def download(
     if request.scope.get(HEAD):
         return Response(media_type=media_type, headers=headers)
     if extension is Extension.xlsx:
-        return _xlsx(engine, selection, media_type, {**headers, **_validators(request)})
+        created = request.app.state.http_cache.published(found.dataset, found.version)
+        return _xlsx(engine, selection, media_type, {**headers, **_validators(request)}, created)
     return StreamingResponse(
         _chunks(engine, selection, extension, bom), media_type=media_type, headers=headers
     )
@@ -151,12 +153,16 @@ def _chunks(
 
 
 def _xlsx(
-    engine: QueryEngine, selection: Selection, media_type: str, headers: dict[str, str]
+    engine: QueryEngine,
+    selection: Selection,
+    media_type: str,
+    headers: dict[str, str],
+    created: datetime,
 ) -> Response:
     # An XLSX file is a zip whose directory comes last: it is written whole, to a temporary
     # file that is unlinked at once, so nothing is left behind if the client goes away.
     with tempfile.TemporaryFile(suffix=".xlsx") as target:
-        write_xlsx(engine, selection, target)
+        write_xlsx(engine, selection, target, created)
         size = target.tell()
         descriptor = os.dup(target.fileno())
     headers["Content-Length"] = str(size)
