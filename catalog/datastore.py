@@ -272,7 +272,7 @@ class DataStore:
         with contextlib.suppress(OSError, pa.ArrowException):
             runs = export_runs(table.resource.path)
         queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
-        batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS)
+        batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
         writers = {"csv": _csv_dump, "tsv": _csv_dump, "json": _json_dump, "xml": _xml_dump}
         return fmt, writers[fmt](batches, fields, fmt, bom)
 
@@ -385,6 +385,11 @@ class _Plan:
             paging = ""
         sql = f"SELECT {rendered}, {last} FROM ({inner}) AS _p{typed}{paging}"
         return sql, [*params, *page]
+
+    def rows(self) -> int | None:
+        """The rows of the plan when it is the whole table, from the descriptor."""
+        whole = not (self.where or self.distinct or self.offset or self.limit is not None)
+        return self.table.resource.rows if whole else None
 
     def run_sqls(self, runs: list[tuple[int, int]], *, text: bool) -> list[tuple[str, list[Any]]]:
         """The rows as queries read one after the other. A whole table in `_id` order (a dump)

@@ -15,6 +15,7 @@ gets a leading `'`. Numbers are numbers and are never touched.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
@@ -29,7 +30,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from catalog.errors import BadRequest
+from catalog.errors import BadRequest, StoreError
 from catalog.filters import Column
 from catalog.query import QueryEngine, Selection, json_row_sql
 
@@ -332,12 +333,18 @@ def _cell_writer(page: Any, column: Column, formats: dict[str, Any]) -> Callable
 
 @dataclass(frozen=True)
 class ZipMember:
-    """One file of a zip: its name and either a file to copy or the chunks of its bytes."""
+    """One file of a zip: its name and either a file to copy or the chunks of its bytes.
+
+    A copied file with a known `size` and `sha256` (the descriptor's) is checked as it is
+    read: a file that differs ends the zip with an error, not with a complete-looking zip.
+    """
 
     name: str
     path: Path | None = None
     chunks: Callable[[], Iterator[bytes]] | None = None
     compress: bool = True
+    size: int | None = None
+    sha256: str | None = None
 
 
 def zip_chunks(members: Iterable[ZipMember], modified: datetime) -> Iterator[bytes]:
@@ -361,6 +368,14 @@ def _member_chunks(member: ZipMember) -> Iterator[bytes]:
     if member.chunks is not None:
         yield from member.chunks()
     elif member.path is not None:
+        digest, size = hashlib.sha256(), 0
         with member.path.open("rb") as stream:
             while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
                 yield chunk
+        if (member.size is not None and size != member.size) or (
+            member.sha256 is not None and digest.hexdigest() != member.sha256
+        ):
+            # Raised mid-stream, the error aborts the response: the client sees a cut body.
+            raise StoreError(f"{member.name} is not the file that was published")

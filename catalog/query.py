@@ -494,18 +494,21 @@ class QueryEngine:
         # Unreadable, the file is one query, whose error DuckDB reports as for any other.
         with contextlib.suppress(OSError, pa.ArrowException):
             runs = [] if selection.keys else export_runs(selection.resource.path)
-        return self.stream_all(selection.queries(select, runs), batch_rows)
+        rows = selection.resource.rows if not selection.where else None
+        return self.stream_all(selection.queries(select, runs), batch_rows, rows=rows)
 
     def stream_all(
-        self, queries: Sequence[tuple[str, list[Any]]], batch_rows: int
+        self, queries: Sequence[tuple[str, list[Any]]], batch_rows: int, *, rows: int | None
     ) -> Iterator[pa.RecordBatch]:
         """The results of `queries`, one after the other, as `stream` reads each; the first
-        is planned here, the others when the one before is read to its end."""
+        is planned here, the others when the one before is read to its end.
+
+        `rows`, when known, is how many rows they hold together: fewer or more at the end
+        raises rather than end a download that looks complete and is not.
+        """
         first = self.stream(*queries[0], batch_rows)
-        later = (
-            functools.partial(self.stream, sql, params, batch_rows) for sql, params in queries[1:]
-        )
-        return _chained(first, later)
+        later = (functools.partial(self.stream, *query, batch_rows) for query in queries[1:])
+        return _counted(_chained(first, later), rows)
 
     def stream(self, sql: str, params: Sequence[Any], batch_rows: int) -> Iterator[pa.RecordBatch]:
         """The result of `sql` as Arrow batches, read lazily: memory stays one batch deep.
@@ -697,6 +700,15 @@ def _chained(
     yield from first
     for stream in later:
         yield from stream()
+
+
+def _counted(batches: Iterator[pa.RecordBatch], rows: int | None) -> Iterator[pa.RecordBatch]:
+    read = 0
+    for batch in batches:
+        read += batch.num_rows
+        yield batch
+    if rows is not None and read != rows:
+        raise QueryFailed(f"the export read {read} rows of the {rows} the file holds")
 
 
 def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:

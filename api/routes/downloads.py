@@ -210,7 +210,11 @@ def download_zip(
         members.append(ZipMember(root + f"{entry['name']}.csv", chunks=_csv_of(engine, selection)))
         members.append(
             ZipMember(
-                root + f"{entry['name']}.parquet", path=selection.resource.path, compress=False
+                root + f"{entry['name']}.parquet",
+                path=selection.resource.path,
+                compress=False,
+                size=entry.get("byte_size"),
+                sha256=str(entry.get("hash", "")).removeprefix("sha256:") or None,
             )
         )
     return StreamingResponse(
