@@ -86,7 +86,8 @@ def attachment(name: str) -> str:
 def _validators(request: Request) -> dict[str, str]:
     cache: HttpCache = request.app.state.http_cache
     query = request.query_params.multi_items()
-    found = cache.validators(request.url.path, query)
+    # As the caching middleware computes them, so that the route's tag is the middleware's.
+    found = cache.validators(request.scope["path"], query, request.headers.items())
     return found.headers() if found is not None else {}
 
 
