@@ -711,11 +711,22 @@ def cell_text_sql(column: Column) -> str:
 
 
 def _delimited(rows: list[tuple[Any, ...]], fmt: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    """`records` as CSV or TSV lines, a field quoted when it holds the delimiter, a quote or a
+    line break of either kind (Python's csv module, with `\n` lines, left `\r` unquoted)."""
+    delimiter = "\t" if fmt == "tsv" else ","
+    special = (delimiter, '"', "\n", "\r")
+
+    def field(cell: Any) -> str:
+        text = "" if cell is None else _cell(cell)
+        if any(mark in text for mark in special):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    lines = []
     for row in rows:
-        writer.writerow(["" if cell is None else _cell(cell) for cell in row])
-    return buffer.getvalue()
+        line = delimiter.join(field(cell) for cell in row)
+        lines.append(line if line or len(row) != 1 else '""')  # not a blank line
+    return "".join(line + "\n" for line in lines)
 
 
 def _cell(value: Any) -> str:
