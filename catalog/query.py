@@ -221,8 +221,8 @@ def _export_order(key: SortKey) -> str:
 
 
 def export_runs(path: Path, rows: int = EXPORT_RUN_ROWS) -> list[tuple[int, int]]:
-    """First and last row number of each run of whole row groups of `path`, in file order:
-    groups are joined while a run stays within `rows` rows; a larger group is a run alone."""
+    """First and last row number of each run of `path`, in file order: whole row groups
+    joined while a run stays within `rows` rows, a larger group cut into runs of `rows`."""
     runs: list[tuple[int, int]] = []
     start = end = 0
     for size in _row_group_sizes(str(path)):
@@ -230,6 +230,9 @@ def export_runs(path: Path, rows: int = EXPORT_RUN_ROWS) -> list[tuple[int, int]
             runs.append((start, end - 1))
             start = end
         end += size
+        while end - start > rows:
+            runs.append((start, start + rows - 1))
+            start += rows
     if end > start:
         runs.append((start, end - 1))
     return runs
