@@ -41,7 +41,7 @@ from catalog.export import (
     write_xlsx,
     zip_chunks,
 )
-from catalog.query import ExportRequest, QueryEngine, RowsRequest, Selection
+from catalog.query import ExportRequest, QueryEngine, RowsRequest, Selection, export_runs
 from catalog.settings import Settings
 from catalog.store import Store
 from tests.querydata import set_current
@@ -385,3 +385,20 @@ FORMATS = ("csv", "json", "ndjson", "parquet", "xlsx")
 
 def hashes(make: Callable[[], Iterator[bytes]], times: int) -> set[str]:
     return {hashlib.sha256(b"".join(make())).hexdigest() for _ in range(times)}
+
+
+def test_export_runs_cover_the_file_in_bounded_runs_of_whole_groups(tmp_path: Path) -> None:
+    path = tmp_path / "groups.parquet"
+    sizes = [10, 10, 25, 3, 3, 3, 0, 12]
+    table = pa.table({"r": pa.array(range(sum(sizes)), pa.int64())})
+    with pq.ParquetWriter(path, table.schema) as writer:
+        start = 0
+        for size in sizes:
+            writer.write_table(table.slice(start, size), row_group_size=max(size, 1))
+            start += size
+    metadata = pq.ParquetFile(path).metadata
+    assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == sizes
+    runs = export_runs(path, rows=12)
+    # Every row once, in order; no run over 12 rows; a run ends at a group's end where it can.
+    assert [n for first, last in runs for n in range(first, last + 1)] == list(range(66))
+    assert runs == [(0, 9), (10, 19), (20, 31), (32, 43), (44, 53), (54, 65)]
