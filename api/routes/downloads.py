@@ -71,7 +71,9 @@ DESCRIPTION = (
     "cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'` in "
     "CSV and XLSX so that spreadsheets do not run them as formulas. Without filters, `fields` "
     "and `sort`, the Parquet download is the published file, served with `Range` support. "
-    "Rows keep the published file's order unless `sort` is given. " + FILTERS_HELP
+    "Rows keep the published file's order unless `sort` is given; `sort` orders the typed "
+    "values (numbers as numbers, dates as dates), ties broken by the primary key. A download "
+    "that fails after its first byte is cut off, never ended as if complete. " + FILTERS_HELP
 )
 
 
