@@ -28,7 +28,9 @@ backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
   reader); tables are named by resource id (`SELECT * FROM "<uuid>"`) or by SQL view name.
 - `/datastore/dump/{id}` streams csv, tsv, json or xml with `_id` first; in CSV and TSV (dumps
   and `records_format`) a text cell a spreadsheet would run as a formula gets a leading `'`.
-- A `sort` sorts typed values; `_id` breaks its ties, so every page and format agrees.
+- A `sort` sorts typed values; the primary key, then `_id`, break its ties, as in the
+  downloads, so every page and format agrees. A whole dump reads the file in runs
+  (`catalog.query.export_runs`) instead of sorting it at once.
 """
 
 from __future__ import annotations

@@ -11,6 +11,12 @@ datetimes with `T`, booleans `true`/`false`, NaN and infinities empty, null empt
 Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
 would be run as a formula by Excel or LibreOffice (CSV injection); in CSV and XLSX such a cell
 gets a leading `'`. Numbers are numbers and are never touched.
+
+Order and completeness: rows come from `QueryEngine.export`, sorted by the stored typed values
+or in the file's order, so the same request is the same bytes. An error after the first byte
+(the engine failing, a row count or a zip member's checksum unlike the published one) is
+raised from the iterator: the server then drops the connection, and the client sees a cut
+body, never a clean end.
 """
 
 from __future__ import annotations
