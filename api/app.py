@@ -5,15 +5,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
+import anyio.to_thread
 from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
+from starlette.types import ASGIApp
 
+from api.admission import Admission
 from api.caching import CachingMiddleware, HttpCache
 from api.errors import install_error_handlers
+from api.limits import RequestLimits
 from api.metrics import install_metrics
 from api.openapi import install_docs
 from api.routes import ckan, datasets, dcat, downloads, health, pages, rows, sql
+from api.security import SecurityHeaders
 from catalog.ckan_actions import CkanActions
 from catalog.export import FORMATS
 from catalog.index import CatalogueIndex
@@ -21,17 +26,37 @@ from catalog.query import QueryEngine
 from catalog.settings import Settings
 from catalog.store import Store
 
+# Threads kept free of admitted work, for pages, metadata and the DataStore's other actions.
+SPARE_THREADS = 24
+
+
+class OpenDataApp(FastAPI):
+    """FastAPI with the perimeter outside Starlette's own error middleware: the security
+    headers reach every answer, a 500 included, and request limits act before anything."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        settings: Settings = self.state.settings
+        return SecurityHeaders(RequestLimits(super().build_middleware_stack(), settings))
+
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Admitted requests hold at most one thread each; keep SPARE_THREADS beyond them.
+        admitted = (
+            settings.max_running_queries
+            + settings.max_running_exports
+            + settings.max_running_searches
+        )
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = max(limiter.total_tokens, admitted + SPARE_THREADS)
         yield
         # Let running counts finish, then release DuckDB's memory and threads.
         app.state.engine.close()
 
-    app = FastAPI(
+    app = OpenDataApp(
         lifespan=lifespan,
         title="HRSS Open Data",
         version="0.1.0",
@@ -47,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )
     ckan.install(app, settings)  # the DataStore and the token-guarded write actions
-    app.state.http_cache = HttpCache(app.state.store)
+    app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)
     install_error_handlers(app)
     install_metrics(app, app.state.store)
     install_middleware(app, settings)
@@ -69,7 +94,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost last: CORS, then caching (sees the gzip encoding), then gzip."""
+    """Outermost last: CORS (its headers reach refusals too), then caching (sees the gzip
+    encoding; a 304 needs no admission), then admission and rate limits, then gzip.
+
+    Outside all of them, and of Starlette's error middleware, `OpenDataApp` puts the request
+    limits and the security headers.
+    """
     compressed = (FORMATS["parquet"].media_type, FORMATS["xlsx"].media_type)
     app.add_middleware(
         GZipMiddleware,
@@ -77,6 +107,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         compresslevel=1,  # a 10M-row CSV streams at ~3x the speed of level 6
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *compressed),
     )
+    app.add_middleware(Admission, settings=settings)
     app.add_middleware(CachingMiddleware, cache=app.state.http_cache)
     app.add_middleware(
         CORSMiddleware,

@@ -11,9 +11,20 @@ versions it reads, so its validators are known before the route runs:
 - Any other URL (search, SQL, changes) reads the whole catalogue: the validators hash every
   dataset's current version and date from the latest publish or withdrawal.
 
+A strong `ETag` promises the same bytes (RFC 9110 8.8.3), so it hashes everything the bytes
+depend on besides the data: the path (the format is its extension), the decoded query
+parameters in the order sent (a repeated name's last value wins; `next_url` repeats the
+order), the headers a body is built from (`X-Forwarded-*` links), the server's `context`
+(its base URL) and `REVISION`. The bodies themselves are deterministic: exports
+keep a fixed row order (`catalog.query.QueryEngine.export`), XLSX a fixed creation time.
+
+A gzip-encoded body is another representation, and not a byte-stable one (the gzip header
+holds the time it was written): its tag is weak, `W/"<etag>-gzip"`. Either form validates
+an `If-None-Match` (a weak comparison); `If-Range` needs the strong one.
+
 A matching `If-None-Match` (or, without it, `If-Modified-Since`) is answered `304` before
-the route runs: no query reaches DuckDB. A gzip-encoded body is another representation, so
-its strong ETag gets a `-gzip` suffix; either form of the tag validates.
+the route runs: no query reaches DuckDB. `If-None-Match: *` is not answered so: whether the
+URL has a representation at all (a known resource, a valid sort) only the route can tell.
 
 `HEAD` is answered as `GET` without the body; routes that would do real work for the body
 (downloads) see `scope[HEAD]` and skip it.
@@ -22,6 +33,7 @@ its strong ETag gets a `-gzip` suffix; either form of the tag validates.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,10 +53,12 @@ from catalog.store import CURRENT, DESCRIPTOR, GENERATION, WITHDRAWN, Store
 PREFIX = "/api/v1"
 HEAD = "opendata.head"
 # Part of every ETag: bump it when a response's rendering changes for the same data.
-REVISION = "1"
+REVISION = "2"
 IMMUTABLE = "public, max-age=31536000, immutable"
 CURRENT_MAX_AGE = "public, max-age=60"
 GZIP_SUFFIX = "-gzip"
+# Request headers a body may be built from (`catalog` links behind a trusted proxy).
+BODY_HEADERS = ("x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix")
 DATASET_URL = re.compile(r"/api/v1/datasets/(?P<slug>[^/]+?)(?:\.zip)?(?P<rest>/.*)?")
 VERSION_URL = re.compile(r"/versions/(?P<version>[^/]+)")
 
@@ -70,16 +84,28 @@ class Validators:
             "Cache-Control": self.cache_control,
         }
 
+    @property
+    def gzip_etag(self) -> str:
+        """The weak tag of the gzip-encoded body."""
+        return gzipped(self.etag)
+
     def matches(self, header: str) -> str | None:
-        """The tag of `If-None-Match` that names this response (weak comparison), if any."""
-        gzip = self.etag[:-1] + GZIP_SUFFIX + '"'
+        """The tag of this response that `If-None-Match` names (weak comparison), if any."""
         for tag in (t.strip() for t in header.split(",")):
-            if tag == "*":
-                return self.etag
             bare = tag.removeprefix("W/")
-            if bare in (self.etag, gzip):
-                return bare
+            if bare == self.etag:
+                return self.etag
+            if bare == self.gzip_etag.removeprefix("W/"):
+                return self.gzip_etag
         return None
+
+
+def gzipped(etag: str) -> str:
+    """The weak tag of the gzip-encoded form of the body whose tag is `etag`."""
+    bare = etag.removeprefix("W/")
+    if bare.endswith(GZIP_SUFFIX + '"'):
+        return "W/" + bare
+    return "W/" + bare[:-1] + GZIP_SUFFIX + '"'
 
 
 def http_date(moment: datetime) -> str:
@@ -89,18 +115,28 @@ def http_date(moment: datetime) -> str:
 class HttpCache:
     """Computes the validators of a request under /api/v1 from the store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, context: str = "") -> None:
+        """`context`: what else of the server's own the bodies depend on (its base URL)."""
         self.store = store
+        self.context = context
         self._published: dict[tuple[str, str], datetime] = {}
 
-    def validators(self, path: str, query: Sequence[tuple[str, str]]) -> Validators | None:
+    def validators(
+        self,
+        path: str,
+        query: Sequence[tuple[str, str]],
+        headers: Sequence[tuple[str, str]] = (),
+    ) -> Validators | None:
+        """The validators of a GET of `path` with `query`; `headers` are the request's
+        headers that the body may depend on (`BODY_HEADERS`)."""
         if not path.startswith(PREFIX):
             return None
         found = DATASET_URL.fullmatch(path)
+        request = _canonical(path, query, headers, self.context)
         try:
             if found is not None:
-                return self._dataset(found["slug"], found["rest"] or "", path, query)
-            return self._catalogue(path, query)
+                return self._dataset(found["slug"], found["rest"] or "", request, query)
+            return self._catalogue(request)
         except (OpenDataError, OSError, ValueError):
             return None  # the route answers the error; nothing to validate
 
@@ -123,22 +159,22 @@ class HttpCache:
         return self._published[key]
 
     def _dataset(
-        self, slug: str, rest: str, path: str, query: Sequence[tuple[str, str]]
+        self, slug: str, rest: str, request: str, query: Sequence[tuple[str, str]]
     ) -> Validators | None:
         pinned = _pinned_version(rest, query)
-        version = pinned or self.store.current(slug)
-        if version is None:
-            return None
+        # Asked every time, like the route will: a withdrawn version has no validators, so a
+        # client's old ETag gets the route's 410, never a 304.
+        version = self.store.version_path(slug, pinned).name
         published = self.published(slug, version)
-        etag = _etag(path, query, f"{slug}/{version}")
+        etag = _etag(request, f"{slug}/{version}")
         return Validators(etag, published, pinned is not None, slug, version)
 
-    def _catalogue(self, path: str, query: Sequence[tuple[str, str]]) -> Validators | None:
+    def _catalogue(self, request: str) -> Validators | None:
         generation = self.store.generation()
         if generation:
             # One read instead of one per dataset: the token changes with every CURRENT.
             changed = _mtime(self.store.root / GENERATION)
-            return Validators(_etag(path, query, generation), changed, pinned=False)
+            return Validators(_etag(request, generation), changed, pinned=False)
         state = []
         moments = [datetime(1970, 1, 1, tzinfo=UTC)]
         for slug in self.store.known_slugs():
@@ -148,7 +184,7 @@ class HttpCache:
                 moments.append(self.published(slug, current))
             folder = self.store.root / slug
             moments.extend(_mtime(folder / name) for name in (CURRENT, WITHDRAWN))
-        return Validators(_etag(path, query, "\n".join(state)), max(moments), pinned=False)
+        return Validators(_etag(request, "\n".join(state)), max(moments), pinned=False)
 
 
 def _pinned_version(rest: str, query: Sequence[tuple[str, str]]) -> str | None:
@@ -163,8 +199,21 @@ def _pinned_version(rest: str, query: Sequence[tuple[str, str]]) -> str | None:
     return None
 
 
-def _etag(path: str, query: Sequence[tuple[str, str]], state: str) -> str:
-    text = "\n".join([REVISION, path, state, *(f"{k}={v}" for k, v in sorted(query))])
+def _canonical(
+    path: str, query: Sequence[tuple[str, str]], headers: Sequence[tuple[str, str]], context: str
+) -> str:
+    """One text for everything of a request that its body depends on, besides the data.
+
+    JSON, so that no name or value can pass for another (`a=b` & `c` is not `a` & `b=c`).
+    The query is its decoded parameters in the order sent: a repeated name's last value
+    wins (`fields=a&fields=b`), and links in a body (`next_url`) repeat the order given.
+    """
+    taken = sorted((k.lower(), v) for k, v in headers if k.lower() in BODY_HEADERS)
+    return json.dumps([REVISION, context, path, list(query), taken], ensure_ascii=False)
+
+
+def _etag(request: str, state: str) -> str:
+    text = json.dumps([request, state], ensure_ascii=False)
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
 
 
@@ -212,7 +261,7 @@ class CachingMiddleware:
         if head:
             scope = {**scope, "method": "GET", HEAD: True}
         query = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
-        validators = self.cache.validators(path, query)
+        validators = self.cache.validators(path, query, Headers(scope=scope).items())
         if validators is not None:
             tag = not_modified(Headers(scope=scope), validators)
             if tag is not None:
@@ -251,9 +300,11 @@ class _Sender:
         if not self.cache.still_current(validators):
             headers["Cache-Control"] = "no-cache"
             return
+        gzip = headers.get("content-encoding") == "gzip"
         if "etag" not in headers:
-            gzip = headers.get("content-encoding") == "gzip"
-            headers["ETag"] = validators.etag[:-1] + GZIP_SUFFIX + '"' if gzip else validators.etag
+            headers["ETag"] = validators.gzip_etag if gzip else validators.etag
+        elif gzip and not headers["etag"].startswith("W/"):
+            headers["ETag"] = gzipped(headers["etag"])  # a route's own tag, of the plain body
         for name, value in validators.headers().items():
             if name.lower() not in headers:
                 headers[name] = value

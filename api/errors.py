@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
-from catalog.errors import InvalidParameter, OpenDataError, ServiceUnavailable
+from catalog.errors import InvalidParameter, OpenDataError, QueryTimeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 logger = logging.getLogger(__name__)
@@ -39,14 +39,22 @@ class Problem(BaseModel):
     )
 
 
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
+def problem_content() -> dict[str, Any]:
+    """The OpenAPI `content` of a problem body (`api.openapi` adds the `Problem` component)."""
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}}
+
+
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` documenting problem bodies for `statuses`."""
+    """OpenAPI `responses` documenting problem bodies for `statuses`.
+
+    Not FastAPI's `model=`: that files the schema under `application/json`, a media type
+    problems are never served as.
+    """
     return {
-        status: {
-            "model": Problem,
-            "description": HTTPStatus(status).phrase,
-            "content": {PROBLEM_MEDIA_TYPE: {}},
-        }
+        status: {"description": HTTPStatus(status).phrase, "content": problem_content()}
         for status in statuses
     }
 
@@ -75,12 +83,13 @@ def problem_response(
 
 async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OpenDataError)
-    if isinstance(exc, ServiceUnavailable):  # expected under load: no traceback per request
+    if exc.retry_after is not None or isinstance(exc, QueryTimeout):
+        # Expected under load (busy, a query past its limit): no traceback per request.
         logger.warning("%s %s refused: %s", request.method, request.url.path, exc)
     elif exc.status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
     shown = exc.status < 500 or exc.public
-    retry = {"Retry-After": str(exc.retry_after)} if isinstance(exc, ServiceUnavailable) else None
+    retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
     return problem_response(
         request,
         status=exc.status,

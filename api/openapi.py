@@ -2,7 +2,8 @@
 
 FastAPI's own `/docs` and `/redoc` load Swagger UI from a CDN; here the Swagger UI files come
 from the `swagger-ui-bundle-v2` package and every URL in the page is relative, so the docs
-work offline and behind a path prefix.
+work offline and behind a path prefix. The page has no inline script (its Content-Security-
+Policy forbids it): Swagger UI is started by `static/docs.js`.
 
 The spec is FastAPI's, then completed in one place: operation ids made unique (a route
 serving GET and HEAD would repeat one), a description and an example for every operation,
@@ -11,7 +12,10 @@ examples for the common parameters, and the caching headers and `304` of /api/v1
 
 from __future__ import annotations
 
+import hashlib
 import warnings
+from http import HTTPStatus
+from pathlib import Path
 from typing import Any
 
 import swagger_ui_bundle
@@ -20,6 +24,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api.caching import CURRENT_MAX_AGE, IMMUTABLE, PREFIX
+from api.errors import PROBLEM_MEDIA_TYPE, Problem, problem_content
 from catalog.errors import NotFound
 
 ASSETS = {
@@ -39,16 +44,7 @@ DOCS_HTML = """<!doctype html>
 <body>
 <div id="swagger-ui"></div>
 <script src="docs/assets/swagger-ui-bundle.js"></script>
-<script>
-window.ui = SwaggerUIBundle({{
-  url: "openapi.json",
-  dom_id: "#swagger-ui",
-  deepLinking: true,
-  validatorUrl: null,
-  presets: [SwaggerUIBundle.presets.apis],
-  layout: "BaseLayout"
-}});
-</script>
+<script src="static/docs.js?v={init_version}"></script>
 </body>
 </html>
 """
@@ -165,18 +161,65 @@ TEXT_EXAMPLES = {
     "</feed>",
 }
 
-# Routes answering RDF or Atom by `Response`: FastAPI documents no body for them.
+# Routes answering RDF, JSON-LD or Atom by `Response`: FastAPI documents no body for them.
+RDF_TYPES = ("text/turtle", "application/ld+json", "application/rdf+xml")
 MEDIA_TYPES = {
-    "/catalog": ("text/turtle", "application/ld+json", "application/rdf+xml"),
-    "/catalog.{extension}": ("text/turtle", "application/ld+json", "application/rdf+xml"),
-    "/dataset/{slug}.{extension}": ("text/turtle", "application/ld+json", "application/rdf+xml"),
+    "/catalog": RDF_TYPES,
+    "/catalog.{extension}": RDF_TYPES,
+    "/dataset/{slug}.{extension}": RDF_TYPES,
+    "/api/v1/datasets/{slug}/schemaorg": ("application/ld+json",),
     "/feeds/changes.atom": ("application/atom+xml",),
+}
+# Routes outside /api/v1 that answer `If-None-Match` with 304 (`api.routes.dcat._cached`).
+CONDITIONAL = frozenset({*MEDIA_TYPES, "/data.json"})
+NOT_MODIFIED = {"description": "Not Modified: the `If-None-Match` copy is still current."}
+# JSON-LD documents are JSON objects; the other RDF and feed formats are text.
+BODY_SCHEMAS: dict[str, dict[str, Any]] = {"application/ld+json": {"type": "object"}}
+
+# The statuses an operation may answer besides the ones its route declares, by their cause:
+# FastAPI's request validation is rendered as a 400 problem (`api.errors`), never its 422; a
+# dataset, version or resource named in the path may be unknown (404) or withdrawn (410); a
+# body may be over the size limit (413); rate limits and admission control answer 429 and 503
+# with `Retry-After`. `/healthz` is never limited.
+VALIDATION_STATUS = "400"
+PATH_STATUSES = ("404", "410")
+BODY_STATUSES = ("413",)
+LOAD_STATUSES = ("429", "503")
+UNLIMITED = frozenset({"/healthz"})
+# The CKAN surfaces answer their own way (CKAN 2.12): the Action API a JSON envelope (or, for
+# an unknown action or a malformed body, a bare JSON string) with CKAN's status for each
+# `__type`; the DataStore dump plain text.
+CKAN_ACTION_PATHS = ("/api/3/action/", "/api/action/")
+CKAN_ERROR_STATUSES = ("400", "403", "404", "409")
+DUMP_PATH = "/datastore/dump/"
+DUMP_ERROR_STATUSES = ("400", "404", "409", "504")
+DUMP_MEDIA_TYPES = ("text/csv", "text/tab-separated-values", "application/json", "text/xml")
+CKAN_ENVELOPE: dict[str, Any] = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["help", "success"],
+            "properties": {
+                "help": {"type": "string"},
+                "success": {"type": "boolean"},
+                "result": {},
+                "error": {
+                    "type": "object",
+                    "required": ["__type"],
+                    "properties": {"__type": {"type": "string"}},
+                },
+            },
+        },
+        {"type": "string", "description": "CKAN's bare answer: `Bad request: ...`."},
+    ]
 }
 
 
 def install_docs(app: FastAPI) -> None:
     """Serve `/docs` from the bundled Swagger UI and complete `/openapi.json`."""
-    html = DOCS_HTML.format(title=app.title)
+    init = Path(__file__).with_name("static") / "docs.js"
+    version = hashlib.sha256(init.read_bytes()).hexdigest()[:12]
+    html = DOCS_HTML.format(title=app.title, init_version=version)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
@@ -212,9 +255,11 @@ def _generate(app: FastAPI) -> dict[str, Any]:
 
 def complete(spec: dict[str, Any]) -> dict[str, Any]:
     seen: set[str] = set()
+    _problem_component(spec)
     for path, operations in spec.get("paths", {}).items():
         for method, operation in operations.items():
             _unique_id(operation, method, seen)
+            _statuses(path, method, operation)
             operation.setdefault(
                 "description", DESCRIPTIONS.get(path) or operation.get("summary", "")
             )
@@ -223,7 +268,60 @@ def complete(spec: dict[str, Any]) -> dict[str, Any]:
             _response_example(path, operation)
             if path.startswith(PREFIX) and method in ("get", "head"):
                 _caching(operation)
+            elif path in CONDITIONAL and method == "get":
+                operation["responses"].setdefault("304", NOT_MODIFIED)
     return spec
+
+
+def _problem_component(spec: dict[str, Any]) -> None:
+    """The `Problem` schema every problem response refers to; FastAPI's 422 ones go."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+
+
+def _statuses(path: str, method: str, operation: dict[str, Any]) -> None:
+    """Document every status the operation can answer (see `VALIDATION_STATUS` and after)."""
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    responses.pop("422", None)
+    extra = [VALIDATION_STATUS]
+    if "{" in path:
+        extra += PATH_STATUSES
+    if method in ("post", "put", "patch"):
+        extra += BODY_STATUSES
+    if path not in UNLIMITED:
+        extra += LOAD_STATUSES
+    if path.startswith(CKAN_ACTION_PATHS):
+        _ckan_action(responses)
+    elif path.startswith(DUMP_PATH):
+        _dump(responses)
+    for status in extra:
+        response = responses.setdefault(status, {"description": HTTPStatus(int(status)).phrase})
+        content = response.setdefault("content", {})
+        content.setdefault(PROBLEM_MEDIA_TYPE, problem_content()[PROBLEM_MEDIA_TYPE])
+
+
+def _ckan_action(responses: dict[str, Any]) -> None:
+    """The CKAN envelope, with JSONP for a GET with `callback`; middleware answers problems."""
+    ok = responses.setdefault("200", {"description": "OK"})
+    ok.setdefault("content", {}).setdefault("application/json", {})["schema"] = CKAN_ENVELOPE
+    ok["content"]["application/javascript"] = {
+        "schema": {"type": "string", "description": "JSONP: `callback({...});`"}
+    }
+    for status in (*CKAN_ERROR_STATUSES, *PATH_STATUSES, *BODY_STATUSES, *LOAD_STATUSES):
+        response = responses.setdefault(status, {"description": HTTPStatus(int(status)).phrase})
+        response.setdefault("content", {})["application/json"] = {"schema": CKAN_ENVELOPE}
+
+
+def _dump(responses: dict[str, Any]) -> None:
+    ok = responses.setdefault("200", {"description": "OK"})
+    content = ok.setdefault("content", {})
+    for media_type in DUMP_MEDIA_TYPES:
+        content.setdefault(media_type, {"schema": {"type": "string"}})
+    for status in (*DUMP_ERROR_STATUSES, *PATH_STATUSES):
+        response = responses.setdefault(status, {"description": HTTPStatus(int(status)).phrase})
+        response.setdefault("content", {})["text/plain"] = {"schema": {"type": "string"}}
 
 
 def _unique_id(operation: dict[str, Any], method: str, seen: set[str]) -> None:
@@ -252,11 +350,13 @@ def _response_example(path: str, operation: dict[str, Any]) -> None:
         if not str(status).startswith("2"):
             continue
         content = response.setdefault("content", {})
+        if path in MEDIA_TYPES and set(content) <= {"application/json"}:
+            # FastAPI's default for a `Response` route, which these routes never answer
+            content.clear()
+            for media_type in MEDIA_TYPES[path]:
+                content[media_type] = {"schema": BODY_SCHEMAS.get(media_type, {"type": "string"})}
         if path in JSON_EXAMPLES and not content:
             content["application/json"] = {"schema": {"type": "object"}}
-        if not content:
-            for media_type in MEDIA_TYPES.get(path, ()):
-                content[media_type] = {"schema": {"type": "string"}}
         for media_type, body in content.items():
             if "example" in body or "examples" in body:
                 continue

@@ -1,10 +1,15 @@
-"""The change feed: every publish, update and withdrawal, derived from the store's history.
+"""The change feed: every publish, update and withdrawal, from the store's append-only logs.
 
-Nothing is logged twice: a version folder's `build.published` is the time it was published,
-and `<store>/<slug>/WITHDRAWN` (written by `Store.withdraw`) holds each withdrawal. Replaying
-both in time order classifies each version: the first one served (or the first after a
-withdrawal) is `published`, a later one `updated`. A harvester that remembers the time of the
-last change it saw asks again with `since` at that time and learns of deletions too.
+Nothing is logged twice: `<store>/<slug>/HISTORY` (written by `Store.commit` under the
+dataset's lock) holds each version that became current, in the order it did, and
+`<store>/<slug>/WITHDRAWN` (written by `Store.withdraw`, under the same lock) each
+withdrawal. Replaying both in time order classifies each version: the first one served (or
+the first after a withdrawal) is `published`, a later one `updated`. Every version that was
+ever current is in the feed, even one replaced a moment later by a concurrent publish. A
+harvester that remembers the time of the last change it saw asks again with `since` at that
+time and learns of deletions too. A store written before HISTORY existed has its earlier
+switches derived from each version's publish time (`Store.history`). Withdrawing one
+superseded version changes nothing a harvester mirrors, so it is not in the feed.
 
 `since` is inclusive: a change stamped with exactly the time of the last one seen is sent
 again rather than lost; applying a change twice is harmless.
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from catalog.errors import InvalidParameter
-from catalog.store import Store
+from catalog.store import DATASET, Store
 
 KINDS = ("published", "updated", "withdrawn")
 
@@ -49,11 +54,14 @@ def changes(store: Store, since: datetime | None = None) -> list[Change]:
 def dataset_changes(store: Store, slug: str) -> list[Change]:
     """The history of one dataset, oldest first."""
     events: list[tuple[datetime, int, str, str]] = [
-        (_instant(v.published), 0, "version", v.version)
-        for v in store.versions(slug)
-        if v.published
+        (_instant(served.time), position, "version", served.version)
+        for position, served in enumerate(store.history(slug))
     ]
-    events += [(_instant(w.withdrawn), 1, "withdrawal", w.version) for w in store.withdrawals(slug)]
+    events += [
+        (_instant(w.withdrawn), len(events), "withdrawal", w.version)
+        for w in store.withdrawals(slug)
+        if w.scope == DATASET
+    ]
     history = []
     served = False
     for when, _order, event, version in sorted(events):

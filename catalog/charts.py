@@ -106,7 +106,7 @@ def line_chart(series: list[Series], *, title: str, unit: str, lang: str = "zh")
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(low):.1f}" y2="{y(low):.1f}" class="axis"/>'
     )
     for colour, one in zip(PALETTE, series, strict=False):
-        parts.append(f'<g class="series" style="--c:{colour}"><title>{escape(one.name)}</title>')
+        parts.append(f'<g class="series"><title>{escape(one.name)}</title>')
         for run in _runs(one.points):
             path = " ".join(f"{x(year):.1f},{y(value):.1f}" for year, value in run)
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}"/>')

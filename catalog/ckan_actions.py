@@ -31,6 +31,8 @@ VALID_SOLR_PARAMETERS = {
     "facet.mincount", "facet.limit", "facet.field", "extras", "fq_list", "tie", "defType",
     "mm", "df",
 }  # fmt: skip
+# package_search parameters CKAN reads with `unicode_safe`: any value, taken as text.
+TEXT_PARAMETERS = {"q", "fq", "sort", "qf", "facet", "wt", "defType", "mm", "df", "tie", "bf"}
 # Arguments package_search takes off before the Solr parameters are checked.
 SEARCH_ARGUMENTS = {"include_private", "include_drafts", "include_deleted", "use_default_schema"}
 RESOURCE_FORMATS = "CASE WHEN len(resource_names) > 0 THEN ['CSV'] ELSE []::VARCHAR[] END"
@@ -95,6 +97,40 @@ class Action:
     doc: str
 
 
+def checked(run: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """`run`, refusing data holding text no UTF-8 can carry (a lone surrogate from a JSON
+    `\\ud800` escape) as a Validation Error, before it reaches DuckDB or a file name."""
+
+    def run_checked(data: dict[str, Any]) -> Any:
+        bad = _unencodable(data)
+        if bad is not None:
+            raise InvalidFields({bad: ["Invalid text: a lone surrogate (U+D800 to U+DFFF)"]})
+        return run(data)
+
+    return run_checked
+
+
+def _unencodable(data: dict[str, Any]) -> str | None:
+    """The top-level key under which `data` holds text UTF-8 cannot encode, or None.
+
+    A walk with a stack, not recursion: JSON nests as deep as the decoder allowed.
+    """
+    stack: list[tuple[str, Any]] = [(key, key) for key in data]
+    stack += [(key, value) for key, value in data.items()]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return key.encode("utf-8", "replace").decode("utf-8")
+        elif isinstance(value, dict):
+            stack += [(key, item) for pair in value.items() for item in pair]
+        elif isinstance(value, list | tuple):
+            stack += [(key, item) for item in value]
+    return None
+
+
 class CkanActions:
     """The read half of CKAN's Action API over one catalogue index."""
 
@@ -108,7 +144,7 @@ class CkanActions:
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
         self._units_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
         self.actions: dict[str, Action] = {
-            name: Action(getattr(self, name), (getattr(self, name).__doc__ or "").strip())
+            name: Action(checked(getattr(self, name)), (getattr(self, name).__doc__ or "").strip())
             for name in READ_ACTIONS
         }
 
@@ -150,7 +186,7 @@ class CkanActions:
     def install(self, actions: dict[str, Callable[[dict[str, Any]], Any]]) -> None:
         """Add actions served beside the read ones (the DataStore's, the write ones)."""
         for name, run in actions.items():
-            self.actions[name] = Action(run, (run.__doc__ or "").strip())
+            self.actions[name] = Action(checked(run), (run.__doc__ or "").strip())
 
     def refresh(self) -> None:
         """See the store's current state now, not at the next periodic check (after a write)."""
@@ -486,6 +522,15 @@ def _search_params(data: dict[str, Any]) -> dict[str, Any]:
         if key not in SEARCH_ARGUMENTS and not key.startswith("ext_")
     }
     errors: dict[str, list[str]] = {}
+    for field in TEXT_PARAMETERS & set(params):
+        params[field] = _text(params[field])  # CKAN's unicode_safe
+    if isinstance(params.get("fl"), str):
+        params["fl"] = params["fl"].replace(",", " ").split()
+    for field in ("fl", "fq_list"):
+        if field in params:
+            params[field], message = _strings(params[field])
+            if message:
+                errors[field] = [message]
     for field in ("rows", "start", "facet.mincount", "facet.limit"):
         if field in params:
             try:
@@ -516,16 +561,33 @@ def _search_params(data: dict[str, Any]) -> dict[str, Any]:
     if errors:
         raise InvalidFields(errors)
     params["rows"] = min(params.get("rows", 10), ROWS_MAX)
-    if "fl" in params and isinstance(params["fl"], str):
-        params["fl"] = params["fl"].replace(",", " ").split()
     if params.get("sort") in (None, "rank"):
         params["sort"] = DEFAULT_SORT
     unknown = sorted(set(params) - VALID_SOLR_PARAMETERS)
     if unknown:
         raise InvalidSearch(f"Invalid search parameters: {unknown}")
-    if isinstance(params.get("fq_list"), str):
-        params["fq_list"] = [params["fq_list"]]
     return params
+
+
+def _text(value: Any) -> str:
+    """CKAN's `unicode_safe`: a string as itself, anything else as its text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _strings(value: Any) -> tuple[list[str], str]:
+    """A string or a list of strings as a list, or the message CKAN's `list_of_strings` gives."""
+    if isinstance(value, str):
+        return [value], ""
+    if not isinstance(value, list):
+        return [], "Not a list"
+    bad = [item for item in value if not isinstance(item, str)]
+    if bad:
+        return [], f"Not a string: {bad[0]}"
+    return value, ""
 
 
 def _order_by(sort: str) -> str:

@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec
 
+import pydantic
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from catalog.audit import (
+    LOCAL,
+    OUTCOMES,
+    AuditEntry,
+    AuditLog,
+    Outcome,
+    cli_token,
+    outcome_of,
+    parse_time,
+)
 from catalog.descriptors import resolve
 from catalog.errors import OpenDataError, ValidationFailed
-from catalog.publish import Publisher
+from catalog.publish import BuildResult, Publisher
 from catalog.settings import Settings
 from catalog.store import Store
 from catalog.tokens import TokenStore
@@ -35,10 +50,19 @@ def main(
         Path | None, typer.Option(help="Datasets folder [env OPENDATA_DATASETS].")
     ] = None,
     store: Annotated[Path | None, typer.Option(help="Store folder [env OPENDATA_STORE].")] = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(help="Private state folder: tokens, audit log [env OPENDATA_STATE]."),
+    ] = None,
 ) -> None:
-    overrides: dict[str, Any] = {"datasets": datasets, "store": store}
+    overrides: dict[str, Any] = {"datasets": datasets, "store": store, "state": state}
     ctx.meta["overrides"] = {k: v for k, v in overrides.items() if v is not None}
-    ctx.obj = Settings(**ctx.meta["overrides"])
+    try:
+        ctx.obj = Settings(**ctx.meta["overrides"])
+    except pydantic.ValidationError as exc:
+        for error in exc.errors():
+            errors.print(f"error: {error['msg']}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
 
 
 def _publisher(ctx: typer.Context) -> Publisher:
@@ -48,8 +72,51 @@ def _publisher(ctx: typer.Context) -> Publisher:
     )
 
 
+P = ParamSpec("P")
+
+
+def _audited(action: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Record a command's write in the audit log: ok, or why it was refused or failed."""
+
+    def decorate(command: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(command)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            ctx: Any = kwargs["ctx"]
+            slug = str(kwargs.get("slug", ""))
+            try:
+                command(*args, **kwargs)
+            except typer.Exit as exc:
+                if exc.exit_code:
+                    cause = exc.__cause__ or exc
+                    _record(ctx, action, *outcome_of(cause), dataset=slug)
+                raise
+            except Exception as exc:
+                _record(ctx, action, *outcome_of(exc), dataset=slug)
+                raise
+            _record(ctx, action, "ok", dataset=slug)
+
+        return run
+
+    return decorate
+
+
+def _record(
+    ctx: typer.Context, action: str, outcome: Outcome, detail: str = "", *, dataset: str = ""
+) -> None:
+    settings: Settings = ctx.obj
+    AuditLog(settings.audit_path).record(
+        token=cli_token(),
+        action=action,
+        outcome=outcome,
+        dataset=dataset,
+        detail=detail,
+        client=LOCAL,
+    )
+
+
 def _fail(exc: OpenDataError) -> typer.Exit:
-    errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
+    # Escaped: messages name fields such as `resources[0].path`, which rich reads as markup.
+    errors.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
     return typer.Exit(code=1)
 
 
@@ -104,23 +171,35 @@ def build(
             else:
                 try:
                     result = publisher.build(source)
-                except ValidationFailed as exc:
-                    failed.append(source.slug)
-                    errors.print(exc.report.summary(), highlight=False, markup=False)
-                    errors.print(f"{source.slug}: NOT published; the current version still serves")
                 except OpenDataError as exc:
+                    _record(ctx, "build", *outcome_of(exc), dataset=source.slug)
                     failed.append(source.slug)
-                    errors.print(f"{source.slug}: NOT published: {exc}", highlight=False)
+                    if isinstance(exc, ValidationFailed):
+                        errors.print(exc.report.summary(), highlight=False, markup=False)
+                        errors.print(
+                            f"{source.slug}: NOT published; the current version still serves"
+                        )
+                    else:
+                        errors.print(
+                            f"{source.slug}: NOT published: {exc}", highlight=False, markup=False
+                        )
                 else:
                     state = "published" if result.created else "unchanged"
-                    rows = sum(result.rows.values())
-                    detail = f" ({rows} rows)" if result.created else ""
-                    console.print(
-                        f"{source.slug}: {state} {result.version}{detail}", highlight=False
-                    )
+                    _record(ctx, "build", "ok", f"{state} {result.version}", dataset=source.slug)
+                    console.print(_built(result), highlight=False, markup=False, soft_wrap=True)
             progress.advance(task)
     if failed:
         raise typer.Exit(code=1)
+
+
+def _built(result: BuildResult) -> str:
+    """The line `build` prints: published, unchanged, or published by someone else."""
+    if result.created:
+        rows = sum(result.rows.values())
+        return f"{result.slug}: published {result.version} ({rows} rows)"
+    if result.concurrent:
+        return f"{result.slug}: already published {result.version} by another build"
+    return f"{result.slug}: unchanged {result.version}"
 
 
 @app.command()
@@ -134,22 +213,47 @@ def versions(
     except OpenDataError as exc:
         raise _fail(exc) from exc
     for info in history:
-        marker = "*" if info.current else " "
-        console.print(f"{marker} {info.version}  {info.published}", highlight=False)
+        marker = "*" if info.current else "-" if info.withdrawn else " "
+        note = "  withdrawn" if info.withdrawn else ""
+        console.print(f"{marker} {info.version}  {info.published}{note}", highlight=False)
 
 
 @app.command()
+@_audited("withdraw")
 def withdraw(
     ctx: typer.Context,
     slug: Annotated[str, typer.Argument(help="Dataset slug.")],
     reason: Annotated[str, typer.Option(help="Why, for the change feed.")] = "",
+    version: Annotated[
+        str | None,
+        typer.Option(help="Withdraw only this superseded version; the dataset stays served."),
+    ] = None,
 ) -> None:
-    """Stop serving a dataset; its versions stay, and the change feed announces it."""
+    """Stop serving a dataset's data (every version), or one version's; metadata stays.
+
+    Withdrawn data answers 410 Gone on every data path, pinned URLs included; the dataset's
+    tombstone and the change feed say it was withdrawn.
+    """
     try:
-        withdrawal = Store(ctx.obj.store).withdraw(slug, reason)
+        withdrawal = Store(ctx.obj.store).withdraw(slug, reason, version=version)
     except OpenDataError as exc:
         raise _fail(exc) from exc
-    console.print(f"{slug}: withdrawn {withdrawal.version} at {withdrawal.withdrawn}")
+    if version is None:
+        count = len(withdrawal.versions or ())
+        console.print(
+            f"{slug}: withdrawn at {withdrawal.withdrawn} with its {count} version(s);"
+            f" {withdrawal.version} was current",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    else:
+        console.print(
+            f"{slug}: version {version} withdrawn at {withdrawal.withdrawn}",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
@@ -205,10 +309,12 @@ def token_create(
     try:
         record, token = tokens.create(name)
     except ValueError as exc:
+        _record(ctx, "token create", "refused", str(exc))
         errors.print(f"[red]error:[/red] {exc}", markup=True, highlight=False)
         raise typer.Exit(code=1) from exc
     errors.print(f"token {record.id} ({record.name}) made; it is shown only now:")
     print(token)
+    _record(ctx, "token create", "ok", f"token {record.id} ({record.name})")
 
 
 @token_app.command("list")
@@ -234,9 +340,11 @@ def token_revoke(
     try:
         revoked = TokenStore(ctx.obj.tokens_path).revoke(name_or_id)
     except OpenDataError as exc:
+        _record(ctx, "token revoke", *outcome_of(exc))
         raise _fail(exc) from exc
     for token in revoked:
         console.print(f"revoked {token.id} ({token.name})", highlight=False, markup=False)
+    _record(ctx, "token revoke", "ok", ", ".join(f"token {t.id} ({t.name})" for t in revoked))
 
 
 @app.command()
@@ -261,3 +369,47 @@ def serve(
     for name, value in chosen.items():
         os.environ[f"OPENDATA_{name.upper()}"] = str(value)
     uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port)
+
+
+@app.command("audit")
+def audit_list(
+    ctx: typer.Context,
+    dataset: Annotated[str | None, typer.Option(help="Only entries of this dataset.")] = None,
+    action: Annotated[
+        str | None, typer.Option(help="Only this action (package_create, build, withdraw…).")
+    ] = None,
+    outcome: Annotated[str | None, typer.Option(help="Only ok, refused or failed.")] = None,
+    token: Annotated[
+        str | None, typer.Option(help="Only this token id (or anonymous, invalid, cli:<user>).")
+    ] = None,
+    since: Annotated[
+        str | None, typer.Option(help="Only from this UTC date or time on (ISO 8601).")
+    ] = None,
+    json_lines: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
+) -> None:
+    """List the audit log, oldest first: every write and every refused write attempt."""
+    if outcome is not None and outcome not in OUTCOMES:
+        errors.print(f"error: --outcome is one of {', '.join(OUTCOMES)}", highlight=False)
+        raise typer.Exit(code=2)
+    try:
+        start = parse_time(since) if since else None
+    except ValueError:
+        errors.print(f"error: --since {since!r} is not an ISO date or time", highlight=False)
+        raise typer.Exit(code=2) from None
+    log = AuditLog(ctx.obj.audit_path)
+    for entry in log.read(
+        dataset=dataset, action=action, outcome=outcome, token=token, since=start
+    ):
+        print(
+            json.dumps(dataclasses.asdict(entry), ensure_ascii=False)
+            if json_lines
+            else _line(entry)
+        )
+
+
+def _line(entry: AuditEntry) -> str:
+    detail = f"  {entry.detail}" if entry.detail else ""
+    return (
+        f"{entry.time}  {entry.outcome:<7}  {entry.action}  {entry.dataset or '-'}"
+        f"  {entry.token}  {entry.client or '-'}{detail}"
+    )

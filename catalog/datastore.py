@@ -26,11 +26,16 @@ backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
   the `_links` of CKAN 2.10/2.11 are added on the wire (`api.routes.ckan`).
 - `datastore_search_sql` runs the v1 SQL endpoint's sandbox (one SELECT, no file or network
   reader); tables are named by resource id (`SELECT * FROM "<uuid>"`) or by SQL view name.
-- `/datastore/dump/{id}` streams csv, tsv, json or xml with `_id` first, values unaltered.
+- `/datastore/dump/{id}` streams csv, tsv, json or xml with `_id` first; in CSV and TSV (dumps
+  and `records_format`) a text cell a spreadsheet would run as a formula gets a leading `'`.
+- A `sort` sorts typed values; the primary key, then `_id`, break its ties, as in the
+  downloads, so every page and format agrees. A whole dump reads the file in runs
+  (`catalog.query.export_runs`) instead of sorting it at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -44,8 +49,9 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
+from catalog.export import TEXTUAL, neutralised_sql
 from catalog.filters import Column, parse_value, quote
-from catalog.query import QueryEngine, Resource, json_row_sql, view_name
+from catalog.query import QueryEngine, Resource, export_runs, json_row_sql, view_name
 
 ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default
 ROWS_MAX = 32_000  # ckan.datastore.search.rows_max
@@ -73,6 +79,7 @@ SEARCH_KEYS = {
 ID = Column("_id", "integer", nullable=False)
 ID_SQL = "(file_row_number + 1)"
 SORT_CLAUSE = re.compile(r"^(.+?)( +(asc|desc))?( nulls +(first|last) *)?$", re.IGNORECASE)
+QUOTED_NAME = re.compile(r'"(?:[^"]|"")*"')  # the column a sort clause of `_sort_sql` names
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 DUMP_MEDIA_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -80,6 +87,10 @@ DUMP_MEDIA_TYPES = {
     "json": "application/json; charset=utf-8",
     "xml": "text/xml; charset=utf-8",
 }
+# Characters XML 1.0 cannot hold even escaped (control characters, lone surrogates, U+FFFE/F):
+# written as U+FFFD, so that a text cell holding one still leaves a well-formed dump.
+XML_UNFIT = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+REPLACEMENT = "\ufffd"
 XML_NAME_RULES = [
     (re.compile(r"^(\d*xml\d*|\d+)", re.IGNORECASE), ""),
     (re.compile(r"\s+"), "_"),
@@ -262,8 +273,12 @@ class DataStore:
         plan = _Plan.make(table, {**searched, "limit": limit, "offset": offset})
         bom = str(args.get("bom", "")).lower() in ("true", "1", "yes", "on")
         fields = [table.describe(name) for name in plan.field_names]
-        sql, params = plan.page_sql(text=fmt in ("csv", "tsv"))
-        batches = self.engine.stream(sql, params, DUMP_PAGE_ROWS)
+        runs: list[tuple[int, int]] = []
+        # Unreadable, the file is one query, whose error DuckDB reports as for any other.
+        with contextlib.suppress(OSError, pa.ArrowException):
+            runs = export_runs(table.resource.path)
+        queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
+        batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
         writers = {"csv": _csv_dump, "tsv": _csv_dump, "json": _json_dump, "xml": _xml_dump}
         return fmt, writers[fmt](batches, fields, fmt, bom)
 
@@ -306,6 +321,8 @@ class _Plan:
             order = ['"_id" ASC']
         if len(order) == 1 and order[0].startswith('"_id"'):
             keyset = "lt" if " DESC" in order[0] else "gt"
+        elif order and not distinct:
+            order += _tie_breakers(order, table.resource.schema.primary_key)
         return cls(
             table=table,
             field_names=names,
@@ -319,17 +336,20 @@ class _Plan:
             keyset_operator=keyset,
         )
 
-    def _source(self) -> tuple[str, list[Any]]:
+    def _source(self, run: tuple[int, int] | None = None) -> tuple[str, list[Any]]:
         # `_id` comes straight from the Parquet row number, not from a subquery: a top-N by
         # `file_row_number` lets DuckDB skip rendering the rows it drops (5× faster).
         rank_sql = "".join(f", {sql} AS {quote(name)}" for name, (sql, _) in self.ranks.items())
         rank_params = [value for _, values in self.ranks.values() for value in values]
-        where = f" WHERE {self.where}" if self.where else ""
+        conditions = ["file_row_number BETWEEN ? AND ?"] if run is not None else []
+        conditions += [self.where] if self.where else []
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         sql = (
             f"SELECT *, {ID_SQL} AS _id{rank_sql}"
             f" FROM read_parquet(?, file_row_number = true){where}"
         )
-        return sql, [*rank_params, str(self.table.resource.path), *self.params]
+        path = str(self.table.resource.path)
+        return sql, [*rank_params, path, *(run or ()), *self.params]
 
     def _selected(self) -> list[Column]:
         columns = self.table.columns
@@ -340,6 +360,9 @@ class _Plan:
         inner, params = self._source()
         selected = self._selected()
         order = f" ORDER BY {', '.join(self.order)}" if self.order else ""
+        # The outer query sorts the typed values through the alias `_p`: a bare name would be
+        # the rendered output column of that name (text, where 10 sorts before 2).
+        typed = f" ORDER BY {', '.join('_p.' + key for key in self.order)}" if self.order else ""
         if self.distinct:
             body = ", ".join(c.sql for c in selected)
             inner = f"SELECT DISTINCT {body} FROM ({inner}) AS _s"
@@ -353,7 +376,7 @@ class _Plan:
             params = [*params, self.limit, *([self.offset] if self.offset else [])]
             last = '"_id"'
             rendered = self._rendered(selected, text)
-            return f"SELECT {rendered}, {last} FROM ({inner}) AS _p{order}", params
+            return f"SELECT {rendered}, {last} FROM ({inner}) AS _p{typed}", params
         paging = " LIMIT ?" if self.limit is not None else ""
         paging += " OFFSET ?" if self.offset else ""
         page = ([self.limit] if self.limit is not None else []) + (
@@ -366,8 +389,30 @@ class _Plan:
             # top-N would cost more than the scan.
             inner = f"SELECT * FROM ({inner}) AS _n{order}{paging}"
             paging = ""
-        sql = f"SELECT {rendered}, {last} FROM ({inner}) AS _p{order}{paging}"
+        sql = f"SELECT {rendered}, {last} FROM ({inner}) AS _p{typed}{paging}"
         return sql, [*params, *page]
+
+    def rows(self) -> int | None:
+        """The rows of the plan when it is the whole table, from the descriptor."""
+        whole = not (self.where or self.distinct or self.offset or self.limit is not None)
+        return self.table.resource.rows if whole else None
+
+    def run_sqls(self, runs: list[tuple[int, int]], *, text: bool) -> list[tuple[str, list[Any]]]:
+        """The rows as queries read one after the other. A whole table in `_id` order (a dump)
+        is one query per run of row groups (`export_runs`), each sorting only its own run, so
+        DuckDB never holds the table to sort it; any other plan is its one `page_sql`."""
+        if not runs or self.distinct or self.limit is not None or self.offset:
+            return [self.page_sql(text=text)]
+        if self.order != ['"_id" ASC']:
+            return [self.page_sql(text=text)]
+        rendered = self._rendered(self._selected(), text)
+        queries = []
+        for run in runs:
+            inner, params = self._source(run)
+            queries.append(
+                (f'SELECT {rendered}, "_id" FROM ({inner}) AS _p ORDER BY _p."_id"', params)
+            )
+        return queries
 
     @staticmethod
     def _rendered(selected: list[Column], text: bool) -> str:
@@ -642,26 +687,52 @@ def _sort_sql(
     return order
 
 
+def _tie_breakers(order: list[str], primary_key: tuple[str, ...]) -> list[str]:
+    """What breaks the ties of a sort, as the downloads and /rows break them: the primary
+    key, then `_id` (the file's order), so that the same request gives the same rows in the
+    same order, page after page and format after format."""
+    named = {match.group(0) for key in order if (match := QUOTED_NAME.match(key))}
+    if '"_id"' in named:
+        return []
+    keys = [quote(name) for name in primary_key if quote(name) not in named]
+    return [f"{key} ASC" for key in [*keys, '"_id"']]
+
+
 # --- rendering ------------------------------------------------------------------------------
 
 
 def cell_text_sql(column: Column) -> str:
-    """A cell for a delimited file, unaltered (a dump is data, not a spreadsheet): numbers,
-    dates and booleans keep their type (written unquoted), datetimes take the ISO `T`."""
+    """A cell for a delimited file (CSV, TSV): numbers, dates and booleans keep their type
+    (written unquoted), datetimes take the ISO `T`, and text that a spreadsheet would run as
+    a formula gets a leading `'`, as in the downloads (`catalog.export.neutralised`): a CSV
+    dump is opened in Excel as often as any other CSV. A negative number is a number."""
     name = column.sql
     if column.type == "number" and column.decimals is None:
         return f"CASE WHEN isfinite({name}) THEN {name} END"
     if column.type == "datetime":
         return f"replace(CAST({name} AS VARCHAR), ' ', 'T')"
+    if column.type not in TEXTUAL:
+        return neutralised_sql(f"CAST({name} AS VARCHAR)")
     return name
 
 
 def _delimited(rows: list[tuple[Any, ...]], fmt: str) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\n")
+    """`records` as CSV or TSV lines, a field quoted when it holds the delimiter, a quote or a
+    line break of either kind (Python's csv module, with `\n` lines, left `\r` unquoted)."""
+    delimiter = "\t" if fmt == "tsv" else ","
+    special = (delimiter, '"', "\n", "\r")
+
+    def field(cell: Any) -> str:
+        text = "" if cell is None else _cell(cell)
+        if any(mark in text for mark in special):
+            return '"' + text.replace('"', '""') + '"'
+        return text
+
+    lines = []
     for row in rows:
-        writer.writerow(["" if cell is None else _cell(cell) for cell in row])
-    return buffer.getvalue()
+        line = delimiter.join(field(cell) for cell in row)
+        lines.append(line if line or len(row) != 1 else '""')  # not a blank line
+    return "".join(line + "\n" for line in lines)
 
 
 def _cell(value: Any) -> str:
@@ -772,4 +843,4 @@ def _xml_cell(element: str, value: Any) -> str:
         return f'<{element} xsi:nil="true" />'
     if isinstance(value, bool):
         value = "True" if value else "False"
-    return f"<{element}>{escape(str(value))}</{element}>"
+    return f"<{element}>{escape(XML_UNFIT.sub(REPLACEMENT, str(value)))}</{element}>"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,21 @@ import yaml
 from catalog.errors import DescriptorError, NotFound
 
 DESCRIPTOR_NAME = "datapackage.yaml"
-SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+# One pattern per kind of name that becomes part of a path or a URL. Always used with
+# `fullmatch`: `match` with `$` accepts a trailing newline. None admits a separator, a NUL,
+# a newline, or a name made of dots, so none can leave the folder it names something in.
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+RESOURCE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+# Versions are `<UTC time>-<digest>` as `Publisher` names them; older stores and test
+# fixtures use short names (`v1`), which are as safe.
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+# One segment of a source file's path under its dataset folder (`data/wages.csv`).
+FILE_NAME_PATTERN = re.compile(r"\w[\w.-]{0,254}")
+# Links a descriptor may carry: web pages and mail addresses, never `javascript:`, `data:`,
+# `file:` or a relative path that a page would resolve against the catalogue itself.
+URL_PATTERN = re.compile(r"(?:https?://[^\s<>\"\\]+|mailto:[^\s<>\"\\]+)", re.IGNORECASE)
+URL_MESSAGE = "must be an http(s):// or mailto: URL"
 
 
 @dataclass(frozen=True)
@@ -53,14 +67,101 @@ def load_dataset(path: Path) -> DatasetSource:
     if not isinstance(descriptor, dict):
         raise DescriptorError(f"{descriptor_path}: expected a mapping at the top level")
     slug = descriptor.get("name")
-    if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
+    if not is_slug(slug):
         raise DescriptorError(f"{descriptor_path}: `name` must be a slug like `my-dataset`")
     if slug != folder.name:
         raise DescriptorError(
             f"{descriptor_path}: `name` is {slug!r} but the folder is {folder.name!r};"
             " they must match"
         )
+    faults = descriptor_faults(descriptor)
+    if faults:
+        listed = "; ".join(f"{field}: {message}" for field, message in faults.items())
+        raise DescriptorError(f"{descriptor_path}: {listed}")
     return DatasetSource(slug=slug, path=folder, descriptor=descriptor)
+
+
+def is_slug(value: object) -> bool:
+    return isinstance(value, str) and SLUG_PATTERN.fullmatch(value) is not None
+
+
+def is_resource_name(value: object) -> bool:
+    return isinstance(value, str) and RESOURCE_PATTERN.fullmatch(value) is not None
+
+
+def is_version(value: object) -> bool:
+    return isinstance(value, str) and VERSION_PATTERN.fullmatch(value) is not None
+
+
+def is_file_path(value: object) -> bool:
+    """A relative path of safe segments (`data/wages.csv`): it stays under its folder."""
+    if not isinstance(value, str) or len(value) > 1000:
+        return False
+    return all(FILE_NAME_PATTERN.fullmatch(part) for part in value.split("/"))
+
+
+def is_safe_url(value: object) -> bool:
+    return isinstance(value, str) and URL_PATTERN.fullmatch(value) is not None
+
+
+def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+    """Names and links of a descriptor that could escape a folder or a page.
+
+    Each key names the faulty field as a path (`resources[0].path`, `licenses[0].path`).
+    A steward's folder may give a source, licence or contributor `path` as a file inside the
+    package (Data Package allows a relative POSIX path; pages show it as text, never as a
+    link); the CKAN write actions accept only links there (`catalog.writes`).
+    """
+    faults: dict[str, str] = {}
+    resources = descriptor.get("resources") or []
+    if not isinstance(resources, list):
+        return {"resources": "must be a list"}
+    for position, resource in enumerate(resources):
+        where = f"resources[{position}]"
+        if not isinstance(resource, dict):
+            faults[where] = "must be a mapping"
+            continue
+        if not is_resource_name(resource.get("name")):
+            faults[f"{where}.name"] = (
+                "must be lowercase letters, digits, `_` or `-` (at most 100, no dots)"
+            )
+        if "path" in resource and not is_file_path(resource["path"]):
+            faults[f"{where}.path"] = "must be a relative path under the dataset folder"
+    for field, value in url_fields(descriptor):
+        if value in (None, "") or is_safe_url(value):
+            continue
+        if not (field.endswith("].path") and is_file_path(value)):
+            faults[field] = URL_MESSAGE
+    return faults
+
+
+# Lists of Data Package objects whose `path` is a link, not a file of the dataset.
+LINKED_LISTS = ("licenses", "sources", "contributors")
+
+
+def url_fields(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (field path, value) of `value` that holds a link: `homepage`, `url`, `*_url`,
+    `href`, and the `path` of licenses, sources and contributors, at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if _is_link_key(str(key)):
+                yield name, item
+            elif str(key) in LINKED_LISTS and isinstance(item, list):
+                for position, entry in enumerate(item):
+                    if isinstance(entry, dict) and "path" in entry:
+                        yield f"{name}[{position}].path", entry["path"]
+                    yield from url_fields(entry, f"{name}[{position}]")
+            else:
+                yield from url_fields(item, name)
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from url_fields(item, f"{where}[{position}]")
+
+
+def _is_link_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in ("url", "homepage", "href") or lowered.endswith("_url")
 
 
 def discover(datasets_dir: Path) -> list[DatasetSource]:
@@ -76,7 +177,7 @@ def resolve(target: str, datasets_dir: Path) -> DatasetSource:
     as_path = Path(target)
     if as_path.exists():
         return load_dataset(as_path)
-    if SLUG_PATTERN.match(target):
+    if is_slug(target):
         return load_dataset(datasets_dir / target)
     raise NotFound(f"{target}: neither a dataset slug under {datasets_dir} nor a path")
 

@@ -12,12 +12,20 @@
     ├── NotAuthorized   403 "Authorization Error" a write without a valid API token
     ├── NotFound        404 "Not Found Error"   unknown dataset, version or resource
     │   └── Gone        410 "Not Found Error"   a dataset that was withdrawn (Store.withdraw)
+    ├── Conflict        409 "Validation Error"  a write built on a version that is no longer current
     ├── DescriptorError 409 "Validation Error"  datapackage.yaml unreadable or inconsistent
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
     ├── StoreError      500                     the store is unreadable or inconsistent
     ├── QueryFailed     500                     DuckDB failed
-    ├── ServiceUnavailable 503                  short of memory or workers now; carries Retry-After
-    └── QueryTimeout    504                     a query ran past its time limit
+    ├── ServiceUnavailable 503                  short of memory or SQL workers now; retry_after
+    ├── QueryTimeout    504                     a query ran past its time limit
+    └── RequestRefused                          the HTTP perimeter turned a request away
+        ├── RequestTimeout   408 "Request Timeout"  the body stopped arriving
+        ├── PayloadTooLarge  413 "Payload Too Large" a body past its size limit
+        ├── UriTooLong       414 "URI Too Long"   a request target past its length limit
+        ├── TooManyRequests  429 "Rate Limit Error" a client past its rate limit; retry_after
+        ├── HeadersTooLarge  431 "Request Header Fields Too Large" too many header fields
+        └── Overloaded       503 "Service Unavailable" no slot free in time; retry_after
 
 Every error carries its HTTP status and CKAN `__type` as class attributes, so the API renders
 the REST problem body and the CKAN envelope from one place, and the CLI exits non-zero.
@@ -25,6 +33,8 @@ The CKAN Action API answers with the status CKAN gives each `__type` ("Validatio
 and "Search Error" are 409 there), see `catalog.ckan.CKAN_STATUS`.
 `title` names the problem (the HTTP reason phrase when empty); a 5xx message is shown to
 callers only when `public` says it holds nothing private such as a server path.
+A `RequestRefused` is answered before any route runs (`api.limits`, `api.admission`); CKAN has
+no such types, so their `ckan_type` is the HTTP reason phrase.
 """
 
 from __future__ import annotations
@@ -41,6 +51,8 @@ class OpenDataError(Exception):
     slug = "internal-error"
     title = ""
     public = False
+    # Seconds after which the same request may pass (503, 429): sent as `Retry-After`.
+    retry_after: int | None = None
 
 
 class BadRequest(OpenDataError):
@@ -59,6 +71,17 @@ class Gone(NotFound):
     status = 410
     slug = "gone"
     title = "Gone"
+
+
+class Conflict(OpenDataError):
+    # Another publish (another process, server or CLI) changed the dataset between the
+    # moment a writer read it and the moment it would have replaced it: retry from the new
+    # version rather than silently replace one the writer never saw.
+    status = 409
+    ckan_type = "Validation Error"
+    slug = "conflict"
+    title = "Conflict"
+    public = True
 
 
 class DescriptorError(OpenDataError):
@@ -168,3 +191,56 @@ class QueryTimeout(OpenDataError):
     slug = "query-timeout"
     title = "Query Timeout"
     public = True
+
+
+class RequestRefused(OpenDataError):
+    """Refused at the perimeter, before any route ran; `retry_after` seconds when it may pass."""
+
+    public = True
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RequestTimeout(RequestRefused):
+    status = 408
+    ckan_type = "Request Timeout"
+    slug = "request-timeout"
+    title = "Request Timeout"
+
+
+class PayloadTooLarge(RequestRefused):
+    status = 413
+    ckan_type = "Payload Too Large"
+    slug = "payload-too-large"
+    title = "Payload Too Large"
+
+
+class UriTooLong(RequestRefused):
+    status = 414
+    ckan_type = "URI Too Long"
+    slug = "uri-too-long"
+    title = "URI Too Long"
+
+
+class TooManyRequests(RequestRefused):
+    status = 429
+    ckan_type = "Rate Limit Error"
+    slug = "rate-limited"
+    title = "Too Many Requests"
+
+
+class HeadersTooLarge(RequestRefused):
+    status = 431
+    ckan_type = "Request Header Fields Too Large"
+    slug = "headers-too-large"
+    title = "Request Header Fields Too Large"
+
+
+class Overloaded(RequestRefused):
+    # 503, not 500: the server is sound but busy, and the same request will pass later.
+    status = 503
+    ckan_type = "Service Unavailable"
+    slug = "overloaded"
+    title = "Service Unavailable"

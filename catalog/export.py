@@ -11,15 +11,22 @@ datetimes with `T`, booleans `true`/`false`, NaN and infinities empty, null empt
 Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
 would be run as a formula by Excel or LibreOffice (CSV injection); in CSV and XLSX such a cell
 gets a leading `'`. Numbers are numbers and are never touched.
+
+Order and completeness: rows come from `QueryEngine.export`, sorted by the stored typed values
+or in the file's order, so the same request is the same bytes. An error after the first byte
+(the engine failing, a row count or a zip member's checksum unlike the published one) is
+raised from the iterator: the server then drops the connection, and the client sees a cut
+body, never a clean end.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
@@ -29,7 +36,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import xlsxwriter
 
-from catalog.errors import BadRequest
+from catalog.errors import BadRequest, StoreError
 from catalog.filters import Column
 from catalog.query import QueryEngine, Selection, json_row_sql
 
@@ -43,6 +50,7 @@ BOM = b"\xef\xbb\xbf"
 TEXTUAL = frozenset({"integer", "number", "year", "boolean", "date", "datetime", "time"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1 << 20
+EPOCH = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest time a zip entry can carry
 
 
 @dataclass(frozen=True)
@@ -74,7 +82,8 @@ def neutralised(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def _neutralised_sql(text: str) -> str:
+def neutralised_sql(text: str) -> str:
+    """The SQL of `neutralised` over the text expression `text`."""
     starts = ", ".join(
         "'" + s + "'" if s.isprintable() else f"chr({ord(s)})" for s in FORMULA_STARTS
     )
@@ -93,7 +102,7 @@ def text_sql(column: Column) -> str:
     if column.type == "datetime":
         return f"replace(CAST({name} AS VARCHAR), ' ', 'T')"
     if _is_text(column):
-        return _neutralised_sql(f"CAST({name} AS VARCHAR)")
+        return neutralised_sql(f"CAST({name} AS VARCHAR)")
     return f"CAST({name} AS VARCHAR)"
 
 
@@ -104,7 +113,11 @@ def cell_sql(column: Column) -> str:
         return f"CASE WHEN isfinite(CAST({name} AS DOUBLE)) THEN CAST({name} AS DOUBLE) END"
     if column.type in TEXTUAL:
         return name
-    return _neutralised_sql(f"CAST({name} AS VARCHAR)")
+    return neutralised_sql(f"CAST({name} AS VARCHAR)")
+
+
+def _stored(column: Column) -> str:
+    return column.sql
 
 
 def _select(columns: Iterable[Column], render: Callable[[Column], str]) -> str:
@@ -116,8 +129,7 @@ def _select(columns: Iterable[Column], render: Callable[[Column], str]) -> str:
 
 def csv_chunks(engine: QueryEngine, selection: Selection, *, bom: bool = False) -> Iterator[bytes]:
     """The selection as UTF-8 CSV with a header row (and a BOM for Excel when asked)."""
-    sql, params = selection.sql(_select(selection.columns, text_sql))
-    batches = engine.stream(sql, params, BATCH_ROWS)
+    batches = engine.export(selection, _select(selection.columns, text_sql), BATCH_ROWS)
     return _csv(batches, [c.name for c in selection.columns], bom)
 
 
@@ -148,8 +160,8 @@ def _csv_bytes(batch: pa.RecordBatch) -> bytes:
 
 def json_chunks(engine: QueryEngine, selection: Selection, *, lines: bool) -> Iterator[bytes]:
     """The selection as a JSON array of row objects, or one object per line (NDJSON)."""
-    sql, params = selection.sql(f"CAST({json_row_sql(selection.columns)} AS VARCHAR)")
-    batches = engine.stream(sql, params, BATCH_ROWS)
+    select = f"CAST({json_row_sql(selection.columns)} AS VARCHAR)"
+    batches = engine.export(selection, select, BATCH_ROWS)
     return _ndjson(batches) if lines else _json_array(batches)
 
 
@@ -226,8 +238,7 @@ def parquet_schema(selection: Selection) -> pa.Schema:
 def parquet_chunks(engine: QueryEngine, selection: Selection) -> Iterator[bytes]:
     """A Parquet file of the selection, typed as the stored one, written row group by group."""
     schema = parquet_schema(selection)
-    sql, params = selection.sql(", ".join(c.sql for c in selection.columns))
-    batches = engine.stream(sql, params, PARQUET_BATCH_ROWS)
+    batches = engine.export(selection, _select(selection.columns, _stored), PARQUET_BATCH_ROWS)
     return _parquet(batches, schema)
 
 
@@ -256,16 +267,25 @@ def check_xlsx_rows(engine: QueryEngine, selection: Selection) -> None:
         )
 
 
-def write_xlsx(engine: QueryEngine, selection: Selection, target: IO[bytes]) -> None:
-    """The selection as one XLSX sheet, written with constant memory into `target`."""
+def write_xlsx(
+    engine: QueryEngine, selection: Selection, target: IO[bytes], created: datetime = EPOCH
+) -> None:
+    """The selection as one XLSX sheet, written with constant memory into `target`.
+
+    `created` is the workbook's creation time, which would otherwise be the time of writing:
+    the same selection of the same version must be the same bytes (its `ETag` says so).
+    """
     check_xlsx_rows(engine, selection)
-    sql, params = selection.sql(_select(selection.columns, cell_sql))
-    batches = engine.stream(sql, params, BATCH_ROWS)
-    _xlsx(batches, selection.columns, target, selection.resource.name)
+    batches = engine.export(selection, _select(selection.columns, cell_sql), BATCH_ROWS)
+    _xlsx(batches, selection.columns, target, selection.resource.name, created)
 
 
 def _xlsx(
-    batches: Iterator[pa.RecordBatch], columns: list[Column], target: IO[bytes], sheet: str
+    batches: Iterator[pa.RecordBatch],
+    columns: list[Column],
+    target: IO[bytes],
+    sheet: str,
+    created: datetime,
 ) -> None:
     options = {
         "constant_memory": True,
@@ -275,6 +295,7 @@ def _xlsx(
         "in_memory": False,
     }
     with xlsxwriter.Workbook(target, options) as book:
+        book.set_properties({"created": created})
         bold = book.add_format({"bold": True})
         formats = {
             "date": book.add_format({"num_format": "yyyy-mm-dd"}),
@@ -318,12 +339,18 @@ def _cell_writer(page: Any, column: Column, formats: dict[str, Any]) -> Callable
 
 @dataclass(frozen=True)
 class ZipMember:
-    """One file of a zip: its name and either a file to copy or the chunks of its bytes."""
+    """One file of a zip: its name and either a file to copy or the chunks of its bytes.
+
+    A copied file with a known `size` and `sha256` (the descriptor's) is checked as it is
+    read: a file that differs ends the zip with an error, not with a complete-looking zip.
+    """
 
     name: str
     path: Path | None = None
     chunks: Callable[[], Iterator[bytes]] | None = None
     compress: bool = True
+    size: int | None = None
+    sha256: str | None = None
 
 
 def zip_chunks(members: Iterable[ZipMember], modified: datetime) -> Iterator[bytes]:
@@ -347,6 +374,14 @@ def _member_chunks(member: ZipMember) -> Iterator[bytes]:
     if member.chunks is not None:
         yield from member.chunks()
     elif member.path is not None:
+        digest, size = hashlib.sha256(), 0
         with member.path.open("rb") as stream:
             while chunk := stream.read(CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
                 yield chunk
+        if (member.size is not None and size != member.size) or (
+            member.sha256 is not None and digest.hexdigest() != member.sha256
+        ):
+            # Raised mid-stream, the error aborts the response: the client sees a cut body.
+            raise StoreError(f"{member.name} is not the file that was published")

@@ -43,6 +43,9 @@ SORTS = {
     "-issued": "issued DESC, slug",
 }
 MAX_LIMIT = 1000
+# DuckDB's LIMIT, OFFSET and counts are BIGINT; a larger number asked for (an offset past any
+# catalogue) means the same as this one, and must not reach the engine as an overflow.
+BIGINT_MAX = 2**63 - 1
 # The namespace of the catalogue's stable UUIDs (uuid5 of "<kind>:<key>"). Never change it:
 # harvesters key their copies on these ids.
 ID_NAMESPACE = uuid.UUID("6b1f3c2e-8d4a-5f0b-9c7e-2a4d6e8f0b13")
@@ -240,7 +243,7 @@ class CatalogueIndex:
             count = cursor.execute(f"SELECT count(*) FROM ({base})", params).fetchone()
             slugs = cursor.execute(
                 f"SELECT slug FROM ({base}) ORDER BY {SORTS[sort]} LIMIT ? OFFSET ?",
-                [*params, query.limit, query.offset],
+                [*params, query.limit, _bigint(query.offset)],
             ).fetchall()
             facets = {name: self._facet(cursor, name, base, params) for name in FACETS}
         return SearchResult(
@@ -259,7 +262,12 @@ class CatalogueIndex:
             slugs = cursor.execute(
                 f"SELECT slug, {selection.score} AS score FROM datasets"
                 f" WHERE {selection.where} ORDER BY {selection.order_by}, slug LIMIT ? OFFSET ?",
-                [*selection.score_params, *params, selection.limit, selection.offset],
+                [
+                    *selection.score_params,
+                    *params,
+                    _bigint(selection.limit),
+                    _bigint(selection.offset),
+                ],
             ).fetchall()
             facets = {
                 name: self._count_values(cursor, facet, base, params, selection)
@@ -279,12 +287,12 @@ class CatalogueIndex:
     ) -> list[tuple[str, int]]:
         value = f"unnest({facet.expr})" if facet.listed else facet.expr
         limit = " LIMIT ?" if selection.facet_limit >= 0 else ""
-        extra = [selection.facet_limit] if limit else []
+        extra = [_bigint(selection.facet_limit)] if limit else []
         rows = cursor.execute(
             f"SELECT value, count(*) AS n FROM (SELECT {value} AS value FROM ({base}))"
             " WHERE value IS NOT NULL AND value <> '' GROUP BY value HAVING count(*) >= ?"
             f" ORDER BY n DESC, value{limit}",
-            [*params, selection.facet_mincount, *extra],
+            [*params, _bigint(selection.facet_mincount), *extra],
         ).fetchall()
         return [(str(row[0]), int(row[1])) for row in rows]
 
@@ -330,3 +338,8 @@ class CatalogueIndex:
             params,
         ).fetchall()
         return [(str(row[0]), int(row[1])) for row in rows]
+
+
+def _bigint(number: int) -> int:
+    """`number` within DuckDB's BIGINT, which means the same for every count in the index."""
+    return max(-BIGINT_MAX, min(number, BIGINT_MAX))

@@ -20,6 +20,7 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from catalog.charts import Series, compact, line_chart
+from catalog.descriptors import is_safe_url
 from catalog.errors import OpenDataError
 from catalog.export import csv_chunks, json_chunks
 from catalog.index import FACET_COLUMNS, MAX_LIMIT, CatalogueIndex, SearchQuery, entry
@@ -255,7 +256,8 @@ class PageData:
 
     def history(self, slug: str) -> list[VersionEntry]:
         """Every version, newest first, each with what changed since the one before it."""
-        infos = self.store.versions(slug)
+        # A withdrawn version's data and descriptor are gone; the page lists what is left.
+        infos = [info for info in self.store.versions(slug) if not info.withdrawn]
         key = ("history", slug, tuple((i.version, i.current) for i in infos))
         result: list[VersionEntry] = self._cached(key, lambda: self._history(slug, infos))
         return result
@@ -458,11 +460,20 @@ class PageData:
                     year=int(row["year"]),
                     value=figure_text(float(row["value"]), str(row["unit"]), lang),
                     source_title=str(title),
-                    source_url=str(source.get("url") or ""),
+                    source_url=safe_link(source.get("url")),
                     tier=tiers.get(str(row["source_id"]), ""),
                 )
             )
         return figures
+
+
+def safe_link(value: Any) -> str:
+    """`value` if a page may link to it (http(s) or mailto), else "" (shown as plain text).
+
+    Checked again at render time: data published before links were checked on the way in
+    may hold `javascript:` or `data:` URLs.
+    """
+    return str(value) if is_safe_url(value) else ""
 
 
 def resource_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[ResourceChange]:

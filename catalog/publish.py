@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import copy
+import enum
 import hashlib
 import json
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -16,7 +18,7 @@ import pyarrow.parquet as pq
 
 from catalog.descriptors import DatasetSource, build_order, discover
 from catalog.errors import NotFound, ValidationFailed
-from catalog.store import DESCRIPTOR, REPORT, Store
+from catalog.store import DESCRIPTOR, REPORT, Store, changed_since
 from validation import Validation, validate_package
 
 # Part of every input digest: bump it when the published layout changes, so that sources
@@ -40,10 +42,24 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BuildResult:
+    """What a build did: `created` a version, or found `version` already serving its inputs.
+
+    `concurrent` says that another writer (a second `opendata build`, a server's CKAN write)
+    published those same inputs while this build waited for the dataset's lock.
+    """
+
     slug: str
     version: str
     created: bool
     rows: dict[str, int] = field(default_factory=dict)
+    concurrent: bool = False
+
+
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+UNSET = _Unset.UNSET
 
 
 class Publisher:
@@ -56,6 +72,9 @@ class Publisher:
         self._sources: dict[str, DatasetSource] | None = None
         self._validations: dict[str, Validation] = {}
         self._digests: dict[str, str] = {}
+        # What was current before this publisher read any source: a build finding another
+        # version current under the lock knows that someone else published meanwhile.
+        self._seen: dict[str, str | None] = {slug: store.current(slug) for slug in store.slugs()}
 
     def validate(self, source: DatasetSource) -> Validation:
         if source.slug not in self._validations:
@@ -122,34 +141,69 @@ class Publisher:
             return self.digest(source)
         return str(self.store.descriptor(package).get("build", {}).get("input_sha256", ""))
 
-    def build(self, source: DatasetSource, progress: Progress | None = None) -> BuildResult:
-        """Publish `source` as a new current version unless the current one has the same inputs."""
+    def build(
+        self,
+        source: DatasetSource,
+        progress: Progress | None = None,
+        *,
+        base: str | _Unset | None = UNSET,
+        before_switch: Callable[[], None] | None = None,
+    ) -> BuildResult:
+        """Publish `source` as a new current version unless the current one has the same inputs.
+
+        `base` is the version the caller read the source against (None: not served); by
+        default, what was current when this publisher was made. Deciding, writing and
+        switching happen under the dataset's lock; if another version became current since
+        `base`, the build reports it as `concurrent` when that version has these very inputs,
+        and raises `Conflict` otherwise, instead of replacing a version it never saw.
+        `before_switch` runs under the lock just before the new version is served
+        (`Store.commit`).
+        """
         say = progress or (lambda _message: None)
         say(f"{source.slug}: validating")
         validation = self.validate(source)
         if not validation.report.valid:
             raise ValidationFailed(source.slug, validation.report)
         digest = self.digest(source)
-        current = self.store.current(source.slug)
-        if current is not None:
-            published = self.store.descriptor(source.slug).get("build", {})
-            if published.get("input_sha256") == digest:
-                return BuildResult(source.slug, current, created=False)
-        now = datetime.now(UTC)
-        version = f"{now:%Y%m%dT%H%M%SZ}-{digest[:10]}"
-        if (self.store.root / source.slug / version).exists():
-            # The same inputs republished within one second (after a withdrawal).
-            version = f"{now:%Y%m%dT%H%M%S%fZ}-{digest[:10]}"
-        say(f"{source.slug}: writing version {version}")
+        seen = self._seen.get(source.slug) if base is UNSET else base
         with self.store.writing(source.slug) as staging:
+            current = self.store.current(source.slug)
+            if current is not None and self._inputs_of(source.slug, current) == digest:
+                self._seen[source.slug] = current
+                return BuildResult(source.slug, current, created=False, concurrent=current != seen)
+            if current != seen:
+                raise changed_since(source.slug, seen, current)
+            now = datetime.now(UTC)
+            version = self._version_name(source.slug, digest, now)
+            say(f"{source.slug}: writing version {version}")
             descriptor = self._write_version(source, validation, staging, version, digest, now)
-            self.store.commit(source.slug, staging, version)
+            self.store.commit(
+                source.slug,
+                staging,
+                version,
+                expected_current=current,
+                before_switch=before_switch,
+            )
+            self._seen[source.slug] = version
         rows = {
             resource["name"]: resource["rows"]
             for resource in descriptor["resources"]
             if "embedded_from" not in resource
         }
         return BuildResult(source.slug, version, created=True, rows=rows)
+
+    def _inputs_of(self, slug: str, version: str) -> str:
+        return str(self.store.descriptor(slug, version).get("build", {}).get("input_sha256", ""))
+
+    def _version_name(self, slug: str, digest: str, now: datetime) -> str:
+        """`<UTC time>-<digest>`, finer when that name was taken (the same inputs republished
+        within a second after a withdrawal); called with the lock held, so it stays free."""
+        folder = self.store.root / slug
+        for pattern in ("%Y%m%dT%H%M%SZ", "%Y%m%dT%H%M%S%fZ"):
+            version = f"{now.strftime(pattern)}-{digest[:10]}"
+            if not (folder / version).exists():
+                return version
+        return f"{now:%Y%m%dT%H%M%S%fZ}-{digest[:10]}-{uuid.uuid4().hex[:6]}"
 
     def _write_version(
         self,

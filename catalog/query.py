@@ -23,12 +23,14 @@ become null.
 from __future__ import annotations
 
 import bisect
+import contextlib
+import functools
 import hashlib
 import os
 import re
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,7 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from catalog.cursor import (
     Cursor,
@@ -81,6 +84,11 @@ MEASURES = ("count", "sum", "avg", "min", "max")
 # A page query whose bound leaves at most this many rows renders them in one pass.
 FLAT_ROWS = 4096
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# An unsorted export reads runs of whole row groups of at most this many rows (a larger group
+# is a run alone), each run ordered by the row number: what DuckDB sorts at once is one run.
+EXPORT_RUN_ROWS = 131_072
+# The alias of the stored table in an export's query: its ORDER BY names columns through it.
+EXPORT_ALIAS = "_t"
 
 
 def view_name(slug: str, resource: str) -> str:
@@ -148,33 +156,95 @@ class ExportRequest:
 class Selection:
     """The rows a download asks for: a resource, the chosen columns, filters and order.
 
-    Without `sort` the rows keep the published file's order (no sort to pay for on a 10M-row
-    export); with one, the primary key (or row number) breaks ties as it does for /rows.
+    With `sort`, the rows come in the typed order of the sort keys (never in the order of the
+    text a format renders them as), the primary key (or the row number) breaking ties as it
+    does for /rows. Without, they keep the published file's order (see `QueryEngine.export`).
     """
 
     resource: Resource
     columns: list[Column]
     where: str
     params: list[Any]
-    order: str
-    row_number: bool
+    keys: tuple[SortKey, ...] = ()
 
     @property
     def whole(self) -> bool:
         """Every row and column in file order: the stored file itself is the answer."""
         return (
             not self.where
-            and not self.order
+            and not self.keys
             and self.columns == list(self.resource.schema.columns.values())
         )
 
-    def sql(self, select: str) -> tuple[str, list[Any]]:
-        """`SELECT <select>` over the selected rows, and its parameters."""
-        source = _source(with_row_number=self.row_number)
+    def sql(self, select: str, *, ordered: bool = True) -> tuple[str, list[Any]]:
+        """`SELECT <select>` over every selected row, in order unless told otherwise."""
+        keys = (self.keys or (SortKey(ROW_NUMBER),)) if ordered else ()
+        return self._query(select, self.where, self.params, keys, row_number=False)
+
+    def queries(self, select: str, runs: Sequence[tuple[int, int]]) -> list[tuple[str, list[Any]]]:
+        """The export as queries read one after the other: a sorted one is one query; an
+        unsorted one is one query per run of row numbers (`export_runs`), each in row order."""
+        if self.keys or not runs:
+            return [self.sql(select)]
+        queries = []
+        for first, last in runs:
+            where = " WHERE file_row_number BETWEEN ? AND ?"
+            where += self.where.replace(" WHERE ", " AND ", 1)
+            params = [first, last, *self.params]
+            queries.append(
+                self._query(select, where, params, (SortKey(ROW_NUMBER),), row_number=True)
+            )
+        return queries
+
+    def _query(
+        self,
+        select: str,
+        where: str,
+        params: list[Any],
+        keys: Sequence[SortKey],
+        *,
+        row_number: bool,
+    ) -> tuple[str, list[Any]]:
+        # The sort keys name the stored columns through the table's alias: a bare name in
+        # ORDER BY would be the output column of that name, the value as a format renders it
+        # (CSV text sorts 10 before 2).
+        row_number = row_number or any(key.column == ROW_NUMBER for key in keys)
+        order = f" ORDER BY {', '.join(_export_order(key) for key in keys)}" if keys else ""
         return (
-            f"SELECT {select} FROM {source}{self.where}{self.order}",
-            [str(self.resource.path), *self.params],
+            f"SELECT {select} FROM {_source(with_row_number=row_number)} AS {EXPORT_ALIAS}"
+            f"{where}{order}",
+            [str(self.resource.path), *params],
         )
+
+
+def _export_order(key: SortKey) -> str:
+    direction = "DESC" if key.descending else "ASC"
+    return f"{EXPORT_ALIAS}.{key.column.sql} {direction} NULLS LAST"
+
+
+def export_runs(path: Path, rows: int = EXPORT_RUN_ROWS) -> list[tuple[int, int]]:
+    """First and last row number of each run of `path`, in file order: whole row groups
+    joined while a run stays within `rows` rows, a larger group cut into runs of `rows`."""
+    runs: list[tuple[int, int]] = []
+    start = end = 0
+    for size in _row_group_sizes(str(path)):
+        if end > start and end - start + size > rows:
+            runs.append((start, end - 1))
+            start = end
+        end += size
+        while end - start > rows:
+            runs.append((start, start + rows - 1))
+            start += rows
+    if end > start:
+        runs.append((start, end - 1))
+    return runs
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_group_sizes(path: str) -> tuple[int, ...]:
+    # Published files never change: their footers are read once.
+    metadata = pq.ParquetFile(path).metadata
+    return tuple(metadata.row_group(i).num_rows for i in range(metadata.num_row_groups))
 
 
 @dataclass(frozen=True)
@@ -408,16 +478,45 @@ class QueryEngine:
         schema = resource.schema
         columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
         where, params = where_sql([f.sql() for f in parse_filters(schema, request.filters)])
-        keys = _sort_keys(schema, request.sort) if request.sort else []
-        order = f" ORDER BY {', '.join(k.sql() for k in keys)}" if keys else ""
-        row_number = any(k.column == ROW_NUMBER for k in keys)
-        return Selection(resource, columns, where, params, order, row_number)
+        keys = tuple(_sort_keys(schema, request.sort)) if request.sort else ()
+        return Selection(resource, columns, where, params, keys)
 
     def count(self, selection: Selection, cap: int) -> int:
         """The number of selected rows, counting no further than `cap`."""
-        inner, params = selection.sql("1")
+        inner, params = selection.sql("1", ordered=False)
         sql = f"SELECT count(*) FROM ({inner} LIMIT ?) AS _c"
         return int(self._fetch(sql, [*params, cap])[0][0])
+
+    def export(
+        self, selection: Selection, select: str, batch_rows: int
+    ) -> Iterator[pa.RecordBatch]:
+        """The selected rows rendered by `select` (aliased to their column names), as Arrow
+        batches in the export's order, read lazily: memory stays one batch deep.
+
+        Unsorted, the rows keep the file's order: DuckDB's streamed results do not (with two
+        threads, whole row groups of a 3M-row CSV export came out of order, differently on
+        each run), and one ORDER BY over the file would hold all of it; so the file is read
+        in runs of row groups (`export_runs`), each sorted by the row number on its own.
+        """
+        runs: list[tuple[int, int]] = []
+        # Unreadable, the file is one query, whose error DuckDB reports as for any other.
+        with contextlib.suppress(OSError, pa.ArrowException):
+            runs = [] if selection.keys else export_runs(selection.resource.path)
+        rows = selection.resource.rows if not selection.where else None
+        return self.stream_all(selection.queries(select, runs), batch_rows, rows=rows)
+
+    def stream_all(
+        self, queries: Sequence[tuple[str, list[Any]]], batch_rows: int, *, rows: int | None
+    ) -> Iterator[pa.RecordBatch]:
+        """The results of `queries`, one after the other, as `stream` reads each; the first
+        is planned here, the others when the one before is read to its end.
+
+        `rows`, when known, is how many rows they hold together: fewer or more at the end
+        raises rather than end a download that looks complete and is not.
+        """
+        first = self.stream(*queries[0], batch_rows)
+        later = (functools.partial(self.stream, *query, batch_rows) for query in queries[1:])
+        return _counted(_chained(first, later), rows)
 
     def stream(self, sql: str, params: Sequence[Any], batch_rows: int) -> Iterator[pa.RecordBatch]:
         """The result of `sql` as Arrow batches, read lazily: memory stays one batch deep.
@@ -541,6 +640,25 @@ def _batches(
     finally:
         cursor.interrupt()
         cursor.close()
+
+
+def _chained(
+    first: Iterator[pa.RecordBatch], later: Iterable[Callable[[], Iterator[pa.RecordBatch]]]
+) -> Iterator[pa.RecordBatch]:
+    # `yield from` closes the stream being read when this generator is closed (a client that
+    # went away), which interrupts its query.
+    yield from first
+    for stream in later:
+        yield from stream()
+
+
+def _counted(batches: Iterator[pa.RecordBatch], rows: int | None) -> Iterator[pa.RecordBatch]:
+    read = 0
+    for batch in batches:
+        read += batch.num_rows
+        yield batch
+    if rows is not None and read != rows:
+        raise QueryFailed(f"the export read {read} rows of the {rows} the file holds")
 
 
 def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:

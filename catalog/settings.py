@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from catalog.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, adopt_legacy_tokens
+
 
 class Settings(BaseSettings):
     """Where the data lives and how the service runs; built by the CLI or `create_app`."""
@@ -130,8 +132,122 @@ class Settings(BaseSettings):
     trust_forwarded_headers: bool = Field(
         default=False,
         description=(
-            "Build absolute links from X-Forwarded-Proto/-Host/-Prefix instead of base_url;"
-            " enable only behind a reverse proxy that sets them."
+            "Build absolute links from X-Forwarded-Proto/-Host/-Prefix instead of base_url, and"
+            " rate-limit by the last X-Forwarded-For address; enable only behind a reverse proxy"
+            " that sets them."
+        ),
+    )
+
+    # The HTTP perimeter (api.limits, api.admission): what one request, and one client, may ask.
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        description=(
+            "Largest request body; a larger one is refused with 413 before it is read (from"
+            " Content-Length) or as soon as it passes the limit (chunked), before authentication."
+        ),
+    )
+    max_upload_bytes: int = Field(
+        default=200 * 1_048_576,
+        ge=1024,
+        description=(
+            "Largest multipart body of the CKAN upload actions (resource_create, resource_update,"
+            " resource_patch) when the request carries the API token header."
+        ),
+    )
+    max_url_bytes: int = Field(
+        default=8192,
+        ge=256,
+        description="Longest request target (path and query string); a longer one gets 414.",
+    )
+    max_header_count: int = Field(
+        default=100, ge=8, description="Most header fields in one request; more get 431."
+    )
+    max_header_bytes: int = Field(
+        default=16_384,
+        ge=1024,
+        description="Most bytes of header names and values in one request; more get 431.",
+    )
+    client_stall_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description=(
+            "A client that sends no body bytes, or reads no response bytes, for this long is cut"
+            " off (408 before the response started) and its admission slot freed."
+        ),
+    )
+    max_running_queries: int = Field(
+        default=4,
+        ge=1,
+        description=(
+            "Queries running at once: SQL, rows, aggregate, CKAN datastore_search and"
+            " datastore_search_sql; more wait in the admission queue."
+        ),
+    )
+    max_running_exports: int = Field(
+        default=4,
+        ge=1,
+        description="Downloads running at once: resource files, dataset zips, DataStore dumps.",
+    )
+    max_running_searches: int = Field(
+        default=8,
+        ge=1,
+        description=(
+            "Searches running at once: /api/v1/datasets, package_search, the /dataset page."
+        ),
+    )
+    admission_queue: int = Field(
+        default=256,
+        ge=0,
+        description=(
+            "Requests of one class (queries, exports, searches) that may wait for a running"
+            " slot; past it they get 503 with Retry-After at once."
+        ),
+    )
+    admission_wait_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest wait in the admission queue; then 503 with Retry-After.",
+    )
+    rate_sql_per_second: float = Field(
+        default=10.0,
+        ge=0,
+        description=(
+            "SQL requests (/api/v1/sql, datastore_search_sql) one client may make per second,"
+            " sustained; 0 turns the limit off."
+        ),
+    )
+    rate_sql_burst: int = Field(
+        default=500, ge=1, description="SQL requests one client may make at once (bucket size)."
+    )
+    rate_exports_per_second: float = Field(
+        default=10.0,
+        ge=0,
+        description="Downloads (files, zips, dumps) one client may start per second; 0: off.",
+    )
+    rate_exports_burst: int = Field(
+        default=500, ge=1, description="Downloads one client may start at once (bucket size)."
+    )
+    rate_aggregates_per_second: float = Field(
+        default=20.0, ge=0, description="Aggregate requests one client may make per second; 0: off."
+    )
+    rate_aggregates_burst: int = Field(
+        default=500, ge=1, description="Aggregate requests one client may make at once."
+    )
+    rate_search_per_second: float = Field(
+        default=20.0,
+        ge=0,
+        description="Searches (API, package_search, /dataset page) per client per second; 0: off.",
+    )
+    rate_search_burst: int = Field(
+        default=500, ge=1, description="Searches one client may make at once (bucket size)."
+    )
+    rate_limit_clients: int = Field(
+        default=10_000,
+        ge=1,
+        description=(
+            "Client addresses whose rate buckets are remembered per class; the least recently"
+            " seen is forgotten first."
         ),
     )
     catalog_title: str = Field(
@@ -171,7 +287,14 @@ class Settings(BaseSettings):
         default="",
         description=(
             "File of the hashed API tokens made by `opendata token create`; empty means"
-            " `<store>/.api-tokens.json`. Keep it out of version control."
+            " `<state>/api-tokens.json`. Never inside the store."
+        ),
+    )
+    state: Path = Field(
+        default=Path("state"),
+        description=(
+            "Folder of private state: the hashed API tokens, the audit log and uploads in"
+            " progress. It must not be inside the store, whose files the query engine may open."
         ),
     )
 
@@ -191,11 +314,39 @@ class Settings(BaseSettings):
         return max(192, self.memory_budget_mb * 25 // 100 // self.sql_worker_count)
 
     @property
+    def uploads_path(self) -> Path:
+        """Where uploads wait, each request in its own folder, removed when it ends."""
+        return self.state / "uploads"
+
+    @property
     def tokens_path(self) -> Path:
-        """Where the hashed API tokens live."""
+        """Where the hashed API tokens live; a legacy `<store>/.api-tokens.json` moves there."""
         if self.api_tokens_file:
             return Path(self.api_tokens_file)
-        return self.store / ".api-tokens.json"
+        target = self.state / TOKENS_FILE
+        adopt_legacy_tokens(self.store / LEGACY_TOKENS_FILE, target)
+        return target
+
+    @property
+    def audit_path(self) -> Path:
+        """The append-only audit log of writes and refused writes."""
+        return self.state / "audit.log"
+
+    @model_validator(mode="after")
+    def _state_outside_store(self) -> Settings:
+        # The store is what the query engine reads: a token file or an audit log in it is
+        # one sandbox slip away from being served.
+        store = self.store.resolve()
+        private = [("state", self.state)]
+        if self.api_tokens_file:
+            private.append(("api_tokens_file", Path(self.api_tokens_file)))
+        for name, path in private:
+            if path.resolve().is_relative_to(store):
+                raise ValueError(
+                    f"{name} ({path}) is inside the store ({self.store}); keep private state"
+                    " in a folder of its own (OPENDATA_STATE)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _workers_fit_the_budget(self) -> Settings:

@@ -1,13 +1,17 @@
 """API tokens for the write actions: created by the steward, stored hashed, revocable.
 
 A token reads `odt_<id>_<secret>`: `id` names the entry in the token file, `secret` is 32
-random bytes (urlsafe base64). Only `sha256(salt || secret)` is kept, with a random salt per
-token; a 256-bit secret cannot be guessed, so a slow hash would add nothing but latency. The
-token itself is printed once by `opendata token create` and never stored.
+random bytes (urlsafe base64). The id is public and never changes: `opendata token list`
+shows it, and the audit log (`catalog.audit`) names the token of each write by it. Only
+`sha256(salt || secret)` is kept, with a random salt per token; a 256-bit secret cannot be
+guessed, so a slow hash would add nothing but latency. The token itself is printed once by
+`opendata token create` and never stored.
 
-The file (`Settings.api_tokens_file`, by default `<store>/.api-tokens.json`, outside git)
-holds every token ever made with its name and its created, last-used and revoked times; it is
-rewritten whole, under a lock, by an atomic rename.
+The file (`Settings.tokens_path`: `<state>/api-tokens.json`, outside git and outside the
+store, so that nothing the query engine can open holds it) keeps every token ever made with
+its name and its created, last-used and revoked times; it is rewritten whole, under a lock, by
+an atomic rename. A file left at the old place, `<store>/.api-tokens.json`, is moved to the
+new one the first time the tokens are used (`adopt_legacy_tokens`).
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ import fcntl
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
@@ -28,7 +34,9 @@ from typing import Any
 from catalog.errors import NotFound
 
 PREFIX = "odt_"
-FILE_NAME = ".api-tokens.json"
+TOKENS_FILE = "api-tokens.json"
+LEGACY_TOKENS_FILE = ".api-tokens.json"
+logger = logging.getLogger(__name__)
 
 
 def _now() -> str:
@@ -114,7 +122,7 @@ class TokenStore:
 
     @contextlib.contextmanager
     def _editing(self) -> Iterator[list[ApiToken]]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         lock_path = self.path.with_name(self.path.name + ".lock")
         with lock_path.open("a") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
@@ -129,3 +137,30 @@ class TokenStore:
 
 def _digest(salt: str, secret: str) -> str:
     return hashlib.sha256(bytes.fromhex(salt) + secret.encode()).hexdigest()
+
+
+def adopt_legacy_tokens(legacy: Path, target: Path) -> bool:
+    """Move a token file from its old place in the store to `target`; True if it moved.
+
+    When both exist, `target` wins and the old file is left for the operator to delete,
+    with a warning: it may hold tokens revoked since.
+    """
+    if not legacy.is_file():
+        return False
+    if target.exists():
+        logger.warning(
+            "API tokens: %s is used; the old %s is still in the store. Delete it.", target, legacy
+        )
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # `move` copies across file systems; the copy is complete before the old file goes.
+    shutil.move(legacy, target)
+    legacy.with_name(legacy.name + ".lock").unlink(missing_ok=True)
+    os.chmod(target, 0o600)
+    logger.warning(
+        "API tokens moved from %s to %s: the store is readable by the query engine, private"
+        " state is not",
+        legacy,
+        target,
+    )
+    return True

@@ -8,7 +8,18 @@ steward edits by hand, and then publish the folder with `Publisher` as `opendata
 - A change is made in a copy of the folder (`<datasets>/.writes/<random>/`), validated and
   published from there; only then does the copy replace the folder. An invalid upload raises
   `ValidationFailed` (CKAN `Validation Error`, 409, with the Frictionless report), the copy is
-  dropped, and both the folder and the served version are untouched.
+  dropped, and both the folder and the served version are untouched. Nothing is written
+  outside that copy, whatever the action is sent: every dataset, resource (`table`) and file
+  name is checked with a full match against one pattern per kind (`catalog.descriptors`), an
+  uploaded file's name is never a path, and every file is written only after its place was
+  checked to be inside the copy.
+- An action holds the dataset's publish lock (`Store.locked`) from reading the folder and
+  the current version to swapping the new folder in, and publishes with that version as
+  `base`: another server or an `opendata build` that published in between makes it fail
+  with `Conflict` (409) rather than replace a version it never saw.
+- Links (`url`, `license_url`, any `*_url`, the `path` of sources, licenses and
+  contributors) must be `http(s)://` or `mailto:`; anything else is a `Validation Error`
+  naming the field.
 - A new dataset without resources is a draft (`state: "draft"`, as CKAN calls a dataset whose
   resources are still to come): kept as a folder, not served until a resource is uploaded.
 - A resource's data comes only as an upload (`upload`, multipart, as ckanapi sends a file):
@@ -38,6 +49,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -45,7 +57,17 @@ import yaml
 
 from catalog import ckan
 from catalog.ckan_actions import CkanActions
-from catalog.descriptors import DESCRIPTOR_NAME, SLUG_PATTERN, DatasetSource, load_dataset
+from catalog.descriptors import (
+    DESCRIPTOR_NAME,
+    URL_MESSAGE,
+    DatasetSource,
+    descriptor_faults,
+    is_resource_name,
+    is_safe_url,
+    is_slug,
+    load_dataset,
+    url_fields,
+)
 from catalog.errors import InvalidFields, NotFound
 from catalog.index import catalogue_uuid
 from catalog.publish import Publisher
@@ -58,6 +80,10 @@ DATA_FORMATS = {"csv": "csv", "tsv": "csv", "txt": "csv", "xlsx": "xlsx", "xls":
 RESOURCE_NAME = re.compile(r"[^a-z0-9_]+")
 CKAN_TO_SPDX = {value: key for key, value in reversed(ckan.SPDX_TO_CKAN.items())}
 NAME_MESSAGE = "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -"
+TABLE_MESSAGE = (
+    "Must be lowercase alphanumeric (ascii) characters and these symbols: _ - (at most 100)"
+)
+RESOURCE_NAME_LIMIT = 100
 
 
 @dataclass(frozen=True)
@@ -78,7 +104,8 @@ class CatalogueWriter:
         self.datasets = datasets
         self.actions = actions
         self.row_group_size = row_group_size
-        self._lock = threading.Lock()
+        # Re-entrant: package_patch reads and updates under one hold.
+        self._lock = threading.RLock()
 
     def actions_table(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
         return {
@@ -99,38 +126,47 @@ class CatalogueWriter:
         if not name:
             raise InvalidFields({"name": ["Missing value"]})
         slug = _checked_slug(str(name))
-        with self._lock:
+        _check_links(data)
+        descriptor = self._descriptor({"$schema": SCHEMA_PROFILE, "name": slug}, data)
+        descriptor["resources"] = []
+        _check_descriptor(descriptor)  # before the lock, which makes the store's folder
+        with self._lock, self.store.locked(slug):
             if (self.datasets / slug / DESCRIPTOR_NAME).is_file():
                 raise InvalidFields({"name": ["That URL is already in use."]})
-            descriptor = self._descriptor({"$schema": SCHEMA_PROFILE, "name": slug}, data)
-            descriptor["resources"] = []
-            self._commit(slug, descriptor, {}, replace_folder=False)
+            self._commit(slug, descriptor, {}, replace_folder=False, base=None)
         return self._shown(slug)
 
     def package_update(self, data: dict[str, Any]) -> dict[str, Any]:
         """Update a dataset's metadata (and resource metadata when `resources` is given)."""
-        with self._lock:
-            source = self._source(data.get("id") or data.get("name"))
+        _check_links(data)
+        slug = self._slug(data.get("id") or data.get("name"))
+        with self._lock, self.store.locked(slug):
+            base, source = self._read(slug)
             descriptor = self._descriptor(source.descriptor, data)
             if isinstance(data.get("resources"), list):
                 descriptor["resources"] = self._resources_from(source, data["resources"])
-            self._commit(source.slug, descriptor, {}, replace_folder=True, base=source)
-        return self._shown(source.slug)
+            self._commit(slug, descriptor, {}, replace_folder=True, base=base, source=source)
+        return self._shown(slug)
 
     def package_patch(self, data: dict[str, Any]) -> dict[str, Any]:
         """Change only the given fields of a dataset."""
-        slug = self._source(data.get("id") or data.get("name")).slug
-        current = self._package(slug)
-        return self.package_update({**current, **data, "id": slug})
+        slug = self._slug(data.get("id") or data.get("name"))
+        with self._lock, self.store.locked(slug):
+            # Read under the lock, fresh from the store: fields the patch leaves out keep
+            # the value they have now, not one another writer has since replaced.
+            self.actions.refresh()
+            current = self._package(slug)
+            return self.package_update({**current, **data, "id": slug})
 
     def package_delete(self, data: dict[str, Any]) -> None:
         """Withdraw a dataset: no longer served or listed; its versions stay."""
-        with self._lock:
-            source = self._source(data.get("id"))
-            if self.store.current(source.slug) is not None:
-                self.store.withdraw(source.slug, "package_delete through the CKAN Action API")
+        slug = self._slug(data.get("id"))
+        with self._lock, self.store.locked(slug):
+            _base, source = self._read(slug)
+            if self.store.current(slug) is not None:
+                self.store.withdraw(slug, "package_delete through the CKAN Action API")
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-            target = self.datasets / DELETED_FOLDER / f"{source.slug}-{stamp}"
+            target = self.datasets / DELETED_FOLDER / f"{slug}-{stamp}"
             target.parent.mkdir(parents=True, exist_ok=True)
             source.path.rename(target)
         self.actions.refresh()
@@ -143,8 +179,10 @@ class CatalogueWriter:
         if not isinstance(upload, Upload):
             raise InvalidFields({"upload": ["Upload the table as a file: this catalogue serves"
                                             " only data it has validated"]})  # fmt: skip
-        with self._lock:
-            source = self._source(data.get("package_id"))
+        _check_links(data)
+        slug = self._slug(data.get("package_id"))
+        with self._lock, self.store.locked(slug):
+            base, source = self._read(slug)
             descriptor = copy.deepcopy(source.descriptor)
             taken = {str(r["name"]) for r in descriptor.get("resources", [])}
             name = _resource_name(data, upload, taken)
@@ -152,20 +190,24 @@ class CatalogueWriter:
                 raise InvalidFields({"table": [f"The dataset already has a resource {name!r}"]})
             resource = _resource_of({"name": name}, data, upload)
             descriptor.setdefault("resources", []).append(resource)
-            self._commit(source.slug, descriptor, {name: upload}, replace_folder=True, base=source)
-        return self._resource(source.slug, name)
+            uploads = {name: upload}
+            self._commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
+        return self._resource(slug, name)
 
     def resource_update(self, data: dict[str, Any]) -> dict[str, Any]:
         """Replace a resource's metadata, and its data when a file is uploaded."""
-        with self._lock:
-            source, position = self._resource_source(data.get("id"))
+        _check_links(data)
+        slug, name = self._resource_key(data.get("id"))
+        with self._lock, self.store.locked(slug):
+            base, source = self._read(slug)
             descriptor = copy.deepcopy(source.descriptor)
+            position = _position(source, name)
             current = descriptor["resources"][position]
             upload = data.get("upload") if isinstance(data.get("upload"), Upload) else None
             descriptor["resources"][position] = _resource_of(current, data, upload)
-            uploads = {current["name"]: upload} if upload else {}
-            self._commit(source.slug, descriptor, uploads, replace_folder=True, base=source)
-        return self._resource(source.slug, current["name"])
+            uploads = {name: upload} if upload else {}
+            self._commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
+        return self._resource(slug, name)
 
     def resource_patch(self, data: dict[str, Any]) -> dict[str, Any]:
         """Change only the given fields of a resource (a new upload replaces its data)."""
@@ -173,36 +215,43 @@ class CatalogueWriter:
 
     # --- folders ------------------------------------------------------------------------
 
-    def _source(self, name_or_id: Any) -> DatasetSource:
+    def _slug(self, name_or_id: Any) -> str:
+        """The slug of the dataset folder named (or identified by CKAN id) by `name_or_id`."""
         if not name_or_id:
             raise InvalidFields({"id": ["Missing value"]})
         text = str(name_or_id)
-        named = SLUG_PATTERN.match(text) and (self.datasets / text / DESCRIPTOR_NAME).is_file()
-        slug = text if named else self._slug_of_id(text)
+        if is_slug(text) and (self.datasets / text / DESCRIPTOR_NAME).is_file():
+            return text
+        return self._slug_of_id(text)
+
+    def _read(self, slug: str) -> tuple[str | None, DatasetSource]:
+        """With the lock held: the current version (read first), then the folder."""
+        base = self.store.current(slug)
         try:
-            return load_dataset(self.datasets / slug)
+            return base, load_dataset(self.datasets / slug)
         except NotFound:
             raise NotFound("") from None
 
     def _slug_of_id(self, ident: str) -> str:
         if self.datasets.is_dir():
             for folder in self.datasets.iterdir():
-                if catalogue_uuid("dataset", folder.name) == ident:
+                if is_slug(folder.name) and catalogue_uuid("dataset", folder.name) == ident:
                     return folder.name
         raise NotFound("")
 
-    def _resource_source(self, resource_id: Any) -> tuple[DatasetSource, int]:
+    def _resource_key(self, resource_id: Any) -> tuple[str, str]:
+        """(dataset slug, resource name) of a resource's CKAN id."""
         if not resource_id:
             raise InvalidFields({"id": ["Missing value"]})
         if self.datasets.is_dir():
             for folder in sorted(self.datasets.iterdir()):
-                if not (folder / DESCRIPTOR_NAME).is_file():
+                if not is_slug(folder.name) or not (folder / DESCRIPTOR_NAME).is_file():
                     continue
                 source = load_dataset(folder)
-                for position, resource in enumerate(source.descriptor.get("resources", [])):
+                for resource in source.descriptor.get("resources", []):
                     key = f"{source.slug}/{resource.get('name')}"
                     if catalogue_uuid("resource", key) == resource_id:
-                        return source, position
+                        return source.slug, str(resource.get("name"))
         raise NotFound("Resource was not found.")
 
     def _commit(
@@ -212,32 +261,50 @@ class CatalogueWriter:
         uploads: dict[str, Upload],
         *,
         replace_folder: bool,
-        base: DatasetSource | None = None,
+        base: str | None,
+        source: DatasetSource | None = None,
     ) -> None:
-        """Write the changed folder beside the old one, publish it, then swap it in."""
+        """Write the changed folder beside the old one, publish it, then swap it in.
+
+        Called with the dataset's lock held; `base` is the version current when the folder
+        was read. Every file goes inside the action's own copy, checked before it is written.
+        """
+        _check_descriptor(descriptor)
         work = self.datasets / WORK_FOLDER / uuid.uuid4().hex
         staging = work / slug
         (staging / "data").mkdir(parents=True)
         try:
             for resource in descriptor.get("resources", []):
-                target = staging / resource["path"]
+                target = _inside(staging, str(resource["path"]))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 if resource["name"] in uploads:
                     shutil.copyfile(uploads[resource["name"]].path, target)
-                elif base is not None and (base.path / resource["path"]).is_file():
-                    shutil.copyfile(base.path / resource["path"], target)
+                elif source is not None and (source.path / resource["path"]).is_file():
+                    # A path `load_dataset` checked: relative, no `..` (a steward's link is
+                    # theirs to make, so it is read, not resolved).
+                    shutil.copyfile(source.path / resource["path"], target)
             text = yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False)
             (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
+            swap = partial(self._swap_in, work, slug, replace_folder)
             if descriptor.get("resources"):
                 publisher = Publisher(self.store, self.datasets, row_group_size=self.row_group_size)
-                publisher.build(DatasetSource(slug, staging, descriptor))
-            folder = self.datasets / slug
-            if replace_folder and folder.exists():
-                folder.rename(work / f"{slug}.previous")
-            staging.rename(folder)
+                # The folder is swapped in before the new version is served: whoever sees
+                # it current (an `opendata build` deciding what changed) reads its folder.
+                source_now = DatasetSource(slug, staging, descriptor)
+                publisher.build(source_now, base=base, before_switch=swap)
+                if staging.exists():  # the same inputs were already current: nothing served
+                    swap()
+            else:
+                swap()
         finally:
             shutil.rmtree(work, ignore_errors=True)
         self.actions.refresh()
+
+    def _swap_in(self, work: Path, slug: str, replace_folder: bool) -> None:
+        folder = self.datasets / slug
+        if replace_folder and folder.exists():
+            folder.rename(work / f"{slug}.previous")
+        (work / slug).rename(folder)
 
     def _descriptor(self, base: dict[str, Any], package: dict[str, Any]) -> dict[str, Any]:
         organizations = self.actions._organizations()
@@ -416,16 +483,64 @@ def _organization(
 def _checked_slug(name: str) -> str:
     if len(name) < 2:
         raise InvalidFields({"name": ["Must be at least 2 characters long"]})
-    if len(name) > 100 or not SLUG_PATTERN.match(name):
+    if not is_slug(name):
         raise InvalidFields({"name": [NAME_MESSAGE]})
     return name
 
 
+def _position(source: DatasetSource, name: str) -> int:
+    for position, resource in enumerate(source.descriptor.get("resources", [])):
+        if resource.get("name") == name:
+            return position
+    raise NotFound("Resource was not found.")
+
+
+def _inside(folder: Path, relative: str) -> Path:
+    """`folder / relative`, refused unless it stays inside `folder` (no `..`, no link out)."""
+    target = folder / relative
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise InvalidFields({"path": ["A resource's file must stay inside its dataset folder"]})
+    return target
+
+
+def _check_links(data: dict[str, Any]) -> None:
+    """Refuse a package or resource dict whose links are not http(s) or mailto."""
+    faults: dict[str, list[str]] = {}
+    for field, value in url_fields({k: v for k, v in data.items() if k != "extras"}):
+        if value not in (None, "") and not is_safe_url(value):
+            faults[field] = [URL_MESSAGE]
+    extras = _extras(data.get("extras"))
+    for key, value in extras.items():
+        linked = key.lower() == "url" or key.lower().endswith("_url")
+        if linked and value and not is_safe_url(value):
+            faults[key] = [URL_MESSAGE]
+    try:
+        sources = json.loads(extras.get("sources") or "[]")
+    except ValueError:
+        sources = []  # `descriptor_of` names this fault
+    # A source sent through the API is a link: what it names must be a page, not a file.
+    for field, value in url_fields({"sources": sources}):
+        if value not in (None, "") and not is_safe_url(value):
+            faults[field] = [URL_MESSAGE]
+    if faults:
+        raise InvalidFields(faults)
+
+
+def _check_descriptor(descriptor: dict[str, Any]) -> None:
+    """The descriptor about to be written: names and links as `load_dataset` will demand."""
+    faults = descriptor_faults(descriptor)
+    if faults:
+        raise InvalidFields({field: [message] for field, message in faults.items()})
+
+
 def _resource_name(data: dict[str, Any], upload: Upload, taken: set[str]) -> str:
     if data.get("table"):
-        return str(data["table"])
-    for text in (str(data.get("name") or ""), Path(upload.filename).stem):
-        made = RESOURCE_NAME.sub("_", text.lower()).strip("_")
+        table = data["table"]
+        if not is_resource_name(table):
+            raise InvalidFields({"table": [TABLE_MESSAGE]})
+        return str(table)
+    for text in (str(data.get("name") or ""), _upload_stem(upload.filename)):
+        made = RESOURCE_NAME.sub("_", text.lower()).strip("_")[:RESOURCE_NAME_LIMIT].strip("_")
         if made:
             return made
     number = len(taken) + 1
@@ -456,7 +571,7 @@ def _resource_of(
             raise InvalidFields({"schema": ["Not a JSON Table Schema"]})
         found["schema"] = schema
     if upload is not None:
-        extension = Path(upload.filename).suffix.lower().lstrip(".")
+        extension = _upload_extension(upload.filename)
         fmt = DATA_FORMATS.get(extension, "csv")
         found["path"] = f"data/{name}.{'csv' if fmt == 'csv' else extension}"
         found["format"] = fmt
@@ -467,6 +582,18 @@ def _resource_of(
     if "schema" not in found or "path" not in found:
         raise InvalidFields({"upload": ["Upload the table of this resource"]})
     return found
+
+
+def _upload_stem(filename: str) -> str:
+    """The client's file name without folders or extension: text for a name, never a path."""
+    last = re.split(r"[/\\]", filename)[-1]
+    return last.rpartition(".")[0] or last
+
+
+def _upload_extension(filename: str) -> str:
+    """The extension of the client's file name, lowercased: only ever looked up in a table."""
+    last = re.split(r"[/\\]", filename)[-1]
+    return last.rpartition(".")[2].lower() if "." in last else ""
 
 
 def ckan_resource_only() -> frozenset[str]:

@@ -30,14 +30,21 @@ def free_port() -> int:
         return port
 
 
+def state_of(store: Path) -> Path:
+    """The private state folder the test servers of `store` use: a sibling of the store."""
+    return store.parent / "state"
+
+
 @contextmanager
 def serving(store: Path, *, env: dict[str, str] | None = None) -> Iterator[Server]:
     """Serve `store` until the block ends; fails if the server does not answer /healthz."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    # Private state (tokens, audit log) beside the store, never in the repository's state/.
+    private = {"OPENDATA_STATE": str(state_of(store))}
     process = subprocess.Popen(
         [OPENDATA, "--store", str(store), "serve", "--port", str(port)],
-        env={**os.environ, **(env or {})},
+        env={**os.environ, **private, **(env or {})},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,6 +83,99 @@ def file_stats(data: bytes) -> dict[str, Any]:
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
     }
+
+
+# ------------------------------------------------------------------------------ zip archives
+
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    """What an archive (an XLSX is one) may claim in its central directory before any member
+    is decompressed. `zipfile` never yields more than a member's declared size, so the
+    directory's claims bound the bytes a reader will ever inflate.
+
+    - ``total_bytes``: all members together, uncompressed. The sheet reader holds every cell
+      as text, several times the XML's size in memory; larger tables belong in CSV.
+    - ``members``: an XLSX has a few dozen parts.
+    - ``ratio``: uncompressed to compressed, for members past ``ratio_floor`` bytes. Sheet XML
+      deflates 10 to 30 times; a run of zeros 1000 times, which only a bomb needs.
+    """
+
+    total_bytes: int = 256 * 2**20
+    members: int = 1000
+    ratio: int = 100
+    ratio_floor: int = 2**20
+
+
+ZIP_LIMITS = ZipLimits()
+
+
+def is_zip(head: bytes) -> bool:
+    """Whether a file starting with `head` is a zip archive (an XLSX, a .zip)."""
+    return head[:4] in ZIP_MAGIC
+
+
+def check_zip(archive: zipfile.ZipFile, limits: ZipLimits = ZIP_LIMITS) -> None:
+    """Refuse (`ReadFailure`) an archive that would expand past `limits`, holds another archive,
+    or names a member outside itself; reads only the directory and each member's first bytes."""
+    members = archive.infolist()
+    if len(members) > limits.members:
+        raise _zip_refused(f"it has {len(members)} members, more than {limits.members}")
+    total = sum(member.file_size for member in members)
+    if total > limits.total_bytes:
+        raise _zip_refused(
+            f"it would expand to {_size(total)}, more than {_size(limits.total_bytes)}"
+        )
+    for member in members:
+        _check_member(archive, member, limits)
+
+
+def _check_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, limits: ZipLimits) -> None:
+    name = member.filename
+    parts = name.replace("\\", "/").split("/")
+    if name.startswith(("/", "\\")) or ".." in parts or (len(name) > 1 and name[1] == ":"):
+        raise _zip_refused(f"member {name!r} points outside the archive")
+    if member.file_size > limits.ratio_floor:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if ratio > limits.ratio:
+            raise _zip_refused(
+                f"member {name!r} would expand {ratio:.0f} times to {_size(member.file_size)}"
+                f" (at most {limits.ratio} times)"
+            )
+    if member.is_dir():
+        return
+    try:
+        with archive.open(member) as opened:
+            head = opened.read(4)
+    except (RuntimeError, NotImplementedError):  # encrypted, or a compression zipfile lacks
+        raise _zip_refused(f"member {name!r} cannot be read") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        # e.g. a directory that understates a member's size: its CRC fails at the declared end
+        raise _zip_refused(f"member {name!r} is damaged") from None
+    if name.lower().endswith(".zip") or is_zip(head):
+        raise _zip_refused(f"member {name!r} is itself an archive")
+
+
+def _zip_refused(reason: str) -> ReadFailure:
+    return ReadFailure("format-error", f"the archive is refused unopened: {reason}")
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:,.0f} MiB" if count >= 2**20 else f"{count:,} bytes"
+
+
+def check_zip_file(path: Path, limits: ZipLimits = ZIP_LIMITS) -> None:
+    """`check_zip` for a file on disk, when it is an archive at all (uploads of any name)."""
+    with path.open("rb") as handle:
+        if not is_zip(handle.read(4)):
+            return
+        try:
+            with zipfile.ZipFile(handle) as archive:
+                check_zip(archive, limits)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise ReadFailure("format-error", f"not a readable zip archive ({exc})") from None
 
 
 # ---------------------------------------------------------------------------------------- CSV

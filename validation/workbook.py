@@ -14,16 +14,21 @@ from typing import Any
 
 import pyarrow as pa
 
-from validation.readers import RawTable, ReadFailure, file_stats
+from validation.readers import ZIP_LIMITS, RawTable, ReadFailure, ZipLimits, check_zip, file_stats
 
 _WHOLE_FLOAT_LIMIT = 2**53
 
 
-def read_xlsx(data: bytes, sheet: Any = None, header_row: int = 1) -> RawTable:
-    """Read one sheet; ``sheet`` is a name or a 1-based number, the first sheet by default."""
+def read_xlsx(
+    data: bytes, sheet: Any = None, header_row: int = 1, limits: ZipLimits = ZIP_LIMITS
+) -> RawTable:
+    """Read one sheet; ``sheet`` is a name or a 1-based number, the first sheet by default.
+    The workbook's zip directory is checked against ``limits`` before anything is inflated."""
     from openpyxl import load_workbook  # slow import; only XLSX resources pay for it
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            check_zip(archive, limits)
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise ReadFailure("format-error", f"not a readable XLSX workbook ({exc})") from None

@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import IndexDep, SettingsDep, StoreDep
+from api.errors import problem_responses
 from catalog import changes as change_feed
 from catalog import datajson, dcat, schemaorg
 from catalog.errors import Gone, NotFound, OpenDataError
@@ -84,6 +85,7 @@ InfoDep = Annotated[dcat.CatalogueInfo, Depends(catalogue_info)]
     "/catalog",
     summary="The DCAT-AP 3 catalogue in the format the Accept header asks for",
     response_class=Response,
+    responses=problem_responses(404, 406),
 )
 def negotiated_catalog(
     request: Request,
@@ -107,6 +109,7 @@ def negotiated_catalog(
     "/catalog.{extension}",
     summary="One page of the DCAT-AP 3 catalogue (hydra paging)",
     response_class=Response,
+    responses=problem_responses(404),
 )
 def catalog(
     request: Request,
@@ -179,6 +182,7 @@ def schema_org(request: Request, slug: str, store: StoreDep, info: InfoDep) -> R
     "/data.json",
     summary="The catalogue as DCAT-US 1.1 (Project Open Data) data.json",
     response_class=Response,
+    responses=problem_responses(404),
 )
 def data_json(
     request: Request,

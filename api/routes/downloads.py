@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterator
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -70,7 +71,9 @@ DESCRIPTION = (
     "cells starting with `=`, `+`, `-`, `@`, a tab or a carriage return get a leading `'` in "
     "CSV and XLSX so that spreadsheets do not run them as formulas. Without filters, `fields` "
     "and `sort`, the Parquet download is the published file, served with `Range` support. "
-    "Rows keep the published file's order unless `sort` is given. " + FILTERS_HELP
+    "Rows keep the published file's order unless `sort` is given; `sort` orders the typed "
+    "values (numbers as numbers, dates as dates), ties broken by the primary key. A download "
+    "that fails after its first byte is cut off, never ended as if complete. " + FILTERS_HELP
 )
 
 
@@ -85,7 +88,8 @@ def attachment(name: str) -> str:
 def _validators(request: Request) -> dict[str, str]:
     cache: HttpCache = request.app.state.http_cache
     query = request.query_params.multi_items()
-    found = cache.validators(request.url.path, query)
+    # As the caching middleware computes them, so that the route's tag is the middleware's.
+    found = cache.validators(request.scope["path"], query, request.headers.items())
     return found.headers() if found is not None else {}
 
 
@@ -134,7 +138,8 @@ def download(
     if request.scope.get(HEAD):
         return Response(media_type=media_type, headers=headers)
     if extension is Extension.xlsx:
-        return _xlsx(engine, selection, media_type, {**headers, **_validators(request)})
+        created = request.app.state.http_cache.published(found.dataset, found.version)
+        return _xlsx(engine, selection, media_type, {**headers, **_validators(request)}, created)
     return StreamingResponse(
         _chunks(engine, selection, extension, bom), media_type=media_type, headers=headers
     )
@@ -151,12 +156,16 @@ def _chunks(
 
 
 def _xlsx(
-    engine: QueryEngine, selection: Selection, media_type: str, headers: dict[str, str]
+    engine: QueryEngine,
+    selection: Selection,
+    media_type: str,
+    headers: dict[str, str],
+    created: datetime,
 ) -> Response:
     # An XLSX file is a zip whose directory comes last: it is written whole, to a temporary
     # file that is unlinked at once, so nothing is left behind if the client goes away.
     with tempfile.TemporaryFile(suffix=".xlsx") as target:
-        write_xlsx(engine, selection, target)
+        write_xlsx(engine, selection, target, created)
         size = target.tell()
         descriptor = os.dup(target.fileno())
     headers["Content-Length"] = str(size)
@@ -204,7 +213,11 @@ def download_zip(
         members.append(ZipMember(root + f"{entry['name']}.csv", chunks=_csv_of(engine, selection)))
         members.append(
             ZipMember(
-                root + f"{entry['name']}.parquet", path=selection.resource.path, compress=False
+                root + f"{entry['name']}.parquet",
+                path=selection.resource.path,
+                compress=False,
+                size=entry.get("byte_size"),
+                sha256=str(entry.get("hash", "")).removeprefix("sha256:") or None,
             )
         )
     return StreamingResponse(

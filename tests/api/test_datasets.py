@@ -61,6 +61,15 @@ async def test_search_pages_with_limit_and_offset(client: httpx.AsyncClient) -> 
     ]
 
 
+async def test_search_offset_past_any_engine_integer_is_an_empty_page(
+    client: httpx.AsyncClient,
+) -> None:
+    answer = await client.get("/api/v1/datasets", params={"offset": 10**30})
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["results"] == []
+    assert answer.json()["count"] == 2
+
+
 async def test_dataset_versions_schema_and_report(
     client: httpx.AsyncClient, store_dir: Path
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import zipfile
@@ -19,7 +20,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
-from catalog.export import csv_header
+from catalog.errors import StoreError
+from catalog.export import ZipMember, csv_header, zip_chunks
 from tests.api.conftest import AppFactory
 from tests.api.downloaddata import FORMULA_LABELS, add_events, add_formulas
 
@@ -273,3 +275,29 @@ def test_downloads_csv_header_is_the_one_arrow_writes() -> None:
     sink = pa.BufferOutputStream()
     pacsv.write_csv(pa.table({n: pa.array([], pa.string()) for n in names}), sink)
     assert csv_header(names) == sink.getvalue().to_pybytes()
+
+
+@pytest.mark.parametrize("published", [{"size": 3}, {"sha256": "0" * 64}], ids=["size", "checksum"])
+def test_downloads_zip_member_unlike_the_published_file_ends_in_an_error(
+    tmp_path: Path, published: dict[str, Any]
+) -> None:
+    stored = tmp_path / "data.parquet"
+    stored.write_bytes(b"PAR1" + bytes(range(256)) * 8 + b"PAR1")
+    member = ZipMember("data.parquet", path=stored, compress=False, **published)
+    chunks = zip_chunks([member], datetime(2024, 1, 1))
+    sent = b""
+    with pytest.raises(StoreError):
+        for chunk in chunks:
+            sent += chunk
+    # What went out before the error is the start of a zip, never its central directory.
+    assert sent.startswith(b"PK\x03\x04") and b"PK\x05\x06" not in sent
+
+
+def test_downloads_zip_member_like_the_published_file_is_sent(tmp_path: Path) -> None:
+    stored = tmp_path / "data.parquet"
+    stored.write_bytes(b"PAR1" * 100)
+    digest = hashlib.sha256(stored.read_bytes()).hexdigest()
+    member = ZipMember("data.parquet", path=stored, size=400, sha256=digest)
+    archive = b"".join(zip_chunks([member], datetime(2024, 1, 1)))
+    with zipfile.ZipFile(io.BytesIO(archive)) as opened:
+        assert opened.read("data.parquet") == stored.read_bytes()

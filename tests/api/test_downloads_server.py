@@ -1,17 +1,24 @@
-"""Downloads through a real uvicorn: byte ranges of the stored Parquet, and a large CSV export
-streamed in constant memory (the server's peak RSS is read from /proc)."""
+"""Downloads through a real uvicorn: byte ranges of the stored Parquet, a large CSV export
+streamed in constant memory (the server's peak RSS is read from /proc), and downloads that
+fail mid-stream cut off, never ended as if complete."""
 
 from __future__ import annotations
 
+import json
+import os
+import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
+from catalog.index import catalogue_uuid
 from tests.api.downloaddata import add_events
-from tests.querydata import build_store
+from tests.querydata import build_store, set_current
 from tests.servers import serving
 
 EVENTS = "/api/v1/datasets/big-test/resources/events"
@@ -90,3 +97,97 @@ def test_server_streams_a_large_csv_in_constant_memory(served: tuple[str, int, P
     assert lines == ROWS + 1
     assert size > 2 * RSS_GROWTH_BOUND
     assert growth < RSS_GROWTH_BOUND
+
+
+# -- a failure mid-stream cuts the body: never a complete-looking answer behind a 200 ----------
+
+BROKEN_ROWS = 600_000
+
+
+@pytest.fixture(scope="module")
+def breakable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A server over a store whose events file the tests damage (and mend) while it serves;
+    `lying-test` has a descriptor that counts one row more than its file holds."""
+    store = build_store(tmp_path_factory.mktemp("breakable") / "store")
+    folder = add_events(store, BROKEN_ROWS)
+    # Row groups of 50,000 rows: the export reads them in runs, well after the first bytes.
+    events = folder / "events.parquet"
+    pq.write_table(pq.read_table(events), events, row_group_size=50_000, compression="zstd")
+    lying = store / "lying-test" / "l1"
+    shutil.copytree(folder, lying)
+    described = json.loads((lying / "datapackage.json").read_text())
+    described["name"] = "lying-test"
+    described["resources"][0]["rows"] = BROKEN_ROWS + 1
+    (lying / "datapackage.json").write_text(json.dumps(described), encoding="utf-8")
+    set_current(store, "lying-test", "l1")
+    with serving(store) as server:
+        yield server.url, folder / "events.parquet"
+
+
+def read_whole(url: str, headers: dict[str, str], cut: Callable[[], None] | None = None) -> int:
+    """Read the body of `url` to its end (calling `cut` after the first 256 KB); its status."""
+    received = 0
+    with httpx.stream("GET", url, headers=headers, timeout=120) as response:
+        for chunk in response.iter_raw():
+            received += len(chunk)
+            if cut is not None and received > 256 * 1024:
+                cut()
+                cut = None
+        return response.status_code
+
+
+@contextmanager
+def truncated_later(path: Path) -> Iterator[Callable[[], None]]:
+    """A function that cuts `path` to a third, and the file mended after the block."""
+    original = path.read_bytes()
+    try:
+        yield lambda: os.truncate(path, len(original) // 3)
+    finally:
+        path.write_bytes(original)
+
+
+DAMAGED = [
+    "/api/v1/datasets/big-test/resources/events.csv",
+    "/api/v1/datasets/big-test/resources/events.ndjson?region=遵义市",
+    "/api/v1/datasets/big-test/resources/events.json?wait_seconds__gt=1",
+    "/api/v1/datasets/big-test/resources/events.parquet?fields=id,day",
+    "/api/v1/datasets/big-test.zip",
+]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "identity"])
+@pytest.mark.parametrize("path", DAMAGED)
+def test_server_cuts_a_download_whose_file_breaks_mid_stream(
+    breakable: tuple[str, Path], path: str, encoding: str
+) -> None:
+    url, events = breakable
+    with truncated_later(events) as cut, pytest.raises(httpx.RemoteProtocolError):
+        read_whole(url + path, {"Accept-Encoding": encoding}, cut)
+    # Mended, the same download completes.
+    assert read_whole(url + path, {"Accept-Encoding": encoding}) == 200
+
+
+def test_server_cuts_a_datastore_dump_whose_file_breaks_mid_stream(
+    breakable: tuple[str, Path],
+) -> None:
+    url, events = breakable
+    dump = url + "/datastore/dump/" + catalogue_uuid("resource", "big-test/events")
+    with truncated_later(events) as cut, pytest.raises(httpx.RemoteProtocolError):
+        read_whole(dump, {}, cut)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/datasets/lying-test/resources/events.csv",
+        "/api/v1/datasets/lying-test/resources/events.ndjson",
+        "/api/v1/datasets/lying-test.zip",
+        "/datastore/dump/" + catalogue_uuid("resource", "lying-test/events"),
+    ],
+)
+def test_server_cuts_a_download_with_fewer_rows_than_published(
+    breakable: tuple[str, Path], path: str
+) -> None:
+    url, _ = breakable
+    with pytest.raises(httpx.RemoteProtocolError):
+        read_whole(url + path, {"Accept-Encoding": "identity"})

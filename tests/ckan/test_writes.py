@@ -14,7 +14,7 @@ import pytest
 from catalog.publish import Publisher
 from catalog.store import Store
 from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
-from tests.servers import OPENDATA, serving
+from tests.servers import OPENDATA, serving, state_of
 
 WAGES_SCHEMA = {"fields": WAGE_FIELDS, "primaryKey": ["region_code", "year"]}
 NEW_CSV = "region_code,year,workers,avg_wage,published\n520000,2022,1100,90000.00,2023-06-01\n"
@@ -32,7 +32,17 @@ class Site:
 
 def make_token(store: Path, name: str) -> str:
     done = subprocess.run(
-        [OPENDATA, "--store", str(store), "token", "create", "--name", name],
+        [
+            OPENDATA,
+            "--store",
+            str(store),
+            "--state",
+            str(state_of(store)),
+            "token",
+            "create",
+            "--name",
+            name,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -192,7 +202,10 @@ def test_package_delete_withdraws_and_revoked_token_is_refused(site: Site, tmp_p
     other = make_token(site.root / "store", "temporary")
     site.remote(f"Bearer {other}").action.package_patch(id="wages-test", notes="合成测试数据。")
     subprocess.run(
-        [OPENDATA, "--store", str(site.root / "store"), "token", "revoke", "temporary"],
+        [
+            *(OPENDATA, "--store", str(site.root / "store")),
+            *("--state", str(state_of(site.root / "store")), "token", "revoke", "temporary"),
+        ],
         check=True,
         capture_output=True,
     )

@@ -1,0 +1,317 @@
+"""Fair under load: per-client rate limits, and a bounded number of expensive requests at once.
+
+Requests are sorted by path, before any route runs, into the classes that cost real work:
+
+| class   | paths                                                                          |
+| ------- | ------------------------------------------------------------------------------ |
+| queries | `/api/v1/sql`, `.../rows`, `.../aggregate`, CKAN `datastore_search(_sql)`       |
+| exports | `.../resources/{r}.{csv,json,ndjson,parquet,xlsx}`, `/api/v1/datasets/{s}.zip`, |
+|         | `/datastore/dump/{id}`                                                         |
+| searches| `/api/v1/datasets`, CKAN `package_search`, the `/dataset` page                 |
+
+Each class runs at most `max_running_<class>` requests at once; the next `admission_queue`
+wait, in order, at most `admission_wait_seconds`; anything past that is answered 503 with
+`Retry-After` at once, never a 500 nor a body cut short. A request body (SQL or a CKAN
+action sent by POST) is read before the request queues, so a client that sends slowly waits
+on its own time, not in a slot; a client that disconnects while it waits leaves the queue.
+A slot is held until the response, streamed or not, has been sent to its end (or the client
+stalled and was cut off by `api.limits`), so a download's slot covers its whole transfer.
+Together the classes run fewer requests than the thread pool has threads, so `/healthz`,
+pages and metadata never wait for a thread behind queries.
+
+Before the queue, SQL, exports, aggregates and searches each take a token from the client's
+bucket (`rate_<class>_per_second`, `rate_<class>_burst`); an empty bucket is answered 429 with
+`Retry-After` the seconds until the next token. The client is the peer address, or the last
+`X-Forwarded-For` address when `trust_forwarded_headers` is set; IPv6 clients are counted by
+their /64 network, which one subscriber usually holds whole. The bucket table keeps the
+`rate_limit_clients` most recently seen clients.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import re
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import anyio
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.limits import CKAN_ACTION, send_refusal
+from catalog.errors import Overloaded, RequestRefused, TooManyRequests
+from catalog.settings import Settings
+
+RESOURCE = r"/api/v1/datasets/[^/]+/resources/[^/]+"
+EXPORT = re.compile(
+    rf"{RESOURCE}\.(?:csv|json|ndjson|parquet|xlsx)|/api/v1/datasets/[^/]+\.zip"
+    r"|/datastore/dump/[^/]+"
+)
+ROWS = re.compile(rf"{RESOURCE}/rows")
+AGGREGATE = re.compile(rf"{RESOURCE}/aggregate")
+SEARCH_PATHS = frozenset({"/api/v1/datasets", "/dataset"})
+# CKAN action → (admission class, rate class)
+CKAN_CLASSES: dict[str, tuple[str, str | None]] = {
+    "datastore_search": ("queries", None),
+    "datastore_search_sql": ("queries", "sql"),
+    "package_search": ("searches", "search"),
+}
+# Seconds a client turned away by a full queue is asked to wait before trying again.
+BUSY_RETRY_SECONDS = 5
+# Request bodies held in memory, all classes together, by requests waiting for a slot.
+QUEUED_BODY_BYTES = 64 * 1024 * 1024
+
+
+def classify(path: str) -> tuple[str | None, str | None]:
+    """(admission class, rate class) of a request path; None where neither applies."""
+    if path == "/api/v1/sql":
+        return "queries", "sql"
+    if EXPORT.fullmatch(path):
+        return "exports", "exports"
+    if ROWS.fullmatch(path):
+        return "queries", None
+    if AGGREGATE.fullmatch(path):
+        return "queries", "aggregates"
+    if path in SEARCH_PATHS:
+        return "searches", "search"
+    action = CKAN_ACTION.fullmatch(path)
+    if action is not None:
+        return CKAN_CLASSES.get(action["name"], (None, None))
+    return None, None
+
+
+def client_address(scope: Scope, trust_forwarded: bool) -> str:
+    """Who is asking: the peer, or the address the trusted proxy saw; IPv6 by its /64."""
+    address = ""
+    if trust_forwarded:
+        for name, value in scope["headers"]:
+            if name == b"x-forwarded-for":
+                # The proxy appends the address it saw; earlier entries are the client's word.
+                address = value.decode("latin-1").rsplit(",", 1)[-1].strip()
+    if not address:
+        client = scope.get("client")
+        address = client[0] if client else ""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if parsed.version == 6:
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+class Gate:
+    """At most `running` requests inside, at most `queue` waiting at most `wait` seconds."""
+
+    def __init__(self, name: str, running: int, queue: int, wait: float) -> None:
+        self.name = name
+        self.running = running
+        self.queue = queue
+        self.wait = wait
+        self.slots = anyio.Semaphore(running)  # hands a freed slot to the oldest waiter
+        self.waiting = 0
+
+    def try_enter(self) -> bool:
+        """Take a free slot if there is one, without waiting."""
+        try:
+            self.slots.acquire_nowait()
+        except anyio.WouldBlock:
+            return False
+        return True
+
+    async def enter(self) -> None:
+        """Take a slot, waiting in the queue if need be; Overloaded if it is full or too slow."""
+        if self.try_enter():
+            return
+        if self.waiting >= self.queue:
+            raise Overloaded(
+                f"too many {self.name} at once; try again shortly",
+                retry_after=BUSY_RETRY_SECONDS,
+            )
+        self.waiting += 1
+        try:
+            with anyio.move_on_after(self.wait) as waited:
+                await self.slots.acquire()
+        finally:
+            self.waiting -= 1
+        if waited.cancelled_caught:
+            raise Overloaded(
+                f"no {self.name} slot came free within {self.wait:g} seconds; try again shortly",
+                retry_after=BUSY_RETRY_SECONDS,
+            )
+
+    def leave(self) -> None:
+        self.slots.release()
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    stamp: float
+
+
+class RateLimit:
+    """Token buckets per client: `rate` tokens a second up to `burst`; LRU-bounded table."""
+
+    def __init__(self, name: str, rate: float, burst: int, clients: int) -> None:
+        self.name = name
+        self.rate = rate
+        self.burst = burst
+        self.clients = clients
+        self.buckets: OrderedDict[str, _Bucket] = OrderedDict()
+
+    def take(self, client: str, now: float | None = None) -> None:
+        """Spend one token of `client`, or raise TooManyRequests naming the wait."""
+        if self.rate <= 0:
+            return
+        now = time.monotonic() if now is None else now
+        bucket = self.buckets.pop(client, None) or _Bucket(float(self.burst), now)
+        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.rate)
+        bucket.stamp = now
+        self.buckets[client] = bucket  # most recently seen last
+        while len(self.buckets) > self.clients:
+            self.buckets.popitem(last=False)
+        if bucket.tokens < 1:
+            wait = math.ceil((1 - bucket.tokens) / self.rate)
+            raise TooManyRequests(
+                f"too many {self.name} requests from this client; at most {self.rate:g} a second"
+                f" after a burst of {self.burst}",
+                retry_after=max(wait, 1),
+            )
+        bucket.tokens -= 1
+
+
+class Admission:
+    """Pure ASGI: the rate limit, then a running slot, for requests of the costly classes."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.trust_forwarded = settings.trust_forwarded_headers
+        queue, wait = settings.admission_queue, settings.admission_wait_seconds
+        self.gates = {
+            "queries": Gate("queries", settings.max_running_queries, queue, wait),
+            "exports": Gate("exports", settings.max_running_exports, queue, wait),
+            "searches": Gate("searches", settings.max_running_searches, queue, wait),
+        }
+        clients = settings.rate_limit_clients
+        self.limits = {
+            "sql": RateLimit("SQL", settings.rate_sql_per_second, settings.rate_sql_burst, clients),
+            "exports": RateLimit(
+                "download", settings.rate_exports_per_second, settings.rate_exports_burst, clients
+            ),
+            "aggregates": RateLimit(
+                "aggregate",
+                settings.rate_aggregates_per_second,
+                settings.rate_aggregates_burst,
+                clients,
+            ),
+            "search": RateLimit(
+                "search", settings.rate_search_per_second, settings.rate_search_burst, clients
+            ),
+        }
+        self.queued_body_bytes = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        admission, rate = classify(scope["path"])
+        if admission is None:
+            await self.app(scope, receive, send)
+            return
+        gate = self.gates[admission]
+        try:
+            if rate is not None:
+                self.limits[rate].take(client_address(scope, self.trust_forwarded))
+            body = await self._read_body(receive)
+            if body is None:
+                return  # the client left, or `api.limits` refused the body and answers for it
+            try:
+                entered = await _enter_while_present(gate, receive)
+            finally:
+                self.queued_body_bytes -= len(body["body"])
+        except RequestRefused as refused:
+            await send_refusal(scope, send, refused, close=isinstance(refused, _BodyRefused))
+            return
+        if not entered:
+            return  # the client gave up waiting: nobody to run the request for
+        try:
+            await self.app(scope, _replay(body, receive), send)
+        finally:
+            gate.leave()
+
+    async def _read_body(self, receive: Receive) -> Message | None:
+        """The whole request body as one message, read before the request may queue.
+
+        A client that sends its body slowly must not hold a running slot while it does; the
+        body's size and pace are bounded by `api.limits`, the bodies held by all waiting
+        requests together by QUEUED_BODY_BYTES.
+        """
+        parts: list[bytes] = []
+        size = 0
+        more = True
+        try:
+            while more:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return None
+                part = message.get("body", b"")
+                parts.append(part)
+                size += len(part)
+                self.queued_body_bytes += len(part)
+                more = bool(message.get("more_body", False))
+                if self.queued_body_bytes > QUEUED_BODY_BYTES:
+                    raise _BodyRefused(
+                        "too many request bodies are waiting for a slot; try again shortly",
+                        retry_after=BUSY_RETRY_SECONDS,
+                    )
+        except BaseException:
+            self.queued_body_bytes -= size
+            raise
+        return {"type": "http.request", "body": b"".join(parts), "more_body": False}
+
+
+async def _enter_while_present(gate: Gate, receive: Receive) -> bool:
+    """Enter `gate`, unless the client disconnects while it waits; whether it entered."""
+    if gate.try_enter():
+        return True
+    entered = gone = False
+    refused: RequestRefused | None = None
+    async with anyio.create_task_group() as tasks:
+
+        async def watch() -> None:
+            nonlocal gone
+            # The body has been read: the only message left to come is the disconnect.
+            gone = (await receive())["type"] == "http.disconnect"
+            tasks.cancel_scope.cancel()
+
+        tasks.start_soon(watch)
+        try:
+            await gate.enter()
+            entered = True
+        except RequestRefused as exc:
+            refused = exc
+        tasks.cancel_scope.cancel()
+    if refused is not None:
+        raise refused
+    if entered and gone:
+        gate.leave()
+        return False
+    return entered
+
+
+class _BodyRefused(Overloaded):
+    """Overloaded while its body was being read: the connection cannot carry another request."""
+
+
+def _replay(body: Message, receive: Receive) -> Receive:
+    """`receive` that gives the body read beforehand, then waits as the server's does."""
+    pending = [body]
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop()
+        return await receive()
+
+    return replay
