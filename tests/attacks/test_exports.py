@@ -80,8 +80,9 @@ def test_attack_sort_takes_column_names_only(
         "year) FROM read_csv('/etc/passwd') --",
         "file_row_number",
         "year,year",
-        ",".join(["year"] * 3000),  # a huge list, every name twice or more
-        ",".join(f"c{i}" for i in range(2000)),  # a huge list of names that do not exist
+        # Huge lists, as long as the URL limit (8 KB, then 414) lets through:
+        ",".join(["year"] * 1000),  # every name twice or more
+        ",".join(f"c{i}" for i in range(800)),  # names that do not exist
     ],
     ids=["star", "quoted", "injection", "row-number", "twice", "huge-repeated", "huge-unknown"],
 )
@@ -131,7 +132,7 @@ def test_attack_text_filters_are_values_not_sql(
 
 
 def test_attack_a_huge_in_list_is_answered_exactly(server: Server, client: httpx.Client) -> None:
-    years = ",".join(str(year) for year in range(1000, 2800))
+    years = ",".join(str(year) for year in range(1780, 2680))  # within the 8 KB URL limit
     answer = client.get(f"{WAGES}.csv", params={"year__in": years, "fields": "year"})
     assert answer.status_code == 200
     found = [int(row["year"]) for row in csv.DictReader(io.StringIO(answer.text))]

@@ -146,7 +146,7 @@ def test_load_200_slow_queries_are_refused_in_order_and_health_stays_fast(
     for answer in answers:
         assert answer.headers["content-type"] == "application/problem+json"
         if answer.status_code == 503:
-            assert answer.headers["retry-after"] == "5"
+            assert int(answer.headers["retry-after"]) >= 1
     print(f"\n/healthz under 200 slow queries: n={len(took)} p99={p99(took) * 1000:.0f} ms")
     assert_healthy(server)
 
