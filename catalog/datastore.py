@@ -98,6 +98,9 @@ XML_NAME_RULES = [
     (re.compile(r"^[\d.-]+"), ""),
 ]
 
+# The largest limit or offset taken: JavaScript's largest exact integer.
+LARGEST_NATURAL = 2**53 - 1
+
 
 def pg_type(column: Column) -> str:
     if column.type == "number" and column.decimals is None:
@@ -477,6 +480,9 @@ def _natural(value: Any, key: str) -> int:
         raise InvalidFields({key: ["Invalid integer"]}) from None
     if number < 0:
         raise InvalidFields({key: ["Must be a natural number"]})
+    if number > LARGEST_NATURAL:
+        # Past what the engine's integers (and JSON readers) hold: say so, in our words.
+        raise InvalidFields({key: [f"Must be at most {LARGEST_NATURAL}"]})
     return number
 
 

@@ -252,3 +252,16 @@ def test_datastore_dump_takes_filters_and_refuses_unknown(ckan_server: str) -> N
     missing = httpx.get(f"{ckan_server}/datastore/dump/{catalogue_uuid('resource', 'x/y')}")
     assert missing.status_code == 404
     assert httpx.get(f"{ckan_server}/datastore/dump/{WAGES}?format=pdf").status_code == 400
+
+
+@pytest.mark.parametrize("key", ["limit", "offset"])
+def test_datastore_limit_and_offset_past_the_engine_are_validation_errors(
+    site: ckanapi.RemoteCKAN, ckan_server: str, key: str
+) -> None:
+    huge = str(10**23)
+    with pytest.raises(ckanapi.ValidationError) as refused:
+        site.action.datastore_search(resource_id=WAGES, **{key: huge})
+    assert refused.value.error_dict[key] == [f"Must be at most {2**53 - 1}"]
+    dumped = httpx.get(f"{ckan_server}/datastore/dump/{WAGES}", params={key: huge})
+    assert dumped.status_code == 400
+    assert dumped.text == f"400 Bad Request: {key}: Must be at most {2**53 - 1}"
