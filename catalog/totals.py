@@ -3,9 +3,10 @@
 `total=exact` counts the matching rows; `estimate` counts them in eight runs of rows spread
 evenly through the file and scales up; `none` skips the count; `auto`, the default, counts
 exactly when the resource has at most `exact_total_rows` rows and estimates past that, so a
-page of a 10M-row file costs a page, not a scan. A total known without counting (no
-filters, or a first page that holds every match) is exact whatever was asked, and the
-cursor carries the first page's total to the pages after it (`catalog.cursor.Total`).
+page of a 10M-row file costs a page, not a scan. Which of the two is decided by the file's
+size alone, never by how long a count took, so one URL always gets one body. A total known
+without counting (no filters, or a first page that holds every match) is exact whatever was
+asked, and the cursor carries the first page's total to the pages after it (`catalog.cursor.Total`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Literal, get_args
 
 from catalog.cursor import Total
-from catalog.errors import QueryTimeout
+from catalog.errors import QueryTimeout, ServiceUnavailable
 from catalog.settings import Settings
 
 Mode = Literal["auto", "exact", "estimate", "none"]
@@ -66,10 +67,16 @@ class Totals:
         try:
             return int(self._fetch(sql, [path, *params])[0][0]), True
         except QueryTimeout:
-            # Only a count nobody insisted on may turn into an estimate, said so.
-            if mode == "exact" or rows is None or small:
+            if mode == "exact":
                 raise
-            return self.estimate(path, rows, condition, params), False
+            # Not an estimate instead: whether the count finishes depends on the load, and the
+            # same URL (and `ETag`) must always get the same body. Busy now; the same
+            # request will pass later, or sooner with another `total=`.
+            raise ServiceUnavailable(
+                "counting the total took longer than the time limit under the present load;"
+                " retry, or ask total=estimate or total=none",
+                retry_after=1,
+            ) from None
 
     def estimate(self, path: str, rows: int, condition: str, params: list[Any]) -> int:
         """Matching rows, scaled up from evenly spread runs of the file.
