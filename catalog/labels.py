@@ -201,6 +201,10 @@ _ZH: Final[dict[str, str]] = {
     "接口遵循 OpenAPI 3.1、CKAN Action API 与 DCAT-AP 3。",
     "not_found": "页面不存在",
     "not_found_text": "没有找到这个地址。可以从首页或搜索重新开始。",
+    "withdrawn_title": "数据集已撤回",
+    "withdrawn_text": "该数据集已停止提供，数据不再开放下载或查询；撤回记录保留在变更日志中。",
+    "withdrawn_on": "撤回时间",
+    "withdrawn_reason": "原因",
     "footer": "数据经校验后以不可变版本发布；每个数值均注明来源。",
     "open_data_license": "数据许可",
     "national": "全国",
@@ -344,6 +348,11 @@ _EN: Final[dict[str, str]] = {
     " the CKAN Action API and DCAT-AP 3.",
     "not_found": "Page not found",
     "not_found_text": "There is nothing at this address. Start again from the home page or search.",
+    "withdrawn_title": "Dataset withdrawn",
+    "withdrawn_text": "This dataset is no longer published: its data can no longer be downloaded"
+    " or queried. The withdrawal stays on record in the change feed.",
+    "withdrawn_on": "Withdrawn",
+    "withdrawn_reason": "Reason",
     "footer": "Data is validated and published as immutable versions; every figure names its"
     " source.",
     "open_data_license": "Licence",

@@ -43,7 +43,7 @@ from catalog.pages import (
     years_covered,
 )
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store import DATASET, Store
 
 router = APIRouter(include_in_schema=False)
 
@@ -293,16 +293,27 @@ def dataset(
 ) -> HTMLResponse:
     version = store.current(slug) if SLUG.fullmatch(slug) else None
     if version is None:
-        return not_found(view)
+        return withdrawn(view, store, slug)
     make = partial(_dataset_page, slug, view, store, pages, settings, chart)
     # A page is a function of the version, the language, the query, the base URL and the day
     # (the citation's access date): kept rendered, a warm view costs a dictionary look-up.
     query = tuple(sorted((k, v) for k, v in view.request.query_params.multi_items() if k != "lang"))
-    key = ("dataset", slug, version, view.lang, query, view.base, datetime.now(UTC).date())
+    # The withdrawals count too: withdrawing an older version changes the version history.
+    withdrawals = len(store.withdrawals(slug))
+    day = datetime.now(UTC).date()
+    key = ("dataset", slug, version, withdrawals, view.lang, query, view.base, day)
     try:
         return view.respond(pages.rendered(key, make))
     except NotFound:  # withdrawn while the page was being made
+        return withdrawn(view, store, slug)
+
+
+def withdrawn(view: View, store: Store, slug: str) -> HTMLResponse:
+    """410 with the tombstone (when and why) for a withdrawn dataset, else 404."""
+    taken = [w for w in store.withdrawals(slug) if w.scope == DATASET]
+    if not taken or store.current(slug) is not None:
         return not_found(view)
+    return view.render("410.html", status=410, withdrawal=taken[-1])
 
 
 def _dataset_page(

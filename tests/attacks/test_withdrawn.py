@@ -224,3 +224,14 @@ def test_withdrawn_tombstone_stays(server: Server, client: httpx.Client) -> None
     assert client.get("/dataset/gone-test.jsonld").status_code == 410
     assert client.get(ROWS.format(slug="wages-test"), params={"version": "v2"}).status_code == 200
     assert_healthy(server)
+
+
+def test_withdrawn_dataset_page_is_a_410_tombstone(server: Server, client: httpx.Client) -> None:
+    for lang, words in (("zh", "数据集已撤回"), ("en", "Dataset withdrawn")):
+        page = client.get("/dataset/gone-test", params={"lang": lang})
+        assert page.status_code == 410
+        assert words in page.text
+        assert "synthetic withdrawal" in page.text  # the reason
+    never = client.get("/dataset/never-published")
+    assert never.status_code == 404
+    assert_healthy(server)
