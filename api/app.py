@@ -74,8 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     ckan.install(app, settings)  # the DataStore and the token-guarded write actions
     app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)
     install_error_handlers(app)
-    install_metrics(app, app.state.store)
     install_middleware(app, settings)
+    # Outside admission and caching, so that 429, 503 and 304 answers are counted too.
+    install_metrics(app, app.state.store)
     install_docs(app)
     app.include_router(health.router)
     # First of the rest: its paths end in literal `/rows` and `/aggregate`, which no other

@@ -10,6 +10,7 @@ import pytest
 
 from catalog.publish import Publisher
 from catalog.store import Store
+from tests.querydata import build_store
 from tests.servers import serving
 
 
@@ -43,3 +44,15 @@ def test_server_metrics_count_requests_by_route_template(server: str) -> None:
     assert 'route="/api/v1/datasets/{slug}",status="200"' in text
     assert 'route="/api/v1/datasets/{slug}",status="404"' in text
     assert "opendata_datasets_served 2.0" in text
+
+
+def test_server_metrics_count_admission_refusals(tmp_path: Path) -> None:
+    store = build_store(tmp_path / "store")
+    env = {"OPENDATA_RATE_SQL_PER_SECOND": "0.001", "OPENDATA_RATE_SQL_BURST": "1"}
+    with serving(store, env=env) as running:
+        sql = {"sql": "SELECT 1"}
+        assert httpx.get(running.url + "/api/v1/sql", params=sql).status_code == 200
+        assert httpx.get(running.url + "/api/v1/sql", params=sql).status_code == 429
+        text = httpx.get(running.url + "/metrics").text
+    # Refused before routing, so under no route template; counted all the same.
+    assert 'route="unmatched",status="429"} 1.0' in text
