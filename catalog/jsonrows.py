@@ -32,9 +32,10 @@ def result_column(name: str, sql_type: str) -> Column:
     upper = sql_type.upper()
     if upper in ("DOUBLE", "FLOAT", "REAL"):
         return Column(name, "number")
-    if upper.startswith("DECIMAL"):
-        return Column(name, "number", decimals=int(upper.rstrip(")").rsplit(",", 1)[-1]))
-    if upper.startswith("TIMESTAMP"):
+    decimal = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", upper)
+    if decimal:
+        return Column(name, "number", decimals=int(decimal[1]))
+    if re.fullmatch(r"TIMESTAMP(_S|_MS|_NS| WITH TIME ZONE)?", upper):
         return Column(name, "datetime")
     simple = {"DATE": "date", "BOOLEAN": "boolean", "VARCHAR": "string"}
     if upper in simple:

@@ -177,8 +177,12 @@ def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[st
         raise QueryForbidden(f"send exactly one statement; this text holds {len(statements)}")
     statement = statements[0]
     if statement.type != duckdb.StatementType.SELECT:
-        kind = statement.type.name
-        raise QueryForbidden(f"only SELECT and WITH queries are allowed, not {kind}")
+        # DuckDB files PIVOT under MULTI (it expands to several statements): name it so.
+        kind = "PIVOT" if statement.type.name == "MULTI" else statement.type.name
+        raise QueryForbidden(
+            f"only SELECT and WITH queries are allowed, not {kind}; for a pivot, group by the"
+            " row and column keys and use sum(x) FILTER (WHERE column = 'value') per column"
+        )
     query = statement.query.strip().rstrip(";").strip()
     try:
         serialized = con.execute("SELECT json_serialize_sql(?)", [query]).fetchone()
@@ -267,6 +271,10 @@ def _check_table(node: dict[str, Any], ctes: frozenset[str], views: dict[str, st
     if table.casefold() not in ctes and table.casefold() not in views:
         known = "; the views are " + listed(views.values()) if views else "; there are no views"
         shown = f"no view named {table}" if _showable(table) else "no such view"
+        underscored = re.sub(r"[^0-9A-Za-z_]", "_", table).casefold()
+        if underscored != table.casefold() and underscored in views:
+            # `"wages-test__wages"`: the dataset's own name, as users first write it.
+            shown += f" (dashes and dots become underscores: {views[underscored]})"
         raise InvalidQuery(shown + known)
 
 

@@ -470,3 +470,31 @@ def status_state(pid: int) -> str:
         if line.startswith("State:"):
             return line
     return ""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SELECT list(avg_wage) AS wages FROM wages_test__wages WHERE year = 2021", "any"),
+        ("SELECT [1.5::DECIMAL(18,4)] AS wages", "any"),
+        ("SELECT 1.5::DECIMAL(18,4) AS wages", "number"),
+        ("SELECT now()::TIMESTAMP_MS AS wages", "datetime"),
+    ],
+)
+def test_sandbox_answers_list_and_decimal_types(
+    engine: QueryEngine, text: str, expected: str
+) -> None:
+    # A list of DECIMAL (`DECIMAL(18,4)[]`) once took the worker down, every time.
+    table = engine.sql(text)
+    assert table.fields[0]["type"] == expected
+    assert len(table.rows) >= 1
+
+
+def test_sandbox_a_dataset_name_with_dashes_gets_the_view_name(engine: QueryEngine) -> None:
+    with pytest.raises(InvalidQuery, match="dashes and dots become underscores: wages_test__wages"):
+        engine.sql('SELECT * FROM "wages-test__wages"')
+
+
+def test_sandbox_pivot_is_refused_with_the_way_to_write_it(engine: QueryEngine) -> None:
+    with pytest.raises(QueryForbidden, match="not PIVOT; for a pivot, group by"):
+        engine.sql("PIVOT wages_test__wages ON year USING sum(workers)")
