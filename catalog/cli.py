@@ -25,7 +25,7 @@ from catalog.audit import (
     outcome_of,
     parse_time,
 )
-from catalog.descriptors import resolve
+from catalog.descriptors import DatasetSource, resolve
 from catalog.errors import OpenDataError, ValidationFailed
 from catalog.publish import BuildResult, Publisher
 from catalog.settings import Settings
@@ -151,11 +151,16 @@ def build(
         typer.Argument(help="Dataset slugs or folders; every dataset when none is given."),
     ] = None,
 ) -> None:
-    """Validate and publish datasets as new versions; unchanged sources publish nothing."""
+    """Validate and publish datasets as new versions; unchanged sources publish nothing.
+
+    A withdrawn dataset is published again only when named: a build of everything (a nightly
+    job, `scripts/run`) must not undo a withdrawal.
+    """
     publisher = _publisher(ctx)
     try:
         chosen = [resolve(t, ctx.obj.datasets) for t in targets or []]
-        planned = publisher.plan(chosen or list(publisher.sources().values()))
+        planned = publisher.plan(chosen or _not_withdrawn(publisher))
+        planned = [p for p in planned if chosen or publisher.store.withdrawal(p.slug) is None]
     except OpenDataError as exc:
         raise _fail(exc) from exc
     failed: list[str] = []
@@ -190,6 +195,25 @@ def build(
             progress.advance(task)
     if failed:
         raise typer.Exit(code=1)
+
+
+def _not_withdrawn(publisher: Publisher) -> list[DatasetSource]:
+    """Every dataset folder but those withdrawn, each of which is named as it is left out."""
+    kept = []
+    for source in publisher.sources().values():
+        withdrawal = publisher.store.withdrawal(source.slug)
+        if withdrawal is None:
+            kept.append(source)
+            continue
+        errors.print(
+            f"{source.slug}: skipped, withdrawn at {withdrawal.withdrawn}"
+            f" ({withdrawal.reason or 'no reason given'}); `opendata build {source.slug}`"
+            " publishes it again",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )
+    return kept
 
 
 def _built(result: BuildResult) -> str:
@@ -232,7 +256,8 @@ def withdraw(
     """Stop serving a dataset's data (every version), or one version's; metadata stays.
 
     Withdrawn data answers 410 Gone on every data path, pinned URLs included; the dataset's
-    tombstone and the change feed say it was withdrawn.
+    page (410) and the change feed say it was withdrawn. `opendata build` of every dataset
+    leaves it withdrawn; `opendata build SLUG` publishes it again.
     """
     try:
         withdrawal = Store(ctx.obj.store).withdraw(slug, reason, version=version)

@@ -432,6 +432,14 @@ class Store:
             return []
         return [Withdrawal.from_line(line) for line in lines if line.strip()]
 
+    def withdrawal(self, slug: str) -> Withdrawal | None:
+        """The withdrawal that keeps `slug` unserved now, or None when it is served or was
+        never withdrawn as a whole."""
+        if self.current(slug) is not None:
+            return None
+        taken = [w for w in self.withdrawals(slug) if w.scope == DATASET]
+        return taken[-1] if taken else None
+
     def withdrawn_versions(self, slug: str) -> frozenset[str]:
         """The versions of `slug` that were withdrawn, alone or with the dataset.
 

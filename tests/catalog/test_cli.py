@@ -119,5 +119,22 @@ def test_cli_withdraw_stops_serving_and_build_serves_again(
     assert Store(store_dir).current("wages-test") is None
     again = opendata(datasets_dir, store_dir, "withdraw", "wages-test")
     assert again.returncode == 1 and "no published version" in again.stderr
+    assert opendata(datasets_dir, store_dir, "build", "wages-test").returncode == 0
+    assert Store(store_dir).current("wages-test") is not None
+
+
+def test_cli_build_of_everything_leaves_a_withdrawn_dataset_withdrawn(
+    datasets_dir: Path, store_dir: Path
+) -> None:
     assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    withdrawn = opendata(datasets_dir, store_dir, "withdraw", "wages-test", "--reason", "mistake")
+    assert withdrawn.returncode == 0, withdrawn.stderr
+    everything = opendata(datasets_dir, store_dir, "build")
+    assert everything.returncode == 0, everything.stderr
+    assert "wages-test: skipped, withdrawn at" in everything.stderr
+    assert "(mistake); `opendata build wages-test` publishes it again" in everything.stderr
+    assert Store(store_dir).current("wages-test") is None
+    named = opendata(datasets_dir, store_dir, "build", "wages-test")
+    assert named.returncode == 0, named.stderr
+    assert "wages-test: published" in named.stdout
     assert Store(store_dir).current("wages-test") is not None
