@@ -100,6 +100,8 @@ def list_versions(slug: str, store: StoreDep) -> dict[str, Any]:
                 "published": v.published,
                 "input_sha256": v.input_sha256,
                 "current": v.current,
+                # A withdrawn version's data answers 410; it stays listed for provenance.
+                "withdrawn": v.withdrawn,
             }
             for v in history
         ],

@@ -221,6 +221,9 @@ def test_withdrawn_tombstone_stays(server: Server, client: httpx.Client) -> None
     listed = client.get("/api/v1/datasets/gone-test/versions")
     assert listed.status_code == 200
     assert [v["version"] for v in listed.json()["versions"]] == ["v1", "v2"]
+    assert [v["withdrawn"] for v in listed.json()["versions"]] == [True, True]
+    partly = client.get("/api/v1/datasets/wages-test/versions").json()["versions"]
+    assert [(v["version"], v["withdrawn"]) for v in partly] == [("v1", True), ("v2", False)]
     assert client.get("/dataset/gone-test.jsonld").status_code == 410
     assert client.get(ROWS.format(slug="wages-test"), params={"version": "v2"}).status_code == 200
     assert_healthy(server)
