@@ -9,7 +9,8 @@ Requests are sorted by path, before any route runs, into the classes that cost r
 |         | `/datastore/dump/{id}`                                                         |
 | searches| `/api/v1/datasets`, CKAN `package_search`, the `/dataset` page                 |
 
-Each class runs at most `max_running_<class>` requests at once; the next `admission_queue`
+Each class runs at most `max_running_<class>` requests at once, at most
+`max_running_per_client` of them from one client; the next `admission_queue`
 wait, in order, at most `admission_wait_seconds`; anything past that is answered 503 with
 `Retry-After` at once, never a 500 nor a body cut short. A request body (SQL or a CKAN
 action sent by POST) is read before the request queues, so a client that sends slowly waits
@@ -29,7 +30,6 @@ their /64 network, which one subscriber usually holds whole. The bucket table ke
 
 from __future__ import annotations
 
-import ipaddress
 import math
 import re
 import time
@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.clients import client_address
 from api.limits import CKAN_ACTION, send_refusal
 from catalog.errors import Overloaded, RequestRefused, TooManyRequests
 from catalog.settings import Settings
@@ -81,48 +82,38 @@ def classify(path: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def client_address(scope: Scope, trust_forwarded: bool) -> str:
-    """Who is asking: the peer, or the address the trusted proxy saw; IPv6 by its /64."""
-    address = ""
-    if trust_forwarded:
-        for name, value in scope["headers"]:
-            if name == b"x-forwarded-for":
-                # The proxy appends the address it saw; earlier entries are the client's word.
-                address = value.decode("latin-1").rsplit(",", 1)[-1].strip()
-    if not address:
-        client = scope.get("client")
-        address = client[0] if client else ""
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if parsed.version == 6:
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
-
-
 class Gate:
-    """At most `running` requests inside, at most `queue` waiting at most `wait` seconds."""
+    """At most `running` requests inside, at most `each` of them one client's; at most `queue`
+    waiting at most `wait` seconds.
 
-    def __init__(self, name: str, running: int, queue: int, wait: float) -> None:
+    The cap per client keeps one client (a script, or an attacker holding downloads open
+    without reading them) from taking every slot: its other requests wait their turn while
+    other clients' requests go in.
+    """
+
+    def __init__(self, name: str, running: int, queue: int, wait: float, each: int) -> None:
         self.name = name
         self.running = running
         self.queue = queue
         self.wait = wait
-        self.slots = anyio.Semaphore(running)  # hands a freed slot to the oldest waiter
+        self.each = min(each, running)
+        self.inside = 0
+        self.by_client: dict[str, int] = {}
+        self.changed = anyio.Condition()
         self.waiting = 0
 
-    def try_enter(self) -> bool:
-        """Take a free slot if there is one, without waiting."""
-        try:
-            self.slots.acquire_nowait()
-        except anyio.WouldBlock:
+    def try_enter(self, client: str) -> bool:
+        """Take a free slot if there is one for `client`, without waiting."""
+        held = self.by_client.get(client, 0)
+        if self.inside >= self.running or held >= self.each:
             return False
+        self.inside += 1
+        self.by_client[client] = held + 1
         return True
 
-    async def enter(self) -> None:
+    async def enter(self, client: str) -> None:
         """Take a slot, waiting in the queue if need be; Overloaded if it is full or too slow."""
-        if self.try_enter():
+        if self.try_enter(client):
             return
         if self.waiting >= self.queue:
             raise Overloaded(
@@ -132,7 +123,9 @@ class Gate:
         self.waiting += 1
         try:
             with anyio.move_on_after(self.wait) as waited:
-                await self.slots.acquire()
+                async with self.changed:
+                    while not self.try_enter(client):
+                        await self.changed.wait()
         finally:
             self.waiting -= 1
         if waited.cancelled_caught:
@@ -141,8 +134,13 @@ class Gate:
                 retry_after=BUSY_RETRY_SECONDS,
             )
 
-    def leave(self) -> None:
-        self.slots.release()
+    async def leave(self, client: str) -> None:
+        self.inside -= 1
+        held = self.by_client.pop(client) - 1
+        if held:
+            self.by_client[client] = held
+        async with self.changed:
+            self.changed.notify_all()
 
 
 @dataclass
@@ -189,10 +187,11 @@ class Admission:
         self.app = app
         self.trust_forwarded = settings.trust_forwarded_headers
         queue, wait = settings.admission_queue, settings.admission_wait_seconds
+        each = settings.max_running_per_client
         self.gates = {
-            "queries": Gate("queries", settings.max_running_queries, queue, wait),
-            "exports": Gate("exports", settings.max_running_exports, queue, wait),
-            "searches": Gate("searches", settings.max_running_searches, queue, wait),
+            "queries": Gate("queries", settings.max_running_queries, queue, wait, each),
+            "exports": Gate("exports", settings.max_running_exports, queue, wait, each),
+            "searches": Gate("searches", settings.max_running_searches, queue, wait, each),
         }
         clients = settings.rate_limit_clients
         self.limits = {
@@ -221,14 +220,15 @@ class Admission:
             await self.app(scope, receive, send)
             return
         gate = self.gates[admission]
+        client = client_address(scope, self.trust_forwarded)
         try:
             if rate is not None:
-                self.limits[rate].take(client_address(scope, self.trust_forwarded))
+                self.limits[rate].take(client)
             body = await self._read_body(receive)
             if body is None:
                 return  # the client left, or `api.limits` refused the body and answers for it
             try:
-                entered = await _enter_while_present(gate, receive)
+                entered = await _enter_while_present(gate, client, receive)
             finally:
                 self.queued_body_bytes -= len(body["body"])
         except RequestRefused as refused:
@@ -239,7 +239,7 @@ class Admission:
         try:
             await self.app(scope, _replay(body, receive), send)
         finally:
-            gate.leave()
+            await gate.leave(client)
 
     async def _read_body(self, receive: Receive) -> Message | None:
         """The whole request body as one message, read before the request may queue.
@@ -272,9 +272,9 @@ class Admission:
         return {"type": "http.request", "body": b"".join(parts), "more_body": False}
 
 
-async def _enter_while_present(gate: Gate, receive: Receive) -> bool:
+async def _enter_while_present(gate: Gate, client: str, receive: Receive) -> bool:
     """Enter `gate`, unless the client disconnects while it waits; whether it entered."""
-    if gate.try_enter():
+    if gate.try_enter(client):
         return True
     entered = gone = False
     refused: RequestRefused | None = None
@@ -288,7 +288,7 @@ async def _enter_while_present(gate: Gate, receive: Receive) -> bool:
 
         tasks.start_soon(watch)
         try:
-            await gate.enter()
+            await gate.enter(client)
             entered = True
         except RequestRefused as exc:
             refused = exc
@@ -296,7 +296,7 @@ async def _enter_while_present(gate: Gate, receive: Receive) -> bool:
     if refused is not None:
         raise refused
     if entered and gone:
-        gate.leave()
+        await gate.leave(client)
         return False
     return entered
 

@@ -393,7 +393,15 @@ def serve(
     # that way so that the library never imports the web layer (imports flow api → catalog).
     for name, value in chosen.items():
         os.environ[f"OPENDATA_{name.upper()}"] = str(value)
-    uvicorn.run("api.app:create_app", factory=True, host=settings.host, port=settings.port)
+    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from any local peer as
+    # the client's address; the app reads it itself, and only when told to trust it.
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=False,
+    )
 
 
 @app.command("audit")

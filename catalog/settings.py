@@ -196,6 +196,15 @@ class Settings(BaseSettings):
             "Searches running at once: /api/v1/datasets, package_search, the /dataset page."
         ),
     )
+    max_running_per_client: int = Field(
+        default=2,
+        ge=1,
+        description=(
+            "Requests of one class (queries, downloads, searches) one client may run at once;"
+            " its others wait their turn, so that no client (one holding downloads open"
+            " without reading them, say) takes every slot."
+        ),
+    )
     admission_queue: int = Field(
         default=256,
         ge=0,

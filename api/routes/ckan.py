@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import ImmutableMultiDict
 from starlette.requests import ClientDisconnect
 
+from api.clients import client_address
 from api.uploads import (
     OVERHEAD_BYTES,
     TEXT_BYTES,
@@ -323,7 +324,8 @@ async def _token(request: Request) -> str:
 
 
 def _client(request: Request) -> str:
-    return request.client.host if request.client else ""
+    trusted = request.app.state.settings.trust_forwarded_headers
+    return client_address(request.scope, trusted)
 
 
 def _dataset_of(request: Request, found: Any) -> str:

@@ -337,12 +337,12 @@ def test_rate_limit_of_zero_is_off() -> None:
 
 
 async def test_gate_queues_then_refuses_when_the_queue_is_full() -> None:
-    gate = Gate("queries", running=1, queue=1, wait=10)
-    await gate.enter()
+    gate = Gate("queries", running=1, queue=1, wait=10, each=1)
+    await gate.enter("a")
     entered = anyio.Event()
 
     async def second() -> None:
-        await gate.enter()
+        await gate.enter("b")
         entered.set()
 
     async with anyio.create_task_group() as tasks:
@@ -350,20 +350,43 @@ async def test_gate_queues_then_refuses_when_the_queue_is_full() -> None:
         await anyio.wait_all_tasks_blocked()
         assert gate.waiting == 1
         with pytest.raises(Overloaded) as refused:
-            await gate.enter()  # one running, one waiting: the queue is full
+            await gate.enter("c")  # one running, one waiting: the queue is full
         assert refused.value.retry_after is not None
-        gate.leave()
+        await gate.leave("a")
         await entered.wait()
-    gate.leave()
-    assert gate.slots.value == 1
+    await gate.leave("b")
+    assert gate.inside == 0 and gate.by_client == {}
 
 
 async def test_gate_refuses_after_the_longest_wait() -> None:
-    gate = Gate("exports", running=1, queue=5, wait=0.1)
-    await gate.enter()
+    gate = Gate("exports", running=1, queue=5, wait=0.1, each=1)
+    await gate.enter("a")
     with pytest.raises(Overloaded, match=r"within 0\.1 seconds"):
-        await gate.enter()
+        await gate.enter("b")
     assert gate.waiting == 0
+
+
+async def test_gate_lets_no_client_take_every_slot() -> None:
+    # One client holding its downloads open (unread) leaves slots for everyone else.
+    gate = Gate("exports", running=4, queue=10, wait=10, each=2)
+    await gate.enter("hog")
+    await gate.enter("hog")
+    third = anyio.Event()
+
+    async def hog_again() -> None:
+        await gate.enter("hog")
+        third.set()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(hog_again)
+        await anyio.wait_all_tasks_blocked()
+        assert gate.waiting == 1 and not third.is_set()  # its third waits, slots are free
+        await gate.enter("researcher")  # another client goes straight in
+        await gate.enter("researcher")
+        assert gate.inside == 4
+        await gate.leave("hog")
+        await third.wait()
+    assert gate.by_client == {"hog": 2, "researcher": 2}
 
 
 async def test_admission_frees_the_slot_when_the_app_fails() -> None:
@@ -382,7 +405,7 @@ async def test_admission_frees_the_slot_when_the_app_fails() -> None:
     for _ in range(3):
         with pytest.raises(RuntimeError):
             await admission(scope, receive, send)
-    assert admission.gates["queries"].slots.value == 1
+    assert admission.gates["queries"].inside == 0
 
 
 async def test_admission_a_client_that_leaves_the_queue_is_never_run() -> None:
@@ -393,7 +416,7 @@ async def test_admission_a_client_that_leaves_the_queue_is_never_run() -> None:
 
     admission = Admission(app, Settings(max_running_queries=1))
     gate = admission.gates["queries"]
-    await gate.enter()  # the one slot is busy
+    await gate.enter("5.6.7.8")  # the one slot is busy
     body: list[dict[str, Any]] = [{"type": "http.request", "body": b"", "more_body": False}]
     left = anyio.Event()
 
@@ -414,8 +437,8 @@ async def test_admission_a_client_that_leaves_the_queue_is_never_run() -> None:
         left.set()
     assert ran == []
     assert gate.waiting == 0
-    gate.leave()
-    assert gate.slots.value == 1
+    await gate.leave("5.6.7.8")
+    assert gate.inside == 0 and gate.by_client == {}
 
 
 async def test_rate_limited_search_answers_429_with_retry_after(make_app: AppFactory) -> None:
