@@ -43,6 +43,7 @@ from urllib.parse import quote
 from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
+from catalog.descriptors import is_email
 from catalog.errors import BadRequest, InvalidParameter
 from catalog.labels import THEME_EU_CODES, THEMES
 
@@ -450,7 +451,7 @@ def _add_contact(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], link
     graph.add((node, RDF.type, VCARD.Organization))
     if contact.get("name"):
         graph.add((node, VCARD.fn, Literal(str(contact["name"]))))
-    if contact.get("email"):
+    if is_email(contact.get("email")):  # a version published before emails were checked
         graph.add((node, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
     graph.add((dataset, DCAT.contactPoint, node))
 

@@ -104,6 +104,10 @@ def is_safe_url(value: object) -> bool:
     return isinstance(value, str) and URL_PATTERN.fullmatch(value) is not None
 
 
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+EMAIL_MESSAGE = "must be an email address such as name@example.org"
+
+
 def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
     """Names and links of a descriptor that could escape a folder or a page.
 
@@ -132,7 +136,17 @@ def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
             continue
         if not (field.endswith("].path") and is_file_path(value)):
             faults[field] = URL_MESSAGE
+    contact = descriptor.get("contact")
+    email = contact.get("email") if isinstance(contact, dict) else None
+    if email not in (None, "") and not is_email(email):
+        faults["contact.email"] = EMAIL_MESSAGE
     return faults
+
+
+def is_email(value: object) -> bool:
+    """An address DCAT can write as a `mailto:` IRI and a page as a link: no quotes, spaces
+    or angle brackets, one `@`, a dotted domain."""
+    return isinstance(value, str) and EMAIL.fullmatch(value) is not None
 
 
 # Lists of Data Package objects whose `path` is a link, not a file of the dataset.

@@ -328,3 +328,20 @@ def test_traversal_token_file_is_outside_the_store(site_root: Path, token: str) 
     assert token.startswith("odt_")
     assert (state_of(site_root / "store") / "api-tokens.json").is_file()
     assert not list((site_root / "store").rglob("*token*"))
+
+
+@pytest.mark.parametrize(
+    "email", ['x@y.z" onmouseover="alert(1)', "x y@example.org", "<x@example.org>", "x@", "@x.org"]
+)
+def test_traversal_maintainer_email_must_be_an_address(
+    server: Server, client: httpx.Client, site_root: Path, token: str, email: str
+) -> None:
+    # Once stored, such a value took the whole Turtle catalogue down (not a valid IRI).
+    before = tree(site_root)
+    patched = write(
+        server, token, "package_patch", {"id": "regions-test", "maintainer_email": email}
+    )
+    assert_validation_error(patched, "contact.email")
+    assert tree(site_root) == before
+    assert client.get("/catalog.ttl").status_code == 200
+    assert_healthy(server)
