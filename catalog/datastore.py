@@ -310,7 +310,8 @@ class _Plan:
             where.append(condition)
             params.extend(values)
             ranks[name] = (rank, values)
-        names = _names(given.get("fields"), "fields")
+        # A field named twice is shown once, as CKAN's records (dicts) show it.
+        names = list(dict.fromkeys(_names(given.get("fields"), "fields")))
         if names:
             unknown = [n for n in names if n not in columns and n not in ranks]
             if unknown:

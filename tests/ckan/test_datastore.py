@@ -265,3 +265,9 @@ def test_datastore_limit_and_offset_past_the_engine_are_validation_errors(
     dumped = httpx.get(f"{ckan_server}/datastore/dump/{WAGES}", params={key: huge})
     assert dumped.status_code == 400
     assert dumped.text == f"400 Bad Request: {key}: Must be at most {2**53 - 1}"
+
+
+def test_datastore_a_field_named_twice_is_shown_once(site: ckanapi.RemoteCKAN) -> None:
+    found = site.action.datastore_search(resource_id=WAGES, fields="_id,year,_id", limit=1)
+    assert [f["id"] for f in found["fields"]] == ["_id", "year"]
+    assert list(found["records"][0]) == ["_id", "year"]
