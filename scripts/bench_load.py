@@ -270,6 +270,8 @@ def build(opendata: Path, datasets: Path, store: Path, *slugs: str) -> dict[str,
         [str(opendata), "--datasets", str(datasets), "--store", str(store), "build", *slugs],
         capture_output=True,
         text=True,
+        # Its own private state (audit log): never the checkout's `state/`.
+        env={**os.environ, "OPENDATA_STATE": str(store.parent / "state")},
     )
     return {
         "exit_code": done.returncode,
@@ -396,7 +398,10 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
     say(f"building the real datasets and {args.rows:,} SYNTHETIC rows in {tmp}")
     _, store_dir, preparation = prepare(tmp, args.rows)
     store = Store(store_dir)
-    env = {"OPENDATA_MEMORY_BUDGET_MB": str(args.budget_mb)}
+    env = {
+        "OPENDATA_MEMORY_BUDGET_MB": str(args.budget_mb),
+        "OPENDATA_STATE": str(store_dir.parent / "state"),
+    }
     port = servers.free_port()
     with servers.ours(store_dir, tmp / "datasets", port, tmp / "server.log", env) as server:
         url = server.url
@@ -628,6 +633,13 @@ def markdown(r: dict[str, Any]) -> str:
     ]
     for target, value, met in verdicts(r):
         lines.append(f"| {target} | {value} | {'yes' if met else '**NO**'} |")
+    served = s["status_counts"].get("200", 0)
+    lines += [
+        "",
+        f"Served with 200: {served} of {s['requests']}; the rest were refused with 429 or 503"
+        " and `Retry-After` (the targets above say nothing of how many were served: read this"
+        " line beside them).",
+    ]
     memory, health = s["memory"], s["healthz"]
     lines += [
         "",
