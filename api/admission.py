@@ -37,10 +37,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 import anyio
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.clients import client_address
 from api.limits import CKAN_ACTION, send_refusal
+from api.routes.ckan import audit_refusal
+from catalog.ckan_actions import WRITE_ACTIONS
 from catalog.errors import Overloaded, RequestRefused, TooManyRequests
 from catalog.settings import Settings
 
@@ -78,6 +81,8 @@ def classify(path: str) -> tuple[str | None, str | None]:
         return "searches", "search"
     action = CKAN_ACTION.fullmatch(path)
     if action is not None:
+        if action["name"] in WRITE_ACTIONS:
+            return None, "writes"
         return CKAN_CLASSES.get(action["name"], (None, None))
     return None, None
 
@@ -147,6 +152,7 @@ class Gate:
 class _Bucket:
     tokens: float
     stamp: float
+    refusing: bool = False  # refused since the last token it gave
 
 
 class RateLimit:
@@ -172,12 +178,16 @@ class RateLimit:
             self.buckets.popitem(last=False)
         if bucket.tokens < 1:
             wait = math.ceil((1 - bucket.tokens) / self.rate)
-            raise TooManyRequests(
+            refused = TooManyRequests(
                 f"too many {self.name} requests from this client; at most {self.rate:g} a second"
                 f" after a burst of {self.burst}",
                 retry_after=max(wait, 1),
             )
+            refused.first = not bucket.refusing
+            bucket.refusing = True
+            raise refused
         bucket.tokens -= 1
+        bucket.refusing = False
 
 
 class Admission:
@@ -208,6 +218,9 @@ class Admission:
             "search": RateLimit(
                 "search", settings.rate_search_per_second, settings.rate_search_burst, clients
             ),
+            "writes": RateLimit(
+                "write", settings.rate_writes_per_second, settings.rate_writes_burst, clients
+            ),
         }
         self.queued_body_bytes = 0
 
@@ -217,6 +230,8 @@ class Admission:
             return
         admission, rate = classify(scope["path"])
         if admission is None:
+            if rate is not None and not await self._within_rate(scope, send, rate):
+                return
             await self.app(scope, receive, send)
             return
         gate = self.gates[admission]
@@ -240,6 +255,19 @@ class Admission:
             await self.app(scope, _replay(body, receive), send)
         finally:
             await gate.leave(client)
+
+    async def _within_rate(self, scope: Scope, send: Send, rate: str) -> bool:
+        """Take a token of `rate` for a request that needs no slot (a write action); else
+        answer 429, auditing the first refusal of a run of them (`api.routes.ckan`)."""
+        try:
+            self.limits[rate].take(client_address(scope, self.trust_forwarded))
+        except TooManyRequests as refused:
+            if refused.first:
+                detail = f"{refused} (later refusals of this run are not logged)"
+                await audit_refusal(Request(scope), detail)
+            await send_refusal(scope, send, refused, close=False)
+            return False
+        return True
 
     async def _read_body(self, receive: Receive) -> Message | None:
         """The whole request body as one message, read before the request may queue.

@@ -229,6 +229,8 @@ class TooManyRequests(RequestRefused):
     ckan_type = "Rate Limit Error"
     slug = "rate-limited"
     title = "Too Many Requests"
+    # The first refusal since the client's bucket last gave a token: a run is audited once.
+    first = True
 
 
 class HeadersTooLarge(RequestRefused):

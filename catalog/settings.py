@@ -251,6 +251,17 @@ class Settings(BaseSettings):
     rate_search_burst: int = Field(
         default=500, ge=1, description="Searches one client may make at once (bucket size)."
     )
+    rate_writes_per_second: float = Field(
+        default=1.0,
+        ge=0,
+        description=(
+            "CKAN write actions per client per second, sustained; 0: off. Past it 429, and"
+            " only the first refusal of a run is audited, so a flood cannot fill the disk."
+        ),
+    )
+    rate_writes_burst: int = Field(
+        default=60, ge=1, description="Write actions one client may make at once (bucket size)."
+    )
     rate_limit_clients: int = Field(
         default=10_000,
         ge=1,
