@@ -144,8 +144,11 @@ class Gate:
         held = self.by_client.pop(client) - 1
         if held:
             self.by_client[client] = held
-        async with self.changed:
-            self.changed.notify_all()
+        # Shielded: a request cut off for stalling leaves from inside a cancelled scope, and
+        # its waiters must still hear that a slot came free.
+        with anyio.CancelScope(shield=True):
+            async with self.changed:
+                self.changed.notify_all()
 
 
 @dataclass

@@ -489,3 +489,24 @@ async def test_lifespan_keeps_threads_beyond_the_admitted_requests(make_app: App
     async with app.router.lifespan_context(app):
         limiter = anyio.to_thread.current_default_thread_limiter()
         assert limiter.total_tokens >= 60 + 24
+
+
+async def test_gate_leaving_from_a_cancelled_request_wakes_the_next() -> None:
+    # A download cut off for stalling leaves its slot from inside a cancelled scope.
+    gate = Gate("exports", running=1, queue=5, wait=10, each=1)
+    await gate.enter("staller")
+    entered = anyio.Event()
+
+    async def next_in_line() -> None:
+        await gate.enter("researcher")
+        entered.set()
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(next_in_line)
+        await anyio.wait_all_tasks_blocked()
+        with anyio.CancelScope() as cut:
+            cut.cancel()
+            await gate.leave("staller")
+        with anyio.fail_after(5):
+            await entered.wait()
+    assert gate.by_client == {"researcher": 1}

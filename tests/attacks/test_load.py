@@ -185,12 +185,17 @@ def cut_off(sock: socket.socket) -> bool:
 
 def test_load_stalled_readers_are_cut_off_and_free_their_slots(server: Server) -> None:
     big = "/api/v1/datasets/big-test/resources/wages.csv"
-    readers = [stalled_reader(server, big) for _ in range(8)]  # twice the slots
+    # Twice what one client may run at once (OPENDATA_MAX_RUNNING_PER_CLIENT, 2).
+    readers = [stalled_reader(server, big) for _ in range(4)]
     try:
-        time.sleep(0.5)  # the stalled downloads hold every slot, and four more wait
-        # Queued behind them, a download is served only if their slots come back before the
-        # longest queue wait (30 s): two rounds of readers cut STALL_SECONDS after stalling.
+        time.sleep(0.5)  # two stalled downloads hold this client's slots, two more wait
         url = server.url + "/api/v1/datasets/wages-test/resources/wages.csv"
+        # Another client is not held up by them: the slots they cannot take are its.
+        other = httpx.HTTPTransport(local_address="127.0.0.2")
+        with httpx.Client(transport=other, timeout=60) as elsewhere:
+            assert elsewhere.get(url).status_code == 200
+        # The stalling client's own next download waits its turn, behind its readers: served
+        # once they are cut STALL_SECONDS after stalling, well within the queue wait (30 s).
         fresh = httpx.get(url, timeout=60)
         assert fresh.status_code == 200
         assert fresh.content == httpx.get(url, timeout=60).content
