@@ -59,8 +59,11 @@ async def test_rows_sql_caps_bytes(make_app: AppFactory) -> None:
 
 async def test_rows_sql_busy_is_503_with_retry_after(make_app: AppFactory) -> None:
     # One worker and room for eight waiting: of twelve slow queries at once, some are told
-    # to come back, at once or after waiting as long as a query may run.
-    app = make_app(sql_workers=1, query_timeout_seconds=0.5)
+    # to come back, at once or after waiting as long as a query may run. Admission lets all
+    # twelve through to the sandbox (it would otherwise queue one client's beyond two).
+    app = make_app(
+        sql_workers=1, query_timeout_seconds=0.5, max_running_queries=12, max_running_per_client=12
+    )
     slow = "SELECT count(*) FROM range(10000000000) t(i) WHERE hash(i) = 7"
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app), base_url="http://t") as http:
         answers = await asyncio.gather(*[http.get(SQL, params={"sql": slow}) for _ in range(12)])
