@@ -159,8 +159,9 @@ def build(
     publisher = _publisher(ctx)
     try:
         chosen = [resolve(t, ctx.obj.datasets) for t in targets or []]
-        planned = publisher.plan(chosen or _not_withdrawn(publisher))
-        planned = [p for p in planned if chosen or publisher.store.withdrawal(p.slug) is None]
+        planned = publisher.plan(chosen or list(publisher.sources().values()))
+        if not chosen:
+            planned = _not_withdrawn(publisher, planned)
     except OpenDataError as exc:
         raise _fail(exc) from exc
     failed: list[str] = []
@@ -197,10 +198,10 @@ def build(
         raise typer.Exit(code=1)
 
 
-def _not_withdrawn(publisher: Publisher) -> list[DatasetSource]:
-    """Every dataset folder but those withdrawn, each of which is named as it is left out."""
+def _not_withdrawn(publisher: Publisher, planned: list[DatasetSource]) -> list[DatasetSource]:
+    """`planned` but the withdrawn datasets, each of which is named as it is left out."""
     kept = []
-    for source in publisher.sources().values():
+    for source in planned:
         withdrawal = publisher.store.withdrawal(source.slug)
         if withdrawal is None:
             kept.append(source)
