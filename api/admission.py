@@ -43,7 +43,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.clients import client_address
 from api.limits import CKAN_ACTION, send_refusal
 from api.routes.ckan import audit_refusal
-from catalog.ckan_actions import WRITE_ACTIONS
+from catalog.ckan import WRITE_ACTIONS
 from catalog.errors import Overloaded, RequestRefused, TooManyRequests
 from catalog.settings import Settings
 

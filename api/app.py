@@ -19,10 +19,9 @@ from api.metrics import install_metrics
 from api.openapi import install_docs
 from api.routes import ckan, datasets, dcat, downloads, health, pages, rows, sql
 from api.security import SecurityHeaders
-from catalog.ckan_actions import CkanActions
-from catalog.export import FORMATS
-from catalog.index import CatalogueIndex
-from catalog.query import QueryEngine
+from catalog.ckan import CkanActions
+from catalog.query import FORMATS, QueryEngine
+from catalog.search import CatalogueIndex
 from catalog.settings import Settings
 from catalog.store import Store
 

@@ -16,7 +16,7 @@ depend on besides the data: the path (the format is its extension), the decoded 
 parameters in the order sent (a repeated name's last value wins; `next_url` repeats the
 order), the headers a body is built from (`X-Forwarded-*` links), the server's `context`
 (its base URL) and `REVISION`. The bodies themselves are deterministic: exports
-keep a fixed row order (`catalog.query.QueryEngine.export`), XLSX a fixed creation time.
+keep a fixed row order (`catalog.query.engine.QueryEngine.export`), XLSX a fixed creation time.
 
 A gzip-encoded body is another representation, and not a byte-stable one (the gzip header
 holds the time it was written): its tag is weak, `W/"<etag>-gzip"`. Either form validates
@@ -45,9 +45,9 @@ from typing import Any
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from catalog.cursor import Cursor
 from catalog.errors import OpenDataError
-from catalog.index import utc_moment
+from catalog.query import Cursor
+from catalog.search import utc_moment
 from catalog.store import CURRENT, DESCRIPTOR, GENERATION, WITHDRAWN, Store
 
 PREFIX = "/api/v1"

@@ -10,8 +10,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from catalog.index import CatalogueIndex
 from catalog.query import QueryEngine
+from catalog.search import CatalogueIndex
 from catalog.settings import Settings
 from catalog.store import Store
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import warnings
 from http import HTTPStatus
-from pathlib import Path
 from typing import Any
 
 import swagger_ui_bundle
@@ -26,6 +25,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from api.caching import CURRENT_MAX_AGE, IMMUTABLE, PREFIX
 from api.errors import PROBLEM_MEDIA_TYPE, Problem, problem_content
 from catalog.errors import NotFound
+from web import STATIC
 
 ASSETS = {
     "swagger-ui-bundle.js": "text/javascript",
@@ -217,7 +217,7 @@ CKAN_ENVELOPE: dict[str, Any] = {
 
 def install_docs(app: FastAPI) -> None:
     """Serve `/docs` from the bundled Swagger UI and complete `/openapi.json`."""
-    init = Path(__file__).with_name("static") / "docs.js"
+    init = STATIC / "docs.js"
     version = hashlib.sha256(init.read_bytes()).hexdigest()[:12]
     html = DOCS_HTML.format(title=app.title, init_version=version)
 

@@ -30,7 +30,7 @@
 Every error carries its HTTP status and CKAN `__type` as class attributes, so the API renders
 the REST problem body and the CKAN envelope from one place, and the CLI exits non-zero.
 The CKAN Action API answers with the status CKAN gives each `__type` ("Validation Error"
-and "Search Error" are 409 there), see `catalog.ckan.CKAN_STATUS`.
+and "Search Error" are 409 there), see `catalog.ckan.mapping.CKAN_STATUS`.
 `title` names the problem (the HTTP reason phrase when empty); a 5xx message is shown to
 callers only when `public` says it holds nothing private such as a server path.
 A `RequestRefused` is answered before any route runs (`api.limits`, `api.admission`); CKAN has

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from catalog.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, adopt_legacy_tokens
+from catalog.store import LEGACY_TOKENS_FILE, TOKENS_FILE, adopt_legacy_tokens
 
 
 class Settings(BaseSettings):

@@ -43,7 +43,7 @@ from bench_timing import (
     time_sqls,
 )
 
-from catalog.cursor import Cursor
+from catalog.query.cursor import Cursor
 from catalog.settings import Settings
 
 DEPTH = 0.7  # how deep the deep pages are, as a share of the rows

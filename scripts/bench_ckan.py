@@ -31,7 +31,7 @@ import bench_data as data
 import bench_servers as servers
 from bench_timing import Plan, repeat, time_get
 
-from catalog.index import catalogue_uuid
+from catalog.search.index import catalogue_uuid
 
 ORGANIZATIONS = 40
 THEMES = ("employment", "wages", "social-insurance", "labour-relations", "talent")
@@ -91,9 +91,9 @@ def serve_catalogue(count: int, port: int) -> None:
 
 
 def bench_catalogue(count: int, plan: Plan, out: Path) -> dict[str, Any]:
-    from catalog.ckan_actions import CkanActions, _search_params
-    from catalog.index import CatalogueIndex
-    from catalog.store import Store
+    from catalog.ckan.actions import CkanActions, _search_params
+    from catalog.search.index import CatalogueIndex
+    from catalog.store.folder import Store
 
     index = CatalogueIndex(Store(out / "none"))
     started = time.perf_counter()

@@ -7,7 +7,7 @@ are generated in fixed chunks of `CHUNK` rows, each from its own seeded generato
 million rows are the same whatever `rows` is, and the same seed always gives the same file.
 
 The log is written as a dataset folder (`datapackage.yaml` + CSV), published through the real
-pipeline (`catalog.publish.Publisher`), and copied from the published Parquet into SQLite for
+pipeline (`catalog.store.publish.Publisher`), and copied from the published Parquet into SQLite for
 Datasette.
 """
 
@@ -251,9 +251,9 @@ class Published:
 
 def publish(datasets_dir: Path, store_dir: Path, row_group_size: int) -> Published:
     """Validate and publish the dataset folder through the real pipeline."""
-    from catalog.descriptors import load_dataset
-    from catalog.publish import Publisher
-    from catalog.store import Store
+    from catalog.store.descriptors import load_dataset
+    from catalog.store.folder import Store
+    from catalog.store.publish import Publisher
 
     store = Store(store_dir)
     publisher = Publisher(store, datasets_dir, row_group_size=row_group_size)

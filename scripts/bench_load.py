@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_data as data
 import bench_servers as servers
 
-from catalog.store import Store
+from catalog.store.folder import Store
 
 FORMATS = ("csv", "json", "ndjson", "parquet", "xlsx", "zip")
 # Formats the synthetic resource is downloaded in; xlsx writes ~5k rows/s, so 1M rows take

@@ -17,9 +17,9 @@ import pytest
 import rdflib
 
 from api.app import create_app
-from catalog.publish import Publisher
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import REPO
 
 FRICTIONLESS = str(Path(sys.executable).with_name("frictionless"))

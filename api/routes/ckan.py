@@ -5,11 +5,11 @@ GET takes the query arguments, POST a JSON body or a form (ckan/views/api.py
 with CKAN's status for the error's `__type`. An unknown action and a GET to a write action
 are answered with CKAN's bare JSON string and 400. Nothing here redirects.
 
-Write actions (`catalog.writes`) need an API token (`catalog.tokens`) in the header the
+Write actions (`catalog.ckan.writes`) need an API token (`catalog.store.tokens`) in the header the
 `api_token_header` setting names (`Authorization` by default, as CKAN's
 `apitoken_header_name`; `Bearer <token>` also works); without a valid one they answer
 `Authorization Error` (403), as CKAN answers an anonymous user. A multipart file (ckanapi's
-`upload=open(...)`) reaches the action as a `catalog.writes.Upload` on disk. Actions run in the
+`upload=open(...)`) reaches the action as a `catalog.ckan.writes.Upload` on disk. Actions run in the
 thread pool: DuckDB and the publisher block. `datastore_search` answers also carry the
 `_links` of CKAN 2.10/2.11, made from the request URL as CKAN made them, and
 `/datastore/dump/{resource_id}` streams a table as CKAN's dump does.
@@ -45,10 +45,16 @@ from api.uploads import (
     remove_stale,
     upload_folder,
 )
-from catalog.audit import ANONYMOUS, INVALID, AuditLog, Outcome, outcome_of
-from catalog.ckan import CKAN_STATUS
-from catalog.ckan_actions import WRITE_ACTIONS, Action, CkanActions
-from catalog.datastore import DUMP_MEDIA_TYPES, DataStore
+from catalog.ckan import (
+    CKAN_STATUS,
+    DUMP_MEDIA_TYPES,
+    WRITE_ACTIONS,
+    Action,
+    CatalogueWriter,
+    CkanActions,
+    DataStore,
+    Upload,
+)
 from catalog.errors import (
     InvalidFields,
     NotAuthorized,
@@ -57,10 +63,9 @@ from catalog.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from catalog.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.tokens import TokenStore
-from catalog.writes import CatalogueWriter, Upload
+from catalog.store import ANONYMOUS, INVALID, AuditLog, Outcome, TokenStore, outcome_of
 from validation.readers import ReadFailure, check_zip_file
 
 router = APIRouter(tags=["CKAN Action API"])

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 
 from api.deps import IndexDep, StoreDep
 from catalog.errors import NotFound, StoreError
-from catalog.index import FACETS, SearchQuery
+from catalog.search import FACETS, SearchQuery
 from catalog.store import REPORT
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])

@@ -19,12 +19,12 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import IndexDep, SettingsDep, StoreDep
 from api.errors import problem_responses
-from catalog import changes as change_feed
-from catalog import datajson, dcat, schemaorg
 from catalog.errors import Gone, NotFound, OpenDataError
-from catalog.index import SearchQuery
+from catalog.metadata import datajson, dcat, schemaorg
+from catalog.search import SearchQuery
 from catalog.settings import Settings
 from catalog.store import Store
+from catalog.store import changes as change_feed
 
 router = APIRouter(tags=["metadata"])
 

@@ -1,5 +1,5 @@
 """Downloads: `/api/v1/datasets/{slug}/resources/{resource}.{csv,json,ndjson,parquet,xlsx}` and
-`/api/v1/datasets/{slug}.zip`, streamed batch by batch (see `catalog.export`).
+`/api/v1/datasets/{slug}.zip`, streamed batch by batch (see `catalog.query.export`).
 
 Downloads take the filters, `sort`, `fields` and `version` of /rows. An unfiltered Parquet
 download is the stored file itself, served with `Range` support; anything else is encoded
@@ -24,10 +24,13 @@ from api.deps import EngineDep, StoreDep
 from api.errors import problem_responses
 from api.routes.rows import FILTERS_HELP, Sort, Version, filter_params
 from catalog.errors import InvalidParameter
-from catalog.export import (
+from catalog.query import (
     CHUNK,
     FORMATS,
     ZIP_MEDIA_TYPE,
+    ExportRequest,
+    QueryEngine,
+    Selection,
     ZipMember,
     csv_chunks,
     json_chunks,
@@ -35,7 +38,6 @@ from catalog.export import (
     write_xlsx,
     zip_chunks,
 )
-from catalog.query import ExportRequest, QueryEngine, Selection
 from catalog.store import DESCRIPTOR, REPORT
 
 router = APIRouter(prefix="/api/v1/datasets", tags=["downloads"])

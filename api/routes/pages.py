@@ -14,7 +14,6 @@ import re
 import time
 from datetime import UTC, datetime
 from functools import partial
-from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 from xml.sax.saxutils import escape as xml_escape
@@ -27,12 +26,16 @@ from markupsafe import Markup
 from api.deps import IndexDep, SettingsDep, StoreDep
 from api.routes import ckan
 from api.routes.dcat import catalogue_info, public_base
-from catalog import labels, schemaorg
-from catalog.charts import PALETTE
-from catalog.citation import cite
 from catalog.errors import NotFound
-from catalog.index import FACETS
-from catalog.pages import (
+from catalog.metadata import cite, schemaorg
+from catalog.metadata import vocabularies as labels
+from catalog.search import FACETS
+from catalog.settings import Settings
+from catalog.store import DATASET, Store
+from web import (
+    PALETTE,
+    STATIC,
+    TEMPLATES,
     PageData,
     highlight,
     human_size,
@@ -42,13 +45,9 @@ from catalog.pages import (
     terms,
     years_covered,
 )
-from catalog.settings import Settings
-from catalog.store import DATASET, Store
 
 router = APIRouter(include_in_schema=False)
 
-HERE = Path(__file__).resolve().parents[1]
-STATIC = HERE / "static"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 PAGE_SIZE = 10
 COOKIE_AGE = 365 * 24 * 3600
@@ -56,7 +55,7 @@ SEARCH_FACETS = (*FACETS, "year")
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 _environment = Environment(
-    loader=FileSystemLoader(HERE / "templates"),
+    loader=FileSystemLoader(TEMPLATES),
     autoescape=select_autoescape(["html", "xml"]),
     trim_blocks=True,
     lstrip_blocks=True,

@@ -1,7 +1,7 @@
 """Rows and aggregates of one resource: `/api/v1/datasets/{slug}/resources/{resource}/...`.
 
 Every query parameter that is not one of the endpoint's own names is a column filter
-(`col=v`, `col__gt=v`, ... see `catalog.filters`); a filter on an unknown column is a 400.
+(`col=v`, `col__gt=v`, ... see `catalog.sql.filters`); a filter on an unknown column is a 400.
 """
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ from pydantic import BaseModel, Field
 from api.deps import EngineDep, SettingsDep
 from api.errors import problem_responses
 from api.render import json_with_rows
-from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, RowsRequest
-from catalog.totals import Mode
+from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, Mode, RowsRequest
 
 router = APIRouter(prefix="/api/v1/datasets/{slug}/resources/{resource}", tags=["rows"])
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.caching import HttpCache
-from catalog.store import Store
+from catalog.store.folder import Store
 from tests.api.conftest import AppFactory
 from tests.querydata import set_current
 

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from api.app import create_app
-from catalog.publish import Publisher
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 
 pytestmark = pytest.mark.anyio
 

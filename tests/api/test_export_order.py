@@ -32,8 +32,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from catalog.datastore import DataStore
-from catalog.export import (
+from catalog.ckan.datastore import DataStore
+from catalog.query.engine import ExportRequest, QueryEngine, RowsRequest, Selection, export_runs
+from catalog.query.export import (
     ZipMember,
     csv_chunks,
     json_chunks,
@@ -41,9 +42,8 @@ from catalog.export import (
     write_xlsx,
     zip_chunks,
 )
-from catalog.query import ExportRequest, QueryEngine, RowsRequest, Selection, export_runs
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
 from tests.querydata import set_current
 
 SLUG = "order-test"

@@ -23,11 +23,11 @@ from api.admission import Admission, Gate, RateLimit, classify, client_address
 from api.limits import body_limit
 from api.routes import health
 from api.security import PAGE_POLICY
-from catalog.charts import PALETTE
 from catalog.errors import Overloaded, TooManyRequests
 from catalog.settings import Settings
 from tests.api.conftest import AppFactory
 from tests.conftest import REPO
+from web.charts import PALETTE
 
 pytestmark = pytest.mark.anyio
 

@@ -19,12 +19,12 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from catalog.descriptors import load_dataset
-from catalog.export import csv_chunks, neutralised
-from catalog.publish import Publisher
-from catalog.query import ExportRequest, QueryEngine, RowsRequest
+from catalog.query.engine import ExportRequest, QueryEngine, RowsRequest
+from catalog.query.export import csv_chunks, neutralised
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.descriptors import load_dataset
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import descriptor, write_dataset
 from tests.validation.test_roundtrip import FIELDS, _text, rows
 

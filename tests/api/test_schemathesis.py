@@ -23,11 +23,11 @@ import httpx
 import pytest
 
 from api.app import create_app
-from catalog.ckan_actions import WRITE_ACTIONS
-from catalog.index import catalogue_uuid
-from catalog.publish import Publisher
+from catalog.ckan.actions import WRITE_ACTIONS
+from catalog.search.index import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import REPO
 from tests.servers import serving
 

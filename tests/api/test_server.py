@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.querydata import build_store
 from tests.servers import serving
 

@@ -20,8 +20,8 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from catalog.export import neutralised
-from catalog.index import catalogue_uuid
+from catalog.query.export import neutralised
+from catalog.search.index import catalogue_uuid
 from tests.api.downloaddata import FORMULA_LABELS, add_formulas
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import build_store

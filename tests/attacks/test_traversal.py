@@ -16,9 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.cursor import Cursor
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.query.cursor import Cursor
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy, assert_problem
 from tests.ckan.test_writes import make_token, package_fields
 from tests.conftest import REGION_FIELDS, descriptor, write_dataset, write_regions, write_wages

@@ -9,10 +9,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from catalog.descriptors import load_dataset
 from catalog.errors import ValidationFailed
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.store.descriptors import load_dataset
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import WAGE_CSV, WAGE_FIELDS, descriptor, write_dataset, write_wages
 
 HEADER = "region_code,year,workers,avg_wage,published\n"

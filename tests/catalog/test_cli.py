@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from catalog.store import Store
+from catalog.store.folder import Store
 from tests.conftest import WAGE_CSV, write_wages
 
 OPENDATA = str(Path(sys.executable).with_name("opendata"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from catalog.deadlines import Watchdog
+from catalog.sql.deadlines import Watchdog
 
 
 class Target:

@@ -15,10 +15,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from catalog.descriptors import load_dataset
 from catalog.errors import ValidationFailed
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.store.descriptors import load_dataset
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import WAGE_CSV, write_wages
 
 

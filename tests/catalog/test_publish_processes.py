@@ -6,8 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from catalog.changes import dataset_changes
-from catalog.store import Store
+from catalog.store.changes import dataset_changes
+from catalog.store.folder import Store
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 from tests.servers import OPENDATA
 

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 
 from catalog.errors import InvalidQuery, QueryForbidden, QueryTimeout, ServiceUnavailable
-from catalog.query import QueryEngine, RowsRequest, connect, translate, view_name
+from catalog.query.engine import QueryEngine, RowsRequest, connect, translate, view_name
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
 from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
 
 

@@ -23,10 +23,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.errors import QueryForbidden
-from catalog.query import QueryEngine, RowsRequest, connect
-from catalog.rowgroups import KeptGroups
+from catalog.query.engine import QueryEngine, RowsRequest, connect
+from catalog.query.rowgroups import KeptGroups
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
 from tests.querydata import set_current, walk
 
 ROWS = 300

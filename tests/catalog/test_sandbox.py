@@ -22,13 +22,13 @@ from catalog.errors import (
     QueryTooLarge,
     ServiceUnavailable,
 )
-from catalog.query import QueryEngine
-from catalog.sandbox import Sandbox
-from catalog.sandbox_errors import explain, refusal
-from catalog.sandbox_rules import FUNCTIONS, TABLE_FUNCTIONS, statement_of
-from catalog.sandbox_worker import Limits, Worker
+from catalog.query.engine import QueryEngine
+from catalog.sandbox.messages import explain, refusal
+from catalog.sandbox.pool import Sandbox
+from catalog.sandbox.rules import FUNCTIONS, TABLE_FUNCTIONS, statement_of
+from catalog.sandbox.worker import Limits, Worker
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
 from tests.querydata import build_store, set_current
 
 VIEWS = ("wages_test__wages", "wages_test__notes")

@@ -10,7 +10,9 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from catalog.descriptors import (
+from catalog.errors import DescriptorError
+from catalog.settings import Settings
+from catalog.store.descriptors import (
     descriptor_faults,
     is_file_path,
     is_resource_name,
@@ -19,11 +21,9 @@ from catalog.descriptors import (
     is_version,
     load_dataset,
 )
-from catalog.errors import DescriptorError
-from catalog.pages import safe_link
-from catalog.settings import Settings
-from catalog.tokens import TokenStore
+from catalog.store.tokens import TokenStore
 from tests.conftest import REPO, descriptor, write_wages
+from web.pages import safe_link
 
 HOSTILE = ["", ".", "..", "../x", "x/..", "a/b", "a\\b", "x\n", "x\x00", "-x", "%2e%2e", " x"]
 
@@ -163,7 +163,7 @@ def test_state_legacy_token_file_moves_on_first_use(
     legacy = store / ".api-tokens.json"
     _, token = TokenStore(legacy).create("steward")
     settings = Settings(store=store, state=state)
-    with caplog.at_level(logging.WARNING, logger="catalog.tokens"):
+    with caplog.at_level(logging.WARNING, logger="catalog.store.tokens"):
         path = settings.tokens_path
     assert path == state / "api-tokens.json"
     assert not legacy.exists() and not (store / ".api-tokens.json.lock").exists()

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from api.caching import HttpCache
-from catalog.changes import dataset_changes
 from catalog.errors import Conflict, Gone, NotFound
-from catalog.query import QueryEngine
+from catalog.query.engine import QueryEngine
 from catalog.settings import Settings
-from catalog.store import WITHDRAWN, Store
+from catalog.store.changes import dataset_changes
+from catalog.store.folder import WITHDRAWN, Store
 from tests.querydata import WAGE_SCHEMA, set_current, wage_rows, write_version
 from tests.servers import OPENDATA
 

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from catalog.errors import QueryTimeout, ServiceUnavailable
+from catalog.query.totals import Totals
 from catalog.settings import Settings
-from catalog.totals import Totals
 
 
 def timing_out(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:

@@ -14,9 +14,9 @@ import httpx
 import pytest
 
 from api.app import create_app
-from catalog.publish import Publisher
 from catalog.settings import Settings
-from catalog.store import CURRENT, DESCRIPTOR, Store
+from catalog.store.folder import CURRENT, DESCRIPTOR, Store
+from catalog.store.publish import Publisher
 from tests.conftest import descriptor, write_regions, write_wages
 from tests.servers import serving
 

@@ -15,9 +15,9 @@ import ckanapi
 import httpx
 import pytest
 
-from catalog.index import catalogue_uuid
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.search.index import catalogue_uuid
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import write_regions, write_wages
 from tests.servers import serving
 

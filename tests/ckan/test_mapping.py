@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
-from catalog import ckan
-from catalog.index import catalogue_uuid
+from catalog.ckan import mapping as ckan
+from catalog.search.index import catalogue_uuid
 from tests.ckan.conftest import synthetic
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import ckanapi
 
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
 from tests.servers import OPENDATA, serving

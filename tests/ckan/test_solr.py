@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from catalog.errors import SearchSyntaxError
-from catalog.solr import Field, Kind, compile_query, dismax, parse, parse_date
+from catalog.search.solr import Field, Kind, compile_query, dismax, parse, parse_date
 
 FIELDS = {
     "organization": Field("organization", Kind.STRING),

@@ -21,11 +21,11 @@ from starlette.requests import Request
 from api.app import create_app
 from api.routes.ckan import audit_refusal
 from api.uploads import remove_stale
-from catalog.audit import AuditLog
-from catalog.publish import Publisher
 from catalog.settings import Settings
-from catalog.store import Store
-from catalog.tokens import TokenStore
+from catalog.store.audit import AuditLog
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
+from catalog.store.tokens import TokenStore
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 
 pytestmark = pytest.mark.anyio
@@ -342,7 +342,7 @@ async def test_upload_form_fields_over_their_cap_are_a_413(site: Site) -> None:
 
 
 def _resource_id(site: Site) -> str:
-    from catalog.index import catalogue_uuid
+    from catalog.search.index import catalogue_uuid
 
     return catalogue_uuid("resource", "wages-test/wages")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import ckanapi
 import pytest
 
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
 from tests.servers import OPENDATA, serving, state_of
 

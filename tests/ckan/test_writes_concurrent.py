@@ -12,9 +12,9 @@ from pathlib import Path
 import ckanapi
 import pytest
 
-from catalog.changes import dataset_changes
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.store.changes import dataset_changes
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
 from tests.servers import OPENDATA, Server, serving

@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from api.app import create_app
-from catalog.dcat import FREQUENCIES, THEMES
-from catalog.publish import Publisher
+from catalog.metadata.dcat import FREQUENCIES, THEMES
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import descriptor, write_dataset, write_regions, write_wages
 
 BASE_URL = "https://data.example.org/opendata"

@@ -13,8 +13,8 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from api.app import create_app
-from catalog.dcat import DCAT_VERSION, EU, HYDRA, SPDX, VCARD, published_bytes
-from catalog.store import Store
+from catalog.metadata.dcat import DCAT_VERSION, EU, HYDRA, SPDX, VCARD, published_bytes
+from catalog.store.folder import Store
 from tests.dcat.conftest import BASE_URL, PAGE_SIZE, History, settings_for
 
 pytestmark = [

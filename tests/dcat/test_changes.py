@@ -8,10 +8,10 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from catalog.changes import changes
 from catalog.errors import NotFound
-from catalog.publish import Publisher
-from catalog.store import Store
+from catalog.store.changes import changes
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.dcat.conftest import SERIES, History, next_second
 
 pytestmark = pytest.mark.anyio

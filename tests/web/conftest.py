@@ -17,9 +17,9 @@ import pytest
 from fastapi import FastAPI
 
 from api.app import create_app
-from catalog.publish import Publisher
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store.folder import Store
+from catalog.store.publish import Publisher
 from tests.conftest import REPO, write_regions, write_wages
 from tests.servers import serving
 

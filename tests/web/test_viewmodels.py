@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from catalog.charts import Series, compact, line_chart, nice_ticks
-from catalog.citation import apa, gbt7714
-from catalog.pages import build_chart, highlight, markdown_html, snippet, years_covered
+from catalog.metadata.citation import apa, gbt7714
+from web.charts import Series, compact, line_chart, nice_ticks
+from web.pages import build_chart, highlight, markdown_html, snippet, years_covered
 
 DESCRIPTOR = {
     "name": "wages-test",

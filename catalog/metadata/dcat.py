@@ -1,0 +1,642 @@
+"""DCAT-AP 3 graphs of the catalogue and its datasets: published descriptors in, rdflib out.
+
+Vocabularies used for each part of the mapping (so a harvester can check what it gets):
+
+    catalogue      dcat:Catalog, dct:title/description @zh @en, dct:publisher foaf:Agent,
+                   foaf:homepage, dct:language (EU language authority), dct:issued/modified,
+                   dcat:themeTaxonomy (our theme scheme and the EU data-theme scheme),
+                   dcat:service (dcat:DataService for /api/v1 and the CKAN Action API)
+    dataset        dct:identifier (the slug), dct:title/description @zh @en, dcat:keyword,
+                   dcat:theme (skos:Concept), dct:publisher, dcat:contactPoint (vcard:Kind),
+                   dct:accrualPeriodicity (EU frequency authority), dct:temporal
+                   (dct:PeriodOfTime with dcat:startDate/endDate), dct:spatial (dct:Location
+                   per GB/T 2260 code; the EU country authority for 000000),
+                   dct:accessRights (EU access-right authority), dct:conformsTo (each resource's
+                   Table Schema), dct:provenance, dct:source, dcat:version, dcat:landingPage
+    distribution   one per resource and format (csv, json, parquet, xlsx): dcat:accessURL,
+                   dcat:downloadURL, dct:format (EU file-type authority), dcat:mediaType (IANA),
+                   dct:license (EU licence authority when known), dct:issued/modified,
+                   dcat:accessService; for Parquet, the published file: dcat:byteSize and
+                   spdx:checksum (sha256)
+    paging         hydra:PagedCollection with first/last/next/previous, the older
+                   firstPage/lastPage/nextPage/previousPage, totalItems and itemsPerPage
+
+The sources a dataset was compiled from (statistical bulletins, reports) are the objects of
+`dct:source`, whose DCAT-AP range is `dcat:Dataset`. They are typed `hrss:SourcePublication`,
+declared in the graph as a subclass of `dcat:Dataset`: exact under RDFS (the SHACL shapes see
+them as datasets and check them), while harvesters that list `?s a dcat:Dataset` without
+inference (ckanext-dcat does) do not mistake a cited bulletin for a dataset of this catalogue.
+
+Nodes that belong to one dataset get hash IRIs under the dataset IRI (`…/dataset/wages#contact`),
+so every serialisation of the same version yields the same graph.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+
+from catalog.errors import BadRequest, InvalidParameter
+from catalog.metadata.vocabularies import THEME_EU_CODES, THEMES
+from catalog.store import is_email
+
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+# DCAT 3 terms that rdflib's closed DCAT namespace does not list yet.
+DCAT_VERSION = URIRef(f"{DCAT}version")
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "https://www.iana.org/assignments/media-types/"
+
+# Serialisations: URL extension → (rdflib format, media type).
+FORMATS: dict[str, tuple[str, str]] = {
+    "ttl": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "rdf": ("pretty-xml", "application/rdf+xml"),
+}
+# Download formats served for every resource: extension → (EU file type, IANA media type).
+DOWNLOADS: dict[str, tuple[str, str]] = {
+    "csv": ("CSV", "text/csv"),
+    "json": ("JSON", "application/json"),
+    "parquet": ("PARQUET", "application/vnd.apache.parquet"),
+    "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+# 更新周期 → EU frequency authority.
+FREQUENCIES = {
+    "realtime": "UPDATE_CONT",
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "semiannual": "ANNUAL_2",
+    "annual": "ANNUAL",
+    "irregular": "IRREG",
+    "archived": "NEVER",
+    "other": "OTHER",
+}
+# 开放属性 → EU access-right authority (不予开放 would be NON_PUBLIC; such data is not published).
+ACCESS_RIGHTS = {"unconditional": "PUBLIC", "conditional": "RESTRICTED"}
+# SPDX licence ids → EU licence authority; other licences are linked by their own URL.
+LICENCES = {
+    "CC-BY-4.0": "CC_BY_4_0",
+    "CC-BY-SA-4.0": "CC_BYSA_4_0",
+    "CC0-1.0": "CC0",
+    "ODC-BY-1.0": "ODC_BY",
+    "ODbL-1.0": "ODC_BL",
+    "PDDL-1.0": "ODC_PDDL",
+}
+EU_THEMES = {
+    "SOCI": ("人口与社会", "Population and society"),
+    "ECON": ("经济与金融", "Economy and finance"),
+    "GOVE": ("政府与公共部门", "Government and public sector"),
+    "EDUC": ("教育、文化与体育", "Education, culture and sport"),
+}
+LANGUAGES = ("ZHO", "ENG")
+NATIONAL = "000000"
+TABLE_SCHEMA = URIRef("https://datapackage.org/standard/table-schema/")
+
+_DATE_TYPES = (
+    (re.compile(r"^\d{4}$"), XSD.gYear),
+    (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
+)
+
+
+@dataclass(frozen=True)
+class CatalogueInfo:
+    """Who runs the catalogue and where: the settings that appear in every graph."""
+
+    base_url: str
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    publisher: str
+    publisher_en: str
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page of a paged listing; `url(n)` is the absolute URL of page n."""
+
+    number: int
+    size: int
+    total: int
+    url: Callable[[int], str]
+
+    @property
+    def last(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+
+class Links:
+    """The URL scheme every mapping shares (HTML pages, downloads, API, vocabularies)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url.rstrip("/")
+
+    def catalog(self) -> str:
+        return f"{self.base}/catalog"
+
+    def dataset(self, slug: str) -> str:
+        return f"{self.base}/dataset/{quote(slug)}"
+
+    def node(self, slug: str, fragment: str) -> URIRef:
+        return URIRef(f"{self.dataset(slug)}#{quote(fragment)}")
+
+    def download(self, slug: str, resource: str, extension: str) -> str:
+        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}.{extension}"
+
+    def schema(self, slug: str, resource: str) -> str:
+        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}/schema"
+
+    def api(self, slug: str = "") -> str:
+        return f"{self.base}/api/v1/datasets/{quote(slug)}" if slug else f"{self.base}/api/v1"
+
+    def organization(self, name: str) -> str:
+        return f"{self.base}/organization/{quote(name)}"
+
+    def theme(self, slug: str = "") -> str:
+        # A theme's concept is its page in the web catalogue, so the IRI dereferences.
+        return f"{self.base}/group/{quote(slug)}" if slug else f"{self.base}/group"
+
+    def region(self, code: str) -> str:
+        return f"{self.base}/regions/{quote(code)}"
+
+    def vocabulary(self, term: str) -> URIRef:
+        return URIRef(f"{self.base}/ns#{term}")
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("skos", SKOS),
+        ("vcard", VCARD),
+        ("adms", ADMS),
+        ("spdx", SPDX),
+        ("hydra", HYDRA),
+    ):
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def serialize(graph: Graph, extension: str) -> bytes:
+    """The graph as `ttl`, `jsonld` or `rdf` (RDF/XML), UTF-8."""
+    if extension not in FORMATS:
+        raise BadRequest(f"unknown RDF format {extension!r}; use one of {', '.join(FORMATS)}")
+    rdflib_format = FORMATS[extension][0]
+    if rdflib_format == "json-ld":
+        context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
+        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+        return text.encode("utf-8")
+    return graph.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def catalogue_graph(
+    info: CatalogueInfo,
+    descriptors: Sequence[dict[str, Any]],
+    *,
+    page: PageInfo | None = None,
+    modified: str = "",
+    issued: str = "",
+) -> Graph:
+    """One page of the catalogue: the catalogue, its services, the page's datasets, paging."""
+    links = Links(info.base_url)
+    graph = new_graph()
+    catalog = URIRef(links.catalog())
+    graph.add((catalog, RDF.type, DCAT.Catalog))
+    _bilingual(graph, catalog, DCTERMS.title, info.title, info.title_en)
+    _bilingual(graph, catalog, DCTERMS.description, info.description, info.description_en)
+    graph.add((catalog, DCTERMS.publisher, _catalogue_publisher(graph, info, links)))
+    homepage = URIRef(f"{links.base}/")
+    graph.add((catalog, FOAF.homepage, homepage))
+    graph.add((homepage, RDF.type, FOAF.Document))
+    for code in LANGUAGES:
+        graph.add(
+            (
+                catalog,
+                DCTERMS.language,
+                _typed(graph, EU + "language/" + code, DCTERMS.LinguisticSystem),
+            )
+        )
+    _add_date(graph, catalog, DCTERMS.issued, issued)
+    _add_date(graph, catalog, DCTERMS.modified, modified)
+    for scheme in _theme_schemes(graph, links):
+        graph.add((catalog, DCAT.themeTaxonomy, scheme))
+    services = _data_services(graph, info, links)
+    for service in services:
+        graph.add((catalog, DCAT.service, service))
+    for descriptor in descriptors:
+        dataset = add_dataset(graph, info, descriptor)
+        graph.add((catalog, DCAT.dataset, dataset))
+        for service in services:
+            graph.add((service, DCAT.servesDataset, dataset))
+    if page is not None:
+        add_paging(graph, page)
+    return graph
+
+
+def dataset_graph(info: CatalogueInfo, descriptor: dict[str, Any]) -> Graph:
+    """One dataset on its own, with the API service its distributions are reached through."""
+    links = Links(info.base_url)
+    graph = new_graph()
+    dataset = add_dataset(graph, info, descriptor)
+    for service in _data_services(graph, info, links):
+        graph.add((service, DCAT.servesDataset, dataset))
+    return graph
+
+
+def add_paging(graph: Graph, page: PageInfo) -> None:
+    """Hydra paging; the older *Page predicates too, which ckanext-dcat still reads first."""
+    current = URIRef(page.url(page.number))
+    graph.add((current, RDF.type, HYDRA.PagedCollection))
+    graph.add((current, HYDRA.totalItems, Literal(page.total, datatype=XSD.integer)))
+    graph.add((current, HYDRA.itemsPerPage, Literal(page.size, datatype=XSD.integer)))
+    targets = {"first": 1, "last": page.last}
+    if page.number < page.last:
+        targets["next"] = page.number + 1
+    if page.number > 1:
+        targets["previous"] = min(page.number - 1, page.last)
+    for name, number in targets.items():
+        target = URIRef(page.url(number))
+        graph.add((current, HYDRA[name], target))
+        graph.add((current, HYDRA[f"{name}Page"], target))
+
+
+def add_dataset(graph: Graph, info: CatalogueInfo, descriptor: dict[str, Any]) -> URIRef:
+    """Add one published descriptor as a dcat:Dataset with its distributions; return its IRI."""
+    links = Links(info.base_url)
+    slug = str(descriptor["name"])
+    dataset = URIRef(links.dataset(slug))
+    graph.add((dataset, RDF.type, DCAT.Dataset))
+    graph.add((dataset, DCTERMS.identifier, Literal(slug)))
+    _bilingual(graph, dataset, DCTERMS.title, descriptor.get("title"), descriptor.get("title_en"))
+    _bilingual(
+        graph,
+        dataset,
+        DCTERMS.description,
+        descriptor.get("description"),
+        descriptor.get("description_en"),
+    )
+    _add_keywords(graph, dataset, descriptor)
+    _add_themes(graph, dataset, descriptor, links)
+    _add_date(graph, dataset, DCTERMS.issued, str(descriptor.get("issued", "")))
+    _add_date(graph, dataset, DCTERMS.modified, _modified(descriptor))
+    if descriptor.get("version"):
+        graph.add((dataset, DCAT_VERSION, Literal(str(descriptor["version"]))))
+    landing = URIRef(links.dataset(slug))
+    graph.add((dataset, DCAT.landingPage, landing))
+    graph.add((landing, RDF.type, FOAF.Document))
+    language = _typed(graph, EU + "language/ZHO", DCTERMS.LinguisticSystem)
+    graph.add((dataset, DCTERMS.language, language))
+    _add_publisher(graph, dataset, descriptor, links)
+    _add_contact(graph, dataset, descriptor, links)
+    _add_frequency(graph, dataset, descriptor)
+    _add_access_rights(graph, dataset, descriptor)
+    _add_temporal(graph, dataset, descriptor, links)
+    _add_spatial(graph, dataset, descriptor, links)
+    _add_sources(graph, dataset, descriptor, links)
+    for resource in descriptor.get("resources", []):
+        _add_resource(graph, dataset, descriptor, resource, links)
+    return dataset
+
+
+def parse_fq(fq: str) -> dict[str, list[str]]:
+    """CKAN-style `fq` (`groups:employment tags:"工资" res_format:CSV`) → index filters."""
+    aliases = {
+        "groups": "theme",
+        "theme": "theme",
+        "organization": "organization",
+        "tags": "keyword",
+        "keyword": "keyword",
+        "res_format": "format",
+        "format": "format",
+        "frequency": "frequency",
+        "access_level": "access_level",
+    }
+    filters: dict[str, list[str]] = {}
+    for field, quoted, bare in re.findall(r'(\w+):(?:"([^"]*)"|(\S+))', fq):
+        if field not in aliases:
+            raise InvalidParameter(
+                "fq", f"unknown field {field!r}; use one of {', '.join(aliases)}"
+            )
+        filters.setdefault(aliases[field], []).append(quoted or bare)
+    leftover = re.sub(r'(\w+):(?:"([^"]*)"|(\S+))|\bAND\b|[()+\s]', "", fq)
+    if leftover:
+        raise InvalidParameter("fq", f"cannot read {leftover!r}; write field:value terms")
+    return filters
+
+
+def _modified(descriptor: dict[str, Any]) -> str:
+    return str(descriptor.get("build", {}).get("published") or descriptor.get("created") or "")
+
+
+def _bilingual(graph: Graph, node: URIRef, predicate: URIRef, zh: Any, en: Any) -> None:
+    if zh:
+        graph.add((node, predicate, Literal(str(zh), lang="zh")))
+    if en:
+        graph.add((node, predicate, Literal(str(en), lang="en")))
+
+
+def _typed(graph: Graph, iri: str, cls: URIRef) -> URIRef:
+    node = URIRef(iri)
+    graph.add((node, RDF.type, cls))
+    return node
+
+
+def date_literal(value: str) -> Literal:
+    """An ISO 8601 year, year-month, date or date-time with its XML Schema datatype."""
+    for pattern, datatype in _DATE_TYPES:
+        if pattern.match(value):
+            return Literal(value, datatype=datatype)
+    return Literal(value, datatype=XSD.dateTime)
+
+
+def _add_date(graph: Graph, node: URIRef | BNode, predicate: URIRef, value: str) -> None:
+    if value:
+        graph.add((node, predicate, date_literal(value)))
+
+
+def _catalogue_publisher(graph: Graph, info: CatalogueInfo, links: Links) -> URIRef:
+    agent = URIRef(f"{links.base}/#publisher")
+    graph.add((agent, RDF.type, FOAF.Agent))
+    graph.add((agent, RDF.type, FOAF.Organization))
+    _bilingual(graph, agent, FOAF.name, info.publisher, info.publisher_en)
+    return agent
+
+
+def _theme_schemes(graph: Graph, links: Links) -> list[URIRef]:
+    ours = _typed(graph, links.theme(), SKOS.ConceptScheme)
+    _bilingual(graph, ours, DCTERMS.title, "信息资源分类", "Information resource classification")
+    eu = _typed(graph, EU + "data-theme", SKOS.ConceptScheme)
+    graph.add((eu, DCTERMS.title, Literal("Data theme", lang="en")))
+    return [ours, eu]
+
+
+def _data_services(graph: Graph, info: CatalogueInfo, links: Links) -> list[URIRef]:
+    """The REST API (with its OpenAPI description) and the CKAN Action API."""
+    rest = _typed(graph, links.api(), DCAT.DataService)
+    _bilingual(graph, rest, DCTERMS.title, "开放数据接口 v1", "Open data API v1")
+    graph.add((rest, DCAT.endpointURL, URIRef(links.api())))
+    graph.add((rest, DCAT.endpointDescription, URIRef(f"{links.base}/openapi.json")))
+    openapi = _typed(graph, "https://spec.openapis.org/oas/v3.1.0", DCTERMS.Standard)
+    graph.add((rest, DCTERMS.conformsTo, openapi))
+    ckan = _typed(graph, f"{links.base}/api/3/action", DCAT.DataService)
+    _bilingual(graph, ckan, DCTERMS.title, "CKAN 接口", "CKAN Action API")
+    graph.add((ckan, DCAT.endpointURL, URIRef(f"{links.base}/api/3/action")))
+    ckan_api = _typed(graph, "https://docs.ckan.org/en/2.11/api/", DCTERMS.Standard)
+    graph.add((ckan, DCTERMS.conformsTo, ckan_api))
+    for service in (rest, ckan):
+        graph.add((service, DCTERMS.publisher, _catalogue_publisher(graph, info, links)))
+    return [rest, ckan]
+
+
+def _add_keywords(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
+    for key, lang in (("keywords", "zh"), ("keywords_en", "en")):
+        for keyword in descriptor.get(key, []):
+            graph.add((dataset, DCAT.keyword, Literal(str(keyword), lang=lang)))
+
+
+def _add_themes(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
+    for slug in descriptor.get("themes", []):
+        zh, en = THEMES.get(slug, (slug, slug))
+        eu_code = THEME_EU_CODES.get(slug, "")
+        concept = _typed(graph, links.theme(slug), SKOS.Concept)
+        _bilingual(graph, concept, SKOS.prefLabel, zh, en)
+        graph.add((concept, SKOS.inScheme, URIRef(links.theme())))
+        graph.add((dataset, DCAT.theme, concept))
+        if eu_code:
+            eu = _typed(graph, EU + "data-theme/" + eu_code, SKOS.Concept)
+            _bilingual(graph, eu, SKOS.prefLabel, *EU_THEMES[eu_code])
+            graph.add((eu, SKOS.inScheme, URIRef(EU + "data-theme")))
+            graph.add((dataset, DCAT.theme, eu))
+
+
+def _add_publisher(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
+    organization = descriptor.get("organization") or {}
+    if not organization.get("name"):
+        return
+    agent = _typed(graph, links.organization(organization["name"]), FOAF.Agent)
+    graph.add((agent, RDF.type, FOAF.Organization))
+    _bilingual(
+        graph,
+        agent,
+        FOAF.name,
+        organization.get("title") or organization["name"],
+        organization.get("title_en"),
+    )
+    if organization.get("credit_code"):
+        # 统一社会信用代码: the legal identifier of a Chinese organisation (GB 32100).
+        graph.add((agent, DCTERMS.identifier, Literal(str(organization["credit_code"]))))
+    graph.add((dataset, DCTERMS.publisher, agent))
+
+
+def _add_contact(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
+    contact = descriptor.get("contact") or {}
+    if not contact:
+        return
+    node = links.node(descriptor["name"], "contact")
+    graph.add((node, RDF.type, VCARD.Kind))
+    graph.add((node, RDF.type, VCARD.Organization))
+    if contact.get("name"):
+        graph.add((node, VCARD.fn, Literal(str(contact["name"]))))
+    if is_email(contact.get("email")):  # a version published before emails were checked
+        graph.add((node, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
+    graph.add((dataset, DCAT.contactPoint, node))
+
+
+def _add_frequency(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
+    code = FREQUENCIES.get(str(descriptor.get("frequency", "")))
+    if code:
+        frequency = _typed(graph, EU + "frequency/" + code, DCTERMS.Frequency)
+        graph.add((dataset, DCTERMS.accrualPeriodicity, frequency))
+
+
+def _add_access_rights(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
+    code = ACCESS_RIGHTS.get(str(descriptor.get("access_level", "")))
+    if code:
+        rights = _typed(graph, EU + "access-right/" + code, DCTERMS.RightsStatement)
+        graph.add((dataset, DCTERMS.accessRights, rights))
+
+
+def _add_temporal(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
+    temporal = descriptor.get("temporal") or {}
+    if not (temporal.get("start") or temporal.get("end")):
+        return
+    period = links.node(descriptor["name"], "temporal")
+    graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+    _add_date(graph, period, DCAT.startDate, str(temporal.get("start") or ""))
+    _add_date(graph, period, DCAT.endDate, str(temporal.get("end") or ""))
+    graph.add((dataset, DCTERMS.temporal, period))
+
+
+def _add_spatial(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
+    for code in descriptor.get("spatial", []):
+        region = _typed(graph, links.region(str(code)), DCTERMS.Location)
+        graph.add((region, SKOS.notation, Literal(str(code))))
+        graph.add((region, DCTERMS.identifier, Literal(str(code))))
+        graph.add((dataset, DCTERMS.spatial, region))
+        if str(code) == NATIONAL:
+            china = _typed(graph, EU + "country/CHN", DCTERMS.Location)
+            graph.add((dataset, DCTERMS.spatial, china))
+
+
+def _add_sources(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
+    sources = list(descriptor.get("sources", []))
+    if not sources:
+        return
+    source_class = links.vocabulary("SourcePublication")
+    graph.add((source_class, RDFS.subClassOf, DCAT.Dataset))
+    graph.add((source_class, RDFS.label, Literal("Source publication", lang="en")))
+    graph.add((source_class, RDFS.label, Literal("来源文献", lang="zh")))
+    titles = []
+    for number, source in enumerate(sources, start=1):
+        title = str(source.get("title") or source.get("path") or f"source {number}")
+        titles.append(title)
+        node = _source_node(descriptor["name"], source, number, links)
+        graph.add((node, RDF.type, source_class))
+        graph.add((node, DCTERMS.title, Literal(title)))
+        graph.add((node, DCTERMS.description, Literal(_source_description(source, descriptor))))
+        if _is_web(source.get("path")):
+            page = _typed(graph, str(source["path"]), FOAF.Document)
+            graph.add((node, DCAT.landingPage, page))
+        graph.add((dataset, DCTERMS.source, node))
+    provenance = links.node(descriptor["name"], "provenance")
+    graph.add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
+    graph.add((provenance, RDFS.label, Literal("数据摘录自：" + "；".join(titles), lang="zh")))
+    graph.add((provenance, RDFS.label, Literal("Compiled from: " + "; ".join(titles), lang="en")))
+    graph.add((dataset, DCTERMS.provenance, provenance))
+
+
+def _source_node(slug: str, source: dict[str, Any], number: int, links: Links) -> URIRef:
+    if _is_web(source.get("path")):
+        return URIRef(str(source["path"]))
+    return links.node(slug, f"source-{source.get('id') or number}")
+
+
+def _source_description(source: dict[str, Any], descriptor: dict[str, Any]) -> str:
+    text = f"Source of figures in {descriptor.get('title_en') or descriptor['name']}"
+    tier = source.get("reliability_tier")
+    return f"{text} (reliability tier {tier})." if tier else f"{text}."
+
+
+def _is_web(path: Any) -> bool:
+    return isinstance(path, str) and path.startswith(("http://", "https://"))
+
+
+def _add_resource(
+    graph: Graph,
+    dataset: URIRef,
+    descriptor: dict[str, Any],
+    resource: dict[str, Any],
+    links: Links,
+) -> None:
+    slug, name = str(descriptor["name"]), str(resource["name"])
+    schema = _typed(graph, links.schema(slug, name), DCTERMS.Standard)
+    _bilingual(
+        graph,
+        schema,
+        DCTERMS.title,
+        f"表结构：{resource.get('title') or name}",
+        f"Table Schema of {resource.get('title_en') or name}",
+    )
+    graph.add((schema, DCTERMS.conformsTo, TABLE_SCHEMA))
+    graph.add((TABLE_SCHEMA, RDF.type, DCTERMS.Standard))
+    graph.add((dataset, DCTERMS.conformsTo, schema))
+    for extension in DOWNLOADS:
+        distribution = _add_distribution(graph, descriptor, resource, extension, links)
+        graph.add((distribution, DCTERMS.conformsTo, schema))
+        graph.add((dataset, DCAT.distribution, distribution))
+
+
+def _add_distribution(
+    graph: Graph,
+    descriptor: dict[str, Any],
+    resource: dict[str, Any],
+    extension: str,
+    links: Links,
+) -> URIRef:
+    slug, name = str(descriptor["name"]), str(resource["name"])
+    file_type, media_type = DOWNLOADS[extension]
+    node = links.node(slug, f"{name}-{extension}")
+    graph.add((node, RDF.type, DCAT.Distribution))
+    label = file_type.upper()
+    _bilingual(
+        graph,
+        node,
+        DCTERMS.title,
+        f"{resource.get('title') or name}（{label}）",
+        f"{resource.get('title_en') or name} ({label})",
+    )
+    if resource.get("description"):
+        graph.add((node, DCTERMS.description, Literal(str(resource["description"]), lang="zh")))
+    url = URIRef(links.download(slug, name, extension))
+    graph.add((node, DCAT.accessURL, url))
+    graph.add((node, DCAT.downloadURL, url))
+    graph.add((node, DCAT.accessService, URIRef(links.api())))
+    graph.add(
+        (
+            node,
+            DCTERMS["format"],
+            _typed(graph, EU + "file-type/" + file_type, DCTERMS.MediaTypeOrExtent),
+        )
+    )
+    graph.add((node, DCAT.mediaType, _typed(graph, IANA + media_type, DCTERMS.MediaType)))
+    licence = _licence(graph, descriptor)
+    if licence is not None:
+        graph.add((node, DCTERMS.license, licence))
+    _add_date(graph, node, DCTERMS.issued, str(descriptor.get("issued", "")))
+    _add_date(graph, node, DCTERMS.modified, _modified(descriptor))
+    if extension == "parquet":
+        _add_published_file(graph, node, resource, links.node(slug, f"{name}-parquet-sha256"))
+    return node
+
+
+def _add_published_file(
+    graph: Graph, distribution: URIRef, resource: dict[str, Any], checksum: URIRef
+) -> None:
+    """The Parquet file is the stored one: its size and sha256 are known exactly."""
+    size = published_bytes(resource)
+    if size is not None:
+        graph.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
+    digest = str(resource.get("hash", ""))
+    if digest.startswith("sha256:"):
+        graph.add((checksum, RDF.type, SPDX.Checksum))
+        algorithm = _typed(graph, str(SPDX.checksumAlgorithm_sha256), SPDX.ChecksumAlgorithm)
+        graph.add((checksum, SPDX.algorithm, algorithm))
+        value = Literal(digest.removeprefix("sha256:"), datatype=XSD.hexBinary)
+        graph.add((checksum, SPDX.checksumValue, value))
+        graph.add((distribution, SPDX.checksum, checksum))
+
+
+def published_bytes(resource: dict[str, Any]) -> int | None:
+    """Size of the published Parquet file (`byte_size`; `bytes` in older versions)."""
+    for key in ("byte_size", "bytes"):
+        if isinstance(resource.get(key), int):
+            return int(resource[key])
+    return None
+
+
+def _licence(graph: Graph, descriptor: dict[str, Any]) -> URIRef | None:
+    """The first licence (DCAT-AP allows one per distribution), in the EU vocabulary if known."""
+    licences: Iterable[dict[str, Any]] = descriptor.get("licenses", [])
+    for licence in licences:
+        known = LICENCES.get(str(licence.get("name", "")))
+        iri = EU + "licence/" + known if known else licence.get("path")
+        if iri:
+            node = _typed(graph, str(iri), DCTERMS.LicenseDocument)
+            if licence.get("title") or licence.get("name"):
+                graph.add((node, RDFS.label, Literal(str(licence.get("title") or licence["name"]))))
+            return node
+    return None

@@ -1,0 +1,139 @@
+"""Keyset paging: the opaque `next` cursor and the predicate that resumes after it.
+
+A cursor is base64url JSON of the version it pages through, the sort it was made for, and
+the last row's values of every sort key (the primary key, or the Parquet row number, ends
+the keys as tie-breaker, so a page boundary is never ambiguous). Values travel as text and
+are parsed back by their column's type, so they bind as exactly what was read. Pinning the
+version keeps a walk through a resource consistent when a new version is published midway.
+
+The first page's `total` rides along with a signature of the filters it counted, so the
+pages after it repeat the total instead of counting the same rows again.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from catalog.errors import InvalidParameter
+from catalog.sql import SortKey, parse_value
+
+PARAMETER = "next"
+
+
+@dataclass(frozen=True)
+class Total:
+    """The matching rows of a filtered resource, counted or estimated, and what it counted."""
+
+    rows: int | None
+    exact: bool
+    filters: str  # `filter_signature` of the filters counted
+
+
+@dataclass(frozen=True)
+class Cursor:
+    version: str
+    sort: str
+    values: tuple[str | None, ...]
+    total: Total | None = None
+
+    def encode(self) -> str:
+        payload: dict[str, Any] = {"v": self.version, "s": self.sort, "k": list(self.values)}
+        if self.total is not None:
+            payload["t"] = [self.total.rows, self.total.exact, self.total.filters]
+        text = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, token: str) -> Cursor:
+        try:
+            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            payload = json.loads(raw)
+            values = tuple(payload["k"])
+            if not all(v is None or isinstance(v, str) for v in values):
+                raise ValueError("cursor values must be text or null")
+            total = None
+            if "t" in payload:
+                rows, exact, filters = payload["t"]
+                if not (rows is None or type(rows) is int) or not isinstance(exact, bool):
+                    raise ValueError("the cursor's total is malformed")
+                total = Total(rows, exact, str(filters))
+            return cls(str(payload["v"]), str(payload["s"]), values, total)
+        except (binascii.Error, ValueError, TypeError, KeyError) as exc:
+            raise InvalidParameter(PARAMETER, "not a cursor this API made") from exc
+
+    def typed_values(self, keys: Sequence[SortKey]) -> list[Any]:
+        if len(keys) != len(self.values):
+            raise InvalidParameter(PARAMETER, "the cursor does not fit this sort")
+        return [
+            None if text is None else parse_value(key.column, text, PARAMETER)
+            for key, text in zip(keys, self.values, strict=True)
+        ]
+
+
+def filter_signature(filters: Sequence[tuple[str, str]]) -> str:
+    """A short digest of a request's filters, in any order: what a carried total counted."""
+    text = json.dumps(sorted(filters), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def sort_signature(keys: Sequence[SortKey]) -> str:
+    return ",".join(("-" if key.descending else "") + key.column.name for key in keys)
+
+
+def as_text(value: Any) -> str | None:
+    """A sort-key value as the text `parse_value` reads back to the same value."""
+    if value is None:
+        return None
+    if isinstance(value, date):  # datetime too
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value)
+    return str(value)
+
+
+def keyset_sql(keys: Sequence[SortKey], values: Sequence[Any]) -> tuple[str, list[Any]]:
+    """Rows strictly after `values` in the order of `keys` (NULLS LAST in both directions).
+
+    Expanded as `after(k1) OR (k1 = v1 AND (after(k2) OR (k2 = v2 AND ...)))`; a leading
+    `k1 >= v1` conjunct (when k1 cannot be null) lets DuckDB skip row groups by statistics.
+    """
+    text, params = _after_from(keys, values, 0)
+    first, value = keys[0], values[0]
+    if not first.column.nullable and value is not None:
+        bound = f"{first.column.sql} {'<=' if first.descending else '>='} ?"
+        return f"{bound} AND ({text})", [value, *params]
+    return text, params
+
+
+def _after_from(
+    keys: Sequence[SortKey], values: Sequence[Any], index: int
+) -> tuple[str, list[Any]]:
+    after, after_params = _after(keys[index], values[index])
+    if index == len(keys) - 1:
+        return after, after_params
+    equal, equal_params = _equal(keys[index], values[index])
+    rest, rest_params = _after_from(keys, values, index + 1)
+    text = f"({after} OR ({equal} AND ({rest})))"
+    return text, [*after_params, *equal_params, *rest_params]
+
+
+def _after(key: SortKey, value: Any) -> tuple[str, list[Any]]:
+    if value is None:
+        return "FALSE", []  # nulls come last: nothing sorts after a null on this key
+    comparison = f"{key.column.sql} {'<' if key.descending else '>'} ?"
+    if key.column.nullable:
+        return f"({comparison} OR {key.column.sql} IS NULL)", [value]
+    return comparison, [value]
+
+
+def _equal(key: SortKey, value: Any) -> tuple[str, list[Any]]:
+    if value is None:
+        return f"{key.column.sql} IS NULL", []
+    return f"{key.column.sql} = ?", [value]

@@ -1,0 +1,10 @@
+"""User SQL run in worker processes capped in memory, over views of the current files only."""
+
+from catalog.sandbox.messages import explain
+from catalog.sandbox.pool import RETRY_AFTER, Sandbox
+
+__all__ = [
+    "RETRY_AFTER",
+    "Sandbox",
+    "explain",
+]

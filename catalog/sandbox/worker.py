@@ -1,0 +1,259 @@
+"""One SQL sandbox worker: a process that runs user SQL in a database holding only the views.
+
+Started by `catalog.sandbox.pool` as `python -m catalog.sandbox.worker <limits>`; it talks over
+its stdin and stdout in frames (a 4-byte big-endian length, then the bytes) and imports
+nothing heavier than `duckdb`, so an idle worker costs ~80 MB of resident memory, most of
+it DuckDB's shared library.
+
+Before it reads a request it caps its own memory (RLIMIT_DATA, measured: RLIMIT_AS counts
+address space DuckDB reserves but never touches, refused allocations while resident memory
+was a fifth of the cap, and at some caps kept DuckDB from starting at all), forbids core
+files and lowers its scheduling priority below the server's. Its database is rebuilt
+whenever the views change: an in-memory DuckDB whose only objects are the views
+`<slug>__<resource>` over the published files, `allowed_paths` set to exactly those files,
+external access off, no extension loading, configuration locked, spilling off
+(`temp_directory` empty: a query past the memory limit fails instead of writing to disk),
+one thread. A worker whose memory stays high after a query ends after answering
+(`"recycle": true` in the header) and the parent starts a fresh one.
+
+A request is a JSON object {"sql", "timeout", "row_cap", "byte_cap", "views"?}; `views`
+({name: path}) comes whenever the parent's views differ from the worker's. The answer is a
+JSON header line, then the rows, one JSON object text per line (DuckDB's `to_json` never
+writes a raw newline): the header holds either {"fields", "truncated", "count"} or
+{"error": {"kind", "message"}}, and "recycle". The worker interrupts its own query at
+`timeout`; what an interrupt cannot stop (parsing, planning) the parent stops by killing
+the process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import struct
+import sys
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import IO, Any
+
+import duckdb
+
+from catalog.errors import OpenDataError, QueryForbidden, QueryTooLarge
+from catalog.sandbox.messages import explain
+from catalog.sandbox.rules import statement_of
+from catalog.sql import Watchdog, json_row_sql, quote, result_column
+
+FRAME = struct.Struct(">I")
+FETCH_ROWS = 512
+# A worker whose data segment passed this share of its cap after a query (DuckDB and the
+# allocator keep some of a big query's memory) ends after answering and is replaced.
+RECYCLE_SHARE = 0.6
+NICENESS = 10
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one worker may use: its OS memory cap, DuckDB's share of it, its threads."""
+
+    memory_mb: int
+    duckdb_mb: int
+    threads: int = 1
+
+
+@dataclass
+class Answer:
+    header: dict[str, Any]
+    rows: list[bytes]
+
+
+def main() -> None:
+    limits = Limits(**json.loads(sys.argv[1]))
+    cap = limits.memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_DATA, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    # Below the server in the scheduler: a core busy with user SQL must not slow /healthz,
+    # pages or downloads, which answer in milliseconds when they get the CPU.
+    os.nice(NICENESS)
+    # The protocol gets private copies of stdin and stdout; anything the engine or Python
+    # prints lands in the server's log instead of in the middle of a frame.
+    output = os.fdopen(os.dup(1), "wb")
+    source = os.fdopen(os.dup(0), "rb")
+    os.dup2(2, 1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    worker = Worker(limits)
+    send(output, Answer({"ready": True}, []))
+    while (frame := receive(source)) is not None:
+        answer = worker.answer(json.loads(frame))
+        spent = answer.header.get("error", {}).get("kind") == "broken" or worker.spent()
+        answer.header["recycle"] = spent
+        send(output, answer)
+        if spent:  # memory a failed query left behind is returned to the system only so
+            return
+
+
+def receive(source: IO[bytes]) -> bytes | None:
+    """The next frame, or None when the parent has gone."""
+    head = source.read(FRAME.size)
+    if len(head) < FRAME.size:
+        return None
+    body = source.read(FRAME.unpack(head)[0])
+    return body
+
+
+def send(output: IO[bytes], answer: Answer) -> None:
+    """Write `answer` as one frame, the rows streamed rather than joined into a copy."""
+    header = json.dumps(answer.header, ensure_ascii=False).encode()
+    size = len(header) + sum(len(row) + 1 for row in answer.rows)
+    output.write(FRAME.pack(size))
+    output.write(header)
+    for row in answer.rows:
+        output.write(b"\n")
+        output.write(row)
+    output.flush()
+
+
+class Worker:
+    """The database of the views and the loop body that answers one request."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self.views: dict[str, str] = {}
+        self.con = self._connect({})
+        # One thread for every deadline, started now: under the memory cap, a thread made
+        # per request could fail to get its stack after a query that took all the memory.
+        self.watchdog = Watchdog()
+        self.watchdog.watch(0, _Nothing())
+
+    def answer(self, request: Mapping[str, Any]) -> Answer:
+        if request.get("views") is not None:
+            try:
+                self.con.close()
+                self.con = self._connect(dict(request["views"]))
+            except Exception:  # without its database this process is of no use: replace it
+                traceback.print_exc()
+                return _error("broken", "the SQL service had to restart")
+        try:
+            return self._run(
+                str(request["sql"]),
+                float(request["timeout"]),
+                int(request["row_cap"]),
+                int(request["byte_cap"]),
+            )
+        except QueryForbidden as exc:
+            return _error("forbidden", str(exc))
+        except QueryTooLarge as exc:
+            return _error("memory", str(exc))
+        except OpenDataError as exc:
+            return _error("invalid", str(exc))
+        except duckdb.Error as exc:
+            # A "broken" database (DuckDB's fatal and internal errors) ends this process.
+            explained = explain(exc, self.views)
+            return _error(explained.kind, explained.message)
+        except MemoryError:
+            return _error("memory", "the query needs more memory than allowed")
+        except RecursionError:
+            return _error("invalid", "the query is nested too deeply")
+        except Exception:  # the process may be short of memory: answer, then be replaced
+            traceback.print_exc()
+            return _error("broken", "the query could not be run")
+
+    def spent(self) -> bool:
+        """Whether this process holds so much of its cap that a fresh one should follow it."""
+        used = _data_kb() / 1024
+        return used > self.limits.memory_mb * RECYCLE_SHARE
+
+    def _run(self, text: str, timeout: float, row_cap: int, byte_cap: int) -> Answer:
+        # A cursor per request: an interrupt that fires late stops only this request's work.
+        cursor = self.con.cursor()
+        deadline = self.watchdog.watch(timeout, cursor)
+        try:
+            query = statement_of(cursor, text, self.views)
+            wrapped = f"SELECT * FROM (\n{query}\n) AS _q"
+            described = cursor.execute(f"DESCRIBE {wrapped}").fetchall()
+            columns = [result_column(str(name), str(kind)) for name, kind, *_ in described]
+            cursor.execute(
+                f"SELECT {json_row_sql(columns)} FROM ({wrapped}) AS _r LIMIT ?", [row_cap + 1]
+            )
+            rows, truncated = _fetch(cursor, row_cap, byte_cap)
+        finally:
+            self.watchdog.cancel(deadline)
+            cursor.close()
+        fields = [
+            {**c.describe(), "sql_type": str(kind)}
+            for c, (_, kind, *_) in zip(columns, described, strict=True)
+        ]
+        return Answer({"fields": fields, "truncated": truncated, "count": len(rows)}, rows)
+
+    def _connect(self, views: dict[str, str]) -> duckdb.DuckDBPyConnection:
+        """A fresh database whose only objects are `views`, reading only their files."""
+        con = duckdb.connect(
+            ":memory:",
+            config={
+                "threads": self.limits.threads,
+                "memory_limit": f"{self.limits.duckdb_mb}MB",
+                "temp_directory": "",
+                "allocator_flush_threshold": "8MB",
+            },
+        )
+        con.execute("SET allowed_paths = ?", [sorted(set(views.values()))])
+        con.execute("SET enable_external_access = false")
+        made = {}
+        for name, path in sorted(views.items()):
+            literal = "'" + path.replace("'", "''") + "'"
+            try:
+                con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM read_parquet({literal})")
+            except duckdb.Error as exc:  # one unreadable file must not take SQL down for all
+                print(f"sandbox worker: view {name} not made: {exc}", file=sys.stderr)
+                continue
+            made[name] = path
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET autoload_known_extensions = false")
+        # Published files never change: their footers are parsed once, not per query.
+        con.execute("SET parquet_metadata_cache = true")
+        con.execute("SET lock_configuration = true")
+        self.views = made
+        return con
+
+
+def _fetch(
+    cursor: duckdb.DuckDBPyConnection, row_cap: int, byte_cap: int
+) -> tuple[list[bytes], bool]:
+    """At most `row_cap` rows and `byte_cap` bytes of them; whether more were left."""
+    rows: list[bytes] = []
+    size = 0
+    while batch := cursor.fetchmany(FETCH_ROWS):
+        for (text,) in batch:
+            row = str(text).encode()
+            if len(rows) == row_cap or size + len(row) + 1 > byte_cap:
+                if not rows:
+                    raise QueryTooLarge(
+                        f"one row of the result is larger than the {byte_cap:,}-byte limit"
+                    )
+                return rows, True
+            rows.append(row)
+            size += len(row) + 1
+    return rows, False
+
+
+class _Nothing:
+    def interrupt(self) -> None:
+        pass
+
+
+def _data_kb() -> int:
+    """This process's data segment, the size RLIMIT_DATA caps."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmData:"):
+                return int(line.split()[1])
+    return 0
+
+
+def _error(kind: str, message: str) -> Answer:
+    return Answer({"error": {"kind": kind, "message": message}}, [])
+
+
+if __name__ == "__main__":
+    main()

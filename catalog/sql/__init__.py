@@ -1,0 +1,38 @@
+"""SQL building blocks shared by the query engine and the SQL sandbox's worker processes.
+
+Kept light on purpose: the sandbox worker imports them and must import nothing heavier than
+DuckDB (see `catalog.sandbox.worker`).
+"""
+
+from catalog.sql.deadlines import Watchdog
+from catalog.sql.filters import (
+    NUMERIC_TYPES,
+    ROW_NUMBER,
+    Column,
+    Schema,
+    SortKey,
+    parse_filters,
+    parse_names,
+    parse_sort,
+    parse_value,
+    quote,
+    where_sql,
+)
+from catalog.sql.jsonrows import json_row_sql, result_column
+
+__all__ = [
+    "NUMERIC_TYPES",
+    "ROW_NUMBER",
+    "Column",
+    "Schema",
+    "SortKey",
+    "Watchdog",
+    "json_row_sql",
+    "parse_filters",
+    "parse_names",
+    "parse_sort",
+    "parse_value",
+    "quote",
+    "result_column",
+    "where_sql",
+]

@@ -1,0 +1,237 @@
+"""Query parameters → SQL over one resource, typed by its Table Schema.
+
+Every value the caller sends is parsed by the column's Table Schema type and bound as a
+parameter; identifiers come only from the schema and are quoted. A parameter that names no
+column, or holds a value the column's type cannot take, is an `InvalidParameter` naming it.
+
+    col=v              equal            col__ne=v        not equal
+    col__gt/gte/lt/lte=v   ordered      col__in=a,b,c    one of (comma-separated)
+    col__contains=s    substring        col__startswith=s   prefix (string columns)
+    col__isnull=true|false
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from catalog.errors import InvalidParameter
+
+# Comparisons whose SQL is `<column> <operator> ?`.
+COMPARISONS = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+OPERATORS = (*COMPARISONS, "in", "contains", "startswith", "isnull")
+TEXT_TYPES = ("string", "yearmonth")
+NUMERIC_TYPES = ("integer", "number", "year")
+INTEGER = re.compile(r"[+-]?[0-9]+")
+TRUE = ("true", "1", "yes")
+FALSE = ("false", "0", "no")
+
+
+def quote(identifier: str) -> str:
+    """A SQL identifier, quoted: the only way a name reaches SQL text."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = "string"
+    decimals: int | None = None
+    nullable: bool = True
+
+    @property
+    def sql(self) -> str:
+        return quote(self.name)
+
+    def describe(self) -> dict[str, Any]:
+        return {"name": self.name, "type": self.type}
+
+
+# The Parquet row number, the keyset tie-breaker of a resource without a primary key.
+ROW_NUMBER = Column("file_row_number", "integer", nullable=False)
+
+
+@dataclass(frozen=True)
+class Schema:
+    columns: dict[str, Column]
+    primary_key: tuple[str, ...]
+    fields: tuple[dict[str, Any], ...]
+
+    @classmethod
+    def from_table_schema(cls, schema: Mapping[str, Any]) -> Schema:
+        fields = tuple(dict(field) for field in schema.get("fields", []))
+        key = schema.get("primaryKey") or []
+        primary_key = (key,) if isinstance(key, str) else tuple(key)
+        columns = {str(f["name"]): _column(f, str(f["name"]) in primary_key) for f in fields}
+        return cls(columns, primary_key, fields)
+
+    def column(self, name: str, parameter: str) -> Column:
+        if name not in self.columns:
+            known = ", ".join(self.columns)
+            raise InvalidParameter(parameter, f"no column {name!r}; the columns are {known}")
+        return self.columns[name]
+
+    def describe(self, names: Iterable[str]) -> list[dict[str, Any]]:
+        """The schema's own field descriptions of `names` (type, title, unit, ...)."""
+        described = {str(f["name"]): f for f in self.fields}
+        return [{k: v for k, v in described[n].items() if k != "constraints"} for n in names]
+
+
+def _column(field: Mapping[str, Any], in_key: bool) -> Column:
+    constraints = field.get("constraints") or {}
+    decimals = field.get("decimals") if field.get("type") == "number" else None
+    return Column(
+        name=str(field["name"]),
+        type=str(field.get("type", "string")),
+        decimals=int(decimals) if decimals is not None else None,
+        nullable=not (in_key or bool(constraints.get("required"))),
+    )
+
+
+def parse_value(column: Column, text: str, parameter: str) -> Any:
+    """`text` as a value of `column`'s type, ready to bind."""
+    try:
+        return _PARSERS.get(column.type, str)(text) if column.decimals is None else _decimal(text)
+    except ValueError as exc:
+        raise InvalidParameter(
+            parameter, f"{text!r} is not a valid {column.type} for column {column.name!r}"
+        ) from exc
+
+
+def _integer(text: str) -> int:
+    if not INTEGER.fullmatch(text.strip()):
+        raise ValueError(text)
+    return int(text)
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _decimal(text: str) -> Decimal:
+    try:
+        value = Decimal(text.strip())
+    except InvalidOperation as exc:
+        raise ValueError(text) from exc
+    if not value.is_finite():
+        raise ValueError(text)
+    return value
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in TRUE + FALSE:
+        raise ValueError(text)
+    return lowered in TRUE
+
+
+_PARSERS: dict[str, Any] = {
+    "integer": _integer,
+    "year": _integer,
+    "number": _number,
+    "boolean": _boolean,
+    "date": date.fromisoformat,
+    "datetime": datetime.fromisoformat,
+}
+
+
+@dataclass(frozen=True)
+class Filter:
+    column: Column
+    operator: str
+    values: tuple[Any, ...]
+
+    def sql(self) -> tuple[str, list[Any]]:
+        name = self.column.sql
+        if self.operator in COMPARISONS:
+            return f"{name} {COMPARISONS[self.operator]} ?", list(self.values)
+        if self.operator == "in":
+            marks = ", ".join("?" for _ in self.values)
+            return f"{name} IN ({marks})", list(self.values)
+        if self.operator == "contains":
+            return f"contains({name}, ?)", list(self.values)
+        if self.operator == "startswith":
+            return f"starts_with({name}, ?)", list(self.values)
+        return f"{name} IS {'' if self.values[0] else 'NOT '}NULL", []
+
+
+def parse_filter(schema: Schema, parameter: str, text: str) -> Filter:
+    name, _, operator = parameter.partition("__")
+    operator = operator or "eq"
+    if operator not in OPERATORS:
+        raise InvalidParameter(
+            parameter, f"unknown operator {operator!r}; use one of {', '.join(OPERATORS)}"
+        )
+    column = schema.column(name, parameter)
+    if operator == "isnull":
+        return Filter(column, operator, (_flag(text, parameter),))
+    if operator in ("contains", "startswith"):
+        if column.type not in TEXT_TYPES:
+            raise InvalidParameter(parameter, f"column {name!r} is {column.type}, not text")
+        return Filter(column, operator, (text,))
+    if operator == "in":
+        items = [item for item in text.split(",") if item != ""]
+        if not items:
+            raise InvalidParameter(parameter, "give one or more comma-separated values")
+        return Filter(column, operator, tuple(parse_value(column, v, parameter) for v in items))
+    return Filter(column, operator, (parse_value(column, text, parameter),))
+
+
+def _flag(text: str, parameter: str) -> bool:
+    try:
+        return _boolean(text)
+    except ValueError as exc:
+        raise InvalidParameter(parameter, f"{text!r} is not true or false") from exc
+
+
+def parse_filters(schema: Schema, params: Sequence[tuple[str, str]]) -> list[Filter]:
+    return [parse_filter(schema, parameter, text) for parameter, text in params]
+
+
+def where_sql(conditions: Sequence[tuple[str, list[Any]]]) -> tuple[str, list[Any]]:
+    """`WHERE a AND b ...` (or nothing) and its parameters, in order."""
+    if not conditions:
+        return "", []
+    sql = " WHERE " + " AND ".join(f"({text})" for text, _ in conditions)
+    return sql, [value for _, values in conditions for value in values]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    column: Column
+    descending: bool = False
+
+    def sql(self) -> str:
+        # NULLS LAST in both directions: the keyset predicate in catalog.query.cursor relies on it.
+        return f"{self.column.sql} {'DESC' if self.descending else 'ASC'} NULLS LAST"
+
+
+def parse_sort(schema: Schema, text: str | None, parameter: str = "sort") -> list[SortKey]:
+    keys: list[SortKey] = []
+    for item in _names(text):
+        descending = item.startswith("-")
+        column = schema.column(item.lstrip("-"), parameter)
+        if any(key.column.name == column.name for key in keys):
+            raise InvalidParameter(parameter, f"column {column.name!r} is named twice")
+        keys.append(SortKey(column, descending))
+    return keys
+
+
+def parse_names(schema: Schema, text: str | None, parameter: str) -> list[Column]:
+    """Comma-separated column names, each known, none twice."""
+    names = _names(text)
+    if len(set(names)) != len(names):
+        raise InvalidParameter(parameter, "a column is named twice")
+    return [schema.column(name, parameter) for name in names]
+
+
+def _names(text: str | None) -> list[str]:
+    return [item.strip() for item in (text or "").split(",") if item.strip()]

@@ -1,0 +1,45 @@
+"""Rows as JSON object text, rendered by DuckDB's `to_json`, typed by their columns.
+
+Decimals keep their digits, dates are ISO strings, NaN and infinities become null. Used by
+the query engine for pages and aggregates and by the SQL sandbox workers for their results,
+so it imports nothing heavier than `catalog.sql.filters`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from catalog.sql.filters import Column
+
+
+def json_row_sql(columns: Sequence[Column]) -> str:
+    """The SQL rendering each row as one JSON object of `columns`, typed."""
+    members = ", ".join(f"{c.sql} := {_json_value(c)}" for c in columns)
+    return f"to_json(struct_pack({members}))"
+
+
+def _json_value(column: Column) -> str:
+    if column.type == "number" and column.decimals is None:
+        return f"CASE WHEN isfinite({column.sql}) THEN {column.sql} END"
+    if column.type == "datetime":
+        return f"replace(CAST({column.sql} AS VARCHAR), ' ', 'T')"
+    return column.sql
+
+
+def result_column(name: str, sql_type: str) -> Column:
+    """A SQL result column, typed as the Table Schema type closest to its DuckDB type."""
+    upper = sql_type.upper()
+    if upper in ("DOUBLE", "FLOAT", "REAL"):
+        return Column(name, "number")
+    decimal = re.fullmatch(r"DECIMAL\(\d+,\s*(\d+)\)", upper)
+    if decimal:
+        return Column(name, "number", decimals=int(decimal[1]))
+    if re.fullmatch(r"TIMESTAMP(_S|_MS|_NS| WITH TIME ZONE)?", upper):
+        return Column(name, "datetime")
+    simple = {"DATE": "date", "BOOLEAN": "boolean", "VARCHAR": "string"}
+    if upper in simple:
+        return Column(name, simple[upper])
+    if re.fullmatch(r"U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?", upper):
+        return Column(name, "integer")
+    return Column(name, "any")

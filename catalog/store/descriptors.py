@@ -1,0 +1,218 @@
+"""Dataset folders as the steward writes them: `datasets/<slug>/datapackage.yaml` and `data/`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from catalog.errors import DescriptorError, NotFound
+
+DESCRIPTOR_NAME = "datapackage.yaml"
+
+# One pattern per kind of name that becomes part of a path or a URL. Always used with
+# `fullmatch`: `match` with `$` accepts a trailing newline. None admits a separator, a NUL,
+# a newline, or a name made of dots, so none can leave the folder it names something in.
+SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+RESOURCE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+# Versions are `<UTC time>-<digest>` as `Publisher` names them; older stores and test
+# fixtures use short names (`v1`), which are as safe.
+VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
+# One segment of a source file's path under its dataset folder (`data/wages.csv`).
+FILE_NAME_PATTERN = re.compile(r"\w[\w.-]{0,254}")
+# Links a descriptor may carry: web pages and mail addresses, never `javascript:`, `data:`,
+# `file:` or a relative path that a page would resolve against the catalogue itself.
+URL_PATTERN = re.compile(r"(?:https?://[^\s<>\"\\]+|mailto:[^\s<>\"\\]+)", re.IGNORECASE)
+URL_MESSAGE = "must be an http(s):// or mailto: URL"
+
+
+@dataclass(frozen=True)
+class DatasetSource:
+    """One dataset folder: its slug, location and parsed descriptor."""
+
+    slug: str
+    path: Path
+    descriptor: dict[str, Any]
+
+    @property
+    def references(self) -> set[str]:
+        """Slugs of the other datasets this one's foreign keys point into."""
+        return referenced_packages(self.descriptor)
+
+
+def referenced_packages(descriptor: dict[str, Any]) -> set[str]:
+    packages = set()
+    for resource in descriptor.get("resources", []):
+        for key in resource.get("schema", {}).get("foreignKeys", []):
+            package = key.get("reference", {}).get("package")
+            if package:
+                packages.add(package)
+    return packages
+
+
+def load_dataset(path: Path) -> DatasetSource:
+    """Read a dataset folder (or its descriptor file) and check the slug matches the folder."""
+    folder = path.parent if path.is_file() else path
+    descriptor_path = folder / DESCRIPTOR_NAME
+    if not descriptor_path.is_file():
+        raise NotFound(f"{folder}: no {DESCRIPTOR_NAME} here")
+    try:
+        descriptor = yaml.safe_load(descriptor_path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise DescriptorError(f"{descriptor_path}: not readable YAML: {exc}") from exc
+    if not isinstance(descriptor, dict):
+        raise DescriptorError(f"{descriptor_path}: expected a mapping at the top level")
+    slug = descriptor.get("name")
+    if not is_slug(slug):
+        raise DescriptorError(f"{descriptor_path}: `name` must be a slug like `my-dataset`")
+    if slug != folder.name:
+        raise DescriptorError(
+            f"{descriptor_path}: `name` is {slug!r} but the folder is {folder.name!r};"
+            " they must match"
+        )
+    faults = descriptor_faults(descriptor)
+    if faults:
+        listed = "; ".join(f"{field}: {message}" for field, message in faults.items())
+        raise DescriptorError(f"{descriptor_path}: {listed}")
+    return DatasetSource(slug=slug, path=folder, descriptor=descriptor)
+
+
+def is_slug(value: object) -> bool:
+    return isinstance(value, str) and SLUG_PATTERN.fullmatch(value) is not None
+
+
+def is_resource_name(value: object) -> bool:
+    return isinstance(value, str) and RESOURCE_PATTERN.fullmatch(value) is not None
+
+
+def is_version(value: object) -> bool:
+    return isinstance(value, str) and VERSION_PATTERN.fullmatch(value) is not None
+
+
+def is_file_path(value: object) -> bool:
+    """A relative path of safe segments (`data/wages.csv`): it stays under its folder."""
+    if not isinstance(value, str) or len(value) > 1000:
+        return False
+    return all(FILE_NAME_PATTERN.fullmatch(part) for part in value.split("/"))
+
+
+def is_safe_url(value: object) -> bool:
+    return isinstance(value, str) and URL_PATTERN.fullmatch(value) is not None
+
+
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+EMAIL_MESSAGE = "must be an email address such as name@example.org"
+
+
+def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+    """Names and links of a descriptor that could escape a folder or a page.
+
+    Each key names the faulty field as a path (`resources[0].path`, `licenses[0].path`).
+    A steward's folder may give a source, licence or contributor `path` as a file inside the
+    package (Data Package allows a relative POSIX path; pages show it as text, never as a
+    link); the CKAN write actions accept only links there (`catalog.ckan.writes`).
+    """
+    faults: dict[str, str] = {}
+    resources = descriptor.get("resources") or []
+    if not isinstance(resources, list):
+        return {"resources": "must be a list"}
+    for position, resource in enumerate(resources):
+        where = f"resources[{position}]"
+        if not isinstance(resource, dict):
+            faults[where] = "must be a mapping"
+            continue
+        if not is_resource_name(resource.get("name")):
+            faults[f"{where}.name"] = (
+                "must be lowercase letters, digits, `_` or `-` (at most 100, no dots)"
+            )
+        if "path" in resource and not is_file_path(resource["path"]):
+            faults[f"{where}.path"] = "must be a relative path under the dataset folder"
+    for field, value in url_fields(descriptor):
+        if value in (None, "") or is_safe_url(value):
+            continue
+        if not (field.endswith("].path") and is_file_path(value)):
+            faults[field] = URL_MESSAGE
+    contact = descriptor.get("contact")
+    email = contact.get("email") if isinstance(contact, dict) else None
+    if email not in (None, "") and not is_email(email):
+        faults["contact.email"] = EMAIL_MESSAGE
+    return faults
+
+
+def is_email(value: object) -> bool:
+    """An address DCAT can write as a `mailto:` IRI and a page as a link: no quotes, spaces
+    or angle brackets, one `@`, a dotted domain."""
+    return isinstance(value, str) and EMAIL.fullmatch(value) is not None
+
+
+# Lists of Data Package objects whose `path` is a link, not a file of the dataset.
+LINKED_LISTS = ("licenses", "sources", "contributors")
+
+
+def url_fields(value: Any, where: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (field path, value) of `value` that holds a link: `homepage`, `url`, `*_url`,
+    `href`, and the `path` of licenses, sources and contributors, at any depth."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            name = f"{where}.{key}" if where else str(key)
+            if _is_link_key(str(key)):
+                yield name, item
+            elif str(key) in LINKED_LISTS and isinstance(item, list):
+                for position, entry in enumerate(item):
+                    if isinstance(entry, dict) and "path" in entry:
+                        yield f"{name}[{position}].path", entry["path"]
+                    yield from url_fields(entry, f"{name}[{position}]")
+            else:
+                yield from url_fields(item, name)
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from url_fields(item, f"{where}[{position}]")
+
+
+def _is_link_key(key: str) -> bool:
+    lowered = key.lower()
+    return lowered in ("url", "homepage", "href") or lowered.endswith("_url")
+
+
+def discover(datasets_dir: Path) -> list[DatasetSource]:
+    """Every dataset folder under `datasets_dir`, sorted by slug."""
+    if not datasets_dir.is_dir():
+        raise NotFound(f"{datasets_dir}: no such datasets folder")
+    folders = sorted(p for p in datasets_dir.iterdir() if (p / DESCRIPTOR_NAME).is_file())
+    return [load_dataset(folder) for folder in folders]
+
+
+def resolve(target: str, datasets_dir: Path) -> DatasetSource:
+    """A dataset named by slug (looked up in `datasets_dir`) or by a path to its folder."""
+    as_path = Path(target)
+    if as_path.exists():
+        return load_dataset(as_path)
+    if is_slug(target):
+        return load_dataset(datasets_dir / target)
+    raise NotFound(f"{target}: neither a dataset slug under {datasets_dir} nor a path")
+
+
+def build_order(sources: Iterable[DatasetSource]) -> list[DatasetSource]:
+    """Sources ordered so that every code list comes before the datasets that reference it."""
+    by_slug = {source.slug: source for source in sources}
+    ordered: list[DatasetSource] = []
+    state: dict[str, str] = {}
+
+    def visit(slug: str, chain: tuple[str, ...]) -> None:
+        if state.get(slug) == "done" or slug not in by_slug:
+            return
+        if state.get(slug) == "visiting":
+            raise DescriptorError("foreign keys form a cycle: " + " → ".join((*chain, slug)))
+        state[slug] = "visiting"
+        for dependency in sorted(by_slug[slug].references):
+            visit(dependency, (*chain, slug))
+        state[slug] = "done"
+        ordered.append(by_slug[slug])
+
+    for slug in sorted(by_slug):
+        visit(slug, ())
+    return ordered

@@ -1,0 +1,329 @@
+"""Publishing: validate a dataset folder and write it to the store as a new immutable version."""
+
+from __future__ import annotations
+
+import copy
+import enum
+import hashlib
+import json
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from catalog.store.descriptors import DatasetSource, build_order, discover
+from catalog.errors import NotFound, ValidationFailed
+from catalog.store.folder import DESCRIPTOR, REPORT, Store, changed_since
+from validation import Validation, validate_package
+
+# Part of every input digest: bump it when the published layout changes, so that sources
+# that did not change still get a version in the new layout.
+LAYOUT_VERSION = "1"
+PARQUET_MEDIATYPE = "application/vnd.apache.parquet"
+# Properties that describe how to read a source file; a published Parquet file has none.
+SOURCE_READING_KEYS = (
+    "encoding",
+    "dialect",
+    "sheet",
+    "header_row",
+    "mediatype",
+    "hash",
+    "bytes",
+    "byte_size",
+)
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did: `created` a version, or found `version` already serving its inputs.
+
+    `concurrent` says that another writer (a second `opendata build`, a server's CKAN write)
+    published those same inputs while this build waited for the dataset's lock.
+    """
+
+    slug: str
+    version: str
+    created: bool
+    rows: dict[str, int] = field(default_factory=dict)
+    concurrent: bool = False
+
+
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+UNSET = _Unset.UNSET
+
+
+class Publisher:
+    """Validates dataset folders and publishes them; caches work within one run."""
+
+    def __init__(self, store: Store, datasets_dir: Path, *, row_group_size: int = 122_880) -> None:
+        self.store = store
+        self.datasets_dir = datasets_dir
+        self.row_group_size = row_group_size
+        self._sources: dict[str, DatasetSource] | None = None
+        self._validations: dict[str, Validation] = {}
+        self._digests: dict[str, str] = {}
+        # What was current before this publisher read any source: a build finding another
+        # version current under the lock knows that someone else published meanwhile.
+        self._seen: dict[str, str | None] = {slug: store.current(slug) for slug in store.slugs()}
+
+    def validate(self, source: DatasetSource) -> Validation:
+        if source.slug not in self._validations:
+            self._validations[source.slug] = validate_package(
+                source.descriptor, source.path, references=self.reference_table
+            )
+        return self._validations[source.slug]
+
+    def reference_table(self, package: str, resource: str) -> pa.Table:
+        """A code list another dataset's foreign keys point into: from source, else published."""
+        source = self.sources().get(package)
+        if source is not None:
+            validation = self.validate(source)
+            if not validation.report.valid:
+                raise KeyError(f"dataset {package!r} is itself invalid")
+            return validation.tables[resource]
+        try:
+            path = self.store.version_path(package) / f"{resource}.parquet"
+        except NotFound as exc:
+            raise KeyError(f"no dataset {package!r} in {self.datasets_dir} or the store") from exc
+        if not path.is_file():
+            raise KeyError(f"dataset {package!r} has no resource {resource!r}")
+        return pq.read_table(path)
+
+    def sources(self) -> dict[str, DatasetSource]:
+        if self._sources is None:
+            found = discover(self.datasets_dir) if self.datasets_dir.is_dir() else []
+            self._sources = {source.slug: source for source in found}
+        return self._sources
+
+    def plan(self, targets: list[DatasetSource]) -> list[DatasetSource]:
+        """`targets` and the code lists they reference, each after what it references."""
+        wanted: dict[str, DatasetSource] = {}
+        pending = list(targets)
+        while pending:
+            source = pending.pop()
+            if source.slug in wanted:
+                continue
+            wanted[source.slug] = source
+            pending.extend(
+                self.sources()[name] for name in source.references if name in self.sources()
+            )
+        return build_order(wanted.values())
+
+    def digest(self, source: DatasetSource) -> str:
+        """What the published version is a function of: descriptor, files and code lists used."""
+        if source.slug not in self._digests:
+            parts: dict[str, Any] = {
+                "layout": LAYOUT_VERSION,
+                "descriptor": source.descriptor,
+                "files": {
+                    resource["name"]: _file_sha256(source.path / resource["path"])
+                    for resource in source.descriptor.get("resources", [])
+                },
+                "references": {name: self._reference_digest(name) for name in source.references},
+            }
+            canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
+            self._digests[source.slug] = hashlib.sha256(canonical.encode()).hexdigest()
+        return self._digests[source.slug]
+
+    def _reference_digest(self, package: str) -> str:
+        source = self.sources().get(package)
+        if source is not None:
+            return self.digest(source)
+        return str(self.store.descriptor(package).get("build", {}).get("input_sha256", ""))
+
+    def build(
+        self,
+        source: DatasetSource,
+        progress: Progress | None = None,
+        *,
+        base: str | _Unset | None = UNSET,
+        before_switch: Callable[[], None] | None = None,
+    ) -> BuildResult:
+        """Publish `source` as a new current version unless the current one has the same inputs.
+
+        `base` is the version the caller read the source against (None: not served); by
+        default, what was current when this publisher was made. Deciding, writing and
+        switching happen under the dataset's lock; if another version became current since
+        `base`, the build reports it as `concurrent` when that version has these very inputs,
+        and raises `Conflict` otherwise, instead of replacing a version it never saw.
+        `before_switch` runs under the lock just before the new version is served
+        (`Store.commit`).
+        """
+        say = progress or (lambda _message: None)
+        say(f"{source.slug}: validating")
+        validation = self.validate(source)
+        if not validation.report.valid:
+            raise ValidationFailed(source.slug, validation.report)
+        digest = self.digest(source)
+        seen = self._seen.get(source.slug) if base is UNSET else base
+        with self.store.writing(source.slug) as staging:
+            current = self.store.current(source.slug)
+            if current is not None and self._inputs_of(source.slug, current) == digest:
+                self._seen[source.slug] = current
+                return BuildResult(source.slug, current, created=False, concurrent=current != seen)
+            if current != seen:
+                raise changed_since(source.slug, seen, current)
+            now = datetime.now(UTC)
+            version = self._version_name(source.slug, digest, now)
+            say(f"{source.slug}: writing version {version}")
+            descriptor = self._write_version(source, validation, staging, version, digest, now)
+            self.store.commit(
+                source.slug,
+                staging,
+                version,
+                expected_current=current,
+                before_switch=before_switch,
+            )
+            self._seen[source.slug] = version
+        rows = {
+            resource["name"]: resource["rows"]
+            for resource in descriptor["resources"]
+            if "embedded_from" not in resource
+        }
+        return BuildResult(source.slug, version, created=True, rows=rows)
+
+    def _inputs_of(self, slug: str, version: str) -> str:
+        return str(self.store.descriptor(slug, version).get("build", {}).get("input_sha256", ""))
+
+    def _version_name(self, slug: str, digest: str, now: datetime) -> str:
+        """`<UTC time>-<digest>`, finer when that name was taken (the same inputs republished
+        within a second after a withdrawal); called with the lock held, so it stays free."""
+        folder = self.store.root / slug
+        for pattern in ("%Y%m%dT%H%M%SZ", "%Y%m%dT%H%M%S%fZ"):
+            version = f"{now.strftime(pattern)}-{digest[:10]}"
+            if not (folder / version).exists():
+                return version
+        return f"{now:%Y%m%dT%H%M%S%fZ}-{digest[:10]}-{uuid.uuid4().hex[:6]}"
+
+    def _write_version(
+        self,
+        source: DatasetSource,
+        validation: Validation,
+        staging: Path,
+        version: str,
+        digest: str,
+        now: datetime,
+    ) -> dict[str, Any]:
+        descriptor = copy.deepcopy(source.descriptor)
+        resources = []
+        for resource in descriptor.get("resources", []):
+            table = validation.tables[resource["name"]]
+            resources.append(
+                self._write_resource(staging, resource, table, source_path=source.path)
+            )
+        resources.extend(self._embed_code_lists(staging, resources))
+        descriptor["resources"] = resources
+        descriptor["version"] = version
+        descriptor["created"] = now.isoformat(timespec="seconds").replace("+00:00", "Z")
+        descriptor["build"] = {
+            "input_sha256": digest,
+            # Microseconds order two versions built within one second.
+            "published": now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
+            "layout": LAYOUT_VERSION,
+        }
+        report = validation.report.to_dict()
+        (staging / REPORT).write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
+        # Written last: a version folder with a descriptor is a complete version.
+        text = json.dumps(descriptor, ensure_ascii=False, indent=2, default=str)
+        (staging / DESCRIPTOR).write_text(text + "\n", encoding="utf-8")
+        return descriptor
+
+    def _write_resource(
+        self,
+        staging: Path,
+        resource: dict[str, Any],
+        table: pa.Table,
+        *,
+        source_path: Path | None,
+        embedded_from: dict[str, str] | None = None,
+    ) -> dict[str, Any]:
+        name = resource["name"]
+        published = {k: v for k, v in resource.items() if k not in SOURCE_READING_KEYS}
+        if source_path is not None:
+            original = source_path / resource["path"]
+            published["source_file"] = {
+                "path": resource["path"],
+                "format": resource.get("format", original.suffix.lstrip(".")),
+                "bytes": original.stat().st_size,
+                "hash": "sha256:" + _file_sha256(original),
+            }
+        if embedded_from is not None:
+            published["embedded_from"] = embedded_from
+        path = staging / f"{name}.parquet"
+        metadata = {
+            b"table_schema": json.dumps(resource["schema"], ensure_ascii=False).encode(),
+            b"resource": name.encode(),
+        }
+        pq.write_table(
+            table.replace_schema_metadata(metadata),
+            path,
+            compression="zstd",
+            row_group_size=self.row_group_size,
+        )
+        # The size goes in `byte_size`, not the standard `bytes`: stock frictionless cannot
+        # count the bytes of a Parquet source and would then report every file as wrong.
+        # `hash` and `rows` it does check, so they keep their standard names.
+        published.update(
+            path=path.name,
+            format="parquet",
+            mediatype=PARQUET_MEDIATYPE,
+            byte_size=path.stat().st_size,
+            hash="sha256:" + _file_sha256(path),
+            rows=table.num_rows,
+        )
+        return published
+
+    def _embed_code_lists(
+        self, staging: Path, resources: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Copy each referenced code list in, so the published package stands on its own."""
+        taken = {resource["name"] for resource in resources}
+        embedded: dict[tuple[str, str], str] = {}
+        added = []
+        for resource in resources:
+            for key in resource.get("schema", {}).get("foreignKeys", []):
+                reference = key["reference"]
+                package = reference.pop("package", None)
+                if package is None:
+                    continue
+                origin = (package, reference["resource"])
+                if origin not in embedded:
+                    name = origin[1] if origin[1] not in taken else f"{package}_{origin[1]}"
+                    name = name.replace("-", "_")
+                    taken.add(name)
+                    embedded[origin] = name
+                    added.append(self._embed(staging, package, origin[1], name))
+                reference["resource"] = embedded[origin]
+        return added
+
+    def _embed(self, staging: Path, package: str, resource: str, name: str) -> dict[str, Any]:
+        # Code lists are published before the datasets that use them (see `build_order`), so
+        # the copy is the published one and names the version it came from.
+        published = self.store.descriptor(package)
+        described = next(r for r in published["resources"] if r["name"] == resource)
+        described = {**copy.deepcopy(described), "name": name}
+        described["schema"].pop("foreignKeys", None)
+        described.pop("source_file", None)
+        path = self.store.version_path(package) / described["path"]
+        origin = {"package": package, "resource": resource, "version": str(published["version"])}
+        return self._write_resource(
+            staging, described, pq.read_table(path), source_path=None, embedded_from=origin
+        )
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,5 @@
+"""The `opendata` command line: the steward's and operator's entry point, above `api`."""
+
+from cli.commands import app
+
+__all__ = ["app"]
