@@ -23,7 +23,7 @@ from catalog.ckan import CkanActions
 from catalog.query import FORMATS, QueryEngine
 from catalog.search import CatalogueIndex
 from catalog.settings import Settings
-from catalog.store import Store
+from catalog.store import open_store
 
 # Threads kept free of admitted work, for pages, metadata and the DataStore's other actions.
 SPARE_THREADS = 24
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.store = Store(settings.store)
+    app.state.store = open_store(settings.store)
     app.state.index = CatalogueIndex(app.state.store)
     app.state.engine = QueryEngine(app.state.store, settings)
     app.state.ckan = CkanActions(

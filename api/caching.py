@@ -39,7 +39,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
@@ -47,8 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.errors import OpenDataError
 from catalog.query import Cursor
-from catalog.search import utc_moment
-from catalog.store import CURRENT, DESCRIPTOR, GENERATION, WITHDRAWN, Store
+from catalog.store import Store
 
 PREFIX = "/api/v1"
 HEAD = "opendata.head"
@@ -150,12 +148,7 @@ class HttpCache:
         """A version's publish time (versions are immutable: read once)."""
         key = (slug, version)
         if key not in self._published:
-            folder = self.store.version_path(slug, version)
-            build = self.store.descriptor(slug, version).get("build", {})
-            moment = utc_moment(build.get("published")) if build.get("published") else None
-            self._published[key] = (
-                moment.replace(tzinfo=UTC) if moment else _mtime(folder / DESCRIPTOR)
-            )
+            self._published[key] = self.store.published_at(slug, version)
         return self._published[key]
 
     def _dataset(
@@ -164,7 +157,7 @@ class HttpCache:
         pinned = _pinned_version(rest, query)
         # Asked every time, like the route will: a withdrawn version has no validators, so a
         # client's old ETag gets the route's 410, never a 304.
-        version = self.store.version_path(slug, pinned).name
+        version = self.store.served_version(slug, pinned)
         published = self.published(slug, version)
         etag = _etag(request, f"{slug}/{version}")
         return Validators(etag, published, pinned is not None, slug, version)
@@ -173,7 +166,7 @@ class HttpCache:
         generation = self.store.generation()
         if generation:
             # One read instead of one per dataset: the token changes with every CURRENT.
-            changed = _mtime(self.store.root / GENERATION)
+            changed = self.store.generation_time()
             return Validators(_etag(request, generation), changed, pinned=False)
         state = []
         moments = [datetime(1970, 1, 1, tzinfo=UTC)]
@@ -182,8 +175,7 @@ class HttpCache:
             state.append(f"{slug}/{current}")
             if current is not None:
                 moments.append(self.published(slug, current))
-            folder = self.store.root / slug
-            moments.extend(_mtime(folder / name) for name in (CURRENT, WITHDRAWN))
+            moments.append(self.store.state_time(slug))
         return Validators(_etag(request, "\n".join(state)), max(moments), pinned=False)
 
 
@@ -215,13 +207,6 @@ def _canonical(
 def _etag(request: str, state: str) -> str:
     text = json.dumps([request, state], ensure_ascii=False)
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
-
-
-def _mtime(path: Path) -> datetime:
-    try:
-        return datetime.fromtimestamp(path.stat().st_mtime, UTC)
-    except FileNotFoundError:
-        return datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def not_modified(headers: Headers, validators: Validators) -> str | None:

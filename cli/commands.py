@@ -26,9 +26,9 @@ from catalog.store import (
     DatasetSource,
     Outcome,
     Publisher,
-    Store,
     TokenStore,
     cli_token,
+    open_store,
     outcome_of,
     parse_time,
     resolve,
@@ -70,7 +70,7 @@ def main(
 def _publisher(ctx: typer.Context) -> Publisher:
     settings: Settings = ctx.obj
     return Publisher(
-        Store(settings.store), settings.datasets, row_group_size=settings.row_group_size
+        open_store(settings.store), settings.datasets, row_group_size=settings.row_group_size
     )
 
 
@@ -236,7 +236,7 @@ def versions(
 ) -> None:
     """List the published versions of a dataset, oldest first; * marks the current one."""
     try:
-        history = Store(ctx.obj.store).versions(slug)
+        history = open_store(ctx.obj.store).versions(slug)
     except OpenDataError as exc:
         raise _fail(exc) from exc
     for info in history:
@@ -263,7 +263,7 @@ def withdraw(
     leaves it withdrawn; `opendata build SLUG` publishes it again.
     """
     try:
-        withdrawal = Store(ctx.obj.store).withdraw(slug, reason, version=version)
+        withdrawal = open_store(ctx.obj.store).withdraw(slug, reason, version=version)
     except OpenDataError as exc:
         raise _fail(exc) from exc
     if version is None:
@@ -303,7 +303,7 @@ def push(
     from catalog.query import QueryEngine
 
     settings: Settings = ctx.obj
-    store = Store(settings.store)
+    store = open_store(settings.store)
     engine = QueryEngine(store, settings)
     failed = 0
     with ckanapi.RemoteCKAN(to.rstrip("/"), apikey=api_key, user_agent="opendata-push") as site:

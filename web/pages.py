@@ -29,7 +29,7 @@ from catalog.query import (
     json_chunks,
 )
 from catalog.search import FACET_COLUMNS, MAX_LIMIT, CatalogueIndex, SearchQuery, entry
-from catalog.store import REPORT, Store, is_safe_url
+from catalog.store import Store, is_safe_url
 from web.charts import Series, compact, line_chart
 
 # Downloads whose bytes are a function of the version alone; XLSX embeds its creation time.
@@ -294,8 +294,7 @@ class PageData:
 
     def _validation(self, slug: str, version: str) -> ValidationSummary:
         try:
-            path = self.store.version_path(slug, version) / REPORT
-            report = json.loads(path.read_text(encoding="utf-8"))
+            report = self.store.report(slug, version)
         except (OSError, ValueError, OpenDataError):
             return ValidationSummary(valid=False, errors=0, warnings=0, tasks=[])
         stats = report.get("stats") or {}

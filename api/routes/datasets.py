@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
 from api.deps import IndexDep, StoreDep
-from catalog.errors import NotFound, StoreError
+from catalog.errors import NotFound
 from catalog.search import FACETS, SearchQuery
-from catalog.store import REPORT
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
@@ -126,9 +124,4 @@ def show_schema(
 
 @router.get("/datasets/{slug}/validation", summary="The validation report of the served version")
 def show_validation(slug: str, store: StoreDep, version: str | None = None) -> dict[str, Any]:
-    path = store.version_path(slug, version) / REPORT
-    try:
-        report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise StoreError(f"{path}: unreadable validation report") from exc
-    return report
+    return store.report(slug, version)

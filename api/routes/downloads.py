@@ -199,17 +199,16 @@ def _file_chunks(descriptor: int) -> Iterator[bytes]:
 def download_zip(
     slug: str, request: Request, engine: EngineDep, store: StoreDep, version: Version = None
 ) -> Response:
-    folder = store.version_path(slug, version)
-    chosen = folder.name
+    chosen = store.served_version(slug, version)
     descriptor = store.descriptor(slug, chosen)
     published = request.app.state.http_cache.published(slug, chosen)
     headers = {"Content-Disposition": attachment(f"{slug}-{chosen}.zip")}
     if request.scope.get(HEAD):
         return Response(media_type=ZIP_MEDIA_TYPE, headers=headers)
     root = f"{slug}-{chosen}/"
-    members = [ZipMember(root + DESCRIPTOR, path=folder / DESCRIPTOR)]
-    if (folder / REPORT).is_file():
-        members.append(ZipMember(root + REPORT, path=folder / REPORT))
+    members = [ZipMember(root + DESCRIPTOR, path=store.local_path(slug, chosen, DESCRIPTOR))]
+    if store.has_file(slug, chosen, REPORT):
+        members.append(ZipMember(root + REPORT, path=store.local_path(slug, chosen, REPORT)))
     for entry in descriptor.get("resources", []):
         selection = engine.select(slug, str(entry["name"]), ExportRequest(version=chosen))
         members.append(ZipMember(root + f"{entry['name']}.csv", chunks=_csv_of(engine, selection)))

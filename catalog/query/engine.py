@@ -307,7 +307,7 @@ class QueryEngine:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.settings = settings
-        self._con = connect(store.root, settings)
+        self._con = connect(store.readable_root(), settings)
         self._lock = threading.Lock()
         self._served: dict[str, str] = {}
         self._generation = ""
@@ -333,14 +333,13 @@ class QueryEngine:
         if not SLUG.fullmatch(slug):
             raise NotFound(f"dataset {slug!r} is not in the store")
         # Asked every time: the version may have been withdrawn since it was last read.
-        folder = self.store.version_path(slug, version)
-        chosen = folder.name
+        chosen = self.store.served_version(slug, version)
         key = (slug, chosen, name)
         if key not in self._resources:  # versions are immutable: cache forever
-            self._resources[key] = self._read_resource(slug, chosen, name, folder)
+            self._resources[key] = self._read_resource(slug, chosen, name)
         return self._resources[key]
 
-    def _read_resource(self, slug: str, version: str, name: str, folder: Path) -> Resource:
+    def _read_resource(self, slug: str, version: str, name: str) -> Resource:
         if (slug, version) not in self._descriptors:
             self._descriptors[(slug, version)] = self.store.descriptor(slug, version)
         for entry in self._descriptors[(slug, version)].get("resources", []):
@@ -350,7 +349,7 @@ class QueryEngine:
                     dataset=slug,
                     name=name,
                     version=version,
-                    path=folder.resolve() / Path(str(entry["path"])).name,
+                    path=self.store.local_path(slug, version, str(entry["path"])),
                     schema=Schema.from_table_schema(entry.get("schema", {})),
                     rows=rows if isinstance(rows, int) else None,
                 )

@@ -1,38 +1,77 @@
-"""The store: published versions on disk, the descriptors they came from, and publishing.
+"""The store: published versions, the descriptors they came from, and publishing.
 
-A version is written beside the others and served only once `CURRENT` names it; tokens and
-the audit log are the store's private state.
+`Store` is the interface every caller takes (`catalog.store.base`); `open_store` gives the
+one for a location, a `FolderStore` for a local folder. A version is written beside the
+others and served only once the store makes it current; tokens and the audit log are the
+store's private state. `Package` is the typed descriptor (`catalog.store.model`).
 """
 
-from catalog.store.audit import ANONYMOUS, AuditEntry, AuditLog, INVALID, LOCAL, OUTCOMES, Outcome, cli_token, outcome_of, parse_time
-from catalog.store.descriptors import DESCRIPTOR_NAME, DatasetSource, URL_MESSAGE, descriptor_faults, is_email, is_resource_name, is_safe_url, is_slug, load_dataset, resolve, url_fields
-from catalog.store.folder import CURRENT, DATASET, DESCRIPTOR, GENERATION, REPORT, Store, WITHDRAWN
+from catalog.store.audit import (
+    ANONYMOUS,
+    INVALID,
+    LOCAL,
+    OUTCOMES,
+    AuditEntry,
+    AuditLog,
+    Outcome,
+    cli_token,
+    outcome_of,
+    parse_time,
+)
+from catalog.store.base import Store
+from catalog.store.clock import Clock, ManualClock, utc_now
+from catalog.store.descriptors import (
+    DESCRIPTOR_NAME,
+    URL_MESSAGE,
+    DatasetSource,
+    descriptor_faults,
+    is_email,
+    is_resource_name,
+    is_safe_url,
+    is_slug,
+    load_dataset,
+    resolve,
+    url_fields,
+)
+from catalog.store.folder import FolderStore
+from catalog.store.layout import DESCRIPTOR, REPORT
+from catalog.store.model import Package, Resource, TableField, TableSchema
+from catalog.store.opening import open_store
 from catalog.store.publish import BuildResult, Publisher
+from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
 from catalog.store.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, TokenStore, adopt_legacy_tokens
 
 __all__ = [
     "ANONYMOUS",
-    "AuditEntry",
-    "AuditLog",
-    "BuildResult",
-    "CURRENT",
     "DATASET",
     "DESCRIPTOR",
     "DESCRIPTOR_NAME",
-    "DatasetSource",
-    "GENERATION",
     "INVALID",
     "LEGACY_TOKENS_FILE",
     "LOCAL",
     "OUTCOMES",
-    "Outcome",
-    "Publisher",
     "REPORT",
-    "Store",
     "TOKENS_FILE",
-    "TokenStore",
     "URL_MESSAGE",
-    "WITHDRAWN",
+    "VERSION",
+    "AuditEntry",
+    "AuditLog",
+    "BuildResult",
+    "Clock",
+    "DatasetSource",
+    "FolderStore",
+    "ManualClock",
+    "Outcome",
+    "Package",
+    "Publisher",
+    "Resource",
+    "Served",
+    "Store",
+    "TableField",
+    "TableSchema",
+    "TokenStore",
+    "VersionInfo",
+    "Withdrawal",
     "adopt_legacy_tokens",
     "cli_token",
     "descriptor_faults",
@@ -41,8 +80,10 @@ __all__ = [
     "is_safe_url",
     "is_slug",
     "load_dataset",
+    "open_store",
     "outcome_of",
     "parse_time",
     "resolve",
     "url_fields",
+    "utc_now",
 ]

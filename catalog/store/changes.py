@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from catalog.errors import InvalidParameter
-from catalog.store.folder import DATASET, Store
+from catalog.store.base import Store
+from catalog.store.records import DATASET
 
 KINDS = ("published", "updated", "withdrawn")
 

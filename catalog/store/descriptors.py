@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from catalog.errors import DescriptorError, NotFound
+from catalog.store.model import Package
+from catalog.store.parsing import listed, parse_package, try_package
 
 DESCRIPTOR_NAME = "datapackage.yaml"
 
@@ -32,11 +35,31 @@ URL_MESSAGE = "must be an http(s):// or mailto: URL"
 
 @dataclass(frozen=True)
 class DatasetSource:
-    """One dataset folder: its slug, location and parsed descriptor."""
+    """One dataset folder: its slug, location and parsed descriptor.
+
+    `descriptor` is the document as read; `package` its typed model, parsed by
+    `load_dataset` (or on first use, for a source made from a document in memory).
+    """
 
     slug: str
     path: Path
     descriptor: dict[str, Any]
+    parsed: InitVar[Package | None] = None
+    _package: Package | None = dataclasses.field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self, parsed: Package | None) -> None:
+        object.__setattr__(self, "_package", parsed)
+
+    @property
+    def package(self) -> Package:
+        package = self._package
+        if package is None:
+            origin = str(self.path / DESCRIPTOR_NAME)
+            package = parse_package(self.descriptor, origin, DescriptorError)
+            object.__setattr__(self, "_package", package)
+        return package
 
     @property
     def references(self) -> set[str]:
@@ -74,11 +97,11 @@ def load_dataset(path: Path) -> DatasetSource:
             f"{descriptor_path}: `name` is {slug!r} but the folder is {folder.name!r};"
             " they must match"
         )
-    faults = descriptor_faults(descriptor)
-    if faults:
-        listed = "; ".join(f"{field}: {message}" for field, message in faults.items())
-        raise DescriptorError(f"{descriptor_path}: {listed}")
-    return DatasetSource(slug=slug, path=folder, descriptor=descriptor)
+    package, faults = try_package(descriptor)
+    faults.update(_name_and_link_faults(descriptor))
+    if package is None or faults:
+        raise DescriptorError(f"{descriptor_path}: {listed(faults)}")
+    return DatasetSource(slug=slug, path=folder, descriptor=descriptor, parsed=package)
 
 
 def is_slug(value: object) -> bool:
@@ -109,9 +132,20 @@ EMAIL_MESSAGE = "must be an email address such as name@example.org"
 
 
 def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+    """Every fault `load_dataset` would find in `descriptor`, by the place it is at.
+
+    Each key names the faulty field as a path (`resources[0].path`, `licenses[0].path`):
+    keys the model does not know (`catalog.store.model`), values of the wrong type, and
+    names and links that could escape a folder or a page.
+    """
+    _, faults = try_package(descriptor)
+    faults.update(_name_and_link_faults(descriptor))
+    return faults
+
+
+def _name_and_link_faults(descriptor: dict[str, Any]) -> dict[str, str]:
     """Names and links of a descriptor that could escape a folder or a page.
 
-    Each key names the faulty field as a path (`resources[0].path`, `licenses[0].path`).
     A steward's folder may give a source, licence or contributor `path` as a file inside the
     package (Data Package allows a relative POSIX path; pages show it as text, never as a
     link); the CKAN write actions accept only links there (`catalog.ckan.writes`).

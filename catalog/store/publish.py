@@ -9,16 +9,19 @@ import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from catalog.store.descriptors import DatasetSource, build_order, discover
 from catalog.errors import NotFound, ValidationFailed
-from catalog.store.folder import DESCRIPTOR, REPORT, Store, changed_since
+from catalog.store.base import Store
+from catalog.store.clock import Clock
+from catalog.store.descriptors import DatasetSource, build_order, discover
+from catalog.store.layout import DESCRIPTOR, REPORT, resource_file
+from catalog.store.records import changed_since
 from validation import Validation, validate_package
 
 # Part of every input digest: bump it when the published layout changes, so that sources
@@ -63,12 +66,23 @@ UNSET = _Unset.UNSET
 
 
 class Publisher:
-    """Validates dataset folders and publishes them; caches work within one run."""
+    """Validates dataset folders and publishes them; caches work within one run.
 
-    def __init__(self, store: Store, datasets_dir: Path, *, row_group_size: int = 122_880) -> None:
+    Versions are named and stamped by `clock`: the store's unless another is given.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        datasets_dir: Path,
+        *,
+        row_group_size: int = 122_880,
+        clock: Clock | None = None,
+    ) -> None:
         self.store = store
         self.datasets_dir = datasets_dir
         self.row_group_size = row_group_size
+        self.clock = clock or store.clock
         self._sources: dict[str, DatasetSource] | None = None
         self._validations: dict[str, Validation] = {}
         self._digests: dict[str, str] = {}
@@ -92,12 +106,12 @@ class Publisher:
                 raise KeyError(f"dataset {package!r} is itself invalid")
             return validation.tables[resource]
         try:
-            path = self.store.version_path(package) / f"{resource}.parquet"
+            version = self.store.served_version(package)
         except NotFound as exc:
             raise KeyError(f"no dataset {package!r} in {self.datasets_dir} or the store") from exc
-        if not path.is_file():
+        if not self.store.has_file(package, version, resource_file(resource)):
             raise KeyError(f"dataset {package!r} has no resource {resource!r}")
-        return pq.read_table(path)
+        return pq.read_table(self.store.local_path(package, version, resource_file(resource)))
 
     def sources(self) -> dict[str, DatasetSource]:
         if self._sources is None:
@@ -139,7 +153,7 @@ class Publisher:
         source = self.sources().get(package)
         if source is not None:
             return self.digest(source)
-        return str(self.store.descriptor(package).get("build", {}).get("input_sha256", ""))
+        return self.store.package(package).input_sha256()
 
     def build(
         self,
@@ -173,7 +187,7 @@ class Publisher:
                 return BuildResult(source.slug, current, created=False, concurrent=current != seen)
             if current != seen:
                 raise changed_since(source.slug, seen, current)
-            now = datetime.now(UTC)
+            now = self.clock()
             version = self._version_name(source.slug, digest, now)
             say(f"{source.slug}: writing version {version}")
             descriptor = self._write_version(source, validation, staging, version, digest, now)
@@ -193,15 +207,14 @@ class Publisher:
         return BuildResult(source.slug, version, created=True, rows=rows)
 
     def _inputs_of(self, slug: str, version: str) -> str:
-        return str(self.store.descriptor(slug, version).get("build", {}).get("input_sha256", ""))
+        return self.store.package(slug, version).input_sha256()
 
     def _version_name(self, slug: str, digest: str, now: datetime) -> str:
         """`<UTC time>-<digest>`, finer when that name was taken (the same inputs republished
         within a second after a withdrawal); called with the lock held, so it stays free."""
-        folder = self.store.root / slug
         for pattern in ("%Y%m%dT%H%M%SZ", "%Y%m%dT%H%M%S%fZ"):
             version = f"{now.strftime(pattern)}-{digest[:10]}"
-            if not (folder / version).exists():
+            if not self.store.version_exists(slug, version):
                 return version
         return f"{now:%Y%m%dT%H%M%S%fZ}-{digest[:10]}-{uuid.uuid4().hex[:6]}"
 
@@ -259,7 +272,7 @@ class Publisher:
             }
         if embedded_from is not None:
             published["embedded_from"] = embedded_from
-        path = staging / f"{name}.parquet"
+        path = staging / resource_file(name)
         metadata = {
             b"table_schema": json.dumps(resource["schema"], ensure_ascii=False).encode(),
             b"resource": name.encode(),
@@ -309,12 +322,13 @@ class Publisher:
     def _embed(self, staging: Path, package: str, resource: str, name: str) -> dict[str, Any]:
         # Code lists are published before the datasets that use them (see `build_order`), so
         # the copy is the published one and names the version it came from.
-        published = self.store.descriptor(package)
+        version = self.store.served_version(package)
+        published = self.store.descriptor(package, version)
         described = next(r for r in published["resources"] if r["name"] == resource)
         described = {**copy.deepcopy(described), "name": name}
         described["schema"].pop("foreignKeys", None)
         described.pop("source_file", None)
-        path = self.store.version_path(package) / described["path"]
+        path = self.store.local_path(package, version, str(described["path"]))
         origin = {"package": package, "resource": resource, "version": str(published["version"])}
         return self._write_resource(
             staging, described, pq.read_table(path), source_path=None, embedded_from=origin

@@ -1,0 +1,161 @@
+"""The `Store`: everything the catalogue asks of where published versions live.
+
+Callers name datasets, versions and files; only a store turns those into places. The local
+folder (`catalog.store.folder.FolderStore`) is the first implementation; an object-storage
+store is to be the second, so the interface says which answers are documents and which are
+files, and what a file is:
+
+- Documents (the published descriptor, the validation report) are answered parsed:
+  `package` (the typed model), `descriptor` (the same as a dict, until every caller takes
+  the model) and `report`. Nobody outside a store opens them.
+- The files of a version (a resource's Parquet, the descriptor and report as published
+  bytes) are answered as **local paths** by `local_path`: DuckDB, pyarrow and the zip and
+  range downloads read them from the local filesystem, and `readable_root` is the one folder
+  DuckDB's sandbox may read under. A store over object storage keeps a local copy of each
+  file it hands out (versions are immutable, so a copy never goes stale) under that root.
+- Writing happens in a local staging folder (`writing`) that `commit` makes the version.
+
+Every read that leads to data (`served_version`, `package`, `descriptor`, `report`) answers
+`NotFound` for a name that is not there and `Gone` for a withdrawn dataset or version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from catalog.store.clock import Clock
+from catalog.store.model import Package
+from catalog.store.records import Served, VersionInfo, Withdrawal
+
+
+class Store(Protocol):
+    """Published versions of datasets, which one each serves, and how that changed."""
+
+    clock: Clock
+    """What versions, HISTORY and withdrawals are stamped with (`catalog.store.clock`)."""
+
+    # -- what is served ------------------------------------------------------------------
+
+    def slugs(self) -> list[str]:
+        """The datasets served now, sorted."""
+        ...
+
+    def known_slugs(self) -> list[str]:
+        """Every dataset ever served, withdrawn ones included, sorted."""
+        ...
+
+    def current(self, slug: str) -> str | None:
+        """The version `slug` serves; None when it serves none (or is no dataset name)."""
+        ...
+
+    def generation(self) -> str:
+        """A token that changes whenever any dataset's current version changes ("" if the
+        store keeps none): one read tells a mirror whether to look again."""
+        ...
+
+    def generation_time(self) -> datetime:
+        """When the generation last changed (the epoch when there is none)."""
+        ...
+
+    def state_time(self, slug: str) -> datetime:
+        """When `slug`'s current version or withdrawals last changed (the epoch if never)."""
+        ...
+
+    # -- versions and their documents ----------------------------------------------------
+
+    def served_version(self, slug: str, version: str | None = None) -> str:
+        """`version`, or the current one, checked to be readable: NotFound or Gone if not."""
+        ...
+
+    def versions(self, slug: str) -> list[VersionInfo]:
+        """Every complete version of `slug`, oldest first, withdrawn ones flagged."""
+        ...
+
+    def version_exists(self, slug: str, version: str) -> bool:
+        """Whether anything already holds the name `version` (complete or not)."""
+        ...
+
+    def package(self, slug: str, version: str | None = None) -> Package:
+        """The published descriptor of `version` (or the current one), as the model."""
+        ...
+
+    def descriptor(self, slug: str, version: str | None = None) -> dict[str, Any]:
+        """The published descriptor as a dict (a copy: callers may change it)."""
+        ...
+
+    def report(self, slug: str, version: str | None = None) -> dict[str, Any]:
+        """The validation report (Frictionless format) of `version` or the current one."""
+        ...
+
+    def published_at(self, slug: str, version: str) -> datetime:
+        """When `version` was published: its `build.published`, else when it was written."""
+        ...
+
+    # -- files of a version --------------------------------------------------------------
+
+    def has_file(self, slug: str, version: str, name: str) -> bool:
+        """Whether `version` holds the file `name` (`datapackage.json`, `wages.parquet`)."""
+        ...
+
+    def local_path(self, slug: str, version: str, name: str) -> Path:
+        """Where the file `name` of `version` can be read locally (see the module notes).
+
+        Only the last segment of `name` counts: a resource's `path` names a file of its
+        own version, never a place elsewhere.
+        """
+        ...
+
+    def readable_root(self) -> Path:
+        """The folder every `local_path` lies under: what a query sandbox may read."""
+        ...
+
+    # -- history and withdrawals ---------------------------------------------------------
+
+    def history(self, slug: str) -> list[Served]:
+        """Every version that became current, in the order it did, with the time."""
+        ...
+
+    def withdrawals(self, slug: str) -> list[Withdrawal]:
+        """Every withdrawal of `slug`, oldest first."""
+        ...
+
+    def withdrawal(self, slug: str) -> Withdrawal | None:
+        """The withdrawal that keeps `slug` unserved now, if any."""
+        ...
+
+    def withdrawn_versions(self, slug: str) -> frozenset[str]:
+        """The versions of `slug` that were withdrawn, alone or with the dataset."""
+        ...
+
+    # -- writing -------------------------------------------------------------------------
+
+    def locked(self, slug: str) -> AbstractContextManager[None]:
+        """Hold the dataset's publish lock (re-entrant within a thread)."""
+        ...
+
+    def holds_lock(self, slug: str) -> bool: ...
+
+    def writing(self, slug: str) -> AbstractContextManager[Path]:
+        """Hold the lock and give a fresh local staging folder, dropped unless committed."""
+        ...
+
+    def commit(
+        self,
+        slug: str,
+        staging: Path,
+        version: str,
+        *,
+        expected_current: str | None,
+        before_switch: Callable[[], None] | None = None,
+    ) -> None:
+        """Make `staging` the version `version` and serve it, if `expected_current` is
+        still current (`Conflict` otherwise)."""
+        ...
+
+    def withdraw(self, slug: str, reason: str = "", version: str | None = None) -> Withdrawal:
+        """Stop serving `slug`, or one superseded version of it."""
+        ...

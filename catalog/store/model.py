@@ -1,0 +1,355 @@
+"""The typed descriptor: the Data Package we publish, as one pydantic model.
+
+Data Package v2 (package, resource, Table Dialect) and Table Schema v2 (schema, field,
+constraints), with our catalogue properties beside the standard ones (`docs/descriptor.md`):
+`title_en`, `organization`, `themes`, `frequency`, `access_level`, `temporal`, `spatial`,
+`contact`, `issued`, `checks`; per field `unit`, `decimals` and `title_en`. A published
+descriptor adds what `Publisher` writes: `version`, `created`, `build`, and per resource
+`rows`, `byte_size`, `source_file` and `embedded_from`.
+
+Every object is strict about its keys: a key the standards and this catalogue do not define
+is an error naming the key, the file and the nearest known key (a typo such as `titel`
+would otherwise be carried along silently and never shown). Values are checked for their
+type only as far as YAML can be trusted to give it: a year or a date written unquoted in
+YAML arrives as a number or a date, and is accepted as such.
+
+`Package.as_dict()` gives the document the model was parsed from, key for key and in its
+order: what the store publishes and serves stays byte-for-byte what it was.
+"""
+
+from __future__ import annotations
+
+import copy
+from datetime import UTC, date, datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from catalog.errors import NotFound
+
+# A value YAML may hand over typed: `2020` is an int, `2026-01-01` a date.
+Scalar = str | int | float | bool | date | datetime
+Names = str | list[str]  # Table Schema allows one field name or a list
+
+
+class Strict(BaseModel):
+    """A descriptor object: only the keys it declares (by their JSON names), nothing else."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+# -- Table Schema ----------------------------------------------------------------------------
+
+
+class Constraints(Strict):
+    required: bool | None = None
+    unique: bool | None = None
+    minLength: int | None = None
+    maxLength: int | None = None
+    minimum: Any = None
+    maximum: Any = None
+    exclusiveMinimum: Any = None
+    exclusiveMaximum: Any = None
+    pattern: str | None = None
+    enum: list[Any] | None = None
+    jsonSchema: dict[str, Any] | None = None
+
+
+class TableField(Strict):
+    """One column: Table Schema's properties, and ours (`title_en`, `unit`, `decimals`)."""
+
+    name: str
+    type: str = "any"
+    format: str | None = None
+    title: str | None = None
+    title_en: str | None = None
+    description: str | None = None
+    description_en: str | None = None
+    example: Any = None
+    rdfType: str | None = None
+    constraints: Constraints | None = None
+    missingValues: list[Any] | None = None
+    trueValues: list[str] | None = None
+    falseValues: list[str] | None = None
+    bareNumber: bool | None = None
+    groupChar: str | None = None
+    decimalChar: str | None = None
+    categories: Any = None
+    categoriesOrdered: bool | None = None
+    unit: str | None = None
+    decimals: int | None = None
+
+
+class Reference(Strict):
+    """What a foreign key points at; `package` names another dataset (a code list)."""
+
+    resource: str = ""
+    fields: Names = ""
+    package: str | None = None
+
+
+class ForeignKey(Strict):
+    fields: Names
+    reference: Reference
+
+
+class TableSchema(Strict):
+    profile: str | None = Field(None, alias="$schema")
+    fields: list[TableField] = []
+    primaryKey: Names | None = None
+    foreignKeys: list[ForeignKey] = []
+    uniqueKeys: list[list[str]] | None = None
+    missingValues: list[Any] | None = None
+    fieldsMatch: str | None = None
+
+    def field(self, name: str) -> TableField | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+
+# -- Data Package ----------------------------------------------------------------------------
+
+
+class Dialect(Strict):
+    """Table Dialect v2: how a CSV (or a sheet) is laid out."""
+
+    profile: str | None = Field(None, alias="$schema")
+    header: bool | None = None
+    headerRows: list[int] | None = None
+    headerJoin: str | None = None
+    commentRows: list[int] | None = None
+    commentChar: str | None = None
+    delimiter: str | None = None
+    lineTerminator: str | None = None
+    quoteChar: str | None = None
+    doubleQuote: bool | None = None
+    escapeChar: str | None = None
+    nullSequence: str | None = None
+    skipInitialSpace: bool | None = None
+    property: str | None = None
+    itemType: str | None = None
+    itemKeys: list[str] | None = None
+    sheetNumber: int | None = None
+    sheetName: str | None = None
+    table: str | None = None
+
+
+class License(Strict):
+    name: str | None = None
+    path: str | None = None
+    title: str | None = None
+
+
+class Source(Strict):
+    """Where figures come from; ours: `id` (cited by rows) and `reliability_tier`."""
+
+    title: str | None = None
+    path: str | None = None
+    email: str | None = None
+    version: Scalar | None = None
+    id: Scalar | None = None
+    reliability_tier: Scalar | None = None
+
+
+class Contributor(Strict):
+    title: str | None = None
+    givenName: str | None = None
+    familyName: str | None = None
+    path: str | None = None
+    email: str | None = None
+    organization: str | None = None
+    roles: list[str] | None = None
+    role: str | None = None  # Data Package v1
+
+
+class Organization(Strict):
+    """The publishing unit (信息资源提供方) and its 统一社会信用代码."""
+
+    name: str
+    title: str | None = None
+    title_en: str | None = None
+    credit_code: str | None = None
+
+
+class Contact(Strict):
+    name: str | None = None
+    email: str | None = None
+
+
+class Temporal(Strict):
+    start: Scalar | None = None
+    end: Scalar | None = None
+
+
+class CheckReference(Strict):
+    resource: Any = None
+    value: Any = None
+    package: Any = None
+
+
+class Check(Strict):
+    """A domain check: its `type`, the `resource` it reads, its parameters.
+
+    Only the names are checked here; whether a check's parameters make sense together is
+    `validation`'s to say, in the report, where the steward reads every other problem.
+    """
+
+    type: Any = None
+    resource: Any = None
+    name: Any = None
+    field: Any = None
+    fields: Any = None
+    where: Any = None
+    min: Any = None
+    max: Any = None
+    value: Any = None
+    group_by: Any = None
+    parts: Any = None
+    total: Any = None
+    tolerance: Any = None
+    complete: Any = None
+    key: Any = None
+    match_on: Any = None
+    reference: CheckReference | None = None
+    query: Any = None
+    message: Any = None
+
+
+class SourceFile(Strict):
+    """Published: the steward's file a resource was built from."""
+
+    path: str
+    format: str
+    bytes: int
+    hash: str
+
+
+class EmbeddedFrom(Strict):
+    """Published: the dataset version a copied code list came from."""
+
+    package: str
+    resource: str
+    version: str
+
+
+class Build(Strict):
+    """Published: what the version is a function of, and when it was published."""
+
+    input_sha256: str = ""
+    published: str = ""
+    layout: str | None = None
+
+
+class Resource(Strict):
+    name: str
+    path: str | list[str] | None = None
+    data: Any = None
+    type: str | None = None
+    profile: str | None = Field(None, alias="$schema")
+    title: str | None = None
+    title_en: str | None = None
+    description: str | None = None
+    description_en: str | None = None
+    homepage: str | None = None
+    format: str | None = None
+    mediatype: str | None = None
+    encoding: str | None = None
+    bytes: int | None = None
+    hash: str | None = None
+    sources: list[Source] | None = None
+    licenses: list[License] | None = None
+    dialect: Dialect | None = None
+    table_schema: TableSchema | None = Field(None, alias="schema")
+    # ours, for reading a workbook: the sheet (name or 1-based number) and its header row
+    sheet: str | int | None = None
+    header_row: int | None = None
+    # published
+    rows: int | None = None
+    byte_size: int | None = None
+    source_file: SourceFile | None = None
+    embedded_from: EmbeddedFrom | None = None
+
+
+class Package(Strict):
+    profile: str | None = Field(None, alias="$schema")
+    name: str
+    id: str | None = None
+    title: str | None = None
+    title_en: str | None = None
+    description: str | None = None
+    description_en: str | None = None
+    homepage: str | None = None
+    image: str | None = None
+    version: str | None = None
+    created: str | None = None
+    keywords: list[str] = []
+    keywords_en: list[str] = []
+    licenses: list[License] = []
+    sources: list[Source] = []
+    contributors: list[Contributor] = []
+    resources: list[Resource] = []
+    organization: Organization | None = None
+    themes: list[str] = []
+    frequency: str | None = None
+    access_level: str | None = None
+    temporal: Temporal | None = None
+    spatial: list[str] = []
+    contact: Contact | None = None
+    issued: Scalar | None = None
+    checks: list[Check] = []
+    build: Build | None = None
+
+    _document: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: dict[str, Any]) -> Package:
+        """The model of `document`; pydantic's ValidationError when it does not fit
+        (`catalog.store.strictness` turns that into our error naming file and key)."""
+        package = cls.model_validate(document)
+        package._document = document
+        return package
+
+    def as_dict(self) -> dict[str, Any]:
+        """The document this model was parsed from (a copy: the caller may change it)."""
+        return copy.deepcopy(self._document)
+
+    def resource(self, name: str) -> Resource:
+        """The resource called `name`; NotFound names the dataset when there is none."""
+        for resource in self.resources:
+            if resource.name == name:
+                return resource
+        raise NotFound(f"dataset {self.name!r} has no resource {name!r}")
+
+    def modified(self) -> str:
+        """When the version was published, as the descriptor writes it ("" if it does not).
+
+        The one rule: the publisher's `build.published` (microseconds, UTC), else the
+        version's `created` (seconds; a descriptor written by hand may have only that). Not
+        `issued`: that is when the dataset first appeared, not when it last changed.
+        """
+        if self.build is not None and self.build.published:
+            return self.build.published
+        return self.created or ""
+
+    def modified_at(self) -> datetime | None:
+        """`modified()` as an aware UTC time; None when absent or unreadable."""
+        return _moment(self.modified())
+
+    def published(self) -> str:
+        """The publisher's stamp of this version ("" in a descriptor it did not write)."""
+        return self.build.published if self.build is not None else ""
+
+    def published_at(self) -> datetime | None:
+        return _moment(self.published())
+
+    def input_sha256(self) -> str:
+        """The digest of everything the version was built from ("" when not recorded)."""
+        return self.build.input_sha256 if self.build is not None else ""
+
+
+def _moment(text: str) -> datetime | None:
+    """An ISO 8601 stamp (`Z` or an offset; naive is UTC) as an aware UTC time, or None."""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
