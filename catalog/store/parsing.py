@@ -47,11 +47,14 @@ def _faults(exc: ValidationError) -> dict[str, str]:
     found: dict[str, list[str]] = {}
     for detail in exc.errors():
         place, message = _place_and_message(detail)
-        found.setdefault(place, []).append(message.removeprefix("Input should be "))
-    return {
-        place: "should be " + " or ".join(messages) if len(messages) > 1 else messages[0]
-        for place, messages in found.items()
-    }
+        found.setdefault(place, []).append(message)
+    return {place: _either(messages) for place, messages in found.items()}
+
+
+def _either(messages: list[str]) -> str:
+    if len(messages) == 1:
+        return messages[0]
+    return "Input should be " + " or ".join(m.removeprefix("Input should be ") for m in messages)
 
 
 def _place_and_message(detail: ErrorDetails) -> tuple[str, str]:

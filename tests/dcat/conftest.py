@@ -1,16 +1,15 @@
 """A store with several pages of synthetic datasets (labelled synthetic) and a known history.
 
-Built once per session with the real Publisher: every dataset is published, then, after a
-pause that puts `since` strictly between the two rounds, two datasets are updated, one is
-published for the first time and one is withdrawn.
+Built once per session with the real Publisher: every dataset is published, then, with the
+store's clock moved on so that `since` falls strictly between the two rounds, two datasets
+are updated, one is published for the first time and one is withdrawn.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ import pytest
 from api.app import create_app
 from catalog.metadata.dcat import FREQUENCIES, THEMES
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store import FolderStore, ManualClock
 from catalog.store.publish import Publisher
 from tests.conftest import descriptor, write_dataset, write_regions, write_wages
 
@@ -96,30 +95,30 @@ def write_series(root: Path, number: int, years: int = 2) -> None:
     )
 
 
-def publish_all(store: Store, datasets: Path) -> None:
+def publish_all(store: FolderStore, datasets: Path) -> None:
     publisher = Publisher(store, datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
 
 
-def next_second() -> None:
-    """Sleep into a later second: versions are stamped to the second."""
-    time.sleep(1.05 - (time.time() % 1))
+def stamp_of(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 @pytest.fixture(scope="session")
 def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     root = tmp_path_factory.mktemp("dcat")
     datasets, store_dir = root / "datasets", root / "store"
-    store = Store(store_dir)
+    # Versions are stamped to the second: the clock, not a sleep, puts `since` between rounds.
+    clock = ManualClock(datetime.now(UTC))
+    store = FolderStore(store_dir, clock=clock)
     write_regions(datasets)
     write_wages(datasets)
     for number in range(1, SERIES + 1):
         write_series(datasets, number)
     publish_all(store, datasets)
-    next_second()
-    since = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-    next_second()
+    since = stamp_of(clock.next_second())
+    clock.advance(timedelta(seconds=1))
     for number in (2, 5):
         write_series(datasets, number, years=3)
     write_series(datasets, SERIES + 1)

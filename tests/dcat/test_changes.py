@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -9,10 +10,9 @@ import httpx
 import pytest
 
 from catalog.errors import NotFound
+from catalog.store import FolderStore, ManualClock, Publisher
 from catalog.store.changes import changes
-from catalog.store.folder import Store
-from catalog.store.publish import Publisher
-from tests.dcat.conftest import SERIES, History, next_second
+from tests.dcat.conftest import SERIES, History
 
 pytestmark = pytest.mark.anyio
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -66,7 +66,8 @@ async def test_atom_feed_lists_changes_since(client: httpx.AsyncClient, history:
 def test_store_withdraw_then_publish_again_is_a_new_publish(
     datasets_dir: Path, store_dir: Path
 ) -> None:
-    store = Store(store_dir)
+    clock = ManualClock(datetime.now(UTC))
+    store = FolderStore(store_dir, clock=clock)
     publisher = Publisher(store, datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
@@ -76,7 +77,7 @@ def test_store_withdraw_then_publish_again_is_a_new_publish(
     assert store.withdrawals("wages-test") == [withdrawal]
     with pytest.raises(NotFound):
         store.withdraw("wages-test")
-    next_second()  # a version is named by its second and inputs; this one repeats the inputs
+    clock.advance(timedelta(seconds=1))  # a version is named by its second and its inputs
     Publisher(store, datasets_dir).build(Publisher(store, datasets_dir).sources()["wages-test"])
     history = [(c.kind, c.version) for c in changes(store) if c.dataset == "wages-test"]
     assert [kind for kind, _ in history] == ["published", "withdrawn", "published"]

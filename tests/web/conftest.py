@@ -8,8 +8,8 @@ Chromium through Playwright against a real uvicorn on 127.0.0.1.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from catalog.settings import Settings
+from catalog.store import ManualClock
 from catalog.store.folder import Store
 from catalog.store.publish import Publisher
 from tests.conftest import REPO, write_regions, write_wages
@@ -47,11 +48,12 @@ def history_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     datasets, root = folder / "datasets", folder / "store"
     write_regions(datasets)
     write_wages(datasets)
-    publish_all(Store(root), datasets)
-    time.sleep(0.01)
+    clock = ManualClock(datetime.now(UTC))  # the second version is published a second later
+    publish_all(Store(root, clock=clock), datasets)
+    clock.advance(timedelta(seconds=1))
     csv = (datasets / "wages-test" / "data" / "wages.csv").read_text(encoding="utf-8")
     write_wages(datasets, csv + "520000,2022,1100,91000.00,2023-06-01\n")
-    publish_all(Store(root), datasets)
+    publish_all(Store(root, clock=clock), datasets)
     return root
 
 
