@@ -67,9 +67,10 @@ __all__ = [
     "Store",
 ]
 
-# The published descriptors read, by file and the file's identity: versions are immutable,
-# and the identity catches a file replaced in place (a repair, a test's tampering).
+# The published descriptors read are kept by file and the file's identity (inode, size,
+# mtime): versions are immutable, and the identity catches a file replaced in place.
 _Identity = tuple[int, int, int]
+MAX_CACHED_PACKAGES = 4096
 
 
 class FolderStore(Withdrawals):
@@ -206,6 +207,8 @@ class FolderStore(Withdrawals):
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: unreadable published descriptor: {exc}") from exc
         package = parse_package(document, str(path), StoreError)
+        if len(self._packages) >= MAX_CACHED_PACKAGES:
+            self._packages.clear()  # rarely reached: a store of thousands of versions
         self._packages[path] = (identity, package)
         return package
 
