@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 
 from catalog.errors import ValidationFailed
+from catalog.store import FolderStore
 from catalog.store.descriptors import load_dataset
-from catalog.store.folder import Store
 from catalog.store.publish import Publisher
 from tests.conftest import WAGE_CSV, WAGE_FIELDS, descriptor, write_dataset, write_wages
 
@@ -104,14 +104,14 @@ BROKEN = {
 def test_build_refuses_broken_input_and_publishes_nothing(
     case: str, datasets_dir: Path, store_dir: Path
 ) -> None:
-    publisher = Publisher(Store(store_dir), datasets_dir)
+    publisher = Publisher(FolderStore(store_dir), datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     before = store.current("wages-test")
     breaks, error_type, mentioned = BROKEN[case]
     breaks(datasets_dir)
-    fresh = Publisher(Store(store_dir), datasets_dir)
+    fresh = Publisher(FolderStore(store_dir), datasets_dir)
     with pytest.raises(ValidationFailed) as failure:
         fresh.build(load_dataset(datasets_dir / "wages-test"))
     report = failure.value.report

@@ -16,14 +16,14 @@ import pyarrow.parquet as pq
 import pytest
 
 from catalog.errors import ValidationFailed
+from catalog.store import FolderStore
 from catalog.store.descriptors import load_dataset
-from catalog.store.folder import Store
 from catalog.store.publish import Publisher
 from tests.conftest import WAGE_CSV, write_wages
 
 
 def build_all(datasets_dir: Path, store_dir: Path) -> dict[str, tuple[str, bool]]:
-    publisher = Publisher(Store(store_dir), datasets_dir)
+    publisher = Publisher(FolderStore(store_dir), datasets_dir)
     results = {}
     for source in publisher.plan(list(publisher.sources().values())):
         result = publisher.build(source)
@@ -35,7 +35,7 @@ def test_build_publishes_current_version_with_checksums(
     datasets_dir: Path, store_dir: Path
 ) -> None:
     results = build_all(datasets_dir, store_dir)
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     version, created = results["wages-test"]
     assert created
     assert store.current("wages-test") == version
@@ -54,7 +54,7 @@ def test_build_publishes_current_version_with_checksums(
 
 def test_build_writes_parquet_typed_per_schema(datasets_dir: Path, store_dir: Path) -> None:
     build_all(datasets_dir, store_dir)
-    path = Store(store_dir).version_path("wages-test") / "wages.parquet"
+    path = FolderStore(store_dir).version_path("wages-test") / "wages.parquet"
     schema = pq.read_schema(path)
     assert schema.field("workers").type == pa.int64()
     assert schema.field("avg_wage").type == pa.decimal128(18, 2)
@@ -82,7 +82,7 @@ def test_build_unchanged_sources_publish_nothing(datasets_dir: Path, store_dir: 
         slug: version for slug, (version, _) in second.items()
     }
     assert not any(created for _, created in second.values())
-    assert len(Store(store_dir).versions("wages-test")) == 1
+    assert len(FolderStore(store_dir).versions("wages-test")) == 1
 
 
 def test_build_changed_source_adds_version_and_keeps_old(
@@ -92,10 +92,10 @@ def test_build_changed_source_adds_version_and_keeps_old(
     write_wages(datasets_dir, WAGE_CSV + "520200,2022,310,81000.00,2023-06-01\n")
     second, created = build_all(datasets_dir, store_dir)["wages-test"]
     assert created and second != first
-    history = Store(store_dir).versions("wages-test")
+    history = FolderStore(store_dir).versions("wages-test")
     assert [info.version for info in history] == [first, second]
     assert [info.current for info in history] == [False, True]
-    old = pq.read_table(Store(store_dir).version_path("wages-test", first) / "wages.parquet")
+    old = pq.read_table(FolderStore(store_dir).version_path("wages-test", first) / "wages.parquet")
     assert old.num_rows == 3
 
 
@@ -105,11 +105,11 @@ def test_build_refused_when_invalid_keeps_previous_version(
     good, _ = build_all(datasets_dir, store_dir)["wages-test"]
     checks = [{"type": "non_negative", "resource": "wages", "fields": ["workers"]}]
     write_wages(datasets_dir, WAGE_CSV + "520200,2022,-5,81000.00,2023-06-01\n", checks=checks)
-    publisher = Publisher(Store(store_dir), datasets_dir)
+    publisher = Publisher(FolderStore(store_dir), datasets_dir)
     with pytest.raises(ValidationFailed) as failure:
         publisher.build(load_dataset(datasets_dir / "wages-test"))
     assert [e.type for e in failure.value.report.errors] == ["non-negative-error"]
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     assert store.current("wages-test") == good
     assert [info.version for info in store.versions("wages-test")] == [good]
     assert not list((store_dir / "wages-test").glob(".staging-*"))
@@ -119,7 +119,7 @@ def test_build_embeds_code_list_so_stock_frictionless_validates(
     datasets_dir: Path, store_dir: Path
 ) -> None:
     build_all(datasets_dir, store_dir)
-    folder = Store(store_dir).version_path("wages-test")
+    folder = FolderStore(store_dir).version_path("wages-test")
     published = json.loads((folder / "datapackage.json").read_text())
     regions = next(r for r in published["resources"] if r["name"] == "regions")
     assert regions["embedded_from"]["package"] == "regions-test"
@@ -133,7 +133,7 @@ def test_build_embeds_code_list_so_stock_frictionless_validates(
 def test_store_generation_changes_with_every_publish_and_withdrawal(
     datasets_dir: Path, store_dir: Path
 ) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     assert store.generation() == ""
     build_all(datasets_dir, store_dir)
     first = store.generation()

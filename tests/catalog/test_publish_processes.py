@@ -6,8 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+from catalog.store import FolderStore
 from catalog.store.changes import dataset_changes
-from catalog.store.folder import Store
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 from tests.servers import OPENDATA
 
@@ -46,15 +46,15 @@ def test_two_builds_of_the_same_change_publish_it_once(tmp_path: Path) -> None:
         published = [text for text in said if "wages-test: published" in text]
         assert len(published) == 1, said
         other = next(text for text in said if text not in published)
-        version = Store(store).current("wages-test")
+        version = FolderStore(store).current("wages-test")
         assert (
             f"wages-test: already published {version} by another build" in other
             or f"wages-test: unchanged {version}" in other
         ), said
         assert f"published {version}" in published[0]
-    served = [s.version for s in Store(store).history("wages-test")]
+    served = [s.version for s in FolderStore(store).history("wages-test")]
     assert len(served) == ROUNDS == len(set(served))
-    assert sorted(served) == sorted(v.version for v in Store(store).versions("wages-test"))
+    assert sorted(served) == sorted(v.version for v in FolderStore(store).versions("wages-test"))
 
 
 def test_two_builds_of_different_changes_lose_neither(tmp_path: Path) -> None:
@@ -83,8 +83,8 @@ def test_two_builds_of_different_changes_lose_neither(tmp_path: Path) -> None:
             else:  # the later one read a version that is no longer current: it says so
                 assert "NOT published: dataset wages-test changed since you read" in text
         assert any(code == 0 for code, _ in outcomes), outcomes
-    history = [s.version for s in Store(store).history("wages-test")]
+    history = [s.version for s in FolderStore(store).history("wages-test")]
     # Every version a build said it published became current, in the feed too.
     assert all(version in history for version in claimed)
-    fed = [c.version for c in dataset_changes(Store(store), "wages-test")]
+    fed = [c.version for c in dataset_changes(FolderStore(store), "wages-test")]
     assert fed == history

@@ -13,21 +13,21 @@ import pytest
 from catalog.errors import Conflict, StoreError
 from catalog.store.changes import dataset_changes
 from catalog.store.descriptors import load_dataset
-from catalog.store.folder import HISTORY, LOCK, Store
+from catalog.store.folder import HISTORY, LOCK, FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import WAGE_CSV, write_wages
 
 CHANGED_CSV = WAGE_CSV + "520200,2022,310,81000.00,2023-06-01\n"
 
 
-def publish_all(datasets_dir: Path, store: Store) -> Publisher:
+def publish_all(datasets_dir: Path, store: FolderStore) -> Publisher:
     publisher = Publisher(store, datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     return publisher
 
 
-def lock_is_free(store: Store, slug: str) -> bool:
+def lock_is_free(store: FolderStore, slug: str) -> bool:
     """Whether another open file description could take the dataset's flock now."""
     with (store.root / slug / LOCK).open("a") as other:
         try:
@@ -39,7 +39,7 @@ def lock_is_free(store: Store, slug: str) -> bool:
 
 
 def test_store_lock_is_held_for_the_whole_block_and_reentrant(tmp_path: Path) -> None:
-    store = Store(tmp_path / "store")
+    store = FolderStore(tmp_path / "store")
     with store.locked("wages-test"):
         assert not lock_is_free(store, "wages-test")
         with store.writing("wages-test") as staging:  # the same thread takes it again
@@ -51,7 +51,7 @@ def test_store_lock_is_held_for_the_whole_block_and_reentrant(tmp_path: Path) ->
 
 
 def test_store_lock_is_not_shared_with_another_thread(tmp_path: Path) -> None:
-    store = Store(tmp_path / "store")
+    store = FolderStore(tmp_path / "store")
     seen: list[bool] = []
     with store.locked("wages-test"):
         worker = threading.Thread(target=lambda: seen.append(store.holds_lock("wages-test")))
@@ -61,7 +61,7 @@ def test_store_lock_is_not_shared_with_another_thread(tmp_path: Path) -> None:
 
 
 def test_store_commit_refuses_without_the_lock(datasets_dir: Path, store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     publish_all(datasets_dir, store)
     staging = store_dir / "wages-test" / ".staging-by-hand"
     staging.mkdir()
@@ -70,7 +70,7 @@ def test_store_commit_refuses_without_the_lock(datasets_dir: Path, store_dir: Pa
 
 
 def test_store_commit_is_a_compare_and_swap(datasets_dir: Path, store_dir: Path) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     publish_all(datasets_dir, store)
     current = store.current("wages-test")
     with (
@@ -89,7 +89,7 @@ def test_store_commit_is_a_compare_and_swap(datasets_dir: Path, store_dir: Path)
 def test_publish_with_a_stale_base_fails_and_changes_nothing(
     datasets_dir: Path, store_dir: Path
 ) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     publish_all(datasets_dir, store)
     first = store.current("wages-test")
     write_wages(datasets_dir, CHANGED_CSV)
@@ -103,7 +103,7 @@ def test_publish_with_a_stale_base_fails_and_changes_nothing(
 def test_publish_second_build_of_the_same_inputs_reports_the_other(
     datasets_dir: Path, store_dir: Path
 ) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     publish_all(datasets_dir, store)
     write_wages(datasets_dir, CHANGED_CSV)
     # Both publishers read the store before either published, as two processes started together.
@@ -119,7 +119,7 @@ def test_publish_second_build_of_the_same_inputs_reports_the_other(
 def test_publish_of_other_inputs_after_a_concurrent_publish_conflicts(
     datasets_dir: Path, store_dir: Path, tmp_path: Path
 ) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     publish_all(datasets_dir, store)
     before = store.current("wages-test")
     other_dir = tmp_path / "other"
@@ -135,7 +135,7 @@ def test_publish_of_other_inputs_after_a_concurrent_publish_conflicts(
 def test_history_records_every_version_that_was_current(
     datasets_dir: Path, store_dir: Path
 ) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     publish_all(datasets_dir, store)
     versions = [store.current("wages-test")]
     for workers in ("1001", "1002", "1003"):
@@ -159,7 +159,7 @@ def test_history_records_every_version_that_was_current(
 def test_history_of_an_old_store_is_seeded_from_publish_times(
     datasets_dir: Path, store_dir: Path
 ) -> None:
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     publish_all(datasets_dir, store)
     first = store.current("wages-test")
     (store_dir / "wages-test" / HISTORY).unlink()  # as a store written before HISTORY

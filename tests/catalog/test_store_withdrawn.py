@@ -15,16 +15,16 @@ from catalog.errors import Conflict, Gone, NotFound
 from catalog.query.engine import QueryEngine
 from catalog.settings import Settings
 from catalog.store.changes import dataset_changes
-from catalog.store.folder import WITHDRAWN, Store
+from catalog.store.folder import WITHDRAWN, FolderStore
 from tests.querydata import WAGE_SCHEMA, set_current, wage_rows, write_version
 from tests.servers import OPENDATA
 
 
-def three_versions(root: Path, slug: str = "wages-test") -> Store:
+def three_versions(root: Path, slug: str = "wages-test") -> FolderStore:
     for version, rows in (("v1", 10), ("v2", 20), ("v3", 30)):
         write_version(root, slug, version, {"wages": (WAGE_SCHEMA, wage_rows(rows))})
     set_current(root, slug, "v3")
-    return Store(root)
+    return FolderStore(root)
 
 
 def test_store_withdrawn_dataset_is_gone_for_every_version(tmp_path: Path) -> None:
