@@ -18,7 +18,7 @@ from catalog.store.audit import (
     outcome_of,
     parse_time,
 )
-from catalog.store.base import Store
+from catalog.store.base import DESCRIPTOR, REPORT, Store
 from catalog.store.clock import Clock, ManualClock, utc_now
 from catalog.store.descriptors import (
     DESCRIPTOR_NAME,
@@ -34,7 +34,6 @@ from catalog.store.descriptors import (
     url_fields,
 )
 from catalog.store.folder import FolderStore
-from catalog.store.layout import DESCRIPTOR, REPORT
 from catalog.store.model import Package, Resource, TableField, TableSchema
 from catalog.store.opening import open_store
 from catalog.store.publish import BuildResult, Publisher

@@ -31,6 +31,16 @@ from catalog.store.clock import Clock
 from catalog.store.model import Package
 from catalog.store.records import Served, VersionInfo, Withdrawal
 
+# The names of a version's files, in every store and wherever the files go (a zip of the
+# version keeps them): part of the published format. `has_file` and `local_path` take them.
+DESCRIPTOR = "datapackage.json"
+REPORT = "validation.json"
+
+
+def resource_file(name: str) -> str:
+    """The file a published resource's table is written to, inside its version."""
+    return f"{name}.parquet"
+
 
 class Store(Protocol):
     """Published versions of datasets, which one each serves, and how that changed."""

@@ -17,10 +17,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from catalog.errors import NotFound, ValidationFailed
-from catalog.store.base import Store
+from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
 from catalog.store.descriptors import DatasetSource, build_order, discover
-from catalog.store.layout import DESCRIPTOR, REPORT, resource_file
 from catalog.store.records import changed_since
 from validation import Validation, validate_package
 

@@ -15,10 +15,10 @@ from datetime import datetime
 from pathlib import Path
 
 from catalog.errors import Conflict, Gone, NotFound
+from catalog.store.base import DESCRIPTOR
 from catalog.store.descriptors import is_slug, is_version
-from catalog.store.layout import (
+from catalog.store.folder.layout import (
     CURRENT,
-    DESCRIPTOR,
     WITHDRAWN,
     append_lines,
     fsync,

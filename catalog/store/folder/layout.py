@@ -10,9 +10,9 @@
     <root>/<slug>/.staging-*                   a version being written; never read
     <root>/GENERATION                          changes whenever any CURRENT changes
 
-`DESCRIPTOR` and `REPORT` are also the names a version's files keep outside the store (a
-zip of the version, a download): they are part of the published format, not only of this
-layout. Everything else here is the folder store's own business.
+`DESCRIPTOR`, `REPORT` and `resource_file` name a version's files in every store (they are
+part of the published format, `catalog.store.base`); everything else here is the folder
+store's own business.
 """
 
 from __future__ import annotations
@@ -23,19 +23,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 CURRENT = "CURRENT"
-DESCRIPTOR = "datapackage.json"
-REPORT = "validation.json"
 STAGING_PREFIX = ".staging-"
 WITHDRAWN = "WITHDRAWN"
 HISTORY = "HISTORY"
 LOCK = ".lock"
 GENERATION = "GENERATION"
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def resource_file(name: str) -> str:
-    """The file a published resource's table is written to, inside its version."""
-    return f"{name}.parquet"
 
 
 def replace_text(path: Path, text: str, *, durable: bool = True) -> None:

@@ -1,19 +1,19 @@
-"""The local-folder store: published versions as folders (layout in `catalog.store.layout`).
+"""`FolderStore`: published versions as folders of a local folder (`layout`).
 
 A version folder appears under its final name only by one `rename` of a complete, fsynced
 staging folder, and `CURRENT` changes only by one `os.replace`, so a reader sees either the
 old state or the new one, never a half-written version.
 
 One publish at a time per dataset, across processes: every change of a dataset (`commit`,
-`withdraw`) happens while its `.lock` is held (`catalog.store.locks`), and `commit` is a
-compare-and-swap (`expected_current`): a writer that read version V fails with `Conflict` if
-another writer made W current meanwhile, instead of replacing a version it never saw.
+`withdraw`) happens while its `.lock` is held (`locks`), and `commit` is a compare-and-swap
+(`expected_current`): a writer that read version V fails with `Conflict` if another writer
+made W current meanwhile, instead of replacing a version it never saw.
 
 Withdrawn means gone: a withdrawn dataset serves no data from any version, and a withdrawn
 version serves none even when the dataset is served again. `served_version`, through which
 every data read goes, answers `Gone` (410) for both; a version that was only superseded
 stays readable when named. The withdrawal log, `versions` and `history` stay, so the
-dataset's tombstone and the change feed can say what happened (`catalog.store.withdrawals`).
+dataset's tombstone and the change feed can say what happened (`withdrawals`).
 """
 
 from __future__ import annotations
@@ -28,16 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from catalog.errors import Gone, NotFound, StoreError
-from catalog.store import locks
+from catalog.store.base import DESCRIPTOR, REPORT
 from catalog.store.clock import Clock, utc_now
 from catalog.store.descriptors import is_slug, is_version
-from catalog.store.layout import (
+from catalog.store.folder import locks
+from catalog.store.folder.layout import (
     CURRENT,
-    DESCRIPTOR,
     GENERATION,
     HISTORY,
     LOCK,
-    REPORT,
     STAGING_PREFIX,
     WITHDRAWN,
     append_lines,
@@ -48,24 +47,10 @@ from catalog.store.layout import (
     replace_text,
     stamp,
 )
+from catalog.store.folder.withdrawals import Withdrawals
 from catalog.store.model import Package
 from catalog.store.parsing import parse_package
-from catalog.store.records import DATASET, VERSION, Served, VersionInfo, changed_since
-from catalog.store.withdrawals import Withdrawals
-
-__all__ = [
-    "CURRENT",
-    "DATASET",
-    "DESCRIPTOR",
-    "GENERATION",
-    "HISTORY",
-    "LOCK",
-    "REPORT",
-    "VERSION",
-    "WITHDRAWN",
-    "FolderStore",
-    "Store",
-]
+from catalog.store.records import Served, VersionInfo, changed_since
 
 # The published descriptors read are kept by file and the file's identity (inode, size,
 # mtime): versions are immutable, and the identity catches a file replaced in place.
@@ -382,8 +367,3 @@ def _drop_stale_staging(folder: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
         else:
             path.unlink(missing_ok=True)
-
-
-# The name callers used before `Store` became the protocol (`catalog.store.base`): tests
-# still build a folder store as `catalog.store.folder.Store(root)`.
-Store = FolderStore

@@ -1,0 +1,30 @@
+"""The local-folder store: the first implementation of `catalog.store.Store`.
+
+`store` holds `FolderStore` (versions, documents, files, history, writing), `withdrawals`
+the WITHDRAWN log, `layout` the folder's files and how they are written safely, `locks`
+the per-dataset publish lock.
+"""
+
+from catalog.store.base import DESCRIPTOR, REPORT
+from catalog.store.folder.layout import CURRENT, GENERATION, HISTORY, LOCK, WITHDRAWN
+from catalog.store.folder.store import FolderStore
+from catalog.store.records import DATASET, VERSION
+
+# The name callers used before `Store` became the protocol (`catalog.store.base`): tests of
+# other packages still build a folder store as `catalog.store.folder.Store(root)`. To go
+# once they say `FolderStore`.
+Store = FolderStore
+
+__all__ = [
+    "CURRENT",
+    "DATASET",
+    "DESCRIPTOR",
+    "GENERATION",
+    "HISTORY",
+    "LOCK",
+    "REPORT",
+    "VERSION",
+    "WITHDRAWN",
+    "FolderStore",
+    "Store",
+]
