@@ -56,14 +56,24 @@ class SourceTitle:
 
 
 def read_table(name: str, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The rows of `reference/<name>`, after checking its header is exactly `columns`."""
+    """The rows of the package's `reference/<name>`, checked by `parse_table`."""
     text = files("curation").joinpath("reference", name).read_text(encoding="utf-8")
+    return parse_table(name, text, columns)
+
+
+def parse_table(name: str, text: str, columns: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The rows of a reference CSV, checked: the header is exactly `columns`, every row has one
+    cell per column, and the first column (each table's key) has no repeat."""
     header, *rows = csv.reader(io.StringIO(text))
     if tuple(header) != columns:
         raise ValueError(f"reference/{name}: header {header}, expected {list(columns)}")
+    seen: set[str] = set()
     for number, row in enumerate(rows, start=2):
         if len(row) != len(columns):
             raise ValueError(f"reference/{name} line {number}: {len(row)} cells")
+        if row[0] in seen:
+            raise ValueError(f"reference/{name} line {number}: {row[0]!r} repeated")
+        seen.add(row[0])
     return [tuple(row) for row in rows]
 
 

@@ -67,6 +67,23 @@ def test_read_table_refuses_a_header_it_does_not_expect() -> None:
         reference.read_table("regions.csv", ("code", "name"))
 
 
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [("code,name\n520000,贵州省,extra\n", "t.csv line 2: 3 cells"),
+     ("code,name\n520000,贵州省\n520000,贵州\n", "t.csv line 3: '520000' repeated")],
+)  # fmt: skip
+def test_parse_table_refuses_a_ragged_row_or_a_repeated_key(text: str, error: str) -> None:
+    with pytest.raises(ValueError, match=error):
+        reference.parse_table("t.csv", text, ("code", "name"))
+
+
+def test_parse_table_reads_quoted_cells() -> None:
+    text = 'code,name\n440300,"Shenzhen, Guangdong"\n'
+    assert reference.parse_table("t.csv", text, ("code", "name")) == [
+        ("440300", "Shenzhen, Guangdong")
+    ]
+
+
 def test_every_source_title_rule_can_fire() -> None:
     """A fragment containing an earlier one would never be reached: the earlier one wins."""
     fragments = [rule.kind_fragment for rule in reference.source_titles()]
