@@ -3,8 +3,7 @@
     python -m curation [SOURCES_DIR]
 
 SOURCES_DIR defaults to `curation/sources/`, the repository's copy of `../shared/sources`.
-Writes only
-`datasets/<slug>/data/*` and prints, per input file, where its rows went.
+Writes only `datasets/<slug>/data/*` and prints, per input file, where its rows went.
 """
 
 from __future__ import annotations
