@@ -138,8 +138,53 @@ def write_csv(path: Path, rows: int) -> None:
             writer.close()
 
 
+REQUIRED = {"required": True}
+# The log's columns, as the descriptor declares them.
+FIELDS: list[dict[str, Any]] = [
+    {"name": "id", "type": "integer", "constraints": REQUIRED},
+    {"name": "date", "type": "date", "constraints": REQUIRED},
+    {
+        "name": "hour",
+        "type": "integer",
+        "constraints": {"required": True, "minimum": 0, "maximum": 23},
+    },
+    {
+        "name": "prefecture",
+        "type": "string",
+        "constraints": {"required": True, "enum": list(PREFECTURES)},
+    },
+    {
+        "name": "county",
+        "type": "string",
+        "constraints": {"required": True, "pattern": "52[0-9]{4}"},
+    },
+    {
+        "name": "topic",
+        "type": "string",
+        "constraints": {"required": True, "enum": list(TOPICS)},
+    },
+    {
+        "name": "channel",
+        "type": "string",
+        "constraints": {"required": True, "enum": list(CHANNELS)},
+    },
+    {
+        "name": "wait_seconds",
+        "type": "integer",
+        "unit": "s",
+        "constraints": {"required": True, "minimum": 0},
+    },
+    {
+        "name": "talk_seconds",
+        "type": "integer",
+        "unit": "s",
+        "constraints": {"required": True, "minimum": 0},
+    },
+    {"name": "resolved", "type": "boolean", "constraints": REQUIRED},
+]
+
+
 def descriptor(rows: int) -> dict[str, Any]:
-    enum = {"required": True}
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": SLUG,
@@ -182,48 +227,7 @@ def descriptor(rows: int) -> dict[str, Any]:
                 "encoding": "utf-8",
                 "title": "合成咨询记录 (SYNTHETIC)",
                 "schema": {
-                    "fields": [
-                        {"name": "id", "type": "integer", "constraints": enum},
-                        {"name": "date", "type": "date", "constraints": enum},
-                        {
-                            "name": "hour",
-                            "type": "integer",
-                            "constraints": {"required": True, "minimum": 0, "maximum": 23},
-                        },
-                        {
-                            "name": "prefecture",
-                            "type": "string",
-                            "constraints": {"required": True, "enum": list(PREFECTURES)},
-                        },
-                        {
-                            "name": "county",
-                            "type": "string",
-                            "constraints": {"required": True, "pattern": "52[0-9]{4}"},
-                        },
-                        {
-                            "name": "topic",
-                            "type": "string",
-                            "constraints": {"required": True, "enum": list(TOPICS)},
-                        },
-                        {
-                            "name": "channel",
-                            "type": "string",
-                            "constraints": {"required": True, "enum": list(CHANNELS)},
-                        },
-                        {
-                            "name": "wait_seconds",
-                            "type": "integer",
-                            "unit": "s",
-                            "constraints": {"required": True, "minimum": 0},
-                        },
-                        {
-                            "name": "talk_seconds",
-                            "type": "integer",
-                            "unit": "s",
-                            "constraints": {"required": True, "minimum": 0},
-                        },
-                        {"name": "resolved", "type": "boolean", "constraints": enum},
-                    ],
+                    "fields": FIELDS,
                     "primaryKey": ["id"],
                 },
             }

@@ -65,37 +65,30 @@ def _timings(m: dict[str, Any]) -> list[str]:
                 _load(entry),
             ]
         )
-    fp, et, dk = m["filtered_page"], m["exact_total"], m["deep_keyset_page"]
-    rows += [
-        ["filtered_page with total=exact", _cell(fp["ours_exact_total"]), "", "", "", ""],
-        [
-            "filtered_page with total=none; Datasette without count (`_shape=array`)",
-            _cell(fp["ours_no_total"]),
-            _cell(fp["datasette_lean"]),
-            "",
-            "",
-            "",
-        ],
-        [
-            "filtered_page, DuckDB page + count (what total=exact runs)",
-            "",
-            "",
-            _cell(fp["duckdb_page_and_count"]),
-            "",
-            "",
-        ],
-        ["exact_total via our /aggregate?count=*", _cell(et["ours_aggregate"]), "", "", "", ""],
-        [
-            f"deep_keyset_page, cold: {dk['ours_cold']['note']}",
-            _cell(dk["ours_cold"]),
-            "",
-            "",
-            "",
-            "",
-        ],
-    ]
+    rows += _variants(m)
     headers = ("measurement", "ours", "Datasette", "DuckDB floor", "results agree", "load")
     return [*report.table(headers, "lrrrcr", rows), "", *_export_table(m["csv_export"]), ""]
+
+
+def _variants(m: dict[str, Any]) -> list[list[str]]:
+    """The rows for the variants of a measurement: other totals, other routes, cold pages."""
+    fp, et, dk = m["filtered_page"], m["exact_total"], m["deep_keyset_page"]
+    lean = "filtered_page with total=none; Datasette without count (`_shape=array`)"
+    return [
+        _variant("filtered_page with total=exact", ours=_cell(fp["ours_exact_total"])),
+        _variant(lean, ours=_cell(fp["ours_no_total"]), peer=_cell(fp["datasette_lean"])),
+        _variant(
+            "filtered_page, DuckDB page + count (what total=exact runs)",
+            floor=_cell(fp["duckdb_page_and_count"]),
+        ),
+        _variant("exact_total via our /aggregate?count=*", ours=_cell(et["ours_aggregate"])),
+        _variant(f"deep_keyset_page, cold: {dk['ours_cold']['note']}", ours=_cell(dk["ours_cold"])),
+    ]
+
+
+def _variant(what: str, *, ours: str = "", peer: str = "", floor: str = "") -> list[str]:
+    """A row with some of the three sides, and neither agreement nor load."""
+    return [what, ours, peer, floor, "", ""]
 
 
 def _export_table(export: dict[str, Any]) -> list[str]:

@@ -67,12 +67,7 @@ def deep_pages(rig: Rig) -> dict[str, Any]:
     keyset, mine = rig.ours_rows({"limit": PAGE, "next": cursor})
     cold = cold_keyset_pages(rig, mine.json()["version"])
     offset, by_offset = rig.ours_rows({"limit": PAGE, "offset": rig.depth})
-    first_page = rig.client.get(f"{rig.table}.json", params={"_size": PAGE}).json()
-    token_is_id = str(first_page.get("next")) == str(first_page["rows"][-1][0])
-    peer_keyset, theirs = rig.peer_table({"_next": rig.depth, "_size": PAGE, **DATASETTE_PAGE})
-    peer_offset, _ = rig.peer_sql(
-        f"select * from {hotline.RESOURCE} order by id limit {PAGE} offset {rig.depth}"
-    )
+    peer_keyset, peer_offset, theirs = peer_deep_pages(rig)
     floor_keyset, found = rig.floor(
         f"SELECT * FROM {{table}} WHERE id > {rig.depth} ORDER BY id LIMIT {PAGE}"
     )
@@ -80,40 +75,51 @@ def deep_pages(rig: Rig) -> dict[str, Any]:
         f"SELECT * FROM {{table}} ORDER BY id LIMIT {PAGE} OFFSET {rig.depth}"
     )
     expected = list(range(rig.depth + 1, rig.depth + PAGE + 1))
-    agree = (
-        [r["id"] for r in mine.json()["rows"]] == expected
-        and [r["id"] for r in by_offset.json()["rows"]] == expected
-        and [r["id"] for r in theirs.json()["rows"]] == expected
-        and [row[0] for row in found] == expected
-    )
+    pages = [
+        [r["id"] for r in mine.json()["rows"]],
+        [r["id"] for r in by_offset.json()["rows"]],
+        theirs,
+        [row[0] for row in found],
+    ]
+    agree = all(ids == expected for ids in pages)
     what = f"rows {rig.depth + 1:,}–{rig.depth + PAGE:,} of {rig.rows:,} sorted by id"
-    confirmed = "" if token_is_id else " — NOT confirmed on page 1"
     return {
         "deep_keyset_page": {
             "what": what + " by keyset cursor",
             "walk": walk,
             "ours": keyset,
             "ours_cold": cold,
-            "datasette": {
-                **peer_keyset,
-                "note": "_next=<last id> (Datasette's own token for an integer-key table"
-                f"{confirmed}); count from inspect",
-            },
+            "datasette": peer_keyset,
             "duckdb": floor_keyset,
             "agree": agree,
         },
         "deep_offset_page": {
             "what": what + " by offset",
             "ours": offset,
-            "datasette": {
-                **peer_offset,
-                "note": "?sql=... limit/offset (tables have no"
-                " _offset in Datasette 0.65; _next is keyset)",
-            },
+            "datasette": peer_offset,
             "duckdb": floor_offset,
             "agree": agree,
         },
     }
+
+
+def peer_deep_pages(rig: Rig) -> tuple[dict[str, Any], dict[str, Any], list[int]]:
+    """Datasette's deep page by its keyset token and by SQL offset; the keyset page's ids."""
+    first_page = rig.client.get(f"{rig.table}.json", params={"_size": PAGE}).json()
+    token_is_id = str(first_page.get("next")) == str(first_page["rows"][-1][0])
+    keyset, theirs = rig.peer_table({"_next": rig.depth, "_size": PAGE, **DATASETTE_PAGE})
+    offset, _ = rig.peer_sql(
+        f"select * from {hotline.RESOURCE} order by id limit {PAGE} offset {rig.depth}"
+    )
+    confirmed = "" if token_is_id else " — NOT confirmed on page 1"
+    keyset["note"] = (
+        f"_next=<last id> (Datasette's own token for an integer-key table{confirmed});"
+        " count from inspect"
+    )
+    offset["note"] = (
+        "?sql=... limit/offset (tables have no _offset in Datasette 0.65; _next is keyset)"
+    )
+    return keyset, offset, [r["id"] for r in theirs.json()["rows"]]
 
 
 def cold_keyset_pages(rig: Rig, version: str) -> dict[str, Any]:
