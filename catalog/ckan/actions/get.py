@@ -17,6 +17,7 @@ from catalog.ckan import mapping as ckan
 from catalog.ckan.actions.registry import Action, checked
 from catalog.ckan.actions.search import FACET_FIELDS, search_facets, search_params, selection
 from catalog.ckan.arguments import boolean, natural
+from catalog.ckan.mapping import Unit
 from catalog.errors import InvalidFields, NotFound
 from catalog.search import CatalogueIndex, Selection, catalogue_uuid
 
@@ -36,7 +37,7 @@ class CkanActions:
         self._lock = threading.Lock()
         self._packages: dict[tuple[str, str, str], dict[str, Any]] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
-        self._units_cache: tuple[int, dict[str, Any], dict[str, Any]] | None = None
+        self._units_cache: tuple[int, dict[str, Unit], dict[str, Unit]] | None = None
         self.actions: dict[str, Action] = {
             name: Action(checked(getattr(self, name)), (getattr(self, name).__doc__ or "").strip())
             for name in READ_ACTIONS
@@ -221,20 +222,20 @@ class CkanActions:
             **{name: org["title"] for name, org in self.organizations().items()},
         }
 
-    def organizations(self) -> dict[str, dict[str, Any]]:
+    def organizations(self) -> dict[str, Unit]:
         """The publishing units (CKAN organizations) by name."""
         return self._units()[0]
 
-    def _groups(self) -> dict[str, dict[str, Any]]:
+    def _groups(self) -> dict[str, Unit]:
         return self._units()[1]
 
-    def _units(self) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    def _units(self) -> tuple[dict[str, Unit], dict[str, Unit]]:
         """(organizations, groups) by name, each dated by its first dataset; cached."""
         descriptors = self.index.descriptors()
         if self._units_cache is not None and self._units_cache[0] == id(descriptors):
             return self._units_cache[1], self._units_cache[2]
-        organizations: dict[str, dict[str, Any]] = {}
-        groups: dict[str, dict[str, Any]] = {}
+        organizations: dict[str, Unit] = {}
+        groups: dict[str, Unit] = {}
         for descriptor in descriptors.values():
             created = ckan.dataset_times(descriptor)[0]
             organization = descriptor.get("organization") or {}
@@ -248,7 +249,7 @@ class CkanActions:
         return organizations, groups
 
     def _group_list(
-        self, data: dict[str, Any], groups: dict[str, dict[str, Any]], filter_key: str
+        self, data: dict[str, Any], groups: dict[str, Unit], filter_key: str
     ) -> list[Any]:
         all_fields = boolean(data.get("all_fields"))
         cap = GROUP_LIST_ALL_FIELDS_MAX if all_fields else GROUP_LIST_MAX
@@ -281,7 +282,7 @@ class CkanActions:
         return dict(result.facets[field])
 
     def _group_show(
-        self, data: dict[str, Any], groups: dict[str, dict[str, Any]], kind: str
+        self, data: dict[str, Any], groups: dict[str, Unit], kind: str
     ) -> dict[str, Any]:
         name_or_id = data.get("id")
         if not name_or_id:
@@ -318,15 +319,13 @@ READ_ACTIONS = (
 )
 
 
-def _earlier(created: str | None, current: dict[str, Any] | None) -> bool:
+def _earlier(created: str | None, current: Unit | None) -> bool:
     if current is None:
         return True
     return bool(created and created < (current["created"] or created))
 
 
-def _sorted_groups(
-    groups: list[dict[str, Any]], sort: str, counts: dict[str, int]
-) -> list[dict[str, Any]]:
+def _sorted_groups(groups: list[Unit], sort: str, counts: dict[str, int]) -> list[Unit]:
     words = sort.split()
     field = words[0] if words else "title"
     if field in ("packages", "package_count"):
@@ -337,4 +336,6 @@ def _sorted_groups(
         raise InvalidFields({"sort": [f"Cannot sort by field `{field}`"]})
     if field == "package_count":
         return sorted(groups, key=lambda g: counts.get(g["name"], 0), reverse=descending)
-    return sorted(groups, key=lambda g: str(g[field]), reverse=descending)
+    if field == "name":
+        return sorted(groups, key=lambda g: g["name"], reverse=descending)
+    return sorted(groups, key=lambda g: str(g["title"]), reverse=descending)

@@ -13,11 +13,13 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from catalog.ckan import mapping as ckan
+from catalog.ckan.mapping import Unit
 from catalog.errors import InvalidFields
 from catalog.store import is_resource_name
 
@@ -39,7 +41,7 @@ class Upload:
 
 
 def descriptor_of(
-    package: dict[str, Any], base: dict[str, Any], organizations: dict[str, dict[str, Any]]
+    package: dict[str, Any], base: dict[str, Any], organizations: dict[str, Unit]
 ) -> dict[str, Any]:
     """`base` with what `package` (a CKAN package dict) says, mapped back as `catalog.ckan` maps."""
     found = copy.deepcopy(base)
@@ -143,7 +145,7 @@ def _organization(
     found: dict[str, Any],
     package: dict[str, Any],
     extras: dict[str, str],
-    organizations: dict[str, dict[str, Any]],
+    organizations: dict[str, Unit],
 ) -> None:
     organization = package.get("organization")
     given: dict[str, Any] = organization if isinstance(organization, dict) else {}
@@ -151,7 +153,9 @@ def _organization(
     if not owner:
         return
     by_id = {org["id"]: org for org in organizations.values()}
-    known = organizations.get(owner) or by_id.get(owner) or given or {"name": owner}
+    known: Mapping[str, object] = (
+        organizations.get(owner) or by_id.get(owner) or given or {"name": owner}
+    )
     current = dict(found.get("organization") or {})
     if current.get("name") != known.get("name"):
         current = {}
