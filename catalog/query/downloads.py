@@ -1,16 +1,12 @@
 """Downloads: a selection of rows encoded as CSV, JSON, NDJSON, Parquet or XLSX, batch by batch.
 
-Every writer takes the Arrow batches `QueryEngine.stream` reads lazily from DuckDB and yields
-bytes as it goes, so memory holds one batch whatever the size of the export (XLSX is the one
-format that must be complete before its first byte: it goes to a temporary file).
-
-Values are rendered by DuckDB as /rows renders them: JSON rows come from the same `to_json`
-expression; CSV cells are the same values as text (decimals keep their digits, dates ISO,
-datetimes with `T`, booleans `true`/`false`, NaN and infinities empty, null empty).
-
-Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
-would be run as a formula by Excel or LibreOffice (CSV injection); in CSV and XLSX such a cell
-gets a leading `'`. Numbers are numbers and are never touched.
+Every format reads the Arrow batches `QueryEngine.export` reads lazily from DuckDB and yields
+bytes as it goes, so memory holds one batch whatever the size of the export. CSV, JSON and
+XLSX are written by the output renderer (`catalog.query.renderer`) from cells selected as
+`catalog.sql.cells` renders them: JSON rows come from the `to_json` expression /rows uses;
+CSV cells are the same values as text (decimals keep their digits, dates ISO, datetimes with
+`T`, booleans `true`/`false`, NaN and infinities empty, null empty); text a spreadsheet would
+run as a formula gets a leading `'` in CSV and XLSX. Parquet keeps the stored types.
 
 Order and completeness: rows come from `QueryEngine.export`, sorted by the stored typed values
 or in the file's order, so the same request is the same bytes. An error after the first byte
@@ -28,17 +24,22 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-import xlsxwriter
 
 from catalog.errors import BadRequest, StoreError
-from catalog.query.engine import QueryEngine, Selection, json_row_sql
-from catalog.sql import Column
+from catalog.query.engine import QueryEngine
+from catalog.query.renderer import (
+    csv_header,
+    delimited_chunks,
+    json_array_chunks,
+    ndjson_chunks,
+    write_sheet,
+)
+from catalog.query.selection import Selection
+from catalog.sql import Cells, json_row_sql, select_sql
 
 # Rows per Arrow batch: a few MB of CSV, the unit of memory of an export.
 BATCH_ROWS = 16_384  # measured: a quarter of the batch, two thirds of the export's memory
@@ -46,9 +47,6 @@ BATCH_ROWS = 16_384  # measured: a quarter of the batch, two thirds of the expor
 PARQUET_BATCH_ROWS = 122_880
 # Excel's sheet holds 1,048,576 rows; one is the header.
 EXCEL_MAX_ROWS = 1_048_576
-BOM = b"\xef\xbb\xbf"
-TEXTUAL = frozenset({"integer", "number", "year", "boolean", "date", "datetime", "time"})
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 1 << 20
 EPOCH = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest time a zip entry can carry
 
@@ -77,82 +75,14 @@ class TooManyRows(BadRequest):
     title = "Too Many Rows"
 
 
-def neutralised(value: str) -> str:
-    """`value` made safe to open in a spreadsheet: a leading `'` before a formula start."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
-def neutralised_sql(text: str) -> str:
-    """The SQL of `neutralised` over the text expression `text`."""
-    starts = ", ".join(
-        "'" + s + "'" if s.isprintable() else f"chr({ord(s)})" for s in FORMULA_STARTS
-    )
-    return f"CASE WHEN left({text}, 1) IN ({starts}) THEN '''' || {text} ELSE {text} END"
-
-
-def _is_text(column: Column) -> bool:
-    return column.type not in TEXTUAL
-
-
-def text_sql(column: Column) -> str:
-    """`column` as the CSV text of its value (NULL for null and non-finite numbers)."""
-    name = column.sql
-    if column.type == "number" and column.decimals is None:
-        return f"CASE WHEN isfinite({name}) THEN CAST({name} AS VARCHAR) END"
-    if column.type == "datetime":
-        return f"replace(CAST({name} AS VARCHAR), ' ', 'T')"
-    if _is_text(column):
-        return neutralised_sql(f"CAST({name} AS VARCHAR)")
-    return f"CAST({name} AS VARCHAR)"
-
-
-def cell_sql(column: Column) -> str:
-    """`column` as an XLSX cell: numbers as doubles, dates as dates, text neutralised."""
-    name = column.sql
-    if column.type == "number":
-        return f"CASE WHEN isfinite(CAST({name} AS DOUBLE)) THEN CAST({name} AS DOUBLE) END"
-    if column.type in TEXTUAL:
-        return name
-    return neutralised_sql(f"CAST({name} AS VARCHAR)")
-
-
-def _stored(column: Column) -> str:
-    return column.sql
-
-
-def _select(columns: Iterable[Column], render: Callable[[Column], str]) -> str:
-    return ", ".join(f"{render(c)} AS {c.sql}" for c in columns)
-
-
 # -- CSV --------------------------------------------------------------------------------------
 
 
 def csv_chunks(engine: QueryEngine, selection: Selection, *, bom: bool = False) -> Iterator[bytes]:
     """The selection as UTF-8 CSV with a header row (and a BOM for Excel when asked)."""
-    batches = engine.export(selection, _select(selection.columns, text_sql), BATCH_ROWS)
-    return _csv(batches, [c.name for c in selection.columns], bom)
-
-
-def _csv(batches: Iterator[pa.RecordBatch], names: list[str], bom: bool) -> Iterator[bytes]:
-    yield (BOM if bom else b"") + csv_header(names)
-    for batch in batches:
-        if batch.num_rows:
-            yield _csv_bytes(batch)
-
-
-def csv_header(names: Iterable[str]) -> bytes:
-    """The header line as Arrow's CSV writer writes it, every name quoted.
-
-    Written here, not by Arrow: Arrow writing a header for an empty table raised the peak
-    memory of a 10M-row export by 30 MB (measured).
-    """
-    return (",".join('"' + name.replace('"', '""') + '"' for name in names) + "\n").encode()
-
-
-def _csv_bytes(batch: pa.RecordBatch) -> bytes:
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=False))
-    return bytes(sink.getvalue().to_pybytes())
+    batches = engine.export(selection, select_sql(selection.columns, Cells.TEXT), BATCH_ROWS)
+    header = csv_header(c.name for c in selection.columns)
+    return delimited_chunks(batches, header, bom=bom)
 
 
 # -- JSON and NDJSON --------------------------------------------------------------------------
@@ -162,30 +92,7 @@ def json_chunks(engine: QueryEngine, selection: Selection, *, lines: bool) -> It
     """The selection as a JSON array of row objects, or one object per line (NDJSON)."""
     select = f"CAST({json_row_sql(selection.columns)} AS VARCHAR)"
     batches = engine.export(selection, select, BATCH_ROWS)
-    return _ndjson(batches) if lines else _json_array(batches)
-
-
-def _joined(batch: pa.RecordBatch, separator: str) -> bytes:
-    rows = batch.column(0).cast(pa.string())
-    offsets = pa.array([0, len(rows)], pa.int32())
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, rows), separator)
-    return bytes(joined[0].as_py().encode())
-
-
-def _ndjson(batches: Iterator[pa.RecordBatch]) -> Iterator[bytes]:
-    for batch in batches:
-        if batch.num_rows:
-            yield _joined(batch, "\n") + b"\n"
-
-
-def _json_array(batches: Iterator[pa.RecordBatch]) -> Iterator[bytes]:
-    yield b"["
-    first = True
-    for batch in batches:
-        if batch.num_rows:
-            yield (b"\n" if first else b",\n") + _joined(batch, ",\n")
-            first = False
-    yield b"\n]\n"
+    return ndjson_chunks(batches) if lines else json_array_chunks(batches)
 
 
 # -- Parquet ----------------------------------------------------------------------------------
@@ -238,7 +145,8 @@ def parquet_schema(selection: Selection) -> pa.Schema:
 def parquet_chunks(engine: QueryEngine, selection: Selection) -> Iterator[bytes]:
     """A Parquet file of the selection, typed as the stored one, written row group by group."""
     schema = parquet_schema(selection)
-    batches = engine.export(selection, _select(selection.columns, _stored), PARQUET_BATCH_ROWS)
+    select = select_sql(selection.columns, Cells.STORED)
+    batches = engine.export(selection, select, PARQUET_BATCH_ROWS)
     return _parquet(batches, schema)
 
 
@@ -276,62 +184,9 @@ def write_xlsx(
     the same selection of the same version must be the same bytes (its `ETag` says so).
     """
     check_xlsx_rows(engine, selection)
-    batches = engine.export(selection, _select(selection.columns, cell_sql), BATCH_ROWS)
-    _xlsx(batches, selection.columns, target, selection.resource.name, created)
-
-
-def _xlsx(
-    batches: Iterator[pa.RecordBatch],
-    columns: list[Column],
-    target: IO[bytes],
-    sheet: str,
-    created: datetime,
-) -> None:
-    options = {
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "in_memory": False,
-    }
-    with xlsxwriter.Workbook(target, options) as book:
-        book.set_properties({"created": created})
-        bold = book.add_format({"bold": True})
-        formats = {
-            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-            "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
-            "time": book.add_format({"num_format": "hh:mm:ss"}),
-        }
-        page = book.add_worksheet(_sheet_name(sheet))
-        page.freeze_panes(1, 0)
-        for index, column in enumerate(columns):
-            page.write_string(0, index, column.name, bold)
-        writers = [_cell_writer(page, column, formats) for column in columns]
-        row = 1
-        for batch in batches:
-            values = [batch.column(i).to_pylist() for i in range(len(columns))]
-            for offset in range(batch.num_rows):
-                for index, write in enumerate(writers):
-                    value = values[index][offset]
-                    if value is not None:
-                        write(row + offset, index, value)
-            row += batch.num_rows
-
-
-def _sheet_name(name: str) -> str:
-    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("'")
-    return cleaned[:31] or "data"
-
-
-def _cell_writer(page: Any, column: Column, formats: dict[str, Any]) -> Callable[..., Any]:
-    if column.type in ("integer", "year", "number"):
-        return page.write_number  # type: ignore[no-any-return]
-    if column.type == "boolean":
-        return page.write_boolean  # type: ignore[no-any-return]
-    if column.type in formats:
-        fmt = formats[column.type]
-        return lambda r, c, v: page.write_datetime(r, c, v, fmt)
-    return page.write_string  # type: ignore[no-any-return]
+    select = select_sql(selection.columns, Cells.SPREADSHEET)
+    batches = engine.export(selection, select, BATCH_ROWS)
+    write_sheet(batches, selection.columns, target, selection.resource.name, created)
 
 
 # -- the whole dataset as a zip ---------------------------------------------------------------
