@@ -118,8 +118,12 @@ class CatalogueIndex:
 def _count_values(
     cursor: duckdb.DuckDBPyConnection, facet: Facet, base: str, selection: Selection
 ) -> list[tuple[str, int]]:
-    """(value, datasets) of one facet, most first; a dataset counts once per value."""
-    value = f"unnest(list_distinct({facet.expr}))" if facet.listed else facet.expr
+    """(value, datasets) of one facet, most first.
+
+    A dataset counts once per value because the list columns hold each value once
+    (`records.entry`): `list_distinct` here would triple the time of a facet.
+    """
+    value = f"unnest({facet.expr})" if facet.listed else facet.expr
     limit = " LIMIT ?" if selection.facet_limit >= 0 else ""
     extra = [_bigint(selection.facet_limit)] if limit else []
     rows = cursor.execute(

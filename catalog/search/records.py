@@ -62,7 +62,11 @@ def _year(value: Any) -> int | None:
 
 
 def entry(descriptor: dict[str, Any]) -> dict[str, Any]:
-    """The searchable columns of one published descriptor (see `COLUMNS`)."""
+    """The searchable columns of one published descriptor (see `COLUMNS`).
+
+    List columns hold each value once (a keyword in both languages is one keyword), so a
+    facet counts a dataset once per value, as Solr counts documents.
+    """
     resources = descriptor.get("resources", [])
     keywords = [*descriptor.get("keywords", []), *descriptor.get("keywords_en", [])]
     return {
@@ -70,8 +74,8 @@ def entry(descriptor: dict[str, Any]) -> dict[str, Any]:
         "slug": descriptor["name"],
         "title": descriptor.get("title", ""),
         "title_en": descriptor.get("title_en", ""),
-        "themes": list(descriptor.get("themes", [])),
-        "keywords": keywords,
+        "themes": list(dict.fromkeys(descriptor.get("themes", []))),
+        "keywords": list(dict.fromkeys(keywords)),
         "formats": _formats(resources),
         "organization": (descriptor.get("organization") or {}).get("name", ""),
         "frequency": descriptor.get("frequency", ""),
