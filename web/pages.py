@@ -30,7 +30,7 @@ from web.headline import Featured, Headline, featured, figures, national_filters
 from web.text import safe_link
 from web.versions import ValidationSummary, VersionEntry, resource_changes, validation_summary
 
-# `safe_link` is imported from here by older callers.
+# `safe_link` lives in web.text; tests/catalog/test_store_names.py imports it from here.
 __all__ = ["DIGESTED", "Download", "PageData", "safe_link"]
 
 # Downloads whose bytes are a function of the version alone; XLSX embeds its creation time.
