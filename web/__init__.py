@@ -1,32 +1,44 @@
-"""The web catalogue's page models, templates, charts and static assets."""
+"""The web catalogue's page models, interface strings, templates, charts and static assets."""
 
 from pathlib import Path
 
-from web.charts import PALETTE
-from web.pages import (
-    PageData,
-    highlight,
-    human_size,
-    markdown_html,
-    search_catalogue,
-    snippet,
-    terms,
-    years_covered,
-)
+from catalog.search import years_covered
+from web import strings
+from web.charts import PALETTE, Chart, build_chart, chart_resource
+from web.headline import Featured, Figure, Headline, figure_text
+from web.pages import Download, PageData
+from web.search import PAGE_FACETS, SearchPage, search_catalogue
+from web.text import highlight, human_size, markdown_html, safe_link, snippet, terms
+from web.versions import ResourceChange, ValidationSummary, VersionEntry
 
 TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
 
 __all__ = [
+    "PAGE_FACETS",
     "PALETTE",
     "STATIC",
     "TEMPLATES",
+    "Chart",
+    "Download",
+    "Featured",
+    "Figure",
+    "Headline",
     "PageData",
+    "ResourceChange",
+    "SearchPage",
+    "ValidationSummary",
+    "VersionEntry",
+    "build_chart",
+    "chart_resource",
+    "figure_text",
     "highlight",
     "human_size",
     "markdown_html",
+    "safe_link",
     "search_catalogue",
     "snippet",
+    "strings",
     "terms",
     "years_covered",
 ]

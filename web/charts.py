@@ -7,9 +7,11 @@ compact (`4.7亿`, `470M`) so that ticks stay short on a phone.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 # Eight colours distinguishable with the common colour-vision deficiencies (Okabe–Ito, darkened
 # where needed for 3:1 contrast against white).
@@ -140,3 +142,80 @@ def _year_labels(years: list[int]) -> list[int]:
     if labels[-1] != years[-1]:
         labels[-1 if years[-1] - labels[-1] < step / 2 else len(labels) :] = [years[-1]]
     return labels
+
+
+# --- the chart of a dataset page -----------------------------------------------------------
+
+NATIONAL = "000000"
+# The period types of a yearly figure: the year's total or its year-end stock.
+YEARLY_PERIODS = "annual,year_end"
+
+
+@dataclass(frozen=True)
+class Chart:
+    svg: str
+    indicator: str
+    indicators: list[tuple[str, str]]  # (code, label)
+    unit: str
+    series: list[Series]
+    years: list[int]
+
+
+def chart_resource(descriptor: dict[str, Any]) -> dict[str, Any] | None:
+    """The first own resource with `indicator_code`, a year and a numeric `value`."""
+    for resource in descriptor.get("resources", []):
+        if resource.get("embedded_from") or not resource.get("rows"):
+            continue
+        types = {f["name"]: f.get("type") for f in resource.get("schema", {}).get("fields", [])}
+        if (
+            "indicator_code" in types
+            and types.get("year") in ("integer", "year")
+            and types.get("value") in ("number", "integer")
+        ):
+            return dict(resource)
+    return None
+
+
+def build_chart(
+    rows: list[dict[str, Any]],
+    indicator: str,
+    names: dict[str, str],
+    regions: dict[str, str],
+    lang: str,
+) -> Chart | None:
+    """The chart of `indicator` (or the indicator with the most years) from aggregated rows."""
+    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row.get("max_value") is not None:
+            by_indicator.setdefault(str(row["indicator_code"]), []).append(row)
+    years = {code: {r["year"] for r in found} for code, found in by_indicator.items()}
+    eligible = sorted((code for code in years if len(years[code]) >= 2), key=lambda c: c)
+    if not eligible:
+        return None
+    if indicator not in eligible:
+        indicator = max(eligible, key=lambda c: (len(years[c]), -eligible.index(c)))
+    chosen = by_indicator[indicator]
+    units = Counter(str(r.get("unit") or "") for r in chosen)
+    unit = units.most_common(1)[0][0]
+    lines: dict[str, dict[int, float]] = {}
+    for row in chosen:
+        if str(row.get("unit") or "") == unit:
+            region = str(row.get("region_code") or "")
+            lines.setdefault(region, {})[int(row["year"])] = float(row["max_value"])
+    if len(lines) > 2:
+        # The national total next to provinces flattens every provincial line against zero.
+        lines.pop(NATIONAL, None)
+    ranked = sorted(lines, key=lambda r: (-len(lines[r]), -max(lines[r].values()), r))[:8]
+    series = [
+        Series(regions.get(r, r) or names.get(indicator, indicator), sorted(lines[r].items()))
+        for r in sorted(ranked)
+    ]
+    title = names.get(indicator, indicator)
+    return Chart(
+        svg=line_chart(series, title=title, unit=unit, lang=lang),
+        indicator=indicator,
+        indicators=[(code, names.get(code, code)) for code in eligible],
+        unit=unit,
+        series=series,
+        years=sorted({y for s in series for y, _ in s.points}),
+    )

@@ -129,7 +129,7 @@ def catalog(
     result = index.search(
         SearchQuery(
             q=q,
-            filters=dcat.parse_fq(fq),
+            fq=fq,
             sort="name",  # stable order, so following `next` sees every dataset once
             limit=size,
             offset=(page - 1) * size,

@@ -42,6 +42,7 @@ from web import (
     markdown_html,
     search_catalogue,
     snippet,
+    strings,
     terms,
     years_covered,
 )
@@ -85,7 +86,7 @@ PagesDep = Annotated[PageData, Depends(get_pages)]
 
 def language(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get("lang") or ""
-    return asked if asked in labels.LANGUAGES else labels.DEFAULT_LANGUAGE
+    return asked if asked in strings.LANGUAGES else strings.DEFAULT_LANGUAGE
 
 
 class View:
@@ -94,7 +95,7 @@ class View:
     def __init__(self, request: Request, settings: Settings) -> None:
         self.request = request
         self.lang = language(request)
-        self.t = labels.text(self.lang)
+        self.t = strings.text(self.lang)
         self.base = public_base(request, settings)
         self.settings = settings
         self.started = time.perf_counter()
@@ -163,7 +164,7 @@ class View:
         response.headers["Cache-Control"] = "no-cache"
         response.headers["Server-Timing"] = f"render;dur={elapsed:.1f}"
         asked = self.request.query_params.get("lang")
-        if asked in labels.LANGUAGES:
+        if asked in strings.LANGUAGES:
             response.set_cookie("lang", asked, max_age=COOKIE_AGE, samesite="lax")
         return response
 
@@ -183,7 +184,9 @@ def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
         for theme in descriptor.get("themes", []):
             themes[theme] = themes.get(theme, 0) + 1
     recent = sorted(descriptors.values(), key=_modified, reverse=True)[:6]
-    return view.render("home.html", themes=themes, recent=recent, figures=pages.headline(view.lang))
+    return view.render(
+        "home.html", themes=themes, recent=recent, headline=pages.headline(descriptors, view.lang)
+    )
 
 
 @router.get("/dataset", response_class=HTMLResponse)

@@ -1,10 +1,16 @@
-"""The CKAN Action API and DataStore over the store, the write actions, and push to a CKAN."""
+"""The CKAN Action API and DataStore over the store, the write actions, and push to a CKAN.
 
-from catalog.ckan.actions import WRITE_ACTIONS, Action, CkanActions
+actions     the Action API by verb (ckan/logic/action/): read, search, write
+datastore   the DataStore extension: search, info, SQL, dumps
+arguments   CKAN's argument validators, one of each
+mapping     descriptors as CKAN package, resource and group dicts
+push        `opendata push`: this catalogue into another CKAN
+"""
+
+from catalog.ckan.actions import WRITE_ACTIONS, Action, CatalogueWriter, CkanActions, Upload
 from catalog.ckan.datastore import DUMP_MEDIA_TYPES, DataStore
 from catalog.ckan.mapping import CKAN_STATUS
 from catalog.ckan.push import Pusher
-from catalog.ckan.writes import CatalogueWriter, Upload
 
 __all__ = [
     "CKAN_STATUS",

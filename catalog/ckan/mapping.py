@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from catalog.metadata import THEMES
 from catalog.search import catalogue_uuid, utc_moment
@@ -141,7 +141,36 @@ def tag_names(descriptor: dict[str, Any]) -> list[str]:
     return sorted({*descriptor.get("keywords", []), *descriptor.get("keywords_en", [])})
 
 
-def organization_dict(organization: dict[str, Any], created: str | None) -> dict[str, Any]:
+class ShortGroup(TypedDict):
+    """A theme as the short group dict inside a package."""
+
+    description: str
+    display_name: str
+    id: str
+    image_display_url: str
+    name: str
+    title: str
+
+
+class Unit(TypedDict):
+    """An organization (a publishing unit) or a group (a theme) as the list actions show it,
+    dated by its first dataset."""
+
+    id: str
+    name: str
+    title: str
+    type: str
+    description: str
+    image_url: str
+    created: str | None
+    is_organization: bool
+    approval_status: str
+    state: str
+    display_name: NotRequired[str]
+    image_display_url: NotRequired[str]
+
+
+def organization_dict(organization: dict[str, Any], created: str | None) -> Unit:
     name = organization.get("name", "")
     return {
         "id": catalogue_uuid("organization", name),
@@ -157,7 +186,7 @@ def organization_dict(organization: dict[str, Any], created: str | None) -> dict
     }
 
 
-def group_dict(theme: str) -> dict[str, Any]:
+def group_dict(theme: str) -> ShortGroup:
     """A theme as the short group dict inside a package."""
     title = THEMES.get(theme, (theme, theme))[0]
     return {
@@ -171,10 +200,10 @@ def group_dict(theme: str) -> dict[str, Any]:
 
 
 def full_group_dict(
-    theme_or_org: dict[str, Any], *, package_count: int, extras: list[dict[str, str]]
+    theme_or_org: Unit, *, package_count: int, extras: list[dict[str, str]]
 ) -> dict[str, Any]:
     """organization_show / group_show: the short dict with counts, members and extras."""
-    shown = dict(theme_or_org)
+    shown: dict[str, Any] = dict(theme_or_org)
     shown.setdefault("display_name", shown["title"])
     shown.setdefault("image_display_url", shown.get("image_url", ""))
     shown.setdefault("image_url", "")
@@ -188,7 +217,7 @@ def full_group_dict(
     return shown
 
 
-def theme_group(theme: str, created: str | None) -> dict[str, Any]:
+def theme_group(theme: str, created: str | None) -> Unit:
     short = group_dict(theme)
     return {
         **short,

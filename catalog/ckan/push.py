@@ -32,12 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import ckanapi
-import pyarrow as pa
-import pyarrow.csv as pacsv
 
 from catalog.ckan import mapping as ckan
-from catalog.ckan.datastore import cell_text_sql
-from catalog.query import QueryEngine
+from catalog.query import Cells, QueryEngine, delimited_chunks, delimited_line, select_sql
 from catalog.search import catalogue_uuid
 from catalog.store import Store
 
@@ -167,20 +164,14 @@ class Pusher:
         """The resource as UTF-8 CSV, values exactly as published; its sha256."""
         found = self.engine.resource(slug, name)
         columns = list(found.schema.columns.values())
-        select = ", ".join(f"{cell_text_sql(c)} AS {c.sql}" for c in columns)
+        select = select_sql(columns, Cells.DELIMITED)
         batches = self.engine.stream(
             f"SELECT {select} FROM read_parquet(?)", [str(found.path)], BATCH_ROWS
         )
+        header = delimited_line([c.name for c in columns], ",").encode()
         digest = hashlib.sha256()
         with path.open("wb") as target:
-            header = ",".join(_csv_name(c.name) for c in columns) + "\n"
-            target.write(header.encode())
-            digest.update(header.encode())
-            options = pacsv.WriteOptions(include_header=False)
-            for batch in batches:
-                sink = pa.BufferOutputStream()
-                pacsv.write_csv(batch, sink, options)
-                chunk = sink.getvalue().to_pybytes()
+            for chunk in delimited_chunks(batches, header):
                 target.write(chunk)
                 digest.update(chunk)
         return digest.hexdigest()
@@ -255,9 +246,3 @@ def _same_data(resource: dict[str, Any], there: dict[str, Any], digest: str = ""
         same_rows = there.get("rows") == resource.get("rows")
         return bool(same_rows and there.get("parquet_hash") == resource.get("hash"))
     return bool(digest) and there.get("hash") == digest
-
-
-def _csv_name(name: str) -> str:
-    if any(mark in name for mark in ',"\n\r'):
-        return '"' + name.replace('"', '""') + '"'
-    return name

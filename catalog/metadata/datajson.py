@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from catalog.metadata.dcat import DOWNLOADS, CatalogueInfo, Links
+from catalog.metadata.rdf import DOWNLOADS, CatalogueInfo, Links
 
 CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"

@@ -33,42 +33,59 @@ so every serialisation of the same version yields the same graph.
 
 from __future__ import annotations
 
-import math
-import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
-from rdflib import RDF, RDFS, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
-from catalog.errors import BadRequest, InvalidParameter
+from catalog.metadata.distributions import add_resource, published_bytes
+from catalog.metadata.distributions import modified as _modified
+from catalog.metadata.rdf import (
+    DCAT_VERSION,
+    DOWNLOADS,
+    EU,
+    FORMATS,
+    HYDRA,
+    SPDX,
+    VCARD,
+    CatalogueInfo,
+    Links,
+    PageInfo,
+    add_date,
+    bilingual,
+    date_literal,
+    new_graph,
+    serialize,
+    typed,
+)
 from catalog.metadata.vocabularies import THEME_EU_CODES, THEMES
 from catalog.store import is_email
 
-ADMS = Namespace("http://www.w3.org/ns/adms#")
-HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-# DCAT 3 terms that rdflib's closed DCAT namespace does not list yet.
-DCAT_VERSION = URIRef(f"{DCAT}version")
-EU = "http://publications.europa.eu/resource/authority/"
-IANA = "https://www.iana.org/assignments/media-types/"
+# The graph makers, and the groundwork they stand on, as callers know them from here.
+__all__ = [
+    "ACCESS_RIGHTS",
+    "DCAT_VERSION",
+    "DOWNLOADS",
+    "EU",
+    "FORMATS",
+    "FREQUENCIES",
+    "HYDRA",
+    "SPDX",
+    "THEMES",
+    "VCARD",
+    "CatalogueInfo",
+    "Links",
+    "PageInfo",
+    "add_dataset",
+    "add_paging",
+    "catalogue_graph",
+    "dataset_graph",
+    "date_literal",
+    "published_bytes",
+    "serialize",
+]
 
-# Serialisations: URL extension → (rdflib format, media type).
-FORMATS: dict[str, tuple[str, str]] = {
-    "ttl": ("turtle", "text/turtle"),
-    "jsonld": ("json-ld", "application/ld+json"),
-    "rdf": ("pretty-xml", "application/rdf+xml"),
-}
-# Download formats served for every resource: extension → (EU file type, IANA media type).
-DOWNLOADS: dict[str, tuple[str, str]] = {
-    "csv": ("CSV", "text/csv"),
-    "json": ("JSON", "application/json"),
-    "parquet": ("PARQUET", "application/vnd.apache.parquet"),
-    "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
 # 更新周期 → EU frequency authority.
 FREQUENCIES = {
     "realtime": "UPDATE_CONT",
@@ -84,15 +101,6 @@ FREQUENCIES = {
 }
 # 开放属性 → EU access-right authority (不予开放 would be NON_PUBLIC; such data is not published).
 ACCESS_RIGHTS = {"unconditional": "PUBLIC", "conditional": "RESTRICTED"}
-# SPDX licence ids → EU licence authority; other licences are linked by their own URL.
-LICENCES = {
-    "CC-BY-4.0": "CC_BY_4_0",
-    "CC-BY-SA-4.0": "CC_BYSA_4_0",
-    "CC0-1.0": "CC0",
-    "ODC-BY-1.0": "ODC_BY",
-    "ODbL-1.0": "ODC_BL",
-    "PDDL-1.0": "ODC_PDDL",
-}
 EU_THEMES = {
     "SOCI": ("人口与社会", "Population and society"),
     "ECON": ("经济与金融", "Economy and finance"),
@@ -101,106 +109,6 @@ EU_THEMES = {
 }
 LANGUAGES = ("ZHO", "ENG")
 NATIONAL = "000000"
-TABLE_SCHEMA = URIRef("https://datapackage.org/standard/table-schema/")
-
-_DATE_TYPES = (
-    (re.compile(r"^\d{4}$"), XSD.gYear),
-    (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
-    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
-)
-
-
-@dataclass(frozen=True)
-class CatalogueInfo:
-    """Who runs the catalogue and where: the settings that appear in every graph."""
-
-    base_url: str
-    title: str
-    title_en: str
-    description: str
-    description_en: str
-    publisher: str
-    publisher_en: str
-
-
-@dataclass(frozen=True)
-class PageInfo:
-    """One page of a paged listing; `url(n)` is the absolute URL of page n."""
-
-    number: int
-    size: int
-    total: int
-    url: Callable[[int], str]
-
-    @property
-    def last(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-
-class Links:
-    """The URL scheme every mapping shares (HTML pages, downloads, API, vocabularies)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base = base_url.rstrip("/")
-
-    def catalog(self) -> str:
-        return f"{self.base}/catalog"
-
-    def dataset(self, slug: str) -> str:
-        return f"{self.base}/dataset/{quote(slug)}"
-
-    def node(self, slug: str, fragment: str) -> URIRef:
-        return URIRef(f"{self.dataset(slug)}#{quote(fragment)}")
-
-    def download(self, slug: str, resource: str, extension: str) -> str:
-        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}.{extension}"
-
-    def schema(self, slug: str, resource: str) -> str:
-        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}/schema"
-
-    def api(self, slug: str = "") -> str:
-        return f"{self.base}/api/v1/datasets/{quote(slug)}" if slug else f"{self.base}/api/v1"
-
-    def organization(self, name: str) -> str:
-        return f"{self.base}/organization/{quote(name)}"
-
-    def theme(self, slug: str = "") -> str:
-        # A theme's concept is its page in the web catalogue, so the IRI dereferences.
-        return f"{self.base}/group/{quote(slug)}" if slug else f"{self.base}/group"
-
-    def region(self, code: str) -> str:
-        return f"{self.base}/regions/{quote(code)}"
-
-    def vocabulary(self, term: str) -> URIRef:
-        return URIRef(f"{self.base}/ns#{term}")
-
-
-def new_graph() -> Graph:
-    graph = Graph()
-    for prefix, namespace in (
-        ("dcat", DCAT),
-        ("dct", DCTERMS),
-        ("foaf", FOAF),
-        ("skos", SKOS),
-        ("vcard", VCARD),
-        ("adms", ADMS),
-        ("spdx", SPDX),
-        ("hydra", HYDRA),
-    ):
-        graph.bind(prefix, namespace)
-    return graph
-
-
-def serialize(graph: Graph, extension: str) -> bytes:
-    """The graph as `ttl`, `jsonld` or `rdf` (RDF/XML), UTF-8."""
-    if extension not in FORMATS:
-        raise BadRequest(f"unknown RDF format {extension!r}; use one of {', '.join(FORMATS)}")
-    rdflib_format = FORMATS[extension][0]
-    if rdflib_format == "json-ld":
-        context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
-        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
-        return text.encode("utf-8")
-    return graph.serialize(format=rdflib_format, encoding="utf-8")
 
 
 def catalogue_graph(
@@ -216,8 +124,8 @@ def catalogue_graph(
     graph = new_graph()
     catalog = URIRef(links.catalog())
     graph.add((catalog, RDF.type, DCAT.Catalog))
-    _bilingual(graph, catalog, DCTERMS.title, info.title, info.title_en)
-    _bilingual(graph, catalog, DCTERMS.description, info.description, info.description_en)
+    bilingual(graph, catalog, DCTERMS.title, info.title, info.title_en)
+    bilingual(graph, catalog, DCTERMS.description, info.description, info.description_en)
     graph.add((catalog, DCTERMS.publisher, _catalogue_publisher(graph, info, links)))
     homepage = URIRef(f"{links.base}/")
     graph.add((catalog, FOAF.homepage, homepage))
@@ -227,11 +135,11 @@ def catalogue_graph(
             (
                 catalog,
                 DCTERMS.language,
-                _typed(graph, EU + "language/" + code, DCTERMS.LinguisticSystem),
+                typed(graph, EU + "language/" + code, DCTERMS.LinguisticSystem),
             )
         )
-    _add_date(graph, catalog, DCTERMS.issued, issued)
-    _add_date(graph, catalog, DCTERMS.modified, modified)
+    add_date(graph, catalog, DCTERMS.issued, issued)
+    add_date(graph, catalog, DCTERMS.modified, modified)
     for scheme in _theme_schemes(graph, links):
         graph.add((catalog, DCAT.themeTaxonomy, scheme))
     services = _data_services(graph, info, links)
@@ -281,8 +189,8 @@ def add_dataset(graph: Graph, info: CatalogueInfo, descriptor: dict[str, Any]) -
     dataset = URIRef(links.dataset(slug))
     graph.add((dataset, RDF.type, DCAT.Dataset))
     graph.add((dataset, DCTERMS.identifier, Literal(slug)))
-    _bilingual(graph, dataset, DCTERMS.title, descriptor.get("title"), descriptor.get("title_en"))
-    _bilingual(
+    bilingual(graph, dataset, DCTERMS.title, descriptor.get("title"), descriptor.get("title_en"))
+    bilingual(
         graph,
         dataset,
         DCTERMS.description,
@@ -291,14 +199,14 @@ def add_dataset(graph: Graph, info: CatalogueInfo, descriptor: dict[str, Any]) -
     )
     _add_keywords(graph, dataset, descriptor)
     _add_themes(graph, dataset, descriptor, links)
-    _add_date(graph, dataset, DCTERMS.issued, str(descriptor.get("issued", "")))
-    _add_date(graph, dataset, DCTERMS.modified, _modified(descriptor))
+    add_date(graph, dataset, DCTERMS.issued, str(descriptor.get("issued", "")))
+    add_date(graph, dataset, DCTERMS.modified, _modified(descriptor))
     if descriptor.get("version"):
         graph.add((dataset, DCAT_VERSION, Literal(str(descriptor["version"]))))
     landing = URIRef(links.dataset(slug))
     graph.add((dataset, DCAT.landingPage, landing))
     graph.add((landing, RDF.type, FOAF.Document))
-    language = _typed(graph, EU + "language/ZHO", DCTERMS.LinguisticSystem)
+    language = typed(graph, EU + "language/ZHO", DCTERMS.LinguisticSystem)
     graph.add((dataset, DCTERMS.language, language))
     _add_publisher(graph, dataset, descriptor, links)
     _add_contact(graph, dataset, descriptor, links)
@@ -308,94 +216,38 @@ def add_dataset(graph: Graph, info: CatalogueInfo, descriptor: dict[str, Any]) -
     _add_spatial(graph, dataset, descriptor, links)
     _add_sources(graph, dataset, descriptor, links)
     for resource in descriptor.get("resources", []):
-        _add_resource(graph, dataset, descriptor, resource, links)
+        add_resource(graph, dataset, descriptor, resource, links)
     return dataset
-
-
-def parse_fq(fq: str) -> dict[str, list[str]]:
-    """CKAN-style `fq` (`groups:employment tags:"工资" res_format:CSV`) → index filters."""
-    aliases = {
-        "groups": "theme",
-        "theme": "theme",
-        "organization": "organization",
-        "tags": "keyword",
-        "keyword": "keyword",
-        "res_format": "format",
-        "format": "format",
-        "frequency": "frequency",
-        "access_level": "access_level",
-    }
-    filters: dict[str, list[str]] = {}
-    for field, quoted, bare in re.findall(r'(\w+):(?:"([^"]*)"|(\S+))', fq):
-        if field not in aliases:
-            raise InvalidParameter(
-                "fq", f"unknown field {field!r}; use one of {', '.join(aliases)}"
-            )
-        filters.setdefault(aliases[field], []).append(quoted or bare)
-    leftover = re.sub(r'(\w+):(?:"([^"]*)"|(\S+))|\bAND\b|[()+\s]', "", fq)
-    if leftover:
-        raise InvalidParameter("fq", f"cannot read {leftover!r}; write field:value terms")
-    return filters
-
-
-def _modified(descriptor: dict[str, Any]) -> str:
-    return str(descriptor.get("build", {}).get("published") or descriptor.get("created") or "")
-
-
-def _bilingual(graph: Graph, node: URIRef, predicate: URIRef, zh: Any, en: Any) -> None:
-    if zh:
-        graph.add((node, predicate, Literal(str(zh), lang="zh")))
-    if en:
-        graph.add((node, predicate, Literal(str(en), lang="en")))
-
-
-def _typed(graph: Graph, iri: str, cls: URIRef) -> URIRef:
-    node = URIRef(iri)
-    graph.add((node, RDF.type, cls))
-    return node
-
-
-def date_literal(value: str) -> Literal:
-    """An ISO 8601 year, year-month, date or date-time with its XML Schema datatype."""
-    for pattern, datatype in _DATE_TYPES:
-        if pattern.match(value):
-            return Literal(value, datatype=datatype)
-    return Literal(value, datatype=XSD.dateTime)
-
-
-def _add_date(graph: Graph, node: URIRef | BNode, predicate: URIRef, value: str) -> None:
-    if value:
-        graph.add((node, predicate, date_literal(value)))
 
 
 def _catalogue_publisher(graph: Graph, info: CatalogueInfo, links: Links) -> URIRef:
     agent = URIRef(f"{links.base}/#publisher")
     graph.add((agent, RDF.type, FOAF.Agent))
     graph.add((agent, RDF.type, FOAF.Organization))
-    _bilingual(graph, agent, FOAF.name, info.publisher, info.publisher_en)
+    bilingual(graph, agent, FOAF.name, info.publisher, info.publisher_en)
     return agent
 
 
 def _theme_schemes(graph: Graph, links: Links) -> list[URIRef]:
-    ours = _typed(graph, links.theme(), SKOS.ConceptScheme)
-    _bilingual(graph, ours, DCTERMS.title, "信息资源分类", "Information resource classification")
-    eu = _typed(graph, EU + "data-theme", SKOS.ConceptScheme)
+    ours = typed(graph, links.theme(), SKOS.ConceptScheme)
+    bilingual(graph, ours, DCTERMS.title, "信息资源分类", "Information resource classification")
+    eu = typed(graph, EU + "data-theme", SKOS.ConceptScheme)
     graph.add((eu, DCTERMS.title, Literal("Data theme", lang="en")))
     return [ours, eu]
 
 
 def _data_services(graph: Graph, info: CatalogueInfo, links: Links) -> list[URIRef]:
     """The REST API (with its OpenAPI description) and the CKAN Action API."""
-    rest = _typed(graph, links.api(), DCAT.DataService)
-    _bilingual(graph, rest, DCTERMS.title, "开放数据接口 v1", "Open data API v1")
+    rest = typed(graph, links.api(), DCAT.DataService)
+    bilingual(graph, rest, DCTERMS.title, "开放数据接口 v1", "Open data API v1")
     graph.add((rest, DCAT.endpointURL, URIRef(links.api())))
     graph.add((rest, DCAT.endpointDescription, URIRef(f"{links.base}/openapi.json")))
-    openapi = _typed(graph, "https://spec.openapis.org/oas/v3.1.0", DCTERMS.Standard)
+    openapi = typed(graph, "https://spec.openapis.org/oas/v3.1.0", DCTERMS.Standard)
     graph.add((rest, DCTERMS.conformsTo, openapi))
-    ckan = _typed(graph, f"{links.base}/api/3/action", DCAT.DataService)
-    _bilingual(graph, ckan, DCTERMS.title, "CKAN 接口", "CKAN Action API")
+    ckan = typed(graph, f"{links.base}/api/3/action", DCAT.DataService)
+    bilingual(graph, ckan, DCTERMS.title, "CKAN 接口", "CKAN Action API")
     graph.add((ckan, DCAT.endpointURL, URIRef(f"{links.base}/api/3/action")))
-    ckan_api = _typed(graph, "https://docs.ckan.org/en/2.11/api/", DCTERMS.Standard)
+    ckan_api = typed(graph, "https://docs.ckan.org/en/2.11/api/", DCTERMS.Standard)
     graph.add((ckan, DCTERMS.conformsTo, ckan_api))
     for service in (rest, ckan):
         graph.add((service, DCTERMS.publisher, _catalogue_publisher(graph, info, links)))
@@ -412,13 +264,13 @@ def _add_themes(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links
     for slug in descriptor.get("themes", []):
         zh, en = THEMES.get(slug, (slug, slug))
         eu_code = THEME_EU_CODES.get(slug, "")
-        concept = _typed(graph, links.theme(slug), SKOS.Concept)
-        _bilingual(graph, concept, SKOS.prefLabel, zh, en)
+        concept = typed(graph, links.theme(slug), SKOS.Concept)
+        bilingual(graph, concept, SKOS.prefLabel, zh, en)
         graph.add((concept, SKOS.inScheme, URIRef(links.theme())))
         graph.add((dataset, DCAT.theme, concept))
         if eu_code:
-            eu = _typed(graph, EU + "data-theme/" + eu_code, SKOS.Concept)
-            _bilingual(graph, eu, SKOS.prefLabel, *EU_THEMES[eu_code])
+            eu = typed(graph, EU + "data-theme/" + eu_code, SKOS.Concept)
+            bilingual(graph, eu, SKOS.prefLabel, *EU_THEMES[eu_code])
             graph.add((eu, SKOS.inScheme, URIRef(EU + "data-theme")))
             graph.add((dataset, DCAT.theme, eu))
 
@@ -427,9 +279,9 @@ def _add_publisher(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], li
     organization = descriptor.get("organization") or {}
     if not organization.get("name"):
         return
-    agent = _typed(graph, links.organization(organization["name"]), FOAF.Agent)
+    agent = typed(graph, links.organization(organization["name"]), FOAF.Agent)
     graph.add((agent, RDF.type, FOAF.Organization))
-    _bilingual(
+    bilingual(
         graph,
         agent,
         FOAF.name,
@@ -459,14 +311,14 @@ def _add_contact(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], link
 def _add_frequency(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
     code = FREQUENCIES.get(str(descriptor.get("frequency", "")))
     if code:
-        frequency = _typed(graph, EU + "frequency/" + code, DCTERMS.Frequency)
+        frequency = typed(graph, EU + "frequency/" + code, DCTERMS.Frequency)
         graph.add((dataset, DCTERMS.accrualPeriodicity, frequency))
 
 
 def _add_access_rights(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
     code = ACCESS_RIGHTS.get(str(descriptor.get("access_level", "")))
     if code:
-        rights = _typed(graph, EU + "access-right/" + code, DCTERMS.RightsStatement)
+        rights = typed(graph, EU + "access-right/" + code, DCTERMS.RightsStatement)
         graph.add((dataset, DCTERMS.accessRights, rights))
 
 
@@ -476,19 +328,19 @@ def _add_temporal(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], lin
         return
     period = links.node(descriptor["name"], "temporal")
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    _add_date(graph, period, DCAT.startDate, str(temporal.get("start") or ""))
-    _add_date(graph, period, DCAT.endDate, str(temporal.get("end") or ""))
+    add_date(graph, period, DCAT.startDate, str(temporal.get("start") or ""))
+    add_date(graph, period, DCAT.endDate, str(temporal.get("end") or ""))
     graph.add((dataset, DCTERMS.temporal, period))
 
 
 def _add_spatial(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
     for code in descriptor.get("spatial", []):
-        region = _typed(graph, links.region(str(code)), DCTERMS.Location)
+        region = typed(graph, links.region(str(code)), DCTERMS.Location)
         graph.add((region, SKOS.notation, Literal(str(code))))
         graph.add((region, DCTERMS.identifier, Literal(str(code))))
         graph.add((dataset, DCTERMS.spatial, region))
         if str(code) == NATIONAL:
-            china = _typed(graph, EU + "country/CHN", DCTERMS.Location)
+            china = typed(graph, EU + "country/CHN", DCTERMS.Location)
             graph.add((dataset, DCTERMS.spatial, china))
 
 
@@ -509,7 +361,7 @@ def _add_sources(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], link
         graph.add((node, DCTERMS.title, Literal(title)))
         graph.add((node, DCTERMS.description, Literal(_source_description(source, descriptor))))
         if _is_web(source.get("path")):
-            page = _typed(graph, str(source["path"]), FOAF.Document)
+            page = typed(graph, str(source["path"]), FOAF.Document)
             graph.add((node, DCAT.landingPage, page))
         graph.add((dataset, DCTERMS.source, node))
     provenance = links.node(descriptor["name"], "provenance")
@@ -533,110 +385,3 @@ def _source_description(source: dict[str, Any], descriptor: dict[str, Any]) -> s
 
 def _is_web(path: Any) -> bool:
     return isinstance(path, str) and path.startswith(("http://", "https://"))
-
-
-def _add_resource(
-    graph: Graph,
-    dataset: URIRef,
-    descriptor: dict[str, Any],
-    resource: dict[str, Any],
-    links: Links,
-) -> None:
-    slug, name = str(descriptor["name"]), str(resource["name"])
-    schema = _typed(graph, links.schema(slug, name), DCTERMS.Standard)
-    _bilingual(
-        graph,
-        schema,
-        DCTERMS.title,
-        f"表结构：{resource.get('title') or name}",
-        f"Table Schema of {resource.get('title_en') or name}",
-    )
-    graph.add((schema, DCTERMS.conformsTo, TABLE_SCHEMA))
-    graph.add((TABLE_SCHEMA, RDF.type, DCTERMS.Standard))
-    graph.add((dataset, DCTERMS.conformsTo, schema))
-    for extension in DOWNLOADS:
-        distribution = _add_distribution(graph, descriptor, resource, extension, links)
-        graph.add((distribution, DCTERMS.conformsTo, schema))
-        graph.add((dataset, DCAT.distribution, distribution))
-
-
-def _add_distribution(
-    graph: Graph,
-    descriptor: dict[str, Any],
-    resource: dict[str, Any],
-    extension: str,
-    links: Links,
-) -> URIRef:
-    slug, name = str(descriptor["name"]), str(resource["name"])
-    file_type, media_type = DOWNLOADS[extension]
-    node = links.node(slug, f"{name}-{extension}")
-    graph.add((node, RDF.type, DCAT.Distribution))
-    label = file_type.upper()
-    _bilingual(
-        graph,
-        node,
-        DCTERMS.title,
-        f"{resource.get('title') or name}（{label}）",
-        f"{resource.get('title_en') or name} ({label})",
-    )
-    if resource.get("description"):
-        graph.add((node, DCTERMS.description, Literal(str(resource["description"]), lang="zh")))
-    url = URIRef(links.download(slug, name, extension))
-    graph.add((node, DCAT.accessURL, url))
-    graph.add((node, DCAT.downloadURL, url))
-    graph.add((node, DCAT.accessService, URIRef(links.api())))
-    graph.add(
-        (
-            node,
-            DCTERMS["format"],
-            _typed(graph, EU + "file-type/" + file_type, DCTERMS.MediaTypeOrExtent),
-        )
-    )
-    graph.add((node, DCAT.mediaType, _typed(graph, IANA + media_type, DCTERMS.MediaType)))
-    licence = _licence(graph, descriptor)
-    if licence is not None:
-        graph.add((node, DCTERMS.license, licence))
-    _add_date(graph, node, DCTERMS.issued, str(descriptor.get("issued", "")))
-    _add_date(graph, node, DCTERMS.modified, _modified(descriptor))
-    if extension == "parquet":
-        _add_published_file(graph, node, resource, links.node(slug, f"{name}-parquet-sha256"))
-    return node
-
-
-def _add_published_file(
-    graph: Graph, distribution: URIRef, resource: dict[str, Any], checksum: URIRef
-) -> None:
-    """The Parquet file is the stored one: its size and sha256 are known exactly."""
-    size = published_bytes(resource)
-    if size is not None:
-        graph.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-    digest = str(resource.get("hash", ""))
-    if digest.startswith("sha256:"):
-        graph.add((checksum, RDF.type, SPDX.Checksum))
-        algorithm = _typed(graph, str(SPDX.checksumAlgorithm_sha256), SPDX.ChecksumAlgorithm)
-        graph.add((checksum, SPDX.algorithm, algorithm))
-        value = Literal(digest.removeprefix("sha256:"), datatype=XSD.hexBinary)
-        graph.add((checksum, SPDX.checksumValue, value))
-        graph.add((distribution, SPDX.checksum, checksum))
-
-
-def published_bytes(resource: dict[str, Any]) -> int | None:
-    """Size of the published Parquet file (`byte_size`; `bytes` in older versions)."""
-    for key in ("byte_size", "bytes"):
-        if isinstance(resource.get(key), int):
-            return int(resource[key])
-    return None
-
-
-def _licence(graph: Graph, descriptor: dict[str, Any]) -> URIRef | None:
-    """The first licence (DCAT-AP allows one per distribution), in the EU vocabulary if known."""
-    licences: Iterable[dict[str, Any]] = descriptor.get("licenses", [])
-    for licence in licences:
-        known = LICENCES.get(str(licence.get("name", "")))
-        iri = EU + "licence/" + known if known else licence.get("path")
-        if iri:
-            node = _typed(graph, str(iri), DCTERMS.LicenseDocument)
-            if licence.get("title") or licence.get("name"):
-                graph.add((node, RDFS.label, Literal(str(licence.get("title") or licence["name"]))))
-            return node
-    return None

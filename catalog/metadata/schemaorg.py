@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.metadata.dcat import DOWNLOADS, CatalogueInfo, Links, published_bytes
+from catalog.metadata.distributions import published_bytes
+from catalog.metadata.rdf import DOWNLOADS, CatalogueInfo, Links
 
 MIN_DESCRIPTION = 50
 MAX_DESCRIPTION = 5000

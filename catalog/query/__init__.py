@@ -1,35 +1,51 @@
-"""The DuckDB query engine over the published Parquet: rows, aggregates, totals, exports."""
+"""The DuckDB query engine over the published Parquet: rows, aggregates, totals, downloads, and
+the output renderer the downloads and the CKAN DataStore share.
 
+    engine      QueryEngine: resolves resources, runs queries on the shared database
+    resources   which file a (dataset, resource, version) is; the SQL views of the current ones
+    pages       pages of rows by offset or cursor (`cursor`), with their totals (`totals`),
+                read from kept row groups (`rowgroups`) when they hold them
+    aggregates  grouped counts, sums, averages, minima and maxima
+    selection   the rows a download reads, in typed or file order
+    database    the DuckDB connection, locked to the store; its errors made ours
+    renderer    the one output renderer: CSV and TSV, JSON and NDJSON, XLSX, over cells
+                selected as `catalog.sql.cells` renders them
+    downloads   the download formats, Parquet and zip included
+"""
+
+from catalog.query.aggregates import AggregateRequest, Table
 from catalog.query.cursor import Cursor
-from catalog.query.engine import (
-    DEFAULT_LIMIT,
-    MAX_LIMIT,
-    AggregateRequest,
-    ExportRequest,
-    QueryEngine,
-    Resource,
-    RowsRequest,
-    Selection,
-    export_runs,
-    json_row_sql,
-    view_name,
-)
-from catalog.query.export import (
+from catalog.query.downloads import (
     CHUNK,
     FORMATS,
-    TEXTUAL,
     ZIP_MEDIA_TYPE,
+    TooManyRows,
     ZipMember,
     csv_chunks,
     json_chunks,
-    neutralised_sql,
     parquet_chunks,
     write_xlsx,
     zip_chunks,
 )
+from catalog.query.engine import QueryEngine
+from catalog.query.pages import DEFAULT_LIMIT, MAX_LIMIT, RowsPage, RowsRequest
+from catalog.query.renderer import (
+    BOM,
+    csv_header,
+    delimited_chunks,
+    delimited_line,
+    delimited_text,
+    json_array_chunks,
+    ndjson_chunks,
+    write_sheet,
+)
+from catalog.query.resources import Resource, view_name
+from catalog.query.selection import ExportRequest, Selection, export_runs
 from catalog.query.totals import Mode
+from catalog.sql import TEXTUAL, Cells, json_row_sql, neutralised, neutralised_sql, select_sql
 
 __all__ = [
+    "BOM",
     "CHUNK",
     "DEFAULT_LIMIT",
     "FORMATS",
@@ -37,21 +53,34 @@ __all__ = [
     "TEXTUAL",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",
+    "Cells",
     "Cursor",
     "ExportRequest",
     "Mode",
     "QueryEngine",
     "Resource",
+    "RowsPage",
     "RowsRequest",
     "Selection",
+    "Table",
+    "TooManyRows",
     "ZipMember",
     "csv_chunks",
+    "csv_header",
+    "delimited_chunks",
+    "delimited_line",
+    "delimited_text",
     "export_runs",
+    "json_array_chunks",
     "json_chunks",
     "json_row_sql",
+    "ndjson_chunks",
+    "neutralised",
     "neutralised_sql",
     "parquet_chunks",
+    "select_sql",
     "view_name",
+    "write_sheet",
     "write_xlsx",
     "zip_chunks",
 ]

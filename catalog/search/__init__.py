@@ -1,30 +1,35 @@
-"""The catalogue index (search, facets, versions) and CKAN's Solr-style `q`/`fq` syntax."""
+"""The catalogue index: one search (a `Selection`, compiled from CKAN's `q`/`fq` or from words
+and facets) returning a page, the total and facet counts; and CKAN's Solr-style syntax."""
 
-from catalog.search.index import (
-    FACET_COLUMNS,
-    FACETS,
-    MAX_LIMIT,
-    CatalogueIndex,
-    Facet,
-    SearchQuery,
-    Selection,
-    catalogue_uuid,
-    entry,
-    utc_moment,
-)
-from catalog.search.solr import Field, Kind
+from catalog.search import solr
+from catalog.search.facets import FACET_COLUMNS, FACETS, FQ_FIELDS, MAX_LIMIT, SORTS, SearchQuery
+from catalog.search.index import CatalogueIndex
+from catalog.search.records import catalogue_uuid, entry, utc_moment, years_covered
+from catalog.search.selection import Facet, Predicate, SearchResult, Selection, all_of
+from catalog.search.solr import Compiled, Field, Kind, compile_query, dismax, parse
 
 __all__ = [
     "FACETS",
     "FACET_COLUMNS",
+    "FQ_FIELDS",
     "MAX_LIMIT",
+    "SORTS",
     "CatalogueIndex",
+    "Compiled",
     "Facet",
     "Field",
     "Kind",
+    "Predicate",
     "SearchQuery",
+    "SearchResult",
     "Selection",
+    "all_of",
     "catalogue_uuid",
+    "compile_query",
+    "dismax",
     "entry",
+    "parse",
+    "solr",
     "utc_moment",
+    "years_covered",
 ]

@@ -4,6 +4,15 @@ Kept light on purpose: the sandbox worker imports them and must import nothing h
 DuckDB (see `catalog.sandbox.worker`).
 """
 
+from catalog.sql.cells import (
+    FORMULA_STARTS,
+    TEXTUAL,
+    Cells,
+    cell_sql,
+    neutralised,
+    neutralised_sql,
+    select_sql,
+)
 from catalog.sql.deadlines import Watchdog
 from catalog.sql.filters import (
     NUMERIC_TYPES,
@@ -21,18 +30,25 @@ from catalog.sql.filters import (
 from catalog.sql.jsonrows import json_row_sql, result_column
 
 __all__ = [
+    "FORMULA_STARTS",
     "NUMERIC_TYPES",
     "ROW_NUMBER",
+    "TEXTUAL",
+    "Cells",
     "Column",
     "Schema",
     "SortKey",
     "Watchdog",
+    "cell_sql",
     "json_row_sql",
+    "neutralised",
+    "neutralised_sql",
     "parse_filters",
     "parse_names",
     "parse_sort",
     "parse_value",
     "quote",
     "result_column",
+    "select_sql",
     "where_sql",
 ]

@@ -2,7 +2,7 @@
 
 Decimals keep their digits, dates are ISO strings, NaN and infinities become null. Used by
 the query engine for pages and aggregates and by the SQL sandbox workers for their results,
-so it imports nothing heavier than `catalog.sql.filters`.
+so it imports nothing heavier than `catalog.sql.cells`.
 """
 
 from __future__ import annotations
@@ -10,21 +10,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from catalog.sql.cells import Cells, cell_sql
 from catalog.sql.filters import Column
 
 
 def json_row_sql(columns: Sequence[Column]) -> str:
     """The SQL rendering each row as one JSON object of `columns`, typed."""
-    members = ", ".join(f"{c.sql} := {_json_value(c)}" for c in columns)
+    members = ", ".join(f"{c.sql} := {cell_sql(c, Cells.JSON)}" for c in columns)
     return f"to_json(struct_pack({members}))"
-
-
-def _json_value(column: Column) -> str:
-    if column.type == "number" and column.decimals is None:
-        return f"CASE WHEN isfinite({column.sql}) THEN {column.sql} END"
-    if column.type == "datetime":
-        return f"replace(CAST({column.sql} AS VARCHAR), ' ', 'T')"
-    return column.sql
 
 
 def result_column(name: str, sql_type: str) -> Column:

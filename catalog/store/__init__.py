@@ -18,7 +18,7 @@ from catalog.store.audit import (
     outcome_of,
     parse_time,
 )
-from catalog.store.base import DESCRIPTOR, REPORT, Store
+from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock, ManualClock, utc_now
 from catalog.store.descriptors import (
     DESCRIPTOR_NAME,
@@ -83,6 +83,7 @@ __all__ = [
     "outcome_of",
     "parse_time",
     "resolve",
+    "resource_file",
     "url_fields",
     "utc_now",
 ]

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from catalog.errors import StoreError
-from catalog.query.export import ZipMember, csv_header, zip_chunks
+from catalog.query import ZipMember, csv_header, zip_chunks
 from tests.api.conftest import AppFactory
 from tests.api.downloaddata import FORMULA_LABELS, add_events, add_formulas
 

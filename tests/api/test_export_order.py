@@ -32,11 +32,15 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from catalog.ckan.datastore import DataStore
-from catalog.query.engine import ExportRequest, QueryEngine, RowsRequest, Selection, export_runs
-from catalog.query.export import (
+from catalog.ckan import DataStore
+from catalog.query import (
+    ExportRequest,
+    QueryEngine,
+    RowsRequest,
+    Selection,
     ZipMember,
     csv_chunks,
+    export_runs,
     json_chunks,
     parquet_chunks,
     write_xlsx,

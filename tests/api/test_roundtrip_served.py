@@ -19,8 +19,7 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from catalog.query.engine import ExportRequest, QueryEngine, RowsRequest
-from catalog.query.export import csv_chunks, neutralised
+from catalog.query import ExportRequest, QueryEngine, RowsRequest, csv_chunks, neutralised
 from catalog.settings import Settings
 from catalog.store.descriptors import load_dataset
 from catalog.store.folder import Store

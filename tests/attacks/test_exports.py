@@ -20,7 +20,7 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from catalog.query.export import neutralised
+from catalog.query import neutralised
 from catalog.search.index import catalogue_uuid
 from tests.api.downloaddata import FORMULA_LABELS, add_formulas
 from tests.attacks.conftest import assert_healthy, assert_problem

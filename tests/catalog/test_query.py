@@ -11,7 +11,8 @@ import duckdb
 import pytest
 
 from catalog.errors import InvalidQuery, QueryForbidden, QueryTimeout, ServiceUnavailable
-from catalog.query.engine import QueryEngine, RowsRequest, connect, translate, view_name
+from catalog.query import QueryEngine, RowsRequest, view_name
+from catalog.query.database import connect, translate
 from catalog.settings import Settings
 from catalog.store.folder import Store
 from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
@@ -64,7 +65,7 @@ def test_query_engine_refuses_to_read_etc_passwd(engine: QueryEngine) -> None:
         engine.sql("SELECT * FROM read_csv('/etc/passwd')")
     # The shared engine itself refuses too, in our words, without the path.
     with pytest.raises(QueryForbidden, match="not files") as caught:
-        engine._fetch("SELECT * FROM read_csv('/etc/passwd')", [])
+        engine.fetch("SELECT * FROM read_csv('/etc/passwd')", [])
     assert "/etc" not in str(caught.value)
 
 

@@ -23,7 +23,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.errors import QueryForbidden
-from catalog.query.engine import QueryEngine, RowsRequest, connect
+from catalog.query import QueryEngine, RowsRequest
+from catalog.query.database import connect
 from catalog.query.rowgroups import KeptGroups
 from catalog.settings import Settings
 from catalog.store.folder import Store

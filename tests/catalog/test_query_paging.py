@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from catalog.query import QueryEngine, RowsRequest
 from catalog.query.cursor import Cursor, as_text
-from catalog.query.engine import QueryEngine, RowsRequest
 from catalog.settings import Settings
 from catalog.sql.filters import Column, parse_value
 from catalog.store.folder import Store

@@ -22,7 +22,7 @@ from catalog.errors import (
     QueryTooLarge,
     ServiceUnavailable,
 )
-from catalog.query.engine import QueryEngine
+from catalog.query import QueryEngine
 from catalog.sandbox.messages import explain, refusal
 from catalog.sandbox.pool import Sandbox
 from catalog.sandbox.rules import FUNCTIONS, TABLE_FUNCTIONS, statement_of

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from catalog.errors import SearchSyntaxError
+from catalog.search.lucene import MAX_DEPTH, Boolean, Clause, Occur, Term
 from catalog.search.solr import Field, Kind, compile_query, dismax, parse, parse_date
 
 FIELDS = {
@@ -61,6 +62,13 @@ def matches(query: str) -> list[str]:
         ("modified:[2024-05-01T00:00:00Z+1DAY TO 2024-05-31T00:00:00Z]", ["b"]),
         ("unknown_field:anything", []),
         ("organization:org\\-a^2", ["a"]),
+        # Solr's other spellings of AND, OR and NOT
+        ("tags:y && !tags:x", ["b"]),
+        ("organization:org-a || organization:org-b", ["a", "b"]),
+        ("tags:(x || y) AND NOT organization:org-b", ["a"]),
+        ("n:[-1 TO 1]", ["a"]),
+        ("organization:org-a~1", ["a"]),
+        ('title:"wages"~2', ["a"]),
     ],
 )
 def test_solr_query_matches_as_lucene_does(query: str, expected: list[str]) -> None:
@@ -76,7 +84,19 @@ def test_solr_or_beside_a_required_clause_stops_filtering() -> None:
 
 
 @pytest.mark.parametrize(
-    "query", ["organization:(a", 'title:"open', "n:[1 2]", "n:abc", "modified:[soon TO *]"]
+    "query",
+    [
+        "organization:(a",
+        'title:"open',
+        "n:[1 2]",
+        "n:abc",
+        "modified:[soon TO *]",
+        "()",
+        "AND tags:x",
+        "organization:a:b",
+        "- -tags:x",
+        "(" * (MAX_DEPTH + 2) + "tags:x" + ")" * (MAX_DEPTH + 2),
+    ],
 )
 def test_solr_malformed_query_is_a_search_error(query: str) -> None:
     with pytest.raises(SearchSyntaxError):
@@ -101,3 +121,23 @@ def test_dismax_minimum_match_follows_ckan_mm() -> None:
     assert parsed.required == ("must",)
     assert parsed.prohibited == ("not",)
     assert parsed.optional == ("a phrase", "word")
+
+
+def test_solr_words_keep_what_luqum_would_read_as_syntax() -> None:
+    # A quote, slash or angle bracket starting a word is part of it in Solr; luqum would start
+    # a quoted word, a regex or an open range there.
+    assert parse("title:'x' /path <b>") == Boolean(
+        (
+            Clause(Occur.MUST, Term("title", "'x'")),
+            Clause(Occur.MUST, Term("text", "/path")),
+            Clause(Occur.MUST, Term("text", "<b>")),
+        )
+    )
+    assert parse('tags:a"b c"').clauses[1] == Clause(Occur.MUST, Term("text", "b c", phrase=True))
+    assert parse("a&&b").clauses == (Clause(Occur.MUST, Term("text", "a&&b")),)
+
+
+def test_solr_values_travel_as_parameters_never_as_sql() -> None:
+    compiled = compile_query(parse('organization:"x\' OR 1=1 --" n:[1 TO 2]'), FIELDS)
+    assert "1=1" not in compiled.sql and "x'" not in compiled.sql
+    assert compiled.params == ["x' OR 1=1 --", 1, 2]

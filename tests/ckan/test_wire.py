@@ -204,3 +204,8 @@ async def test_read_actions_answer(client: httpx.AsyncClient) -> None:
     assert len(package["resources"]) == 2  # the regions code list is embedded
     help_text = await result("help_show", name="package_search")
     assert isinstance(help_text, str) and "Solr" in help_text
+
+
+async def test_help_show_of_a_write_action_is_its_docstring(client: httpx.AsyncClient) -> None:
+    answer = await client.get("/api/3/action/help_show", params={"name": "package_create"})
+    assert answer.json()["result"].startswith("Create a dataset from a package dict")

@@ -318,3 +318,19 @@ async def test_catalogue_describes_the_api_service(client: httpx.AsyncClient) ->
 async def test_withdrawn_dataset_is_gone(client: httpx.AsyncClient) -> None:
     assert (await client.get("/dataset/series-07.ttl")).status_code == 410
     assert (await client.get("/dataset/no-such-dataset.ttl")).status_code == 404
+
+
+async def test_catalogue_fq_reads_ckan_syntax_over_the_facets(client: httpx.AsyncClient) -> None:
+    """DCAT's `fq` is CKAN's Lucene syntax, over the facets under CKAN's names or ours."""
+
+    async def slugs(fq: str) -> list[str]:
+        return sorted(s for g in await all_pages(client, "ttl", fq=fq) for s in dataset_slugs(g))
+
+    assert await slugs("groups:(wages OR social-insurance)") == await slugs(
+        "theme:wages OR groups:social-insurance"
+    )
+    assert await slugs("groups:wages -organization:org-2") == ["series-10"]
+    for bad in ("wages", "groups:(wages", "colour:blue OR groups:wages"):
+        answer = await client.get("/catalog.ttl", params={"fq": bad})
+        assert answer.status_code == 400, bad
+        assert answer.json()["parameter"] == "fq"

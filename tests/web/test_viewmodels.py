@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from catalog.metadata.citation import apa, gbt7714
+from web import build_chart, highlight, markdown_html, snippet, years_covered
 from web.charts import Series, compact, line_chart, nice_ticks
-from web.pages import build_chart, highlight, markdown_html, snippet, years_covered
 
 DESCRIPTOR = {
     "name": "wages-test",

@@ -1,0 +1,143 @@
+"""The API benchmark's results as a Markdown page: the timings, the export, the targets."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from benchmarks import report
+from benchmarks.api.targets import TARGET_ROWS
+
+MEASUREMENTS = ("filtered_page", "deep_keyset_page", "deep_offset_page", "exact_total", "aggregate")
+EXPORTERS = (
+    ("ours (after the other measurements)", "ours"),
+    ("ours (fresh server)", "ours_fresh_server"),
+    ("Datasette `.csv?_stream=on`", "datasette"),
+    ("DuckDB `COPY ... TO` (floor)", "duckdb_copy"),
+)
+
+
+def _load(entry: dict[str, Any]) -> str:
+    before, after = entry.get("load_1min") or ("?", "?")
+    return f"{before} → {after}"
+
+
+def _cell(timing: dict[str, Any] | None) -> str:
+    if not timing:
+        return "—"
+    return f"{timing['p50_ms']:,} / {timing['p95_ms']:,} (n={timing['n']})"
+
+
+def markdown(r: dict[str, Any]) -> str:
+    return "\n".join([*_heading(r), *_timings(r["measurements"]), *_targets(r), *_setup(r)])
+
+
+def _heading(r: dict[str, Any]) -> list[str]:
+    software = ", ".join(f"{k} {v}" for k, v in r["software"].items())
+    return [
+        f"# API benchmark: {r['rows']:,} rows of {r['data']}",
+        "",
+        f"{report.code_line(r['code'])}; published version `{r['version']}`;"
+        f" {r['machine']['cpus']} CPUs; {software}. Run took {r.get('run_seconds', '?')} s.",
+        "",
+        "Each figure is p50 / p95 in ms over n timed HTTP requests (one keep-alive client,"
+        f" after up to {r['plan']['warmup']} warm-ups); DuckDB is the same query on the"
+        " Parquet file in-process, results fetched into Python.",
+        "",
+        "The machine is shared: `load` is its 1-minute load average before → after each"
+        " measurement (this benchmark itself keeps it near 1–2 on 2 CPUs; more means other work"
+        " ran at the same time and the figures are noisier).",
+        "",
+    ]
+
+
+def _timings(m: dict[str, Any]) -> list[str]:
+    rows: list[list[str]] = []
+    for name in MEASUREMENTS:
+        entry = m[name]
+        rows.append(
+            [
+                f"{name}: {entry['what']}",
+                _cell(entry["ours"]),
+                _cell(entry["datasette"]),
+                _cell(entry["duckdb"]),
+                report.met_cell(bool(entry["agree"])),
+                _load(entry),
+            ]
+        )
+    rows += _variants(m)
+    headers = ("measurement", "ours", "Datasette", "DuckDB floor", "results agree", "load")
+    return [*report.table(headers, "lrrrcr", rows), "", *_export_table(m["csv_export"]), ""]
+
+
+def _variants(m: dict[str, Any]) -> list[list[str]]:
+    """The rows for the variants of a measurement: other totals, other routes, cold pages."""
+    fp, et, dk = m["filtered_page"], m["exact_total"], m["deep_keyset_page"]
+    lean = "filtered_page with total=none; Datasette without count (`_shape=array`)"
+    return [
+        _variant("filtered_page with total=exact", ours=_cell(fp["ours_exact_total"])),
+        _variant(lean, ours=_cell(fp["ours_no_total"]), peer=_cell(fp["datasette_lean"])),
+        _variant(
+            "filtered_page, DuckDB page + count (what total=exact runs)",
+            floor=_cell(fp["duckdb_page_and_count"]),
+        ),
+        _variant("exact_total via our /aggregate?count=*", ours=_cell(et["ours_aggregate"])),
+        _variant(f"deep_keyset_page, cold: {dk['ours_cold']['note']}", ours=_cell(dk["ours_cold"])),
+    ]
+
+
+def _variant(what: str, *, ours: str = "", peer: str = "", floor: str = "") -> list[str]:
+    """A row with some of the three sides, and neither agreement nor load."""
+    return [what, ours, peer, floor, "", ""]
+
+
+def _export_table(export: dict[str, Any]) -> list[str]:
+    rows: list[list[object]] = []
+    for label, key in EXPORTERS:
+        e = export.get(key) or {}
+        if not e.get("measured"):
+            rows.append([label, e.get("note", "not measured"), "", "", "", ""])
+            continue
+        memory = f"{e['rss_before_mb']} → {e['peak_rss_mb']}" if "peak_rss_mb" in e else "—"
+        complete = report.met_cell(bool(e["complete"]))
+        rows.append(
+            [
+                label,
+                e["seconds"],
+                f"{e['rows_per_second']:,}",
+                f"{e['bytes'] / 1e6:.1f}",
+                complete,
+                memory,
+            ]
+        )
+    headers = ("exporter", "seconds", "rows/s", "MB", "complete", "server RSS before → peak (MB)")
+    return [
+        f"CSV export of {export['what']} (one download each, read by"
+        f" {export['datasette'].get('client', 'httpx')}; load {_load(export)}):",
+        "",
+        *report.table(headers, "lrrrcr", rows),
+    ]
+
+
+def _targets(r: dict[str, Any]) -> list[str]:
+    rows = r["rows"]
+    scale = (
+        ""
+        if rows == TARGET_ROWS
+        else f" **The targets are set for {TARGET_ROWS:,} rows; this run has {rows:,}.**"
+    )
+    verdicts = (
+        (t["measurement"], t["target"], t["value"], report.met_cell(t["met"]), t["how"])
+        for t in r["targets"]
+    )
+    headers = ("measurement", "target", "value", "met", "how")
+    return [f"## Targets (issue 3){scale}", "", *report.table(headers, "llrcl", verdicts), ""]
+
+
+def _setup(r: dict[str, Any]) -> list[str]:
+    setup = {
+        "settings": r["settings"],
+        "preparation": r["preparation"],
+        "walk_to_deep_page": r["measurements"]["deep_keyset_page"]["walk"],
+    }
+    return ["## Set-up", "", "```json", json.dumps(setup, indent=1, ensure_ascii=False), "```", ""]

@@ -1,0 +1,147 @@
+"""Pages of rows: a filtered first page, and a deep page by keyset cursor and by offset."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from benchmarks import hotline
+from benchmarks.api.rig import DATASETTE_PAGE, FILTER_SQL, PAGE, WALK_PAGE, Rig
+from benchmarks.timing import summary, time_sqls
+from catalog.query import Cursor
+
+
+def filtered_page(rig: Rig) -> dict[str, Any]:
+    """The first page of a two-column filter, with each kind of total, against both peers."""
+    page = {**rig.filters, "limit": PAGE}
+    ours, mine = rig.ours_rows(page)
+    exact, _ = rig.ours_rows({**page, "total": "exact"})
+    bare, _ = rig.ours_rows({**page, "total": "none"})
+    peer, theirs = rig.peer_table({**rig.filters, "_size": PAGE, **DATASETTE_PAGE})
+    lean, _ = rig.peer_table({**rig.filters, "_size": PAGE, "_shape": "array"})
+    page_sql = f"SELECT * FROM {{table}} WHERE {FILTER_SQL} ORDER BY id LIMIT {PAGE}"
+    floor, found = rig.floor(page_sql)
+    both = time_sqls(
+        rig.con,
+        rig.plan,
+        [
+            (page_sql.format(table=rig.source), ()),
+            (f"SELECT count(*) FROM {rig.source} WHERE {FILTER_SQL}", ()),
+        ],
+    )
+    ids = [[r["id"] for r in mine.json()["rows"]], [r["id"] for r in theirs.json()["rows"]]]
+    return {
+        "what": f"rows where {FILTER_SQL}, sorted by id, first {PAGE}",
+        "ours": {
+            **ours,
+            "total": mine.json()["total"],
+            "total_exact": mine.json()["total_exact"],
+            "note": "default total=auto: estimated past OPENDATA_EXACT_TOTAL_ROWS",
+        },
+        "ours_exact_total": {**exact, "note": "total=exact"},
+        "ours_no_total": {**bare, "note": "total=none"},
+        "datasette": {**peer, "note": "_shape=objects: rows and filtered_table_rows_count"},
+        "datasette_lean": {**lean, "note": "_shape=array: rows only, no count"},
+        "duckdb": floor,
+        "duckdb_page_and_count": both,
+        "agree": ids[0] == ids[1] == [row[0] for row in found],
+    }
+
+
+def walk_to_depth(rig: Rig) -> tuple[str | None, dict[str, Any]]:
+    """Follow our cursors, `WALK_PAGE` ids a page, to row `depth`: its cursor and the walk."""
+    started = time.perf_counter()
+    cursor, pages = None, 0
+    params: dict[str, Any] = {"fields": "id", "limit": WALK_PAGE}
+    while pages * WALK_PAGE < rig.depth:
+        answer = rig.client.get(f"{rig.base}/rows", params=params).raise_for_status().json()
+        cursor, pages = answer["next"], pages + 1
+        params = {"fields": "id", "limit": WALK_PAGE, "next": cursor}
+    seconds = round(time.perf_counter() - started, 2)
+    return cursor, {"pages": pages, "page_rows": WALK_PAGE, "seconds": seconds}
+
+
+def deep_pages(rig: Rig) -> dict[str, Any]:
+    """The page after row `depth` by cursor (walked to), by offset, and by SQL floors."""
+    cursor, walk = walk_to_depth(rig)
+    keyset, mine = rig.ours_rows({"limit": PAGE, "next": cursor})
+    cold = cold_keyset_pages(rig, mine.json()["version"])
+    offset, by_offset = rig.ours_rows({"limit": PAGE, "offset": rig.depth})
+    peer_keyset, peer_offset, theirs = peer_deep_pages(rig)
+    floor_keyset, found = rig.floor(
+        f"SELECT * FROM {{table}} WHERE id > {rig.depth} ORDER BY id LIMIT {PAGE}"
+    )
+    floor_offset, _ = rig.floor(
+        f"SELECT * FROM {{table}} ORDER BY id LIMIT {PAGE} OFFSET {rig.depth}"
+    )
+    expected = list(range(rig.depth + 1, rig.depth + PAGE + 1))
+    pages = [
+        [r["id"] for r in mine.json()["rows"]],
+        [r["id"] for r in by_offset.json()["rows"]],
+        theirs,
+        [row[0] for row in found],
+    ]
+    agree = all(ids == expected for ids in pages)
+    what = f"rows {rig.depth + 1:,}–{rig.depth + PAGE:,} of {rig.rows:,} sorted by id"
+    return {
+        "deep_keyset_page": {
+            "what": what + " by keyset cursor",
+            "walk": walk,
+            "ours": keyset,
+            "ours_cold": cold,
+            "datasette": peer_keyset,
+            "duckdb": floor_keyset,
+            "agree": agree,
+        },
+        "deep_offset_page": {
+            "what": what + " by offset",
+            "ours": offset,
+            "datasette": peer_offset,
+            "duckdb": floor_offset,
+            "agree": agree,
+        },
+    }
+
+
+def peer_deep_pages(rig: Rig) -> tuple[dict[str, Any], dict[str, Any], list[int]]:
+    """Datasette's deep page by its keyset token and by SQL offset; the keyset page's ids."""
+    first_page = rig.client.get(f"{rig.table}.json", params={"_size": PAGE}).json()
+    token_is_id = str(first_page.get("next")) == str(first_page["rows"][-1][0])
+    keyset, theirs = rig.peer_table({"_next": rig.depth, "_size": PAGE, **DATASETTE_PAGE})
+    offset, _ = rig.peer_sql(
+        f"select * from {hotline.RESOURCE} order by id limit {PAGE} offset {rig.depth}"
+    )
+    confirmed = "" if token_is_id else " — NOT confirmed on page 1"
+    keyset["note"] = (
+        f"_next=<last id> (Datasette's own token for an integer-key table{confirmed});"
+        " count from inspect"
+    )
+    offset["note"] = (
+        "?sql=... limit/offset (tables have no _offset in Datasette 0.65; _next is keyset)"
+    )
+    return keyset, offset, [r["id"] for r in theirs.json()["rows"]]
+
+
+def cold_keyset_pages(rig: Rig, version: str) -> dict[str, Any]:
+    """Deep pages each in a row group no request has read: no kept group to answer from.
+
+    The cursors are made here, as the API makes them (the page after id N), at depths
+    more than a row group apart, so every request is the first to its group and is
+    answered by scanning the file (a group is kept from its second request on).
+    """
+    spacing = rig.rows // 50
+    depths = [rig.depth + i * spacing for i in range(-12, 13)]
+    samples = []
+    for depth in (d for d in depths if 0 < d < rig.rows - PAGE):
+        token = Cursor(version, "id", (str(depth),)).encode()
+        begun = time.perf_counter()
+        answer = rig.client.get(f"{rig.base}/rows", params={"limit": PAGE, "next": token})
+        samples.append((time.perf_counter() - begun) * 1000)
+        first = answer.raise_for_status().json()["rows"][0]["id"]
+        if first != depth + 1:
+            raise RuntimeError(f"the page after id {depth} began at id {first}")
+    return {
+        **summary(samples, 0),
+        "note": f"{len(samples)} pages, each the first to its row group (depths"
+        f" {spacing:,} rows apart): answered by scanning the file",
+    }

@@ -1,0 +1,183 @@
+"""Benchmark: our REST API against Datasette on the same rows, with DuckDB alone as the floor.
+
+The data is SYNTHETIC: a seeded, made-up 12333-hotline consultation log (benchmarks.hotline).
+It is published through the real pipeline into a temporary store, served by `opendata serve`,
+copied into SQLite and served by Datasette, each server its own process on 127.0.0.1.
+
+    python -m benchmarks api [--rows 1000000] [--warmup 3] [--repeat 20] [--budget 20]
+        [--query-timeout 120] [--out bench-results/] [--tmp DIR]
+
+Writes ``api.json`` and ``api.md`` into ``--out``. The issue's targets are set for 10M rows.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks import hotline, report
+from benchmarks.api.markdown import markdown
+from benchmarks.api.pages import deep_pages, filtered_page
+from benchmarks.api.rig import Rig
+from benchmarks.api.targets import targets
+from benchmarks.api.totals import aggregate, csv_export, exact_total, export_ours
+from benchmarks.servers import (
+    DATASETTE_SETTINGS,
+    datasette_inspect,
+    serve_datasette,
+    serve_opendata,
+)
+from benchmarks.timing import Plan
+from catalog.settings import Settings
+
+NAME = "api"
+# Each returns one entry of the results, or (deep_pages) several keyed by name.
+MEASURES: tuple[tuple[str, Callable[[Rig], dict[str, Any]]], ...] = (
+    ("filtered_page", filtered_page),
+    ("deep_pages", deep_pages),
+    ("exact_total", exact_total),
+    ("aggregate", aggregate),
+)
+
+
+def prepare(tmp: Path, rows: int, row_group_size: int) -> tuple[hotline.Published, dict[str, Any]]:
+    """Generate and publish the rows, copy them into SQLite, and let Datasette inspect it."""
+    steps: dict[str, Any] = {}
+    started = time.perf_counter()
+    hotline.write_dataset(tmp / "datasets", rows)
+    steps["generate_csv_seconds"] = round(time.perf_counter() - started, 2)
+    steps["csv_bytes"] = (tmp / "datasets" / hotline.SLUG / "data" / "calls.csv").stat().st_size
+    started = time.perf_counter()
+    published = hotline.publish(tmp / "datasets", tmp / "store", row_group_size)
+    steps["publish_seconds"] = round(time.perf_counter() - started, 2)
+    steps["parquet_bytes"] = published.parquet.stat().st_size
+    loaded = hotline.load_sqlite(published.parquet, tmp / "bench.db")
+    steps.update({f"sqlite_{k}": round(v, 2) for k, v in loaded.items()})
+    steps["sqlite_bytes"] = (tmp / "bench.db").stat().st_size
+    started = time.perf_counter()
+    datasette_inspect(tmp / "bench.db", tmp / "inspect.json")
+    steps["datasette_inspect_seconds"] = round(time.perf_counter() - started, 2)
+    return published, steps
+
+
+def measure(rig: Rig, scratch: Path) -> dict[str, Any]:
+    """Every measurement, each with the machine's load average before and after it."""
+    measurements: dict[str, Any] = {}
+    for name, action in MEASURES:
+        report.say(NAME, f"measuring {name}")
+        before = report.load_average()
+        found = action(rig)
+        entries = found if name == "deep_pages" else {name: found}
+        for entry in entries.values():
+            entry["load_1min"] = [before, report.load_average()]
+        measurements.update(entries)
+    report.say(NAME, "measuring csv_export")
+    before = report.load_average()
+    measurements["csv_export"] = csv_export(rig, scratch)
+    measurements["csv_export"]["load_1min"] = [before, report.load_average()]
+    return measurements
+
+
+def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    settings = Settings()
+    report.say(NAME, f"generating and publishing {args.rows:,} SYNTHETIC rows in {tmp}")
+    published, steps = prepare(tmp, args.rows, settings.row_group_size)
+    report.say(NAME, f"prepared: {steps}")
+    env = {
+        "OPENDATA_MAX_OFFSET": str(args.rows),
+        "OPENDATA_QUERY_TIMEOUT_SECONDS": str(args.query_timeout),
+    }
+    plan = Plan(args.warmup, args.repeat, args.budget)
+    store, datasets = tmp / "store", tmp / "datasets"
+    with ExitStack() as stack:
+        ours = stack.enter_context(
+            serve_opendata(store, datasets=datasets, log=tmp / "ours.log", env=env)
+        )
+        peer = stack.enter_context(
+            serve_datasette(tmp / "bench.db", tmp / "inspect.json", tmp / "datasette.log")
+        )
+        client = stack.enter_context(httpx.Client(timeout=args.query_timeout * 5))
+        rig = Rig(client, plan, (ours, peer), published.parquet, published.rows)
+        measurements = measure(rig, tmp)
+    # The same download again from a server that has done nothing else: the export's own
+    # memory, apart from what the engine kept from the queries before.
+    report.say(NAME, "measuring csv_export on a fresh server")
+    with (
+        serve_opendata(store, datasets=datasets, log=tmp / "o2.log", env=env) as fresh,
+        httpx.Client(timeout=args.query_timeout * 5) as client,
+    ):
+        measurements["csv_export"]["ours_fresh_server"] = export_ours(client, fresh, published.rows)
+    return {
+        "data": "SYNTHETIC 12333-hotline consultation log (seeded, made up; not real data)",
+        "rows": published.rows,
+        "version": published.version,
+        "machine": report.machine(),
+        "software": report.versions(
+            "duckdb", "pyarrow", "fastapi", "uvicorn", "datasette", "httpx"
+        ),
+        "code": report.checkout(),
+        "plan": {"warmup": args.warmup, "repeat": args.repeat, "budget_seconds": args.budget},
+        "settings": {"ours": ours_settings(env, settings), "datasette": DATASETTE_DESCRIPTION},
+        "preparation": steps,
+        "measurements": measurements,
+    }
+
+
+DATASETTE_DESCRIPTION = {
+    **DATASETTE_SETTINGS,
+    "mode": "--immutable, --inspect-file",
+    "indexes": ["id (INTEGER PRIMARY KEY)", *hotline.SQLITE_INDEXES],
+    "analyze": True,
+}
+
+
+def ours_settings(env: dict[str, str], settings: Settings) -> dict[str, Any]:
+    return {
+        **env,
+        "duckdb_threads": settings.duckdb_threads,
+        "duckdb_memory_limit": settings.engine_memory_limit,
+        "exact_total_rows": settings.exact_total_rows,
+        "total_sample_rows": settings.total_sample_rows,
+        "row_group_cache_mb": settings.row_group_cache_mb,
+    }
+
+
+def parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks api", description=(__doc__ or "").splitlines()[0]
+    )
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--warmup", type=int, default=3, help="untimed runs of each request")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs of each request")
+    parser.add_argument(
+        "--budget",
+        type=float,
+        default=20.0,
+        help="seconds of timed runs per request before a slow one stops early",
+    )
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=120.0,
+        help="OPENDATA_QUERY_TIMEOUT_SECONDS of our server",
+    )
+    parser.add_argument("--out", type=Path, default=Path("bench-results"))
+    parser.add_argument("--tmp", type=Path, default=None, help="where the scratch folder goes")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="bench-api-", dir=args.tmp) as tmp:
+        results = run(args, Path(tmp))
+    results["run_seconds"] = round(time.perf_counter() - started, 1)
+    results["targets"] = targets(results["measurements"])
+    report.write(args.out, NAME, results, markdown(results))

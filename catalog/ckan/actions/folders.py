@@ -1,0 +1,280 @@
+"""Dataset folders as the write actions change them: in a copy, validated, published, swapped in.
+
+The steward's source of truth stays a folder: the write actions edit
+`<datasets>/<slug>/datapackage.yaml` and `data/`, exactly what a steward edits by hand, and
+then publish the folder with `Publisher` as `opendata build` does:
+
+- A change is made in a copy of the folder (`<datasets>/.writes/<random>/`), validated and
+  published from there; only then does the copy replace the folder. An invalid upload raises
+  `ValidationFailed` (CKAN `Validation Error`, 409, with the Frictionless report), the copy is
+  dropped, and both the folder and the served version are untouched. Nothing is written
+  outside that copy, whatever the action is sent: every dataset, resource (`table`) and file
+  name is checked with a full match against one pattern per kind (`catalog.store`), an
+  uploaded file's name is never a path, and every file is written only after its place was
+  checked to be inside the copy.
+- An action holds the dataset's publish lock (`Store.locked`) from reading the folder and
+  the current version to swapping the new folder in, and publishes with that version as
+  `base`: another server or an `opendata build` that published in between makes it fail
+  with `Conflict` (409) rather than replace a version it never saw.
+- Links (`url`, `license_url`, any `*_url`, the `path` of sources, licenses and
+  contributors) must be `http(s)://` or `mailto:`; anything else is a `Validation Error`
+  naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import uuid
+from datetime import UTC, datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from catalog.ckan import mapping as ckan
+from catalog.ckan.actions.get import CkanActions
+from catalog.ckan.actions.packages import Upload, descriptor_of, extras_of, resource_of
+from catalog.errors import InvalidFields, NotFound
+from catalog.search import catalogue_uuid
+from catalog.store import (
+    DESCRIPTOR_NAME,
+    URL_MESSAGE,
+    DatasetSource,
+    Publisher,
+    Store,
+    descriptor_faults,
+    is_safe_url,
+    is_slug,
+    load_dataset,
+    url_fields,
+)
+
+WORK_FOLDER = ".writes"
+DELETED_FOLDER = ".deleted"
+NAME_MESSAGE = "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -"
+
+
+class DatasetFolders:
+    """The dataset folders under `datasets`, changed only as the module says."""
+
+    def __init__(
+        self, store: Store, datasets: Path, actions: CkanActions, *, row_group_size: int
+    ) -> None:
+        self.store = store
+        self.datasets = datasets
+        self.actions = actions
+        self.row_group_size = row_group_size
+        # Re-entrant: package_patch reads and updates under one hold.
+        self.lock = threading.RLock()
+
+    # --- finding -------------------------------------------------------------------------
+
+    def slug(self, name_or_id: Any) -> str:
+        """The slug of the dataset folder named (or identified by CKAN id) by `name_or_id`."""
+        if not name_or_id:
+            raise InvalidFields({"id": ["Missing value"]})
+        text = str(name_or_id)
+        if is_slug(text) and self.exists(text):
+            return text
+        if self.datasets.is_dir():
+            for folder in self.datasets.iterdir():
+                if is_slug(folder.name) and catalogue_uuid("dataset", folder.name) == text:
+                    return folder.name
+        raise NotFound("")
+
+    def exists(self, slug: str) -> bool:
+        return (self.datasets / slug / DESCRIPTOR_NAME).is_file()
+
+    def resource_key(self, resource_id: Any) -> tuple[str, str]:
+        """(dataset slug, resource name) of a resource's CKAN id."""
+        if not resource_id:
+            raise InvalidFields({"id": ["Missing value"]})
+        if self.datasets.is_dir():
+            for folder in sorted(self.datasets.iterdir()):
+                if not is_slug(folder.name) or not (folder / DESCRIPTOR_NAME).is_file():
+                    continue
+                source = load_dataset(folder)
+                for resource in source.descriptor.get("resources", []):
+                    key = f"{source.slug}/{resource.get('name')}"
+                    if catalogue_uuid("resource", key) == resource_id:
+                        return source.slug, str(resource.get("name"))
+        raise NotFound("Resource was not found.")
+
+    def read(self, slug: str) -> tuple[str | None, DatasetSource]:
+        """With the lock held: the current version (read first), then the folder."""
+        base = self.store.current(slug)
+        try:
+            return base, load_dataset(self.datasets / slug)
+        except NotFound:
+            raise NotFound("") from None
+
+    # --- changing ------------------------------------------------------------------------
+
+    def commit(
+        self,
+        slug: str,
+        descriptor: dict[str, Any],
+        uploads: dict[str, Upload],
+        *,
+        replace_folder: bool,
+        base: str | None,
+        source: DatasetSource | None = None,
+    ) -> None:
+        """Write the changed folder beside the old one, publish it, then swap it in.
+
+        Called with the dataset's lock held; `base` is the version current when the folder
+        was read. Every file goes inside the action's own copy, checked before it is written.
+        """
+        check_descriptor(descriptor)
+        work = self.datasets / WORK_FOLDER / uuid.uuid4().hex
+        staging = work / slug
+        (staging / "data").mkdir(parents=True)
+        try:
+            _copy_files(staging, descriptor, uploads, source)
+            text = yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False)
+            (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
+            swap = partial(self._swap_in, work, slug, replace_folder)
+            if descriptor.get("resources"):
+                publisher = Publisher(self.store, self.datasets, row_group_size=self.row_group_size)
+                # The folder is swapped in before the new version is served: whoever sees
+                # it current (an `opendata build` deciding what changed) reads its folder.
+                source_now = DatasetSource(slug, staging, descriptor)
+                publisher.build(source_now, base=base, before_switch=swap)
+                if staging.exists():  # the same inputs were already current: nothing served
+                    swap()
+            else:
+                swap()
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        self.actions.refresh()
+
+    def _swap_in(self, work: Path, slug: str, replace_folder: bool) -> None:
+        folder = self.datasets / slug
+        if replace_folder and folder.exists():
+            folder.rename(work / f"{slug}.previous")
+        (work / slug).rename(folder)
+
+    def set_aside(self, source: DatasetSource) -> None:
+        """Move a withdrawn dataset's folder to `.deleted/`, out of `opendata build`'s way."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        target = self.datasets / DELETED_FOLDER / f"{source.slug}-{stamp}"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        source.path.rename(target)
+
+    def descriptor(self, base: dict[str, Any], package: dict[str, Any]) -> dict[str, Any]:
+        """`base` with what the package dict says (`catalog.ckan.actions.packages`)."""
+        return descriptor_of(package, base, self.actions.organizations())
+
+    def resources_from(self, source: DatasetSource, resources: list[Any]) -> list[dict[str, Any]]:
+        """A package's `resources` list: each names an existing resource by id or table."""
+        current = {str(r["name"]): r for r in source.descriptor.get("resources", [])}
+        by_id = {catalogue_uuid("resource", f"{source.slug}/{n}"): n for n in current}
+        chosen = []
+        for position, given in enumerate(resources):
+            if not isinstance(given, dict):
+                raise InvalidFields({"resources": [f"Resource {position} is not a dict"]})
+            name = by_id.get(str(given.get("id"))) or str(given.get("table") or "")
+            if name not in current:
+                if given.get("embedded_from"):
+                    continue  # a copied code list: the publisher embeds it again
+                raise InvalidFields({"resources": [
+                    f"Resource {position} is new: add it with resource_create and a file"
+                ]})  # fmt: skip
+            chosen.append(resource_of(current[name], given, None))
+        return chosen
+
+    # --- answers -------------------------------------------------------------------------
+
+    def package(self, slug: str) -> dict[str, Any]:
+        """The package dict of a dataset as served, or of its folder while it is a draft."""
+        try:
+            return self.actions.package_show({"id": slug})
+        except NotFound:
+            source = load_dataset(self.datasets / slug)
+            draft = ckan.package_dict(source.descriptor, self.actions.base_url)
+            return {**draft, "state": "draft"}
+
+    def resource(self, slug: str, name: str) -> dict[str, Any]:
+        """The resource dict of a dataset's resource, as `package` shows it."""
+        wanted = catalogue_uuid("resource", f"{slug}/{name}")
+        for resource in self.package(slug).get("resources", []):
+            if resource["id"] == wanted:
+                found: dict[str, Any] = resource
+                return found
+        raise NotFound("")
+
+
+def _copy_files(
+    staging: Path,
+    descriptor: dict[str, Any],
+    uploads: dict[str, Upload],
+    source: DatasetSource | None,
+) -> None:
+    """Each resource's file into the copy: the upload, else the folder's file."""
+    for resource in descriptor.get("resources", []):
+        target = inside(staging, str(resource["path"]))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if resource["name"] in uploads:
+            shutil.copyfile(uploads[resource["name"]].path, target)
+        elif source is not None and (source.path / resource["path"]).is_file():
+            # A path `load_dataset` checked: relative, no `..` (a steward's link is
+            # theirs to make, so it is read, not resolved).
+            shutil.copyfile(source.path / resource["path"], target)
+
+
+def checked_slug(name: str) -> str:
+    """A new dataset's name, refused unless it is a slug of at least two characters."""
+    if len(name) < 2:
+        raise InvalidFields({"name": ["Must be at least 2 characters long"]})
+    if not is_slug(name):
+        raise InvalidFields({"name": [NAME_MESSAGE]})
+    return name
+
+
+def position(source: DatasetSource, name: str) -> int:
+    """Where the resource `name` is in the dataset's descriptor."""
+    for found, resource in enumerate(source.descriptor.get("resources", [])):
+        if resource.get("name") == name:
+            return found
+    raise NotFound("Resource was not found.")
+
+
+def inside(folder: Path, relative: str) -> Path:
+    """`folder / relative`, refused unless it stays inside `folder` (no `..`, no link out)."""
+    target = folder / relative
+    if not target.resolve().is_relative_to(folder.resolve()):
+        raise InvalidFields({"path": ["A resource's file must stay inside its dataset folder"]})
+    return target
+
+
+def check_links(data: dict[str, Any]) -> None:
+    """Refuse a package or resource dict whose links are not http(s) or mailto."""
+    faults: dict[str, list[str]] = {}
+    for field, value in url_fields({k: v for k, v in data.items() if k != "extras"}):
+        if value not in (None, "") and not is_safe_url(value):
+            faults[field] = [URL_MESSAGE]
+    extras = extras_of(data.get("extras"))
+    for key, value in extras.items():
+        linked = key.lower() == "url" or key.lower().endswith("_url")
+        if linked and value and not is_safe_url(value):
+            faults[key] = [URL_MESSAGE]
+    try:
+        sources = json.loads(extras.get("sources") or "[]")
+    except ValueError:
+        sources = []  # `descriptor_of` names this fault
+    # A source sent through the API is a link: what it names must be a page, not a file.
+    for field, value in url_fields({"sources": sources}):
+        if value not in (None, "") and not is_safe_url(value):
+            faults[field] = [URL_MESSAGE]
+    if faults:
+        raise InvalidFields(faults)
+
+
+def check_descriptor(descriptor: dict[str, Any]) -> None:
+    """The descriptor about to be written: names and links as `load_dataset` will demand."""
+    faults = descriptor_faults(descriptor)
+    if faults:
+        raise InvalidFields({field: [message] for field, message in faults.items()})

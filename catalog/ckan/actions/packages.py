@@ -1,0 +1,251 @@
+"""CKAN package and resource dicts mapped back to a descriptor, as `catalog.ckan.mapping` maps
+them out: what the write actions store in `datapackage.yaml`.
+
+Package fields map to title, notes, tags, license, organization, groups as themes,
+maintainer as contact, and the extras title_en, notes_en, issued, frequency, access_level,
+temporal_*, spatial, sources, ...; descriptor properties CKAN does not carry (domain
+`checks`, CSV dialects) are kept, and extras we do not know are not stored. A resource's data
+comes only as an upload, whose file name is only ever text: never a path.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog.ckan import mapping as ckan
+from catalog.ckan.mapping import Unit
+from catalog.errors import InvalidFields
+from catalog.store import is_resource_name
+
+DATA_FORMATS = {"csv": "csv", "tsv": "csv", "txt": "csv", "xlsx": "xlsx", "xls": "xls"}
+RESOURCE_NAME = re.compile(r"[^a-z0-9_]+")
+CKAN_TO_SPDX = {value: key for key, value in reversed(ckan.SPDX_TO_CKAN.items())}
+TABLE_MESSAGE = (
+    "Must be lowercase alphanumeric (ascii) characters and these symbols: _ - (at most 100)"
+)
+RESOURCE_NAME_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file: the name the client gave and where its bytes wait on disk."""
+
+    filename: str
+    path: Path
+
+
+def descriptor_of(
+    package: dict[str, Any], base: dict[str, Any], organizations: dict[str, Unit]
+) -> dict[str, Any]:
+    """`base` with what `package` (a CKAN package dict) says, mapped back as `catalog.ckan` maps."""
+    found = copy.deepcopy(base)
+    extras = extras_of(package.get("extras"))
+    if package.get("title"):
+        found["title"] = str(package["title"])
+    if "notes" in package:
+        found["description"] = package.get("notes") or ""
+    for key, extra in (
+        ("title_en", "title_en"),
+        ("description_en", "notes_en"),
+        ("issued", "issued"),
+        ("frequency", "frequency"),
+        ("access_level", "access_level"),
+    ):
+        if extras.get(extra):
+            found[key] = extras[extra]
+    _keywords(found, package, extras)
+    _license(found, package, extras)
+    _organization(found, package, extras, organizations)
+    if isinstance(package.get("groups"), list):
+        found["themes"] = [str(g["name"]) for g in package["groups"] if isinstance(g, dict)]
+    elif extras.get("themes"):
+        found["themes"] = _split(extras["themes"])
+    contact = dict(found.get("contact") or {})
+    for key, field, extra in (
+        ("name", "maintainer", "contact_name"),
+        ("email", "maintainer_email", "contact_email"),
+    ):
+        value = package.get(field) or extras.get(extra)
+        if value:
+            contact[key] = str(value)
+    if contact:
+        found["contact"] = contact
+    temporal = dict(found.get("temporal") or {})
+    for key in ("start", "end"):
+        if extras.get(f"temporal_{key}"):
+            temporal[key] = extras[f"temporal_{key}"]
+    if temporal:
+        found["temporal"] = temporal
+    if extras.get("spatial"):
+        found["spatial"] = _split(extras["spatial"])
+    if extras.get("sources"):
+        try:
+            found["sources"] = json.loads(extras["sources"])
+        except ValueError:
+            raise InvalidFields({"extras": ["`sources` must be a JSON list"]}) from None
+    return found
+
+
+def extras_of(value: Any) -> dict[str, str]:
+    if not isinstance(value, list):
+        return {}
+    return {
+        str(item["key"]): str(item.get("value") or "")
+        for item in value
+        if isinstance(item, dict) and "key" in item
+    }
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _keywords(found: dict[str, Any], package: dict[str, Any], extras: dict[str, str]) -> None:
+    english = set(_split(extras.get("keywords_en", ""))) if "keywords_en" in extras else None
+    if isinstance(package.get("tags"), list):
+        names = [str(t.get("name")) for t in package["tags"] if isinstance(t, dict)]
+        known_en = english if english is not None else set(found.get("keywords_en", []))
+        ordered = _split(extras["keywords"]) if extras.get("keywords") else []
+        zh = [n for n in ordered if n in names] + [
+            n for n in names if n not in ordered and n not in known_en
+        ]
+        en_order = _split(extras.get("keywords_en", "")) or list(found.get("keywords_en", []))
+        en = [n for n in en_order if n in names]
+        found["keywords"], found["keywords_en"] = zh, en
+    else:
+        if extras.get("keywords"):
+            found["keywords"] = _split(extras["keywords"])
+        if english is not None:
+            found["keywords_en"] = sorted(english)
+
+
+def _license(found: dict[str, Any], package: dict[str, Any], extras: dict[str, str]) -> None:
+    license_id = package.get("license_id")
+    name = extras.get("license") or CKAN_TO_SPDX.get(str(license_id)) or license_id
+    if not name:
+        return
+    current = (found.get("licenses") or [{}])[0]
+    chosen: dict[str, Any] = {"name": str(name)}
+    path = package.get("license_url") if str(license_id) not in ckan.LICENSES_BY_ID else None
+    if path or (current.get("name") == name and current.get("path")):
+        chosen["path"] = path or current["path"]
+    title = package.get("license_title")
+    if title and str(license_id) not in ckan.LICENSES_BY_ID and title != name:
+        chosen["title"] = title
+    found["licenses"] = [chosen, *(found.get("licenses") or [])[1:]]
+
+
+def _organization(
+    found: dict[str, Any],
+    package: dict[str, Any],
+    extras: dict[str, str],
+    organizations: dict[str, Unit],
+) -> None:
+    organization = package.get("organization")
+    given: dict[str, Any] = organization if isinstance(organization, dict) else {}
+    owner = str(package.get("owner_org") or given.get("name") or "")
+    if not owner:
+        return
+    by_id = {org["id"]: org for org in organizations.values()}
+    known: Mapping[str, object] = (
+        organizations.get(owner) or by_id.get(owner) or given or {"name": owner}
+    )
+    current = dict(found.get("organization") or {})
+    if current.get("name") != known.get("name"):
+        current = {}
+    current["name"] = str(known.get("name") or owner)
+    current["title"] = str(known.get("title") or current.get("title") or current["name"])
+    title_en = extras.get("publisher_title_en") or known.get("description")
+    if title_en:
+        current["title_en"] = str(title_en)
+    if extras.get("publisher_credit_code"):
+        current["credit_code"] = extras["publisher_credit_code"]
+    found["organization"] = current
+
+
+def resource_name(data: dict[str, Any], upload: Upload, taken: set[str]) -> str:
+    if data.get("table"):
+        table = data["table"]
+        if not is_resource_name(table):
+            raise InvalidFields({"table": [TABLE_MESSAGE]})
+        return str(table)
+    for text in (str(data.get("name") or ""), _upload_stem(upload.filename)):
+        made = RESOURCE_NAME.sub("_", text.lower()).strip("_")[:RESOURCE_NAME_LIMIT].strip("_")
+        if made:
+            return made
+    number = len(taken) + 1
+    while f"resource_{number}" in taken:
+        number += 1
+    return f"resource_{number}"
+
+
+def resource_of(
+    current: dict[str, Any], data: dict[str, Any], upload: Upload | None
+) -> dict[str, Any]:
+    """A descriptor resource: `current` with the resource dict's fields and the upload."""
+    found = {k: v for k, v in current.items() if k not in ckan_resource_only()}
+    name = str(found["name"])
+    if data.get("name"):
+        found["title"] = str(data["name"])
+    for key, field in (("title_en", "name_en"), ("description", "description")):
+        if data.get(field):
+            found[key] = str(data[field])
+    if data.get("schema"):
+        schema = data["schema"]
+        if isinstance(schema, str):
+            try:
+                schema = json.loads(schema)
+            except ValueError:
+                raise InvalidFields({"schema": ["Not a JSON Table Schema"]}) from None
+        if not isinstance(schema, dict):
+            raise InvalidFields({"schema": ["Not a JSON Table Schema"]})
+        found["schema"] = schema
+    if upload is not None:
+        extension = _upload_extension(upload.filename)
+        fmt = DATA_FORMATS.get(extension, "csv")
+        found["path"] = f"data/{name}.{'csv' if fmt == 'csv' else extension}"
+        found["format"] = fmt
+        for key in ("encoding", "dialect", "sheet", "header_row", "hash", "bytes"):
+            found.pop(key, None)
+        if "schema" not in found:
+            found["schema"] = infer_schema(upload.path, fmt)
+    if "schema" not in found or "path" not in found:
+        raise InvalidFields({"upload": ["Upload the table of this resource"]})
+    return found
+
+
+def _upload_stem(filename: str) -> str:
+    """The client's file name without folders or extension: text for a name, never a path."""
+    last = re.split(r"[/\\]", filename)[-1]
+    return last.rpartition(".")[0] or last
+
+
+def _upload_extension(filename: str) -> str:
+    """The extension of the client's file name, lowercased: only ever looked up in a table."""
+    last = re.split(r"[/\\]", filename)[-1]
+    return last.rpartition(".")[2].lower() if "." in last else ""
+
+
+def ckan_resource_only() -> frozenset[str]:
+    """Keys of a published resource that a steward's descriptor does not hold."""
+    return frozenset({"rows", "byte_size", "source_file", "mediatype", "embedded_from"})
+
+
+def infer_schema(path: Path, fmt: str) -> dict[str, Any]:
+    """A Table Schema inferred from the file (Frictionless), for an upload that sent none."""
+    from frictionless import Resource, system
+
+    try:
+        with system.use_context(trusted=True):
+            resource = Resource(path=str(path), format=fmt)
+            resource.infer()
+            schema: dict[str, Any] = resource.schema.to_descriptor()
+            return schema
+    except Exception as exc:  # frictionless raises many kinds on unreadable files
+        raise InvalidFields({"upload": [f"Could not read the table: {exc}"]}) from None

@@ -1,0 +1,24 @@
+"""CKAN's patch actions (ckan/logic/action/patch.py): only the given fields change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.ckan.actions.folders import DatasetFolders
+from catalog.ckan.actions.update import package_update, resource_update
+
+
+def package_patch(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+    """Change only the given fields of a dataset."""
+    slug = folders.slug(data.get("id") or data.get("name"))
+    with folders.lock, folders.store.locked(slug):
+        # Read under the lock, fresh from the store: fields the patch leaves out keep
+        # the value they have now, not one another writer has since replaced.
+        folders.actions.refresh()
+        current = folders.package(slug)
+        return package_update(folders, {**current, **data, "id": slug})
+
+
+def resource_patch(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+    """Change only the given fields of a resource (a new upload replaces its data)."""
+    return resource_update(folders, data)

@@ -1,0 +1,58 @@
+"""The Action API's table of actions: each name's function and help text, and which names
+change something (refused on GET, as CKAN refuses them)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.errors import InvalidFields
+
+
+@dataclass(frozen=True)
+class Action:
+    run: Callable[[dict[str, Any]], Any]
+    doc: str
+
+
+def checked(run: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+    """`run`, refusing data holding text no UTF-8 can carry (a lone surrogate from a JSON
+    `\\ud800` escape) as a Validation Error, before it reaches DuckDB or a file name."""
+
+    def run_checked(data: dict[str, Any]) -> Any:
+        bad = _unencodable(data)
+        if bad is not None:
+            raise InvalidFields({bad: ["Invalid text: a lone surrogate (U+D800 to U+DFFF)"]})
+        return run(data)
+
+    return run_checked
+
+
+def _unencodable(data: dict[str, Any]) -> str | None:
+    """The top-level key under which `data` holds text UTF-8 cannot encode, or None.
+
+    A walk with a stack, not recursion: JSON nests as deep as the decoder allowed.
+    """
+    stack: list[tuple[str, Any]] = [(key, key) for key in data]
+    stack += [(key, value) for key, value in data.items()]
+    while stack:
+        key, value = stack.pop()
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return key.encode("utf-8", "replace").decode("utf-8")
+        elif isinstance(value, dict):
+            stack += [(key, item) for pair in value.items() for item in pair]
+        elif isinstance(value, list | tuple):
+            stack += [(key, item) for item in value]
+    return None
+
+
+# CKAN's actions that change something: a GET to them is refused as CKAN refuses it.
+WRITE_ACTIONS = frozenset(
+    f"{entity}_{verb}"
+    for entity in ("package", "resource", "organization", "group", "datastore", "resource_view")
+    for verb in ("create", "update", "patch", "delete")
+) | {"datastore_upsert", "package_revise", "dataset_purge", "api_token_create"}

@@ -1,0 +1,42 @@
+"""CKAN's update actions (ckan/logic/action/update.py): a dataset's metadata, a resource's.
+
+Fields a package_update leaves out keep their value; a package's `resources` list names
+existing resources (new ones come with `resource_create` and a file). A resource_update
+with a file replaces the resource's data.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from catalog.ckan.actions.folders import DatasetFolders, check_links, position
+from catalog.ckan.actions.packages import Upload, resource_of
+
+
+def package_update(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+    """Update a dataset's metadata (and resource metadata when `resources` is given)."""
+    check_links(data)
+    slug = folders.slug(data.get("id") or data.get("name"))
+    with folders.lock, folders.store.locked(slug):
+        base, source = folders.read(slug)
+        descriptor = folders.descriptor(source.descriptor, data)
+        if isinstance(data.get("resources"), list):
+            descriptor["resources"] = folders.resources_from(source, data["resources"])
+        folders.commit(slug, descriptor, {}, replace_folder=True, base=base, source=source)
+    return folders.package(slug)
+
+
+def resource_update(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+    """Replace a resource's metadata, and its data when a file is uploaded."""
+    check_links(data)
+    slug, name = folders.resource_key(data.get("id"))
+    with folders.lock, folders.store.locked(slug):
+        base, source = folders.read(slug)
+        descriptor = copy.deepcopy(source.descriptor)
+        found = position(source, name)
+        upload = data.get("upload") if isinstance(data.get("upload"), Upload) else None
+        descriptor["resources"][found] = resource_of(descriptor["resources"][found], data, upload)
+        uploads = {name: upload} if upload else {}
+        folders.commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
+    return folders.resource(slug, name)

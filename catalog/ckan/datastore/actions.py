@@ -1,0 +1,187 @@
+"""CKAN 2.12's DataStore actions over the published Parquet: search, info, SQL and dumps.
+
+CKAN keeps a PostgreSQL table per resource; here the table is the resource's current Parquet
+file, read by the shared `QueryEngine`. A DataStore `resource_id` is the resource's stable CKAN
+id (uuid5 of `<slug>/<resource>`, `catalog.search.catalogue_uuid`), so the id a harvester read
+from `package_show` is the table it searches. The table follows `CURRENT`: a new version is
+searched as soon as it is published, and a withdrawn dataset's tables are gone.
+
+Behaviour follows ckanext/datastore of CKAN 2.12 (logic/action.py, logic/schema.py,
+backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
+
+- `datastore_search` takes CKAN's filters (`catalog.ckan.datastore.filters`), `q`, `fields`,
+  `sort`, `distinct` and paging (`catalog.ckan.datastore.plans`); `include_total` (default
+  true) counts exactly; `records_format` objects, lists, csv, tsv; `include_next_page` gives
+  `next_page` (`{"_id": {"gt": last}}`) when sorted by `_id`; the `_links` of CKAN 2.10/2.11
+  are added on the wire (`api.routes.ckan`).
+- `datastore_search_sql` runs the v1 SQL endpoint's sandbox (one SELECT, no file or network
+  reader); tables are named by resource id (`SELECT * FROM "<uuid>"`) or by SQL view name.
+- `/datastore/dump/{id}` streams csv, tsv, json or xml (`catalog.ckan.datastore.dumps`). In
+  CSV and TSV (dumps and `records_format`) a text cell a spreadsheet would run as a formula
+  gets a leading `'`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pyarrow as pa
+
+from catalog.ckan import arguments
+from catalog.ckan.datastore.dumps import DUMP_FORMATS, dump_chunks
+from catalog.ckan.datastore.plans import Plan
+from catalog.ckan.datastore.schema import LARGEST_NATURAL, search_arguments
+from catalog.ckan.datastore.tables import Table, pg_type_of_sql
+from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
+from catalog.query import QueryEngine, delimited_text, export_runs, view_name
+from catalog.sql import quote
+
+DUMP_PAGE_ROWS = 65_536
+QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
+
+
+class DataStore:
+    """datastore_search, datastore_info, datastore_search_sql and dumps over one engine."""
+
+    def __init__(self, engine: QueryEngine, locate: Callable[[str], tuple[str, str]]) -> None:
+        """`locate` maps a resource id to (dataset slug, resource name), or raises NotFound."""
+        self.engine = engine
+        self.locate = locate
+
+    def table(self, resource_id: str) -> Table:
+        try:
+            slug, name = self.locate(resource_id)
+            return Table(resource_id, self.engine.resource(slug, name))
+        except NotFound:
+            raise NotFound(f'Resource "{resource_id}" was not found.') from None
+
+    # --- datastore_search ---------------------------------------------------------------
+
+    def search(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Search a DataStore resource (CKAN's datastore_search)."""
+        given = search_arguments(data)
+        table = self.table(given.resource_id)
+        plan = Plan.make(table, given)
+        result = dict(given.echo)
+        fmt = given.records_format
+        rows = self.engine.fetch(*plan.page_sql(text=fmt in ("csv", "tsv")))
+        ids = [row[-1] for row in rows if row[-1] is not None]
+        result["records"] = _records(rows, fmt)
+        result["fields"] = [table.describe(name) for name in plan.field_names]
+        if given.include_total:
+            result["total"] = self._total(table, plan)
+            result["total_was_estimated"] = False
+        if given.include_next_page and plan.keyset_operator and ids:
+            last = max(ids) if plan.keyset_operator == "gt" else min(ids)
+            result["next_page"] = {"_id": {plan.keyset_operator: last}}
+        return result
+
+    def _total(self, table: Table, plan: Plan) -> int:
+        if not plan.where and not plan.distinct and table.resource.rows is not None:
+            return table.resource.rows
+        try:
+            return int(self.engine.fetch(*plan.count_sql())[0][0])
+        except QueryTimeout:
+            raise InvalidFields({"query": ["Search took too long"]}) from None
+
+    # --- datastore_info ---------------------------------------------------------------------
+
+    def info(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Describe a DataStore resource: its fields, their schema and the table's size."""
+        resource_id = data.get("resource_id") or data.get("id")
+        if not resource_id:
+            raise InvalidFields({"resource_id": ["Missing value"]})
+        table = self.table(str(resource_id))
+        resource = table.resource
+        columns = resource.schema.columns.items()
+        info: dict[str, Any] = {"fields": [table.describe_fully(n, c) for n, c in columns]}
+        if arguments.boolean(data.get("include_meta"), True):
+            info["meta"] = {
+                "id": table.resource_id,
+                "count": resource.rows,
+                "table_type": "BASE TABLE",
+                "size": resource.path.stat().st_size,
+                "db_size": resource.path.stat().st_size,
+                "idx_size": 0,
+                "aliases": [view_name(resource.dataset, resource.name)],
+            }
+        return info
+
+    # --- datastore_search_sql -----------------------------------------------------------------
+
+    def search_sql(self, data: dict[str, Any]) -> dict[str, Any]:
+        """Run one read-only SELECT over the DataStore tables (CKAN's datastore_search_sql)."""
+        sql = data.get("sql")
+        if not sql or not isinstance(sql, str):
+            raise InvalidFields({"sql": ["Missing value"]})
+        most = self.engine.settings.sql_max_chars
+        if len(sql) > most:  # before the rewriting below looks at it
+            raise InvalidFields({"sql": [f"Longer than the {most:,} characters allowed"]})
+        rewritten = QUOTED_ID.sub(self._view_for, sql)
+        try:
+            found = self.engine.sql(rewritten)
+        except InvalidParameter as exc:
+            raise InvalidFields({exc.parameter: [str(exc).split(": ", 1)[-1]]}) from None
+        except InvalidQuery as exc:
+            raise InvalidFields({"query": [str(exc)]}) from None
+        except QueryTimeout:
+            raise InvalidFields({"query": ["Query took too long"]}) from None
+        result: dict[str, Any] = {
+            "sql": sql,
+            "records": json.loads("[" + ",".join(found.rows) + "]"),
+            "fields": [
+                {"id": field["name"], "type": pg_type_of_sql(str(field.get("sql_type", "")))}
+                for field in found.fields
+            ],
+        }
+        if found.truncated:
+            result["records_truncated"] = True
+        return result
+
+    def _view_for(self, match: re.Match[str]) -> str:
+        try:
+            slug, name = self.locate(match.group(1))
+        except NotFound:
+            return match.group(0)
+        return quote(view_name(slug, name))
+
+    # --- /datastore/dump ----------------------------------------------------------------------
+
+    def dump(self, resource_id: str, args: dict[str, str]) -> tuple[str, Iterator[bytes]]:
+        """(format, chunks) of a dump with CKAN's dump arguments; planned before streaming."""
+        fmt = args.get("format", "csv")
+        if fmt not in DUMP_FORMATS:
+            raise InvalidFields({"format": [f"Value must be one of {list(DUMP_FORMATS)}"]})
+        given: dict[str, Any] = {"resource_id": resource_id, "sort": args.get("sort", "_id")}
+        for key in ("filters", "q", "distinct", "plain", "language", "fields"):
+            if key in args:
+                given[key] = args[key]
+        table = self.table(resource_id)
+        searched = search_arguments({**given, "limit": 1})
+        limit = arguments.natural(args.get("limit"), "limit", most=LARGEST_NATURAL)
+        offset = arguments.natural(args.get("offset"), "offset", most=LARGEST_NATURAL) or 0
+        plan = Plan.make(table, dataclasses.replace(searched, limit=limit, offset=offset))
+        bom = arguments.boolean(args.get("bom"))
+        fields = [table.describe(name) for name in plan.field_names]
+        runs: list[tuple[int, int]] = []
+        # Unreadable, the file is one query, whose error DuckDB reports as for any other.
+        with contextlib.suppress(OSError, pa.ArrowException):
+            runs = export_runs(table.resource.path)
+        queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
+        batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
+        return fmt, dump_chunks(batches, fields, fmt, bom)
+
+
+def _records(rows: list[tuple[Any, ...]], fmt: str) -> Any:
+    """A page's `records` in `records_format`: the rows without their last column, `_id`."""
+    if fmt in ("csv", "tsv"):
+        return delimited_text([row[:-1] for row in rows], "\t" if fmt == "tsv" else ",")
+    records = json.loads("[" + ",".join(str(row[0]) for row in rows) + "]")
+    if fmt == "lists":
+        return [list(record.values()) for record in records]
+    return records

@@ -1,0 +1,138 @@
+"""CKAN 2.12's DataStore `filters` (ckanext/datastore/filters.py) as SQL conditions.
+
+`{"f": v}` is equality, `{"f": [a, b]}` one of, `{"f": {"gt"|"gte"|"lt"|"lte"|"eq"|"in": v}}`
+ranges, `{"$or": [...]}` and `{"$and": [...]}` nest, and a list of dicts means OR. Values are
+parsed by their column's Table Schema type and bound as parameters. An unknown field is a
+`Validation Error` `filters: ["Unknown field: f"]`; past 100 operations or 10 levels of
+nesting the filters are refused, as CKAN refuses them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from catalog.ckan.datastore.tables import ID, ID_SQL
+from catalog.errors import InvalidFields, InvalidParameter
+from catalog.sql import Column, parse_value
+
+MAX_FILTER_OPS = 100  # ckanext/datastore/filters.py MAX_FILTER_OPS_NUM
+MAX_FILTER_DEPTH = 10
+RANGE_OPERATORS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+def filters_sql(filters: Any, columns: dict[str, Column]) -> tuple[list[str], list[Any]]:
+    """CKAN filters as SQL conditions (none or one) and their parameters."""
+    if not filters:
+        return [], []
+    if not isinstance(filters, dict | list) or (
+        isinstance(filters, list) and not all(isinstance(item, dict) for item in filters)
+    ):
+        raise InvalidFields({"filters": ["Filters must be defined as a dict or a list of dicts"]})
+    compiler = _Compiler(columns)
+    sql = compiler.top(filters)
+    if compiler.errors:
+        raise InvalidFields({"filters": compiler.errors})
+    return [sql], compiler.params
+
+
+class _Compiler:
+    """One filters argument on its way to SQL: the parameters bound and the faults found
+    so far (all of them are reported at once), and the operations counted."""
+
+    def __init__(self, columns: dict[str, Column]) -> None:
+        self.columns = columns
+        self.params: list[Any] = []
+        self.errors: list[str] = []
+        self._operations = 0
+
+    def top(self, filters: dict[str, Any] | list[dict[str, Any]]) -> str:
+        """The whole argument: a list of dicts means any of them."""
+        if isinstance(filters, list):
+            return self.any_of(filters, 0)
+        return self.all_of(filters, 0)
+
+    def all_of(self, item: dict[str, Any], depth: int) -> str:
+        if depth >= MAX_FILTER_DEPTH:
+            raise InvalidFields(
+                {"filters": ["Maximum nesting depth for filter operations reached"]}
+            )
+        parts = []
+        for key, value in item.items():
+            if key.startswith("$") and not key.startswith("$$"):
+                part = self._operation(key, value, depth)
+                if part is not None:
+                    parts.append(part)
+            else:
+                parts.append(self._field(key.removeprefix("$"), value))
+        return "(" + " AND ".join(parts) + ")" if parts else "true"
+
+    def any_of(self, items: list[dict[str, Any]], depth: int) -> str:
+        parts = [self.all_of(item, depth + 1) for item in items]
+        return "(" + " OR ".join(parts) + ")" if parts else "false"
+
+    def _operation(self, key: str, value: Any, depth: int) -> str | None:
+        if key not in ("$or", "$and"):
+            self.errors.append(f"Unknown operators (must be one of $or, $and): {key}")
+            return None
+        if not (isinstance(value, list) and all(isinstance(v, dict) for v in value)):
+            self.errors.append(f"Filter operations must be defined as a list of dicts: {value}")
+            return None
+        self._count()
+        if key == "$or":
+            return self.any_of(value, depth + 1)
+        joined = [self.all_of(v, depth + 1) for v in value]
+        return "(" + " AND ".join(joined) + ")" if joined else "true"
+
+    def _field(self, name: str, value: Any) -> str:
+        self._count()
+        column = self.columns.get(name)
+        if column is None:
+            self.errors.append(f"Unknown field: {name}")
+            return "true"
+        if isinstance(value, dict):
+            parts = [self._range(name, column, op, operand) for op, operand in value.items()]
+            return "(" + " AND ".join(parts) + ")" if parts else "true"
+        if isinstance(value, list):
+            ranges = [v for v in value if isinstance(v, dict)]
+            plain = [v for v in value if not isinstance(v, dict)]
+            parts = [self._field(name, r) for r in ranges]
+            if plain or not ranges:
+                parts.append(self._in(column, plain))
+            return "(" + " OR ".join(parts) + ")"
+        self.params.append(_typed(column, value))
+        return f"{_sql(column)} = ?"
+
+    def _range(self, name: str, column: Column, operator: str, operand: Any) -> str:
+        if operator == "in":
+            return self._in(column, operand)
+        if operator in RANGE_OPERATORS:
+            self.params.append(_typed(column, operand))
+            return f"{_sql(column)} {RANGE_OPERATORS[operator]} ?"
+        raise InvalidFields({"filters": [f"Unknown filter operation: {operator!r} on {name!r}"]})
+
+    def _in(self, column: Column, values: Any) -> str:
+        items = values if isinstance(values, list) else [values]
+        if not items:
+            return "false"
+        self.params.extend(_typed(column, item) for item in items)
+        return f"{_sql(column)} IN ({', '.join('?' for _ in items)})"
+
+    def _count(self) -> None:
+        self._operations += 1
+        if self._operations > MAX_FILTER_OPS:
+            raise InvalidFields({"filters": ["Maximum number of filter operations exceeded"]})
+
+
+def _sql(column: Column) -> str:
+    """A column in a condition; `_id` is computed from the row number, so it is spelled out."""
+    return ID_SQL if column is ID else column.sql
+
+
+def _typed(column: Column, value: Any) -> Any:
+    if value is None:
+        return None
+    text = ("true" if value else "false") if isinstance(value, bool) else str(value)
+    try:
+        return parse_value(column, text, "filters")
+    except InvalidParameter as exc:
+        raise InvalidFields({"filters": [str(exc).removeprefix("filters: ")]}) from None

@@ -1,0 +1,118 @@
+"""datastore_search's arguments (ckanext/datastore/logic/schema.py, CKAN 2.12), validated.
+
+Defaults, types and the `__junk` check, with the validators every action shares
+(`catalog.ckan.arguments`): `limit` defaults to 100 and is capped at 32000
+(`ckan.datastore.search.rows_max`); `include_total` defaults to true; `records_format` is
+objects, lists, csv or tsv. A `limit` or `offset` past 2^53 - 1 is refused in our words
+before it reaches the engine.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from catalog.ckan.arguments import boolean, natural
+from catalog.errors import InvalidFields
+
+ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default
+ROWS_MAX = 32_000  # ckan.datastore.search.rows_max
+RECORDS_FORMATS = ("objects", "lists", "csv", "tsv")
+SEARCH_KEYS = {
+    "resource_id", "id", "q", "plain", "filters", "language", "limit", "offset", "fields",
+    "sort", "distinct", "include_total", "total_estimation_threshold", "records_format",
+    "include_next_page", "full_text",
+}  # fmt: skip
+# The largest limit or offset taken: JavaScript's largest exact integer.
+LARGEST_NATURAL = 2**53 - 1
+
+
+@dataclass(frozen=True)
+class SearchArguments:
+    """datastore_search's arguments, validated; `echo` is the data CKAN's answer repeats.
+
+    `fields`, `sort` and `filters` are checked against the table when the search is planned.
+    """
+
+    echo: dict[str, Any]
+    resource_id: str
+    filters: Any
+    text: Any  # `q` (a string, or a dict of column → string), else `full_text`
+    fields: Any
+    sort: Any
+    distinct: bool
+    limit: int | None
+    offset: int
+    include_total: bool
+    include_next_page: bool
+    records_format: str
+
+
+def search_arguments(data: dict[str, Any]) -> SearchArguments:
+    """datastore_search_schema: defaults, types and the `__junk` check."""
+    given = dict(data)
+    if "id" in given and "resource_id" not in given:
+        given["resource_id"] = given.pop("id")
+    errors: dict[str, list[str]] = {}
+    junk = sorted(set(given) - SEARCH_KEYS)
+    if junk:
+        errors["__junk"] = [f"The input field {junk} was not expected."]
+    if not given.get("resource_id"):
+        errors["resource_id"] = ["Missing value"]
+    _parse_json(given, errors)
+    _paging(given, errors)
+    given["include_total"] = boolean(given.get("include_total"), True)
+    given["include_next_page"] = boolean(given.get("include_next_page"))
+    for key in ("distinct", "plain"):
+        if key in given:
+            given[key] = boolean(given[key])
+    given.pop("total_estimation_threshold", None)
+    if given.get("records_format") in (None, ""):
+        given["records_format"] = "objects"
+    if given["records_format"] not in RECORDS_FORMATS:
+        errors["records_format"] = [f"Value must be one of {list(RECORDS_FORMATS)}"]
+    if errors:
+        raise InvalidFields(errors)
+    return SearchArguments(
+        echo=given,
+        resource_id=str(given["resource_id"]),
+        filters=given.get("filters"),
+        text=given.get("q") or given.get("full_text"),
+        fields=given.get("fields"),
+        sort=given.get("sort"),
+        distinct=bool(given.get("distinct")),
+        limit=given["limit"],
+        offset=given.get("offset") or 0,
+        include_total=given["include_total"],
+        include_next_page=given["include_next_page"],
+        records_format=given["records_format"],
+    )
+
+
+def _parse_json(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """`filters` as JSON (CKAN's `json_validator`), `q` too when it reads as an object."""
+    for key in ("filters", "q"):
+        value = given.get(key)
+        if isinstance(value, str) and (key == "filters" or value.strip().startswith("{")):
+            try:
+                given[key] = json.loads(value)
+            except ValueError:
+                if key == "filters":
+                    errors[key] = ["Could not parse as valid JSON"]
+
+
+def _paging(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """`limit` (defaulted, capped) and `offset` (left out when empty) as naturals."""
+    for key in ("limit", "offset"):
+        if key in given:
+            try:
+                given[key] = natural(given[key], key, most=LARGEST_NATURAL)
+            except InvalidFields as exc:
+                errors.update(exc.errors)
+    if given.get("limit") is None:
+        given["limit"] = ROWS_DEFAULT
+    if isinstance(given["limit"], int):
+        given["limit"] = min(given["limit"], ROWS_MAX)
+    if "offset" in given and given["offset"] is None:
+        del given["offset"]

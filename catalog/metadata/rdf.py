@@ -1,0 +1,166 @@
+"""The RDF groundwork the metadata mappings share: namespaces, the URL scheme, serialisations.
+
+`Links` is the one place every IRI of the catalogue is built (HTML pages, downloads, API,
+vocabularies); `serialize` writes a graph as Turtle, JSON-LD or RDF/XML.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+
+from catalog.errors import BadRequest
+
+ADMS = Namespace("http://www.w3.org/ns/adms#")
+HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
+SPDX = Namespace("http://spdx.org/rdf/terms#")
+VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
+# DCAT 3 terms that rdflib's closed DCAT namespace does not list yet.
+DCAT_VERSION = URIRef(f"{DCAT}version")
+EU = "http://publications.europa.eu/resource/authority/"
+IANA = "https://www.iana.org/assignments/media-types/"
+
+# Serialisations: URL extension → (rdflib format, media type).
+FORMATS: dict[str, tuple[str, str]] = {
+    "ttl": ("turtle", "text/turtle"),
+    "jsonld": ("json-ld", "application/ld+json"),
+    "rdf": ("pretty-xml", "application/rdf+xml"),
+}
+# Download formats served for every resource: extension → (EU file type, IANA media type).
+DOWNLOADS: dict[str, tuple[str, str]] = {
+    "csv": ("CSV", "text/csv"),
+    "json": ("JSON", "application/json"),
+    "parquet": ("PARQUET", "application/vnd.apache.parquet"),
+    "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+}
+_DATE_TYPES = (
+    (re.compile(r"^\d{4}$"), XSD.gYear),
+    (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
+    (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
+)
+
+
+@dataclass(frozen=True)
+class CatalogueInfo:
+    """Who runs the catalogue and where: the settings that appear in every graph."""
+
+    base_url: str
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    publisher: str
+    publisher_en: str
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """One page of a paged listing; `url(n)` is the absolute URL of page n."""
+
+    number: int
+    size: int
+    total: int
+    url: Callable[[int], str]
+
+    @property
+    def last(self) -> int:
+        return max(1, math.ceil(self.total / self.size))
+
+
+class Links:
+    """The URL scheme every mapping shares (HTML pages, downloads, API, vocabularies)."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base = base_url.rstrip("/")
+
+    def catalog(self) -> str:
+        return f"{self.base}/catalog"
+
+    def dataset(self, slug: str) -> str:
+        return f"{self.base}/dataset/{quote(slug)}"
+
+    def node(self, slug: str, fragment: str) -> URIRef:
+        return URIRef(f"{self.dataset(slug)}#{quote(fragment)}")
+
+    def download(self, slug: str, resource: str, extension: str) -> str:
+        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}.{extension}"
+
+    def schema(self, slug: str, resource: str) -> str:
+        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}/schema"
+
+    def api(self, slug: str = "") -> str:
+        return f"{self.base}/api/v1/datasets/{quote(slug)}" if slug else f"{self.base}/api/v1"
+
+    def organization(self, name: str) -> str:
+        return f"{self.base}/organization/{quote(name)}"
+
+    def theme(self, slug: str = "") -> str:
+        # A theme's concept is its page in the web catalogue, so the IRI dereferences.
+        return f"{self.base}/group/{quote(slug)}" if slug else f"{self.base}/group"
+
+    def region(self, code: str) -> str:
+        return f"{self.base}/regions/{quote(code)}"
+
+    def vocabulary(self, term: str) -> URIRef:
+        return URIRef(f"{self.base}/ns#{term}")
+
+
+def new_graph() -> Graph:
+    graph = Graph()
+    for prefix, namespace in (
+        ("dcat", DCAT),
+        ("dct", DCTERMS),
+        ("foaf", FOAF),
+        ("skos", SKOS),
+        ("vcard", VCARD),
+        ("adms", ADMS),
+        ("spdx", SPDX),
+        ("hydra", HYDRA),
+    ):
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def serialize(graph: Graph, extension: str) -> bytes:
+    """The graph as `ttl`, `jsonld` or `rdf` (RDF/XML), UTF-8."""
+    if extension not in FORMATS:
+        raise BadRequest(f"unknown RDF format {extension!r}; use one of {', '.join(FORMATS)}")
+    rdflib_format = FORMATS[extension][0]
+    if rdflib_format == "json-ld":
+        context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
+        text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+        return text.encode("utf-8")
+    return graph.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def bilingual(graph: Graph, node: URIRef, predicate: URIRef, zh: Any, en: Any) -> None:
+    if zh:
+        graph.add((node, predicate, Literal(str(zh), lang="zh")))
+    if en:
+        graph.add((node, predicate, Literal(str(en), lang="en")))
+
+
+def typed(graph: Graph, iri: str, cls: URIRef) -> URIRef:
+    node = URIRef(iri)
+    graph.add((node, RDF.type, cls))
+    return node
+
+
+def date_literal(value: str) -> Literal:
+    """An ISO 8601 year, year-month, date or date-time with its XML Schema datatype."""
+    for pattern, datatype in _DATE_TYPES:
+        if pattern.match(value):
+            return Literal(value, datatype=datatype)
+    return Literal(value, datatype=XSD.dateTime)
+
+
+def add_date(graph: Graph, node: URIRef | BNode, predicate: URIRef, value: str) -> None:
+    if value:
+        graph.add((node, predicate, date_literal(value)))

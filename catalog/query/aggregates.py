@@ -1,0 +1,110 @@
+"""Aggregates of one resource: counts, sums, averages, minima and maxima, grouped or not.
+
+The answer is a `Table`, as read-only SQL's is: rows rendered as JSON object text, typed by
+their output columns (a sum of integers is an integer, an average a number).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from catalog.errors import InvalidParameter
+from catalog.query.pages import DEFAULT_LIMIT
+from catalog.query.resources import Resource, source_sql
+from catalog.sql import (
+    NUMERIC_TYPES,
+    Column,
+    Schema,
+    SortKey,
+    json_row_sql,
+    parse_filters,
+    parse_names,
+    parse_sort,
+    where_sql,
+)
+
+MEASURES = ("count", "sum", "avg", "min", "max")
+
+
+@dataclass(frozen=True)
+class AggregateRequest:
+    filters: Sequence[tuple[str, str]] = ()
+    group_by: str | None = None
+    measures: dict[str, str] = field(default_factory=dict)  # "sum" -> "a,b", "count" -> "*"
+    sort: str | None = None
+    limit: int = DEFAULT_LIMIT
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A result that is not a page of a resource: aggregates and SQL."""
+
+    fields: list[dict[str, Any]]
+    rows: list[str]  # one JSON object text per row
+    truncated: bool
+    dataset: str | None = None
+    resource: str | None = None
+    version: str | None = None
+
+
+@dataclass(frozen=True)
+class Aggregate:
+    """The SQL of one aggregate request, its parameters and its output columns."""
+
+    sql: str
+    params: list[Any]
+    outputs: list[Column]
+
+    @classmethod
+    def of(cls, resource: Resource, request: AggregateRequest) -> Aggregate:
+        schema = resource.schema
+        groups = parse_names(schema, request.group_by, "group_by")
+        outputs = [(c, c.sql) for c in groups] + _measures(schema, request.measures, groups)
+        result = Schema({c.name: c for c, _ in outputs}, (), ())
+        if len(result.columns) != len(outputs):
+            raise InvalidParameter("group_by", "two outputs have the same name")
+        keys = parse_sort(result, request.sort) or [SortKey(c) for c in groups]
+        where, params = where_sql([f.sql() for f in parse_filters(schema, request.filters)])
+        grouping = f" GROUP BY {', '.join(c.sql for c in groups)}" if groups else ""
+        inner = (
+            f"SELECT {', '.join(f'{expr} AS {c.sql}' for c, expr in outputs)}"
+            f" FROM {source_sql()}{where}{grouping}"
+        )
+        order = f" ORDER BY {', '.join(k.sql() for k in keys)}" if keys else ""
+        columns = [c for c, _ in outputs]
+        sql = f"SELECT {json_row_sql(columns)} FROM ({inner}) AS _a{order} LIMIT ?"
+        return cls(sql, [str(resource.path), *params, request.limit + 1], columns)
+
+
+def _measures(
+    schema: Schema, requested: dict[str, str], groups: list[Column]
+) -> list[tuple[Column, str]]:
+    """(output column, SQL) of each requested aggregate; `count(*)` when none is asked."""
+    found: list[tuple[Column, str]] = []
+    for function in MEASURES:
+        for name in [n.strip() for n in requested.get(function, "").split(",") if n.strip()]:
+            found.append(_measure(schema, function, name))
+    if not found and not groups:
+        found.append((Column("count", "integer", nullable=False), "count(*)"))
+    return found
+
+
+def _measure(schema: Schema, function: str, name: str) -> tuple[Column, str]:
+    if function == "count" and name == "*":
+        return Column("count", "integer", nullable=False), "count(*)"
+    column = schema.column(name, function)
+    sql = f"{function}({column.sql})"
+    output = f"{function}_{column.name}"
+    if function == "count":
+        return Column(output, "integer", nullable=False), sql
+    if function in ("sum", "avg") and column.type not in NUMERIC_TYPES:
+        raise InvalidParameter(function, f"column {name!r} is {column.type}, not a number")
+    if function == "avg":
+        return Column(output, "number"), sql
+    if function == "sum":
+        kind = "number" if column.type == "number" else "integer"
+        return Column(output, kind, column.decimals), sql
+    return Column(output, column.type, column.decimals), sql

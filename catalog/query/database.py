@@ -1,0 +1,121 @@
+"""The engine's one DuckDB database: locked to the store's files, its errors made ours.
+
+The database may read files only under the store (`allowed_directories`, then
+`enable_external_access = false`, then `lock_configuration`), and its memory limit is 40 %
+of `memory_budget_mb` unless `duckdb_memory_limit` says otherwise. Results too large to hold
+are read as Arrow batches, lazily: memory stays one batch deep.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from catalog.errors import (
+    InvalidQuery,
+    OpenDataError,
+    QueryFailed,
+    QueryForbidden,
+    QueryTimeout,
+    ServiceUnavailable,
+)
+from catalog.sandbox import explain
+from catalog.settings import Settings
+
+Batches = Iterator[pa.RecordBatch]
+
+
+def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
+    """The shared database: reads only under `root`, its configuration locked."""
+    # Spill files go to a temporary folder of ours, not `.tmp/` in whatever the working
+    # directory happens to be (a checkout, say).
+    temp = Path(tempfile.gettempdir()) / f"opendata-duckdb-{os.getpid()}"
+    con = duckdb.connect(
+        config={
+            "threads": settings.duckdb_threads,
+            "memory_limit": settings.engine_memory_limit,
+            "temp_directory": str(temp),
+            # Give memory back after a big query (a deep offset, a wide group-by): by
+            # default DuckDB's allocator kept a 1 GB peak for good (measured), and the
+            # next 10M-row export started from there.
+            "allocator_background_threads": True,
+            "allocator_flush_threshold": "32MB",
+        }
+    )
+    # The trailing separator keeps a sibling such as `<root>2/` out of the allowed prefix.
+    allowed = str(root.resolve()).rstrip("/") + "/"
+    con.execute("SET allowed_directories = ?", [[allowed]])
+    # Order matters: the allowed list cannot change once external access is off.
+    con.execute("SET enable_external_access = false")
+    con.execute("SET autoinstall_known_extensions = false")
+    # Published files never change, so their footers can be parsed once, not per query.
+    con.execute("SET parquet_metadata_cache = true")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def translate(exc: duckdb.Error, limit: float) -> OpenDataError:
+    """The one place a DuckDB error of the shared engine becomes one of ours.
+
+    Messages are our own (`catalog.sandbox.rules.explain`): no engine text we have not
+    read, no path. Out of memory here is the server's state, not the request's fault
+    (the engine's limit is shared by every request): 503 with Retry-After.
+    """
+    explained = explain(exc)
+    if explained.kind == "timeout":
+        return QueryTimeout(
+            f"the query ran longer than the {limit:g} s limit and was stopped; "
+            "narrow the filters or lower the limit, or download the file"
+        )
+    if explained.kind == "memory":
+        return ServiceUnavailable(
+            "the server is short of memory for this request now; retry in a moment", 2
+        )
+    if explained.kind == "forbidden":
+        return QueryForbidden(explained.message)
+    if explained.kind == "invalid":
+        return InvalidQuery(explained.message)
+    return QueryFailed("the query failed; the error is in the server's log")
+
+
+def batches(cursor: duckdb.DuckDBPyConnection, reader: pa.RecordBatchReader) -> Batches:
+    """The batches of `reader`, running on `cursor`, which is closed with the generator."""
+    # Closed early (a client that went away), the generator stops DuckDB mid-scan.
+    try:
+        while True:
+            try:
+                batch = reader.read_next_batch()
+            except StopIteration:
+                return
+            except duckdb.Error as exc:
+                raise translate(exc, 0) from exc
+            except pa.ArrowException as exc:
+                raise QueryFailed("the export failed; the error is in the server's log") from exc
+            yield batch
+    finally:
+        cursor.interrupt()
+        cursor.close()
+
+
+def chained(first: Batches, later: Iterable[Callable[[], Batches]]) -> Batches:
+    """`first`, then each of `later` opened in turn when the one before has ended."""
+    # `yield from` closes the stream being read when this generator is closed (a client that
+    # went away), which interrupts its query.
+    yield from first
+    for stream in later:
+        yield from stream()
+
+
+def counted(stream: Batches, rows: int | None) -> Batches:
+    """`stream`, raising at its end unless it held exactly `rows` rows (when known)."""
+    read = 0
+    for batch in stream:
+        read += batch.num_rows
+        yield batch
+    if rows is not None and read != rows:
+        raise QueryFailed(f"the export read {read} rows of the {rows} the file holds")

@@ -1,0 +1,123 @@
+"""The published resources the engine reads: each version's Parquet files and the SQL views.
+
+A resource of a version resolves once to its file and Table Schema (versions never change).
+The views the SQL sandbox offers are the resources of the current versions, named
+`<slug>__<resource>`, every character other than a letter, digit or underscore becoming `_`
+(`wages-test` / `wages` → `wages_test__wages`); they follow `CURRENT`, compared through the
+store's `generation()`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from catalog.errors import NotFound
+from catalog.sql import Schema
+from catalog.store import Store
+
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+# {view: (dataset, resource, file)}
+Views = dict[str, tuple[str, str, Path]]
+
+
+def view_name(slug: str, resource: str) -> str:
+    """The SQL view of a resource: `<slug>__<resource>`, non-word characters as `_`."""
+    return re.sub(r"[^0-9A-Za-z_]", "_", f"{slug}__{resource}")
+
+
+def source_sql(*, with_row_number: bool = False) -> str:
+    """The SQL reading a resource's file, bound as the first parameter."""
+    return "read_parquet(?, file_row_number = true)" if with_row_number else "read_parquet(?)"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One resource of one published version, resolved to its Parquet file."""
+
+    dataset: str
+    name: str
+    version: str
+    path: Path
+    schema: Schema
+    rows: int | None
+
+
+class Resources:
+    """Resolves (dataset, resource, version) to files, and lists the current views."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._lock = threading.Lock()
+        self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
+        self._resources: dict[tuple[str, str, str], Resource] = {}
+        self._served: dict[str, str] = {}
+        self._generation = ""
+        self._views: Views = {}
+        self._views_token = ""
+
+    def resource(self, slug: str, name: str, version: str | None = None) -> Resource:
+        if not SLUG.fullmatch(slug):
+            raise NotFound(f"dataset {slug!r} is not in the store")
+        # Asked every time: the version may have been withdrawn since it was last read.
+        chosen = self.store.served_version(slug, version)
+        key = (slug, chosen, name)
+        if key not in self._resources:  # versions are immutable: cache forever
+            self._resources[key] = self._read_resource(slug, chosen, name)
+        return self._resources[key]
+
+    def _read_resource(self, slug: str, version: str, name: str) -> Resource:
+        for entry in self._descriptor(slug, version).get("resources", []):
+            if entry.get("name") == name:
+                rows = entry.get("rows")
+                return Resource(
+                    dataset=slug,
+                    name=name,
+                    version=version,
+                    path=self.store.local_path(slug, version, str(entry["path"])),
+                    schema=Schema.from_table_schema(entry.get("schema", {})),
+                    rows=rows if isinstance(rows, int) else None,
+                )
+        raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
+
+    def _descriptor(self, slug: str, version: str) -> dict[str, Any]:
+        if (slug, version) not in self._descriptors:
+            self._descriptors[(slug, version)] = self.store.descriptor(slug, version)
+        return self._descriptors[(slug, version)]
+
+    def views(self) -> tuple[Views, str]:
+        """{view: (dataset, resource, file)} of the current versions, and a token naming them.
+
+        Cheap when nothing changed: one read of the store's generation. A metadata-only
+        resource (no file) has no view; a withdrawn dataset has no CURRENT, so no views.
+        """
+        generation = self.store.generation()
+        if generation and generation == self._generation:
+            return self._views, self._views_token
+        served = {slug: v for slug in self.store.slugs() if (v := self.store.current(slug))}
+        with self._lock:
+            if served != self._served or not self._views_token:
+                self._views = self._views_of(served)
+                listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(self._views.items()))
+                self._views_token = hashlib.sha256(listed.encode()).hexdigest()[:16]
+                self._served = served
+            self._generation = generation
+            return self._views, self._views_token
+
+    def _views_of(self, served: dict[str, str]) -> Views:
+        views: Views = {}
+        for slug, version in sorted(served.items()):
+            for name in self._resource_names(slug, version):
+                path = self.resource(slug, name, version).path
+                if path.is_file():
+                    views[view_name(slug, name)] = (slug, name, path)
+        return views
+
+    def _resource_names(self, slug: str, version: str) -> list[str]:
+        described = self._descriptor(slug, version)
+        return [str(r["name"]) for r in described.get("resources", []) if "name" in r]

@@ -1,0 +1,138 @@
+"""Searches by words and facets — /api/v1/datasets, the DCAT pages, the web catalogue —
+compiled to a `Selection`.
+
+Words are looked for as substrings (Chinese needs no segmentation), each one required;
+titles and keywords rank higher. Facet selections narrow: several values of a list facet
+(themes, keywords, formats, years) must all hold, several values of a single-valued facet
+(organization, frequency, access level) widen to any of them. DCAT's `fq` is CKAN's filter
+syntax (`groups:employment tags:"工资"`) over the facets, under CKAN's names or ours.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from catalog.errors import BadRequest, InvalidParameter, SearchSyntaxError
+from catalog.search.selection import Facet, Predicate, Selection, all_of
+from catalog.search.solr import Field, Kind, compile_query, field_names, parse
+
+FACETS = ("theme", "organization", "keyword", "format", "frequency", "access_level")
+# Facet name → the index column it counts; list columns are unnested.
+FACET_COLUMNS = {
+    "theme": "themes",
+    "organization": "organization",
+    "keyword": "keywords",
+    "format": "formats",
+    "frequency": "frequency",
+    "access_level": "access_level",
+    "year": "years",
+}
+LIST_COLUMNS = {"themes", "keywords", "formats", "years"}
+SORTS = {
+    "relevance": "score DESC, modified DESC, slug",
+    "title": "title, slug",
+    "title_en": "lower(title_en), slug",
+    "name": "slug",
+    "-modified": "modified DESC, slug",
+    "modified": "modified, slug",
+    "-issued": "issued DESC, slug",
+}
+MAX_LIMIT = 1000
+# DCAT's `fq` fields: CKAN's names for the facets, and the facets' own names.
+FQ_FIELDS: dict[str, Field] = {
+    "groups": Field("themes", Kind.STRINGS),
+    "theme": Field("themes", Kind.STRINGS),
+    "organization": Field("organization", Kind.STRING),
+    "tags": Field("keywords", Kind.STRINGS),
+    "keyword": Field("keywords", Kind.STRINGS),
+    "res_format": Field("formats", Kind.STRINGS),
+    "format": Field("formats", Kind.STRINGS),
+    "frequency": Field("frequency", Kind.STRING),
+    "access_level": Field("access_level", Kind.STRING),
+}
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = ""
+    limit: int = 20
+    offset: int = 0
+    # Only datasets whose current version was published at or after this time (harvesters).
+    modified_since: datetime | None = None
+    fq: str = ""  # CKAN-style filters over the facets (DCAT's `fq`)
+    facets: tuple[str, ...] = FACETS  # the facets to count
+
+    def selection(self) -> Selection:
+        """This search as SQL over the index; BadRequest for a limit, sort or facet unknown."""
+        if not 0 <= self.limit <= MAX_LIMIT:
+            raise BadRequest(f"limit must be between 0 and {MAX_LIMIT}, got {self.limit}")
+        if self.offset < 0:
+            raise BadRequest(f"offset must not be negative, got {self.offset}")
+        sort = self.sort or ("relevance" if self.q.strip() else "name")
+        if sort not in SORTS:
+            raise BadRequest(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
+        found, score = words(self.q)
+        predicate = all_of([found, facet_filter(self.filters), fq_filter(self.fq)])
+        if self.modified_since is not None:
+            since = Predicate("TRY_CAST(modified AS TIMESTAMPTZ) >= ?", [self.modified_since])
+            predicate = all_of([predicate, since])
+        return Selection(
+            where=predicate.sql,
+            params=predicate.params,
+            score=score.sql,
+            score_params=score.params,
+            order_by=SORTS[sort],
+            limit=self.limit,
+            offset=self.offset,
+            facets={name: facet(name) for name in self.facets},
+            facet_limit=-1,
+        )
+
+
+def facet(name: str) -> Facet:
+    column = FACET_COLUMNS[name]
+    return Facet(column, listed=column in LIST_COLUMNS)
+
+
+def words(q: str) -> tuple[Predicate, Predicate]:
+    """Every word of `q` somewhere in a dataset's text; the score: 3 per title, 2 per keyword."""
+    terms = q.lower().split()
+    found = [Predicate("contains(text, ?)", [term]) for term in terms]
+    score = " + ".join(
+        "3 * contains(title_text, ?)::INT + 2 * contains(keyword_text, ?)::INT" for _ in terms
+    )
+    return all_of(found), Predicate(score or "0", [t for term in terms for t in (term, term)])
+
+
+def facet_filter(filters: dict[str, list[str]]) -> Predicate:
+    """The datasets with the chosen facet values."""
+    found = []
+    for name, values in filters.items():
+        if name not in FACET_COLUMNS:
+            raise BadRequest(f"unknown filter {name!r}; use one of {', '.join(FACETS)}")
+        column = FACET_COLUMNS[name]
+        if column in LIST_COLUMNS:
+            found.append(Predicate(f"list_has_all({column}, ?::VARCHAR[])", [values]))
+        else:
+            found.append(Predicate(f"list_contains(?::VARCHAR[], {column})", [values]))
+    return all_of(found)
+
+
+def fq_filter(fq: str) -> Predicate:
+    """DCAT's `fq` as a predicate; InvalidParameter naming `fq` when it cannot be read."""
+    try:
+        query = parse(fq, default_field="")
+        unknown = sorted(field_names(query) - set(FQ_FIELDS))
+        if "" in unknown:  # a word without a field
+            raise InvalidParameter("fq", f"cannot read {fq!r}; write field:value terms")
+        if unknown:
+            raise InvalidParameter(
+                "fq", f"unknown field {unknown[0]!r}; use one of {', '.join(FQ_FIELDS)}"
+            )
+        compiled = compile_query(query, FQ_FIELDS) if query.clauses else None
+    except SearchSyntaxError as exc:
+        raise InvalidParameter("fq", str(exc)) from None
+    return Predicate(compiled.sql, compiled.params) if compiled else Predicate()

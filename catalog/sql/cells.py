@@ -1,0 +1,79 @@
+"""Output cells: the SQL that renders a column's stored values for one kind of output.
+
+Every output renders the same values the same way, only as far apart as its format needs:
+
+    JSON        typed values for `to_json`: NaN and infinities null, datetimes with `T`
+    TEXT        the JSON values as text, text neutralised: CSV downloads (every cell VARCHAR)
+    DELIMITED   the JSON values, text neutralised: CKAN's CSV and TSV (numbers stay numbers,
+                written unquoted) and the CSV `opendata push` uploads
+    SPREADSHEET numbers as doubles, dates, times and booleans typed, text neutralised: XLSX
+    STORED      the values as stored: Parquet downloads keep the file's types
+
+Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
+would be run as a formula by Excel or LibreOffice (CSV injection); in every output a person
+opens in a spreadsheet such a cell gets a leading `'`. Numbers are numbers and are never
+touched, so a negative number stays one.
+
+Kept light: the SQL sandbox's workers render their JSON rows with it.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+
+from catalog.sql.filters import Column
+
+# Table Schema types whose values are not text: never neutralised.
+TEXTUAL = frozenset({"integer", "number", "year", "boolean", "date", "datetime", "time"})
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+class Cells(enum.Enum):
+    """How an output wants its cells (see the module's table)."""
+
+    JSON = "json"
+    TEXT = "text"
+    DELIMITED = "delimited"
+    SPREADSHEET = "spreadsheet"
+    STORED = "stored"
+
+
+def neutralised(value: str) -> str:
+    """`value` made safe to open in a spreadsheet: a leading `'` before a formula start."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def neutralised_sql(text: str) -> str:
+    """The SQL of `neutralised` over the text expression `text`."""
+    starts = ", ".join(
+        "'" + s + "'" if s.isprintable() else f"chr({ord(s)})" for s in FORMULA_STARTS
+    )
+    return f"CASE WHEN left({text}, 1) IN ({starts}) THEN '''' || {text} ELSE {text} END"
+
+
+def cell_sql(column: Column, cells: Cells) -> str:
+    """The SQL of `column`'s cell in an output that wants `cells`."""
+    name = column.sql
+    if cells is Cells.STORED:
+        return name
+    if column.type not in TEXTUAL:
+        return name if cells is Cells.JSON else neutralised_sql(f"CAST({name} AS VARCHAR)")
+    if cells is Cells.SPREADSHEET:
+        return _finite(f"CAST({name} AS DOUBLE)") if column.type == "number" else name
+    as_text = cells is Cells.TEXT
+    if column.type == "number" and column.decimals is None:
+        return _finite(name, f"CAST({name} AS VARCHAR)" if as_text else name)
+    if column.type == "datetime":
+        return f"replace(CAST({name} AS VARCHAR), ' ', 'T')"
+    return f"CAST({name} AS VARCHAR)" if as_text else name
+
+
+def select_sql(columns: Iterable[Column], cells: Cells) -> str:
+    """A SELECT list of `columns`, each rendered as `cells` want and named as the column."""
+    return ", ".join(f"{cell_sql(c, cells)} AS {c.sql}" for c in columns)
+
+
+def _finite(value: str, then: str | None = None) -> str:
+    """`then` (by default `value` itself) where the number `value` is finite, else NULL."""
+    return f"CASE WHEN isfinite({value}) THEN {then or value} END"

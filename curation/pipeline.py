@@ -1,0 +1,120 @@
+"""The whole curation: every dataset's data files from the sources folder, checked as it goes.
+
+Writes only `<datasets>/<slug>/data/*`; the descriptors (`datapackage.yaml`) are edited by
+hand. Output is deterministic: running it twice gives byte-identical files.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from curation import reference
+from curation.codelists import (
+    INDICATOR_COLUMNS,
+    REGION_COLUMNS,
+    indicator_records,
+    region_records,
+)
+from curation.preference import (
+    ALTERNATIVE_COLUMNS,
+    OBSERVATION_COLUMNS,
+    Resolved,
+    curate_indicator_file,
+)
+from curation.sources import SOURCE_COLUMNS, Source, load_sources, source_records
+from curation.wages import TIER_AREA_COLUMNS, WAGE_COLUMNS, curate_tier_areas, curate_wages
+from curation.writers import write_csv, write_xlsx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATASETS_DIR = REPO_ROOT / "datasets"
+# A copy of the transcribed sources (`../shared/sources`, each row with its URL), kept in the
+# repository so that the curation runs, and is tested, from a clean clone.
+DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent / "sources"
+
+# source file -> dataset slug, in the order they are curated
+INDICATOR_DATASETS: list[tuple[str, str]] = [
+    ("national_hrss_bulletin.csv", "national-hrss-bulletin"),
+    ("guizhou_hrss_indicators.csv", "guizhou-hrss-indicators"),
+    ("guizhou_prefecture_indicators.csv", "guizhou-prefecture-indicators"),
+    ("provincial_social_insurance_yearbook.csv", "provincial-social-insurance-yearbook"),
+    ("guizhou_hrss_disclosure_2018.csv", "guizhou-hrss-disclosure-2018"),
+]
+YEARBOOK_TITLE = "分省社会保险统计（中国统计年鉴、中国劳动统计年鉴、2010年人口普查资料）"
+
+
+def curate(sources_dir: Path, datasets_dir: Path = DATASETS_DIR) -> None:
+    """Build every dataset's data files under `datasets_dir` from `sources_dir`.
+
+    Raises FileNotFoundError (naming the file) when a source file is missing, before anything
+    is written, and AssertionError when a self-check fails.
+    """
+    sources = load_sources(sources_dir)
+    regions = region_records()
+    region_codes = {r["code"] for r in regions}
+    units = curate_indicators(sources_dir, datasets_dir, sources, region_codes)
+    curate_minimum_wages(sources_dir, datasets_dir / "minimum-wage-standards", sources,
+                         region_codes)  # fmt: skip
+    write_csv(datasets_dir / "region-codes" / "data" / "regions.csv", REGION_COLUMNS, regions,
+              "utf-8-sig")  # fmt: skip
+    write_csv(datasets_dir / "indicator-codes" / "data" / "indicators.csv", INDICATOR_COLUMNS,
+              indicator_records(units, reference.indicators()))  # fmt: skip
+    write_csv(datasets_dir / "hrss-sources" / "data" / "sources.csv", SOURCE_COLUMNS,
+              source_records(sources))  # fmt: skip
+
+
+def curate_indicators(
+    sources_dir: Path, datasets_dir: Path, sources: Mapping[str, Source], region_codes: set[str]
+) -> dict[str, str]:
+    """Write the indicator datasets; return each indicator's one normalised unit."""
+    units: dict[str, set[str]] = defaultdict(set)
+    for file_name, slug in INDICATOR_DATASETS:
+        resolved = curate_indicator_file(sources_dir / file_name, sources, reference.indicators())
+        records = resolved.preferred + resolved.alternatives
+        for record in records:
+            units[record["indicator_code"]].add(record["unit"])
+        check_references(records, "region_code", region_codes)
+        write_indicator_dataset(datasets_dir / slug / "data", slug, resolved)
+    ambiguous = {code: u for code, u in units.items() if len(u) != 1}
+    if ambiguous:
+        raise AssertionError(f"indicators with more than one normalised unit: {ambiguous}")
+    return {code: next(iter(u)) for code, u in units.items()}
+
+
+def write_indicator_dataset(data: Path, slug: str, resolved: Resolved) -> None:
+    """Observations and alternatives, in the format the dataset is published in."""
+    if slug == "provincial-social-insurance-yearbook":
+        write_xlsx(data / "observations.xlsx", "分省社会保险", YEARBOOK_TITLE,
+                   OBSERVATION_COLUMNS, resolved.preferred, {"year", "value"})  # fmt: skip
+        write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives)
+    elif slug == "guizhou-hrss-disclosure-2018":
+        # the department's own report: published the way its offices export, in GB18030
+        write_csv(data / "observations.csv", OBSERVATION_COLUMNS, resolved.preferred, "gb18030")
+        write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives, "gb18030")
+    else:
+        write_csv(data / "observations.csv", OBSERVATION_COLUMNS, resolved.preferred)
+        write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives)
+
+
+def curate_minimum_wages(
+    sources_dir: Path, dataset_dir: Path, sources: Mapping[str, Source], region_codes: set[str]
+) -> None:
+    """The three resources of `minimum-wage-standards`."""
+    guizhou = curate_wages(sources_dir / "guizhou_min_wage.csv", sources)
+    snapshots = curate_wages(sources_dir / "provincial_min_wage_snapshots.csv", sources)
+    areas = curate_tier_areas(sources_dir / "guizhou_min_wage_tier_areas.csv", sources)
+    check_references(guizhou + snapshots, "region_code", region_codes)
+    check_references(areas, "county_code", region_codes)
+    check_references(areas, "prefecture_code", region_codes)
+    data = dataset_dir / "data"
+    write_csv(data / "guizhou_standards.csv", WAGE_COLUMNS, guizhou)
+    write_csv(data / "provincial_snapshots.csv", WAGE_COLUMNS, snapshots)
+    write_csv(data / "guizhou_tier_areas.csv", TIER_AREA_COLUMNS, areas)
+
+
+def check_references(records: Iterable[dict[str, str]], field_name: str, known: set[str]) -> None:
+    """Every non-empty `field_name` of `records` is in the code list `known`."""
+    missing = {r[field_name] for r in records if r[field_name]} - known
+    if missing:
+        raise AssertionError(f"{field_name} values missing from the code list: {sorted(missing)}")

@@ -1,0 +1,53 @@
+"""The web catalogue's search page: one page of datasets and the facets beside it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from catalog.search import FACETS, CatalogueIndex, SearchQuery
+
+SORTS = ("relevance", "-modified", "title", "name")
+# The facets the pages offer: the catalogue's, and the years a dataset covers.
+PAGE_FACETS = (*FACETS, "year")
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    count: int
+    descriptors: list[dict[str, Any]]
+    facets: dict[str, list[tuple[str, int]]]
+    page: int
+    pages: int
+
+
+def search_catalogue(
+    index: CatalogueIndex,
+    q: str,
+    filters: dict[str, list[str]],
+    years: list[str],
+    sort: str,
+    page: int,
+    size: int,
+) -> SearchPage:
+    """One page of matching datasets with facet counts; a page past the last shows the last."""
+    if sort not in SORTS or (sort == "relevance" and not q.strip()):
+        sort = "relevance" if q.strip() else "name"
+    chosen = {**filters, "year": years} if years else dict(filters)
+    page = max(page, 1)
+    query = SearchQuery(
+        q=q, filters=chosen, sort=sort, limit=size, offset=(page - 1) * size, facets=PAGE_FACETS
+    )
+    result = index.search(query)
+    pages = max(1, -(-result.count // size))
+    if page > pages:
+        page = pages
+        result = index.search(replace(query, offset=(page - 1) * size))
+    everything = index.descriptors()
+    return SearchPage(
+        count=result.count,
+        descriptors=[everything[slug] for slug in result.slugs if slug in everything],
+        facets=result.facets,
+        page=page,
+        pages=pages,
+    )
