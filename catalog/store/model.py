@@ -3,7 +3,7 @@
 Data Package v2 (package, resource, Table Dialect) and Table Schema v2 (schema, field,
 constraints), with our catalogue properties beside the standard ones (`docs/descriptor.md`):
 `title_en`, `organization`, `themes`, `frequency`, `access_level`, `temporal`, `spatial`,
-`contact`, `issued`, `checks`; per field `unit`, `decimals` and `title_en`. A published
+`contact`, `issued`, `featured`, `checks`; per field `unit`, `decimals` and `title_en`. A published
 descriptor adds what `Publisher` writes: `version`, `created`, `build`, and per resource
 `rows`, `byte_size`, `source_file` and `embedded_from`.
 
@@ -179,6 +179,16 @@ class Temporal(Strict):
     end: Scalar | None = None
 
 
+class Featured(Strict):
+    """Figures a dataset offers the home page (`web.headline`): the indicators to show, in
+    order, from `resource`, under a short title."""
+
+    indicators: list[str] = []
+    resource: str | None = None
+    title: str | None = None
+    title_en: str | None = None
+
+
 class CheckReference(Strict):
     resource: Any = None
     value: Any = None
@@ -294,6 +304,7 @@ class Package(Strict):
     spatial: list[str] = []
     contact: Contact | None = None
     issued: Scalar | None = None
+    featured: Featured | None = None
     checks: list[Check] = []
     build: Build | None = None
 
