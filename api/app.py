@@ -11,14 +11,12 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp
 
-from api.admission import Admission
 from api.caching import CachingMiddleware, HttpCache
 from api.errors import install_error_handlers
-from api.limits import RequestLimits
 from api.metrics import install_metrics
 from api.openapi import install_docs
+from api.perimeter import Admission, RequestLimits, SecurityHeaders
 from api.routes import ckan, datasets, dcat, downloads, health, pages, rows, sql
-from api.security import SecurityHeaders
 from catalog.ckan import CkanActions
 from catalog.query import FORMATS, QueryEngine
 from catalog.search import CatalogueIndex

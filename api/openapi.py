@@ -23,7 +23,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import FileResponse, HTMLResponse
 
 from api.caching import CURRENT_MAX_AGE, IMMUTABLE, PREFIX
-from api.errors import PROBLEM_MEDIA_TYPE, Problem, problem_content
+from api.errors import PROBLEM_MEDIA_TYPE, Problem
 from catalog.errors import NotFound
 from web import STATIC
 
@@ -213,6 +213,26 @@ CKAN_ENVELOPE: dict[str, Any] = {
         {"type": "string", "description": "CKAN's bare answer: `Bad request: ...`."},
     ]
 }
+
+
+PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
+
+
+def problem_content() -> dict[str, Any]:
+    """The OpenAPI `content` of a problem body (`complete` adds the `Problem` component)."""
+    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}}
+
+
+def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` documenting problem bodies for `statuses`.
+
+    Not FastAPI's `model=`: that files the schema under `application/json`, a media type
+    problems are never served as.
+    """
+    return {
+        status: {"description": HTTPStatus(status).phrase, "content": problem_content()}
+        for status in statuses
+    }
 
 
 def install_docs(app: FastAPI) -> None:

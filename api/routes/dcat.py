@@ -18,7 +18,7 @@ from xml.etree import ElementTree
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from api.deps import IndexDep, SettingsDep, StoreDep
-from api.errors import problem_responses
+from api.openapi import problem_responses
 from catalog.errors import Gone, NotFound, OpenDataError
 from catalog.metadata import datajson, dcat, schemaorg
 from catalog.search import SearchQuery

@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from api.caching import HEAD, HttpCache
 from api.deps import EngineDep, StoreDep
-from api.errors import problem_responses
+from api.openapi import problem_responses
 from api.routes.rows import FILTERS_HELP, Sort, Version, filter_params
 from catalog.errors import InvalidParameter
 from catalog.query import (

@@ -14,7 +14,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep, SettingsDep
-from api.errors import problem_responses
+from api.openapi import problem_responses
 from api.render import json_with_rows
 from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, Mode, RowsRequest
 

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep
-from api.errors import problem_responses
+from api.openapi import problem_responses
 from api.render import json_with_rows
 from catalog.errors import ServiceUnavailable
 from catalog.sandbox import RETRY_AFTER

@@ -19,10 +19,9 @@ import pytest
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from api.admission import Admission, Gate, RateLimit, classify, client_address
-from api.limits import body_limit
+from api.perimeter import PAGE_POLICY, Admission, body_limit, client_address
+from api.perimeter.admission import Gate, RateLimit, classify
 from api.routes import health
-from api.security import PAGE_POLICY
 from catalog.errors import Overloaded, TooManyRequests
 from catalog.settings import Settings
 from tests.api.conftest import AppFactory
