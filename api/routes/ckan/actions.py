@@ -15,11 +15,22 @@ import re
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Path, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import bad_request, ckan_json, envelope, error_response, internal_error, too_large
+from api.openapi import (
+    REFUSED,
+    SLUG,
+    TOO_LARGE,
+    UNKNOWN,
+    Responses,
+    example,
+    json_example,
+    problem_responses,
+    responses,
+)
 from api.routes.ckan.data import request_data, run_action
 from api.routes.ckan.writes import write
 from api.uploads import BodyTooLarge, remove_stale
@@ -98,7 +109,53 @@ def api_version_3() -> Response:
     return ckan_json({"version": 3})
 
 
-async def action(name: str, request: Request, actions: ActionsDep) -> Response:
+ENVELOPE: dict[str, Any] = {
+    "anyOf": [
+        {
+            "type": "object",
+            "required": ["help", "success"],
+            "properties": {
+                "help": {"type": "string"},
+                "success": {"type": "boolean"},
+                "result": {},
+                "error": {
+                    "type": "object",
+                    "required": ["__type"],
+                    "properties": {"__type": {"type": "string"}},
+                },
+            },
+        },
+        {"type": "string", "description": "CKAN's bare answer: `Bad request: ...`."},
+    ]
+}
+# CKAN's statuses for its error types, and the perimeter's refusals (as envelopes too).
+ERROR_STATUSES = (400, 403, 404, 409, 410, TOO_LARGE, 429, 503)
+ActionName = Annotated[str, Path(openapi_examples=example("package_search"))]
+
+
+def documented(method: str, answer: Any) -> Responses:
+    """What an action answers by `method`, with `answer` as the example of success."""
+    statuses = (*REFUSED, *UNKNOWN, TOO_LARGE) if method == "POST" else (*REFUSED, *UNKNOWN)
+    envelopes: Responses = {
+        status: {"content": {"application/json": {"schema": ENVELOPE}}} for status in ERROR_STATUSES
+    }
+    jsonp = {"schema": {"type": "string", "description": "JSONP: `callback({...});`"}}
+    return responses(
+        {
+            200: {
+                "content": {
+                    "application/json": {"schema": ENVELOPE},
+                    "application/javascript": jsonp,
+                }
+            }
+        },
+        json_example(answer),
+        envelopes,
+        problem_responses(*statuses),
+    )
+
+
+async def action(name: ActionName, request: Request, actions: ActionsDep) -> Response:
     """Call a CKAN action; see `help_show` for each action's arguments."""
     known = actions.actions.get(name)
     if known is None and name not in WRITE_ACTIONS:
@@ -132,9 +189,17 @@ async def action(name: str, request: Request, actions: ActionsDep) -> Response:
     return ckan_json(answer)
 
 
-for _path, _prefix in (
-    ("/api/3/action/{name}", "ckan_action_v3"),
-    ("/api/action/{name}", "ckan_action"),
+for _path, _prefix, _answer in (
+    (
+        "/api/3/action/{name}",
+        "ckan_action_v3",
+        {"help": "package_search", "success": True, "result": {"count": 1}},
+    ),
+    (
+        "/api/action/{name}",
+        "ckan_action",
+        {"help": "package_list", "success": True, "result": [SLUG]},
+    ),
 ):
     for _method in ("GET", "POST"):
         router.add_api_route(
@@ -143,6 +208,7 @@ for _path, _prefix in (
             methods=[_method],
             summary="CKAN action",
             operation_id=f"{_prefix}_{_method.lower()}",
+            responses=documented(_method, _answer),
         )
 
 

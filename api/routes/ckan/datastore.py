@@ -10,12 +10,15 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.errors import dump_error
+from api.openapi import REFUSED, TEXT, UNKNOWN, problem_responses, responses
 from catalog.ckan import DUMP_MEDIA_TYPES, DataStore
 from catalog.errors import OpenDataError
 
 router = APIRouter(tags=["CKAN Action API"])
 
 DUMP_EXAMPLE = '_id,region_code,year,workers\n1,"520000",2021,1000\n'
+FORMATS = ("text/csv", "text/tab-separated-values", "application/json", "text/xml")
+ERRORS = (400, 404, 409, 410, 504)
 
 
 @router.get(
@@ -23,12 +26,20 @@ DUMP_EXAMPLE = '_id,region_code,year,workers\n1,"520000",2021,1000\n'
     tags=["CKAN DataStore"],
     summary="Dump a DataStore table",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The rows, streamed in the asked format.",
-            "content": {DUMP_MEDIA_TYPES["csv"]: {"example": DUMP_EXAMPLE}},
-        }
-    },
+    responses=responses(
+        {
+            200: {
+                "description": "The rows, streamed in the asked format.",
+                "content": {
+                    DUMP_MEDIA_TYPES["csv"]: {"example": DUMP_EXAMPLE},
+                    **{media_type: {"schema": TEXT} for media_type in FORMATS},
+                },
+            }
+        },
+        # CKAN's dump answers its errors in plain text (`api.errors.dump_error`).
+        {status: {"content": {"text/plain": {"schema": TEXT}}} for status in ERRORS},
+        problem_responses(*REFUSED, *UNKNOWN),
+    ),
 )
 async def datastore_dump(
     resource_id: Annotated[

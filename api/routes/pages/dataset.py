@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from api.deps import SettingsDep, StoreDep
-from api.routes.dcat import catalogue_info
+from api.routes.documents import catalogue_info
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
 from catalog.errors import NotFound
 from catalog.metadata import cite, schemaorg

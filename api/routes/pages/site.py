@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.deps import IndexDep, SettingsDep
 from api.routes.ckan import api_root
-from api.routes.dcat import public_base
+from api.routes.documents import public_base
 from api.routes.pages.view import STATIC_TYPES, STATIC_VERSIONS, ViewDep, modified
 from catalog.errors import NotFound
 from catalog.metadata import vocabularies as labels

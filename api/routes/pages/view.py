@@ -16,7 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from api.deps import SettingsDep
-from api.routes.dcat import public_base
+from api.routes.documents import public_base
 from catalog.metadata import vocabularies as labels
 from catalog.settings import Settings
 from web import STATIC, TEMPLATES, PageData, human_size, markdown_html
