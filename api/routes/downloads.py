@@ -1,5 +1,5 @@
 """Downloads: `/api/v1/datasets/{slug}/resources/{resource}.{csv,json,ndjson,parquet,xlsx}` and
-`/api/v1/datasets/{slug}.zip`, streamed batch by batch (see `catalog.query.export`).
+`/api/v1/datasets/{slug}.zip`, streamed batch by batch (see `catalog.query.downloads`).
 
 Downloads take the filters, `sort`, `fields` and `version` of /rows. An unfiltered Parquet
 download is the stored file itself, served with `Range` support; anything else is encoded

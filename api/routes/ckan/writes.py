@@ -1,4 +1,4 @@
-"""The token-guarded CKAN write actions (`catalog.ckan.writes`), each attempt audited.
+"""The token-guarded CKAN write actions (`catalog.ckan.actions`), each attempt audited.
 
 A write needs an API token (`catalog.store.tokens`) in the header the `api_token_header`
 setting names (`Authorization` by default, as CKAN's `apitoken_header_name`; `Bearer <token>`
