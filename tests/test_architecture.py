@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = ("catalog", "api", "web", "cli", "validation")
@@ -148,3 +153,26 @@ def test_package_all_is_exactly_what_it_exports(package: ModuleType) -> None:
     assert missing == []
     assert len(set(package.__all__)) == len(package.__all__)
     assert unlisted_exports(package) == set()
+
+
+def locked_versions() -> dict[str, Version]:
+    """Name → version of each pin in requirements.lock (the lines `name==version \\`)."""
+    pins = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", (REPO / "requirements.lock").read_text(), re.M)
+    return {canonicalize_name(name): Version(version) for name, version in pins}
+
+
+def declared() -> list[Requirement]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [
+        Requirement(line)
+        for line in project["dependencies"] + project["optional-dependencies"]["dev"]
+    ]
+
+
+@pytest.mark.parametrize("requirement", declared(), ids=str)
+def test_lock_pins_each_declared_dependency_within_its_bounds(requirement: Requirement) -> None:
+    """scripts/setup installs the project with --no-deps: a dependency missing from the lock
+    would be missing from .venv. Regenerate the lock as scripts/setup says."""
+    version = locked_versions().get(canonicalize_name(requirement.name))
+    assert version is not None, f"{requirement.name} is not in requirements.lock"
+    assert requirement.specifier.contains(version, prereleases=True)
