@@ -9,8 +9,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from catalog.store.folder import Store
 from tests.conftest import WAGE_CSV, write_wages
+
+pytestmark = pytest.mark.slow
 
 OPENDATA = str(Path(sys.executable).with_name("opendata"))
 
