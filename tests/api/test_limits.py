@@ -253,7 +253,7 @@ async def test_security_headers_pages_get_a_policy_without_inline_script(
 
 
 def test_security_chart_key_colours_in_the_stylesheet_follow_the_palette() -> None:
-    css = (REPO / "api" / "static" / "site.css").read_text(encoding="utf-8")
+    css = (REPO / "web" / "static" / "site.css").read_text(encoding="utf-8")
     found = dict(re.findall(r"\.key\.c(\d+) \{ --c: (#[0-9a-f]{6}); \}", css))
     assert [found[str(i)] for i in range(len(PALETTE))] == list(PALETTE)
 
