@@ -82,6 +82,7 @@ async def test_catalogue_every_page_conforms_to_dcat_ap_shapes(
         assert conforms, report
 
 
+@pytest.mark.slow
 async def test_catalogue_shapes_catch_a_dataset_without_title(
     client: httpx.AsyncClient, shapes: Graph
 ) -> None:
