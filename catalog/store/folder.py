@@ -45,8 +45,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from catalog.store.descriptors import is_slug, is_version
 from catalog.errors import Conflict, Gone, NotFound, StoreError
+from catalog.store.descriptors import is_slug, is_version
 
 CURRENT = "CURRENT"
 DESCRIPTOR = "datapackage.json"

@@ -16,8 +16,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from catalog.store.descriptors import DatasetSource, build_order, discover
 from catalog.errors import NotFound, ValidationFailed
+from catalog.store.descriptors import DatasetSource, build_order, discover
 from catalog.store.folder import DESCRIPTOR, REPORT, Store, changed_since
 from validation import Validation, validate_package
 

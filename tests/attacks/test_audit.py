@@ -27,6 +27,8 @@ from tests.conftest import WAGE_CSV, write_regions, write_wages
 from tests.servers import OPENDATA, Server, serving
 from tests.validation.test_bombs import replaced_sheet, with_member, workbook
 
+pytestmark = pytest.mark.slow
+
 CAP = 16 * 2**20  # the attacked server's upload cap
 MiB = 2**20
 RESOURCE = catalogue_uuid("resource", "wages-test/wages")

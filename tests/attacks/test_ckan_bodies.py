@@ -15,6 +15,8 @@ from catalog.search.index import catalogue_uuid
 from tests.attacks.conftest import assert_healthy
 from tests.servers import Server
 
+pytestmark = pytest.mark.slow
+
 SEARCH = "/api/3/action/package_search"
 LEAKS = ("Traceback", "/tmp/", "/work/", "store/", ".parquet", "duckdb", "DuckDB")
 

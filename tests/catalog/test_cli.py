@@ -12,10 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pytest
 
 from catalog.store.folder import Store
 from tests.conftest import WAGE_CSV, write_wages
 from tests.servers import free_port, state_of
+
+pytestmark = pytest.mark.slow
 
 OPENDATA = str(Path(sys.executable).with_name("opendata"))
 
