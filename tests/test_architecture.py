@@ -28,9 +28,6 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 # Packages with no public surface of their own: `catalog` only holds the packages below it,
 # and the other two are imported only by their parent (the import contracts see to that).
 NO_SURFACE = {"catalog", "api.routes", "validation.checks"}
-# Should state one, and do not yet: `api` is to export `create_app` once the CLI calls it
-# directly (issue 11). Strict, so that the entry must go when the package gains its `__all__`.
-PENDING = {"api"}
 
 
 def copy_tree(source: Path, target: Path) -> None:
@@ -135,12 +132,8 @@ def unlisted_exports(package: ModuleType) -> set[str]:
     }
 
 
-def surface_cases() -> list[ModuleType | pytest.ParameterSet]:
-    pending = pytest.mark.xfail(strict=True, reason="no public surface yet")
-    return [
-        pytest.param(package, marks=pending) if package.__name__ in PENDING else package
-        for package in packages()
-    ]
+def surface_cases() -> list[ModuleType]:
+    return list(packages())
 
 
 @pytest.mark.parametrize("package", surface_cases(), ids=lambda package: package.__name__)

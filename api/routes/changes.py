@@ -23,7 +23,7 @@ from api.openapi import (
     responses,
 )
 from api.routes.documents import InfoDep, get_and_head, tagged
-from catalog.metadata import dcat
+from catalog.metadata import CatalogueInfo, Links
 from catalog.store import changes as change_feed
 
 router = APIRouter(tags=["metadata"])
@@ -95,7 +95,7 @@ def atom_feed(
     return tagged(request, body, "application/atom+xml; charset=utf-8")
 
 
-def atom(info: dcat.CatalogueInfo, found: list[change_feed.Change]) -> bytes:
+def atom(info: CatalogueInfo, found: list[change_feed.Change]) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of `found`, which is newest first."""
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
@@ -122,8 +122,8 @@ def atom(info: dcat.CatalogueInfo, found: list[change_feed.Change]) -> bytes:
     return text
 
 
-def _change_json(info: dcat.CatalogueInfo, change: change_feed.Change) -> dict[str, Any]:
-    links = dcat.Links(info.base_url)
+def _change_json(info: CatalogueInfo, change: change_feed.Change) -> dict[str, Any]:
+    links = Links(info.base_url)
     return {
         "id": f"{info.base_url}/api/v1/changes#{change.dataset}/{change.version}/{change.kind}",
         "type": change.kind,

@@ -28,7 +28,15 @@ from api.openapi import (
 )
 from api.routes.documents import InfoDep, get_and_head, json_document, tagged
 from catalog.errors import Gone, NotFound, OpenDataError
-from catalog.metadata import datajson, dcat, schemaorg
+from catalog.metadata import (
+    RDF_FORMATS,
+    PageInfo,
+    catalogue_graph,
+    data_json_catalog,
+    dataset_graph,
+    dataset_jsonld,
+    serialize_graph,
+)
 from catalog.search import SearchQuery
 from catalog.store import Store
 from catalog.store import changes as change_feed
@@ -134,7 +142,7 @@ def catalog(
         )
     )
     filters = {"q": q, "fq": fq, "modified_since": modified_since}
-    paging = dcat.PageInfo(
+    paging = PageInfo(
         number=page,
         size=size,
         total=result.count,
@@ -143,14 +151,14 @@ def catalog(
     if page > paging.last:
         raise NotFound(f"page {page} is past the last page, {paging.last}")
     everything = index.descriptors()
-    graph = dcat.catalogue_graph(
+    graph = catalogue_graph(
         info,
         [everything[slug] for slug in result.slugs if slug in everything],
         page=paging,
         modified=max((dcat_modified(d) for d in everything.values()), default=""),
         issued=min((str(d.get("issued", "")) for d in everything.values()), default=""),
     )
-    return rdf_response(request, dcat.serialize(graph, extension), extension)
+    return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
 @get_and_head(
@@ -168,8 +176,8 @@ def dataset(
     store: StoreDep,
     info: InfoDep,
 ) -> Response:
-    graph = dcat.dataset_graph(info, served_descriptor(store, slug))
-    return rdf_response(request, dcat.serialize(graph, extension), extension)
+    graph = dataset_graph(info, served_descriptor(store, slug))
+    return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
 @get_and_head(
@@ -195,7 +203,7 @@ def dataset(
     ),
 )
 def schema_org(request: Request, slug: Slug, store: StoreDep, info: InfoDep) -> Response:
-    document = schemaorg.dataset_jsonld(info, served_descriptor(store, slug))
+    document = dataset_jsonld(info, served_descriptor(store, slug))
     return json_document(request, document, "application/ld+json")
 
 
@@ -240,7 +248,7 @@ def data_json(
     headers: dict[str, str] = {}
     if page is not None:
         size = settings.catalog_page_size
-        paging = dcat.PageInfo(
+        paging = PageInfo(
             number=page, size=size, total=len(slugs), url=lambda n: f"{self_url}?page={n}"
         )
         if page > paging.last:
@@ -248,7 +256,7 @@ def data_json(
         slugs = slugs[(page - 1) * size : page * size]
         headers["Link"] = _link_header(paging)
         self_url = paging.url(page)
-    document = datajson.catalog(info, [everything[s] for s in slugs], self_url)
+    document = data_json_catalog(info, [everything[s] for s in slugs], self_url)
     return json_document(request, document, "application/json", headers)
 
 
@@ -281,13 +289,13 @@ def negotiate(accept: str) -> RdfFormat:
         if extension and quality > 0 and (best is None or (quality, -position) > best[:2]):
             best = (quality, -position, extension)
     if best is None:
-        offered = ", ".join(media for _, media in dcat.FORMATS.values())
+        offered = ", ".join(media for _, media in RDF_FORMATS.values())
         raise NotAcceptable(f"the catalogue is offered as {offered}")
     return best[2]
 
 
 def rdf_response(request: Request, body: bytes, extension: str) -> Response:
-    media_type = dcat.FORMATS[extension][1]
+    media_type = RDF_FORMATS[extension][1]
     return tagged(request, body, f"{media_type}; charset=utf-8")
 
 
@@ -297,7 +305,7 @@ def _page_url(base: str, path: str, filters: dict[str, str], number: int) -> str
     return f"{base}{path}?{urlencode(params)}"
 
 
-def _link_header(page: dcat.PageInfo) -> str:
+def _link_header(page: PageInfo) -> str:
     targets = {"first": 1, "last": page.last}
     if page.number < page.last:
         targets["next"] = page.number + 1

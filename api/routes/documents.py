@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Depends, Request, Response
 
 from api.deps import SettingsDep
-from catalog.metadata import dcat
+from catalog.metadata import CatalogueInfo
 from catalog.settings import Settings
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -54,8 +54,8 @@ def _first(value: str | None) -> str:
     return (value or "").split(",")[0].strip()
 
 
-def catalogue_info(request: Request, settings: SettingsDep) -> dcat.CatalogueInfo:
-    return dcat.CatalogueInfo(
+def catalogue_info(request: Request, settings: SettingsDep) -> CatalogueInfo:
+    return CatalogueInfo(
         base_url=public_base(request, settings),
         title=settings.catalog_title,
         title_en=settings.catalog_title_en,
@@ -66,7 +66,7 @@ def catalogue_info(request: Request, settings: SettingsDep) -> dcat.CatalogueInf
     )
 
 
-InfoDep = Annotated[dcat.CatalogueInfo, Depends(catalogue_info)]
+InfoDep = Annotated[CatalogueInfo, Depends(catalogue_info)]
 
 
 def json_document(

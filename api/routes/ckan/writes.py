@@ -33,7 +33,7 @@ from catalog.ckan import Action, CkanActions, Upload
 from catalog.errors import InvalidFields, NotAuthorized, OpenDataError
 from catalog.search import catalogue_uuid
 from catalog.store import ANONYMOUS, INVALID, AuditLog, Outcome, TokenStore, outcome_of
-from validation.readers import ReadFailure, check_zip_file
+from validation import ReadFailure, check_zip_file
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from api.deps import IndexDep
 from api.routes.pages.view import PagesDep, View, ViewDep, modified, not_found
-from catalog.metadata import vocabularies as labels
+from catalog.metadata import THEMES
 from catalog.search import FACETS
 from web import highlight, search_catalogue, snippet, terms
 
@@ -25,7 +25,7 @@ SEARCH_FACETS = (*FACETS, "year")
 @router.get("/", response_class=HTMLResponse)
 def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
     descriptors = index.descriptors()
-    themes: dict[str, int] = dict.fromkeys(labels.THEMES, 0)
+    themes: dict[str, int] = dict.fromkeys(THEMES, 0)
     for descriptor in descriptors.values():
         for theme in descriptor.get("themes", []):
             themes[theme] = themes.get(theme, 0) + 1
@@ -63,7 +63,7 @@ def organization(name: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
 
 @router.get("/group/{theme}", response_class=HTMLResponse)
 def group(theme: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
-    if theme not in labels.THEMES:
+    if theme not in THEMES:
         return not_found(view)
     heading = {"kind": view.t["theme"], "title": view.theme(theme)}
     return _search_page(view, index, "", "", 1, 100, heading, {"theme": [theme]})

@@ -18,7 +18,7 @@ from api.deps import SettingsDep, StoreDep
 from api.routes.documents import catalogue_info
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
 from catalog.errors import NotFound
-from catalog.metadata import cite, schemaorg
+from catalog.metadata import cite, dataset_jsonld
 from catalog.settings import Settings
 from catalog.store import DATASET, Store
 from web import PALETTE, PageData, years_covered
@@ -68,7 +68,7 @@ def _dataset_page(
     descriptor = store.descriptor(slug)
     url = view.absolute(f"/dataset/{quote(slug)}")
     info = catalogue_info(view.request, settings)
-    jsonld = json.dumps(schemaorg.dataset_jsonld(info, descriptor), ensure_ascii=False)
+    jsonld = json.dumps(dataset_jsonld(info, descriptor), ensure_ascii=False)
     resources = descriptor.get("resources", [])
     own = [r for r in resources if not r.get("embedded_from")] or resources
     citation = cite(

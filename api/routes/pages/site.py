@@ -14,7 +14,7 @@ from api.routes.ckan import api_root
 from api.routes.documents import public_base
 from api.routes.pages.view import STATIC_TYPES, STATIC_VERSIONS, ViewDep, modified
 from catalog.errors import NotFound
-from catalog.metadata import vocabularies as labels
+from catalog.metadata import THEMES
 from web import STATIC
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,7 @@ def sitemap(request: Request, index: IndexDep, settings: SettingsDep) -> Respons
     base = public_base(request, settings)
     descriptors = index.descriptors()
     entries = [(f"{base}/", ""), (f"{base}/dataset", ""), (f"{base}/api", "")]
-    entries += [(f"{base}/group/{quote(theme)}", "") for theme in labels.THEMES]
+    entries += [(f"{base}/group/{quote(theme)}", "") for theme in THEMES]
     organizations = {
         str((d.get("organization") or {}).get("name", "")) for d in descriptors.values()
     }

@@ -17,9 +17,18 @@ from markupsafe import Markup
 
 from api.deps import SettingsDep
 from api.routes.documents import public_base
-from catalog.metadata import vocabularies as labels
+from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, THEMES, TIERS, label
 from catalog.settings import Settings
-from web import STATIC, TEMPLATES, PageData, human_size, markdown_html, strings
+from web import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    STATIC,
+    TEMPLATES,
+    PageData,
+    human_size,
+    interface_text,
+    markdown_html,
+)
 
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 COOKIE_AGE = 365 * 24 * 3600
@@ -58,7 +67,7 @@ PagesDep = Annotated[PageData, Depends(get_pages)]
 
 def language(request: Request) -> str:
     asked = request.query_params.get("lang") or request.cookies.get("lang") or ""
-    return asked if asked in strings.LANGUAGES else strings.DEFAULT_LANGUAGE
+    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
 
 
 class View:
@@ -67,7 +76,7 @@ class View:
     def __init__(self, request: Request, settings: Settings) -> None:
         self.request = request
         self.lang = language(request)
-        self.t = strings.text(self.lang)
+        self.t = interface_text(self.lang)
         self.base = public_base(request, settings)
         self.settings = settings
         self.started = time.perf_counter()
@@ -81,19 +90,19 @@ class View:
         return str(self.pick(descriptor.get("title"), descriptor.get("title_en")) or "")
 
     def theme(self, code: str) -> str:
-        return labels.label(labels.THEMES, code, self.lang)
+        return label(THEMES, code, self.lang)
 
     def frequency(self, code: str) -> str:
-        return labels.label(labels.FREQUENCIES, code, self.lang)
+        return label(FREQUENCIES, code, self.lang)
 
     def access(self, code: str) -> str:
-        return labels.label(labels.ACCESS_LEVELS, code, self.lang)
+        return label(ACCESS_LEVELS, code, self.lang)
 
     def tier(self, code: str) -> str:
-        return labels.label(labels.TIERS, code, self.lang)
+        return label(TIERS, code, self.lang)
 
     def field_type(self, code: str) -> str:
-        return labels.label(labels.FIELD_TYPES, code, self.lang)
+        return label(FIELD_TYPES, code, self.lang)
 
     def facet_label(self, facet: str, value: str) -> str:
         """How a facet value reads: a label for codes, a publisher's title for its name."""
@@ -136,7 +145,7 @@ class View:
         response.headers["Cache-Control"] = "no-cache"
         response.headers["Server-Timing"] = f"render;dur={elapsed:.1f}"
         asked = self.request.query_params.get("lang")
-        if asked in strings.LANGUAGES:
+        if asked in LANGUAGES:
             response.set_cookie("lang", asked, max_age=COOKIE_AGE, samesite="lax")
         return response
 
