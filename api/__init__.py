@@ -1,1 +1,5 @@
-"""api package."""
+"""The HTTP service: `create_app(settings)` builds the FastAPI application."""
+
+from api.app import create_app
+
+__all__ = ["create_app"]

@@ -11,14 +11,23 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES, GZipMiddleware
 from starlette.types import ASGIApp
 
-from api.admission import Admission
 from api.caching import CachingMiddleware, HttpCache
 from api.errors import install_error_handlers
-from api.limits import RequestLimits
 from api.metrics import install_metrics
-from api.openapi import install_docs
-from api.routes import ckan, datasets, dcat, downloads, health, pages, rows, sql
-from api.security import SecurityHeaders
+from api.openapi import install_openapi
+from api.perimeter import Admission, RequestLimits, SecurityHeaders
+from api.routes import (
+    changes,
+    ckan,
+    datasets,
+    dcat,
+    docs,
+    downloads,
+    health,
+    pages,
+    rows,
+    sql,
+)
 from catalog.ckan import CkanActions
 from catalog.query import FORMATS, QueryEngine
 from catalog.search import CatalogueIndex
@@ -60,7 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="HRSS Open Data",
         version="0.1.0",
         description="Open data of human resources and social security statistics.",
-        docs_url=None,  # served by install_docs from local files, not from a CDN
+        docs_url=None,  # served by `api.routes.docs` from local files, not from a CDN
         redoc_url=None,
     )
     app.state.settings = settings
@@ -76,13 +85,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app, settings)
     # Outside admission and caching, so that 429, 503 and 304 answers are counted too.
     install_metrics(app, app.state.store)
-    install_docs(app)
+    install_openapi(app)
+    app.include_router(docs.router)
     app.include_router(health.router)
     # First of the rest: its paths end in literal `/rows` and `/aggregate`, which no other
     # route takes, and the router tries routes in order on every request.
     app.include_router(rows.router)
     # Before the HTML pages: `/dataset/{slug}.ttl` must not reach the page route `/dataset/{slug}`.
     app.include_router(dcat.router)
+    app.include_router(changes.router)
     # The HTML pages; before CKAN so that a browser asking for `/api` gets the API page.
     app.include_router(pages.router)
     # Before the catalogue: `/api/v1/datasets/{slug}.zip` must not reach `/datasets/{slug}`.

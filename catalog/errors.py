@@ -33,8 +33,8 @@ The CKAN Action API answers with the status CKAN gives each `__type` ("Validatio
 and "Search Error" are 409 there), see `catalog.ckan.mapping.CKAN_STATUS`.
 `title` names the problem (the HTTP reason phrase when empty); a 5xx message is shown to
 callers only when `public` says it holds nothing private such as a server path.
-A `RequestRefused` is answered before any route runs (`api.limits`, `api.admission`); CKAN has
-no such types, so their `ckan_type` is the HTTP reason phrase.
+A `RequestRefused` is answered before any route runs (`api.perimeter`); CKAN has no such
+types, so their `ckan_type` is the HTTP reason phrase.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The `opendata` command line: the steward's and operator's entry point, above `api`."""
 
-from cli.commands import app
+from cli.main import app
 
 __all__ = ["app"]

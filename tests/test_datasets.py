@@ -22,6 +22,8 @@ from catalog.store.folder import Store
 from catalog.store.publish import Publisher
 from tests.conftest import REPO
 
+pytestmark = pytest.mark.slow
+
 FRICTIONLESS = str(Path(sys.executable).with_name("frictionless"))
 SLUGS = sorted(p.parent.name for p in (REPO / "datasets").glob("*/datapackage.yaml"))
 

@@ -3,11 +3,11 @@
 from pathlib import Path
 
 from catalog.search import years_covered
-from web import strings
 from web.charts import PALETTE, Chart, build_chart, chart_resource
 from web.headline import Featured, Figure, Headline, figure_text
 from web.pages import Download, PageData
 from web.search import PAGE_FACETS, SearchPage, search_catalogue
+from web.strings import DEFAULT_LANGUAGE, LANGUAGES, interface_text
 from web.text import highlight, human_size, markdown_html, safe_link, snippet, terms
 from web.versions import ResourceChange, ValidationSummary, VersionEntry
 
@@ -15,6 +15,8 @@ TEMPLATES = Path(__file__).with_name("templates")
 STATIC = Path(__file__).with_name("static")
 
 __all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
     "PAGE_FACETS",
     "PALETTE",
     "STATIC",
@@ -34,11 +36,11 @@ __all__ = [
     "figure_text",
     "highlight",
     "human_size",
+    "interface_text",
     "markdown_html",
     "safe_link",
     "search_catalogue",
     "snippet",
-    "strings",
     "terms",
     "years_covered",
 ]

@@ -1,7 +1,8 @@
 """The web catalogue's interface text in Chinese and English.
 
-Pure data. `text(lang)` gives the strings of one language; the labels of a descriptor's codes
-(themes, frequencies, access levels) are vocabularies, in `catalog.metadata.vocabularies`.
+Pure data. `interface_text(lang)` gives the strings of one language; the labels of a
+descriptor's codes (themes, frequencies, access levels) are vocabularies, in
+`catalog.metadata.vocabularies`.
 """
 
 from __future__ import annotations
@@ -308,6 +309,6 @@ _EN: Final[dict[str, str]] = {
 TEXT: Final = {"zh": _ZH, "en": _EN}
 
 
-def text(lang: str) -> dict[str, str]:
+def interface_text(lang: str) -> dict[str, str]:
     """The interface strings of `lang` (Chinese for anything unknown)."""
     return TEXT.get(lang, _ZH)

@@ -7,10 +7,28 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from api.deps import IndexDep, StoreDep
+from api.openapi import (
+    REFUSED,
+    SLUG,
+    UNKNOWN,
+    VERSION,
+    PinnedVersion,
+    Resource,
+    Slug,
+    cached,
+    example,
+    json_example,
+    problem_responses,
+    responses,
+)
 from catalog.errors import NotFound
 from catalog.search import FACETS, SearchQuery
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
+
+Version = Annotated[str | None, Query(openapi_examples=example(VERSION))]
+# What the routes about one dataset may answer besides their own 200.
+ONE_DATASET = responses(cached(200), problem_responses(*REFUSED, *UNKNOWN))
 
 
 SUMMARY_KEYS = (
@@ -47,18 +65,42 @@ def summary(descriptor: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-@router.get("/datasets", summary="Search the catalogue")
+@router.get(
+    "/datasets",
+    summary="Search the catalogue",
+    responses=responses(
+        json_example(
+            {
+                "count": 1,
+                "limit": 20,
+                "offset": 0,
+                "results": [{"name": SLUG, "title": "贵州省最低工资标准", "version": VERSION}],
+                "facets": {"theme": [{"name": "wages", "count": 1}]},
+            }
+        ),
+        cached(200),
+        problem_responses(*REFUSED),
+    ),
+)
 def search_datasets(
     index: IndexDep,
     request: Request,
     q: Annotated[
-        str, Query(description="Words to find in zh or en titles, descriptions, keywords.")
+        str,
+        Query(
+            description="Words to find in zh or en titles, descriptions, keywords.",
+            openapi_examples=example("最低工资"),
+        ),
     ] = "",
     sort: Annotated[
-        str, Query(description="relevance, name, title, title_en, modified, -modified, -issued.")
+        str,
+        Query(
+            description="relevance, name, title, title_en, modified, -modified, -issued.",
+            openapi_examples=example("-modified"),
+        ),
     ] = "",
-    limit: Annotated[int, Query(ge=0, le=1000)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=0, le=1000, openapi_examples=example(100))] = 20,
+    offset: Annotated[int, Query(ge=0, openapi_examples=example(0))] = 0,
 ) -> dict[str, Any]:
     """Full-text search (Chinese needs no spaces) with facets; repeat a facet to combine values:
     `?theme=social-insurance&frequency=annual`."""
@@ -81,13 +123,38 @@ def search_datasets(
     }
 
 
-@router.get("/datasets/{slug}", summary="One dataset: metadata, resources, schema, provenance")
-def show_dataset(slug: str, store: StoreDep) -> dict[str, Any]:
+@router.get(
+    "/datasets/{slug}",
+    summary="One dataset: metadata, resources, schema, provenance",
+    description="The published descriptor (Data Package v2 with our catalogue properties) of "
+    "the current version: metadata, resources with their Table Schemas, sources, build "
+    "provenance.",
+    responses=responses(
+        json_example({"name": SLUG, "title": "贵州省最低工资标准", "version": VERSION}),
+        ONE_DATASET,
+    ),
+)
+def show_dataset(slug: Slug, store: StoreDep) -> dict[str, Any]:
     return store.descriptor(slug)
 
 
-@router.get("/datasets/{slug}/versions", summary="Every published version, oldest first")
-def list_versions(slug: str, store: StoreDep) -> dict[str, Any]:
+@router.get(
+    "/datasets/{slug}/versions",
+    summary="Every published version, oldest first",
+    description="Every published version with its publish time and input digest; `current` "
+    "marks the served one.",
+    responses=responses(
+        json_example(
+            {
+                "dataset": SLUG,
+                "current": VERSION,
+                "versions": [{"version": VERSION, "published": "2026-01-01T09:00:00.000000Z"}],
+            }
+        ),
+        ONE_DATASET,
+    ),
+)
+def list_versions(slug: Slug, store: StoreDep) -> dict[str, Any]:
     history = store.versions(slug)
     return {
         "dataset": slug,
@@ -106,14 +173,30 @@ def list_versions(slug: str, store: StoreDep) -> dict[str, Any]:
     }
 
 
-@router.get("/datasets/{slug}/versions/{version}", summary="The descriptor of one version")
-def show_version(slug: str, version: str, store: StoreDep) -> dict[str, Any]:
+@router.get(
+    "/datasets/{slug}/versions/{version}",
+    summary="The descriptor of one version",
+    description="The published descriptor of one version; versions are immutable, so the "
+    "answer may be cached for a year.",
+    responses=responses(json_example({"name": SLUG, "version": VERSION}), ONE_DATASET),
+)
+def show_version(slug: Slug, version: PinnedVersion, store: StoreDep) -> dict[str, Any]:
     return store.descriptor(slug, version)
 
 
-@router.get("/datasets/{slug}/resources/{resource}/schema", summary="A resource's Table Schema")
+@router.get(
+    "/datasets/{slug}/resources/{resource}/schema",
+    summary="A resource's Table Schema",
+    description="The Table Schema of a resource: fields with types, units, constraints and keys.",
+    responses=responses(
+        json_example(
+            {"fields": [{"name": "region_code", "type": "string"}], "primaryKey": ["region_code"]}
+        ),
+        ONE_DATASET,
+    ),
+)
 def show_schema(
-    slug: str, resource: str, store: StoreDep, version: str | None = None
+    slug: Slug, resource: Resource, store: StoreDep, version: Version = None
 ) -> dict[str, Any]:
     for described in store.descriptor(slug, version).get("resources", []):
         if described["name"] == resource:
@@ -122,6 +205,14 @@ def show_schema(
     raise NotFound(f"dataset {slug!r} has no resource {resource!r}")
 
 
-@router.get("/datasets/{slug}/validation", summary="The validation report of the served version")
-def show_validation(slug: str, store: StoreDep, version: str | None = None) -> dict[str, Any]:
+@router.get(
+    "/datasets/{slug}/validation",
+    summary="The validation report of the served version",
+    description="The Frictionless-format validation report of the served version (or of "
+    "`version=`).",
+    responses=responses(
+        json_example({"valid": True, "stats": {"errors": 0}, "tasks": []}), ONE_DATASET
+    ),
+)
+def show_validation(slug: Slug, store: StoreDep, version: Version = None) -> dict[str, Any]:
     return store.report(slug, version)

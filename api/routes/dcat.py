@@ -1,38 +1,78 @@
-"""Metadata for harvesters and search engines: DCAT-AP 3, data.json, schema.org, change feed.
+"""Metadata for harvesters and search engines: DCAT-AP 3, data.json, schema.org.
 
-Absolute links come from `base_url`, or from X-Forwarded-Proto/-Host/-Prefix when the
-`trust_forwarded_headers` setting says a reverse proxy sets them. `/dataset/{slug}` itself is
-the HTML page (another router); this one answers only its `.jsonld`, `.ttl` and `.rdf` forms.
+`/dataset/{slug}` itself is the HTML page (another router); this one answers only its
+`.jsonld`, `.ttl` and `.rdf` forms. The change feed is `api.routes.changes`; links are built
+on `api.routes.documents.public_base`.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import re
-from collections.abc import Callable
-from typing import Annotated, Any, Literal, TypeVar
-from urllib.parse import urlencode, urlsplit
-from xml.etree import ElementTree
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from api.deps import IndexDep, SettingsDep, StoreDep
-from api.errors import problem_responses
+from api.openapi import (
+    REFUSED,
+    SLUG,
+    TAGGED,
+    TIME,
+    UNKNOWN,
+    Slug,
+    bodies,
+    cached,
+    example,
+    problem_responses,
+    responses,
+)
+from api.routes.documents import InfoDep, get_and_head, json_document, tagged
 from catalog.errors import Gone, NotFound, OpenDataError
-from catalog.metadata import datajson, dcat, schemaorg
+from catalog.metadata import (
+    RDF_FORMATS,
+    PageInfo,
+    catalogue_graph,
+    data_json_catalog,
+    dataset_graph,
+    dataset_jsonld,
+    serialize_graph,
+)
 from catalog.search import SearchQuery
-from catalog.settings import Settings
 from catalog.store import Store
 from catalog.store import changes as change_feed
 
 router = APIRouter(tags=["metadata"])
 
 RdfFormat = Literal["ttl", "jsonld", "rdf"]
-Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
-ATOM = "http://www.w3.org/2005/Atom"
-_HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
-_PREFIX = re.compile(r"^(/[A-Za-z0-9._~\-]+)*$")
+RDF_EXAMPLES = {
+    "text/turtle": "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+    f"<catalog> a dcat:Catalog ; dcat:dataset <dataset/{SLUG}> .\n",
+    "application/ld+json": {"@context": {"dcat": "http://www.w3.org/ns/dcat#"}, "@graph": []},
+    "application/rdf+xml": '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+}
+# JSON-LD documents are JSON objects; the other formats are text.
+JSON_LD = {"application/ld+json": {"type": "object"}}
+RDF = bodies(RDF_EXAMPLES, JSON_LD)
+Words = Annotated[
+    str,
+    Query(
+        description="Words to find, as in /api/v1/datasets.", openapi_examples=example("最低工资")
+    ),
+]
+Filters = Annotated[
+    str,
+    Query(
+        description='Filters: `groups:employment tags:"工资"`.',
+        openapi_examples=example("organization:guizhou-hrss"),
+    ),
+]
+ModifiedSince = Annotated[
+    str,
+    Query(
+        description="Only datasets published at or after this ISO 8601 time.",
+        openapi_examples=example(TIME),
+    ),
+]
 
 
 class NotAcceptable(OpenDataError):
@@ -42,60 +82,22 @@ class NotAcceptable(OpenDataError):
     title = "Not Acceptable"
 
 
-def get_and_head(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
-    """Route GET and HEAD to one endpoint; HEAD stays out of the OpenAPI document."""
-
-    def register(endpoint: Endpoint) -> Endpoint:
-        router.head(path, include_in_schema=False, **options)(endpoint)
-        return router.get(path, **options)(endpoint)
-
-    return register
-
-
-def public_base(request: Request, settings: Settings) -> str:
-    """The base URL links are built on: the setting, or what a trusted proxy forwarded."""
-    configured = settings.base_url.rstrip("/")
-    host = _first(request.headers.get("x-forwarded-host"))
-    if not settings.trust_forwarded_headers or not host or not _HOST.match(host):
-        return configured
-    parts = urlsplit(configured)
-    proto = _first(request.headers.get("x-forwarded-proto")) or parts.scheme
-    prefix = (request.headers.get("x-forwarded-prefix") or parts.path).strip().rstrip("/")
-    if proto not in ("http", "https") or not _PREFIX.match(prefix):
-        return configured
-    return f"{proto}://{host}{prefix}"
-
-
-def catalogue_info(request: Request, settings: SettingsDep) -> dcat.CatalogueInfo:
-    return dcat.CatalogueInfo(
-        base_url=public_base(request, settings),
-        title=settings.catalog_title,
-        title_en=settings.catalog_title_en,
-        description=settings.catalog_description,
-        description_en=settings.catalog_description_en,
-        publisher=settings.catalog_publisher,
-        publisher_en=settings.catalog_publisher_en,
-    )
-
-
-InfoDep = Annotated[dcat.CatalogueInfo, Depends(catalogue_info)]
-
-
 @get_and_head(
+    router,
     "/catalog",
     summary="The DCAT-AP 3 catalogue in the format the Accept header asks for",
     response_class=Response,
-    responses=problem_responses(404, 406),
+    responses=responses(RDF, TAGGED, problem_responses(*REFUSED, 404, 406)),
 )
 def negotiated_catalog(
     request: Request,
     index: IndexDep,
     info: InfoDep,
     settings: SettingsDep,
-    page: Annotated[int, Query(ge=1)] = 1,
-    q: str = "",
-    fq: str = "",
-    modified_since: str = "",
+    page: Annotated[int, Query(ge=1, openapi_examples=example(1))] = 1,
+    q: Annotated[str, Query(openapi_examples=example("最低工资"))] = "",
+    fq: Annotated[str, Query(openapi_examples=example("organization:guizhou-hrss"))] = "",
+    modified_since: Annotated[str, Query(openapi_examples=example(TIME))] = "",
 ) -> Response:
     """Turtle, JSON-LD or RDF/XML by `Accept` (Turtle for `*/*`); 406 for anything else."""
     extension = negotiate(request.headers.get("accept", "*/*"))
@@ -106,23 +108,26 @@ def negotiated_catalog(
 
 
 @get_and_head(
+    router,
     "/catalog.{extension}",
     summary="One page of the DCAT-AP 3 catalogue (hydra paging)",
+    description="One page of the DCAT-AP 3 catalogue as Turtle (`ttl`), JSON-LD (`jsonld`) or "
+    "RDF/XML (`rdf`), paged with hydra links.",
     response_class=Response,
-    responses=problem_responses(404),
+    responses=responses(RDF, TAGGED, problem_responses(*REFUSED, *UNKNOWN)),
 )
 def catalog(
     request: Request,
-    extension: RdfFormat,
+    extension: Annotated[RdfFormat, Path(openapi_examples=example("ttl"))],
     index: IndexDep,
     info: InfoDep,
     settings: SettingsDep,
-    page: Annotated[int, Query(ge=1, description="1-based page number.")] = 1,
-    q: Annotated[str, Query(description="Words to find, as in /api/v1/datasets.")] = "",
-    fq: Annotated[str, Query(description='Filters: `groups:employment tags:"工资"`.')] = "",
-    modified_since: Annotated[
-        str, Query(description="Only datasets published at or after this ISO 8601 time.")
-    ] = "",
+    page: Annotated[
+        int, Query(ge=1, description="1-based page number.", openapi_examples=example(1))
+    ] = 1,
+    q: Words = "",
+    fq: Filters = "",
+    modified_since: ModifiedSince = "",
 ) -> Response:
     since = change_feed.parse_time(modified_since, "modified_since") if modified_since else None
     size = settings.catalog_page_size
@@ -137,7 +142,7 @@ def catalog(
         )
     )
     filters = {"q": q, "fq": fq, "modified_since": modified_since}
-    paging = dcat.PageInfo(
+    paging = PageInfo(
         number=page,
         size=size,
         total=result.count,
@@ -146,43 +151,80 @@ def catalog(
     if page > paging.last:
         raise NotFound(f"page {page} is past the last page, {paging.last}")
     everything = index.descriptors()
-    graph = dcat.catalogue_graph(
+    graph = catalogue_graph(
         info,
         [everything[slug] for slug in result.slugs if slug in everything],
         page=paging,
         modified=max((dcat_modified(d) for d in everything.values()), default=""),
         issued=min((str(d.get("issued", "")) for d in everything.values()), default=""),
     )
-    return rdf_response(request, dcat.serialize(graph, extension), extension)
+    return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
 @get_and_head(
+    router,
     "/dataset/{slug}.{extension}",
     summary="One dataset as DCAT-AP 3 (Turtle, JSON-LD or RDF/XML)",
+    description="One dataset and its distributions as DCAT-AP 3.",
     response_class=Response,
+    responses=responses(RDF, TAGGED, problem_responses(*REFUSED, *UNKNOWN)),
 )
 def dataset(
-    request: Request, slug: str, extension: RdfFormat, store: StoreDep, info: InfoDep
+    request: Request,
+    slug: Slug,
+    extension: Annotated[RdfFormat, Path(openapi_examples=example("jsonld"))],
+    store: StoreDep,
+    info: InfoDep,
 ) -> Response:
-    graph = dcat.dataset_graph(info, served_descriptor(store, slug))
-    return rdf_response(request, dcat.serialize(graph, extension), extension)
+    graph = dataset_graph(info, served_descriptor(store, slug))
+    return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
 @get_and_head(
+    router,
     "/api/v1/datasets/{slug}/schemaorg",
     summary="One dataset as schema.org/Dataset JSON-LD (what the HTML page embeds)",
+    description="The schema.org/Dataset JSON-LD of a dataset, as embedded in its HTML page "
+    "for search engines.",
     response_class=Response,
+    responses=responses(
+        bodies(
+            {
+                "application/ld+json": {
+                    "@context": "https://schema.org/",
+                    "@type": "Dataset",
+                    "name": "贵州省最低工资标准",
+                }
+            },
+            JSON_LD,
+        ),
+        cached(200),
+        problem_responses(*REFUSED, *UNKNOWN),
+    ),
 )
-def schema_org(request: Request, slug: str, store: StoreDep, info: InfoDep) -> Response:
-    document = schemaorg.dataset_jsonld(info, served_descriptor(store, slug))
-    return _json(request, document, "application/ld+json")
+def schema_org(request: Request, slug: Slug, store: StoreDep, info: InfoDep) -> Response:
+    document = dataset_jsonld(info, served_descriptor(store, slug))
+    return json_document(request, document, "application/ld+json")
 
 
 @get_and_head(
+    router,
     "/data.json",
     summary="The catalogue as DCAT-US 1.1 (Project Open Data) data.json",
     response_class=Response,
-    responses=problem_responses(404),
+    responses=responses(
+        bodies(
+            {
+                "application/json": {
+                    "conformsTo": "https://project-open-data.cio.gov/v1.1/schema",
+                    "dataset": [],
+                }
+            },
+            {"application/json": {"type": "object"}},
+        ),
+        TAGGED,
+        problem_responses(*REFUSED, 404),
+    ),
 )
 def data_json(
     request: Request,
@@ -190,7 +232,12 @@ def data_json(
     info: InfoDep,
     settings: SettingsDep,
     page: Annotated[
-        int | None, Query(ge=1, description="1-based page; without it, every dataset.")
+        int | None,
+        Query(
+            ge=1,
+            description="1-based page; without it, every dataset.",
+            openapi_examples=example(1),
+        ),
     ] = None,
 ) -> Response:
     """Without `page`, the whole catalogue (what data.json harvesters read); with it, one page
@@ -201,7 +248,7 @@ def data_json(
     headers: dict[str, str] = {}
     if page is not None:
         size = settings.catalog_page_size
-        paging = dcat.PageInfo(
+        paging = PageInfo(
             number=page, size=size, total=len(slugs), url=lambda n: f"{self_url}?page={n}"
         )
         if page > paging.last:
@@ -209,43 +256,8 @@ def data_json(
         slugs = slugs[(page - 1) * size : page * size]
         headers["Link"] = _link_header(paging)
         self_url = paging.url(page)
-    document = datajson.catalog(info, [everything[s] for s in slugs], self_url)
-    return _json(request, document, "application/json", headers)
-
-
-@router.get("/api/v1/changes", summary="Every publish, update and withdrawal since a time")
-def list_changes(
-    store: StoreDep,
-    info: InfoDep,
-    since: Annotated[
-        str, Query(description="ISO 8601 time; changes at or after it (inclusive).")
-    ] = "",
-) -> dict[str, Any]:
-    """Oldest first. Ask again with `since` = the `time` of the last change you applied."""
-    after = change_feed.parse_time(since, "since") if since else None
-    found = change_feed.changes(store, after)
-    return {
-        "since": since or None,
-        "count": len(found),
-        "changes": [_change_json(info, change) for change in found],
-    }
-
-
-@get_and_head(
-    "/feeds/changes.atom",
-    summary="The change feed as Atom (newest first)",
-    response_class=Response,
-)
-def atom_feed(
-    request: Request,
-    store: StoreDep,
-    info: InfoDep,
-    since: Annotated[str, Query(description="ISO 8601 time; default: the latest 200.")] = "",
-) -> Response:
-    after = change_feed.parse_time(since, "since") if since else None
-    found = list(reversed(change_feed.changes(store, after)))
-    body = atom(info, found if after else found[:200])
-    return _cached(request, body, "application/atom+xml; charset=utf-8")
+    document = data_json_catalog(info, [everything[s] for s in slugs], self_url)
+    return json_document(request, document, "application/json", headers)
 
 
 def served_descriptor(store: Store, slug: str) -> dict[str, Any]:
@@ -277,77 +289,14 @@ def negotiate(accept: str) -> RdfFormat:
         if extension and quality > 0 and (best is None or (quality, -position) > best[:2]):
             best = (quality, -position, extension)
     if best is None:
-        offered = ", ".join(media for _, media in dcat.FORMATS.values())
+        offered = ", ".join(media for _, media in RDF_FORMATS.values())
         raise NotAcceptable(f"the catalogue is offered as {offered}")
     return best[2]
 
 
 def rdf_response(request: Request, body: bytes, extension: str) -> Response:
-    media_type = dcat.FORMATS[extension][1]
-    return _cached(request, body, f"{media_type}; charset=utf-8")
-
-
-def atom(info: dcat.CatalogueInfo, found: list[change_feed.Change]) -> bytes:
-    """An Atom 1.0 feed (RFC 4287) of `found`, which is newest first."""
-    ElementTree.register_namespace("", ATOM)
-    feed = ElementTree.Element(f"{{{ATOM}}}feed")
-    feed_url = f"{info.base_url}/feeds/changes.atom"
-    _sub(feed, "id", feed_url)
-    _sub(feed, "title", f"{info.title_en}: changes")
-    _sub(feed, "updated", found[0].time if found else "1970-01-01T00:00:00Z")
-    author = ElementTree.SubElement(feed, f"{{{ATOM}}}author")
-    _sub(author, "name", info.publisher_en)
-    ElementTree.SubElement(feed, f"{{{ATOM}}}link", rel="self", href=feed_url)
-    for change in found:
-        entry = ElementTree.SubElement(feed, f"{{{ATOM}}}entry")
-        details = _change_json(info, change)
-        _sub(entry, "id", details["id"])
-        _sub(entry, "title", f"{change.dataset} {change.kind} (version {change.version})")
-        _sub(entry, "updated", change.time)
-        _sub(entry, "summary", json.dumps(details, ensure_ascii=False))
-        ElementTree.SubElement(entry, f"{{{ATOM}}}category", term=change.kind)
-        ElementTree.SubElement(entry, f"{{{ATOM}}}link", rel="alternate", href=details["page"])
-        ElementTree.SubElement(
-            entry, f"{{{ATOM}}}link", rel="describedby", href=details["dcat"], type="text/turtle"
-        )
-    text: bytes = ElementTree.tostring(feed, encoding="utf-8", xml_declaration=True)
-    return text
-
-
-def _change_json(info: dcat.CatalogueInfo, change: change_feed.Change) -> dict[str, Any]:
-    links = dcat.Links(info.base_url)
-    return {
-        "id": f"{info.base_url}/api/v1/changes#{change.dataset}/{change.version}/{change.kind}",
-        "type": change.kind,
-        "dataset": change.dataset,
-        "version": change.version,
-        "time": change.time,
-        "page": links.dataset(change.dataset),
-        "dcat": f"{links.dataset(change.dataset)}.ttl",
-        "api": links.api(change.dataset),
-    }
-
-
-def _sub(parent: ElementTree.Element, tag: str, text: str) -> None:
-    ElementTree.SubElement(parent, f"{{{ATOM}}}{tag}").text = text
-
-
-def _json(
-    request: Request, document: Any, media_type: str, headers: dict[str, str] | None = None
-) -> Response:
-    body = json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
-    return _cached(request, body, f"{media_type}; charset=utf-8", headers)
-
-
-def _cached(
-    request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None
-) -> Response:
-    """The body with a strong ETag; 304 when the client already has it."""
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    all_headers = {"ETag": etag, **(headers or {})}
-    if etag in request.headers.get("if-none-match", ""):
-        return Response(status_code=304, headers=all_headers)
-    return Response(content=body, media_type=media_type, headers=all_headers)
+    media_type = RDF_FORMATS[extension][1]
+    return tagged(request, body, f"{media_type}; charset=utf-8")
 
 
 def _page_url(base: str, path: str, filters: dict[str, str], number: int) -> str:
@@ -356,17 +305,13 @@ def _page_url(base: str, path: str, filters: dict[str, str], number: int) -> str
     return f"{base}{path}?{urlencode(params)}"
 
 
-def _link_header(page: dcat.PageInfo) -> str:
+def _link_header(page: PageInfo) -> str:
     targets = {"first": 1, "last": page.last}
     if page.number < page.last:
         targets["next"] = page.number + 1
     if page.number > 1:
         targets["prev"] = page.number - 1
     return ", ".join(f'<{page.url(n)}>; rel="{rel}"' for rel, n in targets.items())
-
-
-def _first(value: str | None) -> str:
-    return (value or "").split(",")[0].strip()
 
 
 def _quality(params: str) -> float:

@@ -1,5 +1,5 @@
 """Downloads: `/api/v1/datasets/{slug}/resources/{resource}.{csv,json,ndjson,parquet,xlsx}` and
-`/api/v1/datasets/{slug}.zip`, streamed batch by batch (see `catalog.query.export`).
+`/api/v1/datasets/{slug}.zip`, streamed batch by batch (see `catalog.query.downloads`).
 
 Downloads take the filters, `sort`, `fields` and `version` of /rows. An unfiltered Parquet
 download is the stored file itself, served with `Range` support; anything else is encoded
@@ -16,12 +16,22 @@ from enum import StrEnum
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
 from api.caching import HEAD, HttpCache
 from api.deps import EngineDep, StoreDep
-from api.errors import problem_responses
+from api.openapi import (
+    BINARY,
+    REFUSED,
+    UNKNOWN,
+    Resource,
+    Slug,
+    cached,
+    example,
+    problem_responses,
+    responses,
+)
 from api.routes.rows import FILTERS_HELP, Sort, Version, filter_params
 from catalog.errors import InvalidParameter
 from catalog.query import (
@@ -53,20 +63,25 @@ class Extension(StrEnum):
     xlsx = "xlsx"
 
 
-EXAMPLES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "description": "The rows in the format the extension names.",
-        "content": {
-            FORMATS["csv"].media_type: {"example": "region_code,year,workers\n520000,2021,1000\n"},
-            "application/json": {"example": [{"region_code": "520000", "year": 2021}]},
-            "application/x-ndjson": {"example": '{"region_code":"520000","year":2021}\n'},
-            FORMATS["parquet"].media_type: {"schema": {"type": "string", "format": "binary"}},
-            FORMATS["xlsx"].media_type: {"schema": {"type": "string", "format": "binary"}},
+RESPONSES = responses(
+    {
+        200: {
+            "description": "The rows in the format the extension names.",
+            "content": {
+                FORMATS["csv"].media_type: {
+                    "example": "region_code,year,workers\n520000,2021,1000\n"
+                },
+                "application/json": {"example": [{"region_code": "520000", "year": 2021}]},
+                "application/x-ndjson": {"example": '{"region_code":"520000","year":2021}\n'},
+                FORMATS["parquet"].media_type: {"schema": BINARY},
+                FORMATS["xlsx"].media_type: {"schema": BINARY},
+            },
         },
+        206: {"description": "The requested byte range of the stored Parquet file."},
     },
-    206: {"description": "The requested byte range of the stored Parquet file."},
-    **problem_responses(400, 404, 416),
-}
+    cached(200, 206),
+    problem_responses(*REFUSED, *UNKNOWN, 416),
+)
 DESCRIPTION = (
     "The rows of a resource as a file: CSV (UTF-8, header row; `bom=true` adds a byte-order "
     "mark for Excel), a JSON array, NDJSON, Parquet or XLSX (at most 1,048,575 rows). Text "
@@ -100,12 +115,12 @@ def _validators(request: Request) -> dict[str, str]:
     summary="Download a resource as CSV, JSON, NDJSON, Parquet or XLSX",
     description=DESCRIPTION,
     response_class=Response,
-    responses=EXAMPLES,
+    responses=RESPONSES,
 )
 def download(
-    slug: str,
-    resource: str,
-    extension: Extension,
+    slug: Slug,
+    resource: Resource,
+    extension: Annotated[Extension, Path(openapi_examples=example("csv"))],
     request: Request,
     engine: EngineDep,
     sort: Sort = None,
@@ -118,7 +133,11 @@ def download(
     ] = None,
     version: Version = None,
     bom: Annotated[
-        bool, Query(description="CSV only: start with a UTF-8 byte-order mark for Excel.")
+        bool,
+        Query(
+            description="CSV only: start with a UTF-8 byte-order mark for Excel.",
+            openapi_examples=example(True),
+        ),
     ] = False,
 ) -> Response:
     if bom and extension is not Extension.csv:
@@ -188,16 +207,19 @@ def _file_chunks(descriptor: int) -> Iterator[bytes]:
     "the published Parquet, with the published `datapackage.json` and the `validation.json` "
     "report of the version, in a folder `<slug>-<version>/`. `version=` pins a version.",
     response_class=Response,
-    responses={
-        200: {
-            "description": "The zip, streamed.",
-            "content": {ZIP_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+    responses=responses(
+        {
+            200: {
+                "description": "The zip, streamed.",
+                "content": {ZIP_MEDIA_TYPE: {"schema": BINARY}},
+            }
         },
-        **problem_responses(404),
-    },
+        cached(200),
+        problem_responses(*REFUSED, *UNKNOWN),
+    ),
 )
 def download_zip(
-    slug: str, request: Request, engine: EngineDep, store: StoreDep, version: Version = None
+    slug: Slug, request: Request, engine: EngineDep, store: StoreDep, version: Version = None
 ) -> Response:
     chosen = store.served_version(slug, version)
     descriptor = store.descriptor(slug, chosen)

@@ -6,10 +6,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from api.openapi import SLUG, VERSION, json_example, problem_responses, responses
+
 router = APIRouter()
 
 
-@router.get("/healthz", summary="Health check", tags=["health"])
+@router.get(
+    "/healthz",
+    summary="Health check",
+    tags=["health"],
+    # Never rate-limited nor queued (`api.perimeter.admission`): no 429 or 503.
+    responses=responses(
+        json_example({"status": "ok", "datasets": {SLUG: VERSION}}), problem_responses(400)
+    ),
+)
 async def healthz(request: Request) -> dict[str, Any]:
     """`ok` with the current version of every served dataset.
 

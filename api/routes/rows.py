@@ -14,7 +14,20 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep, SettingsDep
-from api.errors import problem_responses
+from api.openapi import (
+    REFUSED,
+    RESOURCE,
+    SLUG,
+    UNKNOWN,
+    VERSION,
+    Resource,
+    Slug,
+    cached,
+    example,
+    json_example,
+    problem_responses,
+    responses,
+)
 from api.render import json_with_rows
 from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, Mode, RowsRequest
 
@@ -31,14 +44,30 @@ FILTERS_HELP = (
 )
 
 Limit = Annotated[
-    int, Query(ge=1, le=MAX_LIMIT, description=f"Rows per page, at most {MAX_LIMIT}.")
+    int,
+    Query(
+        ge=1,
+        le=MAX_LIMIT,
+        description=f"Rows per page, at most {MAX_LIMIT}.",
+        openapi_examples=example(100),
+    ),
 ]
 Sort = Annotated[
-    str | None, Query(description="Columns to sort by, `-` for descending: `year,-workers`.")
+    str | None,
+    Query(
+        description="Columns to sort by, `-` for descending: `year,-workers`.",
+        openapi_examples=example("-year"),
+    ),
 ]
 Version = Annotated[
-    str | None, Query(description="A published version to read instead of the current one.")
+    str | None,
+    Query(
+        description="A published version to read instead of the current one.",
+        openapi_examples=example(VERSION),
+    ),
 ]
+# The example column of the /aggregate measures.
+MEASURED = "monthly_wage"
 
 
 class RowsPage(BaseModel):
@@ -82,25 +111,61 @@ def next_url(base_url: str, request: Request, cursor: str) -> str:
     "/rows",
     summary="Rows of a resource, filtered, sorted and paged",
     response_model=None,
-    responses={200: {"model": RowsPage}, **problem_responses(400, 404, 504)},
+    responses=responses(
+        {200: {"model": RowsPage}},
+        json_example(
+            {
+                "dataset": SLUG,
+                "resource": RESOURCE,
+                "version": VERSION,
+                "fields": [
+                    {"name": "region_code", "type": "string"},
+                    {"name": "tier", "type": "integer"},
+                ],
+                "total": 88,
+                "total_exact": True,
+                "next": None,
+                "next_url": None,
+                "rows": [{"region_code": "520100", "tier": 1}],
+            }
+        ),
+        cached(200),
+        problem_responses(*REFUSED, *UNKNOWN, 504),
+    ),
     description=FILTERS_HELP,
 )
 def rows(
-    slug: str,
-    resource: str,
+    slug: Slug,
+    resource: Resource,
     request: Request,
     engine: EngineDep,
     settings: SettingsDep,
     sort: Sort = None,
     fields: Annotated[
-        str | None, Query(description="Columns to return, comma-separated; all by default.")
+        str | None,
+        Query(
+            description="Columns to return, comma-separated; all by default.",
+            openapi_examples=example("region_code,tier,monthly_wage"),
+        ),
     ] = None,
     limit: Limit = DEFAULT_LIMIT,
     offset: Annotated[
-        int, Query(ge=0, description="Rows to skip, for shallow pages; use `next` to go deep.")
+        int,
+        Query(
+            ge=0,
+            description="Rows to skip, for shallow pages; use `next` to go deep.",
+            openapi_examples=example(0),
+        ),
     ] = 0,
     cursor: Annotated[
-        str | None, Query(alias="next", description="The `next` cursor of the previous page.")
+        str | None,
+        Query(
+            alias="next",
+            description="The `next` cursor of the previous page.",
+            openapi_examples=example(
+                "eyJ2IjoiMjAyNjAxMDFUMDkwMDAwWiIsInMiOiJ5ZWFyIiwiayI6WyIyMDIxIl19"
+            ),
+        ),
     ] = None,
     version: Version = None,
     total: Annotated[
@@ -142,36 +207,49 @@ def rows(
     return json_with_rows(head, page.rows, headers=headers)
 
 
-def _names(description: str) -> Any:
-    return Query(description=description)
+def _names(description: str, value: str, alias: str | None = None) -> Any:
+    return Query(alias=alias, description=description, openapi_examples=example(value))
 
 
 @router.get(
     "/aggregate",
     summary="Group and aggregate a resource",
     response_model=None,
-    responses={200: {"model": AggregateTable}, **problem_responses(400, 404, 504)},
+    responses=responses(
+        {200: {"model": AggregateTable}},
+        json_example(
+            {
+                "dataset": SLUG,
+                "resource": RESOURCE,
+                "version": VERSION,
+                "fields": [
+                    {"name": "tier", "type": "integer"},
+                    {"name": "count", "type": "integer"},
+                ],
+                "truncated": False,
+                "rows": [{"tier": 1, "count": 30}],
+            }
+        ),
+        cached(200),
+        problem_responses(*REFUSED, *UNKNOWN, 504),
+    ),
     description="`?group_by=year,region_code&sum=workers&count=*&avg=avg_wage`: outputs are "
     "named `<function>_<column>` (`count` for `count=*`); `sort` orders the groups. "
     + FILTERS_HELP,
 )
 def aggregate(
-    slug: str,
-    resource: str,
+    slug: Slug,
+    resource: Resource,
     request: Request,
     engine: EngineDep,
-    group_by: Annotated[str | None, _names("Columns to group by, comma-separated.")] = None,
-    count: Annotated[str | None, _names("`*` to count rows, or columns to count values.")] = None,
-    sums: Annotated[str | None, Query(alias="sum", description="Numeric columns to sum.")] = None,
-    avgs: Annotated[
-        str | None, Query(alias="avg", description="Numeric columns to average.")
+    group_by: Annotated[str | None, _names("Columns to group by, comma-separated.", "year")] = None,
+    count: Annotated[
+        str | None, _names("`*` to count rows, or columns to count values.", "*")
     ] = None,
-    mins: Annotated[
-        str | None, Query(alias="min", description="Columns to take the least of.")
-    ] = None,
-    maxs: Annotated[
-        str | None, Query(alias="max", description="Columns to take the most of.")
-    ] = None,
+    sums: Annotated[str | None, _names("Numeric columns to sum.", "workers", "sum")] = None,
+    avgs: Annotated[str | None, _names("Numeric columns to average.", MEASURED, "avg")] = None,
+    mins: Annotated[str | None, _names("Columns to take the least of.", MEASURED, "min")] = None,
+    maxs: Annotated[str | None, _names("Columns to take the most of.", MEASURED, "max")] = None,
     sort: Sort = None,
     limit: Limit = DEFAULT_LIMIT,
     version: Version = None,

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.deps import EngineDep
-from api.errors import problem_responses
+from api.openapi import REFUSED, TOO_LARGE, cached, json_example, problem_responses, responses
 from api.render import json_with_rows
 from catalog.errors import ServiceUnavailable
 from catalog.sandbox import RETRY_AFTER
@@ -43,10 +43,18 @@ class SqlResult(BaseModel):
     rows: list[dict[str, Any]] = Field(examples=[[{"year": 2021, "workers": 1700}]])
 
 
-RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"model": SqlResult},
-    **problem_responses(400, 403, 503, 504),
-}
+RESPONSES = responses(
+    {200: {"model": SqlResult}},
+    json_example(
+        {
+            "fields": [{"name": "tier", "type": "integer", "sql_type": "BIGINT"}],
+            "truncated": False,
+            "row_cap": 10000,
+            "rows": [{"tier": 1}],
+        }
+    ),
+    problem_responses(*REFUSED, 403, 504),
+)
 
 
 async def _answer(request: Request, engine: EngineDep, text: str) -> Response:
@@ -80,7 +88,7 @@ async def _answer(request: Request, engine: EngineDep, text: str) -> Response:
     summary="Run a read-only SQL query",
     description=DESCRIPTION,
     response_model=None,
-    responses=RESPONSES,
+    responses=responses(RESPONSES, cached(200)),
 )
 async def sql_get(
     request: Request,
@@ -97,7 +105,7 @@ async def sql_get(
     summary="Run a read-only SQL query sent as JSON",
     description=DESCRIPTION,
     response_model=None,
-    responses=RESPONSES,
+    responses=responses(RESPONSES, problem_responses(TOO_LARGE)),
 )
 async def sql_post(request: Request, engine: EngineDep, query: SqlQuery) -> Response:
     return await _answer(request, engine, query.sql)

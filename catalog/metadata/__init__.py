@@ -1,18 +1,34 @@
 """Metadata for harvesters and citers: DCAT-AP, data.json, schema.org, vocabularies, citations."""
 
-from catalog.metadata import datajson, dcat, schemaorg, vocabularies
 from catalog.metadata.citation import cite
-from catalog.metadata.rdf import CatalogueInfo, Links, PageInfo
-from catalog.metadata.vocabularies import THEMES
+from catalog.metadata.datajson import data_json_catalog
+from catalog.metadata.dcat import catalogue_graph, dataset_graph
+from catalog.metadata.rdf import RDF_FORMATS, CatalogueInfo, Links, PageInfo, serialize_graph
+from catalog.metadata.schemaorg import dataset_jsonld
+from catalog.metadata.vocabularies import (
+    ACCESS_LEVELS,
+    FIELD_TYPES,
+    FREQUENCIES,
+    THEMES,
+    TIERS,
+    label,
+)
 
 __all__ = [
+    "ACCESS_LEVELS",
+    "FIELD_TYPES",
+    "FREQUENCIES",
+    "RDF_FORMATS",
     "THEMES",
+    "TIERS",
     "CatalogueInfo",
     "Links",
     "PageInfo",
+    "catalogue_graph",
     "cite",
-    "datajson",
-    "dcat",
-    "schemaorg",
-    "vocabularies",
+    "data_json_catalog",
+    "dataset_graph",
+    "dataset_jsonld",
+    "label",
+    "serialize_graph",
 ]

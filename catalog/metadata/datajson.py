@@ -35,7 +35,7 @@ RIGHTS = {
 }
 
 
-def catalog(
+def data_json_catalog(
     info: CatalogueInfo, descriptors: Sequence[dict[str, Any]], self_url: str
 ) -> dict[str, Any]:
     """The data.json document listing `descriptors`."""

@@ -45,8 +45,8 @@ from catalog.metadata.rdf import (
     DCAT_VERSION,
     DOWNLOADS,
     EU,
-    FORMATS,
     HYDRA,
+    RDF_FORMATS,
     SPDX,
     VCARD,
     CatalogueInfo,
@@ -56,7 +56,7 @@ from catalog.metadata.rdf import (
     bilingual,
     date_literal,
     new_graph,
-    serialize,
+    serialize_graph,
     typed,
 )
 from catalog.metadata.vocabularies import THEME_EU_CODES, THEMES
@@ -68,9 +68,9 @@ __all__ = [
     "DCAT_VERSION",
     "DOWNLOADS",
     "EU",
-    "FORMATS",
     "FREQUENCIES",
     "HYDRA",
+    "RDF_FORMATS",
     "SPDX",
     "THEMES",
     "VCARD",
@@ -83,7 +83,7 @@ __all__ = [
     "dataset_graph",
     "date_literal",
     "published_bytes",
-    "serialize",
+    "serialize_graph",
 ]
 
 # 更新周期 → EU frequency authority.

@@ -28,7 +28,7 @@ EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 
 # Serialisations: URL extension → (rdflib format, media type).
-FORMATS: dict[str, tuple[str, str]] = {
+RDF_FORMATS: dict[str, tuple[str, str]] = {
     "ttl": ("turtle", "text/turtle"),
     "jsonld": ("json-ld", "application/ld+json"),
     "rdf": ("pretty-xml", "application/rdf+xml"),
@@ -128,11 +128,11 @@ def new_graph() -> Graph:
     return graph
 
 
-def serialize(graph: Graph, extension: str) -> bytes:
+def serialize_graph(graph: Graph, extension: str) -> bytes:
     """The graph as `ttl`, `jsonld` or `rdf` (RDF/XML), UTF-8."""
-    if extension not in FORMATS:
-        raise BadRequest(f"unknown RDF format {extension!r}; use one of {', '.join(FORMATS)}")
-    rdflib_format = FORMATS[extension][0]
+    if extension not in RDF_FORMATS:
+        raise BadRequest(f"unknown RDF format {extension!r}; use one of {', '.join(RDF_FORMATS)}")
+    rdflib_format = RDF_FORMATS[extension][0]
     if rdflib_format == "json-ld":
         context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
         text = graph.serialize(format="json-ld", context=context, auto_compact=True)

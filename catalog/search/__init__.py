@@ -1,12 +1,11 @@
 """The catalogue index: one search (a `Selection`, compiled from CKAN's `q`/`fq` or from words
 and facets) returning a page, the total and facet counts; and CKAN's Solr-style syntax."""
 
-from catalog.search import solr
 from catalog.search.facets import FACET_COLUMNS, FACETS, FQ_FIELDS, MAX_LIMIT, SORTS, SearchQuery
 from catalog.search.index import CatalogueIndex
 from catalog.search.records import catalogue_uuid, entry, utc_moment, years_covered
 from catalog.search.selection import Facet, Predicate, SearchResult, Selection, all_of
-from catalog.search.solr import Compiled, Field, Kind, compile_query, dismax, parse
+from catalog.search.solr import Compiled, Dismax, Field, Kind, compile_query, dismax, parse_query
 
 __all__ = [
     "FACETS",
@@ -16,6 +15,7 @@ __all__ = [
     "SORTS",
     "CatalogueIndex",
     "Compiled",
+    "Dismax",
     "Facet",
     "Field",
     "Kind",
@@ -28,8 +28,7 @@ __all__ = [
     "compile_query",
     "dismax",
     "entry",
-    "parse",
-    "solr",
+    "parse_query",
     "utc_moment",
     "years_covered",
 ]

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from catalog.errors import BadRequest, InvalidParameter, SearchSyntaxError
 from catalog.search.selection import Facet, Predicate, Selection, all_of
-from catalog.search.solr import Field, Kind, compile_query, field_names, parse
+from catalog.search.solr import Field, Kind, compile_query, field_names, parse_query
 
 FACETS = ("theme", "organization", "keyword", "format", "frequency", "access_level")
 # Facet name → the index column it counts; list columns are unnested.
@@ -124,7 +124,7 @@ def facet_filter(filters: dict[str, list[str]]) -> Predicate:
 def fq_filter(fq: str) -> Predicate:
     """DCAT's `fq` as a predicate; InvalidParameter naming `fq` when it cannot be read."""
     try:
-        query = parse(fq, default_field="")
+        query = parse_query(fq, default_field="")
         unknown = sorted(field_names(query) - set(FQ_FIELDS))
         if "" in unknown:  # a word without a field
             raise InvalidParameter("fq", f"cannot read {fq!r}; write field:value terms")

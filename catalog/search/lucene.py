@@ -87,7 +87,7 @@ Node = Term | Range | MatchAll | Boolean
 
 
 @functools.lru_cache(maxsize=1024)
-def parse(text: str, default_field: str = "text") -> Boolean:
+def parse_query(text: str, default_field: str = "text") -> Boolean:
     """The Lucene query in `text` as a tree of clauses; SearchSyntaxError if it does not parse.
 
     Kept for the latest queries: harvesters page through one `fq` a hundred rows at a time,

@@ -1,6 +1,6 @@
 """The subset of Solr's query language that CKAN clients send, compiled to SQL.
 
-`parse` (`catalog.search.lucene`) reads the Lucene syntax CKAN passes to Solr in `q` (when it
+`parse_query` (`catalog.search.lucene`) reads the Lucene syntax CKAN passes to Solr in `q` (when it
 holds a `:`) and in `fq`: `field:value`, `field:"a phrase"`, `field:(a OR b)`, `+`/`-`/`!`/`NOT`,
 `AND`/`OR`/`&&`/`||`, parentheses, `*:*`, `field:*`, wildcards, ranges `[a TO b]`/`{a TO b}`
 with `*` and date math (`NOW-1DAY`, `catalog.search.dates`), `^boost` (ignored) and backslash
@@ -28,7 +28,7 @@ from catalog.search.lucene import (
     Occur,
     Range,
     Term,
-    parse,
+    parse_query,
 )
 
 __all__ = [
@@ -46,8 +46,8 @@ __all__ = [
     "compile_query",
     "dismax",
     "field_names",
-    "parse",
     "parse_date",
+    "parse_query",
 ]
 
 # --- plain queries (dismax) -------------------------------------------------------------

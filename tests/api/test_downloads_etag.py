@@ -24,6 +24,8 @@ from tests.api.downloaddata import add_events, add_formulas
 from tests.querydata import build_store
 from tests.servers import Server, serving
 
+pytestmark = pytest.mark.slow
+
 EVENTS = "/api/v1/datasets/big-test/resources/events"
 WAGES = "/api/v1/datasets/wages-test/resources/wages"
 CELLS = "/api/v1/datasets/formulas-test/resources/cells"

@@ -21,6 +21,8 @@ from tests.api.downloaddata import add_events
 from tests.querydata import build_store, set_current
 from tests.servers import serving
 
+pytestmark = pytest.mark.slow
+
 EVENTS = "/api/v1/datasets/big-test/resources/events"
 ROWS = 3_000_000
 # The export below is ~170 MB of CSV: a server that held it, or its Arrow table, would grow

@@ -50,6 +50,8 @@ from catalog.settings import Settings
 from catalog.store.folder import Store
 from tests.querydata import set_current
 
+pytestmark = pytest.mark.slow
+
 SLUG = "order-test"
 RESOURCE = "data"
 # name → (Table Schema field, Arrow type); `r` labels each row with its place in the file.

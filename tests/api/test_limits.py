@@ -19,15 +19,13 @@ import pytest
 from fastapi import FastAPI
 from starlette.types import Receive, Scope, Send
 
-from api.admission import Admission, Gate, RateLimit, classify, client_address
-from api.limits import body_limit
+from api.perimeter import PAGE_POLICY, Admission, body_limit, client_address
+from api.perimeter.admission import Gate, RateLimit, classify
 from api.routes import health
-from api.security import PAGE_POLICY
 from catalog.errors import Overloaded, TooManyRequests
 from catalog.settings import Settings
 from tests.api.conftest import AppFactory
-from tests.conftest import REPO
-from web.charts import PALETTE
+from web import PALETTE, STATIC
 
 pytestmark = pytest.mark.anyio
 
@@ -253,7 +251,7 @@ async def test_security_headers_pages_get_a_policy_without_inline_script(
 
 
 def test_security_chart_key_colours_in_the_stylesheet_follow_the_palette() -> None:
-    css = (REPO / "web" / "static" / "site.css").read_text(encoding="utf-8")
+    css = (STATIC / "site.css").read_text(encoding="utf-8")
     found = dict(re.findall(r"\.key\.c(\d+) \{ --c: (#[0-9a-f]{6}); \}", css))
     assert [found[str(i)] for i in range(len(PALETTE))] == list(PALETTE)
 

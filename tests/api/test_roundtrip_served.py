@@ -16,6 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,8 @@ from catalog.store.folder import Store
 from catalog.store.publish import Publisher
 from tests.conftest import descriptor, write_dataset
 from tests.validation.test_roundtrip import FIELDS, _text, rows
+
+pytestmark = pytest.mark.slow
 
 SLUG = "roundtrip-test"
 KEYED = [{"name": "k", "type": "integer", "constraints": {"required": True}}, *FIELDS]

@@ -10,6 +10,8 @@ import pytest
 
 from tests.servers import serving
 
+pytestmark = pytest.mark.slow
+
 ROWS = "/api/v1/datasets/wages-test/resources/wages/rows"
 
 

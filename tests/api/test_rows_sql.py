@@ -11,6 +11,7 @@ import pytest
 from tests.api.conftest import AppFactory
 
 pytestmark = pytest.mark.anyio
+pytestmark = [pytestmark, pytest.mark.slow]
 SQL = "/api/v1/sql"
 
 

@@ -31,6 +31,8 @@ from catalog.store.publish import Publisher
 from tests.conftest import REPO
 from tests.servers import serving
 
+pytestmark = pytest.mark.slow
+
 SCHEMATHESIS = str(Path(sys.executable).with_name("schemathesis"))
 # Per operation and phase; the whole run takes under a minute on a 2-core machine.
 EXAMPLES_PER_OPERATION = 25

@@ -13,6 +13,8 @@ from catalog.store.publish import Publisher
 from tests.querydata import build_store
 from tests.servers import serving
 
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def server(datasets_dir: Path, store_dir: Path) -> Iterator[str]:

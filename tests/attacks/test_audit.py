@@ -27,6 +27,8 @@ from tests.conftest import WAGE_CSV, write_regions, write_wages
 from tests.servers import OPENDATA, Server, serving
 from tests.validation.test_bombs import replaced_sheet, with_member, workbook
 
+pytestmark = pytest.mark.slow
+
 CAP = 16 * 2**20  # the attacked server's upload cap
 MiB = 2**20
 RESOURCE = catalogue_uuid("resource", "wages-test/wages")
@@ -211,7 +213,7 @@ def test_upload_declared_past_the_cap_is_refused_before_reading(server: Server, 
             answer += chunk
     status, _, rest = answer.partition(b"\r\n")
     assert status.startswith(b"HTTP/1.1 413"), answer[:300]
-    # Refused by the perimeter (api.limits) from Content-Length, before the route runs.
+    # Refused by the perimeter (api.perimeter.limits) from Content-Length, before the route runs.
     assert b"Payload Too Large" in rest
     assert "838860800 bytes" in last_refusal(site, "resource_create").detail
     assert_healthy(server)

@@ -15,6 +15,8 @@ from catalog.search.index import catalogue_uuid
 from tests.attacks.conftest import assert_healthy
 from tests.servers import Server
 
+pytestmark = pytest.mark.slow
+
 SEARCH = "/api/3/action/package_search"
 LEAKS = ("Traceback", "/tmp/", "/work/", "store/", ".parquet", "duckdb", "DuckDB")
 
@@ -287,7 +289,7 @@ def test_a_body_past_the_text_cap_is_413_whether_declared_or_streamed(
     client: httpx.Client, server: Server
 ) -> None:
     declared = client.post(SEARCH, content=b"{" + b" " * (9 * 2**20) + b"}")
-    # Refused by the perimeter (api.limits) from Content-Length, before the route reads.
+    # Refused by the perimeter (api.perimeter.limits) from Content-Length, before the route reads.
     assert assert_ckan_refusal(declared, 413)["error"]["__type"] == "Payload Too Large"
     assert_healthy(server)
     streamed = client.post(SEARCH, content=_chunks(64 * 2**20))  # chunked: no length declared

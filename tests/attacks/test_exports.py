@@ -27,6 +27,8 @@ from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import build_store
 from tests.servers import Server
 
+pytestmark = pytest.mark.slow
+
 WAGES = "/api/v1/datasets/wages-test/resources/wages"
 CELLS = "/api/v1/datasets/formulas-test/resources/cells"
 CELLS_ID = catalogue_uuid("resource", "formulas-test/cells")

@@ -32,6 +32,8 @@ from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy, rss_mb
 from tests.querydata import WAGE_SCHEMA, build_store, set_current, wage_rows, write_version
 from tests.servers import Server, serving
 
+pytestmark = pytest.mark.slow
+
 STALL_SECONDS = 2
 SLOW_SQL = (
     "SELECT count(*) AS n FROM wages_test__wages a, wages_test__wages b, wages_test__wages c,"

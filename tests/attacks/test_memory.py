@@ -17,6 +17,8 @@ import pytest
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy, assert_problem, rss_mb
 from tests.servers import Server
 
+pytestmark = pytest.mark.slow
+
 SQL = "/api/v1/sql"
 # The worker's cap (25 % of the budget, one worker per GB) plus DuckDB's shared code, which
 # counts in resident memory but not in the capped data segment.

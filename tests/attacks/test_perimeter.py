@@ -25,6 +25,8 @@ import pytest
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy, assert_problem, rss_mb
 from tests.servers import Server, serving
 
+pytestmark = pytest.mark.slow
+
 MB = 1024 * 1024
 UPLOAD_LIMIT = 20 * MB
 STALL_SECONDS = 2

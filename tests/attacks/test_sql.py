@@ -18,6 +18,8 @@ from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
 from tests.servers import Server
 
+pytestmark = pytest.mark.slow
+
 SQL = "/api/v1/sql"
 SECRET = "odt_attack_secret_token_value"
 

@@ -24,6 +24,8 @@ from tests.ckan.test_writes import make_token, package_fields
 from tests.conftest import REGION_FIELDS, descriptor, write_dataset, write_regions, write_wages
 from tests.servers import Server, serving, state_of
 
+pytestmark = pytest.mark.slow
+
 MARKER = "owned-by-attack"
 REGIONS_CSV = "code,name_zh\n520000,贵州省\n520100,贵阳市\n"
 

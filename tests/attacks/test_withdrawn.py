@@ -21,6 +21,8 @@ from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import WAGE_SCHEMA, build_store, set_current, wage_rows, write_version
 from tests.servers import Server
 
+pytestmark = pytest.mark.slow
+
 ROWS = "/api/v1/datasets/{slug}/resources/wages/rows"
 DYNAMIC = ("cursor-test", "etag-test", "current-etag-test", "head-test")
 

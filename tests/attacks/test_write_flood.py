@@ -13,6 +13,8 @@ from catalog.store.audit import AuditLog
 from tests.attacks.conftest import assert_healthy
 from tests.servers import Server, serving, state_of
 
+pytestmark = pytest.mark.slow
+
 FLOOD = {"OPENDATA_RATE_WRITES_PER_SECOND": "0.01", "OPENDATA_RATE_WRITES_BURST": "3"}
 
 

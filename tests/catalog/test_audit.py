@@ -114,6 +114,7 @@ def _write_many(path: str, writer: int, count: int) -> None:
         log.record(token=f"w{writer}", action="build", outcome="ok", dataset=f"{number:05d}")
 
 
+@pytest.mark.slow
 def test_audit_appends_from_threads_and_processes_keep_every_line_whole(tmp_path: Path) -> None:
     path = tmp_path / "audit.log"
     threads = [threading.Thread(target=_write_many, args=(str(path), n, 100)) for n in range(4)]
@@ -161,6 +162,7 @@ def opendata(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_cli_writes_are_audited_and_listed_by_opendata_audit(
     tmp_path: Path, datasets_dir: Path
 ) -> None:

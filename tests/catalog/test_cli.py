@@ -7,10 +7,18 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import httpx
+import pytest
 
 from catalog.store.folder import Store
 from tests.conftest import WAGE_CSV, write_wages
+from tests.servers import free_port, state_of
+
+pytestmark = pytest.mark.slow
 
 OPENDATA = str(Path(sys.executable).with_name("opendata"))
 
@@ -138,3 +146,53 @@ def test_cli_build_of_everything_leaves_a_withdrawn_dataset_withdrawn(
     assert named.returncode == 0, named.stderr
     assert "wages-test: published" in named.stdout
     assert Store(store_dir).current("wages-test") is not None
+
+
+def test_cli_help_names_the_environment_variables() -> None:
+    main = subprocess.run([OPENDATA, "--help"], capture_output=True, text=True)
+    serve = subprocess.run([OPENDATA, "serve", "--help"], capture_output=True, text=True)
+    for name in ("OPENDATA_DATASETS", "OPENDATA_STORE", "OPENDATA_STATE"):
+        assert name in main.stdout
+    for name in ("OPENDATA_HOST", "OPENDATA_PORT", "OPENDATA_BASE_URL"):
+        assert name in serve.stdout
+
+
+def test_cli_serve_builds_the_app_from_options_over_environment(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    port = free_port()
+    env = {
+        **os.environ,
+        "OPENDATA_STATE": str(state_of(store_dir)),
+        "OPENDATA_BASE_URL": "http://env.example",
+        "OPENDATA_CATALOG_TITLE": "环境目录",
+    }
+    command = ["--store", str(store_dir), "serve", "--port", str(port)]
+    with _serving(env, *command, "--base-url", "http://option.example/") as url:
+        status = httpx.get(url + "/api/3/action/status_show", timeout=10).json()
+    # The option wins over the environment; a setting with no option comes from it.
+    assert status["help"] == "http://option.example/api/3/action/help_show?name=status_show"
+    assert status["result"]["site_title"] == "环境目录"
+
+
+@contextmanager
+def _serving(env: dict[str, str], *args: str) -> Iterator[str]:
+    port = args[args.index("--port") + 1]
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [OPENDATA, *args], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while process.poll() is None and time.monotonic() < deadline:
+            try:
+                httpx.get(url + "/healthz", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert process.poll() is None, f"opendata serve exited with {process.returncode}"
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

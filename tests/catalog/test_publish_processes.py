@@ -6,10 +6,14 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from catalog.store import FolderStore
 from catalog.store.changes import dataset_changes
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 from tests.servers import OPENDATA
+
+pytestmark = pytest.mark.slow
 
 ROUNDS = 4
 

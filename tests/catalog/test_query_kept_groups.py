@@ -111,6 +111,7 @@ def scanning(root: Path) -> Iterator[QueryEngine]:
     engine.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(
     sort=st.sampled_from(SORTS),

@@ -36,6 +36,7 @@ def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryEngine]:
     engine.close()
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None)
 @given(
     sort=st.lists(

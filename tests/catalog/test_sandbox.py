@@ -320,6 +320,7 @@ def test_sandbox_views_follow_current_and_withdrawal(engine: QueryEngine, root: 
         engine.sql("SELECT * FROM wages_test__wages")
 
 
+@pytest.mark.slow
 def test_sandbox_time_limit_covers_planning(root: Path) -> None:
     # 2,500 ORed pairs parse in a tenth of a second and then plan for seconds, and an interrupt
     # does not stop planning: the worker is killed at the limit and replaced.
@@ -339,6 +340,7 @@ def test_sandbox_time_limit_covers_planning(root: Path) -> None:
         engine.close()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("bomb", "refusal"),
     [
@@ -391,6 +393,7 @@ def test_sandbox_refuses_long_text_unparsed(engine: QueryEngine) -> None:
     assert engine.sandbox.pids() == []  # no worker was needed to say so
 
 
+@pytest.mark.slow
 def test_sandbox_replaces_a_worker_that_died(engine: QueryEngine) -> None:
     engine.sql("SELECT 1")
     (first,) = engine.sandbox.pids()
@@ -416,6 +419,7 @@ def test_sandbox_replaces_a_worker_that_died(engine: QueryEngine) -> None:
     assert rows(engine, "SELECT 4 AS x") == [{"x": 4}]
 
 
+@pytest.mark.slow
 def test_sandbox_answers_busy_when_every_worker_is_taken(root: Path) -> None:
     # One worker, each query holding it for the 0.5 s limit: of twelve at once, those that
     # find the queue full or wait longer than a query may run are told to come back.
@@ -443,6 +447,7 @@ def test_sandbox_answers_busy_when_every_worker_is_taken(root: Path) -> None:
     assert all(e.retry_after >= 1 and "busy" in str(e) for e in busy)
 
 
+@pytest.mark.slow
 def test_sandbox_close_and_garbage_collection_end_the_workers(root: Path) -> None:
     engine = QueryEngine(Store(root), Settings(store=root, sql_workers=2))
     threads = [threading.Thread(target=engine.sql, args=("SELECT 1",)) for _ in range(2)]

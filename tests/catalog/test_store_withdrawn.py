@@ -167,6 +167,7 @@ def test_store_http_cache_has_no_validators_for_a_withdrawn_version(tmp_path: Pa
     assert cache.validators("/api/v1/datasets/wages-test/versions/v3", []) is None
 
 
+@pytest.mark.slow
 def test_store_cli_withdraws_one_version_then_the_dataset(tmp_path: Path) -> None:
     three_versions(tmp_path / "store")
 

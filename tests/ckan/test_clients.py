@@ -15,6 +15,8 @@ import pytest
 
 from tests.ckan.conftest import BIN, FIRST_PUBLISHED, SYNTHETIC, synthetic
 
+pytestmark = pytest.mark.slow
+
 
 def run_ckanapi(*args: str) -> list[dict[str, Any]]:
     """The ckanapi command line; its dump workers are `ckanapi` processes found on PATH."""

@@ -21,6 +21,8 @@ from catalog.store.publish import Publisher
 from tests.conftest import write_regions, write_wages
 from tests.servers import serving
 
+pytestmark = pytest.mark.slow
+
 WAGES = catalogue_uuid("resource", "wages-test/wages")
 REGIONS = catalogue_uuid("resource", "regions-test/regions")
 

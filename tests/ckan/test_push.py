@@ -8,12 +8,15 @@ from pathlib import Path
 from typing import Any
 
 import ckanapi
+import pytest
 
 from catalog.store.folder import Store
 from catalog.store.publish import Publisher
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
 from tests.servers import OPENDATA, serving
+
+pytestmark = pytest.mark.slow
 
 # What the target decides itself: where it serves, and when and as which version it published.
 PUBLICATION = {"version", "metadata_modified", "created", "last_modified"}

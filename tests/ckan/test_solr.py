@@ -9,7 +9,7 @@ import pytest
 
 from catalog.errors import SearchSyntaxError
 from catalog.search.lucene import MAX_DEPTH, Boolean, Clause, Occur, Term
-from catalog.search.solr import Field, Kind, compile_query, dismax, parse, parse_date
+from catalog.search.solr import Field, Kind, compile_query, dismax, parse_date, parse_query
 
 FIELDS = {
     "organization": Field("organization", Kind.STRING),
@@ -33,7 +33,7 @@ def matches(query: str) -> list[str]:
         " modified TIMESTAMP, n INTEGER)"
     )
     con.executemany("INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?)", ROWS)
-    compiled = compile_query(parse(query), FIELDS)
+    compiled = compile_query(parse_query(query), FIELDS)
     found = con.execute(
         f"SELECT slug FROM docs WHERE {compiled.sql} ORDER BY slug", compiled.params
     ).fetchall()
@@ -126,18 +126,20 @@ def test_dismax_minimum_match_follows_ckan_mm() -> None:
 def test_solr_words_keep_what_luqum_would_read_as_syntax() -> None:
     # A quote, slash or angle bracket starting a word is part of it in Solr; luqum would start
     # a quoted word, a regex or an open range there.
-    assert parse("title:'x' /path <b>") == Boolean(
+    assert parse_query("title:'x' /path <b>") == Boolean(
         (
             Clause(Occur.MUST, Term("title", "'x'")),
             Clause(Occur.MUST, Term("text", "/path")),
             Clause(Occur.MUST, Term("text", "<b>")),
         )
     )
-    assert parse('tags:a"b c"').clauses[1] == Clause(Occur.MUST, Term("text", "b c", phrase=True))
-    assert parse("a&&b").clauses == (Clause(Occur.MUST, Term("text", "a&&b")),)
+    assert parse_query('tags:a"b c"').clauses[1] == Clause(
+        Occur.MUST, Term("text", "b c", phrase=True)
+    )
+    assert parse_query("a&&b").clauses == (Clause(Occur.MUST, Term("text", "a&&b")),)
 
 
 def test_solr_values_travel_as_parameters_never_as_sql() -> None:
-    compiled = compile_query(parse('organization:"x\' OR 1=1 --" n:[1 TO 2]'), FIELDS)
+    compiled = compile_query(parse_query('organization:"x\' OR 1=1 --" n:[1 TO 2]'), FIELDS)
     assert "1=1" not in compiled.sql and "x'" not in compiled.sql
     assert compiled.params == ["x' OR 1=1 --", 1, 2]

@@ -263,6 +263,7 @@ def bomb() -> bytes:
     return buffer.getvalue()
 
 
+@pytest.mark.slow
 async def test_upload_of_a_zip_bomb_is_refused_before_anything_opens_it(site: Site) -> None:
     content = bomb()
     assert len(content) < CAP

@@ -16,6 +16,8 @@ from catalog.store.publish import Publisher
 from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
 from tests.servers import OPENDATA, serving, state_of
 
+pytestmark = pytest.mark.slow
+
 WAGES_SCHEMA = {"fields": WAGE_FIELDS, "primaryKey": ["region_code", "year"]}
 NEW_CSV = "region_code,year,workers,avg_wage,published\n520000,2022,1100,90000.00,2023-06-01\n"
 

@@ -19,6 +19,8 @@ from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
 from tests.servers import OPENDATA, Server, serving
 
+pytestmark = pytest.mark.slow
+
 PATCHES = 4
 
 

@@ -70,6 +70,7 @@ def test_shapes_file_is_the_official_copy() -> None:
     assert hashlib.sha256(SHAPES.read_bytes()).hexdigest() == SHAPES_SHA256
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extension", ["ttl", "jsonld", "rdf"])
 async def test_catalogue_every_page_conforms_to_dcat_ap_shapes(
     client: httpx.AsyncClient, shapes: Graph, extension: str
@@ -81,6 +82,7 @@ async def test_catalogue_every_page_conforms_to_dcat_ap_shapes(
         assert conforms, report
 
 
+@pytest.mark.slow
 async def test_catalogue_shapes_catch_a_dataset_without_title(
     client: httpx.AsyncClient, shapes: Graph
 ) -> None:
@@ -92,6 +94,7 @@ async def test_catalogue_shapes_catch_a_dataset_without_title(
     assert "title" in report
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("extension", ["ttl", "jsonld", "rdf"])
 async def test_dataset_documents_conform_to_dcat_ap_shapes(
     client: httpx.AsyncClient, shapes: Graph, history: History, extension: str

@@ -16,6 +16,8 @@ from openpyxl import Workbook
 from tests.validation.conftest import package, resource, types
 from validation.readers import ZIP_LIMITS, ReadFailure, ZipLimits, check_zip, check_zip_file
 
+pytestmark = pytest.mark.slow
+
 FIELDS = [{"name": "region", "type": "string"}, {"name": "count", "type": "integer"}]
 SHEET = "xl/worksheets/sheet1.xml"
 

@@ -10,11 +10,14 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.validation.conftest import package, resource, write
 from validation import validate_package
+
+pytestmark = pytest.mark.slow
 
 FIELDS = [
     {"name": "s", "type": "string"},

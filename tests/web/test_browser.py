@@ -21,6 +21,8 @@ if (reason := browser_missing()) is not None:
 
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+pytestmark = pytest.mark.slow
+
 FLAGS = [
     "--disable-gpu",
     "--disable-quic",

@@ -21,6 +21,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.web.test_browser import DESKTOP, browser, open_page
 
+pytestmark = pytest.mark.slow
+
 __all__ = ["browser"]  # the module fixture, shared with the other browser tests
 
 LISTEN = """

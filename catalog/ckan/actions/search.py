@@ -14,7 +14,16 @@ from typing import Any
 from catalog.ckan import arguments
 from catalog.ckan import mapping as ckan
 from catalog.errors import InvalidFields, InvalidSearch
-from catalog.search import Facet, Field, Kind, Selection, solr
+from catalog.search import (
+    Dismax,
+    Facet,
+    Field,
+    Kind,
+    Selection,
+    compile_query,
+    dismax,
+    parse_query,
+)
 
 ROWS_MAX = 1000  # ckan.search.rows_max
 FACET_LIMIT = 50  # search.facets.limit
@@ -185,18 +194,18 @@ def selection(params: SearchParams) -> Selection:
     where: list[str] = []
     where_params: list[Any] = []
     for text in filters:
-        compiled = solr.compile_query(solr.parse(text), SEARCH_FIELDS)
+        compiled = compile_query(parse_query(text), SEARCH_FIELDS)
         where.append(compiled.sql)
         where_params.extend(compiled.params)
     q = params.q.strip()
     score, score_params = "0", list[Any]()
     if q and q not in ('""', "''", "*:*"):
         if ":" in q:
-            compiled = solr.compile_query(solr.parse(q), SEARCH_FIELDS)
+            compiled = compile_query(parse_query(q), SEARCH_FIELDS)
             where.append(compiled.sql)
             where_params.extend(compiled.params)
         else:
-            condition, condition_params, score, score_params = _dismax(solr.dismax(q))
+            condition, condition_params, score, score_params = _dismax(dismax(q))
             where.append(condition)
             where_params.extend(condition_params)
     fields = params.facet_fields if params.facet != "false" else []
@@ -229,7 +238,7 @@ def _order_by(sort: str) -> str:
     return ", ".join(terms) or "slug"
 
 
-def _dismax(query: solr.Dismax) -> tuple[str, list[Any], str, list[Any]]:
+def _dismax(query: Dismax) -> tuple[str, list[Any], str, list[Any]]:
     """WHERE and score of a plain `q` over name^4 title^4 tags^2 groups^2 text."""
     text = SEARCH_FIELDS["text"].expr
     hit = f"contains({text}, ?)"

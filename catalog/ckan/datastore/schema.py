@@ -60,6 +60,8 @@ def search_arguments(data: dict[str, Any]) -> SearchArguments:
         errors["__junk"] = [f"The input field {junk} was not expected."]
     if not given.get("resource_id"):
         errors["resource_id"] = ["Missing value"]
+    elif isinstance(given["resource_id"], dict | list):  # an id is text, never a JSON structure
+        errors["resource_id"] = ["Must be a string"]
     _parse_json(given, errors)
     _paging(given, errors)
     given["include_total"] = boolean(given.get("include_total"), True)

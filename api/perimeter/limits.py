@@ -14,25 +14,21 @@ included, so that no route, authentication or body parser sees a request it refu
   reading the response for as long is cut off (the app is cancelled and the connection closed),
   so a stalled reader frees its admission slot and whatever its response held.
 
-Refusals are RFC 9457 problems, or CKAN envelopes under the CKAN Action API paths, rendered by
-`send_refusal`, which `api.admission` uses as well.
+Refusals are RFC 9457 problems, or CKAN envelopes under the CKAN Action API paths, answered
+by `api.errors.send_refusal`, which `api.perimeter.admission` uses as well.
 """
 
 from __future__ import annotations
 
-import json
 import logging
-import re
-from http import HTTPStatus
 from typing import Any
 
 import anyio
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem_response
-from api.routes.ckan import audit_refusal
+from api.errors import CKAN_ACTION, send_refusal
+from api.perimeter.audit import audit_refusal
 from catalog.errors import (
     HeadersTooLarge,
     PayloadTooLarge,
@@ -42,55 +38,8 @@ from catalog.errors import (
 )
 from catalog.settings import Settings
 
-CKAN_ACTION = re.compile(r"/api(?:/3)?/action/(?P<name>[^/]+)")
 UPLOAD_ACTIONS = frozenset({"resource_create", "resource_update", "resource_patch"})
-CKAN_JSON = "application/json;charset=utf-8"
 logger = logging.getLogger(__name__)
-
-
-async def send_refusal(scope: Scope, send: Send, error: RequestRefused, *, close: bool) -> None:
-    """Answer `error` as a problem, or as a CKAN envelope on the Action API paths.
-
-    `close` ends the connection after the answer: the client may still be sending a body that
-    nobody will read, and the connection cannot carry another request after it.
-    """
-    headers: dict[str, str] = {}
-    if error.retry_after is not None:
-        headers["Retry-After"] = str(error.retry_after)
-    if close:
-        headers["Connection"] = "close"
-    request = Request(scope)
-    action = CKAN_ACTION.fullmatch(scope["path"])
-    response: Response
-    if action is not None:
-        body = _ckan_envelope(request, action["name"], error)
-        headers["Content-Type"] = CKAN_JSON
-        response = Response(body, status_code=error.status, headers=headers, media_type=None)
-    else:
-        response = problem_response(
-            request,
-            status=error.status,
-            slug=error.slug,
-            title=error.title or HTTPStatus(error.status).phrase,
-            detail=str(error),
-            headers=headers,
-        )
-    await response(scope, _no_receive, send)
-
-
-def _ckan_envelope(request: Request, name: str, error: RequestRefused) -> str:
-    base_url = str(request.app.state.settings.base_url).rstrip("/")
-    envelope = {
-        "help": f"{base_url}/api/3/action/help_show?name={name}",
-        "error": {"__type": error.ckan_type, "message": str(error)},
-        "success": False,
-    }
-    return json.dumps(envelope, ensure_ascii=False, separators=(", ", ": "))
-
-
-async def _no_receive() -> Message:
-    # A refusal never reads the request; a Response only calls receive to await a disconnect.
-    return {"type": "http.disconnect"}
 
 
 class RequestLimits:

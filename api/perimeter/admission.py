@@ -16,7 +16,7 @@ wait, in order, at most `admission_wait_seconds`; anything past that is answered
 action sent by POST) is read before the request queues, so a client that sends slowly waits
 on its own time, not in a slot; a client that disconnects while it waits leaves the queue.
 A slot is held until the response, streamed or not, has been sent to its end (or the client
-stalled and was cut off by `api.limits`), so a download's slot covers its whole transfer.
+stalled and was cut off by `api.perimeter.limits`), so a download's slot covers its whole transfer.
 Together the classes run fewer requests than the thread pool has threads, so `/healthz`,
 pages and metadata never wait for a thread behind queries.
 
@@ -40,9 +40,9 @@ import anyio
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.clients import client_address
-from api.limits import CKAN_ACTION, send_refusal
-from api.routes.ckan import audit_refusal
+from api.errors import CKAN_ACTION, send_refusal
+from api.perimeter.audit import audit_refusal
+from api.perimeter.clients import client_address
 from catalog.ckan import WRITE_ACTIONS
 from catalog.errors import Overloaded, RequestRefused, TooManyRequests
 from catalog.settings import Settings
@@ -244,7 +244,7 @@ class Admission:
                 self.limits[rate].take(client)
             body = await self._read_body(receive)
             if body is None:
-                return  # the client left, or `api.limits` refused the body and answers for it
+                return  # the client left, or `api.perimeter.limits` refused the body (and answers)
             try:
                 entered = await _enter_while_present(gate, client, receive)
             finally:
@@ -261,7 +261,7 @@ class Admission:
 
     async def _within_rate(self, scope: Scope, send: Send, rate: str) -> bool:
         """Take a token of `rate` for a request that needs no slot (a write action); else
-        answer 429, auditing the first refusal of a run of them (`api.routes.ckan`)."""
+        answer 429, auditing the first refusal of a run of them (`api.perimeter.audit`)."""
         try:
             self.limits[rate].take(client_address(scope, self.trust_forwarded))
         except TooManyRequests as refused:
@@ -276,7 +276,7 @@ class Admission:
         """The whole request body as one message, read before the request may queue.
 
         A client that sends its body slowly must not hold a running slot while it does; the
-        body's size and pace are bounded by `api.limits`, the bodies held by all waiting
+        body's size and pace are bounded by `api.perimeter.limits`, the bodies held by all waiting
         requests together by QUEUED_BODY_BYTES.
         """
         parts: list[bytes] = []

@@ -4,12 +4,16 @@ The `type` of a problem is `<base_url>/problems/<slug>`, the slug being the erro
 (`catalog.errors`), so clients can branch on it; `title` is fixed per type, `detail` says what
 went wrong this time, `instance` is the path asked for. A problem about one query parameter
 names it in `parameter`; a request FastAPI itself refused lists each fault in `errors`.
+
+This module is the only one that writes a problem body: the exception handlers of the app
+(`install_error_handlers`) and the perimeter's refusals (`api.errors.refusal`) both call
+`problem_response`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -22,6 +26,7 @@ from starlette.exceptions import HTTPException
 from catalog.errors import InvalidParameter, OpenDataError, QueryTimeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+HIDDEN = "the server failed; the error is in its log"
 logger = logging.getLogger(__name__)
 
 
@@ -39,26 +44,6 @@ class Problem(BaseModel):
     )
 
 
-PROBLEM_SCHEMA_REF = "#/components/schemas/Problem"
-
-
-def problem_content() -> dict[str, Any]:
-    """The OpenAPI `content` of a problem body (`api.openapi` adds the `Problem` component)."""
-    return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}}
-
-
-def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI `responses` documenting problem bodies for `statuses`.
-
-    Not FastAPI's `model=`: that files the schema under `application/json`, a media type
-    problems are never served as.
-    """
-    return {
-        status: {"description": HTTPStatus(status).phrase, "content": problem_content()}
-        for status in statuses
-    }
-
-
 def problem_response(
     request: Request,
     *,
@@ -66,7 +51,7 @@ def problem_response(
     slug: str,
     title: str,
     detail: str,
-    headers: dict[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
     base_url = str(request.app.state.settings.base_url).rstrip("/")
@@ -78,7 +63,28 @@ def problem_response(
         "instance": request.url.path,
         **{key: value for key, value in extra.items() if value is not None},
     }
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+    return JSONResponse(
+        body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {})
+    )
+
+
+def error_problem(
+    request: Request, exc: OpenDataError, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The problem of one of our errors; a 5xx's message only when it is `public`."""
+    shown = exc.status < 500 or exc.public
+    answer = dict(headers or {})
+    if exc.retry_after is not None:
+        answer.setdefault("Retry-After", str(exc.retry_after))
+    return problem_response(
+        request,
+        status=exc.status,
+        slug=exc.slug,
+        title=exc.title or HTTPStatus(exc.status).phrase,
+        detail=str(exc) if shown else HIDDEN,
+        parameter=exc.parameter if isinstance(exc, InvalidParameter) else None,
+        headers=answer,
+    )
 
 
 async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
@@ -88,17 +94,7 @@ async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
         logger.warning("%s %s refused: %s", request.method, request.url.path, exc)
     elif exc.status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc, exc_info=exc)
-    shown = exc.status < 500 or exc.public
-    retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
-    return problem_response(
-        request,
-        status=exc.status,
-        slug=exc.slug,
-        title=exc.title or HTTPStatus(exc.status).phrase,
-        detail=str(exc) if shown else "the server failed; the error is in its log",
-        parameter=exc.parameter if isinstance(exc, InvalidParameter) else None,
-        headers=retry,
-    )
+    return error_problem(request, exc)
 
 
 async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
@@ -142,7 +138,7 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         status=500,
         slug=OpenDataError.slug,
         title=HTTPStatus(500).phrase,
-        detail="the server failed; the error is in its log",
+        detail=HIDDEN,
     )
 
 

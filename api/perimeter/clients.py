@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 
+from starlette.requests import Request
 from starlette.types import Scope
 
 
@@ -25,3 +26,9 @@ def client_address(scope: Scope, trust_forwarded: bool) -> str:
     if parsed.version == 6:
         return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return str(parsed)
+
+
+def request_client(request: Request) -> str:
+    """`client_address` of a request, trusting a proxy's header as the settings say."""
+    trusted: bool = request.app.state.settings.trust_forwarded_headers
+    return client_address(request.scope, trusted)

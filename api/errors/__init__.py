@@ -1,0 +1,45 @@
+"""Our errors (`catalog.errors`) on the wire: one module per format.
+
+- `api.errors.problem`: RFC 9457 `application/problem+json`, for the REST API, the metadata
+  routes and the pages' machine-readable answers; the app's exception handlers.
+- `api.errors.ckan`: CKAN's Action API envelope and the DataStore dump's plain text.
+- `api.errors.refusal`: the perimeter's refusals, in whichever of the two the path speaks.
+"""
+
+from api.errors.ckan import (
+    CKAN_ACTION,
+    CKAN_JSON,
+    bad_request,
+    ckan_json,
+    dump_error,
+    envelope,
+    error_response,
+    internal_error,
+    too_large,
+)
+from api.errors.problem import (
+    PROBLEM_MEDIA_TYPE,
+    Problem,
+    error_problem,
+    install_error_handlers,
+    problem_response,
+)
+from api.errors.refusal import send_refusal
+
+__all__ = [
+    "CKAN_ACTION",
+    "CKAN_JSON",
+    "PROBLEM_MEDIA_TYPE",
+    "Problem",
+    "bad_request",
+    "ckan_json",
+    "dump_error",
+    "envelope",
+    "error_problem",
+    "error_response",
+    "install_error_handlers",
+    "internal_error",
+    "problem_response",
+    "send_refusal",
+    "too_large",
+]

@@ -1,0 +1,119 @@
+"""CKAN's wire: the Action API's JSON and envelope, and the DataStore dump's plain text.
+
+Every answer of `/api/3/action/{name}` (and `/api/action/{name}`) is written here, as CKAN
+2.12 writes it: `{"help", "success", "result"}`, or `{"help", "error", "success"}` whose
+`error` carries the `__type` of our error class (`catalog.errors`) and the status CKAN gives
+that type (`catalog.ckan.CKAN_STATUS`). A body CKAN cannot read at all, an unknown action or
+a GET to a write action is CKAN's bare JSON string with 400. Refusals of the perimeter
+(`api.errors.refusal`) reach clients of these paths in the same envelope. The DataStore dump
+answers its errors as CKAN's does, in plain text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any
+
+from fastapi.responses import PlainTextResponse, Response
+
+from catalog.ckan import CKAN_STATUS
+from catalog.errors import (
+    InvalidFields,
+    NotFound,
+    OpenDataError,
+    RequestRefused,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+CKAN_JSON = "application/json;charset=utf-8"
+# The Action API's paths; their answers, refusals included, are CKAN envelopes.
+CKAN_ACTION = re.compile(r"/api(?:/3)?/action/(?P<name>[^/]+)")
+logger = logging.getLogger(__name__)
+
+
+def ckan_json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    """`body` as CKAN writes JSON: UTF-8, `", "` and `": "` separators."""
+    text = json.dumps(body, ensure_ascii=False, separators=(", ", ": "))
+    try:
+        content = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from stored data: escaped, still valid JSON
+        content = json.dumps(body, ensure_ascii=True, separators=(", ", ": ")).encode("ascii")
+    return Response(
+        content,
+        status_code=status,
+        media_type=None,
+        headers={**(headers or {}), "Content-Type": CKAN_JSON},
+    )
+
+
+def envelope(base_url: str, name: str) -> dict[str, Any]:
+    """The start of every answer of action `name`: its `help` link."""
+    return {"help": f"{base_url.rstrip('/')}/api/3/action/help_show?name={name}"}
+
+
+def bad_request(message: str) -> Response:
+    """CKAN's bare answer to a request it cannot take as an action call at all."""
+    return ckan_json(f"Bad request: {message}", 400)
+
+
+def too_large(start: dict[str, Any], message: str) -> Response:
+    """413 with CKAN's words for an upload past `ckan.max_resource_size`."""
+    error = {"__type": "Validation Error", "upload": [f"File upload too large: {message}"]}
+    return ckan_json({**start, "error": error, "success": False}, 413)
+
+
+def internal_error(start: dict[str, Any]) -> Response:
+    error = {"__type": "Internal Server Error", "message": "Internal Server Error"}
+    return ckan_json({**start, "error": error, "success": False}, 500)
+
+
+def error_response(
+    start: dict[str, Any], exc: OpenDataError, headers: dict[str, str] | None = None
+) -> Response:
+    """The envelope of `exc`, with CKAN's status for its `__type` and CKAN's wording."""
+    kind, error = _error(exc)
+    # Types CKAN does not have (a refusal, a busy server) keep our status.
+    status = CKAN_STATUS.get(kind, exc.status)
+    answer = dict(headers or {})
+    if exc.retry_after is not None:
+        answer.setdefault("Retry-After", str(exc.retry_after))
+    return ckan_json({**start, "error": error, "success": False}, status, answer)
+
+
+def _error(exc: OpenDataError) -> tuple[str, dict[str, Any]]:
+    """The `__type` and the `error` object CKAN answers for `exc`."""
+    kind = exc.ckan_type
+    message = str(exc)
+    if isinstance(exc, RequestRefused):  # answered before any action ran
+        return kind, {"__type": kind, "message": message}
+    if isinstance(exc, ValidationFailed):
+        error = {"upload": [exc.report.summary()], "report": exc.report.to_dict()}
+    elif kind == "Validation Error":
+        error = dict(exc.errors) if isinstance(exc, InvalidFields) else {"message": message}
+    elif kind == "Not Found Error":
+        error = {"message": f"Not found: {message}" if message else "Not found"}
+    elif kind == "Authorization Error":
+        error = {"message": f"Access denied: {message}" if message else "Access denied"}
+    elif kind == "Search Query Error":
+        error = {"message": f"Search Query is invalid: {(message,)!r}"}
+    elif kind == "Search Error":
+        error = {"message": f"Search error: {(message,)!r}"}
+    elif isinstance(exc, ServiceUnavailable):  # busy or restarting: say when to come back
+        error = {"message": message}
+    else:
+        logger.error("CKAN action failed: %s", exc)
+        kind, error = "Internal Server Error", {"message": "Internal Server Error"}
+    return kind, {**error, "__type": kind}
+
+
+def dump_error(exc: OpenDataError) -> PlainTextResponse:
+    """A failed `/datastore/dump/{id}` in CKAN's words: plain text, the status first."""
+    if isinstance(exc, NotFound):
+        return PlainTextResponse("404 Not Found: DataStore resource not found", 404)
+    if isinstance(exc, InvalidFields):
+        lines = "\n".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
+        return PlainTextResponse(f"400 Bad Request: {lines}", 400)
+    return PlainTextResponse(f"{exc.status}: {exc}", exc.status)

@@ -1,0 +1,26 @@
+"""The HTTP perimeter: what reaches a route at all, and what every answer carries.
+
+- `limits`: request size and pace (`RequestLimits`), outside everything else;
+- `admission`: per-client rate limits and bounded running slots (`Admission`);
+- `clients`: who is asking (the one rule for the client address);
+- `audit`: write attempts refused here, recorded as the write route records the rest;
+- `security`: the security headers of every answer (`SecurityHeaders`).
+"""
+
+from api.perimeter.admission import Admission
+from api.perimeter.audit import audit_refusal
+from api.perimeter.clients import client_address, request_client
+from api.perimeter.limits import RequestLimits, body_limit
+from api.perimeter.security import DATA_POLICY, PAGE_POLICY, SecurityHeaders
+
+__all__ = [
+    "DATA_POLICY",
+    "PAGE_POLICY",
+    "Admission",
+    "RequestLimits",
+    "SecurityHeaders",
+    "audit_refusal",
+    "body_limit",
+    "client_address",
+    "request_client",
+]

@@ -1,0 +1,14 @@
+"""CKAN's wire: the Action API (`actions`, with `writes` and the request's data dict in
+`data`) and the DataStore dump (`datastore`). Answers are written by `api.errors.ckan`."""
+
+from fastapi import APIRouter
+
+from api.perimeter import audit_refusal
+from api.routes.ckan import actions, datastore
+from api.routes.ckan.actions import api_root, install
+
+router = APIRouter()
+router.include_router(actions.router)
+router.include_router(datastore.router)
+
+__all__ = ["api_root", "audit_refusal", "install", "router"]

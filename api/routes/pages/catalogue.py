@@ -1,0 +1,130 @@
+"""The catalogue pages: the home page, the search with its facets, a publisher's and a
+theme's datasets."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from api.deps import IndexDep
+from api.routes.pages.view import PagesDep, View, ViewDep, modified, not_found
+from catalog.metadata import THEMES
+from catalog.search import FACETS
+from web import highlight, search_catalogue, snippet, terms
+
+router = APIRouter(include_in_schema=False)
+
+PAGE_SIZE = 10
+SEARCH_FACETS = (*FACETS, "year")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
+    descriptors = index.descriptors()
+    themes: dict[str, int] = dict.fromkeys(THEMES, 0)
+    for descriptor in descriptors.values():
+        for theme in descriptor.get("themes", []):
+            themes[theme] = themes.get(theme, 0) + 1
+    recent = sorted(descriptors.values(), key=modified, reverse=True)[:6]
+    return view.render(
+        "home.html", themes=themes, recent=recent, headline=pages.headline(descriptors, view.lang)
+    )
+
+
+@router.get("/dataset", response_class=HTMLResponse)
+def search(
+    view: ViewDep,
+    index: IndexDep,
+    q: str = "",
+    sort: str = "",
+    page: Annotated[int, Query(ge=1)] = 1,
+    size: Annotated[int, Query(ge=1, le=100)] = PAGE_SIZE,
+) -> HTMLResponse:
+    return _search_page(view, index, q, sort, page, size, heading=None)
+
+
+@router.get("/organization/{name}", response_class=HTMLResponse)
+def organization(name: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
+    for descriptor in index.descriptors().values():
+        found = descriptor.get("organization") or {}
+        if found.get("name") == name:
+            heading = {
+                "kind": view.t["organization"],
+                "title": view.pick(found.get("title"), found.get("title_en")),
+                "organization": found,
+            }
+            return _search_page(view, index, "", "", 1, 100, heading, {"organization": [name]})
+    return not_found(view)
+
+
+@router.get("/group/{theme}", response_class=HTMLResponse)
+def group(theme: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
+    if theme not in THEMES:
+        return not_found(view)
+    heading = {"kind": view.t["theme"], "title": view.theme(theme)}
+    return _search_page(view, index, "", "", 1, 100, heading, {"theme": [theme]})
+
+
+def _search_page(
+    view: View,
+    index: IndexDep,
+    q: str,
+    sort: str,
+    page: int,
+    size: int,
+    heading: dict[str, Any] | None,
+    fixed: dict[str, list[str]] | None = None,
+) -> HTMLResponse:
+    params = view.request.query_params
+    chosen = {name: params.getlist(name) for name in SEARCH_FACETS if params.getlist(name)}
+    filters = {k: v for k, v in {**chosen, **(fixed or {})}.items() if k != "year"}
+    result = search_catalogue(index, q, filters, chosen.get("year", []), sort, page, size)
+    for descriptor in index.descriptors().values():
+        found = descriptor.get("organization") or {}
+        title = view.pick(found.get("title"), found.get("title_en"))
+        view.organizations[str(found.get("name", ""))] = str(title or "")
+    words = terms(q)
+    items = []
+    for descriptor in result.descriptors:
+        text = view.pick(descriptor.get("description"), descriptor.get("description_en"))
+        items.append(
+            {
+                "d": descriptor,
+                "title": Markup(highlight(view.title_of(descriptor), words)),
+                "snippet": Markup(highlight(snippet(str(text or ""), words), words)),
+            }
+        )
+    return view.render(
+        "search.html",
+        q=q,
+        sort=sort or ("relevance" if q.strip() else "name"),
+        result=result,
+        items=items,
+        chosen=chosen,
+        heading=heading,
+        facet_names=[f for f in SEARCH_FACETS if f not in (fixed or {})],
+        link=_search_links(view, fixed),
+        size=size,
+    )
+
+
+def _search_links(view: View, fixed: dict[str, list[str]] | None) -> Any:
+    """`link(set=..., toggle=(facet, value))`: this search with one thing changed, page 1."""
+    path = view.request.url.path
+    current = [(k, v) for k, v in view.request.query_params.multi_items() if k != "lang"]
+
+    def link(toggle: tuple[str, str] | None = None, **changes: Any) -> str:
+        query = [(k, v) for k, v in current if k not in changes and k != "page"]
+        if toggle is not None:
+            if toggle in query:
+                query.remove(toggle)
+            else:
+                query.append(toggle)
+        query += [(k, str(v)) for k, v in changes.items() if v not in (None, "")]
+        return f"{path}?{urlencode(query)}" if query else path
+
+    return link

@@ -1,0 +1,115 @@
+"""A dataset's page: metadata, resources, downloads, validation, history, a chart, a
+citation, a preview of its rows; 410 with the tombstone once withdrawn."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse
+from markupsafe import Markup
+
+from api.deps import SettingsDep, StoreDep
+from api.routes.documents import catalogue_info
+from api.routes.pages.view import PagesDep, View, ViewDep, not_found
+from catalog.errors import NotFound
+from catalog.metadata import cite, dataset_jsonld
+from catalog.settings import Settings
+from catalog.store import DATASET, Store
+from web import PALETTE, PageData, years_covered
+
+router = APIRouter(include_in_schema=False)
+
+SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+@router.get("/dataset/{slug}", response_class=HTMLResponse)
+def dataset(
+    slug: str,
+    view: ViewDep,
+    store: StoreDep,
+    pages: PagesDep,
+    settings: SettingsDep,
+    chart: str = "",
+) -> HTMLResponse:
+    version = store.current(slug) if SLUG.fullmatch(slug) else None
+    if version is None:
+        return withdrawn(view, store, slug)
+    make = partial(_dataset_page, slug, view, store, pages, settings, chart)
+    # A page is a function of the version, the language, the query, the base URL and the day
+    # (the citation's access date): kept rendered, a warm view costs a dictionary look-up.
+    query = tuple(sorted((k, v) for k, v in view.request.query_params.multi_items() if k != "lang"))
+    # The withdrawals count too: withdrawing an older version changes the version history.
+    withdrawals = len(store.withdrawals(slug))
+    day = datetime.now(UTC).date()
+    key = ("dataset", slug, version, withdrawals, view.lang, query, view.base, day)
+    try:
+        return view.respond(pages.rendered(key, make))
+    except NotFound:  # withdrawn while the page was being made
+        return withdrawn(view, store, slug)
+
+
+def withdrawn(view: View, store: Store, slug: str) -> HTMLResponse:
+    """410 with the tombstone (when and why) for a withdrawn dataset, else 404."""
+    taken = [w for w in store.withdrawals(slug) if w.scope == DATASET]
+    if not taken or store.current(slug) is not None:
+        return not_found(view)
+    return view.render("410.html", status=410, withdrawal=taken[-1])
+
+
+def _dataset_page(
+    slug: str, view: View, store: Store, pages: PageData, settings: Settings, chart: str
+) -> str:
+    descriptor = store.descriptor(slug)
+    url = view.absolute(f"/dataset/{quote(slug)}")
+    info = catalogue_info(view.request, settings)
+    jsonld = json.dumps(dataset_jsonld(info, descriptor), ensure_ascii=False)
+    resources = descriptor.get("resources", [])
+    own = [r for r in resources if not r.get("embedded_from")] or resources
+    citation = cite(
+        descriptor, url, datetime.now(UTC).date(), view.pick(info.publisher, info.publisher_en)
+    )
+    return view.page(
+        "dataset.html",
+        d=descriptor,
+        url=url,
+        jsonld=Markup(jsonld.replace("<", "\\u003c")),
+        resources=resources,
+        example=own[0] if own else None,
+        downloads={r["name"]: pages.downloads(descriptor, r) for r in resources},
+        validation=pages.validation(slug, str(descriptor.get("version", ""))),
+        history=pages.history(slug),
+        chart=pages.chart(descriptor, chart, view.lang),
+        citation=citation,
+        regions=pages.code_names(descriptor, "regions", view.lang),
+        preview=_preview_config(view, descriptor),
+        years=years_covered(descriptor),
+        palette=PALETTE,
+    )
+
+
+def _preview_config(view: View, descriptor: dict[str, Any]) -> str:
+    """What the preview script needs: the rows URL, the tables and their fields, the words."""
+    slug = str(descriptor["name"])
+    tables = [
+        {
+            "name": r["name"],
+            "title": view.pick(r.get("title"), r.get("title_en")) or r["name"],
+            "rows": r.get("rows"),
+            "fields": [
+                {"name": f["name"], "title": view.pick(f.get("title"), f.get("title_en"))}
+                for f in r.get("schema", {}).get("fields", [])
+            ],
+        }
+        for r in descriptor.get("resources", [])
+    ]
+    words = {k: view.t[k] for k in ("preview_status", "preview_empty", "preview_sort")}
+    return json.dumps(
+        {"api": f"/api/v1/datasets/{quote(slug)}/resources/", "tables": tables, "t": words},
+        ensure_ascii=False,
+    )

@@ -1,0 +1,85 @@
+"""What a site has besides its pages: the developers' page, the sitemap, robots.txt, the
+static files."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+from xml.sax.saxutils import escape as xml_escape
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from api.deps import IndexDep, SettingsDep
+from api.routes.ckan import api_root
+from api.routes.documents import public_base
+from api.routes.pages.view import STATIC_TYPES, STATIC_VERSIONS, ViewDep, modified
+from catalog.errors import NotFound
+from catalog.metadata import THEMES
+from web import STATIC
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/api", response_class=HTMLResponse)
+@router.get("/api/", response_class=HTMLResponse)
+def api_page(view: ViewDep) -> Response:
+    """The developers' page for browsers; CKAN's `{"version": 1}` for every other client."""
+    if "text/html" not in view.request.headers.get("accept", ""):
+        return api_root()
+    return view.render("api.html")
+
+
+@router.get("/sitemap.xml")
+def sitemap(request: Request, index: IndexDep, settings: SettingsDep) -> Response:
+    base = public_base(request, settings)
+    descriptors = index.descriptors()
+    entries = [(f"{base}/", ""), (f"{base}/dataset", ""), (f"{base}/api", "")]
+    entries += [(f"{base}/group/{quote(theme)}", "") for theme in THEMES]
+    organizations = {
+        str((d.get("organization") or {}).get("name", "")) for d in descriptors.values()
+    }
+    entries += [(f"{base}/organization/{quote(o)}", "") for o in sorted(organizations) if o]
+    entries += [
+        (f"{base}/dataset/{quote(slug)}", modified(d)[:10])
+        for slug, d in sorted(descriptors.items())
+    ]
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+    lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+    for loc, stamp in entries:
+        lastmod = f"<lastmod>{stamp}</lastmod>" if stamp else ""
+        lines.append(f"<url><loc>{xml_escape(loc)}</loc>{lastmod}</url>")
+    lines.append("</urlset>")
+    return Response("\n".join(lines) + "\n", media_type="application/xml")
+
+
+@router.get("/robots.txt")
+def robots(request: Request, settings: SettingsDep) -> Response:
+    base = public_base(request, settings)
+    text = (
+        "User-agent: *\n"
+        "Allow: /\n"
+        # Downloads and row pages are for people and programs, not for crawlers to walk.
+        "Disallow: /api/v1/\n"
+        "Disallow: /api/3/\n"
+        "Disallow: /api/action/\n"
+        f"Sitemap: {base}/sitemap.xml\n"
+    )
+    return Response(text, media_type="text/plain; charset=utf-8")
+
+
+@router.get("/static/{name}")
+def static(name: str) -> Response:
+    path = STATIC / name
+    if name not in STATIC_VERSIONS or not path.is_file():
+        raise NotFound(f"no static file {name!r}")
+    return Response(
+        path.read_bytes(),
+        media_type=STATIC_TYPES[path.suffix],
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+@router.get("/favicon.ico")
+def favicon() -> Response:
+    # No icon file: an empty answer keeps browsers from logging a 404 on every page.
+    return Response(status_code=204)

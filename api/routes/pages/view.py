@@ -1,0 +1,165 @@
+"""What every page shares: the language, the templates, links and labels (`View`).
+
+The language is `?lang=zh|en`, remembered in the `lang` cookie; Chinese otherwise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+from api.deps import SettingsDep
+from api.routes.documents import public_base
+from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, THEMES, TIERS, label
+from catalog.settings import Settings
+from web import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    STATIC,
+    TEMPLATES,
+    PageData,
+    human_size,
+    interface_text,
+    markdown_html,
+)
+
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
+COOKIE_AGE = 365 * 24 * 3600
+
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "xml"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+_environment.filters["size"] = human_size
+_environment.filters["markdown"] = lambda text: Markup(markdown_html(str(text or "")))
+
+
+def _static_versions() -> dict[str, str]:
+    return {
+        path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        for path in STATIC.iterdir()
+        if path.suffix in STATIC_TYPES
+    }
+
+
+STATIC_VERSIONS = _static_versions()
+
+
+async def get_pages(request: Request) -> PageData:
+    state = request.app.state
+    if getattr(state, "pages", None) is None:
+        state.pages = PageData(state.store, state.engine)
+    pages: PageData = state.pages
+    return pages
+
+
+PagesDep = Annotated[PageData, Depends(get_pages)]
+
+
+def language(request: Request) -> str:
+    asked = request.query_params.get("lang") or request.cookies.get("lang") or ""
+    return asked if asked in LANGUAGES else DEFAULT_LANGUAGE
+
+
+class View:
+    """What every template gets: the language, its strings, links and label lookups."""
+
+    def __init__(self, request: Request, settings: Settings) -> None:
+        self.request = request
+        self.lang = language(request)
+        self.t = interface_text(self.lang)
+        self.base = public_base(request, settings)
+        self.settings = settings
+        self.started = time.perf_counter()
+        self.organizations: dict[str, str] = {}
+
+    def pick(self, zh: Any, en: Any) -> Any:
+        """The English value on English pages when there is one, else the Chinese."""
+        return en if self.lang == "en" and en else zh
+
+    def title_of(self, descriptor: dict[str, Any]) -> str:
+        return str(self.pick(descriptor.get("title"), descriptor.get("title_en")) or "")
+
+    def theme(self, code: str) -> str:
+        return label(THEMES, code, self.lang)
+
+    def frequency(self, code: str) -> str:
+        return label(FREQUENCIES, code, self.lang)
+
+    def access(self, code: str) -> str:
+        return label(ACCESS_LEVELS, code, self.lang)
+
+    def tier(self, code: str) -> str:
+        return label(TIERS, code, self.lang)
+
+    def field_type(self, code: str) -> str:
+        return label(FIELD_TYPES, code, self.lang)
+
+    def facet_label(self, facet: str, value: str) -> str:
+        """How a facet value reads: a label for codes, a publisher's title for its name."""
+        if facet == "theme":
+            return self.theme(value)
+        if facet == "frequency":
+            return self.frequency(value)
+        if facet == "access_level":
+            return self.access(value)
+        if facet == "organization":
+            return str(self.organizations.get(value) or value)
+        return value
+
+    def site_title(self) -> str:
+        return str(self.pick(self.settings.catalog_title, self.settings.catalog_title_en))
+
+    def switch_url(self) -> str:
+        """This page in the other language."""
+        other = self.t["switch_lang"]
+        kept = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
+        return f"{self.request.url.path}?{urlencode([*kept, ('lang', other)])}"
+
+    def absolute(self, path: str) -> str:
+        return f"{self.base}{path}"
+
+    def static(self, name: str) -> str:
+        return f"/static/{name}?v={STATIC_VERSIONS.get(name, '0')}"
+
+    def page(self, template: str, **context: Any) -> str:
+        return _environment.get_template(template).render(v=self, t=self.t, **context)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        return self.respond(self.page(template, **context), status)
+
+    def respond(self, body: str, status: int = 200) -> HTMLResponse:
+        elapsed = (time.perf_counter() - self.started) * 1000
+        response = HTMLResponse(body, status_code=status)
+        response.headers["Content-Language"] = "zh-CN" if self.lang == "zh" else "en"
+        response.headers["Vary"] = "Cookie"
+        response.headers["Cache-Control"] = "no-cache"
+        response.headers["Server-Timing"] = f"render;dur={elapsed:.1f}"
+        asked = self.request.query_params.get("lang")
+        if asked in LANGUAGES:
+            response.set_cookie("lang", asked, max_age=COOKIE_AGE, samesite="lax")
+        return response
+
+
+async def get_view(request: Request, settings: SettingsDep) -> View:
+    return View(request, settings)
+
+
+ViewDep = Annotated[View, Depends(get_view)]
+
+
+def not_found(view: View) -> HTMLResponse:
+    return view.render("404.html", status=404)
+
+
+def modified(descriptor: dict[str, Any]) -> str:
+    return str(descriptor.get("build", {}).get("published", ""))

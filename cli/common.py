@@ -1,0 +1,112 @@
+"""What the commands share: the consoles, the settings, how a library error becomes an exit,
+the audit of writes, and the arguments several commands take."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any, ParamSpec
+
+import pydantic
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from catalog.errors import OpenDataError
+from catalog.settings import Settings
+from catalog.store import LOCAL, AuditLog, Outcome, Publisher, cli_token, open_store, outcome_of
+
+console = Console()
+errors = Console(stderr=True)
+P = ParamSpec("P")
+
+Slug = Annotated[str, typer.Argument(help="Dataset slug.")]
+
+
+def build_settings(chosen: dict[str, Any]) -> Settings:
+    """Settings from the options chosen and `OPENDATA_*` (the options win); exit 2 if invalid."""
+    try:
+        return Settings(**chosen)
+    except pydantic.ValidationError as exc:
+        for error in exc.errors():
+            errors.print(f"error: {error['msg']}", markup=False, highlight=False)
+        raise typer.Exit(code=2) from None
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings the main callback built from the options and `OPENDATA_*`."""
+    settings: Settings = ctx.obj
+    return settings
+
+
+def publisher(ctx: typer.Context) -> Publisher:
+    settings = settings_of(ctx)
+    return Publisher(
+        open_store(settings.store), settings.datasets, row_group_size=settings.row_group_size
+    )
+
+
+def progress() -> Progress:
+    """A transient bar for commands that work through datasets one by one."""
+    columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console, transient=True)
+
+
+def fail(exc: Exception) -> typer.Exit:
+    """The exit for a library error: its message on stderr, status 1."""
+    # Escaped: messages name fields such as `resources[0].path`, which rich reads as markup.
+    errors.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
+    return typer.Exit(code=1)
+
+
+def exits_on_error(command: Callable[P, None]) -> Callable[P, None]:
+    """Turn an `OpenDataError` of the library into the command's failure (`fail`)."""
+
+    @functools.wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except OpenDataError as exc:
+            raise fail(exc) from exc
+
+    return run
+
+
+def audited(action: str) -> Callable[[Callable[P, None]], Callable[P, None]]:
+    """Record a command's write in the audit log: ok, or why it was refused or failed."""
+
+    def decorate(command: Callable[P, None]) -> Callable[P, None]:
+        @functools.wraps(command)
+        def run(*args: P.args, **kwargs: P.kwargs) -> None:
+            ctx: Any = kwargs["ctx"]
+            slug = str(kwargs.get("slug", ""))
+            try:
+                command(*args, **kwargs)
+            except typer.Exit as exc:
+                if exc.exit_code:
+                    cause = exc.__cause__ or exc
+                    record(ctx, action, *outcome_of(cause), dataset=slug)
+                raise
+            except Exception as exc:
+                record(ctx, action, *outcome_of(exc), dataset=slug)
+                raise
+            record(ctx, action, "ok", dataset=slug)
+
+        return run
+
+    return decorate
+
+
+def record(
+    ctx: typer.Context, action: str, outcome: Outcome, detail: str = "", *, dataset: str = ""
+) -> None:
+    """One line of the audit log for a write made from this command line."""
+    AuditLog(settings_of(ctx).audit_path).record(
+        token=cli_token(),
+        action=action,
+        outcome=outcome,
+        dataset=dataset,
+        detail=detail,
+        client=LOCAL,
+    )

@@ -1,0 +1,171 @@
+"""The architecture is checked, not hoped: import contracts and each package's public surface.
+
+`lint-imports` (scripts/test) checks the contracts in pyproject.toml on the real tree; here a
+copy of the tree with one deliberate bad import shows that each kind of contract breaks.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+REPO = Path(__file__).resolve().parents[1]
+ROOTS = ("catalog", "api", "web", "cli", "validation")
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+
+# Packages with no public surface of their own: `catalog` only holds the packages below it,
+# and the other two are imported only by their parent (the import contracts see to that).
+NO_SURFACE = {"catalog", "api.routes", "validation.checks"}
+
+
+def copy_tree(source: Path, target: Path) -> None:
+    """The packages and the contract configuration, nothing else."""
+    for root in ROOTS:
+        shutil.copytree(source / root, target / root, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(source / "pyproject.toml", target)
+
+
+def lint_imports(tree: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        cwd=tree,
+        env={"PYTHONPATH": str(tree), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def clean_tree(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project that keeps its contracts, as the real tree must."""
+    tree = tmp_path_factory.mktemp("clean")
+    copy_tree(REPO, tree)
+    result = lint_imports(tree)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return tree
+
+
+def add_import(tree: Path, module: str, statement: str) -> None:
+    path = tree / (module.replace(".", "/") + ".py")
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{statement}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("importer", "statement", "contract", "link"),
+    [
+        (
+            "catalog.sql.filters",
+            "import catalog.query",
+            "Imports flow one way",
+            "catalog.sql.filters -> catalog.query",
+        ),
+        (
+            "web.charts",
+            "from catalog.query.engine import QueryEngine",
+            "Outside catalog.query, only catalog.query itself is imported",
+            "web.charts -> catalog.query.engine",
+        ),
+        (
+            "validation.report",
+            "import fastapi",
+            "validation knows neither the store nor the web framework",
+            "validation.report -> fastapi",
+        ),
+        (
+            "catalog.metadata.citation",
+            "import starlette",
+            "catalog knows no web framework",
+            "catalog.metadata.citation -> starlette",
+        ),
+    ],
+)
+def test_contracts_break_on_a_deliberate_bad_import(
+    clean_tree: Path, tmp_path: Path, importer: str, statement: str, contract: str, link: str
+) -> None:
+    copy_tree(clean_tree, tmp_path)
+    add_import(tmp_path, importer, statement)
+    result = lint_imports(tmp_path)
+    assert result.returncode == 1, result.stdout + result.stderr
+    broken = result.stdout.split("Broken contracts", 1)[-1]
+    assert contract in broken
+    assert link in broken
+
+
+def packages() -> list[ModuleType]:
+    found = [importlib.import_module(root) for root in ROOTS]
+    for root in list(found):
+        for info in pkgutil.walk_packages(root.__path__, prefix=root.__name__ + "."):
+            if info.ispkg:
+                found.append(importlib.import_module(info.name))
+    return found
+
+
+def is_ours(value: object) -> bool:
+    """Defined in the project (or a plain value such as a constant), not a borrowed helper."""
+    home = getattr(value, "__module__", None)
+    return home is None or home.split(".")[0] in ROOTS
+
+
+def unlisted_exports(package: ModuleType) -> set[str]:
+    """Public names in the package that come from the project yet are missing from __all__."""
+    listed = set(getattr(package, "__all__", ()))
+    return {
+        name
+        for name, value in vars(package).items()
+        if not name.startswith("_")
+        and not isinstance(value, ModuleType)
+        and name not in listed
+        and is_ours(value)
+    }
+
+
+def surface_cases() -> list[ModuleType]:
+    return list(packages())
+
+
+@pytest.mark.parametrize("package", surface_cases(), ids=lambda package: package.__name__)
+def test_package_all_is_exactly_what_it_exports(package: ModuleType) -> None:
+    if package.__name__ in NO_SURFACE:
+        assert not hasattr(package, "__all__") or package.__all__ == []
+        return
+    assert hasattr(package, "__all__"), f"{package.__name__} names no public surface"
+    missing = [name for name in package.__all__ if not hasattr(package, name)]
+    assert missing == []
+    assert len(set(package.__all__)) == len(package.__all__)
+    assert unlisted_exports(package) == set()
+
+
+def locked_versions() -> dict[str, Version]:
+    """Name → version of each pin in requirements.lock (the lines `name==version \\`)."""
+    pins = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", (REPO / "requirements.lock").read_text(), re.M)
+    return {canonicalize_name(name): Version(version) for name, version in pins}
+
+
+def declared() -> list[Requirement]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return [
+        Requirement(line)
+        for line in project["dependencies"] + project["optional-dependencies"]["dev"]
+    ]
+
+
+@pytest.mark.parametrize("requirement", declared(), ids=str)
+def test_lock_pins_each_declared_dependency_within_its_bounds(requirement: Requirement) -> None:
+    """scripts/setup installs the project with --no-deps: a dependency missing from the lock
+    would be missing from .venv. Regenerate the lock as scripts/setup says."""
+    version = locked_versions().get(canonicalize_name(requirement.name))
+    assert version is not None, f"{requirement.name} is not in requirements.lock"
+    assert requirement.specifier.contains(version, prereleases=True)
