@@ -18,7 +18,8 @@ import rdflib
 
 from api.app import create_app
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import REPO
 
@@ -30,7 +31,7 @@ SLUGS = sorted(p.parent.name for p in (REPO / "datasets").glob("*/datapackage.ya
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    store = Store(tmp_path_factory.mktemp("real") / "store")
+    store = FolderStore(tmp_path_factory.mktemp("real") / "store")
     publisher = Publisher(store, REPO / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)

@@ -24,7 +24,7 @@ from api.openapi import (
 )
 from api.routes.documents import InfoDep, get_and_head, tagged
 from catalog.metadata import CatalogueInfo, Links
-from catalog.store import changes as change_feed
+from catalog.store import Change, changes_since, parse_moment
 
 router = APIRouter(tags=["metadata"])
 
@@ -52,8 +52,8 @@ def list_changes(
     ] = "",
 ) -> dict[str, Any]:
     """Oldest first. Ask again with `since` = the `time` of the last change you applied."""
-    after = change_feed.parse_time(since, "since") if since else None
-    found = change_feed.changes(store, after)
+    after = parse_moment(since, "since") if since else None
+    found = changes_since(store, after)
     return {
         "since": since or None,
         "count": len(found),
@@ -89,13 +89,13 @@ def atom_feed(
         ),
     ] = "",
 ) -> Response:
-    after = change_feed.parse_time(since, "since") if since else None
-    found = list(reversed(change_feed.changes(store, after)))
+    after = parse_moment(since, "since") if since else None
+    found = list(reversed(changes_since(store, after)))
     body = atom(info, found if after else found[:200])
     return tagged(request, body, "application/atom+xml; charset=utf-8")
 
 
-def atom(info: CatalogueInfo, found: list[change_feed.Change]) -> bytes:
+def atom(info: CatalogueInfo, found: list[Change]) -> bytes:
     """An Atom 1.0 feed (RFC 4287) of `found`, which is newest first."""
     ElementTree.register_namespace("", ATOM)
     feed = ElementTree.Element(f"{{{ATOM}}}feed")
@@ -122,7 +122,7 @@ def atom(info: CatalogueInfo, found: list[change_feed.Change]) -> bytes:
     return text
 
 
-def _change_json(info: CatalogueInfo, change: change_feed.Change) -> dict[str, Any]:
+def _change_json(info: CatalogueInfo, change: Change) -> dict[str, Any]:
     links = Links(info.base_url)
     return {
         "id": f"{info.base_url}/api/v1/changes#{change.dataset}/{change.version}/{change.kind}",

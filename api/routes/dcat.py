@@ -38,8 +38,7 @@ from catalog.metadata import (
     serialize_graph,
 )
 from catalog.search import SearchQuery
-from catalog.store import Store
-from catalog.store import changes as change_feed
+from catalog.store import Store, parse_moment
 
 router = APIRouter(tags=["metadata"])
 
@@ -129,7 +128,7 @@ def catalog(
     fq: Filters = "",
     modified_since: ModifiedSince = "",
 ) -> Response:
-    since = change_feed.parse_time(modified_since, "modified_since") if modified_since else None
+    since = parse_moment(modified_since, "modified_since") if modified_since else None
     size = settings.catalog_page_size
     result = index.search(
         SearchQuery(

@@ -19,6 +19,7 @@ from catalog.store.audit import (
     parse_time,
 )
 from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
+from catalog.store.changes import Change, changes_since, parse_moment
 from catalog.store.clock import Clock, ManualClock, utc_now
 from catalog.store.descriptors import (
     DESCRIPTOR_NAME,
@@ -56,6 +57,7 @@ __all__ = [
     "AuditEntry",
     "AuditLog",
     "BuildResult",
+    "Change",
     "Clock",
     "DatasetSource",
     "FolderStore",
@@ -72,6 +74,7 @@ __all__ = [
     "VersionInfo",
     "Withdrawal",
     "adopt_legacy_tokens",
+    "changes_since",
     "cli_token",
     "descriptor_faults",
     "is_email",
@@ -81,6 +84,7 @@ __all__ = [
     "load_dataset",
     "open_store",
     "outcome_of",
+    "parse_moment",
     "parse_time",
     "resolve",
     "resource_file",

@@ -35,7 +35,7 @@ class Change:
     time: str
 
 
-def parse_time(value: str, parameter: str) -> datetime:
+def parse_moment(value: str, parameter: str) -> datetime:
     """An ISO 8601 date or date-time; naive ones are taken as UTC."""
     try:
         parsed = datetime.fromisoformat(value.strip())
@@ -44,7 +44,7 @@ def parse_time(value: str, parameter: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def changes(store: Store, since: datetime | None = None) -> list[Change]:
+def changes_since(store: Store, since: datetime | None = None) -> list[Change]:
     """Every change at or after `since` (all of them without it), oldest first."""
     found = [change for slug in store.known_slugs() for change in dataset_changes(store, slug)]
     if since is not None:

@@ -10,7 +10,7 @@ import pytest
 
 from api.app import create_app
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 
 pytestmark = pytest.mark.anyio
@@ -23,7 +23,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def client(datasets_dir: Path, store_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    publisher = Publisher(Store(store_dir), datasets_dir)
+    publisher = Publisher(FolderStore(store_dir), datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     app = create_app(Settings(store=store_dir, datasets=datasets_dir))
@@ -73,7 +73,7 @@ async def test_search_offset_past_any_engine_integer_is_an_empty_page(
 async def test_dataset_versions_schema_and_report(
     client: httpx.AsyncClient, store_dir: Path
 ) -> None:
-    current = Store(store_dir).current("wages-test")
+    current = FolderStore(store_dir).current("wages-test")
     shown = (await client.get("/api/v1/datasets/wages-test")).json()
     assert shown["version"] == current
     versions = (await client.get("/api/v1/datasets/wages-test/versions")).json()

@@ -47,7 +47,7 @@ from catalog.query import (
     zip_chunks,
 )
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.querydata import set_current
 
 pytestmark = pytest.mark.slow
@@ -148,7 +148,7 @@ def write_data(
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     store = tmp_path_factory.mktemp("order") / "store"
     store.mkdir()
-    engine = QueryEngine(Store(store), Settings(store=store, duckdb_threads=4))
+    engine = QueryEngine(FolderStore(store), Settings(store=store, duckdb_threads=4))
     try:
         yield Published(store, engine, itertools.count(1))
     finally:

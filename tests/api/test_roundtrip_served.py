@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from catalog.query import ExportRequest, QueryEngine, RowsRequest, csv_chunks, neutralised
 from catalog.settings import Settings
 from catalog.store.descriptors import load_dataset
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import descriptor, write_dataset
 from tests.validation.test_roundtrip import FIELDS, _text, rows
@@ -49,7 +49,7 @@ def publish(records: list[dict[str, Any]], root: Path) -> QueryEngine:
     folder = write_dataset(
         root / "datasets", SLUG, {"data.csv": buffer.getvalue()}, descriptor(SLUG, [resource])
     )
-    store = Store(root / "store")
+    store = FolderStore(root / "store")
     Publisher(store, root / "datasets").build(load_dataset(folder))
     return QueryEngine(store, Settings(store=root / "store"))
 

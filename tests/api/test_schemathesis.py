@@ -26,7 +26,7 @@ from api.app import create_app
 from catalog.ckan.actions import WRITE_ACTIONS
 from catalog.search.index import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import REPO
 from tests.servers import serving
@@ -63,7 +63,7 @@ COLUMNS = ["region_code", "year", "-year", "tier", "indicator_code", "value", "c
 @pytest.fixture(scope="module")
 def store_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("schemathesis") / "store"
-    publisher = Publisher(Store(root), REPO / "datasets")
+    publisher = Publisher(FolderStore(root), REPO / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     return root
@@ -77,7 +77,7 @@ def served_url(store_root: Path) -> Iterator[str]:
 
 def real_values(root: Path) -> dict[str, list[str]]:
     """The names a request can carry that reach real data: slugs, resources, versions, ids."""
-    store = Store(root)
+    store = FolderStore(root)
     found: dict[str, set[str]] = {"slug": set(), "resource": set(), "version": set()}
     found["resource_id"] = set()
     for slug in store.slugs():

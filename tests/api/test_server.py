@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.querydata import build_store
 from tests.servers import serving
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def server(datasets_dir: Path, store_dir: Path) -> Iterator[str]:
-    publisher = Publisher(Store(store_dir), datasets_dir)
+    publisher = Publisher(FolderStore(store_dir), datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     with serving(store_dir) as running:
@@ -30,7 +30,7 @@ def test_server_healthz_names_current_versions(server: str, store_dir: Path) -> 
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["datasets"]["wages-test"] == Store(store_dir).current("wages-test")
+    assert body["datasets"]["wages-test"] == FolderStore(store_dir).current("wages-test")
 
 
 def test_server_links_use_the_port_it_listens_on(server: str) -> None:

@@ -19,7 +19,7 @@ import pytest
 from catalog.search.index import catalogue_uuid
 from catalog.settings import Settings
 from catalog.store.audit import AuditEntry, AuditLog
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from catalog.store.tokens import TokenStore
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy
@@ -54,7 +54,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     root = tmp_path_factory.mktemp("audit-attack")
     write_regions(root / "datasets")
     write_wages(root / "datasets")
-    publisher = Publisher(Store(root / "store"), root / "datasets")
+    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     settings = Settings(store=root / "store", datasets=root / "datasets", state=root / "state")

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
 from tests.servers import Server
@@ -29,7 +29,7 @@ def attack_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = build_store(tmp_path_factory.mktemp("attack-sql") / "store")
     write_version(store, "gone-set", "a", {"notes": ({"fields": NOTE_FIELDS}, note_rows())})
     set_current(store, "gone-set", "a")
-    Store(store).withdraw("gone-set", "withdrawn for the attack corpus")
+    FolderStore(store).withdraw("gone-set", "withdrawn for the attack corpus")
     (store / ".api-tokens.json").write_text(json.dumps({"secret": SECRET}), encoding="utf-8")
     return store.resolve()
 

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from catalog.query.cursor import Cursor
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy, assert_problem
 from tests.ckan.test_writes import make_token, package_fields
@@ -45,7 +45,7 @@ def site_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_dataset(
         datasets, "links-test", {"regions.csv": REGIONS_CSV}, descriptor("links-test", [resource])
     )
-    store = Store(root / "store")
+    store = FolderStore(root / "store")
     publisher = Publisher(store, datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)

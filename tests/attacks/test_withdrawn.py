@@ -16,7 +16,7 @@ import pytest
 
 from catalog.query.cursor import Cursor
 from catalog.search.index import catalogue_uuid
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import WAGE_SCHEMA, build_store, set_current, wage_rows, write_version
 from tests.servers import Server
@@ -34,7 +34,7 @@ def attack_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
         for version, rows in (("v1", 40), ("v2", 50)):
             write_version(root, slug, version, {"wages": (WAGE_SCHEMA, wage_rows(rows))})
         set_current(root, slug, "v2")
-    store = Store(root)
+    store = FolderStore(root)
     store.withdraw("gone-test", "synthetic withdrawal")
     store.withdraw("wages-test", "synthetic withdrawal of one version", version="v1")
     return root
@@ -116,7 +116,7 @@ def test_withdrawn_version_after_a_cursor_was_handed_out(
     assert page.status_code == 200
     cursor = page.json()["next"]
     assert cursor
-    Store(attack_store).withdraw("cursor-test", version="v1")
+    FolderStore(attack_store).withdraw("cursor-test", version="v1")
     answer = client.get(ROWS.format(slug="cursor-test"), params={"next": cursor})
     assert_problem(answer, 410)
     assert client.get(ROWS.format(slug="cursor-test")).status_code == 200  # v2 still serves
@@ -133,7 +133,7 @@ def test_withdrawn_version_is_not_revalidated_with_304(
     assert (
         client.get(url, params={"version": "v1"}, headers={"If-None-Match": tag}).status_code == 304
     )
-    Store(attack_store).withdraw("etag-test", version="v1")
+    FolderStore(attack_store).withdraw("etag-test", version="v1")
     again = client.get(url, params={"version": "v1"}, headers={"If-None-Match": tag})
     assert_problem(again, 410)
     since = client.get(
@@ -150,7 +150,7 @@ def test_withdrawn_dataset_is_not_revalidated_with_304(
     first = client.get(url)
     assert first.status_code == 200
     tag = first.headers["etag"]
-    Store(attack_store).withdraw("current-etag-test")
+    FolderStore(attack_store).withdraw("current-etag-test")
     assert_problem(client.get(url, headers={"If-None-Match": tag}), 410)
     assert_problem(client.get(url, headers={"If-None-Match": "*"}), 410)
     assert_healthy(server)
@@ -161,7 +161,7 @@ def test_withdrawn_while_served_stops_every_format(
 ) -> None:
     base = "/api/v1/datasets/head-test"
     assert client.get(f"{base}/resources/wages.ndjson").status_code == 200
-    Store(attack_store).withdraw("head-test")
+    FolderStore(attack_store).withdraw("head-test")
     for path in (f"{base}/resources/wages.ndjson", f"{base}.zip", f"{base}/resources/wages/rows"):
         assert_problem(client.get(path), 410)
     assert_healthy(server)

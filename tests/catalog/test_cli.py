@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.conftest import WAGE_CSV, write_wages
 from tests.servers import free_port, state_of
 
@@ -46,7 +46,7 @@ def test_cli_build_then_versions_lists_history(datasets_dir: Path, store_dir: Pa
     again = opendata(datasets_dir, store_dir, "build")
     assert "wages-test: unchanged" in again.stdout
     listed = opendata(datasets_dir, store_dir, "versions", "wages-test")
-    assert Store(store_dir).current("wages-test") in listed.stdout
+    assert FolderStore(store_dir).current("wages-test") in listed.stdout
 
 
 def test_cli_validate_reports_row_field_and_exits_nonzero(
@@ -70,19 +70,19 @@ def test_cli_build_failure_publishes_nothing_and_exits_nonzero(
     datasets_dir: Path, store_dir: Path
 ) -> None:
     assert opendata(datasets_dir, store_dir, "build").returncode == 0
-    before = Store(store_dir).current("wages-test")
+    before = FolderStore(store_dir).current("wages-test")
     write_wages(datasets_dir, WAGE_CSV + "520999,2022,10,81000.00,2023-06-01\n")
     result = opendata(datasets_dir, store_dir, "build", "wages-test")
     assert result.returncode == 1
     assert "520999" in result.stderr and "NOT published" in result.stderr
-    assert Store(store_dir).current("wages-test") == before
+    assert FolderStore(store_dir).current("wages-test") == before
 
 
 def test_cli_build_killed_mid_write_leaves_previous_version_current(
     datasets_dir: Path, store_dir: Path
 ) -> None:
     assert opendata(datasets_dir, store_dir, "build").returncode == 0
-    store = Store(store_dir)
+    store = FolderStore(store_dir)
     before = store.current("wages-test")
     # Synthetic rows, enough that writing the version takes long enough to be interrupted.
     rows = "".join(f"520100,{1000 + i},{i},{i}.25,2022-06-01\n" for i in range(400_000))
@@ -124,11 +124,11 @@ def test_cli_withdraw_stops_serving_and_build_serves_again(
     assert opendata(datasets_dir, store_dir, "build").returncode == 0
     withdrawn = opendata(datasets_dir, store_dir, "withdraw", "wages-test", "--reason", "test")
     assert withdrawn.returncode == 0, withdrawn.stderr
-    assert Store(store_dir).current("wages-test") is None
+    assert FolderStore(store_dir).current("wages-test") is None
     again = opendata(datasets_dir, store_dir, "withdraw", "wages-test")
     assert again.returncode == 1 and "no published version" in again.stderr
     assert opendata(datasets_dir, store_dir, "build", "wages-test").returncode == 0
-    assert Store(store_dir).current("wages-test") is not None
+    assert FolderStore(store_dir).current("wages-test") is not None
 
 
 def test_cli_build_of_everything_leaves_a_withdrawn_dataset_withdrawn(
@@ -141,11 +141,11 @@ def test_cli_build_of_everything_leaves_a_withdrawn_dataset_withdrawn(
     assert everything.returncode == 0, everything.stderr
     assert "wages-test: skipped, withdrawn at" in everything.stderr
     assert "(mistake); `opendata build wages-test` publishes it again" in everything.stderr
-    assert Store(store_dir).current("wages-test") is None
+    assert FolderStore(store_dir).current("wages-test") is None
     named = opendata(datasets_dir, store_dir, "build", "wages-test")
     assert named.returncode == 0, named.stderr
     assert "wages-test: published" in named.stdout
-    assert Store(store_dir).current("wages-test") is not None
+    assert FolderStore(store_dir).current("wages-test") is not None
 
 
 def test_cli_help_names_the_environment_variables() -> None:

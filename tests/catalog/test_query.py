@@ -14,7 +14,7 @@ from catalog.errors import InvalidQuery, QueryForbidden, QueryTimeout, ServiceUn
 from catalog.query import QueryEngine, RowsRequest, view_name
 from catalog.query.database import connect, translate
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
 
 
@@ -25,7 +25,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(root: Path) -> Iterator[QueryEngine]:
-    engine = QueryEngine(Store(root), Settings(store=root))
+    engine = QueryEngine(FolderStore(root), Settings(store=root))
     yield engine
     engine.close()
 
@@ -100,7 +100,7 @@ def test_query_views_appear_for_new_datasets(engine: QueryEngine, root: Path) ->
 
 
 def test_query_timeout_interrupts_and_the_engine_goes_on(root: Path) -> None:
-    engine = QueryEngine(Store(root), Settings(store=root, query_timeout_seconds=0.05))
+    engine = QueryEngine(FolderStore(root), Settings(store=root, query_timeout_seconds=0.05))
     slow = "SELECT count(*) FROM range(10000000000) AS t(i) WHERE hash(i) = 7"
     with pytest.raises(QueryTimeout, match=r"0\.05 s limit"):
         engine.sql(slow)
@@ -108,7 +108,7 @@ def test_query_timeout_interrupts_and_the_engine_goes_on(root: Path) -> None:
 
 
 def test_query_timeout_stops_only_its_own_query(root: Path) -> None:
-    engine = QueryEngine(Store(root), Settings(store=root, query_timeout_seconds=0.3))
+    engine = QueryEngine(FolderStore(root), Settings(store=root, query_timeout_seconds=0.3))
     failures: list[Exception] = []
 
     def slow() -> None:

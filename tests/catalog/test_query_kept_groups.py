@@ -27,7 +27,7 @@ from catalog.query import QueryEngine, RowsRequest
 from catalog.query.database import connect
 from catalog.query.rowgroups import KeptGroups
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.querydata import set_current, walk
 
 ROWS = 300
@@ -99,14 +99,14 @@ def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def kept(root: Path) -> Iterator[QueryEngine]:
-    engine = QueryEngine(Store(root), Settings(store=root))
+    engine = QueryEngine(FolderStore(root), Settings(store=root))
     yield engine
     engine.close()
 
 
 @pytest.fixture(scope="module")
 def scanning(root: Path) -> Iterator[QueryEngine]:
-    engine = QueryEngine(Store(root), Settings(store=root, row_group_cache_mb=0))
+    engine = QueryEngine(FolderStore(root), Settings(store=root, row_group_cache_mb=0))
     yield engine
     engine.close()
 
@@ -209,7 +209,7 @@ def test_kept_groups_are_out_of_reach_of_sql(kept: QueryEngine) -> None:
 
 
 def test_kept_groups_keep_a_group_from_its_second_request(root: Path) -> None:
-    engine = QueryEngine(Store(root), Settings(store=root))
+    engine = QueryEngine(FolderStore(root), Settings(store=root))
     try:
         first = engine.rows("groups", "ordered", RowsRequest(limit=5))
         assert engine._kept.kept() == []  # asked once: answered by the scan
@@ -224,7 +224,7 @@ def test_kept_groups_walks_in_parallel_agree_while_groups_are_dropped(
     root: Path, scanning: QueryEngine
 ) -> None:
     # Room for about one group: walks in four threads keep dropping each other's groups.
-    engine = QueryEngine(Store(root), Settings(store=root, row_group_cache_mb=1))
+    engine = QueryEngine(FolderStore(root), Settings(store=root, row_group_cache_mb=1))
     asks = [("id", 3), ("year", 5), ("code", 7), ("", 2)]
     expected = {
         sort: walk(scanning, "groups", "ordered", sort=sort or None, limit=1000) for sort, _ in asks

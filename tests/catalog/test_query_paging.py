@@ -16,7 +16,7 @@ from catalog.query import QueryEngine, RowsRequest
 from catalog.query.cursor import Cursor, as_text
 from catalog.settings import Settings
 from catalog.sql.filters import Column, parse_value
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.querydata import WAGE_FIELDS, build_store, walk
 
 SORTABLE = [str(f["name"]) for f in WAGE_FIELDS]
@@ -31,7 +31,7 @@ FILTERS = [
 @pytest.fixture(scope="module")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QueryEngine]:
     root = build_store(tmp_path_factory.mktemp("paging") / "store")
-    engine = QueryEngine(Store(root), Settings(store=root))
+    engine = QueryEngine(FolderStore(root), Settings(store=root))
     yield engine
     engine.close()
 

@@ -28,7 +28,7 @@ from catalog.sandbox.pool import Sandbox
 from catalog.sandbox.rules import FUNCTIONS, TABLE_FUNCTIONS, statement_of
 from catalog.sandbox.worker import Limits, Worker
 from catalog.settings import Settings
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.querydata import build_store, set_current
 
 VIEWS = ("wages_test__wages", "wages_test__notes")
@@ -48,7 +48,7 @@ def root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def engine(root: Path) -> Iterator[QueryEngine]:
-    engine = QueryEngine(Store(root), Settings(store=root, sql_workers=1))
+    engine = QueryEngine(FolderStore(root), Settings(store=root, sql_workers=1))
     yield engine
     engine.close()
 
@@ -315,7 +315,7 @@ def test_sandbox_views_follow_current_and_withdrawal(engine: QueryEngine, root: 
     assert rows(engine, "SELECT count(*) AS n FROM wages_test__wages") == [{"n": 60}]
     with pytest.raises(InvalidQuery, match="no view named wages_test__notes"):
         engine.sql("SELECT * FROM wages_test__notes")
-    Store(root).withdraw("wages-test", "test")
+    FolderStore(root).withdraw("wages-test", "test")
     with pytest.raises(InvalidQuery, match="no view named wages_test__wages; there are no views"):
         engine.sql("SELECT * FROM wages_test__wages")
 
@@ -325,7 +325,7 @@ def test_sandbox_time_limit_covers_planning(root: Path) -> None:
     # 2,500 ORed pairs parse in a tenth of a second and then plan for seconds, and an interrupt
     # does not stop planning: the worker is killed at the limit and replaced.
     settings = Settings(store=root, sql_workers=1, query_timeout_seconds=1.0)
-    engine = QueryEngine(Store(root), settings)
+    engine = QueryEngine(FolderStore(root), settings)
     try:
         engine.sql("SELECT 1")
         (before,) = engine.sandbox.pids()
@@ -374,7 +374,9 @@ def test_sandbox_memory_bombs_fail_inside_the_worker(
 
 
 def test_sandbox_caps_result_bytes(root: Path) -> None:
-    engine = QueryEngine(Store(root), Settings(store=root, sql_workers=1, sql_result_bytes=2000))
+    engine = QueryEngine(
+        FolderStore(root), Settings(store=root, sql_workers=1, sql_result_bytes=2000)
+    )
     try:
         answer = engine.sql("SELECT * FROM wages_test__wages")
         assert answer.truncated
@@ -424,7 +426,7 @@ def test_sandbox_answers_busy_when_every_worker_is_taken(root: Path) -> None:
     # One worker, each query holding it for the 0.5 s limit: of twelve at once, those that
     # find the queue full or wait longer than a query may run are told to come back.
     settings = Settings(store=root, sql_workers=1, query_timeout_seconds=0.5)
-    engine = QueryEngine(Store(root), settings)
+    engine = QueryEngine(FolderStore(root), settings)
     engine.sql("SELECT 1")
     outcomes: list[Exception] = []
 
@@ -449,7 +451,7 @@ def test_sandbox_answers_busy_when_every_worker_is_taken(root: Path) -> None:
 
 @pytest.mark.slow
 def test_sandbox_close_and_garbage_collection_end_the_workers(root: Path) -> None:
-    engine = QueryEngine(Store(root), Settings(store=root, sql_workers=2))
+    engine = QueryEngine(FolderStore(root), Settings(store=root, sql_workers=2))
     threads = [threading.Thread(target=engine.sql, args=("SELECT 1",)) for _ in range(2)]
     for thread in threads:
         thread.start()

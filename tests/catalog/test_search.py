@@ -9,7 +9,7 @@ import pytest
 
 from catalog.errors import BadRequest, InvalidParameter
 from catalog.search import CatalogueIndex, Facet, SearchQuery, Selection
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from web import search_catalogue
 from web.headline import Featured, featured, figures
 
@@ -30,7 +30,7 @@ def described(slug: str, **extra: Any) -> dict[str, Any]:
 
 @pytest.fixture
 def index(tmp_path: Path) -> CatalogueIndex:
-    catalogue = CatalogueIndex(Store(tmp_path), refresh_seconds=3600)
+    catalogue = CatalogueIndex(FolderStore(tmp_path), refresh_seconds=3600)
     # The store is empty and stays so: the index keeps what `load` put in.
     catalogue.load(
         [

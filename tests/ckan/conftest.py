@@ -15,7 +15,7 @@ import pytest
 
 from api.app import create_app
 from catalog.settings import Settings
-from catalog.store.folder import CURRENT, DESCRIPTOR, Store
+from catalog.store.folder import CURRENT, DESCRIPTOR, FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import descriptor, write_regions, write_wages
 from tests.servers import serving
@@ -66,7 +66,7 @@ def ckan_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     datasets, store = root / "datasets", root / "store"
     write_regions(datasets)
     write_wages(datasets)
-    publisher = Publisher(Store(store), datasets)
+    publisher = Publisher(FolderStore(store), datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     for number in range(SYNTHETIC):

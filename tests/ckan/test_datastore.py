@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from catalog.search.index import catalogue_uuid
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import write_regions, write_wages
 from tests.servers import serving
@@ -32,7 +32,7 @@ def ckan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("datastore")
     write_regions(root / "datasets")
     write_wages(root / "datasets")
-    publisher = Publisher(Store(root / "store"), root / "datasets")
+    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     with serving(root / "store") as server:

@@ -10,7 +10,7 @@ from typing import Any
 import ckanapi
 import pytest
 
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
@@ -52,7 +52,7 @@ def test_push_makes_the_catalogues_equal_and_twice_changes_nothing(tmp_path: Pat
     source = tmp_path / "prefecture"
     write_regions(source / "datasets")
     write_wages(source / "datasets")
-    publisher = Publisher(Store(source / "store"), source / "datasets")
+    publisher = Publisher(FolderStore(source / "store"), source / "datasets")
     for dataset in publisher.plan(list(publisher.sources().values())):
         publisher.build(dataset)
     target = tmp_path / "province"

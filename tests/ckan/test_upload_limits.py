@@ -23,7 +23,7 @@ from api.routes.ckan import audit_refusal
 from api.uploads import remove_stale
 from catalog.settings import Settings
 from catalog.store.audit import AuditLog
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from catalog.store.tokens import TokenStore
 from tests.conftest import WAGE_CSV, write_regions, write_wages
@@ -56,7 +56,7 @@ class Site:
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
     write_regions(tmp_path / "datasets")
     write_wages(tmp_path / "datasets")
-    publisher = Publisher(Store(tmp_path / "store"), tmp_path / "datasets")
+    publisher = Publisher(FolderStore(tmp_path / "store"), tmp_path / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     settings = Settings(

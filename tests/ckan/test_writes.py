@@ -11,7 +11,7 @@ from pathlib import Path
 import ckanapi
 import pytest
 
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
 from tests.servers import OPENDATA, serving, state_of
@@ -57,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("writes")
     write_regions(root / "datasets")
     write_wages(root / "datasets")
-    publisher = Publisher(Store(root / "store"), root / "datasets")
+    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     token = make_token(root / "store", "steward")

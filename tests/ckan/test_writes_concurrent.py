@@ -13,7 +13,7 @@ import ckanapi
 import pytest
 
 from catalog.store.changes import dataset_changes
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
@@ -36,7 +36,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     root = tmp_path_factory.mktemp("concurrent")
     write_regions(root / "datasets")
     write_wages(root / "datasets")
-    publisher = Publisher(Store(root / "store"), root / "datasets")
+    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     token = make_token(root / "store", "steward")
@@ -94,7 +94,7 @@ def test_writes_through_two_servers_beside_cli_builds_lose_nothing(sites: Sites)
         if build.returncode == 0:
             assert "wages-test: unchanged" in output or "already published" in output, output
     assert builds[-1].returncode == 0
-    store = Store(sites.root / "store")
+    store = FolderStore(sites.root / "store")
     served = [s.version for s in store.history("wages-test")]
     assert len(served) == 1 + 2 * PATCHES == len(set(served))
     assert sorted(served) == sorted(v.version for v in store.versions("wages-test"))

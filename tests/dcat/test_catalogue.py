@@ -14,7 +14,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from api.app import create_app
 from catalog.metadata.dcat import DCAT_VERSION, EU, HYDRA, SPDX, VCARD, published_bytes
-from catalog.store.folder import Store
+from catalog.store.folder import FolderStore
 from tests.dcat.conftest import BASE_URL, PAGE_SIZE, History, settings_for
 
 pytestmark = [
@@ -252,7 +252,7 @@ async def test_dataset_maps_descriptor_properties(
     client: httpx.AsyncClient, history: History
 ) -> None:
     graph = await fetch_graph(client, "/dataset/series-01.ttl", "ttl")
-    store = Store(history.store)
+    store = FolderStore(history.store)
     published = store.descriptor("series-01")
     node = URIRef(f"{BASE_URL}/dataset/series-01")
     assert set(graph.objects(node, DCTERMS.title)) == {
@@ -285,7 +285,7 @@ async def test_distributions_per_format_with_licence_and_parquet_checksum(
     client: httpx.AsyncClient, history: History
 ) -> None:
     graph = await fetch_graph(client, "/dataset/wages-test.ttl", "ttl")
-    published = Store(history.store).descriptor("wages-test")
+    published = FolderStore(history.store).descriptor("wages-test")
     node = URIRef(f"{BASE_URL}/dataset/wages-test")
     distributions = set(graph.objects(node, DCAT.distribution))
     # wages plus the embedded regions code list, each in csv, json, parquet and xlsx

@@ -10,8 +10,7 @@ import httpx
 import pytest
 
 from catalog.errors import NotFound
-from catalog.store import FolderStore, ManualClock, Publisher
-from catalog.store.changes import changes
+from catalog.store import FolderStore, ManualClock, Publisher, changes_since
 from tests.dcat.conftest import SERIES, History
 
 pytestmark = pytest.mark.anyio
@@ -79,6 +78,6 @@ def test_store_withdraw_then_publish_again_is_a_new_publish(
         store.withdraw("wages-test")
     clock.advance(timedelta(seconds=1))  # a version is named by its second and its inputs
     Publisher(store, datasets_dir).build(Publisher(store, datasets_dir).sources()["wages-test"])
-    history = [(c.kind, c.version) for c in changes(store) if c.dataset == "wages-test"]
+    history = [(c.kind, c.version) for c in changes_since(store) if c.dataset == "wages-test"]
     assert [kind for kind, _ in history] == ["published", "withdrawn", "published"]
     assert history[1][1] == withdrawal.version

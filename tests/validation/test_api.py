@@ -16,11 +16,13 @@ from validation import ReportError, arrow_schema
 def test_package_exports_exactly_the_public_names() -> None:
     assert sorted(validation.__all__) == sorted(
         [
+            "ReadFailure",
             "ReferenceResolver",
             "Report",
             "ReportError",
             "Validation",
             "arrow_schema",
+            "check_zip_file",
             "validate_package",
         ]
     )

@@ -18,8 +18,8 @@ from fastapi import FastAPI
 
 from api.app import create_app
 from catalog.settings import Settings
-from catalog.store import ManualClock
-from catalog.store.folder import Store
+from catalog.store import ManualClock, Store
+from catalog.store.folder import FolderStore
 from catalog.store.publish import Publisher
 from tests.conftest import REPO, write_regions, write_wages
 from tests.servers import serving
@@ -37,7 +37,7 @@ def publish_all(store: Store, datasets: Path) -> None:
 @pytest.fixture(scope="session")
 def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("web") / "store"
-    publish_all(Store(root), REPO / "datasets")
+    publish_all(FolderStore(root), REPO / "datasets")
     return root
 
 
@@ -49,11 +49,11 @@ def history_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_regions(datasets)
     write_wages(datasets)
     clock = ManualClock(datetime.now(UTC))  # the second version is published a second later
-    publish_all(Store(root, clock=clock), datasets)
+    publish_all(FolderStore(root, clock=clock), datasets)
     clock.advance(timedelta(seconds=1))
     csv = (datasets / "wages-test" / "data" / "wages.csv").read_text(encoding="utf-8")
     write_wages(datasets, csv + "520000,2022,1100,91000.00,2023-06-01\n")
-    publish_all(Store(root, clock=clock), datasets)
+    publish_all(FolderStore(root, clock=clock), datasets)
     return root
 
 

@@ -10,11 +10,6 @@ from catalog.store.folder.layout import CURRENT, GENERATION, HISTORY, LOCK, WITH
 from catalog.store.folder.store import FolderStore
 from catalog.store.records import DATASET, VERSION
 
-# The name callers used before `Store` became the protocol (`catalog.store.base`): tests of
-# other packages still build a folder store as `catalog.store.folder.Store(root)`. To go
-# once they say `FolderStore`.
-Store = FolderStore
-
 __all__ = [
     "CURRENT",
     "DATASET",
@@ -26,5 +21,4 @@ __all__ = [
     "VERSION",
     "WITHDRAWN",
     "FolderStore",
-    "Store",
 ]
