@@ -65,14 +65,15 @@ def withdrawn(view: View, store: Store, slug: str) -> HTMLResponse:
 def _dataset_page(
     slug: str, view: View, store: Store, pages: PageData, settings: Settings, chart: str
 ) -> str:
-    descriptor = store.descriptor(slug)
+    package = store.package(slug)
+    descriptor = package.as_dict()  # what the templates read
     url = view.absolute(f"/dataset/{quote(slug)}")
     info = catalogue_info(view.request, settings)
-    jsonld = json.dumps(dataset_jsonld(info, descriptor), ensure_ascii=False)
+    jsonld = json.dumps(dataset_jsonld(info, package), ensure_ascii=False)
     resources = descriptor.get("resources", [])
     own = [r for r in resources if not r.get("embedded_from")] or resources
     citation = cite(
-        descriptor, url, datetime.now(UTC).date(), view.pick(info.publisher, info.publisher_en)
+        package, url, datetime.now(UTC).date(), view.pick(info.publisher, info.publisher_en)
     )
     return view.page(
         "dataset.html",
