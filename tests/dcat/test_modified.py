@@ -9,6 +9,7 @@ descriptors where the old rules disagreed.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from rdflib import Literal, URIRef
 from rdflib.namespace import DCTERMS, XSD
@@ -30,7 +31,7 @@ HAND_WRITTEN = {"name": "by-hand", "created": "2025-06-01T08:00:00Z", "issued": 
 PUBLISHED = {**HAND_WRITTEN, "build": {"published": "2026-02-03T04:05:06.123456Z"}}
 
 
-def modified_everywhere(document: dict[str, object]) -> list[object]:
+def modified_everywhere(document: dict[str, Any]) -> list[object]:
     """What DCAT, data.json, schema.org and the GB/T 7714 citation say of `document`."""
     package = Package.of(document)
     graph = dataset_graph(INFO, package)
