@@ -34,10 +34,10 @@ from benchmarks.servers import free_port, running, serve_opendata
 from benchmarks.timing import Plan, repeat, time_get
 from catalog.ckan import CkanActions
 from catalog.search import CatalogueIndex, Selection, catalogue_uuid, entry
-from catalog.store import FolderStore
+from catalog.store import FolderStore, Package
 
 NAME = "ckan"
-SEARCH = {
+SEARCH: dict[str, str | int] = {
     "q": "养老",
     "fq": "organization:org-05 +metadata_modified:[2024-01-01T00:00:00Z TO *]",
     "facet.field": json.dumps(["organization", "groups", "tags", "license_id"]),
@@ -56,7 +56,7 @@ class RecordingIndex(CatalogueIndex):
         return super().select(selection)
 
 
-def search_floor(descriptors: list[dict[str, Any]], plan: Plan, scratch: Path) -> dict[str, Any]:
+def search_floor(descriptors: list[Package], plan: Plan, scratch: Path) -> dict[str, Any]:
     """The search package_search runs, timed on the index's DuckDB table in this process."""
     index = RecordingIndex(FolderStore(scratch / "none"), refresh_seconds=float("inf"))
     started = time.perf_counter()
@@ -68,7 +68,7 @@ def search_floor(descriptors: list[dict[str, Any]], plan: Plan, scratch: Path) -
     return {"load_seconds": load_seconds, "timing": timing, "count": found.count}
 
 
-def list_floor(descriptors: list[dict[str, Any]], plan: Plan) -> dict[str, Any]:
+def list_floor(descriptors: list[Package], plan: Plan) -> dict[str, Any]:
     """package_list's work in DuckDB: every slug of the index's rows, sorted."""
     con = duckdb.connect()
     con.register("entries", pa.Table.from_pylist([entry(d) for d in descriptors]))
@@ -115,7 +115,11 @@ def bench_datastore(rows: int, plan: Plan, out: Path, work: Path) -> dict[str, A
     filters = {"prefecture": hotline.FILTER_PREFECTURE, "topic": hotline.FILTER_TOPIC}
     log = out / "ckan-datastore-server.log"
     env = {"OPENDATA_QUERY_TIMEOUT_SECONDS": "30", "OPENDATA_EXACT_TOTAL_SECONDS": "30"}
-    datastore = {"resource_id": resource_id, "filters": json.dumps(filters), "limit": 100}
+    datastore: dict[str, str | int] = {
+        "resource_id": resource_id,
+        "filters": json.dumps(filters),
+        "limit": 100,
+    }
     rows_url = f"/api/v1/datasets/{hotline.SLUG}/resources/{hotline.RESOURCE}/rows"
     with (
         serve_opendata(store, datasets=datasets, log=log, env=env) as server,

@@ -130,8 +130,8 @@ def _dataset_of(request: Request, found: Any) -> str:
     if not isinstance(named, str):
         return ""
     actions: CkanActions = request.app.state.ckan
-    for slug, descriptor in actions.index.descriptors().items():
-        names = [str(r.get("name")) for r in descriptor.get("resources", [])]
+    for slug, package in actions.index.packages().items():
+        names = [r.name for r in package.resources]
         ids = [catalogue_uuid("dataset", slug)] + [
             catalogue_uuid("resource", f"{slug}/{name}") for name in names
         ]
