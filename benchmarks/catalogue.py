@@ -11,7 +11,8 @@ import sys
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+
+from catalog.store import Package
 
 ORGANIZATIONS = 40
 THEMES = ("employment", "wages", "social-insurance", "labour-relations", "talent")
@@ -22,11 +23,11 @@ FIRST_PUBLISHED = datetime(2023, 1, 1, tzinfo=UTC)
 SPAN_MINUTES = 700_000
 
 
-def synthetic(number: int, count: int) -> dict[str, Any]:
+def synthetic(number: int, count: int) -> Package:
     """The `number`th of `count` published descriptors of synthetic data (metadata only)."""
     published = FIRST_PUBLISHED + timedelta(minutes=number * SPAN_MINUTES // count)
     topic = TOPICS[number % len(TOPICS)]
-    return {
+    document = {
         "name": f"synthetic-{number:06d}",
         "title": f"合成数据 {topic} {number}",
         "title_en": f"Synthetic data {number}",
@@ -51,9 +52,10 @@ def synthetic(number: int, count: int) -> dict[str, Any]:
             }
         ],
     }
+    return Package.of(document)
 
 
-def descriptors(count: int) -> list[dict[str, Any]]:
+def descriptors(count: int) -> list[Package]:
     return [synthetic(n, count) for n in range(count)]
 
 

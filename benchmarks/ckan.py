@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict
 
 import duckdb
 import httpx
@@ -31,13 +31,13 @@ import pyarrow as pa
 
 from benchmarks import catalogue, hotline, report
 from benchmarks.servers import free_port, running, serve_opendata
-from benchmarks.timing import Plan, repeat, time_get
+from benchmarks.timing import Plan, Timing, repeat, time_get
 from catalog.ckan import CkanActions
-from catalog.search import CatalogueIndex, Selection, catalogue_uuid, entry
-from catalog.store import FolderStore
+from catalog.search import CatalogueIndex, SearchResult, Selection, catalogue_uuid, entry
+from catalog.store import FolderStore, Package
 
 NAME = "ckan"
-SEARCH = {
+SEARCH: dict[str, str | int] = {
     "q": "养老",
     "fq": "organization:org-05 +metadata_modified:[2024-01-01T00:00:00Z TO *]",
     "facet.field": json.dumps(["organization", "groups", "tags", "license_id"]),
@@ -46,17 +46,56 @@ SEARCH = {
 ROW_GROUP_SIZE = 122_880
 
 
+class Floor(TypedDict):
+    """DuckDB doing an action's work in this process (`load_seconds`: indexing, if any)."""
+
+    load_seconds: NotRequired[float]
+    timing: Timing
+    count: int
+
+
+class Compared(TypedDict):
+    ours: Timing
+    duckdb: Timing
+
+
+class SearchCompared(Compared):
+    count: int
+
+
+class CatalogueRun(TypedDict):
+    datasets: int
+    index_load_seconds: float
+    package_search: SearchCompared
+    package_list: Compared
+
+
+class DatastoreRun(TypedDict):
+    rows: int
+    prepare_seconds: float
+    total: int
+    datastore_search: Timing
+    v1_rows: Timing
+
+
+class Results(TypedDict):
+    """`ckan.json`."""
+
+    catalogue: CatalogueRun
+    datastore: NotRequired[DatastoreRun]
+
+
 class RecordingIndex(CatalogueIndex):
     """The catalogue index, keeping the last selection it was asked to run."""
 
     selection = Selection()
 
-    def select(self, selection: Selection) -> Any:
+    def select(self, selection: Selection) -> SearchResult:
         self.selection = selection
         return super().select(selection)
 
 
-def search_floor(descriptors: list[dict[str, Any]], plan: Plan, scratch: Path) -> dict[str, Any]:
+def search_floor(descriptors: list[Package], plan: Plan, scratch: Path) -> Floor:
     """The search package_search runs, timed on the index's DuckDB table in this process."""
     index = RecordingIndex(FolderStore(scratch / "none"), refresh_seconds=float("inf"))
     started = time.perf_counter()
@@ -65,10 +104,10 @@ def search_floor(descriptors: list[dict[str, Any]], plan: Plan, scratch: Path) -
     CkanActions(index, base_url="http://bench").package_search(dict(SEARCH))
     selection = index.selection
     timing, found = repeat(plan, lambda: index.select(selection))
-    return {"load_seconds": load_seconds, "timing": timing, "count": found.count}
+    return Floor(load_seconds=load_seconds, timing=timing, count=found.count)
 
 
-def list_floor(descriptors: list[dict[str, Any]], plan: Plan) -> dict[str, Any]:
+def list_floor(descriptors: list[Package], plan: Plan) -> Floor:
     """package_list's work in DuckDB: every slug of the index's rows, sorted."""
     con = duckdb.connect()
     con.register("entries", pa.Table.from_pylist([entry(d) for d in descriptors]))
@@ -76,10 +115,10 @@ def list_floor(descriptors: list[dict[str, Any]], plan: Plan) -> dict[str, Any]:
     timing, names = repeat(
         plan, lambda: con.execute("SELECT slug FROM datasets ORDER BY slug").fetchall()
     )
-    return {"timing": timing, "count": len(names)}
+    return Floor(timing=timing, count=len(names))
 
 
-def bench_catalogue(count: int, plan: Plan, out: Path) -> dict[str, Any]:
+def bench_catalogue(count: int, plan: Plan, out: Path) -> CatalogueRun:
     descriptors = catalogue.descriptors(count)
     search = search_floor(descriptors, plan, out)
     listing = list_floor(descriptors, plan)
@@ -97,15 +136,15 @@ def bench_catalogue(count: int, plan: Plan, out: Path) -> dict[str, Any]:
         raise RuntimeError(f"package_search found {found}, the floor {search['count']}")
     if not len(names.json()["result"]) == listing["count"] == count:
         raise RuntimeError(f"package_list listed {len(names.json()['result'])} of {count}")
-    return {
-        "datasets": count,
-        "index_load_seconds": round(search["load_seconds"], 2),
-        "package_search": {"ours": ours_search, "duckdb": search["timing"], "count": found},
-        "package_list": {"ours": ours_list, "duckdb": listing["timing"]},
-    }
+    return CatalogueRun(
+        datasets=count,
+        index_load_seconds=round(search.get("load_seconds", 0.0), 2),
+        package_search=SearchCompared(ours=ours_search, duckdb=search["timing"], count=found),
+        package_list=Compared(ours=ours_list, duckdb=listing["timing"]),
+    )
 
 
-def bench_datastore(rows: int, plan: Plan, out: Path, work: Path) -> dict[str, Any]:
+def bench_datastore(rows: int, plan: Plan, out: Path, work: Path) -> DatastoreRun:
     datasets, store = work / "datasets", work / "store"
     started = time.perf_counter()
     hotline.write_dataset(datasets, rows)
@@ -115,7 +154,11 @@ def bench_datastore(rows: int, plan: Plan, out: Path, work: Path) -> dict[str, A
     filters = {"prefecture": hotline.FILTER_PREFECTURE, "topic": hotline.FILTER_TOPIC}
     log = out / "ckan-datastore-server.log"
     env = {"OPENDATA_QUERY_TIMEOUT_SECONDS": "30", "OPENDATA_EXACT_TOTAL_SECONDS": "30"}
-    datastore = {"resource_id": resource_id, "filters": json.dumps(filters), "limit": 100}
+    datastore: dict[str, str | int] = {
+        "resource_id": resource_id,
+        "filters": json.dumps(filters),
+        "limit": 100,
+    }
     rows_url = f"/api/v1/datasets/{hotline.SLUG}/resources/{hotline.RESOURCE}/rows"
     with (
         serve_opendata(store, datasets=datasets, log=log, env=env) as server,
@@ -126,16 +169,16 @@ def bench_datastore(rows: int, plan: Plan, out: Path, work: Path) -> dict[str, A
     total, v1_total = answer.json()["result"]["total"], v1_answer.json().get("total")
     if total != v1_total:
         raise RuntimeError(f"datastore_search counted {total}, the rows page {v1_total}")
-    return {
-        "rows": published.rows,
-        "prepare_seconds": round(prepare_seconds, 1),
-        "total": total,
-        "datastore_search": search,
-        "v1_rows": v1,
-    }
+    return DatastoreRun(
+        rows=published.rows,
+        prepare_seconds=round(prepare_seconds, 1),
+        total=total,
+        datastore_search=search,
+        v1_rows=v1,
+    )
 
 
-def markdown(results: dict[str, Any]) -> str:
+def markdown(results: Results) -> str:
     rows: list[list[object]] = []
     catalogue_run = results.get("catalogue")
     if catalogue_run:
@@ -171,7 +214,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     plan = Plan(warmup=3, repeat=args.repeat, budget=20.0)
     report.say(NAME, f"catalogue of {args.datasets:,} SYNTHETIC datasets")
-    results: dict[str, Any] = {"catalogue": bench_catalogue(args.datasets, plan, args.out)}
+    results = Results(catalogue=bench_catalogue(args.datasets, plan, args.out))
     if not args.skip_datastore:
         report.say(NAME, f"DataStore over {args.rows:,} SYNTHETIC rows")
         with tempfile.TemporaryDirectory(prefix="bench-ckan-") as work:

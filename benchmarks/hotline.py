@@ -104,8 +104,9 @@ def generate_chunk(index: int, start: int, stop: int, total: int) -> pa.Table:
     talk = np.minimum(rng.lognormal(5.0, 0.7, n), 7200).astype(np.int64) + 10
     resolved = rng.random(n) < 0.87
 
-    def labels(indices: npt.NDArray[np.int64], values: list[str]) -> pa.Array:
-        dictionary = pa.DictionaryArray.from_arrays(pa.array(indices.astype(np.int32)), values)
+    def labels(indices: npt.NDArray[np.int64], values: list[str]) -> pa.Array[Any]:
+        codes = pa.array(indices.astype(np.int32), pa.int32())
+        dictionary = pa.DictionaryArray.from_arrays(codes, values)
         return dictionary.dictionary_decode()
 
     return pa.table(
@@ -300,11 +301,14 @@ def load_sqlite(parquet: Path, database: Path, batch_rows: int = 200_000) -> dic
     return {"load_seconds": loaded - started, "index_seconds": time.perf_counter() - loaded}
 
 
-def _python_values(array: pa.Array) -> list[Any]:
+def _python_values(array: pa.Array[Any]) -> list[Any]:
     if pa.types.is_date(array.type):
-        array = pc.strftime(array.cast(pa.timestamp("s")), format="%Y-%m-%d")
+        # pyarrow-stubs types a cast as the generic Array[Scalar[TimestampType]], which
+        # strftime's stub refuses; Arrow returns the TimestampArray strftime takes.
+        stamps = array.cast(pa.timestamp("s"))
+        array = pc.strftime(stamps, format="%Y-%m-%d")  # type: ignore[arg-type]
     elif pa.types.is_boolean(array.type):
         array = array.cast(pa.int8())
     if pa.types.is_integer(array.type):
         return array.to_numpy(zero_copy_only=False).tolist()  # type: ignore[no-any-return]
-    return array.to_pylist()  # type: ignore[no-any-return]
+    return array.to_pylist()

@@ -13,10 +13,10 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
 
 from benchmarks.servers import ROOT
 
@@ -25,7 +25,17 @@ SERVED_CODE = ("catalog", "api", "web", "cli", "validation")
 ALIGN = {"l": "---", "r": "---:", "c": ":---:"}
 
 
-def write(out: Path, name: str, results: dict[str, Any], markdown: str) -> None:
+class Checkout(TypedDict):
+    commit: str
+    uncommitted_changes: bool
+
+
+class Machine(TypedDict):
+    cpus: int | None
+    arch: str
+
+
+def write(out: Path, name: str, results: Mapping[str, object], markdown: str) -> None:
     """Write `<name>.json` and `<name>.md` into `out`, and print the Markdown."""
     out.mkdir(parents=True, exist_ok=True)
     text = json.dumps(results, indent=2, ensure_ascii=False) + "\n"
@@ -39,7 +49,7 @@ def say(benchmark: str, message: str) -> None:
     print(f"[{benchmark} {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def checkout() -> dict[str, Any]:
+def checkout() -> Checkout:
     """The commit the servers ran, and whether the code they import differed from it."""
 
     def git(*args: str) -> str:
@@ -47,7 +57,7 @@ def checkout() -> dict[str, Any]:
         return done.stdout.strip()
 
     changed = git("status", "--porcelain", "--", *SERVED_CODE)
-    return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_changes": bool(changed)}
+    return Checkout(commit=git("rev-parse", "--short", "HEAD"), uncommitted_changes=bool(changed))
 
 
 def versions(*packages: str) -> dict[str, str]:
@@ -57,8 +67,8 @@ def versions(*packages: str) -> dict[str, str]:
     return found
 
 
-def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "arch": platform.machine()}
+def machine() -> Machine:
+    return Machine(cpus=os.cpu_count(), arch=platform.machine())
 
 
 def load_average() -> float:
@@ -66,7 +76,7 @@ def load_average() -> float:
     return round(os.getloadavg()[0], 2)
 
 
-def code_line(code: dict[str, Any]) -> str:
+def code_line(code: Checkout) -> str:
     """`Code at commit …`, flagged when the checkout had uncommitted changes."""
     dirty = " **with uncommitted changes**" if code["uncommitted_changes"] else ""
     return f"Code at commit `{code['commit']}`{dirty}"

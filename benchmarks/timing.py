@@ -8,9 +8,9 @@ says how many runs it got. Percentiles interpolate linearly between the timed ru
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar
 
 import duckdb
 import httpx
@@ -18,6 +18,8 @@ import numpy as np
 
 MIN_TIMED = 5
 T = TypeVar("T")
+# A GET's query parameters, as httpx takes them.
+Params = Mapping[str, str | int | None]
 
 
 @dataclass(frozen=True)
@@ -27,30 +29,51 @@ class Plan:
     budget: float
 
 
-def summary(samples_ms: Sequence[float], warmups: int) -> dict[str, Any]:
+class Timing(TypedDict):
+    """A timed thing's summary, in ms, with what was timed (an URL and its answer's size, or
+    the SQL)."""
+
+    p50_ms: float
+    p95_ms: float
+    min_ms: float
+    n: int
+    warmup: int
+    url: NotRequired[str]
+    bytes: NotRequired[int]
+    sql: NotRequired[str]
+    note: NotRequired[str]
+
+
+class Percentiles(TypedDict):
+    p50_ms: float | None
+    p99_ms: float | None
+    max_ms: float | None
+
+
+def summary(samples_ms: Sequence[float], warmups: int) -> Timing:
     values = np.array(samples_ms)
-    return {
-        "p50_ms": round(float(np.percentile(values, 50)), 2),
-        "p95_ms": round(float(np.percentile(values, 95)), 2),
-        "min_ms": round(float(values.min()), 2),
-        "n": len(samples_ms),
-        "warmup": warmups,
-    }
+    return Timing(
+        p50_ms=round(float(np.percentile(values, 50)), 2),
+        p95_ms=round(float(np.percentile(values, 95)), 2),
+        min_ms=round(float(values.min()), 2),
+        n=len(samples_ms),
+        warmup=warmups,
+    )
 
 
-def percentiles(values: Sequence[float]) -> dict[str, float | None]:
+def percentiles(values: Sequence[float]) -> Percentiles:
     """p50, p99 and max of many one-off timings (the load benchmark's), in ms."""
     if not values:
-        return {"p50_ms": None, "p99_ms": None, "max_ms": None}
+        return Percentiles(p50_ms=None, p99_ms=None, max_ms=None)
     array = np.array(values)
-    return {
-        "p50_ms": round(float(np.percentile(array, 50)), 1),
-        "p99_ms": round(float(np.percentile(array, 99)), 1),
-        "max_ms": round(float(array.max()), 1),
-    }
+    return Percentiles(
+        p50_ms=round(float(np.percentile(array, 50)), 1),
+        p99_ms=round(float(np.percentile(array, 99)), 1),
+        max_ms=round(float(array.max()), 1),
+    )
 
 
-def repeat(plan: Plan, action: Callable[[], T]) -> tuple[dict[str, Any], T]:
+def repeat(plan: Plan, action: Callable[[], T]) -> tuple[Timing, T]:
     """Run `action` per `plan` (timed at least once); the timing summary and the last result."""
     warm_started = time.perf_counter()
     warmups = 0
@@ -73,8 +96,8 @@ def repeat(plan: Plan, action: Callable[[], T]) -> tuple[dict[str, Any], T]:
 
 
 def time_get(
-    client: httpx.Client, plan: Plan, url: str, params: dict[str, Any] | None = None
-) -> tuple[dict[str, Any], httpx.Response]:
+    client: httpx.Client, plan: Plan, url: str, params: Params | None = None
+) -> tuple[Timing, httpx.Response]:
     """Time a GET whose whole body is read; a non-200 answer stops the benchmark."""
 
     def get() -> httpx.Response:
@@ -91,7 +114,7 @@ def time_get(
 
 def time_sql(
     con: duckdb.DuckDBPyConnection, plan: Plan, sql: str, params: Sequence[Any] = ()
-) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+) -> tuple[Timing, list[tuple[Any, ...]]]:
     """Time a DuckDB query with its result fetched into Python."""
     timing, rows = repeat(plan, lambda: con.execute(sql, list(params)).fetchall())
     timing["sql"] = " ".join(sql.split())
@@ -100,7 +123,7 @@ def time_sql(
 
 def time_sqls(
     con: duckdb.DuckDBPyConnection, plan: Plan, queries: Sequence[tuple[str, Sequence[Any]]]
-) -> dict[str, Any]:
+) -> Timing:
     """Time several DuckDB queries run one after the other, as one request would."""
     timing, _ = repeat(
         plan, lambda: [con.execute(sql, list(params)).fetchall() for sql, params in queries]

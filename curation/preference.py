@@ -15,11 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from curation.accounting import Tally, check_accounting
 from curation.flags import DEFECT_FLAGS
 from curation.observations import Row, make_row
 from curation.reference import Indicator
-from curation.sources import TIER_RANK, Source, read_rows
+from curation.sources import TIER_RANK, Source, Tally, check_accounting, read_rows
 from curation.units import fmt_decimal, is_rounding_of
 
 OBSERVATION_COLUMNS = [

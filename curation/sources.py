@@ -1,4 +1,5 @@
-"""The transcribed sources: reading their CSV files, numbering the source list, titling sources.
+"""The transcribed sources: reading their CSV files, numbering the source list, titling sources,
+and the self-check that no source row is lost (rows in = preferred + duplicates + alternatives).
 
 Source ids are S001… in the order of `sources.csv`; the 2018 disclosure report, which has no
 URL, comes last and is found by its title. Titles are derived from each source's kind and host
@@ -106,3 +107,32 @@ def source_records(sources: dict[str, Source]) -> list[dict[str, str]]:
             "tier_label": f"{label_zh} / {label_en}", "source_kinds": ";".join(source.kinds),
         })  # fmt: skip
     return records
+
+
+@dataclass(frozen=True)
+class Tally:
+    """Where the rows of one input file went."""
+
+    preferred: int
+    duplicates: int
+    alternatives: int
+
+    @property
+    def total(self) -> int:
+        return self.preferred + self.duplicates + self.alternatives
+
+
+def check_accounting(name: str, rows_in: int, tally: Tally) -> None:
+    """Every input row is preferred, an agreeing duplicate, or an alternative — none lost.
+
+    Prints the tally of each file, so a run shows where every row went.
+    """
+    if rows_in != tally.total:
+        raise AssertionError(
+            f"{name}: {rows_in} rows in, but {tally.preferred} preferred +"
+            f" {tally.duplicates} duplicates + {tally.alternatives} alternatives"
+        )
+    print(
+        f"{name}: {rows_in} rows = {tally.preferred} preferred"
+        f" + {tally.duplicates} duplicates + {tally.alternatives} alternatives"
+    )

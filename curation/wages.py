@@ -14,9 +14,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from curation import reference
-from curation.accounting import Tally, check_accounting
 from curation.flags import flags_from
-from curation.sources import TIER_RANK, Source, read_rows
+from curation.sources import TIER_RANK, Source, Tally, check_accounting, read_rows
 from curation.units import fmt_decimal, parse_decimal
 
 WAGE_COLUMNS = [

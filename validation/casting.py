@@ -6,9 +6,10 @@ bad cell never aborts the cast: a type error is "text present, typed value null"
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -23,30 +24,40 @@ _YEAR = r"^\d{4}$"
 _YEARMONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
 _DATETIME = r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?)?Z?$"
 
+# Strings, so that the generic ``pa.Array[...]`` (a stub-only spelling) is never evaluated.
+# pyarrow-stubs types ``pc.if_else``'s result as Any (it has no overloads); every call here
+# passes an array condition, which gives an array, so its results land in annotated names.
+Caster: TypeAlias = "Callable[[pa.StringArray], pa.Array[Any]]"
+Timestamps: TypeAlias = "pa.TimestampArray[Any, Any]"
+
 
 @dataclass(frozen=True)
 class Cast:
     """A typed column, which cells failed to type, and what they should have looked like."""
 
-    values: pa.Array
-    invalid: pa.Array
+    values: pa.Array[Any]
+    invalid: pa.BooleanArray
     expected: str
 
 
-def without_missing(raw: pa.Array, missing_values: list[str]) -> pa.Array:
+def without_missing(raw: pa.StringArray, missing_values: list[str]) -> pa.StringArray:
     """Cells holding a missing-value marker become null."""
     if not missing_values:
         return raw
-    return pc.if_else(pc.is_in(raw, pa.array(missing_values, pa.string())), None, raw)
+    text: pa.StringArray = pc.if_else(
+        pc.is_in(raw, pa.array(missing_values, pa.string())), None, raw
+    )
+    return text
 
 
-def cast_field(text: pa.Array, field: Mapping[str, Any]) -> Cast:
+def cast_field(text: pa.StringArray, field: Mapping[str, Any]) -> Cast:
     """Type ``text`` (nulls are missing values) as ``field`` says."""
     kind = field.get("type", "string")
     caster, expected = _CASTERS[kind](field)
     values = caster(text)
+    # is_valid and is_null are never null, so neither is their and: no null to fill.
     invalid = pc.and_(pc.is_valid(text), pc.is_null(values))
-    return Cast(values=values, invalid=pc.fill_null(invalid, False), expected=expected)
+    return Cast(values=values, invalid=invalid, expected=expected)
 
 
 def cast_scalar(value: Any, field: Mapping[str, Any]) -> Any:
@@ -55,36 +66,44 @@ def cast_scalar(value: Any, field: Mapping[str, Any]) -> Any:
     return cast_field(text, field).values[0].as_py()
 
 
+def as_text(values: pa.Array[Any]) -> pa.StringArray:
+    """``values`` cast to text."""
+    # Arrow returns a StringArray; pyarrow-stubs types any cast as the generic
+    # ``Array[Scalar[StringType]]``, which the string functions' stubs do not accept.
+    return typing.cast("pa.StringArray", pc.cast(values, pa.string()))
+
+
 def _scalar_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def _only(text: pa.Array, pattern: str) -> pa.Array:
+def _only(text: pa.StringArray, pattern: str) -> pa.StringArray:
     """``text`` where it matches ``pattern``, null elsewhere."""
-    return pc.if_else(pc.match_substring_regex(text, pattern), text, None)
+    matched: pa.StringArray = pc.if_else(pc.match_substring_regex(text, pattern), text, None)
+    return matched
 
 
-def _string(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+def _string(field: Mapping[str, Any]) -> tuple[Caster, str]:
     return (lambda text: text), "a string"
 
 
-def _integer(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
-    def cast(text: pa.Array) -> pa.Array:
+def _integer(field: Mapping[str, Any]) -> tuple[Caster, str]:
+    def cast(text: pa.StringArray) -> pa.Array[Any]:
         digits = pc.replace_substring_regex(pc.utf8_trim_whitespace(text), r"^\+", "")
         return pc.cast(_only(digits, _INTEGER), pa.int64())
 
     return cast, "an integer"
 
 
-def _number(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+def _number(field: Mapping[str, Any]) -> tuple[Caster, str]:
     decimals = field.get("decimals")
     group_char = field.get("groupChar")
     decimal_char = field.get("decimalChar", ".")
     bare = field.get("bareNumber", True)
 
-    def normalise(text: pa.Array) -> pa.Array:
+    def normalise(text: pa.StringArray) -> pa.StringArray:
         text = pc.utf8_trim_whitespace(text)
         if group_char:
             text = pc.replace_substring(text, group_char, "")
@@ -105,25 +124,28 @@ def _number(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], s
     return (lambda text: pc.cast(_only(normalise(text), exact), target)), expected
 
 
-def _boolean(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
-    trues = pa.array(field.get("trueValues", TRUE_VALUES), pa.string())
-    falses = pa.array(field.get("falseValues", FALSE_VALUES), pa.string())
+def _boolean(field: Mapping[str, Any]) -> tuple[Caster, str]:
+    true_texts: list[str] = field.get("trueValues", TRUE_VALUES)
+    false_texts: list[str] = field.get("falseValues", FALSE_VALUES)
+    trues = pa.array(true_texts, pa.string())
+    falses = pa.array(false_texts, pa.string())
 
-    def cast(text: pa.Array) -> pa.Array:
+    def cast(text: pa.StringArray) -> pa.Array[Any]:
         is_true = pc.is_in(text, trues)
         known = pc.or_(is_true, pc.is_in(text, falses))
-        return pc.if_else(known, is_true, pa.scalar(None, pa.bool_()))
+        typed: pa.BooleanArray = pc.if_else(known, is_true, pa.scalar(None, pa.bool_()))
+        return typed
 
-    shown = "/".join([*trues.to_pylist(), *falses.to_pylist()])
+    shown = "/".join([*true_texts, *false_texts])
     return cast, f"a boolean ({shown})"
 
 
-def _date(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+def _date(field: Mapping[str, Any]) -> tuple[Caster, str]:
     fmt = field.get("format", "default")
     if fmt not in ("default", "any", None):
         return _custom_date(str(fmt)), f"a date ({fmt})"
 
-    def cast(text: pa.Array) -> pa.Array:
+    def cast(text: pa.StringArray) -> pa.Array[Any]:
         text = _only(text, r"^\d{4}-\d{2}-\d{2}$")
         parsed = pc.strptime(text, format="%Y-%m-%d", unit="s", error_is_null=True)
         return pc.cast(_same_day(parsed, text), pa.date32())
@@ -131,27 +153,29 @@ def _date(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str
     return cast, "a date (YYYY-MM-DD)"
 
 
-def _same_day(parsed: pa.Array, text: pa.Array) -> pa.Array:
+def _same_day(parsed: Timestamps, text: pa.StringArray) -> Timestamps:
     """``parsed`` where its day is the text's: Arrow rolls 2021-02-30 over to 2 March.
 
     Year 0 parses too, but Python (and so every client) has no such date.
     """
     day = pc.cast(pc.utf8_slice_codeunits(text, 8, 10), pa.int64())
-    exact = pc.and_(pc.equal(pc.day(parsed), day), pc.greater_equal(pc.year(parsed), 1))
-    return pc.if_else(exact, parsed, pa.scalar(None, parsed.type))
+    exact = pc.and_(pc.equal(pc.day(parsed), day), pc.greater_equal(pc.year(parsed), pa.scalar(1)))
+    kept: Timestamps = pc.if_else(exact, parsed, pa.scalar(None, parsed.type))
+    return kept
 
 
-def _custom_date(pattern: str) -> Callable[[pa.Array], pa.Array]:
-    def cast(text: pa.Array) -> pa.Array:
+def _custom_date(pattern: str) -> Caster:
+    def cast(text: pa.StringArray) -> pa.Array[Any]:
         parsed = pc.strptime(text, format=pattern, unit="s", error_is_null=True)
         exact = pc.equal(pc.strftime(parsed, format=pattern), text)
-        return pc.cast(pc.if_else(exact, parsed, None), pa.date32())
+        kept: Timestamps = pc.if_else(exact, parsed, None)
+        return pc.cast(kept, pa.date32())
 
     return cast
 
 
-def _datetime(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
-    def cast(text: pa.Array) -> pa.Array:
+def _datetime(field: Mapping[str, Any]) -> tuple[Caster, str]:
+    def cast(text: pa.StringArray) -> pa.Array[Any]:
         matched = _only(pc.utf8_trim_whitespace(text), _DATETIME)
         seconds = pc.replace_substring_regex(matched, _DATETIME, r"\1 \2")
         seconds = pc.replace_substring_regex(seconds, r" $", " 00:00:00")
@@ -164,17 +188,17 @@ def _datetime(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array],
     return cast, "a datetime (YYYY-MM-DDTHH:MM:SS)"
 
 
-def _year(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+def _year(field: Mapping[str, Any]) -> tuple[Caster, str]:
     return (
         lambda text: pc.cast(_only(pc.utf8_trim_whitespace(text), _YEAR), pa.int32())
     ), "a year (YYYY)"
 
 
-def _yearmonth(field: Mapping[str, Any]) -> tuple[Callable[[pa.Array], pa.Array], str]:
+def _yearmonth(field: Mapping[str, Any]) -> tuple[Caster, str]:
     return (lambda text: _only(text, _YEARMONTH)), "a year and month (YYYY-MM)"
 
 
-_CASTERS: dict[str, Callable[[Mapping[str, Any]], tuple[Callable[[pa.Array], pa.Array], str]]] = {
+_CASTERS: dict[str, Callable[[Mapping[str, Any]], tuple[Caster, str]]] = {
     "string": _string,
     "integer": _integer,
     "number": _number,

@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, cast
 
 import numpy as np
 import pyarrow as pa
@@ -40,8 +40,8 @@ class RawTable:
 
     labels: list[str]
     header_row: int | None
-    columns: list[pa.Array]
-    rows: pa.Array
+    columns: list[pa.StringArray]
+    rows: pa.Int64Array
     extra_cells: list[tuple[int, int, str]] = field(default_factory=list)
     ragged: dict[int, tuple[str, ...]] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
@@ -57,6 +57,12 @@ class RawTable:
             return self.ragged[row]
         values = [column[index].as_py() for column in self.columns]
         return tuple("" if value is None else str(value) for value in values)
+
+
+def row_numbers(rows: pa.Int64Array) -> list[int]:
+    """Source row numbers as Python ints (for reports)."""
+    # A row column never holds a null; the test only narrows ``int | None`` for the checker.
+    return [row for row in rows.to_pylist() if row is not None]
 
 
 def read_bytes(base_path: Path, relative: str) -> bytes:
@@ -228,7 +234,7 @@ def _parse(
 ) -> tuple[pa.Table, list[tuple[int | None, str]]]:
     bad: list[tuple[int | None, str]] = []
 
-    def on_bad_row(row: Any) -> str:
+    def on_bad_row(row: pacsv.InvalidRow) -> Literal["skip"]:
         bad.append((row.number, row.text))
         return "skip"
 
@@ -285,7 +291,7 @@ def _assemble(
         keep = np.ones(total, dtype=bool)
         keep[np.fromiter(bad_rows, dtype=np.int64, count=len(bad_rows)) - first] = False
         good_numbers = good_numbers[keep]
-    columns = [table.column(i).combine_chunks() for i in range(width)]
+    columns = [_text_column(table, i) for i in range(width)]
     header_count = dialect.header_rows[-1] - first + 1 if dialect.header_rows else 0
     skipped = int(np.count_nonzero(good_numbers < first + header_count))
     labels = _labels(columns, good_numbers, bad_rows, range(first, first + header_count), width)
@@ -293,14 +299,19 @@ def _assemble(
         labels=labels,
         header_row=dialect.header_rows[0] if dialect.header_rows else None,
         columns=[column.slice(skipped) for column in columns],
-        rows=pa.array(good_numbers[skipped:]),
+        rows=pa.array(good_numbers[skipped:], pa.int64()),
     )
     _merge_ragged(raw, bad_rows, first + header_count, width)
     return raw
 
 
+def _text_column(table: pa.Table, index: int) -> pa.StringArray:
+    # _parse reads every column as text (_ALL_STRINGS); a Table's stub cannot know that.
+    return cast("pa.StringArray", table.column(index).combine_chunks())
+
+
 def _labels(
-    columns: list[pa.Array],
+    columns: list[pa.StringArray],
     good_numbers: Any,
     bad_rows: dict[int, tuple[str, ...]],
     header: range,

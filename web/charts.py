@@ -13,6 +13,8 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
+from catalog.store import Package, Resource, TableField
+
 # Eight colours distinguishable with the common colour-vision deficiencies (Okabe–Ito, darkened
 # where needed for 3:1 contrast against white).
 PALETTE = (
@@ -161,19 +163,26 @@ class Chart:
     years: list[int]
 
 
-def chart_resource(descriptor: dict[str, Any]) -> dict[str, Any] | None:
+def chart_resource(package: Package) -> Resource | None:
     """The first own resource with `indicator_code`, a year and a numeric `value`."""
-    for resource in descriptor.get("resources", []):
-        if resource.get("embedded_from") or not resource.get("rows"):
+    for resource in package.resources:
+        if resource.embedded_from is not None or not resource.rows:
             continue
-        types = {f["name"]: f.get("type") for f in resource.get("schema", {}).get("fields", [])}
+        types = {f.name: f.type for f in fields_of(resource)}
         if (
             "indicator_code" in types
             and types.get("year") in ("integer", "year")
             and types.get("value") in ("number", "integer")
         ):
-            return dict(resource)
+            return resource
     return None
+
+
+def fields_of(resource: Resource | None) -> list[TableField]:
+    """The resource's Table Schema fields (none without a resource or a schema)."""
+    if resource is None or resource.table_schema is None:
+        return []
+    return resource.table_schema.fields
 
 
 def build_chart(

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from catalog.store import Package
 from web.charts import NATIONAL, YEARLY_PERIODS, compact
 from web.text import safe_link
 
@@ -38,16 +39,16 @@ class Featured:
     title_en: str
 
     @classmethod
-    def of(cls, descriptor: dict[str, Any]) -> Featured | None:
-        offered = descriptor.get("featured")
-        if not isinstance(offered, dict) or not offered.get("indicators"):
+    def of(cls, package: Package) -> Featured | None:
+        offered = package.featured
+        if offered is None or not offered.indicators:
             return None
         return cls(
-            slug=str(descriptor["name"]),
-            resource=str(offered.get("resource") or "observations"),
-            indicators=[str(code) for code in offered["indicators"]],
-            title=str(offered.get("title") or descriptor.get("title") or ""),
-            title_en=str(offered.get("title_en") or descriptor.get("title_en") or ""),
+            slug=package.name,
+            resource=offered.resource or "observations",
+            indicators=list(offered.indicators),
+            title=offered.title or package.title or "",
+            title_en=offered.title_en or package.title_en or "",
         )
 
 
@@ -60,10 +61,10 @@ class Headline:
     figures: list[Figure] = field(default_factory=list)
 
 
-def featured(descriptors: Mapping[str, dict[str, Any]]) -> Featured | None:
+def featured(packages: Mapping[str, Package]) -> Featured | None:
     """The first dataset (by slug) that offers figures for the home page."""
-    for slug in sorted(descriptors):
-        found = Featured.of(descriptors[slug])
+    for slug in sorted(packages):
+        found = Featured.of(packages[slug])
         if found is not None:
             return found
     return None

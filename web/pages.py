@@ -24,8 +24,8 @@ from catalog.query import (
     csv_chunks,
     json_chunks,
 )
-from catalog.store import Store
-from web.charts import YEARLY_PERIODS, Chart, build_chart, chart_resource
+from catalog.store import Package, Resource, Store, VersionInfo
+from web.charts import YEARLY_PERIODS, Chart, build_chart, chart_resource, fields_of
 from web.headline import Featured, Headline, featured, figures, national_filters
 from web.text import safe_link
 from web.versions import ValidationSummary, VersionEntry, resource_changes, validation_summary
@@ -89,11 +89,11 @@ class PageData:
         result: list[VersionEntry] = self._cached(key, lambda: self._history(slug, infos))
         return result
 
-    def _history(self, slug: str, infos: list[Any]) -> list[VersionEntry]:
+    def _history(self, slug: str, infos: list[VersionInfo]) -> list[VersionEntry]:
         entries = []
-        before: dict[str, Any] | None = None
+        before: Package | None = None
         for info in infos:
-            after = self.store.descriptor(slug, info.version)
+            after = self.store.package(slug, info.version)
             entries.append(
                 VersionEntry(
                     version=info.version,
@@ -123,19 +123,18 @@ class PageData:
 
     # -- downloads ----------------------------------------------------------------------------
 
-    def downloads(self, descriptor: dict[str, Any], resource: dict[str, Any]) -> list[Download]:
+    def downloads(self, package: Package, resource: Resource) -> list[Download]:
         """Each download format of a resource with its size and SHA-256 where they are fixed."""
-        slug, name = str(descriptor["name"]), str(resource["name"])
-        version = str(descriptor.get("version", ""))
+        slug, name, version = package.name, resource.name, package.version or ""
         base = f"/api/v1/datasets/{slug}/resources/{name}"
         found = []
         for extension in ("csv", "xlsx", "json", "ndjson", "parquet"):
             size: int | None = None
             digest = ""
             if extension == "parquet":
-                size = resource.get("byte_size") or resource.get("bytes")
-                digest = str(resource.get("hash", "")).removeprefix("sha256:")
-            elif extension in DIGESTED and (resource.get("rows") or 0) <= DIGEST_MAX_ROWS:
+                size = resource.byte_size or resource.bytes
+                digest = (resource.hash or "").removeprefix("sha256:")
+            elif extension in DIGESTED and (resource.rows or 0) <= DIGEST_MAX_ROWS:
                 size, digest = self._cached(
                     ("digest", slug, version, name, extension),
                     partial(self._digest, slug, name, version, extension),
@@ -158,22 +157,22 @@ class PageData:
 
     # -- chart --------------------------------------------------------------------------------
 
-    def chart(self, descriptor: dict[str, Any], indicator: str, lang: str) -> Chart | None:
+    def chart(self, package: Package, indicator: str, lang: str) -> Chart | None:
         """A line chart of one indicator by year (a line per region) for year × indicator data."""
-        resource = chart_resource(descriptor)
+        resource = chart_resource(package)
         if resource is None:
             return None
-        slug, version = str(descriptor["name"]), str(descriptor.get("version", ""))
+        slug, version = package.name, package.version or ""
         rows: list[dict[str, Any]] = self._cached(
-            ("chart", slug, version, resource["name"]),
+            ("chart", slug, version, resource.name),
             lambda: self._chart_rows(slug, resource, version),
         )
-        names = self.code_names(descriptor, "indicators", lang)
-        regions = self.code_names(descriptor, "regions", lang)
+        names = self.code_names(package, "indicators", lang)
+        regions = self.code_names(package, "regions", lang)
         return build_chart(rows, indicator, names, regions, lang)
 
-    def _chart_rows(self, slug: str, resource: dict[str, Any], version: str) -> list[Any]:
-        fields = {f["name"] for f in resource["schema"]["fields"]}
+    def _chart_rows(self, slug: str, resource: Resource, version: str) -> list[Any]:
+        fields = {f.name for f in fields_of(resource)}
         group = (
             ["indicator_code", "year", "unit"] if "unit" in fields else ["indicator_code", "year"]
         )
@@ -182,7 +181,7 @@ class PageData:
         filters = [("period_type__in", YEARLY_PERIODS)] if "period_type" in fields else []
         table = self.engine.aggregate(
             slug,
-            str(resource["name"]),
+            resource.name,
             AggregateRequest(
                 filters=filters,
                 group_by=",".join(group),
@@ -193,13 +192,11 @@ class PageData:
         )
         return [json.loads(row) for row in table.rows]
 
-    def code_names(self, descriptor: dict[str, Any], resource: str, lang: str) -> dict[str, str]:
+    def code_names(self, package: Package, resource: str, lang: str) -> dict[str, str]:
         """code → name of an embedded code list (`indicators`, `regions`), in `lang`."""
-        slug, version = str(descriptor["name"]), str(descriptor.get("version", ""))
-        found = [r for r in descriptor.get("resources", []) if r.get("name") == resource]
-        columns = (
-            {f["name"] for f in found[0].get("schema", {}).get("fields", [])} if found else set()
-        )
+        slug, version = package.name, package.version or ""
+        found = next((r for r in package.resources if r.name == resource), None)
+        columns = {f.name for f in fields_of(found)}
         wanted = [c for c in ("code", "name_zh", "name_en") if c in columns]
         if "code" not in wanted or len(wanted) < 2:
             return {}
@@ -220,19 +217,19 @@ class PageData:
 
     # -- home page ----------------------------------------------------------------------------
 
-    def headline(self, descriptors: Mapping[str, dict[str, Any]], lang: str) -> Headline | None:
-        """The latest national figures a dataset among `descriptors` features, with sources."""
-        offer = featured(descriptors)
+    def headline(self, packages: Mapping[str, Package], lang: str) -> Headline | None:
+        """The latest national figures a dataset among `packages` features, with sources."""
+        offer = featured(packages)
         if offer is None:
             return None
-        descriptor = descriptors[offer.slug]
-        key = ("headline", offer.slug, str(descriptor.get("version", "")), lang)
-        found: Headline = self._cached(key, lambda: self._headline(offer, descriptor, lang))
+        package = packages[offer.slug]
+        key = ("headline", offer.slug, package.version or "", lang)
+        found: Headline = self._cached(key, lambda: self._headline(offer, package, lang))
         return found
 
-    def _headline(self, offer: Featured, descriptor: dict[str, Any], lang: str) -> Headline:
+    def _headline(self, offer: Featured, package: Package, lang: str) -> Headline:
         title = offer.title_en if lang == "en" and offer.title_en else offer.title
-        version = str(descriptor.get("version", ""))
+        version = package.version or ""
         try:
             page = self.engine.rows(
                 offer.slug,
@@ -246,7 +243,7 @@ class PageData:
                     version=version,
                 ),
             )
-            names = self.code_names(descriptor, "indicators", lang)
+            names = self.code_names(package, "indicators", lang)
             sources = {
                 str(r["source_id"]): r
                 for r in self._all_rows(
@@ -256,8 +253,8 @@ class PageData:
         except OpenDataError:
             return Headline(offer.slug, title)
         tiers = {
-            str(s.get("id")): str(s.get("reliability_tier", ""))
-            for s in descriptor.get("sources", [])
+            str(s.id): "" if s.reliability_tier is None else str(s.reliability_tier)
+            for s in package.sources
         }
         rows = [json.loads(text) for text in page.rows]
         return Headline(offer.slug, title, figures(offer, rows, names, sources, tiers, lang))

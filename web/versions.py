@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.store import Package
+from web.charts import fields_of
+
 
 @dataclass(frozen=True)
 class ResourceChange:
@@ -34,31 +37,25 @@ class ValidationSummary:
     tasks: list[tuple[str, int | None, bool]]  # (resource, rows, valid)
 
 
-def resource_changes(before: dict[str, Any] | None, after: dict[str, Any]) -> list[ResourceChange]:
+def resource_changes(before: Package | None, after: Package) -> list[ResourceChange]:
     """Per resource: row counts before and after, fields added and removed."""
-    old = {str(r["name"]): r for r in (before or {}).get("resources", [])}
-    new = {str(r["name"]): r for r in after.get("resources", [])}
+    old = {r.name: r for r in (before.resources if before is not None else [])}
+    new = {r.name: r for r in after.resources}
     changes = []
     for name in [*new, *(n for n in old if n not in new)]:
         was, now = old.get(name), new.get(name)
-        old_fields = _field_names(was)
-        new_fields = _field_names(now)
+        old_fields = [f.name for f in fields_of(was)]
+        new_fields = [f.name for f in fields_of(now)]
         changes.append(
             ResourceChange(
                 name=name,
-                rows_before=was.get("rows") if was else None,
-                rows_after=now.get("rows") if now else None,
+                rows_before=was.rows if was else None,
+                rows_after=now.rows if now else None,
                 fields_added=[f for f in new_fields if f not in old_fields] if was else [],
                 fields_removed=[f for f in old_fields if f not in new_fields] if now else [],
             )
         )
     return changes
-
-
-def _field_names(resource: dict[str, Any] | None) -> list[str]:
-    if not resource:
-        return []
-    return [str(f["name"]) for f in resource.get("schema", {}).get("fields", [])]
 
 
 def validation_summary(report: dict[str, Any]) -> ValidationSummary:

@@ -9,6 +9,7 @@
 from api.errors.ckan import (
     CKAN_ACTION,
     CKAN_JSON,
+    Envelope,
     bad_request,
     ckan_json,
     dump_error,
@@ -30,6 +31,7 @@ __all__ = [
     "CKAN_ACTION",
     "CKAN_JSON",
     "PROBLEM_MEDIA_TYPE",
+    "Envelope",
     "Problem",
     "bad_request",
     "ckan_json",

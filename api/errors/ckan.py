@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any
+from typing import Any, TypedDict
 
 from fastapi.responses import PlainTextResponse, Response
 
@@ -49,9 +49,15 @@ def ckan_json(body: Any, status: int = 200, headers: dict[str, str] | None = Non
     )
 
 
-def envelope(base_url: str, name: str) -> dict[str, Any]:
+class Envelope(TypedDict):
+    """The start of every CKAN answer, before `success` and `result` or `error`."""
+
+    help: str
+
+
+def envelope(base_url: str, name: str) -> Envelope:
     """The start of every answer of action `name`: its `help` link."""
-    return {"help": f"{base_url.rstrip('/')}/api/3/action/help_show?name={name}"}
+    return Envelope(help=f"{base_url.rstrip('/')}/api/3/action/help_show?name={name}")
 
 
 def bad_request(message: str) -> Response:
@@ -59,19 +65,19 @@ def bad_request(message: str) -> Response:
     return ckan_json(f"Bad request: {message}", 400)
 
 
-def too_large(start: dict[str, Any], message: str) -> Response:
+def too_large(start: Envelope, message: str) -> Response:
     """413 with CKAN's words for an upload past `ckan.max_resource_size`."""
     error = {"__type": "Validation Error", "upload": [f"File upload too large: {message}"]}
     return ckan_json({**start, "error": error, "success": False}, 413)
 
 
-def internal_error(start: dict[str, Any]) -> Response:
+def internal_error(start: Envelope) -> Response:
     error = {"__type": "Internal Server Error", "message": "Internal Server Error"}
     return ckan_json({**start, "error": error, "success": False}, 500)
 
 
 def error_response(
-    start: dict[str, Any], exc: OpenDataError, headers: dict[str, str] | None = None
+    start: Envelope, exc: OpenDataError, headers: dict[str, str] | None = None
 ) -> Response:
     """The envelope of `exc`, with CKAN's status for its `__type` and CKAN's wording."""
     kind, error = _error(exc)

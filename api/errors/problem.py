@@ -21,6 +21,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException
 
 from catalog.errors import InvalidParameter, OpenDataError, QueryTimeout
@@ -111,7 +112,7 @@ async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _fault(error: dict[str, Any]) -> dict[str, str]:
+def _fault(error: ErrorDetails) -> dict[str, str]:
     location: Sequence[Any] = error.get("loc", ())
     # ("query", "limit") names the parameter; a whole missing body is ("body",).
     parameter = ".".join(str(part) for part in location[1:]) or str(location[0] if location else "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Query, Request
 
@@ -23,6 +23,7 @@ from api.openapi import (
 )
 from catalog.errors import NotFound
 from catalog.search import FACETS, SearchQuery
+from catalog.store import Package
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
@@ -50,17 +51,21 @@ SUMMARY_KEYS = (
 )
 
 
-def summary(descriptor: dict[str, Any]) -> dict[str, Any]:
-    found = {key: descriptor[key] for key in SUMMARY_KEYS if key in descriptor}
-    found["modified"] = descriptor.get("build", {}).get("published")
+class ResourceSummary(TypedDict):
+    name: str
+    title: str | None
+    title_en: str | None
+    rows: int | None
+
+
+def summary(package: Package) -> dict[str, object]:
+    """What a search result shows of a dataset: its top-level properties as published, the
+    time it was last modified (null when it never was) and its resources."""
+    found = package.properties(SUMMARY_KEYS)
+    found["modified"] = package.modified() or None
     found["resources"] = [
-        {
-            "name": r["name"],
-            "title": r.get("title"),
-            "title_en": r.get("title_en"),
-            "rows": r["rows"],
-        }
-        for r in descriptor.get("resources", [])
+        ResourceSummary(name=r.name, title=r.title, title_en=r.title_en, rows=r.rows)
+        for r in package.resources
     ]
     return found
 
@@ -110,12 +115,12 @@ def search_datasets(
         if values:
             filters[name] = values
     result = index.search(SearchQuery(q=q, filters=filters, sort=sort, limit=limit, offset=offset))
-    descriptors = index.descriptors()
+    packages = index.packages()
     return {
         "count": result.count,
         "limit": limit,
         "offset": offset,
-        "results": [summary(descriptors[slug]) for slug in result.slugs],
+        "results": [summary(packages[slug]) for slug in result.slugs],
         "facets": {
             name: [{"name": value, "count": count} for value, count in values]
             for name, values in result.facets.items()

@@ -7,7 +7,7 @@ on `api.routes.documents.public_base`.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -38,7 +38,7 @@ from catalog.metadata import (
     serialize_graph,
 )
 from catalog.search import SearchQuery
-from catalog.store import Store, parse_moment
+from catalog.store import Package, Store, parse_moment
 
 router = APIRouter(tags=["metadata"])
 
@@ -149,13 +149,13 @@ def catalog(
     )
     if page > paging.last:
         raise NotFound(f"page {page} is past the last page, {paging.last}")
-    everything = index.descriptors()
+    everything = {slug: Package.of(d) for slug, d in index.descriptors().items()}
     graph = catalogue_graph(
         info,
         [everything[slug] for slug in result.slugs if slug in everything],
         page=paging,
-        modified=max((dcat_modified(d) for d in everything.values()), default=""),
-        issued=min((str(d.get("issued", "")) for d in everything.values()), default=""),
+        modified=max((p.modified() for p in everything.values()), default=""),
+        issued=min((_issued(p) for p in everything.values()), default=""),
     )
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
@@ -175,7 +175,7 @@ def dataset(
     store: StoreDep,
     info: InfoDep,
 ) -> Response:
-    graph = dataset_graph(info, served_descriptor(store, slug))
+    graph = dataset_graph(info, served_package(store, slug))
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
@@ -202,7 +202,7 @@ def dataset(
     ),
 )
 def schema_org(request: Request, slug: Slug, store: StoreDep, info: InfoDep) -> Response:
-    document = dataset_jsonld(info, served_descriptor(store, slug))
+    document = dataset_jsonld(info, served_package(store, slug))
     return json_document(request, document, "application/ld+json")
 
 
@@ -255,19 +255,19 @@ def data_json(
         slugs = slugs[(page - 1) * size : page * size]
         headers["Link"] = _link_header(paging)
         self_url = paging.url(page)
-    document = data_json_catalog(info, [everything[s] for s in slugs], self_url)
+    document = data_json_catalog(info, [Package.of(everything[s]) for s in slugs], self_url)
     return json_document(request, document, "application/json", headers)
 
 
-def served_descriptor(store: Store, slug: str) -> dict[str, Any]:
+def served_package(store: Store, slug: str) -> Package:
     """The current descriptor; 410 Gone for a withdrawn dataset."""
     if store.current(slug) is None and store.withdrawals(slug):
         raise Gone(f"dataset {slug!r} was withdrawn")
-    return store.descriptor(slug)
+    return store.package(slug)
 
 
-def dcat_modified(descriptor: dict[str, Any]) -> str:
-    return str(descriptor.get("build", {}).get("published", ""))
+def _issued(package: Package) -> str:
+    return "" if package.issued is None else str(package.issued)
 
 
 def negotiate(accept: str) -> RdfFormat:

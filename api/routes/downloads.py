@@ -222,7 +222,7 @@ def download_zip(
     slug: Slug, request: Request, engine: EngineDep, store: StoreDep, version: Version = None
 ) -> Response:
     chosen = store.served_version(slug, version)
-    descriptor = store.descriptor(slug, chosen)
+    package = store.package(slug, chosen)
     published = request.app.state.http_cache.published(slug, chosen)
     headers = {"Content-Disposition": attachment(f"{slug}-{chosen}.zip")}
     if request.scope.get(HEAD):
@@ -231,16 +231,16 @@ def download_zip(
     members = [ZipMember(root + DESCRIPTOR, path=store.local_path(slug, chosen, DESCRIPTOR))]
     if store.has_file(slug, chosen, REPORT):
         members.append(ZipMember(root + REPORT, path=store.local_path(slug, chosen, REPORT)))
-    for entry in descriptor.get("resources", []):
-        selection = engine.select(slug, str(entry["name"]), ExportRequest(version=chosen))
-        members.append(ZipMember(root + f"{entry['name']}.csv", chunks=_csv_of(engine, selection)))
+    for entry in package.resources:
+        selection = engine.select(slug, entry.name, ExportRequest(version=chosen))
+        members.append(ZipMember(root + f"{entry.name}.csv", chunks=_csv_of(engine, selection)))
         members.append(
             ZipMember(
-                root + f"{entry['name']}.parquet",
+                root + f"{entry.name}.parquet",
                 path=selection.resource.path,
                 compress=False,
-                size=entry.get("byte_size"),
-                sha256=str(entry.get("hash", "")).removeprefix("sha256:") or None,
+                size=entry.byte_size,
+                sha256=(entry.hash or "").removeprefix("sha256:") or None,
             )
         )
     return StreamingResponse(

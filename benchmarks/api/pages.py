@@ -7,13 +7,13 @@ from typing import Any
 
 from benchmarks import hotline
 from benchmarks.api.rig import DATASETTE_PAGE, FILTER_SQL, PAGE, WALK_PAGE, Rig
-from benchmarks.timing import summary, time_sqls
+from benchmarks.timing import Timing, summary, time_sqls
 from catalog.query import Cursor
 
 
 def filtered_page(rig: Rig) -> dict[str, Any]:
     """The first page of a two-column filter, with each kind of total, against both peers."""
-    page = {**rig.filters, "limit": PAGE}
+    page: dict[str, str | int] = {**rig.filters, "limit": PAGE}
     ours, mine = rig.ours_rows(page)
     exact, _ = rig.ours_rows({**page, "total": "exact"})
     bare, _ = rig.ours_rows({**page, "total": "none"})
@@ -103,7 +103,7 @@ def deep_pages(rig: Rig) -> dict[str, Any]:
     }
 
 
-def peer_deep_pages(rig: Rig) -> tuple[dict[str, Any], dict[str, Any], list[int]]:
+def peer_deep_pages(rig: Rig) -> tuple[Timing, Timing, list[int]]:
     """Datasette's deep page by its keyset token and by SQL offset; the keyset page's ids."""
     first_page = rig.client.get(f"{rig.table}.json", params={"_size": PAGE}).json()
     token_is_id = str(first_page.get("next")) == str(first_page["rows"][-1][0])
@@ -122,7 +122,7 @@ def peer_deep_pages(rig: Rig) -> tuple[dict[str, Any], dict[str, Any], list[int]
     return keyset, offset, [r["id"] for r in theirs.json()["rows"]]
 
 
-def cold_keyset_pages(rig: Rig, version: str) -> dict[str, Any]:
+def cold_keyset_pages(rig: Rig, version: str) -> Timing:
     """Deep pages each in a row group no request has read: no kept group to answer from.
 
     The cursors are made here, as the API makes them (the page after id N), at depths
@@ -140,8 +140,9 @@ def cold_keyset_pages(rig: Rig, version: str) -> dict[str, Any]:
         first = answer.raise_for_status().json()["rows"][0]["id"]
         if first != depth + 1:
             raise RuntimeError(f"the page after id {depth} began at id {first}")
-    return {
-        **summary(samples, 0),
-        "note": f"{len(samples)} pages, each the first to its row group (depths"
-        f" {spacing:,} rows apart): answered by scanning the file",
-    }
+    timing = summary(samples, 0)
+    timing["note"] = (
+        f"{len(samples)} pages, each the first to its row group (depths"
+        f" {spacing:,} rows apart): answered by scanning the file"
+    )
+    return timing

@@ -14,7 +14,7 @@ import httpx
 
 from benchmarks import hotline
 from benchmarks.servers import Server
-from benchmarks.timing import Plan, time_get, time_sql
+from benchmarks.timing import Params, Plan, Timing, time_get, time_sql
 from catalog.settings import Settings
 
 DEPTH = 0.7  # how deep the deep pages are, as a share of the rows
@@ -26,7 +26,7 @@ AGGREGATE_SQL = (
 )
 FILTER_SQL = f"prefecture = '{hotline.FILTER_PREFECTURE}' AND topic = '{hotline.FILTER_TOPIC}'"
 # Datasette's table page without its extras, so that it does the same work as our rows page.
-DATASETTE_PAGE = {"_shape": "objects", "_nosuggest": 1, "_nofacet": 1}
+DATASETTE_PAGE: dict[str, str | int] = {"_shape": "objects", "_nosuggest": 1, "_nofacet": 1}
 
 
 class Rig:
@@ -60,18 +60,18 @@ class Rig:
         self.filters = {"prefecture": hotline.FILTER_PREFECTURE, "topic": hotline.FILTER_TOPIC}
         self.depth = (int(rows * DEPTH) // WALK_PAGE) * WALK_PAGE
 
-    def ours_rows(self, params: dict[str, Any]) -> tuple[dict[str, Any], httpx.Response]:
+    def ours_rows(self, params: Params) -> tuple[Timing, httpx.Response]:
         """Time our `/rows` with `params`."""
         return time_get(self.client, self.plan, f"{self.base}/rows", params)
 
-    def peer_table(self, params: dict[str, Any]) -> tuple[dict[str, Any], httpx.Response]:
+    def peer_table(self, params: Params) -> tuple[Timing, httpx.Response]:
         """Time Datasette's table page (`.json`) with `params`."""
         return time_get(self.client, self.plan, f"{self.table}.json", params)
 
-    def peer_sql(self, sql: str) -> tuple[dict[str, Any], httpx.Response]:
+    def peer_sql(self, sql: str) -> tuple[Timing, httpx.Response]:
         """Time Datasette's `?sql=`, rows as a JSON array."""
         return time_get(self.client, self.plan, self.sql_url, {"sql": sql, "_shape": "array"})
 
-    def floor(self, sql: str) -> tuple[dict[str, Any], list[tuple[Any, ...]]]:
+    def floor(self, sql: str) -> tuple[Timing, list[tuple[Any, ...]]]:
         """Time `sql` (with `{table}` for the Parquet file) in DuckDB alone."""
         return time_sql(self.con, self.plan, sql.format(table=self.source))

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+
+from catalog.store import Package
 
 
 @dataclass(frozen=True)
@@ -22,38 +23,37 @@ class Citation:
     apa: str
 
 
-def cite(descriptor: dict[str, Any], url: str, accessed: date, catalogue: str = "") -> Citation:
-    """Both citations of `descriptor`, whose page is `url`, as read on `accessed`."""
-    return Citation(gbt7714=gbt7714(descriptor, url, accessed), apa=apa(descriptor, url, catalogue))
+def cite(package: Package, url: str, accessed: date, catalogue: str = "") -> Citation:
+    """Both citations of `package`, whose page is `url`, as read on `accessed`."""
+    return Citation(gbt7714=gbt7714(package, url, accessed), apa=apa(package, url, catalogue))
 
 
-def gbt7714(descriptor: dict[str, Any], url: str, accessed: date) -> str:
-    organization = descriptor.get("organization") or {}
-    author = str(organization.get("title") or organization.get("name") or "佚名")
-    title = str(descriptor.get("title") or descriptor.get("name", ""))
-    parts = [f"{_end(author)} {title}[DS/OL]."]
-    version = str(descriptor.get("version") or "")
-    if version:
-        parts.append(f"版本 {version}.")
-    modified = _day(descriptor.get("build", {}).get("published")) or _day(descriptor.get("issued"))
+def gbt7714(package: Package, url: str, accessed: date) -> str:
+    title = package.title or package.name
+    parts = [f"{_end(_author(package, '佚名'))} {title}[DS/OL]."]
+    if package.version:
+        parts.append(f"版本 {package.version}.")
+    modified = _day(package.modified())
     stamp = f"({modified})" if modified else ""
     parts.append(f"{stamp}[{accessed.isoformat()}].")
     parts.append(f"{url}.")
     return " ".join(parts)
 
 
-def apa(descriptor: dict[str, Any], url: str, catalogue: str = "") -> str:
-    organization = descriptor.get("organization") or {}
-    author = str(organization.get("title") or organization.get("name") or "Anonymous")
-    year = (_day(descriptor.get("build", {}).get("published")) or "n.d.")[:4]
-    title = str(descriptor.get("title") or descriptor.get("name", ""))
-    english = str(descriptor.get("title_en") or "")
-    if english and english != title:
-        title = f"{title} [{english}]"
-    version = str(descriptor.get("version") or "")
-    described = f" (Version {version})" if version else ""
+def apa(package: Package, url: str, catalogue: str = "") -> str:
+    author = _author(package, "Anonymous")
+    year = (_day(package.modified()) or "n.d.")[:4]
+    title = package.title or package.name
+    if package.title_en and package.title_en != title:
+        title = f"{title} [{package.title_en}]"
+    described = f" (Version {package.version})" if package.version else ""
     publisher = f" {_end(catalogue)}" if catalogue and catalogue != author else ""
     return f"{_end(author)} ({year}). {title}{described} [Data set].{publisher} {url}"
+
+
+def _author(package: Package, anonymous: str) -> str:
+    organization = package.organization
+    return (organization and (organization.title or organization.name)) or anonymous
 
 
 def _end(text: str) -> str:
@@ -62,7 +62,7 @@ def _end(text: str) -> str:
     return text if text.endswith((".", "。", "?", "!")) else f"{text}."
 
 
-def _day(value: Any) -> str:
+def _day(text: str) -> str:
     """The `YYYY-MM-DD` part of a date or timestamp text; empty when there is none."""
-    text = str(value or "").strip()
+    text = text.strip()
     return text[:10] if len(text) >= 10 and text[4] == "-" and text[7] == "-" else ""

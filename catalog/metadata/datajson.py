@@ -8,9 +8,10 @@ agencies only. Languages are BCP 47 tags, dates ISO 8601, `temporal` an ISO 8601
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import NotRequired, TypedDict
 
 from catalog.metadata.rdf import DOWNLOADS, CatalogueInfo, Links
+from catalog.store import Package
 
 CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
@@ -35,105 +36,168 @@ RIGHTS = {
 }
 
 
-def data_json_catalog(
-    info: CatalogueInfo, descriptors: Sequence[dict[str, Any]], self_url: str
-) -> dict[str, Any]:
-    """The data.json document listing `descriptors`."""
+# The documents' shapes, keys in the order they are written (the bytes served follow it).
+DataJson = TypedDict(
+    "DataJson",
+    {
+        "@context": str,
+        "@id": str,
+        "@type": str,
+        "conformsTo": str,
+        "describedBy": str,
+        "dataset": "list[Dataset]",
+    },
+)
+Publisher = TypedDict("Publisher", {"@type": str, "name": str})
+Contact = TypedDict("Contact", {"@type": str, "fn": str, "hasEmail": str})
+Distribution = TypedDict(
+    "Distribution",
+    {
+        "@type": str,
+        "title": str,
+        "downloadURL": str,
+        "mediaType": str,
+        "format": str,
+        "describedBy": str,
+        "describedByType": str,
+    },
+)
+Dataset = TypedDict(
+    "Dataset",
+    {
+        "@type": str,
+        "identifier": str,
+        "title": str,
+        "description": str,
+        "keyword": list[str],
+        "modified": str,
+        "issued": str,
+        "publisher": Publisher,
+        "contactPoint": Contact,
+        "accessLevel": str,
+        "landingPage": str,
+        "language": list[str],
+        "theme": NotRequired[list[str]],
+        "references": NotRequired[list[str]],
+        "distribution": NotRequired[list[Distribution]],
+        "rights": NotRequired[str],
+        "license": NotRequired[str],
+        "temporal": NotRequired[str],
+        "spatial": NotRequired[str],
+        "accrualPeriodicity": NotRequired[str],
+        "describedBy": NotRequired[str],
+        "describedByType": NotRequired[str],
+    },
+)
+
+
+def data_json_catalog(info: CatalogueInfo, packages: Sequence[Package], self_url: str) -> DataJson:
+    """The data.json document listing `packages`."""
     return {
         "@context": CONTEXT,
         "@id": self_url,
         "@type": "dcat:Catalog",
         "conformsTo": CONFORMS_TO,
         "describedBy": DESCRIBED_BY,
-        "dataset": [dataset(info, descriptor) for descriptor in descriptors],
+        "dataset": [dataset(info, package) for package in packages],
     }
 
 
-def dataset(info: CatalogueInfo, descriptor: dict[str, Any]) -> dict[str, Any]:
+def dataset(info: CatalogueInfo, package: Package) -> Dataset:
     links = Links(info.base_url)
-    slug = str(descriptor["name"])
-    organization = descriptor.get("organization") or {}
-    contact = descriptor.get("contact") or {}
-    entry: dict[str, Any] = {
+    slug = package.name
+    entry: Dataset = {
         "@type": "dcat:Dataset",
         "identifier": links.dataset(slug),
-        "title": descriptor.get("title") or slug,
-        "description": _description(descriptor),
-        "keyword": _keywords(descriptor),
-        "modified": str(descriptor.get("build", {}).get("published", "")),
-        "issued": str(descriptor.get("issued", "")),
-        "publisher": {
-            "@type": "org:Organization",
-            "name": organization.get("title") or organization.get("name") or info.publisher,
-        },
-        "contactPoint": {
-            "@type": "vcard:Contact",
-            "fn": contact.get("name") or organization.get("title") or info.publisher,
-            "hasEmail": f"mailto:{contact['email']}" if contact.get("email") else "mailto:",
-        },
-        "accessLevel": ACCESS_LEVELS.get(str(descriptor.get("access_level")), "public"),
+        "title": package.title or slug,
+        "description": _description(package),
+        "keyword": _keywords(package),
+        "modified": package.modified(),
+        "issued": "" if package.issued is None else str(package.issued),
+        "publisher": {"@type": "org:Organization", "name": _publisher(info, package)},
+        "contactPoint": _contact(info, package),
+        "accessLevel": ACCESS_LEVELS.get(package.access_level or "", "public"),
         "landingPage": links.dataset(slug),
         "language": ["zh", "en"],
-        "theme": list(dict.fromkeys(descriptor.get("themes", []))) or None,
-        "references": _references(descriptor) or None,
-        "distribution": _distributions(descriptor, links),
     }
-    optional = {
-        "rights": RIGHTS.get(str(descriptor.get("access_level"))),
-        "license": _licence(descriptor),
-        "temporal": _temporal(descriptor),
-        "spatial": ",".join(str(code) for code in descriptor.get("spatial", [])) or None,
-        "accrualPeriodicity": PERIODICITY.get(str(descriptor.get("frequency"))),
-        "describedBy": _first_schema(descriptor, links),
-        "describedByType": "application/json" if descriptor.get("resources") else None,
+    if package.themes:
+        entry["theme"] = list(dict.fromkeys(package.themes))
+    if references := _references(package):
+        entry["references"] = references
+    entry["distribution"] = _distributions(package, links)
+    _add_optional(entry, package, links)
+    return entry
+
+
+def _add_optional(entry: Dataset, package: Package, links: Links) -> None:
+    """The properties written only when the descriptor gives them, in this order."""
+    if rights := RIGHTS.get(package.access_level or ""):
+        entry["rights"] = rights
+    if licence := _licence(package):
+        entry["license"] = licence
+    if temporal := _temporal(package):
+        entry["temporal"] = temporal
+    if package.spatial:
+        entry["spatial"] = ",".join(package.spatial)
+    if periodicity := PERIODICITY.get(package.frequency or ""):
+        entry["accrualPeriodicity"] = periodicity
+    if package.resources:
+        entry["describedBy"] = links.schema(package.name, package.resources[0].name)
+        entry["describedByType"] = "application/json"
+
+
+def _publisher(info: CatalogueInfo, package: Package) -> str:
+    organization = package.organization
+    return (organization and (organization.title or organization.name)) or info.publisher
+
+
+def _contact(info: CatalogueInfo, package: Package) -> Contact:
+    contact, organization = package.contact, package.organization
+    name = (contact and contact.name) or (organization and organization.title) or info.publisher
+    email = contact.email if contact is not None else None
+    return {
+        "@type": "vcard:Contact",
+        "fn": name,
+        "hasEmail": f"mailto:{email}" if email else "mailto:",
     }
-    entry.update({key: value for key, value in optional.items() if value})
-    return {key: value for key, value in entry.items() if value is not None}
 
 
-def _description(descriptor: dict[str, Any]) -> str:
-    parts = [str(descriptor.get(k) or "").strip() for k in ("description", "description_en")]
-    return "\n\n".join(part for part in parts if part) or str(descriptor["name"])
+def _description(package: Package) -> str:
+    parts = [(text or "").strip() for text in (package.description, package.description_en)]
+    return "\n\n".join(part for part in parts if part) or package.name
 
 
-def _keywords(descriptor: dict[str, Any]) -> list[str]:
-    words = [str(w) for k in ("keywords", "keywords_en") for w in descriptor.get(k, []) if w]
-    return list(dict.fromkeys(words)) or [str(descriptor["name"])]
+def _keywords(package: Package) -> list[str]:
+    words = [word for word in (*package.keywords, *package.keywords_en) if word]
+    return list(dict.fromkeys(words)) or [package.name]
 
 
-def _references(descriptor: dict[str, Any]) -> list[str]:
-    paths = [str(source.get("path", "")) for source in descriptor.get("sources", [])]
+def _references(package: Package) -> list[str]:
+    paths = [source.path or "" for source in package.sources]
     return list(dict.fromkeys(p for p in paths if p.startswith(("http://", "https://"))))
 
 
-def _licence(descriptor: dict[str, Any]) -> str | None:
-    for licence in descriptor.get("licenses", []):
-        if licence.get("path"):
-            return str(licence["path"])
-    return None
+def _licence(package: Package) -> str | None:
+    return next((licence.path for licence in package.licenses if licence.path), None)
 
 
-def _temporal(descriptor: dict[str, Any]) -> str | None:
-    temporal = descriptor.get("temporal") or {}
-    start, end = temporal.get("start"), temporal.get("end")
-    return f"{start}/{end}" if start and end else None
+def _temporal(package: Package) -> str | None:
+    temporal = package.temporal
+    if temporal is None or not (temporal.start and temporal.end):
+        return None
+    return f"{temporal.start}/{temporal.end}"
 
 
-def _first_schema(descriptor: dict[str, Any], links: Links) -> str | None:
-    resources = descriptor.get("resources", [])
-    return links.schema(str(descriptor["name"]), resources[0]["name"]) if resources else None
-
-
-def _distributions(descriptor: dict[str, Any], links: Links) -> list[dict[str, Any]]:
-    slug = str(descriptor["name"])
-    found = []
-    for resource in descriptor.get("resources", []):
-        name = str(resource["name"])
+def _distributions(package: Package, links: Links) -> list[Distribution]:
+    slug = package.name
+    found: list[Distribution] = []
+    for resource in package.resources:
+        name = resource.name
         for extension, (file_type, media_type) in DOWNLOADS.items():
             found.append(
                 {
                     "@type": "dcat:Distribution",
-                    "title": f"{resource.get('title') or name} ({file_type})",
+                    "title": f"{resource.title or name} ({file_type})",
                     "downloadURL": links.download(slug, name, extension),
                     "mediaType": media_type,
                     "format": file_type,

@@ -34,13 +34,11 @@ so every serialisation of the same version yields the same graph.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
-from catalog.metadata.distributions import add_resource, published_bytes
-from catalog.metadata.distributions import modified as _modified
+from catalog.metadata.distributions import add_resource, issued, published_bytes
 from catalog.metadata.rdf import (
     DCAT_VERSION,
     DOWNLOADS,
@@ -60,7 +58,7 @@ from catalog.metadata.rdf import (
     typed,
 )
 from catalog.metadata.vocabularies import THEME_EU_CODES, THEMES
-from catalog.store import is_email
+from catalog.store import Package, is_email
 
 # The graph makers, and the groundwork they stand on, as callers know them from here.
 __all__ = [
@@ -113,7 +111,7 @@ NATIONAL = "000000"
 
 def catalogue_graph(
     info: CatalogueInfo,
-    descriptors: Sequence[dict[str, Any]],
+    packages: Sequence[Package],
     *,
     page: PageInfo | None = None,
     modified: str = "",
@@ -145,8 +143,8 @@ def catalogue_graph(
     services = _data_services(graph, info, links)
     for service in services:
         graph.add((catalog, DCAT.service, service))
-    for descriptor in descriptors:
-        dataset = add_dataset(graph, info, descriptor)
+    for package in packages:
+        dataset = add_dataset(graph, info, package)
         graph.add((catalog, DCAT.dataset, dataset))
         for service in services:
             graph.add((service, DCAT.servesDataset, dataset))
@@ -155,11 +153,11 @@ def catalogue_graph(
     return graph
 
 
-def dataset_graph(info: CatalogueInfo, descriptor: dict[str, Any]) -> Graph:
+def dataset_graph(info: CatalogueInfo, package: Package) -> Graph:
     """One dataset on its own, with the API service its distributions are reached through."""
     links = Links(info.base_url)
     graph = new_graph()
-    dataset = add_dataset(graph, info, descriptor)
+    dataset = add_dataset(graph, info, package)
     for service in _data_services(graph, info, links):
         graph.add((service, DCAT.servesDataset, dataset))
     return graph
@@ -182,41 +180,35 @@ def add_paging(graph: Graph, page: PageInfo) -> None:
         graph.add((current, HYDRA[f"{name}Page"], target))
 
 
-def add_dataset(graph: Graph, info: CatalogueInfo, descriptor: dict[str, Any]) -> URIRef:
+def add_dataset(graph: Graph, info: CatalogueInfo, package: Package) -> URIRef:
     """Add one published descriptor as a dcat:Dataset with its distributions; return its IRI."""
     links = Links(info.base_url)
-    slug = str(descriptor["name"])
+    slug = package.name
     dataset = URIRef(links.dataset(slug))
     graph.add((dataset, RDF.type, DCAT.Dataset))
     graph.add((dataset, DCTERMS.identifier, Literal(slug)))
-    bilingual(graph, dataset, DCTERMS.title, descriptor.get("title"), descriptor.get("title_en"))
-    bilingual(
-        graph,
-        dataset,
-        DCTERMS.description,
-        descriptor.get("description"),
-        descriptor.get("description_en"),
-    )
-    _add_keywords(graph, dataset, descriptor)
-    _add_themes(graph, dataset, descriptor, links)
-    add_date(graph, dataset, DCTERMS.issued, str(descriptor.get("issued", "")))
-    add_date(graph, dataset, DCTERMS.modified, _modified(descriptor))
-    if descriptor.get("version"):
-        graph.add((dataset, DCAT_VERSION, Literal(str(descriptor["version"]))))
+    bilingual(graph, dataset, DCTERMS.title, package.title, package.title_en)
+    bilingual(graph, dataset, DCTERMS.description, package.description, package.description_en)
+    _add_keywords(graph, dataset, package)
+    _add_themes(graph, dataset, package, links)
+    add_date(graph, dataset, DCTERMS.issued, issued(package))
+    add_date(graph, dataset, DCTERMS.modified, package.modified())
+    if package.version:
+        graph.add((dataset, DCAT_VERSION, Literal(package.version)))
     landing = URIRef(links.dataset(slug))
     graph.add((dataset, DCAT.landingPage, landing))
     graph.add((landing, RDF.type, FOAF.Document))
     language = typed(graph, EU + "language/ZHO", DCTERMS.LinguisticSystem)
     graph.add((dataset, DCTERMS.language, language))
-    _add_publisher(graph, dataset, descriptor, links)
-    _add_contact(graph, dataset, descriptor, links)
-    _add_frequency(graph, dataset, descriptor)
-    _add_access_rights(graph, dataset, descriptor)
-    _add_temporal(graph, dataset, descriptor, links)
-    _add_spatial(graph, dataset, descriptor, links)
-    _add_sources(graph, dataset, descriptor, links)
-    for resource in descriptor.get("resources", []):
-        add_resource(graph, dataset, descriptor, resource, links)
+    _add_publisher(graph, dataset, package, links)
+    _add_contact(graph, dataset, package, links)
+    _add_frequency(graph, dataset, package)
+    _add_access_rights(graph, dataset, package)
+    _add_temporal(graph, dataset, package, links)
+    _add_spatial(graph, dataset, package, links)
+    _add_sources(graph, dataset, package, links)
+    for resource in package.resources:
+        add_resource(graph, dataset, package, resource, links)
     return dataset
 
 
@@ -254,14 +246,14 @@ def _data_services(graph: Graph, info: CatalogueInfo, links: Links) -> list[URIR
     return [rest, ckan]
 
 
-def _add_keywords(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
-    for key, lang in (("keywords", "zh"), ("keywords_en", "en")):
-        for keyword in descriptor.get(key, []):
-            graph.add((dataset, DCAT.keyword, Literal(str(keyword), lang=lang)))
+def _add_keywords(graph: Graph, dataset: URIRef, package: Package) -> None:
+    for keywords, lang in ((package.keywords, "zh"), (package.keywords_en, "en")):
+        for keyword in keywords:
+            graph.add((dataset, DCAT.keyword, Literal(keyword, lang=lang)))
 
 
-def _add_themes(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
-    for slug in descriptor.get("themes", []):
+def _add_themes(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
+    for slug in package.themes:
         zh, en = THEMES.get(slug, (slug, slug))
         eu_code = THEME_EU_CODES.get(slug, "")
         concept = typed(graph, links.theme(slug), SKOS.Concept)
@@ -275,113 +267,109 @@ def _add_themes(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links
             graph.add((dataset, DCAT.theme, eu))
 
 
-def _add_publisher(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
-    organization = descriptor.get("organization") or {}
-    if not organization.get("name"):
+def _add_publisher(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
+    organization = package.organization
+    if organization is None or not organization.name:
         return
-    agent = typed(graph, links.organization(organization["name"]), FOAF.Agent)
+    agent = typed(graph, links.organization(organization.name), FOAF.Agent)
     graph.add((agent, RDF.type, FOAF.Organization))
-    bilingual(
-        graph,
-        agent,
-        FOAF.name,
-        organization.get("title") or organization["name"],
-        organization.get("title_en"),
-    )
-    if organization.get("credit_code"):
+    name = organization.title or organization.name
+    bilingual(graph, agent, FOAF.name, name, organization.title_en)
+    if organization.credit_code:
         # 统一社会信用代码: the legal identifier of a Chinese organisation (GB 32100).
-        graph.add((agent, DCTERMS.identifier, Literal(str(organization["credit_code"]))))
+        graph.add((agent, DCTERMS.identifier, Literal(organization.credit_code)))
     graph.add((dataset, DCTERMS.publisher, agent))
 
 
-def _add_contact(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
-    contact = descriptor.get("contact") or {}
-    if not contact:
+def _add_contact(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
+    contact = package.contact
+    if contact is None or not contact.model_fields_set:  # absent, or written as `{}`
         return
-    node = links.node(descriptor["name"], "contact")
+    node = links.node(package.name, "contact")
     graph.add((node, RDF.type, VCARD.Kind))
     graph.add((node, RDF.type, VCARD.Organization))
-    if contact.get("name"):
-        graph.add((node, VCARD.fn, Literal(str(contact["name"]))))
-    if is_email(contact.get("email")):  # a version published before emails were checked
-        graph.add((node, VCARD.hasEmail, URIRef(f"mailto:{contact['email']}")))
+    if contact.name:
+        graph.add((node, VCARD.fn, Literal(contact.name)))
+    if is_email(contact.email):  # a version published before emails were checked
+        graph.add((node, VCARD.hasEmail, URIRef(f"mailto:{contact.email}")))
     graph.add((dataset, DCAT.contactPoint, node))
 
 
-def _add_frequency(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
-    code = FREQUENCIES.get(str(descriptor.get("frequency", "")))
+def _add_frequency(graph: Graph, dataset: URIRef, package: Package) -> None:
+    code = FREQUENCIES.get(package.frequency or "")
     if code:
         frequency = typed(graph, EU + "frequency/" + code, DCTERMS.Frequency)
         graph.add((dataset, DCTERMS.accrualPeriodicity, frequency))
 
 
-def _add_access_rights(graph: Graph, dataset: URIRef, descriptor: dict[str, Any]) -> None:
-    code = ACCESS_RIGHTS.get(str(descriptor.get("access_level", "")))
+def _add_access_rights(graph: Graph, dataset: URIRef, package: Package) -> None:
+    code = ACCESS_RIGHTS.get(package.access_level or "")
     if code:
         rights = typed(graph, EU + "access-right/" + code, DCTERMS.RightsStatement)
         graph.add((dataset, DCTERMS.accessRights, rights))
 
 
-def _add_temporal(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
-    temporal = descriptor.get("temporal") or {}
-    if not (temporal.get("start") or temporal.get("end")):
+def _add_temporal(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
+    temporal = package.temporal
+    if temporal is None or not (temporal.start or temporal.end):
         return
-    period = links.node(descriptor["name"], "temporal")
+    period = links.node(package.name, "temporal")
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    add_date(graph, period, DCAT.startDate, str(temporal.get("start") or ""))
-    add_date(graph, period, DCAT.endDate, str(temporal.get("end") or ""))
+    add_date(graph, period, DCAT.startDate, str(temporal.start or ""))
+    add_date(graph, period, DCAT.endDate, str(temporal.end or ""))
     graph.add((dataset, DCTERMS.temporal, period))
 
 
-def _add_spatial(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
-    for code in descriptor.get("spatial", []):
-        region = typed(graph, links.region(str(code)), DCTERMS.Location)
-        graph.add((region, SKOS.notation, Literal(str(code))))
-        graph.add((region, DCTERMS.identifier, Literal(str(code))))
+def _add_spatial(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
+    for code in package.spatial:
+        region = typed(graph, links.region(code), DCTERMS.Location)
+        graph.add((region, SKOS.notation, Literal(code)))
+        graph.add((region, DCTERMS.identifier, Literal(code)))
         graph.add((dataset, DCTERMS.spatial, region))
-        if str(code) == NATIONAL:
+        if code == NATIONAL:
             china = typed(graph, EU + "country/CHN", DCTERMS.Location)
             graph.add((dataset, DCTERMS.spatial, china))
 
 
-def _add_sources(graph: Graph, dataset: URIRef, descriptor: dict[str, Any], links: Links) -> None:
-    sources = list(descriptor.get("sources", []))
-    if not sources:
+def _add_sources(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
+    if not package.sources:
         return
     source_class = links.vocabulary("SourcePublication")
     graph.add((source_class, RDFS.subClassOf, DCAT.Dataset))
     graph.add((source_class, RDFS.label, Literal("Source publication", lang="en")))
     graph.add((source_class, RDFS.label, Literal("来源文献", lang="zh")))
     titles = []
-    for number, source in enumerate(sources, start=1):
-        title = str(source.get("title") or source.get("path") or f"source {number}")
+    for number, source in enumerate(package.sources, start=1):
+        title = source.title or source.path or f"source {number}"
         titles.append(title)
-        node = _source_node(descriptor["name"], source, number, links)
+        if _is_web(source.path):
+            node = URIRef(str(source.path))
+        else:
+            node = links.node(package.name, f"source-{source.id or number}")
         graph.add((node, RDF.type, source_class))
         graph.add((node, DCTERMS.title, Literal(title)))
-        graph.add((node, DCTERMS.description, Literal(_source_description(source, descriptor))))
-        if _is_web(source.get("path")):
-            page = typed(graph, str(source["path"]), FOAF.Document)
-            graph.add((node, DCAT.landingPage, page))
+        description = _source_description(package, source.reliability_tier)
+        graph.add((node, DCTERMS.description, Literal(description)))
+        if _is_web(source.path):
+            graph.add((node, DCAT.landingPage, typed(graph, str(source.path), FOAF.Document)))
         graph.add((dataset, DCTERMS.source, node))
-    provenance = links.node(descriptor["name"], "provenance")
+    _add_provenance(graph, dataset, package.name, titles, links)
+
+
+def _add_provenance(
+    graph: Graph, dataset: URIRef, slug: str, titles: list[str], links: Links
+) -> None:
+    provenance = links.node(slug, "provenance")
     graph.add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
     graph.add((provenance, RDFS.label, Literal("数据摘录自：" + "；".join(titles), lang="zh")))
     graph.add((provenance, RDFS.label, Literal("Compiled from: " + "; ".join(titles), lang="en")))
     graph.add((dataset, DCTERMS.provenance, provenance))
 
 
-def _source_node(slug: str, source: dict[str, Any], number: int, links: Links) -> URIRef:
-    if _is_web(source.get("path")):
-        return URIRef(str(source["path"]))
-    return links.node(slug, f"source-{source.get('id') or number}")
-
-
-def _source_description(source: dict[str, Any], descriptor: dict[str, Any]) -> str:
-    text = f"Source of figures in {descriptor.get('title_en') or descriptor['name']}"
-    tier = source.get("reliability_tier")
+def _source_description(package: Package, tier: object) -> str:
+    text = f"Source of figures in {package.title_en or package.name}"
     return f"{text} (reliability tier {tier})." if tier else f"{text}."
 
 
-def _is_web(path: Any) -> bool:
-    return isinstance(path, str) and path.startswith(("http://", "https://"))
+def _is_web(path: str | None) -> bool:
+    return path is not None and path.startswith(("http://", "https://"))

@@ -6,13 +6,11 @@ other formats are generated on request from it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
-
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from catalog.metadata.rdf import DOWNLOADS, EU, IANA, SPDX, Links, add_date, bilingual, typed
+from catalog.store import Package, Resource
 
 # SPDX licence ids → EU licence authority; other licences are linked by their own URL.
 LICENCES = {
@@ -29,37 +27,37 @@ TABLE_SCHEMA = URIRef("https://datapackage.org/standard/table-schema/")
 def add_resource(
     graph: Graph,
     dataset: URIRef,
-    descriptor: dict[str, Any],
-    resource: dict[str, Any],
+    package: Package,
+    resource: Resource,
     links: Links,
 ) -> None:
     """A resource's Table Schema (a dct:Standard) and one distribution per download format."""
-    slug, name = str(descriptor["name"]), str(resource["name"])
+    slug, name = package.name, resource.name
     schema = typed(graph, links.schema(slug, name), DCTERMS.Standard)
     bilingual(
         graph,
         schema,
         DCTERMS.title,
-        f"表结构：{resource.get('title') or name}",
-        f"Table Schema of {resource.get('title_en') or name}",
+        f"表结构：{resource.title or name}",
+        f"Table Schema of {resource.title_en or name}",
     )
     graph.add((schema, DCTERMS.conformsTo, TABLE_SCHEMA))
     graph.add((TABLE_SCHEMA, RDF.type, DCTERMS.Standard))
     graph.add((dataset, DCTERMS.conformsTo, schema))
     for extension in DOWNLOADS:
-        distribution = _add_distribution(graph, descriptor, resource, extension, links)
+        distribution = _add_distribution(graph, package, resource, extension, links)
         graph.add((distribution, DCTERMS.conformsTo, schema))
         graph.add((dataset, DCAT.distribution, distribution))
 
 
 def _add_distribution(
     graph: Graph,
-    descriptor: dict[str, Any],
-    resource: dict[str, Any],
+    package: Package,
+    resource: Resource,
     extension: str,
     links: Links,
 ) -> URIRef:
-    slug, name = str(descriptor["name"]), str(resource["name"])
+    slug, name = package.name, resource.name
     file_type, media_type = DOWNLOADS[extension]
     node = links.node(slug, f"{name}-{extension}")
     graph.add((node, RDF.type, DCAT.Distribution))
@@ -68,11 +66,11 @@ def _add_distribution(
         graph,
         node,
         DCTERMS.title,
-        f"{resource.get('title') or name}（{label}）",
-        f"{resource.get('title_en') or name} ({label})",
+        f"{resource.title or name}（{label}）",
+        f"{resource.title_en or name} ({label})",
     )
-    if resource.get("description"):
-        graph.add((node, DCTERMS.description, Literal(str(resource["description"]), lang="zh")))
+    if resource.description:
+        graph.add((node, DCTERMS.description, Literal(resource.description, lang="zh")))
     url = URIRef(links.download(slug, name, extension))
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCAT.downloadURL, url))
@@ -85,24 +83,24 @@ def _add_distribution(
         )
     )
     graph.add((node, DCAT.mediaType, typed(graph, IANA + media_type, DCTERMS.MediaType)))
-    licence = _licence(graph, descriptor)
+    licence = _licence(graph, package)
     if licence is not None:
         graph.add((node, DCTERMS.license, licence))
-    add_date(graph, node, DCTERMS.issued, str(descriptor.get("issued", "")))
-    add_date(graph, node, DCTERMS.modified, modified(descriptor))
+    add_date(graph, node, DCTERMS.issued, issued(package))
+    add_date(graph, node, DCTERMS.modified, package.modified())
     if extension == "parquet":
         _add_published_file(graph, node, resource, links.node(slug, f"{name}-parquet-sha256"))
     return node
 
 
 def _add_published_file(
-    graph: Graph, distribution: URIRef, resource: dict[str, Any], checksum: URIRef
+    graph: Graph, distribution: URIRef, resource: Resource, checksum: URIRef
 ) -> None:
     """The Parquet file is the stored one: its size and sha256 are known exactly."""
     size = published_bytes(resource)
     if size is not None:
         graph.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-    digest = str(resource.get("hash", ""))
+    digest = resource.hash or ""
     if digest.startswith("sha256:"):
         graph.add((checksum, RDF.type, SPDX.Checksum))
         algorithm = typed(graph, str(SPDX.checksumAlgorithm_sha256), SPDX.ChecksumAlgorithm)
@@ -112,28 +110,24 @@ def _add_published_file(
         graph.add((distribution, SPDX.checksum, checksum))
 
 
-def published_bytes(resource: dict[str, Any]) -> int | None:
+def published_bytes(resource: Resource) -> int | None:
     """Size of the published Parquet file (`byte_size`; `bytes` in older versions)."""
-    for key in ("byte_size", "bytes"):
-        if isinstance(resource.get(key), int):
-            return int(resource[key])
-    return None
+    return resource.byte_size if resource.byte_size is not None else resource.bytes
 
 
-def _licence(graph: Graph, descriptor: dict[str, Any]) -> URIRef | None:
+def _licence(graph: Graph, package: Package) -> URIRef | None:
     """The first licence (DCAT-AP allows one per distribution), in the EU vocabulary if known."""
-    licences: Iterable[dict[str, Any]] = descriptor.get("licenses", [])
-    for licence in licences:
-        known = LICENCES.get(str(licence.get("name", "")))
-        iri = EU + "licence/" + known if known else licence.get("path")
+    for licence in package.licenses:
+        known = LICENCES.get(licence.name or "")
+        iri = EU + "licence/" + known if known else licence.path
         if iri:
-            node = typed(graph, str(iri), DCTERMS.LicenseDocument)
-            if licence.get("title") or licence.get("name"):
-                graph.add((node, RDFS.label, Literal(str(licence.get("title") or licence["name"]))))
+            node = typed(graph, iri, DCTERMS.LicenseDocument)
+            if licence.title or licence.name:
+                graph.add((node, RDFS.label, Literal(licence.title or licence.name)))
             return node
     return None
 
 
-def modified(descriptor: dict[str, Any]) -> str:
-    """When the served version was published (its creation time for older versions)."""
-    return str(descriptor.get("build", {}).get("published") or descriptor.get("created") or "")
+def issued(package: Package) -> str:
+    """When the dataset first appeared, as the descriptor writes it ("" if it does not)."""
+    return "" if package.issued is None else str(package.issued)

@@ -10,7 +10,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
@@ -140,11 +139,14 @@ def serialize_graph(graph: Graph, extension: str) -> bytes:
     return graph.serialize(format=rdflib_format, encoding="utf-8")
 
 
-def bilingual(graph: Graph, node: URIRef, predicate: URIRef, zh: Any, en: Any) -> None:
+def bilingual(
+    graph: Graph, node: URIRef, predicate: URIRef, zh: str | None, en: str | None
+) -> None:
+    """`zh` and `en` as language-tagged literals, each only when given."""
     if zh:
-        graph.add((node, predicate, Literal(str(zh), lang="zh")))
+        graph.add((node, predicate, Literal(zh, lang="zh")))
     if en:
-        graph.add((node, predicate, Literal(str(en), lang="en")))
+        graph.add((node, predicate, Literal(en, lang="en")))
 
 
 def typed(graph: Graph, iri: str, cls: URIRef) -> URIRef:

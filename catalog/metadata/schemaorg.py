@@ -11,116 +11,205 @@ of 50 to 5,000 characters, so the Chinese and English descriptions are joined in
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NotRequired, TypedDict
 
-from catalog.metadata.distributions import published_bytes
+from catalog.metadata.distributions import issued, published_bytes
 from catalog.metadata.rdf import DOWNLOADS, CatalogueInfo, Links
+from catalog.store import Package, Resource, TableField
 
 MIN_DESCRIPTION = 50
 MAX_DESCRIPTION = 5000
 
+# The nodes' shapes, keys in the order they are written (the bytes served follow it).
+PropertyValue = TypedDict("PropertyValue", {"@type": str, "propertyID": str, "value": str})
+ContactPoint = TypedDict(
+    "ContactPoint", {"@type": str, "name": str, "email": str, "contactType": str}
+)
+Organization = TypedDict(
+    "Organization",
+    {
+        "@type": str,
+        "name": str,
+        "alternateName": str,
+        "url": str,
+        "identifier": NotRequired[PropertyValue],
+        "contactPoint": NotRequired[ContactPoint],
+    },
+)
+CreativeWork = TypedDict("CreativeWork", {"@type": str, "name": str, "url": NotRequired[str]})
+DataCatalog = TypedDict(
+    "DataCatalog", {"@type": str, "@id": str, "name": str, "alternateName": str, "url": str}
+)
+Place = TypedDict("Place", {"@type": str, "name": str, "identifier": PropertyValue})
+Variable = TypedDict(
+    "Variable",
+    {
+        "@type": str,
+        "name": str,
+        "propertyID": str,
+        "description": NotRequired[str],
+        "unitText": NotRequired[str],
+    },
+)
+DataDownload = TypedDict(
+    "DataDownload",
+    {
+        "@type": str,
+        "name": str,
+        "contentUrl": str,
+        "encodingFormat": str,
+        "contentSize": NotRequired[str],
+        "sha256": NotRequired[str],
+    },
+)
+Part = TypedDict(
+    "Part",
+    {
+        "@type": str,
+        "@id": str,
+        "name": str,
+        "description": str,
+        "url": str,
+        "license": str,
+        "creator": Organization,
+        "distribution": list[DataDownload],
+    },
+)
+Dataset = TypedDict(
+    "Dataset",
+    {
+        "@context": str,
+        "@type": str,
+        "@id": str,
+        "name": str,
+        "alternateName": list[str],
+        "description": str,
+        "inLanguage": list[str],
+        "identifier": str,
+        "url": str,
+        "sameAs": str,
+        "version": str,
+        "datePublished": str,
+        "dateModified": str,
+        "keywords": list[str],
+        "license": str,
+        "isAccessibleForFree": bool,
+        "creator": Organization,
+        "publisher": Organization,
+        "funder": Organization,
+        "citation": str,
+        "isBasedOn": list[CreativeWork],
+        "isPartOf": DataCatalog,
+        "includedInDataCatalog": DataCatalog,
+        "measurementTechnique": list[str],
+        "measurementMethod": str,
+        "temporalCoverage": str,
+        "spatialCoverage": list[Place],
+        "variableMeasured": list[Variable],
+        "hasPart": list[Part],
+        "distribution": list[DataDownload],
+    },
+)
 
-def dataset_jsonld(info: CatalogueInfo, descriptor: dict[str, Any]) -> dict[str, Any]:
+
+def dataset_jsonld(info: CatalogueInfo, package: Package) -> Dataset:
     """The schema.org Dataset node of one published descriptor."""
     links = Links(info.base_url)
-    slug = str(descriptor["name"])
-    publisher = _organization(descriptor, links)
+    slug = package.name
+    publisher = _organization(package, links)
     url = links.dataset(slug)
     return {
         "@context": "https://schema.org/",
         "@type": "Dataset",
         "@id": url,
-        "name": descriptor.get("title") or slug,
-        "alternateName": [v for v in (descriptor.get("title_en"), slug) if v],
-        "description": description(descriptor),
+        "name": package.title or slug,
+        "alternateName": [v for v in (package.title_en, slug) if v],
+        "description": description(package),
         "inLanguage": ["zh", "en"],
         "identifier": slug,
         "url": url,
         "sameAs": links.api(slug),
-        "version": str(descriptor.get("version", "")),
-        "datePublished": str(descriptor.get("issued", "")),
-        "dateModified": str(descriptor.get("build", {}).get("published", "")),
-        "keywords": [*descriptor.get("keywords", []), *descriptor.get("keywords_en", [])],
-        "license": _licence(descriptor),
+        "version": package.version or "",
+        "datePublished": issued(package),
+        "dateModified": package.modified(),
+        "keywords": [*package.keywords, *package.keywords_en],
+        "license": _licence(package),
         "isAccessibleForFree": True,
         "creator": publisher,
         "publisher": publisher,
         "funder": publisher,
-        "citation": citation(info, descriptor),
-        "isBasedOn": _sources(descriptor),
+        "citation": citation(info, package),
+        "isBasedOn": _sources(package),
         "isPartOf": _catalogue(info, links),
         "includedInDataCatalog": _catalogue(info, links),
-        "measurementTechnique": _technique(descriptor),
-        "measurementMethod": _method(descriptor, links),
-        "temporalCoverage": _temporal(descriptor),
-        "spatialCoverage": _spatial(descriptor),
-        "variableMeasured": _variables(descriptor),
-        "hasPart": _parts(descriptor, links),
-        "distribution": _distributions(descriptor, links),
+        "measurementTechnique": _technique(package),
+        "measurementMethod": _method(package, links),
+        "temporalCoverage": _temporal(package),
+        "spatialCoverage": _spatial(package),
+        "variableMeasured": _variables(package),
+        "hasPart": _parts(package, links),
+        "distribution": _distributions(package, links),
     }
 
 
-def description(descriptor: dict[str, Any]) -> str:
+def description(package: Package) -> str:
     """The zh and en descriptions in one string that Google accepts (50–5,000 characters)."""
-    parts = [str(descriptor.get(k) or "").strip() for k in ("description", "description_en")]
+    parts = [(text or "").strip() for text in (package.description, package.description_en)]
     text = "\n\n".join(part for part in parts if part)
     if len(text) < MIN_DESCRIPTION:
-        text += f"\n\n{descriptor.get('title', '')} — {descriptor.get('title_en', '')}".rstrip()
-        text += f" (dataset {descriptor['name']}, {_temporal(descriptor) or 'no period'})."
+        text += f"\n\n{package.title or ''} — {package.title_en or ''}".rstrip()
+        text += f" (dataset {package.name}, {_temporal(package) or 'no period'})."
     return text[:MAX_DESCRIPTION]
 
 
-def citation(info: CatalogueInfo, descriptor: dict[str, Any]) -> str:
-    organization = descriptor.get("organization") or {}
-    author = organization.get("title") or organization.get("name") or info.publisher
-    version = descriptor.get("version", "")
-    url = Links(info.base_url).dataset(str(descriptor["name"]))
-    return f"{author}. {descriptor.get('title', '')}（版本 {version}）. {url}"
+def citation(info: CatalogueInfo, package: Package) -> str:
+    organization = package.organization
+    author = (organization and (organization.title or organization.name)) or info.publisher
+    url = Links(info.base_url).dataset(package.name)
+    return f"{author}. {package.title or ''}（版本 {package.version or ''}）. {url}"
 
 
-def _organization(descriptor: dict[str, Any], links: Links) -> dict[str, Any]:
-    organization = descriptor.get("organization") or {}
-    node: dict[str, Any] = {
+def _organization(package: Package, links: Links) -> Organization:
+    organization = package.organization
+    name = organization.name if organization is not None else ""
+    node: Organization = {
         "@type": "Organization",
-        "name": organization.get("title") or organization.get("name", ""),
-        "alternateName": organization.get("title_en", ""),
-        "url": links.organization(str(organization.get("name", ""))),
+        "name": (organization and organization.title) or name,
+        "alternateName": (organization and organization.title_en) or "",
+        "url": links.organization(name),
     }
-    if organization.get("credit_code"):
+    if organization is not None and organization.credit_code:
         node["identifier"] = {
             "@type": "PropertyValue",
             "propertyID": "统一社会信用代码 (GB 32100)",
-            "value": organization["credit_code"],
+            "value": organization.credit_code,
         }
-    contact = descriptor.get("contact") or {}
-    if contact.get("email"):
+    contact = package.contact
+    if contact is not None and contact.email:
         node["contactPoint"] = {
             "@type": "ContactPoint",
-            "name": contact.get("name", ""),
-            "email": contact["email"],
+            "name": contact.name or "",
+            "email": contact.email,
             "contactType": "data steward",
         }
     return node
 
 
-def _licence(descriptor: dict[str, Any]) -> str:
-    for licence in descriptor.get("licenses", []):
-        if licence.get("path"):
-            return str(licence["path"])
-    return ""
+def _licence(package: Package) -> str:
+    return next((licence.path for licence in package.licenses if licence.path), "")
 
 
-def _sources(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
-    found = []
-    for source in descriptor.get("sources", []):
-        node: dict[str, Any] = {"@type": "CreativeWork", "name": source.get("title", "")}
-        if str(source.get("path", "")).startswith(("http://", "https://")):
-            node["url"] = source["path"]
+def _sources(package: Package) -> list[CreativeWork]:
+    found: list[CreativeWork] = []
+    for source in package.sources:
+        node: CreativeWork = {"@type": "CreativeWork", "name": source.title or ""}
+        if source.path is not None and source.path.startswith(("http://", "https://")):
+            node["url"] = source.path
         found.append(node)
     return found
 
 
-def _catalogue(info: CatalogueInfo, links: Links) -> dict[str, Any]:
+def _catalogue(info: CatalogueInfo, links: Links) -> DataCatalog:
     return {
         "@type": "DataCatalog",
         "@id": links.catalog(),
@@ -130,107 +219,110 @@ def _catalogue(info: CatalogueInfo, links: Links) -> dict[str, Any]:
     }
 
 
-def _technique(descriptor: dict[str, Any]) -> list[str]:
-    titles = [str(s.get("title", "")) for s in descriptor.get("sources", []) if s.get("title")]
+def _technique(package: Package) -> list[str]:
+    titles = [source.title for source in package.sources if source.title]
     if not titles:
         return ["Published statistics"]
     return ["摘录自：" + "；".join(titles), "Compiled from: " + "; ".join(titles)]
 
 
-def _method(descriptor: dict[str, Any], links: Links) -> str:
-    report = f"{links.api(str(descriptor['name']))}/validation"
+def _method(package: Package, links: Links) -> str:
+    report = f"{links.api(package.name)}/validation"
     return (
         "Figures transcribed from the cited sources, typed by a Table Schema and checked by"
         f" domain checks before publication; validation report: {report}"
     )
 
 
-def _temporal(descriptor: dict[str, Any]) -> str:
-    temporal = descriptor.get("temporal") or {}
-    start, end = str(temporal.get("start") or ".."), str(temporal.get("end") or "..")
+def _temporal(package: Package) -> str:
+    temporal = package.temporal
+    if temporal is None:
+        return ""
+    start, end = str(temporal.start or ".."), str(temporal.end or "..")
     return "" if start == end == ".." else f"{start}/{end}"
 
 
-def _spatial(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
+def _spatial(package: Package) -> list[Place]:
     return [
         {
             "@type": "Place",
-            "name": "中华人民共和国" if str(code) == "000000" else f"行政区划 {code}",
+            "name": "中华人民共和国" if code == "000000" else f"行政区划 {code}",
             "identifier": {"@type": "PropertyValue", "propertyID": "GB/T 2260", "value": code},
         }
-        for code in descriptor.get("spatial", [])
+        for code in package.spatial
     ]
 
 
-def _variables(descriptor: dict[str, Any]) -> list[dict[str, Any]]:
-    variables = []
-    for resource in descriptor.get("resources", []):
-        if resource.get("embedded_from"):
+def _variables(package: Package) -> list[Variable]:
+    variables: list[Variable] = []
+    for resource in package.resources:
+        if resource.embedded_from is not None:
             continue  # code lists copied in describe other datasets' variables
-        for field in resource.get("schema", {}).get("fields", []):
-            variable: dict[str, Any] = {
-                "@type": "PropertyValue",
-                "name": field["name"],
-                "propertyID": f"{resource['name']}.{field['name']}",
-            }
-            label = " / ".join(str(field[k]) for k in ("title", "title_en") if field.get(k))
-            if label or field.get("description"):
-                variable["description"] = " — ".join(
-                    part for part in (label, str(field.get("description") or "")) if part
-                )
-            if field.get("unit"):
-                variable["unitText"] = field["unit"]
-            variables.append(variable)
+        fields = resource.table_schema.fields if resource.table_schema is not None else []
+        variables.extend(_variable(resource.name, field) for field in fields)
     return variables
 
 
-def _parts(descriptor: dict[str, Any], links: Links) -> list[dict[str, Any]]:
+def _variable(resource: str, field: TableField) -> Variable:
+    variable: Variable = {
+        "@type": "PropertyValue",
+        "name": field.name,
+        "propertyID": f"{resource}.{field.name}",
+    }
+    label = " / ".join(title for title in (field.title, field.title_en) if title)
+    if label or field.description:
+        variable["description"] = " — ".join(
+            part for part in (label, field.description or "") if part
+        )
+    if field.unit:
+        variable["unitText"] = field.unit
+    return variable
+
+
+def _parts(package: Package, links: Links) -> list[Part]:
     """Each table of the package as a Dataset of its own."""
-    slug = str(descriptor["name"])
-    parts = []
-    for resource in descriptor.get("resources", []):
-        name = str(resource["name"])
-        title = resource.get("title") or resource.get("title_en") or name
+    slug = package.name
+    parts: list[Part] = []
+    for resource in package.resources:
+        name = resource.name
+        title = resource.title or resource.title_en or name
         parts.append(
             {
                 "@type": "Dataset",
                 "@id": f"{links.dataset(slug)}#{name}",
                 "name": title,
-                "description": str(
-                    resource.get("description")
-                    or f"{title}: table {name} of {descriptor.get('title_en') or slug}."
-                ),
+                "description": resource.description
+                or f"{title}: table {name} of {package.title_en or slug}.",
                 "url": links.dataset(slug),
-                "license": _licence(descriptor),
-                "creator": _organization(descriptor, links),
+                "license": _licence(package),
+                "creator": _organization(package, links),
                 "distribution": _resource_downloads(slug, resource, links),
             }
         )
     return parts
 
 
-def _distributions(descriptor: dict[str, Any], links: Links) -> list[dict[str, Any]]:
-    slug = str(descriptor["name"])
+def _distributions(package: Package, links: Links) -> list[DataDownload]:
     return [
         download
-        for resource in descriptor.get("resources", [])
-        for download in _resource_downloads(slug, resource, links)
+        for resource in package.resources
+        for download in _resource_downloads(package.name, resource, links)
     ]
 
 
-def _resource_downloads(slug: str, resource: dict[str, Any], links: Links) -> list[dict[str, Any]]:
-    name = str(resource["name"])
-    downloads = []
+def _resource_downloads(slug: str, resource: Resource, links: Links) -> list[DataDownload]:
+    name = resource.name
+    downloads: list[DataDownload] = []
     for extension, (file_type, media_type) in DOWNLOADS.items():
-        download: dict[str, Any] = {
+        download: DataDownload = {
             "@type": "DataDownload",
-            "name": f"{resource.get('title_en') or name} ({file_type})",
+            "name": f"{resource.title_en or name} ({file_type})",
             "contentUrl": links.download(slug, name, extension),
             "encodingFormat": media_type,
         }
         size = published_bytes(resource)
         if extension == "parquet" and size is not None:
             download["contentSize"] = f"{size} B"
-            download["sha256"] = str(resource.get("hash", "")).removeprefix("sha256:")
+            download["sha256"] = (resource.hash or "").removeprefix("sha256:")
         downloads.append(download)
     return downloads

@@ -131,7 +131,8 @@ def parquet_schema(selection: Selection) -> pa.Schema:
     """The stored file's Arrow schema of the selected columns; its Table Schema cut to match."""
     stored = pq.read_schema(selection.resource.path)
     names = [c.name for c in selection.columns]
-    metadata = dict(stored.metadata or {})
+    # Copied item by item: pa.schema's stub asks for the wider dict[bytes | str, bytes | str].
+    metadata: dict[bytes | str, bytes | str] = {k: v for k, v in (stored.metadata or {}).items()}
     if b"table_schema" in metadata:
         schema = json.loads(metadata[b"table_schema"])
         schema["fields"] = [f for f in schema.get("fields", []) if f.get("name") in names]
@@ -152,7 +153,8 @@ def parquet_chunks(engine: QueryEngine, selection: Selection) -> Iterator[bytes]
 
 def _parquet(batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> Iterator[bytes]:
     sink = _Drain()
-    with pq.ParquetWriter(sink, schema, compression="zstd") as writer:
+    # pyarrow-stubs wants a path, IO or NativeFile; pyarrow takes any object with a `write`.
+    with pq.ParquetWriter(sink, schema, compression="zstd") as writer:  # type: ignore[arg-type]
         for batch in batches:
             if batch.num_rows:
                 writer.write_batch(batch.cast(schema))

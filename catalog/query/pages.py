@@ -299,5 +299,5 @@ def sort_keys(schema: Schema, text: str | None) -> list[SortKey]:
     return keys + [key for key in tie if key.column.name not in named]
 
 
-def _as_py(scalar: pa.Scalar) -> Any:
+def _as_py(scalar: pa.Scalar[Any]) -> Any:
     return scalar.as_py()

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -115,7 +115,11 @@ def ndjson_chunks(batches: Batches) -> Iterator[bytes]:
 def _joined(batch: pa.RecordBatch, separator: str) -> bytes:
     rows = batch.column(0).cast(pa.string())
     offsets = pa.array([0, len(rows)], pa.int32())
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, rows), separator)
+    # pyarrow-stubs' binary_join has no overloads ("a scalar or an array"): a list array in
+    # gives a string array out.
+    joined = cast(
+        "pa.StringArray", pc.binary_join(pa.ListArray.from_arrays(offsets, rows), separator)
+    )
     return bytes(joined[0].as_py().encode())
 
 

@@ -69,7 +69,7 @@ class Kept:
 
     table: str
     size: int
-    sorted_values: dict[str, pa.Array]
+    sorted_values: dict[str, pa.Array[Any]]
 
 
 class KeptGroups:
@@ -138,7 +138,7 @@ class KeptGroups:
         with self._lock:
             return list(self._kept)
 
-    def sorted_values(self, path: Path, index: int, column: str) -> pa.Array:
+    def sorted_values(self, path: Path, index: int, column: str) -> pa.Array[Any]:
         """The values of `column` in row group `index`, in ascending order."""
         kept = self._group(path, index)
         if column not in kept.sorted_values:
@@ -218,7 +218,8 @@ def _layout(footer: pq.FileMetaData, column: str, kinds: tuple[type, ...]) -> La
     )
     if index is None:
         return None
-    minima, maxima = [], []
+    minima: list[Any] = []
+    maxima: list[Any] = []
     for group in range(footer.num_row_groups):
         stats = footer.row_group(group).column(index).statistics
         if stats is None or not stats.has_min_max or stats.null_count != 0:

@@ -58,6 +58,7 @@ from catalog.errors import (
     ServiceUnavailable,
 )
 from catalog.sandbox.messages import is_presentable
+from catalog.sandbox.protocol import AnswerHeader, SqlRequest
 from catalog.sandbox.worker import FRAME, Limits
 
 if TYPE_CHECKING:  # only a type here: importing settings would pull the store into the worker
@@ -119,8 +120,8 @@ class _Worker:
         return self.process.pid
 
     def ask(
-        self, request: dict[str, Any], deadline: float, limit: int
-    ) -> tuple[dict[str, Any], list[str]]:
+        self, request: SqlRequest, deadline: float, limit: int
+    ) -> tuple[AnswerHeader, list[str]]:
         """Send `request`; the answer's header and rows. TimeoutError past `deadline`."""
         body = json.dumps(request, ensure_ascii=False).encode()
         try:
@@ -130,14 +131,14 @@ class _Worker:
             raise WorkerGone("the worker is gone") from exc
         return self._read(deadline, limit)
 
-    def _read(self, deadline: float, limit: int) -> tuple[dict[str, Any], list[str]]:
+    def _read(self, deadline: float, limit: int) -> tuple[AnswerHeader, list[str]]:
         (size,) = FRAME.unpack(self._read_exactly(FRAME.size, deadline))
         if size > limit:
             raise WorkerGone(f"the worker sent {size} bytes, more than {limit}")
         data = self._read_exactly(size, deadline)
         head, _, rest = data.partition(b"\n")
         try:
-            header = json.loads(head)
+            header: AnswerHeader = json.loads(head)  # the worker's; checked below as far as used
             rows = rest.decode().split("\n") if rest else []
         except ValueError as exc:
             raise WorkerGone("the worker sent something unreadable") from exc
@@ -262,14 +263,14 @@ class Sandbox:
 
     def _ask(
         self, worker: _Worker, text: str, views: Mapping[str, str], generation: str
-    ) -> tuple[dict[str, Any], list[str]]:
+    ) -> tuple[AnswerHeader, list[str]]:
         limit = self.settings.query_timeout_seconds
-        request: dict[str, Any] = {
-            "sql": text,
-            "timeout": limit,
-            "row_cap": self.settings.sql_row_cap,
-            "byte_cap": self.settings.sql_result_bytes,
-        }
+        request = SqlRequest(
+            sql=text,
+            timeout=limit,
+            row_cap=self.settings.sql_row_cap,
+            byte_cap=self.settings.sql_result_bytes,
+        )
         if worker.generation != generation:
             request["views"] = dict(views)
         try:
@@ -290,7 +291,7 @@ class Sandbox:
         worker.generation = generation
         return answer
 
-    def _answer(self, header: dict[str, Any], rows: list[str]) -> SqlAnswer:
+    def _answer(self, header: AnswerHeader, rows: list[str]) -> SqlAnswer:
         error = header.get("error")
         if isinstance(error, dict):
             raise _error(str(error.get("kind")), str(error.get("message")), self)

@@ -33,6 +33,10 @@ import duckdb
 from catalog.errors import InvalidQuery, QueryForbidden
 from catalog.sandbox.messages import listed, refusal
 
+# A node of DuckDB's serialized parse tree (`json_serialize_sql`): arbitrary JSON whose shape
+# is DuckDB's and changes between its versions, so it is read defensively, key by key.
+TreeNode = dict[str, Any]
+
 # Table functions a query may call: none of them reads a file, a setting or the catalogue.
 TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "json_each", "json_tree"})
 
@@ -201,7 +205,7 @@ def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[st
     return query
 
 
-def check_tree(tree: dict[str, Any], views: Collection[str]) -> None:
+def check_tree(tree: TreeNode, views: Collection[str]) -> None:
     """Refuse a parsed statement that reaches anything but `views` and allowed functions."""
     known = {view.casefold(): view for view in views}
     # Iterative, not recursive: a deeply nested query must not exhaust the Python stack.
@@ -219,7 +223,7 @@ def check_tree(tree: dict[str, Any], views: Collection[str]) -> None:
 
 
 def _with_ctes(
-    node: dict[str, Any], scope: frozenset[str], pending: list[tuple[Any, frozenset[str]]]
+    node: TreeNode, scope: frozenset[str], pending: list[tuple[Any, frozenset[str]]]
 ) -> frozenset[str]:
     """The names `node`'s common table expressions add; queues each body with what it sees.
 
@@ -237,7 +241,7 @@ def _with_ctes(
     return scope
 
 
-def _check_node(node: dict[str, Any], ctes: frozenset[str], views: dict[str, str]) -> list[Any]:
+def _check_node(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> list[Any]:
     """Check one node; the values to walk below it."""
     family = node.get("class")
     kind = node.get("type")
@@ -258,7 +262,7 @@ def _check_node(node: dict[str, Any], ctes: frozenset[str], views: dict[str, str
     return [value for value in node.values() if isinstance(value, dict | list)]
 
 
-def _check_table(node: dict[str, Any], ctes: frozenset[str], views: dict[str, str]) -> None:
+def _check_table(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> None:
     table = str(node.get("table_name", ""))
     schema = str(node.get("schema_name", "")).casefold()
     if node.get("catalog_name") or schema not in ("", "main") or PATHLIKE.search(table):
@@ -278,7 +282,7 @@ def _check_table(node: dict[str, Any], ctes: frozenset[str], views: dict[str, st
         raise InvalidQuery(shown + known)
 
 
-def _table_function_children(node: dict[str, Any]) -> list[Any]:
+def _table_function_children(node: TreeNode) -> list[Any]:
     function = node.get("function") or {}
     name = str(function.get("function_name", "")).casefold()
     if (
@@ -296,7 +300,7 @@ def _table_function_children(node: dict[str, Any]) -> list[Any]:
     return [function.get("arguments"), *(v for v in rest.values() if isinstance(v, dict | list))]
 
 
-def _check_function(node: dict[str, Any]) -> None:
+def _check_function(node: TreeNode) -> None:
     name = str(node.get("function_name", ""))
     schema = str(node.get("schema", "")).casefold()
     if name.casefold() not in FUNCTIONS:
@@ -307,7 +311,7 @@ def _check_function(node: dict[str, Any]) -> None:
     _check_sizes(name.casefold(), node)
 
 
-def _check_sizes(name: str, node: dict[str, Any]) -> None:
+def _check_sizes(name: str, node: TreeNode) -> None:
     """Refuse a literal that asks an allocating function for more than the limit."""
     if name not in ALLOCATING:
         return
@@ -329,7 +333,7 @@ def _check_sizes(name: str, node: dict[str, Any]) -> None:
             )
 
 
-def _constants(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _constants(node: TreeNode) -> Iterator[TreeNode]:
     """The constants among a function's arguments, through casts and signs."""
     pending: list[Any] = [a.get("expression") for a in node.get("arguments") or []]
     while pending:

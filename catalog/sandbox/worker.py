@@ -33,14 +33,14 @@ import resource
 import struct
 import sys
 import traceback
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 import duckdb
 
 from catalog.errors import OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.sandbox.messages import explain
+from catalog.sandbox.protocol import AnswerHeader, Failure, SqlRequest
 from catalog.sandbox.rules import statement_of
 from catalog.sql import Watchdog, json_row_sql, quote, result_column
 
@@ -63,7 +63,7 @@ class Limits:
 
 @dataclass
 class Answer:
-    header: dict[str, Any]
+    header: AnswerHeader
     rows: list[bytes]
 
 
@@ -83,10 +83,11 @@ def main() -> None:
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
     worker = Worker(limits)
-    send(output, Answer({"ready": True}, []))
+    send(output, Answer(AnswerHeader(ready=True), []))
     while (frame := receive(source)) is not None:
         answer = worker.answer(json.loads(frame))
-        spent = answer.header.get("error", {}).get("kind") == "broken" or worker.spent()
+        error = answer.header.get("error")
+        spent = (error is not None and error["kind"] == "broken") or worker.spent()
         answer.header["recycle"] = spent
         send(output, answer)
         if spent:  # memory a failed query left behind is returned to the system only so
@@ -126,11 +127,12 @@ class Worker:
         self.watchdog = Watchdog()
         self.watchdog.watch(0, _Nothing())
 
-    def answer(self, request: Mapping[str, Any]) -> Answer:
-        if request.get("views") is not None:
+    def answer(self, request: SqlRequest) -> Answer:
+        views = request.get("views")
+        if views is not None:
             try:
                 self.con.close()
-                self.con = self._connect(dict(request["views"]))
+                self.con = self._connect(dict(views))
             except Exception:  # without its database this process is of no use: replace it
                 traceback.print_exc()
                 return _error("broken", "the SQL service had to restart")
@@ -184,7 +186,7 @@ class Worker:
             {**c.describe(), "sql_type": str(kind)}
             for c, (_, kind, *_) in zip(columns, described, strict=True)
         ]
-        return Answer({"fields": fields, "truncated": truncated, "count": len(rows)}, rows)
+        return Answer(AnswerHeader(fields=fields, truncated=truncated, count=len(rows)), rows)
 
     def _connect(self, views: dict[str, str]) -> duckdb.DuckDBPyConnection:
         """A fresh database whose only objects are `views`, reading only their files."""
@@ -252,7 +254,7 @@ def _data_kb() -> int:
 
 
 def _error(kind: str, message: str) -> Answer:
-    return Answer({"error": {"kind": kind, "message": message}}, [])
+    return Answer(AnswerHeader(error=Failure(kind=kind, message=message)), [])
 
 
 if __name__ == "__main__":

@@ -3,7 +3,14 @@ and facets) returning a page, the total and facet counts; and CKAN's Solr-style 
 
 from catalog.search.facets import FACET_COLUMNS, FACETS, FQ_FIELDS, MAX_LIMIT, SORTS, SearchQuery
 from catalog.search.index import CatalogueIndex
-from catalog.search.records import catalogue_uuid, entry, utc_moment, years_covered
+from catalog.search.records import (
+    IndexRecord,
+    catalogue_uuid,
+    covered_years,
+    entry,
+    utc_moment,
+    years_covered,
+)
 from catalog.search.selection import Facet, Predicate, SearchResult, Selection, all_of
 from catalog.search.solr import Compiled, Dismax, Field, Kind, compile_query, dismax, parse_query
 
@@ -18,6 +25,7 @@ __all__ = [
     "Dismax",
     "Facet",
     "Field",
+    "IndexRecord",
     "Kind",
     "Predicate",
     "SearchQuery",
@@ -26,6 +34,7 @@ __all__ = [
     "all_of",
     "catalogue_uuid",
     "compile_query",
+    "covered_years",
     "dismax",
     "entry",
     "parse_query",

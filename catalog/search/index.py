@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from catalog.search.records import COLUMNS, catalogue_uuid, entry, utc_moment
 from catalog.search.selection import Facet, SearchResult, Selection
-from catalog.store import Store
+from catalog.store import Package, Store
 
 if TYPE_CHECKING:
     from catalog.search.facets import SearchQuery
@@ -38,19 +38,30 @@ class CatalogueIndex:
         self.refresh_seconds = refresh_seconds
         self._con = duckdb.connect(config={"enable_external_access": "false"})
         self._lock = threading.Lock()
-        self._descriptors: dict[str, dict[str, Any]] = {}
+        self._packages: dict[str, Package] = {}
+        # The dict form of a `_packages` (kept with it: a load may come between the two reads).
+        self._descriptors: tuple[dict[str, Package], dict[str, dict[str, Any]]] | None = None
         self._state: dict[str, str | None] = {}
         self._checked = float("-inf")
         self._generation = ""
 
-    def descriptors(self) -> dict[str, dict[str, Any]]:
+    def packages(self) -> dict[str, Package]:
         """slug → current published descriptor, refreshed at most every `refresh_seconds`."""
         self._refresh()
-        return self._descriptors
+        return self._packages
 
-    def load(self, descriptors: Sequence[dict[str, Any]]) -> None:
+    def descriptors(self) -> dict[str, dict[str, Any]]:
+        """`packages()` as dicts, for readers not yet on the model."""
+        packages = self.packages()
+        made = self._descriptors
+        if made is None or made[0] is not packages:
+            made = packages, {slug: package.as_dict() for slug, package in packages.items()}
+            self._descriptors = made
+        return made[1]
+
+    def load(self, packages: Sequence[Package]) -> None:
         """Replace the index contents (also used by benchmarks to index synthetic catalogues)."""
-        rows = [entry(d) for d in descriptors]
+        rows = [entry(package) for package in packages]
         with self._lock:
             self._con.execute("DROP TABLE IF EXISTS datasets")
             self._con.execute(f"CREATE TABLE datasets ({COLUMNS})")
@@ -61,7 +72,8 @@ class CatalogueIndex:
                     self._con.execute("INSERT INTO datasets BY NAME SELECT * FROM incoming")
                 finally:
                     self._con.unregister("incoming")
-            self._descriptors = {d["name"]: d for d in descriptors}
+            self._packages = {package.name: package for package in packages}
+            self._descriptors = None
 
     def invalidate(self) -> None:
         """Look at the store again on the next read (after a write in this process)."""
@@ -79,7 +91,7 @@ class CatalogueIndex:
             return
         state = {slug: self.store.current(slug) for slug in self.store.slugs()}
         if state != self._state:
-            self.load([self.store.descriptor(slug) for slug in state])
+            self.load([self.store.package(slug) for slug in state])
             self._state = state
         self._generation = generation
 

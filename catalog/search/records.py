@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypedDict
+
+from catalog.store import Package, Resource
 
 # The namespace of the catalogue's stable UUIDs (uuid5 of "<kind>:<key>"). Never change it:
 # harvesters key their copies on these ids.
@@ -47,10 +49,22 @@ def utc_moment(value: Any) -> datetime | None:
 
 
 def years_covered(descriptor: dict[str, Any]) -> list[int]:
-    """Every year between the descriptor's `temporal` start and end."""
+    """Every year between the descriptor's `temporal` start and end (the dict form, for the
+    web pages until they read the model; `covered_years` is the same over the model)."""
     temporal = descriptor.get("temporal") or {}
-    found = [_year(temporal.get("start")), _year(temporal.get("end"))]
-    start, end = found[0] or found[1], found[1] or found[0]
+    return _between(_year(temporal.get("start")), _year(temporal.get("end")))
+
+
+def covered_years(package: Package) -> list[int]:
+    """Every year between the package's `temporal` start and end."""
+    temporal = package.temporal
+    if temporal is None:
+        return []
+    return _between(_year(temporal.start), _year(temporal.end))
+
+
+def _between(first: int | None, last: int | None) -> list[int]:
+    start, end = first or last, last or first
     if start is None or end is None or end < start:
         return []
     return list(range(start, end + 1))
@@ -61,68 +75,98 @@ def _year(value: Any) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def entry(descriptor: dict[str, Any]) -> dict[str, Any]:
+class IndexRecord(TypedDict):
+    """One row of the index table: the columns of `COLUMNS`."""
+
+    slug: str
+    title: str
+    title_en: str
+    title_text: str
+    keyword_text: str
+    text: str
+    themes: list[str]
+    keywords: list[str]
+    formats: list[str]
+    organization: str
+    frequency: str
+    access_level: str
+    years: list[str]
+    issued: str
+    modified: str
+    id: str
+    version: str
+    licenses: list[str]
+    resource_names: list[str]
+    resource_text: str
+    modified_at: datetime | None
+    created_at: datetime | None
+
+
+def entry(package: Package) -> IndexRecord:
     """The searchable columns of one published descriptor (see `COLUMNS`).
 
     List columns hold each value once (a keyword in both languages is one keyword), so a
     facet counts a dataset once per value, as Solr counts documents.
     """
-    resources = descriptor.get("resources", [])
-    keywords = [*descriptor.get("keywords", []), *descriptor.get("keywords_en", [])]
-    return {
-        **_texts(descriptor, keywords),
-        "slug": descriptor["name"],
-        "title": descriptor.get("title", ""),
-        "title_en": descriptor.get("title_en", ""),
-        "themes": list(dict.fromkeys(descriptor.get("themes", []))),
-        "keywords": list(dict.fromkeys(keywords)),
-        "formats": _formats(resources),
-        "organization": (descriptor.get("organization") or {}).get("name", ""),
-        "frequency": descriptor.get("frequency", ""),
-        "access_level": descriptor.get("access_level", ""),
-        "years": [str(year) for year in years_covered(descriptor)],
-        "issued": str(descriptor.get("issued", "")),
-        "modified": str(descriptor.get("build", {}).get("published", "")),
-        "id": catalogue_uuid("dataset", descriptor["name"]),
-        "version": str(descriptor.get("version", "")),
-        "licenses": [str(lic.get("name", "")) for lic in descriptor.get("licenses", [])],
-        "resource_names": [str(r.get("name", "")) for r in resources],
-        **_times(descriptor),
-    }
+    keywords = [*package.keywords, *package.keywords_en]
+    modified_at, created_at = _times(package)
+    return IndexRecord(
+        slug=package.name,
+        title=package.title or "",
+        title_en=package.title_en or "",
+        title_text=f"{package.title or ''} {package.title_en or ''}".lower(),
+        keyword_text=" ".join(keywords).lower(),
+        text=_text(package, keywords),
+        themes=list(dict.fromkeys(package.themes)),
+        keywords=list(dict.fromkeys(keywords)),
+        formats=_formats(package.resources),
+        organization=package.organization.name if package.organization else "",
+        frequency=package.frequency or "",
+        access_level=package.access_level or "",
+        years=[str(year) for year in covered_years(package)],
+        issued=_text_of(package.issued),
+        modified=package.modified(),
+        id=catalogue_uuid("dataset", package.name),
+        version=package.version or "",
+        licenses=[lic.name or "" for lic in package.licenses],
+        resource_names=[r.name for r in package.resources],
+        resource_text=_resource_text(package.resources),
+        modified_at=modified_at,
+        created_at=created_at,
+    )
 
 
-def _texts(descriptor: dict[str, Any], keywords: list[str]) -> dict[str, str]:
-    """The lowercased text columns words are looked for in."""
+def _text_of(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _text(package: Package, keywords: list[str]) -> str:
+    """The lowercased text words are looked for in."""
     parts = [
-        descriptor.get("name", ""),
-        descriptor.get("title", ""),
-        descriptor.get("title_en", ""),
-        descriptor.get("description", ""),
-        descriptor.get("description_en", ""),
+        package.name,
+        package.title or "",
+        package.title_en or "",
+        package.description or "",
+        package.description_en or "",
         " ".join(keywords),
     ]
-    resources = descriptor.get("resources", [])
-    return {
-        "title_text": f"{descriptor.get('title', '')} {descriptor.get('title_en', '')}".lower(),
-        "keyword_text": " ".join(keywords).lower(),
-        "text": " ".join(str(part) for part in parts).lower(),
-        "resource_text": " ".join(
-            f"{r.get('name', '')} {r.get('title', '')} {r.get('title_en', '')}" for r in resources
-        ).lower(),
-    }
+    return " ".join(parts).lower()
 
 
-def _formats(resources: list[dict[str, Any]]) -> list[str]:
+def _resource_text(resources: list[Resource]) -> str:
+    return " ".join(f"{r.name} {r.title or ''} {r.title_en or ''}" for r in resources).lower()
+
+
+def _formats(resources: list[Resource]) -> list[str]:
     """Parquet (every resource is published as it) and the formats of the source files."""
-    found = {"PARQUET"} | {
-        str(r["source_file"]["format"]).upper() for r in resources if "source_file" in r
-    }
+    found = {"PARQUET"} | {r.source_file.format.upper() for r in resources if r.source_file}
     return sorted(found)
 
 
-def _times(descriptor: dict[str, Any]) -> dict[str, datetime | None]:
-    modified = utc_moment(descriptor.get("build", {}).get("published", ""))
-    issued = utc_moment(descriptor.get("issued", ""))
+def _times(package: Package) -> tuple[datetime | None, datetime | None]:
+    """(modified, created) as naive UTC: the version's time, and when it first appeared."""
+    modified = utc_moment(package.modified())
+    issued = utc_moment(package.issued) if package.issued is not None else None
     # first published: the issued date, never after the current version
     created = min(issued, modified) if issued and modified else issued or modified
-    return {"modified_at": modified, "created_at": created}
+    return modified, created

@@ -35,7 +35,14 @@ from catalog.store.descriptors import (
     url_fields,
 )
 from catalog.store.folder import FolderStore
-from catalog.store.model import Package, Resource, TableField, TableSchema
+from catalog.store.model import (
+    Document,
+    Package,
+    ReportDocument,
+    Resource,
+    TableField,
+    TableSchema,
+)
 from catalog.store.opening import open_store
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
@@ -60,11 +67,13 @@ __all__ = [
     "Change",
     "Clock",
     "DatasetSource",
+    "Document",
     "FolderStore",
     "ManualClock",
     "Outcome",
     "Package",
     "Publisher",
+    "ReportDocument",
     "Resource",
     "Served",
     "Store",

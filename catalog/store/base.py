@@ -25,10 +25,10 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from catalog.store.clock import Clock
-from catalog.store.model import Package
+from catalog.store.model import Document, Package, ReportDocument
 from catalog.store.records import Served, VersionInfo, Withdrawal
 
 # The names of a version's files, in every store and wherever the files go (a zip of the
@@ -93,11 +93,11 @@ class Store(Protocol):
         """The published descriptor of `version` (or the current one), as the model."""
         ...
 
-    def descriptor(self, slug: str, version: str | None = None) -> dict[str, Any]:
+    def descriptor(self, slug: str, version: str | None = None) -> Document:
         """The published descriptor as a dict (a copy: callers may change it)."""
         ...
 
-    def report(self, slug: str, version: str | None = None) -> dict[str, Any]:
+    def report(self, slug: str, version: str | None = None) -> ReportDocument:
         """The validation report (Frictionless format) of `version` or the current one."""
         ...
 

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from catalog.errors import DescriptorError, NotFound
-from catalog.store.model import Package
+from catalog.store.model import Document, Package
 from catalog.store.parsing import listed, parse_package, try_package
 
 DESCRIPTOR_NAME = "datapackage.yaml"
@@ -43,7 +43,7 @@ class DatasetSource:
 
     slug: str
     path: Path
-    descriptor: dict[str, Any]
+    descriptor: Document
     parsed: InitVar[Package | None] = None
     _package: Package | None = dataclasses.field(
         default=None, init=False, repr=False, compare=False
@@ -67,7 +67,7 @@ class DatasetSource:
         return referenced_packages(self.descriptor)
 
 
-def referenced_packages(descriptor: dict[str, Any]) -> set[str]:
+def referenced_packages(descriptor: Document) -> set[str]:
     packages = set()
     for resource in descriptor.get("resources", []):
         for key in resource.get("schema", {}).get("foreignKeys", []):
@@ -131,7 +131,7 @@ EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]+(\.[A-Za
 EMAIL_MESSAGE = "must be an email address such as name@example.org"
 
 
-def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+def descriptor_faults(descriptor: Document) -> dict[str, str]:
     """Every fault `load_dataset` would find in `descriptor`, by the place it is at.
 
     Each key names the faulty field as a path (`resources[0].path`, `licenses[0].path`):
@@ -143,7 +143,7 @@ def descriptor_faults(descriptor: dict[str, Any]) -> dict[str, str]:
     return faults
 
 
-def _name_and_link_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
     """Names and links of a descriptor that could escape a folder or a page.
 
     A steward's folder may give a source, licence or contributor `path` as a file inside the

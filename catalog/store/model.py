@@ -19,6 +19,7 @@ order: what the store publishes and serves stays byte-for-byte what it was.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -29,6 +30,12 @@ from catalog.errors import NotFound
 # A value YAML may hand over typed: `2020` is an int, `2026-01-01` a date.
 Scalar = str | int | float | bool | date | datetime
 Names = str | list[str]  # Table Schema allows one field name or a list
+# A descriptor as JSON or YAML gives it: what the model is parsed from and gives back, and
+# what the steward wrote before anything has checked it. Arbitrary JSON by nature: keys may
+# be misspelt and values of any type, which is what `descriptor_faults` reports on.
+Document = dict[str, Any]
+# A validation report as frictionless writes it (`report.json`), served as it is.
+ReportDocument = dict[str, Any]
 
 
 class Strict(BaseModel):
@@ -308,20 +315,26 @@ class Package(Strict):
     checks: list[Check] = []
     build: Build | None = None
 
-    _document: dict[str, Any] = PrivateAttr(default_factory=dict)
+    _document: Document = PrivateAttr(default_factory=dict)
 
     @classmethod
-    def of(cls, document: dict[str, Any]) -> Package:
+    def of(cls, document: Document) -> Package:
         """The model of `document`; pydantic's ValidationError when it does not fit
         (`catalog.store.strictness` turns that into our error naming file and key)."""
         package = cls.model_validate(document)
         package._document = document
         return package
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> Document:
         """The document this model was parsed from (a copy: the caller may change it)."""
-        copied: dict[str, Any] = _copied(self._document)
+        copied: Document = _copied(self._document)
         return copied
+
+    def properties(self, keys: Iterable[str]) -> dict[str, object]:
+        """Copies of those of `keys` the document has, as written there and in `keys`' order
+        (cheaper than `as_dict` when a few top-level properties are wanted)."""
+        document = self._document
+        return {key: _copied(document[key]) for key in keys if key in document}
 
     def resource(self, name: str) -> Resource:
         """The resource called `name`; NotFound names the dataset when there is none."""

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from catalog.errors import OpenDataError
-from catalog.store.model import Package
+from catalog.store.model import Document, Package
 
 
 def parse_package(document: Any, origin: str, error: type[OpenDataError]) -> Package:
@@ -30,7 +30,7 @@ def parse_package(document: Any, origin: str, error: type[OpenDataError]) -> Pac
     return package
 
 
-def try_package(document: dict[str, Any]) -> tuple[Package | None, dict[str, str]]:
+def try_package(document: Document) -> tuple[Package | None, dict[str, str]]:
     """The model of `document` and no faults, or None and {place: message} for each fault."""
     try:
         return Package.of(document), {}

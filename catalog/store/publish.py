@@ -20,6 +20,7 @@ from catalog.errors import NotFound, ValidationFailed
 from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
 from catalog.store.descriptors import DatasetSource, build_order, discover
+from catalog.store.model import Document
 from catalog.store.records import changed_since
 from validation import Validation, validate_package
 
@@ -225,7 +226,7 @@ class Publisher:
         version: str,
         digest: str,
         now: datetime,
-    ) -> dict[str, Any]:
+    ) -> Document:
         descriptor = copy.deepcopy(source.descriptor)
         resources = []
         for resource in descriptor.get("resources", []):
@@ -253,12 +254,12 @@ class Publisher:
     def _write_resource(
         self,
         staging: Path,
-        resource: dict[str, Any],
+        resource: Document,
         table: pa.Table,
         *,
         source_path: Path | None,
         embedded_from: dict[str, str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> Document:
         name = resource["name"]
         published = {k: v for k, v in resource.items() if k not in SOURCE_READING_KEYS}
         if source_path is not None:
@@ -295,9 +296,7 @@ class Publisher:
         )
         return published
 
-    def _embed_code_lists(
-        self, staging: Path, resources: list[dict[str, Any]]
-    ) -> list[dict[str, Any]]:
+    def _embed_code_lists(self, staging: Path, resources: list[Document]) -> list[Document]:
         """Copy each referenced code list in, so the published package stands on its own."""
         taken = {resource["name"] for resource in resources}
         embedded: dict[tuple[str, str], str] = {}
@@ -318,7 +317,7 @@ class Publisher:
                 reference["resource"] = embedded[origin]
         return added
 
-    def _embed(self, staging: Path, package: str, resource: str, name: str) -> dict[str, Any]:
+    def _embed(self, staging: Path, package: str, resource: str, name: str) -> Document:
         # Code lists are published before the datasets that use them (see `build_order`), so
         # the copy is the published one and names the version it came from.
         version = self.store.served_version(package)

@@ -9,6 +9,7 @@ import pytest
 
 from catalog.errors import BadRequest, InvalidParameter
 from catalog.search import CatalogueIndex, Facet, SearchQuery, Selection
+from catalog.store import Package
 from catalog.store.folder import FolderStore
 from web import search_catalogue
 from web.headline import Featured, featured, figures
@@ -110,10 +111,10 @@ def test_web_search_pages_past_the_last_show_the_last(index: CatalogueIndex) -> 
 
 def test_featured_figures_come_from_the_descriptor_that_offers_them() -> None:
     offer = {"indicators": ["jobs", "wage"], "title": "要闻", "title_en": "Key figures"}
-    descriptors = {"z": described("z", featured=offer), "a": described("a")}
-    chosen = featured(descriptors)
+    packages = {"z": Package.of(described("z", featured=offer)), "a": Package.of(described("a"))}
+    chosen = featured(packages)
     assert chosen == Featured("z", "observations", ["jobs", "wage"], "要闻", "Key figures")
-    assert featured({"a": described("a")}) is None
+    assert featured({"a": Package.of(described("a"))}) is None
     rows = [
         {"indicator_code": "wage", "year": 2024, "value": 5.2, "unit": "%", "source_id": "S1"},
         {"indicator_code": "wage", "year": 2023, "value": 5.0, "unit": "%", "source_id": "S1"},

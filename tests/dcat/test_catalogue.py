@@ -286,6 +286,7 @@ async def test_distributions_per_format_with_licence_and_parquet_checksum(
 ) -> None:
     graph = await fetch_graph(client, "/dataset/wages-test.ttl", "ttl")
     published = FolderStore(history.store).descriptor("wages-test")
+    package = FolderStore(history.store).package("wages-test")
     node = URIRef(f"{BASE_URL}/dataset/wages-test")
     distributions = set(graph.objects(node, DCAT.distribution))
     # wages plus the embedded regions code list, each in csv, json, parquet and xlsx
@@ -294,7 +295,7 @@ async def test_distributions_per_format_with_licence_and_parquet_checksum(
         assert graph.value(distribution, DCTERMS.license) == URIRef(EU + "licence/CC_BY_4_0")
         assert graph.value(distribution, DCAT.downloadURL) is not None
         assert graph.value(distribution, DCAT.mediaType) is not None
-    wages = next(r for r in published["resources"] if r["name"] == "wages")
+    wages = package.resource("wages")
     parquet = URIRef(f"{BASE_URL}/dataset/wages-test#wages-parquet")
     assert graph.value(parquet, DCAT.downloadURL) == URIRef(
         f"{BASE_URL}/api/v1/datasets/wages-test/resources/wages.parquet"
@@ -306,7 +307,7 @@ async def test_distributions_per_format_with_licence_and_parquet_checksum(
     checksum = graph.value(parquet, SPDX.checksum)
     assert graph.value(checksum, SPDX.algorithm) == SPDX.checksumAlgorithm_sha256
     value = graph.value(checksum, SPDX.checksumValue)
-    assert str(value).lower() == wages["hash"].removeprefix("sha256:")
+    assert str(value).lower() == (wages.hash or "").removeprefix("sha256:")
 
 
 async def test_catalogue_describes_the_api_service(client: httpx.AsyncClient) -> None:

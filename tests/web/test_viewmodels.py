@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from catalog.metadata.citation import apa, gbt7714
+from catalog.store import Package
 from web import build_chart, highlight, markdown_html, snippet, years_covered
 from web.charts import Series, compact, line_chart, nice_ticks
 
@@ -22,14 +23,14 @@ URL = "https://data.example.org/dataset/wages-test"
 
 
 def test_gbt7714_cites_a_dataset_online_with_update_and_access_dates() -> None:
-    assert gbt7714(DESCRIPTOR, URL, date(2026, 3, 1)) == (
+    assert gbt7714(Package.of(DESCRIPTOR), URL, date(2026, 3, 1)) == (
         "测试单位. 测试工资[DS/OL]. 版本 20260101T000000Z-abc. (2026-01-02)[2026-03-01]. "
         "https://data.example.org/dataset/wages-test."
     )
 
 
 def test_apa_cites_a_data_set_with_its_english_title_and_version() -> None:
-    assert apa(DESCRIPTOR, URL, "开放数据平台") == (
+    assert apa(Package.of(DESCRIPTOR), URL, "开放数据平台") == (
         "测试单位. (2026). 测试工资 [Test wages] (Version 20260101T000000Z-abc) [Data set]. "
         "开放数据平台. https://data.example.org/dataset/wages-test"
     )

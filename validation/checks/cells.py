@@ -9,18 +9,19 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validation.casting import Cast, cast_field, cast_scalar, without_missing
+from validation.casting import Cast, as_text, cast_field, cast_scalar, without_missing
 from validation.context import ResourceContext
 from validation.errors import ReportError, cell_error
+from validation.readers import row_numbers
 from validation.schema import arrow_type
 
 
 def type_table(
-    ctx: ResourceContext, keep: pa.Array, missing_values: list[str], room: int
+    ctx: ResourceContext, keep: pa.BooleanArray, missing_values: list[str], room: int
 ) -> tuple[pa.Table, list[ReportError]]:
     """The typed table (rows in ``keep``, plus ``_row``) and its type and constraint errors."""
     rows = ctx.raw.rows.filter(keep)
-    columns: dict[str, pa.Array] = {}
+    columns: dict[str, pa.Array[Any]] = {}
     errors: list[ReportError] = []
     for number, field in enumerate(ctx.fields, start=1):
         text = _text(ctx, number - 1, keep, len(rows))
@@ -32,7 +33,9 @@ def type_table(
     return pa.table(columns), errors
 
 
-def _text(ctx: ResourceContext, position: int, keep: pa.Array, length: int) -> pa.Array:
+def _text(
+    ctx: ResourceContext, position: int, keep: pa.BooleanArray, length: int
+) -> pa.StringArray:
     if position < len(ctx.raw.columns):
         return ctx.raw.columns[position].filter(keep)
     # A field with no column (a missing label) reads as all missing, as in Frictionless.
@@ -43,14 +46,14 @@ def _type_errors(
     ctx: ResourceContext,
     field: Mapping[str, Any],
     number: int,
-    text: pa.Array,
-    rows: pa.Array,
+    text: pa.StringArray,
+    rows: pa.Int64Array,
     cast: Cast,
     room: int,
 ) -> list[ReportError]:
     if room <= 0:
         return []
-    bad_rows = rows.filter(cast.invalid).slice(0, room).to_pylist()
+    bad_rows = row_numbers(rows.filter(cast.invalid).slice(0, room))
     bad_text = text.filter(cast.invalid).slice(0, room).to_pylist()
     note = f'type is "{field.get("type", "string")}/{field.get("format", "default")}"'
     return [
@@ -75,8 +78,8 @@ def constraint_errors(
     ctx: ResourceContext,
     field: Mapping[str, Any],
     number: int,
-    text: pa.Array,
-    rows: pa.Array,
+    text: pa.StringArray,
+    rows: pa.Int64Array,
     cast: Cast,
     room: int,
 ) -> list[ReportError]:
@@ -89,10 +92,10 @@ def constraint_errors(
         failing = _violations(name, value, field, cast)
         if failing is None:
             continue
-        failing = pc.fill_null(failing, False)
+        # A null in ``failing`` (no value to compare) is dropped by filter, as False would be.
         shown = "True" if value is True else str(value)
         hits = zip(
-            rows.filter(failing).slice(0, room - len(errors)).to_pylist(),
+            row_numbers(rows.filter(failing).slice(0, room - len(errors))),
             text.filter(failing).slice(0, room - len(errors)).to_pylist(),
             strict=True,
         )
@@ -115,7 +118,9 @@ def constraint_errors(
     return errors
 
 
-def _violations(name: str, value: Any, field: Mapping[str, Any], cast: Cast) -> pa.Array | None:
+def _violations(
+    name: str, value: Any, field: Mapping[str, Any], cast: Cast
+) -> pa.BooleanArray | None:
     values = cast.values
     if name == "required":
         return pc.and_(pc.is_null(values), pc.invert(cast.invalid)) if value else None
@@ -126,12 +131,11 @@ def _violations(name: str, value: Any, field: Mapping[str, Any], cast: Cast) -> 
         compare = pc.less if name == "minimum" else pc.greater
         return compare(values, pa.scalar(bound, arrow_type(field)))
     if name in ("minLength", "maxLength"):
-        length = pc.utf8_length(pc.cast(values, pa.string()))
-        return (
-            pc.less(length, int(value)) if name == "minLength" else pc.greater(length, int(value))
-        )
+        length = pc.utf8_length(as_text(values))
+        limit = pa.scalar(int(value))
+        return pc.less(length, limit) if name == "minLength" else pc.greater(length, limit)
     if name == "pattern":
-        return pc.invert(pc.match_substring_regex(pc.cast(values, pa.string()), f"^(?:{value})$"))
+        return pc.invert(pc.match_substring_regex(as_text(values), f"^(?:{value})$"))
     if name == "enum":
         allowed = pa.array([cast_scalar(member, field) for member in value], arrow_type(field))
         return pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))

@@ -10,6 +10,7 @@ import pyarrow.compute as pc
 
 from validation.context import ResourceContext
 from validation.errors import ReportError, locate
+from validation.readers import row_numbers
 
 
 def label_errors(ctx: ResourceContext) -> list[ReportError]:
@@ -67,20 +68,24 @@ def _label_error(
     )
 
 
-def blank_rows(ctx: ResourceContext, missing_values: list[str]) -> pa.Array:
+def blank_rows(ctx: ResourceContext, missing_values: list[str]) -> pa.BooleanArray:
     """A mask of rows whose every cell is empty or a missing-value marker."""
     if not ctx.raw.columns:
         return pa.array([True] * ctx.raw.num_rows, pa.bool_())
     markers = pa.array(missing_values, pa.string())
-    blank: Any = None
-    for column in ctx.raw.columns:
-        empty = pc.fill_null(pc.or_kleene(pc.is_null(column), pc.is_in(column, markers)), True)
-        blank = empty if blank is None else pc.and_(blank, empty)
+    blank = _empty_cells(ctx.raw.columns[0], markers)
+    for column in ctx.raw.columns[1:]:
+        blank = pc.and_(blank, _empty_cells(column, markers))
     return blank
 
 
-def blank_row_errors(ctx: ResourceContext, blank: pa.Array, room: int) -> list[ReportError]:
-    rows = ctx.raw.rows.filter(blank).slice(0, room).to_pylist()
+def _empty_cells(column: pa.StringArray, markers: pa.StringArray) -> pa.BooleanArray:
+    # is_null and is_in never give a null, so neither does their or: no null to fill.
+    return pc.or_kleene(pc.is_null(column), pc.is_in(column, markers))
+
+
+def blank_row_errors(ctx: ResourceContext, blank: pa.BooleanArray, room: int) -> list[ReportError]:
+    rows = row_numbers(ctx.raw.rows.filter(blank).slice(0, room))
     return [
         ReportError(
             type="blank-row",
@@ -96,13 +101,13 @@ def blank_row_errors(ctx: ResourceContext, blank: pa.Array, room: int) -> list[R
     ]
 
 
-def cell_count_errors(ctx: ResourceContext, blank: pa.Array, room: int) -> list[ReportError]:
+def cell_count_errors(ctx: ResourceContext, blank: pa.BooleanArray, room: int) -> list[ReportError]:
     """extra-cell for cells past the header; missing-cell for short rows' absent cells."""
     errors = [_extra_cell(ctx, row, number, value) for row, number, value in ctx.raw.extra_cells]
     names = _column_names(ctx)
     for position, column in enumerate(ctx.raw.columns):
         absent = pc.and_(pc.is_null(column), pc.invert(blank))
-        for row in ctx.raw.rows.filter(absent).slice(0, room).to_pylist():
+        for row in row_numbers(ctx.raw.rows.filter(absent).slice(0, room)):
             errors.append(_missing_cell(ctx, row, position + 1, names[position]))
     return errors
 

@@ -18,7 +18,14 @@ from fastapi import Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
-from api.errors import bad_request, ckan_json, error_response, internal_error, too_large
+from api.errors import (
+    Envelope,
+    bad_request,
+    ckan_json,
+    error_response,
+    internal_error,
+    too_large,
+)
 from api.perimeter import request_client
 from api.routes.ckan.data import request_data, run_action
 from api.uploads import (
@@ -48,9 +55,7 @@ class _Attempt:
     dataset: str = ""
 
 
-async def write(
-    name: str, known: Action | None, request: Request, envelope: dict[str, Any]
-) -> Response:
+async def write(name: str, known: Action | None, request: Request, envelope: Envelope) -> Response:
     """A write action: the token is checked before any byte of the body is read, and the
     attempt is recorded in the audit log whatever its end."""
     attempt = _Attempt(action=name, client=request_client(request))
@@ -130,8 +135,8 @@ def _dataset_of(request: Request, found: Any) -> str:
     if not isinstance(named, str):
         return ""
     actions: CkanActions = request.app.state.ckan
-    for slug, descriptor in actions.index.descriptors().items():
-        names = [str(r.get("name")) for r in descriptor.get("resources", [])]
+    for slug, package in actions.index.packages().items():
+        names = [r.name for r in package.resources]
         ids = [catalogue_uuid("dataset", slug)] + [
             catalogue_uuid("resource", f"{slug}/{name}") for name in names
         ]

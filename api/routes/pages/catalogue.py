@@ -11,9 +11,10 @@ from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from api.deps import IndexDep
-from api.routes.pages.view import PagesDep, View, ViewDep, modified, not_found
+from api.routes.pages.view import PagesDep, View, ViewDep, not_found
 from catalog.metadata import THEMES
 from catalog.search import FACETS
+from catalog.store import Package
 from web import highlight, search_catalogue, snippet, terms
 
 router = APIRouter(include_in_schema=False)
@@ -25,13 +26,15 @@ SEARCH_FACETS = (*FACETS, "year")
 @router.get("/", response_class=HTMLResponse)
 def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
     descriptors = index.descriptors()
+    packages = {slug: Package.of(document) for slug, document in descriptors.items()}
     themes: dict[str, int] = dict.fromkeys(THEMES, 0)
-    for descriptor in descriptors.values():
-        for theme in descriptor.get("themes", []):
+    for package in packages.values():
+        for theme in package.themes:
             themes[theme] = themes.get(theme, 0) + 1
-    recent = sorted(descriptors.values(), key=modified, reverse=True)[:6]
+    latest = sorted(packages.values(), key=Package.modified, reverse=True)[:6]
+    recent = [descriptors[package.name] for package in latest]  # what the template reads
     return view.render(
-        "home.html", themes=themes, recent=recent, headline=pages.headline(descriptors, view.lang)
+        "home.html", themes=themes, recent=recent, headline=pages.headline(packages, view.lang)
     )
 
 

@@ -65,28 +65,30 @@ def withdrawn(view: View, store: Store, slug: str) -> HTMLResponse:
 def _dataset_page(
     slug: str, view: View, store: Store, pages: PageData, settings: Settings, chart: str
 ) -> str:
-    descriptor = store.descriptor(slug)
+    package = store.package(slug)
+    descriptor = package.as_dict()  # what the templates read
     url = view.absolute(f"/dataset/{quote(slug)}")
     info = catalogue_info(view.request, settings)
-    jsonld = json.dumps(dataset_jsonld(info, descriptor), ensure_ascii=False)
+    jsonld = json.dumps(dataset_jsonld(info, package), ensure_ascii=False)
     resources = descriptor.get("resources", [])
     own = [r for r in resources if not r.get("embedded_from")] or resources
     citation = cite(
-        descriptor, url, datetime.now(UTC).date(), view.pick(info.publisher, info.publisher_en)
+        package, url, datetime.now(UTC).date(), view.pick(info.publisher, info.publisher_en)
     )
     return view.page(
         "dataset.html",
         d=descriptor,
+        modified=package.modified(),
         url=url,
         jsonld=Markup(jsonld.replace("<", "\\u003c")),
         resources=resources,
         example=own[0] if own else None,
-        downloads={r["name"]: pages.downloads(descriptor, r) for r in resources},
-        validation=pages.validation(slug, str(descriptor.get("version", ""))),
+        downloads={r.name: pages.downloads(package, r) for r in package.resources},
+        validation=pages.validation(slug, package.version or ""),
         history=pages.history(slug),
-        chart=pages.chart(descriptor, chart, view.lang),
+        chart=pages.chart(package, chart, view.lang),
         citation=citation,
-        regions=pages.code_names(descriptor, "regions", view.lang),
+        regions=pages.code_names(package, "regions", view.lang),
         preview=_preview_config(view, descriptor),
         years=years_covered(descriptor),
         palette=PALETTE,

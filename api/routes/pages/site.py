@@ -12,9 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from api.deps import IndexDep, SettingsDep
 from api.routes.ckan import api_root
 from api.routes.documents import public_base
-from api.routes.pages.view import STATIC_TYPES, STATIC_VERSIONS, ViewDep, modified
+from api.routes.pages.view import STATIC_TYPES, STATIC_VERSIONS, ViewDep
 from catalog.errors import NotFound
 from catalog.metadata import THEMES
+from catalog.store import Package
 from web import STATIC
 
 router = APIRouter(include_in_schema=False)
@@ -40,7 +41,7 @@ def sitemap(request: Request, index: IndexDep, settings: SettingsDep) -> Respons
     }
     entries += [(f"{base}/organization/{quote(o)}", "") for o in sorted(organizations) if o]
     entries += [
-        (f"{base}/dataset/{quote(slug)}", modified(d)[:10])
+        (f"{base}/dataset/{quote(slug)}", Package.of(d).modified()[:10])
         for slug, d in sorted(descriptors.items())
     ]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>']

@@ -159,7 +159,3 @@ ViewDep = Annotated[View, Depends(get_view)]
 
 def not_found(view: View) -> HTMLResponse:
     return view.render("404.html", status=404)
-
-
-def modified(descriptor: dict[str, Any]) -> str:
-    return str(descriptor.get("build", {}).get("published", ""))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import escape, quoteattr
 
 import pyarrow as pa
@@ -60,7 +60,7 @@ def _json_dump(batches: Batches, fields: list[Field], fmt: str, bom: bool) -> It
     first = True
     for batch in batches:
         parts = []
-        for text in batch.column(0).to_pylist():
+        for text in cast("list[str]", batch.column(0).to_pylist()):  # JSON text, never null
             values = list(json.loads(text).values())
             parts.append(("\n    " if first else ",\n    ") + _compact(values))
             first = False
@@ -81,7 +81,7 @@ def _xml_dump(batches: Batches, fields: list[Field], fmt: str, bom: bool) -> Ite
     elements = _xml_names([n for n in names if n != "_id"])
     for batch in batches:
         lines = []
-        for text in batch.column(0).to_pylist():
+        for text in cast("list[str]", batch.column(0).to_pylist()):  # JSON text, never null
             record = json.loads(text)
             attribute = f" _id={quoteattr(str(record['_id']))}" if "_id" in record else ""
             cells = "".join(_xml_cell(elements[n], record[n]) for n in elements)

@@ -25,7 +25,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from catalog.errors import Gone, NotFound, StoreError
 from catalog.store.base import DESCRIPTOR, REPORT
@@ -48,7 +47,7 @@ from catalog.store.folder.layout import (
     stamp,
 )
 from catalog.store.folder.withdrawals import Withdrawals
-from catalog.store.model import Package
+from catalog.store.model import Document, Package, ReportDocument
 from catalog.store.parsing import parse_package
 from catalog.store.records import Served, VersionInfo, changed_since
 
@@ -178,7 +177,7 @@ class FolderStore(Withdrawals):
     def package(self, slug: str, version: str | None = None) -> Package:
         return self._read_package(self.version_path(slug, version) / DESCRIPTOR)
 
-    def descriptor(self, slug: str, version: str | None = None) -> dict[str, Any]:
+    def descriptor(self, slug: str, version: str | None = None) -> Document:
         return self.package(slug, version).as_dict()
 
     def _read_package(self, path: Path) -> Package:
@@ -197,10 +196,10 @@ class FolderStore(Withdrawals):
         self._packages[path] = (identity, package)
         return package
 
-    def report(self, slug: str, version: str | None = None) -> dict[str, Any]:
+    def report(self, slug: str, version: str | None = None) -> ReportDocument:
         path = self.version_path(slug, version) / REPORT
         try:
-            report: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+            report: ReportDocument = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise StoreError(f"{path}: unreadable validation report") from exc
         return report

@@ -1,0 +1,38 @@
+"""The frames between the SQL pool and its workers: a request and an answer's header.
+
+Loaded by every SQL sandbox worker: typing only, nothing heavier than the standard library.
+Both sides read a frame with `json.loads`, so these types say what the other side writes;
+`Pool._read` checks the one thing a worker's answer must get right (its row count).
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, TypedDict
+
+
+class SqlRequest(TypedDict):
+    """One query for a worker; `views` (name → Parquet file) when its database is stale."""
+
+    sql: str
+    timeout: float
+    row_cap: int
+    byte_cap: int
+    views: NotRequired[dict[str, str]]
+
+
+class Failure(TypedDict):
+    kind: str  # one of `messages.Explained`'s kinds
+    message: str
+
+
+class AnswerHeader(TypedDict, total=False):
+    """The first line of an answer: `ready` once at start, then per request either the
+    result's fields (each as `catalog.sql` describes a column), or `error`; and `recycle`
+    when the worker is about to exit and must be replaced."""
+
+    ready: bool
+    fields: list[dict[str, Any]]
+    truncated: bool
+    count: int
+    error: Failure
+    recycle: bool
