@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from catalog.search import years_covered
 from web.charts import PALETTE, Chart, build_chart, chart_resource
 from web.headline import Featured, Figure, Headline, figure_text
 from web.pages import Download, PageData
@@ -42,5 +41,4 @@ __all__ = [
     "search_catalogue",
     "snippet",
     "terms",
-    "years_covered",
 ]

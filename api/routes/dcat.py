@@ -149,7 +149,7 @@ def catalog(
     )
     if page > paging.last:
         raise NotFound(f"page {page} is past the last page, {paging.last}")
-    everything = {slug: Package.of(d) for slug, d in index.descriptors().items()}
+    everything = index.packages()
     graph = catalogue_graph(
         info,
         [everything[slug] for slug in result.slugs if slug in everything],
@@ -241,7 +241,7 @@ def data_json(
 ) -> Response:
     """Without `page`, the whole catalogue (what data.json harvesters read); with it, one page
     of `catalog_page_size` datasets and `Link` headers to the first, last, next, previous."""
-    everything = index.descriptors()
+    everything = index.packages()
     slugs = sorted(everything)
     self_url = f"{info.base_url}/data.json"
     headers: dict[str, str] = {}
@@ -255,7 +255,7 @@ def data_json(
         slugs = slugs[(page - 1) * size : page * size]
         headers["Link"] = _link_header(paging)
         self_url = paging.url(page)
-    document = data_json_catalog(info, [Package.of(everything[s]) for s in slugs], self_url)
+    document = data_json_catalog(info, [everything[s] for s in slugs], self_url)
     return json_document(request, document, "application/json", headers)
 
 

@@ -9,7 +9,6 @@ from catalog.search.records import (
     covered_years,
     entry,
     utc_moment,
-    years_covered,
 )
 from catalog.search.selection import Facet, Predicate, SearchResult, Selection, all_of
 from catalog.search.solr import Compiled, Dismax, Field, Kind, compile_query, dismax, parse_query
@@ -39,5 +38,4 @@ __all__ = [
     "entry",
     "parse_query",
     "utc_moment",
-    "years_covered",
 ]

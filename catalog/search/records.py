@@ -48,13 +48,6 @@ def utc_moment(value: Any) -> datetime | None:
     return moment
 
 
-def years_covered(descriptor: dict[str, Any]) -> list[int]:
-    """Every year between the descriptor's `temporal` start and end (the dict form, for the
-    web pages until they read the model; `covered_years` is the same over the model)."""
-    temporal = descriptor.get("temporal") or {}
-    return _between(_year(temporal.get("start")), _year(temporal.get("end")))
-
-
 def covered_years(package: Package) -> list[int]:
     """Every year between the package's `temporal` start and end."""
     temporal = package.temporal

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from catalog.metadata.citation import apa, gbt7714
+from catalog.search import covered_years
 from catalog.store import Package
-from web import build_chart, highlight, markdown_html, snippet, years_covered
+from web import build_chart, highlight, markdown_html, snippet
 from web.charts import Series, compact, line_chart, nice_ticks
 
 DESCRIPTOR = {
@@ -37,9 +38,11 @@ def test_apa_cites_a_data_set_with_its_english_title_and_version() -> None:
 
 
 def test_years_covered_spans_temporal_start_to_end() -> None:
-    assert years_covered(DESCRIPTOR) == [2019, 2020, 2021]
-    assert years_covered({"temporal": {"start": "2018", "end": "2018"}}) == [2018]
-    assert years_covered({}) == []
+    assert covered_years(Package.of(DESCRIPTOR)) == [2019, 2020, 2021]
+    assert covered_years(
+        Package.of({"name": "x", "temporal": {"start": "2018", "end": "2018"}})
+    ) == [2018]
+    assert covered_years(Package.of({"name": "x"})) == []
 
 
 def test_highlight_escapes_and_marks_every_match() -> None:

@@ -25,14 +25,13 @@ SEARCH_FACETS = (*FACETS, "year")
 
 @router.get("/", response_class=HTMLResponse)
 def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
-    descriptors = index.descriptors()
-    packages = {slug: Package.of(document) for slug, document in descriptors.items()}
+    packages = index.packages()
     themes: dict[str, int] = dict.fromkeys(THEMES, 0)
     for package in packages.values():
         for theme in package.themes:
             themes[theme] = themes.get(theme, 0) + 1
     latest = sorted(packages.values(), key=Package.modified, reverse=True)[:6]
-    recent = [descriptors[package.name] for package in latest]  # what the template reads
+    recent = [index.descriptors()[package.name] for package in latest]  # the template reads dicts
     return view.render(
         "home.html", themes=themes, recent=recent, headline=pages.headline(packages, view.lang)
     )

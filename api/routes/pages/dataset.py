@@ -19,9 +19,10 @@ from api.routes.documents import catalogue_info
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
 from catalog.errors import NotFound
 from catalog.metadata import cite, dataset_jsonld
+from catalog.search import covered_years
 from catalog.settings import Settings
 from catalog.store import DATASET, Store
-from web import PALETTE, PageData, years_covered
+from web import PALETTE, PageData
 
 router = APIRouter(include_in_schema=False)
 
@@ -90,7 +91,7 @@ def _dataset_page(
         citation=citation,
         regions=pages.code_names(package, "regions", view.lang),
         preview=_preview_config(view, descriptor),
-        years=years_covered(descriptor),
+        years=covered_years(package),
         palette=PALETTE,
     )
 

@@ -15,7 +15,6 @@ from api.routes.documents import public_base
 from api.routes.pages.view import STATIC_TYPES, STATIC_VERSIONS, ViewDep
 from catalog.errors import NotFound
 from catalog.metadata import THEMES
-from catalog.store import Package
 from web import STATIC
 
 router = APIRouter(include_in_schema=False)
@@ -33,16 +32,14 @@ def api_page(view: ViewDep) -> Response:
 @router.get("/sitemap.xml")
 def sitemap(request: Request, index: IndexDep, settings: SettingsDep) -> Response:
     base = public_base(request, settings)
-    descriptors = index.descriptors()
+    packages = index.packages()
     entries = [(f"{base}/", ""), (f"{base}/dataset", ""), (f"{base}/api", "")]
     entries += [(f"{base}/group/{quote(theme)}", "") for theme in THEMES]
-    organizations = {
-        str((d.get("organization") or {}).get("name", "")) for d in descriptors.values()
-    }
+    organizations = {p.organization.name for p in packages.values() if p.organization}
     entries += [(f"{base}/organization/{quote(o)}", "") for o in sorted(organizations) if o]
     entries += [
-        (f"{base}/dataset/{quote(slug)}", Package.of(d).modified()[:10])
-        for slug, d in sorted(descriptors.items())
+        (f"{base}/dataset/{quote(slug)}", package.modified()[:10])
+        for slug, package in sorted(packages.items())
     ]
     lines = ['<?xml version="1.0" encoding="UTF-8"?>']
     lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
