@@ -11,7 +11,6 @@ resource in the descriptor; else its name is made from the title or file name.
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from catalog.ckan.actions.folders import (
     DatasetFolders,
@@ -20,12 +19,13 @@ from catalog.ckan.actions.folders import (
     checked_slug,
 )
 from catalog.ckan.actions.packages import Upload, resource_name, resource_of
+from catalog.ckan.shapes import DataDict, Package, Resource
 from catalog.errors import InvalidFields
 
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 
-def package_create(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def package_create(folders: DatasetFolders, data: DataDict) -> Package:
     """Create a dataset from a package dict; resources come with `resource_create`."""
     name = data.get("name")
     if not name:
@@ -42,7 +42,7 @@ def package_create(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, A
     return folders.package(slug)
 
 
-def resource_create(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def resource_create(folders: DatasetFolders, data: DataDict) -> Resource:
     """Add a resource to a dataset from an uploaded file, then publish the dataset."""
     upload = data.get("upload")
     if not isinstance(upload, Upload):

@@ -37,6 +37,7 @@ import yaml
 from catalog.ckan import mapping as ckan
 from catalog.ckan.actions.get import CkanActions
 from catalog.ckan.actions.packages import Upload, descriptor_of, extras_of, resource_of
+from catalog.ckan.shapes import DataDict, Package, Resource
 from catalog.errors import InvalidFields, NotFound
 from catalog.search import catalogue_uuid
 from catalog.store import (
@@ -188,22 +189,21 @@ class DatasetFolders:
 
     # --- answers -------------------------------------------------------------------------
 
-    def package(self, slug: str) -> dict[str, Any]:
+    def package(self, slug: str) -> Package:
         """The package dict of a dataset as served, or of its folder while it is a draft."""
         try:
             return self.actions.package_show({"id": slug})
         except NotFound:
             source = load_dataset(self.datasets / slug)
-            draft = ckan.package_dict(source.descriptor, self.actions.base_url)
+            draft = ckan.package_dict(source.package, self.actions.base_url)
             return {**draft, "state": "draft"}
 
-    def resource(self, slug: str, name: str) -> dict[str, Any]:
+    def resource(self, slug: str, name: str) -> Resource:
         """The resource dict of a dataset's resource, as `package` shows it."""
         wanted = catalogue_uuid("resource", f"{slug}/{name}")
-        for resource in self.package(slug).get("resources", []):
+        for resource in self.package(slug)["resources"]:
             if resource["id"] == wanted:
-                found: dict[str, Any] = resource
-                return found
+                return resource
         raise NotFound("")
 
 
@@ -250,7 +250,7 @@ def inside(folder: Path, relative: str) -> Path:
     return target
 
 
-def check_links(data: dict[str, Any]) -> None:
+def check_links(data: DataDict) -> None:
     """Refuse a package or resource dict whose links are not http(s) or mailto."""
     faults: dict[str, list[str]] = {}
     for field, value in url_fields({k: v for k, v in data.items() if k != "extras"}):

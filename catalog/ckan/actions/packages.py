@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.ckan import mapping as ckan
-from catalog.ckan.mapping import Unit
+from catalog.ckan.shapes import DataDict, Unit
 from catalog.errors import InvalidFields
 from catalog.store import is_resource_name
 
@@ -169,7 +169,7 @@ def _organization(
     found["organization"] = current
 
 
-def resource_name(data: dict[str, Any], upload: Upload, taken: set[str]) -> str:
+def resource_name(data: DataDict, upload: Upload, taken: set[str]) -> str:
     if data.get("table"):
         table = data["table"]
         if not is_resource_name(table):
@@ -185,9 +185,7 @@ def resource_name(data: dict[str, Any], upload: Upload, taken: set[str]) -> str:
     return f"resource_{number}"
 
 
-def resource_of(
-    current: dict[str, Any], data: dict[str, Any], upload: Upload | None
-) -> dict[str, Any]:
+def resource_of(current: dict[str, Any], data: DataDict, upload: Upload | None) -> dict[str, Any]:
     """A descriptor resource: `current` with the resource dict's fields and the upload."""
     found = {k: v for k, v in current.items() if k not in ckan_resource_only()}
     name = str(found["name"])

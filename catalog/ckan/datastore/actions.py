@@ -37,6 +37,7 @@ from catalog.ckan.datastore.dumps import DUMP_FORMATS, dump_chunks
 from catalog.ckan.datastore.plans import Plan
 from catalog.ckan.datastore.schema import LARGEST_NATURAL, search_arguments
 from catalog.ckan.datastore.tables import Table, pg_type_of_sql
+from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
 from catalog.query import QueryEngine, delimited_text, export_runs, view_name
 from catalog.sql import quote
@@ -62,7 +63,7 @@ class DataStore:
 
     # --- datastore_search ---------------------------------------------------------------
 
-    def search(self, data: dict[str, Any]) -> dict[str, Any]:
+    def search(self, data: DataDict) -> dict[str, Any]:
         """Search a DataStore resource (CKAN's datastore_search)."""
         given = search_arguments(data)
         table = self.table(given.resource_id)
@@ -91,7 +92,7 @@ class DataStore:
 
     # --- datastore_info ---------------------------------------------------------------------
 
-    def info(self, data: dict[str, Any]) -> dict[str, Any]:
+    def info(self, data: DataDict) -> dict[str, Any]:
         """Describe a DataStore resource: its fields, their schema and the table's size."""
         resource_id = data.get("resource_id") or data.get("id")
         if not resource_id:
@@ -114,7 +115,7 @@ class DataStore:
 
     # --- datastore_search_sql -----------------------------------------------------------------
 
-    def search_sql(self, data: dict[str, Any]) -> dict[str, Any]:
+    def search_sql(self, data: DataDict) -> dict[str, Any]:
         """Run one read-only SELECT over the DataStore tables (CKAN's datastore_search_sql)."""
         sql = data.get("sql")
         if not sql or not isinstance(sql, str):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.ckan.arguments import boolean, natural
+from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields
 
 ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default
@@ -49,7 +50,7 @@ class SearchArguments:
     records_format: str
 
 
-def search_arguments(data: dict[str, Any]) -> SearchArguments:
+def search_arguments(data: DataDict) -> SearchArguments:
     """datastore_search_schema: defaults, types and the `__junk` check."""
     given = dict(data)
     if "id" in given and "resource_id" not in given:
