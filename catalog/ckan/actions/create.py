@@ -18,7 +18,7 @@ from catalog.ckan.actions.folders import (
     check_links,
     checked_slug,
 )
-from catalog.ckan.actions.packages import Upload, resource_name, resource_of
+from catalog.ckan.actions.packages import ResourceFields, Upload, resource_name, resource_of
 from catalog.ckan.shapes import DataDict, Package, Resource
 from catalog.errors import InvalidFields
 
@@ -54,10 +54,11 @@ def resource_create(folders: DatasetFolders, data: DataDict) -> Resource:
         base, source = folders.read(slug)
         descriptor = copy.deepcopy(source.descriptor)
         taken = {str(r["name"]) for r in descriptor.get("resources", [])}
-        name = resource_name(data, upload, taken)
+        given = ResourceFields.of(data)
+        name = resource_name(given, upload, taken)
         if name in taken:
             raise InvalidFields({"table": [f"The dataset already has a resource {name!r}"]})
-        descriptor.setdefault("resources", []).append(resource_of({"name": name}, data, upload))
+        descriptor.setdefault("resources", []).append(resource_of({"name": name}, given, upload))
         uploads = {name: upload}
         folders.commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
     return folders.resource(slug, name)

@@ -36,7 +36,13 @@ import yaml
 
 from catalog.ckan import mapping as ckan
 from catalog.ckan.actions.get import CkanActions
-from catalog.ckan.actions.packages import Upload, descriptor_of, extras_of, resource_of
+from catalog.ckan.actions.packages import (
+    ResourceFields,
+    Upload,
+    descriptor_of,
+    extras_of,
+    resource_of,
+)
 from catalog.ckan.shapes import DataDict, Package, Resource
 from catalog.errors import InvalidFields, NotFound
 from catalog.search import catalogue_uuid
@@ -184,7 +190,7 @@ class DatasetFolders:
                 raise InvalidFields({"resources": [
                     f"Resource {position} is new: add it with resource_create and a file"
                 ]})  # fmt: skip
-            chosen.append(resource_of(current[name], given, None))
+            chosen.append(resource_of(current[name], ResourceFields.of(given), None))
         return chosen
 
     # --- answers -------------------------------------------------------------------------

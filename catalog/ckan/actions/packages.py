@@ -33,6 +33,35 @@ RESOURCE_NAME_LIMIT = 100
 
 
 @dataclass(frozen=True)
+class ResourceFields:
+    """What a resource dict sends that a descriptor resource keeps, read once.
+
+    Texts are taken as CKAN's `unicode_safe` takes them (anything given becomes its text);
+    `table` and `schema` stay as given: they are checked where they are used, so a fault is
+    reported in the order CKAN reports it.
+    """
+
+    title: str | None  # CKAN's `name`
+    title_en: str | None  # our `name_en`
+    description: str | None
+    table: object
+    schema: object
+
+    @classmethod
+    def of(cls, data: DataDict) -> ResourceFields:
+        def text(key: str) -> str | None:
+            return str(data[key]) if data.get(key) else None
+
+        return cls(
+            title=text("name"),
+            title_en=text("name_en"),
+            description=text("description"),
+            table=data.get("table"),
+            schema=data.get("schema"),
+        )
+
+
+@dataclass(frozen=True)
 class Upload:
     """An uploaded file: the name the client gave and where its bytes wait on disk."""
 
@@ -169,13 +198,13 @@ def _organization(
     found["organization"] = current
 
 
-def resource_name(data: DataDict, upload: Upload, taken: set[str]) -> str:
-    if data.get("table"):
-        table = data["table"]
-        if not is_resource_name(table):
+def resource_name(given: ResourceFields, upload: Upload, taken: set[str]) -> str:
+    """The `table` given, else a name made from the title or the file's, else numbered."""
+    if given.table:
+        if not is_resource_name(given.table):
             raise InvalidFields({"table": [TABLE_MESSAGE]})
-        return str(table)
-    for text in (str(data.get("name") or ""), _upload_stem(upload.filename)):
+        return str(given.table)
+    for text in (given.title or "", _upload_stem(upload.filename)):
         made = RESOURCE_NAME.sub("_", text.lower()).strip("_")[:RESOURCE_NAME_LIMIT].strip("_")
         if made:
             return made
@@ -185,17 +214,21 @@ def resource_name(data: DataDict, upload: Upload, taken: set[str]) -> str:
     return f"resource_{number}"
 
 
-def resource_of(current: dict[str, Any], data: DataDict, upload: Upload | None) -> dict[str, Any]:
+def resource_of(
+    current: dict[str, Any], given: ResourceFields, upload: Upload | None
+) -> dict[str, Any]:
     """A descriptor resource: `current` with the resource dict's fields and the upload."""
     found = {k: v for k, v in current.items() if k not in ckan_resource_only()}
     name = str(found["name"])
-    if data.get("name"):
-        found["title"] = str(data["name"])
-    for key, field in (("title_en", "name_en"), ("description", "description")):
-        if data.get(field):
-            found[key] = str(data[field])
-    if data.get("schema"):
-        schema = data["schema"]
+    for key, value in (
+        ("title", given.title),
+        ("title_en", given.title_en),
+        ("description", given.description),
+    ):
+        if value is not None:
+            found[key] = value
+    if given.schema:
+        schema = given.schema
         if isinstance(schema, str):
             try:
                 schema = json.loads(schema)

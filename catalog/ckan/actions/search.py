@@ -152,7 +152,7 @@ def search_params(data: DataDict) -> SearchParams:
     )
 
 
-def _numbers(params: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _numbers(params: DataDict, errors: dict[str, list[str]]) -> None:
     """`rows`, `start` and `facet.mincount` as naturals, `facet.limit` as an integer (a
     negative one: every value); an empty one as not given."""
     for name in ("rows", "start", "facet.mincount", "facet.limit"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 
 from catalog.ckan.actions.folders import DatasetFolders, check_links, position
-from catalog.ckan.actions.packages import Upload, resource_of
+from catalog.ckan.actions.packages import ResourceFields, Upload, resource_of
 from catalog.ckan.shapes import DataDict, Package, Resource
 
 
@@ -36,7 +36,8 @@ def resource_update(folders: DatasetFolders, data: DataDict) -> Resource:
         descriptor = copy.deepcopy(source.descriptor)
         found = position(source, name)
         upload = data.get("upload") if isinstance(data.get("upload"), Upload) else None
-        descriptor["resources"][found] = resource_of(descriptor["resources"][found], data, upload)
+        given = ResourceFields.of(data)
+        descriptor["resources"][found] = resource_of(descriptor["resources"][found], given, upload)
         uploads = {name: upload} if upload else {}
         folders.commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
     return folders.resource(slug, name)

@@ -93,7 +93,7 @@ def search_arguments(data: DataDict) -> SearchArguments:
     )
 
 
-def _parse_json(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _parse_json(given: DataDict, errors: dict[str, list[str]]) -> None:
     """`filters` as JSON (CKAN's `json_validator`), `q` too when it reads as an object."""
     for key in ("filters", "q"):
         value = given.get(key)
@@ -105,7 +105,7 @@ def _parse_json(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
                     errors[key] = ["Could not parse as valid JSON"]
 
 
-def _paging(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _paging(given: DataDict, errors: dict[str, list[str]]) -> None:
     """`limit` (defaulted, capped) and `offset` (left out when empty) as naturals."""
     for key in ("limit", "offset"):
         if key in given:
