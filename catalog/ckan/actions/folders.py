@@ -37,6 +37,7 @@ import yaml
 from catalog.ckan import mapping as ckan
 from catalog.ckan.actions.get import CkanActions
 from catalog.ckan.actions.packages import (
+    PackageFields,
     ResourceFields,
     Upload,
     descriptor_of,
@@ -171,9 +172,9 @@ class DatasetFolders:
         target.parent.mkdir(parents=True, exist_ok=True)
         source.path.rename(target)
 
-    def descriptor(self, base: dict[str, Any], package: dict[str, Any]) -> dict[str, Any]:
+    def descriptor(self, base: dict[str, Any], package: DataDict) -> dict[str, Any]:
         """`base` with what the package dict says (`catalog.ckan.actions.packages`)."""
-        return descriptor_of(package, base, self.actions.organizations())
+        return descriptor_of(PackageFields.of(package), base, self.actions.organizations())
 
     def resources_from(self, source: DatasetSource, resources: list[Any]) -> list[dict[str, Any]]:
         """A package's `resources` list: each names an existing resource by id or table."""
