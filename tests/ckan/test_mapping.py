@@ -69,3 +69,14 @@ def test_license_of_keeps_an_unknown_license_as_given() -> None:
         "license_url": "u",
         "isopen": False,
     }
+
+
+def test_package_dict_modified_follows_the_one_rule_without_a_build() -> None:
+    """docs/descriptor.md: modified is `build.published`, else the version's `created`."""
+    document = synthetic(3)
+    del document["build"]
+    document["created"] = "2024-06-01T08:00:00Z"
+    package = ckan.package_dict(Package.of(document), "http://s")
+    assert package["metadata_modified"] == "2024-06-01T08:00:00.000000"
+    assert package["metadata_created"] == "2024-01-01T00:00:00.000000"  # `issued`, earlier
+    assert package["resources"][0]["last_modified"] == package["metadata_modified"]

@@ -47,8 +47,7 @@ class CkanActions:
         self.site_description = ""
         self._lock = threading.Lock()
         self._packages: dict[tuple[str, str, str], Package] = {}
-        # slug → (the index's descriptor, its model): parsed once per published version
-        self._models: dict[str, tuple[dict[str, Any], Descriptor]] = {}
+        self._models: dict[tuple[str, str, str, str], Descriptor] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
         self._units_cache: tuple[int, dict[str, Unit], dict[str, Unit]] | None = None
         self.actions: dict[str, Action] = {
@@ -59,20 +58,21 @@ class CkanActions:
     # --- lookups -----------------------------------------------------------------------
 
     def descriptor(self, slug: str) -> Descriptor:
-        """The typed descriptor of a served dataset (KeyError if none), parsed once.
+        """The typed descriptor of a served dataset (KeyError if none), parsed once a version.
 
-        The catalogue index holds the store's descriptors as documents: this is where they
-        become the model, the first time an action reads one.
+        The catalogue index holds the store's descriptors as documents, read afresh after
+        every publish: this is where they become the model, the first time an action reads
+        one, and a version already parsed is not parsed again.
         """
         document = self.index.descriptors()[slug]
-        cached = self._models.get(slug)
-        if cached is not None and cached[0] is document:
-            return cached[1]
-        model = Descriptor.of(document)
-        with self._lock:
-            if len(self._models) > 200_000:
-                self._models.clear()
-            self._models[slug] = (document, model)
+        key = _version_key(slug, document)
+        model = self._models.get(key)
+        if model is None:
+            model = Descriptor.of(document)
+            with self._lock:
+                if len(self._models) > 200_000:
+                    self._models.clear()
+                self._models[key] = model
         return model
 
     def package(self, slug: str) -> Package:
@@ -337,3 +337,14 @@ READ_ACTIONS = (
     "license_list",
     "help_show",
 )
+
+
+def _version_key(slug: str, document: dict[str, Any]) -> tuple[str, str, str, str]:
+    """What tells one published version of a dataset from another, read before parsing."""
+    build = document.get("build") or {}
+    return (
+        slug,
+        str(document.get("version")),
+        str(build.get("published")),
+        str(document.get("created")),
+    )
