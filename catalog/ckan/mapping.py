@@ -11,11 +11,25 @@ download from /api/v1; `datastore_active` is true since every table is queryable
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from datetime import date, datetime
 
+from pydantic import BaseModel
+
+from catalog.ckan.shapes import (
+    Extra,
+    GroupShown,
+    LicenseEntry,
+    LicenseFields,
+    Package,
+    Resource,
+    ShortGroup,
+    Tag,
+    Unit,
+)
 from catalog.metadata import THEMES
 from catalog.search import catalogue_uuid, utc_moment
+from catalog.store import Package as Descriptor
+from catalog.store import Resource as DescriptorResource
 
 # Status of each CKAN error `__type` on the Action API (ckan/views/api.py, CKAN 2.12).
 CKAN_STATUS = {
@@ -32,7 +46,7 @@ CKAN_STATUS = {
 
 def _license(
     id_: str, title: str, url: str = "", *, open_: bool = True, **flags: bool
-) -> dict[str, str]:
+) -> LicenseEntry:
     # CKAN's license_list stringifies every value ("False", "approved").
     return {
         "domain_content": str(flags.get("content", False)),
@@ -52,7 +66,7 @@ def _license(
 
 OD = "http://www.opendefinition.org/licenses/"
 # CKAN's default license register, in its order (ckan/model/license.py).
-LICENSES = [
+LICENSES: list[LicenseEntry] = [
     _license("notspecified", "License not specified", open_=False, generic=True),
     _license(
         "odc-pddl",
@@ -101,83 +115,60 @@ SPDX_TO_CKAN = {
 CSV_MIMETYPE = "text/csv"
 
 
-def ckan_timestamp(value: Any) -> str | None:
+def ckan_timestamp(value: datetime | date | str | None) -> str | None:
     """`2026-01-01T09:00:00Z` → `2026-01-01T09:00:00.000000`, the form CKAN writes."""
     moment = value if isinstance(value, datetime) else utc_moment(value)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") if moment else None
 
 
-def dataset_times(descriptor: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(metadata_created, metadata_modified): first publication and the current version's."""
-    modified = utc_moment(descriptor.get("build", {}).get("published", ""))
-    issued = utc_moment(descriptor.get("issued", ""))
+def dataset_times(descriptor: Descriptor) -> tuple[str | None, str | None]:
+    """(metadata_created, metadata_modified): first publication and the current version's.
+
+    Modified is `Package.modified()`, the one rule (docs/descriptor.md); created is the
+    earlier of it and `issued`.
+    """
+    modified = utc_moment(descriptor.modified())
+    issued = utc_moment("" if descriptor.issued is None else descriptor.issued)
     created = min(issued, modified) if issued and modified else issued or modified
     return ckan_timestamp(created), ckan_timestamp(modified)
 
 
-def license_of(descriptor: dict[str, Any]) -> dict[str, Any]:
+def license_of(descriptor: Descriptor) -> LicenseFields:
     """license_id, license_title, license_url and isopen of a descriptor's first license."""
-    licenses = descriptor.get("licenses") or []
-    if not licenses:
+    if not descriptor.licenses:
         return {"license_id": None, "license_title": None, "isopen": False}
-    first = licenses[0]
-    known = LICENSES_BY_ID.get(SPDX_TO_CKAN.get(str(first.get("name")), ""))
+    first = descriptor.licenses[0]
+    known = LICENSES_BY_ID.get(SPDX_TO_CKAN.get(str(first.name), ""))
+    id_: str | None
+    title: str | None
+    url: str | None
     if known is not None:
-        found = {"license_id": known["id"], "license_title": known["title"]}
-        if known["url"]:
-            found["license_url"] = known["url"]
-        return {**found, "isopen": known["od_conformance"] == "approved"}
-    found = {
-        "license_id": first.get("name"),
-        "license_title": first.get("title") or first.get("name"),
-    }
-    if first.get("path"):
-        found["license_url"] = first["path"]
-    return {**found, "isopen": False}
+        id_, title, url = known["id"], known["title"], known["url"]
+        isopen = known["od_conformance"] == "approved"
+    else:
+        id_, title, url, isopen = first.name, first.title or first.name, first.path, False
+    if url:
+        return {"license_id": id_, "license_title": title, "license_url": url, "isopen": isopen}
+    return {"license_id": id_, "license_title": title, "isopen": isopen}
 
 
-def tag_names(descriptor: dict[str, Any]) -> list[str]:
+def tag_names(descriptor: Descriptor) -> list[str]:
     """The zh and en keywords, each once, in CKAN's order (by name)."""
-    return sorted({*descriptor.get("keywords", []), *descriptor.get("keywords_en", [])})
+    return sorted({*descriptor.keywords, *descriptor.keywords_en})
 
 
-class ShortGroup(TypedDict):
-    """A theme as the short group dict inside a package."""
-
-    description: str
-    display_name: str
-    id: str
-    image_display_url: str
-    name: str
-    title: str
-
-
-class Unit(TypedDict):
-    """An organization (a publishing unit) or a group (a theme) as the list actions show it,
-    dated by its first dataset."""
-
-    id: str
-    name: str
-    title: str
-    type: str
-    description: str
-    image_url: str
-    created: str | None
-    is_organization: bool
-    approval_status: str
-    state: str
-    display_name: NotRequired[str]
-    image_display_url: NotRequired[str]
-
-
-def organization_dict(organization: dict[str, Any], created: str | None) -> Unit:
-    name = organization.get("name", "")
+def organization_dict(descriptor: Descriptor, created: str | None) -> Unit | None:
+    """The descriptor's publishing unit as an organization; None when it names none."""
+    organization = descriptor.organization
+    if organization is None or not organization.name:
+        return None
+    name = organization.name
     return {
         "id": catalogue_uuid("organization", name),
         "name": name,
-        "title": organization.get("title") or name,
+        "title": organization.title or name,
         "type": "organization",
-        "description": organization.get("title_en", ""),
+        "description": organization.title_en or "",
         "image_url": "",
         "created": created,
         "is_organization": True,
@@ -199,22 +190,20 @@ def group_dict(theme: str) -> ShortGroup:
     }
 
 
-def full_group_dict(
-    theme_or_org: Unit, *, package_count: int, extras: list[dict[str, str]]
-) -> dict[str, Any]:
+def full_group_dict(unit: Unit, *, package_count: int, extras: list[Extra]) -> GroupShown:
     """organization_show / group_show: the short dict with counts, members and extras."""
-    shown: dict[str, Any] = dict(theme_or_org)
-    shown.setdefault("display_name", shown["title"])
-    shown.setdefault("image_display_url", shown.get("image_url", ""))
-    shown.setdefault("image_url", "")
-    shown.setdefault("is_organization", False)
-    shown.setdefault("type", "group")
-    shown.setdefault("approval_status", "approved")
-    shown.setdefault("state", "active")
-    shown.update(
-        package_count=package_count, extras=extras, groups=[], users=[], tags=[], num_followers=0
-    )
-    return shown
+    return {
+        **unit,
+        # a key the unit has keeps its place; one it lacks comes after the others
+        "display_name": unit.get("display_name", unit["title"]),
+        "image_display_url": unit.get("image_display_url", unit["image_url"]),
+        "package_count": package_count,
+        "extras": extras,
+        "groups": [],
+        "users": [],
+        "tags": [],
+        "num_followers": 0,
+    }
 
 
 def theme_group(theme: str, created: str | None) -> Unit:
@@ -230,30 +219,32 @@ def theme_group(theme: str, created: str | None) -> Unit:
     }
 
 
-def extras_of(descriptor: dict[str, Any]) -> list[dict[str, str]]:
+ExtraValue = str | int | float | bool | date | list[str] | list[dict[str, object]] | None
+
+
+def extras_of(descriptor: Descriptor) -> list[Extra]:
     """Our bilingual and catalogue properties as CKAN extras (string values, sorted by key)."""
-    organization = descriptor.get("organization") or {}
-    temporal = descriptor.get("temporal") or {}
-    contact = descriptor.get("contact") or {}
-    values: dict[str, Any] = {
-        "title_en": descriptor.get("title_en"),
-        "notes_en": descriptor.get("description_en"),
-        "keywords": descriptor.get("keywords"),
-        "keywords_en": descriptor.get("keywords_en"),
-        "identifier": descriptor.get("name"),
-        "issued": descriptor.get("issued"),
-        "frequency": descriptor.get("frequency"),
-        "access_level": descriptor.get("access_level"),
-        "temporal_start": temporal.get("start"),
-        "temporal_end": temporal.get("end"),
-        "spatial": descriptor.get("spatial"),
-        "themes": descriptor.get("themes"),
-        "contact_name": contact.get("name"),
-        "contact_email": contact.get("email"),
-        "publisher_title_en": organization.get("title_en"),
-        "publisher_credit_code": organization.get("credit_code"),
-        "sources": descriptor.get("sources"),
-        "license": (descriptor.get("licenses") or [{}])[0].get("name"),
+    organization, contact = descriptor.organization, descriptor.contact
+    temporal = descriptor.temporal
+    values: dict[str, ExtraValue] = {
+        "title_en": descriptor.title_en,
+        "notes_en": descriptor.description_en,
+        "keywords": descriptor.keywords,
+        "keywords_en": descriptor.keywords_en,
+        "identifier": descriptor.name,
+        "issued": descriptor.issued,
+        "frequency": descriptor.frequency,
+        "access_level": descriptor.access_level,
+        "temporal_start": temporal.start if temporal else None,
+        "temporal_end": temporal.end if temporal else None,
+        "spatial": descriptor.spatial,
+        "themes": descriptor.themes,
+        "contact_name": contact.name if contact else None,
+        "contact_email": contact.email if contact else None,
+        "publisher_title_en": organization.title_en if organization else None,
+        "publisher_credit_code": organization.credit_code if organization else None,
+        "sources": [given(source) for source in descriptor.sources],
+        "license": descriptor.licenses[0].name if descriptor.licenses else None,
     }
     return [
         {"key": key, "value": _extra_value(value)}
@@ -262,27 +253,31 @@ def extras_of(descriptor: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
-def _extra_value(value: Any) -> str:
+def given(part: BaseModel) -> dict[str, object]:
+    """A descriptor object as the document wrote it: its keys, none the model defaults."""
+    return part.model_dump(by_alias=True, exclude_unset=True)
+
+
+def _extra_value(value: ExtraValue | dict[str, object]) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, list) and all(isinstance(item, str) for item in value):
-        return ",".join(value)
+        return ",".join(str(item) for item in value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 def resource_dict(
-    descriptor: dict[str, Any], resource: dict[str, Any], position: int, base_url: str
-) -> dict[str, Any]:
-    slug = descriptor["name"]
-    name = resource["name"]
+    descriptor: Descriptor, resource: DescriptorResource, position: int, base_url: str
+) -> Resource:
+    slug, name = descriptor.name, resource.name
     _, modified = dataset_times(descriptor)
     downloads = f"{base_url.rstrip('/')}/api/v1/datasets/{slug}/resources/{name}"
-    found = {
+    found: Resource = {
         "cache_last_updated": None,
         "cache_url": None,
         "created": modified,
         "datastore_active": True,
-        "description": resource.get("description", ""),
+        "description": resource.description or "",
         "format": "CSV",
         # The CSV is written from the Parquet on request: its bytes are not known ahead, so
         # `size` and `hash` stay empty as CKAN leaves them for a linked file; the published
@@ -293,7 +288,7 @@ def resource_dict(
         "metadata_modified": modified,
         "mimetype": CSV_MIMETYPE,
         "mimetype_inner": None,
-        "name": resource.get("title") or name,
+        "name": resource.title or name,
         "package_id": catalogue_uuid("dataset", slug),
         "position": position,
         "resource_type": None,
@@ -302,64 +297,61 @@ def resource_dict(
         "url": f"{downloads}.csv",
         "url_type": None,
         "table": name,
-        "name_en": resource.get("title_en", ""),
-        "rows": resource.get("rows"),
+        "name_en": resource.title_en or "",
+        "rows": resource.rows,
         "parquet_url": f"{downloads}.parquet",
-        "parquet_size": resource.get("bytes"),
-        "parquet_hash": resource.get("hash", ""),
+        "parquet_size": resource.bytes,
+        "parquet_hash": resource.hash or "",
     }
-    if "embedded_from" in resource:
-        found["embedded_from"] = _extra_value(resource["embedded_from"])
+    if resource.embedded_from is not None:
+        found["embedded_from"] = _extra_value(given(resource.embedded_from))
     return found
 
 
-def package_dict(descriptor: dict[str, Any], base_url: str) -> dict[str, Any]:
+def tag_dict(tag: str) -> Tag:
+    return {
+        "display_name": tag,
+        "id": catalogue_uuid("tag", tag),
+        "name": tag,
+        "state": "active",
+        "vocabulary_id": None,
+    }
+
+
+def package_dict(descriptor: Descriptor, base_url: str) -> Package:
     """The package_show dict of one published descriptor (also each package_search result)."""
-    slug = descriptor["name"]
+    slug = descriptor.name
     created, modified = dataset_times(descriptor)
-    organization = descriptor.get("organization") or {}
-    contact = descriptor.get("contact") or {}
-    org = organization_dict(organization, created) if organization.get("name") else None
-    tags = [
-        {
-            "display_name": tag,
-            "id": catalogue_uuid("tag", tag),
-            "name": tag,
-            "state": "active",
-            "vocabulary_id": None,
-        }
-        for tag in tag_names(descriptor)
-    ]
+    organization, contact = descriptor.organization, descriptor.contact
+    org = organization_dict(descriptor, created)
+    tags = [tag_dict(tag) for tag in tag_names(descriptor)]
     resources = [
         resource_dict(descriptor, resource, position, base_url)
-        for position, resource in enumerate(descriptor.get("resources", []))
+        for position, resource in enumerate(descriptor.resources)
     ]
-    groups = sorted(
-        (group_dict(theme) for theme in descriptor.get("themes", [])),
-        key=lambda group: group["display_name"],
-    )
+    groups = sorted(map(group_dict, descriptor.themes), key=lambda group: group["display_name"])
     return {
-        "author": organization.get("title"),
+        "author": organization.title if organization else None,
         "author_email": None,
         "creator_user_id": None,
         "id": catalogue_uuid("dataset", slug),
         **license_of(descriptor),
-        "maintainer": contact.get("name"),
-        "maintainer_email": contact.get("email"),
+        "maintainer": contact.name if contact else None,
+        "maintainer_email": contact.email if contact else None,
         "metadata_created": created,
         "metadata_modified": modified,
         "name": slug,
-        "notes": descriptor.get("description", ""),
+        "notes": descriptor.description or "",
         "num_resources": len(resources),
         "num_tags": len(tags),
         "organization": org,
         "owner_org": org["id"] if org else None,
         "private": False,
         "state": "active",
-        "title": (descriptor.get("title") or slug).strip(),
+        "title": (descriptor.title or slug).strip(),
         "type": "dataset",
         "url": f"{base_url.rstrip('/')}/dataset/{slug}",
-        "version": descriptor.get("version"),
+        "version": descriptor.version,
         "extras": extras_of(descriptor),
         "groups": groups,
         "resources": resources,

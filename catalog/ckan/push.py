@@ -22,7 +22,6 @@ equal on both sides apart from the URLs.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
 import tempfile
@@ -36,7 +35,7 @@ import ckanapi
 from catalog.ckan import mapping as ckan
 from catalog.query import Cells, QueryEngine, delimited_chunks, delimited_line, select_sql
 from catalog.search import catalogue_uuid
-from catalog.store import Store
+from catalog.store import Package, Resource, Store
 
 USER_AGENT = "hrss-opendata-push/1"
 BATCH_ROWS = 65_536
@@ -46,6 +45,9 @@ PACKAGE_FIELDS = (
 RESOURCE_FIELDS = ("name", "name_en", "description")
 
 Report = Callable[[str, str], None]
+# A package dict as the target answers or will be sent it: JSON from another site (a stock
+# CKAN's keys or this platform's), read with `.get` since any key may be missing.
+RemotePackage = dict[str, Any]
 
 
 @dataclass
@@ -69,9 +71,7 @@ class Pusher:
 
     def plan(self) -> list[str]:
         """The served datasets, each after the datasets whose code lists it embeds."""
-        needs = {
-            slug: _embedded_packages(self.store.descriptor(slug)) for slug in self.store.slugs()
-        }
+        needs = {slug: _embedded_packages(self.store.package(slug)) for slug in self.store.slugs()}
         ordered: list[str] = []
 
         def visit(slug: str, seen: frozenset[str]) -> None:
@@ -96,7 +96,7 @@ class Pusher:
 
     def push_one(self, slug: str) -> str:
         """Create or update one dataset on the target; 'created', 'updated' or 'unchanged'."""
-        descriptor = self.store.descriptor(slug)
+        descriptor = self.store.package(slug)
         wanted = package_fields(descriptor)
         remote = self._remote(slug)
         state = "unchanged"
@@ -106,25 +106,25 @@ class Pusher:
         elif not _same_package(wanted, remote):
             remote = self.site.action.package_patch(id=slug, **wanted)
             state = "updated"
-        for resource in descriptor.get("resources", []):
-            if "embedded_from" in resource:
+        for resource in descriptor.resources:
+            if resource.embedded_from is not None:
                 continue
             if self._push_resource(descriptor, resource, remote) and state == "unchanged":
                 state = "updated"
         return state
 
-    def _remote(self, slug: str) -> dict[str, Any] | None:
+    def _remote(self, slug: str) -> RemotePackage | None:
         try:
-            found: dict[str, Any] = self.site.action.package_show(id=slug)
+            found: RemotePackage = self.site.action.package_show(id=slug)
         except ckanapi.NotFound:
             return None
         return found
 
     def _push_resource(
-        self, descriptor: dict[str, Any], resource: dict[str, Any], remote: dict[str, Any]
+        self, descriptor: Package, resource: Resource, remote: RemotePackage
     ) -> bool:
         """Send one resource if the target lacks it or holds other data; True if sent."""
-        slug, name = descriptor["name"], str(resource["name"])
+        slug, name = descriptor.name, resource.name
         ident = catalogue_uuid("resource", f"{slug}/{name}")
         there = next(
             (
@@ -135,10 +135,13 @@ class Pusher:
             None,
         )
         local = ckan.resource_dict(descriptor, resource, 0, "")
-        fields = {key: local[key] for key in RESOURCE_FIELDS if local.get(key)}
-        fields.update(
-            table=name, format="CSV", schema=json.dumps(pushed_schema(descriptor, resource))
-        )
+        shown = {
+            "name": local["name"],
+            "name_en": local["name_en"],
+            "description": local["description"],
+        }
+        fields = {key: shown[key] for key in RESOURCE_FIELDS if shown[key]}
+        fields.update(table=name, format="CSV", schema=pushed_schema(descriptor, resource))
         if there is not None and _same_data(resource, there) is True:
             if all(there.get(k) == v for k, v in fields.items() if k in RESOURCE_FIELDS):
                 return False
@@ -177,16 +180,27 @@ class Pusher:
         return digest.hexdigest()
 
 
-def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
+def package_fields(descriptor: Package) -> RemotePackage:
     """The package dict fields a target needs to hold this dataset (no resources, no URLs)."""
     package = ckan.package_dict(descriptor, "")
-    wanted = {key: package[key] for key in PACKAGE_FIELDS if package.get(key) is not None}
-    organization = package.get("organization")
+    listed = {
+        "name": package["name"],
+        "title": package["title"],
+        "notes": package["notes"],
+        "license_id": package["license_id"],
+        "maintainer": package["maintainer"],
+        "maintainer_email": package["maintainer_email"],
+        "author": package["author"],
+    }
+    wanted: RemotePackage = {key: listed[key] for key in PACKAGE_FIELDS if listed[key] is not None}
+    organization = package["organization"]
     if organization:
         wanted["owner_org"] = organization["name"]
         # A target on this platform learns a new organization's title from this; CKAN ignores it.
         wanted["organization"] = {
-            key: organization[key] for key in ("name", "title", "description")
+            "name": organization["name"],
+            "title": organization["title"],
+            "description": organization["description"],
         }
     wanted["tags"] = [{"name": tag["name"]} for tag in package["tags"]]
     wanted["groups"] = [{"name": group["name"]} for group in package["groups"]]
@@ -194,35 +208,29 @@ def package_fields(descriptor: dict[str, Any]) -> dict[str, Any]:
     return wanted
 
 
-def pushed_schema(descriptor: dict[str, Any], resource: dict[str, Any]) -> dict[str, Any]:
-    """The resource's Table Schema with foreign keys naming the code lists' own datasets."""
-    schema = copy.deepcopy(resource.get("schema") or {})
-    embedded = {
-        str(r["name"]): r["embedded_from"]
-        for r in descriptor.get("resources", [])
-        if isinstance(r.get("embedded_from"), dict)
-    }
+def pushed_schema(descriptor: Package, resource: Resource) -> str:
+    """The resource's Table Schema as JSON text, foreign keys naming the code lists' own
+    datasets. Sent as the steward wrote it (key order too), so read from the document."""
+    position = descriptor.resources.index(resource)
+    schema = descriptor.as_dict()["resources"][position].get("schema") or {}
+    embedded = {r.name: r.embedded_from for r in descriptor.resources if r.embedded_from}
     for key in schema.get("foreignKeys", []):
         reference = key.get("reference", {})
         origin = embedded.get(str(reference.get("resource")))
         if origin is not None and "package" not in reference:
             key["reference"] = {
-                "package": origin["package"],
-                "resource": origin["resource"],
+                "package": origin.package,
+                "resource": origin.resource,
                 "fields": reference.get("fields"),
             }
-    return schema
+    return json.dumps(schema)
 
 
-def _embedded_packages(descriptor: dict[str, Any]) -> set[str]:
-    return {
-        str(r["embedded_from"]["package"])
-        for r in descriptor.get("resources", [])
-        if isinstance(r.get("embedded_from"), dict)
-    }
+def _embedded_packages(descriptor: Package) -> set[str]:
+    return {r.embedded_from.package for r in descriptor.resources if r.embedded_from}
 
 
-def _same_package(wanted: dict[str, Any], remote: dict[str, Any]) -> bool:
+def _same_package(wanted: RemotePackage, remote: RemotePackage) -> bool:
     for key in PACKAGE_FIELDS:
         if key in wanted and remote.get(key) != wanted[key]:
             return False
@@ -241,8 +249,8 @@ def _same_package(wanted: dict[str, Any], remote: dict[str, Any]) -> bool:
     )
 
 
-def _same_data(resource: dict[str, Any], there: dict[str, Any], digest: str = "") -> bool:
+def _same_data(resource: Resource, there: RemotePackage, digest: str = "") -> bool:
     if there.get("parquet_hash"):
-        same_rows = there.get("rows") == resource.get("rows")
-        return bool(same_rows and there.get("parquet_hash") == resource.get("hash"))
+        same_rows = there.get("rows") == resource.rows
+        return bool(same_rows and there.get("parquet_hash") == resource.hash)
     return bool(digest) and there.get("hash") == digest

@@ -6,20 +6,25 @@ import uuid
 
 from catalog.ckan import mapping as ckan
 from catalog.search.index import catalogue_uuid
+from catalog.store import Package
 from tests.ckan.conftest import synthetic
 
 
+def model(number: int) -> Package:
+    return Package.of(synthetic(number))
+
+
 def test_package_dict_ids_are_stable_uuid5_of_the_slug() -> None:
-    package = ckan.package_dict(synthetic(7), "http://site")
+    package = ckan.package_dict(model(7), "http://site")
     assert package["id"] == catalogue_uuid("dataset", "synthetic-007")
     assert uuid.UUID(package["id"]).version == 5
     assert package["resources"][0]["id"] == catalogue_uuid("resource", "synthetic-007/values")
     assert package["resources"][0]["package_id"] == package["id"]
-    assert package["id"] == ckan.package_dict(synthetic(7), "http://other")["id"]
+    assert package["id"] == ckan.package_dict(model(7), "http://other")["id"]
 
 
 def test_package_dict_timestamps_are_written_as_ckan_writes_them() -> None:
-    package = ckan.package_dict(synthetic(25), "http://site")
+    package = ckan.package_dict(model(25), "http://site")
     assert package["metadata_modified"] == "2024-05-02T10:00:00.000000"
     assert package["metadata_created"] == "2024-01-01T00:00:00.000000"
     assert package["resources"][0]["last_modified"] == package["metadata_modified"]
@@ -27,7 +32,7 @@ def test_package_dict_timestamps_are_written_as_ckan_writes_them() -> None:
 
 
 def test_package_dict_carries_what_ckan_clients_read() -> None:
-    package = ckan.package_dict(synthetic(1), "http://site/")
+    package = ckan.package_dict(model(1), "http://site/")
     assert package["type"] == "dataset"
     assert package["state"] == "active"
     assert package["private"] is False
@@ -46,7 +51,7 @@ def test_package_dict_carries_what_ckan_clients_read() -> None:
 
 
 def test_package_dict_extras_hold_bilingual_and_catalogue_properties() -> None:
-    extras = {e["key"]: e["value"] for e in ckan.package_dict(synthetic(1), "http://s")["extras"]}
+    extras = {e["key"]: e["value"] for e in ckan.package_dict(model(1), "http://s")["extras"]}
     assert extras["title_en"] == "Synthetic test data synthetic-001"
     assert extras["notes_en"] == "Synthetic data for tests."
     assert extras["frequency"] == "annual"
@@ -56,10 +61,22 @@ def test_package_dict_extras_hold_bilingual_and_catalogue_properties() -> None:
 
 
 def test_license_of_keeps_an_unknown_license_as_given() -> None:
-    found = ckan.license_of({"licenses": [{"name": "GB-OPEN", "title": "开放许可", "path": "u"}]})
+    licenses = [{"name": "GB-OPEN", "title": "开放许可", "path": "u"}]
+    found = ckan.license_of(Package.of({"name": "unknown-license", "licenses": licenses}))
     assert found == {
         "license_id": "GB-OPEN",
         "license_title": "开放许可",
         "license_url": "u",
         "isopen": False,
     }
+
+
+def test_package_dict_modified_follows_the_one_rule_without_a_build() -> None:
+    """docs/descriptor.md: modified is `build.published`, else the version's `created`."""
+    document = synthetic(3)
+    del document["build"]
+    document["created"] = "2024-06-01T08:00:00Z"
+    package = ckan.package_dict(Package.of(document), "http://s")
+    assert package["metadata_modified"] == "2024-06-01T08:00:00.000000"
+    assert package["metadata_created"] == "2024-01-01T00:00:00.000000"  # `issued`, earlier
+    assert package["resources"][0]["last_modified"] == package["metadata_modified"]

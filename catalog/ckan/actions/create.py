@@ -11,7 +11,6 @@ resource in the descriptor; else its name is made from the title or file name.
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from catalog.ckan.actions.folders import (
     DatasetFolders,
@@ -19,13 +18,14 @@ from catalog.ckan.actions.folders import (
     check_links,
     checked_slug,
 )
-from catalog.ckan.actions.packages import Upload, resource_name, resource_of
+from catalog.ckan.actions.packages import ResourceFields, Upload, resource_name, resource_of
+from catalog.ckan.shapes import DataDict, Package, Resource
 from catalog.errors import InvalidFields
 
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 
-def package_create(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def package_create(folders: DatasetFolders, data: DataDict) -> Package:
     """Create a dataset from a package dict; resources come with `resource_create`."""
     name = data.get("name")
     if not name:
@@ -42,7 +42,7 @@ def package_create(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, A
     return folders.package(slug)
 
 
-def resource_create(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def resource_create(folders: DatasetFolders, data: DataDict) -> Resource:
     """Add a resource to a dataset from an uploaded file, then publish the dataset."""
     upload = data.get("upload")
     if not isinstance(upload, Upload):
@@ -54,10 +54,11 @@ def resource_create(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, 
         base, source = folders.read(slug)
         descriptor = copy.deepcopy(source.descriptor)
         taken = {str(r["name"]) for r in descriptor.get("resources", [])}
-        name = resource_name(data, upload, taken)
+        given = ResourceFields.of(data)
+        name = resource_name(given, upload, taken)
         if name in taken:
             raise InvalidFields({"table": [f"The dataset already has a resource {name!r}"]})
-        descriptor.setdefault("resources", []).append(resource_of({"name": name}, data, upload))
+        descriptor.setdefault("resources", []).append(resource_of({"name": name}, given, upload))
         uploads = {name: upload}
         folders.commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
     return folders.resource(slug, name)

@@ -9,12 +9,11 @@ editors) or 403, a withdrawn dataset is Not Found; creating it again serves it a
 
 from __future__ import annotations
 
-from typing import Any
-
 from catalog.ckan.actions.folders import DatasetFolders
+from catalog.ckan.shapes import DataDict
 
 
-def package_delete(folders: DatasetFolders, data: dict[str, Any]) -> None:
+def package_delete(folders: DatasetFolders, data: DataDict) -> None:
     """Withdraw a dataset: no longer served or listed; its versions stay."""
     slug = folders.slug(data.get("id"))
     with folders.lock, folders.store.locked(slug):

@@ -36,7 +36,15 @@ import yaml
 
 from catalog.ckan import mapping as ckan
 from catalog.ckan.actions.get import CkanActions
-from catalog.ckan.actions.packages import Upload, descriptor_of, extras_of, resource_of
+from catalog.ckan.actions.packages import (
+    PackageFields,
+    ResourceFields,
+    Upload,
+    descriptor_of,
+    extras_of,
+    resource_of,
+)
+from catalog.ckan.shapes import DataDict, Package, Resource
 from catalog.errors import InvalidFields, NotFound
 from catalog.search import catalogue_uuid
 from catalog.store import (
@@ -164,9 +172,9 @@ class DatasetFolders:
         target.parent.mkdir(parents=True, exist_ok=True)
         source.path.rename(target)
 
-    def descriptor(self, base: dict[str, Any], package: dict[str, Any]) -> dict[str, Any]:
+    def descriptor(self, base: dict[str, Any], package: DataDict) -> dict[str, Any]:
         """`base` with what the package dict says (`catalog.ckan.actions.packages`)."""
-        return descriptor_of(package, base, self.actions.organizations())
+        return descriptor_of(PackageFields.of(package), base, self.actions.organizations())
 
     def resources_from(self, source: DatasetSource, resources: list[Any]) -> list[dict[str, Any]]:
         """A package's `resources` list: each names an existing resource by id or table."""
@@ -183,27 +191,26 @@ class DatasetFolders:
                 raise InvalidFields({"resources": [
                     f"Resource {position} is new: add it with resource_create and a file"
                 ]})  # fmt: skip
-            chosen.append(resource_of(current[name], given, None))
+            chosen.append(resource_of(current[name], ResourceFields.of(given), None))
         return chosen
 
     # --- answers -------------------------------------------------------------------------
 
-    def package(self, slug: str) -> dict[str, Any]:
+    def package(self, slug: str) -> Package:
         """The package dict of a dataset as served, or of its folder while it is a draft."""
         try:
             return self.actions.package_show({"id": slug})
         except NotFound:
             source = load_dataset(self.datasets / slug)
-            draft = ckan.package_dict(source.descriptor, self.actions.base_url)
+            draft = ckan.package_dict(source.package, self.actions.base_url)
             return {**draft, "state": "draft"}
 
-    def resource(self, slug: str, name: str) -> dict[str, Any]:
+    def resource(self, slug: str, name: str) -> Resource:
         """The resource dict of a dataset's resource, as `package` shows it."""
         wanted = catalogue_uuid("resource", f"{slug}/{name}")
-        for resource in self.package(slug).get("resources", []):
+        for resource in self.package(slug)["resources"]:
             if resource["id"] == wanted:
-                found: dict[str, Any] = resource
-                return found
+                return resource
         raise NotFound("")
 
 
@@ -250,7 +257,7 @@ def inside(folder: Path, relative: str) -> Path:
     return target
 
 
-def check_links(data: dict[str, Any]) -> None:
+def check_links(data: DataDict) -> None:
     """Refuse a package or resource dict whose links are not http(s) or mailto."""
     faults: dict[str, list[str]] = {}
     for field, value in url_fields({k: v for k, v in data.items() if k != "extras"}):

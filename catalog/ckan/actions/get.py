@@ -14,16 +14,27 @@ from collections.abc import Callable
 from typing import Any
 
 from catalog.ckan import mapping as ckan
+from catalog.ckan.actions.groups import GroupListArguments, earlier
 from catalog.ckan.actions.registry import Action, checked
 from catalog.ckan.actions.search import FACET_FIELDS, search_facets, search_params, selection
 from catalog.ckan.arguments import boolean, natural
-from catalog.ckan.mapping import Unit
+from catalog.ckan.shapes import (
+    DataDict,
+    GroupShown,
+    GroupWithPackages,
+    LicenseEntry,
+    Package,
+    Resource,
+    SearchResult,
+    Status,
+    Tag,
+    Unit,
+)
 from catalog.errors import InvalidFields, NotFound
 from catalog.search import CatalogueIndex, Selection, catalogue_uuid
+from catalog.store import Package as Descriptor
 
 CKAN_VERSION = "2.12.0"
-GROUP_LIST_MAX = 1000  # ckan.group_and_organization_list_max
-GROUP_LIST_ALL_FIELDS_MAX = 25
 
 
 class CkanActions:
@@ -35,7 +46,8 @@ class CkanActions:
         self.site_title = site_title
         self.site_description = ""
         self._lock = threading.Lock()
-        self._packages: dict[tuple[str, str, str], dict[str, Any]] = {}
+        self._packages: dict[tuple[str, str, str], Package] = {}
+        self._models: dict[tuple[str, str, str, str], Descriptor] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
         self._units_cache: tuple[int, dict[str, Unit], dict[str, Unit]] | None = None
         self.actions: dict[str, Action] = {
@@ -45,10 +57,28 @@ class CkanActions:
 
     # --- lookups -----------------------------------------------------------------------
 
-    def package(self, slug: str) -> dict[str, Any]:
+    def descriptor(self, slug: str) -> Descriptor:
+        """The typed descriptor of a served dataset (KeyError if none), parsed once a version.
+
+        The catalogue index holds the store's descriptors as documents, read afresh after
+        every publish: this is where they become the model, the first time an action reads
+        one, and a version already parsed is not parsed again.
+        """
+        document = self.index.descriptors()[slug]
+        key = _version_key(slug, document)
+        model = self._models.get(key)
+        if model is None:
+            model = Descriptor.of(document)
+            with self._lock:
+                if len(self._models) > 200_000:
+                    self._models.clear()
+                self._models[key] = model
+        return model
+
+    def package(self, slug: str) -> Package:
         """The package dict of a dataset by slug, built once per published version."""
-        descriptor = self.index.descriptors()[slug]
-        key = (slug, str(descriptor.get("version", "")), ckan.dataset_times(descriptor)[1] or "")
+        descriptor = self.descriptor(slug)
+        key = (slug, descriptor.version or "", descriptor.modified())
         found = self._packages.get(key)
         if found is None:
             found = ckan.package_dict(descriptor, self.base_url)
@@ -63,9 +93,9 @@ class CkanActions:
         if self._ids is None or self._ids[0] != id(descriptors):
             datasets = {catalogue_uuid("dataset", slug): slug for slug in descriptors}
             resources = {
-                catalogue_uuid("resource", f"{slug}/{resource['name']}"): (slug, position)
-                for slug, descriptor in descriptors.items()
-                for position, resource in enumerate(descriptor.get("resources", []))
+                catalogue_uuid("resource", f"{slug}/{resource.name}"): (slug, position)
+                for slug in descriptors
+                for position, resource in enumerate(self.descriptor(slug).resources)
             }
             self._ids = (id(descriptors), datasets, resources)
         return self._ids[1], self._ids[2]
@@ -76,9 +106,9 @@ class CkanActions:
         if found is None:
             raise NotFound("")
         slug, position = found
-        return slug, str(self.index.descriptors()[slug]["resources"][position]["name"])
+        return slug, self.descriptor(slug).resources[position].name
 
-    def install(self, actions: dict[str, Callable[[dict[str, Any]], Any]]) -> None:
+    def install(self, actions: dict[str, Callable[[DataDict], Any]]) -> None:
         """Add actions served beside the read ones (the DataStore's, the write ones)."""
         for name, run in actions.items():
             self.actions[name] = Action(checked(run), (run.__doc__ or "").strip())
@@ -97,7 +127,7 @@ class CkanActions:
 
     # --- actions -----------------------------------------------------------------------
 
-    def status_show(self, data: dict[str, Any]) -> dict[str, Any]:
+    def status_show(self, data: DataDict) -> Status:
         """Return a dictionary with information about the site's configuration."""
         return {
             "site_title": self.site_title,
@@ -109,35 +139,36 @@ class CkanActions:
             "ckan_version": CKAN_VERSION,
         }
 
-    def site_read(self, data: dict[str, Any]) -> bool:
+    def site_read(self, data: DataDict) -> bool:
         """Return True: the site is readable (CKAN 2.9 and earlier)."""
         return True
 
-    def package_list(self, data: dict[str, Any]) -> list[str]:
+    def package_list(self, data: DataDict) -> list[str]:
         """Return the names of the site's datasets, sorted; `limit` and `offset` page them."""
         limit, offset = natural(data.get("limit"), "limit"), natural(data.get("offset"), "offset")
         names = sorted(self.index.descriptors())
         start = offset or 0
         return names[start : start + limit] if limit else names[start:]
 
-    def current_package_list_with_resources(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+    def current_package_list_with_resources(
+        self, data: DataDict
+    ) -> list[Package] | list[dict[str, object]]:
         """Return the datasets with their resources, most recently modified first."""
         limit, offset = natural(data.get("limit"), "limit"), natural(data.get("offset"), "offset")
         page = natural(data.get("page"), "page", positive=True)
         if "offset" not in data and page and limit:
             offset = (page - 1) * limit
         found = self.package_search({"q": "", "rows": limit, "start": offset or 0})
-        results: list[dict[str, Any]] = found["results"]
-        return results
+        return found["results"]
 
-    def package_show(self, data: dict[str, Any]) -> dict[str, Any]:
+    def package_show(self, data: DataDict) -> Package:
         """Return the metadata of a dataset (package) and its resources, by `id` or name."""
         name_or_id = data.get("id") or data.get("name_or_id")
         if not name_or_id:
             raise InvalidFields({"name_or_id": ["Missing value"]})
         return self.package(self._slug(str(name_or_id)))
 
-    def resource_show(self, data: dict[str, Any]) -> dict[str, Any]:
+    def resource_show(self, data: DataDict) -> Resource:
         """Return the metadata of a resource, by `id`."""
         resource_id = data.get("id")
         if not resource_id:
@@ -146,13 +177,13 @@ class CkanActions:
         if found is None:
             raise NotFound("")
         slug, position = found
-        resource: dict[str, Any] = self.package(slug)["resources"][position]
-        return resource
+        return self.package(slug)["resources"][position]
 
-    def package_search(self, data: dict[str, Any]) -> dict[str, Any]:
+    def package_search(self, data: DataDict) -> SearchResult:
         """Search datasets with Solr's `q`, `fq`, `sort`, `rows`, `start` and facets."""
         params = search_params(data)
         result = self.index.select(selection(params))
+        packages: list[Package] | list[dict[str, object]]
         packages = [self.package(slug) for slug in result.slugs]
         if params.fl:
             packages = [{key: package.get(key) for key in params.fl} for package in packages]
@@ -165,30 +196,32 @@ class CkanActions:
             "search_facets": search_facets(result.facets, self._titles()),
         }
 
-    def organization_list(self, data: dict[str, Any]) -> list[Any]:
+    def organization_list(self, data: DataDict) -> list[str] | list[GroupShown]:
         """Return the names (or with `all_fields` the dicts) of the publishing units."""
-        return self._group_list(data, self.organizations(), "organizations")
+        given = GroupListArguments.of(data, "organizations")
+        return self._group_list(given, self.organizations(), "organizations")
 
-    def organization_show(self, data: dict[str, Any]) -> dict[str, Any]:
+    def organization_show(self, data: DataDict) -> GroupShown | GroupWithPackages:
         """Return an organization by `id` or name; `include_datasets` adds its datasets."""
         return self._group_show(data, self.organizations(), "organization")
 
-    def group_list(self, data: dict[str, Any]) -> list[Any]:
+    def group_list(self, data: DataDict) -> list[str] | list[GroupShown]:
         """Return the names (or with `all_fields` the dicts) of the groups: our themes."""
-        return self._group_list(data, self._groups(), "groups")
+        return self._group_list(GroupListArguments.of(data, "groups"), self._groups(), "groups")
 
-    def group_show(self, data: dict[str, Any]) -> dict[str, Any]:
+    def group_show(self, data: DataDict) -> GroupShown | GroupWithPackages:
         """Return a group (a theme) by `id` or name; `include_datasets` adds its datasets."""
         return self._group_show(data, self._groups(), "groups")
 
-    def tag_list(self, data: dict[str, Any]) -> list[Any]:
+    def tag_list(self, data: DataDict) -> list[str] | list[Tag]:
         """Return the tags (zh and en keywords); `query` keeps those containing it."""
         query = str(data.get("query") or data.get("q") or "").strip().lower()
-        tags = sorted({tag for d in self.index.descriptors().values() for tag in ckan.tag_names(d)})
+        slugs = self.index.descriptors()
+        tags = sorted({tag for slug in slugs for tag in ckan.tag_names(self.descriptor(slug))})
         if query:
             tags = [tag for tag in tags if query in tag.lower()]
         if boolean(data.get("all_fields")):
-            return [
+            shown: list[Tag] = [
                 {
                     "display_name": tag,
                     "id": catalogue_uuid("tag", tag),
@@ -197,13 +230,14 @@ class CkanActions:
                 }
                 for tag in tags
             ]
+            return shown
         return tags
 
-    def license_list(self, data: dict[str, Any]) -> list[dict[str, str]]:
+    def license_list(self, data: DataDict) -> list[LicenseEntry]:
         """Return the licenses available for datasets on the site."""
-        return [dict(entry) for entry in ckan.LICENSES]
+        return [entry.copy() for entry in ckan.LICENSES]
 
-    def help_show(self, data: dict[str, Any]) -> str:
+    def help_show(self, data: DataDict) -> str:
         """Return the help string for an action, by `name`."""
         name = data.get("name")
         if not name:
@@ -236,38 +270,24 @@ class CkanActions:
             return self._units_cache[1], self._units_cache[2]
         organizations: dict[str, Unit] = {}
         groups: dict[str, Unit] = {}
-        for descriptor in descriptors.values():
+        for slug in descriptors:
+            descriptor = self.descriptor(slug)
             created = ckan.dataset_times(descriptor)[0]
-            organization = descriptor.get("organization") or {}
-            name = organization.get("name")
-            if name and _earlier(created, organizations.get(name)):
-                organizations[name] = ckan.organization_dict(organization, created)
-            for theme in descriptor.get("themes", []):
-                if _earlier(created, groups.get(theme)):
+            organization = ckan.organization_dict(descriptor, created)
+            if organization and earlier(created, organizations.get(organization["name"])):
+                organizations[organization["name"]] = organization
+            for theme in descriptor.themes:
+                if earlier(created, groups.get(theme)):
                     groups[theme] = ckan.theme_group(theme, created)
         self._units_cache = (id(descriptors), organizations, groups)
         return organizations, groups
 
     def _group_list(
-        self, data: dict[str, Any], groups: dict[str, Unit], filter_key: str
-    ) -> list[Any]:
-        all_fields = boolean(data.get("all_fields"))
-        cap = GROUP_LIST_ALL_FIELDS_MAX if all_fields else GROUP_LIST_MAX
-        limit = natural(data.get("limit"), "limit") if data.get("limit") else None
-        offset = natural(data.get("offset"), "offset") or 0
-        limit = cap if limit is None or limit > cap else limit
-        chosen = list(groups.values())
-        wanted = data.get(filter_key)
-        if wanted:
-            names = wanted if isinstance(wanted, list) else str(wanted).split(",")
-            chosen = [group for group in chosen if group["name"] in names]
-        q = str(data.get("q") or "").strip().lower()
-        if q:
-            chosen = [g for g in chosen if q in f"{g['name']} {g['title']}".lower()]
+        self, given: GroupListArguments, groups: dict[str, Unit], filter_key: str
+    ) -> list[str] | list[GroupShown]:
         counts = self._counts(filter_key)
-        chosen = _sorted_groups(chosen, str(data.get("sort") or "title"), counts)
-        page = chosen[offset : offset + limit]
-        if not all_fields:
+        page = given.page(list(groups.values()), counts)
+        if not given.all_fields:
             return [group["name"] for group in page]
         return [
             ckan.full_group_dict(group, package_count=counts.get(group["name"], 0), extras=[])
@@ -282,8 +302,8 @@ class CkanActions:
         return dict(result.facets[field])
 
     def _group_show(
-        self, data: dict[str, Any], groups: dict[str, Unit], kind: str
-    ) -> dict[str, Any]:
+        self, data: DataDict, groups: dict[str, Unit], kind: str
+    ) -> GroupShown | GroupWithPackages:
         name_or_id = data.get("id")
         if not name_or_id:
             raise InvalidFields({"id": ["Missing value"]})
@@ -297,7 +317,7 @@ class CkanActions:
         )
         if boolean(data.get("include_datasets")):
             found = self.package_search({"fq": f'+{field}:"{group["name"]}"', "rows": 10})
-            shown["packages"] = found["results"]
+            return {**shown, "packages": found["results"]}
         return shown
 
 
@@ -319,23 +339,12 @@ READ_ACTIONS = (
 )
 
 
-def _earlier(created: str | None, current: Unit | None) -> bool:
-    if current is None:
-        return True
-    return bool(created and created < (current["created"] or created))
-
-
-def _sorted_groups(groups: list[Unit], sort: str, counts: dict[str, int]) -> list[Unit]:
-    words = sort.split()
-    field = words[0] if words else "title"
-    if field in ("packages", "package_count"):
-        field, descending = "package_count", not (len(words) > 1 and words[1] == "asc")
-    else:
-        descending = len(words) > 1 and words[1] == "desc"
-    if field not in ("name", "title", "package_count"):
-        raise InvalidFields({"sort": [f"Cannot sort by field `{field}`"]})
-    if field == "package_count":
-        return sorted(groups, key=lambda g: counts.get(g["name"], 0), reverse=descending)
-    if field == "name":
-        return sorted(groups, key=lambda g: g["name"], reverse=descending)
-    return sorted(groups, key=lambda g: str(g["title"]), reverse=descending)
+def _version_key(slug: str, document: dict[str, Any]) -> tuple[str, str, str, str]:
+    """What tells one published version of a dataset from another, read before parsing."""
+    build = document.get("build") or {}
+    return (
+        slug,
+        str(document.get("version")),
+        str(build.get("published")),
+        str(document.get("created")),
+    )

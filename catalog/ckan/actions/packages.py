@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from catalog.ckan import mapping as ckan
-from catalog.ckan.mapping import Unit
+from catalog.ckan.shapes import DataDict, Unit
 from catalog.errors import InvalidFields
 from catalog.store import is_resource_name
 
@@ -33,6 +33,85 @@ RESOURCE_NAME_LIMIT = 100
 
 
 @dataclass(frozen=True)
+class PackageFields:
+    """What a package dict sends that a descriptor keeps, read once.
+
+    Names (tags', groups', the owner's) are text as CKAN reads them; the other values stay
+    as given, for the descriptor's check (`descriptor_faults`) to judge as it judges a
+    steward's file.
+    """
+
+    extras: dict[str, str]
+    title: str | None
+    notes: object  # the description as given; `notes_given` tells a null from none sent
+    notes_given: bool
+    tags: list[str] | None  # None when `tags` is not a list: the keywords come from extras
+    themes: list[str] | None  # the groups' names; None when `groups` is not a list
+    license_id: object
+    license_url: object
+    license_title: object
+    owner: str  # `owner_org`, else the organization's name
+    organization: Mapping[str, object]  # the organization dict sent, if any
+    maintainer: object
+    maintainer_email: object
+
+    @classmethod
+    def of(cls, package: DataDict) -> PackageFields:
+        organization = package.get("organization")
+        given: dict[str, object] = organization if isinstance(organization, dict) else {}
+        tags, groups = package.get("tags"), package.get("groups")
+        tag_names = themes = None
+        if isinstance(tags, list):
+            tag_names = [str(t.get("name")) for t in tags if isinstance(t, dict)]
+        if isinstance(groups, list):
+            themes = [str(g["name"]) for g in groups if isinstance(g, dict)]
+        return cls(
+            extras=extras_of(package.get("extras")),
+            title=str(package["title"]) if package.get("title") else None,
+            notes=package.get("notes"),
+            notes_given="notes" in package,
+            tags=tag_names,
+            themes=themes,
+            license_id=package.get("license_id"),
+            license_url=package.get("license_url"),
+            license_title=package.get("license_title"),
+            owner=str(package.get("owner_org") or given.get("name") or ""),
+            organization=given,
+            maintainer=package.get("maintainer"),
+            maintainer_email=package.get("maintainer_email"),
+        )
+
+
+@dataclass(frozen=True)
+class ResourceFields:
+    """What a resource dict sends that a descriptor resource keeps, read once.
+
+    Texts are taken as CKAN's `unicode_safe` takes them (anything given becomes its text);
+    `table` and `schema` stay as given: they are checked where they are used, so a fault is
+    reported in the order CKAN reports it.
+    """
+
+    title: str | None  # CKAN's `name`
+    title_en: str | None  # our `name_en`
+    description: str | None
+    table: object
+    schema: object
+
+    @classmethod
+    def of(cls, data: DataDict) -> ResourceFields:
+        def text(key: str) -> str | None:
+            return str(data[key]) if data.get(key) else None
+
+        return cls(
+            title=text("name"),
+            title_en=text("name_en"),
+            description=text("description"),
+            table=data.get("table"),
+            schema=data.get("schema"),
+        )
+
+
+@dataclass(frozen=True)
 class Upload:
     """An uploaded file: the name the client gave and where its bytes wait on disk."""
 
@@ -41,15 +120,16 @@ class Upload:
 
 
 def descriptor_of(
-    package: dict[str, Any], base: dict[str, Any], organizations: dict[str, Unit]
+    package: PackageFields, base: dict[str, Any], organizations: dict[str, Unit]
 ) -> dict[str, Any]:
-    """`base` with what `package` (a CKAN package dict) says, mapped back as `catalog.ckan` maps."""
+    """`base` (a descriptor document) with what `package` says, mapped back as
+    `catalog.ckan.mapping` maps out; a document still, checked before it is written."""
     found = copy.deepcopy(base)
-    extras = extras_of(package.get("extras"))
-    if package.get("title"):
-        found["title"] = str(package["title"])
-    if "notes" in package:
-        found["description"] = package.get("notes") or ""
+    extras = package.extras
+    if package.title is not None:
+        found["title"] = package.title
+    if package.notes_given:
+        found["description"] = package.notes or ""
     for key, extra in (
         ("title_en", "title_en"),
         ("description_en", "notes_en"),
@@ -62,16 +142,16 @@ def descriptor_of(
     _keywords(found, package, extras)
     _license(found, package, extras)
     _organization(found, package, extras, organizations)
-    if isinstance(package.get("groups"), list):
-        found["themes"] = [str(g["name"]) for g in package["groups"] if isinstance(g, dict)]
+    if package.themes is not None:
+        found["themes"] = package.themes
     elif extras.get("themes"):
         found["themes"] = _split(extras["themes"])
     contact = dict(found.get("contact") or {})
-    for key, field, extra in (
-        ("name", "maintainer", "contact_name"),
-        ("email", "maintainer_email", "contact_email"),
+    for key, given, extra in (
+        ("name", package.maintainer, "contact_name"),
+        ("email", package.maintainer_email, "contact_email"),
     ):
-        value = package.get(field) or extras.get(extra)
+        value = given or extras.get(extra)
         if value:
             contact[key] = str(value)
     if contact:
@@ -106,10 +186,10 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _keywords(found: dict[str, Any], package: dict[str, Any], extras: dict[str, str]) -> None:
+def _keywords(found: dict[str, Any], package: PackageFields, extras: dict[str, str]) -> None:
     english = set(_split(extras.get("keywords_en", ""))) if "keywords_en" in extras else None
-    if isinstance(package.get("tags"), list):
-        names = [str(t.get("name")) for t in package["tags"] if isinstance(t, dict)]
+    if package.tags is not None:
+        names = package.tags
         known_en = english if english is not None else set(found.get("keywords_en", []))
         ordered = _split(extras["keywords"]) if extras.get("keywords") else []
         zh = [n for n in ordered if n in names] + [
@@ -125,17 +205,17 @@ def _keywords(found: dict[str, Any], package: dict[str, Any], extras: dict[str, 
             found["keywords_en"] = sorted(english)
 
 
-def _license(found: dict[str, Any], package: dict[str, Any], extras: dict[str, str]) -> None:
-    license_id = package.get("license_id")
+def _license(found: dict[str, Any], package: PackageFields, extras: dict[str, str]) -> None:
+    license_id = package.license_id
     name = extras.get("license") or CKAN_TO_SPDX.get(str(license_id)) or license_id
     if not name:
         return
     current = (found.get("licenses") or [{}])[0]
     chosen: dict[str, Any] = {"name": str(name)}
-    path = package.get("license_url") if str(license_id) not in ckan.LICENSES_BY_ID else None
+    path = package.license_url if str(license_id) not in ckan.LICENSES_BY_ID else None
     if path or (current.get("name") == name and current.get("path")):
         chosen["path"] = path or current["path"]
-    title = package.get("license_title")
+    title = package.license_title
     if title and str(license_id) not in ckan.LICENSES_BY_ID and title != name:
         chosen["title"] = title
     found["licenses"] = [chosen, *(found.get("licenses") or [])[1:]]
@@ -143,13 +223,11 @@ def _license(found: dict[str, Any], package: dict[str, Any], extras: dict[str, s
 
 def _organization(
     found: dict[str, Any],
-    package: dict[str, Any],
+    package: PackageFields,
     extras: dict[str, str],
     organizations: dict[str, Unit],
 ) -> None:
-    organization = package.get("organization")
-    given: dict[str, Any] = organization if isinstance(organization, dict) else {}
-    owner = str(package.get("owner_org") or given.get("name") or "")
+    given, owner = package.organization, package.owner
     if not owner:
         return
     by_id = {org["id"]: org for org in organizations.values()}
@@ -169,13 +247,13 @@ def _organization(
     found["organization"] = current
 
 
-def resource_name(data: dict[str, Any], upload: Upload, taken: set[str]) -> str:
-    if data.get("table"):
-        table = data["table"]
-        if not is_resource_name(table):
+def resource_name(given: ResourceFields, upload: Upload, taken: set[str]) -> str:
+    """The `table` given, else a name made from the title or the file's, else numbered."""
+    if given.table:
+        if not is_resource_name(given.table):
             raise InvalidFields({"table": [TABLE_MESSAGE]})
-        return str(table)
-    for text in (str(data.get("name") or ""), _upload_stem(upload.filename)):
+        return str(given.table)
+    for text in (given.title or "", _upload_stem(upload.filename)):
         made = RESOURCE_NAME.sub("_", text.lower()).strip("_")[:RESOURCE_NAME_LIMIT].strip("_")
         if made:
             return made
@@ -186,18 +264,20 @@ def resource_name(data: dict[str, Any], upload: Upload, taken: set[str]) -> str:
 
 
 def resource_of(
-    current: dict[str, Any], data: dict[str, Any], upload: Upload | None
+    current: dict[str, Any], given: ResourceFields, upload: Upload | None
 ) -> dict[str, Any]:
     """A descriptor resource: `current` with the resource dict's fields and the upload."""
     found = {k: v for k, v in current.items() if k not in ckan_resource_only()}
     name = str(found["name"])
-    if data.get("name"):
-        found["title"] = str(data["name"])
-    for key, field in (("title_en", "name_en"), ("description", "description")):
-        if data.get(field):
-            found[key] = str(data[field])
-    if data.get("schema"):
-        schema = data["schema"]
+    for key, value in (
+        ("title", given.title),
+        ("title_en", given.title_en),
+        ("description", given.description),
+    ):
+        if value is not None:
+            found[key] = value
+    if given.schema:
+        schema = given.schema
         if isinstance(schema, str):
             try:
                 schema = json.loads(schema)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from catalog.ckan.actions.folders import DatasetFolders
 from catalog.ckan.actions.update import package_update, resource_update
+from catalog.ckan.shapes import DataDict, Package, Resource
 
 
-def package_patch(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def package_patch(folders: DatasetFolders, data: DataDict) -> Package:
     """Change only the given fields of a dataset."""
     slug = folders.slug(data.get("id") or data.get("name"))
     with folders.lock, folders.store.locked(slug):
@@ -19,6 +18,6 @@ def package_patch(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, An
         return package_update(folders, {**current, **data, "id": slug})
 
 
-def resource_patch(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def resource_patch(folders: DatasetFolders, data: DataDict) -> Resource:
     """Change only the given fields of a resource (a new upload replaces its data)."""
     return resource_update(folders, data)

@@ -7,20 +7,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields
 
 
 @dataclass(frozen=True)
 class Action:
-    run: Callable[[dict[str, Any]], Any]
+    run: Callable[[DataDict], Any]
     doc: str
 
 
-def checked(run: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], Any]:
+def checked(run: Callable[[DataDict], Any]) -> Callable[[DataDict], Any]:
     """`run`, refusing data holding text no UTF-8 can carry (a lone surrogate from a JSON
     `\\ud800` escape) as a Validation Error, before it reaches DuckDB or a file name."""
 
-    def run_checked(data: dict[str, Any]) -> Any:
+    def run_checked(data: DataDict) -> Any:
         bad = _unencodable(data)
         if bad is not None:
             raise InvalidFields({bad: ["Invalid text: a lone surrogate (U+D800 to U+DFFF)"]})
@@ -29,7 +30,7 @@ def checked(run: Callable[[dict[str, Any]], Any]) -> Callable[[dict[str, Any]], 
     return run_checked
 
 
-def _unencodable(data: dict[str, Any]) -> str | None:
+def _unencodable(data: DataDict) -> str | None:
     """The top-level key under which `data` holds text UTF-8 cannot encode, or None.
 
     A walk with a stack, not recursion: JSON nests as deep as the decoder allowed.

@@ -13,6 +13,7 @@ from typing import Any
 
 from catalog.ckan import arguments
 from catalog.ckan import mapping as ckan
+from catalog.ckan.shapes import DataDict, FacetItem, SearchFacet
 from catalog.errors import InvalidFields, InvalidSearch
 from catalog.search import (
     Dismax,
@@ -110,7 +111,7 @@ class SearchParams:
     facet_mincount: int = 1
 
 
-def search_params(data: dict[str, Any]) -> SearchParams:
+def search_params(data: DataDict) -> SearchParams:
     """package_search's schema, then query.run's check of the remaining keys."""
     params = {
         key: value
@@ -151,7 +152,7 @@ def search_params(data: dict[str, Any]) -> SearchParams:
     )
 
 
-def _numbers(params: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _numbers(params: DataDict, errors: dict[str, list[str]]) -> None:
     """`rows`, `start` and `facet.mincount` as naturals, `facet.limit` as an integer (a
     negative one: every value); an empty one as not given."""
     for name in ("rows", "start", "facet.mincount", "facet.limit"):
@@ -262,12 +263,12 @@ def _dismax(query: Dismax) -> tuple[str, list[Any], str, list[Any]]:
 
 def search_facets(
     facets: dict[str, list[tuple[str, int]]], titles: dict[str, str]
-) -> dict[str, Any]:
+) -> dict[str, SearchFacet]:
     """`search_facets` as CKAN shows them: each value with its display name (the title of a
     group or organization in `titles`, a license's title) and count."""
-    shown: dict[str, Any] = {}
+    shown: dict[str, SearchFacet] = {}
     for name, values in facets.items():
-        items: list[dict[str, Any]] = []
+        items: list[FacetItem] = []
         for value, count in values:
             display = value
             if name in ("groups", "organization"):
@@ -276,6 +277,6 @@ def search_facets(
                 display = ckan.LICENSES_BY_ID[value]["title"]
             items.append({"name": value, "display_name": display, "count": count})
         # CKAN sorts facet items by display name, descending, after its plugins ran.
-        items.sort(key=lambda item: str(item["display_name"]), reverse=True)
+        items.sort(key=lambda item: item["display_name"], reverse=True)
         shown[name] = {"title": name, "items": items}
     return shown

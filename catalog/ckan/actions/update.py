@@ -8,13 +8,13 @@ with a file replaces the resource's data.
 from __future__ import annotations
 
 import copy
-from typing import Any
 
 from catalog.ckan.actions.folders import DatasetFolders, check_links, position
-from catalog.ckan.actions.packages import Upload, resource_of
+from catalog.ckan.actions.packages import ResourceFields, Upload, resource_of
+from catalog.ckan.shapes import DataDict, Package, Resource
 
 
-def package_update(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def package_update(folders: DatasetFolders, data: DataDict) -> Package:
     """Update a dataset's metadata (and resource metadata when `resources` is given)."""
     check_links(data)
     slug = folders.slug(data.get("id") or data.get("name"))
@@ -27,7 +27,7 @@ def package_update(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, A
     return folders.package(slug)
 
 
-def resource_update(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, Any]:
+def resource_update(folders: DatasetFolders, data: DataDict) -> Resource:
     """Replace a resource's metadata, and its data when a file is uploaded."""
     check_links(data)
     slug, name = folders.resource_key(data.get("id"))
@@ -36,7 +36,8 @@ def resource_update(folders: DatasetFolders, data: dict[str, Any]) -> dict[str, 
         descriptor = copy.deepcopy(source.descriptor)
         found = position(source, name)
         upload = data.get("upload") if isinstance(data.get("upload"), Upload) else None
-        descriptor["resources"][found] = resource_of(descriptor["resources"][found], data, upload)
+        given = ResourceFields.of(data)
+        descriptor["resources"][found] = resource_of(descriptor["resources"][found], given, upload)
         uploads = {name: upload} if upload else {}
         folders.commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
     return folders.resource(slug, name)

@@ -11,8 +11,9 @@ from catalog.ckan.actions.delete import package_delete
 from catalog.ckan.actions.folders import DatasetFolders
 from catalog.ckan.actions.patch import package_patch, resource_patch
 from catalog.ckan.actions.update import package_update, resource_update
+from catalog.ckan.shapes import DataDict
 
-WRITES: tuple[Callable[[DatasetFolders, dict[str, Any]], Any], ...] = (
+WRITES: tuple[Callable[[DatasetFolders, DataDict], Any], ...] = (
     package_create,
     package_update,
     package_patch,
@@ -26,7 +27,7 @@ WRITES: tuple[Callable[[DatasetFolders, dict[str, Any]], Any], ...] = (
 class CatalogueWriter(DatasetFolders):
     """The write actions: each edits a dataset folder and publishes it, or changes nothing."""
 
-    def actions_table(self) -> dict[str, Callable[[dict[str, Any]], Any]]:
+    def actions_table(self) -> dict[str, Callable[[DataDict], Any]]:
         """Each write action by name, bound to these folders; its docstring is its help."""
         return {
             write.__name__: functools.update_wrapper(functools.partial(write, self), write)

@@ -28,7 +28,7 @@ import dataclasses
 import json
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import pyarrow as pa
 
@@ -36,13 +36,45 @@ from catalog.ckan import arguments
 from catalog.ckan.datastore.dumps import DUMP_FORMATS, dump_chunks
 from catalog.ckan.datastore.plans import Plan
 from catalog.ckan.datastore.schema import LARGEST_NATURAL, search_arguments
-from catalog.ckan.datastore.tables import Table, pg_type_of_sql
+from catalog.ckan.datastore.tables import Field, Table, pg_type_of_sql
+from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
 from catalog.query import QueryEngine, delimited_text, export_runs, view_name
 from catalog.sql import quote
 
 DUMP_PAGE_ROWS = 65_536
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
+
+
+class TableMeta(TypedDict):
+    """datastore_info's `meta`: the table's size, as CKAN's PostgreSQL backend reports it."""
+
+    id: str
+    count: int | None
+    table_type: str
+    size: int
+    db_size: int
+    idx_size: int
+    aliases: list[str]
+
+
+class Info(TypedDict):
+    fields: list[Field]
+    meta: NotRequired[TableMeta]
+
+
+class SqlField(TypedDict):
+    id: str
+    type: str
+
+
+class SqlResult(TypedDict):
+    """datastore_search_sql's answer; `records` are the rows as JSON objects."""
+
+    sql: str
+    records: list[Any]
+    fields: list[SqlField]
+    records_truncated: NotRequired[bool]
 
 
 class DataStore:
@@ -62,8 +94,9 @@ class DataStore:
 
     # --- datastore_search ---------------------------------------------------------------
 
-    def search(self, data: dict[str, Any]) -> dict[str, Any]:
+    def search(self, data: DataDict) -> DataDict:
         """Search a DataStore resource (CKAN's datastore_search)."""
+        # The answer repeats the request's arguments (`echo`), then adds records and fields.
         given = search_arguments(data)
         table = self.table(given.resource_id)
         plan = Plan.make(table, given)
@@ -91,7 +124,7 @@ class DataStore:
 
     # --- datastore_info ---------------------------------------------------------------------
 
-    def info(self, data: dict[str, Any]) -> dict[str, Any]:
+    def info(self, data: DataDict) -> Info:
         """Describe a DataStore resource: its fields, their schema and the table's size."""
         resource_id = data.get("resource_id") or data.get("id")
         if not resource_id:
@@ -99,7 +132,7 @@ class DataStore:
         table = self.table(str(resource_id))
         resource = table.resource
         columns = resource.schema.columns.items()
-        info: dict[str, Any] = {"fields": [table.describe_fully(n, c) for n, c in columns]}
+        info: Info = {"fields": [table.describe_fully(n, c) for n, c in columns]}
         if arguments.boolean(data.get("include_meta"), True):
             info["meta"] = {
                 "id": table.resource_id,
@@ -114,7 +147,7 @@ class DataStore:
 
     # --- datastore_search_sql -----------------------------------------------------------------
 
-    def search_sql(self, data: dict[str, Any]) -> dict[str, Any]:
+    def search_sql(self, data: DataDict) -> SqlResult:
         """Run one read-only SELECT over the DataStore tables (CKAN's datastore_search_sql)."""
         sql = data.get("sql")
         if not sql or not isinstance(sql, str):
@@ -131,7 +164,7 @@ class DataStore:
             raise InvalidFields({"query": [str(exc)]}) from None
         except QueryTimeout:
             raise InvalidFields({"query": ["Query took too long"]}) from None
-        result: dict[str, Any] = {
+        result: SqlResult = {
             "sql": sql,
             "records": json.loads("[" + ",".join(found.rows) + "]"),
             "fields": [

@@ -18,6 +18,9 @@ from catalog.sql import Column, parse_value
 MAX_FILTER_OPS = 100  # ckanext/datastore/filters.py MAX_FILTER_OPS_NUM
 MAX_FILTER_DEPTH = 10
 RANGE_OPERATORS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+# One dict of the client's filters: field or `$or`/`$and` → any JSON value, checked only as
+# it is compiled (a fault is reported, not assumed away by a type).
+FilterGroup = dict[str, Any]
 
 
 def filters_sql(filters: Any, columns: dict[str, Column]) -> tuple[list[str], list[Any]]:
@@ -45,13 +48,13 @@ class _Compiler:
         self.errors: list[str] = []
         self._operations = 0
 
-    def top(self, filters: dict[str, Any] | list[dict[str, Any]]) -> str:
+    def top(self, filters: FilterGroup | list[FilterGroup]) -> str:
         """The whole argument: a list of dicts means any of them."""
         if isinstance(filters, list):
             return self.any_of(filters, 0)
         return self.all_of(filters, 0)
 
-    def all_of(self, item: dict[str, Any], depth: int) -> str:
+    def all_of(self, item: FilterGroup, depth: int) -> str:
         if depth >= MAX_FILTER_DEPTH:
             raise InvalidFields(
                 {"filters": ["Maximum nesting depth for filter operations reached"]}
@@ -66,7 +69,7 @@ class _Compiler:
                 parts.append(self._field(key.removeprefix("$"), value))
         return "(" + " AND ".join(parts) + ")" if parts else "true"
 
-    def any_of(self, items: list[dict[str, Any]], depth: int) -> str:
+    def any_of(self, items: list[FilterGroup], depth: int) -> str:
         parts = [self.all_of(item, depth + 1) for item in items]
         return "(" + " OR ".join(parts) + ")" if parts else "false"
 

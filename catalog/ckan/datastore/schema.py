@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.ckan.arguments import boolean, natural
+from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields
 
 ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default
@@ -49,7 +50,7 @@ class SearchArguments:
     records_format: str
 
 
-def search_arguments(data: dict[str, Any]) -> SearchArguments:
+def search_arguments(data: DataDict) -> SearchArguments:
     """datastore_search_schema: defaults, types and the `__junk` check."""
     given = dict(data)
     if "id" in given and "resource_id" not in given:
@@ -92,7 +93,7 @@ def search_arguments(data: dict[str, Any]) -> SearchArguments:
     )
 
 
-def _parse_json(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _parse_json(given: DataDict, errors: dict[str, list[str]]) -> None:
     """`filters` as JSON (CKAN's `json_validator`), `q` too when it reads as an object."""
     for key in ("filters", "q"):
         value = given.get(key)
@@ -104,7 +105,7 @@ def _parse_json(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
                     errors[key] = ["Could not parse as valid JSON"]
 
 
-def _paging(given: dict[str, Any], errors: dict[str, list[str]]) -> None:
+def _paging(given: DataDict, errors: dict[str, list[str]]) -> None:
     """`limit` (defaulted, capped) and `offset` (left out when empty) as naturals."""
     for key in ("limit", "offset"):
         if key in given:
