@@ -47,7 +47,6 @@ class CkanActions:
         self.site_description = ""
         self._lock = threading.Lock()
         self._packages: dict[tuple[str, str, str], Package] = {}
-        self._models: dict[tuple[str, str, str, str], Descriptor] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
         self._units_cache: tuple[int, dict[str, Unit], dict[str, Unit]] | None = None
         self.actions: dict[str, Action] = {
@@ -58,22 +57,8 @@ class CkanActions:
     # --- lookups -----------------------------------------------------------------------
 
     def descriptor(self, slug: str) -> Descriptor:
-        """The typed descriptor of a served dataset (KeyError if none), parsed once a version.
-
-        The catalogue index holds the store's descriptors as documents, read afresh after
-        every publish: this is where they become the model, the first time an action reads
-        one, and a version already parsed is not parsed again.
-        """
-        document = self.index.descriptors()[slug]
-        key = _version_key(slug, document)
-        model = self._models.get(key)
-        if model is None:
-            model = Descriptor.of(document)
-            with self._lock:
-                if len(self._models) > 200_000:
-                    self._models.clear()
-                self._models[key] = model
-        return model
+        """The typed descriptor of a served dataset (KeyError if none), as the index holds it."""
+        return self.index.packages()[slug]
 
     def package(self, slug: str) -> Package:
         """The package dict of a dataset by slug, built once per published version."""
@@ -337,14 +322,3 @@ READ_ACTIONS = (
     "license_list",
     "help_show",
 )
-
-
-def _version_key(slug: str, document: dict[str, Any]) -> tuple[str, str, str, str]:
-    """What tells one published version of a dataset from another, read before parsing."""
-    build = document.get("build") or {}
-    return (
-        slug,
-        str(document.get("version")),
-        str(build.get("published")),
-        str(document.get("created")),
-    )
