@@ -6,13 +6,59 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
+from typing import Literal, TypedDict
 
 import duckdb
 import httpx
 
+from benchmarks.memory import MemoryReport
+from benchmarks.timing import Params
 
-def stream_export(client: httpx.Client, url: str, params: dict[str, Any]) -> dict[str, Any]:
+
+class Copy(TypedDict):
+    """A whole file written: how long it took and its size."""
+
+    seconds: float
+    bytes: int
+
+
+class Download(Copy):
+    """A whole file downloaded: the answer, counted as it arrived."""
+
+    url: str
+    status: int
+    content_type: str
+    client: str
+    lines: int
+    head: str
+
+
+class Rates(TypedDict):
+    measured: bool
+    rows: int
+    complete: bool
+    rows_per_second: int | None
+    mb_per_second: float
+
+
+class CopyRun(Copy, Rates):
+    """DuckDB's COPY with its rates."""
+
+
+class DownloadRun(Download, Rates, MemoryReport):
+    """A measured download: the answer, its rates and the server's memory meanwhile."""
+
+
+class NotMeasured(TypedDict):
+    """A download route that did not answer 200: said so, never replaced by a stand-in."""
+
+    url: str
+    status: int
+    measured: Literal[False]
+    note: str
+
+
+def stream_export(client: httpx.Client, url: str, params: Params) -> Download:
     """Download `url` whole, counting bytes and lines, without keeping the body.
 
     curl does the HTTP when it is installed: Datasette streams one chunk per CSV row, and
@@ -38,7 +84,7 @@ def stream_export(client: httpx.Client, url: str, params: dict[str, Any]) -> dic
     return _export(full, status, content_type, seconds, size, lines, first, "httpx")
 
 
-def _curl_export(url: str) -> dict[str, Any]:
+def _curl_export(url: str) -> Download:
     command = ["curl", "-sS", "-o", "-", "--write-out", "%{stderr}%{http_code} %{content_type}"]
     started = time.perf_counter()
     size = lines = 0
@@ -64,20 +110,20 @@ def _export(
     lines: int,
     first: bytes,
     client: str,
-) -> dict[str, Any]:
-    return {
-        "url": url,
-        "status": status,
-        "content_type": content_type,
-        "client": client,
-        "seconds": round(seconds, 3),
-        "bytes": size,
-        "lines": lines,
-        "head": first[:200].decode("utf-8", errors="replace"),
-    }
+) -> Download:
+    return Download(
+        url=url,
+        status=status,
+        content_type=content_type,
+        client=client,
+        seconds=round(seconds, 3),
+        bytes=size,
+        lines=lines,
+        head=first[:200].decode("utf-8", errors="replace"),
+    )
 
 
-def duckdb_copy(con: duckdb.DuckDBPyConnection, parquet: Path, target: Path) -> dict[str, Any]:
+def duckdb_copy(con: duckdb.DuckDBPyConnection, parquet: Path, target: Path) -> Copy:
     """DuckDB's own rate writing the whole file as CSV: the export floor."""
     started = time.perf_counter()
     con.execute(
@@ -86,16 +132,17 @@ def duckdb_copy(con: duckdb.DuckDBPyConnection, parquet: Path, target: Path) -> 
     seconds = time.perf_counter() - started
     size = target.stat().st_size
     target.unlink()
-    return {"seconds": round(seconds, 3), "bytes": size}
+    return Copy(seconds=round(seconds, 3), bytes=size)
 
 
-def export_rates(result: dict[str, Any], rows: int) -> dict[str, Any]:
-    """Rows and MB per second of an export that wrote a header line and `rows` rows."""
-    exported = result["lines"] - 1
-    return {
-        "measured": True,
-        "rows": exported,
-        "complete": exported == rows,
-        "rows_per_second": round(exported / result["seconds"]) if result["seconds"] else None,
-        "mb_per_second": round(result["bytes"] / 1e6 / result["seconds"], 1),
-    }
+def export_rates(result: Copy, lines: int, rows: int) -> Rates:
+    """Rows and MB per second of an export of `lines` lines (a header line, then rows), which
+    should have had `rows` rows."""
+    exported = lines - 1
+    return Rates(
+        measured=True,
+        rows=exported,
+        complete=exported == rows,
+        rows_per_second=round(exported / result["seconds"]) if result["seconds"] else None,
+        mb_per_second=round(result["bytes"] / 1e6 / result["seconds"], 1),
+    )

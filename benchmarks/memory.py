@@ -8,7 +8,17 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TypedDict
+
+
+class MemoryReport(TypedDict):
+    """A server's resident memory around one block of work, in MB."""
+
+    peak_rss_mb: float
+    rss_before_mb: float
+    rss_increase_mb: float
+    peak_source: str
+    sampled_peak_rss_mb: float
 
 
 def status_kb(pid: int, key: str) -> int | None:
@@ -67,13 +77,13 @@ class PeakMemory:
         kb = self.hwm_kb if self.hwm_reset and self.hwm_kb else self.sampled_peak_kb
         return round(kb / 1024, 1)
 
-    def report(self) -> dict[str, Any]:
+    def report(self) -> MemoryReport:
         """The figures a benchmark result carries about this block."""
         before_mb = (self.before_kb or 0) / 1024
-        return {
-            "peak_rss_mb": self.peak_mb,
-            "rss_before_mb": round(before_mb, 1),
-            "rss_increase_mb": round(self.peak_mb - before_mb, 1),
-            "peak_source": "VmHWM after clear_refs" if self.hwm_reset else "sampled VmRSS",
-            "sampled_peak_rss_mb": round(self.sampled_peak_kb / 1024, 1),
-        }
+        return MemoryReport(
+            peak_rss_mb=self.peak_mb,
+            rss_before_mb=round(before_mb, 1),
+            rss_increase_mb=round(self.peak_mb - before_mb, 1),
+            peak_source="VmHWM after clear_refs" if self.hwm_reset else "sampled VmRSS",
+            sampled_peak_rss_mb=round(self.sampled_peak_kb / 1024, 1),
+        )

@@ -15,9 +15,9 @@ import argparse
 import platform
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypedDict, TypeVar
 
 import numpy as np
 
@@ -83,7 +83,26 @@ METADATA: dict[str, Any] = {
 }
 
 
-def descriptor() -> dict[str, Any]:
+class Speed(TypedDict):
+    seconds: float
+    rows_per_second: int
+
+
+class Results(TypedDict):
+    """What the benchmark writes: the file, where it ran, each validator's best run."""
+
+    data: str
+    rows: int
+    bytes: int
+    python: str
+    machine: str
+    ours: Speed
+    frictionless: Speed
+    ratio: float
+
+
+def descriptor() -> Mapping[str, object]:
+    """The data package document, as `validate_package` reads it from datapackage.yaml."""
     return {
         **METADATA,
         "name": "synthetic-hotline",
@@ -133,7 +152,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     report.write(args.out, "bench-validation", results, markdown(results))
 
 
-def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
+def measure(folder: Path, args: argparse.Namespace) -> Results:
     """Both validators over one synthetic file of `--rows` rows; each must find it valid."""
     write_csv(folder / "calls.csv", args.rows)
     size = (folder / "calls.csv").stat().st_size
@@ -143,20 +162,27 @@ def measure(folder: Path, args: argparse.Namespace) -> dict[str, Any]:
     theirs, valid = best_of(args.frictionless_runs, lambda: run_frictionless(folder))
     if not valid:
         raise RuntimeError("frictionless found errors in the synthetic file")
-    return {
-        "data": "SYNTHETIC 12333-style hotline log (seeded, made up)",
-        "rows": args.rows,
-        "bytes": size,
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-        "ours": {"seconds": round(ours, 3), "rows_per_second": round(args.rows / ours)},
-        "frictionless": {"seconds": round(theirs, 3), "rows_per_second": round(args.rows / theirs)},
-        "ratio": round(theirs / ours, 1),
-    }
+    return Results(
+        data="SYNTHETIC 12333-style hotline log (seeded, made up)",
+        rows=args.rows,
+        bytes=size,
+        python=platform.python_version(),
+        machine=platform.machine(),
+        ours=_speed(ours, args.rows),
+        frictionless=_speed(theirs, args.rows),
+        ratio=round(theirs / ours, 1),
+    )
 
 
-def markdown(results: dict[str, Any]) -> str:
-    validators = (("validation.validate_package", "ours"), ("frictionless", "frictionless"))
+def _speed(seconds: float, rows: int) -> Speed:
+    return Speed(seconds=round(seconds, 3), rows_per_second=round(rows / seconds))
+
+
+def markdown(results: Results) -> str:
+    validators = (
+        ("validation.validate_package", results["ours"]),
+        ("frictionless", results["frictionless"]),
+    )
     lines = [
         f"Validation of {results['rows']:,} rows ({results['bytes']:,} bytes) of "
         f"{results['data']}.",
@@ -165,8 +191,8 @@ def markdown(results: dict[str, Any]) -> str:
             ("validator", "seconds", "rows/s"),
             "lrr",
             (
-                (name, results[key]["seconds"], f"{results[key]['rows_per_second']:,}")
-                for name, key in validators
+                (name, speed["seconds"], f"{speed['rows_per_second']:,}")
+                for name, speed in validators
             ),
         ),
         "",

@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import httpx
 
 from benchmarks import hotline
 from benchmarks.api.rig import AGGREGATE_SQL, FILTER_SQL, Rig
-from benchmarks.exports import duckdb_copy, export_rates, stream_export
+from benchmarks.exports import (
+    CopyRun,
+    DownloadRun,
+    NotMeasured,
+    duckdb_copy,
+    export_rates,
+    stream_export,
+)
 from benchmarks.memory import PeakMemory
 from benchmarks.servers import Server
 from benchmarks.timing import time_get
+
+
+class CsvExport(TypedDict):
+    """The whole-file export by each side; the run adds our download from a fresh server
+    and the load average around the measurement."""
+
+    what: str
+    ours: DownloadRun | NotMeasured
+    datasette: DownloadRun
+    duckdb_copy: CopyRun
+    ours_fresh_server: NotRequired[DownloadRun | NotMeasured]
+    load_1min: NotRequired[list[float]]
 
 
 def exact_total(rig: Rig) -> dict[str, Any]:
@@ -65,32 +84,33 @@ def aggregate(rig: Rig) -> dict[str, Any]:
     }
 
 
-def csv_export(rig: Rig, scratch: Path) -> dict[str, Any]:
+def csv_export(rig: Rig, scratch: Path) -> CsvExport:
     """Every row as CSV: our download, Datasette's stream and DuckDB's COPY, with memory."""
     ours = export_ours(rig.client, rig.ours, rig.rows)
     with PeakMemory(rig.peer.pid) as memory:
         peer = stream_export(rig.client, f"{rig.table}.csv", {"_stream": "on"})
-    peer.update(export_rates(peer, rig.rows), **memory.report())
-    floor = duckdb_copy(rig.con, rig.parquet, scratch / "floor.csv")
-    floor.update(export_rates({**floor, "lines": rig.rows + 1}, rig.rows))
-    return {
-        "what": f"all {rig.rows:,} rows as CSV",
-        "ours": ours,
-        "datasette": peer,
-        "duckdb_copy": floor,
-    }
+    rates = export_rates(peer, peer["lines"], rig.rows)
+    copied = duckdb_copy(rig.con, rig.parquet, scratch / "floor.csv")
+    # COPY wrote a header line and every row.
+    floor = CopyRun(**copied, **export_rates(copied, rig.rows + 1, rig.rows))
+    return CsvExport(
+        what=f"all {rig.rows:,} rows as CSV",
+        ours=ours,
+        datasette=DownloadRun(**peer, **rates, **memory.report()),
+        duckdb_copy=floor,
+    )
 
 
-def export_ours(client: httpx.Client, server: Server, rows: int) -> dict[str, Any]:
+def export_ours(client: httpx.Client, server: Server, rows: int) -> DownloadRun | NotMeasured:
     """Our whole-resource CSV download, if the route answers; never a stand-in for it."""
     url = f"{server.url}/api/v1/datasets/{hotline.SLUG}/resources/{hotline.RESOURCE}.csv"
     with PeakMemory(server.pid) as memory:
         found = stream_export(client, url, {})
     if found["status"] != 200:
-        return {
-            "url": url,
-            "status": found["status"],
-            "measured": False,
-            "note": f"the download route answered HTTP {found['status']}: not measured",
-        }
-    return {**found, **export_rates(found, rows), **memory.report()}
+        return NotMeasured(
+            url=url,
+            status=found["status"],
+            measured=False,
+            note=f"the download route answered HTTP {found['status']}: not measured",
+        )
+    return DownloadRun(**found, **export_rates(found, found["lines"], rows), **memory.report())
