@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from benchmarks import report
+from benchmarks.load.results import LoadResults
 from benchmarks.load.summary import first_of_each, verdicts
+from benchmarks.timing import Percentiles
 
 VERDICTS = (
     "Verdicts: `ok` = the reference bytes; `truncated` = cut off or short of"
@@ -14,12 +15,14 @@ VERDICTS = (
     " `held` = a stalled reader got its answer's head and kept it."
 )
 
+NO_TIMES = Percentiles(p50_ms=None, p99_ms=None, max_ms=None)
 
-def markdown(r: dict[str, Any]) -> str:
+
+def markdown(r: LoadResults) -> str:
     return "\n".join([*_heading(r), *_targets(r), *_counts(r), *_by_kind(r), *_failures(r)])
 
 
-def _heading(r: dict[str, Any]) -> list[str]:
+def _heading(r: LoadResults) -> list[str]:
     p = r["plan"]
     loads = " → ".join(str(x) for x in r["machine"]["load_1min_before_after"])
     real = p["downloads_per_format"] - p["synthetic_downloads_per_format"]
@@ -40,9 +43,9 @@ def _heading(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def _targets(r: dict[str, Any]) -> list[str]:
+def _targets(r: LoadResults) -> list[str]:
     s = r["results"]
-    rows = ((target, value, report.met_cell(met)) for target, value, met in verdicts(r))
+    rows = ((target, value, report.met_cell(met)) for target, value, met in verdicts(s))
     return [
         "## Targets (issue 10)",
         "",
@@ -54,7 +57,7 @@ def _targets(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def _counts(r: dict[str, Any]) -> list[str]:
+def _counts(r: LoadResults) -> list[str]:
     s, p = r["results"], r["plan"]
     memory, health = s["memory"], s["healthz"]
     killed = (
@@ -86,18 +89,19 @@ def _counts(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def _by_kind(r: dict[str, Any]) -> list[str]:
+def _by_kind(r: LoadResults) -> list[str]:
     s = r["results"]
     rows = []
     for kind, counts in s["by_kind"].items():
-        timing = s["seconds_by_kind"].get(kind, {})
-        seconds = (f"{(timing.get(k) or 0) / 1000:.1f}" for k in ("p50_ms", "p99_ms", "max_ms"))
+        timing = s["seconds_by_kind"].get(kind) or NO_TIMES
+        times = (timing["p50_ms"], timing["p99_ms"], timing["max_ms"])
+        seconds = (f"{(ms or 0) / 1000:.1f}" for ms in times)
         rows.append((kind, counts, " / ".join(seconds)))
     headers = ("kind (target)", "verdicts", "seconds p50 / p99 / max")
     return [*report.table(headers, "llr", rows), "", VERDICTS, ""]
 
 
-def _failures(r: dict[str, Any]) -> list[str]:
+def _failures(r: LoadResults) -> list[str]:
     logged = (
         (count, f"`{line.replace('|', '/')}`") for line, count in r["server_logged_errors"].items()
     )

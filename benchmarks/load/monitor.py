@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from benchmarks.load.results import Samples
 from benchmarks.memory import reset_peak, status_kb
 
 HEALTH_INTERVAL = 0.05
@@ -37,7 +38,7 @@ def monitor(url: str, pid: int, kill_kb: int, stop: Any, results: Any) -> None:
     health = poll_health(url, stop, started)
     sampler.join()
     hwm = status_kb(pid, "VmHWM") if hwm_reset else None
-    results.put({"rss": rss, "health": health, "hwm_kb": hwm, "killed_at_kb": killed})
+    results.put(Samples(rss=rss, health=health, hwm_kb=hwm, killed_at_kb=killed))
 
 
 def sample_rss(

@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 from pathlib import Path
-from typing import Any
 
 from benchmarks import hotline
 from benchmarks.load.plan import FORMATS
+from benchmarks.load.results import LoadPlan
 
 
 def parser() -> argparse.ArgumentParser:
@@ -44,17 +44,17 @@ def parser() -> argparse.ArgumentParser:
     return parser
 
 
-def plan(args: argparse.Namespace) -> dict[str, Any]:
-    return {
-        "downloads_per_format": args.downloads,
-        "synthetic_downloads_per_format": args.big,
-        "synthetic_xlsx": args.big_xlsx,
-        "formats": list(FORMATS),
-        "sql_queries": args.sql,
-        "stalled_readers": args.stalled,
-        "publish": args.publish,
-        "publish_after_s": args.publish_after,
-        "client_timeout_s": args.timeout,
-        "kill_rss_mb": args.kill_rss_mb,
-        "seed": args.seed,
-    }
+def plan(args: argparse.Namespace) -> LoadPlan:
+    return LoadPlan(
+        downloads_per_format=args.downloads,
+        synthetic_downloads_per_format=args.big,
+        synthetic_xlsx=args.big_xlsx,
+        formats=list(FORMATS),
+        sql_queries=args.sql,
+        stalled_readers=args.stalled,
+        publish=args.publish,
+        publish_after_s=args.publish_after,
+        client_timeout_s=args.timeout,
+        kill_rss_mb=args.kill_rss_mb,
+        seed=args.seed,
+    )

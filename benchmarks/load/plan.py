@@ -8,12 +8,12 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from typing import Any
 
 import httpx
 
 from benchmarks import hotline
 from benchmarks.load.outcomes import Job, Reference, fetch
+from benchmarks.load.results import Built, Preparation
 from benchmarks.servers import OPENDATA, ROOT
 from catalog.store import Store
 
@@ -36,7 +36,7 @@ SQL_QUERIES = (
 )
 
 
-def build(datasets: Path, store: Path, *slugs: str) -> dict[str, Any]:
+def build(datasets: Path, store: Path, *slugs: str) -> Built:
     """`opendata build`, as a data steward runs it; its exit code, output and duration."""
     started = time.monotonic()
     done = subprocess.run(
@@ -46,14 +46,14 @@ def build(datasets: Path, store: Path, *slugs: str) -> dict[str, Any]:
         # Its own private state (audit log): never the checkout's `state/`.
         env={**os.environ, "OPENDATA_STATE": str(store.parent / "state")},
     )
-    return {
-        "exit_code": done.returncode,
-        "seconds": round(time.monotonic() - started, 2),
-        "output": (done.stdout + done.stderr).strip()[-2000:],
-    }
+    return Built(
+        exit_code=done.returncode,
+        seconds=round(time.monotonic() - started, 2),
+        output=(done.stdout + done.stderr).strip()[-2000:],
+    )
 
 
-def prepare(tmp: Path, rows: int) -> tuple[Path, Path, dict[str, Any]]:
+def prepare(tmp: Path, rows: int) -> tuple[Path, Path, Preparation]:
     """A copy of the checkout's datasets plus the synthetic one, built into a new store."""
     datasets, store = tmp / "datasets", tmp / "store"
     shutil.copytree(ROOT / "datasets", datasets)
@@ -63,7 +63,7 @@ def prepare(tmp: Path, rows: int) -> tuple[Path, Path, dict[str, Any]]:
     built = build(datasets, store)
     if built["exit_code"] != 0:
         raise RuntimeError(f"opendata build failed:\n{built['output']}")
-    return datasets, store, {"generate_seconds": generated, "build": built}
+    return datasets, store, Preparation(generate_seconds=generated, build=built)
 
 
 def download_jobs(base: str, store: Store, downloads: int, big: int, big_xlsx: bool) -> list[Job]:

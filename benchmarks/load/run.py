@@ -35,8 +35,8 @@ import random
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import httpx
 import yaml
@@ -54,6 +54,14 @@ from benchmarks.load.plan import (
     sql_jobs,
     stalled_jobs,
 )
+from benchmarks.load.results import (
+    LoadMachine,
+    LoadResults,
+    Published,
+    Samples,
+    ServerState,
+    Target,
+)
 from benchmarks.load.summary import failure, logged_errors, summarize, verdicts
 from benchmarks.servers import Server, serve_opendata
 from catalog.store import FolderStore, Store
@@ -61,7 +69,7 @@ from catalog.store import FolderStore, Store
 NAME = "load"
 
 
-async def publish_later(args: argparse.Namespace, tmp: Path, t0: float) -> dict[str, Any]:
+async def publish_later(args: argparse.Namespace, tmp: Path, t0: float) -> Published:
     """After `--publish-after` s, a new version of `--publish` by `opendata build`."""
     await asyncio.sleep(args.publish_after)
     descriptor = tmp / "datasets" / args.publish / "datapackage.yaml"
@@ -70,12 +78,12 @@ async def publish_later(args: argparse.Namespace, tmp: Path, t0: float) -> dict[
     descriptor.write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), "utf-8")
     started = time.monotonic() - t0
     built = await asyncio.to_thread(build, tmp / "datasets", tmp / "store", args.publish)
-    return {"dataset": args.publish, "started_at_s": round(started, 2), **built}
+    return Published(dataset=args.publish, started_at_s=round(started, 2), **built)
 
 
 async def load(
     args: argparse.Namespace, tmp: Path, url: str, refs: dict[str, Reference], jobs: list[Job]
-) -> tuple[list[Outcome], dict[str, Any], float]:
+) -> tuple[list[Outcome], Published, float]:
     """Every job at once, the stalled readers holding on, and the publish in the middle."""
     store = FolderStore(tmp / "store")
     release = asyncio.Event()
@@ -101,9 +109,19 @@ async def referenced(jobs: list[Job], timeout: float) -> dict[str, Reference]:
         return await references(http, jobs)
 
 
-def watched_load(
-    args: argparse.Namespace, tmp: Path, server: Server, jobs: list[Job]
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Watched:
+    """The load as the client and the monitor saw it."""
+
+    load_1min_before_after: list[float]
+    load_seconds: float
+    publish: Published
+    references: dict[str, Reference]
+    outcomes: list[Outcome]
+    samples: Samples
+
+
+def watched_load(args: argparse.Namespace, tmp: Path, server: Server, jobs: list[Job]) -> Watched:
     """The load, with the monitor process watching the server from before to after it."""
     refs = asyncio.run(referenced(jobs, args.timeout))
     context = multiprocessing.get_context("spawn")
@@ -119,19 +137,12 @@ def watched_load(
     load_after = report.load_average()
     time.sleep(1.0)
     stop.set()
-    samples = results.get(timeout=60)
+    samples: Samples = results.get(timeout=60)
     watcher.join(timeout=30)
-    return {
-        "load_1min_before_after": [load_before, load_after],
-        "load_seconds": round(seconds, 2),
-        "publish": published,
-        "references": refs,
-        "outcomes": outcomes,
-        "samples": samples,
-    }
+    return Watched([load_before, load_after], round(seconds, 2), published, refs, outcomes, samples)
 
 
-def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def run(args: argparse.Namespace, tmp: Path) -> LoadResults:
     report.say(NAME, f"building the real datasets and {args.rows:,} SYNTHETIC rows in {tmp}")
     datasets, store_dir, preparation = prepare(tmp, args.rows)
     store = FolderStore(store_dir)
@@ -148,31 +159,29 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         watched = watched_load(args, tmp, server, jobs)
         after = server_state(server.url, store, server.process.poll())
         logged = logged_errors(tmp / "server.log")
-    outcomes: list[Outcome] = watched["outcomes"]
-    return {
-        "data": "real datasets/ plus a SYNTHETIC 12333-hotline log (seeded, made up; not real)",
-        "rows": args.rows,
-        "plan": plan(args),
-        "machine": {
-            **report.machine(),
-            "load_1min_before_after": watched["load_1min_before_after"],
-        },
-        "code": report.checkout(),
-        "preparation": preparation,
-        "load_seconds": watched["load_seconds"],
-        "publish": watched["publish"],
-        "after": after,
-        "references": len(watched["references"]),
-        "results": summarize(outcomes, watched["references"], watched["samples"], args.budget_mb),
-        "failures": [failure(o) for o in outcomes if o.verdict not in ("ok", "held")][:300],
-        "server_logged_errors": logged,
-    }
+    outcomes = watched.outcomes
+    return LoadResults(
+        data="real datasets/ plus a SYNTHETIC 12333-hotline log (seeded, made up; not real)",
+        rows=args.rows,
+        plan=plan(args),
+        machine=LoadMachine(
+            **report.machine(), load_1min_before_after=watched.load_1min_before_after
+        ),
+        code=report.checkout(),
+        preparation=preparation,
+        load_seconds=watched.load_seconds,
+        publish=watched.publish,
+        after=after,
+        references=len(watched.references),
+        results=summarize(outcomes, watched.references, watched.samples, args.budget_mb),
+        failures=[failure(o) for o in outcomes if o.verdict not in ("ok", "held")][:300],
+        server_logged_errors=logged,
+    )
 
 
-def server_state(url: str, store: Store, exit_code: int | None) -> dict[str, Any]:
+def server_state(url: str, store: Store, exit_code: int | None) -> ServerState:
     """After the load: is the server up, and does it serve the published version?"""
-    state: dict[str, Any] = {"server_exit_code": exit_code}
-    state["store_current"] = store.current(hotline.SLUG)
+    state = ServerState(server_exit_code=exit_code, store_current=store.current(hotline.SLUG))
     try:
         health = httpx.get(f"{url}/healthz", timeout=10).json()
         state["served_current"] = health["datasets"].get(hotline.SLUG)
@@ -187,5 +196,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-load-", dir=args.tmp) as tmp:
         results = run(args, Path(tmp))
     results["run_seconds"] = round(time.perf_counter() - started, 1)
-    results["targets"] = [{"target": t, "value": v, "met": met} for t, v, met in verdicts(results)]
+    results["targets"] = [
+        Target(target=t, value=v, met=met) for t, v, met in verdicts(results["results"])
+    ]
     report.write(args.out, NAME, results, markdown(results))
