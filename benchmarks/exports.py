@@ -6,10 +6,11 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from typing import Literal, TypedDict
+from typing import Literal, TypedDict, final
 
 import duckdb
 import httpx
+from typing_extensions import TypeIs
 
 from benchmarks.memory import MemoryReport
 from benchmarks.timing import Params
@@ -41,10 +42,12 @@ class Rates(TypedDict):
     mb_per_second: float
 
 
+@final
 class CopyRun(Copy, Rates):
     """DuckDB's COPY with its rates."""
 
 
+@final
 class DownloadRun(Download, Rates, MemoryReport):
     """A measured download: the answer, its rates and the server's memory meanwhile."""
 
@@ -56,6 +59,11 @@ class NotMeasured(TypedDict):
     status: int
     measured: Literal[False]
     note: str
+
+
+def measured(export: DownloadRun | CopyRun | NotMeasured) -> TypeIs[DownloadRun | CopyRun]:
+    """Whether an export was measured: a download route that did not answer 200 was not."""
+    return export["measured"]
 
 
 def stream_export(client: httpx.Client, url: str, params: Params) -> Download:

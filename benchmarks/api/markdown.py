@@ -3,36 +3,30 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from benchmarks import report
+from benchmarks.api.results import ApiResults, Compared, CsvExport, Measurements
 from benchmarks.api.targets import TARGET_ROWS
-
-MEASUREMENTS = ("filtered_page", "deep_keyset_page", "deep_offset_page", "exact_total", "aggregate")
-EXPORTERS = (
-    ("ours (after the other measurements)", "ours"),
-    ("ours (fresh server)", "ours_fresh_server"),
-    ("Datasette `.csv?_stream=on`", "datasette"),
-    ("DuckDB `COPY ... TO` (floor)", "duckdb_copy"),
-)
+from benchmarks.exports import CopyRun, DownloadRun, NotMeasured, measured
+from benchmarks.timing import Timing
 
 
-def _load(entry: dict[str, Any]) -> str:
-    before, after = entry.get("load_1min") or ("?", "?")
+def _load(load_1min: list[float] | None) -> str:
+    before, after = load_1min or ("?", "?")
     return f"{before} → {after}"
 
 
-def _cell(timing: dict[str, Any] | None) -> str:
+def _cell(timing: Timing | None) -> str:
     if not timing:
         return "—"
     return f"{timing['p50_ms']:,} / {timing['p95_ms']:,} (n={timing['n']})"
 
 
-def markdown(r: dict[str, Any]) -> str:
+def markdown(r: ApiResults) -> str:
     return "\n".join([*_heading(r), *_timings(r["measurements"]), *_targets(r), *_setup(r)])
 
 
-def _heading(r: dict[str, Any]) -> list[str]:
+def _heading(r: ApiResults) -> list[str]:
     software = ", ".join(f"{k} {v}" for k, v in r["software"].items())
     return [
         f"# API benchmark: {r['rows']:,} rows of {r['data']}",
@@ -51,10 +45,19 @@ def _heading(r: dict[str, Any]) -> list[str]:
     ]
 
 
-def _timings(m: dict[str, Any]) -> list[str]:
+def _compared(m: Measurements) -> tuple[tuple[str, Compared], ...]:
+    return (
+        ("filtered_page", m["filtered_page"]),
+        ("deep_keyset_page", m["deep_keyset_page"]),
+        ("deep_offset_page", m["deep_offset_page"]),
+        ("exact_total", m["exact_total"]),
+        ("aggregate", m["aggregate"]),
+    )
+
+
+def _timings(m: Measurements) -> list[str]:
     rows: list[list[str]] = []
-    for name in MEASUREMENTS:
-        entry = m[name]
+    for name, entry in _compared(m):
         rows.append(
             [
                 f"{name}: {entry['what']}",
@@ -62,7 +65,7 @@ def _timings(m: dict[str, Any]) -> list[str]:
                 _cell(entry["datasette"]),
                 _cell(entry["duckdb"]),
                 report.met_cell(bool(entry["agree"])),
-                _load(entry),
+                _load(entry.get("load_1min")),
             ]
         )
     rows += _variants(m)
@@ -70,7 +73,7 @@ def _timings(m: dict[str, Any]) -> list[str]:
     return [*report.table(headers, "lrrrcr", rows), "", *_export_table(m["csv_export"]), ""]
 
 
-def _variants(m: dict[str, Any]) -> list[list[str]]:
+def _variants(m: Measurements) -> list[list[str]]:
     """The rows for the variants of a measurement: other totals, other routes, cold pages."""
     fp, et, dk = m["filtered_page"], m["exact_total"], m["deep_keyset_page"]
     lean = "filtered_page with total=none; Datasette without count (`_shape=array`)"
@@ -91,35 +94,35 @@ def _variant(what: str, *, ours: str = "", peer: str = "", floor: str = "") -> l
     return [what, ours, peer, floor, "", ""]
 
 
-def _export_table(export: dict[str, Any]) -> list[str]:
-    rows: list[list[object]] = []
-    for label, key in EXPORTERS:
-        e = export.get(key) or {}
-        if not e.get("measured"):
-            rows.append([label, e.get("note", "not measured"), "", "", "", ""])
-            continue
-        memory = f"{e['rss_before_mb']} → {e['peak_rss_mb']}" if "peak_rss_mb" in e else "—"
-        complete = report.met_cell(bool(e["complete"]))
-        rows.append(
-            [
-                label,
-                e["seconds"],
-                f"{e['rows_per_second']:,}",
-                f"{e['bytes'] / 1e6:.1f}",
-                complete,
-                memory,
-            ]
-        )
+def _export_row(label: str, e: DownloadRun | CopyRun | NotMeasured | None) -> list[object]:
+    if e is None:
+        return [label, "not measured", "", "", "", ""]
+    if not measured(e):
+        return [label, e["note"], "", "", "", ""]
+    memory = f"{e['rss_before_mb']} → {e['peak_rss_mb']}" if "peak_rss_mb" in e else "—"
+    complete = report.met_cell(bool(e["complete"]))
+    size = f"{e['bytes'] / 1e6:.1f}"
+    return [label, e["seconds"], f"{e['rows_per_second']:,}", size, complete, memory]
+
+
+def _export_table(export: CsvExport) -> list[str]:
+    exporters = (
+        ("ours (after the other measurements)", export["ours"]),
+        ("ours (fresh server)", export.get("ours_fresh_server")),
+        ("Datasette `.csv?_stream=on`", export["datasette"]),
+        ("DuckDB `COPY ... TO` (floor)", export["duckdb_copy"]),
+    )
+    rows = [_export_row(label, e) for label, e in exporters]
     headers = ("exporter", "seconds", "rows/s", "MB", "complete", "server RSS before → peak (MB)")
     return [
         f"CSV export of {export['what']} (one download each, read by"
-        f" {export['datasette'].get('client', 'httpx')}; load {_load(export)}):",
+        f" {export['datasette'].get('client', 'httpx')}; load {_load(export.get('load_1min'))}):",
         "",
         *report.table(headers, "lrrrcr", rows),
     ]
 
 
-def _targets(r: dict[str, Any]) -> list[str]:
+def _targets(r: ApiResults) -> list[str]:
     rows = r["rows"]
     scale = (
         ""
@@ -134,7 +137,7 @@ def _targets(r: dict[str, Any]) -> list[str]:
     return [f"## Targets (issue 3){scale}", "", *report.table(headers, "llrcl", verdicts), ""]
 
 
-def _setup(r: dict[str, Any]) -> list[str]:
+def _setup(r: ApiResults) -> list[str]:
     setup = {
         "settings": r["settings"],
         "preparation": r["preparation"],

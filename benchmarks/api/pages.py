@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from benchmarks import hotline
+from benchmarks.api.results import DeepPages, FilteredPage, Walk
 from benchmarks.api.rig import DATASETTE_PAGE, FILTER_SQL, PAGE, WALK_PAGE, Rig
-from benchmarks.timing import Timing, summary, time_sqls
+from benchmarks.timing import Params, Timing, summary, time_sqls
 from catalog.query import Cursor
 
 
-def filtered_page(rig: Rig) -> dict[str, Any]:
+def filtered_page(rig: Rig) -> FilteredPage:
     """The first page of a two-column filter, with each kind of total, against both peers."""
     page: dict[str, str | int] = {**rig.filters, "limit": PAGE}
     ours, mine = rig.ours_rows(page)
@@ -48,20 +48,20 @@ def filtered_page(rig: Rig) -> dict[str, Any]:
     }
 
 
-def walk_to_depth(rig: Rig) -> tuple[str | None, dict[str, Any]]:
+def walk_to_depth(rig: Rig) -> tuple[str | None, Walk]:
     """Follow our cursors, `WALK_PAGE` ids a page, to row `depth`: its cursor and the walk."""
     started = time.perf_counter()
     cursor, pages = None, 0
-    params: dict[str, Any] = {"fields": "id", "limit": WALK_PAGE}
+    params: Params = {"fields": "id", "limit": WALK_PAGE}
     while pages * WALK_PAGE < rig.depth:
         answer = rig.client.get(f"{rig.base}/rows", params=params).raise_for_status().json()
         cursor, pages = answer["next"], pages + 1
         params = {"fields": "id", "limit": WALK_PAGE, "next": cursor}
     seconds = round(time.perf_counter() - started, 2)
-    return cursor, {"pages": pages, "page_rows": WALK_PAGE, "seconds": seconds}
+    return cursor, Walk(pages=pages, page_rows=WALK_PAGE, seconds=seconds)
 
 
-def deep_pages(rig: Rig) -> dict[str, Any]:
+def deep_pages(rig: Rig) -> DeepPages:
     """The page after row `depth` by cursor (walked to), by offset, and by SQL floors."""
     cursor, walk = walk_to_depth(rig)
     keyset, mine = rig.ours_rows({"limit": PAGE, "next": cursor})

@@ -15,16 +15,26 @@ from __future__ import annotations
 import argparse
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import TypeVar
 
 import httpx
 
 from benchmarks import hotline, report
 from benchmarks.api.markdown import markdown
 from benchmarks.api.pages import deep_pages, filtered_page
+from benchmarks.api.results import (
+    ApiResults,
+    DatasetteDescription,
+    Measured,
+    Measurements,
+    OursSettings,
+    Preparation,
+    RunPlan,
+    ServerSettings,
+)
 from benchmarks.api.rig import Rig
 from benchmarks.api.targets import targets
 from benchmarks.api.totals import aggregate, csv_export, exact_total, export_ours
@@ -38,54 +48,68 @@ from benchmarks.timing import Plan
 from catalog.settings import Settings
 
 NAME = "api"
-# Each returns one entry of the results, or (deep_pages) several keyed by name.
-MEASURES: tuple[tuple[str, Callable[[Rig], dict[str, Any]]], ...] = (
-    ("filtered_page", filtered_page),
-    ("deep_pages", deep_pages),
-    ("exact_total", exact_total),
-    ("aggregate", aggregate),
-)
+T = TypeVar("T")
 
 
-def prepare(tmp: Path, rows: int, row_group_size: int) -> tuple[hotline.Published, dict[str, Any]]:
+def timed(action: Callable[[], T]) -> tuple[T, float]:
+    """`action`'s result, and the time it took in seconds (to 2 places)."""
+    started = time.perf_counter()
+    result = action()
+    return result, round(time.perf_counter() - started, 2)
+
+
+def prepare(tmp: Path, rows: int, row_group_size: int) -> tuple[hotline.Published, Preparation]:
     """Generate and publish the rows, copy them into SQLite, and let Datasette inspect it."""
-    steps: dict[str, Any] = {}
-    started = time.perf_counter()
-    hotline.write_dataset(tmp / "datasets", rows)
-    steps["generate_csv_seconds"] = round(time.perf_counter() - started, 2)
-    steps["csv_bytes"] = (tmp / "datasets" / hotline.SLUG / "data" / "calls.csv").stat().st_size
-    started = time.perf_counter()
-    published = hotline.publish(tmp / "datasets", tmp / "store", row_group_size)
-    steps["publish_seconds"] = round(time.perf_counter() - started, 2)
-    steps["parquet_bytes"] = published.parquet.stat().st_size
+    _, generated = timed(lambda: hotline.write_dataset(tmp / "datasets", rows))
+    csv = tmp / "datasets" / hotline.SLUG / "data" / "calls.csv"
+    published, publishing = timed(
+        lambda: hotline.publish(tmp / "datasets", tmp / "store", row_group_size)
+    )
     loaded = hotline.load_sqlite(published.parquet, tmp / "bench.db")
-    steps.update({f"sqlite_{k}": round(v, 2) for k, v in loaded.items()})
-    steps["sqlite_bytes"] = (tmp / "bench.db").stat().st_size
-    started = time.perf_counter()
-    datasette_inspect(tmp / "bench.db", tmp / "inspect.json")
-    steps["datasette_inspect_seconds"] = round(time.perf_counter() - started, 2)
-    return published, steps
+    _, inspecting = timed(lambda: datasette_inspect(tmp / "bench.db", tmp / "inspect.json"))
+    return published, Preparation(
+        generate_csv_seconds=generated,
+        csv_bytes=csv.stat().st_size,
+        publish_seconds=publishing,
+        parquet_bytes=published.parquet.stat().st_size,
+        sqlite_load_seconds=round(loaded["load_seconds"], 2),
+        sqlite_index_seconds=round(loaded["index_seconds"], 2),
+        sqlite_bytes=(tmp / "bench.db").stat().st_size,
+        datasette_inspect_seconds=inspecting,
+    )
 
 
-def measure(rig: Rig, scratch: Path) -> dict[str, Any]:
-    """Every measurement, each with the machine's load average before and after it."""
-    measurements: dict[str, Any] = {}
-    for name, action in MEASURES:
-        report.say(NAME, f"measuring {name}")
-        before = report.load_average()
-        found = action(rig)
-        entries = found if name == "deep_pages" else {name: found}
-        for entry in entries.values():
-            entry["load_1min"] = [before, report.load_average()]
-        measurements.update(entries)
-    report.say(NAME, "measuring csv_export")
+def measuring(name: str, action: Callable[[], T]) -> tuple[T, float]:
+    """`action`'s result, and the machine's load average before it ran."""
+    report.say(NAME, f"measuring {name}")
     before = report.load_average()
-    measurements["csv_export"] = csv_export(rig, scratch)
-    measurements["csv_export"]["load_1min"] = [before, report.load_average()]
-    return measurements
+    return action(), before
 
 
-def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+def stamp(entry: Measured, before: float) -> None:
+    """Note the load average before and now (after) on a measurement."""
+    entry["load_1min"] = [before, report.load_average()]
+
+
+def measure(rig: Rig, scratch: Path) -> Measurements:
+    """Every measurement, each with the machine's load average before and after it."""
+    page, before = measuring("filtered_page", lambda: filtered_page(rig))
+    stamp(page, before)
+    deep, before = measuring("deep_pages", lambda: deep_pages(rig))
+    stamp(deep["deep_keyset_page"], before)
+    stamp(deep["deep_offset_page"], before)
+    total, before = measuring("exact_total", lambda: exact_total(rig))
+    stamp(total, before)
+    grouped, before = measuring("aggregate", lambda: aggregate(rig))
+    stamp(grouped, before)
+    export, before = measuring("csv_export", lambda: csv_export(rig, scratch))
+    stamp(export, before)
+    return Measurements(
+        filtered_page=page, **deep, exact_total=total, aggregate=grouped, csv_export=export
+    )
+
+
+def run(args: argparse.Namespace, tmp: Path) -> ApiResults:
     settings = Settings()
     report.say(NAME, f"generating and publishing {args.rows:,} SYNTHETIC rows in {tmp}")
     published, steps = prepare(tmp, args.rows, settings.row_group_size)
@@ -114,39 +138,41 @@ def run(args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
         httpx.Client(timeout=args.query_timeout * 5) as client,
     ):
         measurements["csv_export"]["ours_fresh_server"] = export_ours(client, fresh, published.rows)
-    return {
-        "data": "SYNTHETIC 12333-hotline consultation log (seeded, made up; not real data)",
-        "rows": published.rows,
-        "version": published.version,
-        "machine": report.machine(),
-        "software": report.versions(
-            "duckdb", "pyarrow", "fastapi", "uvicorn", "datasette", "httpx"
-        ),
-        "code": report.checkout(),
-        "plan": {"warmup": args.warmup, "repeat": args.repeat, "budget_seconds": args.budget},
-        "settings": {"ours": ours_settings(env, settings), "datasette": DATASETTE_DESCRIPTION},
-        "preparation": steps,
-        "measurements": measurements,
-    }
+    return ApiResults(
+        data="SYNTHETIC 12333-hotline consultation log (seeded, made up; not real data)",
+        rows=published.rows,
+        version=published.version,
+        machine=report.machine(),
+        software=report.versions("duckdb", "pyarrow", "fastapi", "uvicorn", "datasette", "httpx"),
+        code=report.checkout(),
+        plan=RunPlan(warmup=args.warmup, repeat=args.repeat, budget_seconds=args.budget),
+        settings=ServerSettings(ours=ours_settings(env, settings), datasette=DATASETTE_DESCRIPTION),
+        preparation=steps,
+        measurements=measurements,
+    )
 
 
-DATASETTE_DESCRIPTION = {
-    **DATASETTE_SETTINGS,
-    "mode": "--immutable, --inspect-file",
-    "indexes": ["id (INTEGER PRIMARY KEY)", *hotline.SQLITE_INDEXES],
-    "analyze": True,
-}
+DATASETTE_DESCRIPTION = DatasetteDescription(
+    sql_time_limit_ms=DATASETTE_SETTINGS["sql_time_limit_ms"],
+    max_returned_rows=DATASETTE_SETTINGS["max_returned_rows"],
+    max_csv_mb=DATASETTE_SETTINGS["max_csv_mb"],
+    mode="--immutable, --inspect-file",
+    indexes=["id (INTEGER PRIMARY KEY)", *hotline.SQLITE_INDEXES],
+    analyze=True,
+)
 
 
-def ours_settings(env: dict[str, str], settings: Settings) -> dict[str, Any]:
-    return {
-        **env,
-        "duckdb_threads": settings.duckdb_threads,
-        "duckdb_memory_limit": settings.engine_memory_limit,
-        "exact_total_rows": settings.exact_total_rows,
-        "total_sample_rows": settings.total_sample_rows,
-        "row_group_cache_mb": settings.row_group_cache_mb,
-    }
+def ours_settings(env: Mapping[str, str], settings: Settings) -> OursSettings:
+    """The environment our server ran with, and the settings it read."""
+    return OursSettings(
+        OPENDATA_MAX_OFFSET=env["OPENDATA_MAX_OFFSET"],
+        OPENDATA_QUERY_TIMEOUT_SECONDS=env["OPENDATA_QUERY_TIMEOUT_SECONDS"],
+        duckdb_threads=settings.duckdb_threads,
+        duckdb_memory_limit=settings.engine_memory_limit,
+        exact_total_rows=settings.exact_total_rows,
+        total_sample_rows=settings.total_sample_rows,
+        row_group_cache_mb=settings.row_group_cache_mb,
+    )
 
 
 def parser() -> argparse.ArgumentParser:

@@ -6,29 +6,30 @@ the verdicts are reported all the same and labelled with the size.
 
 from __future__ import annotations
 
-from typing import Any
+from benchmarks.api.results import Compared, CsvExport, Measurements, Verdict
+from benchmarks.exports import CopyRun, DownloadRun, measured
+from benchmarks.timing import Timing
 
 TARGET_ROWS = 10_000_000
 
 
-def _p50(measurement: dict[str, Any], who: str) -> float:
-    return float(measurement[who]["p50_ms"])
+def _p50(timing: Timing) -> float:
+    return float(timing["p50_ms"])
 
 
-def _verdict(
-    name: str, target: str, value: float | None, met: bool | None, how: str
-) -> dict[str, Any]:
-    return {"measurement": name, "target": target, "value": value, "met": met, "how": how}
+def _verdict(name: str, target: str, value: float | None, met: bool | None, how: str) -> Verdict:
+    return Verdict(measurement=name, target=target, value=value, met=met, how=how)
 
 
-def targets(m: dict[str, Any]) -> list[dict[str, Any]]:
+def targets(m: Measurements) -> list[Verdict]:
     """Each target's value and whether it was met, from the measurements `m`."""
-    found = []
-    for name in ("filtered_page", "deep_keyset_page"):
-        found += _page_targets(name, m[name])
-    for name in ("aggregate", "exact_total"):
-        found.append(_whole_table_target(name, m[name]))
-    cursor, offset = _p50(m["deep_keyset_page"], "ours"), _p50(m["deep_offset_page"], "ours")
+    found: list[Verdict] = []
+    found += _page_targets("filtered_page", m["filtered_page"])
+    found += _page_targets("deep_keyset_page", m["deep_keyset_page"])
+    found.append(_whole_table_target("aggregate", m["aggregate"], exact=True))
+    exact = m["exact_total"]["ours"]["total_exact"] is True
+    found.append(_whole_table_target("exact_total", m["exact_total"], exact=exact))
+    cursor, offset = _p50(m["deep_keyset_page"]["ours"]), _p50(m["deep_offset_page"]["ours"])
     found.append(
         _verdict(
             "deep_keyset_page",
@@ -41,9 +42,10 @@ def targets(m: dict[str, Any]) -> list[dict[str, Any]]:
     return found + _export_targets(m["csv_export"])
 
 
-def _page_targets(name: str, measured: dict[str, Any]) -> list[dict[str, Any]]:
+def _page_targets(name: str, measured: Compared) -> list[Verdict]:
     """A page: within twice DuckDB's time (plus 3 ms of HTTP), and faster than Datasette."""
-    ours, floor, peer = (_p50(measured, who) for who in ("ours", "duckdb", "datasette"))
+    sides = (measured["ours"], measured["duckdb"], measured["datasette"])
+    ours, floor, peer = (_p50(side) for side in sides)
     bound = 2 * floor + 3
     return [
         _verdict(
@@ -63,29 +65,28 @@ def _page_targets(name: str, measured: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _whole_table_target(name: str, measured: dict[str, Any]) -> dict[str, Any]:
+def _whole_table_target(name: str, measured: Compared, *, exact: bool) -> Verdict:
     """A count or an aggregate: five times Datasette's speed, with the same (exact) answer."""
-    ours, peer = _p50(measured, "ours"), _p50(measured, "datasette")
-    exact = name != "exact_total" or measured["ours"].get("total_exact") is True
+    ours, peer, agree = _p50(measured["ours"]), _p50(measured["datasette"]), measured["agree"]
     return _verdict(
         name,
         "≥ 5× faster than Datasette",
         round(peer / ours, 2),
-        peer / ours >= 5 and exact and bool(measured["agree"]),
+        peer / ours >= 5 and exact and bool(agree),
         f"Datasette {peer} ms / ours {ours} ms" + ("" if exact else "; our total was NOT exact"),
     )
 
 
-def _export_targets(export: dict[str, Any]) -> list[dict[str, Any]]:
+def _export_targets(export: CsvExport) -> list[Verdict]:
     ours, floor = export["ours"], export["duckdb_copy"]
     rate = "≥ 50 % of DuckDB COPY rate"
-    if not ours.get("measured"):
-        why = ours.get("note", "not measured")
+    if not measured(ours):
+        why = ours["note"]
         return [
             _verdict("csv_export", rate, None, None, why),
             _verdict("csv_export", "peak RSS ≤ 300 MB", None, None, why),
         ]
-    share = ours["rows_per_second"] / floor["rows_per_second"]
+    share = _rate(ours) / _rate(floor)
     found = [
         _verdict(
             "csv_export",
@@ -96,12 +97,11 @@ def _export_targets(export: dict[str, Any]) -> list[dict[str, Any]]:
             + ("" if ours["complete"] else "; our export was INCOMPLETE"),
         )
     ]
-    for key, which in (
-        ("ours", "server after the other measurements"),
-        ("ours_fresh_server", "fresh server"),
+    for e, which in (
+        (ours, "server after the other measurements"),
+        (export.get("ours_fresh_server"), "fresh server"),
     ):
-        e = export.get(key) or {}
-        if not e.get("measured"):
+        if e is None or not measured(e):
             continue
         found.append(
             _verdict(
@@ -114,3 +114,8 @@ def _export_targets(export: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
     return found
+
+
+def _rate(export: DownloadRun | CopyRun) -> int:
+    """Rows per second of a measured export (None only when it took no time at all)."""
+    return export["rows_per_second"] or 0

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
 
 import httpx
 
 from benchmarks import hotline
+from benchmarks.api.results import Aggregate, CsvExport, ExactTotal
 from benchmarks.api.rig import AGGREGATE_SQL, FILTER_SQL, Rig
 from benchmarks.exports import (
     CopyRun,
@@ -22,19 +22,7 @@ from benchmarks.servers import Server
 from benchmarks.timing import time_get
 
 
-class CsvExport(TypedDict):
-    """The whole-file export by each side; the run adds our download from a fresh server
-    and the load average around the measurement."""
-
-    what: str
-    ours: DownloadRun | NotMeasured
-    datasette: DownloadRun
-    duckdb_copy: CopyRun
-    ours_fresh_server: NotRequired[DownloadRun | NotMeasured]
-    load_1min: NotRequired[list[float]]
-
-
-def exact_total(rig: Rig) -> dict[str, Any]:
+def exact_total(rig: Rig) -> ExactTotal:
     """The filtered count by our rows page, our aggregate, Datasette's SQL and DuckDB."""
     ours, mine = rig.ours_rows({**rig.filters, "limit": 1, "total": "exact"})
     counted, by_aggregate = time_get(
@@ -63,7 +51,7 @@ def exact_total(rig: Rig) -> dict[str, Any]:
     }
 
 
-def aggregate(rig: Rig) -> dict[str, Any]:
+def aggregate(rig: Rig) -> Aggregate:
     """count(*) and avg() grouped by two columns, by each of the three."""
     grouped = {"group_by": "prefecture,channel", "count": "*", "avg": "wait_seconds"}
     ours, mine = time_get(rig.client, rig.plan, f"{rig.base}/aggregate", grouped)
