@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -185,7 +186,8 @@ FIELDS: list[dict[str, Any]] = [
 ]
 
 
-def descriptor(rows: int) -> dict[str, Any]:
+def descriptor(rows: int) -> Mapping[str, object]:
+    """The data package document, written out as the dataset's datapackage.yaml."""
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
         "name": SLUG,
