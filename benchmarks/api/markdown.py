@@ -7,7 +7,7 @@ import json
 from benchmarks import report
 from benchmarks.api.results import ApiResults, Compared, CsvExport, Measurements
 from benchmarks.api.targets import TARGET_ROWS
-from benchmarks.exports import CopyRun, DownloadRun, NotMeasured, measured
+from benchmarks.exports import CopyRun, DownloadRun, NotMeasured
 from benchmarks.timing import Timing
 
 
@@ -97,7 +97,7 @@ def _variant(what: str, *, ours: str = "", peer: str = "", floor: str = "") -> l
 def _export_row(label: str, e: DownloadRun | CopyRun | NotMeasured | None) -> list[object]:
     if e is None:
         return [label, "not measured", "", "", "", ""]
-    if not measured(e):
+    if e["measured"] is False:
         return [label, e["note"], "", "", "", ""]
     memory = f"{e['rss_before_mb']} → {e['peak_rss_mb']}" if "peak_rss_mb" in e else "—"
     complete = report.met_cell(bool(e["complete"]))

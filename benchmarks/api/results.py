@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
-from typing_extensions import ReadOnly
-
 from benchmarks.exports import CopyRun, DownloadRun, NotMeasured
 from benchmarks.report import Checkout, Machine
 from benchmarks.timing import Timing
@@ -18,18 +16,6 @@ from benchmarks.timing import Timing
 
 class Measured(TypedDict):
     load_1min: NotRequired[list[float]]
-
-
-class Compared(TypedDict):
-    """What every measurement of the timings table has: the three sides, read only, so that
-    a side that says more (`OursPage`) is one all the same."""
-
-    what: ReadOnly[str]
-    ours: ReadOnly[Timing]
-    datasette: ReadOnly[Timing]
-    duckdb: ReadOnly[Timing]
-    agree: ReadOnly[bool]
-    load_1min: NotRequired[ReadOnly[list[float]]]
 
 
 class CsvExport(TypedDict):
@@ -107,6 +93,10 @@ class Aggregate(Measured):
     duckdb: Timing
     groups: int
     agree: bool
+
+
+# The measurements of the timings table: each has `what`, the three sides and `agree`.
+Compared = FilteredPage | DeepKeysetPage | DeepOffsetPage | ExactTotal | Aggregate
 
 
 class Measurements(DeepPages):
