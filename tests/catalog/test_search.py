@@ -33,8 +33,7 @@ def described(slug: str, **extra: Any) -> dict[str, Any]:
 def index(tmp_path: Path) -> CatalogueIndex:
     catalogue = CatalogueIndex(FolderStore(tmp_path), refresh_seconds=3600)
     # The store is empty and stays so: the index keeps what `load` put in.
-    catalogue.load(
-        [
+    documents = [
             described(
                 "a",
                 keywords=["GB/T 2260", "工资"],
@@ -50,8 +49,8 @@ def index(tmp_path: Path) -> CatalogueIndex:
                 temporal={"start": "2021"},
             ),
             described("c", title="Jobs", themes=["employment"], organization="o2"),
-        ]
-    )
+    ]  # fmt: skip
+    catalogue.load([Package.of(document) for document in documents])
     return catalogue
 
 
