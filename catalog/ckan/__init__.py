@@ -11,6 +11,7 @@ from catalog.ckan.actions import WRITE_ACTIONS, Action, CatalogueWriter, CkanAct
 from catalog.ckan.datastore import DUMP_MEDIA_TYPES, DataStore
 from catalog.ckan.mapping import CKAN_STATUS
 from catalog.ckan.push import Pusher
+from catalog.ckan.shapes import DataDict
 
 __all__ = [
     "CKAN_STATUS",
@@ -19,6 +20,7 @@ __all__ = [
     "Action",
     "CatalogueWriter",
     "CkanActions",
+    "DataDict",
     "DataStore",
     "Pusher",
     "Upload",

@@ -19,7 +19,7 @@ from fastapi import Request
 from starlette.datastructures import ImmutableMultiDict
 
 from api.uploads import read_body, read_multipart
-from catalog.ckan import Action
+from catalog.ckan import Action, DataDict
 from catalog.errors import InvalidFields
 
 # Nesting of a request's JSON; CKAN's deepest documents (a schema's field constraints inside
@@ -30,7 +30,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 logger = logging.getLogger(__name__)
 
 
-def run_action(known: Action, data: dict[str, Any]) -> Any:
+def run_action(known: Action, data: DataDict) -> Any:
     """Run an action. JSON can send any type for any argument, and the actions expect CKAN's:
     a crash on a type error with arguments of other JSON types is the caller's error."""
     try:
@@ -59,7 +59,7 @@ def _json_kind(value: Any) -> str:
 
 async def request_data(
     request: Request, *, side_effect_free: bool, folder: Path | None = None, file_limit: int = 0
-) -> dict[str, Any]:
+) -> DataDict:
     """The data dict as CKAN reads it: form, else URL arguments (reads only), else JSON.
     Bodies are read under caps (`api.uploads`); files go to `folder`, writes only."""
     if request.method == "GET" and not side_effect_free:
@@ -103,7 +103,7 @@ def _urlencoded(body: bytes) -> list[tuple[str, str]]:
         raise ValueError("the form is not UTF-8 text") from None
 
 
-def _json_object(text: bytes | str) -> dict[str, Any]:
+def _json_object(text: bytes | str) -> DataDict:
     """A JSON document that must be an object, as CKAN words each refusal."""
     try:
         data = json.loads(text)
@@ -120,7 +120,7 @@ def _json_object(text: bytes | str) -> dict[str, Any]:
     return data
 
 
-def _checked(data: dict[str, Any]) -> dict[str, Any]:
+def _checked(data: DataDict) -> DataDict:
     """Refuse what would fail far from here: deep nesting, integers past 64 bits (no engine
     below takes them), and lone surrogates (which JSON's `\\ud800` escapes allow but no UTF-8
     answer or file can hold)."""
@@ -160,7 +160,7 @@ def _shown(text: str) -> str:
     return text if len(text) <= 200 else text[:200] + "…"
 
 
-def _form_data(items: Sequence[tuple[str, Any]]) -> dict[str, Any]:
+def _form_data(items: Sequence[tuple[str, Any]]) -> DataDict:
     values = [value for _, value in items]
     if len(values) == 1 and values[0] in ("1", ""):
         # a JSON document posted as the only form key (CKAN's old clients)
@@ -172,9 +172,9 @@ def _form_data(items: Sequence[tuple[str, Any]]) -> dict[str, Any]:
     return {key: found[0] if len(found) == 1 else found for key, found in grouped.items()}
 
 
-def _mixed(multi: ImmutableMultiDict[str, Any]) -> dict[str, Any]:
+def _mixed(multi: ImmutableMultiDict[str, Any]) -> DataDict:
     """One value as itself, several as a list (CKAN's `mixed`)."""
-    found: dict[str, Any] = {}
+    found: DataDict = {}
     for key in multi:
         values = multi.getlist(key)
         found[key] = values[0] if len(values) == 1 else values

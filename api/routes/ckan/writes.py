@@ -36,7 +36,7 @@ from api.uploads import (
     declared_length,
     upload_folder,
 )
-from catalog.ckan import Action, CkanActions, Upload
+from catalog.ckan import Action, CkanActions, DataDict, Upload
 from catalog.errors import InvalidFields, NotAuthorized, OpenDataError
 from catalog.search import catalogue_uuid
 from catalog.store import ANONYMOUS, INVALID, AuditLog, Outcome, TokenStore, outcome_of
@@ -145,7 +145,7 @@ def _dataset_of(request: Request, found: Any) -> str:
     return named
 
 
-def _with_uploads(data: dict[str, Any]) -> dict[str, Any]:
+def _with_uploads(data: DataDict) -> DataDict:
     """Received files as `Upload`s, each archive checked (zip bombs) before anyone opens it."""
     found = dict(data)
     for key, value in data.items():
