@@ -79,9 +79,8 @@ class ShortGroup(TypedDict):
     title: str
 
 
-class Unit(TypedDict):
-    """An organization (a publishing unit) or a group (a theme) as the list actions show it,
-    dated by its first dataset."""
+class UnitFields(TypedDict):
+    """What every answer about an organization or a group (a theme) carries."""
 
     id: str
     name: str
@@ -93,6 +92,12 @@ class Unit(TypedDict):
     is_organization: bool
     approval_status: str
     state: str
+
+
+class Unit(UnitFields):
+    """An organization (a publishing unit) or a group (a theme) as the list actions show it,
+    dated by its first dataset."""
+
     display_name: NotRequired[str]
     image_display_url: NotRequired[str]
 
@@ -164,19 +169,9 @@ class Package(TypedDict):
     relationships_as_subject: list[Any]
 
 
-class GroupShown(TypedDict):
+class GroupShown(UnitFields):
     """organization_show / group_show (and list with `all_fields`): a unit with its counts."""
 
-    id: str
-    name: str
-    title: str
-    type: str
-    description: str
-    image_url: str
-    created: str | None
-    is_organization: bool
-    approval_status: str
-    state: str
     display_name: str
     image_display_url: str
     package_count: int
