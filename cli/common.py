@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from typing import Annotated, Any, ParamSpec
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypedDict
 
 import pydantic
 import typer
@@ -24,7 +25,18 @@ P = ParamSpec("P")
 Slug = Annotated[str, typer.Argument(help="Dataset slug.")]
 
 
-def build_settings(chosen: dict[str, Any]) -> Settings:
+class ChosenOptions(TypedDict, total=False):
+    """The settings a command line chose: the main callback's folders, `serve`'s address."""
+
+    datasets: Path
+    store: Path
+    state: Path
+    host: str
+    port: int
+    base_url: str
+
+
+def build_settings(chosen: ChosenOptions) -> Settings:
     """Settings from the options chosen and `OPENDATA_*` (the options win); exit 2 if invalid."""
     try:
         return Settings(**chosen)

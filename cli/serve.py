@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import build_settings
+from cli.common import ChosenOptions, build_settings
 
 
 def serve(
@@ -23,9 +23,15 @@ def serve(
 
     from api import create_app
 
-    options = {"host": host, "port": port, "base_url": base_url}
-    given = {name: value for name, value in options.items() if value is not None}
-    settings = build_settings({**ctx.meta["overrides"], **given})
+    overrides: ChosenOptions = ctx.meta["overrides"]  # what the main callback chose
+    chosen = overrides.copy()
+    if host is not None:
+        chosen["host"] = host
+    if port is not None:
+        chosen["port"] = port
+    if base_url is not None:
+        chosen["base_url"] = base_url
+    settings = build_settings(chosen)
     # One process serves: uvicorn takes the app object itself, which it can only do with a
     # single worker (several workers would each import the app from a string and rebuild
     # the settings from the environment). Scale out by running more servers behind a proxy.

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from typing import Any
+from typing import Required, TypedDict
 
 _TABLE = ["#table"]
 _HEADER = ["#table", "#header", "#label"]
@@ -144,6 +144,39 @@ ERROR_TYPES: dict[str, tuple[str, str, list[str]]] = {
 _UNKNOWN: tuple[str, str, list[str]] = ("Error", "", _TABLE)
 
 
+class ForeignKeyDetail(TypedDict):
+    """What a foreign-key error adds: the key, its values, and what it points at."""
+
+    fieldNames: list[str]
+    fieldValues: list[str]
+    referenceName: str
+    referenceFieldNames: list[str]
+
+
+class ErrorDocument(TypedDict, total=False):
+    """One error as the report writes it (Frictionless v5); the keys after ``note`` appear
+    by the error's tags: a label's, a row's, a cell's, and a foreign key's detail."""
+
+    type: Required[str]
+    title: Required[str]
+    description: Required[str]
+    message: Required[str]
+    tags: Required[list[str]]
+    note: Required[str]
+    labels: list[str]
+    rowNumbers: list[int]
+    label: str
+    fieldName: str
+    fieldNumber: int | None
+    cells: list[str]
+    rowNumber: int | None
+    cell: str
+    fieldNames: list[str]
+    fieldValues: list[str]
+    referenceName: str
+    referenceFieldNames: list[str]
+
+
 @dataclass(frozen=True)
 class ReportError:
     """One problem, located as precisely as it can be.
@@ -163,16 +196,16 @@ class ReportError:
     field_number: int | None = None
     note: str = ""
     cells: tuple[str, ...] | None = None
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict, compare=False, hash=False)
+    extra: ForeignKeyDetail | None = dataclasses.field(default=None, compare=False, hash=False)
 
     @property
     def title(self) -> str:
         return ERROR_TYPES.get(self.type, _UNKNOWN)[0]
 
-    def to_dict(self, labels: list[str] | None = None) -> dict[str, Any]:
+    def to_dict(self, labels: list[str] | None = None) -> ErrorDocument:
         """The Frictionless v5 descriptor of this error."""
         title, description, tags = ERROR_TYPES.get(self.type, _UNKNOWN)
-        out: dict[str, Any] = {
+        out: ErrorDocument = {
             "type": self.type,
             "title": title,
             "description": description,
@@ -193,7 +226,8 @@ class ReportError:
                 out["cell"] = self.found if self.found is not None else ""
                 out["fieldName"] = self.field or ""
                 out["fieldNumber"] = self.field_number
-        out.update(self.extra)
+        if self.extra is not None:
+            out = {**out, **self.extra}
         return out
 
 

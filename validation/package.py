@@ -168,7 +168,7 @@ def _validate_resource(run: _Run, resource: Any) -> None:
         run.record(task, [table_error("source-error", resource=label, path=path, message=message)])
         return
     run.contexts[label], run.tasks[label] = ctx, task
-    task.stats = {**raw.stats, "fields": len(ctx.fields), "rows": raw.num_rows}
+    task.stats = {**(raw.stats or {}), "fields": len(ctx.fields), "rows": raw.num_rows}
     task.seconds = time.perf_counter() - started
 
 

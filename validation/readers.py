@@ -15,7 +15,7 @@ import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypedDict, cast
 
 import numpy as np
 import pyarrow as pa
@@ -23,6 +23,18 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from validation.encoding import DecodeFailure, decode
+
+
+class FileStats(TypedDict):
+    """What the report says of a source file's bytes (Frictionless's task stats names)."""
+
+    md5: str
+    sha256: str
+    bytes: int
+
+
+class SourceStats(FileStats, total=False):
+    encoding: str  # a CSV's: the encoding its text was decoded from
 
 
 class ReadFailure(Exception):
@@ -44,7 +56,7 @@ class RawTable:
     rows: pa.Int64Array
     extra_cells: list[tuple[int, int, str]] = field(default_factory=list)
     ragged: dict[int, tuple[str, ...]] = field(default_factory=dict)
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: SourceStats | None = None  # set by the reader once the file is read
 
     @property
     def num_rows(self) -> int:
@@ -83,12 +95,16 @@ def read_bytes(base_path: Path, relative: str) -> bytes:
     return data
 
 
-def file_stats(data: bytes) -> dict[str, Any]:
-    return {
+def file_stats(data: bytes, encoding: str | None = None) -> SourceStats:
+    """The digests and size of a source file, and the encoding its text was decoded from."""
+    stats: SourceStats = {
         "md5": hashlib.md5(data, usedforsecurity=False).hexdigest(),
         "sha256": hashlib.sha256(data).hexdigest(),
         "bytes": len(data),
     }
+    if encoding is not None:
+        stats["encoding"] = encoding
+    return stats
 
 
 # ------------------------------------------------------------------------------ zip archives
@@ -225,7 +241,7 @@ def read_csv(data: bytes, encoding: str | None, dialect: Dialect) -> RawTable:
         # Threaded parsing does not know where a bad row sits; only bad files pay for this.
         table, bad = _parse(decoded.data, dialect, first - 1, threaded=False)
     raw = _assemble(table, bad, dialect, first)
-    raw.stats = {**file_stats(data), "encoding": decoded.encoding}
+    raw.stats = file_stats(data, decoded.encoding)
     return raw
 
 

@@ -4,9 +4,57 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Required, TypedDict
 
-from validation.errors import ReportError
+from validation.errors import ErrorDocument, ReportError
+
+
+class TableStats(TypedDict, total=False):
+    """What was measured of one table: its source file's `SourceStats` and the typed table's
+    size; nothing when the file could not be read."""
+
+    md5: str
+    sha256: str
+    bytes: int
+    encoding: str
+    fields: int
+    rows: int
+
+
+class TaskStats(TableStats, total=False):
+    errors: Required[int]
+    warnings: Required[int]
+    seconds: Required[float]
+
+
+class TaskDocument(TypedDict):
+    """One resource's part of the report as written."""
+
+    name: str
+    type: str
+    valid: bool
+    place: str
+    labels: list[str]
+    stats: TaskStats
+    warnings: list[str]
+    errors: list[ErrorDocument]
+
+
+class ReportStats(TypedDict):
+    tasks: int
+    errors: int
+    warnings: int
+    seconds: float
+
+
+class ReportDocument(TypedDict):
+    """The report as ``validation.json`` holds it, and as the store reads it back."""
+
+    valid: bool
+    stats: ReportStats
+    warnings: list[str]
+    errors: list[ErrorDocument]
+    tasks: list[TaskDocument]
 
 
 @dataclass
@@ -17,16 +65,20 @@ class Task:
     place: str
     labels: list[str] = field(default_factory=list)
     errors: list[ReportError] = field(default_factory=list)
-    stats: dict[str, Any] = field(default_factory=dict)
+    stats: TableStats = field(default_factory=lambda: TableStats())
     seconds: float = 0.0
 
     @property
     def valid(self) -> bool:
         return not self.errors
 
-    def to_dict(self) -> dict[str, Any]:
-        stats = {"errors": len(self.errors), "warnings": 0, "seconds": round(self.seconds, 3)}
-        stats.update(self.stats)
+    def to_dict(self) -> TaskDocument:
+        stats: TaskStats = {
+            "errors": len(self.errors),
+            "warnings": 0,
+            "seconds": round(self.seconds, 3),
+            **self.stats,
+        }
         return {
             "name": self.name,
             "type": "table",
@@ -56,7 +108,7 @@ class Report:
     def valid(self) -> bool:
         return not self.package_errors and all(task.valid for task in self.tasks)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> ReportDocument:
         """The report as ``frictionless.validate(...).to_descriptor()`` shapes it."""
         return {
             "valid": self.valid,

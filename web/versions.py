@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from catalog.store import Package
+from catalog.store import Package, ReportDocument
 from web.charts import fields_of
 
 
@@ -58,8 +57,11 @@ def resource_changes(before: Package | None, after: Package) -> list[ResourceCha
     return changes
 
 
-def validation_summary(report: dict[str, Any]) -> ValidationSummary:
-    """The counts and per-table outcome of a Frictionless validation report."""
+def validation_summary(report: ReportDocument) -> ValidationSummary:
+    """The counts and per-table outcome of a Frictionless validation report.
+
+    Read defensively: a report written by an earlier version may lack a key.
+    """
     stats = report.get("stats") or {}
     tasks = [
         (str(t.get("name", "")), (t.get("stats") or {}).get("rows"), bool(t.get("valid")))

@@ -23,7 +23,7 @@ from api.openapi import (
 )
 from catalog.errors import NotFound
 from catalog.search import FACETS, SearchQuery
-from catalog.store import Package
+from catalog.store import Package, ReportDocument
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
@@ -218,6 +218,9 @@ def show_schema(
     responses=responses(
         json_example({"valid": True, "stats": {"errors": 0}, "tasks": []}), ONE_DATASET
     ),
+    # Served as stored, not re-validated against `ReportDocument`: that would drop the keys
+    # and change the key order of a report an earlier version wrote.
+    response_model=dict[str, Any],
 )
-def show_validation(slug: Slug, store: StoreDep, version: Version = None) -> dict[str, Any]:
+def show_validation(slug: Slug, store: StoreDep, version: Version = None) -> ReportDocument:
     return store.report(slug, version)

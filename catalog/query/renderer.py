@@ -171,7 +171,9 @@ def _sheet_name(name: str) -> str:
     return cleaned[:31] or "data"
 
 
-def _cell_writer(page: Any, column: Column, formats: dict[str, Any]) -> Callable[..., Any]:
+def _cell_writer(
+    page: Any, column: Column, formats: dict[str, xlsxwriter.format.Format]
+) -> Callable[..., Any]:
     if column.type in ("integer", "year", "number"):
         return page.write_number  # type: ignore[no-any-return]
     if column.type == "boolean":

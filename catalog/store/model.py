@@ -27,6 +27,10 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from catalog.errors import NotFound
 
+# The validation report (`validation.json`): one shape, written by validation, read back by
+# the store; re-exported from here with the descriptor's types.
+from validation import ReportDocument as ReportDocument
+
 # A value YAML may hand over typed: `2020` is an int, `2026-01-01` a date.
 Scalar = str | int | float | bool | date | datetime
 Names = str | list[str]  # Table Schema allows one field name or a list
@@ -34,8 +38,6 @@ Names = str | list[str]  # Table Schema allows one field name or a list
 # what the steward wrote before anything has checked it. Arbitrary JSON by nature: keys may
 # be misspelt and values of any type, which is what `descriptor_faults` reports on.
 Document = dict[str, Any]
-# A validation report as frictionless writes it (`report.json`), served as it is.
-ReportDocument = dict[str, Any]
 
 
 class Strict(BaseModel):

@@ -19,6 +19,7 @@ def test_package_exports_exactly_the_public_names() -> None:
             "ReadFailure",
             "ReferenceResolver",
             "Report",
+            "ReportDocument",
             "ReportError",
             "Validation",
             "arrow_schema",
