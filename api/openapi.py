@@ -26,7 +26,14 @@ from fastapi.openapi.utils import get_openapi
 from api.caching import CURRENT_MAX_AGE, IMMUTABLE
 from api.errors import PROBLEM_MEDIA_TYPE, Problem
 
-Responses = dict[int | str, dict[str, Any]]
+# FastAPI's own types, named: one entry of a route's `responses=` (an OpenAPI Response
+# Object, with FastAPI's `model` key) and the OpenAPI document `FastAPI.openapi` returns.
+# Both are JSON of OpenAPI's many shapes, which FastAPI types as `dict[str, Any]`.
+ResponseObject = dict[str, Any]
+Responses = dict[int | str, ResponseObject]
+OpenAPIDocument = dict[str, Any]
+# `{media type: {"schema": ...}}`, the `content` of a response.
+Content = dict[str, dict[str, dict[str, str]]]
 
 SLUG = "minimum-wage-standards"
 RESOURCE = "guizhou_standards"
@@ -53,7 +60,7 @@ Resource = Annotated[str, Path(openapi_examples=example(RESOURCE))]
 PinnedVersion = Annotated[str, Path(openapi_examples=example(VERSION))]
 
 
-def problem_content() -> dict[str, Any]:
+def problem_content() -> Content:
     """The `content` of a problem body; `install_openapi` adds the `Problem` component."""
     return {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
@@ -129,7 +136,7 @@ def responses(*parts: Responses) -> Responses:
     return merged
 
 
-def _merge(into: dict[str, Any], update: Mapping[str, Any]) -> None:
+def _merge(into: ResponseObject, update: Mapping[str, object]) -> None:
     for key, value in update.items():
         if isinstance(value, Mapping) and isinstance(into.get(key), dict):
             _merge(into[key], value)
@@ -140,7 +147,7 @@ def _merge(into: dict[str, Any], update: Mapping[str, Any]) -> None:
 def install_openapi(app: FastAPI) -> None:
     """`/openapi.json` as the routes declare it, with what no route can declare."""
 
-    def openapi() -> dict[str, Any]:
+    def openapi() -> OpenAPIDocument:
         if app.openapi_schema is None:
             spec = get_openapi(
                 title=app.title,
@@ -155,7 +162,7 @@ def install_openapi(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _finish(spec: dict[str, Any]) -> dict[str, Any]:
+def _finish(spec: OpenAPIDocument) -> OpenAPIDocument:
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
     schemas["Problem"] = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
     for unused in ("HTTPValidationError", "ValidationError"):

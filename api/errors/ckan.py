@@ -27,6 +27,7 @@ from catalog.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from catalog.store import ReportDocument
 
 CKAN_JSON = "application/json;charset=utf-8"
 # The Action API's paths; their answers, refusals included, are CKAN envelopes.
@@ -89,12 +90,18 @@ def error_response(
     return ckan_json({**start, "error": error, "success": False}, status, answer)
 
 
-def _error(exc: OpenDataError) -> tuple[str, dict[str, Any]]:
+# The `error` object of a failed action: `__type` with a `message`, or the messages of each
+# invalid field (`InvalidFields`), or an upload's summary and its validation report.
+ErrorObject = dict[str, str | list[str] | ReportDocument]
+
+
+def _error(exc: OpenDataError) -> tuple[str, ErrorObject]:
     """The `__type` and the `error` object CKAN answers for `exc`."""
     kind = exc.ckan_type
     message = str(exc)
     if isinstance(exc, RequestRefused):  # answered before any action ran
         return kind, {"__type": kind, "message": message}
+    error: ErrorObject
     if isinstance(exc, ValidationFailed):
         error = {"upload": [exc.report.summary()], "report": exc.report.to_dict()}
     elif kind == "Validation Error":

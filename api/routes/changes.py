@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, Any
+from typing import Annotated
 from xml.etree import ElementTree
 
 from fastapi import APIRouter, Query, Request, Response
+from typing_extensions import TypedDict
 
 from api.deps import StoreDep
 from api.openapi import (
@@ -31,6 +32,27 @@ router = APIRouter(tags=["metadata"])
 ATOM = "http://www.w3.org/2005/Atom"
 
 
+# Response models: a `typing_extensions` TypedDict (pydantic reads only those on Python
+# 3.11), its keys written in this order.
+class ChangeEntry(TypedDict):
+    """One change, with the addresses of the dataset's page, DCAT record and API."""
+
+    id: str
+    type: str
+    dataset: str
+    version: str
+    time: str
+    page: str
+    dcat: str
+    api: str
+
+
+class ChangeList(TypedDict):
+    since: str | None
+    count: int
+    changes: list[ChangeEntry]
+
+
 @router.get(
     "/api/v1/changes",
     summary="Every publish, update and withdrawal since a time",
@@ -50,15 +72,15 @@ def list_changes(
             openapi_examples=example(TIME),
         ),
     ] = "",
-) -> dict[str, Any]:
+) -> ChangeList:
     """Oldest first. Ask again with `since` = the `time` of the last change you applied."""
     after = parse_moment(since, "since") if since else None
     found = changes_since(store, after)
-    return {
-        "since": since or None,
-        "count": len(found),
-        "changes": [_change_json(info, change) for change in found],
-    }
+    return ChangeList(
+        since=since or None,
+        count=len(found),
+        changes=[_change_json(info, change) for change in found],
+    )
 
 
 @get_and_head(
@@ -122,18 +144,18 @@ def atom(info: CatalogueInfo, found: list[Change]) -> bytes:
     return text
 
 
-def _change_json(info: CatalogueInfo, change: Change) -> dict[str, Any]:
+def _change_json(info: CatalogueInfo, change: Change) -> ChangeEntry:
     links = Links(info.base_url)
-    return {
-        "id": f"{info.base_url}/api/v1/changes#{change.dataset}/{change.version}/{change.kind}",
-        "type": change.kind,
-        "dataset": change.dataset,
-        "version": change.version,
-        "time": change.time,
-        "page": links.dataset(change.dataset),
-        "dcat": f"{links.dataset(change.dataset)}.ttl",
-        "api": links.api(change.dataset),
-    }
+    return ChangeEntry(
+        id=f"{info.base_url}/api/v1/changes#{change.dataset}/{change.version}/{change.kind}",
+        type=change.kind,
+        dataset=change.dataset,
+        version=change.version,
+        time=change.time,
+        page=links.dataset(change.dataset),
+        dcat=f"{links.dataset(change.dataset)}.ttl",
+        api=links.api(change.dataset),
+    )
 
 
 def _sub(parent: ElementTree.Element, tag: str, text: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, TypedDict
+from collections.abc import Mapping
+from typing import Annotated, Required
 
 from fastapi import APIRouter, Query, Request
+from typing_extensions import TypedDict
 
 from api.deps import IndexDep, StoreDep
 from api.openapi import (
@@ -14,6 +16,7 @@ from api.openapi import (
     VERSION,
     PinnedVersion,
     Resource,
+    Responses,
     Slug,
     cached,
     example,
@@ -23,13 +26,18 @@ from api.openapi import (
 )
 from catalog.errors import NotFound
 from catalog.search import FACETS, SearchQuery
-from catalog.store import Package, ReportDocument
+from catalog.store import Document, Package, ReportDocument, TableSchema
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 
 Version = Annotated[str | None, Query(openapi_examples=example(VERSION))]
 # What the routes about one dataset may answer besides their own 200.
 ONE_DATASET = responses(cached(200), problem_responses(*REFUSED, *UNKNOWN))
+# A descriptor and its Table Schemas are served exactly as the
+# publisher wrote them, not through a response model (which would reorder keys and add the
+# defaults): `response_model=None`, and the model that read them documents their shape.
+DESCRIPTOR: Responses = {200: {"model": Package}}
+TABLE_SCHEMA: Responses = {200: {"model": TableSchema}}
 
 
 SUMMARY_KEYS = (
@@ -51,6 +59,11 @@ SUMMARY_KEYS = (
 )
 
 
+# The response models below are TypedDicts from `typing_extensions` (pydantic reads only
+# those on Python 3.11). FastAPI validates an answer against them and writes the keys in
+# their order, dropping any other: the routes build their answers in that order.
+
+
 class ResourceSummary(TypedDict):
     name: str
     title: str | None
@@ -58,7 +71,37 @@ class ResourceSummary(TypedDict):
     rows: int | None
 
 
-def summary(package: Package) -> dict[str, object]:
+# A value YAML gave the descriptor typed (`2020`, `true`), served as published.
+Written = str | int | float | bool | None
+# An object of the descriptor (`organization`, `temporal`) served as published, its keys in
+# the order written: a TypedDict would reorder them. `Package` documents its shape.
+WrittenObject = Mapping[str, object]
+
+
+class DatasetSummary(TypedDict, total=False):
+    """A search result: the properties of `SUMMARY_KEYS` the descriptor has, in that order,
+    as published; when the version was published (null if unknown); its resources."""
+
+    name: Required[str]
+    title: str | None
+    title_en: str | None
+    description: str | None
+    description_en: str | None
+    keywords: list[str]
+    keywords_en: list[str]
+    themes: list[str]
+    organization: WrittenObject | None
+    frequency: str | None
+    access_level: str | None
+    temporal: WrittenObject | None
+    spatial: list[str]
+    issued: Written
+    version: str | None
+    modified: Required[str | None]
+    resources: Required[list[ResourceSummary]]
+
+
+def summary(package: Package) -> DatasetSummary:
     """What a search result shows of a dataset: its top-level properties as published, the
     time it was last modified (null when it never was) and its resources."""
     found = package.properties(SUMMARY_KEYS)
@@ -67,7 +110,21 @@ def summary(package: Package) -> dict[str, object]:
         ResourceSummary(name=r.name, title=r.title, title_en=r.title_en, rows=r.rows)
         for r in package.resources
     ]
-    return found
+    # The keys are SUMMARY_KEYS' and the values the model checked when it read the document.
+    return found  # type: ignore[return-value]
+
+
+class FacetCount(TypedDict):
+    name: str
+    count: int
+
+
+class SearchAnswer(TypedDict):
+    count: int
+    limit: int
+    offset: int
+    results: list[DatasetSummary]
+    facets: dict[str, list[FacetCount]]
 
 
 @router.get(
@@ -106,7 +163,7 @@ def search_datasets(
     ] = "",
     limit: Annotated[int, Query(ge=0, le=1000, openapi_examples=example(100))] = 20,
     offset: Annotated[int, Query(ge=0, openapi_examples=example(0))] = 0,
-) -> dict[str, Any]:
+) -> SearchAnswer:
     """Full-text search (Chinese needs no spaces) with facets; repeat a facet to combine values:
     `?theme=social-insurance&frequency=annual`."""
     filters: dict[str, list[str]] = {}
@@ -116,16 +173,16 @@ def search_datasets(
             filters[name] = values
     result = index.search(SearchQuery(q=q, filters=filters, sort=sort, limit=limit, offset=offset))
     packages = index.packages()
-    return {
-        "count": result.count,
-        "limit": limit,
-        "offset": offset,
-        "results": [summary(packages[slug]) for slug in result.slugs],
-        "facets": {
-            name: [{"name": value, "count": count} for value, count in values]
+    return SearchAnswer(
+        count=result.count,
+        limit=limit,
+        offset=offset,
+        results=[summary(packages[slug]) for slug in result.slugs],
+        facets={
+            name: [FacetCount(name=value, count=count) for value, count in values]
             for name, values in result.facets.items()
         },
-    }
+    )
 
 
 @router.get(
@@ -136,11 +193,27 @@ def search_datasets(
     "provenance.",
     responses=responses(
         json_example({"name": SLUG, "title": "贵州省最低工资标准", "version": VERSION}),
+        DESCRIPTOR,
         ONE_DATASET,
     ),
+    response_model=None,
 )
-def show_dataset(slug: Slug, store: StoreDep) -> dict[str, Any]:
+def show_dataset(slug: Slug, store: StoreDep) -> Document:
     return store.descriptor(slug)
+
+
+class PublishedVersion(TypedDict):
+    version: str
+    published: str
+    input_sha256: str
+    current: bool
+    withdrawn: bool
+
+
+class VersionList(TypedDict):
+    dataset: str
+    current: str | None  # null when no version is served
+    versions: list[PublishedVersion]
 
 
 @router.get(
@@ -159,23 +232,23 @@ def show_dataset(slug: Slug, store: StoreDep) -> dict[str, Any]:
         ONE_DATASET,
     ),
 )
-def list_versions(slug: Slug, store: StoreDep) -> dict[str, Any]:
+def list_versions(slug: Slug, store: StoreDep) -> VersionList:
     history = store.versions(slug)
-    return {
-        "dataset": slug,
-        "current": store.current(slug),
-        "versions": [
-            {
-                "version": v.version,
-                "published": v.published,
-                "input_sha256": v.input_sha256,
-                "current": v.current,
+    return VersionList(
+        dataset=slug,
+        current=store.current(slug),
+        versions=[
+            PublishedVersion(
+                version=v.version,
+                published=v.published,
+                input_sha256=v.input_sha256,
+                current=v.current,
                 # A withdrawn version's data answers 410; it stays listed for provenance.
-                "withdrawn": v.withdrawn,
-            }
+                withdrawn=v.withdrawn,
+            )
             for v in history
         ],
-    }
+    )
 
 
 @router.get(
@@ -183,9 +256,10 @@ def list_versions(slug: Slug, store: StoreDep) -> dict[str, Any]:
     summary="The descriptor of one version",
     description="The published descriptor of one version; versions are immutable, so the "
     "answer may be cached for a year.",
-    responses=responses(json_example({"name": SLUG, "version": VERSION}), ONE_DATASET),
+    responses=responses(json_example({"name": SLUG, "version": VERSION}), DESCRIPTOR, ONE_DATASET),
+    response_model=None,
 )
-def show_version(slug: Slug, version: PinnedVersion, store: StoreDep) -> dict[str, Any]:
+def show_version(slug: Slug, version: PinnedVersion, store: StoreDep) -> Document:
     return store.descriptor(slug, version)
 
 
@@ -197,15 +271,18 @@ def show_version(slug: Slug, version: PinnedVersion, store: StoreDep) -> dict[st
         json_example(
             {"fields": [{"name": "region_code", "type": "string"}], "primaryKey": ["region_code"]}
         ),
+        TABLE_SCHEMA,
         ONE_DATASET,
     ),
+    response_model=None,
 )
 def show_schema(
     slug: Slug, resource: Resource, store: StoreDep, version: Version = None
-) -> dict[str, Any]:
+) -> Document:
+    """The part of the descriptor that is the resource's Table Schema, as published."""
     for described in store.descriptor(slug, version).get("resources", []):
         if described["name"] == resource:
-            schema: dict[str, Any] = described["schema"]
+            schema: Document = described["schema"]
             return schema
     raise NotFound(f"dataset {slug!r} has no resource {resource!r}")
 

@@ -181,7 +181,8 @@ async def action(name: ActionName, request: Request, actions: ActionsDep) -> Res
         logger.exception("CKAN action %s failed", name)
         return internal_error(start)
     if name == "datastore_search" and isinstance(result, dict):
-        result["_links"] = _links(request, result)
+        limit, offset = int(result.get("limit") or 0), int(result.get("offset") or 0)
+        result["_links"] = _links(request, limit, offset)
     answer = {**start, "success": True, "result": result}
     if callback:
         text = json.dumps(answer, ensure_ascii=True, separators=(", ", ": "))
@@ -212,14 +213,14 @@ for _path, _prefix, _answer in (
         )
 
 
-def _links(request: Request, result: dict[str, Any]) -> dict[str, str]:
-    """CKAN 2.10/2.11 `_links`: the request URL at the start, the next and previous pages."""
-    arguments = dict(parse_qsl(request.url.query))
-    limit, offset = int(result.get("limit") or 0), int(result.get("offset") or 0)
+def _links(request: Request, limit: int, offset: int) -> dict[str, str]:
+    """CKAN 2.10/2.11 `_links` of an answer's `limit` and `offset`: the request URL at the
+    start, the next and previous pages."""
+    arguments: dict[str, str | int] = dict(parse_qsl(request.url.query))
     start = {k: v for k, v in arguments.items() if k != "offset"}
     path = request.url.path
 
-    def url(query: dict[str, Any]) -> str:
+    def url(query: dict[str, str | int]) -> str:
         encoded = urlencode(query)
         return f"{path}?{encoded}" if encoded else path
 
