@@ -35,6 +35,7 @@ from typing import Any
 import yaml
 
 from catalog.ckan import mapping as ckan
+from catalog.ckan import shapes
 from catalog.ckan.actions.get import CkanActions
 from catalog.ckan.actions.packages import (
     PackageFields,
@@ -44,13 +45,15 @@ from catalog.ckan.actions.packages import (
     extras_of,
     resource_of,
 )
-from catalog.ckan.shapes import DataDict, Package, Resource
+from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, NotFound
 from catalog.search import catalogue_uuid
 from catalog.store import (
     DESCRIPTOR_NAME,
     URL_MESSAGE,
     DatasetSource,
+    Document,
+    Package,
     Publisher,
     Store,
     descriptor_faults,
@@ -124,7 +127,7 @@ class DatasetFolders:
     def commit(
         self,
         slug: str,
-        descriptor: dict[str, Any],
+        descriptor: Document,
         uploads: dict[str, Upload],
         *,
         replace_folder: bool,
@@ -136,20 +139,21 @@ class DatasetFolders:
         Called with the dataset's lock held; `base` is the version current when the folder
         was read. Every file goes inside the action's own copy, checked before it is written.
         """
-        check_descriptor(descriptor)
+        package = check_descriptor(descriptor)
         work = self.datasets / WORK_FOLDER / uuid.uuid4().hex
         staging = work / slug
         (staging / "data").mkdir(parents=True)
         try:
-            _copy_files(staging, descriptor, uploads, source)
-            text = yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False)
+            _copy_files(staging, package, uploads, source)
+            document = package.as_dict()
+            text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
             (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
             swap = partial(self._swap_in, work, slug, replace_folder)
-            if descriptor.get("resources"):
+            if package.resources:
                 publisher = Publisher(self.store, self.datasets, row_group_size=self.row_group_size)
                 # The folder is swapped in before the new version is served: whoever sees
                 # it current (an `opendata build` deciding what changed) reads its folder.
-                source_now = DatasetSource(slug, staging, descriptor)
+                source_now = DatasetSource(slug, staging, document, package)
                 publisher.build(source_now, base=base, before_switch=swap)
                 if staging.exists():  # the same inputs were already current: nothing served
                     swap()
@@ -172,11 +176,11 @@ class DatasetFolders:
         target.parent.mkdir(parents=True, exist_ok=True)
         source.path.rename(target)
 
-    def descriptor(self, base: dict[str, Any], package: DataDict) -> dict[str, Any]:
+    def descriptor(self, base: Document, package: DataDict) -> Document:
         """`base` with what the package dict says (`catalog.ckan.actions.packages`)."""
         return descriptor_of(PackageFields.of(package), base, self.actions.organizations())
 
-    def resources_from(self, source: DatasetSource, resources: list[Any]) -> list[dict[str, Any]]:
+    def resources_from(self, source: DatasetSource, resources: list[object]) -> list[Document]:
         """A package's `resources` list: each names an existing resource by id or table."""
         current = {str(r["name"]): r for r in source.descriptor.get("resources", [])}
         by_id = {catalogue_uuid("resource", f"{source.slug}/{n}"): n for n in current}
@@ -196,7 +200,7 @@ class DatasetFolders:
 
     # --- answers -------------------------------------------------------------------------
 
-    def package(self, slug: str) -> Package:
+    def package(self, slug: str) -> shapes.Package:
         """The package dict of a dataset as served, or of its folder while it is a draft."""
         try:
             return self.actions.package_show({"id": slug})
@@ -205,7 +209,7 @@ class DatasetFolders:
             draft = ckan.package_dict(source.package, self.actions.base_url)
             return {**draft, "state": "draft"}
 
-    def resource(self, slug: str, name: str) -> Resource:
+    def resource(self, slug: str, name: str) -> shapes.Resource:
         """The resource dict of a dataset's resource, as `package` shows it."""
         wanted = catalogue_uuid("resource", f"{slug}/{name}")
         for resource in self.package(slug)["resources"]:
@@ -215,21 +219,21 @@ class DatasetFolders:
 
 
 def _copy_files(
-    staging: Path,
-    descriptor: dict[str, Any],
-    uploads: dict[str, Upload],
-    source: DatasetSource | None,
+    staging: Path, package: Package, uploads: dict[str, Upload], source: DatasetSource | None
 ) -> None:
     """Each resource's file into the copy: the upload, else the folder's file."""
-    for resource in descriptor.get("resources", []):
-        target = inside(staging, str(resource["path"]))
+    for resource in package.resources:
+        path = resource.path
+        if not isinstance(path, str):
+            continue  # no file of its own: the publisher names the fault
+        target = inside(staging, path)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if resource["name"] in uploads:
-            shutil.copyfile(uploads[resource["name"]].path, target)
-        elif source is not None and (source.path / resource["path"]).is_file():
+        if resource.name in uploads:
+            shutil.copyfile(uploads[resource.name].path, target)
+        elif source is not None and (source.path / path).is_file():
             # A path `load_dataset` checked: relative, no `..` (a steward's link is
             # theirs to make, so it is read, not resolved).
-            shutil.copyfile(source.path / resource["path"], target)
+            shutil.copyfile(source.path / path, target)
 
 
 def checked_slug(name: str) -> str:
@@ -280,8 +284,10 @@ def check_links(data: DataDict) -> None:
         raise InvalidFields(faults)
 
 
-def check_descriptor(descriptor: dict[str, Any]) -> None:
-    """The descriptor about to be written: names and links as `load_dataset` will demand."""
+def check_descriptor(descriptor: Document) -> Package:
+    """The descriptor about to be written, typed; refused unless its keys, values, names and
+    links are as `load_dataset` will demand."""
     faults = descriptor_faults(descriptor)
     if faults:
         raise InvalidFields({field: [message] for field, message in faults.items()})
+    return Package.of(descriptor)

@@ -16,12 +16,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
 from catalog.ckan import mapping as ckan
 from catalog.ckan.shapes import DataDict, Unit
 from catalog.errors import InvalidFields
-from catalog.store import is_resource_name
+from catalog.store import Document, is_resource_name
 
 DATA_FORMATS = {"csv": "csv", "tsv": "csv", "txt": "csv", "xlsx": "xlsx", "xls": "xls"}
 RESOURCE_NAME = re.compile(r"[^a-z0-9_]+")
@@ -30,6 +30,36 @@ TABLE_MESSAGE = (
     "Must be lowercase alphanumeric (ascii) characters and these symbols: _ - (at most 100)"
 )
 RESOURCE_NAME_LIMIT = 100
+
+
+class Keywords(TypedDict, total=False):
+    """The keywords a package dict sets, in the descriptor's words and order."""
+
+    keywords: list[str]
+    keywords_en: list[str]
+
+
+class LicenseFound(TypedDict):
+    """The first licence of the descriptor as a package dict names it; `path` and `title`
+    as given, for the descriptor's check to judge."""
+
+    name: str
+    path: NotRequired[object]
+    title: NotRequired[object]
+
+
+class InferredField(TypedDict):
+    name: str
+    type: str
+    format: NotRequired[str]
+
+
+class InferredSchema(TypedDict):
+    """A Table Schema as Frictionless infers it from a file: typed fields, and the missing
+    values when they are not the default."""
+
+    fields: list[InferredField]
+    missingValues: NotRequired[list[str]]
 
 
 @dataclass(frozen=True)
@@ -120,10 +150,13 @@ class Upload:
 
 
 def descriptor_of(
-    package: PackageFields, base: dict[str, Any], organizations: dict[str, Unit]
-) -> dict[str, Any]:
-    """`base` (a descriptor document) with what `package` says, mapped back as
-    `catalog.ckan.mapping` maps out; a document still, checked before it is written."""
+    package: PackageFields, base: Document, organizations: dict[str, Unit]
+) -> Document:
+    """`base` with what `package` says, mapped back as `catalog.ckan.mapping` maps out.
+
+    A document still, as a steward's file is before it is read: the values are the client's,
+    checked as a whole before it is written (`check_descriptor`).
+    """
     found = copy.deepcopy(base)
     extras = package.extras
     if package.title is not None:
@@ -139,13 +172,24 @@ def descriptor_of(
     ):
         if extras.get(extra):
             found[key] = extras[extra]
-    _keywords(found, package, extras)
-    _license(found, package, extras)
-    _organization(found, package, extras, organizations)
+    found.update(_keywords(package, extras, list(found.get("keywords_en", []))))
+    licenses = found.get("licenses") or []
+    license_found = _license(package, extras, licenses[0] if licenses else {})
+    if license_found is not None:
+        found["licenses"] = [license_found, *licenses[1:]]
+    organization = _organization(package, extras, found.get("organization"), organizations)
+    if organization is not None:
+        found["organization"] = organization
     if package.themes is not None:
         found["themes"] = package.themes
     elif extras.get("themes"):
         found["themes"] = _split(extras["themes"])
+    _set_details(found, package, extras)
+    return found
+
+
+def _set_details(found: Document, package: PackageFields, extras: dict[str, str]) -> None:
+    """Contact, temporal and spatial coverage, and sources: into `found`, in that order."""
     contact = dict(found.get("contact") or {})
     for key, given, extra in (
         ("name", package.maintainer, "contact_name"),
@@ -169,10 +213,9 @@ def descriptor_of(
             found["sources"] = json.loads(extras["sources"])
         except ValueError:
             raise InvalidFields({"extras": ["`sources` must be a JSON list"]}) from None
-    return found
 
 
-def extras_of(value: Any) -> dict[str, str]:
+def extras_of(value: object) -> dict[str, str]:
     if not isinstance(value, list):
         return {}
     return {
@@ -186,65 +229,71 @@ def _split(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
-def _keywords(found: dict[str, Any], package: PackageFields, extras: dict[str, str]) -> None:
+def _keywords(package: PackageFields, extras: dict[str, str], current_en: list[str]) -> Keywords:
+    """The keywords to set: tags split by language (extras give the order), else extras'."""
     english = set(_split(extras.get("keywords_en", ""))) if "keywords_en" in extras else None
+    found = Keywords()
     if package.tags is not None:
         names = package.tags
-        known_en = english if english is not None else set(found.get("keywords_en", []))
+        known_en = english if english is not None else set(current_en)
         ordered = _split(extras["keywords"]) if extras.get("keywords") else []
-        zh = [n for n in ordered if n in names] + [
+        found["keywords"] = [n for n in ordered if n in names] + [
             n for n in names if n not in ordered and n not in known_en
         ]
-        en_order = _split(extras.get("keywords_en", "")) or list(found.get("keywords_en", []))
-        en = [n for n in en_order if n in names]
-        found["keywords"], found["keywords_en"] = zh, en
+        en_order = _split(extras.get("keywords_en", "")) or current_en
+        found["keywords_en"] = [n for n in en_order if n in names]
     else:
         if extras.get("keywords"):
             found["keywords"] = _split(extras["keywords"])
         if english is not None:
             found["keywords_en"] = sorted(english)
+    return found
 
 
-def _license(found: dict[str, Any], package: PackageFields, extras: dict[str, str]) -> None:
+def _license(
+    package: PackageFields, extras: dict[str, str], current: Mapping[str, object]
+) -> LicenseFound | None:
+    """The first licence the package dict names (None if none); `current` is the first now."""
     license_id = package.license_id
     name = extras.get("license") or CKAN_TO_SPDX.get(str(license_id)) or license_id
     if not name:
-        return
-    current = (found.get("licenses") or [{}])[0]
-    chosen: dict[str, Any] = {"name": str(name)}
+        return None
+    chosen = LicenseFound(name=str(name))
     path = package.license_url if str(license_id) not in ckan.LICENSES_BY_ID else None
     if path or (current.get("name") == name and current.get("path")):
         chosen["path"] = path or current["path"]
     title = package.license_title
     if title and str(license_id) not in ckan.LICENSES_BY_ID and title != name:
         chosen["title"] = title
-    found["licenses"] = [chosen, *(found.get("licenses") or [])[1:]]
+    return chosen
 
 
 def _organization(
-    found: dict[str, Any],
     package: PackageFields,
     extras: dict[str, str],
+    current: Mapping[str, object] | None,
     organizations: dict[str, Unit],
-) -> None:
+) -> dict[str, object] | None:
+    """The owner as the descriptor names it (None if the dict names none). `current` is the
+    descriptor's organization now: when the owner is the same, its keys stay, in its order."""
     given, owner = package.organization, package.owner
     if not owner:
-        return
+        return None
     by_id = {org["id"]: org for org in organizations.values()}
     known: Mapping[str, object] = (
         organizations.get(owner) or by_id.get(owner) or given or {"name": owner}
     )
-    current = dict(found.get("organization") or {})
-    if current.get("name") != known.get("name"):
-        current = {}
-    current["name"] = str(known.get("name") or owner)
-    current["title"] = str(known.get("title") or current.get("title") or current["name"])
+    same = current is not None and current.get("name") == known.get("name")
+    found: dict[str, object] = {**(current or {})} if same else {}
+    name = str(known.get("name") or owner)
+    found["name"] = name
+    found["title"] = str(known.get("title") or found.get("title") or name)
     title_en = extras.get("publisher_title_en") or known.get("description")
     if title_en:
-        current["title_en"] = str(title_en)
+        found["title_en"] = str(title_en)
     if extras.get("publisher_credit_code"):
-        current["credit_code"] = extras["publisher_credit_code"]
-    found["organization"] = current
+        found["credit_code"] = extras["publisher_credit_code"]
+    return found
 
 
 def resource_name(given: ResourceFields, upload: Upload, taken: set[str]) -> str:
@@ -263,10 +312,11 @@ def resource_name(given: ResourceFields, upload: Upload, taken: set[str]) -> str
     return f"resource_{number}"
 
 
-def resource_of(
-    current: dict[str, Any], given: ResourceFields, upload: Upload | None
-) -> dict[str, Any]:
-    """A descriptor resource: `current` with the resource dict's fields and the upload."""
+def resource_of(current: Document, given: ResourceFields, upload: Upload | None) -> Document:
+    """A descriptor resource: `current` with the resource dict's fields and the upload.
+
+    A document, as the descriptor that holds it (`descriptor_of`): checked with it.
+    """
     found = {k: v for k, v in current.items() if k not in ckan_resource_only()}
     name = str(found["name"])
     for key, value in (
@@ -317,7 +367,7 @@ def ckan_resource_only() -> frozenset[str]:
     return frozenset({"rows", "byte_size", "source_file", "mediatype", "embedded_from"})
 
 
-def infer_schema(path: Path, fmt: str) -> dict[str, Any]:
+def infer_schema(path: Path, fmt: str) -> InferredSchema:
     """A Table Schema inferred from the file (Frictionless), for an upload that sent none."""
     from frictionless import Resource, system
 
@@ -325,7 +375,7 @@ def infer_schema(path: Path, fmt: str) -> dict[str, Any]:
         with system.use_context(trusted=True):
             resource = Resource(path=str(path), format=fmt)
             resource.infer()
-            schema: dict[str, Any] = resource.schema.to_descriptor()
-            return schema
+            # Frictionless types its descriptors as any JSON; an inferred one has this shape.
+            return cast(InferredSchema, resource.schema.to_descriptor())
     except Exception as exc:  # frictionless raises many kinds on unreadable files
         raise InvalidFields({"upload": [f"Could not read the table: {exc}"]}) from None
