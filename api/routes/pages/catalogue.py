@@ -31,9 +31,8 @@ def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
         for theme in package.themes:
             themes[theme] = themes.get(theme, 0) + 1
     latest = sorted(packages.values(), key=Package.modified, reverse=True)[:6]
-    recent = [index.descriptors()[package.name] for package in latest]  # the template reads dicts
     return view.render(
-        "home.html", themes=themes, recent=recent, headline=pages.headline(packages, view.lang)
+        "home.html", themes=themes, recent=latest, headline=pages.headline(packages, view.lang)
     )
 
 
@@ -51,12 +50,12 @@ def search(
 
 @router.get("/organization/{name}", response_class=HTMLResponse)
 def organization(name: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
-    for descriptor in index.descriptors().values():
-        found = descriptor.get("organization") or {}
-        if found.get("name") == name:
+    for package in index.packages().values():
+        found = package.organization
+        if found is not None and found.name == name:
             heading = {
                 "kind": view.t["organization"],
-                "title": view.pick(found.get("title"), found.get("title_en")),
+                "title": view.pick(found.title, found.title_en),
                 "organization": found,
             }
             return _search_page(view, index, "", "", 1, 100, heading, {"organization": [name]})
@@ -85,18 +84,18 @@ def _search_page(
     chosen = {name: params.getlist(name) for name in SEARCH_FACETS if params.getlist(name)}
     filters = {k: v for k, v in {**chosen, **(fixed or {})}.items() if k != "year"}
     result = search_catalogue(index, q, filters, chosen.get("year", []), sort, page, size)
-    for descriptor in index.descriptors().values():
-        found = descriptor.get("organization") or {}
-        title = view.pick(found.get("title"), found.get("title_en"))
-        view.organizations[str(found.get("name", ""))] = str(title or "")
+    for package in index.packages().values():
+        found = package.organization
+        title = view.pick(found.title, found.title_en) if found is not None else None
+        view.organizations[found.name if found is not None else ""] = str(title or "")
     words = terms(q)
     items = []
-    for descriptor in result.descriptors:
-        text = view.pick(descriptor.get("description"), descriptor.get("description_en"))
+    for package in result.packages:
+        text = view.pick(package.description, package.description_en)
         items.append(
             {
-                "d": descriptor,
-                "title": Markup(highlight(view.title_of(descriptor), words)),
+                "d": package,
+                "title": Markup(highlight(view.title_of(package), words)),
                 "snippet": Markup(highlight(snippet(str(text or ""), words), words)),
             }
         )
