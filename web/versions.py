@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from catalog.store import Package
+from catalog.store import Package, ReportDocument
 from web.charts import fields_of
 
 
@@ -58,7 +57,7 @@ def resource_changes(before: Package | None, after: Package) -> list[ResourceCha
     return changes
 
 
-def validation_summary(report: dict[str, Any]) -> ValidationSummary:
+def validation_summary(report: ReportDocument) -> ValidationSummary:
     """The counts and per-table outcome of a Frictionless validation report."""
     stats = report.get("stats") or {}
     tasks = [
