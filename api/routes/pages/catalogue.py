@@ -3,6 +3,7 @@ theme's datasets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -18,6 +19,18 @@ from catalog.store import Package
 from web import highlight, search_catalogue, snippet, terms
 
 router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What a publisher's or a theme's page says above its datasets (a publisher's page: its
+    name and 统一社会信用代码 too)."""
+
+    kind: str
+    title: str
+    organization: str = ""
+    credit_code: str | None = None
+
 
 PAGE_SIZE = 10
 SEARCH_FACETS = (*FACETS, "year")
@@ -53,11 +66,9 @@ def organization(name: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
     for package in index.packages().values():
         found = package.organization
         if found is not None and found.name == name:
-            heading = {
-                "kind": view.t["organization"],
-                "title": view.pick(found.title, found.title_en),
-                "organization": found,
-            }
+            title = view.pick(found.title, found.title_en)
+            kind = view.t["organization"]
+            heading = Heading(kind, str(title or ""), found.name, found.credit_code)
             return _search_page(view, index, "", "", 1, 100, heading, {"organization": [name]})
     return not_found(view)
 
@@ -66,7 +77,7 @@ def organization(name: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
 def group(theme: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
     if theme not in THEMES:
         return not_found(view)
-    heading = {"kind": view.t["theme"], "title": view.theme(theme)}
+    heading = Heading(view.t["theme"], view.theme(theme))
     return _search_page(view, index, "", "", 1, 100, heading, {"theme": [theme]})
 
 
@@ -77,7 +88,7 @@ def _search_page(
     sort: str,
     page: int,
     size: int,
-    heading: dict[str, Any] | None,
+    heading: Heading | None,
     fixed: dict[str, list[str]] | None = None,
 ) -> HTMLResponse:
     params = view.request.query_params
