@@ -74,7 +74,7 @@ def serve(count: int, port: int) -> None:
         index.load(descriptors(count))
         # Never look at the (empty) store again: one look now, then none for ever after.
         index.refresh_seconds = float("inf")
-        index.descriptors()
+        index.packages()
         uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 

@@ -11,9 +11,9 @@ from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
-from typing import Any
 
 from catalog.store import Package, Resource, TableField
+from web.rows import DataRow
 
 # Eight colours distinguishable with the common colour-vision deficiencies (Okabe–Ito, darkened
 # where needed for 3:1 contrast against white).
@@ -186,14 +186,14 @@ def fields_of(resource: Resource | None) -> list[TableField]:
 
 
 def build_chart(
-    rows: list[dict[str, Any]],
+    rows: list[DataRow],
     indicator: str,
     names: dict[str, str],
     regions: dict[str, str],
     lang: str,
 ) -> Chart | None:
     """The chart of `indicator` (or the indicator with the most years) from aggregated rows."""
-    by_indicator: dict[str, list[dict[str, Any]]] = {}
+    by_indicator: dict[str, list[DataRow]] = {}
     for row in rows:
         if row.get("max_value") is not None:
             by_indicator.setdefault(str(row["indicator_code"]), []).append(row)

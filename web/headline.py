@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from catalog.store import Package
 from web.charts import NATIONAL, YEARLY_PERIODS, compact
+from web.rows import DataRow
 from web.text import safe_link
 
 
@@ -81,14 +81,14 @@ def national_filters(offer: Featured) -> list[tuple[str, str]]:
 
 def figures(
     offer: Featured,
-    rows: list[dict[str, Any]],
+    rows: list[DataRow],
     names: dict[str, str],
-    sources: dict[str, dict[str, Any]],
+    sources: dict[str, DataRow],
     tiers: dict[str, str],
     lang: str,
 ) -> list[Figure]:
     """The latest of `rows` (newest first) for each featured indicator, with its source."""
-    latest: dict[str, dict[str, Any]] = {}
+    latest: dict[str, DataRow] = {}
     for row in rows:
         latest.setdefault(str(row["indicator_code"]), row)
     found = []

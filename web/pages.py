@@ -27,6 +27,7 @@ from catalog.query import (
 from catalog.store import Package, Resource, Store, VersionInfo
 from web.charts import YEARLY_PERIODS, Chart, build_chart, chart_resource, fields_of
 from web.headline import Featured, Headline, featured, figures, national_filters
+from web.rows import DataRow
 from web.text import safe_link
 from web.versions import ValidationSummary, VersionEntry, resource_changes, validation_summary
 
@@ -163,7 +164,7 @@ class PageData:
         if resource is None:
             return None
         slug, version = package.name, package.version or ""
-        rows: list[dict[str, Any]] = self._cached(
+        rows: list[DataRow] = self._cached(
             ("chart", slug, version, resource.name),
             lambda: self._chart_rows(slug, resource, version),
         )
@@ -200,7 +201,7 @@ class PageData:
         wanted = [c for c in ("code", "name_zh", "name_en") if c in columns]
         if "code" not in wanted or len(wanted) < 2:
             return {}
-        rows: list[dict[str, Any]] = self._cached(
+        rows: list[DataRow] = self._cached(
             ("codes", slug, version, resource),
             lambda: self._all_rows(slug, resource, version, ",".join(wanted)),
         )
@@ -209,7 +210,7 @@ class PageData:
 
     def _all_rows(
         self, slug: str, resource: str, version: str | None, fields: str
-    ) -> list[dict[str, Any]]:
+    ) -> list[DataRow]:
         page = self.engine.rows(
             slug, resource, RowsRequest(fields=fields, limit=10_000, version=version, total="none")
         )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Any
 
 from catalog.search import FACETS, CatalogueIndex, SearchQuery
+from catalog.store import Package
 
 SORTS = ("relevance", "-modified", "title", "name")
 # The facets the pages offer: the catalogue's, and the years a dataset covers.
@@ -15,7 +15,7 @@ PAGE_FACETS = (*FACETS, "year")
 @dataclass(frozen=True)
 class SearchPage:
     count: int
-    descriptors: list[dict[str, Any]]
+    packages: list[Package]
     facets: dict[str, list[tuple[str, int]]]
     page: int
     pages: int
@@ -43,10 +43,10 @@ def search_catalogue(
     if page > pages:
         page = pages
         result = index.search(replace(query, offset=(page - 1) * size))
-    everything = index.descriptors()
+    everything = index.packages()
     return SearchPage(
         count=result.count,
-        descriptors=[everything[slug] for slug in result.slugs if slug in everything],
+        packages=[everything[slug] for slug in result.slugs if slug in everything],
         facets=result.facets,
         page=page,
         pages=pages,

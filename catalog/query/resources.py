@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from catalog.errors import NotFound
 from catalog.sql import Schema
-from catalog.store import Store
+from catalog.store import Package, Store
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -54,7 +55,7 @@ class Resources:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._lock = threading.Lock()
-        self._descriptors: dict[tuple[str, str], dict[str, Any]] = {}
+        self._packages: dict[tuple[str, str], Package] = {}
         self._resources: dict[tuple[str, str, str], Resource] = {}
         self._served: dict[str, str] = {}
         self._generation = ""
@@ -72,23 +73,23 @@ class Resources:
         return self._resources[key]
 
     def _read_resource(self, slug: str, version: str, name: str) -> Resource:
-        for entry in self._descriptor(slug, version).get("resources", []):
-            if entry.get("name") == name:
-                rows = entry.get("rows")
+        package = self._package(slug, version)
+        for position, found in enumerate(package.resources):
+            if found.name == name:
                 return Resource(
                     dataset=slug,
                     name=name,
                     version=version,
-                    path=self.store.local_path(slug, version, str(entry["path"])),
-                    schema=Schema.from_table_schema(entry.get("schema", {})),
-                    rows=rows if isinstance(rows, int) else None,
+                    path=self.store.local_path(slug, version, str(found.path)),
+                    schema=Schema.from_table_schema(_written_schema(package, position)),
+                    rows=found.rows,
                 )
         raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 
-    def _descriptor(self, slug: str, version: str) -> dict[str, Any]:
-        if (slug, version) not in self._descriptors:
-            self._descriptors[(slug, version)] = self.store.descriptor(slug, version)
-        return self._descriptors[(slug, version)]
+    def _package(self, slug: str, version: str) -> Package:
+        if (slug, version) not in self._packages:
+            self._packages[(slug, version)] = self.store.package(slug, version)
+        return self._packages[(slug, version)]
 
     def views(self) -> tuple[Views, str]:
         """{view: (dataset, resource, file)} of the current versions, and a token naming them.
@@ -119,5 +120,13 @@ class Resources:
         return views
 
     def _resource_names(self, slug: str, version: str) -> list[str]:
-        described = self._descriptor(slug, version)
-        return [str(r["name"]) for r in described.get("resources", []) if "name" in r]
+        return [resource.name for resource in self._package(slug, version).resources]
+
+
+def _written_schema(package: Package, position: int) -> Mapping[str, Any]:
+    """The Table Schema of the resource at `position` as the descriptor writes it: the
+    answers describe fields key for key from it, which the model's defaults would change."""
+    resources = package.properties(("resources",)).get("resources")
+    written = resources[position] if isinstance(resources, list) else {}
+    schema = written.get("schema") if isinstance(written, dict) else None
+    return schema if isinstance(schema, dict) else {}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
@@ -39,8 +39,6 @@ class CatalogueIndex:
         self._con = duckdb.connect(config={"enable_external_access": "false"})
         self._lock = threading.Lock()
         self._packages: dict[str, Package] = {}
-        # The dict form of a `_packages` (kept with it: a load may come between the two reads).
-        self._descriptors: tuple[dict[str, Package], dict[str, dict[str, Any]]] | None = None
         self._state: dict[str, str | None] = {}
         self._checked = float("-inf")
         self._generation = ""
@@ -49,15 +47,6 @@ class CatalogueIndex:
         """slug → current published descriptor, refreshed at most every `refresh_seconds`."""
         self._refresh()
         return self._packages
-
-    def descriptors(self) -> dict[str, dict[str, Any]]:
-        """`packages()` as dicts, for readers not yet on the model."""
-        packages = self.packages()
-        made = self._descriptors
-        if made is None or made[0] is not packages:
-            made = packages, {slug: package.as_dict() for slug, package in packages.items()}
-            self._descriptors = made
-        return made[1]
 
     def load(self, packages: Sequence[Package]) -> None:
         """Replace the index contents (also used by benchmarks to index synthetic catalogues)."""
@@ -73,7 +62,6 @@ class CatalogueIndex:
                 finally:
                     self._con.unregister("incoming")
             self._packages = {package.name: package for package in packages}
-            self._descriptors = None
 
     def invalidate(self) -> None:
         """Look at the store again on the next read (after a write in this process)."""

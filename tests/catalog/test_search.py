@@ -104,7 +104,7 @@ def test_search_refuses_what_it_cannot_read(
 def test_web_search_pages_past_the_last_show_the_last(index: CatalogueIndex) -> None:
     page = search_catalogue(index, "", {}, ["2021"], "name", page=9, size=1)
     assert (page.page, page.pages, page.count) == (2, 2, 2)
-    assert [d["name"] for d in page.descriptors] == ["b"]
+    assert [package.name for package in page.packages] == ["b"]
     assert dict(page.facets["year"])["2019"] == 1
 
 

@@ -301,6 +301,20 @@ async def test_version_history_says_what_changed(history_store: Path) -> None:
     assert "当前版本" in response.text
 
 
+async def test_a_property_the_descriptor_leaves_out_shows_as_nothing(
+    history_store: Path,
+) -> None:
+    """The pages read the descriptor model, where a property left out (here the fields'
+    English titles, units and descriptions) is None: it must not read "None"."""
+    app = create_app(Settings(store=history_store, datasets=history_store / "none"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:
+        for path in ("/dataset/wages-test", "/", "/dataset?q=wages"):
+            response, _ = await page(web, path)
+            assert response.status_code == 200, path
+            assert "None" not in response.text, path
+
+
 async def test_citation_names_today_as_the_access_date(web: httpx.AsyncClient) -> None:
     response, _ = await page(web, "/dataset/region-codes")
     assert f"[{date.today().isoformat()}]" in response.text

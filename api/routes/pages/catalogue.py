@@ -3,6 +3,7 @@ theme's datasets."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -19,6 +20,18 @@ from web import highlight, search_catalogue, snippet, terms
 
 router = APIRouter(include_in_schema=False)
 
+
+@dataclass(frozen=True)
+class Heading:
+    """What a publisher's or a theme's page says above its datasets (a publisher's page: its
+    name and 统一社会信用代码 too)."""
+
+    kind: str
+    title: str
+    organization: str = ""
+    credit_code: str | None = None
+
+
 PAGE_SIZE = 10
 SEARCH_FACETS = (*FACETS, "year")
 
@@ -31,9 +44,8 @@ def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
         for theme in package.themes:
             themes[theme] = themes.get(theme, 0) + 1
     latest = sorted(packages.values(), key=Package.modified, reverse=True)[:6]
-    recent = [index.descriptors()[package.name] for package in latest]  # the template reads dicts
     return view.render(
-        "home.html", themes=themes, recent=recent, headline=pages.headline(packages, view.lang)
+        "home.html", themes=themes, recent=latest, headline=pages.headline(packages, view.lang)
     )
 
 
@@ -51,14 +63,12 @@ def search(
 
 @router.get("/organization/{name}", response_class=HTMLResponse)
 def organization(name: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
-    for descriptor in index.descriptors().values():
-        found = descriptor.get("organization") or {}
-        if found.get("name") == name:
-            heading = {
-                "kind": view.t["organization"],
-                "title": view.pick(found.get("title"), found.get("title_en")),
-                "organization": found,
-            }
+    for package in index.packages().values():
+        found = package.organization
+        if found is not None and found.name == name:
+            title = view.pick(found.title, found.title_en)
+            kind = view.t["organization"]
+            heading = Heading(kind, str(title or ""), found.name, found.credit_code)
             return _search_page(view, index, "", "", 1, 100, heading, {"organization": [name]})
     return not_found(view)
 
@@ -67,7 +77,7 @@ def organization(name: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
 def group(theme: str, view: ViewDep, index: IndexDep) -> HTMLResponse:
     if theme not in THEMES:
         return not_found(view)
-    heading = {"kind": view.t["theme"], "title": view.theme(theme)}
+    heading = Heading(view.t["theme"], view.theme(theme))
     return _search_page(view, index, "", "", 1, 100, heading, {"theme": [theme]})
 
 
@@ -78,25 +88,25 @@ def _search_page(
     sort: str,
     page: int,
     size: int,
-    heading: dict[str, Any] | None,
+    heading: Heading | None,
     fixed: dict[str, list[str]] | None = None,
 ) -> HTMLResponse:
     params = view.request.query_params
     chosen = {name: params.getlist(name) for name in SEARCH_FACETS if params.getlist(name)}
     filters = {k: v for k, v in {**chosen, **(fixed or {})}.items() if k != "year"}
     result = search_catalogue(index, q, filters, chosen.get("year", []), sort, page, size)
-    for descriptor in index.descriptors().values():
-        found = descriptor.get("organization") or {}
-        title = view.pick(found.get("title"), found.get("title_en"))
-        view.organizations[str(found.get("name", ""))] = str(title or "")
+    for package in index.packages().values():
+        found = package.organization
+        title = view.pick(found.title, found.title_en) if found is not None else None
+        view.organizations[found.name if found is not None else ""] = str(title or "")
     words = terms(q)
     items = []
-    for descriptor in result.descriptors:
-        text = view.pick(descriptor.get("description"), descriptor.get("description_en"))
+    for package in result.packages:
+        text = view.pick(package.description, package.description_en)
         items.append(
             {
-                "d": descriptor,
-                "title": Markup(highlight(view.title_of(descriptor), words)),
+                "d": package,
+                "title": Markup(highlight(view.title_of(package), words)),
                 "snippet": Markup(highlight(snippet(str(text or ""), words), words)),
             }
         )

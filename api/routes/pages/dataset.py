@@ -7,7 +7,6 @@ import json
 import re
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter
@@ -21,7 +20,7 @@ from catalog.errors import NotFound
 from catalog.metadata import cite, dataset_jsonld
 from catalog.search import covered_years
 from catalog.settings import Settings
-from catalog.store import DATASET, Store
+from catalog.store import DATASET, Package, Store
 from web import PALETTE, PageData
 
 router = APIRouter(include_in_schema=False)
@@ -67,18 +66,17 @@ def _dataset_page(
     slug: str, view: View, store: Store, pages: PageData, settings: Settings, chart: str
 ) -> str:
     package = store.package(slug)
-    descriptor = package.as_dict()  # what the templates read
     url = view.absolute(f"/dataset/{quote(slug)}")
     info = catalogue_info(view.request, settings)
     jsonld = json.dumps(dataset_jsonld(info, package), ensure_ascii=False)
-    resources = descriptor.get("resources", [])
-    own = [r for r in resources if not r.get("embedded_from")] or resources
+    resources = package.resources
+    own = [r for r in resources if r.embedded_from is None] or resources
     citation = cite(
         package, url, datetime.now(UTC).date(), view.pick(info.publisher, info.publisher_en)
     )
     return view.page(
         "dataset.html",
-        d=descriptor,
+        d=package,
         modified=package.modified(),
         url=url,
         jsonld=Markup(jsonld.replace("<", "\\u003c")),
@@ -90,26 +88,26 @@ def _dataset_page(
         chart=pages.chart(package, chart, view.lang),
         citation=citation,
         regions=pages.code_names(package, "regions", view.lang),
-        preview=_preview_config(view, descriptor),
+        preview=_preview_config(view, package),
         years=covered_years(package),
         palette=PALETTE,
     )
 
 
-def _preview_config(view: View, descriptor: dict[str, Any]) -> str:
+def _preview_config(view: View, package: Package) -> str:
     """What the preview script needs: the rows URL, the tables and their fields, the words."""
-    slug = str(descriptor["name"])
+    slug = package.name
     tables = [
         {
-            "name": r["name"],
-            "title": view.pick(r.get("title"), r.get("title_en")) or r["name"],
-            "rows": r.get("rows"),
+            "name": r.name,
+            "title": view.pick(r.title, r.title_en) or r.name,
+            "rows": r.rows,
             "fields": [
-                {"name": f["name"], "title": view.pick(f.get("title"), f.get("title_en"))}
-                for f in r.get("schema", {}).get("fields", [])
+                {"name": f.name, "title": view.pick(f.title, f.title_en)}
+                for f in (r.table_schema.fields if r.table_schema is not None else [])
             ],
         }
-        for r in descriptor.get("resources", [])
+        for r in package.resources
     ]
     words = {k: view.t[k] for k in ("preview_status", "preview_empty", "preview_sort")}
     return json.dumps(

@@ -19,6 +19,7 @@ from api.deps import SettingsDep
 from api.routes.documents import public_base
 from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, THEMES, TIERS, label
 from catalog.settings import Settings
+from catalog.store import Package
 from web import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
@@ -38,6 +39,9 @@ _environment = Environment(
     autoescape=select_autoescape(["html", "xml"]),
     trim_blocks=True,
     lstrip_blocks=True,
+    # The templates read the descriptor model, where a property the descriptor leaves out is
+    # None: it shows as nothing, as the missing key of the document it was parsed from did.
+    finalize=lambda value: "" if value is None else value,
 )
 _environment.filters["size"] = human_size
 _environment.filters["markdown"] = lambda text: Markup(markdown_html(str(text or "")))
@@ -86,8 +90,8 @@ class View:
         """The English value on English pages when there is one, else the Chinese."""
         return en if self.lang == "en" and en else zh
 
-    def title_of(self, descriptor: dict[str, Any]) -> str:
-        return str(self.pick(descriptor.get("title"), descriptor.get("title_en")) or "")
+    def title_of(self, package: Package) -> str:
+        return str(self.pick(package.title, package.title_en) or "")
 
     def theme(self, code: str) -> str:
         return label(THEMES, code, self.lang)

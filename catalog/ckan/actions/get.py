@@ -74,7 +74,7 @@ class CkanActions:
         return found
 
     def _id_maps(self) -> tuple[dict[str, str], dict[str, tuple[str, int]]]:
-        descriptors = self.index.descriptors()
+        descriptors = self.index.packages()
         if self._ids is None or self._ids[0] != id(descriptors):
             datasets = {catalogue_uuid("dataset", slug): slug for slug in descriptors}
             resources = {
@@ -103,7 +103,7 @@ class CkanActions:
         self.index.invalidate()
 
     def _slug(self, name_or_id: str) -> str:
-        if name_or_id in self.index.descriptors():
+        if name_or_id in self.index.packages():
             return name_or_id
         slug = self._id_maps()[0].get(name_or_id)
         if slug is None:
@@ -131,7 +131,7 @@ class CkanActions:
     def package_list(self, data: DataDict) -> list[str]:
         """Return the names of the site's datasets, sorted; `limit` and `offset` page them."""
         limit, offset = natural(data.get("limit"), "limit"), natural(data.get("offset"), "offset")
-        names = sorted(self.index.descriptors())
+        names = sorted(self.index.packages())
         start = offset or 0
         return names[start : start + limit] if limit else names[start:]
 
@@ -201,7 +201,7 @@ class CkanActions:
     def tag_list(self, data: DataDict) -> list[str] | list[Tag]:
         """Return the tags (zh and en keywords); `query` keeps those containing it."""
         query = str(data.get("query") or data.get("q") or "").strip().lower()
-        slugs = self.index.descriptors()
+        slugs = self.index.packages()
         tags = sorted({tag for slug in slugs for tag in ckan.tag_names(self.descriptor(slug))})
         if query:
             tags = [tag for tag in tags if query in tag.lower()]
@@ -250,7 +250,7 @@ class CkanActions:
 
     def _units(self) -> tuple[dict[str, Unit], dict[str, Unit]]:
         """(organizations, groups) by name, each dated by its first dataset; cached."""
-        descriptors = self.index.descriptors()
+        descriptors = self.index.packages()
         if self._units_cache is not None and self._units_cache[0] == id(descriptors):
             return self._units_cache[1], self._units_cache[2]
         organizations: dict[str, Unit] = {}
