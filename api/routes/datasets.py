@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Annotated, Required
+from typing import Annotated, Any, Required
 
 from fastapi import APIRouter, Query, Request
 from typing_extensions import TypedDict
