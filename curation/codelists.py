@@ -84,3 +84,15 @@ def indicator_records(
             "theme": THEMES[ind.theme],
         })  # fmt: skip
     return records
+
+
+UNIT_COLUMNS = list(reference.UNIT_COLUMNS)
+
+
+def unit_records(units: Mapping[str, reference.Unit]) -> list[dict[str, str]]:
+    """One record per printed unit, as `reference/units.csv` has it (factor as exact text)."""
+    return [
+        {"unit_as_printed": u.unit_as_printed, "unit": u.unit, "factor": str(u.factor),
+         "quantity": u.quantity}
+        for u in units.values()
+    ]  # fmt: skip

@@ -14,8 +14,10 @@ from curation import reference
 from curation.codelists import (
     INDICATOR_COLUMNS,
     REGION_COLUMNS,
+    UNIT_COLUMNS,
     indicator_records,
     region_records,
+    unit_records,
 )
 from curation.preference import (
     ALTERNATIVE_COLUMNS,
@@ -60,6 +62,8 @@ def curate(sources_dir: Path, datasets_dir: Path = DATASETS_DIR) -> None:
               "utf-8-sig")  # fmt: skip
     write_csv(datasets_dir / "indicator-codes" / "data" / "indicators.csv", INDICATOR_COLUMNS,
               indicator_records(units, reference.indicators()))  # fmt: skip
+    write_csv(datasets_dir / "indicator-codes" / "data" / "units.csv", UNIT_COLUMNS,
+              unit_records(reference.units()))  # fmt: skip
     write_csv(datasets_dir / "hrss-sources" / "data" / "sources.csv", SOURCE_COLUMNS,
               source_records(sources))  # fmt: skip
 

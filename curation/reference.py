@@ -11,6 +11,7 @@ import csv
 import io
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib.resources import files
 
@@ -25,6 +26,16 @@ class Indicator:
     name_en: str
     measure: str  # letter code, see reference/README.md
     theme: str
+
+
+@dataclass(frozen=True)
+class Unit:
+    """How a printed unit is normalised: `value × factor` in `unit` (factor exact, as text)."""
+
+    unit_as_printed: str
+    unit: str
+    factor: Decimal
+    quantity: str
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,28 @@ def indicators() -> Mapping[str, Indicator]:
         if indicator.measure not in MEASURES or indicator.theme not in THEMES:
             raise ValueError(f"reference/indicators.csv: {indicator.code} has an unknown code")
     return table
+
+
+UNIT_COLUMNS = ("unit_as_printed", "unit", "factor", "quantity")
+
+
+@cache
+def units() -> Mapping[str, Unit]:
+    """Normalisation rules by printed unit; a factor that is not a plain positive decimal fails."""
+    table: dict[str, Unit] = {}
+    for printed, unit, factor, quantity in read_table("units.csv", UNIT_COLUMNS):
+        table[printed] = Unit(printed, unit, _factor(printed, factor), quantity)
+    return table
+
+
+def _factor(printed: str, text: str) -> Decimal:
+    try:
+        factor = Decimal(text)
+    except InvalidOperation:
+        factor = Decimal(0)
+    if not factor > 0 or not factor.is_finite():
+        raise ValueError(f"reference/units.csv: {printed!r} has factor {text!r}")
+    return factor
 
 
 @cache

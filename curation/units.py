@@ -2,6 +2,8 @@
 
 Scale prefixes are removed by exact decimal factors (万 10^4, 亿 10^8, 万亿 10^12, million
 10^6), computed with `Decimal`, never floats: a float would turn 9.4亿 into 939999999.9999999.
+The rules are data, `reference/units.csv` (published as `indicator-codes/units`): adding a
+unit never needs an edit here.
 """
 
 from __future__ import annotations
@@ -9,27 +11,7 @@ from __future__ import annotations
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-# printed unit -> (normalised unit, exact factor)
-UNIT_SCALES: dict[str, tuple[str, Decimal]] = {
-    "人": ("人", Decimal(1)),
-    "万人": ("人", Decimal(10) ** 4),
-    "万名": ("人", Decimal(10) ** 4),
-    "亿人": ("人", Decimal(10) ** 8),
-    "million persons": ("人", Decimal(10) ** 6),
-    "人次": ("人次", Decimal(1)),
-    "万人次": ("人次", Decimal(10) ** 4),
-    "元": ("元", Decimal(1)),
-    "亿元": ("元", Decimal(10) ** 8),
-    "억원": ("元", Decimal(10) ** 8),
-    "万亿元": ("元", Decimal(10) ** 12),
-    "万户": ("户", Decimal(10) ** 4),
-    "万次": ("次", Decimal(10) ** 4),
-    "万条": ("条", Decimal(10) ** 4),
-}
-UNCHANGED_UNITS = frozenset({
-    "%", "ratio", "元/月", "元/小时", "个", "所", "家", "件", "项", "条", "期", "次", "份",
-    "条次", "月",
-})  # fmt: skip
+from curation import reference
 
 # The published files carry at most this many decimals; more would mean a wrong factor.
 MAX_DECIMALS = 4
@@ -43,18 +25,19 @@ def parse_decimal(text: str) -> Decimal | None:
 
 def normalise(value: Decimal | None, unit: str) -> tuple[Decimal | None, str]:
     """The value in the normalised unit, scaled by an exact decimal factor."""
-    if unit in UNCHANGED_UNITS:
-        return value, unit
-    if unit not in UNIT_SCALES:
+    rule = reference.units().get(unit)
+    if rule is None:
         raise ValueError(f"unit {unit!r} has no normalisation rule")
-    target, factor = UNIT_SCALES[unit]
-    return (None if value is None else value * factor), target
+    if rule.factor == 1:
+        return value, rule.unit
+    return (None if value is None else value * rule.factor), rule.unit
 
 
 def quantum(printed: str, unit: str) -> Decimal:
     """The rounding step a printed figure implies, in the normalised unit (9.4亿 -> 10^7)."""
     digits = printed.split(".")[1] if "." in printed else ""
-    factor = UNIT_SCALES[unit][1] if unit in UNIT_SCALES else Decimal(1)
+    rule = reference.units().get(unit)
+    factor = rule.factor if rule is not None else Decimal(1)
     return Decimal(1).scaleb(-len(digits)) * factor
 
 
