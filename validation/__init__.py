@@ -6,12 +6,14 @@ shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 """
 
 from validation.errors import ReportError
+from validation.layout import Layout
 from validation.package import ReferenceResolver, Validation, validate_package
 from validation.readers import ReadFailure, check_zip_file
 from validation.report import Report, ReportDocument
 from validation.schema import arrow_schema
 
 __all__ = [
+    "Layout",
     "ReadFailure",
     "ReferenceResolver",
     "Report",

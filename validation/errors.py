@@ -5,7 +5,7 @@ Types follow the Frictionless v5 vocabulary so the published ``validation.json``
 Frictionless report; the domain-check types are ours::
 
     descriptor   package-error, resource-error, schema-error, check-error
-    source       scheme-error, encoding-error, format-error, source-error
+    source       scheme-error, encoding-error, format-error, source-error, layout-error
     header       blank-label, duplicate-label, missing-label, extra-label, incorrect-label
     row          blank-row, primary-key, foreign-key
     cell         extra-cell, missing-cell, type-error, constraint-error, unique-error
@@ -42,6 +42,11 @@ ERROR_TYPES: dict[str, tuple[str, str, list[str]]] = {
         "Source Error",
         "Data reading error because of not supported or inconsistent contents.",
         [],
+    ),
+    "layout-error": (
+        "Layout Error",
+        "A line or cell of a printed table does not fit the resource's declared layout.",
+        _CELL,
     ),
     "blank-label": (
         "Blank Label",

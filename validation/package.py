@@ -25,6 +25,7 @@ from validation.checks.structure import (
 )
 from validation.context import ResourceContext
 from validation.errors import ReportError, table_error
+from validation.layout import LayoutFailure, layout_errors, read_printed
 from validation.readers import Dialect, RawTable, ReadFailure, read_bytes, read_csv
 from validation.report import Report, Task
 from validation.schema import arrow_schema, schema_problems
@@ -154,9 +155,12 @@ def _validate_resource(run: _Run, resource: Any) -> None:
         return
     assert isinstance(resource, Mapping) and isinstance(path, str)
     try:
-        raw = _read(run.base_path, resource, path)
+        raw = _read(run, resource, path)
     except ReadFailure as exc:
         run.record(task, [table_error(exc.type, resource=label, path=path, message=exc.message)])
+        return
+    except LayoutFailure as exc:
+        run.record(task, layout_errors(exc, label, path))
         return
     ctx = ResourceContext(name=label, path=path, descriptor=resource, raw=raw)
     task.labels = list(raw.labels)
@@ -220,8 +224,10 @@ def _format(resource: Mapping[str, Any]) -> str:
     return Path(path).suffix.lstrip(".").lower() if isinstance(path, str) else ""
 
 
-def _read(base_path: Path, resource: Mapping[str, Any], path: str) -> RawTable:
-    data = read_bytes(base_path, path)
+def _read(run: _Run, resource: Mapping[str, Any], path: str) -> RawTable:
+    data = read_bytes(run.base_path, path)
+    if resource.get("layout") is not None:  # a printed table: read into the long table
+        return read_printed(data, resource, _format(resource), run.references)
     if _format(resource) == "xlsx":
         from validation.workbook import read_xlsx
 

@@ -33,7 +33,7 @@ def read_xlsx(
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise ReadFailure("format-error", f"not a readable XLSX workbook ({exc})") from None
     try:
-        worksheet = _pick_sheet(workbook, sheet)
+        worksheet = pick_sheet(workbook, sheet)
         rows = _sheet_rows(worksheet)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
         raise ReadFailure("format-error", f"the workbook is damaged ({exc})") from None
@@ -44,7 +44,7 @@ def read_xlsx(
     return raw
 
 
-def _pick_sheet(workbook: Any, sheet: Any) -> Any:
+def pick_sheet(workbook: Any, sheet: Any) -> Any:
     names: list[str] = list(workbook.sheetnames)
     if sheet is None:
         return workbook[names[0]]

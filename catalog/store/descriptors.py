@@ -67,9 +67,15 @@ class DatasetSource:
         return referenced_packages(self.descriptor)
 
 
+# The code lists a printed table is read with: region names, and the units' factors.
+LAYOUT_REFERENCES = frozenset({"region-codes", "indicator-codes"})
+
+
 def referenced_packages(descriptor: Document) -> set[str]:
-    packages = set()
+    packages: set[str] = set()
     for resource in descriptor.get("resources", []):
+        if resource.get("layout") is not None:  # a printed table reads names and units
+            packages |= LAYOUT_REFERENCES
         for key in resource.get("schema", {}).get("foreignKeys", []):
             package = key.get("reference", {}).get("package")
             if package:

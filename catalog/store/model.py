@@ -29,6 +29,7 @@ from catalog.errors import NotFound
 
 # The validation report (`validation.json`): one shape, written by validation, read back by
 # the store; re-exported from here with the descriptor's types.
+from validation import Layout
 from validation import ReportDocument as ReportDocument
 
 # A value YAML may hand over typed: `2020` is an int, `2026-01-01` a date.
@@ -280,6 +281,8 @@ class Resource(Strict):
     # ours, for reading a workbook: the sheet (name or 1-based number) and its header row
     sheet: str | int | None = None
     header_row: int | None = None
+    # ours: how a printed table (yearbook page, office spreadsheet) is read (`LAYOUT.md`)
+    layout: Layout | None = None
     # published
     rows: int | None = None
     byte_size: int | None = None

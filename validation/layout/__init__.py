@@ -1,0 +1,26 @@
+"""Printed tables: a resource's `layout` says how a yearbook page or an office spreadsheet
+is laid out, and the file as it arrived is read into the long table (`LAYOUT.md`)."""
+
+from validation.layout.model import (
+    Layout,
+    LayoutColumn,
+    LayoutIndicator,
+    Period,
+    RegionColumn,
+)
+from validation.layout.problems import LayoutFailure, Problem
+from validation.layout.reading import layout_errors, read_printed
+from validation.layout.transform import LONG_FIELDS
+
+__all__ = [
+    "LONG_FIELDS",
+    "Layout",
+    "LayoutColumn",
+    "LayoutFailure",
+    "LayoutIndicator",
+    "Period",
+    "Problem",
+    "RegionColumn",
+    "layout_errors",
+    "read_printed",
+]

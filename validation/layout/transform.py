@@ -1,0 +1,221 @@
+"""A printed table to the long table: one row per region × value column, in file order.
+
+Every line is classified first (declared title, unit, header, English header, note or
+skipped line; blank spacer; footer; data), and a line that is none of these is a problem at
+its number: nothing becomes data by accident. Then the header as printed is compared with
+the layout's, the units are looked up, and each value cell becomes a row.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+from validation.layout.headers import clean_label, joined_headers
+from validation.layout.lines import Line
+from validation.layout.model import Layout, LayoutColumn
+from validation.layout.problems import Problem
+from validation.layout.regions import RegionIndex
+from validation.layout.units import UnitRule, normalised_text, printed_number
+
+# The long table's columns (LAYOUT.md), in the order `opendata init` writes them.
+LONG_FIELDS = (
+    "indicator_code", "region_code", "region_as_printed", "year", "period_type", "period",
+    "value", "unit", "value_as_printed", "unit_as_printed", "source_id", "source_line",
+    "source_column", "flags",
+)  # fmt: skip
+HEAD_KINDS = "title, unit, header, English header, note or skip_rows"
+
+
+@dataclass(frozen=True)
+class References:
+    """The code lists a layout is read with: region names and unit rules."""
+
+    regions: RegionIndex
+    units: dict[str, UnitRule]
+
+
+@dataclass(frozen=True)
+class DataLine:
+    line: Line
+    region_code: str
+
+
+def classify(
+    lines: Sequence[Line], layout: Layout, regions: RegionIndex
+) -> tuple[list[DataLine], list[Problem]]:
+    """The data lines, and a problem for every line that is no kind the layout allows."""
+    declared = layout.declared_lines()
+    head_end = layout.last_heading_line()
+    footer_at, problems = footer_start(lines, layout, head_end)
+    data: list[DataLine] = []
+    for line in lines:
+        if line.number in declared or (footer_at is not None and line.number >= footer_at):
+            continue
+        if line.blank:
+            if layout.blank_rows == "error":
+                problems.append(Problem("a blank line, and `blank_rows` is `error`", line.number))
+            continue
+        if line.number <= head_end:
+            problems.append(_stray_head_line(line))
+            continue
+        code = regions.code(line.cell(layout.region.column), layout.region.remap)
+        if code is None:
+            problems.append(_not_a_region(line, layout, regions))
+        else:
+            data.append(DataLine(line, code))
+    return data, problems
+
+
+def footer_start(
+    lines: Sequence[Line], layout: Layout, head_end: int
+) -> tuple[int | None, list[Problem]]:
+    """The number of the first footer line after the head (None when there is none)."""
+    if layout.footer is None:
+        return None, []
+    try:
+        pattern = re.compile(layout.footer)
+    except re.error as exc:
+        return None, [Problem(f"`footer` is not a valid regular expression: {exc}")]
+    for line in lines:
+        if line.number > head_end and pattern.search(line.first_text()):
+            return line.number, []
+    return None, []
+
+
+def _stray_head_line(line: Line) -> Problem:
+    found = line.first_text()
+    return Problem(
+        f'expected one of the declared {HEAD_KINDS} lines above the data, found "{found}"'
+        " on a line the layout does not declare",
+        line.number, expected=f"a declared {HEAD_KINDS} line", found=found,
+    )  # fmt: skip
+
+
+def _not_a_region(line: Line, layout: Layout, regions: RegionIndex) -> Problem:
+    column = layout.region.column
+    printed = line.cell(column)
+    nearest = regions.nearest(printed) if printed.strip() else None
+    hint = f' (nearest known name: "{nearest}")' if nearest else ""
+    footer = f", nor the footer (`{layout.footer}`)" if layout.footer else ""
+    message = (
+        f'expected a data line with a region name in column {column}, found "{printed}"'
+        f"{hint}; the line is not a region, a blank spacer{footer}, nor a declared line"
+    )
+    return Problem(message, line.number, column, "a region name", printed)
+
+
+def header_problems(lines: Sequence[Line], layout: Layout, *, spread_left: bool) -> list[Problem]:
+    """Each column whose declared `header` is not the header printed above it."""
+    by_number = {line.number: line for line in lines}
+    missing = [n for n in layout.declared_lines() if n not in by_number]
+    problems = [Problem("the layout declares this line, but the file ends before it", n)
+                for n in sorted(missing)]  # fmt: skip
+    header_lines = [by_number[n] for n in layout.header_rows if n in by_number]
+    printed = joined_headers(header_lines, spread_left=spread_left)
+    first = layout.header_rows[0] if layout.header_rows else None
+    for column in layout.columns:
+        if column.header is None:
+            continue
+        declared, found = clean_label(column.header), printed.get(column.column, "")
+        if declared != found:
+            message = (f'column {column.column} ({column.indicator}): the header is printed'
+                       f' "{found}" but the layout declares "{declared}"')  # fmt: skip
+            problems.append(Problem(message, first, column.column, declared, found))
+    return problems
+
+
+_UNIT_SPLIT = re.compile(r"[\s、,，;；:：/()（）\[\]【】]+")
+
+
+def unit_problems(lines: Sequence[Line], layout: Layout, units: dict[str, UnitRule],
+                  *, spread_left: bool) -> list[Problem]:  # fmt: skip
+    """Units the reference does not know, and units printed neither in a unit line nor in
+    their column's header (a unit line missing, or a column's unit mistaken)."""
+    by_number = {line.number: line for line in lines}
+    unit_text = " ".join(" ".join(by_number[n].cells) for n in layout.unit_rows if n in by_number)
+    header_lines = [by_number[n] for n in layout.header_rows if n in by_number]
+    headers = joined_headers(header_lines, spread_left=spread_left)
+    problems = [_unknown_unit(column, units) for column in layout.columns
+                if column.unit not in units]  # fmt: skip
+    unprinted = [
+        c
+        for c in layout.columns
+        if not _printed(c.unit, unit_text) and not _printed(c.unit, headers.get(c.column, ""))
+    ]
+    if unprinted:
+        problems.append(_unprinted(unprinted, layout))
+    return problems
+
+
+def _printed(unit: str, text: str) -> bool:
+    tokens = {token.removeprefix("单位") for token in _UNIT_SPLIT.split(text)}
+    return unit in tokens or (" " in unit and unit in " ".join(text.split()))
+
+
+def _unknown_unit(column: LayoutColumn, units: dict[str, UnitRule]) -> Problem:
+    message = (f'column {column.column} ({column.indicator}): unit "{column.unit}" is not in'
+               f" indicator-codes/units (known: {', '.join(sorted(units))})")  # fmt: skip
+    return Problem(message, None, column.column, "a unit of indicator-codes/units", column.unit)
+
+
+def _unprinted(columns: list[LayoutColumn], layout: Layout) -> Problem:
+    listed = ", ".join(f'column {c.column} "{c.unit}"' for c in columns)
+    where = "the unit line" if layout.unit_rows else "a unit line (`unit_rows` declares none)"
+    message = f"units printed neither in {where} nor in their column's header: {listed}"
+    declared = layout.unit_rows or layout.header_rows
+    line = declared[0] if declared else None
+    return Problem(message, line, columns[0].column, "a printed unit", "")
+
+
+def values(
+    data: Sequence[DataLine], layout: Layout, units: dict[str, UnitRule]
+) -> tuple[list[dict[str, str]], list[Problem]]:
+    """The long rows, in file order, and a problem for every cell that is not a number."""
+    rows: list[dict[str, str]] = []
+    problems: list[Problem] = []
+    missing = {text.strip() for text in layout.missing}
+    for item in data:
+        for column in layout.columns:
+            printed = item.line.cell(column.column)
+            if printed.strip() in missing or column.unit not in units:
+                continue
+            row = _row(item, column, printed, layout, units[column.unit])
+            if row is None:
+                problems.append(_not_a_number(item.line, column, printed))
+            else:
+                rows.append(row)
+    return rows, problems
+
+
+def _row(item: DataLine, column: LayoutColumn, printed: str, layout: Layout,
+         rule: UnitRule) -> dict[str, str] | None:  # fmt: skip
+    number = printed_number(printed)
+    if number is None:
+        return None
+    period = column.period or layout.period
+    return {
+        "indicator_code": column.indicator, "region_code": item.region_code,
+        "region_as_printed": item.line.cell(layout.region.column), "year": str(period.year),
+        "period_type": period.type, "period": period.label,
+        "value": normalised_text(number, rule.factor), "unit": rule.unit,
+        "value_as_printed": printed, "unit_as_printed": column.unit, "source_id": layout.source,
+        "source_line": str(item.line.number), "source_column": str(column.column), "flags": "",
+    }  # fmt: skip
+
+
+def _not_a_number(line: Line, column: LayoutColumn, printed: str) -> Problem:
+    message = (
+        f"column {column.column} ({column.indicator}): expected a number as printed"
+        f' (digits, one ".", a leading "-") or a missing-value mark, found "{printed}"'
+    )
+    return Problem(message, line.number, column.column, "a number", printed)
+
+
+def unknown_fields(names: Sequence[str]) -> Iterator[Problem]:
+    """Schema fields the long table does not have."""
+    for name in names:
+        if name not in LONG_FIELDS:
+            yield Problem(f'schema field "{name}" is not a column of the long table a layout'
+                          f" produces ({', '.join(LONG_FIELDS)})")  # fmt: skip
