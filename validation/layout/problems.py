@@ -21,7 +21,9 @@ class Problem:
         if self.line is not None:
             where += f" line {self.line}"
         if self.column is not None:
-            where += f", column {self.column}"
+            where += (
+                f", column {self.column}" if self.line is not None else f" column {self.column}"
+            )
         return f"{where}: {self.message}"
 
 
