@@ -16,6 +16,7 @@ from validation import ReportError, arrow_schema
 def test_package_exports_exactly_the_public_names() -> None:
     assert sorted(validation.__all__) == sorted(
         [
+            "Layout",
             "ReadFailure",
             "ReferenceResolver",
             "Report",
