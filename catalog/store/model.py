@@ -230,6 +230,10 @@ class Check(Strict):
     reference: CheckReference | None = None
     query: Any = None
     message: Any = None
+    # `error` (the default) refuses to publish; `warning` publishes and appends `flag` (by
+    # default the check's type) to the `flags` field of every row the check reports.
+    severity: Any = None
+    flag: Any = None
 
 
 class SourceFile(Strict):
