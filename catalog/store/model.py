@@ -253,12 +253,22 @@ class EmbeddedFrom(Strict):
     version: str
 
 
+class FlaggedRows(Strict):
+    """Published: how many rows of a resource warning checks flagged, and with which flags
+    (the rows carry them in their `flags` field; `validation.json` locates each)."""
+
+    rows: int
+    flags: list[str]
+
+
 class Build(Strict):
-    """Published: what the version is a function of, and when it was published."""
+    """Published: what the version is a function of, and when it was published; `warnings`
+    (only when there are any) per resource, the rows its warning checks flagged."""
 
     input_sha256: str = ""
     published: str = ""
     layout: str | None = None
+    warnings: dict[str, FlaggedRows] | None = None
 
 
 class Resource(Strict):
@@ -370,6 +380,11 @@ class Package(Strict):
 
     def published_at(self) -> datetime | None:
         return _moment(self.published())
+
+    def warnings(self) -> int:
+        """How many rows of this version warning checks flagged (0 when none)."""
+        flagged = self.build.warnings if self.build is not None else None
+        return sum(rows.rows for rows in (flagged or {}).values())
 
     def input_sha256(self) -> str:
         """The digest of everything the version was built from ("" when not recorded)."""
