@@ -66,6 +66,8 @@ async def test_rows_csv_and_parquet_carry_the_flag_on_exactly_the_contradicting_
     assert len(body["rows"]) == 12
     for row in body["rows"]:
         assert row["flags"] == expected_flags((row["region_code"], row["indicator"]))
+    found = await api.get(f"{RESOURCE}/rows", params={"flags__contains": FLAG})
+    assert [r["region_code"] for r in found.json()["rows"]] == ["110000", "440000"]
     values = {(r["region_code"], r["indicator"]): r["value"] for r in body["rows"]}
     assert values[("110000", "participants")] == 757.2  # as printed, not corrected
     text = (await api.get(f"{RESOURCE}.csv")).text

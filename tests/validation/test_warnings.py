@@ -111,3 +111,9 @@ def test_flags_are_joined_once_each_in_a_stable_order() -> None:
     assert joined(None, ["a"]) == "a"
     assert joined("", ["a", "b"]) == "a;b"
     assert joined("x;a", ["a", "b", "b"]) == "x;a;b"
+
+
+def test_the_terminal_summary_lists_the_warnings(validate: Any) -> None:
+    lines = validate(contradiction.package(), FILES).report.summary().splitlines()
+    assert lines[0] == "valid: 1 resource(s), 12 row(s), 2 warning(s)"
+    assert lines[1].startswith('  [contradicted] data/pension.csv row 2, field "value"')
