@@ -25,9 +25,10 @@ from validation.checks.structure import (
 )
 from validation.context import ResourceContext
 from validation.errors import ReportError, table_error
+from validation.flags import flag_rows
 from validation.layout import LayoutFailure, layout_errors, read_printed
 from validation.readers import Dialect, RawTable, ReadFailure, read_bytes, read_csv
-from validation.report import Report, Task
+from validation.report import Flagged, Report, Task
 from validation.schema import arrow_schema, schema_problems
 from validation.sql import connect, register
 
@@ -112,7 +113,8 @@ def _published_tables(run: _Run) -> dict[str, pa.Table]:
         schema = arrow_schema(ctx.schema)
         if not run.tasks[name].valid:
             schema = pa.schema([f.with_nullable(True) for f in schema])
-        tables[name] = pa.Table.from_arrays(ctx.typed.drop_columns(["_row"]).columns, schema=schema)
+        typed = flag_rows(ctx.typed, run.tasks[name].flags_by_row())
+        tables[name] = pa.Table.from_arrays(typed.drop_columns(["_row"]).columns, schema=schema)
     return tables
 
 
@@ -369,4 +371,19 @@ def _check_domain(run: _Run, con: duckdb.DuckDBPyConnection) -> None:
             temporal=temporal if isinstance(temporal, Mapping) else {},
             reference_view=lambda package, name: _reference_view(run, con, package, name),
         )
-        run.record(run.tasks[ctx.name], run_check(con, check, run.room))
+        _run_check(run, con, check)
+
+
+def _run_check(run: _Run, con: duckdb.DuckDBPyConnection, check: CheckRun) -> None:
+    """An error check's findings are errors; a warning check's are flagged rows, all of
+    them (each must carry its flag), and only a check it cannot run is an error."""
+    task = run.tasks[check.ctx.name]
+    if not check.warns:
+        run.record(task, run_check(con, check, run.room))
+        return
+    assert check.ctx.typed is not None
+    found = run_check(con, check, check.ctx.typed.num_rows)
+    run.record(task, [problem for problem in found if problem.type == "check-error"])
+    task.flagged += [
+        Flagged(check.flag, problem) for problem in found if problem.type != "check-error"
+    ]

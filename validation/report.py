@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Required, TypedDict
+from typing import NotRequired, Required, TypedDict
 
 from validation.errors import ErrorDocument, ReportError
 
@@ -27,8 +27,23 @@ class TaskStats(TableStats, total=False):
     seconds: Required[float]
 
 
+class WarningDocument(TypedDict):
+    """One row a warning check reported: located as an error is, with the flag it got."""
+
+    type: str
+    flag: str
+    message: str
+    note: str
+    rowNumber: int | None
+    fieldName: str | None
+    expected: str | None
+    found: str | None
+
+
 class TaskDocument(TypedDict):
-    """One resource's part of the report as written."""
+    """One resource's part of the report as written. ``warnings`` holds texts, as
+    Frictionless's task does; ``flagged`` (only when there are any) the same warnings
+    located: row, field, expected, found."""
 
     name: str
     type: str
@@ -38,6 +53,33 @@ class TaskDocument(TypedDict):
     stats: TaskStats
     warnings: list[str]
     errors: list[ErrorDocument]
+    flagged: NotRequired[list[WarningDocument]]
+
+
+@dataclass(frozen=True)
+class Flagged:
+    """A row a warning check reported: the problem as an error would say it, and the flag
+    the row gets in its ``flags`` field."""
+
+    flag: str
+    problem: ReportError
+
+    @property
+    def message(self) -> str:
+        return f"[{self.flag}] {self.problem.message}"
+
+    def to_dict(self) -> WarningDocument:
+        problem = self.problem
+        return {
+            "type": problem.type,
+            "flag": self.flag,
+            "message": self.message,
+            "note": problem.note,
+            "rowNumber": problem.row,
+            "fieldName": problem.field,
+            "expected": problem.expected,
+            "found": problem.found,
+        }
 
 
 class ReportStats(TypedDict):
@@ -65,6 +107,7 @@ class Task:
     place: str
     labels: list[str] = field(default_factory=list)
     errors: list[ReportError] = field(default_factory=list)
+    flagged: list[Flagged] = field(default_factory=list)
     stats: TableStats = field(default_factory=lambda: TableStats())
     seconds: float = 0.0
 
@@ -72,23 +115,37 @@ class Task:
     def valid(self) -> bool:
         return not self.errors
 
+    def flags_by_row(self) -> dict[int, list[str]]:
+        """Each flagged row's flags, in the order the checks are declared, each once."""
+        by_row: dict[int, list[str]] = {}
+        for flagged in self.flagged:
+            if flagged.problem.row is None:
+                continue
+            flags = by_row.setdefault(flagged.problem.row, [])
+            if flagged.flag not in flags:
+                flags.append(flagged.flag)
+        return by_row
+
     def to_dict(self) -> TaskDocument:
         stats: TaskStats = {
             "errors": len(self.errors),
-            "warnings": 0,
+            "warnings": len(self.flagged),
             "seconds": round(self.seconds, 3),
             **self.stats,
         }
-        return {
+        document: TaskDocument = {
             "name": self.name,
             "type": "table",
             "valid": self.valid,
             "place": self.place,
             "labels": self.labels,
             "stats": stats,
-            "warnings": [],
+            "warnings": [flagged.message for flagged in self.flagged],
             "errors": [error.to_dict(self.labels) for error in self.errors],
         }
+        if self.flagged:
+            document["flagged"] = [flagged.to_dict() for flagged in self.flagged]
+        return document
 
 
 @dataclass
@@ -108,6 +165,10 @@ class Report:
     def valid(self) -> bool:
         return not self.package_errors and all(task.valid for task in self.tasks)
 
+    @property
+    def flagged(self) -> list[Flagged]:
+        return [flagged for task in self.tasks for flagged in task.flagged]
+
     def to_dict(self) -> ReportDocument:
         """The report as ``frictionless.validate(...).to_descriptor()`` shapes it."""
         return {
@@ -115,7 +176,7 @@ class Report:
             "stats": {
                 "tasks": len(self.tasks),
                 "errors": len(self.errors),
-                "warnings": len(self.warnings),
+                "warnings": len(self.warnings) + len(self.flagged),
                 "seconds": round(self.seconds, 3),
             },
             "warnings": list(self.warnings),
@@ -127,7 +188,14 @@ class Report:
         """Readable terminal text: per resource, counts per error type, the first few of each."""
         if self.valid:
             rows = sum(int(task.stats.get("rows", 0)) for task in self.tasks)
-            return f"valid: {len(self.tasks)} resource(s), {rows} row(s)"
+            valid = f"valid: {len(self.tasks)} resource(s), {rows} row(s)"
+            if not self.flagged:
+                return valid
+            lines = [f"{valid}, {len(self.flagged)} warning(s)"]
+            lines += [f"  {flagged.message}" for flagged in self.flagged[:per_type]]
+            if len(self.flagged) > per_type:
+                lines.append(f"  … {len(self.flagged) - per_type} more")
+            return "\n".join(lines)
         lines = [f"invalid: {len(self.errors)} error(s)"]
         lines += [f"warning: {text}" for text in self.warnings]
         if self.package_errors:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from catalog.store import Package, ReportDocument
 from web.charts import fields_of
@@ -29,11 +29,24 @@ class VersionEntry:
 
 
 @dataclass(frozen=True)
+class FlaggedRow:
+    """A row a warning check flagged, as the page lists it."""
+
+    resource: str
+    row: int | None
+    field: str | None
+    flag: str
+    expected: str | None
+    found: str | None
+
+
+@dataclass(frozen=True)
 class ValidationSummary:
     valid: bool
     errors: int
     warnings: int
     tasks: list[tuple[str, int | None, bool]]  # (resource, rows, valid)
+    flagged: list[FlaggedRow] = field(default_factory=list)
 
 
 def resource_changes(before: Package | None, after: Package) -> list[ResourceChange]:
@@ -72,4 +85,16 @@ def validation_summary(report: ReportDocument) -> ValidationSummary:
         errors=int(stats.get("errors", len(report.get("errors", [])))),
         warnings=int(stats.get("warnings", len(report.get("warnings", [])))),
         tasks=tasks,
+        flagged=[
+            FlaggedRow(
+                resource=str(task.get("name", "")),
+                row=warning.get("rowNumber"),
+                field=warning.get("fieldName"),
+                flag=str(warning.get("flag", "")),
+                expected=warning.get("expected"),
+                found=warning.get("found"),
+            )
+            for task in report.get("tasks", [])
+            for warning in task.get("flagged", [])
+        ],
     )

@@ -208,6 +208,7 @@ class PublishedVersion(TypedDict):
     input_sha256: str
     current: bool
     withdrawn: bool
+    warnings: int  # rows flagged by warning checks; `validation` of the version locates them
 
 
 class VersionList(TypedDict):
@@ -220,7 +221,7 @@ class VersionList(TypedDict):
     "/datasets/{slug}/versions",
     summary="Every published version, oldest first",
     description="Every published version with its publish time and input digest; `current` "
-    "marks the served one.",
+    "marks the served one; `warnings` counts the rows its warning checks flagged.",
     responses=responses(
         json_example(
             {
@@ -245,6 +246,7 @@ def list_versions(slug: Slug, store: StoreDep) -> VersionList:
                 current=v.current,
                 # A withdrawn version's data answers 410; it stays listed for provenance.
                 withdrawn=v.withdrawn,
+                warnings=v.warnings,
             )
             for v in history
         ],

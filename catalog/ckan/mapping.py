@@ -245,6 +245,8 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         "publisher_credit_code": organization.credit_code if organization else None,
         "sources": [given(source) for source in descriptor.sources],
         "license": descriptor.licenses[0].name if descriptor.licenses else None,
+        # Rows the version's warning checks flagged (absent when none), as a count.
+        "validation_warnings": descriptor.warnings() or None,
     }
     return [
         {"key": key, "value": _extra_value(value)}
@@ -305,7 +307,26 @@ def resource_dict(
     }
     if resource.embedded_from is not None:
         found["embedded_from"] = _extra_value(given(resource.embedded_from))
+    _add_warnings(found, descriptor, resource, base_url)
     return found
+
+
+def _add_warnings(
+    found: Resource, descriptor: Descriptor, resource: DescriptorResource, base_url: str
+) -> None:
+    """ckanext-validation's `validation_status` of a published resource (it validated:
+    "success"; a draft's is not known), and when warning checks flagged rows of it: how
+    many, with which flags, and the report that locates them."""
+    if descriptor.build is None:
+        return
+    found["validation_status"] = "success"
+    rows = (descriptor.build.warnings or {}).get(resource.name)
+    if rows is not None:
+        found["validation_warnings"] = rows.rows
+        found["validation_flags"] = ";".join(rows.flags)
+        found["validation_report"] = (
+            f"{base_url.rstrip('/')}/api/v1/datasets/{descriptor.name}/validation"
+        )
 
 
 def tag_dict(tag: str) -> Tag:

@@ -132,6 +132,11 @@ class Resource(TypedDict):
     parquet_size: int | None
     parquet_hash: str
     embedded_from: NotRequired[str]
+    # ckanext-validation's name: a published resource validated, so "success"
+    validation_status: NotRequired[str]
+    validation_warnings: NotRequired[int]
+    validation_flags: NotRequired[str]
+    validation_report: NotRequired[str]
 
 
 class Package(TypedDict):

@@ -231,6 +231,10 @@ class Check(Strict):
     reference: CheckReference | None = None
     query: Any = None
     message: Any = None
+    # `error` (the default) refuses to publish; `warning` publishes and appends `flag` (by
+    # default the check's type) to the `flags` field of every row the check reports.
+    severity: Any = None
+    flag: Any = None
 
 
 class SourceFile(Strict):
@@ -250,12 +254,22 @@ class EmbeddedFrom(Strict):
     version: str
 
 
+class FlaggedRows(Strict):
+    """Published: how many rows of a resource warning checks flagged, and with which flags
+    (the rows carry them in their `flags` field; `validation.json` locates each)."""
+
+    rows: int
+    flags: list[str]
+
+
 class Build(Strict):
-    """Published: what the version is a function of, and when it was published."""
+    """Published: what the version is a function of, and when it was published; `warnings`
+    (only when there are any) per resource, the rows its warning checks flagged."""
 
     input_sha256: str = ""
     published: str = ""
     layout: str | None = None
+    warnings: dict[str, FlaggedRows] | None = None
 
 
 class Resource(Strict):
@@ -369,6 +383,11 @@ class Package(Strict):
 
     def published_at(self) -> datetime | None:
         return _moment(self.published())
+
+    def warnings(self) -> int:
+        """How many rows of this version warning checks flagged (0 when none)."""
+        flagged = self.build.warnings if self.build is not None else None
+        return sum(rows.rows for rows in (flagged or {}).values())
 
     def input_sha256(self) -> str:
         """The digest of everything the version was built from ("" when not recorded)."""

@@ -22,7 +22,7 @@ from catalog.store.clock import Clock
 from catalog.store.descriptors import DatasetSource, build_order, discover
 from catalog.store.model import Document
 from catalog.store.records import changed_since
-from validation import Validation, validate_package
+from validation import Report, Validation, validate_package
 
 # Part of every input digest: bump it when the published layout changes, so that sources
 # that did not change still get a version in the new layout.
@@ -244,6 +244,9 @@ class Publisher:
             "published": now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
             "layout": LAYOUT_VERSION,
         }
+        flagged = _flagged_rows(validation.report)
+        if flagged:
+            descriptor["build"]["warnings"] = flagged
         report = validation.report.to_dict()
         (staging / REPORT).write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")
         # Written last: a version folder with a descriptor is a complete version.
@@ -331,6 +334,18 @@ class Publisher:
         return self._write_resource(
             staging, described, pq.read_table(path), source_path=None, embedded_from=origin
         )
+
+
+def _flagged_rows(report: Report) -> dict[str, dict[str, int | list[str]]]:
+    """Per resource with warnings: how many rows its warning checks flagged, and the flags
+    (in the order the checks are declared)."""
+    found: dict[str, dict[str, int | list[str]]] = {}
+    for task in report.tasks:
+        by_row = task.flags_by_row()
+        if by_row:
+            flags = list(dict.fromkeys(flagged.flag for flagged in task.flagged))
+            found[task.name] = {"rows": len(by_row), "flags": flags}
+    return found
 
 
 def _file_sha256(path: Path) -> str:

@@ -24,6 +24,7 @@ class VersionInfo:
     input_sha256: str
     current: bool
     withdrawn: bool = False
+    warnings: int = 0  # rows its warning checks flagged
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ SQL DuckDB refuses) becomes a ``check-error`` naming the check, never an excepti
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +20,10 @@ from validation.sql import quote, select, show
 
 # Floats summed in a different order differ in the last bits; never report that as an error.
 _FLOAT_SLACK = 1e-9
+SEVERITIES = ("error", "warning")
+# The string field a warning check appends its flag to, `;`-joined.
+FLAGS_FIELD = "flags"
+_FLAG = re.compile(r"^[A-Za-z0-9_.-]+$")
 
 
 class CheckDeclarationError(Exception):
@@ -40,6 +45,37 @@ class CheckRun:
         name = self.spec.get("name")
         kind = self.spec.get("type", "?")
         return f'check "{name}"' if name else f"check {self.number} ({kind} on {self.ctx.name})"
+
+    @property
+    def warns(self) -> bool:
+        """Declared ``severity: warning``: it publishes and flags the rows it reports."""
+        return self.spec.get("severity") == "warning"
+
+    @property
+    def flag(self) -> str:
+        return str(self.spec.get("flag") or self.spec.get("type"))
+
+    def check_severity(self) -> None:
+        """``severity`` and ``flag`` are well declared; a warning check has a field to flag."""
+        severity = self.spec.get("severity", "error")
+        if severity not in SEVERITIES:
+            raise CheckDeclarationError(
+                f'has severity "{severity}"; expected one of {", ".join(SEVERITIES)}'
+            )
+        flag = self.spec.get("flag")
+        if flag is not None and not (isinstance(flag, str) and _FLAG.match(flag)):
+            raise CheckDeclarationError(
+                f'has flag "{flag}"; a flag is one word of letters, digits, "_", "." or "-"'
+            )
+        if not self.warns:
+            return
+        number = self.ctx.field_number(FLAGS_FIELD)
+        kind = self.ctx.fields[number - 1].get("type", "any") if number else None
+        if kind != "string":
+            raise CheckDeclarationError(
+                f'is a warning, so {self.ctx.name} needs a "{FLAGS_FIELD}" field of type string '
+                "for its flags"
+            )
 
     @property
     def view(self) -> str:
@@ -108,6 +144,7 @@ def run_check(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> list[
         if runner is None:
             known = ", ".join(_RUNNERS)
             raise CheckDeclarationError(f'has unknown type "{kind}"; expected one of {known}')
+        run.check_severity()
         return runner(con, run, max(room, 0))
     except CheckDeclarationError as exc:
         return [check_error(run.ctx.path, run.ctx.name, f"{run.label} {exc}")]

@@ -157,6 +157,7 @@ class FolderStore(Withdrawals):
                     input_sha256=package.input_sha256(),
                     current=name == current,
                     withdrawn=name in withdrawn or (current is None and bool(withdrawn)),
+                    warnings=package.warnings(),
                 )
             )
         if not found and not withdrawn:
