@@ -38,7 +38,7 @@ def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | Non
     source = source_entry(datasets, zh or file.name, url or f"data/{file.name}", is_official(url))
     if source["reliability_tier"] == "review":
         draft.review.append("sources[0].reliability_tier: not an official URL; set A, B or C")
-    layout = _layout(table, year or 0, str(source["id"]), draft)
+    layout = _layout(table, year, str(source["id"]), draft)
     draft.document = _package(slug, zh or file.stem, en, table, year, source)
     draft.document["resources"] = [_resource(file, table, layout)]
     checks = component_checks(table.columns) + sum_checks(table.columns, table.codes, table.matcher)
@@ -53,7 +53,8 @@ def _package(slug: str, zh: str, en: str, table: Table, year: int | None, source
              ) -> Document:  # fmt: skip
     labels = " ".join(c.header + " " + c.name_en for c in table.columns)
     themes, keywords, keywords_en = themes_and_keywords(f"{zh} {en} {labels}")
-    years = sorted({c.year or year or 0 for c in table.columns})
+    # An unknown year stays empty (null) so that build refuses the draft until it is set.
+    years = sorted({str(c.year or year or "") for c in table.columns})
     spatial = [table.codes[0]] if _has_total(table) else sorted(set(table.codes))
     described = (f"由 `opendata init` 从印刷表格起草：{zh}。"
                  "单位已去掉数量级前缀（万=10^4，亿=10^8），"
@@ -67,7 +68,7 @@ def _package(slug: str, zh: str, en: str, table: Table, year: int | None, source
         "are kept in `value_as_printed` and `unit_as_printed`.",
         "keywords": keywords, "keywords_en": keywords_en, "sources": [source],
         "themes": themes, "frequency": "annual", "access_level": "unconditional",
-        "temporal": {"start": str(years[0]), "end": str(years[-1])},
+        "temporal": {"start": years[0] or None, "end": years[-1] or None},
         "spatial": spatial, "issued": today(),
     }  # fmt: skip
 
@@ -86,7 +87,7 @@ def _resource(file: Path, table: Table, layout: Document) -> Document:
     return {**resource, "layout": layout, "schema": long_schema()}
 
 
-def _layout(table: Table, year: int, source: str, draft: Draft) -> Document:
+def _layout(table: Table, year: int | None, source: str, draft: Draft) -> Document:
     lines = table.lines
     common = Counter(c.period_type for c in table.columns).most_common(1)[0][0]
     layout: Document = {
@@ -105,7 +106,7 @@ def _layout(table: Table, year: int, source: str, draft: Draft) -> Document:
     return layout
 
 
-def _column(column: Column, year: int, common: str) -> Document:
+def _column(column: Column, year: int | None, common: str) -> Document:
     entry: Document = {"column": column.column, "header": column.header,
                        "indicator": column.indicator, "unit": column.unit.printed}  # fmt: skip
     if column.year or column.period_type != common:

@@ -147,4 +147,5 @@ def test_the_english_region_column_is_chosen_when_the_chinese_one_is_damaged() -
 def test_a_table_without_a_year_says_so() -> None:
     draft = draft_dataset(real("sdsy2003-a1-7-average-wage-by-province"), DATASETS, "sd")
     assert any("no year" in line for line in draft.review)
+    assert layout_of(draft.document)["period"] == {"year": None, "type": "annual"}
     assert "checks" not in draft.document  # the title says 平 均 工 资: averages
