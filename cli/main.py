@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli import audit, publish, push, serve, tokens
+from cli import audit, init, publish, push, serve, tokens
 from cli.common import build_settings
 
 app = typer.Typer(
@@ -39,6 +39,7 @@ def main(
     ctx.obj = build_settings(ctx.meta["overrides"])
 
 
+app.command()(init.init)
 app.command()(publish.validate)
 app.command()(publish.build)
 app.command()(publish.versions)

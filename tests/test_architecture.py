@@ -22,7 +22,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 REPO = Path(__file__).resolve().parents[1]
-ROOTS = ("catalog", "api", "web", "cli", "validation")
+ROOTS = ("catalog", "api", "web", "cli", "validation", "drafting")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # Packages with no public surface of their own: `catalog` only holds the packages below it,

@@ -1,0 +1,149 @@
+"""The draft descriptor put together from a read table, and what the steward must review."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drafting.checks import component_checks, sum_checks, total_code
+from drafting.columns import Column
+from drafting.lines import FOOTER
+from drafting.metadata import (
+    Document,
+    department,
+    is_official,
+    long_schema,
+    source_entry,
+    themes_and_keywords,
+    today,
+)
+from drafting.table import Table, titles, year_of
+
+
+@dataclass
+class Draft:
+    slug: str
+    document: Document
+    detected: list[str] = field(default_factory=list)
+    review: list[str] = field(default_factory=list)
+
+
+def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | None) -> Draft:
+    draft = Draft(slug=slug, document={})
+    zh, en = titles(table)
+    year = year_of(table, file)
+    if year is None:
+        draft.review.append("no year in the title or file name: set layout.period.year")
+    source = source_entry(datasets, zh or file.name, url or f"data/{file.name}", is_official(url))
+    if source["reliability_tier"] == "review":
+        draft.review.append("sources[0].reliability_tier: not an official URL; set A, B or C")
+    layout = _layout(table, year, str(source["id"]), draft)
+    draft.document = _package(slug, zh or file.stem, en, table, year, source)
+    draft.document["resources"] = [_resource(file, table, layout)]
+    checks = component_checks(table.columns) + sum_checks(table.columns, table.codes, table.matcher)
+    if checks:
+        draft.document["checks"] = checks
+    draft.document = {**draft.document, **department(datasets)}
+    _report(draft, table, checks, year)
+    return draft
+
+
+def _package(slug: str, zh: str, en: str, table: Table, year: int | None, source: Document
+             ) -> Document:  # fmt: skip
+    labels = " ".join(c.header + " " + c.name_en for c in table.columns)
+    themes, keywords, keywords_en = themes_and_keywords(f"{zh} {en} {labels}")
+    # An unknown year stays empty (null) so that build refuses the draft until it is set.
+    years = sorted({str(c.year or year or "") for c in table.columns})
+    spatial = [table.codes[0]] if _has_total(table) else sorted(set(table.codes))
+    described = (f"由 `opendata init` 从印刷表格起草：{zh}。"
+                 "单位已去掉数量级前缀（万=10^4，亿=10^8），"
+                 "原文数值与单位保留在 `value_as_printed`、`unit_as_printed`。")  # fmt: skip
+    return {
+        "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+        "name": slug, "title": zh, "title_en": en or f"DRAFT: {slug}",
+        "description": described,
+        "description_en": "Drafted by `opendata init` from a printed table; review before "
+        "building. Scale prefixes are removed by exact factors; the printed value and unit "
+        "are kept in `value_as_printed` and `unit_as_printed`.",
+        "keywords": keywords, "keywords_en": keywords_en, "sources": [source],
+        "themes": themes, "frequency": "annual", "access_level": "unconditional",
+        "temporal": {"start": years[0] or None, "end": years[-1] or None},
+        "spatial": spatial, "issued": today(),
+    }  # fmt: skip
+
+
+def _has_total(table: Table) -> bool:
+    return total_code(table.codes, table.matcher) == table.codes[0]
+
+
+def _resource(file: Path, table: Table, layout: Document) -> Document:
+    resource: Document = {"name": "observations", "path": f"data/{file.name}",
+                          "format": table.grid.format}  # fmt: skip
+    if table.grid.encoding:
+        resource["encoding"] = table.grid.encoding
+    if table.grid.sheet:
+        resource["sheet"] = table.grid.sheet
+    return {**resource, "layout": layout, "schema": long_schema()}
+
+
+def _layout(table: Table, year: int | None, source: str, draft: Draft) -> Document:
+    lines = table.lines
+    common = Counter(c.period_type for c in table.columns).most_common(1)[0][0]
+    layout: Document = {
+        "title_rows": lines.title, "unit_rows": lines.unit, "header_rows": lines.header,
+        "english_header_rows": lines.english_header, "note_rows": lines.note,
+        "footer": FOOTER, "blank_rows": "spacer",
+        "region": {"column": table.region_column, "remap": table.remap},
+        "period": {"year": year, "type": common}, "source": source,
+        "columns": [_column(c, year, common) for c in table.columns],
+    }  # fmt: skip
+    if lines.skip:
+        layout["skip_rows"] = lines.skip
+    minted = [_indicator(c) for c in table.columns if c.minted]
+    if minted:
+        layout["indicators"] = minted
+    return layout
+
+
+def _column(column: Column, year: int | None, common: str) -> Document:
+    entry: Document = {"column": column.column, "header": column.header,
+                       "indicator": column.indicator, "unit": column.unit.printed}  # fmt: skip
+    if column.year or column.period_type != common:
+        entry["period"] = {"year": column.year or year, "type": column.period_type}
+    return entry
+
+
+def _indicator(column: Column) -> Document:
+    name_en = column.name_en or f"DRAFT: column {column.column}"
+    return {"code": column.indicator, "name_zh": column.name_zh.replace(" / ", "："),
+            "name_en": name_en, "unit": column.unit.unit}  # fmt: skip
+
+
+def _report(draft: Draft, table: Table, checks: list[Document], year: int | None) -> None:
+    lines, grid = table.lines, table.grid
+    draft.detected += [
+        f"file: {grid.format}" + (f", encoding {grid.encoding}" if grid.encoding else "")
+        + (f", sheet {grid.sheet}" if grid.sheet else ""),
+        f"title lines {lines.title}, unit lines {lines.unit}, header lines {lines.header}, "
+        f"English header lines {lines.english_header}, note lines {lines.note}",
+        f"data: {len(lines.data)} lines, lines {lines.data[0]}–{lines.data[-1]}; footer from "
+        f"line {lines.footer_line}" if lines.footer_line else
+        f"data: {len(lines.data)} lines, lines {lines.data[0]}–{lines.data[-1]}; no footer",
+        f"region column {table.region_column}; remapped {table.remap or 'nothing'}",
+        f"period {year}; checks drafted: {[c['type'] for c in checks]}",
+    ]  # fmt: skip
+    for column in table.columns:
+        draft.detected.append(
+            f"column {column.column} {column.header!r} → {column.indicator} "
+            f"({column.unit.printed or '?'} → {column.unit.unit or '?'}, {column.period_type})"
+            + (" NEW" if column.minted else "")
+        )
+        draft.review += [f"column {column.column}: {why}" for why in column.review]
+    draft.review += [f"line {n}: neither data nor header; in skip_rows" for n in lines.skip]
+    loose = [k for k, v in table.remap.items() if v != "000000"]
+    if loose:
+        draft.review.append(f"region names matched by prefix only, in remap: {loose}")
+    if any(c.minted for c in table.columns):
+        draft.review.append("new indicators in layout.indicators: check codes, names, units")
+    draft.review.append("period types (year_end for stocks, annual for flows) are drafted")

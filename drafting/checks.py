@@ -1,0 +1,80 @@
+"""Draft warning checks where the table shows its own arithmetic.
+
+`components`: under a group header, a `小计`/`合计`/`总计` column is the sum of its siblings.
+`sum_of_parts`: a national line (or a province line above its prefectures) is the sum of the
+other lines, for additive columns only (no averages, rates or growth). The tolerance is the
+rounding the printing allows: number of parts × half a unit of the last printed digit, in
+the normalised unit. Every drafted check is `severity: warning`: a source contradiction is
+published as printed and flagged.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from drafting.columns import Column, tolerance
+from drafting.regions import NATIONAL_CODE, RegionMatcher
+
+SUBTOTALS = ("小计", "合计", "总计", "计")
+Check = dict[str, object]  # one entry of the descriptor's `checks:`, written as YAML
+
+
+def component_checks(columns: list[Column]) -> list[Check]:
+    groups: dict[str, list[Column]] = defaultdict(list)
+    for column in columns:
+        segments = column.name_zh.split(" / ")
+        if len(segments) > 1:
+            groups[segments[0]].append(column)
+    return [check for members in groups.values() if (check := _components(members))]
+
+
+def _components(members: list[Column]) -> Check | None:
+    totals = [c for c in members if c.name_zh.split(" / ")[-1] in SUBTOTALS]
+    parts = [c for c in members if c not in totals]
+    if len(totals) != 1 or len(parts) < 2 or len({c.unit for c in members}) != 1:
+        return None
+    decimals = max(c.decimals for c in parts)
+    return {
+        "resource": "observations", "type": "components", "severity": "warning",
+        "value": "value", "key": "indicator_code", "total": totals[0].indicator,
+        "parts": [c.indicator for c in parts], "match_on": ["region_code", "period"],
+        "tolerance": tolerance(len(parts), decimals, parts[0].unit.factor),
+    }  # fmt: skip
+
+
+def total_code(codes: list[str], matcher: RegionMatcher) -> str | None:
+    """The line that is the sum of the others: national, or a province over its prefectures."""
+    if NATIONAL_CODE in codes and len(codes) > 2:
+        return NATIONAL_CODE
+    for code in codes:
+        others = [c for c in codes if c != code]
+        if len(others) > 1 and all(matcher.parent(o) == code for o in others):
+            return code
+    return None
+
+
+def sum_checks(columns: list[Column], codes: list[str], matcher: RegionMatcher) -> list[Check]:
+    total = total_code(codes, matcher)
+    if total is None:
+        return []
+    parts = len(set(codes)) - 1
+    groups: dict[tuple[str, int, object], list[Column]] = defaultdict(list)
+    for column in columns:
+        if column.additive:
+            groups[(column.unit.unit, column.decimals, column.unit.factor)].append(column)
+    return [
+        _sum_of_parts(members, total, parts)
+        for members in groups.values()
+    ]  # fmt: skip
+
+
+def _sum_of_parts(members: list[Column], total: str, parts: int) -> Check:
+    codes = ", ".join(f"'{c.indicator}'" for c in members)
+    return {
+        "resource": "observations", "type": "sum_of_parts", "severity": "warning",
+        "value": "value", "group_by": ["indicator_code", "period"],
+        "parts": f"region_code <> '{total}'", "total": f"region_code = '{total}'",
+        "complete": parts,
+        "tolerance": tolerance(parts, members[0].decimals, members[0].unit.factor),
+        "where": f"indicator_code IN ({codes})",
+    }  # fmt: skip

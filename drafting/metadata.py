@@ -1,0 +1,104 @@
+"""The parts of a draft descriptor that are not the layout: metadata and the long schema.
+
+Organization, contact and licences are read from an existing dataset's descriptor (the
+department publishes every dataset under the same ones), never written here.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import yaml
+
+Document = dict[str, object]  # a YAML document being drafted, written out by yaml.safe_dump
+TEMPLATE = "guizhou-hrss-indicators"
+THEMES = {  # theme slug: (what in the title or headers suggests it, zh keyword, en keyword)
+    "social-insurance": (r"保险|养老|社保|insurance|pension", "社会保险", "social insurance"),
+    "wages": (r"工资|賃金|报酬|報酬|wage", "工资", "wages"),
+    "employment": (r"就业|就業|失业|employ", "就业", "employment"),
+    "labour-relations": (r"争议|仲裁|劳动关系|dispute", "劳动关系", "labour relations"),
+    "talent": (r"培训|技能|人才|training|skill", "职业培训", "skills training"),
+}
+
+# The long table every layout produces (LAYOUT.md): name, type, title, title_en, description.
+LONG_FIELDS = [
+    ("indicator_code", "string", "指标代码", "Indicator code", "The column's indicator."),
+    ("region_code", "string", "行政区划代码", "Region code", "GB/T 2260 code (000000 = national)."),
+    ("region_as_printed", "string", "原文地区", "Region as printed", "The region cell as printed."),
+    ("year", "integer", "年份", "Reference year", "Year the figure refers to."),
+    ("period_type", "string", "时期类型", "Period type", "annual: a flow; year_end: a stock."),
+    ("period", "string", "时期", "Period", "Normalised period label."),
+    ("value", "number", "数值", "Value", "The figure in the normalised unit."),
+    ("unit", "string", "计量单位", "Unit", "Normalised unit: scale prefixes removed."),
+    ("value_as_printed", "string", "原文数值", "Value as printed", "The cell exactly as printed."),
+    ("unit_as_printed", "string", "原文单位", "Unit as printed", "The column's printed unit."),
+    ("source_id", "string", "来源编号", "Source id", "The source the figure is taken from."),
+    ("source_line", "integer", "原文行号", "Source line", "The line (row) of the file."),
+    ("source_column", "integer", "原文列号", "Source column", "The column of the file."),
+    ("flags", "string", "标记", "Flags", "Warning checks that fail, ;-joined."),
+]  # fmt: skip
+
+
+def long_schema() -> Document:
+    fields: list[Document] = []
+    for name, kind, title, title_en, description in LONG_FIELDS:
+        field: Document = {"name": name, "type": kind, "title": title, "title_en": title_en,
+                           "description": description}  # fmt: skip
+        if name not in {"flags"}:
+            field["constraints"] = {"required": True}
+        fields.append(field)
+    return {
+        "fields": fields,
+        "primaryKey": ["indicator_code", "region_code", "period"],
+        "foreignKeys": [{"fields": ["region_code"], "reference": {
+            "package": "region-codes", "resource": "regions", "fields": ["code"]}}],
+    }  # fmt: skip
+
+
+def department(datasets: Path) -> Document:
+    """Organization, contact and licences as an existing dataset declares them."""
+    path = datasets / TEMPLATE / "datapackage.yaml"
+    template = yaml.safe_load(path.read_text("utf-8"))
+    return {key: template[key] for key in ("licenses", "organization", "contact")}
+
+
+def source_entry(datasets: Path, title: str, path: str, official: bool) -> Document:
+    """The `sources` entry: the id `hrss-sources` gives this URL, else the next free id."""
+    known = _known_sources(datasets)
+    ids = [row["source_id"] for row in known]
+    source_id = next((r["source_id"] for r in known if r.get("url") == path), None)
+    if source_id is None:
+        numbers = [int(i[1:]) for i in ids if re.fullmatch(r"S\d+", i)]
+        source_id = f"S{max(numbers, default=0) + 1:03d}"
+    tier = "A" if official else "review"
+    return {"title": title, "path": path, "reliability_tier": tier, "id": source_id}
+
+
+def _known_sources(datasets: Path) -> list[dict[str, str]]:
+    path = datasets / "hrss-sources" / "data" / "sources.csv"
+    if not path.exists():
+        return []
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def is_official(url: str | None) -> bool:
+    """A government site (`.gov.cn`, or the statistics bureau's mirror named in the sources)."""
+    host = urlparse(url).hostname or "" if url else ""
+    return host.endswith(".gov.cn") or host == "gov.cn"
+
+
+def themes_and_keywords(text: str) -> tuple[list[str], list[str], list[str]]:
+    found = [t for t, (pattern, _, _) in THEMES.items() if re.search(pattern, text, re.I)]
+    themes = found or ["statistics-bulletin"]
+    zh = [THEMES[t][1] for t in found] + ["统计表"]
+    en = [THEMES[t][2] for t in found] + ["statistical table"]
+    return themes, zh, en
+
+
+def today() -> str:
+    return dt.date.today().isoformat()

@@ -1,0 +1,84 @@
+"""A printed table read: its grid, line classes, region column, value columns, regions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from drafting.columns import Column, Context, draft_column, value_columns
+from drafting.grid import DraftError, Grid, read_grid
+from drafting.header import clean, units_of_line
+from drafting.lines import CJK, Lines, classify
+from drafting.reference import clean_zh, load_indicators, load_regions, load_units
+from drafting.regions import RegionMatcher, region_column
+
+YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年|[(（]\s*((?:19|20)\d{2})\s*[)）]")
+
+
+@dataclass
+class Table:
+    """What was read from the file, passed between the drafting steps."""
+
+    grid: Grid
+    lines: Lines
+    region_column: int
+    matcher: RegionMatcher
+    columns: list[Column]
+    codes: list[str]
+    remap: dict[str, str]
+
+
+def read_table(file: Path, datasets: Path, slug: str, sheet: str | None) -> Table:
+    grid = read_grid(file, sheet)
+    matcher = RegionMatcher(load_regions(datasets))
+    column = region_column(grid.rows, matcher)
+    if column is None:
+        raise DraftError(f"{file.name}: no column names at least three regions")
+    lines = classify(grid, column, matcher)
+    if not lines.data:
+        raise DraftError(f"{file.name}: no line has a region and a number")
+    unit_text = " ".join(" ".join(grid.rows[line - 1]) for line in lines.unit)
+    title = "".join("".join(grid.rows[line - 1]) for line in lines.title)
+    context = Context(slug, lines.header, lines.english_header, units_of_line(unit_text),
+                      load_units(datasets), load_indicators(datasets), lines.data,
+                      "".join(title.split()))  # fmt: skip
+    taken: set[str] = set()
+    columns = [draft_column(grid, c, context, taken)
+               for c in value_columns(grid.rows, lines.data, column)]  # fmt: skip
+    codes, remap = _regions(grid, lines, column, matcher)
+    return Table(grid, lines, column, matcher, columns, codes, remap)
+
+
+def _regions(grid: Grid, lines: Lines, column: int, matcher: RegionMatcher
+             ) -> tuple[list[str], dict[str, str]]:  # fmt: skip
+    codes: list[str] = []
+    remap: dict[str, str] = {}
+    for line in lines.data:
+        printed = grid.cell(line, column)
+        match = matcher.match(printed)
+        assert match is not None  # a data line is one whose region matched
+        codes.append(match.code)
+        if match.how in {"national", "loose"}:
+            remap[_remap_key(printed)] = match.code
+    return codes, remap
+
+
+def _remap_key(printed: str) -> str:
+    return clean_zh(printed) if CJK.search(printed) else clean(printed)
+
+
+def titles(table: Table) -> tuple[str, str]:
+    texts = [clean(" ".join(table.grid.rows[line - 1])) for line in table.lines.title]
+    zh = next((t for t in texts if CJK.search(t)), "")
+    en = next((t for t in texts if t and not CJK.search(t)), "")
+    return zh, en
+
+
+def year_of(table: Table, file: Path) -> int | None:
+    titles = " ".join(" ".join(table.grid.rows[line - 1]) for line in table.lines.title)
+    for text in (titles, file.stem):
+        found = YEAR_IN_TITLE.findall(text)
+        if found:
+            return int(next(y for y in found[-1] if y))
+    return None
