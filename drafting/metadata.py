@@ -40,6 +40,8 @@ LONG_FIELDS = [
     ("source_line", "integer", "原文行号", "Source line", "The line (row) of the file."),
     ("source_column", "integer", "原文列号", "Source column", "The column of the file."),
     ("flags", "string", "标记", "Flags", "Warning checks that fail, ;-joined."),
+    ("value_decimals", "integer", "数值小数位", "Value decimals",
+     "Digits after the point of the value as printed, after normalisation."),
 ]  # fmt: skip
 
 
@@ -50,6 +52,8 @@ def long_schema() -> Document:
                            "description": description}  # fmt: skip
         if name not in {"flags"}:
             field["constraints"] = {"required": True}
+        if name == "value":  # served with the decimals it was printed with, row by row
+            field["decimalsField"] = "value_decimals"
         fields.append(field)
     return {
         "fields": fields,

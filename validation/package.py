@@ -110,7 +110,7 @@ def _published_tables(run: _Run) -> dict[str, pa.Table]:
     for name, ctx in run.contexts.items():
         if ctx.typed is None:
             continue
-        schema = arrow_schema(ctx.schema)
+        schema = arrow_schema(ctx.schema, ctx.typed.schema)
         if not run.tasks[name].valid:
             schema = pa.schema([f.with_nullable(True) for f in schema])
         typed = flag_rows(ctx.typed, run.tasks[name].flags_by_row())

@@ -19,6 +19,9 @@ CONSTRAINTS = (
     "enum",
 )
 MAX_DECIMALS = 17  # decimal128(18, s) keeps at least one digit before the point
+# A number whose decimals follow a field (`decimalsField`) is published as decimal(38, S),
+# S the largest scale of its values; this many digits at most, and one before the point.
+EXACT_PRECISION = 38
 
 
 def arrow_type(field: Mapping[str, Any]) -> pa.DataType:
@@ -41,18 +44,31 @@ def arrow_type(field: Mapping[str, Any]) -> pa.DataType:
     return mapping[kind]
 
 
-def arrow_schema(table_schema: Mapping[str, Any]) -> pa.Schema:
-    """Table Schema -> Arrow schema, one Arrow field per schema field, in order."""
+def arrow_schema(table_schema: Mapping[str, Any], typed: pa.Schema | None = None) -> pa.Schema:
+    """Table Schema -> Arrow schema, one Arrow field per schema field, in order.
+
+    A `decimalsField` number's decimal scale depends on its values: taken from `typed`.
+    """
     return pa.schema(
         [
             pa.field(
                 str(field["name"]),
-                arrow_type(field),
+                _published_type(field, typed),
                 nullable=not _constraints(field).get("required", False),
             )
             for field in table_schema.get("fields", [])
         ]
     )
+
+
+def _published_type(field: Mapping[str, Any], typed: pa.Schema | None) -> pa.DataType:
+    if field.get("decimalsField") is None or field.get("type") != "number":
+        return arrow_type(field)
+    name = str(field["name"])
+    if typed is not None and name in typed.names:
+        published: pa.DataType = typed.field(name).type
+        return published
+    return pa.decimal128(EXACT_PRECISION, 0)
 
 
 def _constraints(field: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -76,6 +92,7 @@ def schema_problems(schema: Any) -> list[str]:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     problems += [f'field name "{name}" is used more than once' for name in duplicates]
     problems += _key_problems(schema, set(names))
+    problems += _decimals_field_target_problems(schema)
     missing = schema.get("missingValues", [""])
     if not isinstance(missing, list) or not all(isinstance(v, str) for v in missing):
         problems.append("missingValues must be a list of strings")
@@ -95,6 +112,7 @@ def _field_problems(number: int, field: Any) -> list[str]:
         kind != "number" or not isinstance(decimals, int) or not 0 <= decimals <= MAX_DECIMALS
     ):
         problems.append(f'field "{name}": decimals needs a number field and 0–{MAX_DECIMALS}')
+    problems += _decimals_field_problems(name, kind, field)
     constraints = field.get("constraints", {})
     if not isinstance(constraints, Mapping):
         return [*problems, f'field "{name}": constraints must be an object']
@@ -104,6 +122,26 @@ def _field_problems(number: int, field: Any) -> list[str]:
     if "enum" in constraints and not isinstance(constraints["enum"], list):
         problems.append(f'field "{name}": enum must be a list')
     return problems
+
+
+def _decimals_field_problems(name: str, kind: str, field: Mapping[str, Any]) -> list[str]:
+    source = field.get("decimalsField")
+    if source is None:
+        return []
+    if kind != "number" or not isinstance(source, str) or field.get("decimals") is not None:
+        return [f'field "{name}": decimalsField needs a number field without decimals']
+    return []
+
+
+def _decimals_field_target_problems(schema: Mapping[str, Any]) -> list[str]:
+    """A `decimalsField` must name an integer field of the same schema."""
+    fields = [f for f in schema.get("fields", []) if isinstance(f, Mapping)]
+    kinds = {f.get("name"): f.get("type", "string") for f in fields}
+    return [
+        f'field "{f["name"]}": decimalsField "{f["decimalsField"]}" is not an integer field'
+        for f in fields
+        if isinstance(f.get("decimalsField"), str) and kinds.get(f["decimalsField"]) != "integer"
+    ]
 
 
 def _key_problems(schema: Mapping[str, Any], names: set[str]) -> list[str]:

@@ -42,7 +42,15 @@ from catalog.query.renderer import (
 from catalog.query.resources import Resource, view_name
 from catalog.query.selection import ExportRequest, Selection, export_runs
 from catalog.query.totals import Mode
-from catalog.sql import TEXTUAL, Cells, json_row_sql, neutralised, neutralised_sql, select_sql
+from catalog.sql import (
+    TEXTUAL,
+    Cells,
+    json_row_sql,
+    neutralised,
+    neutralised_sql,
+    rendered_from,
+    select_sql,
+)
 
 __all__ = [
     "BOM",
@@ -78,6 +86,7 @@ __all__ = [
     "neutralised",
     "neutralised_sql",
     "parquet_chunks",
+    "rendered_from",
     "select_sql",
     "view_name",
     "write_sheet",

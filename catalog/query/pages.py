@@ -41,6 +41,7 @@ from catalog.sql import (
     parse_filters,
     parse_names,
     parse_sort,
+    rendered_from,
     where_sql,
 )
 
@@ -102,7 +103,7 @@ class PageQuery:
         order = ", ".join(k.sql() for k in self.keys)
         if nested:
             selected = ", ".join(
-                dict.fromkeys([*(c.sql for c in self.columns), *(k.column.sql for k in self.keys)])
+                dict.fromkeys([*rendered_from(self.columns), *(k.column.sql for k in self.keys)])
             )
             sql = (
                 f"SELECT {json_row_sql(self.columns)}, {keys} FROM"

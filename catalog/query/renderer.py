@@ -24,7 +24,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import xlsxwriter
 
-from catalog.sql import Column
+from catalog.sql import EXACT_NUMBER, Column
 
 BOM = b"\xef\xbb\xbf"
 Batches = Iterator[pa.RecordBatch]
@@ -50,9 +50,36 @@ def delimited_chunks(
     for batch in batches:
         if batch.num_rows:
             shown = batch if width is None else batch.select(list(range(width)))
+            if any(pa.types.is_struct(column.type) for column in shown.columns):
+                yield _exact_lines(shown, delimiter)
+                continue
             sink = pa.BufferOutputStream()
             pacsv.write_csv(shown, sink, options)
             yield bytes(sink.getvalue().to_pybytes())
+
+
+def _exact_lines(batch: pa.RecordBatch, delimiter: str) -> bytes:
+    """CSV lines as Arrow's writer writes them, with exact numbers (a struct column of
+    `catalog.sql.cells`) bare: Arrow would quote their text, and as a decimal type it writes
+    small values as `1.0E-7`. Arrow's writer casts each cell to text and quotes strings."""
+    cells = [_csv_cells(column) for column in batch.columns]
+    lines = _join(*cells, delimiter, null_handling="replace", null_replacement="")
+    return bytes(("\n".join(cast("list[str]", lines.to_pylist())) + "\n").encode())
+
+
+def _csv_cells(column: pa.Array[Any]) -> pa.Array[Any]:
+    if pa.types.is_struct(column.type):
+        return cast("pa.StructArray", column).field(0)
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        doubled = pc.replace_substring(column, '"', '""')
+        quoted: pa.Array[Any] = _join('"', doubled, '"', "")
+        return quoted
+    return pc.cast(column, pa.string())
+
+
+# pyarrow-stubs want every argument of binary_join_element_wise of one kind; Arrow takes
+# arrays and plain strings (scalars) mixed, the last being the separator.
+_join: Any = pc.binary_join_element_wise
 
 
 def csv_header(names: Iterable[str]) -> bytes:
@@ -88,6 +115,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, dict):  # an exact number (see `_exact_lines`)
+        return _text(value[EXACT_NUMBER])
     return str(value)
 
 
@@ -150,7 +179,11 @@ def write_sheet(
         page.freeze_panes(1, 0)
         for index, column in enumerate(columns):
             page.write_string(0, index, column.name, bold)
-        writers = [_cell_writer(page, column, formats) for column in columns]
+        exact = _exact_writer(page, book)
+        writers = [
+            exact if column.decimals_field else _cell_writer(page, column, formats)
+            for column in columns
+        ]
         _write_rows(batches, writers)
 
 
@@ -164,6 +197,20 @@ def _write_rows(batches: Batches, writers: list[Callable[..., Any]]) -> None:
                 if value is not None:
                     write(row + offset, index, value)
         row += batch.num_rows
+
+
+def _exact_writer(page: Any, book: xlsxwriter.Workbook) -> Callable[..., Any]:
+    """Writes an exact number's text as a number shown with the same decimals (`0.0`)."""
+    formats: dict[int, xlsxwriter.format.Format] = {}
+
+    def write(row: int, column: int, text: str) -> None:
+        places = len(text.partition(".")[2])
+        if places not in formats:
+            shown = "0." + "0" * places if places else "0"
+            formats[places] = book.add_format({"num_format": shown})
+        page.write_number(row, column, float(text), formats[places])
+
+    return write
 
 
 def _sheet_name(name: str) -> str:

@@ -5,12 +5,14 @@ DuckDB (see `catalog.sandbox.worker`).
 """
 
 from catalog.sql.cells import (
+    EXACT_NUMBER,
     FORMULA_STARTS,
     TEXTUAL,
     Cells,
     cell_sql,
     neutralised,
     neutralised_sql,
+    rendered_from,
     select_sql,
 )
 from catalog.sql.deadlines import Watchdog
@@ -30,6 +32,7 @@ from catalog.sql.filters import (
 from catalog.sql.jsonrows import json_row_sql, result_column
 
 __all__ = [
+    "EXACT_NUMBER",
     "FORMULA_STARTS",
     "NUMERIC_TYPES",
     "ROW_NUMBER",
@@ -48,6 +51,7 @@ __all__ = [
     "parse_sort",
     "parse_value",
     "quote",
+    "rendered_from",
     "result_column",
     "select_sql",
     "where_sql",

@@ -9,6 +9,11 @@ Every output renders the same values the same way, only as far apart as its form
     SPREADSHEET numbers as doubles, dates, times and booleans typed, text neutralised: XLSX
     STORED      the values as stored: Parquet downloads keep the file's types
 
+A number with `decimalsField` is shown with its row's decimals (`exact_text_sql`), exactly:
+as text in TEXT and SPREADSHEET (the XLSX writer gives each cell its number format), as a
+bare JSON number in JSON (`json_row_sql` writes it as is), and in DELIMITED as a one-member
+struct `{exact_number: text}` so the CSV writer can tell it from text and leave it unquoted.
+
 Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
 would be run as a formula by Excel or LibreOffice (CSV injection); in every output a person
 opens in a spreadsheet such a cell gets a leading `'`. Numbers are numbers and are never
@@ -22,7 +27,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 
-from catalog.sql.filters import Column
+from catalog.sql.filters import Column, quote
 
 # Table Schema types whose values are not text: never neutralised.
 TEXTUAL = frozenset({"integer", "number", "year", "boolean", "date", "datetime", "time"})
@@ -52,11 +57,31 @@ def neutralised_sql(text: str) -> str:
     return f"CASE WHEN left({text}, 1) IN ({starts}) THEN '''' || {text} ELSE {text} END"
 
 
+EXACT_NUMBER = "exact_number"
+
+
+def exact_text_sql(column: Column) -> str:
+    """`column`'s decimal as text with its row's decimals, never fewer digits than stored.
+
+    The column is decimal(38, S) and a row's decimals are at most S: trailing zeros past
+    them are dropped, a digit that is not zero never (so a wrong decimals field loses
+    nothing). A NULL decimals field shows the shortest exact text.
+    """
+    text = f"CAST({column.sql} AS VARCHAR)"
+    places = f"coalesce(CAST({quote(column.decimals_field or '')} AS INTEGER), 0)"
+    digits = f"rtrim(split_part({text}, '.', 2), '0')"
+    kept = f"rpad({digits}, CAST(greatest(length({digits}), {places}) AS INTEGER), '0')"
+    return f"split_part({text}, '.', 1) || CASE WHEN {kept} = '' THEN '' ELSE '.' || {kept} END"
+
+
 def cell_sql(column: Column, cells: Cells) -> str:
     """The SQL of `column`'s cell in an output that wants `cells`."""
     name = column.sql
     if cells is Cells.STORED:
         return name
+    if column.decimals_field is not None:
+        exact = exact_text_sql(column)
+        return f"struct_pack({EXACT_NUMBER} := {exact})" if cells is Cells.DELIMITED else exact
     if column.type not in TEXTUAL:
         return name if cells is Cells.JSON else neutralised_sql(f"CAST({name} AS VARCHAR)")
     if cells is Cells.SPREADSHEET:
@@ -67,6 +92,13 @@ def cell_sql(column: Column, cells: Cells) -> str:
     if column.type == "datetime":
         return f"replace(CAST({name} AS VARCHAR), ' ', 'T')"
     return f"CAST({name} AS VARCHAR)" if as_text else name
+
+
+def rendered_from(columns: Iterable[Column]) -> list[str]:
+    """The SQL names a query must select to render `columns`: theirs and their decimals."""
+    names = [c.sql for c in columns]
+    decimals = [quote(c.decimals_field) for c in columns if c.decimals_field is not None]
+    return list(dict.fromkeys([*names, *decimals]))
 
 
 def select_sql(columns: Iterable[Column], cells: Cells) -> str:

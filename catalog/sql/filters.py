@@ -43,6 +43,8 @@ class Column:
     type: str = "string"
     decimals: int | None = None
     nullable: bool = True
+    # The integer column holding each row's printed decimals (`decimalsField`), if any.
+    decimals_field: str | None = None
 
     @property
     def sql(self) -> str:
@@ -90,13 +92,15 @@ def _column(field: Mapping[str, Any], in_key: bool) -> Column:
         type=str(field.get("type", "string")),
         decimals=int(decimals) if decimals is not None else None,
         nullable=not (in_key or bool(constraints.get("required"))),
+        decimals_field=field.get("decimalsField") if field.get("type") == "number" else None,
     )
 
 
 def parse_value(column: Column, text: str, parameter: str) -> Any:
     """`text` as a value of `column`'s type, ready to bind."""
     try:
-        return _PARSERS.get(column.type, str)(text) if column.decimals is None else _decimal(text)
+        exact = column.decimals is not None or column.decimals_field is not None
+        return _decimal(text) if exact else _PARSERS.get(column.type, str)(text)
     except ValueError as exc:
         raise InvalidParameter(
             parameter, f"{text!r} is not a valid {column.type} for column {column.name!r}"

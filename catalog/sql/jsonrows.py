@@ -15,9 +15,24 @@ from catalog.sql.filters import Column
 
 
 def json_row_sql(columns: Sequence[Column]) -> str:
-    """The SQL rendering each row as one JSON object of `columns`, typed."""
-    members = ", ".join(f"{c.sql} := {cell_sql(c, Cells.JSON)}" for c in columns)
-    return f"to_json(struct_pack({members}))"
+    """The SQL rendering each row as one JSON object of `columns`, typed.
+
+    A number with per-row decimals is its exact text, which `to_json` would reparse as a
+    double (`211.50` → `211.5`): then the object is written member by member, each other
+    value by `to_json` as in the object, the exact ones as they are.
+    """
+    if all(c.decimals_field is None for c in columns):
+        members = ", ".join(f"{c.sql} := {cell_sql(c, Cells.JSON)}" for c in columns)
+        return f"to_json(struct_pack({members}))"
+    parts = " || ',' || ".join(_member(c) for c in columns)
+    return f"CAST('{{' || {parts} || '}}' AS JSON)"
+
+
+def _member(column: Column) -> str:
+    key = "'" + column.name.replace("'", "''") + "'"
+    cell = cell_sql(column, Cells.JSON)
+    value = cell if column.decimals_field is not None else f"CAST(to_json({cell}) AS VARCHAR)"
+    return f"CAST(to_json({key}) AS VARCHAR) || ':' || coalesce({value}, 'null')"
 
 
 def result_column(name: str, sql_type: str) -> Column:

@@ -65,7 +65,8 @@ class Constraints(Strict):
 
 
 class TableField(Strict):
-    """One column: Table Schema's properties, and ours (`title_en`, `unit`, `decimals`)."""
+    """One column: Table Schema's properties, and ours (`title_en`, `unit`, `decimals`,
+    `decimalsField`)."""
 
     name: str
     type: str = "any"
@@ -87,6 +88,8 @@ class TableField(Strict):
     categoriesOrdered: bool | None = None
     unit: str | None = None
     decimals: int | None = None
+    # Per-row printed precision: the integer field holding each row's digits after the point.
+    decimalsField: str | None = None
 
 
 class Reference(Strict):

@@ -17,13 +17,13 @@ from validation.layout.lines import Line
 from validation.layout.model import Layout, LayoutColumn
 from validation.layout.problems import Problem
 from validation.layout.regions import RegionIndex
-from validation.layout.units import UnitRule, normalised_text, printed_number
+from validation.layout.units import UnitRule, decimals_of, normalised_text, printed_number
 
 # The long table's columns (LAYOUT.md), in the order `opendata init` writes them.
 LONG_FIELDS = (
     "indicator_code", "region_code", "region_as_printed", "year", "period_type", "period",
     "value", "unit", "value_as_printed", "unit_as_printed", "source_id", "source_line",
-    "source_column", "flags",
+    "source_column", "flags", "value_decimals",
 )  # fmt: skip
 HEAD_KINDS = "title, unit, header, English header, note or skip_rows"
 
@@ -195,13 +195,15 @@ def _row(item: DataLine, column: LayoutColumn, printed: str, layout: Layout,
     if number is None:
         return None
     period = column.period or layout.period
+    value = normalised_text(number, rule.factor)
     return {
         "indicator_code": column.indicator, "region_code": item.region_code,
         "region_as_printed": item.line.cell(layout.region.column), "year": str(period.year),
         "period_type": period.type, "period": period.label,
-        "value": normalised_text(number, rule.factor), "unit": rule.unit,
+        "value": value, "unit": rule.unit,
         "value_as_printed": printed, "unit_as_printed": column.unit, "source_id": layout.source,
         "source_line": str(item.line.number), "source_column": str(column.column), "flags": "",
+        "value_decimals": str(decimals_of(value)),
     }  # fmt: skip
 
 

@@ -45,6 +45,12 @@ def printed_number(text: str) -> Decimal | None:
     return Decimal(bare) if NUMBER.fullmatch(bare) else None
 
 
+def decimals_of(text: str) -> int:
+    """The digits after the point of a number's text (`value_decimals`): 0 for `8021000`."""
+    _, point, digits = text.partition(".")
+    return len(digits) if point else 0
+
+
 def normalised_text(value: Decimal, factor: Decimal) -> str:
     """`value × factor` with as many decimals as the last printed digit is worth."""
     step = value.as_tuple().exponent

@@ -24,7 +24,7 @@ from catalog.ckan.datastore.filters import filters_sql
 from catalog.ckan.datastore.schema import SearchArguments
 from catalog.ckan.datastore.tables import ID_SQL, Table
 from catalog.errors import InvalidFields
-from catalog.query import Cells, json_row_sql, select_sql
+from catalog.query import Cells, json_row_sql, rendered_from, select_sql
 from catalog.sql import Column, quote
 
 SORT_CLAUSE = re.compile(r"^(.+?)( +(asc|desc))?( nulls +(first|last) *)?$", re.IGNORECASE)
@@ -115,7 +115,7 @@ class Plan:
         # the rendered output column of that name (text, where 10 sorts before 2).
         typed = f" ORDER BY {', '.join('_p.' + key for key in self.order)}" if self.order else ""
         if self.distinct:
-            body = ", ".join(c.sql for c in selected)
+            body = ", ".join(rendered_from(selected))
             inner = f"SELECT DISTINCT {body} FROM ({inner}) AS _s"
         elif self.limit is not None and self.order:
             by_row = [
@@ -172,7 +172,7 @@ class Plan:
     def count_sql(self) -> Query:
         inner, params = self._source()
         if self.distinct:
-            body = ", ".join(c.sql for c in self._selected())
+            body = ", ".join(rendered_from(self._selected()))
             inner = f"SELECT DISTINCT {body} FROM ({inner}) AS _s"
         return f"SELECT count(*) FROM ({inner}) AS _c", params
 
