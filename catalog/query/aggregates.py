@@ -7,7 +7,7 @@ their output columns (a sum of integers is an integer, an average a number).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from catalog.errors import InvalidParameter
@@ -22,6 +22,7 @@ from catalog.sql import (
     parse_filters,
     parse_names,
     parse_sort,
+    quote,
     where_sql,
 )
 
@@ -69,14 +70,51 @@ class Aggregate:
         keys = parse_sort(result, request.sort) or [SortKey(c) for c in groups]
         where, params = where_sql([f.sql() for f in parse_filters(schema, request.filters)])
         grouping = f" GROUP BY {', '.join(c.sql for c in groups)}" if groups else ""
+        shown = [*outputs, *_decimals_of(outputs, groups)]
         inner = (
-            f"SELECT {', '.join(f'{expr} AS {c.sql}' for c, expr in outputs)}"
+            f"SELECT {', '.join(f'{expr} AS {c.sql}' for c, expr in shown)}"
             f" FROM {source_sql()}{where}{grouping}"
         )
         order = f" ORDER BY {', '.join(k.sql() for k in keys)}" if keys else ""
-        columns = [c for c, _ in outputs]
+        columns = [_with_decimals(c) for c, _ in outputs]
         sql = f"SELECT {json_row_sql(columns)} FROM ({inner}) AS _a{order} LIMIT ?"
         return cls(sql, [str(resource.path), *params, request.limit + 1], columns)
+
+
+# A value with per-row decimals (`decimalsField`) keeps them where it is returned as is: a
+# group shows the most decimals of its rows; a minimum or maximum those of the row holding
+# it (of equal values, the most); a sum the most of its terms (a sum has no more).
+HIDDEN = "_decimals_of_"
+DECIMALS = {
+    "min": "-((min(struct_pack(v := {value}, d := -{d})) FILTER ({value} IS NOT NULL)).d)",
+    "max": "(max(struct_pack(v := {value}, d := {d})) FILTER ({value} IS NOT NULL)).d",
+    "sum": "max({d})",
+}
+
+
+def _decimals_of(
+    outputs: list[tuple[Column, str]], groups: list[Column]
+) -> list[tuple[Column, str]]:
+    """The hidden columns holding the decimals of each output with per-row decimals."""
+    hidden = []
+    for column, expr in outputs:
+        source = column.decimals_field
+        if source is None:
+            continue
+        # A measure's SQL is `function("name")` (see `_measure`); a group's is its name.
+        function, _, argument = expr.partition("(")
+        value = column.sql if column in groups else argument.removesuffix(")")
+        template = DECIMALS.get("group" if column in groups else function, "max({d})")
+        sql = template.format(value=value, d=quote(source))
+        hidden.append((Column(HIDDEN + column.name, "integer"), sql))
+    return hidden
+
+
+def _with_decimals(column: Column) -> Column:
+    """`column` rendered with the decimals of its hidden column."""
+    if column.decimals_field is None:
+        return column
+    return replace(column, decimals_field=HIDDEN + column.name)
 
 
 def _measures(
@@ -104,7 +142,8 @@ def _measure(schema: Schema, function: str, name: str) -> tuple[Column, str]:
         raise InvalidParameter(function, f"column {name!r} is {column.type}, not a number")
     if function == "avg":
         return Column(output, "number"), sql
+    decimals_field = column.decimals_field if function in DECIMALS else None
     if function == "sum":
         kind = "number" if column.type == "number" else "integer"
-        return Column(output, kind, column.decimals), sql
-    return Column(output, column.type, column.decimals), sql
+        return Column(output, kind, column.decimals, decimals_field=decimals_field), sql
+    return Column(output, column.type, column.decimals, decimals_field=decimals_field), sql

@@ -13,15 +13,19 @@ import io
 import json
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import openpyxl
 import pyarrow as pa
+import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.query import Cells, delimited_chunks, json_row_sql, select_sql, write_sheet
-from catalog.sql import Column
+from catalog.query.aggregates import Aggregate, AggregateRequest
+from catalog.query.resources import Resource
+from catalog.sql import Column, Schema
 from validation.casting import cast_field
 from validation.layout.units import decimals_of, normalised_text
 
@@ -107,3 +111,25 @@ def test_the_issue_figures() -> None:
     texts = [normalised_text(Decimal(p), Decimal(f)) for p, f in printed]
     assert texts == ["211", "40147.0", "8021000"]
     assert [row[0] for row in rendered(published(texts), Cells.TEXT)] == texts
+
+
+def test_aggregates_return_a_value_with_the_decimals_it_was_printed_with(tmp_path: Path) -> None:
+    path = tmp_path / "long.parquet"
+    table = published(["211", "211.0", "40147.0", "8021000", "0.50"])
+    groups = pa.array(["a", "a", "a", "b", "b"], pa.string())
+    pq.write_table(table.set_column(2, "label", groups), path)
+    schema = Schema.from_table_schema({"fields": [
+        {"name": "value", "type": "number", "decimalsField": "value_decimals"},
+        {"name": "value_decimals", "type": "integer"}, {"name": "label", "type": "string"},
+    ]})  # fmt: skip
+    resource = Resource("d", "long", "v", path, schema, 5)
+    request = AggregateRequest(group_by="label", measures={"min": "value", "max": "value"})
+    aggregate = Aggregate.of(resource, request)
+    rows = duckdb.connect().sql(aggregate.sql, params=aggregate.params).fetchall()
+    assert [row[0] for row in rows] == [
+        '{"label":"a","min_value":211.0,"max_value":40147.0}',
+        '{"label":"b","min_value":0.50,"max_value":8021000}',
+    ]
+    by_value = Aggregate.of(resource, AggregateRequest(group_by="value", sort="value"))
+    rows = duckdb.connect().sql(by_value.sql, params=by_value.params).fetchall()
+    assert [row[0] for row in rows][:2] == ['{"value":0.50}', '{"value":211.0}']
