@@ -12,9 +12,11 @@ from pathlib import Path
 
 from curation import reference
 from curation.codelists import (
+    ALIAS_COLUMNS,
     INDICATOR_COLUMNS,
     REGION_COLUMNS,
     UNIT_COLUMNS,
+    alias_records,
     indicator_records,
     region_records,
     unit_records,
@@ -59,6 +61,10 @@ def curate(sources_dir: Path, datasets_dir: Path = DATASETS_DIR) -> None:
     curate_minimum_wages(sources_dir, datasets_dir / "minimum-wage-standards", sources,
                          region_codes)  # fmt: skip
     write_csv(datasets_dir / "region-codes" / "data" / "regions.csv", REGION_COLUMNS, regions,
+              "utf-8-sig")  # fmt: skip
+    aliases = alias_records()
+    check_references(aliases, "code", region_codes)
+    write_csv(datasets_dir / "region-codes" / "data" / "aliases.csv", ALIAS_COLUMNS, aliases,
               "utf-8-sig")  # fmt: skip
     write_csv(datasets_dir / "indicator-codes" / "data" / "indicators.csv", INDICATOR_COLUMNS,
               indicator_records(units, reference.indicators()))  # fmt: skip
