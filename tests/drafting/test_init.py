@@ -79,9 +79,10 @@ def test_warning_checks_carry_the_printed_rounding(table: Path) -> None:
     assert components["parts"] == ["yb_employees", "yb_retirees"]
     assert components["tolerance"] == 2 * 500  # two parts × 0.05万人
     assert {c["severity"] for c in checks} == {"warning"}
-    assert (persons["total"], persons["complete"]) == ("region_code = '000000'", 27)
-    assert persons["tolerance"] == 27 * 500
-    assert money["tolerance"] == 27 * 5_000_000  # 27 × 0.05亿元
+    # complete: the 31 provinces of region-codes, not the 27 the page prints
+    assert (persons["total"], persons["complete"]) == ("region_code = '000000'", 31)
+    assert persons["tolerance"] == 31 * 500
+    assert money["tolerance"] == 31 * 5_000_000  # 31 × 0.05亿元
 
 
 def test_metadata_is_the_departments(table: Path) -> None:
