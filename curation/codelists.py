@@ -9,6 +9,7 @@ from curation.reference import County, Indicator
 
 REGION_COLUMNS = ["code", "name_zh", "name_en", "level", "parent_code", "note"]
 ALIAS_COLUMNS = ["alias", "code", "kind", "note"]
+PHRASE_COLUMNS = ["phrase", "means", "note"]
 INDICATOR_COLUMNS = [
     "code", "name_zh", "name_en", "definition_zh", "definition_en", "unit", "measure",
     "additive", "theme",
@@ -50,6 +51,12 @@ def alias_records() -> list[dict[str, str]]:
         for c in reference.counties().values() if c.name_as_printed != c.name_zh
     ]  # fmt: skip
     return records
+
+
+def phrase_records() -> list[dict[str, str]]:
+    """The header phrases `opendata init` rewrites before matching indicator names."""
+    return [{"phrase": p.phrase, "means": p.means, "note": p.note}
+            for p in reference.indicator_phrases()]  # fmt: skip
 
 
 def county_record(county: County) -> dict[str, str]:

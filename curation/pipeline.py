@@ -14,10 +14,12 @@ from curation import reference
 from curation.codelists import (
     ALIAS_COLUMNS,
     INDICATOR_COLUMNS,
+    PHRASE_COLUMNS,
     REGION_COLUMNS,
     UNIT_COLUMNS,
     alias_records,
     indicator_records,
+    phrase_records,
     region_records,
     unit_records,
 )
@@ -70,6 +72,8 @@ def curate(sources_dir: Path, datasets_dir: Path = DATASETS_DIR) -> None:
               indicator_records(units, reference.indicators()))  # fmt: skip
     write_csv(datasets_dir / "indicator-codes" / "data" / "units.csv", UNIT_COLUMNS,
               unit_records(reference.units()))  # fmt: skip
+    write_csv(datasets_dir / "indicator-codes" / "data" / "phrases.csv", PHRASE_COLUMNS,
+              phrase_records())  # fmt: skip
     write_csv(datasets_dir / "hrss-sources" / "data" / "sources.csv", SOURCE_COLUMNS,
               source_records(sources))  # fmt: skip
 

@@ -67,6 +67,13 @@ class RegionAlias:
 
 
 @dataclass(frozen=True)
+class IndicatorPhrase:
+    phrase: str  # as a table's header prints it
+    means: str  # the words indicator names use for it
+    note: str
+
+
+@dataclass(frozen=True)
 class SourceTitle:
     kind_fragment: str
     title_zh: str
@@ -155,6 +162,13 @@ def region_aliases() -> tuple[RegionAlias, ...]:
         if alias.kind not in ALIAS_KINDS:
             raise ValueError(f"reference/region_aliases.csv: {alias.alias} has kind {alias.kind!r}")
     return aliases
+
+
+@cache
+def indicator_phrases() -> tuple[IndicatorPhrase, ...]:
+    """Header words and the words of indicator names they stand for, in file order."""
+    rows = read_table("indicator_phrases.csv", ("phrase", "means", "note"))
+    return tuple(IndicatorPhrase(*row) for row in rows)
 
 
 @cache

@@ -10,6 +10,7 @@ from drafting.columns import Column, Context, draft_column, value_columns
 from drafting.grid import DraftError, Grid, read_grid
 from drafting.header import clean, units_of_line
 from drafting.lines import CJK, Lines, classify
+from drafting.naming import load_phrases
 from drafting.reference import (
     clean_zh,
     load_aliases,
@@ -58,7 +59,7 @@ def read_table(file: Path, datasets: Path, slug: str, sheet: str | None,
     title = "".join("".join(grid.rows[line - 1]) for line in lines.title)
     context = Context(slug, lines.header, lines.english_header, units_of_line(unit_text),
                       load_units(datasets), load_indicators(datasets), lines.data,
-                      "".join(title.split()))  # fmt: skip
+                      "".join(title.split()), load_phrases(datasets))  # fmt: skip
     taken: set[str] = set()
     columns = [draft_column(grid, c, context, taken)
                for c in value_columns(grid.rows, lines.data, column)]  # fmt: skip

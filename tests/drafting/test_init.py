@@ -66,7 +66,8 @@ def test_the_encoding_and_the_footer_are_detected(tmp_path: Path) -> None:
 def test_new_indicators_are_declared_with_names_from_both_headers(table: Path) -> None:
     layout = layout_of(draft_dataset(table, DATASETS, "yb").document)
     assert layout["indicators"][1] == {  # type: ignore[index]
-        "code": "yb_employees", "name_zh": "参保人数：参保职工", "name_en": "Employees",
+        "code": "yb_employees", "name_zh": "城镇职工基本养老保险：参保人数：参保职工",
+        "name_en": "Employees",
         "unit": "人",
     }  # fmt: skip
 
