@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from cli.common import console, errors, settings_of
-from drafting import DraftError, init_dataset
+from drafting import DraftError, Steward, init_dataset
 
 
 def init(
@@ -24,12 +24,22 @@ def init(
     datasets: Annotated[
         Path | None, typer.Option(help="Datasets folder (default: the configured one).")
     ] = None,
+    remap: Annotated[
+        list[str] | None,
+        typer.Option(help="NAME=CODE: a region name as printed and its code (repeatable)."),
+    ] = None,
+    skip_row: Annotated[
+        list[int] | None,
+        typer.Option(help="A line that is not a region's figures, e.g. a subtotal (repeatable)."),
+    ] = None,
 ) -> None:
     """Copy FILE to datasets/SLUG/data/ and draft datasets/SLUG/datapackage.yaml from its
     layout; print what was detected and what to review. Never overwrites a dataset."""
     folder = datasets or settings_of(ctx).datasets
     try:
-        draft = init_dataset(file, folder, slug, source_url=source_url, sheet=sheet)
+        steward = Steward(_pairs(remap or []), tuple(skip_row or []))
+        draft = init_dataset(file, folder, slug, source_url=source_url, sheet=sheet,
+                             steward=steward)  # fmt: skip
     except DraftError as exc:
         errors.print(f"error: {exc}", highlight=False, markup=False)
         raise typer.Exit(code=1) from None
@@ -39,3 +49,14 @@ def init(
     console.print("review:", highlight=False)
     for line in draft.review:
         console.print(f"  - {line}", highlight=False, markup=False)
+
+
+def _pairs(entries: list[str]) -> dict[str, str]:
+    """`--remap 遼寧=210000` entries as a mapping; a malformed one is a DraftError."""
+    pairs: dict[str, str] = {}
+    for entry in entries:
+        name, _, code = entry.partition("=")
+        if not name.strip() or not code.strip().isdigit():
+            raise DraftError(f"--remap {entry!r}: write NAME=CODE, e.g. --remap '遼寧=210000'")
+        pairs[name.strip()] = code.strip()
+    return pairs

@@ -8,6 +8,8 @@ from curation import reference
 from curation.reference import County, Indicator
 
 REGION_COLUMNS = ["code", "name_zh", "name_en", "level", "parent_code", "note"]
+ALIAS_COLUMNS = ["alias", "code", "kind", "note"]
+PHRASE_COLUMNS = ["phrase", "means", "note"]
 INDICATOR_COLUMNS = [
     "code", "name_zh", "name_en", "definition_zh", "definition_en", "unit", "measure",
     "additive", "theme",
@@ -34,6 +36,27 @@ def region_records() -> list[dict[str, str]]:
     ]  # fmt: skip
     records += [county_record(county) for county in reference.counties().values()]
     return sorted(records, key=lambda r: r["code"])
+
+
+def alias_records() -> list[dict[str, str]]:
+    """Every other printed name of a region: the reference aliases, then each county's name as
+    the tier list prints it when that is not its official name (`道真县`)."""
+    records = [
+        {"alias": a.alias, "code": a.code, "kind": a.kind, "note": a.note}
+        for a in reference.region_aliases()
+    ]
+    records += [
+        {"alias": c.name_as_printed, "code": c.code, "kind": "short",
+         "note": "as printed in the minimum-wage tier list"}
+        for c in reference.counties().values() if c.name_as_printed != c.name_zh
+    ]  # fmt: skip
+    return records
+
+
+def phrase_records() -> list[dict[str, str]]:
+    """The header phrases `opendata init` rewrites before matching indicator names."""
+    return [{"phrase": p.phrase, "means": p.means, "note": p.note}
+            for p in reference.indicator_phrases()]  # fmt: skip
 
 
 def county_record(county: County) -> dict[str, str]:

@@ -12,10 +12,14 @@ from pathlib import Path
 
 from curation import reference
 from curation.codelists import (
+    ALIAS_COLUMNS,
     INDICATOR_COLUMNS,
+    PHRASE_COLUMNS,
     REGION_COLUMNS,
     UNIT_COLUMNS,
+    alias_records,
     indicator_records,
+    phrase_records,
     region_records,
     unit_records,
 )
@@ -60,10 +64,16 @@ def curate(sources_dir: Path, datasets_dir: Path = DATASETS_DIR) -> None:
                          region_codes)  # fmt: skip
     write_csv(datasets_dir / "region-codes" / "data" / "regions.csv", REGION_COLUMNS, regions,
               "utf-8-sig")  # fmt: skip
+    aliases = alias_records()
+    check_references(aliases, "code", region_codes)
+    write_csv(datasets_dir / "region-codes" / "data" / "aliases.csv", ALIAS_COLUMNS, aliases,
+              "utf-8-sig")  # fmt: skip
     write_csv(datasets_dir / "indicator-codes" / "data" / "indicators.csv", INDICATOR_COLUMNS,
               indicator_records(units, reference.indicators()))  # fmt: skip
     write_csv(datasets_dir / "indicator-codes" / "data" / "units.csv", UNIT_COLUMNS,
               unit_records(reference.units()))  # fmt: skip
+    write_csv(datasets_dir / "indicator-codes" / "data" / "phrases.csv", PHRASE_COLUMNS,
+              phrase_records())  # fmt: skip
     write_csv(datasets_dir / "hrss-sources" / "data" / "sources.csv", SOURCE_COLUMNS,
               source_records(sources))  # fmt: skip
 

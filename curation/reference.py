@@ -59,6 +59,21 @@ class County:
 
 
 @dataclass(frozen=True)
+class RegionAlias:
+    alias: str
+    code: str
+    kind: str  # traditional, japanese, english, short, national
+    note: str
+
+
+@dataclass(frozen=True)
+class IndicatorPhrase:
+    phrase: str  # as a table's header prints it
+    means: str  # the words indicator names use for it
+    note: str
+
+
+@dataclass(frozen=True)
 class SourceTitle:
     kind_fragment: str
     title_zh: str
@@ -133,6 +148,27 @@ def counties() -> Mapping[str, County]:
     """Counties and districts keyed by the name the tier list prints, in file order."""
     rows = read_table("counties.csv", ("name_as_printed", "code", "name_zh", "name_en"))
     return {row[0]: County(*row) for row in rows}
+
+
+ALIAS_KINDS = frozenset({"traditional", "japanese", "english", "short", "national"})
+
+
+@cache
+def region_aliases() -> tuple[RegionAlias, ...]:
+    """Other names a region is printed with (`遼寧`, `Tibet`, `黔南州`), in file order."""
+    rows = read_table("region_aliases.csv", ("alias", "code", "kind", "note"))
+    aliases = tuple(RegionAlias(*row) for row in rows)
+    for alias in aliases:
+        if alias.kind not in ALIAS_KINDS:
+            raise ValueError(f"reference/region_aliases.csv: {alias.alias} has kind {alias.kind!r}")
+    return aliases
+
+
+@cache
+def indicator_phrases() -> tuple[IndicatorPhrase, ...]:
+    """Header words and the words of indicator names they stand for, in file order."""
+    rows = read_table("indicator_phrases.csv", ("phrase", "means", "note"))
+    return tuple(IndicatorPhrase(*row) for row in rows)
 
 
 @cache

@@ -9,5 +9,6 @@ it reads the reference datasets as files and imports nothing of the catalogue.
 from drafting.assemble import Draft
 from drafting.draft import draft_dataset, init_dataset
 from drafting.grid import DraftError
+from drafting.table import Steward
 
-__all__ = ["Draft", "DraftError", "draft_dataset", "init_dataset"]
+__all__ = ["Draft", "DraftError", "Steward", "draft_dataset", "init_dataset"]

@@ -120,6 +120,17 @@ def _indicator(column: Column) -> Document:
             "name_en": name_en, "unit": column.unit.unit}  # fmt: skip
 
 
+def _partial(table: Table, checks: list[Document]) -> list[str]:
+    """A sum check on a table that does not print every part never runs: say so."""
+    printed = len(set(table.codes)) - 1
+    wanted = {c["complete"] for c in checks if c["type"] == "sum_of_parts"} - {printed}
+    return [
+        f"sum_of_parts: the table prints {printed} of the {n} lines its total sums; the check"
+        " runs only where all are present (complete)"
+        for n in wanted
+    ]
+
+
 def _report(draft: Draft, table: Table, checks: list[Document], year: int | None) -> None:
     lines, grid = table.lines, table.grid
     draft.detected += [
@@ -141,6 +152,7 @@ def _report(draft: Draft, table: Table, checks: list[Document], year: int | None
         )
         draft.review += [f"column {column.column}: {why}" for why in column.review]
     draft.review += [f"line {n}: neither data nor header; in skip_rows" for n in lines.skip]
+    draft.review += _partial(table, checks)
     loose = [k for k, v in table.remap.items() if v != "000000"]
     if loose:
         draft.review.append(f"region names matched by prefix only, in remap: {loose}")

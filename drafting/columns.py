@@ -15,12 +15,20 @@ flow over the year (`annual`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from drafting.grid import Grid
-from drafting.header import english_label, joined_label, unit_in_label, without_unit
+from drafting.header import english_label, joined_label, unit_in_label, without_unit, wrapped
 from drafting.lines import is_number
+from drafting.naming import (
+    column_name,
+    find_indicator,
+    forms,
+    nearest_indicator,
+    new_indicator_name,
+    subject,
+)
 from drafting.reference import Indicator, Unit, normalised_unit
 
 PERSONS = re.compile(r"人数|人员|職員|人員|职工|従業員|人次|人口|参保|就业|persons|beneficiar|"
@@ -29,6 +37,10 @@ MONEY = re.compile(r"收入|支出|结余|结存|余额|基金|工资|賃金|金
                    r"balance|income|wage|fund", re.IGNORECASE)  # fmt: skip
 STOCK = re.compile(r"人数|人员|人員|职工|従業員|结余|结存|余额|年末|balance|year-end",
                    re.IGNORECASE)  # fmt: skip
+# A balance is a stock of money; other money is a flow over the year. People counted as they
+# receive something (享受待遇人数, beneficiaries) are counted over the year, not at its end.
+BALANCE = re.compile(r"结余|结存|余额|年末|balance|year-end", re.IGNORECASE)
+OVER_THE_YEAR = re.compile(r"享受|待遇|领取|新增|发放|受益|beneficiar|recipient", re.IGNORECASE)
 NOT_ADDITIVE = re.compile(r"平均|average|率|增长|growth|指数|index|比", re.IGNORECASE)
 YEAR = re.compile(r"^(19|20)\d{2}$")
 
@@ -91,15 +103,17 @@ def _quantity(unit: str) -> str:
     return {"人": "persons", "人次": "persons", "元": "money"}.get(unit, "")
 
 
-def match_indicator(name_zh: str, name_en: str, indicators: list[Indicator]) -> Indicator | None:
-    """An indicator whose zh or en name is exactly the column's label (case-insensitive en)."""
-    zh = name_zh.lstrip("#").replace(" / ", "")
-    for indicator in indicators:
-        if indicator.name_zh in {zh, name_zh} or (
-            name_en and indicator.name_en.lower() == name_en.lower()
-        ):
-            return indicator
-    return None
+def match_indicator(name_zh: str, name_en: str, ctx: Context) -> tuple[Indicator | None, str]:
+    """The indicator named by the header (or the title's subject + header), in zh or en, and
+    the line the steward reviews about it."""
+    candidates = forms(name_zh, subject(ctx.title), ctx.phrases)
+    found = find_indicator(candidates, ctx.indicators) or next(
+        (i for i in ctx.indicators if name_en and i.name_en.lower() == name_en.lower()), None
+    )
+    if found is not None:
+        return found, f"matched indicator {found.code} ({found.name_zh}): check it"
+    near = nearest_indicator(candidates, ctx.indicators)
+    return None, f"nearest indicator {near.code} ({near.name_zh}), not taken" if near else ""
 
 
 def mint_code(slug: str, name_en: str, column: int, taken: set[str]) -> str:
@@ -112,9 +126,13 @@ def mint_code(slug: str, name_en: str, column: int, taken: set[str]) -> str:
     return code
 
 
-def period_type(indicator: Indicator | None, label: str) -> str:
+def period_type(indicator: Indicator | None, label: str, unit: Unit) -> str:
     if indicator is not None:
         return "year_end" if indicator.measure in {"stock", "count", "level"} else "annual"
+    if BALANCE.search(label):
+        return "year_end"
+    if _quantity(unit.unit) == "money" or OVER_THE_YEAR.search(label):
+        return "annual"
     return "year_end" if STOCK.search(label) and not NOT_ADDITIVE.search(label) else "annual"
 
 
@@ -128,24 +146,30 @@ class Context:
     indicators: list[Indicator]
     data: list[int]
     title: str  # the title lines, whitespace removed: `职 工 平 均 工 资` says averages
+    phrases: dict[str, str] = field(default_factory=dict)  # indicator-codes/phrases
 
 
 def draft_column(grid: Grid, column: int, ctx: Context, taken: set[str]) -> Column:
     header = joined_label(grid, ctx.header, column)
-    name_zh = without_unit(header)
+    last = without_unit(header).split(" / ")[-1]
+    name_zh = column_name(without_unit(header), subject(ctx.title),
+                          wrapped=wrapped(grid, ctx.header, column))  # fmt: skip
     name_en = english_label(grid, ctx.english, column)
     printed, unit_review = pick_unit(f"{header} {name_en}", ctx.line_units, ctx.units)
-    found = match_indicator(name_zh, name_en, ctx.indicators)
+    unit = normalised_unit(printed, ctx.units)
+    found, match_review = match_indicator(name_zh, name_en, ctx)
+    if found is None:
+        name_zh = new_indicator_name(name_zh, subject(ctx.title))
     code = found.code if found else mint_code(ctx.slug, name_en, column, taken)
-    last = name_zh.split(" / ")[-1]
     context = f"{ctx.title} {header} {printed}"
     additive = found.additive if found else not NOT_ADDITIVE.search(context)
     return Column(
         column=column, header=header, name_zh=name_zh or f"第{column}列", name_en=name_en,
-        unit=normalised_unit(printed, ctx.units), indicator=code, minted=found is None,
-        year=int(last) if YEAR.match(last) else None, period_type=period_type(found, header),
+        unit=unit, indicator=code, minted=found is None,
+        year=int(last) if YEAR.match(last) else None,
+        period_type=period_type(found, header, unit),
         decimals=decimals_of(grid.rows, ctx.data, column), additive=additive,
-        review=[unit_review] if unit_review else [],
+        review=[r for r in (unit_review, match_review) if r],
     )  # fmt: skip
 
 

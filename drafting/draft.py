@@ -14,15 +14,17 @@ import yaml
 
 from drafting.assemble import Draft, assemble
 from drafting.grid import DraftError
-from drafting.table import read_table
+from drafting.table import Steward, read_table
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 def init_dataset(file: Path, datasets: Path, slug: str | None = None, *,
-                 source_url: str | None = None, sheet: str | None = None) -> Draft:  # fmt: skip
+                 source_url: str | None = None, sheet: str | None = None,
+                 steward: Steward | None = None) -> Draft:  # fmt: skip
     """Draft, then copy the file to `datasets/SLUG/data/` and write the descriptor."""
-    draft = draft_dataset(file, datasets, slug, source_url=source_url, sheet=sheet)
+    draft = draft_dataset(file, datasets, slug, source_url=source_url, sheet=sheet,
+                          steward=steward)  # fmt: skip
     folder = datasets / draft.slug
     if folder.exists():
         raise DraftError(f"{folder} exists: init never overwrites a dataset")
@@ -34,12 +36,13 @@ def init_dataset(file: Path, datasets: Path, slug: str | None = None, *,
 
 
 def draft_dataset(file: Path, datasets: Path, slug: str | None = None, *,
-                  source_url: str | None = None, sheet: str | None = None) -> Draft:  # fmt: skip
+                  source_url: str | None = None, sheet: str | None = None,
+                  steward: Steward | None = None) -> Draft:  # fmt: skip
     """The draft descriptor of `file`, written nowhere."""
     if not file.is_file():
         raise DraftError(f"{file}: no such file")
     slug = slug or re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-")
     if not SLUG.match(slug):
         raise DraftError(f"slug {slug!r} is not ^[a-z0-9][a-z0-9-]*$: give --slug")
-    table = read_table(file, datasets, slug, sheet)
+    table = read_table(file, datasets, slug, sheet, steward)
     return assemble(file, datasets, slug, table, source_url)

@@ -68,3 +68,22 @@ def units_of_line(text: str) -> list[str]:
     body = re.sub(r"^\s*单\s*位\s*[:：]", "", text)
     body = re.sub(r"\([ -~]*\)", "", body)  # the English gloss in ASCII parentheses
     return [u.strip() for u in re.split(r"[、，,/;；]", body) if u.strip()]
+
+
+def wrapped(grid: Grid, header: list[int], column: int) -> bool:
+    """One label wrapped over header lines (`#国 有` over `单 位`), not a group label over
+    several columns: the column has text of its own on two lines or more, and no such text
+    but the last is merged with, or spread to, the next column."""
+    own = [line for line in header if clean(grid.cell(line, column))]
+    return len(own) > 1 and all(_alone(grid, line, column) for line in own[:-1])
+
+
+def _alone(grid: Grid, line: int, column: int) -> bool:
+    for merge in grid.merges:
+        if merge.first_row <= line <= merge.last_row and (
+            merge.first_column <= column <= merge.last_column
+        ):
+            return merge.first_column == merge.last_column
+    if grid.format != "csv":
+        return True
+    return column >= grid.width or bool(clean(grid.cell(line, column + 1)))

@@ -5,14 +5,20 @@ lines above the first of them are read upwards: blank spacers, then the header b
 with labels beyond the first column, at most four), then title, unit and note lines. Below
 the first data line: data, blank spacers, the footer from its first matching line, and
 anything else, which the draft declares as `skip_rows` and lists for review.
+
+A line that looks like data (a name in the region column, figures beside it) but whose name
+is no known region never goes to `skip_rows` silently: the build would drop its figures.
+`init` stops and names every such line; the steward adds the name (`--remap NAME=CODE`, or a
+line of `curation/reference/region_aliases.csv`) or declares the line (`--skip-row N`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from drafting.grid import Grid
+from drafting.grid import DraftError, Grid
 from drafting.regions import RegionMatcher
 
 FOOTER = "^(数据来源|资料来源|注|说明|Source|Note)"
@@ -21,6 +27,7 @@ CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 UNIT_LINE = re.compile(r"^\s*单\s*位\s*[:：]")
 NOTE_LINE = re.compile(r"^\s*(注|说明|#|Note)", re.IGNORECASE)
 MAX_HEADER_LINES = 4
+YEAR = re.compile(r"(19|20)\d{2}")
 
 
 @dataclass
@@ -54,7 +61,18 @@ def is_data(row: list[str], region_column: int, matcher: RegionMatcher) -> bool:
     return matcher.match(region) is not None and any(is_number(c) for c in others)
 
 
-def classify(grid: Grid, region_column: int, matcher: RegionMatcher) -> Lines:
+def looks_like_data(row: list[str], region_column: int, *, years: bool) -> bool:
+    """A name in the region column and a figure beside it (`years`: a year counts as one;
+    above the data, a header such as `地区 | 2015 | 2016` prints years, not figures)."""
+    region = row[region_column - 1].strip() if region_column <= len(row) else ""
+    if not region or is_number(region):
+        return False
+    cells = [c.strip() for i, c in enumerate(row) if i != region_column - 1]
+    return any(is_number(c) and (years or not YEAR.fullmatch(c)) for c in cells)
+
+
+def classify(grid: Grid, region_column: int, matcher: RegionMatcher,
+             skip_rows: Collection[int] = ()) -> Lines:  # fmt: skip
     lines = Lines()
     rows = grid.rows
     first = next(
@@ -62,16 +80,45 @@ def classify(grid: Grid, region_column: int, matcher: RegionMatcher) -> Lines:
     )
     if first is None:
         return lines
-    _above(rows, first, lines)
+    _above(rows, first, region_column, lines)
     _below(rows, first, region_column, matcher, lines)
+    declared = [n for n in lines.data if n in skip_rows]
+    lines.data = [n for n in lines.data if n not in skip_rows]
+    lines.skip = sorted(lines.skip + declared)
+    unknown = [n for n in lines.skip if n not in skip_rows
+               and looks_like_data(rows[n - 1], region_column, years=n > first)]  # fmt: skip
+    if unknown:
+        raise DraftError(_unknown_regions(rows, unknown, region_column, matcher))
     return lines
 
 
-def _above(rows: list[list[str]], first: int, lines: Lines) -> None:
+def _unknown_regions(rows: list[list[str]], unknown: list[int], column: int,
+                     matcher: RegionMatcher) -> str:  # fmt: skip
+    named = [
+        f"line {n}: {rows[n - 1][column - 1].strip()!r}"
+        + (f" (nearest known: {near!r})" if (near := matcher.nearest(rows[n - 1][column - 1]))
+           else "")
+        for n in unknown
+    ]  # fmt: skip
+    return (
+        f"{len(unknown)} line(s) hold figures but name no known region in column {column}: "
+        + "; ".join(named)
+        + ". Nothing was written. For a region, run init again with "
+        "--remap 'NAME=CODE' (it goes into layout.region.remap), or add NAME to "
+        "curation/reference/region_aliases.csv and run `python -m curation`; for a line that "
+        "is not a region's figures (e.g. a subtotal), run init again with --skip-row LINE."
+    )
+
+
+def _above(rows: list[list[str]], first: int, region_column: int, lines: Lines) -> None:
     line = first - 1
     while line > 0 and not non_empty(rows[line - 1]):
         line -= 1
     while line > 0 and _header_like(rows[line - 1]) and len(lines.header) < MAX_HEADER_LINES:
+        if looks_like_data(rows[line - 1], region_column, years=False):
+            lines.skip.insert(0, line)  # not a header: classify names it
+            line -= 1
+            continue
         lines.header.insert(0, line)
         line -= 1
     for above in range(1, line + 1):

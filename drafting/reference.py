@@ -1,7 +1,8 @@
 """The reference data a draft is matched against, read from the datasets folder.
 
-Regions from `region-codes/data/*.csv`, indicators from `indicator-codes/data/indicators.csv`
-and, when the curation helper has published it, printed units from
+Regions from `region-codes/data/regions.csv` and their other printed names (`遼寧`, `Tibet`,
+`黔南州`) from `region-codes/data/aliases.csv`, indicators from
+`indicator-codes/data/indicators.csv` and printed units from
 `indicator-codes/data/units.csv` (`unit_as_printed, unit, factor`). Nothing here is a list
 kept in Python: a new region, indicator or unit is a line in those files.
 """
@@ -55,12 +56,17 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 
 def load_regions(datasets: Path) -> list[Region]:
-    files = sorted((datasets / "region-codes" / "data").glob("*.csv"))
+    path = datasets / "region-codes" / "data" / "regions.csv"
     return [
         Region(r["code"], r["name_zh"], r["name_en"], r.get("level", ""), r.get("parent_code", ""))
-        for path in files
         for r in _rows(path)
     ]
+
+
+def load_aliases(datasets: Path) -> dict[str, str]:
+    """Each other printed name of a region (`alias`) to its code."""
+    path = datasets / "region-codes" / "data" / "aliases.csv"
+    return {r["alias"]: r["code"] for r in (_rows(path) if path.exists() else [])}
 
 
 def load_indicators(datasets: Path) -> list[Indicator]:

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from drafting.columns import Column, Context, draft_column, value_columns
 from drafting.grid import DraftError, Grid, read_grid
 from drafting.header import clean, units_of_line
 from drafting.lines import CJK, Lines, classify
-from drafting.reference import clean_zh, load_indicators, load_regions, load_units
+from drafting.naming import load_phrases
+from drafting.reference import (
+    clean_zh,
+    load_aliases,
+    load_indicators,
+    load_regions,
+    load_units,
+)
 from drafting.regions import RegionMatcher, region_column
 
 YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年|[(（]\s*((?:19|20)\d{2})\s*[)）]")
+
+
+@dataclass(frozen=True)
+class Steward:
+    """What the steward told `init` up front: names to map (`--remap`), lines to skip."""
+
+    remap: dict[str, str] = field(default_factory=dict)
+    skip_rows: tuple[int, ...] = ()
 
 
 @dataclass
@@ -29,20 +44,22 @@ class Table:
     remap: dict[str, str]
 
 
-def read_table(file: Path, datasets: Path, slug: str, sheet: str | None) -> Table:
+def read_table(file: Path, datasets: Path, slug: str, sheet: str | None,
+               steward: Steward | None = None) -> Table:  # fmt: skip
     grid = read_grid(file, sheet)
-    matcher = RegionMatcher(load_regions(datasets))
+    steward = steward or Steward()
+    matcher = RegionMatcher(load_regions(datasets), load_aliases(datasets), steward.remap)
     column = region_column(grid.rows, matcher)
     if column is None:
         raise DraftError(f"{file.name}: no column names at least three regions")
-    lines = classify(grid, column, matcher)
+    lines = classify(grid, column, matcher, steward.skip_rows)
     if not lines.data:
         raise DraftError(f"{file.name}: no line has a region and a number")
     unit_text = " ".join(" ".join(grid.rows[line - 1]) for line in lines.unit)
     title = "".join("".join(grid.rows[line - 1]) for line in lines.title)
     context = Context(slug, lines.header, lines.english_header, units_of_line(unit_text),
                       load_units(datasets), load_indicators(datasets), lines.data,
-                      "".join(title.split()))  # fmt: skip
+                      "".join(title.split()), load_phrases(datasets))  # fmt: skip
     taken: set[str] = set()
     columns = [draft_column(grid, c, context, taken)
                for c in value_columns(grid.rows, lines.data, column)]  # fmt: skip
@@ -59,7 +76,7 @@ def _regions(grid: Grid, lines: Lines, column: int, matcher: RegionMatcher
         match = matcher.match(printed)
         assert match is not None  # a data line is one whose region matched
         codes.append(match.code)
-        if match.how in {"national", "loose"}:
+        if match.how in {"national", "loose", "remap"}:
             remap[_remap_key(printed)] = match.code
     return codes, remap
 

@@ -30,7 +30,7 @@ def test_curation_reproduces_the_committed_data_files(
     curate(sources_dir, tmp_path)
     written = data_files(tmp_path)
     assert written == data_files(COMMITTED)
-    assert len(written) == 17
+    assert len(written) == 19
     differing = [
         f for f in sorted(written) if (tmp_path / f).read_bytes() != (COMMITTED / f).read_bytes()
     ]

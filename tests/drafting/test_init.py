@@ -45,7 +45,7 @@ def test_the_yearbook_form_is_read_line_by_line(table: Path) -> None:
     layout = layout_of(draft_dataset(table, DATASETS, "yb").document)
     assert (layout["title_rows"], layout["unit_rows"]) == ([1], [2])
     assert (layout["header_rows"], layout["english_header_rows"]) == ([3, 4], [5])
-    assert layout["region"] == {"column": 1, "remap": {"全国": "000000"}}
+    assert layout["region"] == {"column": 1, "remap": {}}  # 全国 is region-codes' name_zh
     assert layout["period"] == {"year": 2008, "type": "year_end"}
     columns = layout["columns"]
     assert isinstance(columns, list)
@@ -66,7 +66,8 @@ def test_the_encoding_and_the_footer_are_detected(tmp_path: Path) -> None:
 def test_new_indicators_are_declared_with_names_from_both_headers(table: Path) -> None:
     layout = layout_of(draft_dataset(table, DATASETS, "yb").document)
     assert layout["indicators"][1] == {  # type: ignore[index]
-        "code": "yb_employees", "name_zh": "参保人数：参保职工", "name_en": "Employees",
+        "code": "yb_employees", "name_zh": "城镇职工基本养老保险：参保人数：参保职工",
+        "name_en": "Employees",
         "unit": "人",
     }  # fmt: skip
 
@@ -79,9 +80,10 @@ def test_warning_checks_carry_the_printed_rounding(table: Path) -> None:
     assert components["parts"] == ["yb_employees", "yb_retirees"]
     assert components["tolerance"] == 2 * 500  # two parts × 0.05万人
     assert {c["severity"] for c in checks} == {"warning"}
-    assert (persons["total"], persons["complete"]) == ("region_code = '000000'", 27)
-    assert persons["tolerance"] == 27 * 500
-    assert money["tolerance"] == 27 * 5_000_000  # 27 × 0.05亿元
+    # complete: the 31 provinces of region-codes, not the 27 the page prints
+    assert (persons["total"], persons["complete"]) == ("region_code = '000000'", 31)
+    assert persons["tolerance"] == 31 * 500
+    assert money["tolerance"] == 31 * 5_000_000  # 31 × 0.05亿元
 
 
 def test_metadata_is_the_departments(table: Path) -> None:
@@ -127,11 +129,12 @@ def real(name: str) -> Path:
     return path
 
 
-def test_prefectures_printed_with_zhou_are_remapped_for_review() -> None:
+def test_prefectures_printed_with_zhou_are_region_code_aliases() -> None:
     draft = draft_dataset(real("guizhou-2016-prefecture-average-wage"), DATASETS, "gz")
     layout = layout_of(draft.document)
-    assert layout["region"]["remap"]["黔南州"] == "522700"  # type: ignore[index]
-    assert any("prefix only" in line for line in draft.review)
+    # 黔南州 is a line of region-codes/aliases, which the reader knows too: no remap to review
+    assert layout["region"]["remap"] == {}  # type: ignore[index]
+    assert not any("prefix only" in line for line in draft.review)
     assert "checks" not in draft.document  # averages: no sum
 
 

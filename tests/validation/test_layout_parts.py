@@ -71,6 +71,27 @@ def test_region_names_are_cleaned_and_looked_up_in_order(printed: str, code: str
     assert RegionIndex.of(REGIONS).code(printed, {"新疆兵团": "660000"}) == code
 
 
+ALIASES = pa.table(
+    {
+        "alias": ["遼寧", "内モンゴル", "Tibet", "黔南州"],
+        "code": ["210000", "150000", "540000", "522700"],
+    }
+)
+
+
+@pytest.mark.parametrize(
+    ("printed", "code"),
+    [("遼 寧", "210000"), ("内モンゴル", "150000"), ("tibet", "540000"), (" Tibet ", "540000"),
+     ("黔南州", "522700"), ("北　京", "110000"), ("遼宁", None)],
+)  # fmt: skip
+def test_aliases_are_looked_up_after_the_official_names(printed: str, code: str | None) -> None:
+    assert RegionIndex.of(REGIONS, ALIASES).code(printed, {}) == code
+
+
+def test_remap_still_comes_before_an_alias() -> None:
+    assert RegionIndex.of(REGIONS, ALIASES).code("遼寧", {"遼寧": "000000"}) == "000000"
+
+
 def test_a_region_not_found_suggests_the_nearest_name() -> None:
     assert RegionIndex.of(REGIONS).nearest("內蒙古") == "内蒙古"
 

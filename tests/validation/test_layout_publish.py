@@ -122,3 +122,31 @@ def test_an_unknown_unit_is_an_error_naming_the_column(tmp_path: Path) -> None:
     error = failure(tmp_path, csv_bytes(rows), "page.csv", table_layout)
     assert error.field_number == 5
     assert 'column 5 (urban_employee_pension_fund_income): unit "亿美元" is not in' in error.message
+
+
+def test_names_printed_in_japanese_forms_are_found_through_region_code_aliases(
+    tmp_path: Path,
+) -> None:
+    found, _ = figures()
+    rows = page(found)
+    forms = {"辽\u3000宁": "遼\u3000寧", "山\u3000东": "山 東", "广\u3000东": "広東"}
+    for row in rows:
+        row[0] = forms.get(row[0], row[0])
+    store = publish(tmp_path, "page.csv", csv_bytes(rows), layout())
+    table = pq.read_table(store.version_path("yearbook-2008") / "observations.parquet")
+    codes = {r["region_as_printed"]: r["region_code"] for r in table.to_pylist()}
+    assert (codes["遼\u3000寧"], codes["山 東"], codes["広東"]) == ("210000", "370000", "440000")
+
+
+def test_figures_under_an_unknown_name_publish_only_when_the_steward_skips_the_line(
+    tmp_path: Path,
+) -> None:
+    found, _ = figures()
+    rows = page(found)
+    rows.insert(8, ["火\u3000星"] + ["1.0"] * 6)
+    error = failure(tmp_path, csv_bytes(rows), "page.csv", layout())
+    assert (error.row, error.field_number) == (9, 1)
+    declared = {**layout(), "skip_rows": [9]}
+    store = publish(tmp_path / "again", "page.csv", csv_bytes(rows), declared)
+    table = pq.read_table(store.version_path("yearbook-2008") / "observations.parquet")
+    assert 9 not in table.column("source_line").to_pylist()

@@ -33,6 +33,7 @@ from validation.readers import RawTable, ReadFailure
 
 Resolver = Callable[[str, str], pa.Table]
 REGIONS = ("region-codes", "regions")
+ALIASES = ("region-codes", "aliases")
 UNITS = ("indicator-codes", "units")
 
 
@@ -71,11 +72,11 @@ def load_references(resolver: Resolver | None) -> References:
         raise ReadFailure("resource-error", "a layout needs region-codes and indicator-codes,"
                           " but no resolver for other packages was given")  # fmt: skip
     try:
-        regions, units = resolver(*REGIONS), resolver(*UNITS)
+        regions, aliases, units = resolver(*REGIONS), resolver(*ALIASES), resolver(*UNITS)
     except Exception as exc:  # the resolver is the caller's code; its failure is a report
         message = f"a layout's code lists cannot be read: {exc}"
         raise ReadFailure("resource-error", message) from None
-    return References(RegionIndex.of(regions), unit_rules(units))
+    return References(RegionIndex.of(regions, aliases), unit_rules(units))
 
 
 def long_table(

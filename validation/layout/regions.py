@@ -1,9 +1,10 @@
 """Region names as printed (`北　京`, `内蒙古`, `Inner Mongolia`) to GB/T 2260 codes.
 
-The names come from `region-codes/regions` (`code`, `name_zh`, `name_en`). Lookup order:
-the layout's `remap`, the Chinese name, the Chinese name without its administrative suffix
-(`内蒙古自治区` → `内蒙古`), the English name (case and spacing ignored). The first region
-of the list holding a name keeps it: provinces come before prefectures there.
+The names come from `region-codes/regions` (`code`, `name_zh`, `name_en`) and the other
+printed forms from `region-codes/aliases` (`alias`, `code`: `遼寧`, `Tibet`, `黔南州`). Lookup
+order: the layout's `remap`, the Chinese name, the Chinese name without its administrative
+suffix (`内蒙古自治区` → `内蒙古`), an alias, the English name (case and spacing ignored).
+The first region of the list holding a name keeps it: provinces come before prefectures.
 """
 
 from __future__ import annotations
@@ -45,10 +46,17 @@ class RegionIndex:
     full: dict[str, str] = field(default_factory=dict)
     short: dict[str, str] = field(default_factory=dict)
     english: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, regions: pa.Table) -> RegionIndex:
+    def of(cls, regions: pa.Table, aliases: pa.Table | None = None) -> RegionIndex:
         index = cls()
+        if aliases is not None:
+            pairs = zip(*(aliases.column(n).to_pylist() for n in ("alias", "code")), strict=True)
+            for alias, code in pairs:
+                if alias:
+                    index.aliases.setdefault(chinese_key(alias), code)
+                    index.aliases.setdefault(english_key(alias), code)
         columns = [regions.column(name).to_pylist() for name in ("code", "name_zh", "name_en")]
         rows = zip(*columns, strict=True)
         for code, name_zh, name_en in rows:
@@ -63,12 +71,13 @@ class RegionIndex:
         """The code of the region printed `printed`, or None when no name matches."""
         zh, en = chinese_key(printed), english_key(printed)
         found = remap.get(zh) or remap.get(" ".join(printed.split()))
-        return found or self.full.get(zh) or self.short.get(zh) or self.english.get(en)
+        known = self.full.get(zh) or self.short.get(zh) or self.aliases.get(zh)
+        return found or known or self.english.get(en) or self.aliases.get(en)
 
     def nearest(self, printed: str) -> str | None:
         """The known name closest to `printed`, to suggest in an error."""
         zh = chinese_key(printed)
-        names = [*self.full, *self.short]
+        names = [*self.full, *self.short, *self.aliases]
         close = difflib.get_close_matches(zh, names, n=1, cutoff=0.5)
         if not close:
             close = difflib.get_close_matches(english_key(printed), list(self.english), n=1)
