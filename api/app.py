@@ -26,6 +26,7 @@ from api.routes import (
     health,
     pages,
     rows,
+    schemas,
     sql,
 )
 from catalog.ckan import CkanActions
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before the HTML pages: `/dataset/{slug}.ttl` must not reach the page route `/dataset/{slug}`.
     app.include_router(dcat.router)
     app.include_router(changes.router)
+    app.include_router(schemas.router)
     # The HTML pages; before CKAN so that a browser asking for `/api` gets the API page.
     app.include_router(pages.router)
     # Before the catalogue: `/api/v1/datasets/{slug}.zip` must not reach `/datasets/{slug}`.

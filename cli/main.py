@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli import audit, init, publish, push, serve, tokens
+from cli import audit, init, publish, push, schema, serve, tokens
 from cli.common import build_settings
 
 app = typer.Typer(
@@ -47,4 +47,5 @@ app.command()(publish.withdraw)
 app.command()(push.push)
 app.add_typer(tokens.token_app, name="token")
 app.command()(serve.serve)
+app.command()(schema.schema)
 app.command("audit")(audit.audit)

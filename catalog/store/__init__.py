@@ -34,6 +34,7 @@ from catalog.store.descriptors import (
     resolve,
     url_fields,
 )
+from catalog.store.editor_schema import descriptor_schema, descriptor_schema_text
 from catalog.store.folder import FolderStore
 from catalog.store.model import (
     Document,
@@ -86,6 +87,8 @@ __all__ = [
     "changes_since",
     "cli_token",
     "descriptor_faults",
+    "descriptor_schema",
+    "descriptor_schema_text",
     "is_email",
     "is_resource_name",
     "is_safe_url",
