@@ -111,7 +111,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     Outside all of them, and of Starlette's error middleware, `OpenDataApp` puts the request
     limits and the security headers.
     """
-    compressed = (FORMATS["parquet"].media_type, FORMATS["xlsx"].media_type)
+    compressed = tuple(f.media_type for f in FORMATS.values() if f.compressed)
     app.add_middleware(
         GZipMiddleware,
         minimum_size=1000,

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
-from catalog.metadata.rdf import DOWNLOADS, CatalogueInfo, Links
+from catalog.metadata.rdf import CatalogueInfo, Links
+from catalog.query import CATALOGUED
 from catalog.store import Package
 
 CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
@@ -193,14 +194,14 @@ def _distributions(package: Package, links: Links) -> list[Distribution]:
     found: list[Distribution] = []
     for resource in package.resources:
         name = resource.name
-        for extension, (file_type, media_type) in DOWNLOADS.items():
+        for fmt in CATALOGUED:
             found.append(
                 {
                     "@type": "dcat:Distribution",
-                    "title": f"{resource.title or name} ({file_type})",
-                    "downloadURL": links.download(slug, name, extension),
-                    "mediaType": media_type,
-                    "format": file_type,
+                    "title": f"{resource.title or name} ({fmt.label})",
+                    "downloadURL": links.download(slug, name, fmt.extension),
+                    "mediaType": fmt.essence,
+                    "format": fmt.label,
                     "describedBy": links.schema(slug, name),
                     "describedByType": "application/json",
                 }

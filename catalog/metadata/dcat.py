@@ -41,7 +41,6 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 from catalog.metadata.distributions import add_resource, issued, published_bytes
 from catalog.metadata.rdf import (
     DCAT_VERSION,
-    DOWNLOADS,
     EU,
     HYDRA,
     RDF_FORMATS,
@@ -64,7 +63,6 @@ from catalog.store import Package, is_email
 __all__ = [
     "ACCESS_RIGHTS",
     "DCAT_VERSION",
-    "DOWNLOADS",
     "EU",
     "FREQUENCIES",
     "HYDRA",
