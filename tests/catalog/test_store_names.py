@@ -93,7 +93,8 @@ def test_names_descriptor_faults_name_each_field() -> None:
     meta["licenses"][0]["path"] = "vbscript:x"
     assert descriptor_faults(meta) == {
         "resources[0].name": (
-            "must be lowercase letters, digits, `_` or `-` (at most 100, no dots)"
+            "must be lowercase letters, digits or `_`, starting with a letter or digit"
+            " (at most 100)"
         ),
         "resources[0].path": "must be a relative path under the dataset folder",
         "homepage": "must be an http(s):// or mailto: URL",
