@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from api.app import create_app
-from catalog.metadata.dcat import FREQUENCIES, THEMES
+from catalog.metadata import FREQUENCIES, THEMES
 from catalog.settings import Settings
 from catalog.store import FolderStore, ManualClock
 from catalog.store.publish import Publisher
