@@ -16,6 +16,8 @@ from validation import ReportError, arrow_schema
 def test_package_exports_exactly_the_public_names() -> None:
     assert sorted(validation.__all__) == sorted(
         [
+            "RESOURCE_NAME",
+            "SLUG",
             "ReadFailure",
             "ReferenceResolver",
             "Report",
@@ -24,6 +26,8 @@ def test_package_exports_exactly_the_public_names() -> None:
             "Validation",
             "arrow_schema",
             "check_zip_file",
+            "is_resource_name",
+            "is_slug",
             "validate_package",
         ]
     )
