@@ -21,8 +21,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from catalog.settings import Settings
+from catalog.store import AuditLog
+
 REPO = Path(__file__).resolve().parents[1]
-ROOTS = ("catalog", "api", "web", "cli", "validation")
+ROOTS = ("catalog", "api", "web", "cli", "validation", "curation", "benchmarks")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # Packages with no public surface of their own: `catalog` only holds the packages below it,
@@ -89,6 +92,24 @@ def add_import(tree: Path, module: str, statement: str) -> None:
             "import starlette",
             "catalog knows no web framework",
             "catalog.metadata.citation -> starlette",
+        ),
+        (
+            "benchmarks.ckan",
+            "from catalog.store.folder import FolderStore",
+            "Outside catalog.store, only catalog.store itself is imported",
+            "benchmarks.ckan -> catalog.store.folder",
+        ),
+        (
+            "curation.units",
+            "import api",
+            "curation knows neither the service nor the benchmarks",
+            "curation.units -> api",
+        ),
+        (
+            "catalog.store.audit",
+            "import curation",
+            "The served code knows neither the curation nor the benchmarks",
+            "catalog.store.audit -> curation",
         ),
     ],
 )
@@ -169,3 +190,15 @@ def test_lock_pins_each_declared_dependency_within_its_bounds(requirement: Requi
     version = locked_versions().get(canonicalize_name(requirement.name))
     assert version is not None, f"{requirement.name} is not in requirements.lock"
     assert requirement.specifier.contains(version, prereleases=True)
+
+
+def test_a_test_without_state_keeps_its_private_state_out_of_the_checkout(
+    private_state: Path, tmp_path: Path
+) -> None:
+    # Settings.state defaults to the relative state/; tests/conftest.py points every test
+    # at a temp folder instead, so an audit log written by a test lands there.
+    settings = Settings(store=tmp_path / "store")
+    assert settings.state == private_state
+    assert not settings.audit_path.resolve().is_relative_to(REPO)
+    AuditLog(settings.audit_path).record(token="t", action="package_create", outcome="ok")
+    assert (private_state / "audit.log").is_file()
