@@ -322,7 +322,7 @@ class Package(Strict):
     @classmethod
     def of(cls, document: Document) -> Package:
         """The model of `document`; pydantic's ValidationError when it does not fit
-        (`catalog.store.strictness` turns that into our error naming file and key)."""
+        (`catalog.store.parsing` turns that into our error naming file and key)."""
         package = cls.model_validate(document)
         package._document = document
         return package

@@ -55,10 +55,21 @@ def test_the_command_names_the_missing_sources_file_and_writes_nothing(tmp_path:
         cwd=REPO, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr.rstrip().endswith(
-        f"FileNotFoundError: [Errno 2] No such file or directory: '{tmp_path}/nowhere/sources.csv'"
+    assert result.stderr == (
+        "python -m curation: [Errno 2] No such file or directory:"
+        f" '{tmp_path}/nowhere/sources.csv'\n"
     )
     assert {f: (COMMITTED / f).stat().st_mtime_ns for f in data_files(COMMITTED)} == before
+
+
+def test_the_command_explains_itself() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "curation", "--help"],
+        cwd=REPO, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("usage: python -m curation [-h] [SOURCES_DIR]")
+    assert not (REPO / "--help").exists()
 
 
 def test_the_public_surface() -> None:
