@@ -272,3 +272,28 @@ def test_every_dotted_module_name_in_the_prose_is_real() -> None:
         if dotted.rsplit(".", 1)[1] not in FILE_SUFFIXES and not names_a_thing(dotted)
     ]
     assert stale == []
+
+
+def public_home(module: str, name: str) -> str:
+    """The outermost package that exports `name` of `module` as the same object, else `module`."""
+    parts = module.split(".")
+    value = getattr(importlib.import_module(module), name, None)
+    for end in range(1, len(parts)):
+        package = importlib.import_module(".".join(parts[:end]))
+        if name in getattr(package, "__all__", ()) and getattr(package, name) is value:
+            return package.__name__
+    return module
+
+
+def test_tests_import_the_public_surface_where_there_is_one() -> None:
+    # A test that imports `catalog.store.publish.Publisher` would pass while the package's
+    # surface lost the name; only what a package does not export is taken from its module.
+    private = [
+        f"{path.relative_to(REPO)}:{node.lineno}: from {node.module} import {alias.name}"
+        for path in sorted((REPO / "tests").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ROOTS
+        for alias in node.names
+        if public_home(node.module or "", alias.name) != node.module
+    ]
+    assert private == []

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import curation
-from curation.pipeline import DEFAULT_SOURCES_DIR, curate
+from curation import DEFAULT_SOURCES_DIR, curate
+from curation.__main__ import main as command
 from tests.conftest import REPO
 
 COMMITTED = REPO / "datasets"
@@ -62,13 +63,11 @@ def test_the_command_names_the_missing_sources_file_and_writes_nothing(tmp_path:
     assert {f: (COMMITTED / f).stat().st_mtime_ns for f in data_files(COMMITTED)} == before
 
 
-def test_the_command_explains_itself() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "curation", "--help"],
-        cwd=REPO, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage: python -m curation [-h] [SOURCES_DIR]")
+def test_the_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        command(["--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: python -m curation [-h] [SOURCES_DIR]")
     assert not (REPO / "--help").exists()
 
 
