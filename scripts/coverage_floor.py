@@ -16,7 +16,7 @@ import coverage
 # Each module's share of lines that the fast tier must run. Importing a module runs its
 # definitions, so the floor asks for more than that: some of its code was called. The lowest
 # are the modules most of whose tests need a real server or the CLI's own process (which are
-# slow, and measured by no one here): catalog.ckan.datastore, cli.commands, catalog.ckan.push.
+# slow, and measured by no one here): catalog.ckan.datastore, catalog.ckan.push, the cli commands.
 FLOOR = 15.0
 # Coverage's `source` holds benchmarks/ so that a full run reports it, but the benchmarks run
 # only in the slow tier, each in a process of its own (tests/benchmarks): no floor here.
