@@ -139,7 +139,7 @@ def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
 
     A steward's folder may give a source, licence or contributor `path` as a file inside the
     package (Data Package allows a relative POSIX path; pages show it as text, never as a
-    link); the CKAN write actions accept only links there (`catalog.ckan.writes`).
+    link); the CKAN write actions accept only links there (`catalog.ckan.actions.folders`).
     """
     faults: dict[str, str] = {}
     resources = descriptor.get("resources") or []

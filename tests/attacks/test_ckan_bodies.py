@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from tests.attacks.conftest import assert_healthy
 from tests.servers import Server
 

@@ -12,18 +12,17 @@ from pydantic import ValidationError
 
 from catalog.errors import DescriptorError
 from catalog.settings import Settings
-from catalog.store.descriptors import (
+from catalog.store import (
+    TokenStore,
     descriptor_faults,
-    is_file_path,
     is_resource_name,
     is_safe_url,
     is_slug,
-    is_version,
     load_dataset,
 )
-from catalog.store.tokens import TokenStore
+from catalog.store.descriptors import is_file_path, is_version
 from tests.conftest import REPO, descriptor, write_wages
-from web.pages import safe_link
+from web import safe_link
 
 HOSTILE = ["", ".", "..", "../x", "x/..", "a/b", "a\\b", "x\n", "x\x00", "-x", "%2e%2e", " x"]
 
