@@ -44,7 +44,8 @@ class OpenDataApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
-        return SecurityHeaders(RequestLimits(super().build_middleware_stack(), settings))
+        stack = RequestLimits(super().build_middleware_stack(), settings)
+        return SecurityHeaders(stack, base_url=settings.base_url)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
