@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.servers import Server
 

@@ -13,11 +13,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
-from catalog.store.tokens import TokenStore
+from catalog.store import FolderStore, Publisher, TokenStore
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy
 from tests.ckan.test_writes import package_fields
 from tests.conftest import WAGE_CSV, write_regions, write_wages
