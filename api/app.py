@@ -45,7 +45,8 @@ class OpenDataApp(FastAPI):
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
-        return SecurityHeaders(RequestLimits(super().build_middleware_stack(), settings))
+        stack = RequestLimits(super().build_middleware_stack(), settings)
+        return SecurityHeaders(stack, base_url=settings.base_url)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -113,7 +114,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     Outside all of them, and of Starlette's error middleware, `OpenDataApp` puts the request
     limits and the security headers.
     """
-    compressed = (FORMATS["parquet"].media_type, FORMATS["xlsx"].media_type)
+    compressed = tuple(f.media_type for f in FORMATS.values() if f.compressed)
     app.add_middleware(
         GZipMiddleware,
         minimum_size=1000,

@@ -12,7 +12,8 @@ Beside them: `servers` starts real servers and waits for them (the tests start t
 it too), `hotline` and `catalogue` make the synthetic data, `timing`, `memory` and
 `exports` measure.
 
-The package is not in the wheel: it needs the checkout's `datasets/` and the `bench` extra.
+The package is not in the wheel: it needs the checkout's `datasets/` and the `dev` extra
+(Datasette).
 """
 
 from benchmarks.servers import OPENDATA, ROOT, Server, free_port, running, serve_opendata

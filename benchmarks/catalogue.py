@@ -63,7 +63,7 @@ def serve(count: int, port: int) -> None:
     """The app on 127.0.0.1:`port` with `count` synthetic descriptors indexed, until killed."""
     import uvicorn
 
-    from api.app import create_app
+    from api import create_app
     from catalog.settings import Settings
 
     with tempfile.TemporaryDirectory() as scratch:

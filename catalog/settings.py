@@ -138,7 +138,8 @@ class Settings(BaseSettings):
         ),
     )
 
-    # The HTTP perimeter (api.limits, api.admission): what one request, and one client, may ask.
+    # The HTTP perimeter (api.perimeter.limits, api.perimeter.admission): what one request,
+    # and one client, may ask.
     max_body_bytes: int = Field(
         default=1_048_576,
         ge=1024,

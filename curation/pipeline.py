@@ -2,12 +2,21 @@
 
 Writes only `<datasets>/<slug>/data/*`; the descriptors (`datapackage.yaml`) are edited by
 hand. Output is deterministic: running it twice gives byte-identical files.
+
+Adding an indicator table (one printed figure a row, in the columns the other indicator
+tables use, read by `curation.observations`): put the CSV in `curation/sources/` and its sources in
+`sources.csv`, add an `IndicatorDataset` line to `INDICATOR_DATASETS` (its encoding, or a
+workbook when the publisher prints one), write `datasets/<slug>/datapackage.yaml` by hand,
+then run `python -m curation` and commit the data files with the code
+(tests/curation/test_pipeline.py compares them byte for byte). Any other shape of table needs
+its own function here, as the minimum wages have.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from curation import reference
@@ -39,15 +48,36 @@ DATASETS_DIR = REPO_ROOT / "datasets"
 # repository so that the curation runs, and is tested, from a clean clone.
 DEFAULT_SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 
-# source file -> dataset slug, in the order they are curated
-INDICATOR_DATASETS: list[tuple[str, str]] = [
-    ("national_hrss_bulletin.csv", "national-hrss-bulletin"),
-    ("guizhou_hrss_indicators.csv", "guizhou-hrss-indicators"),
-    ("guizhou_prefecture_indicators.csv", "guizhou-prefecture-indicators"),
-    ("provincial_social_insurance_yearbook.csv", "provincial-social-insurance-yearbook"),
-    ("guizhou_hrss_disclosure_2018.csv", "guizhou-hrss-disclosure-2018"),
-]
+
+@dataclass(frozen=True)
+class IndicatorDataset:
+    """One transcribed indicator table and the dataset its observations are published in."""
+
+    source: str  # the CSV file in the sources folder
+    slug: str  # the dataset folder under datasets/
+    # CSV files are UTF-8 unless the publisher's own files are in another encoding.
+    encoding: str = "utf-8"
+    # (sheet, title row): the observations as an XLSX workbook, as the yearbook prints them.
+    workbook: tuple[str, str] | None = None
+
+
 YEARBOOK_TITLE = "分省社会保险统计（中国统计年鉴、中国劳动统计年鉴、2010年人口普查资料）"
+
+# Curated in this order. A new indicator table is one line here (see the module docstring).
+INDICATOR_DATASETS: tuple[IndicatorDataset, ...] = (
+    IndicatorDataset("national_hrss_bulletin.csv", "national-hrss-bulletin"),
+    IndicatorDataset("guizhou_hrss_indicators.csv", "guizhou-hrss-indicators"),
+    IndicatorDataset("guizhou_prefecture_indicators.csv", "guizhou-prefecture-indicators"),
+    IndicatorDataset(
+        "provincial_social_insurance_yearbook.csv",
+        "provincial-social-insurance-yearbook",
+        workbook=("分省社会保险", YEARBOOK_TITLE),
+    ),
+    # the department's own report: published the way its offices export, in GB18030
+    IndicatorDataset(
+        "guizhou_hrss_disclosure_2018.csv", "guizhou-hrss-disclosure-2018", encoding="gb18030"
+    ),
+)
 
 
 def curate(sources_dir: Path, datasets_dir: Path = DATASETS_DIR) -> None:
@@ -83,32 +113,32 @@ def curate_indicators(
 ) -> dict[str, str]:
     """Write the indicator datasets; return each indicator's one normalised unit."""
     units: dict[str, set[str]] = defaultdict(set)
-    for file_name, slug in INDICATOR_DATASETS:
-        resolved = curate_indicator_file(sources_dir / file_name, sources, reference.indicators())
+    for dataset in INDICATOR_DATASETS:
+        resolved = curate_indicator_file(
+            sources_dir / dataset.source, sources, reference.indicators()
+        )
         records = resolved.preferred + resolved.alternatives
         for record in records:
             units[record["indicator_code"]].add(record["unit"])
         check_references(records, "region_code", region_codes)
-        write_indicator_dataset(datasets_dir / slug / "data", slug, resolved)
+        write_indicator_dataset(datasets_dir / dataset.slug / "data", dataset, resolved)
     ambiguous = {code: u for code, u in units.items() if len(u) != 1}
     if ambiguous:
         raise AssertionError(f"indicators with more than one normalised unit: {ambiguous}")
     return {code: next(iter(u)) for code, u in units.items()}
 
 
-def write_indicator_dataset(data: Path, slug: str, resolved: Resolved) -> None:
+def write_indicator_dataset(data: Path, dataset: IndicatorDataset, resolved: Resolved) -> None:
     """Observations and alternatives, in the format the dataset is published in."""
-    if slug == "provincial-social-insurance-yearbook":
-        write_xlsx(data / "observations.xlsx", "分省社会保险", YEARBOOK_TITLE,
-                   OBSERVATION_COLUMNS, resolved.preferred, {"year", "value"})  # fmt: skip
-        write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives)
-    elif slug == "guizhou-hrss-disclosure-2018":
-        # the department's own report: published the way its offices export, in GB18030
-        write_csv(data / "observations.csv", OBSERVATION_COLUMNS, resolved.preferred, "gb18030")
-        write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives, "gb18030")
+    if dataset.workbook is None:
+        write_csv(data / "observations.csv", OBSERVATION_COLUMNS, resolved.preferred,
+                  dataset.encoding)  # fmt: skip
     else:
-        write_csv(data / "observations.csv", OBSERVATION_COLUMNS, resolved.preferred)
-        write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives)
+        sheet, title = dataset.workbook
+        write_xlsx(data / "observations.xlsx", sheet, title, OBSERVATION_COLUMNS,
+                   resolved.preferred, {"year", "value"})  # fmt: skip
+    write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives,
+              dataset.encoding)  # fmt: skip
 
 
 def curate_minimum_wages(

@@ -14,10 +14,14 @@ from pathlib import Path
 import coverage
 
 # Each module's share of lines that the fast tier must run. Importing a module runs its
-# definitions, so the floor asks for more than that: some of its code was called. The lowest
-# are the modules most of whose tests need a real server or the CLI's own process (which are
-# slow, and measured by no one here): catalog.ckan.datastore, cli.commands, catalog.ckan.push.
+# definitions, so the floor asks for more than that: some of its code was called. The lowest,
+# at 22 to 25 % in one run (cli.push, cli.publish, catalog.ckan.actions.create,
+# catalog.ckan.datastore.filters, catalog.ckan.push), are run mostly by the slow tier: real
+# servers and the CLI's own process, which coverage does not follow.
 FLOOR = 15.0
+# Coverage's `source` holds benchmarks/ so that a full run reports it, but the benchmarks run
+# only in the slow tier, each in a process of its own (tests/benchmarks): no floor here.
+UNFLOORED = ("benchmarks/",)
 
 
 def shares() -> dict[str, float]:
@@ -33,6 +37,7 @@ def shares() -> dict[str, float]:
 
 def main() -> int:
     found = shares()
+    found = {path: share for path, share in found.items() if not path.startswith(UNFLOORED)}
     below = {path: share for path, share in found.items() if share < FLOOR}
     for path, share in sorted(below.items()):
         print(f"{share:5.1f} %  {path}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,42 @@ REPO = Path(__file__).resolve().parents[1]
 # the properties hold; what each example tests does not depend on how fast it was drawn.
 settings.register_profile("opendata", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("opendata")
+
+# Settings.state defaults to the relative `state/`: a test that builds Settings without
+# `state=` would otherwise write its audit log and tokens into the checkout.
+STATE_ENV = "OPENDATA_STATE"
+STATE_BEFORE = pytest.StashKey[bool]()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def session_state(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Private state for the session- and module-scoped apps, made before any test's own."""
+    state = tmp_path_factory.mktemp("session-state") / "state"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(STATE_ENV, str(state))
+        yield state
+
+
+@pytest.fixture(autouse=True)
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """Each test's own private state folder, beside (never inside) the stores it builds."""
+    state = tmp_path_factory.mktemp("state") / "state"
+    monkeypatch.setenv(STATE_ENV, str(state))
+    return state
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[STATE_BEFORE] = (REPO / "state").exists()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run that created the checkout's state/: some test escaped `private_state`."""
+    if not session.config.stash[STATE_BEFORE] and (REPO / "state").exists():
+        print(f"\nthe tests wrote {REPO / 'state'}; private state belongs in a temp folder")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 REGION_FIELDS = [
     {"name": "code", "type": "string", "constraints": {"required": True, "pattern": "^[0-9]{6}$"}},

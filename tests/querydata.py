@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from catalog.query.engine import QueryEngine, RowsRequest
+from catalog.query import QueryEngine, RowsRequest
 
 REGIONS = ["520000", "520100", "520200", "520300", "520400"]
 NAMES = ["贵州省", "贵阳市", "六盘水市", "遵义市", "安顺市"]

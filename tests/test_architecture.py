@@ -6,13 +6,18 @@ copy of the tree with one deliberate bad import shows that each kind of contract
 
 from __future__ import annotations
 
+import ast
 import importlib
+import importlib.util
+import io
 import pkgutil
 import re
 import shutil
 import subprocess
 import sys
+import tokenize
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -21,8 +26,11 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
+from catalog.settings import Settings
+from catalog.store import AuditLog
+
 REPO = Path(__file__).resolve().parents[1]
-ROOTS = ("catalog", "api", "web", "cli", "validation", "drafting")
+ROOTS = ("catalog", "api", "web", "cli", "validation", "drafting", "curation", "benchmarks")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # Packages with no public surface of their own: `catalog` only holds the packages below it,
@@ -89,6 +97,24 @@ def add_import(tree: Path, module: str, statement: str) -> None:
             "import starlette",
             "catalog knows no web framework",
             "catalog.metadata.citation -> starlette",
+        ),
+        (
+            "benchmarks.ckan",
+            "from catalog.store.folder import FolderStore",
+            "Outside catalog.store, only catalog.store itself is imported",
+            "benchmarks.ckan -> catalog.store.folder",
+        ),
+        (
+            "curation.units",
+            "import api",
+            "curation knows neither the service nor the benchmarks",
+            "curation.units -> api",
+        ),
+        (
+            "catalog.store.audit",
+            "import curation",
+            "The served code knows neither the curation nor the benchmarks",
+            "catalog.store.audit -> curation",
         ),
     ],
 )
@@ -169,3 +195,105 @@ def test_lock_pins_each_declared_dependency_within_its_bounds(requirement: Requi
     version = locked_versions().get(canonicalize_name(requirement.name))
     assert version is not None, f"{requirement.name} is not in requirements.lock"
     assert requirement.specifier.contains(version, prereleases=True)
+
+
+def test_a_test_without_state_keeps_its_private_state_out_of_the_checkout(
+    private_state: Path, tmp_path: Path
+) -> None:
+    # Settings.state defaults to the relative state/; tests/conftest.py points every test
+    # at a temp folder instead, so an audit log written by a test lands there.
+    settings = Settings(store=tmp_path / "store")
+    assert settings.state == private_state
+    assert not settings.audit_path.resolve().is_relative_to(REPO)
+    AuditLog(settings.audit_path).record(token="t", action="package_create", outcome="ok")
+    assert (private_state / "audit.log").is_file()
+
+
+# A dotted name of ours in prose: `catalog.store.Package`, not a path (`catalog/store`), a
+# URL (`data.api.example`) or a file (`validation.json`, which the suffix check lets pass).
+DOTTED = re.compile(rf"(?<![\w./-])(?:{'|'.join(ROOTS)})(?:\.[A-Za-z_]\w*)+")
+FILE_SUFFIXES = {"json", "md", "html", "csv", "py", "log", "yaml", "txt", "xlsx", "parquet"}
+
+
+def prose_of(path: Path) -> Iterator[str]:
+    """The comments and docstrings of a Python file; all of any other file."""
+    text = path.read_text(encoding="utf-8")
+    if path.suffix != ".py":
+        yield text
+        return
+    for token in tokenize.generate_tokens(io.StringIO(text).readline):
+        if token.type == tokenize.COMMENT:
+            yield token.string
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            yield ast.get_docstring(node, clean=False) or ""
+
+
+def documented_files() -> list[Path]:
+    roots = (*ROOTS, "tests", "scripts")
+    code = [path for root in roots for path in sorted((REPO / root).rglob("*.py"))]
+    shell = [path for path in sorted((REPO / "scripts").iterdir()) if not path.suffix]
+    return [*code, *shell, REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+
+
+def module_of(parts: list[str]) -> tuple[ModuleType, list[str]] | None:
+    """The longest leading module of a dotted name, and the attribute names after it."""
+    for end in range(len(parts), 0, -1):
+        name = ".".join(parts[:end])
+        try:
+            spec = importlib.util.find_spec(name)
+        except ModuleNotFoundError:  # a name below a module that is not a package
+            continue
+        if spec is not None:
+            return importlib.import_module(name), parts[end:]
+    return None
+
+
+def names_a_thing(dotted: str) -> bool:
+    found = module_of(dotted.split("."))
+    if found is None:
+        return False
+    value: object = found[0]
+    for attribute in found[1]:
+        # A pydantic field or a TypedDict key is declared, not a class attribute.
+        declared = {**getattr(value, "__annotations__", {}), **getattr(value, "model_fields", {})}
+        if not hasattr(value, attribute):
+            return isinstance(value, type) and attribute in declared
+        value = getattr(value, attribute)
+    return True
+
+
+def test_every_dotted_module_name_in_the_prose_is_real() -> None:
+    stale = [
+        f"{path.relative_to(REPO)}: {dotted}"
+        for path in documented_files()
+        for text in prose_of(path)
+        for dotted in DOTTED.findall(text)
+        if dotted.rsplit(".", 1)[1] not in FILE_SUFFIXES and not names_a_thing(dotted)
+    ]
+    assert stale == []
+
+
+def public_home(module: str, name: str) -> str:
+    """The outermost package that exports `name` of `module` as the same object, else `module`."""
+    parts = module.split(".")
+    value = getattr(importlib.import_module(module), name, None)
+    for end in range(1, len(parts)):
+        package = importlib.import_module(".".join(parts[:end]))
+        if name in getattr(package, "__all__", ()) and getattr(package, name) is value:
+            return package.__name__
+    return module
+
+
+def test_tests_import_the_public_surface_where_there_is_one() -> None:
+    # A test that imports `catalog.store.publish.Publisher` would pass while the package's
+    # surface lost the name; only what a package does not export is taken from its module.
+    private = [
+        f"{path.relative_to(REPO)}:{node.lineno}: from {node.module} import {alias.name}"
+        for path in sorted((REPO / "tests").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in ROOTS
+        for alias in node.names
+        if public_home(node.module or "", alias.name) != node.module
+    ]
+    assert private == []

@@ -16,11 +16,9 @@ import pyshacl
 import pytest
 import rdflib
 
-from api.app import create_app
+from api import create_app
 from catalog.settings import Settings
-from catalog.store import Store
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher, Store
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow

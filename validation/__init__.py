@@ -7,12 +7,15 @@ shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 
 from validation.errors import ReportError
 from validation.layout import Layout
+from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.package import ReferenceResolver, Validation, validate_package
 from validation.readers import ReadFailure, check_zip_file
 from validation.report import Report, ReportDocument
 from validation.schema import arrow_schema
 
 __all__ = [
+    "RESOURCE_NAME",
+    "SLUG",
     "Layout",
     "ReadFailure",
     "ReferenceResolver",
@@ -22,5 +25,7 @@ __all__ = [
     "Validation",
     "arrow_schema",
     "check_zip_file",
+    "is_resource_name",
+    "is_slug",
     "validate_package",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from validation.context import ResourceContext
 from validation.errors import ReportError, table_error
 from validation.flags import flag_rows
 from validation.layout import LayoutFailure, layout_errors, read_printed
+from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.readers import Dialect, RawTable, ReadFailure, read_bytes, read_csv
 from validation.report import Flagged, Report, Task
 from validation.schema import arrow_schema, schema_problems
@@ -34,8 +34,6 @@ from validation.sql import connect, register
 
 ReferenceResolver = Callable[[str, str], pa.Table]
 
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-RESOURCE_NAME = re.compile(r"^[a-z0-9_]+$")
 REQUIRED_METADATA = (
     "$schema", "name", "title", "title_en", "description", "description_en", "keywords",
     "keywords_en", "licenses", "sources", "organization", "themes", "frequency",
@@ -129,7 +127,7 @@ def _package_is_usable(run: _Run) -> bool:
         listed = ", ".join(missing)
         run.record(None, [_package_error(f"the descriptor lacks required metadata: {listed}")])
     name = descriptor.get("name")
-    if name is not None and not (isinstance(name, str) and SLUG.match(name)):
+    if name is not None and not is_slug(name):
         run.record(None, [_package_error(f'name "{name}" must match {SLUG.pattern}')])
     resources = descriptor.get("resources")
     if not isinstance(resources, list) or not resources:
@@ -184,7 +182,7 @@ def _resource_problems(run: _Run, resource: Any, label: str) -> list[ReportError
     path = resource.get("path")
     messages: list[tuple[str, str]] = []
     name = resource.get("name")
-    if not isinstance(name, str) or not RESOURCE_NAME.match(name):
+    if not is_resource_name(name):
         messages.append(("resource-error", f"{label}: name must match {RESOURCE_NAME.pattern}"))
     elif name in [task.name for task in run.report.tasks[:-1]]:
         messages.append(("resource-error", f'resource name "{name}" is used twice'))

@@ -10,19 +10,21 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 from catalog.errors import OpenDataError
 from catalog.query import (
+    FORMATS,
     AggregateRequest,
+    Digest,
     ExportRequest,
+    Format,
     QueryEngine,
     RowsRequest,
-    csv_chunks,
-    json_chunks,
+    encode,
 )
 from catalog.store import Package, Resource, Store, VersionInfo
 from web.charts import YEARLY_PERIODS, Chart, build_chart, chart_resource, fields_of
@@ -32,10 +34,9 @@ from web.text import safe_link
 from web.versions import ValidationSummary, VersionEntry, resource_changes, validation_summary
 
 # `safe_link` lives in web.text; tests/catalog/test_store_names.py imports it from here.
-__all__ = ["DIGESTED", "Download", "PageData", "safe_link"]
+__all__ = ["Download", "PageData", "safe_link"]
 
-# Downloads whose bytes are a function of the version alone; XLSX embeds its creation time.
-DIGESTED = ("csv", "json", "ndjson")
+# Downloads hashed on the page only up to this many rows: hashing reads the whole export.
 DIGEST_MAX_ROWS = 200_000
 CHART_LIMIT = 10_000
 RENDERED_MAX = 256
@@ -129,29 +130,25 @@ class PageData:
         slug, name, version = package.name, resource.name, package.version or ""
         base = f"/api/v1/datasets/{slug}/resources/{name}"
         found = []
-        for extension in ("csv", "xlsx", "json", "ndjson", "parquet"):
+        for fmt in FORMATS.values():
             size: int | None = None
             digest = ""
-            if extension == "parquet":
+            if fmt.digest is Digest.STORED:
                 size = resource.byte_size or resource.bytes
                 digest = (resource.hash or "").removeprefix("sha256:")
-            elif extension in DIGESTED and (resource.rows or 0) <= DIGEST_MAX_ROWS:
+            elif fmt.digest is Digest.COMPUTED and (resource.rows or 0) <= DIGEST_MAX_ROWS:
                 size, digest = self._cached(
-                    ("digest", slug, version, name, extension),
-                    partial(self._digest, slug, name, version, extension),
+                    ("digest", slug, version, name, fmt.extension),
+                    partial(self._digest, slug, name, version, fmt),
                 )
-            found.append(Download(extension, f"{base}.{extension}", size, digest))
+            found.append(Download(fmt.extension, f"{base}.{fmt.extension}", size, digest))
         return found
 
-    def _digest(self, slug: str, name: str, version: str, extension: str) -> tuple[int, str]:
+    def _digest(self, slug: str, name: str, version: str, fmt: Format) -> tuple[int, str]:
+        """Size and SHA-256 of the download's bytes, as the download route encodes them."""
         selection = self.engine.select(slug, name, ExportRequest(version=version))
-        chunks: Iterator[bytes] = (
-            csv_chunks(self.engine, selection)
-            if extension == "csv"
-            else json_chunks(self.engine, selection, lines=extension == "ndjson")
-        )
         hasher, size = hashlib.sha256(), 0
-        for chunk in chunks:
+        for chunk in encode(self.engine, selection, fmt).chunks:
             hasher.update(chunk)
             size += len(chunk)
         return size, hasher.hexdigest()

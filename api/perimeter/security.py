@@ -8,10 +8,14 @@ so stored or reflected markup cannot run. `<script type="application/ld+json">` 
 script, and needs no allowance. Anything else gets a policy that lets it load nothing at all,
 for the browser that opens an API answer as a page.
 
-A header a route set itself is kept.
+A header a route set itself is kept. A redirect (the router's trailing-slash one builds its
+`Location` from the request's `Host`, which any client sets) points into the configured
+base URL instead, never to the host a client named.
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -41,8 +45,9 @@ HEADERS = {
 class SecurityHeaders:
     """Pure ASGI: add the security headers to the start of every HTTP response."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, base_url: str = "") -> None:
         self.app = app
+        self.base_url = base_url.rstrip("/")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -56,6 +61,16 @@ class SecurityHeaders:
                     headers.setdefault(name, value)
                 html = headers.get("content-type", "").startswith("text/html")
                 headers.setdefault("Content-Security-Policy", PAGE_POLICY if html else DATA_POLICY)
+                if "location" in headers and self.base_url:
+                    headers["location"] = self._within_base(headers["location"])
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+    def _within_base(self, location: str) -> str:
+        """`location` on the configured base URL: its path and query, our origin."""
+        parts = urlsplit(location)
+        if not parts.netloc or location.startswith(self.base_url + "/"):
+            return location
+        query = f"?{parts.query}" if parts.query else ""
+        return f"{self.base_url}{parts.path}{query}"

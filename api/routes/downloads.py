@@ -8,12 +8,9 @@ as it is read.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Iterator
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
@@ -35,17 +32,15 @@ from api.openapi import (
 from api.routes.rows import FILTERS_HELP, Sort, Version, filter_params
 from catalog.errors import InvalidParameter
 from catalog.query import (
-    CHUNK,
     FORMATS,
     ZIP_MEDIA_TYPE,
+    Digest,
+    Encoding,
     ExportRequest,
     QueryEngine,
     Selection,
     ZipMember,
-    csv_chunks,
-    json_chunks,
-    parquet_chunks,
-    write_xlsx,
+    encode,
     zip_chunks,
 )
 from catalog.store import DESCRIPTOR, REPORT
@@ -55,12 +50,8 @@ router = APIRouter(prefix="/api/v1/datasets", tags=["downloads"])
 DOWNLOAD_PARAMETERS = frozenset({"sort", "fields", "version", "bom"})
 
 
-class Extension(StrEnum):
-    csv = "csv"
-    json = "json"
-    ndjson = "ndjson"
-    parquet = "parquet"
-    xlsx = "xlsx"
+# The path's extension: one member per format of the registry, so OpenAPI lists them all.
+Extension = StrEnum("Extension", [(extension, extension) for extension in FORMATS])  # type: ignore[misc]
 
 
 RESPONSES = responses(
@@ -71,8 +62,8 @@ RESPONSES = responses(
                 FORMATS["csv"].media_type: {
                     "example": "region_code,year,workers\n520000,2021,1000\n"
                 },
-                "application/json": {"example": [{"region_code": "520000", "year": 2021}]},
-                "application/x-ndjson": {"example": '{"region_code":"520000","year":2021}\n'},
+                FORMATS["json"].media_type: {"example": [{"region_code": "520000", "year": 2021}]},
+                FORMATS["ndjson"].media_type: {"example": '{"region_code":"520000","year":2021}\n'},
                 FORMATS["parquet"].media_type: {"schema": BINARY},
                 FORMATS["xlsx"].media_type: {"schema": BINARY},
             },
@@ -140,7 +131,8 @@ def download(
         ),
     ] = False,
 ) -> Response:
-    if bom and extension is not Extension.csv:
+    fmt = FORMATS[extension.value]
+    if bom and fmt.extension != "csv":
         raise InvalidParameter("bom", "a byte-order mark is for CSV downloads only")
     asked = ExportRequest(
         filters=filter_params(request, DOWNLOAD_PARAMETERS),
@@ -150,54 +142,24 @@ def download(
     )
     selection = engine.select(slug, resource, asked)
     found = selection.resource
-    name = f"{found.dataset}-{found.name}-{found.version}.{extension.value}"
-    media_type = FORMATS[extension.value].media_type
+    name = f"{found.dataset}-{found.name}-{found.version}.{fmt.extension}"
     headers = {"Content-Disposition": attachment(name)}
-    if extension is Extension.parquet and selection.whole:
+    if fmt.digest is Digest.STORED and selection.whole:
         headers.update(_validators(request))
-        return FileResponse(found.path, media_type=media_type, headers=headers)
+        return FileResponse(found.path, media_type=fmt.media_type, headers=headers)
     if request.scope.get(HEAD):
-        return Response(media_type=media_type, headers=headers)
-    if extension is Extension.xlsx:
+        return Response(media_type=fmt.media_type, headers=headers)
+    encoding = Encoding(bom=bom)
+    if fmt.whole:
+        # Written whole, its length is known: the route gives the validators the caching
+        # middleware would compute, and the creation time is the version's publication.
+        headers.update(_validators(request))
         created = request.app.state.http_cache.published(found.dataset, found.version)
-        return _xlsx(engine, selection, media_type, {**headers, **_validators(request)}, created)
-    return StreamingResponse(
-        _chunks(engine, selection, extension, bom), media_type=media_type, headers=headers
-    )
-
-
-def _chunks(
-    engine: QueryEngine, selection: Selection, extension: Extension, bom: bool
-) -> Iterator[bytes]:
-    if extension is Extension.csv:
-        return csv_chunks(engine, selection, bom=bom)
-    if extension is Extension.parquet:
-        return parquet_chunks(engine, selection)
-    return json_chunks(engine, selection, lines=extension is Extension.ndjson)
-
-
-def _xlsx(
-    engine: QueryEngine,
-    selection: Selection,
-    media_type: str,
-    headers: dict[str, str],
-    created: datetime,
-) -> Response:
-    # An XLSX file is a zip whose directory comes last: it is written whole, to a temporary
-    # file that is unlinked at once, so nothing is left behind if the client goes away.
-    with tempfile.TemporaryFile(suffix=".xlsx") as target:
-        write_xlsx(engine, selection, target, created)
-        size = target.tell()
-        descriptor = os.dup(target.fileno())
-    headers["Content-Length"] = str(size)
-    return StreamingResponse(_file_chunks(descriptor), media_type=media_type, headers=headers)
-
-
-def _file_chunks(descriptor: int) -> Iterator[bytes]:
-    with os.fdopen(descriptor, "rb") as stream:
-        stream.seek(0)
-        while chunk := stream.read(CHUNK):
-            yield chunk
+        encoding = Encoding(bom=bom, created=created)
+    encoded = encode(engine, selection, fmt, encoding)
+    if encoded.size is not None:
+        headers["Content-Length"] = str(encoded.size)
+    return StreamingResponse(encoded.chunks, media_type=fmt.media_type, headers=headers)
 
 
 @router.get(
@@ -248,5 +210,5 @@ def download_zip(
     )
 
 
-def _csv_of(engine: QueryEngine, selection: Selection) -> Any:
-    return lambda: csv_chunks(engine, selection)
+def _csv_of(engine: QueryEngine, selection: Selection) -> Callable[[], Iterator[bytes]]:
+    return lambda: encode(engine, selection, FORMATS["csv"]).chunks

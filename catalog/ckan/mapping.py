@@ -238,7 +238,7 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         "temporal_start": temporal.start if temporal else None,
         "temporal_end": temporal.end if temporal else None,
         "spatial": descriptor.spatial,
-        "themes": descriptor.themes,
+        "themes": list[str](descriptor.themes),  # a list of codes, widened to plain str
         "contact_name": contact.name if contact else None,
         "contact_email": contact.email if contact else None,
         "publisher_title_en": organization.title_en if organization else None,

@@ -10,13 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
-from catalog.metadata.rdf import DOWNLOADS, CatalogueInfo, Links
+from catalog.metadata.rdf import CatalogueInfo, Links
+from catalog.metadata.vocabularies import DATAJSON_ACCESS_LEVELS
+from catalog.query import CATALOGUED
 from catalog.store import Package
 
 CONTEXT = "https://project-open-data.cio.gov/v1.1/schema/catalog.jsonld"
 CONFORMS_TO = "https://project-open-data.cio.gov/v1.1/schema"
 DESCRIBED_BY = "https://project-open-data.cio.gov/v1.1/schema/catalog.json"
-ACCESS_LEVELS = {"unconditional": "public", "conditional": "restricted public"}
 # Frequency → ISO 8601 repeating duration (DCAT-US 1.1 accrualPeriodicity); None: leave out.
 PERIODICITY: dict[str, str | None] = {
     "realtime": "R/PT1S",
@@ -116,7 +117,7 @@ def dataset(info: CatalogueInfo, package: Package) -> Dataset:
         "issued": "" if package.issued is None else str(package.issued),
         "publisher": {"@type": "org:Organization", "name": _publisher(info, package)},
         "contactPoint": _contact(info, package),
-        "accessLevel": ACCESS_LEVELS.get(package.access_level or "", "public"),
+        "accessLevel": DATAJSON_ACCESS_LEVELS.get(package.access_level or "", "public"),
         "landingPage": links.dataset(slug),
         "language": ["zh", "en"],
     }
@@ -193,14 +194,14 @@ def _distributions(package: Package, links: Links) -> list[Distribution]:
     found: list[Distribution] = []
     for resource in package.resources:
         name = resource.name
-        for extension, (file_type, media_type) in DOWNLOADS.items():
+        for fmt in CATALOGUED:
             found.append(
                 {
                     "@type": "dcat:Distribution",
-                    "title": f"{resource.title or name} ({file_type})",
-                    "downloadURL": links.download(slug, name, extension),
-                    "mediaType": media_type,
-                    "format": file_type,
+                    "title": f"{resource.title or name} ({fmt.label})",
+                    "downloadURL": links.download(slug, name, fmt.extension),
+                    "mediaType": fmt.essence,
+                    "format": fmt.label,
                     "describedBy": links.schema(slug, name),
                     "describedByType": "application/json",
                 }

@@ -41,7 +41,6 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 from catalog.metadata.distributions import add_resource, issued, published_bytes
 from catalog.metadata.rdf import (
     DCAT_VERSION,
-    DOWNLOADS,
     EU,
     HYDRA,
     RDF_FORMATS,
@@ -57,16 +56,18 @@ from catalog.metadata.rdf import (
     serialize_graph,
     typed,
 )
-from catalog.metadata.vocabularies import THEME_EU_CODES, THEMES
+from catalog.metadata.vocabularies import (
+    ACCESS_RIGHT_EU_CODES,
+    FREQUENCY_EU_CODES,
+    THEME_EU_CODES,
+    THEMES,
+)
 from catalog.store import Package, is_email
 
 # The graph makers, and the groundwork they stand on, as callers know them from here.
 __all__ = [
-    "ACCESS_RIGHTS",
     "DCAT_VERSION",
-    "DOWNLOADS",
     "EU",
-    "FREQUENCIES",
     "HYDRA",
     "RDF_FORMATS",
     "SPDX",
@@ -84,21 +85,6 @@ __all__ = [
     "serialize_graph",
 ]
 
-# 更新周期 → EU frequency authority.
-FREQUENCIES = {
-    "realtime": "UPDATE_CONT",
-    "daily": "DAILY",
-    "weekly": "WEEKLY",
-    "monthly": "MONTHLY",
-    "quarterly": "QUARTERLY",
-    "semiannual": "ANNUAL_2",
-    "annual": "ANNUAL",
-    "irregular": "IRREG",
-    "archived": "NEVER",
-    "other": "OTHER",
-}
-# 开放属性 → EU access-right authority (不予开放 would be NON_PUBLIC; such data is not published).
-ACCESS_RIGHTS = {"unconditional": "PUBLIC", "conditional": "RESTRICTED"}
 EU_THEMES = {
     "SOCI": ("人口与社会", "Population and society"),
     "ECON": ("经济与金融", "Economy and finance"),
@@ -296,14 +282,14 @@ def _add_contact(graph: Graph, dataset: URIRef, package: Package, links: Links) 
 
 
 def _add_frequency(graph: Graph, dataset: URIRef, package: Package) -> None:
-    code = FREQUENCIES.get(package.frequency or "")
+    code = FREQUENCY_EU_CODES.get(package.frequency or "")
     if code:
         frequency = typed(graph, EU + "frequency/" + code, DCTERMS.Frequency)
         graph.add((dataset, DCTERMS.accrualPeriodicity, frequency))
 
 
 def _add_access_rights(graph: Graph, dataset: URIRef, package: Package) -> None:
-    code = ACCESS_RIGHTS.get(package.access_level or "")
+    code = ACCESS_RIGHT_EU_CODES.get(package.access_level or "")
     if code:
         rights = typed(graph, EU + "access-right/" + code, DCTERMS.RightsStatement)
         graph.add((dataset, DCTERMS.accessRights, rights))

@@ -9,7 +9,8 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
-from catalog.metadata.rdf import DOWNLOADS, EU, IANA, SPDX, Links, add_date, bilingual, typed
+from catalog.metadata.rdf import EU, IANA, SPDX, Links, add_date, bilingual, typed
+from catalog.query import CATALOGUED, Digest, Format
 from catalog.store import Package, Resource
 
 # SPDX licence ids → EU licence authority; other licences are linked by their own URL.
@@ -44,8 +45,8 @@ def add_resource(
     graph.add((schema, DCTERMS.conformsTo, TABLE_SCHEMA))
     graph.add((TABLE_SCHEMA, RDF.type, DCTERMS.Standard))
     graph.add((dataset, DCTERMS.conformsTo, schema))
-    for extension in DOWNLOADS:
-        distribution = _add_distribution(graph, package, resource, extension, links)
+    for fmt in CATALOGUED:
+        distribution = _add_distribution(graph, package, resource, fmt, links)
         graph.add((distribution, DCTERMS.conformsTo, schema))
         graph.add((dataset, DCAT.distribution, distribution))
 
@@ -54,14 +55,13 @@ def _add_distribution(
     graph: Graph,
     package: Package,
     resource: Resource,
-    extension: str,
+    fmt: Format,
     links: Links,
 ) -> URIRef:
     slug, name = package.name, resource.name
-    file_type, media_type = DOWNLOADS[extension]
-    node = links.node(slug, f"{name}-{extension}")
+    node = links.node(slug, f"{name}-{fmt.extension}")
     graph.add((node, RDF.type, DCAT.Distribution))
-    label = file_type.upper()
+    label = fmt.label
     bilingual(
         graph,
         node,
@@ -71,25 +71,22 @@ def _add_distribution(
     )
     if resource.description:
         graph.add((node, DCTERMS.description, Literal(resource.description, lang="zh")))
-    url = URIRef(links.download(slug, name, extension))
+    url = URIRef(links.download(slug, name, fmt.extension))
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCAT.downloadURL, url))
     graph.add((node, DCAT.accessService, URIRef(links.api())))
-    graph.add(
-        (
-            node,
-            DCTERMS["format"],
-            typed(graph, EU + "file-type/" + file_type, DCTERMS.MediaTypeOrExtent),
-        )
-    )
-    graph.add((node, DCAT.mediaType, typed(graph, IANA + media_type, DCTERMS.MediaType)))
+    if fmt.file_type_uri is not None:  # always, for a catalogued format
+        file_type = typed(graph, fmt.file_type_uri, DCTERMS.MediaTypeOrExtent)
+        graph.add((node, DCTERMS["format"], file_type))
+    graph.add((node, DCAT.mediaType, typed(graph, IANA + fmt.essence, DCTERMS.MediaType)))
     licence = _licence(graph, package)
     if licence is not None:
         graph.add((node, DCTERMS.license, licence))
     add_date(graph, node, DCTERMS.issued, issued(package))
     add_date(graph, node, DCTERMS.modified, package.modified())
-    if extension == "parquet":
-        _add_published_file(graph, node, resource, links.node(slug, f"{name}-parquet-sha256"))
+    if fmt.digest is Digest.STORED:
+        checksum = links.node(slug, f"{name}-{fmt.extension}-sha256")
+        _add_published_file(graph, node, resource, checksum)
     return node
 
 

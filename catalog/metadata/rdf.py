@@ -32,13 +32,6 @@ RDF_FORMATS: dict[str, tuple[str, str]] = {
     "jsonld": ("json-ld", "application/ld+json"),
     "rdf": ("pretty-xml", "application/rdf+xml"),
 }
-# Download formats served for every resource: extension → (EU file type, IANA media type).
-DOWNLOADS: dict[str, tuple[str, str]] = {
-    "csv": ("CSV", "text/csv"),
-    "json": ("JSON", "application/json"),
-    "parquet": ("PARQUET", "application/vnd.apache.parquet"),
-    "xlsx": ("XLSX", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-}
 _DATE_TYPES = (
     (re.compile(r"^\d{4}$"), XSD.gYear),
     (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),

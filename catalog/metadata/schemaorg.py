@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import NotRequired, TypedDict
 
 from catalog.metadata.distributions import issued, published_bytes
-from catalog.metadata.rdf import DOWNLOADS, CatalogueInfo, Links
+from catalog.metadata.rdf import CatalogueInfo, Links
+from catalog.query import CATALOGUED, Digest
 from catalog.store import Package, Resource, TableField
 
 MIN_DESCRIPTION = 50
@@ -313,15 +314,15 @@ def _distributions(package: Package, links: Links) -> list[DataDownload]:
 def _resource_downloads(slug: str, resource: Resource, links: Links) -> list[DataDownload]:
     name = resource.name
     downloads: list[DataDownload] = []
-    for extension, (file_type, media_type) in DOWNLOADS.items():
+    for fmt in CATALOGUED:
         download: DataDownload = {
             "@type": "DataDownload",
-            "name": f"{resource.title_en or name} ({file_type})",
-            "contentUrl": links.download(slug, name, extension),
-            "encodingFormat": media_type,
+            "name": f"{resource.title_en or name} ({fmt.label})",
+            "contentUrl": links.download(slug, name, fmt.extension),
+            "encodingFormat": fmt.essence,
         }
         size = published_bytes(resource)
-        if extension == "parquet" and size is not None:
+        if fmt.digest is Digest.STORED and size is not None:
             download["contentSize"] = f"{size} B"
             download["sha256"] = (resource.hash or "").removeprefix("sha256:")
         downloads.append(download)

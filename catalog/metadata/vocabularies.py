@@ -2,7 +2,9 @@
 themes they fall under), update frequencies, access levels, source reliability tiers and
 Table Schema field types.
 
-Pure data: each maps a descriptor's code to its (zh, en) labels; `label` picks one.
+Pure data: each maps a descriptor's code to its (zh, en) labels, or to its code in another
+vocabulary (EU authorities, data.json); `label` picks a label. The codes themselves are
+`catalog.store.vocabulary`'s, the ones the descriptor model accepts.
 """
 
 from __future__ import annotations
@@ -46,6 +48,29 @@ FREQUENCIES: Final[dict[str, tuple[str, str]]] = {
 ACCESS_LEVELS: Final[dict[str, tuple[str, str]]] = {
     "unconditional": ("无条件开放", "Open without conditions"),
     "conditional": ("有条件开放", "Open on conditions"),
+}
+# 更新周期 → EU frequency authority (dct:accrualPeriodicity).
+FREQUENCY_EU_CODES: Final[dict[str, str]] = {
+    "realtime": "UPDATE_CONT",
+    "daily": "DAILY",
+    "weekly": "WEEKLY",
+    "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY",
+    "semiannual": "ANNUAL_2",
+    "annual": "ANNUAL",
+    "irregular": "IRREG",
+    "archived": "NEVER",
+    "other": "OTHER",
+}
+# 开放属性 → EU access-right authority (不予开放 would be NON_PUBLIC; such data is not published).
+ACCESS_RIGHT_EU_CODES: Final[dict[str, str]] = {
+    "unconditional": "PUBLIC",
+    "conditional": "RESTRICTED",
+}
+# 开放属性 → data.json's accessLevel (Project Open Data's three values; "non-public" unused).
+DATAJSON_ACCESS_LEVELS: Final[dict[str, str]] = {
+    "unconditional": "public",
+    "conditional": "restricted public",
 }
 TIERS: Final[dict[str, tuple[str, str]]] = {
     "A": ("官方发布或官方统计表", "Official release or statistical table"),

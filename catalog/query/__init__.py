@@ -10,14 +10,15 @@ the output renderer the downloads and the CKAN DataStore share.
     database    the DuckDB connection, locked to the store; its errors made ours
     renderer    the one output renderer: CSV and TSV, JSON and NDJSON, XLSX, over cells
                 selected as `catalog.sql.cells` renders them
-    downloads   the download formats, Parquet and zip included
+    downloads   the encoders of each download format, Parquet and zip included
+    formats     the one table of download formats (media type, EU file type, digest,
+                encoder) and `encode`, read by the route, the metadata feeds and the pages
 """
 
 from catalog.query.aggregates import AggregateRequest, Table
 from catalog.query.cursor import Cursor
 from catalog.query.downloads import (
     CHUNK,
-    FORMATS,
     ZIP_MEDIA_TYPE,
     TooManyRows,
     ZipMember,
@@ -28,6 +29,7 @@ from catalog.query.downloads import (
     zip_chunks,
 )
 from catalog.query.engine import QueryEngine
+from catalog.query.formats import CATALOGUED, FORMATS, Digest, Encoded, Encoding, Format, encode
 from catalog.query.pages import DEFAULT_LIMIT, MAX_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
@@ -54,6 +56,7 @@ from catalog.sql import (
 
 __all__ = [
     "BOM",
+    "CATALOGUED",
     "CHUNK",
     "DEFAULT_LIMIT",
     "FORMATS",
@@ -63,7 +66,11 @@ __all__ = [
     "AggregateRequest",
     "Cells",
     "Cursor",
+    "Digest",
+    "Encoded",
+    "Encoding",
     "ExportRequest",
+    "Format",
     "Mode",
     "QueryEngine",
     "Resource",
@@ -78,6 +85,7 @@ __all__ = [
     "delimited_chunks",
     "delimited_line",
     "delimited_text",
+    "encode",
     "export_runs",
     "json_array_chunks",
     "json_chunks",

@@ -16,6 +16,7 @@ from catalog.query.resources import Resource, source_sql
 from catalog.sql import (
     NUMERIC_TYPES,
     Column,
+    ColumnDescription,
     Schema,
     SortKey,
     json_row_sql,
@@ -43,7 +44,7 @@ class AggregateRequest:
 class Table:
     """A result that is not a page of a resource: aggregates and SQL."""
 
-    fields: list[dict[str, Any]]
+    fields: list[ColumnDescription]
     rows: list[str]  # one JSON object text per row
     truncated: bool
     dataset: str | None = None

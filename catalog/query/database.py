@@ -62,7 +62,7 @@ def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
 def translate(exc: duckdb.Error, limit: float) -> OpenDataError:
     """The one place a DuckDB error of the shared engine becomes one of ours.
 
-    Messages are our own (`catalog.sandbox.rules.explain`): no engine text we have not
+    Messages are our own (`catalog.sandbox.messages.explain`): no engine text we have not
     read, no path. Out of memory here is the server's state, not the request's fault
     (the engine's limit is shared by every request): 503 with Retry-After.
     """

@@ -51,22 +51,6 @@ CHUNK = 1 << 20
 EPOCH = datetime(1980, 1, 1, tzinfo=UTC)  # the earliest time a zip entry can carry
 
 
-@dataclass(frozen=True)
-class Format:
-    extension: str
-    media_type: str
-
-
-FORMATS = {
-    f.extension: f
-    for f in (
-        Format("csv", "text/csv; charset=utf-8; header=present"),
-        Format("json", "application/json"),
-        Format("ndjson", "application/x-ndjson"),
-        Format("parquet", "application/vnd.apache.parquet"),
-        Format("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    )
-}
 ZIP_MEDIA_TYPE = "application/zip"
 
 

@@ -36,6 +36,7 @@ from catalog.sql import (
     ROW_NUMBER,
     Column,
     Schema,
+    ServedField,
     SortKey,
     json_row_sql,
     parse_filters,
@@ -70,7 +71,7 @@ class RowsPage:
     dataset: str
     resource: str
     version: str
-    fields: list[dict[str, Any]]
+    fields: list[ServedField]
     rows: list[str]  # one JSON object text per row
     total: int | None
     total_exact: bool

@@ -45,7 +45,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from catalog.errors import (
     InvalidParameter,
@@ -60,6 +60,7 @@ from catalog.errors import (
 from catalog.sandbox.messages import is_presentable
 from catalog.sandbox.protocol import AnswerHeader, SqlRequest
 from catalog.sandbox.worker import FRAME, Limits
+from catalog.sql import ColumnDescription
 
 if TYPE_CHECKING:  # only a type here: importing settings would pull the store into the worker
     from catalog.settings import Settings
@@ -77,7 +78,7 @@ ROOT = str(Path(__file__).resolve().parent.parent)
 
 @dataclass(frozen=True)
 class SqlAnswer:
-    fields: list[dict[str, Any]]
+    fields: list[ColumnDescription]
     rows: list[str]  # one JSON object text per row
     truncated: bool
 

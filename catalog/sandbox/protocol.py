@@ -7,7 +7,10 @@ Both sides read a frame with `json.loads`, so these types say what the other sid
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict
+
+if TYPE_CHECKING:  # a type only: this module stays the standard library's
+    from catalog.sql import ColumnDescription
 
 
 class SqlRequest(TypedDict):
@@ -31,7 +34,7 @@ class AnswerHeader(TypedDict, total=False):
     when the worker is about to exit and must be replaced."""
 
     ready: bool
-    fields: list[dict[str, Any]]
+    fields: list[ColumnDescription]
     truncated: bool
     count: int
     error: Failure

@@ -42,7 +42,7 @@ from catalog.errors import OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.sandbox.messages import explain
 from catalog.sandbox.protocol import AnswerHeader, Failure, SqlRequest
 from catalog.sandbox.rules import statement_of
-from catalog.sql import Watchdog, json_row_sql, quote, result_column
+from catalog.sql import Column, ColumnDescription, Watchdog, json_row_sql, quote, result_column
 
 FRAME = struct.Struct(">I")
 FETCH_ROWS = 512
@@ -183,8 +183,7 @@ class Worker:
             self.watchdog.cancel(deadline)
             cursor.close()
         fields = [
-            {**c.describe(), "sql_type": str(kind)}
-            for c, (_, kind, *_) in zip(columns, described, strict=True)
+            _described(c, str(kind)) for c, (_, kind, *_) in zip(columns, described, strict=True)
         ]
         return Answer(AnswerHeader(fields=fields, truncated=truncated, count=len(rows)), rows)
 
@@ -217,6 +216,13 @@ class Worker:
         con.execute("SET lock_configuration = true")
         self.views = made
         return con
+
+
+def _described(column: Column, sql_type: str) -> ColumnDescription:
+    """The column as the answer's header gives it: its Table Schema type and DuckDB's."""
+    described = column.describe()
+    described["sql_type"] = sql_type
+    return described
 
 
 def _fetch(

@@ -11,14 +11,27 @@ from catalog.search.records import (
     utc_moment,
 )
 from catalog.search.selection import Facet, Predicate, SearchResult, Selection, all_of
-from catalog.search.solr import Compiled, Dismax, Field, Kind, compile_query, dismax, parse_query
+from catalog.search.solr import (
+    MAX_TERMS,
+    Boolean,
+    Compiled,
+    Dismax,
+    Field,
+    Kind,
+    compile_query,
+    count_terms,
+    dismax,
+    parse_query,
+)
 
 __all__ = [
     "FACETS",
     "FACET_COLUMNS",
     "FQ_FIELDS",
     "MAX_LIMIT",
+    "MAX_TERMS",
     "SORTS",
+    "Boolean",
     "CatalogueIndex",
     "Compiled",
     "Dismax",
@@ -33,6 +46,7 @@ __all__ = [
     "all_of",
     "catalogue_uuid",
     "compile_query",
+    "count_terms",
     "covered_years",
     "dismax",
     "entry",

@@ -43,7 +43,10 @@ def parse_date(text: str, now: datetime | None = None) -> datetime:
         name = UNITS.get((unit or rounding).rstrip("S")) or UNITS.get(unit or rounding)
         if name is None:
             raise SearchSyntaxError(f"Invalid Date Math String:'{text}'")
-        moment = _round(moment, name) if rounding else _shift(moment, name, int(amount), sign)
+        try:
+            moment = _round(moment, name) if rounding else _shift(moment, name, int(amount), sign)
+        except (ValueError, OverflowError):  # past year 1 or 9999
+            raise SearchSyntaxError(f"Date out of range:'{text}'") from None
     return moment
 
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from catalog.errors import BadRequest, InvalidParameter, SearchSyntaxError
 from catalog.search.selection import Facet, Predicate, Selection, all_of
-from catalog.search.solr import Field, Kind, compile_query, field_names, parse_query
+from catalog.search.solr import MAX_TERMS, Field, Kind, compile_query, field_names, parse_query
 
 FACETS = ("theme", "organization", "keyword", "format", "frequency", "access_level")
 # Facet name → the index column it counts; list columns are unnested.
@@ -100,6 +100,8 @@ def facet(name: str) -> Facet:
 def words(q: str) -> tuple[Predicate, Predicate]:
     """Every word of `q` somewhere in a dataset's text; the score: 3 per title, 2 per keyword."""
     terms = q.lower().split()
+    if len(terms) > MAX_TERMS:
+        raise InvalidParameter("q", f"{len(terms)} words; a search takes at most {MAX_TERMS}")
     found = [Predicate("contains(text, ?)", [term]) for term in terms]
     score = " + ".join(
         "3 * contains(title_text, ?)::INT + 2 * contains(keyword_text, ?)::INT" for _ in terms

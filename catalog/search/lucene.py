@@ -33,6 +33,10 @@ from catalog.errors import SearchSyntaxError
 # Parentheses deeper than this are refused: no CKAN client nests so, and each level costs
 # a Python frame in the compiler.
 MAX_DEPTH = 64
+# Terms (words, phrases, ranges) one query may hold. Each is a condition, and a score term,
+# over the index; DuckDB refuses an expression deeper than 1,000 (about 200 plain words),
+# and no CKAN client sends a query of more than a handful.
+MAX_TERMS = 64
 # What luqum may need rewritten, matched left to right: a phrase or an escaped character
 # (nothing inside them is touched), `&&`, `||`, and `!`, `'`, `/`, `<`, `>`.
 _REWRITTEN = re.compile(r'"(?:[^"\\]|\\.)*"?|\\.|&&|\|\||[!\'/<>]', re.DOTALL)
@@ -87,20 +91,40 @@ Node = Term | Range | MatchAll | Boolean
 
 
 @functools.lru_cache(maxsize=1024)
-def parse_query(text: str, default_field: str = "text") -> Boolean:
-    """The Lucene query in `text` as a tree of clauses; SearchSyntaxError if it does not parse.
+def parse_query(text: str, default_field: str = "text", *, most: int = MAX_TERMS) -> Boolean:
+    """The Lucene query in `text` as a tree of clauses; SearchSyntaxError if it does not parse
+    or holds more than `most` terms.
 
     Kept for the latest queries: harvesters page through one `fq` a hundred rows at a time,
     and the tree is immutable.
     """
     if not text.strip():
         return Boolean(())
+    # Before luqum reads it: a term is a word or a range (three), with operators beside it.
+    if len(text.split()) > 6 * most:
+        raise SearchSyntaxError(f"More than {most} terms in one query")
     try:
         parsed = luqum_parse(_lucene_text(text))
-        return _Reader(default_field).level(parsed, 0)
+        found = _Reader(default_field).level(parsed, 0)
     except (ParseError, InvalidOperation, ValueError) as exc:
         reason = str(exc).removeprefix("Syntax error in input : ").rstrip("!")
-        raise SearchSyntaxError(f"Cannot parse {text!r}: {reason}") from None
+        raise SearchSyntaxError(f"Cannot parse {_shown(text)}: {reason}") from None
+    count = count_terms(found)
+    if count > most:
+        raise SearchSyntaxError(f"{count} terms in one query; a query takes at most {most}")
+    return found
+
+
+def count_terms(node: Node) -> int:
+    """The terms and ranges of a query, at every level."""
+    if isinstance(node, Boolean):
+        return sum(count_terms(clause.query) for clause in node.clauses)
+    return 0 if isinstance(node, MatchAll) else 1
+
+
+def _shown(text: str) -> str:
+    """The query as an error repeats it: quoted, and cut when long."""
+    return repr(text if len(text) <= 100 else text[:100] + "…")
 
 
 def _lucene_text(text: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from catalog.errors import SearchSyntaxError
 from catalog.search.dates import parse_date
 from catalog.search.lucene import (
+    MAX_TERMS,
     Boolean,
     Clause,
     MatchAll,
@@ -28,10 +29,12 @@ from catalog.search.lucene import (
     Occur,
     Range,
     Term,
+    count_terms,
     parse_query,
 )
 
 __all__ = [
+    "MAX_TERMS",
     "Boolean",
     "Clause",
     "Compiled",
@@ -44,6 +47,7 @@ __all__ = [
     "Range",
     "Term",
     "compile_query",
+    "count_terms",
     "dismax",
     "field_names",
     "parse_date",
@@ -77,6 +81,10 @@ def dismax(text: str) -> Dismax:
     required: list[str] = []
     optional: list[str] = []
     prohibited: list[str] = []
+    if len(text.split()) > MAX_TERMS:
+        raise SearchSyntaxError(
+            f"{len(text.split())} words in q; a search takes at most {MAX_TERMS}"
+        )
     for sign, phrase, word in TOKEN.findall(text):
         value = (phrase or word).strip().lower()
         if not value:

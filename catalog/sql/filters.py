@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NotRequired, Required, TypedDict, cast
 
 from catalog.errors import InvalidParameter
 
@@ -37,6 +37,42 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
+class ColumnDescription(TypedDict):
+    """A result column as a response describes it: its name and Table Schema type, and for
+    an answer of the SQL sandbox also the type DuckDB gave it."""
+
+    name: str
+    type: str
+    sql_type: NotRequired[str]
+
+
+class ServedField(TypedDict, total=False):
+    """A resource's Table Schema field as a page of its rows serves it: every property the
+    descriptor gives (`catalog.store.TableField`, which admits no others) but `constraints`.
+    Typed here, not taken from the model: the sandbox's workers import this package and
+    must not import pydantic."""
+
+    name: Required[str]
+    type: str
+    format: str
+    title: str
+    title_en: str
+    description: str
+    description_en: str
+    example: object
+    rdfType: str
+    missingValues: list[object]
+    trueValues: list[str]
+    falseValues: list[str]
+    bareNumber: bool
+    groupChar: str
+    decimalChar: str
+    categories: object
+    categoriesOrdered: bool
+    unit: str
+    decimals: int
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -50,7 +86,7 @@ class Column:
     def sql(self) -> str:
         return quote(self.name)
 
-    def describe(self) -> dict[str, Any]:
+    def describe(self) -> ColumnDescription:
         return {"name": self.name, "type": self.type}
 
 
@@ -78,10 +114,16 @@ class Schema:
             raise InvalidParameter(parameter, f"no column {name!r}; the columns are {known}")
         return self.columns[name]
 
-    def describe(self, names: Iterable[str]) -> list[dict[str, Any]]:
+    def describe(self, names: Iterable[str]) -> list[ServedField]:
         """The schema's own field descriptions of `names` (type, title, unit, ...)."""
         described = {str(f["name"]): f for f in self.fields}
-        return [{k: v for k, v in described[n].items() if k != "constraints"} for n in names]
+        return [_served(described[name]) for name in names]
+
+
+def _served(field: Mapping[str, Any]) -> ServedField:
+    # The descriptor was checked against catalog.store's model, whose fields are those of
+    # ServedField (and `constraints`), so the cast states what that check established.
+    return cast(ServedField, {k: v for k, v in field.items() if k != "constraints"})
 
 
 def _column(field: Mapping[str, Any], in_key: bool) -> Column:

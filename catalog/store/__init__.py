@@ -27,9 +27,7 @@ from catalog.store.descriptors import (
     DatasetSource,
     descriptor_faults,
     is_email,
-    is_resource_name,
     is_safe_url,
-    is_slug,
     load_dataset,
     resolve,
     url_fields,
@@ -48,6 +46,7 @@ from catalog.store.opening import open_store
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
 from catalog.store.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, TokenStore, adopt_legacy_tokens
+from validation import is_resource_name, is_slug
 
 __all__ = [
     "ANONYMOUS",

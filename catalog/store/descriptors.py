@@ -14,14 +14,13 @@ import yaml
 from catalog.errors import DescriptorError, NotFound
 from catalog.store.model import Document, Package
 from catalog.store.parsing import listed, parse_package, try_package
+from validation import is_resource_name, is_slug
 
 DESCRIPTOR_NAME = "datapackage.yaml"
 
-# One pattern per kind of name that becomes part of a path or a URL. Always used with
-# `fullmatch`: `match` with `$` accepts a trailing newline. None admits a separator, a NUL,
-# a newline, or a name made of dots, so none can leave the folder it names something in.
-SLUG_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
-RESOURCE_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]{0,99}")
+# Slugs and resource names are `validation`'s (`validation.names`), the one definition the
+# validator and the store share. The other names that become part of a path or a URL are
+# the store's own; all are used with `fullmatch` (`match` with `$` accepts a trailing newline).
 # Versions are `<UTC time>-<digest>` as `Publisher` names them; older stores and test
 # fixtures use short names (`v1`), which are as safe.
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
@@ -110,14 +109,6 @@ def load_dataset(path: Path) -> DatasetSource:
     return DatasetSource(slug=slug, path=folder, descriptor=descriptor, parsed=package)
 
 
-def is_slug(value: object) -> bool:
-    return isinstance(value, str) and SLUG_PATTERN.fullmatch(value) is not None
-
-
-def is_resource_name(value: object) -> bool:
-    return isinstance(value, str) and RESOURCE_PATTERN.fullmatch(value) is not None
-
-
 def is_version(value: object) -> bool:
     return isinstance(value, str) and VERSION_PATTERN.fullmatch(value) is not None
 
@@ -154,7 +145,7 @@ def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
 
     A steward's folder may give a source, licence or contributor `path` as a file inside the
     package (Data Package allows a relative POSIX path; pages show it as text, never as a
-    link); the CKAN write actions accept only links there (`catalog.ckan.writes`).
+    link); the CKAN write actions accept only links there (`catalog.ckan.actions.folders`).
     """
     faults: dict[str, str] = {}
     resources = descriptor.get("resources") or []
@@ -167,7 +158,8 @@ def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
             continue
         if not is_resource_name(resource.get("name")):
             faults[f"{where}.name"] = (
-                "must be lowercase letters, digits, `_` or `-` (at most 100, no dots)"
+                "must be lowercase letters, digits or `_`, starting with a letter or digit"
+                " (at most 100)"
             )
         if "path" in resource and not is_file_path(resource["path"]):
             faults[f"{where}.path"] = "must be a relative path under the dataset folder"

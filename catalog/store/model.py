@@ -26,6 +26,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from catalog.errors import NotFound
+from catalog.store.vocabulary import AccessLevel, Frequency, Theme
 
 # The validation report (`validation.json`): one shape, written by validation, read back by
 # the store; re-exported from here with the descriptor's types.
@@ -326,9 +327,9 @@ class Package(Strict):
     contributors: list[Contributor] = []
     resources: list[Resource] = []
     organization: Organization | None = None
-    themes: list[str] = []
-    frequency: str | None = None
-    access_level: str | None = None
+    themes: list[Theme] = []
+    frequency: Frequency | None = None
+    access_level: AccessLevel | None = None
     temporal: Temporal | None = None
     spatial: list[str] = []
     contact: Contact | None = None
@@ -342,7 +343,7 @@ class Package(Strict):
     @classmethod
     def of(cls, document: Document) -> Package:
         """The model of `document`; pydantic's ValidationError when it does not fit
-        (`catalog.store.strictness` turns that into our error naming file and key)."""
+        (`catalog.store.parsing` turns that into our error naming file and key)."""
         package = cls.model_validate(document)
         package._document = document
         return package

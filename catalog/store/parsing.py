@@ -2,13 +2,15 @@
 
 pydantic reports a location such as `('resources', 0, 'schema', 'fields', 2, 'titel')`;
 the steward wants "resources[0].schema.fields[2].titel: unknown key (did you mean
-`title`?)" and the file it is in. The nearest key is looked for among the keys that the
-object at that place declares (difflib, as Python's own "did you mean" does).
+`title`?)" and the file it is in; a code outside its vocabulary likewise gets "frequency:
+unknown value `anual` (did you mean `annual`?)". The nearest key is looked for among the keys
+that the object at that place declares (difflib, as Python's own "did you mean" does).
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import types
 import typing
 from typing import Any, Union
@@ -62,7 +64,19 @@ def _place_and_message(detail: ErrorDetails) -> tuple[str, str]:
     if detail["type"] == "extra_forbidden":
         key = str(detail["loc"][-1])
         return _place([*steps, key]), f"unknown key{_suggestion(key, model)}"
+    if detail["type"] == "literal_error":
+        return _place(steps), _unknown_value(detail)
     return _place(steps), detail["msg"]
+
+
+def _unknown_value(detail: ErrorDetails) -> str:
+    """A code outside its vocabulary, said as an unknown key is: with the nearest code."""
+    known = re.findall(r"'([^']*)'", str((detail.get("ctx") or {}).get("expected", "")))
+    value = str(detail["input"])
+    close = difflib.get_close_matches(value, known, n=1, cutoff=0.6)
+    if close:
+        return f"unknown value `{value}` (did you mean `{close[0]}`?)"
+    return f"unknown value `{value}`; use one of " + ", ".join(f"`{code}`" for code in known)
 
 
 def _walk(loc: tuple[int | str, ...]) -> tuple[type[BaseModel], list[int | str]]:

@@ -10,7 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.app import create_app
+from api import create_app
 from catalog.settings import Settings
 from tests.querydata import build_store
 

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from api.caching import HttpCache
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.api.conftest import AppFactory
 from tests.querydata import set_current
 

@@ -8,10 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app
+from api import create_app
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 
 pytestmark = pytest.mark.anyio
 

@@ -16,7 +16,7 @@ import httpx
 import pyarrow.parquet as pq
 import pytest
 
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from tests.api.downloaddata import add_events
 from tests.querydata import build_store, set_current
 from tests.servers import serving

@@ -47,7 +47,7 @@ from catalog.query import (
     zip_chunks,
 )
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.querydata import set_current
 
 pytestmark = pytest.mark.slow

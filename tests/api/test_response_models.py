@@ -13,11 +13,10 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from api.app import create_app
+from api import create_app
 from api.routes.datasets import summary
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 from tests.conftest import REPO
 
 pytestmark = pytest.mark.anyio

@@ -22,9 +22,7 @@ from hypothesis import strategies as st
 
 from catalog.query import ExportRequest, QueryEngine, RowsRequest, csv_chunks, neutralised
 from catalog.settings import Settings
-from catalog.store.descriptors import load_dataset
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher, load_dataset
 from tests.conftest import descriptor, write_dataset
 from tests.validation.test_roundtrip import FIELDS, _text, rows
 

@@ -22,12 +22,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.app import create_app
-from catalog.ckan.actions import WRITE_ACTIONS
-from catalog.search.index import catalogue_uuid
+from api import create_app
+from catalog.ckan import WRITE_ACTIONS
+from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 from tests.conftest import REPO
 from tests.servers import serving
 

@@ -8,8 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 from tests.querydata import build_store
 from tests.servers import serving
 

@@ -16,12 +16,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store.audit import AuditEntry, AuditLog
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
-from catalog.store.tokens import TokenStore
+from catalog.store import AuditEntry, AuditLog, FolderStore, Publisher, TokenStore
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 from tests.servers import OPENDATA, Server, serving

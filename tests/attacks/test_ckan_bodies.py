@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from tests.attacks.conftest import assert_healthy
 from tests.servers import Server
 
@@ -294,4 +294,20 @@ def test_a_body_past_the_text_cap_is_413_whether_declared_or_streamed(
     assert_healthy(server)
     streamed = client.post(SEARCH, content=_chunks(64 * 2**20))  # chunked: no length declared
     assert_ckan_refusal(streamed, 413)
+    assert_healthy(server)
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [(b"not json", "Expecting value"), (b'{"q": "\xff"}', "can't decode byte 0xff")],
+    ids=["not-json", "not-utf8"],
+)
+def test_a_body_that_does_not_decode_is_refused_in_words_not_python(
+    client: httpx.Client, server: Server, body: bytes, reason: str
+) -> None:
+    answer = client.post(SEARCH, content=body, headers={"Content-Type": "application/json"})
+    message = assert_ckan_refusal(answer, 400)
+    assert message.startswith("Bad request: JSON Error: Error decoding JSON data. Error: ")
+    assert reason in message
+    assert "DecodeError(" not in message
     assert_healthy(server)

@@ -21,7 +21,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from catalog.query import neutralised
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from tests.api.downloaddata import FORMULA_LABELS, add_formulas
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import build_store

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
 from tests.servers import Server

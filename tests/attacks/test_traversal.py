@@ -16,9 +16,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.query.cursor import Cursor
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.query import Cursor
+from catalog.store import FolderStore, Publisher
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy, assert_problem
 from tests.ckan.test_writes import make_token, package_fields
 from tests.conftest import REGION_FIELDS, descriptor, write_dataset, write_regions, write_wages

@@ -14,9 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.query.cursor import Cursor
-from catalog.search.index import catalogue_uuid
-from catalog.store.folder import FolderStore
+from catalog.query import Cursor
+from catalog.search import catalogue_uuid
+from catalog.store import FolderStore
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import WAGE_SCHEMA, build_store, set_current, wage_rows, write_version
 from tests.servers import Server

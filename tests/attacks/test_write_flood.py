@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store.audit import AuditLog
+from catalog.store import AuditLog
 from tests.attacks.conftest import assert_healthy
 from tests.servers import Server, serving, state_of
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from catalog.errors import NotAuthorized, QueryFailed
-from catalog.store.audit import MAX_FIELD_CHARS, AuditLog, cli_token, outcome_of, parse_time
+from catalog.store import AuditLog, cli_token, outcome_of, parse_time
+from catalog.store.audit import MAX_FIELD_CHARS
 from tests.conftest import WAGE_CSV, write_wages
 
 OPENDATA = str(Path(sys.executable).with_name("opendata"))

@@ -10,9 +10,7 @@ import openpyxl
 import pytest
 
 from catalog.errors import ValidationFailed
-from catalog.store import FolderStore
-from catalog.store.descriptors import load_dataset
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher, load_dataset
 from tests.conftest import WAGE_CSV, WAGE_FIELDS, descriptor, write_dataset, write_wages
 
 HEADER = "region_code,year,workers,avg_wage,published\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.conftest import WAGE_CSV, write_wages
 from tests.servers import free_port, state_of
 

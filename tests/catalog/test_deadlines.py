@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
-from catalog.sql.deadlines import Watchdog
+from catalog.sql import Watchdog
 
 
 class Target:

@@ -16,9 +16,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from catalog.errors import ValidationFailed
-from catalog.store import FolderStore
-from catalog.store.descriptors import load_dataset
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher, load_dataset
 from tests.conftest import WAGE_CSV, write_wages
 
 

@@ -14,7 +14,7 @@ from catalog.errors import InvalidQuery, QueryForbidden, QueryTimeout, ServiceUn
 from catalog.query import QueryEngine, RowsRequest, view_name
 from catalog.query.database import connect, translate
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
 
 

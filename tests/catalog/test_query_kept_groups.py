@@ -27,7 +27,7 @@ from catalog.query import QueryEngine, RowsRequest
 from catalog.query.database import connect
 from catalog.query.rowgroups import KeptGroups
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.querydata import set_current, walk
 
 ROWS = 300

@@ -12,11 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.query import QueryEngine, RowsRequest
-from catalog.query.cursor import Cursor, as_text
+from catalog.query import Cursor, QueryEngine, RowsRequest
+from catalog.query.cursor import as_text
 from catalog.settings import Settings
-from catalog.sql.filters import Column, parse_value
-from catalog.store.folder import FolderStore
+from catalog.sql import Column, parse_value
+from catalog.store import FolderStore
 from tests.querydata import WAGE_FIELDS, build_store, walk
 
 SORTABLE = [str(f["name"]) for f in WAGE_FIELDS]

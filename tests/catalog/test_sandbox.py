@@ -23,12 +23,12 @@ from catalog.errors import (
     ServiceUnavailable,
 )
 from catalog.query import QueryEngine
-from catalog.sandbox.messages import explain, refusal
-from catalog.sandbox.pool import Sandbox
+from catalog.sandbox import Sandbox, explain
+from catalog.sandbox.messages import refusal
 from catalog.sandbox.rules import FUNCTIONS, TABLE_FUNCTIONS, statement_of
 from catalog.sandbox.worker import Limits, Worker
 from catalog.settings import Settings
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.querydata import build_store, set_current
 
 VIEWS = ("wages_test__wages", "wages_test__notes")

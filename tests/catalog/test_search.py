@@ -9,10 +9,9 @@ import pytest
 
 from catalog.errors import BadRequest, InvalidParameter
 from catalog.search import CatalogueIndex, Facet, SearchQuery, Selection
-from catalog.store import Package
-from catalog.store.folder import FolderStore
-from web import search_catalogue
-from web.headline import Featured, featured, figures
+from catalog.store import FolderStore, Package
+from web import Featured, search_catalogue
+from web.headline import featured, figures
 
 
 def described(slug: str, **extra: Any) -> dict[str, Any]:

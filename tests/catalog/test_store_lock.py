@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from catalog.errors import Conflict, StoreError
+from catalog.store import FolderStore, Publisher, load_dataset
 from catalog.store.changes import dataset_changes
-from catalog.store.descriptors import load_dataset
-from catalog.store.folder import HISTORY, LOCK, FolderStore
-from catalog.store.publish import Publisher
+from catalog.store.folder import HISTORY, LOCK
 from tests.conftest import WAGE_CSV, write_wages
 
 CHANGED_CSV = WAGE_CSV + "520200,2022,310,81000.00,2023-06-01\n"

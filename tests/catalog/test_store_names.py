@@ -12,18 +12,17 @@ from pydantic import ValidationError
 
 from catalog.errors import DescriptorError
 from catalog.settings import Settings
-from catalog.store.descriptors import (
+from catalog.store import (
+    TokenStore,
     descriptor_faults,
-    is_file_path,
     is_resource_name,
     is_safe_url,
     is_slug,
-    is_version,
     load_dataset,
 )
-from catalog.store.tokens import TokenStore
+from catalog.store.descriptors import is_file_path, is_version
 from tests.conftest import REPO, descriptor, write_wages
-from web.pages import safe_link
+from web import safe_link
 
 HOSTILE = ["", ".", "..", "../x", "x/..", "a/b", "a\\b", "x\n", "x\x00", "-x", "%2e%2e", " x"]
 
@@ -93,7 +92,8 @@ def test_names_descriptor_faults_name_each_field() -> None:
     meta["licenses"][0]["path"] = "vbscript:x"
     assert descriptor_faults(meta) == {
         "resources[0].name": (
-            "must be lowercase letters, digits, `_` or `-` (at most 100, no dots)"
+            "must be lowercase letters, digits or `_`, starting with a letter or digit"
+            " (at most 100)"
         ),
         "resources[0].path": "must be a relative path under the dataset folder",
         "homepage": "must be an http(s):// or mailto: URL",

@@ -12,10 +12,11 @@ import pytest
 
 from api.caching import HttpCache
 from catalog.errors import Conflict, Gone, NotFound
-from catalog.query.engine import QueryEngine
+from catalog.query import QueryEngine
 from catalog.settings import Settings
+from catalog.store import FolderStore
 from catalog.store.changes import dataset_changes
-from catalog.store.folder import WITHDRAWN, FolderStore
+from catalog.store.folder import WITHDRAWN
 from tests.querydata import WAGE_SCHEMA, set_current, wage_rows, write_version
 from tests.servers import OPENDATA
 

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
+from api import create_app
 from catalog.settings import Settings
-from catalog.store.folder import CURRENT, DESCRIPTOR, FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import DESCRIPTOR, FolderStore, Publisher
+from catalog.store.folder import CURRENT
 from tests.conftest import descriptor, write_regions, write_wages
 from tests.servers import serving
 

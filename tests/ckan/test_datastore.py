@@ -15,9 +15,8 @@ import ckanapi
 import httpx
 import pytest
 
-from catalog.search.index import catalogue_uuid
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.search import catalogue_uuid
+from catalog.store import FolderStore, Publisher
 from tests.conftest import write_regions, write_wages
 from tests.servers import serving
 

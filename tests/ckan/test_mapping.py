@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from catalog.ckan import mapping as ckan
-from catalog.search.index import catalogue_uuid
+from catalog.search import catalogue_uuid
 from catalog.store import Package
 from tests.ckan.conftest import synthetic
 

@@ -10,8 +10,7 @@ from typing import Any
 import ckanapi
 import pytest
 
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
 from tests.servers import OPENDATA, serving

@@ -8,8 +8,9 @@ import duckdb
 import pytest
 
 from catalog.errors import SearchSyntaxError
-from catalog.search.lucene import MAX_DEPTH, Boolean, Clause, Occur, Term
-from catalog.search.solr import Field, Kind, compile_query, dismax, parse_date, parse_query
+from catalog.search import Boolean, Field, Kind, compile_query, dismax, parse_query
+from catalog.search.lucene import MAX_DEPTH, Clause, Occur, Term
+from catalog.search.solr import parse_date
 
 FIELDS = {
     "organization": Field("organization", Kind.STRING),

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from catalog.errors import NotFound
-from catalog.store.tokens import TokenStore
+from catalog.store import TokenStore
 
 
 def test_token_is_stored_only_as_a_salted_hash(tmp_path: Path) -> None:

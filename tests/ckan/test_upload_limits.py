@@ -18,14 +18,11 @@ import pytest
 from openpyxl import Workbook
 from starlette.requests import Request
 
-from api.app import create_app
+from api import create_app
 from api.routes.ckan import audit_refusal
 from api.uploads import remove_stale
 from catalog.settings import Settings
-from catalog.store.audit import AuditLog
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
-from catalog.store.tokens import TokenStore
+from catalog.store import AuditLog, FolderStore, Publisher, TokenStore
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 
 pytestmark = pytest.mark.anyio
@@ -343,7 +340,7 @@ async def test_upload_form_fields_over_their_cap_are_a_413(site: Site) -> None:
 
 
 def _resource_id(site: Site) -> str:
-    from catalog.search.index import catalogue_uuid
+    from catalog.search import catalogue_uuid
 
     return catalogue_uuid("resource", "wages-test/wages")
 

@@ -11,8 +11,7 @@ from pathlib import Path
 import ckanapi
 import pytest
 
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
 from tests.servers import OPENDATA, serving, state_of
 

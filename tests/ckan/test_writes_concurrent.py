@@ -12,9 +12,8 @@ from pathlib import Path
 import ckanapi
 import pytest
 
+from catalog.store import FolderStore, Publisher
 from catalog.store.changes import dataset_changes
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
 from tests.servers import OPENDATA, Server, serving

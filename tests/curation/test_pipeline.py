@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import curation
-from curation.pipeline import DEFAULT_SOURCES_DIR, curate
+from curation import DEFAULT_SOURCES_DIR, curate
+from curation.__main__ import main as command
 from tests.conftest import REPO
 
 COMMITTED = REPO / "datasets"
@@ -55,10 +56,19 @@ def test_the_command_names_the_missing_sources_file_and_writes_nothing(tmp_path:
         cwd=REPO, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 1
-    assert result.stderr.rstrip().endswith(
-        f"FileNotFoundError: [Errno 2] No such file or directory: '{tmp_path}/nowhere/sources.csv'"
+    assert result.stderr == (
+        "python -m curation: [Errno 2] No such file or directory:"
+        f" '{tmp_path}/nowhere/sources.csv'\n"
     )
     assert {f: (COMMITTED / f).stat().st_mtime_ns for f in data_files(COMMITTED)} == before
+
+
+def test_the_command_explains_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        command(["--help"])
+    assert exited.value.code == 0
+    assert capsys.readouterr().out.startswith("usage: python -m curation [-h] [SOURCES_DIR]")
+    assert not (REPO / "--help").exists()
 
 
 def test_the_public_surface() -> None:

@@ -16,11 +16,10 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
-from catalog.metadata.dcat import FREQUENCIES, THEMES
+from api import create_app
+from catalog.metadata import FREQUENCIES, THEMES
 from catalog.settings import Settings
-from catalog.store import FolderStore, ManualClock
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, ManualClock, Publisher
 from tests.conftest import descriptor, write_dataset, write_regions, write_wages
 
 BASE_URL = "https://data.example.org/opendata"

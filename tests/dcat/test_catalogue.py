@@ -12,9 +12,9 @@ from pyshacl import validate
 from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
-from api.app import create_app
+from api import create_app
 from catalog.metadata.dcat import DCAT_VERSION, EU, HYDRA, SPDX, VCARD, published_bytes
-from catalog.store.folder import FolderStore
+from catalog.store import FolderStore
 from tests.dcat.conftest import BASE_URL, PAGE_SIZE, History, settings_for
 
 pytestmark = [

@@ -17,6 +17,8 @@ def test_package_exports_exactly_the_public_names() -> None:
     assert sorted(validation.__all__) == sorted(
         [
             "Layout",
+            "RESOURCE_NAME",
+            "SLUG",
             "ReadFailure",
             "ReferenceResolver",
             "Report",
@@ -25,6 +27,8 @@ def test_package_exports_exactly_the_public_names() -> None:
             "Validation",
             "arrow_schema",
             "check_zip_file",
+            "is_resource_name",
+            "is_slug",
             "validate_package",
         ]
     )

@@ -14,7 +14,8 @@ import pytest
 from openpyxl import Workbook
 
 from tests.validation.conftest import package, resource, types
-from validation.readers import ZIP_LIMITS, ReadFailure, ZipLimits, check_zip, check_zip_file
+from validation import ReadFailure, check_zip_file
+from validation.readers import ZIP_LIMITS, ZipLimits, check_zip
 
 pytestmark = pytest.mark.slow
 

@@ -16,11 +16,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.app import create_app
+from api import create_app
 from catalog.settings import Settings
-from catalog.store import ManualClock, Store
-from catalog.store.folder import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, ManualClock, Publisher, Store
 from tests.conftest import REPO, write_regions, write_wages
 from tests.servers import serving
 

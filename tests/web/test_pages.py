@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from api.app import create_app
+from api import create_app
 from catalog.settings import Settings
 
 pytestmark = pytest.mark.anyio

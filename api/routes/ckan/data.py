@@ -112,7 +112,8 @@ def _json_object(text: bytes | str) -> DataDict:
             f"Error decoding JSON data. Error: nested deeper than {MAX_DEPTH}"
         ) from None
     except ValueError as exc:
-        raise ValueError(f"Error decoding JSON data. Error: {_shown(repr(exc))}") from None
+        # The reason, not the exception's repr: callers read words, not Python.
+        raise ValueError(f"Error decoding JSON data. Error: {_shown(str(exc))}") from None
     if not isinstance(data, dict):
         raise ValueError(
             f"Request data JSON decoded to {_shown(repr(data))} but it needs to be a dictionary."

@@ -115,12 +115,30 @@ class DatasetFolders:
         raise NotFound("Resource was not found.")
 
     def read(self, slug: str) -> tuple[str | None, DatasetSource]:
-        """With the lock held: the current version (read first), then the folder."""
+        """With the lock held: the current version (read first), then the folder.
+
+        A dataset withdrawn as a whole is Not Found, as after package_delete: only a folder
+        written after the withdrawal (a dataset created again) may be published again.
+        """
         base = self.store.current(slug)
+        if base is None and self._withdrawn_since_written(slug):
+            raise NotFound("")
         try:
             return base, load_dataset(self.datasets / slug)
         except NotFound:
             raise NotFound("") from None
+
+    def _withdrawn_since_written(self, slug: str) -> bool:
+        # `opendata withdraw` leaves the steward's folder in place (package_delete moves it
+        # aside): its descriptor, unchanged since, must not be published again by a write.
+        withdrawal = self.store.withdrawal(slug)
+        if withdrawal is None:
+            return False
+        try:
+            written = (self.datasets / slug / DESCRIPTOR_NAME).stat().st_mtime
+        except OSError:
+            return False  # no folder: `load_dataset` answers Not Found
+        return written <= datetime.fromisoformat(withdrawal.withdrawn).timestamp()
 
     # --- changing ------------------------------------------------------------------------
 

@@ -27,7 +27,7 @@ DATA_FORMATS = {"csv": "csv", "tsv": "csv", "txt": "csv", "xlsx": "xlsx", "xls":
 RESOURCE_NAME = re.compile(r"[^a-z0-9_]+")
 CKAN_TO_SPDX = {value: key for key, value in reversed(ckan.SPDX_TO_CKAN.items())}
 TABLE_MESSAGE = (
-    "Must be lowercase alphanumeric (ascii) characters and these symbols: _ - (at most 100)"
+    "Must be lowercase alphanumeric (ascii) characters and these symbols: _ (at most 100)"
 )
 RESOURCE_NAME_LIMIT = 100
 

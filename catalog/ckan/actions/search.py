@@ -14,19 +14,24 @@ from typing import Any
 from catalog.ckan import arguments
 from catalog.ckan import mapping as ckan
 from catalog.ckan.shapes import DataDict, FacetItem, SearchFacet
-from catalog.errors import InvalidFields, InvalidSearch
+from catalog.errors import InvalidFields, InvalidSearch, SearchSyntaxError
 from catalog.search import (
+    MAX_TERMS,
+    Boolean,
     Dismax,
     Facet,
     Field,
     Kind,
     Selection,
     compile_query,
+    count_terms,
     dismax,
     parse_query,
 )
 
 ROWS_MAX = 1000  # ckan.search.rows_max
+# The terms of all filters of one search (`fq` and every `fq_list` item), ours included.
+SEARCH_TERMS_MAX = 4 * MAX_TERMS
 FACET_LIMIT = 50  # search.facets.limit
 DEFAULT_SORT = "score desc, metadata_modified desc"  # ckan.search.default_package_sort
 VALID_SOLR_PARAMETERS = {
@@ -194,8 +199,14 @@ def selection(params: SearchParams) -> Selection:
     filters.extend(params.fq_list)
     where: list[str] = []
     where_params: list[Any] = []
-    for text in filters:
-        compiled = compile_query(parse_query(text), SEARCH_FIELDS)
+    parsed = [_parsed(text, params.fq) for text in filters]
+    terms = sum(count_terms(query) for query in parsed)
+    if terms > SEARCH_TERMS_MAX:
+        raise SearchSyntaxError(
+            f"{terms} terms in fq and fq_list together; a search takes at most {SEARCH_TERMS_MAX}"
+        )
+    for query in parsed:
+        compiled = compile_query(query, SEARCH_FIELDS)
         where.append(compiled.sql)
         where_params.extend(compiled.params)
     q = params.q.strip()
@@ -222,6 +233,18 @@ def selection(params: SearchParams) -> Selection:
         facet_limit=params.facet_limit,
         facet_mincount=params.facet_mincount,
     )
+
+
+def _parsed(text: str, fq: str) -> Boolean:
+    """`text` parsed; when it is `fq` within the filters added here (two terms), an error
+    names `fq` alone: the added filters are ours, not the caller's to read."""
+    if fq not in text or text == fq:
+        return parse_query(text)
+    parse_query(fq)  # the caller's own `fq` fails: its own error
+    try:
+        return parse_query(text, most=MAX_TERMS + 2)
+    except SearchSyntaxError:
+        raise SearchSyntaxError("Cannot parse fq with the filters it is combined with") from None
 
 
 def _order_by(sort: str) -> str:

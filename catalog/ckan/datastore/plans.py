@@ -31,6 +31,10 @@ SORT_CLAUSE = re.compile(r"^(.+?)( +(asc|desc))?( nulls +(first|last) *)?$", re.
 QUOTED_NAME = re.compile(r'"(?:[^"]|"")*"')  # the column a sort clause of `_sort_sql` names
 
 Query = tuple[str, list[Any]]
+# The most characters the SQL of a `q` may take: each word repeats the text of every column
+# four times (a condition, a rank), and DuckDB parses and binds it outside its memory limit,
+# about 300 bytes per character. A wide table takes fewer words than `Q_WORDS_MAX`.
+Q_SQL_MAX_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -196,6 +200,7 @@ def _matching(columns: list[Column], query: str) -> tuple[str, str, list[Any]]:
     if not terms:
         return "true", "0.0", []
     text = "lower(concat_ws(' ', " + ", ".join(f"CAST({c.sql} AS VARCHAR)" for c in columns) + "))"
+    _check_size(len(terms), len(text))
     condition = " AND ".join(f"contains({text}, ?)" for _ in terms)
     rank = " + ".join(
         f"CAST((length({text}) - length(replace({text}, ?, ''))) AS DOUBLE)"
@@ -203,6 +208,16 @@ def _matching(columns: list[Column], query: str) -> tuple[str, str, list[Any]]:
         for _ in terms
     )
     return condition, rank, terms
+
+
+def _check_size(terms: int, text: int) -> None:
+    """Refuse, before it is built, SQL of `terms` words over a text expression `text` long."""
+    size = terms * (4 * text + 150)  # 150: the SQL around the four copies
+    if size > Q_SQL_MAX_CHARS:
+        most = max(Q_SQL_MAX_CHARS // (4 * text + 150), 1)
+        raise InvalidFields(
+            {"q": [f"{terms} words over this table's columns; it takes at most {most}"]}
+        )
 
 
 def _sort_sql(

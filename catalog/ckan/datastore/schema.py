@@ -4,7 +4,9 @@ Defaults, types and the `__junk` check, with the validators every action shares
 (`catalog.ckan.arguments`): `limit` defaults to 100 and is capped at 32000
 (`ckan.datastore.search.rows_max`); `include_total` defaults to true; `records_format` is
 objects, lists, csv or tsv. A `limit` or `offset` past 2^53 - 1 is refused in our words
-before it reaches the engine.
+before it reaches the engine, as is a `q` of more than `Q_WORDS_MAX` words: each word is a
+condition and a rank term over every column, and DuckDB's parser allocates outside its
+memory limit (150,000 words once took 24 GB).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ SEARCH_KEYS = {
 }  # fmt: skip
 # The largest limit or offset taken: JavaScript's largest exact integer.
 LARGEST_NATURAL = 2**53 - 1
+# The most words a `q` may hold (all columns of a dict `q` together): a search of a few
+# words is what CKAN's full-text search is for.
+Q_WORDS_MAX = 32
 
 
 @dataclass(frozen=True)
@@ -64,6 +69,7 @@ def search_arguments(data: DataDict) -> SearchArguments:
     elif isinstance(given["resource_id"], dict | list):  # an id is text, never a JSON structure
         errors["resource_id"] = ["Must be a string"]
     _parse_json(given, errors)
+    _check_words(given.get("q") or given.get("full_text"), errors)
     _paging(given, errors)
     given["include_total"] = boolean(given.get("include_total"), True)
     given["include_next_page"] = boolean(given.get("include_next_page"))
@@ -103,6 +109,14 @@ def _parse_json(given: DataDict, errors: dict[str, list[str]]) -> None:
             except ValueError:
                 if key == "filters":
                     errors[key] = ["Could not parse as valid JSON"]
+
+
+def _check_words(text: Any, errors: dict[str, list[str]]) -> None:
+    """A `q` (text, or a dict of column → text) of at most `Q_WORDS_MAX` words in all."""
+    values = text.values() if isinstance(text, dict) else [text] if text else []
+    words = sum(len(str(value).split()) for value in values)
+    if words > Q_WORDS_MAX:
+        errors["q"] = [f"{words:,} words; a search takes at most {Q_WORDS_MAX}"]
 
 
 def _paging(given: DataDict, errors: dict[str, list[str]]) -> None:

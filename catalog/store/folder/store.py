@@ -29,7 +29,7 @@ from pathlib import Path
 from catalog.errors import Gone, NotFound, StoreError
 from catalog.store.base import DESCRIPTOR, REPORT
 from catalog.store.clock import Clock, utc_now
-from catalog.store.descriptors import is_slug, is_version
+from catalog.store.descriptors import is_version
 from catalog.store.folder import locks
 from catalog.store.folder.layout import (
     CURRENT,
@@ -50,6 +50,7 @@ from catalog.store.folder.withdrawals import Withdrawals
 from catalog.store.model import Document, Package, ReportDocument
 from catalog.store.parsing import parse_package
 from catalog.store.records import Served, VersionInfo, changed_since
+from validation import is_slug
 
 # The published descriptors read are kept by file and the file's identity (inode, size,
 # mtime): versions are immutable, and the identity catches a file replaced in place.

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from catalog.errors import Conflict, Gone, NotFound
 from catalog.store.base import DESCRIPTOR
-from catalog.store.descriptors import is_slug, is_version
+from catalog.store.descriptors import is_version
 from catalog.store.folder.layout import (
     CURRENT,
     WITHDRAWN,
@@ -27,6 +27,7 @@ from catalog.store.folder.layout import (
     stamp,
 )
 from catalog.store.records import DATASET, VERSION, Withdrawal
+from validation import is_slug
 
 # The versions a log takes away, by the log's identity (inode, size, mtime).
 _Identity = tuple[int, int, int]
