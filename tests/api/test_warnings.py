@@ -15,12 +15,10 @@ import httpx
 import pyarrow.parquet as pq
 import pytest
 
-from api.app import create_app
+from api import create_app
 from catalog.errors import ValidationFailed
 from catalog.settings import Settings
-from catalog.store import FolderStore
-from catalog.store.descriptors import load_dataset
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher, load_dataset
 from tests.contradiction import CONTRADICTED_ROWS, FLAG, SLUG, write_contradiction
 
 pytestmark = pytest.mark.anyio
