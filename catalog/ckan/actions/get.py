@@ -10,12 +10,11 @@ raises from the catalogue error tree with CKAN's `__type` (ckan/logic/action/get
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
 
 from catalog.ckan import mapping as ckan
+from catalog.ckan.actions.action import Action
 from catalog.ckan.actions.groups import GroupListArguments, earlier
-from catalog.ckan.actions.registry import Action, checked
 from catalog.ckan.actions.search import FACET_FIELDS, search_facets, search_params, selection
 from catalog.ckan.arguments import boolean, natural
 from catalog.ckan.shapes import (
@@ -49,10 +48,8 @@ class CkanActions:
         self._packages: dict[tuple[str, str, str], Package] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
         self._units_cache: tuple[int, dict[str, Unit], dict[str, Unit]] | None = None
-        self.actions: dict[str, Action] = {
-            name: Action(checked(getattr(self, name)), (getattr(self, name).__doc__ or "").strip())
-            for name in READ_ACTIONS
-        }
+        # What `help_show` knows: the served actions, installed from the table of actions.
+        self.actions: dict[str, Action] = {}
 
     # --- lookups -----------------------------------------------------------------------
 
@@ -93,10 +90,9 @@ class CkanActions:
         slug, position = found
         return slug, self.descriptor(slug).resources[position].name
 
-    def install(self, actions: dict[str, Callable[[DataDict], Any]]) -> None:
-        """Add actions served beside the read ones (the DataStore's, the write ones)."""
-        for name, run in actions.items():
-            self.actions[name] = Action(checked(run), (run.__doc__ or "").strip())
+    def install(self, actions: Mapping[str, Action]) -> None:
+        """Serve `actions` (`catalog.ckan.actions.registry.served`): `help_show` knows them."""
+        self.actions.update(actions)
 
     def refresh(self) -> None:
         """See the store's current state now, not at the next periodic check (after a write)."""
@@ -304,21 +300,3 @@ class CkanActions:
             found = self.package_search({"fq": f'+{field}:"{group["name"]}"', "rows": 10})
             return {**shown, "packages": found["results"]}
         return shown
-
-
-READ_ACTIONS = (
-    "status_show",
-    "site_read",
-    "package_list",
-    "current_package_list_with_resources",
-    "package_show",
-    "resource_show",
-    "package_search",
-    "organization_list",
-    "organization_show",
-    "group_list",
-    "group_show",
-    "tag_list",
-    "license_list",
-    "help_show",
-)
