@@ -30,7 +30,7 @@ from catalog.query.downloads import (
 )
 from catalog.query.engine import QueryEngine
 from catalog.query.formats import CATALOGUED, FORMATS, Digest, Encoded, Encoding, Format, encode
-from catalog.query.pages import DEFAULT_LIMIT, MAX_LIMIT, RowsPage, RowsRequest
+from catalog.query.pages import DEFAULT_LIMIT, MAX_ROWS_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
     csv_header,
@@ -41,8 +41,8 @@ from catalog.query.renderer import (
     ndjson_chunks,
     write_sheet,
 )
-from catalog.query.resources import Resource, view_name
-from catalog.query.selection import ExportRequest, Selection, export_runs
+from catalog.query.resources import ResourceFile, view_name
+from catalog.query.selection import ExportRequest, RowSelection, export_runs
 from catalog.query.totals import Mode
 from catalog.sql import TEXTUAL, Cells, json_row_sql, neutralised, neutralised_sql, select_sql
 
@@ -52,7 +52,7 @@ __all__ = [
     "CHUNK",
     "DEFAULT_LIMIT",
     "FORMATS",
-    "MAX_LIMIT",
+    "MAX_ROWS_LIMIT",
     "TEXTUAL",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",
@@ -65,10 +65,10 @@ __all__ = [
     "Format",
     "Mode",
     "QueryEngine",
-    "Resource",
+    "ResourceFile",
+    "RowSelection",
     "RowsPage",
     "RowsRequest",
-    "Selection",
     "Table",
     "TooManyRows",
     "ZipMember",
