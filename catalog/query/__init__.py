@@ -44,7 +44,6 @@ from catalog.query.renderer import (
 from catalog.query.resources import ResourceFile, view_name
 from catalog.query.selection import ExportRequest, RowSelection, export_runs
 from catalog.query.totals import Mode
-from catalog.sql import TEXTUAL, Cells, json_row_sql, neutralised, neutralised_sql, select_sql
 
 __all__ = [
     "BOM",
@@ -53,10 +52,8 @@ __all__ = [
     "DEFAULT_LIMIT",
     "FORMATS",
     "MAX_ROWS_LIMIT",
-    "TEXTUAL",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",
-    "Cells",
     "Cursor",
     "Digest",
     "Encoded",
@@ -81,12 +78,8 @@ __all__ = [
     "export_runs",
     "json_array_chunks",
     "json_chunks",
-    "json_row_sql",
     "ndjson_chunks",
-    "neutralised",
-    "neutralised_sql",
     "parquet_chunks",
-    "select_sql",
     "view_name",
     "write_sheet",
     "write_xlsx",

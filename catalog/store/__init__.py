@@ -36,7 +36,6 @@ from catalog.store.folder import FolderStore
 from catalog.store.model import (
     Document,
     Package,
-    ReportDocument,
     Resource,
     TableField,
     TableSchema,
@@ -45,7 +44,6 @@ from catalog.store.opening import open_store
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
 from catalog.store.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, TokenStore, adopt_legacy_tokens
-from validation import is_resource_name, is_slug
 
 __all__ = [
     "ANONYMOUS",
@@ -72,7 +70,6 @@ __all__ = [
     "Outcome",
     "Package",
     "Publisher",
-    "ReportDocument",
     "Resource",
     "Served",
     "Store",
@@ -86,9 +83,7 @@ __all__ = [
     "cli_token",
     "descriptor_faults",
     "is_email",
-    "is_resource_name",
     "is_safe_url",
-    "is_slug",
     "load_dataset",
     "open_store",
     "outcome_of",

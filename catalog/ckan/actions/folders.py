@@ -58,10 +58,10 @@ from catalog.store import (
     Store,
     descriptor_faults,
     is_safe_url,
-    is_slug,
     load_dataset,
     url_fields,
 )
+from validation import is_slug
 
 WORK_FOLDER = ".writes"
 DELETED_FOLDER = ".deleted"
