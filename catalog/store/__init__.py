@@ -1,9 +1,11 @@
 """The store: published versions, the descriptors they came from, and publishing.
 
 `Store` is the interface every caller takes (`catalog.store.base`); `open_store` gives the
-one for a location, a `FolderStore` for a local folder. A version is written beside the
-others and served only once the store makes it current; tokens and the audit log are the
-store's private state. `Package` is the typed descriptor (`catalog.store.model`).
+one for a location (`StoreLocation`), a `FolderStore` for a local folder. A version is written
+beside the others and served only once the store makes it current. The API tokens and the
+audit log are kept by this package too, but never inside a store: they are private state, in
+the folder `OPENDATA_STATE` names (`Settings.tokens_path`, `Settings.audit_path`).
+`Package` is the typed descriptor (`catalog.store.model`).
 """
 
 from catalog.store.audit import (
@@ -40,7 +42,7 @@ from catalog.store.model import (
     TableField,
     TableSchema,
 )
-from catalog.store.opening import open_store
+from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
 from catalog.store.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, TokenStore, adopt_legacy_tokens
@@ -73,6 +75,7 @@ __all__ = [
     "Resource",
     "Served",
     "Store",
+    "StoreLocation",
     "TableField",
     "TableSchema",
     "TokenStore",
@@ -91,6 +94,7 @@ __all__ = [
     "parse_time",
     "resolve",
     "resource_file",
+    "store_folder",
     "url_fields",
     "utc_now",
 ]
