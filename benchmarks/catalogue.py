@@ -69,7 +69,7 @@ def serve(count: int, port: int) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         store, state = Path(scratch) / "store", Path(scratch) / "state"
         store.mkdir()
-        app = create_app(Settings(store=store, state=state, port=port))
+        app = create_app(Settings(store=str(store), state=state, port=port))
         index = app.state.index
         index.load(descriptors(count))
         # Never look at the (empty) store again: one look now, then none for ever after.

@@ -8,7 +8,13 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from catalog.store import LEGACY_TOKENS_FILE, TOKENS_FILE, adopt_legacy_tokens
+from catalog.store import (
+    LEGACY_TOKENS_FILE,
+    TOKENS_FILE,
+    StoreLocation,
+    adopt_legacy_tokens,
+    store_folder,
+)
 
 
 class Settings(BaseSettings):
@@ -20,9 +26,12 @@ class Settings(BaseSettings):
         default=Path("datasets"),
         description="Folder of dataset folders, each with datapackage.yaml and data/.",
     )
-    store: Path = Field(
-        default=Path("store"),
-        description="Folder holding the published, immutable versions: <store>/<slug>/<version>/.",
+    store: StoreLocation = Field(
+        default="store",
+        description=(
+            "Where the published, immutable versions live: a folder, <store>/<slug>/<version>/"
+            " (`open_store` refuses other locations, such as s3://, until a store for them exists)."
+        ),
     )
     base_url: str = Field(
         default="",
@@ -345,7 +354,9 @@ class Settings(BaseSettings):
         if self.api_tokens_file:
             return Path(self.api_tokens_file)
         target = self.state / TOKENS_FILE
-        adopt_legacy_tokens(self.store / LEGACY_TOKENS_FILE, target)
+        folder = store_folder(self.store)
+        if folder is not None:  # only a folder store ever held the legacy file
+            adopt_legacy_tokens(folder / LEGACY_TOKENS_FILE, target)
         return target
 
     @property
@@ -357,7 +368,10 @@ class Settings(BaseSettings):
     def _state_outside_store(self) -> Settings:
         # The store is what the query engine reads: a token file or an audit log in it is
         # one sandbox slip away from being served.
-        store = self.store.resolve()
+        folder = store_folder(self.store)
+        if folder is None:  # not on this machine's disk: nothing local can be inside it
+            return self
+        store = folder.resolve()
         private = [("state", self.state)]
         if self.api_tokens_file:
             private.append(("api_tokens_file", Path(self.api_tokens_file)))

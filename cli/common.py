@@ -29,7 +29,7 @@ class ChosenOptions(TypedDict, total=False):
     """The settings a command line chose: the main callback's folders, `serve`'s address."""
 
     datasets: Path
-    store: Path
+    store: str
     state: Path
     host: str
     port: int

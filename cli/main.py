@@ -28,7 +28,9 @@ def main(
     datasets: Annotated[
         Path | None, typer.Option(help="Datasets folder (env OPENDATA_DATASETS).")
     ] = None,
-    store: Annotated[Path | None, typer.Option(help="Store folder (env OPENDATA_STORE).")] = None,
+    store: Annotated[
+        str | None, typer.Option(help="Store location: a folder (env OPENDATA_STORE).")
+    ] = None,
     state: Annotated[
         Path | None,
         typer.Option(help="Private state folder: tokens, audit log (env OPENDATA_STATE)."),

@@ -174,6 +174,31 @@ def test_package_all_is_exactly_what_it_exports(package: ModuleType) -> None:
     assert unlisted_exports(package) == set()
 
 
+# Names every package of a kind has, each its own: a router per group of routes, a `main`
+# per benchmark run as `python -m`.
+CONVENTIONAL = {"router", "main"}
+
+
+def contains(outer: str, inner: str) -> bool:
+    return inner.startswith(outer + ".")
+
+
+def test_each_exported_name_has_one_home() -> None:
+    """A name in two packages' `__all__` is one thing exported twice or two things under one
+    name; a parent package passing on its subpackage's name is neither."""
+    homes: dict[str, list[str]] = {}
+    for package in packages():
+        for name in getattr(package, "__all__", ()):
+            homes.setdefault(name, []).append(package.__name__)
+    shared = {
+        name: found
+        for name, found in homes.items()
+        if name not in CONVENTIONAL
+        and any(not contains(a, b) and not contains(b, a) for a in found for b in found if a != b)
+    }
+    assert shared == {}
+
+
 def locked_versions() -> dict[str, Version]:
     """Name → version of each pin in requirements.lock (the lines `name==version \\`)."""
     pins = re.findall(r"^([A-Za-z0-9._-]+)==(\S+)", (REPO / "requirements.lock").read_text(), re.M)

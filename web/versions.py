@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from catalog.store import Package, ReportDocument
+from catalog.store import Package
+from validation import ReportDocument
 from web.charts import fields_of
 
 

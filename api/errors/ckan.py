@@ -27,7 +27,7 @@ from catalog.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
-from catalog.store import ReportDocument
+from validation import ReportDocument
 
 CKAN_JSON = "application/json;charset=utf-8"
 # The Action API's paths; their answers, refusals included, are CKAN envelopes.

@@ -26,7 +26,8 @@ from api.openapi import (
 )
 from catalog.errors import NotFound
 from catalog.search import FACETS, SearchQuery
-from catalog.store import Document, Package, ReportDocument, TableSchema
+from catalog.store import Document, Package, TableSchema
+from validation import ReportDocument
 
 router = APIRouter(prefix="/api/v1", tags=["catalogue"])
 

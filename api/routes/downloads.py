@@ -38,7 +38,7 @@ from catalog.query import (
     Encoding,
     ExportRequest,
     QueryEngine,
-    Selection,
+    RowSelection,
     ZipMember,
     encode,
     zip_chunks,
@@ -210,5 +210,5 @@ def download_zip(
     )
 
 
-def _csv_of(engine: QueryEngine, selection: Selection) -> Callable[[], Iterator[bytes]]:
+def _csv_of(engine: QueryEngine, selection: RowSelection) -> Callable[[], Iterator[bytes]]:
     return lambda: encode(engine, selection, FORMATS["csv"]).chunks

@@ -29,7 +29,7 @@ from api.openapi import (
     responses,
 )
 from api.render import json_with_rows
-from catalog.query import DEFAULT_LIMIT, MAX_LIMIT, AggregateRequest, Mode, RowsRequest
+from catalog.query import DEFAULT_LIMIT, MAX_ROWS_LIMIT, AggregateRequest, Mode, RowsRequest
 
 router = APIRouter(prefix="/api/v1/datasets/{slug}/resources/{resource}", tags=["rows"])
 
@@ -47,8 +47,8 @@ Limit = Annotated[
     int,
     Query(
         ge=1,
-        le=MAX_LIMIT,
-        description=f"Rows per page, at most {MAX_LIMIT}.",
+        le=MAX_ROWS_LIMIT,
+        description=f"Rows per page, at most {MAX_ROWS_LIMIT}.",
         openapi_examples=example(100),
     ),
 ]

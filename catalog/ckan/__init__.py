@@ -7,13 +7,22 @@ mapping     descriptors as CKAN package, resource and group dicts
 push        `opendata push`: this catalogue into another CKAN
 """
 
-from catalog.ckan.actions import WRITE_ACTIONS, Action, CatalogueWriter, CkanActions, Upload
+from catalog.ckan.actions import (
+    ACTIONS,
+    WRITE_ACTIONS,
+    Action,
+    CatalogueWriter,
+    CkanActions,
+    Upload,
+    served,
+)
 from catalog.ckan.datastore import DUMP_MEDIA_TYPES, DataStore
 from catalog.ckan.mapping import CKAN_STATUS
 from catalog.ckan.push import Pusher
 from catalog.ckan.shapes import DataDict
 
 __all__ = [
+    "ACTIONS",
     "CKAN_STATUS",
     "DUMP_MEDIA_TYPES",
     "WRITE_ACTIONS",
@@ -24,4 +33,5 @@ __all__ = [
     "DataStore",
     "Pusher",
     "Upload",
+    "served",
 ]

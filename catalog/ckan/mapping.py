@@ -16,12 +16,12 @@ from datetime import date, datetime
 from pydantic import BaseModel
 
 from catalog.ckan.shapes import (
+    CkanPackage,
+    CkanResource,
     Extra,
     GroupShown,
     LicenseEntry,
     LicenseFields,
-    Package,
-    Resource,
     ShortGroup,
     Tag,
     Unit,
@@ -270,11 +270,11 @@ def _extra_value(value: ExtraValue | dict[str, object]) -> str:
 
 def resource_dict(
     descriptor: Descriptor, resource: DescriptorResource, position: int, base_url: str
-) -> Resource:
+) -> CkanResource:
     slug, name = descriptor.name, resource.name
     _, modified = dataset_times(descriptor)
     downloads = f"{base_url.rstrip('/')}/api/v1/datasets/{slug}/resources/{name}"
-    found: Resource = {
+    found: CkanResource = {
         "cache_last_updated": None,
         "cache_url": None,
         "created": modified,
@@ -312,7 +312,7 @@ def resource_dict(
 
 
 def _add_warnings(
-    found: Resource, descriptor: Descriptor, resource: DescriptorResource, base_url: str
+    found: CkanResource, descriptor: Descriptor, resource: DescriptorResource, base_url: str
 ) -> None:
     """ckanext-validation's `validation_status` of a published resource (it validated:
     "success"; a draft's is not known), and when warning checks flagged rows of it: how
@@ -339,7 +339,7 @@ def tag_dict(tag: str) -> Tag:
     }
 
 
-def package_dict(descriptor: Descriptor, base_url: str) -> Package:
+def package_dict(descriptor: Descriptor, base_url: str) -> CkanPackage:
     """The package_show dict of one published descriptor (also each package_search result)."""
     slug = descriptor.name
     created, modified = dataset_times(descriptor)

@@ -33,8 +33,9 @@ from typing import Any
 import ckanapi
 
 from catalog.ckan import mapping as ckan
-from catalog.query import Cells, QueryEngine, delimited_chunks, delimited_line, select_sql
+from catalog.query import QueryEngine, delimited_chunks, delimited_line
 from catalog.search import catalogue_uuid
+from catalog.sql import Cells, select_sql
 from catalog.store import Package, Resource, Store
 
 USER_AGENT = "hrss-opendata-push/1"

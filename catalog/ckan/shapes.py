@@ -102,7 +102,7 @@ class Unit(UnitFields):
     image_display_url: NotRequired[str]
 
 
-class Resource(TypedDict):
+class CkanResource(TypedDict):
     """A resource dict: CKAN's keys, then ours (`table`, `name_en`, `rows`, `parquet_*`)."""
 
     cache_last_updated: None
@@ -139,7 +139,7 @@ class Resource(TypedDict):
     validation_report: NotRequired[str]
 
 
-class Package(TypedDict):
+class CkanPackage(TypedDict):
     """A package dict, as package_show returns it and package_search lists it."""
 
     author: str | None
@@ -168,7 +168,7 @@ class Package(TypedDict):
     version: str | None
     extras: list[Extra]
     groups: list[ShortGroup]
-    resources: list[Resource]
+    resources: list[CkanResource]
     tags: list[Tag]
     relationships_as_object: list[Any]  # always empty: we keep no relationships
     relationships_as_subject: list[Any]
@@ -190,7 +190,7 @@ class GroupShown(UnitFields):
 class GroupWithPackages(GroupShown):
     """A group shown with `include_datasets`: its first datasets as package_search lists them."""
 
-    packages: list[Package] | list[dict[str, object]]
+    packages: list[CkanPackage] | list[dict[str, object]]
 
 
 class FacetItem(TypedDict):
@@ -209,6 +209,6 @@ class SearchResult(TypedDict):
 
     count: int
     facets: dict[str, dict[str, int]]
-    results: list[Package] | list[dict[str, object]]
+    results: list[CkanPackage] | list[dict[str, object]]
     sort: str
     search_facets: dict[str, SearchFacet]

@@ -38,22 +38,18 @@ from collections.abc import Sequence
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
 
-from catalog.metadata.distributions import add_resource, issued, published_bytes
+from catalog.metadata.distributions import add_resource, issued
 from catalog.metadata.rdf import (
     DCAT_VERSION,
     EU,
     HYDRA,
-    RDF_FORMATS,
-    SPDX,
     VCARD,
     CatalogueInfo,
     Links,
     PageInfo,
     add_date,
     bilingual,
-    date_literal,
     new_graph,
-    serialize_graph,
     typed,
 )
 from catalog.metadata.vocabularies import (
@@ -63,27 +59,6 @@ from catalog.metadata.vocabularies import (
     THEMES,
 )
 from catalog.store import Package, is_email
-
-# The graph makers, and the groundwork they stand on, as callers know them from here.
-__all__ = [
-    "DCAT_VERSION",
-    "EU",
-    "HYDRA",
-    "RDF_FORMATS",
-    "SPDX",
-    "THEMES",
-    "VCARD",
-    "CatalogueInfo",
-    "Links",
-    "PageInfo",
-    "add_dataset",
-    "add_paging",
-    "catalogue_graph",
-    "dataset_graph",
-    "date_literal",
-    "published_bytes",
-    "serialize_graph",
-]
 
 EU_THEMES = {
     "SOCI": ("人口与社会", "Population and society"),

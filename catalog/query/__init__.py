@@ -30,7 +30,7 @@ from catalog.query.downloads import (
 )
 from catalog.query.engine import QueryEngine
 from catalog.query.formats import CATALOGUED, FORMATS, Digest, Encoded, Encoding, Format, encode
-from catalog.query.pages import DEFAULT_LIMIT, MAX_LIMIT, RowsPage, RowsRequest
+from catalog.query.pages import DEFAULT_LIMIT, MAX_ROWS_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
     csv_header,
@@ -41,18 +41,9 @@ from catalog.query.renderer import (
     ndjson_chunks,
     write_sheet,
 )
-from catalog.query.resources import Resource, view_name
-from catalog.query.selection import ExportRequest, Selection, export_runs
+from catalog.query.resources import ResourceFile, view_name
+from catalog.query.selection import ExportRequest, RowSelection, export_runs
 from catalog.query.totals import Mode
-from catalog.sql import (
-    TEXTUAL,
-    Cells,
-    json_row_sql,
-    neutralised,
-    neutralised_sql,
-    rendered_from,
-    select_sql,
-)
 
 __all__ = [
     "BOM",
@@ -60,11 +51,9 @@ __all__ = [
     "CHUNK",
     "DEFAULT_LIMIT",
     "FORMATS",
-    "MAX_LIMIT",
-    "TEXTUAL",
+    "MAX_ROWS_LIMIT",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",
-    "Cells",
     "Cursor",
     "Digest",
     "Encoded",
@@ -73,10 +62,10 @@ __all__ = [
     "Format",
     "Mode",
     "QueryEngine",
-    "Resource",
+    "ResourceFile",
+    "RowSelection",
     "RowsPage",
     "RowsRequest",
-    "Selection",
     "Table",
     "TooManyRows",
     "ZipMember",
@@ -89,13 +78,8 @@ __all__ = [
     "export_runs",
     "json_array_chunks",
     "json_chunks",
-    "json_row_sql",
     "ndjson_chunks",
-    "neutralised",
-    "neutralised_sql",
     "parquet_chunks",
-    "rendered_from",
-    "select_sql",
     "view_name",
     "write_sheet",
     "write_xlsx",

@@ -12,7 +12,7 @@ from typing import Any
 
 from catalog.errors import InvalidParameter
 from catalog.query.pages import DEFAULT_LIMIT
-from catalog.query.resources import Resource, source_sql
+from catalog.query.resources import ResourceFile, source_sql
 from catalog.sql import (
     NUMERIC_TYPES,
     Column,
@@ -61,7 +61,7 @@ class Aggregate:
     outputs: list[Column]
 
     @classmethod
-    def of(cls, resource: Resource, request: AggregateRequest) -> Aggregate:
+    def of(cls, resource: ResourceFile, request: AggregateRequest) -> Aggregate:
         schema = resource.schema
         groups = parse_names(schema, request.group_by, "group_by")
         outputs = [(c, c.sql) for c in groups] + _measures(schema, request.measures, groups)

@@ -38,7 +38,7 @@ from catalog.query.renderer import (
     ndjson_chunks,
     write_sheet,
 )
-from catalog.query.selection import Selection
+from catalog.query.selection import RowSelection
 from catalog.sql import Cells, json_row_sql, select_sql
 
 # Rows per Arrow batch: a few MB of CSV, the unit of memory of an export.
@@ -62,7 +62,9 @@ class TooManyRows(BadRequest):
 # -- CSV --------------------------------------------------------------------------------------
 
 
-def csv_chunks(engine: QueryEngine, selection: Selection, *, bom: bool = False) -> Iterator[bytes]:
+def csv_chunks(
+    engine: QueryEngine, selection: RowSelection, *, bom: bool = False
+) -> Iterator[bytes]:
     """The selection as UTF-8 CSV with a header row (and a BOM for Excel when asked)."""
     batches = engine.export(selection, select_sql(selection.columns, Cells.TEXT), BATCH_ROWS)
     header = csv_header(c.name for c in selection.columns)
@@ -72,7 +74,7 @@ def csv_chunks(engine: QueryEngine, selection: Selection, *, bom: bool = False) 
 # -- JSON and NDJSON --------------------------------------------------------------------------
 
 
-def json_chunks(engine: QueryEngine, selection: Selection, *, lines: bool) -> Iterator[bytes]:
+def json_chunks(engine: QueryEngine, selection: RowSelection, *, lines: bool) -> Iterator[bytes]:
     """The selection as a JSON array of row objects, or one object per line (NDJSON)."""
     select = f"CAST({json_row_sql(selection.columns)} AS VARCHAR)"
     batches = engine.export(selection, select, BATCH_ROWS)
@@ -111,7 +113,7 @@ class _Drain:
         return taken
 
 
-def parquet_schema(selection: Selection) -> pa.Schema:
+def parquet_schema(selection: RowSelection) -> pa.Schema:
     """The stored file's Arrow schema of the selected columns; its Table Schema cut to match."""
     stored = pq.read_schema(selection.resource.path)
     names = [c.name for c in selection.columns]
@@ -127,7 +129,7 @@ def parquet_schema(selection: Selection) -> pa.Schema:
     return pa.schema([stored.field(name) for name in names], metadata=metadata)
 
 
-def parquet_chunks(engine: QueryEngine, selection: Selection) -> Iterator[bytes]:
+def parquet_chunks(engine: QueryEngine, selection: RowSelection) -> Iterator[bytes]:
     """A Parquet file of the selection, typed as the stored one, written row group by group."""
     schema = parquet_schema(selection)
     select = select_sql(selection.columns, Cells.STORED)
@@ -149,7 +151,7 @@ def _parquet(batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> Iterator[b
 # -- XLSX -------------------------------------------------------------------------------------
 
 
-def check_xlsx_rows(engine: QueryEngine, selection: Selection) -> None:
+def check_xlsx_rows(engine: QueryEngine, selection: RowSelection) -> None:
     """Refuse a selection that does not fit in one Excel sheet, before writing any of it."""
     cap = EXCEL_MAX_ROWS - 1
     known = selection.resource.rows
@@ -162,7 +164,7 @@ def check_xlsx_rows(engine: QueryEngine, selection: Selection) -> None:
 
 
 def write_xlsx(
-    engine: QueryEngine, selection: Selection, target: IO[bytes], created: datetime = EPOCH
+    engine: QueryEngine, selection: RowSelection, target: IO[bytes], created: datetime = EPOCH
 ) -> None:
     """The selection as one XLSX sheet, written with constant memory into `target`.
 

@@ -31,9 +31,9 @@ from catalog.query.aggregates import Aggregate, AggregateRequest, Table
 from catalog.query.cursor import Cursor
 from catalog.query.database import batches, chained, connect, counted, translate
 from catalog.query.pages import Pages, RowsPage, RowsRequest, pinned_version
-from catalog.query.resources import Resource, Resources
+from catalog.query.resources import ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
-from catalog.query.selection import ExportRequest, Query, Selection, export_runs
+from catalog.query.selection import ExportRequest, Query, RowSelection, export_runs
 from catalog.query.totals import MODES
 from catalog.sandbox import Sandbox
 from catalog.settings import Settings
@@ -60,7 +60,7 @@ class QueryEngine:
         self._watchdog.close()
         self._con.close()
 
-    def resource(self, slug: str, name: str, version: str | None = None) -> Resource:
+    def resource(self, slug: str, name: str, version: str | None = None) -> ResourceFile:
         """A resource of a version (the current one by default), resolved to its file."""
         return self._resources.resource(slug, name, version)
 
@@ -76,18 +76,18 @@ class QueryEngine:
 
     # -- downloads ---------------------------------------------------------------------------
 
-    def select(self, slug: str, name: str, request: ExportRequest) -> Selection:
+    def select(self, slug: str, name: str, request: ExportRequest) -> RowSelection:
         """The rows and columns a download of `name` asks for; filters parsed as for /rows."""
-        return Selection.of(self.resource(slug, name, request.version), request)
+        return RowSelection.of(self.resource(slug, name, request.version), request)
 
-    def count(self, selection: Selection, cap: int) -> int:
+    def count(self, selection: RowSelection, cap: int) -> int:
         """The number of selected rows, counting no further than `cap`."""
         inner, params = selection.sql("1", ordered=False)
         sql = f"SELECT count(*) FROM ({inner} LIMIT ?) AS _c"
         return int(self.fetch(sql, [*params, cap])[0][0])
 
     def export(
-        self, selection: Selection, select: str, batch_rows: int
+        self, selection: RowSelection, select: str, batch_rows: int
     ) -> Iterator[pa.RecordBatch]:
         """The selected rows rendered by `select` (aliased to their column names), as Arrow
         batches in the export's order (`catalog.query.selection`), read lazily: memory stays

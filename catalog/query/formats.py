@@ -29,7 +29,7 @@ from catalog.query.downloads import (
     write_xlsx,
 )
 from catalog.query.engine import QueryEngine
-from catalog.query.selection import Selection
+from catalog.query.selection import RowSelection
 
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 
@@ -58,7 +58,7 @@ class Encoded:
     size: int | None = None
 
 
-Encoder = Callable[[QueryEngine, Selection, Encoding], Encoded]
+Encoder = Callable[[QueryEngine, RowSelection, Encoding], Encoded]
 
 
 @dataclass(frozen=True)
@@ -86,23 +86,23 @@ class Format:
         return None if self.file_type is None else EU_FILE_TYPE + self.file_type
 
 
-def _csv(engine: QueryEngine, selection: Selection, encoding: Encoding) -> Encoded:
+def _csv(engine: QueryEngine, selection: RowSelection, encoding: Encoding) -> Encoded:
     return Encoded(csv_chunks(engine, selection, bom=encoding.bom))
 
 
-def _json(engine: QueryEngine, selection: Selection, encoding: Encoding) -> Encoded:
+def _json(engine: QueryEngine, selection: RowSelection, encoding: Encoding) -> Encoded:
     return Encoded(json_chunks(engine, selection, lines=False))
 
 
-def _ndjson(engine: QueryEngine, selection: Selection, encoding: Encoding) -> Encoded:
+def _ndjson(engine: QueryEngine, selection: RowSelection, encoding: Encoding) -> Encoded:
     return Encoded(json_chunks(engine, selection, lines=True))
 
 
-def _parquet(engine: QueryEngine, selection: Selection, encoding: Encoding) -> Encoded:
+def _parquet(engine: QueryEngine, selection: RowSelection, encoding: Encoding) -> Encoded:
     return Encoded(parquet_chunks(engine, selection))
 
 
-def _xlsx(engine: QueryEngine, selection: Selection, encoding: Encoding) -> Encoded:
+def _xlsx(engine: QueryEngine, selection: RowSelection, encoding: Encoding) -> Encoded:
     # An XLSX file is a zip whose directory comes last: it is written whole, to a temporary
     # file that is unlinked at once, so nothing is left behind if the client goes away.
     with tempfile.TemporaryFile(suffix=".xlsx") as target:
@@ -149,7 +149,7 @@ CATALOGUED: tuple[Format, ...] = tuple(f for f in FORMATS.values() if f.file_typ
 
 
 def encode(
-    engine: QueryEngine, selection: Selection, fmt: Format, encoding: Encoding = Encoding()
+    engine: QueryEngine, selection: RowSelection, fmt: Format, encoding: Encoding = Encoding()
 ) -> Encoded:
     """The selection in `fmt`: the one way a download's bytes are made."""
     return fmt.encoder(engine, selection, encoding)

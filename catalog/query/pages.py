@@ -28,7 +28,7 @@ from catalog.query.cursor import (
     keyset_sql,
     sort_signature,
 )
-from catalog.query.resources import Resource, source_sql
+from catalog.query.resources import ResourceFile, source_sql
 from catalog.query.rowgroups import KeptGroups
 from catalog.query.totals import Fetch, Totals
 from catalog.settings import Settings
@@ -46,7 +46,7 @@ from catalog.sql import (
     where_sql,
 )
 
-MAX_LIMIT = 10_000
+MAX_ROWS_LIMIT = 10_000
 DEFAULT_LIMIT = 100
 # A page query whose bound leaves at most this many rows renders them in one pass.
 FLAT_ROWS = 4096
@@ -141,7 +141,7 @@ class Pages:
     def close(self) -> None:
         self._counter.shutdown(wait=True, cancel_futures=True)
 
-    def read(self, resource: Resource, request: RowsRequest, cursor: Cursor | None) -> RowsPage:
+    def read(self, resource: ResourceFile, request: RowsRequest, cursor: Cursor | None) -> RowsPage:
         """A page of rows of `resource`, its `next` cursor, and the total asked for."""
         check_paging(request, cursor, self._max_offset)
         planned = _plan(resource.schema, request, cursor)
@@ -180,7 +180,9 @@ class Pages:
             next=following,
         )
 
-    def _page(self, resource: Resource, planned: _Planned, offset: int) -> list[tuple[Any, ...]]:
+    def _page(
+        self, resource: ResourceFile, planned: _Planned, offset: int
+    ) -> list[tuple[Any, ...]]:
         page, after = planned.query, planned.after
         found = None
         if offset == 0:
@@ -191,7 +193,7 @@ class Pages:
         return found
 
     def _page_of_kept_groups(
-        self, resource: Resource, page: PageQuery, after: Any | None
+        self, resource: ResourceFile, page: PageQuery, after: Any | None
     ) -> list[tuple[Any, ...]] | None:
         """The page read from kept row groups (`catalog.query.rowgroups`), or None to scan.
 
@@ -281,8 +283,8 @@ def pinned_version(requested: str | None, cursor: Cursor | None) -> str | None:
 
 
 def check_paging(request: RowsRequest, cursor: Cursor | None, max_offset: int) -> None:
-    if not 1 <= request.limit <= MAX_LIMIT:
-        raise InvalidParameter("limit", f"give a number from 1 to {MAX_LIMIT}")
+    if not 1 <= request.limit <= MAX_ROWS_LIMIT:
+        raise InvalidParameter("limit", f"give a number from 1 to {MAX_ROWS_LIMIT}")
     if request.offset and cursor is not None:
         raise InvalidParameter("offset", "give either offset or next, not both")
     if not 0 <= request.offset <= max_offset:

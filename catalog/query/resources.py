@@ -38,7 +38,7 @@ def source_sql(*, with_row_number: bool = False) -> str:
 
 
 @dataclass(frozen=True)
-class Resource:
+class ResourceFile:
     """One resource of one published version, resolved to its Parquet file."""
 
     dataset: str
@@ -56,13 +56,13 @@ class Resources:
         self.store = store
         self._lock = threading.Lock()
         self._packages: dict[tuple[str, str], Package] = {}
-        self._resources: dict[tuple[str, str, str], Resource] = {}
+        self._resources: dict[tuple[str, str, str], ResourceFile] = {}
         self._served: dict[str, str] = {}
         self._generation = ""
         self._views: Views = {}
         self._views_token = ""
 
-    def resource(self, slug: str, name: str, version: str | None = None) -> Resource:
+    def resource(self, slug: str, name: str, version: str | None = None) -> ResourceFile:
         if not SLUG.fullmatch(slug):
             raise NotFound(f"dataset {slug!r} is not in the store")
         # Asked every time: the version may have been withdrawn since it was last read.
@@ -72,11 +72,11 @@ class Resources:
             self._resources[key] = self._read_resource(slug, chosen, name)
         return self._resources[key]
 
-    def _read_resource(self, slug: str, version: str, name: str) -> Resource:
+    def _read_resource(self, slug: str, version: str, name: str) -> ResourceFile:
         package = self._package(slug, version)
         for position, found in enumerate(package.resources):
             if found.name == name:
-                return Resource(
+                return ResourceFile(
                     dataset=slug,
                     name=name,
                     version=version,

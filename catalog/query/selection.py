@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from catalog.query.pages import sort_keys
-from catalog.query.resources import Resource, source_sql
+from catalog.query.resources import ResourceFile, source_sql
 from catalog.sql import ROW_NUMBER, Column, SortKey, parse_filters, parse_names, where_sql
 
 # An unsorted export reads runs of whole row groups of at most this many rows (a larger group
@@ -41,7 +41,7 @@ class ExportRequest:
 
 
 @dataclass(frozen=True)
-class Selection:
+class RowSelection:
     """The rows a download asks for: a resource, the chosen columns, filters and order.
 
     With `sort`, the rows come in the typed order of the sort keys (never in the order of the
@@ -49,14 +49,14 @@ class Selection:
     does for /rows. Without, they keep the published file's order (see `QueryEngine.export`).
     """
 
-    resource: Resource
+    resource: ResourceFile
     columns: list[Column]
     where: str
     params: list[Any]
     keys: tuple[SortKey, ...] = ()
 
     @classmethod
-    def of(cls, resource: Resource, request: ExportRequest) -> Selection:
+    def of(cls, resource: ResourceFile, request: ExportRequest) -> RowSelection:
         """The rows and columns `request` asks of `resource`; filters parsed as for /rows."""
         schema = resource.schema
         columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())

@@ -1,7 +1,14 @@
 """The catalogue index: one search (a `Selection`, compiled from CKAN's `q`/`fq` or from words
 and facets) returning a page, the total and facet counts; and CKAN's Solr-style syntax."""
 
-from catalog.search.facets import FACET_COLUMNS, FACETS, FQ_FIELDS, MAX_LIMIT, SORTS, SearchQuery
+from catalog.search.facets import (
+    FACET_COLUMNS,
+    FACETS,
+    FQ_FIELDS,
+    MAX_SEARCH_LIMIT,
+    SORTS,
+    SearchQuery,
+)
 from catalog.search.index import CatalogueIndex
 from catalog.search.records import (
     IndexRecord,
@@ -28,7 +35,7 @@ __all__ = [
     "FACETS",
     "FACET_COLUMNS",
     "FQ_FIELDS",
-    "MAX_LIMIT",
+    "MAX_SEARCH_LIMIT",
     "MAX_TERMS",
     "SORTS",
     "Boolean",

@@ -38,7 +38,7 @@ SORTS = {
     "modified": "modified, slug",
     "-issued": "issued DESC, slug",
 }
-MAX_LIMIT = 1000
+MAX_SEARCH_LIMIT = 1000
 # DCAT's `fq` fields: CKAN's names for the facets, and the facets' own names.
 FQ_FIELDS: dict[str, Field] = {
     "groups": Field("themes", Kind.STRINGS),
@@ -67,8 +67,8 @@ class SearchQuery:
 
     def selection(self) -> Selection:
         """This search as SQL over the index; BadRequest for a limit, sort or facet unknown."""
-        if not 0 <= self.limit <= MAX_LIMIT:
-            raise BadRequest(f"limit must be between 0 and {MAX_LIMIT}, got {self.limit}")
+        if not 0 <= self.limit <= MAX_SEARCH_LIMIT:
+            raise BadRequest(f"limit must be between 0 and {MAX_SEARCH_LIMIT}, got {self.limit}")
         if self.offset < 0:
             raise BadRequest(f"offset must not be negative, got {self.offset}")
         sort = self.sort or ("relevance" if self.q.strip() else "name")

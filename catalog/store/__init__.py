@@ -1,9 +1,11 @@
 """The store: published versions, the descriptors they came from, and publishing.
 
 `Store` is the interface every caller takes (`catalog.store.base`); `open_store` gives the
-one for a location, a `FolderStore` for a local folder. A version is written beside the
-others and served only once the store makes it current; tokens and the audit log are the
-store's private state. `Package` is the typed descriptor (`catalog.store.model`).
+one for a location (`StoreLocation`), a `FolderStore` for a local folder. A version is written
+beside the others and served only once the store makes it current. The API tokens and the
+audit log are kept by this package too, but never inside a store: they are private state, in
+the folder `OPENDATA_STATE` names (`Settings.tokens_path`, `Settings.audit_path`).
+`Package` is the typed descriptor (`catalog.store.model`).
 """
 
 from catalog.store.audit import (
@@ -37,16 +39,14 @@ from catalog.store.folder import FolderStore
 from catalog.store.model import (
     Document,
     Package,
-    ReportDocument,
     Resource,
     TableField,
     TableSchema,
 )
-from catalog.store.opening import open_store
+from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
 from catalog.store.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, TokenStore, adopt_legacy_tokens
-from validation import is_resource_name, is_slug
 
 __all__ = [
     "ANONYMOUS",
@@ -73,10 +73,10 @@ __all__ = [
     "Outcome",
     "Package",
     "Publisher",
-    "ReportDocument",
     "Resource",
     "Served",
     "Store",
+    "StoreLocation",
     "TableField",
     "TableSchema",
     "TokenStore",
@@ -89,9 +89,7 @@ __all__ = [
     "descriptor_schema",
     "descriptor_schema_text",
     "is_email",
-    "is_resource_name",
     "is_safe_url",
-    "is_slug",
     "load_dataset",
     "open_store",
     "outcome_of",
@@ -99,6 +97,7 @@ __all__ = [
     "parse_time",
     "resolve",
     "resource_file",
+    "store_folder",
     "url_fields",
     "utc_now",
 ]

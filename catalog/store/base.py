@@ -28,8 +28,9 @@ from pathlib import Path
 from typing import Protocol
 
 from catalog.store.clock import Clock
-from catalog.store.model import Document, Package, ReportDocument
+from catalog.store.model import Document, Package
 from catalog.store.records import Served, VersionInfo, Withdrawal
+from validation import ReportDocument
 
 # The names of a version's files, in every store and wherever the files go (a zip of the
 # version keeps them): part of the published format. `has_file` and `local_path` take them.

@@ -27,11 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from catalog.errors import NotFound
 from catalog.store.vocabulary import AccessLevel, Frequency, Theme
-
-# The validation report (`validation.json`): one shape, written by validation, read back by
-# the store; re-exported from here with the descriptor's types.
 from validation import Layout
-from validation import ReportDocument as ReportDocument
 
 # A value YAML may hand over typed: `2020` is an int, `2026-01-01` a date.
 Scalar = str | int | float | bool | date | datetime

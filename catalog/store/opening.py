@@ -1,18 +1,56 @@
-"""Which `Store` serves a location: the one place a setting becomes a store."""
+"""Which `Store` serves a location: the one place a setting becomes a store.
+
+A location (`OPENDATA_STORE`, `--store`) is a string: a local folder's path today. A location
+with a scheme (`s3://bucket/prefix`) names another kind of store; there is none yet (object
+storage is issue 17), so `open_store` refuses it by name rather than making a folder called
+`s3:`. Nothing else decides the kind: the CLI and `create_app` pass the location on.
+"""
 
 from __future__ import annotations
 
+import os
+import re
 from pathlib import Path
+from typing import Annotated
 
+from pydantic import BeforeValidator
+
+from catalog.errors import StoreError
 from catalog.store.base import Store
 from catalog.store.clock import Clock, utc_now
 from catalog.store.folder import FolderStore
 
+# `scheme://`, as RFC 3986 spells a scheme; a Windows drive (`C:\`) has no `//`.
+SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 
-def open_store(location: Path, *, clock: Clock = utc_now) -> Store:
-    """The store at `location` (`OPENDATA_STORE`): a local folder, for now the only kind.
 
-    An object-storage store (an `s3://` location) is to be chosen here too, so that the
-    CLI and `create_app` never name a kind of store.
-    """
-    return FolderStore(location, clock=clock)
+def _as_text(value: object) -> object:
+    """A path given in code (`Path`) as the text of its location; anything else unchanged."""
+    return os.fspath(value) if isinstance(value, os.PathLike) else value
+
+
+StoreLocation = Annotated[str, BeforeValidator(_as_text)]
+"""Where a store is: a local folder's path, or (one day) a URL such as `s3://bucket/prefix`."""
+
+
+def store_folder(location: str | os.PathLike[str]) -> Path | None:
+    """The local folder `location` names, or None if it names another kind of store."""
+    text = os.fspath(location)
+    return None if SCHEME.match(text) else Path(text)
+
+
+def open_store(location: str | os.PathLike[str], *, clock: Clock = utc_now) -> Store:
+    """The store at `location`: a `FolderStore` for a local folder, the only kind so far."""
+    folder = store_folder(location)
+    if folder is None:
+        raise StoreError(
+            f"the store {os.fspath(location)!r} is not a local folder, and no store for"
+            f" {_scheme(location)}:// locations exists yet: give OPENDATA_STORE (--store) a"
+            " folder's path"
+        )
+    return FolderStore(folder, clock=clock)
+
+
+def _scheme(location: str | os.PathLike[str]) -> str:
+    found = SCHEME.match(os.fspath(location))
+    return found.group(1) if found else ""

@@ -36,8 +36,8 @@ from catalog.ckan import DataStore
 from catalog.query import (
     ExportRequest,
     QueryEngine,
+    RowSelection,
     RowsRequest,
-    Selection,
     ZipMember,
     csv_chunks,
     export_runs,
@@ -191,7 +191,7 @@ def sort_text(keys: list[tuple[str, bool]]) -> str | None:
     return ",".join(("-" if down else "") + name for name, down in keys) or None
 
 
-def download_orders(engine: QueryEngine, selection: Selection) -> dict[str, list[int]]:
+def download_orders(engine: QueryEngine, selection: RowSelection) -> dict[str, list[int]]:
     """The row order of each download format of `selection`."""
     found = {}
     text = b"".join(csv_chunks(engine, selection)).decode()
@@ -207,7 +207,7 @@ def download_orders(engine: QueryEngine, selection: Selection) -> dict[str, list
     return found
 
 
-def xlsx_column(engine: QueryEngine, selection: Selection) -> list[int]:
+def xlsx_column(engine: QueryEngine, selection: RowSelection) -> list[int]:
     target = io.BytesIO()
     write_xlsx(engine, selection, target)
     book = openpyxl.load_workbook(io.BytesIO(target.getvalue()), read_only=True)
@@ -314,7 +314,7 @@ def many(published: Published) -> str:
 
 
 def export_makers(
-    engine: QueryEngine, selection: Selection
+    engine: QueryEngine, selection: RowSelection
 ) -> dict[str, Callable[[], Iterator[bytes]]]:
     def xlsx() -> Iterator[bytes]:
         target = io.BytesIO()

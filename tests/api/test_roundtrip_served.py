@@ -20,8 +20,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from catalog.query import ExportRequest, QueryEngine, RowsRequest, csv_chunks, neutralised
+from catalog.query import ExportRequest, QueryEngine, RowsRequest, csv_chunks
 from catalog.settings import Settings
+from catalog.sql import neutralised
 from catalog.store import FolderStore, Publisher, load_dataset
 from tests.conftest import descriptor, write_dataset
 from tests.validation.test_roundtrip import FIELDS, _text, rows

@@ -70,7 +70,7 @@ def server(site: Site) -> Iterator[Server]:
         "OPENDATA_STATE": str(site.settings.state),
         "OPENDATA_MAX_UPLOAD_BYTES": str(CAP),
     }
-    with serving(site.settings.store, env=env) as running:
+    with serving(Path(site.settings.store), env=env) as running:
         yield running
 
 

@@ -20,8 +20,8 @@ import openpyxl
 import pyarrow.parquet as pq
 import pytest
 
-from catalog.query import neutralised
 from catalog.search import catalogue_uuid
+from catalog.sql import neutralised
 from tests.api.downloaddata import FORMULA_LABELS, add_formulas
 from tests.attacks.conftest import assert_healthy, assert_problem
 from tests.querydata import build_store

@@ -9,6 +9,7 @@ after a package_delete is still published.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -52,7 +53,7 @@ def server(settings: Settings, token: str) -> Iterator[Server]:
         "OPENDATA_DATASETS": str(settings.datasets),
         "OPENDATA_STATE": str(settings.state),
     }
-    with serving(settings.store, env=env) as running:
+    with serving(Path(settings.store), env=env) as running:
         yield running
 
 
@@ -84,7 +85,7 @@ def test_a_write_to_a_withdrawn_dataset_is_not_found(
     answer = action(client, token, name, **body)  # type: ignore[arg-type]
     assert answer.status_code == 404, answer.text[:300]
     assert answer.json()["error"]["__type"] == "Not Found Error"
-    assert FolderStore(settings.store).current(SLUG) is None
+    assert FolderStore(Path(settings.store)).current(SLUG) is None
     assert client.get(f"/api/3/action/package_show?id={SLUG}").status_code == 404
     assert_healthy(server)
 
@@ -104,5 +105,5 @@ def test_a_dataset_created_again_after_package_delete_is_published(
         files={"upload": ("wages.csv", WAGE_CSV)},
     )
     assert added.status_code == 200, added.text[:300]
-    assert FolderStore(settings.store).current(slug) is not None
+    assert FolderStore(Path(settings.store)).current(slug) is not None
     assert_healthy(server)

@@ -22,10 +22,9 @@ import pyarrow.parquet as pq
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from catalog.query import Cells, delimited_chunks, json_row_sql, select_sql, write_sheet
-from catalog.query.aggregates import Aggregate, AggregateRequest
-from catalog.query.resources import Resource
-from catalog.sql import Column, Schema
+from catalog.query import AggregateRequest, ResourceFile, delimited_chunks, write_sheet
+from catalog.query.aggregates import Aggregate
+from catalog.sql import Cells, Column, Schema, json_row_sql, select_sql
 from validation.casting import cast_field
 from validation.layout.units import decimals_of, normalised_text
 
@@ -122,7 +121,7 @@ def test_aggregates_return_a_value_with_the_decimals_it_was_printed_with(tmp_pat
         {"name": "value", "type": "number", "decimalsField": "value_decimals"},
         {"name": "value_decimals", "type": "integer"}, {"name": "label", "type": "string"},
     ]})  # fmt: skip
-    resource = Resource("d", "long", "v", path, schema, 5)
+    resource = ResourceFile("d", "long", "v", path, schema, 5)
     request = AggregateRequest(group_by="label", measures={"min": "value", "max": "value"})
     aggregate = Aggregate.of(resource, request)
     rows = duckdb.connect().sql(aggregate.sql, params=aggregate.params).fetchall()

@@ -1,9 +1,15 @@
-"""The `Store` interface: the folder store answers all of it, and nothing else builds paths."""
+"""The `Store` interface: every implementation answers all of it, and nothing else builds paths.
+
+The tests that take `make_store` run over each implementation in `IMPLEMENTATIONS` (the
+folder store today; a second store adds itself there); the others check the folder store's
+own files.
+"""
 
 from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -11,6 +17,7 @@ import pytest
 
 import catalog.store
 from catalog.errors import Gone, NotFound, StoreError
+from catalog.settings import Settings
 from catalog.store import (
     DESCRIPTOR,
     REPORT,
@@ -23,13 +30,28 @@ from catalog.store import (
 from tests.conftest import REPO
 
 START = datetime(2026, 3, 1, 8, 0, 0, 250_000, tzinfo=UTC)
+StoreMaker = Callable[[Path, ManualClock], Store]
+# Each implementation of `Store`, made over a scratch folder it may use as it likes.
+IMPLEMENTATIONS: dict[str, StoreMaker] = {
+    "folder": lambda scratch, clock: FolderStore(scratch, clock=clock),
+}
+
+
+@pytest.fixture(params=sorted(IMPLEMENTATIONS))
+def make_store(request: pytest.FixtureRequest) -> StoreMaker:
+    return IMPLEMENTATIONS[request.param]
+
+
+def publish_all(store: Store, datasets_dir: Path) -> Store:
+    publisher = Publisher(store, datasets_dir)
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+    return store
 
 
 def published(datasets_dir: Path, store_dir: Path, clock: ManualClock) -> FolderStore:
     store = FolderStore(store_dir, clock=clock)
-    publisher = Publisher(store, datasets_dir)
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
+    publish_all(store, datasets_dir)
     return store
 
 
@@ -38,12 +60,27 @@ def protocol_members() -> set[str]:
     return members | set(Store.__annotations__)
 
 
-def test_store_folder_store_has_every_member_of_the_protocol(tmp_path: Path) -> None:
-    store = open_store(tmp_path)
-    assert isinstance(store, FolderStore)
+def test_store_has_every_member_of_the_protocol(make_store: StoreMaker, tmp_path: Path) -> None:
+    store = make_store(tmp_path, ManualClock(START))
     missing = [name for name in sorted(protocol_members()) if not hasattr(store, name)]
     assert missing == []
     assert {"served_version", "local_path", "report", "package", "clock"} <= protocol_members()
+
+
+def test_store_opened_by_location_is_a_folder_store_for_a_path(tmp_path: Path) -> None:
+    assert isinstance(open_store(tmp_path), FolderStore)
+    assert isinstance(open_store(str(tmp_path / "store")), FolderStore)
+    assert Settings(store=tmp_path / "store", state=tmp_path / "state").store == str(
+        tmp_path / "store"
+    )
+
+
+@pytest.mark.parametrize("location", ["s3://bucket/prefix", "gs://bucket", "file://x/y"])
+def test_store_location_of_no_known_kind_is_refused_by_name(location: str) -> None:
+    settings = Settings(store=location)  # a location, not yet a store: nothing local to check
+    assert settings.store == location
+    with pytest.raises(StoreError, match=f"{location.split(':')[0]}:// locations"):
+        open_store(settings.store)
 
 
 def test_store_package_names_exactly_its_public_surface() -> None:
@@ -56,10 +93,10 @@ def test_store_package_names_exactly_its_public_surface() -> None:
 
 
 def test_store_versions_and_history_are_stamped_by_its_clock(
-    datasets_dir: Path, store_dir: Path
+    make_store: StoreMaker, datasets_dir: Path, store_dir: Path
 ) -> None:
     clock = ManualClock(START)
-    store = published(datasets_dir, store_dir, clock)
+    store = publish_all(make_store(store_dir, clock), datasets_dir)
     version = store.served_version("wages-test")
     assert version.startswith("20260301T080000Z-")
     assert store.published_at("wages-test", version) - START < timedelta(milliseconds=1)
@@ -70,10 +107,10 @@ def test_store_versions_and_history_are_stamped_by_its_clock(
 
 
 def test_store_clock_keeps_history_in_order_when_it_steps_back(
-    datasets_dir: Path, store_dir: Path
+    make_store: StoreMaker, datasets_dir: Path, store_dir: Path
 ) -> None:
     clock = ManualClock(START)
-    store = published(datasets_dir, store_dir, clock)
+    store = publish_all(make_store(store_dir, clock), datasets_dir)
     first = store.history("wages-test")[-1].time
     clock.advance(timedelta(hours=-1))
     store.withdraw("wages-test", "synthetic")
@@ -119,9 +156,9 @@ def test_store_report_is_the_validation_report(datasets_dir: Path, store_dir: Pa
 
 
 def test_store_withdrawn_version_has_no_report_nor_descriptor(
-    datasets_dir: Path, store_dir: Path
+    make_store: StoreMaker, datasets_dir: Path, store_dir: Path
 ) -> None:
-    store = published(datasets_dir, store_dir, ManualClock(START))
+    store = publish_all(make_store(store_dir, ManualClock(START)), datasets_dir)
     store.withdraw("wages-test", "synthetic")
     for read in (store.report, store.descriptor, store.package, store.served_version):
         with pytest.raises(Gone):

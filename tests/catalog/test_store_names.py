@@ -15,13 +15,12 @@ from catalog.settings import Settings
 from catalog.store import (
     TokenStore,
     descriptor_faults,
-    is_resource_name,
     is_safe_url,
-    is_slug,
     load_dataset,
 )
 from catalog.store.descriptors import is_file_path, is_version
 from tests.conftest import REPO, descriptor, write_wages
+from validation import is_resource_name, is_slug
 from web import safe_link
 
 HOSTILE = ["", ".", "..", "../x", "x/..", "a/b", "a\\b", "x\n", "x\x00", "-x", "%2e%2e", " x"]

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from starlette.requests import Request
 
 from api import create_app
-from api.routes.ckan import audit_refusal
+from api.perimeter import audit_refusal
 from api.uploads import remove_stale
 from catalog.settings import Settings
 from catalog.store import AuditLog, FolderStore, Publisher, TokenStore

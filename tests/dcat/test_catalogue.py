@@ -13,7 +13,8 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from api import create_app
-from catalog.metadata.dcat import DCAT_VERSION, EU, HYDRA, SPDX, VCARD, published_bytes
+from catalog.metadata.distributions import published_bytes
+from catalog.metadata.rdf import DCAT_VERSION, EU, HYDRA, SPDX, VCARD
 from catalog.store import FolderStore
 from tests.dcat.conftest import BASE_URL, PAGE_SIZE, History, settings_for
 

@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 import catalog.store
 import validation
-from catalog.store import is_resource_name as store_is_resource_name
-from catalog.store import is_slug as store_is_slug
 from tests.conftest import REPO, descriptor
 from validation import is_resource_name, is_slug, validate_package
 
 DOCS = (REPO / "docs" / "descriptor.md").read_text(encoding="utf-8")
 
 
+def store_modules() -> list[ModuleType]:
+    found = [catalog.store]
+    for info in pkgutil.walk_packages(catalog.store.__path__, prefix="catalog.store."):
+        found.append(importlib.import_module(info.name))
+    return found
+
+
 def test_names_the_store_uses_validations_definition() -> None:
-    assert store_is_slug is validation.is_slug
-    assert store_is_resource_name is validation.is_resource_name
-    assert catalog.store.is_slug is is_slug
+    checkers = {"is_slug": validation.is_slug, "is_resource_name": validation.is_resource_name}
+    used = [
+        (module.__name__, name)
+        for module in store_modules()
+        for name in checkers
+        if hasattr(module, name)
+    ]
+    assert ("catalog.store.descriptors", "is_slug") in used
+    assert ("catalog.store.descriptors", "is_resource_name") in used
+    for module_name, name in used:
+        assert getattr(importlib.import_module(module_name), name) is checkers[name], module_name
 
 
 @pytest.mark.parametrize("name", ["wages\n", "wages\r", "wages ", "Wages", "-wages", "w" * 101])

@@ -3,7 +3,6 @@
 
 from fastapi import APIRouter
 
-from api.perimeter import audit_refusal
 from api.routes.ckan import actions, datastore
 from api.routes.ckan.actions import api_root, install
 
@@ -11,4 +10,4 @@ router = APIRouter()
 router.include_router(actions.router)
 router.include_router(datastore.router)
 
-__all__ = ["api_root", "audit_refusal", "install", "router"]
+__all__ = ["api_root", "install", "router"]

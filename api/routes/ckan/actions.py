@@ -34,7 +34,7 @@ from api.openapi import (
 from api.routes.ckan.data import request_data, run_action
 from api.routes.ckan.writes import write
 from api.uploads import BodyTooLarge, remove_stale
-from catalog.ckan import WRITE_ACTIONS, CatalogueWriter, CkanActions, DataStore
+from catalog.ckan import WRITE_ACTIONS, CatalogueWriter, CkanActions, DataStore, served
 from catalog.errors import OpenDataError
 from catalog.settings import Settings
 from catalog.store import AuditLog, TokenStore
@@ -65,17 +65,10 @@ def install(app: FastAPI, settings: Settings) -> None:
     """Add the DataStore and the token-guarded write actions to the app's CKAN actions."""
     actions: CkanActions = app.state.ckan
     datastore = DataStore(app.state.engine, actions.resource_location)
-    actions.install(
-        {
-            "datastore_search": datastore.search,
-            "datastore_info": datastore.info,
-            "datastore_search_sql": datastore.search_sql,
-        }
-    )
     writer = CatalogueWriter(
         app.state.store, settings.datasets, actions, row_group_size=settings.row_group_size
     )
-    actions.install(writer.actions_table())
+    actions.install(served(actions, datastore, writer))  # the table of actions, bound
     app.state.datastore = datastore
     app.state.tokens = TokenStore(settings.tokens_path)
     app.state.token_header = settings.api_token_header

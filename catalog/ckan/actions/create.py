@@ -19,13 +19,13 @@ from catalog.ckan.actions.folders import (
     checked_slug,
 )
 from catalog.ckan.actions.packages import ResourceFields, Upload, resource_name, resource_of
-from catalog.ckan.shapes import DataDict, Package, Resource
+from catalog.ckan.shapes import CkanPackage, CkanResource, DataDict
 from catalog.errors import InvalidFields
 
 SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 
 
-def package_create(folders: DatasetFolders, data: DataDict) -> Package:
+def package_create(folders: DatasetFolders, data: DataDict) -> CkanPackage:
     """Create a dataset from a package dict; resources come with `resource_create`."""
     name = data.get("name")
     if not name:
@@ -42,7 +42,7 @@ def package_create(folders: DatasetFolders, data: DataDict) -> Package:
     return folders.package(slug)
 
 
-def resource_create(folders: DatasetFolders, data: DataDict) -> Resource:
+def resource_create(folders: DatasetFolders, data: DataDict) -> CkanResource:
     """Add a resource to a dataset from an uploaded file, then publish the dataset."""
     upload = data.get("upload")
     if not isinstance(upload, Upload):

@@ -58,10 +58,10 @@ from catalog.store import (
     Store,
     descriptor_faults,
     is_safe_url,
-    is_slug,
     load_dataset,
     url_fields,
 )
+from validation import is_slug
 
 WORK_FOLDER = ".writes"
 DELETED_FOLDER = ".deleted"
@@ -218,7 +218,7 @@ class DatasetFolders:
 
     # --- answers -------------------------------------------------------------------------
 
-    def package(self, slug: str) -> shapes.Package:
+    def package(self, slug: str) -> shapes.CkanPackage:
         """The package dict of a dataset as served, or of its folder while it is a draft."""
         try:
             return self.actions.package_show({"id": slug})
@@ -227,7 +227,7 @@ class DatasetFolders:
             draft = ckan.package_dict(source.package, self.actions.base_url)
             return {**draft, "state": "draft"}
 
-    def resource(self, slug: str, name: str) -> shapes.Resource:
+    def resource(self, slug: str, name: str) -> shapes.CkanResource:
         """The resource dict of a dataset's resource, as `package` shows it."""
         wanted = catalogue_uuid("resource", f"{slug}/{name}")
         for resource in self.package(slug)["resources"]:

@@ -10,21 +10,20 @@ raises from the catalogue error tree with CKAN's `__type` (ckan/logic/action/get
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Mapping
 
 from catalog.ckan import mapping as ckan
+from catalog.ckan.actions.action import Action
 from catalog.ckan.actions.groups import GroupListArguments, earlier
-from catalog.ckan.actions.registry import Action, checked
 from catalog.ckan.actions.search import FACET_FIELDS, search_facets, search_params, selection
 from catalog.ckan.arguments import boolean, natural
 from catalog.ckan.shapes import (
+    CkanPackage,
+    CkanResource,
     DataDict,
     GroupShown,
     GroupWithPackages,
     LicenseEntry,
-    Package,
-    Resource,
     SearchResult,
     Status,
     Tag,
@@ -46,13 +45,11 @@ class CkanActions:
         self.site_title = site_title
         self.site_description = ""
         self._lock = threading.Lock()
-        self._packages: dict[tuple[str, str, str], Package] = {}
+        self._packages: dict[tuple[str, str, str], CkanPackage] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
         self._units_cache: tuple[int, dict[str, Unit], dict[str, Unit]] | None = None
-        self.actions: dict[str, Action] = {
-            name: Action(checked(getattr(self, name)), (getattr(self, name).__doc__ or "").strip())
-            for name in READ_ACTIONS
-        }
+        # What `help_show` knows: the served actions, installed from the table of actions.
+        self.actions: dict[str, Action] = {}
 
     # --- lookups -----------------------------------------------------------------------
 
@@ -60,7 +57,7 @@ class CkanActions:
         """The typed descriptor of a served dataset (KeyError if none), as the index holds it."""
         return self.index.packages()[slug]
 
-    def package(self, slug: str) -> Package:
+    def package(self, slug: str) -> CkanPackage:
         """The package dict of a dataset by slug, built once per published version."""
         descriptor = self.descriptor(slug)
         key = (slug, descriptor.version or "", descriptor.modified())
@@ -93,10 +90,9 @@ class CkanActions:
         slug, position = found
         return slug, self.descriptor(slug).resources[position].name
 
-    def install(self, actions: dict[str, Callable[[DataDict], Any]]) -> None:
-        """Add actions served beside the read ones (the DataStore's, the write ones)."""
-        for name, run in actions.items():
-            self.actions[name] = Action(checked(run), (run.__doc__ or "").strip())
+    def install(self, actions: Mapping[str, Action]) -> None:
+        """Serve `actions` (`catalog.ckan.actions.registry.served`): `help_show` knows them."""
+        self.actions.update(actions)
 
     def refresh(self) -> None:
         """See the store's current state now, not at the next periodic check (after a write)."""
@@ -137,7 +133,7 @@ class CkanActions:
 
     def current_package_list_with_resources(
         self, data: DataDict
-    ) -> list[Package] | list[dict[str, object]]:
+    ) -> list[CkanPackage] | list[dict[str, object]]:
         """Return the datasets with their resources, most recently modified first."""
         limit, offset = natural(data.get("limit"), "limit"), natural(data.get("offset"), "offset")
         page = natural(data.get("page"), "page", positive=True)
@@ -146,14 +142,14 @@ class CkanActions:
         found = self.package_search({"q": "", "rows": limit, "start": offset or 0})
         return found["results"]
 
-    def package_show(self, data: DataDict) -> Package:
+    def package_show(self, data: DataDict) -> CkanPackage:
         """Return the metadata of a dataset (package) and its resources, by `id` or name."""
         name_or_id = data.get("id") or data.get("name_or_id")
         if not name_or_id:
             raise InvalidFields({"name_or_id": ["Missing value"]})
         return self.package(self._slug(str(name_or_id)))
 
-    def resource_show(self, data: DataDict) -> Resource:
+    def resource_show(self, data: DataDict) -> CkanResource:
         """Return the metadata of a resource, by `id`."""
         resource_id = data.get("id")
         if not resource_id:
@@ -168,7 +164,7 @@ class CkanActions:
         """Search datasets with Solr's `q`, `fq`, `sort`, `rows`, `start` and facets."""
         params = search_params(data)
         result = self.index.select(selection(params))
-        packages: list[Package] | list[dict[str, object]]
+        packages: list[CkanPackage] | list[dict[str, object]]
         packages = [self.package(slug) for slug in result.slugs]
         if params.fl:
             packages = [{key: package.get(key) for key in params.fl} for package in packages]
@@ -304,21 +300,3 @@ class CkanActions:
             found = self.package_search({"fq": f'+{field}:"{group["name"]}"', "rows": 10})
             return {**shown, "packages": found["results"]}
         return shown
-
-
-READ_ACTIONS = (
-    "status_show",
-    "site_read",
-    "package_list",
-    "current_package_list_with_resources",
-    "package_show",
-    "resource_show",
-    "package_search",
-    "organization_list",
-    "organization_show",
-    "group_list",
-    "group_show",
-    "tag_list",
-    "license_list",
-    "help_show",
-)

@@ -21,7 +21,8 @@ from typing import NotRequired, TypedDict, cast
 from catalog.ckan import mapping as ckan
 from catalog.ckan.shapes import DataDict, Unit
 from catalog.errors import InvalidFields
-from catalog.store import Document, is_resource_name
+from catalog.store import Document
+from validation import is_resource_name
 
 DATA_FORMATS = {"csv": "csv", "tsv": "csv", "txt": "csv", "xlsx": "xlsx", "xls": "xls"}
 RESOURCE_NAME = re.compile(r"[^a-z0-9_]+")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from catalog.ckan.actions.folders import DatasetFolders
 from catalog.ckan.actions.update import package_update, resource_update
-from catalog.ckan.shapes import DataDict, Package, Resource
+from catalog.ckan.shapes import CkanPackage, CkanResource, DataDict
 
 
-def package_patch(folders: DatasetFolders, data: DataDict) -> Package:
+def package_patch(folders: DatasetFolders, data: DataDict) -> CkanPackage:
     """Change only the given fields of a dataset."""
     slug = folders.slug(data.get("id") or data.get("name"))
     with folders.lock, folders.store.locked(slug):
@@ -18,6 +18,6 @@ def package_patch(folders: DatasetFolders, data: DataDict) -> Package:
         return package_update(folders, {**current, **data, "id": slug})
 
 
-def resource_patch(folders: DatasetFolders, data: DataDict) -> Resource:
+def resource_patch(folders: DatasetFolders, data: DataDict) -> CkanResource:
     """Change only the given fields of a resource (a new upload replaces its data)."""
     return resource_update(folders, data)

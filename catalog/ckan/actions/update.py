@@ -11,10 +11,10 @@ import copy
 
 from catalog.ckan.actions.folders import DatasetFolders, check_links, position
 from catalog.ckan.actions.packages import ResourceFields, Upload, resource_of
-from catalog.ckan.shapes import DataDict, Package, Resource
+from catalog.ckan.shapes import CkanPackage, CkanResource, DataDict
 
 
-def package_update(folders: DatasetFolders, data: DataDict) -> Package:
+def package_update(folders: DatasetFolders, data: DataDict) -> CkanPackage:
     """Update a dataset's metadata (and resource metadata when `resources` is given)."""
     check_links(data)
     slug = folders.slug(data.get("id") or data.get("name"))
@@ -27,7 +27,7 @@ def package_update(folders: DatasetFolders, data: DataDict) -> Package:
     return folders.package(slug)
 
 
-def resource_update(folders: DatasetFolders, data: DataDict) -> Resource:
+def resource_update(folders: DatasetFolders, data: DataDict) -> CkanResource:
     """Replace a resource's metadata, and its data when a file is uploaded."""
     check_links(data)
     slug, name = folders.resource_key(data.get("id"))

@@ -24,8 +24,7 @@ from catalog.ckan.datastore.filters import filters_sql
 from catalog.ckan.datastore.schema import SearchArguments
 from catalog.ckan.datastore.tables import ID_SQL, Table
 from catalog.errors import InvalidFields
-from catalog.query import Cells, json_row_sql, rendered_from, select_sql
-from catalog.sql import Column, quote
+from catalog.sql import Cells, Column, json_row_sql, quote, rendered_from, select_sql
 
 SORT_CLAUSE = re.compile(r"^(.+?)( +(asc|desc))?( nulls +(first|last) *)?$", re.IGNORECASE)
 QUOTED_NAME = re.compile(r'"(?:[^"]|"")*"')  # the column a sort clause of `_sort_sql` names

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
-from catalog.query import Resource
+from catalog.query import ResourceFile
 from catalog.sql import Column
 
 ID = Column("_id", "integer", nullable=False)
@@ -64,7 +64,7 @@ class Table:
     """A DataStore table: the current Parquet of one resource, and its fields with `_id`."""
 
     resource_id: str
-    resource: Resource
+    resource: ResourceFile
 
     @property
     def columns(self) -> dict[str, Column]:

@@ -5,20 +5,14 @@ the WITHDRAWN log, `layout` the folder's files and how they are written safely, 
 the per-dataset publish lock.
 """
 
-from catalog.store.base import DESCRIPTOR, REPORT
 from catalog.store.folder.layout import CURRENT, GENERATION, HISTORY, LOCK, WITHDRAWN
 from catalog.store.folder.store import FolderStore
-from catalog.store.records import DATASET, VERSION
 
 __all__ = [
     "CURRENT",
-    "DATASET",
-    "DESCRIPTOR",
     "GENERATION",
     "HISTORY",
     "LOCK",
-    "REPORT",
-    "VERSION",
     "WITHDRAWN",
     "FolderStore",
 ]

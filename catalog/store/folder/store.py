@@ -47,10 +47,10 @@ from catalog.store.folder.layout import (
     stamp,
 )
 from catalog.store.folder.withdrawals import Withdrawals
-from catalog.store.model import Document, Package, ReportDocument
+from catalog.store.model import Document, Package
 from catalog.store.parsing import parse_package
 from catalog.store.records import Served, VersionInfo, changed_since
-from validation import is_slug
+from validation import ReportDocument, is_slug
 
 # The published descriptors read are kept by file and the file's identity (inode, size,
 # mtime): versions are immutable, and the identity catches a file replaced in place.
