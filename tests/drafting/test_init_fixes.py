@@ -11,8 +11,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from catalog.store import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 from cli import app
 from drafting import DraftError, Steward, draft_dataset, init_dataset
 from tests.conftest import REPO

@@ -10,8 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from catalog.errors import ValidationFailed
-from catalog.store import FolderStore
-from catalog.store.publish import Publisher
+from catalog.store import FolderStore, Publisher
 from tests.conftest import write_dataset
 from tests.validation.yearbook import (
     COLUMNS,

@@ -8,7 +8,7 @@ from validation.layout.model import (
     Period,
     RegionColumn,
 )
-from validation.layout.problems import LayoutFailure, Problem
+from validation.layout.problems import LayoutFailure, LayoutProblem
 from validation.layout.reading import layout_errors, read_printed
 from validation.layout.transform import LONG_FIELDS
 
@@ -18,8 +18,8 @@ __all__ = [
     "LayoutColumn",
     "LayoutFailure",
     "LayoutIndicator",
+    "LayoutProblem",
     "Period",
-    "Problem",
     "RegionColumn",
     "layout_errors",
     "read_printed",

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
-class Problem:
+class LayoutProblem:
     """One line (and column, where it applies) that does not fit the layout."""
 
     message: str
@@ -30,6 +30,6 @@ class Problem:
 class LayoutFailure(Exception):
     """The file does not fit its layout: nothing of it may be published."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[LayoutProblem]) -> None:
         super().__init__("; ".join(problem.message for problem in problems))
         self.problems = problems

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from validation.errors import ReportError
 from validation.layout.lines import PrintedTable, csv_lines, xlsx_lines
 from validation.layout.model import Layout
-from validation.layout.problems import LayoutFailure, Problem
+from validation.layout.problems import LayoutFailure, LayoutProblem
 from validation.layout.regions import RegionIndex
 from validation.layout.transform import (
     LONG_FIELDS,
@@ -118,7 +118,7 @@ def layout_errors(failure: LayoutFailure, resource: str, path: str) -> list[Repo
     return [_error(problem, resource, path) for problem in failure.problems]
 
 
-def _error(problem: Problem, resource: str, path: str) -> ReportError:
+def _error(problem: LayoutProblem, resource: str, path: str) -> ReportError:
     return ReportError(
         type="layout-error",
         message=problem.located(path),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from validation.layout.headers import clean_label, joined_headers
 from validation.layout.lines import Line
 from validation.layout.model import Layout, LayoutColumn
-from validation.layout.problems import Problem
+from validation.layout.problems import LayoutProblem
 from validation.layout.regions import RegionIndex
 from validation.layout.units import UnitRule, decimals_of, normalised_text, printed_number
 
@@ -44,7 +44,7 @@ class DataLine:
 
 def classify(
     lines: Sequence[Line], layout: Layout, regions: RegionIndex
-) -> tuple[list[DataLine], list[Problem]]:
+) -> tuple[list[DataLine], list[LayoutProblem]]:
     """The data lines, and a problem for every line that is no kind the layout allows."""
     declared = layout.declared_lines()
     head_end = layout.last_heading_line()
@@ -55,7 +55,9 @@ def classify(
             continue
         if line.blank:
             if layout.blank_rows == "error":
-                problems.append(Problem("a blank line, and `blank_rows` is `error`", line.number))
+                problems.append(
+                    LayoutProblem("a blank line, and `blank_rows` is `error`", line.number)
+                )
             continue
         if line.number <= head_end:
             problems.append(_stray_head_line(line))
@@ -70,30 +72,30 @@ def classify(
 
 def footer_start(
     lines: Sequence[Line], layout: Layout, head_end: int
-) -> tuple[int | None, list[Problem]]:
+) -> tuple[int | None, list[LayoutProblem]]:
     """The number of the first footer line after the head (None when there is none)."""
     if layout.footer is None:
         return None, []
     try:
         pattern = re.compile(layout.footer)
     except re.error as exc:
-        return None, [Problem(f"`footer` is not a valid regular expression: {exc}")]
+        return None, [LayoutProblem(f"`footer` is not a valid regular expression: {exc}")]
     for line in lines:
         if line.number > head_end and pattern.search(line.first_text()):
             return line.number, []
     return None, []
 
 
-def _stray_head_line(line: Line) -> Problem:
+def _stray_head_line(line: Line) -> LayoutProblem:
     found = line.first_text()
-    return Problem(
+    return LayoutProblem(
         f'expected one of the declared {HEAD_KINDS} lines above the data, found "{found}"'
         " on a line the layout does not declare",
         line.number, expected=f"a declared {HEAD_KINDS} line", found=found,
     )  # fmt: skip
 
 
-def _not_a_region(line: Line, layout: Layout, regions: RegionIndex) -> Problem:
+def _not_a_region(line: Line, layout: Layout, regions: RegionIndex) -> LayoutProblem:
     column = layout.region.column
     printed = line.cell(column)
     nearest = regions.nearest(printed) if printed.strip() else None
@@ -103,14 +105,16 @@ def _not_a_region(line: Line, layout: Layout, regions: RegionIndex) -> Problem:
         f'expected a data line with a region name in column {column}, found "{printed}"'
         f"{hint}; the line is not a region, a blank spacer{footer}, nor a declared line"
     )
-    return Problem(message, line.number, column, "a region name", printed)
+    return LayoutProblem(message, line.number, column, "a region name", printed)
 
 
-def header_problems(lines: Sequence[Line], layout: Layout, *, spread_left: bool) -> list[Problem]:
+def header_problems(
+    lines: Sequence[Line], layout: Layout, *, spread_left: bool
+) -> list[LayoutProblem]:
     """Each column whose declared `header` is not the header printed above it."""
     by_number = {line.number: line for line in lines}
     missing = [n for n in layout.declared_lines() if n not in by_number]
-    problems = [Problem("the layout declares this line, but the file ends before it", n)
+    problems = [LayoutProblem("the layout declares this line, but the file ends before it", n)
                 for n in sorted(missing)]  # fmt: skip
     header_lines = [by_number[n] for n in layout.header_rows if n in by_number]
     printed = joined_headers(header_lines, spread_left=spread_left)
@@ -122,7 +126,7 @@ def header_problems(lines: Sequence[Line], layout: Layout, *, spread_left: bool)
         if declared != found:
             message = (f'column {column.column} ({column.indicator}): the header is printed'
                        f' "{found}" but the layout declares "{declared}"')  # fmt: skip
-            problems.append(Problem(message, first, column.column, declared, found))
+            problems.append(LayoutProblem(message, first, column.column, declared, found))
     return problems
 
 
@@ -130,7 +134,7 @@ _UNIT_SPLIT = re.compile(r"[\s、,，;；:：/()（）\[\]【】]+")
 
 
 def unit_problems(lines: Sequence[Line], layout: Layout, units: dict[str, UnitRule],
-                  *, spread_left: bool) -> list[Problem]:  # fmt: skip
+                  *, spread_left: bool) -> list[LayoutProblem]:  # fmt: skip
     """Units the reference does not know, and units printed neither in a unit line nor in
     their column's header (a unit line missing, or a column's unit mistaken)."""
     by_number = {line.number: line for line in lines}
@@ -154,27 +158,29 @@ def _printed(unit: str, text: str) -> bool:
     return unit in tokens or (" " in unit and unit in " ".join(text.split()))
 
 
-def _unknown_unit(column: LayoutColumn, units: dict[str, UnitRule]) -> Problem:
+def _unknown_unit(column: LayoutColumn, units: dict[str, UnitRule]) -> LayoutProblem:
     message = (f'column {column.column} ({column.indicator}): unit "{column.unit}" is not in'
                f" indicator-codes/units (known: {', '.join(sorted(units))})")  # fmt: skip
-    return Problem(message, None, column.column, "a unit of indicator-codes/units", column.unit)
+    return LayoutProblem(
+        message, None, column.column, "a unit of indicator-codes/units", column.unit
+    )
 
 
-def _unprinted(columns: list[LayoutColumn], layout: Layout) -> Problem:
+def _unprinted(columns: list[LayoutColumn], layout: Layout) -> LayoutProblem:
     listed = ", ".join(f'column {c.column} "{c.unit}"' for c in columns)
     where = "the unit line" if layout.unit_rows else "a unit line (`unit_rows` declares none)"
     message = f"units printed neither in {where} nor in their column's header: {listed}"
     declared = layout.unit_rows or layout.header_rows
     line = declared[0] if declared else None
-    return Problem(message, line, columns[0].column, "a printed unit", "")
+    return LayoutProblem(message, line, columns[0].column, "a printed unit", "")
 
 
 def values(
     data: Sequence[DataLine], layout: Layout, units: dict[str, UnitRule]
-) -> tuple[list[dict[str, str]], list[Problem]]:
+) -> tuple[list[dict[str, str]], list[LayoutProblem]]:
     """The long rows, in file order, and a problem for every cell that is not a number."""
     rows: list[dict[str, str]] = []
-    problems: list[Problem] = []
+    problems: list[LayoutProblem] = []
     missing = {text.strip() for text in layout.missing}
     for item in data:
         for column in layout.columns:
@@ -207,17 +213,17 @@ def _row(item: DataLine, column: LayoutColumn, printed: str, layout: Layout,
     }  # fmt: skip
 
 
-def _not_a_number(line: Line, column: LayoutColumn, printed: str) -> Problem:
+def _not_a_number(line: Line, column: LayoutColumn, printed: str) -> LayoutProblem:
     message = (
         f"column {column.column} ({column.indicator}): expected a number as printed"
         f' (digits, one ".", a leading "-") or a missing-value mark, found "{printed}"'
     )
-    return Problem(message, line.number, column.column, "a number", printed)
+    return LayoutProblem(message, line.number, column.column, "a number", printed)
 
 
-def unknown_fields(names: Sequence[str]) -> Iterator[Problem]:
+def unknown_fields(names: Sequence[str]) -> Iterator[LayoutProblem]:
     """Schema fields the long table does not have."""
     for name in names:
         if name not in LONG_FIELDS:
-            yield Problem(f'schema field "{name}" is not a column of the long table a layout'
+            yield LayoutProblem(f'schema field "{name}" is not a column of the long table a layout'
                           f" produces ({', '.join(LONG_FIELDS)})")  # fmt: skip
