@@ -26,8 +26,8 @@ A matching `If-None-Match` (or, without it, `If-Modified-Since`) is answered `30
 the route runs: no query reaches DuckDB. `If-None-Match: *` is not answered so: whether the
 URL has a representation at all (a known resource, a valid sort) only the route can tell.
 
-`HEAD` is answered as `GET` without the body; routes that would do real work for the body
-(downloads) see `scope[HEAD]` and skip it.
+`HEAD` is answered as `GET` without the body, on every path (not only /api/v1): routes that
+would do real work for the body (downloads, the DataStore dump) see `scope[HEAD]` and skip it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.errors import OpenDataError
@@ -226,8 +227,16 @@ def not_modified(headers: Headers, validators: Validators) -> str | None:
     return None
 
 
+def head_response(media_type: str, headers: dict[str, str]) -> Response:
+    """The answer to HEAD of a streamed download: its headers, and no `Content-Length`
+    (the length is known only once the body is made; `0` would be false)."""
+    response = Response(media_type=media_type, headers=headers)
+    del response.headers["content-length"]
+    return response
+
+
 class CachingMiddleware:
-    """Validators, 304s, Cache-Control and HEAD for GET requests under /api/v1."""
+    """Validators, 304s and Cache-Control for GET requests under /api/v1; HEAD everywhere."""
 
     def __init__(self, app: ASGIApp, cache: HttpCache) -> None:
         self.app = app
@@ -238,13 +247,14 @@ class CachingMiddleware:
         if scope["type"] != "http" or method not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        path = str(scope["path"])
-        if not path.startswith(PREFIX):
-            await self.app(scope, receive, send)
-            return
         head = method == "HEAD"
         if head:
+            # Every GET route answers HEAD, here in one place: routed as GET, body dropped.
             scope = {**scope, "method": "GET", HEAD: True}
+        path = str(scope["path"])
+        if not path.startswith(PREFIX):
+            await self.app(scope, receive, _Sender(send, self.cache, None, head) if head else send)
+            return
         query = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
         validators = self.cache.validators(path, query, Headers(scope=scope).items())
         if validators is not None:

@@ -114,6 +114,10 @@ async def request_invalid(request: Request, exc: Exception) -> JSONResponse:
 
 def _fault(error: ErrorDetails) -> dict[str, str]:
     location: Sequence[Any] = error.get("loc", ())
+    if error.get("type") == "json_invalid":  # ("body", <character>): not a parameter
+        reason = str((error.get("ctx") or {}).get("error", "not JSON")).lower()
+        at = location[1] if len(location) > 1 else 0
+        return {"parameter": "body", "message": f"not valid JSON: {reason} at character {at}"}
     # ("query", "limit") names the parameter; a whole missing body is ("body",).
     parameter = ".".join(str(part) for part in location[1:]) or str(location[0] if location else "")
     return {"parameter": parameter, "message": str(error.get("msg", "invalid"))}

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import FileResponse, Response, StreamingResponse
 
-from api.caching import HEAD, HttpCache
+from api.caching import HEAD, HttpCache, head_response
 from api.deps import EngineDep, StoreDep
 from api.openapi import (
     BINARY,
@@ -148,7 +148,7 @@ def download(
         headers.update(_validators(request))
         return FileResponse(found.path, media_type=fmt.media_type, headers=headers)
     if request.scope.get(HEAD):
-        return Response(media_type=fmt.media_type, headers=headers)
+        return head_response(fmt.media_type, headers)
     encoding = Encoding(bom=bom)
     if fmt.whole:
         # Written whole, its length is known: the route gives the validators the caching
@@ -188,7 +188,7 @@ def download_zip(
     published = request.app.state.http_cache.published(slug, chosen)
     headers = {"Content-Disposition": attachment(f"{slug}-{chosen}.zip")}
     if request.scope.get(HEAD):
-        return Response(media_type=ZIP_MEDIA_TYPE, headers=headers)
+        return head_response(ZIP_MEDIA_TYPE, headers)
     root = f"{slug}-{chosen}/"
     members = [ZipMember(root + DESCRIPTOR, path=store.local_path(slug, chosen, DESCRIPTOR))]
     if store.has_file(slug, chosen, REPORT):

@@ -65,9 +65,11 @@ class Aggregate:
         schema = resource.schema
         groups = parse_names(schema, request.group_by, "group_by")
         outputs = [(c, c.sql) for c in groups] + _measures(schema, request.measures, groups)
+        _check_distinct(
+            ["group_by"] * len(groups) + [_asked_by(c) for c, _ in outputs[len(groups) :]],
+            [c for c, _ in outputs],
+        )
         result = Schema({c.name: c for c, _ in outputs}, (), ())
-        if len(result.columns) != len(outputs):
-            raise InvalidParameter("group_by", "two outputs have the same name")
         keys = parse_sort(result, request.sort) or [SortKey(c) for c in groups]
         where, params = where_sql([f.sql() for f in parse_filters(schema, request.filters)])
         grouping = f" GROUP BY {', '.join(c.sql for c in groups)}" if groups else ""
@@ -116,6 +118,20 @@ def _with_decimals(column: Column) -> Column:
     if column.decimals_field is None:
         return column
     return replace(column, decimals_field=HIDDEN + column.name)
+
+
+def _check_distinct(parameters: list[str], outputs: list[Column]) -> None:
+    """Refuse two outputs of one name, blaming the parameter that asked for the second."""
+    seen: set[str] = set()
+    for parameter, column in zip(parameters, outputs, strict=True):
+        if column.name in seen:
+            raise InvalidParameter(parameter, f"the output {column.name!r} is asked for twice")
+        seen.add(column.name)
+
+
+def _asked_by(output: Column) -> str:
+    """The measure parameter an output comes from: `count` for `count`, `sum` for `sum_x`."""
+    return output.name.split("_", 1)[0]
 
 
 def _measures(

@@ -22,9 +22,13 @@ from datetime import date
 from typing import Any
 
 from catalog.errors import InvalidParameter
-from catalog.sql import SortKey, parse_value
+from catalog.sql import SortKey, nests_deeper, parse_value
 
 PARAMETER = "next"
+# A cursor this API makes is an object holding arrays: two levels. Its size is bounded by
+# the URL's; this bound also holds for a cursor that arrives some other way.
+CURSOR_NESTING = 2
+CURSOR_MAX_CHARS = 16_384
 
 
 @dataclass(frozen=True)
@@ -52,9 +56,17 @@ class Cursor:
 
     @classmethod
     def decode(cls, token: str) -> Cursor:
+        if len(token) > CURSOR_MAX_CHARS:
+            raise InvalidParameter(
+                PARAMETER,
+                f"longer than any cursor this API makes ({CURSOR_MAX_CHARS:,} characters)",
+            )
         try:
-            raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            payload = json.loads(raw)
+            text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+            if nests_deeper(text, CURSOR_NESTING):
+                # Checked before parsing: the parser recurses, and would fail on a forgery.
+                raise InvalidParameter(PARAMETER, "not a cursor this API made (nested too deeply)")
+            payload = json.loads(text)
             values = tuple(payload["k"])
             if not all(v is None or isinstance(v, str) for v in values):
                 raise ValueError("cursor values must be text or null")

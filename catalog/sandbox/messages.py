@@ -47,7 +47,46 @@ _HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r'Referenced table "(.{1,80}?)" not found'), 'no table or alias named "{0}"'),
     (re.compile(r'Values list "(.{1,80}?)" does not have a column named "(.{1,80}?)"'),
      '"{0}" has no column named "{1}"'),
+    (re.compile(r"Could not convert string ('.{0,80}?'|\".{0,80}?\") to (\w+(?:\(\d+,\d+\))?)"),
+     "Could not convert string {0} to {1}"),
+    (re.compile(r"Type \w+ with value (-?\d{1,60}) can't be cast because the value is out of "
+                r"range for the destination type (\w+)"),
+     "the number {0} is out of range for {1}"),
+    (re.compile(r"Could not cast value (-?[\d.]{1,60}) to (\w+(?:\(\d+,\d+\))?)"),
+     "the number {0} does not fit {1}"),
+    (re.compile(r'(date|time|timestamp) field value out of range: "(.{0,80}?)"'),
+     '"{1}" is not a valid {0}'),
+    (re.compile(r"Overflow in (\w+) of (\w+)"),
+     "the {0} overflows {1}; cast to a wider type (DOUBLE, DECIMAL(38,0))"),
+    (re.compile(r"No function matches the given name and argument types "
+                r"'(.{1,60}?)\((.{0,200})\)'"),
+     "{0} does not take arguments of types ({1}); cast them to types it takes"),
+    (re.compile(r'Could not choose a best candidate function for the function call '
+                r'"(.{1,60}?)\((.{0,200})\)"'),
+     "{0} has several forms that take ({1}); cast the arguments to choose one"),
+    (re.compile(r"Malformed JSON at byte (\d+)"), "a text is not valid JSON (from byte {0})"),
+    (re.compile(r'column "(.{1,80}?)" must appear in the GROUP BY clause'),
+     'column "{0}" must be in GROUP BY or inside an aggregate such as max()'),
+    (re.compile(r"LIMIT/OFFSET cannot be negative"), "LIMIT and OFFSET cannot be negative"),
 ]  # fmt: skip
+# What is left of an error of these kinds, in our words: DuckDB's own text is never shown.
+_GENERIC: list[tuple[type[duckdb.Error], str]] = [
+    (duckdb.ParserException, "syntax error; the query is not SQL that can be read"),
+    (duckdb.ConversionException, "a value could not be converted to the type asked for"),
+    (duckdb.OutOfRangeException, "a value is out of the range of its type"),
+    (duckdb.BinderException, "the query's names, types or grouping do not fit together"),
+    (duckdb.InvalidInputException, "a function was given an input it cannot use"),
+    (duckdb.CatalogException, "the query names something that does not exist"),
+]
+# DuckDB's names of its internal integer types, and of literals, as SQL types.
+_TYPE_NAMES = {
+    "INT8": "TINYINT",
+    "INT16": "SMALLINT",
+    "INT32": "INTEGER",
+    "INT64": "BIGINT",
+    "INT128": "HUGEINT",
+    "STRING": "VARCHAR",
+}
 
 
 def explain(exc: duckdb.Error, views: Collection[str] = ()) -> Explained:
@@ -67,20 +106,26 @@ def explain(exc: duckdb.Error, views: Collection[str] = ()) -> Explained:
     for pattern, template in _HINTS:
         found = pattern.search(detail)
         if found and all(is_safe(group) for group in found.groups()):
-            message = template.format(*found.groups())
+            keep = template.startswith("Could not convert")  # already our words
+            message = template.format(*(g if keep else sql_types(g) for g in found.groups()))
             if message.startswith("no view named") and views:
-                message += "; the views are " + listed(views)
+                message = with_views(message, views)
             candidates = CANDIDATES.search(str(exc))
             if message.startswith("column") and candidates and is_safe(candidates[1]):
                 message += f"; similar columns: {candidates[1]}"
             return Explained("invalid", message)
     if not _is_users(exc):
         return Explained("failed", "the query failed")
-    if not is_safe(detail):
-        return Explained("invalid", "the query could not be run as written")
-    if isinstance(exc, duckdb.ParserException):
-        return Explained("invalid", "syntax error: " + detail)
-    return Explained("invalid", detail)
+    for kind, message in _GENERIC:
+        if isinstance(exc, kind):
+            return Explained("invalid", message)
+    return Explained("invalid", "the query could not be run as written")
+
+
+def sql_types(text: str) -> str:
+    """DuckDB's type names in an error (INT64, STRING_LITERAL) as SQL's (BIGINT, VARCHAR)."""
+    text = re.sub(r"\b([A-Z]+)_LITERAL\b", r"\1", text)
+    return re.sub(r"\b[A-Z]+\d*\b", lambda m: _TYPE_NAMES.get(m[0], m[0]), text)
 
 
 def refusal(exc: duckdb.Error, views: Collection[str] = ()) -> Exception:
@@ -129,7 +174,16 @@ def is_presentable(text: str) -> bool:
     )
 
 
-def listed(views: Collection[str], most: int = 30) -> str:
+def with_views(message: str, views: Collection[str]) -> str:
+    """A missing view's message naming the views there are, as many as fit the cap of a
+    presentable message (past it the whole message would be replaced by a generic one)."""
+    if not views:
+        return message + "; there are no views"
     names = sorted(views)
-    shown = ", ".join(names[:most])
-    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
+    for shown in range(len(names), 0, -1):
+        rest = len(names) - shown
+        text = f"{message}; the views are {', '.join(names[:shown])}"
+        text += f" and {rest} more" if rest else ""
+        if is_presentable(text):
+            return text
+    return f"{message}; there are {len(names)} views"

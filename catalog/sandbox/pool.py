@@ -72,8 +72,9 @@ START_SECONDS = 30.0  # for a new worker to import DuckDB and say it is ready
 QUEUE_PER_WORKER = 8  # requests that may wait for a busy worker, per worker
 RETRY_AFTER = 1
 HEADER_BYTES = 4 * 1024 * 1024  # the answer's fields and flags, beside the capped rows
-# The project root, so that a worker imports this very `catalog`, wherever it is installed.
-ROOT = str(Path(__file__).resolve().parent.parent)
+# The project root (above catalog/sandbox/), so that a worker imports this very `catalog`,
+# wherever it is installed, and not another checkout's that site-packages may point to.
+ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)

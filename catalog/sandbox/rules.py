@@ -31,7 +31,7 @@ from typing import Any
 import duckdb
 
 from catalog.errors import InvalidQuery, QueryForbidden
-from catalog.sandbox.messages import listed, refusal
+from catalog.sandbox.messages import refusal, with_views
 
 # A node of DuckDB's serialized parse tree (`json_serialize_sql`): arbitrary JSON whose shape
 # is DuckDB's and changes between its versions, so it is read defensively, key by key.
@@ -273,13 +273,12 @@ def _check_table(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) ->
     if node.get("at_clause"):
         raise QueryForbidden("AT (VERSION ...) is not allowed; the views show current versions")
     if table.casefold() not in ctes and table.casefold() not in views:
-        known = "; the views are " + listed(views.values()) if views else "; there are no views"
         shown = f"no view named {table}" if _showable(table) else "no such view"
         underscored = re.sub(r"[^0-9A-Za-z_]", "_", table).casefold()
         if underscored != table.casefold() and underscored in views:
             # `"wages-test__wages"`: the dataset's own name, as users first write it.
             shown += f" (dashes and dots become underscores: {views[underscored]})"
-        raise InvalidQuery(shown + known)
+        raise InvalidQuery(with_views(shown, list(views.values())))
 
 
 def _table_function_children(node: TreeNode) -> list[Any]:

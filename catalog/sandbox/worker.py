@@ -38,11 +38,20 @@ from typing import IO
 
 import duckdb
 
-from catalog.errors import OpenDataError, QueryForbidden, QueryTooLarge
+from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.sandbox.messages import explain
 from catalog.sandbox.protocol import AnswerHeader, Failure, SqlRequest
 from catalog.sandbox.rules import statement_of
-from catalog.sql import Column, ColumnDescription, Watchdog, json_row_sql, quote, result_column
+from catalog.sql import (
+    MAX_NESTING,
+    Column,
+    ColumnDescription,
+    Watchdog,
+    json_row_sql,
+    nests_deeper,
+    quote,
+    result_column,
+)
 
 FRAME = struct.Struct(">I")
 FETCH_ROWS = 512
@@ -233,6 +242,13 @@ def _fetch(
     size = 0
     while batch := cursor.fetchmany(FETCH_ROWS):
         for (text,) in batch:
+            if nests_deeper(str(text)):
+                # A JSON value built in SQL (json_extract of 100,000 brackets): every
+                # reader of the answer recurses, ours (datastore_search_sql) too.
+                raise InvalidQuery(
+                    f"a value in the result nests arrays or objects deeper than {MAX_NESTING} "
+                    "levels; select a part of it (json_extract with a path)"
+                )
             row = str(text).encode()
             if len(rows) == row_cap or size + len(row) + 1 > byte_cap:
                 if not rows:

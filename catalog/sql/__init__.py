@@ -31,11 +31,12 @@ from catalog.sql.filters import (
     quote,
     where_sql,
 )
-from catalog.sql.jsonrows import json_row_sql, result_column
+from catalog.sql.jsonrows import MAX_NESTING, json_row_sql, nests_deeper, result_column
 
 __all__ = [
     "EXACT_NUMBER",
     "FORMULA_STARTS",
+    "MAX_NESTING",
     "NUMERIC_TYPES",
     "ROW_NUMBER",
     "TEXTUAL",
@@ -48,6 +49,7 @@ __all__ = [
     "Watchdog",
     "cell_sql",
     "json_row_sql",
+    "nests_deeper",
     "neutralised",
     "neutralised_sql",
     "parse_filters",

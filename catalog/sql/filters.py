@@ -143,16 +143,27 @@ def parse_value(column: Column, text: str, parameter: str) -> Any:
     try:
         exact = column.decimals is not None or column.decimals_field is not None
         return _decimal(text) if exact else _PARSERS.get(column.type, str)(text)
+    except _OutOfRange as exc:
+        raise InvalidParameter(
+            parameter, f"{text!r} is out of range for column {column.name!r} ({exc})"
+        ) from exc
     except ValueError as exc:
         raise InvalidParameter(
             parameter, f"{text!r} is not a valid {column.type} for column {column.name!r}"
         ) from exc
 
 
+class _OutOfRange(ValueError):
+    """A well-formed number no column holds: the message says which range it left."""
+
+
 def _integer(text: str) -> int:
     if not INTEGER.fullmatch(text.strip()):
         raise ValueError(text)
-    return int(text)
+    value = int(text)
+    if not -(2**63) <= value < 2**63:  # no integer column is wider than 64 bits
+        raise _OutOfRange("integers are 64-bit")
+    return value
 
 
 def _number(text: str) -> float:
@@ -169,6 +180,8 @@ def _decimal(text: str) -> Decimal:
         raise ValueError(text) from exc
     if not value.is_finite():
         raise ValueError(text)
+    if not math.isfinite(float(value)):  # 1e400: finite as a Decimal, infinite as stored
+        raise _OutOfRange("numbers are 64-bit floating point")
     return value
 
 

@@ -51,3 +51,26 @@ def result_column(name: str, sql_type: str) -> Column:
     if re.fullmatch(r"U?(TINY|SMALL|BIG|HUGE)?INT(EGER)?", upper):
         return Column(name, "integer")
     return Column(name, "any")
+
+
+# JSON nesting a value may reach in an answer or a request we parse: far past any real
+# document, far below Python's recursion limit (a parser, ours or a client's, recurses).
+MAX_NESTING = 64
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.S)
+
+
+def nests_deeper(text: str, most: int = MAX_NESTING) -> bool:
+    """Whether the JSON `text` opens more than `most` arrays or objects inside each other,
+    found without parsing it (a parser that recurses would fail first)."""
+    if text.count("[") + text.count("{") <= most:  # the common case, at C speed
+        return False
+    depth = 0
+    for token in _TOKENS.finditer(text):
+        mark = token[0]  # a bracket, or a whole string (whose brackets do not count)
+        if mark in ("[", "{"):
+            depth += 1
+            if depth > most:
+                return True
+        elif mark in ("]", "}"):
+            depth -= 1
+    return False

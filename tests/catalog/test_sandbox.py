@@ -507,3 +507,17 @@ def test_sandbox_a_dataset_name_with_dashes_gets_the_view_name(engine: QueryEngi
 def test_sandbox_pivot_is_refused_with_the_way_to_write_it(engine: QueryEngine) -> None:
     with pytest.raises(QueryForbidden, match="not PIVOT; for a pivot, group by"):
         engine.sql("PIVOT wages_test__wages ON year USING sum(workers)")
+
+
+def test_sandbox_explain_trims_the_views_to_fit_a_presentable_message() -> None:
+    # Forty long view names are far past the 400 characters a shown message may have: the
+    # message names as many as fit, then how many more, instead of becoming generic.
+    views = [f"a_rather_long_dataset_name_{i:02d}__its_resource" for i in range(40)]
+    con = duckdb.connect()
+    with pytest.raises(duckdb.Error) as caught:
+        con.execute("SELECT * FROM missing").fetchall()
+    message = explain(caught.value, views).message
+    assert message.startswith("no view named missing; the views are a_rather_long_dataset_name_00")
+    assert message.endswith(" more") and len(message) <= 400
+    shown = message.split("; the views are ", 1)[1].rsplit(" and ", 1)
+    assert len(shown[0].split(", ")) + int(shown[1].split()[0]) == len(views)

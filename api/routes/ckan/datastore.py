@@ -9,6 +9,7 @@ from fastapi import Path as PathParameter
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
+from api.caching import HEAD, head_response
 from api.errors import dump_error
 from api.openapi import REFUSED, TEXT, UNKNOWN, problem_responses, responses
 from catalog.ckan import DUMP_MEDIA_TYPES, DataStore
@@ -60,4 +61,8 @@ async def datastore_dump(
     except OpenDataError as exc:
         return dump_error(exc)
     headers = {"Content-Disposition": f'attachment; filename="{resource_id}.{fmt}"'}
+    if request.scope.get(HEAD):  # planned (so refused as GET would be), not run
+        if hasattr(chunks, "close"):
+            chunks.close()
+        return head_response(DUMP_MEDIA_TYPES[fmt], headers)
     return StreamingResponse(chunks, media_type=DUMP_MEDIA_TYPES[fmt], headers=headers)

@@ -18,6 +18,7 @@ from typing import Any
 from catalog.ckan.arguments import boolean, natural
 from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields
+from catalog.sql import MAX_NESTING, nests_deeper
 
 ROWS_DEFAULT = 100  # ckan.datastore.search.rows_default
 ROWS_MAX = 32_000  # ckan.datastore.search.rows_max
@@ -104,6 +105,9 @@ def _parse_json(given: DataDict, errors: dict[str, list[str]]) -> None:
     for key in ("filters", "q"):
         value = given.get(key)
         if isinstance(value, str) and (key == "filters" or value.strip().startswith("{")):
+            if nests_deeper(value):  # before parsing: the parser recurses
+                errors[key] = [f"Nested deeper than {MAX_NESTING} levels"]
+                continue
             try:
                 given[key] = json.loads(value)
             except ValueError:
