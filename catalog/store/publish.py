@@ -56,6 +56,7 @@ class BuildResult:
     created: bool
     rows: dict[str, int] = field(default_factory=dict)
     concurrent: bool = False
+    report: Report | None = None  # the validation that allowed it (its warnings, if any)
 
 
 class _Unset(enum.Enum):
@@ -184,7 +185,13 @@ class Publisher:
             current = self.store.current(source.slug)
             if current is not None and self._inputs_of(source.slug, current) == digest:
                 self._seen[source.slug] = current
-                return BuildResult(source.slug, current, created=False, concurrent=current != seen)
+                return BuildResult(
+                    source.slug,
+                    current,
+                    created=False,
+                    concurrent=current != seen,
+                    report=validation.report,
+                )
             if current != seen:
                 raise changed_since(source.slug, seen, current)
             now = self.clock()
@@ -204,7 +211,7 @@ class Publisher:
             for resource in descriptor["resources"]
             if "embedded_from" not in resource
         }
-        return BuildResult(source.slug, version, created=True, rows=rows)
+        return BuildResult(source.slug, version, created=True, rows=rows, report=validation.report)
 
     def _inputs_of(self, slug: str, version: str) -> str:
         return self.store.package(slug, version).input_sha256()
@@ -341,7 +348,7 @@ def _flagged_rows(report: Report) -> dict[str, dict[str, int | list[str]]]:
     (in the order the checks are declared)."""
     found: dict[str, dict[str, int | list[str]]] = {}
     for task in report.tasks:
-        by_row = task.flags_by_row()
+        by_row = task.flags_by_item()
         if by_row:
             flags = list(dict.fromkeys(flagged.flag for flagged in task.flagged))
             found[task.name] = {"rows": len(by_row), "flags": flags}

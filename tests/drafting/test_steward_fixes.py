@@ -1,0 +1,74 @@
+"""What publishing real tables showed a steward needs: flagged rows counted as rows, `build`
+saying what it flagged, a reliability tier from a vocabulary, and one bad draft failing alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from catalog.store import FolderStore, Publisher
+from cli import app
+from drafting import init_dataset
+from tests.conftest import REPO
+from tests.drafting import yearbook
+
+DATASETS = REPO / "datasets"
+REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
+WRONG_SUBTOTAL = "999.9"  # 参保人数 / 小计 of the first province, not its parts' sum
+
+
+@pytest.fixture
+def datasets(tmp_path: Path) -> Path:
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    for name in REFERENCES:
+        (folder / name).symlink_to(DATASETS / name)
+    return folder
+
+
+def contradicting_table(path: Path) -> Path:
+    """The yearbook form with one province's 小计 contradicting its two parts (one line, five
+    values on it: exactly one long row must be flagged)."""
+    lines = yearbook.lines()
+    first = next(n for n, line in enumerate(lines) if line[0] == yearbook.spread("北京"))
+    lines[first][1] = WRONG_SUBTOTAL
+    text = "\r\n".join(",".join(line) for line in lines) + "\r\n"
+    path.write_bytes(text.encode("gb18030"))
+    return path
+
+
+def env(tmp_path: Path, datasets: Path) -> dict[str, str]:
+    return {
+        "OPENDATA_DATASETS": str(datasets),
+        "OPENDATA_STORE": str(tmp_path / "store"),
+        "OPENDATA_STATE": str(tmp_path / "state"),
+    }
+
+
+def test_a_flagged_layout_row_is_counted_and_flagged_alone(tmp_path: Path, datasets: Path) -> None:
+    init_dataset(contradicting_table(tmp_path / "表22-42.csv"), datasets, "yb")
+    store = FolderStore(tmp_path / "store")
+    publisher = Publisher(store, datasets)
+    for source in publisher.plan([publisher.sources()["yb"]]):
+        publisher.build(source)
+    rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
+    flagged = [row for row in rows if row["flags"]]
+    found = [(r["value_as_printed"], r["flags"]) for r in flagged]
+    assert found == [(WRONG_SUBTOTAL, "components")]
+    assert store.descriptor("yb")["build"]["warnings"]["observations"]["rows"] == 1
+    report = store.package("yb").build
+    assert report is not None and report.warnings is not None
+    line = flagged[0]["source_line"]
+    warning = (store.version_path("yb") / "validation.json").read_text("utf-8")
+    assert f'"rowNumber": {line}' in warning and f"row {line}," in warning
+
+
+def test_build_prints_the_warnings_as_validate_does(tmp_path: Path, datasets: Path) -> None:
+    init_dataset(contradicting_table(tmp_path / "表22-42.csv"), datasets, "yb")
+    result = CliRunner().invoke(app, ["build", "yb"], env=env(tmp_path, datasets))
+    assert result.exit_code == 0, result.output
+    assert "yb: published" in result.output
+    assert "1 warning(s)" in result.output and "[components]" in result.output
