@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from catalog.errors import NotFound, ValidationFailed
+from catalog.errors import DescriptorError, NotFound, ValidationFailed
 from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
 from catalog.store.descriptors import DatasetSource, build_order, discover
@@ -85,6 +85,8 @@ class Publisher:
         self.row_group_size = row_group_size
         self.clock = clock or store.clock
         self._sources: dict[str, DatasetSource] | None = None
+        # Folders whose descriptor does not load: left out of `sources()`, reported by build.
+        self.broken: dict[str, DescriptorError] = {}
         self._validations: dict[str, Validation] = {}
         self._digests: dict[str, str] = {}
         # What was current before this publisher read any source: a build finding another
@@ -116,7 +118,7 @@ class Publisher:
 
     def sources(self) -> dict[str, DatasetSource]:
         if self._sources is None:
-            found = discover(self.datasets_dir) if self.datasets_dir.is_dir() else []
+            found = discover(self.datasets_dir, self.broken) if self.datasets_dir.is_dir() else []
             self._sources = {source.slug: source for source in found}
         return self._sources
 

@@ -4,14 +4,17 @@ saying what it flagged, a reliability tier from a vocabulary, and one bad draft 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+import yaml
 from typer.testing import CliRunner
 
-from catalog.store import FolderStore, Publisher
+from catalog.errors import DescriptorError
+from catalog.store import FolderStore, Publisher, resolve
 from cli import app
-from drafting import init_dataset
+from drafting import draft_dataset, init_dataset
 from tests.conftest import REPO
 from tests.drafting import yearbook
 
@@ -72,3 +75,68 @@ def test_build_prints_the_warnings_as_validate_does(tmp_path: Path, datasets: Pa
     assert result.exit_code == 0, result.output
     assert "yb: published" in result.output
     assert "1 warning(s)" in result.output and "[components]" in result.output
+
+
+def loads(folder: Path, document: dict[str, Any]) -> None:
+    """`document` as a dataset folder's descriptor, loaded as `build` loads it."""
+    folder.mkdir(exist_ok=True)
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    (folder / "datapackage.yaml").write_text(text, "utf-8")
+    resolve(str(folder), folder.parent)
+
+
+def test_a_reliability_tier_outside_the_vocabulary_is_refused(tmp_path: Path) -> None:
+    document = yaml_of(DATASETS / "guizhou-prefecture-average-wage-2016")
+    document["sources"][0]["reliability_tier"] = "review"
+    with pytest.raises(DescriptorError) as caught:
+        loads(tmp_path / "guizhou-prefecture-average-wage-2016", document)
+    assert "sources[0].reliability_tier: unknown value `review`" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "tier", "reviewed"),
+    [
+        ("http://stjj.example.gov.cn/t.html", "A", False),
+        ("https://spc.jst.go.jp/statistics/t.html", "B", True),
+        (None, "B", True),
+    ],
+)
+def test_init_writes_a_valid_tier(
+    tmp_path: Path, url: str | None, tier: str, reviewed: bool
+) -> None:
+    table = yearbook.write_csv(tmp_path / "表22-42.csv")
+    draft = draft_dataset(table, DATASETS, "yb", source_url=url)
+    sources = draft.document["sources"]
+    assert isinstance(sources, list) and sources[0]["reliability_tier"] == tier
+    assert any("reliability_tier" in line for line in draft.review) is reviewed
+    loads(tmp_path / "yb", draft.document)
+
+
+def test_a_new_source_id_is_free_in_every_dataset(tmp_path: Path) -> None:
+    table = yearbook.write_csv(tmp_path / "表22-42.csv")
+    draft = draft_dataset(table, DATASETS, "yb", source_url="https://example.org/t.html")
+    sources = draft.document["sources"]
+    assert isinstance(sources, list)
+    used = {
+        s["id"]
+        for d in DATASETS.glob("*/datapackage.yaml")
+        for s in yaml_of(d.parent).get("sources", [])
+    }
+    assert sources[0]["id"] not in used
+
+
+def test_a_draft_without_a_year_fails_alone(tmp_path: Path, datasets: Path) -> None:
+    init_dataset(yearbook.write_csv(tmp_path / "表22-42.csv"), datasets, "yb")
+    path = datasets / "yb" / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8").replace("year: 2008", "year: null"), "utf-8")
+    result = CliRunner().invoke(app, ["build"], env=env(tmp_path, datasets))
+    assert result.exit_code == 1
+    assert "region-codes: published" in result.output
+    assert f"yb: NOT published: {path}: resources[0].layout.period.year:" in result.output
+    named = CliRunner().invoke(app, ["build", "region-codes"], env=env(tmp_path, datasets))
+    assert named.exit_code == 0, named.output
+
+
+def yaml_of(folder: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((folder / "datapackage.yaml").read_text("utf-8"))
+    return document
