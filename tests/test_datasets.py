@@ -94,6 +94,9 @@ def test_dataset_parquet_reads_with_declared_types_everywhere(store: Store, slug
             }.get(field["type"])
             if field["type"] == "number":
                 expected = f"DECIMAL(18,{field['decimals']})" if "decimals" in field else "DOUBLE"
+                if "decimalsField" in field:  # decimal(38, S): S the largest printed scale
+                    assert duck_types[field["name"]].startswith("DECIMAL(38,"), (slug, field)
+                    continue
             if expected:
                 assert duck_types[field["name"]] == expected, (slug, resource["name"], field)
 

@@ -43,7 +43,7 @@ def run_warning_check(
     view = f"{check.ctx.name}\x1fitems"
     register(con, view, typed.set_column(index, "_row", positions))
     found = run_check(con, replace(check, view_name=view), typed.num_rows)
-    lines = typed.column("_row").to_pylist()
+    lines: list[int] = typed.column("_row").to_numpy().tolist()  # never null: line numbers
     errors = [problem for problem in found if problem.type == "check-error"]
     flagged = [
         Flagged(check.flag, _at_line(check, problem, lines), problem.row)

@@ -249,6 +249,7 @@ class SourceFile(Strict):
     format: str
     bytes: int
     hash: str
+    layout: Layout | None = None  # how the printed file was read (the resource's `layout`)
 
 
 class EmbeddedFrom(Strict):

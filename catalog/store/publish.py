@@ -38,6 +38,7 @@ SOURCE_READING_KEYS = (
     "hash",
     "bytes",
     "byte_size",
+    "layout",  # published as `source_file.layout`: stock Frictionless reads `layout` as a dialect
 )
 
 Progress = Callable[[str], None]
@@ -282,6 +283,8 @@ class Publisher:
                 "bytes": original.stat().st_size,
                 "hash": "sha256:" + _file_sha256(original),
             }
+            if resource.get("layout") is not None:
+                published["source_file"]["layout"] = resource["layout"]
         if embedded_from is not None:
             published["embedded_from"] = embedded_from
         path = staging / resource_file(name)
