@@ -62,7 +62,7 @@ def build(
             planned = _not_withdrawn(builder, planned)
     except OpenDataError as exc:
         raise fail(exc) from exc
-    failed: list[str] = []
+    failed = [] if chosen else _broken(builder)
     with progress() as bar:
         task = bar.add_task("building", total=len(planned))
         for source in planned:
@@ -95,7 +95,18 @@ def _build_one(
     state = "published" if result.created else "unchanged"
     record(ctx, "build", "ok", f"{state} {result.version}", dataset=source.slug)
     console.print(_built(result), highlight=False, markup=False, soft_wrap=True)
+    if result.report is not None and result.report.flagged:
+        # As `validate` says it: the count and the first few, so a steward sees what was flagged.
+        console.print(result.report.summary(), highlight=False, markup=False, soft_wrap=True)
     return True
+
+
+def _broken(builder: Publisher) -> list[str]:
+    """The folders whose descriptor does not load, each named with its error (file and key);
+    the other datasets still build."""
+    for slug, exc in builder.broken.items():
+        errors.print(f"{slug}: NOT published: {exc}", highlight=False, markup=False, soft_wrap=True)
+    return list(builder.broken)
 
 
 def _not_withdrawn(builder: Publisher, planned: list[DatasetSource]) -> list[DatasetSource]:

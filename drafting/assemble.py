@@ -36,8 +36,12 @@ def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | Non
     if year is None:
         draft.review.append("no year in the title or file name: set layout.period.year")
     source = source_entry(datasets, zh or file.name, url or f"data/{file.name}", is_official(url))
-    if source["reliability_tier"] == "review":
-        draft.review.append("sources[0].reliability_tier: not an official URL; set A, B or C")
+    if not is_official(url):
+        tier = source["reliability_tier"]
+        draft.review.append(
+            f"sources[0].reliability_tier: {tier} (not a .gov.cn URL); A if the issuer's own"
+            " table, C if secondary"
+        )
     layout = _layout(table, year, str(source["id"]), draft)
     draft.document = _package(slug, zh or file.stem, en, table, year, source)
     draft.document["resources"] = [_resource(file, table, layout)]

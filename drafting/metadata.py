@@ -71,15 +71,28 @@ def department(datasets: Path) -> Document:
 
 
 def source_entry(datasets: Path, title: str, path: str, official: bool) -> Document:
-    """The `sources` entry: the id `hrss-sources` gives this URL, else the next free id."""
+    """The `sources` entry: the id and tier `hrss-sources` gives this URL; else the next id
+    free in `hrss-sources` and every dataset's own sources, tier A for an official URL, B
+    otherwise (a reproduction until the steward says better: `docs/steward.md`)."""
     known = _known_sources(datasets)
+    row = next((r for r in known if r.get("url") == path), None)
+    if row is not None:
+        tier = row.get("reliability_tier") or ("A" if official else "B")
+        return {"title": title, "path": path, "reliability_tier": tier, "id": row["source_id"]}
+    numbers = [int(i[1:]) for i in _used_ids(datasets, known) if re.fullmatch(r"S\d+", i)]
+    source_id = f"S{max(numbers, default=0) + 1:03d}"
+    return {"title": title, "path": path, "reliability_tier": "A" if official else "B",
+            "id": source_id}  # fmt: skip
+
+
+def _used_ids(datasets: Path, known: list[dict[str, str]]) -> list[str]:
+    """Source ids `hrss-sources` registers and those datasets declare for themselves."""
     ids = [row["source_id"] for row in known]
-    source_id = next((r["source_id"] for r in known if r.get("url") == path), None)
-    if source_id is None:
-        numbers = [int(i[1:]) for i in ids if re.fullmatch(r"S\d+", i)]
-        source_id = f"S{max(numbers, default=0) + 1:03d}"
-    tier = "A" if official else "review"
-    return {"title": title, "path": path, "reliability_tier": tier, "id": source_id}
+    for path in sorted(datasets.glob("*/datapackage.yaml")):
+        document = yaml.safe_load(path.read_text("utf-8"))
+        sources = document.get("sources") if isinstance(document, dict) else None
+        ids += [str(s.get("id")) for s in sources or [] if isinstance(s, dict)]
+    return ids
 
 
 def _known_sources(datasets: Path) -> list[dict[str, str]]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import hashlib
+import io
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -10,6 +14,7 @@ from pathlib import Path
 import anyio
 import duckdb
 import httpx
+import openpyxl
 import polars as pl
 import pyarrow.parquet as pq
 import pyshacl
@@ -89,6 +94,9 @@ def test_dataset_parquet_reads_with_declared_types_everywhere(store: Store, slug
             }.get(field["type"])
             if field["type"] == "number":
                 expected = f"DECIMAL(18,{field['decimals']})" if "decimals" in field else "DOUBLE"
+                if "decimalsField" in field:  # decimal(38, S): S the largest printed scale
+                    assert duck_types[field["name"]].startswith("DECIMAL(38,"), (slug, field)
+                    continue
             if expected:
                 assert duck_types[field["name"]] == expected, (slug, resource["name"], field)
 
@@ -160,13 +168,22 @@ def test_guizhou_minimum_wage_tier_one_october_2023(store: Store) -> None:
 
 
 def test_every_observation_traces_to_a_registered_source(store: Store) -> None:
-    sources = {row[0] for row in query(store, "hrss-sources", "sources", "SELECT source_id FROM t")}
+    """A row's source is in `hrss-sources` or, for a table a steward published through
+    `opendata init` before the register lists it, in its own dataset's `sources` with a URL;
+    either way one id names one URL across the catalogue."""
+    rows = query(store, "hrss-sources", "sources", "SELECT source_id, url FROM t")
+    registered = {source_id: url or "" for source_id, url in rows}
     for slug in SLUGS:
+        declared = store.descriptor(slug).get("sources", [])
+        own = {s["id"]: s.get("path", "") for s in declared if "id" in s}
+        for source_id, url in own.items():
+            known = registered.setdefault(source_id, url)
+            assert not (known and url) or known == url, (slug, source_id, known, url)
         for resource in store.descriptor(slug)["resources"]:
             names = [f["name"] for f in resource["schema"]["fields"]]
             if "source_id" in names and "embedded_from" not in resource:
                 used = query(store, slug, resource["name"], "SELECT DISTINCT source_id FROM t")
-                assert {u for (u,) in used} <= sources, (slug, resource["name"])
+                assert {u for (u,) in used} <= set(registered) | set(own), (slug, resource["name"])
 
 
 def test_real_catalogue_conforms_to_dcat_ap_3_shapes(store: Store) -> None:
@@ -181,3 +198,109 @@ def test_real_catalogue_conforms_to_dcat_ap_3_shapes(store: Store) -> None:
     shapes = rdflib.Graph().parse(REPO / "tests" / "dcat" / "data" / "dcat-ap-3.0.0-SHACL.ttl")
     conforms, _, text = pyshacl.validate(graph, shacl_graph=shapes, inference="rdfs")
     assert conforms, text[:3000]
+
+
+# Real printed tables published through `opendata init` + review + `build`: the file as it was
+# transcribed (its sha256), the rows each table gives, and whether the table is complete.
+PRINTED_TABLES = {
+    "maternity-insurance-by-province-2010": (
+        "data/table.xlsx",
+        "3e6a9b1738d70a00eb7452b6ae56d24d04a40123163d97eced879f502cb6db8a",
+        128,  # national + 31 provinces × 4 columns
+    ),
+    "soe-employment-and-wages-by-province-2008": (
+        "data/table.xlsx",
+        "4f4cfda6e99af55dd95b9a714940681b5a0c77f6f76f4bfa8dfd470714bfa35f",
+        150,  # national + 24 provinces (the page is cut off after Guizhou) × 6
+    ),
+    "guizhou-prefecture-average-wage-2016": (
+        "data/table.csv",
+        "5589715ef32d99ff6d9c206097b7c5dc6307df1ba41bd52c4ca10131af0078b6",
+        18,  # 9 prefectures × 2
+    ),
+    "average-wage-by-province-and-ownership-2002": (
+        "data/table.xlsx",
+        "79b00d4f25bfa8353f9de5826b5c1401bf486da16f51ab1719515cb841967f10",
+        189,  # national + 20 provinces (the page is cut off inside Hainan) × 9
+    ),
+}
+FACTORS = {"万人": Decimal(10000), "亿元": Decimal(10**8), "億元": Decimal(10**8), "元": 1, "%": 1}
+NUMBER = re.compile(r"-?\d+(\.\d+)?")
+
+
+def printed_cells(path: Path) -> dict[tuple[int, int], str]:
+    """Every non-empty cell by (line, column), 1-based, as printed: read here with csv and
+    openpyxl, not with the layout reader (an XLSX number shows its format's decimals)."""
+    if path.suffix == ".csv":
+        text = path.read_bytes().decode("gb18030")
+        rows = list(csv.reader(io.StringIO(text)))
+        return {
+            (line, column): cell.strip()
+            for line, row in enumerate(rows, start=1)
+            for column, cell in enumerate(row, start=1)
+            if cell.strip()
+        }
+    sheet = openpyxl.load_workbook(path).active
+    assert sheet is not None
+    cells: dict[tuple[int, int], str] = {}
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.value is None or str(cell.value).strip() == "":
+                continue
+            if isinstance(cell.value, int | float):
+                decimals = len(cell.number_format.partition(".")[2])
+                cells[(cell.row, cell.column)] = f"{cell.value:.{decimals}f}"
+            else:
+                cells[(cell.row, cell.column)] = str(cell.value).strip()
+    return cells
+
+
+@pytest.mark.parametrize("slug", sorted(PRINTED_TABLES))
+def test_printed_table_is_kept_as_transcribed(slug: str) -> None:
+    path, sha256, _ = PRINTED_TABLES[slug]
+    digest = hashlib.sha256((REPO / "datasets" / slug / path).read_bytes()).hexdigest()
+    assert digest == sha256
+
+
+@pytest.mark.parametrize("slug", sorted(PRINTED_TABLES))
+def test_printed_table_every_value_is_the_printed_cell(store: Store, slug: str) -> None:
+    path, _, count = PRINTED_TABLES[slug]
+    cells = printed_cells(REPO / "datasets" / slug / path)
+    rows = query(
+        store,
+        slug,
+        "observations",
+        "SELECT source_line, source_column, value_as_printed, unit_as_printed, value, flags FROM t",
+    )
+    assert len(rows) == count
+    for line, column, printed, unit, value, flags in rows:
+        assert cells[(line, column)] == printed, (line, column)
+        assert Decimal(str(value)) == Decimal(printed) * FACTORS[unit], (line, column)
+        assert not flags  # no contradiction beyond the printed rounding in these tables
+    first = min(row[0] for row in rows)
+    columns = {row[1] for row in rows}
+    numbers = {
+        at
+        for at, cell in cells.items()
+        if at[0] >= first and at[1] in columns and NUMBER.fullmatch(cell)
+    }
+    assert numbers == {(row[0], row[1]) for row in rows}  # every printed figure, nothing else
+
+
+@pytest.mark.parametrize(
+    ("slug", "regions"),
+    [
+        ("soe-employment-and-wages-by-province-2008", 25),
+        ("average-wage-by-province-and-ownership-2002", 21),
+    ],
+)
+def test_cut_off_tables_say_so_and_are_not_checked_as_complete(
+    store: Store, slug: str, regions: int
+) -> None:
+    descriptor = store.descriptor(slug)
+    assert "Partial table" in descriptor["description_en"] and "不完整" in descriptor["description"]
+    found = query(store, slug, "observations", "SELECT count(DISTINCT region_code) FROM t")
+    assert found == [(regions,)]
+    for check in descriptor.get("checks", []):
+        if check["type"] == "sum_of_parts":
+            assert check["complete"] == 31 > regions - 1  # the national check cannot run

@@ -24,11 +24,11 @@ from validation.checks.structure import (
 )
 from validation.context import ResourceContext
 from validation.errors import ReportError, table_error
-from validation.flags import flag_rows
+from validation.flags import flag_rows, run_warning_check
 from validation.layout import LayoutFailure, layout_errors, read_printed
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.readers import Dialect, RawTable, ReadFailure, read_bytes, read_csv
-from validation.report import Flagged, Report, Task
+from validation.report import Report, Task
 from validation.schema import arrow_schema, schema_problems
 from validation.sql import connect, register
 
@@ -111,7 +111,7 @@ def _published_tables(run: _Run) -> dict[str, pa.Table]:
         schema = arrow_schema(ctx.schema, ctx.typed.schema)
         if not run.tasks[name].valid:
             schema = pa.schema([f.with_nullable(True) for f in schema])
-        typed = flag_rows(ctx.typed, run.tasks[name].flags_by_row())
+        typed = flag_rows(ctx.typed, run.tasks[name].flags_by_item())
         tables[name] = pa.Table.from_arrays(typed.drop_columns(["_row"]).columns, schema=schema)
     return tables
 
@@ -379,9 +379,6 @@ def _run_check(run: _Run, con: duckdb.DuckDBPyConnection, check: CheckRun) -> No
     if not check.warns:
         run.record(task, run_check(con, check, run.room))
         return
-    assert check.ctx.typed is not None
-    found = run_check(con, check, check.ctx.typed.num_rows)
-    run.record(task, [problem for problem in found if problem.type == "check-error"])
-    task.flagged += [
-        Flagged(check.flag, problem) for problem in found if problem.type != "check-error"
-    ]
+    errors, flagged = run_warning_check(con, check, run_check)
+    run.record(task, errors)
+    task.flagged += flagged

@@ -59,10 +59,12 @@ class TaskDocument(TypedDict):
 @dataclass(frozen=True)
 class Flagged:
     """A row a warning check reported: the problem as an error would say it, and the flag
-    the row gets in its ``flags`` field."""
+    the row gets in its ``flags`` field. ``item`` is the row's position in the typed table:
+    a layout resource has several rows on one source line (``problem.row``)."""
 
     flag: str
     problem: ReportError
+    item: int | None
 
     @property
     def message(self) -> str:
@@ -115,13 +117,14 @@ class Task:
     def valid(self) -> bool:
         return not self.errors
 
-    def flags_by_row(self) -> dict[int, list[str]]:
-        """Each flagged row's flags, in the order the checks are declared, each once."""
+    def flags_by_item(self) -> dict[int, list[str]]:
+        """Each flagged row's flags by its position in the typed table, in the order the
+        checks are declared, each once."""
         by_row: dict[int, list[str]] = {}
         for flagged in self.flagged:
-            if flagged.problem.row is None:
+            if flagged.item is None:
                 continue
-            flags = by_row.setdefault(flagged.problem.row, [])
+            flags = by_row.setdefault(flagged.item, [])
             if flagged.flag not in flags:
                 flags.append(flagged.flag)
         return by_row

@@ -210,12 +210,26 @@ def _is_link_key(key: str) -> bool:
     return lowered in ("url", "homepage", "href") or lowered.endswith("_url")
 
 
-def discover(datasets_dir: Path) -> list[DatasetSource]:
-    """Every dataset folder under `datasets_dir`, sorted by slug."""
+def discover(
+    datasets_dir: Path, broken: dict[str, DescriptorError] | None = None
+) -> list[DatasetSource]:
+    """Every dataset folder under `datasets_dir`, sorted by slug.
+
+    With `broken`, a folder whose descriptor does not load is put there (by folder name)
+    instead of failing the whole folder: one bad draft must not stop the other datasets.
+    """
     if not datasets_dir.is_dir():
         raise NotFound(f"{datasets_dir}: no such datasets folder")
     folders = sorted(p for p in datasets_dir.iterdir() if (p / DESCRIPTOR_NAME).is_file())
-    return [load_dataset(folder) for folder in folders]
+    found = []
+    for folder in folders:
+        try:
+            found.append(load_dataset(folder))
+        except DescriptorError as exc:
+            if broken is None:
+                raise
+            broken[folder.name] = exc
+    return found
 
 
 def resolve(target: str, datasets_dir: Path) -> DatasetSource:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
@@ -148,6 +148,11 @@ class License(Strict):
     title: str | None = None
 
 
+# A official (the issuer's own site or table), B reproduction of an official release (a
+# mirror, a media copy), C secondary; the same vocabulary as `hrss-sources`.
+ReliabilityTier = Literal["A", "B", "C"]
+
+
 class Source(Strict):
     """Where figures come from; ours: `id` (cited by rows) and `reliability_tier`."""
 
@@ -156,7 +161,7 @@ class Source(Strict):
     email: str | None = None
     version: Scalar | None = None
     id: Scalar | None = None
-    reliability_tier: Scalar | None = None
+    reliability_tier: ReliabilityTier | None = None
 
 
 class Contributor(Strict):
@@ -244,6 +249,7 @@ class SourceFile(Strict):
     format: str
     bytes: int
     hash: str
+    layout: Layout | None = None  # how the printed file was read (the resource's `layout`)
 
 
 class EmbeddedFrom(Strict):

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from catalog.errors import NotFound, ValidationFailed
+from catalog.errors import DescriptorError, NotFound, ValidationFailed
 from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
 from catalog.store.descriptors import DatasetSource, build_order, discover
@@ -38,6 +38,7 @@ SOURCE_READING_KEYS = (
     "hash",
     "bytes",
     "byte_size",
+    "layout",  # published as `source_file.layout`: stock Frictionless reads `layout` as a dialect
 )
 
 Progress = Callable[[str], None]
@@ -56,6 +57,7 @@ class BuildResult:
     created: bool
     rows: dict[str, int] = field(default_factory=dict)
     concurrent: bool = False
+    report: Report | None = None  # the validation that allowed it (its warnings, if any)
 
 
 class _Unset(enum.Enum):
@@ -84,6 +86,8 @@ class Publisher:
         self.row_group_size = row_group_size
         self.clock = clock or store.clock
         self._sources: dict[str, DatasetSource] | None = None
+        # Folders whose descriptor does not load: left out of `sources()`, reported by build.
+        self.broken: dict[str, DescriptorError] = {}
         self._validations: dict[str, Validation] = {}
         self._digests: dict[str, str] = {}
         # What was current before this publisher read any source: a build finding another
@@ -115,7 +119,7 @@ class Publisher:
 
     def sources(self) -> dict[str, DatasetSource]:
         if self._sources is None:
-            found = discover(self.datasets_dir) if self.datasets_dir.is_dir() else []
+            found = discover(self.datasets_dir, self.broken) if self.datasets_dir.is_dir() else []
             self._sources = {source.slug: source for source in found}
         return self._sources
 
@@ -184,7 +188,13 @@ class Publisher:
             current = self.store.current(source.slug)
             if current is not None and self._inputs_of(source.slug, current) == digest:
                 self._seen[source.slug] = current
-                return BuildResult(source.slug, current, created=False, concurrent=current != seen)
+                return BuildResult(
+                    source.slug,
+                    current,
+                    created=False,
+                    concurrent=current != seen,
+                    report=validation.report,
+                )
             if current != seen:
                 raise changed_since(source.slug, seen, current)
             now = self.clock()
@@ -204,7 +214,7 @@ class Publisher:
             for resource in descriptor["resources"]
             if "embedded_from" not in resource
         }
-        return BuildResult(source.slug, version, created=True, rows=rows)
+        return BuildResult(source.slug, version, created=True, rows=rows, report=validation.report)
 
     def _inputs_of(self, slug: str, version: str) -> str:
         return self.store.package(slug, version).input_sha256()
@@ -273,6 +283,8 @@ class Publisher:
                 "bytes": original.stat().st_size,
                 "hash": "sha256:" + _file_sha256(original),
             }
+            if resource.get("layout") is not None:
+                published["source_file"]["layout"] = resource["layout"]
         if embedded_from is not None:
             published["embedded_from"] = embedded_from
         path = staging / resource_file(name)
@@ -341,7 +353,7 @@ def _flagged_rows(report: Report) -> dict[str, dict[str, int | list[str]]]:
     (in the order the checks are declared)."""
     found: dict[str, dict[str, int | list[str]]] = {}
     for task in report.tasks:
-        by_row = task.flags_by_row()
+        by_row = task.flags_by_item()
         if by_row:
             flags = list(dict.fromkeys(flagged.flag for flagged in task.flagged))
             found[task.name] = {"rows": len(by_row), "flags": flags}

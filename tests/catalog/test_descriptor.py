@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+from pydantic import ValidationError
 
 from catalog.errors import DescriptorError, NotFound, StoreError
 from catalog.store import FolderStore, Package, Publisher, descriptor_faults, load_dataset
@@ -94,10 +95,21 @@ def test_descriptor_faults_list_unknown_keys_for_the_ckan_writes() -> None:
 
 def test_descriptor_yaml_typed_values_are_accepted() -> None:
     meta = descriptor("x-test", [], issued=date(2026, 1, 1), temporal={"start": 2020})
-    meta["sources"][0]["reliability_tier"] = 1
     package = Package.of(meta)
     assert package.issued == date(2026, 1, 1)
     assert package.temporal is not None and package.temporal.start == 2020
+
+
+def test_descriptor_reliability_tier_is_a_vocabulary() -> None:
+    # Issue 12: a tier is A, B or C (it was any scalar; `init` once wrote `review`).
+    meta = descriptor("x-test", [])
+    for tier in ("A", "B", "C"):
+        meta["sources"][0]["reliability_tier"] = tier
+        assert Package.of(meta).sources is not None
+    for wrong in (1, "review", "a"):
+        meta["sources"][0]["reliability_tier"] = wrong
+        with pytest.raises(ValidationError):
+            Package.of(meta)
 
 
 def test_descriptor_as_dict_is_the_document_key_for_key_and_a_copy() -> None:

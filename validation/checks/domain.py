@@ -39,6 +39,7 @@ class CheckRun:
     ctx: ResourceContext
     temporal: Mapping[str, Any]
     reference_view: Callable[[str | None, str], str]
+    view_name: str | None = None  # the table to check, when not the resource's own view
 
     @property
     def label(self) -> str:
@@ -79,7 +80,7 @@ class CheckRun:
 
     @property
     def view(self) -> str:
-        return self.ctx.name
+        return self.view_name or self.ctx.name
 
     def base(self) -> str:
         """The resource's rows the check looks at, after its optional ``where``."""

@@ -1,0 +1,142 @@
+"""What publishing real tables showed a steward needs: flagged rows counted as rows, `build`
+saying what it flagged, a reliability tier from a vocabulary, and one bad draft failing alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from catalog.errors import DescriptorError
+from catalog.store import FolderStore, Publisher, resolve
+from cli import app
+from drafting import draft_dataset, init_dataset
+from tests.conftest import REPO
+from tests.drafting import yearbook
+
+DATASETS = REPO / "datasets"
+REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
+WRONG_SUBTOTAL = "999.9"  # 参保人数 / 小计 of the first province, not its parts' sum
+
+
+@pytest.fixture
+def datasets(tmp_path: Path) -> Path:
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    for name in REFERENCES:
+        (folder / name).symlink_to(DATASETS / name)
+    return folder
+
+
+def contradicting_table(path: Path) -> Path:
+    """The yearbook form with one province's 小计 contradicting its two parts (one line, five
+    values on it: exactly one long row must be flagged)."""
+    lines = yearbook.lines()
+    first = next(n for n, line in enumerate(lines) if line[0] == yearbook.spread("北京"))
+    lines[first][1] = WRONG_SUBTOTAL
+    text = "\r\n".join(",".join(line) for line in lines) + "\r\n"
+    path.write_bytes(text.encode("gb18030"))
+    return path
+
+
+def env(tmp_path: Path, datasets: Path) -> dict[str, str]:
+    return {
+        "OPENDATA_DATASETS": str(datasets),
+        "OPENDATA_STORE": str(tmp_path / "store"),
+        "OPENDATA_STATE": str(tmp_path / "state"),
+    }
+
+
+def test_a_flagged_layout_row_is_counted_and_flagged_alone(tmp_path: Path, datasets: Path) -> None:
+    init_dataset(contradicting_table(tmp_path / "表22-42.csv"), datasets, "yb")
+    store = FolderStore(tmp_path / "store")
+    publisher = Publisher(store, datasets)
+    for source in publisher.plan([publisher.sources()["yb"]]):
+        publisher.build(source)
+    rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
+    flagged = [row for row in rows if row["flags"]]
+    found = [(r["value_as_printed"], r["flags"]) for r in flagged]
+    assert found == [(WRONG_SUBTOTAL, "components")]
+    assert store.descriptor("yb")["build"]["warnings"]["observations"]["rows"] == 1
+    report = store.package("yb").build
+    assert report is not None and report.warnings is not None
+    line = flagged[0]["source_line"]
+    warning = (store.version_path("yb") / "validation.json").read_text("utf-8")
+    assert f'"rowNumber": {line}' in warning and f"row {line}," in warning
+
+
+def test_build_prints_the_warnings_as_validate_does(tmp_path: Path, datasets: Path) -> None:
+    init_dataset(contradicting_table(tmp_path / "表22-42.csv"), datasets, "yb")
+    result = CliRunner().invoke(app, ["build", "yb"], env=env(tmp_path, datasets))
+    assert result.exit_code == 0, result.output
+    assert "yb: published" in result.output
+    assert "1 warning(s)" in result.output and "[components]" in result.output
+
+
+def loads(folder: Path, document: dict[str, Any]) -> None:
+    """`document` as a dataset folder's descriptor, loaded as `build` loads it."""
+    folder.mkdir(exist_ok=True)
+    text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    (folder / "datapackage.yaml").write_text(text, "utf-8")
+    resolve(str(folder), folder.parent)
+
+
+def test_a_reliability_tier_outside_the_vocabulary_is_refused(tmp_path: Path) -> None:
+    document = yaml_of(DATASETS / "guizhou-prefecture-average-wage-2016")
+    document["sources"][0]["reliability_tier"] = "review"
+    with pytest.raises(DescriptorError) as caught:
+        loads(tmp_path / "guizhou-prefecture-average-wage-2016", document)
+    assert "sources[0].reliability_tier: unknown value `review`" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("url", "tier", "reviewed"),
+    [
+        ("http://stjj.example.gov.cn/t.html", "A", False),
+        ("https://spc.jst.go.jp/statistics/t.html", "B", True),
+        (None, "B", True),
+    ],
+)
+def test_init_writes_a_valid_tier(
+    tmp_path: Path, url: str | None, tier: str, reviewed: bool
+) -> None:
+    table = yearbook.write_csv(tmp_path / "表22-42.csv")
+    draft = draft_dataset(table, DATASETS, "yb", source_url=url)
+    sources = draft.document["sources"]
+    assert isinstance(sources, list) and sources[0]["reliability_tier"] == tier
+    assert any("reliability_tier" in line for line in draft.review) is reviewed
+    loads(tmp_path / "yb", draft.document)
+
+
+def test_a_new_source_id_is_free_in_every_dataset(tmp_path: Path) -> None:
+    table = yearbook.write_csv(tmp_path / "表22-42.csv")
+    draft = draft_dataset(table, DATASETS, "yb", source_url="https://example.org/t.html")
+    sources = draft.document["sources"]
+    assert isinstance(sources, list)
+    used = {
+        s["id"]
+        for d in DATASETS.glob("*/datapackage.yaml")
+        for s in yaml_of(d.parent).get("sources", [])
+    }
+    assert sources[0]["id"] not in used
+
+
+def test_a_draft_without_a_year_fails_alone(tmp_path: Path, datasets: Path) -> None:
+    init_dataset(yearbook.write_csv(tmp_path / "表22-42.csv"), datasets, "yb")
+    path = datasets / "yb" / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8").replace("year: 2008", "year: null"), "utf-8")
+    result = CliRunner().invoke(app, ["build"], env=env(tmp_path, datasets))
+    assert result.exit_code == 1
+    assert "region-codes: published" in result.output
+    assert f"yb: NOT published: {path}: resources[0].layout.period.year:" in result.output
+    named = CliRunner().invoke(app, ["build", "region-codes"], env=env(tmp_path, datasets))
+    assert named.exit_code == 0, named.output
+
+
+def yaml_of(folder: Path) -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((folder / "datapackage.yaml").read_text("utf-8"))
+    return document
