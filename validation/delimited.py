@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import numpy as np
@@ -30,13 +31,26 @@ def read_csv(data: bytes, encoding: str | None, dialect: Dialect) -> RawTable:
     except DecodeFailure as exc:
         raise ReadFailure("encoding-error", exc.message) from None
     first = dialect.header_rows[0] if dialect.header_rows else 1
-    table, bad = _parse(decoded.data, dialect, first - 1, threaded=True)
-    if any(number is None for number, _ in bad):
-        # Threaded parsing does not know where a bad row sits; only bad files pay for this.
-        table, bad = _parse(decoded.data, dialect, first - 1, threaded=False)
-    raw = _assemble(table, bad, dialect, first)
+    if dialect.skip_initial_space:
+        parsed = _parse_in_python(decoded.data, dialect, first)
+    else:
+        table, bad = _parse(decoded.data, dialect, first - 1, threaded=True)
+        if any(number is None for number, _ in bad):
+            # Threaded parsing does not know where a bad row sits; only bad files pay for this.
+            table, bad = _parse(decoded.data, dialect, first - 1, threaded=False)
+        parsed = _located(table, bad, dialect, first)
+    raw = _assemble(parsed, dialect, first)
     raw.stats = file_stats(data, decoded.encoding)
     return raw
+
+
+@dataclass
+class _Parsed:
+    """The rows as parsed: well-formed rows by column, with their numbers; ragged ones split."""
+
+    columns: list[pa.StringArray]
+    numbers: Any  # numpy int64, ascending
+    ragged: dict[int, tuple[str, ...]]
 
 
 def _parse(data: bytes, dialect: Dialect, skip: int, *, threaded: bool) -> tuple[pa.Table, BadRows]:
@@ -78,31 +92,52 @@ _ALL_STRINGS = {f"f{i}": pa.string() for i in range(4096)}
 
 
 def _split_row(text: str, dialect: Dialect) -> tuple[str, ...]:
-    reader = csv.reader(
-        io.StringIO(text),
+    return tuple(cell for row in _reader(text, dialect) for cell in row)
+
+
+def _reader(text: str, dialect: Dialect) -> Any:
+    return csv.reader(
+        io.StringIO(text, newline=""),
         delimiter=dialect.delimiter,
         quotechar=dialect.quote_char or '"',
         doublequote=dialect.double_quote,
         escapechar=dialect.escape_char,
         skipinitialspace=dialect.skip_initial_space,
     )
-    return tuple(cell for row in reader for cell in row)
 
 
-def _assemble(table: pa.Table, bad: BadRows, dialect: Dialect, first: int) -> RawTable:
-    width = table.num_columns
+def _located(table: pa.Table, bad: BadRows, dialect: Dialect, first: int) -> _Parsed:
     total = table.num_rows + len(bad)
-    bad_rows = {int(number or 0): _split_row(text, dialect) for number, text in bad}
+    ragged = {int(number or 0): _split_row(text, dialect) for number, text in bad}
     numbers = np.arange(first, first + total, dtype=np.int64)
-    if bad_rows:
+    if ragged:
         keep = np.ones(total, dtype=bool)
-        keep[np.fromiter(bad_rows, dtype=np.int64, count=len(bad_rows)) - first] = False
+        keep[np.fromiter(ragged, dtype=np.int64, count=len(ragged)) - first] = False
         numbers = numbers[keep]
-    columns = [_text_column(table, i) for i in range(width)]
-    if dialect.skip_initial_space:
-        columns = _skip_initial_space(columns, numbers, dialect.quote_char)
+    columns = [_text_column(table, i) for i in range(table.num_columns)]
+    return _Parsed(columns, numbers, ragged)
+
+
+def _parse_in_python(data: bytes, dialect: Dialect, first: int) -> _Parsed:
+    """The csv module's parse, for `skipInitialSpace`, which pyarrow lacks: after the spaces
+    a quote still opens a quoted cell (`1, "a,b"`)."""
+    try:
+        rows = list(_reader(data.decode("utf-8"), dialect))[first - 1 :]
+    except csv.Error as exc:
+        raise ReadFailure("source-error", f"the CSV cannot be parsed: {exc}") from None
+    width = len(rows[0]) if rows else 0
+    good = [(n, row) for n, row in enumerate(rows, start=first) if len(row) == width]
+    return _Parsed(
+        columns=[pa.array([row[i] for _, row in good], pa.string()) for i in range(width)],
+        numbers=np.array([n for n, _ in good], dtype=np.int64),
+        ragged={n: tuple(row) for n, row in enumerate(rows, start=first) if len(row) != width},
+    )
+
+
+def _assemble(parsed: _Parsed, dialect: Dialect, first: int) -> RawTable:
+    columns, numbers, width = parsed.columns, parsed.numbers, len(parsed.columns)
     comments = _comment_mask(columns, numbers, dialect)
-    bad_rows = {n: cells for n, cells in bad_rows.items() if not _is_comment(n, cells, dialect)}
+    bad_rows = {n: c for n, c in parsed.ragged.items() if not _is_comment(n, c, dialect)}
     last = dialect.header_rows[-1] if dialect.header_rows else first - 1
     _check_header_block(numbers[~comments], bad_rows, dialect.header_rows)
     labels = _labels(columns, numbers, bad_rows, dialect, width)
@@ -128,26 +163,6 @@ def _rows_of(column: pa.StringArray, keep: Any) -> pa.StringArray:
     if keep[start:].all():
         return column.slice(start)
     return column.filter(pa.array(keep, pa.bool_()))
-
-
-def _skip_initial_space(
-    columns: list[pa.StringArray], numbers: Any, quote_char: str
-) -> list[pa.StringArray]:
-    """Spaces right after a delimiter are not part of the cell (`skipInitialSpace`)."""
-    trimmed = [columns[0]] + [pc.utf8_ltrim(c, characters=" ") for c in columns[1:]]
-    if not quote_char:
-        return trimmed
-    for before, after in zip(columns[1:], trimmed[1:], strict=True):
-        # pyarrow saw the spaces first, so it read a quote after them as text, not a quote.
-        quoted = pc.and_(pc.starts_with(before, " "), pc.starts_with(after, quote_char))
-        if pc.any(quoted).as_py():
-            row = int(numbers[int(np.argmax(quoted.to_numpy(zero_copy_only=False)))])
-            raise ReadFailure(
-                "source-error",
-                f"row {row}: a quoted cell follows spaces after the delimiter, which"
-                " skipInitialSpace cannot read; remove the spaces before the quote",
-            )
-    return trimmed
 
 
 def _comment_mask(columns: list[pa.StringArray], numbers: Any, dialect: Dialect) -> Any:
