@@ -91,6 +91,12 @@ def comment_rows(dialect: Mapping[str, Any]) -> frozenset[int]:
     return frozenset(int(row) for row in rows) if isinstance(rows, list) else frozenset()
 
 
+def with_null_sequence(markers: list[str], dialect: Any) -> list[str]:
+    """The schema's missing-value markers, and the dialect's `nullSequence` with them."""
+    null = dialect.get("nullSequence") if isinstance(dialect, Mapping) else None
+    return [*markers, str(null)] if null is not None else markers
+
+
 def dialect_problems(resource: Mapping[str, Any], format_: str) -> list[str]:
     """Every dialect key (and `sheet`, `header_row`) the reader of `format_` would not use,
     and every value it cannot honour, each as `key: what to do`."""

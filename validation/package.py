@@ -25,7 +25,7 @@ from validation.checks.structure import (
 )
 from validation.context import ResourceContext
 from validation.delimited import read_csv
-from validation.dialect import Dialect, dialect_problems
+from validation.dialect import Dialect, dialect_problems, with_null_sequence
 from validation.errors import ReportError, table_error
 from validation.flags import flag_rows
 from validation.layout import LayoutFailure, layout_errors, read_printed
@@ -248,7 +248,8 @@ def _read(run: _Run, resource: Mapping[str, Any], path: str) -> RawTable:
 
 def _check_table(run: _Run, task: Task, ctx: ResourceContext) -> None:
     """Header, row shape, types and cell constraints: everything one file shows by itself."""
-    missing_values = _missing_values(ctx)
+    dialect = ctx.descriptor.get("dialect")
+    missing_values = with_null_sequence(schema_missing_values(ctx.schema), dialect)
     run.record(task, label_errors(ctx))
     blank = blank_rows(ctx, missing_values)
     run.record(task, blank_row_errors(ctx, blank, run.room))
@@ -258,14 +259,6 @@ def _check_table(run: _Run, task: Task, ctx: ResourceContext) -> None:
     run.record(task, cell_count_errors(ctx, skipped, run.room))
     ctx.typed, errors = type_table(ctx, pc.invert(skipped), missing_values, run.room)
     run.record(task, errors)
-
-
-def _missing_values(ctx: ResourceContext) -> list[str]:
-    """The schema's missing-value markers, and a CSV dialect's `nullSequence` with them."""
-    markers = schema_missing_values(ctx.schema)
-    dialect = ctx.descriptor.get("dialect")
-    null = dialect.get("nullSequence") if isinstance(dialect, Mapping) else None
-    return [*markers, str(null)] if null is not None else markers
 
 
 def _check_across(run: _Run) -> None:
