@@ -73,6 +73,13 @@ ERROR_TYPES: dict[str, tuple[str, str, list[str]]] = {
         "One of the data source header does not match the field name defined in the schema.",
         _HEADER,
     ),
+    "dialect-error": ("Dialect Error", "Provided dialect is not valid.", []),
+    "note-row": (
+        "Note Row",
+        "This row reads as a note or footer line (a source, a remark), not as data. "
+        "Declare it in the dialect or remove it.",
+        _ROW,
+    ),
     "blank-row": (
         "Blank Row",
         "This row is empty. A row should contain at least one value.",

@@ -15,6 +15,7 @@ import pyarrow.compute as pc
 from validation.checks.cells import pattern_problem, type_table
 from validation.checks.domain import CheckDeclarationError, CheckRun, check_error, run_check
 from validation.checks.keys import foreign_key_errors, primary_key_errors, unique_errors
+from validation.checks.notes import note_row_errors, note_rows
 from validation.checks.structure import (
     blank_row_errors,
     blank_rows,
@@ -23,11 +24,13 @@ from validation.checks.structure import (
     schema_missing_values,
 )
 from validation.context import ResourceContext
+from validation.delimited import read_csv
+from validation.dialect import Dialect, dialect_problems, with_null_sequence
 from validation.errors import ReportError, table_error
 from validation.flags import flag_rows, run_warning_check
 from validation.layout import LayoutFailure, layout_errors, read_printed
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
-from validation.readers import Dialect, RawTable, ReadFailure, read_bytes, read_csv
+from validation.readers import RawTable, ReadFailure, read_bytes
 from validation.report import Report, Task
 from validation.schema import arrow_schema, schema_problems
 from validation.sql import connect, register
@@ -194,6 +197,9 @@ def _resource_problems(run: _Run, resource: Any, label: str) -> list[ReportError
         )
     messages += [("schema-error", f"{label}: {p}") for p in schema_problems(resource.get("schema"))]
     messages += [("schema-error", f"{label}: {p}") for p in _pattern_problems(resource)]
+    messages += [
+        ("dialect-error", f"{label}: {p}") for p in dialect_problems(resource, _format(resource))
+    ]
     shown = path if isinstance(path, str) else ""
     return [
         ReportError(
@@ -226,6 +232,7 @@ def _format(resource: Mapping[str, Any]) -> str:
 
 def _read(run: _Run, resource: Mapping[str, Any], path: str) -> RawTable:
     data = read_bytes(run.base_path, path)
+    dialect = Dialect.from_descriptor(resource.get("dialect"))
     if resource.get("layout") is not None:  # a printed table: read into the long table
         return read_printed(data, resource, _format(resource), run.references)
     if _format(resource) == "xlsx":
@@ -234,21 +241,23 @@ def _read(run: _Run, resource: Mapping[str, Any], path: str) -> RawTable:
         header_row = resource.get("header_row", 1)
         if not isinstance(header_row, int) or header_row < 1:
             raise ReadFailure("resource-error", "header_row must be a 1-based row number")
-        return read_xlsx(data, resource.get("sheet"), header_row)
+        return read_xlsx(data, resource.get("sheet"), header_row, dialect=dialect)
     encoding = resource.get("encoding")
-    return read_csv(
-        data, str(encoding) if encoding else None, Dialect.from_descriptor(resource.get("dialect"))
-    )
+    return read_csv(data, str(encoding) if encoding else None, dialect)
 
 
 def _check_table(run: _Run, task: Task, ctx: ResourceContext) -> None:
     """Header, row shape, types and cell constraints: everything one file shows by itself."""
-    missing_values = schema_missing_values(ctx.schema)
+    dialect = ctx.descriptor.get("dialect")
+    missing_values = with_null_sequence(schema_missing_values(ctx.schema), dialect)
     run.record(task, label_errors(ctx))
     blank = blank_rows(ctx, missing_values)
     run.record(task, blank_row_errors(ctx, blank, run.room))
-    run.record(task, cell_count_errors(ctx, blank, run.room))
-    ctx.typed, errors = type_table(ctx, pc.invert(blank), missing_values, run.room)
+    notes = note_rows(ctx, blank, missing_values)
+    run.record(task, note_row_errors(ctx, notes, run.room))
+    skipped = pc.or_(blank, notes)  # neither is data: its cells are not checked
+    run.record(task, cell_count_errors(ctx, skipped, run.room))
+    ctx.typed, errors = type_table(ctx, pc.invert(skipped), missing_values, run.room)
     run.record(task, errors)
 
 

@@ -14,15 +14,22 @@ from typing import Any
 
 import pyarrow as pa
 
+from validation.dialect import Dialect
 from validation.readers import ZIP_LIMITS, RawTable, ReadFailure, ZipLimits, check_zip, file_stats
 
 _WHOLE_FLOAT_LIMIT = 2**53
+_NO_COMMENTS = Dialect()
 
 
 def read_xlsx(
-    data: bytes, sheet: Any = None, header_row: int = 1, limits: ZipLimits = ZIP_LIMITS
+    data: bytes,
+    sheet: Any = None,
+    header_row: int = 1,
+    limits: ZipLimits = ZIP_LIMITS,
+    dialect: Dialect = _NO_COMMENTS,
 ) -> RawTable:
     """Read one sheet; ``sheet`` is a name or a 1-based number, the first sheet by default.
+    Rows the dialect declares as comments (``commentRows``, ``commentChar``) are left out.
     The workbook's zip directory is checked against ``limits`` before anything is inflated."""
     from openpyxl import load_workbook  # slow import; only XLSX resources pay for it
 
@@ -39,7 +46,7 @@ def read_xlsx(
         raise ReadFailure("format-error", f"the workbook is damaged ({exc})") from None
     finally:
         workbook.close()
-    raw = _to_raw(rows, header_row)
+    raw = _to_raw(rows, header_row, dialect)
     raw.stats = file_stats(data)
     return raw
 
@@ -83,26 +90,36 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
-def _to_raw(rows: list[list[str]], header_row: int) -> RawTable:
+def _to_raw(rows: list[list[str]], header_row: int, dialect: Dialect) -> RawTable:
     if len(rows) < header_row:
         raise ReadFailure("source-error", f"the sheet has no row {header_row} to hold the header")
     labels = list(rows[header_row - 1])
     while labels and not labels[-1]:
         labels.pop()
     width = len(labels)
-    body = rows[header_row:]
+    numbered = [
+        (number, cells)
+        for number, cells in enumerate(rows[header_row:], start=header_row + 1)
+        if not _is_comment(number, cells, dialect)
+    ]
     extra_cells: list[tuple[int, int, str]] = []
-    for offset, cells in enumerate(body):
-        number = header_row + 1 + offset
+    for number, cells in numbered:
         extra_cells += [(number, i + 1, cells[i]) for i in range(width, len(cells)) if cells[i]]
     columns = [
-        pa.array([cells[i] if i < len(cells) else "" for cells in body], pa.string())
+        pa.array([cells[i] if i < len(cells) else "" for _, cells in numbered], pa.string())
         for i in range(width)
     ]
     return RawTable(
         labels=labels,
         header_row=header_row,
         columns=columns,
-        rows=pa.array(range(header_row + 1, header_row + 1 + len(body)), pa.int64()),
+        rows=pa.array([number for number, _ in numbered], pa.int64()),
         extra_cells=extra_cells,
     )
+
+
+def _is_comment(number: int, cells: list[str], dialect: Dialect) -> bool:
+    if number in dialect.comment_rows:
+        return True
+    char = dialect.comment_char
+    return char is not None and bool(cells) and cells[0].startswith(char)
