@@ -9,7 +9,7 @@ from validation.errors import ReportError
 from validation.layout import Layout
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.package import ReferenceResolver, Validation, validate_package
-from validation.readers import ReadFailure, check_zip_file
+from validation.reading.readers import ReadFailure, check_zip_file
 from validation.report import Report, ReportDocument
 from validation.schema import arrow_schema
 

@@ -10,7 +10,7 @@ import numpy as np
 import pyarrow as pa
 
 from validation.errors import ReportError
-from validation.readers import RawTable
+from validation.reading.readers import RawTable
 
 
 @dataclass

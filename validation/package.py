@@ -24,13 +24,13 @@ from validation.checks.structure import (
     schema_missing_values,
 )
 from validation.context import ResourceContext
-from validation.delimited import read_csv
-from validation.dialect import Dialect, dialect_problems, with_null_sequence
 from validation.errors import ReportError, table_error
 from validation.flags import flag_rows, run_warning_check
 from validation.layout import LayoutFailure, layout_errors, read_printed
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
-from validation.readers import RawTable, ReadFailure, read_bytes
+from validation.reading.delimited import read_csv
+from validation.reading.dialect import Dialect, dialect_problems, with_null_sequence
+from validation.reading.readers import RawTable, ReadFailure, read_bytes
 from validation.report import Report, Task
 from validation.schema import arrow_schema, schema_problems
 from validation.sql import connect, register
@@ -236,7 +236,7 @@ def _read(run: _Run, resource: Mapping[str, Any], path: str) -> RawTable:
     if resource.get("layout") is not None:  # a printed table: read into the long table
         return read_printed(data, resource, _format(resource), run.references)
     if _format(resource) == "xlsx":
-        from validation.workbook import read_xlsx
+        from validation.reading.workbook import read_xlsx
 
         header_row = resource.get("header_row", 1)
         if not isinstance(header_row, int) or header_row < 1:

@@ -4,7 +4,7 @@ Table Schema field types.
 
 Pure data: each maps a descriptor's code to its (zh, en) labels, or to its code in another
 vocabulary (EU authorities, data.json); `label` picks a label. The codes themselves are
-`catalog.store.vocabulary`'s, the ones the descriptor model accepts.
+`catalog.store.model.vocabulary`'s, the ones the descriptor model accepts.
 """
 
 from __future__ import annotations

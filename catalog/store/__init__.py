@@ -34,7 +34,6 @@ from catalog.store.descriptors import (
     resolve,
     url_fields,
 )
-from catalog.store.editor_schema import descriptor_schema, descriptor_schema_text
 from catalog.store.folder import FolderStore
 from catalog.store.model import (
     Document,
@@ -42,6 +41,8 @@ from catalog.store.model import (
     Resource,
     TableField,
     TableSchema,
+    descriptor_schema,
+    descriptor_schema_text,
 )
 from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.publish import BuildResult, Publisher

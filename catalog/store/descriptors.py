@@ -12,8 +12,7 @@ from typing import Any
 import yaml
 
 from catalog.errors import DescriptorError, NotFound
-from catalog.store.model import Document, Package
-from catalog.store.parsing import listed, parse_package, try_package
+from catalog.store.model import Document, Package, listed, parse_package, try_package
 from validation import is_resource_name, is_slug
 
 DESCRIPTOR_NAME = "datapackage.yaml"

@@ -16,7 +16,7 @@ from catalog.metadata.vocabularies import (
     THEME_EU_CODES,
 )
 from catalog.store import Package, descriptor_faults, load_dataset
-from catalog.store.vocabulary import ACCESS_LEVEL_CODES, FREQUENCY_CODES, THEME_CODES
+from catalog.store.model import ACCESS_LEVEL_CODES, FREQUENCY_CODES, THEME_CODES
 from tests.conftest import REPO, descriptor, write_dataset
 
 DOCS = (REPO / "docs" / "descriptor.md").read_text(encoding="utf-8")

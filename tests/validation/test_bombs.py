@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from tests.validation.conftest import package, resource, types
 from validation import ReadFailure, check_zip_file
-from validation.readers import ZIP_LIMITS, ZipLimits, check_zip
+from validation.reading import ZIP_LIMITS, ZipLimits, check_zip
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from tests.validation.conftest import package, resource, triples
-from validation.encoding import DecodeFailure, decode
+from validation.reading import DecodeFailure, decode
 
 FIELDS = [{"name": "id", "type": "integer"}, {"name": "name", "type": "string"}]
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pyarrow as pa
 import pytest
 
-from catalog.store.parsing import try_package
+from catalog.store.model import try_package
 from tests.validation.yearbook import layout, yearbook_descriptor
 from validation.layout.headers import joined_headers
 from validation.layout.lines import Line, csv_lines, printed_text

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 from validation.casting import Cast, as_text, cast_field, cast_scalar, without_missing
 from validation.context import ResourceContext
 from validation.errors import ReportError, cell_error
-from validation.readers import row_numbers
+from validation.reading.readers import row_numbers
 from validation.schema import arrow_type
 
 

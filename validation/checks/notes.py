@@ -16,7 +16,7 @@ import pyarrow.compute as pc
 from validation.casting import cast_field, without_missing
 from validation.context import ResourceContext
 from validation.errors import ReportError, locate
-from validation.readers import row_numbers
+from validation.reading.readers import row_numbers
 
 # How Chinese statistical tables (and their English editions) open a source or a remark.
 NOTE_PATTERN = (

@@ -10,7 +10,7 @@ import pyarrow.compute as pc
 
 from validation.context import ResourceContext
 from validation.errors import ReportError, locate
-from validation.readers import row_numbers
+from validation.reading.readers import row_numbers
 
 
 def label_errors(ctx: ResourceContext) -> list[ReportError]:

@@ -1,9 +1,9 @@
 """Every line of a printed table as the text a reader sees: CSV records or sheet rows.
 
-A CSV is decoded as `validation.encoding` does (UTF-8, with or without BOM, else GB18030;
+A CSV is decoded as `validation.reading.encoding` does (UTF-8, with or without BOM, else GB18030;
 any line ending). In an XLSX sheet a merged range gives its text to every cell it covers,
 and a number is the text its number format prints: `40147.0` under `0.0` stays `40147.0`,
-`211` stays `211` (unlike `validation.workbook.cell_text`, which writes what a CSV export of
+`211` stays `211` (unlike `validation.reading.workbook.cell_text`, which writes what a CSV export of
 a tidy table holds).
 """
 
@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from validation.encoding import DecodeFailure, decode
-from validation.readers import ReadFailure, SourceStats, check_zip, file_stats
-from validation.workbook import pick_sheet
+from validation.reading.encoding import DecodeFailure, decode
+from validation.reading.readers import ReadFailure, SourceStats, check_zip, file_stats
+from validation.reading.workbook import pick_sheet
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ A yearbook page, a bulletin table or an office spreadsheet is published from the
 arrived: the layout says which lines are title, units, header, notes and footer, which
 column holds the region and what every value column is. The models are strict like the
 rest of the descriptor: an unknown key is an error naming it and the nearest known key
-(`catalog.store.parsing` reports it, walking into these models through `Resource.layout`).
+(`catalog.store.model.parsing` reports it, walking into these models through `Resource.layout`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ DEFAULT_MISSING = ["", "…", "...", "—", "-", "–"]
 
 
 class _Strict(BaseModel):
-    """Only the keys declared (the descriptor's own rule, `catalog.store.model.Strict`)."""
+    """Only the keys declared (the descriptor's own rule, `catalog.store.model.tables.Strict`)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 

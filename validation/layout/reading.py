@@ -29,7 +29,7 @@ from validation.layout.transform import (
     values,
 )
 from validation.layout.units import unit_rules
-from validation.readers import RawTable, ReadFailure
+from validation.reading.readers import RawTable, ReadFailure
 
 Resolver = Callable[[str, str], pa.Table]
 REGIONS = ("region-codes", "regions")

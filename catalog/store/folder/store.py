@@ -47,8 +47,7 @@ from catalog.store.folder.layout import (
     stamp,
 )
 from catalog.store.folder.withdrawals import Withdrawals
-from catalog.store.model import Document, Package
-from catalog.store.parsing import parse_package
+from catalog.store.model import Document, Package, parse_package
 from catalog.store.records import Served, VersionInfo, changed_since
 from validation import ReportDocument, is_slug
 

@@ -14,8 +14,15 @@ from typing import Any
 
 import pyarrow as pa
 
-from validation.dialect import Dialect
-from validation.readers import ZIP_LIMITS, RawTable, ReadFailure, ZipLimits, check_zip, file_stats
+from validation.reading.dialect import Dialect
+from validation.reading.readers import (
+    ZIP_LIMITS,
+    RawTable,
+    ReadFailure,
+    ZipLimits,
+    check_zip,
+    file_stats,
+)
 
 _WHOLE_FLOAT_LIMIT = 2**53
 _NO_COMMENTS = Dialect()

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
-from catalog.store.model import Package
+from catalog.store.model.package import Package
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 TITLE = "HRSS Open Data descriptor (datapackage.yaml)"

@@ -20,126 +20,25 @@ order: what the store publishes and serves stays byte-for-byte what it was.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from catalog.errors import NotFound
-from catalog.store.vocabulary import AccessLevel, Frequency, Theme
+from catalog.store.model.tables import (
+    Scalar,
+    Strict,
+    TableDialect,
+    TableSchema,
+)
+from catalog.store.model.vocabulary import AccessLevel, Frequency, Theme
 from validation import Layout
 
-# A value YAML may hand over typed: `2020` is an int, `2026-01-01` a date.
-Scalar = str | int | float | bool | date | datetime
-Names = str | list[str]  # Table Schema allows one field name or a list
 # A descriptor as JSON or YAML gives it: what the model is parsed from and gives back, and
 # what the steward wrote before anything has checked it. Arbitrary JSON by nature: keys may
 # be misspelt and values of any type, which is what `descriptor_faults` reports on.
 Document = dict[str, Any]
-
-
-class Strict(BaseModel):
-    """A descriptor object: only the keys it declares (by their JSON names), nothing else."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
-
-
-# -- Table Schema ----------------------------------------------------------------------------
-
-
-class Constraints(Strict):
-    required: bool | None = None
-    unique: bool | None = None
-    minLength: int | None = None
-    maxLength: int | None = None
-    minimum: Any = None
-    maximum: Any = None
-    exclusiveMinimum: Any = None
-    exclusiveMaximum: Any = None
-    pattern: str | None = None
-    enum: list[Any] | None = None
-    jsonSchema: dict[str, Any] | None = None
-
-
-class TableField(Strict):
-    """One column: Table Schema's properties, and ours (`title_en`, `unit`, `decimals`,
-    `decimalsField`)."""
-
-    name: str
-    type: str = "any"
-    format: str | None = None
-    title: str | None = None
-    title_en: str | None = None
-    description: str | None = None
-    description_en: str | None = None
-    example: Any = None
-    rdfType: str | None = None
-    constraints: Constraints | None = None
-    missingValues: list[Any] | None = None
-    trueValues: list[str] | None = None
-    falseValues: list[str] | None = None
-    bareNumber: bool | None = None
-    groupChar: str | None = None
-    decimalChar: str | None = None
-    categories: Any = None
-    categoriesOrdered: bool | None = None
-    unit: str | None = None
-    decimals: int | None = None
-    # Per-row printed precision: the integer field holding each row's digits after the point.
-    decimalsField: str | None = None
-
-
-class Reference(Strict):
-    """What a foreign key points at; `package` names another dataset (a code list)."""
-
-    resource: str = ""
-    fields: Names = ""
-    package: str | None = None
-
-
-class ForeignKey(Strict):
-    fields: Names
-    reference: Reference
-
-
-class TableSchema(Strict):
-    profile: str | None = Field(None, alias="$schema")
-    fields: list[TableField] = []
-    primaryKey: Names | None = None
-    foreignKeys: list[ForeignKey] = []
-    uniqueKeys: list[list[str]] | None = None
-    missingValues: list[Any] | None = None
-    fieldsMatch: str | None = None
-
-    def field(self, name: str) -> TableField | None:
-        return next((f for f in self.fields if f.name == name), None)
-
-
-# -- Data Package ----------------------------------------------------------------------------
-
-
-class Dialect(Strict):
-    """Table Dialect v2: how a CSV (or a sheet) is laid out."""
-
-    profile: str | None = Field(None, alias="$schema")
-    header: bool | None = None
-    headerRows: list[int] | None = None
-    headerJoin: str | None = None
-    commentRows: list[int] | None = None
-    commentChar: str | None = None
-    delimiter: str | None = None
-    lineTerminator: str | None = None
-    quoteChar: str | None = None
-    doubleQuote: bool | None = None
-    escapeChar: str | None = None
-    nullSequence: str | None = None
-    skipInitialSpace: bool | None = None
-    property: str | None = None
-    itemType: str | None = None
-    itemKeys: list[str] | None = None
-    sheetNumber: int | None = None
-    sheetName: str | None = None
-    table: str | None = None
 
 
 class License(Strict):
@@ -296,7 +195,7 @@ class Resource(Strict):
     hash: str | None = None
     sources: list[Source] | None = None
     licenses: list[License] | None = None
-    dialect: Dialect | None = None
+    dialect: TableDialect | None = None
     table_schema: TableSchema | None = Field(None, alias="schema")
     # ours, for reading a workbook: the sheet (name or 1-based number) and its header row
     sheet: str | int | None = None
@@ -345,7 +244,7 @@ class Package(Strict):
     @classmethod
     def of(cls, document: Document) -> Package:
         """The model of `document`; pydantic's ValidationError when it does not fit
-        (`catalog.store.parsing` turns that into our error naming file and key)."""
+        (`catalog.store.model.parsing` turns that into our error naming file and key)."""
         package = cls.model_validate(document)
         package._document = document
         return package

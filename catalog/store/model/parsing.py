@@ -19,7 +19,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from catalog.errors import OpenDataError
-from catalog.store.model import Document, Package
+from catalog.store.model.package import Document, Package
 
 
 def parse_package(document: Any, origin: str, error: type[OpenDataError]) -> Package:

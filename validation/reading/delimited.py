@@ -1,4 +1,4 @@
-"""Reading a CSV into the raw-text table, as its Table Dialect says (`validation.dialect`).
+"""Reading a CSV into the raw-text table, as its Table Dialect says (`validation.reading.dialect`).
 
 pyarrow parses; Python sees only the ragged rows, the header rows and the rows the dialect
 declares as comments. Rows keep the file's numbers (the header row is 1): a comment row
@@ -17,9 +17,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from validation.dialect import Dialect
-from validation.encoding import DecodeFailure, decode
-from validation.readers import RawTable, ReadFailure, file_stats
+from validation.reading.dialect import Dialect
+from validation.reading.encoding import DecodeFailure, decode
+from validation.reading.readers import RawTable, ReadFailure, file_stats
 
 BadRows = list[tuple[int | None, str]]
 

@@ -1,0 +1,62 @@
+"""The typed descriptor: the Data Package model (`package`, `tables`), the strict parsing that
+names a misspelt key (`parsing`), the catalogue's vocabularies (`vocabulary`) and the JSON
+Schema editors check a descriptor with (`json_schema`)."""
+
+from catalog.store.model.json_schema import descriptor_schema, descriptor_schema_text
+from catalog.store.model.package import (
+    Build,
+    Check,
+    Contact,
+    Document,
+    License,
+    Organization,
+    Package,
+    Resource,
+    Source,
+    Temporal,
+)
+from catalog.store.model.parsing import listed, parse_package, try_package
+from catalog.store.model.tables import (
+    Constraints,
+    ForeignKey,
+    Reference,
+    Strict,
+    TableField,
+    TableSchema,
+)
+from catalog.store.model.vocabulary import (
+    ACCESS_LEVEL_CODES,
+    FREQUENCY_CODES,
+    THEME_CODES,
+    Frequency,
+    Theme,
+)
+
+__all__ = [
+    "ACCESS_LEVEL_CODES",
+    "FREQUENCY_CODES",
+    "THEME_CODES",
+    "Build",
+    "Check",
+    "Constraints",
+    "Contact",
+    "Document",
+    "ForeignKey",
+    "Frequency",
+    "License",
+    "Organization",
+    "Package",
+    "Reference",
+    "Resource",
+    "Source",
+    "Strict",
+    "TableField",
+    "TableSchema",
+    "Temporal",
+    "Theme",
+    "descriptor_schema",
+    "descriptor_schema_text",
+    "listed",
+    "parse_package",
+    "try_package",
+]
