@@ -322,3 +322,31 @@ def test_tests_import_the_public_surface_where_there_is_one() -> None:
         if public_home(node.module or "", alias.name) != node.module
     ]
     assert private == []
+
+
+# The sizes a reader can hold in mind: a module to read in one sitting, a package whose
+# modules fit on one screen. A module that outgrows them is split by purpose, not trimmed.
+MAX_MODULE_LINES = 400
+MAX_MODULES_PER_PACKAGE = 12
+
+
+def test_no_module_is_longer_than_a_reader_holds() -> None:
+    long = {
+        str(path.relative_to(REPO)): lines
+        for root in ROOTS
+        for path in (REPO / root).rglob("*.py")
+        if (lines := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    }
+    assert long == {}
+
+
+def test_no_package_has_more_modules_than_fit_on_a_screen() -> None:
+    crowded = {
+        str(folder.relative_to(REPO)): count
+        for root in ROOTS
+        for folder in [REPO / root, *(REPO / root).rglob("*")]
+        if folder.is_dir() and (folder / "__init__.py").is_file()
+        if (count := len([m for m in folder.glob("*.py") if m.name != "__init__.py"]))
+        > MAX_MODULES_PER_PACKAGE
+    }
+    assert crowded == {}
