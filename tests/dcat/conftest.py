@@ -79,7 +79,7 @@ def series(number: int) -> dict[str, Any]:
             {
                 "title": f"合成统计公报 {number}",
                 "path": f"https://example.org/bulletins/{number}.html",
-                "reliability_tier": 1,
+                "reliability_tier": "A",
                 "id": "bulletin",
             },
             {"title": "Synthetic internal note", "path": "notes/synthetic.pdf", "id": "note"},
@@ -98,6 +98,9 @@ def publish_all(store: FolderStore, datasets: Path) -> None:
     publisher = Publisher(store, datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
+    # A descriptor that does not load is skipped by a build of everything: here it is a
+    # broken fixture, which must not pass as a smaller catalogue.
+    assert publisher.broken == {}
 
 
 def stamp_of(moment: datetime) -> str:
