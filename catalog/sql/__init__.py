@@ -16,6 +16,7 @@ from catalog.sql.cells import (
     select_sql,
 )
 from catalog.sql.deadlines import Watchdog
+from catalog.sql.exactjson import ExactNumber, dumps_exact, loads_exact
 from catalog.sql.filters import (
     NUMERIC_TYPES,
     ROW_NUMBER,
@@ -42,12 +43,15 @@ __all__ = [
     "Cells",
     "Column",
     "ColumnDescription",
+    "ExactNumber",
     "Schema",
     "ServedField",
     "SortKey",
     "Watchdog",
     "cell_sql",
+    "dumps_exact",
     "json_row_sql",
+    "loads_exact",
     "neutralised",
     "neutralised_sql",
     "parse_filters",
