@@ -51,7 +51,7 @@ class Row:
         if self.value is None:
             return None
         places = printed_decimals(self.value_as_printed, self.unit_as_printed)
-        if self.value.normalize().as_tuple().exponent < -places:  # digits never printed
+        if self.value % Decimal(1).scaleb(-places):  # digits the page never printed
             raise AssertionError(f"{self.file}: {self.value} has more decimals than printed")
         return places
 
