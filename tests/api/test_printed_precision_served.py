@@ -139,3 +139,10 @@ def test_every_format_serves_the_printed_value_normalised(server: str, unit_line
 def test_the_figures_of_the_issue() -> None:
     figures = [("802.1", "万人"), ("239.0", "元"), ("9740.2", "亿元")]
     assert [normalised(*figure) for figure in figures] == ["8021000", "239.0", "974020000000"]
+
+
+def test_the_datastore_types_the_value_as_exact(server: str) -> None:
+    resource_id = catalogue_uuid("resource", "yb/observations")
+    answer = httpx.get(f"{server}/api/3/action/datastore_search?resource_id={resource_id}&limit=0")
+    types = {f["id"]: f["type"] for f in answer.json()["result"]["fields"]}
+    assert (types["value"], types["value_decimals"]) == ("numeric", "int8")
