@@ -15,7 +15,7 @@ from decimal import Decimal
 from curation.flags import flags_from
 from curation.reference import Indicator
 from curation.sources import Source
-from curation.units import normalise, parse_decimal, quantum
+from curation.units import normalise, parse_decimal, printed_decimals, quantum
 
 # Files without a region column hold Guizhou's figures.
 DEFAULT_REGION = "520000"
@@ -44,6 +44,16 @@ class Row:
     @property
     def key(self) -> tuple[str, str, str]:
         return (self.indicator_code, self.region_code, self.period)
+
+    @property
+    def decimals(self) -> int | None:
+        """The value's decimals as printed, after normalisation; None for an unreadable one."""
+        if self.value is None:
+            return None
+        places = printed_decimals(self.value_as_printed, self.unit_as_printed)
+        if self.value % Decimal(1).scaleb(-places):  # digits the page never printed
+            raise AssertionError(f"{self.file}: {self.value} has more decimals than printed")
+        return places
 
     @property
     def step(self) -> Decimal:

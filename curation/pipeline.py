@@ -136,7 +136,7 @@ def write_indicator_dataset(data: Path, dataset: IndicatorDataset, resolved: Res
     else:
         sheet, title = dataset.workbook
         write_xlsx(data / "observations.xlsx", sheet, title, OBSERVATION_COLUMNS,
-                   resolved.preferred, {"year", "value"})  # fmt: skip
+                   resolved.preferred, {"year", "value", "value_decimals"})  # fmt: skip
     write_csv(data / "alternatives.csv", ALTERNATIVE_COLUMNS, resolved.alternatives,
               dataset.encoding)  # fmt: skip
 

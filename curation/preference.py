@@ -24,7 +24,7 @@ from curation.units import fmt_decimal, is_rounding_of
 OBSERVATION_COLUMNS = [
     "indicator_code", "region_code", "year", "period_type", "period", "period_as_printed",
     "value", "unit", "value_as_printed", "unit_as_printed", "qualifier", "source_id",
-    "also_source_ids", "has_alternatives", "flags", "note",
+    "also_source_ids", "has_alternatives", "flags", "note", "value_decimals",
 ]  # fmt: skip
 ALTERNATIVE_COLUMNS = [*OBSERVATION_COLUMNS, "reason"]
 
@@ -190,6 +190,7 @@ def observation_record(
         "has_alternatives": "true" if has_alt else "false",
         "flags": ";".join(sorted(flags)),
         "note": row.note,
+        "value_decimals": "" if row.decimals is None else str(row.decimals),
     }
 
 

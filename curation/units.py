@@ -41,6 +41,15 @@ def quantum(printed: str, unit: str) -> Decimal:
     return Decimal(1).scaleb(-len(digits)) * factor
 
 
+def printed_decimals(printed: str, unit: str) -> int:
+    """Digits after the point of the normalised value as printed: the printed digits less the
+    unit factor's zeros (802.1 万人 -> 0, 40147.0 元 -> 1), as `value_decimals` publishes them."""
+    digits = printed.split(".")[1] if "." in printed else ""
+    rule = reference.units().get(unit)
+    shift = rule.factor.adjusted() if rule is not None else 0
+    return max(0, len(digits) - shift)
+
+
 def is_rounding_of(candidate: Decimal, step: Decimal, exact: Decimal) -> bool:
     """Whether `candidate` is `exact` rounded half-up to a multiple of `step`."""
     return (exact / step).to_integral_value(ROUND_HALF_UP) * step == candidate

@@ -11,7 +11,6 @@ answers its errors as CKAN's does, in plain text.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Any, TypedDict
@@ -27,6 +26,7 @@ from catalog.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from catalog.sql import dumps_exact
 from validation import ReportDocument
 
 CKAN_JSON = "application/json;charset=utf-8"
@@ -37,11 +37,11 @@ logger = logging.getLogger(__name__)
 
 def ckan_json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     """`body` as CKAN writes JSON: UTF-8, `", "` and `": "` separators."""
-    text = json.dumps(body, ensure_ascii=False, separators=(", ", ": "))
+    text = dumps_exact(body)  # a DataStore record's numbers as printed
     try:
         content = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate from stored data: escaped, still valid JSON
-        content = json.dumps(body, ensure_ascii=True, separators=(", ", ": ")).encode("ascii")
+        content = dumps_exact(body, ensure_ascii=True).encode("ascii")
     return Response(
         content,
         status_code=status,

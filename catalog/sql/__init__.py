@@ -16,6 +16,7 @@ from catalog.sql.cells import (
     select_sql,
 )
 from catalog.sql.deadlines import Watchdog
+from catalog.sql.exactjson import ExactNumber, dumps_exact, loads_exact
 from catalog.sql.filters import (
     NUMERIC_TYPES,
     ROW_NUMBER,
@@ -43,12 +44,15 @@ __all__ = [
     "Cells",
     "Column",
     "ColumnDescription",
+    "ExactNumber",
     "Schema",
     "ServedField",
     "SortKey",
     "Watchdog",
     "cell_sql",
+    "dumps_exact",
     "json_row_sql",
+    "loads_exact",
     "nests_deeper",
     "neutralised",
     "neutralised_sql",

@@ -91,6 +91,29 @@ def test_make_row_scales_a_figure_printed_in_hundred_millions(
     assert row.step == Decimal(10) ** 7
 
 
+def test_a_row_knows_the_decimals_its_value_was_printed_with(
+    row_of: RowOf, sources: dict[str, Source]
+) -> None:
+    raw = row_of("national_hrss_bulletin.csv", 127)  # 9.4 亿人
+    assert (
+        make_row("national_hrss_bulletin.csv", raw, sources, reference.indicators()).decimals == 0
+    )
+    money = {**raw, "value": "40147.0", "unit": "元"}
+    assert make_row("x.csv", money, sources, reference.indicators()).decimals == 1
+    garbled = {**raw, "value": "9.4?"}
+    assert make_row("x.csv", garbled, sources, reference.indicators()).decimals is None
+
+
+def test_a_value_with_digits_never_printed_is_an_error(
+    row_of: RowOf, sources: dict[str, Source]
+) -> None:
+    printed = {"value": "1.25", "unit": "元", "note": "page prints '1.2'"}  # a digit the page lacks
+    raw = {**row_of("national_hrss_bulletin.csv", 127), **printed}
+    row = make_row("x.csv", raw, sources, reference.indicators())
+    with pytest.raises(AssertionError, match="more decimals than printed"):
+        _ = row.decimals
+
+
 def test_make_row_keeps_the_korean_unit_as_printed(
     row_of: RowOf, sources: dict[str, Source]
 ) -> None:

@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from curation.units import fmt_decimal, is_rounding_of, normalise, parse_decimal, quantum
+from curation.units import (
+    fmt_decimal,
+    is_rounding_of,
+    normalise,
+    parse_decimal,
+    printed_decimals,
+    quantum,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +59,17 @@ def test_quantum_is_the_step_the_printed_precision_implies(
     printed: str, unit: str, step: Decimal | int
 ) -> None:
     assert quantum(printed, unit) == step
+
+
+@pytest.mark.parametrize(
+    ("printed", "unit", "decimals"),
+    [("802.1", "万人", 0), ("40147.0", "元", 1), ("211", "元", 0), ("9.4", "亿人", 0),
+     ("3.25", "万人", 0), ("11.0", "%", 1), ("1.27", "ratio", 2), ("-3.0", "%", 1)],
+)  # fmt: skip
+def test_printed_decimals_are_the_printed_digits_less_the_factor(
+    printed: str, unit: str, decimals: int
+) -> None:
+    assert printed_decimals(printed, unit) == decimals
 
 
 def test_is_rounding_of_rounds_half_up_to_the_step() -> None:

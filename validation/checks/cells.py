@@ -29,6 +29,10 @@ def type_table(
         columns[str(field["name"])] = cast.values
         errors += _type_errors(ctx, field, number, text, rows, cast, room - len(errors))
         errors += constraint_errors(ctx, field, number, text, rows, cast, room - len(errors))
+    for number, field in enumerate(ctx.fields, start=1):
+        if field.get("type") == "number" and isinstance(field.get("decimalsField"), str):
+            text = _text(ctx, number - 1, keep, len(rows))
+            errors += decimals_errors(ctx, field, number, text, columns, rows, room - len(errors))
     columns["_row"] = rows
     return pa.table(columns), errors
 
@@ -116,6 +120,52 @@ def constraint_errors(
             for row, found in hits
         ]
     return errors
+
+
+def decimals_errors(
+    ctx: ResourceContext,
+    field: Mapping[str, Any],
+    number: int,
+    text: pa.StringArray,
+    columns: Mapping[str, pa.Array[Any]],
+    rows: pa.Int64Array,
+    room: int,
+) -> list[ReportError]:
+    """Rows whose value has more decimals, trailing zeros aside, than its `decimalsField` says.
+
+    Served with its row's decimals, such a value would show digits the row says were never
+    printed (the renderer keeps them rather than drop a digit): the row is wrong, not the
+    value. A null or negative decimals field is left to its own constraints.
+    """
+    declared = columns.get(str(field["decimalsField"]))
+    if room <= 0 or declared is None or not pa.types.is_integer(declared.type):
+        return []
+    exact = as_text(columns[str(field["name"])])  # at the column's scale: `211.50000`
+    fraction = pc.utf8_rtrim(pc.replace_substring_regex(exact, r"^[^.]*\.?", ""), characters="0")
+    failing = pc.greater(pc.utf8_length(fraction), declared)
+    expected = f'at most the decimals its "{field["decimalsField"]}" field gives'
+    hits = zip(
+        row_numbers(rows.filter(failing).slice(0, room)),
+        text.filter(failing).slice(0, room).to_pylist(),
+        declared.filter(failing).slice(0, room).to_pylist(),
+        strict=True,
+    )
+    return [
+        ctx.with_cells(
+            cell_error(
+                "constraint-error",
+                resource=ctx.name,
+                path=ctx.path,
+                row=row,
+                field_name=str(field["name"]),
+                expected=f"{expected} ({places})",
+                found=found,
+                field_number=number,
+                note=f'decimalsField is "{field["decimalsField"]}"',
+            ),
+        )
+        for row, found, places in hits
+    ]
 
 
 def _violations(

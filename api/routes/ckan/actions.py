@@ -9,7 +9,6 @@ ask for JSONP with `callback`. `datastore_search` answers also carry the `_links
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from typing import Annotated, Any
@@ -37,6 +36,7 @@ from api.uploads import BodyTooLarge, remove_stale
 from catalog.ckan import WRITE_ACTIONS, CatalogueWriter, CkanActions, DataStore, served
 from catalog.errors import OpenDataError
 from catalog.settings import Settings
+from catalog.sql import dumps_exact
 from catalog.store import AuditLog, TokenStore
 
 router = APIRouter(tags=["CKAN Action API"])
@@ -178,7 +178,7 @@ async def action(name: ActionName, request: Request, actions: ActionsDep) -> Res
         result["_links"] = _links(request, limit, offset)
     answer = {**start, "success": True, "result": result}
     if callback:
-        text = json.dumps(answer, ensure_ascii=True, separators=(", ", ": "))
+        text = dumps_exact(answer, ensure_ascii=True)
         return Response(f"{callback}({text});", headers=JSONP_HEADERS)
     return ckan_json(answer)
 

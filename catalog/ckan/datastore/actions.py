@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, NotRequired, TypedDict
@@ -40,7 +39,7 @@ from catalog.ckan.datastore.tables import Field, Table, pg_type_of_sql
 from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
 from catalog.query import QueryEngine, delimited_text, export_runs, view_name
-from catalog.sql import quote
+from catalog.sql import loads_exact, quote
 
 DUMP_PAGE_ROWS = 65_536
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
@@ -166,7 +165,7 @@ class DataStore:
             raise InvalidFields({"query": ["Query took too long"]}) from None
         result: SqlResult = {
             "sql": sql,
-            "records": json.loads("[" + ",".join(found.rows) + "]"),
+            "records": loads_exact("[" + ",".join(found.rows) + "]"),
             "fields": [
                 {"id": field["name"], "type": pg_type_of_sql(str(field.get("sql_type", "")))}
                 for field in found.fields
@@ -214,7 +213,7 @@ def _records(rows: list[tuple[Any, ...]], fmt: str) -> Any:
     """A page's `records` in `records_format`: the rows without their last column, `_id`."""
     if fmt in ("csv", "tsv"):
         return delimited_text([row[:-1] for row in rows], "\t" if fmt == "tsv" else ",")
-    records = json.loads("[" + ",".join(str(row[0]) for row in rows) + "]")
+    records = loads_exact("[" + ",".join(str(row[0]) for row in rows) + "]")
     if fmt == "lists":
         return [list(record.values()) for record in records]
     return records

@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from catalog.ckan.datastore.tables import Field
 from catalog.query import BOM, delimited_chunks, delimited_line
+from catalog.sql import dumps_exact, loads_exact
 
 DUMP_FORMATS = ("csv", "tsv", "json", "xml")
 DUMP_MEDIA_TYPES = {
@@ -61,7 +62,7 @@ def _json_dump(batches: Batches, fields: list[Field], fmt: str, bom: bool) -> It
     for batch in batches:
         parts = []
         for text in cast("list[str]", batch.column(0).to_pylist()):  # JSON text, never null
-            values = list(json.loads(text).values())
+            values = list(loads_exact(text).values())
             parts.append(("\n    " if first else ",\n    ") + _compact(values))
             first = False
         if parts:
@@ -70,7 +71,7 @@ def _json_dump(batches: Batches, fields: list[Field], fmt: str, bom: bool) -> It
 
 
 def _compact(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return dumps_exact(value, separators=(",", ":"))
 
 
 def _xml_dump(batches: Batches, fields: list[Field], fmt: str, bom: bool) -> Iterator[bytes]:
@@ -82,7 +83,7 @@ def _xml_dump(batches: Batches, fields: list[Field], fmt: str, bom: bool) -> Ite
     for batch in batches:
         lines = []
         for text in cast("list[str]", batch.column(0).to_pylist()):  # JSON text, never null
-            record = json.loads(text)
+            record = loads_exact(text)
             attribute = f" _id={quoteattr(str(record['_id']))}" if "_id" in record else ""
             cells = "".join(_xml_cell(elements[n], record[n]) for n in elements)
             lines.append(f"<row{attribute}>{cells}</row>\n")

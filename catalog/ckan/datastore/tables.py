@@ -98,8 +98,8 @@ class Table:
 
 def pg_type(column: Column) -> str:
     """The PostgreSQL type CKAN's backend would give the column."""
-    if column.type == "number" and column.decimals is None:
-        return "float8"
+    if column.type == "number" and column.decimals is None and column.decimals_field is None:
+        return "float8"  # a double; a number with decimals or per-row decimals is exact
     return PG_TYPES.get(column.type, "text")
 
 

@@ -1,0 +1,62 @@
+"""JSON read and written again keeps every number as printed (`loads_exact`, `dumps_exact`)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from catalog.sql import ExactNumber, dumps_exact, loads_exact
+
+decimal_texts = st.from_regex(r"-?(0|[1-9][0-9]{0,30})\.[0-9]{1,12}", fullmatch=True)
+
+
+@given(st.lists(decimal_texts, min_size=1, max_size=5))
+def test_decimal_texts_are_written_back_digit_for_digit(texts: list[str]) -> None:
+    text = "[" + ", ".join(texts) + "]"
+    read = loads_exact(text)
+    assert [Decimal(str(number)) for number in read] == [Decimal(t) for t in texts]
+    assert dumps_exact(read) == text
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False), st.integers(), st.text())
+def test_what_a_float_writes_back_is_written_as_json_writes_it(
+    number: float, whole: int, label: str
+) -> None:
+    value = {"number": number, "whole": whole, "label": label, "list": [number, None, True]}
+    text = json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+    read = loads_exact(text)
+    assert type(read["number"]) is float
+    assert dumps_exact(read) == text
+    assert dumps_exact(read, separators=(",", ":"), ensure_ascii=True) == json.dumps(
+        value, separators=(",", ":")
+    )
+
+
+def test_the_figures_json_loses() -> None:
+    text = '{"a": 211.50, "b": 12345678901234567890.12, "c": 68380.0000, "d": 0.1}'
+    read = loads_exact(text)
+    assert [str(v) for v in read.values()] == [
+        "211.50",
+        "12345678901234567890.12",
+        "68380.0000",
+        "0.1",
+    ]
+    assert isinstance(read["a"], ExactNumber) and read["a"] == Decimal("211.5")
+    assert dumps_exact(read) == text
+
+
+def test_a_value_holding_the_token_draws_another(monkeypatch: pytest.MonkeyPatch) -> None:
+    tokens = iter([uuid.UUID(int=1), uuid.UUID(int=2)])
+    monkeypatch.setattr(uuid, "uuid4", lambda: next(tokens))
+    held = f"{uuid.UUID(int=1).hex}:0"
+    assert dumps_exact([held, loads_exact("1.50")]) == f'["{held}", 1.50]'
+
+
+def test_other_objects_are_still_refused() -> None:
+    with pytest.raises(TypeError, match="Decimal is not JSON serializable"):
+        dumps_exact([Decimal("1.5")])
