@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from validation.layout.footer import data_after_footer, footer_start, heading_end
 from validation.layout.headers import clean_label, joined_headers
 from validation.layout.lines import Line
 from validation.layout.model import Layout, LayoutColumn
@@ -47,8 +48,10 @@ def classify(
 ) -> tuple[list[DataLine], list[LayoutProblem]]:
     """The data lines, and a problem for every line that is no kind the layout allows."""
     declared = layout.declared_lines()
-    head_end = layout.last_heading_line()
+    head_end = heading_end(lines, layout)
     footer_at, problems = footer_start(lines, layout, head_end)
+    if footer_at is not None:
+        problems += data_after_footer(lines, layout, regions, footer_at)
     data: list[DataLine] = []
     for line in lines:
         if line.number in declared or (footer_at is not None and line.number >= footer_at):
@@ -68,22 +71,6 @@ def classify(
         else:
             data.append(DataLine(line, code))
     return data, problems
-
-
-def footer_start(
-    lines: Sequence[Line], layout: Layout, head_end: int
-) -> tuple[int | None, list[LayoutProblem]]:
-    """The number of the first footer line after the head (None when there is none)."""
-    if layout.footer is None:
-        return None, []
-    try:
-        pattern = re.compile(layout.footer)
-    except re.error as exc:
-        return None, [LayoutProblem(f"`footer` is not a valid regular expression: {exc}")]
-    for line in lines:
-        if line.number > head_end and pattern.search(line.first_text()):
-            return line.number, []
-    return None, []
 
 
 def _stray_head_line(line: Line) -> LayoutProblem:

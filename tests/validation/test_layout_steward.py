@@ -1,0 +1,45 @@
+"""What a new steward met publishing a real yearbook table: a note among the data, a header
+typo on the second header line, a missing unit line (issue 12, the steward's trial)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from tests.validation.test_layout_publish import FORMS, failure, publish
+from tests.validation.yearbook import figures, layout, page
+
+NOTE = "注：吉林省数据不含长白山管委会。"
+
+
+def page_with_note() -> list[list[str]]:
+    """The page with a note line between 吉林 and 黑龙江, at file line 16."""
+    rows = page(figures()[0])
+    at = next(i for i, row in enumerate(rows) if row[0] == "黑龙江")
+    rows.insert(at, [NOTE] + [""] * 6)
+    assert at + 1 == 16
+    return rows
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_provinces_after_a_note_that_looks_like_a_footer_are_an_error(
+    tmp_path: Path, form: str
+) -> None:
+    error = failure(tmp_path, FORMS[form](page_with_note()), f"page.{form}", layout())
+    assert (error.type, error.row, error.field_number) == ("layout-error", 17, 1)
+    assert error.message.startswith(
+        f"data/page.{form} line 17, column 1: line 17 looks like data but follows the footer"
+        " that starts at line 16: declare the note in note_rows or skip_rows"
+    )
+
+
+@pytest.mark.parametrize("key", ["note_rows", "skip_rows"])
+def test_a_note_declared_among_the_data_publishes_every_province(tmp_path: Path, key: str) -> None:
+    found, _ = figures()
+    declared = {**layout(), key: [16]}
+    store = publish(tmp_path, "page.csv", FORMS["csv"](page_with_note()), declared)
+    table = pq.read_table(store.version_path("yearbook-2008") / "observations.parquet")
+    assert table.num_rows == len(found)
+    assert 16 not in table.column("source_line").to_pylist()
