@@ -43,3 +43,19 @@ def test_a_note_declared_among_the_data_publishes_every_province(tmp_path: Path,
     table = pq.read_table(store.version_path("yearbook-2008") / "observations.parquet")
     assert table.num_rows == len(found)
     assert 16 not in table.column("source_line").to_pylist()
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("line", "column", "typo", "declared"),
+    [(4, 3, "在岗职工人数", "城镇职工 / 在岗职工"), (3, 6, "基金支付", "基金支出")],
+)  # fmt: skip
+def test_a_header_typo_names_the_line_the_differing_label_is_printed_on(
+    tmp_path: Path, form: str, line: int, column: int, typo: str, declared: str
+) -> None:
+    rows = page(figures()[0])
+    rows[line - 1] = [typo if cell == declared.split(" / ")[-1] and n == column - 1 else cell
+                      for n, cell in enumerate(rows[line - 1])]  # fmt: skip
+    error = failure(tmp_path, FORMS[form](rows), f"page.{form}", layout())
+    assert (error.row, error.field_number) == (line, column)
+    assert error.message.startswith(f"data/page.{form} line {line}, column {column}: ")

@@ -13,7 +13,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from validation.layout.footer import data_after_footer, footer_start, heading_end
-from validation.layout.headers import clean_label, joined_headers
+from validation.layout.headers import (
+    JOIN,
+    clean_label,
+    column_labels,
+    differing_line,
+    joined_headers,
+)
 from validation.layout.lines import Line
 from validation.layout.model import Layout, LayoutColumn
 from validation.layout.problems import LayoutProblem
@@ -104,16 +110,18 @@ def header_problems(
     problems = [LayoutProblem("the layout declares this line, but the file ends before it", n)
                 for n in sorted(missing)]  # fmt: skip
     header_lines = [by_number[n] for n in layout.header_rows if n in by_number]
-    printed = joined_headers(header_lines, spread_left=spread_left)
+    labels = column_labels(header_lines, spread_left=spread_left)
     first = layout.header_rows[0] if layout.header_rows else None
     for column in layout.columns:
         if column.header is None:
             continue
-        declared, found = clean_label(column.header), printed.get(column.column, "")
+        kept = labels.get(column.column, [])
+        declared, found = clean_label(column.header), JOIN.join(label for _, label in kept)
         if declared != found:
             message = (f'column {column.column} ({column.indicator}): the header is printed'
                        f' "{found}" but the layout declares "{declared}"')  # fmt: skip
-            problems.append(LayoutProblem(message, first, column.column, declared, found))
+            line = differing_line(kept, declared) or first
+            problems.append(LayoutProblem(message, line, column.column, declared, found))
     return problems
 
 
