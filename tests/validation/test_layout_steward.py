@@ -59,3 +59,29 @@ def test_a_header_typo_names_the_line_the_differing_label_is_printed_on(
     error = failure(tmp_path, FORMS[form](rows), f"page.{form}", layout())
     assert (error.row, error.field_number) == (line, column)
     assert error.message.startswith(f"data/page.{form} line {line}, column {column}: ")
+
+
+@pytest.mark.parametrize("form", ["csv", "xlsx"])
+def test_a_missing_unit_line_is_one_error_saying_the_lines_moved(tmp_path: Path, form: str) -> None:
+    rows = page(figures()[0], unit_line=None)
+    error = failure(tmp_path, FORMS[form](rows), f"page.{form}", layout())
+    assert (error.type, error.row) == ("layout-error", 2)
+    assert error.message.startswith(
+        f"data/page.{form} line 2: line 2 should be the unit line but holds the header"
+        " `地区,城镇职工,"
+    )
+    assert "moved up by 1 (a unit line missing?): the header declared at" in error.message
+    assert "lines 3–4 is printed at lines 2–3" in error.message
+
+
+def test_a_line_added_above_the_header_is_one_error_saying_the_lines_moved(
+    tmp_path: Path,
+) -> None:
+    rows = page(figures()[0])
+    rows.insert(1, ["（续表）"] + [""] * 6)
+    error = failure(tmp_path, FORMS["csv"](rows), "page.csv", layout())
+    assert error.row == 3
+    assert error.message.startswith(
+        "data/page.csv line 3: line 3 should be the header line but holds `单位：万人、亿元`;"
+        " the table's lines moved down by 1"
+    )
