@@ -91,3 +91,17 @@ def test_half_width_brackets_are_kept_in_the_name_and_match_full_width_indicator
     assert "column 3: nearest indicator work_injury_insurance_fund_balance" in "\n".join(
         draft.review
     )
+
+
+def test_build_says_which_groups_the_national_sum_did_not_check(
+    tmp_path: Path, datasets: Path
+) -> None:
+    """The fixture prints 27 provinces; the drafted national check says `complete: 31`."""
+    init_dataset(yearbook.write_csv(tmp_path / "表22-42.csv"), datasets, "yb")
+    env = {"OPENDATA_DATASETS": str(datasets), "OPENDATA_STORE": str(tmp_path / "store"),
+           "OPENDATA_STATE": str(tmp_path / "state")}  # fmt: skip
+    result = CliRunner().invoke(app, ["build", "yb"], env=env)
+    assert result.exit_code == 0, result.output
+    output = " ".join(result.output.split())
+    assert "note: data/表22-42.csv: check" in output
+    assert "(27 of 31 parts)" in output
