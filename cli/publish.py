@@ -37,7 +37,7 @@ def validate(
     report = publisher(ctx).validate(resolve(target, settings_of(ctx).datasets)).report
     if json_out is not None:
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-    console.print(report.summary(), highlight=False, markup=False)
+    console.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
     if not report.valid:
         raise typer.Exit(code=1)
 
