@@ -37,7 +37,7 @@ def validate(
     report = publisher(ctx).validate(resolve(target, settings_of(ctx).datasets)).report
     if json_out is not None:
         json_out.write_text(json.dumps(report.to_dict(), ensure_ascii=False, indent=1), "utf-8")
-    console.print(report.summary(), highlight=False, markup=False)
+    console.print(report.summary(), highlight=False, markup=False, soft_wrap=True)
     if not report.valid:
         raise typer.Exit(code=1)
 
@@ -95,7 +95,7 @@ def _build_one(
     state = "published" if result.created else "unchanged"
     record(ctx, "build", "ok", f"{state} {result.version}", dataset=source.slug)
     console.print(_built(result), highlight=False, markup=False, soft_wrap=True)
-    if result.report is not None and result.report.flagged:
+    if result.report is not None and (result.report.flagged or result.report.notes):
         # As `validate` says it: the count and the first few, so a steward sees what was flagged.
         console.print(result.report.summary(), highlight=False, markup=False, soft_wrap=True)
     return True

@@ -156,6 +156,9 @@ def _report(draft: Draft, table: Table, checks: list[Document], year: int | None
         )
         draft.review += [f"column {column.column}: {why}" for why in column.review]
     draft.review += [f"line {n}: neither data nor header; in skip_rows" for n in lines.skip]
+    among = [n for n in lines.note if lines.data and n > lines.data[0]]
+    draft.review += [f"line {n}: a note among the data ({_first_text(table, n)!r}); in note_rows"
+                     for n in among]  # fmt: skip
     draft.review += _partial(table, checks)
     loose = [k for k, v in table.remap.items() if v != "000000"]
     if loose:
@@ -163,3 +166,7 @@ def _report(draft: Draft, table: Table, checks: list[Document], year: int | None
     if any(c.minted for c in table.columns):
         draft.review.append("new indicators in layout.indicators: check codes, names, units")
     draft.review.append("period types (year_end for stocks, annual for flows) are drafted")
+
+
+def _first_text(table: Table, line: int) -> str:
+    return next((cell.strip() for cell in table.grid.rows[line - 1] if cell.strip()), "")

@@ -59,8 +59,13 @@ def unit_in_label(label: str) -> str | None:
 
 
 def without_unit(label: str) -> str:
-    """The label's segments without their unit parentheses."""
-    return " / ".join(UNIT_IN_LABEL.sub("", s).strip() for s in label.split(" / "))
+    """The label's segments without their unit parentheses: `基金收入（亿元）` → `基金收入`;
+    parentheses that are no unit stay part of the name (`累计结余(含储备金)`)."""
+    return " / ".join(UNIT_IN_LABEL.sub(_unit_or_kept, s).strip() for s in label.split(" / "))
+
+
+def _unit_or_kept(found: re.Match[str]) -> str:
+    return "" if UNIT_WORD.match(found.group(1).strip()) else found.group(0)
 
 
 def units_of_line(text: str) -> list[str]:

@@ -3,8 +3,9 @@
 Data lines are found first (a region in the region column and a number beside it); the
 lines above the first of them are read upwards: blank spacers, then the header block (lines
 with labels beyond the first column, at most four), then title, unit and note lines. Below
-the first data line: data, blank spacers, the footer from its first matching line, and
-anything else, which the draft declares as `skip_rows` and lists for review.
+the first data line: data, blank spacers, note lines among the data (`note_rows`), the
+footer from its first matching line after the last data line, and anything else, which
+the draft declares as `skip_rows` and lists for review.
 
 A line that looks like data (a name in the region column, figures beside it) but whose name
 is no known region never goes to `skip_rows` silently: the build would drop its figures.
@@ -157,16 +158,24 @@ def _split_english(rows: list[list[str]], lines: Lines) -> None:
 def _below(
     rows: list[list[str]], first: int, region_column: int, matcher: RegionMatcher, lines: Lines
 ) -> None:
+    """Data, notes and other lines from the first data line; the footer is the first
+    matching line after the last data line (a `注：` line between two provinces is a note,
+    not the footer: taking it for the footer would drop every province after it)."""
+    last = max(n for n in range(first, len(rows) + 1)
+               if is_data(rows[n - 1], region_column, matcher))  # fmt: skip
     footer = re.compile(FOOTER, re.IGNORECASE)
     for line in range(first, len(rows) + 1):
         row = rows[line - 1]
         columns = non_empty(row)
         if not columns:
             continue
-        if footer.match(row[columns[0] - 1].strip()):
+        printed = row[columns[0] - 1].strip()
+        if line > last and footer.match(printed):
             lines.footer_line = line
             return
         if is_data(row, region_column, matcher):
             lines.data.append(line)
+        elif footer.match(printed) or NOTE_LINE.match(printed):
+            lines.note.append(line)
         else:
             lines.skip.append(line)

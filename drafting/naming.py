@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import difflib
 import re
+import unicodedata
 from pathlib import Path
 
 from drafting.reference import Indicator
@@ -71,14 +72,17 @@ def load_phrases(datasets: Path) -> dict[str, str]:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[\s#/：:、]", "", text)
+    """A name as compared: NFKC (full- and half-width brackets, digits and letters alike:
+    `累计结余(含储备金)` is `累计结余（含储备金）`), without spacing, `#`, `/`, colons, `、`."""
+    return re.sub(r"[\s#/:、]", "", unicodedata.normalize("NFKC", text))
 
 
 def forms(name_zh: str, topic: str, phrases: dict[str, str]) -> list[str]:
     """The names an indicator of this column may have, most literal first."""
     own = _key(name_zh)
     rewritten = own
-    for phrase, means in sorted(phrases.items(), key=lambda p: -len(p[0])):
+    keyed = {_key(phrase): _key(means) for phrase, means in phrases.items()}
+    for phrase, means in sorted(keyed.items(), key=lambda p: -len(p[0])):
         if phrase in rewritten and means not in rewritten:
             rewritten = rewritten.replace(phrase, means)
     topic = _key(topic)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from drafting.grid import DraftError
+
 # The administrative suffixes the reader strips, longest first (LAYOUT.md, region clean-up).
 SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "自治州",
             "地区", "省", "市", "州", "区", "县")  # fmt: skip
@@ -57,6 +59,12 @@ def _rows(path: Path) -> list[dict[str, str]]:
 
 def load_regions(datasets: Path) -> list[Region]:
     path = datasets / "region-codes" / "data" / "regions.csv"
+    if not path.is_file():
+        raise DraftError(
+            f"{datasets} has no region-codes dataset ({path} is missing): init maps region"
+            " names to codes through it. Give --datasets the folder holding region-codes and"
+            " indicator-codes (the repository's datasets/), or set OPENDATA_DATASETS."
+        )
     return [
         Region(r["code"], r["name_zh"], r["name_en"], r.get("level", ""), r.get("parent_code", ""))
         for r in _rows(path)

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from validation.checks.cells import pattern_problem, type_table
+from validation.checks.coverage import unchecked_note
 from validation.checks.domain import CheckDeclarationError, CheckRun, check_error, run_check
 from validation.checks.keys import foreign_key_errors, primary_key_errors, unique_errors
 from validation.checks.notes import note_row_errors, note_rows
@@ -391,3 +392,6 @@ def _run_check(run: _Run, con: duckdb.DuckDBPyConnection, check: CheckRun) -> No
     errors, flagged = run_warning_check(con, check, run_check)
     run.record(task, errors)
     task.flagged += flagged
+    note = unchecked_note(con, check)
+    if note is not None and not errors:
+        run.report.notes.append(note)

@@ -92,11 +92,13 @@ class ReportStats(TypedDict):
 
 
 class ReportDocument(TypedDict):
-    """The report as ``validation.json`` holds it, and as the store reads it back."""
+    """The report as ``validation.json`` holds it, and as the store reads it back.
+    ``notes`` (only when there are any) say what a check left unchecked, and why."""
 
     valid: bool
     stats: ReportStats
     warnings: list[str]
+    notes: NotRequired[list[str]]
     errors: list[ErrorDocument]
     tasks: list[TaskDocument]
 
@@ -158,6 +160,7 @@ class Report:
     tasks: list[Task] = field(default_factory=list)
     package_errors: list[ReportError] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -174,7 +177,7 @@ class Report:
 
     def to_dict(self) -> ReportDocument:
         """The report as ``frictionless.validate(...).to_descriptor()`` shapes it."""
-        return {
+        document: ReportDocument = {
             "valid": self.valid,
             "stats": {
                 "tasks": len(self.tasks),
@@ -186,9 +189,17 @@ class Report:
             "errors": [error.to_dict() for error in self.package_errors],
             "tasks": [task.to_dict() for task in self.tasks],
         }
+        if self.notes:
+            document["notes"] = list(self.notes)
+        return document
 
     def summary(self, per_type: int = 5) -> str:
-        """Readable terminal text: per resource, counts per error type, the first few of each."""
+        """Readable terminal text: per resource, counts per error type, the first few of each;
+        then the notes (what a check left unchecked)."""
+        notes = [f"note: {text}" for text in self.notes]
+        return "\n".join([self._findings(per_type), *notes])
+
+    def _findings(self, per_type: int) -> str:
         if self.valid:
             rows = sum(int(task.stats.get("rows", 0)) for task in self.tasks)
             valid = f"valid: {len(self.tasks)} resource(s), {rows} row(s)"

@@ -97,9 +97,9 @@ def test_a_header_typo_names_the_column_and_both_texts(tmp_path: Path, form: str
     table_layout = layout()
     table_layout["columns"][1]["header"] = "城镇职工 / 在岗职工人数"
     error = failure(tmp_path, FORMS[form](page(found)), f"page.{form}", table_layout)
-    assert (error.row, error.field_number) == (3, 3)
+    assert (error.row, error.field_number) == (4, 3)  # 在岗职工 is on the second header line
     assert error.message == (
-        f"data/page.{form} line 3, column 3: column 3"
+        f"data/page.{form} line 4, column 3: column 3"
         " (urban_employee_pension_contributing_workers): the header is printed"
         ' "城镇职工 / 在岗职工" but the layout declares "城镇职工 / 在岗职工人数"'
     )

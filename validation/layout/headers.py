@@ -15,17 +15,26 @@ def clean_label(text: str) -> str:
 
 
 def joined_headers(lines: Sequence[Line], *, spread_left: bool) -> dict[int, str]:
-    """Each 1-based column's labels, top to bottom, joined by " / ".
+    """Each 1-based column's labels, top to bottom, joined by " / "."""
+    labels = column_labels(lines, spread_left=spread_left)
+    return {column: JOIN.join(label for _, label in kept) for column, kept in labels.items()}
+
+
+def column_labels(lines: Sequence[Line], *, spread_left: bool) -> dict[int, list[tuple[int, str]]]:
+    """Each 1-based column's labels, top to bottom, each with the line it is printed on.
 
     `spread_left` is for CSV, where a merged cell was exported as its text and then empty
     cells: on every header line but the last, an empty cell takes the label to its left.
-    A label repeated on consecutive lines of a column (a vertical merge) appears once.
+    A label repeated on consecutive lines of a column (a vertical merge) appears once, at
+    its first line.
     """
     rows = [[clean_label(cell) for cell in line.cells] for line in lines]
     if spread_left:
         rows = [_spread(row) for row in rows[:-1]] + rows[-1:]
+    numbers = [line.number for line in lines]
     width = max((len(row) for row in rows), default=0)
-    return {column + 1: _join(row[column] for row in rows if column < len(row))
+    return {column + 1: _kept((n, row[column]) for n, row in zip(numbers, rows, strict=True)
+                              if column < len(row))
             for column in range(width)}  # fmt: skip
 
 
@@ -36,9 +45,21 @@ def _spread(row: list[str]) -> list[str]:
     return spread
 
 
-def _join(labels: Iterable[str]) -> str:
-    kept: list[str] = []
-    for label in labels:
-        if label and (not kept or kept[-1] != label):
-            kept.append(label)
-    return JOIN.join(kept)
+def _kept(labels: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    kept: list[tuple[int, str]] = []
+    for number, label in labels:
+        if label and (not kept or kept[-1][1] != label):
+            kept.append((number, label))
+    return kept
+
+
+def differing_line(kept: Sequence[tuple[int, str]], declared: str) -> int | None:
+    """The header line of the first label that differs from the declared header's (the
+    last label's line when the declared header has more; None when nothing is printed)."""
+    parts = clean_label(declared).split(JOIN)
+    for index, part in enumerate(parts):
+        if index >= len(kept):
+            return kept[-1][0] if kept else None
+        if kept[index][1] != part:
+            return kept[index][0]
+    return kept[len(parts)][0] if len(kept) > len(parts) else None

@@ -93,10 +93,3 @@ class Layout(_Strict):
             for number in numbers:
                 kinds.setdefault(number, kind)
         return kinds
-
-    def last_heading_line(self) -> int:
-        """The last line of the table's head (title to notes; 0 when none): the data and
-        the footer come after it. Skipped lines may be anywhere, so they do not count."""
-        head = (self.title_rows, self.unit_rows, self.header_rows,
-                self.english_header_rows, self.note_rows)  # fmt: skip
-        return max((number for numbers in head for number in numbers), default=0)

@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from validation.errors import ReportError
 from validation.layout.lines import PrintedTable, csv_lines, xlsx_lines
 from validation.layout.model import Layout
+from validation.layout.moved import moved_lines
 from validation.layout.problems import LayoutFailure, LayoutProblem
 from validation.layout.regions import RegionIndex
 from validation.layout.transform import (
@@ -89,6 +90,9 @@ def long_table(
 ) -> RawTable:
     """Every line classified, the header and units checked, every value cell a row."""
     lines = table.lines
+    moved = moved_lines(lines, layout, spread_left=spread_left)
+    if moved is not None:  # every other problem would follow from it
+        raise LayoutFailure([moved])
     problems = list(unknown_fields(names))
     problems += header_problems(lines, layout, spread_left=spread_left)
     problems += unit_problems(lines, layout, references.units, spread_left=spread_left)

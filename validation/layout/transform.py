@@ -12,7 +12,14 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from validation.layout.headers import clean_label, joined_headers
+from validation.layout.footer import data_after_footer, footer_start, heading_end
+from validation.layout.headers import (
+    JOIN,
+    clean_label,
+    column_labels,
+    differing_line,
+    joined_headers,
+)
 from validation.layout.lines import Line
 from validation.layout.model import Layout, LayoutColumn
 from validation.layout.problems import LayoutProblem
@@ -47,8 +54,10 @@ def classify(
 ) -> tuple[list[DataLine], list[LayoutProblem]]:
     """The data lines, and a problem for every line that is no kind the layout allows."""
     declared = layout.declared_lines()
-    head_end = layout.last_heading_line()
+    head_end = heading_end(lines, layout)
     footer_at, problems = footer_start(lines, layout, head_end)
+    if footer_at is not None:
+        problems += data_after_footer(lines, layout, regions, footer_at)
     data: list[DataLine] = []
     for line in lines:
         if line.number in declared or (footer_at is not None and line.number >= footer_at):
@@ -68,22 +77,6 @@ def classify(
         else:
             data.append(DataLine(line, code))
     return data, problems
-
-
-def footer_start(
-    lines: Sequence[Line], layout: Layout, head_end: int
-) -> tuple[int | None, list[LayoutProblem]]:
-    """The number of the first footer line after the head (None when there is none)."""
-    if layout.footer is None:
-        return None, []
-    try:
-        pattern = re.compile(layout.footer)
-    except re.error as exc:
-        return None, [LayoutProblem(f"`footer` is not a valid regular expression: {exc}")]
-    for line in lines:
-        if line.number > head_end and pattern.search(line.first_text()):
-            return line.number, []
-    return None, []
 
 
 def _stray_head_line(line: Line) -> LayoutProblem:
@@ -117,16 +110,18 @@ def header_problems(
     problems = [LayoutProblem("the layout declares this line, but the file ends before it", n)
                 for n in sorted(missing)]  # fmt: skip
     header_lines = [by_number[n] for n in layout.header_rows if n in by_number]
-    printed = joined_headers(header_lines, spread_left=spread_left)
+    labels = column_labels(header_lines, spread_left=spread_left)
     first = layout.header_rows[0] if layout.header_rows else None
     for column in layout.columns:
         if column.header is None:
             continue
-        declared, found = clean_label(column.header), printed.get(column.column, "")
+        kept = labels.get(column.column, [])
+        declared, found = clean_label(column.header), JOIN.join(label for _, label in kept)
         if declared != found:
             message = (f'column {column.column} ({column.indicator}): the header is printed'
                        f' "{found}" but the layout declares "{declared}"')  # fmt: skip
-            problems.append(LayoutProblem(message, first, column.column, declared, found))
+            line = differing_line(kept, declared) or first
+            problems.append(LayoutProblem(message, line, column.column, declared, found))
     return problems
 
 
