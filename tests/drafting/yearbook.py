@@ -16,7 +16,8 @@ import openpyxl
 
 from tests.conftest import REPO
 
-SOURCE = REPO.parent.parent / "shared" / "sources" / "provincial_social_insurance_yearbook.csv"
+# The repository's byte-for-byte copy of ../shared/sources (a clone has no ../shared).
+SOURCE = REPO / "curation" / "sources" / "provincial_social_insurance_yearbook.csv"
 TABLE = "China Statistical Yearbook 2009, table 22-42"
 COLUMNS = [
     "urban_employee_pension_participants",
