@@ -19,6 +19,7 @@ import duckdb
 import openpyxl
 import pyarrow as pa
 import pyarrow.parquet as pq
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,7 @@ def rendered(table: pa.Table, cells: Cells) -> list[tuple[object, ...]]:
     return query(table, select_sql([VALUE, LABEL], cells)).fetchall()
 
 
+@pytest.mark.slow  # a long property run: 60 examples through four writers
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(printed_numbers, st.sampled_from(FACTORS)), min_size=1, max_size=8))
 def test_every_output_serves_the_exact_normalised_text(cases: list[tuple[str, str]]) -> None:

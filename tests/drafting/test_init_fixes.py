@@ -16,6 +16,10 @@ from cli import app
 from drafting import DraftError, Steward, draft_dataset, init_dataset
 from tests.conftest import REPO
 
+# Whole init-and-build runs of the yearbook form: the full suite runs them; the fast tier
+# keeps the shorter ones of test_init and test_layout_publish.
+pytestmark = pytest.mark.slow
+
 DATASETS = REPO / "datasets"
 REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
 

@@ -18,6 +18,10 @@ from drafting import draft_dataset, init_dataset
 from tests.conftest import REPO
 from tests.drafting import yearbook
 
+# Whole init-and-build runs of the yearbook form: the full suite runs them; the fast tier
+# keeps the shorter ones of test_init and test_layout_publish.
+pytestmark = pytest.mark.slow
+
 DATASETS = REPO / "datasets"
 REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
 WRONG_SUBTOTAL = "999.9"  # 参保人数 / 小计 of the first province, not its parts' sum

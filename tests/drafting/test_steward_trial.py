@@ -17,6 +17,10 @@ from drafting import DraftError, draft_dataset, init_dataset
 from tests.conftest import REPO
 from tests.drafting import yearbook
 
+# Whole init-and-build runs of the yearbook form: the full suite runs them; the fast tier
+# keeps the shorter ones of test_init and test_layout_publish.
+pytestmark = pytest.mark.slow
+
 REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
 NOTE = "注：吉林省数据不含长白山管委会。"
 

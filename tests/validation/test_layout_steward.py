@@ -11,6 +11,10 @@ import pytest
 from tests.validation.test_layout_publish import FORMS, failure, publish
 from tests.validation.yearbook import figures, layout, page
 
+# Whole init-and-build runs of the yearbook form: the full suite runs them; the fast tier
+# keeps the shorter ones of test_init and test_layout_publish.
+pytestmark = pytest.mark.slow
+
 NOTE = "注：吉林省数据不含长白山管委会。"
 
 
