@@ -15,8 +15,7 @@ import yaml
 from drafting.assemble import Draft, assemble
 from drafting.grid import DraftError
 from drafting.table import Steward, read_table
-
-SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+from validation import SLUG, is_slug
 
 
 def init_dataset(file: Path, datasets: Path, slug: str | None = None, *,
@@ -42,7 +41,9 @@ def draft_dataset(file: Path, datasets: Path, slug: str | None = None, *,
     if not file.is_file():
         raise DraftError(f"{file}: no such file")
     slug = slug or re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-")
-    if not SLUG.match(slug):
-        raise DraftError(f"slug {slug!r} is not ^[a-z0-9][a-z0-9-]*$: give --slug")
+    # The catalogue's one slug rule, matched whole: a trailing newline or a 300-character
+    # name would otherwise become a folder that nothing else accepts.
+    if not is_slug(slug):
+        raise DraftError(f"slug {slug!r} is not {SLUG.pattern}: give --slug")
     table = read_table(file, datasets, slug, sheet, steward)
     return assemble(file, datasets, slug, table, source_url)

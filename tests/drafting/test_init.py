@@ -154,3 +154,12 @@ def test_a_table_without_a_year_says_so() -> None:
     assert any("no year" in line for line in draft.review)
     assert layout_of(draft.document)["period"] == {"year": None, "type": "annual"}
     assert "checks" not in draft.document  # the title says 平 均 工 资: averages
+
+
+@pytest.mark.parametrize("slug", ["nl-slug\n", "a" * 101, "Upper", "-x", "a/b"])
+def test_a_slug_the_catalogue_refuses_is_refused_before_anything_is_written(
+    tmp_path: Path, slug: str
+) -> None:
+    csv_file = yearbook.write_csv(tmp_path / "t.csv")
+    with pytest.raises(DraftError, match="give --slug"):
+        draft_dataset(csv_file, DATASETS, slug)
