@@ -38,6 +38,9 @@ class CatalogueIndex:
         self.refresh_seconds = refresh_seconds
         self._con = duckdb.connect(config={"enable_external_access": "false"})
         self._lock = threading.Lock()
+        # One refresh at a time, and a search waits for it: a search that found the check
+        # recent while the first load was still reading descriptors met no table (a 500).
+        self._refresh_lock = threading.Lock()
         self._packages: dict[str, Package] = {}
         self._state: dict[str, str | None] = {}
         self._checked = float("-inf")
@@ -69,6 +72,10 @@ class CatalogueIndex:
         self._generation = ""
 
     def _refresh(self) -> None:
+        with self._refresh_lock:
+            self._refresh_now()
+
+    def _refresh_now(self) -> None:
         now = time.monotonic()
         if now - self._checked < self.refresh_seconds:
             return

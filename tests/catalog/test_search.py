@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +11,8 @@ import pytest
 
 from catalog.errors import BadRequest, InvalidParameter
 from catalog.search import CatalogueIndex, Facet, SearchQuery, Selection
-from catalog.store import FolderStore, Package
+from catalog.store import FolderStore, Package, Publisher
+from tests.conftest import write_regions, write_wages
 from web import Featured, search_catalogue
 from web.headline import featured, figures
 
@@ -121,3 +124,27 @@ def test_featured_figures_come_from_the_descriptor_that_offers_them() -> None:
     assert [(f.code, f.name, f.year, f.value, f.source_title, f.tier) for f in shown] == [
         ("wage", "工资", 2024, "5.2%", "公报", "A")
     ]
+
+
+class SlowReads(FolderStore):
+    """A real folder store whose descriptors take a while to read, as a big catalogue's do."""
+
+    def package(self, slug: str, version: str | None = None) -> Package:
+        time.sleep(0.05)
+        return super().package(slug, version)
+
+
+def test_searches_racing_the_first_load_wait_for_it(tmp_path: Path) -> None:
+    # Found with 100 clients at once on a fresh server: a search that found the refresh
+    # under way queried before the table existed and answered 500.
+    datasets = tmp_path / "datasets"
+    write_regions(datasets)
+    write_wages(datasets)
+    store = SlowReads(tmp_path / "store")
+    publisher = Publisher(store, datasets)
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+    catalogue = CatalogueIndex(store, refresh_seconds=3600)
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        counts = list(pool.map(lambda _: catalogue.search(SearchQuery()).count, range(32)))
+    assert counts == [2] * 32
