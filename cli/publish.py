@@ -48,11 +48,18 @@ def build(
         list[str] | None,
         typer.Argument(help="Dataset slugs or folders; every dataset when none is given."),
     ] = None,
+    republish: Annotated[
+        bool,
+        typer.Option(
+            "--republish", help="Serve again inputs that were published and then withdrawn."
+        ),
+    ] = False,
 ) -> None:
     """Validate and publish datasets as new versions; unchanged sources publish nothing.
 
     A withdrawn dataset is published again only when named: a build of everything (a nightly
-    job, `scripts/run`) must not undo a withdrawal.
+    job, `scripts/run`) must not undo a withdrawal. The very inputs of a withdrawn version
+    are served again only with `--republish`.
     """
     builder = publisher(ctx)
     try:
@@ -67,7 +74,7 @@ def build(
         task = bar.add_task("building", total=len(planned))
         for source in planned:
             bar.update(task, description=f"building {source.slug}")
-            if not _build_one(ctx, builder, source, failed):
+            if not _build_one(ctx, builder, source, failed, republish=republish):
                 failed.append(source.slug)
             bar.advance(task)
     if failed:
@@ -75,7 +82,12 @@ def build(
 
 
 def _build_one(
-    ctx: typer.Context, builder: Publisher, source: DatasetSource, failed: list[str]
+    ctx: typer.Context,
+    builder: Publisher,
+    source: DatasetSource,
+    failed: list[str],
+    *,
+    republish: bool,
 ) -> bool:
     """Build one dataset unless one it references failed; whether it was built."""
     blocked = sorted(source.references & set(failed))
@@ -83,14 +95,19 @@ def _build_one(
         errors.print(f"{source.slug}: skipped, it references failed {', '.join(blocked)}")
         return False
     try:
-        result = builder.build(source)
+        result = builder.build(source, republish=republish)
     except OpenDataError as exc:
         record(ctx, "build", *outcome_of(exc), dataset=source.slug)
         if isinstance(exc, ValidationFailed):
             errors.print(exc.report.summary(), highlight=False, markup=False)
             errors.print(f"{source.slug}: NOT published; the current version still serves")
         else:
-            errors.print(f"{source.slug}: NOT published: {exc}", highlight=False, markup=False)
+            errors.print(
+                f"{source.slug}: NOT published: {exc}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
         return False
     state = "published" if result.created else "unchanged"
     record(ctx, "build", "ok", f"{state} {result.version}", dataset=source.slug)
@@ -120,7 +137,7 @@ def _not_withdrawn(builder: Publisher, planned: list[DatasetSource]) -> list[Dat
         errors.print(
             f"{source.slug}: skipped, withdrawn at {withdrawal.withdrawn}"
             f" ({withdrawal.reason or 'no reason given'}); `opendata build {source.slug}`"
-            " publishes it again",
+            " publishes a changed source, and `--republish` the same one again",
             highlight=False,
             markup=False,
             soft_wrap=True,

@@ -16,7 +16,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from catalog.errors import DescriptorError, NotFound, ValidationFailed
+from catalog.errors import Conflict, DescriptorError, NotFound, ValidationFailed
 from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
 from catalog.store.descriptors import DatasetSource, build_order, discover
@@ -166,6 +166,7 @@ class Publisher:
         *,
         base: str | _Unset | None = UNSET,
         before_switch: Callable[[], None] | None = None,
+        republish: bool = False,
     ) -> BuildResult:
         """Publish `source` as a new current version unless the current one has the same inputs.
 
@@ -175,7 +176,8 @@ class Publisher:
         `base`, the build reports it as `concurrent` when that version has these very inputs,
         and raises `Conflict` otherwise, instead of replacing a version it never saw.
         `before_switch` runs under the lock just before the new version is served
-        (`Store.commit`).
+        (`Store.commit`). Inputs equal to a withdrawn version's are refused (`Conflict`)
+        unless `republish`: a withdrawal is deliberate, and so must be serving it again.
         """
         say = progress or (lambda _message: None)
         say(f"{source.slug}: validating")
@@ -197,6 +199,8 @@ class Publisher:
                 )
             if current != seen:
                 raise changed_since(source.slug, seen, current)
+            if not republish:
+                self._refuse_withdrawn_inputs(source.slug, digest)
             now = self.clock()
             version = self._version_name(source.slug, digest, now)
             say(f"{source.slug}: writing version {version}")
@@ -215,6 +219,26 @@ class Publisher:
             if "embedded_from" not in resource
         }
         return BuildResult(source.slug, version, created=True, rows=rows, report=validation.report)
+
+    def _refuse_withdrawn_inputs(self, slug: str, digest: str) -> None:
+        """Conflict when a withdrawn version of `slug` was built from these very inputs (a
+        source reverted to a file that was taken down would otherwise go back up unnoticed)."""
+        if slug not in self.store.known_slugs():
+            return  # never published: nothing was withdrawn
+        withdrawn = [
+            v for v in self.store.versions(slug) if v.withdrawn and v.input_sha256 == digest
+        ]
+        if not withdrawn:
+            return
+        version = withdrawn[-1].version
+        reasons = [
+            w for w in self.store.withdrawals(slug) if w.versions is None or version in w.versions
+        ]
+        why = f" ({reasons[-1].reason})" if reasons and reasons[-1].reason else ""
+        raise Conflict(
+            f"these inputs were published as version {version} and withdrawn{why};"
+            " change the source, or build with --republish to serve them again"
+        )
 
     def _inputs_of(self, slug: str, version: str) -> str:
         return self.store.package(slug, version).input_sha256()

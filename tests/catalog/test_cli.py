@@ -127,7 +127,12 @@ def test_cli_withdraw_stops_serving_and_build_serves_again(
     assert FolderStore(store_dir).current("wages-test") is None
     again = opendata(datasets_dir, store_dir, "withdraw", "wages-test")
     assert again.returncode == 1 and "no published version" in again.stderr
-    assert opendata(datasets_dir, store_dir, "build", "wages-test").returncode == 0
+    same = opendata(datasets_dir, store_dir, "build", "wages-test")
+    assert same.returncode == 1
+    assert "withdrawn (test); change the source, or build with --republish" in same.stderr
+    assert FolderStore(store_dir).current("wages-test") is None
+    republished = opendata(datasets_dir, store_dir, "build", "wages-test", "--republish")
+    assert republished.returncode == 0, republished.stderr
     assert FolderStore(store_dir).current("wages-test") is not None
 
 
@@ -140,8 +145,9 @@ def test_cli_build_of_everything_leaves_a_withdrawn_dataset_withdrawn(
     everything = opendata(datasets_dir, store_dir, "build")
     assert everything.returncode == 0, everything.stderr
     assert "wages-test: skipped, withdrawn at" in everything.stderr
-    assert "(mistake); `opendata build wages-test` publishes it again" in everything.stderr
+    assert "(mistake); `opendata build wages-test` publishes a changed source" in everything.stderr
     assert FolderStore(store_dir).current("wages-test") is None
+    write_wages(datasets_dir, WAGE_CSV + "520200,2022,310,81000.00,2023-06-01\n")
     named = opendata(datasets_dir, store_dir, "build", "wages-test")
     assert named.returncode == 0, named.stderr
     assert "wages-test: published" in named.stdout

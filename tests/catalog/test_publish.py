@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from catalog.errors import ValidationFailed
+from catalog.errors import Conflict, ValidationFailed
 from catalog.store import FolderStore, Publisher, load_dataset
 from tests.conftest import WAGE_CSV, write_wages
 
@@ -140,3 +140,22 @@ def test_store_generation_changes_with_every_publish_and_withdrawal(
     assert store.generation() == first, "an unchanged build must not look like a change"
     store.withdraw("wages-test")
     assert store.generation() not in ("", first)
+
+
+def test_build_refuses_the_inputs_of_a_withdrawn_version_unless_republished(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    wrong = WAGE_CSV.replace("80000.00", "8000.00")
+    write_wages(datasets_dir, wrong)
+    first = build_all(datasets_dir, store_dir)["wages-test"][0]
+    write_wages(datasets_dir)  # the corrected figures
+    second = build_all(datasets_dir, store_dir)["wages-test"][0]
+    store = FolderStore(store_dir)
+    store.withdraw("wages-test", "wrong figures", version=first)
+    write_wages(datasets_dir, wrong)  # someone restores the file that was taken down
+    with pytest.raises(Conflict, match=f"version {first} and withdrawn \\(wrong figures\\)"):
+        build_all(datasets_dir, store_dir)
+    assert store.current("wages-test") == second
+    publisher = Publisher(store, datasets_dir)
+    result = publisher.build(publisher.sources()["wages-test"], republish=True)
+    assert result.created and store.current("wages-test") not in (first, second)

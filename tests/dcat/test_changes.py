@@ -9,7 +9,7 @@ from xml.etree import ElementTree
 import httpx
 import pytest
 
-from catalog.errors import NotFound
+from catalog.errors import Conflict, NotFound
 from catalog.store import FolderStore, ManualClock, Publisher, changes_since
 from tests.dcat.conftest import SERIES, History
 
@@ -77,7 +77,11 @@ def test_store_withdraw_then_publish_again_is_a_new_publish(
     with pytest.raises(NotFound):
         store.withdraw("wages-test")
     clock.advance(timedelta(seconds=1))  # a version is named by its second and its inputs
-    Publisher(store, datasets_dir).build(Publisher(store, datasets_dir).sources()["wages-test"])
+    again = Publisher(store, datasets_dir)
+    with pytest.raises(Conflict, match=r"withdrawn \(superseded\).*--republish"):
+        again.build(again.sources()["wages-test"])
+    assert store.current("wages-test") is None
+    again.build(again.sources()["wages-test"], republish=True)
     history = [(c.kind, c.version) for c in changes_since(store) if c.dataset == "wages-test"]
     assert [kind for kind, _ in history] == ["published", "withdrawn", "published"]
     assert history[1][1] == withdrawal.version
