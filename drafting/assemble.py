@@ -45,7 +45,9 @@ def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | Non
     layout = _layout(table, year, str(source["id"]), draft)
     draft.document = _package(slug, zh or file.stem, en, table, year, source)
     draft.document["resources"] = [_resource(file, table, layout)]
-    checks = component_checks(table.columns) + sum_checks(table.columns, table.codes, table.matcher)
+    checks = component_checks(table.columns, table.grid, table.lines.data) + sum_checks(
+        table.columns, table.codes, table.matcher
+    )
     if checks:
         draft.document["checks"] = checks
     draft.document = {**draft.document, **department(datasets)}

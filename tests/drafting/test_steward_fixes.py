@@ -144,3 +144,38 @@ def test_a_draft_without_a_year_fails_alone(tmp_path: Path, datasets: Path) -> N
 def yaml_of(folder: Path) -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((folder / "datapackage.yaml").read_text("utf-8"))
     return document
+
+
+def unlabelled_total_table(path: Path, *, shuffle: bool = False) -> Path:
+    """The yearbook form where the group's total is headed `参保人数`, not `小计`, with the first
+    province contradicting its parts; `shuffle`: the parts no longer add up on any line."""
+    lines = yearbook.lines()
+    lines[2][1], lines[3][1:4] = "城镇职工基本养老保险", ["参保人数", "在职职工", "离退休人员"]
+    first = next(n for n, line in enumerate(lines) if line[0] == yearbook.spread("北京"))
+    lines[first][1] = WRONG_SUBTOTAL
+    for line in lines[first:] if shuffle else []:
+        if line[1] and line[2]:
+            line[1] = line[2]  # the "total" repeats one part: no column is the others' sum
+    text = "\r\n".join(",".join(line) for line in lines) + "\r\n"
+    path.write_bytes(text.encode("gb18030"))
+    return path
+
+
+def test_init_finds_an_unlabelled_total_by_its_figures(tmp_path: Path, datasets: Path) -> None:
+    init_dataset(unlabelled_total_table(tmp_path / "表22-42.csv"), datasets, "yb")
+    store = FolderStore(tmp_path / "store")
+    publisher = Publisher(store, datasets)
+    for source in publisher.plan([publisher.sources()["yb"]]):
+        publisher.build(source)
+    rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
+    found = [(r["value_as_printed"], r["flags"]) for r in rows if r["flags"]]
+    assert found == [(WRONG_SUBTOTAL, "components")]
+
+
+def test_init_drafts_no_components_check_where_no_column_adds_up(
+    tmp_path: Path, datasets: Path
+) -> None:
+    draft = draft_dataset(
+        unlabelled_total_table(tmp_path / "表22-42.csv", shuffle=True), datasets, "yb"
+    )
+    assert "components" not in [c["type"] for c in draft.document.get("checks", [])]
