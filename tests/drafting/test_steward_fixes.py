@@ -55,12 +55,18 @@ def env(tmp_path: Path, datasets: Path) -> dict[str, str]:
     }
 
 
-def test_a_flagged_layout_row_is_counted_and_flagged_alone(tmp_path: Path, datasets: Path) -> None:
-    init_dataset(contradicting_table(tmp_path / "表22-42.csv"), datasets, "yb")
+def init_and_build(table: Path, tmp_path: Path, datasets: Path) -> FolderStore:
+    """`table` drafted as `yb` and published with no edit, into the test's store."""
+    init_dataset(table, datasets, "yb")
     store = FolderStore(tmp_path / "store")
     publisher = Publisher(store, datasets)
     for source in publisher.plan([publisher.sources()["yb"]]):
         publisher.build(source)
+    return store
+
+
+def test_a_flagged_layout_row_is_counted_and_flagged_alone(tmp_path: Path, datasets: Path) -> None:
+    store = init_and_build(contradicting_table(tmp_path / "表22-42.csv"), tmp_path, datasets)
     rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
     flagged = [row for row in rows if row["flags"]]
     found = [(r["value_as_printed"], r["flags"]) for r in flagged]
@@ -162,11 +168,7 @@ def unlabelled_total_table(path: Path, *, shuffle: bool = False) -> Path:
 
 
 def test_init_finds_an_unlabelled_total_by_its_figures(tmp_path: Path, datasets: Path) -> None:
-    init_dataset(unlabelled_total_table(tmp_path / "表22-42.csv"), datasets, "yb")
-    store = FolderStore(tmp_path / "store")
-    publisher = Publisher(store, datasets)
-    for source in publisher.plan([publisher.sources()["yb"]]):
-        publisher.build(source)
+    store = init_and_build(unlabelled_total_table(tmp_path / "表22-42.csv"), tmp_path, datasets)
     rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
     found = [(r["value_as_printed"], r["flags"]) for r in rows if r["flags"]]
     assert found == [(WRONG_SUBTOTAL, "components")]
