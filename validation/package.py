@@ -27,6 +27,7 @@ from validation.checks.structure import (
 from validation.context import ResourceContext
 from validation.errors import ReportError, table_error
 from validation.flags import flag_rows, run_warning_check
+from validation.folder import stray_files, stray_message
 from validation.layout import LayoutFailure, layout_errors, read_printed
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.reading.delimited import read_csv
@@ -139,6 +140,8 @@ def _package_is_usable(run: _Run) -> bool:
         return False
     if "checks" in descriptor and not isinstance(descriptor["checks"], list):
         run.record(None, [_package_error("checks must be a list")])
+    paths = [str(r.get("path")) for r in resources if isinstance(r, Mapping)]
+    run.record(None, [_package_error(stray_message(p)) for p in stray_files(run.base_path, paths)])
     return True
 
 
