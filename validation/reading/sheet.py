@@ -259,7 +259,7 @@ class _Scan:
             self._merge(attrs.get("ref", ""))
 
     def characters(self, text: str) -> None:
-        if self.in_value and len(self.value) < 32:  # only a shared string's index is kept
+        if self.in_value and len(self.value) < 32:  # enough for an index, or to see it empty
             self.value += text
 
     def end(self, name: str) -> None:
@@ -276,10 +276,15 @@ class _Scan:
             where = f"cell {cell_ref(self.row, self.column)}"
             self._refuse(f"{where}: it holds more than {self.limits.cells:,} cells with content")
         self._grow(max(self.rows, self.row), max(self.columns, self.column))
-        if self.has_formula and not self.has_value:
+        if self.has_formula and self._unsaved():
             self.unsaved.append((self.row, self.column))
         elif self.kind == "s":
             self._shared_string()
+
+    def _unsaved(self) -> bool:
+        """No `<v>`, or an empty one (openpyxl writes `<v/>`) where an empty result would be
+        a string formula's (`t="str"`, as spreadsheet programs save `=""`)."""
+        return not self.has_value or (not self.value.strip() and self.kind != "str")
 
     def _grow(self, rows: int, columns: int) -> None:
         if rows > self.limits.rows or rows * columns > self.limits.area:
