@@ -104,7 +104,7 @@ def _locate(archive: zipfile.ZipFile, sheet: Any) -> tuple[str, str, str | None]
 
     def on_sheet(name: str, attrs: dict[str, str]) -> None:
         target = by_id.get(attrs.get(_R_ID, ""))
-        if name == "sheet" and target is not None and target[0] == "worksheet":
+        if _local(name) == "sheet" and target is not None and target[0] == "worksheet":
             named.append((attrs.get("name", ""), target[1]))
 
     _stream(archive, book, on_sheet)
@@ -121,7 +121,7 @@ def _relations(archive: zipfile.ZipFile, part: str, folder: str) -> dict[str, tu
     found: dict[str, tuple[str, str]] = {}
 
     def on_relation(name: str, attrs: dict[str, str]) -> None:
-        if name == "Relationship" and attrs.get("TargetMode") != "External":
+        if _local(name) == "Relationship" and attrs.get("TargetMode") != "External":
             target = attrs.get("Target", "")
             path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
             kind = attrs.get("Type", "").rsplit("/", 1)[-1]
@@ -160,7 +160,7 @@ def _count_strings(archive: zipfile.ZipFile, part: str | None) -> int:
 
     def on_item(name: str, attrs: dict[str, str]) -> None:
         nonlocal count
-        count += name == "si"
+        count += _local(name) == "si"
 
     if part is not None and part in archive.namelist():
         _stream(archive, part, on_item)
@@ -174,13 +174,14 @@ def _stream(
     end: Callable[[str], None] | None = None,
     characters: Callable[[str], None] | None = None,
 ) -> None:
-    """Feed a part to expat in chunks, handlers seeing local element names; a DTD is refused,
-    so no entity is ever expanded."""
+    """Feed a part to expat in chunks; handlers see names as `namespace local` (`local` strips
+    them). A DTD is refused, so no entity is ever expanded."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.StartDoctypeDeclHandler = _no_doctype
-    parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
+    parser.buffer_text = True  # one call per text run, not per chunk of it
+    parser.StartElementHandler = start
     if end is not None:
-        parser.EndElementHandler = lambda name: end(_local(name))
+        parser.EndElementHandler = end
     if characters is not None:
         parser.CharacterDataHandler = characters
     with archive.open(part) as source:
@@ -242,6 +243,7 @@ class _Scan:
         self.merges: list[tuple[str, int, int, int, int]] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
+        name = name[name.rfind(" ") + 1 :]  # `_local`, inline: this runs for every element
         if name == "row":
             self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
             self.column = 0
@@ -263,6 +265,7 @@ class _Scan:
             self.value += text
 
     def end(self, name: str) -> None:
+        name = name[name.rfind(" ") + 1 :]
         if name == "v":
             self.in_value = False
         elif name == "c" and (self.has_value or self.has_formula or self.has_inline):
