@@ -1,20 +1,19 @@
 """A file as it arrived, read into a grid of cell texts with the file's own line numbers.
 
-CSV: the whole file is decoded (UTF-8 with or without BOM, else GB18030), never a sample,
-for the reason `validation` gives: GBK text often starts far down a file. XLSX: the sheet's
-cells as text, with its merged ranges, because a merged range is how a yearbook spreads a
-group label (`城镇职工` over three columns) and the layout's header reading needs it.
+The file is read by `validation`'s readers, so what `opendata init` drafts from is exactly
+what `opendata build` will read: the same encoding detection (the whole CSV, never a sample),
+the same printed text of each XLSX cell, the same limits on a zip archive and a sheet's size,
+and the same refusals (an unsaved formula, a damaged workbook). An XLSX sheet keeps its merged
+ranges apart, because a merged range is how a yearbook spreads a group label (`城镇职工` over
+three columns) and the drafted header reading needs to know where a label came from.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
+from validation import ReadFailure, csv_lines, sheet_cells
 
 
 class DraftError(Exception):
@@ -52,67 +51,28 @@ class Grid:
 
 
 def read_grid(path: Path, sheet: str | None = None) -> Grid:
-    """The grid of ``path``: XLSX by its suffix, anything else as CSV."""
-    if path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_xlsx(path, sheet)
-    if sheet is not None:
-        raise DraftError(f"{path.name}: --sheet applies to XLSX files only")
-    return _read_csv(path.read_bytes(), path.name)
-
-
-def detect_encoding(data: bytes) -> str:
-    """utf-8-sig (a BOM), utf-8, or gb18030: the first that decodes the whole file."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            data.decode(encoding, errors="strict")
-        except UnicodeDecodeError:
-            continue
-        return encoding
-    raise DraftError("the file is neither UTF-8 nor GB18030 text")
-
-
-def _read_csv(data: bytes, name: str) -> Grid:
-    encoding = detect_encoding(data)
-    text = data.decode(encoding)
-    rows = [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    if not rows:
-        raise DraftError(f"{name}: the file is empty")
-    return Grid(rows=rows, format="csv", encoding=encoding)
-
-
-def _read_xlsx(path: Path, sheet: str | None) -> Grid:
-    book = openpyxl.load_workbook(path, data_only=True)
+    """The grid of ``path``: XLSX by its suffix, anything else as CSV; `DraftError` naming
+    the file for whatever `validation`'s readers refuse."""
+    data = path.read_bytes()
+    if not data:
+        raise DraftError(f"{path.name}: the file is empty")
     try:
-        if sheet is not None and sheet not in book.sheetnames:
-            raise DraftError(f"{path.name}: no sheet {sheet!r} (sheets: {book.sheetnames})")
-        worksheet = book[sheet] if sheet is not None else book.worksheets[0]
-        rows = [[_cell_text(cell) for cell in row] for row in worksheet.iter_rows()]
-        merges = [
-            Merge(r.min_row, r.max_row, r.min_col, r.max_col) for r in worksheet.merged_cells.ranges
-        ]
-        return Grid(rows=rows, format="xlsx", sheet=worksheet.title, merges=merges)
-    finally:
-        book.close()
+        if path.suffix.lower() in {".xlsx", ".xlsm"}:
+            return _read_xlsx(data, sheet)
+        if sheet is not None:
+            raise DraftError(f"{path.name}: --sheet applies to XLSX files only")
+        return _read_csv(data)
+    except ReadFailure as exc:
+        raise DraftError(f"{path.name}: {exc.message}") from None
 
 
-def _cell_text(cell: object) -> str:
-    """A cell as printed: a number with the decimals its format shows (`0.0` → 211.0)."""
-    value = getattr(cell, "value", None)
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    decimals = _format_decimals(str(getattr(cell, "number_format", "General")))
-    if decimals is None:
-        return str(int(value)) if float(value).is_integer() else repr(float(value))
-    return f"{value:.{decimals}f}"
+def _read_csv(data: bytes) -> Grid:
+    table = csv_lines(data, None)
+    rows = [list(line.cells) for line in table.lines]
+    return Grid(rows=rows, format="csv", encoding=table.stats.get("encoding"))
 
 
-def _format_decimals(number_format: str) -> int | None:
-    """The decimals a number format such as `0.0` or `#,##0.00` shows; None for General."""
-    if number_format == "General" or "0" not in number_format:
-        return None
-    _, dot, tail = number_format.partition(".")
-    return len(tail) - len(tail.lstrip("0")) if dot else 0
+def _read_xlsx(data: bytes, sheet: str | None) -> Grid:
+    read = sheet_cells(data, sheet)
+    merges = [Merge(m.first_row, m.last_row, m.first_column, m.last_column) for m in read.merges]
+    return Grid(rows=read.rows, format="xlsx", sheet=read.title, merges=merges)

@@ -6,7 +6,7 @@ shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 """
 
 from validation.errors import ReportError
-from validation.layout import Layout
+from validation.layout import Layout, csv_lines, sheet_cells
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.package import ReferenceResolver, Validation, validate_package
 from validation.reading.readers import ReadFailure, check_zip_file
@@ -25,7 +25,9 @@ __all__ = [
     "Validation",
     "arrow_schema",
     "check_zip_file",
+    "csv_lines",
     "is_resource_name",
     "is_slug",
+    "sheet_cells",
     "validate_package",
 ]

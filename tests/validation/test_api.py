@@ -27,8 +27,10 @@ def test_package_exports_exactly_the_public_names() -> None:
             "Validation",
             "arrow_schema",
             "check_zip_file",
+            "csv_lines",
             "is_resource_name",
             "is_slug",
+            "sheet_cells",
             "validate_package",
         ]
     )

@@ -1,6 +1,7 @@
 """Printed tables: a resource's `layout` says how a yearbook page or an office spreadsheet
 is laid out, and the file as it arrived is read into the long table (`LAYOUT.md`)."""
 
+from validation.layout.lines import csv_lines, sheet_cells
 from validation.layout.model import (
     Layout,
     LayoutColumn,
@@ -21,6 +22,8 @@ __all__ = [
     "LayoutProblem",
     "Period",
     "RegionColumn",
+    "csv_lines",
     "layout_errors",
     "read_printed",
+    "sheet_cells",
 ]

@@ -1,10 +1,11 @@
 """Every line of a printed table as the text a reader sees: CSV records or sheet rows.
 
 A CSV is decoded as `validation.reading.encoding` does (UTF-8, with or without BOM, else GB18030;
-any line ending). In an XLSX sheet a merged range gives its text to every cell it covers,
-and a number is the text its number format prints: `40147.0` under `0.0` stays `40147.0`,
-`211` stays `211` (unlike `validation.reading.workbook.cell_text`, which writes what a CSV export of
-a tidy table holds).
+any line ending). An XLSX sheet is read within `validation.reading.SheetLimits`; a merged
+range gives its text to every cell it covers (a value cell among them is a problem, see
+`merged_value_problems`), and a number is the text its number format prints: `40147.0` under
+`0.0` stays `40147.0`, `211` stays `211` (unlike `validation.reading.workbook.cell_text`, which
+writes what a CSV export of a tidy table holds).
 """
 
 from __future__ import annotations
@@ -13,14 +14,22 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from validation.reading.encoding import DecodeFailure, decode
-from validation.reading.readers import ReadFailure, SourceStats, check_zip, file_stats
-from validation.reading.workbook import pick_sheet
+from validation.layout.problems import LayoutProblem
+from validation.reading import (
+    DecodeFailure,
+    MergedRange,
+    ReadFailure,
+    Sheet,
+    SourceStats,
+    decode,
+    file_stats,
+    read_sheet,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,7 @@ class PrintedTable:
 
     lines: list[Line]
     stats: SourceStats
+    merged: dict[tuple[int, int], str] = field(default_factory=dict)  # copied cell → range
 
 
 def csv_lines(data: bytes, encoding: str | None) -> PrintedTable:
@@ -70,39 +80,52 @@ def csv_lines(data: bytes, encoding: str | None) -> PrintedTable:
     return PrintedTable(lines, file_stats(data, decoded.encoding))
 
 
+def sheet_cells(data: bytes, sheet: Any = None) -> Sheet:
+    """One sheet's used area as printed, each merged range's text only in its first cell
+    (what `opendata init` drafts from), read within `validation.reading.SheetLimits`."""
+    return read_sheet(data, sheet, printed_text)
+
+
 def xlsx_lines(data: bytes, sheet: Any = None) -> PrintedTable:
-    """Every row of one sheet (a name or a 1-based number, the first by default)."""
-    from openpyxl import load_workbook  # slow import; only XLSX resources pay for it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            check_zip(archive)
-        # Not read-only: only a full worksheet knows its merged ranges.
-        workbook = load_workbook(io.BytesIO(data), data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise ReadFailure("format-error", f"not a readable XLSX workbook ({exc})") from None
-    try:
-        rows = _sheet_lines(pick_sheet(workbook, sheet))
-    except (KeyError, IndexError, ValueError) as exc:
-        raise ReadFailure("format-error", f"the workbook is damaged ({exc})") from None
-    finally:
-        workbook.close()
-    return PrintedTable(rows, file_stats(data))
-
-
-def _sheet_lines(worksheet: Any) -> list[Line]:
-    grid = [
-        [printed_text(cell.value, cell.number_format) for cell in row]
-        for row in worksheet.iter_rows()
-    ]
-    for merged in worksheet.merged_cells.ranges:
-        text = grid[merged.min_row - 1][merged.min_col - 1]
-        for row in range(merged.min_row, merged.max_row + 1):
-            for column in range(merged.min_col, merged.max_col + 1):
-                grid[row - 1][column - 1] = text
+    """Every row of one sheet (a name or a 1-based number, the first by default), each merged
+    range's text spread over the cells it covers."""
+    read = sheet_cells(data, sheet)
+    grid, copies = read.rows, {}
+    for merged in read.merges:  # cut to the used area, their cells bounded by the limits
+        copies.update(_spread(grid, merged))
     while grid and not any(grid[-1]):  # formatting can stretch a sheet past its text
         grid.pop()
-    return [Line(number, tuple(cells)) for number, cells in enumerate(grid, start=1)]
+    lines = [Line(number, tuple(cells)) for number, cells in enumerate(grid, start=1)]
+    return PrintedTable(lines, file_stats(data), copies)
+
+
+def _spread(grid: list[list[str]], merged: MergedRange) -> dict[tuple[int, int], str]:
+    """Copy a range's first cell over the rest; the copies that hold text, by line and column."""
+    text = grid[merged.first_row - 1][merged.first_column - 1]
+    copies: dict[tuple[int, int], str] = {}
+    for row in range(merged.first_row, merged.last_row + 1):
+        for column in range(merged.first_column, merged.last_column + 1):
+            grid[row - 1][column - 1] = text
+            if text and (row, column) != (merged.first_row, merged.first_column):
+                copies[(row, column)] = merged.ref
+    return copies
+
+
+def merged_value_problems(
+    table: PrintedTable, cells: Iterable[tuple[int, int]]
+) -> list[LayoutProblem]:
+    """A problem for each merged range that copied its text into a value cell (line, column):
+    only title and header lines may spread a merged label, or one figure would become many."""
+    problems: dict[str, LayoutProblem] = {}
+    for line, column in cells:
+        ref = table.merged.get((line, column))
+        if ref is not None and ref not in problems:
+            problems[ref] = LayoutProblem(
+                f"merged range {ref} covers value cells; a merged range may only spread a title"
+                " or header label: unmerge it and leave the figure in one cell",
+                line, column, expected="one value per cell", found=f"merged range {ref}",
+            )  # fmt: skip
+    return list(problems.values())
 
 
 _DECIMALS = re.compile(r"\.([0#?]+)")

@@ -15,7 +15,7 @@ import pyarrow as pa
 from pydantic import ValidationError
 
 from validation.errors import ReportError
-from validation.layout.lines import PrintedTable, csv_lines, xlsx_lines
+from validation.layout.lines import PrintedTable, csv_lines, merged_value_problems, xlsx_lines
 from validation.layout.model import Layout
 from validation.layout.moved import moved_lines
 from validation.layout.problems import LayoutFailure, LayoutProblem
@@ -99,6 +99,7 @@ def long_table(
     data, line_problems = classify(lines, layout, references.regions)
     rows, value_problems = values(data, layout, references.units)
     problems += line_problems + value_problems
+    problems += merged_value_problems(table, _value_cells(rows))
     if problems:
         raise LayoutFailure(sorted(problems, key=lambda p: (p.line or 0, p.column or 0)))
     return RawTable(
@@ -107,6 +108,10 @@ def long_table(
         columns=[pa.array([row[name] for row in rows], pa.string()) for name in names],
         rows=pa.array([int(row["source_line"]) for row in rows], pa.int64()),
     )
+
+
+def _value_cells(rows: list[dict[str, str]]) -> list[tuple[int, int]]:
+    return [(int(row["source_line"]), int(row["source_column"])) for row in rows]
 
 
 def _field_names(resource: Mapping[str, Any]) -> list[str]:

@@ -1,14 +1,17 @@
 """Reading a source file as the steward gave it into a table of raw text: the encoding
-(`encoding`), CSV with its Table Dialect (`delimited`, `dialect`), XLSX sheets (`workbook`)
-and what every reader shares (`readers`: `RawTable`, zip limits, file statistics)."""
+(`encoding`), CSV with its Table Dialect (`delimited`, `dialect`), an XLSX sheet read within
+its limits (`sheet`) and made a tidy table (`workbook`), and what every reader shares
+(`readers`: `RawTable`, zip and sheet limits, file statistics)."""
 
 from validation.reading.delimited import read_csv
 from validation.reading.dialect import Dialect, dialect_problems, with_null_sequence
 from validation.reading.encoding import DecodeFailure, decode
 from validation.reading.readers import (
+    SHEET_LIMITS,
     ZIP_LIMITS,
     RawTable,
     ReadFailure,
+    SheetLimits,
     SourceStats,
     ZipLimits,
     check_zip,
@@ -17,14 +20,19 @@ from validation.reading.readers import (
     read_bytes,
     row_numbers,
 )
-from validation.reading.workbook import pick_sheet, read_xlsx
+from validation.reading.sheet import MergedRange, Sheet, read_sheet
+from validation.reading.workbook import read_xlsx
 
 __all__ = [
+    "SHEET_LIMITS",
     "ZIP_LIMITS",
     "DecodeFailure",
     "Dialect",
+    "MergedRange",
     "RawTable",
     "ReadFailure",
+    "Sheet",
+    "SheetLimits",
     "SourceStats",
     "ZipLimits",
     "check_zip",
@@ -32,9 +40,9 @@ __all__ = [
     "decode",
     "dialect_problems",
     "file_stats",
-    "pick_sheet",
     "read_bytes",
     "read_csv",
+    "read_sheet",
     "read_xlsx",
     "row_numbers",
     "with_null_sequence",

@@ -54,13 +54,16 @@ def _normalise(encoding: str) -> str:
 
 
 def _decode_as(data: bytes, encoding: str) -> Decoded:
+    # utf-8-sig counts offsets after the BOM; decoding past it ourselves keeps the file's own.
+    skip = len(BOM) if encoding == "utf-8-sig" and data.startswith(BOM) else 0
     try:
-        text = data.decode(encoding, errors="strict")
+        text = str(memoryview(data)[skip:], "utf-8" if skip else encoding, "strict")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        bad = data[exc.start : exc.start + 4].hex(" ")
+        start = exc.start + skip
+        line = data.count(b"\n", 0, start) + 1
+        bad = data[start : start + 4].hex(" ")
         raise DecodeFailure(
-            f"not valid {encoding}: byte offset {exc.start} (line {line}) holds {bad}"
+            f"not valid {encoding}: byte offset {start} (line {line}) holds {bad}"
         ) from None
     if encoding in ("utf-8", "utf-8-sig"):
         # The parser wants UTF-8: reuse the bytes rather than re-encoding a large text.

@@ -126,6 +126,31 @@ class ZipLimits:
 ZIP_LIMITS = ZipLimits()
 
 
+@dataclass(frozen=True)
+class SheetLimits:
+    """What one XLSX sheet may hold, measured by streaming its XML before any cell is built
+    (`validation.reading.sheet`). Yearbook pages run to a few thousand lines by a few hundred
+    columns; a sheet past these belongs in CSV.
+
+    - ``rows``: the last row holding content.
+    - ``area``: rows × columns of the used area, A1 to the last row and column with content;
+      a reader holds every cell of it as text.
+    - ``cells``: cells with content (a value, an inline string or a formula).
+    - ``merges``: merged ranges; a yearbook's header and title merge a few dozen.
+    - ``merged_cells``: the cells all merged ranges cover within the used area together,
+      each of which receives its range's text.
+    """
+
+    rows: int = 200_000
+    area: int = 5_000_000
+    cells: int = 2_000_000
+    merges: int = 10_000
+    merged_cells: int = 200_000
+
+
+SHEET_LIMITS = SheetLimits()
+
+
 def is_zip(head: bytes) -> bool:
     """Whether a file starting with `head` is a zip archive (an XLSX, a .zip)."""
     return head[:4] in ZIP_MAGIC

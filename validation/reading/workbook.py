@@ -8,21 +8,21 @@ booleans "true"/"false". Row numbers are the sheet's own.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import zipfile
 from typing import Any
 
 import pyarrow as pa
 
 from validation.reading.dialect import Dialect
 from validation.reading.readers import (
+    SHEET_LIMITS,
     ZIP_LIMITS,
     RawTable,
     ReadFailure,
+    SheetLimits,
     ZipLimits,
-    check_zip,
     file_stats,
 )
+from validation.reading.sheet import read_sheet
 
 _WHOLE_FLOAT_LIMIT = 2**53
 _NO_COMMENTS = Dialect()
@@ -34,50 +34,23 @@ def read_xlsx(
     header_row: int = 1,
     limits: ZipLimits = ZIP_LIMITS,
     dialect: Dialect = _NO_COMMENTS,
+    sheet_limits: SheetLimits = SHEET_LIMITS,
 ) -> RawTable:
     """Read one sheet; ``sheet`` is a name or a 1-based number, the first sheet by default.
     Rows the dialect declares as comments (``commentRows``, ``commentChar``) are left out.
-    The workbook's zip directory is checked against ``limits`` before anything is inflated."""
-    from openpyxl import load_workbook  # slow import; only XLSX resources pay for it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            check_zip(archive, limits)
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise ReadFailure("format-error", f"not a readable XLSX workbook ({exc})") from None
-    try:
-        worksheet = pick_sheet(workbook, sheet)
-        rows = _sheet_rows(worksheet)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, EOFError) as exc:
-        raise ReadFailure("format-error", f"the workbook is damaged ({exc})") from None
-    finally:
-        workbook.close()
+    The workbook's zip directory is checked against ``limits`` and the sheet's size against
+    ``sheet_limits`` before any cell is read (`validation.reading.sheet`)."""
+    rows = read_sheet(data, sheet, _export_text, sheet_limits, limits).rows
+    # Formatting can stretch a sheet's dimension past the data; trailing blank rows are noise.
+    while rows and not any(rows[-1]):
+        rows.pop()
     raw = _to_raw(rows, header_row, dialect)
     raw.stats = file_stats(data)
     return raw
 
 
-def pick_sheet(workbook: Any, sheet: Any) -> Any:
-    names: list[str] = list(workbook.sheetnames)
-    if sheet is None:
-        return workbook[names[0]]
-    if isinstance(sheet, int) and not isinstance(sheet, bool):
-        if 1 <= sheet <= len(names):
-            return workbook[names[sheet - 1]]
-    elif str(sheet) in names:
-        return workbook[str(sheet)]
-    raise ReadFailure(
-        "format-error", f"the workbook has no sheet {sheet!r}; it has {', '.join(names)}"
-    )
-
-
-def _sheet_rows(worksheet: Any) -> list[list[str]]:
-    rows = [[cell_text(value) for value in row] for row in worksheet.iter_rows(values_only=True)]
-    # Formatting can stretch a sheet's dimension past the data; trailing blank rows are noise.
-    while rows and not any(rows[-1]):
-        rows.pop()
-    return rows
+def _export_text(value: Any, number_format: str) -> str:
+    return cell_text(value)
 
 
 def cell_text(value: Any) -> str:
