@@ -14,7 +14,7 @@ from typing import Any, TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from validation.schema import EXACT_PRECISION, arrow_type
+from validation.schema import EXACT_DECIMALS, EXACT_INTEGER_DIGITS, EXACT_PRECISION, arrow_type
 
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
@@ -22,7 +22,13 @@ _INTEGER = r"^-?\d{1,18}$"
 _NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$|^[+-]?(?i:nan|inf|infinity)$"
 _YEAR = r"^\d{4}$"
 _YEARMONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
-_EXACT = r"^-?(\d+\.?\d*|\.\d+)$"
+# A `decimalsField` number: each value within decimal(38, S) on its own (`EXACT_*`).
+_EXACT = (
+    rf"^-?(\d{{1,{EXACT_INTEGER_DIGITS}}}(\.\d{{0,{EXACT_DECIMALS}}})?|\.\d{{1,{EXACT_DECIMALS}}})$"
+)
+EXACT_EXPECTED = (
+    f"a number of at most {EXACT_INTEGER_DIGITS} digits before the point and {EXACT_DECIMALS} after"
+)
 _DATETIME = r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))?)?Z?$"
 
 # Strings, so that the generic ``pa.Array[...]`` (a stub-only spelling) is never evaluated.
@@ -115,7 +121,7 @@ def _number(field: Mapping[str, Any]) -> tuple[Caster, str]:
         return text
 
     if field.get("decimalsField") is not None:
-        return (lambda text: _exact(normalise(text))), "a number of at most 37 digits"
+        return (lambda text: _exact(normalise(text))), EXACT_EXPECTED
     if decimals is None:
         return (lambda text: pc.cast(_only(normalise(text), _NUMBER), pa.float64())), "a number"
     places = int(decimals)
@@ -131,18 +137,15 @@ def _exact(text: pa.StringArray) -> pa.Array[Any]:
     """Plain decimal numbers as decimal(38, S), S their largest scale: every value exact.
 
     Each row's own precision is its `decimalsField`; the column only needs room for all.
+    A value past `_EXACT`'s bounds is a type error on its own row: it never sets the
+    column's scale, so it cannot make the other rows overflow.
     """
     plain = _only(pc.replace_substring_regex(text, r"^\+", ""), _EXACT)
     points = pc.find_substring(plain, ".")
     after = pc.subtract(pc.subtract(pc.utf8_length(plain), points), pa.scalar(1, pa.int32()))
     scales: pa.Int32Array = pc.if_else(pc.less(points, pa.scalar(0, pa.int32())), 0, after)
     scale = int(pc.max(scales).as_py() or 0)
-    # A value with too many digits for decimal(38, S) is a type error, not an overflow.
-    digits = pc.utf8_length(pc.replace_substring_regex(plain, r"^-|\.", ""))
-    places = pa.scalar(EXACT_PRECISION - scale, pa.int32())
-    room = pc.less_equal(pc.subtract(digits, scales), places)
-    fitting: pa.StringArray = pc.if_else(room, plain, None)
-    return pc.cast(fitting, pa.decimal128(EXACT_PRECISION, scale))
+    return pc.cast(plain, pa.decimal128(EXACT_PRECISION, scale))
 
 
 def _boolean(field: Mapping[str, Any]) -> tuple[Caster, str]:

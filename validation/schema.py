@@ -20,8 +20,12 @@ CONSTRAINTS = (
 )
 MAX_DECIMALS = 17  # decimal128(18, s) keeps at least one digit before the point
 # A number whose decimals follow a field (`decimalsField`) is published as decimal(38, S),
-# S the largest scale of its values; this many digits at most, and one before the point.
+# S the largest scale of its values; this many digits at most. Each value is held to its
+# share on its own (24 digits before the point, 14 after), so one row's digits never push
+# another's out of the column's type, and DuckDB never meets a scale it cannot hold.
 EXACT_PRECISION = 38
+EXACT_INTEGER_DIGITS = 24
+EXACT_DECIMALS = EXACT_PRECISION - EXACT_INTEGER_DIGITS
 
 
 def arrow_type(field: Mapping[str, Any]) -> pa.DataType:

@@ -30,6 +30,21 @@ class CheckDeclarationError(Exception):
     """The check is declared wrongly; the message says how."""
 
 
+def _unconstrained_flags(field: Mapping[str, Any], resource: str) -> None:
+    """The flags a warning check writes come after the schema's constraints are checked:
+    a constraint on the field (an enum, a maxLength) could not hold them, so none but
+    `required` is allowed."""
+    constraints = field.get("constraints")
+    declared = sorted(constraints) if isinstance(constraints, Mapping) else []
+    refused = [key for key in declared if key != "required"]
+    if refused:
+        raise CheckDeclarationError(
+            f'is a warning, so it writes the "{FLAGS_FIELD}" field of {resource} after its'
+            f" constraints are checked; that field may declare no constraint but required,"
+            f" found {', '.join(refused)}"
+        )
+
+
 @dataclass
 class CheckRun:
     """One declared check, with what it needs to compile and report."""
@@ -71,12 +86,13 @@ class CheckRun:
         if not self.warns:
             return
         number = self.ctx.field_number(FLAGS_FIELD)
-        kind = self.ctx.fields[number - 1].get("type", "any") if number else None
-        if kind != "string":
+        field = self.ctx.fields[number - 1] if number else {}
+        if field.get("type", "any") != "string" or not number:
             raise CheckDeclarationError(
                 f'is a warning, so {self.ctx.name} needs a "{FLAGS_FIELD}" field of type string '
                 "for its flags"
             )
+        _unconstrained_flags(field, self.ctx.name)
 
     @property
     def view(self) -> str:

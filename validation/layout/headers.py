@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 from validation.layout.lines import Line
+from validation.layout.model import Layout
 
 JOIN = " / "
 
@@ -63,3 +65,27 @@ def differing_line(kept: Sequence[tuple[int, str]], declared: str) -> int | None
         if kept[index][1] != part:
             return kept[index][0]
     return kept[len(parts)][0] if len(kept) > len(parts) else None
+
+
+@dataclass(frozen=True)
+class Width:
+    """How many columns the table has, and what in the file says so (for messages)."""
+
+    columns: int
+    source: str
+
+
+def table_width(lines: Sequence[Line], layout: Layout) -> Width:
+    """The last column holding text on the header and English header lines; without them,
+    on the widest line (trailing empty cells, as spreadsheets export them, do not count)."""
+    heads = sorted(set(layout.header_rows) | set(layout.english_header_rows))
+    printed = [line for line in lines if line.number in heads]
+    if printed:
+        named = ", ".join(str(n) for n in heads)
+        return Width(max(last_text(line) for line in printed), f"its header, lines {named}")
+    return Width(max((last_text(line) for line in lines), default=0), "its widest line")
+
+
+def last_text(line: Line) -> int:
+    """The 1-based column of the line's last non-empty cell (0 for a blank line)."""
+    return next((n for n in range(len(line.cells), 0, -1) if line.cells[n - 1].strip()), 0)

@@ -11,11 +11,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PositiveInt
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 # The footer of Chinese statistical tables: a source or a note closes the table.
 DEFAULT_FOOTER = "^(数据来源|资料来源|注|说明|Source|Note)"
 DEFAULT_MISSING = ["", "…", "...", "—", "-", "–"]
+# The years a printed table's figures can plausibly refer to.
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+# The `period_type` codes of the indicator datasets whose label is the year alone, as a
+# layout's period is: a stock at the year end, a flow over the year, a total since a
+# programme began, a plan. The others (quarter, month_end, ...) need a label a layout
+# cannot state yet.
+PeriodType = Literal["year_end", "annual", "cumulative", "target"]
 
 
 class _Strict(BaseModel):
@@ -27,8 +35,8 @@ class _Strict(BaseModel):
 class Period(_Strict):
     """The period of a value: `{year: 2011, type: year_end}` (the `period_type` vocabulary)."""
 
-    year: int
-    type: str = "year"
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
+    type: PeriodType
 
     @property
     def label(self) -> str:
@@ -78,6 +86,26 @@ class Layout(_Strict):
     source: str
     columns: list[LayoutColumn] = Field(min_length=1)
     indicators: list[LayoutIndicator] = []
+
+    @field_validator("columns")
+    @classmethod
+    def _one_value_per_cell(
+        cls, columns: list[LayoutColumn], info: ValidationInfo
+    ) -> list[LayoutColumn]:
+        """A column is read once: declared twice, its cells would publish under two
+        indicators (or the region's names as figures)."""
+        region = info.data.get("region")
+        seen: dict[int, str] = {region.column: "the region column"} if region else {}
+        for index, column in enumerate(columns):
+            this = f"columns[{index}] ({column.indicator})"
+            if column.column in seen:
+                raise PydanticCustomError(
+                    "column_declared_twice",
+                    "column {column} is declared twice: as {first} and as {second}",
+                    {"column": column.column, "first": seen[column.column], "second": this},
+                )
+            seen[column.column] = this
+        return columns
 
     def declared_lines(self) -> dict[int, str]:
         """Each declared non-data line and its kind (the first kind wins when repeated)."""

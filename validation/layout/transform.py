@@ -15,16 +15,25 @@ from dataclasses import dataclass
 from validation.layout.footer import data_after_footer, footer_start, heading_end
 from validation.layout.headers import (
     JOIN,
+    Width,
     clean_label,
     column_labels,
     differing_line,
     joined_headers,
+    last_text,
+    table_width,
 )
 from validation.layout.lines import Line
 from validation.layout.model import Layout, LayoutColumn
 from validation.layout.problems import LayoutProblem
 from validation.layout.regions import RegionIndex
-from validation.layout.units import UnitRule, decimals_of, normalised_text, printed_number
+from validation.layout.units import (
+    NotANumber,
+    UnitRule,
+    decimals_of,
+    normalised_text,
+    read_number,
+)
 
 # The long table's columns (LAYOUT.md), in the order `opendata init` writes them.
 LONG_FIELDS = (
@@ -59,6 +68,7 @@ def classify(
     if footer_at is not None:
         problems += data_after_footer(lines, layout, regions, footer_at)
     data: list[DataLine] = []
+    width = table_width(lines, layout)
     for line in lines:
         if line.number in declared or (footer_at is not None and line.number >= footer_at):
             continue
@@ -74,9 +84,25 @@ def classify(
         code = regions.code(line.cell(layout.region.column), layout.region.remap)
         if code is None:
             problems.append(_not_a_region(line, layout, regions))
+        elif last_text(line) > width.columns:
+            problems.append(_past_the_table(line, width))
         else:
             data.append(DataLine(line, code))
     return data, problems
+
+
+def _past_the_table(line: Line, width: Width) -> LayoutProblem:
+    """A data line with text right of the table: a cell was split or added, and every cell
+    after it moved (`1,234.5` unquoted in a CSV is the two cells `1` and `234.5`)."""
+    column = next(n for n in range(width.columns + 1, len(line.cells) + 1)
+                  if line.cells[n - 1].strip())  # fmt: skip
+    found = clipped(line.cells[column - 1])
+    message = (
+        f"expected no text right of column {width.columns}, the last column of the table"
+        f' ({width.source}), found "{found}": a cell split or added on this line moves every'
+        ' cell after it (an unquoted "1,234.5" in a CSV is the two cells "1" and "234.5")'
+    )
+    return LayoutProblem(message, line.number, column, f"at most {width.columns} columns", found)
 
 
 def _stray_head_line(line: Line) -> LayoutProblem:
@@ -111,6 +137,7 @@ def header_problems(
                 for n in sorted(missing)]  # fmt: skip
     header_lines = [by_number[n] for n in layout.header_rows if n in by_number]
     labels = column_labels(header_lines, spread_left=spread_left)
+    problems += outside_the_table(layout, table_width(lines, layout))
     first = layout.header_rows[0] if layout.header_rows else None
     for column in layout.columns:
         if column.header is None:
@@ -123,6 +150,21 @@ def header_problems(
             line = differing_line(kept, declared) or first
             problems.append(LayoutProblem(message, line, column.column, declared, found))
     return problems
+
+
+def outside_the_table(layout: Layout, width: Width) -> list[LayoutProblem]:
+    """Declared columns the table does not have: they would publish nothing, silently."""
+    declared = [("layout.region.column", layout.region.column, "the region")]
+    declared += [(f"layout.columns[{i}].column", c.column, c.indicator)
+                 for i, c in enumerate(layout.columns)]  # fmt: skip
+    return [_outside(key, column, what, width) for key, column, what in declared
+            if column > width.columns]  # fmt: skip
+
+
+def _outside(key: str, column: int, what: str, width: Width) -> LayoutProblem:
+    message = (f"{key} is {column} ({what}), but the table is {width.columns} columns wide"
+               f" ({width.source})")  # fmt: skip
+    return LayoutProblem(message, None, column, f"a column from 1 to {width.columns}", str(column))
 
 
 _UNIT_SPLIT = re.compile(r"[\s、,，;；:：/()（）\[\]【】]+")
@@ -182,21 +224,17 @@ def values(
             printed = item.line.cell(column.column)
             if printed.strip() in missing or column.unit not in units:
                 continue
-            row = _row(item, column, printed, layout, units[column.unit])
-            if row is None:
-                problems.append(_not_a_number(item.line, column, printed))
-            else:
-                rows.append(row)
+            try:
+                rows.append(_row(item, column, printed, layout, units[column.unit]))
+            except NotANumber as fault:
+                problems.append(_not_a_number(item.line, column, printed, fault))
     return rows, problems
 
 
 def _row(item: DataLine, column: LayoutColumn, printed: str, layout: Layout,
-         rule: UnitRule) -> dict[str, str] | None:  # fmt: skip
-    number = printed_number(printed)
-    if number is None:
-        return None
+         rule: UnitRule) -> dict[str, str]:  # fmt: skip
+    value = normalised_text(read_number(printed), rule.factor)
     period = column.period or layout.period
-    value = normalised_text(number, rule.factor)
     return {
         "indicator_code": column.indicator, "region_code": item.region_code,
         "region_as_printed": item.line.cell(layout.region.column), "year": str(period.year),
@@ -208,12 +246,19 @@ def _row(item: DataLine, column: LayoutColumn, printed: str, layout: Layout,
     }  # fmt: skip
 
 
-def _not_a_number(line: Line, column: LayoutColumn, printed: str) -> LayoutProblem:
-    message = (
-        f"column {column.column} ({column.indicator}): expected a number as printed"
-        f' (digits, one ".", a leading "-") or a missing-value mark, found "{printed}"'
-    )
-    return LayoutProblem(message, line.number, column.column, "a number", printed)
+def _not_a_number(line: Line, column: LayoutColumn, printed: str,
+                  fault: NotANumber) -> LayoutProblem:  # fmt: skip
+    shown = clipped(printed)
+    detail = f"; {fault.detail}" if fault.detail else ""
+    message = (f"column {column.column} ({column.indicator}): expected {fault.expected},"
+               f' found "{shown}"{detail}')  # fmt: skip
+    return LayoutProblem(message, line.number, column.column, fault.expected, shown)
+
+
+def clipped(text: str, shown: int = 40) -> str:
+    """`text`, cut to its first `shown` characters when longer (a 1 MB cell in a message
+    helps nobody)."""
+    return text if len(text) <= shown else f"{text[:shown]}… ({len(text)} characters)"
 
 
 def unknown_fields(names: Sequence[str]) -> Iterator[LayoutProblem]:
