@@ -157,6 +157,9 @@ def draft_column(grid: Grid, column: int, ctx: Context, taken: set[str]) -> Colu
     name_en = english_label(grid, ctx.english, column)
     printed, unit_review = pick_unit(f"{header} {name_en}", ctx.line_units, ctx.units)
     unit = normalised_unit(printed, ctx.units)
+    if printed and printed not in ctx.units:
+        unit_review = (f"unit {printed} is not in indicator-codes/units: add its line"
+                       " (unit_as_printed, unit, factor) before build")  # fmt: skip
     found, match_review = match_indicator(name_zh, name_en, ctx)
     if found is None:
         name_zh = new_indicator_name(name_zh, subject(ctx.title))

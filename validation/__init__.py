@@ -6,7 +6,14 @@ shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 """
 
 from validation.errors import ReportError
-from validation.layout import Layout
+from validation.layout import (
+    Layout,
+    Region,
+    RegionIndex,
+    chinese_key,
+    english_key,
+    short_name,
+)
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.package import ReferenceResolver, Validation, validate_package
 from validation.reading.readers import ReadFailure, check_zip_file
@@ -19,13 +26,18 @@ __all__ = [
     "Layout",
     "ReadFailure",
     "ReferenceResolver",
+    "Region",
+    "RegionIndex",
     "Report",
     "ReportDocument",
     "ReportError",
     "Validation",
     "arrow_schema",
     "check_zip_file",
+    "chinese_key",
+    "english_key",
     "is_resource_name",
     "is_slug",
+    "short_name",
     "validate_package",
 ]
