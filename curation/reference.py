@@ -15,6 +15,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib.resources import files
 
+from validation import Region
+
 MEASURES = frozenset({"S", "F", "R", "Q", "A", "L", "Cs", "Cf"})
 THEMES = frozenset({"e", "s", "w", "t", "g"})
 
@@ -36,16 +38,6 @@ class Unit:
     unit: str
     factor: Decimal
     quantity: str
-
-
-@dataclass(frozen=True)
-class Region:
-    code: str
-    name_zh: str
-    name_en: str
-    level: str
-    parent_code: str
-    note: str
 
 
 @dataclass(frozen=True)

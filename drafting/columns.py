@@ -23,8 +23,8 @@ from drafting.header import english_label, joined_label, unit_in_label, without_
 from drafting.lines import is_number
 from drafting.naming import (
     column_name,
-    find_indicator,
     forms,
+    named_indicators,
     nearest_indicator,
     new_indicator_name,
     subject,
@@ -103,17 +103,39 @@ def _quantity(unit: str) -> str:
     return {"人": "persons", "人次": "persons", "元": "money"}.get(unit, "")
 
 
-def match_indicator(name_zh: str, name_en: str, ctx: Context) -> tuple[Indicator | None, str]:
+def match_indicator(labels: tuple[str, str], name_en: str, unit: Unit, ctx: Context
+                    ) -> tuple[Indicator | None, str]:  # fmt: skip
     """The indicator named by the header (or the title's subject + header), in zh or en, and
-    the line the steward reviews about it."""
-    candidates = forms(name_zh, subject(ctx.title), ctx.phrases)
-    found = find_indicator(candidates, ctx.indicators) or next(
-        (i for i in ctx.indicators if name_en and i.name_en.lower() == name_en.lower()), None
-    )
-    if found is not None:
+    the line the steward reviews about it. Taken only when exactly one indicator in the
+    column's unit is named: two named, or one in another unit, stay a new code. `labels`
+    are the column's name and its header's lines as printed: without merged cells a group
+    over one column reads like one wrapped label (`城镇职工` over `参保人数`)."""
+    candidates, named = _named(labels, name_en, ctx)
+    fitting = [i for i in named if not (i.unit and unit.unit) or i.unit == unit.unit]
+    if len(fitting) == 1:
+        found = fitting[0]
         return found, f"matched indicator {found.code} ({found.name_zh}): check it"
+    if fitting:
+        listed = ", ".join(f"{i.code} ({i.name_zh})" for i in fitting)
+        return None, f"names several indicators, none taken: {listed}"
+    if named:
+        other = named[0]
+        return None, (f"indicator {other.code} ({other.name_zh}) is in {other.unit}, the column"
+                      f" in {unit.unit}: not taken")  # fmt: skip
     near = nearest_indicator(candidates, ctx.indicators)
     return None, f"nearest indicator {near.code} ({near.name_zh}), not taken" if near else ""
+
+
+def _named(labels: tuple[str, str], name_en: str, ctx: Context
+           ) -> tuple[list[str], list[Indicator]]:  # fmt: skip
+    """The names the labels may stand for, and every indicator named by one (or by name_en)."""
+    topic = subject(ctx.title)
+    candidates = list(
+        dict.fromkeys(f for label in labels for f in forms(label, topic, ctx.phrases))
+    )
+    english = [i for i in ctx.indicators if name_en and i.name_en.lower() == name_en.lower()]
+    named = {i.code: i for i in named_indicators(candidates, ctx.indicators) + english}
+    return candidates, list(named.values())
 
 
 def mint_code(slug: str, name_en: str, column: int, taken: set[str]) -> str:
@@ -157,7 +179,10 @@ def draft_column(grid: Grid, column: int, ctx: Context, taken: set[str]) -> Colu
     name_en = english_label(grid, ctx.english, column)
     printed, unit_review = pick_unit(f"{header} {name_en}", ctx.line_units, ctx.units)
     unit = normalised_unit(printed, ctx.units)
-    found, match_review = match_indicator(name_zh, name_en, ctx)
+    if printed and printed not in ctx.units:
+        unit_review = (f"unit {printed} is not in indicator-codes/units: add its line"
+                       " (unit_as_printed, unit, factor) before build")  # fmt: skip
+    found, match_review = match_indicator((name_zh, without_unit(header)), name_en, unit, ctx)
     if found is None:
         name_zh = new_indicator_name(name_zh, subject(ctx.title))
     code = found.code if found else mint_code(ctx.slug, name_en, column, taken)

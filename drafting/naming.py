@@ -6,7 +6,9 @@ Yearbook headers are short (`基金收入`, `2016`); the subject is in the title
 header is only a year. Its indicator is the one whose `name_zh` is the header or subject +
 header, after the header's words are rewritten with `indicator-codes/phrases` (`同比名义增长`
 → `名义增长率`); spacing, `#` and ` / ` are ignored. No guess beyond that: a column without
-such a match gets a new code, and the nearest indicator name is offered for review.
+such a match gets a new code, and the nearest indicator name is offered for review. So does
+a column whose forms name two indicators, or one in another unit (`columns`): a wrong code
+publishes a figure under the wrong indicator, a new one only asks the steward.
 """
 
 from __future__ import annotations
@@ -78,21 +80,53 @@ def _key(text: str) -> str:
 
 
 def forms(name_zh: str, topic: str, phrases: dict[str, str]) -> list[str]:
-    """The names an indicator of this column may have, most literal first."""
-    own = _key(name_zh)
-    rewritten = own
+    """The names an indicator of this column may have, most literal first. Every printed
+    word is kept, in its order: a group label over a header (`工伤保险基金` over `基金收入`) is
+    read with the words they share once (`工伤保险基金收入`), and the title's subject goes
+    before the label or between group and header (`城镇职工` + `基本养老保险` + `参保人数`)."""
     keyed = {_key(phrase): _key(means) for phrase, means in phrases.items()}
-    for phrase, means in sorted(keyed.items(), key=lambda p: -len(p[0])):
-        if phrase in rewritten and means not in rewritten:
-            rewritten = rewritten.replace(phrase, means)
+    segments = [key for key in (_key(s) for s in name_zh.split(" / ")) if key]
+    texts = ["".join(segments), _overlapped(segments)]
+    texts += [_rewritten(text, keyed) for text in texts]
     topic = _key(topic)
-    found = [own, rewritten, topic + own, topic + rewritten]
+    found = texts + [topic + t for t in texts] + [_overlapped([topic, t]) for t in texts]
+    if topic and len(segments) > 1:
+        inside = _overlapped([segments[0], topic, *segments[1:]])
+        found += [inside, _rewritten(inside, keyed)]
     return list(dict.fromkeys(f for f in found if f))
 
 
-def find_indicator(candidates: list[str], indicators: list[Indicator]) -> Indicator | None:
+def _overlapped(parts: list[str]) -> str:
+    """Parts joined, the words one ends with and the next begins with written once (two
+    characters at least: `工伤保险基金` + `基金收入` → `工伤保险基金收入`)."""
+    joined = ""
+    for part in parts:
+        shared = max((n for n in range(2, min(len(joined), len(part)) + 1)
+                      if joined.endswith(part[:n])), default=0)  # fmt: skip
+        joined += part[shared:]
+    return joined
+
+
+def _rewritten(text: str, keyed: dict[str, str]) -> str:
+    """`text` with each phrase, longest first, replaced once by what it means; a phrase
+    already followed by the rest of its meaning (`名义增长` in `名义增长率`) is left alone."""
+    if not keyed:
+        return text
+    pattern = re.compile("|".join(re.escape(p) for p in sorted(keyed, key=len, reverse=True)))
+
+    def meaning(found: re.Match[str]) -> str:
+        phrase, means = found.group(), keyed[found.group()]
+        done = means.startswith(phrase) and text.startswith(means, found.start())
+        return phrase if done else means
+
+    return pattern.sub(meaning, text)
+
+
+def named_indicators(candidates: list[str], indicators: list[Indicator]) -> list[Indicator]:
+    """Every indicator one of the forms names, in the forms' order, each once."""
     by_name = {_key(i.name_zh): i for i in indicators}
-    return next((by_name[f] for f in candidates if f in by_name), None)
+    found = [by_name[f] for f in candidates if f in by_name]
+    return list({i.code: i for i in found}.values())
 
 
 def nearest_indicator(candidates: list[str], indicators: list[Indicator]) -> Indicator | None:

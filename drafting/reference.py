@@ -1,38 +1,25 @@
 """The reference data a draft is matched against, read from the datasets folder.
 
-Regions from `region-codes/data/regions.csv` and their other printed names (`遼寧`, `Tibet`,
-`黔南州`) from `region-codes/data/aliases.csv`, indicators from
-`indicator-codes/data/indicators.csv` and printed units from
-`indicator-codes/data/units.csv` (`unit_as_printed, unit, factor`). Nothing here is a list
-kept in Python: a new region, indicator or unit is a line in those files.
+The rules that compare names (`Region`, the administrative suffixes, the name clean-up) are
+validation's, the ones `opendata build` reads the layout with. Regions from
+`region-codes/data/regions.csv` and their other printed names (`遼寧`, `Tibet`, `黔南州`) from
+`region-codes/data/aliases.csv`, indicators from `indicator-codes/data/indicators.csv` and
+printed units from `indicator-codes/data/units.csv` (`unit_as_printed, unit, factor`).
+Nothing here is a list kept in Python: a new region, indicator or unit is a line in those
+files. A printed unit has the one rule build has: its line in the units file. One without a
+line is kept as printed with factor 1 and listed for review (build refuses it until the line
+is added).
 """
 
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from drafting.grid import DraftError
-
-# The administrative suffixes the reader strips, longest first (LAYOUT.md, region clean-up).
-SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "自治州",
-            "地区", "省", "市", "州", "区", "县")  # fmt: skip
-# Printed scale prefixes, used only when the units file has no line for a printed unit.
-PREFIXES = {"万亿": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4,
-            "千": Decimal(10) ** 3, "百万": Decimal(10) ** 6}  # fmt: skip
-UNCHANGED = ("%", "‰", "ratio")
-
-
-@dataclass(frozen=True)
-class Region:
-    code: str
-    name_zh: str
-    name_en: str
-    level: str
-    parent_code: str
+from validation import Region
 
 
 @dataclass(frozen=True)
@@ -98,27 +85,6 @@ def load_units(datasets: Path) -> dict[str, Unit]:
 
 
 def normalised_unit(printed: str, units: dict[str, Unit]) -> Unit:
-    """The unit a printed unit normalises to: the units file, else the scale-prefix rule."""
-    if printed in units:
-        return units[printed]
-    for prefix, factor in sorted(PREFIXES.items(), key=lambda p: -len(p[0])):
-        if printed.startswith(prefix) and len(printed) > len(prefix):
-            return Unit(printed, printed[len(prefix) :], factor)
-    return Unit(printed, printed, Decimal(1))
-
-
-def clean_zh(name: str) -> str:
-    """A Chinese region name with all whitespace removed (`北　京` → `北京`)."""
-    return re.sub(r"\s+", "", name)
-
-
-def clean_en(name: str) -> str:
-    """An English region name with runs of whitespace collapsed, lower-cased for comparing."""
-    return re.sub(r"\s+", " ", name).strip().lower()
-
-
-def strip_suffix(name: str) -> str:
-    for suffix in SUFFIXES:
-        if name.endswith(suffix) and len(name) > len(suffix) + 1:
-            return name[: -len(suffix)]
-    return name
+    """The unit a printed unit normalises to, by its line in the units file; a unit without
+    one is kept as printed, factor 1 (the draft lists it for review)."""
+    return units.get(printed, Unit(printed, printed, Decimal(1)))

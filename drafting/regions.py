@@ -1,7 +1,8 @@
 """Finding the region column and the code of each printed region name.
 
-A name is looked up as the reader will (LAYOUT.md): `remap`, `name_zh`, `name_zh` without its
-administrative suffix, `region-codes/aliases` (`遼寧`, `Tibet`, `黔南州`), `name_en`. The
+A name is looked up by the reader's own index (validation's `RegionIndex`, LAYOUT.md):
+`remap`, `name_zh`, `name_zh` without its administrative suffix, `region-codes/aliases`
+(`遼寧`, `Tibet`, `黔南州`), `name_en`, the first region of the file keeping a name. The
 steward's `--remap` entries come first and go into `remap`. The words below name the total
 of whatever the table covers, not a region, so they are not aliases: the draft reads them as
 the national line and writes the ones a table prints into `remap` for review. A name found
@@ -11,12 +12,11 @@ its suffix) goes into `remap` too, and the summary asks the steward to review it
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from drafting.reference import Region, clean_en, clean_zh, strip_suffix
+from validation import Region, RegionIndex, chinese_key, english_key, short_name
 
 NATIONAL_CODE = "000000"
 NATIONAL_WORDS = ("总计", "合计", "total")
@@ -34,14 +34,11 @@ class RegionMatcher:
                  remap: Mapping[str, str] | None = None) -> None:  # fmt: skip
         self.regions = regions
         self.remap = {_key(k): v for k, v in (remap or {}).items()}
-        self.aliases = {_key(k): v for k, v in (aliases or {}).items()}
-        self.by_zh = {r.name_zh: r for r in regions}
-        self.by_stripped = {strip_suffix(r.name_zh): r for r in regions}
-        self.by_en = {clean_en(r.name_en): r for r in regions}
-        self.by_code = {r.code: r for r in regions}
+        self.index = RegionIndex.named(regions, (aliases or {}).items())
+        self.by_code = {r.code: r for r in reversed(regions)}  # the first keeps a code
 
     def match(self, printed: str) -> Match | None:
-        zh, en = clean_zh(printed), clean_en(printed)
+        zh, en = chinese_key(printed), english_key(printed)
         if not zh:
             return None
         steward = self.remap.get(zh) or self.remap.get(en)
@@ -49,17 +46,8 @@ class RegionMatcher:
             return Match(steward, "remap")
         if zh in NATIONAL_WORDS or en in NATIONAL_WORDS:
             return Match(NATIONAL_CODE, "national")
-        for table, key, how in ((self.by_zh, zh, "name_zh"),
-                                (self.by_stripped, zh, "suffix"),
-                                (self.by_stripped, strip_suffix(zh), "suffix")):  # fmt: skip
-            if key in table:
-                return Match(table[key].code, how)
-        alias = self.aliases.get(zh) or self.aliases.get(en)
-        if alias:
-            return Match(alias, "alias")
-        if en in self.by_en:
-            return Match(self.by_en[en].code, "name_en")
-        return self._loose(strip_suffix(zh))
+        found = self.index.found(printed)
+        return Match(*found) if found else self._loose(short_name(zh))
 
     def _loose(self, stem: str) -> Match | None:
         if len(stem) < 2 or not re.search(r"[\u4e00-\u9fff]", stem):
@@ -69,9 +57,7 @@ class RegionMatcher:
 
     def nearest(self, printed: str) -> str | None:
         """The known name closest to `printed`, to suggest in an error."""
-        names = [*self.by_zh, *self.by_stripped, *self.aliases]
-        close = difflib.get_close_matches(clean_zh(printed), names, n=1, cutoff=0.5)
-        return close[0] if close else None
+        return self.index.nearest(printed)
 
     def children(self, code: str) -> list[str]:
         return [r.code for r in self.regions if r.parent_code == code]
@@ -86,8 +72,10 @@ class RegionMatcher:
 
 
 def _key(name: str) -> str:
-    """Chinese and Japanese names without whitespace; others as `clean_en` compares them."""
-    return clean_zh(name) if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", name) else clean_en(name)
+    """Chinese and Japanese names without whitespace; others as `english_key` compares them."""
+    return (
+        chinese_key(name) if re.search(r"[\u3040-\u30ff\u3400-\u9fff]", name) else english_key(name)
+    )
 
 
 def region_column(rows: list[list[str]], matcher: RegionMatcher) -> int | None:

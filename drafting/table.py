@@ -11,14 +11,9 @@ from drafting.grid import DraftError, Grid, read_grid
 from drafting.header import clean, units_of_line
 from drafting.lines import CJK, Lines, classify
 from drafting.naming import load_phrases
-from drafting.reference import (
-    clean_zh,
-    load_aliases,
-    load_indicators,
-    load_regions,
-    load_units,
-)
+from drafting.reference import load_aliases, load_indicators, load_regions, load_units
 from drafting.regions import RegionMatcher, region_column
+from validation import chinese_key
 
 YEAR_IN_TITLE = re.compile(r"((?:19|20)\d{2})\s*年|[(（]\s*((?:19|20)\d{2})\s*[)）]")
 
@@ -82,7 +77,7 @@ def _regions(grid: Grid, lines: Lines, column: int, matcher: RegionMatcher
 
 
 def _remap_key(printed: str) -> str:
-    return clean_zh(printed) if CJK.search(printed) else clean(printed)
+    return chinese_key(printed) if CJK.search(printed) else clean(printed)
 
 
 def titles(table: Table) -> tuple[str, str]:

@@ -6,7 +6,16 @@ shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 """
 
 from validation.errors import ReportError
-from validation.layout import Layout, csv_lines, sheet_cells
+from validation.layout import (
+    Layout,
+    Region,
+    RegionIndex,
+    chinese_key,
+    csv_lines,
+    english_key,
+    sheet_cells,
+    short_name,
+)
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.package import ReferenceResolver, Validation, validate_package
 from validation.reading.readers import ReadFailure, check_zip_file
@@ -19,15 +28,20 @@ __all__ = [
     "Layout",
     "ReadFailure",
     "ReferenceResolver",
+    "Region",
+    "RegionIndex",
     "Report",
     "ReportDocument",
     "ReportError",
     "Validation",
     "arrow_schema",
     "check_zip_file",
+    "chinese_key",
     "csv_lines",
+    "english_key",
     "is_resource_name",
     "is_slug",
     "sheet_cells",
+    "short_name",
     "validate_package",
 ]

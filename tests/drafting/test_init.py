@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,7 @@ REAL = {
     "maternity-2010": DATASETS / "maternity-insurance-by-province-2010" / "data" / "table.xlsx",
     "wages-2002": DATASETS / "average-wage-by-province-and-ownership-2002" / "data" / "table.xlsx",
 }
+COLUMNS = yearbook.COLUMNS  # the indicator of each column, as the sources file them
 REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
 
 
@@ -68,9 +70,32 @@ def test_the_encoding_and_the_footer_are_detected(tmp_path: Path) -> None:
     assert any("footer from line 39" in line for line in draft.detected)
 
 
-def test_new_indicators_are_declared_with_names_from_both_headers(table: Path) -> None:
+def without_indicator(tmp_path: Path, code: str) -> Path:
+    """A datasets folder whose indicator-codes lacks `code`, the rest linked."""
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    for name in REFERENCES:
+        if name != "indicator-codes":
+            (folder / name).symlink_to(DATASETS / name)
+    shutil.copytree(DATASETS / "indicator-codes", folder / "indicator-codes")
+    listed = folder / "indicator-codes" / "data" / "indicators.csv"
+    lines = listed.read_text("utf-8").splitlines(keepends=True)
+    listed.write_text("".join(line for line in lines if not line.startswith(code + ",")), "utf-8")
+    return folder
+
+
+def test_the_yearbook_columns_take_the_indicators_their_labels_name(table: Path) -> None:
     layout = layout_of(draft_dataset(table, DATASETS, "yb").document)
-    assert layout["indicators"][1] == {  # type: ignore[index]
+    assert [c["indicator"] for c in layout["columns"]] == COLUMNS  # type: ignore[attr-defined]
+    assert "indicators" not in layout
+
+
+def test_new_indicators_are_declared_with_names_from_both_headers(
+    table: Path, tmp_path: Path
+) -> None:
+    datasets = without_indicator(tmp_path, "urban_employee_pension_contributing_workers")
+    layout = layout_of(draft_dataset(table, datasets, "yb").document)
+    assert layout["indicators"][0] == {  # type: ignore[index]
         "code": "yb_employees", "name_zh": "城镇职工基本养老保险：参保人数：参保职工",
         "name_en": "Employees",
         "unit": "人",
@@ -81,8 +106,10 @@ def test_warning_checks_carry_the_printed_rounding(table: Path) -> None:
     checks = draft_dataset(table, DATASETS, "yb").document["checks"]
     assert isinstance(checks, list)
     components, persons, money = checks
-    assert components["total"] == "yb_total"
-    assert components["parts"] == ["yb_employees", "yb_retirees"]
+    assert components["total"] == "urban_employee_pension_participants"
+    assert components["parts"] == [
+        "urban_employee_pension_contributing_workers", "urban_employee_pension_retirees"
+    ]  # fmt: skip
     assert components["tolerance"] == 2 * 500  # two parts × 0.05万人
     assert {c["severity"] for c in checks} == {"warning"}
     # complete: the 31 provinces of region-codes, not the 27 the page prints

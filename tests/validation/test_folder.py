@@ -20,8 +20,8 @@ def test_a_replacement_beside_the_named_file_is_an_error(
     folder = write_wages(datasets_dir)
     (folder / "data" / "wages（更新）.csv").write_text(WAGE_CSV, "utf-8")
     assert validate(datasets_dir, store_dir) == [
-        "datapackage: data/wages（更新）.csv: no resource names this file; point a resource's path at it"
-        " (and remove the file it replaces), or remove it"
+        "datapackage: data/wages（更新）.csv: no resource names this file;"
+        " point a resource's path at it (and remove the file it replaces), or remove it"
     ]
 
 

@@ -9,10 +9,9 @@ import pytest
 
 from catalog.store.model import try_package
 from tests.validation.yearbook import layout, yearbook_descriptor
-from validation import csv_lines
+from validation import RegionIndex, csv_lines
 from validation.layout.headers import joined_headers
 from validation.layout.lines import Line, printed_text
-from validation.layout.regions import RegionIndex
 from validation.layout.units import normalised_text
 
 

@@ -11,19 +11,33 @@ from validation.layout.model import (
 )
 from validation.layout.problems import LayoutFailure, LayoutProblem
 from validation.layout.reading import layout_errors, read_printed
+from validation.layout.regions import (
+    SUFFIXES,
+    Region,
+    RegionIndex,
+    chinese_key,
+    english_key,
+    short_name,
+)
 from validation.layout.transform import LONG_FIELDS
 
 __all__ = [
     "LONG_FIELDS",
+    "SUFFIXES",
     "Layout",
     "LayoutColumn",
     "LayoutFailure",
     "LayoutIndicator",
     "LayoutProblem",
     "Period",
+    "Region",
     "RegionColumn",
+    "RegionIndex",
+    "chinese_key",
     "csv_lines",
+    "english_key",
     "layout_errors",
     "read_printed",
     "sheet_cells",
+    "short_name",
 ]
