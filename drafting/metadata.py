@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 
 import yaml
 
+from validation import FIRST_YEAR, LAST_YEAR, PERIOD_TYPES
+
 Document = dict[str, object]  # a YAML document being drafted, written out by yaml.safe_dump
 TEMPLATE = "guizhou-hrss-indicators"
 THEMES = {  # theme slug: (what in the title or headers suggests it, zh keyword, en keyword)
@@ -45,13 +47,20 @@ LONG_FIELDS = [
 ]  # fmt: skip
 
 
+# What build checks of a layout's period, stated in the schema too: every reader sees it.
+CONSTRAINTS: dict[str, Document] = {
+    "year": {"minimum": FIRST_YEAR, "maximum": LAST_YEAR},
+    "period_type": {"enum": list(PERIOD_TYPES)},
+}
+
+
 def long_schema() -> Document:
     fields: list[Document] = []
     for name, kind, title, title_en, description in LONG_FIELDS:
         field: Document = {"name": name, "type": kind, "title": title, "title_en": title_en,
                            "description": description}  # fmt: skip
         if name not in {"flags"}:
-            field["constraints"] = {"required": True}
+            field["constraints"] = {"required": True, **CONSTRAINTS.get(name, {})}
         if name == "value":  # served with the decimals it was printed with, row by row
             field["decimalsField"] = "value_decimals"
         fields.append(field)

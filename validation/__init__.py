@@ -7,6 +7,9 @@ shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 
 from validation.errors import ReportError
 from validation.layout import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PERIOD_TYPES,
     Layout,
     Region,
     RegionIndex,
@@ -23,6 +26,9 @@ from validation.report import Report, ReportDocument
 from validation.schema import arrow_schema
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
+    "PERIOD_TYPES",
     "RESOURCE_NAME",
     "SLUG",
     "Layout",

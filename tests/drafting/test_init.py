@@ -129,6 +129,15 @@ def test_metadata_is_the_departments(table: Path) -> None:
     assert document.document["spatial"] == ["000000"]
 
 
+def test_the_drafted_schema_states_the_period_build_accepts(table: Path) -> None:
+    document = draft_dataset(table, DATASETS, "yb").document
+    fields = {f["name"]: f for f in document["resources"][0]["schema"]["fields"]}  # type: ignore[index]
+    assert fields["period_type"]["constraints"]["enum"] == [
+        "year_end", "annual", "cumulative", "target"
+    ]  # fmt: skip
+    assert fields["year"]["constraints"] == {"required": True, "minimum": 1900, "maximum": 2100}
+
+
 def test_init_writes_the_dataset_once(table: Path, datasets: Path) -> None:
     init_dataset(table, datasets, "yb")
     assert (datasets / "yb" / "data" / table.name).read_bytes() == table.read_bytes()

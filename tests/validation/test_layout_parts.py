@@ -19,7 +19,9 @@ from validation.layout.units import normalised_text
     ("value", "number_format", "printed"),
     [(40147.0, "0.0", "40147.0"), (211, "General", "211"), (211.0, "General", "211"),
      (802.1, "0.0", "802.1"), (1234.5, "#,##0.00", "1234.50"), (0.125, "0.0%", "12.5"),
-     ("北　京", "General", "北　京"), (None, "General", "")],
+     ("北　京", "General", "北　京"), (None, "General", ""),
+     # Excel shows 30 decimals at most; a huge float prints whole instead of raising.
+     (1.5, "0." + "0" * 700, "1.5" + "0" * 29), (1e308, "General", "1" + "0" * 308)],
 )  # fmt: skip
 def test_a_cell_is_the_text_its_number_format_prints(
     value: object, number_format: str, printed: str

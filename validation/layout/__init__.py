@@ -3,6 +3,9 @@ is laid out, and the file as it arrived is read into the long table (`LAYOUT.md`
 
 from validation.layout.lines import csv_lines, sheet_cells
 from validation.layout.model import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    PERIOD_TYPES,
     Layout,
     LayoutColumn,
     LayoutIndicator,
@@ -22,7 +25,10 @@ from validation.layout.regions import (
 from validation.layout.transform import LONG_FIELDS
 
 __all__ = [
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "LONG_FIELDS",
+    "PERIOD_TYPES",
     "SUFFIXES",
     "Layout",
     "LayoutColumn",

@@ -9,7 +9,7 @@ rest of the descriptor: an unknown key is an error naming it and the nearest kno
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -24,6 +24,7 @@ FIRST_YEAR, LAST_YEAR = 1900, 2100
 # programme began, a plan. The others (quarter, month_end, ...) need a label a layout
 # cannot state yet.
 PeriodType = Literal["year_end", "annual", "cumulative", "target"]
+PERIOD_TYPES: tuple[str, ...] = get_args(PeriodType)
 
 
 class _Strict(BaseModel):

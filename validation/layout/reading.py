@@ -9,7 +9,6 @@ A file that does not fit its layout raises `LayoutFailure` with every problem fo
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import localcontext
 from typing import Any
 
 import pyarrow as pa
@@ -45,10 +44,7 @@ def read_printed(
     """The long table of a printed file; ReadFailure or LayoutFailure when it cannot be."""
     layout = parse_layout(resource.get("layout"))
     if format_ == "xlsx":
-        # A float prints up to 309 digits (1e308); the default 28 would raise on it, where
-        # the cell must reach the value checks and be refused at its line and column.
-        with localcontext(prec=1000):
-            table = xlsx_lines(data, resource.get("sheet"))
+        table = xlsx_lines(data, resource.get("sheet"))
     else:
         encoding = resource.get("encoding")
         table = csv_lines(data, str(encoding) if encoding else None)
