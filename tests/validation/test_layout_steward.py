@@ -89,3 +89,13 @@ def test_a_line_added_above_the_header_is_one_error_saying_the_lines_moved(
         "data/page.csv line 3: line 3 should be the header line but holds `单位：万人、亿元`;"
         " the table's lines moved down by 1"
     )
+
+
+def test_a_misspelt_indicator_code_is_an_error_naming_the_nearest(tmp_path: Path) -> None:
+    declared = layout()
+    right = declared["columns"][2]["indicator"]
+    declared["columns"][2]["indicator"] = right[:-1]  # the steward's typo: a letter short
+    error = failure(tmp_path, FORMS["csv"](page(figures()[0])), "page.csv", declared)
+    assert (error.type, error.row, error.field_number) == ("layout-error", None, 4)
+    assert f'indicator "{right[:-1]}" is neither in indicator-codes' in error.message
+    assert f'(did you mean "{right}"?)' in error.message

@@ -25,6 +25,7 @@ from validation.layout.transform import (
     References,
     classify,
     header_problems,
+    indicator_problems,
     unit_problems,
     unknown_fields,
     values,
@@ -36,6 +37,7 @@ Resolver = Callable[[str, str], pa.Table]
 REGIONS = ("region-codes", "regions")
 ALIASES = ("region-codes", "aliases")
 UNITS = ("indicator-codes", "units")
+INDICATORS = ("indicator-codes", "indicators")
 
 
 def read_printed(
@@ -74,10 +76,13 @@ def load_references(resolver: Resolver | None) -> References:
                           " but no resolver for other packages was given")  # fmt: skip
     try:
         regions, aliases, units = resolver(*REGIONS), resolver(*ALIASES), resolver(*UNITS)
+        indicators = frozenset(
+            str(code) for code in resolver(*INDICATORS).column("code").to_pylist()
+        )
     except Exception as exc:  # the resolver is the caller's code; its failure is a report
         message = f"a layout's code lists cannot be read: {exc}"
         raise ReadFailure("resource-error", message) from None
-    return References(RegionIndex.of(regions, aliases), unit_rules(units))
+    return References(RegionIndex.of(regions, aliases), unit_rules(units), indicators)
 
 
 def long_table(
@@ -96,6 +101,7 @@ def long_table(
     problems = list(unknown_fields(names))
     problems += header_problems(lines, layout, spread_left=spread_left)
     problems += unit_problems(lines, layout, references.units, spread_left=spread_left)
+    problems += indicator_problems(layout, references.indicators)
     data, line_problems = classify(lines, layout, references.regions)
     rows, value_problems = values(data, layout, references.units)
     problems += line_problems + value_problems

@@ -8,6 +8,7 @@ the layout's, the units are looked up, and each value cell becomes a row.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -46,10 +47,11 @@ HEAD_KINDS = "title, unit, header, English header, note or skip_rows"
 
 @dataclass(frozen=True)
 class References:
-    """The code lists a layout is read with: region names and unit rules."""
+    """The code lists a layout is read with: region names, unit rules, indicator codes."""
 
     regions: RegionIndex
     units: dict[str, UnitRule]
+    indicators: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -188,6 +190,23 @@ def unit_problems(lines: Sequence[Line], layout: Layout, units: dict[str, UnitRu
     if unprinted:
         problems.append(_unprinted(unprinted, layout))
     return problems
+
+
+def indicator_problems(layout: Layout, known: frozenset[str]) -> list[LayoutProblem]:
+    """Columns whose indicator is neither in indicator-codes nor declared by the layout: a
+    misspelt code would publish figures under no indicator, and checks naming the right
+    code would find no parts and pass."""
+    declared = known | {indicator.code for indicator in layout.indicators}
+    return [_unknown_indicator(c, declared) for c in layout.columns if c.indicator not in declared]
+
+
+def _unknown_indicator(column: LayoutColumn, declared: frozenset[str]) -> LayoutProblem:
+    nearest = difflib.get_close_matches(column.indicator, sorted(declared), n=1)
+    hint = f' (did you mean "{nearest[0]}"?)' if nearest else ""
+    message = (f'column {column.column}: indicator "{column.indicator}" is neither in'
+               f" indicator-codes nor declared in layout.indicators{hint}")  # fmt: skip
+    expected = "a code of indicator-codes or layout.indicators"
+    return LayoutProblem(message, None, column.column, expected, column.indicator)
 
 
 def _printed(unit: str, text: str) -> bool:
