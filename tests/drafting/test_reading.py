@@ -69,7 +69,18 @@ def test_a_csv_named_xlsx_is_not_a_workbook(tmp_path: Path) -> None:
 def test_a_huge_cell_is_an_error_at_its_line(tmp_path: Path) -> None:
     data = ("地区,人数\n北京,1\n天津," + "9" * 2**20 + "\n").encode()
     message = refusal(tmp_path / "big.csv", data)
-    assert message.startswith("big.csv: line 3: the CSV cannot be parsed: field larger than")
+    assert (
+        message == "big.csv: line 3: a cell longer than 131,072 characters, more than a table holds"
+    )
+
+
+def test_a_huge_cell_is_refused_whatever_bound_the_csv_module_has(tmp_path: Path) -> None:
+    import csv
+
+    import frictionless.formats.csv.parser  # noqa: F401  (raises the process-wide bound)
+
+    assert csv.field_size_limit() > 2**20
+    test_a_huge_cell_is_an_error_at_its_line(tmp_path)
 
 
 def test_a_bom_before_gb18030_text_is_an_encoding_error_at_its_line(tmp_path: Path) -> None:

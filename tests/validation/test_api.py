@@ -16,8 +16,13 @@ from validation import ReportError, arrow_schema
 def test_package_exports_exactly_the_public_names() -> None:
     assert sorted(validation.__all__) == sorted(
         [
+            "FIRST_YEAR",
+            "LAST_YEAR",
             "Layout",
+            "PERIOD_TYPES",
             "RESOURCE_NAME",
+            "Region",
+            "RegionIndex",
             "SLUG",
             "ReadFailure",
             "ReferenceResolver",
@@ -27,10 +32,13 @@ def test_package_exports_exactly_the_public_names() -> None:
             "Validation",
             "arrow_schema",
             "check_zip_file",
+            "chinese_key",
             "csv_lines",
+            "english_key",
             "is_resource_name",
             "is_slug",
             "sheet_cells",
+            "short_name",
             "validate_package",
         ]
     )

@@ -126,6 +126,15 @@ def test_components_reports_a_total_item_that_is_not_the_sum_of_its_parts(valida
     assert error.found == "50"
 
 
+def test_components_naming_an_item_no_row_has_is_a_check_error(validate: Any) -> None:
+    rows = "insured_total,520100,2023,人,30\ninsured_urban,520100,2023,人,10\n"
+    misspelt = {**COMPONENTS, "parts": ["insured_urban", "insured_rurall"]}
+    result = _check(validate, rows, misspelt)
+    assert types(result) == ["check-error"]
+    message = result.report.errors[0].message
+    assert 'names "insured_rurall", which no row has as its "indicator"' in message
+
+
 def test_not_above_compares_with_a_matching_reference_value(validate: Any) -> None:
     caps = [{"name": "region", "type": "string"}, {"name": "cap", "type": "number"}]
     descriptor = package(

@@ -44,3 +44,10 @@ def test_a_components_total_without_all_its_parts_is_a_note(validate: Any) -> No
     report = validate(contradiction.package(), {"data/pension.csv": text + "\n"}).report
     assert report.valid and len(report.flagged) == 2
     assert report.notes and "year=2008, region_code=120000 (1 of 2 parts)" in report.notes[0]
+
+
+def test_a_group_with_a_part_printed_twice_is_noted_as_such(validate: Any) -> None:
+    package = {**contradiction.package(), "checks": [{**SUM, "complete": 3}]}
+    report = validate(package, {"data/pension.csv": national_and_four_provinces()}).report
+    assert "more parts than the 3 expected (a line printed twice?)" in report.notes[0]
+    assert "(4 of 3 parts)" in report.notes[0]

@@ -75,5 +75,13 @@ def _note(run: CheckRun, groups: list[tuple[str, int]], complete: int) -> str | 
     more = f"; and {len(groups) - SHOWN} more" if len(groups) > SHOWN else ""
     return (
         f"{run.ctx.path or run.ctx.name}: {run.label} did not check {len(groups)} group(s):"
-        f" their parts are incomplete, and an incomplete sum proves nothing: {named}{more}"
+        f" {_why(groups, complete)}: {named}{more}"
     )
+
+
+def _why(groups: list[tuple[str, int]], complete: int) -> str:
+    if all(n < complete for _, n in groups):
+        return "their parts are incomplete, and an incomplete sum proves nothing"
+    if all(n > complete for _, n in groups):
+        return f"they have more parts than the {complete} expected (a line printed twice?)"
+    return f"their parts are not the {complete} expected (some missing, some repeated?)"

@@ -280,6 +280,9 @@ def _components(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> lis
     parts = run.spec.get("parts")
     if total is None or not isinstance(parts, list) or not parts:
         raise CheckDeclarationError('needs "total" (an item) and "parts" (a list of items)')
+    absent = _absent(con, run, key, [str(total), *map(str, parts)])
+    if absent:  # a misspelt code: the check would find no parts and pass
+        raise CheckDeclarationError(f"names {', '.join(absent)}, which no row has as its {key}")
     match_on = run.columns("match_on", required=False)
     items = ", ".join("?" for _ in parts)
     keys = ", ".join(quote(m) for m in match_on)
@@ -305,6 +308,13 @@ def _components(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> lis
     name = str(run.spec["value"])
     expected = f"the sum of {', '.join(map(str, parts))}"
     return [run.error("components-error", r, name, f"{expected}, {show(s)}", t) for r, t, s in rows]
+
+
+def _absent(con: duckdb.DuckDBPyConnection, run: CheckRun, key: str, items: list[str]) -> list[str]:
+    marks, code = ", ".join("?" for _ in items), f"CAST({key} AS VARCHAR)"
+    sql = f"SELECT DISTINCT {code} FROM {run.base()} WHERE {code} IN ({marks})"
+    found = {row[0] for row in select(con, sql, items).fetchall()}
+    return [f'"{item}"' for item in dict.fromkeys(items) if item not in found]
 
 
 def _not_above(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> list[ReportError]:

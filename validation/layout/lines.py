@@ -61,6 +61,21 @@ class PrintedTable:
     merged: dict[tuple[int, int], str] = field(default_factory=dict)  # copied cell → range
 
 
+# The csv module's own default bound on a field; held here because the bound is process-wide
+# and frictionless raises it when imported.
+MAX_CELL = 131_072
+
+
+def _bounded(line: int, record: list[str]) -> None:
+    if any(len(cell) > MAX_CELL for cell in record):
+        raise _too_long(line)
+
+
+def _too_long(line: int) -> ReadFailure:
+    message = f"line {line}: a cell longer than {MAX_CELL:,} characters, more than a table holds"
+    return ReadFailure("source-error", message)
+
+
 def csv_lines(data: bytes, encoding: str | None) -> PrintedTable:
     """Every record of a CSV, numbered by the physical line it starts on."""
     try:
@@ -72,9 +87,12 @@ def csv_lines(data: bytes, encoding: str | None) -> PrintedTable:
     start = 1
     try:
         for record in reader:
+            _bounded(start, record)
             lines.append(Line(start, tuple(record)))
             start = reader.line_num + 1
     except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise _too_long(start) from None
         message = f"line {start}: the CSV cannot be parsed: {exc}"
         raise ReadFailure("source-error", message) from None
     return PrintedTable(lines, file_stats(data, decoded.encoding))
