@@ -24,7 +24,7 @@ from drafting.reference import Indicator
 CJK = r"\u3040-\u30ff\u3400-\u9fff"
 YEAR = re.compile(r"^(19|20)\d{2}$")
 TITLE_YEAR = re.compile(r"[(（]?(19|20)\d{2}年?(度|末)?[)）]?")
-TABLE_NUMBER = re.compile(r"^(表|附录|附表)?[A-Za-z]?\d+([-－—.．]\d+)*")
+TABLE_NUMBER = re.compile(r"^(表|附录|附表)?[A-Za-z]?\d+([-－—.．]\d+)*[A-Za-z]?(?![A-Za-z])")
 REGION_WORDS = re.compile(r"^(各地区|分地区|按地区|各省|分省|各省份|各市[(（]州[)）]|各市州|各州市)"
                           r"(的|の)?")  # fmt: skip
 TITLE_TAIL = re.compile(r"(基本情况|情况|主要指标|统计)$")

@@ -115,3 +115,13 @@ def test_the_title_subject_goes_between_the_group_and_the_header(
     table.write_text("\n".join(lines) + "\n", encoding="utf-8")
     codes, _ = columns(table, DATASETS)
     assert codes == [code]
+
+
+def test_a_table_number_with_a_letter_is_left_out_of_new_names(tmp_path: Path) -> None:
+    lines = ["表22-42A 各地区劳动保障监察情况(2011年)", "单位：万人", "地区,受理举报人数",
+             "北京,1.1", "天津,2.2", "河北,3.3", "山西,4.4"]  # fmt: skip
+    table = tmp_path / "t.csv"
+    table.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    draft = draft_dataset(table, DATASETS, "wi")
+    declared = draft.document["resources"][0]["layout"]["indicators"]  # type: ignore[index]
+    assert [i["name_zh"][:1] for i in declared] == ["劳"]
