@@ -1,7 +1,7 @@
 """Drafting a dataset from a table as it arrived (`opendata init`).
 
 Reads a printed table (CSV in UTF-8, UTF-8 with BOM or GB18030; XLSX with merged cells),
-detects its layout as LAYOUT.md and `docs/descriptor.md` declare it, and drafts the
+detects its layout as `docs/steward.md` and `docs/descriptor.md` declare it, and drafts the
 descriptor a steward reviews before `opendata build`. Sits between `cli` and `validation`:
 it reads the reference datasets as files and imports nothing of the catalogue.
 """

@@ -1,6 +1,6 @@
 """`opendata init`: a draft dataset from a table as it arrived.
 
-The draft is what the steward reviews: every detection is a descriptor key (LAYOUT.md), and
+The draft is what the steward reviews: every detection is a descriptor key (docs/steward.md), and
 whatever was guessed is listed in `Draft.review`.
 """
 

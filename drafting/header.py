@@ -1,9 +1,10 @@
 """Header labels per column, as the reader joins them, and the printed unit of each column.
 
-Spreading follows LAYOUT.md: an XLSX merged range gives its label to every cell it covers; in
-CSV an empty cell on a header line that is not the last one takes the nearest label to its
-left. Labels are cleaned (ends stripped, inner whitespace collapsed), a label repeated on
-consecutive lines appears once, and the lines are joined with " / ".
+Spreading follows docs/steward.md (`header_rows`): an XLSX merged range gives its label to
+every cell it covers; in CSV an empty cell on a header line that is not the last one takes
+the nearest label to its left. Labels are cleaned (ends stripped, inner whitespace
+collapsed), a label repeated on consecutive lines appears once, and the lines are joined
+with " / ".
 """
 
 from __future__ import annotations

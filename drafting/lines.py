@@ -1,4 +1,4 @@
-"""Sorting a printed table's lines into the classes of the layout (LAYOUT.md).
+"""Sorting a printed table's lines into the classes of the layout (docs/steward.md).
 
 Data lines are found first (a region in the region column and a number beside it); the
 lines above the first of them are read upwards: blank spacers, then the header block (lines

@@ -26,7 +26,7 @@ THEMES = {  # theme slug: (what in the title or headers suggests it, zh keyword,
     "talent": (r"培训|技能|人才|training|skill", "职业培训", "skills training"),
 }
 
-# The long table every layout produces (LAYOUT.md): name, type, title, title_en, description.
+# The long table every layout produces (docs/steward.md): name, type, title, title_en, description.
 LONG_FIELDS = [
     ("indicator_code", "string", "指标代码", "Indicator code", "The column's indicator."),
     ("region_code", "string", "行政区划代码", "Region code", "GB/T 2260 code (000000 = national)."),

@@ -1,6 +1,6 @@
 """Finding the region column and the code of each printed region name.
 
-A name is looked up by the reader's own index (validation's `RegionIndex`, LAYOUT.md):
+A name is looked up by the reader's own index (validation's `RegionIndex`, docs/steward.md):
 `remap`, `name_zh`, `name_zh` without its administrative suffix, `region-codes/aliases`
 (`遼寧`, `Tibet`, `黔南州`), `name_en`, the first region of the file keeping a name. The
 steward's `--remap` entries come first and go into `remap`. The words below name the total

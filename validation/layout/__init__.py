@@ -1,5 +1,5 @@
 """Printed tables: a resource's `layout` says how a yearbook page or an office spreadsheet
-is laid out, and the file as it arrived is read into the long table (`LAYOUT.md`)."""
+is laid out, and the file as it arrived is read into the long table (docs/steward.md)."""
 
 from validation.layout.lines import csv_lines, sheet_cells
 from validation.layout.model import (

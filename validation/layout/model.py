@@ -1,4 +1,6 @@
-"""The `layout` of a resource whose file is a table printed for reading (`LAYOUT.md`).
+"""The `layout` of a resource whose file is a table printed for reading.
+
+Every key is explained in `docs/steward.md`, "Every layout key".
 
 A yearbook page, a bulletin table or an office spreadsheet is published from the file as it
 arrived: the layout says which lines are title, units, header, notes and footer, which
@@ -71,7 +73,7 @@ class LayoutIndicator(_Strict):
 
 
 class Layout(_Strict):
-    """Every line of the file is one of these kinds, or data; see `LAYOUT.md`."""
+    """Every line of the file is one of these kinds, or data (docs/steward.md)."""
 
     title_rows: list[PositiveInt] = []
     unit_rows: list[PositiveInt] = []

@@ -36,7 +36,7 @@ from validation.layout.units import (
     read_number,
 )
 
-# The long table's columns (LAYOUT.md), in the order `opendata init` writes them.
+# The long table's columns (docs/steward.md), in the order `opendata init` writes them.
 LONG_FIELDS = (
     "indicator_code", "region_code", "region_as_printed", "year", "period_type", "period",
     "value", "unit", "value_as_printed", "unit_as_printed", "source_id", "source_line",

@@ -200,7 +200,7 @@ class Resource(Strict):
     # ours, for reading a workbook: the sheet (name or 1-based number) and its header row
     sheet: str | int | None = None
     header_row: int | None = None
-    # ours: how a printed table (yearbook page, office spreadsheet) is read (`LAYOUT.md`)
+    # ours: how a printed table (yearbook page, office spreadsheet) is read (docs/steward.md)
     layout: Layout | None = None
     # published
     rows: int | None = None
