@@ -398,6 +398,12 @@ def test_sandbox_refuses_long_text_unparsed(engine: QueryEngine) -> None:
 
 
 @pytest.mark.slow
+def cpu_ticks(pid: int) -> int:
+    """User and system CPU time of a process so far, in clock ticks (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
 def test_sandbox_replaces_a_worker_that_died(engine: QueryEngine) -> None:
     engine.sql("SELECT 1")
     (first,) = engine.sandbox.pids()
@@ -414,8 +420,12 @@ def test_sandbox_replaces_a_worker_that_died(engine: QueryEngine) -> None:
             failures.append(exc)
 
     thread = threading.Thread(target=slow)
+    busy_from = cpu_ticks(second)
     thread.start()
-    time.sleep(0.5)
+    deadline = time.monotonic() + 30
+    # Killed before it took the query, the worker would be replaced and the query run on.
+    while cpu_ticks(second) < busy_from + 10 and time.monotonic() < deadline:
+        time.sleep(0.05)
     os.kill(second, signal.SIGKILL)
     thread.join()
     assert len(failures) == 1 and isinstance(failures[0], ServiceUnavailable)
