@@ -5,7 +5,7 @@ keys and the descriptor's domain checks as SQL. Every problem is a typed error i
 shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 """
 
-from validation.errors import ReportError
+from validation.errors import ReportError, printable
 from validation.layout import Layout
 from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
 from validation.package import ReferenceResolver, Validation, validate_package
@@ -27,5 +27,6 @@ __all__ = [
     "check_zip_file",
     "is_resource_name",
     "is_slug",
+    "printable",
     "validate_package",
 ]
