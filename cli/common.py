@@ -75,7 +75,9 @@ def fail(exc: Exception) -> typer.Exit:
 
 def say(text: str, *, error: bool = False) -> None:
     """One line of a command's output as text: no markup, control characters escaped."""
-    (errors if error else console).print(printable(text), highlight=False, markup=False)
+    (errors if error else console).print(
+        printable(text), highlight=False, markup=False, soft_wrap=True
+    )
 
 
 def exits_on_error(command: Callable[P, None]) -> Callable[P, None]:

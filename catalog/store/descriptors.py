@@ -143,7 +143,7 @@ def read_descriptor(path: Path, origin: str = DESCRIPTOR_NAME) -> Any:
     except UnicodeDecodeError as exc:
         raise DescriptorError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a safe loader)
+        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
     except _DuplicateKey as exc:
         raise DescriptorError(f"{origin}: {exc}") from None
     except yaml.YAMLError as exc:
