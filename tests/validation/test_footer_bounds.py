@@ -25,7 +25,7 @@ from tests.validation.yearbook import (
     page,
     yearbook_descriptor,
 )
-from validation.layout import Layout
+from validation import Layout
 
 REFUSED = {
     "^(a+)+$": "never a group",
