@@ -125,3 +125,19 @@ def test_control_characters_in_a_descriptor_fault_are_escaped_on_the_terminal(
     )
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\\x1b[31mred: unknown key" in result.output
+
+
+def test_control_characters_in_a_fault_are_escaped_when_every_dataset_is_built(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "datasets"
+    write_regions(root)
+    folder = write_wages(root)
+    path = folder / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8") + '"\\e]0;owned\\a": 1\n', "utf-8")
+    result = CliRunner().invoke(
+        app, ["--datasets", str(root), "--store", str(tmp_path / "store"), "build"]
+    )
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;owned\\x07: unknown key" in " ".join(result.output.split())
