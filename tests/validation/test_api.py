@@ -29,6 +29,7 @@ def test_package_exports_exactly_the_public_names() -> None:
             "check_zip_file",
             "is_resource_name",
             "is_slug",
+            "printable",
             "validate_package",
         ]
     )
