@@ -28,6 +28,14 @@ URL has a representation at all (a known resource, a valid sort) only the route 
 
 `HEAD` is answered as `GET` without the body, on every path (not only /api/v1): routes that
 would do real work for the body (downloads, the DataStore dump) see `scope[HEAD]` and skip it.
+On every path too, a gzip-encoded body's strong tag is made its weak `-gzip` form and `Vary`
+is the same for a 304 as for the 200 it revalidates.
+
+A route that has its body in hand (`precondition`, used by `api.routes.documents.tagged`)
+answers `If-Match` (strong comparison; 412 when it fails) and `If-None-Match`, `*` included
+(304): it knows its representation exists. A stored file served with `RangedFile` ignores a
+`Range` it cannot parse and answers the whole file (RFC 9110 14.2), but 416 for a range of
+valid syntax that starts past the end.
 """
 
 from __future__ import annotations
@@ -42,7 +50,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
-from starlette.responses import Response
+from starlette.responses import FileResponse, MalformedRangeHeader, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.errors import OpenDataError
@@ -105,6 +113,47 @@ def gzipped(etag: str) -> str:
     if bare.endswith(GZIP_SUFFIX + '"'):
         return "W/" + bare
     return "W/" + bare[:-1] + GZIP_SUFFIX + '"'
+
+
+def _tags(header: str) -> list[str]:
+    return [tag.strip() for tag in header.split(",") if tag.strip()]
+
+
+def strong_match(header: str, etag: str) -> bool:
+    """Whether an `If-Match` list names `etag` (strong comparison: a weak tag never does)."""
+    return any(tag in ("*", etag) for tag in _tags(header)) and not etag.startswith("W/")
+
+
+def weak_match(header: str, etag: str) -> bool:
+    """Whether an `If-None-Match` list names `etag` or its gzip form (weak comparison)."""
+    forms = {etag.removeprefix("W/"), gzipped(etag).removeprefix("W/")}
+    return any(tag == "*" or tag.removeprefix("W/") in forms for tag in _tags(header))
+
+
+def precondition(headers: Headers, etag: str) -> int | None:
+    """RFC 9110 13.2.2 for a GET of a representation that exists, tagged `etag`: 412 when
+    `If-Match` fails, 304 when `If-None-Match` matches, None to send the body."""
+    if "if-match" in headers and not strong_match(headers["if-match"], etag):
+        return 412
+    if "if-none-match" in headers and weak_match(headers["if-none-match"], etag):
+        return 304
+    return None
+
+
+class RangedFile(FileResponse):
+    """A stored file with `Range` support that ignores a `Range` it cannot parse.
+
+    Starlette answers 400 to `bytes=abc`, `bytes=5-2` or `items=0-1`; RFC 9110 14.2 says to
+    ignore such a header, so the whole file comes (200). A range of valid syntax that starts
+    past the end stays 416.
+    """
+
+    @classmethod
+    def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
+        try:
+            return super()._parse_range_header(http_range, file_size)
+        except MalformedRangeHeader:
+            return []  # no range: the whole file
 
 
 def http_date(moment: datetime) -> str:
@@ -253,7 +302,7 @@ class CachingMiddleware:
             scope = {**scope, "method": "GET", HEAD: True}
         path = str(scope["path"])
         if not path.startswith(PREFIX):
-            await self.app(scope, receive, _Sender(send, self.cache, None, head) if head else send)
+            await self.app(scope, receive, _Sender(send, self.cache, None, head))
             return
         query = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
         validators = self.cache.validators(path, query, Headers(scope=scope).items())
@@ -288,10 +337,12 @@ class _Sender:
         await self.send(message)
 
     def _decorate(self, message: Message) -> None:
+        headers = MutableHeaders(scope=message)
+        _one_vary(headers)
         validators = self.validators
         if validators is None or message["status"] not in (200, 206):
+            _weak_when_gzipped(headers)
             return
-        headers = MutableHeaders(scope=message)
         if not self.cache.still_current(validators):
             headers["Cache-Control"] = "no-cache"
             return
@@ -316,6 +367,23 @@ async def _send_not_modified(send: Send, validators: Validators, tag: str) -> No
     }
     await send(start)
     await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _weak_when_gzipped(headers: MutableHeaders) -> None:
+    """A route's own strong tag names its plain body; the gzip body gets its weak form."""
+    etag = headers.get("etag")
+    if etag and headers.get("content-encoding") == "gzip" and not etag.startswith("W/"):
+        headers["ETag"] = gzipped(etag)
+
+
+def _one_vary(headers: MutableHeaders) -> None:
+    """`Vary` with each name once: a route's `Accept-Encoding` and gzip's own are one."""
+    names = [v.strip() for v in headers.get("vary", "").split(",") if v.strip()]
+    unique: dict[str, str] = {}
+    for name in names:
+        unique.setdefault(name.lower(), name)
+    if len(unique) < len(names):
+        headers["Vary"] = ", ".join(unique.values())
 
 
 def _vary(headers: MutableHeaders) -> None:

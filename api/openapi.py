@@ -122,7 +122,8 @@ def cached(*statuses: int) -> Responses:
 
 # The metadata documents outside /api/v1 carry only an ETag (`api.routes.documents.tagged`).
 TAGGED: Responses = {
-    304: {"description": "Not Modified: the `If-None-Match` copy is still current."}
+    304: {"description": "Not Modified: the `If-None-Match` copy is still current."},
+    412: {"description": "Precondition Failed: `If-Match` names another version of it."},
 }
 
 

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from catalog.errors import OpenDataError
 from catalog.settings import Settings
 from catalog.store import LOCAL, AuditLog, Outcome, Publisher, cli_token, open_store, outcome_of
+from validation import printable
 
 console = Console()
 errors = Console(stderr=True)
@@ -68,8 +69,15 @@ def progress() -> Progress:
 def fail(exc: Exception) -> typer.Exit:
     """The exit for a library error: its message on stderr, status 1."""
     # Escaped: messages name fields such as `resources[0].path`, which rich reads as markup.
-    errors.print(f"[red]error:[/red] {escape(str(exc))}", markup=True, highlight=False)
+    errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", markup=True, highlight=False)
     return typer.Exit(code=1)
+
+
+def say(text: str, *, error: bool = False) -> None:
+    """One line of a command's output as text: no markup, control characters escaped."""
+    (errors if error else console).print(
+        printable(text), highlight=False, markup=False, soft_wrap=True
+    )
 
 
 def exits_on_error(command: Callable[P, None]) -> Callable[P, None]:

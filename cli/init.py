@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cli.common import console, errors, settings_of
+from cli.common import say, settings_of
 from drafting import DraftError, Steward, init_dataset
 
 
@@ -41,14 +41,14 @@ def init(
         draft = init_dataset(file, folder, slug, source_url=source_url, sheet=sheet,
                              steward=steward)  # fmt: skip
     except DraftError as exc:
-        errors.print(f"error: {exc}", highlight=False, markup=False)
+        say(f"error: {exc}", error=True)
         raise typer.Exit(code=1) from None
-    console.print(f"drafted {folder / draft.slug}/datapackage.yaml", highlight=False)
+    say(f"drafted {folder / draft.slug}/datapackage.yaml")
     for line in draft.detected:
-        console.print(f"  {line}", highlight=False, markup=False)
-    console.print("review:", highlight=False)
+        say(f"  {line}")
+    say("review:")
     for line in draft.review:
-        console.print(f"  - {line}", highlight=False, markup=False)
+        say(f"  - {line}")
 
 
 def _pairs(entries: list[str]) -> dict[str, str]:

@@ -10,9 +10,12 @@ import csv
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
-import yaml
+from catalog.errors import DescriptorError
+from catalog.store import read_descriptor
+from drafting.grid import DraftError
 
 from validation import FIRST_YEAR, LAST_YEAR, PERIOD_TYPES
 
@@ -75,7 +78,7 @@ def long_schema() -> Document:
 def department(datasets: Path) -> Document:
     """Organization, contact and licences as an existing dataset declares them."""
     path = datasets / TEMPLATE / "datapackage.yaml"
-    template = yaml.safe_load(path.read_text("utf-8"))
+    template = _descriptor(path)
     return {key: template[key] for key in ("licenses", "organization", "contact")}
 
 
@@ -98,10 +101,18 @@ def _used_ids(datasets: Path, known: list[dict[str, str]]) -> list[str]:
     """Source ids `hrss-sources` registers and those datasets declare for themselves."""
     ids = [row["source_id"] for row in known]
     for path in sorted(datasets.glob("*/datapackage.yaml")):
-        document = yaml.safe_load(path.read_text("utf-8"))
+        document = _descriptor(path)
         sources = document.get("sources") if isinstance(document, dict) else None
         ids += [str(s.get("id")) for s in sources or [] if isinstance(s, dict)]
     return ids
+
+
+def _descriptor(path: Path) -> Any:
+    """Another dataset's descriptor, read as `build` reads it (a key given twice is an error)."""
+    try:
+        return read_descriptor(path, f"{path.parent.name}/{path.name}")
+    except DescriptorError as exc:
+        raise DraftError(str(exc)) from None
 
 
 def _known_sources(datasets: Path) -> list[dict[str, str]]:

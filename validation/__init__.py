@@ -5,7 +5,7 @@ keys and the descriptor's domain checks as SQL. Every problem is a typed error i
 shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 """
 
-from validation.errors import ReportError
+from validation.errors import ReportError, printable
 from validation.layout import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -47,6 +47,7 @@ __all__ = [
     "english_key",
     "is_resource_name",
     "is_slug",
+    "printable",
     "sheet_cells",
     "short_name",
     "validate_package",

@@ -16,6 +16,7 @@ Frictionless report; the domain-check types are ours::
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from typing import Required, TypedDict
 
@@ -189,6 +190,20 @@ class ErrorDocument(TypedDict, total=False):
     referenceFieldNames: list[str]
 
 
+# Characters a terminal or a page would act on instead of showing: C0 and C1 controls, DEL,
+# and the bidirectional overrides that reorder what a reader sees.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with its control characters escaped as `repr` shows them (`\\x1b`, `\\n`).
+
+    Every text from a file or a descriptor that enters a message passes through here: an
+    escape sequence in a cell must not recolour the steward's terminal or hide a line.
+    """
+    return _CONTROL.sub(lambda found: repr(found.group())[1:-1], text)
+
+
 @dataclass(frozen=True)
 class ReportError:
     """One problem, located as precisely as it can be.
@@ -209,6 +224,13 @@ class ReportError:
     note: str = ""
     cells: tuple[str, ...] | None = None
     extra: ForeignKeyDetail | None = dataclasses.field(default=None, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        # The one place every problem of a report is made: its texts are shown escaped.
+        for name in ("message", "expected", "found", "note"):
+            value = getattr(self, name)
+            if value:
+                object.__setattr__(self, name, printable(value))
 
     @property
     def title(self) -> str:

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, Response
 
+from api.caching import precondition
 from api.deps import SettingsDep
 from catalog.metadata import CatalogueInfo
 from catalog.settings import Settings
@@ -79,9 +80,14 @@ def json_document(
 def tagged(
     request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None
 ) -> Response:
-    """The body with a strong ETag; 304 when the client already has it."""
+    """The body with a strong ETag; 304 when the client already has it, 412 when it asked
+    for another (`api.caching.precondition`). `Vary` is said on every answer, the 304 too:
+    gzip varies the 200's body by `Accept-Encoding`."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    all_headers = {"ETag": etag, **(headers or {})}
-    if etag in request.headers.get("if-none-match", ""):
+    all_headers = {"ETag": etag, "Vary": "Accept-Encoding", **(headers or {})}
+    status = precondition(request.headers, etag)
+    if status == 412:
+        return Response(status_code=412, headers={"ETag": etag})
+    if status == 304:
         return Response(status_code=304, headers=all_headers)
     return Response(content=body, media_type=media_type, headers=all_headers)

@@ -14,9 +14,9 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import FileResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
-from api.caching import HEAD, HttpCache, head_response
+from api.caching import HEAD, HttpCache, RangedFile, head_response
 from api.deps import EngineDep, StoreDep
 from api.openapi import (
     BINARY,
@@ -146,7 +146,7 @@ def download(
     headers = {"Content-Disposition": attachment(name)}
     if fmt.digest is Digest.STORED and selection.whole:
         headers.update(_validators(request))
-        return FileResponse(found.path, media_type=fmt.media_type, headers=headers)
+        return RangedFile(found.path, media_type=fmt.media_type, headers=headers)
     if request.scope.get(HEAD):
         return head_response(fmt.media_type, headers)
     encoding = Encoding(bom=bom)

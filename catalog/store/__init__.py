@@ -31,6 +31,7 @@ from catalog.store.descriptors import (
     is_email,
     is_safe_url,
     load_dataset,
+    read_descriptor,
     resolve,
     url_fields,
 )
@@ -96,6 +97,7 @@ __all__ = [
     "outcome_of",
     "parse_moment",
     "parse_time",
+    "read_descriptor",
     "resolve",
     "resource_file",
     "store_folder",

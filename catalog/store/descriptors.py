@@ -13,7 +13,7 @@ import yaml
 
 from catalog.errors import DescriptorError, NotFound
 from catalog.store.model import Document, Package, listed, parse_package, try_package
-from validation import is_resource_name, is_slug
+from validation import is_resource_name, is_slug, printable
 
 DESCRIPTOR_NAME = "datapackage.yaml"
 
@@ -84,13 +84,12 @@ def referenced_packages(descriptor: Document) -> set[str]:
 def load_dataset(path: Path) -> DatasetSource:
     """Read a dataset folder (or its descriptor file) and check the slug matches the folder."""
     folder = path.parent if path.is_file() else path
-    descriptor_path = folder / DESCRIPTOR_NAME
-    if not descriptor_path.is_file():
-        raise NotFound(f"{folder}: no {DESCRIPTOR_NAME} here")
-    try:
-        descriptor = yaml.safe_load(descriptor_path.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise DescriptorError(f"{descriptor_path}: not readable YAML: {exc}") from exc
+    if not (folder / DESCRIPTOR_NAME).is_file():
+        raise NotFound(f"{folder.name}: no {DESCRIPTOR_NAME} here")
+    # Named as the datasets folder holds it (`<slug>/datapackage.yaml`): a message shows
+    # no path of the machine it runs on.
+    descriptor_path = Path(folder.name) / DESCRIPTOR_NAME
+    descriptor = read_descriptor(folder / DESCRIPTOR_NAME, str(descriptor_path))
     if not isinstance(descriptor, dict):
         raise DescriptorError(f"{descriptor_path}: expected a mapping at the top level")
     slug = descriptor.get("name")
@@ -106,6 +105,60 @@ def load_dataset(path: Path) -> DatasetSource:
     if package is None or faults:
         raise DescriptorError(f"{descriptor_path}: {listed(faults)}")
     return DatasetSource(slug=slug, path=folder, descriptor=descriptor, parsed=package)
+
+
+class _DuplicateKey(yaml.YAMLError):
+    def __init__(self, key: object, line: int, first: int) -> None:
+        super().__init__(
+            f"line {line}: key `{key}` is given twice in one mapping (first at line {first});"
+            " give it once"
+        )
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """The safe loader, but a key given twice in one mapping is an error: plain YAML keeps
+    the last one silently, so a second `footer:` or `遼寧:` remap entry would overrule the
+    first without the steward knowing which one the build read."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[object, int] = {}
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue  # `<<: *defaults` overrides on purpose
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if isinstance(key, list | dict):
+                continue  # unhashable: the safe loader refuses it itself
+            if key in seen:
+                raise _DuplicateKey(printable(str(key)), line, seen[key])
+            seen[key] = line
+        return super().construct_mapping(node, deep)
+
+
+def read_descriptor(path: Path, origin: str = DESCRIPTOR_NAME) -> Any:
+    """The YAML document at `path`, read strictly (a key given twice is an error); a
+    `DescriptorError` naming `origin` when it is not YAML or not UTF-8."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DescriptorError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
+    except _DuplicateKey as exc:
+        raise DescriptorError(f"{origin}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise DescriptorError(f"{origin}: not readable YAML: {_yaml_fault(exc)}") from None
+
+
+def _yaml_fault(exc: yaml.YAMLError) -> str:
+    """`line 3, column 5: expected ...`: PyYAML's own text quotes the file over lines."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None)
+    if mark is None or problem is None:
+        return printable(" ".join(str(exc).split()))
+    context = getattr(exc, "context", None)
+    said = f"{problem} ({context})" if context else str(problem)
+    return printable(f"line {mark.line + 1}, column {mark.column + 1}: {said}")
 
 
 def is_version(value: object) -> bool:

@@ -112,7 +112,8 @@ class Publisher:
         try:
             version = self.store.served_version(package)
         except NotFound as exc:
-            raise KeyError(f"no dataset {package!r} in {self.datasets_dir} or the store") from exc
+            # Named, not located: a message shows no path of the machine it runs on.
+            raise KeyError(f"no dataset {package!r} in the datasets folder or the store") from exc
         if not self.store.has_file(package, version, resource_file(resource)):
             raise KeyError(f"dataset {package!r} has no resource {resource!r}")
         return pq.read_table(self.store.local_path(package, version, resource_file(resource)))

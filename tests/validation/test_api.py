@@ -37,6 +37,7 @@ def test_package_exports_exactly_the_public_names() -> None:
             "english_key",
             "is_resource_name",
             "is_slug",
+            "printable",
             "sheet_cells",
             "short_name",
             "validate_package",

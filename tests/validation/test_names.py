@@ -78,9 +78,10 @@ def _report_errors(tmp_path: Path, slug: str, resource: str) -> list[str]:
 
 def test_names_validation_refuses_a_trailing_newline(tmp_path: Path) -> None:
     # `re.match` with `$` used to accept "wages\n"; the validator and the store now agree.
+    # The newline is shown escaped, as every control character in a message is.
     errors = _report_errors(tmp_path, "wages\n", "obs\n")
-    assert f'datapackage: name "wages\n" must match {validation.SLUG.pattern}' in errors
-    assert f"data/w.csv: obs\n: name must match {validation.RESOURCE_NAME.pattern}" in errors
+    assert f'datapackage: name "wages\\n" must match {validation.SLUG.pattern}' in errors
+    assert f"data/w.csv: obs\\n: name must match {validation.RESOURCE_NAME.pattern}" in errors
 
 
 def test_names_validation_accepts_good_names(tmp_path: Path) -> None:

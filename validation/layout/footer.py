@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 
 from validation.layout.lines import Line
-from validation.layout.model import Layout
+from validation.layout.model import FOOTER_TEXT_LIMIT, Layout
 from validation.layout.problems import LayoutProblem
 from validation.layout.regions import RegionIndex
 from validation.layout.units import printed_number
@@ -38,7 +38,10 @@ def heading_end(lines: Sequence[Line], layout: Layout) -> int:
 def footer_start(
     lines: Sequence[Line], layout: Layout, head_end: int
 ) -> tuple[int | None, list[LayoutProblem]]:
-    """The first undeclared line after the head that matches `footer` (None when none)."""
+    """The first undeclared line after the head that matches `footer` (None when none).
+
+    The pattern is tried on the first `FOOTER_TEXT_LIMIT` characters of a line's first
+    cell: with the pattern language of `footer_fault`, that bounds the time per line."""
     if layout.footer is None:
         return None, []
     try:
@@ -48,7 +51,7 @@ def footer_start(
     declared = layout.declared_lines()
     for line in lines:
         after = line.number > head_end and line.number not in declared
-        if after and pattern.search(line.first_text()):
+        if after and pattern.search(line.first_text()[:FOOTER_TEXT_LIMIT]):
             return line.number, []
     return None, []
 

@@ -11,6 +11,7 @@ rest of the descriptor: an unknown key is an error naming it and the nearest kno
 
 from __future__ import annotations
 
+import re
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationInfo, field_validator
@@ -18,6 +19,12 @@ from pydantic_core import PydanticCustomError
 
 # The footer of Chinese statistical tables: a source or a note closes the table.
 DEFAULT_FOOTER = "^(数据来源|资料来源|注|说明|Source|Note)"
+# The footer is a steward's regular expression run on every line of a file from anywhere:
+# Python's backtracking `re` can take exponential time (`^(a+)+$`), so the pattern language
+# is one whose work per line is bounded (`footer_fault`, docs/descriptor.md).
+FOOTER_PATTERN_LIMIT = 100  # characters of the pattern
+FOOTER_TEXT_LIMIT = 200  # characters of a line's first cell the pattern is tried on
+FOOTER_WAYS_LIMIT = 1000  # ways the pattern may try to match one line (see `footer_fault`)
 DEFAULT_MISSING = ["", "…", "...", "—", "-", "–"]
 # The years a printed table's figures can plausibly refer to.
 FIRST_YEAR, LAST_YEAR = 1900, 2100
@@ -110,6 +117,14 @@ class Layout(_Strict):
             seen[column.column] = this
         return columns
 
+    @field_validator("footer")
+    @classmethod
+    def _bounded_footer(cls, footer: str | None) -> str | None:
+        fault = footer_fault(footer) if footer is not None else None
+        if fault is not None:
+            raise PydanticCustomError("footer_pattern", fault)
+        return footer
+
     def declared_lines(self) -> dict[int, str]:
         """Each declared non-data line and its kind (the first kind wins when repeated)."""
         kinds: dict[int, str] = {}
@@ -124,3 +139,114 @@ class Layout(_Strict):
             for number in numbers:
                 kinds.setdefault(number, kind)
         return kinds
+
+
+def footer_fault(pattern: str) -> str | None:
+    """Why `pattern` is not a footer pattern, or None when it is one.
+
+    A footer pattern starts with `^` and has no `|` outside a group, so it is tried at one
+    place of a line only; it has no backreference, lookaround, flag or named group; a
+    quantifier follows a single character, `.`, escape or class, never a group. What is
+    left can still try several ways to match: each quantifier as many as it can repeat
+    (`*` and `+` up to `FOOTER_TEXT_LIMIT`), each group as many as its alternatives. Their
+    product is bounded by `FOOTER_WAYS_LIMIT`, and so is the work per line.
+    """
+    if len(pattern) > FOOTER_PATTERN_LIMIT:
+        return f"a footer pattern has at most {FOOTER_PATTERN_LIMIT} characters"
+    if not pattern.startswith("^"):
+        return "a footer pattern starts with `^` (the start of the line's first cell)"
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        return f"not a valid regular expression: {exc}"
+    return _PatternScan(pattern).fault()
+
+
+_REPEAT = re.compile(r"\{(\d*)(,?)(\d*)\}")
+_REFUSED_ESCAPES = "0123456789gk"  # backreferences by number or name
+
+
+class _PatternScan:
+    """One pass over a pattern that `re` compiles, counting the ways it can match."""
+
+    def __init__(self, pattern: str) -> None:
+        self.pattern = pattern
+        self.ways = 1
+        self.branches: list[int] = []  # alternatives of each open group
+        self.last = "none"  # what a quantifier would follow: atom, group, quantifier, none
+
+    def fault(self) -> str | None:
+        at = 0
+        while at < len(self.pattern):
+            at, fault = self._step(at)
+            if fault is not None:
+                return f"position {at + 1}: {fault}"
+            if self.ways > FOOTER_WAYS_LIMIT:
+                return (f"the pattern may try more than {FOOTER_WAYS_LIMIT} ways to match a"
+                        " line: use fewer quantifiers (`*`, `+`, `?`) or alternatives")  # fmt: skip
+        return None
+
+    def _step(self, at: int) -> tuple[int, str | None]:
+        char = self.pattern[at]
+        if char == "\\":
+            if self.pattern[at + 1] in _REFUSED_ESCAPES:
+                return at, "backreferences are not allowed"
+            return self._atom(at + 2)
+        if char == "[":
+            return self._atom(self._class_end(at))
+        if char == "(":
+            if self.pattern.startswith("(?", at) and not self.pattern.startswith("(?:", at):
+                return at, "only `(` and `(?:` groups: no lookaround, flag or named group"
+            self.branches.append(1)
+            self.last = "none"
+            return at + (3 if self.pattern.startswith("(?:", at) else 1), None
+        if char == ")":
+            self.ways *= self.branches.pop()
+            self.last = "group"
+            return at + 1, None
+        if char == "|":
+            if not self.branches:
+                return at, "`|` only inside a group: `^(注|说明)`, not `^注|说明`"
+            self.branches[-1] += 1
+            self.last = "none"
+            return at + 1, None
+        if char in "*+?{":
+            return self._quantifier(at)
+        return self._atom(at + 1)
+
+    def _atom(self, end: int) -> tuple[int, str | None]:
+        self.last = "atom"
+        return end, None
+
+    def _class_end(self, at: int) -> int:
+        """The position after the class that opens at `at` (`re` compiled it: it closes)."""
+        at += 2 if self.pattern.startswith("[^", at) else 1
+        at += 1  # a `]` first in a class is a character of it
+        while self.pattern[at] != "]":
+            at += 2 if self.pattern[at] == "\\" else 1
+        return at + 1
+
+    def _quantifier(self, at: int) -> tuple[int, str | None]:
+        char = self.pattern[at]
+        repeat = _REPEAT.match(self.pattern, at) if char == "{" else None
+        if char == "{" and repeat is None:
+            return self._atom(at + 1)  # `re` reads a `{` that opens no repeat as itself
+        if char == "?" and self.last == "quantifier":
+            return at + 1, None  # `*?`: the lazy form of the quantifier before it
+        if self.last == "group":
+            return at, "a quantifier follows a character or a class, never a group (`(a+)+`)"
+        self.ways *= _repeats(char, repeat)
+        self.last = "quantifier"
+        return (repeat.end() if repeat else at + 1), None
+
+
+def _repeats(char: str, repeat: re.Match[str] | None) -> int:
+    """How many counts a quantifier can try on a line of `FOOTER_TEXT_LIMIT` characters."""
+    if repeat is None:
+        return 2 if char == "?" else FOOTER_TEXT_LIMIT
+    low, comma, high = repeat.groups()
+    if not comma:
+        return 1
+    if not high:
+        return FOOTER_TEXT_LIMIT
+    return max(1, min(int(high), FOOTER_TEXT_LIMIT) - int(low or 0) + 1)

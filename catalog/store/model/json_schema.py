@@ -7,6 +7,11 @@ the store would refuse it. `docs/datapackage.schema.json` is this text, committe
 regenerates and compares); `opendata schema` prints it and the API serves it at
 `/schemas/datapackage.json`.
 
+An optional value (`layout: Layout | None`) is pydantic's `anyOf` of the value and null; a
+checker then reports any fault inside it as "not valid under any of the given schemas".
+It is written `{"if": {"type": "null"}, "else": {"$ref": ...}}` instead, which accepts the
+same documents and reports the fault itself (`layout.region.column: 0 is less than ...`).
+
 Dates: YAML reads an unquoted `2020-01-01` as a date, JSON has none; the schema says
 `{"type": "string", "format": "date"}`, which is what an editor sees in the file.
 """
@@ -47,4 +52,18 @@ def descriptor_schema() -> dict[str, object]:
     """A fresh copy of the schema document (the caller may change it)."""
     generated = Package.model_json_schema(by_alias=True, schema_generator=_Untitled)
     body = {key: value for key, value in generated.items() if key != "title"}
-    return {"$schema": DIALECT, "title": TITLE, "description": DESCRIPTION, **body}
+    return {"$schema": DIALECT, "title": TITLE, "description": DESCRIPTION, **_direct(body)}
+
+
+def _direct(node: Any) -> Any:
+    """`node` with every optional object said so that its own faults are reported."""
+    if isinstance(node, list):
+        return [_direct(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    found = {key: _direct(value) for key, value in node.items()}
+    choices = found.get("anyOf")
+    if isinstance(choices, list) and len(choices) == 2 and {"type": "null"} in choices:
+        del found["anyOf"]
+        found.update({"if": {"type": "null"}, "else": choices[1 - choices.index({"type": "null"})]})
+    return found

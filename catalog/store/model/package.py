@@ -136,9 +136,11 @@ class Check(Strict):
     query: Any = None
     message: Any = None
     # `error` (the default) refuses to publish; `warning` publishes and appends `flag` (by
-    # default the check's type) to the `flags` field of every row the check reports.
-    severity: Any = None
-    flag: Any = None
+    # default the check's type) to the `flags` field of every row the check reports. Their
+    # vocabulary is validation's (`validation.checks.domain`), said here too so that the
+    # published JSON Schema marks `severity: warn` as the build would refuse it.
+    severity: Literal["error", "warning"] | None = None
+    flag: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
 
 
 class SourceFile(Strict):

@@ -20,6 +20,7 @@ from pydantic_core import ErrorDetails
 
 from catalog.errors import OpenDataError
 from catalog.store.model.package import Document, Package
+from validation import printable
 
 
 def parse_package(document: Any, origin: str, error: type[OpenDataError]) -> Package:
@@ -41,7 +42,9 @@ def try_package(document: Document) -> tuple[Package | None, dict[str, str]]:
 
 
 def listed(faults: dict[str, str]) -> str:
-    return "; ".join(f"{place}: {message}" for place, message in faults.items())
+    """The faults as one message; a key or value from the document is shown escaped
+    (`\\x1b`), so that printing the message cannot drive the steward's terminal."""
+    return printable("; ".join(f"{place}: {message}" for place, message in faults.items()))
 
 
 def _faults(exc: ValidationError) -> dict[str, str]:

@@ -1,0 +1,143 @@
+"""The descriptor's loader is strict where YAML is lax, and its messages are safe to print
+(attack review of issue 12, findings 15, 17, 19, 20): a key given twice is an error at its
+line, `severity` and `flag` are checked as validation checks them, messages name paths in
+the datasets folder only, and control characters are shown escaped."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from catalog.errors import DescriptorError
+from catalog.store import descriptor_faults, descriptor_schema, load_dataset
+from cli import app
+from tests.conftest import descriptor, write_dataset, write_regions, write_wages
+from tests.validation.yearbook import (
+    csv_bytes,
+    figures,
+    layout,
+    page,
+    yearbook_descriptor,
+)
+from validation import ReportError
+
+
+def test_a_key_given_twice_is_an_error_at_its_line(tmp_path: Path) -> None:
+    folder = write_wages(tmp_path)
+    path = folder / "datapackage.yaml"
+    text = path.read_text("utf-8").replace("name: wages-test\n", "name: wages-test\nname: x\n", 1)
+    path.write_text(text, "utf-8")
+    with pytest.raises(DescriptorError) as raised:
+        load_dataset(folder)
+    message = str(raised.value)
+    assert message.startswith("wages-test/datapackage.yaml: line ")
+    assert "key `name` is given twice in one mapping (first at line" in message
+
+
+def test_a_remap_entry_given_twice_is_an_error(tmp_path: Path) -> None:
+    folder = write_wages(tmp_path)
+    path = folder / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8") + "x:\n  遼寧: '210000'\n  遼寧: '220000'\n", "utf-8")
+    with pytest.raises(DescriptorError, match="key `遼寧` is given twice"):
+        load_dataset(folder)
+
+
+def test_a_yaml_merge_key_still_overrides(tmp_path: Path) -> None:
+    folder = write_wages(tmp_path)
+    path = folder / "datapackage.yaml"
+    text = path.read_text("utf-8") + "base: &b {a: 1}\nuse:\n  <<: *b\n  a: 2\n"
+    path.write_text(text, "utf-8")
+    with pytest.raises(DescriptorError) as raised:  # unknown keys, but read without a fault
+        load_dataset(folder)
+    assert "twice" not in str(raised.value) and "base: unknown key" in str(raised.value)
+
+
+def test_a_yaml_fault_is_said_on_one_line_with_its_place(tmp_path: Path) -> None:
+    folder = write_wages(tmp_path)
+    (folder / "datapackage.yaml").write_text("name: [wages\n", "utf-8")
+    with pytest.raises(DescriptorError) as raised:
+        load_dataset(folder)
+    message = str(raised.value)
+    assert message.startswith("wages-test/datapackage.yaml: not readable YAML: line 2, column 1:")
+    assert "\n" not in message and str(tmp_path) not in message
+
+
+@pytest.mark.parametrize(
+    ("check", "fault"),
+    [({"severity": "warn"}, "unknown value `warn` (did you mean `warning`?)"),
+     ({"flag": "two words"}, "String should match pattern")],
+)  # fmt: skip
+def test_severity_and_flag_are_checked_at_load(check: dict[str, Any], fault: str) -> None:
+    meta = descriptor("x-test", [])
+    meta["checks"] = [{"type": "non_negative", **check}]
+    faults = descriptor_faults(meta)
+    assert fault in faults[f"checks[0].{next(iter(check))}"]
+
+
+def test_the_schema_says_severity_and_flag_as_validation_does() -> None:
+    check = descriptor_schema()["$defs"]["Check"]["properties"]  # type: ignore[index]
+    assert check["severity"]["else"] == {"enum": ["error", "warning"], "type": "string"}
+    assert check["flag"]["else"]["pattern"] == "^[A-Za-z0-9_.-]+$"
+
+
+def test_an_optional_object_reports_its_own_fault_not_any_of() -> None:
+    from jsonschema import Draft202012Validator
+
+    meta: Any = yaml.safe_load(yaml.safe_dump(yearbook_descriptor("p.csv", layout())))
+    meta["resources"][0]["layout"]["region"]["column"] = 0
+    found = list(Draft202012Validator(descriptor_schema()).iter_errors(meta))
+    assert [e.message for e in found] == ["0 is less than or equal to the minimum of 0"]
+    assert list(found[0].absolute_path) == ["resources", 0, "layout", "region", "column"]
+
+
+def test_a_missing_code_list_is_named_without_a_path(tmp_path: Path) -> None:
+    root = tmp_path / "datasets"
+    write_dataset(root, "yearbook-2008", {"page.csv": csv_bytes(page(figures()[0]))},
+                  yearbook_descriptor("page.csv", layout()))  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["--datasets", str(root), "--store", str(tmp_path / "store"), "build", "yearbook-2008"]
+    )
+    said = " ".join(result.output.split())  # as printed, wrapped to the terminal
+    assert result.exit_code == 1
+    assert "no dataset 'region-codes' in the datasets folder or the store" in said
+    assert str(tmp_path) not in said.replace(" ", "")
+
+
+def test_control_characters_in_a_report_are_escaped() -> None:
+    error = ReportError("type-error", "cell \x1b[2J\u202e", "r", "data/r.csv", found="\x00")
+    assert (error.message, error.found) == ("cell \\x1b[2J\\u202e", "\\x00")
+
+
+def test_control_characters_in_a_descriptor_fault_are_escaped_on_the_terminal(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "datasets"
+    write_regions(root)
+    folder = write_wages(root)
+    path = folder / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8") + '"\\e[31mred": 1\n', "utf-8")
+    result = CliRunner().invoke(
+        app, ["--datasets", str(root), "--store", str(tmp_path / "store"), "build", "wages-test"]
+    )
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\\x1b[31mred: unknown key" in result.output
+
+
+def test_control_characters_in_a_fault_are_escaped_when_every_dataset_is_built(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "datasets"
+    write_regions(root)
+    folder = write_wages(root)
+    path = folder / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8") + '"\\e]0;owned\\a": 1\n', "utf-8")
+    result = CliRunner().invoke(
+        app, ["--datasets", str(root), "--store", str(tmp_path / "store"), "build"]
+    )
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;owned\\x07: unknown key" in " ".join(result.output.split())

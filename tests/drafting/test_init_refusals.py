@@ -1,0 +1,120 @@
+"""`opendata init` refuses what it cannot draft from or write to with one clear line and
+exit 1, and never leaves a half-written dataset (attack review of issue 12, findings 8,
+19-21): a dangling link at datasets/SLUG, a folder or a pipe given as FILE, a slug no
+folder can take, a write that fails midway, control characters in what it prints."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from cli import app
+from drafting import DraftError, init_dataset
+from tests.conftest import REPO
+
+DATASETS = REPO / "datasets"
+REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
+LINES = ["表1 2010年各地区生育保险基本情况", "单位：万人、亿元", "地区,享受待遇人数,基金收入",
+         "北  京,12.6,12.2", "天  津,5.6,5.6", "河  北,5.2,4.7", "山  西,1.7,2.2"]  # fmt: skip
+
+
+@pytest.fixture
+def datasets(tmp_path: Path) -> Path:
+    folder = tmp_path / "datasets"
+    folder.mkdir()
+    for name in REFERENCES:
+        (folder / name).symlink_to(DATASETS / name)
+    return folder
+
+
+@pytest.fixture
+def table(tmp_path: Path) -> Path:
+    """A table as a desktop spreadsheet saves it: GB18030 with CRLF."""
+    path = tmp_path / "t.csv"
+    path.write_bytes("\r\n".join(LINES).encode("gb18030") + b"\r\n")
+    return path
+
+
+def init(file: Path | str, datasets: Path, *options: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["init", str(file), "--datasets", str(datasets), *options])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
+    return result.exit_code, result.output
+
+
+def entries(datasets: Path) -> set[str]:
+    return {path.name for path in datasets.iterdir()} - set(REFERENCES)
+
+
+def test_a_dangling_link_at_the_dataset_folder_is_taken(table: Path, datasets: Path) -> None:
+    (datasets / "mat").symlink_to(datasets / "nowhere")
+    code, output = init(table, datasets, "--slug", "mat")
+    assert code == 1
+    assert "error: mat exists in the datasets folder: init never overwrites" in output
+    assert (datasets / "mat").is_symlink() and entries(datasets) == {"mat"}
+
+
+@pytest.mark.parametrize(
+    ("make", "words"),
+    [(Path.mkdir, "is a folder; give the table's file"),
+     (os.mkfifo, "not a regular file (a pipe, socket or device)")],
+    ids=["folder", "fifo"],
+)  # fmt: skip
+def test_a_folder_or_a_pipe_as_file_is_said_to_be_one(
+    tmp_path: Path, datasets: Path, make: object, words: str
+) -> None:
+    given = tmp_path / "given"
+    make(given)  # type: ignore[operator]
+    code, output = init(given, datasets, "--slug", "x")
+    assert code == 1 and words in output and "no such file" not in output
+    assert entries(datasets) == set()
+
+
+def test_a_slug_no_folder_can_take_is_refused(table: Path, datasets: Path) -> None:
+    code, output = init(table, datasets, "--slug", "a" * 300)
+    assert code == 1 and "give --slug" in output and "Traceback" not in output
+    assert entries(datasets) == set()
+
+
+def test_a_write_that_fails_midway_leaves_nothing(
+    table: Path, datasets: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(source: object, target: object) -> None:
+        Path(str(target)).write_bytes(b"half")  # a part written, then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(shutil, "copyfile", full)
+    with pytest.raises(DraftError, match="mat: cannot write the dataset folder: No space left"):
+        init_dataset(table, datasets, "mat")
+    assert entries(datasets) == set()  # no `mat`, no hidden staging folder
+
+
+def test_the_folder_appears_with_its_descriptor(table: Path, datasets: Path) -> None:
+    init_dataset(table, datasets, "mat")
+    assert entries(datasets) == {"mat"}
+    assert sorted(p.name for p in (datasets / "mat").iterdir()) == ["data", "datapackage.yaml"]
+    assert oct((datasets / "mat").stat().st_mode & 0o777) == oct(0o755)
+
+
+def test_control_characters_in_what_init_prints_are_escaped(datasets: Path) -> None:
+    code, output = init("/nowhere/\x1b[31mred\x07.csv", datasets, "--slug", "x")
+    assert code == 1
+    assert "\x1b" not in output and "\x07" not in output
+    assert "\\x1b[31mred\\x07.csv: no such file" in output
+
+
+def test_a_duplicate_key_in_a_dataset_init_reads_is_named(table: Path, datasets: Path) -> None:
+    other = datasets / "other"
+    other.mkdir()
+    (other / "datapackage.yaml").write_text("name: other\nsources: []\nname: again\n", "utf-8")
+    code, output = init(table, datasets, "--slug", "mat")
+    assert code == 1
+    assert (
+        "other/datapackage.yaml: line 3: key `name` is given twice in one mapping (first at"
+        " line 1)" in output
+    )
+    assert entries(datasets) == {"other"}
