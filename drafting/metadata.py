@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 from catalog.errors import DescriptorError
 from catalog.store import read_descriptor
 from drafting.grid import DraftError
-
 from validation import FIRST_YEAR, LAST_YEAR, PERIOD_TYPES
 
 Document = dict[str, object]  # a YAML document being drafted, written out by yaml.safe_dump
