@@ -20,10 +20,11 @@ from pathlib import Path
 
 import yaml
 
+from catalog.store import file_name_fault
 from drafting.assemble import Draft, assemble
 from drafting.grid import DraftError
 from drafting.table import Steward, read_table
-from validation import SLUG, is_slug
+from validation import SLUG, is_slug, printable
 
 PARTIAL = "datapackage.yaml.part"  # the descriptor until the folder is in place
 
@@ -78,13 +79,27 @@ def draft_dataset(file: Path, datasets: Path, slug: str | None = None, *,
                   steward: Steward | None = None) -> Draft:  # fmt: skip
     """The draft descriptor of `file`, written nowhere."""
     _refuse_unreadable(file)
+    # The catalogue's own rule for a file name: a name it refuses would be copied and drafted
+    # into a dataset that never validates.
+    fault = file_name_fault(file.name)
+    if fault is not None:
+        raise DraftError(f"{printable(file.name)}: {fault}; rename the file")
+    _refuse_bad_slug(slug)
     slug = slug or re.sub(r"[^a-z0-9]+", "-", file.stem.lower()).strip("-")
-    # The catalogue's one slug rule, matched whole: a trailing newline or a 300-character
-    # name would otherwise become a folder that nothing else accepts.
     if not is_slug(slug):
-        raise DraftError(f"slug {slug!r} is not {SLUG.pattern}: give --slug")
+        raise DraftError(f"the file name gives no usable slug ({slug!r}): give --slug")
     table = read_table(file, datasets, slug, sheet, steward)
     return assemble(file, datasets, slug, table, source_url)
+
+
+def _refuse_bad_slug(slug: str | None) -> None:
+    # The catalogue's one slug rule, matched whole: a trailing newline or a 300-character
+    # name would otherwise become a folder that nothing else accepts.
+    if slug is not None and not is_slug(slug):
+        raise DraftError(
+            f"--slug {printable(slug)!r}: a slug is lowercase letters, digits and '-', starting"
+            f" with a letter or digit, at most 100 ({SLUG.pattern})"
+        )
 
 
 def _refuse_unreadable(file: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import InitVar, dataclass
 from pathlib import Path
@@ -23,8 +24,12 @@ DESCRIPTOR_NAME = "datapackage.yaml"
 # Versions are `<UTC time>-<digest>` as `Publisher` names them; older stores and test
 # fixtures use short names (`v1`), which are as safe.
 VERSION_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}")
-# One segment of a source file's path under its dataset folder (`data/wages.csv`).
-FILE_NAME_PATTERN = re.compile(r"\w[\w.-]{0,254}")
+# A segment of a source file's path under its dataset folder (`data/表22-42A（2008年）.csv`):
+# names as offices send them, full-width brackets and spaces included, but none of the
+# characters a file system or a shell reads as syntax, no control or invisible formatting
+# character, not hidden (`.x`), not an option (`-x`), not ending in a space or a dot.
+FILE_NAME_RESERVED = '/\\:*?"<>|'
+FILE_NAME_LIMIT = 255
 # Links a descriptor may carry: web pages and mail addresses, never `javascript:`, `data:`,
 # `file:` or a relative path that a page would resolve against the catalogue itself.
 URL_PATTERN = re.compile(r"(?:https?://[^\s<>\"\\]+|mailto:[^\s<>\"\\]+)", re.IGNORECASE)
@@ -167,9 +172,38 @@ def is_version(value: object) -> bool:
 
 def is_file_path(value: object) -> bool:
     """A relative path of safe segments (`data/wages.csv`): it stays under its folder."""
-    if not isinstance(value, str) or len(value) > 1000:
-        return False
-    return all(FILE_NAME_PATTERN.fullmatch(part) for part in value.split("/"))
+    return file_path_fault(value) is None
+
+
+def file_path_fault(value: object) -> str | None:
+    """What makes `value` no relative path of safe segments, or None when it is one."""
+    if not isinstance(value, str) or not value or len(value) > 1000:
+        return "must be a relative path under the dataset folder, as `data/table.csv`"
+    faults = (file_name_fault(part) for part in value.split("/"))
+    return next((f'"{printable(value)}": {fault}' for fault in faults if fault), None)
+
+
+def file_name_fault(name: str) -> str | None:
+    """Why `name` cannot be a file's name in a dataset folder, or None."""
+    if not name or len(name.encode()) > FILE_NAME_LIMIT:
+        return f"a file name has 1 to {FILE_NAME_LIMIT} bytes"
+    odd = next((c for c in name if c in FILE_NAME_RESERVED or _invisible(c)), None)
+    if odd is not None:
+        shown = printable(odd) if _invisible(odd) else odd
+        return (
+            f'a file name may not hold "{shown}" (nor any of {FILE_NAME_RESERVED} or a control'
+            " character)"
+        )
+    if name[0] in ".-" or name[0].isspace() or name[-1] == "." or name[-1].isspace():
+        return (
+            "a file name may not start with a dot, a dash or a space, nor end in a dot or a space"
+        )
+    return None
+
+
+def _invisible(char: str) -> bool:
+    # Controls, format characters (bidirectional overrides), line and paragraph separators.
+    return unicodedata.category(char) in {"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"}
 
 
 def is_safe_url(value: object) -> bool:
@@ -213,8 +247,9 @@ def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
                 "must be lowercase letters, digits or `_`, starting with a letter or digit"
                 " (at most 100)"
             )
-        if "path" in resource and not is_file_path(resource["path"]):
-            faults[f"{where}.path"] = "must be a relative path under the dataset folder"
+        fault = file_path_fault(resource["path"]) if "path" in resource else None
+        if fault is not None:
+            faults[f"{where}.path"] = fault
     for field, value in url_fields(descriptor):
         if value in (None, "") or is_safe_url(value):
             continue

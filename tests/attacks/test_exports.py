@@ -271,9 +271,11 @@ def test_attack_data_formats_keep_the_values_as_published(
         ({"Range": "bytes=-4", "Accept-Encoding": "gzip, deflate, br"}, 206),
         ({"Range": "bytes=0-1,4-5,0-3", "Accept-Encoding": "gzip"}, 206),
         ({"Range": "bytes=99999999-"}, 416),
-        ({"Range": "bytes=abc"}, 400),
-        ({"Range": "lines=0-9"}, 400),
-        ({"Range": "bytes=5-2"}, 400),
+        # RFC 9110 14.2: a unit the server does not know MUST be ignored, and an invalid
+        # ranges-specifier may be: the whole file, never an error a cache could keep.
+        ({"Range": "bytes=abc"}, 200),
+        ({"Range": "lines=0-9"}, 200),
+        ({"Range": "bytes=5-2"}, 200),
         ({"Range": "bytes=" + ",".join(f"{i}-{i}" for i in range(500))}, 200),
     ],
 )

@@ -52,6 +52,14 @@ def test_names_good_ones_match() -> None:
         ("data/x.csv\n", False),
         ("data\\x.csv", False),
         (".hidden.csv", False),
+        # Names as another office sends them: full-width brackets and colon, spaces.
+        ("data/表22-42A（更新）.csv", True),
+        ("data/附件1：表22-42A (1).xlsx", True),
+        ("data/a:b.csv", False),
+        ("data/a\u202eb.csv", False),  # a right-to-left override disguises the extension
+        ("data/-x.csv", False),
+        ("data/x.csv ", False),
+        ("data/" + "表" * 86 + ".csv", False),  # 262 bytes
     ],
 )
 def test_names_file_paths_stay_in_their_folder(path: str, safe: bool) -> None:
@@ -94,7 +102,10 @@ def test_names_descriptor_faults_name_each_field() -> None:
             "must be lowercase letters, digits or `_`, starting with a letter or digit"
             " (at most 100)"
         ),
-        "resources[0].path": "must be a relative path under the dataset folder",
+        "resources[0].path": (
+            '"../../x.csv": a file name may not start with a dot, a dash or a space, nor end in'
+            " a dot or a space"
+        ),
         "homepage": "must be an http(s):// or mailto: URL",
         "licenses[0].path": "must be an http(s):// or mailto: URL",
         "contributors[0].path": "must be an http(s):// or mailto: URL",

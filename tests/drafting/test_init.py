@@ -197,5 +197,5 @@ def test_a_slug_the_catalogue_refuses_is_refused_before_anything_is_written(
     tmp_path: Path, slug: str
 ) -> None:
     csv_file = yearbook.write_csv(tmp_path / "t.csv")
-    with pytest.raises(DraftError, match="give --slug"):
+    with pytest.raises(DraftError, match=r"--slug .*: a slug is lowercase letters"):
         draft_dataset(csv_file, DATASETS, slug)

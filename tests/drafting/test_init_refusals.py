@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from catalog.store import resolve
 from cli import app
 from drafting import DraftError, init_dataset
 from tests.conftest import REPO
@@ -76,7 +77,7 @@ def test_a_folder_or_a_pipe_as_file_is_said_to_be_one(
 
 def test_a_slug_no_folder_can_take_is_refused(table: Path, datasets: Path) -> None:
     code, output = init(table, datasets, "--slug", "a" * 300)
-    assert code == 1 and "give --slug" in output and "Traceback" not in output
+    assert code == 1 and "a slug is lowercase letters" in output and "Traceback" not in output
     assert entries(datasets) == set()
 
 
@@ -118,3 +119,24 @@ def test_a_duplicate_key_in_a_dataset_init_reads_is_named(table: Path, datasets:
         " line 1)" in output
     )
     assert entries(datasets) == {"other"}
+
+
+def test_a_file_name_the_catalogue_refuses_is_refused_before_anything_is_written(
+    table: Path, datasets: Path, tmp_path: Path
+) -> None:
+    named = tmp_path / "表22-42A:2008.csv"
+    named.write_bytes(table.read_bytes())
+    code, output = init(named, datasets, "--slug", "x")
+    assert code == 1 and 'may not hold ":"' in output and "rename the file" in output
+    assert entries(datasets) == set()
+
+
+def test_a_file_named_as_offices_name_them_is_drafted_and_validates(
+    table: Path, datasets: Path, tmp_path: Path
+) -> None:
+    named = tmp_path / "附件1：表22-42A（更新） (1).csv"
+    named.write_bytes(table.read_bytes())
+    code, output = init(named, datasets, "--slug", "x")
+    assert code == 0, output
+    assert (datasets / "x" / "data" / named.name).is_file()
+    assert resolve("x", datasets).slug == "x"  # loads as build loads it: no path fault
