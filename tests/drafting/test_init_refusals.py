@@ -121,22 +121,26 @@ def test_a_duplicate_key_in_a_dataset_init_reads_is_named(table: Path, datasets:
     assert entries(datasets) == {"other"}
 
 
-def test_a_file_name_the_catalogue_refuses_is_refused_before_anything_is_written(
-    table: Path, datasets: Path, tmp_path: Path
-) -> None:
-    named = tmp_path / "表22-42A:2008.csv"
+def init_named(table: Path, datasets: Path, name: str) -> tuple[int, str]:
+    """`init` of the table saved under `name`, as slug `x`."""
+    named = table.parent / name
     named.write_bytes(table.read_bytes())
-    code, output = init(named, datasets, "--slug", "x")
+    return init(named, datasets, "--slug", "x")
+
+
+def test_a_file_name_the_catalogue_refuses_is_refused_before_anything_is_written(
+    table: Path, datasets: Path
+) -> None:
+    code, output = init_named(table, datasets, "表22-42A:2008.csv")
     assert code == 1 and 'may not hold ":"' in output and "rename the file" in output
     assert entries(datasets) == set()
 
 
 def test_a_file_named_as_offices_name_them_is_drafted_and_validates(
-    table: Path, datasets: Path, tmp_path: Path
+    table: Path, datasets: Path
 ) -> None:
-    named = tmp_path / "附件1：表22-42A（更新） (1).csv"
-    named.write_bytes(table.read_bytes())
-    code, output = init(named, datasets, "--slug", "x")
+    name = "附件1：表22-42A（更新） (1).csv"
+    code, output = init_named(table, datasets, name)
     assert code == 0, output
-    assert (datasets / "x" / "data" / named.name).is_file()
+    assert (datasets / "x" / "data" / name).is_file()
     assert resolve("x", datasets).slug == "x"  # loads as build loads it: no path fault
