@@ -12,12 +12,16 @@ from drafting.lines import FOOTER
 from drafting.metadata import (
     Document,
     department,
+    descriptions,
+    english_title,
     is_official,
     long_schema,
     source_entry,
     themes_and_keywords,
     today,
 )
+from drafting.reference import load_indicators
+from drafting.regions import NATIONAL_CODE
 from drafting.table import Table, titles, year_of
 
 
@@ -43,7 +47,7 @@ def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | Non
             " table, C if secondary"
         )
     layout = _layout(table, year, str(source["id"]), draft)
-    draft.document = _package(slug, zh or file.stem, en, table, year, source)
+    draft.document = _package(slug, zh or file.stem, en, table, year, source, datasets)
     draft.document["resources"] = [_resource(file, table, layout)]
     checks = component_checks(table.columns, table.grid, table.lines.data) + sum_checks(
         table.columns, table.codes, table.matcher
@@ -55,28 +59,38 @@ def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | Non
     return draft
 
 
-def _package(slug: str, zh: str, en: str, table: Table, year: int | None, source: Document
-             ) -> Document:  # fmt: skip
+def _package(slug: str, zh: str, en: str, table: Table, year: int | None, source: Document,
+             datasets: Path) -> Document:  # fmt: skip
     labels = " ".join(c.header + " " + c.name_en for c in table.columns)
     themes, keywords, keywords_en = themes_and_keywords(f"{zh} {en} {labels}")
     # An unknown year stays empty (null) so that build refuses the draft until it is set.
     years = sorted({str(c.year or year or "") for c in table.columns})
     spatial = [table.codes[0]] if _has_total(table) else sorted(set(table.codes))
-    described = (f"由 `opendata init` 从印刷表格起草：{zh}。"
-                 "单位已去掉数量级前缀（万=10^4，亿=10^8），"
-                 "原文数值与单位保留在 `value_as_printed`、`unit_as_printed`。")  # fmt: skip
+    en = en or english_title(_indicator_names(table, datasets), _level(table), year)
+    described, described_en = descriptions(zh, en, len(set(table.codes)), len(table.columns))
     return {
         "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
-        "name": slug, "title": zh, "title_en": en or f"DRAFT: {slug}",
-        "description": described,
-        "description_en": "Drafted by `opendata init` from a printed table; review before "
-        "building. Scale prefixes are removed by exact factors; the printed value and unit "
-        "are kept in `value_as_printed` and `unit_as_printed`.",
+        "name": slug, "title": zh, "title_en": en,
+        "description": described, "description_en": described_en,
         "keywords": keywords, "keywords_en": keywords_en, "sources": [source],
         "themes": themes, "frequency": "annual", "access_level": "unconditional",
         "temporal": {"start": years[0] or None, "end": years[-1] or None},
         "spatial": spatial, "issued": today(),
     }  # fmt: skip
+
+
+def _indicator_names(table: Table, datasets: Path) -> list[str]:
+    known = {i.code: i.name_en for i in load_indicators(datasets)}
+    return [known.get(c.indicator) or c.name_en for c in table.columns]
+
+
+def _level(table: Table) -> str:
+    """What the table's lines are: provinces, a province's prefectures, or regions."""
+    parents = Counter(table.matcher.parent(code) for code in table.codes)
+    most, count = parents.most_common(1)[0]
+    if most == NATIONAL_CODE:
+        return "province"
+    return "prefecture" if most is not None and count > len(table.codes) / 2 else "region"
 
 
 def _has_total(table: Table) -> bool:

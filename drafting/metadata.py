@@ -138,3 +138,29 @@ def themes_and_keywords(text: str) -> tuple[list[str], list[str], list[str]]:
 
 def today() -> str:
     return dt.date.today().isoformat()
+
+
+def english_title(names: list[str], level: str, year: int | None) -> str:
+    """A title for a table printed without an English one, from its indicators' names:
+    `Urban employee pension participants and 4 more indicators by province, 2008`."""
+    unique = list(dict.fromkeys(name for name in names if name))
+    if len(unique) > 2:
+        named = f"{unique[0]}, {unique[1]} and {len(unique) - 2} more indicators"
+    else:
+        named = " and ".join(unique) or "Indicators"
+    return f"{named} by {level}" + (f", {year}" if year else "")
+
+
+def descriptions(zh: str, en: str, regions: int, indicators: int) -> tuple[str, str]:
+    """What the dataset holds, in Chinese and English: the printed table, read value by value,
+    with the printed text kept."""
+    kept_zh = ("逐项保留原文数值与单位（`value_as_printed`、`unit_as_printed`），"
+               "数值按单位换算为不带数量级前缀的单位（万=10^4，亿=10^8）。")  # fmt: skip
+    kept_en = ("Each figure keeps its printed text and unit (`value_as_printed`,"
+               " `unit_as_printed`); values are converted exactly to units without a scale"
+               " prefix (万 = 10^4, 亿 = 10^8).")  # fmt: skip
+    return (
+        f"{zh}：{regions} 个地区、{indicators} 项指标，按印刷表格逐格录入。{kept_zh}",
+        f"{en}: {regions} regions and {indicators} indicators, read cell by cell from the"
+        f" printed table. {kept_en}",
+    )

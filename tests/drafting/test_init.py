@@ -199,3 +199,13 @@ def test_a_slug_the_catalogue_refuses_is_refused_before_anything_is_written(
     csv_file = yearbook.write_csv(tmp_path / "t.csv")
     with pytest.raises(DraftError, match=r"--slug .*: a slug is lowercase letters"):
         draft_dataset(csv_file, DATASETS, slug)
+
+
+def test_a_table_without_an_english_title_gets_one_from_its_indicators(table: Path) -> None:
+    document = draft_dataset(table, DATASETS, "yb").document
+    assert document["title_en"] == (
+        "Urban employees' basic pension insurance participants, Urban employees' basic pension"
+        " insurance: contributing workers and 3 more indicators by province, 2008"
+    )
+    assert str(document["description_en"]).startswith(f"{document['title_en']}: 28 regions")
+    assert "opendata init" not in f"{document['description']} {document['description_en']}"
