@@ -19,8 +19,9 @@ from catalog.settings import Settings
 from catalog.store import LOCAL, AuditLog, Outcome, Publisher, cli_token, open_store, outcome_of
 from validation import printable
 
-console = Console()
-errors = Console(stderr=True)
+# Never wrapped: messages go to logs and cron mail, where a break mid-sentence is noise.
+console = Console(soft_wrap=True)
+errors = Console(stderr=True, soft_wrap=True)
 P = ParamSpec("P")
 
 Slug = Annotated[str, typer.Argument(help="Dataset slug.")]

@@ -202,3 +202,18 @@ def _serving(env: dict[str, str], *args: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_cli_messages_are_never_wrapped(datasets_dir: Path, store_dir: Path) -> None:
+    # Logs and cron mail keep lines whole whatever width the console guesses.
+    write_wages(datasets_dir, WAGE_CSV + "520200,2022,abc,81000.00,2023-06-01\n")
+    result = subprocess.run(
+        [OPENDATA, "--datasets", str(datasets_dir), "--store", str(store_dir), "build"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "40"},
+    )
+    assert result.returncode == 1
+    row = next(line for line in result.stderr.splitlines() if "row 5" in line)
+    assert len(row) > 40 and row.rstrip().endswith('"abc"'), result.stderr
