@@ -80,7 +80,8 @@ def test_severity_and_flag_are_checked_at_load(check: dict[str, Any], fault: str
 
 def test_the_schema_says_severity_and_flag_as_validation_does() -> None:
     check = descriptor_schema()["$defs"]["Check"]["properties"]  # type: ignore[index]
-    assert check["severity"]["else"] == {"enum": ["error", "warning"], "type": "string"}
+    # `severity: null` is refused as validation refuses it: error or warning, error by default.
+    assert check["severity"] == {"default": "error", "enum": ["error", "warning"], "type": "string"}
     assert check["flag"]["else"]["pattern"] == "^[A-Za-z0-9_.-]+$"
 
 

@@ -139,7 +139,7 @@ class Check(Strict):
     # default the check's type) to the `flags` field of every row the check reports. Their
     # vocabulary is validation's (`validation.checks.domain`), said here too so that the
     # published JSON Schema marks `severity: warn` as the build would refuse it.
-    severity: Literal["error", "warning"] | None = None
+    severity: Literal["error", "warning"] = "error"
     flag: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_.-]+$")
 
 
