@@ -48,6 +48,7 @@ class ValidationSummary:
     warnings: int
     tasks: list[tuple[str, int | None, bool]]  # (resource, rows, valid)
     flagged: list[FlaggedRow] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what warning checks could not check
 
 
 def resource_changes(before: Package | None, after: Package) -> list[ResourceChange]:
@@ -98,4 +99,5 @@ def validation_summary(report: ReportDocument) -> ValidationSummary:
             for task in report.get("tasks", [])
             for warning in task.get("flagged", [])
         ],
+        notes=[str(note) for note in report.get("notes", [])],
     )

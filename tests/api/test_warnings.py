@@ -19,7 +19,15 @@ from api import create_app
 from catalog.errors import ValidationFailed
 from catalog.settings import Settings
 from catalog.store import FolderStore, Publisher, load_dataset
-from tests.contradiction import CONTRADICTED_ROWS, FLAG, SLUG, write_contradiction
+from tests.conftest import write_dataset
+from tests.contradiction import (
+    CONTRADICTED_ROWS,
+    FLAG,
+    SLUG,
+    package,
+    write_contradiction,
+)
+from tests.validation.test_unchecked_groups import SUM, national_and_four_provinces
 
 pytestmark = pytest.mark.anyio
 RESOURCE = f"/api/v1/datasets/{SLUG}/resources/pension"
@@ -145,3 +153,21 @@ def test_a_version_without_warnings_says_none(folders: tuple[Path, Path], tmp_pa
     Publisher(store, datasets).build(load_dataset(datasets / SLUG))
     assert [info.warnings for info in store.versions(SLUG)] == [2, 0]
     assert "warnings" not in store.descriptor(SLUG)["build"]
+
+
+@pytest.mark.parametrize(("lang", "words"), [("zh", "未能核对的部分"), ("en", "Not checked")])
+async def test_the_dataset_page_says_what_a_warning_check_could_not_check(
+    tmp_path: Path, lang: str, words: str
+) -> None:
+    datasets, store = tmp_path / "datasets", tmp_path / "store"
+    document = package()
+    document["checks"].append(SUM)  # the national line over four provinces of 31
+    write_dataset(datasets, SLUG, {"pension.csv": national_and_four_provinces()}, document)
+    Publisher(FolderStore(store), datasets).build(load_dataset(datasets / SLUG))
+    app = create_app(Settings(store=store, datasets=datasets))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        page = (await http.get(f"/dataset/{SLUG}", params={"lang": lang})).text
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    assert words in text
+    assert "did not check 1 group(s)" in text and "(4 of 31 parts)" in text
