@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from openpyxl.utils import get_column_letter
+
 from validation import ReadFailure, csv_lines, sheet_cells
 
 
@@ -28,6 +30,11 @@ class Merge:
     last_row: int
     first_column: int
     last_column: int
+
+    def reference(self) -> str:
+        """The range as a spreadsheet names it (`B8:C8`)."""
+        first = f"{get_column_letter(self.first_column)}{self.first_row}"
+        return f"{first}:{get_column_letter(self.last_column)}{self.last_row}"
 
 
 @dataclass

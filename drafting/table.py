@@ -50,6 +50,7 @@ def read_table(file: Path, datasets: Path, slug: str, sheet: str | None,
     lines = classify(grid, column, matcher, steward.skip_rows)
     if not lines.data:
         raise DraftError(f"{file.name}: no line has a region and a number")
+    _refuse_merged_values(grid, lines.data, file.name)
     unit_text = " ".join(" ".join(grid.rows[line - 1]) for line in lines.unit)
     title = "".join("".join(grid.rows[line - 1]) for line in lines.title)
     context = Context(slug, lines.header, lines.english_header, units_of_line(unit_text),
@@ -60,6 +61,19 @@ def read_table(file: Path, datasets: Path, slug: str, sheet: str | None,
                for c in value_columns(grid.rows, lines.data, column)]  # fmt: skip
     codes, remap = _regions(grid, lines, column, matcher)
     return Table(grid, lines, column, matcher, columns, codes, remap)
+
+
+def _refuse_merged_values(grid: Grid, data: list[int], name: str) -> None:
+    """A merged range over a data line's cells would be one figure read as several: build
+    refuses it, so init says so first (merges spread titles and header labels only)."""
+    for merge in grid.merges:
+        covered = [line for line in data if merge.first_row <= line <= merge.last_row]
+        wide = merge.first_row != merge.last_row or merge.first_column != merge.last_column
+        if covered and wide:
+            raise DraftError(
+                f"{name}: line {covered[0]}: merged range {merge.reference()} covers data cells;"
+                " unmerge it and leave each figure in its own cell"
+            )
 
 
 def _regions(grid: Grid, lines: Lines, column: int, matcher: RegionMatcher

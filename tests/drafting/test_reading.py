@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from drafting import DraftError, draft_dataset
+from tests.conftest import REPO
 from tests.validation.hostile import with_cells, with_merges, workbook
 
 ROWS = [["地区", "人数"], ["北京", 1]]
@@ -100,3 +101,16 @@ def test_a_cell_is_drafted_as_build_prints_it(tmp_path: Path) -> None:
     path = tmp_path / "p.xlsx"
     book.save(path)
     assert read_grid(path).rows[1] == ["12.5", "1.00"]  # as `validation.layout` prints them
+
+
+def test_a_merged_range_over_figures_is_refused_as_build_refuses_it(tmp_path: Path) -> None:
+    from tests.validation.test_layout_sheet import BEIJING, edited
+
+    path = tmp_path / "page.xlsx"
+    path.write_bytes(edited("", merge=f"B{BEIJING}:C{BEIJING}"))
+    with pytest.raises(DraftError) as raised:
+        draft_dataset(path, REPO / "datasets", "t")
+    assert str(raised.value) == (
+        f"page.xlsx: line {BEIJING}: merged range B{BEIJING}:C{BEIJING} covers data cells;"
+        " unmerge it and leave each figure in its own cell"
+    )
