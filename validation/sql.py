@@ -57,3 +57,9 @@ def show(value: Any) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+def shadowed(query: str, name: str, view: str) -> str:
+    """`query` reading `view` wherever it names `name`: a CTE hides the table of that name
+    inside the whole query, the query's own `WITH` included."""
+    return f"WITH {quote(name)} AS (SELECT * FROM {quote(view)}) SELECT * FROM ({query}) AS q0"

@@ -16,7 +16,7 @@ import duckdb
 from validation.context import ResourceContext
 from validation.errors import ReportError, cell_error, locate
 from validation.schema import key_fields
-from validation.sql import quote, select, show
+from validation.sql import quote, select, shadowed, show
 
 # Floats summed in a different order differ in the last bits; never report that as an error.
 _FLOAT_SLACK = 1e-9
@@ -357,6 +357,8 @@ def _not_above(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> list
 
 def _sql(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> list[ReportError]:
     query = run.text("query").strip().rstrip(";")
+    if run.view != run.ctx.name:  # a warning check: the rows numbered by position
+        query = shadowed(query, run.ctx.name, run.view)
     message = str(run.spec.get("message") or "no row selected by the check's query")
     field = run.spec.get("field")
     probe = select(con, f"SELECT * FROM ({query}) AS q LIMIT 0")
