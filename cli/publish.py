@@ -100,7 +100,9 @@ def _build_one(
         record(ctx, "build", *outcome_of(exc), dataset=source.slug)
         if isinstance(exc, ValidationFailed):
             errors.print(exc.report.summary(), highlight=False, markup=False)
-            errors.print(f"{source.slug}: NOT published; the current version still serves")
+            served = builder.store.current(source.slug)
+            still = "the current version still serves" if served else "it has no published version"
+            errors.print(f"{source.slug}: NOT published; {still}")
         else:
             errors.print(
                 f"{source.slug}: NOT published: {exc}",

@@ -39,6 +39,10 @@ def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | Non
     year = year_of(table, file)
     if year is None:
         draft.review.append("no year in the title or file name: set layout.period.year")
+    elif str(year) not in f"{zh} {en}":  # an office's file name may carry the mailing's year
+        draft.review.append(
+            f"layout.period.year {year} is taken from the file name, not the title: check it"
+        )
     source = source_entry(datasets, zh or file.name, url or f"data/{file.name}", is_official(url))
     if not is_official(url):
         tier = source["reliability_tier"]

@@ -41,7 +41,8 @@ STOCK = re.compile(r"人数|人员|人員|职工|従業員|结余|结存|余额|
 # receive something (享受待遇人数, beneficiaries) are counted over the year, not at its end.
 BALANCE = re.compile(r"结余|结存|余额|年末|balance|year-end", re.IGNORECASE)
 OVER_THE_YEAR = re.compile(r"享受|待遇|领取|新增|发放|受益|beneficiar|recipient", re.IGNORECASE)
-NOT_ADDITIVE = re.compile(r"平均|average|率|增长|growth|指数|index|比", re.IGNORECASE)
+NOT_ADDITIVE = re.compile(r"平均|人均|average|per capita|率|增长|growth|指数|index|比",
+                          re.IGNORECASE)  # fmt: skip
 YEAR = re.compile(r"^(19|20)\d{2}$")
 
 
@@ -100,7 +101,8 @@ def _quantities(label: str) -> set[str]:
 
 
 def _quantity(unit: str) -> str:
-    return {"人": "persons", "人次": "persons", "元": "money"}.get(unit, "")
+    # A rate of money (元/月, 元/小时) is money too: paid over the period, no stock.
+    return {"人": "persons", "人次": "persons", "元": "money"}.get(unit.split("/")[0], "")
 
 
 def match_indicator(labels: tuple[str, str], name_en: str, unit: Unit, ctx: Context

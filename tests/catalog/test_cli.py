@@ -217,3 +217,12 @@ def test_cli_messages_are_never_wrapped(datasets_dir: Path, store_dir: Path) -> 
     assert result.returncode == 1
     row = next(line for line in result.stderr.splitlines() if "row 5" in line)
     assert len(row) > 40 and row.rstrip().endswith('"abc"'), result.stderr
+
+
+def test_cli_a_first_build_refused_says_nothing_was_published(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    write_wages(datasets_dir, WAGE_CSV + "520200,2022,abc,81000.00,2023-06-01\n")
+    result = opendata(datasets_dir, store_dir, "build", "wages-test")
+    assert result.returncode == 1
+    assert "wages-test: NOT published; it has no published version" in result.stderr

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from catalog.store import resolve
 from cli import app
-from drafting import DraftError, init_dataset
+from drafting import DraftError, draft_dataset, init_dataset
 from tests.conftest import REPO
 
 DATASETS = REPO / "datasets"
@@ -144,3 +144,13 @@ def test_a_file_named_as_offices_name_them_is_drafted_and_validates(
     assert code == 0, output
     assert (datasets / "x" / "data" / name).is_file()
     assert resolve("x", datasets).slug == "x"  # loads as build loads it: no path fault
+
+
+def test_a_year_from_the_file_name_alone_is_for_review(tmp_path: Path) -> None:
+    lines = [LINES[0].replace("2010年", ""), *LINES[1:]]
+    path = tmp_path / "附件2：表3（2019年）.csv"
+    path.write_bytes("\r\n".join(lines).encode("gb18030") + b"\r\n")
+    draft = draft_dataset(path, DATASETS, "x")
+    assert "layout.period.year 2019 is taken from the file name, not the title: check it" in (
+        draft.review
+    )

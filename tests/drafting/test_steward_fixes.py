@@ -3,6 +3,7 @@ saying what it flagged, a reliability tier from a vocabulary, and one bad draft 
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +184,49 @@ def test_init_drafts_no_components_check_where_no_column_adds_up(
         unlabelled_total_table(tmp_path / "表22-42.csv", shuffle=True), datasets, "yb"
     )
     assert "components" not in [c["type"] for c in draft.document.get("checks", [])]
+
+
+def pension_table(path: Path, unit_in_header: str) -> Path:
+    """Guizhou's 2022 average monthly enterprise pension by prefecture, from the sources, as
+    an office prints it: the unit `元/月` in the header."""
+    source = REPO / "curation" / "sources" / "guizhou_prefecture_indicators.csv"
+    with source.open(encoding="utf-8", newline="") as handle:
+        found = {row["region_code"]: row for row in csv.DictReader(handle)
+                 if row["year"] == "2022" and row["indicator_code"] == PENSION
+                 and row["region_code"] != "520000"}.values()  # fmt: skip
+    lines = ["表3 各市（州）企业退休人员月人均基本养老金（2022年）",
+             f"地区,企业退休人员月人均基本养老金{unit_in_header}"]  # fmt: skip
+    lines += [f"{row['region_name_zh']},{row['value']}" for row in found]
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    return path
+
+
+PENSION = "enterprise_pension_avg_monthly"
+
+
+def test_a_monthly_unit_is_drafted_and_published_whole(tmp_path: Path, datasets: Path) -> None:
+    store = init_and_build(pension_table(tmp_path / "表3.csv", "（元/月）"), tmp_path, datasets)
+    rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
+    assert {(r["unit"], r["unit_as_printed"], r["period_type"]) for r in rows} == {
+        ("元/月", "元/月", "annual")  # an average over the year is no stock at its end
+    }
+    assert len(rows) == 9
+
+
+def test_a_column_unit_other_than_its_indicators_is_an_error(
+    tmp_path: Path, datasets: Path
+) -> None:
+    # Printed in 元, the column is drafted as a new indicator; the steward maps it to the
+    # monthly pension, which is in 元/月: build must not publish 元 figures under it.
+    init_dataset(pension_table(tmp_path / "表3.csv", "（元）"), datasets, "yb")
+    path = datasets / "yb" / "datapackage.yaml"
+    document = yaml.safe_load(path.read_text("utf-8"))
+    layout = document["resources"][0]["layout"]
+    layout["columns"][0]["indicator"], layout["indicators"] = PENSION, []
+    path.write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False), "utf-8")
+    publisher = Publisher(FolderStore(tmp_path / "store"), datasets)
+    report = publisher.validate(publisher.sources()["yb"]).report
+    assert [e.message for e in report.errors] == [
+        f'data/表3.csv column 2: column 2: unit "元" gives figures in 元, but indicator "{PENSION}"'
+        " is in 元/月: a unit or an indicator is mistaken"
+    ]

@@ -76,9 +76,9 @@ def load_references(resolver: Resolver | None) -> References:
                           " but no resolver for other packages was given")  # fmt: skip
     try:
         regions, aliases, units = resolver(*REGIONS), resolver(*ALIASES), resolver(*UNITS)
-        indicators = frozenset(
-            str(code) for code in resolver(*INDICATORS).column("code").to_pylist()
-        )
+        listed = resolver(*INDICATORS)
+        codes, units_of = listed.column("code").to_pylist(), listed.column("unit").to_pylist()
+        indicators = {str(code): str(unit) for code, unit in zip(codes, units_of, strict=True)}
     except Exception as exc:  # the resolver is the caller's code; its failure is a report
         message = f"a layout's code lists cannot be read: {exc}"
         raise ReadFailure("resource-error", message) from None
@@ -101,7 +101,7 @@ def long_table(
     problems = list(unknown_fields(names))
     problems += header_problems(lines, layout, spread_left=spread_left)
     problems += unit_problems(lines, layout, references.units, spread_left=spread_left)
-    problems += indicator_problems(layout, references.indicators)
+    problems += indicator_problems(layout, references.indicators, references.units)
     data, line_problems = classify(lines, layout, references.regions)
     rows, value_problems = values(data, layout, references.units)
     problems += line_problems + value_problems

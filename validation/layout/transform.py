@@ -51,7 +51,7 @@ class References:
 
     regions: RegionIndex
     units: dict[str, UnitRule]
-    indicators: frozenset[str]
+    indicators: dict[str, str]  # indicator code: its (normalised) unit
 
 
 @dataclass(frozen=True)
@@ -170,6 +170,7 @@ def _outside(key: str, column: int, what: str, width: Width) -> LayoutProblem:
 
 
 _UNIT_SPLIT = re.compile(r"[\s、,，;；:：/()（）\[\]【】]+")
+_UNIT_EDGE = r"[\s、,，;；:：()（）\[\]【】]"
 
 
 def unit_problems(lines: Sequence[Line], layout: Layout, units: dict[str, UnitRule],
@@ -192,16 +193,24 @@ def unit_problems(lines: Sequence[Line], layout: Layout, units: dict[str, UnitRu
     return problems
 
 
-def indicator_problems(layout: Layout, known: frozenset[str]) -> list[LayoutProblem]:
-    """Columns whose indicator is neither in indicator-codes nor declared by the layout: a
+def indicator_problems(
+    layout: Layout, known: dict[str, str], units: dict[str, UnitRule]
+) -> list[LayoutProblem]:
+    """Columns whose indicator is neither in indicator-codes nor declared by the layout (a
     misspelt code would publish figures under no indicator, and checks naming the right
-    code would find no parts and pass."""
-    declared = known | {indicator.code for indicator in layout.indicators}
-    return [_unknown_indicator(c, declared) for c in layout.columns if c.indicator not in declared]
+    code would find no parts and pass), or is in another unit than the column's."""
+    declared = {**known, **{indicator.code: indicator.unit for indicator in layout.indicators}}
+    problems = []
+    for column in layout.columns:
+        if column.indicator not in declared:
+            problems.append(_unknown_indicator(column, sorted(declared)))
+        elif column.unit in units and units[column.unit].unit != declared[column.indicator]:
+            problems.append(_other_unit(column, units[column.unit].unit, declared))
+    return problems
 
 
-def _unknown_indicator(column: LayoutColumn, declared: frozenset[str]) -> LayoutProblem:
-    nearest = difflib.get_close_matches(column.indicator, sorted(declared), n=1)
+def _unknown_indicator(column: LayoutColumn, declared: list[str]) -> LayoutProblem:
+    nearest = difflib.get_close_matches(column.indicator, declared, n=1)
     hint = f' (did you mean "{nearest[0]}"?)' if nearest else ""
     message = (f'column {column.column}: indicator "{column.indicator}" is neither in'
                f" indicator-codes nor declared in layout.indicators{hint}")  # fmt: skip
@@ -209,8 +218,19 @@ def _unknown_indicator(column: LayoutColumn, declared: frozenset[str]) -> Layout
     return LayoutProblem(message, None, column.column, expected, column.indicator)
 
 
+def _other_unit(column: LayoutColumn, unit: str, declared: dict[str, str]) -> LayoutProblem:
+    wanted = declared[column.indicator]
+    message = (f'column {column.column}: unit "{column.unit}" gives figures in {unit}, but'
+               f' indicator "{column.indicator}" is in {wanted}: a unit or an indicator'
+               " is mistaken")  # fmt: skip
+    return LayoutProblem(message, None, column.column, f"a unit giving {wanted}", column.unit)
+
+
 def _printed(unit: str, text: str) -> bool:
     tokens = {token.removeprefix("单位") for token in _UNIT_SPLIT.split(text)}
+    if "/" in unit:  # 元/月 is one unit, not 元 and 月: it must stand whole between edges
+        edged = re.compile(rf"(?:^|{_UNIT_EDGE}|单位){re.escape(unit)}(?:$|{_UNIT_EDGE})")
+        return edged.search(text) is not None
     return unit in tokens or (" " in unit and unit in " ".join(text.split()))
 
 
