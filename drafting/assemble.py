@@ -180,9 +180,12 @@ def _report(draft: Draft, table: Table, checks: list[Document], year: int | None
     draft.review += [f"line {n}: a note among the data ({_first_text(table, n)!r}); in note_rows"
                      for n in among]  # fmt: skip
     draft.review += _partial(table, checks)
-    loose = [k for k, v in table.remap.items() if v != "000000"]
+    loose = [k for k, how in table.hows.items() if how == "loose"]
     if loose:
         draft.review.append(f"region names matched by prefix only, in remap: {loose}")
+    totals = [f"{k} → {table.remap[k]}" for k, how in table.hows.items() if how == "total"]
+    if any(not total.endswith(NATIONAL_CODE) for total in totals):
+        draft.review.append(f"total lines read as the region the others are part of: {totals}")
     if any(c.minted for c in table.columns):
         draft.review.append("new indicators in layout.indicators: check codes, names, units")
     draft.review.append("period types (year_end for stocks, annual for flows) are drafted")

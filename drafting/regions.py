@@ -5,7 +5,8 @@ A name is looked up by the reader's own index (validation's `RegionIndex`, docs/
 (`遼寧`, `Tibet`, `黔南州`), `name_en`, the first region of the file keeping a name. The
 steward's `--remap` entries come first and go into `remap`. The words below name the total
 of whatever the table covers, not a region, so they are not aliases: the draft reads them as
-the national line and writes the ones a table prints into `remap` for review. A name found
+the line of the region the table's other lines are part of (the country, or the province of
+a prefecture table) and writes the ones a table prints into `remap` for review. A name found
 only by the looser rule here (a unique region whose name starts with the printed one less
 its suffix) goes into `remap` too, and the summary asks the steward to review it.
 """
@@ -13,20 +14,24 @@ its suffix) goes into `remap` too, and the summary asks the steward to review it
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from validation import Region, RegionIndex, chinese_key, english_key, short_name
 
 NATIONAL_CODE = "000000"
-NATIONAL_WORDS = ("总计", "合计", "total")
+# A total line names no region: it is the total of whatever the table covers, the country
+# or (全省, a prefecture table's 合计) one province.
+TOTAL_WORDS = ("总计", "合计", "total", "全省", "全省合计", "全省总计", "全区", "全区合计",
+               "全市", "全市合计")  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Match:
     code: str
-    how: str  # remap, national, name_zh, suffix, alias, name_en, loose: remap, national and
-    # loose go into the layout's remap (the reader knows the others)
+    how: str  # remap, total, name_zh, suffix, alias, name_en, loose: remap, total and loose
+    # go into the layout's remap (the reader knows the others)
 
 
 class RegionMatcher:
@@ -36,6 +41,7 @@ class RegionMatcher:
         self.remap = {_key(k): v for k, v in (remap or {}).items()}
         self.index = RegionIndex.named(regions, (aliases or {}).items())
         self.by_code = {r.code: r for r in reversed(regions)}  # the first keeps a code
+        self.total_code = NATIONAL_CODE  # what a total line is the total of (`covering`)
 
     def match(self, printed: str) -> Match | None:
         zh, en = chinese_key(printed), english_key(printed)
@@ -44,8 +50,8 @@ class RegionMatcher:
         steward = self.remap.get(zh) or self.remap.get(en)
         if steward:
             return Match(steward, "remap")
-        if zh in NATIONAL_WORDS or en in NATIONAL_WORDS:
-            return Match(NATIONAL_CODE, "national")
+        if zh in TOTAL_WORDS or en in TOTAL_WORDS:
+            return Match(self.total_code, "total")
         found = self.index.found(printed)
         return Match(*found) if found else self._loose(short_name(zh))
 
@@ -54,6 +60,14 @@ class RegionMatcher:
             return None
         found = {r.code for r in self.regions if r.name_zh.startswith(stem)}
         return Match(found.pop(), "loose") if len(found) == 1 else None
+
+    def covering(self, names: list[str]) -> str:
+        """The region the named regions are part of: the province whose prefectures most of
+        them are, else the country."""
+        found = [m.code for m in map(self.match, names) if m is not None and m.how != "total"]
+        parents = Counter(self.parent(code) for code in found).most_common(1)
+        parent = parents[0][0] if parents else NATIONAL_CODE
+        return parent if self.level(parent) == "province" else NATIONAL_CODE
 
     def nearest(self, printed: str) -> str | None:
         """The known name closest to `printed`, to suggest in an error."""

@@ -37,6 +37,7 @@ class Table:
     columns: list[Column]
     codes: list[str]
     remap: dict[str, str]
+    hows: dict[str, str] = field(default_factory=dict)  # a remap entry: how it was matched
 
 
 def read_table(file: Path, datasets: Path, slug: str, sheet: str | None,
@@ -47,6 +48,7 @@ def read_table(file: Path, datasets: Path, slug: str, sheet: str | None,
     column = region_column(grid.rows, matcher)
     if column is None:
         raise DraftError(f"{file.name}: no column names at least three regions")
+    matcher.total_code = matcher.covering([grid.cell(n + 1, column) for n in range(len(grid.rows))])
     lines = classify(grid, column, matcher, steward.skip_rows)
     if not lines.data:
         raise DraftError(f"{file.name}: no line has a region and a number")
@@ -59,8 +61,8 @@ def read_table(file: Path, datasets: Path, slug: str, sheet: str | None,
     taken: set[str] = set()
     columns = [draft_column(grid, c, context, taken)
                for c in value_columns(grid.rows, lines.data, column)]  # fmt: skip
-    codes, remap = _regions(grid, lines, column, matcher)
-    return Table(grid, lines, column, matcher, columns, codes, remap)
+    codes, remap, hows = _regions(grid, lines, column, matcher)
+    return Table(grid, lines, column, matcher, columns, codes, remap, hows)
 
 
 def _refuse_merged_values(grid: Grid, data: list[int], name: str) -> None:
@@ -77,17 +79,19 @@ def _refuse_merged_values(grid: Grid, data: list[int], name: str) -> None:
 
 
 def _regions(grid: Grid, lines: Lines, column: int, matcher: RegionMatcher
-             ) -> tuple[list[str], dict[str, str]]:  # fmt: skip
+             ) -> tuple[list[str], dict[str, str], dict[str, str]]:  # fmt: skip
     codes: list[str] = []
     remap: dict[str, str] = {}
+    hows: dict[str, str] = {}
     for line in lines.data:
         printed = grid.cell(line, column)
         match = matcher.match(printed)
         assert match is not None  # a data line is one whose region matched
         codes.append(match.code)
-        if match.how in {"national", "loose", "remap"}:
+        if match.how in {"total", "loose", "remap"}:
             remap[_remap_key(printed)] = match.code
-    return codes, remap
+            hows[_remap_key(printed)] = match.how
+    return codes, remap, hows
 
 
 def _remap_key(printed: str) -> str:

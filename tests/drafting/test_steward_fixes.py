@@ -186,17 +186,19 @@ def test_init_drafts_no_components_check_where_no_column_adds_up(
     assert "components" not in [c["type"] for c in draft.document.get("checks", [])]
 
 
-def pension_table(path: Path, unit_in_header: str) -> Path:
+def pension_table(path: Path, unit_in_header: str, total: str | None = None) -> Path:
     """Guizhou's 2022 average monthly enterprise pension by prefecture, from the sources, as
-    an office prints it: the unit `元/月` in the header."""
+    an office prints it: the unit `元/月` in the header; `total`: the province's line first,
+    named so."""
     source = REPO / "curation" / "sources" / "guizhou_prefecture_indicators.csv"
     with source.open(encoding="utf-8", newline="") as handle:
         found = {row["region_code"]: row for row in csv.DictReader(handle)
                  if row["year"] == "2022" and row["indicator_code"] == PENSION
-                 and row["region_code"] != "520000"}.values()  # fmt: skip
+                 and (total or row["region_code"] != "520000")}.values()  # fmt: skip
     lines = ["表3 各市（州）企业退休人员月人均基本养老金（2022年）",
              f"地区,企业退休人员月人均基本养老金{unit_in_header}"]  # fmt: skip
-    lines += [f"{row['region_name_zh']},{row['value']}" for row in found]
+    names = {"520000": total or ""}
+    lines += [f"{names.get(r['region_code'], r['region_name_zh'])},{r['value']}" for r in found]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     return path
 
@@ -230,3 +232,15 @@ def test_a_column_unit_other_than_its_indicators_is_an_error(
         f'data/表3.csv column 2: column 2: unit "元" gives figures in 元, but indicator "{PENSION}"'
         " is in 元/月: a unit or an indicator is mistaken"
     ]
+
+
+@pytest.mark.parametrize("total", ["全省", "合计"])
+def test_a_prefecture_tables_total_line_is_its_province(
+    tmp_path: Path, datasets: Path, total: str
+) -> None:
+    table = pension_table(tmp_path / "表3.csv", "（元/月）", total=total)
+    store = init_and_build(table, tmp_path, datasets)
+    assert yaml.safe_load((datasets / "yb" / "datapackage.yaml").read_text("utf-8"))[
+        "resources"][0]["layout"]["region"]["remap"] == {total: "520000"}  # fmt: skip
+    rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
+    assert sorted(r["region_code"] for r in rows)[0] == "520000" and len(rows) == 10
