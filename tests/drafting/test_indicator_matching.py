@@ -125,3 +125,26 @@ def test_a_table_number_with_a_letter_is_left_out_of_new_names(tmp_path: Path) -
     draft = draft_dataset(table, DATASETS, "wi")
     declared = draft.document["resources"][0]["layout"]["indicators"]  # type: ignore[index]
     assert [i["name_zh"][:1] for i in declared] == ["劳"]
+
+
+def guizhou_wages(path: Path) -> Path:
+    """Guizhou's 2022 wages by prefecture as the statistics bureau prints them: the all-units
+    wage and `其中：在岗职工` under one group label (figures from the sources)."""
+    source = REPO / "curation" / "sources" / "guizhou_prefecture_indicators.csv"
+    wanted = ("avg_wage_all_urban_units", "avg_wage_on_post_staff")
+    by_region: dict[str, dict[str, str]] = {}
+    with source.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["year"] == "2022" and row["indicator_code"] in wanted:
+                names = by_region.setdefault(row["region_name_zh"], {})
+                names[row["indicator_code"]] = row["value"]
+    lines = ["表1 2022年全省及各市（州）城镇单位就业人员年平均工资", "单位：元",
+             "地区,城镇单位就业人员年平均工资,", ",全口径,其中：在岗职工"]  # fmt: skip
+    lines += [f"{name},{v[wanted[0]]},{v[wanted[1]]}" for name, v in by_region.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_bureaus_wage_columns_take_their_indicators(tmp_path: Path) -> None:
+    codes, _ = columns(guizhou_wages(tmp_path / "t.csv"), DATASETS)
+    assert codes == ["avg_wage_all_urban_units", "avg_wage_on_post_staff"]
