@@ -386,15 +386,15 @@ def _check_domain(run: _Run, con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _run_check(run: _Run, con: duckdb.DuckDBPyConnection, check: CheckRun) -> None:
-    """An error check's findings are errors; a warning check's are flagged rows, all of
-    them (each must carry its flag), and only a check it cannot run is an error."""
+    """An error check's findings are errors; a warning check's are flagged rows (only a
+    check it cannot run is an error). What a check could not check is a note, either way."""
     task = run.tasks[check.ctx.name]
-    if not check.warns:
-        run.record(task, run_check(con, check, run.room))
-        return
-    errors, flagged = run_warning_check(con, check, run_check)
+    if check.warns:
+        errors, flagged = run_warning_check(con, check, run_check)
+        task.flagged += flagged
+    else:
+        errors = run_check(con, check, run.room)
     run.record(task, errors)
-    task.flagged += flagged
     note = unchecked_note(con, check)
     if note is not None and not errors:
         run.report.notes.append(note)

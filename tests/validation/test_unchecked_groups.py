@@ -51,3 +51,15 @@ def test_a_group_with_a_part_printed_twice_is_noted_as_such(validate: Any) -> No
     report = validate(package, {"data/pension.csv": national_and_four_provinces()}).report
     assert "more parts than the 3 expected (a line printed twice?)" in report.notes[0]
     assert "(4 of 3 parts)" in report.notes[0]
+
+
+def test_a_check_whose_where_matches_no_row_says_so(validate: Any) -> None:
+    misspelt = {"type": "range", "resource": "pension", "field": "value", "min": 0,
+                "max": 10**9, "where": "indicator = 'participantz'"}  # fmt: skip
+    package = {**contradiction.package(), "checks": [misspelt]}
+    report = validate(package, {"data/pension.csv": contradiction.csv_text()}).report
+    assert report.valid
+    assert report.notes == [
+        "data/pension.csv: check 1 (range on pension) checked no row: its where"
+        " (indicator = 'participantz') matches none (a misspelt code?)"
+    ]

@@ -22,6 +22,11 @@ def unchecked_note(con: duckdb.DuckDBPyConnection, run: CheckRun) -> str | None:
     cannot run: that is the check's own error)."""
     kind = run.spec.get("type")
     try:
+        if run.spec.get("where") and not _selects(con, run):
+            return (
+                f"{run.ctx.path or run.ctx.name}: {run.label} checked no row: its where"
+                f" ({run.spec['where']}) matches none (a misspelt code?)"
+            )
         if kind == "sum_of_parts" and run.spec.get("complete") is not None:
             return _note(run, _sum_groups(con, run), int(run.spec["complete"]))
         if kind == "components" and isinstance(run.spec.get("parts"), list):
@@ -29,6 +34,10 @@ def unchecked_note(con: duckdb.DuckDBPyConnection, run: CheckRun) -> str | None:
     except (CheckDeclarationError, duckdb.Error, TypeError, ValueError):
         return None
     return None
+
+
+def _selects(con: duckdb.DuckDBPyConnection, run: CheckRun) -> bool:
+    return bool(select(con, f"SELECT count(*) FROM {run.base()}").fetchone()[0])
 
 
 def _sum_groups(con: duckdb.DuckDBPyConnection, run: CheckRun) -> list[tuple[str, int]]:
