@@ -5,11 +5,12 @@
 离退休人员`): it equals their sum within the rounding on most lines (`ADDS_UP_SHARE`), so one
 contradicting line is flagged rather than taken as proof that the column is no total.
 `sum_of_parts`: a national line (or a province line above its prefectures) is the sum of the
-other lines, for additive columns only (no averages, rates or growth). The tolerance is the
-rounding the printing allows: number of parts × half a unit of the last printed digit, in
-the normalised unit. `complete` is the number of parts the total is made of in
-`region-codes` (31 provinces; the prefectures of a province), not the number printed: a page
-that stops after 陕西 is not checked rather than flagged. Every drafted check is
+other lines, for additive columns; `within_parts`: for averages, rates and growth, it lies
+between the other lines' lowest and highest (a mean of them, whatever the weights). The
+tolerance is the rounding the printing allows (`_total_check`), in the normalised unit.
+`complete` is the number of parts the total is made of in `region-codes` (31 provinces; the
+prefectures of a province), not the number printed: a page that stops after 陕西 is not
+checked rather than flagged. Every drafted check is
 `severity: warning`: a source contradiction is published as printed and flagged.
 """
 
@@ -105,14 +106,14 @@ def sum_checks(columns: list[Column], codes: list[str], matcher: RegionMatcher) 
     if total is None:
         return []
     parts = expected_parts(total, codes, matcher)
-    groups: dict[tuple[str, int, object], list[Column]] = defaultdict(list)
+    groups: dict[tuple[bool, str, int, object], list[Column]] = defaultdict(list)
     for column in columns:
-        if column.additive:
-            groups[(column.unit.unit, column.decimals, column.unit.factor)].append(column)
+        key = (column.additive, column.unit.unit, column.decimals, column.unit.factor)
+        groups[key].append(column)
     return [
-        _sum_of_parts(members, total, parts)
-        for members in groups.values()
-    ]  # fmt: skip
+        _total_check(members, total, parts, "sum_of_parts" if additive else "within_parts")
+        for (additive, *_), members in groups.items()
+    ]
 
 
 def expected_parts(total: str, codes: list[str], matcher: RegionMatcher) -> int:
@@ -123,13 +124,16 @@ def expected_parts(total: str, codes: list[str], matcher: RegionMatcher) -> int:
     return max(len(children | printed), 1)
 
 
-def _sum_of_parts(members: list[Column], total: str, parts: int) -> Check:
+def _total_check(members: list[Column], total: str, parts: int, kind: str) -> Check:
+    """A sum's rounding is half a printed unit per part; an average (`within_parts`) and its
+    highest or lowest part are each rounded once: one printed unit between them."""
     codes = ", ".join(f"'{c.indicator}'" for c in members)
+    rounded = parts if kind == "sum_of_parts" else 2
     return {
-        "resource": "observations", "type": "sum_of_parts", "severity": "warning",
+        "resource": "observations", "type": kind, "severity": "warning",
         "value": "value", "group_by": ["indicator_code", "period"],
         "parts": f"region_code <> '{total}'", "total": f"region_code = '{total}'",
         "complete": parts,
-        "tolerance": tolerance(parts, members[0].decimals, members[0].unit.factor),
+        "tolerance": tolerance(rounded, members[0].decimals, members[0].unit.factor),
         "where": f"indicator_code IN ({codes})",
     }  # fmt: skip

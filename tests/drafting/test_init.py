@@ -189,7 +189,8 @@ def test_a_table_without_a_year_says_so() -> None:
     draft = draft_dataset(real("wages-2002"), DATASETS, "sd")
     assert any("no year" in line for line in draft.review)
     assert layout_of(draft.document)["period"] == {"year": None, "type": "annual"}
-    assert "checks" not in draft.document  # the title says 平 均 工 资: averages
+    # The title says 平 均 工 资: averages, so the national line lies within the provinces'.
+    assert [c["type"] for c in draft.document["checks"]] == ["within_parts"]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("slug", ["nl-slug\n", "a" * 101, "Upper", "-x", "a/b"])

@@ -186,7 +186,9 @@ def test_init_drafts_no_components_check_where_no_column_adds_up(
     assert "components" not in [c["type"] for c in draft.document.get("checks", [])]
 
 
-def pension_table(path: Path, unit_in_header: str, total: str | None = None) -> Path:
+def pension_table(
+    path: Path, unit_in_header: str, total: str | None = None, total_value: str | None = None
+) -> Path:
     """Guizhou's 2022 average monthly enterprise pension by prefecture, from the sources, as
     an office prints it: the unit `元/月` in the header; `total`: the province's line first,
     named so."""
@@ -198,7 +200,12 @@ def pension_table(path: Path, unit_in_header: str, total: str | None = None) -> 
     lines = ["表3 各市（州）企业退休人员月人均基本养老金（2022年）",
              f"地区,企业退休人员月人均基本养老金{unit_in_header}"]  # fmt: skip
     names = {"520000": total or ""}
-    lines += [f"{names.get(r['region_code'], r['region_name_zh'])},{r['value']}" for r in found]
+    values = {"520000": total_value} if total_value else {}
+    lines += [
+        f"{names.get(r['region_code'], r['region_name_zh'])},"
+        f"{values.get(r['region_code'], r['value'])}"
+        for r in found
+    ]
     path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
     return path
 
@@ -244,3 +251,14 @@ def test_a_prefecture_tables_total_line_is_its_province(
         "resources"][0]["layout"]["region"]["remap"] == {total: "520000"}  # fmt: skip
     rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
     assert sorted(r["region_code"] for r in rows)[0] == "520000" and len(rows) == 10
+
+
+def test_a_province_average_above_every_prefecture_is_flagged(
+    tmp_path: Path, datasets: Path
+) -> None:
+    table = pension_table(tmp_path / "表3.csv", "（元/月）", total="全省", total_value="9999")
+    store = init_and_build(table, tmp_path, datasets)
+    rows = pq.read_table(store.version_path("yb") / "observations.parquet").to_pylist()
+    assert [(r["region_code"], r["flags"]) for r in rows if r["flags"]] == [
+        ("520000", "within_parts")
+    ]

@@ -101,6 +101,19 @@ def test_sum_of_parts_checks_only_complete_groups_when_asked(validate: Any) -> N
     assert triples(incomplete_too) == [[2, "value", "sum-error"], [4, "value", "sum-error"]]
 
 
+WITHIN = {**SUM_CHECK, "type": "within_parts", "complete": 2, "tolerance": 1}
+
+
+def test_within_parts_reports_an_average_outside_its_parts_range(validate: Any) -> None:
+    rows = (
+        "wage,520000,2023,元,90\nwage,520100,2023,元,95\nwage,520200,2023,元,80\n"
+        "wage,520000,2024,元,97\nwage,520100,2024,元,95\nwage,520200,2024,元,80\n"
+    )
+    result = _check(validate, rows, WITHIN)
+    assert triples(result) == [[5, "value", "within-error"]]
+    assert result.report.errors[0].expected == "between its 2 parts' 80 and 95"
+
+
 COMPONENTS = {
     "type": "components",
     "value": "value",

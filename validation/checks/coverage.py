@@ -15,6 +15,7 @@ from validation.checks.domain import CheckDeclarationError, CheckRun
 from validation.sql import quote, select, show
 
 SHOWN = 3  # groups named in the note; the rest are counted
+TOTALS = ("sum_of_parts", "within_parts")  # a total line against its part lines
 
 
 def unchecked_note(con: duckdb.DuckDBPyConnection, run: CheckRun) -> str | None:
@@ -27,7 +28,7 @@ def unchecked_note(con: duckdb.DuckDBPyConnection, run: CheckRun) -> str | None:
                 f"{run.ctx.path or run.ctx.name}: {run.label} checked no row: its where"
                 f" ({run.spec['where']}) matches none (a misspelt code?)"
             )
-        if kind == "sum_of_parts" and run.spec.get("complete") is not None:
+        if kind in TOTALS and run.spec.get("complete") is not None:
             return _note(run, _sum_groups(con, run), int(run.spec["complete"]))
         if kind == "components" and isinstance(run.spec.get("parts"), list):
             return _note(run, _component_groups(con, run), len(run.spec["parts"]))

@@ -13,13 +13,12 @@ from typing import Any
 
 import duckdb
 
+from validation.checks.totals import sum_of_parts, tolerance_sql, within_parts
 from validation.context import ResourceContext
 from validation.errors import ReportError, cell_error, locate
 from validation.schema import key_fields
 from validation.sql import quote, select, shadowed, show
 
-# Floats summed in a different order differ in the last bits; never report that as an error.
-_FLOAT_SLACK = 1e-9
 SEVERITIES = ("error", "warning")
 # The string field a warning check appends its flag to, `;`-joined.
 FLAGS_FIELD = "flags"
@@ -242,38 +241,6 @@ def _year_of(value: Any) -> int | None:
     return int(text[:4]) if text[:4].isdigit() else None
 
 
-def _tolerance(run: CheckRun) -> str:
-    tolerance = run.number_param("tolerance", 0.0) or 0.0
-    return f"{tolerance!r} + {_FLOAT_SLACK} * greatest(abs(t.total), 1)"
-
-
-def _sum_of_parts(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> list[ReportError]:
-    value = quote(run.column("value"))
-    groups = run.columns("group_by")
-    parts, total = run.text("parts"), run.text("total")
-    complete = run.number_param("complete")
-    keys = ", ".join(quote(g) for g in groups)
-    join = " AND ".join(f"p.{quote(g)} IS NOT DISTINCT FROM t.{quote(g)}" for g in groups)
-    only_complete = f"AND p.n = {int(complete)}" if complete is not None else ""
-    rows = select(
-        con,
-        f"""
-        WITH base AS (SELECT * FROM {run.base()}),
-        p AS (SELECT {keys}, sum({value}) AS s, count(*) AS n FROM base
-              WHERE ({parts}) AND {value} IS NOT NULL GROUP BY {keys}),
-        t AS (SELECT _row, {keys}, {value} AS total FROM base WHERE ({total}))
-        SELECT t._row, t.total, p.s, p.n FROM t JOIN p ON {join}
-        WHERE t.total IS NOT NULL AND abs(t.total - p.s) > {_tolerance(run)} {only_complete}
-        ORDER BY t._row LIMIT {room}
-        """,
-    ).fetchall()
-    name = str(run.spec["value"])
-    return [
-        run.error("sum-error", r, name, f"the sum of its {n} parts, {show(s)}", total)
-        for r, total, s, n in rows
-    ]
-
-
 def _components(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> list[ReportError]:
     value, key = quote(run.column("value")), quote(run.column("key"))
     total = run.spec.get("total")
@@ -300,7 +267,8 @@ def _components(con: duckdb.DuckDBPyConnection, run: CheckRun, room: int) -> lis
         t AS (SELECT _row, {select_keys} {value} AS total FROM base
               WHERE CAST({key} AS VARCHAR) = ?)
         SELECT t._row, t.total, p.s FROM t JOIN p ON {join}
-        WHERE p.n = {len(parts)} AND t.total IS NOT NULL AND abs(t.total - p.s) > {_tolerance(run)}
+        WHERE p.n = {len(parts)} AND t.total IS NOT NULL
+              AND abs(t.total - p.s) > {tolerance_sql(run)}
         ORDER BY t._row LIMIT {room}
         """,
         [*(str(p) for p in parts), str(total)],
@@ -393,7 +361,8 @@ _RUNNERS: dict[str, Callable[[duckdb.DuckDBPyConnection, CheckRun, int], list[Re
     "non_negative": _non_negative,
     "range": _range,
     "within_temporal": _within_temporal,
-    "sum_of_parts": _sum_of_parts,
+    "sum_of_parts": sum_of_parts,
+    "within_parts": within_parts,
     "components": _components,
     "not_above": _not_above,
     "sql": _sql,
