@@ -10,9 +10,24 @@ import pytest
 from catalog.store.model import try_package
 from tests.validation.yearbook import layout, yearbook_descriptor
 from validation import RegionIndex, csv_lines
+from validation.layout.formats import printed_text
 from validation.layout.headers import joined_headers
-from validation.layout.lines import Line, printed_text
+from validation.layout.lines import Line
 from validation.layout.units import normalised_text
+from validation.reading import CellRefused
+
+
+@pytest.mark.parametrize(
+    ("number_format", "why"),
+    [("[>=1000]#,##0;0.0", "condition"), ("[DBNum1][$-804]G/通用格式", "Chinese numerals"),
+     ("# ?/?", "fraction"), ("0.0E+00", "scientific"), ("#,##0,", "scales"), ("0.0,,", "scales"),
+     (";;;", "hides the value"), ('"万人"', "hides the value"), ("[Red]", "hides")],
+)  # fmt: skip
+def test_a_format_showing_something_else_than_the_figure_is_refused(
+    number_format: str, why: str
+) -> None:
+    with pytest.raises(CellRefused, match=why):
+        printed_text(757.2, number_format)
 
 
 @pytest.mark.parametrize(
@@ -21,7 +36,13 @@ from validation.layout.units import normalised_text
      (802.1, "0.0", "802.1"), (1234.5, "#,##0.00", "1234.50"), (0.125, "0.0%", "12.5"),
      ("北　京", "General", "北　京"), (None, "General", ""),
      # Excel shows 30 decimals at most; a huge float prints whole instead of raising.
-     (1.5, "0." + "0" * 700, "1.5" + "0" * 29), (1e308, "General", "1" + "0" * 308)],
+     (1.5, "0." + "0" * 700, "1.5" + "0" * 29), (1e308, "General", "1" + "0" * 308),
+     # General as Chinese Excel and WPS write it, and Text over a number, show General.
+     (757.2, "G/通用格式", "757.2"), (757.2, "[$-804]G/通用格式", "757.2"), (757.2, "@", "757.2"),
+     # General shows 15 significant digits: a computed cell's float noise is not printed.
+     (757.1000000000001, "General", "757.1"),
+     # The negative section prints a negative value; colours and literals print no digits.
+     (-5.25, '0.0;[Red]"(-)"0.00', "-5.25"), (1234.5, '#,##0.0"万"', "1234.5")],
 )  # fmt: skip
 def test_a_cell_is_the_text_its_number_format_prints(
     value: object, number_format: str, printed: str

@@ -45,3 +45,19 @@ def test_a_formula_without_a_saved_value_stops_the_build_at_its_cell(tmp_path: P
     assert f"sheet '22-42' line {BEIJING}, column 2 (cell B{BEIJING}): formula without" in (
         error.message
     )
+
+
+def test_a_number_format_that_scales_the_figure_stops_the_build_at_its_cell(
+    tmp_path: Path,
+) -> None:
+    found, _ = figures()
+    book = load_workbook(io.BytesIO(xlsx_bytes(page(found))))
+    sheet = book.active
+    assert sheet is not None
+    sheet[f"B{BEIJING}"].number_format = "#,##0,"  # shows thousands: 757.2 would show 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    error = failure(tmp_path, buffer.getvalue(), "page.xlsx", layout())
+    assert f"line {BEIJING}, column 2 (cell B{BEIJING}): its number format '#,##0,' scales" in (
+        error.message
+    )

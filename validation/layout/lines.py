@@ -11,14 +11,12 @@ writes what a CSV export of a tidy table holds).
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Any
 
+from validation.layout.formats import printed_text
 from validation.layout.problems import LayoutProblem
 from validation.reading import (
     DecodeFailure,
@@ -144,44 +142,3 @@ def merged_value_problems(
                 line, column, expected="one value per cell", found=f"merged range {ref}",
             )  # fmt: skip
     return list(problems.values())
-
-
-_DECIMALS = re.compile(r"\.([0#?]+)")
-# Excel shows at most 30 decimals, whatever zeros a format string holds; a float has at
-# most 309 digits before the point (1e308). Printing within these bounds never raises, and
-# the value checks refuse what is too long to publish at its line and column.
-FORMAT_DECIMALS = 30
-_PRECISION = 309 + FORMAT_DECIMALS + 10
-
-
-def printed_text(value: Any, number_format: str) -> str:
-    """A cell's value as its number format prints it, without thousands separators."""
-    if value is None:
-        return ""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return value.isoformat() if isinstance(value, dt.date | dt.time) else str(value)
-    with localcontext(prec=_PRECISION):
-        return _formatted(value, number_format.split(";")[0])
-
-
-def _formatted(value: int | float, section: str) -> str:
-    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-    if "%" in section:
-        exact *= 100  # the sign is the unit's to state; the figure is the one printed
-    found = _DECIMALS.search(section)
-    if found is not None:
-        return _fixed(exact, min(len(found.group(1)), FORMAT_DECIMALS))
-    if section.strip().lower() == "general" or not section.strip():
-        return _general(exact)
-    return _fixed(exact, 0)
-
-
-def _fixed(value: Decimal, decimals: int) -> str:
-    return format(value.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP), "f")
-
-
-def _general(value: Decimal) -> str:
-    """Excel's General format: a whole number without a point, else the shortest decimal."""
-    if value == value.to_integral_value():
-        return format(value.quantize(Decimal(1)), "f")
-    return format(value.normalize(), "f")

@@ -20,12 +20,13 @@ from validation.reading.readers import (
     read_bytes,
     row_numbers,
 )
-from validation.reading.sheet import MergedRange, Sheet, read_sheet
+from validation.reading.sheet import CellRefused, MergedRange, Sheet, read_sheet
 from validation.reading.workbook import read_xlsx
 
 __all__ = [
     "SHEET_LIMITS",
     "ZIP_LIMITS",
+    "CellRefused",
     "DecodeFailure",
     "Dialect",
     "MergedRange",

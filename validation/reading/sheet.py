@@ -40,6 +40,12 @@ _UNSAVED = (
     " or export it as CSV"
 )
 _DAMAGE = (KeyError, IndexError, ValueError, TypeError, OverflowError, ArithmeticError)
+
+
+class CellRefused(ValueError):
+    """Raised by a cell printer for a cell it will not print (the reason is the message)."""
+
+
 _UNREADABLE = (zipfile.BadZipFile, zlib.error, OSError, EOFError, expat.ExpatError, *_DAMAGE)
 
 
@@ -376,6 +382,8 @@ def _row_text(number: int, row: Any, scan: _Scan, text: CellText) -> list[str]:
     for column, cell in enumerate(row, start=1):
         try:
             printed.append(text(cell.value, cell.number_format))
+        except CellRefused as exc:
+            raise ReadFailure("source-error", f"{scan.where(number, column)}: {exc}") from None
         except _DAMAGE:
             where = scan.where(number, column)
             found = str(cell.value)[:40]
