@@ -99,3 +99,15 @@ def test_a_misspelt_indicator_code_is_an_error_naming_the_nearest(tmp_path: Path
     assert (error.type, error.row, error.field_number) == ("layout-error", None, 4)
     assert f'indicator "{right[:-1]}" is neither in indicator-codes' in error.message
     assert f'(did you mean "{right}"?)' in error.message
+
+
+def test_a_data_line_short_of_a_cell_is_an_error_not_shifted_figures(tmp_path: Path) -> None:
+    rows = page(figures()[0])
+    at = next(i for i, row in enumerate(rows) if row[0] == "北\u3000京")
+    del rows[at][2]  # one figure deleted: the ones after it would move one column left
+    error = failure(tmp_path, FORMS["csv"](rows), "page.csv", layout())
+    assert (error.type, error.row) == ("layout-error", at + 1)
+    assert f"expected {len(rows[0])} cells, as the table has" in error.message
+    assert (
+        f"found {len(rows[0]) - 1}: a cell missing on this line moves every cell" in error.message
+    )

@@ -88,6 +88,8 @@ def classify(
             problems.append(_not_a_region(line, layout, regions))
         elif last_text(line) > width.columns:
             problems.append(_past_the_table(line, width))
+        elif len(line.cells) < width.columns and (layout.header_rows or layout.english_header_rows):
+            problems.append(_short_of_the_table(line, width))
         else:
             data.append(DataLine(line, code))
     return data, problems
@@ -105,6 +107,17 @@ def _past_the_table(line: Line, width: Width) -> LayoutProblem:
         ' cell after it (an unquoted "1,234.5" in a CSV is the two cells "1" and "234.5")'
     )
     return LayoutProblem(message, line.number, column, f"at most {width.columns} columns", found)
+
+
+def _short_of_the_table(line: Line, width: Width) -> LayoutProblem:
+    """A data line with fewer cells than the table: a cell was dropped, and every cell after
+    it moved left under another column (a spreadsheet's export writes every cell, `,,`)."""
+    cells = len(line.cells)
+    message = (
+        f"expected {width.columns} cells, as the table has ({width.source}), found {cells}: a"
+        " cell missing on this line moves every cell after it under another column"
+    )
+    return LayoutProblem(message, line.number, cells, f"{width.columns} cells", f"{cells} cells")
 
 
 def _stray_head_line(line: Line) -> LayoutProblem:
