@@ -125,3 +125,19 @@ def test_an_empty_saved_value_is_no_value_unless_the_formula_gives_text() -> Non
     assert "formula without a saved value" in refusal(with_cells(workbook(BASE), empty))
     text = '<row r="3"><c r="B3" t="str"><f>""</f><v></v></c></row>'  # `=""`, saved
     assert xlsx_lines(with_cells(workbook(BASE), text)).lines[1].cells == ("520100", "1")
+
+
+@pytest.mark.parametrize("reader", READERS)
+@pytest.mark.parametrize("row", [1, 2])  # before the last row, or that row again
+def test_a_row_out_of_order_is_a_damaged_workbook_not_a_lost_line(reader: str, row: int) -> None:
+    data = with_cells(workbook(BASE), f'<row r="{row}"><c r="A{row}"><v>9</v></c></row>')
+    assert refusal(data, reader) == (
+        f"sheet 'Sheet' is refused unread: row {row} comes after row 2: the workbook is damaged"
+    )
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_parts_that_disagree_on_the_workbook_are_refused(reader: str) -> None:
+    # openpyxl would read the part [Content_Types].xml names; the scan, the one .rels names.
+    data = rewritten(workbook(BASE), "[Content_Types].xml", "/xl/workbook.xml", "/xl/other.xml")
+    assert refusal(data, reader).startswith("the workbook is damaged: its parts disagree")

@@ -11,15 +11,15 @@ does openpyxl read exactly that area, row by row.
 from __future__ import annotations
 
 import io
-import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 from xml.parsers import expat
 
+from validation.reading.parts import count_strings, locate, stream
 from validation.reading.readers import (
     SHEET_LIMITS,
     ZIP_LIMITS,
@@ -30,11 +30,9 @@ from validation.reading.readers import (
 )
 
 CellText = Callable[[Any, str], str]  # a cell's value and number format → its text
-Handler = Callable[[str, dict[str, str]], None]
 
 _REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})")
 _MAX_ROW, _MAX_COLUMN = 1_048_576, 16_384
-_CHUNK = 2**16
 _UNSAVED = (
     "formula without a saved value; open and save the workbook in a spreadsheet program,"
     " or export it as CSV"
@@ -86,127 +84,15 @@ def read_sheet(
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             check_zip(archive, zip_limits)
-            title, part, strings = _locate(archive, sheet)
-            scan = _Scan(title, _count_strings(archive, strings), limits)
-            _stream(archive, part, scan.start, scan.end, scan.characters)
+            title, part, strings = locate(archive, sheet)
+            scan = _Scan(title, count_strings(archive, strings), limits)
+            stream(archive, part, scan.start, scan.end, scan.characters)
     except ReadFailure:
         raise
     except _UNREADABLE as exc:
         raise ReadFailure("format-error", f"not a readable XLSX workbook ({exc})") from None
     merges = scan.finish()
     return Sheet(title, _cells(data, title, scan, text), merges)
-
-
-# ------------------------------------------------------------------------- the workbook's parts
-
-
-def _locate(archive: zipfile.ZipFile, sheet: Any) -> tuple[str, str, str | None]:
-    """The chosen worksheet's title and part, and the shared strings part if there is one."""
-    book = _targets(archive, "_rels/.rels", "").get("officeDocument", ["xl/workbook.xml"])[0]
-    folder = posixpath.dirname(book)
-    rels = posixpath.join(folder, "_rels", posixpath.basename(book) + ".rels")
-    by_id = _relations(archive, rels, folder)
-    named: list[tuple[str, str]] = []
-
-    def on_sheet(name: str, attrs: dict[str, str]) -> None:
-        target = by_id.get(attrs.get(_R_ID, ""))
-        if _local(name) == "sheet" and target is not None and target[0] == "worksheet":
-            named.append((attrs.get("name", ""), target[1]))
-
-    _stream(archive, book, on_sheet)
-    strings = next((path for kind, path in by_id.values() if kind == "sharedStrings"), None)
-    title, part = _choose(named, sheet)
-    return title, part, strings
-
-
-_R_ID = "http://schemas.openxmlformats.org/officeDocument/2006/relationships id"
-
-
-def _relations(archive: zipfile.ZipFile, part: str, folder: str) -> dict[str, tuple[str, str]]:
-    """Relationship id → (the last word of its type, the part it points at)."""
-    found: dict[str, tuple[str, str]] = {}
-
-    def on_relation(name: str, attrs: dict[str, str]) -> None:
-        if _local(name) == "Relationship" and attrs.get("TargetMode") != "External":
-            target = attrs.get("Target", "")
-            path = target[1:] if target.startswith("/") else posixpath.join(folder, target)
-            kind = attrs.get("Type", "").rsplit("/", 1)[-1]
-            found[attrs.get("Id", "")] = (kind, posixpath.normpath(path))
-
-    if part in archive.namelist():
-        _stream(archive, part, on_relation)
-    return found
-
-
-def _targets(archive: zipfile.ZipFile, part: str, folder: str) -> dict[str, list[str]]:
-    targets: dict[str, list[str]] = {}
-    for kind, path in _relations(archive, part, folder).values():
-        targets.setdefault(kind, []).append(path)
-    return targets
-
-
-def _choose(named: list[tuple[str, str]], sheet: Any) -> tuple[str, str]:
-    if not named:
-        raise ReadFailure("format-error", "the workbook has no worksheet")
-    if sheet is None:
-        return named[0]
-    if isinstance(sheet, int) and not isinstance(sheet, bool):
-        if 1 <= sheet <= len(named):
-            return named[sheet - 1]
-    else:
-        for title, part in named:
-            if title == str(sheet):
-                return title, part
-    names = ", ".join(title for title, _ in named)
-    raise ReadFailure("format-error", f"the workbook has no sheet {sheet!r}; it has {names}")
-
-
-def _count_strings(archive: zipfile.ZipFile, part: str | None) -> int:
-    count = 0
-
-    def on_item(name: str, attrs: dict[str, str]) -> None:
-        nonlocal count
-        count += _local(name) == "si"
-
-    if part is not None and part in archive.namelist():
-        _stream(archive, part, on_item)
-    return count
-
-
-def _stream(
-    archive: zipfile.ZipFile,
-    part: str,
-    start: Handler,
-    end: Callable[[str], None] | None = None,
-    characters: Callable[[str], None] | None = None,
-) -> None:
-    """Feed a part to expat in chunks; handlers see names as `namespace local` (`local` strips
-    them). A DTD is refused, so no entity is ever expanded."""
-    parser = expat.ParserCreate(namespace_separator=" ")
-    parser.StartDoctypeDeclHandler = _no_doctype
-    parser.buffer_text = True  # one call per text run, not per chunk of it
-    parser.StartElementHandler = start
-    if end is not None:
-        parser.EndElementHandler = end
-    if characters is not None:
-        parser.CharacterDataHandler = characters
-    with archive.open(part) as source:
-        for chunk in _chunks(source):
-            parser.Parse(chunk, False)
-    parser.Parse(b"", True)
-
-
-def _chunks(source: IO[bytes]) -> Iterator[bytes]:
-    while chunk := source.read(_CHUNK):
-        yield chunk
-
-
-def _no_doctype(*_: object) -> None:
-    raise ValueError("a part declares a DTD, which a workbook never needs")
-
-
-def _local(name: str) -> str:
-    return name.rsplit(" ", 1)[-1]
 
 
 # ------------------------------------------------------------------------------ the sheet's XML
@@ -249,10 +135,12 @@ class _Scan:
         self.merges: list[tuple[str, int, int, int, int]] = []
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
-        name = name[name.rfind(" ") + 1 :]  # `_local`, inline: this runs for every element
+        name = name[name.rfind(" ") + 1 :]  # the local name, inline: this runs for every element
         if name == "row":
-            self.row = int(attrs["r"]) if "r" in attrs else self.row + 1
-            self.column = 0
+            row = int(attrs["r"]) if "r" in attrs else self.row + 1
+            if row <= self.row:  # openpyxl would read it as a blank line, or not at all
+                self._refuse(f"row {row} comes after row {self.row}: the workbook is damaged")
+            self.row, self.column = row, 0
         elif name == "c":
             ref = attrs.get("r")
             self.column = _parse_ref(ref)[1] if ref else self.column + 1
