@@ -148,11 +148,46 @@ def read_descriptor(path: Path, origin: str = DESCRIPTOR_NAME) -> Any:
     except UnicodeDecodeError as exc:
         raise DescriptorError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
     try:
-        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
+        document = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
     except _DuplicateKey as exc:
         raise DescriptorError(f"{origin}: {exc}") from None
     except yaml.YAMLError as exc:
         raise DescriptorError(f"{origin}: not readable YAML: {_yaml_fault(exc)}") from None
+    except RecursionError:  # the YAML reader recurses once per level of nesting
+        raise DescriptorError(f"{origin}: nested too deeply to be a descriptor") from None
+    if _expanded_size(document) > DESCRIPTOR_NODES:
+        raise DescriptorError(
+            f"{origin}: its anchors and aliases expand to more than {DESCRIPTOR_NODES:,}"
+            " values; write the descriptor out instead"
+        )
+    return document
+
+
+# Nested aliases make a few KB of YAML stand for billions of values (a "billion laughs"),
+# and every reader of the document walks them all. A real descriptor has a few thousand.
+DESCRIPTOR_NODES = 200_000
+
+
+def _expanded_size(document: object) -> int:
+    """How many values `document` holds with every alias expanded, counted once per shared
+    value (aliases make it a graph) and stopped past the limit."""
+    sizes: dict[int, int] = {}
+
+    def size(value: object) -> int:
+        if not isinstance(value, dict | list):
+            return 1
+        children: Iterable[object] = value.values() if isinstance(value, dict) else value
+        if id(value) not in sizes:
+            sizes[id(value)] = 1  # a cycle (`&a [*a]`) counts once, never recurses for ever
+            total = 1
+            for child in children:
+                total += size(child)
+                if total > DESCRIPTOR_NODES:
+                    break
+            sizes[id(value)] = total
+        return sizes[id(value)]
+
+    return size(document)
 
 
 def _yaml_fault(exc: yaml.YAMLError) -> str:

@@ -56,6 +56,28 @@ def test_a_yaml_merge_key_still_overrides(tmp_path: Path) -> None:
     assert "twice" not in str(raised.value) and "base: unknown key" in str(raised.value)
 
 
+def laughs(levels: int) -> str:
+    """Nested aliases: each level names the one below ten times (a "billion laughs")."""
+    lines = ["l0: &l0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"l{n}: &l{n} [{', '.join([f'*l{n - 1}'] * 10)}]" for n in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize(
+    ("tail", "fault"),
+    [(laughs(9), "its anchors and aliases expand to more than 200,000 values"),
+     ("deep: " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply to be a descriptor")],
+)  # fmt: skip
+def test_a_descriptor_that_expands_without_bound_is_refused_at_once(
+    tmp_path: Path, tail: str, fault: str
+) -> None:
+    folder = write_wages(tmp_path)
+    path = folder / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8") + tail, "utf-8")
+    with pytest.raises(DescriptorError, match=fault):
+        load_dataset(folder)
+
+
 def test_a_yaml_fault_is_said_on_one_line_with_its_place(tmp_path: Path) -> None:
     folder = write_wages(tmp_path)
     (folder / "datapackage.yaml").write_text("name: [wages\n", "utf-8")
