@@ -107,11 +107,15 @@ def _used_ids(datasets: Path, known: list[dict[str, str]]) -> list[str]:
 
 
 def _descriptor(path: Path) -> Any:
-    """Another dataset's descriptor, read as `build` reads it (a key given twice is an error)."""
+    """Another dataset's descriptor, read as `build` reads it: its source ids decide this
+    draft's, so a fault in it stops the draft, saying why that dataset matters."""
     try:
         return read_descriptor(path, f"{path.parent.name}/{path.name}")
     except DescriptorError as exc:
-        raise DraftError(str(exc)) from None
+        raise DraftError(
+            f"{exc}; init reads every dataset's source ids to give the new one a free id:"
+            " correct that descriptor first"
+        ) from None
 
 
 def _known_sources(datasets: Path) -> list[dict[str, str]]:

@@ -192,7 +192,9 @@ class ErrorDocument(TypedDict, total=False):
 
 # Characters a terminal or a page would act on instead of showing: C0 and C1 controls, DEL,
 # and the bidirectional overrides that reorder what a reader sees.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Controls, and the invisible format characters that hide or reorder text: zero-width
+# spaces and joiners, direction marks and overrides, line and paragraph separators, BOM.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
 
 
 def printable(text: str) -> str:

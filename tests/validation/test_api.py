@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pytest
 
 import validation
 from tests.validation.conftest import package, resource, types
@@ -192,3 +193,12 @@ def test_missing_catalogue_metadata_is_a_package_error(validate: Any) -> None:
     assert not result.report.valid
     assert types(result) == ["package-error"]
     assert "title_en, themes" in result.report.errors[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("\x1b[31m", "\\x1b[31m"), ("757.2\u200b", "757.2\\u200b"), ("a\u202eb", "a\\u202eb"),
+     ("\ufeffx", "\\ufeffx"), ("北京　2008", "北京　2008")],
+)  # fmt: skip
+def test_printable_escapes_what_would_hide_or_reorder_text(text: str, shown: str) -> None:
+    assert validation.printable(text) == shown

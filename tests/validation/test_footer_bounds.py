@@ -97,3 +97,8 @@ def test_the_default_footer_still_ends_the_table(tmp_path: Path) -> None:
     store = publish(tmp_path, "page.csv", csv_bytes(page(found)), layout())
     table = pq.read_table(store.version_path("yearbook-2008") / "observations.parquet")
     assert table.num_rows == len(found)
+
+
+def test_a_pattern_python_warns_about_is_refused_not_warned_on_every_build() -> None:
+    with pytest.raises(ValidationError, match="not a valid regular expression"):
+        Layout.model_validate({**layout(), "footer": "^[[:alpha:]]"})

@@ -5,9 +5,11 @@ refused before any entity could expand. All files are SYNTHETIC and a few KB."""
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 import pytest
+from openpyxl import Workbook
 
 from tests.validation.conftest import package, resource
 from tests.validation.hostile import SHEET, rewritten, with_cells, with_merges, workbook
@@ -141,3 +143,19 @@ def test_parts_that_disagree_on_the_workbook_are_refused(reader: str) -> None:
     # openpyxl would read the part [Content_Types].xml names; the scan, the one .rels names.
     data = rewritten(workbook(BASE), "[Content_Types].xml", "/xl/workbook.xml", "/xl/other.xml")
     assert refusal(data, reader).startswith("the workbook is damaged: its parts disagree")
+
+
+def test_the_first_visible_sheet_is_read_by_default() -> None:
+    book = Workbook()
+    scratch = book.active
+    assert scratch is not None
+    scratch.title, scratch.sheet_state = "草稿", "hidden"
+    scratch.append(["region", "count"])
+    scratch.append(["520100", 111.1])
+    table = book.create_sheet("表22-42")
+    for row in BASE:
+        table.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    sheet = read_sheet(buffer.getvalue(), None, lambda value, _: str(value))
+    assert (sheet.title, sheet.rows[1]) == ("表22-42", ["520100", "1"])

@@ -12,6 +12,7 @@ rest of the descriptor: an unknown key is an error naming it and the nearest kno
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationInfo, field_validator
@@ -156,8 +157,10 @@ def footer_fault(pattern: str) -> str | None:
     if not pattern.startswith("^"):
         return "a footer pattern starts with `^` (the start of the line's first cell)"
     try:
-        re.compile(pattern)
-    except re.error as exc:
+        with warnings.catch_warnings():  # a FutureWarning (`[[:alpha:]]`) is a fault here
+            warnings.simplefilter("error")
+            re.compile(pattern)
+    except (re.error, FutureWarning) as exc:
         return f"not a valid regular expression: {exc}"
     return _PatternScan(pattern).fault()
 

@@ -26,16 +26,19 @@ def locate(archive: zipfile.ZipFile, sheet: Any) -> tuple[str, str, str | None]:
     rels = posixpath.join(folder, "_rels", posixpath.basename(book) + ".rels")
     by_id = _relations(archive, rels, folder)
     named: list[tuple[str, str]] = []
+    hidden: set[str] = set()
 
     def on_sheet(name: str, attrs: dict[str, str]) -> None:
         target = by_id.get(attrs.get(_R_ID, ""))
         if _local(name) == "sheet" and target is not None and target[0] == "worksheet":
             named.append((attrs.get("name", ""), target[1]))
+            if attrs.get("state", "visible") != "visible":
+                hidden.add(attrs.get("name", ""))
 
     stream(archive, book, on_sheet)
     strings = next((path for kind, path in by_id.values() if kind == "sharedStrings"), None)
     _agree(archive, book, strings)
-    title, part = _choose(named, sheet)
+    title, part = _choose(named, sheet, hidden)
     return title, part, strings
 
 
@@ -85,11 +88,13 @@ def _targets(archive: zipfile.ZipFile, part: str, folder: str) -> dict[str, list
     return targets
 
 
-def _choose(named: list[tuple[str, str]], sheet: Any) -> tuple[str, str]:
+def _choose(named: list[tuple[str, str]], sheet: Any, hidden: set[str]) -> tuple[str, str]:
+    """The sheet asked for by name or number; by default the first one a reader sees (a
+    hidden first sheet is a workbook's scratch, not its table)."""
     if not named:
         raise ReadFailure("format-error", "the workbook has no worksheet")
     if sheet is None:
-        return named[0]
+        return next((pair for pair in named if pair[0] not in hidden), named[0])
     if isinstance(sheet, int) and not isinstance(sheet, bool):
         if 1 <= sheet <= len(named):
             return named[sheet - 1]
