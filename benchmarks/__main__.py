@@ -1,4 +1,4 @@
-"""`python -m benchmarks [all | validation | api | ckan | load] [options]`, from the checkout.
+"""`python -m benchmarks [all | validation | api | ckan | load | search] [options]`, from the checkout.
 
     python -m benchmarks [all] [API options]    validation and CKAN benchmarks at their
                                                 default sizes, then the API benchmark
@@ -6,6 +6,7 @@
     python -m benchmarks api [options]          --rows (e.g. 10000000), --repeat, ...
     python -m benchmarks ckan [options]         --datasets, --rows, --repeat
     python -m benchmarks load [options]         --rows, --downloads, --sql, --stalled, ...
+    python -m benchmarks search [options]       --store, --queries, --regenerate
 
 Every benchmark takes `--out` (default `bench-results/`) and `--help`.
 """
@@ -16,7 +17,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from benchmarks import api, ckan, load, validation
+from benchmarks import api, ckan, load, search, validation
 
 
 class Benchmark(NamedTuple):
@@ -31,6 +32,8 @@ BENCHMARKS: dict[str, Benchmark] = {
     "ckan": Benchmark(ckan.main, in_all=True),
     "api": Benchmark(api.main, in_all=True),
     "load": Benchmark(load.main, in_all=False),
+    # Not timings: how well search finds the figures a researcher asks for (issue 13).
+    "search": Benchmark(search.main, in_all=False),
 }
 
 
