@@ -1,4 +1,5 @@
-"""`python -m benchmarks [all | validation | api | ckan | load | search] [options]`, from the checkout.
+"""`python -m benchmarks [all | validation | api | ckan | load | search] [options]`, from the
+checkout.
 
     python -m benchmarks [all] [API options]    validation and CKAN benchmarks at their
                                                 default sizes, then the API benchmark

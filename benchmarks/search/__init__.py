@@ -8,7 +8,7 @@ of indicator, place and synonym questions (issue 13), whose answers come from th
 - `run`: `python -m benchmarks search [--store S] [--regenerate]`.
 """
 
-from benchmarks.search.holdings import Holding, Holdings, Region, read_holdings
+from benchmarks.search.holdings import Holding, Holdings, KnownRegion, read_holdings
 from benchmarks.search.metrics import TOP, Answer, Score, by_kind, score
 from benchmarks.search.questions import (
     KINDS,
@@ -28,8 +28,8 @@ __all__ = [
     "Answer",
     "Holding",
     "Holdings",
+    "KnownRegion",
     "Question",
-    "Region",
     "Score",
     "build_store",
     "by_kind",

@@ -27,7 +27,7 @@ REGION_COLUMNS = ("region_code", "prefecture_code", "county_code")
 
 
 @dataclass(frozen=True)
-class Region:
+class KnownRegion:
     code: str
     names: tuple[str, ...]  # name_zh, name_en and every alias
     parent: str
@@ -45,7 +45,7 @@ class Holding:
 @dataclass
 class Holdings:
     indicator_texts: dict[str, list[str]]  # code: zh/en names and definitions
-    regions: dict[str, Region]
+    regions: dict[str, KnownRegion]
     datasets: dict[str, Holding]
 
 
@@ -88,7 +88,7 @@ def _declared_indicators(resources: Iterable[Resource]) -> Iterator[tuple[str, l
             yield indicator.code, [indicator.name_zh, indicator.name_en]
 
 
-def _regions(store: Store) -> dict[str, Region]:
+def _regions(store: Store) -> dict[str, KnownRegion]:
     aliases: dict[str, list[str]] = {}
     for row in _rows(store, *ALIASES):
         aliases.setdefault(str(row["code"]), []).append(str(row["alias"]))
@@ -96,7 +96,7 @@ def _regions(store: Store) -> dict[str, Region]:
     for row in _rows(store, *REGIONS):
         code = str(row["code"])
         names = (str(row["name_zh"]), str(row["name_en"]), *aliases.get(code, []))
-        regions[code] = Region(code, names, str(row["parent_code"] or ""))
+        regions[code] = KnownRegion(code, names, str(row["parent_code"] or ""))
     return regions
 
 

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from benchmarks.search.holdings import Holdings, Region
+from benchmarks.search.holdings import Holdings, KnownRegion
 
 QUERIES = Path(__file__).with_name("queries.csv")
 COLUMNS = ("query", "kind", "means", "relevant", "note")
@@ -48,7 +48,9 @@ def _question(row: dict[str, str]) -> Question:
     if row["kind"] not in KINDS:
         raise ValueError(f"query {row['query']!r}: kind {row['kind']!r} is not one of {KINDS}")
     means = tuple(_split(row["means"])) or (row["query"],)
-    return Question(row["query"], row["kind"], means, frozenset(_split(row["relevant"])), row["note"])
+    return Question(
+        row["query"], row["kind"], means, frozenset(_split(row["relevant"])), row["note"]
+    )
 
 
 def _split(cell: str) -> list[str]:
@@ -70,7 +72,9 @@ def regenerate(questions: Iterable[Question], holdings: Holdings) -> list[Questi
     for question in questions:
         relevant = relevant_datasets(question, holdings)
         if not relevant:
-            raise ValueError(f"query {question.query!r}: no published dataset holds {question.means}")
+            raise ValueError(
+                f"query {question.query!r}: no published dataset holds {question.means}"
+            )
         answered.append(replace(question, relevant=relevant))
     return answered
 
@@ -106,7 +110,7 @@ def holding(holdings: Holdings, terms: tuple[str, ...]) -> frozenset[str]:
     )
 
 
-def places(regions: dict[str, Region], terms: tuple[str, ...]) -> set[str]:
+def places(regions: dict[str, KnownRegion], terms: tuple[str, ...]) -> set[str]:
     """The codes of the regions `terms` name, and of every region inside them."""
     named = {c for c, r in regions.items() if _contains((c, *r.names), terms)}
     inside = set(named)

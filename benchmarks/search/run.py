@@ -26,8 +26,13 @@ from api import create_app
 from benchmarks import report
 from benchmarks.search.holdings import read_holdings
 from benchmarks.search.metrics import TOP, Answer, Score, by_kind, percent
-from benchmarks.search.questions import QUERIES, Question, read_questions, regenerate
-from benchmarks.search.questions import write_questions
+from benchmarks.search.questions import (
+    QUERIES,
+    Question,
+    read_questions,
+    regenerate,
+    write_questions,
+)
 from benchmarks.servers import ROOT
 from catalog.settings import Settings
 from catalog.store import FolderStore, Publisher
@@ -54,7 +59,7 @@ def published(datasets: Path, store: Path | None) -> Iterator[tuple[Path, Path]]
 
 
 async def ask_all(store: Path, state: Path, questions: Sequence[Question]) -> list[Answer]:
-    settings = Settings(store=store, datasets=store / "none", state=state, base_url=BASE_URL)
+    settings = Settings(store=str(store), datasets=store / "none", state=state, base_url=BASE_URL)
     transport = httpx.ASGITransport(app=create_app(settings))
     async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
         return [await ask(client, question) for question in questions]
