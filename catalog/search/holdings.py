@@ -155,12 +155,17 @@ def _code_columns(package: Package, resource: Resource) -> list[tuple[str, str]]
 
 
 def _distinct(con: duckdb.DuckDBPyConnection, path: str, column: str) -> list[str]:
+    """Up to `MAX_VALUES` values of `column`; none when the file cannot answer (a damaged
+    or foreign file must not stop the catalogue from being searched)."""
     quoted = _quoted(column)
-    rows = con.execute(
-        f"SELECT DISTINCT CAST({quoted} AS VARCHAR) AS v FROM read_parquet(?)"
-        f" WHERE {quoted} IS NOT NULL ORDER BY v LIMIT ?",
-        [path, MAX_VALUES],
-    ).fetchall()
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT CAST({quoted} AS VARCHAR) AS v FROM read_parquet(?)"
+            f" WHERE {quoted} IS NOT NULL ORDER BY v LIMIT ?",
+            [path, MAX_VALUES],
+        ).fetchall()
+    except duckdb.Error:
+        return []
     return [str(row[0]) for row in rows]
 
 

@@ -173,3 +173,27 @@ async def test_package_search_ranks_holders_of_an_english_indicator_first(
     holders = QUERIES["average wage"]
     assert {r["name"] for r in results[: len(holders)]} == holders
     assert all(r["matched_indicators"] for r in results[: len(holders)])
+
+
+@pytest.mark.anyio
+async def test_api_search_lists_matched_indicators(client: httpx.AsyncClient) -> None:
+    answer = (await client.get("/api/v1/datasets", params={"q": "基金支出"})).json()
+    first = answer["results"][0]
+    assert {r["name"] for r in answer["results"][:3]} == QUERIES["基金支出"]
+    assert all("基金支出" in code["name_zh"] for code in first["matched_indicators"])
+    assert first["matched_regions"] == []
+
+
+def test_a_damaged_parquet_holds_nothing_and_search_still_answers(tmp_path: Path) -> None:
+    root = tmp_path / "store"
+    publisher = Publisher(FolderStore(root), REPO / "datasets")
+    for source in publisher.plan([publisher.sources()[PREFECTURE_WAGES]]):
+        publisher.build(source)
+    store = FolderStore(root)
+    version = store.current(PREFECTURE_WAGES) or ""
+    store.local_path(PREFECTURE_WAGES, version, "observations.parquet").write_bytes(b"PAR1 no")
+    assert read_holding(store, store.package(PREFECTURE_WAGES), version).indicators == ()
+    # found by its title alone, holding nothing
+    found = CatalogueIndex(store).search(SearchQuery(q="平均工资"))
+    assert found.slugs == [PREFECTURE_WAGES]
+    assert found.matches[PREFECTURE_WAGES].indicators == []
