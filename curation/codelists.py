@@ -10,6 +10,7 @@ from curation.reference import County, Indicator
 REGION_COLUMNS = ["code", "name_zh", "name_en", "level", "parent_code", "note"]
 ALIAS_COLUMNS = ["alias", "code", "kind", "note"]
 PHRASE_COLUMNS = ["phrase", "means", "note"]
+SYNONYM_COLUMNS = ["term", "means", "note"]
 INDICATOR_COLUMNS = [
     "code", "name_zh", "name_en", "definition_zh", "definition_en", "unit", "measure",
     "additive", "theme",
@@ -57,6 +58,12 @@ def phrase_records() -> list[dict[str, str]]:
     """The header phrases `opendata init` rewrites before matching indicator names."""
     return [{"phrase": p.phrase, "means": p.means, "note": p.note}
             for p in reference.indicator_phrases()]  # fmt: skip
+
+
+def synonym_records() -> list[dict[str, str]]:
+    """The words the catalogue search expands a query word into (社保 → 社会保险)."""
+    return [{"term": s.term, "means": s.means, "note": s.note}
+            for s in reference.search_synonyms()]  # fmt: skip
 
 
 def county_record(county: County) -> dict[str, str]:

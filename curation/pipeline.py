@@ -25,11 +25,13 @@ from curation.codelists import (
     INDICATOR_COLUMNS,
     PHRASE_COLUMNS,
     REGION_COLUMNS,
+    SYNONYM_COLUMNS,
     UNIT_COLUMNS,
     alias_records,
     indicator_records,
     phrase_records,
     region_records,
+    synonym_records,
     unit_records,
 )
 from curation.preference import (
@@ -104,6 +106,8 @@ def curate(sources_dir: Path, datasets_dir: Path = DATASETS_DIR) -> None:
               unit_records(reference.units()))  # fmt: skip
     write_csv(datasets_dir / "indicator-codes" / "data" / "phrases.csv", PHRASE_COLUMNS,
               phrase_records())  # fmt: skip
+    write_csv(datasets_dir / "indicator-codes" / "data" / "synonyms.csv", SYNONYM_COLUMNS,
+              synonym_records())  # fmt: skip
     write_csv(datasets_dir / "hrss-sources" / "data" / "sources.csv", SOURCE_COLUMNS,
               source_records(sources))  # fmt: skip
 

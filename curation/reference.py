@@ -59,6 +59,13 @@ class RegionAlias:
 
 
 @dataclass(frozen=True)
+class SearchSynonym:
+    term: str  # a word a researcher types (社保, wages)
+    means: str  # the words the datasets use for it (社会保险, wage); alternatives split by `/`
+    note: str
+
+
+@dataclass(frozen=True)
 class IndicatorPhrase:
     phrase: str  # as a table's header prints it
     means: str  # the words indicator names use for it
@@ -161,6 +168,21 @@ def indicator_phrases() -> tuple[IndicatorPhrase, ...]:
     """Header words and the words of indicator names they stand for, in file order."""
     rows = read_table("indicator_phrases.csv", ("phrase", "means", "note"))
     return tuple(IndicatorPhrase(*row) for row in rows)
+
+
+@cache
+def search_synonyms() -> tuple[SearchSynonym, ...]:
+    """Words researchers type and the words the data uses, in file order; single words (the
+    search expands one word of a query at a time), alternatives split by `/`."""
+    rows = read_table("search_synonyms.csv", ("term", "means", "note"))
+    synonyms = tuple(SearchSynonym(*row) for row in rows)
+    for synonym in synonyms:
+        words = [synonym.term, *synonym.means.split("/")]
+        if any(not word or word != "".join(word.split()) for word in words):
+            raise ValueError(f"reference/search_synonyms.csv: {synonym.term}: single words only")
+        if synonym.term in words[1:]:
+            raise ValueError(f"reference/search_synonyms.csv: {synonym.term} means itself")
+    return synonyms
 
 
 @cache

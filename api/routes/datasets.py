@@ -25,7 +25,7 @@ from api.openapi import (
     responses,
 )
 from catalog.errors import NotFound
-from catalog.search import FACETS, SearchQuery
+from catalog.search import FACETS, HeldCode, Matched, SearchQuery
 from catalog.store import Document, Package, TableSchema
 from validation import ReportDocument
 
@@ -79,6 +79,14 @@ Written = str | int | float | bool | None
 WrittenObject = Mapping[str, object]
 
 
+class MatchedCode(TypedDict):
+    """An indicator or region code a dataset's rows hold that the query's words found."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
 class DatasetSummary(TypedDict, total=False):
     """A search result: the properties of `SUMMARY_KEYS` the descriptor has, in that order,
     as published; when the version was published (null if unknown); its resources."""
@@ -100,6 +108,9 @@ class DatasetSummary(TypedDict, total=False):
     version: str | None
     modified: Required[str | None]
     resources: Required[list[ResourceSummary]]
+    # with words in `q`: the indicators and regions of the rows that they found
+    matched_indicators: list[MatchedCode]
+    matched_regions: list[MatchedCode]
 
 
 def summary(package: Package) -> DatasetSummary:
@@ -113,6 +124,18 @@ def summary(package: Package) -> DatasetSummary:
     ]
     # The keys are SUMMARY_KEYS' and the values the model checked when it read the document.
     return found  # type: ignore[return-value]
+
+
+def matched(found: DatasetSummary, matches: Matched | None) -> DatasetSummary:
+    """`found` with the indicators and regions a query's words found in its rows."""
+    if matches is not None:
+        found["matched_indicators"] = [_code(c) for c in matches.indicators]
+        found["matched_regions"] = [_code(c) for c in matches.regions]
+    return found
+
+
+def _code(code: HeldCode) -> MatchedCode:
+    return MatchedCode(code=code.code, name_zh=code.name_zh, name_en=code.name_en)
 
 
 class FacetCount(TypedDict):
@@ -151,7 +174,8 @@ def search_datasets(
     q: Annotated[
         str,
         Query(
-            description="Words to find in zh or en titles, descriptions, keywords.",
+            description="Words to find in zh or en titles, descriptions, keywords, and in the"
+            " indicators, regions and years the rows hold; synonyms (社保, 医保) count.",
             openapi_examples=example("最低工资"),
         ),
     ] = "",
@@ -178,7 +202,9 @@ def search_datasets(
         count=result.count,
         limit=limit,
         offset=offset,
-        results=[summary(packages[slug]) for slug in result.slugs],
+        results=[
+            matched(summary(packages[slug]), result.matches.get(slug)) for slug in result.slugs
+        ],
         facets={
             name: [FacetCount(name=value, count=count) for value, count in values]
             for name, values in result.facets.items()

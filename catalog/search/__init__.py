@@ -9,15 +9,25 @@ from catalog.search.facets import (
     SORTS,
     SearchQuery,
 )
+from catalog.search.holdings import Held, Holding, Vocabulary, read_holding, read_vocabulary
 from catalog.search.index import CatalogueIndex
 from catalog.search.records import (
+    HELD_WEIGHT,
     IndexRecord,
     catalogue_uuid,
     covered_years,
     entry,
     utc_moment,
 )
-from catalog.search.selection import Facet, Predicate, SearchResult, Selection, all_of
+from catalog.search.selection import (
+    Facet,
+    HeldCode,
+    Matched,
+    Predicate,
+    SearchResult,
+    Selection,
+    all_of,
+)
 from catalog.search.solr import (
     MAX_TERMS,
     Boolean,
@@ -30,11 +40,13 @@ from catalog.search.solr import (
     dismax,
     parse_query,
 )
+from catalog.search.synonyms import Lexicon, any_contains
 
 __all__ = [
     "FACETS",
     "FACET_COLUMNS",
     "FQ_FIELDS",
+    "HELD_WEIGHT",
     "MAX_SEARCH_LIMIT",
     "MAX_TERMS",
     "SORTS",
@@ -44,13 +56,20 @@ __all__ = [
     "Dismax",
     "Facet",
     "Field",
+    "Held",
+    "HeldCode",
+    "Holding",
     "IndexRecord",
     "Kind",
+    "Lexicon",
+    "Matched",
     "Predicate",
     "SearchQuery",
     "SearchResult",
     "Selection",
+    "Vocabulary",
     "all_of",
+    "any_contains",
     "catalogue_uuid",
     "compile_query",
     "count_terms",
@@ -58,5 +77,7 @@ __all__ = [
     "dismax",
     "entry",
     "parse_query",
+    "read_holding",
+    "read_vocabulary",
     "utc_moment",
 ]

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from catalog.errors import BadRequest, InvalidParameter, SearchSyntaxError
+from catalog.search.records import HELD_WEIGHT
 from catalog.search.selection import Facet, Predicate, Selection, all_of
 from catalog.search.solr import MAX_TERMS, Field, Kind, compile_query, field_names, parse_query
+from catalog.search.synonyms import Lexicon, any_contains
 
 FACETS = ("theme", "organization", "keyword", "format", "frequency", "access_level")
 # Facet name → the index column it counts; list columns are unnested.
@@ -65,8 +67,9 @@ class SearchQuery:
     fq: str = ""  # CKAN-style filters over the facets (DCAT's `fq`)
     facets: tuple[str, ...] = FACETS  # the facets to count
 
-    def selection(self) -> Selection:
-        """This search as SQL over the index; BadRequest for a limit, sort or facet unknown."""
+    def selection(self, lexicon: Lexicon | None = None) -> Selection:
+        """This search as SQL over the index, its words read with `lexicon`; BadRequest for a
+        limit, sort or facet unknown."""
         if not 0 <= self.limit <= MAX_SEARCH_LIMIT:
             raise BadRequest(f"limit must be between 0 and {MAX_SEARCH_LIMIT}, got {self.limit}")
         if self.offset < 0:
@@ -74,7 +77,8 @@ class SearchQuery:
         sort = self.sort or ("relevance" if self.q.strip() else "name")
         if sort not in SORTS:
             raise BadRequest(f"unknown sort {sort!r}; use one of {', '.join(SORTS)}")
-        found, score = words(self.q)
+        terms = query_terms(self.q, lexicon or Lexicon())
+        found, score = words(terms)
         predicate = all_of([found, facet_filter(self.filters), fq_filter(self.fq)])
         if self.modified_since is not None:
             since = Predicate("TRY_CAST(modified AS TIMESTAMPTZ) >= ?", [self.modified_since])
@@ -89,6 +93,7 @@ class SearchQuery:
             offset=self.offset,
             facets={name: facet(name) for name in self.facets},
             facet_limit=-1,
+            terms=tuple(terms),
         )
 
 
@@ -97,16 +102,28 @@ def facet(name: str) -> Facet:
     return Facet(column, listed=column in LIST_COLUMNS)
 
 
-def words(q: str) -> tuple[Predicate, Predicate]:
-    """Every word of `q` somewhere in a dataset's text; the score: 3 per title, 2 per keyword."""
-    terms = q.lower().split()
-    if len(terms) > MAX_TERMS:
-        raise InvalidParameter("q", f"{len(terms)} words; a search takes at most {MAX_TERMS}")
-    found = [Predicate("contains(text, ?)", [term]) for term in terms]
-    score = " + ".join(
-        "3 * contains(title_text, ?)::INT + 2 * contains(keyword_text, ?)::INT" for _ in terms
+def query_terms(q: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
+    """The words of `q`, lowercased, split at place names (at most twice as many), each with
+    its synonyms."""
+    words = q.lower().split()
+    if len(words) > MAX_TERMS:
+        raise InvalidParameter("q", f"{len(words)} words; a search takes at most {MAX_TERMS}")
+    return lexicon.terms(words)
+
+
+def words(terms: list[tuple[str, ...]]) -> tuple[Predicate, Predicate]:
+    """Every word (any of its variants) somewhere in a dataset's text; the score per word:
+    `HELD_WEIGHT` when the dataset's rows hold it, 3 in its title, 2 in its keywords."""
+    found = [any_contains("all_text", variants) for variants in terms]
+    scores = []
+    for variants in terms:
+        for expr, weight in (("held_text", HELD_WEIGHT), ("title_text", 3), ("keyword_text", 2)):
+            hit = any_contains(expr, variants)
+            scores.append(Predicate(f"{weight} * {hit.sql}::INT", hit.params))
+    score = Predicate(
+        " + ".join(p.sql for p in scores) or "0", [x for p in scores for x in p.params]
     )
-    return all_of(found), Predicate(score or "0", [t for term in terms for t in (term, term)])
+    return all_of(found), score
 
 
 def facet_filter(filters: dict[str, list[str]]) -> Predicate:

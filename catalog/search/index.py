@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
+from catalog.search.holdings import Held, Holding, Named, read_holding, read_vocabulary, resolve
 from catalog.search.records import COLUMNS, catalogue_uuid, entry, utc_moment
-from catalog.search.selection import Facet, SearchResult, Selection
+from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
+from catalog.search.synonyms import Lexicon, matching
 from catalog.store import Package, Store
 
 if TYPE_CHECKING:
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
 # DuckDB's LIMIT, OFFSET and counts are BIGINT; a larger number asked for (an offset past any
 # catalogue) means the same as this one, and must not reach the engine as an overflow.
 BIGINT_MAX = 2**63 - 1
+MAX_MATCHED = 20  # indicators (and regions) a result lists as matched
 
 __all__ = ["BIGINT_MAX", "CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
 
@@ -42,6 +45,10 @@ class CatalogueIndex:
         # recent while the first load was still reading descriptors met no table (a 500).
         self._refresh_lock = threading.Lock()
         self._packages: dict[str, Package] = {}
+        self._held: dict[str, Held] = {}
+        # What each (slug, version) holds: versions are immutable, so it is read once.
+        self._holdings: dict[tuple[str, str], Holding] = {}
+        self._lexicon = Lexicon()
         self._state: dict[str, str | None] = {}
         self._checked = float("-inf")
         self._generation = ""
@@ -51,9 +58,16 @@ class CatalogueIndex:
         self._refresh()
         return self._packages
 
-    def load(self, packages: Sequence[Package]) -> None:
-        """Replace the index contents (also used by benchmarks to index synthetic catalogues)."""
-        rows = [entry(package) for package in packages]
+    def lexicon(self) -> Lexicon:
+        """The synonyms and place names query words are read with (`catalog.search.synonyms`)."""
+        self._refresh()
+        return self._lexicon
+
+    def load(self, packages: Sequence[Package], held: Mapping[str, Held] | None = None) -> None:
+        """Replace the index contents (also used by benchmarks to index synthetic catalogues);
+        `held`: what each dataset's rows hold, by slug."""
+        held = held or {}
+        rows = [entry(package, held.get(package.name)) for package in packages]
         with self._lock:
             self._con.execute("DROP TABLE IF EXISTS datasets")
             self._con.execute(f"CREATE TABLE datasets ({COLUMNS})")
@@ -65,6 +79,7 @@ class CatalogueIndex:
                 finally:
                     self._con.unregister("incoming")
             self._packages = {package.name: package for package in packages}
+            self._held = dict(held)
 
     def invalidate(self) -> None:
         """Look at the store again on the next read (after a write in this process)."""
@@ -86,9 +101,24 @@ class CatalogueIndex:
             return
         state = {slug: self.store.current(slug) for slug in self.store.slugs()}
         if state != self._state:
-            self.load([self.store.package(slug) for slug in state])
+            self._reload(state)
             self._state = state
         self._generation = generation
+
+    def _reload(self, state: dict[str, str | None]) -> None:
+        """Index the current versions with what their rows hold, named by the code lists."""
+        packages = [self.store.package(slug) for slug in state]
+        vocabulary = read_vocabulary(self.store, state)
+        holdings = {
+            (p.name, version): self._holdings.get((p.name, version))
+            or read_holding(self.store, p, version)
+            for p in packages
+            if (version := state[p.name])
+        }
+        self._holdings = {key: holding for key, holding in holdings.items() if holding}
+        held = {slug: resolve(holding, vocabulary) for (slug, _), holding in holdings.items()}
+        self._lexicon = Lexicon.of(vocabulary.synonyms, vocabulary.places)
+        self.load(packages, held)
 
     def select(self, selection: Selection) -> SearchResult:
         """A page of slugs, the total and facet counts: every search of the catalogue."""
@@ -113,13 +143,34 @@ class CatalogueIndex:
                 name: _count_values(cursor, facet, base, selection)
                 for name, facet in selection.facets.items()
             }
+        found = [row[0] for row in slugs]
         return SearchResult(
-            count=count[0] if count else 0, slugs=[row[0] for row in slugs], facets=facets
+            count=count[0] if count else 0,
+            slugs=found,
+            facets=facets,
+            matches=self._matches(found, selection.terms) if selection.terms else {},
         )
+
+    def _matches(self, slugs: list[str], terms: tuple[tuple[str, ...], ...]) -> dict[str, Matched]:
+        """Which indicators and regions of each result the query's words found."""
+        found = {}
+        for slug in slugs:
+            held = self._held.get(slug) or Held()
+            found[slug] = Matched(
+                indicators=_named(held.indicators, list(terms)),
+                regions=_named(held.regions, list(terms)),
+            )
+        return found
 
     def search(self, query: SearchQuery) -> SearchResult:
         """`select` of a search by words and facets (/api/v1/datasets, DCAT, the web pages)."""
-        return self.select(query.selection())
+        return self.select(query.selection(self.lexicon()))
+
+
+def _named(codes: Sequence[Named], terms: list[tuple[str, ...]]) -> list[HeldCode]:
+    by_code = {named.code: named for named in codes}
+    keys = matching(((named.code, named.text) for named in codes), terms)[:MAX_MATCHED]
+    return [HeldCode(key, by_code[key].name_zh, by_code[key].name_en) for key in keys]
 
 
 def _count_values(

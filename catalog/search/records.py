@@ -11,6 +11,7 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any, TypedDict
 
+from catalog.search.holdings import Held
 from catalog.store import Package, Resource
 
 # The namespace of the catalogue's stable UUIDs (uuid5 of "<kind>:<key>"). Never change it:
@@ -23,8 +24,12 @@ COLUMNS = (
     " formats VARCHAR[], organization VARCHAR, frequency VARCHAR, access_level VARCHAR,"
     " years VARCHAR[], issued VARCHAR, modified VARCHAR, id VARCHAR, version VARCHAR,"
     " licenses VARCHAR[], resource_names VARCHAR[], resource_text VARCHAR,"
-    " modified_at TIMESTAMP, created_at TIMESTAMP"
+    " modified_at TIMESTAMP, created_at TIMESTAMP, held_text VARCHAR, field_text VARCHAR,"
+    " all_text VARCHAR"
 )
+# How much a query word found in what a dataset holds (an indicator, a region, a year of its
+# rows) weighs against one found in its title or description: more than all of those.
+HELD_WEIGHT = 100
 
 
 def catalogue_uuid(kind: str, key: str) -> str:
@@ -93,27 +98,35 @@ class IndexRecord(TypedDict):
     resource_text: str
     modified_at: datetime | None
     created_at: datetime | None
+    held_text: str
+    field_text: str
+    all_text: str
 
 
-def entry(package: Package) -> IndexRecord:
+def entry(package: Package, held: Held | None = None) -> IndexRecord:
     """The searchable columns of one published descriptor (see `COLUMNS`).
 
     List columns hold each value once (a keyword in both languages is one keyword), so a
-    facet counts a dataset once per value, as Solr counts documents.
+    facet counts a dataset once per value, as Solr counts documents. `held`: what its rows
+    hold (`catalog.search.holdings`); `all_text` is every word a query may find.
     """
     keywords = [*package.keywords, *package.keywords_en]
     modified_at, created_at = _times(package)
+    held = held or Held()
+    text = _text(package, keywords)
+    resource_text = _resource_text(package.resources)
+    organization = package.organization.name if package.organization else ""
     return IndexRecord(
         slug=package.name,
         title=package.title or "",
         title_en=package.title_en or "",
         title_text=f"{package.title or ''} {package.title_en or ''}".lower(),
         keyword_text=" ".join(keywords).lower(),
-        text=_text(package, keywords),
+        text=text,
         themes=list(dict.fromkeys(package.themes)),
         keywords=list(dict.fromkeys(keywords)),
         formats=_formats(package.resources),
-        organization=package.organization.name if package.organization else "",
+        organization=organization,
         frequency=package.frequency or "",
         access_level=package.access_level or "",
         years=[str(year) for year in covered_years(package)],
@@ -123,9 +136,12 @@ def entry(package: Package) -> IndexRecord:
         version=package.version or "",
         licenses=[lic.name or "" for lic in package.licenses],
         resource_names=[r.name for r in package.resources],
-        resource_text=_resource_text(package.resources),
+        resource_text=resource_text,
         modified_at=modified_at,
         created_at=created_at,
+        held_text=held.text,
+        field_text=held.field_text,
+        all_text=" ".join([text, resource_text, organization, held.field_text, held.text]).lower(),
     )
 
 

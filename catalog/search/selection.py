@@ -53,6 +53,33 @@ class Selection:
     facets: dict[str, Facet] = field(default_factory=dict)
     facet_limit: int = 50  # negative: every value
     facet_mincount: int = 1
+    # The query's words, each with its variants (`catalog.search.synonyms`): what the index
+    # tells each result matched.
+    terms: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class HeldCode:
+    """A code a dataset holds, with its Chinese and English names."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class Matched:
+    """The indicators and regions of one result that the query's words found."""
+
+    indicators: list[HeldCode] = field(default_factory=list)
+    regions: list[HeldCode] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, list[dict[str, str]]]:
+        """The keys a search result carries them under (extra keys CKAN clients ignore)."""
+        return {
+            "matched_indicators": [vars(code).copy() for code in self.indicators],
+            "matched_regions": [vars(code).copy() for code in self.regions],
+        }
 
 
 @dataclass(frozen=True)
@@ -60,3 +87,4 @@ class SearchResult:
     count: int
     slugs: list[str]
     facets: dict[str, list[tuple[str, int]]]
+    matches: dict[str, Matched] = field(default_factory=dict)  # by slug, when a query had words

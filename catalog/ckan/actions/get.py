@@ -163,9 +163,13 @@ class CkanActions:
     def package_search(self, data: DataDict) -> SearchResult:
         """Search datasets with Solr's `q`, `fq`, `sort`, `rows`, `start` and facets."""
         params = search_params(data)
-        result = self.index.select(selection(params))
+        result = self.index.select(selection(params, self.index.lexicon()))
         packages: list[CkanPackage] | list[dict[str, object]]
         packages = [self.package(slug) for slug in result.slugs]
+        if result.matches:  # which indicators and regions a plain `q` found, as extra keys
+            packages = [
+                {**package, **result.matches[package["name"]].as_dict()} for package in packages
+            ]
         if params.fl:
             packages = [{key: package.get(key) for key in params.fl} for package in packages]
         facets = {name: dict(values) for name, values in result.facets.items()}

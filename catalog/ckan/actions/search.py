@@ -16,13 +16,16 @@ from catalog.ckan import mapping as ckan
 from catalog.ckan.shapes import DataDict, FacetItem, SearchFacet
 from catalog.errors import InvalidFields, InvalidSearch, SearchSyntaxError
 from catalog.search import (
+    HELD_WEIGHT,
     MAX_TERMS,
     Boolean,
     Dismax,
     Facet,
     Field,
     Kind,
+    Lexicon,
     Selection,
+    any_contains,
     compile_query,
     count_terms,
     dismax,
@@ -52,7 +55,8 @@ SEARCH_FIELDS: dict[str, Field] = {
     "title": Field("title_text", Kind.TEXT),
     "title_string": Field("title", Kind.STRING),
     "notes": Field("text", Kind.TEXT),
-    "text": Field("text || ' ' || resource_text || ' ' || organization", Kind.TEXT),
+    # every word: descriptor, resources, organization, fields, what the rows hold
+    "text": Field("all_text", Kind.TEXT),
     "tags": Field("keywords", Kind.STRINGS),
     "groups": Field("themes", Kind.STRINGS),
     "organization": Field("organization", Kind.STRING),
@@ -191,8 +195,9 @@ def _facet_fields(fields: Any, errors: dict[str, list[str]]) -> Any:
     return fields
 
 
-def selection(params: SearchParams) -> Selection:
-    """The search `params` ask for, compiled to SQL over the catalogue index."""
+def selection(params: SearchParams, lexicon: Lexicon | None = None) -> Selection:
+    """The search `params` ask for, compiled to SQL over the catalogue index; a plain `q`'s
+    words read with `lexicon` (synonyms, place names)."""
     filters = ["+capacity:public " + params.fq]
     if "+state" not in filters[0]:
         filters[0] += " +state:(active)"
@@ -211,13 +216,15 @@ def selection(params: SearchParams) -> Selection:
         where_params.extend(compiled.params)
     q = params.q.strip()
     score, score_params = "0", list[Any]()
+    words: list[tuple[str, ...]] = []
     if q and q not in ('""', "''", "*:*"):
         if ":" in q:
             compiled = compile_query(parse_query(q), SEARCH_FIELDS)
             where.append(compiled.sql)
             where_params.extend(compiled.params)
         else:
-            condition, condition_params, score, score_params = _dismax(dismax(q))
+            words, plain = _terms(dismax(q), lexicon or Lexicon())
+            condition, condition_params, score, score_params = _dismax(plain)
             where.append(condition)
             where_params.extend(condition_params)
     fields = params.facet_fields if params.facet != "false" else []
@@ -232,6 +239,7 @@ def selection(params: SearchParams) -> Selection:
         facets={name: FACET_FIELDS.get(name, Facet("NULL")) for name in fields},
         facet_limit=params.facet_limit,
         facet_mincount=params.facet_mincount,
+        terms=tuple(words),
     )
 
 
@@ -262,26 +270,60 @@ def _order_by(sort: str) -> str:
     return ", ".join(terms) or "slug"
 
 
-def _dismax(query: Dismax) -> tuple[str, list[Any], str, list[Any]]:
-    """WHERE and score of a plain `q` over name^4 title^4 tags^2 groups^2 text."""
+@dataclass(frozen=True)
+class PlainQuery:
+    """A plain `q`'s words, each with its variants, and how many optional ones must match."""
+
+    required: list[tuple[str, ...]]
+    optional: list[tuple[str, ...]]
+    prohibited: list[tuple[str, ...]]
+    minimum_match: int
+
+
+def _terms(query: Dismax, lexicon: Lexicon) -> tuple[list[tuple[str, ...]], PlainQuery]:
+    """The words of `query` split at place names and expanded with synonyms."""
+    required = lexicon.terms(query.required)
+    optional = lexicon.terms(query.optional)
+    prohibited = [lexicon.variants(word) for word in query.prohibited]
+    split = Dismax((), tuple(variants[0] for variants in optional), ())
+    plain = PlainQuery(required, optional, prohibited, split.minimum_match)
+    return [*required, *optional], plain
+
+
+def _dismax(query: PlainQuery) -> tuple[str, list[Any], str, list[Any]]:
+    """WHERE and score of a plain `q` over held^100 name^4 title^4 tags^2 groups^2 text."""
     text = SEARCH_FIELDS["text"].expr
-    hit = f"contains({text}, ?)"
-    where = [hit for _ in query.required] + [f"NOT {hit}" for _ in query.prohibited]
-    params: list[Any] = [*query.required, *query.prohibited]
+    where, params = [], []
+    for variants, negated in [(v, "") for v in query.required] + [
+        (v, "NOT ") for v in query.prohibited
+    ]:
+        found = any_contains(text, variants)
+        where.append(negated + found.sql)
+        params.extend(found.params)
     if query.optional and query.minimum_match:
-        where.append("(" + " + ".join(f"{hit}::INT" for _ in query.optional) + ") >= ?")
-        params.extend([*query.optional, query.minimum_match])
+        found_each = [any_contains(text, variants) for variants in query.optional]
+        where.append("(" + " + ".join(f"{f.sql}::INT" for f in found_each) + ") >= ?")
+        params.extend([*(x for f in found_each for x in f.params), query.minimum_match])
     score_terms, score_params = [], []
-    for term in (*query.required, *query.optional):
-        score_terms.append(
-            "4 * contains(slug, ?)::INT + 4 * contains(title_text, ?)::INT"
-            " + 2 * contains(keyword_text, ?)::INT"
-            " + 2 * contains(lower(array_to_string(themes, ' ')), ?)::INT"
-            f" + {hit}::INT"
-        )
-        score_params.extend([term] * 5)
+    for variants in (*query.required, *query.optional):
+        for expr, weight in SCORED:
+            found = any_contains(expr.replace("TEXT", text), variants)
+            score_terms.append(f"{weight} * {found.sql}::INT")
+            score_params.extend(found.params)
     score = " + ".join(score_terms) or "0"
     return " AND ".join(where) or "true", params, score, score_params
+
+
+# What a plain `q`'s word scores where it is found: CKAN's dismax boosts, and above them what
+# the dataset's rows hold (an indicator, a region, a year).
+SCORED = (
+    ("held_text", HELD_WEIGHT),
+    ("slug", 4),
+    ("title_text", 4),
+    ("keyword_text", 2),
+    ("lower(array_to_string(themes, ' '))", 2),
+    ("TEXT", 1),
+)
 
 
 def search_facets(

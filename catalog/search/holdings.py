@@ -1,0 +1,257 @@
+"""What a published version holds, read from its Parquet: the indicators, regions and years
+of its rows, with the names the code lists give them.
+
+Rows are never loaded: one `SELECT DISTINCT` per code column (at most `MAX_VALUES` values)
+on a private DuckDB connection with one thread and a memory limit. A column holds indicator
+codes when it is `indicator_code` or refers to `indicator-codes`; region codes when it is
+`region_code` or refers to `region-codes` (a prefecture or county column too); years when it
+is an integer `year`. Names come from the code lists the store serves (`indicator-codes`,
+`region-codes` with its aliases) and from the indicators a printed table's layout declares.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+
+from catalog.store import Package, Resource, Store, resource_file
+
+MAX_VALUES = 5000  # distinct codes (or years) read from one column
+MAX_NAMES = 100_000  # rows read from one code list
+INDICATOR_LIST, REGION_LIST = "indicator-codes", "region-codes"
+
+
+@dataclass(frozen=True)
+class Named:
+    """A code with its names; `text` (lowercased) is what a query word is looked for in."""
+
+    code: str
+    name_zh: str = ""
+    name_en: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class Holding:
+    """The codes one version's rows hold, its own indicator names, and its fields' words."""
+
+    indicators: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    years: tuple[int, ...] = ()
+    own_names: dict[str, Named] = field(default_factory=dict)
+    field_text: str = ""
+    measures_text: str = ""  # the fields of a table by region with no indicator column
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The code lists' names (indicator and region codes) and the published synonym rows."""
+
+    indicators: dict[str, Named] = field(default_factory=dict)
+    regions: dict[str, Named] = field(default_factory=dict)
+    synonyms: list[tuple[str, str]] = field(default_factory=list)
+    places: list[str] = field(default_factory=list)  # region names and aliases (zh and en)
+
+
+@dataclass(frozen=True)
+class Held:
+    """A version's holding with its names resolved: what the index searches and explains."""
+
+    indicators: tuple[Named, ...] = ()
+    regions: tuple[Named, ...] = ()
+    years: tuple[int, ...] = ()
+    field_text: str = ""
+    measures_text: str = ""
+
+    @property
+    def text(self) -> str:
+        """The lowercased words of every indicator, region, year and measure held."""
+        named = " ".join(n.text for n in (*self.indicators, *self.regions))
+        years = " ".join(str(year) for year in self.years)
+        return " ".join(part for part in (named, years, self.measures_text) if part)
+
+
+def resolve(holding: Holding, vocabulary: Vocabulary) -> Held:
+    """`holding` with each code named: the dataset's own dictionary first, then the code list."""
+    indicators = tuple(
+        holding.own_names.get(code) or vocabulary.indicators.get(code) or Named(code, text=code)
+        for code in holding.indicators
+    )
+    regions = tuple(
+        vocabulary.regions.get(code) or Named(code, text=code) for code in holding.regions
+    )
+    return Held(indicators, regions, holding.years, holding.field_text, holding.measures_text)
+
+
+def _connect() -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_holding(store: Store, package: Package, version: str) -> Holding:
+    """The indicators, regions and years `version` of `package` holds (bounded reads)."""
+    indicators: set[str] = set()
+    regions: set[str] = set()
+    years: set[int] = set()
+    measures: list[str] = []
+    con = _connect()
+    try:
+        for resource in package.resources:
+            if resource.embedded_from is not None or resource.table_schema is None:
+                continue  # a copied code list holds no figures
+            if not store.has_file(package.name, version, resource_file(resource.name)):
+                continue
+            path = str(store.local_path(package.name, version, resource_file(resource.name)))
+            columns = _code_columns(package, resource)
+            kinds = {kind for _, kind in columns}
+            if "region" in kinds and "indicator" not in kinds:
+                # A wide table (minimum wages by region): its fields are what it measures.
+                measures.append(_fields_text(resource))
+            for column, kind in columns:
+                found = _distinct(con, path, column)
+                if kind == "year":
+                    years.update(int(value) for value in found if value.isdigit())
+                else:
+                    (indicators if kind == "indicator" else regions).update(found)
+    finally:
+        con.close()
+    return Holding(
+        indicators=tuple(sorted(indicators)),
+        regions=tuple(sorted(regions)),
+        years=tuple(sorted(years)),
+        own_names=_layout_names(package),
+        field_text=_field_text(package),
+        measures_text=" ".join(measures),
+    )
+
+
+def _code_columns(package: Package, resource: Resource) -> list[tuple[str, str]]:
+    """(column, kind) of the columns holding indicator codes, region codes or years."""
+    schema = resource.table_schema
+    if schema is None:
+        return []
+    # A published version refers to its embedded copy of a code list, which says its origin.
+    origins = {r.name: r.embedded_from.package for r in package.resources if r.embedded_from}
+    refers = {
+        name: key.reference.package or origins.get(key.reference.resource, "")
+        for key in schema.foreignKeys
+        for name in (key.fields if isinstance(key.fields, list) else [key.fields])
+    }
+    found = []
+    for table_field in schema.fields:
+        name = table_field.name
+        if name == "indicator_code" or refers.get(name) == INDICATOR_LIST:
+            found.append((name, "indicator"))
+        elif name == "region_code" or refers.get(name) == REGION_LIST:
+            found.append((name, "region"))
+        elif name == "year" and table_field.type in ("integer", "year"):
+            found.append((name, "year"))
+    return found
+
+
+def _distinct(con: duckdb.DuckDBPyConnection, path: str, column: str) -> list[str]:
+    """Up to `MAX_VALUES` values of `column`; none when the file cannot answer (a damaged
+    or foreign file must not stop the catalogue from being searched)."""
+    quoted = _quoted(column)
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT CAST({quoted} AS VARCHAR) AS v FROM read_parquet(?)"
+            f" WHERE {quoted} IS NOT NULL ORDER BY v LIMIT ?",
+            [path, MAX_VALUES],
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    return [str(row[0]) for row in rows]
+
+
+def _layout_names(package: Package) -> dict[str, Named]:
+    """The indicators a printed table's layout declares (its data dictionary)."""
+    names: dict[str, Named] = {}
+    for resource in package.resources:
+        layout = resource.layout or (resource.source_file.layout if resource.source_file else None)
+        for item in layout.indicators if layout else []:
+            text = f"{item.code} {item.name_zh} {item.name_en}".lower()
+            names[item.code] = Named(item.code, item.name_zh, item.name_en, text)
+    return names
+
+
+def _field_text(package: Package) -> str:
+    """The names, titles and descriptions of the fields of the version's own tables."""
+    return " ".join(
+        _fields_text(resource)
+        for resource in package.resources
+        if resource.embedded_from is None and resource.table_schema is not None
+    )
+
+
+def _fields_text(resource: Resource) -> str:
+    fields = resource.table_schema.fields if resource.table_schema else []
+    words = [" ".join(p for p in (f.name, f.title, f.title_en, f.description) if p) for f in fields]
+    return " ".join(words).lower()
+
+
+def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary:
+    """The names of the code lists the store serves now (empty where it serves none)."""
+    con = _connect()
+    try:
+        indicators = _rows(
+            con, store, versions, INDICATOR_LIST, "indicators",
+            ["code", "name_zh", "name_en", "definition_zh", "definition_en", "theme"],
+        )  # fmt: skip
+        regions = _rows(
+            con, store, versions, REGION_LIST, "regions", ["code", "name_zh", "name_en"]
+        )
+        aliases = _rows(con, store, versions, REGION_LIST, "aliases", ["code", "alias"])
+        synonyms = _rows(con, store, versions, INDICATOR_LIST, "synonyms", ["term", "means"])
+    finally:
+        con.close()
+    return Vocabulary(
+        indicators={row[0]: _named(row) for row in indicators},
+        regions=_regions(regions, aliases),
+        synonyms=[(row[0], row[1]) for row in synonyms],
+        places=[row[1] for row in regions] + [row[1] for row in aliases],
+    )
+
+
+def _named(row: list[str]) -> Named:
+    return Named(row[0], row[1], row[2], " ".join(row).lower())
+
+
+def _regions(rows: list[list[str]], aliases: list[list[str]]) -> dict[str, Named]:
+    others: dict[str, list[str]] = {}
+    for code, alias in aliases:
+        others.setdefault(code, []).append(alias)
+    return {
+        row[0]: Named(row[0], row[1], row[2], " ".join([*row, *others.get(row[0], [])]).lower())
+        for row in rows
+    }
+
+
+def _rows(
+    con: duckdb.DuckDBPyConnection,
+    store: Store,
+    versions: dict[str, str | None],
+    slug: str,
+    resource: str,
+    columns: list[str],
+) -> list[list[str]]:
+    """`columns` of a code list's resource as text, or none when it is not published so."""
+    version = versions.get(slug)
+    if not version or not store.has_file(slug, version, resource_file(resource)):
+        return []
+    path = str(store.local_path(slug, version, resource_file(resource)))
+    try:
+        result: list[Any] = con.execute(
+            "SELECT "
+            + ", ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), '')" for c in columns)
+            + " FROM read_parquet(?) LIMIT ?",
+            [path, MAX_NAMES],
+        ).fetchall()
+    except duckdb.Error:  # a code list without those columns names nothing
+        return []
+    return [list(row) for row in result]
