@@ -150,3 +150,12 @@ def test_benchmark_counts_what_package_search_returned(shipped: Path, tmp_path: 
     assert overall["returned"] == returned
     assert math.isclose(overall["recall"], sum(found) / 3)
     assert "## Questions that missed" in (tmp_path / "search.md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_search_meets_the_issue_target_on_the_query_set(shipped: Path, tmp_path: Path) -> None:
+    """Issue 13: at least 95 % recall and 90 % precision in the top 10, every kind pooled."""
+    main(["--store", str(shipped), "--out", str(tmp_path)])
+    overall = json.loads((tmp_path / "search.json").read_text(encoding="utf-8"))["scores"]["all"]
+    assert overall["recall"] >= 0.95, overall
+    assert overall["precision"] >= 0.90, overall
