@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
-from catalog.search import FACETS, CatalogueIndex, SearchQuery
+from catalog.search import FACETS, CatalogueIndex, Matched, SearchQuery
 from catalog.store import Package
 
 SORTS = ("relevance", "-modified", "title", "name")
@@ -19,6 +19,7 @@ class SearchPage:
     facets: dict[str, list[tuple[str, int]]]
     page: int
     pages: int
+    matches: dict[str, Matched] = field(default_factory=dict)  # what each dataset holds
 
 
 def search_catalogue(
@@ -50,4 +51,5 @@ def search_catalogue(
         facets=result.facets,
         page=page,
         pages=pages,
+        matches=result.matches,
     )

@@ -124,6 +124,7 @@ _ZH: Final[dict[str, str]] = {
     "valid_with_warnings": "通过校验（{n} 条警告）",
     "flagged_rows": "被校验标记的行：数据按原样发布，行的“标记”字段带有下列标记。",
     "flagged_more": "另有 {n} 行，见完整校验报告。",
+    "holds": "数据中含：",
     "unchecked": "未能核对的部分（既非错误也非标记：这些组的分项不全或重复，合计无从核对）：",
     "row_number": "行号",
     "resource_name": "数据表",
@@ -281,6 +282,7 @@ _EN: Final[dict[str, str]] = {
     "flagged_rows": "Rows flagged by checks: published as the source prints them, each with"
     " the flag below in its flags field.",
     "flagged_more": "{n} more rows: see the full validation report.",
+    "holds": "Holds: ",
     "unchecked": "Not checked (neither an error nor a flag: these groups' parts are not all"
     " printed, or printed twice, so their sum proves nothing):",
     "row_number": "Row",

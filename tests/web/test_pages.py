@@ -215,6 +215,15 @@ async def test_search_finds_chinese_words_without_spaces(web: httpx.AsyncClient)
     assert "<mark>最低工资</mark>" in response.text
 
 
+@pytest.mark.parametrize(("lang", "holds"), [("zh", "数据中含："), ("en", "Holds: ")])
+async def test_search_results_say_what_each_dataset_holds(
+    web: httpx.AsyncClient, lang: str, holds: str
+) -> None:
+    response, _ = await page(web, f"/dataset?q=贵阳&lang={lang}")
+    text = " ".join(re.sub(r"<[^>]+>", "", response.text).split())
+    assert f"{holds}{'贵阳市' if lang == 'zh' else 'Guiyang'}" in text
+
+
 async def test_search_facets_narrow_and_count(web: httpx.AsyncClient) -> None:
     response, _ = await page(web, "/dataset?theme=reference-data")
     assert "共 3 个数据集" in response.text

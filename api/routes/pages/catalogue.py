@@ -14,7 +14,7 @@ from markupsafe import Markup
 from api.deps import IndexDep
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
 from catalog.metadata import THEMES
-from catalog.search import FACETS
+from catalog.search import FACETS, Matched
 from catalog.store import Package
 from web import highlight, search_catalogue, snippet, terms
 
@@ -108,6 +108,7 @@ def _search_page(
                 "d": package,
                 "title": Markup(highlight(view.title_of(package), words)),
                 "snippet": Markup(highlight(snippet(str(text or ""), words), words)),
+                "held": _held(view, result.matches.get(package.name)),
             }
         )
     return view.render(
@@ -140,3 +141,14 @@ def _search_links(view: View, fixed: dict[str, list[str]] | None) -> Any:
         return f"{path}?{urlencode(query)}" if query else path
 
     return link
+
+
+def _held(view: View, matches: Matched | None) -> str:
+    """The indicators and places of a result that the query found in its rows, named."""
+    if matches is None:
+        return ""
+    codes = [*matches.indicators, *matches.regions][:HELD_SHOWN]
+    return "、".join(str(view.pick(c.name_zh, c.name_en) or c.code) for c in codes)
+
+
+HELD_SHOWN = 6  # names a result card lists; `/api/v1/datasets` gives them all
