@@ -8,7 +8,7 @@ of indicator, place and synonym questions (issue 13), whose answers come from th
 - `run`: `python -m benchmarks search [--store S] [--regenerate]`.
 """
 
-from benchmarks.search.holdings import Holding, Holdings, KnownRegion, read_holdings
+from benchmarks.search.holdings import HeldFigures, Holdings, KnownRegion, read_holdings
 from benchmarks.search.metrics import TOP, Answer, Score, by_kind, score
 from benchmarks.search.questions import (
     KINDS,
@@ -26,7 +26,7 @@ __all__ = [
     "QUERIES",
     "TOP",
     "Answer",
-    "Holding",
+    "HeldFigures",
     "Holdings",
     "KnownRegion",
     "Question",

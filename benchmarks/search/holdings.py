@@ -34,8 +34,9 @@ class KnownRegion:
 
 
 @dataclass
-class Holding:
-    """One dataset that holds figures."""
+class HeldFigures:
+    """What one dataset's rows hold, read independently of the search index (the oracle the
+    benchmark scores the index against must not share its code)."""
 
     indicators: set[str] = field(default_factory=set)
     regions: set[str] = field(default_factory=set)
@@ -46,12 +47,12 @@ class Holding:
 class Holdings:
     indicator_texts: dict[str, list[str]]  # code: zh/en names and definitions
     regions: dict[str, KnownRegion]
-    datasets: dict[str, Holding]
+    datasets: dict[str, HeldFigures]
 
 
 def read_holdings(store: Store) -> Holdings:
     """Everything the query set's answers are derived from, from the current versions."""
-    datasets: dict[str, Holding] = {}
+    datasets: dict[str, HeldFigures] = {}
     texts = _indicator_texts(store)
     for slug in store.slugs():
         holding = _holding(store, slug)
@@ -100,11 +101,11 @@ def _regions(store: Store) -> dict[str, KnownRegion]:
     return regions
 
 
-def _holding(store: Store, slug: str) -> Holding | None:
+def _holding(store: Store, slug: str) -> HeldFigures | None:
     """What one dataset's own resources hold; None when none of them holds a figure."""
     package, version = store.package(slug), store.served_version(slug)
     own = [r for r in package.resources if r.embedded_from is None]
-    holding, figures = Holding(), False
+    holding, figures = HeldFigures(), False
     for resource in own:
         path = store.local_path(slug, version, resource_file(resource.name))
         names = pq.read_schema(path).names

@@ -17,7 +17,7 @@ from benchmarks import ROOT
 from benchmarks.search import (
     QUERIES,
     Answer,
-    Holding,
+    HeldFigures,
     Holdings,
     KnownRegion,
     Question,
@@ -76,9 +76,9 @@ HOLDINGS = Holdings(
         "110000": KnownRegion("110000", ("北京市", "Beijing"), "000000"),
     },
     datasets={
-        "wages": Holding(indicators={"avg"}, regions={"520102"}),
-        "insurance": Holding(indicators={"ui", "rate"}, regions={"110000"}),
-        "minimum": Holding(regions={"520000"}, measure_texts=["最低工资标准", "Minimum wage"]),
+        "wages": HeldFigures(indicators={"avg"}, regions={"520102"}),
+        "insurance": HeldFigures(indicators={"ui", "rate"}, regions={"110000"}),
+        "minimum": HeldFigures(regions={"520000"}, measure_texts=["最低工资标准", "Minimum wage"]),
     },
 )
 
