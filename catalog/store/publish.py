@@ -224,11 +224,11 @@ class Publisher:
     def _refuse_withdrawn_inputs(self, slug: str, digest: str) -> None:
         """Conflict when a withdrawn version of `slug` was built from these very inputs (a
         source reverted to a file that was taken down would otherwise go back up unnoticed)."""
-        if slug not in self.store.known_slugs():
+        try:
+            versions = self.store.versions(slug)
+        except NotFound:
             return  # never published: nothing was withdrawn
-        withdrawn = [
-            v for v in self.store.versions(slug) if v.withdrawn and v.input_sha256 == digest
-        ]
+        withdrawn = [v for v in versions if v.withdrawn and v.input_sha256 == digest]
         if not withdrawn:
             return
         version = withdrawn[-1].version

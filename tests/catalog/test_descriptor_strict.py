@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 import yaml
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from catalog.errors import DescriptorError
 from catalog.store import descriptor_faults, descriptor_schema, load_dataset
@@ -135,17 +135,20 @@ def test_control_characters_in_a_report_are_escaped() -> None:
     assert (error.message, error.found) == ("cell \\x1b[2J\\u202e", "\\x00")
 
 
+def build_with_key(tmp_path: Path, key: str, *slugs: str) -> Result:
+    """`opendata build` of the wages dataset whose descriptor gained the key `key`."""
+    root = tmp_path / "datasets"
+    write_regions(root)
+    path = write_wages(root) / "datapackage.yaml"
+    path.write_text(path.read_text("utf-8") + f'"{key}": 1\n', "utf-8")
+    where = ["--datasets", str(root), "--store", str(tmp_path / "store")]
+    return CliRunner().invoke(app, [*where, "build", *slugs])
+
+
 def test_control_characters_in_a_descriptor_fault_are_escaped_on_the_terminal(
     tmp_path: Path,
 ) -> None:
-    root = tmp_path / "datasets"
-    write_regions(root)
-    folder = write_wages(root)
-    path = folder / "datapackage.yaml"
-    path.write_text(path.read_text("utf-8") + '"\\e[31mred": 1\n', "utf-8")
-    result = CliRunner().invoke(
-        app, ["--datasets", str(root), "--store", str(tmp_path / "store"), "build", "wages-test"]
-    )
+    result = build_with_key(tmp_path, "\\e[31mred", "wages-test")
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\\x1b[31mred: unknown key" in result.output
 
@@ -153,14 +156,7 @@ def test_control_characters_in_a_descriptor_fault_are_escaped_on_the_terminal(
 def test_control_characters_in_a_fault_are_escaped_when_every_dataset_is_built(
     tmp_path: Path,
 ) -> None:
-    root = tmp_path / "datasets"
-    write_regions(root)
-    folder = write_wages(root)
-    path = folder / "datapackage.yaml"
-    path.write_text(path.read_text("utf-8") + '"\\e]0;owned\\a": 1\n', "utf-8")
-    result = CliRunner().invoke(
-        app, ["--datasets", str(root), "--store", str(tmp_path / "store"), "build"]
-    )
+    result = build_with_key(tmp_path, "\\e]0;owned\\a")
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b]0;owned\\x07: unknown key" in " ".join(result.output.split())

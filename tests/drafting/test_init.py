@@ -13,6 +13,7 @@ from cli import app
 from drafting import DraftError, draft_dataset, init_dataset
 from tests.conftest import REPO
 from tests.drafting import yearbook
+from tests.drafting.conftest import REFERENCES
 
 DATASETS = REPO / "datasets"
 # Real tables as they arrived, transcribed from the stored pages and shipped as datasets.
@@ -22,16 +23,6 @@ REAL = {
     "wages-2002": DATASETS / "average-wage-by-province-and-ownership-2002" / "data" / "table.xlsx",
 }
 COLUMNS = yearbook.COLUMNS  # the indicator of each column, as the sources file them
-REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
-
-
-@pytest.fixture
-def datasets(tmp_path: Path) -> Path:
-    folder = tmp_path / "datasets"
-    folder.mkdir()
-    for name in REFERENCES:
-        (folder / name).symlink_to(DATASETS / name)
-    return folder
 
 
 @pytest.fixture(params=["csv", "xlsx"])

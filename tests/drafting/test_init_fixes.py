@@ -21,16 +21,6 @@ from tests.conftest import REPO
 pytestmark = pytest.mark.slow
 
 DATASETS = REPO / "datasets"
-REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
-
-
-@pytest.fixture
-def datasets(tmp_path: Path) -> Path:
-    folder = tmp_path / "datasets"
-    folder.mkdir()
-    for name in REFERENCES:
-        (folder / name).symlink_to(DATASETS / name)
-    return folder
 
 
 def write(path: Path, lines: list[str]) -> Path:

@@ -17,20 +17,11 @@ from catalog.store import resolve
 from cli import app
 from drafting import DraftError, draft_dataset, init_dataset
 from tests.conftest import REPO
+from tests.drafting.conftest import REFERENCES
 
 DATASETS = REPO / "datasets"
-REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
 LINES = ["表1 2010年各地区生育保险基本情况", "单位：万人、亿元", "地区,享受待遇人数,基金收入",
          "北  京,12.6,12.2", "天  津,5.6,5.6", "河  北,5.2,4.7", "山  西,1.7,2.2"]  # fmt: skip
-
-
-@pytest.fixture
-def datasets(tmp_path: Path) -> Path:
-    folder = tmp_path / "datasets"
-    folder.mkdir()
-    for name in REFERENCES:
-        (folder / name).symlink_to(DATASETS / name)
-    return folder
 
 
 @pytest.fixture

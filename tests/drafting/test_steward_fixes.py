@@ -24,17 +24,7 @@ from tests.drafting import yearbook
 pytestmark = pytest.mark.slow
 
 DATASETS = REPO / "datasets"
-REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
 WRONG_SUBTOTAL = "999.9"  # 参保人数 / 小计 of the first province, not its parts' sum
-
-
-@pytest.fixture
-def datasets(tmp_path: Path) -> Path:
-    folder = tmp_path / "datasets"
-    folder.mkdir()
-    for name in REFERENCES:
-        (folder / name).symlink_to(DATASETS / name)
-    return folder
 
 
 def contradicting_table(path: Path) -> Path:
