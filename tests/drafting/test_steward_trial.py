@@ -14,24 +14,13 @@ from typer.testing import CliRunner
 from catalog.store import FolderStore, Publisher
 from cli import app
 from drafting import DraftError, draft_dataset, init_dataset
-from tests.conftest import REPO
 from tests.drafting import yearbook
 
 # Whole init-and-build runs of the yearbook form: the full suite runs them; the fast tier
 # keeps the shorter ones of test_init and test_layout_publish.
 pytestmark = pytest.mark.slow
 
-REFERENCES = ("region-codes", "indicator-codes", "hrss-sources", "guizhou-hrss-indicators")
 NOTE = "注：吉林省数据不含长白山管委会。"
-
-
-@pytest.fixture
-def datasets(tmp_path: Path) -> Path:
-    folder = tmp_path / "datasets"
-    folder.mkdir()
-    for name in REFERENCES:
-        (folder / name).symlink_to(REPO / "datasets" / name)
-    return folder
 
 
 def noted_table(path: Path) -> tuple[Path, int]:
