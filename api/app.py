@@ -27,11 +27,13 @@ from api.routes import (
     pages,
     rows,
     schemas,
+    series,
     sql,
 )
 from catalog.ckan import CkanActions
 from catalog.query import FORMATS, QueryEngine
 from catalog.search import CatalogueIndex
+from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
 from catalog.store import open_store
 
@@ -65,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         # Let running counts finish, then release DuckDB's memory and threads.
         app.state.engine.close()
+        app.state.series.close()
 
     app = OpenDataApp(
         lifespan=lifespan,
@@ -77,6 +80,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.store = open_store(settings.store)
     app.state.index = CatalogueIndex(app.state.store)
+    app.state.series = SeriesCatalogue(app.state.index)
     app.state.engine = QueryEngine(app.state.store, settings)
     app.state.ckan = CkanActions(
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
@@ -102,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Before the catalogue: `/api/v1/datasets/{slug}.zip` must not reach `/datasets/{slug}`.
     app.include_router(downloads.router)
     app.include_router(datasets.router)
+    app.include_router(series.router)
     app.include_router(sql.router)
     app.include_router(ckan.router)
     return app

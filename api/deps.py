@@ -12,6 +12,7 @@ from fastapi import Depends, Request
 
 from catalog.query import QueryEngine
 from catalog.search import CatalogueIndex
+from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
 from catalog.store import Store
 
@@ -40,3 +41,11 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 EngineDep = Annotated[QueryEngine, Depends(get_engine)]
 IndexDep = Annotated[CatalogueIndex, Depends(get_index)]
+
+
+async def get_series(request: Request) -> SeriesCatalogue:
+    series: SeriesCatalogue = request.app.state.series
+    return series
+
+
+SeriesDep = Annotated[SeriesCatalogue, Depends(get_series)]

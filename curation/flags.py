@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-# Flags that disqualify a figure from being preferred while a clean alternative exists.
-DEFECT_FLAGS = frozenset({"as_printed_typo", "suspected_typo"})
-
 # note fragment (case-sensitive) -> flag; the source notes are the transcriber's annotations.
 NOTE_FLAGS: list[tuple[str, str]] = [
     ("revised figure", "revised"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from curation.flags import DEFECT_FLAGS
+from catalog.series import DEFECT_FLAGS, standing, why_not_preferred
 from curation.observations import Row, make_row
 from curation.reference import Indicator
 from curation.sources import TIER_RANK, Source, Tally, check_accounting, read_rows
@@ -70,12 +70,6 @@ def row_rank(row: Row) -> tuple[int, bool, bool, str]:
             row.source.source_id)  # fmt: skip
 
 
-def cluster_rank(cluster: Cluster) -> tuple[bool, bool, int, bool, int, str]:
-    """The preference rule, in order: usable and not a typo, revised, tier, exact, support, id."""
-    return (cluster.defective, not cluster.revised, cluster.tier, cluster.rounded,
-            -len(cluster.source_ids), cluster.source_ids[0])  # fmt: skip
-
-
 def mark_roundings(clusters: list[Cluster]) -> None:
     """Flag a figure `rounded` when it equals another printed figure rounded to its precision."""
     # In order: a flag set here changes which copy is `best` for the pairs that follow.
@@ -86,27 +80,6 @@ def mark_roundings(clusters: list[Cluster]) -> None:
             finer = other.best.step < row.step
             if finer and row.value is not None and is_rounding_of(row.value, row.step, other.value):
                 row.flags.add("rounded")
-
-
-def why_not_preferred(alt: Cluster, chosen: Cluster) -> str:
-    """The reason, for readers, that `alt` lost to `chosen`: the first rule that decided."""
-    if alt.value is None:
-        return "value unreadable on the page; the printed text is kept in value_as_printed"
-    if alt.defective:
-        return "typo on the page (see note); the correctly printed figure is preferred"
-    if chosen.revised and not alt.revised:
-        return "original figure, superseded by the revised figure"
-    if alt.tier != chosen.tier:
-        tiers = "ABC"
-        return (
-            f"source tier {tiers[alt.tier]} is below the preferred source's tier"
-            f" {tiers[chosen.tier]}"
-        )
-    if alt.rounded and not chosen.rounded:
-        return "rounded version of the preferred exact figure"
-    if len(alt.source_ids) != len(chosen.source_ids):
-        return f"fewer sources agree ({len(alt.source_ids)} against {len(chosen.source_ids)})"
-    return "equal standing; tie broken deterministically by the lower source_id"
 
 
 @dataclass
@@ -131,7 +104,7 @@ def resolve(rows: Sequence[Row]) -> Resolved:
     for key in sorted(groups):
         clusters = make_clusters(groups[key])
         mark_roundings(clusters)
-        clusters.sort(key=cluster_rank)
+        clusters.sort(key=standing)
         resolve_key(clusters[0], clusters[1:], out)
     return out
 

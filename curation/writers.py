@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -16,6 +17,20 @@ from openpyxl.worksheet.worksheet import Worksheet
 # openpyxl stamps the save time into the file; a fixed one keeps reruns byte-identical.
 FIXED_ZIP_TIME = (2026, 11, 25, 0, 0, 0)
 FIXED_XLSX_TIME = "2026-11-25T00:00:00Z"
+# openpyxl writes its XML through lxml when lxml is installed and through ElementTree when not,
+# and the two differ in spacing and in where namespaces are declared. Every part is written
+# again through ElementTree with these prefixes, so the bytes do not depend on what else is
+# installed (a test dependency brings lxml).
+PART_PREFIXES = {
+    "a": "http://schemas.openxmlformats.org/drawingml/2006/main",
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+for _prefix, _uri in PART_PREFIXES.items():
+    ET.register_namespace(_prefix, _uri)
 
 
 def write_csv(
@@ -61,6 +76,21 @@ def cell_value(text: str, numeric: bool) -> str | int | float | None:
     return int(number) if number == number.to_integral_value() else float(number)
 
 
+def written_again(part: bytes) -> bytes:
+    """An XML part as ElementTree writes it: its root's namespace declared as the default one
+    (unless it has a prefix of its own: `cp:coreProperties`, `a:theme`), the others prefixed."""
+    root = ET.fromstring(part)
+    uri = root.tag[1:].partition("}")[0] if root.tag.startswith("{") else ""
+    if uri and uri not in PART_PREFIXES.values():
+        # ElementTree's own `default_namespace` refuses attributes without a namespace.
+        qualified = "{" + uri + "}"
+        for element in root.iter():
+            element.tag = element.tag.removeprefix(qualified)
+        root.set("xmlns", uri)
+    written: bytes = ET.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return written
+
+
 def pin_zip_times(data: bytes) -> bytes:
     """openpyxl stamps the save time into the zip entries and docProps/core.xml: pin both."""
     out = io.BytesIO()
@@ -70,6 +100,8 @@ def pin_zip_times(data: bytes) -> bytes:
     ):
         for info in source.infolist():
             content = source.read(info.filename)
+            if info.filename.endswith((".xml", ".rels")):
+                content = written_again(content)
             if info.filename == "docProps/core.xml":
                 content = re.sub(
                     rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:)",

@@ -72,6 +72,18 @@ WAGE_CSV = (
 )
 
 
+def publish_real_datasets(root: Path) -> Path:
+    """A store at `root` with every dataset of the repository's `datasets/` published, as
+    `opendata build` publishes them; fails if any is refused."""
+    from catalog.store import FolderStore, Publisher  # the suite's hooks load without it
+
+    publisher = Publisher(FolderStore(root), REPO / "datasets")
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+    assert publisher.broken == {}
+    return root
+
+
 def descriptor(slug: str, resources: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     """A minimal descriptor with the properties our catalogue requires (synthetic test data)."""
     return {

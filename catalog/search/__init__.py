@@ -9,7 +9,15 @@ from catalog.search.facets import (
     SORTS,
     SearchQuery,
 )
-from catalog.search.holdings import Held, Holding, Vocabulary, read_holding, read_vocabulary
+from catalog.search.holdings import (
+    Held,
+    Holding,
+    Named,
+    Names,
+    Vocabulary,
+    read_holding,
+    read_vocabulary,
+)
 from catalog.search.index import CatalogueIndex
 from catalog.search.records import (
     HELD_WEIGHT,
@@ -63,6 +71,8 @@ __all__ = [
     "Kind",
     "Lexicon",
     "Matched",
+    "Named",
+    "Names",
     "Predicate",
     "SearchQuery",
     "SearchResult",

@@ -11,6 +11,7 @@ is an integer `year`. Names come from the code lists the store serves (`indicato
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,6 +72,23 @@ class Held:
         named = " ".join(n.text for n in (*self.indicators, *self.regions))
         years = " ".join(str(year) for year in self.years)
         return " ".join(part for part in (named, years, self.measures_text) if part)
+
+
+@dataclass(frozen=True)
+class Names:
+    """Every indicator and region the held datasets name, by code."""
+
+    indicators: dict[str, Named] = field(default_factory=dict)
+    regions: dict[str, Named] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, held: Iterable[Held]) -> Names:
+        indicators: dict[str, Named] = {}
+        regions: dict[str, Named] = {}
+        for one in held:
+            indicators.update((n.code, n) for n in one.indicators if n.name_zh or n.name_en)
+            regions.update((n.code, n) for n in one.regions if n.name_zh or n.name_en)
+        return cls(indicators, regions)
 
 
 def resolve(holding: Holding, vocabulary: Vocabulary) -> Held:

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from catalog.search.holdings import Held, Holding, Named, read_holding, read_vocabulary, resolve
+from catalog.search.holdings import (
+    Held,
+    Holding,
+    Named,
+    Names,
+    read_holding,
+    read_vocabulary,
+    resolve,
+)
 from catalog.search.records import COLUMNS, catalogue_uuid, entry, utc_moment
 from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
 from catalog.search.synonyms import Lexicon, matching
@@ -49,6 +57,7 @@ class CatalogueIndex:
         # What each (slug, version) holds: versions are immutable, so it is read once.
         self._holdings: dict[tuple[str, str], Holding] = {}
         self._lexicon = Lexicon()
+        self._names = Names()
         self._state: dict[str, str | None] = {}
         self._checked = float("-inf")
         self._generation = ""
@@ -62,6 +71,11 @@ class CatalogueIndex:
         """The synonyms and place names query words are read with (`catalog.search.synonyms`)."""
         self._refresh()
         return self._lexicon
+
+    def names(self) -> Names:
+        """The names of every indicator and region the current datasets hold."""
+        self._refresh()
+        return self._names
 
     def load(self, packages: Sequence[Package], held: Mapping[str, Held] | None = None) -> None:
         """Replace the index contents (also used by benchmarks to index synthetic catalogues);
@@ -80,6 +94,7 @@ class CatalogueIndex:
                     self._con.unregister("incoming")
             self._packages = {package.name: package for package in packages}
             self._held = dict(held)
+            self._names = Names.of(self._held.values())
 
     def invalidate(self) -> None:
         """Look at the store again on the next read (after a write in this process)."""

@@ -26,8 +26,8 @@ from api import create_app
 from catalog.ckan import WRITE_ACTIONS
 from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher
-from tests.conftest import REPO
+from catalog.store import FolderStore
+from tests.conftest import publish_real_datasets
 from tests.servers import serving
 
 pytestmark = pytest.mark.slow
@@ -61,11 +61,7 @@ COLUMNS = ["region_code", "year", "-year", "tier", "indicator_code", "value", "c
 
 @pytest.fixture(scope="module")
 def store_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("schemathesis") / "store"
-    publisher = Publisher(FolderStore(root), REPO / "datasets")
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
-    return root
+    return publish_real_datasets(tmp_path_factory.mktemp("schemathesis") / "store")
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ from catalog.errors import InvalidParameter
 from catalog.search import MAX_TERMS, CatalogueIndex, Lexicon, SearchQuery, read_holding
 from catalog.settings import Settings
 from catalog.store import FolderStore, Publisher
-from tests.conftest import REPO
+from tests.conftest import REPO, publish_real_datasets
 
 BULLETIN = "national-hrss-bulletin"
 PROVINCE = "guizhou-hrss-indicators"
@@ -52,12 +52,7 @@ QUERIES: dict[str, set[str]] = {
 
 @pytest.fixture(scope="module")
 def store_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("holdings") / "store"
-    publisher = Publisher(FolderStore(root), REPO / "datasets")
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
-    assert publisher.broken == {}
-    return root
+    return publish_real_datasets(tmp_path_factory.mktemp("holdings") / "store")
 
 
 @pytest.fixture(scope="module")

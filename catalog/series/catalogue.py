@@ -1,0 +1,166 @@
+"""Every indicator × region as a series, across the datasets that print it.
+
+The list of series is read from the current versions the catalogue index serves, once per
+version of each dataset (versions are immutable); a series' figures are read when it is asked
+for and kept in a small cache keyed on the versions that printed them, so a publish is seen at
+the index's next refresh and nothing stale is ever served.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from catalog.errors import NotFound
+from catalog.search import CatalogueIndex, Named
+from catalog.series.figures import (
+    IndicatorTable,
+    Listed,
+    connect,
+    indicator_tables,
+    list_series,
+    read_figures,
+)
+from catalog.series.preference import Point, prefer
+from catalog.store import Package
+
+CACHED_SERIES = 512  # series kept resolved
+
+
+@dataclass(frozen=True)
+class Printed:
+    """One series as the catalogue lists it: the tables that print it, and the years."""
+
+    indicator: str
+    region: str
+    tables: tuple[IndicatorTable, ...]
+    count: int
+    first_year: int
+    last_year: int
+
+    def joined(self, table: IndicatorTable, listed: Listed) -> Printed:
+        return Printed(
+            self.indicator,
+            self.region,
+            (*self.tables, table),
+            self.count + listed.count,
+            min(self.first_year, listed.first_year),
+            max(self.last_year, listed.last_year),
+        )
+
+
+@dataclass(frozen=True)
+class Series:
+    """A series with its names, its points (preferred figure and alternatives per period) and
+    the datasets that print it."""
+
+    indicator: Named
+    region: Named
+    points: list[Point]
+    datasets: list[tuple[str, str]] = field(default_factory=list)  # (slug, version)
+
+    def between(self, first: int | None, last: int | None) -> Series:
+        """The points of the years `first` to `last` (either end open)."""
+        kept = [
+            p
+            for p in self.points
+            if (first is None or p.year >= first) and (last is None or p.year <= last)
+        ]
+        return Series(self.indicator, self.region, kept, self.datasets)
+
+    @property
+    def latest(self) -> Point | None:
+        return self.points[-1] if self.points else None
+
+
+class SeriesCatalogue:
+    """The series of the datasets an index serves."""
+
+    def __init__(self, index: CatalogueIndex) -> None:
+        self.index = index
+        self._lock = threading.Lock()
+        self._tables: dict[tuple[str, str], list[tuple[IndicatorTable, list[Listed]]]] = {}
+        self._printed: dict[tuple[str, str], Printed] = {}
+        self._versions: dict[str, str] = {}
+        self._resolved: OrderedDict[tuple[object, ...], Series] = OrderedDict()
+        # Opening a DuckDB database costs ~20 ms; a cursor on an open one costs next to none.
+        self._con = connect()
+
+    def close(self) -> None:
+        """Release the connection (at shutdown)."""
+        self._con.close()
+
+    def printed(self) -> dict[tuple[str, str], Printed]:
+        """(indicator, region) → where it is printed, for the versions served now."""
+        packages = self.index.packages()
+        versions = {slug: package.version or "" for slug, package in packages.items()}
+        with self._lock:
+            if versions != self._versions:
+                self._reload(packages, versions)
+            return self._printed
+
+    def _reload(self, packages: dict[str, Package], versions: dict[str, str]) -> None:
+        tables = {}
+        for slug, version in versions.items():
+            key = (slug, version)
+            if key in self._tables:
+                tables[key] = self._tables[key]
+            elif version:
+                found = indicator_tables(self.index.store, packages[slug], version)
+                with self._con.cursor() as con:
+                    tables[key] = [(table, list_series(con, table)) for table in found]
+        printed: dict[tuple[str, str], Printed] = {}
+        for key in sorted(tables):
+            for table, series in tables[key]:
+                for one in series:
+                    pair = (one.indicator, one.region)
+                    start = printed.get(pair) or Printed(*pair, (), 0, one.first_year, 0)
+                    printed[pair] = start.joined(table, one)
+        self._tables, self._printed, self._versions = tables, printed, versions
+
+    def series(self, indicator: str, region: str) -> Series:
+        """Every period of the series, or NotFound when no served table prints it."""
+        found = self.printed().get((indicator, region))
+        if found is None:
+            raise NotFound(f"no dataset prints the indicator {indicator!r} for {region!r}")
+        key = (indicator, region, tuple((t.slug, t.version, t.resource) for t in found.tables))
+        with self._lock:
+            if key in self._resolved:
+                self._resolved.move_to_end(key)
+                return self._resolved[key]
+        resolved = self._resolve(found)
+        with self._lock:
+            self._resolved[key] = resolved
+            while len(self._resolved) > CACHED_SERIES:
+                self._resolved.popitem(last=False)
+        return resolved
+
+    def _resolve(self, found: Printed) -> Series:
+        with self._con.cursor() as con:
+            figures = [
+                figure
+                for table in found.tables
+                for figure in read_figures(con, table, found.indicator, found.region)
+            ]
+        names = self.index.names()
+        datasets = sorted({(t.slug, t.version) for t in found.tables})
+        return Series(
+            names.indicators.get(found.indicator) or Named(found.indicator),
+            names.regions.get(found.region) or Named(found.region),
+            prefer(figures),
+            datasets,
+        )
+
+    def matching(self, indicators: list[str], regions: list[str], limit: int) -> list[Printed]:
+        """The series of `indicators` (in `regions` when any are given), best covered first:
+        the series a search result shows beside the datasets."""
+        wanted, places = set(indicators), set(regions)
+        found = [
+            p
+            for (indicator, region), p in self.printed().items()
+            if indicator in wanted and (not places or region in places)
+        ]
+        order = {code: rank for rank, code in enumerate(indicators)}
+        found.sort(key=lambda p: (order[p.indicator], -len(p.tables), -p.count, p.region))
+        return found[:limit]

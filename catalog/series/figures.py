@@ -1,0 +1,185 @@
+"""The printed figures of the indicator datasets, read from their published Parquet.
+
+An *indicator table* is any resource whose schema has the long shape every indicator dataset
+publishes (`FIGURE_COLUMNS`): the curated `observations` and `alternatives`, and the tables a
+printed layout turns into rows. Which datasets those are is decided by their schemas, never by
+a list of names, so a steward's new table joins the series the moment it is published.
+
+Every read is one bounded statement on a private DuckDB connection (one thread, a memory
+limit, a row cap), filtered on the two code columns: a series costs a few small scans however
+large the tables are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import duckdb
+
+from catalog.store import Package, Resource, Store, resource_file
+
+FIGURE_COLUMNS = (
+    "indicator_code", "region_code", "year", "period_type", "period", "value", "unit", "source_id",
+)  # fmt: skip
+# Read when a table has them: how the figure was printed, and what its curation said.
+OPTIONAL_COLUMNS = (
+    "value_as_printed", "unit_as_printed", "value_decimals", "also_source_ids", "flags", "note",
+    "reason",
+)  # fmt: skip
+MAX_FIGURES = 20_000  # figures read for one series from one table
+MAX_SERIES = 200_000  # (indicator, region) pairs listed from one table
+TIERS = "ABC"  # reliability tiers, best first; a source with none ranks after C
+
+
+@dataclass(frozen=True)
+class IndicatorTable:
+    """One indicator table of a dataset's current version."""
+
+    slug: str
+    version: str
+    resource: str
+    path: str
+    optional: tuple[str, ...]  # the OPTIONAL_COLUMNS this table has
+    tiers: Mapping[str, int]  # source id → tier rank, from the dataset's descriptor
+
+
+@dataclass(frozen=True)
+class PrintedFigure:
+    """One figure as a table prints it, with where it comes from."""
+
+    slug: str
+    version: str
+    resource: str
+    period_type: str
+    period: str
+    year: int
+    value: Decimal | None
+    unit: str
+    value_as_printed: str
+    unit_as_printed: str
+    decimals: int | None
+    source_id: str
+    also_source_ids: frozenset[str]  # sources its dataset found printing the same figure
+    tier: int
+    flags: frozenset[str]
+    note: str
+
+    @property
+    def key(self) -> str:
+        """Figures are compared within one period, as the curated datasets are: `2012` printed
+        as a year-end stock by one source and as the year's figure by another compete, while
+        `2020-YTD` and `2020` never meet."""
+        return self.period
+
+
+@dataclass(frozen=True)
+class Listed:
+    """A series one table holds: how many figures, and the years they span."""
+
+    indicator: str
+    region: str
+    count: int
+    first_year: int
+    last_year: int
+
+
+def indicator_tables(store: Store, package: Package, version: str) -> list[IndicatorTable]:
+    """The tables of `version` of `package` with the indicator shape."""
+    tiers = _tiers(package)
+    tables = []
+    for resource in package.resources:
+        names = _field_names(resource)
+        if resource.embedded_from is not None or not set(FIGURE_COLUMNS) <= names:
+            continue
+        name = resource_file(resource.name)
+        if not store.has_file(package.name, version, name):
+            continue
+        path = str(store.local_path(package.name, version, name))
+        optional = tuple(c for c in OPTIONAL_COLUMNS if c in names)
+        tables.append(IndicatorTable(package.name, version, resource.name, path, optional, tiers))
+    return tables
+
+
+def _field_names(resource: Resource) -> set[str]:
+    return {f.name for f in resource.table_schema.fields} if resource.table_schema else set()
+
+
+def _tiers(package: Package) -> dict[str, int]:
+    return {
+        str(source.id): TIERS.index(source.reliability_tier)
+        for source in package.sources or []
+        if source.id is not None and source.reliability_tier in tuple(TIERS)
+    }
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A private, small connection: one thread and a memory limit, whatever the tables."""
+    return duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
+
+
+def list_series(con: duckdb.DuckDBPyConnection, table: IndicatorTable) -> list[Listed]:
+    """The series `table` holds (none when its file cannot answer: a damaged file must not
+    take every series down with it)."""
+    try:
+        rows = con.execute(
+            "SELECT CAST(indicator_code AS VARCHAR), CAST(region_code AS VARCHAR), count(*),"
+            " min(year), max(year) FROM read_parquet(?)"
+            " WHERE indicator_code IS NOT NULL AND region_code IS NOT NULL AND year IS NOT NULL"
+            " GROUP BY ALL ORDER BY 1, 2 LIMIT ?",
+            [table.path, MAX_SERIES],
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    return [Listed(str(i), str(r), int(n), int(lo), int(hi)) for i, r, n, lo, hi in rows]
+
+
+def read_figures(
+    con: duckdb.DuckDBPyConnection, table: IndicatorTable, indicator: str, region: str
+) -> list[PrintedFigure]:
+    """Every figure `table` prints for the series (indicator, region), up to MAX_FIGURES."""
+    columns = [*FIGURE_COLUMNS[2:], *table.optional]
+    select = ", ".join(f'"{c}"' for c in columns)
+    try:
+        rows = con.execute(
+            f"SELECT {select} FROM read_parquet(?)"
+            " WHERE CAST(indicator_code AS VARCHAR) = ? AND CAST(region_code AS VARCHAR) = ?"
+            " AND year IS NOT NULL LIMIT ?",
+            [table.path, indicator, region, MAX_FIGURES],
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    return [_figure(table, dict(zip(columns, row, strict=True))) for row in rows]
+
+
+def _figure(table: IndicatorTable, row: dict[str, Any]) -> PrintedFigure:
+    value = row["value"]
+    decimals = row.get("value_decimals")
+    source = str(row["source_id"] or "")
+    return PrintedFigure(
+        slug=table.slug,
+        version=table.version,
+        resource=table.resource,
+        period_type=str(row["period_type"] or ""),
+        period=str(row["period"] or ""),
+        year=int(row["year"]),
+        value=None if value is None else Decimal(str(value)),
+        unit=str(row["unit"] or ""),
+        value_as_printed=str(row.get("value_as_printed") or ""),
+        unit_as_printed=str(row.get("unit_as_printed") or ""),
+        decimals=None if decimals is None else int(decimals),
+        source_id=source,
+        also_source_ids=frozenset(_split(row.get("also_source_ids"))),
+        tier=table.tiers.get(source, len(TIERS)),
+        flags=frozenset(_split(row.get("flags"))),
+        note=str(row.get("note") or ""),
+    )
+
+
+def _split(listed: object) -> Iterator[str]:
+    """The items of a `;`-separated cell (flags, source ids)."""
+    for item in str(listed or "").split(";"):
+        if item.strip():
+            yield item.strip()
