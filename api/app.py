@@ -27,6 +27,7 @@ from api.routes import (
     pages,
     rows,
     schemas,
+    sdmx,
     sql,
 )
 from catalog.ckan import CkanActions
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(downloads.router)
     app.include_router(datasets.router)
     app.include_router(sql.router)
+    sdmx.install(app)  # SDMX-REST under /sdmx: the indicator datasets for statistical tools
     app.include_router(ckan.router)
     return app
 
