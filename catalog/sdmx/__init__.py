@@ -13,6 +13,7 @@ definitions, code lists, the concept scheme, and data by key and period.
     errors             the SDMX errors with their standard codes
 """
 
+from catalog.sdmx.codelists import unit_code
 from catalog.sdmx.errors import (
     BadSyntax,
     NoResults,
@@ -57,4 +58,5 @@ __all__ = [
     "Unsupported",
     "error_message",
     "sdmx_period",
+    "unit_code",
 ]
