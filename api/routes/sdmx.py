@@ -24,7 +24,7 @@ from catalog.sdmx import (
     RESOURCES,
     SPECIFIC_TYPE,
     STRUCTURE_TYPE,
-    Answer,
+    SdmxAnswer,
     SdmxError,
     SdmxService,
     error_message,
@@ -70,7 +70,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
 
 
-def answered(call: Callable[[], Answer]) -> Response:
+def answered(call: Callable[[], SdmxAnswer]) -> Response:
     """The answer, or its error as an SDMX-ML `Error` message (never engine text)."""
     try:
         answer = call()

@@ -33,7 +33,7 @@ from catalog.sdmx.service import (
     RESOURCES,
     SPECIFIC_TYPE,
     STRUCTURE_TYPE,
-    Answer,
+    SdmxAnswer,
     SdmxService,
 )
 
@@ -47,10 +47,10 @@ __all__ = [
     "RESOURCES",
     "SPECIFIC_TYPE",
     "STRUCTURE_TYPE",
-    "Answer",
     "BadSyntax",
     "NoResults",
     "NotAcceptable",
+    "SdmxAnswer",
     "SdmxError",
     "SdmxService",
     "TooLarge",

@@ -39,7 +39,7 @@ MAX_BYTES = 32 * 1024 * 1024  # of one answer
 
 
 @dataclass(frozen=True)
-class Answer:
+class SdmxAnswer:
     body: bytes
     media_type: str
 
@@ -52,7 +52,7 @@ class SdmxService:
     def structure(
         self, resource: str, agency: str, identifier: str, version: str,
         params: Mapping[str, str], accept: str,
-    ) -> Answer:  # fmt: skip
+    ) -> SdmxAnswer:  # fmt: skip
         """A structure query: `/{resource}/{agency}/{id}/{version}?references=&detail=`."""
         if resource not in RESOURCES:
             raise Unsupported(f"Structures of type {resource} are not served here.")
@@ -71,11 +71,11 @@ class SdmxService:
             raise NoResults(f"No {resource} matches {agency}/{identifier}/{version}.")
         if references != "none":
             chosen = with_references(structures, resource, chosen, references)
-        return Answer(_bounded(structure_message(chosen)), STRUCTURE_TYPE)
+        return SdmxAnswer(_bounded(structure_message(chosen)), STRUCTURE_TYPE)
 
     def data(
         self, flow: str, key: str, provider: str, params: Mapping[str, str], accept: str
-    ) -> Answer:
+    ) -> SdmxAnswer:
         """A data query: `/data/{flow}/{key}/{provider}` with the SDMX query parameters."""
         media_type = _negotiate(
             accept,
@@ -93,7 +93,7 @@ class SdmxService:
         if not observations:
             raise NoResults("No observations match the key and the periods.")
         writer = generic_data if media_type == GENERIC_TYPE else structure_specific_data
-        return Answer(_bounded(writer(found, observations, at, detail)), media_type)
+        return SdmxAnswer(_bounded(writer(found, observations, at, detail)), media_type)
 
 
 def _data_parameters(
