@@ -94,6 +94,8 @@ def test_the_client_fetches_every_row_of_every_indicator_dataset(
         frame = sdmx.to_pandas(client.data(flow), attributes="o").reset_index()
         rows = api_rows(sdmx_server, flow)
         assert len(frame) == len(rows), flow
+        # SDMX keeps one observation per series key and time period.
+        assert not frame.duplicated(["INDICATOR", "REGION", "PERIOD_TYPE", "TIME_PERIOD"]).any()
         served = {
             (r["INDICATOR"], r["REGION"], r["PERIOD_TYPE"], r["PERIOD_AS_PUBLISHED"]): r
             for r in frame.to_dict("records")
