@@ -61,8 +61,23 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     }
 
 
-def xml_body(*media_types: str) -> dict[int | str, dict[str, Any]]:
-    return {200: {"content": {media_type: {"schema": XML} for media_type in media_types}}}
+def xml_body(example: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    content = {media_type: {"schema": XML, "example": example} for media_type in media_types}
+    return {200: {"content": content}}
+
+
+STRUCTURE_EXAMPLE = (
+    '<mes:Structure xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message">'
+    "<mes:Header>…</mes:Header><mes:Structures>…</mes:Structures></mes:Structure>"
+)
+DATA_EXAMPLE = (
+    '<mes:GenericData xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message">'
+    "<mes:Header>…</mes:Header><mes:DataSet>…</mes:DataSet></mes:GenericData>"
+)
+# 410 is no SDMX answer: a withdrawn dataset is no longer a dataflow (404, code 100). The
+# perimeter's 429 and 503 (admission) are problem bodies like everywhere else.
+REFUSALS = problem_responses(429, 503)
+WITHDRAWN = {410: {"description": "Never answered here: a withdrawn dataset is 404 (code 100)."}}
 
 
 def install(app: FastAPI) -> None:
@@ -154,10 +169,13 @@ for _resource in RESOURCES:
         summary=f"SDMX {_resource} (SDMX-ML 2.1 structure message)",
         response_class=Response,
         responses=responses(
-            xml_body(STRUCTURE_TYPE),
+            xml_body(STRUCTURE_EXAMPLE, STRUCTURE_TYPE),
             error_responses(400, 404, 406, 501, 413, 503),
-            problem_responses(429),
+            REFUSALS,
+            WITHDRAWN,
         ),
+        description=f"The {_resource} structures of the indicator datasets, agency `{AGENCY}`,"
+        " version 1.0; `references=` adds related structures.",
     )
     for _path in ("", "/{agency}", "/{agency}/{resource_id}"):
         router.add_api_route(
@@ -182,9 +200,10 @@ Key = Annotated[
     summary="SDMX data of an indicator dataset, by key and period",
     response_class=Response,
     responses=responses(
-        xml_body(GENERIC_TYPE, SPECIFIC_TYPE),
+        xml_body(DATA_EXAMPLE, GENERIC_TYPE, SPECIFIC_TYPE),
         error_responses(400, 404, 406, 413, 501, 503),
-        problem_responses(429),
+        REFUSALS,
+        WITHDRAWN,
     ),
 )
 def data(
