@@ -132,3 +132,16 @@ def test_values_are_the_printed_decimals_digit_for_digit(sdmx_server: str) -> No
         for row in api_rows(sdmx_server, flow):
             key = (row["indicator_code"], row["region_code"], row["period_type"], row["period"])
             assert observed[key] == str(row["value"]), key
+
+
+def test_the_client_reads_structure_specific_data_with_the_structure(client: sdmx.Client) -> None:
+    flow = "national-hrss-bulletin"
+    dsd = client.dataflow(flow).dataflow[flow].structure
+    accept = {"Accept": "application/vnd.sdmx.structurespecificdata+xml;version=2.1"}
+    specific = sdmx.to_pandas(client.data(flow, dsd=dsd, headers=accept))
+    generic = sdmx.to_pandas(client.data(flow))
+    assert len(specific) == len(generic)
+    assert specific.sort_index().tolist() == generic.sort_index().tolist()
+    keyed = client.data(flow, key={"INDICATOR": ["urban_new_jobs"]}, params={"startPeriod": "2015"})
+    years = sdmx.to_pandas(keyed).index.get_level_values("TIME_PERIOD")
+    assert len(years) and all(year >= "2015" for year in years)
