@@ -77,7 +77,9 @@ DATA_EXAMPLE = (
 # 410 is no SDMX answer: a withdrawn dataset is no longer a dataflow (404, code 100). The
 # perimeter's 429 and 503 (admission) are problem bodies like everywhere else.
 REFUSALS = problem_responses(429, 503)
-WITHDRAWN = {410: {"description": "Never answered here: a withdrawn dataset is 404 (code 100)."}}
+WITHDRAWN: dict[int | str, dict[str, Any]] = {
+    410: {"description": "Never answered here: a withdrawn dataset is 404 (code 100)."}
+}
 
 
 def install(app: FastAPI) -> None:
