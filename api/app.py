@@ -27,6 +27,7 @@ from api.routes import (
     pages,
     rows,
     schemas,
+    sdmx,
     series,
     sql,
 )
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(datasets.router)
     app.include_router(series.router)
     app.include_router(sql.router)
+    sdmx.install(app)  # SDMX-REST under /sdmx: the indicator datasets for statistical tools
     app.include_router(ckan.router)
     return app
 

@@ -1,0 +1,265 @@
+"""SDMX-REST 1.x under `/sdmx` (SDMX-ML 2.1): the indicator datasets for statistical tools.
+
+    /sdmx/{dataflow|datastructure|codelist|conceptscheme}/{agency}/{id}/{version}
+    /sdmx/data/{flow}/{key}/{provider}
+
+Shorter structure paths take the standard's defaults (`all`, `all`, `latest`); a data path
+without a key asks for every series. Every answer, an error included, is SDMX-ML
+(`catalog.sdmx`); other SDMX resources answer 501.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+
+from api.openapi import example, problem_responses, responses
+from catalog.errors import NotFound, OpenDataError
+from catalog.sdmx import (
+    AGENCY,
+    ERROR_TYPE,
+    GENERIC_TYPE,
+    RESOURCES,
+    SPECIFIC_TYPE,
+    STRUCTURE_TYPE,
+    SdmxAnswer,
+    SdmxError,
+    SdmxService,
+    error_message,
+)
+
+router = APIRouter(prefix="/sdmx", tags=["sdmx"])
+
+FLOW = "national-hrss-bulletin"
+XML = {"type": "string"}
+ERRORS = {
+    400: "Syntax error (SDMX code 140)",
+    404: "No results found, or no such structure (SDMX code 100)",
+    406: "Not acceptable: ask for an SDMX-ML 2.1 format (code 1000)",
+    413: "Response size exceeds service limit (SDMX code 510)",
+    501: "Not implemented (SDMX code 501)",
+    503: "Service unavailable: a read past its time limit (SDMX code 503)",
+}
+# The SDMX 2.1 structure resources this service does not serve: 501, not 404.
+OTHER_RESOURCES = frozenset(
+    {
+        "agencyscheme", "attachmentconstraint", "categorisation", "categoryscheme",
+        "contentconstraint", "dataconsumerscheme", "dataproviderscheme", "hierarchicalcodelist",
+        "metadataflow", "metadatastructure", "organisationscheme", "organisationunitscheme",
+        "process", "provisionagreement", "reportingtaxonomy", "structureset", "structure",
+        "actualconstraint", "allowedconstraint", "availableconstraint", "schema", "metadata",
+    }
+)  # fmt: skip
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    return {
+        status: {"description": ERRORS[status], "content": {ERROR_TYPE: {"schema": XML}}}
+        for status in statuses
+    }
+
+
+def xml_body(example: str, *media_types: str) -> dict[int | str, dict[str, Any]]:
+    content = {media_type: {"schema": XML, "example": example} for media_type in media_types}
+    return {200: {"content": content}}
+
+
+STRUCTURE_EXAMPLE = (
+    '<mes:Structure xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message">'
+    "<mes:Header>…</mes:Header><mes:Structures>…</mes:Structures></mes:Structure>"
+)
+DATA_EXAMPLE = (
+    '<mes:GenericData xmlns:mes="http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message">'
+    "<mes:Header>…</mes:Header><mes:DataSet>…</mes:DataSet></mes:GenericData>"
+)
+# 410 is no SDMX answer: a withdrawn dataset is no longer a dataflow (404, code 100). The
+# perimeter's 429 and 503 (admission) are problem bodies like everywhere else.
+REFUSALS = problem_responses(429, 503)
+WITHDRAWN: dict[int | str, dict[str, Any]] = {
+    410: {"description": "Never answered here: a withdrawn dataset is 404 (code 100)."}
+}
+
+
+def install(app: FastAPI) -> None:
+    app.state.sdmx = SdmxService(app.state.store)
+    app.include_router(router)
+
+
+def answered(call: Callable[[], SdmxAnswer]) -> Response:
+    """The answer, or its error as an SDMX-ML `Error` message (never engine text)."""
+    try:
+        answer = call()
+    except SdmxError as exc:
+        return _error(exc.status, exc.sdmx_code, str(exc), exc.retry_after)
+    except NotFound:  # a dataset withdrawn while it was being read
+        return _error(404, 100, "No results found.")
+    except OpenDataError as exc:
+        return _error(exc.status if exc.status >= 500 else 500, 500, "Internal Server Error.")
+    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+
+
+def _error(status: int, code: int, text: str, retry_after: int | None = None) -> Response:
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return Response(error_message(code, text), status, headers, media_type=ERROR_TYPE)
+
+
+Agency = Annotated[str, Path(description=f"`{AGENCY}` or `all`.", openapi_examples=example(AGENCY))]
+Identifier = Annotated[
+    str, Path(description="An id, ids joined by `+`, or `all`.", openapi_examples=example(FLOW))
+]
+Version = Annotated[
+    str, Path(description="`1.0`, `latest` or `all`.", openapi_examples=example("latest"))
+]
+References = Annotated[
+    str | None,
+    Query(
+        description="Also return related structures: none, parents, parentsandsiblings,"
+        " children, descendants, all, or a structure type.",
+        openapi_examples=example("children"),
+    ),
+]
+
+
+def _structure_endpoint(resource: str) -> Callable[..., Response]:
+    def structure(
+        request: Request,
+        agency: Agency,
+        resource_id: Identifier,
+        version: Version,
+        references: References = None,
+    ) -> Response:
+        service: SdmxService = request.app.state.sdmx
+        return answered(
+            lambda: service.structure(
+                resource,
+                agency,
+                resource_id,
+                version,
+                dict(request.query_params),
+                request.headers.get("accept", ""),
+            )
+        )
+
+    return structure
+
+
+def _short_structure_endpoint(resource: str) -> Callable[..., Response]:
+    def structure(request: Request) -> Response:
+        service: SdmxService = request.app.state.sdmx
+        path = request.path_params
+        return answered(
+            lambda: service.structure(
+                resource,
+                path.get("agency", "all"),
+                path.get("resource_id", "all"),
+                "latest",
+                dict(request.query_params),
+                request.headers.get("accept", ""),
+            )
+        )
+
+    return structure
+
+
+for _resource in RESOURCES:
+    router.add_api_route(
+        f"/{_resource}/{{agency}}/{{resource_id}}/{{version}}",
+        _structure_endpoint(_resource),
+        methods=["GET"],
+        summary=f"SDMX {_resource} (SDMX-ML 2.1 structure message)",
+        response_class=Response,
+        responses=responses(
+            xml_body(STRUCTURE_EXAMPLE, STRUCTURE_TYPE),
+            error_responses(400, 404, 406, 501, 413, 503),
+            REFUSALS,
+            WITHDRAWN,
+        ),
+        description=f"The {_resource} structures of the indicator datasets, agency `{AGENCY}`,"
+        " version 1.0; `references=` adds related structures.",
+    )
+    for _path in ("", "/{agency}", "/{agency}/{resource_id}"):
+        router.add_api_route(
+            f"/{_resource}{_path}",
+            _short_structure_endpoint(_resource),
+            methods=["GET"],
+            include_in_schema=False,
+        )
+
+Key = Annotated[
+    str,
+    Path(
+        description="INDICATOR.REGION.PERIOD_TYPE; an empty part is any, values joined by `+`;"
+        " `all` for every series.",
+        openapi_examples=example("urban_registered_unemployment_rate.100000."),
+    ),
+]
+
+
+@router.get(
+    "/data/{flow}/{key}",
+    summary="SDMX data of an indicator dataset, by key and period",
+    response_class=Response,
+    responses=responses(
+        xml_body(DATA_EXAMPLE, GENERIC_TYPE, SPECIFIC_TYPE),
+        error_responses(400, 404, 406, 413, 501, 503),
+        REFUSALS,
+        WITHDRAWN,
+    ),
+)
+def data(
+    request: Request,
+    flow: Annotated[
+        str,
+        Path(
+            description="The dataflow: `ID`, `AGENCY,ID` or `AGENCY,ID,VERSION`.",
+            openapi_examples=example(FLOW),
+        ),
+    ],
+    key: Key,
+    start_period: Annotated[
+        str | None,
+        Query(alias="startPeriod", description="First period (2018, 2018-06, 2018-Q2, 2018-S1)."),
+    ] = None,
+    end_period: Annotated[
+        str | None, Query(alias="endPeriod", description="Last period, in the same forms.")
+    ] = None,
+    dimension_at_observation: Annotated[
+        str | None,
+        Query(
+            alias="dimensionAtObservation",
+            description="TIME_PERIOD (default), another dimension, or AllDimensions.",
+        ),
+    ] = None,
+    detail: Annotated[
+        str | None, Query(description="full (default), dataonly, serieskeysonly or nodata.")
+    ] = None,
+) -> Response:
+    """GenericData by default; StructureSpecificData when `Accept` asks for
+    `application/vnd.sdmx.structurespecificdata+xml;version=2.1`."""
+    return _data(request, flow, key, "all")
+
+
+@router.get("/data/{flow}", include_in_schema=False)
+def every_series(request: Request, flow: str) -> Response:
+    return _data(request, flow, "all", "all")
+
+
+@router.get("/data/{flow}/{key}/{provider}", include_in_schema=False)
+def provided(request: Request, flow: str, key: str, provider: str) -> Response:
+    return _data(request, flow, key, provider)
+
+
+def _data(request: Request, flow: str, key: str, provider: str) -> Response:
+    service: SdmxService = request.app.state.sdmx
+    params, accept = dict(request.query_params), request.headers.get("accept", "")
+    return answered(lambda: service.data(flow, key, provider, params, accept))
+
+
+@router.get("/{rest:path}", include_in_schema=False)
+def elsewhere(rest: str) -> Response:
+    """Any other path under /sdmx: 501 for a resource the standard defines, else 404."""
+    if rest.split("/", 1)[0] in OTHER_RESOURCES:
+        return _error(501, 501, "This SDMX resource is not implemented here.")
+    return _error(404, 100, "No such SDMX resource.")

@@ -1,0 +1,238 @@
+"""Which published datasets are indicator datasets, and the SDMX structures they make.
+
+An indicator dataset is decided by its schema, never by a list of names: its current version
+has a resource `observations` whose fields include `INDICATOR_FIELDS`. Each becomes one
+dataflow and one data structure definition (DSD), both with the dataset's slug as id (SDMX
+keeps them apart by class): the dimensions INDICATOR, REGION and PERIOD_TYPE, the time
+dimension TIME_PERIOD, the measure OBS_VALUE, and one attribute per `ATTRIBUTES` column the
+dataset has. Every structure is version 1.0: the structures stay the same across the
+datasets' versions; the dataflow's annotation `PUBLISHED_VERSION` names the version served.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import duckdb
+
+from catalog.errors import OpenDataError
+from catalog.sdmx.codelists import (
+    INDICATOR_LIST,
+    REGION_LIST,
+    Codelist,
+    connect,
+    indicator_list,
+    period_type_list,
+    quoted,
+    region_list,
+    unit_list,
+)
+from catalog.store import Package, Store, resource_file
+
+OBSERVATIONS = "observations"
+INDICATOR_FIELDS = frozenset(
+    {"indicator_code", "region_code", "period_type", "period", "value", "unit"}
+)
+CONCEPT_SCHEME = "CS_HRSS"
+MAX_UNITS = 1000  # distinct units read from one dataset
+
+
+@dataclass(frozen=True)
+class Attribute:
+    """An attribute (its concept id) filled from a column, coded or free text."""
+
+    id: str
+    column: str
+    codelist: str = ""
+    mandatory: bool = False
+
+
+# (concept id, column, code list, mandatory): in the order a DSD lists them.
+ATTRIBUTES = (
+    Attribute("UNIT_MEASURE", "unit", "CL_UNIT", mandatory=True),
+    Attribute("PERIOD_AS_PUBLISHED", "period", mandatory=True),
+    Attribute("VALUE_AS_PRINTED", "value_as_printed"),
+    Attribute("UNIT_AS_PRINTED", "unit_as_printed"),
+    Attribute("QUALIFIER", "qualifier"),
+    Attribute("SOURCE_ID", "source_id"),
+    Attribute("FLAGS", "flags"),
+    Attribute("NOTE", "note"),
+)
+# concept id: (name_zh, name_en)
+CONCEPTS: dict[str, tuple[str, str]] = {
+    "INDICATOR": ("指标", "Indicator"),
+    "REGION": ("地区", "Region"),
+    "PERIOD_TYPE": ("时期类型", "Period type"),
+    "TIME_PERIOD": ("时期", "Time period"),
+    "OBS_VALUE": ("数值", "Observation value"),
+    "UNIT_MEASURE": ("计量单位", "Unit of measure"),
+    "PERIOD_AS_PUBLISHED": ("发布的时期", "Period as published"),
+    "VALUE_AS_PRINTED": ("原文数值", "Value as printed"),
+    "UNIT_AS_PRINTED": ("原文单位", "Unit as printed"),
+    "QUALIFIER": ("限定词", "Qualifier (approximate, at least, ...)"),
+    "SOURCE_ID": ("来源编号", "Source id"),
+    "FLAGS": ("标记", "Flags"),
+    "NOTE": ("说明", "Note"),
+}
+# dimension id: (column, code list)
+DIMENSION_COLUMNS = {
+    "INDICATOR": ("indicator_code", "CL_INDICATOR"),
+    "REGION": ("region_code", "CL_REGION"),
+    "PERIOD_TYPE": ("period_type", "CL_PERIOD_TYPE"),
+}
+
+
+@dataclass(frozen=True)
+class Flow:
+    """One indicator dataset as a dataflow: what its DSD holds and where its rows are."""
+
+    id: str
+    name_zh: str
+    name_en: str
+    version: str
+    attributes: tuple[Attribute, ...]
+    columns: frozenset[str]
+    decimals_field: str | None = None  # the column of each value's printed decimals
+
+
+@dataclass(frozen=True)
+class Structures:
+    flows: dict[str, Flow]
+    codelists: dict[str, Codelist]
+
+    def flow(self, identifier: str) -> Flow | None:
+        return self.flows.get(identifier)
+
+
+def indicator_package(package: Package) -> bool:
+    for resource in package.resources:
+        if resource.name == OBSERVATIONS and resource.table_schema is not None:
+            names = {f.name for f in resource.table_schema.fields}
+            if names >= INDICATOR_FIELDS:
+                return True
+    return False
+
+
+def observation_columns(package: Package) -> frozenset[str]:
+    for resource in package.resources:
+        if resource.name == OBSERVATIONS and resource.table_schema is not None:
+            return frozenset(f.name for f in resource.table_schema.fields)
+    return frozenset()
+
+
+class StructureCache:
+    """The structures of what the store serves now, rebuilt when a current version changes."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._lock = threading.Lock()
+        self._built: tuple[tuple[tuple[str, str | None], ...], Structures] | None = None
+
+    def structures(self) -> Structures:
+        served = tuple((slug, self._store.current(slug)) for slug in self._store.slugs())
+        with self._lock:
+            if self._built is None or self._built[0] != served:
+                self._built = (served, build_structures(self._store, served))
+            return self._built[1]
+
+
+def build_structures(store: Store, served: tuple[tuple[str, str | None], ...]) -> Structures:
+    packages: list[tuple[Package, str]] = []
+    for slug, version in served:
+        if version is None:
+            continue
+        try:
+            package = store.package(slug, version)
+        except OpenDataError:
+            continue  # withdrawn or unreadable since it was listed: not served
+        if indicator_package(package) and store.has_file(
+            slug, version, resource_file(OBSERVATIONS)
+        ):
+            packages.append((package, version))
+    flows = {package.name: _flow(package, version) for package, version in packages}
+    codelists = _codelists(store, dict(served), packages)
+    return Structures(flows, codelists)
+
+
+def _flow(package: Package, version: str) -> Flow:
+    columns = observation_columns(package)
+    attributes = tuple(a for a in ATTRIBUTES if a.column in columns)
+    title = package.title or package.name
+    decimals = next(
+        (
+            f.decimalsField
+            for r in package.resources
+            if r.name == OBSERVATIONS and r.table_schema is not None
+            for f in r.table_schema.fields
+            if f.name == "value" and f.decimalsField in columns
+        ),
+        None,
+    )
+    name_en = package.title_en or title
+    return Flow(package.name, title, name_en, version, attributes, columns, decimals)
+
+
+def _codelists(
+    store: Store, served: dict[str, str | None], packages: list[tuple[Package, str]]
+) -> dict[str, Codelist]:
+    indicator_places, region_places = _places(served, packages)
+    units: set[str] = set()
+    types: set[str] = set()
+    con = connect()
+    try:
+        indicators = indicator_list(con, store, indicator_places, [p for p, _ in packages])
+        regions = region_list(con, store, region_places)
+        for package, version in packages:
+            units |= _distinct(con, store, package.name, version, "unit")
+            types |= _distinct(con, store, package.name, version, "period_type")
+            types |= set(_enum(package, "period_type"))
+    finally:
+        con.close()
+    lists = [indicators, regions, period_type_list(types), unit_list(units)]
+    return {codelist.id: codelist for codelist in lists}
+
+
+def _places(
+    served: dict[str, str | None], packages: list[tuple[Package, str]]
+) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
+    """Where indicator and region codes are read: the published lists, then the copies."""
+    indicators, regions = [], []
+    if version := served.get(INDICATOR_LIST):
+        indicators.append((INDICATOR_LIST, version, "indicators"))
+    if version := served.get(REGION_LIST):
+        regions.append((REGION_LIST, version, "regions"))
+    for package, version in packages:
+        for resource in package.resources:
+            origin = resource.embedded_from
+            if origin is not None and origin.package == INDICATOR_LIST:
+                indicators.append((package.name, version, resource.name))
+            elif origin is not None and origin.package == REGION_LIST:
+                regions.append((package.name, version, resource.name))
+    return indicators, regions
+
+
+def _distinct(
+    con: duckdb.DuckDBPyConnection, store: Store, slug: str, version: str, column: str
+) -> set[str]:
+    path = str(store.local_path(slug, version, resource_file(OBSERVATIONS)))
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT CAST({quoted(column)} AS VARCHAR) FROM read_parquet(?)"
+            f" WHERE {quoted(column)} IS NOT NULL LIMIT ?",
+            [path, MAX_UNITS],
+        ).fetchall()
+    except duckdb.Error:
+        return set()
+    return {str(row[0]) for row in rows}
+
+
+def _enum(package: Package, column: str) -> list[str]:
+    for resource in package.resources:
+        if resource.name != OBSERVATIONS or resource.table_schema is None:
+            continue
+        for table_field in resource.table_schema.fields:
+            enum = table_field.constraints.enum if table_field.constraints else None
+            if table_field.name == column and enum:
+                return [str(value) for value in enum]
+    return []
