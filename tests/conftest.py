@@ -84,6 +84,12 @@ def publish_real_datasets(root: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's datasets published once per session (web, series and SDMX tests)."""
+    return publish_real_datasets(tmp_path_factory.mktemp("real") / "store")
+
+
 def descriptor(slug: str, resources: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     """A minimal descriptor with the properties our catalogue requires (synthetic test data)."""
     return {

@@ -12,23 +12,12 @@ from fastapi import FastAPI
 
 from api import create_app
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher
-from tests.conftest import REPO
 from tests.servers import serving
 
 
 @pytest.fixture(scope="session")
-def sdmx_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("sdmx") / "store"
-    publisher = Publisher(FolderStore(root), REPO / "datasets")
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
-    return root
-
-
-@pytest.fixture(scope="session")
-def sdmx_app(sdmx_store: Path) -> FastAPI:
-    return create_app(Settings(store=sdmx_store, datasets=sdmx_store / "none"))
+def sdmx_app(real_store: Path) -> FastAPI:
+    return create_app(Settings(store=real_store, datasets=real_store / "none"))
 
 
 @pytest.fixture
@@ -44,6 +33,6 @@ async def web(sdmx_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def sdmx_server(sdmx_store: Path) -> Iterator[str]:
-    with serving(sdmx_store) as running:
+def sdmx_server(real_store: Path) -> Iterator[str]:
+    with serving(real_store) as running:
         yield running.url

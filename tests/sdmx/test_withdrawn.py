@@ -16,9 +16,9 @@ pytestmark = pytest.mark.anyio
 FLOW = "guizhou-prefecture-average-wage-2016"
 
 
-async def test_a_withdrawn_dataset_is_no_dataflow(sdmx_store: Path, tmp_path: Path) -> None:
+async def test_a_withdrawn_dataset_is_no_dataflow(real_store: Path, tmp_path: Path) -> None:
     root = tmp_path / "store"
-    shutil.copytree(sdmx_store, root)
+    shutil.copytree(real_store, root)
     app = create_app(Settings(store=root, datasets=root / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:

@@ -51,8 +51,8 @@ def scan(store_root: Path) -> Scan:
 
 
 @pytest.fixture(scope="module")
-def scanned(series_store: Path) -> Scan:
-    return scan(series_store)
+def scanned(real_store: Path) -> Scan:
+    return scan(real_store)
 
 
 def groups(answer: dict[str, Any]) -> list[dict[str, Any]]:
@@ -116,13 +116,13 @@ def curated(store_root: Path) -> set[str]:
 
 
 def test_a_curated_dataset_alone_gets_its_own_preferred_figures_and_reasons(
-    scanned: Scan, series_server: str, series_store: Path
+    scanned: Scan, series_server: str, real_store: Path
 ) -> None:
     compared = 0
     with httpx.Client(base_url=series_server, timeout=30) as client:
         for (indicator, region), rows in sorted(scanned.items()):
             slugs = {r["slug"] for r in rows}
-            if len(slugs) > 1 or not slugs <= curated(series_store):
+            if len(slugs) > 1 or not slugs <= curated(real_store):
                 continue
             answer = client.get(
                 "/api/v1/series", params={"indicator": indicator, "region": region}

@@ -33,13 +33,6 @@ def publish_all(store: Store, datasets: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("web") / "store"
-    publish_all(FolderStore(root), REPO / "datasets")
-    return root
-
-
-@pytest.fixture(scope="session")
 def history_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Synthetic (labelled synthetic): `wages-test` published twice, the second with a row more."""
     folder = tmp_path_factory.mktemp("history")
