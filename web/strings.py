@@ -165,6 +165,22 @@ _ZH: Final[dict[str, str]] = {
     "footer": "数据经校验后以不可变版本发布；每个数值均注明来源。",
     "open_data_license": "数据许可",
     "national": "全国",
+    "series": "指标序列",
+    "series_found": "相关指标序列",
+    "series_latest": "最新",
+    "series_period": "时期",
+    "series_period_type": "时期类型",
+    "series_value": "采用值",
+    "series_source": "来源",
+    "series_printed_in": "刊载数据集",
+    "series_alternatives": "其他口径或版本",
+    "series_reason": "未采用原因",
+    "series_rule": "同一时期有多个数值时，按数据集说明中的采用规则选定一个："
+    "页面印刷错误的数值不采用；修订值优先于初始值；可靠性等级高者优先；"
+    "精确值优先于四舍五入值；多来源一致者优先。其余数值连同来源和原因一并列出。",
+    "series_datasets": "刊载该指标的数据集",
+    "series_download_csv": "CSV（每个刊载数值一行）",
+    "series_download_json": "JSON（每个时期一条）",
 }
 
 _EN: Final[dict[str, str]] = {
@@ -326,6 +342,23 @@ _EN: Final[dict[str, str]] = {
     " source.",
     "open_data_license": "Licence",
     "national": "National",
+    "series": "Indicator series",
+    "series_found": "Matching series",
+    "series_latest": "Latest",
+    "series_period": "Period",
+    "series_period_type": "Period type",
+    "series_value": "Preferred value",
+    "series_source": "Source",
+    "series_printed_in": "Printed in",
+    "series_alternatives": "Other printed values",
+    "series_reason": "Why not preferred",
+    "series_rule": "Where a period has several printed values, one is preferred by the rule the"
+    " datasets document: a typo on the page never; a revised figure over the original; the"
+    " better reliability tier; an exact figure over a rounded one; the value most sources agree"
+    " on. Every other value is listed with its source and the reason.",
+    "series_datasets": "Datasets that print this series",
+    "series_download_csv": "CSV (one line per printed value)",
+    "series_download_json": "JSON (one record per period)",
 }
 
 TEXT: Final = {"zh": _ZH, "en": _EN}

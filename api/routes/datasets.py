@@ -8,7 +8,7 @@ from typing import Annotated, Any, Required
 from fastapi import APIRouter, Query, Request
 from typing_extensions import TypedDict
 
-from api.deps import IndexDep, StoreDep
+from api.deps import IndexDep, SeriesDep, StoreDep
 from api.openapi import (
     REFUSED,
     SLUG,
@@ -24,6 +24,7 @@ from api.openapi import (
     problem_responses,
     responses,
 )
+from api.routes.series import SERIES_FOUND, SeriesSummary, series_summary
 from catalog.errors import NotFound
 from catalog.search import FACETS, HeldCode, Matched, SearchQuery
 from catalog.store import Document, Package, TableSchema
@@ -143,12 +144,14 @@ class FacetCount(TypedDict):
     count: int
 
 
-class SearchAnswer(TypedDict):
-    count: int
-    limit: int
-    offset: int
-    results: list[DatasetSummary]
-    facets: dict[str, list[FacetCount]]
+class SearchAnswer(TypedDict, total=False):
+    count: Required[int]
+    limit: Required[int]
+    offset: Required[int]
+    results: Required[list[DatasetSummary]]
+    facets: Required[dict[str, list[FacetCount]]]
+    # with words in `q`: the series of the indicators and regions they found, latest figure
+    series: list[SeriesSummary]
 
 
 @router.get(
@@ -170,6 +173,7 @@ class SearchAnswer(TypedDict):
 )
 def search_datasets(
     index: IndexDep,
+    series: SeriesDep,
     request: Request,
     q: Annotated[
         str,
@@ -198,7 +202,7 @@ def search_datasets(
             filters[name] = values
     result = index.search(SearchQuery(q=q, filters=filters, sort=sort, limit=limit, offset=offset))
     packages = index.packages()
-    return SearchAnswer(
+    answer = SearchAnswer(
         count=result.count,
         limit=limit,
         offset=offset,
@@ -210,6 +214,10 @@ def search_datasets(
             for name, values in result.facets.items()
         },
     )
+    if result.matches:
+        found = series.found_by(result.matches.values(), SERIES_FOUND)
+        answer["series"] = [series_summary(one) for one in found]
+    return answer
 
 
 @router.get(

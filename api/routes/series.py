@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
@@ -41,6 +42,52 @@ class Printing(TypedDict):
     title: str | None
     title_en: str | None
     version: str
+
+
+class Latest(TypedDict):
+    period: str
+    period_type: str
+    value: float | None
+    value_text: str
+    unit: str
+    source_id: str
+
+
+class SeriesSummary(TypedDict):
+    """A series a search found: its names, its latest preferred figure, where to read it."""
+
+    indicator: CodeName
+    region: CodeName
+    periods: int
+    latest: Latest | None
+    url: str  # /api/v1/series
+    page: str  # the web page
+
+
+SERIES_FOUND = 5  # series a search answer lists beside the datasets
+
+
+def series_summary(series: Series) -> SeriesSummary:
+    latest = series.latest
+    record = point_record(latest) if latest is not None else None
+    codes = {"indicator": series.indicator.code, "region": series.region.code}
+    return SeriesSummary(
+        indicator=code_name(series.indicator),
+        region=code_name(series.region),
+        periods=len(series.points),
+        latest=None
+        if record is None
+        else Latest(
+            period=record["period"],
+            period_type=record["period_type"],
+            value=record["value"],
+            value_text=record["value_text"],
+            unit=record["unit"],
+            source_id=record["source_id"],
+        ),
+        url="/api/v1/series?" + urlencode(codes),
+        page=f"/series/{quote(series.indicator.code)}/{quote(series.region.code)}",
+    )
 
 
 def code_name(named: Named) -> CodeName:

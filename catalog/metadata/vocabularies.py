@@ -72,6 +72,20 @@ DATAJSON_ACCESS_LEVELS: Final[dict[str, str]] = {
     "unconditional": "public",
     "conditional": "restricted public",
 }
+# period_type: (name_zh, name_en); the datasets' field description defines each.
+PERIOD_TYPE_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "annual": ("年度（全年流量）", "Annual (flow over the calendar year)"),
+    "year_end": ("年末（12月31日存量）", "Year end (stock at 31 December)"),
+    "cumulative": ("累计（自项目开始至年末）", "Cumulative (since a programme began)"),
+    "year_to_date": ("年初至今", "Year to date"),
+    "half_year": ("半年", "Half year"),
+    "quarter": ("季度", "Quarter"),
+    "month_end": ("月度", "Month"),
+    "target": ("目标值", "Target (planned figure)"),
+    "multi_year": ("多年合计", "Total over several years"),
+    "point_in_time": ("时点（指定日期存量）", "Point in time (stock at a stated date)"),
+}
+
 TIERS: Final[dict[str, tuple[str, str]]] = {
     "A": ("官方发布或官方统计表", "Official release or statistical table"),
     "B": ("媒体转载的官方发布", "Media reproduction of an official release"),

@@ -14,24 +14,11 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from catalog.metadata import PERIOD_TYPE_LABELS
 from catalog.store import Package, Store, resource_file
 
 INDICATOR_LIST, REGION_LIST = "indicator-codes", "region-codes"
 MAX_CODES = 100_000  # rows read from one code list
-
-# period_type: (name_zh, name_en); the datasets' field description defines each.
-PERIOD_TYPES: dict[str, tuple[str, str]] = {
-    "annual": ("年度（全年流量）", "Annual (flow over the calendar year)"),
-    "year_end": ("年末（12月31日存量）", "Year end (stock at 31 December)"),
-    "cumulative": ("累计（自项目开始至年末）", "Cumulative (since a programme began)"),
-    "year_to_date": ("年初至今", "Year to date"),
-    "half_year": ("半年", "Half year"),
-    "quarter": ("季度", "Quarter"),
-    "month_end": ("月度", "Month"),
-    "target": ("目标值", "Target (planned figure)"),
-    "multi_year": ("多年合计", "Total over several years"),
-    "point_in_time": ("时点（指定日期存量）", "Point in time (stock at a stated date)"),
-}
 
 # unit as published: (SDMX code, name_zh, name_en)
 UNITS: dict[str, tuple[str, str, str]] = {
@@ -91,7 +78,7 @@ def unit_list(units: set[str]) -> Codelist:
 
 
 def period_type_list(types: set[str]) -> Codelist:
-    codes = [Code(kind, *PERIOD_TYPES.get(kind, (kind, kind))) for kind in sorted(types)]
+    codes = [Code(kind, *PERIOD_TYPE_LABELS.get(kind, (kind, kind))) for kind in sorted(types)]
     return Codelist("CL_PERIOD_TYPE", "时期类型", "Period type", tuple(codes))
 
 

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from catalog.errors import NotFound
-from catalog.search import CatalogueIndex, Named
+from catalog.search import CatalogueIndex, Matched, Named
 from catalog.series.figures import (
     IndicatorTable,
     Listed,
@@ -152,15 +153,33 @@ class SeriesCatalogue:
             datasets,
         )
 
+    def found_by(self, matches: Iterable[Matched], limit: int) -> list[Series]:
+        """The series a search's results point to: the indicators its words found, in the
+        regions they found (in any region when they found none), best covered first."""
+        indicators: dict[str, None] = {}
+        regions: dict[str, None] = {}
+        for matched in matches:
+            indicators.update(dict.fromkeys(code.code for code in matched.indicators))
+            regions.update(dict.fromkeys(code.code for code in matched.regions))
+        found = []
+        for printed in self.matching(list(indicators), list(regions), limit):
+            try:
+                found.append(self.series(printed.indicator, printed.region))
+            except NotFound:  # withdrawn since the search read the catalogue
+                continue
+        return found
+
     def matching(self, indicators: list[str], regions: list[str], limit: int) -> list[Printed]:
-        """The series of `indicators` (in `regions` when any are given), best covered first:
-        the series a search result shows beside the datasets."""
+        """The series of `indicators` in `regions` (either list empty: any), best covered
+        first: the series a search result shows beside the datasets."""
         wanted, places = set(indicators), set(regions)
+        if not wanted and not places:
+            return []
         found = [
             p
             for (indicator, region), p in self.printed().items()
-            if indicator in wanted and (not places or region in places)
+            if (not wanted or indicator in wanted) and (not places or region in places)
         ]
         order = {code: rank for rank, code in enumerate(indicators)}
-        found.sort(key=lambda p: (order[p.indicator], -len(p.tables), -p.count, p.region))
+        found.sort(key=lambda p: (order.get(p.indicator, 0), -len(p.tables), -p.count, p.region))
         return found[:limit]

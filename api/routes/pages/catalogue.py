@@ -11,10 +11,12 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from api.deps import IndexDep
+from api.deps import IndexDep, SeriesDep
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
+from api.routes.series import SERIES_FOUND, series_summary
 from catalog.metadata import THEMES
 from catalog.search import FACETS, Matched
+from catalog.series import SeriesCatalogue
 from catalog.store import Package
 from web import highlight, search_catalogue, snippet, terms
 
@@ -53,12 +55,13 @@ def home(view: ViewDep, index: IndexDep, pages: PagesDep) -> HTMLResponse:
 def search(
     view: ViewDep,
     index: IndexDep,
+    series: SeriesDep,
     q: str = "",
     sort: str = "",
     page: Annotated[int, Query(ge=1)] = 1,
     size: Annotated[int, Query(ge=1, le=100)] = PAGE_SIZE,
 ) -> HTMLResponse:
-    return _search_page(view, index, q, sort, page, size, heading=None)
+    return _search_page(view, index, q, sort, page, size, heading=None, series=series)
 
 
 @router.get("/organization/{name}", response_class=HTMLResponse)
@@ -90,6 +93,7 @@ def _search_page(
     size: int,
     heading: Heading | None,
     fixed: dict[str, list[str]] | None = None,
+    series: SeriesCatalogue | None = None,
 ) -> HTMLResponse:
     params = view.request.query_params
     chosen = {name: params.getlist(name) for name in SEARCH_FACETS if params.getlist(name)}
@@ -111,8 +115,11 @@ def _search_page(
                 "held": _held(view, result.matches.get(package.name)),
             }
         )
+    # The series the words found (an indicator, a place), with their latest figure.
+    shown = series.found_by(result.matches.values(), SERIES_FOUND) if series else []
     return view.render(
         "search.html",
+        series=[series_summary(one) for one in shown],
         q=q,
         sort=sort or ("relevance" if q.strip() else "name"),
         result=result,

@@ -17,7 +17,15 @@ from markupsafe import Markup
 
 from api.deps import SettingsDep
 from api.routes.documents import public_base
-from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, THEMES, TIERS, label
+from catalog.metadata import (
+    ACCESS_LEVELS,
+    FIELD_TYPES,
+    FREQUENCIES,
+    PERIOD_TYPE_LABELS,
+    THEMES,
+    TIERS,
+    label,
+)
 from catalog.settings import Settings
 from catalog.store import Package
 from web import (
@@ -101,6 +109,9 @@ class View:
 
     def access(self, code: str) -> str:
         return label(ACCESS_LEVELS, code, self.lang)
+
+    def period_type(self, code: str) -> str:
+        return label(PERIOD_TYPE_LABELS, code, self.lang)
 
     def tier(self, code: str) -> str:
         return label(TIERS, code, self.lang)
