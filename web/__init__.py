@@ -6,7 +6,7 @@ from web.charts import PALETTE, Chart, build_chart, chart_resource
 from web.headline import Featured, Figure, Headline, figure_text
 from web.pages import Download, PageData
 from web.search import PAGE_FACETS, SearchPage, search_catalogue
-from web.series import SeriesChart, series_chart, series_unit
+from web.series import SeriesChart, reason_text, series_chart, series_unit
 from web.strings import DEFAULT_LANGUAGE, LANGUAGES, interface_text
 from web.text import highlight, human_size, markdown_html, safe_link, snippet, terms
 from web.versions import ResourceChange, ValidationSummary, VersionEntry
@@ -39,6 +39,7 @@ __all__ = [
     "human_size",
     "interface_text",
     "markdown_html",
+    "reason_text",
     "safe_link",
     "search_catalogue",
     "series_chart",

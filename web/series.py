@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,3 +43,29 @@ def series_chart(
         return None
     svg = line_chart(drawn, title=title, unit=unit, lang=lang)
     return SeriesChart(svg, [line.name for line in drawn], unit)
+
+
+# The preference rule's reasons (`catalog.series.why_not_preferred`) as a Chinese page says them.
+REASONS_ZH = (
+    (r"value unreadable on the page.*", "页面上的数值无法辨认，原文保留在 value_as_printed"),
+    (r"typo on the page.*", "页面印刷错误（见注），采用印刷正确的数值"),
+    (r"original figure, superseded by the revised figure", "初始数值，已被修订后的数值取代"),
+    (
+        r"source tier (\w+) is below the preferred source's tier (\w+)",
+        r"来源可靠性等级 \1 低于采用来源的等级 \2",
+    ),
+    (r"rounded version of the preferred exact figure", "采用的精确数值经四舍五入后的数值"),
+    (r"fewer sources agree \((\d+) against (\d+)\)", r"一致的来源较少（\1 个，采用值 \2 个）"),
+    (r"equal standing; tie broken .*", "各条件相同，按来源编号较小者确定"),
+)
+
+
+def reason_text(reason: str, lang: str) -> str:
+    """`reason` in the page's language (the published reason is English)."""
+    if lang != "zh":
+        return reason
+    for pattern, chinese in REASONS_ZH:
+        if re.fullmatch(pattern, reason):
+            # A source without a tier is named `unrated` inside the tier sentence.
+            return re.sub(pattern, chinese, reason).replace("unrated", "未评级")
+    return reason

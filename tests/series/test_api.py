@@ -122,12 +122,13 @@ def test_the_series_page_shows_values_reasons_and_links(client: httpx.Client) ->
     page = client.get("/series/employed_persons_urban/000000")
     assert page.status_code == 200
     html = page.text
-    for text in ("城镇就业人员", "372870000", "371020000", "superseded by the revised figure"):
+    for text in ("城镇就业人员", "372870000", "371020000", "已被修订后的数值取代"):
         assert text in html
     assert 'href="/dataset/national-hrss-bulletin"' in html
     assert "format=csv" in html and '<svg class="chart"' in html
     english = client.get("/series/employed_persons_urban/000000", params={"lang": "en"}).text
     assert "Urban employed persons" in english and "Why not preferred" in english
+    assert "superseded by the revised figure" in english
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,15 @@ read in, and the preferred figure wins by the first rule that separates it from 
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from catalog.series import DEFECT_FLAGS, Agreeing, Point, PrintedFigure, prefer, standing
+from web import reason_text
 
 FLAGS = st.frozensets(st.sampled_from(["revised", "rounded", *DEFECT_FLAGS, "translation"]))
 
@@ -129,6 +132,25 @@ def test_each_reason_names_the_rule_that_decided() -> None:
         assert point.preferred.value == printed[0].value
         ((_, why),) = point.alternatives
         assert reason in why, (printed, why)
+
+
+def test_every_reason_reads_in_chinese_on_a_chinese_page() -> None:
+    printed = [
+        [figure("5", "S1", tier=0), figure("6", "S2", tier=1)],
+        [figure("5", "S1", flags=frozenset({"revised"})), figure("6", "S2")],
+        [figure("6", "S2"), figure("5", "S1", flags=frozenset({"suspected_typo"}))],
+        [figure("4.09", "S1"), figure("4.1", "S2")],
+        [figure("5", "S1"), figure("5", "S3"), figure("6", "S2")],
+        [figure("6", "S1"), figure("5", "S2")],
+        [figure("6", "S1", tier=0), figure("5", "S2", tier=3)],
+    ]
+    unreadable = replace(figure("1", "S9"), value=None, value_as_printed="?")
+    printed.append([figure("6", "S1"), unreadable])
+    for figures in printed:
+        ((_, reason),) = prefer(figures)[0].alternatives
+        chinese = reason_text(reason, "zh")
+        assert re.fullmatch(r"[^a-z]*(value_as_printed)?[^a-z]*", chinese), (reason, chinese)
+        assert reason_text(reason, "en") == reason
 
 
 def test_a_rounded_copy_is_recognised_only_against_a_finer_figure() -> None:

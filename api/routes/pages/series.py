@@ -12,7 +12,7 @@ from api.deps import IndexDep, SeriesDep
 from api.routes.pages.view import ViewDep, not_found
 from catalog.errors import NotFound
 from catalog.series import point_record
-from web import series_chart
+from web import reason_text, series_chart
 
 router = APIRouter(include_in_schema=False)
 
@@ -30,6 +30,9 @@ def series_page(
     except NotFound:
         return not_found(view)
     points = [point_record(point) for point in found.points]
+    for record in points:
+        for alternative in record["alternatives"]:
+            alternative["reason"] = reason_text(alternative["reason"], view.lang)
     title = str(view.pick(found.indicator.name_zh, found.indicator.name_en) or indicator)
     packages = index.packages()
     titles = {slug: view.title_of(packages[slug]) for slug, _ in found.datasets if slug in packages}
