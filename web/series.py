@@ -23,6 +23,7 @@ class SeriesChart:
     svg: str
     lines: list[str]  # the names of the lines, in the palette's order
     unit: str
+    omitted: int  # periods in the table but not drawn (not a whole year, or another unit)
 
 
 def series_chart(
@@ -42,7 +43,8 @@ def series_chart(
     if not drawn:
         return None
     svg = line_chart(drawn, title=title, unit=unit, lang=lang)
-    return SeriesChart(svg, [line.name for line in drawn], unit)
+    omitted = len(series.points) - sum(len(line.points) for line in drawn)
+    return SeriesChart(svg, [line.name for line in drawn], unit, omitted)
 
 
 # The preference rule's reasons (`catalog.series.why_not_preferred`) as a Chinese page says them.

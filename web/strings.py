@@ -167,6 +167,7 @@ _ZH: Final[dict[str, str]] = {
     "national": "全国",
     "series": "指标序列",
     "series_found": "相关指标序列",
+    "series_chart_omitted": "图中只画整年的数值；另有 {n} 个时期（半年、月度、年初至今等）见下表。",
     "series_latest": "最新",
     "series_period": "时期",
     "series_period_type": "时期类型",
@@ -344,6 +345,8 @@ _EN: Final[dict[str, str]] = {
     "national": "National",
     "series": "Indicator series",
     "series_found": "Matching series",
+    "series_chart_omitted": "The chart draws whole years only; {n} more periods (half years,"
+    " months, year to date …) are in the table below.",
     "series_latest": "Latest",
     "series_period": "Period",
     "series_period_type": "Period type",

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.openapi import example, problem_responses, responses
 from catalog.errors import NotFound, OpenDataError
@@ -85,6 +86,22 @@ WITHDRAWN: dict[int | str, dict[str, Any]] = {
 def install(app: FastAPI) -> None:
     app.state.sdmx = SdmxService(app.state.store)
     app.include_router(router)
+    app.add_middleware(TrailingSlash)
+
+
+class TrailingSlash:
+    """`/sdmx/…/` read as `/sdmx/…`: R's rsdmx ends every SDMX 2.1 query path with a slash,
+    and the standard's paths name the same resource either way."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "") if scope["type"] == "http" else ""
+        if path.startswith("/sdmx/") and path.endswith("/") and len(path) > len("/sdmx/"):
+            raw = scope.get("raw_path") or path.encode()
+            scope = {**scope, "path": path.rstrip("/"), "raw_path": raw.rstrip(b"/")}
+        await self.app(scope, receive, send)
 
 
 def answered(call: Callable[[], SdmxAnswer]) -> Response:
@@ -192,7 +209,7 @@ Key = Annotated[
     Path(
         description="INDICATOR.REGION.PERIOD_TYPE; an empty part is any, values joined by `+`;"
         " `all` for every series.",
-        openapi_examples=example("urban_registered_unemployment_rate.100000."),
+        openapi_examples=example("registered_unemployment_rate.000000."),
     ),
 ]
 

@@ -27,11 +27,20 @@ FIGURE_COLUMNS = (
 # Read when a table has them: how the figure was printed, and what its curation said.
 OPTIONAL_COLUMNS = (
     "value_as_printed", "unit_as_printed", "value_decimals", "also_source_ids", "flags", "note",
-    "reason",
+    "qualifier", "period_as_printed", "reason",
 )  # fmt: skip
 MAX_FIGURES = 20_000  # figures read for one series from one table
 MAX_SERIES = 200_000  # (indicator, region) pairs listed from one table
 TIERS = "ABC"  # reliability tiers, best first; a source with none ranks after C
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A source as a dataset's descriptor lists it: its tier rank, title and address."""
+
+    tier: int = len(TIERS)
+    title: str = ""
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -43,7 +52,7 @@ class IndicatorTable:
     resource: str
     path: str
     optional: tuple[str, ...]  # the OPTIONAL_COLUMNS this table has
-    tiers: Mapping[str, int]  # source id → tier rank, from the dataset's descriptor
+    sources: Mapping[str, Cited]  # by source id, from the dataset's descriptor
 
 
 @dataclass(frozen=True)
@@ -64,8 +73,12 @@ class PrintedFigure:
     source_id: str
     also_source_ids: frozenset[str]  # sources its dataset found printing the same figure
     tier: int
+    source_title: str
+    source_url: str
     flags: frozenset[str]
     note: str
+    qualifier: str
+    period_as_printed: str
 
     @property
     def key(self) -> str:
@@ -88,7 +101,7 @@ class Listed:
 
 def indicator_tables(store: Store, package: Package, version: str) -> list[IndicatorTable]:
     """The tables of `version` of `package` with the indicator shape."""
-    tiers = _tiers(package)
+    sources = _sources(package)
     tables = []
     for resource in package.resources:
         names = _field_names(resource)
@@ -99,7 +112,7 @@ def indicator_tables(store: Store, package: Package, version: str) -> list[Indic
             continue
         path = str(store.local_path(package.name, version, name))
         optional = tuple(c for c in OPTIONAL_COLUMNS if c in names)
-        tables.append(IndicatorTable(package.name, version, resource.name, path, optional, tiers))
+        tables.append(IndicatorTable(package.name, version, resource.name, path, optional, sources))
     return tables
 
 
@@ -107,11 +120,17 @@ def _field_names(resource: Resource) -> set[str]:
     return {f.name for f in resource.table_schema.fields} if resource.table_schema else set()
 
 
-def _tiers(package: Package) -> dict[str, int]:
+def _sources(package: Package) -> dict[str, Cited]:
     return {
-        str(source.id): TIERS.index(source.reliability_tier)
+        str(source.id): Cited(
+            TIERS.index(source.reliability_tier)
+            if source.reliability_tier in tuple(TIERS)
+            else len(TIERS),
+            source.title or "",
+            source.path or "",
+        )
         for source in package.sources or []
-        if source.id is not None and source.reliability_tier in tuple(TIERS)
+        if source.id is not None
     }
 
 
@@ -158,6 +177,7 @@ def _figure(table: IndicatorTable, row: dict[str, Any]) -> PrintedFigure:
     value = row["value"]
     decimals = row.get("value_decimals")
     source = str(row["source_id"] or "")
+    cited = table.sources.get(source) or Cited()
     return PrintedFigure(
         slug=table.slug,
         version=table.version,
@@ -172,9 +192,13 @@ def _figure(table: IndicatorTable, row: dict[str, Any]) -> PrintedFigure:
         decimals=None if decimals is None else int(decimals),
         source_id=source,
         also_source_ids=frozenset(_split(row.get("also_source_ids"))),
-        tier=table.tiers.get(source, len(TIERS)),
+        tier=cited.tier,
+        source_title=cited.title,
+        source_url=cited.url,
         flags=frozenset(_split(row.get("flags"))),
         note=str(row.get("note") or ""),
+        qualifier=str(row.get("qualifier") or ""),
+        period_as_printed=str(row.get("period_as_printed") or ""),
     )
 
 

@@ -13,8 +13,9 @@ from catalog.series.preference import Agreeing, Point
 # The columns of the CSV download, in order.
 FIGURE_FIELDS = (
     "indicator_code", "region_code", "period_type", "period", "year", "preferred", "value",
-    "unit", "value_as_printed", "unit_as_printed", "source_id", "also_source_ids", "tier",
-    "datasets", "flags", "reason",
+    "unit", "value_as_printed", "unit_as_printed", "period_as_printed", "qualifier", "source_id",
+    "source_title", "source_url", "also_source_ids", "tier", "datasets", "flags", "note",
+    "reason",
 )  # fmt: skip
 
 
@@ -46,10 +47,15 @@ def group_record(group: Agreeing) -> dict[str, Any]:
         "value_as_printed": shown.value_as_printed,
         "unit_as_printed": shown.unit_as_printed,
         "source_id": shown.source_id,
+        "source_title": shown.source_title,
+        "source_url": shown.source_url,
         "also_source_ids": [s for s in group.source_ids if s != shown.source_id],
         "tier": TIERS[shown.tier] if shown.tier < len(TIERS) else None,
         "datasets": sorted({f.slug for f in group.figures}),
         "flags": sorted({flag for f in group.figures for flag in f.flags}),
+        "note": shown.note,
+        "qualifier": shown.qualifier,
+        "period_as_printed": shown.period_as_printed,
     }
 
 
@@ -86,11 +92,16 @@ def figure_rows(series: Series) -> list[dict[str, str]]:
                     "unit": record["unit"],
                     "value_as_printed": record["value_as_printed"],
                     "unit_as_printed": record["unit_as_printed"],
+                    "period_as_printed": record["period_as_printed"],
+                    "qualifier": record["qualifier"],
                     "source_id": record["source_id"],
+                    "source_title": record["source_title"],
+                    "source_url": record["source_url"],
                     "also_source_ids": ";".join(record["also_source_ids"]),
                     "tier": record["tier"] or "",
                     "datasets": ";".join(record["datasets"]),
                     "flags": ";".join(record["flags"]),
+                    "note": record["note"],
                     "reason": reason,
                 }
             )

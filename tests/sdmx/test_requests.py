@@ -4,6 +4,7 @@ Public means hostile: each attack here is answered 4xx or 501, never 500."""
 
 from __future__ import annotations
 
+import re
 from xml.etree import ElementTree as ET
 
 import httpx
@@ -214,3 +215,21 @@ async def test_openapi_lists_the_sdmx_endpoints(web: httpx.AsyncClient) -> None:
     assert "/sdmx/data/{flow}/{key}" in paths
     assert "/sdmx/dataflow/{agency}/{resource_id}/{version}" in paths
     assert "/sdmx/datastructure/{agency}/{resource_id}/{version}" in paths
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sdmx/dataflow/all/all/latest",
+        "/sdmx/datastructure/GZHRSS/national-hrss-bulletin/1.0?references=children",
+        "/sdmx/data/national-hrss-bulletin/registered_unemployment_rate.000000./all?startPeriod=2015",
+    ],
+)
+async def test_a_trailing_slash_names_the_same_resource(web: httpx.AsyncClient, path: str) -> None:
+    """R's rsdmx ends every SDMX 2.1 path with `/` (before the query)."""
+    plain = await web.get(path)
+    base, _, query = path.partition("?")
+    slashed = await web.get(f"{base}/" + (f"?{query}" if query else ""))
+    assert plain.status_code == slashed.status_code == 200
+    header = re.compile(rb"<mes:Header>.*?</mes:Header>", re.S)  # its id and time differ
+    assert header.sub(b"", plain.content) == header.sub(b"", slashed.content)

@@ -37,6 +37,7 @@ def test_a_series_names_its_preferred_figures_and_why_others_lost(client: httpx.
     assert (revised["value_text"], revised["source_id"], revised["flags"]) == (
         "372870000", "S065", ["revised"]
     )  # fmt: skip
+    assert str(revised["source_url"]).startswith("http") and revised["source_title"]
     (original,) = revised["alternatives"]  # type: ignore[misc]
     assert original["value_text"] == "371020000" and original["source_id"] == "S021"
     assert original["reason"] == "original figure, superseded by the revised figure"
@@ -126,6 +127,7 @@ def test_the_series_page_shows_values_reasons_and_links(client: httpx.Client) ->
         assert text in html
     assert 'href="/dataset/national-hrss-bulletin"' in html
     assert "format=csv" in html and '<svg class="chart"' in html
+    assert 'rel="noopener external"' in html  # each source links to where it was printed
     english = client.get("/series/employed_persons_urban/000000", params={"lang": "en"}).text
     assert "Urban employed persons" in english and "Why not preferred" in english
     assert "superseded by the revised figure" in english

@@ -39,8 +39,12 @@ def figures(draw: st.DrawFn) -> PrintedFigure:
         source_id=draw(st.sampled_from(["S001", "S002", "S003", "S004"])),
         also_source_ids=draw(st.frozensets(st.sampled_from(["S005", "S006"]), max_size=1)),
         tier=draw(st.integers(0, 3)),
+        source_title="",
+        source_url="",
         flags=draw(FLAGS),
         note="",
+        qualifier="",
+        period_as_printed=period,
     )
 
 
@@ -113,8 +117,11 @@ def figure(
     value: str, source: str, *, tier: int = 1, flags: frozenset[str] = frozenset()
 ) -> PrintedFigure:
     return PrintedFigure(
-        "bulletin", "v1", "observations", "annual", "2012", 2012, Decimal(value), "%", value,
-        "%", len(value.partition(".")[2]), source, frozenset(), tier, flags, "",
+        slug="bulletin", version="v1", resource="observations", period_type="annual",
+        period="2012", year=2012, value=Decimal(value), unit="%", value_as_printed=value,
+        unit_as_printed="%", decimals=len(value.partition(".")[2]), source_id=source,
+        also_source_ids=frozenset(), tier=tier, source_title="", source_url="", flags=flags,
+        note="", qualifier="", period_as_printed="2012",
     )  # fmt: skip
 
 
