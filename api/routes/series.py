@@ -134,7 +134,7 @@ def series_csv(series: Series) -> bytes:
                 "indicator": {
                     "code": "avg_wage_urban_nonprivate",
                     "name_zh": "城镇非私营单位就业人员年平均工资",
-                    "name_en": "Average annual wage",
+                    "name_en": "Average annual wage of persons employed in urban non-private units",
                 },
                 "region": {"code": "520000", "name_zh": "贵州省", "name_en": "Guizhou"},
                 "count": 1,
