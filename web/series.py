@@ -59,6 +59,14 @@ REASONS_ZH = (
     (r"rounded version of the preferred exact figure", "采用的精确数值经四舍五入后的数值"),
     (r"fewer sources agree \((\d+) against (\d+)\)", r"一致的来源较少（\1 个，采用值 \2 个）"),
     (r"equal standing; tie broken .*", "各条件相同，按来源编号较小者确定"),
+    (
+        r"the same source prints both values; this one in fewer tables \((\d+) against (\d+)\)",
+        r"同一来源印有两个数值；此值刊载的表较少（\1 个，采用值 \2 个）",
+    ),
+    (
+        r"the same source prints both values in as many tables; the lower value is shown first",
+        "同一来源印有两个数值，刊载的表一样多；先列较小的数值",
+    ),
 )
 
 

@@ -207,7 +207,9 @@ def search_datasets(
         limit=limit,
         offset=offset,
         results=[
-            matched(summary(packages[slug]), result.matches.get(slug)) for slug in result.slugs
+            matched(summary(packages[slug]), result.matches.get(slug))
+            for slug in result.slugs
+            if slug in packages  # withdrawn between the search and this read
         ],
         facets={
             name: [FacetCount(name=value, count=count) for value, count in values]

@@ -55,7 +55,7 @@ def _parts(text: str, what: str, *, allow_latest: bool = False) -> frozenset[str
         raise BadSyntax(f"At most {MAX_REFERENCE_PARTS} alternatives in the {what}.")
     pattern = _VERSION if what == "version" else _ID
     for part in parts:
-        if not (pattern.match(part) or (allow_latest and part == "latest")):
+        if not (pattern.fullmatch(part) or (allow_latest and part == "latest")):
             raise BadSyntax(f"The {what} is not a valid SDMX identifier.")
     return frozenset(parts)
 
@@ -70,7 +70,7 @@ def flow_reference(flow: str) -> str:
     agency = _identifier(parts[0], "agency")
     identifier = _identifier(parts[1], "dataflow id")
     version = parts[2] if len(parts) == 3 else "latest"
-    if version not in ("latest", "", VERSION) and not _VERSION.match(version):
+    if version not in ("latest", "", VERSION) and not _VERSION.fullmatch(version):
         raise BadSyntax("The flow's version is not a valid SDMX version.")
     if agency not in (AGENCY, "all") or version not in ("latest", "", VERSION):
         raise NoResults(f"No dataflow {flow}.")
@@ -78,7 +78,7 @@ def flow_reference(flow: str) -> str:
 
 
 def _identifier(text: str, what: str) -> str:
-    if not _ID.match(text):
+    if not _ID.fullmatch(text):
         raise BadSyntax(f"The {what} is not a valid SDMX identifier.")
     return text
 

@@ -182,4 +182,12 @@ class SeriesCatalogue:
         ]
         order = {code: rank for rank, code in enumerate(indicators)}
         found.sort(key=lambda p: (order.get(p.indicator, 0), -len(p.tables), -p.count, p.region))
-        return found[:limit]
+        # Each indicator's best covered series first, then each one's second, and so on:
+        # the first indicator found does not take every place.
+        turn: dict[str, int] = {}
+        ranked = []
+        for printed in found:
+            turn[printed.indicator] = turn.get(printed.indicator, -1) + 1
+            ranked.append((turn[printed.indicator], printed))
+        ranked.sort(key=lambda pair: pair[0])  # stable: keeps the order within a turn
+        return [printed for _, printed in ranked[:limit]]

@@ -102,8 +102,7 @@ def prefer(figures: Iterable[PrintedFigure]) -> list[Point]:
 def _point(figures: list[PrintedFigure]) -> Point:
     groups = _agreeing(figures)
     _mark_rounded(groups)
-    # The value last: one source printing two values for a period ties on every rule.
-    groups.sort(key=lambda group: (standing(group), str(group.value), group.shown.unit))
+    groups.sort(key=_order)
     chosen, others = groups[0], groups[1:]
     shown = chosen.shown
     return Point(
@@ -111,8 +110,32 @@ def _point(figures: list[PrintedFigure]) -> Point:
         shown.period,
         min(f.year for f in figures),
         chosen,
-        [(other, why_not_preferred(other, chosen)) for other in others],
+        [(other, _reason(other, chosen)) for other in others],
     )
+
+
+def _order(group: Agreeing) -> tuple[object, ...]:
+    """The rule, then what only a series across tables can tie on: one source printing two
+    values for a period (in two tables). More tables printing a value go first, then the
+    smaller value (a number, not its text), so no order of reading changes the answer."""
+    value = group.value
+    return (standing(group), -_tables(group), value is None, value or 0, group.shown.unit)
+
+
+def _tables(group: Agreeing) -> int:
+    return len({(f.slug, f.resource) for f in group.figures})
+
+
+def _reason(other: Agreeing, chosen: Agreeing) -> str:
+    """Why `other` lost: the rule's own reason, unless the rule tied on everything."""
+    if standing(other) != standing(chosen) or other.value is None:
+        return why_not_preferred(other, chosen)
+    if _tables(other) != _tables(chosen):
+        return (
+            f"the same source prints both values; this one in fewer tables"
+            f" ({_tables(other)} against {_tables(chosen)})"
+        )
+    return "the same source prints both values in as many tables; the lower value is shown first"
 
 
 def _agreeing(figures: Sequence[PrintedFigure]) -> list[Agreeing]:

@@ -233,3 +233,18 @@ async def test_a_trailing_slash_names_the_same_resource(web: httpx.AsyncClient, 
     assert plain.status_code == slashed.status_code == 200
     header = re.compile(rb"<mes:Header>.*?</mes:Header>", re.S)  # its id and time differ
     assert header.sub(b"", plain.content) == header.sub(b"", slashed.content)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sdmx/data/national-hrss-bulletin/a%0a..",
+        "/sdmx/dataflow/GZHRSS/national-hrss-bulletin%0A/1.0",
+        "/sdmx/data/national-hrss-bulletin%0A/all",
+    ],
+)
+async def test_an_identifier_ending_in_a_newline_is_bad_syntax(
+    web: httpx.AsyncClient, path: str
+) -> None:
+    answer = await web.get(path)
+    assert answer.status_code == 400 and b"\n</" not in answer.content

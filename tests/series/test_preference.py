@@ -165,3 +165,20 @@ def test_a_rounded_copy_is_recognised_only_against_a_finer_figure() -> None:
     assert point.preferred.value == Decimal("4.09")
     (point,) = prefer([figure("4.1", "S1"), figure("4.2", "S2")])
     assert not point.preferred.rounded and not point.alternatives[0][0].rounded
+
+
+def test_one_source_in_two_tables_outweighs_a_lone_mistyped_copy() -> None:
+    """A new table mistyping a figure of the same source must not win by its text."""
+    printed_twice = [
+        replace(figure("68453", "S018"), slug="prefecture-indicators"),
+        replace(figure("68453", "S018"), slug="prefecture-wages"),
+    ]
+    mistyped = replace(figure("123456789012345678901234.56789", "S018"), slug="new-table")
+    (point,) = prefer([mistyped, *printed_twice])
+    assert point.preferred.value == Decimal("68453")
+    ((lost, reason),) = point.alternatives
+    assert lost.value == mistyped.value and "fewer tables (1 against 2)" in reason
+    (point,) = prefer([figure("100", "S1"), figure("99", "S1")])
+    assert point.preferred.value == Decimal("99")  # by number: "100" < "99" as text
+    assert "same source prints both values" in point.alternatives[0][1]
+    assert not re.search("[a-z]", reason_text(reason, "zh"))
