@@ -153,6 +153,7 @@ def series_csv(series: Series) -> bytes:
                 ],
             }
         ),
+        {200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},  # format=csv
         cached(200),
         problem_responses(*REFUSED, *UNKNOWN),
     ),

@@ -104,7 +104,7 @@ def test_search_in_chinese_from_the_home_page(desktop: tuple[Page, Watch], serve
     page.wait_for_url("**/dataset?q=*")
     expect(page.locator("#count")).to_contain_text("个数据集")
     expect(page.locator("mark").first).to_have_text("最低工资")
-    page.get_by_role("link", name="最低工资标准", exact=False).first.click()
+    page.locator(".cards").get_by_role("link", name="最低工资标准", exact=False).first.click()
     page.wait_for_url("**/dataset/minimum-wage-standards")
     expect(page.locator("h1")).to_contain_text("最低工资标准")
 
