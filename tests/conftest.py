@@ -90,6 +90,24 @@ def real_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return publish_real_datasets(tmp_path_factory.mktemp("real") / "store")
 
 
+@pytest.fixture(scope="session")
+def real_app(real_store: Path) -> Any:
+    """The application on `real_store`, in process (for httpx's ASGITransport)."""
+    from api import create_app
+    from catalog.settings import Settings
+
+    return create_app(Settings(store=real_store, datasets=real_store / "none"))
+
+
+@pytest.fixture(scope="session")
+def real_server(real_store: Path) -> Iterator[str]:
+    """A real uvicorn on 127.0.0.1 serving `real_store`, started as scripts/run starts it."""
+    from tests.servers import serving
+
+    with serving(real_store) as running:
+        yield running.url
+
+
 def descriptor(slug: str, resources: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
     """A minimal descriptor with the properties our catalogue requires (synthetic test data)."""
     return {

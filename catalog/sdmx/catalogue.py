@@ -21,13 +21,12 @@ from catalog.sdmx.codelists import (
     INDICATOR_LIST,
     REGION_LIST,
     Codelist,
-    connect,
     indicator_list,
     period_type_list,
-    quoted,
     region_list,
     unit_list,
 )
+from catalog.search import distinct_values, small_connection
 from catalog.store import Package, Store, resource_file
 
 OBSERVATIONS = "observations"
@@ -179,7 +178,7 @@ def _codelists(
     indicator_places, region_places = _places(served, packages)
     units: set[str] = set()
     types: set[str] = set()
-    con = connect()
+    con = small_connection()
     try:
         indicators = indicator_list(con, store, indicator_places, [p for p, _ in packages])
         regions = region_list(con, store, region_places)
@@ -216,15 +215,7 @@ def _distinct(
     con: duckdb.DuckDBPyConnection, store: Store, slug: str, version: str, column: str
 ) -> set[str]:
     path = str(store.local_path(slug, version, resource_file(OBSERVATIONS)))
-    try:
-        rows = con.execute(
-            f"SELECT DISTINCT CAST({quoted(column)} AS VARCHAR) FROM read_parquet(?)"
-            f" WHERE {quoted(column)} IS NOT NULL LIMIT ?",
-            [path, MAX_UNITS],
-        ).fetchall()
-    except duckdb.Error:
-        return set()
-    return {str(row[0]) for row in rows}
+    return set(distinct_values(con, path, column, MAX_UNITS))
 
 
 def _enum(package: Package, column: str) -> list[str]:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import duckdb
 
 from catalog.metadata import PERIOD_TYPE_LABELS
+from catalog.sql import quote
 from catalog.store import Package, Store, resource_file
 
 INDICATOR_LIST, REGION_LIST = "indicator-codes", "region-codes"
@@ -82,11 +83,6 @@ def period_type_list(types: set[str]) -> Codelist:
     return Codelist("CL_PERIOD_TYPE", "时期类型", "Period type", tuple(codes))
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A private connection: one thread and a memory limit, as the search's own reads."""
-    return duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
-
-
 def read_rows(
     con: duckdb.DuckDBPyConnection, store: Store, slug: str, version: str, resource: str,
     columns: list[str],
@@ -96,7 +92,7 @@ def read_rows(
     if not store.has_file(slug, version, resource_file(resource)):
         return []
     path = str(store.local_path(slug, version, resource_file(resource)))
-    cells = ", ".join(f"coalesce(CAST({quoted(c)} AS VARCHAR), '')" for c in columns)
+    cells = ", ".join(f"coalesce(CAST({quote(c)} AS VARCHAR), '')" for c in columns)
     try:
         rows = con.execute(
             f"SELECT {cells} FROM read_parquet(?) LIMIT ?", [path, MAX_CODES]
@@ -104,10 +100,6 @@ def read_rows(
     except duckdb.Error:
         return []
     return [list(row) for row in rows]
-
-
-def quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def indicator_list(

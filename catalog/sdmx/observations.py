@@ -15,11 +15,12 @@ from datetime import date
 import duckdb
 
 from catalog.sdmx.catalogue import DIMENSION_COLUMNS, OBSERVATIONS, Flow
-from catalog.sdmx.codelists import connect, quoted, unit_code
+from catalog.sdmx.codelists import unit_code
 from catalog.sdmx.errors import TooLarge, Unavailable
 from catalog.sdmx.keys import DIMENSIONS
 from catalog.sdmx.periods import overlaps, sdmx_period
-from catalog.sql import Watchdog
+from catalog.search import small_connection
+from catalog.sql import Watchdog, quote
 from catalog.store import Store, resource_file
 
 MAX_OBSERVATIONS = 20_000  # in one answer
@@ -49,7 +50,7 @@ def read_observations(store: Store, flow: Flow, query: DataQuery) -> list[Observ
     """The observations of `flow` matching `query`, ordered by key and time."""
     sql, parameters = _select(flow, query)
     path = str(store.local_path(flow.id, flow.version, resource_file(OBSERVATIONS)))
-    con = connect()
+    con = small_connection()
     deadline = _WATCHDOG.watch(TIME_LIMIT, con)
     try:
         rows = con.execute(sql, [path, *parameters, MAX_SCANNED + 1]).fetchall()
@@ -72,11 +73,11 @@ def _too_many(limit: int) -> str:
 
 
 def _select(flow: Flow, query: DataQuery) -> tuple[str, list[object]]:
-    value = f"CAST({quoted('value')} AS VARCHAR)"
-    decimals = quoted(flow.decimals_field) if flow.decimals_field else "NULL"
-    year = quoted("year") if "year" in flow.columns else "NULL"
-    texts = [f"left(CAST({quoted(a.column)} AS VARCHAR), {MAX_CELL})" for a in flow.attributes]
-    dimensions = [quoted(DIMENSION_COLUMNS[d][0]) for d in DIMENSIONS]
+    value = f"CAST({quote('value')} AS VARCHAR)"
+    decimals = quote(flow.decimals_field) if flow.decimals_field else "NULL"
+    year = quote("year") if "year" in flow.columns else "NULL"
+    texts = [f"left(CAST({quote(a.column)} AS VARCHAR), {MAX_CELL})" for a in flow.attributes]
+    dimensions = [quote(DIMENSION_COLUMNS[d][0]) for d in DIMENSIONS]
     where: list[str] = []
     parameters: list[object] = []
     for column, wanted in zip(dimensions, query.key, strict=True):
@@ -84,7 +85,7 @@ def _select(flow: Flow, query: DataQuery) -> tuple[str, list[object]]:
             where.append(f"{column} IN ({', '.join('?' for _ in wanted)})")
             parameters.extend(sorted(wanted))
     sql = (
-        f"SELECT {', '.join(dimensions)}, CAST({quoted('period')} AS VARCHAR),"
+        f"SELECT {', '.join(dimensions)}, CAST({quote('period')} AS VARCHAR),"
         f" CAST({year} AS INTEGER), {value}, CAST({decimals} AS INTEGER),"
         f" {', '.join(texts)} FROM read_parquet(?)"
         + (f" WHERE {' AND '.join(where)}" if where else "")

@@ -15,8 +15,10 @@ from catalog.search.holdings import (
     Named,
     Names,
     Vocabulary,
+    distinct_values,
     read_holding,
     read_vocabulary,
+    small_connection,
 )
 from catalog.search.index import CatalogueIndex
 from catalog.search.records import (
@@ -85,9 +87,11 @@ __all__ = [
     "count_terms",
     "covered_years",
     "dismax",
+    "distinct_values",
     "entry",
     "parse_query",
     "read_holding",
     "read_vocabulary",
+    "small_connection",
     "utc_moment",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 
 import duckdb
 
+from catalog.sql import quote
 from catalog.store import Package, Resource, Store, resource_file
 
 MAX_VALUES = 5000  # distinct codes (or years) read from one column
@@ -103,12 +104,10 @@ def resolve(holding: Holding, vocabulary: Vocabulary) -> Held:
     return Held(indicators, regions, holding.years, holding.field_text, holding.measures_text)
 
 
-def _connect() -> duckdb.DuckDBPyConnection:
+def small_connection() -> duckdb.DuckDBPyConnection:
+    """A private DuckDB for bounded reads of published files: one thread, a memory limit
+    (the catalogue's holdings, the series, the SDMX code lists)."""
     return duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def read_holding(store: Store, package: Package, version: str) -> Holding:
@@ -117,7 +116,7 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
     regions: set[str] = set()
     years: set[int] = set()
     measures: list[str] = []
-    con = _connect()
+    con = small_connection()
     try:
         for resource in package.resources:
             if resource.embedded_from is not None or resource.table_schema is None:
@@ -131,7 +130,7 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
                 # A wide table (minimum wages by region): its fields are what it measures.
                 measures.append(_fields_text(resource))
             for column, kind in columns:
-                found = _distinct(con, path, column)
+                found = distinct_values(con, path, column)
                 if kind == "year":
                     years.update(int(value) for value in found if value.isdigit())
                 else:
@@ -172,15 +171,17 @@ def _code_columns(package: Package, resource: Resource) -> list[tuple[str, str]]
     return found
 
 
-def _distinct(con: duckdb.DuckDBPyConnection, path: str, column: str) -> list[str]:
-    """Up to `MAX_VALUES` values of `column`; none when the file cannot answer (a damaged
-    or foreign file must not stop the catalogue from being searched)."""
-    quoted = _quoted(column)
+def distinct_values(
+    con: duckdb.DuckDBPyConnection, path: str, column: str, limit: int = MAX_VALUES
+) -> list[str]:
+    """Up to `limit` values of `column` as text, sorted; none when the file cannot answer (a
+    damaged or foreign file must not stop the catalogue from being searched or served)."""
+    quoted = quote(column)
     try:
         rows = con.execute(
             f"SELECT DISTINCT CAST({quoted} AS VARCHAR) AS v FROM read_parquet(?)"
             f" WHERE {quoted} IS NOT NULL ORDER BY v LIMIT ?",
-            [path, MAX_VALUES],
+            [path, limit],
         ).fetchall()
     except duckdb.Error:
         return []
@@ -215,7 +216,7 @@ def _fields_text(resource: Resource) -> str:
 
 def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary:
     """The names of the code lists the store serves now (empty where it serves none)."""
-    con = _connect()
+    con = small_connection()
     try:
         indicators = _rows(
             con, store, versions, INDICATOR_LIST, "indicators",
@@ -266,7 +267,7 @@ def _rows(
     try:
         result: list[Any] = con.execute(
             "SELECT "
-            + ", ".join(f"coalesce(CAST({_quoted(c)} AS VARCHAR), '')" for c in columns)
+            + ", ".join(f"coalesce(CAST({quote(c)} AS VARCHAR), '')" for c in columns)
             + " FROM read_parquet(?) LIMIT ?",
             [path, MAX_NAMES],
         ).fetchall()

@@ -14,11 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from catalog.errors import NotFound
-from catalog.search import CatalogueIndex, Matched, Named
+from catalog.search import CatalogueIndex, Matched, Named, small_connection
 from catalog.series.figures import (
     IndicatorTable,
     Listed,
-    connect,
     indicator_tables,
     list_series,
     read_figures,
@@ -86,7 +85,7 @@ class SeriesCatalogue:
         self._versions: dict[str, str] = {}
         self._resolved: OrderedDict[tuple[object, ...], Series] = OrderedDict()
         # Opening a DuckDB database costs ~20 ms; a cursor on an open one costs next to none.
-        self._con = connect()
+        self._con = small_connection()
 
     def close(self) -> None:
         """Release the connection (at shutdown)."""

@@ -19,6 +19,7 @@ from typing import Any
 
 import duckdb
 
+from catalog.sql import quote
 from catalog.store import Package, Resource, Store, resource_file
 
 FIGURE_COLUMNS = (
@@ -134,11 +135,6 @@ def _sources(package: Package) -> dict[str, Cited]:
     }
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A private, small connection: one thread and a memory limit, whatever the tables."""
-    return duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
-
-
 def list_series(con: duckdb.DuckDBPyConnection, table: IndicatorTable) -> list[Listed]:
     """The series `table` holds (none when its file cannot answer: a damaged file must not
     take every series down with it)."""
@@ -160,7 +156,7 @@ def read_figures(
 ) -> list[PrintedFigure]:
     """Every figure `table` prints for the series (indicator, region), up to MAX_FIGURES."""
     columns = [*FIGURE_COLUMNS[2:], *table.optional]
-    select = ", ".join(f'"{c}"' for c in columns)
+    select = ", ".join(quote(c) for c in columns)
     try:
         rows = con.execute(
             f"SELECT {select} FROM read_parquet(?)"

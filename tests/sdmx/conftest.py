@@ -1,23 +1,13 @@
-"""Fixtures of the SDMX tests: a store of the real `datasets/`, an in-process app on it for
-XML-level tests, and a real uvicorn on 127.0.0.1 for the `sdmx1` client."""
+"""Fixtures of the SDMX tests: an in-process client of the app on the real `datasets/` for
+XML-level tests (the real uvicorn for the `sdmx1` client is `real_server`)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 import httpx
 import pytest
 from fastapi import FastAPI
-
-from api import create_app
-from catalog.settings import Settings
-from tests.servers import serving
-
-
-@pytest.fixture(scope="session")
-def sdmx_app(real_store: Path) -> FastAPI:
-    return create_app(Settings(store=real_store, datasets=real_store / "none"))
 
 
 @pytest.fixture
@@ -26,13 +16,7 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture
-async def web(sdmx_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=sdmx_app)
+async def web(real_app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=real_app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
-
-
-@pytest.fixture(scope="session")
-def sdmx_server(real_store: Path) -> Iterator[str]:
-    with serving(real_store) as running:
-        yield running.url

@@ -35,9 +35,9 @@ GEN = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/data/generic}"
 
 
 @pytest.fixture(scope="module")
-def client(sdmx_server: str) -> Iterator[sdmx.Client]:
+def client(real_server: str) -> Iterator[sdmx.Client]:
     sdmx.add_source(
-        {"id": AGENCY, "url": f"{sdmx_server}/sdmx", "name": "HRSS Open Data"}, override=True
+        {"id": AGENCY, "url": f"{real_server}/sdmx", "name": "HRSS Open Data"}, override=True
     )
     yield sdmx.Client(AGENCY)
 
@@ -84,7 +84,7 @@ def test_the_client_reads_each_structure_with_its_code_lists(client: sdmx.Client
 
 
 def test_the_client_fetches_every_row_of_every_indicator_dataset(
-    client: sdmx.Client, sdmx_server: str
+    client: sdmx.Client, real_server: str
 ) -> None:
     units = {
         code.id: str(code.name.localizations["zh"])
@@ -92,7 +92,7 @@ def test_the_client_fetches_every_row_of_every_indicator_dataset(
     }
     for flow in sorted(INDICATOR_DATASETS):
         frame = sdmx.to_pandas(client.data(flow), attributes="o").reset_index()
-        rows = api_rows(sdmx_server, flow)
+        rows = api_rows(real_server, flow)
         assert len(frame) == len(rows), flow
         # SDMX keeps one observation per series key and time period.
         assert not frame.duplicated(["INDICATOR", "REGION", "PERIOD_TYPE", "TIME_PERIOD"]).any()
@@ -115,11 +115,11 @@ def _text(value: object) -> str:
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
 
 
-def test_values_are_the_printed_decimals_digit_for_digit(sdmx_server: str) -> None:
+def test_values_are_the_printed_decimals_digit_for_digit(real_server: str) -> None:
     """sdmx1 reads floats; the XML itself must carry the exact decimal the API serves."""
     for flow in sorted(INDICATOR_DATASETS):
         answer = httpx.get(
-            f"{sdmx_server}/sdmx/data/{flow}/all?dimensionAtObservation=AllDimensions", timeout=30
+            f"{real_server}/sdmx/data/{flow}/all?dimensionAtObservation=AllDimensions", timeout=30
         )
         observed = {}
         for obs in ET.fromstring(answer.content).iter(f"{GEN}Obs"):
@@ -129,7 +129,7 @@ def test_values_are_the_printed_decimals_digit_for_digit(sdmx_server: str) -> No
             observed[
                 (key["INDICATOR"], key["REGION"], key["PERIOD_TYPE"], key["PERIOD_AS_PUBLISHED"])
             ] = text.get("value")
-        for row in api_rows(sdmx_server, flow):
+        for row in api_rows(real_server, flow):
             key = (row["indicator_code"], row["region_code"], row["period_type"], row["period"])
             assert observed[key] == str(row["value"]), key
 

@@ -16,8 +16,8 @@ URBAN = {"indicator": "employed_persons_urban", "region": "000000"}
 
 
 @pytest.fixture(scope="module")
-def client(series_server: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=series_server, timeout=30) as session:
+def client(real_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=real_server, timeout=30) as session:
         yield session
 
 

@@ -75,9 +75,9 @@ def test_the_store_has_series_printed_by_several_datasets(scanned: Scan) -> None
 
 
 def test_every_series_shows_each_printed_value_once_with_all_who_print_it(
-    scanned: Scan, series_server: str
+    scanned: Scan, real_server: str
 ) -> None:
-    with httpx.Client(base_url=series_server, timeout=30) as client:
+    with httpx.Client(base_url=real_server, timeout=30) as client:
         for (indicator, region), rows in sorted(scanned.items()):
             response = client.get(
                 "/api/v1/series", params={"indicator": indicator, "region": region}
@@ -116,10 +116,10 @@ def curated(store_root: Path) -> set[str]:
 
 
 def test_a_curated_dataset_alone_gets_its_own_preferred_figures_and_reasons(
-    scanned: Scan, series_server: str, real_store: Path
+    scanned: Scan, real_server: str, real_store: Path
 ) -> None:
     compared = 0
-    with httpx.Client(base_url=series_server, timeout=30) as client:
+    with httpx.Client(base_url=real_server, timeout=30) as client:
         for (indicator, region), rows in sorted(scanned.items()):
             slugs = {r["slug"] for r in rows}
             if len(slugs) > 1 or not slugs <= curated(real_store):

@@ -8,7 +8,7 @@ Chromium through Playwright against a real uvicorn on 127.0.0.1.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,11 +16,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api import create_app
-from catalog.settings import Settings
 from catalog.store import FolderStore, ManualClock, Publisher, Store
 from tests.conftest import REPO, write_regions, write_wages
-from tests.servers import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "screenshots"
@@ -54,8 +51,8 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="session")
-def app(real_store: Path) -> FastAPI:
-    return create_app(Settings(store=real_store, datasets=real_store / "none"))
+def app(real_app: FastAPI) -> FastAPI:
+    return real_app
 
 
 @pytest.fixture
@@ -66,9 +63,8 @@ async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture(scope="session")
-def server(real_store: Path) -> Iterator[str]:
-    with serving(real_store) as running:
-        yield running.url
+def server(real_server: str) -> str:
+    return real_server
 
 
 def browser_missing() -> str | None:
