@@ -20,6 +20,7 @@ class SearchPage:
     page: int
     pages: int
     matches: dict[str, Matched] = field(default_factory=dict)  # what each dataset holds
+    found: Matched = field(default_factory=Matched)  # what the words found in every result
 
 
 def search_catalogue(
@@ -52,4 +53,5 @@ def search_catalogue(
         page=page,
         pages=pages,
         matches=result.matches,
+        found=result.found,
     )

@@ -216,8 +216,8 @@ def search_datasets(
             for name, values in result.facets.items()
         },
     )
-    if result.matches:
-        found = series.found_by(result.matches.values(), SERIES_FOUND)
+    if q.strip():
+        found = series.found_by(result.found, SERIES_FOUND)
         answer["series"] = [series_summary(one) for one in found]
     return answer
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
@@ -158,24 +159,30 @@ class CatalogueIndex:
                 name: _count_values(cursor, facet, base, selection)
                 for name, facet in selection.facets.items()
             }
-        found = [row[0] for row in slugs]
+            every = []
+            if selection.terms:  # what the words found in every result, for its series
+                every = cursor.execute(f"SELECT slug FROM ({base})", params).fetchall()
+        page = [row[0] for row in slugs]
+        if not selection.terms:
+            return SearchResult(count[0] if count else 0, page, facets)
         return SearchResult(
             count=count[0] if count else 0,
-            slugs=found,
+            slugs=page,
             facets=facets,
-            matches=self._matches(found, selection.terms) if selection.terms else {},
+            matches={slug: self._matched([slug], selection) for slug in page},
+            found=self._matched([row[0] for row in every], selection),
         )
 
-    def _matches(self, slugs: list[str], terms: tuple[tuple[str, ...], ...]) -> dict[str, Matched]:
-        """Which indicators and regions of each result the query's words found."""
-        found = {}
-        for slug in slugs:
-            held = self._held.get(slug) or Held()
-            found[slug] = Matched(
-                indicators=_named(held.indicators, list(terms)),
-                regions=_named(held.regions, list(terms)),
-            )
-        return found
+    def _matched(self, slugs: list[str], selection: Selection) -> Matched:
+        """The indicators and regions of `slugs` the query's words found: indicators by the
+        words that are not place names (`全国` does not find 全国公务员人数 in
+        `全国城镇登记失业率`), regions by every word. Codes more datasets hold come first."""
+        words = [term for term in selection.terms if term not in selection.places]
+        held = [self._held.get(slug) or Held() for slug in slugs]
+        return Matched(
+            indicators=_named([n for h in held for n in h.indicators], words),
+            regions=_named([n for h in held for n in h.regions], list(selection.terms)),
+        )
 
     def search(self, query: SearchQuery) -> SearchResult:
         """`select` of a search by words and facets (/api/v1/datasets, DCAT, the web pages)."""
@@ -183,9 +190,12 @@ class CatalogueIndex:
 
 
 def _named(codes: Sequence[Named], terms: list[tuple[str, ...]]) -> list[HeldCode]:
+    """The codes matching the most of `terms`, those held by more datasets first."""
     by_code = {named.code: named for named in codes}
-    keys = matching(((named.code, named.text) for named in codes), terms)[:MAX_MATCHED]
-    return [HeldCode(key, by_code[key].name_zh, by_code[key].name_en) for key in keys]
+    held_by = Counter(named.code for named in codes)
+    keys = matching(((code, named.text) for code, named in by_code.items()), terms)
+    keys.sort(key=lambda code: -held_by[code])  # stable: ties keep the datasets' order
+    return [HeldCode(key, by_code[key].name_zh, by_code[key].name_en) for key in keys[:MAX_MATCHED]]
 
 
 def _count_values(

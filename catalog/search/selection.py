@@ -56,6 +56,7 @@ class Selection:
     # The query's words, each with its variants (`catalog.search.synonyms`): what the index
     # tells each result matched.
     terms: tuple[tuple[str, ...], ...] = ()
+    places: tuple[tuple[str, ...], ...] = ()  # the terms that are place names
 
 
 @dataclass(frozen=True)
@@ -88,3 +89,5 @@ class SearchResult:
     slugs: list[str]
     facets: dict[str, list[tuple[str, int]]]
     matches: dict[str, Matched] = field(default_factory=dict)  # by slug, when a query had words
+    # What the words found in every result, not only this page's: the series a search shows.
+    found: Matched = field(default_factory=Matched)

@@ -43,6 +43,10 @@ class Lexicon:
         """Each query word (lowercased) split at place names, then with its variants."""
         return [self.variants(part) for word in words for part in self.split(word)]
 
+    def is_place(self, variants: tuple[str, ...]) -> bool:
+        """Whether a term (from `terms`) is a place name: it finds regions, not indicators."""
+        return bool(variants) and variants[0] in self.places
+
     def split(self, word: str) -> list[str]:
         """`贵阳失业率` → [`贵阳`, `失业率`]: a known place name at the start or end of a word,
         the rest at least two characters (`贵阳市` stays whole)."""

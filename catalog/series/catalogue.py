@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from catalog.errors import NotFound
@@ -152,16 +151,14 @@ class SeriesCatalogue:
             datasets,
         )
 
-    def found_by(self, matches: Iterable[Matched], limit: int) -> list[Series]:
-        """The series a search's results point to: the indicators its words found, in the
-        regions they found (in any region when they found none), best covered first."""
-        indicators: dict[str, None] = {}
-        regions: dict[str, None] = {}
-        for matched in matches:
-            indicators.update(dict.fromkeys(code.code for code in matched.indicators))
-            regions.update(dict.fromkeys(code.code for code in matched.regions))
+    def found_by(self, matched: Matched, limit: int) -> list[Series]:
+        """The series a search points to (`SearchResult.found`, over all its results): the
+        indicators its words found, in the regions they found (in any region when they found
+        none), best covered first."""
+        indicators = [code.code for code in matched.indicators]
+        regions = [code.code for code in matched.regions]
         found = []
-        for printed in self.matching(list(indicators), list(regions), limit):
+        for printed in self.matching(indicators, regions, limit):
             try:
                 found.append(self.series(printed.indicator, printed.region))
             except NotFound:  # withdrawn since the search read the catalogue

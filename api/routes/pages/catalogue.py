@@ -116,7 +116,7 @@ def _search_page(
             }
         )
     # The series the words found (an indicator, a place), with their latest figure.
-    shown = series.found_by(result.matches.values(), SERIES_FOUND) if series else []
+    shown = series.found_by(result.found, SERIES_FOUND) if series else []
     return view.render(
         "search.html",
         series=[series_summary(one) for one in shown],

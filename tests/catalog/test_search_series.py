@@ -1,0 +1,61 @@
+"""Which indicators, places and series a search finds, on the real datasets: a place name in the
+query finds regions, not indicators named after it; the series listed do not depend on the page
+asked for; of two datasets holding the figure, the one about the place asked ranks first."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def client(real_server: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=real_server, timeout=60) as session:
+        yield session
+
+
+def search(client: httpx.Client, q: str, **params: Any) -> dict[str, Any]:
+    answer = client.get("/api/v1/datasets", params={"q": q, **params})
+    assert answer.status_code == 200, answer.text
+    found: dict[str, Any] = answer.json()
+    return found
+
+
+def series_keys(answer: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(s["indicator"]["code"], s["region"]["code"]) for s in answer["series"]]
+
+
+def test_a_place_word_does_not_find_indicators_named_after_the_place(client: httpx.Client) -> None:
+    # 全国公务员人数 contains 全国, but 全国 in this query names the place.
+    answer = search(client, "全国城镇登记失业率")
+    (result,) = answer["results"]
+    assert [m["code"] for m in result["matched_indicators"]] == ["registered_unemployment_rate"]
+    assert [m["code"] for m in result["matched_regions"]] == ["000000"]
+    assert series_keys(answer) == [("registered_unemployment_rate", "000000")]
+
+
+def test_an_indicator_named_after_a_place_is_still_found_by_its_name(client: httpx.Client) -> None:
+    answer = search(client, "全国公务员人数")
+    assert series_keys(answer)[0] == ("civil_servants", "000000")
+
+
+def test_the_dataset_about_the_place_asked_ranks_first(client: httpx.Client) -> None:
+    answer = search(client, "贵州城镇登记失业率")
+    names = [result["name"] for result in answer["results"]]
+    # Both hold the rate in Guizhou; the prefectures' table holds ten regions besides.
+    assert names[:2] == ["guizhou-hrss-indicators", "guizhou-prefecture-indicators"]
+    assert series_keys(answer)[0] == ("registered_unemployment_rate", "520000")
+
+
+@pytest.mark.parametrize("q", ["失业率", "养老金", "贵阳", "average wage"])
+def test_the_series_listed_do_not_depend_on_the_page(client: httpx.Client, q: str) -> None:
+    whole = search(client, q, limit=1000)
+    assert whole["count"] >= 2
+    pages = [search(client, q, limit=1, offset=offset) for offset in range(whole["count"] + 1)]
+    assert all(series_keys(page) == series_keys(whole) for page in pages)
+    assert series_keys(whole)
