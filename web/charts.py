@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 
@@ -35,6 +36,8 @@ LEFT, RIGHT, TOP, BOTTOM = 64, 30, 16, 40
 class Series:
     name: str
     points: list[tuple[int, float]]  # (year, value), ascending years
+    # The exact text of a year's value for its tooltip, where the float would round it.
+    labels: Mapping[int, str] = field(default_factory=dict)
 
 
 def compact(value: float, lang: str) -> str:
@@ -117,7 +120,8 @@ def line_chart(series: list[Series], *, title: str, unit: str, lang: str = "zh")
         for year, value in one.points:
             parts.append(
                 f'<circle cx="{x(year):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
-                f"<title>{escape(one.name)} {year}: {escape(_trim(value))}</title></circle>"
+                f"<title>{escape(one.name)} {year}: {escape(one.labels.get(year) or _trim(value))}"
+                "</title></circle>"
             )
         parts.append("</g>")
     parts.append("</svg>")

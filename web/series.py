@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from catalog.series import Series
+from catalog.series import Series, value_text
 from web.charts import Series as Line
 from web.charts import line_chart
 
@@ -33,13 +33,15 @@ def series_chart(
     period type (a year-end stock and a year's flow are different lines); None if none."""
     unit = series_unit(series)
     lines: dict[str, list[tuple[int, float]]] = {}
+    labels: dict[str, dict[int, str]] = {}
     for point in series.points:
         shown = point.preferred.shown
         whole_year = len(point.period) == 4 and point.period.isdigit()
         if whole_year and shown.value is not None and shown.unit == unit:
-            year = (int(point.period), float(shown.value))
-            lines.setdefault(point.period_type, []).append(year)
-    drawn = [Line(type_label(kind), points) for kind, points in sorted(lines.items())]
+            year = int(point.period)
+            lines.setdefault(point.period_type, []).append((year, float(shown.value)))
+            labels.setdefault(point.period_type, {})[year] = value_text(shown)
+    drawn = [Line(type_label(kind), points, labels[kind]) for kind, points in sorted(lines.items())]
     if not drawn:
         return None
     svg = line_chart(drawn, title=title, unit=unit, lang=lang)

@@ -1,6 +1,6 @@
 """Metadata for harvesters and citers: DCAT-AP, data.json, schema.org, vocabularies, citations."""
 
-from catalog.metadata.citation import cite
+from catalog.metadata.citation import SeriesCited, cite, cite_series
 from catalog.metadata.datajson import data_json_catalog
 from catalog.metadata.dcat import catalogue_graph, dataset_graph
 from catalog.metadata.rdf import RDF_FORMATS, CatalogueInfo, Links, PageInfo, serialize_graph
@@ -26,8 +26,10 @@ __all__ = [
     "CatalogueInfo",
     "Links",
     "PageInfo",
+    "SeriesCited",
     "catalogue_graph",
     "cite",
+    "cite_series",
     "data_json_catalog",
     "dataset_graph",
     "dataset_jsonld",

@@ -7,6 +7,10 @@ publisher may be left out for online resources, as the standard's own examples d
 APA 7 cites a data set as `Author. (Year). Title (Version v) [Data set]. Publisher. URL`,
 the publisher left out when it is the author; a title not in English is followed by its
 English translation in square brackets.
+
+A series (one indicator in one region, compiled across datasets) is cited as a data set of the
+catalogue, with the date it was read (it changes as datasets are republished), and names every
+dataset it was read from with that dataset's version; each of those has its own citation too.
 """
 
 from __future__ import annotations
@@ -26,6 +30,39 @@ class Citation:
 def cite(package: Package, url: str, accessed: date, catalogue: str = "") -> Citation:
     """Both citations of `package`, whose page is `url`, as read on `accessed`."""
     return Citation(gbt7714=gbt7714(package, url, accessed), apa=apa(package, url, catalogue))
+
+
+# APA dates name the month in English whatever the server's locale.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SeriesCited:
+    """What a series citation names: the series (zh and en), its page and its datasets."""
+
+    title_zh: str
+    title_en: str
+    url: str
+    datasets: list[Package]  # each dataset read, at the version read
+
+
+def cite_series(cited: SeriesCited, accessed: date, publisher: str, publisher_en: str) -> Citation:
+    """Both citations of a series read on `accessed` from the catalogue of `publisher`."""
+    zh = "；".join(f"{p.title or p.name}，版本 {p.version}" for p in cited.datasets)
+    en = "; ".join(
+        f"{p.title_en or p.title or p.name} (Version {p.version})" for p in cited.datasets
+    )
+    author = publisher or "佚名"
+    read = accessed.isoformat()
+    read_from = f" 数据集：{zh}." if zh else ""
+    gbt = f"{_end(author)} {cited.title_zh}[DS/OL].{read_from} [{read}]. {cited.url}."
+    day = f"{MONTHS[accessed.month - 1]} {accessed.day}, {accessed.year}"
+    apa = (
+        f"{_end(publisher_en or publisher or 'Anonymous')} (n.d.). {cited.title_en}"
+        f" [Data set{f'; compiled from {en}' if en else ''}]. Retrieved {day}, from {cited.url}"
+    )
+    return Citation(gbt7714=gbt, apa=apa)
 
 
 def gbt7714(package: Package, url: str, accessed: date) -> str:

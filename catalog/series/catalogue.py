@@ -11,16 +11,20 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import NoReturn
 
-from catalog.errors import NotFound
+from catalog.errors import Gone, NotFound
 from catalog.search import CatalogueIndex, Matched, Named, small_connection
 from catalog.series.figures import (
     IndicatorTable,
     Listed,
+    PrintedFigure,
     indicator_tables,
     list_series,
     read_figures,
+    withdrawn_paths,
 )
+from catalog.series.periods import overlaps, recency
 from catalog.series.preference import Point, prefer
 from catalog.store import Package
 
@@ -60,17 +64,26 @@ class Series:
     datasets: list[tuple[str, str]] = field(default_factory=list)  # (slug, version)
 
     def between(self, first: int | None, last: int | None) -> Series:
-        """The points of the years `first` to `last` (either end open)."""
-        kept = [
-            p
-            for p in self.points
-            if (first is None or p.year >= first) and (last is None or p.year <= last)
-        ]
-        return Series(self.indicator, self.region, kept, self.datasets)
+        """The points whose period overlaps the years `first` to `last` (either end open; the
+        range rule of `catalog.series.periods`), and the datasets that print them."""
+        kept = [p for p in self.points if overlaps(p.period, p.year, first, last)]
+        printing = {f.slug for p in kept for f in printed_figures(p)}
+        datasets = [(slug, version) for slug, version in self.datasets if slug in printing]
+        return Series(self.indicator, self.region, kept, datasets)
 
     @property
     def latest(self) -> Point | None:
-        return self.points[-1] if self.points else None
+        """The point of the latest period (the latest rule of `catalog.series.periods`), not
+        the last label: `2020-YTD` sorts after `2020` but is not more recent."""
+        if not self.points:
+            return None
+        return max(self.points, key=lambda p: (*recency(p.period, p.year, p.period_type), p.period))
+
+
+def printed_figures(point: Point) -> list[PrintedFigure]:
+    """Every figure printed for a point: the preferred group's and each alternative's."""
+    groups = [point.preferred, *(group for group, _ in point.alternatives)]
+    return [figure for group in groups for figure in group.figures]
 
 
 class SeriesCatalogue:
@@ -83,6 +96,7 @@ class SeriesCatalogue:
         self._printed: dict[tuple[str, str], Printed] = {}
         self._versions: dict[str, str] = {}
         self._resolved: OrderedDict[tuple[object, ...], Series] = OrderedDict()
+        self._withdrawn: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
         # Opening a DuckDB database costs ~20 ms; a cursor on an open one costs next to none.
         self._con = small_connection()
 
@@ -108,7 +122,7 @@ class SeriesCatalogue:
             elif version:
                 found = indicator_tables(self.index.store, packages[slug], version)
                 with self._con.cursor() as con:
-                    tables[key] = [(table, list_series(con, table)) for table in found]
+                    tables[key] = [(table, list_series(con, table.path)) for table in found]
         printed: dict[tuple[str, str], Printed] = {}
         for key in sorted(tables):
             for table, series in tables[key]:
@@ -122,7 +136,7 @@ class SeriesCatalogue:
         """Every period of the series, or NotFound when no served table prints it."""
         found = self.printed().get((indicator, region))
         if found is None:
-            raise NotFound(f"no dataset prints the indicator {indicator!r} for {region!r}")
+            self._refuse(indicator, region)
         key = (indicator, region, tuple((t.slug, t.version, t.resource) for t in found.tables))
         with self._lock:
             if key in self._resolved:
@@ -134,6 +148,41 @@ class SeriesCatalogue:
             while len(self._resolved) > CACHED_SERIES:
                 self._resolved.popitem(last=False)
         return resolved
+
+    def _refuse(self, indicator: str, region: str) -> NoReturn:
+        """Gone (410) when every dataset that printed the series was withdrawn, else NotFound."""
+        gone = self.withdrawn_by(indicator, region)
+        if gone:
+            raise Gone(
+                f"the series {indicator!r} for {region!r} was printed only by withdrawn"
+                f" datasets: {', '.join(gone)}"
+            )
+        raise NotFound(f"no dataset prints the indicator {indicator!r} for {region!r}")
+
+    def withdrawn_by(self, indicator: str, region: str) -> list[str]:
+        """The withdrawn datasets that printed the series (none served prints it now)."""
+        pair = (indicator, region)
+        if pair in self.printed():
+            return []
+        return sorted(slug for slug, pairs in self._withdrawn_series() if pair in pairs)
+
+    def _withdrawn_series(self) -> list[tuple[str, frozenset[tuple[str, str]]]]:
+        """(slug, the series it printed) of each withdrawn dataset, read once per withdrawal."""
+        store = self.index.store
+        found = []
+        for slug in store.known_slugs():
+            withdrawal = store.withdrawal(slug)
+            if withdrawal is None:
+                continue
+            key = (slug, withdrawal.version)
+            if key not in self._withdrawn:
+                with self._con.cursor() as con:
+                    paths = withdrawn_paths(store, *key)
+                    listed = [one for path in paths for one in list_series(con, path)]
+                with self._lock:
+                    self._withdrawn[key] = frozenset((s.indicator, s.region) for s in listed)
+            found.append((slug, self._withdrawn[key]))
+        return found
 
     def _resolve(self, found: Printed) -> Series:
         with self._con.cursor() as con:

@@ -12,6 +12,7 @@ large the tables are.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,7 +21,7 @@ from typing import Any
 import duckdb
 
 from catalog.sql import quote
-from catalog.store import Package, Resource, Store, resource_file
+from catalog.store import DESCRIPTOR, Package, Resource, Store, resource_file
 
 FIGURE_COLUMNS = (
     "indicator_code", "region_code", "year", "period_type", "period", "value", "unit", "source_id",
@@ -117,6 +118,30 @@ def indicator_tables(store: Store, package: Package, version: str) -> list[Indic
     return tables
 
 
+def withdrawn_paths(store: Store, slug: str, version: str) -> list[str]:
+    """The indicator tables a withdrawn version held: read only to tell a caller that a series
+    is gone (410) rather than unknown (404); its figures are never served again."""
+    try:
+        text = store.local_path(slug, version, DESCRIPTOR).read_text(encoding="utf-8")
+        resources = json.loads(text).get("resources")
+    except (OSError, ValueError, AttributeError):
+        return []
+    names = [_indicator_table(r) for r in resources if isinstance(r, dict)]
+    files = [resource_file(name) for name in names if name]
+    return [
+        str(store.local_path(slug, version, f)) for f in files if store.has_file(slug, version, f)
+    ]
+
+
+def _indicator_table(resource: dict[str, Any]) -> str:
+    """The name of a published resource with the indicator shape; empty for any other."""
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, dict) else None
+    names = {f.get("name") for f in fields or [] if isinstance(f, dict)}
+    name = resource.get("name")
+    return name if isinstance(name, str) and set(FIGURE_COLUMNS) <= names else ""
+
+
 def _field_names(resource: Resource) -> set[str]:
     return {f.name for f in resource.table_schema.fields} if resource.table_schema else set()
 
@@ -135,16 +160,16 @@ def _sources(package: Package) -> dict[str, Cited]:
     }
 
 
-def list_series(con: duckdb.DuckDBPyConnection, table: IndicatorTable) -> list[Listed]:
-    """The series `table` holds (none when its file cannot answer: a damaged file must not
-    take every series down with it)."""
+def list_series(con: duckdb.DuckDBPyConnection, path: str) -> list[Listed]:
+    """The series the table at `path` holds (none when its file cannot answer: a damaged
+    file must not take every series down with it)."""
     try:
         rows = con.execute(
             "SELECT CAST(indicator_code AS VARCHAR), CAST(region_code AS VARCHAR), count(*),"
             " min(year), max(year) FROM read_parquet(?)"
             " WHERE indicator_code IS NOT NULL AND region_code IS NOT NULL AND year IS NOT NULL"
             " GROUP BY ALL ORDER BY 1, 2 LIMIT ?",
-            [table.path, MAX_SERIES],
+            [path, MAX_SERIES],
         ).fetchall()
     except duckdb.Error:
         return []

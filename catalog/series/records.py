@@ -12,7 +12,8 @@ from catalog.series.preference import Agreeing, Point
 
 # The columns of the CSV download, in order.
 FIGURE_FIELDS = (
-    "indicator_code", "region_code", "period_type", "period", "year", "preferred", "value",
+    "indicator_code", "indicator_name_zh", "indicator_name_en", "region_code", "region_name_zh",
+    "region_name_en", "period_type", "period", "year", "preferred", "value",
     "unit", "value_as_printed", "unit_as_printed", "period_as_printed", "qualifier", "source_id",
     "source_title", "source_url", "also_source_ids", "tier", "datasets", "flags", "note",
     "reason",
@@ -20,15 +21,18 @@ FIGURE_FIELDS = (
 
 
 def value_text(figure: PrintedFigure) -> str:
-    """The value as printed precision says: `82291`, `3.40`; empty when unreadable."""
+    """The value exactly, with the places printed precision says: `82291`, `3.40`; empty
+    when unreadable. Places are only ever added: a value finer than its recorded precision
+    keeps every digit (the text is the exact figure; `value` is a float for charts)."""
     if figure.value is None:
         return ""
     if figure.decimals is None or figure.decimals < 0:
         return _plain(figure.value)
     try:
-        return _plain(figure.value.quantize(Decimal(1).scaleb(-figure.decimals)))
+        printed = figure.value.quantize(Decimal(1).scaleb(-figure.decimals))
     except InvalidOperation:  # more places than the context holds: as stored
         return _plain(figure.value)
+    return _plain(printed if printed == figure.value else figure.value)
 
 
 def _plain(value: Decimal) -> str:
@@ -76,14 +80,21 @@ def point_record(point: Point) -> dict[str, Any]:
 def figure_rows(series: Series) -> list[dict[str, str]]:
     """Every group of every period as CSV text, preferred first within a period."""
     rows = []
+    names = {
+        "indicator_code": series.indicator.code,
+        "indicator_name_zh": series.indicator.name_zh,
+        "indicator_name_en": series.indicator.name_en,
+        "region_code": series.region.code,
+        "region_name_zh": series.region.name_zh,
+        "region_name_en": series.region.name_en,
+    }
     for point in series.points:
         groups = [(point.preferred, ""), *point.alternatives]
         for rank, (group, reason) in enumerate(groups):
             record = group_record(group)
             rows.append(
                 {
-                    "indicator_code": series.indicator.code,
-                    "region_code": series.region.code,
+                    **names,
                     "period_type": record["period_type"],
                     "period": point.period,
                     "year": str(point.year),

@@ -67,6 +67,8 @@ def test_the_csv_has_one_line_per_printed_value_preferred_first(client: httpx.Cl
         ("false", "371020000", True),
     ]
     assert of_2012[1]["unit_as_printed"] == "万人" and of_2012[1]["value_as_printed"] == "37102"
+    names = {(r["indicator_name_zh"], r["indicator_name_en"], r["region_name_zh"]) for r in rows}
+    assert names == {("城镇就业人员", "Urban employed persons", "全国")}
 
 
 @pytest.mark.parametrize(
@@ -153,3 +155,64 @@ def test_the_web_search_shows_matching_series(client: httpx.Client) -> None:
     assert 'class="series-found"' in html and "/series/" in html and "520100" in html
     plain = client.get("/dataset").text
     assert 'class="series-found"' not in plain
+
+
+def test_unknown_parameters_are_refused_by_name(client: httpx.Client) -> None:
+    typo = client.get("/api/v1/series", params={**URBAN, "frm": 2015})
+    assert typo.status_code == 400 and "frm" in typo.json()["detail"]
+    pinned = client.get("/api/v1/series", params={**URBAN, "version": "20200101T0000Z"})
+    assert pinned.status_code == 400
+    assert "current version" in pinned.json()["detail"]
+    assert "/api/v1/datasets/{slug}/versions/{version}" in pinned.json()["detail"]
+
+
+def test_the_answer_names_each_dataset_version_it_was_read_from(client: httpx.Client) -> None:
+    answer = client.get("/api/v1/series", params=URBAN).json()
+    (read,) = answer["datasets"]
+    current = client.get("/api/v1/datasets/national-hrss-bulletin").json()["version"]
+    assert read["version"] == current
+    assert read["url"].endswith(f"/api/v1/datasets/national-hrss-bulletin/versions/{current}")
+    assert client.get(read["url"]).status_code == 200
+
+
+def test_the_answer_and_the_page_cite_the_series_and_its_datasets(client: httpx.Client) -> None:
+    cited = client.get("/api/v1/series", params=URBAN).json()["citation"]
+    assert cited["url"].endswith("/series/employed_persons_urban/000000")
+    version = client.get("/api/v1/datasets/national-hrss-bulletin").json()["version"]
+    for text in (cited["gbt7714"], cited["apa"]):
+        assert cited["url"] in text and version in text
+    assert cited["accessed"] in cited["gbt7714"] and "城镇就业人员" in cited["gbt7714"]
+    (dataset,) = cited["datasets"]
+    assert dataset["version"] == version and version in dataset["gbt7714"]
+    page = client.get("/series/employed_persons_urban/000000").text
+    assert 'id="cite-gbt"' in page and cited["accessed"] in page
+
+
+def test_a_range_outside_every_period_answers_no_points_and_says_so(client: httpx.Client) -> None:
+    answer = client.get("/api/v1/series", params={**URBAN, "from": 2030}).json()
+    assert answer["points"] == [] and answer["count"] == 0 and answer["datasets"] == []
+    assert "no period" in answer["note"] and "2030" in answer["note"]
+    assert client.get("/api/v1/series", params=URBAN).json()["note"] is None
+
+
+def test_the_latest_is_the_complete_year_not_the_year_to_date(client: httpx.Client) -> None:
+    """guizhou-hrss-indicators prints 2020 and 2020-YTD for this series."""
+    params = {"indicator": "entrepreneurship_driven_employment", "region": "520000"}
+    periods = [p["period"] for p in client.get("/api/v1/series", params=params).json()["points"]]
+    assert periods[-2:] == ["2020", "2020-YTD"]
+    page = client.get("/series/entrepreneurship_driven_employment/520000?lang=zh").text
+    assert '<p class="latest">最新 (2020,' in page
+
+
+def test_series_pages_are_in_the_sitemap_and_linked_from_their_datasets(
+    client: httpx.Client,
+) -> None:
+    sitemap = client.get("/sitemap.xml").text
+    assert "/series/employed_persons_urban/000000</loc>" in sitemap
+    assert sitemap.count("<url>") <= 50_000
+    page = client.get("/dataset/national-hrss-bulletin").text
+    assert 'id="series"' in page and 'href="/series/' in page
+    developers = client.get("/api", headers={"Accept": "text/html"}).text
+    assert (
+        "/api/v1/series?indicator=" in developers and "/sdmx/dataflow/all/all/latest" in developers
+    )

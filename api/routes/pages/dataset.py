@@ -13,12 +13,14 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import SeriesDep, SettingsDep, StoreDep
 from api.routes.documents import catalogue_info
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
+from api.routes.series import series_path
 from catalog.errors import NotFound
 from catalog.metadata import cite, dataset_jsonld
 from catalog.search import covered_years
+from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
 from catalog.store import DATASET, Package, Store
 from web import PALETTE, PageData
@@ -35,12 +37,13 @@ def dataset(
     store: StoreDep,
     pages: PagesDep,
     settings: SettingsDep,
+    series: SeriesDep,
     chart: str = "",
 ) -> HTMLResponse:
     version = store.current(slug) if SLUG.fullmatch(slug) else None
     if version is None:
         return withdrawn(view, store, slug)
-    make = partial(_dataset_page, slug, view, store, pages, settings, chart)
+    make = partial(_dataset_page, slug, view, store, pages, settings, series, chart)
     # A page is a function of the version, the language, the query, the base URL and the day
     # (the citation's access date): kept rendered, a warm view costs a dictionary look-up.
     query = tuple(sorted((k, v) for k, v in view.request.query_params.multi_items() if k != "lang"))
@@ -63,7 +66,13 @@ def withdrawn(view: View, store: Store, slug: str) -> HTMLResponse:
 
 
 def _dataset_page(
-    slug: str, view: View, store: Store, pages: PageData, settings: Settings, chart: str
+    slug: str,
+    view: View,
+    store: Store,
+    pages: PageData,
+    settings: Settings,
+    series: SeriesCatalogue,
+    chart: str,
 ) -> str:
     package = store.package(slug)
     url = view.absolute(f"/dataset/{quote(slug)}")
@@ -91,7 +100,31 @@ def _dataset_page(
         preview=_preview_config(view, package),
         years=covered_years(package),
         palette=PALETTE,
+        series=_series_links(series, slug, view),
     )
+
+
+SERIES_LINKED = 24  # series a dataset page links to; the rest are counted
+
+
+def _series_links(
+    series: SeriesCatalogue, slug: str, view: View
+) -> tuple[list[tuple[str, str]], int]:
+    """(page, name) of the first SERIES_LINKED series this dataset prints, and how many."""
+    printed = [p for p in series.printed().values() if any(t.slug == slug for t in p.tables)]
+    printed.sort(key=lambda p: (p.indicator, p.region))
+    names = series.index.names()
+    links = []
+    for one in printed[:SERIES_LINKED]:
+        indicator = names.indicators.get(one.indicator)
+        region = names.regions.get(one.region)
+        label = (
+            f"{view.pick(indicator.name_zh, indicator.name_en) if indicator else ''}"
+            or one.indicator
+        )
+        place = f"{view.pick(region.name_zh, region.name_en) if region else ''}" or one.region
+        links.append((series_path(one.indicator, one.region), f"{label} · {place}"))
+    return links, len(printed)
 
 
 def _preview_config(view: View, package: Package) -> str:

@@ -9,12 +9,15 @@ from xml.sax.saxutils import escape as xml_escape
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from api.deps import IndexDep, SettingsDep
+from api.deps import IndexDep, SeriesDep, SettingsDep
 from api.routes.ckan import api_root
 from api.routes.documents import public_base
 from api.routes.pages.view import STATIC_TYPES, STATIC_VERSIONS, ViewDep
+from api.routes.series import series_path
 from catalog.errors import NotFound
 from catalog.metadata import THEMES
+from catalog.search import CatalogueIndex
+from catalog.series import SeriesCatalogue
 from web import STATIC
 
 router = APIRouter(include_in_schema=False)
@@ -29,9 +32,41 @@ def api_page(view: ViewDep) -> Response:
     return view.render("api.html")
 
 
+SITEMAP_URLS = 50_000  # the sitemaps.org limit of URLs in one file
+
+
 @router.get("/sitemap.xml")
-def sitemap(request: Request, index: IndexDep, settings: SettingsDep) -> Response:
+def sitemap(
+    request: Request, index: IndexDep, series: SeriesDep, settings: SettingsDep
+) -> Response:
+    """Every page: one file while they fit the sitemaps.org limit, else an index of files."""
     base = public_base(request, settings)
+    entries = _entries(base, index, series)
+    if len(entries) <= SITEMAP_URLS:
+        return _urlset(entries)
+    parts = range(1, -(-len(entries) // SITEMAP_URLS) + 1)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>']
+    lines.append('<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
+    lines += [
+        f"<sitemap><loc>{xml_escape(f'{base}/sitemap-{n}.xml')}</loc></sitemap>" for n in parts
+    ]
+    lines.append("</sitemapindex>")
+    return Response("\n".join(lines) + "\n", media_type="application/xml")
+
+
+@router.get("/sitemap-{part}.xml")
+def sitemap_part(
+    part: int, request: Request, index: IndexDep, series: SeriesDep, settings: SettingsDep
+) -> Response:
+    """One file of a sitemap index: the `part`-th run of SITEMAP_URLS pages."""
+    entries = _entries(public_base(request, settings), index, series)
+    if len(entries) <= SITEMAP_URLS or not 1 <= part <= -(-len(entries) // SITEMAP_URLS):
+        raise NotFound(f"no sitemap part {part}")
+    return _urlset(entries[(part - 1) * SITEMAP_URLS : part * SITEMAP_URLS])
+
+
+def _entries(base: str, index: CatalogueIndex, series: SeriesCatalogue) -> list[tuple[str, str]]:
+    """(address, last modified day or "") of every page a crawler should visit."""
     packages = index.packages()
     entries = [(f"{base}/", ""), (f"{base}/dataset", ""), (f"{base}/api", "")]
     entries += [(f"{base}/group/{quote(theme)}", "") for theme in THEMES]
@@ -41,6 +76,11 @@ def sitemap(request: Request, index: IndexDep, settings: SettingsDep) -> Respons
         (f"{base}/dataset/{quote(slug)}", package.modified()[:10])
         for slug, package in sorted(packages.items())
     ]
+    entries += [(base + series_path(*pair), "") for pair in sorted(series.printed())]
+    return entries
+
+
+def _urlset(entries: list[tuple[str, str]]) -> Response:
     lines = ['<?xml version="1.0" encoding="UTF-8"?>']
     lines.append('<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">')
     for loc, stamp in entries:
