@@ -3,9 +3,9 @@
 Data Package v2 (package, resource, Table Dialect) and Table Schema v2 (schema, field,
 constraints), with our catalogue properties beside the standard ones (`docs/descriptor.md`):
 `title_en`, `organization`, `themes`, `frequency`, `access_level`, `temporal`, `spatial`,
-`contact`, `issued`, `featured`, `register`, `checks`; per field `unit`, `decimals` and `title_en`. A published
-descriptor adds what `Publisher` writes: `version`, `created`, `build`, and per resource
-`rows`, `byte_size`, `source_file` and `embedded_from`.
+`contact`, `issued`, `featured`, `register`, `checks`; per field `unit`, `decimals` and
+`title_en`. A published descriptor adds what `Publisher` writes: `version`, `created`,
+`build`, and per resource `rows`, `byte_size`, `source_file` and `embedded_from`.
 
 Every object is strict about its keys: a key the standards and this catalogue do not define
 is an error naming the key, the file and the nearest known key (a typo such as `titel`

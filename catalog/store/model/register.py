@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 from catalog.store.model.tables import Strict
 
@@ -102,4 +102,5 @@ class Register(Strict):
     code: ResourceCode | None = None
     sharing: Sharing | None = None
     open_conditions: str | None = None  # 开放条件, for access_level `conditional`
-    related: list[ResourceCode] = []  # 关联资源代码 of resources outside this catalogue
+    # 关联资源代码 of resources outside this catalogue (those inside are found by the register)
+    related: list[ResourceCode] = Field(default_factory=list)
