@@ -2,7 +2,7 @@
 with its 信息项, derived from the descriptors and the steward's `register` declarations
 (`entries`), served as CSV, XLSX and JSON (`tables`). docs/register.md explains it."""
 
-from catalog.register.entries import ITEM_TYPES, Entry, Item, entry
+from catalog.register.entries import ITEM_TYPES, Entry, Item
 from catalog.register.tables import (
     HEADERS,
     ITEM_COLUMNS,
@@ -24,7 +24,6 @@ __all__ = [
     "Entry",
     "Item",
     "catalogue_register",
-    "entry",
     "register_csv",
     "register_json",
     "register_rows",
