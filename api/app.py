@@ -25,6 +25,7 @@ from api.routes import (
     downloads,
     health,
     pages,
+    register,
     rows,
     schemas,
     sdmx,
@@ -100,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(rows.router)
     # Before the HTML pages: `/dataset/{slug}.ttl` must not reach the page route `/dataset/{slug}`.
     app.include_router(dcat.router)
+    app.state.register_bodies = register.RegisterBodies()
+    app.include_router(register.router)
     app.include_router(changes.router)
     app.include_router(schemas.router)
     # The HTML pages; before CKAN so that a browser asking for `/api` gets the API page.

@@ -38,13 +38,20 @@ from catalog.store.descriptors import (
 )
 from catalog.store.folder import FolderStore
 from catalog.store.model import (
+    RESOURCE_CLASSES,
+    RESOURCE_CODE,
     Document,
     Package,
+    Register,
     Resource,
+    Sharing,
     TableField,
     TableSchema,
+    credit_check_character,
+    credit_code_fault,
     descriptor_schema,
     descriptor_schema_text,
+    resource_code_fault,
 )
 from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.publish import BuildResult, Publisher
@@ -61,6 +68,8 @@ __all__ = [
     "LOCAL",
     "OUTCOMES",
     "REPORT",
+    "RESOURCE_CLASSES",
+    "RESOURCE_CODE",
     "TOKENS_FILE",
     "URL_MESSAGE",
     "VERSION",
@@ -76,8 +85,10 @@ __all__ = [
     "Outcome",
     "Package",
     "Publisher",
+    "Register",
     "Resource",
     "Served",
+    "Sharing",
     "Store",
     "StoreLocation",
     "TableField",
@@ -88,6 +99,8 @@ __all__ = [
     "adopt_legacy_tokens",
     "changes_since",
     "cli_token",
+    "credit_check_character",
+    "credit_code_fault",
     "descriptor_faults",
     "descriptor_schema",
     "descriptor_schema_text",
@@ -101,6 +114,7 @@ __all__ = [
     "parse_time",
     "read_descriptor",
     "resolve",
+    "resource_code_fault",
     "resource_file",
     "store_folder",
     "url_fields",

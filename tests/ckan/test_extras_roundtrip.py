@@ -35,7 +35,7 @@ OTHER = {
         "name": "test-org",
         "title": "测试单位",
         "title_en": "Other unit",
-        "credit_code": "91520000000000000X",
+        "credit_code": "91520000000000000D",
     },
     "sources": [{"title": "other", "path": "https://example.org/other"}],
     "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],

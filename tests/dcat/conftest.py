@@ -19,7 +19,7 @@ import pytest
 from api import create_app
 from catalog.metadata import FREQUENCIES, THEMES
 from catalog.settings import Settings
-from catalog.store import FolderStore, ManualClock, Publisher
+from catalog.store import FolderStore, ManualClock, Publisher, credit_check_character
 from tests.conftest import descriptor, write_dataset, write_regions, write_wages
 
 BASE_URL = "https://data.example.org/opendata"
@@ -65,7 +65,8 @@ def series(number: int) -> dict[str, Any]:
     organization = {"name": f"org-{number % 3}", "title": f"合成单位{number % 3}"}
     organization["title_en"] = f"Synthetic unit {number % 3}"
     if number % 2:
-        organization["credit_code"] = f"1152000000000000{number:02d}"
+        body = f"115200000000000{number:02d}"  # a valid GB 32100 code: the check appended
+        organization["credit_code"] = body + credit_check_character(body)
     return descriptor(
         slug,
         [resource],

@@ -268,7 +268,7 @@ async def test_dataset_maps_descriptor_properties(
     assert graph.value(node, DCAT.landingPage) == node
     publisher = graph.value(node, DCTERMS.publisher)
     assert (publisher, RDF.type, FOAF.Agent) in graph
-    assert graph.value(publisher, DCTERMS.identifier) == Literal("115200000000000001")
+    assert graph.value(publisher, DCTERMS.identifier) == Literal("11520000000000001Q")
     contact = graph.value(node, DCAT.contactPoint)
     assert (contact, RDF.type, VCARD.Kind) in graph
     assert graph.value(contact, VCARD.hasEmail) == URIRef("mailto:tests@example.org")

@@ -16,6 +16,15 @@ from catalog.store.model.package import (
     Temporal,
 )
 from catalog.store.model.parsing import listed, parse_package, try_package
+from catalog.store.model.register import (
+    RESOURCE_CLASSES,
+    RESOURCE_CODE,
+    Register,
+    Sharing,
+    credit_check_character,
+    credit_code_fault,
+    resource_code_fault,
+)
 from catalog.store.model.tables import (
     Constraints,
     ForeignKey,
@@ -35,6 +44,8 @@ from catalog.store.model.vocabulary import (
 __all__ = [
     "ACCESS_LEVEL_CODES",
     "FREQUENCY_CODES",
+    "RESOURCE_CLASSES",
+    "RESOURCE_CODE",
     "THEME_CODES",
     "Build",
     "Check",
@@ -47,16 +58,21 @@ __all__ = [
     "Organization",
     "Package",
     "Reference",
+    "Register",
     "Resource",
+    "Sharing",
     "Source",
     "Strict",
     "TableField",
     "TableSchema",
     "Temporal",
     "Theme",
+    "credit_check_character",
+    "credit_code_fault",
     "descriptor_schema",
     "descriptor_schema_text",
     "listed",
     "parse_package",
+    "resource_code_fault",
     "try_package",
 ]

@@ -3,9 +3,9 @@
 Data Package v2 (package, resource, Table Dialect) and Table Schema v2 (schema, field,
 constraints), with our catalogue properties beside the standard ones (`docs/descriptor.md`):
 `title_en`, `organization`, `themes`, `frequency`, `access_level`, `temporal`, `spatial`,
-`contact`, `issued`, `featured`, `checks`; per field `unit`, `decimals` and `title_en`. A published
-descriptor adds what `Publisher` writes: `version`, `created`, `build`, and per resource
-`rows`, `byte_size`, `source_file` and `embedded_from`.
+`contact`, `issued`, `featured`, `register`, `checks`; per field `unit`, `decimals` and
+`title_en`. A published descriptor adds what `Publisher` writes: `version`, `created`,
+`build`, and per resource `rows`, `byte_size`, `source_file` and `embedded_from`.
 
 Every object is strict about its keys: a key the standards and this catalogue do not define
 is an error naming the key, the file and the nearest known key (a typo such as `titel`
@@ -26,6 +26,7 @@ from typing import Any, Literal
 from pydantic import Field, PrivateAttr
 
 from catalog.errors import NotFound
+from catalog.store.model.register import CreditCode, Register
 from catalog.store.model.tables import (
     Scalar,
     Strict,
@@ -80,7 +81,7 @@ class Organization(Strict):
     name: str
     title: str | None = None
     title_en: str | None = None
-    credit_code: str | None = None
+    credit_code: CreditCode | None = None  # checked as GB 32100 says (`register.py`)
 
 
 class Contact(Strict):
@@ -238,6 +239,8 @@ class Package(Strict):
     contact: Contact | None = None
     issued: Scalar | None = None
     featured: Featured | None = None
+    # ours: what the provincial register needs (`register.py`); `register` would shadow ABC's
+    register_entry: Register | None = Field(None, alias="register")
     checks: list[Check] = []
     build: Build | None = None
 

@@ -69,6 +69,8 @@ def _place_and_message(detail: ErrorDetails) -> tuple[str, str]:
         return _place([*steps, key]), f"unknown key{_suggestion(key, model)}"
     if detail["type"] == "literal_error":
         return _place(steps), _unknown_value(detail)
+    if detail["type"] == "value_error":  # our own check's message, without pydantic's prefix
+        return _place(steps), detail["msg"].removeprefix("Value error, ")
     return _place(steps), detail["msg"]
 
 

@@ -1,0 +1,190 @@
+"""One dataset as an entry of the provincial register (《政务信息资源目录编制指南（试行）》,
+GB/T 21063.3): what each element is derived from, or declared by the steward.
+
+A dataset (a Data Package; a CKAN package; a DCAT dataset) is one 信息资源; the fields of its
+tables are its 信息项. What no descriptor property gives (the provider's 统一社会信用代码, the
+信息资源代码, the 共享属性) is read from the steward's declarations and never made up: left
+unset, the element is empty and the entry's `notes` say which elements were not declared.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, label
+from catalog.query import CATALOGUED
+from catalog.store import RESOURCE_CLASSES, RESOURCE_CODE, Package, Resource, TableField
+
+# 信息资源格式: every table is offered in each catalogued download format (as in DCAT).
+FORMAT_TYPE = "电子表格"
+FORMAT_SUBTYPES = tuple(f.label for f in CATALOGUED)
+# Table Schema type → the guide's data type of an 信息项 (字符型 C, 数值型 N, 日期型 D,
+# 日期时间型 T, 逻辑型 L); a type with no closer kind (year-month, time, any) is text.
+ITEM_TYPES = {
+    "string": "字符型C",
+    "integer": "数值型N",
+    "number": "数值型N",
+    "year": "数值型N",
+    "boolean": "逻辑型L",
+    "date": "日期型D",
+    "datetime": "日期时间型T",
+}
+SHARING = {"unconditional": "无条件共享", "conditional": "有条件共享", "none": "不予共享"}
+NOT_DECLARED = {
+    "code": "信息资源代码未声明",
+    "credit_code": "提供方统一社会信用代码未声明",
+    "sharing": "共享属性未声明",
+    "open_conditions": "有条件开放的开放条件未声明",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """信息项: one field of one table of the dataset."""
+
+    table: str
+    table_title: str
+    name: str
+    identifier: str
+    data_type: str
+    schema_type: str
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One 信息资源 of the register, its elements in the guide's order."""
+
+    dataset: str
+    name: str
+    code: str
+    classification: str
+    provider: str
+    provider_code: str
+    summary: str
+    format_type: str
+    format_subtypes: tuple[str, ...]
+    items: tuple[Item, ...]
+    sharing_type: str
+    sharing_conditions: str
+    sharing_method: str
+    open_type: str
+    open_conditions: str
+    frequency: str
+    issued: str
+    related: tuple[str, ...]
+    related_codes: tuple[str, ...]
+    keywords: tuple[str, ...]
+    notes: tuple[str, ...] = field(default=())
+
+
+def entry(package: Package, codes: dict[str, str]) -> Entry:
+    """The register entry of `package`; `codes`: slug → declared 信息资源代码 of the catalogue."""
+    declared = package.register_entry
+    sharing = declared.sharing if declared is not None else None
+    organization = package.organization
+    related = related_datasets(package)
+    return Entry(
+        dataset=package.name,
+        name=package.title or package.name,
+        code=codes.get(package.name, ""),
+        classification=classification(codes.get(package.name, "")),
+        provider=(organization.title or organization.name) if organization else "",
+        provider_code=(organization.credit_code or "") if organization else "",
+        summary=summary(package.description or ""),
+        format_type=FORMAT_TYPE,
+        format_subtypes=FORMAT_SUBTYPES,
+        items=tuple(i for r in package.resources for i in items(r)),
+        sharing_type=SHARING[sharing.type] if sharing else "",
+        sharing_conditions=(sharing.conditions or "") if sharing else "",
+        sharing_method=(sharing.method or "") if sharing else "",
+        open_type=label(ACCESS_LEVELS, package.access_level, "zh") if package.access_level else "",
+        open_conditions=(declared.open_conditions or "") if declared else "",
+        frequency=label(FREQUENCIES, package.frequency, "zh") if package.frequency else "",
+        issued="" if package.issued is None else str(package.issued)[:10],
+        related=related,
+        related_codes=related_codes(package, related, codes),
+        keywords=tuple(package.keywords),
+        notes=notes(package, codes),
+    )
+
+
+def items(resource: Resource) -> list[Item]:
+    schema = resource.table_schema
+    title = resource.title or resource.name
+    return [_item(resource.name, title, f) for f in (schema.fields if schema else [])]
+
+
+def _item(table: str, title: str, found: TableField) -> Item:
+    return Item(
+        table=table,
+        table_title=title,
+        name=found.title or found.name,
+        identifier=found.name,
+        data_type=ITEM_TYPES.get(found.type, "字符型C"),
+        schema_type=f"{found.type}（{label(FIELD_TYPES, found.type, 'zh')}）",
+        unit=found.unit or "",
+        description=found.description or "",
+    )
+
+
+def summary(description: str) -> str:
+    """信息资源摘要: the description's first paragraph, where our descriptors say what the
+    dataset holds (the paragraphs after it say how it was curated)."""
+    first = description.strip().split("\n\n", 1)[0]
+    return " ".join(first.split())
+
+
+def classification(code: str) -> str:
+    """类/项/目/细目 as the code's 前段码 gives them, e.g. `部门信息资源 3-01-001`."""
+    match = RESOURCE_CODE.fullmatch(code)
+    if match is None:
+        return ""
+    parts = [p for p in match.groups()[:4] if p]
+    return f"{RESOURCE_CLASSES[parts[0]]} {'-'.join(parts)}"
+
+
+def related_datasets(package: Package) -> tuple[str, ...]:
+    """The datasets this one refers to: foreign keys into them, tables copied from them and
+    checks against them, in name order."""
+    found: set[str] = set()
+    for resource in package.resources:
+        if resource.embedded_from is not None:
+            found.add(resource.embedded_from.package)
+        schema = resource.table_schema
+        found.update(
+            k.reference.package
+            for k in (schema.foreignKeys if schema else [])
+            if k.reference.package
+        )
+    for check in package.checks:
+        target = check.reference.package if check.reference is not None else None
+        if isinstance(target, str):
+            found.add(target)
+    found.discard(package.name)
+    return tuple(sorted(found))
+
+
+def related_codes(
+    package: Package, related: tuple[str, ...], codes: dict[str, str]
+) -> tuple[str, ...]:
+    """关联资源代码: the declared codes of the related datasets, then the steward's own."""
+    declared = package.register_entry
+    own = list(declared.related) if declared is not None else []
+    inside = [codes[slug] for slug in related if codes.get(slug)]
+    return tuple(dict.fromkeys(inside + own))
+
+
+def notes(package: Package, codes: dict[str, str]) -> tuple[str, ...]:
+    """Which elements the steward has not declared (the register leaves them empty)."""
+    declared = package.register_entry
+    organization = package.organization
+    missing = {
+        "code": not codes.get(package.name),
+        "credit_code": organization is None or not organization.credit_code,
+        "sharing": declared is None or declared.sharing is None,
+        "open_conditions": package.access_level == "conditional"
+        and not (declared and declared.open_conditions),
+    }
+    return tuple(NOT_DECLARED[key] for key, absent in missing.items() if absent)

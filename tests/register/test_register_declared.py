@@ -1,0 +1,100 @@
+"""Synthetic datasets (labelled synthetic) whose steward declared the register's codes: the
+declarations reach every format, related datasets give their codes, and the dataset page
+shows the 信息资源代码."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from api import create_app
+from catalog.settings import Settings
+from catalog.store import FolderStore, Publisher, credit_check_character
+from tests.conftest import write_regions, write_wages
+
+BODY = "12520000MB1234567"  # synthetic: a 机构编制 unit in Guizhou, any subject code
+CREDIT_CODE = BODY + credit_check_character(BODY)
+
+
+def declare(folder: Path, register: dict[str, Any]) -> None:
+    path = folder / "datapackage.yaml"
+    document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    document["register"] = register
+    document["organization"]["credit_code"] = CREDIT_CODE
+    path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="module")
+def declared_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("declared")
+    datasets, root = folder / "datasets", folder / "store"
+    declare(write_regions(datasets), {"code": "101002/000007"})
+    sharing = {"type": "conditional", "conditions": "仅限人社系统内部", "method": "接口"}
+    declare(
+        write_wages(datasets),
+        {"code": "301001001/000001", "sharing": sharing, "related": ["206001/000003"]},
+    )
+    publisher = Publisher(FolderStore(root), datasets)
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+    assert publisher.broken == {}
+    return root
+
+
+@pytest.fixture
+async def client(declared_store: Path) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(store=declared_store, datasets=declared_store / "none"))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        yield http
+
+
+async def test_register_carries_what_the_steward_declared(client: httpx.AsyncClient) -> None:
+    resources = (await client.get("/catalog/register.json")).json()["resources"]
+    wages = next(r for r in resources if r["dataset"] == "wages-test")
+    assert wages["code"] == "301001001/000001"
+    assert wages["classification"] == "部门信息资源 3-01-001-001"
+    assert wages["provider_code"] == CREDIT_CODE
+    assert (wages["sharing_type"], wages["sharing_conditions"], wages["sharing_method"]) == (
+        "有条件共享",
+        "仅限人社系统内部",
+        "接口",
+    )
+    # The foreign key into regions-test gives its code; the steward's own code follows.
+    assert wages["related"] == ["regions-test"]
+    assert wages["related_codes"] == ["101002/000007", "206001/000003"]
+    assert wages["notes"] == []
+    regions = next(r for r in resources if r["dataset"] == "regions-test")
+    assert regions["notes"] == ["共享属性未声明"]
+
+
+async def test_register_xlsx_is_the_same_bytes_each_time(client: httpx.AsyncClient) -> None:
+    from catalog.register import catalogue_register, register_xlsx
+
+    first = await client.get("/catalog/register.xlsx")
+    assert first.headers["content-disposition"] == 'attachment; filename="register.xlsx"'
+    # Made afresh (not the kept body), the workbook is still byte for byte the same.
+    app = client._transport.app  # type: ignore[attr-defined]
+    packages = list(app.state.index.packages().values())
+    stamp = max(p.modified_at() for p in packages)
+    assert register_xlsx(catalogue_register(packages), stamp) == first.content
+
+
+async def test_dataset_page_shows_the_resource_code(client: httpx.AsyncClient) -> None:
+    page = (await client.get("/dataset/wages-test")).text
+    assert "信息资源代码</th><td><code>301001001/000001</code>" in page
+    english = (await client.get("/dataset/wages-test?lang=en")).text
+    assert "<code>301001001/000001</code>" in english
