@@ -5,7 +5,7 @@ Rows are never loaded: one `SELECT DISTINCT` per code column (at most `MAX_VALUE
 on a private DuckDB connection with one thread and a memory limit. A column holds indicator
 codes when it is `indicator_code` or refers to `indicator-codes`; region codes when it is
 `region_code` or refers to `region-codes` (a prefecture or county column too); years when it
-is an integer `year`. Names come from the code lists the store serves (`indicator-codes`,
+is an integer `year`, or from the values of a date or datetime column. Names come from the code lists the store serves (`indicator-codes`,
 `region-codes` with its aliases) and from the indicators a printed table's layout declares.
 """
 
@@ -130,6 +130,9 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
                 # A wide table (minimum wages by region): its fields are what it measures.
                 measures.append(_fields_text(resource))
             for column, kind in columns:
+                if kind == "date":
+                    years.update(_date_years(con, path, column))
+                    continue
                 found = distinct_values(con, path, column)
                 if kind == "year":
                     years.update(int(value) for value in found if value.isdigit())
@@ -168,7 +171,23 @@ def _code_columns(package: Package, resource: Resource) -> list[tuple[str, str]]
             found.append((name, "region"))
         elif name == "year" and table_field.type in ("integer", "year"):
             found.append((name, "year"))
+        elif table_field.type in ("date", "datetime"):
+            found.append((name, "date"))
     return found
+
+
+def _date_years(con: duckdb.DuckDBPyConnection, path: str, column: str) -> list[int]:
+    """The years a date column's values fall in (none when the file cannot answer)."""
+    quoted = quote(column)
+    try:
+        rows = con.execute(
+            f"SELECT DISTINCT year({quoted}) AS y FROM read_parquet(?)"
+            f" WHERE {quoted} IS NOT NULL ORDER BY y LIMIT ?",
+            [path, MAX_VALUES],
+        ).fetchall()
+    except duckdb.Error:
+        return []
+    return [int(row[0]) for row in rows]
 
 
 def distinct_values(

@@ -19,7 +19,7 @@ from catalog.errors import InvalidParameter
 from catalog.search import MAX_TERMS, CatalogueIndex, Lexicon, SearchQuery, read_holding
 from catalog.settings import Settings
 from catalog.store import FolderStore, Publisher
-from tests.conftest import REPO, publish_real_datasets
+from tests.conftest import REPO, descriptor, publish_real_datasets, write_dataset
 
 BULLETIN = "national-hrss-bulletin"
 PROVINCE = "guizhou-hrss-indicators"
@@ -192,3 +192,30 @@ def test_a_damaged_parquet_holds_nothing_and_search_still_answers(tmp_path: Path
     found = CatalogueIndex(store).search(SearchQuery(q="平均工资"))
     assert found.slugs == [PREFECTURE_WAGES]
     assert found.matches[PREFECTURE_WAGES].indicators == []
+
+
+def test_the_years_of_a_date_column_are_held_and_found(tmp_path: Path) -> None:
+    # Synthetic: a table dated by day, not by a `year` column.
+    resource = {
+        "name": "notices",
+        "path": "data/notices.csv",
+        "format": "csv",
+        "schema": {
+            "fields": [
+                {"name": "notice_id", "type": "integer"},
+                {"name": "published_on", "type": "date"},
+            ],
+            "primaryKey": ["notice_id"],
+        },
+    }
+    csv = "notice_id,published_on\n1,2019-03-01\n2,2021-12-31\n3,\n"
+    write_dataset(
+        tmp_path / "datasets", "dated", {"notices.csv": csv}, descriptor("dated", [resource])
+    )
+    store = FolderStore(tmp_path / "store")
+    publisher = Publisher(store, tmp_path / "datasets")
+    for source in publisher.plan([publisher.sources()["dated"]]):
+        publisher.build(source)
+    holding = read_holding(store, store.package("dated"), store.current("dated") or "")
+    assert holding.years == (2019, 2021)
+    assert CatalogueIndex(store).search(SearchQuery(q="2019")).slugs == ["dated"]
