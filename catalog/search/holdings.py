@@ -178,16 +178,7 @@ def _code_columns(package: Package, resource: Resource) -> list[tuple[str, str]]
 
 def _date_years(con: duckdb.DuckDBPyConnection, path: str, column: str) -> list[int]:
     """The years a date column's values fall in (none when the file cannot answer)."""
-    quoted = quote(column)
-    try:
-        rows = con.execute(
-            f"SELECT DISTINCT year({quoted}) AS y FROM read_parquet(?)"
-            f" WHERE {quoted} IS NOT NULL ORDER BY y LIMIT ?",
-            [path, MAX_VALUES],
-        ).fetchall()
-    except duckdb.Error:
-        return []
-    return [int(row[0]) for row in rows]
+    return [int(value) for value in _distinct(con, path, column, "year({})", MAX_VALUES)]
 
 
 def distinct_values(
@@ -195,16 +186,23 @@ def distinct_values(
 ) -> list[str]:
     """Up to `limit` values of `column` as text, sorted; none when the file cannot answer (a
     damaged or foreign file must not stop the catalogue from being searched or served)."""
+    return [str(value) for value in _distinct(con, path, column, "CAST({} AS VARCHAR)", limit)]
+
+
+def _distinct(
+    con: duckdb.DuckDBPyConnection, path: str, column: str, form: str, limit: int
+) -> list[Any]:
+    """Up to `limit` distinct values of `form` of `column` (not null), sorted."""
     quoted = quote(column)
     try:
         rows = con.execute(
-            f"SELECT DISTINCT CAST({quoted} AS VARCHAR) AS v FROM read_parquet(?)"
+            f"SELECT DISTINCT {form.format(quoted)} AS v FROM read_parquet(?)"
             f" WHERE {quoted} IS NOT NULL ORDER BY v LIMIT ?",
             [path, limit],
         ).fetchall()
     except duckdb.Error:
         return []
-    return [str(row[0]) for row in rows]
+    return [row[0] for row in rows]
 
 
 def _layout_names(package: Package) -> dict[str, Named]:
