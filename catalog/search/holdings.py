@@ -5,8 +5,9 @@ Rows are never loaded: one `SELECT DISTINCT` per code column (at most `MAX_VALUE
 on a private DuckDB connection with one thread and a memory limit. A column holds indicator
 codes when it is `indicator_code` or refers to `indicator-codes`; region codes when it is
 `region_code` or refers to `region-codes` (a prefecture or county column too); years when it
-is an integer `year`, or from the values of a date or datetime column. Names come from the code lists the store serves (`indicator-codes`,
-`region-codes` with its aliases) and from the indicators a printed table's layout declares.
+is an integer `year`, and the years of a date or datetime column's values. Names come from
+the code lists the store serves (`indicator-codes`, `region-codes` with its aliases) and from
+the indicators a printed table's layout declares.
 """
 
 from __future__ import annotations
