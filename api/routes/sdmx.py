@@ -5,17 +5,25 @@
 
 Shorter structure paths take the standard's defaults (`all`, `all`, `latest`); a data path
 without a key asks for every series. Every answer, an error included, is SDMX-ML
-(`catalog.sdmx`); other SDMX resources answer 501.
+(`catalog.sdmx`); other SDMX resources answer 501, other methods 405.
+
+Answers are cached as /api/v1's are: an ETag from what the message is made of (the published
+versions read, the normalised request, the format), `Cache-Control: public, max-age=60`, and a
+matching `If-None-Match` answered 304 before anything is read or rendered
+(`api.caching.precondition`). `HEAD` renders nothing: a structure's needs no read at all, a
+data query's runs the bounded read only to say 200, 404 or 413.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from api.caching import CURRENT_MAX_AGE, HEAD, head_response, precondition
 from api.openapi import example, problem_responses, responses
 from catalog.errors import NotFound, OpenDataError
 from catalog.sdmx import (
@@ -32,6 +40,7 @@ from catalog.sdmx import (
 )
 
 router = APIRouter(prefix="/sdmx", tags=["sdmx"])
+logger = logging.getLogger(__name__)
 
 FLOW = "national-hrss-bulletin"
 XML = {"type": "string"}
@@ -104,22 +113,48 @@ class TrailingSlash:
         await self.app(scope, receive, send)
 
 
-def answered(call: Callable[[], SdmxAnswer]) -> Response:
-    """The answer, or its error as an SDMX-ML `Error` message (never engine text)."""
+def answered(request: Request, call: Callable[[], SdmxAnswer]) -> Response:
+    """The answer (304 or headers only when that is all it takes), or its error as an
+    SDMX-ML `Error` message: whatever fails, never a problem body, a path or engine text."""
     try:
-        answer = call()
+        return _conditional(request, call())
     except SdmxError as exc:
+        if exc.status >= 500:
+            logger.error("%s failed: %s", request.url.path, exc, exc_info=exc.__cause__)
         return _error(exc.status, exc.sdmx_code, str(exc), exc.retry_after)
     except NotFound:  # a dataset withdrawn while it was being read
         return _error(404, 100, "No results found.")
-    except OpenDataError as exc:
-        return _error(exc.status if exc.status >= 500 else 500, 500, "Internal Server Error.")
-    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+    except Exception as exc:  # the SDMX paths answer SDMX, a server fault included
+        logger.error("%s failed", request.url.path, exc_info=exc)
+        status = exc.status if isinstance(exc, OpenDataError) and exc.status >= 500 else 500
+        return _error(status, 500, "Internal Server Error.")
 
 
-def _error(status: int, code: int, text: str, retry_after: int | None = None) -> Response:
-    headers = {"Retry-After": str(retry_after)} if retry_after else None
-    return Response(error_message(code, text), status, headers, media_type=ERROR_TYPE)
+def _conditional(request: Request, answer: SdmxAnswer) -> Response:
+    headers = {
+        "ETag": answer.etag,
+        "Cache-Control": CURRENT_MAX_AGE,
+        "Vary": "Accept, Accept-Encoding",
+    }
+    status = precondition(request.headers, answer.etag)
+    if status == 412:
+        return _error(412, 150, "The If-Match condition does not hold.")
+    if status == 304:
+        return Response(status_code=304, headers=headers)
+    if request.scope.get(HEAD):
+        answer.check()
+        return head_response(answer.media_type, headers)
+    return Response(answer.body(), media_type=answer.media_type, headers=headers)
+
+
+def _error(
+    status: int, code: int, text: str, retry_after: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    extra = {"Retry-After": str(retry_after)} if retry_after else {}
+    return Response(
+        error_message(code, text), status, {**extra, **(headers or {})}, media_type=ERROR_TYPE
+    )
 
 
 Agency = Annotated[str, Path(description=f"`{AGENCY}` or `all`.", openapi_examples=example(AGENCY))]
@@ -127,7 +162,12 @@ Identifier = Annotated[
     str, Path(description="An id, ids joined by `+`, or `all`.", openapi_examples=example(FLOW))
 ]
 Version = Annotated[
-    str, Path(description="`1.0`, `latest` or `all`.", openapi_examples=example("latest"))
+    str,
+    Path(
+        description="`latest`, `all`, or a version as the structures give it (derived from"
+        " their content: a publish that changes a structure changes its version).",
+        openapi_examples=example("latest"),
+    ),
 ]
 References = Annotated[
     str | None,
@@ -149,6 +189,7 @@ def _structure_endpoint(resource: str) -> Callable[..., Response]:
     ) -> Response:
         service: SdmxService = request.app.state.sdmx
         return answered(
+            request,
             lambda: service.structure(
                 resource,
                 agency,
@@ -156,7 +197,7 @@ def _structure_endpoint(resource: str) -> Callable[..., Response]:
                 version,
                 dict(request.query_params),
                 request.headers.get("accept", ""),
-            )
+            ),
         )
 
     return structure
@@ -167,6 +208,7 @@ def _short_structure_endpoint(resource: str) -> Callable[..., Response]:
         service: SdmxService = request.app.state.sdmx
         path = request.path_params
         return answered(
+            request,
             lambda: service.structure(
                 resource,
                 path.get("agency", "all"),
@@ -174,7 +216,7 @@ def _short_structure_endpoint(resource: str) -> Callable[..., Response]:
                 "latest",
                 dict(request.query_params),
                 request.headers.get("accept", ""),
-            )
+            ),
         )
 
     return structure
@@ -194,7 +236,7 @@ for _resource in RESOURCES:
             WITHDRAWN,
         ),
         description=f"The {_resource} structures of the indicator datasets, agency `{AGENCY}`,"
-        " version 1.0; `references=` adds related structures.",
+        " versioned by content; `references=` adds related structures.",
     )
     for _path in ("", "/{agency}", "/{agency}/{resource_id}"):
         router.add_api_route(
@@ -271,12 +313,20 @@ def provided(request: Request, flow: str, key: str, provider: str) -> Response:
 def _data(request: Request, flow: str, key: str, provider: str) -> Response:
     service: SdmxService = request.app.state.sdmx
     params, accept = dict(request.query_params), request.headers.get("accept", "")
-    return answered(lambda: service.data(flow, key, provider, params, accept))
+    return answered(request, lambda: service.data(flow, key, provider, params, accept))
 
 
-@router.get("/{rest:path}", include_in_schema=False)
-def elsewhere(rest: str) -> Response:
-    """Any other path under /sdmx: 501 for a resource the standard defines, else 404."""
+@router.api_route(
+    "/{rest:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)
+def elsewhere(request: Request, rest: str) -> Response:
+    """Any other path or method under /sdmx: 405 for a method other than GET (and HEAD),
+    501 for a resource the standard defines, else 404."""
+    if request.method != "GET":
+        text = f"{request.method[:10]} is not served here: use GET."
+        return _error(405, 501, text, headers={"Allow": "GET, HEAD"})
     if rest.split("/", 1)[0] in OTHER_RESOURCES:
         return _error(501, 501, "This SDMX resource is not implemented here.")
     return _error(404, 100, "No such SDMX resource.")

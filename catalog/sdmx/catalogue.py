@@ -5,14 +5,21 @@ has a resource `observations` whose fields include `INDICATOR_FIELDS`. Each beco
 dataflow and one data structure definition (DSD), both with the dataset's slug as id (SDMX
 keeps them apart by class): the dimensions INDICATOR, REGION and PERIOD_TYPE, the time
 dimension TIME_PERIOD, the measure OBS_VALUE, and one attribute per `ATTRIBUTES` column the
-dataset has. Every structure is version 1.0: the structures stay the same across the
-datasets' versions; the dataflow's annotation `PUBLISHED_VERSION` names the version served.
+dataset has. The dataflow's annotation `PUBLISHED_VERSION` names the dataset's version served.
+
+Each structure's version is derived from its content (`content_version`): a publish that
+changes a code list gives the list a new version, and with it the DSDs that use it and their
+dataflows; a publish that changes nothing they hold keeps every version. Only the versions
+made from what the store serves now exist (`latest` is that one); an older one is no result.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass, replace
+from datetime import UTC, datetime
 
 import duckdb
 
@@ -20,6 +27,7 @@ from catalog.errors import OpenDataError
 from catalog.sdmx.codelists import (
     INDICATOR_LIST,
     REGION_LIST,
+    UNIT_LIST,
     Codelist,
     indicator_list,
     period_type_list,
@@ -34,6 +42,7 @@ INDICATOR_FIELDS = frozenset(
     {"indicator_code", "region_code", "period_type", "period", "value", "unit"}
 )
 CONCEPT_SCHEME = "CS_HRSS"
+CONCEPT_SCHEME_NAMES = ("人力资源和社会保障统计概念", "HRSS statistical concepts")
 MAX_UNITS = 1000  # distinct units read from one dataset
 
 
@@ -75,6 +84,7 @@ CONCEPTS: dict[str, tuple[str, str]] = {
     "NOTE": ("说明", "Note"),
 }
 # dimension id: (column, code list)
+LISTS_USED = ("CL_INDICATOR", "CL_REGION", "CL_PERIOD_TYPE")
 DIMENSION_COLUMNS = {
     "INDICATOR": ("indicator_code", "CL_INDICATOR"),
     "REGION": ("region_code", "CL_REGION"),
@@ -93,15 +103,34 @@ class Flow:
     attributes: tuple[Attribute, ...]
     columns: frozenset[str]
     decimals_field: str | None = None  # the column of each value's printed decimals
+    published: datetime = datetime(1970, 1, 1, tzinfo=UTC)  # when `version` was published
+    structure_version: str = ""  # of its DSD (`content_version`)
+    flow_version: str = ""  # of the dataflow
 
 
 @dataclass(frozen=True)
 class Structures:
     flows: dict[str, Flow]
     codelists: dict[str, Codelist]
+    concepts_version: str
+    prepared: datetime  # the latest publish among the versions read: messages' `Prepared`
+    made_of: tuple[tuple[str, str | None], ...] = ()  # (slug, version) of what was read
 
     def flow(self, identifier: str) -> Flow | None:
         return self.flows.get(identifier)
+
+    def codelist_version(self, identifier: str) -> str:
+        found = self.codelists.get(identifier)
+        return found.version if found else ""
+
+
+def content_version(*content: object) -> str:
+    """A valid SDMX 2.1 version (`1.NNNNNNNNN`, two parts as SDMX 2.1 writes them) derived
+    from `content`: equal content gives the same version on every server, other content
+    another (collisions are one in 9e8). Versions so made name content; they are not ordered."""
+    text = json.dumps(content, ensure_ascii=False, default=str, sort_keys=True)
+    number = int(hashlib.sha256(text.encode()).hexdigest()[:15], 16) % 900_000_000
+    return f"1.{100_000_000 + number}"
 
 
 def indicator_package(package: Package) -> bool:
@@ -149,12 +178,44 @@ def build_structures(store: Store, served: tuple[tuple[str, str | None], ...]) -
             slug, version, resource_file(OBSERVATIONS)
         ):
             packages.append((package, version))
-    flows = {package.name: _flow(package, version) for package, version in packages}
+    flows = {package.name: _flow(store, package, version) for package, version in packages}
     codelists = _codelists(store, dict(served), packages)
-    return Structures(flows, codelists)
+    return _versioned(store, served, flows, codelists)
 
 
-def _flow(package: Package, version: str) -> Flow:
+def _versioned(
+    store: Store, served: tuple[tuple[str, str | None], ...], flows: dict[str, Flow],
+    codelists: dict[str, Codelist],
+) -> Structures:  # fmt: skip
+    """The structures with their versions: each code list's from its codes, the concept
+    scheme's from its concepts, each DSD's from its components and the versions of what it
+    refers to, each dataflow's from its names, published version and DSD version."""
+    lists = {i: replace(c, version=content_version(astuple(c))) for i, c in codelists.items()}
+    concepts = content_version(CONCEPT_SCHEME, CONCEPT_SCHEME_NAMES, CONCEPTS)
+    used = {i: lists[i].version for i in (*LISTS_USED, UNIT_LIST) if i in lists}
+    versioned = {}
+    for identifier, flow in flows.items():
+        dsd = content_version(flow.id, flow.name_zh, flow.name_en, flow.attributes, used, concepts)
+        published = (flow.id, flow.name_zh, flow.name_en, flow.version, dsd)
+        versioned[identifier] = replace(
+            flow, structure_version=dsd, flow_version=content_version(*published)
+        )
+    read: dict[str, str | None] = {f.id: f.version for f in flows.values()}
+    read |= {slug: version for slug, version in served if slug in (INDICATOR_LIST, REGION_LIST)}
+    moments = [f.published for f in flows.values()]
+    moments += [_published(store, s, v) for s, v in read.items() if s not in flows and v]
+    prepared = max(moments, default=datetime(1970, 1, 1, tzinfo=UTC))
+    return Structures(versioned, lists, concepts, prepared, tuple(sorted(read.items())))
+
+
+def _published(store: Store, slug: str, version: str) -> datetime:
+    try:
+        return store.published_at(slug, version)
+    except (OpenDataError, OSError, ValueError):
+        return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _flow(store: Store, package: Package, version: str) -> Flow:
     columns = observation_columns(package)
     attributes = tuple(a for a in ATTRIBUTES if a.column in columns)
     title = package.title or package.name
@@ -169,7 +230,8 @@ def _flow(package: Package, version: str) -> Flow:
         None,
     )
     name_en = package.title_en or title
-    return Flow(package.name, title, name_en, version, attributes, columns, decimals)
+    published = _published(store, package.name, version)
+    return Flow(package.name, title, name_en, version, attributes, columns, decimals, published)
 
 
 def _codelists(

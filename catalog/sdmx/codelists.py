@@ -19,6 +19,7 @@ from catalog.sql import quote
 from catalog.store import Package, Store, resource_file
 
 INDICATOR_LIST, REGION_LIST = "indicator-codes", "region-codes"
+PERIOD_TYPE_LIST, UNIT_LIST = "CL_PERIOD_TYPE", "CL_UNIT"
 MAX_CODES = 100_000  # rows read from one code list
 
 # unit as published: (SDMX code, name_zh, name_en)
@@ -61,6 +62,7 @@ class Codelist:
     name_zh: str
     name_en: str
     codes: tuple[Code, ...] = field(default=())
+    version: str = ""  # derived from the rest (`catalog.sdmx.catalogue.content_version`)
 
 
 def unit_code(unit: str) -> str:
@@ -75,12 +77,12 @@ def unit_list(units: set[str]) -> Codelist:
     for unit in sorted(units, key=unit_code):
         known = UNITS.get(unit)
         codes.append(Code(unit_code(unit), *(known[1:] if known else (unit, unit))))
-    return Codelist("CL_UNIT", "计量单位", "Unit of measure", tuple(codes))
+    return Codelist(UNIT_LIST, "计量单位", "Unit of measure", tuple(codes))
 
 
 def period_type_list(types: set[str]) -> Codelist:
     codes = [Code(kind, *PERIOD_TYPE_LABELS.get(kind, (kind, kind))) for kind in sorted(types)]
-    return Codelist("CL_PERIOD_TYPE", "时期类型", "Period type", tuple(codes))
+    return Codelist(PERIOD_TYPE_LIST, "时期类型", "Period type", tuple(codes))
 
 
 def read_rows(
