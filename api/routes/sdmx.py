@@ -17,15 +17,15 @@ data query's runs the bounded read only to say 200, 404 or 413.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api.caching import CURRENT_MAX_AGE, HEAD, Validators, head_response, precondition
-from api.openapi import example, problem_responses, responses
+from api.openapi import TAGGED, example, responses
 from catalog.errors import NotFound, OpenDataError
 from catalog.sdmx import (
     AGENCY,
@@ -51,7 +51,10 @@ ERRORS = {
     400: "Syntax error (SDMX code 140)",
     404: "No results found, or no such structure (SDMX code 100)",
     406: "Not acceptable: ask for an SDMX-ML 2.1 format (code 1000)",
+    412: "Precondition failed: If-Match names another version of it (SDMX code 150)",
     413: "Response size exceeds service limit (SDMX code 510)",
+    429: "Too many requests (code 1001: the standard has none); 413, 414 and 431 refusals"
+    " of the request's size are code 140",
     501: "Not implemented (SDMX code 501)",
     503: "Service unavailable: a read past its time limit (SDMX code 503)",
 }
@@ -88,8 +91,8 @@ DATA_EXAMPLE = (
     "<mes:Header>…</mes:Header><mes:DataSet>…</mes:DataSet></mes:GenericData>"
 )
 # 410 is no SDMX answer: a withdrawn dataset is no longer a dataflow (404, code 100). The
-# perimeter's 429 and 503 (admission) are problem bodies like everywhere else.
-REFUSALS = problem_responses(429, 503)
+# perimeter's refusals (429; 503 when full) are SDMX error messages too (`api.errors`).
+REFUSALS = responses(error_responses(429, 503), {304: TAGGED[304]})
 WITHDRAWN: dict[int | str, dict[str, Any]] = {
     410: {"description": "Never answered here: a withdrawn dataset is 404 (code 100)."}
 }
@@ -201,7 +204,7 @@ def _structure_endpoint(resource: str) -> Callable[..., Response]:
                 agency,
                 resource_id,
                 version,
-                dict(request.query_params),
+                request.query_params.multi_items(),
                 request.headers.get("accept", ""),
             ),
         )
@@ -220,7 +223,7 @@ def _short_structure_endpoint(resource: str) -> Callable[..., Response]:
                 path.get("agency", "all"),
                 path.get("resource_id", "all"),
                 "latest",
-                dict(request.query_params),
+                request.query_params.multi_items(),
                 request.headers.get("accept", ""),
             ),
         )
@@ -237,7 +240,7 @@ for _resource in RESOURCES:
         response_class=Response,
         responses=responses(
             xml_body(STRUCTURE_EXAMPLE, STRUCTURE_TYPE),
-            error_responses(400, 404, 406, 501, 413, 503),
+            error_responses(400, 404, 406, 412, 501, 413, 503),
             REFUSALS,
             WITHDRAWN,
         ),
@@ -268,7 +271,7 @@ Key = Annotated[
     response_class=Response,
     responses=responses(
         xml_body(DATA_EXAMPLE, GENERIC_TYPE, SPECIFIC_TYPE),
-        error_responses(400, 404, 406, 413, 501, 503),
+        error_responses(400, 404, 406, 412, 413, 501, 503),
         REFUSALS,
         WITHDRAWN,
     ),
@@ -318,7 +321,7 @@ def provided(request: Request, flow: str, key: str, provider: str) -> Response:
 
 def _data(request: Request, flow: str, key: str, provider: str) -> Response:
     service: SdmxService = request.app.state.sdmx
-    params, accept = dict(request.query_params), request.headers.get("accept", "")
+    params, accept = request.query_params.multi_items(), request.headers.get("accept", "")
     return answered(request, lambda: service.data(flow, key, provider, params, accept))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from catalog.sdmx.catalogue import StructureCache
@@ -44,6 +44,10 @@ REFERENCES = frozenset(
 )
 DETAILS = frozenset({"full", "dataonly", "serieskeysonly", "nodata"})
 UNSUPPORTED_DATA = ("updatedAfter", "firstNObservations", "lastNObservations")
+KNOWN_PARAMETERS = frozenset(
+    {"startPeriod", "endPeriod", "dimensionAtObservation", "detail", "references",
+     "includeHistory", *UNSUPPORTED_DATA}
+)  # fmt: skip
 MAX_BYTES = 32 * 1024 * 1024  # of one answer
 # Part of every ETag: bump it when a message's rendering changes for the same content.
 REVISION = "1"
@@ -78,11 +82,12 @@ class SdmxService:
 
     def structure(
         self, resource: str, agency: str, identifier: str, version: str,
-        params: Mapping[str, str], accept: str,
+        arguments: Sequence[tuple[str, str]], accept: str,
     ) -> SdmxAnswer:  # fmt: skip
         """A structure query: `/{resource}/{agency}/{id}/{version}?references=&detail=`."""
         if resource not in RESOURCES:
             raise Unsupported(f"Structures of type {resource} are not served here.")
+        params = parameters(arguments)
         media_type = negotiate(accept, {"structure": STRUCTURE_TYPE})
         wanted = structure_reference(agency, identifier, version)
         references = params.get("references", "none")
@@ -104,9 +109,10 @@ class SdmxService:
         )
 
     def data(
-        self, flow: str, key: str, provider: str, params: Mapping[str, str], accept: str
+        self, flow: str, key: str, provider: str, arguments: Sequence[tuple[str, str]], accept: str
     ) -> SdmxAnswer:
         """A data query: `/data/{flow}/{key}/{provider}` with the SDMX query parameters."""
+        params = parameters(arguments)
         media_type = negotiate(
             accept,
             {"genericdata": GENERIC_TYPE, "structurespecificdata": SPECIFIC_TYPE},
@@ -139,6 +145,17 @@ def etag(made_of: object, request: object, media_type: str) -> str:
     """A strong ETag of a message: what it is made of, the normalised request, the format."""
     text = json.dumps([REVISION, made_of, request, media_type], ensure_ascii=False)
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+
+
+def parameters(query: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The query's parameters by name; BadSyntax for a known one given twice with different
+    values (which one was meant cannot be told). Unknown ones are ignored, as SDMX allows."""
+    found: dict[str, str] = {}
+    for name, value in query:
+        if name in KNOWN_PARAMETERS and found.get(name, value) != value:
+            raise BadSyntax(f"{name} is given more than once.")
+        found[name] = value
+    return found
 
 
 def _listed(values: frozenset[str] | None) -> list[str] | None:
