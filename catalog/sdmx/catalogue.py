@@ -1,7 +1,8 @@
 """Which published datasets are indicator datasets, and the SDMX structures they make.
 
 An indicator dataset is decided by its schema, never by a list of names: its current version
-has a resource `observations` whose fields include `INDICATOR_FIELDS`. Each becomes one
+has a resource `observations` that is an indicator table as `catalog.series` defines one (its
+own, not an embedded copy, with every field of `FIGURE_COLUMNS`). Each becomes one
 dataflow and one data structure definition (DSD), both with the dataset's slug as id (SDMX
 keeps them apart by class): the dimensions INDICATOR, REGION and PERIOD_TYPE, the time
 dimension TIME_PERIOD, the measure OBS_VALUE, and one attribute per `ATTRIBUTES` column the
@@ -25,8 +26,8 @@ import duckdb
 
 from catalog.errors import OpenDataError
 from catalog.sdmx.codelists import (
-    INDICATOR_LIST,
-    REGION_LIST,
+    INDICATOR_COLUMNS,
+    REGION_COLUMNS,
     UNIT_LIST,
     Codelist,
     indicator_list,
@@ -34,13 +35,18 @@ from catalog.sdmx.codelists import (
     region_list,
     unit_list,
 )
-from catalog.search import distinct_values, small_connection
+from catalog.search import (
+    INDICATOR_LIST,
+    REGION_LIST,
+    code_rows,
+    distinct_values,
+    read_vocabulary,
+    small_connection,
+)
+from catalog.series import FIGURE_COLUMNS
 from catalog.store import Package, Store, resource_file
 
 OBSERVATIONS = "observations"
-INDICATOR_FIELDS = frozenset(
-    {"indicator_code", "region_code", "period_type", "period", "value", "unit"}
-)
 CONCEPT_SCHEME = "CS_HRSS"
 CONCEPT_SCHEME_NAMES = ("人力资源和社会保障统计概念", "HRSS statistical concepts")
 MAX_UNITS = 1000  # distinct units read from one dataset
@@ -134,12 +140,15 @@ def content_version(*content: object) -> str:
 
 
 def indicator_package(package: Package) -> bool:
-    for resource in package.resources:
-        if resource.name == OBSERVATIONS and resource.table_schema is not None:
-            names = {f.name for f in resource.table_schema.fields}
-            if names >= INDICATOR_FIELDS:
-                return True
-    return False
+    """Whether the dataset's `observations` is an indicator table (the series' definition:
+    the SDMX dataflows and the series are made of the same tables)."""
+    return any(
+        resource.name == OBSERVATIONS
+        and resource.embedded_from is None
+        and resource.table_schema is not None
+        and {f.name for f in resource.table_schema.fields} >= set(FIGURE_COLUMNS)
+        for resource in package.resources
+    )
 
 
 def observation_columns(package: Package) -> frozenset[str]:
@@ -237,32 +246,34 @@ def _flow(store: Store, package: Package, version: str) -> Flow:
 def _codelists(
     store: Store, served: dict[str, str | None], packages: list[tuple[Package, str]]
 ) -> dict[str, Codelist]:
-    indicator_places, region_places = _places(served, packages)
+    vocabulary = read_vocabulary(store, served)
+    indicator_copies, region_copies = _copies(packages)
     units: set[str] = set()
     types: set[str] = set()
     con = small_connection()
     try:
-        indicators = indicator_list(con, store, indicator_places, [p for p, _ in packages])
-        regions = region_list(con, store, region_places)
+        indicators = _read(con, store, indicator_copies, INDICATOR_COLUMNS)
+        regions = _read(con, store, region_copies, REGION_COLUMNS)
         for package, version in packages:
             units |= _distinct(con, store, package.name, version, "unit")
             types |= _distinct(con, store, package.name, version, "period_type")
             types |= set(_enum(package, "period_type"))
     finally:
         con.close()
-    lists = [indicators, regions, period_type_list(types), unit_list(units)]
+    lists = [
+        indicator_list(vocabulary, indicators, [p for p, _ in packages]),
+        region_list(vocabulary, regions),
+        period_type_list(types),
+        unit_list(units),
+    ]
     return {codelist.id: codelist for codelist in lists}
 
 
-def _places(
-    served: dict[str, str | None], packages: list[tuple[Package, str]]
+def _copies(
+    packages: list[tuple[Package, str]],
 ) -> tuple[list[tuple[str, str, str]], list[tuple[str, str, str]]]:
-    """Where indicator and region codes are read: the published lists, then the copies."""
+    """Where the indicator datasets embed copies of the code lists: (slug, version, resource)."""
     indicators, regions = [], []
-    if version := served.get(INDICATOR_LIST):
-        indicators.append((INDICATOR_LIST, version, "indicators"))
-    if version := served.get(REGION_LIST):
-        regions.append((REGION_LIST, version, "regions"))
     for package, version in packages:
         for resource in package.resources:
             origin = resource.embedded_from
@@ -271,6 +282,16 @@ def _places(
             elif origin is not None and origin.package == REGION_LIST:
                 regions.append((package.name, version, resource.name))
     return indicators, regions
+
+
+def _read(
+    con: duckdb.DuckDBPyConnection, store: Store, places: list[tuple[str, str, str]],
+    columns: list[str],
+) -> list[list[str]]:  # fmt: skip
+    rows: list[list[str]] = []
+    for slug, version, resource in places:
+        rows += code_rows(con, store, {slug: version}, slug, resource, columns)
+    return rows
 
 
 def _distinct(
