@@ -13,11 +13,12 @@ import httpx
 import pytest
 
 from api import create_app
+from catalog.series import FIGURE_COLUMNS
 from catalog.settings import Settings
 from catalog.store import FolderStore, Publisher
+from tests.conftest import REPO, descriptor, write_dataset
 
 pytestmark = pytest.mark.anyio
-REPO = Path(__file__).resolve().parents[2]
 STR = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure}"
 COM = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common}"
 MES = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message}"
@@ -116,3 +117,37 @@ async def test_a_damaged_parquet_is_an_sdmx_server_error(
     for secret in (str(store), "parquet", "duckdb", "Invalid", "Traceback"):
         assert secret not in answer.text
     assert (await web.get("/sdmx/dataflow/all/all/latest")).status_code == 200
+
+
+def publish_observations(store: Path, tmp_path: Path, slug: str, fields: list[str]) -> None:
+    """Publish a synthetic dataset whose `observations` table has `fields`."""
+    types = {"year": "integer", "value": "number"}
+    values = {"indicator_code": "urban_new_jobs", "region_code": "520000", "year": "2021",
+              "period_type": "annual", "period": "2021", "value": "1.5", "unit": "人",
+              "source_id": "s1"}  # fmt: skip
+    csv = ",".join(fields) + "\n" + ",".join(values[f] for f in fields) + "\n"
+    resource = {
+        "name": "observations",
+        "path": "data/observations.csv",
+        "format": "csv",
+        "schema": {"fields": [{"name": f, "type": types.get(f, "string")} for f in fields]},
+    }
+    write_dataset(
+        tmp_path / "datasets", slug, {"observations.csv": csv}, descriptor(slug, [resource])
+    )
+    publisher = Publisher(FolderStore(store), tmp_path / "datasets")
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+    assert publisher.broken == {}
+
+
+async def test_a_dataflow_is_an_indicator_table_as_the_series_define_it(
+    web: httpx.AsyncClient, store: Path, tmp_path: Path
+) -> None:
+    """The SDMX dataflows and the series are made of the same tables (`FIGURE_COLUMNS`)."""
+    publish_observations(store, tmp_path, "sdmx-figures-test", list(FIGURE_COLUMNS))
+    lacking = [f for f in FIGURE_COLUMNS if f not in ("year", "source_id")]
+    publish_observations(store, tmp_path, "sdmx-lacking-test", lacking)
+    flows = versions(await web.get("/sdmx/dataflow"), "Dataflow")
+    assert "sdmx-figures-test" in flows
+    assert "sdmx-lacking-test" not in flows
