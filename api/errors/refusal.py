@@ -1,5 +1,6 @@
 """Refusals answered outside any route, by the perimeter (`api.perimeter`), in the format
-of the path asked for: a CKAN envelope on the Action API paths, a problem everywhere else."""
+of the path asked for: a CKAN envelope on the Action API paths, an SDMX-ML `Error` message
+under /sdmx (statistical tools read no other), a problem everywhere else."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from starlette.types import Message, Scope, Send
 from api.errors.ckan import CKAN_ACTION, envelope, error_response
 from api.errors.problem import error_problem
 from catalog.errors import RequestRefused
+from catalog.sdmx import ERROR_TYPE, error_message
+
+# SDMX-REST error codes of the refusals: 503 unavailable, 1001 (a service-defined code, as
+# the standard has none) too many requests, 140 for a request refused for its size or pace.
+SDMX_CODES = {503: 503, 429: 1001}
 
 
 async def send_refusal(scope: Scope, send: Send, error: RequestRefused, *, close: bool) -> None:
@@ -29,6 +35,9 @@ async def send_refusal(scope: Scope, send: Send, error: RequestRefused, *, close
     if action is not None:
         start = envelope(request.app.state.settings.base_url, action["name"])
         response = error_response(start, error, headers)
+    elif scope["path"] == "/sdmx" or scope["path"].startswith("/sdmx/"):
+        body = error_message(SDMX_CODES.get(error.status, 140), str(error))
+        response = Response(body, error.status, headers, media_type=ERROR_TYPE)
     else:
         response = error_problem(request, error, headers)
     await response(scope, _no_receive, send)

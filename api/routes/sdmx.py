@@ -5,18 +5,27 @@
 
 Shorter structure paths take the standard's defaults (`all`, `all`, `latest`); a data path
 without a key asks for every series. Every answer, an error included, is SDMX-ML
-(`catalog.sdmx`); other SDMX resources answer 501.
+(`catalog.sdmx`); other SDMX resources answer 501, other methods 405.
+
+Answers are cached as /api/v1's are: an ETag from what the message is made of (the published
+versions read, the normalised request, the format), `Cache-Control: public, max-age=60`, and a
+matching `If-None-Match` answered 304 before anything is read or rendered
+(`api.caching.precondition`). `HEAD` renders nothing: a structure's needs no read at all, a
+data query's runs the bounded read only to say 200, 404 or 413.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.openapi import example, problem_responses, responses
+from api.caching import CURRENT_MAX_AGE, HEAD, Validators, head_response, precondition
+from api.openapi import TAGGED, example, responses
 from catalog.errors import NotFound, OpenDataError
 from catalog.sdmx import (
     AGENCY,
@@ -32,6 +41,9 @@ from catalog.sdmx import (
 )
 
 router = APIRouter(prefix="/sdmx", tags=["sdmx"])
+logger = logging.getLogger(__name__)
+# No Last-Modified: a withdrawal changes a structure message without a newer publish time.
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 FLOW = "national-hrss-bulletin"
 XML = {"type": "string"}
@@ -39,7 +51,10 @@ ERRORS = {
     400: "Syntax error (SDMX code 140)",
     404: "No results found, or no such structure (SDMX code 100)",
     406: "Not acceptable: ask for an SDMX-ML 2.1 format (code 1000)",
+    412: "Precondition failed: If-Match names another version of it (SDMX code 150)",
     413: "Response size exceeds service limit (SDMX code 510)",
+    429: "Too many requests (code 1001: the standard has none); 413, 414 and 431 refusals"
+    " of the request's size are code 140",
     501: "Not implemented (SDMX code 501)",
     503: "Service unavailable: a read past its time limit (SDMX code 503)",
 }
@@ -76,8 +91,8 @@ DATA_EXAMPLE = (
     "<mes:Header>…</mes:Header><mes:DataSet>…</mes:DataSet></mes:GenericData>"
 )
 # 410 is no SDMX answer: a withdrawn dataset is no longer a dataflow (404, code 100). The
-# perimeter's 429 and 503 (admission) are problem bodies like everywhere else.
-REFUSALS = problem_responses(429, 503)
+# perimeter's refusals (429; 503 when full) are SDMX error messages too (`api.errors`).
+REFUSALS = responses(error_responses(429, 503), {304: TAGGED[304]})
 WITHDRAWN: dict[int | str, dict[str, Any]] = {
     410: {"description": "Never answered here: a withdrawn dataset is 404 (code 100)."}
 }
@@ -104,22 +119,51 @@ class TrailingSlash:
         await self.app(scope, receive, send)
 
 
-def answered(call: Callable[[], SdmxAnswer]) -> Response:
-    """The answer, or its error as an SDMX-ML `Error` message (never engine text)."""
+def answered(request: Request, call: Callable[[], SdmxAnswer]) -> Response:
+    """The answer (304 or headers only when that is all it takes), or its error as an
+    SDMX-ML `Error` message: whatever fails, never a problem body, a path or engine text."""
     try:
-        answer = call()
+        return _conditional(request, call())
     except SdmxError as exc:
+        if exc.status >= 500:
+            logger.error("%s failed: %s", request.url.path, exc, exc_info=exc.__cause__)
         return _error(exc.status, exc.sdmx_code, str(exc), exc.retry_after)
     except NotFound:  # a dataset withdrawn while it was being read
         return _error(404, 100, "No results found.")
-    except OpenDataError as exc:
-        return _error(exc.status if exc.status >= 500 else 500, 500, "Internal Server Error.")
-    return Response(answer.body, media_type=answer.media_type, headers={"Vary": "Accept"})
+    except Exception as exc:  # the SDMX paths answer SDMX, a server fault included
+        logger.error("%s failed", request.url.path, exc_info=exc)
+        status = exc.status if isinstance(exc, OpenDataError) and exc.status >= 500 else 500
+        return _error(status, 500, "Internal Server Error.")
 
 
-def _error(status: int, code: int, text: str, retry_after: int | None = None) -> Response:
-    headers = {"Retry-After": str(retry_after)} if retry_after else None
-    return Response(error_message(code, text), status, headers, media_type=ERROR_TYPE)
+def _conditional(request: Request, answer: SdmxAnswer) -> Response:
+    headers = {
+        "ETag": answer.etag,
+        "Cache-Control": CURRENT_MAX_AGE,
+        "Vary": "Accept, Accept-Encoding",
+    }
+    status = precondition(request.headers, answer.etag)
+    if status == 412:
+        return _error(412, 150, "The If-Match condition does not hold.")
+    if status == 304:  # with the tag the client named: the gzip body's is its weak form
+        named = Validators(answer.etag, EPOCH, pinned=False).matches(
+            request.headers["if-none-match"]
+        )
+        return Response(status_code=304, headers={**headers, "ETag": named or answer.etag})
+    if request.scope.get(HEAD):
+        answer.check()
+        return head_response(answer.media_type, headers)
+    return Response(answer.body(), media_type=answer.media_type, headers=headers)
+
+
+def _error(
+    status: int, code: int, text: str, retry_after: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:  # fmt: skip
+    extra = {"Retry-After": str(retry_after)} if retry_after else {}
+    return Response(
+        error_message(code, text), status, {**extra, **(headers or {})}, media_type=ERROR_TYPE
+    )
 
 
 Agency = Annotated[str, Path(description=f"`{AGENCY}` or `all`.", openapi_examples=example(AGENCY))]
@@ -127,7 +171,12 @@ Identifier = Annotated[
     str, Path(description="An id, ids joined by `+`, or `all`.", openapi_examples=example(FLOW))
 ]
 Version = Annotated[
-    str, Path(description="`1.0`, `latest` or `all`.", openapi_examples=example("latest"))
+    str,
+    Path(
+        description="`latest`, `all`, or a version as the structures give it (derived from"
+        " their content: a publish that changes a structure changes its version).",
+        openapi_examples=example("latest"),
+    ),
 ]
 References = Annotated[
     str | None,
@@ -149,14 +198,15 @@ def _structure_endpoint(resource: str) -> Callable[..., Response]:
     ) -> Response:
         service: SdmxService = request.app.state.sdmx
         return answered(
+            request,
             lambda: service.structure(
                 resource,
                 agency,
                 resource_id,
                 version,
-                dict(request.query_params),
+                request.query_params.multi_items(),
                 request.headers.get("accept", ""),
-            )
+            ),
         )
 
     return structure
@@ -167,14 +217,15 @@ def _short_structure_endpoint(resource: str) -> Callable[..., Response]:
         service: SdmxService = request.app.state.sdmx
         path = request.path_params
         return answered(
+            request,
             lambda: service.structure(
                 resource,
                 path.get("agency", "all"),
                 path.get("resource_id", "all"),
                 "latest",
-                dict(request.query_params),
+                request.query_params.multi_items(),
                 request.headers.get("accept", ""),
-            )
+            ),
         )
 
     return structure
@@ -189,12 +240,12 @@ for _resource in RESOURCES:
         response_class=Response,
         responses=responses(
             xml_body(STRUCTURE_EXAMPLE, STRUCTURE_TYPE),
-            error_responses(400, 404, 406, 501, 413, 503),
+            error_responses(400, 404, 406, 412, 501, 413, 503),
             REFUSALS,
             WITHDRAWN,
         ),
         description=f"The {_resource} structures of the indicator datasets, agency `{AGENCY}`,"
-        " version 1.0; `references=` adds related structures.",
+        " versioned by content; `references=` adds related structures.",
     )
     for _path in ("", "/{agency}", "/{agency}/{resource_id}"):
         router.add_api_route(
@@ -220,7 +271,7 @@ Key = Annotated[
     response_class=Response,
     responses=responses(
         xml_body(DATA_EXAMPLE, GENERIC_TYPE, SPECIFIC_TYPE),
-        error_responses(400, 404, 406, 413, 501, 503),
+        error_responses(400, 404, 406, 412, 413, 501, 503),
         REFUSALS,
         WITHDRAWN,
     ),
@@ -270,13 +321,21 @@ def provided(request: Request, flow: str, key: str, provider: str) -> Response:
 
 def _data(request: Request, flow: str, key: str, provider: str) -> Response:
     service: SdmxService = request.app.state.sdmx
-    params, accept = dict(request.query_params), request.headers.get("accept", "")
-    return answered(lambda: service.data(flow, key, provider, params, accept))
+    params, accept = request.query_params.multi_items(), request.headers.get("accept", "")
+    return answered(request, lambda: service.data(flow, key, provider, params, accept))
 
 
-@router.get("/{rest:path}", include_in_schema=False)
-def elsewhere(rest: str) -> Response:
-    """Any other path under /sdmx: 501 for a resource the standard defines, else 404."""
+@router.api_route(
+    "/{rest:path}",
+    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    include_in_schema=False,
+)
+def elsewhere(request: Request, rest: str) -> Response:
+    """Any other path or method under /sdmx: 405 for a method other than GET (and HEAD),
+    501 for a resource the standard defines, else 404."""
+    if request.method != "GET":
+        text = f"{request.method[:10]} is not served here: use GET."
+        return _error(405, 501, text, headers={"Allow": "GET, HEAD"})
     if rest.split("/", 1)[0] in OTHER_RESOURCES:
         return _error(501, 501, "This SDMX resource is not implemented here.")
     return _error(404, 100, "No such SDMX resource.")

@@ -9,10 +9,12 @@ definitions, code lists, the concept scheme, and data by key and period.
     markup             what every SDMX-ML message shares (namespaces, header, references)
     structuremessages  Structure messages, with `references=`
     datamessages       GenericData and StructureSpecificData
-    service            one request's answer, format negotiated by `Accept`
+    negotiation        the format an `Accept` header asks for (parameters, `q`)
+    service            one request's answer and its ETag, before its body is made
     errors             the SDMX errors with their standard codes
 """
 
+from catalog.sdmx.catalogue import content_version
 from catalog.sdmx.codelists import unit_code
 from catalog.sdmx.errors import (
     BadSyntax,
@@ -25,6 +27,7 @@ from catalog.sdmx.errors import (
 )
 from catalog.sdmx.keys import AGENCY, MAX_ALTERNATIVES, MAX_KEY_CHARS
 from catalog.sdmx.markup import error_message
+from catalog.sdmx.negotiation import negotiate
 from catalog.sdmx.observations import MAX_OBSERVATIONS
 from catalog.sdmx.periods import sdmx_period
 from catalog.sdmx.service import (
@@ -56,7 +59,9 @@ __all__ = [
     "TooLarge",
     "Unavailable",
     "Unsupported",
+    "content_version",
     "error_message",
+    "negotiate",
     "sdmx_period",
     "unit_code",
 ]

@@ -1,8 +1,9 @@
 """The code lists of the indicator datasets: indicators, regions, period types and units.
 
 Indicator and region codes come from the code lists the store serves (`indicator-codes`,
-resource `indicators`; `region-codes`, resource `regions`), then from the copies each
-indicator dataset embeds and the indicators a printed table's layout declares, so every code
+resource `indicators`; `region-codes`, resource `regions`), as the catalogue's vocabulary
+reads them (`catalog.search.read_vocabulary`), then from the copies each indicator dataset
+embeds and the indicators a printed table's layout declares, so every code
 an observation uses is in its list even when a copy is all the store holds. Period types and
 units have no published list with SDMX identifiers, so their names are kept here: a unit is
 printed as `元` or `%`, which SDMX's `IDType` does not allow, and becomes `CNY` or `PCT`.
@@ -12,15 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
-
 from catalog.metadata import PERIOD_TYPE_LABELS
-from catalog.sql import quote
-from catalog.store import Package, Store, resource_file
+from catalog.search import Vocabulary
+from catalog.store import Package
 
-INDICATOR_LIST, REGION_LIST = "indicator-codes", "region-codes"
-MAX_CODES = 100_000  # rows read from one code list
-
+PERIOD_TYPE_LIST, UNIT_LIST = "CL_PERIOD_TYPE", "CL_UNIT"
 # unit as published: (SDMX code, name_zh, name_en)
 UNITS: dict[str, tuple[str, str, str]] = {
     "元": ("CNY", "元", "yuan (CNY)"),
@@ -61,6 +58,7 @@ class Codelist:
     name_zh: str
     name_en: str
     codes: tuple[Code, ...] = field(default=())
+    version: str = ""  # derived from the rest (`catalog.sdmx.catalogue.content_version`)
 
 
 def unit_code(unit: str) -> str:
@@ -75,44 +73,30 @@ def unit_list(units: set[str]) -> Codelist:
     for unit in sorted(units, key=unit_code):
         known = UNITS.get(unit)
         codes.append(Code(unit_code(unit), *(known[1:] if known else (unit, unit))))
-    return Codelist("CL_UNIT", "计量单位", "Unit of measure", tuple(codes))
+    return Codelist(UNIT_LIST, "计量单位", "Unit of measure", tuple(codes))
 
 
 def period_type_list(types: set[str]) -> Codelist:
     codes = [Code(kind, *PERIOD_TYPE_LABELS.get(kind, (kind, kind))) for kind in sorted(types)]
-    return Codelist("CL_PERIOD_TYPE", "时期类型", "Period type", tuple(codes))
+    return Codelist(PERIOD_TYPE_LIST, "时期类型", "Period type", tuple(codes))
 
 
-def read_rows(
-    con: duckdb.DuckDBPyConnection, store: Store, slug: str, version: str, resource: str,
-    columns: list[str],
-) -> list[list[str]]:  # fmt: skip
-    """`columns` of a published table as text ('' for null); none when it has no such file
-    or columns (a code list that cannot answer names nothing, and stops nothing)."""
-    if not store.has_file(slug, version, resource_file(resource)):
-        return []
-    path = str(store.local_path(slug, version, resource_file(resource)))
-    cells = ", ".join(f"coalesce(CAST({quote(c)} AS VARCHAR), '')" for c in columns)
-    try:
-        rows = con.execute(
-            f"SELECT {cells} FROM read_parquet(?) LIMIT ?", [path, MAX_CODES]
-        ).fetchall()
-    except duckdb.Error:
-        return []
-    return [list(row) for row in rows]
+INDICATOR_COLUMNS = ["code", "name_zh", "name_en", "definition_zh", "definition_en"]
+REGION_COLUMNS = ["code", "name_zh", "name_en", "parent_code"]
 
 
 def indicator_list(
-    con: duckdb.DuckDBPyConnection, store: Store, places: list[tuple[str, str, str]],
-    packages: list[Package],
-) -> Codelist:  # fmt: skip
-    """Indicators of the published list, of each embedded copy (`places`: slug, version,
-    resource), then of the printed tables' layouts; the first name found for a code wins."""
+    vocabulary: Vocabulary, copies: list[list[str]], packages: list[Package]
+) -> Codelist:
+    """Indicators of the published list (the catalogue's vocabulary), of the embedded copies
+    (`copies`: rows of `INDICATOR_COLUMNS`), then of the printed tables' layouts; the first
+    name found for a code wins."""
     found: dict[str, Code] = {}
-    columns = ["code", "name_zh", "name_en", "definition_zh", "definition_en"]
-    for slug, version, resource in places:
-        for row in read_rows(con, store, slug, version, resource, columns):
-            found.setdefault(row[0], Code(*row))
+    for code, named in vocabulary.indicators.items():
+        definition = vocabulary.definitions.get(code, ("", ""))
+        found[code] = Code(code, named.name_zh, named.name_en, *definition)
+    for row in copies:
+        found.setdefault(row[0], Code(*row))
     for package in packages:
         for item in _layout_indicators(package):
             found.setdefault(item.id, item)
@@ -129,19 +113,18 @@ def _layout_indicators(package: Package) -> list[Code]:
     return codes
 
 
-def region_list(
-    con: duckdb.DuckDBPyConnection, store: Store, places: list[tuple[str, str, str]]
-) -> Codelist:
-    """Regions with their parents (a parent outside the list is left out: SDMX wants it
-    among the codes)."""
-    found: dict[str, list[str]] = {}
-    columns = ["code", "name_zh", "name_en", "parent_code"]
-    for slug, version, resource in places:
-        for row in read_rows(con, store, slug, version, resource, columns):
-            found.setdefault(row[0], row)
+def region_list(vocabulary: Vocabulary, copies: list[list[str]]) -> Codelist:
+    """Regions of the published list, then of the copies (rows of `REGION_COLUMNS`), with
+    their parents (a parent outside the list is left out: SDMX wants it among the codes)."""
+    found: dict[str, tuple[str, str, str]] = {
+        code: (named.name_zh, named.name_en, vocabulary.parents.get(code, ""))
+        for code, named in vocabulary.regions.items()
+    }
+    for code, name_zh, name_en, parent in copies:
+        found.setdefault(code, (name_zh, name_en, parent))
     codes = tuple(
-        Code(code, row[1], row[2], parent=row[3] if row[3] in found else "")
-        for code, row in sorted(found.items())
+        Code(code, zh, en, parent=parent if parent in found else "")
+        for code, (zh, en, parent) in sorted(found.items())
         if code
     )
     return Codelist("CL_REGION", "行政区划", "Region", codes)

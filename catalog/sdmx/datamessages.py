@@ -10,8 +10,8 @@ from itertools import groupby
 from xml.etree import ElementTree as ET
 
 from catalog.sdmx.catalogue import Flow
-from catalog.sdmx.keys import AGENCY, DIMENSIONS, VERSION
-from catalog.sdmx.markup import COM, GEN, MES, SS, XSI, message, q, ref, serialise, sub, urn
+from catalog.sdmx.keys import AGENCY, DIMENSIONS
+from catalog.sdmx.markup import COM, GEN, MES, SS, XSI, Made, message, q, ref, serialise, sub, urn
 from catalog.sdmx.observations import Observation
 
 TIME = "TIME_PERIOD"
@@ -27,8 +27,8 @@ def _header_structure(flow: Flow, at: str, *, specific: bool) -> ET.Element:
     """The header's `mes:Structure`: which DSD the data set follows, observed at `at`."""
     element = ET.Element(q(MES, "Structure"), structureID=flow.id, dimensionAtObservation=at)
     if specific:
-        element.set("namespace", urn("DataStructure", AGENCY, flow.id, VERSION))
-    ref(sub(element, COM, "Structure"), agencyID=AGENCY, id=flow.id, version=VERSION)
+        element.set("namespace", urn("DataStructure", AGENCY, flow.id, flow.structure_version))
+    ref(sub(element, COM, "Structure"), agencyID=AGENCY, id=flow.id, version=flow.structure_version)
     return element
 
 
@@ -50,8 +50,11 @@ def _series(
         yield dict(zip(others, key, strict=True)), list(members)
 
 
-def generic_data(flow: Flow, observations: list[Observation], at: str, detail: str) -> bytes:
-    root = message("GenericData", AGENCY, structures=[_header_structure(flow, at, specific=False)])
+def generic_data(
+    flow: Flow, observations: list[Observation], at: str, detail: str, made: Made
+) -> bytes:
+    header = _header_structure(flow, at, specific=False)
+    root = message("GenericData", AGENCY, made, structures=[header])
     data_set = sub(root, MES, "DataSet", structureRef=flow.id)
     for key, members in _series(observations, at):
         parent = data_set
@@ -86,13 +89,12 @@ def _generic_observation(
 
 
 def structure_specific_data(
-    flow: Flow, observations: list[Observation], at: str, detail: str
+    flow: Flow, observations: list[Observation], at: str, detail: str, made: Made
 ) -> bytes:
-    root = message(
-        "StructureSpecificData", AGENCY, structures=[_header_structure(flow, at, specific=True)]
-    )
+    header = _header_structure(flow, at, specific=True)
+    root = message("StructureSpecificData", AGENCY, made, structures=[header])
     # The data set's type is declared in the DSD's own namespace (prefix ns1).
-    namespace = urn("DataStructure", AGENCY, flow.id, VERSION)
+    namespace = urn("DataStructure", AGENCY, flow.id, flow.structure_version)
     root.set("xmlns:ns1", namespace)
     data_set = sub(root, MES, "DataSet")
     data_set.set(q(SS, "dataScope"), "DataStructure")

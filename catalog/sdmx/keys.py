@@ -14,37 +14,37 @@ from dataclasses import dataclass
 from catalog.sdmx.errors import BadSyntax, NoResults
 
 AGENCY = "GZHRSS"
-VERSION = "1.0"
 DIMENSIONS = ("INDICATOR", "REGION", "PERIOD_TYPE")
 MAX_KEY_CHARS = 2000
 MAX_ALTERNATIVES = 200  # `+`-separated values in one key, over all its dimensions
 MAX_REFERENCE_PARTS = 50  # `+`-separated ids, agencies or versions in a structure path
 
 _ID = re.compile(r"^[A-Za-z0-9_@$\-]{1,200}$")
-_VERSION = re.compile(r"^[0-9]{1,4}(\.[0-9]{1,4}){0,2}$")
+_VERSION = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,9}){0,2}$")
 
 
 @dataclass(frozen=True)
 class Wanted:
-    """Which maintainable artefacts a structure path names; None means any."""
+    """Which maintainable artefacts a structure path names; None means any. Only the
+    current version of each is served, so `latest` (and `all`) is it."""
 
     ids: frozenset[str] | None
-    latest: bool = True
+    versions: frozenset[str] | None = None
 
-    def admits(self, identifier: str) -> bool:
-        return self.ids is None or identifier in self.ids
+    def admits(self, identifier: str, version: str) -> bool:
+        return (self.ids is None or identifier in self.ids) and (
+            self.versions is None or "latest" in self.versions or version in self.versions
+        )
 
 
 def structure_reference(agency: str, resource_id: str, version: str) -> Wanted:
     """`/{agency}/{id}/{version}` with `all`, `latest` and `+` lists; NoResults for an agency
-    or version this service does not maintain (none of its structures can match)."""
+    this service does not maintain (none of its structures can match)."""
     agencies = _parts(agency, "agency")
     if agencies is not None and AGENCY not in agencies:
         raise NoResults(f"No structures of agency {agency}: this service maintains {AGENCY}.")
     versions = _parts(version, "version", allow_latest=True)
-    if versions is not None and not versions & {"latest", VERSION}:
-        raise NoResults(f"No structures of version {version}: every one here is {VERSION}.")
-    return Wanted(_parts(resource_id, "resource id"))
+    return Wanted(_parts(resource_id, "resource id"), versions)
 
 
 def _parts(text: str, what: str, *, allow_latest: bool = False) -> frozenset[str] | None:
@@ -60,21 +60,22 @@ def _parts(text: str, what: str, *, allow_latest: bool = False) -> frozenset[str
     return frozenset(parts)
 
 
-def flow_reference(flow: str) -> str:
-    """The dataflow id of `ID`, `AGENCY,ID` or `AGENCY,ID,VERSION`."""
+def flow_reference(flow: str) -> tuple[str, str | None]:
+    """The dataflow id of `ID`, `AGENCY,ID` or `AGENCY,ID,VERSION`, and the version asked
+    for (None: the latest)."""
     parts = flow.split(",")
     if not 1 <= len(parts) <= 3 or not all(parts[:2]):
         raise BadSyntax("The flow reference must be ID, AGENCY,ID or AGENCY,ID,VERSION.")
     if len(parts) == 1:
-        return _identifier(parts[0], "dataflow id")
+        return _identifier(parts[0], "dataflow id"), None
     agency = _identifier(parts[0], "agency")
     identifier = _identifier(parts[1], "dataflow id")
     version = parts[2] if len(parts) == 3 else "latest"
-    if version not in ("latest", "", VERSION) and not _VERSION.fullmatch(version):
+    if version not in ("latest", "") and not _VERSION.fullmatch(version):
         raise BadSyntax("The flow's version is not a valid SDMX version.")
-    if agency not in (AGENCY, "all") or version not in ("latest", "", VERSION):
-        raise NoResults(f"No dataflow {flow}.")
-    return identifier
+    if agency not in (AGENCY, "all"):
+        raise NoResults(f"No dataflow {identifier} of agency {agency}.")
+    return identifier, None if version in ("latest", "") else version
 
 
 def _identifier(text: str, what: str) -> str:

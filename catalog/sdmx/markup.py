@@ -2,12 +2,14 @@
 
 Written with the standard library's ElementTree (lxml is no dependency of the service). Text
 and attribute values are escaped by it; nothing a caller sent is written into a message but
-identifiers that matched SDMX's `IDType`.
+identifiers that matched SDMX's `IDType`. A message is a function of what it is made of: its
+header's `ID` and `Prepared` come from its ETag and the publish time of what it reads, so an
+equal ETag means equal bytes.
 """
 
 from __future__ import annotations
 
-import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
@@ -60,13 +62,26 @@ def ref(parent: ET.Element, **attributes: str) -> ET.Element:
     return ET.SubElement(parent, "Ref", attributes)
 
 
-def message(kind: str, sender: str, *, structures: list[ET.Element] | None = None) -> ET.Element:
+@dataclass(frozen=True)
+class Made:
+    """What a message's header says of it: an id (from its ETag) and when it was prepared
+    (the latest publish of what it reads)."""
+
+    tag: str
+    prepared: datetime
+
+
+def message(
+    kind: str, sender: str, made: Made, *, structures: list[ET.Element] | None = None
+) -> ET.Element:
     """The root of a `kind` message (Structure, GenericData, ...) with its header."""
     root = ET.Element(q(MES, kind))
     header = sub(root, MES, "Header")
-    sub(header, MES, "ID").text = "IREF" + uuid.uuid4().hex[:16].upper()
+    digits = "".join(c for c in made.tag if c in "0123456789abcdef")[:16]
+    sub(header, MES, "ID").text = "IREF" + digits.upper()
     sub(header, MES, "Test").text = "false"
-    sub(header, MES, "Prepared").text = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    prepared = made.prepared.astimezone(UTC)
+    sub(header, MES, "Prepared").text = prepared.strftime("%Y-%m-%dT%H:%M:%S")
     sub(header, MES, "Sender", id=sender)
     for structure in structures or []:
         header.append(structure)

@@ -3,7 +3,8 @@
 The key becomes a parameterised `WHERE` on the three dimension columns; the read is capped
 in rows (`MAX_SCANNED`, then `MAX_OBSERVATIONS` after the period filter), in text per cell
 (`MAX_CELL`) and in time (`TIME_LIMIT`, DuckDB having no statement timeout, a shared
-watchdog interrupts it). Values are read as decimal text and written with the row's printed
+watchdog interrupts it). A file that cannot be read is a server error (500), said in SDMX
+words, never the engine's. Values are read as decimal text and written with the row's printed
 decimals (`decimalsField`), as the API serves them: never a float's noise.
 """
 
@@ -16,7 +17,7 @@ import duckdb
 
 from catalog.sdmx.catalogue import DIMENSION_COLUMNS, OBSERVATIONS, Flow
 from catalog.sdmx.codelists import unit_code
-from catalog.sdmx.errors import TooLarge, Unavailable
+from catalog.sdmx.errors import SdmxError, TooLarge, Unavailable
 from catalog.sdmx.keys import DIMENSIONS
 from catalog.sdmx.periods import overlaps, sdmx_period
 from catalog.search import small_connection
@@ -56,6 +57,8 @@ def read_observations(store: Store, flow: Flow, query: DataQuery) -> list[Observ
         rows = con.execute(sql, [path, *parameters, MAX_SCANNED + 1]).fetchall()
     except duckdb.InterruptException as exc:
         raise Unavailable("The read took too long; ask for fewer series.") from exc
+    except duckdb.Error as exc:  # a damaged or unreadable published file: the server's fault
+        raise SdmxError("The data of this dataflow cannot be read now.") from exc
     finally:
         _WATCHDOG.cancel(deadline)
         con.close()

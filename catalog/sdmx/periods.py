@@ -22,6 +22,7 @@ nothing is lost. A period of no known form becomes the observation's `year`.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import date, timedelta
 
 from catalog.sdmx.errors import BadSyntax
@@ -59,7 +60,7 @@ def _range(text: str) -> str | None:
     try:
         start, _ = _span(first)
         _, end = _span(last)
-    except ValueError:
+    except (ValueError, OverflowError):
         return None
     if end < start:
         return None
@@ -77,7 +78,7 @@ def covered(period: str) -> tuple[date, date] | None:
         if "/" in period:
             return _range_span(period)
         return _span(period)
-    except ValueError:
+    except (ValueError, OverflowError):  # past the calendar's years 1 to 9999
         return None
 
 
@@ -102,12 +103,14 @@ def _span(period: str) -> tuple[date, date]:
 
 
 def _months(year: int, month: int, count: int) -> tuple[date, date]:
+    """The first and last day of `count` months from `month`: the last day is computed, never
+    the day before the next month, so that 9999-12 ends on 9999-12-31 (no year 10000)."""
     if not 1 <= month <= 12:
         raise ValueError(month)
-    start = date(year, month, 1)
-    after = month - 1 + count
-    next_start = date(year + after // 12, after % 12 + 1, 1)
-    return start, next_start - timedelta(days=1)
+    years, last = divmod(month - 1 + count - 1, 12)
+    final_year, final_month = year + years, last + 1
+    final_day = monthrange(final_year, final_month)[1] if 1 <= final_year <= 9999 else 0
+    return date(year, month, 1), date(final_year, final_month, final_day)
 
 
 def _range_span(period: str) -> tuple[date, date]:
@@ -124,18 +127,18 @@ def _range_span(period: str) -> tuple[date, date]:
 
 def query_bound(value: str, parameter: str, *, last: bool) -> date:
     """The first (or `last`) day of a startPeriod or endPeriod the caller sent; 400 if it is
-    no SDMX time period this service reads."""
+    no SDMX time period this service reads (a year outside 0001 to 9999 included)."""
     text = value.strip()
     if _SINGLE.match(text) or _QUERY_PART.match(text):
         try:
             first, final = _span(text)
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
         else:
             return final if last else first
     raise BadSyntax(
         f"{parameter} must be an SDMX time period such as 2018, 2018-06, 2018-Q2, 2018-S1"
-        " or 2018-06-30."
+        " or 2018-06-30, in the years 0001 to 9999."
     )
 
 

@@ -4,11 +4,18 @@ Query parameters this service does not know are ignored, as SDMX-REST allows; kn
 does not implement (`updatedAfter`, `firstNObservations`, `lastNObservations`,
 `includeHistory=true`, a structure `detail` other than `full`) answer 501, so that a caller
 never takes a partial answer for a whole one.
+
+An answer is known before its body is made (`SdmxAnswer`): its ETag hashes what the body is
+made of (the published versions of the tables it reads, the request normalised to what the
+body depends on, and the format), so a route can answer `If-None-Match` and `HEAD` without
+rendering, and equal ETags mean equal bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from catalog.sdmx.catalogue import StructureCache
@@ -18,8 +25,10 @@ from catalog.sdmx.datamessages import (
     generic_data,
     structure_specific_data,
 )
-from catalog.sdmx.errors import BadSyntax, NoResults, NotAcceptable, TooLarge, Unsupported
+from catalog.sdmx.errors import BadSyntax, NoResults, TooLarge, Unsupported
 from catalog.sdmx.keys import AGENCY, flow_reference, series_key, structure_reference
+from catalog.sdmx.markup import Made
+from catalog.sdmx.negotiation import negotiate
 from catalog.sdmx.observations import DataQuery, read_observations
 from catalog.sdmx.periods import query_bound
 from catalog.sdmx.structuremessages import select, structure_message, with_references
@@ -35,13 +44,35 @@ REFERENCES = frozenset(
 )
 DETAILS = frozenset({"full", "dataonly", "serieskeysonly", "nodata"})
 UNSUPPORTED_DATA = ("updatedAfter", "firstNObservations", "lastNObservations")
+KNOWN_PARAMETERS = frozenset(
+    {"startPeriod", "endPeriod", "dimensionAtObservation", "detail", "references",
+     "includeHistory", *UNSUPPORTED_DATA}
+)  # fmt: skip
 MAX_BYTES = 32 * 1024 * 1024  # of one answer
+# Part of every ETag: bump it when a message's rendering changes for the same content.
+REVISION = "1"
+
+Renderer = Callable[[], bytes]
 
 
 @dataclass(frozen=True)
 class SdmxAnswer:
-    body: bytes
+    """An answer before its body: the ETag, the media type, and `gather`, which reads what
+    the body needs (raising what a GET would answer instead) and returns its renderer."""
+
+    etag: str
     media_type: str
+    gather: Callable[[], Renderer]
+
+    def check(self) -> None:
+        """Everything a GET would find out but the body's bytes (what HEAD needs)."""
+        self.gather()
+
+    def body(self) -> bytes:
+        body = self.gather()()
+        if len(body) > MAX_BYTES:
+            raise TooLarge("The answer would be too large: narrow the query.")
+        return body
 
 
 class SdmxService:
@@ -51,49 +82,84 @@ class SdmxService:
 
     def structure(
         self, resource: str, agency: str, identifier: str, version: str,
-        params: Mapping[str, str], accept: str,
+        arguments: Sequence[tuple[str, str]], accept: str,
     ) -> SdmxAnswer:  # fmt: skip
         """A structure query: `/{resource}/{agency}/{id}/{version}?references=&detail=`."""
         if resource not in RESOURCES:
             raise Unsupported(f"Structures of type {resource} are not served here.")
-        _negotiate(accept, {"structure": STRUCTURE_TYPE})
+        params = parameters(arguments)
+        media_type = negotiate(accept, {"structure": STRUCTURE_TYPE})
         wanted = structure_reference(agency, identifier, version)
         references = params.get("references", "none")
         if references not in REFERENCES:
             raise BadSyntax("references must be none, parents, parentsandsiblings, children,"
                             " descendants, all or a structure type.")  # fmt: skip
-        detail = params.get("detail", "full")
-        if detail != "full":
+        if params.get("detail", "full") != "full":
             raise Unsupported("Only detail=full is served.")
         structures = self._cache.structures()
-        chosen = select(structures, resource, wanted.ids)
+        chosen = select(structures, resource, wanted)
         if chosen.empty:
             raise NoResults(f"No {resource} matches {agency}/{identifier}/{version}.")
         if references != "none":
             chosen = with_references(structures, resource, chosen, references)
-        return SdmxAnswer(_bounded(structure_message(chosen)), STRUCTURE_TYPE)
+        request = [resource, _listed(wanted.ids), _listed(wanted.versions), references]
+        made = Made(etag(structures.made_of, request, media_type), structures.prepared)
+        return SdmxAnswer(
+            made.tag, media_type, lambda: lambda: structure_message(chosen, structures, made)
+        )
 
     def data(
-        self, flow: str, key: str, provider: str, params: Mapping[str, str], accept: str
+        self, flow: str, key: str, provider: str, arguments: Sequence[tuple[str, str]], accept: str
     ) -> SdmxAnswer:
         """A data query: `/data/{flow}/{key}/{provider}` with the SDMX query parameters."""
-        media_type = _negotiate(
+        params = parameters(arguments)
+        media_type = negotiate(
             accept,
             {"genericdata": GENERIC_TYPE, "structurespecificdata": SPECIFIC_TYPE},
         )
-        identifier = flow_reference(flow)
+        identifier, version = flow_reference(flow)
         keyed = series_key(key)
         if provider not in ("all", AGENCY):
             raise NoResults(f"No data provider {provider[:40]} here: the only one is {AGENCY}.")
         query, at, detail = _data_parameters(keyed, params)
         found = self._cache.structures().flow(identifier)
-        if found is None:
-            raise NoResults(f"No dataflow {identifier}.")
-        observations = read_observations(self._store, found, query)
-        if not observations:
-            raise NoResults("No observations match the key and the periods.")
+        if found is None or version not in (None, found.flow_version):
+            raise NoResults(
+                f"No dataflow {identifier}" + (f" version {version}." if version else ".")
+            )
+        request = [identifier, [_listed(k) for k in keyed], str(query.start), str(query.end)]
+        made_of = [found.id, found.version, found.flow_version]
+        made = Made(etag(made_of, [*request, at, detail], media_type), found.published)
         writer = generic_data if media_type == GENERIC_TYPE else structure_specific_data
-        return SdmxAnswer(_bounded(writer(found, observations, at, detail)), media_type)
+
+        def gather() -> Renderer:
+            observations = read_observations(self._store, found, query)
+            if not observations:
+                raise NoResults("No observations match the key and the periods.")
+            return lambda: writer(found, observations, at, detail, made)
+
+        return SdmxAnswer(made.tag, media_type, gather)
+
+
+def etag(made_of: object, request: object, media_type: str) -> str:
+    """A strong ETag of a message: what it is made of, the normalised request, the format."""
+    text = json.dumps([REVISION, made_of, request, media_type], ensure_ascii=False)
+    return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
+
+
+def parameters(query: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """The query's parameters by name; BadSyntax for a known one given twice with different
+    values (which one was meant cannot be told). Unknown ones are ignored, as SDMX allows."""
+    found: dict[str, str] = {}
+    for name, value in query:
+        if name in KNOWN_PARAMETERS and found.get(name, value) != value:
+            raise BadSyntax(f"{name} is given more than once.")
+        found[name] = value
+    return found
+
+
+def _listed(values: frozenset[str] | None) -> list[str] | None:
+    return None if values is None else sorted(values)
 
 
 def _data_parameters(
@@ -119,45 +185,3 @@ def _data_parameters(
     if detail not in DETAILS:
         raise BadSyntax("detail must be full, dataonly, serieskeysonly or nodata.")
     return query, at, detail
-
-
-def _bounded(body: bytes) -> bytes:
-    if len(body) > MAX_BYTES:
-        raise TooLarge("The answer would be too large: narrow the query.")
-    return body
-
-
-def _negotiate(accept: str, offered: dict[str, str]) -> str:
-    """The media type to answer with: the first offered (its default) for `*/*`, XML or no
-    Accept; an SDMX-ML 2.1 type by name; NotAcceptable when nothing asked for is offered."""
-    default = next(iter(offered.values()))
-    ranked: list[tuple[float, int, str]] = []
-    for position, item in enumerate(accept.split(",")[:50] if accept.strip() else ["*/*"]):
-        kind, *parameters = (part.strip().lower() for part in item.split(";"))
-        options = dict(p.partition("=")[::2] for p in parameters)
-        chosen = _offered(kind, options.get("version", ""), offered, default)
-        weight = _weight(options.get("q", "1"))
-        if chosen and weight > 0:
-            ranked.append((-weight, position, chosen))
-    if not ranked:
-        raise NotAcceptable(
-            "This resource is served as " + " or ".join(sorted(set(offered.values()))) + "."
-        )
-    return min(ranked)[2]
-
-
-def _offered(kind: str, version: str, offered: dict[str, str], default: str) -> str | None:
-    if kind in ("*/*", "application/*", "application/xml", "text/xml", "text/*"):
-        return default
-    prefix, suffix = "application/vnd.sdmx.", "+xml"
-    if kind.startswith(prefix) and kind.endswith(suffix) and version in ("", "2.1"):
-        return offered.get(kind[len(prefix) : -len(suffix)])
-    return None
-
-
-def _weight(text: str) -> float:
-    try:
-        weight = float(text)
-    except ValueError:
-        return 0.0
-    return weight if 0.0 <= weight <= 1.0 else 0.0

@@ -56,6 +56,8 @@ class Vocabulary:
     regions: dict[str, Named] = field(default_factory=dict)
     synonyms: list[tuple[str, str]] = field(default_factory=list)
     places: list[str] = field(default_factory=list)  # region names and aliases (zh and en)
+    definitions: dict[str, tuple[str, str]] = field(default_factory=dict)  # zh, en by code
+    parents: dict[str, str] = field(default_factory=dict)  # region code: its parent's code
 
 
 @dataclass(frozen=True)
@@ -236,15 +238,17 @@ def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary
     """The names of the code lists the store serves now (empty where it serves none)."""
     con = small_connection()
     try:
-        indicators = _rows(
+        indicators = code_rows(
             con, store, versions, INDICATOR_LIST, "indicators",
             ["code", "name_zh", "name_en", "definition_zh", "definition_en", "theme"],
         )  # fmt: skip
-        regions = _rows(
+        regions = code_rows(
             con, store, versions, REGION_LIST, "regions", ["code", "name_zh", "name_en"]
         )
-        aliases = _rows(con, store, versions, REGION_LIST, "aliases", ["code", "alias"])
-        synonyms = _rows(con, store, versions, INDICATOR_LIST, "synonyms", ["term", "means"])
+        aliases = code_rows(con, store, versions, REGION_LIST, "aliases", ["code", "alias"])
+        # Read apart: a region list without parents still names its regions.
+        parents = code_rows(con, store, versions, REGION_LIST, "regions", ["code", "parent_code"])
+        synonyms = code_rows(con, store, versions, INDICATOR_LIST, "synonyms", ["term", "means"])
     finally:
         con.close()
     return Vocabulary(
@@ -252,6 +256,8 @@ def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary
         regions=_regions(regions, aliases),
         synonyms=[(row[0], row[1]) for row in synonyms],
         places=[row[1] for row in regions] + [row[1] for row in aliases],
+        definitions={row[0]: (row[3], row[4]) for row in indicators},
+        parents={code: parent for code, parent in parents if parent},
     )
 
 
@@ -269,15 +275,17 @@ def _regions(rows: list[list[str]], aliases: list[list[str]]) -> dict[str, Named
     }
 
 
-def _rows(
-    con: duckdb.DuckDBPyConnection,
+def code_rows(
+    con: duckdb.DuckDBPyConnection,  # a `small_connection`
     store: Store,
     versions: dict[str, str | None],
     slug: str,
     resource: str,
     columns: list[str],
 ) -> list[list[str]]:
-    """`columns` of a code list's resource as text, or none when it is not published so."""
+    """`columns` of a code list's resource (of `slug` at the version `versions` names) as
+    text, '' for null; none when it is not published so (the vocabulary's reader, and SDMX's
+    for the copies of the lists that indicator datasets embed)."""
     version = versions.get(slug)
     if not version or not store.has_file(slug, version, resource_file(resource)):
         return []

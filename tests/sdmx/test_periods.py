@@ -23,6 +23,9 @@ from catalog.sdmx import sdmx_period
         ("2011-01..2013-06", "2011-01-01/P30M"),
         ("2020-01..2021-12", "2020-01-01/P2Y"),
         ("2020-01..2020-11-16", "2020-01-01/P321D"),
+        ("9990..9999", "9990-01-01/P10Y"),  # the calendar's last year ends, no year 10000
+        ("9999-12..9999-12", "9999-12-01/P1M"),
+        ("0001..0002", "0001-01-01/P2Y"),
     ],
 )
 def test_sdmx_period_maps_each_published_form(published: str, expected: str) -> None:
