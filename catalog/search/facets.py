@@ -17,7 +17,7 @@ from catalog.errors import BadRequest, InvalidParameter, SearchSyntaxError
 from catalog.search.records import HELD_WEIGHT
 from catalog.search.selection import Facet, Predicate, Selection, all_of
 from catalog.search.solr import MAX_TERMS, Field, Kind, compile_query, field_names, parse_query
-from catalog.search.synonyms import Lexicon, any_contains
+from catalog.search.synonyms import Lexicon, any_contains, is_year
 
 FACETS = ("theme", "organization", "keyword", "format", "frequency", "access_level")
 # Facet name → the index column it counts; list columns are unnested.
@@ -115,7 +115,8 @@ def query_terms(q: str, lexicon: Lexicon) -> list[tuple[str, ...]]:
 
 def words(terms: list[tuple[str, ...]], places: list[bool]) -> tuple[Predicate, Predicate]:
     """Every word (any of its variants) somewhere in a dataset's text; the score per word:
-    `HELD_WEIGHT` when the dataset's rows hold it, 3 in its title, 2 in its keywords.
+    `HELD_WEIGHT` when the dataset's rows hold it (a year: as a period of its rows), 3 in its
+    title, 2 in its keywords.
 
     A place name held also adds less than 1 in all, more the fewer regions the dataset
     holds: of two datasets equal otherwise, the one about that place ranks first (Guizhou's
@@ -127,6 +128,8 @@ def words(terms: list[tuple[str, ...]], places: list[bool]) -> tuple[Predicate, 
     for variants, place in zip(terms, places, strict=True):
         for expr, weight in (("held_text", HELD_WEIGHT), ("title_text", 3), ("keyword_text", 2)):
             hit = any_contains(expr, variants)
+            if expr == "held_text" and is_year(variants):  # held as a period, not as a name
+                hit = Predicate("list_contains(held_years, ?)", [variants[0]])
             scores.append(Predicate(f"{weight} * {hit.sql}::INT", hit.params))
         if place:
             hit = any_contains("held_text", variants)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -28,7 +28,7 @@ from catalog.search.holdings import (
 )
 from catalog.search.records import COLUMNS, catalogue_uuid, entry, utc_moment
 from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
-from catalog.search.synonyms import Lexicon, matching
+from catalog.search.synonyms import Lexicon, is_year, matching
 from catalog.store import Package, Store
 
 if TYPE_CHECKING:
@@ -133,7 +133,8 @@ class CatalogueIndex:
         }
         self._holdings = {key: holding for key, holding in holdings.items() if holding}
         held = {slug: resolve(holding, vocabulary) for (slug, _), holding in holdings.items()}
-        self._lexicon = Lexicon.of(vocabulary.synonyms, vocabulary.places)
+        names = _names(packages, held.values())
+        self._lexicon = Lexicon.of(vocabulary.synonyms, vocabulary.places, names)
         self.load(packages, held)
 
     def select(self, selection: Selection) -> SearchResult:
@@ -160,8 +161,12 @@ class CatalogueIndex:
                 for name, facet in selection.facets.items()
             }
             every = []
-            if selection.terms:  # what the words found in every result, for its series
-                every = cursor.execute(f"SELECT slug FROM ({base})", params).fetchall()
+            if selection.terms:  # what the words found in every result (best first): series
+                every = cursor.execute(
+                    f"SELECT slug, {selection.score} AS score FROM datasets"
+                    f" WHERE {selection.where} ORDER BY {selection.order_by}, slug",
+                    [*selection.score_params, *params],
+                ).fetchall()
         page = [row[0] for row in slugs]
         if not selection.terms:
             return SearchResult(count[0] if count else 0, page, facets)
@@ -170,14 +175,22 @@ class CatalogueIndex:
             slugs=page,
             facets=facets,
             matches={slug: self._matched([slug], selection) for slug in page},
-            found=self._matched([row[0] for row in every], selection),
+            found=self._series_asked([row[0] for row in every], selection),
         )
+
+    def _series_asked(self, slugs: list[str], selection: Selection) -> Matched:
+        """`_matched` over every result, for the series a search lists; nothing when the
+        query named something that is no indicator held (`贵阳最低工资`: minimum wages are
+        no indicator series, and Guiyang's other series are not what was asked)."""
+        found = self._matched(slugs, selection)
+        words = [t for t in selection.terms if t not in selection.places and not is_year(t)]
+        return found if found.indicators or not words else Matched()
 
     def _matched(self, slugs: list[str], selection: Selection) -> Matched:
         """The indicators and regions of `slugs` the query's words found: indicators by the
         words that are not place names (`全国` does not find 全国公务员人数 in
         `全国城镇登记失业率`), regions by every word. Codes more datasets hold come first."""
-        words = [term for term in selection.terms if term not in selection.places]
+        words = [t for t in selection.terms if t not in selection.places and not is_year(t)]
         held = [self._held.get(slug) or Held() for slug in slugs]
         return Matched(
             indicators=_named([n for h in held for n in h.indicators], words),
@@ -187,6 +200,18 @@ class CatalogueIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         """`select` of a search by words and facets (/api/v1/datasets, DCAT, the web pages)."""
         return self.select(query.selection(self.lexicon()))
+
+
+def _names(packages: Sequence[Package], held: Iterable[Held]) -> Iterator[str]:
+    """The names a query word without spaces is cut by: titles, keywords, field titles, and
+    the indicators and regions the rows hold."""
+    for package in packages:
+        yield from (package.title or "", package.title_en or "", *package.keywords)
+        for resource in package.resources:
+            fields = resource.table_schema.fields if resource.table_schema else []
+            yield from (f.title or "" for f in fields)
+    for one in held:
+        yield from (n.name_zh for n in (*one.indicators, *one.regions))
 
 
 def _named(codes: Sequence[Named], terms: list[tuple[str, ...]]) -> list[HeldCode]:

@@ -25,7 +25,7 @@ COLUMNS = (
     " years VARCHAR[], issued VARCHAR, modified VARCHAR, id VARCHAR, version VARCHAR,"
     " licenses VARCHAR[], resource_names VARCHAR[], resource_text VARCHAR,"
     " modified_at TIMESTAMP, created_at TIMESTAMP, held_text VARCHAR, field_text VARCHAR,"
-    " all_text VARCHAR, held_regions INTEGER"
+    " all_text VARCHAR, held_regions INTEGER, held_years VARCHAR[]"
 )
 # How much a query word found in what a dataset holds (an indicator, a region, a year of its
 # rows) weighs against one found in its title or description: more than all of those.
@@ -102,6 +102,7 @@ class IndexRecord(TypedDict):
     field_text: str
     all_text: str
     held_regions: int
+    held_years: list[str]
 
 
 def entry(package: Package, held: Held | None = None) -> IndexRecord:
@@ -144,6 +145,7 @@ def entry(package: Package, held: Held | None = None) -> IndexRecord:
         field_text=held.field_text,
         all_text=" ".join([text, resource_text, organization, held.field_text, held.text]).lower(),
         held_regions=len(held.regions),
+        held_years=[str(year) for year in held.years],
     )
 
 

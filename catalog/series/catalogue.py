@@ -9,7 +9,7 @@ the index's next refresh and nothing stale is ever served.
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import NoReturn
 
@@ -216,17 +216,28 @@ class SeriesCatalogue:
 
     def matching(self, indicators: list[str], regions: list[str], limit: int) -> list[Printed]:
         """The series of `indicators` in `regions` (either list empty: any), best covered
-        first: the series a search result shows beside the datasets."""
+        first, then in the regions the catalogue prints most series of (全国 and 贵州 before
+        the other provinces): the series a search result shows beside the datasets."""
         wanted, places = set(indicators), set(regions)
         if not wanted and not places:
             return []
+        every = self.printed()
         found = [
             p
-            for (indicator, region), p in self.printed().items()
+            for (indicator, region), p in every.items()
             if (not wanted or indicator in wanted) and (not places or region in places)
         ]
         order = {code: rank for rank, code in enumerate(indicators)}
-        found.sort(key=lambda p: (order.get(p.indicator, 0), -len(p.tables), -p.count, p.region))
+        series_in = Counter(region for _, region in every)
+        found.sort(
+            key=lambda p: (
+                order.get(p.indicator, 0),
+                -len(p.tables),
+                -p.count,
+                -series_in[p.region],
+                p.region,
+            )
+        )
         # Each indicator's best covered series first, then each one's second, and so on:
         # the first indicator found does not take every place.
         turn: dict[str, int] = {}

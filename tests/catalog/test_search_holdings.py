@@ -219,3 +219,16 @@ def test_the_years_of_a_date_column_are_held_and_found(tmp_path: Path) -> None:
     holding = read_holding(store, store.package("dated"), store.current("dated") or "")
     assert holding.years == (2019, 2021)
     assert CatalogueIndex(store).search(SearchQuery(q="2019")).slugs == ["dated"]
+
+
+def test_a_word_without_spaces_is_cut_into_the_parts_the_names_hold() -> None:
+    lexicon = Lexicon.of(
+        [("养老金", "养老保险")],
+        ["贵州省", "全国"],
+        ["城镇职工基本养老保险参保人数", "生育保险基金收入", "全国公务员人数"],
+    )
+    assert lexicon.split("城镇职工养老保险") == ["城镇职工", "养老保险"]
+    assert lexicon.split("2010年贵州生育保险基金收入") == ["2010", "贵州", "生育保险基金收入"]
+    assert lexicon.split("全国公务员人数") == ["全国公务员人数"]  # held whole: stays whole
+    assert lexicon.split("贵州的养老金") == ["贵州", "养老金"]  # 的 joins; a synonym is held
+    assert lexicon.split("火星殖民") == ["火星殖民"]  # nothing holds it: left as typed

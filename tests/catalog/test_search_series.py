@@ -59,3 +59,43 @@ def test_the_series_listed_do_not_depend_on_the_page(client: httpx.Client, q: st
     pages = [search(client, q, limit=1, offset=offset) for offset in range(whole["count"] + 1)]
     assert all(series_keys(page) == series_keys(whole) for page in pages)
     assert series_keys(whole)
+
+
+@pytest.mark.parametrize(
+    ("q", "holder"),
+    [
+        ("城镇职工养老保险", "provincial-social-insurance-yearbook"),  # 城镇职工基本养老保险
+        ("职工养老保险", "national-hrss-bulletin"),
+        ("国有企业", "soe-employment-and-wages-by-province-2008"),  # 国有及国有控股企业
+        ("退休金", "guizhou-hrss-indicators"),  # a synonym of 养老金
+        ("2010年贵州生育保险基金收入", "maternity-insurance-by-province-2010"),
+    ],
+)
+def test_a_phrase_without_spaces_finds_the_datasets_holding_it(
+    client: httpx.Client, q: str, holder: str
+) -> None:
+    assert holder in [result["name"] for result in search(client, q, limit=20)["results"]]
+
+
+def test_a_year_is_a_period_not_a_word_of_an_indicator_name(client: httpx.Client) -> None:
+    # 2010年人口普查… indicators hold "2010" in their names: not what this asks for.
+    answer = search(client, "2010年全国失业保险参保人数")
+    matched = {m["code"] for r in answer["results"] for m in r["matched_indicators"]}
+    assert matched == {"unemployment_insurance_participants"}
+    # the dataset holding the period asked ranks above one holding the words only
+    ranked = search(client, "贵州 养老保险参保人数 2010")["results"]
+    assert ranked[0]["name"] == "provincial-social-insurance-yearbook"
+
+
+def test_no_series_is_listed_for_a_figure_no_indicator_holds(client: httpx.Client) -> None:
+    # Minimum wages are a table by region, not an indicator series: Guiyang's average wages
+    # are not an answer to 贵阳最低工资.
+    answer = search(client, "贵阳最低工资")
+    assert answer["count"] >= 1 and answer["series"] == []
+
+
+def test_series_of_the_regions_most_printed_come_first(client: httpx.Client) -> None:
+    first_two = {region for _, region in series_keys(search(client, "失业金"))[:2]}
+    assert first_two == {"000000", "520000"}
+    indicator, _ = series_keys(search(client, "五险"))[0]
+    assert indicator.startswith("five_si_")
