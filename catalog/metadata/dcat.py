@@ -228,9 +228,13 @@ def _data_services(graph: Graph, info: CatalogueInfo, links: Links) -> list[URIR
 
 
 def _add_keywords(graph: Graph, dataset: URIRef, package: Package) -> None:
+    """Each keyword once: one in both lists (`GB/T 2260`) would be two tags to a harvester."""
+    seen: set[str] = set()
     for keywords, lang in ((package.keywords, "zh"), (package.keywords_en, "en")):
         for keyword in keywords:
-            graph.add((dataset, DCAT.keyword, Literal(keyword, lang=lang)))
+            if keyword not in seen:
+                seen.add(keyword)
+                graph.add((dataset, DCAT.keyword, Literal(keyword, lang=lang)))
 
 
 def _add_themes(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:

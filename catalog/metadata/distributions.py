@@ -27,7 +27,7 @@ from catalog.metadata.rdf import (
     tagged_texts,
     typed,
 )
-from catalog.metadata.vocabularies import CKAN_LICENCES
+from catalog.metadata.vocabularies import CKAN_LICENCES, FORMAT_LABELS
 from catalog.query import CATALOGUED, Digest, Format
 from catalog.store import Package, Resource
 
@@ -41,8 +41,7 @@ LICENCES = {
     "ODbL-1.0": "ODC_BL",
     "PDDL-1.0": "ODC_PDDL",
 }
-# The format's name as CKAN's resource format register writes it (Parquet is not in it).
-FORMAT_LABELS = {"CSV": "CSV", "JSON": "JSON", "XLSX": "XLSX", "PARQUET": "Parquet"}
+
 TABLE_SCHEMA = URIRef("https://datapackage.org/standard/table-schema/")
 
 

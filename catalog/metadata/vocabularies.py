@@ -103,6 +103,14 @@ FIELD_TYPES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+# EU file-type code → the format's name as CKAN's resource format register writes it (the
+# register has no Parquet: named as the Apache project names it).
+FORMAT_LABELS: Final[dict[str, str]] = {
+    "CSV": "CSV",
+    "JSON": "JSON",
+    "XLSX": "XLSX",
+    "PARQUET": "Parquet",
+}
 # SPDX licence id → (id, title, url) in CKAN's default licence register (CKAN 2.12,
 # ckan/model/license.py): DCAT names the licence by that url, so ckanext-dcat, which looks a
 # distribution's dct:license up in the register by url (then by dct:title), finds license_id.
