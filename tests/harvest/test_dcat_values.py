@@ -46,9 +46,8 @@ def ckan_packages(server: str) -> dict[str, dict[str, Any]]:
 def region_names(server: str) -> dict[str, str]:
     """code → name_zh, as our CKAN DataStore serves the region code list."""
     api = ckanapi.RemoteCKAN(server)
-    regions = next(
-        r for r in api.action.package_show(id="region-codes")["resources"] if r["name"] == "行政区划"
-    )
+    resources = api.action.package_show(id="region-codes")["resources"]
+    regions = next(r for r in resources if r["name"] == "行政区划")
     found = api.action.datastore_search(resource_id=regions["id"], limit=1000)
     return {row["code"]: row["name_zh"] for row in found["records"]}
 
