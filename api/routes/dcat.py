@@ -1,8 +1,12 @@
 """Metadata for harvesters and search engines: DCAT-AP 3, data.json, schema.org.
 
-`/dataset/{slug}` itself is the HTML page (another router); this one answers only its
-`.jsonld`, `.ttl` and `.rdf` forms. The change feed is `api.routes.changes`; links are built
-on `api.routes.documents.public_base`.
+The DCAT documents answer at the paths ckanext-dcat serves them: `/catalog.{ttl,n3,jsonld,
+rdf,xml}` and `/dataset/{slug}.{same}`, `/catalog` by `Accept` or `?format=`. `/dataset/{slug}`
+itself is the HTML page (another router). The catalogue takes ckanext-dcat's `page`, `q`, `fq`
+and `modified_since`; ckanext-dcat fixes the page size in its configuration
+(`ckanext.dcat.datasets_per_page`), ours also takes `rows` per request, as CKAN's
+`package_search` does, 1 to 1,000, and keeps it in the hydra links. The change feed is
+`api.routes.changes`; links are built on `api.routes.documents.public_base`.
 """
 
 from __future__ import annotations
@@ -37,12 +41,13 @@ from catalog.metadata import (
     dataset_jsonld,
     serialize_graph,
 )
-from catalog.search import SearchQuery
+from catalog.search import CatalogueIndex, SearchQuery
 from catalog.store import Package, Store, parse_moment
 
 router = APIRouter(tags=["metadata"])
 
-RdfFormat = Literal["ttl", "jsonld", "rdf"]
+RdfFormat = Literal["ttl", "n3", "jsonld", "rdf", "xml"]
+MAX_ROWS = 1000
 RDF_EXAMPLES = {
     "text/turtle": "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
     f"<catalog> a dcat:Catalog ; dcat:dataset <dataset/{SLUG}> .\n",
@@ -72,6 +77,18 @@ ModifiedSince = Annotated[
         openapi_examples=example(TIME),
     ),
 ]
+PageNumber = Annotated[
+    int, Query(ge=1, description="1-based page number.", openapi_examples=example(1))
+]
+Rows = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=MAX_ROWS,
+        description="Datasets per page (1 to 1,000); the server's page size without it.",
+        openapi_examples=example(50),
+    ),
+]
 
 
 class NotAcceptable(OpenDataError):
@@ -84,7 +101,7 @@ class NotAcceptable(OpenDataError):
 @get_and_head(
     router,
     "/catalog",
-    summary="The DCAT-AP 3 catalogue in the format the Accept header asks for",
+    summary="The DCAT-AP 3 catalogue in the format `format` or the Accept header asks for",
     response_class=Response,
     responses=responses(RDF, TAGGED, problem_responses(*REFUSED, 404, 406)),
 )
@@ -93,14 +110,24 @@ def negotiated_catalog(
     index: IndexDep,
     info: InfoDep,
     settings: SettingsDep,
-    page: Annotated[int, Query(ge=1, openapi_examples=example(1))] = 1,
-    q: Annotated[str, Query(openapi_examples=example("最低工资"))] = "",
-    fq: Annotated[str, Query(openapi_examples=example("organization:guizhou-hrss"))] = "",
-    modified_since: Annotated[str, Query(openapi_examples=example(TIME))] = "",
+    page: PageNumber = 1,
+    q: Words = "",
+    fq: Filters = "",
+    modified_since: ModifiedSince = "",
+    rows: Rows = None,
+    fmt: Annotated[
+        RdfFormat | None,
+        Query(
+            alias="format",
+            description="The serialisation, as the path's extension names it; wins over Accept.",
+            openapi_examples=example("ttl"),
+        ),
+    ] = None,
 ) -> Response:
-    """Turtle, JSON-LD or RDF/XML by `Accept` (Turtle for `*/*`); 406 for anything else."""
-    extension = negotiate(request.headers.get("accept", "*/*"))
-    response = catalog(request, extension, index, info, settings, page, q, fq, modified_since)
+    """`format` if given, else Turtle, JSON-LD or RDF/XML by `Accept` (Turtle for `*/*`);
+    406 for anything else."""
+    extension = fmt or negotiate(request.headers.get("accept", "*/*"))
+    response = catalog(request, extension, index, info, settings, page, q, fq, modified_since, rows)
     response.headers["Vary"] = "Accept"
     response.headers["Content-Location"] = f"{info.base_url}/catalog.{extension}"
     return response
@@ -110,8 +137,8 @@ def negotiated_catalog(
     router,
     "/catalog.{extension}",
     summary="One page of the DCAT-AP 3 catalogue (hydra paging)",
-    description="One page of the DCAT-AP 3 catalogue as Turtle (`ttl`), JSON-LD (`jsonld`) or "
-    "RDF/XML (`rdf`), paged with hydra links.",
+    description="One page of the DCAT-AP 3 catalogue as Turtle (`ttl`), N3 (`n3`), JSON-LD "
+    "(`jsonld`) or RDF/XML (`rdf`, `xml`), paged with hydra links.",
     response_class=Response,
     responses=responses(RDF, TAGGED, problem_responses(*REFUSED, *UNKNOWN)),
 )
@@ -121,15 +148,14 @@ def catalog(
     index: IndexDep,
     info: InfoDep,
     settings: SettingsDep,
-    page: Annotated[
-        int, Query(ge=1, description="1-based page number.", openapi_examples=example(1))
-    ] = 1,
+    page: PageNumber = 1,
     q: Words = "",
     fq: Filters = "",
     modified_since: ModifiedSince = "",
+    rows: Rows = None,
 ) -> Response:
     since = parse_moment(modified_since, "modified_since") if modified_since else None
-    size = settings.catalog_page_size
+    size = rows or settings.catalog_page_size
     result = index.search(
         SearchQuery(
             q=q,
@@ -140,7 +166,7 @@ def catalog(
             modified_since=since,
         )
     )
-    filters = {"q": q, "fq": fq, "modified_since": modified_since}
+    filters = {"q": q, "fq": fq, "modified_since": modified_since, "rows": str(rows or "")}
     paging = PageInfo(
         number=page,
         size=size,
@@ -156,6 +182,7 @@ def catalog(
         page=paging,
         modified=max((p.modified() for p in everything.values()), default=""),
         issued=min((_issued(p) for p in everything.values()), default=""),
+        regions=region_names(index),
     )
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
@@ -163,7 +190,7 @@ def catalog(
 @get_and_head(
     router,
     "/dataset/{slug}.{extension}",
-    summary="One dataset as DCAT-AP 3 (Turtle, JSON-LD or RDF/XML)",
+    summary="One dataset as DCAT-AP 3 (Turtle, N3, JSON-LD or RDF/XML)",
     description="One dataset and its distributions as DCAT-AP 3.",
     response_class=Response,
     responses=responses(RDF, TAGGED, problem_responses(*REFUSED, *UNKNOWN)),
@@ -173,9 +200,10 @@ def dataset(
     slug: Slug,
     extension: Annotated[RdfFormat, Path(openapi_examples=example("jsonld"))],
     store: StoreDep,
+    index: IndexDep,
     info: InfoDep,
 ) -> Response:
-    graph = dataset_graph(info, served_package(store, slug))
+    graph = dataset_graph(info, served_package(store, slug), region_names(index))
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
@@ -266,6 +294,11 @@ def served_package(store: Store, slug: str) -> Package:
     return store.package(slug)
 
 
+def region_names(index: CatalogueIndex) -> dict[str, tuple[str, str]]:
+    """code → (name_zh, name_en) of every region the served datasets hold."""
+    return {code: (n.name_zh, n.name_en) for code, n in index.names().regions.items()}
+
+
 def _issued(package: Package) -> str:
     return "" if package.issued is None else str(package.issued)
 
@@ -274,6 +307,7 @@ def negotiate(accept: str) -> RdfFormat:
     """The RDF extension for an Accept header, by q-value; NotAcceptable if none fits."""
     by_type: dict[str, RdfFormat] = {
         "text/turtle": "ttl",
+        "text/n3": "n3",
         "application/ld+json": "jsonld",
         "application/json": "jsonld",
         "application/rdf+xml": "rdf",

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 from catalog.metadata.rdf import CatalogueInfo, Links
-from catalog.metadata.vocabularies import DATAJSON_ACCESS_LEVELS
+from catalog.metadata.vocabularies import DATAJSON_ACCESS_LEVELS, FORMAT_LABELS
 from catalog.query import CATALOGUED
 from catalog.store import Package
 
@@ -61,6 +61,7 @@ Distribution = TypedDict(
         "format": str,
         "describedBy": str,
         "describedByType": str,
+        "description": NotRequired[str],
     },
 )
 Dataset = TypedDict(
@@ -195,15 +196,18 @@ def _distributions(package: Package, links: Links) -> list[Distribution]:
     for resource in package.resources:
         name = resource.name
         for fmt in CATALOGUED:
-            found.append(
-                {
-                    "@type": "dcat:Distribution",
-                    "title": f"{resource.title or name} ({fmt.label})",
-                    "downloadURL": links.download(slug, name, fmt.extension),
-                    "mediaType": fmt.essence,
-                    "format": fmt.label,
-                    "describedBy": links.schema(slug, name),
-                    "describedByType": "application/json",
-                }
-            )
+            # Named as our CKAN API names the resource; the format tells them apart.
+            distribution: Distribution = {
+                "@type": "dcat:Distribution",
+                "title": resource.title or name,
+                "downloadURL": links.download(slug, name, fmt.extension),
+                "mediaType": fmt.essence,
+                "format": FORMAT_LABELS.get(fmt.file_type or "", fmt.label),
+                "describedBy": links.schema(slug, name),
+                "describedByType": "application/json",
+            }
+            description = resource.description or resource.description_en
+            if description:
+                distribution["description"] = description
+            found.append(distribution)
     return found

@@ -9,17 +9,29 @@ Vocabularies used for each part of the mapping (so a harvester can check what it
     dataset        dct:identifier (the slug), dct:title/description @zh @en, dcat:keyword,
                    dcat:theme (skos:Concept), dct:publisher, dcat:contactPoint (vcard:Kind),
                    dct:accrualPeriodicity (EU frequency authority), dct:temporal
-                   (dct:PeriodOfTime with dcat:startDate/endDate), dct:spatial (dct:Location
-                   per GB/T 2260 code; the EU country authority for 000000),
-                   dct:accessRights (EU access-right authority), dct:conformsTo (each resource's
-                   Table Schema), dct:provenance, dct:source, dcat:version, dcat:landingPage
+                   (dct:PeriodOfTime with dcat:startDate/endDate and schema:startDate/endDate),
+                   dct:spatial (one dct:Location, below), dct:accessRights (EU access-right
+                   authority), dct:conformsTo (each resource's Table Schema), dct:provenance,
+                   dct:source, dcat:version and owl:versionInfo, dcat:landingPage
     distribution   one per resource and format (csv, json, parquet, xlsx): dcat:accessURL,
                    dcat:downloadURL, dct:format (EU file-type authority), dcat:mediaType (IANA),
-                   dct:license (EU licence authority when known), dct:issued/modified,
-                   dcat:accessService; for Parquet, the published file: dcat:byteSize and
-                   spdx:checksum (sha256)
+                   dct:license (the URL of CKAN's licence register, else the EU licence
+                   authority), dct:issued/modified, dcat:accessService; for Parquet, the
+                   published file: dcat:byteSize and spdx:checksum (sha256)
     paging         hydra:PagedCollection with first/last/next/previous, the older
                    firstPage/lastPage/nextPage/previousPage, totalItems and itemsPerPage
+
+Each property is written the way every DCAT-AP profile of ckanext-dcat 2.4 reads it: DCAT-AP 1
+and 2 read the version from owl:versionInfo, DCAT-AP 3 from dcat:version; DCAT-AP 1 reads a
+period from schema:startDate/endDate, 2 and 3 from dcat:startDate/endDate.
+
+Spatial coverage is one dct:Location per dataset (`…/dataset/wages#spatial`), because the
+profiles keep one dct:spatial value (the last URI, the last label, the last geometry): its
+skos:prefLabel lists the regions' names (@zh and @en) and its rdfs:label, which the profiles
+read last and so keep as `spatial_text`, lists them in Chinese. Each region stays a
+dct:Location of its own (`…/regions/520000`, with its GB/T 2260 code as skos:notation and
+dct:identifier), a dct:hasPart of the coverage; the country is skos:exactMatch the EU country
+authority's China. No geometry is given: none of our sources has region coordinates.
 
 The sources a dataset was compiled from (statistical bulletins, reports) are the objects of
 `dct:source`, whose DCAT-AP range is `dcat:Dataset`. They are typed `hrss:SourcePublication`,
@@ -33,16 +45,17 @@ so every serialisation of the same version yields the same graph.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
 
 from catalog.metadata.distributions import add_resource, issued
 from catalog.metadata.rdf import (
     DCAT_VERSION,
     EU,
     HYDRA,
+    SCHEMA,
     VCARD,
     CatalogueInfo,
     Links,
@@ -68,6 +81,9 @@ EU_THEMES = {
 }
 LANGUAGES = ("ZHO", "ENG")
 NATIONAL = "000000"
+# Region code → (name_zh, name_en), from the region code list the catalogue serves.
+RegionNames = Mapping[str, tuple[str, str]]
+NO_NAMES: RegionNames = {}
 
 
 def catalogue_graph(
@@ -77,6 +93,7 @@ def catalogue_graph(
     page: PageInfo | None = None,
     modified: str = "",
     issued: str = "",
+    regions: RegionNames = NO_NAMES,
 ) -> Graph:
     """One page of the catalogue: the catalogue, its services, the page's datasets, paging."""
     links = Links(info.base_url)
@@ -105,7 +122,7 @@ def catalogue_graph(
     for service in services:
         graph.add((catalog, DCAT.service, service))
     for package in packages:
-        dataset = add_dataset(graph, info, package)
+        dataset = add_dataset(graph, info, package, regions)
         graph.add((catalog, DCAT.dataset, dataset))
         for service in services:
             graph.add((service, DCAT.servesDataset, dataset))
@@ -114,11 +131,11 @@ def catalogue_graph(
     return graph
 
 
-def dataset_graph(info: CatalogueInfo, package: Package) -> Graph:
+def dataset_graph(info: CatalogueInfo, package: Package, regions: RegionNames = NO_NAMES) -> Graph:
     """One dataset on its own, with the API service its distributions are reached through."""
     links = Links(info.base_url)
     graph = new_graph()
-    dataset = add_dataset(graph, info, package)
+    dataset = add_dataset(graph, info, package, regions)
     for service in _data_services(graph, info, links):
         graph.add((service, DCAT.servesDataset, dataset))
     return graph
@@ -141,7 +158,9 @@ def add_paging(graph: Graph, page: PageInfo) -> None:
         graph.add((current, HYDRA[f"{name}Page"], target))
 
 
-def add_dataset(graph: Graph, info: CatalogueInfo, package: Package) -> URIRef:
+def add_dataset(
+    graph: Graph, info: CatalogueInfo, package: Package, regions: RegionNames = NO_NAMES
+) -> URIRef:
     """Add one published descriptor as a dcat:Dataset with its distributions; return its IRI."""
     links = Links(info.base_url)
     slug = package.name
@@ -156,6 +175,7 @@ def add_dataset(graph: Graph, info: CatalogueInfo, package: Package) -> URIRef:
     add_date(graph, dataset, DCTERMS.modified, package.modified())
     if package.version:
         graph.add((dataset, DCAT_VERSION, Literal(package.version)))
+        graph.add((dataset, OWL.versionInfo, Literal(package.version)))
     landing = URIRef(links.dataset(slug))
     graph.add((dataset, DCAT.landingPage, landing))
     graph.add((landing, RDF.type, FOAF.Document))
@@ -166,7 +186,7 @@ def add_dataset(graph: Graph, info: CatalogueInfo, package: Package) -> URIRef:
     _add_frequency(graph, dataset, package)
     _add_access_rights(graph, dataset, package)
     _add_temporal(graph, dataset, package, links)
-    _add_spatial(graph, dataset, package, links)
+    _add_spatial(graph, dataset, package, links, regions)
     _add_sources(graph, dataset, package, links)
     for resource in package.resources:
         add_resource(graph, dataset, package, resource, links)
@@ -208,9 +228,13 @@ def _data_services(graph: Graph, info: CatalogueInfo, links: Links) -> list[URIR
 
 
 def _add_keywords(graph: Graph, dataset: URIRef, package: Package) -> None:
+    """Each keyword once: one in both lists (`GB/T 2260`) would be two tags to a harvester."""
+    seen: set[str] = set()
     for keywords, lang in ((package.keywords, "zh"), (package.keywords_en, "en")):
         for keyword in keywords:
-            graph.add((dataset, DCAT.keyword, Literal(keyword, lang=lang)))
+            if keyword not in seen:
+                seen.add(keyword)
+                graph.add((dataset, DCAT.keyword, Literal(keyword, lang=lang)))
 
 
 def _add_themes(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
@@ -276,20 +300,40 @@ def _add_temporal(graph: Graph, dataset: URIRef, package: Package, links: Links)
         return
     period = links.node(package.name, "temporal")
     graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
-    add_date(graph, period, DCAT.startDate, str(temporal.start or ""))
-    add_date(graph, period, DCAT.endDate, str(temporal.end or ""))
+    for start, end in ((DCAT.startDate, DCAT.endDate), (SCHEMA.startDate, SCHEMA.endDate)):
+        add_date(graph, period, start, str(temporal.start or ""))
+        add_date(graph, period, end, str(temporal.end or ""))
     graph.add((dataset, DCTERMS.temporal, period))
 
 
-def _add_spatial(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:
-    for code in package.spatial:
+def _add_spatial(
+    graph: Graph, dataset: URIRef, package: Package, links: Links, regions: RegionNames
+) -> None:
+    """One dct:Location covering every region of the dataset (see the module doc)."""
+    if not package.spatial:
+        return
+    coverage = links.node(package.name, "spatial")
+    graph.add((coverage, RDF.type, DCTERMS.Location))
+    names = [region_names(code, regions) for code in package.spatial]
+    zh, en = "、".join(n[0] for n in names), ", ".join(n[1] for n in names)
+    bilingual(graph, coverage, SKOS.prefLabel, zh, en)
+    graph.add((coverage, RDFS.label, Literal(zh, lang="zh")))
+    graph.add((dataset, DCTERMS.spatial, coverage))
+    for code, (name_zh, name_en) in zip(package.spatial, names, strict=True):
         region = typed(graph, links.region(code), DCTERMS.Location)
         graph.add((region, SKOS.notation, Literal(code)))
         graph.add((region, DCTERMS.identifier, Literal(code)))
-        graph.add((dataset, DCTERMS.spatial, region))
+        bilingual(graph, region, SKOS.prefLabel, name_zh, name_en)
+        graph.add((coverage, DCTERMS.hasPart, region))
         if code == NATIONAL:
             china = typed(graph, EU + "country/CHN", DCTERMS.Location)
-            graph.add((dataset, DCTERMS.spatial, china))
+            graph.add((region, SKOS.exactMatch, china))
+
+
+def region_names(code: str, regions: RegionNames) -> tuple[str, str]:
+    """A region's (zh, en) names; the code itself where the code list does not name it."""
+    zh, en = regions.get(code, ("", ""))
+    return zh or en or code, en or zh or code
 
 
 def _add_sources(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:

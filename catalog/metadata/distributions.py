@@ -2,6 +2,14 @@
 
 The Parquet distribution is the stored file, so its size and sha256 are given exactly; the
 other formats are generated on request from it.
+
+What ckanext-dcat (2.4, every DCAT-AP profile) makes of a distribution, and why it is written
+so: `name` is dct:title (the resource's title, as our CKAN API names the resource; the format
+is in dct:format); `mimetype` is the rdfs:label of the dcat:mediaType IANA node (`text/csv`);
+`format` is the rdfs:label of the dct:format EU file-type node, which is also typed dct:IMT,
+the form the profiles read a label from (`CSV`, `XLSX`, `JSON`, `Parquet`; CKAN's format
+register then maps the media type to its own name); `license_id` is looked up by the
+dct:license URI in CKAN's licence register, so the licence is named by that register's URL.
 """
 
 from __future__ import annotations
@@ -9,19 +17,31 @@ from __future__ import annotations
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
-from catalog.metadata.rdf import EU, IANA, SPDX, Links, add_date, bilingual, typed
+from catalog.metadata.rdf import (
+    EU,
+    IANA,
+    SPDX,
+    Links,
+    add_date,
+    bilingual,
+    tagged_texts,
+    typed,
+)
+from catalog.metadata.vocabularies import CKAN_LICENCES, FORMAT_LABELS
 from catalog.query import CATALOGUED, Digest, Format
 from catalog.store import Package, Resource
 
-# SPDX licence ids → EU licence authority; other licences are linked by their own URL.
+# SPDX licence ids → EU licence authority, for a licence CKAN's register does not hold; a
+# licence in neither is linked by its own URL.
 LICENCES = {
     "CC-BY-4.0": "CC_BY_4_0",
     "CC-BY-SA-4.0": "CC_BYSA_4_0",
     "CC0-1.0": "CC0",
-    "ODC-BY-1.0": "ODC_BY",
+    "ODC-By-1.0": "ODC_BY",
     "ODbL-1.0": "ODC_BL",
     "PDDL-1.0": "ODC_PDDL",
 }
+
 TABLE_SCHEMA = URIRef("https://datapackage.org/standard/table-schema/")
 
 
@@ -61,24 +81,13 @@ def _add_distribution(
     slug, name = package.name, resource.name
     node = links.node(slug, f"{name}-{fmt.extension}")
     graph.add((node, RDF.type, DCAT.Distribution))
-    label = fmt.label
-    bilingual(
-        graph,
-        node,
-        DCTERMS.title,
-        f"{resource.title or name}（{label}）",
-        f"{resource.title_en or name} ({label})",
-    )
-    if resource.description:
-        graph.add((node, DCTERMS.description, Literal(resource.description, lang="zh")))
+    bilingual(graph, node, DCTERMS.title, resource.title or name, resource.title_en or name)
+    tagged_texts(graph, node, DCTERMS.description, resource.description, resource.description_en)
     url = URIRef(links.download(slug, name, fmt.extension))
     graph.add((node, DCAT.accessURL, url))
     graph.add((node, DCAT.downloadURL, url))
     graph.add((node, DCAT.accessService, URIRef(links.api())))
-    if fmt.file_type_uri is not None:  # always, for a catalogued format
-        file_type = typed(graph, fmt.file_type_uri, DCTERMS.MediaTypeOrExtent)
-        graph.add((node, DCTERMS["format"], file_type))
-    graph.add((node, DCAT.mediaType, typed(graph, IANA + fmt.essence, DCTERMS.MediaType)))
+    _add_format(graph, node, fmt)
     licence = _licence(graph, package)
     if licence is not None:
         graph.add((node, DCTERMS.license, licence))
@@ -88,6 +97,19 @@ def _add_distribution(
         checksum = links.node(slug, f"{name}-{fmt.extension}-sha256")
         _add_published_file(graph, node, resource, checksum)
     return node
+
+
+def _add_format(graph: Graph, distribution: URIRef, fmt: Format) -> None:
+    """dct:format (EU file type) and dcat:mediaType (IANA), each labelled with its name."""
+    if fmt.file_type is not None and fmt.file_type_uri is not None:  # a catalogued format
+        # dct:IMT first: ckanext-dcat reads the label of a format node whose first type it is.
+        file_type = typed(graph, fmt.file_type_uri, DCTERMS.IMT)
+        graph.add((file_type, RDF.type, DCTERMS.MediaTypeOrExtent))
+        graph.add((file_type, RDFS.label, Literal(FORMAT_LABELS[fmt.file_type])))
+        graph.add((distribution, DCTERMS["format"], file_type))
+    media_type = typed(graph, IANA + fmt.essence, DCTERMS.MediaType)
+    graph.add((media_type, RDFS.label, Literal(fmt.essence)))
+    graph.add((distribution, DCAT.mediaType, media_type))
 
 
 def _add_published_file(
@@ -113,15 +135,23 @@ def published_bytes(resource: Resource) -> int | None:
 
 
 def _licence(graph: Graph, package: Package) -> URIRef | None:
-    """The first licence (DCAT-AP allows one per distribution), in the EU vocabulary if known."""
+    """The first licence (DCAT-AP allows one per distribution): by the URL CKAN's licence
+    register holds for it, else in the EU vocabulary, else by its own URL."""
     for licence in package.licenses:
-        known = LICENCES.get(licence.name or "")
-        iri = EU + "licence/" + known if known else licence.path
-        if iri:
-            node = typed(graph, iri, DCTERMS.LicenseDocument)
-            if licence.title or licence.name:
-                graph.add((node, RDFS.label, Literal(licence.title or licence.name)))
-            return node
+        spdx = licence.name or ""
+        ckan = CKAN_LICENCES.get(spdx)
+        known = LICENCES.get(spdx)
+        iri = ckan[2] if ckan else EU + "licence/" + known if known else licence.path
+        if not iri:
+            continue
+        node = typed(graph, iri, DCTERMS.LicenseDocument)
+        if ckan:
+            graph.add((node, DCTERMS.title, Literal(ckan[1])))
+        if licence.title or licence.name:
+            graph.add((node, RDFS.label, Literal(licence.title or licence.name)))
+        if licence.path and licence.path != iri:
+            graph.add((node, RDFS.seeAlso, URIRef(licence.path)))
+        return node
     return None
 
 

@@ -1,19 +1,30 @@
 """The RDF groundwork the metadata mappings share: namespaces, the URL scheme, serialisations.
 
 `Links` is the one place every IRI of the catalogue is built (HTML pages, downloads, API,
-vocabularies); `serialize` writes a graph as Turtle, JSON-LD or RDF/XML.
+vocabularies); `serialize_graph` writes a graph as Turtle, N3, JSON-LD or RDF/XML.
+
+Literal order is part of the contract. A CKAN configured for Chinese (`ckan.locale_default =
+zh_Hans_CN`, the only Simplified Chinese locale CKAN ships) never finds a literal tagged with
+its locale (a BCP 47 tag has no `_`), so ckanext-dcat takes the first literal of a property in
+document order. Every serialisation here writes the `@zh` literal first, so such a harvester
+keeps the Chinese title and description, the ones our CKAN API's `package_show` gives.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
 from urllib.parse import quote
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, SKOS
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
+from rdflib.plugins.serializers.n3 import N3Serializer
+from rdflib.plugins.serializers.turtle import TurtleSerializer
+from rdflib.term import Node
 
 from catalog.errors import BadRequest
 
@@ -26,12 +37,19 @@ DCAT_VERSION = URIRef(f"{DCAT}version")
 EU = "http://publications.europa.eu/resource/authority/"
 IANA = "https://www.iana.org/assignments/media-types/"
 
-# Serialisations: URL extension → (rdflib format, media type).
+# schema.org as ckanext-dcat reads it (http, not rdflib's https SDO).
+SCHEMA = Namespace("http://schema.org/")
+# Serialisations: URL extension → (rdflib format, media type), as ckanext-dcat serves them.
 RDF_FORMATS: dict[str, tuple[str, str]] = {
     "ttl": ("turtle", "text/turtle"),
+    "n3": ("n3", "text/n3"),
     "jsonld": ("json-ld", "application/ld+json"),
     "rdf": ("pretty-xml", "application/rdf+xml"),
+    "xml": ("pretty-xml", "application/rdf+xml"),
 }
+# Han characters: a text with as many of them as Latin letters is Chinese.
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
 _DATE_TYPES = (
     (re.compile(r"^\d{4}$"), XSD.gYear),
     (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
@@ -115,13 +133,15 @@ def new_graph() -> Graph:
         ("adms", ADMS),
         ("spdx", SPDX),
         ("hydra", HYDRA),
+        ("owl", OWL),
+        ("schema", SCHEMA),
     ):
         graph.bind(prefix, namespace)
     return graph
 
 
 def serialize_graph(graph: Graph, extension: str) -> bytes:
-    """The graph as `ttl`, `jsonld` or `rdf` (RDF/XML), UTF-8."""
+    """The graph as `ttl`, `n3`, `jsonld` or `rdf`/`xml` (RDF/XML), UTF-8, `@zh` first."""
     if extension not in RDF_FORMATS:
         raise BadRequest(f"unknown RDF format {extension!r}; use one of {', '.join(RDF_FORMATS)}")
     rdflib_format = RDF_FORMATS[extension][0]
@@ -129,7 +149,56 @@ def serialize_graph(graph: Graph, extension: str) -> bytes:
         context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
         text = graph.serialize(format="json-ld", context=context, auto_compact=True)
         return text.encode("utf-8")
+    if rdflib_format in _SORTING:
+        # rdflib's Turtle and N3 writers sort each property's objects: `@en` before `@zh`.
+        out = BytesIO()
+        _SORTING[rdflib_format](graph).serialize(out, encoding="utf-8")
+        return out.getvalue()
+    # RDF/XML and JSON-LD keep the graph's insertion order, where `bilingual` puts zh first.
     return graph.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def _chinese_first(properties: Mapping[Any, list[Node]]) -> None:
+    """Move each property's `@zh` literals to the front (stable: the rest keep their order)."""
+    for objects in properties.values():
+        objects.sort(key=lambda node: not (isinstance(node, Literal) and node.language == "zh"))
+
+
+class _ChineseFirstTurtle(TurtleSerializer):
+    """Turtle with each property's `@zh` literals before its other objects."""
+
+    def sortProperties(self, properties: Mapping[Any, list[Node]]) -> list[Any]:
+        ordered = super().sortProperties(properties)
+        _chinese_first(properties)
+        return ordered
+
+
+class _ChineseFirstN3(N3Serializer):
+    """N3 with each property's `@zh` literals before its other objects."""
+
+    def sortProperties(self, properties: Mapping[Any, list[Node]]) -> list[Any]:
+        ordered = super().sortProperties(properties)
+        _chinese_first(properties)
+        return ordered
+
+
+_SORTING: dict[str, type[TurtleSerializer]] = {
+    "turtle": _ChineseFirstTurtle,
+    "n3": _ChineseFirstN3,
+}
+
+
+def language_of(text: str) -> str:
+    """`zh` for a text written mostly in Han characters, else `en` (what a steward wrote in a
+    property meant for Chinese may be English: tag it with the language it is in)."""
+    return "zh" if len(_HAN.findall(text)) >= len(_LATIN.findall(text)) else "en"
+
+
+def tagged_texts(graph: Graph, node: URIRef, predicate: URIRef, *texts: str | None) -> None:
+    """Each distinct text as a literal tagged with its own language, Chinese first."""
+    distinct = dict.fromkeys(text for text in texts if text)
+    for text in sorted(distinct, key=lambda t: language_of(t) != "zh"):
+        graph.add((node, predicate, Literal(text, lang=language_of(text))))
 
 
 def bilingual(

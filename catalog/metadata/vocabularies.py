@@ -103,6 +103,42 @@ FIELD_TYPES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+# EU file-type code → the format's name as CKAN's resource format register writes it (the
+# register has no Parquet: named as the Apache project names it).
+FORMAT_LABELS: Final[dict[str, str]] = {
+    "CSV": "CSV",
+    "JSON": "JSON",
+    "XLSX": "XLSX",
+    "PARQUET": "Parquet",
+}
+# SPDX licence id → (id, title, url) in CKAN's default licence register (CKAN 2.12,
+# ckan/model/license.py): DCAT names the licence by that url, so ckanext-dcat, which looks a
+# distribution's dct:license up in the register by url (then by dct:title), finds license_id.
+OPEN_DEFINITION = "http://www.opendefinition.org/licenses/"
+CKAN_LICENCES: Final[dict[str, tuple[str, str, str]]] = {
+    "CC-BY-4.0": ("cc-by", "Creative Commons Attribution", OPEN_DEFINITION + "cc-by"),
+    "CC-BY-3.0": ("cc-by", "Creative Commons Attribution", OPEN_DEFINITION + "cc-by"),
+    "CC-BY-SA-4.0": (
+        "cc-by-sa",
+        "Creative Commons Attribution Share-Alike",
+        OPEN_DEFINITION + "cc-by-sa",
+    ),
+    "CC0-1.0": ("cc-zero", "Creative Commons CCZero", OPEN_DEFINITION + "cc-zero"),
+    "ODbL-1.0": (
+        "odc-odbl",
+        "Open Data Commons Open Database License (ODbL)",
+        OPEN_DEFINITION + "odc-odbl",
+    ),
+    "ODC-By-1.0": ("odc-by", "Open Data Commons Attribution License", OPEN_DEFINITION + "odc-by"),
+    "PDDL-1.0": (
+        "odc-pddl",
+        "Open Data Commons Public Domain Dedication and License (PDDL)",
+        OPEN_DEFINITION + "odc-pddl",
+    ),
+    "GFDL-1.3": ("gfdl", "GNU Free Documentation License", OPEN_DEFINITION + "gfdl"),
+}
+
+
 def label(vocabulary: dict[str, tuple[str, str]], code: str, lang: str) -> str:
     """The label of `code` in `lang`; the code itself when the vocabulary lacks it."""
     pair = vocabulary.get(code)

@@ -15,6 +15,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF
 from api import create_app
 from catalog.metadata.distributions import published_bytes
 from catalog.metadata.rdf import DCAT_VERSION, EU, HYDRA, SPDX, VCARD
+from catalog.metadata.vocabularies import OPEN_DEFINITION
 from catalog.store import FolderStore
 from tests.dcat.conftest import BASE_URL, PAGE_SIZE, History, settings_for
 
@@ -293,7 +294,8 @@ async def test_distributions_per_format_with_licence_and_parquet_checksum(
     # wages plus the embedded regions code list, each in csv, json, parquet and xlsx
     assert len(distributions) == 4 * len(published["resources"]) == 8
     for distribution in distributions:
-        assert graph.value(distribution, DCTERMS.license) == URIRef(EU + "licence/CC_BY_4_0")
+        # the URL CKAN's licence register holds for cc-by, so harvesters find license_id
+        assert graph.value(distribution, DCTERMS.license) == URIRef(OPEN_DEFINITION + "cc-by")
         assert graph.value(distribution, DCAT.downloadURL) is not None
         assert graph.value(distribution, DCAT.mediaType) is not None
     wages = package.resource("wages")
