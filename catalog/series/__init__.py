@@ -4,6 +4,7 @@ printed."""
 
 from catalog.series.catalogue import CACHED_SERIES, Printed, Series, SeriesCatalogue
 from catalog.series.figures import FIGURE_COLUMNS, MAX_FIGURES, IndicatorTable, PrintedFigure
+from catalog.series.listing import SUGGESTED, nearest, place_rank, researcher_order
 from catalog.series.preference import (
     DEFECT_FLAGS,
     Agreeing,
@@ -27,6 +28,7 @@ __all__ = [
     "FIGURE_COLUMNS",
     "FIGURE_FIELDS",
     "MAX_FIGURES",
+    "SUGGESTED",
     "Agreeing",
     "IndicatorTable",
     "Point",
@@ -37,8 +39,11 @@ __all__ = [
     "SeriesCatalogue",
     "figure_rows",
     "group_record",
+    "nearest",
+    "place_rank",
     "point_record",
     "prefer",
+    "researcher_order",
     "standing",
     "value_text",
     "why_not_preferred",
