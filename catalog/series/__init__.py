@@ -4,7 +4,13 @@ printed."""
 
 from catalog.series.catalogue import CACHED_SERIES, Printed, Series, SeriesCatalogue
 from catalog.series.figures import FIGURE_COLUMNS, MAX_FIGURES, IndicatorTable, PrintedFigure
-from catalog.series.listing import SUGGESTED, nearest, place_rank, researcher_order
+from catalog.series.listing import (
+    SUGGESTED,
+    edit_distance,
+    nearest,
+    place_rank,
+    researcher_order,
+)
 from catalog.series.preference import (
     DEFECT_FLAGS,
     Agreeing,
@@ -37,6 +43,7 @@ __all__ = [
     "Ranked",
     "Series",
     "SeriesCatalogue",
+    "edit_distance",
     "figure_rows",
     "group_record",
     "nearest",
