@@ -6,7 +6,14 @@ from web.charts import PALETTE, Chart, build_chart, chart_resource
 from web.headline import Featured, Figure, Headline, figure_text
 from web.pages import Download, PageData
 from web.search import PAGE_FACETS, SearchPage, search_catalogue
-from web.series import SeriesChart, reason_text, series_chart, series_unit
+from web.series import (
+    SeriesChart,
+    grouped,
+    reason_text,
+    series_chart,
+    series_unit,
+    shown_figures,
+)
 from web.strings import DEFAULT_LANGUAGE, LANGUAGES, interface_text
 from web.text import highlight, human_size, markdown_html, safe_link, snippet, terms
 from web.versions import ResourceChange, ValidationSummary, VersionEntry
@@ -35,6 +42,7 @@ __all__ = [
     "build_chart",
     "chart_resource",
     "figure_text",
+    "grouped",
     "highlight",
     "human_size",
     "interface_text",
@@ -44,6 +52,7 @@ __all__ = [
     "search_catalogue",
     "series_chart",
     "series_unit",
+    "shown_figures",
     "snippet",
     "terms",
 ]

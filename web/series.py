@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from catalog.series import Series, value_text
 from web.charts import Series as Line
@@ -40,7 +41,7 @@ def series_chart(
         if whole_year and shown.value is not None and shown.unit == unit:
             year = int(point.period)
             lines.setdefault(point.period_type, []).append((year, float(shown.value)))
-            labels.setdefault(point.period_type, {})[year] = value_text(shown)
+            labels.setdefault(point.period_type, {})[year] = grouped(value_text(shown))
     drawn = [Line(type_label(kind), points, labels[kind]) for kind, points in sorted(lines.items())]
     if not drawn:
         return None
@@ -81,3 +82,32 @@ def reason_text(reason: str, lang: str) -> str:
             # A source without a tier is named `unrated` inside the tier sentence.
             return re.sub(pattern, chinese, reason).replace("unrated", "未评级")
     return reason
+
+
+def grouped(text: str) -> str:
+    """An exact decimal text with thousands separators in its whole part (`372870000` →
+    `372,870,000`, `-1234.50` → `-1,234.50`); any other text unchanged."""
+    sign, digits = ("-", text[1:]) if text.startswith("-") else ("", text)
+    whole, point, fraction = digits.partition(".")
+    if not whole.isdigit() or (point and not fraction.isdigit()):
+        return text
+    return f"{sign}{int(whole):,}{point}{fraction}"
+
+
+def as_printed(record: dict[str, Any]) -> str:
+    """The figure as the source printed it, when it printed another unit (`37287 万人` for
+    372870000 人); empty when it printed the unit shown or kept no printed form."""
+    printed, unit = record.get("value_as_printed") or "", record.get("unit_as_printed") or ""
+    if not printed or not unit or unit == record.get("unit"):
+        return ""
+    return f"{grouped(printed)} {unit}"
+
+
+def shown_figures(record: dict[str, Any]) -> dict[str, Any]:
+    """A period's record (`catalog.series.point_record`) with what a page shows of each
+    figure: `shown` (grouped digits; the printed text when unreadable) and `printed`."""
+    for figure in (record, *record.get("alternatives", ())):
+        text = figure.get("value_text") or ""
+        figure["shown"] = grouped(text) if text else figure.get("value_as_printed") or ""
+        figure["printed"] = as_printed(figure)
+    return record

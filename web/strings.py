@@ -182,7 +182,7 @@ _ZH: Final[dict[str, str]] = {
     "页面印刷错误的数值不采用；修订值优先于初始值；可靠性等级高者优先；"
     "精确值优先于四舍五入值；多来源一致者优先。其余数值连同来源和原因一并列出。",
     "series_datasets": "刊载该指标的数据集",
-    "series_download_csv": "CSV（每个刊载数值一行）",
+    "series_download_csv": "CSV（每个时期的每个不同数值一行）",
     "series_download_json": "JSON（每个时期一条）",
 }
 
@@ -364,7 +364,7 @@ _EN: Final[dict[str, str]] = {
     " better reliability tier; an exact figure over a rounded one; the value most sources agree"
     " on. Every other value is listed with its source and the reason.",
     "series_datasets": "Datasets that print this series",
-    "series_download_csv": "CSV (one line per printed value)",
+    "series_download_csv": "CSV (one line per distinct value of a period)",
     "series_download_json": "JSON (one record per period)",
 }
 

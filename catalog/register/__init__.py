@@ -14,6 +14,7 @@ from catalog.register.tables import (
     register_rows,
     register_xlsx,
 )
+from catalog.register.units import data_units
 
 __all__ = [
     "HEADERS",
@@ -24,6 +25,7 @@ __all__ = [
     "Entry",
     "Item",
     "catalogue_register",
+    "data_units",
     "register_csv",
     "register_json",
     "register_rows",

@@ -9,10 +9,13 @@ unset, the element is empty and the entry's `notes` say which elements were not 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, label
 from catalog.query import CATALOGUED
+from catalog.series import FIGURE_COLUMNS
 from catalog.store import RESOURCE_CLASSES, RESOURCE_CODE, Package, Resource, TableField
 
 # 信息资源格式: every table is offered in each catalogued download format (as in DCAT).
@@ -28,6 +31,33 @@ ITEM_TYPES = {
     "boolean": "逻辑型L",
     "date": "日期型D",
     "datetime": "日期时间型T",
+}
+JOIN = "；"
+CHINESE = re.compile(r"[\u3400-\u9fff]")
+# The columns every indicator table shares (`catalog.series.FIGURE_COLUMNS` and what the
+# curation and the printed layouts add), described once, in Chinese, by the register.
+LONG_COLUMNS = {
+    "indicator_code": "指标代码，见数据集 indicator-codes 的指标表",
+    "region_code": "行政区划代码（GB/T 2260），000000 表示全国",
+    "region_as_printed": "原文所印的地区名称",
+    "year": "数值所属年份",
+    "period_type": "时期类型：annual 为全年流量，year_end 为年末存量，其余见 indicator-codes",
+    "period": "规范化的时期标签，如 2020、2020-12、2019-Q4、2020-YTD、2012..2016",
+    "value": "按规范单位换算后的数值（保留原文精度）",
+    "unit": "数值的规范计量单位（已去掉万、亿等数量级）",
+    "value_as_printed": "原文所印的数值",
+    "unit_as_printed": "原文所印的计量单位",
+    "value_decimals": "原文数值的小数位数",
+    "source_id": "数值所出自的来源编号，见数据集 hrss-sources",
+    "also_source_ids": "印有相同数值的其他来源编号",
+    "source_line": "原文文件中的行号",
+    "source_column": "原文文件中的列号",
+    "period_as_printed": "原文所印的时期",
+    "qualifier": "原文对数值口径的限定说明",
+    "flags": "整理标记（如 revised 修订值、rounded 四舍五入值、as_printed_typo 原文印误）",
+    "note": "整理说明或原文注释",
+    "reason": "该数值未被采用的原因",
+    "has_alternatives": "同一时期是否另有来源印有不同数值",
 }
 SHARING = {"unconditional": "无条件共享", "conditional": "有条件共享", "none": "不予共享"}
 NOT_DECLARED = {
@@ -79,8 +109,9 @@ class Entry:
     notes: tuple[str, ...] = field(default=())
 
 
-def entry(package: Package, codes: dict[str, str]) -> Entry:
-    """The register entry of `package`; `codes`: slug → declared 信息资源代码 of the catalogue."""
+def entry(package: Package, codes: dict[str, str], units: Units | None = None) -> Entry:
+    """The register entry of `package`; `codes`: slug → declared 信息资源代码 of the catalogue;
+    `units`: the units its data states (`catalog.register.units.data_units`)."""
     declared = package.register_entry
     sharing = declared.sharing if declared is not None else None
     organization = package.organization
@@ -95,7 +126,7 @@ def entry(package: Package, codes: dict[str, str]) -> Entry:
         summary=summary(package.description or ""),
         format_type=FORMAT_TYPE,
         format_subtypes=FORMAT_SUBTYPES,
-        items=tuple(i for r in package.resources for i in items(r)),
+        items=tuple(i for r in package.resources for i in items(r, units or {})),
         sharing_type=SHARING[sharing.type] if sharing else "",
         sharing_conditions=(sharing.conditions or "") if sharing else "",
         sharing_method=(sharing.method or "") if sharing else "",
@@ -110,13 +141,21 @@ def entry(package: Package, codes: dict[str, str]) -> Entry:
     )
 
 
-def items(resource: Resource) -> list[Item]:
+Units = Mapping[tuple[str, str], tuple[str, ...]]  # (resource, field) → units its data states
+
+
+def items(resource: Resource, units: Units) -> list[Item]:
     schema = resource.table_schema
+    fields = schema.fields if schema else []
     title = resource.title or resource.name
-    return [_item(resource.name, title, f) for f in (schema.fields if schema else [])]
+    shaped = set(FIGURE_COLUMNS) <= {f.name for f in fields}
+    return [
+        _item(resource.name, title, f, units.get((resource.name, f.name), ()), shaped)
+        for f in fields
+    ]
 
 
-def _item(table: str, title: str, found: TableField) -> Item:
+def _item(table: str, title: str, found: TableField, units: tuple[str, ...], shaped: bool) -> Item:
     return Item(
         table=table,
         table_title=title,
@@ -124,9 +163,23 @@ def _item(table: str, title: str, found: TableField) -> Item:
         identifier=found.name,
         data_type=ITEM_TYPES.get(found.type, "字符型C"),
         schema_type=f"{found.type}（{label(FIELD_TYPES, found.type, 'zh')}）",
-        unit=found.unit or "",
-        description=found.description or "",
+        unit=found.unit or JOIN.join(units),
+        description=description(found, shaped),
     )
+
+
+def description(found: TableField, shaped: bool) -> str:
+    """信息项描述 in Chinese: the field's description when it is Chinese; for a column of the
+    indicator tables' long shape, the register's own text; else the field's Chinese title;
+    the English description only when the descriptor gives nothing Chinese."""
+    own = found.description or ""
+    if CHINESE.search(own):
+        return own
+    if shaped and found.name in LONG_COLUMNS:
+        return LONG_COLUMNS[found.name]
+    if found.title and CHINESE.search(found.title):
+        return found.title
+    return own
 
 
 def summary(description: str) -> str:

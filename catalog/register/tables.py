@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
 import xlsxwriter
 
 from catalog.errors import ServiceUnavailable
-from catalog.register.entries import Entry, Item, entry
+from catalog.register.entries import JOIN, Entry, Item, Units, entry
 from catalog.store import Package
 
-JOIN = "；"
 # More 信息项 than this are not served whole (a department's catalogue has hundreds).
 MAX_ITEMS = 100_000
 Text = Callable[[Entry], str]
@@ -67,13 +66,17 @@ HEADERS = (
 )
 
 
-def catalogue_register(packages: Iterable[Package]) -> list[Entry]:
-    """Every dataset's entry, in name order; ServiceUnavailable past MAX_ITEMS 信息项."""
+def catalogue_register(
+    packages: Iterable[Package], units: Mapping[str, Units] | None = None
+) -> list[Entry]:
+    """Every dataset's entry, in name order; ServiceUnavailable past MAX_ITEMS 信息项.
+    `units`: slug → the units its data states (`data_units`)."""
     ordered = sorted(packages, key=lambda p: p.name)
     codes = {
         p.name: p.register_entry.code for p in ordered if p.register_entry and p.register_entry.code
     }
-    entries = [_with_duplicates(entry(p, codes), codes) for p in ordered]
+    stated = units or {}
+    entries = [_with_duplicates(entry(p, codes, stated.get(p.name)), codes) for p in ordered]
     if sum(len(e.items) for e in entries) > MAX_ITEMS:
         raise ServiceUnavailable(f"the register has more than {MAX_ITEMS:,} 信息项 to serve whole")
     return entries

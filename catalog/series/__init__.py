@@ -4,6 +4,13 @@ printed."""
 
 from catalog.series.catalogue import CACHED_SERIES, Printed, Series, SeriesCatalogue
 from catalog.series.figures import FIGURE_COLUMNS, MAX_FIGURES, IndicatorTable, PrintedFigure
+from catalog.series.listing import (
+    SUGGESTED,
+    edit_distance,
+    nearest,
+    place_rank,
+    researcher_order,
+)
 from catalog.series.preference import (
     DEFECT_FLAGS,
     Agreeing,
@@ -27,6 +34,7 @@ __all__ = [
     "FIGURE_COLUMNS",
     "FIGURE_FIELDS",
     "MAX_FIGURES",
+    "SUGGESTED",
     "Agreeing",
     "IndicatorTable",
     "Point",
@@ -35,10 +43,14 @@ __all__ = [
     "Ranked",
     "Series",
     "SeriesCatalogue",
+    "edit_distance",
     "figure_rows",
     "group_record",
+    "nearest",
+    "place_rank",
     "point_record",
     "prefer",
+    "researcher_order",
     "standing",
     "value_text",
     "why_not_preferred",

@@ -24,6 +24,7 @@ from catalog.series.figures import (
     read_figures,
     withdrawn_paths,
 )
+from catalog.series.listing import nearest
 from catalog.series.periods import overlaps, recency
 from catalog.series.preference import Point, prefer
 from catalog.store import Package
@@ -78,6 +79,10 @@ class Series:
         if not self.points:
             return None
         return max(self.points, key=lambda p: (*recency(p.period, p.year, p.period_type), p.period))
+
+
+def _names(named: Named | None) -> tuple[str, ...]:
+    return (named.name_zh, named.name_en) if named is not None else ()
 
 
 def printed_figures(point: Point) -> list[PrintedFigure]:
@@ -199,6 +204,48 @@ class SeriesCatalogue:
             prefer(figures),
             datasets,
         )
+
+    def selected(
+        self, indicator: str | None = None, region: str | None = None, dataset: str | None = None
+    ) -> list[Printed]:
+        """The series of `indicator`, in `region`, printed by `dataset` (each None: any), in
+        code order; NotFound naming the nearest codes when a code given prints no series."""
+        printed = self.printed()
+        found = [
+            p
+            for (ind, reg), p in printed.items()
+            if (indicator is None or ind == indicator)
+            and (region is None or reg == region)
+            and (dataset is None or any(t.slug == dataset for t in p.tables))
+        ]
+        if not found:
+            self._unknown(printed, indicator, region, dataset)
+        return sorted(found, key=lambda p: (p.indicator, p.region))
+
+    def _unknown(
+        self,
+        printed: dict[tuple[str, str], Printed],
+        indicator: str | None,
+        region: str | None,
+        dataset: str | None,
+    ) -> None:
+        """NotFound for the first code that names no series, with the nearest ones."""
+        names = self.index.names()
+        known = (
+            ("indicator", indicator, {i for i, _ in printed}, names.indicators),
+            ("region", region, {r for _, r in printed}, names.regions),
+        )
+        for kind, asked, codes, named in known:
+            if asked is not None and asked not in codes:
+                candidates = {c: _names(named.get(c)) for c in codes}
+                near = nearest(asked, candidates)
+                raise NotFound(
+                    f"no dataset prints a series of the {kind} {asked!r}"
+                    + (f"; nearest {kind} codes: {', '.join(near)}" if near else "")
+                )
+        if dataset is not None and not any(t.slug == dataset for p in printed.values()
+                                           for t in p.tables):  # fmt: skip
+            raise NotFound(f"the dataset {dataset!r} prints no series")
 
     def found_by(self, matched: Matched, limit: int) -> list[Series]:
         """The series a search points to (`SearchResult.found`, over all its results): the

@@ -69,14 +69,11 @@ def test_register_items_are_the_descriptors_data_dictionaries(
     for resource in json_resources(bodies["json"].content):
         package = published[resource["dataset"]]
         expected = [
-            (r.name, f.name, f.title or f.name, f.description or "", f.unit or "")
+            (r.name, f.name, f.title or f.name)
             for r in package.resources
             for f in (r.table_schema.fields if r.table_schema else [])
         ]
-        found = [
-            (i["table"], i["identifier"], i["name"], i["description"], i["unit"])
-            for i in resource["items"]
-        ]
+        found = [(i["table"], i["identifier"], i["name"]) for i in resource["items"]]
         assert found == expected, package.name
         assert resource["name"] == package.title
         assert resource["keywords"] == package.keywords

@@ -82,4 +82,4 @@ def test_the_chart_tooltip_shows_the_exact_text() -> None:
     huge = figure("2020", "annual", "123456789012345678.91", decimals=2)
     chart = series_chart(series(huge, figure("2019", "annual", "1")), "x", str, "zh")
     assert chart is not None
-    assert "2020: 123456789012345678.91</title>" in chart.svg
+    assert "2020: 123,456,789,012,345,678.91</title>" in chart.svg  # grouped, every digit

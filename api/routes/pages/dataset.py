@@ -20,7 +20,7 @@ from api.routes.series import series_path
 from catalog.errors import NotFound
 from catalog.metadata import cite, dataset_jsonld
 from catalog.search import covered_years
-from catalog.series import SeriesCatalogue
+from catalog.series import SeriesCatalogue, researcher_order
 from catalog.settings import Settings
 from catalog.store import DATASET, Package, Store
 from web import PALETTE, PageData
@@ -110,9 +110,12 @@ SERIES_LINKED = 24  # series a dataset page links to; the rest are counted
 def _series_links(
     series: SeriesCatalogue, slug: str, view: View
 ) -> tuple[list[tuple[str, str]], int]:
-    """(page, name) of the first SERIES_LINKED series this dataset prints, and how many."""
-    printed = [p for p in series.printed().values() if any(t.slug == slug for t in p.tables)]
-    printed.sort(key=lambda p: (p.indicator, p.region))
+    """(page, name) of the first SERIES_LINKED series this dataset prints, in the order a
+    researcher looks for them (`catalog.series.researcher_order`), and how many it prints
+    (all of them are listed, paged, at /series?dataset=…)."""
+    printed = researcher_order(
+        p for p in series.printed().values() if any(t.slug == slug for t in p.tables)
+    )
     names = series.index.names()
     links = []
     for one in printed[:SERIES_LINKED]:

@@ -29,8 +29,14 @@ from api.openapi import (
     responses,
 )
 from api.routes.documents import get_and_head, tagged
-from catalog.register import catalogue_register, register_csv, register_json, register_xlsx
-from catalog.store import Package
+from catalog.register import (
+    catalogue_register,
+    data_units,
+    register_csv,
+    register_json,
+    register_xlsx,
+)
+from catalog.store import Package, Store
 
 router = APIRouter(tags=["metadata"])
 
@@ -93,7 +99,7 @@ def register(
     index: IndexDep,
 ) -> Response:
     bodies: RegisterBodies = request.app.state.register_bodies
-    body = bodies.body(extension, list(index.packages().values()))
+    body = bodies.body(extension, list(index.packages().values()), index.store)
     headers = {"Cache-Control": CURRENT_MAX_AGE}
     if extension != "json":
         headers["Content-Disposition"] = f'attachment; filename="register.{extension}"'
@@ -107,20 +113,22 @@ class RegisterBodies:
         self._lock = threading.Lock()
         self._kept: dict[str, tuple[tuple[tuple[str, str, str], ...], bytes]] = {}
 
-    def body(self, extension: str, packages: list[Package]) -> bytes:
+    def body(self, extension: str, packages: list[Package], store: Store) -> bytes:
         state = tuple(sorted((p.name, p.version or "", p.published()) for p in packages))
         with self._lock:
             found = self._kept.get(extension)
         if found is not None and found[0] == state:
             return found[1]
-        made = _render(extension, packages)
+        made = _render(extension, packages, store)
         with self._lock:
             self._kept[extension] = (state, made)
         return made
 
 
-def _render(extension: str, packages: list[Package]) -> bytes:
-    entries = catalogue_register(packages)
+def _render(extension: str, packages: list[Package], store: Store) -> bytes:
+    # 计量单位 of the long tables' `value` columns is stated by their data, read per version.
+    units = {p.name: data_units(store, p) for p in packages}
+    entries = catalogue_register(packages, units)
     if extension == "csv":
         return register_csv(entries)
     if extension == "xlsx":

@@ -1,0 +1,59 @@
+"""The register speaks Chinese and states units: 信息项描述 from the field's Chinese text or the
+register's own, 计量单位 from the field or from its data, 更新周期 as the descriptor says."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import yaml
+
+from catalog.metadata import FREQUENCIES
+
+CHINESE = re.compile(r"[\u3400-\u9fff]")
+DATASETS = Path(__file__).resolve().parents[2] / "datasets"
+
+
+@pytest.fixture(scope="module")
+def resources(real_server: str) -> list[dict[str, Any]]:
+    answer = httpx.get(f"{real_server}/catalog/register.json", timeout=60).json()
+    found: list[dict[str, Any]] = answer["resources"]
+    return found
+
+
+def items(resources: list[dict[str, Any]]) -> list[dict[str, str]]:
+    return [item for resource in resources for item in resource["items"]]
+
+
+def test_every_item_description_is_chinese(resources: list[dict[str, Any]]) -> None:
+    english = [(i["table"], i["identifier"], i["description"]) for i in items(resources)
+               if not CHINESE.search(i["description"])]  # fmt: skip
+    assert english == []
+    bulletin = next(r for r in resources if r["dataset"] == "national-hrss-bulletin")
+    code = next(i for i in bulletin["items"] if i["identifier"] == "region_code")
+    assert code["description"] == "行政区划代码（GB/T 2260），000000 表示全国"
+
+
+def test_the_value_of_a_long_table_has_the_units_its_data_states(
+    resources: list[dict[str, Any]],
+) -> None:
+    maternity = next(r for r in resources if r["dataset"] == "maternity-insurance-by-province-2010")
+    units = {i["identifier"]: i["unit"] for i in maternity["items"]}
+    assert set(units["value"].split("；")) == {"人", "元"}
+    assert set(units["value_as_printed"].split("；")) == {"万人", "亿元"}
+    assert units["region_code"] == ""  # no unit declared or stated: none is made up
+
+
+def test_the_update_period_is_the_descriptors_frequency(resources: list[dict[str, Any]]) -> None:
+    for resource in resources:
+        declared = yaml.safe_load((DATASETS / resource["dataset"] / "datapackage.yaml").read_text())
+        assert resource["frequency"] == FREQUENCIES[declared["frequency"]][0], resource["dataset"]
+
+
+def test_the_home_page_and_the_api_page_link_the_register(real_server: str) -> None:
+    for path in ("/", "/api"):
+        page = httpx.get(real_server + path, headers={"Accept": "text/html"}, timeout=30).text
+        assert 'href="/catalog/register.xlsx"' in page and 'href="/catalog/register.csv"' in page
