@@ -48,7 +48,10 @@ class SeriesCited:
 
 
 def cite_series(cited: SeriesCited, accessed: date, publisher: str, publisher_en: str) -> Citation:
-    """Both citations of a series read on `accessed` from the catalogue of `publisher`."""
+    """Both citations of a series read on `accessed` from the catalogue of `publisher`; APA
+    dates it by the latest publish time of the versions read, as a dataset is dated."""
+    published = [day for p in cited.datasets if (day := _day(p.modified()))]
+    year = max(published)[:4] if published else "n.d."
     zh = "；".join(f"{p.title or p.name}，版本 {p.version}" for p in cited.datasets)
     en = "; ".join(
         f"{p.title_en or p.title or p.name} (Version {p.version})" for p in cited.datasets
@@ -59,7 +62,7 @@ def cite_series(cited: SeriesCited, accessed: date, publisher: str, publisher_en
     gbt = f"{_end(author)} {cited.title_zh}[DS/OL].{read_from} [{read}]. {cited.url}."
     day = f"{MONTHS[accessed.month - 1]} {accessed.day}, {accessed.year}"
     apa = (
-        f"{_end(publisher_en or publisher or 'Anonymous')} (n.d.). {cited.title_en}"
+        f"{_end(publisher_en or publisher or 'Anonymous')} ({year}). {cited.title_en}"
         f" [Data set{f'; compiled from {en}' if en else ''}]. Retrieved {day}, from {cited.url}"
     )
     return Citation(gbt7714=gbt, apa=apa)

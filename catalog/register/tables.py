@@ -19,6 +19,7 @@ import xlsxwriter
 
 from catalog.errors import ServiceUnavailable
 from catalog.register.entries import JOIN, Entry, Item, Units, entry
+from catalog.sql import neutralised
 from catalog.store import Package
 
 # More 信息项 than this are not served whole (a department's catalogue has hundreds).
@@ -107,7 +108,9 @@ def register_rows(entries: list[Entry]) -> list[list[str]]:
 def register_csv(entries: list[Entry]) -> bytes:
     """UTF-8 with a byte-order mark (what Excel needs to read it as UTF-8), CRLF lines."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(register_rows(entries))
+    # Every cell is text a person reads in a spreadsheet: formulas are neutralised.
+    rows = ([neutralised(cell) for cell in row] for row in register_rows(entries))
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
     return out.getvalue().encode("utf-8-sig")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from catalog.series.catalogue import Series
 from catalog.series.figures import TIERS, PrintedFigure
 from catalog.series.preference import Agreeing, Point
+from catalog.sql import neutralised
 
 # The columns of the CSV download, in order.
 FIGURE_FIELDS = (
@@ -77,8 +78,12 @@ def point_record(point: Point) -> dict[str, Any]:
     }
 
 
+NUMBERS = frozenset({"value", "year"})  # the CSV columns that are numbers, never formulas
+
+
 def figure_rows(series: Series) -> list[dict[str, str]]:
-    """Every group of every period as CSV text, preferred first within a period."""
+    """Every group of every period as CSV text, preferred first within a period; text that
+    would run as a formula in a spreadsheet starts with `'`."""
     rows = []
     names = {
         "indicator_code": series.indicator.code,
@@ -116,4 +121,6 @@ def figure_rows(series: Series) -> list[dict[str, str]]:
                     "reason": reason,
                 }
             )
-    return rows
+    # A person opens this in a spreadsheet: text that would run as a formula is neutralised
+    # as in every CSV download (`catalog.sql.neutralised`); the numbers are left as they are.
+    return [{k: v if k in NUMBERS else neutralised(v) for k, v in row.items()} for row in rows]

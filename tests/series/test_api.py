@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -166,6 +167,26 @@ def test_unknown_parameters_are_refused_by_name(client: httpx.Client) -> None:
     assert "/api/v1/datasets/{slug}/versions/{version}" in pinned.json()["detail"]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        "from=2010&from=2020",  # which one?
+        "indicator=employed_persons_urban&indicator=x",
+        "from=2016.0",
+        "from=2_016",
+        "from=%2B2016",
+        "to=%EF%BC%92%EF%BC%90%EF%BC%91%EF%BC%96",  # full-width ２０１６
+    ],
+)
+def test_a_repeated_or_loosely_written_parameter_is_refused(
+    client: httpx.Client, query: str
+) -> None:
+    answer = client.get(f"/api/v1/series?indicator=employed_persons_urban&region=000000&{query}")
+    if query.startswith("indicator="):  # the route's own indicator plus one more
+        answer = client.get(f"/api/v1/series?region=000000&{query}")
+    assert answer.status_code == 400, answer.text
+
+
 def test_the_answer_names_each_dataset_version_it_was_read_from(client: httpx.Client) -> None:
     answer = client.get("/api/v1/series", params=URBAN).json()
     (read,) = answer["datasets"]
@@ -182,10 +203,13 @@ def test_the_answer_and_the_page_cite_the_series_and_its_datasets(client: httpx.
     for text in (cited["gbt7714"], cited["apa"]):
         assert cited["url"] in text and version in text
     assert cited["accessed"] in cited["gbt7714"] and "城镇就业人员" in cited["gbt7714"]
+    # dated by its data, not by the clock: the same ETag keeps the same bytes past midnight
+    assert cited["accessed"] == cited["as_of"] and cited["as_of"][:4] in cited["apa"]
     (dataset,) = cited["datasets"]
     assert dataset["version"] == version and version in dataset["gbt7714"]
     page = client.get("/series/employed_persons_urban/000000").text
-    assert 'id="cite-gbt"' in page and cited["accessed"] in page
+    today = datetime.now(UTC).date().isoformat()
+    assert 'id="cite-gbt"' in page and today in page
 
 
 def test_a_range_outside_every_period_answers_no_points_and_says_so(client: httpx.Client) -> None:

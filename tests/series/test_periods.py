@@ -3,10 +3,11 @@ value says, on figures written here (SYNTHETIC data)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from catalog.search import Named
-from catalog.series import PrintedFigure, Series, point_record, prefer, value_text
+from catalog.series import PrintedFigure, Series, figure_rows, point_record, prefer, value_text
 from web import series_chart
 
 
@@ -83,3 +84,12 @@ def test_the_chart_tooltip_shows_the_exact_text() -> None:
     chart = series_chart(series(huge, figure("2019", "annual", "1")), "x", str, "zh")
     assert chart is not None
     assert "2020: 123,456,789,012,345,678.91</title>" in chart.svg  # grouped, every digit
+
+
+def test_the_csv_rows_neutralise_formulas_but_not_numbers() -> None:
+    hostile = replace(
+        figure("2020", "annual", "-3.5"), source_title="@SUM(1+1)*cmd|' /C calc'!A0", note="=1+1"
+    )
+    (row,) = figure_rows(series(hostile))
+    assert row["source_title"] == "'@SUM(1+1)*cmd|' /C calc'!A0" and row["note"] == "'=1+1"
+    assert row["value"] == "-3.5"  # a number, never a formula

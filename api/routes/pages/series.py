@@ -4,6 +4,7 @@ the tombstone when every dataset that printed it was withdrawn."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Annotated
 from urllib.parse import urlencode
 
@@ -109,7 +110,7 @@ def series_page(
         url=view.absolute(series_path(indicator, region)),
         api="/api/v1/series?" + urlencode({"indicator": indicator, "region": region}),
         example=example_range(found),
-        citation=series_citation(found, view.request, settings, index),
+        citation=series_citation(found, view.request, settings, index, datetime.now(UTC).date()),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -121,13 +121,22 @@ def series_answer(series: Series, request: Request, settings: SettingsDep, index
 
 
 def series_citation(
-    series: Series, request: Request, settings: SettingsDep, index: CatalogueIndex
+    series: Series,
+    request: Request,
+    settings: SettingsDep,
+    index: CatalogueIndex,
+    accessed: date | None = None,
 ) -> dict[str, Any]:
-    """How to cite the series (GB/T 7714 and APA), and each dataset it was read from."""
+    """How to cite the series (GB/T 7714 and APA), and each dataset it was read from, read
+    on `accessed` (the page: today). The API's answer is dated by its data instead, the
+    latest publish day of the versions read (`as_of`): its ETag names the data, so its
+    bytes must not change at midnight."""
     info = catalogue_info(request, settings)
     url = info.base_url + series_path(series.indicator.code, series.region.code)
     read = _read_packages(series, index)
-    today = datetime.now(UTC).date()
+    published = [m for p in read if (m := p.modified_at()) is not None]
+    as_of = max(published).date() if published else date(1970, 1, 1)
+    today = accessed or as_of
     ind, reg = series.indicator, series.region
     cited = SeriesCited(
         f"{ind.name_zh or ind.code}·{reg.name_zh or reg.code}",
@@ -136,18 +145,14 @@ def series_citation(
         read,
     )
     whole = cite_series(cited, today, info.publisher, info.publisher_en)
-    # APA dates a data set by when it was published, as the dataset citations do: here the
-    # latest publish time of the versions read (`cite_series` itself knows no publish time).
-    published = max((m for p in read if (m := p.modified_at()) is not None), default=None)
-    apa = whole.apa.replace("(n.d.)", f"({published.year})", 1) if published else whole.apa
     datasets = []
     for package in read:
         one = cite(package, f"{info.base_url}/dataset/{quote(package.name)}", today,
                    info.publisher_en)  # fmt: skip
         datasets.append({"name": package.name, "version": package.version,
                          "gbt7714": one.gbt7714, "apa": one.apa})  # fmt: skip
-    return {"url": url, "accessed": today.isoformat(), "gbt7714": whole.gbt7714,
-            "apa": apa, "datasets": datasets}  # fmt: skip
+    return {"url": url, "accessed": today.isoformat(), "as_of": as_of.isoformat(),
+            "gbt7714": whole.gbt7714, "apa": whole.apa, "datasets": datasets}  # fmt: skip
 
 
 def _read_packages(series: Series, index: CatalogueIndex) -> list[Package]:

@@ -3,6 +3,7 @@ list of the series of an indicator, a region or a dataset."""
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -56,6 +57,8 @@ OFFSET = "Series of the list to skip (the `next` link carries it)."
 PARAMETERS = frozenset(
     {"indicator", "region", "dataset", "from", "to", "format", "limit", "offset"}
 )  # fmt: skip
+NUMBERS = frozenset({"from", "to", "limit", "offset"})
+PLAIN_NUMBER = re.compile(r"[0-9]{1,12}")
 DESCRIPTION = (
     """The preferred figure of each period (the preference rule of the curated
 datasets, applied across every table that prints the series) and every other figure printed
@@ -227,6 +230,7 @@ def show_series(
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description=OFFSET)] = 0,
 ) -> Response:
     refuse_unknown(request)
+    refuse_ambiguous(request)
     if indicator is None or region is None:
         refuse_in_list(request)
         found = series.selected(indicator, region, dataset)
@@ -321,6 +325,17 @@ def refuse_unknown(request: Request) -> None:
             " /api/v1/datasets/{slug}/versions/{version}"
         )
     raise BadRequest(message)
+
+
+def refuse_ambiguous(request: Request) -> None:
+    """400 for a parameter given twice (which one was meant?) or a number not written as
+    plain digits (`from=2016.0`, `2_016`, `+2016`, full-width digits): read only as written."""
+    for name in PARAMETERS:
+        given = request.query_params.getlist(name)
+        if len(given) > 1:
+            raise BadRequest(f"{name} is given {len(given)} times; give it once")
+        if given and name in NUMBERS and not PLAIN_NUMBER.fullmatch(given[0]):
+            raise BadRequest(f"{name} must be written as plain digits 0-9, got {given[0]!r}")
 
 
 def nothing_between(whole: Series, start: int | None, end: int | None) -> str:
