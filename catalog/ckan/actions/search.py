@@ -106,11 +106,11 @@ SORT_FIELDS = {
     "version": "version",
 }
 # The multi-valued fields of CKAN's Solr schema, besides the `res_extras_*` and `vocab_*` ones.
-MULTIVALUED = frozenset(
-    "tags groups permission_labels res_name res_description res_format res_url res_type text"
-    " urls depends_on dependency_of derives_from has_derivation links_to linked_from child_of"
-    " parent_of".split()
-)
+MULTIVALUED = frozenset({
+    "tags", "groups", "permission_labels", "res_name", "res_description", "res_format",
+    "res_url", "res_type", "text", "urls", "depends_on", "dependency_of", "derives_from",
+    "has_derivation", "links_to", "linked_from", "child_of", "parent_of",
+})  # fmt: skip
 FACET_FIELDS = {
     "organization": Facet("organization"),
     "groups": Facet("themes", listed=True),
