@@ -30,6 +30,8 @@ from catalog.store.model.vocabulary import (
     THEME_CODES,
     Frequency,
     Theme,
+    ckan_tag,
+    keyword_faults,
 )
 
 __all__ = [
@@ -54,8 +56,10 @@ __all__ = [
     "TableSchema",
     "Temporal",
     "Theme",
+    "ckan_tag",
     "descriptor_schema",
     "descriptor_schema_text",
+    "keyword_faults",
     "listed",
     "parse_package",
     "try_package",

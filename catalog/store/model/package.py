@@ -32,7 +32,7 @@ from catalog.store.model.tables import (
     TableDialect,
     TableSchema,
 )
-from catalog.store.model.vocabulary import AccessLevel, Frequency, Keyword, Theme
+from catalog.store.model.vocabulary import AccessLevel, Frequency, Theme
 from validation import Layout
 
 # A descriptor as JSON or YAML gives it: what the model is parsed from and gives back, and
@@ -223,8 +223,8 @@ class Package(Strict):
     image: str | None = None
     version: str | None = None
     created: str | None = None
-    keywords: list[Keyword] = []
-    keywords_en: list[Keyword] = []
+    keywords: list[str] = []
+    keywords_en: list[str] = []
     licenses: list[License] = []
     sources: list[Source] = []
     contributors: list[Contributor] = []

@@ -9,15 +9,15 @@ documented in docs/descriptor.md.
 A keyword is a CKAN tag wherever the catalogue is harvested, so it obeys CKAN's tag
 validators (`ckan.logic.validators.tag_length_validator`, `tag_name_validator`): 2 to 100
 characters, each a letter or digit of any script, a space, `-`, `_` or `.`. A keyword CKAN
-would refuse fails the whole dataset's import there, so it is an error here, naming it.
+would refuse fails the whole dataset's import there, so it is a fault of the steward's
+descriptor (`keyword_faults`, checked with the folder's names and links), naming it. Versions
+published before the rule stay readable: the model itself does not refuse them.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, get_args
-
-from pydantic import AfterValidator
+from typing import Any, Literal, get_args
 
 Theme = Literal[
     "social-insurance",
@@ -69,5 +69,15 @@ def ckan_tag(keyword: str) -> str:
     return keyword
 
 
-# A descriptor's keyword: a tag every CKAN accepts.
-Keyword = Annotated[str, AfterValidator(ckan_tag)]
+def keyword_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+    """The keywords of `descriptor` CKAN would refuse, by their place (`keywords_en[1]`)."""
+    faults = {}
+    for key in ("keywords", "keywords_en"):
+        listed = descriptor.get(key)
+        for position, keyword in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(keyword, str):
+                try:
+                    ckan_tag(keyword)
+                except ValueError as exc:
+                    faults[f"{key}[{position}]"] = str(exc)
+    return faults
