@@ -251,6 +251,8 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         "publisher_title_en": organization.title_en if organization else None,
         "publisher_credit_code": organization.credit_code if organization else None,
         "sources": [given(source) for source in descriptor.sources],
+        # The domain rules as the steward wrote them: a copy (`opendata push`) checks alike.
+        "checks": _checks(descriptor),
         "license": descriptor.licenses[0].name if descriptor.licenses else None,
         # Rows the version's warning checks flagged (absent when none), as a count.
         "validation_warnings": descriptor.warnings() or None,
@@ -260,6 +262,11 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         for key, value in sorted(values.items())
         if value not in (None, "", [])
     ]
+
+
+def _checks(descriptor: Descriptor) -> list[dict[str, object]]:
+    checks = descriptor.properties(["checks"]).get("checks")
+    return checks if isinstance(checks, list) else []
 
 
 def given(part: BaseModel) -> dict[str, object]:

@@ -10,7 +10,7 @@ from typing import Any
 import ckanapi
 import pytest
 
-from catalog.store import FolderStore, Publisher
+from catalog.store import FolderStore, Publisher, load_dataset
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
 from tests.servers import OPENDATA, serving
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.slow
 
 # What the target decides itself: where it serves, and when and as which version it published.
 PUBLICATION = {"version", "metadata_modified", "created", "last_modified"}
+CHECKS = [{"type": "non_negative", "resource": "wages", "fields": ["workers"]}]
 
 
 def comparable(value: Any, url: str) -> Any:
@@ -50,7 +51,7 @@ def push(store: Path, url: str, token: str) -> list[str]:
 def test_push_makes_the_catalogues_equal_and_twice_changes_nothing(tmp_path: Path) -> None:
     source = tmp_path / "prefecture"
     write_regions(source / "datasets")
-    write_wages(source / "datasets")
+    write_wages(source / "datasets", checks=CHECKS)
     publisher = Publisher(FolderStore(source / "store"), source / "datasets")
     for dataset in publisher.plan(list(publisher.sources().values())):
         publisher.build(dataset)
@@ -75,6 +76,11 @@ def test_push_makes_the_catalogues_equal_and_twice_changes_nothing(tmp_path: Pat
         assert other.action.datastore_search(resource_id=wages) == mine.action.datastore_search(
             resource_id=wages
         )
+        # The target validates the same rules, and published each dataset once.
+        pushed = FolderStore(target / "store")
+        assert pushed.package("wages-test").as_dict()["checks"] == CHECKS
+        assert load_dataset(target / "datasets" / "wages-test").descriptor["checks"] == CHECKS
+        assert {name: len(pushed.versions(name)) for name in names} == dict.fromkeys(names, 1)
         assert push(source / "store", theirs.url, token) == [
             "regions-test: unchanged",
             "wages-test: unchanged",
