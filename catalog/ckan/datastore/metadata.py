@@ -33,7 +33,7 @@ COLUMNS = [field["id"] for field in FIELDS]
 
 def metadata_rows(tables: Iterable[tuple[str, str]]) -> list[dict[str, Any]]:
     """The view's rows for (resource id, alias) pairs, in name order."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for resource_id, alias in tables:
         rows.extend((_row(resource_id, None), _row(alias, resource_id)))
     return sorted(rows, key=lambda row: row["name"])
