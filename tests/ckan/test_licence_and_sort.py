@@ -61,3 +61,19 @@ async def test_sort_on_a_name_of_ckans_dynamic_field_sorts_nothing(
 async def test_sort_by_license_id_uses_ckans_id(client: httpx.AsyncClient) -> None:
     found = await client.get(SEARCH, params={"sort": "license_id asc, name asc", "rows": 1})
     assert found.json()["result"]["results"][0]["license_id"] == "cc-by"
+
+
+async def test_fq_or_at_the_top_level_filters_nothing_as_in_solr(
+    client: httpx.AsyncClient,
+) -> None:
+    # CKAN sends `+capacity:public <fq> +state:(active)` with q.op=AND: the OR'd clauses are
+    # optional beside required ones. Grouped and required, or alone in fq_list, they filter.
+    fq = "groups:wages OR groups:social-insurance"
+    every = (await client.get(SEARCH, params={"fq": fq, "rows": 0})).json()
+    grouped = (await client.get(SEARCH, params={"fq": f"+({fq})", "rows": 0})).json()
+    listed = (await client.post(SEARCH, json={"fq_list": [fq], "rows": 0})).json()
+    assert every["result"]["count"] == SYNTHETIC + 2
+    # synthetic datasets take the themes in turn; wages-test and regions-test: employment
+    assert grouped["result"]["count"] == listed["result"]["count"] == 2 * SYNTHETIC // 3
+    bad = (await client.post(SEARCH, json={"fq_list": ["groups:("]})).json()["error"]
+    assert bad["message"].startswith("Search error: (\"Cannot parse 'groups:('")

@@ -265,7 +265,7 @@ def selection(params: SearchParams, lexicon: Lexicon | None = None) -> Selection
 def _parsed(text: str, fq: str) -> Boolean:
     """`text` parsed; when it is `fq` within the filters added here (two terms), an error
     names `fq` alone: the added filters are ours, not the caller's to read."""
-    if fq not in text or text == fq:
+    if not fq or fq not in text or text == fq:  # an `fq_list` item: the caller's own
         return parse_query(text)
     parse_query(fq)  # the caller's own `fq` fails: its own error
     try:
