@@ -3,7 +3,10 @@ refused, as CKAN 2.12 answers them."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import json
 
 import httpx
 import pytest
@@ -66,3 +69,15 @@ async def test_user_actions_refuse_an_anonymous_caller(
     response = await client.get(f"/api/3/action/{action}", params={"id": "admin"})
     assert response.status_code == 403
     assert response.json()["error"] == {"__type": "Authorization Error", "message": "Access denied"}
+
+
+async def test_csv_records_print_numbers_as_the_json_records(client: httpx.AsyncClient) -> None:
+    shown = (await client.get("/api/3/action/package_show?id=wages-test")).json()["result"]
+    params = {"resource_id": shown["resources"][0]["id"], "sort": "_id"}
+    as_json = await client.get(SEARCH, params={**params, "records_format": "lists"})
+    # Each number as the JSON text prints it (`88000.50`), not as a float reads it.
+    lists = json.loads(as_json.text, parse_float=str, parse_int=str)["result"]["records"]
+    as_csv = await client.get(SEARCH, params={**params, "records_format": "csv"})
+    rows = list(csv.reader(io.StringIO(as_csv.json()["result"]["records"])))
+    assert [row[:4] for row in rows] == [[str(v) for v in row[:4]] for row in lists]
+    assert [row[4] for row in rows] == ["88000.50", "95000.25", "80000.00"]
