@@ -69,8 +69,7 @@ def _place_and_message(detail: ErrorDetails) -> tuple[str, str]:
         return _place([*steps, key]), f"unknown key{_suggestion(key, model)}"
     if detail["type"] == "literal_error":
         return _place(steps), _unknown_value(detail)
-    # A rule of ours (a ValueError in a validator) speaks for itself, without pydantic's tag.
-    return _place(steps), detail["msg"].removeprefix("Value error, ")
+    return _place(steps), detail["msg"]
 
 
 def _unknown_value(detail: ErrorDetails) -> str:
