@@ -11,6 +11,7 @@ download from /api/v1; `datastore_active` is true since every table is queryable
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 
 from pydantic import BaseModel
@@ -153,8 +154,14 @@ def license_of(descriptor: Descriptor) -> LicenseFields:
 
 
 def tag_names(descriptor: Descriptor) -> list[str]:
-    """The zh and en keywords, each once, in CKAN's order (by name)."""
-    return sorted({*descriptor.keywords, *descriptor.keywords_en})
+    """The zh and en keywords, each once, in CKAN's order (by name). A version published
+    before keywords had to be CKAN tags shows each refused character as `-`, as ckanext-harvest's
+    `clean_tags` would (`GB/T 2260` → `GB-T 2260`); one still refused is left out."""
+    tags = {
+        re.sub(r"[^\w \-.]", "-", word)[:100]
+        for word in (*descriptor.keywords, *descriptor.keywords_en)
+    }
+    return sorted(tag for tag in tags if len(tag) >= 2)
 
 
 def organization_dict(descriptor: Descriptor, created: str | None) -> Unit | None:
@@ -244,6 +251,8 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         "publisher_title_en": organization.title_en if organization else None,
         "publisher_credit_code": organization.credit_code if organization else None,
         "sources": [given(source) for source in descriptor.sources],
+        # The domain rules as the steward wrote them: a copy (`opendata push`) checks alike.
+        "checks": _checks(descriptor),
         "license": descriptor.licenses[0].name if descriptor.licenses else None,
         # Rows the version's warning checks flagged (absent when none), as a count.
         "validation_warnings": descriptor.warnings() or None,
@@ -253,6 +262,11 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         for key, value in sorted(values.items())
         if value not in (None, "", [])
     ]
+
+
+def _checks(descriptor: Descriptor) -> list[dict[str, object]]:
+    checks = descriptor.properties(["checks"]).get("checks")
+    return checks if isinstance(checks, list) else []
 
 
 def given(part: BaseModel) -> dict[str, object]:

@@ -6,6 +6,10 @@ updated on the target through the ordinary CKAN Action API (`RemoteCKAN(url, api
 `resource_update` with the table uploaded as CSV and its Table Schema in `schema`, so a
 target running this platform validates and publishes it as `opendata build` would.
 
+A new dataset is created as a draft, its resources added, then set active: the target
+publishes it once, with every resource (a stock CKAN shows it once complete). A changed
+dataset is patched and its changed resources replaced, each write a version there.
+
 Idempotent: nothing is sent for a dataset whose metadata and data the target already has.
 Data is compared by the published Parquet's hash and row count when the target shows them
 (`parquet_hash`, `rows`: a target on this platform), else by the uploaded CSV's sha256,
@@ -102,7 +106,9 @@ class Pusher:
         remote = self._remote(slug)
         state = "unchanged"
         if remote is None:
-            remote = self.site.action.package_create(**wanted)
+            # A draft while its resources arrive, then active: the target publishes the
+            # dataset once, with all of them (CKAN's own draft → active sequence).
+            remote = self.site.action.package_create(**wanted, state="draft")
             state = "created"
         elif not _same_package(wanted, remote):
             remote = self.site.action.package_patch(id=slug, **wanted)
@@ -112,6 +118,8 @@ class Pusher:
                 continue
             if self._push_resource(descriptor, resource, remote) and state == "unchanged":
                 state = "updated"
+        if state == "created":
+            self.site.action.package_patch(id=slug, state="active")
         return state
 
     def _remote(self, slug: str) -> RemotePackage | None:

@@ -13,7 +13,14 @@ from typing import Any
 import yaml
 
 from catalog.errors import DescriptorError, NotFound
-from catalog.store.model import Document, Package, listed, parse_package, try_package
+from catalog.store.model import (
+    Document,
+    Package,
+    keyword_faults,
+    listed,
+    parse_package,
+    try_package,
+)
 from validation import is_resource_name, is_slug, printable
 
 DESCRIPTOR_NAME = "datapackage.yaml"
@@ -262,13 +269,14 @@ def descriptor_faults(descriptor: Document) -> dict[str, str]:
 
 
 def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
-    """Names and links of a descriptor that could escape a folder or a page.
+    """Names and links of a descriptor that could escape a folder or a page, and keywords a
+    harvesting CKAN would refuse as tags.
 
     A steward's folder may give a source, licence or contributor `path` as a file inside the
     package (Data Package allows a relative POSIX path; pages show it as text, never as a
     link); the CKAN write actions accept only links there (`catalog.ckan.actions.folders`).
     """
-    faults: dict[str, str] = {}
+    faults: dict[str, str] = keyword_faults(descriptor)  # tags a harvesting CKAN refuses
     resources = descriptor.get("resources") or []
     if not isinstance(resources, list):
         return {"resources": "must be a list"}

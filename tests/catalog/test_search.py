@@ -38,8 +38,8 @@ def index(tmp_path: Path) -> CatalogueIndex:
     documents = [
             described(
                 "a",
-                keywords=["GB/T 2260", "工资"],
-                keywords_en=["GB/T 2260"],
+                keywords=["GB-T 2260", "工资"],
+                keywords_en=["GB-T 2260"],
                 themes=["wages"],
                 temporal={"start": "2019", "end": "2021"},
             ),
@@ -57,9 +57,9 @@ def index(tmp_path: Path) -> CatalogueIndex:
 
 
 def test_search_counts_a_dataset_once_per_facet_value(index: CatalogueIndex) -> None:
-    # `a` lists GB/T 2260 among its zh and its en keywords: one dataset, counted once.
+    # `a` lists GB-T 2260 among its zh and its en keywords: one dataset, counted once.
     result = index.search(SearchQuery())
-    assert dict(result.facets["keyword"]) == {"GB/T 2260": 1, "工资": 2}
+    assert dict(result.facets["keyword"]) == {"GB-T 2260": 1, "工资": 2}
     assert result.facets["theme"] == [("employment", 2), ("wages", 2)]
     assert result.slugs == ["a", "b", "c"]
 

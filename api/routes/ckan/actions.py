@@ -64,7 +64,7 @@ ActionsDep = Annotated[CkanActions, Depends(get_actions)]
 def install(app: FastAPI, settings: Settings) -> None:
     """Add the DataStore and the token-guarded write actions to the app's CKAN actions."""
     actions: CkanActions = app.state.ckan
-    datastore = DataStore(app.state.engine, actions.resource_location)
+    datastore = DataStore(app.state.engine, actions.resource_location, actions.resource_ids)
     writer = CatalogueWriter(
         app.state.store, settings.datasets, actions, row_group_size=settings.row_group_size
     )

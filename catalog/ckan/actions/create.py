@@ -1,7 +1,9 @@
 """CKAN's create actions (ckan/logic/action/create.py): a dataset, a resource of one.
 
 A new dataset without resources is a draft (`state: "draft"`, as CKAN calls a dataset whose
-resources are still to come): kept as a folder, not served until a resource is uploaded. A
+resources are still to come): kept as a folder, not served until a resource is uploaded.
+Created with `state: "draft"` it stays one while resources are added, and is published once,
+with all of them, when a package_update or _patch sets `state: "active"` (CKAN's sequence). A
 resource's data comes only as an upload (`upload`, multipart, as ckanapi sends a file): the
 catalogue serves what it validated, never a link it did not read. `schema` (a Table Schema,
 JSON) types the table; without one, the schema is inferred from the file. `table` names the
@@ -38,7 +40,8 @@ def package_create(folders: DatasetFolders, data: DataDict) -> CkanPackage:
     with folders.lock, folders.store.locked(slug):
         if folders.exists(slug):
             raise InvalidFields({"name": ["That URL is already in use."]})
-        folders.commit(slug, descriptor, {}, replace_folder=False, base=None)
+        draft = data.get("state") == "draft"
+        folders.commit(slug, descriptor, {}, replace_folder=False, base=None, draft=draft)
     return folders.package(slug)
 
 
@@ -60,5 +63,8 @@ def resource_create(folders: DatasetFolders, data: DataDict) -> CkanResource:
             raise InvalidFields({"table": [f"The dataset already has a resource {name!r}"]})
         descriptor.setdefault("resources", []).append(resource_of({"name": name}, given, upload))
         uploads = {name: upload}
-        folders.commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
+        draft = folders.is_draft(slug)
+        folders.commit(
+            slug, descriptor, uploads, replace_folder=True, base=base, source=source, draft=draft
+        )
     return folders.resource(slug, name)

@@ -64,6 +64,9 @@ from catalog.store import (
 from validation import is_slug
 
 WORK_FOLDER = ".writes"
+# A dataset a client marked `state: "draft"` (CKAN's draft → active sequence): its folder takes
+# writes, none of which publishes, until a package_update or _patch sets `state: "active"`.
+DRAFT_MARKER = ".draft"
 DELETED_FOLDER = ".deleted"
 NAME_MESSAGE = "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -"
 
@@ -151,8 +154,10 @@ class DatasetFolders:
         replace_folder: bool,
         base: str | None,
         source: DatasetSource | None = None,
+        draft: bool = False,
     ) -> None:
-        """Write the changed folder beside the old one, publish it, then swap it in.
+        """Write the changed folder beside the old one, publish it, then swap it in; a
+        `draft` is swapped in unpublished, marked as one.
 
         Called with the dataset's lock held; `base` is the version current when the folder
         was read. Every file goes inside the action's own copy, checked before it is written.
@@ -167,7 +172,10 @@ class DatasetFolders:
             text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
             (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
             swap = partial(self._swap_in, work, slug, replace_folder)
-            if package.resources:
+            if draft:
+                (staging / DRAFT_MARKER).touch()
+                swap()
+            elif package.resources:
                 publisher = Publisher(self.store, self.datasets, row_group_size=self.row_group_size)
                 # The folder is swapped in before the new version is served: whoever sees
                 # it current (an `opendata build` deciding what changed) reads its folder.
@@ -180,6 +188,10 @@ class DatasetFolders:
         finally:
             shutil.rmtree(work, ignore_errors=True)
         self.actions.refresh()
+
+    def is_draft(self, slug: str) -> bool:
+        """Whether a client marked the dataset a draft (its writes are not published)."""
+        return (self.datasets / slug / DRAFT_MARKER).is_file()
 
     def _swap_in(self, work: Path, slug: str, replace_folder: bool) -> None:
         folder = self.datasets / slug

@@ -29,7 +29,7 @@ from catalog.ckan.shapes import (
     Tag,
     Unit,
 )
-from catalog.errors import InvalidFields, NotFound
+from catalog.errors import InvalidFields, NotAuthorized, NotFound
 from catalog.search import CatalogueIndex, Selection, catalogue_uuid
 from catalog.store import Package as Descriptor
 
@@ -89,6 +89,10 @@ class CkanActions:
             raise NotFound("")
         slug, position = found
         return slug, self.descriptor(slug).resources[position].name
+
+    def resource_ids(self) -> list[str]:
+        """The CKAN ids of every served resource: the DataStore's tables."""
+        return list(self._id_maps()[1])
 
     def install(self, actions: Mapping[str, Action]) -> None:
         """Serve `actions` (`catalog.ckan.actions.registry.served`): `help_show` knows them."""
@@ -221,6 +225,16 @@ class CkanActions:
     def license_list(self, data: DataDict) -> list[LicenseEntry]:
         """Return the licenses available for datasets on the site."""
         return [entry.copy() for entry in ckan.LICENSES]
+
+    def user_list(self, data: DataDict) -> list[DataDict]:
+        """Return a list of the site's user accounts (none is shown to an anonymous caller)."""
+        # CKAN's default (`ckan.auth.public_user_details = false`) refuses anonymous callers
+        # with an Authorization Error and no message; this site has no accounts to show.
+        raise NotAuthorized("")
+
+    def user_show(self, data: DataDict) -> DataDict:
+        """Return a user account (none is shown to an anonymous caller)."""
+        raise NotAuthorized("")
 
     def help_show(self, data: DataDict) -> str:
         """Return the help string for an action, by `name`."""

@@ -3,9 +3,9 @@ them out: what the write actions store in `datapackage.yaml`.
 
 Package fields map to title, notes, tags, license, organization, groups as themes,
 maintainer as contact, and the extras title_en, notes_en, issued, frequency, access_level,
-temporal_*, spatial, sources, ...; descriptor properties CKAN does not carry (domain
-`checks`, CSV dialects) are kept, and extras we do not know are not stored. A resource's data
-comes only as an upload, whose file name is only ever text: never a path.
+temporal_*, spatial, sources, checks (the domain rules, as JSON), ...; descriptor properties
+CKAN does not carry (CSV dialects) are kept, and extras we do not know are not stored. A
+resource's data comes only as an upload, whose file name is only ever text: never a path.
 """
 
 from __future__ import annotations
@@ -209,11 +209,12 @@ def _set_details(found: Document, package: PackageFields, extras: dict[str, str]
         found["temporal"] = temporal
     if extras.get("spatial"):
         found["spatial"] = _split(extras["spatial"])
-    if extras.get("sources"):
-        try:
-            found["sources"] = json.loads(extras["sources"])
-        except ValueError:
-            raise InvalidFields({"extras": ["`sources` must be a JSON list"]}) from None
+    for key in ("sources", "checks"):  # `checks`: the domain rules, so a copy validates alike
+        if extras.get(key):
+            try:
+                found[key] = json.loads(extras[key])
+            except ValueError:
+                raise InvalidFields({"extras": [f"`{key}` must be a JSON list"]}) from None
 
 
 def extras_of(value: object) -> dict[str, str]:

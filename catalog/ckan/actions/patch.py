@@ -15,7 +15,10 @@ def package_patch(folders: DatasetFolders, data: DataDict) -> CkanPackage:
         # the value they have now, not one another writer has since replaced.
         folders.actions.refresh()
         current = folders.package(slug)
-        return package_update(folders, {**current, **data, "id": slug})
+        # `state` only when the patch gives it: the shown one ("draft" for a dataset not yet
+        # served) is not a request to hold the dataset's writes.
+        kept = {key: value for key, value in current.items() if key != "state"}
+        return package_update(folders, {**kept, **data, "id": slug})
 
 
 def resource_patch(folders: DatasetFolders, data: DataDict) -> CkanResource:

@@ -55,6 +55,8 @@ READS: tuple[Entry[CkanActions], ...] = (
     Entry("tag_list", CkanActions.tag_list),
     Entry("license_list", CkanActions.license_list),
     Entry("help_show", CkanActions.help_show),
+    Entry("user_list", CkanActions.user_list),
+    Entry("user_show", CkanActions.user_show),
 )
 DATASTORE: tuple[Entry[DataStore], ...] = (
     Entry("datastore_search", DataStore.search),

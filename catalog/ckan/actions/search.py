@@ -48,6 +48,19 @@ TEXT_PARAMETERS = {"q", "fq", "sort", "qf", "facet", "wt", "defType", "mm", "df"
 SEARCH_ARGUMENTS = {"include_private", "include_drafts", "include_deleted", "use_default_schema"}
 RESOURCE_FORMATS = "CASE WHEN len(resource_names) > 0 THEN ['CSV'] ELSE []::VARCHAR[] END"
 
+
+def _license_id() -> str:
+    """The index's first licence as package_show's `license_id` (`ckan.license_of`): an SPDX
+    name CKAN's default register knows becomes its id there (`CC-BY-4.0` → `cc-by`), any other
+    stays as written; so `fq`, the facet and the sort see the id a harvester stores."""
+    pairs = ckan.SPDX_TO_CKAN.items()
+    assert all("'" not in spdx + id_ for spdx, id_ in pairs)  # our constants, written as SQL
+    cases = " ".join(f"WHEN '{spdx}' THEN '{id_}'" for spdx, id_ in pairs)
+    return f"CASE licenses[1] {cases} ELSE licenses[1] END"
+
+
+LICENSE_ID = _license_id()
+
 # CKAN's Solr fields as expressions over the index columns (catalog/search/index.py COLUMNS).
 SEARCH_FIELDS: dict[str, Field] = {
     "id": Field("id", Kind.STRING),
@@ -62,7 +75,7 @@ SEARCH_FIELDS: dict[str, Field] = {
     "organization": Field("organization", Kind.STRING),
     "res_format": Field(RESOURCE_FORMATS, Kind.STRINGS),
     "res_name": Field("resource_text", Kind.TEXT),
-    "license_id": Field("licenses[1]", Kind.STRING),
+    "license_id": Field(LICENSE_ID, Kind.STRING),
     "metadata_modified": Field("modified_at", Kind.DATE),
     "metadata_created": Field("created_at", Kind.DATE),
     "num_resources": Field("len(resource_names)", Kind.INT),
@@ -88,16 +101,22 @@ SORT_FIELDS = {
     "metadata_created": "created_at",
     "num_resources": "len(resource_names)",
     "num_tags": "len(list_distinct(keywords))",
-    "license_id": "licenses[1]",
+    "license_id": LICENSE_ID,
     "organization": "organization",
     "version": "version",
 }
+# The multi-valued fields of CKAN's Solr schema, besides the `res_extras_*` and `vocab_*` ones.
+MULTIVALUED = frozenset({
+    "tags", "groups", "permission_labels", "res_name", "res_description", "res_format",
+    "res_url", "res_type", "text", "urls", "depends_on", "dependency_of", "derives_from",
+    "has_derivation", "links_to", "linked_from", "child_of", "parent_of",
+})  # fmt: skip
 FACET_FIELDS = {
     "organization": Facet("organization"),
     "groups": Facet("themes", listed=True),
     "tags": Facet("keywords", listed=True),
     "res_format": Facet(RESOURCE_FORMATS, listed=True),
-    "license_id": Facet("licenses[1]"),
+    "license_id": Facet(LICENSE_ID),
     "extras_frequency": Facet("frequency"),
     "extras_access_level": Facet("access_level"),
 }
@@ -246,7 +265,7 @@ def selection(params: SearchParams, lexicon: Lexicon | None = None) -> Selection
 def _parsed(text: str, fq: str) -> Boolean:
     """`text` parsed; when it is `fq` within the filters added here (two terms), an error
     names `fq` alone: the added filters are ours, not the caller's to read."""
-    if fq not in text or text == fq:
+    if not fq or fq not in text or text == fq:  # an `fq_list` item: the caller's own
         return parse_query(text)
     parse_query(fq)  # the caller's own `fq` fails: its own error
     try:
@@ -256,7 +275,13 @@ def _parsed(text: str, fq: str) -> Boolean:
 
 
 def _order_by(sort: str) -> str:
-    """Solr's `sort` ("field dir, ...") as SQL; unknown fields sort as Solr's empty ones."""
+    """Solr's `sort` ("field dir, ...") as SQL.
+
+    A field of CKAN's schema that holds several values cannot be sorted by: Solr refuses it,
+    and CKAN answers that as a Search Error (409). Any other name is a field of CKAN's
+    schema (its catch-all dynamic `*` is a single-valued string), empty here: it sorts
+    nothing, as it does there.
+    """
     terms = []
     for part in str(sort).split(","):
         words = part.split()
@@ -264,10 +289,17 @@ def _order_by(sort: str) -> str:
             continue
         if len(words) != 2 or words[1].lower() not in ("asc", "desc"):
             raise InvalidSearch('Invalid "sort" parameter')
+        if _multivalued(words[0]):
+            raise SearchSyntaxError(f"can not sort on multivalued field: {words[0]}")
         expr = SORT_FIELDS.get(words[0])
         if expr is not None:
             terms.append(f"{expr} {words[1].upper()} NULLS LAST")
     return ", ".join(terms) or "slug"
+
+
+def _multivalued(name: str) -> bool:
+    """Whether CKAN's Solr schema (ckan/config/solr/schema.xml) makes `name` multi-valued."""
+    return name in MULTIVALUED or name.startswith(("res_extras_", "vocab_"))
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 
 Fields a package_update leaves out keep their value; a package's `resources` list names
 existing resources (new ones come with `resource_create` and a file). A resource_update
-with a file replaces the resource's data.
+with a file replaces the resource's data. `state: "active"` publishes a draft
+(`catalog.ckan.actions.create`); `state: "draft"` holds the dataset's next writes unpublished
+while its current version goes on serving.
 """
 
 from __future__ import annotations
@@ -23,7 +25,11 @@ def package_update(folders: DatasetFolders, data: DataDict) -> CkanPackage:
         descriptor = folders.descriptor(source.descriptor, data)
         if isinstance(data.get("resources"), list):
             descriptor["resources"] = folders.resources_from(source, data["resources"])
-        folders.commit(slug, descriptor, {}, replace_folder=True, base=base, source=source)
+        state = data.get("state")
+        draft = state == "draft" or (state != "active" and folders.is_draft(slug))
+        folders.commit(
+            slug, descriptor, {}, replace_folder=True, base=base, source=source, draft=draft
+        )
     return folders.package(slug)
 
 
@@ -39,5 +45,8 @@ def resource_update(folders: DatasetFolders, data: DataDict) -> CkanResource:
         given = ResourceFields.of(data)
         descriptor["resources"][found] = resource_of(descriptor["resources"][found], given, upload)
         uploads = {name: upload} if upload else {}
-        folders.commit(slug, descriptor, uploads, replace_folder=True, base=base, source=source)
+        draft = folders.is_draft(slug)
+        folders.commit(
+            slug, descriptor, uploads, replace_folder=True, base=base, source=source, draft=draft
+        )
     return folders.resource(slug, name)

@@ -33,6 +33,7 @@ import pyarrow as pa
 
 from catalog.ckan import arguments
 from catalog.ckan.datastore.dumps import DUMP_FORMATS, dump_chunks
+from catalog.ckan.datastore.metadata import TABLE_METADATA, metadata_rows, search_metadata
 from catalog.ckan.datastore.plans import Plan
 from catalog.ckan.datastore.schema import LARGEST_NATURAL, search_arguments
 from catalog.ckan.datastore.tables import Field, Table, pg_type_of_sql
@@ -79,10 +80,17 @@ class SqlResult(TypedDict):
 class DataStore:
     """datastore_search, datastore_info, datastore_search_sql and dumps over one engine."""
 
-    def __init__(self, engine: QueryEngine, locate: Callable[[str], tuple[str, str]]) -> None:
-        """`locate` maps a resource id to (dataset slug, resource name), or raises NotFound."""
+    def __init__(
+        self,
+        engine: QueryEngine,
+        locate: Callable[[str], tuple[str, str]],
+        tables: Callable[[], list[str]] = list,
+    ) -> None:
+        """`locate` maps a resource id to (dataset slug, resource name), or raises NotFound;
+        `tables` lists the resource ids served as DataStore tables (`_table_metadata`)."""
         self.engine = engine
         self.locate = locate
+        self.tables = tables
 
     def table(self, resource_id: str) -> Table:
         try:
@@ -97,6 +105,8 @@ class DataStore:
         """Search a DataStore resource (CKAN's datastore_search)."""
         # The answer repeats the request's arguments (`echo`), then adds records and fields.
         given = search_arguments(data)
+        if given.resource_id == TABLE_METADATA:
+            return search_metadata(metadata_rows(self._aliases()), given)
         table = self.table(given.resource_id)
         plan = Plan.make(table, given)
         result = dict(given.echo)
@@ -112,6 +122,10 @@ class DataStore:
             last = max(ids) if plan.keyset_operator == "gt" else min(ids)
             result["next_page"] = {"_id": {plan.keyset_operator: last}}
         return result
+
+    def _aliases(self) -> list[tuple[str, str]]:
+        """(resource id, SQL view name) of every DataStore table."""
+        return [(rid, view_name(*self.locate(rid))) for rid in self.tables()]
 
     def _total(self, table: Table, plan: Plan) -> int:
         if not plan.where and not plan.distinct and table.resource.rows is not None:

@@ -4,8 +4,8 @@ Behaviour follows CKAN 2.12's PostgreSQL backend (ckanext/datastore/backend/post
 `search_data`):
 
 - `q` (string: every word in some column; dict: per column) adds the `rank` columns and sorts
-  by them when no `sort` is given, as CKAN's full-text search does. There is no stemming: a
-  word matches as a case-insensitive substring, which also suits Chinese text.
+  by them when no `sort` is given, as CKAN's full-text search does; `plain` and `language`
+  as `catalog.ckan.datastore.textsearch` reads them (English stems, tsquery syntax).
 - A `sort` sorts typed values; the primary key, then `_id`, break its ties, as in the
   downloads, so every page and format agrees. Sorted by `_id` alone, a page carries the
   `next_page` keyset condition.
@@ -23,6 +23,7 @@ from catalog.ckan import arguments
 from catalog.ckan.datastore.filters import filters_sql
 from catalog.ckan.datastore.schema import SearchArguments
 from catalog.ckan.datastore.tables import ID_SQL, Table
+from catalog.ckan.datastore.textsearch import text_search
 from catalog.errors import InvalidFields
 from catalog.sql import Cells, Column, json_row_sql, quote, rendered_from, select_sql
 
@@ -30,10 +31,6 @@ SORT_CLAUSE = re.compile(r"^(.+?)( +(asc|desc))?( nulls +(first|last) *)?$", re.
 QUOTED_NAME = re.compile(r'"(?:[^"]|"")*"')  # the column a sort clause of `_sort_sql` names
 
 Query = tuple[str, list[Any]]
-# The most characters the SQL of a `q` may take: each word repeats the text of every column
-# four times (a condition, a rank), and DuckDB parses and binds it outside its memory limit,
-# about 300 bytes per character. A wide table takes fewer words than `Q_WORDS_MAX`.
-Q_SQL_MAX_CHARS = 200_000
 
 
 @dataclass(frozen=True)
@@ -56,10 +53,11 @@ class Plan:
         columns = table.columns
         where, params = filters_sql(given.filters, columns)
         ranks: dict[str, tuple[str, list[Any]]] = {}
-        for name, (condition, rank, values) in _text_search(given.text, columns).items():
-            where.append(condition)
-            params.extend(values)
-            ranks[name] = (rank, values)
+        searches = text_search(given.text, columns, plain=given.plain, language=given.language)
+        for name, search in searches.items():
+            where.append(search.condition)
+            params.extend(search.params)
+            ranks[name] = (search.rank, search.rank_params)
         # A field named twice is shown once, as CKAN's records (dicts) show it.
         names = list(dict.fromkeys(arguments.names(given.fields, "fields")))
         if names:
@@ -178,45 +176,6 @@ class Plan:
             body = ", ".join(rendered_from(self._selected()))
             inner = f"SELECT DISTINCT {body} FROM ({inner}) AS _s"
         return f"SELECT count(*) FROM ({inner}) AS _c", params
-
-
-def _text_search(q: Any, columns: dict[str, Column]) -> dict[str, tuple[str, str, list[Any]]]:
-    """rank column → (condition, rank expression, terms) for `q` (string or dict)."""
-    if not q:
-        return {}
-    texts = [c for name, c in columns.items() if name != "_id"]
-    if isinstance(q, dict):
-        found = {}
-        for name, value in q.items():
-            if name in columns:
-                found[f"rank {name}"] = _matching([columns[name]], str(value))
-        return found
-    return {"rank": _matching(texts, str(q))}
-
-
-def _matching(columns: list[Column], query: str) -> tuple[str, str, list[Any]]:
-    terms = [term.lower() for term in query.split() if term.strip()]
-    if not terms:
-        return "true", "0.0", []
-    text = "lower(concat_ws(' ', " + ", ".join(f"CAST({c.sql} AS VARCHAR)" for c in columns) + "))"
-    _check_size(len(terms), len(text))
-    condition = " AND ".join(f"contains({text}, ?)" for _ in terms)
-    rank = " + ".join(
-        f"CAST((length({text}) - length(replace({text}, ?, ''))) AS DOUBLE)"
-        f" / greatest(length({text}), 1)"
-        for _ in terms
-    )
-    return condition, rank, terms
-
-
-def _check_size(terms: int, text: int) -> None:
-    """Refuse, before it is built, SQL of `terms` words over a text expression `text` long."""
-    size = terms * (4 * text + 150)  # 150: the SQL around the four copies
-    if size > Q_SQL_MAX_CHARS:
-        most = max(Q_SQL_MAX_CHARS // (4 * text + 150), 1)
-        raise InvalidFields(
-            {"q": [f"{terms} words over this table's columns; it takes at most {most}"]}
-        )
 
 
 def _sort_sql(

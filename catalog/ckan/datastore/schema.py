@@ -54,6 +54,8 @@ class SearchArguments:
     include_total: bool
     include_next_page: bool
     records_format: str
+    plain: bool = True  # `q` as words (plainto_tsquery), else tsquery syntax (to_tsquery)
+    language: str = "english"  # ckan.datastore.default_fts_lang
 
 
 def search_arguments(data: DataDict) -> SearchArguments:
@@ -97,6 +99,8 @@ def search_arguments(data: DataDict) -> SearchArguments:
         include_total=given["include_total"],
         include_next_page=given["include_next_page"],
         records_format=given["records_format"],
+        plain=bool(given.get("plain", True)),
+        language=str(given.get("language") or "english"),
     )
 
 

@@ -39,6 +39,8 @@ from catalog.store.model.vocabulary import (
     THEME_CODES,
     Frequency,
     Theme,
+    ckan_tag,
+    keyword_faults,
 )
 
 __all__ = [
@@ -67,10 +69,12 @@ __all__ = [
     "TableSchema",
     "Temporal",
     "Theme",
+    "ckan_tag",
     "credit_check_character",
     "credit_code_fault",
     "descriptor_schema",
     "descriptor_schema_text",
+    "keyword_faults",
     "listed",
     "parse_package",
     "resource_code_fault",

@@ -5,11 +5,19 @@ these and nothing else, so a typo (`anual`) is an error naming the nearest code 
 value DCAT would silently drop. Their labels and their codes in other vocabularies (EU
 authorities, data.json) are `catalog.metadata.vocabularies`', keyed by these; the codes are
 documented in docs/descriptor.md.
+
+A keyword is a CKAN tag wherever the catalogue is harvested, so it obeys CKAN's tag
+validators (`ckan.logic.validators.tag_length_validator`, `tag_name_validator`): 2 to 100
+characters, each a letter or digit of any script, a space, `-`, `_` or `.`. A keyword CKAN
+would refuse fails the whole dataset's import there, so it is a fault of the steward's
+descriptor (`keyword_faults`, checked with the folder's names and links), naming it. Versions
+published before the rule stay readable: the model itself does not refuse them.
 """
 
 from __future__ import annotations
 
-from typing import Literal, get_args
+import re
+from typing import Any, Literal, get_args
 
 Theme = Literal[
     "social-insurance",
@@ -38,3 +46,38 @@ AccessLevel = Literal["unconditional", "conditional"]
 THEME_CODES: tuple[str, ...] = get_args(Theme)
 FREQUENCY_CODES: tuple[str, ...] = get_args(Frequency)
 ACCESS_LEVEL_CODES: tuple[str, ...] = get_args(AccessLevel)
+
+# CKAN's MIN_TAG_LENGTH, MAX_TAG_LENGTH and tag_name_validator's pattern (`\w` of any script).
+TAG_LENGTH = (2, 100)
+_TAG_CHARACTERS = re.compile(r"[\w \-.]*", re.UNICODE)
+
+
+def ckan_tag(keyword: str) -> str:
+    """`keyword` when CKAN's tag validators accept it; ValueError naming it otherwise."""
+    shortest, longest = TAG_LENGTH
+    if not shortest <= len(keyword) <= longest:
+        raise ValueError(
+            f"keyword {keyword!r} is {len(keyword)} characters; a CKAN tag has"
+            f" {shortest} to {longest}"
+        )
+    if not _TAG_CHARACTERS.fullmatch(keyword):
+        bad = sorted({char for char in keyword if not _TAG_CHARACTERS.fullmatch(char)})
+        raise ValueError(
+            f"keyword {keyword!r} has {' '.join(repr(c) for c in bad)}: a CKAN tag holds only"
+            " letters, digits, spaces, '-', '_' and '.'"
+        )
+    return keyword
+
+
+def keyword_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+    """The keywords of `descriptor` CKAN would refuse, by their place (`keywords_en[1]`)."""
+    faults = {}
+    for key in ("keywords", "keywords_en"):
+        listed = descriptor.get(key)
+        for position, keyword in enumerate(listed if isinstance(listed, list) else []):
+            if isinstance(keyword, str):
+                try:
+                    ckan_tag(keyword)
+                except ValueError as exc:
+                    faults[f"{key}[{position}]"] = str(exc)
+    return faults
