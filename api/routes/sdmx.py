@@ -69,6 +69,10 @@ OTHER_RESOURCES = frozenset(
 )  # fmt: skip
 
 
+# Methods answered here; any other (TRACE, PROPFIND) gets the same 405 from `api.errors`.
+OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {"description": ERRORS[status], "content": {ERROR_TYPE: {"schema": XML}}}
@@ -325,12 +329,9 @@ def _data(request: Request, flow: str, key: str, provider: str) -> Response:
     return answered(request, lambda: service.data(flow, key, provider, params, accept))
 
 
-@router.api_route(
-    "/{rest:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    include_in_schema=False,
-)
-def elsewhere(request: Request, rest: str) -> Response:
+@router.api_route("", methods=OTHER_METHODS, include_in_schema=False)
+@router.api_route("/{rest:path}", methods=OTHER_METHODS, include_in_schema=False)
+def elsewhere(request: Request, rest: str = "") -> Response:
     """Any other path or method under /sdmx: 405 for a method other than GET (and HEAD),
     501 for a resource the standard defines, else 404."""
     if request.method != "GET":
