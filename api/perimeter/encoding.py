@@ -49,6 +49,8 @@ class ContentCoding(GZipMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             wanted = accepts_gzip(Headers(scope=scope).get("accept-encoding", ""))
-            scope = {**scope, "headers": list(scope["headers"])}  # the caller's stays as sent
+            # The same scope (routing records its route in it, for `api.metrics`), with the
+            # header told plainly; a new list, so that no other holder of the old one sees it.
+            scope["headers"] = list(scope["headers"])
             MutableHeaders(scope=scope)["accept-encoding"] = "gzip" if wanted else "identity"
         await super().__call__(scope, receive, send)
