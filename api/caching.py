@@ -18,24 +18,26 @@ order), the headers a body is built from (`X-Forwarded-*` links), the server's `
 (its base URL) and `REVISION`. The bodies themselves are deterministic: exports
 keep a fixed row order (`catalog.query.engine.QueryEngine.export`), XLSX a fixed creation time.
 
-A gzip-encoded body is another representation, and not a byte-stable one (the gzip header
-holds the time it was written): its tag is weak, `W/"<etag>-gzip"`. Either form validates
-an `If-None-Match` (a weak comparison); `If-Range` needs the strong one.
+A gzip-encoded body is another representation, and not a byte-stable one: its tag is weak,
+`W/"<etag>-gzip"`. Either form validates an `If-None-Match` (a weak comparison); `If-Range`
+needs the strong one.
 
-A matching `If-None-Match` (or, without it, `If-Modified-Since`) is answered `304` before
-the route runs: no query reaches DuckDB. `If-None-Match: *` is not answered so: whether the
-URL has a representation at all (a known resource, a valid sort) only the route can tell.
+Preconditions (`api.preconditions`) are evaluated only for a response that exists and would
+be 200 (or 206): a conditional never turns a 404, 410 or 400 into a 304. An `If-None-Match`
+that names this URL's current tag is answered `304` before the route runs (no query reaches
+DuckDB): the tag hashes the request and the versions it reads, and only a 200 ever carried
+it. Everything else (`If-Match`, `If-None-Match: *`, `If-Modified-Since` alone) needs to
+know that the URL has a representation at all (a known resource, a valid sort, a series that
+exists), which only the route can tell: it is evaluated on the route's answer, a 200 becoming
+412 (`If-Match` fails) or 304 (its body dropped).
 
 `HEAD` is answered as `GET` without the body, on every path (not only /api/v1): routes that
 would do real work for the body (downloads, the DataStore dump) see `scope[HEAD]` and skip it.
 On every path too, a gzip-encoded body's strong tag is made its weak `-gzip` form and `Vary`
 is the same for a 304 as for the 200 it revalidates.
 
-A route that has its body in hand (`precondition`, used by `api.routes.documents.tagged`)
-answers `If-Match` (strong comparison; 412 when it fails) and `If-None-Match`, `*` included
-(304): it knows its representation exists. A stored file served with `RangedFile` ignores a
-`Range` it cannot parse and answers the whole file (RFC 9110 14.2), but 416 for a range of
-valid syntax that starts past the end.
+A stored file served with `RangedFile` ignores a `Range` it cannot parse and answers the
+whole file (RFC 9110 14.2), but 416 for a range of valid syntax that starts past the end.
 """
 
 from __future__ import annotations
@@ -46,13 +48,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.utils import format_datetime, parsedate_to_datetime
+from email.utils import format_datetime
 from typing import Any
 
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
+from starlette.requests import Request
 from starlette.responses import FileResponse, MalformedRangeHeader, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.errors import problem_response
+from api.preconditions import gzipped, named_tag, precondition
 from catalog.errors import OpenDataError
 from catalog.query import Cursor
 from catalog.store import Store
@@ -63,7 +68,6 @@ HEAD = "opendata.head"
 REVISION = "2"
 IMMUTABLE = "public, max-age=31536000, immutable"
 CURRENT_MAX_AGE = "public, max-age=60"
-GZIP_SUFFIX = "-gzip"
 # Request headers a body may be built from (`catalog` links behind a trusted proxy).
 BODY_HEADERS = ("x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix")
 DATASET_URL = re.compile(r"/api/v1/datasets/(?P<slug>[^/]+?)(?:\.zip)?(?P<rest>/.*)?")
@@ -95,49 +99,6 @@ class Validators:
     def gzip_etag(self) -> str:
         """The weak tag of the gzip-encoded body."""
         return gzipped(self.etag)
-
-    def matches(self, header: str) -> str | None:
-        """The tag of this response that `If-None-Match` names (weak comparison), if any."""
-        for tag in (t.strip() for t in header.split(",")):
-            bare = tag.removeprefix("W/")
-            if bare == self.etag:
-                return self.etag
-            if bare == self.gzip_etag.removeprefix("W/"):
-                return self.gzip_etag
-        return None
-
-
-def gzipped(etag: str) -> str:
-    """The weak tag of the gzip-encoded form of the body whose tag is `etag`."""
-    bare = etag.removeprefix("W/")
-    if bare.endswith(GZIP_SUFFIX + '"'):
-        return "W/" + bare
-    return "W/" + bare[:-1] + GZIP_SUFFIX + '"'
-
-
-def _tags(header: str) -> list[str]:
-    return [tag.strip() for tag in header.split(",") if tag.strip()]
-
-
-def strong_match(header: str, etag: str) -> bool:
-    """Whether an `If-Match` list names `etag` (strong comparison: a weak tag never does)."""
-    return any(tag in ("*", etag) for tag in _tags(header)) and not etag.startswith("W/")
-
-
-def weak_match(header: str, etag: str) -> bool:
-    """Whether an `If-None-Match` list names `etag` or its gzip form (weak comparison)."""
-    forms = {etag.removeprefix("W/"), gzipped(etag).removeprefix("W/")}
-    return any(tag == "*" or tag.removeprefix("W/") in forms for tag in _tags(header))
-
-
-def precondition(headers: Headers, etag: str) -> int | None:
-    """RFC 9110 13.2.2 for a GET of a representation that exists, tagged `etag`: 412 when
-    `If-Match` fails, 304 when `If-None-Match` matches, None to send the body."""
-    if "if-match" in headers and not strong_match(headers["if-match"], etag):
-        return 412
-    if "if-none-match" in headers and weak_match(headers["if-none-match"], etag):
-        return 304
-    return None
 
 
 class RangedFile(FileResponse):
@@ -259,21 +220,12 @@ def _etag(request: str, state: str) -> str:
     return '"' + hashlib.sha256(text.encode()).hexdigest()[:40] + '"'
 
 
-def not_modified(headers: Headers, validators: Validators) -> str | None:
-    """The ETag to answer 304 with, or None when the client's copy is stale (RFC 9110 13.2.2)."""
-    if "if-none-match" in headers:
-        return validators.matches(headers["if-none-match"])
-    since = headers.get("if-modified-since")
-    if since:
-        try:
-            moment = parsedate_to_datetime(since)
-        except (TypeError, ValueError):
-            return None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        if validators.last_modified.replace(microsecond=0) <= moment:
-            return validators.etag
-    return None
+def known_tag(headers: Headers, validators: Validators) -> str | None:
+    """The current tag an `If-None-Match` names, to answer 304 before the route runs: only
+    a 200 ever carried it, so the URL exists. None when `If-Match` must be evaluated first."""
+    if "if-match" in headers or "if-none-match" not in headers:
+        return None
+    return named_tag(headers["if-none-match"], validators.etag)
 
 
 def head_response(media_type: str, headers: dict[str, str]) -> Response:
@@ -296,56 +248,66 @@ class CachingMiddleware:
         if scope["type"] != "http" or method not in ("GET", "HEAD"):
             await self.app(scope, receive, send)
             return
-        head = method == "HEAD"
-        if head:
+        if method == "HEAD":
             # Every GET route answers HEAD, here in one place: routed as GET, body dropped.
             scope = {**scope, "method": "GET", HEAD: True}
         path = str(scope["path"])
         if not path.startswith(PREFIX):
-            await self.app(scope, receive, _Sender(send, self.cache, None, head))
+            await self.app(scope, receive, _Sender(send, self.cache, None, scope))
             return
         query = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
         validators = self.cache.validators(path, query, Headers(scope=scope).items())
         if validators is not None:
-            tag = not_modified(Headers(scope=scope), validators)
+            tag = known_tag(Headers(scope=scope), validators)
             if tag is not None:
                 await _send_not_modified(send, validators, tag)
                 return
-        await self.app(scope, receive, _Sender(send, self.cache, validators, head))
+        await self.app(scope, receive, _Sender(send, self.cache, validators, scope))
 
 
 class _Sender:
+    """Decorates the route's answer with its validators; a 200 whose preconditions fail
+    becomes a 412 or a 304, the rest of the route's body dropped."""
+
     def __init__(
-        self, send: Send, cache: HttpCache, validators: Validators | None, head: bool
+        self, send: Send, cache: HttpCache, validators: Validators | None, scope: Scope
     ) -> None:
         self.send = send
         self.cache = cache
         self.validators = validators
-        self.head = head
+        self.scope = scope
+        self.head = bool(scope.get(HEAD))
         self.done = False
 
     async def __call__(self, message: Message) -> None:
         if self.done:
             return
-        if message["type"] == "http.response.start":
-            self._decorate(message)
+        if message["type"] != "http.response.start":
+            await self.send(message)
+            return
+        verdict = self._decorate(message)
+        if verdict == 412:
+            await self._precondition_failed()
+        elif verdict == 304:
+            await self._not_modified(message)
+        else:
             await self.send(message)
             if self.head:
                 await self.send({"type": "http.response.body", "body": b"", "more_body": False})
-                self.done = True
-            return
-        await self.send(message)
+        self.done = self.head or verdict is not None
 
-    def _decorate(self, message: Message) -> None:
+    def _decorate(self, message: Message) -> int | None:
+        """Adds the validators to a 200 or 206; the precondition that fails, if one does."""
         headers = MutableHeaders(scope=message)
         _one_vary(headers)
         validators = self.validators
         if validators is None or message["status"] not in (200, 206):
             _weak_when_gzipped(headers)
-            return
+            return None
         if not self.cache.still_current(validators):
             headers["Cache-Control"] = "no-cache"
-            return
+            return None
+        strong = headers.get("etag") or validators.etag  # a route's own tag names its body
         gzip = headers.get("content-encoding") == "gzip"
         if "etag" not in headers:
             headers["ETag"] = validators.gzip_etag if gzip else validators.etag
@@ -355,6 +317,26 @@ class _Sender:
             if name.lower() not in headers:
                 headers[name] = value
         _vary(headers)
+        return precondition(Headers(scope=self.scope), strong, validators.last_modified)
+
+    async def _not_modified(self, message: Message) -> None:
+        headers = MutableHeaders(scope=message)
+        named = named_tag(Headers(scope=self.scope).get("if-none-match", ""), headers["etag"])
+        kept = {name: headers[name] for name in ("etag", "last-modified", "cache-control", "vary")}
+        start = {"type": "http.response.start", "status": 304, "headers": []}
+        MutableHeaders(scope=start).update({**kept, "etag": named or headers["etag"]})
+        await self.send(start)
+        await self.send({"type": "http.response.body", "body": b"", "more_body": False})
+
+    async def _precondition_failed(self) -> None:
+        answer = problem_response(
+            Request(self.scope),
+            status=412,
+            slug="precondition-failed",
+            title="Precondition Failed",
+            detail="If-Match names no current representation of this resource.",
+        )
+        await answer(self.scope, _no_receive, self.send)
 
 
 async def _send_not_modified(send: Send, validators: Validators, tag: str) -> None:
@@ -391,3 +373,7 @@ def _vary(headers: MutableHeaders) -> None:
     varied = [v.strip().lower() for v in headers.get("vary", "").split(",") if v.strip()]
     if "accept-encoding" not in varied:
         headers.add_vary_header("Accept-Encoding")
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}

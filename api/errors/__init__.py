@@ -3,7 +3,8 @@
 - `api.errors.problem`: RFC 9457 `application/problem+json`, for the REST API, the metadata
   routes and the pages' machine-readable answers; the app's exception handlers.
 - `api.errors.ckan`: CKAN's Action API envelope and the DataStore dump's plain text.
-- `api.errors.refusal`: the perimeter's refusals, in whichever of the two the path speaks.
+- `api.errors.sdmx`: SDMX-ML `Error` messages, for every answer under /sdmx.
+- `api.errors.refusal`: the perimeter's refusals, in whichever format the path speaks.
 """
 
 from api.errors.ckan import (
@@ -26,11 +27,13 @@ from api.errors.problem import (
     problem_response,
 )
 from api.errors.refusal import send_refusal
+from api.errors.sdmx import SDMX_ALLOW, is_sdmx, sdmx_error
 
 __all__ = [
     "CKAN_ACTION",
     "CKAN_JSON",
     "PROBLEM_MEDIA_TYPE",
+    "SDMX_ALLOW",
     "Envelope",
     "Problem",
     "bad_request",
@@ -41,7 +44,9 @@ __all__ = [
     "error_response",
     "install_error_handlers",
     "internal_error",
+    "is_sdmx",
     "problem_response",
+    "sdmx_error",
     "send_refusal",
     "too_large",
 ]

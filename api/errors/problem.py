@@ -23,7 +23,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from pydantic_core import ErrorDetails
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 
+from api.errors.sdmx import SDMX_ALLOW, is_sdmx, sdmx_error
 from catalog.errors import InvalidParameter, OpenDataError, QueryTimeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -123,8 +125,14 @@ def _fault(error: ErrorDetails) -> dict[str, str]:
     return {"parameter": parameter, "message": str(error.get("msg", "invalid"))}
 
 
-async def http_error(request: Request, exc: Exception) -> JSONResponse:
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    path = request.url.path
+    if exc.status_code == 405 and is_sdmx(path):
+        # A method no route lists (TRACE, PROPFIND): statistical tools read SDMX-ML only.
+        return sdmx_error(
+            405, 501, f"{request.method[:10]} is not served here: use GET.", SDMX_ALLOW
+        )
     phrase = HTTPStatus(exc.status_code).phrase
     return problem_response(
         request,

@@ -10,8 +10,8 @@ from starlette.types import Message, Scope, Send
 
 from api.errors.ckan import CKAN_ACTION, envelope, error_response
 from api.errors.problem import error_problem
+from api.errors.sdmx import is_sdmx, sdmx_error
 from catalog.errors import RequestRefused
-from catalog.sdmx import ERROR_TYPE, error_message
 
 # SDMX-REST error codes of the refusals: 503 unavailable, 1001 (a service-defined code, as
 # the standard has none) too many requests, 140 for a request refused for its size or pace.
@@ -35,9 +35,8 @@ async def send_refusal(scope: Scope, send: Send, error: RequestRefused, *, close
     if action is not None:
         start = envelope(request.app.state.settings.base_url, action["name"])
         response = error_response(start, error, headers)
-    elif scope["path"] == "/sdmx" or scope["path"].startswith("/sdmx/"):
-        body = error_message(SDMX_CODES.get(error.status, 140), str(error))
-        response = Response(body, error.status, headers, media_type=ERROR_TYPE)
+    elif is_sdmx(scope["path"]):
+        response = sdmx_error(error.status, SDMX_CODES.get(error.status, 140), str(error), headers)
     else:
         response = error_problem(request, error, headers)
     await response(scope, _no_receive, send)

@@ -4,12 +4,14 @@
 - `admission`: per-client rate limits and bounded running slots (`Admission`);
 - `clients`: who is asking (the one rule for the client address);
 - `audit`: write attempts refused here, recorded as the write route records the rest;
-- `security`: the security headers of every answer (`SecurityHeaders`).
+- `security`: the security headers of every answer (`SecurityHeaders`);
+- `encoding`: gzip when `Accept-Encoding` asks for it, by the RFC's rules (`ContentCoding`).
 """
 
 from api.perimeter.admission import Admission
 from api.perimeter.audit import audit_refusal
 from api.perimeter.clients import client_address, request_client
+from api.perimeter.encoding import ContentCoding, accepts_gzip
 from api.perimeter.limits import RequestLimits, body_limit
 from api.perimeter.security import DATA_POLICY, PAGE_POLICY, SecurityHeaders
 
@@ -17,8 +19,10 @@ __all__ = [
     "DATA_POLICY",
     "PAGE_POLICY",
     "Admission",
+    "ContentCoding",
     "RequestLimits",
     "SecurityHeaders",
+    "accepts_gzip",
     "audit_refusal",
     "body_limit",
     "client_address",

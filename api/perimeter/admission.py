@@ -4,10 +4,12 @@ Requests are sorted by path, before any route runs, into the classes that cost r
 
 | class   | paths                                                                          |
 | ------- | ------------------------------------------------------------------------------ |
-| queries | `/api/v1/sql`, `.../rows`, `.../aggregate`, CKAN `datastore_search(_sql)`       |
+| queries | `/api/v1/sql`, `.../rows`, `.../aggregate`, CKAN `datastore_search(_sql)`;      |
+|         | the data reads: SDMX data `/sdmx/data/...`, `/api/v1/series`, `/series/...`     |
 | exports | `.../resources/{r}.{csv,json,ndjson,parquet,xlsx}`, `/api/v1/datasets/{s}.zip`, |
 |         | `/datastore/dump/{id}`                                                         |
-| searches| `/api/v1/datasets`, CKAN `package_search`, the `/dataset` page                 |
+| searches| `/api/v1/datasets`, CKAN `package_search`, the `/dataset` page; the SDMX       |
+|         | structures (`/sdmx/{dataflow,datastructure,codelist,conceptscheme}/...`)       |
 
 Each class runs at most `max_running_<class>` requests at once, at most
 `max_running_per_client` of them from one client; the next `admission_queue`
@@ -21,11 +23,13 @@ Together the classes run fewer requests than the thread pool has threads, so `/h
 pages and metadata never wait for a thread behind queries.
 
 Before the queue, SQL, exports, aggregates and searches each take a token from the client's
-bucket (`rate_<class>_per_second`, `rate_<class>_burst`); an empty bucket is answered 429 with
-`Retry-After` the seconds until the next token. The client is the peer address, or the last
-`X-Forwarded-For` address when `trust_forwarded_headers` is set; IPv6 clients are counted by
-their /64 network, which one subscriber usually holds whole. The bucket table keeps the
-`rate_limit_clients` most recently seen clients.
+bucket (`rate_<class>_per_second`, `rate_<class>_burst`); the data reads (SDMX data, series)
+have a bucket of their own, at the aggregates' rate (each is a filtered read of one table, as
+an aggregate is), and the SDMX structures take the searches' bucket. An empty bucket is
+answered 429 with `Retry-After` the seconds until the next token. The client is the peer
+address, or the last `X-Forwarded-For` address when `trust_forwarded_headers` is set; IPv6
+clients are counted by their /64 network, which one subscriber usually holds whole. The
+bucket table keeps the `rate_limit_clients` most recently seen clients.
 """
 
 from __future__ import annotations
@@ -55,6 +59,11 @@ EXPORT = re.compile(
 ROWS = re.compile(rf"{RESOURCE}/rows")
 AGGREGATE = re.compile(rf"{RESOURCE}/aggregate")
 SEARCH_PATHS = frozenset({"/api/v1/datasets", "/dataset"})
+# Reads of the published figures that run DuckDB (or the series index) per request.
+DATA_READ = re.compile(r"/sdmx/data(?:/.*)?|/api/v1/series|/series/.*", re.DOTALL)
+SDMX_STRUCTURE = re.compile(
+    r"/sdmx/(?:dataflow|datastructure|codelist|conceptscheme)(?:/.*)?", re.DOTALL
+)
 # CKAN action → (admission class, rate class)
 CKAN_CLASSES: dict[str, tuple[str, str | None]] = {
     "datastore_search": ("queries", None),
@@ -77,7 +86,9 @@ def classify(path: str) -> tuple[str | None, str | None]:
         return "queries", None
     if AGGREGATE.fullmatch(path):
         return "queries", "aggregates"
-    if path in SEARCH_PATHS:
+    if DATA_READ.fullmatch(path):
+        return "queries", "reads"
+    if path in SEARCH_PATHS or SDMX_STRUCTURE.fullmatch(path):
         return "searches", "search"
     action = CKAN_ACTION.fullmatch(path)
     if action is not None:
@@ -214,6 +225,12 @@ class Admission:
             ),
             "aggregates": RateLimit(
                 "aggregate",
+                settings.rate_aggregates_per_second,
+                settings.rate_aggregates_burst,
+                clients,
+            ),
+            "reads": RateLimit(
+                "data read",
                 settings.rate_aggregates_per_second,
                 settings.rate_aggregates_burst,
                 clients,

@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from api.caching import precondition
 from api.deps import SettingsDep
+from api.preconditions import precondition
 from catalog.metadata import CatalogueInfo
 from catalog.settings import Settings
 

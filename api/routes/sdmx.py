@@ -10,22 +10,24 @@ without a key asks for every series. Every answer, an error included, is SDMX-ML
 Answers are cached as /api/v1's are: an ETag from what the message is made of (the published
 versions read, the normalised request, the format), `Cache-Control: public, max-age=60`, and a
 matching `If-None-Match` answered 304 before anything is read or rendered
-(`api.caching.precondition`). `HEAD` renders nothing: a structure's needs no read at all, a
-data query's runs the bounded read only to say 200, 404 or 413.
+(`api.preconditions`); `If-None-Match: *` and `If-Match` only once the answer is known to
+exist (a data query that matches nothing is 404 whatever the conditions). `HEAD` is a GET
+whose body is dropped (`api.caching`): its headers, gzip's included, are the GET's.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Path, Query, Request, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.caching import CURRENT_MAX_AGE, HEAD, Validators, head_response, precondition
+from api.caching import CURRENT_MAX_AGE
+from api.errors import SDMX_ALLOW, sdmx_error
 from api.openapi import TAGGED, example, responses
+from api.preconditions import named_tag, precondition
 from catalog.errors import NotFound, OpenDataError
 from catalog.sdmx import (
     AGENCY,
@@ -37,13 +39,10 @@ from catalog.sdmx import (
     SdmxAnswer,
     SdmxError,
     SdmxService,
-    error_message,
 )
 
 router = APIRouter(prefix="/sdmx", tags=["sdmx"])
 logger = logging.getLogger(__name__)
-# No Last-Modified: a withdrawal changes a structure message without a newer publish time.
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 FLOW = "national-hrss-bulletin"
 XML = {"type": "string"}
@@ -68,6 +67,10 @@ OTHER_RESOURCES = frozenset(
         "actualconstraint", "allowedconstraint", "availableconstraint", "schema", "metadata",
     }
 )  # fmt: skip
+
+
+# Methods answered here; any other (TRACE, PROPFIND) gets the same 405 from `api.errors`.
+OTHER_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 
 
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
@@ -137,23 +140,26 @@ def answered(request: Request, call: Callable[[], SdmxAnswer]) -> Response:
 
 
 def _conditional(request: Request, answer: SdmxAnswer) -> Response:
+    """RFC 9110's preconditions, for an answer that exists: a tag the client names (only a
+    200 carried it) is answered 304 before anything is read; anything else (`*`, `If-Match`)
+    only once the read found something to answer. HEAD makes the whole body, as GET does, so
+    that gzip sets the same `Content-Encoding`, `ETag` and length on both."""
     headers = {
         "ETag": answer.etag,
         "Cache-Control": CURRENT_MAX_AGE,
         "Vary": "Accept, Accept-Encoding",
     }
+    asked = request.headers.get("if-none-match", "")
+    named = None if "if-match" in request.headers else named_tag(asked, answer.etag)
+    if named is not None:  # with the tag the client named: the gzip body's is its weak form
+        return Response(status_code=304, headers={**headers, "ETag": named})
+    render = answer.gather()  # raises the 404 (or 413, 503) a GET would answer
     status = precondition(request.headers, answer.etag)
     if status == 412:
         return _error(412, 150, "The If-Match condition does not hold.")
-    if status == 304:  # with the tag the client named: the gzip body's is its weak form
-        named = Validators(answer.etag, EPOCH, pinned=False).matches(
-            request.headers["if-none-match"]
-        )
-        return Response(status_code=304, headers={**headers, "ETag": named or answer.etag})
-    if request.scope.get(HEAD):
-        answer.check()
-        return head_response(answer.media_type, headers)
-    return Response(answer.body(), media_type=answer.media_type, headers=headers)
+    if status == 304:
+        return Response(status_code=304, headers=headers)
+    return Response(answer.body(render), media_type=answer.media_type, headers=headers)
 
 
 def _error(
@@ -161,9 +167,7 @@ def _error(
     headers: dict[str, str] | None = None,
 ) -> Response:  # fmt: skip
     extra = {"Retry-After": str(retry_after)} if retry_after else {}
-    return Response(
-        error_message(code, text), status, {**extra, **(headers or {})}, media_type=ERROR_TYPE
-    )
+    return sdmx_error(status, code, text, {**extra, **(headers or {})})
 
 
 Agency = Annotated[str, Path(description=f"`{AGENCY}` or `all`.", openapi_examples=example(AGENCY))]
@@ -325,17 +329,14 @@ def _data(request: Request, flow: str, key: str, provider: str) -> Response:
     return answered(request, lambda: service.data(flow, key, provider, params, accept))
 
 
-@router.api_route(
-    "/{rest:path}",
-    methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-    include_in_schema=False,
-)
-def elsewhere(request: Request, rest: str) -> Response:
+@router.api_route("", methods=OTHER_METHODS, include_in_schema=False)
+@router.api_route("/{rest:path}", methods=OTHER_METHODS, include_in_schema=False)
+def elsewhere(request: Request, rest: str = "") -> Response:
     """Any other path or method under /sdmx: 405 for a method other than GET (and HEAD),
     501 for a resource the standard defines, else 404."""
     if request.method != "GET":
         text = f"{request.method[:10]} is not served here: use GET."
-        return _error(405, 501, text, headers={"Allow": "GET, HEAD"})
+        return _error(405, 501, text, headers=SDMX_ALLOW)
     if rest.split("/", 1)[0] in OTHER_RESOURCES:
         return _error(501, 501, "This SDMX resource is not implemented here.")
     return _error(404, 100, "No such SDMX resource.")

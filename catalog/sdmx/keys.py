@@ -42,7 +42,7 @@ def structure_reference(agency: str, resource_id: str, version: str) -> Wanted:
     this service does not maintain (none of its structures can match)."""
     agencies = _parts(agency, "agency")
     if agencies is not None and AGENCY not in agencies:
-        raise NoResults(f"No structures of agency {agency}: this service maintains {AGENCY}.")
+        raise NoResults(f"No structures of agency {agency[:40]}: this service maintains {AGENCY}.")
     versions = _parts(version, "version", allow_latest=True)
     return Wanted(_parts(resource_id, "resource id"), versions)
 

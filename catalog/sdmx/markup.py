@@ -2,13 +2,15 @@
 
 Written with the standard library's ElementTree (lxml is no dependency of the service). Text
 and attribute values are escaped by it; nothing a caller sent is written into a message but
-identifiers that matched SDMX's `IDType`. A message is a function of what it is made of: its
-header's `ID` and `Prepared` come from its ETag and the publish time of what it reads, so an
-equal ETag means equal bytes.
+identifiers that matched SDMX's `IDType`, and the values an error message echoes, which
+`xml_safe` rids of the characters XML 1.0 forbids (ElementTree writes them raw). A message
+is a function of what it is made of: its header's `ID` and `Prepared` come from its ETag and
+the publish time of what it reads, so an equal ETag means equal bytes.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
@@ -24,6 +26,8 @@ PREFIXES = {"mes": MES, "str": STR, "com": COM, "gen": GEN, "ss": SS, "xsi": XSI
 for _prefix, _uri in PREFIXES.items():
     ET.register_namespace(_prefix, _uri)
 
+# What XML 1.0's `Char` production leaves out.
+_FORBIDDEN = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The SDMX information model's packages and classes, as URNs and references name them.
 CLASSES = {
     "Dataflow": ("datastructure", "Dataflow"),
@@ -93,10 +97,18 @@ def serialise(root: ET.Element) -> bytes:
     return text
 
 
+def xml_safe(text: str) -> str:
+    """`text` with every character XML 1.0 forbids (C0 controls but tab, newline and carriage
+    return; lone surrogates; U+FFFE, U+FFFF) written as its Python escape (`\\x1b`, `\\ufffe`):
+    an echoed path part can hold any of them, and ElementTree would write them raw."""
+    return _FORBIDDEN.sub(lambda found: ascii(found[0])[1:-1], text)
+
+
 def error_message(code: int, text: str) -> bytes:
-    """An SDMX-ML 2.1 `Error` message: the standard code and an English text."""
+    """An SDMX-ML 2.1 `Error` message: the standard code and an English text, made XML-safe
+    here for every caller (the values it echoes are the caller's)."""
     root = ET.Element(q(MES, "Error"))
     error = sub(root, MES, "ErrorMessage", code=str(code))
-    sub(error, COM, "Text").text = text
+    sub(error, COM, "Text").text = xml_safe(text)
     error[-1].set(XML_LANG, "en")
     return serialise(root)

@@ -27,12 +27,12 @@ from datetime import date, timedelta
 
 from catalog.sdmx.errors import BadSyntax
 
-_SINGLE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_PART = re.compile(r"^(\d{4})-(Q|H|S|M|A)(\d{1,2})$")
-_YTD = re.compile(r"^(\d{4})-YTD$")
+_SINGLE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_PART = re.compile(r"^([0-9]{4})-(Q|H|S|M|A)([0-9]{1,2})$")
+_YTD = re.compile(r"^([0-9]{4})-YTD$")
 # In a query: the SDMX forms a caller may send as startPeriod or endPeriod.
-_QUERY_PART = re.compile(r"^(\d{4})-(Q|S|M|A)(\d{1,2})$")
-_DURATION = re.compile(r"^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)D)?$")
+_QUERY_PART = re.compile(r"^([0-9]{4})-(Q|S|M|A)([0-9]{1,2})$")
+_DURATION = re.compile(r"^P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)D)?$")
 _PART_MONTHS = {"Q": 3, "H": 6, "S": 6, "M": 1, "A": 12}
 
 
@@ -127,8 +127,11 @@ def _range_span(period: str) -> tuple[date, date]:
 
 def query_bound(value: str, parameter: str, *, last: bool) -> date:
     """The first (or `last`) day of a startPeriod or endPeriod the caller sent; 400 if it is
-    no SDMX time period this service reads (a year outside 0001 to 9999 included)."""
+        no SDMX time period this service reads (a year outside 0001 to 9999 included). Digits are
+    ASCII only: Python's `\\d` and `int` would read full-width or Arabic-Indic digits too."""
     text = value.strip()
+    if not text:
+        raise BadSyntax(f"{parameter} is empty: give a period such as 2018, or leave it out.")
     if _SINGLE.match(text) or _QUERY_PART.match(text):
         try:
             first, final = _span(text)

@@ -64,12 +64,9 @@ class SdmxAnswer:
     media_type: str
     gather: Callable[[], Renderer]
 
-    def check(self) -> None:
-        """Everything a GET would find out but the body's bytes (what HEAD needs)."""
-        self.gather()
-
-    def body(self) -> bytes:
-        body = self.gather()()
+    def body(self, render: Renderer | None = None) -> bytes:
+        """The message's bytes, made by `render` when the route gathered it already."""
+        body = (render or self.gather())()
         if len(body) > MAX_BYTES:
             raise TooLarge("The answer would be too large: narrow the query.")
         return body
@@ -171,10 +168,10 @@ def _data_parameters(
     if params.get("includeHistory", "false") != "false":
         raise Unsupported("includeHistory is not implemented here: every version is current.")
     start, end = params.get("startPeriod"), params.get("endPeriod")
-    query = DataQuery(
+    query = DataQuery(  # an empty bound is refused (400 naming it), never read as none
         key=keyed,
-        start=query_bound(start, "startPeriod", last=False) if start else None,
-        end=query_bound(end, "endPeriod", last=True) if end else None,
+        start=None if start is None else query_bound(start, "startPeriod", last=False),
+        end=None if end is None else query_bound(end, "endPeriod", last=True),
     )
     if query.start and query.end and query.start > query.end:
         raise BadSyntax("startPeriod is after endPeriod.")

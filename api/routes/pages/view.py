@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import time
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
@@ -39,6 +39,8 @@ from web import (
     markdown_html,
 )
 
+# RFC 3986 `pchar` and `/`: what a path keeps as it is.
+PATH_SAFE = "/:@!$&'()*+,;=-._~"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 COOKIE_AGE = 365 * 24 * 3600
 
@@ -138,10 +140,19 @@ class View:
         """This page in the other language."""
         other = self.t["switch_lang"]
         kept = [(k, v) for k, v in self.request.query_params.multi_items() if k != "lang"]
-        return f"{self.request.url.path}?{urlencode([*kept, ('lang', other)])}"
+        return f"{self.path()}?{urlencode([*kept, ('lang', other)])}"
 
     def absolute(self, path: str) -> str:
         return f"{self.base}{path}"
+
+    def path(self) -> str:
+        """The path asked for, percent-encoded as a URL needs it: a 404 page's links repeat
+        whatever was asked (`%00`, `%1B[31m`), and no raw control character may reach them."""
+        return quote(self.request.url.path, safe=PATH_SAFE)
+
+    def here(self) -> str:
+        """This page's absolute URL: its canonical link, og:url and hreflang alternates."""
+        return self.absolute(self.path())
 
     def static(self, name: str) -> str:
         return f"/static/{name}?v={STATIC_VERSIONS.get(name, '0')}"
