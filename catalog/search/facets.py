@@ -95,7 +95,6 @@ class SearchQuery:
             facets={name: facet(name) for name in self.facets},
             facet_limit=-1,
             terms=tuple(terms),
-            places=tuple(term for term in terms if lexicon.is_place(term)),
         )
 
 

@@ -178,19 +178,25 @@ class CatalogueIndex:
             found=self._series_asked([row[0] for row in every], selection),
         )
 
+    def _indicator_words(self, selection: Selection) -> list[tuple[str, ...]]:
+        """The terms that may name an indicator: neither place names nor years. Read with
+        the index's own lexicon, so that every search of it (CKAN's too) agrees."""
+        lexicon = self._lexicon
+        return [t for t in selection.terms if not lexicon.is_place(t) and not is_year(t)]
+
     def _series_asked(self, slugs: list[str], selection: Selection) -> Matched:
         """`_matched` over every result, for the series a search lists; nothing when the
         query named something that is no indicator held (`贵阳最低工资`: minimum wages are
         no indicator series, and Guiyang's other series are not what was asked)."""
         found = self._matched(slugs, selection)
-        words = [t for t in selection.terms if t not in selection.places and not is_year(t)]
+        words = self._indicator_words(selection)
         return found if found.indicators or not words else Matched()
 
     def _matched(self, slugs: list[str], selection: Selection) -> Matched:
         """The indicators and regions of `slugs` the query's words found: indicators by the
         words that are not place names (`全国` does not find 全国公务员人数 in
         `全国城镇登记失业率`), regions by every word. Codes more datasets hold come first."""
-        words = [t for t in selection.terms if t not in selection.places and not is_year(t)]
+        words = self._indicator_words(selection)
         held = [self._held.get(slug) or Held() for slug in slugs]
         return Matched(
             indicators=_named([n for h in held for n in h.indicators], words),

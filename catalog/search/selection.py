@@ -56,7 +56,6 @@ class Selection:
     # The query's words, each with its variants (`catalog.search.synonyms`): what the index
     # tells each result matched.
     terms: tuple[tuple[str, ...], ...] = ()
-    places: tuple[tuple[str, ...], ...] = ()  # the terms that are place names
 
 
 @dataclass(frozen=True)

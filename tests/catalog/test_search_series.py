@@ -99,3 +99,20 @@ def test_series_of_the_regions_most_printed_come_first(client: httpx.Client) -> 
     assert first_two == {"000000", "520000"}
     indicator, _ = series_keys(search(client, "五险"))[0]
     assert indicator.startswith("five_si_")
+
+
+@pytest.mark.parametrize("q", ["全国养老保险参保人数", "全国", "2010年全国失业保险参保人数"])
+def test_ckan_and_the_api_say_the_same_indicators_matched(client: httpx.Client, q: str) -> None:
+    ckan = client.get("/api/3/action/package_search", params={"q": q, "rows": 50}).json()
+    found = {
+        r["name"]: sorted(m["code"] for m in r["matched_indicators"])
+        for r in ckan["result"]["results"]
+    }
+    ours = {
+        r["name"]: sorted(m["code"] for m in r["matched_indicators"])
+        for r in search(client, q, limit=50)["results"]
+    }
+    # CKAN's dismax may find more datasets (its words are optional past `mm`); on the ones
+    # both find, both name the same indicators.
+    both = found.keys() & ours.keys()
+    assert both and {n: found[n] for n in both} == {n: ours[n] for n in both}
