@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from catalog.errors import BadRequest, InvalidParameter, SearchSyntaxError
+from catalog.search.lucene import Boolean, Clause, MatchAll, Occur
 from catalog.search.records import HELD_WEIGHT
 from catalog.search.selection import Facet, Predicate, Selection, all_of
 from catalog.search.solr import MAX_TERMS, Field, Kind, compile_query, field_names, parse_query
@@ -165,7 +166,11 @@ def fq_filter(fq: str) -> Predicate:
             raise InvalidParameter(
                 "fq", f"unknown field {unknown[0]!r}; use one of {', '.join(FQ_FIELDS)}"
             )
-        compiled = compile_query(query, FQ_FIELDS) if query.clauses else None
+        # ckanext-dcat hands `fq` to package_search, which puts it between `+capacity:public`
+        # and `+state:(active)`: required clauses beside it, so that its top-level OR clauses
+        # filter nothing (`groups:a OR groups:b` keeps every dataset), as on CKAN.
+        beside = Boolean((Clause(Occur.MUST, MatchAll()), *query.clauses))
+        compiled = compile_query(beside, FQ_FIELDS) if query.clauses else None
     except SearchSyntaxError as exc:
         raise InvalidParameter("fq", str(exc)) from None
     return Predicate(compiled.sql, compiled.params) if compiled else Predicate()
