@@ -15,7 +15,7 @@ the output renderer the downloads and the CKAN DataStore share.
                 encoder) and `encode`, read by the route, the metadata feeds and the pages
 """
 
-from catalog.query.aggregates import AggregateRequest, Table
+from catalog.query.aggregates import MAX_GROUPS, AggregateRequest, Table
 from catalog.query.cursor import Cursor
 from catalog.query.downloads import (
     CHUNK,
@@ -51,6 +51,7 @@ __all__ = [
     "CHUNK",
     "DEFAULT_LIMIT",
     "FORMATS",
+    "MAX_GROUPS",
     "MAX_ROWS_LIMIT",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from catalog.errors import InvalidParameter
-from catalog.sql import SortKey, nests_deeper, parse_value
+from catalog.sql import ROW_NUMBER, Schema, SortKey, nests_deeper, parse_sort, parse_value
 
 PARAMETER = "next"
 # A cursor this API makes is an object holding arrays: two levels. Its size is bounded by
@@ -149,3 +149,32 @@ def _equal(key: SortKey, value: Any) -> tuple[str, list[Any]]:
     if value is None:
         return f"{key.column.sql} IS NULL", []
     return f"{key.column.sql} = ?", [value]
+
+
+def pinned_version(requested: str | None, cursor: Cursor | None) -> str | None:
+    """The version a page reads: the cursor's, which a `version=` may only repeat."""
+    if cursor is None:
+        return requested
+    if requested is not None and requested != cursor.version:
+        raise InvalidParameter("next", f"the cursor pages version {cursor.version!r}")
+    return cursor.version
+
+
+def sort_keys(schema: Schema, text: str | None) -> list[SortKey]:
+    """The requested sort, then the primary key (or the row number) as tie-breaker."""
+    keys = parse_sort(schema, text)
+    named = {key.column.name for key in keys}
+    tie = [SortKey(schema.columns[n]) for n in schema.primary_key if n in schema.columns]
+    if not tie:
+        tie = [SortKey(ROW_NUMBER)]
+    return keys + [key for key in tie if key.column.name not in named]
+
+
+def check_depth(offset: int, max_offset: int) -> None:
+    """Refuse an offset past `max_offset` (0: none), for an order the file is not stored in."""
+    if max_offset and offset > max_offset:
+        raise InvalidParameter(
+            "offset",
+            f"give a number from 0 to {max_offset} for this sort, or sort by a column the file"
+            " is stored by; page deeper with the next cursor",
+        )

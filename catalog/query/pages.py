@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -24,24 +24,26 @@ from catalog.query.cursor import (
     Cursor,
     Total,
     as_text,
+    check_depth,
     filter_signature,
     keyset_sql,
+    sort_keys,
     sort_signature,
 )
 from catalog.query.resources import ResourceFile, source_sql
-from catalog.query.rowgroups import KeptGroups
-from catalog.query.totals import Fetch, Totals
+from catalog.query.rowgroups import KeptGroups, Located, group_sizes, locate
+from catalog.query.totals import Fetch, GroupCounts, Totals, settled
 from catalog.settings import Settings
 from catalog.sql import (
     ROW_NUMBER,
     Column,
+    Filter,
     Schema,
     ServedField,
     SortKey,
     json_row_sql,
     parse_filters,
     parse_names,
-    parse_sort,
     rendered_from,
     where_sql,
 )
@@ -50,6 +52,9 @@ MAX_ROWS_LIMIT = 10_000
 DEFAULT_LIMIT = 100
 # A page query whose bound leaves at most this many rows renders them in one pass.
 FLAT_ROWS = 4096
+# An offset up to this is skipped by the page query itself, in an order the file is not
+# stored in; a deeper one first finds the row before the page by its sort keys alone.
+SHALLOW_OFFSET = 10_000
 
 Condition = tuple[str, list[Any]]
 
@@ -125,6 +130,7 @@ class _Planned:
 
     query: PageQuery
     filters: list[Condition]  # without the cursor's keyset condition: what a total counts
+    parsed: list[Filter]  # the same filters, parsed
     after: list[Any] | None  # the cursor's values of the sort keys
 
 
@@ -134,7 +140,8 @@ class Pages:
     def __init__(self, fetch: Fetch, settings: Settings, kept: KeptGroups) -> None:
         self._fetch = fetch
         self._max_offset = settings.max_offset
-        self._totals = Totals(settings, fetch)
+        self._groups = GroupCounts(fetch, kept.footer)
+        self._totals = Totals(settings, fetch, self._groups)
         self._kept = kept
         self._counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opendata-count")
 
@@ -143,27 +150,29 @@ class Pages:
 
     def read(self, resource: ResourceFile, request: RowsRequest, cursor: Cursor | None) -> RowsPage:
         """A page of rows of `resource`, its `next` cursor, and the total asked for."""
-        check_paging(request, cursor, self._max_offset)
+        check_paging(request, cursor)
         planned = _plan(resource.schema, request, cursor)
         signature = filter_signature(request.filters)
         carried = cursor.total if cursor is not None else None
         filtered = bool(planned.filters)
         known = self._totals.known(resource.rows, request.total, carried, signature, filtered)
+        in_order = self._in_file_order(resource, planned)
+        counts = self._counts(resource, planned, request, in_order, known)
+        if known is None and counts is not None:
+            known = Total(sum(counts), True, signature)
         # A count runs beside the page on a second cursor: the answer costs the slower of
         # the two queries, not their sum.
         counting: Future[tuple[int | None, bool]] | None = None
         if known is None:
-            where = where_sql(planned.filters)
-            path, rows, mode = str(resource.path), resource.rows, request.total
-            counting = self._counter.submit(self._totals.count, path, rows, where, mode)
-        found = self._page(resource, planned, request.offset)
+            counting = self._counter.submit(self._count, resource, planned, request.total)
+        found = self._page_at(resource, planned, request.offset, counts if in_order else None)
         more = len(found) > request.limit
         found = found[: request.limit]
         shown = request.offset + len(found)
         if counting is None:
             total = known or Total(None, False, signature)
         else:
-            total = _settled(counting, signature, cursor is None, shown, more)
+            total = settled(counting, signature, cursor is None and bool(found), shown, more)
         following = None
         if more:
             values = tuple(as_text(value) for value in found[-1][1:])
@@ -179,6 +188,129 @@ class Pages:
             total_exact=total.exact,
             next=following,
         )
+
+    def _in_file_order(self, resource: ResourceFile, planned: _Planned) -> bool:
+        """Whether the page's order is the file's (`catalog.query.rowgroups.Layout`)."""
+        first = planned.query.keys[0]
+        if first.descending or planned.after is not None:
+            return False
+        try:
+            layout = self._kept.layout(resource.path, first.column.name, first.column.type)
+        except (OSError, pa.ArrowException):
+            return False  # unreadable: the scan reports it as for any query
+        return layout is not None
+
+    def _counts(
+        self,
+        resource: ResourceFile,
+        planned: _Planned,
+        request: RowsRequest,
+        in_order: bool,
+        known: Total | None,
+    ) -> Sequence[int] | None:
+        """Matches per row group, when the page can use them or the total needs them: the
+        row counts of the footer unfiltered, else `GroupCounts` (the statistics decide
+        some groups; one scan of the others counts them)."""
+        path = resource.path
+        if not planned.filters:
+            return group_sizes(self._kept.footer(path)) if in_order else None
+        wanted = known is None and self._exact_wanted(resource, planned, request.total)
+        if not (wanted or (in_order and request.offset > 0)):
+            return None
+        if not in_order and self._groups.scanned_rows(path, planned.parsed) != 0:
+            return None  # counted beside the page instead
+        return self._groups.counts(path, planned.parsed)
+
+    def _exact_wanted(self, resource: ResourceFile, planned: _Planned, mode: str) -> bool:
+        scanned = self._groups.scanned_rows(resource.path, planned.parsed)
+        return mode != "none" and (scanned == 0 or self._totals.exact_wanted(scanned, mode))
+
+    def _count(
+        self, resource: ResourceFile, planned: _Planned, mode: str
+    ) -> tuple[int | None, bool]:
+        """The total counted beside the page: exactly, or estimated as `mode` and the rows
+        an exact count would scan decide (`catalog.query.totals`)."""
+        if self._exact_wanted(resource, planned, mode):
+            return self._totals.exact(resource.path, planned.parsed, mode)
+        where = where_sql(planned.filters)
+        return self._totals.count(str(resource.path), resource.rows, where, mode)
+
+    def _page_at(
+        self,
+        resource: ResourceFile,
+        planned: _Planned,
+        offset: int,
+        counts: Sequence[int] | None,
+    ) -> list[tuple[Any, ...]]:
+        """The page `offset` rows in: after the row before it (a keyset page), found from
+        the row groups' counts of matches in the file's order, else by a top-N of the sort
+        keys alone; a shallow offset in another order is a plain page."""
+        query = planned.query
+        if counts is None:
+            check_depth(offset, self._max_offset)
+        if counts is None and offset <= SHALLOW_OFFSET:
+            return self._page(resource, planned, offset)
+        # From the row before the page (when there is one) to the page's extra row.
+        rank, rows = (offset - 1, query.fetch + 1) if offset else (0, query.fetch)
+        located = None if counts is None else locate(counts, rank, rows)
+        if counts is not None and located is None:
+            return []  # past the last match
+        bounds: list[Condition] = []
+        floor = None
+        if located is not None:
+            bounds, floor = self._bounds(resource, query.keys[0], located, offset == 0)
+        before = None if offset == 0 else self._row_before(resource, planned, offset, located)
+        if offset and before is None:
+            return []
+        conditions = [*query.conditions, *bounds]
+        if before is not None:
+            conditions.append(keyset_sql(query.keys, before))
+        narrowed = replace(query, conditions=conditions, offset=0)
+        after = before if before is not None else floor
+        return self._page(resource, replace(planned, query=narrowed, after=after), 0)
+
+    def _bounds(
+        self, resource: ResourceFile, first: SortKey, located: Located, first_page: bool
+    ) -> tuple[list[Condition], list[Any] | None]:
+        """Bounds on the first key around the page: below the end of the row group holding
+        its last row, and on a first page above the groups holding no match (DuckDB skips
+        the groups outside); the lower bound as the page's `after` too."""
+        layout = self._kept.layout(resource.path, first.column.name, first.column.type)
+        if layout is None:
+            return [], None
+        bounds: list[Condition] = []
+        if located.last + 1 < layout.groups:
+            bounds.append((f"{first.column.sql} <= ?", [layout.maxima[located.last]]))
+        if not (first_page and located.group):
+            return bounds, None
+        floor = layout.maxima[located.group - 1]
+        return [*bounds, (f"{first.column.sql} > ?", [floor])], [floor]
+
+    def _row_before(
+        self, resource: ResourceFile, planned: _Planned, offset: int, located: Located | None
+    ) -> list[Any] | None:
+        """The sort-key values of the row just before `offset` (None past the last match).
+
+        Located, it is the `within`-th match of one row group, found by a top-N over that
+        group's sort keys alone; else by a top-N of the sort keys over the file, whose
+        memory DuckDB bounds by its limit (spilling past it), not by the page's.
+        """
+        keys = planned.query.keys
+        if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
+            return [offset - 1]
+        conditions, rank = list(planned.filters), offset - 1
+        if located is not None:
+            sizes = group_sizes(self._kept.footer(resource.path))
+            start = sum(sizes[: located.group])
+            span = ("file_row_number BETWEEN ? AND ?", [start, start + sizes[located.group] - 1])
+            conditions, rank = [*conditions, span], located.within
+        where, params = where_sql(conditions)
+        names = ", ".join(k.column.sql for k in keys)
+        order = ", ".join(k.sql() for k in keys)
+        sql = f"SELECT {names} FROM {source_sql(with_row_number=True)}{where}"
+        sql += f" ORDER BY {order} LIMIT 1 OFFSET ?"
+        found = self._fetch(sql, [str(resource.path), *params, rank])
+        return list(found[0]) if found else None
 
     def _page(
         self, resource: ResourceFile, planned: _Planned, offset: int
@@ -242,7 +374,8 @@ class Pages:
 def _plan(schema: Schema, request: RowsRequest, cursor: Cursor | None) -> _Planned:
     columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
     keys = sort_keys(schema, request.sort)
-    filters = [f.sql() for f in parse_filters(schema, request.filters)]
+    parsed = parse_filters(schema, request.filters)
+    filters = [f.sql() for f in parsed]
     conditions = list(filters)
     after = None
     if cursor is not None:
@@ -251,56 +384,16 @@ def _plan(schema: Schema, request: RowsRequest, cursor: Cursor | None) -> _Plann
         after = cursor.typed_values(keys)
         conditions.append(keyset_sql(keys, after))
     query = PageQuery(columns, keys, conditions, request.limit + 1, request.offset)
-    return _Planned(query, filters, after)
+    return _Planned(query, filters, parsed, after)
 
 
-def _settled(
-    counting: Future[tuple[int | None, bool]],
-    signature: str,
-    first_page: bool,
-    shown: int,
-    more: bool,
-) -> Total:
-    """The total once the page is read: the page itself when it holds the last match, else
-    the count running beside it."""
-    if first_page and not more:  # this page holds the last match: no count needed
-        counting.cancel()
-        return Total(shown, True, signature)
-    rows, exact = counting.result()
-    if not exact and rows is not None and first_page:
-        # An estimate never claims fewer rows than this page has shown to exist.
-        rows = max(rows, shown + (1 if more else 0))
-    return Total(rows, exact, signature)
-
-
-def pinned_version(requested: str | None, cursor: Cursor | None) -> str | None:
-    """The version a page reads: the cursor's, which a `version=` may only repeat."""
-    if cursor is None:
-        return requested
-    if requested is not None and requested != cursor.version:
-        raise InvalidParameter("next", f"the cursor pages version {cursor.version!r}")
-    return cursor.version
-
-
-def check_paging(request: RowsRequest, cursor: Cursor | None, max_offset: int) -> None:
+def check_paging(request: RowsRequest, cursor: Cursor | None) -> None:
     if not 1 <= request.limit <= MAX_ROWS_LIMIT:
         raise InvalidParameter("limit", f"give a number from 1 to {MAX_ROWS_LIMIT}")
     if request.offset and cursor is not None:
         raise InvalidParameter("offset", "give either offset or next, not both")
-    if not 0 <= request.offset <= max_offset:
-        raise InvalidParameter(
-            "offset", f"give a number from 0 to {max_offset}; page deeper with the next cursor"
-        )
-
-
-def sort_keys(schema: Schema, text: str | None) -> list[SortKey]:
-    """The requested sort, then the primary key (or the row number) as tie-breaker."""
-    keys = parse_sort(schema, text)
-    named = {key.column.name for key in keys}
-    tie = [SortKey(schema.columns[n]) for n in schema.primary_key if n in schema.columns]
-    if not tie:
-        tie = [SortKey(ROW_NUMBER)]
-    return keys + [key for key in tie if key.column.name not in named]
+    if request.offset < 0:
+        raise InvalidParameter("offset", "give a number from 0 up")
 
 
 def _as_py(scalar: pa.Scalar[Any]) -> Any:

@@ -122,9 +122,14 @@ class Settings(PerimeterSettings):
         ),
     )
     max_offset: int = Field(
-        default=100_000,
+        default=0,
         ge=0,
-        description="Deepest `offset` the rows endpoint takes; deeper pages use the `next` cursor.",
+        description=(
+            "Deepest `offset` the rows endpoint takes in an order the Parquet file is not"
+            " stored in (0: no bound; the query time limit and the engine's memory limit"
+            " still hold). In the file's own order, or sorted by a column its row groups are"
+            " stored by, a page is located from the footer at any depth."
+        ),
     )
     catalog_page_size: int = Field(
         default=100,

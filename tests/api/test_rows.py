@@ -277,7 +277,7 @@ async def test_rows_cursor_carries_the_first_pages_total(make_app: AppFactory) -
         ({"fields": "year,year"}, "fields"),
         ({"limit": "10001"}, "limit"),
         ({"limit": "abc"}, "limit"),
-        ({"offset": "100001"}, "offset"),
+        ({"offset": "-1"}, "offset"),
         ({"next": "not-a-cursor"}, "next"),
         ({"total": "maybe"}, "total"),
     ],
