@@ -1,12 +1,13 @@
-"""Pages of rows: a filtered first page, and a deep page by keyset cursor and by offset."""
+"""Pages of rows: a filtered first page, a deep page by keyset cursor and by offset, and a
+deep filtered page by offset."""
 
 from __future__ import annotations
 
 import time
 
 from benchmarks import hotline
-from benchmarks.api.results import DeepPages, FilteredPage, Walk
-from benchmarks.api.rig import DATASETTE_PAGE, FILTER_SQL, PAGE, WALK_PAGE, Rig
+from benchmarks.api.results import DeepPages, FilteredOffsetPage, FilteredPage, Walk
+from benchmarks.api.rig import DATASETTE_PAGE, DEPTH, FILTER_SQL, PAGE, WALK_PAGE, Rig
 from benchmarks.timing import Params, Timing, summary, time_sqls
 from catalog.query import Cursor
 
@@ -146,3 +147,25 @@ def cold_keyset_pages(rig: Rig, version: str) -> Timing:
         f" {spacing:,} rows apart): answered by scanning the file"
     )
     return timing
+
+
+def filtered_offset_page(rig: Rig) -> FilteredOffsetPage:
+    """A page deep into the filter's matches, by offset: ours, Datasette's SQL, DuckDB's."""
+    matches = rig.con.execute(f"SELECT count(*) FROM {rig.source} WHERE {FILTER_SQL}").fetchall()
+    offset = int(matches[0][0] * DEPTH)
+    ours, mine = rig.ours_rows({**rig.filters, "limit": PAGE, "offset": offset})
+    sql = f"SELECT * FROM {{table}} WHERE {FILTER_SQL} ORDER BY id LIMIT {PAGE} OFFSET {offset}"
+    peer, theirs = rig.peer_sql(sql.format(table=hotline.RESOURCE))
+    floor, found = rig.floor(sql)
+    pages = [
+        [r["id"] for r in mine.json()["rows"]],
+        [r["id"] for r in theirs.json()],
+        [row[0] for row in found],
+    ]
+    return {
+        "what": f"rows where {FILTER_SQL}, sorted by id, {PAGE} from match {offset:,} by offset",
+        "ours": ours,
+        "datasette": {**peer, "note": "?sql=... limit/offset"},
+        "duckdb": floor,
+        "agree": pages[0] == pages[1] == pages[2] and len(pages[0]) == PAGE,
+    }

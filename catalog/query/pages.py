@@ -3,9 +3,12 @@
 A page is sorted by the requested keys, then the primary key (or the Parquet row number) as
 tie-breaker, so a page boundary is never ambiguous and the `next` cursor
 (`catalog.query.cursor`) resumes exactly after it. The total is counted beside the page on a
-second cursor, estimated, or carried along (`catalog.query.totals`). A first page of a file
+second cursor, estimated, or carried along (`catalog.query.totals`). A page of a file
 stored in the order of its first sort key is read from kept row groups
-(`catalog.query.rowgroups`) when they hold it.
+(`catalog.query.rowgroups`) when they hold it. An offset page at any depth is read as the
+keyset page after the row before it: in the file's order, the row groups' counts of matches
+(the footer's, or `GroupCounts`) say which group holds that row; in another order, a top-N
+of the sort keys alone finds it without holding whole rows.
 """
 
 from __future__ import annotations
@@ -21,7 +24,10 @@ import pyarrow as pa
 
 from catalog.errors import InvalidParameter, InvalidQuery, QueryFailed
 from catalog.query.cursor import (
+    FLAT_ROWS,
+    Condition,
     Cursor,
+    PageQuery,
     Total,
     as_text,
     check_depth,
@@ -36,27 +42,20 @@ from catalog.query.totals import Fetch, GroupCounts, Totals, settled
 from catalog.settings import Settings
 from catalog.sql import (
     ROW_NUMBER,
-    Column,
     Filter,
     Schema,
     ServedField,
     SortKey,
-    json_row_sql,
     parse_filters,
     parse_names,
-    rendered_from,
     where_sql,
 )
 
 MAX_ROWS_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-# A page query whose bound leaves at most this many rows renders them in one pass.
-FLAT_ROWS = 4096
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
 SHALLOW_OFFSET = 10_000
-
-Condition = tuple[str, list[Any]]
 
 
 @dataclass(frozen=True)
@@ -81,47 +80,6 @@ class RowsPage:
     total: int | None
     total_exact: bool
     next: str | None
-
-
-@dataclass(frozen=True)
-class PageQuery:
-    """The SQL of one page of rows, over whichever source holds them.
-
-    `fetch` is the page size plus one, the extra row saying whether a next page exists.
-    """
-
-    columns: list[Column]
-    keys: list[SortKey]
-    conditions: list[Condition]
-    fetch: int
-    offset: int
-
-    def sql(self, source: str, *bounds: Condition, nested: bool = True) -> Condition:
-        """The page from `source`, narrowed by `bounds` too, and its parameters.
-
-        Nested, the page is cut first and rendered after: DuckDB would otherwise build the
-        JSON of every matching row before its top-N keeps a hundred (6× slower on a deep
-        page of a file). Flat is for bounds that leave only a few rows to render, where
-        the second sort costs more than it saves.
-        """
-        where, params = where_sql([*self.conditions, *bounds])
-        keys = ", ".join(k.column.sql for k in self.keys)
-        order = ", ".join(k.sql() for k in self.keys)
-        if nested:
-            selected = ", ".join(
-                dict.fromkeys([*rendered_from(self.columns), *(k.column.sql for k in self.keys)])
-            )
-            sql = (
-                f"SELECT {json_row_sql(self.columns)}, {keys} FROM"
-                f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
-                f" ORDER BY {order}"
-            )
-        else:
-            sql = (
-                f"SELECT {json_row_sql(self.columns)}, {keys} FROM {source}{where}"
-                f" ORDER BY {order} LIMIT ? OFFSET ?"
-            )
-        return sql, [*params, self.fetch, self.offset]
 
 
 @dataclass(frozen=True)
@@ -255,10 +213,7 @@ class Pages:
         located = None if counts is None else locate(counts, rank, rows)
         if counts is not None and located is None:
             return []  # past the last match
-        bounds: list[Condition] = []
-        floor = None
-        if located is not None:
-            bounds, floor = self._bounds(resource, query.keys[0], located, offset == 0)
+        bounds = [] if located is None else self._bounds(resource, query.keys[0], located, offset)
         before = None if offset == 0 else self._row_before(resource, planned, offset, located)
         if offset and before is None:
             return []
@@ -266,25 +221,24 @@ class Pages:
         if before is not None:
             conditions.append(keyset_sql(query.keys, before))
         narrowed = replace(query, conditions=conditions, offset=0)
-        after = before if before is not None else floor
-        return self._page(resource, replace(planned, query=narrowed, after=after), 0)
+        start = None if located is None else located.group
+        return self._page(resource, replace(planned, query=narrowed, after=before), 0, start)
 
     def _bounds(
-        self, resource: ResourceFile, first: SortKey, located: Located, first_page: bool
-    ) -> tuple[list[Condition], list[Any] | None]:
+        self, resource: ResourceFile, first: SortKey, located: Located, offset: int
+    ) -> list[Condition]:
         """Bounds on the first key around the page: below the end of the row group holding
         its last row, and on a first page above the groups holding no match (DuckDB skips
-        the groups outside); the lower bound as the page's `after` too."""
+        the groups outside)."""
         layout = self._kept.layout(resource.path, first.column.name, first.column.type)
         if layout is None:
-            return [], None
+            return []
         bounds: list[Condition] = []
         if located.last + 1 < layout.groups:
             bounds.append((f"{first.column.sql} <= ?", [layout.maxima[located.last]]))
-        if not (first_page and located.group):
-            return bounds, None
-        floor = layout.maxima[located.group - 1]
-        return [*bounds, (f"{first.column.sql} > ?", [floor])], [floor]
+        if offset == 0 and located.group:
+            bounds.append((f"{first.column.sql} > ?", [layout.maxima[located.group - 1]]))
+        return bounds
 
     def _row_before(
         self, resource: ResourceFile, planned: _Planned, offset: int, located: Located | None
@@ -298,6 +252,10 @@ class Pages:
         keys = planned.query.keys
         if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
             return [offset - 1]
+        if located is not None and len(keys) == 1 and not planned.filters:
+            kept = self._kept_rank(resource, keys[0], located)
+            if kept is not None:
+                return kept
         conditions, rank = list(planned.filters), offset - 1
         if located is not None:
             sizes = group_sizes(self._kept.footer(resource.path))
@@ -312,26 +270,41 @@ class Pages:
         found = self._fetch(sql, [str(resource.path), *params, rank])
         return list(found[0]) if found else None
 
+    def _kept_rank(
+        self, resource: ResourceFile, key: SortKey, located: Located
+    ) -> list[Any] | None:
+        """The `within`-th value of a unique key in its row group, from the group's sorted
+        values when it is kept (`catalog.query.rowgroups`); None to ask DuckDB."""
+        path, group = resource.path, located.group
+        if self._kept.budget == 0 or not self._kept.admit(path, group):
+            return None
+        try:
+            return [self._kept.sorted_values(path, group, key.column.name)[located.within].as_py()]
+        except (InvalidQuery, QueryFailed, duckdb.Error):
+            return None  # the group dropped under this request: ask DuckDB
+
     def _page(
-        self, resource: ResourceFile, planned: _Planned, offset: int
+        self, resource: ResourceFile, planned: _Planned, offset: int, start: int | None = None
     ) -> list[tuple[Any, ...]]:
         page, after = planned.query, planned.after
         found = None
         if offset == 0:
-            found = self._page_of_kept_groups(resource, page, None if after is None else after[0])
+            first = None if after is None else after[0]
+            found = self._page_of_kept_groups(resource, page, first, start)
         if found is None:
             sql, params = page.sql(source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER))
             found = self._fetch(sql, [str(resource.path), *params])
         return found
 
     def _page_of_kept_groups(
-        self, resource: ResourceFile, page: PageQuery, after: Any | None
+        self, resource: ResourceFile, page: PageQuery, after: Any | None, start: int | None
     ) -> list[tuple[Any, ...]] | None:
         """The page read from kept row groups (`catalog.query.rowgroups`), or None to scan.
 
         Only for a file stored in the order of the first (ascending) sort key: the page
-        then lies in the row group holding `after`, the cursor's value of that key, and,
-        if that group runs out, the next one. Within the group, a bound on the key keeps
+        then lies in row group `start` (if known) or the one holding `after`, the cursor's
+        value of that key, and, if that group runs out, the next one. Within the group, a
+        bound on the key keeps
         the query to a few rows: one page's worth above `after` first, eight times more
         each try after, as filters need. A page needing more than two groups is left to
         the scan.
@@ -343,7 +316,8 @@ class Pages:
         layout = self._kept.layout(path, first.column.name, first.column.type)
         if layout is None:
             return None
-        start = 0 if after is None else layout.first_holding(after)
+        if start is None:
+            start = 0 if after is None else layout.first_holding(after)
         if start == layout.groups:
             return []  # the cursor is past the largest value
         if not self._kept.admit(path, start):

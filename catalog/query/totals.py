@@ -1,10 +1,11 @@
 """The `total` of a page of rows: counted, estimated from a spread sample, or carried along.
 
-`total=exact` counts the matching rows; `estimate` counts them in eight runs of rows spread
-evenly through the file and scales up; `none` skips the count; `auto`, the default, counts
-exactly when the resource has at most `exact_total_rows` rows and estimates past that, so a
-page of a 10M-row file costs a page, not a scan. Which of the two is decided by the file's
-size alone, never by how long a count took, so one URL always gets one body. A total known
+`total=exact` counts the matching rows per row group (`GroupCounts`: groups the footer's
+statistics decide are not scanned); `estimate` counts them in eight runs of rows spread evenly
+through the file and scales up; `none` skips the count; `auto`, the default, counts exactly
+when at most `exact_total_rows` rows need scanning and estimates past that. Which of the two is
+decided by the file and filters alone, never by how long a count took, so one URL always gets
+one body. A total known
 without counting (no filters, or a first page that holds every match) is exact whatever was
 asked, and the cursor carries the first page's total to the pages after it
 (`catalog.query.cursor.Total`).
