@@ -53,6 +53,8 @@ from catalog.sql import (
 
 MAX_ROWS_LIMIT = 10_000
 DEFAULT_LIMIT = 100
+# The largest offset a query can bind (DuckDB's BIGINT); no file holds that many rows.
+MAX_OFFSET = 2**63 - 1
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
 SHALLOW_OFFSET = 10_000
@@ -204,6 +206,8 @@ class Pages:
         the row groups' counts of matches in the file's order, else by a top-N of the sort
         keys alone; a shallow offset in another order is a plain page."""
         query = planned.query
+        if resource.rows is not None and offset >= resource.rows:
+            return []  # past the last row, however deep
         if counts is None:
             check_depth(offset, self._max_offset)
         if counts is None and offset <= SHALLOW_OFFSET:
@@ -221,8 +225,14 @@ class Pages:
         if before is not None:
             conditions.append(keyset_sql(query.keys, before))
         narrowed = replace(query, conditions=conditions, offset=0)
-        start = None if located is None else located.group
-        return self._page(resource, replace(planned, query=narrowed, after=before), 0, start)
+        window = query.fetch
+        if located is not None and counts is not None and planned.filters:
+            # A first window holding the page's matches twice over at the group's density.
+            size = group_sizes(self._kept.footer(resource.path))[located.group]
+            window = min(size, 2 * query.fetch * size // max(counts[located.group], 1))
+        return self._page(
+            resource, replace(planned, query=narrowed, after=before), 0, located, window
+        )
 
     def _bounds(
         self, resource: ResourceFile, first: SortKey, located: Located, offset: int
@@ -284,20 +294,31 @@ class Pages:
             return None  # the group dropped under this request: ask DuckDB
 
     def _page(
-        self, resource: ResourceFile, planned: _Planned, offset: int, start: int | None = None
+        self,
+        resource: ResourceFile,
+        planned: _Planned,
+        offset: int,
+        located: Located | None = None,
+        window: int = 0,
     ) -> list[tuple[Any, ...]]:
         page, after = planned.query, planned.after
         found = None
         if offset == 0:
             first = None if after is None else after[0]
-            found = self._page_of_kept_groups(resource, page, first, start)
+            start = None if located is None else located.group
+            found = self._page_of_kept_groups(resource, page, first, start, window)
         if found is None:
             sql, params = page.sql(source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER))
             found = self._fetch(sql, [str(resource.path), *params])
         return found
 
     def _page_of_kept_groups(
-        self, resource: ResourceFile, page: PageQuery, after: Any | None, start: int | None
+        self,
+        resource: ResourceFile,
+        page: PageQuery,
+        after: Any | None,
+        start: int | None,
+        window: int,
     ) -> list[tuple[Any, ...]] | None:
         """The page read from kept row groups (`catalog.query.rowgroups`), or None to scan.
 
@@ -306,8 +327,8 @@ class Pages:
         value of that key, and, if that group runs out, the next one. Within the group, a
         bound on the key keeps
         the query to a few rows: one page's worth above `after` first, eight times more
-        each try after, as filters need. A page needing more than two groups is left to
-        the scan.
+        each try after, as filters need (or, first, the `window` the group's count of
+        matches suggests). A page needing more than two groups is left to the scan.
         """
         first = page.keys[0]
         if self._kept.budget == 0 or first.descending:
@@ -326,7 +347,7 @@ class Pages:
             table = self._kept.tables(path, start, start + 1)
             values = self._kept.sorted_values(path, start, first.column.name)
             low = 0 if after is None else bisect.bisect_right(values, after, key=_as_py)
-            window = page.fetch
+            window = max(window, page.fetch)
             while low + window < len(values):
                 # Every row above the bound sorts after every row at or below it, and at
                 # least `window` rows lie between `after` and the bound.
@@ -366,8 +387,8 @@ def check_paging(request: RowsRequest, cursor: Cursor | None) -> None:
         raise InvalidParameter("limit", f"give a number from 1 to {MAX_ROWS_LIMIT}")
     if request.offset and cursor is not None:
         raise InvalidParameter("offset", "give either offset or next, not both")
-    if request.offset < 0:
-        raise InvalidParameter("offset", "give a number from 0 up")
+    if not 0 <= request.offset <= MAX_OFFSET:
+        raise InvalidParameter("offset", f"give a number from 0 to {MAX_OFFSET}")
 
 
 def _as_py(scalar: pa.Scalar[Any]) -> Any:
