@@ -15,6 +15,9 @@ The tables live in the schema `opendata_kept`, out of reach of the SQL endpoint.
 files never change, so a kept group is never stale; the groups kept are bounded by the memory
 DuckDB reports for them (on the benchmark file, ten times what the Parquet footer calls the
 group's uncompressed size), and the least recently used is dropped first.
+
+`locate` turns each row group's count of matches (its row count, or the counts of
+`catalog.query.totals.GroupCounts`) into the groups an offset page lies in.
 """
 
 from __future__ import annotations
