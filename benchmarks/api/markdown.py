@@ -101,6 +101,10 @@ def _variants(m: Measurements) -> list[list[str]]:
         _variant("exact_total via our /aggregate?count=*", ours=_cell(et["ours_aggregate"])),
         _variant(f"deep_keyset_page, cold: {dk['ours_cold']['note']}", ours=_cell(dk["ours_cold"])),
         _variant(
+            f"deep_offset_page, cold: {m['cold_offset_pages']['note']}",
+            ours=_cell(m["cold_offset_pages"]),
+        ),
+        _variant(
             f"{es['what']}: {es['estimate']:,} for {es['exact']:,} ({es['error_percent']} % off,"
             f" {'flagged' if es['flagged'] else 'NOT flagged'} total_exact: false)",
             ours=_cell(es["ours"]),

@@ -67,6 +67,7 @@ def deep_pages(rig: Rig) -> DeepPages:
     cursor, walk = walk_to_depth(rig)
     keyset, mine = rig.ours_rows({"limit": PAGE, "next": cursor})
     cold = cold_keyset_pages(rig, mine.json()["version"])
+    cold_offsets = cold_offset_pages(rig)
     offset, by_offset = rig.ours_rows({"limit": PAGE, "offset": rig.depth})
     peer_keyset, peer_offset, theirs = peer_deep_pages(rig)
     floor_keyset, found = rig.floor(
@@ -94,6 +95,7 @@ def deep_pages(rig: Rig) -> DeepPages:
             "duckdb": floor_keyset,
             "agree": agree,
         },
+        "cold_offset_pages": cold_offsets,
         "deep_offset_page": {
             "what": what + " by offset",
             "ours": offset,
@@ -169,3 +171,24 @@ def filtered_offset_page(rig: Rig) -> FilteredOffsetPage:
         "duckdb": floor,
         "agree": pages[0] == pages[1] == pages[2] and len(pages[0]) == PAGE,
     }
+
+
+def cold_offset_pages(rig: Rig) -> Timing:
+    """Deep pages by offset, each the first request to its row group (as `cold_keyset_pages`
+    are by cursor): located from the footer, then read by scanning that group."""
+    spacing = rig.rows // 50
+    depths = [rig.depth + i * spacing + 7 for i in range(-12, 13)]
+    samples = []
+    for depth in (d for d in depths if 0 < d < rig.rows - PAGE):
+        begun = time.perf_counter()
+        answer = rig.client.get(f"{rig.base}/rows", params={"limit": PAGE, "offset": depth})
+        samples.append((time.perf_counter() - begun) * 1000)
+        first = answer.raise_for_status().json()["rows"][0]["id"]
+        if first != depth + 1:
+            raise RuntimeError(f"the page at offset {depth} began at id {first}")
+    timing = summary(samples, 0)
+    timing["note"] = (
+        f"{len(samples)} pages by offset, each the first to its row group (depths"
+        f" {spacing:,} rows apart)"
+    )
+    return timing

@@ -74,6 +74,7 @@ class DeepKeysetPage(DeepOffsetPage):
 class DeepPages(TypedDict):
     deep_keyset_page: DeepKeysetPage
     deep_offset_page: DeepOffsetPage
+    cold_offset_pages: Timing
 
 
 class ExactTotal(Measured):

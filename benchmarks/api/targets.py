@@ -64,6 +64,9 @@ def _depth_targets(m: Measurements) -> list[Verdict]:
     found = [
         _within("deep_offset_page", "DuckDB keyset page", offset["ours"], keyset, offset["agree"]),
         _within(
+            "deep_offset_page cold", "DuckDB keyset page", m["cold_offset_pages"], keyset, True
+        ),
+        _within(
             "filtered_offset_page",
             "DuckDB OFFSET",
             filtered["ours"],

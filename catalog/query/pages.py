@@ -286,8 +286,8 @@ class Pages:
         """The `within`-th value of a unique key in its row group, from the group's sorted
         values when it is kept (`catalog.query.rowgroups`); None to ask DuckDB."""
         path, group = resource.path, located.group
-        if self._kept.budget == 0 or not self._kept.admit(path, group):
-            return None
+        if not self._kept.holds(path, group):
+            return None  # the page's own read decides whether to keep the group
         try:
             return [self._kept.sorted_values(path, group, key.column.name)[located.within].as_py()]
         except (InvalidQuery, QueryFailed, duckdb.Error):

@@ -131,6 +131,11 @@ class KeptGroups:
                 self._asked.popitem(last=False)
             return False
 
+    def holds(self, path: Path, index: int) -> bool:
+        """Whether row group `index` of the file is kept now (asking changes nothing)."""
+        with self._lock:
+            return (str(path), index) in self._kept
+
     def tables(self, path: Path, first: int, stop: int) -> str:
         """Row groups `first` to `stop - 1` of the file, kept, as one SQL table expression."""
         names = [self._group(path, index).table for index in range(first, stop)]

@@ -75,6 +75,7 @@ def test_api_benchmark_measures_ours_datasette_and_duckdb_alike(
             assert_timing(m[name][side])
     assert m["deep_keyset_page"]["walk"]["pages"] == 1  # row 10,001 is one 10,000-row page on
     assert m["deep_keyset_page"]["ours_cold"]["n"] == 25
+    assert m["cold_offset_pages"]["n"] == 25
     assert len(set(m["exact_total"]["totals"])) == 1
     assert m["exact_total"]["totals"][0] > 0
     for kind in ("by_scan", "by_statistics"):
@@ -106,6 +107,7 @@ def test_api_benchmark_judges_every_target_and_says_the_size(
         "deep_keyset_page",
         *["csv_export"] * 3,
         "deep_offset_page",
+        "deep_offset_page cold",
         "filtered_offset_page",
         "exact_total",
         "cold_totals by_scan",
