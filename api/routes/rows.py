@@ -29,7 +29,14 @@ from api.openapi import (
     responses,
 )
 from api.render import json_with_rows
-from catalog.query import DEFAULT_LIMIT, MAX_ROWS_LIMIT, AggregateRequest, Mode, RowsRequest
+from catalog.query import (
+    DEFAULT_LIMIT,
+    MAX_GROUPS,
+    MAX_ROWS_LIMIT,
+    AggregateRequest,
+    Mode,
+    RowsRequest,
+)
 
 router = APIRouter(prefix="/api/v1/datasets/{slug}/resources/{resource}", tags=["rows"])
 
@@ -87,7 +94,8 @@ class RowsPage(BaseModel):
 
 
 class AggregateTable(BaseModel):
-    """Groups with their measures; `truncated` when more groups than `limit` exist."""
+    """Groups with their measures: every group up to `limit` (by default and at most
+    10,000); `truncated` when more exist."""
 
     dataset: str
     resource: str
@@ -153,7 +161,12 @@ def rows(
         int,
         Query(
             ge=0,
-            description="Rows to skip, for shallow pages; use `next` to go deep.",
+            description=(
+                "Rows to skip, at any depth: in the file's own order (or sorted by a column"
+                " its row groups are stored by) the page is located from the Parquet footer;"
+                " in another order the row before the page is found by its sort keys alone."
+                " `next` is the cheapest way to walk every page."
+            ),
             openapi_examples=example(0),
         ),
     ] = 0,
@@ -172,8 +185,10 @@ def rows(
         Mode,
         Query(
             description=(
-                "How to count the matching rows. `auto`: exactly for a resource of at most "
-                "`OPENDATA_EXACT_TOTAL_ROWS` rows, estimated past that; `exact`: always count; "
+                "How to count the matching rows. `auto`: exactly when at most "
+                "`OPENDATA_EXACT_TOTAL_ROWS` rows need scanning (row groups the Parquet "
+                "statistics decide are counted from the footer), estimated past that; "
+                "`exact`: always count; "
                 "`estimate`: from a sample of spread runs of rows; `none`: no total. "
                 "Unfiltered totals, and a first page holding every match, are always exact; "
                 "`next` carries the first page's total to the pages after it."
@@ -251,7 +266,16 @@ def aggregate(
     mins: Annotated[str | None, _names("Columns to take the least of.", MEASURED, "min")] = None,
     maxs: Annotated[str | None, _names("Columns to take the most of.", MEASURED, "max")] = None,
     sort: Sort = None,
-    limit: Limit = DEFAULT_LIMIT,
+    limit: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=MAX_GROUPS,
+            description=f"Groups to return: every group by default, at most {MAX_GROUPS:,};"
+            " `truncated` says when more exist.",
+            openapi_examples=example(MAX_GROUPS),
+        ),
+    ] = MAX_GROUPS,
     version: Version = None,
 ) -> Response:
     given = {"count": count, "sum": sums, "avg": avgs, "min": mins, "max": maxs}

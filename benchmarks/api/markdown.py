@@ -50,6 +50,7 @@ def _compared(m: Measurements) -> tuple[tuple[str, Compared], ...]:
         ("filtered_page", m["filtered_page"]),
         ("deep_keyset_page", m["deep_keyset_page"]),
         ("deep_offset_page", m["deep_offset_page"]),
+        ("filtered_offset_page", m["filtered_offset_page"]),
         ("exact_total", m["exact_total"]),
         ("aggregate", m["aggregate"]),
     )
@@ -68,6 +69,18 @@ def _timings(m: Measurements) -> list[str]:
                 _load(entry.get("load_1min")),
             ]
         )
+    colds = m["cold_totals"]
+    for kind, cold in (("by_scan", colds["by_scan"]), ("by_statistics", colds["by_statistics"])):
+        rows.append(
+            [
+                f"cold_totals ({kind}): {cold['what']}",
+                _cell(cold["ours"]),
+                "",
+                _cell(cold["duckdb"]),
+                report.met_cell(bool(cold["agree"])),
+                _load(cold.get("load_1min")),
+            ]
+        )
     rows += _variants(m)
     headers = ("measurement", "ours", "Datasette", "DuckDB floor", "results agree", "load")
     return [*report.table(headers, "lrrrcr", rows), "", *_export_table(m["csv_export"]), ""]
@@ -76,6 +89,7 @@ def _timings(m: Measurements) -> list[str]:
 def _variants(m: Measurements) -> list[list[str]]:
     """The rows for the variants of a measurement: other totals, other routes, cold pages."""
     fp, et, dk = m["filtered_page"], m["exact_total"], m["deep_keyset_page"]
+    es = m["estimated_total"]
     lean = "filtered_page with total=none; Datasette without count (`_shape=array`)"
     return [
         _variant("filtered_page with total=exact", ours=_cell(fp["ours_exact_total"])),
@@ -86,6 +100,15 @@ def _variants(m: Measurements) -> list[list[str]]:
         ),
         _variant("exact_total via our /aggregate?count=*", ours=_cell(et["ours_aggregate"])),
         _variant(f"deep_keyset_page, cold: {dk['ours_cold']['note']}", ours=_cell(dk["ours_cold"])),
+        _variant(
+            f"deep_offset_page, cold: {m['cold_offset_pages']['note']}",
+            ours=_cell(m["cold_offset_pages"]),
+        ),
+        _variant(
+            f"{es['what']}: {es['estimate']:,} for {es['exact']:,} ({es['error_percent']} % off,"
+            f" {'flagged' if es['flagged'] else 'NOT flagged'} total_exact: false)",
+            ours=_cell(es["ours"]),
+        ),
     ]
 
 

@@ -1,12 +1,13 @@
-"""Pages of rows: a filtered first page, and a deep page by keyset cursor and by offset."""
+"""Pages of rows: a filtered first page, a deep page by keyset cursor and by offset, and a
+deep filtered page by offset."""
 
 from __future__ import annotations
 
 import time
 
 from benchmarks import hotline
-from benchmarks.api.results import DeepPages, FilteredPage, Walk
-from benchmarks.api.rig import DATASETTE_PAGE, FILTER_SQL, PAGE, WALK_PAGE, Rig
+from benchmarks.api.results import DeepPages, FilteredOffsetPage, FilteredPage, Walk
+from benchmarks.api.rig import DATASETTE_PAGE, DEPTH, FILTER_SQL, PAGE, WALK_PAGE, Rig
 from benchmarks.timing import Params, Timing, summary, time_sqls
 from catalog.query import Cursor
 
@@ -66,6 +67,7 @@ def deep_pages(rig: Rig) -> DeepPages:
     cursor, walk = walk_to_depth(rig)
     keyset, mine = rig.ours_rows({"limit": PAGE, "next": cursor})
     cold = cold_keyset_pages(rig, mine.json()["version"])
+    cold_offsets = cold_offset_pages(rig)
     offset, by_offset = rig.ours_rows({"limit": PAGE, "offset": rig.depth})
     peer_keyset, peer_offset, theirs = peer_deep_pages(rig)
     floor_keyset, found = rig.floor(
@@ -93,6 +95,7 @@ def deep_pages(rig: Rig) -> DeepPages:
             "duckdb": floor_keyset,
             "agree": agree,
         },
+        "cold_offset_pages": cold_offsets,
         "deep_offset_page": {
             "what": what + " by offset",
             "ours": offset,
@@ -144,5 +147,48 @@ def cold_keyset_pages(rig: Rig, version: str) -> Timing:
     timing["note"] = (
         f"{len(samples)} pages, each the first to its row group (depths"
         f" {spacing:,} rows apart): answered by scanning the file"
+    )
+    return timing
+
+
+def filtered_offset_page(rig: Rig) -> FilteredOffsetPage:
+    """A page deep into the filter's matches, by offset: ours, Datasette's SQL, DuckDB's."""
+    matches = rig.con.execute(f"SELECT count(*) FROM {rig.source} WHERE {FILTER_SQL}").fetchall()
+    offset = int(matches[0][0] * DEPTH)
+    ours, mine = rig.ours_rows({**rig.filters, "limit": PAGE, "offset": offset})
+    sql = f"SELECT * FROM {{table}} WHERE {FILTER_SQL} ORDER BY id LIMIT {PAGE} OFFSET {offset}"
+    peer, theirs = rig.peer_sql(sql.format(table=hotline.RESOURCE))
+    floor, found = rig.floor(sql)
+    pages = [
+        [r["id"] for r in mine.json()["rows"]],
+        [r["id"] for r in theirs.json()],
+        [row[0] for row in found],
+    ]
+    return {
+        "what": f"rows where {FILTER_SQL}, sorted by id, {PAGE} from match {offset:,} by offset",
+        "ours": ours,
+        "datasette": {**peer, "note": "?sql=... limit/offset"},
+        "duckdb": floor,
+        "agree": pages[0] == pages[1] == pages[2] and len(pages[0]) == PAGE,
+    }
+
+
+def cold_offset_pages(rig: Rig) -> Timing:
+    """Deep pages by offset, each the first request to its row group (as `cold_keyset_pages`
+    are by cursor): located from the footer, then read by scanning that group."""
+    spacing = rig.rows // 50
+    depths = [rig.depth + i * spacing + 7 for i in range(-12, 13)]
+    samples = []
+    for depth in (d for d in depths if 0 < d < rig.rows - PAGE):
+        begun = time.perf_counter()
+        answer = rig.client.get(f"{rig.base}/rows", params={"limit": PAGE, "offset": depth})
+        samples.append((time.perf_counter() - begun) * 1000)
+        first = answer.raise_for_status().json()["rows"][0]["id"]
+        if first != depth + 1:
+            raise RuntimeError(f"the page at offset {depth} began at id {first}")
+    timing = summary(samples, 0)
+    timing["note"] = (
+        f"{len(samples)} pages by offset, each the first to its row group (depths"
+        f" {spacing:,} rows apart)"
     )
     return timing

@@ -74,6 +74,7 @@ class DeepKeysetPage(DeepOffsetPage):
 class DeepPages(TypedDict):
     deep_keyset_page: DeepKeysetPage
     deep_offset_page: DeepOffsetPage
+    cold_offset_pages: Timing
 
 
 class ExactTotal(Measured):
@@ -95,13 +96,45 @@ class Aggregate(Measured):
     agree: bool
 
 
+class FilteredOffsetPage(DeepOffsetPage):
+    """A page deep into a filter's matches, by offset (Datasette by SQL)."""
+
+
+class ColdTotal(Measured):
+    """Exact totals of filters each asked once: ours and DuckDB's count, no Datasette."""
+
+    what: str
+    ours: Timing
+    duckdb: Timing
+    agree: bool
+
+
+class ColdTotals(TypedDict):
+    by_scan: ColdTotal
+    by_statistics: ColdTotal
+
+
+class EstimatedTotal(Measured):
+    what: str
+    ours: Timing
+    estimate: int
+    exact: int
+    error_percent: float
+    flagged: bool
+
+
 # The measurements of the timings table: each has `what`, the three sides and `agree`.
-Compared = FilteredPage | DeepKeysetPage | DeepOffsetPage | ExactTotal | Aggregate
+Compared = (
+    FilteredPage | DeepKeysetPage | DeepOffsetPage | FilteredOffsetPage | ExactTotal | Aggregate
+)
 
 
 class Measurements(DeepPages):
     filtered_page: FilteredPage
+    filtered_offset_page: FilteredOffsetPage
     exact_total: ExactTotal
+    cold_totals: ColdTotals
+    estimated_total: EstimatedTotal
     aggregate: Aggregate
     csv_export: CsvExport
 

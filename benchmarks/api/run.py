@@ -24,7 +24,7 @@ import httpx
 
 from benchmarks import hotline, report
 from benchmarks.api.markdown import markdown
-from benchmarks.api.pages import deep_pages, filtered_page
+from benchmarks.api.pages import deep_pages, filtered_offset_page, filtered_page
 from benchmarks.api.results import (
     ApiResults,
     DatasetteDescription,
@@ -37,7 +37,14 @@ from benchmarks.api.results import (
 )
 from benchmarks.api.rig import Rig
 from benchmarks.api.targets import targets
-from benchmarks.api.totals import aggregate, csv_export, exact_total, export_ours
+from benchmarks.api.totals import (
+    aggregate,
+    cold_totals,
+    csv_export,
+    estimated_total,
+    exact_total,
+    export_ours,
+)
 from benchmarks.servers import (
     DATASETTE_SETTINGS,
     datasette_inspect,
@@ -98,14 +105,28 @@ def measure(rig: Rig, scratch: Path) -> Measurements:
     deep, before = measuring("deep_pages", lambda: deep_pages(rig))
     stamp(deep["deep_keyset_page"], before)
     stamp(deep["deep_offset_page"], before)
+    offset, before = measuring("filtered_offset_page", lambda: filtered_offset_page(rig))
+    stamp(offset, before)
     total, before = measuring("exact_total", lambda: exact_total(rig))
     stamp(total, before)
+    cold, before = measuring("cold_totals", lambda: cold_totals(rig))
+    stamp(cold["by_scan"], before)
+    stamp(cold["by_statistics"], before)
+    estimated, before = measuring("estimated_total", lambda: estimated_total(rig))
+    stamp(estimated, before)
     grouped, before = measuring("aggregate", lambda: aggregate(rig))
     stamp(grouped, before)
     export, before = measuring("csv_export", lambda: csv_export(rig, scratch))
     stamp(export, before)
     return Measurements(
-        filtered_page=page, **deep, exact_total=total, aggregate=grouped, csv_export=export
+        filtered_page=page,
+        **deep,
+        filtered_offset_page=offset,
+        exact_total=total,
+        cold_totals=cold,
+        estimated_total=estimated,
+        aggregate=grouped,
+        csv_export=export,
     )
 
 

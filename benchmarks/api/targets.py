@@ -1,4 +1,4 @@
-"""The API benchmark's verdicts against issue 3's targets.
+"""The API benchmark's verdicts against issue 3's targets, and issue 15's (depth, totals).
 
 The targets are judged on the p50s of one run. They are set for 10M rows; at any other size
 the verdicts are reported all the same and labelled with the size.
@@ -39,7 +39,60 @@ def targets(m: Measurements) -> list[Verdict]:
             f"offset {offset} ms / cursor {cursor} ms",
         )
     )
-    return found + _export_targets(m["csv_export"])
+    return found + _export_targets(m["csv_export"]) + _depth_targets(m)
+
+
+def _within(name: str, what: str, ours: Timing, floor: Timing, agree: bool) -> Verdict:
+    """Issue 15's bound: ours within 1.5 × DuckDB's p50 + 3 ms, with the same answer."""
+    mine, theirs = _p50(ours), _p50(floor)
+    bound = 1.5 * theirs + 3
+    return _verdict(
+        name,
+        f"HTTP p50 ≤ 1.5 × {what} p50 + 3 ms",
+        round(mine / theirs, 2),
+        mine <= bound and agree,
+        f"ours {mine} ms vs bound {bound:.1f} ms ({what} {theirs} ms); value = ours/DuckDB"
+        + ("" if agree else "; answers DIFFER"),
+    )
+
+
+def _depth_targets(m: Measurements) -> list[Verdict]:
+    """Issue 15: offset pages at any depth, exact totals, and the estimate's error."""
+    keyset = m["deep_keyset_page"]["duckdb"]
+    offset, filtered = m["deep_offset_page"], m["filtered_offset_page"]
+    exact, colds, estimate = m["exact_total"], m["cold_totals"], m["estimated_total"]
+    found = [
+        _within("deep_offset_page", "DuckDB keyset page", offset["ours"], keyset, offset["agree"]),
+        _within(
+            "deep_offset_page cold", "DuckDB keyset page", m["cold_offset_pages"], keyset, True
+        ),
+        _within(
+            "filtered_offset_page",
+            "DuckDB OFFSET",
+            filtered["ours"],
+            filtered["duckdb"],
+            filtered["agree"],
+        ),
+        _within("exact_total", "DuckDB count", exact["ours"], exact["duckdb"], exact["agree"]),
+    ]
+    for kind in ("by_scan", "by_statistics"):
+        cold = colds[kind]
+        found.append(
+            _within(
+                f"cold_totals {kind}", "DuckDB count", cold["ours"], cold["duckdb"], cold["agree"]
+            )
+        )
+    error = estimate["error_percent"]
+    found.append(
+        _verdict(
+            "estimated_total",
+            "within 2 % and flagged (or exact)",
+            error,
+            error <= 2 and (estimate["flagged"] or error == 0),
+            f"{estimate['estimate']:,} for {estimate['exact']:,}",
+        )
+    )
+    return found
 
 
 def _page_targets(name: str, measured: Compared) -> list[Verdict]:

@@ -1,13 +1,22 @@
-"""Whole-table work: an exact filtered count, a group-by aggregate and the CSV export."""
+"""Whole-table work: exact filtered counts (warm and cold), an estimated one, a group-by
+aggregate and the CSV export."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
 
 from benchmarks import hotline
-from benchmarks.api.results import Aggregate, CsvExport, ExactTotal
+from benchmarks.api.results import (
+    Aggregate,
+    ColdTotal,
+    ColdTotals,
+    CsvExport,
+    EstimatedTotal,
+    ExactTotal,
+)
 from benchmarks.api.rig import AGGREGATE_SQL, FILTER_SQL, Rig
 from benchmarks.exports import (
     CopyRun,
@@ -19,7 +28,7 @@ from benchmarks.exports import (
 )
 from benchmarks.memory import PeakMemory
 from benchmarks.servers import Server
-from benchmarks.timing import time_get
+from benchmarks.timing import summary, time_get
 
 
 def exact_total(rig: Rig) -> ExactTotal:
@@ -102,3 +111,62 @@ def export_ours(client: httpx.Client, server: Server, rows: int) -> DownloadRun 
             note=f"the download route answered HTTP {found['status']}: not measured",
         )
     return DownloadRun(**found, **export_rates(found, found["lines"], rows), **memory.report())
+
+
+def cold_totals(rig: Rig) -> ColdTotals:
+    """Exact totals of filters each asked once, so no count kept from an earlier request
+    answers them, each against DuckDB's count of the same filter, asked once too."""
+    combos = [
+        ({"prefecture": p, "topic": t}, f"prefecture = '{p}' AND topic = '{t}'")
+        for p in hotline.PREFECTURES
+        for t in hotline.TOPICS
+        if (p, t) != (hotline.FILTER_PREFECTURE, hotline.FILTER_TOPIC)
+    ]
+    days = [f"{year}-{month:02d}-01" for year in (2021, 2022, 2023) for month in (2, 5, 8, 11)]
+    ranges = [({"date__gte": day}, f"date >= DATE '{day}'") for day in days]
+    return {
+        "by_scan": _cold(rig, combos, "prefecture and topic: every row group scanned"),
+        "by_statistics": _cold(
+            rig, ranges, "date from a day on: row-group statistics decide all but one group"
+        ),
+    }
+
+
+def _cold(rig: Rig, filters: list[tuple[dict[str, str], str]], what: str) -> ColdTotal:
+    mine: list[float] = []
+    floor: list[float] = []
+    agree = True
+    for params, sql in filters:
+        begun = time.perf_counter()
+        asked: dict[str, str | int] = {**params, "limit": 1, "fields": "id", "total": "exact"}
+        answer = rig.client.get(f"{rig.base}/rows", params=asked)
+        mine.append((time.perf_counter() - begun) * 1000)
+        begun = time.perf_counter()
+        found = rig.con.execute(f"SELECT count(*) FROM {rig.source} WHERE {sql}").fetchall()
+        floor.append((time.perf_counter() - begun) * 1000)
+        body = answer.raise_for_status().json()
+        agree = agree and body["total"] == found[0][0] and body["total_exact"] is True
+    return {
+        "what": (
+            f"{len(filters)} exact totals, each asked once ({what});"
+            " ours by /rows?total=exact&limit=1&fields=id"
+        ),
+        "ours": summary(mine, 0),
+        "duckdb": summary(floor, 0),
+        "agree": agree,
+    }
+
+
+def estimated_total(rig: Rig) -> EstimatedTotal:
+    """`total=estimate` of the benchmark filter, and how far it is from the exact count."""
+    timing, answer = rig.ours_rows({**rig.filters, "limit": 1, "total": "estimate"})
+    found = rig.con.execute(f"SELECT count(*) FROM {rig.source} WHERE {FILTER_SQL}").fetchall()
+    exact, estimate = int(found[0][0]), answer.json()["total"]
+    return {
+        "what": f"total=estimate of rows where {FILTER_SQL}",
+        "ours": timing,
+        "estimate": estimate,
+        "exact": exact,
+        "error_percent": round(abs(estimate - exact) / exact * 100, 2) if exact else 0.0,
+        "flagged": answer.json()["total_exact"] is False,
+    }

@@ -3,8 +3,10 @@ the output renderer the downloads and the CKAN DataStore share.
 
     engine      QueryEngine: resolves resources, runs queries on the shared database
     resources   which file a (dataset, resource, version) is; the SQL views of the current ones
-    pages       pages of rows by offset or cursor (`cursor`), with their totals (`totals`),
-                read from kept row groups (`rowgroups`) when they hold them
+    pages       pages of rows by offset (at any depth) or cursor (`cursor`, which also
+                holds a page's SQL), with their totals (`totals`: per row group, from the
+                footer's statistics where they decide), read from kept row groups
+                (`rowgroups`) when they hold them
     aggregates  grouped counts, sums, averages, minima and maxima
     selection   the rows a download reads, in typed or file order
     database    the DuckDB connection, locked to the store; its errors made ours
@@ -15,7 +17,7 @@ the output renderer the downloads and the CKAN DataStore share.
                 encoder) and `encode`, read by the route, the metadata feeds and the pages
 """
 
-from catalog.query.aggregates import AggregateRequest, Table
+from catalog.query.aggregates import MAX_GROUPS, AggregateRequest, Table
 from catalog.query.cursor import Cursor
 from catalog.query.downloads import (
     CHUNK,
@@ -51,6 +53,7 @@ __all__ = [
     "CHUNK",
     "DEFAULT_LIMIT",
     "FORMATS",
+    "MAX_GROUPS",
     "MAX_ROWS_LIMIT",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",

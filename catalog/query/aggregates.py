@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from catalog.errors import InvalidParameter
-from catalog.query.pages import DEFAULT_LIMIT
 from catalog.query.resources import ResourceFile, source_sql
 from catalog.sql import (
     NUMERIC_TYPES,
@@ -28,6 +27,9 @@ from catalog.sql import (
 )
 
 MEASURES = ("count", "sum", "avg", "min", "max")
+# Groups one aggregate returns at most, and by default: every group up to it, `truncated`
+# past it. 10,000 groups of a few measures stay within a few MB of JSON.
+MAX_GROUPS = 10_000
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class AggregateRequest:
     group_by: str | None = None
     measures: dict[str, str] = field(default_factory=dict)  # "sum" -> "a,b", "count" -> "*"
     sort: str | None = None
-    limit: int = DEFAULT_LIMIT
+    limit: int = MAX_GROUPS
     version: str | None = None
 
 

@@ -28,9 +28,9 @@ import pyarrow as pa
 
 from catalog.errors import InvalidParameter
 from catalog.query.aggregates import Aggregate, AggregateRequest, Table
-from catalog.query.cursor import Cursor
+from catalog.query.cursor import Cursor, pinned_version
 from catalog.query.database import batches, chained, connect, counted, translate
-from catalog.query.pages import Pages, RowsPage, RowsRequest, pinned_version
+from catalog.query.pages import Pages, RowsPage, RowsRequest
 from catalog.query.resources import ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
 from catalog.query.selection import ExportRequest, Query, RowSelection, export_runs

@@ -3,9 +3,12 @@
 A page is sorted by the requested keys, then the primary key (or the Parquet row number) as
 tie-breaker, so a page boundary is never ambiguous and the `next` cursor
 (`catalog.query.cursor`) resumes exactly after it. The total is counted beside the page on a
-second cursor, estimated, or carried along (`catalog.query.totals`). A first page of a file
+second cursor, estimated, or carried along (`catalog.query.totals`). A page of a file
 stored in the order of its first sort key is read from kept row groups
-(`catalog.query.rowgroups`) when they hold it.
+(`catalog.query.rowgroups`) when they hold it. An offset page at any depth is read as the
+keyset page after the row before it: in the file's order, the row groups' counts of matches
+(the footer's, or `GroupCounts`) say which group holds that row; in another order, a top-N
+of the sort keys alone finds it without holding whole rows.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import duckdb
@@ -21,37 +24,40 @@ import pyarrow as pa
 
 from catalog.errors import InvalidParameter, InvalidQuery, QueryFailed
 from catalog.query.cursor import (
+    FLAT_ROWS,
+    Condition,
     Cursor,
+    PageQuery,
     Total,
     as_text,
+    check_depth,
     filter_signature,
     keyset_sql,
+    sort_keys,
     sort_signature,
 )
 from catalog.query.resources import ResourceFile, source_sql
-from catalog.query.rowgroups import KeptGroups
-from catalog.query.totals import Fetch, Totals
+from catalog.query.rowgroups import KeptGroups, Located, group_sizes, locate
+from catalog.query.totals import Fetch, GroupCounts, Totals, settled
 from catalog.settings import Settings
 from catalog.sql import (
     ROW_NUMBER,
-    Column,
+    Filter,
     Schema,
     ServedField,
     SortKey,
-    json_row_sql,
     parse_filters,
     parse_names,
-    parse_sort,
-    rendered_from,
     where_sql,
 )
 
 MAX_ROWS_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-# A page query whose bound leaves at most this many rows renders them in one pass.
-FLAT_ROWS = 4096
-
-Condition = tuple[str, list[Any]]
+# The largest offset a query can bind (DuckDB's BIGINT); no file holds that many rows.
+MAX_OFFSET = 2**63 - 1
+# An offset up to this is skipped by the page query itself, in an order the file is not
+# stored in; a deeper one first finds the row before the page by its sort keys alone.
+SHALLOW_OFFSET = 10_000
 
 
 @dataclass(frozen=True)
@@ -79,52 +85,12 @@ class RowsPage:
 
 
 @dataclass(frozen=True)
-class PageQuery:
-    """The SQL of one page of rows, over whichever source holds them.
-
-    `fetch` is the page size plus one, the extra row saying whether a next page exists.
-    """
-
-    columns: list[Column]
-    keys: list[SortKey]
-    conditions: list[Condition]
-    fetch: int
-    offset: int
-
-    def sql(self, source: str, *bounds: Condition, nested: bool = True) -> Condition:
-        """The page from `source`, narrowed by `bounds` too, and its parameters.
-
-        Nested, the page is cut first and rendered after: DuckDB would otherwise build the
-        JSON of every matching row before its top-N keeps a hundred (6× slower on a deep
-        page of a file). Flat is for bounds that leave only a few rows to render, where
-        the second sort costs more than it saves.
-        """
-        where, params = where_sql([*self.conditions, *bounds])
-        keys = ", ".join(k.column.sql for k in self.keys)
-        order = ", ".join(k.sql() for k in self.keys)
-        if nested:
-            selected = ", ".join(
-                dict.fromkeys([*rendered_from(self.columns), *(k.column.sql for k in self.keys)])
-            )
-            sql = (
-                f"SELECT {json_row_sql(self.columns)}, {keys} FROM"
-                f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
-                f" ORDER BY {order}"
-            )
-        else:
-            sql = (
-                f"SELECT {json_row_sql(self.columns)}, {keys} FROM {source}{where}"
-                f" ORDER BY {order} LIMIT ? OFFSET ?"
-            )
-        return sql, [*params, self.fetch, self.offset]
-
-
-@dataclass(frozen=True)
 class _Planned:
     """A page request parsed against its resource's schema."""
 
     query: PageQuery
     filters: list[Condition]  # without the cursor's keyset condition: what a total counts
+    parsed: list[Filter]  # the same filters, parsed
     after: list[Any] | None  # the cursor's values of the sort keys
 
 
@@ -134,7 +100,8 @@ class Pages:
     def __init__(self, fetch: Fetch, settings: Settings, kept: KeptGroups) -> None:
         self._fetch = fetch
         self._max_offset = settings.max_offset
-        self._totals = Totals(settings, fetch)
+        self._groups = GroupCounts(fetch, kept.footer)
+        self._totals = Totals(settings, fetch, self._groups)
         self._kept = kept
         self._counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opendata-count")
 
@@ -143,27 +110,29 @@ class Pages:
 
     def read(self, resource: ResourceFile, request: RowsRequest, cursor: Cursor | None) -> RowsPage:
         """A page of rows of `resource`, its `next` cursor, and the total asked for."""
-        check_paging(request, cursor, self._max_offset)
+        check_paging(request, cursor)
         planned = _plan(resource.schema, request, cursor)
         signature = filter_signature(request.filters)
         carried = cursor.total if cursor is not None else None
         filtered = bool(planned.filters)
         known = self._totals.known(resource.rows, request.total, carried, signature, filtered)
+        in_order = self._in_file_order(resource, planned)
+        counts = self._counts(resource, planned, request, in_order, known)
+        if known is None and counts is not None:
+            known = Total(sum(counts), True, signature)
         # A count runs beside the page on a second cursor: the answer costs the slower of
         # the two queries, not their sum.
         counting: Future[tuple[int | None, bool]] | None = None
         if known is None:
-            where = where_sql(planned.filters)
-            path, rows, mode = str(resource.path), resource.rows, request.total
-            counting = self._counter.submit(self._totals.count, path, rows, where, mode)
-        found = self._page(resource, planned, request.offset)
+            counting = self._counter.submit(self._count, resource, planned, request.total)
+        found = self._page_at(resource, planned, request.offset, counts if in_order else None)
         more = len(found) > request.limit
         found = found[: request.limit]
         shown = request.offset + len(found)
         if counting is None:
             total = known or Total(None, False, signature)
         else:
-            total = _settled(counting, signature, cursor is None, shown, more)
+            total = settled(counting, signature, cursor is None and bool(found), shown, more)
         following = None
         if more:
             values = tuple(as_text(value) for value in found[-1][1:])
@@ -180,29 +149,186 @@ class Pages:
             next=following,
         )
 
+    def _in_file_order(self, resource: ResourceFile, planned: _Planned) -> bool:
+        """Whether the page's order is the file's (`catalog.query.rowgroups.Layout`)."""
+        first = planned.query.keys[0]
+        if first.descending or planned.after is not None:
+            return False
+        try:
+            layout = self._kept.layout(resource.path, first.column.name, first.column.type)
+        except (OSError, pa.ArrowException):
+            return False  # unreadable: the scan reports it as for any query
+        return layout is not None
+
+    def _counts(
+        self,
+        resource: ResourceFile,
+        planned: _Planned,
+        request: RowsRequest,
+        in_order: bool,
+        known: Total | None,
+    ) -> Sequence[int] | None:
+        """Matches per row group, when the page can use them or the total needs them: the
+        row counts of the footer unfiltered, else `GroupCounts` (the statistics decide
+        some groups; one scan of the others counts them)."""
+        path = resource.path
+        if not planned.filters:
+            return group_sizes(self._kept.footer(path)) if in_order else None
+        wanted = known is None and self._exact_wanted(resource, planned, request.total)
+        if not (wanted or (in_order and request.offset > 0)):
+            return None
+        if not in_order and self._groups.scanned_rows(path, planned.parsed) != 0:
+            return None  # counted beside the page instead
+        return self._groups.counts(path, planned.parsed)
+
+    def _exact_wanted(self, resource: ResourceFile, planned: _Planned, mode: str) -> bool:
+        scanned = self._groups.scanned_rows(resource.path, planned.parsed)
+        return mode != "none" and (scanned == 0 or self._totals.exact_wanted(scanned, mode))
+
+    def _count(
+        self, resource: ResourceFile, planned: _Planned, mode: str
+    ) -> tuple[int | None, bool]:
+        """The total counted beside the page: exactly, or estimated as `mode` and the rows
+        an exact count would scan decide (`catalog.query.totals`)."""
+        if self._exact_wanted(resource, planned, mode):
+            return self._totals.exact(resource.path, planned.parsed, mode)
+        where = where_sql(planned.filters)
+        return self._totals.count(str(resource.path), resource.rows, where, mode)
+
+    def _page_at(
+        self,
+        resource: ResourceFile,
+        planned: _Planned,
+        offset: int,
+        counts: Sequence[int] | None,
+    ) -> list[tuple[Any, ...]]:
+        """The page `offset` rows in: after the row before it (a keyset page), found from
+        the row groups' counts of matches in the file's order, else by a top-N of the sort
+        keys alone; a shallow offset in another order is a plain page."""
+        query = planned.query
+        if resource.rows is not None and offset >= resource.rows:
+            return []  # past the last row, however deep
+        if counts is None:
+            check_depth(offset, self._max_offset)
+        if counts is None and offset <= SHALLOW_OFFSET:
+            return self._page(resource, planned, offset)
+        # From the row before the page (when there is one) to the page's extra row.
+        rank, rows = (offset - 1, query.fetch + 1) if offset else (0, query.fetch)
+        located = None if counts is None else locate(counts, rank, rows)
+        if counts is not None and located is None:
+            return []  # past the last match
+        bounds = [] if located is None else self._bounds(resource, query.keys[0], located, offset)
+        before = None if offset == 0 else self._row_before(resource, planned, offset, located)
+        if offset and before is None:
+            return []
+        conditions = [*query.conditions, *bounds]
+        if before is not None:
+            conditions.append(keyset_sql(query.keys, before))
+        narrowed = replace(query, conditions=conditions, offset=0)
+        window = query.fetch
+        if located is not None and counts is not None and planned.filters:
+            # A first window holding the page's matches twice over at the group's density.
+            size = group_sizes(self._kept.footer(resource.path))[located.group]
+            window = min(size, 2 * query.fetch * size // max(counts[located.group], 1))
+        return self._page(
+            resource, replace(planned, query=narrowed, after=before), 0, located, window
+        )
+
+    def _bounds(
+        self, resource: ResourceFile, first: SortKey, located: Located, offset: int
+    ) -> list[Condition]:
+        """Bounds on the first key around the page: below the end of the row group holding
+        its last row, and on a first page above the groups holding no match (DuckDB skips
+        the groups outside)."""
+        layout = self._kept.layout(resource.path, first.column.name, first.column.type)
+        if layout is None:
+            return []
+        bounds: list[Condition] = []
+        if located.last + 1 < layout.groups:
+            bounds.append((f"{first.column.sql} <= ?", [layout.maxima[located.last]]))
+        if offset == 0 and located.group:
+            bounds.append((f"{first.column.sql} > ?", [layout.maxima[located.group - 1]]))
+        return bounds
+
+    def _row_before(
+        self, resource: ResourceFile, planned: _Planned, offset: int, located: Located | None
+    ) -> list[Any] | None:
+        """The sort-key values of the row just before `offset` (None past the last match).
+
+        Located, it is the `within`-th match of one row group, found by a top-N over that
+        group's sort keys alone; else by a top-N of the sort keys over the file, whose
+        memory DuckDB bounds by its limit (spilling past it), not by the page's.
+        """
+        keys = planned.query.keys
+        if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
+            return [offset - 1]
+        if located is not None and len(keys) == 1 and not planned.filters:
+            kept = self._kept_rank(resource, keys[0], located)
+            if kept is not None:
+                return kept
+        conditions, rank = list(planned.filters), offset - 1
+        if located is not None:
+            sizes = group_sizes(self._kept.footer(resource.path))
+            start = sum(sizes[: located.group])
+            span = ("file_row_number BETWEEN ? AND ?", [start, start + sizes[located.group] - 1])
+            conditions, rank = [*conditions, span], located.within
+        where, params = where_sql(conditions)
+        names = ", ".join(k.column.sql for k in keys)
+        order = ", ".join(k.sql() for k in keys)
+        sql = f"SELECT {names} FROM {source_sql(with_row_number=True)}{where}"
+        sql += f" ORDER BY {order} LIMIT 1 OFFSET ?"
+        found = self._fetch(sql, [str(resource.path), *params, rank])
+        return list(found[0]) if found else None
+
+    def _kept_rank(
+        self, resource: ResourceFile, key: SortKey, located: Located
+    ) -> list[Any] | None:
+        """The `within`-th value of a unique key in its row group, from the group's sorted
+        values when it is kept (`catalog.query.rowgroups`); None to ask DuckDB."""
+        path, group = resource.path, located.group
+        if not self._kept.holds(path, group):
+            return None  # the page's own read decides whether to keep the group
+        try:
+            return [self._kept.sorted_values(path, group, key.column.name)[located.within].as_py()]
+        except (InvalidQuery, QueryFailed, duckdb.Error):
+            return None  # the group dropped under this request: ask DuckDB
+
     def _page(
-        self, resource: ResourceFile, planned: _Planned, offset: int
+        self,
+        resource: ResourceFile,
+        planned: _Planned,
+        offset: int,
+        located: Located | None = None,
+        window: int = 0,
     ) -> list[tuple[Any, ...]]:
         page, after = planned.query, planned.after
         found = None
         if offset == 0:
-            found = self._page_of_kept_groups(resource, page, None if after is None else after[0])
+            first = None if after is None else after[0]
+            start = None if located is None else located.group
+            found = self._page_of_kept_groups(resource, page, first, start, window)
         if found is None:
             sql, params = page.sql(source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER))
             found = self._fetch(sql, [str(resource.path), *params])
         return found
 
     def _page_of_kept_groups(
-        self, resource: ResourceFile, page: PageQuery, after: Any | None
+        self,
+        resource: ResourceFile,
+        page: PageQuery,
+        after: Any | None,
+        start: int | None,
+        window: int,
     ) -> list[tuple[Any, ...]] | None:
         """The page read from kept row groups (`catalog.query.rowgroups`), or None to scan.
 
         Only for a file stored in the order of the first (ascending) sort key: the page
-        then lies in the row group holding `after`, the cursor's value of that key, and,
-        if that group runs out, the next one. Within the group, a bound on the key keeps
+        then lies in row group `start` (if known) or the one holding `after`, the cursor's
+        value of that key, and, if that group runs out, the next one. Within the group, a
+        bound on the key keeps
         the query to a few rows: one page's worth above `after` first, eight times more
-        each try after, as filters need. A page needing more than two groups is left to
-        the scan.
+        each try after, as filters need (or, first, the `window` the group's count of
+        matches suggests). A page needing more than two groups is left to the scan.
         """
         first = page.keys[0]
         if self._kept.budget == 0 or first.descending:
@@ -211,7 +337,8 @@ class Pages:
         layout = self._kept.layout(path, first.column.name, first.column.type)
         if layout is None:
             return None
-        start = 0 if after is None else layout.first_holding(after)
+        if start is None:
+            start = 0 if after is None else layout.first_holding(after)
         if start == layout.groups:
             return []  # the cursor is past the largest value
         if not self._kept.admit(path, start):
@@ -220,7 +347,7 @@ class Pages:
             table = self._kept.tables(path, start, start + 1)
             values = self._kept.sorted_values(path, start, first.column.name)
             low = 0 if after is None else bisect.bisect_right(values, after, key=_as_py)
-            window = page.fetch
+            window = max(window, page.fetch)
             while low + window < len(values):
                 # Every row above the bound sorts after every row at or below it, and at
                 # least `window` rows lie between `after` and the bound.
@@ -242,7 +369,8 @@ class Pages:
 def _plan(schema: Schema, request: RowsRequest, cursor: Cursor | None) -> _Planned:
     columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
     keys = sort_keys(schema, request.sort)
-    filters = [f.sql() for f in parse_filters(schema, request.filters)]
+    parsed = parse_filters(schema, request.filters)
+    filters = [f.sql() for f in parsed]
     conditions = list(filters)
     after = None
     if cursor is not None:
@@ -251,56 +379,16 @@ def _plan(schema: Schema, request: RowsRequest, cursor: Cursor | None) -> _Plann
         after = cursor.typed_values(keys)
         conditions.append(keyset_sql(keys, after))
     query = PageQuery(columns, keys, conditions, request.limit + 1, request.offset)
-    return _Planned(query, filters, after)
+    return _Planned(query, filters, parsed, after)
 
 
-def _settled(
-    counting: Future[tuple[int | None, bool]],
-    signature: str,
-    first_page: bool,
-    shown: int,
-    more: bool,
-) -> Total:
-    """The total once the page is read: the page itself when it holds the last match, else
-    the count running beside it."""
-    if first_page and not more:  # this page holds the last match: no count needed
-        counting.cancel()
-        return Total(shown, True, signature)
-    rows, exact = counting.result()
-    if not exact and rows is not None and first_page:
-        # An estimate never claims fewer rows than this page has shown to exist.
-        rows = max(rows, shown + (1 if more else 0))
-    return Total(rows, exact, signature)
-
-
-def pinned_version(requested: str | None, cursor: Cursor | None) -> str | None:
-    """The version a page reads: the cursor's, which a `version=` may only repeat."""
-    if cursor is None:
-        return requested
-    if requested is not None and requested != cursor.version:
-        raise InvalidParameter("next", f"the cursor pages version {cursor.version!r}")
-    return cursor.version
-
-
-def check_paging(request: RowsRequest, cursor: Cursor | None, max_offset: int) -> None:
+def check_paging(request: RowsRequest, cursor: Cursor | None) -> None:
     if not 1 <= request.limit <= MAX_ROWS_LIMIT:
         raise InvalidParameter("limit", f"give a number from 1 to {MAX_ROWS_LIMIT}")
     if request.offset and cursor is not None:
         raise InvalidParameter("offset", "give either offset or next, not both")
-    if not 0 <= request.offset <= max_offset:
-        raise InvalidParameter(
-            "offset", f"give a number from 0 to {max_offset}; page deeper with the next cursor"
-        )
-
-
-def sort_keys(schema: Schema, text: str | None) -> list[SortKey]:
-    """The requested sort, then the primary key (or the row number) as tie-breaker."""
-    keys = parse_sort(schema, text)
-    named = {key.column.name for key in keys}
-    tie = [SortKey(schema.columns[n]) for n in schema.primary_key if n in schema.columns]
-    if not tie:
-        tie = [SortKey(ROW_NUMBER)]
-    return keys + [key for key in tie if key.column.name not in named]
+    if not 0 <= request.offset <= MAX_OFFSET:
+        raise InvalidParameter("offset", f"give a number from 0 to {MAX_OFFSET}")
 
 
 def _as_py(scalar: pa.Scalar[Any]) -> Any:

@@ -15,14 +15,19 @@ The tables live in the schema `opendata_kept`, out of reach of the SQL endpoint.
 files never change, so a kept group is never stale; the groups kept are bounded by the memory
 DuckDB reports for them (on the benchmark file, ten times what the Parquet footer calls the
 group's uncompressed size), and the least recently used is dropped first.
+
+`locate` turns each row group's count of matches (its row count, or the counts of
+`catalog.query.totals.GroupCounts`) into the groups an offset page lies in.
 """
 
 from __future__ import annotations
 
 import bisect
 import hashlib
+import itertools
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -94,7 +99,7 @@ class KeptGroups:
         """
         key = (str(path), column)
         if key not in self._layouts:
-            footer = self._footer(path)
+            footer = self.footer(path)
             if column == "file_row_number":
                 ends, found = 0, []
                 for index in range(footer.num_row_groups):
@@ -125,6 +130,11 @@ class KeptGroups:
             if len(self._asked) > ASKED_REMEMBERED:
                 self._asked.popitem(last=False)
             return False
+
+    def holds(self, path: Path, index: int) -> bool:
+        """Whether row group `index` of the file is kept now (asking changes nothing)."""
+        with self._lock:
+            return (str(path), index) in self._kept
 
     def tables(self, path: Path, first: int, stop: int) -> str:
         """Row groups `first` to `stop - 1` of the file, kept, as one SQL table expression."""
@@ -158,7 +168,7 @@ class KeptGroups:
 
     def _group(self, path: Path, index: int) -> Kept:
         key = (str(path), index)
-        footer = self._footer(path)
+        footer = self.footer(path)
         with self._lock:
             if key in self._kept:
                 self._kept.move_to_end(key)
@@ -192,7 +202,8 @@ class KeptGroups:
                 cursor.close()
             return kept
 
-    def _footer(self, path: Path) -> pq.FileMetaData:
+    def footer(self, path: Path) -> pq.FileMetaData:
+        """The file's Parquet footer, read once (published files never change)."""
         name = str(path)
         if name not in self._footers:
             footer = pq.read_metadata(path)
@@ -235,3 +246,31 @@ def _layout(footer: pq.FileMetaData, column: str, kinds: tuple[type, ...]) -> La
     if any(maxima[i] >= minima[i + 1] for i in range(len(maxima) - 1)):
         return None
     return Layout(tuple(maxima))
+
+
+@dataclass(frozen=True)
+class Located:
+    """Where the rows from the `rank`-th match on lie, in a file stored in the page's order.
+
+    `group` holds the match of that rank, the `within`-th of its matches; the page of
+    `rows` matches starting there ends in group `last` at the latest.
+    """
+
+    group: int
+    within: int
+    last: int
+
+
+def locate(counts: Sequence[int], rank: int, rows: int) -> Located | None:
+    """The row groups holding matches `rank` to `rank + rows - 1`, from each group's count of
+    matches; None when fewer than `rank + 1` rows match."""
+    ends = list(itertools.accumulate(counts))
+    group = bisect.bisect_right(ends, rank)
+    if group == len(ends):
+        return None
+    last = min(bisect.bisect_right(ends, rank + rows - 1), len(ends) - 1)
+    return Located(group, rank - (ends[group] - counts[group]), last)
+
+
+def group_sizes(footer: pq.FileMetaData) -> list[int]:
+    return [footer.row_group(index).num_rows for index in range(footer.num_row_groups)]

@@ -17,7 +17,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from catalog.query.pages import sort_keys
+from catalog.query.cursor import sort_keys
 from catalog.query.resources import ResourceFile, source_sql
 from catalog.sql import ROW_NUMBER, Column, SortKey, parse_filters, parse_names, where_sql
 

@@ -1,10 +1,11 @@
 """The `total` of a page of rows: counted, estimated from a spread sample, or carried along.
 
-`total=exact` counts the matching rows; `estimate` counts them in eight runs of rows spread
-evenly through the file and scales up; `none` skips the count; `auto`, the default, counts
-exactly when the resource has at most `exact_total_rows` rows and estimates past that, so a
-page of a 10M-row file costs a page, not a scan. Which of the two is decided by the file's
-size alone, never by how long a count took, so one URL always gets one body. A total known
+`total=exact` counts the matching rows per row group (`GroupCounts`: groups the footer's
+statistics decide are not scanned); `estimate` counts them in eight runs of rows spread evenly
+through the file and scales up; `none` skips the count; `auto`, the default, counts exactly
+when at most `exact_total_rows` rows need scanning and estimates past that. Which of the two is
+decided by the file and filters alone, never by how long a count took, so one URL always gets
+one body. A total known
 without counting (no filters, or a first page that holds every match) is exact whatever was
 asked, and the cursor carries the first page's total to the pages after it
 (`catalog.query.cursor.Total`).
@@ -12,12 +13,22 @@ asked, and the cursor carries the first page's total to the pages after it
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any, Literal, get_args
+
+import pyarrow.parquet as pq
 
 from catalog.errors import QueryTimeout, ServiceUnavailable
 from catalog.query.cursor import Total
+from catalog.query.rowgroups import ORDERED_TYPES
 from catalog.settings import Settings
+from catalog.sql import Column, Filter, where_sql
 
 Mode = Literal["auto", "exact", "estimate", "none"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -31,9 +42,10 @@ Fetch = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 class Totals:
     """Counts and estimates over one Parquet file at a time, through the engine's `fetch`."""
 
-    def __init__(self, settings: Settings, fetch: Fetch) -> None:
+    def __init__(self, settings: Settings, fetch: Fetch, groups: GroupCounts | None = None) -> None:
         self.settings = settings
         self._fetch = fetch
+        self.groups = groups
 
     def known(
         self, rows: int | None, mode: str, carried: Total | None, signature: str, filtered: bool
@@ -70,14 +82,20 @@ class Totals:
         except QueryTimeout:
             if mode == "exact":
                 raise
-            # Not an estimate instead: whether the count finishes depends on the load, and the
-            # same URL (and `ETag`) must always get the same body. Busy now; the same
-            # request will pass later, or sooner with another `total=`.
-            raise ServiceUnavailable(
-                "counting the total took longer than the time limit under the present load;"
-                " retry, or ask total=estimate or total=none",
-                retry_after=1,
-            ) from None
+            raise _busy() from None
+
+    def exact(self, path: Path, filters: Sequence[Filter], mode: str) -> tuple[int | None, bool]:
+        """The rows matching `filters`, counted exactly: summed from the row groups' counts
+        (`GroupCounts`), or by one count when the groups are of uneven sizes."""
+        try:
+            counts = self.groups.counts(path, filters) if self.groups else None
+        except QueryTimeout:
+            if mode == "exact":
+                raise
+            raise _busy() from None
+        if counts is not None:
+            return sum(counts), True
+        return self.count(str(path), None, where_sql([f.sql() for f in filters]), mode)
 
     def estimate(self, path: str, rows: int, condition: str, params: list[Any]) -> int:
         """Matching rows, scaled up from evenly spread runs of the file.
@@ -97,3 +115,191 @@ class Totals:
         bounds = [value for start in starts for value in (start, start + run - 1)]
         matched, sampled = self._fetch(sql, [*params, path, *bounds])[0]
         return round(rows * matched / sampled) if sampled else 0
+
+
+def settled(
+    counting: Future[tuple[int | None, bool]],
+    signature: str,
+    first_page: bool,
+    shown: int,
+    more: bool,
+) -> Total:
+    """The total once the page is read: the page itself when it holds the last match, else
+    the count running beside it."""
+    if first_page and not more:  # this page holds the last match: no count needed
+        counting.cancel()
+        return Total(shown, True, signature)
+    rows, exact = counting.result()
+    if not exact and rows is not None and first_page:
+        # An estimate never claims fewer rows than this page has shown to exist.
+        rows = max(rows, shown + (1 if more else 0))
+    return Total(rows, exact, signature)
+
+
+def _busy() -> ServiceUnavailable:
+    # Not an estimate instead: whether the count finishes depends on the load, and the same
+    # URL (and `ETag`) must always get the same body. Busy now; the same request will pass
+    # later, or sooner with another `total=`.
+    return ServiceUnavailable(
+        "counting the total took longer than the time limit under the present load;"
+        " retry, or ask total=estimate or total=none",
+        retry_after=1,
+    )
+
+
+# Of a row group, as its footer statistics decide a filter: every row matches, none does, or
+# only a scan can tell.
+ALL, NONE, SOME = "all", "none", "some"
+# Per-group counts remembered, by file and filters: a deep filtered page asks them again.
+COUNTS_REMEMBERED = 512
+
+
+@dataclass(frozen=True)
+class Stats:
+    """One column's footer statistics in one row group; `low`/`high` None when unusable."""
+
+    rows: int
+    nulls: int | None
+    low: Any
+    high: Any
+
+
+class GroupCounts:
+    """Matching rows per row group: from the footer where its statistics decide the filters,
+    counted where they do not, in one scan of those groups only.
+
+    The counts give an exact total, and say which row group holds the n-th match of a page
+    at any offset (`catalog.query.pages`). Published files never change, so the counts of a
+    file and filters are kept (the last `COUNTS_REMEMBERED`).
+    """
+
+    def __init__(self, fetch: Fetch, footer: Callable[[Path], pq.FileMetaData]) -> None:
+        self._fetch = fetch
+        self._footer = footer
+        self._lock = threading.Lock()
+        self._known: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
+
+    def decided(self, path: Path, filters: Sequence[Filter]) -> list[int | None]:
+        """Each group's matching rows where the statistics decide them, else None."""
+        footer = self._footer(path)
+        found: list[int | None] = []
+        for group in range(footer.num_row_groups):
+            rows = footer.row_group(group).num_rows
+            verdicts = {_verdict(f, _stats(footer, group, f.column)) for f in filters}
+            found.append(0 if NONE in verdicts else rows if verdicts <= {ALL} else None)
+        return found
+
+    def scanned_rows(self, path: Path, filters: Sequence[Filter]) -> int:
+        """The rows an exact count has to scan: those of the undecided groups."""
+        footer = self._footer(path)
+        decided = self.decided(path, filters)
+        return sum(footer.row_group(g).num_rows for g, n in enumerate(decided) if n is None)
+
+    def counts(self, path: Path, filters: Sequence[Filter]) -> tuple[int, ...] | None:
+        """Matching rows of each row group; None when the groups are not of one size (but
+        the last), which the one grouped scan relies on."""
+        where, params = where_sql([f.sql() for f in filters])
+        key = (str(path), f"{where}\x00{params!r}")
+        with self._lock:
+            if key in self._known:
+                self._known.move_to_end(key)
+                return self._known[key]
+        decided = self.decided(path, filters)
+        footer = self._footer(path)
+        size = footer.row_group(0).num_rows if footer.num_row_groups else 0
+        if any(footer.row_group(g).num_rows != size for g in range(footer.num_row_groups - 1)):
+            return None
+        scanned = self._scan(path, decided, size, where, params) if None in decided else {}
+        found = tuple(n if n is not None else scanned.get(g, 0) for g, n in enumerate(decided))
+        with self._lock:
+            self._known[key] = found
+            if len(self._known) > COUNTS_REMEMBERED:
+                self._known.popitem(last=False)
+        return found
+
+    def _scan(
+        self, path: Path, decided: list[int | None], size: int, where: str, params: list[Any]
+    ) -> dict[int, int]:
+        """Matches per undecided group, by one grouped count reading only those groups
+        (DuckDB skips the others by the row number's statistics)."""
+        conditions = [where.removeprefix(" WHERE ")] if where else []
+        if any(n is not None for n in decided):
+            runs = _runs([g for g, n in enumerate(decided) if n is None])
+            ranges = " OR ".join("file_row_number BETWEEN ? AND ?" for _ in runs)
+            conditions.append(f"({ranges})")
+            params = [*params, *(r for a, b in runs for r in (a * size, (b + 1) * size - 1))]
+        test = " WHERE " + " AND ".join(conditions) if conditions else ""
+        sql = (
+            "SELECT file_row_number // ?, count(*)"
+            f" FROM read_parquet(?, file_row_number = true){test} GROUP BY 1"
+        )
+        return {int(g): int(n) for g, n in self._fetch(sql, [size, str(path), *params])}
+
+
+def _runs(groups: list[int]) -> list[tuple[int, int]]:
+    """Sorted group numbers as runs of consecutive ones: [1, 2, 3, 7] → [(1, 3), (7, 7)]."""
+    runs: list[tuple[int, int]] = []
+    for group in groups:
+        if runs and runs[-1][1] == group - 1:
+            runs[-1] = (runs[-1][0], group)
+        else:
+            runs.append((group, group))
+    return runs
+
+
+def _stats(footer: pq.FileMetaData, group: int, column: Column) -> Stats:
+    """`column`'s statistics in `group`, their min/max kept only for types that compare in
+    Python as DuckDB compares them (`catalog.query.rowgroups.ORDERED_TYPES`)."""
+    meta = footer.row_group(group)
+    index = next(
+        (i for i in range(meta.num_columns) if meta.column(i).path_in_schema == column.name), None
+    )
+    stats = meta.column(index).statistics if index is not None else None
+    if stats is None:
+        return Stats(meta.num_rows, None, None, None)
+    nulls: int | None = stats.null_count
+    kinds = ORDERED_TYPES.get(column.type, ())
+    low, high = (stats.min, stats.max) if stats.has_min_max else (None, None)
+    if any(not isinstance(v, kinds) or isinstance(v, datetime) for v in (low, high)):
+        low = high = None
+    return Stats(meta.num_rows, nulls, low, high)
+
+
+def _verdict(test: Filter, stats: Stats) -> str:
+    """Whether every row, no row, or some rows of a group pass `test`, by its statistics."""
+    if test.operator == "isnull":
+        if stats.nulls is None:
+            return SOME
+        every, none = stats.nulls == stats.rows, stats.nulls == 0
+        if test.values[0]:
+            return ALL if every else NONE if none else SOME
+        return NONE if every else ALL if none else SOME
+    if stats.nulls == stats.rows:
+        return NONE  # every value is null: no comparison holds
+    if stats.low is None or not all(type(v) is type(stats.low) for v in test.values):
+        return SOME
+    low, high, full = stats.low, stats.high, stats.nulls == 0
+    if test.operator in ("eq", "in"):
+        if all(v < low or v > high for v in test.values):
+            return NONE
+        return ALL if full and low == high and low in test.values else SOME
+    if test.operator == "ne":
+        value = test.values[0]
+        if low == high == value:
+            return NONE
+        return ALL if full and (value < low or value > high) else SOME
+    if test.operator in _HOLDS:
+        holds = _HOLDS[test.operator]
+        value = test.values[0]
+        if full and holds(low, value) and holds(high, value):
+            return ALL
+        return NONE if not holds(low, value) and not holds(high, value) else SOME
+    return SOME  # contains, startswith: no statistic decides them
+
+
+_HOLDS: dict[str, Callable[[Any, Any], bool]] = {
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}

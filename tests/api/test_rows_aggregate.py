@@ -108,3 +108,14 @@ async def test_rows_aggregate_bad_parameter_is_named(
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["parameter"] == parameter
+
+
+async def test_rows_aggregate_returns_every_group_by_default(api: httpx.AsyncClient) -> None:
+    groups = {(r["year"], r["region_code"]) for r in ALL}
+    assert len(groups) > 100  # more than the old default page of groups
+    body = (await api.get(AGGREGATE, params={"group_by": "year,region_code"})).json()
+    assert len(body["rows"]) == len(groups) and body["truncated"] is False
+    capped = (await api.get(AGGREGATE, params={"group_by": "year,region_code", "limit": 7})).json()
+    assert len(capped["rows"]) == 7 and capped["truncated"] is True
+    refused = await api.get(AGGREGATE, params={"group_by": "year", "limit": 10_001})
+    assert refused.status_code == 400

@@ -23,6 +23,7 @@ API_MEASUREMENTS = (
     "filtered_page",
     "deep_keyset_page",
     "deep_offset_page",
+    "filtered_offset_page",
     "exact_total",
     "aggregate",
 )
@@ -74,8 +75,13 @@ def test_api_benchmark_measures_ours_datasette_and_duckdb_alike(
             assert_timing(m[name][side])
     assert m["deep_keyset_page"]["walk"]["pages"] == 1  # row 10,001 is one 10,000-row page on
     assert m["deep_keyset_page"]["ours_cold"]["n"] == 25
+    assert m["cold_offset_pages"]["n"] == 25
     assert len(set(m["exact_total"]["totals"])) == 1
     assert m["exact_total"]["totals"][0] > 0
+    for kind in ("by_scan", "by_statistics"):
+        assert m["cold_totals"][kind]["agree"] is True, kind
+    # A file no larger than the estimate's sample is counted: exact, so not flagged.
+    assert (m["estimated_total"]["error_percent"], m["estimated_total"]["flagged"]) == (0, False)
 
 
 def test_api_benchmark_exports_every_row_from_each_exporter(
@@ -100,6 +106,13 @@ def test_api_benchmark_judges_every_target_and_says_the_size(
         "exact_total",
         "deep_keyset_page",
         *["csv_export"] * 3,
+        "deep_offset_page",
+        "deep_offset_page cold",
+        "filtered_offset_page",
+        "exact_total",
+        "cold_totals by_scan",
+        "cold_totals by_statistics",
+        "estimated_total",
     ]
     assert all(isinstance(t["met"], bool) for t in results["targets"])
     assert markdown.startswith("# API benchmark: 15,000 rows")
