@@ -40,6 +40,8 @@ MAX_TERMS = 64
 # What luqum may need rewritten, matched left to right: a phrase or an escaped character
 # (nothing inside them is touched), `&&`, `||`, and `!`, `'`, `/`, `<`, `>`.
 _REWRITTEN = re.compile(r'"(?:[^"\\]|\\.)*"?|\\.|&&|\|\||[!\'/<>]', re.DOTALL)
+# A run of prefix operators (`+-+-…tags:a`, `!!!…`) longer than a query may nest.
+_PREFIX_RUN = re.compile(rf"(?:[+\-!]\s*){{{MAX_DEPTH + 1},}}")
 # What may stand before an operator, and before a word.
 _BEFORE_OPERATOR = frozenset(" \t\r\n\u3000(")
 _BEFORE_WORD = _BEFORE_OPERATOR | frozenset(":[{+-!")
@@ -103,9 +105,14 @@ def parse_query(text: str, default_field: str = "text", *, most: int = MAX_TERMS
     # Before luqum reads it: a term is a word or a range (three), with operators beside it.
     if len(text.split()) > 6 * most:
         raise SearchSyntaxError(f"More than {most} terms in one query")
+    if _PREFIX_RUN.search(text):
+        # Each prefix is a level of luqum's tree: thousands of them overflow its recursion.
+        raise SearchSyntaxError(f"More than {MAX_DEPTH} +, - or ! in a row in {_shown(text)}")
     try:
         parsed = luqum_parse(_lucene_text(text))
         found = _Reader(default_field).level(parsed, 0)
+    except RecursionError:  # a shape the bounds above did not foresee: refused, never a 500
+        raise SearchSyntaxError(f"Cannot parse {_shown(text)}: nested too deeply") from None
     except (ParseError, InvalidOperation, ValueError) as exc:
         reason = str(exc).removeprefix("Syntax error in input : ").rstrip("!")
         raise SearchSyntaxError(f"Cannot parse {_shown(text)}: {reason}") from None

@@ -16,6 +16,7 @@ from catalog.errors import DescriptorError, NotFound
 from catalog.store.model import (
     Document,
     Package,
+    control_faults,
     keyword_faults,
     listed,
     parse_package,
@@ -277,6 +278,7 @@ def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
     link); the CKAN write actions accept only links there (`catalog.ckan.actions.folders`).
     """
     faults: dict[str, str] = keyword_faults(descriptor)  # tags a harvesting CKAN refuses
+    faults.update(control_faults(descriptor))  # would break XML pages and feeds
     resources = descriptor.get("resources") or []
     if not isinstance(resources, list):
         return {"resources": "must be a list"}

@@ -160,3 +160,17 @@ def test_control_characters_in_a_fault_are_escaped_when_every_dataset_is_built(
     assert result.exit_code == 1
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b]0;owned\\x07: unknown key" in " ".join(result.output.split())
+
+
+def test_a_control_character_in_any_text_is_an_error_naming_its_place() -> None:
+    # One in a title made every RDF/XML catalogue page listing the dataset unparseable.
+    resource = {
+        "name": "wages",
+        "path": "data/wages.csv",
+        "schema": {"fields": [{"name": "wage", "type": "integer", "title": "项\x1f"}]},
+    }
+    faults = descriptor_faults(descriptor("ctl", [resource], title="控制\x01字符\v标题"))
+    assert faults["title"].startswith("holds the control character U+0001")
+    assert "U+001F" in faults["resources[0].schema.fields[0].title"]
+    clean = descriptor_faults(descriptor("ctl", [resource | {"schema": {"fields": []}}]))
+    assert not any("control character" in fault for fault in clean.values())

@@ -97,6 +97,11 @@ def test_solr_or_beside_a_required_clause_stops_filtering() -> None:
         "organization:a:b",
         "- -tags:x",
         "(" * (MAX_DEPTH + 2) + "tags:x" + ")" * (MAX_DEPTH + 2),
+        # a run of prefixes overflowed luqum's recursion (a 500)
+        "-" * 7000 + "tags:a",
+        "+" * 5000 + "tags:a",
+        "!" * 3000 + "tags:a",
+        "+ " * 2000 + "tags:a",
     ],
 )
 def test_solr_malformed_query_is_a_search_error(query: str) -> None:

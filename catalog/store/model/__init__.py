@@ -40,6 +40,7 @@ from catalog.store.model.vocabulary import (
     Frequency,
     Theme,
     ckan_tag,
+    control_faults,
     keyword_faults,
 )
 
@@ -70,6 +71,7 @@ __all__ = [
     "Temporal",
     "Theme",
     "ckan_tag",
+    "control_faults",
     "credit_check_character",
     "credit_code_fault",
     "descriptor_schema",

@@ -81,3 +81,30 @@ def keyword_faults(descriptor: dict[str, Any]) -> dict[str, str]:
                 except ValueError as exc:
                     faults[f"{key}[{position}]"] = str(exc)
     return faults
+
+
+# Characters no text of a descriptor may hold: C0 and C1 controls but TAB, LF and CR (XML 1.0
+# forbids the C0 ones, so one in a title would break every RDF/XML page listing the dataset),
+# and the noncharacters U+FFFE and U+FFFF.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+
+
+def control_faults(document: Any) -> dict[str, str]:
+    """Every text in `document` holding a control character, by its place (`title`,
+    `resources[0].schema.fields[2].title`), the character shown escaped. Walked with a list,
+    not recursion: the depth of a document is the steward's."""
+    faults: dict[str, str] = {}
+    waiting: list[tuple[str, Any]] = [("", document)]
+    while waiting:
+        where, value = waiting.pop()
+        if isinstance(value, str):
+            found = CONTROL.search(value)
+            if found:
+                faults[where or "(text)"] = (
+                    f"holds the control character U+{ord(found[0]):04X}; text may not hold one"
+                )
+        elif isinstance(value, dict):
+            waiting.extend((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
+        elif isinstance(value, list):
+            waiting.extend((f"{where}[{n}]", v) for n, v in enumerate(value))
+    return dict(sorted(faults.items()))
