@@ -14,9 +14,10 @@ as text in TEXT and SPREADSHEET (the XLSX writer gives each cell its number form
 bare JSON number in JSON (`json_row_sql` writes it as is), and in DELIMITED as a one-member
 struct `{exact_number: text}` so the CSV writer can tell it from text and leave it unquoted.
 
-Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return
-would be run as a formula by Excel or LibreOffice (CSV injection); in every output a person
-opens in a spreadsheet such a cell gets a leading `'`. Numbers are numbers and are never
+Spreadsheet safety: a text cell starting with `=`, `+`, `-`, `@` (after blanks too, and in
+their full-width forms `＝＋－＠`), a tab or a carriage return would be run as a formula by
+Excel, WPS or LibreOffice (CSV injection); in every output a person opens in a spreadsheet
+such a cell gets a leading `'`. Numbers are numbers and are never
 touched, so a negative number stays one.
 
 Kept light: the SQL sandbox's workers render their JSON rows with it.
@@ -25,6 +26,7 @@ Kept light: the SQL sandbox's workers render their JSON rows with it.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Iterable
 
 from catalog.sql.filters import Column, quote
@@ -32,6 +34,11 @@ from catalog.sql.filters import Column, quote
 # Table Schema types whose values are not text: never neutralised.
 TEXTUAL = frozenset({"integer", "number", "year", "boolean", "date", "datetime", "time"})
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A formula start after leading blanks (spreadsheets trim them), or in its full-width form (a
+# Chinese IME types ＝ for =): a text cell matching this is run as a formula by some spreadsheet.
+FORMULA_BLANKS = " \u00a0\u3000\n"
+FORMULA_SIGNS = "=+-@\uff1d\uff0b\uff0d\uff20"
+FORMULA = re.compile(f"^(?:[\t\r]|[{FORMULA_BLANKS}]*[{re.escape(FORMULA_SIGNS)}])")
 
 
 class Cells(enum.Enum):
@@ -46,15 +53,13 @@ class Cells(enum.Enum):
 
 def neutralised(value: str) -> str:
     """`value` made safe to open in a spreadsheet: a leading `'` before a formula start."""
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
+    return "'" + value if FORMULA.match(value) else value
 
 
 def neutralised_sql(text: str) -> str:
-    """The SQL of `neutralised` over the text expression `text`."""
-    starts = ", ".join(
-        "'" + s + "'" if s.isprintable() else f"chr({ord(s)})" for s in FORMULA_STARTS
-    )
-    return f"CASE WHEN left({text}, 1) IN ({starts}) THEN '''' || {text} ELSE {text} END"
+    """The SQL of `neutralised` over the text expression `text` (the same pattern, in RE2)."""
+    pattern = FORMULA.pattern.replace("'", "''")
+    return f"CASE WHEN regexp_matches({text}, '{pattern}') THEN '''' || {text} ELSE {text} END"
 
 
 EXACT_NUMBER = "exact_number"
