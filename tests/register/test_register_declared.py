@@ -4,6 +4,7 @@ shows the 信息资源代码."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -118,3 +119,22 @@ async def test_the_register_csv_neutralises_formulas(tmp_path: Path) -> None:
     cells = [cell for line in text.splitlines()[1:] for cell in line.split(",")]
     assert not any(cell.lstrip('"').startswith(("=", "+", "@")) for cell in cells)
     assert "'=HYPERLINK(" in text and "'@SUM(1+1)" in text
+
+
+def test_requests_arriving_together_wait_for_one_build(monkeypatch: pytest.MonkeyPatch) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    import api.routes.register.feed as feed
+
+    built = []
+
+    def slow_render(extension: str, packages: Any, store: Any) -> bytes:
+        built.append(extension)
+        time.sleep(0.2)
+        return b"body"
+
+    monkeypatch.setattr(feed, "_render", slow_render)
+    bodies = feed.RegisterBodies()
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(lambda _: bodies.body("xlsx", [], None), range(16)))  # type: ignore[arg-type]
+    assert answers == [b"body"] * 16 and built == ["xlsx"]
