@@ -212,3 +212,31 @@ def test_package_delete_withdraws_and_revoked_token_is_refused(site: Site, tmp_p
     )
     with pytest.raises(ckanapi.NotAuthorized):
         site.remote(other).action.package_patch(id="wages-test", notes="x")
+
+
+def test_a_served_dataset_held_as_a_draft_keeps_every_write_until_published(
+    site: Site, tmp_path: Path
+) -> None:
+    # CKAN's draft sequence on a dataset already served: patch to draft, add a resource,
+    # patch a field without `state`, then publish. Nothing accepted may be lost.
+    remote = site.remote(site.token)
+    remote.action.package_create(**package_fields("held-wages"))
+    data = tmp_path / "wages.csv"
+    data.write_text(NEW_CSV, encoding="utf-8")
+    with data.open("rb") as upload:
+        remote.action.resource_create(package_id="held-wages", table="wages",
+                                      schema=json.dumps(WAGES_SCHEMA), upload=upload)  # fmt: skip
+    remote.action.package_patch(id="held-wages", state="draft", title="草稿标题")
+    schema = json.dumps(WAGES_SCHEMA)
+    with data.open("rb") as upload:
+        added = remote.action.resource_create(
+            package_id="held-wages", table="more", schema=schema, upload=upload
+        )
+    assert added["name"]  # answered, not a 404 for a resource it wrote
+    remote.action.package_patch(id="held-wages", notes="说明")
+    served = site.remote().action.package_show(id="held-wages")
+    assert served["title"] != "草稿标题" and len(served["resources"]) == 1  # still held
+    remote.action.package_patch(id="held-wages", state="active")
+    shown = site.remote().action.package_show(id="held-wages")
+    assert (shown["title"], shown["notes"], shown["state"]) == ("草稿标题", "说明", "active")
+    assert sorted(r["table"] for r in shown["resources"]) == ["more", "wages"]

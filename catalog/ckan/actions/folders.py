@@ -231,13 +231,17 @@ class DatasetFolders:
     # --- answers -------------------------------------------------------------------------
 
     def package(self, slug: str) -> shapes.CkanPackage:
-        """The package dict of a dataset as served, or of its folder while it is a draft."""
-        try:
-            return self.actions.package_show({"id": slug})
-        except NotFound:
-            source = load_dataset(self.datasets / slug)
-            draft = ckan.package_dict(source.package, self.actions.base_url)
-            return {**draft, "state": "draft"}
+        """The package dict of a dataset as served, or of its folder while it is a draft:
+        a served dataset a client marked draft is its folder too (the writes held back),
+        else a patch would rebuild on the served version and drop them."""
+        if not self.is_draft(slug):
+            try:
+                return self.actions.package_show({"id": slug})
+            except NotFound:
+                pass
+        source = load_dataset(self.datasets / slug)
+        draft = ckan.package_dict(source.package, self.actions.base_url)
+        return {**draft, "state": "draft"}
 
     def resource(self, slug: str, name: str) -> shapes.CkanResource:
         """The resource dict of a dataset's resource, as `package` shows it."""
