@@ -236,7 +236,8 @@ class DatasetFolders:
             return self.actions.package_show({"id": slug})
         except NotFound:
             source = load_dataset(self.datasets / slug)
-            draft = ckan.package_dict(source.package, self.actions.base_url)
+            actions = self.actions
+            draft = ckan.package_dict(source.package, actions.base_url, actions.region_names())
             return {**draft, "state": "draft"}
 
     def resource(self, slug: str, name: str) -> shapes.CkanResource:
