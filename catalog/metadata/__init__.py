@@ -10,7 +10,15 @@ from catalog.metadata.dcat import (
     dataset_graph,
 )
 from catalog.metadata.distributions import published_bytes
-from catalog.metadata.rdf import RDF_FORMATS, CatalogueInfo, Links, PageInfo, serialize_graph
+from catalog.metadata.rdf import (
+    RDF_FORMATS,
+    RDF_PROFILES,
+    CatalogueInfo,
+    Links,
+    PageInfo,
+    check_profiles,
+    serialize_graph,
+)
 from catalog.metadata.schemaorg import dataset_jsonld
 from catalog.metadata.vocabularies import (
     ACCESS_LEVELS,
@@ -33,6 +41,7 @@ __all__ = [
     "FREQUENCIES",
     "PERIOD_TYPE_LABELS",
     "RDF_FORMATS",
+    "RDF_PROFILES",
     "SPDX_TO_CKAN",
     "THEMES",
     "TIERS",
@@ -42,6 +51,7 @@ __all__ = [
     "RegionNames",
     "SeriesCited",
     "catalogue_graph",
+    "check_profiles",
     "cite",
     "cite_series",
     "coverage_iri",
