@@ -13,7 +13,7 @@ from rdflib import RDF, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from api import create_app
-from catalog.metadata.distributions import published_bytes
+from catalog.metadata import published_bytes
 from catalog.metadata.rdf import DCAT_VERSION, EU, HYDRA, SPDX, VCARD
 from catalog.metadata.vocabularies import OPEN_DEFINITION
 from catalog.store import FolderStore
