@@ -9,7 +9,15 @@ from typing import Annotated
 import typer
 
 from catalog.errors import OpenDataError, ValidationFailed
-from catalog.store import BuildResult, DatasetSource, Publisher, open_store, outcome_of, resolve
+from catalog.store import (
+    DRAFT_MARKER,
+    BuildResult,
+    DatasetSource,
+    Publisher,
+    open_store,
+    outcome_of,
+    resolve,
+)
 from cli.common import (
     Slug,
     audited,
@@ -70,6 +78,8 @@ def build(
     except OpenDataError as exc:
         raise fail(exc) from exc
     failed = [] if chosen else _broken(builder)
+    for slug in [] if chosen else builder.drafts:
+        errors.print(f"{slug}: skipped, a draft ({DRAFT_MARKER}): CKAN state draft, not active")
     with progress() as bar:
         task = bar.add_task("building", total=len(planned))
         for source in planned:

@@ -1,20 +1,19 @@
 """Metadata for harvesters and search engines: DCAT-AP 3, data.json, schema.org.
 
-The DCAT documents answer at the paths ckanext-dcat serves them: `/catalog.{ttl,n3,jsonld,
-rdf,xml}` and `/dataset/{slug}.{same}`, `/catalog` by `Accept` or `?format=`. `/dataset/{slug}`
-itself is the HTML page (another router). The catalogue takes ckanext-dcat's `page`, `q`, `fq`
-and `modified_since`; ckanext-dcat fixes the page size in its configuration
-(`ckanext.dcat.datasets_per_page`), ours also takes `rows` per request, as CKAN's
-`package_search` does, 1 to 1,000, and keeps it in the hydra links. The change feed is
-`api.routes.changes`; links are built on `api.routes.documents.public_base`.
+DCAT answers where ckanext-dcat serves it: `/catalog.{ttl,n3,jsonld,rdf,xml}`, `/dataset/{slug}.
+{same}`, `/catalog` by `Accept` or `?format=`, `/dataset/{slug}?format=` (`dataset_format`; the
+HTML page without it), each with ckanext-dcat's `profiles`. The catalogue takes its `page`,
+`q`, `fq`, `modified_since`, and `rows` (1 to 1,000, kept in the hydra links) where
+ckanext-dcat fixes the page size. The change feed is `api.routes.changes`; links are built on
+`api.routes.documents.public_base`.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from api.deps import IndexDep, SettingsDep, StoreDep
 from api.openapi import (
@@ -31,11 +30,12 @@ from api.openapi import (
     responses,
 )
 from api.routes.documents import InfoDep, get_and_head, json_document, tagged
-from catalog.errors import Gone, NotFound, OpenDataError
+from catalog.errors import BadRequest, Gone, NotFound, OpenDataError
 from catalog.metadata import (
     RDF_FORMATS,
     PageInfo,
     catalogue_graph,
+    check_profiles,
     data_json_catalog,
     dataset_graph,
     dataset_jsonld,
@@ -77,6 +77,15 @@ ModifiedSince = Annotated[
         openapi_examples=example(TIME),
     ),
 ]
+Profiles = Annotated[
+    str,
+    Query(
+        description="ckanext-dcat's profile names, comma-separated (`euro_dcat_ap_2`); any it "
+        "registers is accepted, another is 400. One graph answers all: DCAT-AP 3, written so "
+        "that DCAT-AP 1, 2 and 3 read the same values (docs/dcat.md).",
+        openapi_examples=example("euro_dcat_ap_2"),
+    ),
+]
 PageNumber = Annotated[
     int, Query(ge=1, description="1-based page number.", openapi_examples=example(1))
 ]
@@ -115,6 +124,7 @@ def negotiated_catalog(
     fq: Filters = "",
     modified_since: ModifiedSince = "",
     rows: Rows = None,
+    profiles: Profiles = "",
     fmt: Annotated[
         RdfFormat | None,
         Query(
@@ -127,7 +137,9 @@ def negotiated_catalog(
     """`format` if given, else Turtle, JSON-LD or RDF/XML by `Accept` (Turtle for `*/*`);
     406 for anything else."""
     extension = fmt or negotiate(request.headers.get("accept", "*/*"))
-    response = catalog(request, extension, index, info, settings, page, q, fq, modified_since, rows)
+    response = catalog(
+        request, extension, index, info, settings, page, q, fq, modified_since, rows, profiles
+    )
     response.headers["Vary"] = "Accept"
     response.headers["Content-Location"] = f"{info.base_url}/catalog.{extension}"
     return response
@@ -153,7 +165,11 @@ def catalog(
     fq: Filters = "",
     modified_since: ModifiedSince = "",
     rows: Rows = None,
+    profiles: Profiles = "",
 ) -> Response:
+    """A page past the last is empty, with the paging (`previous` is the last page), as
+    ckanext-dcat answers it; a search that finds nothing has no paging, as there."""
+    check_profiles(profiles)
     since = parse_moment(modified_since, "modified_since") if modified_since else None
     size = rows or settings.catalog_page_size
     result = index.search(
@@ -166,22 +182,26 @@ def catalog(
             modified_since=since,
         )
     )
-    filters = {"q": q, "fq": fq, "modified_since": modified_since, "rows": str(rows or "")}
+    filters = {
+        "q": q,
+        "fq": fq,
+        "modified_since": modified_since,
+        "rows": str(rows or ""),
+        "profiles": profiles,
+    }
     paging = PageInfo(
         number=page,
         size=size,
         total=result.count,
         url=lambda n: _page_url(info.base_url, f"/catalog.{extension}", filters, n),
     )
-    if page > paging.last:
-        raise NotFound(f"page {page} is past the last page, {paging.last}")
     everything = index.packages()
     graph = catalogue_graph(
         info,
         [everything[slug] for slug in result.slugs if slug in everything],
-        page=paging,
+        page=paging if result.count else None,
         modified=max((p.modified() for p in everything.values()), default=""),
-        issued=min((_issued(p) for p in everything.values()), default=""),
+        issued=min((str(p.issued or "") for p in everything.values()), default=""),
         regions=region_names(index),
     )
     return rdf_response(request, serialize_graph(graph, extension), extension)
@@ -202,9 +222,32 @@ def dataset(
     store: StoreDep,
     index: IndexDep,
     info: InfoDep,
+    profiles: Profiles = "",
 ) -> Response:
+    check_profiles(profiles)
     graph = dataset_graph(info, served_package(store, slug), region_names(index))
     return rdf_response(request, serialize_graph(graph, extension), extension)
+
+
+def dataset_format(
+    request: Request,
+    slug: str,
+    store: StoreDep,
+    index: IndexDep,
+    info: InfoDep,
+    fmt: Annotated[str, Query(alias="format")] = "",
+    profiles: Profiles = "",
+) -> Response | None:
+    """`/dataset/{slug}?format=ttl` (`n3`, `jsonld`, `rdf`, `xml`): the DCAT document, as
+    `/dataset/{slug}.ttl`; None for the HTML page (no `format`, or `html`)."""
+    if fmt in ("", "html"):
+        return None
+    if fmt not in RDF_FORMATS:
+        raise BadRequest(f"unknown format {fmt!r}; use html or one of {', '.join(RDF_FORMATS)}")
+    return dataset(request, slug, cast(RdfFormat, fmt), store, index, info, profiles)
+
+
+DatasetFormat = Annotated[Response | None, Depends(dataset_format)]
 
 
 @get_and_head(
@@ -297,10 +340,6 @@ def served_package(store: Store, slug: str) -> Package:
 def region_names(index: CatalogueIndex) -> dict[str, tuple[str, str]]:
     """code → (name_zh, name_en) of every region the served datasets hold."""
     return {code: (n.name_zh, n.name_en) for code, n in index.names().regions.items()}
-
-
-def _issued(package: Package) -> str:
-    return "" if package.issued is None else str(package.issued)
 
 
 def negotiate(accept: str) -> RdfFormat:

@@ -27,7 +27,16 @@ from catalog.ckan.shapes import (
     Tag,
     Unit,
 )
-from catalog.metadata import THEMES
+from catalog.metadata import (
+    CKAN_LICENCES,
+    FORMAT_LABELS,
+    SPDX_TO_CKAN,
+    THEMES,
+    RegionNames,
+    coverage_iri,
+    coverage_names,
+    published_bytes,
+)
 from catalog.search import catalogue_uuid, utc_moment
 from catalog.store import Package as Descriptor
 from catalog.store import Resource as DescriptorResource
@@ -45,10 +54,9 @@ CKAN_STATUS = {
 }
 
 
-def _license(
-    id_: str, title: str, url: str = "", *, open_: bool = True, **flags: bool
-) -> LicenseEntry:
+def _license(id_: str, *, open_: bool = True, **flags: bool) -> LicenseEntry:
     # CKAN's license_list stringifies every value ("False", "approved").
+    title, url = CKAN_LICENCES[id_]
     return {
         "domain_content": str(flags.get("content", False)),
         "domain_data": str(flags.get("data", False)),
@@ -65,55 +73,28 @@ def _license(
     }
 
 
-OD = "http://www.opendefinition.org/licenses/"
-# CKAN's default license register, in its order (ckan/model/license.py).
+# CKAN's default license register, in its order (ckan/model/license.py); the titles and urls
+# are `catalog.metadata`'s, which DCAT names the licences by.
 LICENSES: list[LicenseEntry] = [
-    _license("notspecified", "License not specified", open_=False, generic=True),
-    _license(
-        "odc-pddl",
-        "Open Data Commons Public Domain Dedication and License (PDDL)",
-        OD + "odc-pddl",
-        data=True,
-    ),
-    _license(
-        "odc-odbl", "Open Data Commons Open Database License (ODbL)", OD + "odc-odbl", data=True
-    ),
-    _license("odc-by", "Open Data Commons Attribution License", OD + "odc-by", data=True),
-    _license("cc-zero", "Creative Commons CCZero", OD + "cc-zero", content=True, data=True),
-    _license("cc-by", "Creative Commons Attribution", OD + "cc-by"),
-    _license("cc-by-sa", "Creative Commons Attribution Share-Alike", OD + "cc-by-sa", content=True),
-    _license("gfdl", "GNU Free Documentation License", OD + "gfdl", content=True),
-    _license("other-open", "Other (Open)", content=True, generic=True),
-    _license("other-pd", "Other (Public Domain)", content=True, generic=True),
-    _license("other-at", "Other (Attribution)", content=True, generic=True),
-    _license(
-        "uk-ogl",
-        "UK Open Government Licence (OGL)",
-        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
-        content=True,
-    ),
-    _license(
-        "cc-nc",
-        "Creative Commons Non-Commercial (Any)",
-        "http://creativecommons.org/licenses/by-nc/2.0/",
-        open_=False,
-    ),
-    _license("other-nc", "Other (Non-Commercial)", open_=False, generic=True),
-    _license("other-closed", "Other (Not Open)", open_=False, generic=True),
+    _license("notspecified", open_=False, generic=True),
+    _license("odc-pddl", data=True),
+    _license("odc-odbl", data=True),
+    _license("odc-by", data=True),
+    _license("cc-zero", content=True, data=True),
+    _license("cc-by"),
+    _license("cc-by-sa", content=True),
+    _license("gfdl", content=True),
+    _license("other-open", content=True, generic=True),
+    _license("other-pd", content=True, generic=True),
+    _license("other-at", content=True, generic=True),
+    _license("uk-ogl", content=True),
+    _license("cc-nc", open_=False),
+    _license("other-nc", open_=False, generic=True),
+    _license("other-closed", open_=False, generic=True),
 ]
 LICENSES_BY_ID = {entry["id"]: entry for entry in LICENSES}
-# SPDX names in descriptors → CKAN's ids, so harvesting CKANs recognise the license.
-SPDX_TO_CKAN = {
-    "CC-BY-4.0": "cc-by",
-    "CC-BY-3.0": "cc-by",
-    "CC-BY-SA-4.0": "cc-by-sa",
-    "CC0-1.0": "cc-zero",
-    "ODbL-1.0": "odc-odbl",
-    "ODC-By-1.0": "odc-by",
-    "PDDL-1.0": "odc-pddl",
-    "GFDL-1.3": "gfdl",
-}
 CSV_MIMETYPE = "text/csv"
+CSV_FORMAT = FORMAT_LABELS["CSV"]
 
 
 def ckan_timestamp(value: datetime | date | str | None) -> str | None:
@@ -229,8 +210,17 @@ def theme_group(theme: str, created: str | None) -> Unit:
 ExtraValue = str | int | float | bool | date | list[str] | list[dict[str, object]] | None
 
 
-def extras_of(descriptor: Descriptor) -> list[Extra]:
-    """Our bilingual and catalogue properties as CKAN extras (string values, sorted by key)."""
+# Extras written from others, as ckanext-dcat's harvest writes them: a write does not read them.
+DERIVED_EXTRAS = frozenset({"spatial_text", "spatial_uri"})
+
+
+def extras_of(
+    descriptor: Descriptor, base_url: str = "", regions: RegionNames | None = None
+) -> list[Extra]:
+    """Our bilingual and catalogue properties as CKAN extras (string values, sorted by key).
+    Spatial coverage: GB/T 2260 codes in `spatial_codes` (a write reads them back), and
+    `spatial_text`, `spatial_uri` as ckanext-dcat harvests them from our DCAT; no `spatial`:
+    ckanext-spatial reads it as a GeoJSON geometry, and none of our sources gives one."""
     organization, contact = descriptor.organization, descriptor.contact
     temporal = descriptor.temporal
     values: dict[str, ExtraValue] = {
@@ -244,7 +234,8 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         "access_level": descriptor.access_level,
         "temporal_start": temporal.start if temporal else None,
         "temporal_end": temporal.end if temporal else None,
-        "spatial": descriptor.spatial,
+        "spatial_codes": descriptor.spatial,
+        **_coverage(descriptor, base_url, regions or {}),
         "themes": list[str](descriptor.themes),  # a list of codes, widened to plain str
         "contact_name": contact.name if contact else None,
         "contact_email": contact.email if contact else None,
@@ -262,6 +253,15 @@ def extras_of(descriptor: Descriptor) -> list[Extra]:
         for key, value in sorted(values.items())
         if value not in (None, "", [])
     ]
+
+
+def _coverage(descriptor: Descriptor, base_url: str, regions: RegionNames) -> dict[str, str]:
+    if not descriptor.spatial:
+        return {}
+    found = {"spatial_text": coverage_names(descriptor.spatial, regions)[0]}
+    if base_url:  # an IRI, so only with the address it is under
+        found["spatial_uri"] = coverage_iri(base_url, descriptor.name)
+    return found
 
 
 def _checks(descriptor: Descriptor) -> list[dict[str, object]]:
@@ -294,7 +294,7 @@ def resource_dict(
         "created": modified,
         "datastore_active": True,
         "description": resource.description or "",
-        "format": "CSV",
+        "format": CSV_FORMAT,
         # The CSV is written from the Parquet on request: its bytes are not known ahead, so
         # `size` and `hash` stay empty as CKAN leaves them for a linked file; the published
         # Parquet's facts travel in `parquet_*`.
@@ -316,7 +316,7 @@ def resource_dict(
         "name_en": resource.title_en or "",
         "rows": resource.rows,
         "parquet_url": f"{downloads}.parquet",
-        "parquet_size": resource.bytes,
+        "parquet_size": published_bytes(resource),
         "parquet_hash": resource.hash or "",
     }
     if resource.embedded_from is not None:
@@ -353,8 +353,11 @@ def tag_dict(tag: str) -> Tag:
     }
 
 
-def package_dict(descriptor: Descriptor, base_url: str) -> CkanPackage:
-    """The package_show dict of one published descriptor (also each package_search result)."""
+def package_dict(
+    descriptor: Descriptor, base_url: str, regions: RegionNames | None = None
+) -> CkanPackage:
+    """The package_show dict of one published descriptor (also each package_search result);
+    `regions` names the region codes (code → (zh, en)), as the served code list does."""
     slug = descriptor.name
     created, modified = dataset_times(descriptor)
     organization, contact = descriptor.organization, descriptor.contact
@@ -387,7 +390,7 @@ def package_dict(descriptor: Descriptor, base_url: str) -> CkanPackage:
         "type": "dataset",
         "url": f"{base_url.rstrip('/')}/dataset/{slug}",
         "version": descriptor.version,
-        "extras": extras_of(descriptor),
+        "extras": extras_of(descriptor, base_url, regions),
         "groups": groups,
         "resources": resources,
         "tags": tags,

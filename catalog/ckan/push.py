@@ -213,7 +213,7 @@ def package_fields(descriptor: Package) -> RemotePackage:
         }
     wanted["tags"] = [{"name": tag["name"]} for tag in package["tags"]]
     wanted["groups"] = [{"name": group["name"]} for group in package["groups"]]
-    wanted["extras"] = package["extras"]
+    wanted["extras"] = _written(package["extras"])
     return wanted
 
 
@@ -250,12 +250,17 @@ def _same_package(wanted: RemotePackage, remote: RemotePackage) -> bool:
         return False
     names = sorted(tag["name"] for tag in remote.get("tags", []))
     groups = sorted(group["name"] for group in remote.get("groups", []))
-    extras = {e["key"]: e["value"] for e in remote.get("extras", [])}
+    extras = {e["key"]: e["value"] for e in _written(remote.get("extras", []))}
     return (
         names == sorted(tag["name"] for tag in wanted["tags"])
         and groups == sorted(group["name"] for group in wanted["groups"])
         and extras == {e["key"]: e["value"] for e in wanted["extras"]}
     )
+
+
+def _written(extras: list[Any]) -> list[Any]:
+    """The extras a write reads: not those a target writes from them (`spatial_text`)."""
+    return [extra for extra in extras if extra["key"] not in ckan.DERIVED_EXTRAS]
 
 
 def _same_data(resource: Resource, there: RemotePackage, digest: str = "") -> bool:

@@ -2,14 +2,32 @@
 
 from catalog.metadata.citation import SeriesCited, cite, cite_series
 from catalog.metadata.datajson import data_json_catalog
-from catalog.metadata.dcat import catalogue_graph, dataset_graph
-from catalog.metadata.rdf import RDF_FORMATS, CatalogueInfo, Links, PageInfo, serialize_graph
+from catalog.metadata.dcat import (
+    RegionNames,
+    catalogue_graph,
+    coverage_iri,
+    coverage_names,
+    dataset_graph,
+)
+from catalog.metadata.distributions import published_bytes
+from catalog.metadata.rdf import (
+    RDF_FORMATS,
+    RDF_PROFILES,
+    CatalogueInfo,
+    Links,
+    PageInfo,
+    check_profiles,
+    serialize_graph,
+)
 from catalog.metadata.schemaorg import dataset_jsonld
 from catalog.metadata.vocabularies import (
     ACCESS_LEVELS,
+    CKAN_LICENCES,
     FIELD_TYPES,
+    FORMAT_LABELS,
     FREQUENCIES,
     PERIOD_TYPE_LABELS,
+    SPDX_TO_CKAN,
     THEMES,
     TIERS,
     label,
@@ -17,22 +35,31 @@ from catalog.metadata.vocabularies import (
 
 __all__ = [
     "ACCESS_LEVELS",
+    "CKAN_LICENCES",
     "FIELD_TYPES",
+    "FORMAT_LABELS",
     "FREQUENCIES",
     "PERIOD_TYPE_LABELS",
     "RDF_FORMATS",
+    "RDF_PROFILES",
+    "SPDX_TO_CKAN",
     "THEMES",
     "TIERS",
     "CatalogueInfo",
     "Links",
     "PageInfo",
+    "RegionNames",
     "SeriesCited",
     "catalogue_graph",
+    "check_profiles",
     "cite",
     "cite_series",
+    "coverage_iri",
+    "coverage_names",
     "data_json_catalog",
     "dataset_graph",
     "dataset_jsonld",
     "label",
+    "published_bytes",
     "serialize_graph",
 ]

@@ -312,10 +312,10 @@ def _add_spatial(
     """One dct:Location covering every region of the dataset (see the module doc)."""
     if not package.spatial:
         return
-    coverage = links.node(package.name, "spatial")
+    coverage = URIRef(coverage_iri(links.base, package.name))
     graph.add((coverage, RDF.type, DCTERMS.Location))
     names = [region_names(code, regions) for code in package.spatial]
-    zh, en = "、".join(n[0] for n in names), ", ".join(n[1] for n in names)
+    zh, en = coverage_names(package.spatial, regions)
     bilingual(graph, coverage, SKOS.prefLabel, zh, en)
     graph.add((coverage, RDFS.label, Literal(zh, lang="zh")))
     graph.add((dataset, DCTERMS.spatial, coverage))
@@ -328,6 +328,18 @@ def _add_spatial(
         if code == NATIONAL:
             china = typed(graph, EU + "country/CHN", DCTERMS.Location)
             graph.add((region, SKOS.exactMatch, china))
+
+
+def coverage_iri(base_url: str, slug: str) -> str:
+    """The one dct:Location of a dataset's spatial coverage: ckanext-dcat's `spatial_uri`."""
+    return str(Links(base_url).node(slug, "spatial"))
+
+
+def coverage_names(codes: Sequence[str], regions: RegionNames) -> tuple[str, str]:
+    """The coverage's (zh, en) names, its skos:prefLabel: `全国、贵州省`, `China, Guizhou`.
+    The zh one is its rdfs:label too, what ckanext-dcat keeps as `spatial_text`."""
+    names = [region_names(code, regions) for code in codes]
+    return "、".join(n[0] for n in names), ", ".join(n[1] for n in names)
 
 
 def region_names(code: str, regions: RegionNames) -> tuple[str, str]:

@@ -27,7 +27,7 @@ from catalog.metadata.rdf import (
     tagged_texts,
     typed,
 )
-from catalog.metadata.vocabularies import CKAN_LICENCES, FORMAT_LABELS
+from catalog.metadata.vocabularies import CKAN_LICENCES, FORMAT_LABELS, SPDX_TO_CKAN
 from catalog.query import CATALOGUED, Digest, Format
 from catalog.store import Package, Resource
 
@@ -139,14 +139,14 @@ def _licence(graph: Graph, package: Package) -> URIRef | None:
     register holds for it, else in the EU vocabulary, else by its own URL."""
     for licence in package.licenses:
         spdx = licence.name or ""
-        ckan = CKAN_LICENCES.get(spdx)
+        ckan = CKAN_LICENCES.get(SPDX_TO_CKAN.get(spdx, ""))
         known = LICENCES.get(spdx)
-        iri = ckan[2] if ckan else EU + "licence/" + known if known else licence.path
+        iri = ckan[1] if ckan else EU + "licence/" + known if known else licence.path
         if not iri:
             continue
         node = typed(graph, iri, DCTERMS.LicenseDocument)
         if ckan:
-            graph.add((node, DCTERMS.title, Literal(ckan[1])))
+            graph.add((node, DCTERMS.title, Literal(ckan[0])))
         if licence.title or licence.name:
             graph.add((node, RDFS.label, Literal(licence.title or licence.name)))
         if licence.path and licence.path != iri:

@@ -47,6 +47,20 @@ RDF_FORMATS: dict[str, tuple[str, str]] = {
     "rdf": ("pretty-xml", "application/rdf+xml"),
     "xml": ("pretty-xml", "application/rdf+xml"),
 }
+# The profile names ckanext-dcat 2.4 registers (`ckan.rdf.profiles`), as `profiles=` takes them.
+# One graph answers every one: it is written so that each DCAT-AP profile (1, 2, 3, the
+# scheming and HealthDCAT-AP variants) reads the same values; `schemaorg`, `croissant` and
+# `dcat_us_3` are accepted as names but given that DCAT-AP graph too (docs/dcat.md).
+RDF_PROFILES = (
+    "euro_dcat_ap",
+    "euro_dcat_ap_2",
+    "euro_dcat_ap_3",
+    "euro_dcat_ap_scheming",
+    "euro_health_dcat_ap",
+    "dcat_us_3",
+    "schemaorg",
+    "croissant",
+)
 # Han characters: a text with as many of them as Latin letters is Chinese.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -138,6 +152,18 @@ def new_graph() -> Graph:
     ):
         graph.bind(prefix, namespace)
     return graph
+
+
+def check_profiles(profiles: str) -> list[str]:
+    """The comma-separated profile names of `profiles=`, as ckanext-dcat splits them; one it
+    does not register is refused with its message (ckanext-dcat answers it with 409)."""
+    names = profiles.split(",") if profiles else []
+    unknown = sorted(set(names) - set(RDF_PROFILES))
+    if unknown:
+        raise BadRequest(
+            f"Unknown RDF profiles: {', '.join(unknown)}; known: {', '.join(RDF_PROFILES)}"
+        )
+    return names
 
 
 def serialize_graph(graph: Graph, extension: str) -> bytes:

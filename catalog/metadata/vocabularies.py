@@ -111,31 +111,50 @@ FORMAT_LABELS: Final[dict[str, str]] = {
     "XLSX": "XLSX",
     "PARQUET": "Parquet",
 }
-# SPDX licence id → (id, title, url) in CKAN's default licence register (CKAN 2.12,
-# ckan/model/license.py): DCAT names the licence by that url, so ckanext-dcat, which looks a
-# distribution's dct:license up in the register by url (then by dct:title), finds license_id.
+# CKAN's default licence register, in its order (CKAN 2.12, ckan/model/license.py): id →
+# (title, url). The one home of it: `catalog.ckan` builds license_list from it, and DCAT names a
+# licence by its url, so ckanext-dcat, which looks a distribution's dct:license up in the
+# register by url (then by dct:title), finds license_id.
 OPEN_DEFINITION = "http://www.opendefinition.org/licenses/"
-CKAN_LICENCES: Final[dict[str, tuple[str, str, str]]] = {
-    "CC-BY-4.0": ("cc-by", "Creative Commons Attribution", OPEN_DEFINITION + "cc-by"),
-    "CC-BY-3.0": ("cc-by", "Creative Commons Attribution", OPEN_DEFINITION + "cc-by"),
-    "CC-BY-SA-4.0": (
-        "cc-by-sa",
-        "Creative Commons Attribution Share-Alike",
-        OPEN_DEFINITION + "cc-by-sa",
-    ),
-    "CC0-1.0": ("cc-zero", "Creative Commons CCZero", OPEN_DEFINITION + "cc-zero"),
-    "ODbL-1.0": (
-        "odc-odbl",
-        "Open Data Commons Open Database License (ODbL)",
-        OPEN_DEFINITION + "odc-odbl",
-    ),
-    "ODC-By-1.0": ("odc-by", "Open Data Commons Attribution License", OPEN_DEFINITION + "odc-by"),
-    "PDDL-1.0": (
-        "odc-pddl",
+CKAN_LICENCES: Final[dict[str, tuple[str, str]]] = {
+    "notspecified": ("License not specified", ""),
+    "odc-pddl": (
         "Open Data Commons Public Domain Dedication and License (PDDL)",
         OPEN_DEFINITION + "odc-pddl",
     ),
-    "GFDL-1.3": ("gfdl", "GNU Free Documentation License", OPEN_DEFINITION + "gfdl"),
+    "odc-odbl": (
+        "Open Data Commons Open Database License (ODbL)",
+        OPEN_DEFINITION + "odc-odbl",
+    ),
+    "odc-by": ("Open Data Commons Attribution License", OPEN_DEFINITION + "odc-by"),
+    "cc-zero": ("Creative Commons CCZero", OPEN_DEFINITION + "cc-zero"),
+    "cc-by": ("Creative Commons Attribution", OPEN_DEFINITION + "cc-by"),
+    "cc-by-sa": ("Creative Commons Attribution Share-Alike", OPEN_DEFINITION + "cc-by-sa"),
+    "gfdl": ("GNU Free Documentation License", OPEN_DEFINITION + "gfdl"),
+    "other-open": ("Other (Open)", ""),
+    "other-pd": ("Other (Public Domain)", ""),
+    "other-at": ("Other (Attribution)", ""),
+    "uk-ogl": (
+        "UK Open Government Licence (OGL)",
+        "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    ),
+    "cc-nc": (
+        "Creative Commons Non-Commercial (Any)",
+        "http://creativecommons.org/licenses/by-nc/2.0/",
+    ),
+    "other-nc": ("Other (Non-Commercial)", ""),
+    "other-closed": ("Other (Not Open)", ""),
+}
+# SPDX names in descriptors → CKAN's licence ids, so harvesting CKANs recognise the licence.
+SPDX_TO_CKAN: Final[dict[str, str]] = {
+    "CC-BY-4.0": "cc-by",
+    "CC-BY-3.0": "cc-by",
+    "CC-BY-SA-4.0": "cc-by-sa",
+    "CC0-1.0": "cc-zero",
+    "ODbL-1.0": "odc-odbl",
+    "ODC-By-1.0": "odc-by",
+    "PDDL-1.0": "odc-pddl",
+    "GFDL-1.3": "gfdl",
 }
 
 

@@ -25,6 +25,7 @@ from catalog.store.changes import Change, changes_since, parse_moment
 from catalog.store.clock import Clock, ManualClock, utc_now
 from catalog.store.descriptors import (
     DESCRIPTOR_NAME,
+    DRAFT_MARKER,
     URL_MESSAGE,
     DatasetSource,
     descriptor_faults,
@@ -63,6 +64,7 @@ __all__ = [
     "DATASET",
     "DESCRIPTOR",
     "DESCRIPTOR_NAME",
+    "DRAFT_MARKER",
     "INVALID",
     "LEGACY_TOKENS_FILE",
     "LOCAL",

@@ -25,6 +25,9 @@ from catalog.store.model import (
 from validation import is_resource_name, is_slug, printable
 
 DESCRIPTOR_NAME = "datapackage.yaml"
+# A folder a CKAN client left in state `draft` (package_create, a half-done `opendata push`):
+# no build publishes it until a write sets it `active` (catalog.ckan).
+DRAFT_MARKER = ".draft"
 
 # Slugs and resource names are `validation`'s (`validation.names`), the one definition the
 # validator and the store share. The other names that become part of a path or a URL are
@@ -343,18 +346,21 @@ def _is_link_key(key: str) -> bool:
 
 
 def discover(
-    datasets_dir: Path, broken: dict[str, DescriptorError] | None = None
+    datasets_dir: Path,
+    broken: dict[str, DescriptorError] | None = None,
+    drafts: list[str] | None = None,
 ) -> list[DatasetSource]:
-    """Every dataset folder under `datasets_dir`, sorted by slug.
-
-    With `broken`, a folder whose descriptor does not load is put there (by folder name)
-    instead of failing the whole folder: one bad draft must not stop the other datasets.
-    """
+    """Every dataset folder under `datasets_dir` by slug, but drafts (named in `drafts`). With
+    `broken`, a folder whose descriptor does not load is put there (by folder name) instead
+    of failing the whole folder: one bad draft must not stop the other datasets."""
     if not datasets_dir.is_dir():
         raise NotFound(f"{datasets_dir}: no such datasets folder")
     folders = sorted(p for p in datasets_dir.iterdir() if (p / DESCRIPTOR_NAME).is_file())
     found = []
     for folder in folders:
+        if (folder / DRAFT_MARKER).is_file():
+            (drafts if drafts is not None else []).append(folder.name)
+            continue
         try:
             found.append(load_dataset(folder))
         except DescriptorError as exc:

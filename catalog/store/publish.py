@@ -19,7 +19,7 @@ import pyarrow.parquet as pq
 from catalog.errors import Conflict, DescriptorError, NotFound, ValidationFailed
 from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
-from catalog.store.descriptors import DatasetSource, build_order, discover
+from catalog.store.descriptors import DRAFT_MARKER, DatasetSource, build_order, discover
 from catalog.store.model import Document
 from catalog.store.records import changed_since
 from validation import Report, Validation, validate_package
@@ -88,6 +88,7 @@ class Publisher:
         self._sources: dict[str, DatasetSource] | None = None
         # Folders whose descriptor does not load: left out of `sources()`, reported by build.
         self.broken: dict[str, DescriptorError] = {}
+        self.drafts: list[str] = []  # folders `sources()` left out: drafts (DRAFT_MARKER)
         self._validations: dict[str, Validation] = {}
         self._digests: dict[str, str] = {}
         # What was current before this publisher read any source: a build finding another
@@ -120,7 +121,8 @@ class Publisher:
 
     def sources(self) -> dict[str, DatasetSource]:
         if self._sources is None:
-            found = discover(self.datasets_dir, self.broken) if self.datasets_dir.is_dir() else []
+            folder = self.datasets_dir
+            found = discover(folder, self.broken, self.drafts) if folder.is_dir() else []
             self._sources = {source.slug: source for source in found}
         return self._sources
 
@@ -180,6 +182,8 @@ class Publisher:
         (`Store.commit`). Inputs equal to a withdrawn version's are refused (`Conflict`)
         unless `republish`: a withdrawal is deliberate, and so must be serving it again.
         """
+        if (source.path / DRAFT_MARKER).is_file():
+            raise Conflict(f"{source.slug} is a draft ({DRAFT_MARKER}): set it active to publish")
         say = progress or (lambda _message: None)
         say(f"{source.slug}: validating")
         validation = self.validate(source)

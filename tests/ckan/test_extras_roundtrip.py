@@ -15,8 +15,9 @@ from catalog.ckan.mapping import extras_of
 from catalog.store import Package
 from tests.conftest import descriptor
 
-# `identifier` is the slug: a package's `name`, which no update renames.
-READ_ONLY = {"identifier"}
+# `identifier` is the slug: a package's `name`, which no update renames; `spatial_text` and
+# `spatial_uri` are written from `spatial_codes` (the region names, the coverage IRI).
+READ_ONLY = {"identifier", "spatial_text", "spatial_uri"}
 BASE = descriptor("x-test", [{"name": "obs", "path": "data/obs.csv", "format": "csv"}])
 OTHER = {
     **copy.deepcopy(BASE),
@@ -40,7 +41,7 @@ OTHER = {
     "sources": [{"title": "other", "path": "https://example.org/other"}],
     "licenses": [{"name": "CC0-1.0", "path": "https://creativecommons.org/publicdomain/zero/1.0/"}],
 }
-EXTRAS = {e["key"]: e["value"] for e in extras_of(Package.of(OTHER))}
+EXTRAS = {e["key"]: e["value"] for e in extras_of(Package.of(OTHER), "http://s")}
 
 
 def test_extras_the_mapping_gives_out_are_the_ones_tested() -> None:
@@ -49,7 +50,8 @@ def test_extras_the_mapping_gives_out_are_the_ones_tested() -> None:
         {
             "access_level", "contact_email", "contact_name", "frequency", "identifier",
             "issued", "keywords", "keywords_en", "license", "notes_en", "publisher_credit_code",
-            "publisher_title_en", "sources", "spatial", "temporal_end", "temporal_start",
+            "publisher_title_en", "sources", "spatial_codes", "spatial_text", "spatial_uri",
+            "temporal_end", "temporal_start",
             "themes", "title_en",
         }
     )  # fmt: skip
@@ -57,13 +59,13 @@ def test_extras_the_mapping_gives_out_are_the_ones_tested() -> None:
 
 @pytest.mark.parametrize("key", sorted(set(EXTRAS) - READ_ONLY))
 def test_extras_each_maps_back_in_package_update(key: str) -> None:
-    base = {e["key"]: e["value"] for e in extras_of(Package.of(BASE))}
+    base = {e["key"]: e["value"] for e in extras_of(Package.of(BASE), "http://s")}
     assert base.get(key) != EXTRAS[key]  # the update changes it
     sent = PackageFields.of(
         {"extras": [{"key": key, "value": EXTRAS[key]}], "owner_org": "test-org"}
     )
     updated = Package.of(descriptor_of(sent, copy.deepcopy(BASE), {}))
-    assert {e["key"]: e["value"] for e in extras_of(updated)}[key] == EXTRAS[key]
+    assert {e["key"]: e["value"] for e in extras_of(updated, "http://s")}[key] == EXTRAS[key]
 
 
 def test_extras_the_read_only_one_is_not_written() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from catalog.ckan import mapping as ckan
+from catalog.metadata import CKAN_LICENCES, SPDX_TO_CKAN
 from catalog.search import catalogue_uuid
 from catalog.store import Package
 from tests.ckan.conftest import synthetic
@@ -56,8 +57,40 @@ def test_package_dict_extras_hold_bilingual_and_catalogue_properties() -> None:
     assert extras["notes_en"] == "Synthetic data for tests."
     assert extras["frequency"] == "annual"
     assert extras["access_level"] == "unconditional"
-    assert extras["spatial"] == "520000"
+    assert extras["spatial_codes"] == "520000"
     assert all(isinstance(value, str) for value in extras.values())
+
+
+def test_package_dict_spatial_extras_are_ckanext_dcat_s_and_never_codes_in_spatial() -> None:
+    """ckanext-spatial reads `spatial` as GeoJSON: codes go to `spatial_codes`; the names and
+    the coverage IRI are what ckanext-dcat harvests from our DCAT (`spatial_text`, `_uri`)."""
+    package = Package.of({**synthetic(1), "spatial": ["000000", "520000"]})
+    regions = {"000000": ("全国", "China"), "520000": ("贵州省", "Guizhou")}
+    extras = {
+        e["key"]: e["value"] for e in ckan.package_dict(package, "http://s/", regions)["extras"]
+    }
+    assert "spatial" not in extras
+    assert extras["spatial_codes"] == "000000,520000"
+    assert extras["spatial_text"] == "全国、贵州省"
+    assert extras["spatial_uri"] == "http://s/dataset/synthetic-001#spatial"
+    # Without the region code list the codes name themselves, as in DCAT's label.
+    bare = {e["key"]: e["value"] for e in ckan.package_dict(package, "http://s")["extras"]}
+    assert bare["spatial_text"] == "000000、520000"
+    none = Package.of({**synthetic(1), "spatial": []})
+    keys = {e["key"] for e in ckan.package_dict(none, "http://s", regions)["extras"]}
+    assert not keys & {"spatial", "spatial_codes", "spatial_text", "spatial_uri"}
+
+
+def test_resource_dict_parquet_size_is_the_published_file_s() -> None:
+    """`parquet_size` is the stored Parquet's size, as DCAT's byteSize gives it (byte_size,
+    or `bytes` in a version published before byte_size)."""
+    data = synthetic(1)
+    data["resources"][0] = {**data["resources"][0], "byte_size": 4321}
+    (resource,) = ckan.package_dict(Package.of(data), "http://s")["resources"]
+    assert resource["parquet_size"] == 4321
+    data["resources"][0] = {**data["resources"][0], "byte_size": None, "bytes": 1234}
+    (resource,) = ckan.package_dict(Package.of(data), "http://s")["resources"]
+    assert resource["parquet_size"] == 1234
 
 
 def test_license_of_keeps_an_unknown_license_as_given() -> None:
@@ -80,3 +113,22 @@ def test_package_dict_modified_follows_the_one_rule_without_a_build() -> None:
     assert package["metadata_modified"] == "2024-06-01T08:00:00.000000"
     assert package["metadata_created"] == "2024-01-01T00:00:00.000000"  # `issued`, earlier
     assert package["resources"][0]["last_modified"] == package["metadata_modified"]
+
+
+def test_license_list_and_dcat_name_each_licence_from_one_register() -> None:
+    """One home: license_list's titles and urls are catalog.metadata's register, the one DCAT
+    names a distribution's licence by (so ckanext-dcat finds license_id by that url)."""
+    assert [entry["id"] for entry in ckan.LICENSES] == list(CKAN_LICENCES)
+    for entry in ckan.LICENSES:
+        assert (entry["title"], entry["url"]) == CKAN_LICENCES[entry["id"]]
+    assert SPDX_TO_CKAN["CC-BY-4.0"] == "cc-by"
+    assert CKAN_LICENCES["cc-by"] == (
+        "Creative Commons Attribution",
+        "http://www.opendefinition.org/licenses/cc-by",
+    )
+    assert ckan.license_of(Package.of({"name": "x-y", "licenses": [{"name": "CC0-1.0"}]})) == {
+        "license_id": "cc-zero",
+        "license_title": "Creative Commons CCZero",
+        "license_url": "http://www.opendefinition.org/licenses/cc-zero",
+        "isopen": True,
+    }

@@ -67,8 +67,12 @@ def assert_dataset(got: dict[str, Any], ckan: dict[str, Any], regions: dict[str,
     found = extras(got)
     for key in ("temporal_start", "temporal_end"):
         assert found.get(key) == held.get(key), key
-    codes = held["spatial"].split(",") if held.get("spatial") else []
-    assert found.get("spatial_text") == ("、".join(regions[c] for c in codes) or None)
+    # ckanext-spatial reads `spatial` as GeoJSON: neither side puts region codes there.
+    assert "spatial" not in held and "spatial" not in found
+    for key in ("spatial_text", "spatial_uri"):
+        assert found.get(key) == held.get(key), key
+    codes = held["spatial_codes"].split(",") if held.get("spatial_codes") else []
+    assert held.get("spatial_text") == ("、".join(regions[c] for c in codes) or None)
     for resource in ckan["resources"]:
         assert_resource(got, resource)
 
@@ -84,6 +88,7 @@ def assert_resource(got: dict[str, Any], resource: dict[str, Any]) -> None:
     parquet = by_url[resource["parquet_url"]]
     assert (parquet["format"], parquet["mimetype"]) == ("Parquet", "application/vnd.apache.parquet")
     assert "sha256:" + parquet["hash"] == resource["parquet_hash"]
+    assert parquet["size"] == resource["parquet_size"] > 0
     formats = {r["format"] for r in got["resources"] if r["name"] == resource["name"]}
     assert formats == {"CSV", "JSON", "XLSX", "Parquet"}
 

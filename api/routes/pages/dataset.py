@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 from functools import partial
 from urllib.parse import quote
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from fastapi.responses import HTMLResponse
 from markupsafe import Markup
 
 from api.deps import SeriesDep, SettingsDep, StoreDep
+from api.routes.dcat import DatasetFormat
 from api.routes.documents import catalogue_info
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
 from api.routes.series import series_path
@@ -38,8 +39,11 @@ def dataset(
     pages: PagesDep,
     settings: SettingsDep,
     series: SeriesDep,
+    rdf: DatasetFormat,
     chart: str = "",
-) -> HTMLResponse:
+) -> Response:
+    if rdf is not None:  # `?format=ttl`: the DCAT document, as ckanext-dcat serves it
+        return rdf
     version = store.current(slug) if SLUG.fullmatch(slug) else None
     if version is None:
         return withdrawn(view, store, slug)

@@ -50,6 +50,7 @@ from catalog.errors import InvalidFields, NotFound
 from catalog.search import catalogue_uuid
 from catalog.store import (
     DESCRIPTOR_NAME,
+    DRAFT_MARKER,
     URL_MESSAGE,
     DatasetSource,
     Document,
@@ -64,9 +65,9 @@ from catalog.store import (
 from validation import is_slug
 
 WORK_FOLDER = ".writes"
-# A dataset a client marked `state: "draft"` (CKAN's draft → active sequence): its folder takes
-# writes, none of which publishes, until a package_update or _patch sets `state: "active"`.
-DRAFT_MARKER = ".draft"
+# A dataset a client marked `state: "draft"` (CKAN's draft → active sequence) holds
+# DRAFT_MARKER: its folder takes writes, none of which publishes (nor does `opendata build`),
+# until a package_update or _patch sets `state: "active"`.
 DELETED_FOLDER = ".deleted"
 NAME_MESSAGE = "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -"
 
@@ -240,7 +241,8 @@ class DatasetFolders:
             except NotFound:
                 pass
         source = load_dataset(self.datasets / slug)
-        draft = ckan.package_dict(source.package, self.actions.base_url)
+        actions = self.actions
+        draft = ckan.package_dict(source.package, actions.base_url, actions.region_names())
         return {**draft, "state": "draft"}
 
     def resource(self, slug: str, name: str) -> shapes.CkanResource:

@@ -45,7 +45,7 @@ class CkanActions:
         self.site_title = site_title
         self.site_description = ""
         self._lock = threading.Lock()
-        self._packages: dict[tuple[str, str, str], CkanPackage] = {}
+        self._packages: dict[tuple[str, str, str, int], CkanPackage] = {}
         self._ids: tuple[int, dict[str, str], dict[str, tuple[str, int]]] | None = None
         self._units_cache: tuple[int, dict[str, Unit], dict[str, Unit]] | None = None
         # What `help_show` knows: the served actions, installed from the table of actions.
@@ -60,15 +60,20 @@ class CkanActions:
     def package(self, slug: str) -> CkanPackage:
         """The package dict of a dataset by slug, built once per published version."""
         descriptor = self.descriptor(slug)
-        key = (slug, descriptor.version or "", descriptor.modified())
+        names = self.index.names()
+        key = (slug, descriptor.version or "", descriptor.modified(), id(names))
         found = self._packages.get(key)
         if found is None:
-            found = ckan.package_dict(descriptor, self.base_url)
+            found = ckan.package_dict(descriptor, self.base_url, self.region_names())
             with self._lock:
                 if len(self._packages) > 200_000:
                     self._packages.clear()
                 self._packages[key] = found
         return found
+
+    def region_names(self) -> dict[str, tuple[str, str]]:
+        """code → (name_zh, name_en) of every region the served code lists name."""
+        return {code: (n.name_zh, n.name_en) for code, n in self.index.names().regions.items()}
 
     def _id_maps(self) -> tuple[dict[str, str], dict[str, tuple[str, int]]]:
         descriptors = self.index.packages()

@@ -3,7 +3,7 @@ them out: what the write actions store in `datapackage.yaml`.
 
 Package fields map to title, notes, tags, license, organization, groups as themes,
 maintainer as contact, and the extras title_en, notes_en, issued, frequency, access_level,
-temporal_*, spatial, sources, checks (the domain rules, as JSON), ...; descriptor properties
+temporal_*, spatial_codes, sources, checks (the domain rules, as JSON), ...; descriptor properties
 CKAN does not carry (CSV dialects) are kept, and extras we do not know are not stored. A
 resource's data comes only as an upload, whose file name is only ever text: never a path.
 """
@@ -21,12 +21,13 @@ from typing import NotRequired, TypedDict, cast
 from catalog.ckan import mapping as ckan
 from catalog.ckan.shapes import DataDict, Unit
 from catalog.errors import InvalidFields
+from catalog.metadata import SPDX_TO_CKAN
 from catalog.store import Document
 from validation import is_resource_name
 
 DATA_FORMATS = {"csv": "csv", "tsv": "csv", "txt": "csv", "xlsx": "xlsx", "xls": "xls"}
 RESOURCE_NAME = re.compile(r"[^a-z0-9_]+")
-CKAN_TO_SPDX = {value: key for key, value in reversed(ckan.SPDX_TO_CKAN.items())}
+CKAN_TO_SPDX = {value: key for key, value in reversed(SPDX_TO_CKAN.items())}
 TABLE_MESSAGE = (
     "Must be lowercase alphanumeric (ascii) characters and these symbols: _ (at most 100)"
 )
@@ -207,8 +208,10 @@ def _set_details(found: Document, package: PackageFields, extras: dict[str, str]
             temporal[key] = extras[f"temporal_{key}"]
     if temporal:
         found["temporal"] = temporal
-    if extras.get("spatial"):
-        found["spatial"] = _split(extras["spatial"])
+    # `spatial` held the codes before it was left to ckanext-spatial's GeoJSON: still read.
+    codes = extras.get("spatial_codes") or extras.get("spatial")
+    if codes:
+        found["spatial"] = _split(codes)
     for key in ("sources", "checks"):  # `checks`: the domain rules, so a copy validates alike
         if extras.get(key):
             try:

@@ -15,6 +15,7 @@ from catalog.ckan import arguments
 from catalog.ckan import mapping as ckan
 from catalog.ckan.shapes import DataDict, FacetItem, SearchFacet
 from catalog.errors import InvalidFields, InvalidSearch, SearchSyntaxError
+from catalog.metadata import SPDX_TO_CKAN
 from catalog.search import (
     HELD_WEIGHT,
     MAX_TERMS,
@@ -53,7 +54,7 @@ def _license_id() -> str:
     """The index's first licence as package_show's `license_id` (`ckan.license_of`): an SPDX
     name CKAN's default register knows becomes its id there (`CC-BY-4.0` → `cc-by`), any other
     stays as written; so `fq`, the facet and the sort see the id a harvester stores."""
-    pairs = ckan.SPDX_TO_CKAN.items()
+    pairs = SPDX_TO_CKAN.items()
     assert all("'" not in spdx + id_ for spdx, id_ in pairs)  # our constants, written as SQL
     cases = " ".join(f"WHEN '{spdx}' THEN '{id_}'" for spdx, id_ in pairs)
     return f"CASE licenses[1] {cases} ELSE licenses[1] END"
