@@ -16,10 +16,9 @@ from catalog.errors import DescriptorError, NotFound
 from catalog.store.model import (
     Document,
     Package,
-    control_faults,
-    keyword_faults,
     listed,
     parse_package,
+    text_faults,
     try_package,
 )
 from validation import is_resource_name, is_slug, printable
@@ -280,8 +279,7 @@ def _name_and_link_faults(descriptor: Document) -> dict[str, str]:
     package (Data Package allows a relative POSIX path; pages show it as text, never as a
     link); the CKAN write actions accept only links there (`catalog.ckan.actions.folders`).
     """
-    faults: dict[str, str] = keyword_faults(descriptor)  # tags a harvesting CKAN refuses
-    faults.update(control_faults(descriptor))  # would break XML pages and feeds
+    faults: dict[str, str] = text_faults(descriptor)  # tags CKAN refuses, control characters
     resources = descriptor.get("resources") or []
     if not isinstance(resources, list):
         return {"resources": "must be a list"}

@@ -42,6 +42,7 @@ from catalog.store.model.vocabulary import (
     ckan_tag,
     control_faults,
     keyword_faults,
+    text_faults,
 )
 
 __all__ = [
@@ -80,5 +81,6 @@ __all__ = [
     "listed",
     "parse_package",
     "resource_code_fault",
+    "text_faults",
     "try_package",
 ]

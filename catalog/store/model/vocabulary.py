@@ -10,7 +10,7 @@ A keyword is a CKAN tag wherever the catalogue is harvested, so it obeys CKAN's 
 validators (`ckan.logic.validators.tag_length_validator`, `tag_name_validator`): 2 to 100
 characters, each a letter or digit of any script, a space, `-`, `_` or `.`. A keyword CKAN
 would refuse fails the whole dataset's import there, so it is a fault of the steward's
-descriptor (`keyword_faults`, checked with the folder's names and links), naming it. Versions
+descriptor (`text_faults`, checked with the folder's names and links), naming it. Versions
 published before the rule stay readable: the model itself does not refuse them.
 """
 
@@ -108,3 +108,8 @@ def control_faults(document: Any) -> dict[str, str]:
         elif isinstance(value, list):
             waiting.extend((f"{where}[{n}]", v) for n, v in enumerate(value))
     return dict(sorted(faults.items()))
+
+
+def text_faults(descriptor: dict[str, Any]) -> dict[str, str]:
+    """The keywords CKAN would refuse and the texts holding a control character."""
+    return {**keyword_faults(descriptor), **control_faults(descriptor)}
