@@ -4,9 +4,10 @@ Defaults, types and the `__junk` check, with the validators every action shares
 (`catalog.ckan.arguments`): `limit` defaults to 100 and is capped at 32000
 (`ckan.datastore.search.rows_max`); `include_total` defaults to true; `records_format` is
 objects, lists, csv or tsv. A `limit` or `offset` past 2^53 - 1 is refused in our words
-before it reaches the engine, as is a `q` of more than `Q_WORDS_MAX` words: each word is a
-condition and a rank term over every column, and DuckDB's parser allocates outside its
-memory limit (150,000 words once took 24 GB).
+before it reaches the engine, as is a `q` of more than `Q_WORDS_MAX` words, `Q_MAX_CHARS`
+characters or `Q_MAX_DEPTH` levels of nesting (`catalog.ckan.datastore.textsearch`): each
+word is a condition and a rank term over every column, and DuckDB's parser allocates outside
+its memory limit (150,000 words once took 24 GB).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.ckan.arguments import boolean, natural
+from catalog.ckan.datastore.textsearch import check_text
 from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields
 from catalog.sql import MAX_NESTING, nests_deeper
@@ -30,9 +32,6 @@ SEARCH_KEYS = {
 }  # fmt: skip
 # The largest limit or offset taken: JavaScript's largest exact integer.
 LARGEST_NATURAL = 2**53 - 1
-# The most words a `q` may hold (all columns of a dict `q` together): a search of a few
-# words is what CKAN's full-text search is for.
-Q_WORDS_MAX = 32
 
 
 @dataclass(frozen=True)
@@ -72,7 +71,7 @@ def search_arguments(data: DataDict) -> SearchArguments:
     elif isinstance(given["resource_id"], dict | list):  # an id is text, never a JSON structure
         errors["resource_id"] = ["Must be a string"]
     _parse_json(given, errors)
-    _check_words(given.get("q") or given.get("full_text"), errors)
+    _check_text(given, errors)
     _paging(given, errors)
     given["include_total"] = boolean(given.get("include_total"), True)
     given["include_next_page"] = boolean(given.get("include_next_page"))
@@ -119,12 +118,12 @@ def _parse_json(given: DataDict, errors: dict[str, list[str]]) -> None:
                     errors[key] = ["Could not parse as valid JSON"]
 
 
-def _check_words(text: Any, errors: dict[str, list[str]]) -> None:
-    """A `q` (text, or a dict of column → text) of at most `Q_WORDS_MAX` words in all."""
-    values = text.values() if isinstance(text, dict) else [text] if text else []
-    words = sum(len(str(value).split()) for value in values)
-    if words > Q_WORDS_MAX:
-        errors["q"] = [f"{words:,} words; a search takes at most {Q_WORDS_MAX}"]
+def _check_text(given: DataDict, errors: dict[str, list[str]]) -> None:
+    """`q` (or `full_text`) within its bounds, read as `plain` says, before any table."""
+    try:
+        check_text(given.get("q") or given.get("full_text"), boolean(given.get("plain"), True))
+    except InvalidFields as exc:
+        errors.update(exc.errors)
 
 
 def _paging(given: DataDict, errors: dict[str, list[str]]) -> None:
