@@ -53,6 +53,8 @@ RDF_EXAMPLES = {
     f"<catalog> a dcat:Catalog ; dcat:dataset <dataset/{SLUG}> .\n",
     "application/ld+json": {"@context": {"dcat": "http://www.w3.org/ns/dcat#"}, "@graph": []},
     "application/rdf+xml": '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"/>',
+    "text/n3": "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
+    f"<catalog> a dcat:Catalog ; dcat:dataset <dataset/{SLUG}> .\n",
 }
 # JSON-LD documents are JSON objects; the other formats are text.
 JSON_LD = {"application/ld+json": {"type": "object"}}
