@@ -39,6 +39,7 @@ from catalog.query.renderer import (
     delimited_text,
     json_array_chunks,
     ndjson_chunks,
+    text_csv_chunks,
     write_sheet,
 )
 from catalog.query.resources import ResourceFile, view_name
@@ -80,6 +81,7 @@ __all__ = [
     "json_chunks",
     "ndjson_chunks",
     "parquet_chunks",
+    "text_csv_chunks",
     "view_name",
     "write_sheet",
     "write_xlsx",
