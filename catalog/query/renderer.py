@@ -134,7 +134,8 @@ def _quoted(column: pa.Array[Any], lone: bool) -> pa.Array[Any]:
     needs = pc.match_substring_regex(text, NEEDS_QUOTES)
     quoted = _join('"', pc.replace_substring(text, '"', '""'), '"', "")
     chosen: pa.Array[Any] = pc.if_else(needs, quoted, text)
-    return pc.fill_null(chosen, '""') if lone else chosen
+    # pyarrow-stubs type fill_null's value as an array; Arrow takes a plain string too.
+    return pc.fill_null(chosen, '""') if lone else chosen  # type: ignore[arg-type]
 
 
 def _text_bytes(lines: pa.Array[Any]) -> bytes:
