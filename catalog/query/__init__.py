@@ -27,9 +27,21 @@ from catalog.query.downloads import (
     parquet_chunks,
     write_xlsx,
     zip_chunks,
+    zip_member_chunks,
 )
 from catalog.query.engine import QueryEngine
-from catalog.query.formats import CATALOGUED, FORMATS, Digest, Encoded, Encoding, Format, encode
+from catalog.query.formats import (
+    CATALOGUED,
+    DOWNLOADS_REVISION,
+    FORMATS,
+    PUBLISHED_XLSX_MAX_CELLS,
+    Digest,
+    Encoded,
+    Encoding,
+    Format,
+    PublishedDownloads,
+    encode,
+)
 from catalog.query.pages import DEFAULT_LIMIT, MAX_ROWS_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
@@ -42,7 +54,7 @@ from catalog.query.renderer import (
     text_csv_chunks,
     write_sheet,
 )
-from catalog.query.resources import ResourceFile, view_name
+from catalog.query.resources import ResourceFile, StoredDownload, view_name
 from catalog.query.selection import ExportRequest, RowSelection, export_runs
 from catalog.query.totals import Mode
 
@@ -51,8 +63,10 @@ __all__ = [
     "CATALOGUED",
     "CHUNK",
     "DEFAULT_LIMIT",
+    "DOWNLOADS_REVISION",
     "FORMATS",
     "MAX_ROWS_LIMIT",
+    "PUBLISHED_XLSX_MAX_CELLS",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",
     "Cursor",
@@ -62,11 +76,13 @@ __all__ = [
     "ExportRequest",
     "Format",
     "Mode",
+    "PublishedDownloads",
     "QueryEngine",
     "ResourceFile",
     "RowSelection",
     "RowsPage",
     "RowsRequest",
+    "StoredDownload",
     "Table",
     "TooManyRows",
     "ZipMember",
@@ -86,4 +102,5 @@ __all__ = [
     "write_sheet",
     "write_xlsx",
     "zip_chunks",
+    "zip_member_chunks",
 ]

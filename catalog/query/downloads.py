@@ -224,7 +224,13 @@ def zip_chunks(members: Iterable[ZipMember], modified: datetime) -> Iterator[byt
 def _member_chunks(member: ZipMember) -> Iterator[bytes]:
     if member.chunks is not None:
         yield from member.chunks()
-    elif member.path is not None:
+    else:
+        yield from zip_member_chunks(member)
+
+
+def zip_member_chunks(member: ZipMember) -> Iterator[bytes]:
+    """The bytes of a member's file, checked against its known size and sha256 as read."""
+    if member.path is not None:
         digest, size = hashlib.sha256(), 0
         with member.path.open("rb") as stream:
             while chunk := stream.read(CHUNK):
