@@ -75,11 +75,19 @@ WAGE_CSV = (
 def publish_real_datasets(root: Path) -> Path:
     """A store at `root` with every dataset of the repository's `datasets/` published, as
     `opendata build` publishes them; fails if any is refused."""
-    from catalog.store import FolderStore, Publisher  # the suite's hooks load without it
+    # Imported here: the suite's hooks load without them.
+    from catalog.query import PublishedDownloads, QueryEngine
+    from catalog.settings import Settings
+    from catalog.store import FolderStore, Publisher
 
-    publisher = Publisher(FolderStore(root), REPO / "datasets")
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
+    store = FolderStore(root)
+    engine = QueryEngine(store, Settings(store=root, datasets=REPO / "datasets"))
+    try:
+        publisher = Publisher(store, REPO / "datasets", downloads=PublishedDownloads(engine))
+        for source in publisher.plan(list(publisher.sources().values())):
+            publisher.build(source)
+    finally:
+        engine.close()
     assert publisher.broken == {}
     return root
 
