@@ -171,7 +171,7 @@ DOWNLOADS_REVISION = "1"
 # JSON's rows a line each, rendered on request).
 PUBLISHED = ("csv", "json", "xlsx")
 # XLSX is rendered at publish only for a table of at most this many cells (rows × columns,
-# ~55 s of writing on a 2-core machine) that fits one sheet; a larger one is written on
+# ~40–55 s of writing on a 2-core machine) that fits one sheet; a larger one is written on
 # request, as before.
 PUBLISHED_XLSX_MAX_CELLS = 5_000_000
 
