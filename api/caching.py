@@ -65,7 +65,7 @@ from catalog.store import Store
 PREFIX = "/api/v1"
 HEAD = "opendata.head"
 # Part of every ETag: bump it when a response's rendering changes for the same data.
-REVISION = "2"
+REVISION = "3"
 IMMUTABLE = "public, max-age=31536000, immutable"
 CURRENT_MAX_AGE = "public, max-age=60"
 # Request headers a body may be built from (`catalog` links behind a trusted proxy).

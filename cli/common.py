@@ -15,6 +15,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from catalog.errors import OpenDataError
+from catalog.query import PublishedDownloads, QueryEngine
 from catalog.settings import Settings
 from catalog.store import LOCAL, AuditLog, Outcome, Publisher, cli_token, open_store, outcome_of
 from validation import printable
@@ -55,9 +56,12 @@ def settings_of(ctx: typer.Context) -> Settings:
 
 
 def publisher(ctx: typer.Context) -> Publisher:
+    """The publisher of the chosen store, rendering each version's downloads as it writes."""
     settings = settings_of(ctx)
+    store = open_store(settings.store)
+    downloads = PublishedDownloads(QueryEngine(store, settings))
     return Publisher(
-        open_store(settings.store), settings.datasets, row_group_size=settings.row_group_size
+        store, settings.datasets, row_group_size=settings.row_group_size, downloads=downloads
     )
 
 

@@ -75,13 +75,28 @@ WAGE_CSV = (
 def publish_real_datasets(root: Path) -> Path:
     """A store at `root` with every dataset of the repository's `datasets/` published, as
     `opendata build` publishes them; fails if any is refused."""
-    from catalog.store import FolderStore, Publisher  # the suite's hooks load without it
-
-    publisher = Publisher(FolderStore(root), REPO / "datasets")
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
+    publisher = build_all(root, REPO / "datasets")
     assert publisher.broken == {}
     return root
+
+
+def build_all(root: Path, datasets: Path) -> Any:
+    """Publish every dataset of `datasets` into the store at `root` as `opendata build`
+    does, each version's downloads rendered; the `Publisher` that did it."""
+    # Imported here: the suite's hooks load without them.
+    from catalog.query import PublishedDownloads, QueryEngine
+    from catalog.settings import Settings
+    from catalog.store import FolderStore, Publisher
+
+    store = FolderStore(root)
+    engine = QueryEngine(store, Settings(store=root, datasets=datasets))
+    try:
+        publisher = Publisher(store, datasets, downloads=PublishedDownloads(engine))
+        for source in publisher.plan(list(publisher.sources().values())):
+            publisher.build(source)
+    finally:
+        engine.close()
+    return publisher
 
 
 @pytest.fixture(scope="session")

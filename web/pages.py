@@ -133,7 +133,10 @@ class PageData:
         for fmt in FORMATS.values():
             size: int | None = None
             digest = ""
-            if fmt.digest is Digest.STORED:
+            stored = resource.download(fmt.extension)
+            if stored is not None:  # rendered at publish: its bytes are recorded
+                size, digest = stored.bytes, stored.sha256
+            elif fmt.digest is Digest.STORED:
                 size = resource.byte_size or resource.bytes
                 digest = (resource.hash or "").removeprefix("sha256:")
             elif fmt.digest is Digest.COMPUTED and (resource.rows or 0) <= DIGEST_MAX_ROWS:

@@ -2,8 +2,9 @@
 `/api/v1/datasets/{slug}.zip`, streamed batch by batch (see `catalog.query.downloads`).
 
 Downloads take the filters, `sort`, `fields` and `version` of /rows. An unfiltered Parquet
-download is the stored file itself, served with `Range` support; anything else is encoded
-as it is read.
+download is the stored file itself, served with `Range` support; so is an unfiltered CSV,
+JSON or XLSX of a version that rendered it at publish (`downloads/` in the version); anything
+else is encoded as it is read.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from api.openapi import (
 from api.routes.rows import FILTERS_HELP, Sort, Version, filter_params
 from catalog.errors import InvalidParameter
 from catalog.query import (
+    BOM,
     FORMATS,
     ZIP_MEDIA_TYPE,
     Digest,
@@ -39,9 +41,11 @@ from catalog.query import (
     ExportRequest,
     QueryEngine,
     RowSelection,
+    StoredDownload,
     ZipMember,
     encode,
     zip_chunks,
+    zip_member_chunks,
 )
 from catalog.store import DESCRIPTOR, REPORT
 
@@ -147,6 +151,10 @@ def download(
     if fmt.digest is Digest.STORED and selection.whole:
         headers.update(_validators(request))
         return RangedFile(found.path, media_type=fmt.media_type, headers=headers)
+    stored = found.downloads.get(fmt.extension) if selection.whole else None
+    if stored is not None:
+        headers.update(_validators(request))
+        return _stored(request, stored, fmt.media_type, headers, bom=bom)
     if request.scope.get(HEAD):
         return head_response(fmt.media_type, headers)
     encoding = Encoding(bom=bom)
@@ -160,6 +168,25 @@ def download(
     if encoded.size is not None:
         headers["Content-Length"] = str(encoded.size)
     return StreamingResponse(encoded.chunks, media_type=fmt.media_type, headers=headers)
+
+
+def _stored(
+    request: Request, stored: StoredDownload, media_type: str, headers: dict[str, str], *, bom: bool
+) -> Response:
+    """A download rendered at publish: the file itself, with `Range` support; with a
+    byte-order mark asked for, the mark and then the file, streamed."""
+    if not bom:
+        return RangedFile(stored.path, media_type=media_type, headers=headers)
+    headers["Content-Length"] = str(len(BOM) + stored.size)
+    if request.scope.get(HEAD):
+        return Response(media_type=media_type, headers=headers)
+    chunks = zip_member_chunks(ZipMember(stored.path.name, path=stored.path, size=stored.size))
+    return StreamingResponse(_after(BOM, chunks), media_type=media_type, headers=headers)
+
+
+def _after(first: bytes, chunks: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from chunks
 
 
 @router.get(
@@ -195,7 +222,7 @@ def download_zip(
         members.append(ZipMember(root + REPORT, path=store.local_path(slug, chosen, REPORT)))
     for entry in package.resources:
         selection = engine.select(slug, entry.name, ExportRequest(version=chosen))
-        members.append(ZipMember(root + f"{entry.name}.csv", chunks=_csv_of(engine, selection)))
+        members.append(_csv_member(root + f"{entry.name}.csv", engine, selection))
         members.append(
             ZipMember(
                 root + f"{entry.name}.parquet",
@@ -208,6 +235,15 @@ def download_zip(
     return StreamingResponse(
         zip_chunks(members, published), media_type=ZIP_MEDIA_TYPE, headers=headers
     )
+
+
+def _csv_member(name: str, engine: QueryEngine, selection: RowSelection) -> ZipMember:
+    """The CSV of a resource in the zip: the file rendered at publish, checked against its
+    recorded size and sha256 as it is copied, else rendered now."""
+    stored = selection.resource.downloads.get("csv")
+    if stored is not None:
+        return ZipMember(name, path=stored.path, size=stored.size, sha256=stored.sha256)
+    return ZipMember(name, chunks=_csv_of(engine, selection))
 
 
 def _csv_of(engine: QueryEngine, selection: RowSelection) -> Callable[[], Iterator[bytes]]:

@@ -288,6 +288,7 @@ def resource_dict(
     slug, name = descriptor.name, resource.name
     _, modified = dataset_times(descriptor)
     downloads = f"{base_url.rstrip('/')}/api/v1/datasets/{slug}/resources/{name}"
+    csv = resource.download("csv")
     found: CkanResource = {
         "cache_last_updated": None,
         "cache_url": None,
@@ -295,10 +296,9 @@ def resource_dict(
         "datastore_active": True,
         "description": resource.description or "",
         "format": CSV_FORMAT,
-        # The CSV is written from the Parquet on request: its bytes are not known ahead, so
-        # `size` and `hash` stay empty as CKAN leaves them for a linked file; the published
-        # Parquet's facts travel in `parquet_*`.
-        "hash": "",
+        # The CSV rendered at publish: its size and sha256 (hex, as ckanext-dcat reads it);
+        # none for a version published before (empty, as CKAN leaves a linked file's).
+        "hash": csv.sha256 if csv is not None else "",
         "id": catalogue_uuid("resource", f"{slug}/{name}"),
         "last_modified": modified,
         "metadata_modified": modified,
@@ -308,7 +308,7 @@ def resource_dict(
         "package_id": catalogue_uuid("dataset", slug),
         "position": position,
         "resource_type": None,
-        "size": None,
+        "size": csv.bytes if csv is not None else None,
         "state": "active",
         "url": f"{downloads}.csv",
         "url_type": None,

@@ -121,7 +121,7 @@ class CkanResource(TypedDict):
     package_id: str
     position: int
     resource_type: None
-    size: None
+    size: int | None
     state: str
     url: str
     url_type: None

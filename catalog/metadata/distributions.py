@@ -1,7 +1,9 @@
 """DCAT distributions: each resource of a dataset in each download format, with its schema.
 
-The Parquet distribution is the stored file, so its size and sha256 are given exactly; the
-other formats are generated on request from it.
+The Parquet distribution is the stored file, and a version renders its CSV, JSON and XLSX
+once at publish (XLSX when it fits one sheet and the size cap), so their sizes and sha256 are
+given exactly (`dcat:byteSize`, `spdx:checksum`); a format not rendered at publish is
+generated on request and carries neither.
 
 What ckanext-dcat (2.4, every DCAT-AP profile) makes of a distribution, and why it is written
 so: `name` is dct:title (the resource's title, as our CKAN API names the resource; the format
@@ -93,9 +95,10 @@ def _add_distribution(
         graph.add((node, DCTERMS.license, licence))
     add_date(graph, node, DCTERMS.issued, issued(package))
     add_date(graph, node, DCTERMS.modified, package.modified())
-    if fmt.digest is Digest.STORED:
+    size, sha256 = file_facts(resource, fmt)
+    if size is not None or sha256:
         checksum = links.node(slug, f"{name}-{fmt.extension}-sha256")
-        _add_published_file(graph, node, resource, checksum)
+        _add_published_file(graph, node, size, sha256, checksum)
     return node
 
 
@@ -113,20 +116,31 @@ def _add_format(graph: Graph, distribution: URIRef, fmt: Format) -> None:
 
 
 def _add_published_file(
-    graph: Graph, distribution: URIRef, resource: Resource, checksum: URIRef
+    graph: Graph, distribution: URIRef, size: int | None, sha256: str, checksum: URIRef
 ) -> None:
-    """The Parquet file is the stored one: its size and sha256 are known exactly."""
-    size = published_bytes(resource)
+    """A file fixed at publish: its size (dcat:byteSize) and sha256 (spdx:checksum)."""
     if size is not None:
         graph.add((distribution, DCAT.byteSize, Literal(size, datatype=XSD.nonNegativeInteger)))
-    digest = resource.hash or ""
-    if digest.startswith("sha256:"):
+    if sha256:
         graph.add((checksum, RDF.type, SPDX.Checksum))
         algorithm = typed(graph, str(SPDX.checksumAlgorithm_sha256), SPDX.ChecksumAlgorithm)
         graph.add((checksum, SPDX.algorithm, algorithm))
-        value = Literal(digest.removeprefix("sha256:"), datatype=XSD.hexBinary)
+        value = Literal(sha256, datatype=XSD.hexBinary)
         graph.add((checksum, SPDX.checksumValue, value))
         graph.add((distribution, SPDX.checksum, checksum))
+
+
+def file_facts(resource: Resource, fmt: Format) -> tuple[int | None, str]:
+    """Size and sha256 (hex; "" when unknown) of a resource's download as `fmt`, where its
+    bytes are fixed: the published Parquet, or a download rendered at publish."""
+    stored = resource.download(fmt.extension)
+    if stored is not None:
+        return stored.bytes, stored.sha256
+    if fmt.digest is Digest.STORED:
+        digest = resource.hash or ""
+        sha256 = digest.removeprefix("sha256:") if digest.startswith("sha256:") else ""
+        return published_bytes(resource), sha256
+    return None, ""
 
 
 def published_bytes(resource: Resource) -> int | None:

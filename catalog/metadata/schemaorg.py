@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
-from catalog.metadata.distributions import issued, published_bytes
+from catalog.metadata.distributions import file_facts, issued
 from catalog.metadata.rdf import CatalogueInfo, Links
-from catalog.query import CATALOGUED, Digest
+from catalog.query import CATALOGUED
 from catalog.store import Package, Resource, TableField
 
 MIN_DESCRIPTION = 50
@@ -321,9 +321,10 @@ def _resource_downloads(slug: str, resource: Resource, links: Links) -> list[Dat
             "contentUrl": links.download(slug, name, fmt.extension),
             "encodingFormat": fmt.essence,
         }
-        size = published_bytes(resource)
-        if fmt.digest is Digest.STORED and size is not None:
+        size, sha256 = file_facts(resource, fmt)
+        if size is not None:
             download["contentSize"] = f"{size} B"
-            download["sha256"] = (resource.hash or "").removeprefix("sha256:")
+        if sha256:
+            download["sha256"] = sha256
         downloads.append(download)
     return downloads

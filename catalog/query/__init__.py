@@ -29,9 +29,21 @@ from catalog.query.downloads import (
     parquet_chunks,
     write_xlsx,
     zip_chunks,
+    zip_member_chunks,
 )
 from catalog.query.engine import QueryEngine
-from catalog.query.formats import CATALOGUED, FORMATS, Digest, Encoded, Encoding, Format, encode
+from catalog.query.formats import (
+    CATALOGUED,
+    DOWNLOADS_REVISION,
+    FORMATS,
+    PUBLISHED_XLSX_MAX_CELLS,
+    Digest,
+    Encoded,
+    Encoding,
+    Format,
+    PublishedDownloads,
+    encode,
+)
 from catalog.query.pages import DEFAULT_LIMIT, MAX_ROWS_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
@@ -41,9 +53,10 @@ from catalog.query.renderer import (
     delimited_text,
     json_array_chunks,
     ndjson_chunks,
+    text_csv_chunks,
     write_sheet,
 )
-from catalog.query.resources import ResourceFile, view_name
+from catalog.query.resources import ResourceFile, StoredDownload, view_name
 from catalog.query.selection import ExportRequest, RowSelection, export_runs
 from catalog.query.totals import Mode
 
@@ -52,9 +65,11 @@ __all__ = [
     "CATALOGUED",
     "CHUNK",
     "DEFAULT_LIMIT",
+    "DOWNLOADS_REVISION",
     "FORMATS",
     "MAX_GROUPS",
     "MAX_ROWS_LIMIT",
+    "PUBLISHED_XLSX_MAX_CELLS",
     "ZIP_MEDIA_TYPE",
     "AggregateRequest",
     "Cursor",
@@ -64,11 +79,13 @@ __all__ = [
     "ExportRequest",
     "Format",
     "Mode",
+    "PublishedDownloads",
     "QueryEngine",
     "ResourceFile",
     "RowSelection",
     "RowsPage",
     "RowsRequest",
+    "StoredDownload",
     "Table",
     "TooManyRows",
     "ZipMember",
@@ -83,8 +100,10 @@ __all__ = [
     "json_chunks",
     "ndjson_chunks",
     "parquet_chunks",
+    "text_csv_chunks",
     "view_name",
     "write_sheet",
     "write_xlsx",
     "zip_chunks",
+    "zip_member_chunks",
 ]

@@ -5,8 +5,9 @@ bytes as it goes, so memory holds one batch whatever the size of the export. CSV
 XLSX are written by the output renderer (`catalog.query.renderer`) from cells selected as
 `catalog.sql.cells` renders them: JSON rows come from the `to_json` expression /rows uses;
 CSV cells are the same values as text (decimals keep their digits, dates ISO, datetimes with
-`T`, booleans `true`/`false`, NaN and infinities empty, null empty); text a spreadsheet would
-run as a formula gets a leading `'` in CSV and XLSX. Parquet keeps the stored types.
+`T`, booleans `true`/`false`, NaN and infinities empty, null empty), a cell quoted only
+where RFC 4180 needs it; text a spreadsheet would run as a formula gets a leading `'` in CSV
+and XLSX. Parquet keeps the stored types.
 
 Order and completeness: rows come from `QueryEngine.export`, sorted by the stored typed values
 or in the file's order, so the same request is the same bytes. An error after the first byte
@@ -33,13 +34,13 @@ from catalog.errors import BadRequest, StoreError
 from catalog.query.engine import QueryEngine
 from catalog.query.renderer import (
     csv_header,
-    delimited_chunks,
     json_array_chunks,
     ndjson_chunks,
+    text_csv_chunks,
     write_sheet,
 )
 from catalog.query.selection import RowSelection
-from catalog.sql import Cells, json_row_sql, select_sql
+from catalog.sql import TEXTUAL, Cells, Column, json_row_sql, select_sql
 
 # Rows per Arrow batch: a few MB of CSV, the unit of memory of an export.
 BATCH_ROWS = 16_384  # measured: a quarter of the batch, two thirds of the export's memory
@@ -68,7 +69,14 @@ def csv_chunks(
     """The selection as UTF-8 CSV with a header row (and a BOM for Excel when asked)."""
     batches = engine.export(selection, select_sql(selection.columns, Cells.TEXT), BATCH_ROWS)
     header = csv_header(c.name for c in selection.columns)
-    return delimited_chunks(batches, header, bom=bom)
+    textual = [is_textual(c) for c in selection.columns]
+    return text_csv_chunks(batches, header, textual, bom=bom)
+
+
+def is_textual(column: Column) -> bool:
+    """Whether `column`'s CSV cells are text that may need quotes (numbers, dates and
+    booleans rendered as text never do)."""
+    return column.decimals_field is None and column.type not in TEXTUAL
 
 
 # -- JSON and NDJSON --------------------------------------------------------------------------
@@ -216,7 +224,13 @@ def zip_chunks(members: Iterable[ZipMember], modified: datetime) -> Iterator[byt
 def _member_chunks(member: ZipMember) -> Iterator[bytes]:
     if member.chunks is not None:
         yield from member.chunks()
-    elif member.path is not None:
+    else:
+        yield from zip_member_chunks(member)
+
+
+def zip_member_chunks(member: ZipMember) -> Iterator[bytes]:
+    """The bytes of a member's file, checked against its known size and sha256 as read."""
+    if member.path is not None:
         digest, size = hashlib.sha256(), 0
         with member.path.open("rb") as stream:
             while chunk := stream.read(CHUNK):

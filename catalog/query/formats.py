@@ -19,17 +19,23 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
+from typing import BinaryIO
 
 from catalog.query.downloads import (
     CHUNK,
     EPOCH,
+    EXCEL_MAX_ROWS,
     csv_chunks,
     json_chunks,
     parquet_chunks,
     write_xlsx,
 )
 from catalog.query.engine import QueryEngine
-from catalog.query.selection import RowSelection
+from catalog.query.resources import ResourceFile
+from catalog.query.selection import ExportRequest, RowSelection
+from catalog.sql import Schema
+from catalog.store import DOWNLOADS, Document, RenderedFile, download_file
 
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 
@@ -153,3 +159,75 @@ def encode(
 ) -> Encoded:
     """The selection in `fmt`: the one way a download's bytes are made."""
     return fmt.encoder(engine, selection, encoding)
+
+
+# -- downloads fixed at publish ---------------------------------------------------------------
+
+# Part of every input digest when downloads are rendered at publish: bump it when the CSV,
+# JSON or XLSX of the same rows would come out differently, so each dataset gets a version
+# whose files are rendered the new way.
+DOWNLOADS_REVISION = "1"
+# The formats rendered once at publish (Parquet is the published file itself; NDJSON is
+# JSON's rows a line each, rendered on request).
+PUBLISHED = ("csv", "json", "xlsx")
+# XLSX is rendered at publish only for a table of at most this many cells (rows × columns,
+# ~40–55 s of writing on a 2-core machine) that fits one sheet; a larger one is written on
+# request, as before.
+PUBLISHED_XLSX_MAX_CELLS = 5_000_000
+
+
+class PublishedDownloads:
+    """The `DownloadRenderer` of the store's `Publisher`: a version's whole-resource CSV,
+    JSON and XLSX, written once into `<version>/downloads/` with the encoders the download
+    route uses, so that a file is the very bytes the route would render."""
+
+    revision = DOWNLOADS_REVISION
+
+    def __init__(
+        self, engine: QueryEngine, *, xlsx_max_cells: int = PUBLISHED_XLSX_MAX_CELLS
+    ) -> None:
+        self.engine = engine
+        self.xlsx_max_cells = xlsx_max_cells
+
+    def render(
+        self, staging: Path, slug: str, resource: Document, created: datetime
+    ) -> list[RenderedFile]:
+        selection = _whole(staging, slug, resource)
+        (staging / DOWNLOADS).mkdir(exist_ok=True)
+        written = []
+        for extension in PUBLISHED:
+            fmt = FORMATS[extension]
+            if fmt.whole and not self._fits_xlsx(selection):
+                continue
+            name = download_file(selection.resource.name, extension)
+            with (staging / name).open("wb") as target:
+                self._write(selection, fmt, target, created)
+            written.append(RenderedFile(extension, name, fmt.media_type))
+        return written
+
+    def _fits_xlsx(self, selection: RowSelection) -> bool:
+        rows = selection.resource.rows or 0
+        cells = rows * len(selection.columns)
+        return rows < EXCEL_MAX_ROWS and cells <= self.xlsx_max_cells
+
+    def _write(
+        self, selection: RowSelection, fmt: Format, target: BinaryIO, created: datetime
+    ) -> None:
+        if fmt.whole:
+            write_xlsx(self.engine, selection, target, created)
+            return
+        for chunk in encode(self.engine, selection, fmt).chunks:
+            target.write(chunk)
+
+
+def _whole(staging: Path, slug: str, resource: Document) -> RowSelection:
+    """Every row and column of the resource just written to `staging`, in file order."""
+    found = ResourceFile(
+        dataset=slug,
+        name=str(resource["name"]),
+        version=staging.name,
+        path=staging / str(resource["path"]),
+        schema=Schema.from_table_schema(resource.get("schema") or {}),
+        rows=resource.get("rows"),
+    )
+    return RowSelection.of(found, ExportRequest())

@@ -8,15 +8,20 @@ so that DuckDB renders every value; one writer here turns the Arrow batches of t
 into bytes as they come: memory holds one batch whatever the size of the output (XLSX, which
 must be complete before its first byte, goes to a file).
 
-CSV and TSV come from Arrow's CSV writer, which quotes every text cell and leaves numbers,
-booleans and dates bare; only the header line differs between outputs (`csv_header` for the
-downloads, every name quoted; `delimited_line` for CKAN, quoted where needed).
+The CSV downloads (`text_csv_chunks`) are written as RFC 4180 says and a person expects: a
+cell is quoted only when it needs to be (it holds a comma, a quote, a line break, starts or
+ends with a space or a tab, or is empty text, which an empty cell would make null), numbers,
+dates and booleans as their text, the header likewise. CKAN's CSV and TSV come from Arrow's
+CSV writer (`delimited_chunks`), which quotes every text cell and leaves numbers, booleans and
+dates bare; its header is `delimited_line`, quoted where needed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
+from itertools import product
 from typing import IO, Any, cast
 
 import pyarrow as pa
@@ -83,21 +88,89 @@ _join: Any = pc.binary_join_element_wise
 
 
 def csv_header(names: Iterable[str]) -> bytes:
-    """The header line as Arrow's CSV writer writes it, every name quoted.
+    """The header line of a CSV download: each name quoted only where it needs to be."""
+    return delimited_line([csv_cell(name) for name in names], ",", "\n", quote=False).encode()
 
-    Written here, not by Arrow: Arrow writing a header for an empty table raised the peak
-    memory of a 10M-row export by 30 MB (measured).
+
+# Text a CSV cell must quote (RFC 4180, and a space or tab at either end, which readers may
+# trim); an empty text is quoted too, so that it stays apart from an empty (null) cell.
+NEEDS_QUOTES = r'^$|[",\r\n]|^[ \t]|[ \t]$'
+
+
+def csv_cell(text: str) -> str:
+    """`text` as one cell of a CSV download: quoted only where `NEEDS_QUOTES` says."""
+    if re.search(NEEDS_QUOTES, text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def text_csv_chunks(
+    batches: Batches, header: bytes, textual: Sequence[bool], *, bom: bool = False
+) -> Iterator[bytes]:
+    """The header line, then each batch (every column text, `Cells.TEXT`) as CSV lines.
+
+    `textual` says which columns hold text that may need quotes; the others (numbers,
+    dates, booleans rendered as text) never do and are written as they are.
     """
-    return (",".join('"' + name.replace('"', '""') + '"' for name in names) + "\n").encode()
+    yield (BOM if bom else b"") + header
+    for batch in batches:
+        if batch.num_rows:
+            yield _text_lines(batch, textual)
 
 
-def delimited_line(cells: Sequence[str], delimiter: str, terminator: str = "\n") -> str:
+def _text_lines(batch: pa.RecordBatch, textual: Sequence[bool]) -> bytes:
+    lone = batch.num_columns == 1  # a lone empty cell would be a blank line, which readers skip
+    cells = [
+        _quoted(column, lone) if text or lone else column
+        for column, text in zip(batch.columns, textual, strict=True)
+    ]
+    lines = _join(*cells, ",", null_handling="replace", null_replacement="")
+    return _text_bytes(pc.cast(lines, pa.string()))
+
+
+def _quoted(column: pa.Array[Any], lone: bool) -> pa.Array[Any]:
+    text = pc.cast(column, pa.string())
+    needs = _needs_quotes(text)
+    chosen = text
+    if pc.any(needs).as_py():
+        quoted = _join('"', pc.replace_substring(text, '"', '""'), '"', "")
+        chosen = pc.if_else(needs, quoted, text)
+    # pyarrow-stubs type fill_null's value as an array; Arrow takes a plain string too.
+    return pc.fill_null(chosen, '""') if lone else chosen  # type: ignore[arg-type]
+
+
+def _needs_quotes(text: pa.Array[Any]) -> pa.Array[Any]:
+    """`NEEDS_QUOTES` of each cell, found without a regex where the column's bytes hold no
+    quote, comma or line break (nearly always)."""
+    edges = pc.equal(pc.binary_length(cast("pa.StringArray", text)), pa.scalar(0, pa.int32()))
+    for test, mark in product((pc.starts_with, pc.ends_with), (" ", "\t")):
+        edges = pc.or_(edges, test(text, mark))
+    data = text.buffers()[2]
+    held = data.to_pybytes() if data is not None else b""
+    if any(mark in held for mark in (b'"', b",", b"\r", b"\n")):
+        edges = pc.or_(edges, pc.match_substring_regex(text, '[",\r\n]'))
+    return edges
+
+
+def _text_bytes(lines: pa.Array[Any]) -> bytes:
+    """The lines (a string array without nulls), each ended by a line feed."""
+    offsets = pa.array([0, len(lines)], pa.int32())
+    # pyarrow-stubs' binary_join has no overloads: a list array in gives a string array out.
+    joined = cast("pa.StringArray", pc.binary_join(pa.ListArray.from_arrays(offsets, lines), "\n"))
+    buffer = joined[0].as_buffer()
+    return (buffer.to_pybytes() if buffer is not None else b"") + b"\n"
+
+
+def delimited_line(
+    cells: Sequence[str], delimiter: str, terminator: str = "\n", *, quote: bool = True
+) -> str:
     """One line as Python's csv module writes it (CKAN's dumps): a cell quoted when it holds
-    the delimiter, a quote or a line break of either kind, a lone empty cell as `""`."""
+    the delimiter, a quote or a line break of either kind, a lone empty cell as `""`
+    (`quote=False`: the cells are quoted already)."""
     special = (delimiter, '"', "\n", "\r")
 
     def field(text: str) -> str:
-        if any(mark in text for mark in special):
+        if quote and any(mark in text for mark in special):
             return '"' + text.replace('"', '""') + '"'
         return text
 

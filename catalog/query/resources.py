@@ -13,7 +13,7 @@ import hashlib
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +38,18 @@ def source_sql(*, with_row_number: bool = False) -> str:
 
 
 @dataclass(frozen=True)
+class StoredDownload:
+    """A whole-resource download rendered at publish: its file, bytes and sha256."""
+
+    path: Path
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
 class ResourceFile:
-    """One resource of one published version, resolved to its Parquet file."""
+    """One resource of one published version, resolved to its Parquet file, and to the
+    downloads rendered when it was published, by extension (none before they were)."""
 
     dataset: str
     name: str
@@ -47,6 +57,7 @@ class ResourceFile:
     path: Path
     schema: Schema
     rows: int | None
+    downloads: Mapping[str, StoredDownload] = field(default_factory=dict)
 
 
 class Resources:
@@ -83,6 +94,14 @@ class Resources:
                     path=self.store.local_path(slug, version, str(found.path)),
                     schema=Schema.from_table_schema(_written_schema(package, position)),
                     rows=found.rows,
+                    downloads={
+                        stored.format: StoredDownload(
+                            self.store.local_path(slug, version, stored.path),
+                            stored.bytes,
+                            stored.sha256,
+                        )
+                        for stored in found.downloads or []
+                    },
                 )
         raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 

@@ -20,7 +20,7 @@ from catalog.store.audit import (
     outcome_of,
     parse_time,
 )
-from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
+from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT, Store, download_file, resource_file
 from catalog.store.changes import Change, changes_since, parse_moment
 from catalog.store.clock import Clock, ManualClock, utc_now
 from catalog.store.descriptors import (
@@ -37,12 +37,14 @@ from catalog.store.descriptors import (
     resolve,
     url_fields,
 )
+from catalog.store.downloads import DownloadRenderer, RenderedFile
 from catalog.store.folder import FolderStore
 from catalog.store.model import (
     RESOURCE_CLASSES,
     RESOURCE_CODE,
     Document,
     Package,
+    PublishedDownload,
     Register,
     Resource,
     Sharing,
@@ -64,6 +66,7 @@ __all__ = [
     "DATASET",
     "DESCRIPTOR",
     "DESCRIPTOR_NAME",
+    "DOWNLOADS",
     "DRAFT_MARKER",
     "INVALID",
     "LEGACY_TOKENS_FILE",
@@ -82,12 +85,15 @@ __all__ = [
     "Clock",
     "DatasetSource",
     "Document",
+    "DownloadRenderer",
     "FolderStore",
     "ManualClock",
     "Outcome",
     "Package",
+    "PublishedDownload",
     "Publisher",
     "Register",
+    "RenderedFile",
     "Resource",
     "Served",
     "Sharing",
@@ -106,6 +112,7 @@ __all__ = [
     "descriptor_faults",
     "descriptor_schema",
     "descriptor_schema_text",
+    "download_file",
     "file_name_fault",
     "is_email",
     "is_safe_url",

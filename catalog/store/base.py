@@ -36,11 +36,18 @@ from validation import ReportDocument
 # version keeps them): part of the published format. `has_file` and `local_path` take them.
 DESCRIPTOR = "datapackage.json"
 REPORT = "validation.json"
+# The folder of a version's whole-resource downloads, rendered once at publish.
+DOWNLOADS = "downloads"
 
 
 def resource_file(name: str) -> str:
     """The file a published resource's table is written to, inside its version."""
     return f"{name}.parquet"
+
+
+def download_file(name: str, extension: str) -> str:
+    """The whole-resource download of resource `name` as `extension`, inside its version."""
+    return f"{DOWNLOADS}/{name}.{extension}"
 
 
 class Store(Protocol):
@@ -115,8 +122,9 @@ class Store(Protocol):
     def local_path(self, slug: str, version: str, name: str) -> Path:
         """Where the file `name` of `version` can be read locally (see the module notes).
 
-        Only the last segment of `name` counts: a resource's `path` names a file of its
-        own version, never a place elsewhere.
+        Only the last segment of `name` counts (the last two for a file of the version's
+        `downloads/` folder, `download_file`): a resource's `path` names a file of its own
+        version, never a place elsewhere.
         """
         ...
 

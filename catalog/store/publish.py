@@ -20,6 +20,7 @@ from catalog.errors import Conflict, DescriptorError, NotFound, ValidationFailed
 from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
 from catalog.store.descriptors import DRAFT_MARKER, DatasetSource, build_order, discover
+from catalog.store.downloads import DownloadRenderer, file_sha256, record_downloads
 from catalog.store.model import Document
 from catalog.store.records import changed_since
 from validation import Report, Validation, validate_package
@@ -80,8 +81,10 @@ class Publisher:
         *,
         row_group_size: int = 122_880,
         clock: Clock | None = None,
+        downloads: DownloadRenderer | None = None,
     ) -> None:
         self.store = store
+        self.downloads = downloads
         self.datasets_dir = datasets_dir
         self.row_group_size = row_group_size
         self.clock = clock or store.clock
@@ -147,11 +150,13 @@ class Publisher:
                 "layout": LAYOUT_VERSION,
                 "descriptor": source.descriptor,
                 "files": {
-                    resource["name"]: _file_sha256(source.path / resource["path"])
+                    resource["name"]: file_sha256(source.path / resource["path"])
                     for resource in source.descriptor.get("resources", [])
                 },
                 "references": {name: self._reference_digest(name) for name in source.references},
             }
+            if self.downloads is not None:  # absent, a digest is what it was before downloads
+                parts["downloads"] = self.downloads.revision
             canonical = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
             self._digests[source.slug] = hashlib.sha256(canonical.encode()).hexdigest()
         return self._digests[source.slug]
@@ -274,6 +279,9 @@ class Publisher:
                 self._write_resource(staging, resource, table, source_path=source.path)
             )
         resources.extend(self._embed_code_lists(staging, resources))
+        if self.downloads is not None:
+            for resource in resources:
+                record_downloads(self.downloads, staging, source.slug, resource, now)
         descriptor["resources"] = resources
         descriptor["version"] = version
         descriptor["created"] = now.isoformat(timespec="seconds").replace("+00:00", "Z")
@@ -310,7 +318,7 @@ class Publisher:
                 "path": resource["path"],
                 "format": resource.get("format", original.suffix.lstrip(".")),
                 "bytes": original.stat().st_size,
-                "hash": "sha256:" + _file_sha256(original),
+                "hash": "sha256:" + file_sha256(original),
             }
             if resource.get("layout") is not None:
                 published["source_file"]["layout"] = resource["layout"]
@@ -335,7 +343,7 @@ class Publisher:
             format="parquet",
             mediatype=PARQUET_MEDIATYPE,
             byte_size=path.stat().st_size,
-            hash="sha256:" + _file_sha256(path),
+            hash="sha256:" + file_sha256(path),
             rows=table.num_rows,
         )
         return published
@@ -370,6 +378,7 @@ class Publisher:
         described = {**copy.deepcopy(described), "name": name}
         described["schema"].pop("foreignKeys", None)
         described.pop("source_file", None)
+        described.pop("downloads", None)  # files of that version; this one renders its own
         path = self.store.local_path(package, version, str(described["path"]))
         origin = {"package": package, "resource": resource, "version": str(published["version"])}
         return self._write_resource(
@@ -387,11 +396,3 @@ def _flagged_rows(report: Report) -> dict[str, dict[str, int | list[str]]]:
             flags = list(dict.fromkeys(flagged.flag for flagged in task.flagged))
             found[task.name] = {"rows": len(by_row), "flags": flags}
     return found
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        while chunk := stream.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()

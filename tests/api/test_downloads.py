@@ -16,12 +16,11 @@ from typing import Any
 import httpx
 import openpyxl
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import pytest
 
 from catalog.errors import StoreError
-from catalog.query import ZipMember, csv_header, zip_chunks
+from catalog.query import ZipMember, csv_header, text_csv_chunks, zip_chunks
 from tests.api.conftest import AppFactory
 from tests.api.downloaddata import FORMULA_LABELS, add_events, add_formulas
 
@@ -74,7 +73,7 @@ async def test_downloads_csv_holds_the_rows_of_rows_as_text(http: httpx.AsyncCli
 
 async def test_downloads_csv_with_bom_starts_with_the_utf8_mark(http: httpx.AsyncClient) -> None:
     response = await http.get(f"{WAGES}.csv", params={"bom": "true", "year": "1800"})
-    assert response.content.startswith(b"\xef\xbb\xbf" + b'"region_code"')
+    assert response.content.startswith(b"\xef\xbb\xbf" + b"region_code,year,")
     text = response.content.decode("utf-8-sig")
     assert "贵州省" in text
 
@@ -270,11 +269,11 @@ async def test_downloads_xlsx_refuses_more_rows_than_excel_holds(
         book.close()
 
 
-def test_downloads_csv_header_is_the_one_arrow_writes() -> None:
-    names = ["id", "年份", 'a"b', "x,y", "", "line\nbreak"]
-    sink = pa.BufferOutputStream()
-    pacsv.write_csv(pa.table({n: pa.array([], pa.string()) for n in names}), sink)
-    assert csv_header(names) == sink.getvalue().to_pybytes()
+def test_downloads_csv_header_quotes_only_the_names_that_need_it() -> None:
+    names = ["id", "年份", 'a"b', "x,y", "", "line\nbreak", " lead"]
+    header = csv_header(names)
+    assert header == b'id,\xe5\xb9\xb4\xe4\xbb\xbd,"a""b","x,y","","line\nbreak"," lead"\n'
+    assert next(csv.reader(io.StringIO(header.decode()))) == names
 
 
 @pytest.mark.parametrize("published", [{"size": 3}, {"sha256": "0" * 64}], ids=["size", "checksum"])
@@ -301,3 +300,31 @@ def test_downloads_zip_member_like_the_published_file_is_sent(tmp_path: Path) ->
     archive = b"".join(zip_chunks([member], datetime(2024, 1, 1)))
     with zipfile.ZipFile(io.BytesIO(archive)) as opened:
         assert opened.read("data.parquet") == stored.read_bytes()
+
+
+async def test_downloads_csv_quotes_only_the_cells_that_need_it(http: httpx.AsyncClient) -> None:
+    lines = (await http.get(f"{CELLS}.csv")).content.decode().split("\n")
+    assert lines[0] == "year,name_zh,workers,ratio"
+    # Numbers bare; text bare unless it holds a quote, comma or line break, starts or ends
+    # with a space or tab, or is empty (kept apart from a null cell); formulas get a `'`.
+    assert lines[1] == "0,'=1+1,0,-0.0"
+    assert lines[4] == "3,'@SUM(A1),-15,-0.75"
+    assert lines[5] == "4,'\tindent,-20,-1.0"
+    assert lines[6] == '5,"\'\rreturn",-25,-1.25'
+    assert lines[7:9] == ["6,plain,-30,-1.5", "7,a=b,-35,-1.75"]
+    assert lines[9:] == ['8,"",-40,-2.0', ""]
+
+
+def test_downloads_csv_cells_are_quoted_as_rfc_4180_needs() -> None:
+    texts = ["plain", "a,b", 'say "hi"', "two\nlines", "cr\rhere", " lead", "trail\t", "", None]
+    batch = pa.record_batch({"n": pa.array([str(i) for i in range(9)]), "t": pa.array(texts)})
+    body = b"".join(text_csv_chunks(iter([batch]), b"n,t\n", [False, True]))
+    assert body.decode() == (
+        'n,t\n0,plain\n1,"a,b"\n2,"say ""hi"""\n3,"two\nlines"\n4,"cr\rhere"\n'
+        '5," lead"\n6,"trail\t"\n7,""\n8,\n'
+    )
+    assert [row[1] for row in csv.reader(io.StringIO(body.decode(), newline=""))][1:] == [
+        t or "" for t in texts
+    ]
+    lone = pa.record_batch({"t": pa.array(["x", None, ""])})
+    assert b"".join(text_csv_chunks(iter([lone]), b"t\n", [False])) == b't\nx\n""\n""\n'

@@ -10,9 +10,9 @@ from typing import Any
 import ckanapi
 import pytest
 
-from catalog.store import FolderStore, Publisher, load_dataset
+from catalog.store import FolderStore, load_dataset
 from tests.ckan.test_writes import make_token
-from tests.conftest import descriptor, write_dataset, write_regions, write_wages
+from tests.conftest import build_all, descriptor, write_dataset, write_regions, write_wages
 from tests.servers import OPENDATA, serving
 
 pytestmark = pytest.mark.slow
@@ -64,9 +64,7 @@ def test_push_makes_the_catalogues_equal_and_twice_changes_nothing(tmp_path: Pat
     write_regions(source / "datasets")
     write_wages(source / "datasets", checks=CHECKS)
     write_pair(source / "datasets")
-    publisher = Publisher(FolderStore(source / "store"), source / "datasets")
-    for dataset in publisher.plan(list(publisher.sources().values())):
-        publisher.build(dataset)
+    build_all(source / "store", source / "datasets")  # as `opendata build`: downloads rendered
     target = tmp_path / "province"
     (target / "datasets").mkdir(parents=True)
     token = make_token(target / "store", "prefecture")

@@ -35,6 +35,7 @@ from api.routes.ckan.writes import write
 from api.uploads import BodyTooLarge, remove_stale
 from catalog.ckan import WRITE_ACTIONS, CatalogueWriter, CkanActions, DataStore, served
 from catalog.errors import OpenDataError
+from catalog.query import PublishedDownloads
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
 from catalog.store import AuditLog, TokenStore
@@ -66,7 +67,11 @@ def install(app: FastAPI, settings: Settings) -> None:
     actions: CkanActions = app.state.ckan
     datastore = DataStore(app.state.engine, actions.resource_location, actions.resource_ids)
     writer = CatalogueWriter(
-        app.state.store, settings.datasets, actions, row_group_size=settings.row_group_size
+        app.state.store,
+        settings.datasets,
+        actions,
+        row_group_size=settings.row_group_size,
+        downloads=PublishedDownloads(app.state.engine),
     )
     actions.install(served(actions, datastore, writer))  # the table of actions, bound
     app.state.datastore = datastore

@@ -54,6 +54,7 @@ from catalog.store import (
     URL_MESSAGE,
     DatasetSource,
     Document,
+    DownloadRenderer,
     Package,
     Publisher,
     Store,
@@ -76,9 +77,16 @@ class DatasetFolders:
     """The dataset folders under `datasets`, changed only as the module says."""
 
     def __init__(
-        self, store: Store, datasets: Path, actions: CkanActions, *, row_group_size: int
+        self,
+        store: Store,
+        datasets: Path,
+        actions: CkanActions,
+        *,
+        row_group_size: int,
+        downloads: DownloadRenderer | None = None,
     ) -> None:
         self.store = store
+        self.downloads = downloads  # renders each version's downloads as it is published
         self.datasets = datasets
         self.actions = actions
         self.row_group_size = row_group_size
@@ -177,7 +185,12 @@ class DatasetFolders:
                 (staging / DRAFT_MARKER).touch()
                 swap()
             elif package.resources:
-                publisher = Publisher(self.store, self.datasets, row_group_size=self.row_group_size)
+                publisher = Publisher(
+                    self.store,
+                    self.datasets,
+                    row_group_size=self.row_group_size,
+                    downloads=self.downloads,
+                )
                 # The folder is swapped in before the new version is served: whoever sees
                 # it current (an `opendata build` deciding what changed) reads its folder.
                 source_now = DatasetSource(slug, staging, document, package)

@@ -2,6 +2,7 @@
 
     <root>/<slug>/<version>/datapackage.json   the published descriptor (written last)
     <root>/<slug>/<version>/<resource>.parquet
+    <root>/<slug>/<version>/downloads/<resource>.{csv,json,xlsx}   rendered once at publish
     <root>/<slug>/<version>/validation.json
     <root>/<slug>/CURRENT                      the served version, replaced atomically
     <root>/<slug>/HISTORY                      every version that became current, one JSON line each

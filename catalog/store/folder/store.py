@@ -24,10 +24,10 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from catalog.errors import Gone, NotFound, StoreError
-from catalog.store.base import DESCRIPTOR, REPORT
+from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT
 from catalog.store.clock import Clock, utc_now
 from catalog.store.descriptors import is_version
 from catalog.store.folder import locks
@@ -225,7 +225,7 @@ class FolderStore(Withdrawals):
     def local_path(self, slug: str, version: str, name: str) -> Path:
         if not is_slug(slug) or not is_version(version):
             raise NotFound(f"dataset {slug!r} has no version {version!r}")
-        return (self.root / slug / version).resolve() / Path(name).name
+        return (self.root / slug / version).resolve() / _within_version(name)
 
     def readable_root(self) -> Path:
         return self.root
@@ -285,7 +285,7 @@ class FolderStore(Withdrawals):
         current = self.current(slug)
         if current != expected_current:
             raise changed_since(slug, expected_current, current)
-        for path in staging.iterdir():
+        for path in staging.rglob("*"):
             fsync(path)
         target = self.root / slug / version
         if target.exists():
@@ -358,6 +358,16 @@ class FolderStore(Withdrawals):
         if not is_slug(slug):
             raise NotFound("no dataset has that name")
         return self.root / slug
+
+
+def _within_version(name: str) -> Path:
+    """The part of `name` that names a file of a version: its last segment, or the last two
+    when they are a file of `downloads/` (nothing can climb out: no segment is `..`)."""
+    parts = PurePosixPath(name).parts
+    last = parts[-1] if parts else ""
+    if len(parts) >= 2 and parts[-2] == DOWNLOADS and last not in ("..", "."):
+        return Path(DOWNLOADS, last)
+    return Path(Path(name).name)
 
 
 def _drop_stale_staging(folder: Path) -> None:

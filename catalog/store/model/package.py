@@ -5,7 +5,8 @@ constraints), with our catalogue properties beside the standard ones (`docs/desc
 `title_en`, `organization`, `themes`, `frequency`, `access_level`, `temporal`, `spatial`,
 `contact`, `issued`, `featured`, `register`, `checks`; per field `unit`, `decimals` and
 `title_en`. A published descriptor adds what `Publisher` writes: `version`, `created`,
-`build`, and per resource `rows`, `byte_size`, `source_file` and `embedded_from`.
+`build`, and per resource `rows`, `byte_size`, `source_file`, `embedded_from` and
+`downloads`.
 
 Every object is strict about its keys: a key the standards and this catalogue do not define
 is an error naming the key, the file and the nearest known key (a typo such as `titel`
@@ -154,6 +155,21 @@ class SourceFile(Strict):
     layout: Layout | None = None  # how the printed file was read (the resource's `layout`)
 
 
+class PublishedDownload(Strict):
+    """Published: a whole-resource download rendered once, when the version was written
+    (`downloads/<resource>.<format>`); served as this file, its bytes and sha256 known."""
+
+    format: str  # the download's extension: csv, json, xlsx
+    path: str  # inside the version
+    mediatype: str
+    bytes: int
+    hash: str  # sha256:<hex>
+
+    @property
+    def sha256(self) -> str:
+        return self.hash.removeprefix("sha256:")
+
+
 class EmbeddedFrom(Strict):
     """Published: the dataset version a copied code list came from."""
 
@@ -210,6 +226,11 @@ class Resource(Strict):
     byte_size: int | None = None
     source_file: SourceFile | None = None
     embedded_from: EmbeddedFrom | None = None
+    downloads: list[PublishedDownload] | None = None
+
+    def download(self, extension: str) -> PublishedDownload | None:
+        """The download as `extension` rendered at publish, if this version has one."""
+        return next((d for d in self.downloads or [] if d.format == extension), None)
 
 
 class Package(Strict):
