@@ -174,6 +174,10 @@ PUBLISHED = ("csv", "json", "xlsx")
 # ~40–55 s of writing on a 2-core machine) that fits one sheet; a larger one is written on
 # request, as before.
 PUBLISHED_XLSX_MAX_CELLS = 5_000_000
+# CSV and JSON are kept at publish up to this many cells: beside a Parquet file they weigh
+# 8× (CSV) and 23× (JSON) as much, so a table of a hundred million cells would keep gigabytes
+# per version; past it they are rendered on request (no size or checksum is then published).
+PUBLISHED_TEXT_MAX_CELLS = 20_000_000
 
 
 class PublishedDownloads:
@@ -184,10 +188,15 @@ class PublishedDownloads:
     revision = DOWNLOADS_REVISION
 
     def __init__(
-        self, engine: QueryEngine, *, xlsx_max_cells: int = PUBLISHED_XLSX_MAX_CELLS
+        self,
+        engine: QueryEngine,
+        *,
+        xlsx_max_cells: int = PUBLISHED_XLSX_MAX_CELLS,
+        text_max_cells: int = PUBLISHED_TEXT_MAX_CELLS,
     ) -> None:
         self.engine = engine
         self.xlsx_max_cells = xlsx_max_cells
+        self.text_max_cells = text_max_cells
 
     def render(
         self, staging: Path, slug: str, resource: Document, created: datetime
@@ -197,7 +206,7 @@ class PublishedDownloads:
         written = []
         for extension in PUBLISHED:
             fmt = FORMATS[extension]
-            if fmt.whole and not self._fits_xlsx(selection):
+            if not self._kept(selection, xlsx=fmt.whole):
                 continue
             name = download_file(selection.resource.name, extension)
             with (staging / name).open("wb") as target:
@@ -205,9 +214,12 @@ class PublishedDownloads:
             written.append(RenderedFile(extension, name, fmt.media_type))
         return written
 
-    def _fits_xlsx(self, selection: RowSelection) -> bool:
+    def _kept(self, selection: RowSelection, *, xlsx: bool) -> bool:
+        """Whether a format is kept at publish: within its cells (XLSX: and one sheet)."""
         rows = selection.resource.rows or 0
         cells = rows * len(selection.columns)
+        if not xlsx:
+            return cells <= self.text_max_cells
         return rows < EXCEL_MAX_ROWS and cells <= self.xlsx_max_cells
 
     def _write(

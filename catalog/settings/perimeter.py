@@ -132,10 +132,16 @@ class PerimeterSettings(BaseSettings):
         default=500, ge=1, description="Downloads one client may start at once (bucket size)."
     )
     rate_aggregates_per_second: float = Field(
-        default=20.0, ge=0, description="Aggregate requests one client may make per second; 0: off."
+        default=20.0,
+        ge=0,
+        description="Aggregate requests, and data reads (SDMX data, series), one client may make"
+        " per second each; 0: off.",
     )
     rate_aggregates_burst: int = Field(
-        default=500, ge=1, description="Aggregate requests one client may make at once."
+        default=500,
+        ge=1,
+        description="Aggregate requests, and data reads (SDMX data, series), one client may make"
+        " at once.",
     )
     rate_search_per_second: float = Field(
         default=20.0,

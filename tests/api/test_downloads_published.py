@@ -211,6 +211,20 @@ def test_xlsx_past_the_size_cap_is_left_to_render_on_request(tmp_path: Path) -> 
     assert sorted(recorded(tmp_path / "store", "cells-test", "cells")) == ["csv", "json"]
 
 
+def test_text_past_its_size_cap_is_left_to_render_on_request(tmp_path: Path) -> None:
+    # CSV and JSON weigh many times the Parquet: a huge table keeps none of them per version.
+    write_cells(tmp_path / "datasets")
+    store = FolderStore(tmp_path / "store")
+    engine = QueryEngine(store, Settings(store=tmp_path / "store", datasets=tmp_path))
+    try:
+        renderer = PublishedDownloads(engine, text_max_cells=8)  # the table has 9 cells
+        publisher = Publisher(store, tmp_path / "datasets", downloads=renderer)
+        publisher.build(load_dataset(tmp_path / "datasets" / "cells-test"))
+    finally:
+        engine.close()
+    assert sorted(recorded(tmp_path / "store", "cells-test", "cells")) == ["xlsx"]
+
+
 class Failing:
     revision = "test"
 
