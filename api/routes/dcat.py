@@ -227,7 +227,8 @@ def dataset(
     profiles: Profiles = "",
 ) -> Response:
     check_profiles(profiles)
-    graph = dataset_graph(info, served_package(store, slug), region_names(index))
+    package = served_package(store, index.slug_of(slug))
+    graph = dataset_graph(info, package, region_names(index))
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
 

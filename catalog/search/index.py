@@ -8,6 +8,7 @@ and a catalogue of 100,000 datasets still scans in milliseconds.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 # catalogue) means the same as this one, and must not reach the engine as an overflow.
 BIGINT_MAX = 2**63 - 1
 MAX_MATCHED = 20  # indicators (and regions) a result lists as matched
+UUID_FORM = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")  # a dataset's id
 
 __all__ = ["BIGINT_MAX", "CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
 
@@ -72,6 +74,14 @@ class CatalogueIndex:
         """The synonyms and place names query words are read with (`catalog.search.synonyms`)."""
         self._refresh()
         return self._lexicon
+
+    def slug_of(self, given: str) -> str:
+        """The slug of a dataset asked for by its name or its id (`package_show`'s UUID), as
+        ckanext-dcat's `/dataset/{id}.ttl` takes either; `given` when neither is current."""
+        packages = self.packages()
+        if given in packages or not UUID_FORM.fullmatch(given):
+            return given
+        return next((n for n in packages if catalogue_uuid("dataset", n) == given), given)
 
     def names(self) -> Names:
         """The names of every indicator and region the current datasets hold."""

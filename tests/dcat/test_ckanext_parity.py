@@ -12,6 +12,7 @@ from rdflib.namespace import DCAT
 
 from catalog.metadata import RDF_PROFILES
 from catalog.metadata.rdf import HYDRA
+from catalog.search import catalogue_uuid
 from tests.dcat.conftest import BASE_URL
 
 pytestmark = [
@@ -107,3 +108,12 @@ async def test_a_search_that_finds_nothing_has_no_paging(client: httpx.AsyncClie
     assert (URIRef(f"{BASE_URL}/catalog"), RDF.type, DCAT.Catalog) in graph
     assert not list(graph.subjects(RDF.type, HYDRA.PagedCollection))
     assert not list(graph.objects(URIRef(f"{BASE_URL}/catalog"), DCAT.dataset))
+
+
+async def test_a_dataset_document_is_found_by_its_id_too(client: httpx.AsyncClient) -> None:
+    # ckanext-dcat's /dataset/{id}.ttl takes the package id (package_show's UUID) or name.
+    by_name = await client.get("/dataset/series-01.ttl")
+    found = await client.get(f"/dataset/{catalogue_uuid('dataset', 'series-01')}.ttl")
+    assert by_name.status_code == 200 and found.content == by_name.content
+    unknown = await client.get(f"/dataset/{catalogue_uuid('dataset', 'no-such')}.ttl")
+    assert unknown.status_code == 404
