@@ -18,7 +18,7 @@ the output renderer the downloads and the CKAN DataStore share.
 """
 
 from catalog.query.aggregates import MAX_GROUPS, AggregateRequest, Table
-from catalog.query.cursor import Cursor
+from catalog.query.cursor import MAX_ROWS_LIMIT, Cursor, FoundPage, PageQuestion
 from catalog.query.downloads import (
     CHUNK,
     ZIP_MEDIA_TYPE,
@@ -32,7 +32,7 @@ from catalog.query.downloads import (
 )
 from catalog.query.engine import QueryEngine
 from catalog.query.formats import CATALOGUED, FORMATS, Digest, Encoded, Encoding, Format, encode
-from catalog.query.pages import DEFAULT_LIMIT, MAX_ROWS_LIMIT, RowsPage, RowsRequest
+from catalog.query.pages import DEFAULT_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
     csv_header,
@@ -63,7 +63,9 @@ __all__ = [
     "Encoding",
     "ExportRequest",
     "Format",
+    "FoundPage",
     "Mode",
+    "PageQuestion",
     "QueryEngine",
     "ResourceFile",
     "RowSelection",

@@ -35,7 +35,7 @@ from catalog.ckan import arguments
 from catalog.ckan.datastore.dumps import DUMP_FORMATS, dump_chunks
 from catalog.ckan.datastore.metadata import TABLE_METADATA, metadata_rows, search_metadata
 from catalog.ckan.datastore.plans import Plan
-from catalog.ckan.datastore.schema import LARGEST_NATURAL, search_arguments
+from catalog.ckan.datastore.schema import LARGEST_NATURAL, SearchArguments, search_arguments
 from catalog.ckan.datastore.tables import Field, Table, pg_type_of_sql
 from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
@@ -43,6 +43,8 @@ from catalog.query import QueryEngine, delimited_text, export_runs, view_name
 from catalog.sql import loads_exact, quote
 
 DUMP_PAGE_ROWS = 65_536
+# A page of a search: its records (in `records_format`), their `_id`s, and the total.
+Page = tuple[Any, list[int], int | None]
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 
 
@@ -110,18 +112,56 @@ class DataStore:
         table = self.table(given.resource_id)
         plan = Plan.make(table, given)
         result = dict(given.echo)
-        fmt = given.records_format
-        rows = self.engine.fetch(*plan.page_sql(text=fmt in ("csv", "tsv")))
-        ids = [row[-1] for row in rows if row[-1] is not None]
-        result["records"] = _records(rows, fmt)
+        found = self._paged(plan, given.records_format)
+        if found is None:
+            found = self._planned(table, plan, given)
+        records, ids, total = found
+        result["records"] = records
         result["fields"] = [table.describe(name) for name in plan.field_names]
         if given.include_total:
-            result["total"] = self._total(table, plan)
+            result["total"] = total
             result["total_was_estimated"] = False
         if given.include_next_page and plan.keyset_operator and ids:
             last = max(ids) if plan.keyset_operator == "gt" else min(ids)
             result["next_page"] = {"_id": {plan.keyset_operator: last}}
         return result
+
+    def _paged(self, plan: Plan, fmt: str) -> Page | None:
+        """The page read by the page engine (`Plan.question`): records, `_id`s and total;
+        None when the search is not one it asks, or is an offset it leaves to SQL."""
+        if plan.question is None:
+            return None
+        try:
+            found = self.engine.page(plan.table.resource, plan.question)
+        except InvalidParameter:
+            return None  # deeper than the engine pages this sort: the plan's SQL reads it
+        except QueryTimeout:
+            raise InvalidFields({"query": ["Search took too long"]}) from None
+        # The page's last sort key is the row number (`plans._sort_keys`): `_id` minus one.
+        ids = [int(row[-1]) + 1 for row in found.rows]
+        if fmt in ("csv", "tsv"):
+            cells = self.engine.fetch(*plan.text_sql(ids)) if ids else []
+            by_id = {row[-1]: row[:-1] for row in cells}
+            records = _records([(*by_id[i], i) for i in ids], fmt)
+        else:
+            objects = loads_exact("[" + ",".join(str(row[0]) for row in found.rows) + "]")
+            names = plan.field_names
+            rows = [
+                [i if n == "_id" else o[n] for n in names]
+                for o, i in zip(objects, ids, strict=True)
+            ]
+            records = (
+                rows if fmt == "lists" else [dict(zip(names, row, strict=True)) for row in rows]
+            )
+        return records, ids, found.total.rows
+
+    def _planned(self, table: Table, plan: Plan, given: SearchArguments) -> Page:
+        """The page read by the plan's own SQL: records, `_id`s and total."""
+        fmt = given.records_format
+        rows = self.engine.fetch(*plan.page_sql(text=fmt in ("csv", "tsv")))
+        ids = [row[-1] for row in rows if row[-1] is not None]
+        total = self._total(table, plan) if given.include_total else None
+        return _records(rows, fmt), ids, total
 
     def _aliases(self) -> list[tuple[str, str]]:
         """(resource id, SQL view name) of every DataStore table."""
