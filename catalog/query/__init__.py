@@ -6,7 +6,8 @@ the output renderer the downloads and the CKAN DataStore share.
     pages       pages of rows by offset (at any depth) or cursor (`cursor`, which also
                 holds a page's SQL), with their totals (`totals`: per row group, from the
                 footer's statistics where they decide), read from kept row groups
-                (`rowgroups`) when they hold them
+                (`rowgroups`) when they hold them; a page asked in parsed terms
+                (`PageQuestion`, the CKAN DataStore's) is read the same way
     aggregates  grouped counts, sums, averages, minima and maxima
     selection   the rows a download reads, in typed or file order
     database    the DuckDB connection, locked to the store; its errors made ours

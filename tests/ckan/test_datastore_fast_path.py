@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 import catalog.ckan.datastore.plans
 import catalog.query.pages
-from catalog.ckan.datastore import DataStore
+from catalog.ckan import DataStore
 from catalog.query import QueryEngine
 from catalog.settings import Settings
 from catalog.store import FolderStore

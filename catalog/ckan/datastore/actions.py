@@ -10,8 +10,9 @@ Behaviour follows ckanext/datastore of CKAN 2.12 (logic/action.py, logic/schema.
 backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
 
 - `datastore_search` takes CKAN's filters (`catalog.ckan.datastore.filters`), `q`, `fields`,
-  `sort`, `distinct` and paging (`catalog.ckan.datastore.plans`); `include_total` (default
-  true) counts exactly; `records_format` objects, lists, csv, tsv; `include_next_page` gives
+  `sort`, `distinct` and paging (`catalog.ckan.datastore.plans`); a search the page engine
+  can ask (`Plan.question`) is read by it, as `/rows` reads a page (`QueryEngine.page`), any
+  other by the plan's SQL; `include_total` (default true) counts exactly; `records_format` objects, lists, csv, tsv; `include_next_page` gives
   `next_page` (`{"_id": {"gt": last}}`) when sorted by `_id`; the `_links` of CKAN 2.10/2.11
   are added on the wire (`api.routes.ckan`).
 - `datastore_search_sql` runs the v1 SQL endpoint's sandbox (one SELECT, no file or network
