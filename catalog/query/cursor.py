@@ -171,6 +171,16 @@ def _equal(key: SortKey, value: Any) -> tuple[str, list[Any]]:
     return f"{key.column.sql} = ?", [value]
 
 
+def floor_of(filters: Sequence[Filter], key: SortKey) -> Any | None:
+    """The largest value a `gt` filter keeps an ascending sort key above (the CKAN
+    DataStore's `next_page` filter on `_id`, say): its page starts after that value, as a
+    cursor's page starts after the cursor's. None without one."""
+    if key.descending:
+        return None
+    found = [f.values[0] for f in filters if f.column == key.column and f.operator == "gt"]
+    return max((v for v in found if v is not None), default=None)
+
+
 def pinned_version(requested: str | None, cursor: Cursor | None) -> str | None:
     """The version a page reads: the cursor's, which a `version=` may only repeat."""
     if cursor is None:

@@ -35,6 +35,7 @@ from catalog.query.cursor import (
     check_depth,
     check_paging,
     filter_signature,
+    floor_of,
     keyset_sql,
     sort_keys,
     sort_signature,
@@ -316,7 +317,7 @@ class Pages:
         page, after = planned.query, planned.after
         found = None
         if offset == 0:
-            first = None if after is None else after[0]
+            first = after[0] if after is not None else floor_of(planned.parsed, page.keys[0])
             start = None if located is None else located.group
             found = self._page_of_kept_groups(resource, page, first, start, window)
         if found is None:
