@@ -12,9 +12,10 @@ backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
 - `datastore_search` takes CKAN's filters (`catalog.ckan.datastore.filters`), `q`, `fields`,
   `sort`, `distinct` and paging (`catalog.ckan.datastore.plans`); a search the page engine
   can ask (`Plan.question`) is read by it, as `/rows` reads a page (`QueryEngine.page`), any
-  other by the plan's SQL; `include_total` (default true) counts exactly; `records_format` objects, lists, csv, tsv; `include_next_page` gives
-  `next_page` (`{"_id": {"gt": last}}`) when sorted by `_id`; the `_links` of CKAN 2.10/2.11
-  are added on the wire (`api.routes.ckan`).
+  other by the plan's SQL; `include_total` (default true) counts exactly; `records_format`
+  objects, lists, csv, tsv; `include_next_page` gives `next_page` (`{"_id": {"gt": last}}`)
+  when sorted by `_id`; the `_links` of CKAN 2.10/2.11 are added on the wire
+  (`api.routes.ckan`).
 - `datastore_search_sql` runs the v1 SQL endpoint's sandbox (one SELECT, no file or network
   reader); tables are named by resource id (`SELECT * FROM "<uuid>"`) or by SQL view name.
 - `/datastore/dump/{id}` streams csv, tsv, json or xml (`catalog.ckan.datastore.dumps`). In
@@ -145,15 +146,9 @@ class DataStore:
             by_id = {row[-1]: row[:-1] for row in cells}
             records = _records([(*by_id[i], i) for i in ids], fmt)
         else:
-            objects = loads_exact("[" + ",".join(str(row[0]) for row in found.rows) + "]")
-            names = plan.field_names
-            rows = [
-                [i if n == "_id" else o[n] for n in names]
-                for o, i in zip(objects, ids, strict=True)
-            ]
-            records = (
-                rows if fmt == "lists" else [dict(zip(names, row, strict=True)) for row in rows]
-            )
+            records = _objects(found.rows, ids, plan.field_names)
+            if fmt == "lists":
+                records = [list(record.values()) for record in records]
         return records, ids, found.total.rows
 
     def _planned(self, table: Table, plan: Plan, given: SearchArguments) -> Page:
@@ -272,3 +267,17 @@ def _records(rows: list[tuple[Any, ...]], fmt: str) -> Any:
     if fmt == "lists":
         return [list(record.values()) for record in records]
     return records
+
+
+def _objects(rows: list[tuple[Any, ...]], ids: list[int], names: list[str]) -> list[Any]:
+    """The page engine's JSON objects (of the fields but `_id`) with `_id` where `names`
+    puts it: written in first, where the default fields put it, else placed one by one."""
+    if "_id" not in names:
+        return loads_exact("[" + ",".join(str(row[0]) for row in rows) + "]")
+    if names[0] == "_id":
+        texts = (f'{{"_id":{i},{str(row[0])[1:]}' for row, i in zip(rows, ids, strict=True))
+        return loads_exact("[" + ",".join(texts) + "]")
+    objects = loads_exact("[" + ",".join(str(row[0]) for row in rows) + "]")
+    return [
+        {n: i if n == "_id" else o[n] for n in names} for o, i in zip(objects, ids, strict=True)
+    ]
