@@ -191,3 +191,25 @@ def test_datastore_search_asks_the_page_engine_only_what_it_can_express(
             found = datastore.search({"resource_id": RESOURCE_ID, **other})
         assert not paged.called, other
         assert "records" in found
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"_id": {"gt": -(2**63)}},
+        {"_id": [-(2**63), 3]},
+        {"_id": {"lte": 2**63 - 1}},
+        {"_id": -5},
+        {"id": {"gt": 2**63 - 1}},
+    ],
+)
+def test_datastore_search_at_the_edges_of_64_bits_answers_as_its_own_sql(
+    store: Path, datastore: DataStore, filters: dict[str, Any]
+) -> None:
+    # `_id` is the row number plus one: the smallest `_id` is one below the smallest row
+    # number a query binds.
+    publish(store, table(20, False, 2), 6, True)
+    data = {"resource_id": RESOURCE_ID, "filters": filters, "limit": 5}
+    fast = datastore.search(dict(data))
+    with mock.patch.object(catalog.ckan.datastore.plans, "_question", return_value=None):
+        assert fast == datastore.search(dict(data))
