@@ -360,7 +360,8 @@ class Pages:
             table = self._kept.tables(path, start, start + 1)
             values = self._kept.sorted_values(path, start, first.column.name)
             low = 0 if after is None else bisect.bisect_right(values, after, key=_as_py)
-            window = max(window, page.fetch)
+            # The group's matches all lie above `after`: as dense as in the rows left there.
+            window = max(window * (len(values) - low) // max(len(values), 1), page.fetch)
             while low + window < len(values):
                 # Every row above the bound sorts after every row at or below it, and at
                 # least `window` rows lie between `after` and the bound.

@@ -272,12 +272,12 @@ def _records(rows: list[tuple[Any, ...]], fmt: str) -> Any:
 def _objects(rows: list[tuple[Any, ...]], ids: list[int], names: list[str]) -> list[Any]:
     """The page engine's JSON objects (of the fields but `_id`) with `_id` where `names`
     puts it: written in first, where the default fields put it, else placed one by one."""
-    if "_id" not in names:
-        return loads_exact("[" + ",".join(str(row[0]) for row in rows) + "]")
-    if names[0] == "_id":
-        texts = (f'{{"_id":{i},{str(row[0])[1:]}' for row, i in zip(rows, ids, strict=True))
-        return loads_exact("[" + ",".join(texts) + "]")
-    objects = loads_exact("[" + ",".join(str(row[0]) for row in rows) + "]")
+    texts = [str(row[0]) for row in rows]
+    if names[0] == "_id" and "_id" not in names[1:]:
+        texts = [f'{{"_id":{i},{text[1:]}' for text, i in zip(texts, ids, strict=True)]
+    objects: list[dict[str, Any]] = loads_exact("[" + ",".join(texts) + "]")
+    if "_id" not in names or names[0] == "_id":
+        return objects
     return [
         {n: i if n == "_id" else o[n] for n in names} for o, i in zip(objects, ids, strict=True)
     ]
