@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 
 from benchmarks import report
-from benchmarks.api.results import ApiResults, Compared, CsvExport, Measurements
+from benchmarks.api.results import (
+    ApiResults,
+    Compared,
+    CsvExport,
+    DatastoreSearch,
+    Measurements,
+)
 from benchmarks.api.targets import TARGET_ROWS
 from benchmarks.exports import CopyRun, DownloadRun, NotMeasured
 from benchmarks.timing import Timing
@@ -83,7 +89,39 @@ def _timings(m: Measurements) -> list[str]:
         )
     rows += _variants(m)
     headers = ("measurement", "ours", "Datasette", "DuckDB floor", "results agree", "load")
-    return [*report.table(headers, "lrrrcr", rows), "", *_export_table(m["csv_export"]), ""]
+    return [
+        *report.table(headers, "lrrrcr", rows),
+        "",
+        *_datastore_table(m["datastore_search"]),
+        "",
+        *_export_table(m["csv_export"]),
+        "",
+    ]
+
+
+def _datastore_table(searched: DatastoreSearch) -> list[str]:
+    """CKAN's datastore_search beside `/rows`, the same question on the same server."""
+    rows = [
+        [
+            f"{name}: {q['what']}",
+            _cell(q["datastore_search"]),
+            _cell(q["rows"]),
+            f"{q['ratio']}×",
+            report.met_cell(bool(q["agree"])),
+        ]
+        for name, q in (
+            ("filtered_page", searched["filtered_page"]),
+            ("deep_keyset_page", searched["deep_keyset_page"]),
+            ("deep_offset_page", searched["deep_offset_page"]),
+        )
+    ]
+    headers = ("question", "datastore_search", "/rows", "ratio", "results agree")
+    load = _load(searched.get("load_1min"))
+    return [
+        f"CKAN `datastore_search` against `/rows`, same question (load {load}):",
+        "",
+        *report.table(headers, "lrrrc", rows),
+    ]
 
 
 def _variants(m: Measurements) -> list[list[str]]:

@@ -129,6 +129,22 @@ Compared = (
 )
 
 
+class DatastoreQuestion(TypedDict):
+    """One question asked of CKAN's `datastore_search` and of `/rows` on our server."""
+
+    what: str
+    datastore_search: Timing
+    rows: Timing
+    ratio: float  # datastore_search p50 / rows p50
+    agree: bool
+
+
+class DatastoreSearch(Measured):
+    filtered_page: DatastoreQuestion
+    deep_keyset_page: DatastoreQuestion
+    deep_offset_page: DatastoreQuestion
+
+
 class Measurements(DeepPages):
     filtered_page: FilteredPage
     filtered_offset_page: FilteredOffsetPage
@@ -137,6 +153,7 @@ class Measurements(DeepPages):
     estimated_total: EstimatedTotal
     aggregate: Aggregate
     csv_export: CsvExport
+    datastore_search: DatastoreSearch
 
 
 class Preparation(TypedDict):

@@ -23,6 +23,7 @@ from typing import TypeVar
 import httpx
 
 from benchmarks import hotline, report
+from benchmarks.api.datastore import datastore_search
 from benchmarks.api.markdown import markdown
 from benchmarks.api.pages import deep_pages, filtered_offset_page, filtered_page
 from benchmarks.api.results import (
@@ -116,6 +117,8 @@ def measure(rig: Rig, scratch: Path) -> Measurements:
     stamp(estimated, before)
     grouped, before = measuring("aggregate", lambda: aggregate(rig))
     stamp(grouped, before)
+    searched, before = measuring("datastore_search", lambda: datastore_search(rig))
+    stamp(searched, before)
     export, before = measuring("csv_export", lambda: csv_export(rig, scratch))
     stamp(export, before)
     return Measurements(
@@ -127,6 +130,7 @@ def measure(rig: Rig, scratch: Path) -> Measurements:
         estimated_total=estimated,
         aggregate=grouped,
         csv_export=export,
+        datastore_search=searched,
     )
 
 

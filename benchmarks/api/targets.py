@@ -39,7 +39,7 @@ def targets(m: Measurements) -> list[Verdict]:
             f"offset {offset} ms / cursor {cursor} ms",
         )
     )
-    return found + _export_targets(m["csv_export"]) + _depth_targets(m)
+    return found + _export_targets(m["csv_export"]) + _depth_targets(m) + _datastore_targets(m)
 
 
 def _within(name: str, what: str, ours: Timing, floor: Timing, agree: bool) -> Verdict:
@@ -61,7 +61,10 @@ def _depth_targets(m: Measurements) -> list[Verdict]:
     keyset = m["deep_keyset_page"]["duckdb"]
     offset, filtered = m["deep_offset_page"], m["filtered_offset_page"]
     exact, colds, estimate = m["exact_total"], m["cold_totals"], m["estimated_total"]
+    deep = m["deep_keyset_page"]
     found = [
+        _within("deep_keyset_page", "DuckDB keyset page", deep["ours"], keyset, deep["agree"]),
+        _within("deep_keyset_page cold", "DuckDB keyset page", deep["ours_cold"], keyset, True),
         _within("deep_offset_page", "DuckDB keyset page", offset["ours"], keyset, offset["agree"]),
         _within(
             "deep_offset_page cold", "DuckDB keyset page", m["cold_offset_pages"], keyset, True
@@ -92,6 +95,26 @@ def _depth_targets(m: Measurements) -> list[Verdict]:
             f"{estimate['estimate']:,} for {estimate['exact']:,}",
         )
     )
+    return found
+
+
+def _datastore_targets(m: Measurements) -> list[Verdict]:
+    """Issue 15: CKAN's datastore_search within 1.2 × `/rows` asked the same question."""
+    searched = m["datastore_search"]
+    found = []
+    for name in ("filtered_page", "deep_keyset_page", "deep_offset_page"):
+        question = searched[name]
+        mine, rows = _p50(question["datastore_search"]), _p50(question["rows"])
+        found.append(
+            _verdict(
+                f"datastore_search {name}",
+                "HTTP p50 ≤ 1.2 × /rows p50, same question",
+                question["ratio"],
+                mine <= 1.2 * rows and question["agree"],
+                f"datastore_search {mine} ms / /rows {rows} ms"
+                + ("" if question["agree"] else "; answers DIFFER"),
+            )
+        )
     return found
 
 

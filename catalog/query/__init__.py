@@ -6,7 +6,8 @@ the output renderer the downloads and the CKAN DataStore share.
     pages       pages of rows by offset (at any depth) or cursor (`cursor`, which also
                 holds a page's SQL), with their totals (`totals`: per row group, from the
                 footer's statistics where they decide), read from kept row groups
-                (`rowgroups`) when they hold them
+                (`rowgroups`) when they hold them; a page asked in parsed terms
+                (`PageQuestion`, the CKAN DataStore's) is read the same way
     aggregates  grouped counts, sums, averages, minima and maxima
     selection   the rows a download reads, in typed or file order
     database    the DuckDB connection, locked to the store; its errors made ours
@@ -18,7 +19,7 @@ the output renderer the downloads and the CKAN DataStore share.
 """
 
 from catalog.query.aggregates import MAX_GROUPS, AggregateRequest, Table
-from catalog.query.cursor import Cursor
+from catalog.query.cursor import MAX_ROWS_LIMIT, Cursor, FoundPage, PageQuestion
 from catalog.query.downloads import (
     CHUNK,
     ZIP_MEDIA_TYPE,
@@ -44,7 +45,7 @@ from catalog.query.formats import (
     PublishedDownloads,
     encode,
 )
-from catalog.query.pages import DEFAULT_LIMIT, MAX_ROWS_LIMIT, RowsPage, RowsRequest
+from catalog.query.pages import DEFAULT_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
     csv_header,
@@ -78,8 +79,10 @@ __all__ = [
     "Encoding",
     "ExportRequest",
     "Format",
+    "FoundPage",
     "Mode",
     "PublishedDownloads",
+    "PageQuestion",
     "QueryEngine",
     "ResourceFile",
     "RowSelection",

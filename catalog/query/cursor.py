@@ -26,6 +26,7 @@ from catalog.errors import InvalidParameter
 from catalog.sql import (
     ROW_NUMBER,
     Column,
+    Filter,
     Schema,
     SortKey,
     json_row_sql,
@@ -41,6 +42,9 @@ PARAMETER = "next"
 # the URL's; this bound also holds for a cursor that arrives some other way.
 CURSOR_NESTING = 2
 CURSOR_MAX_CHARS = 16_384
+MAX_ROWS_LIMIT = 10_000
+# The largest offset a query can bind (DuckDB's BIGINT); no file holds that many rows.
+MAX_OFFSET = 2**63 - 1
 # A page query whose bound leaves at most this many rows renders them in one pass.
 FLAT_ROWS = 4096
 
@@ -167,6 +171,16 @@ def _equal(key: SortKey, value: Any) -> tuple[str, list[Any]]:
     return f"{key.column.sql} = ?", [value]
 
 
+def floor_of(filters: Sequence[Filter], key: SortKey) -> Any | None:
+    """The largest value a `gt` filter keeps an ascending sort key above (the CKAN
+    DataStore's `next_page` filter on `_id`, say): its page starts after that value, as a
+    cursor's page starts after the cursor's. None without one."""
+    if key.descending:
+        return None
+    found = [f.values[0] for f in filters if f.column == key.column and f.operator == "gt"]
+    return max((v for v in found if v is not None), default=None)
+
+
 def pinned_version(requested: str | None, cursor: Cursor | None) -> str | None:
     """The version a page reads: the cursor's, which a `version=` may only repeat."""
     if cursor is None:
@@ -194,6 +208,36 @@ def check_depth(offset: int, max_offset: int) -> None:
             f"give a number from 0 to {max_offset} for this sort, or sort by a column the file"
             " is stored by; page deeper with the next cursor",
         )
+
+
+def check_paging(limit: int, offset: int, cursor: Cursor | None) -> None:
+    if not 1 <= limit <= MAX_ROWS_LIMIT:
+        raise InvalidParameter("limit", f"give a number from 1 to {MAX_ROWS_LIMIT}")
+    if offset and cursor is not None:
+        raise InvalidParameter("offset", "give either offset or next, not both")
+    if not 0 <= offset <= MAX_OFFSET:
+        raise InvalidParameter("offset", f"give a number from 0 to {MAX_OFFSET}")
+
+
+@dataclass(frozen=True)
+class PageQuestion:
+    """A page asked in parsed terms, as the CKAN DataStore asks: the columns rendered, the
+    sort keys (the last of them unique), the filters, the paging and the total's mode."""
+
+    columns: list[Column]
+    keys: list[SortKey]
+    filters: list[Filter]
+    limit: int
+    offset: int = 0
+    total: str = "exact"
+
+
+@dataclass(frozen=True)
+class FoundPage:
+    """A page's rows, each its JSON object then its sort keys' values; and its total."""
+
+    rows: list[tuple[Any, ...]]
+    total: Total
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from catalog.errors import InvalidParameter
 from catalog.query.aggregates import Aggregate, AggregateRequest, Table
-from catalog.query.cursor import Cursor, pinned_version
+from catalog.query.cursor import Cursor, FoundPage, PageQuestion, pinned_version
 from catalog.query.database import batches, chained, connect, counted, translate
 from catalog.query.pages import Pages, RowsPage, RowsRequest
 from catalog.query.resources import ResourceFile, Resources
@@ -73,6 +73,12 @@ class QueryEngine:
         cursor = Cursor.decode(request.cursor) if request.cursor else None
         resource = self.resource(slug, name, pinned_version(request.version, cursor))
         return self._pages.read(resource, request, cursor)
+
+    def page(self, resource: ResourceFile, question: PageQuestion) -> FoundPage:
+        """A page asked in parsed terms (the CKAN DataStore's), read as `rows` reads one."""
+        if question.total not in MODES:
+            raise InvalidParameter("total", f"give one of {', '.join(MODES)}")
+        return self._pages.answer(resource, question)
 
     # -- downloads ---------------------------------------------------------------------------
 

@@ -27,11 +27,15 @@ from catalog.query.cursor import (
     FLAT_ROWS,
     Condition,
     Cursor,
+    FoundPage,
     PageQuery,
+    PageQuestion,
     Total,
     as_text,
     check_depth,
+    check_paging,
     filter_signature,
+    floor_of,
     keyset_sql,
     sort_keys,
     sort_signature,
@@ -51,10 +55,7 @@ from catalog.sql import (
     where_sql,
 )
 
-MAX_ROWS_LIMIT = 10_000
 DEFAULT_LIMIT = 100
-# The largest offset a query can bind (DuckDB's BIGINT); no file holds that many rows.
-MAX_OFFSET = 2**63 - 1
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
 SHALLOW_OFFSET = 10_000
@@ -110,29 +111,13 @@ class Pages:
 
     def read(self, resource: ResourceFile, request: RowsRequest, cursor: Cursor | None) -> RowsPage:
         """A page of rows of `resource`, its `next` cursor, and the total asked for."""
-        check_paging(request, cursor)
+        check_paging(request.limit, request.offset, cursor)
         planned = _plan(resource.schema, request, cursor)
-        signature = filter_signature(request.filters)
         carried = cursor.total if cursor is not None else None
-        filtered = bool(planned.filters)
-        known = self._totals.known(resource.rows, request.total, carried, signature, filtered)
-        in_order = self._in_file_order(resource, planned)
-        counts = self._counts(resource, planned, request, in_order, known)
-        if known is None and counts is not None:
-            known = Total(sum(counts), True, signature)
-        # A count runs beside the page on a second cursor: the answer costs the slower of
-        # the two queries, not their sum.
-        counting: Future[tuple[int | None, bool]] | None = None
-        if known is None:
-            counting = self._counter.submit(self._count, resource, planned, request.total)
-        found = self._page_at(resource, planned, request.offset, counts if in_order else None)
+        signature = filter_signature(request.filters)
+        found, total = self._answer(resource, planned, request, signature, carried)
         more = len(found) > request.limit
         found = found[: request.limit]
-        shown = request.offset + len(found)
-        if counting is None:
-            total = known or Total(None, False, signature)
-        else:
-            total = settled(counting, signature, cursor is None and bool(found), shown, more)
         following = None
         if more:
             values = tuple(as_text(value) for value in found[-1][1:])
@@ -148,6 +133,46 @@ class Pages:
             total_exact=total.exact,
             next=following,
         )
+
+    def answer(self, resource: ResourceFile, question: PageQuestion) -> FoundPage:
+        """A page asked in parsed terms (the CKAN DataStore's), read as `read` reads one."""
+        request = RowsRequest(limit=question.limit, offset=question.offset, total=question.total)
+        check_paging(question.limit, question.offset, None)
+        conditions = [f.sql() for f in question.filters]
+        keys, fetch = question.keys, question.limit + 1
+        query = PageQuery(question.columns, keys, conditions, fetch, question.offset)
+        planned = _Planned(query, conditions, list(question.filters), None)
+        found, total = self._answer(resource, planned, request, repr(conditions), None)
+        return FoundPage(found[: question.limit], total)
+
+    def _answer(
+        self,
+        resource: ResourceFile,
+        planned: _Planned,
+        request: RowsRequest,
+        signature: str,
+        carried: Total | None,
+    ) -> tuple[list[tuple[Any, ...]], Total]:
+        """The page's rows (and the extra one saying more follow), and its total; `signature`
+        is of the filters, `carried` the total of a cursor (then the page is not the first)."""
+        filtered = bool(planned.filters)
+        known = self._totals.known(resource.rows, request.total, carried, signature, filtered)
+        in_order = self._in_file_order(resource, planned)
+        counts = self._counts(resource, planned, request, in_order, known)
+        if known is None and counts is not None:
+            known = Total(sum(counts), True, signature)
+        # A count runs beside the page on a second cursor: the answer costs the slower of
+        # the two queries, not their sum.
+        counting: Future[tuple[int | None, bool]] | None = None
+        if known is None:
+            counting = self._counter.submit(self._count, resource, planned, request.total)
+        found = self._page_at(resource, planned, request.offset, counts if in_order else None)
+        more = len(found) > request.limit
+        shown = request.offset + min(len(found), request.limit)
+        if counting is None:
+            return found, known or Total(None, False, signature)
+        first = planned.after is None and bool(found)
+        return found, settled(counting, signature, first, shown, more)
 
     def _in_file_order(self, resource: ResourceFile, planned: _Planned) -> bool:
         """Whether the page's order is the file's (`catalog.query.rowgroups.Layout`)."""
@@ -263,7 +288,8 @@ class Pages:
         if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
             return [offset - 1]
         if located is not None and len(keys) == 1 and not planned.filters:
-            kept = self._kept_rank(resource, keys[0], located)
+            name, within = keys[0].column.name, located.within
+            kept = self._kept.rank_value(resource.path, located.group, name, within)
             if kept is not None:
                 return kept
         conditions, rank = list(planned.filters), offset - 1
@@ -280,19 +306,6 @@ class Pages:
         found = self._fetch(sql, [str(resource.path), *params, rank])
         return list(found[0]) if found else None
 
-    def _kept_rank(
-        self, resource: ResourceFile, key: SortKey, located: Located
-    ) -> list[Any] | None:
-        """The `within`-th value of a unique key in its row group, from the group's sorted
-        values when it is kept (`catalog.query.rowgroups`); None to ask DuckDB."""
-        path, group = resource.path, located.group
-        if not self._kept.holds(path, group):
-            return None  # the page's own read decides whether to keep the group
-        try:
-            return [self._kept.sorted_values(path, group, key.column.name)[located.within].as_py()]
-        except (InvalidQuery, QueryFailed, duckdb.Error):
-            return None  # the group dropped under this request: ask DuckDB
-
     def _page(
         self,
         resource: ResourceFile,
@@ -304,7 +317,7 @@ class Pages:
         page, after = planned.query, planned.after
         found = None
         if offset == 0:
-            first = None if after is None else after[0]
+            first = after[0] if after is not None else floor_of(planned.parsed, page.keys[0])
             start = None if located is None else located.group
             found = self._page_of_kept_groups(resource, page, first, start, window)
         if found is None:
@@ -347,7 +360,8 @@ class Pages:
             table = self._kept.tables(path, start, start + 1)
             values = self._kept.sorted_values(path, start, first.column.name)
             low = 0 if after is None else bisect.bisect_right(values, after, key=_as_py)
-            window = max(window, page.fetch)
+            # The group's matches all lie above `after`: as dense as in the rows left there.
+            window = max(window * (len(values) - low) // max(len(values), 1), page.fetch)
             while low + window < len(values):
                 # Every row above the bound sorts after every row at or below it, and at
                 # least `window` rows lie between `after` and the bound.
@@ -380,15 +394,6 @@ def _plan(schema: Schema, request: RowsRequest, cursor: Cursor | None) -> _Plann
         conditions.append(keyset_sql(keys, after))
     query = PageQuery(columns, keys, conditions, request.limit + 1, request.offset)
     return _Planned(query, filters, parsed, after)
-
-
-def check_paging(request: RowsRequest, cursor: Cursor | None) -> None:
-    if not 1 <= request.limit <= MAX_ROWS_LIMIT:
-        raise InvalidParameter("limit", f"give a number from 1 to {MAX_ROWS_LIMIT}")
-    if request.offset and cursor is not None:
-        raise InvalidParameter("offset", "give either offset or next, not both")
-    if not 0 <= request.offset <= MAX_OFFSET:
-        raise InvalidParameter("offset", f"give a number from 0 to {MAX_OFFSET}")
 
 
 def _as_py(scalar: pa.Scalar[Any]) -> Any:

@@ -37,6 +37,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from catalog.errors import InvalidQuery, QueryFailed
 from catalog.sql import quote
 
 SCHEMA = "opendata_kept"
@@ -135,6 +136,16 @@ class KeptGroups:
         """Whether row group `index` of the file is kept now (asking changes nothing)."""
         with self._lock:
             return (str(path), index) in self._kept
+
+    def rank_value(self, path: Path, index: int, column: str, rank: int) -> list[Any] | None:
+        """[the `rank`-th smallest value of `column` in row group `index`] when the group is
+        kept; None to ask DuckDB (the page's own read decides whether to keep the group)."""
+        if not self.holds(path, index):
+            return None
+        try:
+            return [self.sorted_values(path, index, column)[rank].as_py()]
+        except (InvalidQuery, QueryFailed, duckdb.Error):
+            return None  # the group dropped under this request: ask DuckDB
 
     def tables(self, path: Path, first: int, stop: int) -> str:
         """Row groups `first` to `stop - 1` of the file, kept, as one SQL table expression."""

@@ -28,7 +28,7 @@ from catalog.errors import QueryTimeout, ServiceUnavailable
 from catalog.query.cursor import Total
 from catalog.query.rowgroups import ORDERED_TYPES
 from catalog.settings import Settings
-from catalog.sql import Column, Filter, where_sql
+from catalog.sql import ROW_NUMBER, Column, Filter, where_sql
 
 Mode = Literal["auto", "exact", "estimate", "none"]
 MODES: tuple[str, ...] = get_args(Mode)
@@ -76,7 +76,8 @@ class Totals:
         small = rows is not None and rows <= self.settings.total_sample_rows
         if rows is not None and not small and not self.exact_wanted(rows, mode):
             return self.estimate(path, rows, condition, params), False
-        sql = f"SELECT count(*) FROM read_parquet(?){condition}"
+        # With the row number, which a filter may name (the DataStore's `_id`).
+        sql = f"SELECT count(*) FROM read_parquet(?, file_row_number = true){condition}"
         try:
             return int(self._fetch(sql, [path, *params])[0][0]), True
         except QueryTimeout:
@@ -178,15 +179,33 @@ class GroupCounts:
         self._footer = footer
         self._lock = threading.Lock()
         self._known: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
+        self._decided: OrderedDict[tuple[str, str], tuple[int | None, ...]] = OrderedDict()
 
     def decided(self, path: Path, filters: Sequence[Filter]) -> list[int | None]:
-        """Each group's matching rows where the statistics decide them, else None."""
+        """Each group's matching rows where the statistics decide them, else None; kept as
+        the counts are (reading the statistics of 82 row groups takes milliseconds)."""
+        where, params = where_sql([f.sql() for f in filters])
+        key = (str(path), f"{where}\x00{params!r}")
+        with self._lock:
+            if key in self._decided:
+                self._decided.move_to_end(key)
+                return list(self._decided[key])
+        found = self._decide(path, filters)
+        with self._lock:
+            self._decided[key] = tuple(found)
+            if len(self._decided) > COUNTS_REMEMBERED:
+                self._decided.popitem(last=False)
+        return found
+
+    def _decide(self, path: Path, filters: Sequence[Filter]) -> list[int | None]:
         footer = self._footer(path)
         found: list[int | None] = []
+        start = 0  # the group's first row number
         for group in range(footer.num_row_groups):
             rows = footer.row_group(group).num_rows
-            verdicts = {_verdict(f, _stats(footer, group, f.column)) for f in filters}
+            verdicts = {_verdict(f, _stats(footer, group, f.column, start)) for f in filters}
             found.append(0 if NONE in verdicts else rows if verdicts <= {ALL} else None)
+            start += rows
         return found
 
     def scanned_rows(self, path: Path, filters: Sequence[Filter]) -> int:
@@ -247,10 +266,13 @@ def _runs(groups: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _stats(footer: pq.FileMetaData, group: int, column: Column) -> Stats:
+def _stats(footer: pq.FileMetaData, group: int, column: Column, start: int) -> Stats:
     """`column`'s statistics in `group`, their min/max kept only for types that compare in
-    Python as DuckDB compares them (`catalog.query.rowgroups.ORDERED_TYPES`)."""
+    Python as DuckDB compares them (`catalog.query.rowgroups.ORDERED_TYPES`); the row
+    number's (a filter on the DataStore's `_id`) from the group's place, `start`."""
     meta = footer.row_group(group)
+    if column == ROW_NUMBER:
+        return Stats(meta.num_rows, 0, start, start + meta.num_rows - 1)
     index = next(
         (i for i in range(meta.num_columns) if meta.column(i).path_in_schema == column.name), None
     )

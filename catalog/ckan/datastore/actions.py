@@ -10,10 +10,12 @@ Behaviour follows ckanext/datastore of CKAN 2.12 (logic/action.py, logic/schema.
 backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
 
 - `datastore_search` takes CKAN's filters (`catalog.ckan.datastore.filters`), `q`, `fields`,
-  `sort`, `distinct` and paging (`catalog.ckan.datastore.plans`); `include_total` (default
-  true) counts exactly; `records_format` objects, lists, csv, tsv; `include_next_page` gives
-  `next_page` (`{"_id": {"gt": last}}`) when sorted by `_id`; the `_links` of CKAN 2.10/2.11
-  are added on the wire (`api.routes.ckan`).
+  `sort`, `distinct` and paging (`catalog.ckan.datastore.plans`); a search the page engine
+  can ask (`Plan.question`) is read by it, as `/rows` reads a page (`QueryEngine.page`), any
+  other by the plan's SQL; `include_total` (default true) counts exactly; `records_format`
+  objects, lists, csv, tsv; `include_next_page` gives `next_page` (`{"_id": {"gt": last}}`)
+  when sorted by `_id`; the `_links` of CKAN 2.10/2.11 are added on the wire
+  (`api.routes.ckan`).
 - `datastore_search_sql` runs the v1 SQL endpoint's sandbox (one SELECT, no file or network
   reader); tables are named by resource id (`SELECT * FROM "<uuid>"`) or by SQL view name.
 - `/datastore/dump/{id}` streams csv, tsv, json or xml (`catalog.ckan.datastore.dumps`). In
@@ -35,7 +37,7 @@ from catalog.ckan import arguments
 from catalog.ckan.datastore.dumps import DUMP_FORMATS, dump_chunks
 from catalog.ckan.datastore.metadata import TABLE_METADATA, metadata_rows, search_metadata
 from catalog.ckan.datastore.plans import Plan
-from catalog.ckan.datastore.schema import LARGEST_NATURAL, search_arguments
+from catalog.ckan.datastore.schema import LARGEST_NATURAL, SearchArguments, search_arguments
 from catalog.ckan.datastore.tables import Field, Table, pg_type_of_sql
 from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
@@ -43,6 +45,8 @@ from catalog.query import QueryEngine, delimited_text, export_runs, view_name
 from catalog.sql import loads_exact, quote
 
 DUMP_PAGE_ROWS = 65_536
+# A page of a search: its records (in `records_format`), their `_id`s, and the total.
+Page = tuple[Any, list[int], int | None]
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 
 
@@ -110,18 +114,50 @@ class DataStore:
         table = self.table(given.resource_id)
         plan = Plan.make(table, given)
         result = dict(given.echo)
-        fmt = given.records_format
-        rows = self.engine.fetch(*plan.page_sql(text=fmt in ("csv", "tsv")))
-        ids = [row[-1] for row in rows if row[-1] is not None]
-        result["records"] = _records(rows, fmt)
+        found = self._paged(plan, given.records_format)
+        if found is None:
+            found = self._planned(table, plan, given)
+        records, ids, total = found
+        result["records"] = records
         result["fields"] = [table.describe(name) for name in plan.field_names]
         if given.include_total:
-            result["total"] = self._total(table, plan)
+            result["total"] = total
             result["total_was_estimated"] = False
         if given.include_next_page and plan.keyset_operator and ids:
             last = max(ids) if plan.keyset_operator == "gt" else min(ids)
             result["next_page"] = {"_id": {plan.keyset_operator: last}}
         return result
+
+    def _paged(self, plan: Plan, fmt: str) -> Page | None:
+        """The page read by the page engine (`Plan.question`): records, `_id`s and total;
+        None when the search is not one it asks, or is an offset it leaves to SQL."""
+        if plan.question is None:
+            return None
+        try:
+            found = self.engine.page(plan.table.resource, plan.question)
+        except InvalidParameter:
+            return None  # deeper than the engine pages this sort: the plan's SQL reads it
+        except QueryTimeout:
+            raise InvalidFields({"query": ["Search took too long"]}) from None
+        # The page's last sort key is the row number (`plans._sort_keys`): `_id` minus one.
+        ids = [int(row[-1]) + 1 for row in found.rows]
+        if fmt in ("csv", "tsv"):
+            cells = self.engine.fetch(*plan.text_sql(ids)) if ids else []
+            by_id = {row[-1]: row[:-1] for row in cells}
+            records = _records([(*by_id[i], i) for i in ids], fmt)
+        else:
+            records = _objects(found.rows, ids, plan.field_names)
+            if fmt == "lists":
+                records = [list(record.values()) for record in records]
+        return records, ids, found.total.rows
+
+    def _planned(self, table: Table, plan: Plan, given: SearchArguments) -> Page:
+        """The page read by the plan's own SQL: records, `_id`s and total."""
+        fmt = given.records_format
+        rows = self.engine.fetch(*plan.page_sql(text=fmt in ("csv", "tsv")))
+        ids = [row[-1] for row in rows if row[-1] is not None]
+        total = self._total(table, plan) if given.include_total else None
+        return _records(rows, fmt), ids, total
 
     def _aliases(self) -> list[tuple[str, str]]:
         """(resource id, SQL view name) of every DataStore table."""
@@ -231,3 +267,17 @@ def _records(rows: list[tuple[Any, ...]], fmt: str) -> Any:
     if fmt == "lists":
         return [list(record.values()) for record in records]
     return records
+
+
+def _objects(rows: list[tuple[Any, ...]], ids: list[int], names: list[str]) -> list[Any]:
+    """The page engine's JSON objects (of the fields but `_id`) with `_id` where `names`
+    puts it: written in first, where the default fields put it, else placed one by one."""
+    texts = [str(row[0]) for row in rows]
+    if names[0] == "_id" and "_id" not in names[1:]:
+        texts = [f'{{"_id":{i},{text[1:]}' for text, i in zip(texts, ids, strict=True)]
+    objects: list[dict[str, Any]] = loads_exact("[" + ",".join(texts) + "]")
+    if "_id" not in names or names[0] == "_id":
+        return objects
+    return [
+        {n: i if n == "_id" else o[n] for n in names} for o, i in zip(objects, ids, strict=True)
+    ]

@@ -5,6 +5,10 @@ ranges, `{"$or": [...]}` and `{"$and": [...]}` nest, and a list of dicts means O
 parsed by their column's Table Schema type and bound as parameters. An unknown field is a
 `Validation Error` `filters: ["Unknown field: f"]`; past 100 operations or 10 levels of
 nesting the filters are refused, as CKAN refuses them.
+
+`plain_filters` gives the same filters as the page engine's `Filter`s (`catalog.sql`) when
+they are plain comparisons of fields, all of which must hold: then a search is read as
+`/rows` reads a page (`catalog.ckan.datastore.plans`).
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 from catalog.ckan.datastore.tables import ID, ID_SQL
 from catalog.errors import InvalidFields, InvalidParameter
-from catalog.sql import Column, parse_value
+from catalog.sql import ROW_NUMBER, Column, Filter, parse_value
 
 MAX_FILTER_OPS = 100  # ckanext/datastore/filters.py MAX_FILTER_OPS_NUM
 MAX_FILTER_DEPTH = 10
@@ -36,6 +40,45 @@ def filters_sql(filters: Any, columns: dict[str, Column]) -> tuple[list[str], li
     if compiler.errors:
         raise InvalidFields({"filters": compiler.errors})
     return [sql], compiler.params
+
+
+def plain_filters(filters: Any, columns: dict[str, Column]) -> list[Filter] | None:
+    """Filters `filters_sql` has accepted, as `Filter`s that must all hold: a dict of field
+    → value, list of values, or range operations. None for any other filters (`$or`,
+    `$and`, a list of dicts, a range inside a list, a null), which only SQL expresses."""
+    if not filters:
+        return []
+    if not isinstance(filters, dict):
+        return None
+    found: list[Filter] = []
+    for key, value in filters.items():
+        column = columns.get(key)
+        if key.startswith("$") or column is None:
+            return None
+        ranges = (
+            value if isinstance(value, dict) else {"in" if isinstance(value, list) else "eq": value}
+        )
+        for operator, operand in ranges.items():
+            plain = _plain(column, operator, operand)
+            if plain is None:
+                return None
+            found.append(plain)
+    return found
+
+
+def _plain(column: Column, operator: str, operand: Any) -> Filter | None:
+    """One comparison as a `Filter`; `_id` (the row number plus one) as the row number."""
+    items = operand if isinstance(operand, list) else [operand]
+    if operator not in (*RANGE_OPERATORS, "in") or not items:
+        return None
+    if operator != "in" and isinstance(operand, list):
+        return None
+    if any(item is None or isinstance(item, dict | list) for item in items):
+        return None
+    values = [_typed(column, item) for item in items]
+    if column is ID:
+        return Filter(ROW_NUMBER, operator, tuple(value - 1 for value in values))
+    return Filter(column, operator, tuple(values))
 
 
 class _Compiler:

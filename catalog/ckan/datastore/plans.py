@@ -9,6 +9,10 @@ Behaviour follows CKAN 2.12's PostgreSQL backend (ckanext/datastore/backend/post
 - A `sort` sorts typed values; the primary key, then `_id`, break its ties, as in the
   downloads, so every page and format agrees. Sorted by `_id` alone, a page carries the
   `next_page` keyset condition.
+- A search the page engine can ask (`Plan.question`: plain filters, a sort on fields, no
+  `q` or `distinct`) is read as `/rows` reads a page (`catalog.query.PageQuestion`): an
+  offset located from the row groups at any depth, an exact total from their counts, a
+  page read from kept row groups; its own SQL is for the others.
 - A whole dump reads the file in runs (`catalog.query.export_runs`) instead of sorting it at
   once.
 """
@@ -20,12 +24,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from catalog.ckan import arguments
-from catalog.ckan.datastore.filters import filters_sql
+from catalog.ckan.datastore.filters import filters_sql, plain_filters
 from catalog.ckan.datastore.schema import SearchArguments
 from catalog.ckan.datastore.tables import ID_SQL, Table
 from catalog.ckan.datastore.textsearch import text_search
 from catalog.errors import InvalidFields
-from catalog.sql import Cells, Column, json_row_sql, quote, rendered_from, select_sql
+from catalog.query import MAX_ROWS_LIMIT, PageQuestion
+from catalog.sql import (
+    ROW_NUMBER,
+    Cells,
+    Column,
+    SortKey,
+    json_row_sql,
+    quote,
+    rendered_from,
+    select_sql,
+)
 
 SORT_CLAUSE = re.compile(r"^(.+?)( +(asc|desc))?( nulls +(first|last) *)?$", re.IGNORECASE)
 QUOTED_NAME = re.compile(r'"(?:[^"]|"")*"')  # the column a sort clause of `_sort_sql` names
@@ -47,6 +61,7 @@ class Plan:
     limit: int | None
     offset: int
     keyset_operator: str
+    question: PageQuestion | None  # the search as the page engine asks it, when it can
 
     @classmethod
     def make(cls, table: Table, given: SearchArguments) -> Plan:
@@ -86,6 +101,7 @@ class Plan:
             limit=given.limit,
             offset=given.offset,
             keyset_operator=keyset,
+            question=_question(table, given, names, bool(ranks)),
         )
 
     def _source(self, run: tuple[int, int] | None = None) -> Query:
@@ -170,6 +186,19 @@ class Plan:
     def _rendered(selected: list[Column], text: bool) -> str:
         return select_sql(selected, Cells.DELIMITED) if text else json_row_sql(selected)
 
+    def text_sql(self, ids: list[int]) -> Query:
+        """The rows of `ids` (one page's `_id`s, found by the page engine) as text cells,
+        then `_id`: the page as `page_sql(text=True)` renders it, in any order."""
+        inner = (
+            f"SELECT *, {ID_SQL} AS _id FROM read_parquet(?, file_row_number = true)"
+            " WHERE file_row_number BETWEEN ? AND ?"
+        )
+        rendered = self._rendered(self._selected(), True)
+        marks = ", ".join("?" for _ in ids)
+        sql = f'SELECT {rendered}, "_id" FROM ({inner}) AS _p WHERE "_id" IN ({marks})'
+        path = str(self.table.resource.path)
+        return sql, [path, min(ids) - 1, max(ids) - 1, *ids]
+
     def count_sql(self) -> Query:
         inner, params = self._source()
         if self.distinct:
@@ -207,3 +236,45 @@ def _tie_breakers(order: list[str], primary_key: tuple[str, ...]) -> list[str]:
         return []
     keys = [quote(name) for name in primary_key if quote(name) not in named]
     return [f"{key} ASC" for key in [*keys, '"_id"']]
+
+
+def _question(
+    table: Table, given: SearchArguments, names: list[str], ranked: bool
+) -> PageQuestion | None:
+    """The search as the page engine asks it: plain filters (`plain_filters`), a sort on
+    fields with nulls last, at least one field besides `_id`, a limit the engine takes. None
+    for any other search (`q`, `distinct`, ...), which `page_sql` answers."""
+    limit = given.limit
+    if ranked or given.distinct or limit is None or not 1 <= limit <= MAX_ROWS_LIMIT:
+        return None
+    schema = table.resource.schema
+    filters = plain_filters(given.filters, table.columns)
+    keys = _sort_keys(given.sort, table)
+    columns = [schema.columns[name] for name in names if name != "_id"]
+    if filters is None or keys is None or not columns:
+        return None
+    total = "exact" if given.include_total else "none"
+    return PageQuestion(columns, keys, filters, limit, given.offset, total)
+
+
+def _sort_keys(value: Any, table: Table) -> list[SortKey] | None:
+    """The sort (validated by `_sort_sql`) as the page engine's keys, ending in the row
+    number as `_tie_breakers` end it; None for a sort with nulls first."""
+    schema, keys = table.resource.schema, list[SortKey]()
+    for clause in arguments.names(value, "sort"):
+        match = SORT_CLAUSE.match(clause)
+        if match is None or (match.group(5) or "last").lower() != "last":
+            return None
+        field = match.group(1)
+        if len(field) > 1 and field[0] == field[-1] == '"':
+            field = field[1:-1]
+        column = ROW_NUMBER if field == "_id" else schema.columns[field]
+        if any(key.column == column for key in keys):
+            return None
+        keys.append(SortKey(column, (match.group(3) or "asc").lower() == "desc"))
+        if column is ROW_NUMBER:
+            return keys  # the row number is unique: nothing after it orders anything
+    named = {key.column.name for key in keys}
+    primary = [n for n in schema.primary_key if n in schema.columns and n not in named]
+    ties = [SortKey(schema.columns[n]) for n in primary]
+    return [*keys, *(ties if keys else []), SortKey(ROW_NUMBER)]
