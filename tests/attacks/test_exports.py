@@ -129,7 +129,7 @@ def test_attack_text_filters_are_values_not_sql(
     # Bound as a parameter, the text matches no row: the header and nothing else.
     answer = client.get(f"{WAGES}.csv", params=query)
     assert answer.status_code == 200
-    assert answer.text.count("\n") == 1 and answer.text.startswith('"region_code"')
+    assert answer.text.count("\n") == 1 and answer.text.startswith("region_code,")
     assert_healthy(server)
 
 
