@@ -153,31 +153,27 @@ class CatalogueIndex:
         # Only the page query computes the score; the count and the facets need none.
         base = f"SELECT * FROM datasets WHERE {selection.where}"
         params = selection.params
+        ranked = (
+            f"SELECT slug, {selection.score} AS score FROM datasets"
+            f" WHERE {selection.where} ORDER BY {selection.order_by}, slug"
+        )
+        ordered = [*selection.score_params, *params]
         with self._lock:
             cursor = self._con.cursor()
             count = cursor.execute(f"SELECT count(*) FROM ({base})", params).fetchone()
-            slugs = cursor.execute(
-                f"SELECT slug, {selection.score} AS score FROM datasets"
-                f" WHERE {selection.where} ORDER BY {selection.order_by}, slug LIMIT ? OFFSET ?",
-                [
-                    *selection.score_params,
-                    *params,
-                    _bigint(selection.limit),
-                    _bigint(selection.offset),
-                ],
-            ).fetchall()
+            if selection.terms:  # every result, best first: its series need them all
+                every = [row[0] for row in cursor.execute(ranked, ordered).fetchall()]
+                start = min(selection.offset, len(every))
+                page = every[start : start + max(selection.limit, 0)]
+            else:
+                paged = [*ordered, _bigint(selection.limit), _bigint(selection.offset)]
+                every = []
+                rows = cursor.execute(f"{ranked} LIMIT ? OFFSET ?", paged).fetchall()
+                page = [row[0] for row in rows]
             facets = {
                 name: _count_values(cursor, facet, base, selection)
                 for name, facet in selection.facets.items()
             }
-            every = []
-            if selection.terms:  # what the words found in every result (best first): series
-                every = cursor.execute(
-                    f"SELECT slug, {selection.score} AS score FROM datasets"
-                    f" WHERE {selection.where} ORDER BY {selection.order_by}, slug",
-                    [*selection.score_params, *params],
-                ).fetchall()
-        page = [row[0] for row in slugs]
         if not selection.terms:
             return SearchResult(count[0] if count else 0, page, facets)
         return SearchResult(
@@ -185,7 +181,7 @@ class CatalogueIndex:
             slugs=page,
             facets=facets,
             matches={slug: self._matched([slug], selection) for slug in page},
-            found=self._series_asked([row[0] for row in every], selection),
+            found=self._series_asked(every, selection),
         )
 
     def _indicator_words(self, selection: Selection) -> list[tuple[str, ...]]:
