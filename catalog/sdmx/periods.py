@@ -22,10 +22,10 @@ nothing is lost. A period of no known form becomes the observation's `year`.
 from __future__ import annotations
 
 import re
-from calendar import monthrange
 from datetime import date, timedelta
 
 from catalog.sdmx.errors import BadSyntax
+from catalog.series import calendar_span, months_span
 
 _SINGLE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 _PART = re.compile(r"^([0-9]{4})-(Q|H|S|M|A)([0-9]{1,2})$")
@@ -85,32 +85,15 @@ def covered(period: str) -> tuple[date, date] | None:
 def _span(period: str) -> tuple[date, date]:
     """First and last day of `YYYY`, `YYYY-MM`, `YYYY-MM-DD`, `YYYY-Qn`, `YYYY-Sn` (`Hn`),
     `YYYY-Mnn` or `YYYY-A1`; ValueError for anything else."""
-    if single := _SINGLE.match(period):
-        year, month, day = single[1], single[2], single[3]
-        if day:
-            moment = date(int(year), int(month), int(day))
-            return moment, moment
-        if month:
-            return _months(int(year), int(month), 1)
-        return _months(int(year), 1, 12)
+    if _SINGLE.match(period):
+        return calendar_span(period)
     if part := _PART.match(period):
         size = _PART_MONTHS[part[2]]
         number = int(part[3])
         if not 1 <= number <= 12 // size:
             raise ValueError(period)
-        return _months(int(part[1]), (number - 1) * size + 1, size)
+        return months_span(int(part[1]), (number - 1) * size + 1, size)
     raise ValueError(period)
-
-
-def _months(year: int, month: int, count: int) -> tuple[date, date]:
-    """The first and last day of `count` months from `month`: the last day is computed, never
-    the day before the next month, so that 9999-12 ends on 9999-12-31 (no year 10000)."""
-    if not 1 <= month <= 12:
-        raise ValueError(month)
-    years, last = divmod(month - 1 + count - 1, 12)
-    final_year, final_month = year + years, last + 1
-    final_day = monthrange(final_year, final_month)[1] if 1 <= final_year <= 9999 else 0
-    return date(year, month, 1), date(final_year, final_month, final_day)
 
 
 def _range_span(period: str) -> tuple[date, date]:

@@ -11,6 +11,7 @@ from catalog.series.listing import (
     place_rank,
     researcher_order,
 )
+from catalog.series.periods import calendar_span, months_span
 from catalog.series.preference import (
     DEFECT_FLAGS,
     Agreeing,
@@ -43,9 +44,11 @@ __all__ = [
     "Ranked",
     "Series",
     "SeriesCatalogue",
+    "calendar_span",
     "edit_distance",
     "figure_rows",
     "group_record",
+    "months_span",
     "nearest",
     "place_rank",
     "point_record",

@@ -27,11 +27,13 @@ in a series that has nothing else.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from calendar import monthrange
+from datetime import date
 
-_SINGLE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_PART = re.compile(r"^(\d{4})-([QH])([1-4])$")
-_YTD = re.compile(r"^(\d{4})-YTD$")
+# ASCII digits only: `\d` and `int` would read full-width or Arabic-Indic digits too.
+_SINGLE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
+_PART = re.compile(r"^([0-9]{4})-([QH])([1-4])$")
+_YTD = re.compile(r"^([0-9]{4})-YTD$")
 _PART_MONTHS = {"Q": 3, "H": 6}
 
 # The period-type vocabulary of the indicator datasets, in its published order.
@@ -55,7 +57,7 @@ def _span(text: str) -> tuple[date, date]:
         return _year(int(ytd[1]))
     if ".." in text:
         first, _, last = text.partition("..")
-        start, end = _single(first)[0], _single(last)[1]
+        start, end = calendar_span(first)[0], calendar_span(last)[1]
         if end < start:
             raise ValueError(text)
         return start, end
@@ -63,11 +65,13 @@ def _span(text: str) -> tuple[date, date]:
         size = _PART_MONTHS[part[2]]
         if int(part[3]) > 12 // size:
             raise ValueError(text)
-        return _months(int(part[1]), (int(part[3]) - 1) * size + 1, size)
-    return _single(text)
+        return months_span(int(part[1]), (int(part[3]) - 1) * size + 1, size)
+    return calendar_span(text)
 
 
-def _single(text: str) -> tuple[date, date]:
+def calendar_span(text: str) -> tuple[date, date]:
+    """First and last day of `YYYY`, `YYYY-MM` or `YYYY-MM-DD` (the forms SDMX shares with the
+    published labels); ValueError for anything else, a year outside 0001 to 9999 included."""
     found = _SINGLE.match(text)
     if not found:
         raise ValueError(text)
@@ -75,19 +79,22 @@ def _single(text: str) -> tuple[date, date]:
     if day:
         moment = date(year, int(month), int(day))
         return moment, moment
-    return _months(year, int(month), 1) if month else _year(year)
+    return months_span(year, int(month), 1) if month else _year(year)
 
 
 def _year(year: int) -> tuple[date, date]:
-    return _months(year, 1, 12)
+    return months_span(year, 1, 12)
 
 
-def _months(year: int, month: int, count: int) -> tuple[date, date]:
-    if not (1 <= month <= 12 and 1 <= year <= 9998):
+def months_span(year: int, month: int, count: int) -> tuple[date, date]:
+    """The first and last day of `count` months from `month`: the last day is computed, never
+    the day before the next month, so that 9999-12 ends on 9999-12-31 (no year 10000)."""
+    if not 1 <= month <= 12:
         raise ValueError(month)
-    after = month - 1 + count
-    following = date(year + after // 12, after % 12 + 1, 1)
-    return date(year, month, 1), following - timedelta(days=1)
+    years, last = divmod(month - 1 + count - 1, 12)
+    final_year, final_month = year + years, last + 1
+    final_day = monthrange(final_year, final_month)[1] if 1 <= final_year <= 9999 else 0
+    return date(year, month, 1), date(final_year, final_month, final_day)
 
 
 def overlaps(period: str, year: int, first: int | None, last: int | None) -> bool:
