@@ -14,7 +14,8 @@ import yaml
 
 from catalog.metadata import FREQUENCIES, UNIT_LABELS
 from catalog.metadata.vocabularies import FREQUENCY_EU_CODES
-from catalog.register import catalogue_register
+from catalog.query import CATALOGUED
+from catalog.register import DOWNLOAD_FORMATS, catalogue_register
 from catalog.store import Package
 from catalog.store.model import FREQUENCY_CODES
 
@@ -108,3 +109,8 @@ def test_one_off_historical_tables_are_not_declared_annual(
     assert FREQUENCY_EU_CODES["archived"] == "NEVER"  # dct:accrualPeriodicity in DCAT
     periods = {r["dataset"]: r["frequency"] for r in resources}
     assert {periods[slug] for slug in ONE_OFF} == {"归档不更新"}
+
+
+def test_every_catalogued_download_format_has_its_place_in_the_guide() -> None:
+    # A format added to the catalogue without one would be missing from the register.
+    assert set(DOWNLOAD_FORMATS) == {f.extension for f in CATALOGUED}
