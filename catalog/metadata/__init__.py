@@ -30,6 +30,7 @@ from catalog.metadata.vocabularies import (
     SPDX_TO_CKAN,
     THEMES,
     TIERS,
+    UNIT_LABELS,
     label,
 )
 
@@ -45,6 +46,7 @@ __all__ = [
     "SPDX_TO_CKAN",
     "THEMES",
     "TIERS",
+    "UNIT_LABELS",
     "CatalogueInfo",
     "Links",
     "PageInfo",

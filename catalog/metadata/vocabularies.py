@@ -33,9 +33,11 @@ THEME_EU_CODES: Final[dict[str, str]] = {
     "talent": "EDUC",
     "reference-data": "GOVE",
 }
+# 更新周期 → (zh, en): the zh labels are the words of 《政务信息资源目录编制指南（试行）》
+# (实时、每日、每周、每月、每季度、每年), and in the same form for the codes it has no word for.
 FREQUENCIES: Final[dict[str, tuple[str, str]]] = {
     "realtime": ("实时", "Real time"),
-    "daily": ("每天", "Daily"),
+    "daily": ("每日", "Daily"),
     "weekly": ("每周", "Weekly"),
     "monthly": ("每月", "Monthly"),
     "quarterly": ("每季度", "Quarterly"),
@@ -44,6 +46,11 @@ FREQUENCIES: Final[dict[str, tuple[str, str]]] = {
     "irregular": ("不定期", "Irregular"),
     "archived": ("归档不更新", "Archived, not updated"),
     "other": ("其他", "Other"),
+}
+# A normalised unit (the `unit` column of the indicator tables) that is a code, not a word a
+# Chinese reader reads → (zh, en); every other unit is already written as printed (元, 人, %).
+UNIT_LABELS: Final[dict[str, tuple[str, str]]] = {
+    "ratio": ("比值", "ratio"),  # a dimensionless ratio of two quantities (抚养比, 求人倍率)
 }
 ACCESS_LEVELS: Final[dict[str, tuple[str, str]]] = {
     "unconditional": ("无条件开放", "Open without conditions"),

@@ -3,11 +3,13 @@ with its 信息项, derived from the descriptors and the steward's `register` de
 (`entries`), served as CSV, XLSX and JSON (`tables`). docs/register.md explains it."""
 
 from catalog.register.entries import ITEM_TYPES, Entry, Item
+from catalog.register.formats import DOWNLOAD_FORMATS, SERVICE, catalogue_formats
 from catalog.register.tables import (
     HEADERS,
     ITEM_COLUMNS,
     MAX_ITEMS,
     RESOURCE_COLUMNS,
+    UNDECLARED,
     catalogue_register,
     register_csv,
     register_json,
@@ -17,13 +19,17 @@ from catalog.register.tables import (
 from catalog.register.units import data_units
 
 __all__ = [
+    "DOWNLOAD_FORMATS",
     "HEADERS",
     "ITEM_COLUMNS",
     "ITEM_TYPES",
     "MAX_ITEMS",
     "RESOURCE_COLUMNS",
+    "SERVICE",
+    "UNDECLARED",
     "Entry",
     "Item",
+    "catalogue_formats",
     "catalogue_register",
     "data_units",
     "register_csv",

@@ -13,14 +13,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, label
-from catalog.query import CATALOGUED
+from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, UNIT_LABELS, label
+from catalog.register.formats import catalogue_formats
 from catalog.series import FIGURE_COLUMNS
 from catalog.store import RESOURCE_CLASSES, RESOURCE_CODE, Package, Resource, TableField
 
-# 信息资源格式: every table is offered in each catalogued download format (as in DCAT).
-FORMAT_TYPE = "电子表格"
-FORMAT_SUBTYPES = tuple(f.label for f in CATALOGUED)
+# 信息资源格式: every table is offered in the same forms (`catalog.register.formats`).
+FORMATS = catalogue_formats()
 # Table Schema type → the guide's data type of an 信息项 (字符型 C, 数值型 N, 日期型 D,
 # 日期时间型 T, 逻辑型 L); a type with no closer kind (year-month, time, any) is text.
 ITEM_TYPES = {
@@ -66,6 +65,13 @@ NOT_DECLARED = {
     "sharing": "共享属性未声明",
     "open_conditions": "有条件开放的开放条件未声明",
 }
+# What a missing declaration leaves empty: the entry's elements, by their JSON keys.
+LEFT_EMPTY = {
+    "code": ("code", "classification"),
+    "credit_code": ("provider_code",),
+    "sharing": ("sharing_type", "sharing_conditions", "sharing_method"),
+    "open_conditions": ("open_conditions",),
+}
 
 
 @dataclass(frozen=True)
@@ -93,7 +99,7 @@ class Entry:
     provider: str
     provider_code: str
     summary: str
-    format_type: str
+    format_types: tuple[str, ...]  # the n-th type is that of the n-th sub-type
     format_subtypes: tuple[str, ...]
     items: tuple[Item, ...]
     sharing_type: str
@@ -107,6 +113,9 @@ class Entry:
     related_codes: tuple[str, ...]
     keywords: tuple[str, ...]
     notes: tuple[str, ...] = field(default=())
+    # The elements left empty because the steward has not declared them (JSON keys): the
+    # machine-readable form of the `notes`, so that empty never reads as "none".
+    undeclared: tuple[str, ...] = field(default=())
 
 
 def entry(package: Package, codes: dict[str, str], units: Units | None = None) -> Entry:
@@ -116,6 +125,7 @@ def entry(package: Package, codes: dict[str, str], units: Units | None = None) -
     sharing = declared.sharing if declared is not None else None
     organization = package.organization
     related = related_datasets(package)
+    missing = undeclared(package, codes)
     return Entry(
         dataset=package.name,
         name=package.title or package.name,
@@ -124,8 +134,8 @@ def entry(package: Package, codes: dict[str, str], units: Units | None = None) -
         provider=(organization.title or organization.name) if organization else "",
         provider_code=(organization.credit_code or "") if organization else "",
         summary=summary(package.description or ""),
-        format_type=FORMAT_TYPE,
-        format_subtypes=FORMAT_SUBTYPES,
+        format_types=tuple(kind for kind, _ in FORMATS),
+        format_subtypes=tuple(subtype for _, subtype in FORMATS),
         items=tuple(i for r in package.resources for i in items(r, units or {})),
         sharing_type=SHARING[sharing.type] if sharing else "",
         sharing_conditions=(sharing.conditions or "") if sharing else "",
@@ -137,7 +147,8 @@ def entry(package: Package, codes: dict[str, str], units: Units | None = None) -
         related=related,
         related_codes=related_codes(package, related, codes),
         keywords=tuple(package.keywords),
-        notes=notes(package, codes),
+        notes=tuple(NOT_DECLARED[key] for key in missing),
+        undeclared=tuple(element for key in missing for element in LEFT_EMPTY[key]),
     )
 
 
@@ -163,7 +174,7 @@ def _item(table: str, title: str, found: TableField, units: tuple[str, ...], sha
         identifier=found.name,
         data_type=ITEM_TYPES.get(found.type, "字符型C"),
         schema_type=f"{found.type}（{label(FIELD_TYPES, found.type, 'zh')}）",
-        unit=found.unit or JOIN.join(units),
+        unit=JOIN.join(unit_label(u) for u in ((found.unit,) if found.unit else units)),
         description=description(found, shaped),
     )
 
@@ -229,8 +240,14 @@ def related_codes(
     return tuple(dict.fromkeys(inside + own))
 
 
-def notes(package: Package, codes: dict[str, str]) -> tuple[str, ...]:
-    """Which elements the steward has not declared (the register leaves them empty)."""
+def unit_label(unit: str) -> str:
+    """计量单位 in Chinese: a unit code (`ratio`) by its Chinese label, a unit as written."""
+    return label(UNIT_LABELS, unit, "zh")
+
+
+def undeclared(package: Package, codes: dict[str, str]) -> tuple[str, ...]:
+    """Which declarations the steward has not made (`NOT_DECLARED`' keys): the register
+    leaves their elements empty."""
     declared = package.register_entry
     organization = package.organization
     missing = {
@@ -240,4 +257,4 @@ def notes(package: Package, codes: dict[str, str]) -> tuple[str, ...]:
         "open_conditions": package.access_level == "conditional"
         and not (declared and declared.open_conditions),
     }
-    return tuple(NOT_DECLARED[key] for key, absent in missing.items() if absent)
+    return tuple(key for key, absent in missing.items() if absent)

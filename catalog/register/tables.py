@@ -35,7 +35,7 @@ RESOURCE_COLUMNS: tuple[tuple[str, str, Text], ...] = (
     ("provider", "信息资源提供方", lambda e: e.provider),
     ("provider_code", "提供方代码（统一社会信用代码）", lambda e: e.provider_code),
     ("summary", "信息资源摘要", lambda e: e.summary),
-    ("format_type", "信息资源格式类型", lambda e: e.format_type),
+    ("format_types", "信息资源格式类型", lambda e: JOIN.join(e.format_types)),
     ("format_subtypes", "信息资源格式子类型", lambda e: JOIN.join(e.format_subtypes)),
     ("sharing_type", "共享类型", lambda e: e.sharing_type),
     ("sharing_conditions", "共享条件", lambda e: e.sharing_conditions),
@@ -60,11 +60,15 @@ ITEM_COLUMNS: tuple[tuple[str, str, ItemText], ...] = (
     ("description", "信息项描述", lambda i: i.description),
 )
 NOTES = ("notes", "备注")
+# The headers of the columns left empty for want of a declaration (JSON: their keys).
+UNDECLARED = ("undeclared", "未声明元素")
 HEADERS = (
     *(h for _, h, _ in RESOURCE_COLUMNS),
     *(h for _, h, _ in ITEM_COLUMNS),
     NOTES[1],
+    UNDECLARED[1],
 )
+HEADER_OF = {key: header for key, header, _ in RESOURCE_COLUMNS}
 
 
 def catalogue_register(
@@ -98,7 +102,7 @@ def register_rows(entries: list[Entry]) -> list[list[str]]:
     rows = [list(HEADERS)]
     for found in entries:
         head = [text(found) for _, _, text in RESOURCE_COLUMNS]
-        tail = [JOIN.join(found.notes)]
+        tail = [JOIN.join(found.notes), JOIN.join(HEADER_OF[k] for k in found.undeclared)]
         for item in found.items or (None,):
             cells = [text(item) if item else "" for _, _, text in ITEM_COLUMNS]
             rows.append([*head, *cells, *tail])
@@ -138,6 +142,7 @@ def register_json(entries: list[Entry]) -> list[dict[str, Any]]:
 
 def _entry_json(found: Entry) -> dict[str, Any]:
     lists = {
+        "format_types": found.format_types,
         "format_subtypes": found.format_subtypes,
         "related_codes": found.related_codes,
         "related": found.related,
@@ -148,4 +153,5 @@ def _entry_json(found: Entry) -> dict[str, Any]:
     }
     document["items"] = [{key: text(i) for key, _, text in ITEM_COLUMNS} for i in found.items]
     document[NOTES[0]] = list(found.notes)
+    document[UNDECLARED[0]] = list(found.undeclared)
     return document

@@ -77,9 +77,10 @@ async def test_register_carries_what_the_steward_declared(client: httpx.AsyncCli
     # The foreign key into regions-test gives its code; the steward's own code follows.
     assert wages["related"] == ["regions-test"]
     assert wages["related_codes"] == ["101002/000007", "206001/000003"]
-    assert wages["notes"] == []
+    assert wages["notes"] == [] and wages["undeclared"] == []
     regions = next(r for r in resources if r["dataset"] == "regions-test")
     assert regions["notes"] == ["共享属性未声明"]
+    assert regions["undeclared"] == ["sharing_type", "sharing_conditions", "sharing_method"]
 
 
 async def test_register_xlsx_is_the_same_bytes_each_time(client: httpx.AsyncClient) -> None:

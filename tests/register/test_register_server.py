@@ -14,7 +14,7 @@ import httpx
 import openpyxl
 import pytest
 
-from catalog.register import ITEM_COLUMNS, RESOURCE_COLUMNS
+from catalog.register import ITEM_COLUMNS, RESOURCE_COLUMNS, catalogue_formats
 from catalog.store import FolderStore, Package
 
 FORMATS = ("csv", "xlsx", "json")
@@ -89,11 +89,14 @@ def test_register_csv_xlsx_and_json_agree(bodies: dict[str, httpx.Response]) -> 
 def flattened(resources: list[dict[str, Any]]) -> list[dict[str, str]]:
     """The JSON as the CSV lays it out: one row per 信息项, lists joined with `；`."""
     rows = []
+    headers = {key: header for key, header, _ in RESOURCE_COLUMNS}
     for resource in resources:
         head = {header: _text(resource[key]) for key, header, _ in RESOURCE_COLUMNS}
         for item in resource["items"]:
             cells = {header: item[key] for key, header, _ in ITEM_COLUMNS}
-            rows.append({**head, **cells, "备注": _text(resource["notes"])})
+            undeclared = [headers[key] for key in resource["undeclared"]]
+            rows.append({**head, **cells, "备注": _text(resource["notes"]),
+                         "未声明元素": _text(undeclared)})  # fmt: skip
     return rows
 
 
@@ -114,6 +117,36 @@ def test_register_leaves_undeclared_codes_empty_and_says_so(
         assert "提供方统一社会信用代码未声明" in resource["notes"]
         assert "信息资源代码未声明" in resource["notes"]
         assert resource["open_type"] == "无条件开放"
+        # ... and in a form a platform can act on: the keys of the elements left empty.
+        assert resource["undeclared"] == [
+            "code", "classification", "provider_code",
+            "sharing_type", "sharing_conditions", "sharing_method",
+        ]  # fmt: skip
+        assert all(resource[key] == "" for key in resource["undeclared"])
+
+
+def test_register_says_which_columns_are_undeclared_in_the_csv(
+    bodies: dict[str, httpx.Response],
+) -> None:
+    for row in csv_rows(bodies["csv"].content):
+        named = row["未声明元素"].split("；")
+        assert named == ["信息资源代码", "信息资源分类", "提供方代码（统一社会信用代码）",
+                         "共享类型", "共享条件", "共享方式"]  # fmt: skip
+        assert all(row[header] == "" for header in named)
+
+
+def test_register_formats_are_the_guides_types_and_sub_types(
+    bodies: dict[str, httpx.Response],
+) -> None:
+    expected = [("电子表格", "csv"), ("电子表格", "xlsx"), ("自描述格式", "JSON"),
+                ("服务接口", "OpenAPI"), ("其他", "Parquet")]  # fmt: skip
+    assert list(catalogue_formats()) == expected
+    for resource in json_resources(bodies["json"].content):
+        pairs = list(zip(resource["format_types"], resource["format_subtypes"], strict=True))
+        assert pairs == expected, resource["dataset"]
+    row = csv_rows(bodies["csv"].content)[0]
+    assert row["信息资源格式类型"] == "电子表格；电子表格；自描述格式；服务接口；其他"
+    assert row["信息资源格式子类型"] == "csv；xlsx；JSON；OpenAPI；Parquet"
 
 
 @pytest.mark.parametrize("extension", FORMATS)

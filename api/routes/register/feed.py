@@ -52,9 +52,19 @@ EXAMPLE_ENTRY = {
     "code": "",
     "provider": "贵州省人力资源和社会保障厅",
     "provider_code": "",
+    "format_types": ["电子表格", "电子表格", "自描述格式", "服务接口", "其他"],
+    "format_subtypes": ["csv", "xlsx", "JSON", "OpenAPI", "Parquet"],
     "open_type": "无条件开放",
     "items": [{"table": "guizhou_standards", "name": "行政区划代码", "data_type": "字符型C"}],
     "notes": ["信息资源代码未声明", "提供方统一社会信用代码未声明", "共享属性未声明"],
+    "undeclared": [
+        "code",
+        "classification",
+        "provider_code",
+        "sharing_type",
+        "sharing_conditions",
+        "sharing_method",
+    ],
 }
 CACHED: Responses = {
     200: {
@@ -74,7 +84,7 @@ CACHED: Responses = {
     "《政务信息资源目录编制指南（试行）》 and GB/T 21063.3, and its 信息项 (the fields of its "
     "tables). CSV and XLSX: one row per 信息项, the resource's columns repeated; JSON: one "
     "object per resource with `items` nested. Elements the steward has not declared are "
-    "empty and named in `notes` (备注).",
+    "empty, said in `notes` (备注) and listed by key in `undeclared` (未声明元素).",
     response_class=Response,
     responses=responses(
         bodies(
