@@ -52,7 +52,8 @@ def assemble(file: Path, datasets: Path, slug: str, table: Table, url: str | Non
         )
     layout = _layout(table, year, str(source["id"]), draft)
     draft.document = _package(slug, zh or file.stem, en, table, year, source, datasets)
-    draft.document["resources"] = [_resource(file, table, layout)]
+    titled = (str(draft.document["title"]), str(draft.document["title_en"]))
+    draft.document["resources"] = [_resource(file, table, layout, *titled)]
     checks = component_checks(table.columns, table.grid, table.lines.data) + sum_checks(
         table.columns, table.codes, table.matcher
     )
@@ -77,7 +78,8 @@ def _package(slug: str, zh: str, en: str, table: Table, year: int | None, source
         "name": slug, "title": zh, "title_en": en,
         "description": described, "description_en": described_en,
         "keywords": keywords, "keywords_en": keywords_en, "sources": [source],
-        "themes": themes, "frequency": "annual", "access_level": "unconditional",
+        # One table is one publication: it gains no rows unless a steward says it will.
+        "themes": themes, "frequency": "archived", "access_level": "unconditional",
         "temporal": {"start": years[0] or None, "end": years[-1] or None},
         "spatial": spatial, "issued": today(),
     }  # fmt: skip
@@ -101,9 +103,10 @@ def _has_total(table: Table) -> bool:
     return total_code(table.codes, table.matcher) == table.codes[0]
 
 
-def _resource(file: Path, table: Table, layout: Document) -> Document:
-    resource: Document = {"name": "observations", "path": f"data/{file.name}",
-                          "format": table.grid.format}  # fmt: skip
+def _resource(file: Path, table: Table, layout: Document, zh: str, en: str) -> Document:
+    # The register names a table by its title: the printed table's, as the dataset's.
+    resource: Document = {"name": "observations", "title": zh, "title_en": en,
+                          "path": f"data/{file.name}", "format": table.grid.format}  # fmt: skip
     if table.grid.encoding:
         resource["encoding"] = table.grid.encoding
     if table.grid.sheet:
@@ -189,6 +192,10 @@ def _report(draft: Draft, table: Table, checks: list[Document], year: int | None
     if any(c.minted for c in table.columns):
         draft.review.append("new indicators in layout.indicators: check codes, names, units")
     draft.review.append("period types (year_end for stocks, annual for flows) are drafted")
+    draft.review.append(
+        "frequency: archived (归档不更新, one printed table); say annual (or another period) if"
+        " this dataset will gain the next table as a new version"
+    )
 
 
 def _first_text(table: Table, line: int) -> str:

@@ -201,3 +201,17 @@ def test_a_table_without_an_english_title_gets_one_from_its_indicators(table: Pa
     )
     assert str(document["description_en"]).startswith(f"{document['title_en']}: 28 regions")
     assert "opendata init" not in f"{document['description']} {document['description_en']}"
+
+
+def test_a_draft_is_one_publication_and_its_table_carries_the_printed_title(table: Path) -> None:
+    """The register names a table by its title, and one printed table gains no rows by itself:
+    a draft said `annual` with an untitled `observations` table before."""
+    draft = draft_dataset(table, DATASETS, "yb")
+    resource = draft.document["resources"][0]  # type: ignore[index]
+    assert draft.document["frequency"] == "archived"
+    assert (resource["title"], resource["title_en"]) == (
+        draft.document["title"],
+        draft.document["title_en"],
+    )
+    assert resource["title"]
+    assert any(line.startswith("frequency: archived") for line in draft.review)
