@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from catalog.metadata import UNIT_LABELS, label
 from curation import reference
 from curation.reference import County, Indicator
 
@@ -95,7 +96,8 @@ def definition(ind: Indicator, unit: str) -> tuple[str, str]:
                " the reference period (flow)"),
     }  # fmt: skip
     zh, en = phrases[ind.measure]
-    return f"{ind.name_zh}：{zh}，单位为{unit}。", f"{ind.name_en}: {en}, in {unit}."
+    zh_unit = label(UNIT_LABELS, unit, "zh")  # a Chinese sentence says 比值, not `ratio`
+    return f"{ind.name_zh}：{zh}，单位为{zh_unit}。", f"{ind.name_en}: {en}, in {unit}."
 
 
 def indicator_records(

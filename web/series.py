@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from catalog.metadata import UNIT_LABELS, label
 from catalog.series import Series, value_text
 from web.charts import Series as Line
 from web.charts import line_chart
@@ -45,7 +46,7 @@ def series_chart(
     drawn = [Line(type_label(kind), points, labels[kind]) for kind, points in sorted(lines.items())]
     if not drawn:
         return None
-    svg = line_chart(drawn, title=title, unit=unit, lang=lang)
+    svg = line_chart(drawn, title=title, unit=label(UNIT_LABELS, unit, lang), lang=lang)
     omitted = len(series.points) - sum(len(line.points) for line in drawn)
     return SeriesChart(svg, [line.name for line in drawn], unit, omitted)
 

@@ -136,6 +136,15 @@ def test_the_series_page_shows_values_reasons_and_links(client: httpx.Client) ->
     assert "superseded by the revised figure" in english
 
 
+def test_a_ratio_reads_as_a_chinese_word_on_the_chinese_page(client: httpx.Client) -> None:
+    """The `ratio` unit code is no word a Chinese reader reads: 比值 there, ratio in English."""
+    path = "/series/avg_wage_industry_max_min_ratio/520000"
+    zh = client.get(path, params={"lang": "zh"}).text
+    en = client.get(path, params={"lang": "en"}).text
+    assert "比值" in zh and "<td>ratio</td>" not in zh and "（ratio）" not in zh
+    assert "<td>ratio</td>" in en
+
+
 @pytest.mark.parametrize(
     "path",
     [

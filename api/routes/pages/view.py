@@ -24,6 +24,7 @@ from catalog.metadata import (
     PERIOD_TYPE_LABELS,
     THEMES,
     TIERS,
+    UNIT_LABELS,
     label,
 )
 from catalog.settings import Settings
@@ -114,6 +115,9 @@ class View:
 
     def period_type(self, code: str) -> str:
         return label(PERIOD_TYPE_LABELS, code, self.lang)
+
+    def unit(self, code: str) -> str:
+        return label(UNIT_LABELS, code, self.lang)
 
     def tier(self, code: str) -> str:
         return label(TIERS, code, self.lang)
