@@ -112,7 +112,8 @@ def test_search_sql_names_the_columns_around_a_star(site: ckanapi.RemoteCKAN) ->
 
 def test_search_sql_names_a_union_by_its_first_select(site: ckanapi.RemoteCKAN) -> None:
     found = site.action.datastore_search_sql(
-        sql=f'SELECT min(workers) FROM "{WAGES}" UNION ALL SELECT max(workers) AS top FROM "{WAGES}"'
+        sql=f'SELECT min(workers) FROM "{WAGES}"'
+        f' UNION ALL SELECT max(workers) AS top FROM "{WAGES}"'
     )
     assert found["fields"] == [{"id": "min", "type": "int8"}]
     assert sorted(record["min"] for record in found["records"]) == [300, 1000]
