@@ -149,10 +149,12 @@ class QueryEngine:
 
     # -- read-only SQL -----------------------------------------------------------------------
 
-    def sql(self, text: str) -> Table:
-        """One read-only SELECT over the views, run in the sandbox (`catalog.sandbox.pool`)."""
+    def sql(self, text: str, *, postgres: bool = False) -> Table:
+        """One read-only SELECT over the views, run in the sandbox (`catalog.sandbox.pool`);
+        `postgres` also names and types the fields as PostgreSQL would (`pg_name`)."""
         views, token = self._resources.views()
-        answer = self.sandbox.run(text, {name: str(v[2]) for name, v in views.items()}, token)
+        paths = {name: str(v[2]) for name, v in views.items()}
+        answer = self.sandbox.run(text, paths, token, postgres=postgres)
         return Table(fields=answer.fields, rows=answer.rows, truncated=answer.truncated)
 
     def views(self) -> dict[str, tuple[str, str]]:

@@ -241,8 +241,11 @@ class Sandbox:
             idle = [w for w in list(pool.idle.queue) if w is not None]
             return sorted(w.pid for w in [*idle, *pool.busy])
 
-    def run(self, text: str, views: Mapping[str, str], generation: str) -> SqlAnswer:
-        """Run `text` in a worker over `views` ({name: Parquet path}) of `generation`."""
+    def run(
+        self, text: str, views: Mapping[str, str], generation: str, *, postgres: bool = False
+    ) -> SqlAnswer:
+        """Run `text` in a worker over `views` ({name: Parquet path}) of `generation`;
+        `postgres` also names and types the fields as PostgreSQL would."""
         most = self.settings.sql_max_chars
         if len(text) > most:
             raise InvalidParameter(
@@ -257,14 +260,19 @@ class Sandbox:
         worker = self._acquire()
         healthy = False
         try:
-            header, rows = self._ask(worker, text, views, generation)
+            header, rows = self._ask(worker, text, views, generation, postgres)
             healthy = not header.get("recycle")
         finally:
             self._release(worker, healthy=healthy)
         return self._answer(header, rows)
 
     def _ask(
-        self, worker: _Worker, text: str, views: Mapping[str, str], generation: str
+        self,
+        worker: _Worker,
+        text: str,
+        views: Mapping[str, str],
+        generation: str,
+        postgres: bool = False,
     ) -> tuple[AnswerHeader, list[str]]:
         limit = self.settings.query_timeout_seconds
         request = SqlRequest(
@@ -275,6 +283,8 @@ class Sandbox:
         )
         if worker.generation != generation:
             request["views"] = dict(views)
+        if postgres:
+            request["postgres"] = True
         try:
             answer = worker.ask(
                 request,

@@ -173,6 +173,13 @@ PATHLIKE = re.compile(r"^$|[/\\.:*?~$'\"\s]")
 
 def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[str]) -> str:
     """The one SELECT in `text`, checked; QueryForbidden or InvalidQuery saying why not."""
+    return parsed_statement(con, text, views)[0]
+
+
+def parsed_statement(
+    con: duckdb.DuckDBPyConnection, text: str, views: Collection[str]
+) -> tuple[str, TreeNode]:
+    """`statement_of`, and its parse tree (`json_serialize_sql`)."""
     try:
         statements = con.extract_statements(text)
     except duckdb.Error as exc:
@@ -202,7 +209,7 @@ def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[st
             else "the query does not parse"
         )
     check_tree(tree, views)
-    return query
+    return query, tree
 
 
 def check_tree(tree: TreeNode, views: Collection[str]) -> None:

@@ -27,6 +27,7 @@ the process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -41,16 +42,19 @@ import duckdb
 from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.sandbox.messages import explain
 from catalog.sandbox.protocol import AnswerHeader, Failure, SqlRequest
-from catalog.sandbox.rules import statement_of
+from catalog.sandbox.rules import TreeNode, parsed_statement
 from catalog.sql import (
     MAX_NESTING,
     Column,
     ColumnDescription,
     Watchdog,
+    aggregate_probe,
     json_row_sql,
     nests_deeper,
+    postgres_columns,
     quote,
     result_column,
+    select_list,
 )
 
 FRAME = struct.Struct(">I")
@@ -151,6 +155,7 @@ class Worker:
                 float(request["timeout"]),
                 int(request["row_cap"]),
                 int(request["byte_cap"]),
+                postgres=bool(request.get("postgres")),
             )
         except QueryForbidden as exc:
             return _error("forbidden", str(exc))
@@ -175,12 +180,14 @@ class Worker:
         used = _data_kb() / 1024
         return used > self.limits.memory_mb * RECYCLE_SHARE
 
-    def _run(self, text: str, timeout: float, row_cap: int, byte_cap: int) -> Answer:
+    def _run(
+        self, text: str, timeout: float, row_cap: int, byte_cap: int, *, postgres: bool
+    ) -> Answer:
         # A cursor per request: an interrupt that fires late stops only this request's work.
         cursor = self.con.cursor()
         deadline = self.watchdog.watch(timeout, cursor)
         try:
-            query = statement_of(cursor, text, self.views)
+            query, tree = parsed_statement(cursor, text, self.views)
             wrapped = f"SELECT * FROM (\n{query}\n) AS _q"
             described = cursor.execute(f"DESCRIBE {wrapped}").fetchall()
             columns = [result_column(str(name), str(kind)) for name, kind, *_ in described]
@@ -188,12 +195,15 @@ class Worker:
                 f"SELECT {json_row_sql(columns)} FROM ({wrapped}) AS _r LIMIT ?", [row_cap + 1]
             )
             rows, truncated = _fetch(cursor, row_cap, byte_cap)
+            fields = [
+                _described(c, str(kind))
+                for c, (_, kind, *_) in zip(columns, described, strict=True)
+            ]
+            if postgres:
+                _name_as_postgres(cursor, query, tree, fields)
         finally:
             self.watchdog.cancel(deadline)
             cursor.close()
-        fields = [
-            _described(c, str(kind)) for c, (_, kind, *_) in zip(columns, described, strict=True)
-        ]
         return Answer(AnswerHeader(fields=fields, truncated=truncated, count=len(rows)), rows)
 
     def _connect(self, views: dict[str, str]) -> duckdb.DuckDBPyConnection:
@@ -232,6 +242,24 @@ def _described(column: Column, sql_type: str) -> ColumnDescription:
     described = column.describe()
     described["sql_type"] = sql_type
     return described
+
+
+def _name_as_postgres(
+    cursor: duckdb.DuckDBPyConnection, query: str, tree: TreeNode, fields: list[ColumnDescription]
+) -> None:
+    """Give each field the name and type PostgreSQL would (`catalog.sql.pgnames`)."""
+    items = select_list(tree) or []
+    probe = aggregate_probe(query, items)
+    probed: list[str] = []
+    if probe is not None:
+        # Bound only, never run: the types of the aggregates' arguments.
+        with contextlib.suppress(duckdb.Error):
+            found = cursor.execute(f"DESCRIBE SELECT * FROM (\n{probe}\n) AS _q").fetchall()
+            probed = [str(kind) for _, kind, *_ in found]
+    sql_types = [field.get("sql_type", "") for field in fields]
+    for field, (name, kind) in zip(fields, postgres_columns(items, sql_types, probed), strict=True):
+        field["pg_name"] = field["name"] if name is None else name
+        field["pg_type"] = kind
 
 
 def _fetch(

@@ -34,6 +34,7 @@ from catalog.sql.filters import (
     where_sql,
 )
 from catalog.sql.jsonrows import MAX_NESTING, json_row_sql, nests_deeper, result_column
+from catalog.sql.pgnames import aggregate_probe, postgres_columns, postgres_type, select_list
 
 __all__ = [
     "EXACT_NUMBER",
@@ -51,6 +52,7 @@ __all__ = [
     "ServedField",
     "SortKey",
     "Watchdog",
+    "aggregate_probe",
     "cell_sql",
     "dumps_exact",
     "json_row_sql",
@@ -62,9 +64,12 @@ __all__ = [
     "parse_names",
     "parse_sort",
     "parse_value",
+    "postgres_columns",
+    "postgres_type",
     "quote",
     "rendered_from",
     "result_column",
+    "select_list",
     "select_sql",
     "where_sql",
 ]

@@ -39,11 +39,15 @@ def quote(identifier: str) -> str:
 
 class ColumnDescription(TypedDict):
     """A result column as a response describes it: its name and Table Schema type, and for
-    an answer of the SQL sandbox also the type DuckDB gave it."""
+    an answer of the SQL sandbox also the type DuckDB gave it (and, when asked, the name and
+    type PostgreSQL would give it)."""
 
     name: str
     type: str
     sql_type: NotRequired[str]
+    # Asked of the sandbox by CKAN's datastore_search_sql (`catalog.sql.pgnames`).
+    pg_name: NotRequired[str]
+    pg_type: NotRequired[str]
 
 
 class ServedField(TypedDict, total=False):

@@ -153,9 +153,14 @@ class CkanActions:
 
     def package_show(self, data: DataDict) -> CkanPackage:
         """Return the metadata of a dataset (package) and its resources, by `id` or name."""
-        name_or_id = data.get("id") or data.get("name_or_id")
+        key = "id" if data.get("id") else "name_or_id"
+        name_or_id = data.get(key)
         if not name_or_id:
             raise InvalidFields({"name_or_id": ["Missing value"]})
+        if not isinstance(name_or_id, str | int):
+            # A repeated query parameter arrives as a list (CKAN's `mixed`), which CKAN 2.12
+            # hands to SQLAlchemy and answers with a 500: here, the client's fault, named.
+            raise InvalidFields({key: ["Must be a single name or id, not a list or an object"]})
         return self.package(self._slug(str(name_or_id)))
 
     def resource_show(self, data: DataDict) -> CkanResource:
@@ -208,8 +213,19 @@ class CkanActions:
         return self._group_show(data, self._groups(), "groups")
 
     def tag_list(self, data: DataDict) -> list[str] | list[Tag]:
-        """Return the tags (zh and en keywords); `query` keeps those containing it."""
+        """Return the tags (zh and en keywords); `query` keeps those containing it.
+
+        Every tag here is a free tag: the site has no vocabularies, so a `vocabulary_id` names
+        none. As in CKAN (`Tag.all`, `_tag_search`), that is NotFound, or with a `query` no
+        tags (an empty one is missing)."""
         query = str(data.get("query") or data.get("q") or "").strip().lower()
+        vocabulary = data.get("vocabulary_id")
+        if vocabulary and not query:
+            raise NotFound(f"could not find vocabulary '{vocabulary}'")
+        if query and "vocabulary_id" in data:  # `_tag_search` asks for it (`get_or_bust`)
+            if not vocabulary:
+                raise InvalidFields({"vocabulary_id": ["Missing value"]})
+            return []
         slugs = self.index.packages()
         tags = sorted({tag for slug in slugs for tag in ckan.tag_names(self.descriptor(slug))})
         if query:

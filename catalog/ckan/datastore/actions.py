@@ -38,11 +38,11 @@ from catalog.ckan.datastore.dumps import DUMP_FORMATS, dump_chunks
 from catalog.ckan.datastore.metadata import TABLE_METADATA, metadata_rows, search_metadata
 from catalog.ckan.datastore.plans import Plan
 from catalog.ckan.datastore.schema import LARGEST_NATURAL, SearchArguments, search_arguments
-from catalog.ckan.datastore.tables import Field, Table, pg_type_of_sql
+from catalog.ckan.datastore.tables import Field, Table
 from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
 from catalog.query import QueryEngine, delimited_text, export_runs, view_name
-from catalog.sql import loads_exact, quote
+from catalog.sql import ColumnDescription, loads_exact, postgres_type, quote
 
 DUMP_PAGE_ROWS = 65_536
 # A page of a search: its records (in `records_format`), their `_id`s, and the total.
@@ -206,20 +206,21 @@ class DataStore:
             raise InvalidFields({"sql": [f"Longer than the {most:,} characters allowed"]})
         rewritten = QUOTED_ID.sub(self._view_for, sql)
         try:
-            found = self.engine.sql(rewritten)
+            found = self.engine.sql(rewritten, postgres=True)
         except InvalidParameter as exc:
             raise InvalidFields({exc.parameter: [str(exc).split(": ", 1)[-1]]}) from None
         except InvalidQuery as exc:
             raise InvalidFields({"query": [str(exc)]}) from None
         except QueryTimeout:
             raise InvalidFields({"query": ["Query took too long"]}) from None
+        fields = [_sql_field(field) for field in found.fields]
+        names = [field["id"] for field in fields]
+        records = loads_exact("[" + ",".join(found.rows) + "]")
         result: SqlResult = {
             "sql": sql,
-            "records": loads_exact("[" + ",".join(found.rows) + "]"),
-            "fields": [
-                {"id": field["name"], "type": pg_type_of_sql(str(field.get("sql_type", "")))}
-                for field in found.fields
-            ],
+            # Keyed by PostgreSQL's names: DuckDB's (`count_star()`, `a_1`) keyed the rows.
+            "records": [dict(zip(names, r.values(), strict=True)) for r in records],
+            "fields": fields,
         }
         if found.truncated:
             result["records_truncated"] = True
@@ -257,6 +258,12 @@ class DataStore:
         queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
         batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
         return fmt, dump_chunks(batches, fields, fmt, bom)
+
+
+def _sql_field(field: ColumnDescription) -> SqlField:
+    """A result column as CKAN's PostgreSQL backend names and types it."""
+    kind = field.get("pg_type") or postgres_type(field.get("sql_type", ""))
+    return {"id": field.get("pg_name") or field["name"], "type": kind}
 
 
 def _records(rows: list[tuple[Any, ...]], fmt: str) -> Any:

@@ -4,7 +4,10 @@
 ranges, `{"$or": [...]}` and `{"$and": [...]}` nest, and a list of dicts means OR. Values are
 parsed by their column's Table Schema type and bound as parameters. An unknown field is a
 `Validation Error` `filters: ["Unknown field: f"]`; past 100 operations or 10 levels of
-nesting the filters are refused, as CKAN refuses them.
+nesting the filters are refused, as CKAN refuses them. CKAN counts a list of values (`IN`) as
+one operation whatever its length; here one field takes at most `MAX_FIELD_VALUES` values and
+all the filters `MAX_FILTER_VALUES`, refused (409, naming the field) before any is parsed:
+each value is a bound parameter DuckDB plans one by one (10,000 cost ~0.2 s a query).
 
 `plain_filters` gives the same filters as the page engine's `Filter`s (`catalog.sql`) when
 they are plain comparisons of fields, all of which must hold: then a search is read as
@@ -21,6 +24,8 @@ from catalog.sql import ROW_NUMBER, Column, Filter, parse_value
 
 MAX_FILTER_OPS = 100  # ckanext/datastore/filters.py MAX_FILTER_OPS_NUM
 MAX_FILTER_DEPTH = 10
+MAX_FIELD_VALUES = 1_000  # values one field is compared with (`IN`), over all its filters
+MAX_FILTER_VALUES = 5_000  # values all the filters compare with
 RANGE_OPERATORS = {"eq": "=", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 # One dict of the client's filters: field or `$or`/`$and` → any JSON value, checked only as
 # it is compiled (a fault is reported, not assumed away by a type).
@@ -35,6 +40,7 @@ def filters_sql(filters: Any, columns: dict[str, Column]) -> tuple[list[str], li
         isinstance(filters, list) and not all(isinstance(item, dict) for item in filters)
     ):
         raise InvalidFields({"filters": ["Filters must be defined as a dict or a list of dicts"]})
+    _check_values(filters)
     compiler = _Compiler(columns)
     sql = compiler.top(filters)
     if compiler.errors:
@@ -167,6 +173,50 @@ class _Compiler:
         self._operations += 1
         if self._operations > MAX_FILTER_OPS:
             raise InvalidFields({"filters": ["Maximum number of filter operations exceeded"]})
+
+
+def _check_values(filters: FilterGroup | list[FilterGroup]) -> None:
+    """Refuse filters whose lists of values (IN) are too long, for one field or in all:
+    counted over the whole argument before any value is parsed."""
+    counts: dict[str, int] = {}
+    pending: list[Any] = [filters]
+    while pending:  # iterative: the argument nests as deep as the client made it
+        item = pending.pop()
+        for group in item if isinstance(item, list) else [item]:
+            for key, value in group.items() if isinstance(group, dict) else ():
+                if key.startswith("$") and not key.startswith("$$"):
+                    pending.append(value)
+                else:
+                    name = key.removeprefix("$")
+                    counts[name] = counts.get(name, 0) + _values_in(value)
+                    _refuse_values(name, counts)
+
+
+def _values_in(value: Any) -> int:
+    """The values one field's filter compares with as a list (a plain list, or `in`)."""
+    ranges = [value] if isinstance(value, dict) else []
+    count = 0
+    if isinstance(value, list):
+        ranges = [item for item in value if isinstance(item, dict)]
+        count = len(value) - len(ranges)
+    for operation in ranges:
+        operand = operation.get("in")
+        count += len(operand) if isinstance(operand, list) else 0
+    return count
+
+
+def _refuse_values(name: str, counts: dict[str, int]) -> None:
+    if counts[name] > MAX_FIELD_VALUES:
+        raise InvalidFields(
+            {"filters": [f'{counts[name]:,} values for "{name}"; a field takes at most '
+                         f"{MAX_FIELD_VALUES:,}"]}
+        )  # fmt: skip
+    total = sum(counts.values())
+    if total > MAX_FILTER_VALUES:
+        raise InvalidFields(
+            {"filters": [f"{total:,} values in all; the filters take at most "
+                         f"{MAX_FILTER_VALUES:,}"]}
+        )  # fmt: skip
 
 
 def _sql(column: Column) -> str:

@@ -33,11 +33,6 @@ NATIVE_TYPES = {
     "bool": "boolean",
     "timestamp": "timestamp without time zone",
 }
-SQL_TYPES = {
-    "BIGINT": "int8", "INTEGER": "int4", "SMALLINT": "int2", "TINYINT": "int2",
-    "HUGEINT": "numeric", "DOUBLE": "float8", "FLOAT": "float4", "BOOLEAN": "bool",
-    "DATE": "date", "VARCHAR": "text", "TIME": "time",
-}  # fmt: skip
 
 
 class FieldSchema(TypedDict):
@@ -109,13 +104,3 @@ def native_type(column: Column) -> str:
         return f"numeric(38,{column.decimals})"
     kind = pg_type(column)
     return NATIVE_TYPES.get(kind, kind)
-
-
-def pg_type_of_sql(sql_type: str) -> str:
-    """The PostgreSQL type name of a DuckDB result column (datastore_search_sql's fields)."""
-    upper = sql_type.upper()
-    if upper.startswith("DECIMAL"):
-        return "numeric"
-    if upper.startswith("TIMESTAMP"):
-        return "timestamp"
-    return SQL_TYPES.get(upper, "text")

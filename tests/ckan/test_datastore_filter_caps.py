@@ -1,0 +1,84 @@
+"""datastore_search's `filters` with lists of values (IN) are bounded: per field and in all,
+refused with CKAN's Validation Error (409) before any value is parsed, against a real server."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from catalog.search import catalogue_uuid
+from catalog.store import FolderStore, Publisher
+from tests.conftest import write_regions, write_wages
+from tests.servers import serving
+
+pytestmark = pytest.mark.slow
+
+WAGES = catalogue_uuid("resource", "wages-test/wages")
+
+
+@pytest.fixture(scope="module")
+def ckan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("datastore-filters")
+    write_regions(root / "datasets")
+    write_wages(root / "datasets")
+    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
+    for source in publisher.plan(list(publisher.sources().values())):
+        publisher.build(source)
+    with serving(root / "store") as server:
+        yield server.url
+
+
+def search(server: str, filters: object, path: str = "datastore_search") -> httpx.Response:
+    body = {"resource_id": WAGES, "filters": filters}
+    return httpx.post(f"{server}/api/3/action/{path}", json=body, timeout=30)
+
+
+def test_filters_of_100000_values_answer_409_quickly_naming_the_field(ckan_server: str) -> None:
+    started = time.monotonic()
+    answer = search(ckan_server, {"region_code": [str(n) for n in range(100_000)]})
+    elapsed = time.monotonic() - started
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert error["__type"] == "Validation Error"
+    assert error["filters"] == ['100,000 values for "region_code"; a field takes at most 1,000']
+    assert elapsed < 3
+
+
+def test_filters_values_are_capped_per_field_over_all_its_filters(ckan_server: str) -> None:
+    many = [str(n) for n in range(600)]
+    answer = search(ckan_server, {"$or": [{"region_code": many}, {"region_code": {"in": many}}]})
+    assert answer.status_code == 409
+    assert answer.json()["error"]["filters"] == [
+        '1,200 values for "region_code"; a field takes at most 1,000'
+    ]
+
+
+def test_filters_values_are_capped_in_all(ckan_server: str) -> None:
+    fields = ["region_code", "year", "workers", "avg_wage", "published", "_id"]
+    filters = [{name: ["1"] * 900} for name in fields]
+    answer = search(ckan_server, filters)
+    assert answer.status_code == 409
+    assert answer.json()["error"]["filters"] == [
+        "5,400 values in all; the filters take at most 5,000"
+    ]
+
+
+def test_filters_of_1000_values_of_a_field_are_answered(ckan_server: str) -> None:
+    codes = ["520100", *(f"9{n:05d}" for n in range(999))]
+    answer = search(ckan_server, {"region_code": codes, "year": [2021]})
+    assert answer.status_code == 200
+    assert [r["region_code"] for r in answer.json()["result"]["records"]] == ["520100"]
+
+
+def test_dump_filters_are_capped_too(ckan_server: str) -> None:
+    filters = json.dumps({"workers": [1] * 1_001}, separators=(",", ":"))
+    answer = httpx.get(f"{ckan_server}/datastore/dump/{WAGES}", params={"filters": filters})
+    # CKAN's dump answers a validation error as plain text with 400.
+    assert answer.status_code == 400
+    assert answer.text == (
+        '400 Bad Request: filters: 1,001 values for "workers"; a field takes at most 1,000'
+    )
