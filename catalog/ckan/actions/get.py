@@ -226,8 +226,9 @@ class CkanActions:
             if not vocabulary:
                 raise InvalidFields({"vocabulary_id": ["Missing value"]})
             return []
-        slugs = self.index.packages()
-        tags = sorted({tag for slug in slugs for tag in ckan.tag_names(self.descriptor(slug))})
+        # One read of the index: a descriptor per slug would read it once per dataset.
+        descriptors = self.index.packages().values()
+        tags = sorted({tag for descriptor in descriptors for tag in ckan.tag_names(descriptor)})
         if query:
             tags = [tag for tag in tags if query in tag.lower()]
         if boolean(data.get("all_fields")):
