@@ -33,15 +33,16 @@ from api.routes.documents import InfoDep, get_and_head, json_document, tagged
 from catalog.errors import BadRequest, Gone, NotFound, OpenDataError
 from catalog.metadata import (
     RDF_FORMATS,
+    CatalogueSearch,
     PageInfo,
-    catalogue_graph,
+    catalogue_page,
     check_profiles,
     data_json_catalog,
     dataset_graph,
     dataset_jsonld,
     serialize_graph,
+    served_regions,
 )
-from catalog.search import CatalogueIndex, SearchQuery
 from catalog.store import Package, Store, parse_moment
 
 router = APIRouter(tags=["metadata"])
@@ -173,17 +174,6 @@ def catalog(
     ckanext-dcat answers it; a search that finds nothing has no paging, as there."""
     check_profiles(profiles)
     since = parse_moment(modified_since, "modified_since") if modified_since else None
-    size = rows or settings.catalog_page_size
-    result = index.search(
-        SearchQuery(
-            q=q,
-            fq=fq,
-            sort="name",  # stable order, so following `next` sees every dataset once
-            limit=size,
-            offset=(page - 1) * size,
-            modified_since=since,
-        )
-    )
     filters = {
         "q": q,
         "fq": fq,
@@ -191,20 +181,15 @@ def catalog(
         "rows": str(rows or ""),
         "profiles": profiles,
     }
-    paging = PageInfo(
-        number=page,
-        size=size,
-        total=result.count,
-        url=lambda n: _page_url(info.base_url, f"/catalog.{extension}", filters, n),
+    # Ordered by name, a stable order: following `next` sees every dataset once.
+    search = CatalogueSearch(
+        q=q, fq=fq, modified_since=since, page=page, size=rows or settings.catalog_page_size
     )
-    everything = index.packages()
-    graph = catalogue_graph(
+    graph = catalogue_page(
+        index,
         info,
-        [everything[slug] for slug in result.slugs if slug in everything],
-        page=paging if result.count else None,
-        modified=max((p.modified() for p in everything.values()), default=""),
-        issued=min((str(p.issued or "") for p in everything.values()), default=""),
-        regions=region_names(index),
+        search,
+        lambda n: _page_url(info.base_url, f"/catalog.{extension}", filters, n),
     )
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
@@ -228,7 +213,7 @@ def dataset(
 ) -> Response:
     check_profiles(profiles)
     package = served_package(store, index.slug_of(slug))
-    graph = dataset_graph(info, package, region_names(index))
+    graph = dataset_graph(info, package, served_regions(index))
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
@@ -338,11 +323,6 @@ def served_package(store: Store, slug: str) -> Package:
     if store.current(slug) is None and store.withdrawals(slug):
         raise Gone(f"dataset {slug!r} was withdrawn")
     return store.package(slug)
-
-
-def region_names(index: CatalogueIndex) -> dict[str, tuple[str, str]]:
-    """code → (name_zh, name_en) of every region the served datasets hold."""
-    return {code: (n.name_zh, n.name_en) for code, n in index.names().regions.items()}
 
 
 def negotiate(accept: str) -> RdfFormat:

@@ -56,8 +56,13 @@ def _first(value: str | None) -> str:
 
 
 def catalogue_info(request: Request, settings: SettingsDep) -> CatalogueInfo:
+    return site_info(settings, public_base(request, settings))
+
+
+def site_info(settings: Settings, base_url: str) -> CatalogueInfo:
+    """The catalogue's description of itself, its links built on `base_url`."""
     return CatalogueInfo(
-        base_url=public_base(request, settings),
+        base_url=base_url,
         title=settings.catalog_title,
         title_en=settings.catalog_title_en,
         description=settings.catalog_description,
