@@ -10,8 +10,9 @@ ckanext-dcat fixes the page size. The change feed is `api.routes.changes`; links
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, cast
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -29,7 +30,7 @@ from api.openapi import (
     problem_responses,
     responses,
 )
-from api.routes.documents import InfoDep, get_and_head, json_document, tagged
+from api.routes.documents import InfoDep, get_and_head, json_document, tagged, vary
 from catalog.errors import BadRequest, Gone, NotFound, OpenDataError
 from catalog.metadata import (
     RDF_FORMATS,
@@ -103,6 +104,29 @@ Rows = Annotated[
 ]
 
 
+# Accept's media types the catalogue answers (`*/*` and `text/*` with Turtle).
+BY_TYPE: dict[str, RdfFormat] = {
+    "text/turtle": "ttl",
+    "text/n3": "n3",
+    "application/ld+json": "jsonld",
+    "application/json": "jsonld",
+    "application/rdf+xml": "rdf",
+    "application/xml": "rdf",
+}
+# What ckanext-dcat's negotiation on a dataset page answers (utils.parse_accept_header): its
+# four RDF media types, and for a type's wildcard the first of them with that type.
+PAGE_TYPES: dict[str, RdfFormat] = {
+    "application/rdf+xml": "rdf",
+    "text/n3": "n3",
+    "text/turtle": "ttl",
+    "application/ld+json": "jsonld",
+    "application/*": "rdf",
+    "text/*": "n3",
+}
+QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
+MAX_ACCEPT_ITEMS = 100  # a header of thousands of items is read no further
+
+
 class NotAcceptable(OpenDataError):
     status = 406
     ckan_type = "Validation Error"
@@ -143,7 +167,7 @@ def negotiated_catalog(
     response = catalog(
         request, extension, index, info, settings, page, q, fq, modified_since, rows, profiles
     )
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = vary(request, "Accept")
     response.headers["Content-Location"] = f"{info.base_url}/catalog.{extension}"
     return response
 
@@ -227,8 +251,18 @@ def dataset_format(
     profiles: Profiles = "",
 ) -> Response | None:
     """`/dataset/{slug}?format=ttl` (`n3`, `jsonld`, `rdf`, `xml`): the DCAT document, as
-    `/dataset/{slug}.ttl`; None for the HTML page (no `format`, or `html`)."""
-    if fmt in ("", "html"):
+    `/dataset/{slug}.ttl`. Without `format`, the one `Accept` asks for with no text/html
+    preferred (`page_format`, said by `Vary: Accept`); None for the HTML page (`format=html`,
+    or an `Accept` that prefers it or names no RDF type)."""
+    if fmt == "":
+        negotiated = page_format(request.headers.get("accept", ""))
+        if negotiated is None:
+            return None
+        response = dataset(request, slug, negotiated, store, index, info, profiles)
+        response.headers["Vary"] = vary(request, "Accept")
+        response.headers["Content-Location"] = f"{info.base_url}/dataset/{quote(slug)}.{negotiated}"
+        return response
+    if fmt == "html":
         return None
     if fmt not in RDF_FORMATS:
         raise BadRequest(f"unknown format {fmt!r}; use html or one of {', '.join(RDF_FORMATS)}")
@@ -327,26 +361,41 @@ def served_package(store: Store, slug: str) -> Package:
 
 def negotiate(accept: str) -> RdfFormat:
     """The RDF extension for an Accept header, by q-value; NotAcceptable if none fits."""
-    by_type: dict[str, RdfFormat] = {
-        "text/turtle": "ttl",
-        "text/n3": "n3",
-        "application/ld+json": "jsonld",
-        "application/json": "jsonld",
-        "application/rdf+xml": "rdf",
-        "application/xml": "rdf",
-    }
     best: tuple[float, int, RdfFormat] | None = None
-    for position, item in enumerate(accept.split(",")):
-        media, _, params = item.strip().partition(";")
-        quality = _quality(params)
-        media = media.strip().lower()
-        extension: RdfFormat | None = "ttl" if media in ("*/*", "text/*") else by_type.get(media)
+    for position, (media, quality) in enumerate(accepted(accept)):
+        extension: RdfFormat | None = "ttl" if media in ("*/*", "text/*") else BY_TYPE.get(media)
         if extension and quality > 0 and (best is None or (quality, -position) > best[:2]):
             best = (quality, -position, extension)
     if best is None:
-        offered = ", ".join(media for _, media in RDF_FORMATS.values())
+        offered = ", ".join(dict.fromkeys(media for _, media in RDF_FORMATS.values()))
         raise NotAcceptable(f"the catalogue is offered as {offered}")
     return best[2]
+
+
+def page_format(accept: str) -> RdfFormat | None:
+    """The DCAT serialisation the Accept header asks of a dataset's HTML page, as
+    ckanext-dcat's content negotiation picks it: the media types by q-value (stable), the
+    first that is text/html (None: the page), an RDF type, or `text/*` / `application/*`
+    (N3, RDF/XML there). None when nothing fits: browsers and `*/*` keep the page."""
+    ranked = sorted(((m, q) for m, q in accepted(accept) if q > 0), key=lambda item: -item[1])
+    for media, _quality in ranked:
+        if media == "text/html":
+            return None
+        if media in PAGE_TYPES:
+            return PAGE_TYPES[media]
+    return None
+
+
+def accepted(accept: str) -> list[tuple[str, float]]:
+    """(media type, q) of each item of an Accept header, lower-cased; an item whose q is not
+    an RFC 9110 qvalue (`q=abc`, `q=2`) is dropped, as ckanext-dcat drops it."""
+    items = []
+    for item in accept.split(",")[:MAX_ACCEPT_ITEMS]:
+        media, _, params = item.strip().partition(";")
+        quality = _quality(params)
+        if quality is not None and media.strip():
+            items.append((media.strip().lower(), quality))
+    return items
 
 
 def rdf_response(request: Request, body: bytes, extension: str) -> Response:
@@ -369,12 +418,11 @@ def _link_header(page: PageInfo) -> str:
     return ", ".join(f'<{page.url(n)}>; rel="{rel}"' for rel, n in targets.items())
 
 
-def _quality(params: str) -> float:
+def _quality(params: str) -> float | None:
+    """The q of an item's parameters: 1 without one, None when it is not a qvalue."""
     for param in params.split(";"):
         name, _, value = param.strip().partition("=")
         if name.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
+            value = value.strip()
+            return float(value) if QVALUE.fullmatch(value) else None
     return 1.0

@@ -3,7 +3,8 @@ the catalogue's description of itself, bodies tagged for conditional requests, a
 that answer GET and HEAD alike.
 
 Absolute links come from `base_url`, or from X-Forwarded-Proto/-Host/-Prefix when the
-`trust_forwarded_headers` setting says a reverse proxy sets them.
+`trust_forwarded_headers` setting says a reverse proxy sets them; an answer whose links were
+built so says those headers in its `Vary` (`vary`, the one place a `Vary` is composed).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from catalog.settings import Settings
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
 _HOST = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
 _PREFIX = re.compile(r"^(/[A-Za-z0-9._~\-]+)*$")
+# The request headers `public_base` builds links from, when it trusts them.
+FORWARDED = ("X-Forwarded-Host", "X-Forwarded-Proto", "X-Forwarded-Prefix")
 
 
 def get_and_head(router: APIRouter, path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
@@ -40,6 +43,9 @@ def get_and_head(router: APIRouter, path: str, **options: Any) -> Callable[[Endp
 def public_base(request: Request, settings: Settings) -> str:
     """The base URL links are built on: the setting, or what a trusted proxy forwarded."""
     configured = settings.base_url.rstrip("/")
+    if settings.trust_forwarded_headers:
+        # Even without them: the same request with them would be answered other links.
+        request.state.forwarded_links = True
     host = _first(request.headers.get("x-forwarded-host"))
     if not settings.trust_forwarded_headers or not host or not _HOST.match(host):
         return configured
@@ -49,6 +55,13 @@ def public_base(request: Request, settings: Settings) -> str:
     if proto not in ("http", "https") or not _PREFIX.match(prefix):
         return configured
     return f"{proto}://{host}{prefix}"
+
+
+def vary(request: Request, *names: str) -> str:
+    """The `Vary` of an answer: Accept-Encoding (bodies are gzipped), `names`, and the
+    forwarded headers when `public_base` built its links from them."""
+    forwarded = FORWARDED if getattr(request.state, "forwarded_links", False) else ()
+    return ", ".join(dict.fromkeys(("Accept-Encoding", *names, *forwarded)))
 
 
 def _first(value: str | None) -> str:
@@ -83,13 +96,17 @@ def json_document(
 
 
 def tagged(
-    request: Request, body: bytes, media_type: str, headers: dict[str, str] | None = None
+    request: Request,
+    body: bytes,
+    media_type: str,
+    headers: dict[str, str] | None = None,
+    varies: tuple[str, ...] = (),
 ) -> Response:
     """The body with a strong ETag; 304 when the client already has it, 412 when it asked
     for another (`api.caching.precondition`). `Vary` is said on every answer, the 304 too:
-    gzip varies the 200's body by `Accept-Encoding`."""
+    gzip varies the 200's body by `Accept-Encoding`, a negotiated one by `varies`."""
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    all_headers = {"ETag": etag, "Vary": "Accept-Encoding", **(headers or {})}
+    all_headers = {"ETag": etag, "Vary": vary(request, *varies), **(headers or {})}
     status = precondition(request.headers, etag)
     if status == 412:
         return Response(status_code=412, headers={"ETag": etag})

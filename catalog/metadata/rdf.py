@@ -194,7 +194,7 @@ def writable(graph: Graph) -> Graph:
     same order) where each such character of a literal is U+FFFD and of an IRI is
     percent-encoded (U+FFFD's bytes for a lone surrogate). Every serialisation then reads
     back the same values, RDF/XML included."""
-    if not any(_UNWRITABLE.search(term) for triple in graph for term in triple):
+    if not any(_UNWRITABLE.search(str(term)) for triple in graph for term in triple):
         return graph
     copy = Graph(bind_namespaces="none")  # exactly the original's prefixes, below
     for prefix, namespace in graph.namespaces():
