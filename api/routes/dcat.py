@@ -1,17 +1,17 @@
 """Metadata for harvesters and search engines: DCAT-AP 3, data.json, schema.org.
 
 DCAT answers where ckanext-dcat serves it: `/catalog.{ttl,n3,jsonld,rdf,xml}`, `/dataset/{slug}.
-{same}`, `/catalog` by `Accept` or `?format=`, `/dataset/{slug}?format=` (`dataset_format`; the
-HTML page without it), each with ckanext-dcat's `profiles`. The catalogue takes its `page`,
-`q`, `fq`, `modified_since`, and `rows` (1 to 1,000, kept in the hydra links) where
-ckanext-dcat fixes the page size. The change feed is `api.routes.changes`; links are built on
-`api.routes.documents.public_base`.
+{same}`, `/catalog` by `Accept` or `?format=`, `/dataset/{slug}?format=` or by `Accept` as
+ckanext-dcat negotiates it (`dataset_format`, `page_format`; the HTML page otherwise), each
+with ckanext-dcat's `profiles`; its actions are `catalog.metadata.DcatActions`. The catalogue
+takes its `page`, `q`, `fq`, `modified_since`, and `rows` (1 to 1,000, kept in the hydra
+links) where ckanext-dcat fixes the page size. The change feed is `api.routes.changes`;
+links are built on `api.routes.documents.public_base`, `Accept` read there too.
 """
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Literal, cast
+from typing import Annotated, cast
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -30,8 +30,17 @@ from api.openapi import (
     problem_responses,
     responses,
 )
-from api.routes.documents import InfoDep, get_and_head, json_document, tagged, vary
-from catalog.errors import BadRequest, Gone, NotFound, OpenDataError
+from api.routes.documents import (
+    InfoDep,
+    RdfFormat,
+    get_and_head,
+    json_document,
+    negotiate,
+    page_format,
+    tagged,
+    vary,
+)
+from catalog.errors import BadRequest, Gone, NotFound
 from catalog.metadata import (
     RDF_FORMATS,
     CatalogueSearch,
@@ -48,7 +57,6 @@ from catalog.store import Package, Store, parse_moment
 
 router = APIRouter(tags=["metadata"])
 
-RdfFormat = Literal["ttl", "n3", "jsonld", "rdf", "xml"]
 MAX_ROWS = 1000
 RDF_EXAMPLES = {
     "text/turtle": "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
@@ -102,36 +110,6 @@ Rows = Annotated[
         openapi_examples=example(50),
     ),
 ]
-
-
-# Accept's media types the catalogue answers (`*/*` and `text/*` with Turtle).
-BY_TYPE: dict[str, RdfFormat] = {
-    "text/turtle": "ttl",
-    "text/n3": "n3",
-    "application/ld+json": "jsonld",
-    "application/json": "jsonld",
-    "application/rdf+xml": "rdf",
-    "application/xml": "rdf",
-}
-# What ckanext-dcat's negotiation on a dataset page answers (utils.parse_accept_header): its
-# four RDF media types, and for a type's wildcard the first of them with that type.
-PAGE_TYPES: dict[str, RdfFormat] = {
-    "application/rdf+xml": "rdf",
-    "text/n3": "n3",
-    "text/turtle": "ttl",
-    "application/ld+json": "jsonld",
-    "application/*": "rdf",
-    "text/*": "n3",
-}
-QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
-MAX_ACCEPT_ITEMS = 100  # a header of thousands of items is read no further
-
-
-class NotAcceptable(OpenDataError):
-    status = 406
-    ckan_type = "Validation Error"
-    slug = "not-acceptable"
-    title = "Not Acceptable"
 
 
 @get_and_head(
@@ -359,45 +337,6 @@ def served_package(store: Store, slug: str) -> Package:
     return store.package(slug)
 
 
-def negotiate(accept: str) -> RdfFormat:
-    """The RDF extension for an Accept header, by q-value; NotAcceptable if none fits."""
-    best: tuple[float, int, RdfFormat] | None = None
-    for position, (media, quality) in enumerate(accepted(accept)):
-        extension: RdfFormat | None = "ttl" if media in ("*/*", "text/*") else BY_TYPE.get(media)
-        if extension and quality > 0 and (best is None or (quality, -position) > best[:2]):
-            best = (quality, -position, extension)
-    if best is None:
-        offered = ", ".join(dict.fromkeys(media for _, media in RDF_FORMATS.values()))
-        raise NotAcceptable(f"the catalogue is offered as {offered}")
-    return best[2]
-
-
-def page_format(accept: str) -> RdfFormat | None:
-    """The DCAT serialisation the Accept header asks of a dataset's HTML page, as
-    ckanext-dcat's content negotiation picks it: the media types by q-value (stable), the
-    first that is text/html (None: the page), an RDF type, or `text/*` / `application/*`
-    (N3, RDF/XML there). None when nothing fits: browsers and `*/*` keep the page."""
-    ranked = sorted(((m, q) for m, q in accepted(accept) if q > 0), key=lambda item: -item[1])
-    for media, _quality in ranked:
-        if media == "text/html":
-            return None
-        if media in PAGE_TYPES:
-            return PAGE_TYPES[media]
-    return None
-
-
-def accepted(accept: str) -> list[tuple[str, float]]:
-    """(media type, q) of each item of an Accept header, lower-cased; an item whose q is not
-    an RFC 9110 qvalue (`q=abc`, `q=2`) is dropped, as ckanext-dcat drops it."""
-    items = []
-    for item in accept.split(",")[:MAX_ACCEPT_ITEMS]:
-        media, _, params = item.strip().partition(";")
-        quality = _quality(params)
-        if quality is not None and media.strip():
-            items.append((media.strip().lower(), quality))
-    return items
-
-
 def rdf_response(request: Request, body: bytes, extension: str) -> Response:
     media_type = RDF_FORMATS[extension][1]
     return tagged(request, body, f"{media_type}; charset=utf-8")
@@ -416,13 +355,3 @@ def _link_header(page: PageInfo) -> str:
     if page.number > 1:
         targets["prev"] = page.number - 1
     return ", ".join(f'<{page.url(n)}>; rel="{rel}"' for rel, n in targets.items())
-
-
-def _quality(params: str) -> float | None:
-    """The q of an item's parameters: 1 without one, None when it is not a qvalue."""
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.strip().lower() == "q":
-            value = value.strip()
-            return float(value) if QVALUE.fullmatch(value) else None
-    return 1.0
