@@ -1,17 +1,18 @@
 """Metadata for harvesters and search engines: DCAT-AP 3, data.json, schema.org.
 
 DCAT answers where ckanext-dcat serves it: `/catalog.{ttl,n3,jsonld,rdf,xml}`, `/dataset/{slug}.
-{same}`, `/catalog` by `Accept` or `?format=`, `/dataset/{slug}?format=` (`dataset_format`; the
-HTML page without it), each with ckanext-dcat's `profiles`. The catalogue takes its `page`,
-`q`, `fq`, `modified_since`, and `rows` (1 to 1,000, kept in the hydra links) where
-ckanext-dcat fixes the page size. The change feed is `api.routes.changes`; links are built on
-`api.routes.documents.public_base`.
+{same}`, `/catalog` by `Accept` or `?format=`, `/dataset/{slug}?format=` or by `Accept` as
+ckanext-dcat negotiates it (`dataset_format`, `page_format`; the HTML page otherwise), each
+with ckanext-dcat's `profiles`; its actions are `catalog.metadata.DcatActions`. The catalogue
+takes its `page`, `q`, `fq`, `modified_since`, and `rows` (1 to 1,000, kept in the hydra
+links) where ckanext-dcat fixes the page size. The change feed is `api.routes.changes`;
+links are built on `api.routes.documents.public_base`, `Accept` read there too.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, cast
-from urllib.parse import urlencode
+from typing import Annotated, cast
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
@@ -29,24 +30,33 @@ from api.openapi import (
     problem_responses,
     responses,
 )
-from api.routes.documents import InfoDep, get_and_head, json_document, tagged
-from catalog.errors import BadRequest, Gone, NotFound, OpenDataError
+from api.routes.documents import (
+    InfoDep,
+    RdfFormat,
+    get_and_head,
+    json_document,
+    negotiate,
+    page_format,
+    tagged,
+    vary,
+)
+from catalog.errors import BadRequest, Gone, NotFound
 from catalog.metadata import (
     RDF_FORMATS,
+    CatalogueSearch,
     PageInfo,
-    catalogue_graph,
+    catalogue_page,
     check_profiles,
     data_json_catalog,
     dataset_graph,
     dataset_jsonld,
     serialize_graph,
+    served_regions,
 )
-from catalog.search import CatalogueIndex, SearchQuery
 from catalog.store import Package, Store, parse_moment
 
 router = APIRouter(tags=["metadata"])
 
-RdfFormat = Literal["ttl", "n3", "jsonld", "rdf", "xml"]
 MAX_ROWS = 1000
 RDF_EXAMPLES = {
     "text/turtle": "@prefix dcat: <http://www.w3.org/ns/dcat#> .\n"
@@ -102,13 +112,6 @@ Rows = Annotated[
 ]
 
 
-class NotAcceptable(OpenDataError):
-    status = 406
-    ckan_type = "Validation Error"
-    slug = "not-acceptable"
-    title = "Not Acceptable"
-
-
 @get_and_head(
     router,
     "/catalog",
@@ -142,7 +145,7 @@ def negotiated_catalog(
     response = catalog(
         request, extension, index, info, settings, page, q, fq, modified_since, rows, profiles
     )
-    response.headers["Vary"] = "Accept"
+    response.headers["Vary"] = vary(request, "Accept")
     response.headers["Content-Location"] = f"{info.base_url}/catalog.{extension}"
     return response
 
@@ -173,17 +176,6 @@ def catalog(
     ckanext-dcat answers it; a search that finds nothing has no paging, as there."""
     check_profiles(profiles)
     since = parse_moment(modified_since, "modified_since") if modified_since else None
-    size = rows or settings.catalog_page_size
-    result = index.search(
-        SearchQuery(
-            q=q,
-            fq=fq,
-            sort="name",  # stable order, so following `next` sees every dataset once
-            limit=size,
-            offset=(page - 1) * size,
-            modified_since=since,
-        )
-    )
     filters = {
         "q": q,
         "fq": fq,
@@ -191,20 +183,15 @@ def catalog(
         "rows": str(rows or ""),
         "profiles": profiles,
     }
-    paging = PageInfo(
-        number=page,
-        size=size,
-        total=result.count,
-        url=lambda n: _page_url(info.base_url, f"/catalog.{extension}", filters, n),
+    # Ordered by name, a stable order: following `next` sees every dataset once.
+    search = CatalogueSearch(
+        q=q, fq=fq, modified_since=since, page=page, size=rows or settings.catalog_page_size
     )
-    everything = index.packages()
-    graph = catalogue_graph(
+    graph = catalogue_page(
+        index,
         info,
-        [everything[slug] for slug in result.slugs if slug in everything],
-        page=paging if result.count else None,
-        modified=max((p.modified() for p in everything.values()), default=""),
-        issued=min((str(p.issued or "") for p in everything.values()), default=""),
-        regions=region_names(index),
+        search,
+        lambda n: _page_url(info.base_url, f"/catalog.{extension}", filters, n),
     )
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
@@ -228,7 +215,7 @@ def dataset(
 ) -> Response:
     check_profiles(profiles)
     package = served_package(store, index.slug_of(slug))
-    graph = dataset_graph(info, package, region_names(index))
+    graph = dataset_graph(info, package, served_regions(index))
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
 
@@ -242,8 +229,18 @@ def dataset_format(
     profiles: Profiles = "",
 ) -> Response | None:
     """`/dataset/{slug}?format=ttl` (`n3`, `jsonld`, `rdf`, `xml`): the DCAT document, as
-    `/dataset/{slug}.ttl`; None for the HTML page (no `format`, or `html`)."""
-    if fmt in ("", "html"):
+    `/dataset/{slug}.ttl`. Without `format`, the one `Accept` asks for with no text/html
+    preferred (`page_format`, said by `Vary: Accept`); None for the HTML page (`format=html`,
+    or an `Accept` that prefers it or names no RDF type)."""
+    if fmt == "":
+        negotiated = page_format(request.headers.get("accept", ""))
+        if negotiated is None:
+            return None
+        response = dataset(request, slug, negotiated, store, index, info, profiles)
+        response.headers["Vary"] = vary(request, "Accept")
+        response.headers["Content-Location"] = f"{info.base_url}/dataset/{quote(slug)}.{negotiated}"
+        return response
+    if fmt == "html":
         return None
     if fmt not in RDF_FORMATS:
         raise BadRequest(f"unknown format {fmt!r}; use html or one of {', '.join(RDF_FORMATS)}")
@@ -340,35 +337,6 @@ def served_package(store: Store, slug: str) -> Package:
     return store.package(slug)
 
 
-def region_names(index: CatalogueIndex) -> dict[str, tuple[str, str]]:
-    """code → (name_zh, name_en) of every region the served datasets hold."""
-    return {code: (n.name_zh, n.name_en) for code, n in index.names().regions.items()}
-
-
-def negotiate(accept: str) -> RdfFormat:
-    """The RDF extension for an Accept header, by q-value; NotAcceptable if none fits."""
-    by_type: dict[str, RdfFormat] = {
-        "text/turtle": "ttl",
-        "text/n3": "n3",
-        "application/ld+json": "jsonld",
-        "application/json": "jsonld",
-        "application/rdf+xml": "rdf",
-        "application/xml": "rdf",
-    }
-    best: tuple[float, int, RdfFormat] | None = None
-    for position, item in enumerate(accept.split(",")):
-        media, _, params = item.strip().partition(";")
-        quality = _quality(params)
-        media = media.strip().lower()
-        extension: RdfFormat | None = "ttl" if media in ("*/*", "text/*") else by_type.get(media)
-        if extension and quality > 0 and (best is None or (quality, -position) > best[:2]):
-            best = (quality, -position, extension)
-    if best is None:
-        offered = ", ".join(media for _, media in RDF_FORMATS.values())
-        raise NotAcceptable(f"the catalogue is offered as {offered}")
-    return best[2]
-
-
 def rdf_response(request: Request, body: bytes, extension: str) -> Response:
     media_type = RDF_FORMATS[extension][1]
     return tagged(request, body, f"{media_type}; charset=utf-8")
@@ -387,14 +355,3 @@ def _link_header(page: PageInfo) -> str:
     if page.number > 1:
         targets["prev"] = page.number - 1
     return ", ".join(f'<{page.url(n)}>; rel="{rel}"' for rel, n in targets.items())
-
-
-def _quality(params: str) -> float:
-    for param in params.split(";"):
-        name, _, value = param.strip().partition("=")
-        if name.strip().lower() == "q":
-            try:
-                return float(value)
-            except ValueError:
-                return 0.0
-    return 1.0

@@ -1,4 +1,5 @@
-"""Metadata for harvesters and citers: DCAT-AP, data.json, schema.org, vocabularies, citations."""
+"""Metadata for harvesters and citers: DCAT-AP (documents and ckanext-dcat's actions), data.json,
+schema.org, vocabularies, citations."""
 
 from catalog.metadata.citation import SeriesCited, cite, cite_series
 from catalog.metadata.datajson import data_json_catalog
@@ -10,6 +11,12 @@ from catalog.metadata.dcat import (
     dataset_graph,
 )
 from catalog.metadata.distributions import published_bytes
+from catalog.metadata.documents import (
+    CatalogueSearch,
+    DcatActions,
+    catalogue_page,
+    served_regions,
+)
 from catalog.metadata.rdf import (
     RDF_FORMATS,
     RDF_PROFILES,
@@ -48,11 +55,14 @@ __all__ = [
     "TIERS",
     "UNIT_LABELS",
     "CatalogueInfo",
+    "CatalogueSearch",
+    "DcatActions",
     "Links",
     "PageInfo",
     "RegionNames",
     "SeriesCited",
     "catalogue_graph",
+    "catalogue_page",
     "check_profiles",
     "cite",
     "cite_series",
@@ -64,4 +74,5 @@ __all__ = [
     "label",
     "published_bytes",
     "serialize_graph",
+    "served_regions",
 ]

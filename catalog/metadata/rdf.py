@@ -64,6 +64,10 @@ RDF_PROFILES = (
 # Han characters: a text with as many of them as Latin letters is Chinese.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
+# What no serialisation may hold: the characters XML 1.0 forbids (every control character but
+# tab, LF and CR; U+FFFE, U+FFFF) and lone surrogates, which no UTF-8 carries. New descriptors
+# refuse them (`catalog.store`), but a version published before may hold them.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _DATE_TYPES = (
     (re.compile(r"^\d{4}$"), XSD.gYear),
     (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
@@ -171,6 +175,7 @@ def serialize_graph(graph: Graph, extension: str) -> bytes:
     if extension not in RDF_FORMATS:
         raise BadRequest(f"unknown RDF format {extension!r}; use one of {', '.join(RDF_FORMATS)}")
     rdflib_format = RDF_FORMATS[extension][0]
+    graph = writable(graph)
     if rdflib_format == "json-ld":
         context = {prefix: str(ns) for prefix, ns in graph.namespaces() if prefix}
         text = graph.serialize(format="json-ld", context=context, auto_compact=True)
@@ -182,6 +187,37 @@ def serialize_graph(graph: Graph, extension: str) -> bytes:
         return out.getvalue()
     # RDF/XML and JSON-LD keep the graph's insertion order, where `bilingual` puts zh first.
     return graph.serialize(format=rdflib_format, encoding="utf-8")
+
+
+def writable(graph: Graph) -> Graph:
+    """`graph`, or, when a term holds a character no serialisation may hold, a copy (in the
+    same order) where each such character of a literal is U+FFFD and of an IRI is
+    percent-encoded (U+FFFD's bytes for a lone surrogate). Every serialisation then reads
+    back the same values, RDF/XML included."""
+    if not any(_UNWRITABLE.search(str(term)) for triple in graph for term in triple):
+        return graph
+    copy = Graph(bind_namespaces="none")  # exactly the original's prefixes, below
+    for prefix, namespace in graph.namespaces():
+        copy.bind(prefix, namespace)
+    # By subject, then the subject's index: the order `bilingual` gave each property's objects.
+    for subject in graph.subjects(unique=True):
+        for predicate, value in graph.predicate_objects(subject):
+            copy.add((_writable(subject), _writable(predicate), _writable(value)))
+    return copy
+
+
+def _writable(term: Node) -> Any:
+    if isinstance(term, Literal) and _UNWRITABLE.search(term):
+        text = _UNWRITABLE.sub("\ufffd", str(term))
+        return Literal(text, lang=term.language, datatype=term.datatype)
+    if isinstance(term, URIRef) and _UNWRITABLE.search(term):
+        return URIRef(_UNWRITABLE.sub(_percent_encoded, str(term)))
+    return term
+
+
+def _percent_encoded(found: re.Match[str]) -> str:
+    character = "\ufffd" if "\ud800" <= found[0] <= "\udfff" else found[0]
+    return "".join(f"%{byte:02X}" for byte in character.encode("utf-8"))
 
 
 def _chinese_first(properties: Mapping[Any, list[Node]]) -> None:

@@ -12,9 +12,15 @@ from tests.test_architecture import REPO
 
 pytestmark = pytest.mark.anyio
 # README's list: one line per kind, each name in backticks, continued on indented lines.
-KINDS = {"read": "read", "DataStore": "datastore", "write (POST with an API token)": "write"}
+KINDS = {
+    "read": "read",
+    "DataStore": "datastore",
+    "DCAT": "dcat",
+    "write (POST with an API token)": "write",
+}
 LISTED = re.compile(
-    r"^- (read|DataStore|write \(POST with an API token\)): (.*?)(?=^\S)", re.M | re.S
+    r"^- (read|DataStore|DCAT|write \(POST with an API token\))(?: \([^)]*\))?: (.*?)(?=^\S)",
+    re.M | re.S,
 )
 
 

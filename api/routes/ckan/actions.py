@@ -32,9 +32,11 @@ from api.openapi import (
 )
 from api.routes.ckan.data import request_data, run_action
 from api.routes.ckan.writes import write
+from api.routes.documents import site_info
 from api.uploads import BodyTooLarge, remove_stale
 from catalog.ckan import WRITE_ACTIONS, CatalogueWriter, CkanActions, DataStore, served
 from catalog.errors import OpenDataError
+from catalog.metadata import DcatActions
 from catalog.query import PublishedDownloads
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
@@ -73,7 +75,14 @@ def install(app: FastAPI, settings: Settings) -> None:
         row_group_size=settings.row_group_size,
         downloads=PublishedDownloads(app.state.engine),
     )
-    actions.install(served(actions, datastore, writer))  # the table of actions, bound
+    # ckanext-dcat's actions link as the Action API answers: on the configured base URL.
+    dcat = DcatActions(
+        actions.index,
+        site_info(settings, settings.base_url),
+        page_size=settings.catalog_page_size,
+        action_url=f"{actions.base_url}/api/3/action",
+    )
+    actions.install(served(actions, datastore, dcat, writer))  # the table of actions, bound
     app.state.datastore = datastore
     app.state.tokens = TokenStore(settings.tokens_path)
     app.state.token_header = settings.api_token_header

@@ -15,7 +15,7 @@ from markupsafe import Markup
 
 from api.deps import SeriesDep, SettingsDep, StoreDep
 from api.routes.dcat import DatasetFormat
-from api.routes.documents import catalogue_info
+from api.routes.documents import catalogue_info, vary
 from api.routes.pages.view import PagesDep, View, ViewDep, not_found
 from api.routes.series import series_path
 from catalog.errors import NotFound
@@ -42,8 +42,22 @@ def dataset(
     rdf: DatasetFormat,
     chart: str = "",
 ) -> Response:
-    if rdf is not None:  # `?format=ttl`: the DCAT document, as ckanext-dcat serves it
+    if rdf is not None:  # `?format=ttl` or `Accept`: the DCAT document, as ckanext-dcat serves it
         return rdf
+    response = _page(slug, view, store, pages, settings, series, chart)
+    response.headers["Vary"] = vary(view.request, "Cookie", "Accept")  # `Accept` may ask for RDF
+    return response
+
+
+def _page(
+    slug: str,
+    view: View,
+    store: Store,
+    pages: PageData,
+    settings: Settings,
+    series: SeriesCatalogue,
+    chart: str,
+) -> Response:
     version = store.current(slug) if SLUG.fullmatch(slug) else None
     if version is None:
         return withdrawn(view, store, slug)

@@ -1,7 +1,8 @@
 """The table of every action the Action API serves: its name, its kind and its function.
 
 Reads are `CkanActions` methods, writes functions over the dataset folders, DataStore
-actions `DataStore` methods: each entry names the function itself, so mypy checks that it
+actions `DataStore` methods, ckanext-dcat's actions `DcatActions` methods
+(`catalog.metadata`): each entry names the function itself, so mypy checks that it
 exists and takes a data dict. `served` binds the table to one app's objects; the API serves
 exactly what it returns, and README's list of actions is checked against `ACTIONS`.
 """
@@ -22,8 +23,9 @@ from catalog.ckan.actions.patch import package_patch, resource_patch
 from catalog.ckan.actions.update import package_update, resource_update
 from catalog.ckan.datastore import DataStore
 from catalog.ckan.shapes import DataDict
+from catalog.metadata import DcatActions
 
-Kind = Literal["read", "write", "datastore"]
+Kind = Literal["read", "write", "datastore", "dcat"]
 Owner = TypeVar("Owner", contravariant=True)
 
 
@@ -63,6 +65,12 @@ DATASTORE: tuple[Entry[DataStore], ...] = (
     Entry("datastore_info", DataStore.info),
     Entry("datastore_search_sql", DataStore.search_sql),
 )
+# ckanext-dcat 2.4's actions (its IActions), over the same index as the reads.
+DCAT: tuple[Entry[DcatActions], ...] = (
+    Entry("dcat_dataset_show", DcatActions.dataset_show),
+    Entry("dcat_catalog_show", DcatActions.catalog_show),
+    Entry("dcat_catalog_search", DcatActions.catalog_search),
+)
 WRITES: tuple[Entry[DatasetFolders], ...] = (
     Entry("package_create", package_create),
     Entry("package_update", package_update),
@@ -75,6 +83,7 @@ WRITES: tuple[Entry[DatasetFolders], ...] = (
 ACTIONS: dict[str, Kind] = {
     **{entry.name: "read" for entry in READS},
     **{entry.name: "datastore" for entry in DATASTORE},
+    **{entry.name: "dcat" for entry in DCAT},
     **{entry.name: "write" for entry in WRITES},
 }
 """Every served action by name, with its kind, in the order they are listed."""
@@ -88,10 +97,13 @@ WRITE_ACTIONS = frozenset(
 ) | {"datastore_upsert", "package_revise", "dataset_purge", "api_token_create"}
 
 
-def served(reads: CkanActions, datastore: DataStore, writes: DatasetFolders) -> dict[str, Action]:
+def served(
+    reads: CkanActions, datastore: DataStore, dcat: DcatActions, writes: DatasetFolders
+) -> dict[str, Action]:
     """Every action of the table, bound to the objects that serve it."""
     return {
         **{entry.name: entry.bind(reads) for entry in READS},
         **{entry.name: entry.bind(datastore) for entry in DATASTORE},
+        **{entry.name: entry.bind(dcat) for entry in DCAT},
         **{entry.name: entry.bind(writes) for entry in WRITES},
     }
