@@ -174,3 +174,9 @@ def test_a_control_character_in_any_text_is_an_error_naming_its_place() -> None:
     assert "U+001F" in faults["resources[0].schema.fields[0].title"]
     clean = descriptor_faults(descriptor("ctl", [resource | {"schema": {"fields": []}}]))
     assert not any("control character" in fault for fault in clean.values())
+
+
+def test_a_lone_surrogate_is_an_error_naming_its_place() -> None:
+    # A YAML or JSON escape writes one; no UTF-8 answer naming the dataset could carry it.
+    faults = descriptor_faults(descriptor("lone", [], title="孤\ud800字"))
+    assert faults["title"] == "holds the lone surrogate U+D800; text may not hold one"

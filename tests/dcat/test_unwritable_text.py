@@ -30,9 +30,8 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Dataset.default_context is deprecated:DeprecationWarning"),
 ]
 
-# Every kind XML 1.0 forbids. (A lone surrogate, which no UTF-8 carries, is tested on the
-# serialiser alone: the catalogue index cannot load a version holding one yet.)
-FORBIDDEN = "\x01\x0b\x1f\ufffe\uffff"
+# Every kind XML 1.0 forbids, and a lone surrogate, which no UTF-8 carries.
+FORBIDDEN = "\x01\x0b\x1f\ufffe\uffff\ud800"
 TITLE = f"工资{FORBIDDEN}统计"
 REPLACED = "工资" + "\ufffd" * len(FORBIDDEN) + "统计"
 KEYWORD = "坏\x0c词"
@@ -99,7 +98,7 @@ def test_every_serialisation_of_the_dataset_parses_with_replacement_characters(
     assert "表" + "\ufffd" * len(FORBIDDEN) in titles(graph)
     assert "坏\ufffd词" in {str(k) for k in graph.objects(None, DCAT.keyword)}
     assert URIRef("https://example.org/bulletin%01") in set(graph.objects())
-    assert not any(c in answer.text for c in "\x01\x0b\x0c\x1f\ufffe\uffff")
+    assert not any(c in answer.text for c in "\x01\x0b\x0c\x1f\ufffe\uffff\ud800")
 
 
 @pytest.mark.parametrize("extension", ["rdf", "ttl", "jsonld"])
@@ -118,10 +117,15 @@ def test_the_dcat_actions_answer_well_formed_rdf_xml(server: str, action: str) -
 
 
 def test_the_served_version_holds_the_forbidden_characters(store_dir: Path) -> None:
-    # What the other tests read is this version: its descriptor keeps every character.
+    # What the other tests read is this version: its descriptor keeps every character; the
+    # store reads the lone surrogate, which no UTF-8 answer could carry, as U+FFFD.
     store = FolderStore(store_dir)
     assert store.current("wages-test") == "v-unwritable"
-    assert store.package("wages-test").title == TITLE
+    written = json.loads(
+        (store_dir / "wages-test" / "v-unwritable" / "datapackage.json").read_text()
+    )
+    assert written["title"] == TITLE
+    assert store.package("wages-test").title == TITLE.replace("\ud800", "\ufffd")
 
 
 @pytest.mark.parametrize("extension", list(PARSERS))
@@ -139,3 +143,23 @@ def test_a_graph_with_nothing_forbidden_is_written_unchanged() -> None:
     graph = Graph()
     graph.add((URIRef("https://example.org/d"), DCTERMS.title, Literal("制表\t符\n", lang="zh")))
     assert titles(parsed(serialize_graph(graph, "rdf"), "rdf")) == {"制表\t符\n"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/3/action/package_show?id=wages-test",
+        "/api/3/action/package_search?q=工资",
+        "/api/v1/datasets/wages-test",
+        "/api/v1/datasets?q=工资",
+        "/dataset/wages-test",
+        "/dataset?q=工资",
+        "/catalog/register.json",
+        "/data.json",
+    ],
+)
+def test_every_other_surface_serves_the_version_without_failing(server: str, path: str) -> None:
+    """A lone surrogate made the catalogue index fail to load, and every route a 500."""
+    answer = httpx.get(server + path, timeout=60)
+    assert answer.status_code == 200, answer.text[:300]
+    assert "\ud800" not in answer.content.decode("utf-8")

@@ -47,7 +47,7 @@ from catalog.store.folder.layout import (
     stamp,
 )
 from catalog.store.folder.withdrawals import Withdrawals
-from catalog.store.model import Document, Package, parse_package
+from catalog.store.model import Document, Package, encodable, parse_package
 from catalog.store.records import Served, VersionInfo, changed_since
 from validation import ReportDocument, is_slug
 
@@ -188,8 +188,8 @@ class FolderStore(Withdrawals):
             cached = self._packages.get(path)
             if cached is not None and cached[0] == identity:
                 return cached[1]
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
+            document = encodable(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError, RecursionError) as exc:
             raise StoreError(f"{path}: unreadable published descriptor: {exc}") from exc
         package = parse_package(document, str(path), StoreError)
         if len(self._packages) >= MAX_CACHED_PACKAGES:

@@ -42,6 +42,7 @@ from catalog.store.model.vocabulary import (
     Theme,
     ckan_tag,
     control_faults,
+    encodable,
     keyword_faults,
     text_faults,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "credit_code_fault",
     "descriptor_schema",
     "descriptor_schema_text",
+    "encodable",
     "keyword_faults",
     "listed",
     "parse_package",

@@ -85,8 +85,10 @@ def keyword_faults(descriptor: dict[str, Any]) -> dict[str, str]:
 
 # Characters no text of a descriptor may hold: C0 and C1 controls but TAB, LF and CR (XML 1.0
 # forbids the C0 ones, so one in a title would break every RDF/XML page listing the dataset),
-# and the noncharacters U+FFFE and U+FFFF.
-CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff]")
+# the noncharacters U+FFFE and U+FFFF, and lone surrogates (a JSON or YAML escape can write
+# one; no UTF-8 can carry it, so every answer naming the dataset would fail to encode).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def control_faults(document: Any) -> dict[str, str]:
@@ -102,6 +104,8 @@ def control_faults(document: Any) -> dict[str, str]:
             if found:
                 faults[where or "(text)"] = (
                     f"holds the control character U+{ord(found[0]):04X}; text may not hold one"
+                    if not LONE_SURROGATE.match(found[0])
+                    else f"holds the lone surrogate U+{ord(found[0]):04X}; text may not hold one"
                 )
         elif isinstance(value, dict):
             waiting.extend((f"{where}.{k}" if where else str(k), v) for k, v in value.items())
@@ -113,3 +117,16 @@ def control_faults(document: Any) -> dict[str, str]:
 def text_faults(descriptor: dict[str, Any]) -> dict[str, str]:
     """The keywords CKAN would refuse and the texts holding a control character."""
     return {**keyword_faults(descriptor), **control_faults(descriptor)}
+
+
+def encodable(document: Any) -> Any:
+    """`document` with every lone surrogate of its texts read as U+FFFD: a version published
+    before descriptors refused them stays servable (UTF-8 cannot carry one). Nothing else is
+    changed; a document without one is returned as it is."""
+    if isinstance(document, str):
+        return LONE_SURROGATE.sub("\ufffd", document)
+    if isinstance(document, dict):
+        return {key: encodable(value) for key, value in document.items()}
+    if isinstance(document, list):
+        return [encodable(value) for value in document]
+    return document
