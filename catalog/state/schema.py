@@ -22,7 +22,7 @@ tokens = Table(
     Column("salt", String(32), nullable=False),
     Column("sha256", String(64), nullable=False),  # sha256(salt || secret), hex
     Column("scopes", Text, nullable=False),  # space-separated, e.g. "publish:org read-dataset:x"
-    Column("created", String(20), nullable=False),
+    Column("created", String(27), nullable=False),
     Column("expires", String(20)),
     Column("last_used", String(20)),
     Column("revoked", String(20)),

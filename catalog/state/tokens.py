@@ -37,6 +37,11 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def creation_stamp(moment: datetime) -> str:
+    """When a token was made, to the microsecond: tokens are listed in the order made."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 @dataclass(frozen=True)
 class ApiToken:
     """One token's record; never the token itself."""
@@ -95,7 +100,7 @@ class TokenStore:
         while True:  # a clash of random ids is all but impossible; a new id if it happens
             record = ApiToken(
                 secrets.token_hex(ID_BYTES), name.strip(), salt, _digest(salt, secret),
-                granted, stamp(now), expires,
+                granted, creation_stamp(now), expires,
             )  # fmt: skip
             try:
                 self.add(record)

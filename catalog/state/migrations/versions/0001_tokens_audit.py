@@ -40,7 +40,7 @@ def upgrade() -> None:
         sa.Column("salt", sa.String(32), nullable=False),
         sa.Column("sha256", sa.String(64), nullable=False),
         sa.Column("scopes", sa.Text, nullable=False),
-        sa.Column("created", sa.String(20), nullable=False),
+        sa.Column("created", sa.String(27), nullable=False),
         sa.Column("expires", sa.String(20)),
         sa.Column("last_used", sa.String(20)),
         sa.Column("revoked", sa.String(20)),
