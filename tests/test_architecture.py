@@ -111,10 +111,10 @@ def add_import(tree: Path, module: str, statement: str) -> None:
             "curation.units -> api",
         ),
         (
-            "catalog.store.audit",
+            "catalog.state.audit",
             "import curation",
             "The served code knows neither the curation nor the benchmarks",
-            "catalog.store.audit -> curation",
+            "catalog.state.audit -> curation",
         ),
     ],
 )
