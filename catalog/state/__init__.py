@@ -41,7 +41,13 @@ from catalog.state.database import (
     make_engine,
     sqlite_url,
 )
-from catalog.state.legacy import IMPORTED_SUFFIX, LegacyFiles, adopt_legacy_tokens, import_legacy
+from catalog.state.legacy import (
+    IMPORTED_SUFFIX,
+    LegacyFileError,
+    LegacyFiles,
+    adopt_legacy_tokens,
+    import_legacy,
+)
 from catalog.state.migrate import current, head, upgrade
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
 from catalog.state.tokens import PREFIX, ApiToken, TokenStore
@@ -87,6 +93,7 @@ __all__ = [
     "AuditEntry",
     "AuditLog",
     "DatabaseUrlError",
+    "LegacyFileError",
     "LegacyFiles",
     "Outcome",
     "Scope",

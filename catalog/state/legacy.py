@@ -46,13 +46,24 @@ class LegacyFiles:
 def import_legacy(engine: Engine, files: LegacyFiles) -> list[str]:
     """Take each legacy file that exists and was never imported; the names of those taken."""
     done = []
-    for name, path, rows in (
+    for name, path, read in (
         (TOKENS_IMPORT, files.tokens, _token_rows),
         (AUDIT_IMPORT, files.audit, _audit_rows),
     ):
-        if path is not None and path.is_file() and _import(engine, name, path, rows(path)):
+        if path is None or not path.is_file():
+            continue
+        try:
+            rows = read(path)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # Nothing is imported and the file stays: the operator mends or moves it.
+            raise LegacyFileError(f"{path} cannot be imported: {exc!r}") from None
+        if _import(engine, name, path, rows):
             done.append(name)
     return done
+
+
+class LegacyFileError(ValueError):
+    """A legacy file that is not what the platform wrote: not imported, left in place."""
 
 
 def _import(engine: Engine, name: str, path: Path, rows: list[dict[str, Any]]) -> bool:

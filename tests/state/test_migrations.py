@@ -23,6 +23,7 @@ from catalog.state import (
     State,
     current,
     head,
+    import_legacy,
     make_engine,
     open_state,
     sqlite_url,
@@ -102,13 +103,32 @@ def test_state_imports_the_legacy_files_once(database_url: str, tmp_path: Path) 
 
 
 def test_state_imports_a_revoked_legacy_token_revoked(state: State, tmp_path: Path) -> None:
-    from catalog.state import import_legacy
-
     token = legacy_token_file(tmp_path / "tokens.json", revoked=True)
     assert import_legacy(state.engine, LegacyFiles(tokens=tmp_path / "tokens.json")) == [
         "api-tokens.json"
     ]
     assert state.tokens.check(token) is None
+
+
+@pytest.mark.parametrize(
+    ("tokens", "audit"),
+    [('{"tokens": [{"id": "x"}]}', ""), ("not json", ""), ("", '{"time": "2026"}\n[1]\n')],
+)
+def test_state_refuses_a_legacy_file_it_did_not_write(
+    state: State, tmp_path: Path, tokens: str, audit: str
+) -> None:
+    folder = tmp_path / "legacy"
+    folder.mkdir()
+    files = LegacyFiles(folder / "api-tokens.json", folder / "audit.log")
+    for path, text in ((files.tokens, tokens), (files.audit, audit)):
+        if text and path is not None:
+            path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match="cannot be imported"):
+        import_legacy(state.engine, files)
+    assert state.tokens.all() == [] and list(state.audit.read()) == []
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        name for name, text in (("api-tokens.json", tokens), ("audit.log", audit)) if text
+    )
 
 
 def test_state_legacy_token_file_moves_from_the_store_then_is_imported(
