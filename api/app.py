@@ -70,6 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Let running counts finish, then release DuckDB's memory and threads.
         app.state.engine.close()
         app.state.series.close()
+        app.state.private.close()  # the state database's pooled connections
 
     app = OpenDataApp(
         lifespan=lifespan,

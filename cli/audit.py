@@ -1,4 +1,4 @@
-"""`audit`: the audit log of writes and refused write attempts."""
+"""`audit`: the audit log of writes, grants and refused attempts (the state database)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from catalog.store import OUTCOMES, AuditEntry, AuditLog, parse_time
-from cli.common import errors, settings_of
+from catalog.state import OUTCOMES, AuditEntry, parse_time
+from cli.common import errors, state_of
 
 
 def audit(
@@ -27,7 +27,7 @@ def audit(
     ] = None,
     json_lines: Annotated[bool, typer.Option("--json", help="One JSON object a line.")] = False,
 ) -> None:
-    """List the audit log, oldest first: every write and every refused write attempt."""
+    """List the audit log, oldest first: every write, grant and refused attempt."""
     if outcome is not None and outcome not in OUTCOMES:
         errors.print(f"error: --outcome is one of {', '.join(OUTCOMES)}", highlight=False)
         raise typer.Exit(code=2)
@@ -36,7 +36,7 @@ def audit(
     except ValueError:
         errors.print(f"error: --since {since!r} is not an ISO date or time", highlight=False)
         raise typer.Exit(code=2) from None
-    log = AuditLog(settings_of(ctx).audit_path)
+    log = state_of(ctx).audit
     for entry in log.read(
         dataset=dataset, action=action, outcome=outcome, token=token, since=start
     ):

@@ -17,7 +17,8 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from catalog.errors import OpenDataError
 from catalog.query import PublishedDownloads, QueryEngine
 from catalog.settings import Settings
-from catalog.store import LOCAL, AuditLog, Outcome, Publisher, cli_token, open_store, outcome_of
+from catalog.state import LOCAL, Outcome, State, cli_token, open_state, outcome_of
+from catalog.store import Publisher, open_store
 from validation import printable
 
 # Never wrapped: messages go to logs and cron mail, where a break mid-sentence is noise.
@@ -53,6 +54,18 @@ def settings_of(ctx: typer.Context) -> Settings:
     """The settings the main callback built from the options and `OPENDATA_*`."""
     settings: Settings = ctx.obj
     return settings
+
+
+def state_of(ctx: typer.Context) -> State:
+    """The state database (tokens, audit log), opened once per command and migrated first."""
+    root = ctx.find_root()
+    found: State | None = root.meta.get("state")
+    if found is None:
+        settings = settings_of(ctx)
+        found = open_state(settings.database, settings.legacy_files)
+        root.meta["state"] = found
+        root.call_on_close(found.close)
+    return found
 
 
 def publisher(ctx: typer.Context) -> Publisher:
@@ -127,7 +140,7 @@ def record(
     ctx: typer.Context, action: str, outcome: Outcome, detail: str = "", *, dataset: str = ""
 ) -> None:
     """One line of the audit log for a write made from this command line."""
-    AuditLog(settings_of(ctx).audit_path).record(
+    state_of(ctx).audit.record(
         token=cli_token(),
         action=action,
         outcome=outcome,

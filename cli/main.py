@@ -1,7 +1,7 @@
 """The `opendata` command: the shared options, then one command family per module.
 
-Each command opens the library object (a `Publisher`, the `Store`, a `TokenStore`, the
-`AuditLog`, the app), calls it, and turns a library error into an exit status
+Each command opens the library object (a `Publisher`, the `Store`, the state database's
+`TokenStore` and `AuditLog`, the app), calls it, and turns a library error into an exit status
 (`cli.common.exits_on_error`); writes are audited (`cli.common.audited`).
 """
 
@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli import audit, init, publish, push, schema, serve, tokens
+from cli import audit, database, init, publish, push, schema, serve, tokens
 from cli.common import build_settings
 
 app = typer.Typer(
@@ -33,7 +33,9 @@ def main(
     ] = None,
     state: Annotated[
         Path | None,
-        typer.Option(help="Private state folder: tokens, audit log (env OPENDATA_STATE)."),
+        typer.Option(
+            help="Private state folder: the SQLite state database, uploads (env OPENDATA_STATE)."
+        ),
     ] = None,
 ) -> None:
     overrides: dict[str, Any] = {"datasets": datasets, "store": store, "state": state}
@@ -48,6 +50,7 @@ app.command()(publish.versions)
 app.command()(publish.withdraw)
 app.command()(push.push)
 app.add_typer(tokens.token_app, name="token")
+app.add_typer(database.db_app, name="db")
 app.command()(serve.serve)
 app.command()(schema.schema)
 app.command("audit")(audit.audit)

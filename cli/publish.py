@@ -9,13 +9,13 @@ from typing import Annotated
 import typer
 
 from catalog.errors import OpenDataError, ValidationFailed
+from catalog.state import outcome_of
 from catalog.store import (
     DRAFT_MARKER,
     BuildResult,
     DatasetSource,
     Publisher,
     open_store,
-    outcome_of,
     resolve,
 )
 from cli.common import (

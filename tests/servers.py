@@ -12,15 +12,26 @@ from pathlib import Path
 
 from benchmarks import OPENDATA as OPENDATA_PATH
 from benchmarks import Server, free_port, serve_opendata
+from catalog.state import State, open_state, sqlite_url
 
 OPENDATA = str(OPENDATA_PATH)
 
-__all__ = ["OPENDATA", "Server", "free_port", "serving", "state_of"]
+__all__ = ["OPENDATA", "Server", "free_port", "serving", "state_database", "state_of"]
 
 
 def state_of(store: Path) -> Path:
     """The private state folder the test servers of `store` use: a sibling of the store."""
     return store.parent / "state"
+
+
+@contextmanager
+def state_database(store: Path) -> Iterator[State]:
+    """The state database (tokens, audit log) of the test servers of `store`, open."""
+    state = open_state(sqlite_url(state_of(store)))
+    try:
+        yield state
+    finally:
+        state.close()
 
 
 @contextmanager

@@ -27,7 +27,7 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 from catalog.settings import Settings
-from catalog.store import AuditLog
+from catalog.state import database_url, open_state
 
 REPO = Path(__file__).resolve().parents[1]
 ROOTS = ("catalog", "api", "web", "cli", "validation", "drafting", "curation", "benchmarks")
@@ -111,10 +111,10 @@ def add_import(tree: Path, module: str, statement: str) -> None:
             "curation.units -> api",
         ),
         (
-            "catalog.store.audit",
+            "catalog.state.audit",
             "import curation",
             "The served code knows neither the curation nor the benchmarks",
-            "catalog.store.audit -> curation",
+            "catalog.state.audit -> curation",
         ),
     ],
 )
@@ -229,9 +229,11 @@ def test_a_test_without_state_keeps_its_private_state_out_of_the_checkout(
     # at a temp folder instead, so an audit log written by a test lands there.
     settings = Settings(store=tmp_path / "store")
     assert settings.state == private_state
-    assert not settings.audit_path.resolve().is_relative_to(REPO)
-    AuditLog(settings.audit_path).record(token="t", action="package_create", outcome="ok")
-    assert (private_state / "audit.log").is_file()
+    assert not Path(str(database_url(settings.database).database)).is_relative_to(REPO)
+    state = open_state(settings.database)
+    state.audit.record(token="t", action="package_create", outcome="ok")
+    state.close()
+    assert (private_state / "opendata.sqlite").is_file()
 
 
 # A dotted name of ours in prose: `catalog.store.Package`, not a path (`catalog/store`), a

@@ -7,7 +7,7 @@ from starlette.requests import Request
 
 from api.perimeter.clients import request_client
 from catalog.ckan import WRITE_ACTIONS
-from catalog.store import ANONYMOUS, AuditLog
+from catalog.state import ANONYMOUS, AuditLog
 
 ACTION_PREFIXES = ("/api/3/action/", "/api/action/")
 

@@ -13,8 +13,10 @@ from catalog.ckan.actions import (
     Action,
     CatalogueWriter,
     CkanActions,
+    Permit,
     Upload,
     served,
+    writing_as,
 )
 from catalog.ckan.datastore import DUMP_MEDIA_TYPES, DataStore
 from catalog.ckan.mapping import CKAN_STATUS
@@ -31,7 +33,9 @@ __all__ = [
     "CkanActions",
     "DataDict",
     "DataStore",
+    "Permit",
     "Pusher",
     "Upload",
     "served",
+    "writing_as",
 ]

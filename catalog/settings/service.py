@@ -3,19 +3,26 @@ catalogue's identity and private state (the perimeter's limits come from `perime
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from catalog.settings.perimeter import PerimeterSettings
-from catalog.store import (
-    LEGACY_TOKENS_FILE,
-    TOKENS_FILE,
-    StoreLocation,
+from catalog.state import (
+    DatabaseUrlError,
+    LegacyFiles,
     adopt_legacy_tokens,
-    store_folder,
+    database_url,
+    sqlite_url,
 )
+from catalog.store import StoreLocation, store_folder
+
+# The files the state was kept in before the database (`catalog.state` imports them once).
+TOKENS_FILE = "api-tokens.json"
+LEGACY_TOKENS_FILE = ".api-tokens.json"  # older still: inside the store
+AUDIT_FILE = "audit.log"
 
 
 class Settings(PerimeterSettings):
@@ -175,15 +182,24 @@ class Settings(PerimeterSettings):
     api_tokens_file: str = Field(
         default="",
         description=(
-            "File of the hashed API tokens made by `opendata token create`; empty means"
-            " `<state>/api-tokens.json`. Never inside the store."
+            "The token file of before the database, imported into it once (then renamed"
+            " `*.imported`); empty means `<state>/api-tokens.json`. Never inside the store."
         ),
     )
     state: Path = Field(
         default=Path("state"),
         description=(
-            "Folder of private state: the hashed API tokens, the audit log and uploads in"
-            " progress. It must not be inside the store, whose files the query engine may open."
+            "Folder of private state: the state database (when database_url is empty) and"
+            " uploads in progress. It must not be inside the store, whose files the query"
+            " engine may open."
+        ),
+    )
+    database_url: str = Field(
+        default="",
+        description=(
+            "The state database (API tokens, audit log): a SQLAlchemy URL of PostgreSQL"
+            " (`postgresql://user:password@host/db`, through psycopg 3) or of a SQLite file;"
+            " empty means SQLite at `<state>/opendata.sqlite`."
         ),
     )
 
@@ -208,24 +224,25 @@ class Settings(PerimeterSettings):
         return self.state / "uploads"
 
     @property
-    def tokens_path(self) -> Path:
-        """Where the hashed API tokens live; a legacy `<store>/.api-tokens.json` moves there."""
-        if self.api_tokens_file:
-            return Path(self.api_tokens_file)
-        target = self.state / TOKENS_FILE
-        folder = store_folder(self.store)
-        if folder is not None:  # only a folder store ever held the legacy file
-            adopt_legacy_tokens(folder / LEGACY_TOKENS_FILE, target)
-        return target
+    def database(self) -> str:
+        """The URL of the state database: the setting, else SQLite in the state folder."""
+        return self.database_url or sqlite_url(self.state)
 
     @property
-    def audit_path(self) -> Path:
-        """The append-only audit log of writes and refused writes."""
-        return self.state / "audit.log"
+    def legacy_files(self) -> LegacyFiles:
+        """The token file and audit log of before the database; a token file left at its
+        oldest place, `<store>/.api-tokens.json`, is moved to the state folder first."""
+        if self.api_tokens_file:
+            return LegacyFiles(Path(self.api_tokens_file), self.state / AUDIT_FILE)
+        target = self.state / TOKENS_FILE
+        folder = store_folder(self.store)
+        if folder is not None:  # only a folder store ever held the oldest file
+            adopt_legacy_tokens(folder / LEGACY_TOKENS_FILE, target)
+        return LegacyFiles(target, self.state / AUDIT_FILE)
 
     @model_validator(mode="after")
     def _state_outside_store(self) -> Settings:
-        # The store is what the query engine reads: a token file or an audit log in it is
+        # The store is what the query engine reads: a state database or a token file in it is
         # one sandbox slip away from being served.
         folder = store_folder(self.store)
         if folder is None:  # not on this machine's disk: nothing local can be inside it
@@ -234,12 +251,25 @@ class Settings(PerimeterSettings):
         private = [("state", self.state)]
         if self.api_tokens_file:
             private.append(("api_tokens_file", Path(self.api_tokens_file)))
+        with contextlib.suppress(DatabaseUrlError):  # `_database_is_supported` says why
+            url = database_url(self.database)
+            if url.get_backend_name() == "sqlite":
+                private.append(("database_url", Path(str(url.database))))
         for name, path in private:
             if path.resolve().is_relative_to(store):
                 raise ValueError(
                     f"{name} ({path}) is inside the store ({self.store}); keep private state"
                     " in a folder of its own (OPENDATA_STATE)"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _database_is_supported(self) -> Settings:
+        if self.database_url:
+            try:
+                database_url(self.database_url)
+            except DatabaseUrlError as exc:
+                raise ValueError(f"database_url: {exc}") from None
         return self
 
     @model_validator(mode="after")

@@ -3,23 +3,10 @@
 `Store` is the interface every caller takes (`catalog.store.base`); `open_store` gives the
 one for a location (`StoreLocation`), a `FolderStore` for a local folder. A version is written
 beside the others and served only once the store makes it current. The API tokens and the
-audit log are kept by this package too, but never inside a store: they are private state, in
-the folder `OPENDATA_STATE` names (`Settings.tokens_path`, `Settings.audit_path`).
+audit log are not kept here but in the state database (`catalog.state`), never in a store.
 `Package` is the typed descriptor (`catalog.store.model`).
 """
 
-from catalog.store.audit import (
-    ANONYMOUS,
-    INVALID,
-    LOCAL,
-    OUTCOMES,
-    AuditEntry,
-    AuditLog,
-    Outcome,
-    cli_token,
-    outcome_of,
-    parse_time,
-)
 from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT, Store, download_file, resource_file
 from catalog.store.changes import Change, changes_since, parse_moment
 from catalog.store.clock import Clock, ManualClock, utc_now
@@ -59,27 +46,18 @@ from catalog.store.model import (
 from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
-from catalog.store.tokens import LEGACY_TOKENS_FILE, TOKENS_FILE, TokenStore, adopt_legacy_tokens
 
 __all__ = [
-    "ANONYMOUS",
     "DATASET",
     "DESCRIPTOR",
     "DESCRIPTOR_NAME",
     "DOWNLOADS",
     "DRAFT_MARKER",
-    "INVALID",
-    "LEGACY_TOKENS_FILE",
-    "LOCAL",
-    "OUTCOMES",
     "REPORT",
     "RESOURCE_CLASSES",
     "RESOURCE_CODE",
-    "TOKENS_FILE",
     "URL_MESSAGE",
     "VERSION",
-    "AuditEntry",
-    "AuditLog",
     "BuildResult",
     "Change",
     "Clock",
@@ -88,7 +66,6 @@ __all__ = [
     "DownloadRenderer",
     "FolderStore",
     "ManualClock",
-    "Outcome",
     "Package",
     "PublishedDownload",
     "Publisher",
@@ -101,12 +78,9 @@ __all__ = [
     "StoreLocation",
     "TableField",
     "TableSchema",
-    "TokenStore",
     "VersionInfo",
     "Withdrawal",
-    "adopt_legacy_tokens",
     "changes_since",
-    "cli_token",
     "credit_check_character",
     "credit_code_fault",
     "descriptor_faults",
@@ -118,9 +92,7 @@ __all__ = [
     "is_safe_url",
     "load_dataset",
     "open_store",
-    "outcome_of",
     "parse_moment",
-    "parse_time",
     "read_descriptor",
     "resolve",
     "resource_code_fault",

@@ -18,7 +18,8 @@ import pytest
 
 from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store import AuditEntry, AuditLog, FolderStore, Publisher, TokenStore
+from catalog.state import AuditEntry, open_state
+from catalog.store import FolderStore, Publisher
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 from tests.servers import OPENDATA, Server, serving
@@ -43,7 +44,11 @@ class Site:
         return self.settings.uploads_path
 
     def refusals(self) -> list[AuditEntry]:
-        return list(AuditLog(self.settings.audit_path).read(outcome="refused"))
+        state = open_state(self.settings.database)
+        try:
+            return list(state.audit.read(outcome="refused"))
+        finally:
+            state.close()
 
 
 @pytest.fixture(scope="module")
@@ -55,10 +60,11 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Site:
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     settings = Settings(store=root / "store", datasets=root / "datasets", state=root / "state")
-    tokens = TokenStore(settings.tokens_path)
-    _, token = tokens.create("steward")
-    _, revoked = tokens.create("former")
-    tokens.revoke("former")
+    state = open_state(settings.database)
+    _, token = state.tokens.create("steward", ["admin"])
+    _, revoked = state.tokens.create("former", ["admin"])
+    state.tokens.revoke("former")
+    state.close()
     return Site(root, settings, token, revoked)
 
 
@@ -173,7 +179,8 @@ def test_upload_of_800_mb_with_a_bad_token_writes_nothing(
                     for f in open_files(server.pid)
                     if f.startswith(("/tmp", str(site.root)))
                     and not f.startswith(str(site.settings.store))  # tokens, published files
-                    and f != str(site.settings.audit_path)  # the refusal being recorded
+                    # the state database, where the refusal is being recorded
+                    and not f.startswith(str(site.settings.state / "opendata.sqlite"))
                 ]
                 checks.append(held + [str(p) for p in site.uploads.rglob("*")])
             yield b"x" * MiB

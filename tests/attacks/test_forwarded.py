@@ -9,9 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store import AuditLog
 from tests.attacks.conftest import assert_healthy
-from tests.servers import Server, serving, state_of
+from tests.servers import Server, serving, state_database
 
 pytestmark = pytest.mark.slow
 
@@ -46,7 +45,8 @@ def test_forged_forwarded_for_is_not_the_audited_client(
         headers={"X-Forwarded-For": "6.6.6.6"},
     )
     assert answer.status_code == 403
-    entries = list(AuditLog(state_of(attack_store) / "audit.log").read())
+    with state_database(attack_store) as state:
+        entries = list(state.audit.read())
     assert entries and entries[-1].client == "127.0.0.1"
     assert all(entry.client != "6.6.6.6" for entry in entries)
     assert_healthy(limited)

@@ -327,7 +327,7 @@ def test_traversal_old_published_script_links_are_not_rendered(
 
 def test_traversal_token_file_is_outside_the_store(site_root: Path, token: str) -> None:
     assert token.startswith("odt_")
-    assert (state_of(site_root / "store") / "api-tokens.json").is_file()
+    assert (state_of(site_root / "store") / "opendata.sqlite").is_file()
     assert not list((site_root / "store").rglob("*token*"))
 
 

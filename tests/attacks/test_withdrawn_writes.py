@@ -16,7 +16,8 @@ import pytest
 
 from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher, TokenStore
+from catalog.state import open_state
+from catalog.store import FolderStore, Publisher
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy
 from tests.ckan.test_writes import package_fields
 from tests.conftest import WAGE_CSV, write_regions, write_wages
@@ -43,7 +44,11 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 
 @pytest.fixture(scope="module")
 def token(settings: Settings) -> str:
-    return TokenStore(settings.tokens_path).create("steward")[1]
+    state = open_state(settings.database)
+    try:
+        return state.tokens.create("steward", ["admin"])[1]
+    finally:
+        state.close()
 
 
 @pytest.fixture(scope="module")

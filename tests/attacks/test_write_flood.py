@@ -9,9 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store import AuditLog
 from tests.attacks.conftest import assert_healthy
-from tests.servers import Server, serving, state_of
+from tests.servers import Server, serving, state_database
 
 pytestmark = pytest.mark.slow
 
@@ -25,8 +24,8 @@ def flooded(attack_store: Path) -> Iterator[Server]:
 
 
 def test_write_flood_is_429_and_audited_once_per_run(flooded: Server, attack_store: Path) -> None:
-    log = AuditLog(state_of(attack_store) / "audit.log")
-    before = len(list(log.read()))
+    with state_database(attack_store) as state:
+        before = len(list(state.audit.read()))
     answers = [
         httpx.post(flooded.url + "/api/3/action/package_create", json={"name": f"x{i}"})
         for i in range(40)
@@ -35,7 +34,8 @@ def test_write_flood_is_429_and_audited_once_per_run(flooded: Server, attack_sto
     refused = answers[-1]
     assert refused.json()["error"]["__type"] == "Rate Limit Error"
     assert int(refused.headers["retry-after"]) >= 1
-    entries = list(log.read())[before:]
+    with state_database(attack_store) as state:
+        entries = list(state.audit.read())[before:]
     assert len(entries) == 4  # three 403s, then one line for the whole run of 429s
     assert "later refusals of this run are not logged" in entries[-1].detail
     assert httpx.get(flooded.url + "/api/3/action/package_list").status_code == 200

@@ -3,7 +3,6 @@ checked on every dataset folder read, and private state kept out of the store.""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import pytest
@@ -12,12 +11,7 @@ from pydantic import ValidationError
 
 from catalog.errors import DescriptorError
 from catalog.settings import Settings
-from catalog.store import (
-    TokenStore,
-    descriptor_faults,
-    is_safe_url,
-    load_dataset,
-)
+from catalog.store import descriptor_faults, is_safe_url, load_dataset
 from catalog.store.descriptors import is_file_path, is_version
 from tests.conftest import REPO, descriptor, write_wages
 from validation import is_resource_name, is_slug
@@ -158,25 +152,9 @@ def test_state_inside_the_store_is_refused(tmp_path: Path) -> None:
             state=tmp_path / "state",
             api_tokens_file=str(tmp_path / "store" / "x" / "tokens.json"),
         )
-
-
-def test_state_holds_tokens_and_audit_log(tmp_path: Path) -> None:
-    settings = Settings(store=tmp_path / "store", state=tmp_path / "state")
-    assert settings.tokens_path == tmp_path / "state" / "api-tokens.json"
-    assert settings.audit_path == tmp_path / "state" / "audit.log"
-
-
-def test_state_legacy_token_file_moves_on_first_use(
-    tmp_path: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    store, state = tmp_path / "store", tmp_path / "state"
-    legacy = store / ".api-tokens.json"
-    _, token = TokenStore(legacy).create("steward")
-    settings = Settings(store=store, state=state)
-    with caplog.at_level(logging.WARNING, logger="catalog.store.tokens"):
-        path = settings.tokens_path
-    assert path == state / "api-tokens.json"
-    assert not legacy.exists() and not (store / ".api-tokens.json.lock").exists()
-    assert TokenStore(path).check(token) is not None
-    assert "moved" in caplog.text
-    assert (path.stat().st_mode & 0o777) == 0o600
+    with pytest.raises(ValidationError, match="database_url"):
+        Settings(
+            store=tmp_path / "store",
+            state=tmp_path / "state",
+            database_url=f"sqlite:///{tmp_path / 'store' / 'state.sqlite'}",
+        )

@@ -22,7 +22,8 @@ from api import create_app
 from api.perimeter import audit_refusal
 from api.uploads import remove_stale
 from catalog.settings import Settings
-from catalog.store import AuditLog, FolderStore, Publisher, TokenStore
+from catalog.state import open_state
+from catalog.store import FolderStore, Publisher
 from tests.conftest import WAGE_CSV, write_regions, write_wages
 
 pytestmark = pytest.mark.anyio
@@ -46,7 +47,11 @@ class Site:
         return [p for p in self.uploads.rglob("*")] if self.uploads.exists() else []
 
     def audit(self) -> list[Any]:
-        return list(AuditLog(self.settings.audit_path).read())
+        state = open_state(self.settings.database)
+        try:
+            return list(state.audit.read())
+        finally:
+            state.close()
 
 
 @pytest.fixture
@@ -63,7 +68,9 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
         max_upload_bytes=CAP,
         base_url="http://ckan.test",
     )
-    _, token = TokenStore(settings.tokens_path).create("steward")
+    state = open_state(settings.database)
+    _, token = state.tokens.create("steward", ["admin"])
+    state.close()
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, client=("198.51.100.7", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://ckan.test") as http:

@@ -31,7 +31,7 @@ class Site:
         return ckanapi.RemoteCKAN(self.url, apikey=token)
 
 
-def make_token(store: Path, name: str) -> str:
+def make_token(store: Path, name: str, scopes: tuple[str, ...] = ("admin",)) -> str:
     done = subprocess.run(
         [
             OPENDATA,
@@ -43,6 +43,7 @@ def make_token(store: Path, name: str) -> str:
             "create",
             "--name",
             name,
+            *(arg for scope in scopes for arg in ("--scope", scope)),
         ],
         capture_output=True,
         text=True,

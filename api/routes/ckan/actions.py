@@ -40,7 +40,7 @@ from catalog.metadata import DcatActions
 from catalog.query import PublishedDownloads
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
-from catalog.store import AuditLog, TokenStore
+from catalog.state import open_state
 
 router = APIRouter(tags=["CKAN Action API"])
 logger = logging.getLogger(__name__)
@@ -84,9 +84,11 @@ def install(app: FastAPI, settings: Settings) -> None:
     )
     actions.install(served(actions, datastore, dcat, writer))  # the table of actions, bound
     app.state.datastore = datastore
-    app.state.tokens = TokenStore(settings.tokens_path)
+    # The state database (`catalog.state`), migrated and its legacy files imported now.
+    app.state.private = open_state(settings.database, settings.legacy_files)
+    app.state.tokens = app.state.private.tokens
     app.state.token_header = settings.api_token_header
-    app.state.audit = AuditLog(settings.audit_path)
+    app.state.audit = app.state.private.audit
     app.state.uploads_path = settings.uploads_path
     remove_stale(settings.uploads_path)
     app.state.max_upload_bytes = settings.max_upload_bytes

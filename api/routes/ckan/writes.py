@@ -1,9 +1,12 @@
 """The token-guarded CKAN write actions (`catalog.ckan.actions`), each attempt audited.
 
-A write needs an API token (`catalog.store.tokens`) in the header the `api_token_header`
+A write needs an API token (`catalog.state.TokenStore`) in the header the `api_token_header`
 setting names (`Authorization` by default, as CKAN's `apitoken_header_name`; `Bearer <token>`
-also works); without a valid one it answers `Authorization Error` (403), as CKAN answers an
-anonymous user. The token is checked before any byte of the body is read. A multipart file
+also works); without a valid one (unknown, altered, expired or revoked) it answers
+`Authorization Error` (403), as CKAN answers an anonymous user. The token is checked before
+any byte of the body is read. A valid token writes only the datasets of the organizations
+its scopes name (`publish:<org>`; `admin` writes all): any other is refused with the same
+403 (`catalog.ckan.writing_as`). A multipart file
 (ckanapi's `upload=open(...)`) reaches the action as a `catalog.ckan.Upload` on disk, its
 archive checked first. Whatever the end, the attempt goes to the audit log.
 """
@@ -36,10 +39,10 @@ from api.uploads import (
     declared_length,
     upload_folder,
 )
-from catalog.ckan import Action, CkanActions, DataDict, Upload
+from catalog.ckan import Action, CkanActions, DataDict, Upload, writing_as
 from catalog.errors import InvalidFields, NotAuthorized, OpenDataError
 from catalog.search import catalogue_uuid
-from catalog.store import ANONYMOUS, INVALID, AuditLog, Outcome, TokenStore, outcome_of
+from catalog.state import ANONYMOUS, INVALID, ApiToken, AuditLog, Outcome, TokenStore, outcome_of
 from validation import ReadFailure, check_zip_file
 
 logger = logging.getLogger(__name__)
@@ -101,12 +104,12 @@ async def _run_write(known: Action | None, request: Request, attempt: _Attempt) 
     if request.method == "GET":
         raise ValueError("Invalid request. Please use POST method for your request")
     found = await _token(request)
-    attempt.token = found
+    attempt.token = found.id if isinstance(found, ApiToken) else found
     limit: int = request.app.state.max_upload_bytes
     length = declared_length(request)
     if length is not None and length > limit + TEXT_BYTES + OVERHEAD_BYTES:
         raise BodyTooLarge("the request body", limit + TEXT_BYTES + OVERHEAD_BYTES)
-    if found in (ANONYMOUS, INVALID):
+    if not isinstance(found, ApiToken):
         raise NotAuthorized(f"Action {attempt.action} requires a valid API token")
     if known is None:
         raise NotAuthorized("")
@@ -114,17 +117,19 @@ async def _run_write(known: Action | None, request: Request, attempt: _Attempt) 
         data = await request_data(request, side_effect_free=False, folder=folder, file_limit=limit)
         attempt.dataset = _dataset_of(request, data)
         data = await run_in_threadpool(_with_uploads, data)
-        return await run_in_threadpool(run_action, known, data)
+        # The permit travels with the context into the worker thread that runs the action.
+        with writing_as(found.may_publish):
+            return await run_in_threadpool(run_action, known, data)
 
 
-async def _token(request: Request) -> str:
-    """The public id of the active API token the request carries; `anonymous` or `invalid`."""
+async def _token(request: Request) -> ApiToken | str:
+    """The active API token the request carries; else `anonymous` or `invalid`."""
     presented = request.headers.get(request.app.state.token_header, "")
     if not presented:
         return ANONYMOUS
     tokens: TokenStore = request.app.state.tokens
     found = await run_in_threadpool(tokens.check, presented)
-    return INVALID if found is None else found.id
+    return INVALID if found is None else found
 
 
 def _dataset_of(request: Request, found: Any) -> str:

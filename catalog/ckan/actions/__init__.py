@@ -10,6 +10,7 @@ registry    the table of every served action (read, write, DataStore) and CKAN's
 """
 
 from catalog.ckan.actions.action import Action
+from catalog.ckan.actions.folders import Permit, writing_as
 from catalog.ckan.actions.get import CkanActions
 from catalog.ckan.actions.packages import Upload
 from catalog.ckan.actions.registry import ACTIONS, WRITE_ACTIONS, served
@@ -21,6 +22,8 @@ __all__ = [
     "Action",
     "CatalogueWriter",
     "CkanActions",
+    "Permit",
     "Upload",
     "served",
+    "writing_as",
 ]

@@ -19,14 +19,21 @@ then publish the folder with `Publisher` as `opendata build` does:
 - Links (`url`, `license_url`, any `*_url`, the `path` of sources, licenses and
   contributors) must be `http(s)://` or `mailto:`; anything else is a `Validation Error`
   naming the field.
+- Who writes may be limited to some organizations' datasets (`writing_as`, which the API
+  sets from the token's scopes): a dataset is checked under its lock as it is read (its
+  organization now) and as it is committed (its organization after the change), so that a
+  writer can neither change another organization's dataset nor move one into or out of it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import threading
 import uuid
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
@@ -46,7 +53,7 @@ from catalog.ckan.actions.packages import (
     resource_of,
 )
 from catalog.ckan.shapes import DataDict
-from catalog.errors import InvalidFields, NotFound
+from catalog.errors import InvalidFields, NotAuthorized, NotFound
 from catalog.search import catalogue_uuid
 from catalog.store import (
     DESCRIPTOR_NAME,
@@ -65,12 +72,36 @@ from catalog.store import (
 )
 from validation import is_slug
 
+Permit = Callable[[str | None], bool]
+"""Whether the writer may change a dataset of this organization (None: of no organization)."""
+# Unset, as for a steward's own code calling the actions, every write is permitted.
+_PERMIT: ContextVar[Permit | None] = ContextVar("write_permit", default=None)
 WORK_FOLDER = ".writes"
 # A dataset a client marked `state: "draft"` (CKAN's draft → active sequence) holds
 # DRAFT_MARKER: its folder takes writes, none of which publishes (nor does `opendata build`),
 # until a package_update or _patch sets `state: "active"`.
 DELETED_FOLDER = ".deleted"
 NAME_MESSAGE = "Must be purely lowercase alphanumeric (ascii) characters and these symbols: -"
+
+
+@contextlib.contextmanager
+def writing_as(permit: Permit) -> Iterator[None]:
+    """Run the write actions of this block (and the threads it hands them to) for a writer
+    limited by `permit`: a dataset of an organization it does not permit is Not Authorized."""
+    token = _PERMIT.set(permit)
+    try:
+        yield
+    finally:
+        _PERMIT.reset(token)
+
+
+def authorise(slug: str, package: Package) -> None:
+    """Refuse (Not Authorized, 403) a write the current writer's permit does not cover."""
+    permit = _PERMIT.get()
+    organization = package.organization.name if package.organization else None
+    if permit is not None and not permit(organization):
+        owner = f"organization {organization}" if organization else "no organization"
+        raise NotAuthorized(f"Not authorized to write dataset {slug} of {owner}")
 
 
 class DatasetFolders:
@@ -136,9 +167,11 @@ class DatasetFolders:
         if base is None and self._withdrawn_since_written(slug):
             raise NotFound("")
         try:
-            return base, load_dataset(self.datasets / slug)
+            source = load_dataset(self.datasets / slug)
         except NotFound:
             raise NotFound("") from None
+        authorise(slug, source.package)
+        return base, source
 
     def _withdrawn_since_written(self, slug: str) -> bool:
         # `opendata withdraw` leaves the steward's folder in place (package_delete moves it
@@ -172,6 +205,7 @@ class DatasetFolders:
         was read. Every file goes inside the action's own copy, checked before it is written.
         """
         package = check_descriptor(descriptor)
+        authorise(slug, package)
         work = self.datasets / WORK_FOLDER / uuid.uuid4().hex
         staging = work / slug
         (staging / "data").mkdir(parents=True)

@@ -1,0 +1,117 @@
+"""The platform's own state in a database: API tokens with scopes, and the audit log.
+
+SQLite at `<state>/opendata.sqlite` by default (no server to run), PostgreSQL when
+`OPENDATA_DATABASE_URL` names one; one schema, brought up to date by the Alembic migrations
+shipped here (`catalog/state/migrations/`) whenever the state is opened.
+
+database   engines: SQLite (WAL, busy timeout, IMMEDIATE transactions) or PostgreSQL
+migrate    the migrations, run under a lock; `opendata db upgrade`
+schema     the tables, as SQLAlchemy Core sees them
+scopes     what a token may do: read-dataset:<slug>, publish:<org>, review-requests, admin
+tokens     tokens made, listed, revoked and checked; hashed at rest
+audit      the append-only audit log
+legacy     the token file and the JSON Lines audit log of before, imported once
+
+`open_state` is what the server and each command call: it migrates, imports the legacy
+files, and hands back the `State`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Engine
+
+from catalog.state.audit import (
+    ANONYMOUS,
+    INVALID,
+    LOCAL,
+    OUTCOMES,
+    AuditEntry,
+    AuditLog,
+    Outcome,
+    cli_token,
+    outcome_of,
+    parse_time,
+)
+from catalog.state.database import (
+    DATABASE_FILE,
+    DatabaseUrlError,
+    database_url,
+    make_engine,
+    sqlite_url,
+)
+from catalog.state.legacy import (
+    IMPORTED_SUFFIX,
+    LegacyFileError,
+    LegacyFiles,
+    adopt_legacy_tokens,
+    import_legacy,
+)
+from catalog.state.migrate import current, head, upgrade
+from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
+from catalog.state.tokens import PREFIX, ApiToken, TokenStore
+
+
+@dataclass(frozen=True)
+class State:
+    """The state database opened: its tokens and audit log over one engine."""
+
+    engine: Engine
+    tokens: TokenStore
+    audit: AuditLog
+
+    def close(self) -> None:
+        """Close the engine's pooled connections."""
+        self.engine.dispose()
+
+
+def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
+    """The state in the database at `url`, migrated to the newest schema, with the legacy
+    files (if any, and never taken before) imported."""
+    engine = make_engine(url)
+    try:
+        upgrade(engine)
+        import_legacy(engine, legacy or LegacyFiles())
+    except BaseException:
+        engine.dispose()
+        raise
+    return State(engine, TokenStore(engine), AuditLog(engine))
+
+
+__all__ = [
+    "ADMIN",
+    "ANONYMOUS",
+    "DATABASE_FILE",
+    "IMPORTED_SUFFIX",
+    "INVALID",
+    "LOCAL",
+    "OUTCOMES",
+    "PREFIX",
+    "SCOPE_HELP",
+    "ApiToken",
+    "AuditEntry",
+    "AuditLog",
+    "DatabaseUrlError",
+    "LegacyFileError",
+    "LegacyFiles",
+    "Outcome",
+    "Scope",
+    "ScopeError",
+    "State",
+    "TokenStore",
+    "adopt_legacy_tokens",
+    "cli_token",
+    "current",
+    "database_url",
+    "head",
+    "import_legacy",
+    "make_engine",
+    "open_state",
+    "outcome_of",
+    "parse_duration",
+    "parse_scope",
+    "parse_time",
+    "sqlite_url",
+    "upgrade",
+]

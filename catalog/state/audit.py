@@ -1,0 +1,191 @@
+"""The audit log: every write, every grant, every refused attempt; one row each, append-only.
+
+An entry names who (`token`: an API token's public id, `cli:<user>` for the command line,
+`anonymous` when no token came, `invalid` when one came that does not check, being unknown,
+altered, expired or revoked; never a secret), what (`action`, `dataset`), how it ended
+(`outcome`: `ok`, `refused` with the reason in `detail`, or `failed` with the error type in
+`detail`), from where (`client`: the peer address, `local` for the CLI) and when (`time`,
+UTC, ISO 8601 with microseconds).
+
+The rows live in the state database's `audit` table, which the database itself keeps
+append-only (triggers refuse UPDATE and DELETE); `record` returns once its row is committed.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal, cast, get_args
+
+from sqlalchemy import Engine, Select, insert, select
+
+from catalog.state.schema import audit
+
+Outcome = Literal["ok", "refused", "failed"]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+ANONYMOUS = "anonymous"
+INVALID = "invalid"
+LOCAL = "local"
+# Callers' text (a dataset name, a reason) lands in the log; an attacker must not make it huge.
+MAX_FIELD_CHARS = 300
+READ_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One entry of the log."""
+
+    time: str
+    token: str
+    action: str
+    dataset: str
+    outcome: Outcome
+    detail: str
+    client: str
+
+    @property
+    def when(self) -> datetime:
+        return parse_time(self.time)
+
+
+def cli_token() -> str:
+    """The actor of a command-line write: `cli:<login name>`."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container: the uid says who
+        user = str(os.getuid())
+    return f"cli:{user}"
+
+
+def outcome_of(exc: BaseException) -> tuple[Outcome, str]:
+    """How an exception ends a write: `refused` when the caller was wrong (an error with a
+    4xx status, named by its CKAN type and message), else `failed` with the error's type."""
+    status = getattr(exc, "status", 500)
+    if isinstance(status, int) and status < 500:
+        return "refused", f"{getattr(exc, 'ckan_type', type(exc).__name__)}: {exc}"
+    return "failed", type(exc).__name__
+
+
+def parse_time(text: str) -> datetime:
+    """An ISO date or time; a time without a zone is UTC."""
+    found = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def entry_time(moment: datetime) -> str:
+    """A moment as the log writes it: UTC, microseconds, `Z` (one width: text order is time
+    order)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class AuditLog:
+    """Append entries to, and read them from, the state database's audit table."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
+        self.engine = engine
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    def record(
+        self,
+        *,
+        token: str,
+        action: str,
+        outcome: Outcome,
+        dataset: str = "",
+        detail: str = "",
+        client: str = "",
+    ) -> AuditEntry:
+        """Append one entry; it is committed when this returns."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {', '.join(OUTCOMES)}, not {outcome!r}")
+        entry = AuditEntry(
+            time=entry_time(self.clock()),
+            token=bounded(token),
+            action=bounded(action),
+            dataset=bounded(dataset),
+            outcome=outcome,
+            detail=bounded(detail),
+            client=bounded(client),
+        )
+        self.append([entry])
+        return entry
+
+    def append(self, entries: list[AuditEntry]) -> None:
+        """Append entries as they are (the import of a legacy log keeps their times)."""
+        if entries:
+            with self.engine.begin() as connection:
+                connection.execute(insert(audit), [_row(entry) for entry in entries])
+
+    def read(
+        self,
+        *,
+        dataset: str | None = None,
+        action: str | None = None,
+        outcome: str | None = None,
+        token: str | None = None,
+        since: datetime | None = None,
+    ) -> Iterator[AuditEntry]:
+        """The entries, oldest first, that match every filter given."""
+        query = select(audit).order_by(audit.c.seq)
+        for column, wanted in (
+            (audit.c.dataset, dataset),
+            (audit.c.action, action),
+            (audit.c.outcome, outcome),
+            (audit.c.token, token),
+        ):
+            if wanted is not None:
+                query = query.where(column == wanted)
+        if since is not None:
+            query = query.where(audit.c.time >= entry_time(since))
+        yield from self._pages(query)
+
+    def _pages(self, query: Select[Any]) -> Iterator[AuditEntry]:
+        # Keyset pages by `seq`: a long log is never held whole, nor a transaction open
+        # while the caller prints.
+        after = 0
+        while True:
+            with self.engine.connect() as connection:
+                rows = connection.execute(query.where(audit.c.seq > after).limit(READ_BATCH)).all()
+            for row in rows:
+                yield _entry(row._mapping)
+            if len(rows) < READ_BATCH:
+                return
+            after = rows[-1].seq
+
+
+def _row(entry: AuditEntry) -> dict[str, str]:
+    return {
+        "time": entry.time,
+        "token": entry.token,
+        "action": entry.action,
+        "dataset": entry.dataset,
+        "outcome": entry.outcome,
+        "detail": entry.detail,
+        "client": entry.client,
+    }
+
+
+def _entry(value: object) -> AuditEntry:
+    found = cast(dict[str, str], value)
+    outcome = found["outcome"]
+    if outcome not in OUTCOMES:
+        raise ValueError(f"audit log entry with outcome {outcome!r}")
+    return AuditEntry(
+        time=found["time"],
+        token=found["token"],
+        action=found["action"],
+        dataset=found["dataset"],
+        outcome=cast(Outcome, outcome),  # checked against OUTCOMES above
+        detail=found["detail"],
+        client=found["client"],
+    )
+
+
+def bounded(value: object) -> str:
+    # A lone surrogate (JSON allows "\\ud800") cannot be stored as UTF-8, nor NUL in
+    # PostgreSQL's text: both are written escaped, as the old JSON Lines log wrote them.
+    text = str(value).encode("utf-8", "backslashreplace").decode("utf-8").replace("\x00", "\\x00")
+    return text if len(text) <= MAX_FIELD_CHARS else text[: MAX_FIELD_CHARS - 1] + "…"

@@ -1,0 +1,83 @@
+"""The state database: SQLite in the state folder by default, PostgreSQL when a URL names one.
+
+`Database.open(url)` makes the engine and brings the schema to the newest migration before
+anything else touches it (`catalog.state.migrate`). SQLite runs in WAL mode with a busy
+timeout, and every transaction begins `IMMEDIATE`: a transaction that reads then writes (a
+token's check notes its use) takes the write lock first, instead of failing with "database
+is locked" when another process wrote in between. PostgreSQL is reached through psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy.engine import URL, Connection
+from sqlalchemy.exc import ArgumentError
+
+DATABASE_FILE = "opendata.sqlite"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class DatabaseUrlError(ValueError):
+    """A database URL this platform cannot use: neither SQLite nor PostgreSQL."""
+
+
+def sqlite_url(folder: Path) -> str:
+    """The URL of the default database, `<folder>/opendata.sqlite`."""
+    return f"sqlite:///{folder / DATABASE_FILE}"
+
+
+def database_url(text: str) -> URL:
+    """`text` as a URL of a supported engine; PostgreSQL always through psycopg 3."""
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise DatabaseUrlError(
+            "the database URL is not a URL (sqlite:///… or postgresql://…)"
+        ) from None
+    if url.get_backend_name() == "sqlite" and url.get_driver_name() in ("", "pysqlite"):
+        if not url.database or url.database == ":memory:":
+            raise DatabaseUrlError("the SQLite database must be a file, shared by every process")
+        return url
+    if url.get_backend_name() == "postgresql":
+        return url.set(drivername="postgresql+psycopg")
+    raise DatabaseUrlError(
+        f"database URLs name SQLite or PostgreSQL, not {url.get_backend_name()!r}"
+    )
+
+
+def make_engine(text: str) -> Engine:
+    """An engine for `text` (see `database_url`), SQLite set up as the module says."""
+    url = database_url(text)
+    if url.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    _private_file(Path(str(url.database)))
+    engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+    event.listen(engine, "connect", _sqlite_connected)
+    event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _private_file(path: Path) -> None:
+    # The tokens' hashes and the audit log: readable by the service's user only. SQLite
+    # gives its -wal and -shm files the database file's mode.
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
+def _sqlite_connected(connection: sqlite3.Connection, _record: Any) -> None:
+    # Autocommit at the driver: transactions are begun by `_sqlite_begin`, IMMEDIATE.
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -1,0 +1,52 @@
+"""The tables of the platform's state, as SQLAlchemy Core sees them.
+
+The migrations (`migrations/versions/`) create exactly these; `tests/state` checks that a
+database migrated from empty matches them. Times are ISO 8601 UTC text (`…Z`), one fixed
+width per column, so that text order is time order on SQLite and PostgreSQL alike.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, Integer, MetaData, String, Table, Text
+
+metadata = MetaData()
+
+# `BigInteger` on PostgreSQL; SQLite makes an autoincrementing key only of INTEGER.
+SEQUENCE = BigInteger().with_variant(Integer(), "sqlite")
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("id", String(12), primary_key=True),  # public: the `<id>` of odt_<id>_<secret>
+    Column("name", String(200), nullable=False),
+    Column("salt", String(32), nullable=False),
+    Column("sha256", String(64), nullable=False),  # sha256(salt || secret), hex
+    Column("scopes", Text, nullable=False),  # space-separated, e.g. "publish:org read-dataset:x"
+    Column("created", String(27), nullable=False),
+    Column("expires", String(20)),
+    Column("last_used", String(20)),
+    Column("revoked", String(20)),
+    Column("imported", Boolean, nullable=False, default=False),  # from the legacy token file
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("seq", SEQUENCE, primary_key=True, autoincrement=True),  # append order
+    Column("time", String(27), nullable=False, index=True),
+    Column("token", String(300), nullable=False),
+    Column("action", String(300), nullable=False),
+    Column("dataset", String(300), nullable=False),
+    Column("outcome", String(8), nullable=False),
+    Column("detail", String(300), nullable=False),
+    Column("client", String(300), nullable=False),
+)
+
+# One row per legacy file taken into the database, so that none is taken twice.
+imports = Table(
+    "imports",
+    metadata,
+    Column("name", String(40), primary_key=True),
+    Column("time", String(20), nullable=False),
+    Column("detail", Text, nullable=False),
+)
