@@ -22,6 +22,9 @@ def serve(
     import uvicorn
 
     from api import create_app
+    from catalog.query import arrow_without_pandas
+
+    arrow_without_pandas()  # a server converts nothing to pandas: 65 MB never loaded
 
     overrides: ChosenOptions = ctx.meta["overrides"]  # what the main callback chose
     chosen = overrides.copy()

@@ -8,9 +8,12 @@ are read as Arrow batches, lazily: memory stays one batch deep.
 
 from __future__ import annotations
 
+import importlib.abc
 import os
+import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from importlib.machinery import ModuleSpec
 from pathlib import Path
 
 import duckdb
@@ -57,6 +60,38 @@ def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
     con.execute("SET parquet_metadata_cache = true")
     con.execute("SET lock_configuration = true")
     return con
+
+
+class _NoPandas(importlib.abc.MetaPathFinder):
+    """Refuses `pandas`, as if it were not installed."""
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: object = None
+    ) -> ModuleSpec | None:
+        if fullname.partition(".")[0] == "pandas":
+            raise ModuleNotFoundError("not imported by the server", name=fullname)
+        return None
+
+
+def arrow_without_pandas() -> None:
+    """Settle, once for this process, that pyarrow works without pandas.
+
+    pandas is installed for Frictionless, and pyarrow imports it on the first array built
+    from Python values (its type checks, and its C++ side's null checks), though nothing
+    here converts to or from pandas: that import was 65 MB of a served catalogue's 250 MB.
+    Both checks try the import once and remember the answer; they are asked here while
+    the import is refused, so a server never loads pandas for them. Only for a server
+    process (`opendata serve`): a process that does convert to pandas must not call it.
+    """
+    if "pandas" in sys.modules:
+        return  # already loaded: nothing left to save
+    refusal = _NoPandas()
+    sys.meta_path.insert(0, refusal)
+    try:
+        pa.lib._pandas_api.have_pandas  # noqa: B018 - the Python side's one try
+        pa.array([None, 0])  # the C++ side's one try, on converting a null
+    finally:
+        sys.meta_path.remove(refusal)
 
 
 def translate(exc: duckdb.Error, limit: float) -> OpenDataError:
