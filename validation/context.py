@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import shutil
+import tempfile
+import weakref
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
 
 from validation.errors import ReportError
 from validation.reading.readers import RawTable
@@ -45,6 +51,8 @@ class ResourceContext:
     descriptor: Mapping[str, Any]
     raw: RawTable
     typed: pa.Table | None = None
+    spool: Spool | None = None  # the typed rows, on disk, of a resource read chunk by chunk
+    wanted: set[int] = field(default_factory=set)  # rows whose cells a spooled report lacks
 
     @property
     def schema(self) -> Mapping[str, Any]:
@@ -61,8 +69,17 @@ class ResourceContext:
                 return number
         return None
 
+    @property
+    def checked(self) -> pa.Table | ds.Dataset | None:
+        """The typed rows the set-based checks query: in memory, or spooled."""
+        return self.spool.dataset() if self.spool is not None else self.typed
+
     def cells(self, row: int) -> tuple[str, ...]:
-        """The source cells of the row numbered ``row``."""
+        """The source cells of the row numbered ``row``; a spooled resource's are filled in
+        after its checks, by one more pass over the file (`wanted`)."""
+        if self.spool is not None:
+            self.wanted.add(row)
+            return ()
         rows = self.raw.rows.to_numpy()
         index = int(np.searchsorted(rows, row))
         if index >= len(rows) or rows[index] != row:
@@ -72,3 +89,36 @@ class ResourceContext:
     def with_cells(self, error: ReportError) -> ReportError:
         """``error`` carrying its row's source cells, as Frictionless reports do."""
         return replace(error, cells=self.cells(error.row)) if error.row is not None else error
+
+
+class Spool:
+    """A resource's typed rows (with ``_row``) written chunk by chunk to a private temporary
+    Parquet file, so that a file larger than memory is checked by DuckDB from disk and
+    published from there. The folder goes when the spool is collected."""
+
+    def __init__(self) -> None:
+        self.folder = Path(tempfile.mkdtemp(prefix="validation-spool-"))
+        self.path = self.folder / "typed.parquet"
+        self.rows = 0
+        self.schema: pa.Schema | None = None
+        self._writer: pq.ParquetWriter | None = None
+        weakref.finalize(self, shutil.rmtree, self.folder, True)
+
+    def write(self, typed: pa.Table) -> None:
+        if self.schema is None or self._writer is None:
+            self.schema = typed.schema
+            # lz4: the spool is read back once or twice; speed matters more than its size.
+            self._writer = pq.ParquetWriter(self.path, typed.schema, compression="lz4")
+        self._writer.write_table(typed.cast(self.schema), row_group_size=1 << 17)
+        self.rows += typed.num_rows
+
+    def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+
+    def dataset(self) -> ds.Dataset:
+        return ds.dataset(self.path, format="parquet")
+
+    def batches(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
+        yield from pq.ParquetFile(self.path).iter_batches(batch_size=1 << 17, columns=columns)
