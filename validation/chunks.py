@@ -39,7 +39,7 @@ from validation.reading.readers import RawTable, ReadFailure, SourceStats, sourc
 from validation.schema import arrow_schema
 
 # A CSV larger than this is read chunk by chunk; each chunk is about this many bytes.
-CHUNK_BYTES = 16 << 20
+CHUNK_BYTES = 8 << 20
 
 
 @dataclass

@@ -80,7 +80,7 @@ def _decode_as(data: bytes, encoding: str) -> Decoded:
 
 # Pieces of a streamed file end at a line break: no byte of a multi-byte character is ever
 # 0x0A in UTF-8 or GB18030, so every piece decodes by itself.
-PIECE_BYTES = 16 << 20
+PIECE_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
