@@ -55,6 +55,10 @@ class Findings:
     def add(self, check: int, errors: list[ReportError]) -> None:
         self.checks[check].extend(errors[: self.room(check)])
 
+    def clear(self) -> None:
+        for errors in self.checks:
+            errors.clear()
+
 
 def check_rows(ctx: ResourceContext, findings: Findings, *, first: bool = True) -> pa.Table:
     """Header, row shape, types and cell constraints of ``ctx.raw``: its typed rows."""

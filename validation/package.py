@@ -30,7 +30,7 @@ from validation.flags import run_warning_check
 from validation.folder import stray_files, stray_message
 from validation.layout import LayoutFailure, layout_errors, read_printed
 from validation.names import SLUG, is_slug
-from validation.reading.delimited import read_csv
+from validation.reading.delimited import RowPastChunk, read_csv
 from validation.reading.dialect import Dialect
 from validation.reading.readers import RawTable, ReadFailure, read_bytes, source_path
 from validation.report import Report, Task
@@ -189,9 +189,12 @@ def _checked(
     empty = RawTable([], None, [], pa.array([], pa.int64()))
     ctx = ResourceContext(name=label, path=path, descriptor=resource, raw=empty)
     if streams(resource, source_path(run.base_path, path), run.chunk_bytes, _warned(run, label)):
-        stats = stream_resource(ctx, run.base_path, findings, run.chunk_bytes)
-        ctx.raw.stats = stats
-        return ctx
+        try:
+            ctx.raw.stats = stream_resource(ctx, run.base_path, findings, run.chunk_bytes)
+            return ctx
+        except RowPastChunk:
+            findings.clear()
+            ctx.spool = None
     ctx.raw = _read(run, resource, path)
     ctx.typed = check_rows(ctx, findings)
     return ctx

@@ -156,3 +156,15 @@ def test_chunked_and_whole_file_validation_give_the_same_report(
     assert comparable(chunked) == comparable(whole)
     if whole.report.valid:
         assert chunked.tables["calls"].equals(whole.tables["calls"])
+
+
+def test_a_row_longer_than_a_chunk_is_read_with_the_whole_file(tmp_path: Path) -> None:
+    fields = [{"name": "id", "type": "integer"}, {"name": "note", "type": "string"}]
+    long_cell = '"' + "很长的说明\n" * 200 + '"'
+    text = "id,note\n" + "".join(f"{n},a\n" for n in range(1, 50)) + f"x,{long_cell}\n"
+    write(tmp_path, "data/t.csv", text)
+    descriptor = package(resource("t", "data/t.csv", fields))
+    whole = validate_package(descriptor, tmp_path)
+    chunked = validate_package(descriptor, tmp_path, chunk_bytes=256)
+    assert triples(chunked) == [[51, "id", "type-error"]]
+    assert comparable(chunked) == comparable(whole)

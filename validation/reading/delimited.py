@@ -264,6 +264,10 @@ def _merge_ragged(raw: RawTable, bad_rows: dict[int, tuple[str, ...]], width: in
 # ------------------------------------------------------------------------- chunk by chunk
 
 
+class RowPastChunk(Exception):
+    """A row (a quoted cell with many lines) longer than a chunk: read the file whole."""
+
+
 def csv_chunks(source: IO[bytes], dialect: Dialect, block_size: int) -> Iterator[RawTable]:
     """The CSV as raw-text tables of about ``block_size`` bytes each, rows numbered as
     ``read_csv`` numbers them; the first holds every header row and carries the labels.
@@ -297,6 +301,8 @@ def _parsed_batches(reader: pacsv.CSVStreamingReader, numbering: _Numbering) -> 
         except StopIteration:
             return
         except (pa.ArrowException, ValueError, TypeError) as exc:
+            if "straddl" in str(exc):  # a row longer than a chunk: not a fault of the file
+                raise RowPastChunk(str(exc)) from None
             raise _unparsable(exc) from None
         columns = [cast("pa.StringArray", column) for column in batch.columns]
         yield numbering.place(columns)
