@@ -168,3 +168,28 @@ def test_a_row_longer_than_a_chunk_is_read_with_the_whole_file(tmp_path: Path) -
     chunked = validate_package(descriptor, tmp_path, chunk_bytes=256)
     assert triples(chunked) == [[51, "id", "type-error"]]
     assert comparable(chunked) == comparable(whole)
+
+
+def test_header_rows_spread_over_chunks_still_label_the_columns(tmp_path: Path) -> None:
+    fields = [{"name": "id", "type": "integer"}, {"name": "topic", "type": "string"}]
+    header = "编号说明很长很长很长很长,咨询主题说明很长很长很长\nid,topic\n"
+    text = header + "".join(f"{n},养老\n" for n in range(1, 300)) + "x,医疗\n"
+    write(tmp_path, "data/t.csv", text)
+    dialect = {"headerRows": [1, 2], "headerJoin": " "}
+    descriptor = package(resource("t", "data/t.csv", fields, dialect=dialect))
+    whole = validate_package(descriptor, tmp_path)
+    chunked = validate_package(descriptor, tmp_path, chunk_bytes=64)
+    assert chunked.report.tasks[0].labels == whole.report.tasks[0].labels
+    assert [e.row for e in chunked.report.errors] == [e.row for e in whole.report.errors]
+    assert comparable(chunked) == comparable(whole)
+
+
+def test_an_unbalanced_quote_late_in_the_file_reads_as_in_the_whole_file(tmp_path: Path) -> None:
+    fields = [{"name": "id", "type": "integer"}, {"name": "topic", "type": "string"}]
+    text = "id,topic\n" + "".join(f"{n},a\n" for n in range(1, 300)) + '300,"open\n301,b\n'
+    write(tmp_path, "data/t.csv", text)
+    descriptor = package(resource("t", "data/t.csv", fields))
+    whole = validate_package(descriptor, tmp_path)
+    chunked = validate_package(descriptor, tmp_path, chunk_bytes=256)
+    assert chunked.report.tasks[0].stats["rows"] == 300  # the quote runs to the end
+    assert comparable(chunked) == comparable(whole)

@@ -265,7 +265,9 @@ def _merge_ragged(raw: RawTable, bad_rows: dict[int, tuple[str, ...]], width: in
 
 
 class RowPastChunk(Exception):
-    """A row (a quoted cell with many lines) longer than a chunk: read the file whole."""
+    """The CSV does not parse chunk by chunk: a row (a quoted cell of many lines) longer
+    than a chunk, or a fault (an unbalanced quote). Read whole, it parses, or `read_csv`
+    says why not, in the very words it always has."""
 
 
 def csv_chunks(source: IO[bytes], dialect: Dialect, block_size: int) -> Iterator[RawTable]:
@@ -279,7 +281,7 @@ def csv_chunks(source: IO[bytes], dialect: Dialect, block_size: int) -> Iterator
     try:
         reader = pacsv.open_csv(source, **_options(dialect, first - 1, False, bad, block_size))
     except (pa.ArrowException, ValueError, TypeError) as exc:
-        raise _unparsable(exc) from None
+        raise RowPastChunk(str(exc)) from None
     numbering = _Numbering(first, bad, dialect)
     head: list[_Parsed] = []
     last_header = dialect.header_rows[-1] if dialect.header_rows else 0
@@ -301,9 +303,7 @@ def _parsed_batches(reader: pacsv.CSVStreamingReader, numbering: _Numbering) -> 
         except StopIteration:
             return
         except (pa.ArrowException, ValueError, TypeError) as exc:
-            if "straddl" in str(exc):  # a row longer than a chunk: not a fault of the file
-                raise RowPastChunk(str(exc)) from None
-            raise _unparsable(exc) from None
+            raise RowPastChunk(str(exc)) from None
         columns = [cast("pa.StringArray", column) for column in batch.columns]
         yield numbering.place(columns)
 
