@@ -80,10 +80,15 @@ def check_rows(ctx: ResourceContext, findings: Findings, *, first: bool = True) 
 def streams(resource: Mapping[str, Any], path: Path, block_size: int, warned: bool) -> bool:
     """Whether a resource's file is read chunk by chunk: a plain CSV larger than a chunk.
 
-    Printed tables (`layout`), XLSX, `skipInitialSpace` CSV and a resource whose rows a
-    warning check flags (the flags are written into its table) are read whole.
+    Printed tables (`layout`), XLSX, `skipInitialSpace` CSV, a resource whose rows a
+    warning check flags (the flags are written into its table) and one with a
+    `decimalsField` number (typed at the largest scale of the whole column) are read whole.
     """
     if warned or resource.get("layout") is not None or format_of(resource) != "csv":
+        return False
+    schema = resource.get("schema")
+    fields = schema.get("fields") if isinstance(schema, Mapping) else None
+    if any(isinstance(f, Mapping) and "decimalsField" in f for f in fields or []):
         return False
     if Dialect.from_descriptor(resource.get("dialect")).skip_initial_space:
         return False

@@ -193,3 +193,19 @@ def test_an_unbalanced_quote_late_in_the_file_reads_as_in_the_whole_file(tmp_pat
     chunked = validate_package(descriptor, tmp_path, chunk_bytes=256)
     assert chunked.report.tasks[0].stats["rows"] == 300  # the quote runs to the end
     assert comparable(chunked) == comparable(whole)
+
+
+def test_exact_decimals_take_the_scale_of_the_whole_column(tmp_path: Path) -> None:
+    fields = [
+        {"name": "id", "type": "integer"},
+        {"name": "value", "type": "number", "decimalsField": "decimals"},
+        {"name": "decimals", "type": "integer"},
+    ]
+    rows = [f"{n},1.5,1" for n in range(1, 200)] + ["200,2.12345,5"]
+    write(tmp_path, "data/t.csv", "id,value,decimals\n" + "\n".join(rows) + "\n")
+    descriptor = package(resource("t", "data/t.csv", fields))
+    whole = validate_package(descriptor, tmp_path)
+    chunked = validate_package(descriptor, tmp_path, chunk_bytes=256)
+    assert chunked.report.valid
+    assert chunked.tables["t"].equals(whole.tables["t"])
+    assert comparable(chunked) == comparable(whole)
