@@ -172,6 +172,8 @@ def _validate_resource(run: _Run, resource: Any) -> None:
     except (pa.ArrowException, ValueError, OverflowError) as exc:
         # A value the vectorised path cannot handle must still end as a report, not a crash.
         message = f"the data could not be typed: {exc}"
+        for errors in findings.checks:  # what the checks before it found
+            run.record(task, errors)
         run.record(task, [table_error("source-error", resource=label, path=path, message=message)])
         return
     task.labels = list(ctx.raw.labels)
