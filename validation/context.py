@@ -8,12 +8,14 @@ import weakref
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.dataset as ds
 import pyarrow.ipc as ipc
+
+if TYPE_CHECKING:  # pyarrow.dataset imports pandas (65 MB), which a server never needs
+    import pyarrow.dataset as ds
 
 from validation.errors import ReportError
 from validation.reading.readers import RawTable
@@ -119,7 +121,9 @@ class Spool:
             self._writer = None
 
     def dataset(self) -> ds.Dataset:
-        return ds.dataset(self.path, format="ipc")
+        import pyarrow.dataset  # here: only a validation reads a spool (pandas comes with it)
+
+        return pyarrow.dataset.dataset(self.path, format="ipc")
 
     def batches(self, columns: list[str]) -> Iterator[pa.RecordBatch]:
         """The spooled batches, ``columns`` only, one read at a time: a dataset scan would

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.dataset as ds
+
+if TYPE_CHECKING:  # pyarrow.dataset imports pandas (65 MB), which a server never needs
+    import pyarrow.dataset as ds
 
 # What DuckDB may hold while it checks spooled tables; past it, it spills to the spool's
 # folder. Tables in memory are Arrow's, outside this limit, and are checked without one.
