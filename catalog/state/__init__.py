@@ -52,6 +52,8 @@ from catalog.state.legacy import (
 from catalog.state.migrate import current, head, upgrade
 from catalog.state.requests import (
     GROUNDS,
+    KNOWN_FIELDS,
+    MAX_WORKING_DAYS,
     STATES,
     STATUTORY_WORKING_DAYS,
     Application,
@@ -102,7 +104,9 @@ __all__ = [
     "GROUNDS",
     "IMPORTED_SUFFIX",
     "INVALID",
+    "KNOWN_FIELDS",
     "LOCAL",
+    "MAX_WORKING_DAYS",
     "OUTCOMES",
     "PREFIX",
     "SCOPE_HELP",

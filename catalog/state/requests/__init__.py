@@ -7,7 +7,12 @@ store        file, list, approve (a `read-dataset:<slug>` token), deny, withdraw
 sessions     the review page's logins: cookie hashed at rest, CSRF secret, token re-checked
 """
 
-from catalog.state.requests.application import Application, InvalidApplication, read_application
+from catalog.state.requests.application import (
+    KNOWN_FIELDS,
+    Application,
+    InvalidApplication,
+    read_application,
+)
 from catalog.state.requests.grounds import (
     CHINA,
     GROUNDS,
@@ -24,6 +29,7 @@ from catalog.state.requests.store import Limits, RequestStore
 __all__ = [
     "CHINA",
     "GROUNDS",
+    "KNOWN_FIELDS",
     "MAX_WORKING_DAYS",
     "STATES",
     "STATUTORY_WORKING_DAYS",

@@ -24,7 +24,7 @@ EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[A-Za-z0-9-]{1,63}
 # A mainland mobile, a landline with its area code, or an international number.
 PHONE = re.compile(r"1[3-9][0-9]{9}|0[1-9][0-9]{1,2}-?[0-9]{7,8}|\+[1-9][0-9]{6,14}")
 PERIOD = re.compile(r"[12][0-9]{3}(?:-(?:0[1-9]|1[0-2]))?")
-KNOWN = frozenset(
+KNOWN_FIELDS = frozenset(
     {"name", "organization", "email", "phone", "purpose", "fields", "period_start",
      "period_end", "agree"}
 )  # fmt: skip
@@ -59,8 +59,8 @@ class Application:
 def read_application(raw: Mapping[str, object], dataset_fields: Sequence[str]) -> Application:
     """The application in `raw`; InvalidApplication names every field at fault."""
     errors: dict[str, str] = {}
-    for key in sorted(set(raw) - KNOWN):
-        errors[key[:40]] = f"unknown field; the fields are {', '.join(sorted(KNOWN))}"
+    for key in sorted(set(raw) - KNOWN_FIELDS):
+        errors[key[:40]] = f"unknown field; the fields are {', '.join(sorted(KNOWN_FIELDS))}"
     name = _text(raw, "name", NAME_CHARS, errors)
     organization = _text(raw, "organization", ORGANIZATION_CHARS, errors)
     email = _text(raw, "email", (0, 254), errors)
