@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from api.deps import SettingsDep, StoreDep
 from api.errors import problem_response
 from api.openapi import Slug, problem_responses, responses
-from api.routes.pages.view import View, ViewDep
+from api.routes.pages.view import View, ViewDep, not_found
 from api.routes.requests.common import (
     UnsupportedMediaType,
     bounded_body,
@@ -25,6 +25,7 @@ from api.routes.requests.common import (
     form_fields,
     json_fields,
 )
+from catalog.errors import Conflict, NotFound
 from catalog.state import KNOWN_FIELDS, InvalidApplication
 from catalog.store import Package
 from web import request_text
@@ -93,7 +94,12 @@ def invalid(request: Request, exc: InvalidApplication) -> JSONResponse:
 
 @router.get("/dataset/{slug}/apply", response_class=HTMLResponse, include_in_schema=False)
 def apply_form(slug: str, view: ViewDep, store: StoreDep) -> Response:
-    package = conditional_package(store, slug)
+    try:
+        package = conditional_package(store, slug)
+    except NotFound:
+        return not_found(view)
+    except Conflict:  # open to all: nothing to apply for, the data are on its page
+        return RedirectResponse(f"/dataset/{quote(slug)}", status_code=303)
     return form(view, package, {}, {})
 
 
