@@ -90,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )
     ckan.install(app, settings)  # the DataStore and the token-guarded write actions
-    requests.install(app, settings)  # data requests, over the state database ckan opened
+    requests.install_requests(app, settings)  # data requests, over the state database ckan opened
     app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)
     install_error_handlers(app)
     install_middleware(app, settings)

@@ -97,7 +97,9 @@ def test_request_filed_in_chromium_approved_by_cli_token_shown_once(site: Site) 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         page = browser.new_page()
-        page.goto(f"{site.url}/dataset/wages-test/apply")
+        page.goto(f"{site.url}/dataset/wages-test")
+        page.click("#apply-link")  # the dataset's page links to the form
+        page.wait_for_url(f"{site.url}/dataset/wages-test/apply")
         assert "仅限学术研究使用" in page.inner_text("p.conditions")
         page.fill("#f-name", "张研究")
         page.fill("#f-email", "zhang@")
@@ -117,6 +119,8 @@ def test_request_filed_in_chromium_approved_by_cli_token_shown_once(site: Site) 
         assert page.get_attribute("#request-state", "data-state") == "received"
         receipt = page.url.split("/requests/")[1].split("?")[0]
         browser.close()
+    policy = httpx.get(f"{site.url}/dataset/wages-test/apply").headers["content-security-policy"]
+    assert "form-action 'self'" in policy and "script-src 'self'" in policy
     approved = site.cli("requests", "approve", receipt, "--expires", "30d")
     assert approved.returncode == 0, approved.stderr
     token = approved.stdout.strip()

@@ -10,11 +10,11 @@ review   `/review`: login by token, the list (overdue first), approve and deny w
 from fastapi import APIRouter
 
 from api.routes.requests import apply, review, status
-from api.routes.requests.common import install
+from api.routes.requests.common import install_requests
 
 router = APIRouter()
 router.include_router(apply.router)
 router.include_router(status.router)
 router.include_router(review.router)
 
-__all__ = ["install", "router"]
+__all__ = ["install_requests", "router"]

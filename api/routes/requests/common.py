@@ -44,7 +44,7 @@ class UnsupportedMediaType(BadRequest):
     title = "Unsupported Media Type"
 
 
-def install(app: FastAPI, settings: Settings) -> None:
+def install_requests(app: FastAPI, settings: Settings) -> None:
     """The request stores over the state database `api.routes.ckan` opened."""
     engine = app.state.private.engine
     app.state.requests = RequestStore(engine, reply_days=settings.request_reply_working_days)
