@@ -68,7 +68,7 @@ def test_application_names_each_field_at_fault(
     with pytest.raises(InvalidApplication) as raised:
         application(**changes)
     assert set(raised.value.errors) == faults
-    assert raised.value.status == 422
+    assert raised.value.status == 400
 
 
 def test_application_keeps_the_dataset_field_order_and_a_phone_alone() -> None:

@@ -232,7 +232,7 @@ def test_review_page_login_scope_cookie_and_csrf(site: Site) -> None:
         ("wages-test", b'{"name": 1', {"content-type": "application/json"}, 400),
         ("wages-test", b"[]", {"content-type": "application/json"}, 400),
         ("wages-test", b"name=x", {"content-type": "application/x-www-form-urlencoded"}, 415),
-        ("wages-test", b'{"agree": true}', {"content-type": "application/json"}, 422),
+        ("wages-test", b'{"agree": true}', {"content-type": "application/json"}, 400),
         ("no-such-dataset", b"{}", {"content-type": "application/json"}, 404),
         ("regions-test", b"{}", {"content-type": "application/json"}, 409),
         ("wages-test", b"{" + b" " * 20_000 + b"}", {"content-type": "application/json"}, 413),

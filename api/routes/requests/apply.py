@@ -13,7 +13,15 @@ from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
 from api.errors import problem_response
-from api.openapi import Slug, problem_responses, responses
+from api.openapi import (
+    REFUSED,
+    TOO_LARGE,
+    UNKNOWN,
+    Slug,
+    json_example,
+    problem_responses,
+    responses,
+)
 from api.routes.pages.view import View, ViewDep, not_found
 from api.routes.requests.common import (
     UnsupportedMediaType,
@@ -44,13 +52,36 @@ APPLICATION_EXAMPLE = {
     "agree": True,
 }
 
+RECEIPT_EXAMPLE = "P752fiOXXSPuLSv81wcfrk3NJ0E1mGSY"
+STATUS_EXAMPLE = {
+    "id": "e8ae0ef9c503",
+    "dataset": "minimum-wage-standards",
+    "state": "received",
+    "received_at": "2026-12-01T07:34:41.589625Z",
+    "due_at": "2026-12-22T15:59:59Z",
+    "overdue": False,
+    "decided_at": None,
+    "fields": ["region_code", "year", "value"],
+    "period": {"start": "2015", "end": "2020"},
+    "denial": None,
+    "token": None,
+}
+FILED_EXAMPLE = {
+    "receipt": RECEIPT_EXAMPLE,
+    "status_url": f"http://127.0.0.1:8000/api/v1/requests/{RECEIPT_EXAMPLE}",
+    "page": f"http://127.0.0.1:8000/requests/{RECEIPT_EXAMPLE}",
+    "request": STATUS_EXAMPLE,
+}
+
 
 @router.post(
     "/api/v1/datasets/{slug}/requests",
     tags=["data requests"],
     status_code=201,
     summary="Apply for the data of a conditional dataset (有条件开放)",
-    responses=responses(problem_responses(404, 409, 413, 415, 422, 429)),
+    responses=responses(
+        json_example(FILED_EXAMPLE, 201), problem_responses(*REFUSED, *UNKNOWN, 409, TOO_LARGE, 415)
+    ),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -81,7 +112,7 @@ async def apply(slug: Slug, request: Request, store: StoreDep, settings: Setting
 
 
 def invalid(request: Request, exc: InvalidApplication) -> JSONResponse:
-    """422 listing each field at fault."""
+    """400 listing each field at fault."""
     return problem_response(
         request,
         status=exc.status,
@@ -113,7 +144,7 @@ async def apply_posted(
     try:
         _, receipt = await file_request(request, package, raw)
     except InvalidApplication as exc:
-        return form(view, package, raw, exc.errors, status=422)
+        return form(view, package, raw, exc.errors, status=400)
     english = "&lang=en" if view.lang == "en" else ""
     return RedirectResponse(f"/requests/{quote(receipt)}?new=1{english}", status_code=303)
 

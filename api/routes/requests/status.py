@@ -9,15 +9,17 @@ again (`RequestStore.reveal`); a HEAD does not take it. Every answer is `no-stor
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.caching import HEAD
-from api.openapi import problem_responses, responses
+from api.openapi import REFUSED, UNKNOWN, example, json_example, problem_responses, responses
 from api.routes.pages.view import ViewDep, not_found
+from api.routes.requests.apply import RECEIPT_EXAMPLE, STATUS_EXAMPLE
 from api.routes.requests.common import RequestsDep, audit
 from catalog.errors import NotFound
 from catalog.state import ANONYMOUS, GROUNDS, DataRequest, RequestStore
@@ -26,6 +28,7 @@ from web import request_text
 router = APIRouter()
 MAX_RECEIPT_CHARS = 64
 PRIVATE = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+Receipt = Annotated[str, Path(openapi_examples=example(RECEIPT_EXAMPLE))]
 
 
 async def _reveal(
@@ -42,9 +45,9 @@ async def _reveal(
     "/api/v1/requests/{receipt}",
     tags=["data requests"],
     summary="The state of a data request, by its receipt code",
-    responses=responses(problem_responses(404)),
+    responses=responses(json_example(STATUS_EXAMPLE), problem_responses(*REFUSED, *UNKNOWN)),
 )
-async def request_status(receipt: str, request: Request, store: RequestsDep) -> Response:
+async def request_status(receipt: Receipt, request: Request, store: RequestsDep) -> Response:
     """State, reply deadline (and whether it has passed), the decision and its legal ground;
     after an approval, the token's id and expiry, and the token itself the first time."""
     found, token = await _reveal(request, store, receipt)

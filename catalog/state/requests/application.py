@@ -33,7 +33,6 @@ KNOWN_FIELDS = frozenset(
 class InvalidApplication(BadRequest):
     """An application with fields at fault: `errors` maps each field to what is wrong."""
 
-    status = 422
     slug = "invalid-application"
     title = "Invalid Application"
 
