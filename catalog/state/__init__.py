@@ -11,6 +11,7 @@ scopes     what a token may do: read-dataset:<slug>, publish:<org>, review-reque
 tokens     tokens made, listed, revoked and checked; hashed at rest
 audit      the append-only audit log
 legacy     the token file and the JSON Lines audit log of before, imported once
+requests   data requests (依申请): applications, deadlines, decisions, review sessions
 
 `open_state` is what the server and each command call: it migrates, imports the legacy
 files, and hands back the `State`.
@@ -49,6 +50,23 @@ from catalog.state.legacy import (
     import_legacy,
 )
 from catalog.state.migrate import current, head, upgrade
+from catalog.state.requests import (
+    GROUNDS,
+    KNOWN_FIELDS,
+    MAX_WORKING_DAYS,
+    STATES,
+    STATUTORY_WORKING_DAYS,
+    Application,
+    DataRequest,
+    Ground,
+    InvalidApplication,
+    Limits,
+    RequestStore,
+    ReviewSession,
+    ReviewSessions,
+    read_application,
+    reply_due,
+)
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
 from catalog.state.tokens import PREFIX, ApiToken, TokenStore
 
@@ -83,19 +101,32 @@ __all__ = [
     "ADMIN",
     "ANONYMOUS",
     "DATABASE_FILE",
+    "GROUNDS",
     "IMPORTED_SUFFIX",
     "INVALID",
+    "KNOWN_FIELDS",
     "LOCAL",
+    "MAX_WORKING_DAYS",
     "OUTCOMES",
     "PREFIX",
     "SCOPE_HELP",
+    "STATES",
+    "STATUTORY_WORKING_DAYS",
     "ApiToken",
+    "Application",
     "AuditEntry",
     "AuditLog",
+    "DataRequest",
     "DatabaseUrlError",
+    "Ground",
+    "InvalidApplication",
     "LegacyFileError",
     "LegacyFiles",
+    "Limits",
     "Outcome",
+    "RequestStore",
+    "ReviewSession",
+    "ReviewSessions",
     "Scope",
     "ScopeError",
     "State",
@@ -112,6 +143,8 @@ __all__ = [
     "parse_duration",
     "parse_scope",
     "parse_time",
+    "read_application",
+    "reply_due",
     "sqlite_url",
     "upgrade",
 ]
