@@ -44,8 +44,13 @@ def name_as_postgres(
     """Give each field of the result of `tree` the name (`pg_name`) and type (`pg_type`)
     PostgreSQL would."""
     duckdb_names = [field["name"] for field in fields]
-    names = _through_stars(cursor, tree, views, duckdb_names) or _outermost(tree, duckdb_names)
-    probed = _bound(cursor, probe_tree(tree), views)
+    try:
+        names = _through_stars(cursor, tree, views, duckdb_names)
+        names = names or _outermost(tree, duckdb_names)
+        probe = probe_tree(tree)
+        probed = _bound(cursor, probe, views) if probe is not None else None
+    except RecursionError:  # a select list nested deeper than Python recurses
+        names, probed = duckdb_names, None
     for i, field in enumerate(fields):
         field["pg_name"] = names[i]
         argument = probed[i][1] if probed and len(probed) == len(fields) else None

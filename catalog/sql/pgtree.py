@@ -22,14 +22,17 @@ The walk is iterative, and bounded by the tree the sandbox already parsed and ch
 
 from __future__ import annotations
 
-import copy
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from catalog.sql.pgnames import TYPED_BY_ARGUMENT, Node, postgres_item_name
 
 # The scalar subqueries named by binding them alone, at most, per query.
 MOST_PENDING = 8
+# Past this many nodes in its parse tree a query is not rewritten: binding it again would
+# cost as much as the query's own planning (700 UNIONs: a second more), for names only.
+MOST_NODES = 10_000
 QUERY_NODES = ("SELECT_NODE", "SET_OPERATION_NODE", "RECURSIVE_CTE_NODE", "CTE_NODE")
 
 
@@ -56,11 +59,12 @@ class Tokenised:
 
 def tokenised(tree: Node, prefix: str) -> Tokenised | None:
     """`tree` (copied) with its unnamed select items aliased by tokens `prefix<n>`; None
-    when it is not one statement."""
+    when it is not one statement or is too large to rewrite."""
     statements = tree.get("statements")
-    if not isinstance(statements, list) or len(statements) != 1:
+    copied = _copied(tree)
+    if not isinstance(statements, list) or len(statements) != 1 or copied is None:
         return None
-    result = Tokenised(copy.deepcopy(tree), {}, prefix=prefix)
+    result = Tokenised(copied, {}, prefix=prefix)
     pending: list[tuple[object, tuple[object, ...]]] = [(result.tree["statements"], ())]
     while pending:
         node, ctes = pending.pop()
@@ -79,10 +83,12 @@ def tokenised(tree: Node, prefix: str) -> Tokenised | None:
     return result
 
 
-def probe_tree(tree: Node) -> Node:
-    """`tree` (copied) with every `avg(...)` and `sum(...)` called `any_value(...)`."""
-    probe = copy.deepcopy(tree)
+def probe_tree(tree: Node) -> Node | None:
+    """`tree` (copied) with every `avg(...)` and `sum(...)` called `any_value(...)`; None
+    when it calls neither or is too large to rewrite."""
+    probe = _copied(tree)
     pending: list[object] = [probe]
+    changed = False
     while pending:
         node = pending.pop()
         if isinstance(node, list):
@@ -93,8 +99,9 @@ def probe_tree(tree: Node) -> Node:
         if _typed_by_argument(node):
             node["function_name"] = "any_value"
             node["qualified_name"] = {"path": ["any_value"]}
+            changed = True
         pending.extend(child for child in node.values() if isinstance(child, dict | list))
-    return probe
+    return probe if changed else None
 
 
 def serialized_statement(node: Node) -> Node:
@@ -114,6 +121,32 @@ def resolved_names(bound: list[str], duckdb_names: list[str], names: dict[str, s
         else:  # the rewritten text lost something of the name: keep what DuckDB ran
             resolved.append(original)
     return resolved
+
+
+def _copied(tree: Node) -> Node | None:
+    """A copy of a JSON tree, made without recursion (a query may nest deeper than Python
+    recurses); None past `MOST_NODES` nodes."""
+    copied = dict(tree)
+    pending: list[dict[str, Any] | list[Any]] = [copied]
+    for _ in range(MOST_NODES):
+        if not pending:
+            return copied
+        node = pending.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                node[key] = _shallow(value, pending)
+        else:
+            node[:] = [_shallow(value, pending) for value in node]
+    return None
+
+
+def _shallow(value: Any, pending: list[dict[str, Any] | list[Any]]) -> Any:
+    """A copy of `value` if it is a container, queued to have its own values copied."""
+    if not isinstance(value, dict | list):
+        return value
+    copied = dict(value) if isinstance(value, dict) else list(value)
+    pending.append(copied)
+    return copied
 
 
 def _in_scope(node: Node, ctes: tuple[object, ...]) -> tuple[object, ...]:
