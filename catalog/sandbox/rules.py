@@ -244,7 +244,6 @@ def _with_ctes(
         name = str(entry.get("key", "")).casefold()
         scope = scope | {name}
         pending.append((entry.get("value"), scope))
-    node["cte_map"] = None  # its bodies are queued above, each with its own scope
     return scope
 
 
@@ -266,7 +265,9 @@ def _check_node(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> 
             raise QueryForbidden("only DESCRIBE or SUMMARIZE of a query or a view is allowed")
         elif kind == "TABLE_FUNCTION":
             return _table_function_children(node)
-    return [value for value in node.values() if isinstance(value, dict | list)]
+    # A CTE's body is queued by `_with_ctes`, with its own scope; the tree stays whole
+    # (`catalog.sandbox.naming` rewrites it).
+    return [v for k, v in node.items() if k != "cte_map" and isinstance(v, dict | list)]
 
 
 def _check_table(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> None:

@@ -27,7 +27,6 @@ the process.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import resource
@@ -41,20 +40,18 @@ import duckdb
 
 from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.sandbox.messages import explain
+from catalog.sandbox.naming import name_as_postgres
 from catalog.sandbox.protocol import AnswerHeader, Failure, SqlRequest
-from catalog.sandbox.rules import TreeNode, parsed_statement
+from catalog.sandbox.rules import parsed_statement
 from catalog.sql import (
     MAX_NESTING,
     Column,
     ColumnDescription,
     Watchdog,
-    aggregate_probe,
     json_row_sql,
     nests_deeper,
-    postgres_columns,
     quote,
     result_column,
-    select_list,
 )
 
 FRAME = struct.Struct(">I")
@@ -200,7 +197,7 @@ class Worker:
                 for c, (_, kind, *_) in zip(columns, described, strict=True)
             ]
             if postgres:
-                _name_as_postgres(cursor, query, tree, fields)
+                name_as_postgres(cursor, tree, self.views, fields)
         finally:
             self.watchdog.cancel(deadline)
             cursor.close()
@@ -242,24 +239,6 @@ def _described(column: Column, sql_type: str) -> ColumnDescription:
     described = column.describe()
     described["sql_type"] = sql_type
     return described
-
-
-def _name_as_postgres(
-    cursor: duckdb.DuckDBPyConnection, query: str, tree: TreeNode, fields: list[ColumnDescription]
-) -> None:
-    """Give each field the name and type PostgreSQL would (`catalog.sql.pgnames`)."""
-    items = select_list(tree) or []
-    probe = aggregate_probe(query, items)
-    probed: list[str] = []
-    if probe is not None:
-        # Bound only, never run: the types of the aggregates' arguments.
-        with contextlib.suppress(duckdb.Error):
-            found = cursor.execute(f"DESCRIBE SELECT * FROM (\n{probe}\n) AS _q").fetchall()
-            probed = [str(kind) for _, kind, *_ in found]
-    sql_types = [field.get("sql_type", "") for field in fields]
-    for field, (name, kind) in zip(fields, postgres_columns(items, sql_types, probed), strict=True):
-        field["pg_name"] = field["name"] if name is None else name
-        field["pg_type"] = kind
 
 
 def _fetch(

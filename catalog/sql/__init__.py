@@ -34,7 +34,8 @@ from catalog.sql.filters import (
     where_sql,
 )
 from catalog.sql.jsonrows import MAX_NESTING, json_row_sql, nests_deeper, result_column
-from catalog.sql.pgnames import aggregate_probe, postgres_columns, postgres_type, select_list
+from catalog.sql.pgnames import postgres_names, postgres_type, select_list
+from catalog.sql.pgtree import probe_tree, resolved_names, serialized_statement, tokenised
 
 __all__ = [
     "EXACT_NUMBER",
@@ -52,7 +53,6 @@ __all__ = [
     "ServedField",
     "SortKey",
     "Watchdog",
-    "aggregate_probe",
     "cell_sql",
     "dumps_exact",
     "json_row_sql",
@@ -64,12 +64,16 @@ __all__ = [
     "parse_names",
     "parse_sort",
     "parse_value",
-    "postgres_columns",
+    "postgres_names",
     "postgres_type",
+    "probe_tree",
     "quote",
     "rendered_from",
+    "resolved_names",
     "result_column",
     "select_list",
     "select_sql",
+    "serialized_statement",
+    "tokenised",
     "where_sql",
 ]

@@ -12,10 +12,11 @@ PostgreSQL names it by its function (`count`) or `?column?`, and types some aggr
   PostgreSQL's `FigureColname` (src/backend/parser/parse_target.c): a column by its last
   name, a function call or window by the function's name, a cast by its operand or else its
   type, `CASE` by its `ELSE` or `case`, `coalesce`, `EXISTS` as `exists`, a scalar subquery
-  by its own first column, anything else (constants, operators) `?column?`.
-- `aggregate_probe` and `postgres_type`: the PostgreSQL type of a column: DuckDB's type by
-  name, but `avg` and `sum` by their argument's type as PostgreSQL types them (the argument's
-  DuckDB type is found by binding the query with those aggregates replaced by `any_value`).
+  by its own first column, anything else (constants, operators) `?column?`. Columns that
+  come through a `*` are named by `catalog.sql.pgtree`, which rewrites the whole statement.
+- `postgres_type`: the PostgreSQL type of a column: DuckDB's type by name, but a column that
+  comes from `avg` or `sum` by their argument's type as PostgreSQL types it (the argument's
+  DuckDB type is found by binding the query with those aggregates called `any_value`).
 """
 
 from __future__ import annotations
@@ -59,68 +60,56 @@ def select_list(tree: Node) -> list[Node] | None:
 
 def postgres_names(items: list[Node], count: int) -> list[str | None]:
     """Each of the `count` result columns' PostgreSQL name, None where the column comes from
-    a `*` (named by DuckDB as by PostgreSQL) or the list cannot be matched to the columns."""
+    a `*` or the list cannot be matched to the columns (`catalog.sql.pgtree` names those
+    when DuckDB can bind its rewriting of the query)."""
     stars = [i for i, item in enumerate(items) if item.get("class") == "STAR"]
     if not stars:
-        names: list[str | None] = [_name(item) for item in items]
+        names: list[str | None] = [postgres_item_name(item) for item in items]
         return names if len(names) == count else [None] * count
-    head = [_name(item) for item in items[: stars[0]]]
-    tail = [_name(item) for item in items[stars[-1] + 1 :]]
+    head = [postgres_item_name(item) for item in items[: stars[0]]]
+    tail = [postgres_item_name(item) for item in items[stars[-1] + 1 :]]
     if len(head) + len(tail) > count:
         return [None] * count
     return [*head, *[None] * (count - len(head) - len(tail)), *tail]
 
 
-def aggregate_probe(query: str, items: list[Node]) -> str | None:
-    """`query` with each outermost `avg(...)`/`sum(...)` called `any_value(...)`: bound, its
-    columns have those aggregates' argument types. None when there is none to replace."""
-    data = query.encode()
-    spans = []
-    for item in items:
-        name = _aggregate(item)
-        start = item.get("query_location")
-        if name is None or not isinstance(start, int) or start < 0:
-            continue
-        if data[start : start + len(name)].lower() != name.encode():
-            return None  # not where the parse says: leave the types to DuckDB's names
-        spans.append((start, start + len(name)))
-    for start, end in sorted(spans, reverse=True):
-        data = data[:start] + b"any_value" + data[end:]
-    return data.decode() if spans else None
-
-
-def postgres_columns(
-    items: list[Node], sql_types: list[str], probed: list[str]
-) -> list[tuple[str | None, str]]:
-    """Each result column's PostgreSQL name (`postgres_names`) and type (`postgres_type`);
-    `probed` are the column types of the `aggregate_probe` query, or none."""
-    names = postgres_names(items, len(sql_types))
-    matched = len(probed) == len(sql_types) == len(items)
-    typed = []
-    for i, sql_type in enumerate(sql_types):
-        function = _aggregate(items[i]) if matched else None
-        typed.append(postgres_type(sql_type, function, probed[i] if function else None))
-    return list(zip(names, typed, strict=True))
-
-
-def postgres_type(sql_type: str, function: str | None = None, argument: str | None = None) -> str:
-    """The PostgreSQL type name of a DuckDB result column; `function` and `argument` (its
-    argument's DuckDB type) when the column is an outermost `avg` or `sum`."""
-    if function in TYPED_BY_ARGUMENT and argument is not None:
-        base = _base(argument)
-        if base in ("DOUBLE", "FLOAT", "REAL"):
-            return TYPE_NAMES[base]
-        if function == "sum" and base in SMALL_INTEGERS:
-            return "int8"
-        if base in TYPE_NAMES and TYPE_NAMES[base] in ("int2", "int4", "int8", "numeric"):
-            return "numeric"
+def postgres_type(sql_type: str, probed: str | None = None) -> str:
+    """The PostgreSQL type name of a DuckDB result column of type `sql_type`; `probed` is its
+    type with `avg` and `sum` called `any_value` (`pgtree.probe_tree`): where the two differ
+    the column comes from one of them, typed by its argument as PostgreSQL types it."""
     upper = sql_type.strip().upper()
+    if probed is not None and probed.strip().upper() != upper:
+        found = _by_argument(_base(upper), _base(probed))
+        if found is not None:
+            return found
     if upper.endswith("[]"):
-        return "_" + postgres_type(upper[:-2])
+        element = probed.strip()[:-2] if probed and probed.strip().endswith("[]") else None
+        return "_" + postgres_type(upper[:-2], element)
     base = _base(upper)
     if base in COMPOSITE:
         return "record"
     return TYPE_NAMES.get(base, "text")
+
+
+def postgres_item_name(item: Node) -> str:
+    """The name PostgreSQL gives one select item: its alias, or FigureColname's."""
+    alias = item.get("alias")
+    if isinstance(alias, str) and alias:
+        return alias
+    name, strength = _figure(item)
+    return name if strength else UNNAMED
+
+
+def _by_argument(base: str, argument: str) -> str | None:
+    """The type of `sum` or `avg` (DuckDB's `base`) of an `argument` in PostgreSQL: sum of
+    int2/int4 is int8, of int8 or numeric numeric, avg of any of them numeric (DuckDB:
+    HUGEINT, DECIMAL, DOUBLE); None when no such rule applies."""
+    exact = TYPE_NAMES.get(argument) in ("int2", "int4", "int8", "numeric")
+    if base == "HUGEINT" and argument in SMALL_INTEGERS:
+        return "int8"
+    if base in ("HUGEINT", "DECIMAL", "DOUBLE") and exact:
+        return "numeric"
+    return None
 
 
 def _base(sql_type: str) -> str:
@@ -138,21 +127,6 @@ def _select_list_of(node: Any) -> list[Node] | None:
     if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
         return None
     return items
-
-
-def _aggregate(item: Node) -> str | None:
-    name = item.get("function_name")
-    if item.get("class") not in ("FUNCTION", "WINDOW") or item.get("is_operator"):
-        return None
-    return name if name in TYPED_BY_ARGUMENT else None
-
-
-def _name(item: Node) -> str:
-    alias = item.get("alias")
-    if isinstance(alias, str) and alias:
-        return alias
-    name, strength = _figure(item)
-    return name if strength else UNNAMED
 
 
 def _figure(node: Any) -> tuple[str, int]:
@@ -205,7 +179,7 @@ def _subquery(node: Node) -> tuple[str, int]:
     items = _select_list_of(subquery.get("node")) if isinstance(subquery, dict) else None
     if kind != "SCALAR" or not items or items[0].get("class") == "STAR":
         return UNNAMED, 0
-    name = _name(items[0])
+    name = postgres_item_name(items[0])
     return (name, 2) if name != UNNAMED else (UNNAMED, 0)
 
 

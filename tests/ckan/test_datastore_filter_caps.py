@@ -82,3 +82,37 @@ def test_dump_filters_are_capped_too(ckan_server: str) -> None:
     assert answer.text == (
         '400 Bad Request: filters: 1,001 values for "workers"; a field takes at most 1,000'
     )
+
+
+@pytest.mark.parametrize(
+    ("filters", "kind"),
+    [
+        ({"region_code": [[0], [1]]}, "a list"),
+        ({"region_code": [["520100"]]}, "a list"),  # the text of a matching code, in a list
+        ({"workers": [[1000]]}, "a list"),
+        ({"workers": {"eq": [1000]}}, "a list"),
+        ({"workers": {"gte": {"n": 1}}}, "an object"),
+        ({"year": {"in": [[2021]]}}, "a list"),
+        ({"$or": [{"region_code": [["520100"], "120000"]}]}, "a list"),
+    ],
+)
+def test_filters_refuse_a_list_or_object_where_a_value_belongs(
+    ckan_server: str, filters: dict[str, object], kind: str
+) -> None:
+    # Attack review (issue 14): a list of lists answered 200 with total 0, as if it were a
+    # value no row holds; it is no value at all, and the client is told which field.
+    field = json.dumps(filters).split('"')[1]
+    if field == "$or":
+        field = "region_code"
+    answer = search(ckan_server, filters)
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["error"]["filters"] == [
+        f'"{field}": {kind} is not a value; give a string, number, boolean or null, '
+        "or a list of them for any of them"
+    ]
+
+
+def test_filters_with_a_list_of_values_still_match(ckan_server: str) -> None:
+    answer = search(ckan_server, {"region_code": ["520100", "nowhere"]})
+    assert answer.status_code == 200
+    assert [r["region_code"] for r in answer.json()["result"]["records"]] == ["520100"]

@@ -3,11 +3,13 @@
 `{"f": v}` is equality, `{"f": [a, b]}` one of, `{"f": {"gt"|"gte"|"lt"|"lte"|"eq"|"in": v}}`
 ranges, `{"$or": [...]}` and `{"$and": [...]}` nest, and a list of dicts means OR. Values are
 parsed by their column's Table Schema type and bound as parameters. An unknown field is a
-`Validation Error` `filters: ["Unknown field: f"]`; past 100 operations or 10 levels of
-nesting the filters are refused, as CKAN refuses them. CKAN counts a list of values (`IN`) as
-one operation whatever its length; here one field takes at most `MAX_FIELD_VALUES` values and
-all the filters `MAX_FILTER_VALUES`, refused (409, naming the field) before any is parsed:
-each value is a bound parameter DuckDB plans one by one (10,000 cost ~0.2 s a query).
+`Validation Error` `filters: ["Unknown field: f"]`; a list or object where a value belongs
+(`{"f": [[0], [1]]}`, `{"f": {"eq": [1]}}`) is refused naming the field; past 100
+operations or 10 levels of nesting the filters are refused, as CKAN refuses them. CKAN
+counts a list of values (`IN`) as one operation whatever its length; here one field takes
+at most `MAX_FIELD_VALUES` values and all the filters `MAX_FILTER_VALUES`, refused (409,
+naming the field) before any is parsed: each value is a bound parameter DuckDB plans one
+by one (10,000 cost ~0.2 s a query).
 
 `plain_filters` gives the same filters as the page engine's `Filter`s (`catalog.sql`) when
 they are plain comparisons of fields, all of which must hold: then a search is read as
@@ -227,6 +229,14 @@ def _sql(column: Column) -> str:
 def _typed(column: Column, value: Any) -> Any:
     if value is None:
         return None
+    if isinstance(value, dict | list):
+        # CKAN hands it to PostgreSQL as an array (refused, 409), or compares its text: one
+        # more level of lists means nothing a filter can say, so it is refused by name.
+        kind = "a list" if isinstance(value, list) else "an object"
+        raise InvalidFields(
+            {"filters": [f'"{column.name}": {kind} is not a value; give a string, number, '
+                         "boolean or null, or a list of them for any of them"]}
+        )  # fmt: skip
     text = ("true" if value else "false") if isinstance(value, bool) else str(value)
     try:
         return parse_value(column, text, "filters")
