@@ -11,6 +11,7 @@ links are built on `api.routes.documents.public_base`, `Accept` read there too.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Annotated, cast
 from urllib.parse import quote, urlencode
 
@@ -40,9 +41,11 @@ from api.routes.documents import (
     tagged,
     vary,
 )
+from catalog.ckan import catalogue_search
 from catalog.errors import BadRequest, Gone, NotFound
 from catalog.metadata import (
     RDF_FORMATS,
+    CataloguePages,
     CatalogueSearch,
     PageInfo,
     catalogue_page,
@@ -56,6 +59,14 @@ from catalog.metadata import (
 from catalog.store import Package, Store, parse_moment
 
 router = APIRouter(tags=["metadata"])
+
+
+async def get_pages(request: Request) -> CataloguePages:
+    pages: CataloguePages = request.app.state.catalogue_pages
+    return pages
+
+
+PagesDep = Annotated[CataloguePages, Depends(get_pages)]
 
 MAX_ROWS = 1000
 RDF_EXAMPLES = {
@@ -124,6 +135,7 @@ def negotiated_catalog(
     index: IndexDep,
     info: InfoDep,
     settings: SettingsDep,
+    pages: PagesDep,
     page: PageNumber = 1,
     q: Words = "",
     fq: Filters = "",
@@ -143,7 +155,18 @@ def negotiated_catalog(
     406 for anything else."""
     extension = fmt or negotiate(request.headers.get("accept", "*/*"))
     response = catalog(
-        request, extension, index, info, settings, page, q, fq, modified_since, rows, profiles
+        request,
+        extension,
+        index,
+        info,
+        settings,
+        pages,
+        page,
+        q,
+        fq,
+        modified_since,
+        rows,
+        profiles,
     )
     response.headers["Vary"] = vary(request, "Accept")
     response.headers["Content-Location"] = f"{info.base_url}/catalog.{extension}"
@@ -165,6 +188,7 @@ def catalog(
     index: IndexDep,
     info: InfoDep,
     settings: SettingsDep,
+    pages: PagesDep,
     page: PageNumber = 1,
     q: Words = "",
     fq: Filters = "",
@@ -173,27 +197,30 @@ def catalog(
     profiles: Profiles = "",
 ) -> Response:
     """A page past the last is empty, with the paging (`previous` is the last page), as
-    ckanext-dcat answers it; a search that finds nothing has no paging, as there."""
-    check_profiles(profiles)
+    ckanext-dcat answers it; a search that finds nothing has no paging, as there. The
+    datasets are package_search's for `q` and `fq`, newest change first, as ckanext-dcat
+    finds them; the body is kept per state of the catalogue (`CataloguePages`)."""
+    names = check_profiles(profiles)
     since = parse_moment(modified_since, "modified_since") if modified_since else None
     filters = {
         "q": q,
         "fq": fq,
         "modified_since": modified_since,
         "rows": str(rows or ""),
-        "profiles": profiles,
+        "profiles": ",".join(names),
     }
-    # Ordered by name, a stable order: following `next` sees every dataset once.
     search = CatalogueSearch(
         q=q, fq=fq, modified_since=since, page=page, size=rows or settings.catalog_page_size
     )
-    graph = catalogue_page(
-        index,
-        info,
-        search,
-        lambda n: _page_url(info.base_url, f"/catalog.{extension}", filters, n),
-    )
-    return rdf_response(request, serialize_graph(graph, extension), extension)
+
+    def make() -> bytes:
+        url = partial(_page_url, info.base_url, f"/catalog.{extension}", filters)
+        graph = catalogue_page(index, info, search, url, catalogue_search)
+        return serialize_graph(graph, extension)
+
+    key = ("route", info.base_url, extension, search, tuple(filters.items()))
+    body = pages.body(index.packages(), key, make)
+    return rdf_response(request, body, extension)
 
 
 @get_and_head(
