@@ -205,6 +205,12 @@ async def test_catalog_refuses_an_accept_it_cannot_serve(client: httpx.AsyncClie
     response = await client.get("/catalog", headers={"Accept": "text/html"})
     assert response.status_code == 406
     assert response.headers["content-type"] == "application/problem+json"
+    assert "items of Accept" not in response.json()["detail"]
+    # An RDF type past the 100th item is not read, and the refusal says so.
+    long = ", ".join(["text/plain"] * 100 + ["text/turtle"])
+    late = await client.get("/catalog", headers={"Accept": long})
+    assert late.status_code == 406
+    assert late.json()["detail"].endswith("(only the first 100 items of Accept are read)")
 
 
 @pytest.mark.parametrize(
@@ -255,6 +261,51 @@ async def test_links_follow_trusted_forwarded_headers_only(history: History) -> 
         assert (URIRef(f"{expected}/catalog"), RDF.type, DCAT.Catalog) in graph
         downloads = {str(o) for o in graph.objects(None, DCAT.downloadURL)}
         assert downloads and all(url.startswith(f"{expected}/api/v1/") for url in downloads)
+
+
+async def test_actions_link_on_the_trusted_forwarded_base_as_the_routes_do(
+    history: History,
+) -> None:
+    forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "open.example.cn"}
+    other = {**forwarded, "X-Forwarded-Host": "mirror.example.cn"}
+    app = create_app(settings_for(history, trust_forwarded_headers=True))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://test"
+    ) as http:
+        action = "/api/3/action/dcat_dataset_show?id=wages-test&format=ttl"
+        shown = await http.get(action, headers=forwarded)
+        document = await http.get("/dataset/wages-test.ttl", headers=forwarded)
+        assert shown.json()["result"].encode("utf-8") == document.content
+        assert "X-Forwarded-Host" in shown.headers["vary"]
+        pages = {}
+        for headers in (forwarded, other, forwarded):  # kept pages are kept per base URL
+            answer = await http.get("/api/3/action/dcat_catalog_show?format=ttl", headers=headers)
+            graph = Graph().parse(data=answer.json()["result"], format="turtle")
+            base = f"https://{headers['X-Forwarded-Host']}/opendata"  # BASE_URL's path
+            assert (URIRef(f"{base}/catalog"), RDF.type, DCAT.Catalog) in graph
+            (first,) = {str(o) for o in graph.objects(None, HYDRA.first)}
+            assert first == f"{base}/api/3/action/dcat_catalog_show?format=ttl&page=1"
+            pages.setdefault(base, set()).add(answer.json()["result"])
+        assert [len(kept) for kept in pages.values()] == [1, 1]
+
+
+async def test_catalogue_profiles_are_echoed_once_and_bounded(client: httpx.AsyncClient) -> None:
+    repeated = ",".join(["euro_dcat_ap_2"] * 60 + ["euro_dcat_ap_3"])  # 900 characters
+    graph = await fetch_graph(client, f"/catalog.ttl?profiles={repeated}", "ttl")
+    (first,) = {str(o) for o in graph.objects(None, HYDRA.first)}
+    assert first == f"{BASE_URL}/catalog.ttl?profiles=euro_dcat_ap_2%2Ceuro_dcat_ap_3&page=1"
+    refusals = {
+        "euro_dcat_ap," * 200: "2600 characters long; at most 1024",
+        ",".join(f"p{n}" for n in range(9)): "9 different profiles; at most 8",
+        ",".join(f"{'x' * 100}{n}" for n in range(5)): f"Unknown RDF profiles: {'x' * 40}…",
+    }
+    for profiles, message in refusals.items():
+        answer = await client.get("/catalog.ttl", params={"profiles": profiles})
+        assert answer.status_code == 400
+        assert message in answer.json()["detail"]
+        assert len(answer.text) < 1000
+    unknown = await client.get("/catalog.ttl", params={"profiles": "a,b,c,d,e"})
+    assert unknown.json()["detail"].startswith("Unknown RDF profiles: a, b, c and 2 more;")
 
 
 async def test_dataset_maps_descriptor_properties(
