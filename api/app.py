@@ -34,6 +34,7 @@ from api.routes import (
     sql,
 )
 from catalog.ckan import CkanActions
+from catalog.metadata import CataloguePages
 from catalog.query import FORMATS, QueryEngine
 from catalog.search import CatalogueIndex
 from catalog.series import SeriesCatalogue
@@ -89,6 +90,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ckan = CkanActions(
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )
+    # Serialised DCAT catalogue pages, shared by `/catalog.*` and ckanext-dcat's actions.
+    app.state.catalogue_pages = CataloguePages()
     ckan.install(app, settings)  # the DataStore and the token-guarded write actions
     requests.install_requests(app, settings)  # data requests, over the state database ckan opened
     app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)

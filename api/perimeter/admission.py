@@ -9,7 +9,8 @@ Requests are sorted by path, before any route runs, into the classes that cost r
 | exports | `.../resources/{r}.{csv,json,ndjson,parquet,xlsx}`, `/api/v1/datasets/{s}.zip`, |
 |         | `/datastore/dump/{id}`                                                         |
 | searches| `/api/v1/datasets`, CKAN `package_search`, the `/dataset` page; the SDMX       |
-|         | structures (`/sdmx/{dataflow,datastructure,codelist,conceptscheme}/...`)       |
+|         | structures (`/sdmx/{dataflow,datastructure,codelist,conceptscheme}/...`); the  |
+|         | DCAT catalogue `/catalog`, `/catalog.{ext}` and ckanext-dcat's actions         |
 
 Each class runs at most `max_running_<class>` requests at once, at most
 `max_running_per_client` of them from one client; the next `admission_queue`
@@ -25,11 +26,12 @@ pages and metadata never wait for a thread behind queries.
 Before the queue, SQL, exports, aggregates and searches each take a token from the client's
 bucket (`rate_<class>_per_second`, `rate_<class>_burst`); the data reads (SDMX data, series)
 have a bucket of their own, at the aggregates' rate (each is a filtered read of one table, as
-an aggregate is), and the SDMX structures take the searches' bucket. An empty bucket is
-answered 429 with `Retry-After` the seconds until the next token. The client is the peer
-address, or the last `X-Forwarded-For` address when `trust_forwarded_headers` is set; IPv6
-clients are counted by their /64 network, which one subscriber usually holds whole. The
-bucket table keeps the `rate_limit_clients` most recently seen clients.
+an aggregate is), and the SDMX structures and the DCAT catalogue take the searches' bucket.
+An empty bucket is answered 429 with `Retry-After` the seconds until the next token. The
+client is the peer address, or the last `X-Forwarded-For` address when
+`trust_forwarded_headers` is set; IPv6 clients are counted by their /64 network, which one
+subscriber usually holds whole. The bucket table keeps the `rate_limit_clients` most
+recently seen clients.
 """
 
 from __future__ import annotations
@@ -59,6 +61,8 @@ EXPORT = re.compile(
 ROWS = re.compile(rf"{RESOURCE}/rows")
 AGGREGATE = re.compile(rf"{RESOURCE}/aggregate")
 SEARCH_PATHS = frozenset({"/api/v1/datasets", "/dataset"})
+# The DCAT catalogue: a page is a search and a graph of up to a thousand datasets.
+DCAT_CATALOGUE = re.compile(r"/catalog(?:\.[^/]*)?")
 # Reads of the published figures that run DuckDB (or the series index) per request.
 DATA_READ = re.compile(r"/sdmx/data(?:/.*)?|/api/v1/series|/series/.*", re.DOTALL)
 SDMX_STRUCTURE = re.compile(
@@ -69,6 +73,9 @@ CKAN_CLASSES: dict[str, tuple[str, str | None]] = {
     "datastore_search": ("queries", None),
     "datastore_search_sql": ("queries", "sql"),
     "package_search": ("searches", "search"),
+    "dcat_catalog_show": ("searches", "search"),
+    "dcat_catalog_search": ("searches", "search"),
+    "dcat_dataset_show": ("searches", "search"),
 }
 # Seconds a client turned away by a full queue is asked to wait before trying again.
 BUSY_RETRY_SECONDS = 5
@@ -88,7 +95,7 @@ def classify(path: str) -> tuple[str | None, str | None]:
         return "queries", "aggregates"
     if DATA_READ.fullmatch(path):
         return "queries", "reads"
-    if path in SEARCH_PATHS or SDMX_STRUCTURE.fullmatch(path):
+    if path in SEARCH_PATHS or SDMX_STRUCTURE.fullmatch(path) or DCAT_CATALOGUE.fullmatch(path):
         return "searches", "search"
     action = CKAN_ACTION.fullmatch(path)
     if action is not None:

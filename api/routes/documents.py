@@ -157,7 +157,10 @@ def negotiate(accept: str) -> RdfFormat:
             best = (quality, -position, extension)
     if best is None:
         offered = ", ".join(dict.fromkeys(media for _, media in RDF_FORMATS.values()))
-        raise NotAcceptable(f"the catalogue is offered as {offered}")
+        read = ""
+        if accept.count(",") >= MAX_ACCEPT_ITEMS:
+            read = f" (only the first {MAX_ACCEPT_ITEMS} items of Accept are read)"
+        raise NotAcceptable(f"the catalogue is offered as {offered}{read}")
     return best[2]
 
 

@@ -5,6 +5,7 @@ datastore   the DataStore extension: search, info, SQL, dumps
 arguments   CKAN's argument validators, one of each
 mapping     descriptors as CKAN package, resource and group dicts
 push        `opendata push`: this catalogue into another CKAN
+catalogue   the datasets of a DCAT catalogue page, found by package_search (ckanext-dcat)
 """
 
 from catalog.ckan.actions import (
@@ -18,6 +19,7 @@ from catalog.ckan.actions import (
     served,
     writing_as,
 )
+from catalog.ckan.catalogue import CatalogueSyntaxError, catalogue_search
 from catalog.ckan.datastore import DUMP_MEDIA_TYPES, DataStore
 from catalog.ckan.mapping import CKAN_STATUS
 from catalog.ckan.push import Pusher
@@ -29,6 +31,7 @@ __all__ = [
     "DUMP_MEDIA_TYPES",
     "WRITE_ACTIONS",
     "Action",
+    "CatalogueSyntaxError",
     "CatalogueWriter",
     "CkanActions",
     "DataDict",
@@ -36,6 +39,7 @@ __all__ = [
     "Permit",
     "Pusher",
     "Upload",
+    "catalogue_search",
     "served",
     "writing_as",
 ]

@@ -13,10 +13,13 @@ from catalog.metadata.dcat import (
 from catalog.metadata.distributions import published_bytes
 from catalog.metadata.documents import (
     CatalogueSearch,
+    CatalogueSelect,
     DcatActions,
     catalogue_page,
+    links_on,
     served_regions,
 )
+from catalog.metadata.page_cache import CataloguePages
 from catalog.metadata.rdf import (
     RDF_FORMATS,
     RDF_PROFILES,
@@ -55,7 +58,9 @@ __all__ = [
     "TIERS",
     "UNIT_LABELS",
     "CatalogueInfo",
+    "CataloguePages",
     "CatalogueSearch",
+    "CatalogueSelect",
     "DcatActions",
     "Links",
     "PageInfo",
@@ -72,6 +77,7 @@ __all__ = [
     "dataset_graph",
     "dataset_jsonld",
     "label",
+    "links_on",
     "published_bytes",
     "serialize_graph",
     "served_regions",

@@ -10,8 +10,11 @@ from the table of actions (`catalog.ckan.actions.registry`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -20,9 +23,10 @@ from rdflib import Graph
 
 from catalog.errors import BadRequest, InvalidFields, NotFound
 from catalog.metadata.dcat import catalogue_graph, dataset_graph
+from catalog.metadata.page_cache import CataloguePages
 from catalog.metadata.rdf import RDF_FORMATS, CatalogueInfo, PageInfo, check_profiles
 from catalog.metadata.rdf import serialize_graph as serialize
-from catalog.search import CatalogueIndex, SearchQuery
+from catalog.search import CatalogueIndex, SearchResult
 from catalog.store import parse_moment
 
 # A page starting past every dataset there can be is answered empty, as a page past the last:
@@ -30,6 +34,8 @@ from catalog.store import parse_moment
 MAX_OFFSET = 2**31
 WRONG_PAGE = "Page param must be a positive integer starting in 1"
 WRONG_DATE = "Wrong modified date format. Use ISO-8601 format"
+# `page` as text: ASCII digits only (no sign, point or full-width digit, which int() takes).
+PAGE_DIGITS = re.compile(r"[0-9]+")
 # `format` as the actions take it: the routes' extensions and rdflib's names for the same
 # serialisations (ckanext-dcat passes its value to rdflib after mapping the extensions).
 ACTION_FORMATS = {
@@ -40,18 +46,31 @@ ACTION_FORMATS = {
 }
 # The arguments ckanext-dcat keeps in the hydra links of a page (and `format`, which it drops).
 LINKED = ("q", "fq", "modified_since", "profiles", "format")
+# The base URL of the request being answered, where the API knows it (a trusted proxy's
+# X-Forwarded-*): the actions then link as the routes do (`links_on`).
+_LINK_BASE: ContextVar[str | None] = ContextVar("link_base", default=None)
 
 
 @dataclass(frozen=True)
 class CatalogueSearch:
-    """Which datasets a catalogue page lists: the search, its order and the page."""
+    """Which datasets a catalogue page lists: the search and the page."""
 
     q: str = ""
     fq: str = ""
     modified_since: datetime | None = None
-    sort: str = "name"
     page: int = 1
     size: int = 100
+
+    @property
+    def start(self) -> int:
+        """The page's first dataset, 0-based; a page past every dataset there can be starts
+        at MAX_OFFSET."""
+        return min((self.page - 1) * self.size, MAX_OFFSET)
+
+
+# How a page finds its datasets: package_search's own search (`catalog.ckan.catalogue_search`,
+# handed in by the API, since this package cannot import `catalog.ckan`).
+CatalogueSelect = Callable[[CatalogueIndex, CatalogueSearch], SearchResult]
 
 
 def served_regions(index: CatalogueIndex) -> dict[str, tuple[str, str]]:
@@ -60,23 +79,18 @@ def served_regions(index: CatalogueIndex) -> dict[str, tuple[str, str]]:
 
 
 def catalogue_page(
-    index: CatalogueIndex, info: CatalogueInfo, search: CatalogueSearch, url: Callable[[int], str]
+    index: CatalogueIndex,
+    info: CatalogueInfo,
+    search: CatalogueSearch,
+    url: Callable[[int], str],
+    select: CatalogueSelect,
 ) -> Graph:
     """One page of the catalogue; `url(n)` is page n's link. A page past the last is empty,
     with the paging (`previous` the last page); a search that finds nothing has no paging,
     both as ckanext-dcat's `_pagination_info` answers."""
-    result = index.search(
-        SearchQuery(
-            q=search.q,
-            fq=search.fq,
-            sort=search.sort,
-            limit=search.size,
-            offset=min((search.page - 1) * search.size, MAX_OFFSET),
-            modified_since=search.modified_since,
-        )
-    )
-    paging = PageInfo(number=search.page, size=search.size, total=result.count, url=url)
     everything = index.packages()
+    result = select(index, search)
+    paging = PageInfo(number=search.page, size=search.size, total=result.count, url=url)
     return catalogue_graph(
         info,
         [everything[slug] for slug in result.slugs if slug in everything],
@@ -87,18 +101,43 @@ def catalogue_page(
     )
 
 
+@contextmanager
+def links_on(base_url: str) -> Iterator[None]:
+    """Within this block, ckanext-dcat's actions link on `base_url` (the request's public
+    base) instead of the configured one, so that they answer the routes' bytes."""
+    token = _LINK_BASE.set(base_url.rstrip("/"))
+    try:
+        yield
+    finally:
+        _LINK_BASE.reset(token)
+
+
 class DcatActions:
     """ckanext-dcat 2.4's `dcat_dataset_show`, `dcat_catalog_show` and `dcat_catalog_search`
-    over one catalogue index; catalogue pages of `page_size` datasets, newest change first
-    (ckanext-dcat's `metadata_modified desc`), linked to `action_url/<action>`."""
+    over one catalogue index; catalogue pages of `page_size` datasets found by `select`
+    (package_search, newest change first), linked to `<base>/api/3/action/<action>` and kept
+    in `pages`."""
 
     def __init__(
-        self, index: CatalogueIndex, info: CatalogueInfo, *, page_size: int, action_url: str
+        self,
+        index: CatalogueIndex,
+        info: CatalogueInfo,
+        *,
+        page_size: int,
+        select: CatalogueSelect,
+        pages: CataloguePages,
     ) -> None:
         self.index = index
-        self.info = info
+        self.configured = info
         self.page_size = page_size
-        self.action_url = action_url.rstrip("/")
+        self.select = select
+        self.pages = pages
+
+    @property
+    def info(self) -> CatalogueInfo:
+        """The catalogue's description, on the request's base URL (`links_on`)."""
+        base = _LINK_BASE.get()
+        return self.configured if base is None else replace(self.configured, base_url=base)
 
     def dataset_show(self, data: Mapping[str, Any]) -> str:
         """Return one dataset as DCAT-AP 3, serialised: `id` (name or id), `format` (RDF/XML
@@ -128,26 +167,30 @@ class DcatActions:
 
     def _catalogue(self, action: str, data: Mapping[str, Any]) -> str:
         extension = action_format(data)
-        action_profiles(data)
+        profiles = action_profiles(data)
         q = _text(data, "q", "*:*")
         search = CatalogueSearch(
-            q="" if q.strip() == "*:*" else q,  # Solr's "everything", ckanext-dcat's default
+            q=q,
             fq=_text(data, "fq", ""),
             modified_since=_since(data),
-            sort="-modified",
             page=action_page(data),
             size=self.page_size,
         )
         linked = {key: str(data[key]) for key in LINKED if isinstance(data.get(key), str)}
-        if isinstance(data.get("profiles"), list):
-            linked["profiles"] = ",".join(data["profiles"])
+        linked["profiles"] = ",".join(profiles)
+        info = self.info
+        action_url = f"{info.base_url}/api/3/action/{action}"
 
         def url(number: int) -> str:
             query = urlencode({**{k: v for k, v in linked.items() if v}, "page": number})
-            return f"{self.action_url}/{action}?{query}"
+            return f"{action_url}?{query}"
 
-        graph = catalogue_page(self.index, self.info, search, url)
-        return serialize(graph, extension).decode("utf-8")
+        def make() -> bytes:
+            graph = catalogue_page(self.index, info, search, url, self.select)
+            return serialize(graph, extension)
+
+        key = (action_url, extension, search, tuple(sorted(linked.items())))
+        return self.pages.body(self.index.packages(), key, make).decode("utf-8")
 
 
 def action_format(data: Mapping[str, Any]) -> str:
@@ -170,15 +213,16 @@ def action_profiles(data: Mapping[str, Any]) -> list[str]:
 
 
 def action_page(data: Mapping[str, Any]) -> int:
-    """`page` as ckanext-dcat reads it: 1 when absent or 0, else an integer from 1."""
+    """`page` as ckanext-dcat reads it: 1 when absent or 0, else an integer from 1, given as
+    a JSON integer or ASCII digits; 409 for anything else (1.9, true, full-width ２, Infinity),
+    which ckanext-dcat's int() would take or fail on. A page past every dataset there can be
+    is read as that far (an empty page)."""
     value = data.get("page") or 1
-    try:
-        page = int(value)
-    except (TypeError, ValueError) as exc:
-        raise BadRequest(WRONG_PAGE) from exc
-    if page < 1:
+    if isinstance(value, str) and PAGE_DIGITS.fullmatch(value):
+        value = int(value) if len(value) <= 18 else MAX_OFFSET + 1
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise BadRequest(WRONG_PAGE)
-    return page
+    return min(value, MAX_OFFSET + 1)
 
 
 def _since(data: Mapping[str, Any]) -> datetime | None:

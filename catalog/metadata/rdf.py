@@ -51,6 +51,9 @@ RDF_FORMATS: dict[str, tuple[str, str]] = {
 # One graph answers every one: it is written so that each DCAT-AP profile (1, 2, 3, the
 # scheming and HealthDCAT-AP variants) reads the same values; `schemaorg`, `croissant` and
 # `dcat_us_3` are accepted as names but given that DCAT-AP graph too (docs/dcat.md).
+# `profiles=` is echoed in every hydra link of a page: its length and distinct names are bounded.
+MAX_PROFILES = 8
+MAX_PROFILES_TEXT = 1024
 RDF_PROFILES = (
     "euro_dcat_ap",
     "euro_dcat_ap_2",
@@ -159,14 +162,22 @@ def new_graph() -> Graph:
 
 
 def check_profiles(profiles: str) -> list[str]:
-    """The comma-separated profile names of `profiles=`, as ckanext-dcat splits them; one it
-    does not register is refused with its message (ckanext-dcat answers it with 409)."""
-    names = profiles.split(",") if profiles else []
+    """The comma-separated profile names of `profiles=`, as ckanext-dcat splits them, each
+    once; refused: a text past MAX_PROFILES_TEXT characters or more than MAX_PROFILES names
+    (they are echoed in every hydra link), and a name ckanext-dcat does not register, with
+    its message (ckanext-dcat answers it with 409), naming a few of them."""
+    if len(profiles) > MAX_PROFILES_TEXT:
+        raise BadRequest(
+            f"profiles is {len(profiles)} characters long; at most {MAX_PROFILES_TEXT}"
+        )
+    names = list(dict.fromkeys(profiles.split(","))) if profiles else []
+    if len(names) > MAX_PROFILES:
+        raise BadRequest(f"{len(names)} different profiles; at most {MAX_PROFILES}")
     unknown = sorted(set(names) - set(RDF_PROFILES))
     if unknown:
-        raise BadRequest(
-            f"Unknown RDF profiles: {', '.join(unknown)}; known: {', '.join(RDF_PROFILES)}"
-        )
+        shown = ", ".join(name if len(name) <= 40 else name[:40] + "…" for name in unknown[:3])
+        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
+        raise BadRequest(f"Unknown RDF profiles: {shown}{more}; known: {', '.join(RDF_PROFILES)}")
     return names
 
 

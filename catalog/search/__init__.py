@@ -4,7 +4,6 @@ and facets) returning a page, the total and facet counts; and CKAN's Solr-style 
 from catalog.search.facets import (
     FACET_COLUMNS,
     FACETS,
-    FQ_FIELDS,
     MAX_SEARCH_LIMIT,
     SORTS,
     SearchQuery,
@@ -58,7 +57,6 @@ from catalog.search.synonyms import Lexicon, any_contains
 __all__ = [
     "FACETS",
     "FACET_COLUMNS",
-    "FQ_FIELDS",
     "HELD_WEIGHT",
     "INDICATOR_LIST",
     "MAX_SEARCH_LIMIT",

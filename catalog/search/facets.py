@@ -1,11 +1,11 @@
-"""Searches by words and facets — /api/v1/datasets, the DCAT pages, the web catalogue —
-compiled to a `Selection`.
+"""Searches by words and facets — /api/v1/datasets, the web catalogue — compiled to a
+`Selection`.
 
 Words are looked for as substrings (Chinese needs no segmentation), each one required;
 titles and keywords rank higher. Facet selections narrow: several values of a list facet
 (themes, keywords, formats, years) must all hold, several values of a single-valued facet
-(organization, frequency, access level) widen to any of them. DCAT's `fq` is CKAN's filter
-syntax (`groups:employment tags:"工资"`) over the facets, under CKAN's names or ours.
+(organization, frequency, access level) widen to any of them. DCAT's `q` and `fq` are
+package_search's (`catalog.ckan.catalogue_search`), as ckanext-dcat reads them.
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from catalog.errors import BadRequest, InvalidParameter, SearchSyntaxError
-from catalog.search.lucene import Boolean, Clause, MatchAll, Occur
+from catalog.errors import BadRequest, InvalidParameter
 from catalog.search.records import HELD_WEIGHT
 from catalog.search.selection import Facet, Predicate, Selection, all_of
-from catalog.search.solr import MAX_TERMS, Field, Kind, compile_query, field_names, parse_query
+from catalog.search.solr import MAX_TERMS
 from catalog.search.synonyms import Lexicon, any_contains, is_year
 
 FACETS = ("theme", "organization", "keyword", "format", "frequency", "access_level")
@@ -42,18 +41,6 @@ SORTS = {
     "-issued": "issued DESC, slug",
 }
 MAX_SEARCH_LIMIT = 1000
-# DCAT's `fq` fields: CKAN's names for the facets, and the facets' own names.
-FQ_FIELDS: dict[str, Field] = {
-    "groups": Field("themes", Kind.STRINGS),
-    "theme": Field("themes", Kind.STRINGS),
-    "organization": Field("organization", Kind.STRING),
-    "tags": Field("keywords", Kind.STRINGS),
-    "keyword": Field("keywords", Kind.STRINGS),
-    "res_format": Field("formats", Kind.STRINGS),
-    "format": Field("formats", Kind.STRINGS),
-    "frequency": Field("frequency", Kind.STRING),
-    "access_level": Field("access_level", Kind.STRING),
-}
 
 
 @dataclass(frozen=True)
@@ -65,7 +52,6 @@ class SearchQuery:
     offset: int = 0
     # Only datasets whose current version was published at or after this time (harvesters).
     modified_since: datetime | None = None
-    fq: str = ""  # CKAN-style filters over the facets (DCAT's `fq`)
     facets: tuple[str, ...] = FACETS  # the facets to count
 
     def selection(self, lexicon: Lexicon | None = None) -> Selection:
@@ -81,7 +67,7 @@ class SearchQuery:
         lexicon = lexicon or Lexicon()
         terms = query_terms(self.q, lexicon)
         found, score = words(terms, [lexicon.is_place(term) for term in terms])
-        predicate = all_of([found, facet_filter(self.filters), fq_filter(self.fq)])
+        predicate = all_of([found, facet_filter(self.filters)])
         if self.modified_since is not None:
             since = Predicate("TRY_CAST(modified AS TIMESTAMPTZ) >= ?", [self.modified_since])
             predicate = all_of([predicate, since])
@@ -153,24 +139,3 @@ def facet_filter(filters: dict[str, list[str]]) -> Predicate:
         else:
             found.append(Predicate(f"list_contains(?::VARCHAR[], {column})", [values]))
     return all_of(found)
-
-
-def fq_filter(fq: str) -> Predicate:
-    """DCAT's `fq` as a predicate; InvalidParameter naming `fq` when it cannot be read."""
-    try:
-        query = parse_query(fq, default_field="")
-        unknown = sorted(field_names(query) - set(FQ_FIELDS))
-        if "" in unknown:  # a word without a field
-            raise InvalidParameter("fq", f"cannot read {fq!r}; write field:value terms")
-        if unknown:
-            raise InvalidParameter(
-                "fq", f"unknown field {unknown[0]!r}; use one of {', '.join(FQ_FIELDS)}"
-            )
-        # ckanext-dcat hands `fq` to package_search, which puts it between `+capacity:public`
-        # and `+state:(active)`: required clauses beside it, so that its top-level OR clauses
-        # filter nothing (`groups:a OR groups:b` keeps every dataset), as on CKAN.
-        beside = Boolean((Clause(Occur.MUST, MatchAll()), *query.clauses))
-        compiled = compile_query(beside, FQ_FIELDS) if query.clauses else None
-    except SearchSyntaxError as exc:
-        raise InvalidParameter("fq", str(exc)) from None
-    return Predicate(compiled.sql, compiled.params) if compiled else Predicate()

@@ -164,10 +164,35 @@ def test_integers_past_64_bits_are_refused(
     assert_healthy(server)
 
 
+@pytest.mark.parametrize(
+    ("number", "reason"),
+    [
+        ("1" + "0" * 5000, "a number is out of range"),  # Python's own words name sys.set_…
+        ("1e999", "a number is out of range"),  # Infinity as a float
+        ("Infinity", "Infinity is not a JSON number"),
+        ("-Infinity", "-Infinity is not a JSON number"),
+        ("NaN", "NaN is not a JSON number"),
+    ],
+)
+@pytest.mark.parametrize("action", ["dcat_catalog_show", "package_search"])
+def test_numbers_json_has_not_are_refused_in_our_words(
+    client: httpx.Client, server: Server, number: str, reason: str, action: str
+) -> None:
+    field = "page" if action.startswith("dcat") else "rows"
+    answer = client.post(
+        f"/api/3/action/{action}",
+        content=f'{{"{field}": {number}}}',
+        headers={"Content-Type": "application/json"},
+    )
+    message = assert_ckan_refusal(answer, 400)
+    assert message == f"Bad request: JSON Error: Error decoding JSON data. Error: {reason}"
+    assert_healthy(server)
+
+
 # --- not an object, not UTF-8, not what it says ------------------------------------------------
 
 
-@pytest.mark.parametrize("body", [b"[]", b"[1, 2]", b'"string"', b"42", b"null", b"true", b"1e999"])
+@pytest.mark.parametrize("body", [b"[]", b"[1, 2]", b'"string"', b"42", b"null", b"true", b"1e99"])
 def test_json_that_is_not_an_object_is_refused(
     client: httpx.Client, server: Server, body: bytes
 ) -> None:

@@ -63,17 +63,23 @@ async def test_sort_by_license_id_uses_ckans_id(client: httpx.AsyncClient) -> No
     assert found.json()["result"]["results"][0]["license_id"] == "cc-by"
 
 
-async def test_fq_or_at_the_top_level_filters_nothing_as_in_solr(
+async def test_fq_is_a_filter_of_its_own_so_a_top_level_or_filters(
     client: httpx.AsyncClient,
 ) -> None:
-    # CKAN sends `+capacity:public <fq> +state:(active)` with q.op=AND: the OR'd clauses are
-    # optional beside required ones. Grouped and required, or alone in fq_list, they filter.
+    # CKAN pastes `fq` between `+capacity:public` and `+state:(active)` with q.op=AND, where
+    # top-level OR'd clauses are optional and filter nothing (ckan/ckanext-harvest#518). Here
+    # `fq`, like each `fq_list` item, is a filter of its own, as Solr reads an `fq`.
     fq = "groups:wages OR groups:social-insurance"
-    every = (await client.get(SEARCH, params={"fq": fq, "rows": 0})).json()
+    alone = (await client.get(SEARCH, params={"fq": fq, "rows": 0})).json()
     grouped = (await client.get(SEARCH, params={"fq": f"+({fq})", "rows": 0})).json()
     listed = (await client.post(SEARCH, json={"fq_list": [fq], "rows": 0})).json()
+    every = (await client.get(SEARCH, params={"rows": 0})).json()
     assert every["result"]["count"] == SYNTHETIC + 2
     # synthetic datasets take the themes in turn; wages-test and regions-test: employment
-    assert grouped["result"]["count"] == listed["result"]["count"] == 2 * SYNTHETIC // 3
-    bad = (await client.post(SEARCH, json={"fq_list": ["groups:("]})).json()["error"]
-    assert bad["message"].startswith("Search error: (\"Cannot parse 'groups:('")
+    counts = {answer["result"]["count"] for answer in (alone, grouped, listed)}
+    assert counts == {2 * SYNTHETIC // 3}
+    both = {"fq": fq, "fq_list": ["-groups:wages"], "rows": 0}
+    assert (await client.post(SEARCH, json=both)).json()["result"]["count"] == SYNTHETIC // 3
+    for bad in ({"fq_list": ["groups:("]}, {"fq": "groups:("}):
+        error = (await client.post(SEARCH, json=bad)).json()["error"]
+        assert error["message"].startswith("Search error: (\"Cannot parse 'groups:('")

@@ -110,6 +110,18 @@ def test_dataset_show_takes_profiles_as_a_list_or_comma_separated(server: str) -
     assert refused["message"].startswith("Unknown RDF profiles: nope")
 
 
+def test_catalogue_profiles_are_bounded_in_the_actions_too(server: str) -> None:
+    many = error(call(server, "dcat_catalog_show", profiles=["nope"] * 100_000), 409)
+    assert many["message"] == "profiles is 499999 characters long; at most 1024"
+    listed = [f"p{n}" for n in range(20)]
+    unknown = error(call(server, "dcat_catalog_search", profiles=listed), 409)
+    assert unknown["message"] == "20 different profiles; at most 8"
+    twice = result(server, "dcat_catalog_show", format="ttl", profiles=["euro_dcat_ap_2"] * 3)
+    links = {str(o) for o in graph_of(twice, "turtle").objects(None, HYDRA.first)}
+    expected = "dcat_catalog_show?format=ttl&profiles=euro_dcat_ap_2&page=1"
+    assert links == {f"{BASE_URL}/api/3/action/{expected}"}
+
+
 def test_dataset_show_errors_are_ckans(server: str) -> None:
     missing = error(call(server, "dcat_dataset_show"), 409)
     assert missing == {"__type": "Validation Error", "name_or_id": ["Missing value"]}
@@ -178,7 +190,8 @@ def test_catalogue_page_arguments_are_read_as_ckanext_dcat_reads_them(
 ) -> None:
     assert result(server, "dcat_catalog_show", page=0) == result(server, "dcat_catalog_show")
     assert datasets(graph_of(result(server, "dcat_catalog_show", page="2")))
-    for page in ("abc", -1, "0", "1.5", [1]):
+    # Strictly an integer: ckanext-dcat's int() would take 1.9, true and a full-width ２.
+    for page in ("abc", -1, "0", "1.5", [1], 1.9, 2.0, True, "２", " 2", "+2", "1e3"):
         refused = error(call(server, "dcat_catalog_show", page=page), 409)
         assert refused == {"__type": "Validation Error", "message": WRONG_PAGE}, page
     huge = graph_of(result(server, "dcat_catalog_show", page=10**15))

@@ -1,10 +1,11 @@
 """ckanext-harvest 1.6's CKANHarvester gathers from our server what it gathers from a CKAN.
 
-Its gather stage builds `fq` from the source config and pages package_search; CKAN hands
-that `fq` to Solr after `+capacity:public ` and before ` +state:(active)`, parsed by Lucene's
-standard parser with `q.op=AND`. There a clause joined by `OR` is optional and, beside the
-required ones, filters nothing: `groups_filter_include` with several groups gathers every
-dataset from a CKAN (ckan/ckanext-harvest#518), and so from us; with one group, exactly its
+Its gather stage builds `fq` from the source config and pages package_search. CKAN pastes that
+`fq` between `+capacity:public ` and ` +state:(active)`, where (Lucene's standard parser,
+`q.op=AND`) a clause joined by `OR` is optional beside the required ones and filters nothing:
+`groups_filter_include` with several groups gathers every dataset from a CKAN
+(ckan/ckanext-harvest#518). We read `fq` as Solr reads an `fq` parameter, a filter of its
+own that must match whole, so several included groups or organizations gather exactly their
 datasets. The expected sets come from package_show, not from our search.
 """
 
@@ -57,12 +58,14 @@ def test_gather_one_included_group_takes_exactly_its_datasets(
     assert 1 <= len(found["names"]) < len(shown)
 
 
-def test_gather_several_included_groups_takes_all_as_ckans_solr_does(
+def test_gather_several_included_groups_takes_exactly_their_datasets(
     harvest: Harvest, shown: dict[str, dict[str, Any]]
 ) -> None:
     found = gather(harvest, {"groups_filter_include": ["labour-relations", "wages"]})
     assert found["fq"] == [["groups:labour-relations OR groups:wages"]]
-    assert sorted(found["names"]) == sorted(shown)
+    expected = set(in_group(shown, "labour-relations")) | set(in_group(shown, "wages"))
+    assert sorted(found["names"]) == sorted(expected)
+    assert 1 <= len(expected) < len(shown)
 
 
 def test_gather_excluded_groups_leave_their_datasets(
@@ -86,6 +89,12 @@ def test_gather_organization_filters(
     assert nobody["errors"] == [f"No datasets found at CKAN: {real_server}"]
     excluded = gather(harvest, {"organizations_filter_exclude": [organization]})
     assert excluded["names"] == []
+    # Several: exactly the datasets of any of them (a CKAN gathers every dataset here).
+    several = gather(harvest, {"organizations_filter_include": [organization, "no-such-unit"]})
+    assert several["fq"] == [[f"organization:{organization} OR organization:no-such-unit"]]
+    assert sorted(several["names"]) == sorted(shown)
+    strangers = gather(harvest, {"organizations_filter_include": ["no-such-unit", "nor-this"]})
+    assert strangers["names"] == []
 
 
 def test_gather_a_second_run_asks_for_changes_since_the_last_job(
@@ -96,6 +105,8 @@ def test_gather_a_second_run_asks_for_changes_since_the_last_job(
     assert sorted(since["names"]) == in_group(shown, "wages")
     nothing = gather(harvest, {"groups_filter_include": ["wages"]}, LATER)
     assert (nothing["names"], nothing["ids"], nothing["errors"]) == ([], [], [])
-    # Several groups and a date: the groups are optional beside the date, as in Solr.
+    # Several groups and a date, joined by a space into one `fq`: Lucene's parser with
+    # q.op=AND makes the OR'd groups optional beside the required date, so even as a filter
+    # of its own this `fq` filters on the date only, as Solr reads it.
     several = gather(harvest, {"groups_filter_include": ["wages", "labour-relations"]}, LONG_AGO)
     assert sorted(several["names"]) == sorted(shown)

@@ -32,11 +32,18 @@ from api.openapi import (
 )
 from api.routes.ckan.data import request_data, run_action
 from api.routes.ckan.writes import write
-from api.routes.documents import site_info
+from api.routes.documents import public_base, site_info, vary
 from api.uploads import BodyTooLarge, remove_stale
-from catalog.ckan import WRITE_ACTIONS, CatalogueWriter, CkanActions, DataStore, served
+from catalog.ckan import (
+    WRITE_ACTIONS,
+    CatalogueWriter,
+    CkanActions,
+    DataStore,
+    catalogue_search,
+    served,
+)
 from catalog.errors import OpenDataError
-from catalog.metadata import DcatActions
+from catalog.metadata import DcatActions, links_on
 from catalog.query import PublishedDownloads
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
@@ -75,12 +82,14 @@ def install(app: FastAPI, settings: Settings) -> None:
         row_group_size=settings.row_group_size,
         downloads=PublishedDownloads(app.state.engine),
     )
-    # ckanext-dcat's actions link as the Action API answers: on the configured base URL.
+    # ckanext-dcat's actions link on the configured base URL, or on a trusted proxy's
+    # (`action` sets it per request), as the `/catalog.*` routes do.
     dcat = DcatActions(
         actions.index,
         site_info(settings, settings.base_url),
         page_size=settings.catalog_page_size,
-        action_url=f"{actions.base_url}/api/3/action",
+        select=catalogue_search,
+        pages=app.state.catalogue_pages,
     )
     actions.install(served(actions, datastore, dcat, writer))  # the table of actions, bound
     app.state.datastore = datastore
@@ -179,7 +188,8 @@ async def action(name: ActionName, request: Request, actions: ActionsDep) -> Res
     try:
         data = await request_data(request, side_effect_free=True)
         data.pop("callback", None)
-        result = await run_in_threadpool(run_action, known, data)
+        with links_on(public_base(request, request.app.state.settings)):
+            result = await run_in_threadpool(run_action, known, data)
     except BodyTooLarge as exc:
         return too_large(start, str(exc))
     except ValueError as exc:
@@ -193,10 +203,14 @@ async def action(name: ActionName, request: Request, actions: ActionsDep) -> Res
         limit, offset = int(result.get("limit") or 0), int(result.get("offset") or 0)
         result["_links"] = _links(request, limit, offset)
     answer = {**start, "success": True, "result": result}
+    # ckanext-dcat's documents link on the public base, built from X-Forwarded-* if trusted.
+    headers = {"Vary": vary(request)} if name.startswith("dcat_") else {}
     if callback:
         text = dumps_exact(answer, ensure_ascii=True)
-        return Response(f"{callback}({text});", headers=JSONP_HEADERS)
-    return ckan_json(answer)
+        return Response(f"{callback}({text});", headers={**JSONP_HEADERS, **headers})
+    response = ckan_json(answer)
+    response.headers.update(headers)
+    return response
 
 
 for _path, _prefix, _answer in (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +27,9 @@ from catalog.errors import InvalidFields
 # a resource inside a package) are about six deep.
 MAX_DEPTH = 64
 TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
+# Digits of the longest integer read: 2**64 has 20; a longer one is refused, never parsed.
+MAX_INT_DIGITS = 20
+OUT_OF_RANGE = "a number is out of range"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 logger = logging.getLogger(__name__)
 
@@ -103,10 +107,42 @@ def _urlencoded(body: bytes) -> list[tuple[str, str]]:
         raise ValueError("the form is not UTF-8 text") from None
 
 
+class _NotJson(ValueError):
+    """What Python's JSON reader takes but JSON does not (or no engine below does)."""
+
+
+def _bounded_int(digits: str) -> int:
+    """A JSON integer, refused in our words past 64 bits' worth of digits (Python's own
+    refusal past 4,300 digits names `sys.set_int_max_str_digits`)."""
+    if len(digits.lstrip("-")) > MAX_INT_DIGITS:
+        raise _NotJson(OUT_OF_RANGE)
+    return int(digits)
+
+
+def _no_constant(name: str) -> Any:
+    """`NaN`, `Infinity`, `-Infinity`: Python's extensions, no JSON (RFC 8259)."""
+    raise _NotJson(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent; `1e999` would be Infinity."""
+    number = float(text)
+    if not math.isfinite(number):
+        raise _NotJson(OUT_OF_RANGE)
+    return number
+
+
+def _loads(text: bytes | str) -> Any:
+    """JSON as RFC 8259 has it: no NaN or Infinity, integers of at most 20 digits."""
+    return json.loads(
+        text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant
+    )
+
+
 def _json_object(text: bytes | str) -> DataDict:
     """A JSON document that must be an object, as CKAN words each refusal."""
     try:
-        data = json.loads(text)
+        data = _loads(text)
     except RecursionError:
         raise ValueError(
             f"Error decoding JSON data. Error: nested deeper than {MAX_DEPTH}"
@@ -138,7 +174,7 @@ def _checked(data: DataDict) -> DataDict:
                 # it later, so it is held to the same rules as a JSON body now.
                 stack.extend((inner, depth + 1) for inner in _embedded_json(value))
         elif isinstance(value, int) and not -(2**63) <= value < 2**63:
-            raise ValueError("Error decoding JSON data. Error: a number is out of range")
+            raise ValueError(f"Error decoding JSON data. Error: {OUT_OF_RANGE}")
         elif isinstance(value, dict):
             stack.extend((item, depth + 1) for pair in value.items() for item in pair)
         elif isinstance(value, list):
@@ -149,9 +185,11 @@ def _checked(data: DataDict) -> DataDict:
 def _embedded_json(text: str) -> list[Any]:
     """The JSON document `text` holds, as a one-item list; none when it is not JSON."""
     try:
-        return [json.loads(text)]
+        return [_loads(text)]
     except RecursionError:
         raise ValueError(f"Error decoding JSON data. Error: {TOO_DEEP}") from None
+    except _NotJson as exc:
+        raise ValueError(f"Error decoding JSON data. Error: {exc}") from None
     except ValueError:
         return []
 

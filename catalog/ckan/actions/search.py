@@ -19,7 +19,6 @@ from catalog.metadata import SPDX_TO_CKAN
 from catalog.search import (
     HELD_WEIGHT,
     MAX_TERMS,
-    Boolean,
     Dismax,
     Facet,
     Field,
@@ -217,19 +216,24 @@ def _facet_fields(fields: Any, errors: dict[str, list[str]]) -> Any:
 
 def selection(params: SearchParams, lexicon: Lexicon | None = None) -> Selection:
     """The search `params` ask for, compiled to SQL over the catalogue index; a plain `q`'s
-    words read with `lexicon` (synonyms, place names)."""
-    filters = ["+capacity:public " + params.fq]
-    if "+state" not in filters[0]:
-        filters[0] += " +state:(active)"
-    filters.extend(params.fq_list)
-    where: list[str] = []
-    where_params: list[Any] = []
-    parsed = [_parsed(text, params.fq) for text in filters]
+    words read with `lexicon` (synonyms, place names).
+
+    `fq` and each `fq_list` item are filters of their own, each of which a dataset must match
+    whole, as Solr reads an `fq` parameter. CKAN instead pastes `fq` between its own
+    `+capacity:public` and `+state:(active)`, where a top-level `a OR b` becomes two optional
+    clauses beside required ones and filters nothing (ckan/ckanext-harvest#518): a deliberate
+    departure, so that a harvester's `groups_filter_include` with several groups gathers
+    exactly their datasets. Every dataset served is public and active: those filters are moot.
+    """
+    filters = [text for text in (params.fq, *params.fq_list) if text.strip()]
+    parsed = [parse_query(text) for text in filters]
     terms = sum(count_terms(query) for query in parsed)
     if terms > SEARCH_TERMS_MAX:
         raise SearchSyntaxError(
             f"{terms} terms in fq and fq_list together; a search takes at most {SEARCH_TERMS_MAX}"
         )
+    where: list[str] = []
+    where_params: list[Any] = []
     for query in parsed:
         compiled = compile_query(query, SEARCH_FIELDS)
         where.append(compiled.sql)
@@ -249,7 +253,7 @@ def selection(params: SearchParams, lexicon: Lexicon | None = None) -> Selection
             where_params.extend(condition_params)
     fields = params.facet_fields if params.facet != "false" else []
     return Selection(
-        where=" AND ".join(where),
+        where=" AND ".join(where) or "true",
         params=where_params,
         score=score,
         score_params=score_params,
@@ -261,18 +265,6 @@ def selection(params: SearchParams, lexicon: Lexicon | None = None) -> Selection
         facet_mincount=params.facet_mincount,
         terms=tuple(words),
     )
-
-
-def _parsed(text: str, fq: str) -> Boolean:
-    """`text` parsed; when it is `fq` within the filters added here (two terms), an error
-    names `fq` alone: the added filters are ours, not the caller's to read."""
-    if not fq or fq not in text or text == fq:  # an `fq_list` item: the caller's own
-        return parse_query(text)
-    parse_query(fq)  # the caller's own `fq` fails: its own error
-    try:
-        return parse_query(text, most=MAX_TERMS + 2)
-    except SearchSyntaxError:
-        raise SearchSyntaxError("Cannot parse fq with the filters it is combined with") from None
 
 
 def _order_by(sort: str) -> str:
