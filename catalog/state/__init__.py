@@ -10,6 +10,7 @@ schema     the tables, as SQLAlchemy Core sees them
 scopes     what a token may do: read-dataset:<slug>, publish:<org>, review-requests, admin
 tokens     tokens made, listed, revoked and checked; hashed at rest
 audit      the append-only audit log
+grants     who may read a conditional dataset's data in this request (`require_data`)
 legacy     the token file and the JSON Lines audit log of before, imported once
 
 `open_state` is what the server and each command call: it migrates, imports the legacy
@@ -40,6 +41,15 @@ from catalog.state.database import (
     database_url,
     make_engine,
     sqlite_url,
+)
+from catalog.state.grants import (
+    CONDITIONAL,
+    READ_ACTION,
+    Reader,
+    current_reader,
+    may_read_data,
+    reading_as,
+    require_data,
 )
 from catalog.state.legacy import (
     IMPORTED_SUFFIX,
@@ -82,12 +92,14 @@ def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
 __all__ = [
     "ADMIN",
     "ANONYMOUS",
+    "CONDITIONAL",
     "DATABASE_FILE",
     "IMPORTED_SUFFIX",
     "INVALID",
     "LOCAL",
     "OUTCOMES",
     "PREFIX",
+    "READ_ACTION",
     "SCOPE_HELP",
     "ApiToken",
     "AuditEntry",
@@ -96,6 +108,7 @@ __all__ = [
     "LegacyFileError",
     "LegacyFiles",
     "Outcome",
+    "Reader",
     "Scope",
     "ScopeError",
     "State",
@@ -103,15 +116,19 @@ __all__ = [
     "adopt_legacy_tokens",
     "cli_token",
     "current",
+    "current_reader",
     "database_url",
     "head",
     "import_legacy",
     "make_engine",
+    "may_read_data",
     "open_state",
     "outcome_of",
     "parse_duration",
     "parse_scope",
     "parse_time",
+    "reading_as",
+    "require_data",
     "sqlite_url",
     "upgrade",
 ]

@@ -3,6 +3,7 @@ citation, a preview of its rows; 410 with the tombstone once withdrawn."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from catalog.metadata import cite, dataset_jsonld
 from catalog.search import covered_years
 from catalog.series import SeriesCatalogue, researcher_order
 from catalog.settings import Settings
+from catalog.state import CONDITIONAL, reading_as
 from catalog.store import DATASET, Package, Store
 from web import PALETTE, PageData
 
@@ -93,6 +95,8 @@ def _dataset_page(
     chart: str,
 ) -> str:
     package = store.package(slug)
+    if package.access_level == CONDITIONAL:
+        return _conditional_page(slug, view, store, pages, settings, package)
     url = view.absolute(f"/dataset/{quote(slug)}")
     info = catalogue_info(view.request, settings)
     jsonld = json.dumps(dataset_jsonld(info, package), ensure_ascii=False)
@@ -120,6 +124,44 @@ def _dataset_page(
         palette=PALETTE,
         series=_series_links(series, slug, view),
     )
+
+
+def _conditional_page(
+    slug: str, view: View, store: Store, pages: PageData, settings: Settings, package: Package
+) -> str:
+    """The page of a conditional dataset (有条件开放): its metadata, data dictionary,
+    validation counts and history, and where to apply; nothing read from its data (no
+    preview, chart, code names, flagged cells or computed download digests). The page is
+    kept rendered for everyone, so it is made as nobody, whoever asks."""
+    with reading_as(None):
+        url = view.absolute(f"/dataset/{quote(slug)}")
+        info = catalogue_info(view.request, settings)
+        jsonld = json.dumps(dataset_jsonld(info, package), ensure_ascii=False)
+        publisher = view.pick(info.publisher, info.publisher_en)
+        validation = dataclasses.replace(pages.validation(slug, package.version or ""), flagged=[])
+        return view.page(
+            "dataset.html",
+            d=package,
+            modified=package.modified(),
+            url=url,
+            jsonld=Markup(jsonld.replace("<", "\\u003c")),
+            resources=package.resources,
+            example=None,
+            downloads={
+                r.name: pages.downloads(package, r, computed=False) for r in package.resources
+            },
+            validation=validation,
+            history=pages.history(slug),
+            chart=None,
+            citation=cite(package, url, datetime.now(UTC).date(), publisher),
+            regions={},
+            preview="",
+            years=covered_years(package),
+            palette=PALETTE,
+            series=([], 0),
+            conditions=package.conditions(view.lang),
+            apply=f"/dataset/{quote(slug)}/apply",
+        )
 
 
 SERIES_LINKED = 24  # series a dataset page links to; the rest are counted

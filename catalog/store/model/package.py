@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, model_validator
 
 from catalog.errors import NotFound
 from catalog.store.model.register import CreditCode, Register
@@ -255,6 +255,9 @@ class Package(Strict):
     themes: list[Theme] = []
     frequency: Frequency | None = None
     access_level: AccessLevel | None = None
+    # 开放条件: what a user of a conditional (有条件开放) dataset must meet, zh and en
+    access_conditions: str | None = None
+    access_conditions_en: str | None = None
     temporal: Temporal | None = None
     spatial: list[str] = []
     contact: Contact | None = None
@@ -266,6 +269,18 @@ class Package(Strict):
     build: Build | None = None
 
     _document: Document = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _conditions_stated(self) -> Package:
+        if self.access_level == "conditional" and not (self.access_conditions or "").strip():
+            raise ValueError("access_level `conditional` needs its `access_conditions`")
+        return self
+
+    def conditions(self, lang: str = "zh") -> str:
+        """The conditions of a conditional dataset in `lang` (zh when there is no en)."""
+        if lang == "en" and self.access_conditions_en:
+            return self.access_conditions_en
+        return self.access_conditions or ""
 
     @classmethod
     def of(cls, document: Document) -> Package:
