@@ -99,11 +99,12 @@ def require_data(slug: str, access_level: str | None) -> None:
         return
     reader = _READER.get()
     if reader is not None:
-        found = reader.token()
-        detail = "no grant" if found is None else f"token scopes {_scopes(found)}"
-        reader.refused(reader.who(), slug, detail)
+        reader.refused(reader.who(), slug, _why(reader))
     raise DataRefused(slug)
 
 
-def _scopes(token: ApiToken) -> str:
-    return " ".join(str(scope) for scope in token.scopes)
+def _why(reader: Reader) -> str:
+    found = reader.token()
+    if found is not None:
+        return "no grant of it in the token's scopes " + " ".join(map(str, found.scopes))
+    return "a token that does not check" if reader.presented else "no token"
