@@ -232,6 +232,8 @@ def extras_of(
         "issued": descriptor.issued,
         "frequency": descriptor.frequency,
         "access_level": descriptor.access_level,
+        "access_conditions": descriptor.access_conditions,
+        "access_conditions_en": descriptor.access_conditions_en,
         "temporal_start": temporal.start if temporal else None,
         "temporal_end": temporal.end if temporal else None,
         "spatial_codes": descriptor.spatial,

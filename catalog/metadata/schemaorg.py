@@ -152,7 +152,7 @@ def dataset_jsonld(info: CatalogueInfo, package: Package) -> Dataset:
         "hasPart": _parts(package, links),
         "distribution": _distributions(package, links),
     }
-    if package.access_level == "conditional":  # 有条件开放: no download for everyone
+    if package.access_level == "conditional":  # 有条件开放: its downloads need a grant
         node["conditionsOfAccess"] = package.conditions("zh")
     return node
 
@@ -316,11 +316,10 @@ def _distributions(package: Package, links: Links) -> list[DataDownload]:
 
 
 def _resource_downloads(package: Package, resource: Resource, links: Links) -> list[DataDownload]:
-    """A DataDownload per format; none for a conditional dataset, whose files need a grant."""
+    """A DataDownload per format (of a conditional dataset too: `conditionsOfAccess` says
+    that its files answer only a token granted them)."""
     slug, name = package.name, resource.name
     downloads: list[DataDownload] = []
-    if package.access_level == "conditional":
-        return downloads
     for fmt in CATALOGUED:
         download: DataDownload = {
             "@type": "DataDownload",

@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
 
 from catalog.errors import NotFound
 from catalog.store.model.register import CreditCode, Register
@@ -256,7 +256,7 @@ class Package(Strict):
     frequency: Frequency | None = None
     access_level: AccessLevel | None = None
     # 开放条件: what a user of a conditional (有条件开放) dataset must meet, zh and en
-    access_conditions: str | None = None
+    access_conditions: str | None = Field(None, validate_default=True)
     access_conditions_en: str | None = None
     temporal: Temporal | None = None
     spatial: list[str] = []
@@ -270,11 +270,12 @@ class Package(Strict):
 
     _document: Document = PrivateAttr(default_factory=dict)
 
-    @model_validator(mode="after")
-    def _conditions_stated(self) -> Package:
-        if self.access_level == "conditional" and not (self.access_conditions or "").strip():
+    @field_validator("access_conditions")
+    @classmethod
+    def _conditions_stated(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("access_level") == "conditional" and not (value or "").strip():
             raise ValueError("access_level `conditional` needs its `access_conditions`")
-        return self
+        return value
 
     def conditions(self, lang: str = "zh") -> str:
         """The conditions of a conditional dataset in `lang` (zh when there is no en)."""
