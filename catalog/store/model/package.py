@@ -3,8 +3,8 @@
 Data Package v2 (package, resource, Table Dialect) and Table Schema v2 (schema, field,
 constraints), with our catalogue properties beside the standard ones (`docs/descriptor.md`):
 `title_en`, `organization`, `themes`, `frequency`, `access_level` (with `access_conditions`
-when conditional), `temporal`, `spatial`, `contact`, `issued`, `featured`, `register`, `checks`; per field `unit`, `decimals` and
-`title_en`. A published descriptor adds what `Publisher` writes: `version`, `created`,
+when conditional), `temporal`, `spatial`, `contact`, `issued`, `featured`, `register`,
+`checks`; per field `unit`, `decimals` and `title_en`. A published descriptor adds what `Publisher` writes: `version`, `created`,
 `build`, and per resource `rows`, `byte_size`, `source_file`, `embedded_from` and
 `downloads`.
 
