@@ -4,9 +4,9 @@ Data Package v2 (package, resource, Table Dialect) and Table Schema v2 (schema, 
 constraints), with our catalogue properties beside the standard ones (`docs/descriptor.md`):
 `title_en`, `organization`, `themes`, `frequency`, `access_level` (with `access_conditions`
 when conditional), `temporal`, `spatial`, `contact`, `issued`, `featured`, `register`,
-`checks`; per field `unit`, `decimals` and `title_en`. A published descriptor adds what `Publisher` writes: `version`, `created`,
-`build`, and per resource `rows`, `byte_size`, `source_file`, `embedded_from` and
-`downloads`.
+`checks`; per field `unit`, `decimals` and `title_en`. A published descriptor adds what
+`Publisher` writes: `version`, `created`, `build`, and per resource `rows`, `byte_size`,
+`source_file`, `embedded_from` and `downloads`.
 
 Every object is strict about its keys: a key the standards and this catalogue do not define
 is an error naming the key, the file and the nearest known key (a typo such as `titel`
