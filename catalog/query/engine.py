@@ -159,8 +159,9 @@ class QueryEngine:
         `postgres` also names and types the fields as PostgreSQL would (`pg_name`).
 
         The views are those this request may read (`Resources.readable_views`): a conditional
-        dataset's are there only under a grant of it."""
-        views, token = self._resources.readable_views()
+        dataset's are there only under a grant of it, and a query naming one without the
+        grant is refused (`DataRefused`)."""
+        views, token = self._resources.readable_views(text)
         paths = {name: str(v[2]) for name, v in views.items()}
         answer = self.sandbox.run(text, paths, token, postgres=postgres)
         return Table(fields=answer.fields, rows=answer.rows, truncated=answer.truncated)

@@ -118,10 +118,11 @@ class Resources:
             self._packages[(slug, version)] = self.store.package(slug, version)
         return self._packages[(slug, version)]
 
-    def readable_views(self) -> tuple[Views, str]:
+    def readable_views(self, text: str = "") -> tuple[Views, str]:
         """The views this request may read, and a token naming them: a conditional dataset's
         views only under a grant of it, so that the sandbox neither has them as views nor
-        may open their files otherwise."""
+        may open their files otherwise. SQL `text` that names a view left out is refused
+        (`DataRefused`, recorded) rather than answered as naming an unknown table."""
         views, token = self.views()
         kept = {
             name: found
@@ -130,6 +131,10 @@ class Resources:
         }
         if len(kept) == len(views):
             return views, token
+        lowered = text.lower()
+        for name, (slug, _, _) in views.items():
+            if name not in kept and name.lower() in lowered:
+                require_data(slug, self._conditional.get(slug, CONDITIONAL))
         listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(kept.items()))
         return kept, hashlib.sha256(listed.encode()).hexdigest()[:16]
 

@@ -1,6 +1,7 @@
 """The SQL sandbox and a conditional dataset: without a grant it has no view of it and may
-open none of its files, whatever the trick; each trick is tried right after a granted query,
-so a worker that just held the dataset's views must have dropped them."""
+open none of its files, whatever the trick (a query naming its view is refused, 403); each
+trick is tried right after a granted query, so a worker that just held the dataset's views
+must have dropped them."""
 
 from __future__ import annotations
 
@@ -82,8 +83,8 @@ def test_a_grant_gives_the_sandbox_the_view_and_only_for_that_request(site: Site
             assert has_secret(_sql(granted, text).content)
         with site.client() as anonymous:
             refused = _sql(anonymous, text)
-        assert refused.status_code == 400 and not has_secret(refused.content)
-        assert VIEW in refused.json()["detail"]  # named as unknown, nothing more
+        assert refused.status_code == 403 and not has_secret(refused.content)
+        assert refused.json()["apply"] == f"/dataset/{SECRET}/apply"
 
 
 def test_datastore_search_sql_by_resource_id_needs_the_grant(site: Site) -> None:
