@@ -30,9 +30,8 @@ it. Everything else (`If-Match`, `If-None-Match: *`, `If-Modified-Since` alone) 
 know that the URL has a representation at all (a known resource, a valid sort, a series that
 exists), which only the route can tell: it is evaluated on the route's answer, a 200 becoming
 412 (`If-Match` fails) or 304 (its body dropped). A URL whose answer depends on a grant (a
-conditional dataset's, and `/api/v1/sql`) gets no early 304 either: its preconditions are
-evaluated only on a 200, after the route granted access, so a client without a grant learns
-nothing from its validators (`api.perimeter.grants` makes such answers private).
+conditional dataset's, `/api/v1/sql`) gets no early 304: its preconditions are judged only on
+a 200, once the route granted access (`api.perimeter.grants` makes such answers private).
 
 `HEAD` is answered as `GET` without the body, on every path (not only /api/v1): routes that
 would do real work for the body (downloads, the DataStore dump) see `scope[HEAD]` and skip it.
@@ -138,6 +137,7 @@ class HttpCache:
         self.store = store
         self.context = context
         self._published: dict[tuple[str, str], datetime] = {}
+        self._conditional: dict[tuple[str, str], bool] = {}
 
     def validators(
         self,
@@ -174,6 +174,13 @@ class HttpCache:
             self._published[key] = self.store.published_at(slug, version)
         return self._published[key]
 
+    def conditional(self, slug: str, version: str) -> bool:
+        """Whether a version is of a conditional dataset (read once: versions are immutable)."""
+        key = (slug, version)
+        if key not in self._conditional:
+            self._conditional[key] = self.store.package(slug, version).access_level == CONDITIONAL
+        return self._conditional[key]
+
     def _dataset(
         self, slug: str, rest: str, request: str, query: Sequence[tuple[str, str]]
     ) -> Validators | None:
@@ -183,7 +190,7 @@ class HttpCache:
         version = self.store.served_version(slug, pinned)
         published = self.published(slug, version)
         etag = _etag(request, f"{slug}/{version}")
-        private = self.store.package(slug, version).access_level == CONDITIONAL
+        private = self.conditional(slug, version)
         return Validators(etag, published, pinned is not None, slug, version, private)
 
     def _catalogue(self, request: str) -> Validators | None:
