@@ -153,9 +153,9 @@ def _add_optional(entry: Dataset, package: Package, links: Links) -> None:
 def _rights(package: Package) -> str:
     """The access restriction, with the dataset's own conditions when it states them."""
     general = RIGHTS.get(package.access_level or "", "")
-    if not general or not package.access_conditions:
+    if not general or not package.conditions():
         return general
-    stated = " ".join(t for t in (package.access_conditions, package.access_conditions_en) if t)
+    stated = " ".join(t for t in (package.conditions(), package.access_conditions_en) if t)
     text = f"有条件开放 (conditionally open): {stated}"
     return text if len(text) <= MAX_RIGHTS else text[: MAX_RIGHTS - 1] + "…"
 

@@ -114,7 +114,7 @@ def conditions_statement(graph: Graph, package: Package, links: Links) -> URIRef
     """The conditions of a conditional dataset as a dct:RightsStatement labelled in zh and
     en: ckanext-dcat reads a distribution's dct:rights as the label of its node."""
     node = typed(graph, str(links.node(package.name, "access-conditions")), DCTERMS.RightsStatement)
-    bilingual(graph, node, RDFS.label, package.access_conditions, package.access_conditions_en)
+    bilingual(graph, node, RDFS.label, package.conditions("zh"), package.access_conditions_en)
     return node
 
 

@@ -262,4 +262,4 @@ def undeclared(package: Package, codes: dict[str, str]) -> tuple[str, ...]:
 def _open_conditions(package: Package) -> str:
     """开放条件: the register's own declaration, else the descriptor's `access_conditions`."""
     declared = package.register_entry
-    return (declared.open_conditions if declared else None) or package.access_conditions or ""
+    return (declared.open_conditions if declared else None) or package.conditions()

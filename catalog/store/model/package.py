@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, ValidationInfo, field_validator
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from catalog.errors import NotFound
 from catalog.store.model.register import CreditCode, Register
@@ -256,7 +257,7 @@ class Package(Strict):
     frequency: Frequency | None = None
     access_level: AccessLevel | None = None
     # 开放条件: what a user of a conditional (有条件开放) dataset must meet, zh and en
-    access_conditions: str | None = Field(None, validate_default=True)
+    access_conditions: str | None = None
     access_conditions_en: str | None = None
     temporal: Temporal | None = None
     spatial: list[str] = []
@@ -270,18 +271,25 @@ class Package(Strict):
 
     _document: Document = PrivateAttr(default_factory=dict)
 
-    @field_validator("access_conditions")
-    @classmethod
-    def _conditions_stated(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if info.data.get("access_level") == "conditional" and not (value or "").strip():
-            raise ValueError("access_level `conditional` needs its `access_conditions`")
-        return value
+    @model_validator(mode="after")
+    def _conditions_stated(self) -> Package:
+        if self.access_level == "conditional" and not self.conditions().strip():
+            message = "access_level `conditional` needs its `access_conditions` (开放条件)"
+            fault = InitErrorDetails(
+                type=PydanticCustomError("value_error", message),
+                loc=("access_conditions",),
+                input=self.access_conditions,
+            )
+            raise ValidationError.from_exception_data(type(self).__name__, [fault])
+        return self
 
     def conditions(self, lang: str = "zh") -> str:
-        """The conditions of a conditional dataset in `lang` (zh when there is no en)."""
+        """The conditions of a conditional dataset (开放条件) in `lang`: `access_conditions`
+        (else the register's `open_conditions`); in en `access_conditions_en`, else zh."""
         if lang == "en" and self.access_conditions_en:
             return self.access_conditions_en
-        return self.access_conditions or ""
+        declared = self.register_entry.open_conditions if self.register_entry else None
+        return self.access_conditions or declared or ""
 
     @classmethod
     def of(cls, document: Document) -> Package:
