@@ -26,6 +26,7 @@ from api.routes import (
     health,
     pages,
     register,
+    requests,
     rows,
     schemas,
     sdmx,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )
     ckan.install(app, settings)  # the DataStore and the token-guarded write actions
+    requests.install_requests(app, settings)  # data requests, over the state database ckan opened
     app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)
     install_error_handlers(app)
     # A conditional dataset's data refused: an HTML page for a browser, else the problem.
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(register.router)
     app.include_router(changes.router)
     app.include_router(schemas.router)
+    app.include_router(requests.router)  # data requests: /dataset/{slug}/apply before the pages
     # The HTML pages; before CKAN so that a browser asking for `/api` gets the API page.
     app.include_router(pages.router)
     # Before the catalogue: `/api/v1/datasets/{slug}.zip` must not reach `/datasets/{slug}`.

@@ -67,6 +67,8 @@ from catalog.state import CONDITIONAL
 from catalog.store import Store
 
 PREFIX = "/api/v1"
+# A data request's state changes with no publish: its answers are never cached (no-store).
+UNCACHED = "/api/v1/requests/"
 HEAD = "opendata.head"
 # Part of every ETag: bump it when a response's rendering changes for the same data.
 REVISION = "3"
@@ -147,7 +149,7 @@ class HttpCache:
     ) -> Validators | None:
         """The validators of a GET of `path` with `query`; `headers` are the request's
         headers that the body may depend on (`BODY_HEADERS`)."""
-        if not path.startswith(PREFIX):
+        if not path.startswith(PREFIX) or path.startswith(UNCACHED):
             return None
         found = DATASET_URL.fullmatch(path)
         request = _canonical(path, query, headers, self.context)

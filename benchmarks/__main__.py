@@ -3,7 +3,8 @@ checkout.
 
     python -m benchmarks [all] [API options]    validation and CKAN benchmarks at their
                                                 default sizes, then the API benchmark
-    python -m benchmarks validation [options]   --rows, --runs, --frictionless-runs
+    python -m benchmarks validation [options]   --rows, --runs, --frictionless-rows,
+                                                --frictionless-runs, --data
     python -m benchmarks api [options]          --rows (e.g. 10000000), --repeat, ...
     python -m benchmarks ckan [options]         --datasets, --rows, --repeat
     python -m benchmarks load [options]         --rows, --downloads, --sql, --stalled, ...

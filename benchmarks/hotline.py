@@ -28,6 +28,8 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
+from catalog.query import PublishedDownloads, QueryEngine
+from catalog.settings import Settings
 from catalog.store import FolderStore, Publisher, load_dataset, resource_file
 
 SLUG = "synthetic-12333-hotline"
@@ -262,10 +264,26 @@ class Published:
 
 
 def publish(datasets_dir: Path, store_dir: Path, row_group_size: int) -> Published:
-    """Validate and publish the dataset folder through the real pipeline."""
+    """Validate and publish the dataset folder through the real pipeline, as `opendata
+    build` does: with the renderer that writes each version's whole-resource downloads."""
     store = FolderStore(store_dir)
-    publisher = Publisher(store, datasets_dir, row_group_size=row_group_size)
-    result = publisher.build(load_dataset(datasets_dir / SLUG))
+    settings = Settings(
+        store=str(store_dir),
+        datasets=datasets_dir,
+        state=store_dir.parent / f"{store_dir.name}-state",
+        row_group_size=row_group_size,
+    )
+    engine = QueryEngine(store, settings)
+    try:
+        publisher = Publisher(
+            store,
+            datasets_dir,
+            row_group_size=row_group_size,
+            downloads=PublishedDownloads(engine),
+        )
+        result = publisher.build(load_dataset(datasets_dir / SLUG))
+    finally:
+        engine.close()
     parquet = store.local_path(SLUG, result.version, resource_file(RESOURCE))
     return Published(result.version, parquet, result.rows[RESOURCE])
 

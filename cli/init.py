@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from cli.common import say, settings_of
-from drafting import DraftError, Steward, init_dataset
 
 
 def init(
@@ -35,6 +34,9 @@ def init(
 ) -> None:
     """Copy FILE to datasets/SLUG/data/ and draft datasets/SLUG/datapackage.yaml from its
     layout; print what was detected and what to review. Never overwrites a dataset."""
+    # Imported here: drafting reads workbooks (openpyxl), which `serve` never needs.
+    from drafting import DraftError, Steward, init_dataset
+
     folder = datasets or settings_of(ctx).datasets
     try:
         steward = Steward(_pairs(remap or []), tuple(skip_row or []))
@@ -53,6 +55,8 @@ def init(
 
 def _pairs(entries: list[str]) -> dict[str, str]:
     """`--remap 遼寧=210000` entries as a mapping; a malformed one is a DraftError."""
+    from drafting import DraftError
+
     pairs: dict[str, str] = {}
     for entry in entries:
         name, _, code = entry.partition("=")

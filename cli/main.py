@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli import audit, database, init, publish, push, schema, serve, tokens
+from cli import audit, database, init, publish, push, requests, schema, serve, tokens
 from cli.common import build_settings
 
 app = typer.Typer(
@@ -51,6 +51,7 @@ app.command()(publish.withdraw)
 app.command()(push.push)
 app.add_typer(tokens.token_app, name="token")
 app.add_typer(database.db_app, name="db")
+app.add_typer(requests.requests_app, name="requests")
 app.command()(serve.serve)
 app.command()(schema.schema)
 app.command("audit")(audit.audit)

@@ -22,6 +22,9 @@ def serve(
     import uvicorn
 
     from api import create_app
+    from catalog.query import arrow_for_serving
+
+    arrow_for_serving()  # the system allocator, and no pandas loaded (65 MB)
 
     overrides: ChosenOptions = ctx.meta["overrides"]  # what the main callback chose
     chosen = overrides.copy()

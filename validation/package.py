@@ -10,31 +10,30 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from validation.checks.cells import pattern_problem, type_table
 from validation.checks.coverage import unchecked_note
+from validation.checks.declaration import format_of, resource_problems
 from validation.checks.domain import CheckDeclarationError, CheckRun, check_error, run_check
 from validation.checks.keys import foreign_key_errors, primary_key_errors, unique_errors
-from validation.checks.notes import note_row_errors, note_rows
-from validation.checks.structure import (
-    blank_row_errors,
-    blank_rows,
-    cell_count_errors,
-    label_errors,
-    schema_missing_values,
+from validation.chunks import (
+    CHUNK_BYTES,
+    Findings,
+    TypedTables,
+    check_rows,
+    fill_cells,
+    stream_resource,
+    streams,
 )
 from validation.context import ResourceContext
 from validation.errors import ReportError, table_error
-from validation.flags import flag_rows, run_warning_check
+from validation.flags import run_warning_check
 from validation.folder import stray_files, stray_message
 from validation.layout import LayoutFailure, layout_errors, read_printed
-from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
-from validation.reading.delimited import read_csv
-from validation.reading.dialect import Dialect, dialect_problems, with_null_sequence
-from validation.reading.readers import RawTable, ReadFailure, read_bytes
+from validation.names import SLUG, is_slug
+from validation.reading.delimited import RowPastChunk, read_csv
+from validation.reading.dialect import Dialect
+from validation.reading.readers import RawTable, ReadFailure, read_bytes, source_path
 from validation.report import Report, Task
-from validation.schema import arrow_schema, schema_problems
 from validation.sql import connect, register
 
 ReferenceResolver = Callable[[str, str], pa.Table]
@@ -48,10 +47,11 @@ REQUIRED_METADATA = (
 
 @dataclass(frozen=True)
 class Validation:
-    """The report, and each resource typed per its schema (complete only when valid)."""
+    """The report, and each resource typed per its schema (complete only when valid); a
+    resource read chunk by chunk is read back from disk when asked for (`TypedTables`)."""
 
     report: Report
-    tables: dict[str, pa.Table]
+    tables: TypedTables
 
 
 @dataclass
@@ -62,6 +62,7 @@ class _Run:
     base_path: Path
     references: ReferenceResolver | None
     limit: int
+    chunk_bytes: int = CHUNK_BYTES
     report: Report = field(default_factory=Report)
     contexts: dict[str, ResourceContext] = field(default_factory=dict)
     tasks: dict[str, Task] = field(default_factory=dict)
@@ -89,10 +90,14 @@ def validate_package(
     *,
     references: ReferenceResolver | None = None,
     max_errors: int = 1000,
+    chunk_bytes: int = CHUNK_BYTES,
 ) -> Validation:
-    """Validate a Data Package descriptor and its files; problems go in the report, never raise."""
+    """Validate a Data Package descriptor and its files; problems go in the report, never raise.
+
+    A plain CSV of more than ``chunk_bytes`` is read and checked that many bytes at a time.
+    """
     started = time.perf_counter()
-    run = _Run(descriptor, Path(base_path), references, max(max_errors, 1))
+    run = _Run(descriptor, Path(base_path), references, max(max_errors, 1), chunk_bytes)
     if _package_is_usable(run):
         for resource in run.descriptor["resources"]:
             _validate_resource(run, resource)
@@ -107,17 +112,11 @@ def validate_package(
     return Validation(report=run.report, tables=_published_tables(run))
 
 
-def _published_tables(run: _Run) -> dict[str, pa.Table]:
+def _published_tables(run: _Run) -> TypedTables:
     """Typed tables with exactly ``arrow_schema``'s schema; nullable throughout if invalid."""
-    tables: dict[str, pa.Table] = {}
+    tables = TypedTables()
     for name, ctx in run.contexts.items():
-        if ctx.typed is None:
-            continue
-        schema = arrow_schema(ctx.schema, ctx.typed.schema)
-        if not run.tasks[name].valid:
-            schema = pa.schema([f.with_nullable(True) for f in schema])
-        typed = flag_rows(ctx.typed, run.tasks[name].flags_by_item())
-        tables[name] = pa.Table.from_arrays(typed.drop_columns(["_row"]).columns, schema=schema)
+        tables.add(ctx, run.tasks[name].valid, run.tasks[name].flags_by_item())
     return tables
 
 
@@ -156,90 +155,68 @@ def _validate_resource(run: _Run, resource: Any) -> None:
     label = str(name) if isinstance(name, str) else f"resource {len(run.report.tasks) + 1}"
     task = Task(name=label, place=str(path) if isinstance(path, str) else "")
     run.report.tasks.append(task)
-    problems = _resource_problems(run, resource, label)
+    problems = resource_problems(resource, label, [t.name for t in run.report.tasks[:-1]])
     if problems:
         run.record(task, problems)
         return
     assert isinstance(resource, Mapping) and isinstance(path, str)
+    findings = Findings(run.limit)
     try:
-        raw = _read(run, resource, path)
+        ctx = _checked(run, resource, label, path, findings)
     except ReadFailure as exc:
         run.record(task, [table_error(exc.type, resource=label, path=path, message=exc.message)])
         return
     except LayoutFailure as exc:
         run.record(task, layout_errors(exc, label, path))
         return
-    ctx = ResourceContext(name=label, path=path, descriptor=resource, raw=raw)
-    task.labels = list(raw.labels)
-    try:
-        _check_table(run, task, ctx)
     except (pa.ArrowException, ValueError, OverflowError) as exc:
         # A value the vectorised path cannot handle must still end as a report, not a crash.
         message = f"the data could not be typed: {exc}"
+        for errors in findings.checks:  # what the checks before it found
+            run.record(task, errors)
         run.record(task, [table_error("source-error", resource=label, path=path, message=message)])
         return
+    task.labels = list(ctx.raw.labels)
+    for errors in findings.checks:  # each check's errors, in the order a whole file gives
+        run.record(task, errors)
     run.contexts[label], run.tasks[label] = ctx, task
-    task.stats = {**(raw.stats or {}), "fields": len(ctx.fields), "rows": raw.num_rows}
+    task.stats = {**(ctx.raw.stats or {}), "fields": len(ctx.fields), "rows": ctx.raw.num_rows}
     task.seconds = time.perf_counter() - started
 
 
-def _resource_problems(run: _Run, resource: Any, label: str) -> list[ReportError]:
-    if not isinstance(resource, Mapping):
-        return [table_error("resource-error", resource=label, path="", message="not an object")]
-    path = resource.get("path")
-    messages: list[tuple[str, str]] = []
-    name = resource.get("name")
-    if not is_resource_name(name):
-        messages.append(("resource-error", f"{label}: name must match {RESOURCE_NAME.pattern}"))
-    elif name in [task.name for task in run.report.tasks[:-1]]:
-        messages.append(("resource-error", f'resource name "{name}" is used twice'))
-    if not isinstance(path, str) or not path:
-        messages.append(("resource-error", f"{label}: path must be a relative file path"))
-    if _format(resource) not in ("csv", "xlsx"):
-        messages.append(
-            ("resource-error", f'{label}: format "{_format(resource)}" is not csv or xlsx')
-        )
-    messages += [("schema-error", f"{label}: {p}") for p in schema_problems(resource.get("schema"))]
-    messages += [("schema-error", f"{label}: {p}") for p in _pattern_problems(resource)]
-    messages += [
-        ("dialect-error", f"{label}: {p}") for p in dialect_problems(resource, _format(resource))
-    ]
-    shown = path if isinstance(path, str) else ""
-    return [
-        ReportError(
-            type=t, message=f"{shown or 'datapackage'}: {m}", resource=label, path=shown, note=m
-        )
-        for t, m in messages
-    ]
+def _checked(
+    run: _Run, resource: Mapping[str, Any], label: str, path: str, findings: Findings
+) -> ResourceContext:
+    """The resource read and checked row by row: whole, or chunk by chunk into a spool."""
+    empty = RawTable([], None, [], pa.array([], pa.int64()))
+    ctx = ResourceContext(name=label, path=path, descriptor=resource, raw=empty)
+    if streams(resource, source_path(run.base_path, path), run.chunk_bytes, _warned(run, label)):
+        try:
+            ctx.raw.stats = stream_resource(ctx, run.base_path, findings, run.chunk_bytes)
+            return ctx
+        except RowPastChunk:
+            findings.clear()
+            ctx.spool = None
+    ctx.raw = _read(run, resource, path)
+    ctx.typed = check_rows(ctx, findings)
+    return ctx
 
 
-def _pattern_problems(resource: Mapping[str, Any]) -> list[str]:
-    schema = resource.get("schema")
-    fields = schema.get("fields", []) if isinstance(schema, Mapping) else []
-    patterns = [
-        f["constraints"]["pattern"]
-        for f in fields
-        if isinstance(f, Mapping)
-        and isinstance(f.get("constraints"), Mapping)
-        and isinstance(f["constraints"].get("pattern"), str)
-    ]
-    return [problem for p in patterns if (problem := pattern_problem(p))]
-
-
-def _format(resource: Mapping[str, Any]) -> str:
-    declared = resource.get("format")
-    if isinstance(declared, str):
-        return declared.lower()
-    path = resource.get("path")
-    return Path(path).suffix.lstrip(".").lower() if isinstance(path, str) else ""
+def _warned(run: _Run, name: str) -> bool:
+    """Whether a warning check flags rows of ``name`` (it then needs the table in memory)."""
+    checks = run.descriptor.get("checks")
+    return isinstance(checks, list) and any(
+        isinstance(c, Mapping) and c.get("resource") == name and c.get("severity") == "warning"
+        for c in checks
+    )
 
 
 def _read(run: _Run, resource: Mapping[str, Any], path: str) -> RawTable:
     data = read_bytes(run.base_path, path)
     dialect = Dialect.from_descriptor(resource.get("dialect"))
     if resource.get("layout") is not None:  # a printed table: read into the long table
-        return read_printed(data, resource, _format(resource), run.references)
-    if _format(resource) == "xlsx":
+        return read_printed(data, resource, format_of(resource), run.references)
+    if format_of(resource) == "xlsx":
         from validation.reading.workbook import read_xlsx
 
         header_row = resource.get("header_row", 1)
@@ -250,33 +227,21 @@ def _read(run: _Run, resource: Mapping[str, Any], path: str) -> RawTable:
     return read_csv(data, str(encoding) if encoding else None, dialect)
 
 
-def _check_table(run: _Run, task: Task, ctx: ResourceContext) -> None:
-    """Header, row shape, types and cell constraints: everything one file shows by itself."""
-    dialect = ctx.descriptor.get("dialect")
-    missing_values = with_null_sequence(schema_missing_values(ctx.schema), dialect)
-    run.record(task, label_errors(ctx))
-    blank = blank_rows(ctx, missing_values)
-    run.record(task, blank_row_errors(ctx, blank, run.room))
-    notes = note_rows(ctx, blank, missing_values)
-    run.record(task, note_row_errors(ctx, notes, run.room))
-    skipped = pc.or_(blank, notes)  # neither is data: its cells are not checked
-    run.record(task, cell_count_errors(ctx, skipped, run.room))
-    ctx.typed, errors = type_table(ctx, pc.invert(skipped), missing_values, run.room)
-    run.record(task, errors)
-
-
 def _check_across(run: _Run) -> None:
     """Keys and domain checks: set-based queries over every typed table at once."""
-    con = connect()
+    spooled = [ctx for ctx in run.contexts.values() if ctx.spool is not None]
+    con = connect(spooled[0].spool.folder if spooled and spooled[0].spool else None)
     try:
         for name, ctx in run.contexts.items():
-            if ctx.typed is not None:
-                register(con, name, ctx.typed)
+            if ctx.checked is not None:
+                register(con, name, ctx.checked)
         for name, ctx in run.contexts.items():
             _check_keys(run, con, run.tasks[name], ctx)
         _check_domain(run, con)
     finally:
         con.close()
+    for ctx in spooled:
+        fill_cells(ctx, run.tasks[ctx.name].errors, run.base_path)
 
 
 def _check_keys(
@@ -329,7 +294,7 @@ def _reference_view(run: _Run, con: duckdb.DuckDBPyConnection, package: Any, res
     """The view holding a referenced table; other packages' tables come from the resolver."""
     if not package:
         ctx = run.contexts.get(resource)
-        if ctx is None or ctx.typed is None:
+        if ctx is None or ctx.checked is None:
             raise CheckDeclarationError(
                 f'the referenced resource "{resource}" is not readable here'
             )

@@ -4,22 +4,35 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import pyarrow as pa
 
+if TYPE_CHECKING:  # pyarrow.dataset imports pandas (65 MB), which a server never needs
+    import pyarrow.dataset as ds
 
-def connect() -> duckdb.DuckDBPyConnection:
+# What DuckDB may hold while it checks spooled tables; past it, it spills to the spool's
+# folder. Tables in memory are Arrow's, outside this limit, and are checked without one.
+SPILLING_MEMORY = "256MB"
+
+
+def connect(spill: Path | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory connection that can read only the tables registered on it.
 
     Check SQL is written by stewards, but a descriptor must never read files or, through
-    replacement scans, Python objects that happen to be in scope.
+    replacement scans, Python objects that happen to be in scope. With ``spill``, the
+    connection is held to `SPILLING_MEMORY` and writes what does not fit there.
     """
-    con = duckdb.connect(
-        ":memory:",
-        config={"enable_external_access": False, "python_enable_replacements": False},
-    )
+    config: dict[str, str | bool | int | float | list[str]] = {
+        "enable_external_access": False,
+        "python_enable_replacements": False,
+    }
+    if spill is not None:
+        config.update(memory_limit=SPILLING_MEMORY, temp_directory=str(spill / "duckdb"))
+    con = duckdb.connect(":memory:", config=config)
+    con.execute("SET enable_progress_bar = false")  # a long key check must not draw on stdout
     return con
 
 
@@ -35,7 +48,7 @@ def select(con: duckdb.DuckDBPyConnection, query: str, params: list[Any] | None 
     return con.execute(query, params or [])
 
 
-def register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table) -> None:
+def register(con: duckdb.DuckDBPyConnection, name: str, table: pa.Table | ds.Dataset) -> None:
     con.register(name, table)
 
 

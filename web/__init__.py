@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from web.applications import REQUEST_TEXT, request_text
 from web.charts import PALETTE, Chart, build_chart, chart_resource
 from web.headline import Featured, Figure, Headline, figure_text
 from web.pages import Download, PageData
@@ -26,6 +27,7 @@ __all__ = [
     "LANGUAGES",
     "PAGE_FACETS",
     "PALETTE",
+    "REQUEST_TEXT",
     "STATIC",
     "TEMPLATES",
     "Chart",
@@ -48,6 +50,7 @@ __all__ = [
     "interface_text",
     "markdown_html",
     "reason_text",
+    "request_text",
     "safe_link",
     "search_catalogue",
     "series_chart",

@@ -32,15 +32,16 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import ckanapi
+from typing import TYPE_CHECKING, Any
 
 from catalog.ckan import mapping as ckan
 from catalog.query import QueryEngine, delimited_chunks, delimited_line
 from catalog.search import catalogue_uuid
 from catalog.sql import Cells, select_sql
 from catalog.store import Package, Resource, Store
+
+if TYPE_CHECKING:  # ckanapi brings requests (6 MB): imported when a push runs, not by a server
+    import ckanapi
 
 USER_AGENT = "hrss-opendata-push/1"
 BATCH_ROWS = 65_536
@@ -123,6 +124,8 @@ class Pusher:
         return state
 
     def _remote(self, slug: str) -> RemotePackage | None:
+        import ckanapi  # here: only a push talks to another site
+
         try:
             found: RemotePackage = self.site.action.package_show(id=slug)
         except ckanapi.NotFound:

@@ -20,6 +20,7 @@ the output renderer the downloads and the CKAN DataStore share.
 
 from catalog.query.aggregates import MAX_GROUPS, AggregateRequest, Table
 from catalog.query.cursor import MAX_ROWS_LIMIT, Cursor, FoundPage, PageQuestion
+from catalog.query.database import arrow_for_serving
 from catalog.query.downloads import (
     CHUNK,
     ZIP_MEDIA_TYPE,
@@ -92,6 +93,7 @@ __all__ = [
     "Table",
     "TooManyRows",
     "ZipMember",
+    "arrow_for_serving",
     "csv_chunks",
     "csv_header",
     "delimited_chunks",

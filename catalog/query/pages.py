@@ -6,7 +6,8 @@ tie-breaker, so a page boundary is never ambiguous and the `next` cursor
 second cursor, estimated, or carried along (`catalog.query.totals`). A page of a file
 stored in the order of its first sort key is read from kept row groups
 (`catalog.query.rowgroups`) when they hold it. An offset page at any depth is read as the
-keyset page after the row before it: in the file's order, the row groups' counts of matches
+keyset page after the row before it: in the file's order or its reverse (a descending first
+key the file is stored by, counted from the last group), the row groups' counts of matches
 (the footer's, or `GroupCounts`) say which group holds that row; in another order, a top-N
 of the sort keys alone finds it without holding whole rows.
 """
@@ -175,9 +176,10 @@ class Pages:
         return found, settled(counting, signature, first, shown, more)
 
     def _in_file_order(self, resource: ResourceFile, planned: _Planned) -> bool:
-        """Whether the page's order is the file's (`catalog.query.rowgroups.Layout`)."""
+        """Whether the page's order is the file's (`catalog.query.rowgroups.Layout`), or its
+        reverse: a descending first key the file is stored by is read from the last group."""
         first = planned.query.keys[0]
-        if first.descending or planned.after is not None:
+        if planned.after is not None:
             return False
         try:
             layout = self._kept.layout(resource.path, first.column.name, first.column.type)
@@ -239,7 +241,8 @@ class Pages:
             return self._page(resource, planned, offset)
         # From the row before the page (when there is one) to the page's extra row.
         rank, rows = (offset - 1, query.fetch + 1) if offset else (0, query.fetch)
-        located = None if counts is None else locate(counts, rank, rows)
+        descending = query.keys[0].descending
+        located = None if counts is None else locate(counts, rank, rows, descending=descending)
         if counts is not None and located is None:
             return []  # past the last match
         bounds = [] if located is None else self._bounds(resource, query.keys[0], located, offset)
@@ -262,18 +265,13 @@ class Pages:
     def _bounds(
         self, resource: ResourceFile, first: SortKey, located: Located, offset: int
     ) -> list[Condition]:
-        """Bounds on the first key around the page: below the end of the row group holding
-        its last row, and on a first page above the groups holding no match (DuckDB skips
-        the groups outside)."""
+        """Bounds on the first key around the page (`Layout.bounds`): DuckDB skips the row
+        groups outside them."""
         layout = self._kept.layout(resource.path, first.column.name, first.column.type)
         if layout is None:
             return []
-        bounds: list[Condition] = []
-        if located.last + 1 < layout.groups:
-            bounds.append((f"{first.column.sql} <= ?", [layout.maxima[located.last]]))
-        if offset == 0 and located.group:
-            bounds.append((f"{first.column.sql} > ?", [layout.maxima[located.group - 1]]))
-        return bounds
+        column = first.column.sql
+        return [(f"{column} {op} ?", [value]) for op, value in layout.bounds(located, offset == 0)]
 
     def _row_before(
         self, resource: ResourceFile, planned: _Planned, offset: int, located: Located | None
@@ -287,14 +285,16 @@ class Pages:
         keys = planned.query.keys
         if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
             return [offset - 1]
+        sizes = group_sizes(self._kept.footer(resource.path)) if located is not None else []
         if located is not None and len(keys) == 1 and not planned.filters:
-            name, within = keys[0].column.name, located.within
-            kept = self._kept.rank_value(resource.path, located.group, name, within)
+            # The group's values in ascending order: a descending rank counts from its end.
+            within = located.within
+            within = sizes[located.group] - 1 - within if located.descending else within
+            kept = self._kept.rank_value(resource.path, located.group, keys[0].column.name, within)
             if kept is not None:
                 return kept
         conditions, rank = list(planned.filters), offset - 1
         if located is not None:
-            sizes = group_sizes(self._kept.footer(resource.path))
             start = sum(sizes[: located.group])
             span = ("file_row_number BETWEEN ? AND ?", [start, start + sizes[located.group] - 1])
             conditions, rank = [*conditions, span], located.within

@@ -22,14 +22,16 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from itertools import product
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-import xlsxwriter
 
 from catalog.sql import EXACT_NUMBER, Column
+
+if TYPE_CHECKING:
+    import xlsxwriter
 
 BOM = b"\xef\xbb\xbf"
 Batches = Iterator[pa.RecordBatch]
@@ -233,6 +235,9 @@ def write_sheet(
 ) -> None:
     """The rows (selected as `Cells.SPREADSHEET`) as one XLSX sheet under a bold header,
     written with constant memory into `target`; `created` is the workbook's creation time."""
+    # Imported here: a server that never writes a workbook need not hold the library.
+    import xlsxwriter
+
     options = {
         "constant_memory": True,
         "strings_to_formulas": False,

@@ -68,6 +68,24 @@ class Layout:
         """The first row group that may hold `value` or anything after it."""
         return bisect.bisect_left(self.maxima, value)
 
+    def bounds(self, located: Located, first_page: bool) -> list[tuple[str, Any]]:
+        """Comparisons on the column that keep a page to the row groups it lies in, which
+        DuckDB then reads alone: none past the group of its last row, and on a first page
+        none before the group of its first. Descending, the page runs towards group 0."""
+        end, start = located.last, located.group
+        found: list[tuple[str, Any]] = []
+        if located.descending:
+            if end > 0:
+                found.append((">", self.maxima[end - 1]))
+            if first_page and start + 1 < self.groups:
+                found.append(("<=", self.maxima[start]))
+        else:
+            if end + 1 < self.groups:
+                found.append(("<=", self.maxima[end]))
+            if first_page and start > 0:
+                found.append((">", self.maxima[start - 1]))
+        return found
+
 
 @dataclass
 class Kept:
@@ -261,26 +279,37 @@ def _layout(footer: pq.FileMetaData, column: str, kinds: tuple[type, ...]) -> La
 
 @dataclass(frozen=True)
 class Located:
-    """Where the rows from the `rank`-th match on lie, in a file stored in the page's order.
+    """Where the rows from the `rank`-th match on lie, in a file stored in the order of the
+    page's first sort key.
 
-    `group` holds the match of that rank, the `within`-th of its matches; the page of
-    `rows` matches starting there ends in group `last` at the latest.
+    `group` holds the match of that rank, the `within`-th of its matches in the page's
+    order; the page of `rows` matches starting there ends in group `last` at the latest.
+    Groups are numbered in file order; a `descending` page runs from the last one down.
     """
 
     group: int
     within: int
     last: int
+    descending: bool = False
 
 
-def locate(counts: Sequence[int], rank: int, rows: int) -> Located | None:
+def locate(
+    counts: Sequence[int], rank: int, rows: int, *, descending: bool = False
+) -> Located | None:
     """The row groups holding matches `rank` to `rank + rows - 1`, from each group's count of
-    matches; None when fewer than `rank + 1` rows match."""
-    ends = list(itertools.accumulate(counts))
+    matches; None when fewer than `rank + 1` rows match. `descending`: the matches are taken
+    in the reverse of the file's order, so the ranks count from the end of the file."""
+    order = list(reversed(counts)) if descending else list(counts)
+    ends = list(itertools.accumulate(order))
     group = bisect.bisect_right(ends, rank)
     if group == len(ends):
         return None
     last = min(bisect.bisect_right(ends, rank + rows - 1), len(ends) - 1)
-    return Located(group, rank - (ends[group] - counts[group]), last)
+    within = rank - (ends[group] - order[group])
+    if descending:
+        top = len(ends) - 1
+        return Located(top - group, within, top - last, descending=True)
+    return Located(group, within, last)
 
 
 def group_sizes(footer: pq.FileMetaData) -> list[int]:

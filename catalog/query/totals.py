@@ -215,8 +215,8 @@ class GroupCounts:
         return sum(footer.row_group(g).num_rows for g, n in enumerate(decided) if n is None)
 
     def counts(self, path: Path, filters: Sequence[Filter]) -> tuple[int, ...] | None:
-        """Matching rows of each row group; None when the groups are not of one size (but
-        the last), which the one grouped scan relies on."""
+        """Matching rows of each row group; None when the groups are not of one size (the
+        last may be smaller), which the one grouped scan relies on."""
         where, params = where_sql([f.sql() for f in filters])
         key = (str(path), f"{where}\x00{params!r}")
         with self._lock:
@@ -226,7 +226,9 @@ class GroupCounts:
         decided = self.decided(path, filters)
         footer = self._footer(path)
         size = footer.row_group(0).num_rows if footer.num_row_groups else 0
-        if any(footer.row_group(g).num_rows != size for g in range(footer.num_row_groups - 1)):
+        sizes = [footer.row_group(g).num_rows for g in range(footer.num_row_groups)]
+        # A larger last group's rows past `size` would be counted as a next group's.
+        if any(n != size for n in sizes[:-1]) or (sizes and sizes[-1] > size):
             return None
         scanned = self._scan(path, decided, size, where, params) if None in decided else {}
         found = tuple(n if n is not None else scanned.get(g, 0) for g, n in enumerate(decided))

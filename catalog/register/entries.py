@@ -20,13 +20,15 @@ from catalog.store import RESOURCE_CLASSES, RESOURCE_CODE, Package, Resource, Ta
 
 # 信息资源格式: every table is offered in the same forms (`catalog.register.formats`).
 FORMATS = catalogue_formats()
-# Table Schema type → the guide's data type of an 信息项 (字符型 C, 数值型 N, 日期型 D,
-# 日期时间型 T, 逻辑型 L); a type with no closer kind (year-month, time, any) is text.
+# Table Schema type → the guide's data type of an 信息项 (字符型 C, 数值型 N, 整型 I,
+# 日期型 D, 日期时间型 T, 逻辑型 L): a whole number (a year too) is 整型, a decimal 数值型 (the
+# guide's numeric with a precision; 浮点型 would say binary floating point, which the
+# published decimals are not); a type with no closer kind (year-month, time, any) is text.
 ITEM_TYPES = {
     "string": "字符型C",
-    "integer": "数值型N",
+    "integer": "整型I",
     "number": "数值型N",
-    "year": "数值型N",
+    "year": "整型I",
     "boolean": "逻辑型L",
     "date": "日期型D",
     "datetime": "日期时间型T",

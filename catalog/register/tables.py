@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-import xlsxwriter
-
 from catalog.errors import ServiceUnavailable
 from catalog.register.entries import JOIN, Entry, Item, Units, entry
 from catalog.sql import neutralised
@@ -121,6 +119,9 @@ def register_csv(entries: list[Entry]) -> bytes:
 def register_xlsx(entries: list[Entry], created: datetime) -> bytes:
     """One sheet, every cell text; `created` fixes the workbook's stamp, so that the same
     catalogue gives the same bytes."""
+    # Imported here: a server that never writes a workbook need not hold the library.
+    import xlsxwriter
+
     target = io.BytesIO()
     options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     with xlsxwriter.Workbook(target, options) as book:

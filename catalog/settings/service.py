@@ -10,6 +10,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from catalog.settings.perimeter import PerimeterSettings
+from catalog.settings.requests import RequestSettings
 from catalog.state import (
     DatabaseUrlError,
     LegacyFiles,
@@ -25,7 +26,7 @@ LEGACY_TOKENS_FILE = ".api-tokens.json"  # older still: inside the store
 AUDIT_FILE = "audit.log"
 
 
-class Settings(PerimeterSettings):
+class Settings(RequestSettings, PerimeterSettings):
     """Where the data lives and how the service runs; built by the CLI or `create_app`."""
 
     model_config = SettingsConfigDict(env_prefix="OPENDATA_", extra="ignore")

@@ -12,6 +12,7 @@ tokens     tokens made, listed, revoked and checked; hashed at rest
 audit      the append-only audit log
 grants     who may read a conditional dataset's data in this request (`require_data`)
 legacy     the token file and the JSON Lines audit log of before, imported once
+requests   data requests (依申请): applications, deadlines, decisions, review sessions
 
 `open_state` is what the server and each command call: it migrates, imports the legacy
 files, and hands back the `State`.
@@ -59,6 +60,23 @@ from catalog.state.legacy import (
     import_legacy,
 )
 from catalog.state.migrate import current, head, upgrade
+from catalog.state.requests import (
+    GROUNDS,
+    KNOWN_FIELDS,
+    MAX_WORKING_DAYS,
+    STATES,
+    STATUTORY_WORKING_DAYS,
+    Application,
+    DataRequest,
+    Ground,
+    InvalidApplication,
+    Limits,
+    RequestStore,
+    ReviewSession,
+    ReviewSessions,
+    read_application,
+    reply_due,
+)
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
 from catalog.state.tokens import PREFIX, ApiToken, TokenStore
 
@@ -94,21 +112,34 @@ __all__ = [
     "ANONYMOUS",
     "CONDITIONAL",
     "DATABASE_FILE",
+    "GROUNDS",
     "IMPORTED_SUFFIX",
     "INVALID",
+    "KNOWN_FIELDS",
     "LOCAL",
+    "MAX_WORKING_DAYS",
     "OUTCOMES",
     "PREFIX",
     "READ_ACTION",
     "SCOPE_HELP",
+    "STATES",
+    "STATUTORY_WORKING_DAYS",
     "ApiToken",
+    "Application",
     "AuditEntry",
     "AuditLog",
+    "DataRequest",
     "DatabaseUrlError",
+    "Ground",
+    "InvalidApplication",
     "LegacyFileError",
     "LegacyFiles",
+    "Limits",
     "Outcome",
     "Reader",
+    "RequestStore",
+    "ReviewSession",
+    "ReviewSessions",
     "Scope",
     "ScopeError",
     "State",
@@ -127,7 +158,9 @@ __all__ = [
     "parse_duration",
     "parse_scope",
     "parse_time",
+    "read_application",
     "reading_as",
+    "reply_due",
     "require_data",
     "sqlite_url",
     "upgrade",

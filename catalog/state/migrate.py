@@ -6,25 +6,33 @@ nothing is to do; `opendata db upgrade` runs it alone. Two processes starting at
 not both create the tables: the migration's transaction first takes a lock (an advisory one
 on PostgreSQL; on SQLite every transaction begins IMMEDIATE, `catalog.state.database`), then
 looks again at the revision.
+
+Alembic (with Mako and Pygments: 20 MB of a server's memory) is imported only when a database
+is behind: the newest revision is read from the migration files' own `revision` lines, and the
+database's from its `alembic_version` table, with plain SQL.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import Connection
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from sqlalchemy.engine import Connection
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+_REVISION = re.compile(r'^(down_revision|revision)(?:: [^=]+)? = (?:"([^"]+)"|None)\s*$', re.M)
 # Any fixed number: it names this platform's migration lock among PostgreSQL's advisory locks.
 ADVISORY_LOCK = 0x6F64_7374_6174
 
 
 def _config(connection: Connection | None = None) -> Config:
+    from alembic.config import Config  # here: only a migration needs Alembic
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.attributes["connection"] = connection
@@ -32,16 +40,29 @@ def _config(connection: Connection | None = None) -> Config:
 
 
 def head() -> str:
-    """The newest migration's revision."""
-    found = ScriptDirectory.from_config(_config()).get_current_head()
-    assert found is not None, "catalog/state/migrations holds no migration"
-    return found
+    """The newest migration's revision: the one no other migration names as its parent (the
+    migrations are one line, as Alembic's `get_current_head` also requires)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (MIGRATIONS / "versions").glob("*.py"):
+        for kind, value in _REVISION.findall(path.read_text(encoding="utf-8")):
+            (revisions if kind == "revision" else parents).add(value)
+    heads = revisions - parents
+    assert len(heads) == 1, f"catalog/state/migrations has heads {sorted(heads)}, not one"
+    return heads.pop()
 
 
 def current(engine: Engine) -> str | None:
     """The revision the database is at; None for an empty one."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        return _revision(connection)
+
+
+def _revision(connection: Connection) -> str | None:
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    return str(found) if found is not None else None
 
 
 def upgrade(engine: Engine) -> bool:
@@ -52,7 +73,9 @@ def upgrade(engine: Engine) -> bool:
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-        if MigrationContext.configure(connection).get_current_revision() == target:
+        if _revision(connection) == target:
             return False  # another process migrated while this one waited
+        from alembic import command  # here: only a migration needs Alembic
+
         command.upgrade(_config(connection), "head")
     return True

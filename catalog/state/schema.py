@@ -50,3 +50,45 @@ imports = Table(
     Column("time", String(20), nullable=False),
     Column("detail", Text, nullable=False),
 )
+
+# Data requests (依申请, `catalog.state.requests`). The receipt code is the applicant's
+# capability: only its SHA-256 is kept. `pending_token` holds an approval's token until the
+# applicant's first look at the receipt page, then is cleared.
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", String(12), primary_key=True),  # public: what reviewers and the log name
+    Column("receipt_sha256", String(64), nullable=False, unique=True),
+    Column("dataset", String(200), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("organization", String(200), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("purpose", Text, nullable=False),
+    Column("fields", Text, nullable=False),  # a JSON list of field names
+    Column("period_start", String(7), nullable=False),
+    Column("period_end", String(7), nullable=False),
+    Column("agreed", Boolean, nullable=False),
+    Column("state", String(9), nullable=False),  # received, approved, denied, withdrawn
+    Column("received_at", String(27), nullable=False, index=True),
+    Column("due_at", String(20), nullable=False),
+    Column("decided_at", String(27)),
+    Column("reviewer", String(300)),  # a token id, or cli:<user>
+    Column("denial_ground", String(40)),
+    Column("denial_note", Text),
+    Column("token_id", String(12)),
+    Column("token_expires", String(20)),
+    Column("pending_token", Text),
+    Column("client_sha256", String(64), nullable=False),  # for the daily limit per client
+)
+
+# Sessions of the review page: only the SHA-256 of the cookie's value is kept.
+review_sessions = Table(
+    "review_sessions",
+    metadata,
+    Column("id_sha256", String(64), primary_key=True),
+    Column("token_id", String(12), nullable=False),
+    Column("csrf", String(64), nullable=False),
+    Column("created", String(20), nullable=False),
+    Column("expires", String(20), nullable=False),
+)

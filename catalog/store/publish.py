@@ -22,6 +22,7 @@ from catalog.store.clock import Clock
 from catalog.store.descriptors import DRAFT_MARKER, DatasetSource, build_order, discover
 from catalog.store.downloads import DownloadRenderer, file_sha256, record_downloads
 from catalog.store.model import Document
+from catalog.store.parquet import RowStream, write_parquet
 from catalog.store.records import changed_since
 from validation import Report, Validation, validate_package
 
@@ -274,10 +275,12 @@ class Publisher:
         descriptor = copy.deepcopy(source.descriptor)
         resources = []
         for resource in descriptor.get("resources", []):
-            table = validation.tables[resource["name"]]
-            resources.append(
-                self._write_resource(staging, resource, table, source_path=source.path)
+            # Streamed: a resource validated chunk by chunk is never whole in memory.
+            rows = RowStream(
+                validation.tables.schema(resource["name"]),
+                validation.tables.batches(resource["name"]),
             )
+            resources.append(self._write_resource(staging, resource, rows, source_path=source.path))
         resources.extend(self._embed_code_lists(staging, resources))
         if self.downloads is not None:
             for resource in resources:
@@ -305,7 +308,7 @@ class Publisher:
         self,
         staging: Path,
         resource: Document,
-        table: pa.Table,
+        table: pa.Table | RowStream,
         *,
         source_path: Path | None,
         embedded_from: dict[str, str] | None = None,
@@ -329,12 +332,7 @@ class Publisher:
             b"table_schema": json.dumps(resource["schema"], ensure_ascii=False).encode(),
             b"resource": name.encode(),
         }
-        pq.write_table(
-            table.replace_schema_metadata(metadata),
-            path,
-            compression="zstd",
-            row_group_size=self.row_group_size,
-        )
+        rows = write_parquet(path, table, metadata, self.row_group_size)
         # The size goes in `byte_size`, not the standard `bytes`: stock frictionless cannot
         # count the bytes of a Parquet source and would then report every file as wrong.
         # `hash` and `rows` it does check, so they keep their standard names.
@@ -344,7 +342,7 @@ class Publisher:
             mediatype=PARQUET_MEDIATYPE,
             byte_size=path.stat().st_size,
             hash="sha256:" + file_sha256(path),
-            rows=table.num_rows,
+            rows=rows,
         )
         return published
 

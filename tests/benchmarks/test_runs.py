@@ -49,11 +49,14 @@ def test_validation_benchmark_compares_both_validators(tmp_path: Path) -> None:
         "validation", "bench-validation", tmp_path, "--rows", "500", "--runs", "1"
     )
     assert results["rows"] == 500
-    for side in ("ours", "frictionless"):
+    for side in ("ours", "build", "frictionless"):
         assert results[side]["seconds"] > 0
         assert results[side]["rows_per_second"] > 0
-    assert markdown.startswith("Validation of 500 rows")
-    assert "| frictionless |" in markdown
+    for step in ("ours", "build"):  # each in a fresh process: at least an interpreter's size
+        assert 20 < results[step]["peak_rss_mb"] < 4096
+    assert results["frictionless_rows"] == 500
+    assert markdown.startswith("Validation and build of 500 rows")
+    assert "| frictionless (500 rows) |" in markdown
 
 
 @pytest.fixture(scope="module")

@@ -97,7 +97,7 @@ def test_every_serialisation_of_the_dataset_parses_with_replacement_characters(
     assert REPLACED in titles(graph)
     assert "表" + "\ufffd" * len(FORBIDDEN) in titles(graph)
     assert "坏\ufffd词" in {str(k) for k in graph.objects(None, DCAT.keyword)}
-    assert URIRef("https://example.org/bulletin%01") in set(graph.objects())
+    assert URIRef("https://example.org/bulletin\ufffd") in set(graph.objects())
     assert not any(c in answer.text for c in "\x01\x0b\x0c\x1f\ufffe\uffff\ud800")
 
 
@@ -118,14 +118,14 @@ def test_the_dcat_actions_answer_well_formed_rdf_xml(server: str, action: str) -
 
 def test_the_served_version_holds_the_forbidden_characters(store_dir: Path) -> None:
     # What the other tests read is this version: its descriptor keeps every character; the
-    # store reads the lone surrogate, which no UTF-8 answer could carry, as U+FFFD.
+    # store reads each as U+FFFD, so no surface (HTML, CSV, JSON, RDF) serves one.
     store = FolderStore(store_dir)
     assert store.current("wages-test") == "v-unwritable"
     written = json.loads(
         (store_dir / "wages-test" / "v-unwritable" / "datapackage.json").read_text()
     )
     assert written["title"] == TITLE
-    assert store.package("wages-test").title == TITLE.replace("\ud800", "\ufffd")
+    assert store.package("wages-test").title == REPLACED
 
 
 @pytest.mark.parametrize("extension", list(PARSERS))
@@ -155,11 +155,16 @@ def test_a_graph_with_nothing_forbidden_is_written_unchanged() -> None:
         "/dataset/wages-test",
         "/dataset?q=工资",
         "/catalog/register.json",
+        "/catalog/register.csv",
         "/data.json",
     ],
 )
 def test_every_other_surface_serves_the_version_without_failing(server: str, path: str) -> None:
-    """A lone surrogate made the catalogue index fail to load, and every route a 500."""
+    """A lone surrogate made the catalogue index fail to load, and every route a 500; the
+    controls went raw into the HTML pages and the register's CSV."""
     answer = httpx.get(server + path, timeout=60)
     assert answer.status_code == 200, answer.text[:300]
-    assert "\ud800" not in answer.content.decode("utf-8")
+    body = answer.content.decode("utf-8")
+    assert not any(c in body for c in FORBIDDEN)
+    assert "\\u0001" not in body and "\\ufffe" not in body.lower()  # nor as JSON escapes
+    assert "\ufffd" in body or "\\ufffd" in body.lower()  # the title is served, replaced

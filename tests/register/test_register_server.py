@@ -80,6 +80,27 @@ def test_register_items_are_the_descriptors_data_dictionaries(
         assert resource["issued"] == str(package.issued)
 
 
+def test_register_items_carry_the_guides_data_type_of_each_field(
+    bodies: dict[str, httpx.Response], published: dict[str, Package]
+) -> None:
+    # The guide's kinds: a whole number (a year too) is 整型I, a printed decimal 数值型N.
+    kinds = {"integer": "整型I", "year": "整型I", "number": "数值型N", "string": "字符型C"}
+    seen = set()
+    for resource in json_resources(bodies["json"].content):
+        package = published[resource["dataset"]]
+        types = {
+            (r.name, f.name): f.type
+            for r in package.resources
+            for f in (r.table_schema.fields if r.table_schema else [])
+        }
+        for item in resource["items"]:
+            kind = types[(item["table"], item["identifier"])]
+            if kind in kinds:
+                assert item["data_type"] == kinds[kind], (package.name, item)
+                seen.add(kind)
+    assert seen >= {"integer", "number", "string"}  # no shipped table has a year field
+
+
 def test_register_csv_xlsx_and_json_agree(bodies: dict[str, httpx.Response]) -> None:
     from_csv = csv_rows(bodies["csv"].content)
     assert xlsx_rows(bodies["xlsx"].content) == from_csv

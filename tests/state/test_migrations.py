@@ -9,6 +9,7 @@ import json
 import logging
 import secrets
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ from catalog.state import (
     upgrade,
 )
 from catalog.state.schema import metadata
+from tests.conftest import REPO
 from tests.servers import OPENDATA
 
 OLD_AUDIT_LINES = [
@@ -177,3 +179,36 @@ def test_opendata_db_upgrade_then_status(tmp_path: Path) -> None:
     assert db("upgrade") == f"migrated to revision {head()}"
     assert db("upgrade") == f"already at revision {head()}"
     assert db("status") == f"revision {head()}; newest {head()}"
+
+
+def test_the_head_read_from_the_files_is_alembics_head() -> None:
+    # The server reads the newest revision without Alembic; it must be the one Alembic runs to.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from catalog.state import head
+
+    config = Config()
+    config.set_main_option("script_location", str(REPO / "catalog" / "state" / "migrations"))
+    assert head() == ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_a_server_process_does_not_load_alembic_once_the_database_is_current(
+    tmp_path: Path,
+) -> None:
+    """Alembic with Mako and Pygments is 20 MB of a server that never migrates after the first
+    start; pyarrow.dataset brings pandas (65 MB)."""
+    settings = Settings(store=tmp_path / "store", state=tmp_path / "state")
+    open_state(settings.database).close()  # the first start migrates
+    probe = (
+        "import sys\n"
+        "from catalog.settings import Settings\n"
+        "from api import create_app\n"
+        f"create_app(Settings(store={str(settings.store)!r}, state={str(settings.state)!r}))\n"
+        "print(sorted(m for m in ('alembic', 'mako', 'pandas', 'pyarrow.dataset', 'ckanapi')"
+        " if m in sys.modules))\n"
+    )
+    found = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    assert found.stdout.strip() == "[]"

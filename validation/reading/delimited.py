@@ -7,10 +7,12 @@ dropped from the data leaves a gap, so every error still points at its line.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import IO, Any, Literal, cast
 
 import numpy as np
 import pyarrow as pa
@@ -55,36 +57,48 @@ class _Parsed:
 
 def _parse(data: bytes, dialect: Dialect, skip: int, *, threaded: bool) -> tuple[pa.Table, BadRows]:
     bad: BadRows = []
+    try:
+        table = pacsv.read_csv(io.BytesIO(data), **_options(dialect, skip, threaded, bad))
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        raise _unparsable(exc) from None
+    return table, bad
+
+
+def _unparsable(exc: Exception) -> ReadFailure:
+    # Unbalanced quotes, a dialect pyarrow refuses (two-character delimiter)…
+    return ReadFailure("source-error", f"the CSV cannot be parsed: {exc}")
+
+
+def _options(
+    dialect: Dialect, skip: int, threaded: bool, bad: BadRows, block_size: int | None = None
+) -> dict[str, Any]:
+    """pyarrow's options for the dialect; rows with too few or many cells go to ``bad``."""
 
     def on_bad_row(row: pacsv.InvalidRow) -> Literal["skip"]:
         bad.append((row.number, row.text))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(data),
-            read_options=pacsv.ReadOptions(
-                skip_rows=skip, autogenerate_column_names=True, use_threads=threaded
-            ),
-            parse_options=pacsv.ParseOptions(
-                delimiter=dialect.delimiter,
-                quote_char=dialect.quote_char or False,
-                double_quote=dialect.double_quote,
-                escape_char=dialect.escape_char or False,
-                newlines_in_values=True,
-                ignore_empty_lines=False,
-                invalid_row_handler=on_bad_row,
-            ),
-            convert_options=pacsv.ConvertOptions(
-                column_types=_ALL_STRINGS,
-                strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except (pa.ArrowException, ValueError, TypeError) as exc:
-        # Unbalanced quotes, a dialect pyarrow refuses (two-character delimiter)…
-        raise ReadFailure("source-error", f"the CSV cannot be parsed: {exc}") from None
-    return table, bad
+    reading = pacsv.ReadOptions(skip_rows=skip, autogenerate_column_names=True)
+    reading.use_threads = threaded
+    if block_size is not None:
+        reading.block_size = block_size
+    return {
+        "read_options": reading,
+        "parse_options": pacsv.ParseOptions(
+            delimiter=dialect.delimiter,
+            quote_char=dialect.quote_char or False,
+            double_quote=dialect.double_quote,
+            escape_char=dialect.escape_char or False,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+            invalid_row_handler=on_bad_row,
+        ),
+        "convert_options": pacsv.ConvertOptions(
+            column_types=_ALL_STRINGS,
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    }
 
 
 # Typing comes later: every column pyarrow may generate is read as text.
@@ -245,3 +259,91 @@ def _merge_ragged(raw: RawTable, bad_rows: dict[int, tuple[str, ...]], width: in
     raw.columns = [
         pa.concat_arrays([c, p]).take(order) for c, p in zip(raw.columns, padded, strict=True)
     ]
+
+
+# ------------------------------------------------------------------------- chunk by chunk
+
+
+class RowPastChunk(Exception):
+    """The CSV does not parse chunk by chunk: a row (a quoted cell of many lines) longer
+    than a chunk, or a fault (an unbalanced quote). Read whole, it parses, or `read_csv`
+    says why not, in the very words it always has."""
+
+
+def csv_chunks(source: IO[bytes], dialect: Dialect, block_size: int) -> Iterator[RawTable]:
+    """The CSV as raw-text tables of about ``block_size`` bytes each, rows numbered as
+    ``read_csv`` numbers them; the first holds every header row and carries the labels.
+
+    ``skipInitialSpace`` is not read this way (Python parses it, whole).
+    """
+    first = dialect.header_rows[0] if dialect.header_rows else 1
+    bad: BadRows = []
+    try:
+        reader = pacsv.open_csv(source, **_options(dialect, first - 1, False, bad, block_size))
+    except (pa.ArrowException, ValueError, TypeError) as exc:
+        raise RowPastChunk(str(exc)) from None
+    numbering = _Numbering(first, bad, dialect)
+    head: list[_Parsed] = []
+    last_header = dialect.header_rows[-1] if dialect.header_rows else 0
+    for parsed in _parsed_batches(reader, numbering):
+        head.append(parsed)
+        if len(head[-1].numbers) and head[-1].numbers[-1] < last_header:
+            continue  # the header is not whole yet
+        yield _assemble(_joined(head), dialect, first)
+        head = []
+    tail = numbering.rest(len(reader.schema))
+    if head or tail.ragged:
+        yield _assemble(_joined([*head, tail]), dialect, first)
+
+
+def _parsed_batches(reader: pacsv.CSVStreamingReader, numbering: _Numbering) -> Iterator[_Parsed]:
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            return
+        except (pa.ArrowException, ValueError, TypeError) as exc:
+            raise RowPastChunk(str(exc)) from None
+        columns = [cast("pa.StringArray", column) for column in batch.columns]
+        yield numbering.place(columns)
+
+
+class _Numbering:
+    """Numbers the rows of each batch: ragged rows are reported (with their numbers) as the
+    parser meets them, possibly ahead of the batch that returns; good rows take the rest."""
+
+    def __init__(self, first: int, bad: BadRows, dialect: Dialect) -> None:
+        self.next = first
+        self.bad = bad  # appended to by the parser, in file order
+        self.dialect = dialect
+
+    def place(self, columns: list[pa.StringArray]) -> _Parsed:
+        count = len(columns[0]) if columns else 0
+        numbers = [int(number or 0) for number, _ in self.bad]
+        end = self.next + count - 1
+        while end != self.next + count - 1 + bisect.bisect_right(numbers, end):
+            end = self.next + count - 1 + bisect.bisect_right(numbers, end)
+        return self._taken(columns, bisect.bisect_right(numbers, end), end)
+
+    def rest(self, width: int) -> _Parsed:
+        empty = [pa.array([], pa.string()) for _ in range(width)]
+        return self._taken(empty, len(self.bad), self.next - 1)
+
+    def _taken(self, columns: list[pa.StringArray], taken: int, end: int) -> _Parsed:
+        ragged, self.bad[:taken] = self.bad[:taken], []
+        numbers = np.arange(self.next, end + 1, dtype=np.int64)
+        skipped = np.array([int(n or 0) for n, _ in ragged], dtype=np.int64)
+        if len(skipped):
+            numbers = numbers[~np.isin(numbers, skipped)]
+        self.next = end + 1
+        cells = {int(n or 0): _split_row(text, self.dialect) for n, text in ragged}
+        return _Parsed(columns, numbers, cells)
+
+
+def _joined(parts: list[_Parsed]) -> _Parsed:
+    if len(parts) == 1:
+        return parts[0]
+    width = max(len(part.columns) for part in parts)
+    columns = [pa.concat_arrays([p.columns[i] for p in parts if p.columns]) for i in range(width)]
+    ragged = {n: cells for part in parts for n, cells in part.ragged.items()}
+    return _Parsed(columns, np.concatenate([p.numbers for p in parts]), ragged)

@@ -71,6 +71,14 @@ def row_numbers(rows: pa.Int64Array) -> list[int]:
 
 def read_bytes(base_path: Path, relative: str) -> bytes:
     """The file at ``relative`` inside ``base_path``; refuse anything that escapes it."""
+    data = source_path(base_path, relative).read_bytes()
+    if not data:
+        raise ReadFailure("source-error", f'file "{relative}" is empty')
+    return data
+
+
+def source_path(base_path: Path, relative: str) -> Path:
+    """Where the file ``relative`` inside ``base_path`` is; refuse anything that escapes it."""
     if Path(relative).is_absolute() or ".." in Path(relative).parts or "://" in relative:
         raise ReadFailure(
             "scheme-error", f'path "{relative}" must be relative to the dataset folder'
@@ -81,10 +89,7 @@ def read_bytes(base_path: Path, relative: str) -> bytes:
         raise ReadFailure("scheme-error", f'path "{relative}" leaves the dataset folder')
     if not target.is_file():
         raise ReadFailure("scheme-error", f'file "{relative}" does not exist')
-    data = target.read_bytes()
-    if not data:
-        raise ReadFailure("source-error", f'file "{relative}" is empty')
-    return data
+    return target
 
 
 def file_stats(data: bytes, encoding: str | None = None) -> SourceStats:

@@ -120,11 +120,12 @@ def text_faults(descriptor: dict[str, Any]) -> dict[str, str]:
 
 
 def encodable(document: Any) -> Any:
-    """`document` with every lone surrogate of its texts read as U+FFFD: a version published
-    before descriptors refused them stays servable (UTF-8 cannot carry one). Nothing else is
-    changed; a document without one is returned as it is."""
+    """`document` with every character `CONTROL` names read as U+FFFD: a version published
+    before descriptors refused them stays servable on every surface (UTF-8 cannot carry a lone
+    surrogate; XML, and so RDF/XML, forbids the C0 controls; HTML and CSV readers stumble on
+    them). Nothing else is changed."""
     if isinstance(document, str):
-        return LONE_SURROGATE.sub("\ufffd", document)
+        return CONTROL.sub("\ufffd", document)
     if isinstance(document, dict):
         return {key: encodable(value) for key, value in document.items()}
     if isinstance(document, list):

@@ -1,0 +1,174 @@
+"""What the request routes share: the stores, the bounded body, the dataset applied for, and
+filing itself (one path for the JSON API and the web form)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, FastAPI, Request
+from starlette.concurrency import run_in_threadpool
+
+from api.perimeter import request_client
+from catalog.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+from catalog.settings import Settings
+from catalog.state import (
+    ANONYMOUS,
+    Application,
+    AuditLog,
+    DataRequest,
+    Limits,
+    RequestStore,
+    ReviewSessions,
+    read_application,
+)
+from catalog.store import Package, Store
+
+# Form fields of one request: a few texts and one checkbox per dataset field.
+MAX_FORM_FIELDS = 600
+DEFAULT_CONDITIONS_ZH = (
+    "申请获得的数据仅用于申请所述用途，不得擅自转让，不得改变用途或者使用范围"
+    "（《贵州省政府数据共享开放条例》）；使用时注明数据来源。"
+)
+DEFAULT_CONDITIONS_EN = (
+    "The data are for the purpose stated in the request only: they may not be passed on, nor"
+    " used for another purpose or beyond the stated scope (Guizhou regulation on government"
+    " data sharing and opening); cite the source when using them."
+)
+
+
+class UnsupportedMediaType(BadRequest):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported Media Type"
+
+
+def install_requests(app: FastAPI, settings: Settings) -> None:
+    """The request stores over the state database `api.routes.ckan` opened."""
+    engine = app.state.private.engine
+    app.state.requests = RequestStore(engine, reply_days=settings.request_reply_working_days)
+    app.state.review_sessions = ReviewSessions(engine)
+
+
+async def get_requests(request: Request) -> RequestStore:
+    found: RequestStore = request.app.state.requests
+    return found
+
+
+async def get_sessions(request: Request) -> ReviewSessions:
+    found: ReviewSessions = request.app.state.review_sessions
+    return found
+
+
+RequestsDep = Annotated[RequestStore, Depends(get_requests)]
+SessionsDep = Annotated[ReviewSessions, Depends(get_sessions)]
+
+
+async def bounded_body(request: Request, limit: int) -> bytes:
+    """The body, at most `limit` bytes: 413 from `Content-Length` before reading, or as
+    soon as a chunked body passes it."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise PayloadTooLarge(f"the request body is {declared} bytes; at most {limit}")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise PayloadTooLarge(f"the request body is over {limit} bytes")
+    return bytes(body)
+
+
+def json_fields(body: bytes) -> dict[str, Any]:
+    """A JSON object's members; 400 when the body is not one."""
+    try:
+        found = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadRequest(f"the body is not JSON in UTF-8: {str(exc)[:120]}") from None
+    if not isinstance(found, dict):
+        raise BadRequest("the body must be a JSON object of the application's fields")
+    return found
+
+
+def form_fields(body: bytes) -> dict[str, Any]:
+    """The web form as the JSON API takes it: `fields` a list, `agree` true when ticked."""
+    try:
+        pairs = parse_qsl(
+            body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS
+        )
+    except (UnicodeDecodeError, ValueError):
+        raise BadRequest("the form is not URL-encoded UTF-8, or has too many fields") from None
+    raw: dict[str, Any] = {"fields": [], "agree": False}
+    for key, value in pairs:
+        if key == "fields":
+            raw["fields"].append(value)
+        elif key == "agree":
+            raw["agree"] = value == "yes"
+        else:
+            raw.setdefault(key, value)
+    return raw
+
+
+def conditional_package(store: Store, slug: str) -> Package:
+    """The current version of a dataset one may apply for: 404 when there is none, 409 when
+    its data is open to all (无条件开放: nothing to apply for)."""
+    version = store.current(slug) if len(slug) <= 200 else None
+    if version is None:
+        raise NotFound(f"no dataset {slug[:200]!r} is published")
+    package = store.package(slug)
+    if package.access_level != "conditional":
+        raise Conflict(
+            f"the data of dataset {slug!r} are open to all (无条件开放): download them from"
+            f" /dataset/{slug}; nothing needs to be applied for"
+        )
+    return package
+
+
+def dataset_fields(package: Package) -> list[str]:
+    """The names of the dataset's fields, every table's, each once, in order."""
+    names = (
+        field.name
+        for resource in package.resources
+        if resource.table_schema is not None
+        for field in resource.table_schema.fields
+    )
+    return list(dict.fromkeys(names))
+
+
+def conditions(package: Package) -> tuple[str, str]:
+    """The conditions of 有条件开放 (zh, en): the descriptor's (`access_conditions`, `_en`,
+    else the register's `open_conditions`), else the regulation's."""
+    declared = package.conditions("zh").strip()
+    if declared:
+        return declared, package.conditions("en").strip()
+    return DEFAULT_CONDITIONS_ZH, DEFAULT_CONDITIONS_EN
+
+
+async def file_request(
+    request: Request, package: Package, raw: dict[str, Any]
+) -> tuple[DataRequest, str]:
+    """Check and file an application for `package`; audited as `request received`."""
+    application: Application = read_application(raw, dataset_fields(package))
+    settings: Settings = request.app.state.settings
+    limits = Limits(settings.request_max_per_client_per_day, settings.request_max_per_day)
+    store: RequestStore = request.app.state.requests
+    client = request_client(request)
+    filed, receipt = await run_in_threadpool(store.file, package.name, application, client, limits)
+    await audit(request, "request received", package.name, f"request {filed.id}", ANONYMOUS)
+    return filed, receipt
+
+
+async def audit(
+    request: Request, action: str, dataset: str, detail: str, who: str, *, refused: bool = False
+) -> None:
+    """One review step in the audit log."""
+    log: AuditLog = request.app.state.audit
+    await run_in_threadpool(
+        log.record,
+        token=who,
+        action=action,
+        outcome="refused" if refused else "ok",
+        dataset=dataset,
+        detail=detail,
+        client=request_client(request),
+    )

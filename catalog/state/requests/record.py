@@ -1,0 +1,92 @@
+"""One data request as the state database keeps it, and what its applicant may see of it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from catalog.state.requests.grounds import GROUNDS
+from catalog.state.tokens import stamp
+
+RequestState = Literal["received", "approved", "denied", "withdrawn"]
+STATES: tuple[RequestState, ...] = ("received", "approved", "denied", "withdrawn")
+
+
+@dataclass(frozen=True)
+class DataRequest:
+    """A request, never its receipt code (only the code's hash is kept)."""
+
+    id: str
+    dataset: str
+    name: str
+    organization: str
+    email: str
+    phone: str
+    purpose: str
+    fields: tuple[str, ...]
+    period_start: str
+    period_end: str
+    state: RequestState
+    received_at: str
+    due_at: str
+    decided_at: str | None = None
+    reviewer: str | None = None
+    denial_ground: str | None = None
+    denial_note: str | None = None
+    token_id: str | None = None
+    token_expires: str | None = None
+
+    def overdue(self, now: datetime) -> bool:
+        """Undecided past its reply deadline."""
+        return self.state == "received" and stamp(now) > self.due_at
+
+    def status(self, now: datetime) -> dict[str, Any]:
+        """What the applicant sees: the state, the deadline, the decision; no contact details
+        (the receipt may be shared), no reviewer."""
+        ground = GROUNDS.get(self.denial_ground or "")
+        return {
+            "id": self.id,
+            "dataset": self.dataset,
+            "state": self.state,
+            "received_at": self.received_at,
+            "due_at": self.due_at,
+            "overdue": self.overdue(now),
+            "decided_at": self.decided_at,
+            "fields": list(self.fields),
+            "period": {"start": self.period_start, "end": self.period_end},
+            "denial": None
+            if ground is None
+            else {"ground": ground.code, "zh": ground.zh, "en": ground.en,
+                  "basis": ground.basis, "note": self.denial_note},
+            "token": None
+            if self.token_id is None
+            else {"id": self.token_id, "expires": self.token_expires,
+                  "scope": f"read-dataset:{self.dataset}"},
+        }  # fmt: skip
+
+
+def request_of(row: Any) -> DataRequest:
+    """The record of a row of the `requests` table."""
+    return DataRequest(
+        id=row["id"],
+        dataset=row["dataset"],
+        name=row["name"],
+        organization=row["organization"],
+        email=row["email"],
+        phone=row["phone"],
+        purpose=row["purpose"],
+        fields=tuple(json.loads(row["fields"])),
+        period_start=row["period_start"],
+        period_end=row["period_end"],
+        state=row["state"],
+        received_at=row["received_at"],
+        due_at=row["due_at"],
+        decided_at=row.get("decided_at"),
+        reviewer=row.get("reviewer"),
+        denial_ground=row.get("denial_ground"),
+        denial_note=row.get("denial_note"),
+        token_id=row.get("token_id"),
+        token_expires=row.get("token_expires"),
+    )

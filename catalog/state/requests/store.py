@@ -1,0 +1,247 @@
+"""The requests table: file, look up, list, approve, deny and withdraw data requests.
+
+A request is filed with a receipt code: 24 random bytes (192 bits), URL-safe base64. The code
+is the applicant's only key to the request, so it is shown once, at filing, and only its
+SHA-256 is kept (a leaked database does not open anyone's request). Reviewers and the audit
+log name a request by its public `id`.
+
+Decisions are compare-and-set on `state = 'received'`: two reviewers deciding at once, or a
+reviewer and a withdrawing applicant, cannot both win. An approval makes a token with the
+scope `read-dataset:<slug>` (`TokenStore.create`) in the same breath and keeps it in
+`pending_token` until `reveal` hands it to the applicant, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, or_, select, text, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from catalog.errors import Conflict, NotFound, TooManyRequests
+from catalog.state.audit import entry_time
+from catalog.state.requests.application import Application
+from catalog.state.requests.grounds import STATUTORY_WORKING_DAYS, day_start, ground, reply_due
+from catalog.state.requests.record import STATES, DataRequest, request_of
+from catalog.state.schema import requests
+from catalog.state.tokens import TokenStore, stamp
+
+RECEIPT_BYTES = 24
+ID_BYTES = 6
+MAX_NOTE_CHARS = 2000
+# Names the lock that keeps the daily limits exact when two servers file at once (PostgreSQL).
+FILING_LOCK = 0x6F64_7265_7173
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many requests may be filed in a day (China time): from one client, in all."""
+
+    per_client: int = 5
+    total: int = 200
+
+
+def digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class RequestStore:
+    """Data requests in the state database."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        clock: Callable[[], datetime] | None = None,
+        reply_days: int = STATUTORY_WORKING_DAYS,
+    ) -> None:
+        self.engine = engine
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.reply_days = reply_days
+
+    def file(
+        self, slug: str, application: Application, client: str, limits: Limits
+    ) -> tuple[DataRequest, str]:
+        """File a request for dataset `slug`: its record and the receipt code (shown once).
+
+        TooManyRequests past the daily limits; Conflict when the same contact already waits
+        for an answer on this dataset."""
+        now = self.clock()
+        receipt = secrets.token_urlsafe(RECEIPT_BYTES)
+        row = _new_row(slug, application, now, reply_due(now, self.reply_days))
+        row.update(receipt_sha256=digest(receipt), client_sha256=digest(client))
+        with self.engine.begin() as connection:
+            self._check_limits(connection, row, now, limits)
+            _check_duplicate(connection, slug, application)
+            while True:  # a clash of random ids is all but impossible
+                row["id"] = secrets.token_hex(ID_BYTES)
+                try:
+                    with connection.begin_nested():
+                        connection.execute(insert(requests).values(**row))
+                    break
+                except IntegrityError:
+                    continue
+        return request_of(row), receipt
+
+    def _check_limits(
+        self, connection: Connection, row: dict[str, Any], now: datetime, limits: Limits
+    ) -> None:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FILING_LOCK})
+        today = requests.c.received_at >= entry_time(day_start(now))
+        counted = select(func.count()).select_from(requests).where(today)
+        tomorrow = day_start(now) + timedelta(days=1)
+        wait = max(1, int((tomorrow - now).total_seconds()))
+        if connection.execute(counted).scalar_one() >= limits.total:
+            raise _too_many("the platform takes no more requests today", wait)
+        mine = counted.where(requests.c.client_sha256 == row["client_sha256"])
+        if connection.execute(mine).scalar_one() >= limits.per_client:
+            raise _too_many(f"at most {limits.per_client} requests a day from one client", wait)
+
+    def find(self, receipt: str) -> DataRequest:
+        """The request of a receipt code; NotFound when there is none."""
+        return self._one(
+            requests.c.receipt_sha256 == digest(receipt), "no request has that receipt"
+        )
+
+    def get(self, ident: str) -> DataRequest:
+        """The request of a public id; NotFound when there is none."""
+        return self._one(requests.c.id == ident, f"no request numbered {ident!r}")
+
+    def lookup(self, receipt_or_id: str) -> DataRequest:
+        """A request by its id (12 hex digits) or its receipt code."""
+        if len(receipt_or_id) == 2 * ID_BYTES:
+            return self.get(receipt_or_id)
+        return self.find(receipt_or_id)
+
+    def _one(self, where: Any, missing: str) -> DataRequest:
+        with self.engine.connect() as connection:
+            row = connection.execute(select(requests).where(where)).first()
+        if row is None:
+            raise NotFound(missing)
+        return request_of(row._mapping)
+
+    def all(self, state: str | None = None, *, overdue: bool = False) -> list[DataRequest]:
+        """Requests, overdue ones first, then by when they were received."""
+        if state is not None and state not in STATES:
+            raise ValueError(f"state must be one of {', '.join(STATES)}, not {state!r}")
+        query = select(requests).order_by(requests.c.received_at, requests.c.id)
+        if state is not None:
+            query = query.where(requests.c.state == state)
+        now = self.clock()
+        if overdue:
+            query = query.where(requests.c.state == "received", requests.c.due_at < stamp(now))
+        with self.engine.connect() as connection:
+            found = [request_of(row._mapping) for row in connection.execute(query)]
+        return sorted(found, key=lambda r: not r.overdue(now))  # stable: time order kept
+
+    def approve(
+        self, ident: str, reviewer: str, tokens: TokenStore, lifetime: timedelta
+    ) -> tuple[DataRequest, str]:
+        """Approve a received request: the token made for it (shown now, and once to the
+        applicant) and the record. Conflict when it is decided already."""
+        found = self.get(ident)
+        _undecided(found)
+        made, token = tokens.create(
+            f"request {found.id} ({found.name})"[:200], [f"read-dataset:{found.dataset}"], lifetime
+        )
+        decided = self._decide(
+            ident, "approved", reviewer,
+            token_id=made.id, token_expires=made.expires, pending_token=token,
+        )  # fmt: skip
+        if decided is None:  # decided by someone else meanwhile: the token must not live on
+            tokens.revoke(made.id)
+            _undecided(self.get(ident))
+        return self.get(ident), token
+
+    def deny(self, ident: str, reviewer: str, code: str, note: str = "") -> DataRequest:
+        """Deny a received request on a legal ground (`grounds.GROUNDS`), with a note."""
+        ground(code)  # ValueError names the codes
+        if len(note) > MAX_NOTE_CHARS:
+            raise ValueError(f"the note is {len(note)} characters; at most {MAX_NOTE_CHARS}")
+        _undecided(self.get(ident))
+        decided = self._decide(
+            ident, "denied", reviewer, denial_ground=code, denial_note=note.strip() or None
+        )
+        if decided is None:
+            _undecided(self.get(ident))
+        return self.get(ident)
+
+    def withdraw(self, receipt: str) -> DataRequest:
+        """The applicant withdraws a request not yet decided."""
+        found = self.find(receipt)
+        _undecided(found)
+        if self._decide(found.id, "withdrawn", "applicant") is None:
+            _undecided(self.get(found.id))
+        return self.get(found.id)
+
+    def reveal(self, receipt: str) -> tuple[DataRequest, str | None]:
+        """The request of a receipt and, the first time only, the token its approval made."""
+        found = self.find(receipt)
+        if found.state != "approved":
+            return found, None
+        pending = select(requests.c.pending_token).where(requests.c.id == found.id)
+        with self.engine.begin() as connection:
+            token = connection.execute(pending.with_for_update()).scalar()
+            if token is not None:
+                connection.execute(
+                    update(requests).where(requests.c.id == found.id).values(pending_token=None)
+                )
+        return found, token
+
+    def _decide(self, ident: str, state: str, reviewer: str, **values: Any) -> int | None:
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(requests)
+                .where(requests.c.id == ident, requests.c.state == "received")
+                .values(state=state, decided_at=entry_time(self.clock()), reviewer=reviewer,
+                        **values)
+            ).rowcount  # fmt: skip
+        return changed or None
+
+
+def _new_row(slug: str, application: Application, now: datetime, due: datetime) -> dict[str, Any]:
+    return {
+        "dataset": slug,
+        "name": application.name,
+        "organization": application.organization,
+        "email": application.email,
+        "phone": application.phone,
+        "purpose": application.purpose,
+        "fields": json.dumps(list(application.fields), ensure_ascii=False),
+        "period_start": application.period_start,
+        "period_end": application.period_end,
+        "agreed": True,
+        "state": "received",
+        "received_at": entry_time(now),
+        "due_at": stamp(due),
+    }
+
+
+def _check_duplicate(connection: Connection, slug: str, application: Application) -> None:
+    same = [requests.c.email == application.email] if application.email else []
+    same += [requests.c.phone == application.phone] if application.phone else []
+    waiting = select(requests.c.received_at).where(
+        requests.c.dataset == slug, requests.c.state == "received", or_(*same)
+    )
+    earlier = connection.execute(waiting.limit(1)).scalar()
+    if earlier is not None:
+        raise Conflict(
+            f"a request for this dataset from the same contact, received {earlier[:10]}, is"
+            " still waiting for its answer; its receipt code shows its state"
+        )
+
+
+def _undecided(found: DataRequest) -> None:
+    if found.state != "received":
+        raise Conflict(f"request {found.id} is {found.state} already")
+
+
+def _too_many(message: str, wait: int) -> TooManyRequests:
+    return TooManyRequests(f"{message}; try again tomorrow", retry_after=wait)

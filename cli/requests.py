@@ -1,0 +1,114 @@
+"""`requests list|show|approve|deny`: reviewing data requests (依申请) from the command line."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from catalog.errors import OpenDataError
+from catalog.state import GROUNDS, STATES, DataRequest, RequestStore, cli_token, parse_duration
+from cli.common import errors, fail, record, say, settings_of, state_of
+
+requests_app = typer.Typer(
+    help="Data requests: list, show, approve (issues a read token) or deny (a legal ground).",
+    no_args_is_help=True,
+)
+Receipt = Annotated[str, typer.Argument(help="The request's id (12 hex digits) or receipt code.")]
+
+
+def _store(ctx: typer.Context) -> RequestStore:
+    days = settings_of(ctx).request_reply_working_days
+    return RequestStore(state_of(ctx).engine, reply_days=days)
+
+
+def _line(found: DataRequest, now: datetime) -> str:
+    late = "  OVERDUE" if found.overdue(now) else ""
+    return (
+        f"{found.id}  {found.dataset}  {found.state}{late}  received {found.received_at[:19]}Z"
+        f"  due {found.due_at}  {found.name}  {found.email or found.phone}"
+    )
+
+
+@requests_app.command("list")
+def requests_list(
+    ctx: typer.Context,
+    state: Annotated[
+        str | None, typer.Option(help=f"Only this state: {', '.join(STATES)}.")
+    ] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only undecided past due.")] = False,
+) -> None:
+    """List requests, overdue ones first, then by when they came."""
+    if state is not None and state not in STATES:
+        errors.print(f"error: --state is one of {', '.join(STATES)}", markup=False)
+        raise typer.Exit(code=2)
+    now = datetime.now(UTC)
+    for found in _store(ctx).all(state, overdue=overdue):
+        say(_line(found, now))
+
+
+@requests_app.command("show")
+def requests_show(ctx: typer.Context, receipt: Receipt) -> None:
+    """Everything about one request."""
+    try:
+        found = _store(ctx).lookup(receipt)
+    except OpenDataError as exc:
+        raise fail(exc) from exc
+    say(_line(found, datetime.now(UTC)))
+    for label, value in (
+        ("organization", found.organization), ("email", found.email), ("phone", found.phone),
+        ("fields", " ".join(found.fields)),
+        ("period", f"{found.period_start} – {found.period_end}"), ("purpose", found.purpose),
+        ("decided", found.decided_at or ""), ("reviewer", found.reviewer or ""),
+        ("ground", found.denial_ground or ""), ("note", found.denial_note or ""),
+        ("token", f"{found.token_id} expires {found.token_expires}" if found.token_id else ""),
+    ):  # fmt: skip
+        if value:
+            say(f"  {label}: {value}")
+
+
+@requests_app.command("approve")
+def requests_approve(
+    ctx: typer.Context,
+    receipt: Receipt,
+    expires: Annotated[str | None, typer.Option(help="Token lifetime, e.g. 90d or 1y.")] = None,
+) -> None:
+    """Approve: a token reading this dataset only is made and printed (once, here; the
+    applicant sees it once on the receipt page)."""
+    state = state_of(ctx)
+    try:
+        lifetime = parse_duration(expires or f"{settings_of(ctx).request_grant_days}d")
+        found = _store(ctx).lookup(receipt)
+        done, token = _store(ctx).approve(found.id, cli_token(), state.tokens, lifetime)
+    except (OpenDataError, ValueError) as exc:
+        record(ctx, "request approve", "refused", str(exc))
+        raise fail(exc) from exc
+    record(ctx, "request approve", "ok", f"request {done.id}", dataset=done.dataset)
+    grant = f"token {done.token_id} scopes read-dataset:{done.dataset} expires {done.token_expires}"
+    record(ctx, "token create", "ok", f"{grant} for request {done.id}", dataset=done.dataset)
+    errors.print(
+        f"request {done.id} approved; token {done.token_id} (expires {done.token_expires}),"
+        " shown only now:",
+        highlight=False,
+        markup=False,
+    )
+    print(token)
+
+
+@requests_app.command("deny")
+def requests_deny(
+    ctx: typer.Context,
+    receipt: Receipt,
+    reason: Annotated[str, typer.Option(help=f"The legal ground: {', '.join(GROUNDS)}.")],
+    note: Annotated[str, typer.Option(help="A note for the applicant.")] = "",
+) -> None:
+    """Deny on a legal ground (docs/requests.md lists them), with an optional note."""
+    try:
+        found = _store(ctx).lookup(receipt)
+        done = _store(ctx).deny(found.id, cli_token(), reason, note)
+    except (OpenDataError, ValueError) as exc:
+        record(ctx, "request deny", "refused", str(exc))
+        raise fail(exc) from exc
+    record(ctx, "request deny", "ok", f"request {done.id} ground {reason}", dataset=done.dataset)
+    say(f"request {done.id} denied: {GROUNDS[reason].en} ({GROUNDS[reason].basis})")
