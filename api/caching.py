@@ -29,9 +29,8 @@ DuckDB): the tag hashes the request and the versions it reads, and only a 200 ev
 it. Everything else (`If-Match`, `If-None-Match: *`, `If-Modified-Since` alone) needs to
 know that the URL has a representation at all (a known resource, a valid sort, a series that
 exists), which only the route can tell: it is evaluated on the route's answer, a 200 becoming
-412 (`If-Match` fails) or 304 (its body dropped). A URL whose answer depends on a grant (a
-conditional dataset's, `/api/v1/sql`) gets no early 304: its preconditions are judged only on
-a 200, once the route granted access (`api.perimeter.grants` makes such answers private).
+412 (`If-Match` fails) or 304 (its body dropped). An answer that depends on a grant (a
+conditional dataset's, `/api/v1/sql`) gets no early 304, only one judged on its 200.
 
 `HEAD` is answered as `GET` without the body, on every path (not only /api/v1): routes that
 would do real work for the body (downloads, the DataStore dump) see `scope[HEAD]` and skip it.
@@ -90,9 +89,7 @@ class Validators:
     pinned: bool
     slug: str | None = None
     version: str | None = None
-    # The answer depends on who asks (a conditional dataset's data, or SQL that may read
-    # one): no 304 before the route has granted access (`api.perimeter.grants`).
-    private: bool = False
+    private: bool = False  # depends on a grant: no 304 before the route has checked it
 
     @property
     def cache_control(self) -> str:
