@@ -15,7 +15,7 @@ from api.caching import CachingMiddleware, HttpCache
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
 from api.openapi import install_openapi
-from api.perimeter import Admission, ContentCoding, RequestLimits, SecurityHeaders
+from api.perimeter import Admission, ContentCoding, ReadGrants, RequestLimits, SecurityHeaders
 from api.routes import (
     changes,
     ckan,
@@ -34,6 +34,7 @@ from api.routes import (
     sql,
 )
 from catalog.ckan import CkanActions
+from catalog.errors import DataRefused
 from catalog.metadata import CataloguePages
 from catalog.query import FORMATS, QueryEngine
 from catalog.search import CatalogueIndex
@@ -96,6 +97,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     requests.install_requests(app, settings)  # data requests, over the state database ckan opened
     app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)
     install_error_handlers(app)
+    # A conditional dataset's data refused: an HTML page for a browser, else the problem.
+    app.add_exception_handler(DataRefused, pages.data_refused)
     install_middleware(app, settings)
     # Outside admission and caching, so that 429, 503 and 304 answers are counted too.
     install_metrics(app, app.state.store)
@@ -125,7 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def install_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost last: CORS (its headers reach refusals too), then caching (sees the gzip
+    """Outermost last: CORS (its headers reach refusals too), then the read grants (an
+    answer about a conditional dataset leaves private), then caching (sees the gzip
     encoding; a 304 needs no admission), then admission and rate limits, then gzip.
 
     Outside all of them, and of Starlette's error middleware, `OpenDataApp` puts the request
@@ -140,11 +144,19 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     )
     app.add_middleware(Admission, settings=settings)
     app.add_middleware(CachingMiddleware, cache=app.state.http_cache)
+    # Outside caching: whatever the caching made of it (`api.perimeter.grants`).
+    app.add_middleware(
+        ReadGrants,
+        tokens=app.state.tokens,
+        audit=app.state.audit,
+        token_header=settings.api_token_header,
+        trust_forwarded=settings.trust_forwarded_headers,
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD"],
-        allow_headers=["If-None-Match", "If-Modified-Since", "If-Range", "Range"],
+        allow_headers=["Authorization", "If-None-Match", "If-Modified-Since", "If-Range", "Range"],
         expose_headers=[
             "ETag",
             "Last-Modified",

@@ -29,7 +29,8 @@ DuckDB): the tag hashes the request and the versions it reads, and only a 200 ev
 it. Everything else (`If-Match`, `If-None-Match: *`, `If-Modified-Since` alone) needs to
 know that the URL has a representation at all (a known resource, a valid sort, a series that
 exists), which only the route can tell: it is evaluated on the route's answer, a 200 becoming
-412 (`If-Match` fails) or 304 (its body dropped).
+412 (`If-Match` fails) or 304 (its body dropped). An answer that depends on a grant (a
+conditional dataset's, `/api/v1/sql`) gets no early 304, only one judged on its 200.
 
 `HEAD` is answered as `GET` without the body, on every path (not only /api/v1): routes that
 would do real work for the body (downloads, the DataStore dump) see `scope[HEAD]` and skip it.
@@ -42,6 +43,7 @@ whole file (RFC 9110 14.2), but 416 for a range of valid syntax that starts past
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -60,6 +62,7 @@ from api.errors import problem_response
 from api.preconditions import gzipped, named_tag, precondition
 from catalog.errors import OpenDataError
 from catalog.query import Cursor
+from catalog.state import CONDITIONAL
 from catalog.store import Store
 
 PREFIX = "/api/v1"
@@ -73,6 +76,7 @@ CURRENT_MAX_AGE = "public, max-age=60"
 # Request headers a body may be built from (`catalog` links behind a trusted proxy).
 BODY_HEADERS = ("x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix")
 DATASET_URL = re.compile(r"/api/v1/datasets/(?P<slug>[^/]+?)(?:\.zip)?(?P<rest>/.*)?")
+SQL_PATH = "/api/v1/sql"
 VERSION_URL = re.compile(r"/versions/(?P<version>[^/]+)")
 
 
@@ -85,6 +89,7 @@ class Validators:
     pinned: bool
     slug: str | None = None
     version: str | None = None
+    private: bool = False  # depends on a grant: no 304 before the route has checked it
 
     @property
     def cache_control(self) -> str:
@@ -131,6 +136,7 @@ class HttpCache:
         self.store = store
         self.context = context
         self._published: dict[tuple[str, str], datetime] = {}
+        self._conditional: dict[tuple[str, str], bool] = {}
 
     def validators(
         self,
@@ -147,7 +153,10 @@ class HttpCache:
         try:
             if found is not None:
                 return self._dataset(found["slug"], found["rest"] or "", request, query)
-            return self._catalogue(request)
+            validators = self._catalogue(request)
+            if validators is not None and path.startswith(SQL_PATH):
+                validators = dataclasses.replace(validators, private=True)
+            return validators
         except (OpenDataError, OSError, ValueError):
             return None  # the route answers the error; nothing to validate
 
@@ -164,6 +173,13 @@ class HttpCache:
             self._published[key] = self.store.published_at(slug, version)
         return self._published[key]
 
+    def conditional(self, slug: str, version: str) -> bool:
+        """Whether a version is of a conditional dataset (read once: versions are immutable)."""
+        key = (slug, version)
+        if key not in self._conditional:
+            self._conditional[key] = self.store.package(slug, version).access_level == CONDITIONAL
+        return self._conditional[key]
+
     def _dataset(
         self, slug: str, rest: str, request: str, query: Sequence[tuple[str, str]]
     ) -> Validators | None:
@@ -173,7 +189,8 @@ class HttpCache:
         version = self.store.served_version(slug, pinned)
         published = self.published(slug, version)
         etag = _etag(request, f"{slug}/{version}")
-        return Validators(etag, published, pinned is not None, slug, version)
+        private = self.conditional(slug, version)
+        return Validators(etag, published, pinned is not None, slug, version, private)
 
     def _catalogue(self, request: str) -> Validators | None:
         generation = self.store.generation()
@@ -224,8 +241,9 @@ def _etag(request: str, state: str) -> str:
 
 def known_tag(headers: Headers, validators: Validators) -> str | None:
     """The current tag an `If-None-Match` names, to answer 304 before the route runs: only
-    a 200 ever carried it, so the URL exists. None when `If-Match` must be evaluated first."""
-    if "if-match" in headers or "if-none-match" not in headers:
+    a 200 ever carried it, so the URL exists. None when `If-Match` must be evaluated first,
+    or when the answer depends on a grant the route has yet to check."""
+    if validators.private or "if-match" in headers or "if-none-match" not in headers:
         return None
     return named_tag(headers["if-none-match"], validators.etag)
 

@@ -10,6 +10,7 @@
     │   └── SearchSyntaxError 400 "Search Error" a Solr `q`/`fq` that does not parse
     ├── QueryForbidden  403 "Authorization Error" SQL that is not one read-only SELECT
     ├── NotAuthorized   403 "Authorization Error" a write without a valid API token
+    │   └── DataRefused 403 "Authorization Error" a conditional dataset's data, no grant
     ├── NotFound        404 "Not Found Error"   unknown dataset, version or resource
     │   └── Gone        410 "Not Found Error"   a dataset that was withdrawn (Store.withdraw)
     ├── Conflict        409 "Validation Error"  a write built on a version that is no longer current
@@ -161,6 +162,22 @@ class NotAuthorized(OpenDataError):
     slug = "not-authorized"
     title = "Not Authorized"
     public = True
+
+
+class DataRefused(NotAuthorized):
+    """The data of a conditional dataset (有条件开放) asked without a token granted it: the
+    same answer for no token, an unknown, expired or revoked one and one of other scopes."""
+
+    slug = "data-refused"
+    title = "Data Refused"
+
+    def __init__(self, dataset: str) -> None:
+        self.dataset = dataset
+        self.apply = f"/dataset/{dataset}/apply"
+        super().__init__(
+            f"The data of dataset {dataset!r} is open on conditions (有条件开放): it is served "
+            f"only with a token granted this dataset. Apply for it at {self.apply}"
+        )
 
 
 class QueryFailed(OpenDataError):

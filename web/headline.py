@@ -62,8 +62,11 @@ class Headline:
 
 
 def featured(packages: Mapping[str, Package]) -> Featured | None:
-    """The first dataset (by slug) that offers figures for the home page."""
+    """The first dataset (by slug) that offers figures for the home page; never a
+    conditional one (有条件开放), whose figures are for applicants granted them."""
     for slug in sorted(packages):
+        if packages[slug].access_level == "conditional":
+            continue
         found = Featured.of(packages[slug])
         if found is not None:
             return found

@@ -1,7 +1,9 @@
 """View models of the web catalogue: what the HTML pages show, computed without any web framework.
 
 Everything about one published version is cached by (slug, version): versions are immutable,
-so a cache entry never goes stale, and a new version simply gets entries of its own.
+so a cache entry never goes stale, and a new version simply gets entries of its own. What is
+cached is shared by every visitor, so it is made as nobody (`catalog.state.reading_as(None)`):
+a conditional dataset's data can never reach it, whatever grant the request carried.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from catalog.query import (
     RowsRequest,
     encode,
 )
+from catalog.state import reading_as
 from catalog.store import Package, Resource, Store, VersionInfo
 from web.charts import YEARLY_PERIODS, Chart, build_chart, chart_resource, fields_of
 from web.headline import Featured, Headline, featured, figures, national_filters
@@ -66,7 +69,8 @@ class PageData:
             if key in self._rendered:
                 self._rendered.move_to_end(key)
                 return self._rendered[key]
-        text = make()
+        with reading_as(None):  # kept for everyone: never made with one request's grant
+            text = make()
         with self._lock:
             self._rendered[key] = text
             while len(self._rendered) > RENDERED_MAX:
@@ -76,7 +80,8 @@ class PageData:
     def _cached(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         if key in self._cache:
             return self._cache[key]
-        value = make()
+        with reading_as(None):  # kept for everyone: never made with one request's grant
+            value = make()
         with self._lock:
             self._cache[key] = value
         return value
@@ -125,8 +130,11 @@ class PageData:
 
     # -- downloads ----------------------------------------------------------------------------
 
-    def downloads(self, package: Package, resource: Resource) -> list[Download]:
-        """Each download format of a resource with its size and SHA-256 where they are fixed."""
+    def downloads(
+        self, package: Package, resource: Resource, *, computed: bool = True
+    ) -> list[Download]:
+        """Each download format of a resource with its size and SHA-256 where they are fixed;
+        `computed=False` leaves out those that only reading the data could give."""
         slug, name, version = package.name, resource.name, package.version or ""
         base = f"/api/v1/datasets/{slug}/resources/{name}"
         found = []
@@ -139,7 +147,11 @@ class PageData:
             elif fmt.digest is Digest.STORED:
                 size = resource.byte_size or resource.bytes
                 digest = (resource.hash or "").removeprefix("sha256:")
-            elif fmt.digest is Digest.COMPUTED and (resource.rows or 0) <= DIGEST_MAX_ROWS:
+            elif (
+                computed
+                and fmt.digest is Digest.COMPUTED
+                and (resource.rows or 0) <= DIGEST_MAX_ROWS
+            ):
                 size, digest = self._cached(
                     ("digest", slug, version, name, fmt.extension),
                     partial(self._digest, slug, name, version, fmt),

@@ -61,6 +61,14 @@ _ZH: Final[dict[str, str]] = {
     "credit_code": "统一社会信用代码",
     "frequency": "更新周期",
     "access_level": "开放属性",
+    "access_conditions": "开放条件",
+    "conditional_note": "本数据集有条件开放：元数据和数据字典公开，数据仅提供给获得授权的申请人。",
+    "apply_for_data": "申请使用数据",
+    "downloads_need_grant": "下载须持有该数据集的授权令牌（请求头 Authorization: Bearer odt_…）。",
+    "data_refused": "数据须经授权",
+    "data_refused_text": "数据集 {dataset} 有条件开放："
+    "其数据仅提供给持有该数据集授权令牌的申请人。",
+    "data_refused_page": "查看数据集的元数据和开放条件",
     "temporal": "时间范围",
     "spatial": "空间范围",
     "license": "许可协议",
@@ -236,6 +244,16 @@ _EN: Final[dict[str, str]] = {
     "credit_code": "Unified social credit code",
     "frequency": "Update frequency",
     "access_level": "Access level",
+    "access_conditions": "Conditions of access",
+    "conditional_note": "This dataset is open on conditions: its metadata and data dictionary"
+    " are public; its data is served only to applicants granted it.",
+    "apply_for_data": "Apply for the data",
+    "downloads_need_grant": "Downloads need a token granted this dataset"
+    " (header Authorization: Bearer odt_…).",
+    "data_refused": "The data needs a grant",
+    "data_refused_text": "Dataset {dataset} is open on conditions: its data is served only to"
+    " applicants holding a token granted it.",
+    "data_refused_page": "See the dataset's metadata and conditions",
     "temporal": "Time period",
     "spatial": "Area covered",
     "license": "Licence",

@@ -26,7 +26,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api.errors.sdmx import SDMX_ALLOW, is_sdmx, sdmx_error
-from catalog.errors import InvalidParameter, OpenDataError, QueryTimeout
+from catalog.errors import DataRefused, InvalidParameter, OpenDataError, QueryTimeout
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 HIDDEN = "the server failed; the error is in its log"
@@ -44,6 +44,11 @@ class Problem(BaseModel):
     parameter: str | None = Field(default=None, description="The query parameter at fault.")
     errors: list[dict[str, str]] | None = Field(
         default=None, description="Each fault of a request the framework refused."
+    )
+    apply: str | None = Field(
+        default=None,
+        description="For data refused without a grant (a conditional dataset): the page "
+        "where to apply for it.",
     )
 
 
@@ -86,6 +91,7 @@ def error_problem(
         title=exc.title or HTTPStatus(exc.status).phrase,
         detail=str(exc) if shown else HIDDEN,
         parameter=exc.parameter if isinstance(exc, InvalidParameter) else None,
+        apply=exc.apply if isinstance(exc, DataRefused) else None,  # where to ask for a grant
         headers=answer,
     )
 

@@ -3,6 +3,7 @@
 - `limits`: request size and pace (`RequestLimits`), outside everything else;
 - `admission`: per-client rate limits and bounded running slots (`Admission`);
 - `clients`: who is asking (the one rule for the client address);
+- `grants`: who reads a conditional dataset's data; answers about one kept private (`ReadGrants`);
 - `audit`: write attempts refused here, recorded as the write route records the rest;
 - `security`: the security headers of every answer (`SecurityHeaders`);
 - `encoding`: gzip when `Accept-Encoding` asks for it, by the RFC's rules (`ContentCoding`).
@@ -12,6 +13,7 @@ from api.perimeter.admission import Admission
 from api.perimeter.audit import audit_refusal
 from api.perimeter.clients import client_address, request_client
 from api.perimeter.encoding import ContentCoding, accepts_gzip
+from api.perimeter.grants import ReadGrants
 from api.perimeter.limits import RequestLimits, body_limit
 from api.perimeter.security import DATA_POLICY, PAGE_POLICY, SecurityHeaders
 
@@ -20,6 +22,7 @@ __all__ = [
     "PAGE_POLICY",
     "Admission",
     "ContentCoding",
+    "ReadGrants",
     "RequestLimits",
     "SecurityHeaders",
     "accepts_gzip",

@@ -27,6 +27,7 @@ from api.openapi import (
 from api.routes.series import SERIES_FOUND, SeriesSummary, series_summary
 from catalog.errors import NotFound
 from catalog.search import FACETS, HeldCode, Matched, SearchQuery
+from catalog.state import require_data
 from catalog.store import Document, Package, TableSchema
 from validation import ReportDocument
 
@@ -54,6 +55,8 @@ SUMMARY_KEYS = (
     "organization",
     "frequency",
     "access_level",
+    "access_conditions",
+    "access_conditions_en",
     "temporal",
     "spatial",
     "issued",
@@ -103,6 +106,8 @@ class DatasetSummary(TypedDict, total=False):
     organization: WrittenObject | None
     frequency: str | None
     access_level: str | None
+    access_conditions: str | None
+    access_conditions_en: str | None
     temporal: WrittenObject | None
     spatial: list[str]
     issued: Written
@@ -339,4 +344,6 @@ def show_schema(
     response_model=dict[str, Any],
 )
 def show_validation(slug: Slug, store: StoreDep, version: Version = None) -> ReportDocument:
+    # A report quotes cells (a warning's `found`): a conditional dataset's is data.
+    require_data(slug, store.package(slug, version).access_level)
     return store.report(slug, version)

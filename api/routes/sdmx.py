@@ -28,7 +28,7 @@ from api.caching import CURRENT_MAX_AGE
 from api.errors import SDMX_ALLOW, sdmx_error
 from api.openapi import TAGGED, example, responses
 from api.preconditions import named_tag, precondition
-from catalog.errors import NotFound, OpenDataError
+from catalog.errors import DataRefused, NotFound, OpenDataError
 from catalog.sdmx import (
     AGENCY,
     ERROR_TYPE,
@@ -131,6 +131,8 @@ def answered(request: Request, call: Callable[[], SdmxAnswer]) -> Response:
         if exc.status >= 500:
             logger.error("%s failed: %s", request.url.path, exc, exc_info=exc.__cause__)
         return _error(exc.status, exc.sdmx_code, str(exc), exc.retry_after)
+    except DataRefused as exc:  # SDMX's 110 "Unauthorised": a conditional dataset's data
+        return _error(403, 110, str(exc))
     except NotFound:  # a dataset withdrawn while it was being read
         return _error(404, 100, "No results found.")
     except Exception as exc:  # the SDMX paths answer SDMX, a server fault included

@@ -1,11 +1,10 @@
 """Published descriptors as CKAN 2.12 dicts: packages, resources, organizations, groups.
 
-Pure mapping, no I/O: `catalog.ckan.actions` calls these for each action. Identifiers are
-uuid5 of the slug (see `catalog.search.index.catalogue_uuid`), so they never change; timestamps are
-written as CKAN writes them (naive UTC, microseconds, no `Z`). Organizations are the
-descriptors' publishing units, groups are their themes, tags are the zh and en keywords, and
-our bilingual and catalogue properties travel as `extras`. A resource's `url` is its CSV
-download from /api/v1; `datastore_active` is true since every table is queryable.
+Pure mapping, no I/O, for `catalog.ckan.actions`. Identifiers are uuid5 of the slug
+(`catalog.search.index.catalogue_uuid`), so they never change; timestamps are as CKAN writes
+them (naive UTC, microseconds, no `Z`). Organizations are the publishing units, groups the
+themes, tags the zh and en keywords; our other properties travel as `extras`. A resource's
+`url` is its CSV download from /api/v1; `datastore_active` is true for every table.
 """
 
 from __future__ import annotations
@@ -232,6 +231,8 @@ def extras_of(
         "issued": descriptor.issued,
         "frequency": descriptor.frequency,
         "access_level": descriptor.access_level,
+        "access_conditions": descriptor.access_conditions,
+        "access_conditions_en": descriptor.access_conditions_en,
         "temporal_start": temporal.start if temporal else None,
         "temporal_end": temporal.end if temporal else None,
         "spatial_codes": descriptor.spatial,

@@ -35,6 +35,7 @@ RIGHTS = {
     "conditional": "有条件开放：使用须符合发布单位规定的条件。"
     " Conditionally open: use is subject to the publisher's conditions.",
 }
+MAX_RIGHTS = 255  # DCAT-US 1.1's limit on `rights`
 
 
 # The documents' shapes, keys in the order they are written (the bytes served follow it).
@@ -56,7 +57,8 @@ Distribution = TypedDict(
     {
         "@type": str,
         "title": str,
-        "downloadURL": str,
+        "downloadURL": NotRequired[str],
+        "accessURL": NotRequired[str],
         "mediaType": str,
         "format": str,
         "describedBy": str,
@@ -133,7 +135,7 @@ def dataset(info: CatalogueInfo, package: Package) -> Dataset:
 
 def _add_optional(entry: Dataset, package: Package, links: Links) -> None:
     """The properties written only when the descriptor gives them, in this order."""
-    if rights := RIGHTS.get(package.access_level or ""):
+    if rights := _rights(package):
         entry["rights"] = rights
     if licence := _licence(package):
         entry["license"] = licence
@@ -146,6 +148,16 @@ def _add_optional(entry: Dataset, package: Package, links: Links) -> None:
     if package.resources:
         entry["describedBy"] = links.schema(package.name, package.resources[0].name)
         entry["describedByType"] = "application/json"
+
+
+def _rights(package: Package) -> str:
+    """The access restriction, with the dataset's own conditions when it states them."""
+    general = RIGHTS.get(package.access_level or "", "")
+    if not general or not package.conditions():
+        return general
+    stated = " ".join(t for t in (package.conditions(), package.access_conditions_en) if t)
+    text = f"有条件开放 (conditionally open): {stated}"
+    return text if len(text) <= MAX_RIGHTS else text[: MAX_RIGHTS - 1] + "…"
 
 
 def _publisher(info: CatalogueInfo, package: Package) -> str:
@@ -190,6 +202,14 @@ def _temporal(package: Package) -> str | None:
     return f"{temporal.start}/{temporal.end}"
 
 
+def _location(package: Package, links: Links, resource: str, extension: str) -> dict[str, str]:
+    """A file anyone may fetch (`downloadURL`); for a conditional dataset (有条件开放), whose
+    files need a grant, the page that states the conditions and links to the application."""
+    if package.access_level == "conditional":
+        return {"accessURL": links.dataset(package.name)}
+    return {"downloadURL": links.download(package.name, resource, extension)}
+
+
 def _distributions(package: Package, links: Links) -> list[Distribution]:
     slug = package.name
     found: list[Distribution] = []
@@ -200,7 +220,7 @@ def _distributions(package: Package, links: Links) -> list[Distribution]:
             distribution: Distribution = {
                 "@type": "dcat:Distribution",
                 "title": resource.title or name,
-                "downloadURL": links.download(slug, name, fmt.extension),
+                **_location(package, links, name, fmt.extension),  # type: ignore[typeddict-item]
                 "mediaType": fmt.essence,
                 "format": FORMAT_LABELS.get(fmt.file_type or "", fmt.label),
                 "describedBy": links.schema(slug, name),

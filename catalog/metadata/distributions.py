@@ -3,7 +3,9 @@
 The Parquet distribution is the stored file, and a version renders its CSV, JSON and XLSX
 once at publish (XLSX when it fits one sheet and the size cap), so their sizes and sha256 are
 given exactly (`dcat:byteSize`, `spdx:checksum`); a format not rendered at publish is
-generated on request and carries neither.
+generated on request and carries neither. A conditional dataset's (有条件开放) distributions
+have no dcat:downloadURL: their dcat:accessURL is the dataset's page, and their dct:rights
+the conditions (`conditions_statement`).
 
 What ckanext-dcat (2.4, every DCAT-AP profile) makes of a distribution, and why it is written
 so: `name` is dct:title (the resource's title, as our CKAN API names the resource; the format
@@ -85,9 +87,15 @@ def _add_distribution(
     graph.add((node, RDF.type, DCAT.Distribution))
     bilingual(graph, node, DCTERMS.title, resource.title or name, resource.title_en or name)
     tagged_texts(graph, node, DCTERMS.description, resource.description, resource.description_en)
-    url = URIRef(links.download(slug, name, fmt.extension))
-    graph.add((node, DCAT.accessURL, url))
-    graph.add((node, DCAT.downloadURL, url))
+    if package.access_level == "conditional":
+        # 有条件开放: no file anyone may fetch; the dataset's page states the conditions and
+        # links to the application (the download URLs answer 403 without a grant).
+        graph.add((node, DCAT.accessURL, URIRef(links.dataset(slug))))
+        graph.add((node, DCTERMS.rights, conditions_statement(graph, package, links)))
+    else:
+        url = URIRef(links.download(slug, name, fmt.extension))
+        graph.add((node, DCAT.accessURL, url))
+        graph.add((node, DCAT.downloadURL, url))
     graph.add((node, DCAT.accessService, URIRef(links.api())))
     _add_format(graph, node, fmt)
     licence = _licence(graph, package)
@@ -99,6 +107,14 @@ def _add_distribution(
     if size is not None or sha256:
         checksum = links.node(slug, f"{name}-{fmt.extension}-sha256")
         _add_published_file(graph, node, size, sha256, checksum)
+    return node
+
+
+def conditions_statement(graph: Graph, package: Package, links: Links) -> URIRef:
+    """The conditions of a conditional dataset as a dct:RightsStatement labelled in zh and
+    en: ckanext-dcat reads a distribution's dct:rights as the label of its node."""
+    node = typed(graph, str(links.node(package.name, "access-conditions")), DCTERMS.RightsStatement)
+    bilingual(graph, node, RDFS.label, package.conditions("zh"), package.access_conditions_en)
     return node
 
 

@@ -109,6 +109,7 @@ Dataset = TypedDict(
         "variableMeasured": list[Variable],
         "hasPart": list[Part],
         "distribution": list[DataDownload],
+        "conditionsOfAccess": NotRequired[str],
     },
 )
 
@@ -119,7 +120,7 @@ def dataset_jsonld(info: CatalogueInfo, package: Package) -> Dataset:
     slug = package.name
     publisher = _organization(package, links)
     url = links.dataset(slug)
-    return {
+    node: Dataset = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
         "@id": url,
@@ -151,6 +152,9 @@ def dataset_jsonld(info: CatalogueInfo, package: Package) -> Dataset:
         "hasPart": _parts(package, links),
         "distribution": _distributions(package, links),
     }
+    if package.access_level == "conditional":  # 有条件开放: its downloads need a grant
+        node["conditionsOfAccess"] = package.conditions("zh")
+    return node
 
 
 def description(package: Package) -> str:
@@ -297,7 +301,7 @@ def _parts(package: Package, links: Links) -> list[Part]:
                 "url": links.dataset(slug),
                 "license": _licence(package),
                 "creator": _organization(package, links),
-                "distribution": _resource_downloads(slug, resource, links),
+                "distribution": _resource_downloads(package, resource, links),
             }
         )
     return parts
@@ -307,12 +311,14 @@ def _distributions(package: Package, links: Links) -> list[DataDownload]:
     return [
         download
         for resource in package.resources
-        for download in _resource_downloads(package.name, resource, links)
+        for download in _resource_downloads(package, resource, links)
     ]
 
 
-def _resource_downloads(slug: str, resource: Resource, links: Links) -> list[DataDownload]:
-    name = resource.name
+def _resource_downloads(package: Package, resource: Resource, links: Links) -> list[DataDownload]:
+    """A DataDownload per format (of a conditional dataset too: `conditionsOfAccess` says
+    that its files answer only a token granted them)."""
+    slug, name = package.name, resource.name
     downloads: list[DataDownload] = []
     for fmt in CATALOGUED:
         download: DataDownload = {

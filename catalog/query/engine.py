@@ -72,19 +72,23 @@ class QueryEngine:
             raise InvalidParameter("total", f"give one of {', '.join(MODES)}")
         cursor = Cursor.decode(request.cursor) if request.cursor else None
         resource = self.resource(slug, name, pinned_version(request.version, cursor))
+        resource.require_grant()
         return self._pages.read(resource, request, cursor)
 
     def page(self, resource: ResourceFile, question: PageQuestion) -> FoundPage:
         """A page asked in parsed terms (the CKAN DataStore's), read as `rows` reads one."""
         if question.total not in MODES:
             raise InvalidParameter("total", f"give one of {', '.join(MODES)}")
+        resource.require_grant()
         return self._pages.answer(resource, question)
 
     # -- downloads ---------------------------------------------------------------------------
 
     def select(self, slug: str, name: str, request: ExportRequest) -> RowSelection:
         """The rows and columns a download of `name` asks for; filters parsed as for /rows."""
-        return RowSelection.of(self.resource(slug, name, request.version), request)
+        resource = self.resource(slug, name, request.version)
+        resource.require_grant()
+        return RowSelection.of(resource, request)
 
     def count(self, selection: RowSelection, cap: int) -> int:
         """The number of selected rows, counting no further than `cap`."""
@@ -136,6 +140,7 @@ class QueryEngine:
 
     def aggregate(self, slug: str, name: str, request: AggregateRequest) -> Table:
         resource = self.resource(slug, name, request.version)
+        resource.require_grant()
         aggregate = Aggregate.of(resource, request)
         found = self.fetch(aggregate.sql, aggregate.params)
         return Table(
@@ -151,15 +156,19 @@ class QueryEngine:
 
     def sql(self, text: str, *, postgres: bool = False) -> Table:
         """One read-only SELECT over the views, run in the sandbox (`catalog.sandbox.pool`);
-        `postgres` also names and types the fields as PostgreSQL would (`pg_name`)."""
-        views, token = self._resources.views()
+        `postgres` also names and types the fields as PostgreSQL would (`pg_name`).
+
+        The views are those this request may read (`Resources.readable_views`): a conditional
+        dataset's are there only under a grant of it, and a query naming one without the
+        grant is refused (`DataRefused`)."""
+        views, token = self._resources.readable_views(text)
         paths = {name: str(v[2]) for name, v in views.items()}
         answer = self.sandbox.run(text, paths, token, postgres=postgres)
         return Table(fields=answer.fields, rows=answer.rows, truncated=answer.truncated)
 
     def views(self) -> dict[str, tuple[str, str]]:
-        """Every SQL view and the (dataset, resource) it shows."""
-        views, _ = self._resources.views()
+        """Every SQL view this request may read and the (dataset, resource) it shows."""
+        views, _ = self._resources.readable_views()
         return {name: (slug, resource) for name, (slug, resource, _) in views.items()}
 
     # -- running -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from typing import Any
 
 from catalog.errors import NotFound
 from catalog.sql import Schema
+from catalog.state import CONDITIONAL, may_read_data, require_data
 from catalog.store import Package, Store
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -58,6 +59,11 @@ class ResourceFile:
     schema: Schema
     rows: int | None
     downloads: Mapping[str, StoredDownload] = field(default_factory=dict)
+    access_level: str | None = None  # `conditional`: read under a grant only
+
+    def require_grant(self) -> None:
+        """Return when this request may read the data; else `DataRefused` (recorded)."""
+        require_data(self.dataset, self.access_level)
 
 
 class Resources:
@@ -72,6 +78,7 @@ class Resources:
         self._generation = ""
         self._views: Views = {}
         self._views_token = ""
+        self._conditional: dict[str, str | None] = {}  # access level of each view's dataset
 
     def resource(self, slug: str, name: str, version: str | None = None) -> ResourceFile:
         if not SLUG.fullmatch(slug):
@@ -102,6 +109,7 @@ class Resources:
                         )
                         for stored in found.downloads or []
                     },
+                    access_level=package.access_level,
                 )
         raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 
@@ -109,6 +117,26 @@ class Resources:
         if (slug, version) not in self._packages:
             self._packages[(slug, version)] = self.store.package(slug, version)
         return self._packages[(slug, version)]
+
+    def readable_views(self, text: str = "") -> tuple[Views, str]:
+        """The views this request may read, and a token naming them: a conditional dataset's
+        views only under a grant of it, so that the sandbox neither has them as views nor
+        may open their files otherwise. SQL `text` that names a view left out is refused
+        (`DataRefused`, recorded) rather than answered as naming an unknown table."""
+        views, token = self.views()
+        kept = {
+            name: found
+            for name, found in views.items()
+            if may_read_data(found[0], self._conditional.get(found[0], CONDITIONAL))
+        }
+        if len(kept) == len(views):
+            return views, token
+        lowered = text.lower()
+        for name, (slug, _, _) in views.items():
+            if name not in kept and name.lower() in lowered:
+                require_data(slug, self._conditional.get(slug, CONDITIONAL))
+        listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(kept.items()))
+        return kept, hashlib.sha256(listed.encode()).hexdigest()[:16]
 
     def views(self) -> tuple[Views, str]:
         """{view: (dataset, resource, file)} of the current versions, and a token naming them.
@@ -131,6 +159,9 @@ class Resources:
 
     def _views_of(self, served: dict[str, str]) -> Views:
         views: Views = {}
+        self._conditional = {
+            slug: self._package(slug, version).access_level for slug, version in served.items()
+        }
         for slug, version in sorted(served.items()):
             for name in self._resource_names(slug, version):
                 path = self.resource(slug, name, version).path

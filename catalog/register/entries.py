@@ -143,7 +143,7 @@ def entry(package: Package, codes: dict[str, str], units: Units | None = None) -
         sharing_conditions=(sharing.conditions or "") if sharing else "",
         sharing_method=(sharing.method or "") if sharing else "",
         open_type=label(ACCESS_LEVELS, package.access_level, "zh") if package.access_level else "",
-        open_conditions=(declared.open_conditions or "") if declared else "",
+        open_conditions=_open_conditions(package),
         frequency=label(FREQUENCIES, package.frequency, "zh") if package.frequency else "",
         issued="" if package.issued is None else str(package.issued)[:10],
         related=related,
@@ -256,7 +256,12 @@ def undeclared(package: Package, codes: dict[str, str]) -> tuple[str, ...]:
         "code": not codes.get(package.name),
         "credit_code": organization is None or not organization.credit_code,
         "sharing": declared is None or declared.sharing is None,
-        "open_conditions": package.access_level == "conditional"
-        and not (declared and declared.open_conditions),
+        "open_conditions": package.access_level == "conditional" and not _open_conditions(package),
     }
     return tuple(key for key, absent in missing.items() if absent)
+
+
+def _open_conditions(package: Package) -> str:
+    """开放条件: the register's own declaration, else the descriptor's `access_conditions`."""
+    declared = package.register_entry
+    return (declared.open_conditions if declared else None) or package.conditions()

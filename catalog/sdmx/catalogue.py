@@ -112,6 +112,7 @@ class Flow:
     published: datetime = datetime(1970, 1, 1, tzinfo=UTC)  # when `version` was published
     structure_version: str = ""  # of its DSD (`content_version`)
     flow_version: str = ""  # of the dataflow
+    access_level: str | None = None  # `conditional`: its data under a grant only
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,10 @@ def _flow(store: Store, package: Package, version: str) -> Flow:
     )
     name_en = package.title_en or title
     published = _published(store, package.name, version)
-    return Flow(package.name, title, name_en, version, attributes, columns, decimals, published)
+    return Flow(
+        package.name, title, name_en, version, attributes, columns, decimals, published,
+        access_level=package.access_level,
+    )  # fmt: skip
 
 
 def _codelists(

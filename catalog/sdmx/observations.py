@@ -22,6 +22,7 @@ from catalog.sdmx.keys import DIMENSIONS
 from catalog.sdmx.periods import overlaps, sdmx_period
 from catalog.search import small_connection
 from catalog.sql import Watchdog, quote
+from catalog.state import require_data
 from catalog.store import Store, resource_file
 
 MAX_OBSERVATIONS = 20_000  # in one answer
@@ -49,6 +50,7 @@ class DataQuery:
 
 def read_observations(store: Store, flow: Flow, query: DataQuery) -> list[Observation]:
     """The observations of `flow` matching `query`, ordered by key and time."""
+    require_data(flow.id, flow.access_level)  # a conditional dataset's figures: granted only
     sql, parameters = _select(flow, query)
     path = str(store.local_path(flow.id, flow.version, resource_file(OBSERVATIONS)))
     con = small_connection()

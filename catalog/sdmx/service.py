@@ -32,6 +32,7 @@ from catalog.sdmx.negotiation import negotiate
 from catalog.sdmx.observations import DataQuery, read_observations
 from catalog.sdmx.periods import query_bound
 from catalog.sdmx.structuremessages import select, structure_message, with_references
+from catalog.state import require_data
 from catalog.store import Store
 
 STRUCTURE_TYPE = "application/vnd.sdmx.structure+xml; version=2.1"
@@ -124,6 +125,8 @@ class SdmxService:
             raise NoResults(
                 f"No dataflow {identifier}" + (f" version {version}." if version else ".")
             )
+        # Before any tag is made: a client without a grant learns nothing, not even a 304.
+        require_data(found.id, found.access_level)
         request = [identifier, [_listed(k) for k in keyed], str(query.start), str(query.end)]
         made_of = [found.id, found.version, found.flow_version]
         made = Made(etag(made_of, [*request, at, detail], media_type), found.published)

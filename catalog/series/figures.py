@@ -102,7 +102,11 @@ class Listed:
 
 
 def indicator_tables(store: Store, package: Package, version: str) -> list[IndicatorTable]:
-    """The tables of `version` of `package` with the indicator shape."""
+    """The tables of `version` of `package` with the indicator shape; none of a conditional
+    dataset (有条件开放): the series and their pages are public and shared by every caller,
+    and its figures are served only to a token granted them (its rows, downloads, SQL)."""
+    if package.access_level == "conditional":
+        return []
     sources = _sources(package)
     tables = []
     for resource in package.resources:

@@ -10,6 +10,7 @@ schema     the tables, as SQLAlchemy Core sees them
 scopes     what a token may do: read-dataset:<slug>, publish:<org>, review-requests, admin
 tokens     tokens made, listed, revoked and checked; hashed at rest
 audit      the append-only audit log
+grants     who may read a conditional dataset's data in this request (`require_data`)
 legacy     the token file and the JSON Lines audit log of before, imported once
 requests   data requests (依申请): applications, deadlines, decisions, review sessions
 
@@ -41,6 +42,15 @@ from catalog.state.database import (
     database_url,
     make_engine,
     sqlite_url,
+)
+from catalog.state.grants import (
+    CONDITIONAL,
+    READ_ACTION,
+    Reader,
+    current_reader,
+    may_read_data,
+    reading_as,
+    require_data,
 )
 from catalog.state.legacy import (
     IMPORTED_SUFFIX,
@@ -100,6 +110,7 @@ def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
 __all__ = [
     "ADMIN",
     "ANONYMOUS",
+    "CONDITIONAL",
     "DATABASE_FILE",
     "GROUNDS",
     "IMPORTED_SUFFIX",
@@ -109,6 +120,7 @@ __all__ = [
     "MAX_WORKING_DAYS",
     "OUTCOMES",
     "PREFIX",
+    "READ_ACTION",
     "SCOPE_HELP",
     "STATES",
     "STATUTORY_WORKING_DAYS",
@@ -124,6 +136,7 @@ __all__ = [
     "LegacyFiles",
     "Limits",
     "Outcome",
+    "Reader",
     "RequestStore",
     "ReviewSession",
     "ReviewSessions",
@@ -134,17 +147,21 @@ __all__ = [
     "adopt_legacy_tokens",
     "cli_token",
     "current",
+    "current_reader",
     "database_url",
     "head",
     "import_legacy",
     "make_engine",
+    "may_read_data",
     "open_state",
     "outcome_of",
     "parse_duration",
     "parse_scope",
     "parse_time",
     "read_application",
+    "reading_as",
     "reply_due",
+    "require_data",
     "sqlite_url",
     "upgrade",
 ]

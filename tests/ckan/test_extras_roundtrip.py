@@ -28,6 +28,8 @@ OTHER = {
     "issued": "2025-05-05",
     "frequency": "monthly",
     "access_level": "conditional",
+    "access_conditions": "仅限研究使用。",
+    "access_conditions_en": "For research only.",
     "temporal": {"start": "2001", "end": "2002"},
     "spatial": ["110000", "520000"],
     "themes": ["wages", "talent"],
@@ -48,7 +50,8 @@ def test_extras_the_mapping_gives_out_are_the_ones_tested() -> None:
     # A new extra fails here until OTHER sets it and it maps back (or is read-only).
     assert sorted(EXTRAS) == sorted(
         {
-            "access_level", "contact_email", "contact_name", "frequency", "identifier",
+            "access_conditions", "access_conditions_en", "access_level", "contact_email",
+            "contact_name", "frequency", "identifier",
             "issued", "keywords", "keywords_en", "license", "notes_en", "publisher_credit_code",
             "publisher_title_en", "sources", "spatial_codes", "spatial_text", "spatial_uri",
             "temporal_end", "temporal_start",
@@ -61,9 +64,10 @@ def test_extras_the_mapping_gives_out_are_the_ones_tested() -> None:
 def test_extras_each_maps_back_in_package_update(key: str) -> None:
     base = {e["key"]: e["value"] for e in extras_of(Package.of(BASE), "http://s")}
     assert base.get(key) != EXTRAS[key]  # the update changes it
-    sent = PackageFields.of(
-        {"extras": [{"key": key, "value": EXTRAS[key]}], "owner_org": "test-org"}
-    )
+    # A conditional dataset states its conditions: `access_level` goes with them.
+    keys = [key, "access_conditions"] if key == "access_level" else [key]
+    extras = [{"key": k, "value": EXTRAS[k]} for k in keys]
+    sent = PackageFields.of({"extras": extras, "owner_org": "test-org"})
     updated = Package.of(descriptor_of(sent, copy.deepcopy(BASE), {}))
     assert {e["key"]: e["value"] for e in extras_of(updated, "http://s")}[key] == EXTRAS[key]
 

@@ -76,6 +76,12 @@ def series(number: int) -> dict[str, Any]:
         spatial=["000000"] if number % 3 == 0 else ["520000", "520100"],
         temporal={"start": "2020-01-01", "end": "2021-12"} if number % 2 else {"start": "2020"},
         organization=organization,
+        # A conditional dataset states its conditions (有条件开放).
+        **(
+            {"access_conditions": "仅限研究使用。", "access_conditions_en": "For research only."}
+            if number % 2
+            else {}
+        ),
         sources=[
             {
                 "title": f"合成统计公报 {number}",

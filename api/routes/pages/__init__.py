@@ -10,6 +10,7 @@ of a site (sitemap, robots, static).
 from fastapi import APIRouter
 
 from api.routes.pages import catalogue, dataset, series, site
+from api.routes.pages.view import data_refused
 
 router = APIRouter(include_in_schema=False)
 # The catalogue's `/dataset` before `/dataset/{slug}`, as they were declared in one module.
@@ -18,4 +19,4 @@ router.include_router(dataset.router)
 router.include_router(series.router)
 router.include_router(site.router)
 
-__all__ = ["router"]
+__all__ = ["data_refused", "router"]

@@ -3,10 +3,12 @@ citation, a preview of its rows; 410 with the tombstone once withdrawn."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from datetime import UTC, datetime
 from functools import partial
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Response
@@ -23,6 +25,7 @@ from catalog.metadata import cite, dataset_jsonld
 from catalog.search import covered_years
 from catalog.series import SeriesCatalogue, researcher_order
 from catalog.settings import Settings
+from catalog.state import CONDITIONAL, reading_as
 from catalog.store import DATASET, Package, Store
 from web import PALETTE, PageData
 
@@ -93,33 +96,63 @@ def _dataset_page(
     chart: str,
 ) -> str:
     package = store.package(slug)
-    url = view.absolute(f"/dataset/{quote(slug)}")
-    info = catalogue_info(view.request, settings)
-    jsonld = json.dumps(dataset_jsonld(info, package), ensure_ascii=False)
-    resources = package.resources
-    own = [r for r in resources if r.embedded_from is None] or resources
-    citation = cite(
-        package, url, datetime.now(UTC).date(), view.pick(info.publisher, info.publisher_en)
-    )
+    if package.access_level == CONDITIONAL:
+        return _conditional_page(view, pages, settings, package)
+    own = [r for r in package.resources if r.embedded_from is None] or package.resources
     return view.page(
         "dataset.html",
-        d=package,
-        modified=package.modified(),
-        url=url,
-        jsonld=Markup(jsonld.replace("<", "\\u003c")),
-        resources=resources,
+        **_metadata(view, pages, settings, package),
         example=own[0] if own else None,
         downloads={r.name: pages.downloads(package, r) for r in package.resources},
         validation=pages.validation(slug, package.version or ""),
-        history=pages.history(slug),
         chart=pages.chart(package, chart, view.lang),
-        citation=citation,
         regions=pages.code_names(package, "regions", view.lang),
         preview=_preview_config(view, package),
-        years=covered_years(package),
-        palette=PALETTE,
         series=_series_links(series, slug, view),
     )
+
+
+def _conditional_page(view: View, pages: PageData, settings: Settings, package: Package) -> str:
+    """The page of a conditional dataset (有条件开放): its metadata, data dictionary,
+    validation counts and history, and where to apply; nothing read from its data (no
+    preview, chart, code names, flagged cells or computed download digests). The page is
+    kept rendered for everyone, so it is made as nobody, whoever asks."""
+    with reading_as(None):
+        validation = pages.validation(package.name, package.version or "")
+        return view.page(
+            "dataset.html",
+            **_metadata(view, pages, settings, package),
+            example=None,
+            downloads={
+                r.name: pages.downloads(package, r, computed=False) for r in package.resources
+            },
+            validation=dataclasses.replace(validation, flagged=[]),  # flagged cells are data
+            chart=None,
+            regions={},
+            preview="",
+            series=([], 0),
+            conditions=package.conditions(view.lang),
+            apply=f"/dataset/{quote(package.name)}/apply",
+        )
+
+
+def _metadata(view: View, pages: PageData, settings: Settings, package: Package) -> dict[str, Any]:
+    """What every dataset page shows from its descriptor and history, none of its data."""
+    url = view.absolute(f"/dataset/{quote(package.name)}")
+    info = catalogue_info(view.request, settings)
+    jsonld = json.dumps(dataset_jsonld(info, package), ensure_ascii=False)
+    publisher = view.pick(info.publisher, info.publisher_en)
+    return {
+        "d": package,
+        "modified": package.modified(),
+        "url": url,
+        "jsonld": Markup(jsonld.replace("<", "\\u003c")),
+        "resources": package.resources,
+        "history": pages.history(package.name),
+        "citation": cite(package, url, datetime.now(UTC).date(), publisher),
+        "years": covered_years(package),
+        "palette": PALETTE,
+    }
 
 
 SERIES_LINKED = 24  # series a dataset page links to; the rest are counted

@@ -11,12 +11,14 @@ from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from api.deps import SettingsDep
+from api.errors import error_problem
 from api.routes.documents import public_base
+from catalog.errors import DataRefused
 from catalog.metadata import (
     ACCESS_LEVELS,
     FIELD_TYPES,
@@ -189,3 +191,18 @@ ViewDep = Annotated[View, Depends(get_view)]
 
 def not_found(view: View) -> HTMLResponse:
     return view.render("404.html", status=404)
+
+
+# Where the CKAN and SDMX wires answer their own refusals: never an HTML page there.
+OWN_ERRORS = ("/api/3/", "/api/action/", "/sdmx", "/datastore/")
+
+
+async def data_refused(request: Request, exc: Exception) -> Response:
+    """A conditional dataset's data refused: the HTML page for a browser that asked for a
+    page (a download link followed), else the problem body every API client reads."""
+    assert isinstance(exc, DataRefused)
+    accept = request.headers.get("accept", "")
+    if "text/html" in accept and not request.url.path.startswith(OWN_ERRORS):
+        view = View(request, request.app.state.settings)
+        return view.render("403.html", status=403, dataset=exc.dataset, apply=exc.apply)
+    return error_problem(request, exc)

@@ -136,10 +136,11 @@ def dataset_fields(package: Package) -> list[str]:
 
 
 def conditions(package: Package) -> tuple[str, str]:
-    """The conditions of 有条件开放 (zh, en): the descriptor's, else the regulation's."""
-    declared = package.register_entry.open_conditions if package.register_entry else None
-    if declared and declared.strip():
-        return declared.strip(), declared.strip()
+    """The conditions of 有条件开放 (zh, en): the descriptor's (`access_conditions`, `_en`,
+    else the register's `open_conditions`), else the regulation's."""
+    declared = package.conditions("zh").strip()
+    if declared:
+        return declared, package.conditions("en").strip()
     return DEFAULT_CONDITIONS_ZH, DEFAULT_CONDITIONS_EN
 
 

@@ -2,7 +2,8 @@
 them out: what the write actions store in `datapackage.yaml`.
 
 Package fields map to title, notes, tags, license, organization, groups as themes,
-maintainer as contact, and the extras title_en, notes_en, issued, frequency, access_level,
+maintainer as contact, and the extras title_en, notes_en, issued, frequency, access_level and
+access_conditions(_en),
 temporal_*, spatial_codes, sources, checks (the domain rules, as JSON), ...; descriptor properties
 CKAN does not carry (CSV dialects) are kept, and extras we do not know are not stored. A
 resource's data comes only as an upload, whose file name is only ever text: never a path.
@@ -171,6 +172,8 @@ def descriptor_of(
         ("issued", "issued"),
         ("frequency", "frequency"),
         ("access_level", "access_level"),
+        ("access_conditions", "access_conditions"),
+        ("access_conditions_en", "access_conditions_en"),
     ):
         if extras.get(extra):
             found[key] = extras[extra]

@@ -21,6 +21,7 @@ from catalog.ckan.actions.folders import DatasetFolders
 from catalog.ckan.actions.get import CkanActions
 from catalog.ckan.actions.patch import package_patch, resource_patch
 from catalog.ckan.actions.update import package_update, resource_update
+from catalog.ckan.actions.writer import package_show
 from catalog.ckan.datastore import DataStore
 from catalog.ckan.shapes import DataDict
 from catalog.metadata import DcatActions
@@ -106,4 +107,6 @@ def served(
         **{entry.name: entry.bind(datastore) for entry in DATASTORE},
         **{entry.name: entry.bind(dcat) for entry in DCAT},
         **{entry.name: entry.bind(writes) for entry in WRITES},
+        # A read, over the folders too: drafts are shown to whom may see them.
+        "package_show": Entry("package_show", package_show).bind(writes),
     }

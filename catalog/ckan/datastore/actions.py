@@ -112,6 +112,7 @@ class DataStore:
         if given.resource_id == TABLE_METADATA:
             return search_metadata(metadata_rows(self._aliases()), given)
         table = self.table(given.resource_id)
+        table.resource.require_grant()  # a conditional dataset's rows: under a grant only
         plan = Plan.make(table, given)
         result = dict(given.echo)
         found = self._paged(plan, given.records_format)
@@ -245,6 +246,7 @@ class DataStore:
             if key in args:
                 given[key] = args[key]
         table = self.table(resource_id)
+        table.resource.require_grant()
         searched = search_arguments({**given, "limit": 1})
         limit = arguments.natural(args.get("limit"), "limit", most=LARGEST_NATURAL)
         offset = arguments.natural(args.get("offset"), "offset", most=LARGEST_NATURAL) or 0

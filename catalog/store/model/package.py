@@ -2,11 +2,11 @@
 
 Data Package v2 (package, resource, Table Dialect) and Table Schema v2 (schema, field,
 constraints), with our catalogue properties beside the standard ones (`docs/descriptor.md`):
-`title_en`, `organization`, `themes`, `frequency`, `access_level`, `temporal`, `spatial`,
-`contact`, `issued`, `featured`, `register`, `checks`; per field `unit`, `decimals` and
-`title_en`. A published descriptor adds what `Publisher` writes: `version`, `created`,
-`build`, and per resource `rows`, `byte_size`, `source_file`, `embedded_from` and
-`downloads`.
+`title_en`, `organization`, `themes`, `frequency`, `access_level` (with `access_conditions`
+when conditional), `temporal`, `spatial`, `contact`, `issued`, `featured`, `register`,
+`checks`; per field `unit`, `decimals` and `title_en`. A published descriptor adds what
+`Publisher` writes: `version`, `created`, `build`, and per resource `rows`, `byte_size`,
+`source_file`, `embedded_from` and `downloads`.
 
 Every object is strict about its keys: a key the standards and this catalogue do not define
 is an error naming the key, the file and the nearest known key (a typo such as `titel`
@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr
+from pydantic import Field, PrivateAttr, ValidationError, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from catalog.errors import NotFound
 from catalog.store.model.register import CreditCode, Register
@@ -255,6 +256,9 @@ class Package(Strict):
     themes: list[Theme] = []
     frequency: Frequency | None = None
     access_level: AccessLevel | None = None
+    # 开放条件: what a user of a conditional (有条件开放) dataset must meet, zh and en
+    access_conditions: str | None = None
+    access_conditions_en: str | None = None
     temporal: Temporal | None = None
     spatial: list[str] = []
     contact: Contact | None = None
@@ -266,6 +270,26 @@ class Package(Strict):
     build: Build | None = None
 
     _document: Document = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _conditions_stated(self) -> Package:
+        if self.access_level == "conditional" and not self.conditions().strip():
+            message = "access_level `conditional` needs its `access_conditions` (开放条件)"
+            fault = InitErrorDetails(
+                type=PydanticCustomError("value_error", message),
+                loc=("access_conditions",),
+                input=self.access_conditions,
+            )
+            raise ValidationError.from_exception_data(type(self).__name__, [fault])
+        return self
+
+    def conditions(self, lang: str = "zh") -> str:
+        """The conditions of a conditional dataset (开放条件) in `lang`: `access_conditions`
+        (else the register's `open_conditions`); in en `access_conditions_en`, else zh."""
+        if lang == "en" and self.access_conditions_en:
+            return self.access_conditions_en
+        declared = self.register_entry.open_conditions if self.register_entry else None
+        return self.access_conditions or declared or ""
 
     @classmethod
     def of(cls, document: Document) -> Package:
