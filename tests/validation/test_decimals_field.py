@@ -35,3 +35,21 @@ def test_a_value_with_more_decimals_than_declared_names_its_row(validate: Any) -
         ' field gives (0), found "211.5"'
     )
     assert first.found == "211.5" and first.field_number == 2
+
+
+def test_bounds_and_enums_compare_exactly_with_exact_decimals(validate: Any) -> None:
+    """A `minimum` on a `decimalsField` number crashed the validation: the bound was built as
+    a double beside exact decimals (`Could not convert Decimal('0') ... to double`)."""
+    bounded = {**FIELDS[1], "constraints": {"minimum": "0.005", "maximum": 100}}
+    descriptor = package(resource("observations", "data/o.csv", [FIELDS[0], bounded, FIELDS[2]]))
+    text = "id,value,value_decimals\n1,0.00,2\n2,0.01,2\n3,100.00,2\n4,100.01,2\n5,-3,0\n"
+    result = validate(descriptor, {"data/o.csv": text})
+    assert triples(result) == [
+        [2, "value", "constraint-error"],
+        [5, "value", "constraint-error"],
+        [6, "value", "constraint-error"],
+    ]
+    listed = {**FIELDS[1], "constraints": {"enum": ["1.5", "0.001"]}}
+    descriptor = package(resource("observations", "data/o.csv", [FIELDS[0], listed, FIELDS[2]]))
+    result = validate(descriptor, {"data/o.csv": "id,value,value_decimals\n1,1.50,2\n2,0.00,2\n"})
+    assert triples(result) == [[3, "value", "constraint-error"]]

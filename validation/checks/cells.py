@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 import pyarrow as pa
@@ -13,7 +14,6 @@ from validation.casting import Cast, as_text, cast_field, cast_scalar, without_m
 from validation.context import ResourceContext
 from validation.errors import ReportError, cell_error
 from validation.reading.readers import row_numbers
-from validation.schema import arrow_type
 
 
 def type_table(
@@ -179,7 +179,7 @@ def _violations(
         if bound is None:
             return None
         compare = pc.less if name == "minimum" else pc.greater
-        return compare(values, pa.scalar(bound, arrow_type(field)))
+        return compare(values, _bound(bound, values.type, ceiling=name == "minimum"))
     if name in ("minLength", "maxLength"):
         length = pc.utf8_length(as_text(values))
         limit = pa.scalar(int(value))
@@ -187,9 +187,29 @@ def _violations(
     if name == "pattern":
         return pc.invert(pc.match_substring_regex(as_text(values), f"^(?:{value})$"))
     if name == "enum":
-        allowed = pa.array([cast_scalar(member, field) for member in value], arrow_type(field))
+        allowed = _members([cast_scalar(member, field) for member in value], values.type)
         return pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, allowed)))
     return None
+
+
+def _bound(bound: Any, kind: pa.DataType, *, ceiling: bool) -> pa.Scalar[Any]:
+    """`bound` as a scalar of the values' type. Exact decimals (a `decimalsField` number)
+    have a scale the bound may pass: a value of that scale is below `b` exactly when it is
+    below `b` rounded up to the scale (above `b`: above `b` rounded down), so the comparison
+    stays exact without widening the values (which Arrow refuses past 38 digits)."""
+    if isinstance(kind, pa.Decimal128Type):
+        step = Decimal(1).scaleb(-kind.scale)
+        bound = Decimal(bound).quantize(step, rounding=ROUND_CEILING if ceiling else ROUND_FLOOR)
+    return pa.scalar(bound, kind)
+
+
+def _members(members: list[Any], kind: pa.DataType) -> pa.Array[Any]:
+    """Enum members as an array of the values' type; a member with more decimals than an
+    exact decimal's scale can equal no value, so it is left out rather than rounded."""
+    if isinstance(kind, pa.Decimal128Type):
+        step = Decimal(1).scaleb(-kind.scale)
+        members = [m for m in members if m is None or Decimal(m) == Decimal(m).quantize(step)]
+    return pa.array(members, kind)
 
 
 def _expectation(name: str, value: Any) -> str:
