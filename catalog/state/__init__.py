@@ -11,7 +11,8 @@ scopes     what a token may do: read-dataset:<slug>, publish:<org>, review-reque
 tokens     tokens made, listed, revoked and checked; hashed at rest
 audit      the append-only audit log
 legacy     the token file and the JSON Lines audit log of before, imported once
-requests   data requests (依申请): applications, deadlines, decisions, review sessions
+requests   data requests (依申请): applications, deadlines, decisions, review sessions, figures
+usage      the platform's use counted per day, dataset, kind and channel; added up by upsert
 
 `open_state` is what the server and each command call: it migrates, imports the legacy
 files, and hands back the `State`.
@@ -61,14 +62,27 @@ from catalog.state.requests import (
     Ground,
     InvalidApplication,
     Limits,
+    RequestFigures,
     RequestStore,
     ReviewSession,
     ReviewSessions,
     read_application,
     reply_due,
+    request_figures,
+    working_days_between,
 )
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
 from catalog.state.tokens import PREFIX, ApiToken, TokenStore
+from catalog.state.usage import (
+    CHANNELS,
+    KINDS,
+    MAX_KEYS,
+    OTHER,
+    UsageCounter,
+    UsageKey,
+    UsageLog,
+    usage_day,
+)
 
 
 @dataclass(frozen=True)
@@ -100,13 +114,17 @@ def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
 __all__ = [
     "ADMIN",
     "ANONYMOUS",
+    "CHANNELS",
     "DATABASE_FILE",
     "GROUNDS",
     "IMPORTED_SUFFIX",
     "INVALID",
+    "KINDS",
     "KNOWN_FIELDS",
     "LOCAL",
+    "MAX_KEYS",
     "MAX_WORKING_DAYS",
+    "OTHER",
     "OUTCOMES",
     "PREFIX",
     "SCOPE_HELP",
@@ -124,6 +142,7 @@ __all__ = [
     "LegacyFiles",
     "Limits",
     "Outcome",
+    "RequestFigures",
     "RequestStore",
     "ReviewSession",
     "ReviewSessions",
@@ -131,6 +150,9 @@ __all__ = [
     "ScopeError",
     "State",
     "TokenStore",
+    "UsageCounter",
+    "UsageKey",
+    "UsageLog",
     "adopt_legacy_tokens",
     "cli_token",
     "current",
@@ -145,6 +167,9 @@ __all__ = [
     "parse_time",
     "read_application",
     "reply_due",
+    "request_figures",
     "sqlite_url",
     "upgrade",
+    "usage_day",
+    "working_days_between",
 ]
