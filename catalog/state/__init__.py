@@ -52,6 +52,7 @@ from catalog.state.legacy import (
 )
 from catalog.state.migrate import current, head, upgrade
 from catalog.state.requests import (
+    CHINA,
     GROUNDS,
     KNOWN_FIELDS,
     MAX_WORKING_DAYS,
@@ -115,6 +116,7 @@ __all__ = [
     "ADMIN",
     "ANONYMOUS",
     "CHANNELS",
+    "CHINA",
     "DATABASE_FILE",
     "GROUNDS",
     "IMPORTED_SUFFIX",
