@@ -60,7 +60,7 @@ FIELDS = [
            **REQUIRED),
     _field("breakdown_en", "string", "细分名称（英文）", "Breakdown", "In English.", **REQUIRED),
     _field("value", "number", "数值", "Value", "The figure, in `unit`.",
-           decimalsField="value_decimals", constraints={"required": True, "minimum": 0}),
+           decimalsField="value_decimals", **REQUIRED),
     _field("value_decimals", "integer", "小数位数", "Decimals",
            "Digits after the point of value: 0 for counts, 1 for the median.",
            constraints={"required": True, "minimum": 0}),
