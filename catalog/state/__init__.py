@@ -75,10 +75,10 @@ from catalog.state.requests import (
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
 from catalog.state.tokens import PREFIX, ApiToken, TokenStore
 from catalog.state.usage import (
-    CHANNELS,
-    KINDS,
     MAX_KEYS,
     OTHER,
+    USAGE_CHANNELS,
+    USAGE_KINDS,
     UsageCounter,
     UsageKey,
     UsageLog,
@@ -115,13 +115,11 @@ def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
 __all__ = [
     "ADMIN",
     "ANONYMOUS",
-    "CHANNELS",
     "CHINA",
     "DATABASE_FILE",
     "GROUNDS",
     "IMPORTED_SUFFIX",
     "INVALID",
-    "KINDS",
     "KNOWN_FIELDS",
     "LOCAL",
     "MAX_KEYS",
@@ -132,6 +130,8 @@ __all__ = [
     "SCOPE_HELP",
     "STATES",
     "STATUTORY_WORKING_DAYS",
+    "USAGE_CHANNELS",
+    "USAGE_KINDS",
     "ApiToken",
     "Application",
     "AuditEntry",

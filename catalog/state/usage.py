@@ -28,10 +28,10 @@ from catalog.state.requests import CHINA
 from catalog.state.schema import usage_daily
 
 # What was used: a file downloaded, an API answered, a dataset's page seen.
-KINDS = ("download", "api_call", "page_view")
+USAGE_KINDS = ("download", "api_call", "page_view")
 # Through what: the web pages, the REST API `/api/v1`, the CKAN Action API (and DataStore
 # dump), SDMX-REST, the DCAT feeds (catalogue graphs, data.json, the register, the Atom feed).
-CHANNELS = ("web", "rest", "ckan", "sdmx", "dcat")
+USAGE_CHANNELS = ("web", "rest", "ckan", "sdmx", "dcat")
 OTHER = "*"
 MAX_KEYS = 100_000
 

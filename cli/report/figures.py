@@ -20,11 +20,11 @@ from typing import Any
 
 from catalog.errors import OpenDataError
 from catalog.state import (
-    CHANNELS,
     CHINA,
     GROUNDS,
-    KINDS,
     OTHER,
+    USAGE_CHANNELS,
+    USAGE_KINDS,
     RequestFigures,
     RequestStore,
     State,
@@ -144,11 +144,11 @@ def usage_figures(log: UsageLog, year: int) -> list[Figure]:
     for key, count in log.between(f"{year}-01-01", f"{year}-12-31").items():
         counts[key.kind, key.dataset, key.channel] += count
     found: list[Figure] = []
-    for kind in KINDS:
+    for kind in USAGE_KINDS:
         code = INDICATOR_OF_KIND[kind]
         of_kind = {(d, c): n for (k, d, c), n in counts.items() if k == kind}
         found.append(figure(year, code, sum(of_kind.values())))
-        for channel in CHANNELS:
+        for channel in USAGE_CHANNELS:
             total = sum(n for (_d, c), n in of_kind.items() if c == channel)
             found.append(figure(year, code, total, breakdown=channel))
         for dataset in sorted({d for d, _c in of_kind}, key=lambda d: (d == OTHER, d)):
@@ -156,7 +156,7 @@ def usage_figures(log: UsageLog, year: int) -> list[Figure]:
             found.append(figure(year, code, sum(mine.values()), dataset=dataset))
             found += [
                 figure(year, code, mine[c], dataset=dataset, breakdown=c)
-                for c in CHANNELS
+                for c in USAGE_CHANNELS
                 if c in mine
             ]
     return found

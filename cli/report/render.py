@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import fields
 
-from catalog.state import CHANNELS
+from catalog.state import USAGE_CHANNELS
 from cli.report.figures import ALL, Figure
 from cli.report.labels import DATASETS, SECTIONS, UNITS_EN, breakdown_labels
 
@@ -81,7 +81,7 @@ def _use(figures: list[Figure], zh: bool) -> Iterator[str]:
     heads = list(TABLE_HEADS[0 if zh else 1])
     yield "  " + ("按渠道（次）" if zh else "By channel (times)")
     yield _row("渠道" if zh else "Channel", heads)
-    for channel in (*CHANNELS, ALL):
+    for channel in (*USAGE_CHANNELS, ALL):
         label = breakdown_labels(channel)[0 if zh else 1]
         yield _row(label, [table.get((k, ALL, channel), "0") for k in KIND_INDICATORS])
     yield "  " + ("按数据集（次）" if zh else "By dataset (times)")
