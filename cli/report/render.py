@@ -69,7 +69,7 @@ def _line(found: Figure, zh: bool) -> str:
         )
     value = _value(found)
     unit = found.unit if zh else UNITS_EN.get(found.unit, found.unit)
-    return f"  {pad(label, 52)}{pad(value, 10, right=True)} {unit}"
+    return f"  {pad(label, 64)}{pad(value, 8, right=True)} {unit}"
 
 
 def _value(found: Figure) -> str:
