@@ -125,6 +125,8 @@ def test_report_counts_exactly_the_use_made_and_is_published_as_printed(site: Si
     assert published.returncode == 0, published.stderr
     assert f"platform-usage-{YEAR}: published as version" in published.stderr
     assert site.report() == rows  # the figures' own dataset is not among those counted
+    again = site.cli("report", "--year", str(YEAR), "--publish")
+    assert f"platform-usage-{YEAR}: unchanged" in again.stderr  # content-addressed
     with site.serving("0.5") as server:
         served = httpx.get(
             f"{server.url}/api/v1/datasets/platform-usage-{YEAR}/resources/figures/rows",
