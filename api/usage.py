@@ -15,8 +15,9 @@ at once, counted in memory (`UsageCounter`) and added to the state database ever
 `usage_flush_seconds` and at shutdown, from a worker thread (`UsageLog.flush`).
 
 A dataset is named only when it exists: the slugs, dataset ids and resource ids of the
-published datasets are read when the store's generation changes (at each flush); anything
-else counts under `OTHER`, so no URL a client makes up adds a key.
+published datasets are read at the first count (not at start: an idle server keeps its
+memory) and again at a flush when the store's generation changed; anything else counts under
+`OTHER`, so no URL a client makes up adds a key.
 """
 
 from __future__ import annotations
@@ -164,6 +165,11 @@ class UsageRecorder:
         self.known: dict[str, str] = {}
         self._generation: str | None = None
 
+    @property
+    def ready(self) -> bool:
+        """The datasets' names were read (not at start: an idle server keeps its memory)."""
+        return self._generation is not None
+
     def count(self, reference: str, kind: str, channel: str) -> None:
         dataset = self.known.get(reference, OTHER) if reference else OTHER
         self.counter.add(UsageKey(usage_day(self.clock()), dataset, kind, channel))
@@ -175,12 +181,19 @@ class UsageRecorder:
             self.known = known_references(self.store)
             self._generation = generation
 
-    def flush(self) -> int:
-        """Add the counts to the database (blocking: run it in a worker thread)."""
+    def try_refresh(self) -> None:
+        """`refresh`, a failure of the store logged: counting goes on with the names known."""
         try:
             self.refresh()
-        except (OpenDataError, OSError) as exc:  # the store: counting goes on under OTHER
+        except (OpenDataError, OSError) as exc:
             log.warning("usage: the datasets' names were not read again: %s", exc)
+
+    def flush(self) -> int:
+        """Add the counts to the database (blocking: run it in a worker thread)."""
+        self.try_refresh()
+        dropped, self.counter.dropped = self.counter.dropped, 0
+        if dropped:  # past MAX_KEYS: the database was away for long
+            log.warning("usage: %d requests were not counted", dropped)
         return self.log.flush(self.counter)
 
 
@@ -217,6 +230,8 @@ class UsageMiddleware:
             if message["type"] == "http.response.start" and counted(
                 scope["method"], message["status"], headers
             ):
+                if not self.recorder.ready:  # the first count: the datasets' names, now
+                    await anyio.to_thread.run_sync(self.recorder.try_refresh)
                 named = reference
                 if rule.dataset == "ckan":
                     named = ckan_reference(scope.get("query_string", b""), bytes(glanced))
@@ -246,7 +261,6 @@ class UsageMiddleware:
 
     async def _every_interval(self, scope: anyio.CancelScope) -> None:
         with scope:
-            await self._flush()  # the datasets' names, at once
             while True:
                 await anyio.sleep(self.interval)
                 await self._flush()

@@ -20,12 +20,16 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 from catalog.state.requests import CHINA
 from catalog.state.schema import usage_daily
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 
 # What was used: a file downloaded, an API answered, a dataset's page seen.
 USAGE_KINDS = ("download", "api_call", "page_view")
@@ -86,6 +90,18 @@ class UsageCounter:
             self._counts[key] = self._counts.get(key, 0) + count
 
 
+def _insert(dialect: str) -> SqliteInsert | PostgresqlInsert:
+    """An INSERT that can add on conflict, in the engine's dialect; PostgreSQL's (2 MB of a
+    server's memory) imported only where it is the engine."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_postgresql
+
+        return insert_postgresql(usage_daily)
+    from sqlalchemy.dialects.sqlite import insert
+
+    return insert(usage_daily)
+
+
 class UsageLog:
     """The `usage_daily` table: counts added by every server, read by the yearly report."""
 
@@ -101,8 +117,7 @@ class UsageLog:
         ]
         if not rows:
             return
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(usage_daily)
+        statement = _insert(self.engine.dialect.name)
         statement = statement.on_conflict_do_update(
             index_elements=["day", "dataset", "kind", "channel"],
             set_={"count": usage_daily.c.count + statement.excluded["count"]},

@@ -33,7 +33,7 @@ def report(
     fmt: Annotated[Format, typer.Option("--format", help="text, csv or json.")] = Format.text,
     lang: Annotated[Lang, typer.Option(help="Labels of the text: zh or en.")] = Lang.zh,
     publish: Annotated[
-        bool, typer.Option("--publish", help="Also publish them as the dataset platform-usage-YYYY.")
+        bool, typer.Option("--publish", help="Also publish them: dataset platform-usage-YYYY.")
     ] = False,
 ) -> None:
     """The platform's figures of a year, in the shape of the open-data section of the annual
