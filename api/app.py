@@ -33,6 +33,7 @@ from api.routes import (
     series,
     sql,
 )
+from api.usage import install_usage
 from catalog.ckan import CkanActions
 from catalog.errors import DataRefused
 from catalog.metadata import CataloguePages
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_middleware(app, settings)
     # Outside admission and caching, so that 429, 503 and 304 answers are counted too.
     install_metrics(app, app.state.store)
+    install_usage(app, settings)  # downloads and API calls per dataset and day, for the report
     install_openapi(app)
     app.include_router(docs.router)
     app.include_router(health.router)

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cli import audit, database, init, publish, push, requests, schema, serve, tokens
+from cli import audit, database, init, publish, push, report, requests, schema, serve, tokens
 from cli.common import build_settings
 
 app = typer.Typer(
@@ -55,3 +55,4 @@ app.add_typer(requests.requests_app, name="requests")
 app.command()(serve.serve)
 app.command()(schema.schema)
 app.command("audit")(audit.audit)
+app.command()(report.report)

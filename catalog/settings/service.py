@@ -49,6 +49,16 @@ class Settings(RequestSettings, PerimeterSettings):
             " Empty means http://<host>:<port>."
         ),
     )
+    usage_flush_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description=(
+            "Seconds between a server's additions of its usage counts (downloads, API calls,"
+            " page views per dataset and day) to the state database; it adds them at shutdown"
+            " too (docs/report.md)."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
     port: int = Field(default=8000, description="TCP port the server listens on.")
     memory_budget_mb: int = Field(

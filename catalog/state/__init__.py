@@ -12,7 +12,8 @@ tokens     tokens made, listed, revoked and checked; hashed at rest
 audit      the append-only audit log
 grants     who may read a conditional dataset's data in this request (`require_data`)
 legacy     the token file and the JSON Lines audit log of before, imported once
-requests   data requests (依申请): applications, deadlines, decisions, review sessions
+requests   data requests (依申请): applications, deadlines, decisions, review sessions, figures
+usage      the platform's use counted per day, dataset, kind and channel; added up by upsert
 
 `open_state` is what the server and each command call: it migrates, imports the legacy
 files, and hands back the `State`.
@@ -61,6 +62,7 @@ from catalog.state.legacy import (
 )
 from catalog.state.migrate import current, head, upgrade
 from catalog.state.requests import (
+    CHINA,
     GROUNDS,
     KNOWN_FIELDS,
     MAX_WORKING_DAYS,
@@ -71,14 +73,27 @@ from catalog.state.requests import (
     Ground,
     InvalidApplication,
     Limits,
+    RequestFigures,
     RequestStore,
     ReviewSession,
     ReviewSessions,
     read_application,
     reply_due,
+    request_figures,
+    working_days_between,
 )
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
 from catalog.state.tokens import PREFIX, ApiToken, TokenStore
+from catalog.state.usage import (
+    MAX_KEYS,
+    OTHER,
+    USAGE_CHANNELS,
+    USAGE_KINDS,
+    UsageCounter,
+    UsageKey,
+    UsageLog,
+    usage_day,
+)
 
 
 @dataclass(frozen=True)
@@ -110,6 +125,7 @@ def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
 __all__ = [
     "ADMIN",
     "ANONYMOUS",
+    "CHINA",
     "CONDITIONAL",
     "DATABASE_FILE",
     "GROUNDS",
@@ -117,13 +133,17 @@ __all__ = [
     "INVALID",
     "KNOWN_FIELDS",
     "LOCAL",
+    "MAX_KEYS",
     "MAX_WORKING_DAYS",
+    "OTHER",
     "OUTCOMES",
     "PREFIX",
     "READ_ACTION",
     "SCOPE_HELP",
     "STATES",
     "STATUTORY_WORKING_DAYS",
+    "USAGE_CHANNELS",
+    "USAGE_KINDS",
     "ApiToken",
     "Application",
     "AuditEntry",
@@ -137,6 +157,7 @@ __all__ = [
     "Limits",
     "Outcome",
     "Reader",
+    "RequestFigures",
     "RequestStore",
     "ReviewSession",
     "ReviewSessions",
@@ -144,6 +165,9 @@ __all__ = [
     "ScopeError",
     "State",
     "TokenStore",
+    "UsageCounter",
+    "UsageKey",
+    "UsageLog",
     "adopt_legacy_tokens",
     "cli_token",
     "current",
@@ -161,7 +185,10 @@ __all__ = [
     "read_application",
     "reading_as",
     "reply_due",
+    "request_figures",
     "require_data",
     "sqlite_url",
     "upgrade",
+    "usage_day",
+    "working_days_between",
 ]

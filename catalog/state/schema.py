@@ -92,3 +92,16 @@ review_sessions = Table(
     Column("created", String(20), nullable=False),
     Column("expires", String(20), nullable=False),
 )
+
+# The platform's use (`catalog.state.usage`): one row per day (China time, YYYY-MM-DD),
+# dataset (a slug, or `*` for what concerns no one dataset), kind and channel. No address,
+# token or user agent: servers count in memory and add their counts here (an upsert).
+usage_daily = Table(
+    "usage_daily",
+    metadata,
+    Column("day", String(10), primary_key=True),
+    Column("dataset", String(200), primary_key=True),
+    Column("kind", String(12), primary_key=True),
+    Column("channel", String(8), primary_key=True),
+    Column("count", BigInteger, nullable=False),
+)

@@ -24,9 +24,10 @@ pytestmark = pytest.mark.slow
 Get = Callable[..., httpx.Response]
 
 # Measured on the shipped catalogue: 193-200 MB idle (181 before the state database brought
-# SQLAlchemy, 11 MB, and the access checks), 266-272 MB after the burst (a second burst fills the kept row groups,
-# bounded by OPENDATA_ROW_GROUP_CACHE_MB). DuckDB, pyarrow with numpy, FastAPI with pydantic,
-# and uvicorn alone take 110 MB of it, and DuckDB's first database 30 MB more.
+# SQLAlchemy, 11 MB, and the access checks), 266-272 MB after the burst (a second burst fills
+# the kept row groups, bounded by OPENDATA_ROW_GROUP_CACHE_MB). DuckDB, pyarrow with numpy,
+# FastAPI with pydantic, and uvicorn alone take 110 MB of it, and DuckDB's first database 30 MB
+# more.
 IDLE_MB = 215
 AFTER_BURST_MB = 290
 

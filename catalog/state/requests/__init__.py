@@ -4,6 +4,7 @@ application  what an applicant sends, checked field by field (`read_application`
 grounds      the reply deadline in working days, the legal grounds of a denial
 record       one request as kept, and what its applicant sees (`DataRequest.status`)
 store        file, list, approve (a `read-dataset:<slug>` token), deny, withdraw
+figures      a year of requests in figures, for the annual report
 sessions     the review page's logins: cookie hashed at rest, CSRF secret, token re-checked
 """
 
@@ -13,6 +14,7 @@ from catalog.state.requests.application import (
     InvalidApplication,
     read_application,
 )
+from catalog.state.requests.figures import RequestFigures, request_figures, working_days_between
 from catalog.state.requests.grounds import (
     CHINA,
     GROUNDS,
@@ -38,6 +40,7 @@ __all__ = [
     "Ground",
     "InvalidApplication",
     "Limits",
+    "RequestFigures",
     "RequestState",
     "RequestStore",
     "ReviewSession",
@@ -45,4 +48,6 @@ __all__ = [
     "ground",
     "read_application",
     "reply_due",
+    "request_figures",
+    "working_days_between",
 ]
