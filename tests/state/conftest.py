@@ -18,13 +18,19 @@ def postgres() -> Iterator[PostgresServer]:
         yield server
 
 
+def new_database(request: pytest.FixtureRequest, sqlite_file: Path) -> str:
+    """A new, empty database of the kind the fixture is parametrised with (`sqlite` or
+    `postgresql`): the SQLite file `sqlite_file`, or a database on the session's server."""
+    if request.param == "sqlite":
+        return sqlite_url(sqlite_file)
+    server: PostgresServer = request.getfixturevalue("postgres")
+    return server.new_database()
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A new, empty database: a SQLite file, or a database on the session's server."""
-    if request.param == "sqlite":
-        return sqlite_url(tmp_path / "db")
-    server: PostgresServer = request.getfixturevalue("postgres")
-    return server.new_database()
+    return new_database(request, tmp_path / "db")
 
 
 @pytest.fixture

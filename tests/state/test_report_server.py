@@ -17,11 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from catalog.state import CHINA, sqlite_url
+from catalog.state import CHINA
 from catalog.store import FolderStore, Publisher
 from tests.conftest import write_regions, write_wages
-from tests.postgres import PostgresServer
 from tests.servers import OPENDATA, serving, state_of
+from tests.state.conftest import new_database
 
 pytestmark = pytest.mark.slow
 YEAR = datetime.now(CHINA).year
@@ -56,11 +56,7 @@ def site(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Site]:
     publisher = Publisher(FolderStore(tmp_path / "store"), tmp_path / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
-    if request.param == "sqlite":
-        database = sqlite_url(state_of(tmp_path / "store"))
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        database = server.new_database()
+    database = new_database(request, state_of(tmp_path / "store"))
     yield Site(
         tmp_path / "store",
         {

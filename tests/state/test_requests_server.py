@@ -17,11 +17,11 @@ import httpx
 import pytest
 import yaml
 
-from catalog.state import Limits, RequestStore, open_state, read_application, sqlite_url
+from catalog.state import Limits, RequestStore, open_state, read_application
 from catalog.store import FolderStore, ManualClock, Publisher
 from tests.conftest import write_regions, write_wages
-from tests.postgres import PostgresServer
 from tests.servers import OPENDATA, serving, state_of
+from tests.state.conftest import new_database
 from tests.web.conftest import CHROMIUM, browser_missing
 
 pytestmark = pytest.mark.slow
@@ -73,11 +73,7 @@ def site(
     publisher = Publisher(FolderStore(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
-    if request.param == "sqlite":
-        database = sqlite_url(state_of(root / "store"))
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        database = server.new_database()
+    database = new_database(request, state_of(root / "store"))
     env = {
         "OPENDATA_DATASETS": str(root / "datasets"),
         "OPENDATA_STORE": str(root / "store"),

@@ -11,12 +11,12 @@ from datetime import UTC, datetime, timedelta
 import ckanapi
 import pytest
 
-from catalog.state import AuditEntry, TokenStore, open_state, sqlite_url
+from catalog.state import AuditEntry, TokenStore, open_state
 from catalog.store import FolderStore, ManualClock, Publisher
 from tests.ckan.test_writes import package_fields
 from tests.conftest import write_regions, write_wages
-from tests.postgres import PostgresServer
 from tests.servers import serving, state_of
+from tests.state.conftest import new_database
 
 pytestmark = pytest.mark.slow
 
@@ -77,11 +77,7 @@ def site(
     publisher = Publisher(FolderStore(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
-    if request.param == "sqlite":
-        database = sqlite_url(state_of(root / "store"))
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres")
-        database = server.new_database()
+    database = new_database(request, state_of(root / "store"))
     tokens = make_tokens(database)
     env = {"OPENDATA_DATASETS": str(root / "datasets"), "OPENDATA_DATABASE_URL": database}
     with serving(root / "store", env=env) as running:
