@@ -3,7 +3,6 @@ ckanapi client against a real uvicorn on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import ckanapi
@@ -11,25 +10,10 @@ import httpx
 import pytest
 
 from catalog.search import catalogue_uuid
-from catalog.store import FolderStore, Publisher
-from tests.conftest import write_regions, write_wages
-from tests.servers import serving
 
 pytestmark = pytest.mark.slow
 
 WAGES = catalogue_uuid("resource", "wages-test/wages")
-
-
-@pytest.fixture(scope="module")
-def ckan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("datastore-sql")
-    write_regions(root / "datasets")
-    write_wages(root / "datasets")
-    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
-    with serving(root / "store") as server:
-        yield server.url
 
 
 @pytest.fixture(scope="module")
