@@ -11,6 +11,7 @@ from fastapi import Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.perimeter import request_client
+from api.uploads import BodyTooLarge, read_body
 from catalog.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from catalog.settings import Settings
 from catalog.state import (
@@ -66,17 +67,11 @@ SessionsDep = Annotated[ReviewSessions, Depends(get_sessions)]
 
 
 async def bounded_body(request: Request, limit: int) -> bytes:
-    """The body, at most `limit` bytes: 413 from `Content-Length` before reading, or as
-    soon as a chunked body passes it."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise PayloadTooLarge(f"the request body is {declared} bytes; at most {limit}")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise PayloadTooLarge(f"the request body is over {limit} bytes")
-    return bytes(body)
+    """The body, at most `limit` bytes (`api.uploads.read_body`), its refusal a 413 problem."""
+    try:
+        return await read_body(request, limit)
+    except BodyTooLarge as exc:
+        raise PayloadTooLarge(str(exc)) from None
 
 
 def json_fields(body: bytes) -> dict[str, Any]:
