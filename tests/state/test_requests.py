@@ -190,3 +190,13 @@ def test_review_session_ends_with_logout_revocation_or_expiry(state: State) -> N
     late = sessions.start(admin)
     clock.advance(timedelta(hours=9))
     assert sessions.check(late) is None
+
+
+def test_a_receipt_never_starts_with_a_dash(state: State, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`opendata requests approve -17sh…` read a receipt drawn with a leading `-` (1 in 64)
+    as an option: the CLI suite failed on such a draw."""
+    draws = iter(["-17shiinlRTYxuspN9082QzoWziypKBt", "A7shiinlRTYxuspN9082QzoWziypKBt"])
+    monkeypatch.setattr("secrets.token_urlsafe", lambda size: next(draws))
+    store = RequestStore(state.engine, ManualClock(FRIDAY))
+    filed, receipt = store.file("wages-test", application(), "203.0.113.9", Limits())
+    assert receipt == "A7shiinlRTYxuspN9082QzoWziypKBt" and store.find(receipt) == filed

@@ -73,7 +73,7 @@ class RequestStore:
         TooManyRequests past the daily limits; Conflict when the same contact already waits
         for an answer on this dataset."""
         now = self.clock()
-        receipt = secrets.token_urlsafe(RECEIPT_BYTES)
+        receipt = new_receipt()
         row = _new_row(slug, application, now, reply_due(now, self.reply_days))
         row.update(receipt_sha256=digest(receipt), client_sha256=digest(client))
         with self.engine.begin() as connection:
@@ -245,3 +245,11 @@ def _undecided(found: DataRequest) -> None:
 
 def _too_many(message: str, wait: int) -> TooManyRequests:
     return TooManyRequests(f"{message}; try again tomorrow", retry_after=wait)
+
+
+def new_receipt() -> str:
+    """A receipt code: RECEIPT_BYTES random bytes, URL-safe. One starting with `-` would read
+    as an option to `opendata requests approve`, so such a draw (1 in 64) is drawn again."""
+    while (receipt := secrets.token_urlsafe(RECEIPT_BYTES)).startswith("-"):
+        pass
+    return receipt
