@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,9 @@ def make_engine(text: str) -> Engine:
     url = database_url(text)
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    _private_file(Path(str(url.database)))
+    path = Path(str(url.database))
+    _private_file(path)
+    _write_ahead_log(path)
     engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
     event.listen(engine, "connect", _sqlite_connected)
     event.listen(engine, "begin", _sqlite_begin)
@@ -69,11 +72,33 @@ def _private_file(path: Path) -> None:
     os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
+def _write_ahead_log(path: Path) -> None:
+    # WAL mode is kept in the file, so it is set once, before any engine connects. Switching
+    # a new file to WAL needs the file to itself, and SQLite answers "database is locked" at
+    # once, without waiting out the busy timeout, when another process starting at the same
+    # moment holds it: so the switch is tried again until the timeout.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    mode = "not yet switched"
+    while True:
+        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            mode = connection.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode == "wal":
+                return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+        finally:
+            connection.close()
+        if time.monotonic() > deadline:
+            raise sqlite3.OperationalError(f"could not switch the state database to WAL: {mode}")
+        time.sleep(0.02)
+
+
 def _sqlite_connected(connection: sqlite3.Connection, _record: Any) -> None:
     # Autocommit at the driver: transactions are begun by `_sqlite_begin`, IMMEDIATE.
     connection.isolation_level = None
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
