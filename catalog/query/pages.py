@@ -283,9 +283,11 @@ class Pages:
         memory DuckDB bounds by its limit (spilling past it), not by the page's.
         """
         keys = planned.query.keys
-        if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
-            return [offset - 1]
         sizes = group_sizes(self._kept.footer(resource.path)) if located is not None else []
+        if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
+            # Every row matches: the row before is the file's row `offset - 1`, counted
+            # from the end when descending.
+            return [sum(sizes) - offset if keys[0].descending else offset - 1]
         if located is not None and len(keys) == 1 and not planned.filters:
             # The group's values in ascending order: a descending rank counts from its end.
             within = located.within

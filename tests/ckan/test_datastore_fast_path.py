@@ -213,3 +213,19 @@ def test_datastore_search_at_the_edges_of_64_bits_answers_as_its_own_sql(
     fast = datastore.search(dict(data))
     with mock.patch.object(catalog.ckan.datastore.plans, "_question", return_value=None):
         assert fast == datastore.search(dict(data))
+
+
+@pytest.mark.parametrize(("count", "group_rows"), [(2, 1), (5, 2), (7, 3)])
+def test_datastore_search_by_row_number_descending_at_every_offset(
+    store: Path, datastore: DataStore, count: int, group_rows: int
+) -> None:
+    # Found by the property above: the row before a page `_id desc` was taken counting
+    # from the start of the file, so every page past the first came back empty.
+    publish(store, table(count, False, 0), group_rows, False)
+    for offset, limit in itertools.product(range(count + 1), (1, 2)):
+        data = {"resource_id": RESOURCE_ID, "sort": "_id desc", "offset": offset, "limit": limit}
+        fast = datastore.search(dict(data))
+        with mock.patch.object(catalog.ckan.datastore.plans, "_question", return_value=None):
+            plain = datastore.search(dict(data))
+        assert fast == plain
+        assert [r["_id"] for r in fast["records"]] == list(range(count - offset, 0, -1))[:limit]
