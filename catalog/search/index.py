@@ -147,19 +147,26 @@ class CatalogueIndex:
         self._lexicon = Lexicon.of(vocabulary.synonyms, vocabulary.places, names)
         self.load(packages, held)
 
-    def select(self, selection: Selection) -> SearchResult:
-        """A page of slugs, the total and facet counts: every search of the catalogue."""
+    def select(self, selection: Selection, drafts: Sequence[Package] = ()) -> SearchResult:
+        """A page of slugs, the total and facet counts: every search of the catalogue.
+
+        `drafts`: unpublished descriptors searched beside the index, with `state` "draft"
+        (CKAN's `include_drafts` for a token that may see them); never kept in the index."""
         self._refresh()
+        table = "datasets"
+        if drafts:
+            table = "(SELECT * FROM datasets UNION ALL BY NAME SELECT * FROM drafts)"
         # Only the page query computes the score; the count and the facets need none.
-        base = f"SELECT * FROM datasets WHERE {selection.where}"
+        base = f"SELECT * FROM {table} WHERE {selection.where}"
         params = selection.params
         ranked = (
-            f"SELECT slug, {selection.score} AS score FROM datasets"
+            f"SELECT slug, {selection.score} AS score FROM {table}"
             f" WHERE {selection.where} ORDER BY {selection.order_by}, slug"
         )
         ordered = [*selection.score_params, *params]
         with self._lock:
             cursor = self._con.cursor()
+            _register_drafts(cursor, drafts)
             count = cursor.execute(f"SELECT count(*) FROM ({base})", params).fetchone()
             if selection.terms:  # every result, best first: its series need them all
                 every = [row[0] for row in cursor.execute(ranked, ordered).fetchall()]
@@ -233,6 +240,14 @@ def _named(codes: Sequence[Named], terms: list[tuple[str, ...]]) -> list[HeldCod
     keys = matching(((code, named.text) for code, named in by_code.items()), terms)
     keys.sort(key=lambda code: -held_by[code])  # stable: ties keep the datasets' order
     return [HeldCode(key, by_code[key].name_zh, by_code[key].name_en) for key in keys[:MAX_MATCHED]]
+
+
+def _register_drafts(cursor: duckdb.DuckDBPyConnection, drafts: Sequence[Package]) -> None:
+    """`drafts` as the table `drafts` of this cursor only (a cursor is a connection of its
+    own: nothing registered here is seen by another search)."""
+    if drafts:
+        rows = [entry(package, state="draft") for package in drafts]
+        cursor.register("drafts", pa.Table.from_pylist(rows))
 
 
 def _count_values(

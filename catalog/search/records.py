@@ -25,7 +25,7 @@ COLUMNS = (
     " years VARCHAR[], issued VARCHAR, modified VARCHAR, id VARCHAR, version VARCHAR,"
     " licenses VARCHAR[], resource_names VARCHAR[], resource_text VARCHAR,"
     " modified_at TIMESTAMP, created_at TIMESTAMP, held_text VARCHAR, field_text VARCHAR,"
-    " all_text VARCHAR, held_regions INTEGER, held_years VARCHAR[]"
+    " all_text VARCHAR, held_regions INTEGER, held_years VARCHAR[], state VARCHAR"
 )
 # How much a query word found in what a dataset holds (an indicator, a region, a year of its
 # rows) weighs against one found in its title or description: more than all of those.
@@ -103,9 +103,10 @@ class IndexRecord(TypedDict):
     all_text: str
     held_regions: int
     held_years: list[str]
+    state: str  # CKAN's: "active" when published, "draft" for a draft searched by its owner
 
 
-def entry(package: Package, held: Held | None = None) -> IndexRecord:
+def entry(package: Package, held: Held | None = None, *, state: str = "active") -> IndexRecord:
     """The searchable columns of one published descriptor (see `COLUMNS`).
 
     List columns hold each value once (a keyword in both languages is one keyword), so a
@@ -146,6 +147,7 @@ def entry(package: Package, held: Held | None = None) -> IndexRecord:
         all_text=" ".join([text, resource_text, organization, held.field_text, held.text]).lower(),
         held_regions=len(held.regions),
         held_years=[str(year) for year in held.years],
+        state=state,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -98,7 +99,59 @@ def test_include_private_changes_nothing_where_nothing_is_private(
     assert all(p["private"] is False for p in plain["results"])
 
 
-def test_anonymous_include_drafts_finds_no_draft(drafts: Drafts) -> None:
-    found = drafts.action("package_search", None, q="*:*", include_drafts=True).json()
+@pytest.mark.parametrize("who", [None, "reader", "other publisher"])
+def test_include_drafts_finds_no_draft_for_whom_may_not_see_it(
+    drafts: Drafts, who: str | None
+) -> None:
+    found = drafts.action("package_search", who, q="*:*", include_drafts=True).json()
+    assert found["result"]["count"] == 2
     assert DRAFT not in [p["name"] for p in found["result"]["results"]]
-    assert DRAFT not in drafts.action("package_list", None).json()["result"]
+    assert DRAFT not in drafts.action("package_list", who).json()["result"]
+
+
+def _names(result: dict[str, Any]) -> list[str]:
+    return [package["name"] for package in result["results"]]
+
+
+@pytest.mark.parametrize("who", ["publisher", "admin"])
+def test_include_drafts_finds_the_draft_for_its_publishers_and_admins(
+    drafts: Drafts, who: str
+) -> None:
+    plain = drafts.action("package_search", who, q="*:*").json()["result"]
+    assert plain["count"] == 2 and DRAFT not in _names(plain)
+    every = drafts.action(
+        "package_search", who, q="*:*", include_drafts="true", sort="name asc",
+        **{"facet.field": ["organization", "tags"]},
+    ).json()["result"]  # fmt: skip
+    assert every["count"] == 3
+    assert _names(every) == sorted([*_names(plain), DRAFT])
+    shown = next(p for p in every["results"] if p["name"] == DRAFT)
+    assert shown == drafts.action("package_show", who, id=DRAFT).json()["result"]
+    assert shown["state"] == "draft"
+    # Counted in the facets like any dataset: its tag 测试 is its own.
+    assert every["facets"]["tags"]["测试"] >= 1 + plain_facet(drafts, who, "测试")
+
+
+def plain_facet(drafts: Drafts, who: str, tag: str) -> int:
+    found = drafts.action("package_search", who, q="*:*", **{"facet.field": ["tags"]}).json()[
+        "result"
+    ]
+    return int(found["facets"]["tags"].get(tag, 0))
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ({"fq": "state:draft"}, [DRAFT]),
+        ({"fq": "state:active", "sort": "name asc"}, ["regions-test", "wages-test"]),
+        ({"q": "name:draft-wages"}, [DRAFT]),
+        ({"q": "*:*", "rows": 1, "start": 2, "sort": "name asc"}, ["wages-test"]),
+        ({"q": "*:*", "rows": 1, "start": 0, "sort": "name asc"}, [DRAFT]),
+    ],
+)
+def test_a_draft_is_matched_filtered_and_paged_as_published_ones_are(
+    drafts: Drafts, search: dict[str, object], expected: list[str]
+) -> None:
+    found = drafts.action("package_search", "publisher", include_drafts=True, **search).json()
+    assert "result" in found, found
+    assert _names(found["result"]) == expected

@@ -174,12 +174,19 @@ class CkanActions:
         slug, position = found
         return self.package(slug)["resources"][position]
 
-    def package_search(self, data: DataDict) -> SearchResult:
-        """Search datasets with Solr's `q`, `fq`, `sort`, `rows`, `start` and facets."""
+    def package_search(
+        self, data: DataDict, drafts: Mapping[str, tuple[Descriptor, CkanPackage]] | None = None
+    ) -> SearchResult:
+        """Search datasets with Solr's `q`, `fq`, `sort`, `rows`, `start` and facets.
+
+        `drafts`: slug → (descriptor, package dict) of unpublished datasets the caller may
+        see, searched beside the published ones (`include_drafts`)."""
+        drafts = drafts or {}
         params = search_params(data)
-        result = self.index.select(selection(params, self.index.lexicon()))
+        found = selection(params, self.index.lexicon())
+        result = self.index.select(found, [package for package, _ in drafts.values()])
         packages: list[CkanPackage] | list[dict[str, object]]
-        packages = [self.package(slug) for slug in result.slugs]
+        packages = [drafts[s][1] if s in drafts else self.package(s) for s in result.slugs]
         if result.matches:  # which indicators and regions a plain `q` found, as extra keys
             packages = [
                 {**package, **result.matches[package["name"]].as_dict()} for package in packages

@@ -21,7 +21,7 @@ from catalog.ckan.actions.folders import DatasetFolders
 from catalog.ckan.actions.get import CkanActions
 from catalog.ckan.actions.patch import package_patch, resource_patch
 from catalog.ckan.actions.update import package_update, resource_update
-from catalog.ckan.actions.writer import package_show
+from catalog.ckan.actions.writer import package_search, package_show
 from catalog.ckan.datastore import DataStore
 from catalog.ckan.shapes import DataDict
 from catalog.metadata import DcatActions
@@ -109,4 +109,5 @@ def served(
         **{entry.name: entry.bind(writes) for entry in WRITES},
         # A read, over the folders too: drafts are shown to whom may see them.
         "package_show": Entry("package_show", package_show).bind(writes),
+        "package_search": Entry("package_search", package_search).bind(writes),
     }

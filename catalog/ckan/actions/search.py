@@ -82,7 +82,7 @@ SEARCH_FIELDS: dict[str, Field] = {
     "num_tags": Field("len(list_distinct(keywords))", Kind.INT),
     "version": Field("version", Kind.STRING),
     "capacity": Field("'public'", Kind.STRING),
-    "state": Field("'active'", Kind.STRING),
+    "state": Field("state", Kind.STRING),
     "type": Field("'dataset'", Kind.STRING),
     "dataset_type": Field("'dataset'", Kind.STRING),
     "entity_type": Field("'package'", Kind.STRING),
