@@ -16,7 +16,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import duckdb
 import pytest
@@ -28,7 +28,7 @@ from tests.analytics.published import Resource
 pytestmark = pytest.mark.slow  # Spark's JVM and the real_store build
 
 
-def _missing(reason: str) -> None:
+def _missing(reason: str) -> NoReturn:
     # Like the browser tests: skipped on a machine without Java or pyspark, a failure in CI.
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"{reason} in CI; .ci/run installs Java and the `analytics` extra")
