@@ -206,11 +206,12 @@ def locked_versions() -> dict[str, Version]:
 
 
 def declared() -> list[Requirement]:
+    """The project's dependencies and its locked extras' (the harvesters have a venv of
+    their own: scripts/setup-harvest)."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    return [
-        Requirement(line)
-        for line in project["dependencies"] + project["optional-dependencies"]["dev"]
-    ]
+    extras = project["optional-dependencies"]
+    lines = [*project["dependencies"], *extras["dev"], *extras["analytics"]]
+    return [Requirement(line) for line in lines]
 
 
 @pytest.mark.parametrize("requirement", declared(), ids=str)

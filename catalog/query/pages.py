@@ -279,14 +279,12 @@ class Pages:
         """The sort-key values of the row just before `offset` (None past the last match).
 
         Located, it is the `within`-th match of one row group, found by a top-N over that
-        group's sort keys alone; else by a top-N of the sort keys over the file, whose
-        memory DuckDB bounds by its limit (spilling past it), not by the page's.
+        group's sort keys alone (by the row number itself when every row matches); else by
+        a top-N of the sort keys over the file, whose memory DuckDB bounds by its limit.
         """
         keys = planned.query.keys
         sizes = group_sizes(self._kept.footer(resource.path)) if located is not None else []
         if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
-            # Every row matches: the row before is the file's row `offset - 1`, counted
-            # from the end when descending.
             return [sum(sizes) - offset if keys[0].descending else offset - 1]
         if located is not None and len(keys) == 1 and not planned.filters:
             # The group's values in ascending order: a descending rank counts from its end.
