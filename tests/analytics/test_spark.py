@@ -31,7 +31,7 @@ pytestmark = pytest.mark.slow  # Spark's JVM and the real_store build
 def _missing(reason: str) -> NoReturn:
     # Like the browser tests: skipped on a machine without Java or pyspark, a failure in CI.
     if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} in CI; .ci/run installs Java and the `analytics` extra")
+        pytest.fail(f"{reason} in CI: scripts/test installs Java, the lock holds pyspark")
     pytest.skip(reason)
 
 
