@@ -92,8 +92,8 @@ def _touch(path: Path) -> bool:
 def _files(root: Path) -> list[tuple[Path, float, int]]:
     found = []
     for path in root.rglob("*"):
-        if path.name.startswith("."):
-            continue  # a download in progress
+        if any(part.startswith(".") for part in path.relative_to(root).parts):
+            continue  # a download in progress, a version being staged
         try:
             status = path.stat()
         except FileNotFoundError:

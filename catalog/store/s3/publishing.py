@@ -36,15 +36,14 @@ __all__ = ["EPOCH", "Publishing"]
 class Publishing(Journal):
     """The writing half of `S3Store`: lock, staging, commit, HISTORY."""
 
-    def __init__(self, work: Path) -> None:
-        self._work = work  # local: the locks and the staging folders, never served
-
-    @property
-    def _staging_root(self) -> Path:
-        return self._work / "staging"
+    def __init__(self, locks: Path, staging: Path) -> None:
+        # Both local. Staging lies under the readable root, as the folder store's does:
+        # rendering a version's downloads queries its staged files.
+        self._locks = locks
+        self._staging_root = staging
 
     def _lock_file(self, slug: str) -> Path:
-        return self._work / "locks" / f"{slug}.lock"
+        return self._locks / f"{slug}.lock"
 
     def locked(self, slug: str) -> contextlib.AbstractContextManager[None]:
         """Hold the dataset's publish lock on this machine (re-entrant within a thread)."""

@@ -33,6 +33,7 @@ from catalog.store.s3.publishing import EPOCH, Publishing
 from validation import ReportDocument, is_slug
 
 MAX_CACHED_PACKAGES = 4096
+STAGING = ".staging"  # under the copies; eviction skips names that start with a dot
 
 
 class S3Store(Publishing):
@@ -49,7 +50,7 @@ class S3Store(Publishing):
         root.mkdir(parents=True, exist_ok=True)
         self.copies = LocalCopies(root.resolve(), self.objects, options.cache_mb << 20)
         self._packages: dict[str, Package] = {}
-        super().__init__(root.with_name(f"{root.name}-work"))
+        super().__init__(root.with_name(f"{root.name}-locks"), self.copies.root / STAGING)
 
     def __repr__(self) -> str:
         return f"S3Store({self.location})"
