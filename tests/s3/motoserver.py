@@ -18,9 +18,7 @@ from werkzeug.serving import run_simple
 
 def main(port: int) -> None:
     application = DomainDispatcherApplication(create_backend_app)
-    run_simple(
-        "127.0.0.1", port, application, threaded=False, request_handler=MotoRequestHandler
-    )
+    run_simple("127.0.0.1", port, application, threaded=False, request_handler=MotoRequestHandler)
 
 
 if __name__ == "__main__":

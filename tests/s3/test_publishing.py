@@ -17,7 +17,7 @@ import pytest
 from catalog.errors import Conflict
 from catalog.store import DESCRIPTOR, Publisher, S3Store, load_dataset
 from catalog.store.s3 import S3Location
-from tests.conftest import WAGE_CSV, REPO, write_regions, write_wages
+from tests.conftest import REPO, WAGE_CSV, write_regions, write_wages
 from tests.s3.conftest import fresh_location, s3_options
 from tests.s3.served import serving_s3
 
@@ -62,7 +62,8 @@ def test_publishing_two_machines_racing_on_current_exactly_one_wins(
         except Conflict:
             outcomes.append("conflict")
 
-    threads = [threading.Thread(target=publish, args=pair) for pair in zip(stores, inputs)]
+    pairs = zip(stores, inputs, strict=True)
+    threads = [threading.Thread(target=publish, args=pair) for pair in pairs]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -84,10 +85,10 @@ def test_publishing_killed_between_objects_and_current_leaves_the_old_version_se
     publish_everything(store, sources(tmp_path / "old", "1000"))
     old = store.current("wages-test")
     new = sources(tmp_path / "new", "1001")
+    command = [sys.executable, "-c", KILLED_PUBLISH, s3_endpoint, location, str(new)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
     killed = subprocess.run(
-        [sys.executable, "-c", KILLED_PUBLISH, s3_endpoint, location, str(new),
-         str(tmp_path / "killed")],  # fmt: skip
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)}, capture_output=True, timeout=120,
+        [*command, str(tmp_path / "killed")], cwd=REPO, env=env, capture_output=True, timeout=120
     )
     assert killed.returncode == -9, killed.stderr.decode()[-2000:]
     assert store.current("wages-test") == old

@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
@@ -82,7 +81,8 @@ def test_served_s3_store_answers_ranges_and_zips_alike(two_servers: tuple[str, s
     ]
     assert [r.status_code for r in ranged] == [206, 206]
     assert ranged[0].content == ranged[1].content and len(ranged[0].content) == 90
-    zips = [httpx.get(server + "/api/v1/datasets/wages-test.zip", timeout=30) for server in two_servers]
+    zipped = "/api/v1/datasets/wages-test.zip"
+    zips = [httpx.get(server + zipped, timeout=30) for server in two_servers]
     members = [_members(answer.content) for answer in zips]
     assert members[0] == members[1] and "datapackage.json" in str(members[0].keys())
 
@@ -90,4 +90,3 @@ def test_served_s3_store_answers_ranges_and_zips_alike(two_servers: tuple[str, s
 def _members(data: bytes) -> dict[str, bytes]:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         return {name: archive.read(name) for name in archive.namelist()}
-
