@@ -30,6 +30,9 @@ PATHS = [
     "/api/v1/datasets/wages-test/resources/wages.json",
     f"/api/3/action/datastore_search?resource_id={catalogue_uuid('resource', 'wages-test/wages')}",
     "/api/3/action/package_show?id=wages-test",
+    "/api/v1/datasets/wages-test/resources/wages/aggregate?group_by=year",
+    "/api/v1/sql?sql=SELECT%20year%2C%20count(*)%20AS%20n%20FROM%20wages_test__wages"
+    "%20GROUP%20BY%20year%20ORDER%20BY%20year",
     "/api/v1/datasets/wages-test",
     "/dataset/wages-test",
 ]
