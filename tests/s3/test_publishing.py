@@ -146,3 +146,28 @@ def test_publishing_local_copies_are_evicted_but_never_a_served_version(
     assert served.is_file()  # long unused, but of a served version: kept
     assert reader.local_path("wages-test", old, "wages.parquet").is_file()  # copied again
     assert reader.local_path("wages-test", new, DESCRIPTOR).is_file()
+
+
+def test_publishing_no_reader_sees_a_version_before_all_its_objects_are_written(
+    s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    location = fresh_location()
+    store = machine(s3_endpoint, location, tmp_path / "writer")
+    publish_everything(store, sources(tmp_path / "old", "1000"))
+    old = store.current("wages-test")
+    reader = machine(s3_endpoint, location, tmp_path / "reader")
+    seen: list[tuple[str, str | None, list[str]]] = []
+    upload = store.objects.upload
+
+    def upload_then_look(key: str, source: Path) -> None:
+        upload(key, source)  # the real upload; then what another machine reads right now
+        listed = [info.version for info in reader.versions("wages-test")]
+        seen.append((key.rsplit("/", 1)[-1], reader.current("wages-test"), listed))
+
+    monkeypatch.setattr(store.objects, "upload", upload_then_look)
+    publish_everything(store, sources(tmp_path / "new", "1001"))
+    new = store.current("wages-test")
+    assert new != old and seen[-1][0] == DESCRIPTOR and len(seen) > 3  # only wages changed
+    for name, current, listed in seen:
+        assert current == old  # CURRENT moves only after every object
+        assert (new in listed) == (name == DESCRIPTOR)  # listed only once complete
