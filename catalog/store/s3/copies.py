@@ -42,12 +42,15 @@ class LocalCopies:
             return target
         with self._lock:
             fetching = self._fetching.setdefault(target, threading.Lock())
-        with fetching:  # one download of a file at a time; the others wait and reuse it
-            if _touch(target):
-                return target
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if self._objects.download(key, target):
-                self._grew(target.stat().st_size, served)
+        try:
+            with fetching:  # one download of a file at a time; the others wait and reuse it
+                if not _touch(target):
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    if self._objects.download(key, target):
+                        self._grew(target.stat().st_size, served)
+        finally:
+            with self._lock:  # (a later caller finds the file, or at worst copies it again)
+                self._fetching.pop(target, None)
         return target
 
     def adopt(self, source: Path, target: Path) -> None:

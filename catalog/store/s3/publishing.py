@@ -58,7 +58,10 @@ class Publishing(Journal):
     def writing(self, slug: str) -> Iterator[Path]:
         """Hold the lock and give a fresh local staging folder; dropped unless committed."""
         with self.locked(slug):
-            staging = self._staging_root / f"{slug}-{uuid.uuid4().hex}"
+            # Under the lock, any other staging folder of the dataset is a crashed build's.
+            for stale in self._staging_root.glob(f"{slug}.*"):
+                shutil.rmtree(stale, ignore_errors=True)
+            staging = self._staging_root / f"{slug}.{uuid.uuid4().hex}"
             staging.mkdir(parents=True)
             try:
                 yield staging
