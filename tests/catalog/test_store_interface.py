@@ -1,8 +1,8 @@
 """The `Store` interface: every implementation answers all of it, and nothing else builds paths.
 
 The tests that take `make_store` run over each implementation in `IMPLEMENTATIONS` (the
-folder store today; a second store adds itself there); the others check the folder store's
-own files.
+folder store); tests/s3/test_contract.py runs them again over the folder and the S3 store,
+which needs the S3 server its conftest starts. The others check the folder store's own files.
 """
 
 from __future__ import annotations
