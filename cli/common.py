@@ -71,7 +71,7 @@ def state_of(ctx: typer.Context) -> State:
 def publisher(ctx: typer.Context) -> Publisher:
     """The publisher of the chosen store, rendering each version's downloads as it writes."""
     settings = settings_of(ctx)
-    store = open_store(settings.store)
+    store = open_store(settings.store, s3=settings.s3_options)
     downloads = PublishedDownloads(QueryEngine(store, settings))
     return Publisher(
         store, settings.datasets, row_group_size=settings.row_group_size, downloads=downloads

@@ -15,6 +15,7 @@ from catalog.store import (
     BuildResult,
     DatasetSource,
     Publisher,
+    Store,
     open_store,
     resolve,
 )
@@ -170,7 +171,7 @@ def _built(result: BuildResult) -> str:
 @exits_on_error
 def versions(ctx: typer.Context, slug: Slug) -> None:
     """List the published versions of a dataset, oldest first; * marks the current one."""
-    for info in open_store(settings_of(ctx).store).versions(slug):
+    for info in _store(ctx).versions(slug):
         marker = "*" if info.current else "-" if info.withdrawn else " "
         note = "  withdrawn" if info.withdrawn else ""
         console.print(f"{marker} {info.version}  {info.published}{note}", highlight=False)
@@ -193,7 +194,7 @@ def withdraw(
     page (410) and the change feed say it was withdrawn. `opendata build` of every dataset
     leaves it withdrawn; `opendata build SLUG` publishes it again.
     """
-    withdrawal = open_store(settings_of(ctx).store).withdraw(slug, reason, version=version)
+    withdrawal = _store(ctx).withdraw(slug, reason, version=version)
     if version is None:
         count = len(withdrawal.versions or ())
         said = (
@@ -203,3 +204,8 @@ def withdraw(
     else:
         said = f"{slug}: version {version} withdrawn at {withdrawal.withdrawn}"
     console.print(said, highlight=False, markup=False, soft_wrap=True)
+
+
+def _store(ctx: typer.Context) -> Store:
+    settings = settings_of(ctx)
+    return open_store(settings.store, s3=settings.s3_options)

@@ -30,7 +30,7 @@ def push(
     from catalog.query import QueryEngine
 
     settings = settings_of(ctx)
-    store = open_store(settings.store)
+    store = open_store(settings.store, s3=settings.s3_options)
     engine = QueryEngine(store, settings)
     failed = 0
     with ckanapi.RemoteCKAN(to.rstrip("/"), apikey=api_key, user_agent="opendata-push") as site:

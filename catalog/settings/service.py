@@ -4,7 +4,9 @@ catalogue's identity and private state (the perimeter's limits come from `perime
 from __future__ import annotations
 
 import contextlib
+import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -18,7 +20,7 @@ from catalog.state import (
     database_url,
     sqlite_url,
 )
-from catalog.store import StoreLocation, store_folder
+from catalog.store import S3Options, StoreLocation, store_folder
 
 # The files the state was kept in before the database (`catalog.state` imports them once).
 TOKENS_FILE = "api-tokens.json"
@@ -38,8 +40,27 @@ class Settings(RequestSettings, PerimeterSettings):
     store: StoreLocation = Field(
         default="store",
         description=(
-            "Where the published, immutable versions live: a folder, <store>/<slug>/<version>/"
-            " (`open_store` refuses other locations, such as s3://, until a store for them exists)."
+            "Where the published, immutable versions live: a folder, <store>/<slug>/<version>/,"
+            " or s3://bucket/prefix on an S3-protocol server (OPENDATA_S3_*, docs/s3.md)."
+        ),
+    )
+    s3_endpoint_url: str = Field(
+        default="",
+        description=(
+            "The S3-protocol server of an s3:// store (MinIO, Alibaba OSS, Huawei OBS);"
+            " empty means AWS. Credentials and region come from the standard AWS_* variables."
+        ),
+    )
+    s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
+        default="auto",
+        description="How an s3:// store names its bucket: `path` (MinIO) or `virtual` (OSS).",
+    )
+    s3_cache_mb: int = Field(
+        default=10_240,
+        ge=64,
+        description=(
+            "Local copies of an s3:// store's files, under <state>/store-cache: the bound"
+            " past which the least recently used copies of versions not served are removed."
         ),
     )
     base_url: str = Field(
@@ -228,6 +249,18 @@ class Settings(RequestSettings, PerimeterSettings):
     def sql_worker_memory_mb(self) -> int:
         """Each SQL worker's OS memory cap: an equal part of 25 % of the budget, ≥ 192 MB."""
         return max(192, self.memory_budget_mb * 25 // 100 // self.sql_worker_count)
+
+    @property
+    def s3_options(self) -> S3Options:
+        """How an s3:// store is reached (credentials from the AWS_* variables) and where
+        its local copies go."""
+        return S3Options(
+            endpoint_url=self.s3_endpoint_url,
+            region=os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION", ""),
+            addressing_style=self.s3_addressing_style,
+            cache=self.state / "store-cache",
+            cache_mb=self.s3_cache_mb,
+        )
 
     @property
     def uploads_path(self) -> Path:

@@ -1,8 +1,9 @@
 """The store: published versions, the descriptors they came from, and publishing.
 
 `Store` is the interface every caller takes (`catalog.store.base`); `open_store` gives the
-one for a location (`StoreLocation`), a `FolderStore` for a local folder. A version is written
-beside the others and served only once the store makes it current. The API tokens and the
+one for a location (`StoreLocation`): a `FolderStore` for a local folder, an `S3Store` for
+`s3://bucket/prefix`. A version is written beside the others and served only once the store
+makes it current. The API tokens and the
 audit log are not kept here but in the state database (`catalog.state`), never in a store.
 `Package` is the typed descriptor (`catalog.store.model`).
 """
@@ -46,6 +47,7 @@ from catalog.store.model import (
 from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
+from catalog.store.s3 import S3Options, S3Store
 
 __all__ = [
     "DATASET",
@@ -72,6 +74,8 @@ __all__ = [
     "Register",
     "RenderedFile",
     "Resource",
+    "S3Options",
+    "S3Store",
     "Served",
     "Sharing",
     "Store",

@@ -40,7 +40,7 @@ def report(
     government-information-disclosure report (docs/report.md)."""
     settings = settings_of(ctx)
     now = datetime.now(UTC)
-    store = open_store(settings.store)
+    store = open_store(settings.store, s3=settings.s3_options)
     figures = year_figures(store, state_of(ctx), year, now, settings.request_reply_working_days)
     title = _title(settings.catalog_title, settings.catalog_title_en, year, lang)
     if fmt is Format.csv:
