@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.store = open_store(settings.store)
+    app.state.store = open_store(settings.store, s3=settings.s3_options)
     app.state.index = CatalogueIndex(app.state.store)
     app.state.series = SeriesCatalogue(app.state.index)
     app.state.engine = QueryEngine(app.state.store, settings)

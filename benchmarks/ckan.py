@@ -90,9 +90,9 @@ class RecordingIndex(CatalogueIndex):
 
     selection = Selection()
 
-    def select(self, selection: Selection) -> SearchResult:
+    def select(self, selection: Selection, drafts: Sequence[Package] = ()) -> SearchResult:
         self.selection = selection
-        return super().select(selection)
+        return super().select(selection, drafts)
 
 
 def search_floor(descriptors: list[Package], plan: Plan, scratch: Path) -> Floor:
