@@ -1,5 +1,8 @@
-"""The HTTP service: `create_app(settings)` builds the FastAPI application."""
+"""The HTTP service: `create_app(settings)` builds the FastAPI application; `drain(app)`
+turns its readiness off for a shutdown; `json_log_config()` is uvicorn's JSON logging."""
 
+from api.accesslog import json_log_config
 from api.app import create_app
+from api.routes.health import drain
 
-__all__ = ["create_app"]
+__all__ = ["create_app", "drain", "json_log_config"]
