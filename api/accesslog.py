@@ -30,6 +30,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -87,6 +88,22 @@ def json_log_config() -> dict[str, Any]:
         "root": {"handlers": ["stderr"], "level": "INFO"},
         "loggers": {"uvicorn": quiet, "uvicorn.error": quiet, "uvicorn.access": quiet},
     }
+
+
+def log_uncaught() -> None:
+    """Send what Python would print to stderr itself (warnings, an exception no thread
+    caught) through logging, so that with JSON logs every line of stderr is JSON."""
+    logging.captureWarnings(True)
+    stray = logging.getLogger("opendata.uncaught")
+
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        caught = (args.exc_type, args.exc_value, args.exc_traceback)
+        stray.error("uncaught exception in thread %s", name, exc_info=caught)  # type: ignore[arg-type]
+
+    threading.excepthook = thread_hook
 
 
 def safe_query(raw: bytes) -> str:

@@ -34,7 +34,7 @@ def serve(
     # Imported here: the web stack is heavy, and only this command needs it.
     import uvicorn
 
-    from api import create_app, drain, json_log_config
+    from api import create_app, drain, json_log_config, log_uncaught
     from catalog.query import arrow_for_serving
     from cli.serving import DrainingServer
 
@@ -54,6 +54,8 @@ def serve(
     settings = build_settings(chosen)
     app = create_app(settings)
     json_logs = settings.log_format == "json"
+    if json_logs:
+        log_uncaught()
     # One process serves: uvicorn takes the app object itself, which it can only do with a
     # single worker (several workers would each import the app from a string and rebuild
     # the settings from the environment). Scale out by running more servers behind a proxy.
