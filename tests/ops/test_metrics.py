@@ -51,20 +51,28 @@ def test_metrics_count_queries_rows_bytes_and_downloads(own_server: str) -> None
         )
         csv = client.get(REGIONS + ".csv", headers={"Accept-Encoding": "identity"})
         head = client.head(REGIONS + ".csv")
-    for answer in (page, aggregate, sql, datastore, csv, head):
+        before_encoded = metric_samples(own_server)
+        encoded = client.get(REGIONS + ".csv", params={"fields": "code"})  # encoded as read
+    for answer in (page, aggregate, sql, datastore, csv, head, encoded):
         assert answer.status_code == 200, answer.text
     after = metric_samples(own_server)
+    encoded_rows = len(encoded.text.splitlines()) - 1  # after the header
+    found = delta(before_encoded, after, "opendata_rows_served_total", route=DOWNLOAD_ROUTE)
+    assert found == encoded_rows == 122
 
     for kind in ("rows", "aggregate", "sql", "datastore"):
         assert delta(before, after, "opendata_query_seconds_count", kind=kind) == 1, kind
     assert delta(before, after, "opendata_rows_served_total", route=ROWS_ROUTE) == 7
     assert delta(before, after, "opendata_rows_served_total", route="/api/v1/sql") == 1
-    assert delta(before, after, "opendata_bytes_served_total", route=DOWNLOAD_ROUTE) == len(
-        csv.content
-    )
+    assert delta(
+        before, before_encoded, "opendata_bytes_served_total", route=DOWNLOAD_ROUTE
+    ) == len(csv.content)
     # The GET is a download, the HEAD is not.
     assert (
-        delta(before, after, "opendata_downloads_total", dataset="region-codes", format="csv") == 1
+        delta(
+            before, before_encoded, "opendata_downloads_total", dataset="region-codes", format="csv"
+        )
+        == 1
     )
     assert (
         delta(
