@@ -8,17 +8,19 @@ from __future__ import annotations
 import re
 import shutil
 import signal
+import socket
 import ssl
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.conftest import REPO
-from tests.servers import OPENDATA, free_port, serving
+from tests.servers import OPENDATA, Server, free_port, serving
 
 pytestmark = pytest.mark.slow
 
@@ -94,22 +96,37 @@ def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
     assert "syntax is ok" in checked.stderr
 
 
+@contextmanager
+def nginx_in_front(folder: Path, upstreams: list[int]) -> Iterator[str]:
+    """nginx on loopback, running the shipped site in front of `upstreams`; its https URL."""
+    https = free_port()
+    site = local_site(folder, upstreams, https, free_port())
+    nginx = subprocess.Popen([NGINX, "-c", str(main_config(folder, site))])
+    url = f"https://127.0.0.1:{https}"
+    try:
+        wait_for(url, folder / "cert.pem", nginx)
+        yield url
+    finally:
+        nginx.send_signal(signal.SIGQUIT)  # graceful: let workers finish
+        nginx.wait(timeout=30)
+
+
+def port_of(server: Server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def replica_env(folder: Path) -> dict[str, str]:
+    return {"OPENDATA_STATE": str(folder / "state"), "OPENDATA_TRUST_FORWARDED_HEADERS": "true"}
+
+
 @pytest.fixture
 def behind_nginx(real_store: Path, tmp_path: Path) -> Iterator[str]:
     """nginx on loopback in front of a real server and of a replica that is down."""
-    env = {"OPENDATA_STATE": str(tmp_path / "state"), "OPENDATA_TRUST_FORWARDED_HEADERS": "true"}
-    with serving(real_store, env=env) as server:
-        port = int(server.url.rsplit(":", 1)[1])
-        https = free_port()
-        site = local_site(tmp_path, [port, free_port()], https, free_port())
-        nginx = subprocess.Popen([NGINX, "-c", str(main_config(tmp_path, site))])
-        url = f"https://127.0.0.1:{https}"
-        try:
-            wait_for(url, tmp_path / "cert.pem", nginx)
-            yield url
-        finally:
-            nginx.send_signal(signal.SIGQUIT)  # graceful: let workers finish
-            nginx.wait(timeout=30)
+    with (
+        serving(real_store, env=replica_env(tmp_path)) as server,
+        nginx_in_front(tmp_path, [port_of(server), free_port()]) as url,
+    ):
+        yield url
 
 
 def tls(folder: Path) -> ssl.SSLContext:
@@ -160,6 +177,40 @@ def test_nginx_in_front_caches_versioned_downloads_and_refuses_large_bodies(
     assert too_large.status_code == 413
     assert "nginx" in too_large.text  # refused by nginx, before it reached the app
     assert small.status_code == 200
+
+
+def test_nginx_in_front_keeps_answering_while_a_replica_stops(
+    real_store: Path, tmp_path: Path
+) -> None:
+    # Two replicas sharing the store and the state database; one gets SIGTERM halfway.
+    env = replica_env(tmp_path)
+    with (
+        serving(real_store, env=env) as first,
+        serving(real_store, env=env) as second,
+        nginx_in_front(tmp_path, [port_of(first), port_of(second)]) as url,
+        httpx.Client(base_url=url, verify=tls(tmp_path), timeout=30) as client,
+    ):
+        statuses = []
+        for turn in range(40):
+            if turn == 10:
+                first.process.send_signal(signal.SIGTERM)
+            statuses.append(client.get("/api/v1/datasets/region-codes").status_code)
+            time.sleep(0.05)
+        assert first.process.wait(timeout=30) == 0
+        assert client.get("/readyz").status_code == 200  # the other replica
+    assert statuses == [200] * 40
+
+
+def test_nginx_in_front_offers_http2_over_tls(behind_nginx: str, tmp_path: Path) -> None:
+    context = tls(tmp_path)
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    host, port = behind_nginx.removeprefix("https://").split(":")
+    with (
+        socket.create_connection((host, int(port)), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=host) as wrapped,
+    ):
+        assert wrapped.selected_alpn_protocol() == "h2"
+        assert wrapped.version() in ("TLSv1.2", "TLSv1.3")
 
 
 def test_systemd_unit_verifies(tmp_path: Path) -> None:
