@@ -95,7 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.index = CatalogueIndex(app.state.store)
     app.state.series = SeriesCatalogue(app.state.index)
     app.state.metrics = Metrics()
-    # Metered: each query's time by kind and the rows read per request (`api.metrics`).
+    # Metered: each query's time by kind and the rows read per request (`api.metered`).
     app.state.engine = MeteredEngine(app.state.store, settings, app.state.metrics.observe_query)
     app.state.ckan = CkanActions(
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
