@@ -11,9 +11,11 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import DEFAULT_EXCLUDED_CONTENT_TYPES
 from starlette.types import ASGIApp
 
+from api.accesslog import AccessLog
 from api.caching import CachingMiddleware, HttpCache
 from api.errors import install_error_handlers
-from api.metrics import install_metrics
+from api.metered import MeteredEngine
+from api.metrics import Metrics, install_metrics
 from api.openapi import install_openapi
 from api.perimeter import Admission, ContentCoding, ReadGrants, RequestLimits, SecurityHeaders
 from api.routes import (
@@ -37,7 +39,7 @@ from api.usage import install_usage
 from catalog.ckan import CkanActions
 from catalog.errors import DataRefused
 from catalog.metadata import CataloguePages
-from catalog.query import FORMATS, QueryEngine
+from catalog.query import FORMATS
 from catalog.search import CatalogueIndex
 from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
@@ -49,12 +51,15 @@ SPARE_THREADS = 24
 
 class OpenDataApp(FastAPI):
     """FastAPI with the perimeter outside Starlette's own error middleware: the security
-    headers reach every answer, a 500 included, and request limits act before anything."""
+    headers reach every answer, a 500 included, and request limits act before anything;
+    the JSON access log (`api.accesslog`), when asked for, outside them all."""
 
     def build_middleware_stack(self) -> ASGIApp:
         settings: Settings = self.state.settings
-        stack = RequestLimits(super().build_middleware_stack(), settings)
-        return SecurityHeaders(stack, base_url=settings.base_url)
+        limited = RequestLimits(super().build_middleware_stack(), settings)
+        stack = SecurityHeaders(limited, base_url=settings.base_url)
+        # Outside all: a request the perimeter refused is logged too.
+        return AccessLog(stack, settings) if settings.log_format == "json" else stack
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -70,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         limiter = anyio.to_thread.current_default_thread_limiter()
         limiter.total_tokens = max(limiter.total_tokens, admitted + SPARE_THREADS)
+        app.state.readiness.warm()  # /readyz says `index` until the catalogue is loaded
         yield
         # Let running counts finish, then release DuckDB's memory and threads.
         app.state.engine.close()
@@ -88,7 +94,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = open_store(settings.store, s3=settings.s3_options)
     app.state.index = CatalogueIndex(app.state.store)
     app.state.series = SeriesCatalogue(app.state.index)
-    app.state.engine = QueryEngine(app.state.store, settings)
+    app.state.metrics = Metrics()
+    # Metered: each query's time by kind and the rows read per request (`api.metered`).
+    app.state.engine = MeteredEngine(app.state.store, settings, app.state.metrics.observe_query)
     app.state.ckan = CkanActions(
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )
@@ -102,11 +110,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(DataRefused, pages.data_refused)
     install_middleware(app, settings)
     # Outside admission and caching, so that 429, 503 and 304 answers are counted too.
-    install_metrics(app, app.state.store)
+    install_metrics(app, app.state.store, app.state.metrics)
     install_usage(app, settings)  # downloads and API calls per dataset and day, for the report
     install_openapi(app)
     app.include_router(docs.router)
     app.include_router(health.router)
+    app.state.readiness = health.Readiness(app)
     # First of the rest: its paths end in literal `/rows` and `/aggregate`, which no other
     # route takes, and the router tries routes in order on every request.
     app.include_router(rows.router)

@@ -1,12 +1,26 @@
 """Prometheus metrics: requests by route and status, their latency, and what is served.
 
-Each app gets its own registry, so several apps in one process (tests, benchmarks) do not
-share counters.
+| metric                                  | labels                  | what                        |
+| --------------------------------------- | ----------------------- | --------------------------- |
+| `opendata_http_requests_total`          | method, route, status   | requests answered           |
+| `opendata_http_request_seconds`         | route                   | time to the response start  |
+| `opendata_query_seconds`                | kind                    | time of one query (engine)  |
+| `opendata_rows_served_total`            | route                   | rows read for answers       |
+| `opendata_bytes_served_total`           | route                   | body bytes sent             |
+| `opendata_downloads_total`              | dataset, format         | whole downloads answered    |
+| `opendata_datasets_served`              |                         | datasets with a version     |
+
+Every label is bounded whatever a client sends: `route` is the matched route's template (or
+`unmatched`), `method` one of `METHODS` or `other`, `status` what the app answered, `kind`
+one of `QUERY_KINDS`, `dataset` a served slug (else the download is not counted) and
+`format` one of the download formats. Each app gets its own registry, so several apps in one
+process (tests, benchmarks) do not share counters.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 from fastapi import FastAPI, Response
 from prometheus_client import (
@@ -19,11 +33,24 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.metered import Tally, tally
+from catalog.query import FORMATS
 from catalog.store import Store
 
 # The methods counted by name; any other token a client sends as a method counts as "other",
 # so that no client can make a series per token.
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+QUERY_KINDS = ("rows", "aggregate", "sql", "datastore")
+# The download routes, by template, and the format each serves (None: the path's extension).
+DOWNLOAD_ROUTES: dict[str, str | None] = {
+    "/api/v1/datasets/{slug}/resources/{resource}.{extension}": None,
+    "/api/v1/datasets/{slug}.zip": "zip",
+}
+DOWNLOAD_FORMATS = frozenset({*FORMATS, "zip"})
+# Queries take milliseconds to the query time limit (seconds); exports are not timed.
+QUERY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+__all__ = ["Metrics", "install_metrics"]
 
 
 class Metrics:
@@ -41,43 +68,124 @@ class Metrics:
             ["route"],
             registry=self.registry,
         )
+        self.queries = Histogram(
+            "opendata_query_seconds",
+            "Time the query engine took for one query, by kind (rows, aggregate, sql, datastore).",
+            ["kind"],
+            buckets=QUERY_BUCKETS,
+            registry=self.registry,
+        )
+        self.rows = Counter(
+            "opendata_rows_served",
+            "Rows the query engine read for answers (pages, aggregates, SQL, DataStore, and"
+            " downloads encoded as they are read), by route template.",
+            ["route"],
+            registry=self.registry,
+        )
+        self.bytes = Counter(
+            "opendata_bytes_served",
+            "Response body bytes sent (as encoded on the wire), by route template.",
+            ["route"],
+            registry=self.registry,
+        )
+        self.downloads = Counter(
+            "opendata_downloads",
+            "Downloads answered 200 (a GET, whole), by served dataset and format.",
+            ["dataset", "format"],
+            registry=self.registry,
+        )
         self.datasets = Gauge(
             "opendata_datasets_served", "Datasets with a current version.", registry=self.registry
         )
+        for kind in QUERY_KINDS:  # present from the start, so a rate over them is defined
+            self.queries.labels(kind)
+
+    def observe_query(self, kind: str, seconds: float) -> None:
+        self.queries.labels(kind).observe(seconds)
+
+
+@dataclass
+class ServedSlugs:
+    """The served slugs, read again only when the store's generation changes."""
+
+    store: Store
+    generation: str | None = None
+    slugs: frozenset[str] = frozenset()
+
+    def __contains__(self, slug: object) -> bool:
+        generation = self.store.generation()
+        if generation != self.generation or not generation:
+            self.slugs = frozenset(self.store.slugs())
+            self.generation = generation
+        return slug in self.slugs
 
 
 class MetricsMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware): counts and times every HTTP request cheaply."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, store: Store) -> None:
         self.app = app
         self.metrics = metrics
+        self.served = ServedSlugs(store)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
+        counted = Tally()
+        token = tally.set(counted)  # the engine adds the rows it reads for this request
 
         async def observe(message: Message) -> None:
-            nonlocal status
             if message["type"] == "http.response.start":
-                status = message["status"]
-                # Routing has recorded the matched route in the scope by now; the template,
-                # not the path, keeps one series per endpoint however many slugs exist.
-                route = str(getattr(scope.get("route"), "path", "unmatched"))
-                self.metrics.latency.labels(route).observe(time.perf_counter() - started)
-                method = scope["method"] if scope["method"] in METHODS else "other"
-                self.metrics.requests.labels(method, route, str(status)).inc()
+                self._started(scope, message["status"], started)
+            elif message["type"] == "http.response.body":
+                counted.bytes += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    self._ended(scope, counted)
+                    counted.bytes = counted.rows = 0
             await send(message)
 
-        await self.app(scope, receive, observe)
+        try:
+            await self.app(scope, receive, observe)
+        finally:
+            tally.reset(token)
+            if counted.bytes or counted.rows:  # cut off before its end: count what went
+                self._ended(scope, counted)
+
+    def _started(self, scope: Scope, status: int, started: float) -> None:
+        route = route_of(scope)
+        self.metrics.latency.labels(route).observe(time.perf_counter() - started)
+        method = scope["method"] if scope["method"] in METHODS else "other"
+        self.metrics.requests.labels(method, route, str(status)).inc()
+        if status == 200 and scope["method"] == "GET":
+            self._download(scope)
+
+    def _ended(self, scope: Scope, counted: Tally) -> None:
+        route = route_of(scope)
+        self.metrics.bytes.labels(route).inc(counted.bytes)
+        if counted.rows:
+            self.metrics.rows.labels(route).inc(counted.rows)
+
+    def _download(self, scope: Scope) -> None:
+        route = route_of(scope)
+        if route not in DOWNLOAD_ROUTES:
+            return
+        params = scope.get("path_params", {})
+        fmt = DOWNLOAD_ROUTES[route] or str(params.get("extension", ""))
+        slug = params.get("slug")
+        if fmt in DOWNLOAD_FORMATS and slug in self.served:
+            self.metrics.downloads.labels(slug, fmt).inc()
 
 
-def install_metrics(app: FastAPI, store: Store) -> None:
-    metrics = Metrics()
-    app.add_middleware(MetricsMiddleware, metrics=metrics)
+def route_of(scope: Scope) -> str:
+    """The matched route's template, which routing records in the scope; not the path, so
+    that there is one series per endpoint however many slugs (or made-up paths) exist."""
+    return str(getattr(scope.get("route"), "path", "unmatched"))
+
+
+def install_metrics(app: FastAPI, store: Store, metrics: Metrics) -> None:
+    app.add_middleware(MetricsMiddleware, metrics=metrics, store=store)
 
     @app.get("/metrics", include_in_schema=False)
     def export() -> Response:

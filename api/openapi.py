@@ -42,7 +42,7 @@ TIME = "2026-01-01T00:00:00Z"
 
 # The statuses a route may answer besides its own, by their cause: FastAPI's validation of a
 # parameter or body is answered 400 (never its 422); rate limits and admission control answer
-# 429 and 503 with `Retry-After` (every route but /healthz); a dataset, version or resource
+# 429 and 503 with `Retry-After` (every route but the probes); a dataset, version or resource
 # named in the path may be unknown (404) or withdrawn (410); a body may be over its size
 # limit (413).
 REFUSED = (400, 429, 503)

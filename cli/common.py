@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypedDict
+from typing import Annotated, Any, Literal, ParamSpec, TypedDict
 
 import pydantic
 import typer
@@ -38,6 +38,8 @@ class ChosenOptions(TypedDict, total=False):
     host: str
     port: int
     base_url: str
+    log_format: Literal["text", "json"]
+    shutdown_grace_seconds: float
 
 
 def build_settings(chosen: ChosenOptions) -> Settings:

@@ -1,20 +1,131 @@
-"""Liveness and readiness: is the process up, and which datasets does it serve."""
+"""Liveness and readiness: is the process up, and may a load balancer send it requests.
+
+`/healthz` says the process answers (and which versions it serves); `/readyz` says it can do
+its work: the store answers a read, the state database answers a read, the catalogue index
+has been loaded, and the server is not shutting down. Neither is rate-limited nor queued
+(`api.perimeter.admission` classes neither path). A part that is not ready is named in the
+503 problem (`not_ready`), never with a path or an engine's message: those go to the log.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import logging
+import math
+import threading
+from typing import Any
+
+import anyio
+import anyio.to_thread
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
 from typing_extensions import TypedDict
 
+from api.errors import problem_response
 from api.openapi import SLUG, VERSION, json_example, problem_responses, responses
-from catalog.store import Store
+from catalog.state import check_database
+from catalog.store import Store, store_folder
 
 router = APIRouter()
+logger = logging.getLogger(__name__)
+
+# Seconds a readiness check may take: past it, the part that has not answered is not ready.
+CHECK_SECONDS = 2.0
+PARTS = ("store", "database", "index")
+MESSAGES = {
+    "store": "the store did not answer a read",
+    "database": "the state database did not answer a read",
+    "index": "the catalogue index is not loaded yet",
+    "shutdown": "the server is shutting down",
+}
 
 
 # A response model: pydantic reads only `typing_extensions` TypedDicts on Python 3.11.
 class Health(TypedDict):
     status: str
     datasets: dict[str, str | None]  # slug: its current version
+
+
+class Ready(TypedDict):
+    status: str
+
+
+class Readiness:
+    """What `/readyz` reports: the parts checked on each call, the index's first load, and
+    whether a shutdown has begun (`drain`, called on SIGTERM by `opendata serve`)."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+        self.index_loaded = False
+        self.draining = False
+        # At most one check of each part at a time: a database that hangs holds one thread.
+        self._limiters = {part: anyio.CapacityLimiter(1) for part in PARTS}
+
+    def warm(self) -> None:
+        """Load the catalogue index now, on a thread of its own, instead of at the first
+        search; `/readyz` says `index` until it has loaded."""
+        # Not a daemon: DuckDB aborts the process if the interpreter ends inside its call.
+        threading.Thread(target=self._load_index, name="index-warm").start()
+
+    def _load_index(self) -> None:
+        try:
+            self.app.state.index.packages()
+        except Exception:
+            logger.exception("the catalogue index could not be loaded")
+            return
+        self.index_loaded = True
+
+    def drain(self) -> None:
+        self.draining = True
+
+    async def not_ready(self) -> list[str]:
+        """The parts that are not ready, in order; empty when the server is ready."""
+        if self.draining:
+            return ["shutdown"]
+        found = [part for part in PARTS if not await self._answers(part)]
+        return found
+
+    async def _answers(self, part: str) -> bool:
+        limiter = self._limiters[part]
+        if limiter.borrowed_tokens:  # a check of it is still hanging: not ready
+            return False
+        with anyio.move_on_after(CHECK_SECONDS):
+            try:
+                await anyio.to_thread.run_sync(
+                    self._check, part, limiter=limiter, abandon_on_cancel=True
+                )
+            except Exception as exc:
+                logger.warning("readiness: %s: %s: %s", part, type(exc).__name__, exc)
+                return False
+            return True
+        return False
+
+    def _check(self, part: str) -> None:
+        if part == "store":
+            check_store(self.app.state.store, self.app.state.settings.store)
+        elif part == "database":
+            check_database(self.app.state.private.engine)
+        elif not self.index_loaded:
+            # The warm-up failed or is still running: try (or wait for) a load here; the
+            # index loads once at a time, so this waits behind a running load.
+            self._load_index()
+            if not self.index_loaded:
+                raise LookupError("the catalogue index could not be loaded")
+
+
+def drain(app: FastAPI) -> None:
+    """Answer 503 at `/readyz` from now on: the server is about to stop."""
+    readiness: Readiness = app.state.readiness
+    readiness.drain()
+
+
+def check_store(store: Store, location: Any) -> None:
+    """A cheap read of the store: its generation and the served datasets. A folder store's
+    folder must exist: a share not mounted leaves none (or an empty mount point)."""
+    folder = store_folder(location)
+    if folder is not None and not folder.is_dir():
+        raise FileNotFoundError("the store folder is missing")
+    store.generation()
+    store.slugs()
 
 
 @router.get(
@@ -35,3 +146,29 @@ async def healthz(request: Request) -> Health:
     store: Store = request.app.state.store
     served = {slug: store.current(slug) for slug in store.slugs()}
     return Health(status="ok", datasets=served)
+
+
+@router.get(
+    "/readyz",
+    summary="Readiness check",
+    tags=["health"],
+    response_model=Ready,
+    responses=responses(json_example({"status": "ready"}), problem_responses(400, 503)),
+)
+async def readyz(request: Request) -> Response:
+    """`ready` when the store and the state database answer a read, the catalogue index is
+    loaded and no shutdown has begun; else 503, naming the parts that are not ready in
+    `not_ready` (`store`, `database`, `index`, `shutdown`). Never rate-limited nor queued."""
+    readiness: Readiness = request.app.state.readiness
+    missing = await readiness.not_ready()
+    if not missing:
+        return JSONResponse({"status": "ready"}, headers={"Cache-Control": "no-store"})
+    return problem_response(
+        request,
+        status=503,
+        slug="not-ready",
+        title="Service Unavailable",
+        detail="; ".join(MESSAGES[part] for part in missing),
+        headers={"Cache-Control": "no-store", "Retry-After": str(math.ceil(CHECK_SECONDS))},
+        not_ready=missing,
+    )

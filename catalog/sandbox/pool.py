@@ -58,8 +58,7 @@ from catalog.errors import (
     ServiceUnavailable,
 )
 from catalog.sandbox.messages import is_presentable
-from catalog.sandbox.protocol import AnswerHeader, SqlRequest
-from catalog.sandbox.worker import FRAME, Limits
+from catalog.sandbox.protocol import FRAME, AnswerHeader, Limits, SqlRequest
 from catalog.sql import ColumnDescription
 
 if TYPE_CHECKING:  # only a type here: importing settings would pull the store into the worker

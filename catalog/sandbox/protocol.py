@@ -7,10 +7,26 @@ Both sides read a frame with `json.loads`, so these types say what the other sid
 
 from __future__ import annotations
 
+import struct
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, NotRequired, TypedDict
 
 if TYPE_CHECKING:  # a type only: this module stays the standard library's
     from catalog.sql import ColumnDescription
+
+
+# Each frame is its length, then its bytes. Here, not in the worker: the pool imports this
+# module, and a worker module already imported when `python -m` runs it warns on stderr.
+FRAME = struct.Struct(">I")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one worker may use: its OS memory cap, DuckDB's share of it, its threads."""
+
+    memory_mb: int
+    duckdb_mb: int
+    threads: int = 1
 
 
 class SqlRequest(TypedDict):

@@ -30,7 +30,6 @@ from __future__ import annotations
 import json
 import os
 import resource
-import struct
 import sys
 import traceback
 from dataclasses import dataclass
@@ -41,7 +40,7 @@ import duckdb
 from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.sandbox.messages import explain
 from catalog.sandbox.naming import name_as_postgres
-from catalog.sandbox.protocol import AnswerHeader, Failure, SqlRequest
+from catalog.sandbox.protocol import FRAME, AnswerHeader, Failure, Limits, SqlRequest
 from catalog.sandbox.rules import parsed_statement
 from catalog.sql import (
     MAX_NESTING,
@@ -54,21 +53,11 @@ from catalog.sql import (
     result_column,
 )
 
-FRAME = struct.Struct(">I")
 FETCH_ROWS = 512
 # A worker whose data segment passed this share of its cap after a query (DuckDB and the
 # allocator keep some of a big query's memory) ends after answering and is replaced.
 RECYCLE_SHARE = 0.6
 NICENESS = 10
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one worker may use: its OS memory cap, DuckDB's share of it, its threads."""
-
-    memory_mb: int
-    duckdb_mb: int
-    threads: int = 1
 
 
 @dataclass

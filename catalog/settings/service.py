@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
+from catalog.settings.operations import OperationsSettings
 from catalog.settings.perimeter import PerimeterSettings
 from catalog.settings.requests import RequestSettings
 from catalog.state import (
@@ -28,7 +29,7 @@ LEGACY_TOKENS_FILE = ".api-tokens.json"  # older still: inside the store
 AUDIT_FILE = "audit.log"
 
 
-class Settings(RequestSettings, PerimeterSettings):
+class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
     """Where the data lives and how the service runs; built by the CLI or `create_app`."""
 
     model_config = SettingsConfigDict(env_prefix="OPENDATA_", extra="ignore")

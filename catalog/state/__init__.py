@@ -40,6 +40,7 @@ from catalog.state.audit import (
 from catalog.state.database import (
     DATABASE_FILE,
     DatabaseUrlError,
+    check_database,
     database_url,
     make_engine,
     sqlite_url,
@@ -169,6 +170,7 @@ __all__ = [
     "UsageKey",
     "UsageLog",
     "adopt_legacy_tokens",
+    "check_database",
     "cli_token",
     "current",
     "current_reader",

@@ -106,3 +106,23 @@ def _sqlite_connected(connection: sqlite3.Connection, _record: Any) -> None:
 
 def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def check_database(engine: Engine) -> None:
+    """Raise unless the database answers a read now (for readiness checks).
+
+    PostgreSQL: `SELECT 1` on a pooled connection (pre-pinged, so a lost server is found).
+    SQLite: a pooled connection keeps answering from a file that was since removed or
+    overwritten, and `SELECT 1` reads no page; so the file is opened afresh, read-only (never
+    created), and the schema's version read from it.
+    """
+    if engine.url.get_backend_name() != "sqlite":
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1").scalar()
+        return
+    uri = Path(str(engine.url.database)).resolve().as_uri() + "?mode=ro"
+    reader = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+    try:
+        reader.execute("SELECT version_num FROM alembic_version").fetchone()
+    finally:
+        reader.close()

@@ -1,0 +1,247 @@
+"""deploy/: the nginx site passes `nginx -t` and, run on loopback in front of a real server,
+gives versioned downloads the immutable cache header and gzip, passes /readyz through, skips
+a replica that is down, and refuses a body past the app's 1 MiB cap; the systemd unit
+verifies; the container file builds from Debian and the lock only."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.conftest import REPO
+from tests.servers import OPENDATA, Server, free_port, serving
+
+pytestmark = pytest.mark.slow
+
+DEPLOY = REPO / "deploy"
+SITE = DEPLOY / "nginx" / "opendata.conf"
+UNIT = DEPLOY / "systemd" / "opendata@.service"
+CONTAINERFILE = DEPLOY / "Containerfile"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+REGIONS = "/api/v1/datasets/region-codes/resources/regions.csv"
+
+
+def self_signed(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made by openssl for this test."""
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def local_site(folder: Path, upstreams: list[int], https: int, http: int) -> Path:
+    """The site as shipped, with only its addresses, ports and certificate paths made local."""
+    cert, key = self_signed(folder)
+    text = SITE.read_text(encoding="utf-8")
+    text = re.sub(r"\n *listen \[::\]:\d+[^;]*;", "", text)
+    text = text.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
+    text = text.replace("listen 80;", f"listen 127.0.0.1:{http};")
+    text = text.replace("/etc/ssl/opendata/fullchain.pem", str(cert))
+    text = text.replace("/etc/ssl/opendata/privkey.pem", str(key))
+    servers = re.findall(r"server 127\.0\.0\.1:\d+ ", text)
+    assert len(servers) == len(upstreams)
+    for shipped, port in zip(servers, upstreams, strict=True):
+        text = text.replace(shipped, f"server 127.0.0.1:{port} ", 1)
+    site = folder / "opendata.conf"
+    site.write_text(text, encoding="utf-8")
+    return site
+
+
+def main_config(folder: Path, site: Path) -> Path:
+    """An nginx.conf of this test's own: its pid, logs and temporary files in `folder`."""
+    temp = "\n".join(
+        f"    {name}_temp_path {folder / name};"
+        for name in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    config = folder / "nginx.conf"
+    config.write_text(
+        f"""user root;
+daemon off;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+events {{ worker_connections 256; }}
+http {{
+    include /etc/nginx/mime.types;
+    access_log {folder / "access.log"};
+{temp}
+    include {site};
+}}
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
+    site = local_site(tmp_path, [free_port(), free_port()], free_port(), free_port())
+    checked = subprocess.run(
+        [NGINX, "-t", "-c", str(main_config(tmp_path, site))], capture_output=True, text=True
+    )
+    assert checked.returncode == 0, checked.stderr
+    assert "syntax is ok" in checked.stderr
+
+
+@contextmanager
+def nginx_in_front(folder: Path, upstreams: list[int]) -> Iterator[str]:
+    """nginx on loopback, running the shipped site in front of `upstreams`; its https URL."""
+    https = free_port()
+    site = local_site(folder, upstreams, https, free_port())
+    nginx = subprocess.Popen([NGINX, "-c", str(main_config(folder, site))])
+    url = f"https://127.0.0.1:{https}"
+    try:
+        wait_for(url, folder / "cert.pem", nginx)
+        yield url
+    finally:
+        nginx.send_signal(signal.SIGQUIT)  # graceful: let workers finish
+        nginx.wait(timeout=30)
+
+
+def port_of(server: Server) -> int:
+    return int(server.url.rsplit(":", 1)[1])
+
+
+def replica_env(folder: Path) -> dict[str, str]:
+    return {"OPENDATA_STATE": str(folder / "state"), "OPENDATA_TRUST_FORWARDED_HEADERS": "true"}
+
+
+@pytest.fixture
+def behind_nginx(real_store: Path, tmp_path: Path) -> Iterator[str]:
+    """nginx on loopback in front of a real server and of a replica that is down."""
+    with (
+        serving(real_store, env=replica_env(tmp_path)) as server,
+        nginx_in_front(tmp_path, [port_of(server), free_port()]) as url,
+    ):
+        yield url
+
+
+def tls(folder: Path) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=str(folder / "cert.pem"))
+
+
+def wait_for(url: str, cert: Path, nginx: subprocess.Popen[bytes]) -> None:
+    context = ssl.create_default_context(cafile=str(cert))
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert nginx.poll() is None, "nginx exited"
+        try:
+            httpx.get(url + "/healthz", verify=context, timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.1)
+    raise AssertionError("nginx did not answer")
+
+
+def test_nginx_in_front_caches_versioned_downloads_and_refuses_large_bodies(
+    behind_nginx: str, real_store: Path, tmp_path: Path
+) -> None:
+    version = (real_store / "region-codes" / "CURRENT").read_text(encoding="utf-8").strip()
+    stored = real_store / "region-codes" / version / "downloads" / "regions.csv"
+    with httpx.Client(base_url=behind_nginx, verify=tls(tmp_path), timeout=30) as client:
+        gz = {"Accept-Encoding": "gzip"}
+        # Several times: the replica that is down is skipped, never answered 502.
+        pinned = [client.get(REGIONS, params={"version": version}, headers=gz) for _ in range(4)]
+        current = client.get(REGIONS, headers=gz)
+        ready = client.get("/readyz")
+        too_large = client.post(
+            "/api/v1/sql",
+            content=b"x" * (1024 * 1024 + 1),
+            headers={"Content-Type": "application/json"},
+        )
+        small = client.post("/api/v1/sql", json={"sql": "SELECT 1 AS n"})
+    for answer in pinned:
+        assert answer.status_code == 200
+        assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert answer.headers["content-encoding"] == "gzip"
+        assert answer.content == stored.read_bytes()  # httpx decoded the gzip
+        # Compressed by nginx (which asks the app for identity), not by the app, whose
+        # gzip tags end `-gzip`: nginx only weakens the app's strong tag.
+        assert answer.headers["etag"].startswith('W/"') and "-gzip" not in answer.headers["etag"]
+    assert current.headers["cache-control"] == "public, max-age=60"
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+    assert ready.headers["cache-control"] == "no-store"
+    assert too_large.status_code == 413
+    assert "nginx" in too_large.text  # refused by nginx, before it reached the app
+    assert small.status_code == 200
+
+
+def test_nginx_in_front_keeps_answering_while_a_replica_stops(
+    real_store: Path, tmp_path: Path
+) -> None:
+    # Two replicas sharing the store and the state database; one gets SIGTERM halfway.
+    env = replica_env(tmp_path)
+    with (
+        serving(real_store, env=env) as first,
+        serving(real_store, env=env) as second,
+        nginx_in_front(tmp_path, [port_of(first), port_of(second)]) as url,
+        httpx.Client(base_url=url, verify=tls(tmp_path), timeout=30) as client,
+    ):
+        statuses = []
+        for turn in range(40):
+            if turn == 10:
+                first.process.send_signal(signal.SIGTERM)
+            statuses.append(client.get("/api/v1/datasets/region-codes").status_code)
+            time.sleep(0.05)
+        assert first.process.wait(timeout=30) == 0
+        assert client.get("/readyz").status_code == 200  # the other replica
+    assert statuses == [200] * 40
+
+
+def test_nginx_in_front_offers_http2_over_tls(behind_nginx: str, tmp_path: Path) -> None:
+    context = tls(tmp_path)
+    context.set_alpn_protocols(["h2", "http/1.1"])
+    host, port = behind_nginx.removeprefix("https://").split(":")
+    with (
+        socket.create_connection((host, int(port)), timeout=10) as raw,
+        context.wrap_socket(raw, server_hostname=host) as wrapped,
+    ):
+        assert wrapped.selected_alpn_protocol() == "h2"
+        assert wrapped.version() in ("TLSv1.2", "TLSv1.3")
+
+
+def test_systemd_unit_verifies(tmp_path: Path) -> None:
+    # The unit as shipped, with ExecStart pointing at this checkout's `opendata` (verify
+    # checks that the command exists) and a user that exists here.
+    text = UNIT.read_text(encoding="utf-8")
+    text = text.replace("/opt/opendata/.venv/bin/opendata", OPENDATA)
+    unit = tmp_path / "opendata@.service"
+    unit.write_text(text, encoding="utf-8")
+    instance = tmp_path / "opendata@8001.service"
+    instance.symlink_to(unit)
+    verified = subprocess.run(
+        ["systemd-analyze", "verify", "--man=no", str(instance)], capture_output=True, text=True
+    )
+    problems = [
+        line
+        for line in verified.stderr.splitlines()
+        # Not about the unit: this machine (a container) has no systemd running.
+        if "System has not been booted with systemd" not in line and line.strip()
+    ]
+    assert problems == [], verified.stderr
+
+
+def test_containerfile_builds_from_debian_and_the_lock_as_a_user_with_a_health_check() -> None:
+    text = CONTAINERFILE.read_text(encoding="utf-8")
+    names = [line.split(None, 1)[0] for line in text.splitlines() if re.match(r"[A-Z]+ ", line)]
+    assert re.search(r"^FROM debian:bookworm-slim$", text, re.MULTILINE)
+    assert names.count("FROM") == 1
+    assert "pip install --no-cache-dir --require-hashes -r requirements.lock" in text
+    last_run = len(names) - 1 - names[::-1].index("RUN")
+    assert names.index("USER") > last_run  # nothing runs as root after the switch
+    assert re.search(r"^USER opendata$", text, re.MULTILINE)
+    assert re.search(r"^HEALTHCHECK .*\n.*127\.0\.0\.1:8000/healthz", text, re.MULTILINE)
+    assert re.search(r'^CMD \["opendata", "serve"\]$', text, re.MULTILINE)
