@@ -59,6 +59,9 @@ class Readiness:
         self.draining = False
         # At most one check of each part at a time: a database that hangs holds one thread.
         self._limiters = {part: anyio.CapacityLimiter(1) for part in PARTS}
+        # `/healthz`'s reads of the store, on threads of their own: an object store's are
+        # network calls, which must not hold the event loop nor wait behind busy queries.
+        self.health_limiter = anyio.CapacityLimiter(4)
 
     def warm(self) -> None:
         """Load the catalogue index now, on a thread of its own, instead of at the first
@@ -140,12 +143,17 @@ def check_store(store: Store, location: Any) -> None:
 async def healthz(request: Request) -> Health:
     """`ok` with the current version of every served dataset.
 
-    Async on purpose: it must answer while every worker thread is busy with queries. It reads
-    only the small `CURRENT` pointers, which costs microseconds on the event loop.
+    It must answer while every worker thread is busy with queries: it reads only the small
+    `CURRENT` pointers, on threads of its own (`Readiness.health_limiter`).
     """
     store: Store = request.app.state.store
-    served = {slug: store.current(slug) for slug in store.slugs()}
+    readiness: Readiness = request.app.state.readiness
+    served = await anyio.to_thread.run_sync(_served, store, limiter=readiness.health_limiter)
     return Health(status="ok", datasets=served)
+
+
+def _served(store: Store) -> dict[str, str | None]:
+    return {slug: store.current(slug) for slug in store.slugs()}
 
 
 @router.get(
