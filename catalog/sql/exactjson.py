@@ -100,7 +100,14 @@ def _placeholder(number: object, token: str, texts: list[str], ascii_only: bool)
 
 
 def _replaced(written: str, token: str, texts: list[str]) -> str:
-    return re.sub(f'"{token}:(\\d+)"', lambda found: texts[int(found[1])], written)
+    """`written` with each placeholder string `"<token>:<n>"` replaced by `texts[n]`: split
+    on the token, as a regex of a new token each time would be compiled each time."""
+    first, *rest = written.split(f'"{token}:')
+    pieces = [first]
+    for piece in rest:
+        index, _, after = piece.partition('"')
+        pieces += [texts[int(index)], after]
+    return "".join(pieces)
 
 
 NOT_ASCII = re.compile(r"[^\x00-\x7f]+")
