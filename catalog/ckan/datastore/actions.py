@@ -14,10 +14,10 @@ backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
   can ask (`Plan.question`) is read by it, as `/rows` reads a page (`QueryEngine.page`), any
   other by the plan's SQL. Records `objects` are the JSON texts DuckDB rendered, joined into
   one `JsonText` that the answer splices in unread, as `/rows` writes its rows and as CKAN's
-  API writes the array PostgreSQL rendered (compact, `{"_id":1,...}`); `include_total` (default true) counts exactly; `records_format`
-  objects, lists, csv, tsv; `include_next_page` gives `next_page` (`{"_id": {"gt": last}}`)
-  when sorted by `_id`; the `_links` of CKAN 2.10/2.11 are added on the wire
-  (`api.routes.ckan`).
+  API writes the array PostgreSQL rendered (compact, `{"_id":1,...}`); `include_total`
+  (default true) counts exactly; `records_format` objects, lists, csv, tsv;
+  `include_next_page` gives `next_page` (`{"_id": {"gt": last}}`) when sorted by `_id`; the
+  `_links` of CKAN 2.10/2.11 are added on the wire (`api.routes.ckan`).
 - `datastore_search_sql` runs the v1 SQL endpoint's sandbox (one SELECT, no file or network
   reader); tables are named by resource id (`SELECT * FROM "<uuid>"`) or by SQL view name.
 - `/datastore/dump/{id}` streams csv, tsv, json or xml (`catalog.ckan.datastore.dumps`). In
