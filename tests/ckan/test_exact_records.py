@@ -72,6 +72,18 @@ async def test_lists_jsonp_and_sql_write_them_as_printed(client: httpx.AsyncClie
     assert [r["avg_wage"] for r in found.json(parse_float=str)["result"]["records"]] == PRINTED
 
 
+async def test_jsonp_escapes_the_records_text_it_splices_in(client: httpx.AsyncClient) -> None:
+    regions = catalogue_uuid("resource", "regions-test/regions")
+    asked = f"/api/3/action/datastore_search?resource_id={regions}"
+    answer = await client.get(asked)
+    jsonp = await client.get(asked + "&callback=cb")
+    assert '"name_zh":"贵州省"' in answer.text  # the records as DuckDB wrote them
+    assert jsonp.text.isascii() and jsonp.text.startswith("cb(")
+    padded, plain = json.loads(jsonp.text[3:-2])["result"], answer.json()["result"]
+    assert padded["records"] == plain["records"] and padded["fields"] == plain["fields"]
+    assert [r["name_zh"] for r in plain["records"]] == ["贵州省", "贵阳市", "六盘水市"]
+
+
 async def test_json_and_xml_dumps_write_them_as_printed(client: httpx.AsyncClient) -> None:
     dumped = await client.get(f"/datastore/dump/{WAGES}?format=json")
     assert [r[4] for r in json.loads(dumped.text, parse_float=str)["records"]] == PRINTED
