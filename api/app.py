@@ -119,6 +119,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # First of the rest: its paths end in literal `/rows` and `/aggregate`, which no other
     # route takes, and the router tries routes in order on every request.
     app.include_router(rows.router)
+    # Next, CKAN's actions (`/api/3/action/{name}`, `/api/action/{name}`): no other route's.
+    app.include_router(ckan.action_router)
     # Before the HTML pages: `/dataset/{slug}.ttl` must not reach the page route `/dataset/{slug}`.
     app.include_router(dcat.router)
     app.state.register_bodies = register.RegisterBodies()

@@ -16,7 +16,7 @@ from catalog.sql.cells import (
     select_sql,
 )
 from catalog.sql.deadlines import Watchdog
-from catalog.sql.exactjson import ExactNumber, dumps_exact, loads_exact
+from catalog.sql.exactjson import ExactNumber, JsonText, dumps_exact, loads_exact
 from catalog.sql.filters import (
     NUMERIC_TYPES,
     ROW_NUMBER,
@@ -49,6 +49,7 @@ __all__ = [
     "ColumnDescription",
     "ExactNumber",
     "Filter",
+    "JsonText",
     "Schema",
     "ServedField",
     "SortKey",

@@ -233,7 +233,8 @@ def datastore_orders(datastore: DataStore, keys: list[tuple[str, bool]]) -> dict
     _, chunks = datastore.dump("t", {**args, "format": "xml"})
     found["dump.xml"] = [int(row.findtext("r") or -1) for row in ET.fromstring(b"".join(chunks))]
     searched = datastore.search({"resource_id": "t", "limit": 1000, **args})
-    found["datastore_search"] = [record["r"] for record in searched["records"]]
+    # Records as the API splices them in (`JsonText`), read here.
+    found["datastore_search"] = [record["r"] for record in searched["records"].value()]
     delimited = datastore.search(
         {"resource_id": "t", "limit": 1000, "records_format": "csv", "fields": "r", **args}
     )

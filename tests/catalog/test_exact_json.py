@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.sql import ExactNumber, dumps_exact, loads_exact
+from catalog.sql import ExactNumber, JsonText, dumps_exact, loads_exact
 
 decimal_texts = st.from_regex(r"-?(0|[1-9][0-9]{0,30})\.[0-9]{1,12}", fullmatch=True)
 
@@ -60,3 +60,24 @@ def test_a_value_holding_the_token_draws_another(monkeypatch: pytest.MonkeyPatch
 def test_other_objects_are_still_refused() -> None:
     with pytest.raises(TypeError, match="Decimal is not JSON serializable"):
         dumps_exact([Decimal("1.5")])
+
+
+values = st.one_of(
+    st.text(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), st.none()
+)
+
+
+@given(st.lists(st.dictionaries(st.text(), values), max_size=4), st.booleans())
+def test_json_text_is_spliced_in_as_written_or_escaped_to_ascii(
+    records: list[dict[str, object]], ascii_only: bool
+) -> None:
+    # A page of records as DuckDB renders it (`datastore_search`): written in, never read.
+    text = json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+    answer = {"a": "中", "records": JsonText(text), "b": ExactNumber("1.50")}
+    written = dumps_exact(answer, ensure_ascii=ascii_only)
+    assert json.loads(written) == {"a": "中", "records": records, "b": 1.5}
+    assert written.endswith(', "b": 1.50}')
+    if ascii_only:
+        assert written.isascii()
+    else:
+        assert f'"records": {text},' in written

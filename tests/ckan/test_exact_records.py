@@ -56,7 +56,8 @@ async def test_search_writes_the_records_numbers_as_printed(client: httpx.AsyncC
     answer = await client.get(f"/api/3/action/datastore_search?resource_id={WAGES}")
     records = answer.json(parse_float=str)["result"]["records"]
     assert [r["avg_wage"] for r in records] == PRINTED
-    assert '"avg_wage": 88000.50, ' in answer.text
+    # Spliced in as DuckDB wrote them (compact, as CKAN's PostgreSQL writes its records).
+    assert '"avg_wage":88000.50,' in answer.text
 
 
 async def test_lists_jsonp_and_sql_write_them_as_printed(client: httpx.AsyncClient) -> None:
@@ -65,10 +66,22 @@ async def test_lists_jsonp_and_sql_write_them_as_printed(client: httpx.AsyncClie
     )
     assert [r[4] for r in lists.json(parse_float=str)["result"]["records"]] == PRINTED
     jsonp = await client.get(f"/api/3/action/datastore_search?resource_id={WAGES}&callback=cb")
-    assert "88000.50, " in jsonp.text and "1234567890123456.78, " in jsonp.text
+    assert "88000.50," in jsonp.text and "1234567890123456.78," in jsonp.text
     sql = f'SELECT avg_wage FROM "{WAGES}" ORDER BY year, workers DESC'
     found = await client.post("/api/3/action/datastore_search_sql", json={"sql": sql})
     assert [r["avg_wage"] for r in found.json(parse_float=str)["result"]["records"]] == PRINTED
+
+
+async def test_jsonp_escapes_the_records_text_it_splices_in(client: httpx.AsyncClient) -> None:
+    regions = catalogue_uuid("resource", "regions-test/regions")
+    asked = f"/api/3/action/datastore_search?resource_id={regions}"
+    answer = await client.get(asked)
+    jsonp = await client.get(asked + "&callback=cb")
+    assert '"name_zh":"贵州省"' in answer.text  # the records as DuckDB wrote them
+    assert jsonp.text.isascii() and jsonp.text.startswith("cb(")
+    padded, plain = json.loads(jsonp.text[3:-2])["result"], answer.json()["result"]
+    assert padded["records"] == plain["records"] and padded["fields"] == plain["fields"]
+    assert [r["name_zh"] for r in plain["records"]] == ["贵州省", "贵阳市", "六盘水市"]
 
 
 async def test_json_and_xml_dumps_write_them_as_printed(client: httpx.AsyncClient) -> None:

@@ -50,6 +50,10 @@ from catalog.sql import dumps_exact
 from catalog.state import open_state
 
 router = APIRouter(tags=["CKAN Action API"])
+# The two action paths, on their own router: the app tries it right after `/rows`, as their
+# literal `/api/3/action/` and `/api/action/` are no other route's; the routes before them
+# cost each request (0.3 ms of a datastore_search's, past the ~90 routes of the app).
+action_router = APIRouter(tags=["CKAN Action API"])
 logger = logging.getLogger(__name__)
 JSONP_HEADERS = {
     "Content-Type": "application/javascript;charset=utf-8",
@@ -226,7 +230,7 @@ for _path, _prefix, _answer in (
     ),
 ):
     for _method in ("GET", "POST"):
-        router.add_api_route(
+        action_router.add_api_route(
             _path,
             action,
             methods=[_method],

@@ -12,10 +12,12 @@ backend/postgres.py `search_data`, filters.py, blueprint.py `dump`, writer.py):
 - `datastore_search` takes CKAN's filters (`catalog.ckan.datastore.filters`), `q`, `fields`,
   `sort`, `distinct` and paging (`catalog.ckan.datastore.plans`); a search the page engine
   can ask (`Plan.question`) is read by it, as `/rows` reads a page (`QueryEngine.page`), any
-  other by the plan's SQL; `include_total` (default true) counts exactly; `records_format`
-  objects, lists, csv, tsv; `include_next_page` gives `next_page` (`{"_id": {"gt": last}}`)
-  when sorted by `_id`; the `_links` of CKAN 2.10/2.11 are added on the wire
-  (`api.routes.ckan`).
+  other by the plan's SQL. Records `objects` are the JSON texts DuckDB rendered, joined into
+  one `JsonText` that the answer splices in unread, as `/rows` writes its rows and as CKAN's
+  API writes the array PostgreSQL rendered (compact, `{"_id":1,...}`); `include_total`
+  (default true) counts exactly; `records_format` objects, lists, csv, tsv;
+  `include_next_page` gives `next_page` (`{"_id": {"gt": last}}`) when sorted by `_id`; the
+  `_links` of CKAN 2.10/2.11 are added on the wire (`api.routes.ckan`).
 - `datastore_search_sql` runs the v1 SQL endpoint's sandbox (one SELECT, no file or network
   reader); tables are named by resource id (`SELECT * FROM "<uuid>"`) or by SQL view name.
 - `/datastore/dump/{id}` streams csv, tsv, json or xml (`catalog.ckan.datastore.dumps`). In
@@ -42,7 +44,14 @@ from catalog.ckan.datastore.tables import Field, Table
 from catalog.ckan.shapes import DataDict
 from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
 from catalog.query import QueryEngine, delimited_text, export_runs, view_name
-from catalog.sql import ColumnDescription, loads_exact, postgres_type, quote
+from catalog.sql import (
+    ColumnDescription,
+    JsonText,
+    dumps_exact,
+    loads_exact,
+    postgres_type,
+    quote,
+)
 
 DUMP_PAGE_ROWS = 65_536
 # A page of a search: its records (in `records_format`), their `_id`s, and the total.
@@ -145,12 +154,9 @@ class DataStore:
         if fmt in ("csv", "tsv"):
             cells = self.engine.fetch(*plan.text_sql(ids)) if ids else []
             by_id = {row[-1]: row[:-1] for row in cells}
-            records = _records([(*by_id[i], i) for i in ids], fmt)
-        else:
-            records = _objects(found.rows, ids, plan.field_names)
-            if fmt == "lists":
-                records = [list(record.values()) for record in records]
-        return records, ids, found.total.rows
+            return _records([(*by_id[i], i) for i in ids], fmt), ids, found.total.rows
+        records = _objects([str(row[0]) for row in found.rows], ids, plan.field_names)
+        return (_lists(records) if fmt == "lists" else records), ids, found.total.rows
 
     def _planned(self, table: Table, plan: Plan, given: SearchArguments) -> Page:
         """The page read by the plan's own SQL: records, `_id`s and total."""
@@ -269,24 +275,36 @@ def _sql_field(field: ColumnDescription) -> SqlField:
 
 
 def _records(rows: list[tuple[Any, ...]], fmt: str) -> Any:
-    """A page's `records` in `records_format`: the rows without their last column, `_id`."""
+    """A page's `records` in `records_format`: the rows without their last column, `_id`;
+    objects as the JSON text DuckDB rendered (`JsonText`), never read."""
     if fmt in ("csv", "tsv"):
         return delimited_text([row[:-1] for row in rows], "\t" if fmt == "tsv" else ",")
-    records = loads_exact("[" + ",".join(str(row[0]) for row in rows) + "]")
-    if fmt == "lists":
-        return [list(record.values()) for record in records]
-    return records
+    records = _array([str(row[0]) for row in rows])
+    return _lists(records) if fmt == "lists" else records
 
 
-def _objects(rows: list[tuple[Any, ...]], ids: list[int], names: list[str]) -> list[Any]:
+def _array(texts: list[str]) -> JsonText:
+    """JSON object texts as one JSON array, as CKAN's PostgreSQL backend writes a page
+    (`array_to_json`, compact) and its API splices it in unread."""
+    return JsonText("[" + ",".join(texts) + "]")
+
+
+def _lists(records: JsonText) -> list[Any]:
+    """Records as lists (`records_format` lists): each object's values, in its order."""
+    return [list(record.values()) for record in records.value()]
+
+
+def _objects(texts: list[str], ids: list[int], names: list[str]) -> JsonText:
     """The page engine's JSON objects (of the fields but `_id`) with `_id` where `names`
-    puts it: written in first, where the default fields put it, else placed one by one."""
-    texts = [str(row[0]) for row in rows]
-    if names[0] == "_id" and "_id" not in names[1:]:
-        texts = [f'{{"_id":{i},{text[1:]}' for text, i in zip(texts, ids, strict=True)]
-    objects: list[dict[str, Any]] = loads_exact("[" + ",".join(texts) + "]")
-    if "_id" not in names or names[0] == "_id":
-        return objects
-    return [
+    puts it: written in first or last as text; in the middle (rare), placed one by one."""
+    if "_id" not in names:
+        return _array(texts)
+    if names[0] == "_id":  # the default fields: `_id` first (`fields` names each once)
+        return _array([f'{{"_id":{i},{t[1:]}' for t, i in zip(texts, ids, strict=True)])
+    if names[-1] == "_id":
+        return _array([f'{t[:-1]},"_id":{i}}}' for t, i in zip(texts, ids, strict=True)])
+    objects: list[dict[str, Any]] = _array(texts).value()
+    placed = [
         {n: i if n == "_id" else o[n] for n in names} for o, i in zip(objects, ids, strict=True)
     ]
+    return JsonText(dumps_exact(placed, separators=(",", ":")))
