@@ -37,7 +37,7 @@ from api.usage import install_usage
 from catalog.ckan import CkanActions
 from catalog.errors import DataRefused
 from catalog.metadata import CataloguePages
-from catalog.query import FORMATS, QueryEngine
+from catalog.query import FORMATS, Generation, QueryEngine
 from catalog.search import CatalogueIndex
 from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
@@ -86,9 +86,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = open_store(settings.store)
-    app.state.index = CatalogueIndex(app.state.store)
+    # The one reader of the store's generation: what every replica polls (docs/replicas.md).
+    app.state.generation = Generation(app.state.store, settings.refresh_seconds)
+    app.state.index = CatalogueIndex(app.state.store, generation=app.state.generation)
     app.state.series = SeriesCatalogue(app.state.index)
-    app.state.engine = QueryEngine(app.state.store, settings)
+    app.state.engine = QueryEngine(app.state.store, settings, app.state.generation)
     app.state.ckan = CkanActions(
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )
@@ -96,7 +98,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogue_pages = CataloguePages()
     ckan.install(app, settings)  # the DataStore and the token-guarded write actions
     requests.install_requests(app, settings)  # data requests, over the state database ckan opened
-    app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)
+    app.state.http_cache = HttpCache(
+        app.state.store, context=settings.base_url, generation=app.state.generation
+    )
     install_error_handlers(app)
     # A conditional dataset's data refused: an HTML page for a browser, else the problem.
     app.add_exception_handler(DataRefused, pages.data_refused)
