@@ -15,7 +15,14 @@ from api.caching import CachingMiddleware, HttpCache
 from api.errors import install_error_handlers
 from api.metrics import install_metrics
 from api.openapi import install_openapi
-from api.perimeter import Admission, ContentCoding, ReadGrants, RequestLimits, SecurityHeaders
+from api.perimeter import (
+    Admission,
+    ContentCoding,
+    ReadGrants,
+    RequestLimits,
+    SecurityHeaders,
+    SharedRates,
+)
 from api.routes import (
     changes,
     ckan,
@@ -41,6 +48,7 @@ from catalog.query import FORMATS, Generation, QueryEngine
 from catalog.search import CatalogueIndex
 from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
+from catalog.state import RateWindows
 from catalog.store import open_store
 
 # Threads kept free of admitted work, for pages, metadata and the DataStore's other actions.
@@ -74,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Let running counts finish, then release DuckDB's memory and threads.
         app.state.engine.close()
         app.state.series.close()
+        app.state.shared_rates.close()  # its last sync, before the database closes
         app.state.private.close()  # the state database's pooled connections
 
     app = OpenDataApp(
@@ -148,7 +157,9 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         compresslevel=1,  # a 10M-row CSV streams at ~3x the speed of level 6
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *compressed),
     )
-    app.add_middleware(Admission, settings=settings)
+    # Rate buckets in step with the other replicas' through the state database.
+    app.state.shared_rates = SharedRates(RateWindows(app.state.private.engine))
+    app.add_middleware(Admission, settings=settings, shared=app.state.shared_rates)
     app.add_middleware(CachingMiddleware, cache=app.state.http_cache)
     # Outside caching: whatever the caching made of it (`api.perimeter.grants`).
     app.add_middleware(
