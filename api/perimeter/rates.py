@@ -104,16 +104,21 @@ class SharedRates:
         windows: RateWindows,
         interval: float = RATE_WINDOW_SECONDS,
         clock: Callable[[], float] = time.time,
+        *,
+        autostart: bool = True,
     ) -> None:
         self.windows = windows
         self.interval = interval
         self.clock = clock  # wall time: every server numbers the windows alike
         self.limits: dict[str, RateLimit] = {}
         self._lock = threading.Lock()
+        self._syncing = threading.Lock()  # one sync at a time: the thread's, or the last
         self._pending: dict[WindowKey, int] = {}
         self._own: dict[WindowKey, int] = {}  # added by this server
         self._others: dict[WindowKey, int] = {}  # the others', already debited here
         self._stop = threading.Event()
+        if not autostart:  # the caller syncs (tests)
+            self._stop.set()
         self._thread: threading.Thread | None = None
         self._syncs = 0
 
@@ -128,6 +133,10 @@ class SharedRates:
 
     def sync(self) -> None:
         """Add the counts made here since the last sync; debit the others' new ones."""
+        with self._syncing:
+            self._sync()
+
+    def _sync(self) -> None:
         window = self._window()
         with self._lock:
             pending, self._pending = self._pending, {}
