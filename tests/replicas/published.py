@@ -22,12 +22,18 @@ FIELDS = [
 
 
 def publish(
-    store: Store, slug: str, version: str, *, title: str = "", regions: tuple[str, ...] = ()
+    store: Store,
+    slug: str,
+    version: str,
+    *,
+    title: str = "",
+    regions: tuple[str, ...] = (),
+    rows: int = 0,
 ) -> None:
-    """Publish `version` of `slug`: one table with a row per region of `regions`."""
-    rows = [{"region_code": code, "year": 2020, "value": n} for n, code in enumerate(regions)]
-    table = pa.Table.from_pylist(rows, schema=_schema(FIELDS))
-    meta = descriptor(slug, [_resource("values", FIELDS, len(rows))], version=version)
+    """Publish `version` of `slug`: one table with a row per region of `regions`, or `rows`
+    rows of the regions in turn."""
+    table = _table(regions) if not rows else _many(rows)
+    meta = descriptor(slug, [_resource("values", FIELDS, table.num_rows)], version=version)
     meta["title"] = title or meta["title"]
     _commit(store, slug, version, meta, {"values": table})
 
@@ -41,12 +47,27 @@ def publish_regions(store: Store, version: str, names: dict[str, str] = REGIONS)
     _commit(store, "region-codes", version, meta, {"regions": pa.Table.from_pylist(rows)})
 
 
+def _table(regions: tuple[str, ...]) -> pa.Table:
+    rows = [{"region_code": code, "year": 2020, "value": n} for n, code in enumerate(regions)]
+    return pa.Table.from_pylist(rows, schema=_schema(FIELDS))
+
+
+def _many(rows: int) -> pa.Table:
+    codes = sorted(REGIONS)
+    columns = {
+        "region_code": pa.array([codes[n % len(codes)] for n in range(rows)]),
+        "year": pa.array([2000 + n % 25 for n in range(rows)], pa.int64()),
+        "value": pa.array(range(rows), pa.int64()),
+    }
+    return pa.table(columns, schema=_schema(FIELDS))
+
+
 def _resource(name: str, fields: list[dict[str, str]], rows: int) -> dict[str, object]:
     return {"name": name, "path": resource_file(name), "rows": rows, "schema": {"fields": fields}}
 
 
 def _schema(fields: list[dict[str, str]]) -> pa.Schema:
-    kinds = {"string": pa.string(), "integer": pa.int64()}
+    kinds: dict[str, pa.DataType] = {"string": pa.string(), "integer": pa.int64()}
     return pa.schema([(f["name"], kinds[f["type"]]) for f in fields])
 
 
