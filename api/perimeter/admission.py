@@ -31,7 +31,8 @@ An empty bucket is answered 429 with `Retry-After` the seconds until the next to
 client is the peer address, or the last `X-Forwarded-For` address when
 `trust_forwarded_headers` is set; IPv6 clients are counted by their /64 network, which one
 subscriber usually holds whole. The bucket table keeps the `rate_limit_clients` most
-recently seen clients.
+recently seen clients. Replicas over one state database keep their buckets in step
+(`api.perimeter.rates.SharedRates`): a client is held to one rate across all of them.
 """
 
 from __future__ import annotations

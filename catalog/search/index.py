@@ -1,7 +1,8 @@
 """The catalogue index: search and facets over the published descriptors.
 
-The index is rebuilt from the store (the current `datapackage.json` of every dataset), so any
-number of API replicas can serve one store without shared state. It lives in a private
+The index is built from the store at start (the current `datapackage.json` of every dataset)
+and kept current incrementally, so any number of API replicas can serve one store without
+shared state (docs/replicas.md). It lives in a private
 in-memory DuckDB table: a substring scan answers Chinese queries without word segmentation,
 and a catalogue of 100,000 datasets still scans in milliseconds.
 """

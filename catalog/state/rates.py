@@ -4,7 +4,7 @@ Every server keeps its own token buckets (`api.perimeter.admission`) and, every 
 (`RATE_WINDOW_SECONDS`), adds what it let each busy client do in it to one row per (rate
 class, client, window) — an upsert that adds, so no server overwrites another's — and reads
 back the rows of the last few windows: what the other servers let the same clients do, which
-it takes from its own buckets (`api.perimeter.sharing`). Rows older than `KEEP_WINDOWS` are
+it takes from its own buckets (`api.perimeter.rates`). Rows older than `KEEP_WINDOWS` are
 deleted; a client is kept as the address the buckets key it by, for that minute only.
 """
 
