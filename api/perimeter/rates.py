@@ -2,7 +2,9 @@
 
 `RateLimit` is one class of requests' buckets in this server. `SharedRates` makes the
 buckets of every server over one state database act as one: each counts the tokens it hands
-out, and every `RATE_WINDOW_SECONDS` (a worker thread, started at the first token) adds them
+out, and every `RATE_WINDOW_SECONDS` (a worker thread, started at the first token and ended
+when the server handed out nothing for `LOOKBACK_WINDOWS`: an idle server asks the database
+nothing) adds them
 to the shared window rows (`catalog.state.RateWindows`), reads back what the other servers
 handed out to the same clients in the last `LOOKBACK_WINDOWS`, and takes that from its own
 buckets. A client alternating between replicas is so held near the configured rate:
@@ -155,6 +157,11 @@ class SharedRates:
         if self._syncs % FORGET_EVERY == 0:
             self.windows.forget(window - KEEP_WINDOWS)
 
+    @property
+    def running(self) -> bool:
+        """Whether the sharing thread runs now."""
+        return self._thread is not None
+
     def close(self) -> None:
         """Stop the thread after one last sync (at shutdown, before the database closes)."""
         self._stop.set()
@@ -179,6 +186,12 @@ class SharedRates:
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
             self._try_sync()
+            with self._lock:
+                # Idle: end; the next token starts another (an app whose lifespan never
+                # ran, a test's in process, keeps no thread either).
+                if not self._pending and not self._own:
+                    self._thread = None
+                    return
         self._try_sync()
 
     def _try_sync(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -108,3 +109,19 @@ def test_a_server_whose_database_fails_keeps_its_counts_for_the_next_sync(
     a.sync()
     b.sync()
     assert on_b.buckets[CLIENT].tokens == pytest.approx(4, abs=0.01)
+
+
+def test_the_thread_shares_the_counts_and_ends_when_the_server_is_idle(
+    windows: RateWindows,
+) -> None:
+    shared = SharedRates(windows, interval=0.05)
+    limit = RateLimit("search", 1 / 3600, 5, 10, (shared, "search"))
+    assert not shared.running
+    limit.take(CLIENT)
+    assert shared.running
+    deadline = time.monotonic() + 30
+    while shared.running or not windows.since(0):
+        assert time.monotonic() < deadline, "the thread neither shared nor ended"
+        time.sleep(0.05)
+    assert sum(windows.since(0).values()) == 1
+    shared.close()
