@@ -6,6 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +59,7 @@ def answers(index: CatalogueIndex) -> list[Any]:
     return [index.packages(), found, index.names(), index.lexicon()]
 
 
+@pytest.mark.slow  # a long property run: about a minute
 @settings(max_examples=30)
 @given(st.lists(step, max_size=10))
 def test_an_incremental_index_equals_a_fresh_one_after_any_changes(
