@@ -56,15 +56,18 @@ class Replicas:
         return httpx.Client(base_url=server.url, headers=sent, timeout=60)
 
     def build(self, *targets: str) -> None:
-        build(self.datasets, self.store, self.env, *targets)
+        opendata(self.datasets, self.store, self.env, "build", *targets)
+
+    def opendata(self, *args: str) -> None:
+        opendata(self.datasets, self.store, self.env, *args)
 
     def both(self) -> tuple[Server, Server]:
         return self.a, self.b
 
 
-def build(datasets: Path, store: Path, env: dict[str, str], *targets: str) -> None:
-    """`opendata build` as a steward runs it, beside the servers."""
-    command = [OPENDATA, "--datasets", str(datasets), "--store", str(store), "build", *targets]
+def opendata(datasets: Path, store: Path, env: dict[str, str], *args: str) -> None:
+    """An `opendata` command as a steward runs it, beside the servers."""
+    command = [OPENDATA, "--datasets", str(datasets), "--store", str(store), *args]
     done = subprocess.run(
         command, capture_output=True, text=True, timeout=300, env={**os.environ, **env}
     )
@@ -93,7 +96,7 @@ def replicas(
         "OPENDATA_RATE_SEARCH_BURST": str(BURST),
         "OPENDATA_USAGE_FLUSH_SECONDS": "1",
     }
-    build(datasets, store, env)
+    opendata(datasets, store, env, "build")
     publish(FolderStore(store), BIG, "v1", rows=BIG_ROWS)
     with serving(store, env=env) as a, serving(store, env=env) as b:
         yield Replicas(a, b, store, datasets, database, env)
@@ -167,8 +170,7 @@ def test_a_token_revoked_through_one_replica_is_refused_by_the_other_at_once(
     try:
         _, token = state.tokens.create("replica steward", ["admin"])
         assert [write_status(replicas, s, token) for s in replicas.both()] == [404, 404]
-        # What `opendata token revoke` does, through the database both servers read.
-        state.tokens.revoke("replica steward")
+        replicas.opendata("token", "revoke", "replica steward")  # beside the servers
         assert [write_status(replicas, s, token) for s in replicas.both()] == [403, 403]
     finally:
         state.close()
