@@ -176,12 +176,7 @@ class CatalogueIndex:
         every = self._vocabulary is None or not CODE_LISTS.isdisjoint(changed)
         if every:
             self._vocabulary = read_vocabulary(self.store, versions)
-        packages = dict(self._packages)
-        for slug in changed:
-            packages.pop(slug, None)
-            if (version := versions.get(slug)) and (package := self._read(slug, version, marks)):
-                packages[slug] = package
-        packages = {slug: packages[slug] for slug in sorted(packages)}
+        packages = self._read_changed(marks, changed)
         redo = packages if every else [slug for slug in changed if slug in packages]
         held = {slug: h for slug, h in self._held.items() if slug in packages}
         held.update((slug, self._resolve(packages[slug], versions[slug])) for slug in redo)
@@ -198,6 +193,16 @@ class CatalogueIndex:
             self.load(list(packages.values()), held)
         else:
             self._replace(packages, held, changed)
+
+    def _read_changed(self, marks: dict[str, Mark], changed: list[str]) -> dict[str, Package]:
+        """The current descriptors, by slug in order: those of `changed` read again."""
+        packages = dict(self._packages)
+        for slug in changed:
+            packages.pop(slug, None)
+            version = marks[slug][0] if slug in marks else None
+            if version and (package := self._read(slug, version, marks)):
+                packages[slug] = package
+        return {slug: packages[slug] for slug in sorted(packages)}
 
     def _read(self, slug: str, version: str, marks: dict[str, Mark]) -> Package | None:
         """The descriptor of `version`; None, and looked for again at the next change, when
