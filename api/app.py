@@ -17,7 +17,14 @@ from api.errors import install_error_handlers
 from api.metered import MeteredEngine
 from api.metrics import Metrics, install_metrics
 from api.openapi import install_openapi
-from api.perimeter import Admission, ContentCoding, ReadGrants, RequestLimits, SecurityHeaders
+from api.perimeter import (
+    Admission,
+    ContentCoding,
+    ReadGrants,
+    RequestLimits,
+    SecurityHeaders,
+    SharedRates,
+)
 from api.routes import (
     changes,
     ckan,
@@ -39,10 +46,11 @@ from api.usage import install_usage
 from catalog.ckan import CkanActions
 from catalog.errors import DataRefused
 from catalog.metadata import CataloguePages
-from catalog.query import FORMATS
+from catalog.query import FORMATS, Generation
 from catalog.search import CatalogueIndex
 from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
+from catalog.state import RateWindows
 from catalog.store import open_store
 
 # Threads kept free of admitted work, for pages, metadata and the DataStore's other actions.
@@ -80,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Let running counts finish, then release DuckDB's memory and threads.
         app.state.engine.close()
         app.state.series.close()
+        app.state.shared_rates.close()  # its last sync, before the database closes
         app.state.private.close()  # the state database's pooled connections
 
     app = OpenDataApp(
@@ -92,11 +101,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.store = open_store(settings.store, s3=settings.s3_options)
-    app.state.index = CatalogueIndex(app.state.store)
+    # The one reader of the store's generation: what every replica polls (docs/replicas.md).
+    app.state.generation = Generation(app.state.store, settings.refresh_seconds)
+    app.state.index = CatalogueIndex(app.state.store, generation=app.state.generation)
     app.state.series = SeriesCatalogue(app.state.index)
     app.state.metrics = Metrics()
     # Metered: each query's time by kind and the rows read per request (`api.metered`).
-    app.state.engine = MeteredEngine(app.state.store, settings, app.state.metrics.observe_query)
+    app.state.engine = MeteredEngine(
+        app.state.store, settings, app.state.metrics.observe_query, app.state.generation
+    )
     app.state.ckan = CkanActions(
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )
@@ -104,7 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogue_pages = CataloguePages()
     ckan.install(app, settings)  # the DataStore and the token-guarded write actions
     requests.install_requests(app, settings)  # data requests, over the state database ckan opened
-    app.state.http_cache = HttpCache(app.state.store, context=settings.base_url)
+    app.state.http_cache = HttpCache(
+        app.state.store, context=settings.base_url, generation=app.state.generation
+    )
     install_error_handlers(app)
     # A conditional dataset's data refused: an HTML page for a browser, else the problem.
     app.add_exception_handler(DataRefused, pages.data_refused)
@@ -155,7 +170,9 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         compresslevel=1,  # a 10M-row CSV streams at ~3x the speed of level 6
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *compressed),
     )
-    app.add_middleware(Admission, settings=settings)
+    # Rate buckets in step with the other replicas' through the state database.
+    app.state.shared_rates = SharedRates(RateWindows(app.state.private.engine))
+    app.add_middleware(Admission, settings=settings, shared=app.state.shared_rates)
     app.add_middleware(CachingMiddleware, cache=app.state.http_cache)
     # Outside caching: whatever the caching made of it (`api.perimeter.grants`).
     app.add_middleware(

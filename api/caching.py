@@ -61,7 +61,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import problem_response
 from api.preconditions import gzipped, named_tag, precondition
 from catalog.errors import OpenDataError
-from catalog.query import Cursor
+from catalog.query import Cursor, Generation
 from catalog.state import CONDITIONAL
 from catalog.store import Store
 
@@ -131,9 +131,11 @@ def http_date(moment: datetime) -> str:
 class HttpCache:
     """Computes the validators of a request under /api/v1 from the store."""
 
-    def __init__(self, store: Store, context: str = "") -> None:
-        """`context`: what else of the server's own the bodies depend on (its base URL)."""
+    def __init__(self, store: Store, context: str = "", generation: Generation | None = None):
+        """`context`: what else of the server's own the bodies depend on (its base URL);
+        `generation`: the server's one reader of the store's generation."""
         self.store = store
+        self.generation = generation or Generation(store)
         self.context = context
         self._published: dict[tuple[str, str], datetime] = {}
         self._conditional: dict[tuple[str, str], bool] = {}
@@ -193,11 +195,9 @@ class HttpCache:
         return Validators(etag, published, pinned is not None, slug, version, private)
 
     def _catalogue(self, request: str) -> Validators | None:
-        generation = self.store.generation()
-        if generation:
-            # One read instead of one per dataset: the token changes with every CURRENT.
-            changed = self.store.generation_time()
-            return Validators(_etag(request, generation), changed, pinned=False)
+        generation = self.generation.token()
+        if generation:  # one look instead of one per dataset: it changes with every CURRENT
+            return Validators(_etag(request, generation), self.generation.changed_at(), False)
         state = []
         moments = [datetime(1970, 1, 1, tzinfo=UTC)]
         for slug in self.store.known_slugs():

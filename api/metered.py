@@ -19,6 +19,7 @@ import pyarrow as pa
 from catalog.query import (
     AggregateRequest,
     FoundPage,
+    Generation,
     PageQuestion,
     QueryEngine,
     ResourceFile,
@@ -53,8 +54,14 @@ def add_rows(count: int) -> None:
 class MeteredEngine(QueryEngine):
     """`QueryEngine` reporting each query's time to `observe` and its rows to the tally."""
 
-    def __init__(self, store: Store, settings: Settings, observe: Observe) -> None:
-        super().__init__(store, settings)
+    def __init__(
+        self,
+        store: Store,
+        settings: Settings,
+        observe: Observe,
+        generation: Generation | None = None,
+    ) -> None:
+        super().__init__(store, settings, generation)
         self._observe = observe
 
     def _timed(self, kind: str, started: float, rows: int) -> None:

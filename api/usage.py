@@ -36,6 +36,7 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from catalog.errors import OpenDataError
+from catalog.query import Generation
 from catalog.search import catalogue_uuid
 from catalog.settings import Settings
 from catalog.state import OTHER, UsageCounter, UsageKey, UsageLog, usage_day
@@ -157,8 +158,15 @@ def known_references(store: Store) -> dict[str, str]:
 class UsageRecorder:
     """The counter of this process, the names of the datasets, and the flushes."""
 
-    def __init__(self, store: Store, log_: UsageLog, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        log_: UsageLog,
+        clock: Callable[[], datetime],
+        generation: Generation | None = None,
+    ) -> None:
         self.store = store
+        self.generation = generation or Generation(store)
         self.log = log_
         self.clock = clock
         self.counter = UsageCounter()
@@ -176,7 +184,7 @@ class UsageRecorder:
 
     def refresh(self) -> None:
         """Read the published datasets' names again if the store changed since."""
-        generation = self.store.generation()
+        generation = self.generation.token()
         if generation != self._generation or not generation:
             self.known = known_references(self.store)
             self._generation = generation
@@ -276,7 +284,10 @@ def install_usage(app: FastAPI, settings: Settings) -> None:
     """Count the app's use into the state database `app.state.private` (opened by the CKAN
     routes' install); `app.state.usage` is the recorder (its `flush` is what tests call)."""
     recorder = UsageRecorder(
-        app.state.store, UsageLog(app.state.private.engine), lambda: datetime.now(UTC)
+        app.state.store,
+        UsageLog(app.state.private.engine),
+        lambda: datetime.now(UTC),
+        app.state.generation,
     )
     app.state.usage = recorder
     app.add_middleware(UsageMiddleware, recorder=recorder, interval=settings.usage_flush_seconds)

@@ -2,6 +2,7 @@
 
 - `limits`: request size and pace (`RequestLimits`), outside everything else;
 - `admission`: per-client rate limits and bounded running slots (`Admission`);
+- `rates`: the rate limits' token buckets, in step across replicas (`SharedRates`);
 - `clients`: who is asking (the one rule for the client address);
 - `grants`: who reads a conditional dataset's data; answers about one kept private (`ReadGrants`);
 - `audit`: write attempts refused here, recorded as the write route records the rest;
@@ -15,6 +16,7 @@ from api.perimeter.clients import client_address, request_client
 from api.perimeter.encoding import ContentCoding, accepts_gzip
 from api.perimeter.grants import ReadGrants
 from api.perimeter.limits import RequestLimits, body_limit
+from api.perimeter.rates import SharedRates
 from api.perimeter.security import DATA_POLICY, PAGE_POLICY, SecurityHeaders
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "ReadGrants",
     "RequestLimits",
     "SecurityHeaders",
+    "SharedRates",
     "accepts_gzip",
     "audit_refusal",
     "body_limit",

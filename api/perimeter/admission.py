@@ -31,16 +31,13 @@ An empty bucket is answered 429 with `Retry-After` the seconds until the next to
 client is the peer address, or the last `X-Forwarded-For` address when
 `trust_forwarded_headers` is set; IPv6 clients are counted by their /64 network, which one
 subscriber usually holds whole. The bucket table keeps the `rate_limit_clients` most
-recently seen clients.
+recently seen clients. Replicas over one state database keep their buckets in step
+(`api.perimeter.rates.SharedRates`): a client is held to one rate across all of them.
 """
 
 from __future__ import annotations
 
-import math
 import re
-import time
-from collections import OrderedDict
-from dataclasses import dataclass
 
 import anyio
 from starlette.requests import Request
@@ -49,6 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from api.errors import CKAN_ACTION, send_refusal
 from api.perimeter.audit import audit_refusal
 from api.perimeter.clients import client_address
+from api.perimeter.rates import RateLimit, SharedRates
 from catalog.ckan import WRITE_ACTIONS
 from catalog.errors import Overloaded, RequestRefused, TooManyRequests
 from catalog.settings import Settings
@@ -81,6 +79,28 @@ CKAN_CLASSES: dict[str, tuple[str, str | None]] = {
 BUSY_RETRY_SECONDS = 5
 # Request bodies held in memory, all classes together, by requests waiting for a slot.
 QUEUED_BODY_BYTES = 64 * 1024 * 1024
+
+
+def rate_limits(settings: Settings, shared: SharedRates | None) -> dict[str, RateLimit]:
+    """The buckets of each rate class, in step with the other replicas' when `shared`."""
+    per_second = {
+        "sql": ("SQL", settings.rate_sql_per_second, settings.rate_sql_burst),
+        "exports": ("download", settings.rate_exports_per_second, settings.rate_exports_burst),
+        "aggregates": (
+            "aggregate",
+            settings.rate_aggregates_per_second,
+            settings.rate_aggregates_burst,
+        ),
+        "reads": ("data read", settings.rate_aggregates_per_second, settings.rate_aggregates_burst),
+        "search": ("search", settings.rate_search_per_second, settings.rate_search_burst),
+        "writes": ("write", settings.rate_writes_per_second, settings.rate_writes_burst),
+    }
+    return {
+        kind: RateLimit(
+            name, rate, burst, settings.rate_limit_clients, (shared, kind) if shared else None
+        )
+        for kind, (name, rate, burst) in per_second.items()
+    }
 
 
 def classify(path: str) -> tuple[str | None, str | None]:
@@ -169,52 +189,10 @@ class Gate:
                 self.changed.notify_all()
 
 
-@dataclass
-class _Bucket:
-    tokens: float
-    stamp: float
-    refusing: bool = False  # refused since the last token it gave
-
-
-class RateLimit:
-    """Token buckets per client: `rate` tokens a second up to `burst`; LRU-bounded table."""
-
-    def __init__(self, name: str, rate: float, burst: int, clients: int) -> None:
-        self.name = name
-        self.rate = rate
-        self.burst = burst
-        self.clients = clients
-        self.buckets: OrderedDict[str, _Bucket] = OrderedDict()
-
-    def take(self, client: str, now: float | None = None) -> None:
-        """Spend one token of `client`, or raise TooManyRequests naming the wait."""
-        if self.rate <= 0:
-            return
-        now = time.monotonic() if now is None else now
-        bucket = self.buckets.pop(client, None) or _Bucket(float(self.burst), now)
-        bucket.tokens = min(float(self.burst), bucket.tokens + (now - bucket.stamp) * self.rate)
-        bucket.stamp = now
-        self.buckets[client] = bucket  # most recently seen last
-        while len(self.buckets) > self.clients:
-            self.buckets.popitem(last=False)
-        if bucket.tokens < 1:
-            wait = math.ceil((1 - bucket.tokens) / self.rate)
-            refused = TooManyRequests(
-                f"too many {self.name} requests from this client; at most {self.rate:g} a second"
-                f" after a burst of {self.burst}",
-                retry_after=max(wait, 1),
-            )
-            refused.first = not bucket.refusing
-            bucket.refusing = True
-            raise refused
-        bucket.tokens -= 1
-        bucket.refusing = False
-
-
 class Admission:
     """Pure ASGI: the rate limit, then a running slot, for requests of the costly classes."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings, shared: SharedRates | None = None) -> None:
         self.app = app
         self.trust_forwarded = settings.trust_forwarded_headers
         queue, wait = settings.admission_queue, settings.admission_wait_seconds
@@ -224,31 +202,7 @@ class Admission:
             "exports": Gate("exports", settings.max_running_exports, queue, wait, each),
             "searches": Gate("searches", settings.max_running_searches, queue, wait, each),
         }
-        clients = settings.rate_limit_clients
-        self.limits = {
-            "sql": RateLimit("SQL", settings.rate_sql_per_second, settings.rate_sql_burst, clients),
-            "exports": RateLimit(
-                "download", settings.rate_exports_per_second, settings.rate_exports_burst, clients
-            ),
-            "aggregates": RateLimit(
-                "aggregate",
-                settings.rate_aggregates_per_second,
-                settings.rate_aggregates_burst,
-                clients,
-            ),
-            "reads": RateLimit(
-                "data read",
-                settings.rate_aggregates_per_second,
-                settings.rate_aggregates_burst,
-                clients,
-            ),
-            "search": RateLimit(
-                "search", settings.rate_search_per_second, settings.rate_search_burst, clients
-            ),
-            "writes": RateLimit(
-                "write", settings.rate_writes_per_second, settings.rate_writes_burst, clients
-            ),
-        }
+        self.limits = rate_limits(settings, shared)
         self.queued_body_bytes = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -58,7 +58,7 @@ from catalog.query.renderer import (
     text_csv_chunks,
     write_sheet,
 )
-from catalog.query.resources import ResourceFile, StoredDownload, view_name
+from catalog.query.resources import Generation, ResourceFile, StoredDownload, view_name
 from catalog.query.selection import ExportRequest, RowSelection, export_runs
 from catalog.query.totals import Mode
 
@@ -81,6 +81,7 @@ __all__ = [
     "ExportRequest",
     "Format",
     "FoundPage",
+    "Generation",
     "Mode",
     "PageQuestion",
     "PublishedDownloads",

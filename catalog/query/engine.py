@@ -31,7 +31,7 @@ from catalog.query.aggregates import Aggregate, AggregateRequest, Table
 from catalog.query.cursor import Cursor, FoundPage, PageQuestion, pinned_version
 from catalog.query.database import batches, chained, connect, counted, translate
 from catalog.query.pages import Pages, RowsPage, RowsRequest
-from catalog.query.resources import ResourceFile, Resources
+from catalog.query.resources import Generation, ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
 from catalog.query.selection import ExportRequest, Query, RowSelection, export_runs
 from catalog.query.totals import MODES
@@ -44,13 +44,15 @@ from catalog.store import Store
 class QueryEngine:
     """Answers row pages, aggregates and read-only SQL over the store's current Parquet."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(
+        self, store: Store, settings: Settings, generation: Generation | None = None
+    ) -> None:
         self.store = store
         self.settings = settings
         self._con = connect(store.readable_root(), settings)
         self._watchdog = Watchdog()
         self.sandbox = Sandbox(settings)
-        self._resources = Resources(store)
+        self._resources = Resources(store, generation)
         self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024)
         self._pages = Pages(self.fetch, settings, self._kept)
 

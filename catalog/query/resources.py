@@ -4,7 +4,12 @@ A resource of a version resolves once to its file and Table Schema (versions nev
 The views the SQL sandbox offers are the resources of the current versions, named
 `<slug>__<resource>`, every character other than a letter, digit or underscore becoming `_`
 (`wages-test` / `wages` → `wages_test__wages`); they follow `CURRENT`, compared through the
-store's `generation()`.
+store's generation as `Generation` reads it.
+
+`Generation` is the one reader of the store's generation in a server: the catalogue index,
+the SQL views, the HTTP validators and the usage counter all ask it, and it asks the store at
+most every `refresh_seconds` (an object store is not asked at every request), so every
+replica over one store sees a publish within that delay (docs/replicas.md).
 """
 
 from __future__ import annotations
@@ -12,8 +17,10 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +30,8 @@ from catalog.state import CONDITIONAL, may_read_data, require_data
 from catalog.store import Package, Store
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # {view: (dataset, resource, file)}
 Views = dict[str, tuple[str, str, Path]]
@@ -66,11 +75,56 @@ class ResourceFile:
         require_data(self.dataset, self.access_level)
 
 
+class Generation:
+    """The store's generation and when it changed, read at most every `refresh_seconds`.
+
+    0 reads it at every call (the CLI, which must see its own publishes at once). A write
+    made through this process calls `invalidate`, so that its next read looks again.
+    """
+
+    def __init__(self, store: Store, refresh_seconds: float = 0.0) -> None:
+        self.store = store
+        self.refresh_seconds = refresh_seconds
+        self.reads = 0  # how often the store was asked: tells a reader of "" to look again
+        self._lock = threading.Lock()
+        self._token = ""
+        self._changed = EPOCH
+        self._read_at = float("-inf")
+
+    def token(self) -> str:
+        """The generation ("" when the store keeps none), at most `refresh_seconds` old."""
+        self._look()
+        return self._token
+
+    def changed_at(self) -> datetime:
+        """When the generation last changed, as of the last read."""
+        self._look()
+        return self._changed
+
+    def invalidate(self) -> None:
+        """Ask the store at the next call (after a write in this process)."""
+        self._read_at = float("-inf")
+
+    def _look(self) -> None:
+        # Under the lock: many requests arriving at once after the delay ask the store once.
+        with self._lock:
+            now = time.monotonic()
+            if now - self._read_at < self.refresh_seconds:
+                return
+            token = self.store.generation()
+            if token != self._token or self.reads == 0:
+                self._changed = self.store.generation_time()
+            self._token = token
+            self._read_at = now
+            self.reads += 1
+
+
 class Resources:
     """Resolves (dataset, resource, version) to files, and lists the current views."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, generation: Generation | None = None) -> None:
         self.store = store
+        self.generation = generation or Generation(store)
         self._lock = threading.Lock()
         self._packages: dict[tuple[str, str], Package] = {}
         self._resources: dict[tuple[str, str, str], ResourceFile] = {}
@@ -141,10 +195,10 @@ class Resources:
     def views(self) -> tuple[Views, str]:
         """{view: (dataset, resource, file)} of the current versions, and a token naming them.
 
-        Cheap when nothing changed: one read of the store's generation. A metadata-only
-        resource (no file) has no view; a withdrawn dataset has no CURRENT, so no views.
+        Cheap when nothing changed: one look at the generation. A metadata-only resource
+        (no file) has no view; a withdrawn dataset has no CURRENT, so no views.
         """
-        generation = self.store.generation()
+        generation = self.generation.token()
         if generation and generation == self._generation:
             return self._views, self._views_token
         served = {slug: v for slug in self.store.slugs() if (v := self.store.current(slug))}

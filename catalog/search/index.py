@@ -1,7 +1,8 @@
 """The catalogue index: search and facets over the published descriptors.
 
-The index is rebuilt from the store (the current `datapackage.json` of every dataset), so any
-number of API replicas can serve one store without shared state. It lives in a private
+The index is built from the store at start (the current `datapackage.json` of every dataset)
+and kept current incrementally, so any number of API replicas can serve one store without
+shared state (docs/replicas.md). It lives in a private
 in-memory DuckDB table: a substring scan answers Chinese queries without word segmentation,
 and a catalogue of 100,000 datasets still scans in milliseconds.
 """
@@ -10,24 +11,29 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
+from catalog.errors import OpenDataError
+from catalog.query import Generation
 from catalog.search.holdings import (
+    INDICATOR_LIST,
+    REGION_LIST,
     Held,
     Holding,
     Named,
     Names,
+    Vocabulary,
     read_holding,
     read_vocabulary,
     resolve,
 )
-from catalog.search.records import COLUMNS, catalogue_uuid, entry, utc_moment
+from catalog.search.records import COLUMNS, IndexRecord, catalogue_uuid, entry, utc_moment
 from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
 from catalog.search.synonyms import Lexicon, is_year, matching
 from catalog.store import Package, Store
@@ -40,16 +46,32 @@ if TYPE_CHECKING:
 BIGINT_MAX = 2**63 - 1
 MAX_MATCHED = 20  # indicators (and regions) a result lists as matched
 UUID_FORM = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")  # a dataset's id
+CODE_LISTS = frozenset({INDICATOR_LIST, REGION_LIST})  # whose names every dataset's rows take
+# What a dataset's entry is a function of: its current version, and when it or its
+# withdrawals last changed.
+Mark = tuple[str | None, datetime]
 
 __all__ = ["BIGINT_MAX", "CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
 
 
 class CatalogueIndex:
-    """Search over the current descriptors of a store; refreshed when the store changes."""
+    """Search over the current descriptors of a store; kept current as the store changes.
 
-    def __init__(self, store: Store, *, refresh_seconds: float = 1.0) -> None:
+    At a change of the store's generation (read through `generation`, at most every
+    `refresh_seconds`), only the datasets whose current version or withdrawals changed are
+    read again (their mark: `store.current` and `store.state_time`); a new version of a code
+    list renames what every dataset holds, so it re-indexes them all (from what is cached).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        refresh_seconds: float = 1.0,
+        generation: Generation | None = None,
+    ) -> None:
         self.store = store
-        self.refresh_seconds = refresh_seconds
+        self.generation = generation or Generation(store, refresh_seconds)
         self._con = duckdb.connect(config={"enable_external_access": "false"})
         self._lock = threading.Lock()
         # One refresh at a time, and a search waits for it: a search that found the check
@@ -59,11 +81,21 @@ class CatalogueIndex:
         self._held: dict[str, Held] = {}
         # What each (slug, version) holds: versions are immutable, so it is read once.
         self._holdings: dict[tuple[str, str], Holding] = {}
+        self._vocabulary: Vocabulary | None = None
         self._lexicon = Lexicon()
         self._names = Names()
-        self._state: dict[str, str | None] = {}
-        self._checked = float("-inf")
-        self._generation = ""
+        self._marks: dict[str, Mark] = {}
+        self._seen: tuple[str, int] | None = None
+        self.reread: list[str] = []  # the datasets the last change read again
+        self.load([])
+
+    @property
+    def refresh_seconds(self) -> float:
+        return self.generation.refresh_seconds
+
+    @refresh_seconds.setter
+    def refresh_seconds(self, seconds: float) -> None:
+        self.generation.refresh_seconds = seconds
 
     def packages(self) -> dict[str, Package]:
         """slug → current published descriptor, refreshed at most every `refresh_seconds`."""
@@ -96,56 +128,111 @@ class CatalogueIndex:
         with self._lock:
             self._con.execute("DROP TABLE IF EXISTS datasets")
             self._con.execute(f"CREATE TABLE datasets ({COLUMNS})")
-            if rows:
-                # One Arrow table instead of row-by-row inserts: 100,000 rows in about a second.
-                self._con.register("incoming", pa.Table.from_pylist(rows))
-                try:
-                    self._con.execute("INSERT INTO datasets BY NAME SELECT * FROM incoming")
-                finally:
-                    self._con.unregister("incoming")
+            self._insert(rows)
             self._packages = {package.name: package for package in packages}
             self._held = dict(held)
             self._names = Names.of(self._held.values())
 
+    def _insert(self, rows: list[IndexRecord]) -> None:
+        if rows:
+            # One Arrow table instead of row-by-row inserts: 100,000 rows in about a second.
+            self._con.register("incoming", pa.Table.from_pylist(list(rows)))
+            try:
+                self._con.execute("INSERT INTO datasets BY NAME SELECT * FROM incoming")
+            finally:
+                self._con.unregister("incoming")
+
     def invalidate(self) -> None:
         """Look at the store again on the next read (after a write in this process)."""
-        self._checked = float("-inf")
-        self._generation = ""
+        self.generation.invalidate()
+        self._seen = None
 
     def _refresh(self) -> None:
         with self._refresh_lock:
             self._refresh_now()
 
     def _refresh_now(self) -> None:
-        now = time.monotonic()
-        if now - self._checked < self.refresh_seconds:
-            return
-        self._checked = now
         # Read before scanning: a publish during the scan changes it, so the next look rescans.
-        generation = self.store.generation()
-        if generation and generation == self._generation:
+        token = self.generation.token()
+        seen = (token, 0 if token else self.generation.reads)  # a store keeping none: rescan
+        if seen == self._seen:
             return
-        state = {slug: self.store.current(slug) for slug in self.store.slugs()}
-        if state != self._state:
-            self._reload(state)
-            self._state = state
-        self._generation = generation
+        marks = {slug: _mark(self.store, slug) for slug in self.store.slugs()}
+        changed = sorted(
+            slug
+            for slug in marks.keys() | self._marks.keys()
+            if marks.get(slug) != self._marks.get(slug)
+        )
+        if changed:
+            self._update(marks, changed)
+        self.reread = changed
+        self._marks = marks
+        self._seen = seen
 
-    def _reload(self, state: dict[str, str | None]) -> None:
-        """Index the current versions with what their rows hold, named by the code lists."""
-        packages = [self.store.package(slug) for slug in state]
-        vocabulary = read_vocabulary(self.store, state)
-        holdings = {
-            (p.name, version): self._holdings.get((p.name, version))
-            or read_holding(self.store, p, version)
-            for p in packages
-            if (version := state[p.name])
+    def _update(self, marks: dict[str, Mark], changed: list[str]) -> None:
+        """Read `changed` again and index them with what their rows hold, named by the code
+        lists: every dataset again when a code list is among them."""
+        versions = {slug: mark[0] for slug, mark in marks.items()}
+        every = self._vocabulary is None or not CODE_LISTS.isdisjoint(changed)
+        if every:
+            self._vocabulary = read_vocabulary(self.store, versions)
+        packages = self._read_changed(marks, changed)
+        redo = packages if every else [slug for slug in changed if slug in packages]
+        held = {slug: h for slug, h in self._held.items() if slug in packages}
+        held.update((slug, self._resolve(packages[slug], versions[slug])) for slug in redo)
+        self._holdings = {
+            key: holding
+            for key, holding in self._holdings.items()
+            if versions.get(key[0]) == key[1]
         }
-        self._holdings = {key: holding for key, holding in holdings.items() if holding}
-        held = {slug: resolve(holding, vocabulary) for (slug, _), holding in holdings.items()}
-        names = _names(packages, held.values())
+        held = {slug: held[slug] for slug in packages}
+        names = _names(list(packages.values()), held.values())
+        vocabulary = self._vocabulary or Vocabulary()
         self._lexicon = Lexicon.of(vocabulary.synonyms, vocabulary.places, names)
-        self.load(packages, held)
+        if every:
+            self.load(list(packages.values()), held)
+        else:
+            self._replace(packages, held, changed)
+
+    def _read_changed(self, marks: dict[str, Mark], changed: list[str]) -> dict[str, Package]:
+        """The current descriptors, by slug in order: those of `changed` read again."""
+        packages = dict(self._packages)
+        for slug in changed:
+            packages.pop(slug, None)
+            version = marks[slug][0] if slug in marks else None
+            if version and (package := self._read(slug, version, marks)):
+                packages[slug] = package
+        return {slug: packages[slug] for slug in sorted(packages)}
+
+    def _read(self, slug: str, version: str, marks: dict[str, Mark]) -> Package | None:
+        """The descriptor of `version`; None, and looked for again at the next change, when
+        it was withdrawn since it was marked."""
+        try:
+            return self.store.package(slug, version)
+        except OpenDataError:
+            marks.pop(slug, None)
+            return None
+
+    def _resolve(self, package: Package, version: str | None) -> Held:
+        """What `version` of `package` holds (read once per version), named."""
+        if version is None:
+            return Held()
+        key = (package.name, version)
+        if key not in self._holdings:
+            self._holdings[key] = read_holding(self.store, package, version)
+        return resolve(self._holdings[key], self._vocabulary or Vocabulary())
+
+    def _replace(
+        self, packages: dict[str, Package], held: dict[str, Held], changed: list[str]
+    ) -> None:
+        """Swap the rows of `changed` alone (a searcher waits on the lock, never sees half)."""
+        rows = [entry(packages[slug], held.get(slug)) for slug in changed if slug in packages]
+        with self._lock:
+            self._con.execute("DELETE FROM datasets WHERE list_contains(?, slug)", [changed])
+            self._insert(rows)
+            self._packages = packages
+            self._held = held
+            self._names = Names.of(held.values())
 
     def select(self, selection: Selection, drafts: Sequence[Package] = ()) -> SearchResult:
         """A page of slugs, the total and facet counts: every search of the catalogue.
@@ -219,6 +306,10 @@ class CatalogueIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         """`select` of a search by words and facets (/api/v1/datasets, DCAT, the web pages)."""
         return self.select(query.selection(self.lexicon()))
+
+
+def _mark(store: Store, slug: str) -> Mark:
+    return store.current(slug), store.state_time(slug)
 
 
 def _names(packages: Sequence[Package], held: Iterable[Held]) -> Iterator[str]:

@@ -81,6 +81,17 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
             " too (docs/report.md)."
         ),
     )
+    refresh_seconds: float = Field(
+        default=1.0,
+        ge=0,
+        le=300,
+        description=(
+            "Longest a server answers from what it last read of the store: it reads the store's"
+            " generation at most this often, so a version published by another process (or"
+            " another replica) is served within this delay, without a restart (docs/replicas.md)."
+            " 0: read it at every request."
+        ),
+    )
     host: str = Field(default="127.0.0.1", description="Interface the server listens on.")
     port: int = Field(default=8000, description="TCP port the server listens on.")
     memory_budget_mb: int = Field(

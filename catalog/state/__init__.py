@@ -14,6 +14,7 @@ grants     who may read a conditional dataset's data in this request (`require_d
 legacy     the token file and the JSON Lines audit log of before, imported once
 requests   data requests (依申请): applications, deadlines, decisions, review sessions, figures
 usage      the platform's use counted per day, dataset, kind and channel; added up by upsert
+rates      the replicas' rate-limit counts per short window, added up by upsert
 
 `open_state` is what the server and each command call: it migrates, imports the legacy
 files, and hands back the `State`.
@@ -62,6 +63,13 @@ from catalog.state.legacy import (
     import_legacy,
 )
 from catalog.state.migrate import current, head, upgrade
+from catalog.state.rates import (
+    KEEP_WINDOWS,
+    MAX_CLIENT,
+    RATE_WINDOW_SECONDS,
+    RateWindows,
+    WindowKey,
+)
 from catalog.state.requests import (
     CHINA,
     GROUNDS,
@@ -132,13 +140,16 @@ __all__ = [
     "GROUNDS",
     "IMPORTED_SUFFIX",
     "INVALID",
+    "KEEP_WINDOWS",
     "KNOWN_FIELDS",
     "LOCAL",
+    "MAX_CLIENT",
     "MAX_KEYS",
     "MAX_WORKING_DAYS",
     "OTHER",
     "OUTCOMES",
     "PREFIX",
+    "RATE_WINDOW_SECONDS",
     "READ_ACTION",
     "SCOPE_HELP",
     "STATES",
@@ -157,6 +168,7 @@ __all__ = [
     "LegacyFiles",
     "Limits",
     "Outcome",
+    "RateWindows",
     "Reader",
     "RequestFigures",
     "RequestStore",
@@ -169,6 +181,7 @@ __all__ = [
     "UsageCounter",
     "UsageKey",
     "UsageLog",
+    "WindowKey",
     "adopt_legacy_tokens",
     "check_database",
     "cli_token",

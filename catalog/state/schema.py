@@ -105,3 +105,15 @@ usage_daily = Table(
     Column("channel", String(8), primary_key=True),
     Column("count", BigInteger, nullable=False),
 )
+
+# Rate limits shared by replicas (`catalog.state.rates`): what each server let a client do in
+# one short window, added up by upsert; rows live for a minute. The client is its address as
+# the rate limits key it (an IPv6 /64), kept no longer than that.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("kind", String(12), primary_key=True),
+    Column("client", String(64), primary_key=True),
+    Column("window", BigInteger, primary_key=True, index=True),
+    Column("count", BigInteger, nullable=False),
+)

@@ -1,0 +1,84 @@
+"""Rate limits that hold across replicas: each server's counts per short window, added up.
+
+Every server keeps its own token buckets (`api.perimeter.admission`) and, every window
+(`RATE_WINDOW_SECONDS`), adds what it let each busy client do in it to one row per (rate
+class, client, window) — an upsert that adds, so no server overwrites another's — and reads
+back the rows of the last few windows: what the other servers let the same clients do, which
+it takes from its own buckets (`api.perimeter.rates`). Rows older than `KEEP_WINDOWS` are
+deleted; a client is kept as the address the buckets key it by, for that minute only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, Table, delete, select
+
+from catalog.state.schema import rate_windows
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
+RATE_WINDOW_SECONDS = 0.5  # how often a server adds its counts and reads the others'
+KEEP_WINDOWS = 120  # a minute of windows: rows older are deleted
+MAX_CLIENT = 64  # characters of a client key a row holds (an IPv6 /64 takes 43)
+
+
+@dataclass(frozen=True, order=True)
+class WindowKey:
+    """One row: a rate class (`sql`, `exports`, ...), a client, a window number."""
+
+    kind: str
+    client: str
+    window: int
+
+
+def _upsert(table: Table, dialect: str) -> SqliteInsert | PostgresqlInsert:
+    """An INSERT that can add on conflict, in the engine's dialect."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as insert_postgresql
+
+        return insert_postgresql(table)
+    from sqlalchemy.dialects.sqlite import insert
+
+    return insert(table)
+
+
+class RateWindows:
+    """The `rate_windows` table: counts added by every server, read back by each."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def add(self, counts: Mapping[WindowKey, int]) -> None:
+        """Add `counts` to the stored ones, in one transaction (keys too long are skipped:
+        no address the buckets key by is)."""
+        rows = [
+            {"kind": k.kind, "client": k.client, "window": k.window, "count": n}
+            for k, n in sorted(counts.items())  # one order: two servers lock rows alike
+            if n > 0 and len(k.client) <= MAX_CLIENT
+        ]
+        if not rows:
+            return
+        statement = _upsert(rate_windows, self.engine.dialect.name)
+        statement = statement.on_conflict_do_update(
+            index_elements=["kind", "client", "window"],
+            set_={"count": rate_windows.c.count + statement.excluded["count"]},
+        )
+        with self.engine.begin() as connection:
+            connection.execute(statement, rows)
+
+    def since(self, window: int) -> dict[WindowKey, int]:
+        """Every row of `window` and later: what all servers counted."""
+        query = select(rate_windows).where(rate_windows.c.window >= window)
+        with self.engine.connect() as connection:
+            rows = [row._mapping for row in connection.execute(query)]
+        return {WindowKey(r["kind"], r["client"], int(r["window"])): int(r["count"]) for r in rows}
+
+    def forget(self, before: int) -> None:
+        """Delete the rows of windows before `before`."""
+        with self.engine.begin() as connection:
+            connection.execute(delete(rate_windows).where(rate_windows.c.window < before))
