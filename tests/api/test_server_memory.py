@@ -31,10 +31,11 @@ Get = Callable[..., httpx.Response]
 
 # Measured on the shipped catalogue: 185 MB idle as `opendata serve` runs it, 196 here (191 and
 # 201 while validation's readers and checks and rdflib were imported at start; 181 before the
-# state database brought SQLAlchemy, 11 MB, and the access checks), 261-268 MB after the burst (a second burst fills the kept row groups,
-# bounded by OPENDATA_ROW_GROUP_CACHE_MB). DuckDB, pyarrow with numpy, FastAPI with pydantic,
-# and uvicorn alone take 110 MB of it, DuckDB's first database 24 MB more, and the query
-# engine's own database 4-9 MB. Startup's imports are checked exactly, below.
+# state database brought SQLAlchemy, 11 MB, and the access checks), 261-268 MB after the burst
+# (a second burst fills the kept row groups, bounded by OPENDATA_ROW_GROUP_CACHE_MB). DuckDB,
+# pyarrow with numpy, FastAPI with pydantic, and uvicorn alone take 110 MB of it, DuckDB's
+# first database 24 MB more, and the query engine's own database 4-9 MB. Startup's imports
+# are checked exactly, below.
 IDLE_MB = 199
 AFTER_BURST_MB = 290
 
