@@ -5,25 +5,32 @@ keys and the descriptor's domain checks as SQL. Every problem is a typed error i
 shaped like Frictionless v5's; nothing raises for bad data or a bad descriptor.
 """
 
-from validation.errors import ReportError, printable
-from validation.layout import (
-    FIRST_YEAR,
-    LAST_YEAR,
-    PERIOD_TYPES,
-    Layout,
-    Region,
-    RegionIndex,
-    chinese_key,
-    csv_lines,
-    english_key,
-    sheet_cells,
-    short_name,
-)
-from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
-from validation.package import ReferenceResolver, Validation, validate_package
-from validation.reading.readers import ReadFailure, check_zip_file
-from validation.report import Report, ReportDocument
-from validation.schema import arrow_schema
+from __future__ import annotations
+
+import typing
+
+from validation import lazy
+
+if typing.TYPE_CHECKING:
+    from validation.errors import ReportError, printable
+    from validation.layout import (
+        FIRST_YEAR,
+        LAST_YEAR,
+        PERIOD_TYPES,
+        Layout,
+        Region,
+        RegionIndex,
+        chinese_key,
+        csv_lines,
+        english_key,
+        sheet_cells,
+        short_name,
+    )
+    from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
+    from validation.package import ReferenceResolver, Validation, validate_package
+    from validation.reading.readers import ReadFailure, check_zip_file
+    from validation.report import Report, ReportDocument
+    from validation.schema import arrow_schema
 
 __all__ = [
     "FIRST_YEAR",
@@ -52,3 +59,41 @@ __all__ = [
     "short_name",
     "validate_package",
 ]
+
+# Where each name lives, imported on first use: a server needs the report document and the
+# layout model, not the readers and checks behind `validate_package` (validation.lazy).
+_HOMES = {
+    "FIRST_YEAR": "validation.layout",
+    "LAST_YEAR": "validation.layout",
+    "Layout": "validation.layout",
+    "PERIOD_TYPES": "validation.layout",
+    "RESOURCE_NAME": "validation.names",
+    "ReadFailure": "validation.reading.readers",
+    "ReferenceResolver": "validation.package",
+    "Region": "validation.layout",
+    "RegionIndex": "validation.layout",
+    "Report": "validation.report",
+    "ReportDocument": "validation.report",
+    "ReportError": "validation.errors",
+    "SLUG": "validation.names",
+    "Validation": "validation.package",
+    "arrow_schema": "validation.schema",
+    "check_zip_file": "validation.reading.readers",
+    "chinese_key": "validation.layout",
+    "csv_lines": "validation.layout",
+    "english_key": "validation.layout",
+    "is_resource_name": "validation.names",
+    "is_slug": "validation.names",
+    "printable": "validation.errors",
+    "sheet_cells": "validation.layout",
+    "short_name": "validation.layout",
+    "validate_package": "validation.package",
+}
+
+
+def __getattr__(name: str) -> object:
+    return lazy.exported(__name__, _HOMES, name)
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

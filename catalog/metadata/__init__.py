@@ -3,14 +3,6 @@ schema.org, vocabularies, citations."""
 
 from catalog.metadata.citation import SeriesCited, cite, cite_series
 from catalog.metadata.datajson import data_json_catalog
-from catalog.metadata.dcat import (
-    RegionNames,
-    catalogue_graph,
-    coverage_iri,
-    coverage_names,
-    dataset_graph,
-)
-from catalog.metadata.distributions import published_bytes
 from catalog.metadata.documents import (
     CatalogueSearch,
     CatalogueSelect,
@@ -19,17 +11,21 @@ from catalog.metadata.documents import (
     links_on,
     served_regions,
 )
+from catalog.metadata.graphs import catalogue_graph, dataset_graph, serialize_graph
 from catalog.metadata.page_cache import CataloguePages
-from catalog.metadata.rdf import (
+from catalog.metadata.schemaorg import dataset_jsonld
+from catalog.metadata.site import (
     RDF_FORMATS,
     RDF_PROFILES,
     CatalogueInfo,
     Links,
     PageInfo,
+    RegionNames,
     check_profiles,
-    serialize_graph,
+    coverage_iri,
+    coverage_names,
+    published_bytes,
 )
-from catalog.metadata.schemaorg import dataset_jsonld
 from catalog.metadata.vocabularies import (
     ACCESS_LEVELS,
     CKAN_LICENCES,

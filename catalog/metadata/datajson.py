@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
-from catalog.metadata.rdf import CatalogueInfo, Links
+from catalog.metadata.site import CatalogueInfo, Links
 from catalog.metadata.vocabularies import DATAJSON_ACCESS_LEVELS, FORMAT_LABELS
 from catalog.query import CATALOGUED
 from catalog.store import Package

@@ -45,25 +45,33 @@ so every serialisation of the same version yields the same graph.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from rdflib import RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
 
-from catalog.metadata.distributions import add_resource, issued
+from catalog.metadata.distributions import add_resource
 from catalog.metadata.rdf import (
     DCAT_VERSION,
     EU,
     HYDRA,
     SCHEMA,
     VCARD,
-    CatalogueInfo,
-    Links,
-    PageInfo,
     add_date,
     bilingual,
     new_graph,
     typed,
+)
+from catalog.metadata.site import (
+    NO_NAMES,
+    CatalogueInfo,
+    Links,
+    PageInfo,
+    RegionNames,
+    coverage_iri,
+    coverage_names,
+    issued,
+    region_names,
 )
 from catalog.metadata.vocabularies import (
     ACCESS_RIGHT_EU_CODES,
@@ -81,9 +89,6 @@ EU_THEMES = {
 }
 LANGUAGES = ("ZHO", "ENG")
 NATIONAL = "000000"
-# Region code → (name_zh, name_en), from the region code list the catalogue serves.
-RegionNames = Mapping[str, tuple[str, str]]
-NO_NAMES: RegionNames = {}
 
 
 def catalogue_graph(
@@ -328,24 +333,6 @@ def _add_spatial(
         if code == NATIONAL:
             china = typed(graph, EU + "country/CHN", DCTERMS.Location)
             graph.add((region, SKOS.exactMatch, china))
-
-
-def coverage_iri(base_url: str, slug: str) -> str:
-    """The one dct:Location of a dataset's spatial coverage: ckanext-dcat's `spatial_uri`."""
-    return str(Links(base_url).node(slug, "spatial"))
-
-
-def coverage_names(codes: Sequence[str], regions: RegionNames) -> tuple[str, str]:
-    """The coverage's (zh, en) names, its skos:prefLabel: `全国、贵州省`, `China, Guizhou`.
-    The zh one is its rdfs:label too, what ckanext-dcat keeps as `spatial_text`."""
-    names = [region_names(code, regions) for code in codes]
-    return "、".join(n[0] for n in names), ", ".join(n[1] for n in names)
-
-
-def region_names(code: str, regions: RegionNames) -> tuple[str, str]:
-    """A region's (zh, en) names; the code itself where the code list does not name it."""
-    zh, en = regions.get(code, ("", ""))
-    return zh or en or code, en or zh or code
 
 
 def _add_sources(graph: Graph, dataset: URIRef, package: Package, links: Links) -> None:

@@ -25,14 +25,14 @@ from catalog.metadata.rdf import (
     EU,
     IANA,
     SPDX,
-    Links,
     add_date,
     bilingual,
     tagged_texts,
     typed,
 )
+from catalog.metadata.site import Links, file_facts, issued
 from catalog.metadata.vocabularies import CKAN_LICENCES, FORMAT_LABELS, SPDX_TO_CKAN
-from catalog.query import CATALOGUED, Digest, Format
+from catalog.query import CATALOGUED, Format
 from catalog.store import Package, Resource
 
 # SPDX licence ids → EU licence authority, for a licence CKAN's register does not hold; a
@@ -146,24 +146,6 @@ def _add_published_file(
         graph.add((distribution, SPDX.checksum, checksum))
 
 
-def file_facts(resource: Resource, fmt: Format) -> tuple[int | None, str]:
-    """Size and sha256 (hex; "" when unknown) of a resource's download as `fmt`, where its
-    bytes are fixed: the published Parquet, or a download rendered at publish."""
-    stored = resource.download(fmt.extension)
-    if stored is not None:
-        return stored.bytes, stored.sha256
-    if fmt.digest is Digest.STORED:
-        digest = resource.hash or ""
-        sha256 = digest.removeprefix("sha256:") if digest.startswith("sha256:") else ""
-        return published_bytes(resource), sha256
-    return None, ""
-
-
-def published_bytes(resource: Resource) -> int | None:
-    """Size of the published Parquet file (`byte_size`; `bytes` in older versions)."""
-    return resource.byte_size if resource.byte_size is not None else resource.bytes
-
-
 def _licence(graph: Graph, package: Package) -> URIRef | None:
     """The first licence (DCAT-AP allows one per distribution): by the URL CKAN's licence
     register holds for it, else in the EU vocabulary, else by its own URL."""
@@ -183,8 +165,3 @@ def _licence(graph: Graph, package: Package) -> URIRef | None:
             graph.add((node, RDFS.seeAlso, URIRef(licence.path)))
         return node
     return None
-
-
-def issued(package: Package) -> str:
-    """When the dataset first appeared, as the descriptor writes it ("" if it does not)."""
-    return "" if package.issued is None else str(package.issued)

@@ -16,18 +16,19 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from rdflib import Graph
-
 from catalog.errors import BadRequest, InvalidFields, NotFound
-from catalog.metadata.dcat import catalogue_graph, dataset_graph
+from catalog.metadata.graphs import catalogue_graph, dataset_graph
+from catalog.metadata.graphs import serialize_graph as serialize
 from catalog.metadata.page_cache import CataloguePages
-from catalog.metadata.rdf import RDF_FORMATS, CatalogueInfo, PageInfo, check_profiles
-from catalog.metadata.rdf import serialize_graph as serialize
+from catalog.metadata.site import RDF_FORMATS, CatalogueInfo, PageInfo, check_profiles
 from catalog.search import CatalogueIndex, SearchResult
 from catalog.store import parse_moment
+
+if TYPE_CHECKING:
+    from rdflib import Graph
 
 # A page starting past every dataset there can be is answered empty, as a page past the last:
 # a page number of any size costs no deeper scan than this.

@@ -1,7 +1,7 @@
 """The RDF groundwork the metadata mappings share: namespaces, the URL scheme, serialisations.
 
-`Links` is the one place every IRI of the catalogue is built (HTML pages, downloads, API,
-vocabularies); `serialize_graph` writes a graph as Turtle, N3, JSON-LD or RDF/XML.
+`serialize_graph` writes a graph as Turtle, N3, JSON-LD or RDF/XML (the URL scheme, `Links`,
+is in `catalog.metadata.site`). rdflib is imported with this module, on the first graph built.
 
 Literal order is part of the contract. A CKAN configured for Chinese (`ckan.locale_default =
 zh_Hans_CN`, the only Simplified Chinese locale CKAN ships) never finds a literal tagged with
@@ -12,13 +12,10 @@ keeps the Chinese title and description, the ones our CKAN API's `package_show` 
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from io import BytesIO
 from typing import Any
-from urllib.parse import quote
 
 from rdflib import RDF, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, SKOS
@@ -27,6 +24,7 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from catalog.errors import BadRequest
+from catalog.metadata.site import RDF_FORMATS
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -39,31 +37,6 @@ IANA = "https://www.iana.org/assignments/media-types/"
 
 # schema.org as ckanext-dcat reads it (http, not rdflib's https SDO).
 SCHEMA = Namespace("http://schema.org/")
-# Serialisations: URL extension → (rdflib format, media type), as ckanext-dcat serves them.
-RDF_FORMATS: dict[str, tuple[str, str]] = {
-    "ttl": ("turtle", "text/turtle"),
-    "n3": ("n3", "text/n3"),
-    "jsonld": ("json-ld", "application/ld+json"),
-    "rdf": ("pretty-xml", "application/rdf+xml"),
-    "xml": ("pretty-xml", "application/rdf+xml"),
-}
-# The profile names ckanext-dcat 2.4 registers (`ckan.rdf.profiles`), as `profiles=` takes them.
-# One graph answers every one: it is written so that each DCAT-AP profile (1, 2, 3, the
-# scheming and HealthDCAT-AP variants) reads the same values; `schemaorg`, `croissant` and
-# `dcat_us_3` are accepted as names but given that DCAT-AP graph too (docs/dcat.md).
-# `profiles=` is echoed in every hydra link of a page: its length and distinct names are bounded.
-MAX_PROFILES = 8
-MAX_PROFILES_TEXT = 1024
-RDF_PROFILES = (
-    "euro_dcat_ap",
-    "euro_dcat_ap_2",
-    "euro_dcat_ap_3",
-    "euro_dcat_ap_scheming",
-    "euro_health_dcat_ap",
-    "dcat_us_3",
-    "schemaorg",
-    "croissant",
-)
 # Han characters: a text with as many of them as Latin letters is Chinese.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -76,71 +49,6 @@ _DATE_TYPES = (
     (re.compile(r"^\d{4}-\d{2}$"), XSD.gYearMonth),
     (re.compile(r"^\d{4}-\d{2}-\d{2}$"), XSD.date),
 )
-
-
-@dataclass(frozen=True)
-class CatalogueInfo:
-    """Who runs the catalogue and where: the settings that appear in every graph."""
-
-    base_url: str
-    title: str
-    title_en: str
-    description: str
-    description_en: str
-    publisher: str
-    publisher_en: str
-
-
-@dataclass(frozen=True)
-class PageInfo:
-    """One page of a paged listing; `url(n)` is the absolute URL of page n."""
-
-    number: int
-    size: int
-    total: int
-    url: Callable[[int], str]
-
-    @property
-    def last(self) -> int:
-        return max(1, math.ceil(self.total / self.size))
-
-
-class Links:
-    """The URL scheme every mapping shares (HTML pages, downloads, API, vocabularies)."""
-
-    def __init__(self, base_url: str) -> None:
-        self.base = base_url.rstrip("/")
-
-    def catalog(self) -> str:
-        return f"{self.base}/catalog"
-
-    def dataset(self, slug: str) -> str:
-        return f"{self.base}/dataset/{quote(slug)}"
-
-    def node(self, slug: str, fragment: str) -> URIRef:
-        return URIRef(f"{self.dataset(slug)}#{quote(fragment)}")
-
-    def download(self, slug: str, resource: str, extension: str) -> str:
-        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}.{extension}"
-
-    def schema(self, slug: str, resource: str) -> str:
-        return f"{self.base}/api/v1/datasets/{quote(slug)}/resources/{quote(resource)}/schema"
-
-    def api(self, slug: str = "") -> str:
-        return f"{self.base}/api/v1/datasets/{quote(slug)}" if slug else f"{self.base}/api/v1"
-
-    def organization(self, name: str) -> str:
-        return f"{self.base}/organization/{quote(name)}"
-
-    def theme(self, slug: str = "") -> str:
-        # A theme's concept is its page in the web catalogue, so the IRI dereferences.
-        return f"{self.base}/group/{quote(slug)}" if slug else f"{self.base}/group"
-
-    def region(self, code: str) -> str:
-        return f"{self.base}/regions/{quote(code)}"
-
-    def vocabulary(self, term: str) -> URIRef:
-        return URIRef(f"{self.base}/ns#{term}")
 
 
 def new_graph() -> Graph:
@@ -159,26 +67,6 @@ def new_graph() -> Graph:
     ):
         graph.bind(prefix, namespace)
     return graph
-
-
-def check_profiles(profiles: str) -> list[str]:
-    """The comma-separated profile names of `profiles=`, as ckanext-dcat splits them, each
-    once; refused: a text past MAX_PROFILES_TEXT characters or more than MAX_PROFILES names
-    (they are echoed in every hydra link), and a name ckanext-dcat does not register, with
-    its message (ckanext-dcat answers it with 409), naming a few of them."""
-    if len(profiles) > MAX_PROFILES_TEXT:
-        raise BadRequest(
-            f"profiles is {len(profiles)} characters long; at most {MAX_PROFILES_TEXT}"
-        )
-    names = list(dict.fromkeys(profiles.split(","))) if profiles else []
-    if len(names) > MAX_PROFILES:
-        raise BadRequest(f"{len(names)} different profiles; at most {MAX_PROFILES}")
-    unknown = sorted(set(names) - set(RDF_PROFILES))
-    if unknown:
-        shown = ", ".join(name if len(name) <= 40 else name[:40] + "…" for name in unknown[:3])
-        more = f" and {len(unknown) - 3} more" if len(unknown) > 3 else ""
-        raise BadRequest(f"Unknown RDF profiles: {shown}{more}; known: {', '.join(RDF_PROFILES)}")
-    return names
 
 
 def serialize_graph(graph: Graph, extension: str) -> bytes:

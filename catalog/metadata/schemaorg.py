@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from typing import NotRequired, TypedDict
 
-from catalog.metadata.distributions import file_facts, issued
-from catalog.metadata.rdf import CatalogueInfo, Links
+from catalog.metadata.site import CatalogueInfo, Links, file_facts, issued
 from catalog.query import CATALOGUED
 from catalog.store import Package, Resource, TableField
 

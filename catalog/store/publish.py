@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -24,7 +24,9 @@ from catalog.store.downloads import DownloadRenderer, file_sha256, record_downlo
 from catalog.store.model import Document
 from catalog.store.parquet import RowStream, write_parquet
 from catalog.store.records import changed_since
-from validation import Report, Validation, validate_package
+
+if TYPE_CHECKING:
+    from validation import Report, Validation
 
 # Part of every input digest: bump it when the published layout changes, so that sources
 # that did not change still get a version in the new layout.
@@ -100,6 +102,8 @@ class Publisher:
         self._seen: dict[str, str | None] = {slug: store.current(slug) for slug in store.slugs()}
 
     def validate(self, source: DatasetSource) -> Validation:
+        from validation import validate_package  # here: a server imports this, never validates
+
         if source.slug not in self._validations:
             self._validations[source.slug] = validate_package(
                 source.descriptor, source.path, references=self.reference_table
