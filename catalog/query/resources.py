@@ -13,13 +13,13 @@ import hashlib
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from catalog.errors import NotFound
 from catalog.sql import Schema
-from catalog.state import CONDITIONAL, may_read_data, require_data
+from catalog.state import CONDITIONAL, data_level, may_read_data, require_data
 from catalog.store import Package, Store
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -59,7 +59,9 @@ class ResourceFile:
     schema: Schema
     rows: int | None
     downloads: Mapping[str, StoredDownload] = field(default_factory=dict)
-    access_level: str | None = None  # `conditional`: read under a grant only
+    # `conditional`: read under a grant only; the stricter of this version's and the
+    # current version's (`catalog.state.data_level`), as of the request that resolved it.
+    access_level: str | None = None
 
     def require_grant(self) -> None:
         """Return when this request may read the data; else `DataRefused` (recorded)."""
@@ -88,10 +90,13 @@ class Resources:
         key = (slug, chosen, name)
         if key not in self._resources:  # versions are immutable: cache forever
             self._resources[key] = self._read_resource(slug, chosen, name)
-        return self._resources[key]
+        found = self._resources[key]
+        # Asked every time too: the dataset made conditional since closes its older versions.
+        level = data_level(self, slug, chosen)
+        return found if found.access_level == level else replace(found, access_level=level)
 
     def _read_resource(self, slug: str, version: str, name: str) -> ResourceFile:
-        package = self._package(slug, version)
+        package = self.package(slug, version)
         for position, found in enumerate(package.resources):
             if found.name == name:
                 return ResourceFile(
@@ -113,7 +118,11 @@ class Resources:
                 )
         raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 
-    def _package(self, slug: str, version: str) -> Package:
+    def current(self, slug: str) -> str | None:
+        return self.store.current(slug)
+
+    def package(self, slug: str, version: str) -> Package:
+        """The descriptor of `version`, read once (versions are immutable)."""
         if (slug, version) not in self._packages:
             self._packages[(slug, version)] = self.store.package(slug, version)
         return self._packages[(slug, version)]
@@ -160,7 +169,7 @@ class Resources:
     def _views_of(self, served: dict[str, str]) -> Views:
         views: Views = {}
         self._conditional = {
-            slug: self._package(slug, version).access_level for slug, version in served.items()
+            slug: self.package(slug, version).access_level for slug, version in served.items()
         }
         for slug, version in sorted(served.items()):
             for name in self._resource_names(slug, version):
@@ -170,7 +179,7 @@ class Resources:
         return views
 
     def _resource_names(self, slug: str, version: str) -> list[str]:
-        return [resource.name for resource in self._package(slug, version).resources]
+        return [resource.name for resource in self.package(slug, version).resources]
 
 
 def _written_schema(package: Package, position: int) -> Mapping[str, Any]:
