@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import NotFound
+from catalog.errors import InvalidQuery, NotFound
 from catalog.sql import Schema
 from catalog.state import CONDITIONAL, data_level, may_read_data, require_data
 from catalog.store import Package, Store
@@ -127,11 +127,11 @@ class Resources:
             self._packages[(slug, version)] = self.store.package(slug, version)
         return self._packages[(slug, version)]
 
-    def readable_views(self, text: str = "") -> tuple[Views, str]:
-        """The views this request may read, and a token naming them: a conditional dataset's
-        views only under a grant of it, so that the sandbox neither has them as views nor
-        may open their files otherwise. SQL `text` that names a view left out is refused
-        (`DataRefused`, recorded) rather than answered as naming an unknown table."""
+    def readable_views(self) -> tuple[Views, str, list[str]]:
+        """The views this request may read, a token naming them, and the names of the views
+        withheld from it: a conditional dataset's views only under a grant of it, so that the
+        sandbox neither has them as views nor may open their files otherwise. The sandbox
+        refuses a query whose parse names a withheld view (`refuse_view` then records it)."""
         views, token = self.views()
         kept = {
             name: found
@@ -139,13 +139,18 @@ class Resources:
             if may_read_data(found[0], self._conditional.get(found[0], CONDITIONAL))
         }
         if len(kept) == len(views):
-            return views, token
-        lowered = text.lower()
-        for name, (slug, _, _) in views.items():
-            if name not in kept and name.lower() in lowered:
-                require_data(slug, self._conditional.get(slug, CONDITIONAL))
-        listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(kept.items()))
-        return kept, hashlib.sha256(listed.encode()).hexdigest()[:16]
+            return views, token, []
+        withheld = sorted(set(views) - set(kept))
+        listed = "\n".join([*(f"{k}={v[2]}" for k, v in sorted(kept.items())), *withheld])
+        return kept, hashlib.sha256(listed.encode()).hexdigest()[:16], withheld
+
+    def refuse_view(self, name: str) -> None:
+        """Refuse (`DataRefused`, recorded) a query that named the withheld view `name`."""
+        found = self.views()[0].get(name)
+        if found is not None:
+            require_data(found[0], self._conditional.get(found[0], CONDITIONAL))
+        # Granted, or gone, since the views were listed (a race): the view was not there.
+        raise InvalidQuery(f"no view named {name}; send the query again")
 
     def views(self) -> tuple[Views, str]:
         """{view: (dataset, resource, file)} of the current versions, and a token naming them.

@@ -109,8 +109,11 @@ class State:
     audit: AuditLog
 
     def close(self) -> None:
-        """Close the engine's pooled connections."""
-        self.engine.dispose()
+        """Write the audit log's tallied refusals, then close the engine's pooled connections."""
+        try:
+            self.audit.flush()
+        finally:
+            self.engine.dispose()
 
 
 def open_state(url: str, legacy: LegacyFiles | None = None) -> State:

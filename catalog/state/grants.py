@@ -1,16 +1,17 @@
 """Who reads the data of a conditional dataset (有条件开放): decided once per request.
 
 The server wraps each request in `reading_as(Reader(...))`; every reader of published data
-(the query engine's rows, aggregates, downloads and SQL views, the DataStore, SDMX data) asks
-`require_data` (or `may_read_data`, to leave a dataset out) before it reads a file, with the
-level `data_level` decides: a version's data is as restricted as the stricter of its own
-descriptor and the dataset's current one, so that making a dataset conditional closes its
-older versions too. A dataset that is not conditional is read by anyone. A conditional one is read only under a token whose
-scopes grant it (`read-dataset:<slug>` or `admin`); anything else (no token, one that is
-unknown, altered, expired, revoked or of other scopes) gets the same `DataRefused`, and the
-refusal is recorded in the audit log (by the token's id, `anonymous` or `invalid`; never the
-secret). Outside any request (the command line, the index builders) nobody holds a grant:
-data of conditional datasets is never read into what is shared between requests.
+(the query engine's rows, aggregates, downloads and SQL views, the DataStore, SDMX data)
+asks `require_data` (or `may_read_data`, to leave a dataset out) before it reads a file,
+with the level `data_level` decides: a version's data is as restricted as the stricter of
+its own descriptor and the dataset's current one, so that making a dataset conditional
+closes its older versions too. A dataset that is not conditional is read by anyone. A
+conditional one is read only under a token whose scopes grant it (`read-dataset:<slug>` or
+`admin`); anything else (no token, one that is unknown, altered, expired, revoked or of
+other scopes) gets the same `DataRefused`, and the refusal is recorded in the audit log (by
+the token's id, `anonymous` or `invalid`; never the secret). Outside any request (the
+command line, the index builders) nobody holds a grant: data of conditional datasets is
+never read into what is shared between requests.
 
 The context travels into the worker threads that run routes and stream bodies (anyio copies
 it), and the `Reader` itself is shared, so the server learns after the route whether the
