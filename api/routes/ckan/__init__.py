@@ -5,9 +5,10 @@ from fastapi import APIRouter
 
 from api.routes.ckan import actions, datastore
 from api.routes.ckan.actions import api_root, install
+from api.routes.ckan.data import bounded_json
 
 router = APIRouter()
 router.include_router(actions.router)
 router.include_router(datastore.router)
 
-__all__ = ["api_root", "install", "router"]
+__all__ = ["api_root", "bounded_json", "install", "router"]
