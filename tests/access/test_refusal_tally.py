@@ -96,10 +96,11 @@ def test_a_view_name_in_a_string_or_a_comment_is_no_read_of_it(site: Site) -> No
         nested = client.get(
             "/api/v1/sql", params={"sql": f"select (select count(*) from {VIEW}) as n"}
         )
+        described = client.get("/api/v1/sql", params={"sql": f"describe {VIEW}"})
     assert literal.status_code == 200, literal.text
     assert literal.json()["rows"] == [[VIEW]] or VIEW in literal.text
     assert comment.status_code == 200, comment.text
-    for refused in (quoted, nested):
+    for refused in (quoted, nested, described):
         assert refused.status_code == 403, refused.text
         assert SECRET in refused.text and not has_secret(refused.text)
     with site.client(site.tokens.granted) as client:
