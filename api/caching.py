@@ -62,7 +62,7 @@ from api.errors import problem_response
 from api.preconditions import gzipped, named_tag, precondition
 from catalog.errors import OpenDataError
 from catalog.query import Cursor, Generation
-from catalog.state import CONDITIONAL
+from catalog.state import CONDITIONAL, Levels, data_level
 from catalog.store import Store
 
 PREFIX = "/api/v1"
@@ -138,7 +138,7 @@ class HttpCache:
         self.generation = generation or Generation(store)
         self.context = context
         self._published: dict[tuple[str, str], datetime] = {}
-        self._conditional: dict[tuple[str, str], bool] = {}
+        self._levels = Levels(store)
 
     def validators(
         self,
@@ -176,11 +176,8 @@ class HttpCache:
         return self._published[key]
 
     def conditional(self, slug: str, version: str) -> bool:
-        """Whether a version is of a conditional dataset (read once: versions are immutable)."""
-        key = (slug, version)
-        if key not in self._conditional:
-            self._conditional[key] = self.store.package(slug, version).access_level == CONDITIONAL
-        return self._conditional[key]
+        """Whether a version's data is conditional: its own level's or the current one's."""
+        return data_level(self._levels, slug, version) == CONDITIONAL
 
     def _dataset(
         self, slug: str, rest: str, request: str, query: Sequence[tuple[str, str]]

@@ -5,11 +5,14 @@ What is counted is read from the request line alone, by the table `RULES`: the p
 kind (a file downloaded, an API answered, a page seen), the channel (web pages, REST, CKAN,
 SDMX, DCAT feeds) and which dataset (a slug, a CKAN id, an SDMX flow). A request made from
 one of the platform's own pages (`Sec-Fetch-Site: same-origin`, or a `Referer` on this host)
-counts under the web channel whatever URL it asked. The body of a CKAN action sent by POST
-is glanced at (its first 4 KB, as the action reads it) for the dataset it names.
+counts under the web channel whatever URL it asked (the browser's word, which any client
+may also send: the split by channel is as good as those headers). The body of a CKAN action
+sent by POST is glanced at (its first 4 KB, as the action reads it) for the dataset it names.
 
-Only GET and POST answered 2xx or 3xx count; a HEAD transfers nothing, and a 206 counts
-only when its range starts at byte 0 (a download resumed in pieces is one download). The
+Only GET and POST answered 2xx or 3xx count; a HEAD transfers nothing. A download counts
+only when the file went out whole: a 200, or a 206 whose `Content-Range` is the whole file;
+a 304 (the client's copy is current) and a piece of a file are no download. The counts are
+published as official figures, so a client must not add to them without downloading. The
 address, token, user agent and referrer are not kept: the request becomes a `UsageKey`
 at once, counted in memory (`UsageCounter`) and added to the state database every
 `usage_flush_seconds` and at shutdown, from a worker thread (`UsageLog.flush`).
@@ -45,6 +48,7 @@ from catalog.store import Store
 log = logging.getLogger("opendata.usage")
 MAX_BODY_GLANCE = 4096
 CKAN_KEYS = ("id", "name_or_id", "resource_id", "package_id")
+WHOLE = re.compile(r"bytes 0-([0-9]{1,19})/([0-9]{1,19})")
 
 
 @dataclass(frozen=True)
@@ -100,13 +104,28 @@ def classify(path: str) -> tuple[Rule, str] | None:
     return None
 
 
-def counted(method: str, status: int, headers: dict[bytes, bytes]) -> bool:
-    """An answer that delivered what was asked: GET or POST, 2xx or 3xx, a range from 0."""
+def counted(
+    method: str,
+    status: int,
+    headers: dict[bytes, bytes],
+    kind: str = "",
+    answer: dict[bytes, bytes] | None = None,
+) -> bool:
+    """An answer that delivered what was asked: GET or POST, 2xx or 3xx, a range from 0; a
+    `download` only a 200 or a 206 of the whole file (`answer`: the response's headers)."""
     if method not in ("GET", "POST") or not 200 <= status < 400:
         return False
+    if kind == "download":
+        return status == 200 or (status == 206 and whole_range(answer or {}))
     if status == 206:
         return headers.get(b"range", b"").replace(b" ", b"").startswith(b"bytes=0-")
     return True
+
+
+def whole_range(answer: dict[bytes, bytes]) -> bool:
+    """Whether a 206's `Content-Range` (`bytes 0-99/100`) is the whole file."""
+    found = WHOLE.fullmatch(answer.get(b"content-range", b"").decode("latin-1").strip())
+    return found is not None and int(found[1]) + 1 == int(found[2])
 
 
 def from_own_page(headers: dict[bytes, bytes]) -> bool:
@@ -236,7 +255,11 @@ class UsageMiddleware:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start" and counted(
-                scope["method"], message["status"], headers
+                scope["method"],
+                message["status"],
+                headers,
+                rule.kind,
+                dict(message.get("headers", [])),
             ):
                 if not self.recorder.ready:  # the first count: the datasets' names, now
                     await anyio.to_thread.run_sync(self.recorder.try_refresh)

@@ -2,11 +2,12 @@
 when a conditional dataset's data is asked for, and an answer about one made private.
 
 The token comes in the API token header (`Authorization` by default; `Bearer odt_…` or the
-bare token, as CKAN clients send it) or CKAN's older `X-CKAN-API-Key`. A refusal is
-recorded in the audit log (action `read data`, the token's id, `anonymous` or `invalid`,
-never the secret). Any answer about a conditional dataset, the data granted or the 403
-refusing it, is `Cache-Control: private, no-store` with `Vary: Authorization`: no shared
-cache keeps it, and no cache answers one client with what another was granted.
+bare token, as CKAN clients send it) or CKAN's older `X-CKAN-API-Key`. A refusal is recorded
+in the audit log (action `read data`, the token's id, `anonymous` or `invalid`, never the
+secret), tallied per client and hour (`AuditLog.refusal`). Any answer about a conditional
+dataset, the data granted or the 403 refusing it, is `Cache-Control: private, no-store` with
+`Vary: Authorization`: no shared cache keeps it, and no cache answers one client with what
+another was granted.
 """
 
 from __future__ import annotations
@@ -53,13 +54,10 @@ class ReadGrants:
             await self.app(scope, receive, partial(_private_when_touched, send, reader))
 
     def _refused(self, token: str, dataset: str, detail: str, *, client: str) -> None:
-        self.audit.record(
-            token=token,
-            action=READ_ACTION,
-            dataset=dataset,
-            outcome="refused",
-            detail=detail,
-            client=client,
+        # Tallied: an anonymous client repeating a refused read must not grow the log a row
+        # at a time (the first of each hour is written at once, the rest as one count).
+        self.audit.refusal(
+            token=token, action=READ_ACTION, dataset=dataset, detail=detail, client=client
         )
 
 

@@ -27,7 +27,7 @@ from api.openapi import (
 from api.routes.series import SERIES_FOUND, SeriesSummary, series_summary
 from catalog.errors import NotFound
 from catalog.search import FACETS, HeldCode, Matched, SearchQuery
-from catalog.state import require_data
+from catalog.state import data_level, require_data
 from catalog.store import Document, Package, TableSchema
 from validation import ReportDocument
 
@@ -345,5 +345,6 @@ def show_schema(
 )
 def show_validation(slug: Slug, store: StoreDep, version: Version = None) -> ReportDocument:
     # A report quotes cells (a warning's `found`): a conditional dataset's is data.
-    require_data(slug, store.package(slug, version).access_level)
-    return store.report(slug, version)
+    chosen = store.served_version(slug, version)
+    require_data(slug, data_level(store, slug, chosen))
+    return store.report(slug, chosen)

@@ -47,7 +47,7 @@ from catalog.query import (
     zip_chunks,
     zip_member_chunks,
 )
-from catalog.state import require_data
+from catalog.state import data_level, require_data
 from catalog.store import DESCRIPTOR, REPORT
 
 router = APIRouter(prefix="/api/v1/datasets", tags=["downloads"])
@@ -213,7 +213,8 @@ def download_zip(
 ) -> Response:
     chosen = store.served_version(slug, version)
     package = store.package(slug, chosen)
-    require_data(slug, package.access_level)  # before HEAD and before any member is planned
+    # Before HEAD and before any member is planned; an older version as closed as the current.
+    require_data(slug, data_level(store, slug, chosen))
     published = request.app.state.http_cache.published(slug, chosen)
     headers = {"Content-Disposition": attachment(f"{slug}-{chosen}.zip")}
     if request.scope.get(HEAD):

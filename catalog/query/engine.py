@@ -35,7 +35,7 @@ from catalog.query.resources import Generation, ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
 from catalog.query.selection import ExportRequest, Query, RowSelection, export_runs
 from catalog.query.totals import MODES
-from catalog.sandbox import Sandbox
+from catalog.sandbox import Sandbox, ViewWithheld
 from catalog.settings import Settings
 from catalog.sql import Watchdog
 from catalog.store import Store
@@ -162,15 +162,19 @@ class QueryEngine:
 
         The views are those this request may read (`Resources.readable_views`): a conditional
         dataset's are there only under a grant of it, and a query naming one without the
-        grant is refused (`DataRefused`)."""
-        views, token = self._resources.readable_views(text)
+        grant (as a table of its parsed statement, not in a string) is refused (`DataRefused`)."""
+        views, token, withheld = self._resources.readable_views()
         paths = {name: str(v[2]) for name, v in views.items()}
-        answer = self.sandbox.run(text, paths, token, postgres=postgres)
+        try:
+            answer = self.sandbox.run(text, paths, token, postgres=postgres, withheld=withheld)
+        except ViewWithheld as exc:  # its parse named a view left out: a refused read
+            self._resources.refuse_view(exc.view)
+            raise
         return Table(fields=answer.fields, rows=answer.rows, truncated=answer.truncated)
 
     def views(self) -> dict[str, tuple[str, str]]:
         """Every SQL view this request may read and the (dataset, resource) it shows."""
-        views, _ = self._resources.readable_views()
+        views, _, _ = self._resources.readable_views()
         return {name: (slug, resource) for name, (slug, resource, _) in views.items()}
 
     # -- running -----------------------------------------------------------------------------

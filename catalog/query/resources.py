@@ -19,14 +19,14 @@ import re
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import NotFound
+from catalog.errors import InvalidQuery, NotFound
 from catalog.sql import Schema
-from catalog.state import CONDITIONAL, may_read_data, require_data
+from catalog.state import CONDITIONAL, data_level, may_read_data, require_data
 from catalog.store import Package, Store
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -68,7 +68,9 @@ class ResourceFile:
     schema: Schema
     rows: int | None
     downloads: Mapping[str, StoredDownload] = field(default_factory=dict)
-    access_level: str | None = None  # `conditional`: read under a grant only
+    # `conditional`: read under a grant only; the stricter of this version's and the
+    # current version's (`catalog.state.data_level`), as of the request that resolved it.
+    access_level: str | None = None
 
     def require_grant(self) -> None:
         """Return when this request may read the data; else `DataRefused` (recorded)."""
@@ -142,10 +144,13 @@ class Resources:
         key = (slug, chosen, name)
         if key not in self._resources:  # versions are immutable: cache forever
             self._resources[key] = self._read_resource(slug, chosen, name)
-        return self._resources[key]
+        found = self._resources[key]
+        # Asked every time too: the dataset made conditional since closes its older versions.
+        level = data_level(self, slug, chosen)
+        return found if found.access_level == level else replace(found, access_level=level)
 
     def _read_resource(self, slug: str, version: str, name: str) -> ResourceFile:
-        package = self._package(slug, version)
+        package = self.package(slug, version)
         for position, found in enumerate(package.resources):
             if found.name == name:
                 return ResourceFile(
@@ -167,16 +172,20 @@ class Resources:
                 )
         raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 
-    def _package(self, slug: str, version: str) -> Package:
+    def current(self, slug: str) -> str | None:
+        return self.store.current(slug)
+
+    def package(self, slug: str, version: str) -> Package:
+        """The descriptor of `version`, read once (versions are immutable)."""
         if (slug, version) not in self._packages:
             self._packages[(slug, version)] = self.store.package(slug, version)
         return self._packages[(slug, version)]
 
-    def readable_views(self, text: str = "") -> tuple[Views, str]:
-        """The views this request may read, and a token naming them: a conditional dataset's
-        views only under a grant of it, so that the sandbox neither has them as views nor
-        may open their files otherwise. SQL `text` that names a view left out is refused
-        (`DataRefused`, recorded) rather than answered as naming an unknown table."""
+    def readable_views(self) -> tuple[Views, str, list[str]]:
+        """The views this request may read, a token naming them, and the names of the views
+        withheld from it: a conditional dataset's views only under a grant of it, so that the
+        sandbox neither has them as views nor may open their files otherwise. The sandbox
+        refuses a query whose parse names a withheld view (`refuse_view` then records it)."""
         views, token = self.views()
         kept = {
             name: found
@@ -184,13 +193,18 @@ class Resources:
             if may_read_data(found[0], self._conditional.get(found[0], CONDITIONAL))
         }
         if len(kept) == len(views):
-            return views, token
-        lowered = text.lower()
-        for name, (slug, _, _) in views.items():
-            if name not in kept and name.lower() in lowered:
-                require_data(slug, self._conditional.get(slug, CONDITIONAL))
-        listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(kept.items()))
-        return kept, hashlib.sha256(listed.encode()).hexdigest()[:16]
+            return views, token, []
+        withheld = sorted(set(views) - set(kept))
+        listed = "\n".join([*(f"{k}={v[2]}" for k, v in sorted(kept.items())), *withheld])
+        return kept, hashlib.sha256(listed.encode()).hexdigest()[:16], withheld
+
+    def refuse_view(self, name: str) -> None:
+        """Refuse (`DataRefused`, recorded) a query that named the withheld view `name`."""
+        found = self.views()[0].get(name)
+        if found is not None:
+            require_data(found[0], self._conditional.get(found[0], CONDITIONAL))
+        # Granted, or gone, since the views were listed (a race): the view was not there.
+        raise InvalidQuery(f"no view named {name}; send the query again")
 
     def views(self) -> tuple[Views, str]:
         """{view: (dataset, resource, file)} of the current versions, and a token naming them.
@@ -214,7 +228,7 @@ class Resources:
     def _views_of(self, served: dict[str, str]) -> Views:
         views: Views = {}
         self._conditional = {
-            slug: self._package(slug, version).access_level for slug, version in served.items()
+            slug: self.package(slug, version).access_level for slug, version in served.items()
         }
         for slug, version in sorted(served.items()):
             for name in self._resource_names(slug, version):
@@ -224,7 +238,7 @@ class Resources:
         return views
 
     def _resource_names(self, slug: str, version: str) -> list[str]:
-        return [resource.name for resource in self._package(slug, version).resources]
+        return [resource.name for resource in self.package(slug, version).resources]
 
 
 def _written_schema(package: Package, position: int) -> Mapping[str, Any]:

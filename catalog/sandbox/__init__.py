@@ -2,9 +2,11 @@
 
 from catalog.sandbox.messages import explain
 from catalog.sandbox.pool import RETRY_AFTER, Sandbox
+from catalog.sandbox.rules import ViewWithheld
 
 __all__ = [
     "RETRY_AFTER",
     "Sandbox",
+    "ViewWithheld",
     "explain",
 ]

@@ -42,7 +42,7 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,6 +59,7 @@ from catalog.errors import (
 )
 from catalog.sandbox.messages import is_presentable
 from catalog.sandbox.protocol import FRAME, AnswerHeader, Limits, SqlRequest
+from catalog.sandbox.rules import ViewWithheld
 from catalog.sql import ColumnDescription
 
 if TYPE_CHECKING:  # only a type here: importing settings would pull the store into the worker
@@ -241,10 +242,18 @@ class Sandbox:
             return sorted(w.pid for w in [*idle, *pool.busy])
 
     def run(
-        self, text: str, views: Mapping[str, str], generation: str, *, postgres: bool = False
+        self,
+        text: str,
+        views: Mapping[str, str],
+        generation: str,
+        *,
+        postgres: bool = False,
+        withheld: Collection[str] = (),
     ) -> SqlAnswer:
         """Run `text` in a worker over `views` ({name: Parquet path}) of `generation`;
-        `postgres` also names and types the fields as PostgreSQL would."""
+        `postgres` also names and types the fields as PostgreSQL would. A query naming one
+        of `withheld` (views this request may not read; `generation` names them too) is
+        `ViewWithheld`."""
         most = self.settings.sql_max_chars
         if len(text) > most:
             raise InvalidParameter(
@@ -259,7 +268,7 @@ class Sandbox:
         worker = self._acquire()
         healthy = False
         try:
-            header, rows = self._ask(worker, text, views, generation, postgres)
+            header, rows = self._ask(worker, text, (views, withheld), generation, postgres)
             healthy = not header.get("recycle")
         finally:
             self._release(worker, healthy=healthy)
@@ -269,7 +278,7 @@ class Sandbox:
         self,
         worker: _Worker,
         text: str,
-        views: Mapping[str, str],
+        views: tuple[Mapping[str, str], Collection[str]],
         generation: str,
         postgres: bool = False,
     ) -> tuple[AnswerHeader, list[str]]:
@@ -281,7 +290,8 @@ class Sandbox:
             byte_cap=self.settings.sql_result_bytes,
         )
         if worker.generation != generation:
-            request["views"] = dict(views)
+            request["views"] = dict(views[0])
+            request["withheld"] = sorted(views[1])
         if postgres:
             request["postgres"] = True
         try:
@@ -367,6 +377,8 @@ def _timeout(limit: float) -> QueryTimeout:
 
 def _error(kind: str, message: str, sandbox: Sandbox) -> OpenDataError:
     """A worker's error as ours; its message shown only if it passes our own check again."""
+    if kind == "refused":  # the name of a view withheld from the request
+        return ViewWithheld(message)
     if not is_presentable(message):
         message = "the query could not be run as written"
     if kind == "timeout":

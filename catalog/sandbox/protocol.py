@@ -37,6 +37,7 @@ class SqlRequest(TypedDict):
     row_cap: int
     byte_cap: int
     views: NotRequired[dict[str, str]]
+    withheld: NotRequired[list[str]]  # with `views`: the views' names this request may not read
     postgres: NotRequired[bool]  # fields also named and typed as PostgreSQL would
 
 

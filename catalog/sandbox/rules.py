@@ -9,7 +9,9 @@ out what the engine would allow (its settings, its catalogue, views of its own o
 - Exactly one statement, a SELECT (WITH, VALUES, DESCRIBE and SUMMARIZE parse as SELECT).
 - Every table named is one of the views, or a common table expression in scope, with no
   catalog and no schema but `main`: a quoted path (`"/dir/*".parquet`, `'/etc/passwd'`)
-  is a replacement scan and never reaches one.
+  is a replacement scan and never reaches one. A table named as one of the views withheld
+  from this request (a conditional dataset's, without its grant) is `ViewWithheld`, for the
+  server to refuse as data it may not read; a name in a string literal or a comment is none.
 - Table functions only from `TABLE_FUNCTIONS`; scalar, aggregate and window functions only
   from `FUNCTIONS`, an allowlist: nothing that reads settings, the catalogue, variables,
   files or the network, nothing that runs serialized SQL, sleeps or writes a log.
@@ -171,15 +173,27 @@ IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,62}")
 PATHLIKE = re.compile(r"^$|[/\\.:*?~$'\"\s]")
 
 
+class ViewWithheld(QueryForbidden):
+    """The query names `view`, one of the views withheld from this request."""
+
+    def __init__(self, view: str) -> None:
+        super().__init__(f"the view {view} is not readable without a grant")
+        self.view = view
+
+
 def statement_of(con: duckdb.DuckDBPyConnection, text: str, views: Collection[str]) -> str:
     """The one SELECT in `text`, checked; QueryForbidden or InvalidQuery saying why not."""
     return parsed_statement(con, text, views)[0]
 
 
 def parsed_statement(
-    con: duckdb.DuckDBPyConnection, text: str, views: Collection[str]
+    con: duckdb.DuckDBPyConnection,
+    text: str,
+    views: Collection[str],
+    withheld: Collection[str] = (),
 ) -> tuple[str, TreeNode]:
-    """`statement_of`, and its parse tree (`json_serialize_sql`)."""
+    """`statement_of`, and its parse tree (`json_serialize_sql`); a table that is one of
+    `withheld` (views the request may not read) is `ViewWithheld`."""
     try:
         statements = con.extract_statements(text)
     except duckdb.Error as exc:
@@ -208,13 +222,14 @@ def parsed_statement(
             if "not implemented" in str(tree.get("error_type", ""))
             else "the query does not parse"
         )
-    check_tree(tree, views)
+    check_tree(tree, views, withheld)
     return query, tree
 
 
-def check_tree(tree: TreeNode, views: Collection[str]) -> None:
+def check_tree(tree: TreeNode, views: Collection[str], withheld: Collection[str] = ()) -> None:
     """Refuse a parsed statement that reaches anything but `views` and allowed functions."""
     known = {view.casefold(): view for view in views}
+    hidden = {view.casefold(): view for view in withheld}
     # Iterative, not recursive: a deeply nested query must not exhaust the Python stack.
     pending: list[tuple[Any, frozenset[str]]] = [(tree, frozenset())]
     while pending:
@@ -225,7 +240,7 @@ def check_tree(tree: TreeNode, views: Collection[str]) -> None:
         if not isinstance(node, dict):
             continue
         scope = _with_ctes(node, scope, pending)
-        children = _check_node(node, scope, known)
+        children = _check_node(node, scope, known, hidden)
         pending.extend((child, scope) for child in children)
 
 
@@ -247,7 +262,9 @@ def _with_ctes(
     return scope
 
 
-def _check_node(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> list[Any]:
+def _check_node(
+    node: TreeNode, ctes: frozenset[str], views: dict[str, str], hidden: dict[str, str]
+) -> list[Any]:
     """Check one node; the values to walk below it."""
     family = node.get("class")
     kind = node.get("type")
@@ -260,7 +277,7 @@ def _check_node(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> 
         if kind not in _NODE_TYPES:
             raise QueryForbidden("this kind of query is not allowed here; write a plain SELECT")
         if kind == "BASE_TABLE":
-            _check_table(node, ctes, views)
+            _check_table(node, ctes, views, hidden)
         elif kind == "SHOW_REF" and not node.get("query"):
             raise QueryForbidden("only DESCRIBE or SUMMARIZE of a query or a view is allowed")
         elif kind == "TABLE_FUNCTION":
@@ -270,7 +287,9 @@ def _check_node(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> 
     return [v for k, v in node.items() if k != "cte_map" and isinstance(v, dict | list)]
 
 
-def _check_table(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) -> None:
+def _check_table(
+    node: TreeNode, ctes: frozenset[str], views: dict[str, str], hidden: dict[str, str]
+) -> None:
     table = str(node.get("table_name", ""))
     schema = str(node.get("schema_name", "")).casefold()
     if node.get("catalog_name") or schema not in ("", "main") or PATHLIKE.search(table):
@@ -280,6 +299,8 @@ def _check_table(node: TreeNode, ctes: frozenset[str], views: dict[str, str]) ->
         )
     if node.get("at_clause"):
         raise QueryForbidden("AT (VERSION ...) is not allowed; the views show current versions")
+    if table.casefold() not in ctes and table.casefold() in hidden:
+        raise ViewWithheld(hidden[table.casefold()])
     if table.casefold() not in ctes and table.casefold() not in views:
         shown = f"no view named {table}" if _showable(table) else "no such view"
         underscored = re.sub(r"[^0-9A-Za-z_]", "_", table).casefold()

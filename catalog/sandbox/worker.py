@@ -16,13 +16,14 @@ external access off, no extension loading, configuration locked, spilling off
 one thread. A worker whose memory stays high after a query ends after answering
 (`"recycle": true` in the header) and the parent starts a fresh one.
 
-A request is a JSON object {"sql", "timeout", "row_cap", "byte_cap", "views"?}; `views`
-({name: path}) comes whenever the parent's views differ from the worker's. The answer is a
-JSON header line, then the rows, one JSON object text per line (DuckDB's `to_json` never
-writes a raw newline): the header holds either {"fields", "truncated", "count"} or
-{"error": {"kind", "message"}}, and "recycle". The worker interrupts its own query at
-`timeout`; what an interrupt cannot stop (parsing, planning) the parent stops by killing
-the process.
+A request is a JSON object {"sql", "timeout", "row_cap", "byte_cap", "views"?, "withheld"?};
+`views` ({name: path}) comes whenever the parent's views differ from the worker's, with the
+names of the views withheld from the request (`withheld`: naming one is error kind
+`refused`). The answer is a JSON header line, then the rows, one JSON object text per line
+(DuckDB's `to_json` never writes a raw newline): the header holds either {"fields",
+"truncated", "count"} or {"error": {"kind", "message"}}, and "recycle". The worker
+interrupts its own query at `timeout`; what an interrupt cannot stop (parsing, planning) the
+parent stops by killing the process.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden, QueryToo
 from catalog.sandbox.messages import explain
 from catalog.sandbox.naming import name_as_postgres
 from catalog.sandbox.protocol import FRAME, AnswerHeader, Failure, Limits, SqlRequest
-from catalog.sandbox.rules import parsed_statement
+from catalog.sandbox.rules import ViewWithheld, parsed_statement
 from catalog.sql import (
     MAX_NESTING,
     Column,
@@ -120,6 +121,7 @@ class Worker:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.views: dict[str, str] = {}
+        self.withheld: list[str] = []
         self.con = self._connect({})
         # One thread for every deadline, started now: under the memory cap, a thread made
         # per request could fail to get its stack after a query that took all the memory.
@@ -129,6 +131,7 @@ class Worker:
     def answer(self, request: SqlRequest) -> Answer:
         views = request.get("views")
         if views is not None:
+            self.withheld = [str(name) for name in request.get("withheld", [])]
             try:
                 self.con.close()
                 self.con = self._connect(dict(views))
@@ -143,6 +146,8 @@ class Worker:
                 int(request["byte_cap"]),
                 postgres=bool(request.get("postgres")),
             )
+        except ViewWithheld as exc:
+            return _error("refused", exc.view)
         except QueryForbidden as exc:
             return _error("forbidden", str(exc))
         except QueryTooLarge as exc:
@@ -173,7 +178,7 @@ class Worker:
         cursor = self.con.cursor()
         deadline = self.watchdog.watch(timeout, cursor)
         try:
-            query, tree = parsed_statement(cursor, text, self.views)
+            query, tree = parsed_statement(cursor, text, self.views, self.withheld)
             wrapped = f"SELECT * FROM (\n{query}\n) AS _q"
             described = cursor.execute(f"DESCRIBE {wrapped}").fetchall()
             columns = [result_column(str(name), str(kind)) for name, kind, *_ in described]

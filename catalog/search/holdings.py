@@ -2,7 +2,8 @@
 of its rows, with the names the code lists give them.
 
 Rows are never loaded: one `SELECT DISTINCT` per code column (at most `MAX_VALUES` values)
-on a private DuckDB connection with one thread and a memory limit. A column holds indicator
+on a private DuckDB connection with one thread and a memory limit; of a conditional dataset
+(有条件开放) none, its holding being what its descriptor says. A column holds indicator
 codes when it is `indicator_code` or refers to `indicator-codes`; region codes when it is
 `region_code` or refers to `region-codes` (a prefecture or county column too); years when it
 is an integer `year`, and the years of a date or datetime column's values. Names come from
@@ -19,6 +20,7 @@ from typing import Any
 import duckdb
 
 from catalog.sql import quote
+from catalog.state import CONDITIONAL
 from catalog.store import Package, Resource, Store, resource_file
 
 MAX_VALUES = 5000  # distinct codes (or years) read from one column
@@ -114,7 +116,11 @@ def small_connection() -> duckdb.DuckDBPyConnection:
 
 
 def read_holding(store: Store, package: Package, version: str) -> Holding:
-    """The indicators, regions and years `version` of `package` holds (bounded reads)."""
+    """The indicators, regions and years `version` of `package` holds (bounded reads).
+
+    Of a conditional dataset (有条件开放) nothing is read from its rows: its metadata and data
+    dictionary are public, its data only granted, and the index is shared by every caller;
+    its holding is what its descriptor says (field names, a layout's indicators)."""
     indicators: set[str] = set()
     regions: set[str] = set()
     years: set[int] = set()
@@ -132,6 +138,8 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
             if "region" in kinds and "indicator" not in kinds:
                 # A wide table (minimum wages by region): its fields are what it measures.
                 measures.append(_fields_text(resource))
+            if package.access_level == CONDITIONAL:
+                continue  # which codes and years its rows hold is its data
             for column, kind in columns:
                 if kind == "date":
                     years.update(_date_years(con, path, column))

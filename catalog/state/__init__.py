@@ -49,11 +49,15 @@ from catalog.state.database import (
 from catalog.state.grants import (
     CONDITIONAL,
     READ_ACTION,
+    Levels,
+    Published,
     Reader,
     current_reader,
+    data_level,
     may_read_data,
     reading_as,
     require_data,
+    stricter,
 )
 from catalog.state.legacy import (
     IMPORTED_SUFFIX,
@@ -114,8 +118,11 @@ class State:
     audit: AuditLog
 
     def close(self) -> None:
-        """Close the engine's pooled connections."""
-        self.engine.dispose()
+        """Write the audit log's tallied refusals, then close the engine's pooled connections."""
+        try:
+            self.audit.flush()
+        finally:
+            self.engine.dispose()
 
 
 def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
@@ -166,8 +173,10 @@ __all__ = [
     "InvalidApplication",
     "LegacyFileError",
     "LegacyFiles",
+    "Levels",
     "Limits",
     "Outcome",
+    "Published",
     "RateWindows",
     "Reader",
     "RequestFigures",
@@ -187,6 +196,7 @@ __all__ = [
     "cli_token",
     "current",
     "current_reader",
+    "data_level",
     "database_url",
     "head",
     "import_legacy",
@@ -203,6 +213,7 @@ __all__ = [
     "request_figures",
     "require_data",
     "sqlite_url",
+    "stricter",
     "upgrade",
     "usage_day",
     "working_days_between",

@@ -9,12 +9,20 @@ UTC, ISO 8601 with microseconds).
 
 The rows live in the state database's `audit` table, which the database itself keeps
 append-only (triggers refuse UPDATE and DELETE); `record` returns once its row is committed.
+
+A refusal any client may repeat at will (an anonymous read of conditional data) goes through
+`refusal` instead: the first of each (who, action, dataset, client) in a UTC hour is written at
+once, the rest only counted in memory and written as one row `refused N more times` when the
+hour closes (at the next refusal after it), at `flush`, or when the state closes (the server's
+shutdown). So the log grows by at most two rows per key and hour, not one per request; the
+counts of a process killed without its shutdown are lost.
 """
 
 from __future__ import annotations
 
 import getpass
 import os
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +40,13 @@ LOCAL = "local"
 # Callers' text (a dataset name, a reason) lands in the log; an attacker must not make it huge.
 MAX_FIELD_CHARS = 300
 READ_BATCH = 1000
+# Keys tallied at once; beyond them every tally is written and counting starts over, so an
+# attacker with many addresses costs rows (one per address), never the server's memory.
+MAX_TALLIES = 10_000
+HOUR = "%Y-%m-%dT%H"
+
+# (token, action, dataset, client, hour) → refusals since the first, which was written
+Tallies = dict[tuple[str, str, str, str, str], int]
 
 
 @dataclass(frozen=True)
@@ -87,6 +102,8 @@ class AuditLog:
     def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
         self.engine = engine
         self.clock = clock or (lambda: datetime.now(UTC))
+        self._tallies: Tallies = {}
+        self._tally_lock = threading.Lock()
 
     def record(
         self,
@@ -112,6 +129,42 @@ class AuditLog:
         )
         self.append([entry])
         return entry
+
+    def refusal(
+        self, *, token: str, action: str, dataset: str = "", detail: str = "", client: str = ""
+    ) -> None:
+        """Record a refusal a client may repeat at will, tallied per (token, action, dataset,
+        client, hour): the first written at once, the rest counted (see the module's doc)."""
+        hour = self.clock().astimezone(UTC).strftime(HOUR)
+        key = (bounded(token), bounded(action), bounded(dataset), bounded(client), hour)
+        with self._tally_lock:
+            full = key not in self._tallies and len(self._tallies) >= MAX_TALLIES
+            closed = self._close(lambda k: full or k[4] != hour)
+            first = key not in self._tallies
+            self._tallies[key] = 0 if first else self._tallies[key] + 1
+        self.append(closed)
+        if first:
+            self.record(
+                token=token,
+                action=action,
+                outcome="refused",
+                dataset=dataset,
+                detail=detail,
+                client=client,
+            )
+
+    def flush(self) -> None:
+        """Write the count of every refusal tallied and not yet written; counting starts over."""
+        with self._tally_lock:
+            closed = self._close(lambda _: True)
+        self.append(closed)
+
+    def _close(self, closing: Callable[[tuple[str, ...]], bool]) -> list[AuditEntry]:
+        """Take the tallies `closing` picks out of memory: the rows that say their counts."""
+        now = entry_time(self.clock())
+        taken = [key for key in self._tallies if closing(key)]
+        counts = [(key, self._tallies.pop(key)) for key in taken]
+        return [_summary(now, key, count) for key, count in counts if count]
 
     def append(self, entries: list[AuditEntry]) -> None:
         """Append entries as they are (the import of a legacy log keeps their times)."""
@@ -154,6 +207,12 @@ class AuditLog:
             if len(rows) < READ_BATCH:
                 return
             after = rows[-1].seq
+
+
+def _summary(time: str, key: tuple[str, ...], count: int) -> AuditEntry:
+    token, action, dataset, client, hour = key
+    detail = f"refused {count} more times in the hour from {hour}:00Z"
+    return AuditEntry(time, token, action, dataset, "refused", detail, client)
 
 
 def _row(entry: AuditEntry) -> dict[str, str]:

@@ -9,9 +9,10 @@ from fastapi import APIRouter
 
 from api.routes.ckan import actions, datastore
 from api.routes.ckan.actions import action_router, api_root, install
+from api.routes.ckan.data import bounded_json
 
 router = APIRouter()
 router.include_router(actions.router)
 router.include_router(datastore.router)
 
-__all__ = ["action_router", "api_root", "install", "router"]
+__all__ = ["action_router", "api_root", "bounded_json", "install", "router"]

@@ -30,6 +30,7 @@ TOO_DEEP = f"nested deeper than {MAX_DEPTH} levels"
 # Digits of the longest integer read: 2**64 has 20; a longer one is refused, never parsed.
 MAX_INT_DIGITS = 20
 OUT_OF_RANGE = "a number is out of range"
+DECODING = "Error decoding JSON data. Error: "
 _SURROGATE = re.compile("[\ud800-\udfff]")
 logger = logging.getLogger(__name__)
 
@@ -137,6 +138,18 @@ def _loads(text: bytes | str) -> Any:
     return json.loads(
         text, parse_int=_bounded_int, parse_float=_finite_float, parse_constant=_no_constant
     )
+
+
+def bounded_json(text: bytes | str) -> Any:
+    """A JSON document held to the bounds of the CKAN endpoint's (the one reader of JSON
+    bodies): nested at most `MAX_DEPTH` deep (never Python's RecursionError), integers of 64
+    bits, finite numbers, no lone surrogates; else ValueError saying why, in plain words."""
+    try:
+        return _checked(_loads(text))
+    except RecursionError:
+        raise ValueError(TOO_DEEP) from None
+    except ValueError as exc:
+        raise ValueError(_shown(str(exc).removeprefix(DECODING))) from None
 
 
 def _json_object(text: bytes | str) -> DataDict:

@@ -3,7 +3,6 @@ filing itself (one path for the JSON API and the web form)."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -11,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.perimeter import request_client
+from api.routes.ckan import bounded_json
 from api.uploads import BodyTooLarge, read_body
 from catalog.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
 from catalog.settings import Settings
@@ -76,8 +76,8 @@ async def bounded_body(request: Request, limit: int) -> bytes:
 
 def json_fields(body: bytes) -> dict[str, Any]:
     """A JSON object's members; 400 when the body is not one."""
-    try:
-        found = json.loads(body.decode("utf-8"))
+    try:  # bounded as the CKAN endpoint's: deep nesting is a 400, never a RecursionError
+        found = bounded_json(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise BadRequest(f"the body is not JSON in UTF-8: {str(exc)[:120]}") from None
     if not isinstance(found, dict):
