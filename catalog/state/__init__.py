@@ -80,6 +80,7 @@ from catalog.state.requests import (
     read_application,
     reply_due,
     request_figures,
+    same_contact,
     working_days_between,
 )
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
@@ -187,6 +188,7 @@ __all__ = [
     "reply_due",
     "request_figures",
     "require_data",
+    "same_contact",
     "sqlite_url",
     "upgrade",
     "usage_day",

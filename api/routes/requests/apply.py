@@ -36,7 +36,7 @@ from api.routes.requests.common import (
 from catalog.errors import Conflict, NotFound
 from catalog.state import KNOWN_FIELDS, InvalidApplication
 from catalog.store import Package
-from web import request_text
+from web import fault_words, request_text
 
 router = APIRouter()
 NO_STORE = {"Cache-Control": "no-store"}
@@ -144,7 +144,11 @@ async def apply_posted(
     try:
         _, receipt = await file_request(request, package, raw)
     except InvalidApplication as exc:
-        return form(view, package, raw, exc.errors, status=400)
+        worded = {
+            key: fault_words(fault.code, dict(fault.figures), view.lang)
+            for key, fault in exc.faults.items()
+        }
+        return form(view, package, raw, worded, status=400)
     english = "&lang=en" if view.lang == "en" else ""
     return RedirectResponse(f"/requests/{quote(receipt)}?new=1{english}", status_code=303)
 
