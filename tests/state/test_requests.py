@@ -1,6 +1,6 @@
 """Data requests in the state database, on SQLite and PostgreSQL: filing within the daily
-limits, duplicates filed and marked, the reply deadline in working days, overdue, decisions that only
-one reviewer wins, the token shown once, and the review sessions."""
+limits, duplicates filed and marked, the reply deadline in working days, overdue, decisions
+that only one reviewer wins, the token shown once, and the review sessions."""
 
 from __future__ import annotations
 
