@@ -9,12 +9,13 @@ import contextlib
 import itertools
 import re
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from catalog.state import open_state
+from catalog.state import CHINA, open_state
 from catalog.store import FolderStore, Publisher
 from tests.conftest import write_regions
 from tests.servers import serving, state_of
@@ -244,3 +245,23 @@ def test_cli_names_the_setting_and_says_when_nothing_matches(site: Site) -> None
 def test_requests_help_reads_whole(site: Site) -> None:
     shown = site.cli("requests", "--help").stdout
     assert "reissue" in shown and "the /" not in shown
+
+
+def test_token_create_warns_of_what_the_store_does_not_hold(site: Site) -> None:
+    made = site.cli("token", "create", "--name", "t", "--scope", "read-dataset:no-such-ds",
+                    "--scope", "publish:no-such-org", "--scope", "read-dataset:wages-test",
+                    "--scope", "publish:test-org")  # fmt: skip
+    assert made.returncode == 0 and made.stdout.startswith("odt_")  # allowed: it may come
+    warnings = [line for line in made.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 2
+    assert "'no-such-ds'" in " ".join(warnings) and "'no-such-org'" in " ".join(warnings)
+
+
+def test_report_refuses_a_year_to_come_and_revoke_speaks_plainly(site: Site) -> None:
+    year = datetime.now(CHINA).year
+    refused = site.cli("report", "--year", str(year + 1))
+    assert refused.returncode == 2 and "has not begun" in refused.stderr
+    assert site.cli("report", "--year", str(year), "--format", "json").returncode == 0
+    assert site.cli("token", "revoke", "nobody-at-all").returncode == 1
+    logged = [d for a, o, d in site.audit() if a == "token revoke" and o == "refused"]
+    assert logged and "Not Found Error" not in logged[-1] and "nobody-at-all" in logged[-1]
