@@ -10,10 +10,12 @@ import itertools
 import re
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
+import yaml
 
 from catalog.state import CHINA, open_state
 from catalog.store import FolderStore, Publisher
@@ -35,6 +37,7 @@ def site(
     root = tmp_path_factory.mktemp("requests-pages")
     write_regions(root / "datasets")
     conditional_wages(root / "datasets")
+    titled(root / "datasets" / "wages-test" / "datapackage.yaml")
     publisher = Publisher(FolderStore(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
@@ -63,6 +66,16 @@ def apply(site: Site, email: str) -> dict[str, Any]:
     assert answer.status_code == 201, answer.text
     found: dict[str, Any] = answer.json()
     return found
+
+
+def titled(path: Path) -> None:
+    """Titles for the wages table and its fields, as a data dictionary gives them."""
+    descriptor = yaml.safe_load(path.read_text(encoding="utf-8"))
+    resource = descriptor["resources"][0]
+    resource.update(title="各市州平均工资", title_en="Average wage by prefecture")
+    for field in resource["schema"]["fields"]:
+        field.update(title=f"字段{field['name']}", title_en=f"Field {field['name']}")
+    path.write_text(yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False), "utf-8")
 
 
 def reviewer(site: Site) -> str:
@@ -265,3 +278,17 @@ def test_report_refuses_a_year_to_come_and_revoke_speaks_plainly(site: Site) -> 
     assert site.cli("token", "revoke", "nobody-at-all").returncode == 1
     logged = [d for a, o, d in site.audit() if a == "token revoke" and o == "refused"]
     assert logged and "Not Found Error" not in logged[-1] and "nobody-at-all" in logged[-1]
+
+
+def test_fields_listed_by_table_with_their_titles(site: Site) -> None:
+    form = httpx.get(f"{site.url}/dataset/wages-test/apply").text
+    table = form.split('id="table-wages"><legend>各市州平均工资</legend>')[1].split("</fieldset>")[
+        0
+    ]
+    assert 'value="avg_wage"> <code>avg_wage</code> 字段avg_wage' in table
+    assert 'id="contact">' in form and "tests@example.org" in form  # whom to ask
+    english = httpx.get(f"{site.url}/dataset/wages-test/apply?lang=en").text
+    assert "<legend>Average wage by prefecture</legend>" in english
+    receipt = apply(site, "titles@example.org")["receipt"]
+    page = httpx.get(f"{site.url}/requests/{receipt}").text
+    assert "<strong>各市州平均工资</strong>: <code>year</code> 字段year" in page

@@ -28,10 +28,11 @@ from api.routes.requests.common import (
     bounded_body,
     conditional_package,
     conditions,
-    dataset_fields,
+    contact_of,
     file_request,
     form_fields,
     json_fields,
+    tables_of,
 )
 from catalog.errors import Conflict, NotFound
 from catalog.state import KNOWN_FIELDS, InvalidApplication
@@ -169,7 +170,8 @@ def form(
         r=request_text(view.lang),
         d=package,
         conditions=view.pick(zh, en),
-        fields=dataset_fields(package),
+        tables=tables_of(package),
+        contact=contact_of(package, view.settings),
         chosen=set(raw.get("fields", [])),
         values=values,
         errors=errors,

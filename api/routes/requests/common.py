@@ -188,12 +188,17 @@ def described(store: Store, slug: str, settings: Settings) -> About:
         package = None
     if package is None:
         return About(slug, contact=settings.request_contact)
-    named = package.contact
-    contact = " ".join(p for p in (named.name, named.email) if p) if named else ""
     return About(
         slug, package.title or slug, package.title_en or "",
-        contact or settings.request_contact, tables_of(package),
+        contact_of(package, settings), tables_of(package),
     )  # fmt: skip
+
+
+def contact_of(package: Package, settings: Settings) -> str:
+    """Whom an applicant asks: the descriptor's `contact`, else `request_contact`."""
+    named = package.contact
+    contact = " ".join(p for p in (named.name, named.email) if p) if named else ""
+    return contact or settings.request_contact
 
 
 def when(lang: str) -> Callable[[str | None], str]:
