@@ -1,4 +1,4 @@
-"""`requests list|show|approve|deny|reissue`: data requests (依申请) from the command line."""
+"""`opendata requests …`: data requests (依申请) from the command line."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from cli.common import errors, fail, record, say, settings_of, state_of
 requests_app = typer.Typer(
     help=(
         "Data requests: list, show, approve (issues a read token), deny (a legal ground),"
-        " reissue (a lost token)."
+        " extend (the deadline, once), reissue (a lost token)."
     ),
     no_args_is_help=True,
 )
@@ -86,6 +86,8 @@ def requests_show(ctx: typer.Context, receipt: Receipt) -> None:
         ("fields", " ".join(found.fields)),
         ("period", f"{found.period_start} – {found.period_end}"), ("purpose", found.purpose),
         ("same contact as", " ".join(same)),
+        ("extended", f"{beijing(found.extended_at)} by {found.extended_days} working days:"
+         f" {found.extension_note}" if found.extended_at else ""),
         ("decided", beijing(found.decided_at)), ("reviewer", found.reviewer or ""),
         ("ground", found.denial_ground or ""), ("note", found.denial_note or ""),
         ("token", f"{found.token_id} expires {beijing(found.token_expires) or 'never'}"
@@ -143,6 +145,26 @@ def requests_reissue(ctx: typer.Context, receipt: Receipt) -> None:
     record(ctx, "request reissue", "ok", f"{detail} expires {done.token_expires}",
            dataset=done.dataset)  # fmt: skip
     _shown(f"request {done.id}: token issued again", done, token)
+
+
+@requests_app.command("extend")
+def requests_extend(
+    ctx: typer.Context,
+    receipt: Receipt,
+    days: Annotated[int, typer.Option(help="Working days added to the deadline (1 to 15).")],
+    reason: Annotated[str, typer.Option(help="Why (the applicant reads it on the receipt).")],
+) -> None:
+    """Extend the reply deadline once (the regulation: at most 15 working days, with the
+    head's consent and notice to the applicant, who sees the new deadline and the reason)."""
+    try:
+        found = _store(ctx).lookup(receipt)
+        done = _store(ctx).extend(found.id, days, reason)
+    except (OpenDataError, ValueError) as exc:
+        record(ctx, "request extend", "refused", str(exc))
+        raise fail(exc) from exc
+    detail = f"request {done.id} by {days} working days to {done.due_at}"
+    record(ctx, "request extend", "ok", detail, dataset=done.dataset)
+    say(f"request {done.id}: now due {beijing(done.due_at)} (extended by {days} working days)")
 
 
 @requests_app.command("deny")

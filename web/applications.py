@@ -84,6 +84,8 @@ _ZH: Final[dict[str, str]] = {
     "same_contact": "同一联系方式的其他申请",
     "reviewer": "审核人（令牌）",
     "token_label": "访问令牌",
+    "extended": "答复期限已延长",
+    "extended_by": "{days} 个工作日（{at}）：{reason}",
 }
 
 _EN: Final[dict[str, str]] = {
@@ -164,6 +166,8 @@ _EN: Final[dict[str, str]] = {
     "same_contact": "Other requests from the same contact",
     "reviewer": "Reviewer (token)",
     "token_label": "Access token",
+    "extended": "Deadline extended",
+    "extended_by": "by {days} working days ({at}): {reason}",
 }
 
 REQUEST_TEXT: Final[dict[str, dict[str, str]]] = {"zh": _ZH, "en": _EN}

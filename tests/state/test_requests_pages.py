@@ -292,3 +292,24 @@ def test_fields_listed_by_table_with_their_titles(site: Site) -> None:
     receipt = apply(site, "titles@example.org")["receipt"]
     page = httpx.get(f"{site.url}/requests/{receipt}").text
     assert "<strong>各市州平均工资</strong>: <code>year</code> 字段year" in page
+
+
+def test_extension_recorded_by_cli_shown_to_applicant_and_reviewer(site: Site) -> None:
+    filed = apply(site, "extend@example.org")
+    receipt, ident = filed["receipt"], filed["request"]["id"]
+    due = filed["request"]["due_at"]
+    done = site.cli("requests", "extend", ident, "--days", "10", "--reason", "需跨部门核实")
+    assert done.returncode == 0, done.stderr
+    assert "extended by 10 working days" in done.stdout and "+08" in done.stdout
+    status = httpx.get(f"{site.url}/api/v1/requests/{receipt}").json()
+    assert status["due_at"] > due and status["extension"]["working_days"] == 10
+    page = httpx.get(f"{site.url}/requests/{receipt}").text
+    assert 'id="extension"' in page and "需跨部门核实" in page and "10 个工作日" in page
+    with logged_in(site) as (browser, _):
+        review = browser.get("/review").text
+    article = review.split(f'id="request-{ident}"')[1].split("</article>")[0]
+    assert 'class="extension"' in article
+    again = site.cli("requests", "extend", ident, "--days", "5", "--reason", "again")
+    assert again.returncode == 1 and "extended already" in again.stderr
+    steps = [(a, o) for a, o, _ in site.audit()]
+    assert ("request extend", "ok") in steps and ("request extend", "refused") in steps

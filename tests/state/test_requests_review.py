@@ -1,7 +1,7 @@
 """Fixes from the trial of issue 16, in the state database (SQLite and PostgreSQL): a lost
 token issued again, a purpose counted fairly in Chinese, the faults of an application coded
 for the form's own language, a deny note without control characters, and a refused check
-that is no use of a token."""
+that is no use of a token; the reply deadline extended once."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from datetime import timedelta
 import pytest
 
 from catalog.errors import Conflict
-from catalog.state import InvalidApplication, Limits, RequestStore, State
-from tests.state.test_requests import application
+from catalog.state import InvalidApplication, Limits, RequestStore, State, request_figures
+from catalog.store import ManualClock
+from tests.state.test_requests import FRIDAY, application
 
 
 def test_a_lost_token_is_issued_again_with_the_same_scope_and_expiry(state: State) -> None:
@@ -73,3 +74,27 @@ def test_a_check_that_may_still_be_refused_notes_no_use(state: State) -> None:
     assert state.tokens.all()[0].last_used is None
     state.tokens.note_use(made.id)
     assert state.tokens.all()[0].last_used is not None
+
+
+def test_the_deadline_is_extended_once_and_then_is_the_deadline(state: State) -> None:
+    clock = ManualClock(FRIDAY)
+    store = RequestStore(state.engine, clock)
+    filed, receipt = store.file("wages-test", application(), "a", Limits())
+    assert filed.due_at == "2026-12-18T15:59:59Z"
+    for days, reason in ((0, "人手不足"), (16, "人手不足"), (5, " "), (5, "\x1b[31m")):
+        with pytest.raises(ValueError):
+            store.extend(filed.id, days, reason)
+    done = store.extend(filed.id, 5, "数据需跨部门核实")
+    assert done.due_at == "2026-12-25T15:59:59Z"  # five working days after 18 December
+    status = store.find(receipt).status(FRIDAY)
+    assert status["extension"]["working_days"] == 5
+    assert status["extension"]["reason"] == "数据需跨部门核实"
+    with pytest.raises(Conflict, match="extended already"):
+        store.extend(filed.id, 3, "again")
+    clock.advance(timedelta(days=25))  # 22 December, past the first deadline, within the new
+    assert not store.get(filed.id).overdue(clock())
+    store.deny(filed.id, "cli:test", "not-held")
+    figures = request_figures(store.all(), 2026, FRIDAY + timedelta(days=60))
+    assert (figures.extended, figures.answered_late, figures.overdue) == (1, 0, 0)
+    with pytest.raises(Conflict, match="denied already"):
+        store.extend(filed.id, 1, "late")

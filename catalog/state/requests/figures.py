@@ -7,7 +7,8 @@ The year is a calendar year in China time. A request counts in the year it was r
 ground, withdrawn by the applicant. Of the requests whose reply deadline passed in the year,
 one decided after its deadline but within the year (or by now) is `answered_late` (逾期答复);
 one still undecided at the year's end (or now) is `overdue` (逾期未答复): the two never count
-the same request. The
+the same request. An extended deadline (`extended`, counted in the year it was extended) is
+the deadline: a request answered within it is not late. The
 reply time of a decision (granted or denied) is in working days, Monday to Friday, from the
 day after it was received to the day it was decided (China time), as the deadline counts;
 `median_reply_working_days` is their median.
@@ -35,6 +36,7 @@ class RequestFigures:
     withdrawn: int = 0
     overdue: int = 0
     answered_late: int = 0
+    extended: int = 0  # deadlines extended in the year (延期答复)
     carried_out: int = 0
     median_reply_working_days: float | None = None
 
@@ -79,6 +81,7 @@ def request_figures(found: list[DataRequest], year: int, now: datetime) -> Reque
         overdue=sum(1 for r in found if _late_in(r, start, until) and _open_at(r, until)),
         answered_late=sum(1 for r in found if _late_in(r, start, until) and not _open_at(r, until)),
         carried_out=sum(1 for r in found if _open_at(r, end)),
+        extended=sum(1 for r in found if r.extended_at and start <= _at(r.extended_at) < end),
         median_reply_working_days=float(statistics.median(replies)) if replies else None,
     )
 

@@ -40,6 +40,10 @@ class DataRequest:
     token_expires: str | None = None
     # An approval's token waits to be collected on the receipt page (`RequestStore.reveal`).
     token_pending: bool = field(default=False, compare=False)
+    # The reply deadline extended once (`RequestStore.extend`): when, by how much, why.
+    extended_at: str | None = None
+    extended_days: int | None = None
+    extension_note: str | None = None
 
     def overdue(self, now: datetime) -> bool:
         """Undecided past its reply deadline."""
@@ -56,6 +60,10 @@ class DataRequest:
             "received_at": self.received_at,
             "due_at": self.due_at,
             "overdue": self.overdue(now),
+            "extension": None
+            if self.extended_at is None
+            else {"at": self.extended_at, "working_days": self.extended_days,
+                  "reason": self.extension_note},
             "decided_at": self.decided_at,
             "fields": list(self.fields),
             "period": {"start": self.period_start, "end": self.period_end},
@@ -93,6 +101,9 @@ def request_of(row: Any) -> DataRequest:
         token_id=row.get("token_id"),
         token_expires=row.get("token_expires"),
         token_pending=row.get("pending_token") is not None,
+        extended_at=row.get("extended_at"),
+        extended_days=row.get("extended_days"),
+        extension_note=row.get("extension_note"),
     )
 
 

@@ -192,12 +192,39 @@ class RequestStore:
             raise Conflict(f"the token of request {found.id} was issued again meanwhile")
         return self.get(ident), token
 
+    def extend(self, ident: str, days: int, reason: str) -> DataRequest:
+        """Extend the reply deadline of a waiting request, once, by 1 to 15 working days
+        counted from the old deadline (《贵州省政府数据共享开放条例》: once, at most 15, the
+        applicant told why). ValueError for days or a reason out of bounds; Conflict when it
+        is decided or extended already."""
+        if not 1 <= days <= STATUTORY_WORKING_DAYS:
+            raise ValueError(f"an extension is 1 to {STATUTORY_WORKING_DAYS} working days")
+        reason = reason.strip()
+        if not reason or len(reason) > MAX_NOTE_CHARS or _unprintable(reason):
+            raise ValueError(f"the reason is 1 to {MAX_NOTE_CHARS} characters of plain text")
+        found = self.get(ident)
+        _undecided(found)
+        due = reply_due(datetime.fromisoformat(found.due_at.replace("Z", "+00:00")), days)
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(requests)
+                .where(requests.c.id == ident, requests.c.state == "received",
+                       requests.c.extended_at.is_(None))
+                .values(due_at=stamp(due), extended_at=entry_time(self.clock()),
+                        extended_days=days, extension_note=reason)
+            ).rowcount  # fmt: skip
+        if not changed:
+            again = self.get(ident)
+            _undecided(again)
+            raise Conflict(f"request {ident} was extended already, on {again.extended_at}")
+        return self.get(ident)
+
     def deny(self, ident: str, reviewer: str, code: str, note: str = "") -> DataRequest:
         """Deny a received request on a legal ground (`grounds.GROUNDS`), with a note."""
         ground(code)  # ValueError names the codes
         if len(note) > MAX_NOTE_CHARS:
             raise ValueError(f"the note is {len(note)} characters; at most {MAX_NOTE_CHARS}")
-        if any(unicodedata.category(c) in REFUSED_CATEGORIES and c != "\n" for c in note):
+        if _unprintable(note):
             raise ValueError("the note holds control or format characters (ESC, CR, bidi marks)")
         _undecided(self.get(ident))
         decided = self._decide(
@@ -261,6 +288,11 @@ def _new_row(slug: str, application: Application, now: datetime, due: datetime) 
 def _undecided(found: DataRequest) -> None:
     if found.state != "received":
         raise Conflict(f"request {found.id} is {found.state} already")
+
+
+def _unprintable(text: str) -> bool:
+    """Holds control or format characters (a line break aside): ESC, CR, bidi marks."""
+    return any(unicodedata.category(c) in REFUSED_CATEGORIES and c != "\n" for c in text)
 
 
 def _left(expires: str | None, now: datetime) -> timedelta | None:
