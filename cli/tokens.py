@@ -90,7 +90,7 @@ def token_revoke(
     try:
         revoked = state_of(ctx).tokens.revoke(name_or_id)
     except OpenDataError as exc:
-        record(ctx, "token revoke", "refused", str(exc))
+        record(ctx, "token revoke", "refused", f"{exc.ckan_type}: {exc}")
         raise fail(exc) from exc
     for token in revoked:
         console.print(f"revoked {token.id} ({token.name})", highlight=False, markup=False)

@@ -172,7 +172,7 @@ _EN: Final[dict[str, str]] = {
 
 REQUEST_TEXT: Final[dict[str, dict[str, str]]] = {"zh": _ZH, "en": _EN}
 
-# The application form's faults (`catalog.state.InvalidApplication.faults`) in the form's own
+# The application form's faults (the `faults` of `catalog.state.InvalidApplication`) in its own
 # words; `required` stands for an empty field whatever its bounds.
 _FAULTS_ZH: Final[dict[str, str]] = {
     "required": "请填写此项。",

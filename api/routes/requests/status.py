@@ -20,7 +20,15 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from api.deps import SettingsDep, StoreDep
-from api.openapi import REFUSED, UNKNOWN, example, json_example, problem_responses, responses
+from api.openapi import (
+    REFUSED,
+    TOO_LARGE,
+    UNKNOWN,
+    example,
+    json_example,
+    problem_responses,
+    responses,
+)
 from api.routes.pages.view import View, ViewDep, not_found
 from api.routes.requests.apply import RECEIPT_EXAMPLE, STATUS_EXAMPLE
 from api.routes.requests.common import RequestsDep, audit, described, when
@@ -68,7 +76,9 @@ async def request_status(receipt: Receipt, store: RequestsDep) -> Response:
     "/api/v1/requests/{receipt}/token",
     tags=["data requests"],
     summary="Collect the token of an approved data request (once)",
-    responses=responses(json_example(STATUS_EXAMPLE), problem_responses(*REFUSED, *UNKNOWN)),
+    responses=responses(
+        json_example(STATUS_EXAMPLE), problem_responses(*REFUSED, *UNKNOWN, TOO_LARGE)
+    ),
 )
 async def request_token(receipt: Receipt, request: Request, store: RequestsDep) -> Response:
     """The request's state with `token.value`, the token its approval made, the first time
