@@ -85,6 +85,10 @@ _ZH: Final[dict[str, str]] = {
     "reviewer": "审核人（令牌）",
     "token_label": "访问令牌",
     "extended": "答复期限已延长",
+    "extend": "延长答复期限",
+    "extend_days": "延长工作日数（1–15，仅限一次）",
+    "extend_reason": "延期理由（必填，将告知申请人）",
+    "extend_refused": "未延期：天数应为 1 至 15 的整数，并须填写理由（每件申请只能延期一次）。",
     "extended_by": "{days} 个工作日（{at}）：{reason}",
 }
 
@@ -167,6 +171,11 @@ _EN: Final[dict[str, str]] = {
     "reviewer": "Reviewer (token)",
     "token_label": "Access token",
     "extended": "Deadline extended",
+    "extend": "Extend the deadline",
+    "extend_days": "Working days to add (1–15, once only)",
+    "extend_reason": "Reason (required; the applicant reads it)",
+    "extend_refused": "Not extended: give 1 to 15 working days and a reason (a request is"
+    " extended once only).",
     "extended_by": "by {days} working days ({at}): {reason}",
 }
 

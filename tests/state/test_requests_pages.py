@@ -310,3 +310,20 @@ def test_extension_recorded_by_cli_shown_to_applicant_and_reviewer(site: Site) -
     assert again.returncode == 1 and "extended already" in again.stderr
     steps = [(a, o) for a, o, _ in site.audit()]
     assert ("request extend", "ok") in steps and ("request extend", "refused") in steps
+
+
+def test_extension_on_the_review_page(site: Site) -> None:
+    ident = apply(site, "extend-web@example.org")["request"]["id"]
+    with logged_in(site) as (browser, csrf):
+        for form in ({"days": "0", "reason": "核实"}, {"days": "16", "reason": "核实"},
+                     {"days": "5", "reason": ""}):  # fmt: skip
+            refused = browser.post(f"/review/{ident}/extend", data={"csrf": csrf, **form})
+            assert refused.status_code == 400 and 'id="review-error"' in refused.text
+        done = browser.post(
+            f"/review/{ident}/extend", data={"csrf": csrf, "days": "5", "reason": "需核实"}
+        )
+        assert done.status_code == 303
+        page = browser.get("/review").text
+    article = page.split(f'id="request-{ident}"')[1].split("</article>")[0]
+    assert "需核实" in article and 'class="extend"' not in article  # once only
+    assert ("request extend", "ok") in [(a, o) for a, o, _ in site.audit()]

@@ -192,6 +192,27 @@ async def deny(
     return RedirectResponse("/review", status_code=303)
 
 
+@router.post("/review/{ident}/extend", response_class=HTMLResponse)
+async def extend(
+    ident: str, request: Request, view: ViewDep, settings: SettingsDep, sessions: SessionsDep,
+    store: RequestsDep,
+) -> Response:  # fmt: skip
+    """Extend the reply deadline once (`RequestStore.extend`), with the reason the applicant
+    reads; a fault comes back as the page naming it."""
+    session, form = await _checked(request, settings, sessions)
+    days, reason = str(form.get("days", "")).strip(), str(form.get("reason", ""))
+    try:
+        done = await run_in_threadpool(
+            store.extend, ident, int(days) if days.isdigit() else 0, reason
+        )
+    except ValueError:
+        return await _review_page(request, view, settings, session, problem="extend_refused",
+                                  status=400)  # fmt: skip
+    detail = f"request {ident} by {days} working days to {done.due_at}"
+    await audit(request, "request extend", done.dataset, detail, session.token.id)
+    return RedirectResponse("/review", status_code=303)
+
+
 async def _checked(
     request: Request, settings: Settings, sessions: ReviewSessions
 ) -> tuple[ReviewSession, dict[str, Any]]:
