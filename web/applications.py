@@ -84,6 +84,8 @@ _ZH: Final[dict[str, str]] = {
     "same_contact": "同一联系方式的其他申请",
     "reviewer": "审核人（令牌）",
     "token_label": "访问令牌",
+    "receipt_unknown": "没有与此回执对应的申请：请核对链接是否完整。"
+    "回执遗失时，请联系数据提供部门，说明申请的数据集、日期和联系方式。",
     "extended": "答复期限已延长",
     "extend": "延长答复期限",
     "extend_days": "延长工作日数（1–15，仅限一次）",
@@ -170,6 +172,8 @@ _EN: Final[dict[str, str]] = {
     "same_contact": "Other requests from the same contact",
     "reviewer": "Reviewer (token)",
     "token_label": "Access token",
+    "receipt_unknown": "No request has this receipt: check that the link is complete. If the"
+    " receipt is lost, ask the data provider, naming the dataset, the day and your contact.",
     "extended": "Deadline extended",
     "extend": "Extend the deadline",
     "extend_days": "Working days to add (1–15, once only)",

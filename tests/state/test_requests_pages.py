@@ -48,6 +48,7 @@ def site(
         "OPENDATA_DATABASE_URL": new_database(request, state_of(root / "store")),
         "OPENDATA_REQUEST_MAX_PER_CLIENT_PER_DAY": str(PER_CLIENT),
         "OPENDATA_TRUST_FORWARDED_HEADERS": "true",
+        "OPENDATA_REQUEST_CONTACT": "数据开放办公室 0851-86810000",
     }
     with serving(root / "store", env=env) as running:
         yield Site(running.url, env["OPENDATA_DATABASE_URL"], env)
@@ -327,3 +328,11 @@ def test_extension_on_the_review_page(site: Site) -> None:
     article = page.split(f'id="request-{ident}"')[1].split("</article>")[0]
     assert "需核实" in article and 'class="extend"' not in article  # once only
     assert ("request extend", "ok") in [(a, o) for a, o, _ in site.audit()]
+
+
+def test_an_unknown_receipt_says_whom_to_ask(site: Site) -> None:
+    for answer in (httpx.get(f"{site.url}/requests/no-such-receipt"),
+                   httpx.post(f"{site.url}/requests/no-such-receipt/token")):  # fmt: skip
+        assert answer.status_code == 404 and 'id="receipt-unknown"' in answer.text
+        assert "数据开放办公室 0851-86810000" in answer.text
+        assert answer.headers["cache-control"] == "no-store"

@@ -29,7 +29,7 @@ from api.openapi import (
     problem_responses,
     responses,
 )
-from api.routes.pages.view import View, ViewDep, not_found
+from api.routes.pages.view import View, ViewDep
 from api.routes.requests.apply import RECEIPT_EXAMPLE, STATUS_EXAMPLE
 from api.routes.requests.common import RequestsDep, audit, described, when
 from catalog.errors import NotFound
@@ -100,7 +100,7 @@ async def request_page(
     try:
         found = await _find(store, receipt)
     except NotFound:
-        return not_found(view)
+        return _unknown(view, settings)
     return await _render(view, content, settings, found, receipt, None, new=new == "1")
 
 
@@ -112,11 +112,19 @@ async def request_page_token(
     try:
         found, token = await _reveal(store, receipt)
     except NotFound:
-        return not_found(view)
+        return _unknown(view, settings)
     if token is not None:
         await audit(request, "request token shown", found.dataset, f"request {found.id}",
                     ANONYMOUS)  # fmt: skip
     return await _render(view, content, settings, found, receipt, token)
+
+
+def _unknown(view: View, settings: Settings) -> Response:
+    """404 for a receipt nobody holds: what to check, and whom to ask when it is lost."""
+    response = view.render("request_404.html", status=404, r=request_text(view.lang),
+                           contact=settings.request_contact)  # fmt: skip
+    response.headers.update(PRIVATE)
+    return response
 
 
 async def _render(
