@@ -61,6 +61,7 @@ STATUS_EXAMPLE = {
     "received_at": "2026-12-01T07:34:41.589625Z",
     "due_at": "2026-12-22T15:59:59Z",
     "overdue": False,
+    "extension": None,
     "decided_at": None,
     "fields": ["region_code", "year", "value"],
     "period": {"start": "2015", "end": "2020"},
