@@ -47,8 +47,10 @@ def build_settings(chosen: ChosenOptions) -> Settings:
     try:
         return Settings(**chosen)
     except pydantic.ValidationError as exc:
-        for error in exc.errors():
-            errors.print(f"error: {error['msg']}", markup=False, highlight=False)
+        for error in exc.errors():  # named as the environment knows it, the option likewise
+            name = "_".join(str(part) for part in error["loc"]).upper()
+            where = f"OPENDATA_{name}: " if name else ""
+            errors.print(f"error: {where}{error['msg']}", markup=False, highlight=False)
         raise typer.Exit(code=2) from None
 
 

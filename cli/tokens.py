@@ -9,7 +9,8 @@ import typer
 
 from catalog.errors import OpenDataError
 from catalog.state import SCOPE_HELP, ApiToken, parse_duration
-from cli.common import console, errors, fail, record, state_of
+from catalog.store import open_store
+from cli.common import console, errors, fail, record, say, settings_of, state_of
 
 token_app = typer.Typer(
     help="API tokens: who may write, read or review what.", no_args_is_help=True
@@ -40,6 +41,27 @@ def token_create(
     errors.print(f"token {made.id} ({made.name}) made; it is shown only now:", highlight=False)
     print(token)
     record(ctx, "token create", "ok", _granted(made))
+    for warning in _unknown_targets(ctx, made):
+        say(f"warning: {warning}", error=True)
+
+
+def _unknown_targets(ctx: typer.Context, token: ApiToken) -> list[str]:
+    """What the token names that the store does not hold (yet: allowed, it may come)."""
+    settings = settings_of(ctx)
+    store = open_store(settings.store, s3=settings.s3_options)
+    slugs = store.slugs()
+    organizations = set()
+    for slug in slugs:
+        if store.current(slug) is not None:
+            named = store.package(slug).organization
+            organizations.add(named.name if named else "")
+    found = []
+    for scope in token.scopes:
+        if scope.kind == "read-dataset" and store.current(scope.target) is None:
+            found.append(f"no dataset {scope.target!r} is published (yet)")
+        elif scope.kind == "publish" and scope.target not in organizations:
+            found.append(f"no published dataset belongs to organization {scope.target!r} (yet)")
+    return found
 
 
 @token_app.command("list")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from web.applications import REQUEST_TEXT, request_text
+from web.applications import REQUEST_TEXT, beijing_time, fault_words, request_text
 from web.charts import PALETTE, Chart, build_chart, chart_resource
 from web.headline import Featured, Figure, Headline, figure_text
 from web.pages import Download, PageData
@@ -41,8 +41,10 @@ __all__ = [
     "SeriesChart",
     "ValidationSummary",
     "VersionEntry",
+    "beijing_time",
     "build_chart",
     "chart_resource",
+    "fault_words",
     "figure_text",
     "grouped",
     "highlight",

@@ -32,7 +32,10 @@ class RequestSettings(BaseSettings):
     request_max_per_day: int = Field(
         default=200,
         ge=1,
-        description="Data requests the platform takes in a day (China time), all clients together.",
+        description=(
+            "Data requests one dataset takes in a day (China time), all clients together: a"
+            " flood from many addresses closes only the datasets it aims at, until midnight."
+        ),
     )
     request_max_body_bytes: int = Field(
         default=16_384,
@@ -47,5 +50,13 @@ class RequestSettings(BaseSettings):
         description=(
             "Days the token of an approved request lasts when the reviewer does not say"
             " (`opendata requests approve --expires`, the review page)."
+        ),
+    )
+    request_contact: str = Field(
+        default="",
+        max_length=300,
+        description=(
+            "Whom an applicant asks about a request (a lost receipt or token): shown on the"
+            " receipt page when the dataset's descriptor names no `contact`."
         ),
     )

@@ -93,6 +93,7 @@ from catalog.state.requests import (
     read_application,
     reply_due,
     request_figures,
+    same_contact,
     working_days_between,
 )
 from catalog.state.scopes import ADMIN, SCOPE_HELP, Scope, ScopeError, parse_duration, parse_scope
@@ -212,6 +213,7 @@ __all__ = [
     "reply_due",
     "request_figures",
     "require_data",
+    "same_contact",
     "sqlite_url",
     "stricter",
     "upgrade",

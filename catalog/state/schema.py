@@ -80,6 +80,10 @@ requests = Table(
     Column("token_expires", String(20)),
     Column("pending_token", Text),
     Column("client_sha256", String(64), nullable=False),  # for the daily limit per client
+    # The deadline extended once (migration 0005): when, by how many working days, why.
+    Column("extended_at", String(27)),
+    Column("extended_days", Integer),
+    Column("extension_note", Text),
 )
 
 # Sessions of the review page: only the SHA-256 of the cookie's value is kept.

@@ -134,8 +134,9 @@ class TokenStore:
             raise NotFound(f"no active token named or numbered {name_or_id!r}")
         return sorted((_token(row._mapping) for row in rows), key=lambda t: (t.created, t.id))
 
-    def check(self, presented: str) -> ApiToken | None:
-        """The active token `presented` is (`Bearer ` allowed), noting its use; else None."""
+    def check(self, presented: str, *, note_use: bool = True) -> ApiToken | None:
+        """The active token `presented` is (`Bearer ` allowed), noting its use unless told
+        not to (a caller that may still refuse it notes it with `note_use`); else None."""
         text = presented.strip()
         if text[:7].lower() == "bearer ":
             text = text[7:].strip()
@@ -151,10 +152,17 @@ class TokenStore:
             good = hmac.compare_digest(found.sha256, _digest(found.salt, secret))
             if not good or found.state(now) != "active":
                 return None
-            connection.execute(
-                update(tokens).where(tokens.c.id == ident).values(last_used=stamp(now))
-            )
+            if note_use:
+                connection.execute(
+                    update(tokens).where(tokens.c.id == ident).values(last_used=stamp(now))
+                )
         return found
+
+    def note_use(self, ident: str) -> None:
+        """Record a granted use of token `ident` (its `last_used`)."""
+        now = stamp(self.clock())
+        with self.engine.begin() as connection:
+            connection.execute(update(tokens).where(tokens.c.id == ident).values(last_used=now))
 
 
 def _digest(salt: str, secret: str) -> str:

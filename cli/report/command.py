@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from catalog.errors import OpenDataError
+from catalog.state import CHINA
 from catalog.store import open_store, resolve
 from cli.common import errors, fail, publisher, record, settings_of, state_of
 from cli.report.dataset import first_issued, slug_of, write_folder
@@ -40,6 +41,10 @@ def report(
     government-information-disclosure report (docs/report.md)."""
     settings = settings_of(ctx)
     now = datetime.now(UTC)
+    if year > now.astimezone(CHINA).year:  # a year to come has no figures, only zeros
+        errors.print(f"error: --year {year} has not begun; the latest is this year",
+                     markup=False, highlight=False)  # fmt: skip
+        raise typer.Exit(code=2)
     store = open_store(settings.store, s3=settings.s3_options)
     figures = year_figures(store, state_of(ctx), year, now, settings.request_reply_working_days)
     title = _title(settings.catalog_title, settings.catalog_title_en, year, lang)

@@ -177,6 +177,8 @@ def requests_figures(found: RequestFigures) -> list[Figure]:
             for code in [*GROUNDS, *sorted(set(found.denied) - set(GROUNDS))]
         ),
         figure(year, "requests_withdrawn", found.withdrawn),
+        figure(year, "requests_extended", found.extended),
+        figure(year, "requests_answered_late", found.answered_late),
         figure(year, "requests_overdue", found.overdue),
         figure(year, "requests_carried_out", found.carried_out),
     ]

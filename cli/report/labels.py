@@ -44,7 +44,11 @@ INDICATORS = {
         "requests_granted": ("requests", "予以开放", "Granted", "件"),
         "requests_denied": ("requests", "不予开放", "Denied", "件"),
         "requests_withdrawn": ("requests", "申请人撤回", "Withdrawn by the applicant", "件"),
-        "requests_overdue": ("requests", "逾期未答复", "Not answered by the deadline", "件"),
+        "requests_extended": ("requests", "延期答复", "Deadline extended", "件"),
+        "requests_answered_late": ("requests", "逾期答复", "Answered after the deadline", "件"),
+        "requests_overdue": (
+            "requests", "逾期未答复", "Not answered by the deadline (still open)", "件",
+        ),
         "requests_carried_out": (
             "requests", "结转下年度继续办理", "Carried over to next year", "件",
         ),

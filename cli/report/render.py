@@ -51,25 +51,33 @@ def as_text(figures: list[Figure], title: str, lang: str = "zh") -> str:
 
 def _lines(figures: list[Figure], lang: str) -> Iterator[str]:
     zh = lang == "zh"
+    # The figures' column starts after the widest label (a long denial ground included).
+    columns = max([64, *(width(_label(f, zh)) + 2 for f in figures if f.dataset == ALL)])
     for section, (heading_zh, heading_en) in SECTIONS.items():
         yield heading_zh if zh else heading_en
         mine = [f for f in figures if f.section == section]
         if section == "use":
             yield from _use(mine, zh)
         else:
-            yield from (_line(f, zh) for f in mine if f.dataset == ALL)
+            yield from (_line(f, zh, columns) for f in mine if f.dataset == ALL)
         yield ""
 
 
-def _line(found: Figure, zh: bool) -> str:
+def _label(found: Figure, zh: bool) -> str:
     label = found.indicator_zh if zh else found.indicator_en
     if found.breakdown != ALL:
         label = ("    其中：" if zh else "    of which: ") + (
             found.breakdown_zh if zh else found.breakdown_en
         )
+    return label
+
+
+def _line(found: Figure, zh: bool, columns: int) -> str:
     value = _value(found)
     unit = found.unit if zh else UNITS_EN.get(found.unit, found.unit)
-    return f"  {pad(label, 64)}{pad(value, 8, right=True)} {unit}"
+    if not zh and value == "1":  # 1 dataset, 1 request, 1 working day
+        unit = unit.removesuffix("s")
+    return f"  {pad(_label(found, zh), columns)}{pad(value, 8, right=True)} {unit}"
 
 
 def _value(found: Figure) -> str:

@@ -9,7 +9,7 @@ import json
 
 from catalog.state import OTHER, RequestFigures, State, UsageKey, UsageLog
 from cli.report.figures import Figure, requests_figures, usage_figures
-from cli.report.render import as_csv, as_json, as_text
+from cli.report.render import as_csv, as_json, as_text, width
 
 
 def figures(state: State) -> list[Figure]:
@@ -19,8 +19,8 @@ def figures(state: State) -> list[Figure]:
         UsageKey("2026-06-30", OTHER, "api_call", "dcat"): 4,
         UsageKey("2027-01-01", "wages", "download", "rest"): 100,  # another year
     })  # fmt: skip
-    asked = RequestFigures(2026, received=3, granted=1, denied={"repeated": 1},
-                           median_reply_working_days=2.5)  # fmt: skip
+    asked = RequestFigures(2026, received=3, granted=1, denied={"repeated": 1}, overdue=2,
+                           answered_late=1, median_reply_working_days=2.5)  # fmt: skip
     return [*usage_figures(UsageLog(state.engine), 2026), *requests_figures(asked)]
 
 
@@ -41,8 +41,19 @@ def test_report_text_prints_the_use_by_channel_and_dataset(state: State) -> None
     assert line(text, "不予开放") == ["不予开放", "1", "件"]
     assert line(text, "其中：重复申请") == ["其中：重复申请", "1", "件"]
     assert line(text, "答复用时中位数") == ["答复用时中位数", "2.5", "个工作日"]
+    assert line(text, "逾期答复") == ["逾期答复", "1", "件"]
+    assert line(text, "逾期未答复") == ["逾期未答复", "2", "件"]
     english = as_text(found, "TITLE", "en")
-    assert line(english, "Denied") == ["Denied", "1", "requests"]
+    assert line(english, "Denied") == ["Denied", "1", "request"]  # not "1 requests"
+    assert line(english, "Requests received") == ["Requests", "received", "3", "requests"]
+    assert line(english, "Answered after") == [
+        "Answered",
+        "after",
+        "the",
+        "deadline",
+        "1",
+        "request",
+    ]
     assert line(english, "not about one dataset") == [
         "not",
         "about",
@@ -52,6 +63,14 @@ def test_report_text_prints_the_use_by_channel_and_dataset(state: State) -> None
         "4",
         "0",
     ]
+
+
+def test_report_text_keeps_its_column_past_a_long_ground() -> None:
+    asked = RequestFigures(2026, denied={"security-or-stability": 3, "repeated": 1})
+    for lang, unit in (("zh", " 件"), ("en", " request")):
+        text = as_text(requests_figures(asked), "TITLE", lang)
+        rows = [r.rstrip("s") for r in text.splitlines() if r.rstrip("s").endswith(unit)]
+        assert len(rows) > 10 and len({width(r) for r in rows}) == 1, text  # one column
 
 
 def test_report_csv_and_json_hold_the_same_rows(state: State) -> None:

@@ -67,7 +67,8 @@ def test_request_figures_count_a_year_as_the_disclosure_report_does(state: State
     found = request_figures(desk.store.all(), 2026, at("2027-02-01T00:00"))
     assert (found.received, found.carried_in, found.granted) == (5, 1, 1)
     assert found.denied == {"repeated": 1, "state-secret": 1} and found.denied_total == 2
-    assert (found.withdrawn, found.overdue, found.carried_out) == (1, 2, 2)
+    # Answered late and never answered are two figures: the late denial is not "逾期未答复".
+    assert (found.withdrawn, found.overdue, found.answered_late, found.carried_out) == (1, 1, 1, 2)
     assert found.median_reply_working_days == 5.0
     before = request_figures(desk.store.all(), 2025, at("2027-02-01T00:00"))
     assert (before.received, before.carried_in, before.carried_out) == (1, 0, 1)

@@ -1,6 +1,6 @@
 """Data requests in the state database, on SQLite and PostgreSQL: filing within the daily
-limits, duplicates refused, the reply deadline in working days, overdue, decisions that only
-one reviewer wins, the token shown once, and the review sessions."""
+limits, duplicates filed and marked, the reply deadline in working days, overdue, decisions
+that only one reviewer wins, the token shown once, and the review sessions."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from catalog.state import (
     State,
     read_application,
     reply_due,
+    same_contact,
 )
 from catalog.store import ManualClock
 
@@ -58,6 +59,11 @@ def test_reply_due_counts_working_days_from_the_day_after() -> None:
         ({"period_start": "20xx"}, {"period_start"}),
         ({"agree": "yes"}, {"agree"}),
         ({"name": "\x1b[31mx"}, {"name"}),
+        ({"name": "abc\u202etxt.exe"}, {"name"}),  # bidi override (Cf)
+        ({"name": "李\u200b研究"}, {"name"}),  # zero width space (Cf)
+        ({"purpose": "研究各市州工资水平的差异\u2028用于学术论文。"}, {"purpose"}),  # Zl
+        ({"purpose": "研究各市州工资水\u2029平的差异，用于学术论文。"}, {"purpose"}),  # Zp
+        ({"purpose": "研究工资水平的差异"}, {"purpose"}),  # 9 Chinese characters
         ({"name": 7}, {"name"}),
         ({"extra": 1}, {"extra"}),
     ],
@@ -88,12 +94,19 @@ def test_request_filed_found_by_receipt_only_hashed(state: State) -> None:
         store.find(receipt[:-1] + ("A" if receipt[-1] != "A" else "B"))
 
 
-def test_same_contact_waiting_on_the_same_dataset_is_refused(state: State) -> None:
+def test_same_contact_is_filed_and_marked_for_the_reviewer(state: State) -> None:
+    """Refusing a second request from a waiting contact told anyone typing a victim's phone
+    that the victim had applied (and when), and let them block the victim's own request."""
     store = RequestStore(state.engine)
-    store.file("wages-test", application(), "203.0.113.9", Limits())
-    with pytest.raises(Conflict, match="still waiting"):
-        store.file("wages-test", application(), "203.0.113.10", Limits())
-    store.file("other", application(), "203.0.113.9", Limits())  # another dataset is fine
+    first, _ = store.file("wages-test", application(), "203.0.113.9", Limits())
+    second, _ = store.file("wages-test", application("LI@example.org"), "203.0.113.10", Limits())
+    phone = application("", phone="13912345678")
+    third, _ = store.file("wages-test", phone, "203.0.113.11", Limits())
+    fourth, _ = store.file("wages-test", phone, "203.0.113.12", Limits())
+    elsewhere, _ = store.file("other", application(), "203.0.113.9", Limits())
+    marks = same_contact(store.all())
+    assert marks[first.id] == [second.id] and marks[second.id] == [first.id]
+    assert marks[third.id] == [fourth.id] and elsewhere.id not in marks
 
 
 def test_daily_limits_per_client_and_in_all(state: State) -> None:
@@ -106,8 +119,10 @@ def test_daily_limits_per_client_and_in_all(state: State) -> None:
         store.file("wages-test", application("a2@example.org"), "198.51.100.1", limits)
     assert raised.value.retry_after is not None and 0 < raised.value.retry_after <= 86400
     store.file("wages-test", application("b@example.org"), "198.51.100.2", limits)
-    with pytest.raises(TooManyRequests, match="no more requests today"):
+    with pytest.raises(TooManyRequests, match="this dataset takes no more requests today"):
         store.file("wages-test", application("c@example.org"), "198.51.100.3", limits)
+    # The cap is per dataset: a flood aimed at one leaves the others open.
+    store.file("other", application("c@example.org"), "198.51.100.3", limits)
     clock.advance(timedelta(days=1))  # a new day in China
     store.file("wages-test", application("c@example.org"), "198.51.100.3", limits)
 

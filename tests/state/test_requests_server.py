@@ -1,7 +1,8 @@
 """Data requests end to end against a real server, with the state in SQLite and in PostgreSQL:
 a request filed through the web form in headless Chromium, approved by `opendata requests
-approve`, its token shown once on the receipt page; denied with a legal ground; overdue; the
-review page's login, scope, CSRF; bad input, huge bodies and the daily limit refused."""
+approve`, its token collected once from the receipt page by a POST (a GET takes nothing);
+denied with a legal ground; overdue; the review page's login, scope, CSRF; bad input, huge
+bodies and the daily limit refused."""
 
 from __future__ import annotations
 
@@ -104,8 +105,8 @@ def test_request_filed_in_chromium_approved_by_cli_token_shown_once(site: Site) 
         page.fill("#f-period_start", "2020")
         page.fill("#f-period_end", "2022")
         page.click("button[type=submit]")  # not agreed, a bad email: shown beside the fields
-        assert page.inner_text("#e-email").startswith("not an email address")
-        assert "agreed" in page.inner_text("#e-agree")
+        assert page.inner_text("#e-email").startswith("不是有效的电子邮箱")  # the page's tongue
+        assert "勾选同意" in page.inner_text("#e-agree")
         assert page.input_value("#f-purpose") == PURPOSE  # nothing typed is lost
         assert page.is_checked("input[name=fields][value=avg_wage]")
         page.fill("#f-email", "zhang@example.edu.cn")
@@ -114,20 +115,26 @@ def test_request_filed_in_chromium_approved_by_cli_token_shown_once(site: Site) 
         page.wait_for_url(re.compile(r".*/requests/[A-Za-z0-9_-]{32}\?new=1"))
         assert page.get_attribute("#request-state", "data-state") == "received"
         receipt = page.url.split("/requests/")[1].split("?")[0]
+        approved = site.cli("requests", "approve", receipt, "--expires", "30d")
+        assert approved.returncode == 0, approved.stderr
+        token = approved.stdout.strip()
+        assert token.startswith("odt_") and "shown only now" in approved.stderr
+        preview = httpx.get(f"{site.url}/requests/{receipt}")  # a chat app's link preview
+        assert token not in preview.text and 'id="collect-token"' in preview.text
+        assert preview.headers["cache-control"] == "no-store"
+        page.goto(f"{site.url}/requests/{receipt}")
+        page.click("#collect-token button[type=submit]")  # the applicant's click
+        assert page.inner_text("#issued-token") == token
+        page.goto(f"{site.url}/requests/{receipt}")  # looked at again: the token is gone
+        assert page.locator("#issued-token").count() == 0
         browser.close()
     policy = httpx.get(f"{site.url}/dataset/wages-test/apply").headers["content-security-policy"]
     assert "form-action 'self'" in policy and "script-src 'self'" in policy
-    approved = site.cli("requests", "approve", receipt, "--expires", "30d")
-    assert approved.returncode == 0, approved.stderr
-    token = approved.stdout.strip()
-    assert token.startswith("odt_") and "shown only now" in approved.stderr
-    first = httpx.get(f"{site.url}/requests/{receipt}")
-    assert f'<code id="issued-token">{token}</code>' in first.text
-    assert first.headers["cache-control"] == "no-store"
-    second = httpx.get(f"{site.url}/requests/{receipt}")
+    second = httpx.post(f"{site.url}/requests/{receipt}/token")
     assert token not in second.text and token.split("_")[1] in second.text
     status = httpx.get(f"{site.url}/api/v1/requests/{receipt}").json()
     assert status["state"] == "approved" and "value" not in status["token"]
+    assert status["token"]["waiting"] is False
     assert status["token"]["scope"] == "read-dataset:wages-test"
     state = open_state(site.database)
     try:
@@ -211,9 +218,12 @@ def test_review_page_login_scope_cookie_and_csrf(site: Site) -> None:
         assert foreign.status_code == 403
         assert httpx.get(filed["status_url"]).json()["state"] == "received"
         done = browser.post(f"/review/{ident}/approve", data={"csrf": csrf.group(1), "days": "7"})
-        assert done.status_code == 303
-        status = httpx.get(filed["status_url"]).json()
-        assert status["state"] == "approved" and status["token"]["value"].startswith("odt_")
+        assert done.status_code == 200  # the page itself, with the token shown once
+        shown = re.search(r'<code id="issued-token">(odt_[^<]+)</code>', done.text)
+        assert shown is not None
+        assert httpx.get(filed["status_url"]).json()["token"]["waiting"] is True
+        status = httpx.post(filed["status_url"] + "/token").json()
+        assert status["state"] == "approved" and status["token"]["value"] == shown.group(1)
         browser.post("/review/logout", data={"csrf": csrf.group(1)})
         assert (
             browser.post(f"/review/{ident}/deny", data={"csrf": csrf.group(1)}).status_code == 403
@@ -258,10 +268,12 @@ def test_huge_chunked_body_and_form_are_refused_413(site: Site) -> None:
     assert form.status_code == 413
 
 
-def test_duplicate_refused_politely_then_the_daily_limit(site: Site) -> None:
-    assert site.file("twice@example.org").status_code == 201
-    again = site.file("twice@example.org")
-    assert again.status_code == 409 and "still waiting" in again.json()["detail"]
+def test_duplicate_filed_revealing_nothing_then_the_daily_limit(site: Site) -> None:
+    first = site.file("twice@example.org")
+    again = site.file("twice@example.org")  # anyone may type anyone's contact
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert first.json()["receipt"] != again.json()["receipt"]
+    assert "waiting" not in again.text and again.json()["request"]["state"] == "received"
     answers = [site.file(f"many{n}@example.org") for n in range(PER_CLIENT)]
     refused = [a for a in answers if a.status_code == 429]
     assert refused and int(refused[0].headers["retry-after"]) > 0

@@ -28,15 +28,16 @@ from api.routes.requests.common import (
     bounded_body,
     conditional_package,
     conditions,
-    dataset_fields,
+    contact_of,
     file_request,
     form_fields,
     json_fields,
+    tables_of,
 )
 from catalog.errors import Conflict, NotFound
 from catalog.state import KNOWN_FIELDS, InvalidApplication
 from catalog.store import Package
-from web import request_text
+from web import fault_words, request_text
 
 router = APIRouter()
 NO_STORE = {"Cache-Control": "no-store"}
@@ -60,6 +61,7 @@ STATUS_EXAMPLE = {
     "received_at": "2026-12-01T07:34:41.589625Z",
     "due_at": "2026-12-22T15:59:59Z",
     "overdue": False,
+    "extension": None,
     "decided_at": None,
     "fields": ["region_code", "year", "value"],
     "period": {"start": "2015", "end": "2020"},
@@ -144,7 +146,11 @@ async def apply_posted(
     try:
         _, receipt = await file_request(request, package, raw)
     except InvalidApplication as exc:
-        return form(view, package, raw, exc.errors, status=400)
+        worded = {
+            key: fault_words(fault.code, dict(fault.figures), view.lang)
+            for key, fault in exc.faults.items()
+        }
+        return form(view, package, raw, worded, status=400)
     english = "&lang=en" if view.lang == "en" else ""
     return RedirectResponse(f"/requests/{quote(receipt)}?new=1{english}", status_code=303)
 
@@ -165,7 +171,8 @@ def form(
         r=request_text(view.lang),
         d=package,
         conditions=view.pick(zh, en),
-        fields=dataset_fields(package),
+        tables=tables_of(package),
+        contact=contact_of(package, view.settings),
         chosen=set(raw.get("fields", [])),
         values=values,
         errors=errors,

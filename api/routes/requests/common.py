@@ -3,6 +3,10 @@ filing itself (one path for the JSON API and the web form)."""
 
 from __future__ import annotations
 
+import functools
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
@@ -12,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from api.perimeter import request_client
 from api.routes.ckan import bounded_json
 from api.uploads import BodyTooLarge, read_body
-from catalog.errors import BadRequest, Conflict, NotFound, PayloadTooLarge
+from catalog.errors import BadRequest, Conflict, NotFound, OpenDataError, PayloadTooLarge
 from catalog.settings import Settings
 from catalog.state import (
     ANONYMOUS,
@@ -25,6 +29,7 @@ from catalog.state import (
     read_application,
 )
 from catalog.store import Package, Store
+from web import beijing_time
 
 # Form fields of one request: a few texts and one checkbox per dataset field.
 MAX_FORM_FIELDS = 600
@@ -130,6 +135,77 @@ def dataset_fields(package: Package) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+@dataclass(frozen=True)
+class Column:
+    """A field as the request pages list it: its name and its titles (the data dictionary)."""
+
+    name: str
+    title: str
+    title_en: str
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of a dataset and its fields, for the pages' field lists grouped by table."""
+
+    name: str
+    title: str
+    title_en: str
+    columns: tuple[Column, ...]
+
+
+@dataclass(frozen=True)
+class About:
+    """What the request pages show of the dataset applied for: its titles, its tables, and
+    whom to ask (the descriptor's `contact`, else `request_contact`)."""
+
+    slug: str
+    title: str = ""
+    title_en: str = ""
+    contact: str = ""
+    tables: tuple[Table, ...] = ()
+
+
+def tables_of(package: Package) -> tuple[Table, ...]:
+    """The dataset's tables with their fields, in order."""
+    found = []
+    for resource in package.resources:
+        if resource.table_schema is None:
+            continue
+        columns = tuple(
+            Column(f.name, f.title or "", f.title_en or "") for f in resource.table_schema.fields
+        )
+        title = resource.title or resource.name
+        found.append(Table(resource.name, title, resource.title_en or "", columns))
+    return tuple(found)
+
+
+def described(store: Store, slug: str, settings: Settings) -> About:
+    """`About` a dataset; only its slug and the platform's contact when it is gone."""
+    try:
+        package = store.package(slug) if store.current(slug) is not None else None
+    except OpenDataError:  # withdrawn meanwhile: the request stays
+        package = None
+    if package is None:
+        return About(slug, contact=settings.request_contact)
+    return About(
+        slug, package.title or slug, package.title_en or "",
+        contact_of(package, settings), tables_of(package),
+    )  # fmt: skip
+
+
+def contact_of(package: Package, settings: Settings) -> str:
+    """Whom an applicant asks: the descriptor's `contact`, else `request_contact`."""
+    named = package.contact
+    contact = " ".join(p for p in (named.name, named.email) if p) if named else ""
+    return contact or settings.request_contact
+
+
+def when(lang: str) -> Callable[[str | None], str]:
+    """The pages' way of showing a stored UTC time: in Beijing time, named so."""
+    return functools.partial(beijing_time, lang=lang)
+
+
 def conditions(package: Package) -> tuple[str, str]:
     """The conditions of 有条件开放 (zh, en): the descriptor's (`access_conditions`, `_en`,
     else the register's `open_conditions`), else the regulation's."""
@@ -147,23 +223,35 @@ async def file_request(
     settings: Settings = request.app.state.settings
     limits = Limits(settings.request_max_per_client_per_day, settings.request_max_per_day)
     store: RequestStore = request.app.state.requests
-    client = request_client(request)
+    client = filing_client(request_client(request))
     filed, receipt = await run_in_threadpool(store.file, package.name, application, client, limits)
     await audit(request, "request received", package.name, f"request {filed.id}", ANONYMOUS)
     return filed, receipt
 
 
+def filing_client(client: str) -> str:
+    """Who files, for the daily limit per client: an IPv6 client by its /56, as a home or an
+    office is given a /56 or more (one holder of a /56 has 256 /64s to file from)."""
+    try:
+        network = ipaddress.ip_network(client, strict=False)
+    except ValueError:
+        return client
+    return str(network.supernet(new_prefix=56)) if network.version == 6 else client
+
+
 async def audit(
     request: Request, action: str, dataset: str, detail: str, who: str, *, refused: bool = False
 ) -> None:
-    """One review step in the audit log."""
+    """One review step in the audit log; refusals (a login or form anyone may send again)
+    tallied per hour, so that no client grows the log without bound."""
     log: AuditLog = request.app.state.audit
+    client = request_client(request)
+    if refused:
+        await run_in_threadpool(
+            log.refusal, token=who, action=action, dataset=dataset, detail=detail, client=client
+        )
+        return
     await run_in_threadpool(
-        log.record,
-        token=who,
-        action=action,
-        outcome="refused" if refused else "ok",
-        dataset=dataset,
-        detail=detail,
-        client=request_client(request),
-    )
+        log.record, token=who, action=action, outcome="ok", dataset=dataset, detail=detail,
+        client=client,
+    )  # fmt: skip

@@ -24,7 +24,7 @@ from catalog.state.requests.grounds import (
     ground,
     reply_due,
 )
-from catalog.state.requests.record import STATES, DataRequest, RequestState
+from catalog.state.requests.record import STATES, DataRequest, RequestState, same_contact
 from catalog.state.requests.sessions import ReviewSession, ReviewSessions
 from catalog.state.requests.store import Limits, RequestStore
 
@@ -49,5 +49,6 @@ __all__ = [
     "read_application",
     "reply_due",
     "request_figures",
+    "same_contact",
     "working_days_between",
 ]

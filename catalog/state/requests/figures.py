@@ -4,8 +4,11 @@ The year is a calendar year in China time. A request counts in the year it was r
 (`received`); one received earlier and still undecided when the year began is carried in
 (`carried_in`, 上年结转), one still undecided when it ended is carried out (`carried_out`,
 结转下年度继续办理). Decisions count in the year they were taken: granted, denied by legal
-ground, withdrawn by the applicant. A request is `overdue` in the year its reply deadline
-passed without a decision by then (decided late, withdrawn late, or still waiting). The
+ground, withdrawn by the applicant. Of the requests whose reply deadline passed in the year,
+one decided after its deadline but within the year (or by now) is `answered_late` (逾期答复);
+one still undecided at the year's end (or now) is `overdue` (逾期未答复): the two never count
+the same request. An extended deadline (`extended`, counted in the year it was extended) is
+the deadline: a request answered within it is not late. The
 reply time of a decision (granted or denied) is in working days, Monday to Friday, from the
 day after it was received to the day it was decided (China time), as the deadline counts;
 `median_reply_working_days` is their median.
@@ -32,6 +35,8 @@ class RequestFigures:
     denied: dict[str, int] = field(default_factory=dict)  # ground code → count
     withdrawn: int = 0
     overdue: int = 0
+    answered_late: int = 0
+    extended: int = 0  # deadlines extended in the year (延期答复)
     carried_out: int = 0
     median_reply_working_days: float | None = None
 
@@ -53,6 +58,7 @@ def working_days_between(received: datetime, decided: datetime) -> int:
 def request_figures(found: list[DataRequest], year: int, now: datetime) -> RequestFigures:
     """The figures of `year` from every request kept (`RequestStore.all()`), as of `now`."""
     start, end = _year_start(year), _year_start(year + 1)
+    until = min(end, now)
     received = [r for r in found if start <= _at(r.received_at) < end]
     decided = [r for r in found if r.decided_at and start <= _at(r.decided_at) < end]
     denied: dict[str, int] = {}
@@ -72,8 +78,10 @@ def request_figures(found: list[DataRequest], year: int, now: datetime) -> Reque
         granted=sum(1 for r in decided if r.state == "approved"),
         denied=dict(sorted(denied.items())),
         withdrawn=sum(1 for r in decided if r.state == "withdrawn"),
-        overdue=sum(1 for r in found if _late_in(r, start, min(end, now))),
+        overdue=sum(1 for r in found if _late_in(r, start, until) and _open_at(r, until)),
+        answered_late=sum(1 for r in found if _late_in(r, start, until) and not _open_at(r, until)),
         carried_out=sum(1 for r in found if _open_at(r, end)),
+        extended=sum(1 for r in found if r.extended_at and start <= _at(r.extended_at) < end),
         median_reply_working_days=float(statistics.median(replies)) if replies else None,
     )
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -37,6 +38,12 @@ class DataRequest:
     denial_note: str | None = None
     token_id: str | None = None
     token_expires: str | None = None
+    # An approval's token waits to be collected on the receipt page (`RequestStore.reveal`).
+    token_pending: bool = field(default=False, compare=False)
+    # The reply deadline extended once (`RequestStore.extend`): when, by how much, why.
+    extended_at: str | None = None
+    extended_days: int | None = None
+    extension_note: str | None = None
 
     def overdue(self, now: datetime) -> bool:
         """Undecided past its reply deadline."""
@@ -53,6 +60,10 @@ class DataRequest:
             "received_at": self.received_at,
             "due_at": self.due_at,
             "overdue": self.overdue(now),
+            "extension": None
+            if self.extended_at is None
+            else {"at": self.extended_at, "working_days": self.extended_days,
+                  "reason": self.extension_note},
             "decided_at": self.decided_at,
             "fields": list(self.fields),
             "period": {"start": self.period_start, "end": self.period_end},
@@ -63,7 +74,7 @@ class DataRequest:
             "token": None
             if self.token_id is None
             else {"id": self.token_id, "expires": self.token_expires,
-                  "scope": f"read-dataset:{self.dataset}"},
+                  "scope": f"read-dataset:{self.dataset}", "waiting": self.token_pending},
         }  # fmt: skip
 
 
@@ -89,4 +100,25 @@ def request_of(row: Any) -> DataRequest:
         denial_note=row.get("denial_note"),
         token_id=row.get("token_id"),
         token_expires=row.get("token_expires"),
+        token_pending=row.get("pending_token") is not None,
+        extended_at=row.get("extended_at"),
+        extended_days=row.get("extended_days"),
+        extension_note=row.get("extension_note"),
     )
+
+
+def same_contact(found: Sequence[DataRequest]) -> dict[str, list[str]]:
+    """For each request of `found`, the ids of the others for the same dataset from the same
+    email or phone, in the order of `found`: the review marks them (a duplicate is filed, not
+    refused, so nobody learns from a refusal who applied)."""
+    seen: dict[tuple[str, str, str], list[str]] = {}
+    for request in found:
+        for kind, value in (("email", request.email), ("phone", request.phone)):
+            if value:
+                seen.setdefault((request.dataset, kind, value.lower()), []).append(request.id)
+    others: dict[str, list[str]] = {}
+    for ids in seen.values():
+        for ident in ids:
+            mine = others.setdefault(ident, [])
+            mine.extend(i for i in ids if i != ident and i not in mine)
+    return {ident: ids for ident, ids in others.items() if ids}

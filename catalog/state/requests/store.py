@@ -8,26 +8,28 @@ log name a request by its public `id`.
 Decisions are compare-and-set on `state = 'received'`: two reviewers deciding at once, or a
 reviewer and a withdrawing applicant, cannot both win. An approval makes a token with the
 scope `read-dataset:<slug>` (`TokenStore.create`) in the same breath and keeps it in
-`pending_token` until `reveal` hands it to the applicant, once.
+`pending_token` until `reveal` hands it to the applicant, once; `reissue` replaces a lost one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import secrets
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, or_, select, text, update
+from sqlalchemy import Engine, func, insert, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from catalog.errors import Conflict, NotFound, TooManyRequests
 from catalog.state.audit import entry_time
-from catalog.state.requests.application import Application
+from catalog.state.requests.application import REFUSED_CATEGORIES, Application
 from catalog.state.requests.grounds import STATUTORY_WORKING_DAYS, day_start, ground, reply_due
 from catalog.state.requests.record import STATES, DataRequest, request_of
 from catalog.state.schema import requests
@@ -42,7 +44,8 @@ FILING_LOCK = 0x6F64_7265_7173
 
 @dataclass(frozen=True)
 class Limits:
-    """How many requests may be filed in a day (China time): from one client, in all."""
+    """How many requests may be filed in a day (China time): from one client (all datasets),
+    and for one dataset (all clients)."""
 
     per_client: int = 5
     total: int = 200
@@ -70,15 +73,16 @@ class RequestStore:
     ) -> tuple[DataRequest, str]:
         """File a request for dataset `slug`: its record and the receipt code (shown once).
 
-        TooManyRequests past the daily limits; Conflict when the same contact already waits
-        for an answer on this dataset."""
+        TooManyRequests past the daily limits. A second request from a contact that already
+        waits on this dataset is filed too (refusing it would tell anyone who typed a
+        victim's phone that the victim applied, and let them block the victim): the review
+        marks it (`same_contact`) and may deny it as `repeated`."""
         now = self.clock()
         receipt = new_receipt()
         row = _new_row(slug, application, now, reply_due(now, self.reply_days))
         row.update(receipt_sha256=digest(receipt), client_sha256=digest(client))
         with self.engine.begin() as connection:
             self._check_limits(connection, row, now, limits)
-            _check_duplicate(connection, slug, application)
             while True:  # a clash of random ids is all but impossible
                 row["id"] = secrets.token_hex(ID_BYTES)
                 try:
@@ -98,8 +102,10 @@ class RequestStore:
         counted = select(func.count()).select_from(requests).where(today)
         tomorrow = day_start(now) + timedelta(days=1)
         wait = max(1, int((tomorrow - now).total_seconds()))
-        if connection.execute(counted).scalar_one() >= limits.total:
-            raise _too_many("the platform takes no more requests today", wait)
+        # Per dataset: a flood of addresses blocks at most the datasets it aims at.
+        this_dataset = counted.where(requests.c.dataset == row["dataset"])
+        if connection.execute(this_dataset).scalar_one() >= limits.total:
+            raise _too_many("this dataset takes no more requests today", wait)
         mine = counted.where(requests.c.client_sha256 == row["client_sha256"])
         if connection.execute(mine).scalar_one() >= limits.per_client:
             raise _too_many(f"at most {limits.per_client} requests a day from one client", wait)
@@ -160,11 +166,66 @@ class RequestStore:
             _undecided(self.get(ident))
         return self.get(ident), token
 
+    def reissue(self, ident: str, tokens: TokenStore) -> tuple[DataRequest, str]:
+        """A new token for an approved request whose token was lost: the old one revoked,
+        the new one of the same scope and expiry, returned now and waiting on the receipt
+        page again (once). Conflict when the request is not approved or its token expired."""
+        found = self.get(ident)
+        if found.state != "approved" or found.token_id is None:
+            raise Conflict(f"request {found.id} is {found.state}; only an approval has a token")
+        left = _left(found.token_expires, self.clock())
+        if left is not None and left <= timedelta(0):
+            raise Conflict(f"the token of request {found.id} expired at {found.token_expires}")
+        with contextlib.suppress(NotFound):  # revoked by hand already: a new one all the same
+            tokens.revoke(found.token_id)
+        made, token = tokens.create(
+            f"request {found.id} ({found.name})"[:200], [f"read-dataset:{found.dataset}"], left
+        )
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(requests)
+                .where(requests.c.id == ident, requests.c.token_id == found.token_id)
+                .values(token_id=made.id, token_expires=made.expires, pending_token=token)
+            ).rowcount
+        if not changed:  # issued again by someone else meanwhile: this one must not live on
+            tokens.revoke(made.id)
+            raise Conflict(f"the token of request {found.id} was issued again meanwhile")
+        return self.get(ident), token
+
+    def extend(self, ident: str, days: int, reason: str) -> DataRequest:
+        """Extend the reply deadline of a waiting request, once, by 1 to 15 working days
+        counted from the old deadline (《贵州省政府数据共享开放条例》: once, at most 15, the
+        applicant told why). ValueError for days or a reason out of bounds; Conflict when it
+        is decided or extended already."""
+        if not 1 <= days <= STATUTORY_WORKING_DAYS:
+            raise ValueError(f"an extension is 1 to {STATUTORY_WORKING_DAYS} working days")
+        reason = reason.strip()
+        if not reason or len(reason) > MAX_NOTE_CHARS or _unprintable(reason):
+            raise ValueError(f"the reason is 1 to {MAX_NOTE_CHARS} characters of plain text")
+        found = self.get(ident)
+        _undecided(found)
+        due = reply_due(datetime.fromisoformat(found.due_at.replace("Z", "+00:00")), days)
+        with self.engine.begin() as connection:
+            changed = connection.execute(
+                update(requests)
+                .where(requests.c.id == ident, requests.c.state == "received",
+                       requests.c.extended_at.is_(None))
+                .values(due_at=stamp(due), extended_at=entry_time(self.clock()),
+                        extended_days=days, extension_note=reason)
+            ).rowcount  # fmt: skip
+        if not changed:
+            again = self.get(ident)
+            _undecided(again)
+            raise Conflict(f"request {ident} was extended already, on {again.extended_at}")
+        return self.get(ident)
+
     def deny(self, ident: str, reviewer: str, code: str, note: str = "") -> DataRequest:
         """Deny a received request on a legal ground (`grounds.GROUNDS`), with a note."""
         ground(code)  # ValueError names the codes
         if len(note) > MAX_NOTE_CHARS:
             raise ValueError(f"the note is {len(note)} characters; at most {MAX_NOTE_CHARS}")
+        if _unprintable(note):
+            raise ValueError("the note holds control or format characters (ESC, CR, bidi marks)")
         _undecided(self.get(ident))
         decided = self._decide(
             ident, "denied", reviewer, denial_ground=code, denial_note=note.strip() or None
@@ -224,23 +285,21 @@ def _new_row(slug: str, application: Application, now: datetime, due: datetime) 
     }
 
 
-def _check_duplicate(connection: Connection, slug: str, application: Application) -> None:
-    same = [requests.c.email == application.email] if application.email else []
-    same += [requests.c.phone == application.phone] if application.phone else []
-    waiting = select(requests.c.received_at).where(
-        requests.c.dataset == slug, requests.c.state == "received", or_(*same)
-    )
-    earlier = connection.execute(waiting.limit(1)).scalar()
-    if earlier is not None:
-        raise Conflict(
-            f"a request for this dataset from the same contact, received {earlier[:10]}, is"
-            " still waiting for its answer; its receipt code shows its state"
-        )
-
-
 def _undecided(found: DataRequest) -> None:
     if found.state != "received":
         raise Conflict(f"request {found.id} is {found.state} already")
+
+
+def _unprintable(text: str) -> bool:
+    """Holds control or format characters (a line break aside): ESC, CR, bidi marks."""
+    return any(unicodedata.category(c) in REFUSED_CATEGORIES and c != "\n" for c in text)
+
+
+def _left(expires: str | None, now: datetime) -> timedelta | None:
+    """The time a token expiring at `expires` has left; None when it never expires."""
+    if expires is None:
+        return None
+    return datetime.fromisoformat(expires.replace("Z", "+00:00")) - now
 
 
 def _too_many(message: str, wait: int) -> TooManyRequests:
