@@ -66,7 +66,7 @@ _ZH: Final[dict[str, str]] = {
     "apply_for_data": "申请使用数据",
     "downloads_need_grant": "下载须持有该数据集的授权令牌（请求头 Authorization: Bearer odt_…）。",
     "data_refused": "数据须经授权",
-    "data_refused_text": "数据集 {dataset} 有条件开放："
+    "data_refused_text": "数据集“{dataset}”有条件开放："
     "其数据仅提供给持有该数据集授权令牌的申请人。",
     "data_refused_page": "查看数据集的元数据和开放条件",
     "temporal": "时间范围",
@@ -251,7 +251,7 @@ _EN: Final[dict[str, str]] = {
     "downloads_need_grant": "Downloads need a token granted this dataset"
     " (header Authorization: Bearer odt_…).",
     "data_refused": "The data needs a grant",
-    "data_refused_text": "Dataset {dataset} is open on conditions: its data is served only to"
+    "data_refused_text": "Dataset “{dataset}” is open on conditions: its data is served only to"
     " applicants holding a token granted it.",
     "data_refused_page": "See the dataset's metadata and conditions",
     "temporal": "Time period",

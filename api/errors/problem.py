@@ -91,9 +91,14 @@ def error_problem(
         title=exc.title or HTTPStatus(exc.status).phrase,
         detail=str(exc) if shown else HIDDEN,
         parameter=exc.parameter if isinstance(exc, InvalidParameter) else None,
-        apply=exc.apply if isinstance(exc, DataRefused) else None,  # where to ask for a grant
+        # Where to ask for a grant, absolute as `type` is: a client may follow it as given.
+        apply=_absolute(request, exc.apply) if isinstance(exc, DataRefused) else None,
         headers=answer,
     )
+
+
+def _absolute(request: Request, path: str) -> str:
+    return str(request.app.state.settings.base_url).rstrip("/") + path
 
 
 async def opendata_error(request: Request, exc: Exception) -> JSONResponse:

@@ -116,7 +116,10 @@ def test_a_conditional_datasets_data_is_refused_without_a_grant(
         return
     assert path.dataset in response.text
     if not path.sdmx and not path.ckan and "dump" not in path.name:
-        assert response.json()["apply"] == f"/dataset/{path.dataset}/apply"
+        problem = response.json()  # `apply` absolute, on the base `type` is on
+        base = problem["type"].removesuffix("/problems/data-refused")
+        assert problem["apply"] == f"{base}/dataset/{path.dataset}/apply"
+        assert base.startswith("http")
     if path.ckan:
         assert response.json()["success"] is False
 
@@ -160,6 +163,9 @@ def test_a_browser_following_a_download_link_gets_an_html_page_linking_the_appli
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("text/html")
     assert f'href="{APPLY}"' in response.text and not has_secret(response.text)
+    with site.client() as client:
+        title = client.get(f"/api/3/action/package_show?id={SECRET}").json()["result"]["title"]
+    assert f"“{title}”" in response.text  # named by its title, as the reader knows it
 
 
 def test_refusals_are_in_the_audit_log_without_the_secret_and_a_grant_notes_last_use(

@@ -204,5 +204,9 @@ async def data_refused(request: Request, exc: Exception) -> Response:
     accept = request.headers.get("accept", "")
     if "text/html" in accept and not request.url.path.startswith(OWN_ERRORS):
         view = View(request, request.app.state.settings)
-        return view.render("403.html", status=403, dataset=exc.dataset, apply=exc.apply)
+        package = request.app.state.index.packages().get(exc.dataset)
+        title = (view.title_of(package) if package else "") or exc.dataset
+        return view.render(
+            "403.html", status=403, dataset=exc.dataset, title=title, apply=exc.apply
+        )
     return error_problem(request, exc)
