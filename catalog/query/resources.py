@@ -14,11 +14,12 @@ replica over one store sees a publish within that delay (docs/replicas.md).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,11 +50,17 @@ def source_sql(*, with_row_number: bool = False) -> str:
 
 @dataclass(frozen=True)
 class StoredDownload:
-    """A whole-resource download rendered at publish: its file, bytes and sha256."""
+    """A whole-resource download rendered at publish: its file, bytes and sha256. The file
+    is found at each use: an object store copies it only when first asked, and may have
+    let an unused copy go since (`Store.local_path`)."""
 
-    path: Path
+    locate: Callable[[], Path]
     size: int
     sha256: str
+
+    @property
+    def path(self) -> Path:
+        return self.locate()
 
 
 @dataclass(frozen=True)
@@ -145,9 +152,13 @@ class Resources:
         if key not in self._resources:  # versions are immutable: cache forever
             self._resources[key] = self._read_resource(slug, chosen, name)
         found = self._resources[key]
-        # Asked every time too: the dataset made conditional since closes its older versions.
+        # Asked every time too: the dataset made conditional since closes its older versions;
+        # and an object store's copy of the file, which it may have let go since.
         level = data_level(self, slug, chosen)
-        return found if found.access_level == level else replace(found, access_level=level)
+        path = self.store.local_path(slug, chosen, found.path.name)
+        if found.access_level == level and found.path == path:
+            return found
+        return replace(found, access_level=level, path=path)
 
     def _read_resource(self, slug: str, version: str, name: str) -> ResourceFile:
         package = self.package(slug, version)
@@ -162,7 +173,7 @@ class Resources:
                     rows=found.rows,
                     downloads={
                         stored.format: StoredDownload(
-                            self.store.local_path(slug, version, stored.path),
+                            functools.partial(self.store.local_path, slug, version, stored.path),
                             stored.bytes,
                             stored.sha256,
                         )
