@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import AsyncIterator
 
 import anyio.to_thread
@@ -100,7 +101,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.store = open_store(settings.store, s3=settings.s3_options)
+    # An object store's pointers read at most every refresh, as the generation is.
+    s3 = dataclasses.replace(settings.s3_options, refresh_seconds=settings.refresh_seconds)
+    app.state.store = open_store(settings.store, s3=s3)
     # The one reader of the store's generation: what every replica polls (docs/replicas.md).
     app.state.generation = Generation(app.state.store, settings.refresh_seconds)
     app.state.index = CatalogueIndex(app.state.store, generation=app.state.generation)

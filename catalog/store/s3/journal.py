@@ -42,6 +42,10 @@ class Journal(abc.ABC):
         return self.location.key(slug, *parts)
 
     def current(self, slug: str) -> str | None:
+        return self._read_current(slug)
+
+    def _read_current(self, slug: str) -> str | None:
+        """What CURRENT says now (writers decide on this, never on a remembered answer)."""
         if not is_slug(slug):
             return None
         blob = self.objects.read(self._key(slug, CURRENT))
@@ -50,6 +54,11 @@ class Journal(abc.ABC):
 
     def _bump_generation(self) -> None:
         self.objects.write(self.location.key(GENERATION), uuid.uuid4().hex.encode() + b"\n")
+        self._written()
+
+    @abc.abstractmethod
+    def _written(self) -> None:
+        """After a change of what is served: a store that remembers reads forgets them."""
 
     # -- logs ----------------------------------------------------------------------------
 
@@ -128,7 +137,7 @@ class Journal(abc.ABC):
         if version is not None and not is_version(version):
             raise NotFound(f"dataset {slug!r} has no version of that name")
         with self.locked(slug):
-            current = self.current(slug)
+            current = self._read_current(slug)
             if version is None:
                 return self._withdraw_dataset(slug, current, reason)
             return self._withdraw_version(slug, version, current, reason)

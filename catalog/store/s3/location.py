@@ -66,6 +66,9 @@ class S3Options:
     addressing_style: str = "auto"
     cache: Path | None = None
     cache_mb: int = DEFAULT_CACHE_MB
+    # How long a server answers from what it last read of CURRENT and WITHDRAWN
+    # (`catalog.store.s3.pointers`); 0 (the command line, tests) reads them every time.
+    refresh_seconds: float = 0.0
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] = os.environ) -> S3Options:

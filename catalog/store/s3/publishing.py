@@ -83,7 +83,7 @@ class Publishing(Journal):
             raise StoreError(f"commit of {slug!r} without holding its lock")
         if not is_version(version):
             raise StoreError(f"{version!r} is not a version name")
-        current = self.current(slug)
+        current = self._read_current(slug)
         if current != expected_current:
             raise changed_since(slug, expected_current, current)
         if self.version_exists(slug, version):
@@ -106,7 +106,7 @@ class Publishing(Journal):
         history = self._append_history(slug, version)
         if not self.objects.swap(self._key(slug, CURRENT), f"{version}\n".encode(),
                                  blob.etag if blob else None):  # fmt: skip
-            winner = self.current(slug)
+            winner = self._read_current(slug)
             if winner == version:
                 return  # our own write, answered twice (a retry after a lost reply)
             self._unlog(slug, history)

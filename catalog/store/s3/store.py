@@ -25,10 +25,11 @@ from catalog.store.clock import Clock, utc_now
 from catalog.store.descriptors import is_version
 from catalog.store.folder import CURRENT, GENERATION, WITHDRAWN
 from catalog.store.model import Document, Package, encodable, parse_package
-from catalog.store.records import VersionInfo
+from catalog.store.records import VersionInfo, Withdrawal
 from catalog.store.s3.copies import LocalCopies
 from catalog.store.s3.location import S3Location, S3Options
 from catalog.store.s3.objects import Objects
+from catalog.store.s3.pointers import Pointers
 from catalog.store.s3.publishing import EPOCH, Publishing
 from validation import ReportDocument, is_slug
 
@@ -50,6 +51,7 @@ class S3Store(Publishing):
         root.mkdir(parents=True, exist_ok=True)
         self.copies = LocalCopies(root.resolve(), self.objects, options.cache_mb << 20)
         self._packages: dict[str, Package] = {}
+        self.pointers = Pointers(self.generation, options.refresh_seconds)
         super().__init__(root.with_name(f"{root.name}-locks"), self.copies.root / STAGING)
 
     def __repr__(self) -> str:
@@ -58,10 +60,20 @@ class S3Store(Publishing):
     # -- what is served ------------------------------------------------------------------
 
     def slugs(self) -> list[str]:
-        return self._datasets_with(CURRENT)
+        return self.pointers.remembered("slugs", lambda: self._datasets_with(CURRENT))
 
     def known_slugs(self) -> list[str]:
-        return self._datasets_with(CURRENT, WITHDRAWN)
+        return self.pointers.remembered("known", lambda: self._datasets_with(CURRENT, WITHDRAWN))
+
+    def current(self, slug: str) -> str | None:
+        return self.pointers.remembered(("current", slug), lambda: self._read_current(slug))
+
+    def withdrawals(self, slug: str) -> list[Withdrawal]:
+        read = super().withdrawals
+        return self.pointers.remembered(("withdrawals", slug), lambda: read(slug))
+
+    def _written(self) -> None:
+        self.pointers.forget()
 
     def _datasets_with(self, *markers: str) -> list[str]:
         folders, _files = self.objects.listing(self.location.prefix)
@@ -81,6 +93,9 @@ class S3Store(Publishing):
 
     def state_time(self, slug: str) -> datetime:
         self._check_slug(slug)
+        return self.pointers.remembered(("state_time", slug), lambda: self._state_time(slug))
+
+    def _state_time(self, slug: str) -> datetime:
         times = [self.objects.modified(self._key(slug, name)) for name in (CURRENT, WITHDRAWN)]
         return max((t for t in times if t is not None), default=EPOCH)
 

@@ -1,0 +1,73 @@
+"""What an object store's small objects say (CURRENT, WITHDRAWN, HISTORY, the listing of
+datasets), remembered while the store's generation stays the same.
+
+Every change of CURRENT or WITHDRAWN is followed by a new GENERATION, so an answer read under
+one generation holds until the next. A replica reads GENERATION at most every
+`refresh_seconds` (`OPENDATA_REFRESH_SECONDS`), so a request asks the bucket nothing more in
+between, and a publish through another replica is seen within that delay, as the folder
+store's replicas see it (docs/replicas.md). A write through this store forgets at once.
+Writers never read through here: a publish or withdrawal decides on what the bucket says now.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+# Answers kept per generation: each names a dataset, and a client may name any; past this the
+# memo starts over rather than grow.
+MAX_REMEMBERED = 20_000
+
+
+class Pointers:
+    """A memo of reads, cleared when the generation read (at most every `refresh_seconds`)
+    changes; `refresh_seconds` 0 remembers nothing."""
+
+    def __init__(self, read_generation: Callable[[], str], refresh_seconds: float) -> None:
+        self._read_generation = read_generation
+        self.refresh_seconds = refresh_seconds
+        self._lock = threading.Lock()
+        self._checked = float("-inf")
+        self._generation = ""
+        self._remembered: dict[Hashable, Any] = {}
+
+    def remembered(self, key: Hashable, read: Callable[[], T]) -> T:
+        """`read()`, or what it answered before under the same generation."""
+        if self.refresh_seconds <= 0:
+            return read()
+        generation = self._seen()
+        with self._lock:
+            if key in self._remembered:
+                found: T = self._remembered[key]
+                return found
+        # Read outside the lock: a slow bucket holds up only this request.
+        answer = read()
+        with self._lock:
+            if self._generation == generation:
+                if len(self._remembered) >= MAX_REMEMBERED:
+                    self._remembered.clear()
+                self._remembered[key] = answer
+        return answer
+
+    def forget(self) -> None:
+        """Read the generation again at the next read (after a write through this store)."""
+        with self._lock:
+            self._checked = float("-inf")
+            self._remembered.clear()
+
+    def _seen(self) -> str:
+        with self._lock:
+            if time.monotonic() - self._checked < self.refresh_seconds:
+                return self._generation
+        # Read before what it guards: an answer read after a change is remembered under the
+        # older generation at worst, and dropped when the newer one is seen.
+        generation = self._read_generation()
+        with self._lock:
+            self._checked = time.monotonic()
+            if generation != self._generation:
+                self._generation = generation
+                self._remembered.clear()
+            return generation

@@ -1,0 +1,101 @@
+"""A serving replica over an s3:// store reads CURRENT and WITHDRAWN at most once per
+generation seen, and the generation at most every refresh (`catalog.store.s3.pointers`): a
+publish through another machine is served within that delay, one through itself at once."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from catalog.errors import Conflict
+from catalog.store import Publisher, S3Store
+from catalog.store.s3 import S3Location
+from tests.conftest import WAGE_CSV
+from tests.s3.conftest import fresh_location, s3_options
+from tests.s3.test_publishing import publish_everything, sources
+
+SLUG = "wages-test"
+
+
+def replica(endpoint: str, location: str, scratch: Path, refresh: float) -> S3Store:
+    options = dataclasses.replace(s3_options(endpoint, scratch), refresh_seconds=refresh)
+    return S3Store(S3Location.parse(location), options)
+
+
+def counting(store: S3Store) -> Counter[str]:
+    """Counts the objects `store` reads from the bucket, by their last key segment."""
+    reads: Counter[str] = Counter()
+    read = store.objects.read
+
+    def counted(key: str) -> Any:
+        reads[key.rsplit("/", 1)[-1]] += 1
+        return read(key)
+
+    store.objects.read = counted  # type: ignore[method-assign]
+    return reads
+
+
+def republish(store: S3Store, datasets: Path, workers: str) -> None:
+    (datasets / SLUG / "data" / "wages.csv").write_text(
+        WAGE_CSV.replace("1000", workers), encoding="utf-8"
+    )
+    publish_everything(store, datasets)
+
+
+def test_a_replica_reads_current_once_per_generation(s3_endpoint: str, tmp_path: Path) -> None:
+    location = fresh_location()
+    publish_everything(
+        replica(s3_endpoint, location, tmp_path / "w", 0), sources(tmp_path / "d", "1000")
+    )
+    serving = replica(s3_endpoint, location, tmp_path / "r", refresh=60)
+    reads = counting(serving)
+    answers = {serving.current(SLUG) for _ in range(50)}
+    for _ in range(50):
+        serving.served_version(SLUG)
+    assert len(answers) == 1 and None not in answers
+    assert reads["CURRENT"] == 1 and reads["GENERATION"] == 1 and reads["WITHDRAWN"] == 1
+
+
+def test_a_publish_elsewhere_is_served_within_the_refresh(s3_endpoint: str, tmp_path: Path) -> None:
+    location = fresh_location()
+    datasets = sources(tmp_path / "d", "1000")
+    writer = replica(s3_endpoint, location, tmp_path / "w", 0)
+    publish_everything(writer, datasets)
+    slow = replica(s3_endpoint, location, tmp_path / "slow", refresh=60)
+    quick = replica(s3_endpoint, location, tmp_path / "quick", refresh=0.5)
+    before = slow.current(SLUG)
+    assert quick.current(SLUG) == before
+    republish(writer, datasets, "1007")
+    after = writer.current(SLUG)
+    assert after != before
+    assert slow.current(SLUG) == before  # within its refresh: what it read last
+    published = time.monotonic()
+    while quick.current(SLUG) != after:
+        assert time.monotonic() - published < 0.5 + 5, "not seen within the refresh"
+        time.sleep(0.05)
+
+
+def test_a_replica_sees_its_own_publish_at_once_and_decides_on_the_bucket(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
+    location = fresh_location()
+    datasets = sources(tmp_path / "d", "1000")
+    serving = replica(s3_endpoint, location, tmp_path / "r", refresh=60)
+    publish_everything(serving, datasets)
+    first = serving.current(SLUG)
+    republish(serving, datasets, "1003")
+    assert serving.current(SLUG) not in (None, first)
+    # Another machine publishes; this one still remembers its own version, but a publish
+    # based on it is refused by what the bucket says, not by what it remembers.
+    other = replica(s3_endpoint, location, tmp_path / "o", 0)
+    republish(other, datasets, "1005")
+    remembered = serving.current(SLUG)
+    assert remembered != other.current(SLUG)
+    source = Publisher(serving, datasets).sources()[SLUG]
+    with pytest.raises(Conflict):
+        Publisher(serving, datasets).build(source, base=remembered)
