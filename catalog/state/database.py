@@ -9,8 +9,10 @@ is locked" when another process wrote in between. PostgreSQL is reached through 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import ArgumentError
 
 DATABASE_FILE = "opendata.sqlite"
+_CREATING = threading.Lock()
 BUSY_TIMEOUT_MS = 30_000
 
 
@@ -67,9 +70,15 @@ def make_engine(text: str) -> Engine:
 
 def _private_file(path: Path) -> None:
     # The tokens' hashes and the audit log: readable by the service's user only. SQLite
-    # gives its -wal and -shm files the database file's mode.
+    # gives its -wal and -shm files the database file's mode. An existing file is never
+    # opened here: closing any descriptor of it drops every POSIX lock this process's SQLite
+    # connections hold on it, and their writes were then lost (the audit test lost a third).
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    with _CREATING:  # no connection of this process opens the file while it is made
+        if path.exists():
+            return
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _write_ahead_log(path: Path) -> None:

@@ -229,4 +229,5 @@ def test_datastore_search_by_row_number_descending_at_every_offset(
         with mock.patch.object(catalog.ckan.datastore.plans, "_question", return_value=None):
             plain = datastore.search(dict(data))
         assert fast == plain
-        assert [r["_id"] for r in fast["records"]] == list(range(count - offset, 0, -1))[:limit]
+        records = fast["records"].value()
+        assert [r["_id"] for r in records] == list(range(count - offset, 0, -1))[:limit]
