@@ -11,6 +11,7 @@ from catalog.errors import DescriptorError, InvalidFields, NotAuthorized, NotFou
 from catalog.search import catalogue_uuid
 from catalog.state import ApiToken, current_reader
 from catalog.store import Package, load_dataset
+from validation import is_slug
 
 
 class CatalogueWriter(DatasetFolders):
@@ -86,11 +87,15 @@ def _drafts_of(folders: DatasetFolders, token: ApiToken) -> dict[str, tuple[Pack
 def _unserved_drafts(folders: DatasetFolders) -> list[str]:
     if not folders.datasets.is_dir():
         return []
-    names = sorted(f.name for f in folders.datasets.iterdir() if not f.name.startswith("."))
+    # `_draft`'s rule, less a served dataset marked draft: its served version is found.
+    names = sorted(f.name for f in folders.datasets.iterdir() if is_slug(f.name))
+    store = folders.store
     return [
-        slug
+        name
         for name in names
-        if (slug := _draft(folders, name)) is not None and folders.store.current(slug) is None
+        if folders.exists(name)
+        and store.current(name) is None
+        and (folders.is_draft(name) or store.withdrawal(name) is None)
     ]
 
 
