@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
+import time
 from typing import Any
 
 import anyio
@@ -59,6 +60,10 @@ class Readiness:
         self.draining = False
         # At most one check of each part at a time: a database that hangs holds one thread.
         self._limiters = {part: anyio.CapacityLimiter(1) for part in PARTS}
+        # When the running check of each part began, and what the last one found: probes
+        # that arrive while one runs get its last answer, until it has run too long.
+        self._began: dict[str, float] = {}
+        self._last: dict[str, bool] = {}
         # `/healthz`'s reads of the store, on threads of their own: an object store's are
         # network calls, which must not hold the event loop nor wait behind busy queries.
         self.health_limiter = anyio.CapacityLimiter(4)
@@ -89,8 +94,14 @@ class Readiness:
 
     async def _answers(self, part: str) -> bool:
         limiter = self._limiters[part]
-        if limiter.borrowed_tokens:  # a check of it is still hanging: not ready
-            return False
+        if limiter.borrowed_tokens:  # a check of it is running: its last answer, unless hung
+            running = time.monotonic() - self._began.get(part, 0.0)
+            return running < CHECK_SECONDS and self._last.get(part, False)
+        self._began[part] = time.monotonic()
+        self._last[part] = await self._checked(part, limiter)
+        return self._last[part]
+
+    async def _checked(self, part: str, limiter: anyio.CapacityLimiter) -> bool:
         with anyio.move_on_after(CHECK_SECONDS):
             try:
                 await anyio.to_thread.run_sync(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -114,3 +116,26 @@ def test_readyz_is_503_when_the_store_folder_is_gone(tmp_path: Path, real_store:
     assert answer.json()["not_ready"] == ["store"]
     assert str(tmp_path) not in answer.text
     assert back.status_code == 200
+
+
+def test_readyz_probes_during_a_slow_check_get_its_last_answer(
+    real_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Found by 100 clients at once: a probe arriving while another's check still ran was
+    # answered 503 at once, so a busy replica looked unready to its load balancer.
+    import api.routes.health
+    from api import create_app
+
+    checked = api.routes.health.check_database
+
+    def slow(engine: Any) -> None:
+        time.sleep(0.5)
+        checked(engine)
+
+    app: Any = create_app(Settings(store=real_store, state=tmp_path / "state"))
+    with on_a_thread(app) as url:
+        assert httpx.get(url + "/readyz", timeout=30).status_code == 200
+        monkeypatch.setattr(api.routes.health, "check_database", slow)
+        with ThreadPoolExecutor(20) as pool:
+            statuses = list(pool.map(lambda _: httpx.get(url + "/readyz", timeout=30), range(40)))
+    assert {answer.status_code for answer in statuses} == {200}
