@@ -9,12 +9,14 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 
-from catalog.errors import Conflict
+from catalog.errors import Conflict, Gone
 from catalog.store import DESCRIPTOR, Publisher, S3Store, load_dataset
 from catalog.store.s3 import S3Location
 from tests.conftest import REPO, WAGE_CSV, write_regions, write_wages
@@ -171,3 +173,55 @@ def test_publishing_no_reader_sees_a_version_before_all_its_objects_are_written(
     for name, current, listed in seen:
         assert current == old  # CURRENT moves only after every object
         assert (new in listed) == (name == DESCRIPTOR)  # listed only once complete
+
+
+class PublishingMeanwhile:
+    """The objects of a machine withdrawing a dataset, with another machine's publish landing
+    after its read of CURRENT, as it logs the withdrawal (a race no local lock can stop)."""
+
+    def __init__(self, objects: Any, publish: Callable[[], None]) -> None:
+        self._objects = objects
+        self._publish: Callable[[], None] | None = publish
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._objects, name)
+
+    def _meanwhile(self, key: str) -> None:
+        if key.endswith("/WITHDRAWN") and self._publish is not None:
+            publish, self._publish = self._publish, None
+            publish()
+
+    def swap(self, key: str, data: bytes, etag: str | None) -> bool:
+        self._meanwhile(key)
+        return bool(self._objects.swap(key, data, etag))
+
+
+def test_publishing_a_version_while_another_machine_withdraws_leaves_it_withdrawn(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
+    location = fresh_location()
+    withdrawing = machine(s3_endpoint, location, tmp_path / "a")
+    publishing = machine(s3_endpoint, location, tmp_path / "b")
+    publish_everything(publishing, sources(tmp_path / "one", "1000"))
+    old = publishing.current("wages-test")
+    published: list[str | None] = []
+
+    def publish() -> None:
+        publish_everything(publishing, sources(tmp_path / "two", "1001"))
+        published.append(publishing.current("wages-test"))
+
+    withdrawing.objects = PublishingMeanwhile(withdrawing.objects, publish)  # type: ignore[assignment]
+    withdrawing.withdraw("wages-test", "withdrawn while a new version landed")
+    new = published[0]
+    assert new not in (old, None)
+    reader = machine(s3_endpoint, location, tmp_path / "reader")
+    assert reader.current("wages-test") is None
+    assert "wages-test" not in reader.slugs()
+    assert {old, new} <= reader.withdrawn_versions("wages-test")
+    for version in (old, new):
+        with pytest.raises(Gone):
+            reader.served_version("wages-test", version)
+    # Publishing again serves the dataset again, from the emptied CURRENT.
+    publish_everything(publishing, sources(tmp_path / "three", "1002"))
+    assert reader.current("wages-test") not in (old, new, None)
+    assert "wages-test" in reader.slugs()

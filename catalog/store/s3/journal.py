@@ -4,7 +4,7 @@ Each is read whole with its ETag and replaced whole by a conditional write on th
 (`Objects.swap`), so a line two writers append at once is never lost: the second write fails
 and says so. Withdrawals follow the folder store's rules (`catalog.store.folder`): the log is
 written first, then CURRENT goes; a withdrawn dataset serves no version, a withdrawn version
-is never served again.
+is never served again. An empty CURRENT is one that serves nothing (a withdrawn dataset's).
 """
 
 from __future__ import annotations
@@ -23,6 +23,9 @@ from catalog.store.records import DATASET, VERSION, Served, Withdrawal
 from catalog.store.s3.location import S3Location
 from catalog.store.s3.objects import Blob, Objects
 from validation import is_slug
+
+# Tries at withdrawing a dataset that other machines keep publishing to.
+WITHDRAW_ROUNDS = 5
 
 
 class Journal(abc.ABC):
@@ -137,21 +140,27 @@ class Journal(abc.ABC):
         if version is not None and not is_version(version):
             raise NotFound(f"dataset {slug!r} has no version of that name")
         with self.locked(slug):
-            current = self._read_current(slug)
             if version is None:
-                return self._withdraw_dataset(slug, current, reason)
-            return self._withdraw_version(slug, version, current, reason)
+                return self._withdraw_dataset(slug, reason)
+            return self._withdraw_version(slug, version, self._read_current(slug), reason)
 
-    def _withdraw_dataset(self, slug: str, current: str | None, reason: str) -> Withdrawal:
-        if current is None:
-            raise NotFound(f"dataset {slug!r} has no published version to withdraw")
-        every = tuple(sorted(self._version_names(slug)))
-        withdrawal = Withdrawal(slug, current, stamp(self._next_moment(slug)), reason,
-                                DATASET, every)  # fmt: skip
-        self._append(slug, WITHDRAWN, [withdrawal.to_line()], self._log(slug, WITHDRAWN)[1])
-        self.objects.delete(self._key(slug, CURRENT))
-        self._bump_generation()
-        return withdrawal
+    def _withdraw_dataset(self, slug: str, reason: str) -> Withdrawal:
+        # CURRENT is emptied by a write conditional on the CURRENT read, as publishing
+        # replaces it: a version another machine made current meanwhile is then withdrawn
+        # too (the next round lists it), never left out of the log while CURRENT goes.
+        for _round in range(WITHDRAW_ROUNDS):
+            blob = self.objects.read(self._key(slug, CURRENT))
+            current = self._read_current(slug) if blob else None
+            if blob is None or current is None:
+                raise NotFound(f"dataset {slug!r} has no published version to withdraw")
+            every = tuple(sorted(self._version_names(slug)))
+            withdrawal = Withdrawal(slug, current, stamp(self._next_moment(slug)), reason,
+                                    DATASET, every)  # fmt: skip
+            self._append(slug, WITHDRAWN, [withdrawal.to_line()], self._log(slug, WITHDRAWN)[1])
+            if self.objects.swap(self._key(slug, CURRENT), b"", blob.etag):
+                self._bump_generation()
+                return withdrawal
+        raise Conflict(f"dataset {slug} kept changing while it was being withdrawn; try again")
 
     def _withdraw_version(
         self, slug: str, version: str, current: str | None, reason: str

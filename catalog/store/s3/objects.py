@@ -119,12 +119,6 @@ class Objects:
         except Exception as exc:
             raise self._failed(exc, f"writing {key}") from exc
 
-    def delete(self, key: str) -> None:
-        try:
-            self._client.delete_object(Bucket=self.bucket, Key=key)
-        except Exception as exc:
-            raise self._failed(exc, f"deleting {key}") from exc
-
     def listing(self, prefix: str) -> tuple[list[str], list[str]]:
         """The folders and the objects right under `prefix/` (names only, not keys)."""
         folders: list[str] = []

@@ -100,7 +100,7 @@ class Publishing(Journal):
     def _serve(self, slug: str, version: str, expected: str | None) -> None:
         """Log `version` in HISTORY, then swap CURRENT to it if it is still `expected`."""
         blob = self.objects.read(self._key(slug, CURRENT))
-        now = blob.text().strip() if blob else None
+        now = (blob.text().strip() if blob else "") or None  # empty: withdrawn
         if now != expected:
             raise changed_since(slug, expected, now)
         history = self._append_history(slug, version)

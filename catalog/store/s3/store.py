@@ -60,7 +60,7 @@ class S3Store(Publishing):
     # -- what is served ------------------------------------------------------------------
 
     def slugs(self) -> list[str]:
-        return self.pointers.remembered("slugs", lambda: self._datasets_with(CURRENT))
+        return self.pointers.remembered("slugs", self._served_slugs)
 
     def known_slugs(self) -> list[str]:
         return self.pointers.remembered("known", lambda: self._datasets_with(CURRENT, WITHDRAWN))
@@ -74,6 +74,11 @@ class S3Store(Publishing):
 
     def _written(self) -> None:
         self.pointers.forget()
+
+    def _served_slugs(self) -> list[str]:
+        # A withdrawn dataset keeps an empty CURRENT (emptied by a conditional write).
+        found = self._datasets_with(CURRENT)
+        return [slug for slug in found if self._read_current(slug) is not None]
 
     def _datasets_with(self, *markers: str) -> list[str]:
         folders, _files = self.objects.listing(self.location.prefix)
