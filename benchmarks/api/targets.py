@@ -29,17 +29,32 @@ def targets(m: Measurements) -> list[Verdict]:
     found.append(_whole_table_target("aggregate", m["aggregate"], exact=True))
     exact = m["exact_total"]["ours"]["total_exact"] is True
     found.append(_whole_table_target("exact_total", m["exact_total"], exact=exact))
-    cursor, offset = _p50(m["deep_keyset_page"]["ours"]), _p50(m["deep_offset_page"]["ours"])
-    found.append(
-        _verdict(
-            "deep_keyset_page",
-            "cursor ≥ 50× faster than offset (ours)",
-            round(offset / cursor, 1),
-            offset / cursor >= 50,
-            f"offset {offset} ms / cursor {cursor} ms",
-        )
-    )
+    found += _offset_targets(m["deep_offset_page"])
     return found + _export_targets(m["csv_export"]) + _depth_targets(m) + _datastore_targets(m)
+
+
+def _offset_targets(measured: Compared) -> list[Verdict]:
+    """Issue 15: an offset page 7M deep ≥ 10× faster than Datasette's and ≥ 50× faster than
+    DuckDB's own OFFSET. (Issue 3 asked the reverse, keyset pages 50× faster than our offset
+    pages, while an offset page was a scan; now both are located from the footer.)"""
+    sides = (measured["ours"], measured["duckdb"], measured["datasette"])
+    ours, duckdb_offset, peer = (_p50(side) for side in sides)
+    return [
+        _verdict(
+            "deep_offset_page",
+            "≥ 10× faster than Datasette",
+            round(peer / ours, 1),
+            peer >= 10 * ours and measured["agree"],
+            f"Datasette {peer} ms / ours {ours} ms",
+        ),
+        _verdict(
+            "deep_offset_page",
+            "≥ 50× faster than DuckDB's OFFSET",
+            round(duckdb_offset / ours, 1),
+            duckdb_offset >= 50 * ours and measured["agree"],
+            f"DuckDB OFFSET {duckdb_offset} ms / ours {ours} ms",
+        ),
+    ]
 
 
 def _within(name: str, what: str, ours: Timing, floor: Timing, agree: bool) -> Verdict:

@@ -112,7 +112,7 @@ def test_api_benchmark_judges_every_target_and_says_the_size(
         *["deep_keyset_page"] * 2,
         "aggregate",
         "exact_total",
-        "deep_keyset_page",
+        *["deep_offset_page"] * 2,
         *["csv_export"] * 3,
         "deep_keyset_page",
         "deep_keyset_page cold",
