@@ -19,7 +19,15 @@ the output renderer the downloads and the CKAN DataStore share.
 """
 
 from catalog.query.aggregates import MAX_GROUPS, AggregateRequest, Table
-from catalog.query.cursor import MAX_ROWS_LIMIT, Cursor, FoundPage, PageQuestion
+from catalog.query.cursor import (
+    DEFAULT_LIMIT,
+    MAX_ROWS_LIMIT,
+    Cursor,
+    FoundPage,
+    PageQuestion,
+    RowsPage,
+    RowsRequest,
+)
 from catalog.query.database import arrow_for_serving
 from catalog.query.downloads import (
     CHUNK,
@@ -46,7 +54,6 @@ from catalog.query.formats import (
     PublishedDownloads,
     encode,
 )
-from catalog.query.pages import DEFAULT_LIMIT, RowsPage, RowsRequest
 from catalog.query.renderer import (
     BOM,
     csv_header,

@@ -28,6 +28,7 @@ from catalog.sql import (
     Column,
     Filter,
     Schema,
+    ServedField,
     SortKey,
     json_row_sql,
     nests_deeper,
@@ -217,6 +218,33 @@ def check_paging(limit: int, offset: int, cursor: Cursor | None) -> None:
         raise InvalidParameter("offset", "give either offset or next, not both")
     if not 0 <= offset <= MAX_OFFSET:
         raise InvalidParameter("offset", f"give a number from 0 to {MAX_OFFSET}")
+
+
+DEFAULT_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class RowsRequest:
+    filters: Sequence[tuple[str, str]] = ()
+    sort: str | None = None
+    fields: str | None = None
+    limit: int = DEFAULT_LIMIT
+    offset: int = 0
+    cursor: str | None = None
+    version: str | None = None
+    total: str = "auto"
+
+
+@dataclass(frozen=True)
+class RowsPage:
+    dataset: str
+    resource: str
+    version: str
+    fields: list[ServedField]
+    rows: list[str]  # one JSON object text per row
+    total: int | None
+    total_exact: bool
+    next: str | None
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,16 @@ import pyarrow as pa
 
 from catalog.errors import InvalidParameter
 from catalog.query.aggregates import Aggregate, AggregateRequest, Table
-from catalog.query.cursor import Cursor, FoundPage, PageQuestion, pinned_version
+from catalog.query.cursor import (
+    Cursor,
+    FoundPage,
+    PageQuestion,
+    RowsPage,
+    RowsRequest,
+    pinned_version,
+)
 from catalog.query.database import batches, chained, connect, counted, translate
-from catalog.query.pages import Pages, RowsPage, RowsRequest
+from catalog.query.pages import Pages
 from catalog.query.resources import Generation, ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
 from catalog.query.selection import ExportRequest, Query, RowSelection, export_runs

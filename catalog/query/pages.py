@@ -31,6 +31,8 @@ from catalog.query.cursor import (
     FoundPage,
     PageQuery,
     PageQuestion,
+    RowsPage,
+    RowsRequest,
     Total,
     as_text,
     check_depth,
@@ -49,41 +51,15 @@ from catalog.sql import (
     ROW_NUMBER,
     Filter,
     Schema,
-    ServedField,
     SortKey,
     parse_filters,
     parse_names,
     where_sql,
 )
 
-DEFAULT_LIMIT = 100
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
 SHALLOW_OFFSET = 10_000
-
-
-@dataclass(frozen=True)
-class RowsRequest:
-    filters: Sequence[tuple[str, str]] = ()
-    sort: str | None = None
-    fields: str | None = None
-    limit: int = DEFAULT_LIMIT
-    offset: int = 0
-    cursor: str | None = None
-    version: str | None = None
-    total: str = "auto"
-
-
-@dataclass(frozen=True)
-class RowsPage:
-    dataset: str
-    resource: str
-    version: str
-    fields: list[ServedField]
-    rows: list[str]  # one JSON object text per row
-    total: int | None
-    total_exact: bool
-    next: str | None
 
 
 @dataclass(frozen=True)
@@ -245,6 +221,8 @@ class Pages:
         located = None if counts is None else locate(counts, rank, rows, descending=descending)
         if counts is not None and located is None:
             return []  # past the last match
+        if located is not None and self._by_row_number(resource, planned, located):
+            return self._rows_numbered(resource, query, offset, sum(counts or ()))
         bounds = [] if located is None else self._bounds(resource, query.keys[0], located, offset)
         before = None if offset == 0 else self._row_before(resource, planned, offset, located)
         if offset and before is None:
@@ -261,6 +239,28 @@ class Pages:
         return self._page(
             resource, replace(planned, query=narrowed, after=before), 0, located, window
         )
+
+    def _by_row_number(self, resource: ResourceFile, planned: _Planned, at: Located) -> bool:
+        """Whether the page is a range of row numbers: unfiltered, in the order of a key the
+        rows rise strictly in (either way), in a row group asked for the first time (a
+        group asked again is kept, and read faster as kept: `KeptGroups.admit`)."""
+        path, first = resource.path, planned.query.keys[0]
+        if planned.filters or first.column.name != self._kept.ascending(path):
+            return False
+        return self._kept.first_ask(path, at.group)
+
+    def _rows_numbered(
+        self, resource: ResourceFile, query: PageQuery, offset: int, rows: int
+    ) -> list[tuple[Any, ...]]:
+        """The page `offset` rows in, of a file stored in its first key's order: by row
+        number, counted from the end for a descending key (with the row after it)."""
+        first, stop = offset, offset + query.fetch
+        if query.keys[0].descending:
+            first, stop = max(rows - stop, 0), rows - offset
+        span = ("file_row_number BETWEEN ? AND ?", [first, stop - 1])
+        numbered = replace(query, conditions=[*query.conditions, span], offset=0)
+        sql, params = numbered.sql(source_sql(with_row_number=True))
+        return self._fetch(sql, [str(resource.path), *params])
 
     def _bounds(
         self, resource: ResourceFile, first: SortKey, located: Located, offset: int

@@ -39,6 +39,7 @@ import pyarrow.parquet as pq
 
 from catalog.errors import InvalidQuery, QueryFailed
 from catalog.sql import quote
+from catalog.store import ASCENDING_KEY
 
 SCHEMA = "opendata_kept"
 # Row groups asked for once, remembered so that a second request keeps them.
@@ -131,6 +132,12 @@ class KeptGroups:
                 self._layouts[key] = layout
         return self._layouts[key]
 
+    def ascending(self, path: Path) -> str | None:
+        """The column the file's rows rise strictly in, as its writer checked and recorded
+        (`catalog.store.ASCENDING_KEY`); None when it recorded none."""
+        found = (self.footer(path).metadata or {}).get(ASCENDING_KEY)
+        return found.decode() if found else None
+
     def admit(self, path: Path, index: int) -> bool:
         """Whether row group `index` is kept, or asked for once before and so worth keeping.
 
@@ -145,10 +152,24 @@ class KeptGroups:
             if key in self._asked:
                 del self._asked[key]
                 return True
-            self._asked[key] = None
-            if len(self._asked) > ASKED_REMEMBERED:
-                self._asked.popitem(last=False)
+            self._remember_ask(key)
             return False
+
+    def first_ask(self, path: Path, index: int) -> bool:
+        """Whether row group `index` is asked for the first time: neither kept nor asked
+        before (the ask is then remembered, and `admit` keeps the group the next time)."""
+        key = (str(path), index)
+        with self._lock:
+            if key in self._kept or key in self._asked:
+                return False
+            self._remember_ask(key)
+            return True
+
+    def _remember_ask(self, key: tuple[str, int]) -> None:
+        # Under the lock.
+        self._asked[key] = None
+        if len(self._asked) > ASKED_REMEMBERED:
+            self._asked.popitem(last=False)
 
     def holds(self, path: Path, index: int) -> bool:
         """Whether row group `index` of the file is kept now (asking changes nothing)."""

@@ -45,11 +45,13 @@ from catalog.store.model import (
     resource_code_fault,
 )
 from catalog.store.opening import StoreLocation, open_store, store_folder
+from catalog.store.parquet import ASCENDING_KEY, write_parquet
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
 from catalog.store.s3 import S3Options, S3Store
 
 __all__ = [
+    "ASCENDING_KEY",
     "DATASET",
     "DESCRIPTOR",
     "DESCRIPTOR_NAME",
@@ -104,4 +106,5 @@ __all__ = [
     "store_folder",
     "url_fields",
     "utc_now",
+    "write_parquet",
 ]

@@ -22,7 +22,7 @@ from catalog.store.clock import Clock
 from catalog.store.descriptors import DRAFT_MARKER, DatasetSource, build_order, discover
 from catalog.store.downloads import DownloadRenderer, file_sha256, record_downloads
 from catalog.store.model import Document
-from catalog.store.parquet import RowStream, write_parquet
+from catalog.store.parquet import RowStream, single_key, write_parquet
 from catalog.store.records import changed_since
 
 if TYPE_CHECKING:
@@ -336,10 +336,10 @@ class Publisher:
             b"table_schema": json.dumps(resource["schema"], ensure_ascii=False).encode(),
             b"resource": name.encode(),
         }
-        rows = write_parquet(path, table, metadata, self.row_group_size)
-        # The size goes in `byte_size`, not the standard `bytes`: stock frictionless cannot
-        # count the bytes of a Parquet source and would then report every file as wrong.
-        # `hash` and `rows` it does check, so they keep their standard names.
+        key = single_key(resource["schema"])
+        rows = write_parquet(path, table, metadata, self.row_group_size, key)
+        # The size goes in `byte_size`: stock frictionless cannot count a Parquet source's
+        # bytes and would report every file wrong; `hash` and `rows` it checks, so they stay.
         published.update(
             path=path.name,
             format="parquet",

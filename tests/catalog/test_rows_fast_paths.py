@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 import catalog.query.pages
 from catalog.query import QueryEngine, RowsRequest
 from catalog.settings import Settings
-from catalog.store import FolderStore
+from catalog.store import ASCENDING_KEY, FolderStore, write_parquet
 from tests.querydata import set_current
 
 SLUG = "fast"
@@ -87,7 +87,9 @@ def publish(store: Path, rows: list[dict[str, Any]], group_rows: int, keyed: boo
     folder = store / SLUG / version
     folder.mkdir()
     path = folder / "t.parquet"
-    pq.write_table(pa.Table.from_pylist(rows, schema=ARROW), path, row_group_size=group_rows)
+    # Through the publisher's writer: a keyed file written in key order says so in its footer.
+    rows_table = pa.Table.from_pylist(rows, schema=ARROW)
+    write_parquet(path, rows_table, {}, group_rows, "id" if keyed else None)
     schema: dict[str, Any] = {"fields": FIELDS, **({"primaryKey": ["id"]} if keyed else {})}
     resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": len(rows)}
     descriptor = {"name": SLUG, "version": version, "resources": [resource]}
@@ -195,3 +197,49 @@ def test_rows_offset_deeper_than_a_hundred_thousand_is_answered(
         page = engine.rows(SLUG, "t", asked)
         assert [json.loads(row)["id"] for row in page.rows] == first
         assert (page.total, page.total_exact) == (count, True)
+
+
+@pytest.mark.parametrize(
+    ("ids", "ascending"),
+    [
+        ([1, 2, 3, 5, 8, 13, 21], True),
+        ([1, 2, 2, 3, 4, 5, 6], False),  # a tie
+        ([1, 2, 3, 4, 0, 6, 7], False),  # falls inside a group
+        ([1, 2, 3, 9, 4, 5, 6], False),  # falls across groups
+        ([1, 2, None, 4, 5, 6, 7], False),
+    ],
+)
+def test_rows_writer_says_a_file_rises_in_its_key_only_when_every_value_does(
+    tmp_path: Path, ids: list[int | None], ascending: bool
+) -> None:
+    rows = pa.table({"id": pa.array(ids, pa.int64()), "s": pa.array(["x"] * len(ids))})
+    write_parquet(tmp_path / "t.parquet", rows, {}, 3, "id")
+    footer = pq.read_metadata(tmp_path / "t.parquet").metadata
+    assert (footer.get(ASCENDING_KEY) == b"id") is ascending
+    write_parquet(
+        tmp_path / "u.parquet",
+        rows.cast(pa.schema([("id", pa.float64()), ("s", pa.string())])),
+        {},
+        3,
+        "id",
+    )
+    assert ASCENDING_KEY not in pq.read_metadata(tmp_path / "u.parquet").metadata
+
+
+def test_rows_offset_page_of_a_file_rising_in_its_key_is_read_by_row_number(
+    store: Path, engine: QueryEngine
+) -> None:
+    rows = [{"id": i * 3, "k": i, "s": "a", "grade": i // 4} for i in range(5_000)]
+    path = publish(store, rows, 400, keyed=True)
+    assert pq.read_metadata(path).metadata[ASCENDING_KEY] == b"id"
+    # Neither the row before the page nor its sort keys are looked for: rows by number.
+    unsought = mock.patch.object(
+        catalog.query.pages.Pages, "_row_before", side_effect=AssertionError("looked for")
+    )
+    for sort, offset in (("id", 3_217), ("-id", 3_217), ("id", 4_999), ("-id", 0)):
+        with unsought:
+            page = engine.rows(SLUG, "t", RowsRequest(sort=sort, offset=offset, limit=7))
+        order = "id DESC" if sort.startswith("-") else "id"
+        ids, total = expected(path, "TRUE", order, True, 7, offset)
+        assert [json.loads(row)["id"] for row in page.rows] == ids
+        assert page.total == total
