@@ -214,8 +214,10 @@ class _Pool:
 class Sandbox:
     """A pool of sandbox processes, started on first use and replaced when they die."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, files: Mapping[str, str] | None = None) -> None:
+        # `files`: how a worker opens the places (`Files.spec`; may hold credentials: piped)
         self.settings = settings
+        self.files = dict(files or {})
         self.limits = Limits(
             memory_mb=settings.sql_worker_memory_mb,
             duckdb_mb=settings.sql_worker_memory_mb // 2,
@@ -292,6 +294,8 @@ class Sandbox:
         if worker.generation != generation:
             request["views"] = dict(views[0])
             request["withheld"] = sorted(views[1])
+            if self.files:
+                request["files"] = self.files
         if postgres:
             request["postgres"] = True
         try:

@@ -38,6 +38,7 @@ class SqlRequest(TypedDict):
     byte_cap: int
     views: NotRequired[dict[str, str]]
     withheld: NotRequired[list[str]]  # with `views`: the views' names this request may not read
+    files: NotRequired[dict[str, str]]  # with `views`: how to open their places (`Files.spec`)
     postgres: NotRequired[bool]  # fields also named and typed as PostgreSQL would
 
 

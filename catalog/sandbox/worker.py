@@ -28,6 +28,7 @@ parent stops by killing the process.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import resource
@@ -122,7 +123,7 @@ class Worker:
         self.limits = limits
         self.views: dict[str, str] = {}
         self.withheld: list[str] = []
-        self.con = self._connect({})
+        self.con = self._connect({}, None)
         # One thread for every deadline, started now: under the memory cap, a thread made
         # per request could fail to get its stack after a query that took all the memory.
         self.watchdog = Watchdog()
@@ -134,7 +135,7 @@ class Worker:
             self.withheld = [str(name) for name in request.get("withheld", [])]
             try:
                 self.con.close()
-                self.con = self._connect(dict(views))
+                self.con = self._connect(dict(views), request.get("files"))
             except Exception:  # without its database this process is of no use: replace it
                 traceback.print_exc()
                 return _error("broken", "the SQL service had to restart")
@@ -197,8 +198,11 @@ class Worker:
             cursor.close()
         return Answer(AnswerHeader(fields=fields, truncated=truncated, count=len(rows)), rows)
 
-    def _connect(self, views: dict[str, str]) -> duckdb.DuckDBPyConnection:
-        """A fresh database whose only objects are `views`, reading only their files."""
+    def _connect(
+        self, views: dict[str, str], files: dict[str, str] | None
+    ) -> duckdb.DuckDBPyConnection:
+        """A fresh database whose only objects are `views`, reading only their files, opened
+        in place as `files` says (an object store's by byte ranges; none: local files)."""
         con = duckdb.connect(
             ":memory:",
             config={
@@ -208,6 +212,8 @@ class Worker:
                 "allocator_flush_threshold": "8MB",
             },
         )
+        if files and views:
+            _attach(con, files)
         con.execute("SET allowed_paths = ?", [sorted(set(views.values()))])
         con.execute("SET enable_external_access = false")
         made = {}
@@ -226,6 +232,13 @@ class Worker:
         con.execute("SET lock_configuration = true")
         self.views = made
         return con
+
+
+def _attach(con: duckdb.DuckDBPyConnection, files: dict[str, str]) -> None:
+    """Register what opens the store's places: imported only for a store that needs it (an
+    object store's filesystem costs a worker ~50 MB: pyarrow's S3 and fsspec)."""
+    store = importlib.import_module("catalog.store")
+    store.files_from_spec(files).attach(con)
 
 
 def _described(column: Column, sql_type: str) -> ColumnDescription:

@@ -116,7 +116,7 @@ class Plan:
             f"SELECT *, {ID_SQL} AS _id{rank_sql}"
             f" FROM read_parquet(?, file_row_number = true){where}"
         )
-        path = str(self.table.resource.path)
+        path = self.table.resource.place
         return sql, [*rank_params, path, *(run or ()), *self.params]
 
     def _selected(self) -> list[Column]:
@@ -196,7 +196,7 @@ class Plan:
         rendered = self._rendered(self._selected(), True)
         marks = ", ".join("?" for _ in ids)
         sql = f'SELECT {rendered}, "_id" FROM ({inner}) AS _p WHERE "_id" IN ({marks})'
-        path = str(self.table.resource.path)
+        path = self.table.resource.place
         return sql, [path, min(ids) - 1, max(ids) - 1, *ids]
 
     def count_sql(self) -> Query:
