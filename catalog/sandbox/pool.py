@@ -215,9 +215,8 @@ class Sandbox:
     """A pool of sandbox processes, started on first use and replaced when they die."""
 
     def __init__(self, settings: Settings, files: Mapping[str, str] | None = None) -> None:
-        # `files`: how a worker opens the places (`Files.spec`; may hold credentials: piped)
         self.settings = settings
-        self.files = dict(files or {})
+        self.files = dict(files or {})  # with the views, to a worker of an object store
         self.limits = Limits(
             memory_mb=settings.sql_worker_memory_mb,
             duckdb_mb=settings.sql_worker_memory_mb // 2,
