@@ -36,9 +36,11 @@ from catalog.store import Files
 Batches = Iterator[pa.RecordBatch]
 
 
-def connect(files: Files, root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
-    """The shared database: reads only the places of `files` and under `root` (the store's
-    local files), its configuration locked."""
+def connect(
+    root: Path, settings: Settings, files: Files | None = None
+) -> duckdb.DuckDBPyConnection:
+    """The shared database: reads only under `root` and the places of `files` (a store's
+    files read in place: `Store.files`), its configuration locked."""
     # Spill files go to a temporary folder of ours, not `.tmp/` in whatever the working
     # directory happens to be (a checkout, say).
     temp = Path(tempfile.gettempdir()) / f"opendata-duckdb-{os.getpid()}"
@@ -54,9 +56,10 @@ def connect(files: Files, root: Path, settings: Settings) -> duckdb.DuckDBPyConn
             "allocator_flush_threshold": "32MB",
         }
     )
-    files.attach(con)
+    if files is not None:
+        files.attach(con)
     # The trailing separator keeps a sibling such as `<root>2/` out of the allowed prefix.
-    allowed = sorted({*files.roots, str(root.resolve()).rstrip("/") + "/"})
+    allowed = sorted({*(files.roots if files else ()), str(root.resolve()).rstrip("/") + "/"})
     con.execute("SET allowed_directories = ?", [allowed])
     # Order matters: the allowed list cannot change once external access is off.
     con.execute("SET enable_external_access = false")

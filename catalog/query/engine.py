@@ -50,7 +50,7 @@ class QueryEngine:
     ) -> None:
         self.store = store
         self.settings = settings
-        self._con = connect(store.files(), store.readable_root(), settings)
+        self._con = connect(store.readable_root(), settings, store.files())
         self._watchdog = Watchdog()
         self.sandbox = Sandbox(settings, store.files().spec())
         self._resources = Resources(store, generation)

@@ -22,7 +22,6 @@ import pyarrow as pa
 if TYPE_CHECKING:  # a type only: the SQL sandbox's worker imports this module lazily
     import duckdb
 
-LOCAL = "local"
 
 
 class Files(Protocol):
@@ -44,7 +43,8 @@ class Files(Protocol):
         ...
 
     def spec(self) -> dict[str, str]:
-        """How `files_from_spec` makes the same in another process (secret: pipe it only)."""
+        """How `files_from_spec` makes the same in another process (secret: pipe it only);
+        empty when that process needs nothing (it reads local files itself)."""
         ...
 
 
@@ -67,14 +67,12 @@ class LocalFiles:
         """Nothing to do: DuckDB reads local files itself."""
 
     def spec(self) -> dict[str, str]:
-        return {"kind": LOCAL, "root": self.roots[0]}
+        return {}
 
 
 def files_from_spec(spec: Mapping[str, str]) -> Files:
-    """The `Files` that `spec` (`Files.spec`) describes."""
-    if spec.get("kind") == LOCAL:
-        return LocalFiles(spec["root"])
-    # Imported only for an object store: a folder store's readers never load pyarrow's S3.
+    """The `Files` that a non-empty `spec` (`Files.spec`) describes."""
+    # Imported here: a folder store's readers never load pyarrow's S3 and fsspec.
     ranges = importlib.import_module("catalog.store.s3.ranges")
     found: Files = ranges.RangeFiles.from_spec(spec)
     return found
