@@ -217,10 +217,8 @@ class Sandbox:
     def __init__(self, settings: Settings, files: Mapping[str, str] | None = None) -> None:
         self.settings = settings
         self.files = dict(files or {})  # with the views, to a worker of an object store
-        self.limits = Limits(
-            memory_mb=settings.sql_worker_memory_mb,
-            duckdb_mb=settings.sql_worker_memory_mb // 2,
-        )
+        memory = settings.sql_worker_memory_mb
+        self.limits = Limits(memory_mb=memory, duckdb_mb=memory // 2, ranged=bool(self.files))
         self.size = settings.sql_worker_count
         self._pool = _Pool(self.size)
         # An engine dropped without close() (an app whose lifespan never ran) must not

@@ -27,6 +27,9 @@ class Limits:
     memory_mb: int
     duckdb_mb: int
     threads: int = 1
+    # The views are objects read by ranges (`SqlRequest.files`): load their filesystem at
+    # start (half a second), not in the time limit of the first query.
+    ranged: bool = False
 
 
 class SqlRequest(TypedDict):

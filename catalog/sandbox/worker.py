@@ -83,6 +83,8 @@ def main() -> None:
     os.dup2(2, 1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
+    if limits.ranged:
+        importlib.import_module("catalog.store")
     worker = Worker(limits)
     send(output, Answer(AnswerHeader(ready=True), []))
     while (frame := receive(source)) is not None:
