@@ -23,7 +23,6 @@ if TYPE_CHECKING:  # a type only: the SQL sandbox's worker imports this module l
     import duckdb
 
 
-
 class Files(Protocol):
     """Opens the places of one store's files, in place."""
 
