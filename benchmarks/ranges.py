@@ -43,8 +43,15 @@ from benchmarks.servers import free_port, running
 from benchmarks.timing import Plan, Timing, repeat
 from catalog.query import AggregateRequest, QueryEngine, RowsRequest
 from catalog.settings import Settings
-from catalog.store import Files, FolderStore, LocalFiles, S3Options, S3Store, Store
-from catalog.store.s3 import S3Location
+from catalog.store import (
+    Files,
+    FolderStore,
+    LocalFiles,
+    S3Location,
+    S3Options,
+    S3Store,
+    Store,
+)
 
 NAME = "ranges"
 SLUG, RESOURCE, VERSION = "ranges-bench", "facts", "v1"
