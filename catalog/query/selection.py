@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
@@ -117,10 +118,14 @@ def _export_order(key: SortKey) -> str:
     return f"{EXPORT_ALIAS}.{key.column.sql} {direction} NULLS LAST"
 
 
-def export_runs(footer: pq.FileMetaData, rows: int = EXPORT_RUN_ROWS) -> list[tuple[int, int]]:
-    """First and last row number of each run of the file whose `footer` is given, in file
-    order: whole row groups joined while a run stays within `rows` rows, a larger group cut
-    into runs of `rows`."""
+def export_runs(
+    footer: pq.FileMetaData | Path, rows: int = EXPORT_RUN_ROWS
+) -> list[tuple[int, int]]:
+    """First and last row number of each run of the file whose `footer` is given (or of the
+    local file at that path), in file order: whole row groups joined while a run stays
+    within `rows` rows, a larger group cut into runs of `rows`."""
+    if isinstance(footer, Path):
+        footer = pq.read_metadata(footer)
     runs: list[tuple[int, int]] = []
     start = end = 0
     sizes = (footer.row_group(i).num_rows for i in range(footer.num_row_groups))
