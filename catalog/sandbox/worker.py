@@ -28,6 +28,7 @@ parent stops by killing the process.
 
 from __future__ import annotations
 
+import functools
 import importlib
 import json
 import os
@@ -35,7 +36,7 @@ import resource
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import duckdb
 
@@ -239,8 +240,14 @@ class Worker:
 def _attach(con: duckdb.DuckDBPyConnection, files: dict[str, str]) -> None:
     """Register what opens the store's places: imported only for a store that needs it (an
     object store's filesystem costs a worker ~50 MB: pyarrow's S3 and fsspec)."""
-    store = importlib.import_module("catalog.store")
-    store.files_from_spec(files).attach(con)
+    _files(json.dumps(files, sort_keys=True)).attach(con)
+
+
+@functools.lru_cache(maxsize=2)
+def _files(spec: str) -> Any:
+    """One `Files` per store for the worker's life: what it learnt of the files is kept
+    across the databases it rebuilds when the views change."""
+    return importlib.import_module("catalog.store").files_from_spec(json.loads(spec))
 
 
 def _described(column: Column, sql_type: str) -> ColumnDescription:
