@@ -84,7 +84,6 @@ class ResourceFile:
     # current version's (`catalog.state.data_level`), as of the request that resolved it.
     access_level: str | None = None
     locate: Callable[[], Path] | None = None
-    byte_size: int | None = None  # as the descriptor records it
 
     @property
     def path(self) -> Path:
@@ -190,7 +189,6 @@ class Resources:
                     },
                     access_level=package.access_level,
                     locate=functools.partial(self.store.local_path, slug, version, str(found.path)),
-                    byte_size=found.byte_size,
                 )
         raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 
