@@ -43,15 +43,7 @@ from benchmarks.servers import free_port, running
 from benchmarks.timing import Plan, Timing, repeat
 from catalog.query import AggregateRequest, QueryEngine, RowsRequest
 from catalog.settings import Settings
-from catalog.store import (
-    Files,
-    FolderStore,
-    LocalFiles,
-    S3Location,
-    S3Options,
-    S3Store,
-    Store,
-)
+from catalog.store import Files, FolderStore, LocalFiles, S3Options, S3Store, Store, open_store
 
 NAME = "ranges"
 SLUG, RESOURCE, VERSION = "ranges-bench", "facts", "v1"
@@ -169,13 +161,12 @@ class Sides:
         # figures are of reading the Parquet, not of asking the bucket what is served.
         cache = self.scratch / f"c{self.made}"
         options = S3Options(endpoint_url=self.endpoint, cache=cache, refresh_seconds=3600.0)
-        store: Store
-        if side == "folder":
-            store = FolderStore(self.root)
-        elif side == "s3 ranges":
-            store = S3Store(S3Location(BUCKET), options)
-        else:
-            store = WholeCopies(S3Location(BUCKET), options)
+        store: Store = FolderStore(self.root)
+        if side != "folder":
+            store = open_store(f"s3://{BUCKET}", s3=options)
+        if side == "s3 copy":
+            assert isinstance(store, S3Store)
+            store = WholeCopies(store.location, options)
         return QueryEngine(store, self.settings)
 
 

@@ -48,7 +48,7 @@ from catalog.store.model import (
 from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.publish import BuildResult, Publisher
 from catalog.store.records import DATASET, VERSION, Served, VersionInfo, Withdrawal
-from catalog.store.s3 import S3Location, S3Options, S3Store
+from catalog.store.s3 import S3Options, S3Store
 
 __all__ = [
     "DATASET",
@@ -77,7 +77,6 @@ __all__ = [
     "Register",
     "RenderedFile",
     "Resource",
-    "S3Location",
     "S3Options",
     "S3Store",
     "Served",

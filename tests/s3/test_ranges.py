@@ -219,7 +219,7 @@ def test_ranges_sandbox_refuses_a_withdrawn_version(pair: Pair, s3_endpoint: str
     client = boto3.client("s3", endpoint_url=s3_endpoint, region_name="us-east-1")
     upload(client, root, location)
     store = S3Store(S3Location.parse(location), s3_options(s3_endpoint, root.parent / "w"))
-    engine = QueryEngine(store, Settings(store=root, sql_workers=1))
+    engine = QueryEngine(store, Settings(store=root, sql_workers=1, query_timeout_seconds=30.0))
     try:
         assert engine.sql("SELECT count(*) AS n FROM big_test__wages").rows == ['{"n":3000}']
         old = store.place(BIG, "v1", "wages.parquet")
