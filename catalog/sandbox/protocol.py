@@ -27,6 +27,9 @@ class Limits:
     memory_mb: int
     duckdb_mb: int
     threads: int = 1
+    # The views are objects read by ranges (`SqlRequest.files`): load their filesystem at
+    # start (half a second), not in the time limit of the first query.
+    ranged: bool = False
 
 
 class SqlRequest(TypedDict):
@@ -38,6 +41,7 @@ class SqlRequest(TypedDict):
     byte_cap: int
     views: NotRequired[dict[str, str]]
     withheld: NotRequired[list[str]]  # with `views`: the views' names this request may not read
+    files: NotRequired[dict[str, str]]  # with `views`: how to open their places (`Files.spec`)
     postgres: NotRequired[bool]  # fields also named and typed as PostgreSQL would
 
 

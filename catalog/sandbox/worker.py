@@ -28,13 +28,15 @@ parent stops by killing the process.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import os
 import resource
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import duckdb
 
@@ -82,6 +84,8 @@ def main() -> None:
     os.dup2(2, 1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
+    if limits.ranged:
+        importlib.import_module("catalog.store")
     worker = Worker(limits)
     send(output, Answer(AnswerHeader(ready=True), []))
     while (frame := receive(source)) is not None:
@@ -122,7 +126,7 @@ class Worker:
         self.limits = limits
         self.views: dict[str, str] = {}
         self.withheld: list[str] = []
-        self.con = self._connect({})
+        self.con = self._connect({}, None)
         # One thread for every deadline, started now: under the memory cap, a thread made
         # per request could fail to get its stack after a query that took all the memory.
         self.watchdog = Watchdog()
@@ -134,7 +138,7 @@ class Worker:
             self.withheld = [str(name) for name in request.get("withheld", [])]
             try:
                 self.con.close()
-                self.con = self._connect(dict(views))
+                self.con = self._connect(dict(views), request.get("files"))
             except Exception:  # without its database this process is of no use: replace it
                 traceback.print_exc()
                 return _error("broken", "the SQL service had to restart")
@@ -197,8 +201,11 @@ class Worker:
             cursor.close()
         return Answer(AnswerHeader(fields=fields, truncated=truncated, count=len(rows)), rows)
 
-    def _connect(self, views: dict[str, str]) -> duckdb.DuckDBPyConnection:
-        """A fresh database whose only objects are `views`, reading only their files."""
+    def _connect(
+        self, views: dict[str, str], files: dict[str, str] | None
+    ) -> duckdb.DuckDBPyConnection:
+        """A fresh database whose only objects are `views`, reading only their files, opened
+        in place as `files` says (an object store's by byte ranges; none: local files)."""
         con = duckdb.connect(
             ":memory:",
             config={
@@ -208,6 +215,8 @@ class Worker:
                 "allocator_flush_threshold": "8MB",
             },
         )
+        if files and views:
+            _attach(con, files)
         con.execute("SET allowed_paths = ?", [sorted(set(views.values()))])
         con.execute("SET enable_external_access = false")
         made = {}
@@ -226,6 +235,19 @@ class Worker:
         con.execute("SET lock_configuration = true")
         self.views = made
         return con
+
+
+def _attach(con: duckdb.DuckDBPyConnection, files: dict[str, str]) -> None:
+    """Register what opens the store's places: imported only for a store that needs it (an
+    object store's filesystem costs a worker ~50 MB: pyarrow's S3 and fsspec)."""
+    _files(json.dumps(files, sort_keys=True)).attach(con)
+
+
+@functools.lru_cache(maxsize=2)
+def _files(spec: str) -> Any:
+    """One `Files` per store for the worker's life: what it learnt of the files is kept
+    across the databases it rebuilds when the views change."""
+    return importlib.import_module("catalog.store").files_from_spec(json.loads(spec))
 
 
 def _described(column: Column, sql_type: str) -> ColumnDescription:

@@ -26,6 +26,7 @@ from catalog.store.descriptors import (
     url_fields,
 )
 from catalog.store.downloads import DownloadRenderer, RenderedFile
+from catalog.store.files import Files, LocalFiles, files_from_spec
 from catalog.store.folder import FolderStore
 from catalog.store.model import (
     RESOURCE_CLASSES,
@@ -68,7 +69,9 @@ __all__ = [
     "DatasetSource",
     "Document",
     "DownloadRenderer",
+    "Files",
     "FolderStore",
+    "LocalFiles",
     "ManualClock",
     "Package",
     "PublishedDownload",
@@ -94,6 +97,7 @@ __all__ = [
     "descriptor_schema_text",
     "download_file",
     "file_name_fault",
+    "files_from_spec",
     "is_email",
     "is_safe_url",
     "load_dataset",

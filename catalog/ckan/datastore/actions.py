@@ -194,8 +194,8 @@ class DataStore:
                 "id": table.resource_id,
                 "count": resource.rows,
                 "table_type": "BASE TABLE",
-                "size": resource.path.stat().st_size,
-                "db_size": resource.path.stat().st_size,
+                "size": self.engine.file_size(resource),
+                "db_size": self.engine.file_size(resource),
                 "idx_size": 0,
                 "aliases": [view_name(resource.dataset, resource.name)],
             }
@@ -262,7 +262,7 @@ class DataStore:
         runs: list[tuple[int, int]] = []
         # Unreadable, the file is one query, whose error DuckDB reports as for any other.
         with contextlib.suppress(OSError, pa.ArrowException):
-            runs = export_runs(table.resource.path)
+            runs = export_runs(self.engine.footer(table.resource))
         queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
         batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
         return fmt, dump_chunks(batches, fields, fmt, bom)
