@@ -6,6 +6,7 @@ two mixes and the check that every configuration answers alike; `drive` runs wrk
 every party's CPU; `results` and `markdown` report; `run` drives it and is its command line.
 """
 
+from benchmarks.replicas.questions import disagreements
 from benchmarks.replicas.run import main
 
-__all__ = ["main"]
+__all__ = ["disagreements", "main"]

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from benchmarks.replicas.results import MIXES, STORES, WORKERS, Measured, ReplicaResults, label
 from benchmarks.report import code_line, table
 
 RUN_HEADERS = (
     *("mix", "configuration", "requests/s", "p50 ms", "p99 ms", "rounds: requests/s"),
     *("requests", "errors"),
-    *("CPU s: servers / nginx / s3 / client", "load 1 min"),
+    *("CPU s: replicas / nginx / s3 / client", "load 1 min"),
 )
 
 
@@ -25,9 +27,11 @@ def cores_note(cpus: int | None) -> str:
 
 
 def cpu_cell(run: Measured) -> str:
+    """CPU seconds of the replicas (each), nginx, moto and wrk over the rounds."""
     cpu = run["cpu_seconds"]
-    parties = ("servers", "nginx", "s3", "client")
-    return " / ".join(f"{cpu[p]:g}" if p in cpu else "–" for p in parties)
+    replicas = "+".join(f"{s:g}" for p, s in cpu.items() if p.startswith("replica"))
+    others = ("nginx", "s3", "client")
+    return " / ".join([replicas, *(f"{cpu[p]:g}" if p in cpu else "–" for p in others)])
 
 
 def client_share(results: ReplicaResults) -> float:
@@ -107,7 +111,10 @@ def markdown(results: ReplicaResults) -> str:
         "",
         "The mixes, asked in turn by every connection:",
         "",
-        *(f"- {mix}: " + ", ".join(f"`{q}`" for q in qs) for mix, qs in results["mixes"].items()),
+        *(
+            f"- {mix}: " + ", ".join(f"`{unquote(q)}`" for q in qs)
+            for mix, qs in results["mixes"].items()
+        ),
         "",
         f"{code_line(results['code'])}; {machine['cpus']} CPUs ({machine['arch']});"
         f" {', '.join(f'{k} {v}' for k, v in results['software'].items())};"

@@ -93,7 +93,7 @@ class Bench:
     def parties(self, store: str, workers: int) -> dict[str, list[int]]:
         front = self.fronts[store, workers]
         return {
-            "servers": [server.pid for server in front.replicas],
+            **{f"replica {n}": [server.pid] for n, server in enumerate(front.replicas, 1)},
             "nginx": [front.nginx.pid],
             **({"s3": [self.moto.pid]} if store == "s3" else {}),
         }
