@@ -2,9 +2,10 @@
 database, and nginx on loopback in front of some of them (docs/replicas.md, deploy/nginx).
 
 A configuration is an nginx in front of one replica, or of two: nginx stands in front of one
-server too, so that 1 and 2 workers differ only in the number of workers. Its generated config is the shipped site's proxying part (HTTP/1.1 keep-alive to
-an upstream of the replicas, round robin) without TLS, compression, caching headers or its
-rate-limit zone: the benchmark measures the servers, not nginx's extras.
+server too, so that 1 and 2 workers differ only in the number of workers. Its generated config
+is the shipped site's proxying part (HTTP/1.1 keep-alive to an upstream of the replicas, round
+robin) without TLS, compression, caching headers or its rate-limit zone: the benchmark
+measures the servers, not nginx's extras.
 """
 
 from __future__ import annotations
