@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import unquote
 
-from benchmarks.replicas.results import MIXES, STORES, WORKERS, Measured, ReplicaResults, label
+from benchmarks.replicas.results import (
+    MIXES,
+    STORES,
+    WORKERS,
+    Measured,
+    Ratio,
+    ReplicaResults,
+    label,
+)
 from benchmarks.report import code_line, table
 
 RUN_HEADERS = (
     *("mix", "configuration", "requests/s", "p50 ms", "p99 ms", "rounds: requests/s"),
-    *("requests", "errors"),
+    *("requests", "errors", "replica CPU ms / request"),
     *("CPU s: replicas / nginx / s3 / client", "load 1 min"),
 )
+
+
+RATIO_HEADERS = ("mix", "of", "over", "requests/s", "p99", "replica CPU per request")
 
 
 def cores_note(cpus: int | None) -> str:
@@ -47,25 +58,31 @@ def spread(run: Measured) -> str:
     return ", ".join(f"{rate:,.0f}" for rate in run["requests_per_second_rounds"])
 
 
+def run_row(mix: str, store: str, workers: int, run: Measured) -> list[object]:
+    loads = "–".join(str(load) for load in run["load_1min"])
+    return [
+        *(mix, label(store, workers), f"{run['requests_per_second']:,.1f}"),
+        *(run["p50_ms"], run["p99_ms"], spread(run), run["requests"], run["errors"]),
+        *(run["replica_cpu_ms_per_request"], cpu_cell(run), loads),
+    ]
+
+
 def run_rows(results: ReplicaResults) -> list[list[object]]:
-    rows: list[list[object]] = []
-    for mix in MIXES:
-        for store in STORES:
-            for workers in WORKERS:
-                run = results["runs"][store][str(workers)][mix]
-                rows.append(
-                    [mix, label(store, workers), f"{run['requests_per_second']:,.1f}",
-                     run["p50_ms"], run["p99_ms"], spread(run), run["requests"],
-                     run["errors"], cpu_cell(run), "–".join(str(x) for x in run["load_1min"])]
-                )  # fmt: skip
-    return rows
+    return [
+        run_row(mix, store, workers, results["runs"][store][str(workers)][mix])
+        for mix in MIXES
+        for store in STORES
+        for workers in WORKERS
+    ]
+
+
+def ratio_row(ratio: Ratio) -> list[object]:
+    figures = (ratio["requests_per_second"], ratio["p99"], ratio["cpu_per_request"])
+    return [ratio["mix"], ratio["of"], ratio["over"], *(f"{x:.2f}" for x in figures)]
 
 
 def ratio_rows(results: ReplicaResults) -> list[list[object]]:
-    return [
-        [r["mix"], r["of"], r["over"], f"{r['requests_per_second']:.2f}", f"{r['p99']:.2f}"]
-        for r in results["ratios"]
-    ]
+    return [ratio_row(ratio) for ratio in results["ratios"]]
 
 
 def agreement_lines(results: ReplicaResults) -> list[str]:
@@ -101,11 +118,11 @@ def markdown(results: ReplicaResults) -> str:
         cores_note(machine["cpus"]),
         f"The client (wrk) used {client_share(results)} % of the CPU seconds the runs took.",
         "",
-        *table(RUN_HEADERS, "llrrrlrrlc", run_rows(results)),
+        *table(RUN_HEADERS, "llrrrlrrrlc", run_rows(results)),
         "",
-        "Ratios (requests/s: above 1 is more; p99: above 1 is slower):",
+        "Ratios (requests/s: above 1 is more; p99 and CPU per request: above 1 is slower):",
         "",
-        *table(["mix", "of", "over", "requests/s", "p99"], "lllrr", ratio_rows(results)),
+        *table(RATIO_HEADERS, "lllrrr", ratio_rows(results)),
         "",
         *agreement_lines(results),
         "",
