@@ -107,8 +107,9 @@ def markdown(results: ReplicaResults) -> str:
         "",
         f"The shipped catalogue ({prep['datasets']} datasets, of which one is a SYNTHETIC"
         f" 12333-hotline log of {prep['synthetic_rows']:,} made-up rows), built into an S3"
-        f" store on moto ({prep['build_into_s3_seconds']} s) and copied key by key into a folder"
-        f" store ({prep['objects']} objects, {prep['bytes'] / 1e6:.1f} MB). Each configuration:"
+        f" store on {plan['s3_server']} ({prep['build_into_s3_seconds']} s) and copied key by"
+        f" key into a folder store ({prep['objects']} objects, {prep['bytes'] / 1e6:.1f} MB)."
+        " Each configuration:"
         " its workers (`opendata serve`, one process each, one shared state database) behind"
         f" nginx on 127.0.0.1; {plan['clients']} connections of {plan['client']}. Each mix"
         f" and configuration: {plan['warmup_seconds']:g} s untimed, then {plan['rounds']}"

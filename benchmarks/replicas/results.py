@@ -45,6 +45,7 @@ class Plan(TypedDict):
     warmup_seconds: float
     nginx_worker_processes: int
     client: str
+    s3_server: str
 
 
 class Ratio(TypedDict):

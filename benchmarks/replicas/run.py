@@ -144,7 +144,7 @@ def tool_versions() -> dict[str, str]:
 
 
 def run(args: argparse.Namespace, tmp: Path) -> ReplicaResults:
-    with serving_s3(BUCKET) as moto, ExitStack() as stack:
+    with serving_s3(BUCKET, threaded=True) as moto, ExitStack() as stack:
         report.say(NAME, f"building the catalogue and {args.rows:,} SYNTHETIC rows into S3")
         stores, preparation = prepare(tmp, moto.url, args.rows)
         report.say(NAME, f"prepared: {preparation}")
@@ -166,6 +166,7 @@ def run(args: argparse.Namespace, tmp: Path) -> ReplicaResults:
             warmup_seconds=args.warmup,
             nginx_worker_processes=NGINX_WORKERS,
             client="wrk, one thread, keep-alive connections, each asking the mix in turn",
+            s3_server="moto, a thread per request (benchmarks.s3server --threaded)",
         ),
         server_settings=server_settings(args.clients),
         preparation=preparation,
