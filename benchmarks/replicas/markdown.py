@@ -107,7 +107,7 @@ def markdown(results: ReplicaResults) -> str:
         "",
         f"The shipped catalogue ({prep['datasets']} datasets, of which one is a SYNTHETIC"
         f" 12333-hotline log of {prep['synthetic_rows']:,} made-up rows), built into an S3"
-        f" store on {plan['s3_server']} ({prep['build_into_s3_seconds']} s) and copied key by"
+        f" store on {plan['s3_server']} in {prep['build_into_s3_seconds']} s, and copied key by"
         f" key into a folder store ({prep['objects']} objects, {prep['bytes'] / 1e6:.1f} MB)."
         " Each configuration:"
         " its workers (`opendata serve`, one process each, one shared state database) behind"

@@ -98,7 +98,7 @@ class Bench:
             **({"s3": [self.moto.pid]} if store == "s3" else {}),
         }
 
-    def measure(self, configuration: Configuration, mix: str, first: bool) -> None:
+    def time_round(self, configuration: Configuration, mix: str, first: bool) -> None:
         """One round of `mix` against `configuration` (the first after its warm-up)."""
         url, lua, clients = self.fronts[configuration].url, self.scripts[mix], self.args.clients
         if first:
@@ -113,7 +113,7 @@ class Bench:
             report.say(NAME, f"round {number + 1} of {self.args.rounds}")
             for configuration in order[number % len(order) :] + order[: number % len(order)]:
                 for mix in self.mixes:
-                    self.measure(configuration, mix, first=number == 0)
+                    self.time_round(configuration, mix, first=number == 0)
 
     def runs(self) -> Runs:
         runs: Runs = {}
@@ -166,7 +166,7 @@ def run(args: argparse.Namespace, tmp: Path) -> ReplicaResults:
             warmup_seconds=args.warmup,
             nginx_worker_processes=NGINX_WORKERS,
             client="wrk, one thread, keep-alive connections, each asking the mix in turn",
-            s3_server="moto, a thread per request (benchmarks.s3server --threaded)",
+            s3_server="moto's server with a thread per request (benchmarks.s3server)",
         ),
         server_settings=server_settings(args.clients),
         preparation=preparation,
