@@ -26,7 +26,6 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -39,7 +38,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks import report
-from benchmarks.servers import free_port, running
+from benchmarks.s3server import CREDENTIALS, serving_s3
 from benchmarks.timing import Plan, Timing, repeat
 from catalog.query import AggregateRequest, QueryEngine, RowsRequest
 from catalog.settings import Settings
@@ -49,7 +48,6 @@ NAME = "ranges"
 SLUG, RESOURCE, VERSION = "ranges-bench", "facts", "v1"
 BUCKET = "opendata-bench"
 ROW_GROUP_SIZE = 122_880  # as `opendata build` writes them
-CREDENTIALS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
 SIDES = ("folder", "s3 ranges", "s3 copy")
 SCHEMA = {
     "fields": [
@@ -119,13 +117,11 @@ def write_store(root: Path, rows: int) -> Path:
 
 
 @contextmanager
-def moto(scratch: Path) -> Iterator[str]:
-    """moto's standalone S3 server on 127.0.0.1, holding the bucket; its URL."""
-    os.environ.update({**CREDENTIALS, "AWS_REGION": "us-east-1"})
-    port = free_port()
-    command = [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)]
-    with running("moto", command, port, ready_path="/", log=scratch / "moto.log") as server:
-        boto3.client("s3", endpoint_url=server.url).create_bucket(Bucket=BUCKET)
+def moto() -> Iterator[str]:
+    """moto's S3 server on 127.0.0.1 (`benchmarks.s3server`), holding the bucket; its URL.
+    Threaded, as a real server reads concurrently (DuckDB asks ranges in parallel)."""
+    os.environ.update(CREDENTIALS)
+    with serving_s3(BUCKET, threaded=True) as server:
         yield server.url
 
 
@@ -209,7 +205,7 @@ def run(rows: int, colds: int, plan: Plan, scratch: Path) -> Results:
     path = write_store(root, rows)
     footer = pq.read_metadata(path)
     results: dict[str, dict[str, Measured]] = {side: {} for side in SIDES}
-    with moto(scratch) as endpoint:
+    with moto() as endpoint:
         upload(endpoint, root)
         sides = Sides(root, endpoint, scratch)
         for name, query in queries(rows).items():

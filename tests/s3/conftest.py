@@ -4,37 +4,27 @@ session (a real HTTP server the store reaches through boto3, never an in-process
 from __future__ import annotations
 
 import os
-import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from benchmarks import free_port, running
+from benchmarks.s3server import CREDENTIALS, serving_s3
 from catalog.store import FolderStore, ManualClock, S3Options, S3Store, Store
 from catalog.store.s3 import S3Location
 
 BUCKET = "opendata-test"
-# moto takes any credentials; these make boto3 sign with them rather than look for others.
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_REGION": "us-east-1",
-}
 StoreMaker = Callable[[Path, ManualClock], Store]
 
 
 @pytest.fixture(scope="session")
 def s3_endpoint() -> Iterator[str]:
     """The URL of a moto S3 server holding the bucket `BUCKET`, with the AWS_* variables set."""
-    port = free_port()
-    command = [sys.executable, "-m", "tests.s3.motoserver", str(port)]
     saved = {name: os.environ.get(name) for name in CREDENTIALS}
     os.environ.update(CREDENTIALS)
     try:
-        with running("moto", command, port, ready_path="/", timeout=60) as server:
-            _make_bucket(server.url)
+        with serving_s3(BUCKET) as server:
             yield server.url
     finally:
         for name, value in saved.items():
@@ -42,13 +32,6 @@ def s3_endpoint() -> Iterator[str]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-
-
-def _make_bucket(endpoint: str) -> None:
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
 
 
 def s3_options(endpoint: str, cache: Path) -> S3Options:
