@@ -56,12 +56,6 @@ class QueryEngine:
         self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024)
         self._pages = Pages(self.fetch, settings, self._kept)
 
-    def database(self) -> duckdb.DuckDBPyConnection:
-        """A new cursor of the engine's database, for the catalogue index and the series to
-        share: one DuckDB instance per server, not one each. It reads only the store's files;
-        user SQL never runs on it (it runs in the sandbox's processes)."""
-        return self._con.cursor()
-
     def close(self) -> None:
         self.sandbox.close()
         self._pages.close()
@@ -199,3 +193,9 @@ class QueryEngine:
         finally:
             self._watchdog.cancel(deadline)
             cursor.close()
+
+    def database(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor of the engine's database, for the catalogue index and the series to
+        share: one DuckDB instance per server, not one each. It reads only the store's files;
+        user SQL never runs on it (it runs in the sandbox's processes)."""
+        return self._con.cursor()

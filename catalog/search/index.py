@@ -2,9 +2,11 @@
 
 The index is built from the store at start (the current `datapackage.json` of every dataset)
 and kept current incrementally, so any number of API replicas can serve one store without
-shared state (docs/replicas.md). It lives in a private
-in-memory DuckDB table: a substring scan answers Chinese queries without word segmentation,
-and a catalogue of 100,000 datasets still scans in milliseconds.
+shared state (docs/replicas.md). It is an Arrow table that DuckDB scans (on the query
+engine's database in a server, on a private one alone): a substring scan answers Chinese
+queries without word segmentation, and a catalogue of 100,000 datasets still scans in
+milliseconds. Not a DuckDB table: its blocks (256 KB a column) and the key's index cost
+4.2 MB for the 13 shipped datasets, the Arrow table 0.2 MB.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ CODE_LISTS = frozenset({INDICATOR_LIST, REGION_LIST})  # whose names every datas
 # What a dataset's entry is a function of: its current version, and when it or its
 # withdrawals last changed.
 Mark = tuple[str | None, datetime]
+# The Arrow type of each DuckDB type `COLUMNS` declares.
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "VARCHAR[]": pa.list_(pa.string()),
+    "TIMESTAMP": pa.timestamp("us"),
+    "INTEGER": pa.int32(),
+}
 
 __all__ = ["BIGINT_MAX", "CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
 
@@ -84,6 +93,7 @@ class CatalogueIndex:
             else duckdb.connect(config={"enable_external_access": "false"})
         )
         self._lock = threading.Lock()
+        self._table = _arrow([])  # what `datasets` is in every search
         # One refresh at a time, and a search waits for it: a search that found the check
         # recent while the first load was still reading descriptors met no table (a 500).
         self._refresh_lock = threading.Lock()
@@ -140,23 +150,13 @@ class CatalogueIndex:
         """Replace the index contents (also used by benchmarks to index synthetic catalogues);
         `held`: what each dataset's rows hold, by slug."""
         held = held or {}
-        rows = [entry(package, held.get(package.name)) for package in packages]
+        # One Arrow table, not row-by-row inserts: 100,000 rows in about a second.
+        table = _arrow([entry(package, held.get(package.name)) for package in packages])
         with self._lock:
-            self._con.execute("DROP TABLE IF EXISTS datasets")
-            self._con.execute(f"CREATE TABLE datasets ({COLUMNS})")
-            self._insert(rows)
+            self._table = table
             self._packages = {package.name: package for package in packages}
             self._held = dict(held)
             self._names = Names.of(self._held.values())
-
-    def _insert(self, rows: list[IndexRecord]) -> None:
-        if rows:
-            # One Arrow table instead of row-by-row inserts: 100,000 rows in about a second.
-            self._con.register("incoming", pa.Table.from_pylist(list(rows)))
-            try:
-                self._con.execute("INSERT INTO datasets BY NAME SELECT * FROM incoming")
-            finally:
-                self._con.unregister("incoming")
 
     def invalidate(self) -> None:
         """Look at the store again on the next read (after a write in this process)."""
@@ -244,8 +244,11 @@ class CatalogueIndex:
         """Swap the rows of `changed` alone (a searcher waits on the lock, never sees half)."""
         rows = [entry(packages[slug], held.get(slug)) for slug in changed if slug in packages]
         with self._lock:
-            self._con.execute("DELETE FROM datasets WHERE list_contains(?, slug)", [changed])
-            self._insert(rows)
+            gone = set(changed)
+            kept = self._table.filter(
+                [slug not in gone for slug in self._table["slug"].to_pylist()]
+            )
+            self._table = pa.concat_tables([kept, _arrow(rows)])
             self._packages = packages
             self._held = held
             self._names = Names.of(held.values())
@@ -269,6 +272,7 @@ class CatalogueIndex:
         ordered = [*selection.score_params, *params]
         with self._lock:
             cursor = self._con.cursor()
+            cursor.register("datasets", self._table)
             _register_drafts(cursor, drafts)
             count = cursor.execute(f"SELECT count(*) FROM ({base})", params).fetchone()
             if selection.terms:  # every result, best first: its series need them all
@@ -353,8 +357,7 @@ def _register_drafts(cursor: duckdb.DuckDBPyConnection, drafts: Sequence[Package
     """`drafts` as the table `drafts` of this cursor only (a cursor is a connection of its
     own: nothing registered here is seen by another search)."""
     if drafts:
-        rows = [entry(package, state="draft") for package in drafts]
-        cursor.register("drafts", pa.Table.from_pylist(rows))
+        cursor.register("drafts", _arrow([entry(package, state="draft") for package in drafts]))
 
 
 def _count_values(
@@ -375,6 +378,13 @@ def _count_values(
         [*selection.params, _bigint(selection.facet_mincount), *extra],
     ).fetchall()
     return [(str(row[0]), int(row[1])) for row in rows]
+
+
+def _arrow(rows: Sequence[IndexRecord]) -> pa.Table:
+    """`rows` as a table of the index's columns, typed as `COLUMNS` declares them."""
+    declared = [column.split()[:2] for column in COLUMNS.split(",")]
+    schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in declared])
+    return pa.Table.from_pylist(list(rows), schema=schema)
 
 
 def _bigint(number: int) -> int:
