@@ -2,8 +2,8 @@
 of its rows, with the names the code lists give them.
 
 Rows are never loaded: one `SELECT DISTINCT` per code column (at most `MAX_VALUES` values)
-on a private DuckDB connection with one thread and a memory limit, or on a cursor of the
-server's one database (the query engine's, with its limits); of a conditional dataset
+on a private DuckDB connection with one thread and a memory limit (the index opens one for
+all the reads of a refresh, and closes it); of a conditional dataset
 (有条件开放) none, its holding being what its descriptor says. A column holds indicator
 codes when it is `indicator_code` or refers to `indicator-codes`; region codes when it is
 `region_code` or refers to `region-codes` (a prefecture or county column too); years when it
@@ -119,9 +119,8 @@ def small_connection() -> duckdb.DuckDBPyConnection:
 
 @contextlib.contextmanager
 def reading(database: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A connection for bounded reads, closed after: a cursor of `database` (a server's one
-    database, whose every instance costs its own catalogue, buffers and threads), else a
-    `small_connection` of its own."""
+    """A connection for bounded reads, closed after: a cursor of `database` (one opened for
+    many reads: each database opened costs ~20 ms), else a `small_connection` of its own."""
     con = database.cursor() if database is not None else small_connection()
     try:
         yield con

@@ -11,6 +11,7 @@ milliseconds. Not a DuckDB table: its blocks (256 KB a column) and the key's ind
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
 from collections import Counter
@@ -83,9 +84,8 @@ class CatalogueIndex:
     ) -> None:
         self.store = store
         self.generation = generation or Generation(store, refresh_seconds)
-        # A server's one database (the query engine's): each in-memory DuckDB instance costs
-        # its own catalogue, buffers and threads (~4 MB and 8 threads, measured). Alone, a
-        # private one; the holdings are then read on small connections of their own.
+        # A server's one database (the query engine's): each DuckDB instance kept costs its
+        # own catalogue, buffers and threads (~4 MB and 8 threads, measured). Alone, its own.
         self._database = database
         self._con = (
             database.cursor()
@@ -180,22 +180,27 @@ class CatalogueIndex:
             if marks.get(slug) != self._marks.get(slug)
         )
         if changed:
-            self._update(marks, changed)
+            # Read on one small database, closed after: what the reads freed goes back at once
+            # (the engine's kept ~10 MB past the first /readyz); one for all, not one each.
+            with contextlib.closing(small_connection()) as reads:
+                self._update(marks, changed, reads)
         self.reread = changed
         self._marks = marks
         self._seen = seen
 
-    def _update(self, marks: dict[str, Mark], changed: list[str]) -> None:
-        """Read `changed` again and index them with what their rows hold, named by the code
-        lists: every dataset again when a code list is among them."""
+    def _update(
+        self, marks: dict[str, Mark], changed: list[str], reads: duckdb.DuckDBPyConnection
+    ) -> None:
+        """Read `changed` again and index them with what their rows hold (read on `reads`),
+        named by the code lists: every dataset again when a code list is among them."""
         versions = {slug: mark[0] for slug, mark in marks.items()}
         every = self._vocabulary is None or not CODE_LISTS.isdisjoint(changed)
         if every:
-            self._vocabulary = read_vocabulary(self.store, versions, self._database)
+            self._vocabulary = read_vocabulary(self.store, versions, reads)
         packages = self._read_changed(marks, changed)
         redo = packages if every else [slug for slug in changed if slug in packages]
         held = {slug: h for slug, h in self._held.items() if slug in packages}
-        held.update((slug, self._resolve(packages[slug], versions[slug])) for slug in redo)
+        held.update((slug, self._resolve(packages[slug], versions[slug], reads)) for slug in redo)
         self._holdings = {
             key: holding
             for key, holding in self._holdings.items()
@@ -229,13 +234,15 @@ class CatalogueIndex:
             marks.pop(slug, None)
             return None
 
-    def _resolve(self, package: Package, version: str | None) -> Held:
-        """What `version` of `package` holds (read once per version), named."""
+    def _resolve(
+        self, package: Package, version: str | None, reads: duckdb.DuckDBPyConnection
+    ) -> Held:
+        """What `version` of `package` holds (read once per version, on `reads`), named."""
         if version is None:
             return Held()
         key = (package.name, version)
         if key not in self._holdings:
-            self._holdings[key] = read_holding(self.store, package, version, self._database)
+            self._holdings[key] = read_holding(self.store, package, version, reads)
         return resolve(self._holdings[key], self._vocabulary or Vocabulary())
 
     def _replace(

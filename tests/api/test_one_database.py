@@ -1,5 +1,6 @@
-"""The catalogue index, its holdings reads and the series run on the query engine's database
-(one DuckDB instance per server), and no query a client writes reaches the index's table."""
+"""The catalogue index and the series run on the query engine's database (one DuckDB
+instance kept per server; the index's refreshes read the files on a small one they close),
+and no query a client writes reaches the index's table."""
 
 from __future__ import annotations
 
