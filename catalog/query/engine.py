@@ -217,3 +217,9 @@ class QueryEngine:
         finally:
             self._watchdog.cancel(deadline)
             cursor.close()
+
+    def database(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor of the engine's database, for the catalogue index and the series to
+        share: one DuckDB instance per server, not one each. It reads only the store's files;
+        user SQL never runs on it (it runs in the sandbox's processes)."""
+        return self._con.cursor()

@@ -2,7 +2,8 @@
 of its rows, with the names the code lists give them.
 
 Rows are never loaded: one `SELECT DISTINCT` per code column (at most `MAX_VALUES` values)
-on a private DuckDB connection with one thread and a memory limit; of a conditional dataset
+on a private DuckDB connection with one thread and a memory limit (the index opens one for
+all the reads of a refresh, and closes it); of a conditional dataset
 (有条件开放) none, its holding being what its descriptor says. A column holds indicator
 codes when it is `indicator_code` or refers to `indicator-codes`; region codes when it is
 `region_code` or refers to `region-codes` (a prefecture or county column too); years when it
@@ -13,7 +14,8 @@ the indicators a printed table's layout declares.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,7 +117,23 @@ def small_connection() -> duckdb.DuckDBPyConnection:
     return duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
 
 
-def read_holding(store: Store, package: Package, version: str) -> Holding:
+@contextlib.contextmanager
+def reading(database: duckdb.DuckDBPyConnection | None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for bounded reads, closed after: a cursor of `database` (one opened for
+    many reads: each database opened costs ~20 ms), else a `small_connection` of its own."""
+    con = database.cursor() if database is not None else small_connection()
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def read_holding(
+    store: Store,
+    package: Package,
+    version: str,
+    database: duckdb.DuckDBPyConnection | None = None,
+) -> Holding:
     """The indicators, regions and years `version` of `package` holds (bounded reads).
 
     Of a conditional dataset (有条件开放) nothing is read from its rows: its metadata and data
@@ -125,8 +143,7 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
     regions: set[str] = set()
     years: set[int] = set()
     measures: list[str] = []
-    con = small_connection()
-    try:
+    with reading(database) as con:
         for resource in package.resources:
             if resource.embedded_from is not None or resource.table_schema is None:
                 continue  # a copied code list holds no figures
@@ -149,8 +166,6 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
                     years.update(int(value) for value in found if value.isdigit())
                 else:
                     (indicators if kind == "indicator" else regions).update(found)
-    finally:
-        con.close()
     return Holding(
         indicators=tuple(sorted(indicators)),
         regions=tuple(sorted(regions)),
@@ -242,10 +257,14 @@ def _fields_text(resource: Resource) -> str:
     return " ".join(words).lower()
 
 
-def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary:
-    """The names of the code lists the store serves now (empty where it serves none)."""
-    con = small_connection()
-    try:
+def read_vocabulary(
+    store: Store,
+    versions: dict[str, str | None],
+    database: duckdb.DuckDBPyConnection | None = None,
+) -> Vocabulary:
+    """The names of the code lists the store serves now (empty where it serves none); read
+    on a cursor of `database` when given."""
+    with reading(database) as con:
         indicators = code_rows(
             con, store, versions, INDICATOR_LIST, "indicators",
             ["code", "name_zh", "name_en", "definition_zh", "definition_en", "theme"],
@@ -257,8 +276,6 @@ def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary
         # Read apart: a region list without parents still names its regions.
         parents = code_rows(con, store, versions, REGION_LIST, "regions", ["code", "parent_code"])
         synonyms = code_rows(con, store, versions, INDICATOR_LIST, "synonyms", ["term", "means"])
-    finally:
-        con.close()
     return Vocabulary(
         indicators={row[0]: _named(row) for row in indicators},
         regions=_regions(regions, aliases),
