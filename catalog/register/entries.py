@@ -235,11 +235,13 @@ def related_datasets(package: Package) -> tuple[str, ...]:
 def related_codes(
     package: Package, related: tuple[str, ...], codes: dict[str, str]
 ) -> tuple[str, ...]:
-    """关联资源代码: the declared codes of the related datasets, then the steward's own."""
+    """关联资源代码: the declared codes of the related datasets, then the steward's own; never
+    the dataset's own code (another dataset may share it by mistake, `_with_duplicates`)."""
     declared = package.register_entry
     own = list(declared.related) if declared is not None else []
     inside = [codes[slug] for slug in related if codes.get(slug)]
-    return tuple(dict.fromkeys(inside + own))
+    mine = codes.get(package.name)
+    return tuple(code for code in dict.fromkeys(inside + own) if code != mine)
 
 
 def unit_label(unit: str) -> str:

@@ -36,7 +36,7 @@ from catalog.search.holdings import (
 from catalog.search.records import COLUMNS, IndexRecord, catalogue_uuid, entry, utc_moment
 from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
 from catalog.search.synonyms import Lexicon, is_year, matching
-from catalog.store import Package, Store
+from catalog.store import Organization, Package, Store, organizations, with_organization
 
 if TYPE_CHECKING:
     from catalog.search.facets import SearchQuery
@@ -77,6 +77,10 @@ class CatalogueIndex:
         # One refresh at a time, and a search waits for it: a search that found the check
         # recent while the first load was still reading descriptors met no table (a 500).
         self._refresh_lock = threading.Lock()
+        # As read (`_raw`), and as served: each with its organisation's facts whole, whichever
+        # of its datasets states them (`catalog.store.organizations`).
+        self._raw: dict[str, Package] = {}
+        self._organizations: dict[str, Organization] = {}
         self._packages: dict[str, Package] = {}
         self._held: dict[str, Held] = {}
         # What each (slug, version) holds: versions are immutable, so it is read once.
@@ -101,6 +105,17 @@ class CatalogueIndex:
         """slug → current published descriptor, refreshed at most every `refresh_seconds`."""
         self._refresh()
         return self._packages
+
+    def organizations(self) -> dict[str, Organization]:
+        """Organisation slug → its facts as all its current datasets state them together."""
+        self._refresh()
+        return self._organizations
+
+    def _serve(self, raw: dict[str, Package]) -> None:
+        """Serve `raw` (as read), each with its organisation's facts whole."""
+        known = organizations(raw.values())
+        self._raw, self._organizations = raw, known
+        self._packages = {slug: with_organization(p, known) for slug, p in raw.items()}
 
     def lexicon(self) -> Lexicon:
         """The synonyms and place names query words are read with (`catalog.search.synonyms`)."""
@@ -129,7 +144,7 @@ class CatalogueIndex:
             self._con.execute("DROP TABLE IF EXISTS datasets")
             self._con.execute(f"CREATE TABLE datasets ({COLUMNS})")
             self._insert(rows)
-            self._packages = {package.name: package for package in packages}
+            self._serve({package.name: package for package in packages})
             self._held = dict(held)
             self._names = Names.of(self._held.values())
 
@@ -196,7 +211,7 @@ class CatalogueIndex:
 
     def _read_changed(self, marks: dict[str, Mark], changed: list[str]) -> dict[str, Package]:
         """The current descriptors, by slug in order: those of `changed` read again."""
-        packages = dict(self._packages)
+        packages = dict(self._raw)
         for slug in changed:
             packages.pop(slug, None)
             version = marks[slug][0] if slug in marks else None
@@ -230,7 +245,7 @@ class CatalogueIndex:
         with self._lock:
             self._con.execute("DELETE FROM datasets WHERE list_contains(?, slug)", [changed])
             self._insert(rows)
-            self._packages = packages
+            self._serve(packages)
             self._held = held
             self._names = Names.of(held.values())
 
