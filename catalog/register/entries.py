@@ -9,11 +9,17 @@ unset, the element is empty and the entry's `notes` say which elements were not 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, UNIT_LABELS, label
+from catalog.metadata import (
+    ACCESS_LEVELS,
+    FIELD_TYPES,
+    FREQUENCIES,
+    UNIT_LABELS,
+    label,
+    language_of,
+)
 from catalog.register.formats import catalogue_formats
 from catalog.series import FIGURE_COLUMNS
 from catalog.store import RESOURCE_CLASSES, RESOURCE_CODE, Package, Resource, TableField
@@ -34,15 +40,15 @@ ITEM_TYPES = {
     "datetime": "日期时间型T",
 }
 JOIN = "；"
-CHINESE = re.compile(r"[\u3400-\u9fff]")
 # The columns every indicator table shares (`catalog.series.FIGURE_COLUMNS` and what the
-# curation and the printed layouts add), described once, in Chinese, by the register.
+# curation and the printed layouts add), described once, in Chinese, by the register (each
+# Chinese by `language_of`'s rule too: more Han characters than Latin letters).
 LONG_COLUMNS = {
-    "indicator_code": "指标代码，见数据集 indicator-codes 的指标表",
+    "indicator_code": "指标代码，见指标代码数据集（indicator-codes）的指标表",
     "region_code": "行政区划代码（GB/T 2260），000000 表示全国",
     "region_as_printed": "原文所印的地区名称",
     "year": "数值所属年份",
-    "period_type": "时期类型：annual 为全年流量，year_end 为年末存量，其余见 indicator-codes",
+    "period_type": "时期类型，如全年流量（annual）、年末存量（year_end），其余类型见指标代码数据集",
     "period": "规范化的时期标签，如 2020、2020-12、2019-Q4、2020-YTD、2012..2016",
     "value": "按规范单位换算后的数值（保留原文精度）",
     "unit": "数值的规范计量单位（已去掉万、亿等数量级）",
@@ -55,7 +61,7 @@ LONG_COLUMNS = {
     "source_column": "原文文件中的列号",
     "period_as_printed": "原文所印的时期",
     "qualifier": "原文对数值口径的限定说明",
-    "flags": "整理标记（如 revised 修订值、rounded 四舍五入值、as_printed_typo 原文印误）",
+    "flags": "整理标记，以英文代码记录，如修订值（revised）、四舍五入值（rounded）、原文印误等",
     "note": "整理说明或原文注释",
     "reason": "该数值未被采用的原因",
     "has_alternatives": "同一时期是否另有来源印有不同数值",
@@ -184,13 +190,15 @@ def _item(table: str, title: str, found: TableField, units: tuple[str, ...], sha
 def description(found: TableField, shaped: bool) -> str:
     """信息项描述 in Chinese: the field's description when it is Chinese; for a column of the
     indicator tables' long shape, the register's own text; else the field's Chinese title;
-    the English description only when the descriptor gives nothing Chinese."""
+    the English description only when the descriptor gives nothing Chinese. A text is
+    Chinese as DCAT tags it (`language_of`: Han characters at least as many as Latin
+    letters), not for holding one Han character (`万 10^4` in an English sentence)."""
     own = found.description or ""
-    if CHINESE.search(own):
+    if own and language_of(own) == "zh":
         return own
     if shaped and found.name in LONG_COLUMNS:
         return LONG_COLUMNS[found.name]
-    if found.title and CHINESE.search(found.title):
+    if found.title and language_of(found.title) == "zh":
         return found.title
     return own
 

@@ -132,7 +132,9 @@ class CkanActions:
             "site_url": self.base_url,
             "error_emails_to": None,
             "locale_default": "zh_Hans_CN",
-            "extensions": ["datastore"],
+            # CKAN lists `ckan.plugins`: the DataStore, and ckanext-dcat's `dcat` (the RDF
+            # endpoints and dcat_* actions) and `structured_data` (schema.org on the pages).
+            "extensions": ["datastore", "dcat", "structured_data"],
             "ckan_version": CKAN_VERSION,
         }
 
