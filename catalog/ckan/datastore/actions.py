@@ -106,11 +106,23 @@ class DataStore:
         self.tables = tables
 
     def table(self, resource_id: str) -> Table:
+        """The table of a resource id, or of its alias: CKAN takes either (`resource_id_from_
+        alias`), and `_table_metadata` and datastore_info's `meta.aliases` give the alias."""
+        real = self.real_id(resource_id)
         try:
-            slug, name = self.locate(resource_id)
-            return Table(resource_id, self.engine.resource(slug, name))
+            slug, name = self.locate(real)
+            return Table(real, self.engine.resource(slug, name))
         except NotFound:
             raise NotFound(f'Resource "{resource_id}" was not found.') from None
+
+    def real_id(self, given: str) -> str:
+        """The resource id `given` names: itself, or the table whose alias (its SQL view
+        name) it is; `given` when it names neither."""
+        try:
+            self.locate(given)
+        except NotFound:
+            return next((rid for rid, alias in self._aliases() if alias == given), given)
+        return given
 
     # --- datastore_search ---------------------------------------------------------------
 
@@ -121,6 +133,11 @@ class DataStore:
         if given.resource_id == TABLE_METADATA:
             return search_metadata(metadata_rows(self._aliases()), given)
         table = self.table(given.resource_id)
+        # CKAN answers by the real id when asked by an alias.
+        echo = {**given.echo, "resource_id": table.resource_id}
+        given = dataclasses.replace(given, resource_id=table.resource_id, echo=echo)
+        if _describes_only(given):
+            return self._described(table, given)
         table.resource.require_grant()  # a conditional dataset's rows: under a grant only
         plan = Plan.make(table, given)
         result = dict(given.echo)
@@ -136,6 +153,19 @@ class DataStore:
         if given.include_next_page and plan.keyset_operator and ids:
             last = max(ids) if plan.keyset_operator == "gt" else min(ids)
             result["next_page"] = {"_id": {plan.keyset_operator: last}}
+        return result
+
+    def _described(self, table: Table, given: SearchArguments) -> DataDict:
+        """The fields and no records (`_describes_only`), for any dataset: a conditional
+        one's data dictionary is public (datastore_info), and so is its row count (package_
+        show's `rows`, datastore_info's `meta.count`), the total of a search matching all."""
+        plan = Plan.make(table, given)
+        result = dict(given.echo)
+        result["records"] = _records([], given.records_format)
+        result["fields"] = [table.describe(name) for name in plan.field_names]
+        if given.include_total and table.resource.rows is not None:
+            result["total"] = table.resource.rows
+            result["total_was_estimated"] = False
         return result
 
     def _paged(self, plan: Plan, fmt: str) -> Page | None:
@@ -266,6 +296,12 @@ class DataStore:
         queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
         batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
         return fmt, dump_chunks(batches, fields, fmt, bom)
+
+
+def _describes_only(given: SearchArguments) -> bool:
+    """`limit=0` asking nothing that would count matching rows (no `q`, `filters` or
+    `distinct`): what `ckanapi dump --datastore-fields` asks to read a table's fields."""
+    return given.limit == 0 and not given.text and not given.filters and not given.distinct
 
 
 def _sql_field(field: ColumnDescription) -> SqlField:
