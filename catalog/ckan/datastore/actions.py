@@ -42,8 +42,16 @@ from catalog.ckan.datastore.plans import Plan
 from catalog.ckan.datastore.schema import LARGEST_NATURAL, SearchArguments, search_arguments
 from catalog.ckan.datastore.tables import Field, Table
 from catalog.ckan.shapes import DataDict
-from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
+from catalog.errors import (
+    InvalidFields,
+    InvalidParameter,
+    InvalidQuery,
+    NotFound,
+    QueryForbidden,
+    QueryTimeout,
+)
 from catalog.query import QueryEngine, delimited_text, export_runs, view_name
+from catalog.sandbox import id_view
 from catalog.sql import (
     ColumnDescription,
     JsonText,
@@ -56,6 +64,13 @@ from catalog.sql import (
 DUMP_PAGE_ROWS = 65_536
 # A page of a search: its records (in `records_format`), their `_id`s, and the total.
 Page = tuple[Any, list[int], int | None]
+# CKAN's `_full_text` (a PostgreSQL tsvector) has no counterpart here: a query naming it is
+# refused in these words; datastore_search's `q` is the full-text search.
+FULL_TEXT = re.compile(r"\b_full_text\b", re.IGNORECASE)
+FULL_TEXT_REFUSED = (
+    "column _full_text (CKAN's tsvector) is not offered by this DataStore; search the text"
+    " with datastore_search's q (plain or tsquery syntax), and page with _id"
+)
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 
 
@@ -246,7 +261,13 @@ class DataStore:
             found = self.engine.sql(rewritten, postgres=True)
         except InvalidParameter as exc:
             raise InvalidFields({exc.parameter: [str(exc).split(": ", 1)[-1]]}) from None
-        except InvalidQuery as exc:
+        except (InvalidQuery, QueryForbidden) as exc:
+            # CKAN's tsvector column (and its tsquery functions): said plainly, not as an
+            # unknown column or function.
+            if FULL_TEXT.search(sql):
+                raise InvalidFields({"query": [FULL_TEXT_REFUSED]}) from None
+            if isinstance(exc, QueryForbidden):
+                raise
             raise InvalidFields({"query": [str(exc)]}) from None
         except QueryTimeout:
             raise InvalidFields({"query": ["Query took too long"]}) from None
@@ -264,11 +285,12 @@ class DataStore:
         return result
 
     def _view_for(self, match: re.Match[str]) -> str:
+        """The table of a quoted resource id: its view with CKAN's `_id` first (`id_view`)."""
         try:
             slug, name = self.locate(match.group(1))
         except NotFound:
             return match.group(0)
-        return quote(view_name(slug, name))
+        return quote(id_view(view_name(slug, name)))
 
     # --- /datastore/dump ----------------------------------------------------------------------
 
