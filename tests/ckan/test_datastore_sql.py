@@ -88,7 +88,14 @@ def test_search_sql_names_the_columns_around_a_star(site: ckanapi.RemoteCKAN) ->
         sql=f'SELECT count(*) OVER (), *, workers * 2 FROM "{WAGES}" ORDER BY workers LIMIT 1'
     )
     assert [field["id"] for field in found["fields"]] == [
-        "count", "_id", "region_code", "year", "workers", "avg_wage", "published", "?column?",
+        "count",
+        "_id",
+        "region_code",
+        "year",
+        "workers",
+        "avg_wage",
+        "published",
+        "?column?",
     ]  # fmt: skip  (CKAN's `*` has `_full_text` after `_id`: not offered here)
     assert found["records"][0]["count"] == 3
     assert found["records"][0]["?column?"] == 600
