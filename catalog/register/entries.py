@@ -9,6 +9,7 @@ unset, the element is empty and the entry's `notes` say which elements were not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -66,6 +67,11 @@ LONG_COLUMNS = {
     "reason": "该数值未被采用的原因",
     "has_alternatives": "同一时期是否另有来源印有不同数值",
 }
+# Units the sources print in another language or script, as the guide's Chinese unit (the
+# units reference, indicator-codes `units`, gives each one's factor): the English bulletin
+# prints `million persons`, the Korean page `억원` (= 亿元), the Japanese yearbook `億元`.
+PRINTED_UNITS = {"million persons": "百万人", "억원": "亿元", "億元": "亿元"}
+FOREIGN_SCRIPT = re.compile(r"[\u3040-\u30ff\u1100-\u11ff\uac00-\ud7af]")  # kana, hangul
 SHARING = {"unconditional": "无条件共享", "conditional": "有条件共享", "none": "不予共享"}
 NOT_DECLARED = {
     "code": "信息资源代码未声明",
@@ -253,8 +259,15 @@ def related_codes(
 
 
 def unit_label(unit: str) -> str:
-    """计量单位 in Chinese: a unit code (`ratio`) by its Chinese label, a unit as written."""
-    return label(UNIT_LABELS, unit, "zh")
+    """计量单位 in Chinese: a unit code (`ratio`) by its Chinese label, a unit as written; a
+    unit a source printed in another language or script (`PRINTED_UNITS`) as the guide's
+    Chinese unit with the printed form after it; any other not in Chinese said as printed."""
+    if unit in PRINTED_UNITS:
+        return f"{PRINTED_UNITS[unit]}（原文印作 {unit}）"
+    written = label(UNIT_LABELS, unit, "zh")
+    if language_of(written) != "zh" or FOREIGN_SCRIPT.search(written):
+        return f"{written}（原文所印）"
+    return written
 
 
 def undeclared(package: Package, codes: dict[str, str]) -> tuple[str, ...]:

@@ -60,3 +60,24 @@ def test_the_home_page_and_the_api_page_link_the_register(real_server: str) -> N
     for path in ("/", "/api"):
         page = httpx.get(real_server + path, headers={"Accept": "text/html"}, timeout=30).text
         assert 'href="/catalog/register.xlsx"' in page and 'href="/catalog/register.csv"' in page
+
+
+def test_units_printed_in_another_script_are_given_in_chinese(
+    resources: list[dict[str, Any]],
+) -> None:
+    """The sources print `million persons` (English bulletin), `억원` (Korean page), `億元`
+    (Japanese yearbook): the register gives the guide's Chinese unit, the printed form after."""
+    units = {
+        (r["dataset"], i["table"], i["identifier"]): i["unit"].split("；")
+        for r in resources
+        for i in r["items"]
+    }
+    bulletin = units[("national-hrss-bulletin", "observations", "value_as_printed")]
+    assert "百万人（原文印作 million persons）" in bulletin and "亿元（原文印作 억원）" in bulletin
+    soe = units[("soe-employment-and-wages-by-province-2008", "observations", "value_as_printed")]
+    assert "亿元（原文印作 億元）" in soe
+    for found in (u for cells in units.values() for u in cells if u):
+        assert language_of(found.split("（")[0]) == "zh", found
+        assert not any(
+            "\uac00" <= c <= "\ud7af" or "\u3040" <= c <= "\u30ff" for c in found.split("（")[0]
+        )
