@@ -29,9 +29,9 @@ def resource_of(client: httpx.Client, slug: str) -> dict[str, Any]:
 
 def test_ckanapi_dump_keeps_a_conditional_datasets_fields(site: Site) -> None:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    command = ["dump", "datasets", "--all", "--datastore-fields", "-q", "-r", site.url]
     done = subprocess.run(
-        [str(BIN / "ckanapi"), "dump", "datasets", "--all", "--datastore-fields", "-q"]
-        + ["-r", site.url],
+        [str(BIN / "ckanapi"), *command],
         capture_output=True,
         env=env,
         timeout=120,
