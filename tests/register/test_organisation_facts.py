@@ -4,6 +4,9 @@ and the register; two datasets stating them differently cannot be published."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +20,7 @@ from rdflib.namespace import DCTERMS
 from catalog.errors import DescriptorError
 from catalog.store import FolderStore, Publisher, credit_check_character
 from tests.conftest import write_regions, write_wages
+from tests.harvest.conftest import PEERS, harvest_python
 from tests.servers import serving
 
 BODY = "12520000MB7654321"  # synthetic: a 机构编制 unit in Guizhou
@@ -79,6 +83,25 @@ def test_the_dcat_publisher_of_each_dataset_says_what_the_catalogue_says(server:
         assert set(graph.objects(publisher, DCTERMS.identifier)) == {rdflib.Literal(CREDIT_CODE)}
     jsonld = httpx.get(f"{server}/api/v1/datasets/regions-test/schemaorg", timeout=30).json()
     assert CREDIT_CODE in str(jsonld)
+
+
+def test_ckanext_dcat_reads_the_same_publisher_from_every_document(server: str) -> None:
+    """ckanext-dcat's RDFParser (DCAT-AP 2, harvest venv): every dataset of the catalogue
+    feed and of its own document has the organisation's code (issue 14: only one had)."""
+    for path in ("/catalog.ttl?rows=200", "/dataset/regions-test.ttl", "/dataset/wages-test.ttl"):
+        asked = [server, path, "euro_dcat_ap_2", "turtle", "zh_Hans_CN"]
+        done = subprocess.run(
+            [str(harvest_python()), str(PEERS / "dcat_parse.py"), *asked],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+            env={**os.environ, "PYTHONPATH": ""},
+        )
+        assert done.returncode == 0, done.stderr[-4000:]
+        parsed = json.loads(done.stdout)
+        codes = {d["title"]: extras(d).get("publisher_identifier") for d in parsed}
+        assert codes and set(codes.values()) == {CREDIT_CODE}, (path, codes)
 
 
 def test_package_show_dates_the_organization_as_organization_show(server: str) -> None:
