@@ -15,6 +15,18 @@ if TYPE_CHECKING:  # a type only: this module stays the standard library's
     from catalog.sql import ColumnDescription
 
 
+# datastore_search_sql's table of a resource id is the view `<view>#_id`: the view with CKAN's
+# `_id` first (the row number plus one, as datastore_search numbers rows). A view name is
+# `[0-9A-Za-z_]` only, so no view is named so; only a PostgreSQL-named (CKAN) request may
+# read these (`catalog.sandbox.worker`), so /api/v1/sql's views stay as they were.
+ID_VIEW_SUFFIX = "#_id"
+
+
+def id_view(view: str) -> str:
+    """The name of `view` with `_id` (`ID_VIEW_SUFFIX`)."""
+    return view + ID_VIEW_SUFFIX
+
+
 # Each frame is its length, then its bytes. Here, not in the worker: the pool imports this
 # module, and a worker module already imported when `python -m` runs it warns on stderr.
 FRAME = struct.Struct(">I")

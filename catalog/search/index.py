@@ -37,10 +37,10 @@ from catalog.search.holdings import (
     resolve,
     small_connection,
 )
-from catalog.search.records import COLUMNS, IndexRecord, catalogue_uuid, entry, utc_moment
+from catalog.search.records import catalogue_uuid, entry, index_table, utc_moment
 from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
 from catalog.search.synonyms import Lexicon, is_year, matching
-from catalog.store import Package, Store
+from catalog.store import Organization, Package, Store, organizations, with_organization
 
 if TYPE_CHECKING:
     from catalog.search.facets import SearchQuery
@@ -54,13 +54,6 @@ CODE_LISTS = frozenset({INDICATOR_LIST, REGION_LIST})  # whose names every datas
 # What a dataset's entry is a function of: its current version, and when it or its
 # withdrawals last changed.
 Mark = tuple[str | None, datetime]
-# The Arrow type of each DuckDB type `COLUMNS` declares.
-ARROW_TYPES = {
-    "VARCHAR": pa.string(),
-    "VARCHAR[]": pa.list_(pa.string()),
-    "TIMESTAMP": pa.timestamp("us"),
-    "INTEGER": pa.int32(),
-}
 
 __all__ = ["BIGINT_MAX", "CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
 
@@ -93,10 +86,12 @@ class CatalogueIndex:
             else duckdb.connect(config={"enable_external_access": "false"})
         )
         self._lock = threading.Lock()
-        self._table = _arrow([])  # what `datasets` is in every search
-        # One refresh at a time, and a search waits for it: a search that found the check
-        # recent while the first load was still reading descriptors met no table (a 500).
+        self._table = index_table([])  # what `datasets` is in every search
+        # One refresh at a time, and a search waits for it (one meeting a first load: a 500).
         self._refresh_lock = threading.Lock()
+        # As read (`_raw`), and as served: with each organisation's facts whole (`_serve`).
+        self._raw: dict[str, Package] = {}
+        self._organizations: dict[str, Organization] = {}
         self._packages: dict[str, Package] = {}
         self._held: dict[str, Held] = {}
         # What each (slug, version) holds: versions are immutable, so it is read once.
@@ -128,6 +123,17 @@ class CatalogueIndex:
         self._refresh()
         return self._packages
 
+    def organizations(self) -> dict[str, Organization]:
+        """Organisation slug → its facts as all its current datasets state them together."""
+        self._refresh()
+        return self._organizations
+
+    def _serve(self, raw: dict[str, Package]) -> None:
+        """Serve `raw` (as read), each with its organisation's facts whole."""
+        known = organizations(raw.values())
+        self._raw, self._organizations = raw, known
+        self._packages = {slug: with_organization(p, known) for slug, p in raw.items()}
+
     def lexicon(self) -> Lexicon:
         """The synonyms and place names query words are read with (`catalog.search.synonyms`)."""
         self._refresh()
@@ -151,10 +157,10 @@ class CatalogueIndex:
         `held`: what each dataset's rows hold, by slug."""
         held = held or {}
         # One Arrow table, not row-by-row inserts: 100,000 rows in about a second.
-        table = _arrow([entry(package, held.get(package.name)) for package in packages])
+        table = index_table([entry(package, held.get(package.name)) for package in packages])
         with self._lock:
             self._table = table
-            self._packages = {package.name: package for package in packages}
+            self._serve({package.name: package for package in packages})
             self._held = dict(held)
             self._names = Names.of(self._held.values())
 
@@ -217,7 +223,7 @@ class CatalogueIndex:
 
     def _read_changed(self, marks: dict[str, Mark], changed: list[str]) -> dict[str, Package]:
         """The current descriptors, by slug in order: those of `changed` read again."""
-        packages = dict(self._packages)
+        packages = dict(self._raw)
         for slug in changed:
             packages.pop(slug, None)
             version = marks[slug][0] if slug in marks else None
@@ -255,8 +261,8 @@ class CatalogueIndex:
             kept = self._table.filter(
                 [slug not in gone for slug in self._table["slug"].to_pylist()]
             )
-            self._table = pa.concat_tables([kept, _arrow(rows)])
-            self._packages = packages
+            self._table = pa.concat_tables([kept, index_table(rows)])
+            self._serve(packages)
             self._held = held
             self._names = Names.of(held.values())
 
@@ -364,7 +370,9 @@ def _register_drafts(cursor: duckdb.DuckDBPyConnection, drafts: Sequence[Package
     """`drafts` as the table `drafts` of this cursor only (a cursor is a connection of its
     own: nothing registered here is seen by another search)."""
     if drafts:
-        cursor.register("drafts", _arrow([entry(package, state="draft") for package in drafts]))
+        cursor.register(
+            "drafts", index_table([entry(package, state="draft") for package in drafts])
+        )
 
 
 def _count_values(
@@ -385,13 +393,6 @@ def _count_values(
         [*selection.params, _bigint(selection.facet_mincount), *extra],
     ).fetchall()
     return [(str(row[0]), int(row[1])) for row in rows]
-
-
-def _arrow(rows: Sequence[IndexRecord]) -> pa.Table:
-    """`rows` as a table of the index's columns, typed as `COLUMNS` declares them."""
-    declared = [column.split()[:2] for column in COLUMNS.split(",")]
-    schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in declared])
-    return pa.Table.from_pylist(list(rows), schema=schema)
 
 
 def _bigint(number: int) -> int:

@@ -32,6 +32,7 @@ from catalog.store.model import (
     RESOURCE_CLASSES,
     RESOURCE_CODE,
     Document,
+    Organization,
     Package,
     PublishedDownload,
     Register,
@@ -43,7 +44,9 @@ from catalog.store.model import (
     credit_code_fault,
     descriptor_schema,
     descriptor_schema_text,
+    organizations,
     resource_code_fault,
+    with_organization,
 )
 from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.parquet import ASCENDING_KEY, write_parquet
@@ -73,6 +76,7 @@ __all__ = [
     "FolderStore",
     "LocalFiles",
     "ManualClock",
+    "Organization",
     "Package",
     "PublishedDownload",
     "Publisher",
@@ -102,6 +106,7 @@ __all__ = [
     "is_safe_url",
     "load_dataset",
     "open_store",
+    "organizations",
     "parse_moment",
     "read_descriptor",
     "resolve",
@@ -110,5 +115,6 @@ __all__ = [
     "store_folder",
     "url_fields",
     "utc_now",
+    "with_organization",
     "write_parquet",
 ]

@@ -64,8 +64,8 @@ def series(number: int) -> dict[str, Any]:
     }
     organization = {"name": f"org-{number % 3}", "title": f"合成单位{number % 3}"}
     organization["title_en"] = f"Synthetic unit {number % 3}"
-    if number % 2:
-        body = f"115200000000000{number:02d}"  # a valid GB 32100 code: the check appended
+    if number % 2:  # stated by the odd datasets only: the organisation's for all of them
+        body = f"115200000000000{number % 3:02d}"  # a valid GB 32100 code: the check appended
         organization["credit_code"] = body + credit_check_character(body)
     return descriptor(
         slug,

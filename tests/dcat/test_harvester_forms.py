@@ -8,7 +8,8 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDFS, SKOS
 
-from catalog.metadata.rdf import DCAT_VERSION, HYDRA, SCHEMA, language_of
+from catalog.metadata import language_of
+from catalog.metadata.rdf import DCAT_VERSION, HYDRA, SCHEMA
 from catalog.store import FolderStore
 from tests.dcat.conftest import BASE_URL, History
 
