@@ -17,10 +17,15 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
 
+import duckdb
 import httpx
+import pyarrow.parquet as pq
 import pytest
 
-from tests.s3.conftest import fresh_location
+from catalog.search import small_connection
+from catalog.store import S3Store
+from catalog.store.s3 import S3Location
+from tests.s3.conftest import BUCKET, fresh_location, s3_options
 from tests.s3.served import mirror, opendata, serving_s3
 from tests.servers import serving
 
@@ -48,6 +53,8 @@ class Servers(NamedTuple):
     s3: str
     folder: str
     cache: Path  # the replica's store-cache folder
+    store: S3Store  # the bucket's store, in this process
+    mirror: Path  # the bucket copied into a folder (the folder server's store)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +78,8 @@ def servers(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Itera
         "OPENDATA_DATASETS": str(scratch / "none"),
     }
     with serving_s3(replica, log=scratch / "s3.log") as s3, serving(folder) as local:
-        yield Servers(s3.url, local.url, scratch / "replica" / "store-cache")
+        store = S3Store(S3Location.parse(location), s3_options(s3_endpoint, scratch / "mine"))
+        yield Servers(s3.url, local.url, scratch / "replica" / "store-cache", store, folder)
 
 
 def parquet_copies(cache: Path) -> list[Path]:
@@ -113,3 +121,35 @@ def test_reads_in_place_a_download_is_still_copied_whole(servers: Servers) -> No
     copies = parquet_copies(servers.cache)
     assert copies and {p.name for p in copies} == {"observations.parquet"}
     assert all(FLOW in p.parts for p in copies)
+
+
+def test_reads_in_place_small_connection_reads_only_the_store(
+    servers: Servers, tmp_path: Path
+) -> None:
+    # What the holdings, series and SDMX read on: the store's places and nothing else, its
+    # settings locked (a column name or a code never reaches SQL, but a bug must not reach
+    # the bucket, the disk or the network either).
+    store = servers.store
+    version = store.current(FLOW) or ""
+    place = store.place(FLOW, version, "observations.parquet")
+    outside = tmp_path / "outside.csv"
+    outside.write_text("a\n1\n", encoding="utf-8")
+    with small_connection(store.files()) as con:
+        copy = servers.mirror / FLOW / version / "observations.parquet"
+        rows = con.execute("SELECT count(*) FROM read_parquet(?)", [place]).fetchone()
+        assert rows == (pq.read_metadata(copy).num_rows,)
+        refused: list[tuple[str, type[Exception], str]] = [
+            (f"SELECT * FROM read_csv('{outside}')", duckdb.PermissionException, "disabled"),
+            (
+                f"SELECT * FROM read_parquet('s3://{BUCKET}/elsewhere/x.parquet')",
+                duckdb.PermissionException,
+                "disabled",
+            ),
+            # Inside the store's root, DuckDB would write: the filesystem refuses it.
+            (f"COPY (SELECT 1 AS a) TO '{place}.csv'", duckdb.Error, "read only"),
+            ("SET enable_external_access = true", duckdb.InvalidInputException, "locked"),
+        ]
+        for sql, error, says in refused:
+            with pytest.raises(error, match=says):
+                con.execute(sql)
+    assert parquet_copies(store.readable_root()) == []
