@@ -108,7 +108,7 @@ class CatalogueIndex:
         """A connection for bounded reads of published files (the series catalogue's): a
         cursor of the shared database, else a `small_connection`; the caller closes it."""
         database = self._database
-        return database.cursor() if database is not None else small_connection()
+        return database.cursor() if database is not None else small_connection(self.store.files())
 
     @property
     def refresh_seconds(self) -> float:
@@ -188,7 +188,7 @@ class CatalogueIndex:
         if changed:
             # Read on one small database, closed after: what the reads freed goes back at once
             # (the engine's kept ~10 MB past the first /readyz); one for all, not one each.
-            with contextlib.closing(small_connection()) as reads:
+            with contextlib.closing(small_connection(self.store.files())) as reads:
                 self._update(marks, changed, reads)
         self.reread = changed
         self._marks = marks
