@@ -29,7 +29,7 @@ def data_units(store: Store, package: Package) -> dict[tuple[str, str], tuple[st
     version = package.version or ""
     if package.access_level == "conditional":
         return found
-    with small_connection() as con:
+    with small_connection(store.files()) as con:
         for resource in package.resources:
             names = (
                 {f.name for f in resource.table_schema.fields} if resource.table_schema else set()
@@ -37,7 +37,7 @@ def data_units(store: Store, package: Package) -> dict[tuple[str, str], tuple[st
             name = resource_file(resource.name)
             if not version or not store.has_file(package.name, version, name):
                 continue
-            path = str(store.local_path(package.name, version, name))
+            path = store.place(package.name, version, name)
             for measure, unit in UNIT_COLUMNS.items():
                 if {measure, unit} <= names:
                     found[(resource.name, measure)] = _distinct(con, path, unit)

@@ -46,6 +46,7 @@ PATHS = [
     f"/sdmx/data/{FLOW}/all?dimensionAtObservation=AllDimensions",
     f"/sdmx/data/{FLOW}/employed_persons_urban.000000.",
     "/sdmx/codelist",
+    "/catalog/register.json",  # 计量单位: distinct units read from the rows
 ]
 
 
