@@ -73,7 +73,7 @@ import cli
 from api import create_app
 from catalog.settings import Settings
 store = Path(sys.argv[1])
-create_app(Settings(store=store, datasets=store / "none"))
+create_app(Settings(store=store_location(store), datasets=store / "none"))
 print("\\n".join(sorted(m for m in sys.modules if m.partition(".")[0] in WATCHED)))
 """
 

@@ -20,9 +20,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from catalog.metadata import serialize_graph
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher, Store
 from tests.conftest import write_regions, write_wages
-from tests.servers import serving
+from tests.servers import open_test_store, serving
 
 # rdflib's own JSON-LD and N3 parsers still use its deprecated graph classes.
 pytestmark = [
@@ -39,7 +39,7 @@ SOURCE = "https://example.org/bulletin\x01"
 PARSERS = {"ttl": "turtle", "n3": "n3", "jsonld": "json-ld", "rdf": "xml", "xml": "xml"}
 
 
-def publish_unwritable(store: FolderStore, slug: str) -> None:
+def publish_unwritable(store: Store, slug: str) -> None:
     """A new current version of `slug` whose texts hold forbidden characters, committed to
     the store directly (no descriptor check runs)."""
     current = store.current(slug)
@@ -63,7 +63,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     datasets, store_dir = root / "datasets", root / "store"
     write_regions(datasets)
     write_wages(datasets)
-    store = FolderStore(store_dir)
+    store = open_test_store(store_dir)
     publisher = Publisher(store, datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
@@ -119,7 +119,7 @@ def test_the_dcat_actions_answer_well_formed_rdf_xml(server: str, action: str) -
 def test_the_served_version_holds_the_forbidden_characters(store_dir: Path) -> None:
     # What the other tests read is this version: its descriptor keeps every character; the
     # store reads each as U+FFFD, so no surface (HTML, CSV, JSON, RDF) serves one.
-    store = FolderStore(store_dir)
+    store = open_test_store(store_dir)
     assert store.current("wages-test") == "v-unwritable"
     written = json.loads(
         (store_dir / "wages-test" / "v-unwritable" / "datapackage.json").read_text()

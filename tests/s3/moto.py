@@ -33,8 +33,8 @@ def moto_server() -> Iterator[str]:
     port = free_port()
     command = [sys.executable, "-m", "tests.s3.motoserver", str(port)]
     with running("moto", command, port, ready_path="/", timeout=60) as server:
+        _make_bucket(server.url)
         with _environment({**CREDENTIALS, ENDPOINT_VARIABLE: server.url}):
-            _make_bucket(server.url)
             yield server.url
 
 
@@ -55,7 +55,13 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
 def _make_bucket(endpoint: str) -> None:
     import boto3
 
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name=CREDENTIALS["AWS_REGION"],
+        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+    )
     client.create_bucket(Bucket=BUCKET)
 
 

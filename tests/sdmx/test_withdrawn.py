@@ -10,7 +10,7 @@ import pytest
 
 from api import create_app
 from catalog.settings import Settings
-from catalog.store import FolderStore
+from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 FLOW = "guizhou-prefecture-average-wage-2016"
@@ -19,11 +19,11 @@ FLOW = "guizhou-prefecture-average-wage-2016"
 async def test_a_withdrawn_dataset_is_no_dataflow(real_store: Path, tmp_path: Path) -> None:
     root = tmp_path / "store"
     shutil.copytree(real_store, root)
-    app = create_app(Settings(store=root, datasets=root / "none"))
+    app = create_app(Settings(store=store_location(root), datasets=root / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:
         assert (await web.get(f"/sdmx/data/{FLOW}/all")).status_code == 200
-        FolderStore(root).withdraw(FLOW, reason="test")
+        open_test_store(root).withdraw(FLOW, reason="test")
         listed = await web.get("/sdmx/dataflow/all/all/latest")
         assert FLOW not in listed.text
         assert "national-hrss-bulletin" in listed.text

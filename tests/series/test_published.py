@@ -18,7 +18,7 @@ import duckdb
 import httpx
 import pytest
 
-from catalog.store import FolderStore
+from tests.servers import open_test_store
 
 COLUMNS = ("indicator_code", "region_code", "period", "value", "unit", "source_id")
 Scan = dict[tuple[str, str], list[dict[str, Any]]]
@@ -26,7 +26,7 @@ Scan = dict[tuple[str, str], list[dict[str, Any]]]
 
 def scan(store_root: Path) -> Scan:
     """(indicator, region) → every row of every current indicator table, with its dataset."""
-    store = FolderStore(store_root)
+    store = open_test_store(store_root)
     found: Scan = defaultdict(list)
     for slug in store.slugs():
         version = store.current(slug)
@@ -107,7 +107,7 @@ def test_every_series_shows_each_printed_value_once_with_all_who_print_it(
 
 def curated(store_root: Path) -> set[str]:
     """The datasets curation resolved itself: they publish their alternatives."""
-    store = FolderStore(store_root)
+    store = open_test_store(store_root)
     return {
         slug
         for slug in store.slugs()
