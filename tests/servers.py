@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
+import shutil
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +24,7 @@ from benchmarks import OPENDATA as OPENDATA_PATH
 from benchmarks import Server, free_port, running, serve_opendata
 from catalog.state import State, open_state, sqlite_url
 from catalog.store import Clock, Store, open_store, utc_now
+from catalog.store.s3 import S3Location
 from tests.s3.moto import BUCKET
 
 OPENDATA = str(OPENDATA_PATH)
@@ -31,6 +33,7 @@ STORE_KINDS = ("folder", "s3")
 __all__ = [
     "OPENDATA",
     "Server",
+    "copy_test_store",
     "free_port",
     "on_s3",
     "open_test_store",
@@ -67,6 +70,28 @@ def open_test_store(store: Path, *, clock: Clock = utc_now) -> Store:
     """The `Store` of the test store named `store` (a `FolderStore` or an `S3Store` reached
     as the environment says: the session fixture `test_store` set it)."""
     return open_store(store_location(store), clock=clock)
+
+
+def copy_test_store(source: Path, target: Path, slugs: Iterable[str] | None = None) -> Path:
+    """The test store named `target` made a copy of the one named `source` (of `slugs`' own
+    files only, when given): what a test changes in the copy leaves the session's store as it
+    is. A folder is copied file by file; an S3 prefix object by object, inside the server."""
+    if not on_s3():
+        for part in [""] if slugs is None else list(slugs):
+            shutil.copytree(source / part, target / part)
+        return target
+    import boto3
+
+    client = boto3.client("s3", endpoint_url=os.environ["OPENDATA_S3_ENDPOINT_URL"])
+    start, end = (S3Location.parse(store_location(path)) for path in (source, target))
+    for part in [""] if slugs is None else [f"{slug}/" for slug in slugs]:
+        pages = client.get_paginator("list_objects_v2").paginate(
+            Bucket=BUCKET, Prefix=start.key(part)
+        )
+        for item in (item for page in pages for item in page.get("Contents", [])):
+            key = end.key(item["Key"].removeprefix(start.key("")))
+            client.copy_object(Bucket=BUCKET, Key=key, CopySource=f"{BUCKET}/{item['Key']}")
+    return target
 
 
 def state_of(store: Path) -> Path:

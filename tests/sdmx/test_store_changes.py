@@ -17,7 +17,7 @@ from catalog.series import FIGURE_COLUMNS
 from catalog.settings import Settings
 from catalog.store import Publisher
 from tests.conftest import REPO, descriptor, write_dataset
-from tests.servers import open_test_store, store_location
+from tests.servers import copy_test_store, open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 STR = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure}"
@@ -29,8 +29,7 @@ FLOW = "national-hrss-bulletin"
 @pytest.fixture
 def store(real_store: Path, tmp_path: Path) -> Path:
     root = tmp_path / "store"
-    shutil.copytree(real_store, root)
-    return root
+    return copy_test_store(real_store, root)
 
 
 @pytest.fixture

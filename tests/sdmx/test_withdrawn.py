@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
@@ -10,7 +9,7 @@ import pytest
 
 from api import create_app
 from catalog.settings import Settings
-from tests.servers import open_test_store, store_location
+from tests.servers import copy_test_store, open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 FLOW = "guizhou-prefecture-average-wage-2016"
@@ -18,7 +17,7 @@ FLOW = "guizhou-prefecture-average-wage-2016"
 
 async def test_a_withdrawn_dataset_is_no_dataflow(real_store: Path, tmp_path: Path) -> None:
     root = tmp_path / "store"
-    shutil.copytree(real_store, root)
+    copy_test_store(real_store, root)
     app = create_app(Settings(store=store_location(root), datasets=root / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:

@@ -18,6 +18,7 @@ import duckdb
 import httpx
 import pytest
 
+from catalog.store import resource_file
 from tests.servers import open_test_store
 
 COLUMNS = ("indicator_code", "region_code", "period", "value", "unit", "source_id")
@@ -31,8 +32,9 @@ def scan(store_root: Path) -> Scan:
     for slug in store.slugs():
         version = store.current(slug)
         assert version
-        folder = store.local_path(slug, version, "datapackage.json").parent
-        for path in sorted(folder.glob("*.parquet")):
+        tables = sorted(resource_file(r.name) for r in store.package(slug, version).resources)
+        present = [name for name in tables if store.has_file(slug, version, name)]
+        for path in (store.local_path(slug, version, name) for name in present):
             names = [row[0] for row in duckdb.sql(f"DESCRIBE FROM '{path}'").fetchall()]
             if not set(COLUMNS) <= set(names):
                 continue
