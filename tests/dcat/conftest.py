@@ -21,7 +21,7 @@ from catalog.metadata import FREQUENCIES, THEMES
 from catalog.settings import Settings
 from catalog.store import ManualClock, Publisher, Store, credit_check_character
 from tests.conftest import descriptor, write_dataset, write_regions, write_wages
-from tests.servers import open_test_store
+from tests.servers import open_test_store, store_location
 
 BASE_URL = "https://data.example.org/opendata"
 PAGE_SIZE = 5
@@ -148,7 +148,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
 
 def settings_for(history: History, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "store": history.store,
+        "store": store_location(history.store),
         "datasets": history.datasets,
         "base_url": BASE_URL,
         "catalog_page_size": PAGE_SIZE,

@@ -20,7 +20,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from catalog.metadata import serialize_graph
-from catalog.store import Publisher, Store
+from catalog.store import DESCRIPTOR, REPORT, Publisher, Store, resource_file
 from tests.conftest import write_regions, write_wages
 from tests.servers import open_test_store, serving
 
@@ -39,13 +39,23 @@ SOURCE = "https://example.org/bulletin\x01"
 PARSERS = {"ttl": "turtle", "n3": "n3", "jsonld": "json-ld", "rdf": "xml", "xml": "xml"}
 
 
+def version_files(store: Store, slug: str, version: str) -> list[str]:
+    """Every file of a published version, read through the `Store` (a folder or a bucket)."""
+    names = [DESCRIPTOR, REPORT]
+    for item in store.package(slug, version).resources:
+        names += [resource_file(item.name), *(d.path for d in item.downloads or [])]
+    return [name for name in names if store.has_file(slug, version, name)]
+
+
 def publish_unwritable(store: Store, slug: str) -> None:
     """A new current version of `slug` whose texts hold forbidden characters, committed to
     the store directly (no descriptor check runs)."""
     current = store.current(slug)
     assert current is not None
     with store.writing(slug) as staging:
-        shutil.copytree(store.root / slug / current, staging, dirs_exist_ok=True)
+        for name in version_files(store, slug, current):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(store.local_path(slug, current, name), staging / name)
         path = staging / "datapackage.json"
         descriptor = json.loads(path.read_text(encoding="utf-8"))
         descriptor["title"] = TITLE

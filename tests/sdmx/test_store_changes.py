@@ -101,6 +101,7 @@ async def test_the_published_version_is_an_annotation_title_in_no_language(
     assert not [e for e in annotation.iter() if e.attrib]  # no xml:lang in it
 
 
+@pytest.mark.folder_store("damages a published Parquet file in the folder, on disk")
 async def test_a_damaged_parquet_is_an_sdmx_server_error(
     web: httpx.AsyncClient, store: Path
 ) -> None:
