@@ -131,9 +131,7 @@ def test_the_served_version_holds_the_forbidden_characters(store_dir: Path) -> N
     # store reads each as U+FFFD, so no surface (HTML, CSV, JSON, RDF) serves one.
     store = open_test_store(store_dir)
     assert store.current("wages-test") == "v-unwritable"
-    written = json.loads(
-        (store_dir / "wages-test" / "v-unwritable" / "datapackage.json").read_text()
-    )
+    written = json.loads(store.local_path("wages-test", "v-unwritable", DESCRIPTOR).read_text())
     assert written["title"] == TITLE
     assert store.package("wages-test").title == REPLACED
 
