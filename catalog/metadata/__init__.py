@@ -13,7 +13,6 @@ from catalog.metadata.documents import (
 )
 from catalog.metadata.graphs import catalogue_graph, dataset_graph, serialize_graph
 from catalog.metadata.page_cache import CataloguePages
-from catalog.metadata.rdf import language_of
 from catalog.metadata.schemaorg import dataset_jsonld
 from catalog.metadata.site import (
     RDF_FORMATS,
@@ -25,6 +24,7 @@ from catalog.metadata.site import (
     check_profiles,
     coverage_iri,
     coverage_names,
+    language_of,
     published_bytes,
 )
 from catalog.metadata.vocabularies import (

@@ -24,7 +24,7 @@ from rdflib.plugins.serializers.turtle import TurtleSerializer
 from rdflib.term import Node
 
 from catalog.errors import BadRequest
-from catalog.metadata.site import RDF_FORMATS
+from catalog.metadata.site import RDF_FORMATS, language_of
 
 ADMS = Namespace("http://www.w3.org/ns/adms#")
 HYDRA = Namespace("http://www.w3.org/ns/hydra/core#")
@@ -38,8 +38,6 @@ IANA = "https://www.iana.org/assignments/media-types/"
 # schema.org as ckanext-dcat reads it (http, not rdflib's https SDO).
 SCHEMA = Namespace("http://schema.org/")
 # Han characters: a text with as many of them as Latin letters is Chinese.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_LATIN = re.compile(r"[A-Za-z]")
 # What no serialisation may hold: the characters XML 1.0 forbids (every control character but
 # tab, LF and CR; U+FFFE, U+FFFF) and lone surrogates, which no UTF-8 carries. New descriptors
 # refuse them (`catalog.store`), but a version published before may hold them.
@@ -147,12 +145,6 @@ _SORTING: dict[str, type[TurtleSerializer]] = {
     "turtle": _ChineseFirstTurtle,
     "n3": _ChineseFirstN3,
 }
-
-
-def language_of(text: str) -> str:
-    """`zh` for a text written mostly in Han characters, else `en` (what a steward wrote in a
-    property meant for Chinese may be English: tag it with the language it is in)."""
-    return "zh" if len(_HAN.findall(text)) >= len(_LATIN.findall(text)) else "en"
 
 
 def tagged_texts(graph: Graph, node: URIRef, predicate: URIRef, *texts: str | None) -> None:

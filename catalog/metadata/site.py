@@ -10,6 +10,7 @@ a server imports them without rdflib (70 modules, ~4.5 MB), which comes with the
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -184,3 +185,13 @@ def published_bytes(resource: Resource) -> int | None:
 def issued(package: Package) -> str:
     """When the dataset first appeared, as the descriptor writes it ("" if it does not)."""
     return "" if package.issued is None else str(package.issued)
+
+
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def language_of(text: str) -> str:
+    """`zh` for a text written mostly in Han characters, else `en` (what a steward wrote in a
+    property meant for Chinese may be English: tag it with the language it is in)."""
+    return "zh" if len(_HAN.findall(text)) >= len(_LATIN.findall(text)) else "en"
