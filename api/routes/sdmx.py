@@ -136,9 +136,18 @@ def answered(request: Request, call: Callable[[], SdmxAnswer]) -> Response:
     except NotFound:  # a dataset withdrawn while it was being read
         return _error(404, 100, "No results found.")
     except Exception as exc:  # the SDMX paths answer SDMX, a server fault included
-        logger.error("%s failed", request.url.path, exc_info=exc)
-        status = exc.status if isinstance(exc, OpenDataError) and exc.status >= 500 else 500
-        return _error(status, 500, "Internal Server Error.")
+        return _failed(request, exc)
+
+
+def _failed(request: Request, exc: Exception) -> Response:
+    """A server fault as SDMX's 500 "Internal Server Error", or its 503 "Service
+    unavailable" with `Retry-After` when it passes (a store that did not answer)."""
+    if isinstance(exc, OpenDataError) and exc.retry_after is not None:
+        logger.warning("%s refused: %s", request.url.path, exc)
+        return _error(exc.status, 503, "Service unavailable.", exc.retry_after)
+    logger.error("%s failed", request.url.path, exc_info=exc)
+    status = exc.status if isinstance(exc, OpenDataError) and exc.status >= 500 else 500
+    return _error(status, 500, "Internal Server Error.")
 
 
 def _conditional(request: Request, answer: SdmxAnswer) -> Response:
