@@ -98,15 +98,21 @@ async def write(name: str, known: Action | None, request: Request, envelope: Env
             "",
         )
     audit: AuditLog = request.app.state.audit
-    await run_in_threadpool(
-        audit.record,
-        token=attempt.token,
-        action=name,
-        dataset=attempt.dataset,
-        outcome=outcome,
-        detail=detail,
-        client=attempt.client,
-    )
+    try:
+        await run_in_threadpool(
+            audit.record,
+            token=attempt.token,
+            action=name,
+            dataset=attempt.dataset,
+            outcome=outcome,
+            detail=detail,
+            client=attempt.client,
+        )
+    except Exception as exc:
+        if database_unavailable(exc) is None:
+            raise
+        # The database went away: the answer stands (a 503 already, as a rule), unaudited.
+        logger.warning("CKAN action %s (%s) not audited: the state database is away", name, outcome)
     return response
 
 
