@@ -19,7 +19,6 @@ probes after it, and holds one thread, not one per probe.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import math
 import threading
@@ -100,7 +99,9 @@ class PartCheck:
         last = self.last
         if last is not None and last.ok and time.monotonic() - last.at < REUSE_SECONDS:
             return last
-        pending = self._pending or self._start()
+        pending = self._pending
+        if pending is None or pending.get_loop() is not asyncio.get_running_loop():
+            pending = self._start()  # none running (or one of a loop that has ended)
         left = CHECK_SECONDS - (time.monotonic() - self.began)
         try:
             return await asyncio.wait_for(asyncio.shield(pending), max(left, 0.0))
@@ -117,8 +118,11 @@ class PartCheck:
 
         def run() -> None:
             answer = self._run()
-            with contextlib.suppress(RuntimeError):  # the server stopped: nobody waits
+            try:
                 loop.call_soon_threadsafe(self._done, pending, answer)
+            except RuntimeError:  # the loop has ended: nobody waits
+                if self._pending is pending:
+                    self.last, self._pending = answer, None
 
         threading.Thread(target=run, name=f"ready-{self.part}", daemon=True).start()
         return pending

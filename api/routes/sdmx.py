@@ -142,7 +142,7 @@ def answered(request: Request, call: Callable[[], SdmxAnswer]) -> Response:
 def _failed(request: Request, exc: Exception) -> Response:
     """A server fault as SDMX's 500 "Internal Server Error", or its 503 "Service
     unavailable" with `Retry-After` when it passes (a store that did not answer)."""
-    if isinstance(exc, OpenDataError) and exc.retry_after is not None:
+    if isinstance(exc, OpenDataError) and exc.status == 503:
         logger.warning("%s refused: %s", request.url.path, exc)
         return _error(exc.status, 503, "Service unavailable.", exc.retry_after)
     logger.error("%s failed", request.url.path, exc_info=exc)
