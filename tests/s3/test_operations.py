@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -32,6 +33,7 @@ from tests.ops.running import on_a_thread
 from tests.s3.conftest import BUCKET, CREDENTIALS, _make_bucket, fresh_location, s3_options
 from tests.s3.test_pointers import counting, replica
 from tests.s3.test_publishing import publish_everything, sources
+from tests.servers import OPENDATA
 
 pytestmark = pytest.mark.slow
 
@@ -220,3 +222,9 @@ def test_invented_dataset_names_cost_no_read_of_the_bucket(
             serving.served_version(f"invented-{uuid.uuid4().hex[:12]}")
     assert sum(reads.values()) == 0 and listings == []
     assert serving.served_version("wages-test")  # a known name is still served
+
+
+def test_the_store_option_says_it_takes_an_s3_location() -> None:
+    # Found by the trial: `opendata --help` said only "a folder".
+    helped = subprocess.run([OPENDATA, "--help"], capture_output=True, text=True, check=True)
+    assert "s3://bucket/prefix" in helped.stdout
