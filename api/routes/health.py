@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import queue
 import threading
 import time
 from collections.abc import Callable
@@ -85,6 +86,28 @@ class Answer:
     message: str = ""
 
 
+class Worker:
+    """One daemon thread that runs what it is handed, in order: handing it work never waits
+    for a thread to start (which, under a crowd of busy threads, can hold the event loop)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def run(self, job: Callable[[], None]) -> None:
+        self._jobs.put(job)
+        with self._lock:
+            if self._thread is None:  # once: started the first time it is needed
+                self._thread = threading.Thread(target=self._serve, name=self.name, daemon=True)
+                self._thread.start()
+
+    def _serve(self) -> None:
+        while True:
+            self._jobs.get()()
+
+
 class PartCheck:
     """One part's check, single-flight (its thread a daemon: a hung store holds no exit)."""
 
@@ -94,6 +117,7 @@ class PartCheck:
         self.last: Answer | None = None
         self.began = 0.0
         self._pending: asyncio.Future[Answer] | None = None
+        self._worker = Worker(f"ready-{part}")
 
     async def answer(self) -> Answer:
         last = self.last
@@ -124,7 +148,7 @@ class PartCheck:
                 if self._pending is pending:
                     self.last, self._pending = answer, None
 
-        threading.Thread(target=run, name=f"ready-{self.part}", daemon=True).start()
+        self._worker.run(run)
         return pending
 
     def _run(self) -> Answer:
@@ -159,6 +183,7 @@ class Readiness:
         self.served: dict[str, str | None] = {}
         self._served_at = float("-inf")
         self._reading = threading.Lock()
+        self._reader = Worker("healthz")
 
     def warm(self) -> None:
         """Load the catalogue index now, on a thread of its own, instead of at the first
@@ -217,12 +242,15 @@ class Readiness:
         """The served versions as last read; a read on a thread of its own when they are
         older than `SNAPSHOT_SECONDS` (the caller never waits for it)."""
         if time.monotonic() - self._served_at >= SNAPSHOT_SECONDS and not self._reading.locked():
-            threading.Thread(target=self.refresh_served, name="healthz", daemon=True).start()
+            self._reader.run(self.refresh_served)
         return self.served
 
     def refresh_served(self) -> None:
         if not self._reading.acquire(blocking=False):
             return  # one read at a time
+        if time.monotonic() - self._served_at < SNAPSHOT_SECONDS:
+            self._reading.release()  # read meanwhile (several probes asked for it)
+            return
         try:
             store: Store = self.app.state.store
             self.served = {slug: store.current(slug) for slug in store.slugs()}

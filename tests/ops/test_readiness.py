@@ -39,6 +39,15 @@ def test_readyz_is_never_rate_limited(real_store: Path, tmp_path: Path) -> None:
     assert statuses == {200}
 
 
+def ready(url: str) -> None:
+    """Wait until `url` is ready, and past the time its ready answer is given again."""
+    deadline = time.monotonic() + 60
+    while httpx.get(url + "/readyz", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "never ready"
+        time.sleep(0.2)
+    time.sleep(REUSE_SECONDS)
+
+
 class GatedIndex(CatalogueIndex):
     """The real index, whose loads wait until the test opens the gate (a slow store)."""
 
@@ -94,6 +103,7 @@ def test_readyz_is_503_when_the_state_database_file_is_unreadable(
 ) -> None:
     state = tmp_path / "state"
     with serving(real_store, env={"OPENDATA_STATE": str(state)}) as server:
+        ready(server.url)  # the index loaded: only the database is then not ready
         # Replaced by something that is not SQLite, its write-ahead log gone with it (the
         # tests run as root, whom a chmod does not stop).
         for name in ("opendata.sqlite-wal", "opendata.sqlite-shm", "opendata.sqlite"):

@@ -122,7 +122,9 @@ def test_a_hung_store_gives_prompt_503s_and_healthz_stays_quick(
             assert client.get(ROWS).status_code == 200
             os.kill(moto.process.pid, signal.SIGSTOP)
             try:
-                time.sleep(0.5)  # past the refresh: the next request asks the bucket
+                # Past the refresh (the next request asks the bucket) and the readiness
+                # answer's reuse (the next probe checks again).
+                time.sleep(REUSE_SECONDS + 0.2)
                 alive, alive_took = timed(client, "/healthz")
                 ready, ready_took = timed(client, "/readyz")
                 rows, rows_took = timed(client, ROWS)
