@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 from fastapi.responses import PlainTextResponse, Response
 
+from api.perimeter.quiet import QuietLog
 from catalog.ckan import CKAN_STATUS
 from catalog.errors import (
     InvalidFields,
@@ -34,6 +35,7 @@ CKAN_JSON = "application/json;charset=utf-8"
 # The Action API's paths; their answers, refusals included, are CKAN envelopes.
 CKAN_ACTION = re.compile(r"/api(?:/3)?/action/(?P<name>[^/]+)")
 logger = logging.getLogger(__name__)
+quiet = QuietLog(logger, 10.0)  # a store or database away fails every request alike
 
 
 def ckan_json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -77,7 +79,7 @@ def internal_error(start: Envelope, exc: Exception | None = None) -> Response:
     """CKAN's 500; a state database that did not answer is a 503 with `Retry-After`."""
     away = database_unavailable(exc) if exc is not None else None
     if away is not None:
-        logger.warning("CKAN action refused: the state database is away: %s", type(exc).__name__)
+        quiet.warning("CKAN action refused: the state database is away: %s", type(exc).__name__)
         return error_response(start, away)
     error = {"__type": "Internal Server Error", "message": "Internal Server Error"}
     return ckan_json({**start, "error": error, "success": False}, 500)
@@ -123,7 +125,7 @@ def _error(exc: OpenDataError) -> tuple[str, ErrorObject]:
     elif isinstance(exc, ServiceUnavailable):  # busy or restarting: say when to come back
         error = {"message": message}
     elif exc.public_detail is not None:  # a store that did not answer: its log has why
-        logger.warning("CKAN action refused: %s", exc)
+        quiet.warning("CKAN action refused: %s", exc)
         error = {"message": exc.public_detail}
     else:
         logger.error("CKAN action failed: %s", exc)

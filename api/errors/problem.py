@@ -33,7 +33,7 @@ from catalog.state import database_unavailable
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 HIDDEN = "the server failed; the error is in its log"
 logger = logging.getLogger(__name__)
-quiet = QuietLog(logger, 10.0)  # a database away fails every request: not a line each
+quiet = QuietLog(logger, 10.0)  # a store or database away fails every request: not a line each
 
 
 class Problem(BaseModel):
@@ -107,7 +107,9 @@ def _absolute(request: Request, path: str) -> str:
 
 async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OpenDataError)
-    if exc.retry_after is not None or isinstance(exc, QueryTimeout):
+    if exc.public_detail is not None:  # a store away: every request fails alike
+        quiet.warning("%s %s refused: %s", request.method, request.url.path, exc)
+    elif exc.retry_after is not None or isinstance(exc, QueryTimeout):
         # Expected under load (busy, a query past its limit): no traceback per request.
         logger.warning("%s %s refused: %s", request.method, request.url.path, exc)
     elif exc.status >= 500:
