@@ -106,13 +106,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.store = open_store(settings.store, s3=s3)
     # The one reader of the store's generation: what every replica polls (docs/replicas.md).
     app.state.generation = Generation(app.state.store, settings.refresh_seconds)
-    app.state.index = CatalogueIndex(app.state.store, generation=app.state.generation)
-    app.state.series = SeriesCatalogue(app.state.index)
     app.state.metrics = Metrics()
     # Metered: each query's time by kind and the rows read per request (`api.metered`).
     app.state.engine = MeteredEngine(
         app.state.store, settings, app.state.metrics.observe_query, app.state.generation
     )
+    # On the engine's database: one DuckDB instance for the server, not one each.
+    app.state.index = CatalogueIndex(
+        app.state.store, generation=app.state.generation, database=app.state.engine.database()
+    )
+    app.state.series = SeriesCatalogue(app.state.index)
     app.state.ckan = CkanActions(
         app.state.index, base_url=settings.base_url, site_title=settings.catalog_title
     )

@@ -1,5 +1,5 @@
-"""`python -m benchmarks [all | validation | api | ckan | load | search] [options]`, from the
-checkout.
+"""`python -m benchmarks [all | validation | api | ckan | load | search | ranges | replicas]
+[options]`, from the checkout.
 
     python -m benchmarks [all] [API options]    validation and CKAN benchmarks at their
                                                 default sizes, then the API benchmark
@@ -9,6 +9,9 @@ checkout.
     python -m benchmarks ckan [options]         --datasets, --rows, --repeat
     python -m benchmarks load [options]         --rows, --downloads, --sql, --stalled, ...
     python -m benchmarks search [options]       --store, --queries, --regenerate
+    python -m benchmarks ranges [options]       --rows, --repeat, --cold: the engine over a
+                                                folder, S3 in place, S3 copied whole
+    python -m benchmarks replicas [options]     --rows, --clients, --seconds, --warmup
 
 Every benchmark takes `--out` (default `bench-results/`) and `--help`.
 """
@@ -19,7 +22,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
-from benchmarks import api, ckan, load, search, validation
+from benchmarks import api, ckan, load, ranges, replicas, search, validation
 
 
 class Benchmark(NamedTuple):
@@ -36,6 +39,10 @@ BENCHMARKS: dict[str, Benchmark] = {
     "load": Benchmark(load.main, in_all=False),
     # Not timings: how well search finds the figures a researcher asks for (issue 13).
     "search": Benchmark(search.main, in_all=False),
+    # The query engine over an S3 store read in place by byte ranges (issue 17).
+    "ranges": Benchmark(ranges.main, in_all=False),
+    # 1 and 2 workers behind nginx, folder store and S3 store (issue 17): needs nginx and wrk.
+    "replicas": Benchmark(replicas.main, in_all=False),
 }
 
 

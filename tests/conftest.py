@@ -42,6 +42,46 @@ def private_state(
     return state
 
 
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """The URL of the session's moto S3 server (tests/s3/moto.py), bucket made, the AWS_*
+    variables and OPENDATA_S3_ENDPOINT_URL set: tests/s3 and the suite on the S3 store."""
+    from tests.s3.moto import moto_server
+
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(scope="session", autouse=True)
+def test_store(request: pytest.FixtureRequest) -> str:
+    """The kind of store the session's stores are (tests/servers.py, OPENDATA_TEST_STORE):
+    on `s3` the moto server is started first, so every store a test opens reaches it."""
+    from tests.servers import store_kind
+
+    kind = store_kind()
+    if kind == "s3":
+        request.getfixturevalue("s3_endpoint")
+    return kind
+
+
+# Run on the folder store only (OPENDATA_TEST_STORE=s3 deselects them): what they check is
+# the folder store's own files on disk, which an S3 store does not have.
+FOLDER_ONLY = "folder_store"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the S3 store, leave out the tests of the folder store's own files (deselected and
+    counted, not skipped: each names its reason in its marker)."""
+    from tests.servers import on_s3
+
+    if not on_s3():
+        return
+    folder_only = [item for item in items if item.get_closest_marker(FOLDER_ONLY)]
+    if folder_only:
+        config.hook.pytest_deselected(items=folder_only)
+        items[:] = [item for item in items if not item.get_closest_marker(FOLDER_ONLY)]
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[STATE_BEFORE] = (REPO / "state").exists()
 
@@ -73,23 +113,25 @@ WAGE_CSV = (
 
 
 def publish_real_datasets(root: Path) -> Path:
-    """A store at `root` with every dataset of the repository's `datasets/` published, as
-    `opendata build` publishes them; fails if any is refused."""
+    """A store named `root` (tests/servers.py: a folder, or a prefix of the S3 server) with
+    every dataset of the repository's `datasets/` published, as `opendata build` publishes
+    them; fails if any is refused."""
     publisher = build_all(root, REPO / "datasets")
     assert publisher.broken == {}
     return root
 
 
 def build_all(root: Path, datasets: Path) -> Any:
-    """Publish every dataset of `datasets` into the store at `root` as `opendata build`
+    """Publish every dataset of `datasets` into the store named `root` as `opendata build`
     does, each version's downloads rendered; the `Publisher` that did it."""
     # Imported here: the suite's hooks load without them.
     from catalog.query import PublishedDownloads, QueryEngine
     from catalog.settings import Settings
-    from catalog.store import FolderStore, Publisher
+    from catalog.store import Publisher
+    from tests.servers import open_test_store, store_location
 
-    store = FolderStore(root)
-    engine = QueryEngine(store, Settings(store=root, datasets=datasets))
+    store = open_test_store(root)
+    engine = QueryEngine(store, Settings(store=store_location(root), datasets=datasets))
     try:
         publisher = Publisher(store, datasets, downloads=PublishedDownloads(engine))
         for source in publisher.plan(list(publisher.sources().values())):
@@ -110,8 +152,10 @@ def real_app(real_store: Path) -> Any:
     """The application on `real_store`, in process (for httpx's ASGITransport)."""
     from api import create_app
     from catalog.settings import Settings
+    from tests.servers import store_location
 
-    return create_app(Settings(store=real_store, datasets=real_store / "none"))
+    settings = Settings(store=store_location(real_store), datasets=real_store / "none")
+    return create_app(settings)
 
 
 @pytest.fixture(scope="session")

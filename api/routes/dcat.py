@@ -57,7 +57,8 @@ from catalog.metadata import (
     serialize_graph,
     served_regions,
 )
-from catalog.store import Package, Store, parse_moment
+from catalog.search import CatalogueIndex
+from catalog.store import Package, Store, parse_moment, with_organization
 
 router = APIRouter(tags=["metadata"])
 
@@ -246,7 +247,7 @@ def dataset(
     profiles: Profiles = "",
 ) -> Response:
     check_profiles(profiles)
-    package = served_package(store, index.slug_of(slug))
+    package = served_package(store, index.slug_of(slug), index)
     graph = dataset_graph(info, package, served_regions(index))
     return rdf_response(request, serialize_graph(graph, extension), extension)
 
@@ -304,8 +305,10 @@ DatasetFormat = Annotated[Response | None, Depends(dataset_format)]
         problem_responses(*REFUSED, *UNKNOWN),
     ),
 )
-def schema_org(request: Request, slug: Slug, store: StoreDep, info: InfoDep) -> Response:
-    document = dataset_jsonld(info, served_package(store, slug))
+def schema_org(
+    request: Request, slug: Slug, store: StoreDep, index: IndexDep, info: InfoDep
+) -> Response:
+    document = dataset_jsonld(info, served_package(store, slug, index))
     return json_document(request, document, "application/ld+json")
 
 
@@ -362,11 +365,12 @@ def data_json(
     return json_document(request, document, "application/json", headers)
 
 
-def served_package(store: Store, slug: str) -> Package:
-    """The current descriptor; 410 Gone for a withdrawn dataset."""
+def served_package(store: Store, slug: str, index: CatalogueIndex) -> Package:
+    """The current descriptor, its organisation's facts as all its datasets state them; 410
+    Gone for a withdrawn dataset."""
     if store.current(slug) is None and store.withdrawals(slug):
         raise Gone(f"dataset {slug!r} was withdrawn")
-    return store.package(slug)
+    return with_organization(store.package(slug), index.organizations())
 
 
 def rdf_response(request: Request, body: bytes, extension: str) -> Response:

@@ -13,6 +13,7 @@ from catalog.metadata.documents import (
 )
 from catalog.metadata.graphs import catalogue_graph, dataset_graph, serialize_graph
 from catalog.metadata.page_cache import CataloguePages
+from catalog.metadata.rdf import language_of
 from catalog.metadata.schemaorg import dataset_jsonld
 from catalog.metadata.site import (
     RDF_FORMATS,
@@ -73,6 +74,7 @@ __all__ = [
     "dataset_graph",
     "dataset_jsonld",
     "label",
+    "language_of",
     "links_on",
     "published_bytes",
     "serialize_graph",

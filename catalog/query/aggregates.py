@@ -83,7 +83,7 @@ class Aggregate:
         order = f" ORDER BY {', '.join(k.sql() for k in keys)}" if keys else ""
         columns = [_with_decimals(c) for c, _ in outputs]
         sql = f"SELECT {json_row_sql(columns)} FROM ({inner}) AS _a{order} LIMIT ?"
-        return cls(sql, [str(resource.path), *params, request.limit + 1], columns)
+        return cls(sql, [str(resource.place), *params, request.limit + 1], columns)
 
 
 # A value with per-row decimals (`decimalsField`) keeps them where it is returned as is: a

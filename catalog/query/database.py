@@ -1,6 +1,8 @@
 """The engine's one DuckDB database: locked to the store's files, its errors made ours.
 
-The database may read files only under the store (`allowed_directories`, then
+The database reads the store's files in place (`Store.files`: an object store's by byte
+ranges, through a filesystem registered on it) and may read files only under the store
+(`allowed_directories`, then
 `enable_external_access = false`, then `lock_configuration`), and its memory limit is 40 %
 of `memory_budget_mb` unless `duckdb_memory_limit` says otherwise. Results too large to hold
 are read as Arrow batches, lazily: memory stays one batch deep.
@@ -29,12 +31,16 @@ from catalog.errors import (
 )
 from catalog.sandbox import explain
 from catalog.settings import Settings
+from catalog.store import Files
 
 Batches = Iterator[pa.RecordBatch]
 
 
-def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
-    """The shared database: reads only under `root`, its configuration locked."""
+def connect(
+    root: Path, settings: Settings, files: Files | None = None
+) -> duckdb.DuckDBPyConnection:
+    """The shared database: reads only under `root` and the places of `files` (a store's
+    files read in place: `Store.files`), its configuration locked."""
     # Spill files go to a temporary folder of ours, not `.tmp/` in whatever the working
     # directory happens to be (a checkout, say).
     temp = Path(tempfile.gettempdir()) / f"opendata-duckdb-{os.getpid()}"
@@ -50,9 +56,11 @@ def connect(root: Path, settings: Settings) -> duckdb.DuckDBPyConnection:
             "allocator_flush_threshold": "32MB",
         }
     )
+    if files is not None:
+        files.attach(con)
     # The trailing separator keeps a sibling such as `<root>2/` out of the allowed prefix.
-    allowed = str(root.resolve()).rstrip("/") + "/"
-    con.execute("SET allowed_directories = ?", [[allowed]])
+    allowed = sorted({*(files.roots if files else ()), str(root.resolve()).rstrip("/") + "/"})
+    con.execute("SET allowed_directories = ?", [allowed])
     # Order matters: the allowed list cannot change once external access is off.
     con.execute("SET enable_external_access = false")
     con.execute("SET autoinstall_known_extensions = false")

@@ -121,9 +121,10 @@ class _Drain:
         return taken
 
 
-def parquet_schema(selection: RowSelection) -> pa.Schema:
-    """The stored file's Arrow schema of the selected columns; its Table Schema cut to match."""
-    stored = pq.read_schema(selection.resource.path)
+def parquet_schema(selection: RowSelection, footer: pq.FileMetaData) -> pa.Schema:
+    """The stored file's Arrow schema (from its `footer`) of the selected columns; its
+    Table Schema cut to match."""
+    stored = footer.schema.to_arrow_schema()
     names = [c.name for c in selection.columns]
     # Copied item by item: pa.schema's stub asks for the wider dict[bytes | str, bytes | str].
     metadata: dict[bytes | str, bytes | str] = {k: v for k, v in (stored.metadata or {}).items()}
@@ -139,7 +140,7 @@ def parquet_schema(selection: RowSelection) -> pa.Schema:
 
 def parquet_chunks(engine: QueryEngine, selection: RowSelection) -> Iterator[bytes]:
     """A Parquet file of the selection, typed as the stored one, written row group by group."""
-    schema = parquet_schema(selection)
+    schema = parquet_schema(selection, engine.footer(selection.resource))
     select = select_sql(selection.columns, Cells.STORED)
     batches = engine.export(selection, select, PARQUET_BATCH_ROWS)
     return _parquet(batches, schema)

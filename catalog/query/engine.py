@@ -25,8 +25,9 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.parquet as pq
 
-from catalog.errors import InvalidParameter
+from catalog.errors import InvalidParameter, QueryFailed
 from catalog.query.aggregates import Aggregate, AggregateRequest, Table
 from catalog.query.cursor import (
     Cursor,
@@ -56,11 +57,11 @@ class QueryEngine:
     ) -> None:
         self.store = store
         self.settings = settings
-        self._con = connect(store.readable_root(), settings)
+        self._con = connect(store.readable_root(), settings, store.files())
         self._watchdog = Watchdog()
-        self.sandbox = Sandbox(settings)
+        self.sandbox = Sandbox(settings, store.files().spec())
         self._resources = Resources(store, generation)
-        self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024)
+        self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024, self._open)
         self._pages = Pages(self.fetch, settings, self._kept)
 
     def close(self) -> None:
@@ -72,6 +73,22 @@ class QueryEngine:
     def resource(self, slug: str, name: str, version: str | None = None) -> ResourceFile:
         """A resource of a version (the current one by default), resolved to its file."""
         return self._resources.resource(slug, name, version)
+
+    def footer(self, resource: ResourceFile) -> pq.FileMetaData:
+        """The Parquet footer of the resource's file, read once (a few byte ranges of it)."""
+        return self._kept.footer(resource.place)
+
+    def _open(self, place: str) -> pa.NativeFile:
+        if place.startswith("/"):  # a local file: a publish's staging folder, a folder store
+            return pa.OSFile(place, "rb")
+        return self.store.files().open(place)
+
+    def file_size(self, resource: ResourceFile) -> int:
+        """The bytes of the resource's file (asked of the store once: versions never change)."""
+        found = self.store.files().size(resource.place)
+        if found is None:
+            raise QueryFailed("the resource's file is missing; the error is in the server's log")
+        return found
 
     # -- rows --------------------------------------------------------------------------------
 
@@ -114,7 +131,7 @@ class QueryEngine:
         runs: list[tuple[int, int]] = []
         # Unreadable, the file is one query, whose error DuckDB reports as for any other.
         with contextlib.suppress(OSError, pa.ArrowException):
-            runs = [] if selection.keys else export_runs(selection.resource.path)
+            runs = [] if selection.keys else export_runs(self.footer(selection.resource))
         rows = selection.resource.rows if not selection.where else None
         return self.stream_all(selection.queries(select, runs), batch_rows, rows=rows)
 
@@ -171,7 +188,7 @@ class QueryEngine:
         dataset's are there only under a grant of it, and a query naming one without the
         grant (as a table of its parsed statement, not in a string) is refused (`DataRefused`)."""
         views, token, withheld = self._resources.readable_views()
-        paths = {name: str(v[2]) for name, v in views.items()}
+        paths = {name: v[2] for name, v in views.items()}
         try:
             answer = self.sandbox.run(text, paths, token, postgres=postgres, withheld=withheld)
         except ViewWithheld as exc:  # its parse named a view left out: a refused read
@@ -200,3 +217,9 @@ class QueryEngine:
         finally:
             self._watchdog.cancel(deadline)
             cursor.close()
+
+    def database(self) -> duckdb.DuckDBPyConnection:
+        """A new cursor of the engine's database, for the catalogue index and the series to
+        share: one DuckDB instance per server, not one each. It reads only the store's files;
+        user SQL never runs on it (it runs in the sandbox's processes)."""
+        return self._con.cursor()

@@ -238,7 +238,7 @@ def _whole(staging: Path, slug: str, resource: Document) -> RowSelection:
         dataset=slug,
         name=str(resource["name"]),
         version=staging.name,
-        path=staging / str(resource["path"]),
+        place=str(staging / str(resource["path"])),
         schema=Schema.from_table_schema(resource.get("schema") or {}),
         rows=resource.get("rows"),
     )

@@ -158,7 +158,7 @@ class Pages:
         if planned.after is not None:
             return False
         try:
-            layout = self._kept.layout(resource.path, first.column.name, first.column.type)
+            layout = self._kept.layout(resource.place, first.column.name, first.column.type)
         except (OSError, pa.ArrowException):
             return False  # unreadable: the scan reports it as for any query
         return layout is not None
@@ -174,7 +174,7 @@ class Pages:
         """Matches per row group, when the page can use them or the total needs them: the
         row counts of the footer unfiltered, else `GroupCounts` (the statistics decide
         some groups; one scan of the others counts them)."""
-        path = resource.path
+        path = resource.place
         if not planned.filters:
             return group_sizes(self._kept.footer(path)) if in_order else None
         wanted = known is None and self._exact_wanted(resource, planned, request.total)
@@ -185,7 +185,7 @@ class Pages:
         return self._groups.counts(path, planned.parsed)
 
     def _exact_wanted(self, resource: ResourceFile, planned: _Planned, mode: str) -> bool:
-        scanned = self._groups.scanned_rows(resource.path, planned.parsed)
+        scanned = self._groups.scanned_rows(resource.place, planned.parsed)
         return mode != "none" and (scanned == 0 or self._totals.exact_wanted(scanned, mode))
 
     def _count(
@@ -194,9 +194,9 @@ class Pages:
         """The total counted beside the page: exactly, or estimated as `mode` and the rows
         an exact count would scan decide (`catalog.query.totals`)."""
         if self._exact_wanted(resource, planned, mode):
-            return self._totals.exact(resource.path, planned.parsed, mode)
+            return self._totals.exact(resource.place, planned.parsed, mode)
         where = where_sql(planned.filters)
-        return self._totals.count(str(resource.path), resource.rows, where, mode)
+        return self._totals.count(resource.place, resource.rows, where, mode)
 
     def _page_at(
         self,
@@ -234,7 +234,7 @@ class Pages:
         window = query.fetch
         if located is not None and counts is not None and planned.filters:
             # A first window holding the page's matches twice over at the group's density.
-            size = group_sizes(self._kept.footer(resource.path))[located.group]
+            size = group_sizes(self._kept.footer(resource.place))[located.group]
             window = min(size, 2 * query.fetch * size // max(counts[located.group], 1))
         return self._page(
             resource, replace(planned, query=narrowed, after=before), 0, located, window
@@ -244,7 +244,7 @@ class Pages:
         """Whether the page is a range of row numbers: unfiltered, in the order of a key the
         rows rise strictly in (either way), in a row group asked for the first time (a
         group asked again is kept, and read faster as kept: `KeptGroups.admit`)."""
-        path, first = resource.path, planned.query.keys[0]
+        path, first = resource.place, planned.query.keys[0]
         if planned.filters or first.column.name != self._kept.ascending(path):
             return False
         return self._kept.first_ask(path, at.group)
@@ -260,14 +260,14 @@ class Pages:
         span = ("file_row_number BETWEEN ? AND ?", [first, stop - 1])
         numbered = replace(query, conditions=[*query.conditions, span], offset=0)
         sql, params = numbered.sql(source_sql(with_row_number=True))
-        return self._fetch(sql, [str(resource.path), *params])
+        return self._fetch(sql, [resource.place, *params])
 
     def _bounds(
         self, resource: ResourceFile, first: SortKey, located: Located, offset: int
     ) -> list[Condition]:
         """Bounds on the first key around the page (`Layout.bounds`): DuckDB skips the row
         groups outside them."""
-        layout = self._kept.layout(resource.path, first.column.name, first.column.type)
+        layout = self._kept.layout(resource.place, first.column.name, first.column.type)
         if layout is None:
             return []
         column = first.column.sql
@@ -283,14 +283,14 @@ class Pages:
         a top-N of the sort keys over the file, whose memory DuckDB bounds by its limit.
         """
         keys = planned.query.keys
-        sizes = group_sizes(self._kept.footer(resource.path)) if located is not None else []
+        sizes = group_sizes(self._kept.footer(resource.place)) if located is not None else []
         if located is not None and keys[0].column == ROW_NUMBER and not planned.filters:
             return [sum(sizes) - offset if keys[0].descending else offset - 1]
         if located is not None and len(keys) == 1 and not planned.filters:
             # The group's values in ascending order: a descending rank counts from its end.
             within = located.within
             within = sizes[located.group] - 1 - within if located.descending else within
-            kept = self._kept.rank_value(resource.path, located.group, keys[0].column.name, within)
+            kept = self._kept.rank_value(resource.place, located.group, keys[0].column.name, within)
             if kept is not None:
                 return kept
         conditions, rank = list(planned.filters), offset - 1
@@ -303,7 +303,7 @@ class Pages:
         order = ", ".join(k.sql() for k in keys)
         sql = f"SELECT {names} FROM {source_sql(with_row_number=True)}{where}"
         sql += f" ORDER BY {order} LIMIT 1 OFFSET ?"
-        found = self._fetch(sql, [str(resource.path), *params, rank])
+        found = self._fetch(sql, [resource.place, *params, rank])
         return list(found[0]) if found else None
 
     def _page(
@@ -322,7 +322,7 @@ class Pages:
             found = self._page_of_kept_groups(resource, page, first, start, window)
         if found is None:
             sql, params = page.sql(source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER))
-            found = self._fetch(sql, [str(resource.path), *params])
+            found = self._fetch(sql, [resource.place, *params])
         return found
 
     def _page_of_kept_groups(
@@ -346,7 +346,7 @@ class Pages:
         first = page.keys[0]
         if self._kept.budget == 0 or first.descending:
             return None
-        path = resource.path
+        path = resource.place
         layout = self._kept.layout(path, first.column.name, first.column.type)
         if layout is None:
             return None

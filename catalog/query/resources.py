@@ -34,8 +34,8 @@ SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-# {view: (dataset, resource, file)}
-Views = dict[str, tuple[str, str, Path]]
+# {view: (dataset, resource, place of its file)}
+Views = dict[str, tuple[str, str, str]]
 
 
 def view_name(slug: str, resource: str) -> str:
@@ -66,18 +66,28 @@ class StoredDownload:
 @dataclass(frozen=True)
 class ResourceFile:
     """One resource of one published version, resolved to its Parquet file, and to the
-    downloads rendered when it was published, by extension (none before they were)."""
+    downloads rendered when it was published, by extension (none before they were).
+
+    `place` is where the engine reads the file in place (`Store.place`: a local path, or an
+    object's URL read by byte ranges); `path` a local file of it, for the few readers that
+    stream the file whole to a client (an object store copies it when first asked).
+    """
 
     dataset: str
     name: str
     version: str
-    path: Path
+    place: str
     schema: Schema
     rows: int | None
     downloads: Mapping[str, StoredDownload] = field(default_factory=dict)
     # `conditional`: read under a grant only; the stricter of this version's and the
     # current version's (`catalog.state.data_level`), as of the request that resolved it.
     access_level: str | None = None
+    locate: Callable[[], Path] | None = None
+
+    @property
+    def path(self) -> Path:
+        return self.locate() if self.locate is not None else Path(self.place)
 
     def require_grant(self) -> None:
         """Return when this request may read the data; else `DataRefused` (recorded)."""
@@ -152,13 +162,11 @@ class Resources:
         if key not in self._resources:  # versions are immutable: cache forever
             self._resources[key] = self._read_resource(slug, chosen, name)
         found = self._resources[key]
-        # Asked every time too: the dataset made conditional since closes its older versions;
-        # and an object store's copy of the file, which it may have let go since.
+        # Asked every time too: the dataset made conditional since closes its older versions.
         level = data_level(self, slug, chosen)
-        path = self.store.local_path(slug, chosen, found.path.name)
-        if found.access_level == level and found.path == path:
+        if found.access_level == level:
             return found
-        return replace(found, access_level=level, path=path)
+        return replace(found, access_level=level)
 
     def _read_resource(self, slug: str, version: str, name: str) -> ResourceFile:
         package = self.package(slug, version)
@@ -168,7 +176,7 @@ class Resources:
                     dataset=slug,
                     name=name,
                     version=version,
-                    path=self.store.local_path(slug, version, str(found.path)),
+                    place=self.store.place(slug, version, str(found.path)),
                     schema=Schema.from_table_schema(_written_schema(package, position)),
                     rows=found.rows,
                     downloads={
@@ -180,6 +188,7 @@ class Resources:
                         for stored in found.downloads or []
                     },
                     access_level=package.access_level,
+                    locate=functools.partial(self.store.local_path, slug, version, str(found.path)),
                 )
         raise NotFound(f"dataset {slug!r} version {version!r} has no resource {name!r}")
 
@@ -243,9 +252,9 @@ class Resources:
         }
         for slug, version in sorted(served.items()):
             for name in self._resource_names(slug, version):
-                path = self.resource(slug, name, version).path
-                if path.is_file():
-                    views[view_name(slug, name)] = (slug, name, path)
+                place = self.resource(slug, name, version).place
+                if self.store.files().size(place) is not None:
+                    views[view_name(slug, name)] = (slug, name, place)
         return views
 
     def _resource_names(self, slug: str, version: str) -> list[str]:

@@ -27,10 +27,9 @@ import hashlib
 import itertools
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -42,6 +41,8 @@ from catalog.sql import quote
 from catalog.store import ASCENDING_KEY
 
 SCHEMA = "opendata_kept"
+# Opens a place for reading (`Files.open`): footers are read through it.
+Opener = Callable[[str], pa.NativeFile]
 # Row groups asked for once, remembered so that a second request keeps them.
 ASKED_REMEMBERED = 4096
 # Table Schema types whose Parquet statistics compare, in Python, as DuckDB orders them:
@@ -100,9 +101,12 @@ class Kept:
 class KeptGroups:
     """Which files are stored in a column's order, and their recently used row groups."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, budget_bytes: int) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, budget_bytes: int, opener: Opener | None = None
+    ) -> None:
         self.budget = budget_bytes
         self._con = con
+        self._open: Opener = opener or (lambda path: pa.OSFile(path, "rb"))
         self._lock = threading.Lock()
         self._footers: dict[str, pq.FileMetaData] = {}
         self._layouts: dict[tuple[str, str], Layout | None] = {}
@@ -112,7 +116,7 @@ class KeptGroups:
         if budget_bytes:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
 
-    def layout(self, path: Path, column: str, kind: str) -> Layout | None:
+    def layout(self, path: str, column: str, kind: str) -> Layout | None:
         """The layout of `column` when the file is stored strictly in its order, else None.
 
         `file_row_number` (the row number DuckDB gives a Parquet file) always is.
@@ -132,13 +136,13 @@ class KeptGroups:
                 self._layouts[key] = layout
         return self._layouts[key]
 
-    def ascending(self, path: Path) -> str | None:
+    def ascending(self, path: str) -> str | None:
         """The column the file's rows rise strictly in, as its writer checked and recorded
         (`catalog.store.ASCENDING_KEY`); None when it recorded none."""
         found = (self.footer(path).metadata or {}).get(ASCENDING_KEY)
         return found.decode() if found else None
 
-    def admit(self, path: Path, index: int) -> bool:
+    def admit(self, path: str, index: int) -> bool:
         """Whether row group `index` is kept, or asked for once before and so worth keeping.
 
         A group asked for the first time is left to the scan: copying it costs three
@@ -155,7 +159,7 @@ class KeptGroups:
             self._remember_ask(key)
             return False
 
-    def first_ask(self, path: Path, index: int) -> bool:
+    def first_ask(self, path: str, index: int) -> bool:
         """Whether row group `index` is asked for the first time: neither kept nor asked
         before (the ask is then remembered, and `admit` keeps the group the next time)."""
         key = (str(path), index)
@@ -171,12 +175,12 @@ class KeptGroups:
         if len(self._asked) > ASKED_REMEMBERED:
             self._asked.popitem(last=False)
 
-    def holds(self, path: Path, index: int) -> bool:
+    def holds(self, path: str, index: int) -> bool:
         """Whether row group `index` of the file is kept now (asking changes nothing)."""
         with self._lock:
             return (str(path), index) in self._kept
 
-    def rank_value(self, path: Path, index: int, column: str, rank: int) -> list[Any] | None:
+    def rank_value(self, path: str, index: int, column: str, rank: int) -> list[Any] | None:
         """[the `rank`-th smallest value of `column` in row group `index`] when the group is
         kept; None to ask DuckDB (the page's own read decides whether to keep the group)."""
         if not self.holds(path, index):
@@ -186,7 +190,7 @@ class KeptGroups:
         except (InvalidQuery, QueryFailed, duckdb.Error):
             return None  # the group dropped under this request: ask DuckDB
 
-    def tables(self, path: Path, first: int, stop: int) -> str:
+    def tables(self, path: str, first: int, stop: int) -> str:
         """Row groups `first` to `stop - 1` of the file, kept, as one SQL table expression."""
         names = [self._group(path, index).table for index in range(first, stop)]
         if len(names) == 1:
@@ -198,7 +202,7 @@ class KeptGroups:
         with self._lock:
             return list(self._kept)
 
-    def sorted_values(self, path: Path, index: int, column: str) -> pa.Array[Any]:
+    def sorted_values(self, path: str, index: int, column: str) -> pa.Array[Any]:
         """The values of `column` in row group `index`, in ascending order."""
         kept = self._group(path, index)
         if column not in kept.sorted_values:
@@ -216,7 +220,7 @@ class KeptGroups:
                         self._bytes += values.nbytes
         return kept.sorted_values[column]
 
-    def _group(self, path: Path, index: int) -> Kept:
+    def _group(self, path: str, index: int) -> Kept:
         key = (str(path), index)
         footer = self.footer(path)
         with self._lock:
@@ -252,11 +256,13 @@ class KeptGroups:
                 cursor.close()
             return kept
 
-    def footer(self, path: Path) -> pq.FileMetaData:
-        """The file's Parquet footer, read once (published files never change)."""
+    def footer(self, path: str) -> pq.FileMetaData:
+        """The file's Parquet footer, read once (published files never change): on an
+        object store one or two byte ranges of its end, not the file."""
         name = str(path)
         if name not in self._footers:
-            footer = pq.read_metadata(path)
+            with self._open(name) as source:
+                footer = pq.read_metadata(source)
             with self._lock:
                 self._footers[name] = footer
         return self._footers[name]

@@ -9,7 +9,6 @@ groups (`export_runs`), each sorted by the row number on its own.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +109,7 @@ class RowSelection:
         return (
             f"SELECT {select} FROM {source_sql(with_row_number=row_number)} AS {EXPORT_ALIAS}"
             f"{where}{order}",
-            [str(self.resource.path), *params],
+            [self.resource.place, *params],
         )
 
 
@@ -119,12 +118,18 @@ def _export_order(key: SortKey) -> str:
     return f"{EXPORT_ALIAS}.{key.column.sql} {direction} NULLS LAST"
 
 
-def export_runs(path: Path, rows: int = EXPORT_RUN_ROWS) -> list[tuple[int, int]]:
-    """First and last row number of each run of `path`, in file order: whole row groups
-    joined while a run stays within `rows` rows, a larger group cut into runs of `rows`."""
+def export_runs(
+    footer: pq.FileMetaData | Path, rows: int = EXPORT_RUN_ROWS
+) -> list[tuple[int, int]]:
+    """First and last row number of each run of the file whose `footer` is given (or of the
+    local file at that path), in file order: whole row groups joined while a run stays
+    within `rows` rows, a larger group cut into runs of `rows`."""
+    if isinstance(footer, Path):
+        footer = pq.read_metadata(footer)
     runs: list[tuple[int, int]] = []
     start = end = 0
-    for size in _row_group_sizes(str(path)):
+    sizes = (footer.row_group(i).num_rows for i in range(footer.num_row_groups))
+    for size in sizes:
         if end > start and end - start + size > rows:
             runs.append((start, end - 1))
             start = end
@@ -135,10 +140,3 @@ def export_runs(path: Path, rows: int = EXPORT_RUN_ROWS) -> list[tuple[int, int]
     if end > start:
         runs.append((start, end - 1))
     return runs
-
-
-@functools.lru_cache(maxsize=1024)
-def _row_group_sizes(path: str) -> tuple[int, ...]:
-    # Published files never change: their footers are read once.
-    metadata = pq.ParquetFile(path).metadata
-    return tuple(metadata.row_group(i).num_rows for i in range(metadata.num_row_groups))

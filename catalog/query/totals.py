@@ -19,7 +19,6 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any, Literal, get_args
 
 import pyarrow.parquet as pq
@@ -85,7 +84,7 @@ class Totals:
                 raise
             raise _busy() from None
 
-    def exact(self, path: Path, filters: Sequence[Filter], mode: str) -> tuple[int | None, bool]:
+    def exact(self, path: str, filters: Sequence[Filter], mode: str) -> tuple[int | None, bool]:
         """The rows matching `filters`, counted exactly: summed from the row groups' counts
         (`GroupCounts`), or by one count when the groups are of uneven sizes."""
         try:
@@ -96,7 +95,7 @@ class Totals:
             raise _busy() from None
         if counts is not None:
             return sum(counts), True
-        return self.count(str(path), None, where_sql([f.sql() for f in filters]), mode)
+        return self.count(path, None, where_sql([f.sql() for f in filters]), mode)
 
     def estimate(self, path: str, rows: int, condition: str, params: list[Any]) -> int:
         """Matching rows, scaled up from evenly spread runs of the file.
@@ -174,14 +173,14 @@ class GroupCounts:
     file and filters are kept (the last `COUNTS_REMEMBERED`).
     """
 
-    def __init__(self, fetch: Fetch, footer: Callable[[Path], pq.FileMetaData]) -> None:
+    def __init__(self, fetch: Fetch, footer: Callable[[str], pq.FileMetaData]) -> None:
         self._fetch = fetch
         self._footer = footer
         self._lock = threading.Lock()
         self._known: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
         self._decided: OrderedDict[tuple[str, str], tuple[int | None, ...]] = OrderedDict()
 
-    def decided(self, path: Path, filters: Sequence[Filter]) -> list[int | None]:
+    def decided(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
         """Each group's matching rows where the statistics decide them, else None; kept as
         the counts are (reading the statistics of 82 row groups takes milliseconds)."""
         where, params = where_sql([f.sql() for f in filters])
@@ -197,7 +196,7 @@ class GroupCounts:
                 self._decided.popitem(last=False)
         return found
 
-    def _decide(self, path: Path, filters: Sequence[Filter]) -> list[int | None]:
+    def _decide(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
         footer = self._footer(path)
         found: list[int | None] = []
         start = 0  # the group's first row number
@@ -208,13 +207,13 @@ class GroupCounts:
             start += rows
         return found
 
-    def scanned_rows(self, path: Path, filters: Sequence[Filter]) -> int:
+    def scanned_rows(self, path: str, filters: Sequence[Filter]) -> int:
         """The rows an exact count has to scan: those of the undecided groups."""
         footer = self._footer(path)
         decided = self.decided(path, filters)
         return sum(footer.row_group(g).num_rows for g, n in enumerate(decided) if n is None)
 
-    def counts(self, path: Path, filters: Sequence[Filter]) -> tuple[int, ...] | None:
+    def counts(self, path: str, filters: Sequence[Filter]) -> tuple[int, ...] | None:
         """Matching rows of each row group; None when the groups are not of one size (the
         last may be smaller), which the one grouped scan relies on."""
         where, params = where_sql([f.sql() for f in filters])
@@ -239,7 +238,7 @@ class GroupCounts:
         return found
 
     def _scan(
-        self, path: Path, decided: list[int | None], size: int, where: str, params: list[Any]
+        self, path: str, decided: list[int | None], size: int, where: str, params: list[Any]
     ) -> dict[int, int]:
         """Matches per undecided group, by one grouped count reading only those groups
         (DuckDB skips the others by the row number's statistics)."""

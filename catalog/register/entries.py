@@ -13,7 +13,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from catalog.metadata import ACCESS_LEVELS, FIELD_TYPES, FREQUENCIES, UNIT_LABELS, label
+from catalog.metadata import (
+    ACCESS_LEVELS,
+    FIELD_TYPES,
+    FREQUENCIES,
+    UNIT_LABELS,
+    label,
+    language_of,
+)
 from catalog.register.formats import catalogue_formats
 from catalog.series import FIGURE_COLUMNS
 from catalog.store import RESOURCE_CLASSES, RESOURCE_CODE, Package, Resource, TableField
@@ -34,15 +41,15 @@ ITEM_TYPES = {
     "datetime": "日期时间型T",
 }
 JOIN = "；"
-CHINESE = re.compile(r"[\u3400-\u9fff]")
 # The columns every indicator table shares (`catalog.series.FIGURE_COLUMNS` and what the
-# curation and the printed layouts add), described once, in Chinese, by the register.
+# curation and the printed layouts add), described once, in Chinese, by the register (each
+# Chinese by `language_of`'s rule too: more Han characters than Latin letters).
 LONG_COLUMNS = {
-    "indicator_code": "指标代码，见数据集 indicator-codes 的指标表",
+    "indicator_code": "指标代码，见指标代码数据集（indicator-codes）的指标表",
     "region_code": "行政区划代码（GB/T 2260），000000 表示全国",
     "region_as_printed": "原文所印的地区名称",
     "year": "数值所属年份",
-    "period_type": "时期类型：annual 为全年流量，year_end 为年末存量，其余见 indicator-codes",
+    "period_type": "时期类型，如全年流量（annual）、年末存量（year_end），其余类型见指标代码数据集",
     "period": "规范化的时期标签，如 2020、2020-12、2019-Q4、2020-YTD、2012..2016",
     "value": "按规范单位换算后的数值（保留原文精度）",
     "unit": "数值的规范计量单位（已去掉万、亿等数量级）",
@@ -55,11 +62,16 @@ LONG_COLUMNS = {
     "source_column": "原文文件中的列号",
     "period_as_printed": "原文所印的时期",
     "qualifier": "原文对数值口径的限定说明",
-    "flags": "整理标记（如 revised 修订值、rounded 四舍五入值、as_printed_typo 原文印误）",
+    "flags": "整理标记，以英文代码记录，如修订值（revised）、四舍五入值（rounded）、原文印误等",
     "note": "整理说明或原文注释",
     "reason": "该数值未被采用的原因",
     "has_alternatives": "同一时期是否另有来源印有不同数值",
 }
+# Units the sources print in another language or script, as the guide's Chinese unit (the
+# units reference, indicator-codes `units`, gives each one's factor): the English bulletin
+# prints `million persons`, the Korean page `억원` (= 亿元), the Japanese yearbook `億元`.
+PRINTED_UNITS = {"million persons": "百万人", "억원": "亿元", "億元": "亿元"}
+FOREIGN_SCRIPT = re.compile(r"[\u3040-\u30ff\u1100-\u11ff\uac00-\ud7af]")  # kana, hangul
 SHARING = {"unconditional": "无条件共享", "conditional": "有条件共享", "none": "不予共享"}
 NOT_DECLARED = {
     "code": "信息资源代码未声明",
@@ -184,13 +196,15 @@ def _item(table: str, title: str, found: TableField, units: tuple[str, ...], sha
 def description(found: TableField, shaped: bool) -> str:
     """信息项描述 in Chinese: the field's description when it is Chinese; for a column of the
     indicator tables' long shape, the register's own text; else the field's Chinese title;
-    the English description only when the descriptor gives nothing Chinese."""
+    the English description only when the descriptor gives nothing Chinese. A text is
+    Chinese as DCAT tags it (`language_of`: Han characters at least as many as Latin
+    letters), not for holding one Han character (`万 10^4` in an English sentence)."""
     own = found.description or ""
-    if CHINESE.search(own):
+    if own and language_of(own) == "zh":
         return own
     if shaped and found.name in LONG_COLUMNS:
         return LONG_COLUMNS[found.name]
-    if found.title and CHINESE.search(found.title):
+    if found.title and language_of(found.title) == "zh":
         return found.title
     return own
 
@@ -235,16 +249,25 @@ def related_datasets(package: Package) -> tuple[str, ...]:
 def related_codes(
     package: Package, related: tuple[str, ...], codes: dict[str, str]
 ) -> tuple[str, ...]:
-    """关联资源代码: the declared codes of the related datasets, then the steward's own."""
+    """关联资源代码: the declared codes of the related datasets, then the steward's own; never
+    the dataset's own code (another dataset may share it by mistake, `_with_duplicates`)."""
     declared = package.register_entry
     own = list(declared.related) if declared is not None else []
     inside = [codes[slug] for slug in related if codes.get(slug)]
-    return tuple(dict.fromkeys(inside + own))
+    mine = codes.get(package.name)
+    return tuple(code for code in dict.fromkeys(inside + own) if code != mine)
 
 
 def unit_label(unit: str) -> str:
-    """计量单位 in Chinese: a unit code (`ratio`) by its Chinese label, a unit as written."""
-    return label(UNIT_LABELS, unit, "zh")
+    """计量单位 in Chinese: a unit code (`ratio`) by its Chinese label, a unit as written; a
+    unit a source printed in another language or script (`PRINTED_UNITS`) as the guide's
+    Chinese unit with the printed form after it; any other not in Chinese said as printed."""
+    if unit in PRINTED_UNITS:
+        return f"{PRINTED_UNITS[unit]}（原文印作 {unit}）"
+    written = label(UNIT_LABELS, unit, "zh")
+    if language_of(written) != "zh" or FOREIGN_SCRIPT.search(written):
+        return f"{written}（原文所印）"
+    return written
 
 
 def undeclared(package: Package, codes: dict[str, str]) -> tuple[str, ...]:

@@ -5,7 +5,8 @@ Our tables declare units two ways (docs/descriptor.md): a field property `unit` 
 in one unit, and, in the long tables, a `unit` column naming each row's unit of `value` (and
 `unit_as_printed` that of `value_as_printed`). The register lists the distinct units such a
 column holds in the published data, read once per version by one bounded statement; a field
-with neither is left without a unit rather than given a guessed one.
+with neither is left without a unit rather than given a guessed one. A conditional dataset's
+rows are its data, not public: its fields have only the units its descriptor declares.
 """
 
 from __future__ import annotations
@@ -22,10 +23,13 @@ MAX_UNITS = 20  # distinct units listed for one field (a register cell, not a co
 
 
 def data_units(store: Store, package: Package) -> dict[tuple[str, str], tuple[str, ...]]:
-    """(resource, field) → the distinct units the published data states for it, in order."""
+    """(resource, field) → the distinct units the published data states for it, in order;
+    none for a conditional dataset, whose rows are not public (only its declared units are)."""
     found: dict[tuple[str, str], tuple[str, ...]] = {}
     version = package.version or ""
-    with small_connection() as con:
+    if package.access_level == "conditional":
+        return found
+    with small_connection(store.files()) as con:
         for resource in package.resources:
             names = (
                 {f.name for f in resource.table_schema.fields} if resource.table_schema else set()
@@ -33,7 +37,7 @@ def data_units(store: Store, package: Package) -> dict[tuple[str, str], tuple[st
             name = resource_file(resource.name)
             if not version or not store.has_file(package.name, version, name):
                 continue
-            path = str(store.local_path(package.name, version, name))
+            path = store.place(package.name, version, name)
             for measure, unit in UNIT_COLUMNS.items():
                 if {measure, unit} <= names:
                     found[(resource.name, measure)] = _distinct(con, path, unit)

@@ -2,6 +2,7 @@
 
 from catalog.sandbox.messages import explain
 from catalog.sandbox.pool import RETRY_AFTER, Sandbox
+from catalog.sandbox.protocol import id_view
 from catalog.sandbox.rules import ViewWithheld
 
 __all__ = [
@@ -9,4 +10,5 @@ __all__ = [
     "Sandbox",
     "ViewWithheld",
     "explain",
+    "id_view",
 ]

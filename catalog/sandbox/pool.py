@@ -214,12 +214,11 @@ class _Pool:
 class Sandbox:
     """A pool of sandbox processes, started on first use and replaced when they die."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, files: Mapping[str, str] | None = None) -> None:
         self.settings = settings
-        self.limits = Limits(
-            memory_mb=settings.sql_worker_memory_mb,
-            duckdb_mb=settings.sql_worker_memory_mb // 2,
-        )
+        self.files = dict(files or {})  # with the views, to a worker of an object store
+        memory = settings.sql_worker_memory_mb
+        self.limits = Limits(memory_mb=memory, duckdb_mb=memory // 2, ranged=bool(self.files))
         self.size = settings.sql_worker_count
         self._pool = _Pool(self.size)
         # An engine dropped without close() (an app whose lifespan never ran) must not
@@ -292,6 +291,8 @@ class Sandbox:
         if worker.generation != generation:
             request["views"] = dict(views[0])
             request["withheld"] = sorted(views[1])
+            if self.files:
+                request["files"] = self.files
         if postgres:
             request["postgres"] = True
         try:

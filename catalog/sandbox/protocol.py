@@ -15,6 +15,18 @@ if TYPE_CHECKING:  # a type only: this module stays the standard library's
     from catalog.sql import ColumnDescription
 
 
+# datastore_search_sql's table of a resource id is the view `<view>#_id`: the view with CKAN's
+# `_id` first (the row number plus one, as datastore_search numbers rows). A view name is
+# `[0-9A-Za-z_]` only, so no view is named so; only a PostgreSQL-named (CKAN) request may
+# read these (`catalog.sandbox.worker`), so /api/v1/sql's views stay as they were.
+ID_VIEW_SUFFIX = "#_id"
+
+
+def id_view(view: str) -> str:
+    """The name of `view` with `_id` (`ID_VIEW_SUFFIX`)."""
+    return view + ID_VIEW_SUFFIX
+
+
 # Each frame is its length, then its bytes. Here, not in the worker: the pool imports this
 # module, and a worker module already imported when `python -m` runs it warns on stderr.
 FRAME = struct.Struct(">I")
@@ -27,6 +39,9 @@ class Limits:
     memory_mb: int
     duckdb_mb: int
     threads: int = 1
+    # The views are objects read by ranges (`SqlRequest.files`): load their filesystem at
+    # start (half a second), not in the time limit of the first query.
+    ranged: bool = False
 
 
 class SqlRequest(TypedDict):
@@ -38,6 +53,7 @@ class SqlRequest(TypedDict):
     byte_cap: int
     views: NotRequired[dict[str, str]]
     withheld: NotRequired[list[str]]  # with `views`: the views' names this request may not read
+    files: NotRequired[dict[str, str]]  # with `views`: how to open their places (`Files.spec`)
     postgres: NotRequired[bool]  # fields also named and typed as PostgreSQL would
 
 

@@ -28,20 +28,30 @@ parent stops by killing the process.
 
 from __future__ import annotations
 
+import functools
+import importlib
 import json
 import os
 import resource
 import sys
 import traceback
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 import duckdb
 
 from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden, QueryTooLarge
 from catalog.sandbox.messages import explain
 from catalog.sandbox.naming import name_as_postgres
-from catalog.sandbox.protocol import FRAME, AnswerHeader, Failure, Limits, SqlRequest
+from catalog.sandbox.protocol import (
+    FRAME,
+    ID_VIEW_SUFFIX,
+    AnswerHeader,
+    Failure,
+    Limits,
+    SqlRequest,
+    id_view,
+)
 from catalog.sandbox.rules import ViewWithheld, parsed_statement
 from catalog.sql import (
     MAX_NESTING,
@@ -82,6 +92,8 @@ def main() -> None:
     os.dup2(2, 1)
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
+    if limits.ranged:
+        importlib.import_module("catalog.store")
     worker = Worker(limits)
     send(output, Answer(AnswerHeader(ready=True), []))
     while (frame := receive(source)) is not None:
@@ -121,8 +133,9 @@ class Worker:
     def __init__(self, limits: Limits) -> None:
         self.limits = limits
         self.views: dict[str, str] = {}
+        self.id_views: dict[str, str] = {}  # `id_view` of each of `views`, for CKAN's SQL
         self.withheld: list[str] = []
-        self.con = self._connect({})
+        self.con = self._connect({}, None)
         # One thread for every deadline, started now: under the memory cap, a thread made
         # per request could fail to get its stack after a query that took all the memory.
         self.watchdog = Watchdog()
@@ -134,7 +147,7 @@ class Worker:
             self.withheld = [str(name) for name in request.get("withheld", [])]
             try:
                 self.con.close()
-                self.con = self._connect(dict(views))
+                self.con = self._connect(dict(views), request.get("files"))
             except Exception:  # without its database this process is of no use: replace it
                 traceback.print_exc()
                 return _error("broken", "the SQL service had to restart")
@@ -146,8 +159,8 @@ class Worker:
                 int(request["byte_cap"]),
                 postgres=bool(request.get("postgres")),
             )
-        except ViewWithheld as exc:
-            return _error("refused", exc.view)
+        except ViewWithheld as exc:  # named as the parent names it, without `ID_VIEW_SUFFIX`
+            return _error("refused", exc.view.removesuffix(ID_VIEW_SUFFIX))
         except QueryForbidden as exc:
             return _error("forbidden", str(exc))
         except QueryTooLarge as exc:
@@ -178,7 +191,8 @@ class Worker:
         cursor = self.con.cursor()
         deadline = self.watchdog.watch(timeout, cursor)
         try:
-            query, tree = parsed_statement(cursor, text, self.views, self.withheld)
+            views, withheld = self._readable(postgres)
+            query, tree = parsed_statement(cursor, text, views, withheld)
             wrapped = f"SELECT * FROM (\n{query}\n) AS _q"
             described = cursor.execute(f"DESCRIBE {wrapped}").fetchall()
             columns = [result_column(str(name), str(kind)) for name, kind, *_ in described]
@@ -191,14 +205,25 @@ class Worker:
                 for c, (_, kind, *_) in zip(columns, described, strict=True)
             ]
             if postgres:
-                name_as_postgres(cursor, tree, self.views, fields)
+                name_as_postgres(cursor, tree, views, fields)
         finally:
             self.watchdog.cancel(deadline)
             cursor.close()
         return Answer(AnswerHeader(fields=fields, truncated=truncated, count=len(rows)), rows)
 
-    def _connect(self, views: dict[str, str]) -> duckdb.DuckDBPyConnection:
-        """A fresh database whose only objects are `views`, reading only their files."""
+    def _readable(self, postgres: bool) -> tuple[dict[str, str], list[str]]:
+        """The views a request may name and those withheld from it: a CKAN request
+        (`postgres`) also the `id_view`s, each withheld as its view is."""
+        if not postgres:
+            return self.views, self.withheld
+        withheld = [*self.withheld, *(id_view(name) for name in self.withheld)]
+        return {**self.views, **self.id_views}, withheld
+
+    def _connect(
+        self, views: dict[str, str], files: dict[str, str] | None
+    ) -> duckdb.DuckDBPyConnection:
+        """A fresh database whose only objects are `views`, reading only their files, opened
+        in place as `files` says (an object store's by byte ranges; none: local files)."""
         con = duckdb.connect(
             ":memory:",
             config={
@@ -208,6 +233,8 @@ class Worker:
                 "allocator_flush_threshold": "8MB",
             },
         )
+        if files and views:
+            _attach(con, files)
         con.execute("SET allowed_paths = ?", [sorted(set(views.values()))])
         con.execute("SET enable_external_access = false")
         made = {}
@@ -219,6 +246,7 @@ class Worker:
                 print(f"sandbox worker: view {name} not made: {exc}", file=sys.stderr)
                 continue
             made[name] = path
+        self.id_views = _with_ids(con, made)
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         # Published files never change: their footers are parsed once, not per query.
@@ -226,6 +254,36 @@ class Worker:
         con.execute("SET lock_configuration = true")
         self.views = made
         return con
+
+
+def _attach(con: duckdb.DuckDBPyConnection, files: dict[str, str]) -> None:
+    """Register what opens the store's places: imported only for a store that needs it (an
+    object store's filesystem costs a worker ~50 MB: pyarrow's S3 and fsspec)."""
+    _files(json.dumps(files, sort_keys=True)).attach(con)
+
+
+@functools.lru_cache(maxsize=2)
+def _files(spec: str) -> Any:
+    """One `Files` per store for the worker's life: what it learnt of the files is kept
+    across the databases it rebuilds when the views change."""
+    return importlib.import_module("catalog.store").files_from_spec(json.loads(spec))
+
+
+def _with_ids(con: duckdb.DuckDBPyConnection, views: dict[str, str]) -> dict[str, str]:
+    """Make the `id_view` of each of `views`: `_id` (int4, as CKAN's), then its columns."""
+    made = {}
+    for name, path in sorted(views.items()):
+        literal = "'" + path.replace("'", "''") + "'"
+        try:
+            con.execute(
+                f"CREATE VIEW {quote(id_view(name))} AS SELECT"
+                f" CAST(file_row_number + 1 AS INTEGER) AS _id, * FROM read_parquet({literal})"
+            )
+        except duckdb.Error as exc:  # a table with its own `_id`: CKAN's SQL reads it as is
+            print(f"sandbox worker: view {id_view(name)} not made: {exc}", file=sys.stderr)
+            continue
+        made[id_view(name)] = path
+    return made
 
 
 def _described(column: Column, sql_type: str) -> ColumnDescription:

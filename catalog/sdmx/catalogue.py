@@ -254,7 +254,7 @@ def _codelists(
     indicator_copies, region_copies = _copies(packages)
     units: set[str] = set()
     types: set[str] = set()
-    con = small_connection()
+    con = small_connection(store.files())  # the store's Parquet read in place, nothing else
     try:
         indicators = _read(con, store, indicator_copies, INDICATOR_COLUMNS)
         regions = _read(con, store, region_copies, REGION_COLUMNS)
@@ -301,7 +301,7 @@ def _read(
 def _distinct(
     con: duckdb.DuckDBPyConnection, store: Store, slug: str, version: str, column: str
 ) -> set[str]:
-    path = str(store.local_path(slug, version, resource_file(OBSERVATIONS)))
+    path = store.place(slug, version, resource_file(OBSERVATIONS))
     return set(distinct_values(con, path, column, MAX_UNITS))
 
 

@@ -2,7 +2,9 @@
 of its rows, with the names the code lists give them.
 
 Rows are never loaded: one `SELECT DISTINCT` per code column (at most `MAX_VALUES` values)
-on a private DuckDB connection with one thread and a memory limit; of a conditional dataset
+on a private DuckDB connection with one thread and a memory limit (the index opens one for
+all the reads of a refresh, and closes it), which reads each file where it lies
+(`Store.place`: an object store's by byte ranges, never copied); of a conditional dataset
 (有条件开放) none, its holding being what its descriptor says. A column holds indicator
 codes when it is `indicator_code` or refers to `indicator-codes`; region codes when it is
 `region_code` or refers to `region-codes` (a prefecture or county column too); years when it
@@ -13,7 +15,8 @@ the indicators a printed table's layout declares.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +24,7 @@ import duckdb
 
 from catalog.sql import quote
 from catalog.state import CONDITIONAL
-from catalog.store import Package, Resource, Store, resource_file
+from catalog.store import Files, Package, Resource, Store, resource_file
 
 MAX_VALUES = 5000  # distinct codes (or years) read from one column
 MAX_NAMES = 100_000  # rows read from one code list
@@ -109,14 +112,46 @@ def resolve(holding: Holding, vocabulary: Vocabulary) -> Held:
     return Held(indicators, regions, holding.years, holding.field_text, holding.measures_text)
 
 
-def small_connection() -> duckdb.DuckDBPyConnection:
+def small_connection(files: Files | None = None) -> duckdb.DuckDBPyConnection:
     """A private DuckDB for bounded reads of published files: one thread, a memory limit
-    (the catalogue's holdings, the series, the SDMX code lists)."""
-    return duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
+    (the catalogue's holdings, the series, the SDMX code lists).
+
+    Given a store's `files` (`Store.files`), it reads that store's places in place (an
+    object store's by byte ranges, nothing copied) and nothing else: only under the
+    store's roots, external access off, its configuration locked, as the engine's is."""
+    con = duckdb.connect(config={"threads": 1, "memory_limit": "256MB"})
+    if files is not None:
+        files.attach(con)
+        con.execute("SET allowed_directories = ?", [list(files.roots)])
+        # Order matters: the allowed list cannot change once external access is off.
+        con.execute("SET enable_external_access = false")
+        con.execute("SET autoinstall_known_extensions = false")
+        con.execute("SET lock_configuration = true")
+    return con
 
 
-def read_holding(store: Store, package: Package, version: str) -> Holding:
-    """The indicators, regions and years `version` of `package` holds (bounded reads).
+@contextlib.contextmanager
+def reading(
+    database: duckdb.DuckDBPyConnection | None, files: Files
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection for bounded reads, closed after: a cursor of `database` (one opened for
+    many reads with `files` attached: each database opened costs ~20 ms), else a
+    `small_connection` of its own reading `files`."""
+    con = database.cursor() if database is not None else small_connection(files)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def read_holding(
+    store: Store,
+    package: Package,
+    version: str,
+    database: duckdb.DuckDBPyConnection | None = None,
+) -> Holding:
+    """The indicators, regions and years `version` of `package` holds (bounded reads, on a
+    cursor of `database` when given: it must read `store.files()`, as `small_connection`).
 
     Of a conditional dataset (有条件开放) nothing is read from its rows: its metadata and data
     dictionary are public, its data only granted, and the index is shared by every caller;
@@ -125,14 +160,13 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
     regions: set[str] = set()
     years: set[int] = set()
     measures: list[str] = []
-    con = small_connection()
-    try:
+    with reading(database, store.files()) as con:
         for resource in package.resources:
             if resource.embedded_from is not None or resource.table_schema is None:
                 continue  # a copied code list holds no figures
             if not store.has_file(package.name, version, resource_file(resource.name)):
                 continue
-            path = str(store.local_path(package.name, version, resource_file(resource.name)))
+            path = store.place(package.name, version, resource_file(resource.name))
             columns = _code_columns(package, resource)
             kinds = {kind for _, kind in columns}
             if "region" in kinds and "indicator" not in kinds:
@@ -149,8 +183,6 @@ def read_holding(store: Store, package: Package, version: str) -> Holding:
                     years.update(int(value) for value in found if value.isdigit())
                 else:
                     (indicators if kind == "indicator" else regions).update(found)
-    finally:
-        con.close()
     return Holding(
         indicators=tuple(sorted(indicators)),
         regions=tuple(sorted(regions)),
@@ -242,10 +274,14 @@ def _fields_text(resource: Resource) -> str:
     return " ".join(words).lower()
 
 
-def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary:
-    """The names of the code lists the store serves now (empty where it serves none)."""
-    con = small_connection()
-    try:
+def read_vocabulary(
+    store: Store,
+    versions: dict[str, str | None],
+    database: duckdb.DuckDBPyConnection | None = None,
+) -> Vocabulary:
+    """The names of the code lists the store serves now (empty where it serves none); read
+    on a cursor of `database` when given (reading `store.files()`)."""
+    with reading(database, store.files()) as con:
         indicators = code_rows(
             con, store, versions, INDICATOR_LIST, "indicators",
             ["code", "name_zh", "name_en", "definition_zh", "definition_en", "theme"],
@@ -257,8 +293,6 @@ def read_vocabulary(store: Store, versions: dict[str, str | None]) -> Vocabulary
         # Read apart: a region list without parents still names its regions.
         parents = code_rows(con, store, versions, REGION_LIST, "regions", ["code", "parent_code"])
         synonyms = code_rows(con, store, versions, INDICATOR_LIST, "synonyms", ["term", "means"])
-    finally:
-        con.close()
     return Vocabulary(
         indicators={row[0]: _named(row) for row in indicators},
         regions=_regions(regions, aliases),
@@ -284,7 +318,7 @@ def _regions(rows: list[list[str]], aliases: list[list[str]]) -> dict[str, Named
 
 
 def code_rows(
-    con: duckdb.DuckDBPyConnection,  # a `small_connection`
+    con: duckdb.DuckDBPyConnection,  # a `small_connection` reading the store's files
     store: Store,
     versions: dict[str, str | None],
     slug: str,
@@ -297,7 +331,7 @@ def code_rows(
     version = versions.get(slug)
     if not version or not store.has_file(slug, version, resource_file(resource)):
         return []
-    path = str(store.local_path(slug, version, resource_file(resource)))
+    path = store.place(slug, version, resource_file(resource))
     try:
         result: list[Any] = con.execute(
             "SELECT "

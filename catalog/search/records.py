@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any, TypedDict
+
+import pyarrow as pa
 
 from catalog.search.holdings import Held
 from catalog.store import Package, Resource
@@ -30,6 +33,22 @@ COLUMNS = (
 # How much a query word found in what a dataset holds (an indicator, a region, a year of its
 # rows) weighs against one found in its title or description: more than all of those.
 HELD_WEIGHT = 100
+
+
+# The Arrow type of each DuckDB type `COLUMNS` declares.
+ARROW_TYPES = {
+    "VARCHAR": pa.string(),
+    "VARCHAR[]": pa.list_(pa.string()),
+    "TIMESTAMP": pa.timestamp("us"),
+    "INTEGER": pa.int32(),
+}
+
+
+def index_table(rows: Sequence[IndexRecord]) -> pa.Table:
+    """`rows` as a table of the index's columns, typed as `COLUMNS` declares them."""
+    declared = [column.split()[:2] for column in COLUMNS.split(",")]
+    schema = pa.schema([(name, ARROW_TYPES[kind]) for name, kind in declared])
+    return pa.Table.from_pylist(list(rows), schema=schema)
 
 
 def catalogue_uuid(kind: str, key: str) -> str:

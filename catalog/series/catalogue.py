@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn
 
 from catalog.errors import Gone, NotFound
-from catalog.search import CatalogueIndex, Matched, Named, small_connection
+from catalog.search import CatalogueIndex, Matched, Named
 from catalog.series.figures import (
     IndicatorTable,
     Listed,
@@ -103,7 +103,8 @@ class SeriesCatalogue:
         self._resolved: OrderedDict[tuple[object, ...], Series] = OrderedDict()
         self._withdrawn: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
         # Opening a DuckDB database costs ~20 ms; a cursor on an open one costs next to none.
-        self._con = small_connection()
+        # The index's reader: a cursor of the server's one database when it shares one.
+        self._con = index.reader()
 
     def close(self) -> None:
         """Release the connection (at shutdown)."""

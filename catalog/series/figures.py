@@ -7,7 +7,8 @@ a list of names, so a steward's new table joins the series the moment it is publ
 
 Every read is one bounded statement on a private DuckDB connection (one thread, a memory
 limit, a row cap), filtered on the two code columns: a series costs a few small scans however
-large the tables are.
+large the tables are. A table is named by its place (`Store.place`) and read where it lies,
+on a connection with the store's files attached (an object store's by byte ranges).
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ class IndicatorTable:
     slug: str
     version: str
     resource: str
-    path: str
+    path: str  # its place: a local path or an `s3://` URL
     optional: tuple[str, ...]  # the OPTIONAL_COLUMNS this table has
     sources: Mapping[str, Cited]  # by source id, from the dataset's descriptor
 
@@ -116,7 +117,7 @@ def indicator_tables(store: Store, package: Package, version: str) -> list[Indic
         name = resource_file(resource.name)
         if not store.has_file(package.name, version, name):
             continue
-        path = str(store.local_path(package.name, version, name))
+        path = store.place(package.name, version, name)  # read in place, never copied
         optional = tuple(c for c in OPTIONAL_COLUMNS if c in names)
         tables.append(IndicatorTable(package.name, version, resource.name, path, optional, sources))
     return tables
@@ -132,9 +133,7 @@ def withdrawn_paths(store: Store, slug: str, version: str) -> list[str]:
         return []
     names = [_indicator_table(r) for r in resources if isinstance(r, dict)]
     files = [resource_file(name) for name in names if name]
-    return [
-        str(store.local_path(slug, version, f)) for f in files if store.has_file(slug, version, f)
-    ]
+    return [store.place(slug, version, f) for f in files if store.has_file(slug, version, f)]
 
 
 def _indicator_table(resource: dict[str, Any]) -> str:

@@ -26,11 +26,13 @@ from catalog.store.descriptors import (
     url_fields,
 )
 from catalog.store.downloads import DownloadRenderer, RenderedFile
+from catalog.store.files import Files, LocalFiles, files_from_spec
 from catalog.store.folder import FolderStore
 from catalog.store.model import (
     RESOURCE_CLASSES,
     RESOURCE_CODE,
     Document,
+    Organization,
     Package,
     PublishedDownload,
     Register,
@@ -42,7 +44,9 @@ from catalog.store.model import (
     credit_code_fault,
     descriptor_schema,
     descriptor_schema_text,
+    organizations,
     resource_code_fault,
+    with_organization,
 )
 from catalog.store.opening import StoreLocation, open_store, store_folder
 from catalog.store.parquet import ASCENDING_KEY, write_parquet
@@ -68,8 +72,11 @@ __all__ = [
     "DatasetSource",
     "Document",
     "DownloadRenderer",
+    "Files",
     "FolderStore",
+    "LocalFiles",
     "ManualClock",
+    "Organization",
     "Package",
     "PublishedDownload",
     "Publisher",
@@ -94,10 +101,12 @@ __all__ = [
     "descriptor_schema_text",
     "download_file",
     "file_name_fault",
+    "files_from_spec",
     "is_email",
     "is_safe_url",
     "load_dataset",
     "open_store",
+    "organizations",
     "parse_moment",
     "read_descriptor",
     "resolve",
@@ -106,5 +115,6 @@ __all__ = [
     "store_folder",
     "url_fields",
     "utc_now",
+    "with_organization",
     "write_parquet",
 ]

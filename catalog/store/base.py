@@ -8,11 +8,14 @@ files, and what a file is:
 - Documents (the published descriptor, the validation report) are answered parsed:
   `package` (the typed model), `descriptor` (the same as a dict, until every caller takes
   the model) and `report`. Nobody outside a store opens them.
-- The files of a version (a resource's Parquet, the descriptor and report as published
-  bytes) are answered as **local paths** by `local_path`: DuckDB, pyarrow and the zip and
-  range downloads read them from the local filesystem, and `readable_root` is the one folder
-  DuckDB's sandbox may read under. A store over object storage keeps a local copy of each
-  file it hands out (versions are immutable, so a copy never goes stale) under that root.
+- The files of a version are read in place by the query engine: `place` names where a
+  reader opens one (a local path, or `s3://bucket/key`), and `files` opens places (pyarrow
+  by byte ranges, a filesystem registered with DuckDB; `catalog.store.files`), so a query of
+  an object store copies no file.
+- Files streamed whole to a client (downloads, zips, their byte ranges) are answered as
+  **local paths** by `local_path`, and `readable_root` is the folder they lie under. A store
+  over object storage keeps a local copy of each file it hands out so (versions are
+  immutable, so a copy never goes stale) under that root.
 - Writing happens in a local staging folder (`writing`) that `commit` makes the version.
 
 Every read that leads to data (`served_version`, `package`, `descriptor`, `report`) answers
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Protocol
 
 from catalog.store.clock import Clock
+from catalog.store.files import Files
 from catalog.store.model import Document, Package
 from catalog.store.records import Served, VersionInfo, Withdrawal
 from validation import ReportDocument
@@ -129,7 +133,17 @@ class Store(Protocol):
         ...
 
     def readable_root(self) -> Path:
-        """The folder every `local_path` lies under: what a query sandbox may read."""
+        """The folder every `local_path` lies under."""
+        ...
+
+    def place(self, slug: str, version: str, name: str) -> str:
+        """Where a reader opens the file `name` of `version` in place, through `files`: a
+        local path, or an object's URL (`s3://bucket/key`). Copies nothing; names the file
+        as `local_path` does (a place of nothing when the version holds no such file)."""
+        ...
+
+    def files(self) -> Files:
+        """What opens this store's places: the same object at every call."""
         ...
 
     # -- history and withdrawals ---------------------------------------------------------

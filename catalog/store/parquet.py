@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 COMPRESSION: Literal["zstd"] = "zstd"
@@ -79,6 +78,8 @@ class _Ascending:
     def see(self, group: pa.Table) -> None:
         if self.key is None or group.num_rows == 0:
             return
+        import pyarrow.compute as pc  # here: a server that never publishes never loads it
+
         column = group.column(self.key).combine_chunks()
         if not _ordered(column.type) or column.null_count:
             self.key = None

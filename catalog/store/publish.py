@@ -21,7 +21,7 @@ from catalog.store.base import DESCRIPTOR, REPORT, Store, resource_file
 from catalog.store.clock import Clock
 from catalog.store.descriptors import DRAFT_MARKER, DatasetSource, build_order, discover
 from catalog.store.downloads import DownloadRenderer, file_sha256, record_downloads
-from catalog.store.model import Document
+from catalog.store.model import Document, refuse_organization_conflict
 from catalog.store.parquet import RowStream, single_key, write_parquet
 from catalog.store.records import changed_since
 
@@ -105,6 +105,7 @@ class Publisher:
         from validation import validate_package  # here: a server imports this, never validates
 
         if source.slug not in self._validations:
+            refuse_organization_conflict(source.package, self.sources().values())
             self._validations[source.slug] = validate_package(
                 source.descriptor, source.path, references=self.reference_table
             )
@@ -298,8 +299,7 @@ class Publisher:
             "published": now.isoformat(timespec="microseconds").replace("+00:00", "Z"),
             "layout": LAYOUT_VERSION,
         }
-        flagged = _flagged_rows(validation.report)
-        if flagged:
+        if flagged := _flagged_rows(validation.report):
             descriptor["build"]["warnings"] = flagged
         report = validation.report.to_dict()
         (staging / REPORT).write_text(json.dumps(report, ensure_ascii=False, indent=1), "utf-8")

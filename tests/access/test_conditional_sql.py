@@ -103,3 +103,16 @@ def test_open_views_stay_readable_beside_a_conditional_one(site: Site) -> None:
     with site.client() as client:
         response = _sql(client, f"SELECT count(*) AS n FROM {OPEN_VIEW}")
     assert response.status_code == 200 and response.json()["rows"] == [{"n": 3}]
+
+
+def test_the_id_view_of_a_conditional_table_is_withheld_as_its_view(site: Site) -> None:
+    """datastore_search_sql's table of a resource id is `<view>#_id` (CKAN's `_id` first):
+    named directly, without the grant, it is refused as its view is, with the way to apply."""
+    body = {"sql": f'SELECT * FROM "{VIEW}#_id"'}
+    with site.client() as anonymous:
+        refused = anonymous.post("/api/3/action/datastore_search_sql", json=body)
+    assert refused.status_code == 403 and not has_secret(refused.content)
+    assert refused.json()["error"]["message"].endswith(f"Apply for it at /dataset/{SECRET}/apply")
+    with site.client(site.tokens.granted) as granted:
+        found = granted.post("/api/3/action/datastore_search_sql", json=body).json()
+    assert found["result"]["fields"][0] == {"id": "_id", "type": "int4"}

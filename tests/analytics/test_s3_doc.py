@@ -11,9 +11,7 @@ import pytest
 
 from tests.analytics.doc import blocks, run_python
 from tests.analytics.published import published
-from tests.s3.conftest import BUCKET, fresh_location, s3_endpoint
-
-__all__ = ["s3_endpoint"]  # the session's moto server, a fixture of tests/s3
+from tests.s3.moto import BUCKET, fresh_location
 
 pytestmark = pytest.mark.slow
 SLUG = "national-hrss-bulletin"

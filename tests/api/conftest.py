@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from api import create_app
 from catalog.settings import Settings
 from tests.querydata import build_store
+from tests.servers import store_location
 
 AppFactory = Callable[..., FastAPI]
 
@@ -30,7 +31,9 @@ def query_store(tmp_path: Path) -> Path:
 @pytest.fixture
 def make_app(query_store: Path) -> AppFactory:
     def make(**overrides: Any) -> FastAPI:
-        return create_app(Settings(store=query_store, datasets=query_store / "none", **overrides))
+        return create_app(
+            Settings(store=store_location(query_store), datasets=query_store / "none", **overrides)
+        )
 
     return make
 

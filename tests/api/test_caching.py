@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from api.caching import HttpCache
-from catalog.store import FolderStore
 from tests.api.conftest import AppFactory
 from tests.querydata import set_current
+from tests.servers import open_test_store
 
 pytestmark = pytest.mark.anyio
 
@@ -240,7 +240,7 @@ async def test_caching_etag_keeps_the_order_of_a_repeated_parameter(
 def test_caching_etag_tells_apart_queries_that_read_alike(
     query_store: Path, one: list[tuple[str, str]], other: list[tuple[str, str]]
 ) -> None:
-    cache = HttpCache(FolderStore(query_store))
+    cache = HttpCache(open_test_store(query_store))
     first = cache.validators(ROWS, one)
     second = cache.validators(ROWS, other)
     assert first is not None and second is not None

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from api.perimeter import accepts_gzip
+from tests.servers import open_test_store
 
 pytestmark = pytest.mark.anyio
 
@@ -63,10 +64,9 @@ async def test_if_modified_since_still_revalidates_what_exists(api: httpx.AsyncC
 async def test_a_withdrawn_dataset_is_410_whatever_the_conditions(
     api: httpx.AsyncClient, query_store: object
 ) -> None:
-    from catalog.store import FolderStore
 
     assert (await api.get(ROWS)).status_code == 200
-    FolderStore(query_store).withdraw("wages-test", "synthetic withdrawal")  # type: ignore[arg-type]
+    open_test_store(query_store).withdraw("wages-test", "synthetic withdrawal")  # type: ignore[arg-type]
     for headers in (FUTURE, {"If-None-Match": "*"}, {"If-Match": "*"}):
         assert (await api.get(ROWS, headers=headers)).status_code == 410
 

@@ -10,7 +10,8 @@ import pytest
 
 from api import create_app
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
+from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 
@@ -22,10 +23,10 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def client(datasets_dir: Path, store_dir: Path) -> AsyncIterator[httpx.AsyncClient]:
-    publisher = Publisher(FolderStore(store_dir), datasets_dir)
+    publisher = Publisher(open_test_store(store_dir), datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
-    app = create_app(Settings(store=store_dir, datasets=datasets_dir))
+    app = create_app(Settings(store=store_location(store_dir), datasets=datasets_dir))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -72,7 +73,7 @@ async def test_search_offset_past_any_engine_integer_is_an_empty_page(
 async def test_dataset_versions_schema_and_report(
     client: httpx.AsyncClient, store_dir: Path
 ) -> None:
-    current = FolderStore(store_dir).current("wages-test")
+    current = open_test_store(store_dir).current("wages-test")
     shown = (await client.get("/api/v1/datasets/wages-test")).json()
     assert shown["version"] == current
     versions = (await client.get("/api/v1/datasets/wages-test/versions")).json()

@@ -21,8 +21,9 @@ from rdflib.namespace import DCAT
 from api import create_app
 from catalog.query import PublishedDownloads, QueryEngine
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher, load_dataset
+from catalog.store import Publisher, load_dataset
 from tests.conftest import build_all, descriptor, write_dataset, write_regions, write_wages
+from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 
@@ -79,7 +80,7 @@ def without_downloads(store: Path, copy: Path) -> Path:
 
 
 def client(store: Path) -> httpx.AsyncClient:
-    app = create_app(Settings(store=store, datasets=store / "none"))
+    app = create_app(Settings(store=store_location(store), datasets=store / "none"))
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test")
 
 
@@ -91,14 +92,14 @@ async def both(published: Path, tmp_path: Path) -> AsyncIterator[list[httpx.Asyn
 
 
 def recorded(store: Path, slug: str, resource: str) -> dict[str, Any]:
-    package = FolderStore(store).package(slug)
+    package = open_test_store(store).package(slug)
     return {d.format: d for d in package.resource(resource).downloads or []}
 
 
 def test_publish_writes_each_whole_download_once_with_its_bytes_and_sha256(
     published: Path, tmp_path: Path
 ) -> None:
-    store = FolderStore(published)
+    store = open_test_store(published)
     version = store.served_version("cells-test")
     files = recorded(published, "cells-test", "cells")
     assert sorted(files) == ["csv", "json", "xlsx"]
@@ -200,8 +201,10 @@ async def test_ckan_and_dcat_give_the_size_and_sha256_of_each_published_file(
 
 def test_xlsx_past_the_size_cap_is_left_to_render_on_request(tmp_path: Path) -> None:
     write_cells(tmp_path / "datasets")
-    store = FolderStore(tmp_path / "store")
-    engine = QueryEngine(store, Settings(store=tmp_path / "store", datasets=tmp_path))
+    store = open_test_store(tmp_path / "store")
+    engine = QueryEngine(
+        store, Settings(store=store_location(tmp_path / "store"), datasets=tmp_path)
+    )
     try:
         renderer = PublishedDownloads(engine, xlsx_max_cells=8)  # the table has 9 cells
         publisher = Publisher(store, tmp_path / "datasets", downloads=renderer)
@@ -214,8 +217,10 @@ def test_xlsx_past_the_size_cap_is_left_to_render_on_request(tmp_path: Path) -> 
 def test_text_past_its_size_cap_is_left_to_render_on_request(tmp_path: Path) -> None:
     # CSV and JSON weigh many times the Parquet: a huge table keeps none of them per version.
     write_cells(tmp_path / "datasets")
-    store = FolderStore(tmp_path / "store")
-    engine = QueryEngine(store, Settings(store=tmp_path / "store", datasets=tmp_path))
+    store = open_test_store(tmp_path / "store")
+    engine = QueryEngine(
+        store, Settings(store=store_location(tmp_path / "store"), datasets=tmp_path)
+    )
     try:
         renderer = PublishedDownloads(engine, text_max_cells=8)  # the table has 9 cells
         publisher = Publisher(store, tmp_path / "datasets", downloads=renderer)
@@ -235,7 +240,7 @@ class Failing:
 def test_a_render_that_fails_publishes_nothing(tmp_path: Path, published: Path) -> None:
     datasets = tmp_path / "datasets"
     (datasets / "cells-test" / "data" / "cells.csv").write_text(CELLS_CSV + "x,1,0\n", "utf-8")
-    store = FolderStore(published)
+    store = open_test_store(published)
     before = store.current("cells-test")
     with pytest.raises(OSError, match="disk full"):
         Publisher(store, datasets, downloads=Failing()).build(load_dataset(datasets / "cells-test"))

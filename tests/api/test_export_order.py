@@ -47,8 +47,8 @@ from catalog.query import (
     zip_chunks,
 )
 from catalog.settings import Settings
-from catalog.store import FolderStore
 from tests.querydata import set_current
+from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +148,9 @@ def write_data(
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Published]:
     store = tmp_path_factory.mktemp("order") / "store"
     store.mkdir()
-    engine = QueryEngine(FolderStore(store), Settings(store=store, duckdb_threads=4))
+    engine = QueryEngine(
+        open_test_store(store), Settings(store=store_location(store), duckdb_threads=4)
+    )
     try:
         yield Published(store, engine, itertools.count(1))
     finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,8 +17,9 @@ import pytest
 from api import create_app
 from api.routes.datasets import summary
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher, Store
 from tests.conftest import REPO
+from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 
@@ -30,8 +32,13 @@ def anyio_backend() -> str:
 
 
 @pytest.fixture(scope="module")
-def shipped(tmp_path_factory: pytest.TempPathFactory) -> FolderStore:
-    store = FolderStore(tmp_path_factory.mktemp("shipped") / "store")
+def shipped_at(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("shipped") / "store"
+
+
+@pytest.fixture(scope="module")
+def shipped(shipped_at: Path) -> Store:
+    store = open_test_store(shipped_at)
     publisher = Publisher(store, REPO / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
@@ -39,8 +46,8 @@ def shipped(tmp_path_factory: pytest.TempPathFactory) -> FolderStore:
 
 
 @pytest.fixture
-async def client(shipped: FolderStore) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(store=shipped.root, datasets=shipped.root / "none"))
+async def client(shipped: Store, shipped_at: Path) -> AsyncIterator[httpx.AsyncClient]:
+    app = create_app(Settings(store=store_location(shipped_at), datasets=shipped_at / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -58,7 +65,7 @@ def as_served(value: object) -> str:
 
 
 async def test_search_results_are_the_summaries_unchanged(
-    client: httpx.AsyncClient, shipped: FolderStore
+    client: httpx.AsyncClient, shipped: Store
 ) -> None:
     slugs = shipped.slugs()
     answer = await client.get("/api/v1/datasets", params={"limit": 1000, "sort": "name"})
@@ -69,7 +76,7 @@ async def test_search_results_are_the_summaries_unchanged(
 
 
 async def test_descriptors_and_table_schemas_are_served_as_published(
-    client: httpx.AsyncClient, shipped: FolderStore
+    client: httpx.AsyncClient, shipped: Store
 ) -> None:
     for slug in shipped.slugs():
         descriptor = shipped.descriptor(slug)

@@ -23,8 +23,9 @@ from hypothesis import strategies as st
 from catalog.query import ExportRequest, QueryEngine, RowsRequest, csv_chunks
 from catalog.settings import Settings
 from catalog.sql import neutralised
-from catalog.store import FolderStore, Publisher, load_dataset
+from catalog.store import Publisher, load_dataset
 from tests.conftest import descriptor, write_dataset
+from tests.servers import open_test_store, store_location
 from tests.validation.test_roundtrip import FIELDS, _text, rows
 
 pytestmark = pytest.mark.slow
@@ -48,9 +49,9 @@ def publish(records: list[dict[str, Any]], root: Path) -> QueryEngine:
     folder = write_dataset(
         root / "datasets", SLUG, {"data.csv": buffer.getvalue()}, descriptor(SLUG, [resource])
     )
-    store = FolderStore(root / "store")
+    store = open_test_store(root / "store")
     Publisher(store, root / "datasets").build(load_dataset(folder))
-    return QueryEngine(store, Settings(store=root / "store"))
+    return QueryEngine(store, Settings(store=store_location(root / "store")))
 
 
 def from_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -26,9 +26,8 @@ from api import create_app
 from catalog.ckan import WRITE_ACTIONS
 from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store import FolderStore
 from tests.conftest import publish_real_datasets
-from tests.servers import serving
+from tests.servers import open_test_store, serving, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -72,7 +71,7 @@ def served_url(store_root: Path) -> Iterator[str]:
 
 def real_values(root: Path) -> dict[str, list[str]]:
     """The names a request can carry that reach real data: slugs, resources, versions, ids."""
-    store = FolderStore(root)
+    store = open_test_store(root)
     found: dict[str, set[str]] = {"slug": set(), "resource": set(), "version": set()}
     found["resource_id"] = set()
     for slug in store.slugs():
@@ -81,7 +80,7 @@ def real_values(root: Path) -> dict[str, list[str]]:
         for resource in store.descriptor(slug)["resources"]:
             found["resource"].add(resource["name"])
             found["resource_id"].add(catalogue_uuid("resource", f"{slug}/{resource['name']}"))
-    app = create_app(Settings(store=root, datasets=root / "none"))
+    app = create_app(Settings(store=store_location(root), datasets=root / "none"))
     found["name"] = set(app.state.ckan.actions) | set(WRITE_ACTIONS)
     return {key: sorted(values) for key, values in found.items()}
 

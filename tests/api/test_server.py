@@ -8,16 +8,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
 from tests.querydata import build_store
-from tests.servers import serving
+from tests.servers import open_test_store, serving
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
 def server(datasets_dir: Path, store_dir: Path) -> Iterator[str]:
-    publisher = Publisher(FolderStore(store_dir), datasets_dir)
+    publisher = Publisher(open_test_store(store_dir), datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     with serving(store_dir) as running:
@@ -29,7 +29,7 @@ def test_server_healthz_names_current_versions(server: str, store_dir: Path) -> 
     assert response.status_code == 200
     body = response.json()
     assert body["status"] == "ok"
-    assert body["datasets"]["wages-test"] == FolderStore(store_dir).current("wages-test")
+    assert body["datasets"]["wages-test"] == open_test_store(store_dir).current("wages-test")
 
 
 def test_server_links_use_the_port_it_listens_on(server: str) -> None:

@@ -18,7 +18,7 @@ import pytest
 from api import create_app
 from catalog.errors import ValidationFailed
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher, load_dataset
+from catalog.store import Publisher, load_dataset
 from tests.conftest import write_dataset
 from tests.contradiction import (
     CONTRADICTED_ROWS,
@@ -27,6 +27,7 @@ from tests.contradiction import (
     package,
     write_contradiction,
 )
+from tests.servers import open_test_store, store_location
 from tests.validation.test_unchecked_groups import SUM, national_and_four_provinces
 
 pytestmark = pytest.mark.anyio
@@ -48,14 +49,14 @@ def anyio_backend() -> str:
 def folders(tmp_path: Path) -> tuple[Path, Path]:
     datasets, store = tmp_path / "datasets", tmp_path / "store"
     write_contradiction(datasets)
-    Publisher(FolderStore(store), datasets).build(load_dataset(datasets / SLUG))
+    Publisher(open_test_store(store), datasets).build(load_dataset(datasets / SLUG))
     return datasets, store
 
 
 @pytest.fixture
 async def api(folders: tuple[Path, Path]) -> AsyncIterator[httpx.AsyncClient]:
     datasets, store = folders
-    app = create_app(Settings(store=store, datasets=datasets))
+    app = create_app(Settings(store=store_location(store), datasets=datasets))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         yield http
@@ -79,7 +80,7 @@ async def test_rows_csv_and_parquet_carry_the_flag_on_exactly_the_contradicting_
     text = (await api.get(f"{RESOURCE}.csv")).text
     for row in csv.DictReader(io.StringIO(text)):
         assert row["flags"] == (expected_flags((row["region_code"], row["indicator"])) or "")
-    store = FolderStore(folders[1])
+    store = open_test_store(folders[1])
     version = store.current(SLUG)
     assert version is not None
     table = pq.read_table(store.version_path(SLUG, version) / "pension.parquet").to_pylist()
@@ -132,7 +133,7 @@ def test_the_same_check_as_an_error_refuses_and_the_previous_version_keeps_servi
     folders: tuple[Path, Path],
 ) -> None:
     datasets, store_dir = folders
-    store = FolderStore(store_dir)
+    store = open_test_store(store_dir)
     served = store.current(SLUG)
     write_contradiction(datasets, severity="error")
     with pytest.raises(ValidationFailed) as refused:
@@ -149,7 +150,7 @@ def test_a_version_without_warnings_says_none(folders: tuple[Path, Path], tmp_pa
     (datasets / SLUG / "datapackage.yaml").write_text(
         text.replace("tolerance: 0.05", "tolerance: 0.15"), encoding="utf-8"
     )
-    store = FolderStore(store_dir)
+    store = open_test_store(store_dir)
     Publisher(store, datasets).build(load_dataset(datasets / SLUG))
     assert [info.warnings for info in store.versions(SLUG)] == [2, 0]
     assert "warnings" not in store.descriptor(SLUG)["build"]
@@ -163,8 +164,8 @@ async def test_the_dataset_page_says_what_a_warning_check_could_not_check(
     document = package()
     document["checks"].append(SUM)  # the national line over four provinces of 31
     write_dataset(datasets, SLUG, {"pension.csv": national_and_four_provinces()}, document)
-    Publisher(FolderStore(store), datasets).build(load_dataset(datasets / SLUG))
-    app = create_app(Settings(store=store, datasets=datasets))
+    Publisher(open_test_store(store), datasets).build(load_dataset(datasets / SLUG))
+    app = create_app(Settings(store=store_location(store), datasets=datasets))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
         page = (await http.get(f"/dataset/{SLUG}", params={"lang": lang})).text

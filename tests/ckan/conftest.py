@@ -15,10 +15,10 @@ import pytest
 
 from api import create_app
 from catalog.settings import Settings
-from catalog.store import DESCRIPTOR, FolderStore, Publisher
+from catalog.store import DESCRIPTOR, Publisher
 from catalog.store.folder import CURRENT
 from tests.conftest import descriptor, write_regions, write_wages
-from tests.servers import serving
+from tests.servers import open_test_store, serving, store_location
 
 SYNTHETIC = 300
 ORGANIZATIONS = ("org-a", "org-b", "org-c")
@@ -66,7 +66,7 @@ def ckan_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     datasets, store = root / "datasets", root / "store"
     write_regions(datasets)
     write_wages(datasets)
-    publisher = Publisher(FolderStore(store), datasets)
+    publisher = Publisher(open_test_store(store), datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     for number in range(SYNTHETIC):
@@ -88,7 +88,9 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def client(ckan_store: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(store=ckan_store, datasets=ckan_store / "none", base_url="http://ckan.test")
+    settings = Settings(
+        store=store_location(ckan_store), datasets=ckan_store / "none", base_url="http://ckan.test"
+    )
     transport = httpx.ASGITransport(app=create_app(settings))
     async with httpx.AsyncClient(transport=transport, base_url="http://ckan.test") as http:
         yield http

@@ -11,6 +11,7 @@ from starlette.routing import Match
 from api import create_app
 from api.routes.ckan import action_router
 from catalog.settings import Settings
+from tests.servers import store_location
 
 PATHS = [
     "/api/3/action/datastore_search",
@@ -21,7 +22,7 @@ PATHS = [
 
 
 def test_only_the_action_routes_take_the_action_paths(tmp_path: Path) -> None:
-    app = create_app(Settings(store=tmp_path / "store", datasets=tmp_path / "none"))
+    app = create_app(Settings(store=store_location(tmp_path / "store"), datasets=tmp_path / "none"))
     routes = list(app.router.routes)
     for path in PATHS:
         for method in ("GET", "POST"):

@@ -39,7 +39,10 @@ def test_ckanapi_remote_actions_answer(ckan_server: str) -> None:
     assert [p["name"] for p in found["results"]] == ["wages-test"]
     assert site.action.organization_show(id="test-org")["package_count"] == 2
     assert "employment" in site.action.group_list()
-    assert site.action.status_show()["ckan_version"].startswith("2.12")
+    status = site.action.status_show()
+    assert status["ckan_version"].startswith("2.12")
+    # ckan.plugins as a CKAN serving these actions and endpoints configures them.
+    assert status["extensions"] == ["datastore", "dcat", "structured_data"]
 
 
 def test_ckanapi_missing_dataset_raises_not_found(ckan_server: str) -> None:

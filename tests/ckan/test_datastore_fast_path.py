@@ -30,8 +30,8 @@ from catalog.ckan import DataStore
 from catalog.query import QueryEngine
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
-from catalog.store import FolderStore
 from tests.querydata import set_current
+from tests.servers import open_test_store, store_location
 
 SLUG = "dsfast"
 RESOURCE_ID = "0f0f0f0f-0000-4000-8000-000000000001"
@@ -74,7 +74,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def datastore(store: Path) -> Iterator[DataStore]:
-    engine = QueryEngine(FolderStore(store), Settings(store=store))
+    engine = QueryEngine(open_test_store(store), Settings(store=store_location(store)))
     yield DataStore(engine, lambda _: (SLUG, "t"))
     engine.close()
 

@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from catalog.search import catalogue_uuid
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
 from tests.conftest import write_regions, write_wages
-from tests.servers import serving
+from tests.servers import open_test_store, serving
 
 pytestmark = pytest.mark.slow
 
@@ -25,7 +25,7 @@ def ckan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("datastore-filters")
     write_regions(root / "datasets")
     write_wages(root / "datasets")
-    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
+    publisher = Publisher(open_test_store(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     with serving(root / "store") as server:

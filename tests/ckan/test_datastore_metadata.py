@@ -81,3 +81,28 @@ async def test_csv_records_print_numbers_as_the_json_records(client: httpx.Async
     rows = list(csv.reader(io.StringIO(as_csv.json()["result"]["records"])))
     assert [row[:4] for row in rows] == [[str(v) for v in row[:4]] for row in lists]
     assert [row[4] for row in rows] == ["88000.50", "95000.25", "80000.00"]
+
+
+async def test_search_and_info_take_the_alias_the_server_advertises(
+    client: httpx.AsyncClient,
+) -> None:
+    shown = (await client.get("/api/3/action/package_show?id=wages-test")).json()["result"]
+    resource_id = shown["resources"][0]["id"]
+    info = (await client.get("/api/3/action/datastore_info", params={"id": resource_id})).json()
+    [alias] = info["result"]["meta"]["aliases"]
+    by_alias = await client.get("/api/3/action/datastore_info", params={"id": alias})
+    assert by_alias.status_code == 200, by_alias.text
+    assert by_alias.json()["result"] == info["result"]
+    params = {"sort": "_id", "limit": 2}
+    searched = await client.get(SEARCH, params={"resource_id": resource_id, **params})
+    aliased = await client.get(SEARCH, params={"resource_id": alias, **params})
+    assert aliased.status_code == 200, aliased.text
+    # As CKAN: asked by the alias, the answer names the real id; its `_links` repeat the
+    # request's own URL (CKAN's `_insert_links` reads CKAN_CURRENT_URL).
+    mine, real = aliased.json()["result"], searched.json()["result"]
+    assert mine.pop("_links")["start"].endswith(f"resource_id={alias}&sort=_id&limit=2")
+    real.pop("_links")
+    assert mine == real
+    unknown = await client.get(SEARCH, params={"resource_id": "no_such_alias"})
+    assert unknown.status_code == 404
+    assert "no_such_alias" in unknown.json()["error"]["message"]

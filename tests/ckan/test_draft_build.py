@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from catalog.store import DRAFT_MARKER, FolderStore
+from catalog.store import DRAFT_MARKER
 from tests.ckan.test_writes import NEW_CSV, WAGES_SCHEMA, Site, make_token, package_fields
 from tests.conftest import write_regions, write_wages
-from tests.servers import OPENDATA, serving, state_of
+from tests.servers import OPENDATA, open_test_store, serving, state_of
 
 pytestmark = pytest.mark.slow
 SLUG = "half-pushed"
@@ -65,7 +65,7 @@ def test_build_skips_a_draft_folder_and_names_it(site: Site, tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert f"{SLUG}: skipped, a draft (.draft)" in done.stderr
     assert "wages-test: published" in done.stdout  # the others build as ever
-    store = FolderStore(site.root / "store")
+    store = open_test_store(site.root / "store")
     assert store.current(SLUG) is None
     assert store.current("wages-test") is not None
     # Named, it is refused (exit 1), not published.

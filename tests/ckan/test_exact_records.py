@@ -15,8 +15,9 @@ import pytest
 from api import create_app
 from catalog.search import catalogue_uuid
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
 from tests.conftest import write_regions, write_wages
+from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 WAGES = catalogue_uuid("resource", "wages-test/wages")
@@ -33,7 +34,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("exact")
     write_regions(root / "datasets")
     write_wages(root / "datasets", CSV)
-    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
+    publisher = Publisher(open_test_store(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     return root / "store"
@@ -46,7 +47,9 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def client(store: Path) -> AsyncIterator[httpx.AsyncClient]:
-    settings = Settings(store=store, datasets=store / "none", base_url="http://ckan.test")
+    settings = Settings(
+        store=store_location(store), datasets=store / "none", base_url="http://ckan.test"
+    )
     transport = httpx.ASGITransport(app=create_app(settings))
     async with httpx.AsyncClient(transport=transport, base_url="http://ckan.test") as http:
         yield http

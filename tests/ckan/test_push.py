@@ -10,10 +10,10 @@ from typing import Any
 import ckanapi
 import pytest
 
-from catalog.store import FolderStore, load_dataset
+from catalog.store import load_dataset
 from tests.ckan.test_writes import make_token
 from tests.conftest import build_all, descriptor, write_dataset, write_regions, write_wages
-from tests.servers import OPENDATA, serving
+from tests.servers import OPENDATA, open_test_store, serving
 
 pytestmark = pytest.mark.slow
 
@@ -89,7 +89,7 @@ def test_push_makes_the_catalogues_equal_and_twice_changes_nothing(tmp_path: Pat
             resource_id=wages
         )
         # The target validates the same rules, and published each dataset once.
-        pushed = FolderStore(target / "store")
+        pushed = open_test_store(target / "store")
         assert pushed.package("wages-test").as_dict()["checks"] == CHECKS
         assert load_dataset(target / "datasets" / "wages-test").descriptor["checks"] == CHECKS
         assert {name: len(pushed.versions(name)) for name in names} == dict.fromkeys(names, 1)

@@ -23,8 +23,9 @@ from api.perimeter import audit_refusal
 from api.uploads import remove_stale
 from catalog.settings import Settings
 from catalog.state import open_state
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
 from tests.conftest import WAGE_CSV, write_regions, write_wages
+from tests.servers import open_test_store
 
 pytestmark = pytest.mark.anyio
 CAP = 2**20  # the cap these tests run with: 1 MiB
@@ -58,7 +59,7 @@ class Site:
 async def site(tmp_path: Path) -> AsyncIterator[Site]:
     write_regions(tmp_path / "datasets")
     write_wages(tmp_path / "datasets")
-    publisher = Publisher(FolderStore(tmp_path / "store"), tmp_path / "datasets")
+    publisher = Publisher(open_test_store(tmp_path / "store"), tmp_path / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     settings = Settings(

@@ -11,9 +11,9 @@ from pathlib import Path
 import ckanapi
 import pytest
 
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
 from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
-from tests.servers import OPENDATA, serving, state_of
+from tests.servers import OPENDATA, open_test_store, serving, state_of
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("writes")
     write_regions(root / "datasets")
     write_wages(root / "datasets")
-    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
+    publisher = Publisher(open_test_store(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     token = make_token(root / "store", "steward")

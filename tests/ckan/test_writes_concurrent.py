@@ -12,11 +12,11 @@ from pathlib import Path
 import ckanapi
 import pytest
 
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
 from catalog.store.changes import dataset_changes
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
-from tests.servers import OPENDATA, Server, serving
+from tests.servers import OPENDATA, Server, open_test_store, serving
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sites]:
     root = tmp_path_factory.mktemp("concurrent")
     write_regions(root / "datasets")
     write_wages(root / "datasets")
-    publisher = Publisher(FolderStore(root / "store"), root / "datasets")
+    publisher = Publisher(open_test_store(root / "store"), root / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     token = make_token(root / "store", "steward")
@@ -93,7 +93,7 @@ def test_writes_through_two_servers_beside_cli_builds_lose_nothing(sites: Sites)
         if build.returncode == 0:
             assert "wages-test: unchanged" in output or "already published" in output, output
     assert builds[-1].returncode == 0
-    store = FolderStore(sites.root / "store")
+    store = open_test_store(sites.root / "store")
     served = [s.version for s in store.history("wages-test")]
     assert len(served) == 1 + 2 * PATCHES == len(set(served))
     assert sorted(served) == sorted(v.version for v in store.versions("wages-test"))

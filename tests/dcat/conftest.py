@@ -19,8 +19,9 @@ import pytest
 from api import create_app
 from catalog.metadata import FREQUENCIES, THEMES
 from catalog.settings import Settings
-from catalog.store import FolderStore, ManualClock, Publisher, credit_check_character
+from catalog.store import ManualClock, Publisher, Store, credit_check_character
 from tests.conftest import descriptor, write_dataset, write_regions, write_wages
+from tests.servers import open_test_store, store_location
 
 BASE_URL = "https://data.example.org/opendata"
 PAGE_SIZE = 5
@@ -64,8 +65,8 @@ def series(number: int) -> dict[str, Any]:
     }
     organization = {"name": f"org-{number % 3}", "title": f"合成单位{number % 3}"}
     organization["title_en"] = f"Synthetic unit {number % 3}"
-    if number % 2:
-        body = f"115200000000000{number:02d}"  # a valid GB 32100 code: the check appended
+    if number % 2:  # stated by the odd datasets only: the organisation's for all of them
+        body = f"115200000000000{number % 3:02d}"  # a valid GB 32100 code: the check appended
         organization["credit_code"] = body + credit_check_character(body)
     return descriptor(
         slug,
@@ -101,7 +102,7 @@ def write_series(root: Path, number: int, years: int = 2) -> None:
     )
 
 
-def publish_all(store: FolderStore, datasets: Path) -> None:
+def publish_all(store: Store, datasets: Path) -> None:
     publisher = Publisher(store, datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
@@ -120,7 +121,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
     datasets, store_dir = root / "datasets", root / "store"
     # Versions are stamped to the second: the clock, not a sleep, puts `since` between rounds.
     clock = ManualClock(datetime.now(UTC))
-    store = FolderStore(store_dir, clock=clock)
+    store = open_test_store(store_dir, clock=clock)
     write_regions(datasets)
     write_wages(datasets)
     for number in range(1, SERIES + 1):
@@ -147,7 +148,7 @@ def history(tmp_path_factory: pytest.TempPathFactory) -> History:
 
 def settings_for(history: History, **overrides: Any) -> Settings:
     values: dict[str, Any] = {
-        "store": history.store,
+        "store": store_location(history.store),
         "datasets": history.datasets,
         "base_url": BASE_URL,
         "catalog_page_size": PAGE_SIZE,

@@ -16,8 +16,8 @@ from api import create_app
 from catalog.metadata import published_bytes
 from catalog.metadata.rdf import DCAT_VERSION, EU, HYDRA, SPDX, VCARD
 from catalog.metadata.vocabularies import OPEN_DEFINITION
-from catalog.store import FolderStore
 from tests.dcat.conftest import BASE_URL, PAGE_SIZE, History, settings_for
+from tests.servers import open_test_store
 
 pytestmark = [
     pytest.mark.anyio,
@@ -312,7 +312,7 @@ async def test_dataset_maps_descriptor_properties(
     client: httpx.AsyncClient, history: History
 ) -> None:
     graph = await fetch_graph(client, "/dataset/series-01.ttl", "ttl")
-    store = FolderStore(history.store)
+    store = open_test_store(history.store)
     published = store.descriptor("series-01")
     node = URIRef(f"{BASE_URL}/dataset/series-01")
     assert set(graph.objects(node, DCTERMS.title)) == {
@@ -345,8 +345,8 @@ async def test_distributions_per_format_with_licence_and_parquet_checksum(
     client: httpx.AsyncClient, history: History
 ) -> None:
     graph = await fetch_graph(client, "/dataset/wages-test.ttl", "ttl")
-    published = FolderStore(history.store).descriptor("wages-test")
-    package = FolderStore(history.store).package("wages-test")
+    published = open_test_store(history.store).descriptor("wages-test")
+    package = open_test_store(history.store).package("wages-test")
     node = URIRef(f"{BASE_URL}/dataset/wages-test")
     distributions = set(graph.objects(node, DCAT.distribution))
     # wages plus the embedded regions code list, each in csv, json, parquet and xlsx

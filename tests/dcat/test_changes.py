@@ -10,8 +10,9 @@ import httpx
 import pytest
 
 from catalog.errors import Conflict, NotFound
-from catalog.store import FolderStore, ManualClock, Publisher, changes_since
+from catalog.store import ManualClock, Publisher, changes_since
 from tests.dcat.conftest import SERIES, History
+from tests.servers import open_test_store
 
 pytestmark = pytest.mark.anyio
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -66,7 +67,7 @@ def test_store_withdraw_then_publish_again_is_a_new_publish(
     datasets_dir: Path, store_dir: Path
 ) -> None:
     clock = ManualClock(datetime.now(UTC))
-    store = FolderStore(store_dir, clock=clock)
+    store = open_test_store(store_dir, clock=clock)
     publisher = Publisher(store, datasets_dir)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)

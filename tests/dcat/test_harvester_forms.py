@@ -8,9 +8,10 @@ import pytest
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, RDFS, SKOS
 
-from catalog.metadata.rdf import DCAT_VERSION, HYDRA, SCHEMA, language_of
-from catalog.store import FolderStore
+from catalog.metadata import language_of
+from catalog.metadata.rdf import DCAT_VERSION, HYDRA, SCHEMA
 from tests.dcat.conftest import BASE_URL, History
+from tests.servers import open_test_store
 
 pytestmark = [
     pytest.mark.anyio,
@@ -102,7 +103,7 @@ async def test_version_temporal_and_spatial_as_every_profile_reads_them(
 ) -> None:
     graph = await parse(await client.get("/dataset/wages-test.ttl"), "ttl")
     node = URIRef(f"{BASE_URL}/dataset/wages-test")
-    version = Literal(FolderStore(history.store).current("wages-test"))
+    version = Literal(open_test_store(history.store).current("wages-test"))
     assert graph.value(node, DCAT_VERSION) == graph.value(node, OWL.versionInfo) == version
     period = graph.value(node, DCTERMS.temporal)
     assert str(graph.value(period, SCHEMA.startDate)) == "2020"

@@ -20,9 +20,9 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS
 
 from catalog.metadata import serialize_graph
-from catalog.store import FolderStore, Publisher
+from catalog.store import DESCRIPTOR, REPORT, Publisher, Store, resource_file
 from tests.conftest import write_regions, write_wages
-from tests.servers import serving
+from tests.servers import open_test_store, serving
 
 # rdflib's own JSON-LD and N3 parsers still use its deprecated graph classes.
 pytestmark = [
@@ -39,13 +39,23 @@ SOURCE = "https://example.org/bulletin\x01"
 PARSERS = {"ttl": "turtle", "n3": "n3", "jsonld": "json-ld", "rdf": "xml", "xml": "xml"}
 
 
-def publish_unwritable(store: FolderStore, slug: str) -> None:
+def version_files(store: Store, slug: str, version: str) -> list[str]:
+    """Every file of a published version, read through the `Store` (a folder or a bucket)."""
+    names = [DESCRIPTOR, REPORT]
+    for item in store.package(slug, version).resources:
+        names += [resource_file(item.name), *(d.path for d in item.downloads or [])]
+    return [name for name in names if store.has_file(slug, version, name)]
+
+
+def publish_unwritable(store: Store, slug: str) -> None:
     """A new current version of `slug` whose texts hold forbidden characters, committed to
     the store directly (no descriptor check runs)."""
     current = store.current(slug)
     assert current is not None
     with store.writing(slug) as staging:
-        shutil.copytree(store.root / slug / current, staging, dirs_exist_ok=True)
+        for name in version_files(store, slug, current):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(store.local_path(slug, current, name), staging / name)
         path = staging / "datapackage.json"
         descriptor = json.loads(path.read_text(encoding="utf-8"))
         descriptor["title"] = TITLE
@@ -63,7 +73,7 @@ def store_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     datasets, store_dir = root / "datasets", root / "store"
     write_regions(datasets)
     write_wages(datasets)
-    store = FolderStore(store_dir)
+    store = open_test_store(store_dir)
     publisher = Publisher(store, datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
@@ -119,11 +129,9 @@ def test_the_dcat_actions_answer_well_formed_rdf_xml(server: str, action: str) -
 def test_the_served_version_holds_the_forbidden_characters(store_dir: Path) -> None:
     # What the other tests read is this version: its descriptor keeps every character; the
     # store reads each as U+FFFD, so no surface (HTML, CSV, JSON, RDF) serves one.
-    store = FolderStore(store_dir)
+    store = open_test_store(store_dir)
     assert store.current("wages-test") == "v-unwritable"
-    written = json.loads(
-        (store_dir / "wages-test" / "v-unwritable" / "datapackage.json").read_text()
-    )
+    written = json.loads(store.local_path("wages-test", "v-unwritable", DESCRIPTOR).read_text())
     assert written["title"] == TITLE
     assert store.package("wages-test").title == REPLACED
 

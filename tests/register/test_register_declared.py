@@ -139,3 +139,19 @@ def test_requests_arriving_together_wait_for_one_build(monkeypatch: pytest.Monke
     with ThreadPoolExecutor(16) as pool:
         answers = list(pool.map(lambda _: bodies.body("xlsx", [], None), range(16)))  # type: ignore[arg-type]
     assert answers == [b"body"] * 16 and built == ["xlsx"]
+
+
+def test_a_shared_code_is_never_a_datasets_own_related_code(tmp_path: Path) -> None:
+    """Two datasets declaring one code (a steward's mistake): wages-test's foreign key into
+    regions-test would give its own code as 关联资源代码; the notes say the duplicate."""
+    from catalog.register import catalogue_register
+    from catalog.store import load_dataset
+
+    datasets = tmp_path / "datasets"
+    declare(write_regions(datasets), {"code": "101002/000007"})
+    declare(write_wages(datasets), {"code": "101002/000007", "related": ["101002/000007"]})
+    packages = [load_dataset(datasets / slug).package for slug in ("regions-test", "wages-test")]
+    wages = next(e for e in catalogue_register(packages) if e.dataset == "wages-test")
+    assert wages.related == ("regions-test",)
+    assert wages.related_codes == ()
+    assert "信息资源代码与 regions-test 重复" in wages.notes

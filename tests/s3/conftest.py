@@ -1,63 +1,26 @@
-"""An S3-protocol server for the S3 store's tests: moto's, started on 127.0.0.1 once per
-session (a real HTTP server the store reaches through boto3, never an in-process patch)."""
+"""The S3 store's tests: each `Store` implementation side by side, and what an `opendata`
+process needs to reach the session's moto server (tests/s3/moto.py)."""
 
 from __future__ import annotations
 
-import os
-import sys
-import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from benchmarks import free_port, running
 from catalog.store import FolderStore, ManualClock, S3Options, S3Store, Store
 from catalog.store.s3 import S3Location
+from tests.s3.moto import BUCKET, CREDENTIALS, fresh_location
 
-BUCKET = "opendata-test"
-# moto takes any credentials; these make boto3 sign with them rather than look for others.
-CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_REGION": "us-east-1",
-}
+# The server itself is the session fixture `s3_endpoint` of tests/conftest.py (tests/s3/moto.py),
+# shared with the acceptance suite when it runs on the S3 store.
+__all__ = ["BUCKET", "fresh_location", "s3_options"]
+
 StoreMaker = Callable[[Path, ManualClock], Store]
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """The URL of a moto S3 server holding the bucket `BUCKET`, with the AWS_* variables set."""
-    port = free_port()
-    command = [sys.executable, "-m", "tests.s3.motoserver", str(port)]
-    saved = {name: os.environ.get(name) for name in CREDENTIALS}
-    os.environ.update(CREDENTIALS)
-    try:
-        with running("moto", command, port, ready_path="/", timeout=60) as server:
-            _make_bucket(server.url)
-            yield server.url
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-def _make_bucket(endpoint: str) -> None:
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
-    client.create_bucket(Bucket=BUCKET)
 
 
 def s3_options(endpoint: str, cache: Path) -> S3Options:
     return S3Options(endpoint_url=endpoint, region="us-east-1", cache=cache)
-
-
-def fresh_location() -> str:
-    """A prefix of its own for each store a test makes: tests never see each other's."""
-    return f"s3://{BUCKET}/t-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture

@@ -15,8 +15,9 @@ import pytest
 from api import create_app
 from catalog.series import FIGURE_COLUMNS
 from catalog.settings import Settings
-from catalog.store import FolderStore, Publisher
+from catalog.store import Publisher
 from tests.conftest import REPO, descriptor, write_dataset
+from tests.servers import copy_test_store, open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 STR = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/structure}"
@@ -28,13 +29,12 @@ FLOW = "national-hrss-bulletin"
 @pytest.fixture
 def store(real_store: Path, tmp_path: Path) -> Path:
     root = tmp_path / "store"
-    shutil.copytree(real_store, root)
-    return root
+    return copy_test_store(real_store, root)
 
 
 @pytest.fixture
 async def web(store: Path) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(Settings(store=store, datasets=store / "none"))
+    app = create_app(Settings(store=store_location(store), datasets=store / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
         yield client
@@ -55,7 +55,7 @@ def republish_renamed_indicator(store: Path, tmp_path: Path) -> None:
     renamed = text.replace("Items in the active-disclosure catalogue,", "Catalogue items,", 1)
     assert renamed != text
     table.write_text(renamed, encoding="utf-8")
-    publisher = Publisher(FolderStore(store), datasets)
+    publisher = Publisher(open_test_store(store), datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     assert publisher.broken == {}
@@ -97,14 +97,15 @@ async def test_the_published_version_is_an_annotation_title_in_no_language(
         f"{COM}AnnotationType",
         "PUBLISHED_VERSION",
     )
-    assert title.text == FolderStore(store).current(FLOW)
+    assert title.text == open_test_store(store).current(FLOW)
     assert not [e for e in annotation.iter() if e.attrib]  # no xml:lang in it
 
 
+@pytest.mark.folder_store("damages a published Parquet file in the folder, on disk")
 async def test_a_damaged_parquet_is_an_sdmx_server_error(
     web: httpx.AsyncClient, store: Path
 ) -> None:
-    version = FolderStore(store).current(FLOW)
+    version = open_test_store(store).current(FLOW)
     assert version is not None
     damaged = store / FLOW / version / "observations.parquet"
     damaged.write_bytes(damaged.read_bytes()[: damaged.stat().st_size // 2])
@@ -135,7 +136,7 @@ def publish_observations(store: Path, tmp_path: Path, slug: str, fields: list[st
     write_dataset(
         tmp_path / "datasets", slug, {"observations.csv": csv}, descriptor(slug, [resource])
     )
-    publisher = Publisher(FolderStore(store), tmp_path / "datasets")
+    publisher = Publisher(open_test_store(store), tmp_path / "datasets")
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     assert publisher.broken == {}

@@ -18,7 +18,8 @@ import duckdb
 import httpx
 import pytest
 
-from catalog.store import FolderStore
+from catalog.store import resource_file
+from tests.servers import open_test_store
 
 COLUMNS = ("indicator_code", "region_code", "period", "value", "unit", "source_id")
 Scan = dict[tuple[str, str], list[dict[str, Any]]]
@@ -26,13 +27,14 @@ Scan = dict[tuple[str, str], list[dict[str, Any]]]
 
 def scan(store_root: Path) -> Scan:
     """(indicator, region) → every row of every current indicator table, with its dataset."""
-    store = FolderStore(store_root)
+    store = open_test_store(store_root)
     found: Scan = defaultdict(list)
     for slug in store.slugs():
         version = store.current(slug)
         assert version
-        folder = store.local_path(slug, version, "datapackage.json").parent
-        for path in sorted(folder.glob("*.parquet")):
+        tables = sorted(resource_file(r.name) for r in store.package(slug, version).resources)
+        present = [name for name in tables if store.has_file(slug, version, name)]
+        for path in (store.local_path(slug, version, name) for name in present):
             names = [row[0] for row in duckdb.sql(f"DESCRIBE FROM '{path}'").fetchall()]
             if not set(COLUMNS) <= set(names):
                 continue
@@ -107,7 +109,7 @@ def test_every_series_shows_each_printed_value_once_with_all_who_print_it(
 
 def curated(store_root: Path) -> set[str]:
     """The datasets curation resolved itself: they publish their alternatives."""
-    store = FolderStore(store_root)
+    store = open_test_store(store_root)
     return {
         slug
         for slug in store.slugs()

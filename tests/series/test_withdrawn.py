@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import httpx
 
-from catalog.store import FolderStore
-from tests.servers import serving
+from tests.servers import copy_test_store, open_test_store, serving
 
 URBAN = {"indicator": "employed_persons_urban", "region": "000000"}
 
 
 def test_a_series_of_withdrawn_datasets_answers_410(real_store: Path, tmp_path: Path) -> None:
     root = tmp_path / "store"
-    shutil.copytree(real_store / "national-hrss-bulletin", root / "national-hrss-bulletin")
-    FolderStore(root).withdraw("national-hrss-bulletin", "a test withdrawal")
+    copy_test_store(real_store, root, ["national-hrss-bulletin"])
+    open_test_store(root).withdraw("national-hrss-bulletin", "a test withdrawal")
     with serving(root) as server, httpx.Client(base_url=server.url, timeout=30) as client:
         answer = client.get("/api/v1/series", params=URBAN)
         assert answer.status_code == 410, answer.text

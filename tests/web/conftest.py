@@ -16,8 +16,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from catalog.store import FolderStore, ManualClock, Publisher, Store
+from catalog.store import ManualClock, Publisher, Store
 from tests.conftest import REPO, write_regions, write_wages
+from tests.servers import open_test_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "screenshots"
@@ -37,11 +38,11 @@ def history_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     write_regions(datasets)
     write_wages(datasets)
     clock = ManualClock(datetime.now(UTC))  # the second version is published a second later
-    publish_all(FolderStore(root, clock=clock), datasets)
+    publish_all(open_test_store(root, clock=clock), datasets)
     clock.advance(timedelta(seconds=1))
     csv = (datasets / "wages-test" / "data" / "wages.csv").read_text(encoding="utf-8")
     write_wages(datasets, csv + "520000,2022,1100,91000.00,2023-06-01\n")
-    publish_all(FolderStore(root, clock=clock), datasets)
+    publish_all(open_test_store(root, clock=clock), datasets)
     return root
 
 

@@ -15,6 +15,7 @@ import pytest
 
 from api import create_app
 from catalog.settings import Settings
+from tests.servers import store_location
 
 pytestmark = pytest.mark.anyio
 
@@ -300,7 +301,7 @@ async def test_pages_report_their_render_time(web: httpx.AsyncClient) -> None:
 
 
 async def test_version_history_says_what_changed(history_store: Path) -> None:
-    app = create_app(Settings(store=history_store, datasets=history_store / "none"))
+    app = create_app(Settings(store=store_location(history_store), datasets=history_store / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:
         response, _ = await page(web, "/dataset/wages-test")
@@ -315,7 +316,7 @@ async def test_a_property_the_descriptor_leaves_out_shows_as_nothing(
 ) -> None:
     """The pages read the descriptor model, where a property left out (here the fields'
     English titles, units and descriptions) is None: it must not read "None"."""
-    app = create_app(Settings(store=history_store, datasets=history_store / "none"))
+    app = create_app(Settings(store=store_location(history_store), datasets=history_store / "none"))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test") as web:
         for path in ("/dataset/wages-test", "/", "/dataset?q=wages"):

@@ -65,11 +65,18 @@ class CkanActions:
         found = self._packages.get(key)
         if found is None:
             found = ckan.package_dict(descriptor, self.base_url, self.region_names())
+            found["organization"] = self._organization_of(found["organization"])
             with self._lock:
                 if len(self._packages) > 200_000:
                     self._packages.clear()
                 self._packages[key] = found
         return found
+
+    def _organization_of(self, given: Unit | None) -> Unit | None:
+        """A package's organization as organization_show has it: dated by the organization's
+        first dataset (CKAN's `created` is the organization's, not the dataset's)."""
+        unit = self.organizations().get(given["name"]) if given is not None else None
+        return unit.copy() if unit is not None else given
 
     def region_names(self) -> dict[str, tuple[str, str]]:
         """code → (name_zh, name_en) of every region the served code lists name."""
@@ -125,7 +132,9 @@ class CkanActions:
             "site_url": self.base_url,
             "error_emails_to": None,
             "locale_default": "zh_Hans_CN",
-            "extensions": ["datastore"],
+            # CKAN lists `ckan.plugins`: the DataStore, and ckanext-dcat's `dcat` (the RDF
+            # endpoints and dcat_* actions) and `structured_data` (schema.org on the pages).
+            "extensions": ["datastore", "dcat", "structured_data"],
             "ckan_version": CKAN_VERSION,
         }
 

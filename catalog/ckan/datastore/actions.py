@@ -42,8 +42,16 @@ from catalog.ckan.datastore.plans import Plan
 from catalog.ckan.datastore.schema import LARGEST_NATURAL, SearchArguments, search_arguments
 from catalog.ckan.datastore.tables import Field, Table
 from catalog.ckan.shapes import DataDict
-from catalog.errors import InvalidFields, InvalidParameter, InvalidQuery, NotFound, QueryTimeout
+from catalog.errors import (
+    InvalidFields,
+    InvalidParameter,
+    InvalidQuery,
+    NotFound,
+    QueryForbidden,
+    QueryTimeout,
+)
 from catalog.query import QueryEngine, delimited_text, export_runs, view_name
+from catalog.sandbox import id_view
 from catalog.sql import (
     ColumnDescription,
     JsonText,
@@ -56,6 +64,13 @@ from catalog.sql import (
 DUMP_PAGE_ROWS = 65_536
 # A page of a search: its records (in `records_format`), their `_id`s, and the total.
 Page = tuple[Any, list[int], int | None]
+# CKAN's `_full_text` (a PostgreSQL tsvector) has no counterpart here: a query naming it is
+# refused in these words; datastore_search's `q` is the full-text search.
+FULL_TEXT = re.compile(r"\b_full_text\b", re.IGNORECASE)
+FULL_TEXT_REFUSED = (
+    "column _full_text (CKAN's tsvector) is not offered by this DataStore; search the text"
+    " with datastore_search's q (plain or tsquery syntax), and page with _id"
+)
 QUOTED_ID = re.compile(r'"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"')
 
 
@@ -106,11 +121,23 @@ class DataStore:
         self.tables = tables
 
     def table(self, resource_id: str) -> Table:
+        """The table of a resource id, or of its alias: CKAN takes either (`resource_id_from_
+        alias`), and `_table_metadata` and datastore_info's `meta.aliases` give the alias."""
+        real = self.real_id(resource_id)
         try:
-            slug, name = self.locate(resource_id)
-            return Table(resource_id, self.engine.resource(slug, name))
+            slug, name = self.locate(real)
+            return Table(real, self.engine.resource(slug, name))
         except NotFound:
             raise NotFound(f'Resource "{resource_id}" was not found.') from None
+
+    def real_id(self, given: str) -> str:
+        """The resource id `given` names: itself, or the table whose alias (its SQL view
+        name) it is; `given` when it names neither."""
+        try:
+            self.locate(given)
+        except NotFound:
+            return next((rid for rid, alias in self._aliases() if alias == given), given)
+        return given
 
     # --- datastore_search ---------------------------------------------------------------
 
@@ -121,6 +148,11 @@ class DataStore:
         if given.resource_id == TABLE_METADATA:
             return search_metadata(metadata_rows(self._aliases()), given)
         table = self.table(given.resource_id)
+        # CKAN answers by the real id when asked by an alias.
+        echo = {**given.echo, "resource_id": table.resource_id}
+        given = dataclasses.replace(given, resource_id=table.resource_id, echo=echo)
+        if _describes_only(given):
+            return self._described(table, given)
         table.resource.require_grant()  # a conditional dataset's rows: under a grant only
         plan = Plan.make(table, given)
         result = dict(given.echo)
@@ -136,6 +168,19 @@ class DataStore:
         if given.include_next_page and plan.keyset_operator and ids:
             last = max(ids) if plan.keyset_operator == "gt" else min(ids)
             result["next_page"] = {"_id": {plan.keyset_operator: last}}
+        return result
+
+    def _described(self, table: Table, given: SearchArguments) -> DataDict:
+        """The fields and no records (`_describes_only`), for any dataset: a conditional
+        one's data dictionary is public (datastore_info), and so is its row count (package_
+        show's `rows`, datastore_info's `meta.count`), the total of a search matching all."""
+        plan = Plan.make(table, given)
+        result = dict(given.echo)
+        result["records"] = _records([], given.records_format)
+        result["fields"] = [table.describe(name) for name in plan.field_names]
+        if given.include_total and table.resource.rows is not None:
+            result["total"] = table.resource.rows
+            result["total_was_estimated"] = False
         return result
 
     def _paged(self, plan: Plan, fmt: str) -> Page | None:
@@ -194,8 +239,8 @@ class DataStore:
                 "id": table.resource_id,
                 "count": resource.rows,
                 "table_type": "BASE TABLE",
-                "size": resource.path.stat().st_size,
-                "db_size": resource.path.stat().st_size,
+                "size": self.engine.file_size(resource),
+                "db_size": self.engine.file_size(resource),
                 "idx_size": 0,
                 "aliases": [view_name(resource.dataset, resource.name)],
             }
@@ -216,7 +261,13 @@ class DataStore:
             found = self.engine.sql(rewritten, postgres=True)
         except InvalidParameter as exc:
             raise InvalidFields({exc.parameter: [str(exc).split(": ", 1)[-1]]}) from None
-        except InvalidQuery as exc:
+        except (InvalidQuery, QueryForbidden) as exc:
+            # CKAN's tsvector column (and its tsquery functions): said plainly, not as an
+            # unknown column or function.
+            if FULL_TEXT.search(sql):
+                raise InvalidFields({"query": [FULL_TEXT_REFUSED]}) from None
+            if isinstance(exc, QueryForbidden):
+                raise
             raise InvalidFields({"query": [str(exc)]}) from None
         except QueryTimeout:
             raise InvalidFields({"query": ["Query took too long"]}) from None
@@ -234,11 +285,12 @@ class DataStore:
         return result
 
     def _view_for(self, match: re.Match[str]) -> str:
+        """The table of a quoted resource id: its view with CKAN's `_id` first (`id_view`)."""
         try:
             slug, name = self.locate(match.group(1))
         except NotFound:
             return match.group(0)
-        return quote(view_name(slug, name))
+        return quote(id_view(view_name(slug, name)))
 
     # --- /datastore/dump ----------------------------------------------------------------------
 
@@ -262,10 +314,16 @@ class DataStore:
         runs: list[tuple[int, int]] = []
         # Unreadable, the file is one query, whose error DuckDB reports as for any other.
         with contextlib.suppress(OSError, pa.ArrowException):
-            runs = export_runs(table.resource.path)
+            runs = export_runs(self.engine.footer(table.resource))
         queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
         batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
         return fmt, dump_chunks(batches, fields, fmt, bom)
+
+
+def _describes_only(given: SearchArguments) -> bool:
+    """`limit=0` asking nothing that would count matching rows (no `q`, `filters` or
+    `distinct`): what `ckanapi dump --datastore-fields` asks to read a table's fields."""
+    return given.limit == 0 and not given.text and not given.filters and not given.distinct
 
 
 def _sql_field(field: ColumnDescription) -> SqlField:

@@ -90,6 +90,11 @@ class Plan:
             keyset = "lt" if " DESC" in order[0] else "gt"
         elif order and not distinct:
             order += _tie_breakers(order, table.resource.schema.primary_key)
+        if distinct:
+            # DISTINCT rows come in no set order: their fields end the sort (the rows differ
+            # in at least one), so pages neither overlap nor skip.
+            named = {match.group(0) for key in order if (match := QUOTED_NAME.match(key))}
+            order += [f"{quote(n)} ASC" for n in names if n in columns and quote(n) not in named]
         return cls(
             table=table,
             field_names=names,
@@ -116,7 +121,7 @@ class Plan:
             f"SELECT *, {ID_SQL} AS _id{rank_sql}"
             f" FROM read_parquet(?, file_row_number = true){where}"
         )
-        path = str(self.table.resource.path)
+        path = self.table.resource.place
         return sql, [*rank_params, path, *(run or ()), *self.params]
 
     def _selected(self) -> list[Column]:
@@ -196,7 +201,7 @@ class Plan:
         rendered = self._rendered(self._selected(), True)
         marks = ", ".join("?" for _ in ids)
         sql = f'SELECT {rendered}, "_id" FROM ({inner}) AS _p WHERE "_id" IN ({marks})'
-        path = str(self.table.resource.path)
+        path = self.table.resource.place
         return sql, [path, min(ids) - 1, max(ids) - 1, *ids]
 
     def count_sql(self) -> Query:

@@ -30,6 +30,7 @@ from catalog.errors import Gone, NotFound, StoreError
 from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT
 from catalog.store.clock import Clock, utc_now
 from catalog.store.descriptors import is_version
+from catalog.store.files import Files, LocalFiles
 from catalog.store.folder import locks
 from catalog.store.folder.layout import (
     CURRENT,
@@ -64,6 +65,7 @@ class FolderStore(Withdrawals):
         self.root = root
         self.clock = clock
         self._packages: dict[Path, tuple[_Identity, Package]] = {}
+        self._files: LocalFiles | None = None
         super().__init__()
 
     # -- what is served ------------------------------------------------------------------
@@ -229,6 +231,14 @@ class FolderStore(Withdrawals):
 
     def readable_root(self) -> Path:
         return self.root
+
+    def place(self, slug: str, version: str, name: str) -> str:
+        return str(self.local_path(slug, version, name))
+
+    def files(self) -> Files:
+        if self._files is None:
+            self._files = LocalFiles(str(self.root.resolve()))
+        return self._files
 
     # -- the publish lock and writing ----------------------------------------------------
 

@@ -3,6 +3,11 @@ names a misspelt key (`parsing`), the catalogue's vocabularies (`vocabulary`) an
 Schema editors check a descriptor with (`json_schema`)."""
 
 from catalog.store.model.json_schema import descriptor_schema, descriptor_schema_text
+from catalog.store.model.organizations import (
+    organizations,
+    refuse_organization_conflict,
+    with_organization,
+)
 from catalog.store.model.package import (
     Build,
     Check,
@@ -83,8 +88,11 @@ __all__ = [
     "encodable",
     "keyword_faults",
     "listed",
+    "organizations",
     "parse_package",
+    "refuse_organization_conflict",
     "resource_code_fault",
     "text_faults",
     "try_package",
+    "with_organization",
 ]

@@ -1,9 +1,10 @@
-"""Local copies of the files an object store hands out (`Store.local_path`).
+"""Local copies of the files an object store hands out whole (`Store.local_path`).
 
-DuckDB, pyarrow and the zip and range downloads read local files, so each file a reader asks
-for is copied once under the store's cache folder (`<root>/<slug>/<version>/<name>`).
-Versions are immutable: a copy never goes stale and is never checked again. A copy is
-downloaded to a temporary name and renamed, so a reader sees a whole file or none.
+The query engine reads the Parquet in place (`ranges`); the downloads, the zips and their
+byte ranges stream local files, so each file they ask for is copied once under the store's
+cache folder (`<root>/<slug>/<version>/<name>`). Versions are immutable: a copy never goes
+stale and is never checked again. A copy is downloaded to a temporary name and renamed, so
+a reader sees a whole file or none.
 
 The folder is bounded by size: past the bound the least recently handed-out copies are
 removed, but never a copy of a served version (the working set; the bound is the room for

@@ -10,7 +10,8 @@ So an analyst reads a bucket as a folder. A version's objects are written first 
 descriptor last, so a version without a descriptor is incomplete and never read; CURRENT is
 replaced by a conditional write (`publishing`), so a reader sees the old version or the new
 complete one. Documents are read from the bucket (a descriptor once, it never changes);
-files are handed out as local copies (`copies`).
+the query engine reads files in place by byte ranges (`ranges`); files streamed whole to a
+client are handed out as local copies (`copies`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from catalog.errors import Gone, NotFound, StoreError
 from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT
 from catalog.store.clock import Clock, utc_now
 from catalog.store.descriptors import is_version
+from catalog.store.files import Files
 from catalog.store.folder import CURRENT, GENERATION, WITHDRAWN
 from catalog.store.model import Document, Package, encodable, parse_package
 from catalog.store.records import VersionInfo, Withdrawal
@@ -31,6 +33,7 @@ from catalog.store.s3.location import S3Location, S3Options
 from catalog.store.s3.objects import Objects
 from catalog.store.s3.pointers import Pointers
 from catalog.store.s3.publishing import EPOCH, Publishing
+from catalog.store.s3.ranges import RangeFiles
 from validation import ReportDocument, is_slug
 
 MAX_CACHED_PACKAGES = 4096
@@ -52,6 +55,7 @@ class S3Store(Publishing):
         self.copies = LocalCopies(root.resolve(), self.objects, options.cache_mb << 20)
         self._packages: dict[str, Package] = {}
         self.pointers = Pointers(self.generation, options.refresh_seconds)
+        self._files = RangeFiles.of(location, options)
         super().__init__(root.with_name(f"{root.name}-locks"), self.copies.root / STAGING)
 
     def __repr__(self) -> str:
@@ -240,6 +244,15 @@ class S3Store(Publishing):
 
     def readable_root(self) -> Path:
         return self.copies.root
+
+    def place(self, slug: str, version: str, name: str) -> str:
+        """The object's URL: read in place by byte ranges (`ranges`), never copied."""
+        self._copy_of(slug, version, name)  # the same names refused
+        key = self._key(slug, version, *_within_version(name).parts)
+        return f"s3://{self.location.bucket}/{key}"
+
+    def files(self) -> Files:
+        return self._files
 
     def _copy_of(self, slug: str, version: str, name: str) -> Path:
         if not is_slug(slug) or not is_version(version):

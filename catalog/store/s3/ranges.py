@@ -1,0 +1,225 @@
+"""The Parquet of an object store read in place, by byte ranges (`RangeFiles`).
+
+DuckDB 2.0's `httpfs` extension is not on PyPI, so DuckDB reads `s3://` places through an
+fsspec filesystem registered on its connection (`ObjectReads`), which opens objects with
+pyarrow's `S3FileSystem`: each read DuckDB makes (a footer, the column chunks of the row
+groups a query needs) is one ranged GET, and no file is copied. pyarrow reads footers and
+schemas through the same filesystem.
+
+Versions are immutable, so what a file is (its size, its time) is asked once and kept
+(`KNOWN_FILES` of them): DuckDB asks it several times per query (to expand the name, to
+check its footer cache), which would be as many HEAD requests. A file opened with its size
+known costs no HEAD either. A name not found is never kept: it may be written later.
+
+The filesystem only reads: writing, listing beyond one key and removing are refused, so a
+query can do nothing else to the bucket even where DuckDB's own checks would let it.
+"""
+
+from __future__ import annotations
+
+import importlib
+import io
+import os
+import threading
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import pyarrow as pa
+
+from catalog.store.s3.location import S3Location, S3Options
+
+if TYPE_CHECKING:
+    import duckdb
+    import pyarrow.fs as pafs
+
+KIND = "s3-ranges"
+KNOWN_FILES = 65_536
+OPENED_FILES = 1024
+CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+
+
+class RangeFiles:
+    """The files of one bucket and prefix, opened in place (the `Files` of an `S3Store`)."""
+
+    def __init__(self, location: S3Location, settings: Mapping[str, str]) -> None:
+        self.location = location
+        self._settings = dict(settings)
+        prefix = f"{location.prefix}/" if location.prefix else ""
+        self.roots: tuple[str, ...] = (f"s3://{location.bucket}/{prefix}",)
+        self._arrow: pafs.FileSystem | None = None
+        self._known: dict[str, pafs.FileInfo] = {}
+        self._opened: dict[str, pa.NativeFile] = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def of(cls, location: S3Location, options: S3Options) -> RangeFiles:
+        """For a store: the server and the credentials this process was given."""
+        settings = {
+            "endpoint_url": options.endpoint_url,
+            "region": options.region,
+            "addressing_style": options.addressing_style,
+        }
+        settings.update({name: os.environ[name] for name in CREDENTIALS if os.environ.get(name)})
+        return cls(location, settings)
+
+    @classmethod
+    def from_spec(cls, spec: Mapping[str, str]) -> RangeFiles:
+        return cls(S3Location.parse(spec["location"]), spec)
+
+    def spec(self) -> dict[str, str]:
+        return {**self._settings, "kind": KIND, "location": str(self.location)}
+
+    def arrow(self) -> pafs.FileSystem:
+        """pyarrow's S3 filesystem for this server, made on first use."""
+        if self._arrow is None:
+            self._arrow = _arrow_filesystem(self._settings)
+        return self._arrow
+
+    def info(self, place: str) -> pafs.FileInfo | None:
+        """What the file at `place` is (asked once: versions never change); None if absent."""
+        path = _path(place)
+        found = self._known.get(path)
+        if found is not None:
+            return found
+        fs = importlib.import_module("pyarrow.fs")
+        [found] = self.arrow().get_file_info([path])
+        if found.type != fs.FileType.File:
+            return None
+        with self._lock:
+            if len(self._known) >= KNOWN_FILES:
+                self._known.clear()
+            self._known[path] = found
+        return found
+
+    def open(self, place: str) -> pa.NativeFile:
+        """The file at `place` for pyarrow, each read one ranged GET (FileNotFoundError if
+        there is none)."""
+        return pa.PythonFile(self.ranges(place), mode="r")
+
+    def ranges(self, place: str) -> Ranges:
+        """The file at `place`, each read of it one ranged GET (FileNotFoundError if none)."""
+        path = _path(place)
+        shared = self._opened.get(path)
+        if shared is None:
+            # pyarrow asks the object's size (a HEAD) when it opens one: once per file here,
+            # its reads (`read_at`, safe from many threads) shared by every reader.
+            if self.info(place) is None:
+                raise FileNotFoundError(f"no object at {path}")
+            shared = self.arrow().open_input_file(path)
+            with self._lock:
+                if len(self._opened) >= OPENED_FILES:
+                    self._opened.clear()  # readers that hold one keep it
+                self._opened[path] = shared
+        return Ranges(shared)
+
+    def size(self, place: str) -> int | None:
+        found = self.info(place)
+        return None if found is None else found.size
+
+    def attach(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.register_filesystem(_object_reads(self))
+
+
+class Ranges(io.RawIOBase):
+    """One reader's position in a shared object: each read is one `read_at` of it."""
+
+    def __init__(self, shared: pa.NativeFile) -> None:
+        super().__init__()
+        self._shared = shared
+        self._size = shared.size()
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def size(self) -> int:
+        return self._size
+
+    def tell(self) -> int:
+        return self._at
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._at, io.SEEK_END: self._size}[whence]
+        self._at = max(0, base + offset)
+        return self._at
+
+    def read(self, size: int | None = -1) -> bytes:
+        wanted = self._size - self._at if size is None or size < 0 else size
+        wanted = max(0, min(wanted, self._size - self._at))
+        # (pyarrow-stubs miss read_at's offset: `read_at(nbytes, offset)`, safe across threads)
+        data = self._shared.read_at(wanted, self._at) if wanted else b""  # type: ignore[call-arg]
+        self._at += len(data)
+        return bytes(data)
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _path(place: str) -> str:
+    """pyarrow's name of a place: `bucket/key`."""
+    return place.removeprefix("s3://").lstrip("/")
+
+
+def _arrow_filesystem(settings: Mapping[str, str]) -> pafs.FileSystem:
+    fs = importlib.import_module("pyarrow.fs")
+    endpoint = settings.get("endpoint_url", "")
+    options: dict[str, Any] = {
+        "region": settings.get("region") or "us-east-1",
+        "connect_timeout": 5,
+        "request_timeout": 60,
+        "force_virtual_addressing": settings.get("addressing_style") == "virtual",
+    }
+    if endpoint:
+        scheme, _, host = endpoint.partition("://")
+        options.update(endpoint_override=host.rstrip("/") or endpoint, scheme=scheme or "https")
+    if settings.get("AWS_ACCESS_KEY_ID"):
+        options.update(
+            access_key=settings["AWS_ACCESS_KEY_ID"],
+            secret_key=settings.get("AWS_SECRET_ACCESS_KEY", ""),
+            session_token=settings.get("AWS_SESSION_TOKEN") or None,
+        )
+    # Else pyarrow looks for credentials as the AWS SDK does (config files, instance roles).
+    made: pafs.FileSystem = fs.S3FileSystem(**options)
+    return made
+
+
+def _object_reads(files: RangeFiles) -> Any:
+    """The fsspec filesystem DuckDB reads `s3://` places through (`ObjectReads`)."""
+    spec = importlib.import_module("fsspec.spec")
+
+    class ObjectReads(spec.AbstractFileSystem):  # type: ignore[misc, name-defined]
+        """Read-only: open a file by ranges, say what a file is; nothing else."""
+
+        protocol = "s3"
+        cachable = False  # one per store; fsspec would otherwise share instances
+
+        def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
+            found = files.info(path)
+            if found is None:
+                raise FileNotFoundError(path)
+            return {"name": _path(path), "size": found.size, "type": "file", "mtime": found.mtime}
+
+        def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
+            # DuckDB expands a name by listing it; a place is always one key, never a folder.
+            entry = self.info(path)
+            return [entry] if detail else [entry["name"]]
+
+        def modified(self, path: str) -> datetime:
+            found = files.info(path)
+            if found is None or found.mtime is None:
+                raise FileNotFoundError(path)
+            mtime: datetime = found.mtime
+            return mtime
+
+        def _open(self, path: str, mode: str = "rb", **kwargs: Any) -> Ranges:
+            if mode != "rb":
+                raise PermissionError("the store's files are read only")
+            return files.ranges(path)
+
+    return ObjectReads()
