@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -24,13 +23,14 @@ import pytest
 
 from api import create_app
 from api.routes.health import REUSE_SECONDS
-from benchmarks import free_port, running
+from benchmarks.s3server import serving_s3
 from catalog.errors import NotFound, StoreUnavailable
 from catalog.settings import Settings
 from catalog.store import S3Store
 from catalog.store.s3 import S3Location
 from tests.ops.running import on_a_thread
-from tests.s3.conftest import BUCKET, CREDENTIALS, _make_bucket, fresh_location, s3_options
+from tests.s3.conftest import s3_options
+from tests.s3.moto import BUCKET, CREDENTIALS, fresh_location
 from tests.s3.test_pointers import counting, replica
 from tests.s3.test_publishing import publish_everything, sources
 from tests.servers import OPENDATA
@@ -43,10 +43,7 @@ ROWS = "/api/v1/datasets/wages-test/resources/wages/rows"
 @contextmanager
 def own_moto() -> Iterator[Any]:
     """A moto server of this test's own (to stop or kill), holding the bucket `BUCKET`."""
-    port = free_port()
-    command = [sys.executable, "-m", "tests.s3.motoserver", str(port)]
-    with running("moto", command, port, ready_path="/", timeout=60) as server:
-        _make_bucket(server.url)
+    with serving_s3(BUCKET) as server:
         yield server
 
 
