@@ -12,8 +12,8 @@ serve` gives uvicorn `json_log_config()` with its own access log off. A request'
 | `method`      | as sent (at most 16 characters)                                           |
 | `route`       | the matched route's template, or `unmatched`                              |
 | `path`        | the path asked for                                                        |
-| `query`       | the query string, secret-looking parameters' values (`SECRET_PARAMS`) |
-|               | replaced by `[dropped]`; absent when empty                                |
+| `query`       | the query string, the values of parameters named like credentials       |
+|               | (`is_secret`) replaced by `[dropped]`; absent when empty                  |
 | `status`      | the status answered (0: none, the client went away first)                 |
 | `duration_ms` | from arrival to the last body byte sent                                   |
 | `bytes`       | body bytes sent                                                           |
@@ -45,10 +45,12 @@ from catalog.settings import Settings
 ACCESS_LOGGER = "opendata.access"
 REQUEST_ID = re.compile(rb"[A-Za-z0-9._-]{1,64}")
 # Query parameters whose values are credentials somewhere (ours take tokens in headers only,
-# but a client may still put one in a URL); compared lower-cased.
-SECRET_PARAMS = frozenset(
-    {"token", "api_key", "apikey", "access_token", "key", "authorization", "password", "secret"}
-)
+# but a client may still put one in a URL): any whose name, lower-cased and stripped of all but
+# letters and digits (`X-Amz-Credential` is `xamzcredential`), contains one of these words.
+SECRET_WORDS = (
+    "token", "key", "secret", "password", "passwd", "credential", "signature", "sig", "auth",
+    "session",
+)  # fmt: skip
 DROPPED = "[dropped]"
 access_log = logging.getLogger(ACCESS_LOGGER)
 
@@ -111,8 +113,15 @@ def safe_query(raw: bytes) -> str:
     if not raw:
         return ""
     pairs = parse_qsl(raw.decode("latin-1"), keep_blank_values=True)
-    kept = [(k, DROPPED if k.lower() in SECRET_PARAMS else v) for k, v in pairs]
+    kept = [(k, DROPPED if is_secret(k) else v) for k, v in pairs]
     return urlencode(kept, safe="[]")
+
+
+def is_secret(name: str) -> bool:
+    """Whether a parameter is named like a credential (`api-key`, `X-Amz-Signature`,
+    `client_secret`, `password%00`...): compared without case or punctuation."""
+    plain = re.sub(r"[^a-z0-9]", "", name.lower())
+    return any(word in plain for word in SECRET_WORDS)
 
 
 def request_id(scope: Scope) -> str:

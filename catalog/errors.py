@@ -17,6 +17,8 @@
     ├── DescriptorError 409 "Validation Error"  datapackage.yaml unreadable or inconsistent
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
     ├── StoreError      500                     the store is unreadable or inconsistent
+    │   └── StoreUnavailable 503 "Service Unavailable" the store did not answer (down, hung,
+    │                                           refused); retry_after
     ├── QueryFailed     500                     DuckDB failed
     ├── ServiceUnavailable 503                  short of memory or SQL workers now; retry_after
     ├── QueryTimeout    504                     a query ran past its time limit
@@ -54,6 +56,8 @@ class OpenDataError(Exception):
     public = False
     # Seconds after which the same request may pass (503, 429): sent as `Retry-After`.
     retry_after: int | None = None
+    # What a 5xx whose message is private says to callers instead of "the server failed".
+    public_detail: str | None = None
 
 
 class BadRequest(OpenDataError):
@@ -104,6 +108,20 @@ class ValidationFailed(OpenDataError):
 
 class StoreError(OpenDataError):
     slug = "store-error"
+
+
+class StoreUnavailable(StoreError):
+    """The store did not answer in time, refused, or cannot be reached: 503 with
+    `Retry-After`, so a load balancer tries another replica (nginx's `proxy_next_upstream`
+    retries 503s). The message names the server and bucket for the log and the CLI; callers
+    get `public_detail`."""
+
+    status = 503
+    ckan_type = "Service Unavailable"
+    slug = "store-unavailable"
+    title = "Service Unavailable"
+    retry_after = 2
+    public_detail = "the data store did not answer; retry in a moment"
 
 
 class InvalidParameter(BadRequest):

@@ -29,7 +29,8 @@ def main(
         Path | None, typer.Option(help="Datasets folder (env OPENDATA_DATASETS).")
     ] = None,
     store: Annotated[
-        str | None, typer.Option(help="Store location: a folder (env OPENDATA_STORE).")
+        str | None,
+        typer.Option(help="Store location: a folder, or s3://bucket/prefix (env OPENDATA_STORE)."),
     ] = None,
     state: Annotated[
         Path | None,

@@ -17,6 +17,7 @@ from typing import Any, TypedDict
 
 from fastapi.responses import PlainTextResponse, Response
 
+from api.perimeter.quiet import QuietLog
 from catalog.ckan import CKAN_STATUS
 from catalog.errors import (
     InvalidFields,
@@ -27,12 +28,14 @@ from catalog.errors import (
     ValidationFailed,
 )
 from catalog.sql import dumps_exact
+from catalog.state import database_unavailable
 from validation import ReportDocument
 
 CKAN_JSON = "application/json;charset=utf-8"
 # The Action API's paths; their answers, refusals included, are CKAN envelopes.
 CKAN_ACTION = re.compile(r"/api(?:/3)?/action/(?P<name>[^/]+)")
 logger = logging.getLogger(__name__)
+quiet = QuietLog(logger, 10.0)  # a store or database away fails every request alike
 
 
 def ckan_json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -72,7 +75,12 @@ def too_large(start: Envelope, message: str) -> Response:
     return ckan_json({**start, "error": error, "success": False}, 413)
 
 
-def internal_error(start: Envelope) -> Response:
+def internal_error(start: Envelope, exc: Exception | None = None) -> Response:
+    """CKAN's 500; a state database that did not answer is a 503 with `Retry-After`."""
+    away = database_unavailable(exc) if exc is not None else None
+    if away is not None:
+        quiet.warning("CKAN action refused: the state database is away: %s", type(exc).__name__)
+        return error_response(start, away)
     error = {"__type": "Internal Server Error", "message": "Internal Server Error"}
     return ckan_json({**start, "error": error, "success": False}, 500)
 
@@ -116,6 +124,9 @@ def _error(exc: OpenDataError) -> tuple[str, ErrorObject]:
         error = {"message": f"Search error: {(message,)!r}"}
     elif isinstance(exc, ServiceUnavailable):  # busy or restarting: say when to come back
         error = {"message": message}
+    elif exc.public_detail is not None:  # a store that did not answer: its log has why
+        quiet.warning("CKAN action refused: %s", exc)
+        error = {"message": exc.public_detail}
     else:
         logger.error("CKAN action failed: %s", exc)
         kind, error = "Internal Server Error", {"message": "Internal Server Error"}
@@ -129,4 +140,7 @@ def dump_error(exc: OpenDataError) -> PlainTextResponse:
     if isinstance(exc, InvalidFields):
         lines = "\n".join(f"{k}: {' '.join(v)}" for k, v in exc.errors.items())
         return PlainTextResponse(f"400 Bad Request: {lines}", 400)
-    return PlainTextResponse(f"{exc.status}: {exc}", exc.status)
+    hidden = exc.status >= 500 and not exc.public
+    shown = exc.public_detail or "Internal Server Error" if hidden else str(exc)
+    retry = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else None
+    return PlainTextResponse(f"{exc.status}: {shown}", exc.status, retry)

@@ -26,11 +26,14 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from api.errors.sdmx import SDMX_ALLOW, is_sdmx, sdmx_error
+from api.perimeter.quiet import QuietLog
 from catalog.errors import DataRefused, InvalidParameter, OpenDataError, QueryTimeout
+from catalog.state import database_unavailable
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 HIDDEN = "the server failed; the error is in its log"
 logger = logging.getLogger(__name__)
+quiet = QuietLog(logger, 10.0)  # a store or database away fails every request: not a line each
 
 
 class Problem(BaseModel):
@@ -79,7 +82,8 @@ def problem_response(
 def error_problem(
     request: Request, exc: OpenDataError, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    """The problem of one of our errors; a 5xx's message only when it is `public`."""
+    """The problem of one of our errors; a 5xx's message only when it is `public`, else
+    its `public_detail` (a store that did not answer) or a sentence that hides it."""
     shown = exc.status < 500 or exc.public
     answer = dict(headers or {})
     if exc.retry_after is not None:
@@ -89,7 +93,7 @@ def error_problem(
         status=exc.status,
         slug=exc.slug,
         title=exc.title or HTTPStatus(exc.status).phrase,
-        detail=str(exc) if shown else HIDDEN,
+        detail=str(exc) if shown else exc.public_detail or HIDDEN,
         parameter=exc.parameter if isinstance(exc, InvalidParameter) else None,
         # Where to ask for a grant, absolute as `type` is: a client may follow it as given.
         apply=_absolute(request, exc.apply) if isinstance(exc, DataRefused) else None,
@@ -103,7 +107,9 @@ def _absolute(request: Request, path: str) -> str:
 
 async def opendata_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, OpenDataError)
-    if exc.retry_after is not None or isinstance(exc, QueryTimeout):
+    if exc.public_detail is not None:  # a store away: every request fails alike
+        quiet.warning("%s %s refused: %s", request.method, request.url.path, exc)
+    elif exc.retry_after is not None or isinstance(exc, QueryTimeout):
         # Expected under load (busy, a query past its limit): no traceback per request.
         logger.warning("%s %s refused: %s", request.method, request.url.path, exc)
     elif exc.status >= 500:
@@ -156,6 +162,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 
 async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    away = database_unavailable(exc)
+    if away is not None:  # 503 with Retry-After: a load balancer tries another replica
+        quiet.warning("%s %s refused: the state database is away: %s", request.method,
+                      request.url.path, _first_line(exc))  # fmt: skip
+        return error_problem(request, away)
     logger.error("%s %s failed", request.method, request.url.path, exc_info=exc)
     return problem_response(
         request,
@@ -164,6 +175,12 @@ async def unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         title=HTTPStatus(500).phrase,
         detail=HIDDEN,
     )
+
+
+def _first_line(exc: BaseException) -> str:
+    """An engine's message, shortened: SQLAlchemy's run to kilobytes of SQL and links."""
+    text = str(exc).strip()
+    return f"{type(exc).__name__}: {text.splitlines()[0][:300] if text else ''}"
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -7,7 +7,8 @@
 - `grants`: who reads a conditional dataset's data; answers about one kept private (`ReadGrants`);
 - `audit`: write attempts refused here, recorded as the write route records the rest;
 - `security`: the security headers of every answer (`SecurityHeaders`);
-- `encoding`: gzip when `Accept-Encoding` asks for it, by the RFC's rules (`ContentCoding`).
+- `encoding`: gzip when `Accept-Encoding` asks for it, by the RFC's rules (`ContentCoding`);
+- `quiet`: a failure that repeats logged once per interval, with a count (`QuietLog`).
 """
 
 from api.perimeter.admission import Admission
@@ -16,6 +17,7 @@ from api.perimeter.clients import client_address, request_client
 from api.perimeter.encoding import ContentCoding, accepts_gzip
 from api.perimeter.grants import ReadGrants
 from api.perimeter.limits import RequestLimits, body_limit
+from api.perimeter.quiet import QuietLog
 from api.perimeter.rates import SharedRates
 from api.perimeter.security import DATA_POLICY, PAGE_POLICY, SecurityHeaders
 
@@ -24,6 +26,7 @@ __all__ = [
     "PAGE_POLICY",
     "Admission",
     "ContentCoding",
+    "QuietLog",
     "ReadGrants",
     "RequestLimits",
     "SecurityHeaders",

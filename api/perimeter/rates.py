@@ -23,10 +23,13 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from api.perimeter.quiet import QuietLog
 from catalog.errors import TooManyRequests
 from catalog.state import KEEP_WINDOWS, RATE_WINDOW_SECONDS, RateWindows, WindowKey
 
 log = logging.getLogger("opendata.rates")
+# A database away fails every sync (twice a second): one line a minute, with a count.
+quiet = QuietLog(log, 60.0)
 LOOKBACK_WINDOWS = 4  # windows read back: a count added late by a slow server still counts
 FORGET_EVERY = 60  # syncs between deletions of old rows
 
@@ -197,5 +200,9 @@ class SharedRates:
     def _try_sync(self) -> None:
         try:
             self.sync()
-        except Exception:  # the database is away: each server limits alone meanwhile
-            log.exception("rates: the counts were not shared with the other servers")
+        except Exception as exc:  # the database is away: each server limits alone meanwhile
+            quiet.warning(
+                "rates: the counts were not shared with the other servers: %s: %s",
+                type(exc).__name__,
+                str(exc).splitlines()[0][:300] if str(exc) else "",
+            )

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api.caching import CURRENT_MAX_AGE
 from api.errors import SDMX_ALLOW, sdmx_error
 from api.openapi import TAGGED, example, responses
+from api.perimeter import QuietLog
 from api.preconditions import named_tag, precondition
 from catalog.errors import DataRefused, NotFound, OpenDataError
 from catalog.sdmx import (
@@ -43,6 +44,7 @@ from catalog.sdmx import (
 
 router = APIRouter(prefix="/sdmx", tags=["sdmx"])
 logger = logging.getLogger(__name__)
+quiet = QuietLog(logger, 10.0)  # a store away fails every request alike
 
 FLOW = "national-hrss-bulletin"
 XML = {"type": "string"}
@@ -136,9 +138,18 @@ def answered(request: Request, call: Callable[[], SdmxAnswer]) -> Response:
     except NotFound:  # a dataset withdrawn while it was being read
         return _error(404, 100, "No results found.")
     except Exception as exc:  # the SDMX paths answer SDMX, a server fault included
-        logger.error("%s failed", request.url.path, exc_info=exc)
-        status = exc.status if isinstance(exc, OpenDataError) and exc.status >= 500 else 500
-        return _error(status, 500, "Internal Server Error.")
+        return _failed(request, exc)
+
+
+def _failed(request: Request, exc: Exception) -> Response:
+    """A server fault as SDMX's 500 "Internal Server Error", or its 503 "Service
+    unavailable" with `Retry-After` when it passes (a store that did not answer)."""
+    if isinstance(exc, OpenDataError) and exc.status == 503:
+        quiet.warning("%s refused: %s", request.url.path, exc)
+        return _error(exc.status, 503, "Service unavailable.", exc.retry_after)
+    logger.error("%s failed", request.url.path, exc_info=exc)
+    status = exc.status if isinstance(exc, OpenDataError) and exc.status >= 500 else 500
+    return _error(status, 500, "Internal Server Error.")
 
 
 def _conditional(request: Request, answer: SdmxAnswer) -> Response:

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from catalog.settings.operations import OperationsSettings
@@ -50,6 +51,16 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
         description=(
             "The S3-protocol server of an s3:// store (MinIO, Alibaba OSS, Huawei OBS);"
             " empty means AWS. Credentials and region come from the standard AWS_* variables."
+        ),
+    )
+    s3_timeout_seconds: float = Field(
+        default=3.0,
+        gt=0,
+        le=120,
+        description=(
+            "Longest an s3:// store's call waits for a connection or the server's next bytes;"
+            " a call is tried twice at most, so a hung server answers 503 within about twice"
+            " this (docs/s3.md)."
         ),
     )
     s3_addressing_style: Literal["auto", "path", "virtual"] = Field(
@@ -272,6 +283,7 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
             addressing_style=self.s3_addressing_style,
             cache=self.state / "store-cache",
             cache_mb=self.s3_cache_mb,
+            timeout_seconds=self.s3_timeout_seconds,
         )
 
     @property
@@ -295,6 +307,15 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
         if folder is not None:  # only a folder store ever held the oldest file
             adopt_legacy_tokens(folder / LEGACY_TOKENS_FILE, target)
         return LegacyFiles(target, self.state / AUDIT_FILE)
+
+    @field_validator("s3_endpoint_url")
+    @classmethod
+    def _endpoint_has_scheme(cls, value: str) -> str:
+        # boto3 answers `127.0.0.1:9000` with a raw traceback at the first request.
+        if value and not re.fullmatch(r"https?://[^/\s]\S*", value):
+            host = value.split("://")[-1]
+            raise ValueError(f"{value!r} is not a URL: give its scheme, such as http://{host}")
+        return value
 
     @model_validator(mode="after")
     def _state_outside_store(self) -> Settings:

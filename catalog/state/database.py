@@ -19,11 +19,26 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.engine import URL, Connection
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from catalog.errors import ServiceUnavailable
 
 DATABASE_FILE = "opendata.sqlite"
 _CREATING = threading.Lock()
 BUSY_TIMEOUT_MS = 30_000
+
+
+# A database that is away: down, unreachable, its file gone or locked past the busy timeout.
+AWAY = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout, sqlite3.OperationalError)
+
+
+def database_unavailable(exc: BaseException) -> ServiceUnavailable | None:
+    """`exc` as the 503 it is when the state database did not answer (a request may pass
+    in a moment, on this replica or another), else None."""
+    if isinstance(exc, AWAY):
+        return ServiceUnavailable("the state database did not answer; retry in a moment", 2)
+    return None
 
 
 class DatabaseUrlError(ValueError):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote_plus
 
 import httpx
 import pytest
@@ -20,6 +21,12 @@ FIELDS = {
     "request_id",
 }  # fmt: skip
 SECRET = "s3cret-value-never-logged"
+# Named like credentials, each logged verbatim once (issue 17): matched without case or
+# punctuation, by the words they contain.
+CREDENTIAL_NAMES = [
+    "token", "api-key", "X-Amz-Credential", "X-Amz-Signature", "sig", "password\0",
+    "aws_secret_access_key", "client_secret", "auth", "SessionId", "Passwd",
+]  # fmt: skip
 
 
 def logged_lines(store: Path, tmp_path: Path, **env: str) -> list[dict[str, Any]]:
@@ -36,7 +43,9 @@ def logged_lines(store: Path, tmp_path: Path, **env: str) -> list[dict[str, Any]
             params={"limit": 2},
             headers={"Authorization": f"Bearer {SECRET}", "X-Request-ID": "lb-1234.abc"},
         )
-        client.get("/api/v1/datasets", params={"q": "wage", "token": SECRET})
+        client.get(
+            "/api/v1/datasets", params=[("q", "wage")] + [(n, SECRET) for n in CREDENTIAL_NAMES]
+        )
         client.get("/no/such/page")
         client.post("/api/v1/sql", json={"sql": "SELECT 1 AS n"})  # starts a sandbox worker
         client.post("/api/v1/sql", content=b"x" * 2_000_000)  # refused by the perimeter
@@ -59,7 +68,8 @@ def test_json_logs_one_object_per_request_with_the_documented_fields(
     assert rows["bytes"] > 0 and rows["duration_ms"] > 0
     assert rows["request_id"] == "lb-1234.abc"  # the proxy's id, to follow it across logs
     assert rows["query"] == "limit=2"
-    assert requests["/api/v1/datasets"]["query"] == "q=wage&token=[dropped]"
+    dropped = [f"{quote_plus(name)}=[dropped]" for name in CREDENTIAL_NAMES]
+    assert requests["/api/v1/datasets"]["query"] == "&".join(["q=wage", *dropped])
     assert rows["time"].endswith("+00:00")
     unknown = requests["/no/such/page"]
     assert (unknown["route"], unknown["status"]) == ("unmatched", 404)

@@ -5,6 +5,7 @@ verifies; the container file builds from Debian and the lock only."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from benchmarks import serve_opendata
 from tests.conftest import REPO
 from tests.servers import OPENDATA, Server, free_port, serving
 
@@ -30,6 +32,8 @@ UNIT = DEPLOY / "systemd" / "opendata@.service"
 CONTAINERFILE = DEPLOY / "Containerfile"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 REGIONS = "/api/v1/datasets/region-codes/resources/regions.csv"
+SECRET = "s3cret-token-never-logged"
+AGENT = "TrialAgent/17"
 
 
 def self_signed(folder: Path) -> tuple[Path, Path]:
@@ -53,6 +57,7 @@ def local_site(folder: Path, upstreams: list[int], https: int, http: int) -> Pat
     text = text.replace("listen 80;", f"listen 127.0.0.1:{http};")
     text = text.replace("/etc/ssl/opendata/fullchain.pem", str(cert))
     text = text.replace("/etc/ssl/opendata/privkey.pem", str(key))
+    text = text.replace("/var/log/nginx/", f"{folder}/")
     servers = re.findall(r"server 127\.0\.0\.1:\d+ ", text)
     assert len(servers) == len(upstreams)
     for shipped, port in zip(servers, upstreams, strict=True):
@@ -199,6 +204,37 @@ def test_nginx_in_front_keeps_answering_while_a_replica_stops(
         assert first.process.wait(timeout=30) == 0
         assert client.get("/readyz").status_code == 200  # the other replica
     assert statuses == [200] * 40
+
+
+def test_nginx_in_front_logs_no_address_agent_or_query_and_shares_the_request_id(
+    real_store: Path, tmp_path: Path
+) -> None:
+    # Found by an operator's trial: the site had no log_format, so nginx's default kept
+    # client addresses, user agents and `?token=` query strings.
+    log = tmp_path / "app.log"
+    env = {**replica_env(tmp_path), "OPENDATA_LOG_FORMAT": "json"}
+    with (
+        serve_opendata(real_store, log=log, env=env, timeout=60) as server,
+        nginx_in_front(tmp_path, [port_of(server), free_port()]) as url,
+        httpx.Client(base_url=url, verify=tls(tmp_path), timeout=30) as client,
+    ):
+        answer = client.get(
+            "/api/v1/datasets",
+            params={"q": "wage", "token": SECRET, "api-key": SECRET},
+            headers={"User-Agent": AGENT},
+        )
+    assert answer.status_code == 200
+    lines = (tmp_path / "opendata.access.log").read_text(encoding="utf-8").splitlines()
+    line = next(line for line in lines if "/api/v1/datasets" in line)
+    assert (
+        '"GET /api/v1/datasets HTTP/2.0" 200' in line
+        or '"GET /api/v1/datasets HTTP/1.1" 200' in line
+    )
+    assert SECRET not in line and AGENT not in line and "127.0.0.1" not in line and "?" not in line
+    request_id = answer.headers["x-request-id"]  # nginx's, echoed by the app
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id) and request_id in line
+    app_lines = [json.loads(entry) for entry in log.read_text(encoding="utf-8").splitlines()]
+    assert any(entry.get("request_id") == request_id for entry in app_lines)
 
 
 def test_nginx_in_front_offers_http2_over_tls(behind_nginx: str, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from api.routes.health import REUSE_SECONDS
 from catalog.search import CatalogueIndex
 from catalog.settings import Settings
 from catalog.store import Package
@@ -36,6 +37,15 @@ def test_readyz_is_never_rate_limited(real_store: Path, tmp_path: Path) -> None:
     with serving(real_store, env=env) as server, httpx.Client(base_url=server.url) as client:
         statuses = {client.get(path).status_code for path in ["/readyz", "/healthz"] * 40}
     assert statuses == {200}
+
+
+def ready(url: str) -> None:
+    """Wait until `url` is ready, and past the time its ready answer is given again."""
+    deadline = time.monotonic() + 60
+    while httpx.get(url + "/readyz", timeout=10).status_code != 200:
+        assert time.monotonic() < deadline, "never ready"
+        time.sleep(0.2)
+    time.sleep(REUSE_SECONDS)
 
 
 class GatedIndex(CatalogueIndex):
@@ -75,6 +85,7 @@ def test_readyz_is_503_when_the_state_database_is_gone_and_healthz_stays_200(
     with serving(real_store, env={"OPENDATA_STATE": str(state)}) as server:
         assert httpx.get(server.url + "/readyz", timeout=10).status_code == 200
         moved = shutil.move(state, tmp_path / "elsewhere")  # the volume went away
+        time.sleep(REUSE_SECONDS)  # a ready answer is given again for that long
         gone = httpx.get(server.url + "/readyz", timeout=10)
         alive = httpx.get(server.url + "/healthz", timeout=10)
         shutil.move(moved, state)
@@ -92,6 +103,7 @@ def test_readyz_is_503_when_the_state_database_file_is_unreadable(
 ) -> None:
     state = tmp_path / "state"
     with serving(real_store, env={"OPENDATA_STATE": str(state)}) as server:
+        ready(server.url)  # the index loaded: only the database is then not ready
         # Replaced by something that is not SQLite, its write-ahead log gone with it (the
         # tests run as root, whom a chmod does not stop).
         for name in ("opendata.sqlite-wal", "opendata.sqlite-shm", "opendata.sqlite"):

@@ -47,7 +47,7 @@ from catalog.metadata import DcatActions, links_on
 from catalog.query import PublishedDownloads
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
-from catalog.state import open_state
+from catalog.state import database_unavailable, open_state
 
 router = APIRouter(tags=["CKAN Action API"])
 # The two action paths, on their own router: the app tries it right after `/rows`, as their
@@ -200,9 +200,10 @@ async def action(name: ActionName, request: Request, actions: ActionsDep) -> Res
         return bad_request(f"JSON Error: {exc}")
     except OpenDataError as exc:
         return error_response(start, exc)
-    except Exception:
-        logger.exception("CKAN action %s failed", name)
-        return internal_error(start)
+    except Exception as exc:
+        if database_unavailable(exc) is None:  # else one line, not a traceback a request
+            logger.exception("CKAN action %s failed", name)
+        return internal_error(start, exc)
     if name == "datastore_search" and isinstance(result, dict):
         limit, offset = int(result.get("limit") or 0), int(result.get("offset") or 0)
         result["_links"] = _links(request, limit, offset)

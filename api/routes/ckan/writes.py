@@ -42,7 +42,16 @@ from api.uploads import (
 from catalog.ckan import Action, CkanActions, DataDict, Upload, writing_as
 from catalog.errors import InvalidFields, NotAuthorized, OpenDataError
 from catalog.search import catalogue_uuid
-from catalog.state import ANONYMOUS, INVALID, ApiToken, AuditLog, Outcome, TokenStore, outcome_of
+from catalog.state import (
+    ANONYMOUS,
+    INVALID,
+    ApiToken,
+    AuditLog,
+    Outcome,
+    TokenStore,
+    database_unavailable,
+    outcome_of,
+)
 from validation import ReadFailure, check_zip_file
 
 logger = logging.getLogger(__name__)
@@ -78,8 +87,9 @@ async def write(name: str, known: Action | None, request: Request, envelope: Env
         response = error_response(envelope, exc)
         outcome, detail = outcome_of(exc)
     except Exception as exc:
-        logger.exception("CKAN action %s failed", name)
-        response, outcome, detail = internal_error(envelope), "failed", type(exc).__name__
+        if database_unavailable(exc) is None:  # else one line, not a traceback a request
+            logger.exception("CKAN action %s failed", name)
+        response, outcome, detail = internal_error(envelope, exc), "failed", type(exc).__name__
     else:
         attempt.dataset = _dataset_of(request, result) or attempt.dataset
         response, outcome, detail = (
@@ -88,15 +98,21 @@ async def write(name: str, known: Action | None, request: Request, envelope: Env
             "",
         )
     audit: AuditLog = request.app.state.audit
-    await run_in_threadpool(
-        audit.record,
-        token=attempt.token,
-        action=name,
-        dataset=attempt.dataset,
-        outcome=outcome,
-        detail=detail,
-        client=attempt.client,
-    )
+    try:
+        await run_in_threadpool(
+            audit.record,
+            token=attempt.token,
+            action=name,
+            dataset=attempt.dataset,
+            outcome=outcome,
+            detail=detail,
+            client=attempt.client,
+        )
+    except Exception as exc:
+        if database_unavailable(exc) is None:
+            raise
+        # The database went away: the answer stands (a 503 already, as a rule), unaudited.
+        logger.warning("CKAN action %s (%s) not audited: the state database is away", name, outcome)
     return response
 
 

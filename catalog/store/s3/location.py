@@ -3,7 +3,8 @@
 The location says the bucket and the prefix; the rest comes from the environment as every
 S3 client reads it (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
 `AWS_REGION`), plus `OPENDATA_S3_ENDPOINT_URL` for a server that is not AWS (MinIO, Alibaba
-OSS, Huawei OBS) and `OPENDATA_S3_ADDRESSING_STYLE` (`path` for MinIO, `virtual` for OSS).
+OSS, Huawei OBS), `OPENDATA_S3_ADDRESSING_STYLE` (`path` for MinIO, `virtual` for OSS) and
+`OPENDATA_S3_TIMEOUT_SECONDS` (how long a call waits for the server's next bytes).
 The local copies of the files a store hands out go under the state folder
 (`OPENDATA_STATE`), else under the system's temporary folder.
 """
@@ -25,6 +26,8 @@ BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 DEFAULT_CACHE_MB = 10_240
+DEFAULT_TIMEOUT_SECONDS = 3.0
+MAX_TIMEOUT_SECONDS = 120.0
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,21 @@ class S3Options:
     # How long a server answers from what it last read of CURRENT and WITHDRAWN
     # (`catalog.store.s3.pointers`); 0 (the command line, tests) reads them every time.
     refresh_seconds: float = 0.0
+    # Longest wait for a connection or for the server's next bytes; a call is tried twice at
+    # most, so a hung server is given up within about twice this (`objects._client`).
+    timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS
+
+    def __post_init__(self) -> None:
+        if self.endpoint_url and not re.match(r"https?://[^/\s]", self.endpoint_url):
+            raise StoreError(
+                f"OPENDATA_S3_ENDPOINT_URL is {self.endpoint_url!r}: give a URL with its scheme,"
+                f" such as http://{self.endpoint_url.split('://')[-1] or '127.0.0.1:9000'}"
+            )
+        if not 0 < self.timeout_seconds <= MAX_TIMEOUT_SECONDS:
+            raise StoreError(
+                f"OPENDATA_S3_TIMEOUT_SECONDS is {self.timeout_seconds:g}: give seconds between"
+                f" 0 and {MAX_TIMEOUT_SECONDS:g}"
+            )
 
     @classmethod
     def from_env(cls, environ: os._Environ[str] | dict[str, str] = os.environ) -> S3Options:
@@ -81,6 +99,7 @@ class S3Options:
             addressing_style=environ.get("OPENDATA_S3_ADDRESSING_STYLE", "auto") or "auto",
             cache=Path(state) / "store-cache" if state else None,
             cache_mb=int(cache_mb) if cache_mb.isdigit() else DEFAULT_CACHE_MB,
+            timeout_seconds=_seconds(environ.get("OPENDATA_S3_TIMEOUT_SECONDS", "")),
         )
 
     def cache_root(self, location: S3Location) -> Path:
@@ -89,3 +108,15 @@ class S3Options:
         base = self.cache or Path(tempfile.gettempdir()) / f"opendata-store-cache-{os.getuid()}"
         which = f"{self.endpoint_url}\n{location.bucket}\n{location.prefix}"
         return base / f"s3-{hashlib.sha256(which.encode()).hexdigest()[:16]}"
+
+
+def _seconds(text: str) -> float:
+    """`OPENDATA_S3_TIMEOUT_SECONDS`: a number of seconds, or the default when unset."""
+    if not text.strip():
+        return DEFAULT_TIMEOUT_SECONDS
+    try:
+        return float(text)
+    except ValueError:
+        raise StoreError(
+            f"OPENDATA_S3_TIMEOUT_SECONDS is {text!r}: give a number of seconds"
+        ) from None

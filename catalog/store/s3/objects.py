@@ -2,7 +2,7 @@
 
 boto3 is imported when a store is opened, never at import time: a server over a local
 folder does not pay its memory. Every call goes through `Objects`, which translates the
-client's errors once (`StoreError` for a server that fails or refuses, `Conflict` for a
+client's errors once (`StoreUnavailable` for a server that fails, hangs or refuses, `Conflict` for a
 conditional write that lost) and never puts a credential or a key in a public message.
 """
 
@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import StoreError
+from catalog.errors import StoreError, StoreUnavailable
 from catalog.store.s3.location import ADDRESSING_STYLES, S3Location, S3Options
 
 CHUNK = 1 << 20
@@ -25,6 +25,14 @@ CHUNK = 1 << 20
 LOST = {"412", "409", "404", "PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"}
 MISSING = {"404", "NoSuchKey", "NotFound"}
 UNSUPPORTED = {"501", "NotImplemented"}
+# What an operator does about a refusal: the bucket or the credentials are wrong.
+FIXES = {
+    "NoSuchBucket": "create the bucket, or name an existing one in OPENDATA_STORE",
+    "AccessDenied": "give AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY the right to read it",
+    "InvalidAccessKeyId": "check AWS_ACCESS_KEY_ID",
+    "SignatureDoesNotMatch": "check AWS_SECRET_ACCESS_KEY (and AWS_REGION)",
+    "403": "check the credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY) and their rights",
+}
 
 
 @dataclass(frozen=True)
@@ -144,11 +152,19 @@ class Objects:
         raise self._failed(exc, f"reading {key}") from exc
 
     def _failed(self, exc: Exception, doing: str) -> StoreError:
+        """The store did not do it: `StoreUnavailable` (503 to callers), its message naming
+        the server, the bucket and what to do, for the log and the command line."""
+        where = f"the object store at {self._where} (bucket {self.bucket!r})"
         if isinstance(exc, self._refused):
-            return StoreError(f"the object store at {self._where} refused {doing}: {_code(exc)}")
+            code = _code(exc)
+            fix = FIXES.get(code, "see the server's own log")
+            return StoreUnavailable(f"{where} refused {doing}: {code}; {fix}")
         if isinstance(exc, self._errors | OSError):
-            return StoreError(f"the object store at {self._where} failed {doing}: {exc}")
-        return StoreError(f"the object store failed {doing}: {type(exc).__name__}")
+            return StoreUnavailable(
+                f"{where} failed {doing}: {exc}; is the server up and"
+                " OPENDATA_S3_ENDPOINT_URL right?"
+            )
+        return StoreUnavailable(f"{where} failed {doing}: {type(exc).__name__}")
 
 
 def _code(exc: Exception) -> str:
@@ -165,11 +181,15 @@ def _client(options: S3Options) -> Any:
             f" {', '.join(ADDRESSING_STYLES)}"
         )
     boto3 = importlib.import_module("boto3")
+    seconds = options.timeout_seconds
     config = importlib.import_module("botocore.config").Config(
         s3={"addressing_style": options.addressing_style},
-        connect_timeout=5,
-        read_timeout=60,
-        retries={"max_attempts": 4, "mode": "standard"},
+        # A hung server (stopped, a black-holed route) must give a prompt 503, not hold a
+        # request for minutes: each wait for a connection or for the next bytes is bounded,
+        # and a call is tried twice at most (docs/s3.md, "Time limits").
+        connect_timeout=min(seconds, 2.0),
+        read_timeout=seconds,
+        retries={"total_max_attempts": 2, "mode": "standard"},
         # Checksums only where S3 requires them: S3-compatible servers (OSS, older MinIO)
         # refuse the trailing checksums boto3 sends by default.
         request_checksum_calculation="when_required",

@@ -70,11 +70,25 @@ class S3Store(Publishing):
         return self.pointers.remembered("known", lambda: self._datasets_with(CURRENT, WITHDRAWN))
 
     def current(self, slug: str) -> str | None:
+        if self._unknown(slug):
+            return None
         return self.pointers.remembered(("current", slug), lambda: self._read_current(slug))
 
     def withdrawals(self, slug: str) -> list[Withdrawal]:
+        if self._unknown(slug):
+            return []
         read = super().withdrawals
         return self.pointers.remembered(("withdrawals", slug), lambda: read(slug))
+
+    def _unknown(self, slug: str) -> bool:
+        """A name that this generation's listing does not hold (no CURRENT, no WITHDRAWN): a
+        serving replica answers it 404 without asking the bucket, however many a client
+        invents. Only where the listing is remembered (`refresh_seconds` > 0): with nothing
+        remembered (the command line) a listing would cost more than the two reads."""
+        if self.pointers.refresh_seconds <= 0:
+            return False
+        known = self.pointers.remembered("known-set", lambda: frozenset(self.known_slugs()))
+        return slug not in known
 
     def _written(self) -> None:
         self.pointers.forget()
@@ -105,6 +119,8 @@ class S3Store(Publishing):
         return self.pointers.remembered(("state_time", slug), lambda: self._state_time(slug))
 
     def _state_time(self, slug: str) -> datetime:
+        if self._unknown(slug):
+            return EPOCH
         times = [self.objects.modified(self._key(slug, name)) for name in (CURRENT, WITHDRAWN)]
         return max((t for t in times if t is not None), default=EPOCH)
 
