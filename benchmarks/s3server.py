@@ -17,6 +17,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from benchmarks.servers import Server, free_port, running
 
@@ -43,16 +44,20 @@ def serving_s3(bucket: str, *, threaded: bool = False, timeout: float = 60.0) ->
 
 
 def make_bucket(endpoint: str, bucket: str) -> None:
+    s3_client(endpoint).create_bucket(Bucket=bucket)
+
+
+def s3_client(endpoint: str) -> Any:
+    """A boto3 S3 client of the server at `endpoint`, signing with `CREDENTIALS`."""
     import boto3  # the S3 client, only when an S3 server is asked for
 
-    client = boto3.client(
+    return boto3.client(
         "s3",
         endpoint_url=endpoint,
         region_name=REGION,
         aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
     )
-    client.create_bucket(Bucket=bucket)
 
 
 def main(port: int, threaded: bool) -> None:

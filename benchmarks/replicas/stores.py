@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from benchmarks import hotline
-from benchmarks.s3server import CREDENTIALS, REGION
+from benchmarks.s3server import CREDENTIALS, s3_client
 from benchmarks.servers import OPENDATA, ROOT
 
 BUCKET = "opendata-bench"
@@ -77,15 +77,7 @@ def build(datasets: Path, env: Mapping[str, str]) -> float:
 def copy_bucket(endpoint: str, target: Path) -> tuple[int, int]:
     """Every object under the store's prefix into the folder `target`, key by key; how many
     objects and bytes."""
-    import boto3  # the S3 client, only for the S3 side
-
-    client = boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name=REGION,
-        aws_access_key_id=CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        aws_secret_access_key=CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    )
+    client = s3_client(endpoint)
     objects = size = 0
     pages = client.get_paginator("list_objects_v2").paginate(Bucket=BUCKET, Prefix=PREFIX + "/")
     for page in pages:

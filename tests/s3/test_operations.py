@@ -47,6 +47,18 @@ def own_moto() -> Iterator[Any]:
         yield server
 
 
+@contextmanager
+def served_over_own_moto(scratch: Path) -> Iterator[tuple[Any, httpx.Client]]:
+    """A server, ready, over the test datasets published on a moto server of the test's own
+    (to stop or kill), with a short refresh and S3 timeout; the moto server and a client."""
+    with own_moto() as moto:
+        location = published(moto.url, scratch)
+        app = serving_app(location, moto.url, scratch, refresh_seconds=0.2, s3_timeout_seconds=1)
+        with on_a_thread(app) as url, httpx.Client(base_url=url, timeout=60) as client:
+            wait_ready(url)
+            yield moto, client
+
+
 def published(endpoint: str, scratch: Path) -> str:
     """A fresh location on `endpoint` with the test datasets published into it."""
     location = fresh_location()
@@ -111,22 +123,18 @@ def test_a_hung_store_gives_prompt_503s_and_healthz_stays_quick(
     # Found by the trial: with moto SIGSTOPped, /healthz took 260 s and /rows 220 s.
     for name, value in CREDENTIALS.items():
         monkeypatch.setenv(name, value)
-    with own_moto() as moto:
-        location = published(moto.url, tmp_path)
-        app = serving_app(location, moto.url, tmp_path, refresh_seconds=0.2, s3_timeout_seconds=1)
-        with on_a_thread(app) as url, httpx.Client(base_url=url, timeout=60) as client:
-            wait_ready(url)
-            assert client.get(ROWS).status_code == 200
-            os.kill(moto.process.pid, signal.SIGSTOP)
-            try:
-                # Past the refresh (the next request asks the bucket) and the readiness
-                # answer's reuse (the next probe checks again).
-                time.sleep(REUSE_SECONDS + 0.2)
-                alive, alive_took = timed(client, "/healthz")
-                ready, ready_took = timed(client, "/readyz")
-                rows, rows_took = timed(client, ROWS)
-            finally:
-                os.kill(moto.process.pid, signal.SIGCONT)
+    with served_over_own_moto(tmp_path) as (moto, client):
+        assert client.get(ROWS).status_code == 200
+        os.kill(moto.process.pid, signal.SIGSTOP)
+        try:
+            # Past the refresh (the next request asks the bucket) and the readiness
+            # answer's reuse (the next probe checks again).
+            time.sleep(REUSE_SECONDS + 0.2)
+            alive, alive_took = timed(client, "/healthz")
+            ready, ready_took = timed(client, "/readyz")
+            rows, rows_took = timed(client, ROWS)
+        finally:
+            os.kill(moto.process.pid, signal.SIGCONT)
     assert alive.status_code == 200 and alive_took < 1.0
     assert ready.status_code == 503 and ready_took < 3.0
     assert ready.json()["not_ready"] == ["store"]
@@ -147,18 +155,14 @@ def test_a_store_that_is_down_is_503_with_retry_after_in_every_api_family(
     # Found by the trial: every route, /healthz included, answered 500 `store-error`.
     for name, value in CREDENTIALS.items():
         monkeypatch.setenv(name, value)
-    with own_moto() as moto:
-        location = published(moto.url, tmp_path)
-        app = serving_app(location, moto.url, tmp_path, refresh_seconds=0.2, s3_timeout_seconds=1)
-        with on_a_thread(app) as url, httpx.Client(base_url=url, timeout=60) as client:
-            wait_ready(url)
-            moto.process.kill()
-            moto.process.wait()
-            time.sleep(0.5)  # past the refresh
-            alive = client.get("/healthz")
-            rest = client.get(ROWS)
-            ckan = client.get("/api/3/action/package_show", params={"id": "wages-test"})
-            sdmx = client.get("/sdmx/data/wages-test")
+    with served_over_own_moto(tmp_path) as (moto, client):
+        moto.process.kill()
+        moto.process.wait()
+        time.sleep(0.5)  # past the refresh
+        alive = client.get("/healthz")
+        rest = client.get(ROWS)
+        ckan = client.get("/api/3/action/package_show", params={"id": "wages-test"})
+        sdmx = client.get("/sdmx/data/wages-test")
     assert alive.status_code == 200
     for answer in (rest, ckan, sdmx):
         assert answer.status_code == 503, (answer.request.url, answer.text)
