@@ -258,9 +258,9 @@ class CatalogueIndex:
         rows = [entry(packages[slug], held.get(slug)) for slug in changed if slug in packages]
         with self._lock:
             gone = set(changed)
-            kept = self._table.filter(
-                [slug not in gone for slug in self._table["slug"].to_pylist()]
-            )
+            # Typed: an empty index's mask would otherwise be of no type, which filter refuses.
+            mask = [slug not in gone for slug in self._table["slug"].to_pylist()]
+            kept = self._table.filter(pa.array(mask, pa.bool_()))
             self._table = pa.concat_tables([kept, index_table(rows)])
             self._serve(packages)
             self._held = held

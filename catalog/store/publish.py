@@ -105,7 +105,7 @@ class Publisher:
         from validation import validate_package  # here: a server imports this, never validates
 
         if source.slug not in self._validations:
-            refuse_organization_conflict(source.package, self.sources().values())
+            refuse_organization_conflict(source.package, self.sources().values(), self.store)
             self._validations[source.slug] = validate_package(
                 source.descriptor, source.path, references=self.reference_table
             )

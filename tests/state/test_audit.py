@@ -179,7 +179,8 @@ def test_cli_writes_are_audited_and_listed_by_opendata_audit(
     assert opendata(tmp_path, "withdraw", "no-such-dataset").returncode == 1
 
     stored = b"".join(p.read_bytes() for p in (tmp_path / "state").glob("opendata.sqlite*"))
-    assert secret and secret.encode() not in stored and secret.split("_")[2].encode() not in stored
+    hidden = secret.split("_", 2)[2]  # the part after `odt_<id>_`, which may hold "_" too
+    assert secret and secret.encode() not in stored and hidden.encode() not in stored
     listed = opendata(tmp_path, "audit", "--json")
     assert listed.returncode == 0, listed.stderr
     rows = [json.loads(line) for line in listed.stdout.splitlines()]

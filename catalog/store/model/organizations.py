@@ -9,7 +9,7 @@ fact is a steward's mistake refused at validation (`refuse_organization_conflict
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol
 
 from catalog.errors import DescriptorError
@@ -49,12 +49,28 @@ class Sourced(Protocol):
     def package(self) -> Package: ...
 
 
-def refuse_organization_conflict(package: Package, others: Iterable[Sourced]) -> None:
+class Standing(Protocol):
+    """What a store says of a dataset: whether it is served, and its withdrawals."""
+
+    def current(self, slug: str) -> str | None: ...
+
+    def withdrawals(self, slug: str) -> Sequence[object]: ...
+
+
+def refuse_organization_conflict(
+    package: Package, others: Iterable[Sourced], store: Standing
+) -> None:
     """DescriptorError when `package` states a fact of its organisation differently from
-    another dataset (the first by name), naming both datasets and the fact."""
-    fault = _conflict(package, [other.package for other in others])
+    another dataset (the first by name), naming both datasets and the fact. A withdrawn
+    dataset's folder is left out: its facts are nobody's until it is published again."""
+    standing = [o.package for o in others if not _withdrawn(store, o.package.name)]
+    fault = _conflict(package, standing)
     if fault is not None:
         raise DescriptorError(fault)
+
+
+def _withdrawn(store: Standing, slug: str) -> bool:
+    return store.current(slug) is None and bool(store.withdrawals(slug))
 
 
 def _conflict(package: Package, others: Iterable[Package]) -> str | None:
