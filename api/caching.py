@@ -58,9 +58,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, MalformedRangeHeader, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import problem_response
+from api.errors import opendata_error, problem_response
 from api.preconditions import gzipped, named_tag, precondition
-from catalog.errors import OpenDataError
+from catalog.errors import OpenDataError, StoreUnavailable
 from catalog.query import Cursor, Generation
 from catalog.state import CONDITIONAL, Levels, data_level
 from catalog.store import Store
@@ -141,10 +141,7 @@ class HttpCache:
         self._levels = Levels(store)
 
     def validators(
-        self,
-        path: str,
-        query: Sequence[tuple[str, str]],
-        headers: Sequence[tuple[str, str]] = (),
+        self, path: str, query: Sequence[tuple[str, str]], headers: Sequence[tuple[str, str]] = ()
     ) -> Validators | None:
         """The validators of a GET of `path` with `query`; `headers` are the request's
         headers that the body may depend on (`BODY_HEADERS`)."""
@@ -159,6 +156,8 @@ class HttpCache:
             if validators is not None and path.startswith(SQL_PATH):
                 validators = dataclasses.replace(validators, private=True)
             return validators
+        except StoreUnavailable:
+            raise  # answered at once: the route would wait for the store again
         except (OpenDataError, OSError, ValueError):
             return None  # the route answers the error; nothing to validate
 
@@ -210,8 +209,7 @@ def _pinned_version(rest: str, query: Sequence[tuple[str, str]]) -> str | None:
     given = dict(query)
     if given.get("version"):
         return given["version"]
-    found = VERSION_URL.match(rest)
-    if found is not None:
+    if (found := VERSION_URL.match(rest)) is not None:
         return found["version"]
     if given.get("next"):
         return Cursor.decode(given["next"]).version
@@ -273,7 +271,11 @@ class CachingMiddleware:
             await self.app(scope, receive, _Sender(send, self.cache, None, scope))
             return
         query = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
-        validators = self.cache.validators(path, query, Headers(scope=scope).items())
+        try:
+            validators = self.cache.validators(path, query, Headers(scope=scope).items())
+        except StoreUnavailable as exc:  # a hung store: one wait per request, not two
+            await (await opendata_error(Request(scope), exc))(scope, receive, send)
+            return
         if validators is not None:
             tag = known_tag(Headers(scope=scope), validators)
             if tag is not None:

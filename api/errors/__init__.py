@@ -24,6 +24,7 @@ from api.errors.problem import (
     Problem,
     error_problem,
     install_error_handlers,
+    opendata_error,
     problem_response,
 )
 from api.errors.refusal import send_refusal
@@ -45,6 +46,7 @@ __all__ = [
     "install_error_handlers",
     "internal_error",
     "is_sdmx",
+    "opendata_error",
     "problem_response",
     "sdmx_error",
     "send_refusal",

@@ -292,8 +292,8 @@ def check_store(store: Store, location: Any) -> None:
     ),
 )
 async def healthz(request: Request) -> Health:
-    """`ok`, with the current version of every served dataset as last read (at most a
-    second or two old).
+    """`ok`, with the current version of every served dataset as last read: a probe starts
+    a new read when the last is over a second old, and answers what the previous one found.
 
     It answers from memory, never waiting on the store or the database: it says the process
     is alive, whatever they do (`/readyz` says whether it can serve).

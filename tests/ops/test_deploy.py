@@ -237,6 +237,22 @@ def test_nginx_in_front_logs_no_address_agent_or_query_and_shares_the_request_id
     assert any(entry.get("request_id") == request_id for entry in app_lines)
 
 
+def test_nginx_in_front_logs_no_rate_limit_refusal_in_its_error_log(
+    behind_nginx: str, tmp_path: Path
+) -> None:
+    # Found by the issue 17 trial: each 429 of the zone wrote an `error` line naming the
+    # client and the request line, `?token=` included, past the error log's `warn` level.
+    with httpx.Client(base_url=behind_nginx, verify=tls(tmp_path), timeout=30) as client:
+        statuses = [
+            client.get("/api/no-such-route", params={"token": SECRET}).status_code
+            for _ in range(400)
+        ]
+    assert statuses.count(429) > 0  # past the zone's 20 a second and its burst of 200
+    errors = (tmp_path / "error.log").read_text(encoding="utf-8")
+    assert "limiting requests" not in errors
+    assert not [line for line in errors.splitlines() if SECRET in line and "upstream" not in line]
+
+
 def test_nginx_in_front_offers_http2_over_tls(behind_nginx: str, tmp_path: Path) -> None:
     context = tls(tmp_path)
     context.set_alpn_protocols(["h2", "http/1.1"])

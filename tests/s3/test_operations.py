@@ -138,7 +138,9 @@ def test_a_hung_store_gives_prompt_503s_and_healthz_stays_quick(
     assert alive.status_code == 200 and alive_took < 1.0
     assert ready.status_code == 503 and ready_took < 3.0
     assert ready.json()["not_ready"] == ["store"]
-    assert rows.status_code == 503 and rows_took < 8.0, rows_took
+    # Twice the limit (1 s, tried twice), not twice that: the caching layer's look at the
+    # store failed, and the route must not wait on it again (issue 17 trial: 12 s at 3 s).
+    assert rows.status_code == 503 and rows_took < 3.0, rows_took
     assert int(rows.headers["retry-after"]) >= 1
     assert rows.json()["type"].endswith("/problems/store-unavailable")
 

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from catalog.errors import Conflict
+from catalog.search import CatalogueIndex
 from catalog.store import Publisher, S3Store
 from catalog.store.s3 import S3Location
 from tests.conftest import WAGE_CSV
@@ -99,3 +100,26 @@ def test_a_replica_sees_its_own_publish_at_once_and_decides_on_the_bucket(
     source = Publisher(serving, datasets).sources()[SLUG]
     with pytest.raises(Conflict):
         Publisher(serving, datasets).build(source, base=remembered)
+
+
+def test_an_index_that_sees_a_new_generation_indexes_the_version_it_names(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
+    """The catalogue index reads GENERATION on a clock of its own (`catalog.query.Generation`)
+    and then marks each dataset through the store's memo, which reads GENERATION on another.
+    Both run every OPENDATA_REFRESH_SECONDS, in different phases: under steady traffic the
+    index often sees a publish first. It must then index the new version, not what the memo
+    still holds; else it keeps serving the old one until the next publish (issue 17 trial:
+    package_show and search stale for minutes on both replicas, the data routes current)."""
+    location = fresh_location()
+    datasets = sources(tmp_path / "d", "1000")
+    writer = replica(s3_endpoint, location, tmp_path / "w", 0)
+    publish_everything(writer, datasets)
+    serving = replica(s3_endpoint, location, tmp_path / "r", refresh=60)
+    index = CatalogueIndex(serving, refresh_seconds=0)  # the index's clock looks first
+    before = index.packages()[SLUG].version
+    republish(writer, datasets, "1009")
+    after = writer.current(SLUG)
+    assert after not in (None, before)
+    assert index.packages()[SLUG].version == after
+    assert serving.current(SLUG) == after  # and every reader of the store after it

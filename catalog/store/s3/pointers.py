@@ -52,6 +52,16 @@ class Pointers:
                 self._remembered[key] = answer
         return answer
 
+    def saw(self, generation: str) -> None:
+        """`generation` was read by another reader of the store (the catalogue index's own
+        clock, a probe): whoever read it and then reads through here gets answers at least
+        that new, never what an older generation left remembered."""
+        with self._lock:
+            if generation != self._generation:
+                self._generation = generation
+                self._remembered.clear()
+                self._checked = time.monotonic()
+
     def forget(self) -> None:
         """Read the generation again at the next read (after a write through this store)."""
         with self._lock:

@@ -54,7 +54,7 @@ class S3Store(Publishing):
         root.mkdir(parents=True, exist_ok=True)
         self.copies = LocalCopies(root.resolve(), self.objects, options.cache_mb << 20)
         self._packages: dict[str, Package] = {}
-        self.pointers = Pointers(self.generation, options.refresh_seconds)
+        self.pointers = Pointers(self._read_generation, options.refresh_seconds)
         self._files = RangeFiles.of(location, options)
         super().__init__(root.with_name(f"{root.name}-locks"), self.copies.root / STAGING)
 
@@ -108,6 +108,12 @@ class S3Store(Publishing):
         return found
 
     def generation(self) -> str:
+        # Read by the catalogue index on a clock of its own: the memo must not lag behind it.
+        generation = self._read_generation()
+        self.pointers.saw(generation)
+        return generation
+
+    def _read_generation(self) -> str:
         blob = self.objects.read(self.location.key(GENERATION))
         return blob.text().strip() if blob else ""
 
