@@ -12,9 +12,11 @@ import signal
 import socket
 import ssl
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -251,6 +253,53 @@ def test_nginx_in_front_logs_no_rate_limit_refusal_in_its_error_log(
     errors = (tmp_path / "error.log").read_text(encoding="utf-8")
     assert "limiting requests" not in errors
     assert not [line for line in errors.splitlines() if SECRET in line and "upstream" not in line]
+
+
+class StoreAway(BaseHTTPRequestHandler):
+    """A replica whose store does not answer, as nginx sees it: 503 with `Retry-After` (the
+    question is what nginx makes of that answer, not why a replica gives it: tests/s3's
+    operations tests and tests/ops/test_database_away.py check the replicas' side)."""
+
+    def do_GET(self) -> None:
+        body = b'{"status": 503, "title": "Service Unavailable"}'
+        self.send_response(503)
+        self.send_header("Retry-After", "5")
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def store_away() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), StoreAway)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_nginx_in_front_passes_the_replicas_503_on_and_never_answers_its_own_502(
+    tmp_path: Path,
+) -> None:
+    # Found by the issue 17 trial: with `http_503` in proxy_next_upstream, the replicas'
+    # 503s counted against max_fails, both were skipped, and nine of ten requests got
+    # nginx's 502 page without Retry-After.
+    with (
+        store_away() as first,
+        store_away() as second,
+        nginx_in_front(tmp_path, [first, second]) as url,
+        httpx.Client(base_url=url, verify=tls(tmp_path), timeout=30) as client,
+    ):
+        answers = [client.get("/api/v1/datasets/region-codes") for _ in range(10)]
+    assert [answer.status_code for answer in answers] == [503] * 10
+    assert all(answer.headers.get("retry-after") == "5" for answer in answers)
 
 
 def test_nginx_in_front_offers_http2_over_tls(behind_nginx: str, tmp_path: Path) -> None:
