@@ -14,6 +14,7 @@ from catalog.query import QueryEngine
 from catalog.search import CatalogueIndex
 from catalog.series import SeriesCatalogue
 from catalog.settings import Settings
+from catalog.state import RequestStore, ReviewSessions
 from catalog.store import Store
 
 
@@ -49,3 +50,17 @@ async def get_series(request: Request) -> SeriesCatalogue:
 
 
 SeriesDep = Annotated[SeriesCatalogue, Depends(get_series)]
+
+
+async def get_requests(request: Request) -> RequestStore:
+    found: RequestStore = request.app.state.requests
+    return found
+
+
+async def get_sessions(request: Request) -> ReviewSessions:
+    found: ReviewSessions = request.app.state.review_sessions
+    return found
+
+
+RequestsDep = Annotated[RequestStore, Depends(get_requests)]
+SessionsDep = Annotated[ReviewSessions, Depends(get_sessions)]

@@ -232,6 +232,7 @@ class UsageMiddleware:
         self.app = app
         self.recorder = recorder
         self.interval = interval
+        self.away = False  # the last flush failed: the outage was logged
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -297,10 +298,24 @@ class UsageMiddleware:
                 await self._flush()
 
     async def _flush(self) -> None:
+        """One warning line when the database stops answering, one when it answers again:
+        while it is away the counts wait in memory for the next flush."""
         try:
             await anyio.to_thread.run_sync(self.recorder.flush)
-        except Exception:  # the database is down: the counts wait for the next flush
-            log.exception("usage: the counts were not added to the state database")
+        except Exception as exc:
+            if not self.away:
+                first = str(exc).strip().splitlines()[:1] or [""]
+                log.warning(
+                    "usage: the state database did not answer (%s: %s); the counts wait in"
+                    " memory until it does",
+                    type(exc).__name__,
+                    first[0],
+                )
+            self.away = True
+            return
+        if self.away:
+            log.warning("usage: the state database answers again; the counts held were added")
+        self.away = False
 
 
 def install_usage(app: FastAPI, settings: Settings) -> None:

@@ -361,19 +361,38 @@ def test_sandbox_time_limit_covers_planning(root: Path) -> None:
     ],
 )
 def test_sandbox_memory_bombs_fail_inside_the_worker(
-    engine: QueryEngine, bomb: str, refusal: type[Exception]
+    root: Path, bomb: str, refusal: type[Exception]
 ) -> None:
-    engine.sql("SELECT 1")
-    cap_kb = engine.sandbox.limits.memory_mb * 1024
-    server_before = status_kb(os.getpid(), "VmRSS")
-    (pid,) = engine.sandbox.pids()
-    with pytest.raises(refusal):
-        engine.sql(bomb)
-    if engine.sandbox.pids() == [pid]:
-        # The OS caps the data segment; resident memory adds at most DuckDB's shared code.
-        assert status_kb(pid, "VmHWM") < cap_kb + 100 * 1024
-    assert status_kb(os.getpid(), "VmRSS") < server_before + 20 * 1024
-    assert rows(engine, "SELECT 5 AS x") == [{"x": 5}]
+    # A bomb refused as too large must reach the memory cap, not the time limit, however
+    # loaded the machine: it gets a time limit far past what it takes (under 2 s idle).
+    timeout = 30.0 if refusal is QueryTooLarge else 2.0
+    settings = Settings(store=root, sql_workers=1, query_timeout_seconds=timeout)
+    engine = QueryEngine(FolderStore(root), settings)
+    try:
+        engine.sql("SELECT 1")
+        cap_kb = engine.sandbox.limits.memory_mb * 1024
+        server_before = status_kb(os.getpid(), "VmRSS")
+        (pid,) = engine.sandbox.pids()
+        with pytest.raises(refusal):
+            engine.sql(bomb)
+        if engine.sandbox.pids() == [pid]:
+            # The OS caps the data segment; resident memory adds at most DuckDB's shared code.
+            assert status_kb(pid, "VmHWM") < cap_kb + 100 * 1024
+        assert status_kb(os.getpid(), "VmRSS") < server_before + 20 * 1024
+        assert answered_again(engine) == [{"x": 5}]
+    finally:
+        engine.close()
+
+
+def answered_again(engine: QueryEngine) -> list[dict[str, object]]:
+    """`SELECT 5` once the pool serves again: the first query of a worker that replaced a
+    killed one makes its views inside the time limit, which a loaded machine can pass."""
+    for _ in range(2):
+        try:
+            return rows(engine, "SELECT 5 AS x")
+        except QueryTimeout:
+            pass
+    return rows(engine, "SELECT 5 AS x")
 
 
 def test_sandbox_caps_result_bytes(root: Path) -> None:

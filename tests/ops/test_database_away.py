@@ -67,3 +67,36 @@ def test_a_database_away_is_503_with_retry_after_and_one_log_line(
         "Exception in ASGI application" not in text
         and "CKAN action package_create failed" not in text
     )
+
+
+def test_usage_flushes_log_one_line_per_outage_and_one_when_it_ends(
+    real_store: Path, tmp_path: Path, postgres: PostgresServer
+) -> None:
+    url = postgres.new_database()
+    name = url.rsplit("/", 1)[1]
+    log = tmp_path / "server.log"
+    env = {
+        "OPENDATA_STATE": str(tmp_path / "state"),
+        "OPENDATA_DATABASE_URL": url,
+        "OPENDATA_USAGE_FLUSH_SECONDS": "0.2",
+    }
+    with (
+        serve_opendata(real_store, log=log, env=env, timeout=60) as server,
+        httpx.Client(base_url=server.url, timeout=30) as client,
+    ):
+        refuse_connections(postgres, url)
+        deadline = time.monotonic() + 3  # fifteen flushes, each with counts to add
+        while time.monotonic() < deadline:
+            assert client.get("/api/v1/datasets").status_code == 200
+            time.sleep(0.1)
+        postgres.psql(f"ALTER DATABASE {name} ALLOW_CONNECTIONS true")
+        deadline = time.monotonic() + 30
+        while "answers again" not in log.read_text(encoding="utf-8"):
+            assert time.monotonic() < deadline, "the end of the outage was never logged"
+            time.sleep(0.2)
+        client.get("/api/v1/datasets")
+        time.sleep(1)  # flushes that reach the database again
+        away = log.read_text(encoding="utf-8")
+    assert away.count("usage: the state database did not answer") == 1, away[-3000:]
+    assert away.count("usage: the state database answers again") == 1, away[-3000:]
+    assert "usage: the counts were not added" not in away and "Traceback" not in away

@@ -7,10 +7,10 @@ import functools
 import ipaddress
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import FastAPI, Request
 from starlette.concurrency import run_in_threadpool
 
 from api.perimeter import request_client
@@ -55,20 +55,6 @@ def install_requests(app: FastAPI, settings: Settings) -> None:
     engine = app.state.private.engine
     app.state.requests = RequestStore(engine, reply_days=settings.request_reply_working_days)
     app.state.review_sessions = ReviewSessions(engine)
-
-
-async def get_requests(request: Request) -> RequestStore:
-    found: RequestStore = request.app.state.requests
-    return found
-
-
-async def get_sessions(request: Request) -> ReviewSessions:
-    found: ReviewSessions = request.app.state.review_sessions
-    return found
-
-
-RequestsDep = Annotated[RequestStore, Depends(get_requests)]
-SessionsDep = Annotated[ReviewSessions, Depends(get_sessions)]
 
 
 async def bounded_body(request: Request, limit: int) -> bytes:

@@ -19,11 +19,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import SettingsDep
+from api.deps import RequestsDep, SessionsDep, SettingsDep
 from api.routes.pages.view import View, ViewDep
 from api.routes.requests.common import (
-    RequestsDep,
-    SessionsDep,
     audit,
     bounded_body,
     described,

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Path, Request, Response
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.deps import SettingsDep, StoreDep
+from api.deps import RequestsDep, SettingsDep, StoreDep
 from api.openapi import (
     REFUSED,
     TOO_LARGE,
@@ -31,7 +31,7 @@ from api.openapi import (
 )
 from api.routes.pages.view import View, ViewDep
 from api.routes.requests.apply import RECEIPT_EXAMPLE, STATUS_EXAMPLE
-from api.routes.requests.common import RequestsDep, audit, described, when
+from api.routes.requests.common import audit, described, when
 from catalog.errors import NotFound
 from catalog.settings import Settings
 from catalog.state import ANONYMOUS, GROUNDS, DataRequest, RequestStore
