@@ -19,6 +19,7 @@
     ├── StoreError      500                     the store is unreadable or inconsistent
     │   └── StoreUnavailable 503 "Service Unavailable" the store did not answer (down, hung,
     │                                           refused); retry_after
+    ├── FoldersUnwritable 503 "Service Unavailable" this server cannot write its dataset folders
     ├── QueryFailed     500                     DuckDB failed
     ├── ServiceUnavailable 503                  short of memory or SQL workers now; retry_after
     ├── QueryTimeout    504                     a query ran past its time limit
@@ -42,6 +43,7 @@ types, so their `ckan_type` is the HTTP reason phrase.
 
 from __future__ import annotations
 
+import errno
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -122,6 +124,38 @@ class StoreUnavailable(StoreError):
     title = "Service Unavailable"
     retry_after = 2
     public_detail = "the data store did not answer; retry in a moment"
+
+
+class FoldersUnwritable(OpenDataError):
+    """A write action on a server whose dataset folders (`OPENDATA_DATASETS`) the system
+    refuses to change: a read-only mount, permission denied, a folder missing. 503 without
+    `Retry-After` (the same server will refuse again: writes belong to the one server that
+    owns the folders, docs/replicas.md). The message, with the path, is for the log; callers
+    get `public_detail`, which names the cause without it."""
+
+    status = 503
+    ckan_type = "Service Unavailable"
+    slug = "folders-unwritable"
+    title = "Service Unavailable"
+
+    def __init__(self, cause: OSError) -> None:
+        super().__init__(f"dataset folders not writable: {cause}")
+        self.public_detail = (
+            f"this server cannot write its dataset folders ({_cause(cause)}); nothing was "
+            "changed: send write actions to the server that owns the dataset folders"
+        )
+
+
+def _cause(error: OSError) -> str:
+    if error.errno == errno.EROFS:
+        return "a read-only file system"
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno in (errno.ENOENT, errno.ENOTDIR):
+        return "a folder is missing"
+    if error.errno == errno.ENOSPC:
+        return "no space left"
+    return "the system refused"
 
 
 class InvalidParameter(BadRequest):

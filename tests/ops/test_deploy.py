@@ -50,8 +50,11 @@ def self_signed(folder: Path) -> tuple[Path, Path]:
     return cert, key
 
 
-def local_site(folder: Path, upstreams: list[int], https: int, http: int) -> Path:
-    """The site as shipped, with only its addresses, ports and certificate paths made local."""
+def local_site(
+    folder: Path, upstreams: list[int], https: int, http: int, writer: int | None = None
+) -> Path:
+    """The site as shipped, with only its addresses, ports and certificate paths made local;
+    the write actions go to `writer` (the first of `upstreams` unless given)."""
     cert, key = self_signed(folder)
     text = SITE.read_text(encoding="utf-8")
     text = re.sub(r"\n *listen \[::\]:\d+[^;]*;", "", text)
@@ -60,13 +63,23 @@ def local_site(folder: Path, upstreams: list[int], https: int, http: int) -> Pat
     text = text.replace("/etc/ssl/opendata/fullchain.pem", str(cert))
     text = text.replace("/etc/ssl/opendata/privkey.pem", str(key))
     text = text.replace("/var/log/nginx/", f"{folder}/")
-    servers = re.findall(r"server 127\.0\.0\.1:\d+ ", text)
-    assert len(servers) == len(upstreams)
-    for shipped, port in zip(servers, upstreams, strict=True):
-        text = text.replace(shipped, f"server 127.0.0.1:{port} ", 1)
+    text = with_servers(text, "opendata", upstreams)
+    text = with_servers(text, "opendata_writer", [upstreams[0] if writer is None else writer])
     site = folder / "opendata.conf"
     site.write_text(text, encoding="utf-8")
     return site
+
+
+def with_servers(text: str, upstream: str, ports: list[int]) -> str:
+    """`text` with the servers of its `upstream` block on loopback at `ports`, in order."""
+    block = re.search(rf"\nupstream {upstream} \{{[^}}]*\}}", text)
+    assert block is not None, upstream
+    servers = re.findall(r"server 127\.0\.0\.1:\d+", block.group())
+    assert len(servers) == len(ports)
+    local = block.group()
+    for shipped, port in zip(servers, ports, strict=True):
+        local = local.replace(shipped, f"server 127.0.0.1:{port}", 1)
+    return text.replace(block.group(), local, 1)
 
 
 def main_config(folder: Path, site: Path) -> Path:
@@ -104,10 +117,11 @@ def test_nginx_site_passes_nginx_t(tmp_path: Path) -> None:
 
 
 @contextmanager
-def nginx_in_front(folder: Path, upstreams: list[int]) -> Iterator[str]:
-    """nginx on loopback, running the shipped site in front of `upstreams`; its https URL."""
+def nginx_in_front(folder: Path, upstreams: list[int], writer: int | None = None) -> Iterator[str]:
+    """nginx on loopback, running the shipped site in front of `upstreams` (the write
+    actions to `writer`, else the first); its https URL."""
     https = free_port()
-    site = local_site(folder, upstreams, https, free_port())
+    site = local_site(folder, upstreams, https, free_port(), writer)
     nginx = subprocess.Popen([NGINX, "-c", str(main_config(folder, site))])
     url = f"https://127.0.0.1:{https}"
     try:

@@ -18,6 +18,7 @@ def package_delete(folders: DatasetFolders, data: DataDict) -> None:
     slug = folders.slug(data.get("id"))
     with folders.lock, folders.store.locked(slug):
         _base, source = folders.read(slug)
+        folders.check_writable()  # before withdrawing: the folder must move aside after it
         if folders.store.current(slug) is not None:
             folders.store.withdraw(slug, "package_delete through the CKAN Action API")
         folders.set_aside(source)

@@ -53,7 +53,7 @@ from catalog.ckan.actions.packages import (
     resource_of,
 )
 from catalog.ckan.shapes import DataDict
-from catalog.errors import InvalidFields, NotAuthorized, NotFound
+from catalog.errors import FoldersUnwritable, InvalidFields, NotAuthorized, NotFound
 from catalog.search import catalogue_uuid
 from catalog.store import (
     DESCRIPTOR_NAME,
@@ -208,12 +208,13 @@ class DatasetFolders:
         authorise(slug, package)
         work = self.datasets / WORK_FOLDER / uuid.uuid4().hex
         staging = work / slug
-        (staging / "data").mkdir(parents=True)
         try:
-            _copy_files(staging, package, uploads, source)
-            document = package.as_dict()
-            text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
-            (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
+            with folder_writes():
+                (staging / "data").mkdir(parents=True)
+                _copy_files(staging, package, uploads, source)
+                document = package.as_dict()
+                text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+                (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
             swap = partial(self._swap_in, work, slug, replace_folder)
             if draft:
                 (staging / DRAFT_MARKER).touch()
@@ -242,17 +243,29 @@ class DatasetFolders:
         return (self.datasets / slug / DRAFT_MARKER).is_file()
 
     def _swap_in(self, work: Path, slug: str, replace_folder: bool) -> None:
+        # Run before the new version is switched to: a refusal here leaves the old one served.
         folder = self.datasets / slug
-        if replace_folder and folder.exists():
-            folder.rename(work / f"{slug}.previous")
-        (work / slug).rename(folder)
+        with folder_writes():
+            if replace_folder and folder.exists():
+                folder.rename(work / f"{slug}.previous")
+            (work / slug).rename(folder)
+
+    def check_writable(self) -> None:
+        """Refuse (FoldersUnwritable) unless a folder can be made and removed beside the
+        datasets: asked before a change outside the folders (a withdrawal) that the folder
+        change after it must follow."""
+        probe = self.datasets / WORK_FOLDER / uuid.uuid4().hex
+        with folder_writes():
+            probe.mkdir(parents=True)
+            probe.rmdir()
 
     def set_aside(self, source: DatasetSource) -> None:
         """Move a withdrawn dataset's folder to `.deleted/`, out of `opendata build`'s way."""
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         target = self.datasets / DELETED_FOLDER / f"{source.slug}-{stamp}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        source.path.rename(target)
+        with folder_writes():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            source.path.rename(target)
 
     def descriptor(self, base: Document, package: DataDict) -> Document:
         """`base` with what the package dict says (`catalog.ckan.actions.packages`)."""
@@ -299,6 +312,16 @@ class DatasetFolders:
             if resource["id"] == wanted:
                 return resource
         raise NotFound("")
+
+
+@contextlib.contextmanager
+def folder_writes() -> Iterator[None]:
+    """Translate the system's refusal to change the dataset folders (read-only, permission
+    denied, missing) into FoldersUnwritable, a 503 that names the cause, not a 500."""
+    try:
+        yield
+    except OSError as exc:
+        raise FoldersUnwritable(exc) from exc
 
 
 def _copy_files(
