@@ -130,7 +130,7 @@ def cold_keyset_pages(rig: Rig, version: str) -> Timing:
 
     The cursors are made here, as the API makes them (the page after id N), at depths
     more than a row group apart, so every request is the first to its group and is
-    answered from the file (a group is kept from its third request on).
+    answered from the file (a group is kept from its fifth request on).
     """
     spacing = rig.rows // 50
     depths = [rig.depth + i * spacing for i in range(-12, 13)]

@@ -47,7 +47,10 @@ Opener = Callable[[str], pa.NativeFile]
 # Row groups asked for and not kept, remembered with their count of asks.
 ASKED_REMEMBERED = 4096
 # A row group is kept from this request for it on; the ones before are read from the file.
-KEEP_FROM_ASK = 3
+# Copying a group costs about four reads of it (measured on the benchmark file): it is made
+# once reading the group has cost as much, so no order of requests pays more than twice
+# what knowing them ahead would have (as in renting skis until their price is paid).
+KEEP_FROM_ASK = 5
 # Table Schema types whose Parquet statistics compare, in Python, as DuckDB orders them:
 # integers numerically, text by code point (as UTF-8 bytes sort), dates by day.
 ORDERED_TYPES: dict[str, tuple[type, ...]] = {
@@ -163,10 +166,9 @@ class KeptGroups:
         """Whether row group `index` is kept, or asked for often enough to be worth keeping:
         from its `KEEP_FROM_ASK`-th request on.
 
-        The requests before are left to the file: copying a group costs about four reads of
-        it, which a client walking the file earns back within a few pages, but one jumping
-        about never would, nor would a keyset page and an offset page that happen to meet
-        in one group.
+        The requests before are left to the file: a client walking the file earns the copy
+        back within a few pages, but one jumping about never would, nor would a keyset page,
+        an offset page and a first page of other filters that happen to meet in one group.
         """
         key = (str(path), index)
         with self._lock:

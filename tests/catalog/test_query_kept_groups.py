@@ -210,16 +210,17 @@ def test_kept_groups_are_out_of_reach_of_sql(kept: QueryEngine) -> None:
         kept.sql("SELECT * FROM opendata_kept.anything")
 
 
-def test_kept_groups_keep_a_group_from_its_third_request(root: Path) -> None:
+def test_kept_groups_keep_a_group_from_its_fifth_request(root: Path) -> None:
     engine = QueryEngine(FolderStore(root), Settings(store=root))
     try:
-        first = engine.rows("groups", "ordered", RowsRequest(limit=5))
-        second = engine.rows("groups", "ordered", RowsRequest(limit=5, cursor=first.next))
-        assert engine._kept.kept() == []  # asked twice: answered from the file
-        third = engine.rows("groups", "ordered", RowsRequest(limit=5, cursor=second.next))
+        pages = [engine.rows("groups", "ordered", RowsRequest(limit=5))]
+        for _ in range(4):
+            assert engine._kept.kept() == []  # asked up to four times: read from the file
+            following = RowsRequest(limit=5, cursor=pages[-1].next)
+            pages.append(engine.rows("groups", "ordered", following))
         assert [index for _, index in engine._kept.kept()] == [0]
-        rows = first.rows + second.rows + third.rows
-        assert [json.loads(r)["id"] for r in rows] == list(range(15))
+        rows = [json.loads(r)["id"] for page in pages for r in page.rows]
+        assert rows == list(range(25))
     finally:
         engine.close()
 
