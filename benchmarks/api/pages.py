@@ -130,7 +130,7 @@ def cold_keyset_pages(rig: Rig, version: str) -> Timing:
 
     The cursors are made here, as the API makes them (the page after id N), at depths
     more than a row group apart, so every request is the first to its group and is
-    answered by scanning the file (a group is kept from its second request on).
+    answered from the file (a group is kept from its fifth request on).
     """
     spacing = rig.rows // 50
     depths = [rig.depth + i * spacing for i in range(-12, 13)]
@@ -146,7 +146,7 @@ def cold_keyset_pages(rig: Rig, version: str) -> Timing:
     timing = summary(samples, 0)
     timing["note"] = (
         f"{len(samples)} pages, each the first to its row group (depths"
-        f" {spacing:,} rows apart): answered by scanning the file"
+        f" {spacing:,} rows apart): answered from the file"
     )
     return timing
 
@@ -174,8 +174,9 @@ def filtered_offset_page(rig: Rig) -> FilteredOffsetPage:
 
 
 def cold_offset_pages(rig: Rig) -> Timing:
-    """Deep pages by offset, each the first request to its row group (as `cold_keyset_pages`
-    are by cursor): located from the footer, then read by scanning that group."""
+    """Deep pages by offset, 7 rows past `cold_keyset_pages`' depths: each the second
+    request to its row group (the keyset page there was the first), which no request has
+    made the server keep. Located from the footer, then read from that group alone."""
     spacing = rig.rows // 50
     depths = [rig.depth + i * spacing + 7 for i in range(-12, 13)]
     samples = []
@@ -188,7 +189,7 @@ def cold_offset_pages(rig: Rig) -> Timing:
             raise RuntimeError(f"the page at offset {depth} began at id {first}")
     timing = summary(samples, 0)
     timing["note"] = (
-        f"{len(samples)} pages by offset, each the first to its row group (depths"
-        f" {spacing:,} rows apart)"
+        f"{len(samples)} pages by offset, each the second request to its row group (after"
+        f" the cold keyset page there; depths {spacing:,} rows apart)"
     )
     return timing

@@ -32,6 +32,8 @@ from catalog.sql import (
     SortKey,
     json_row_sql,
     nests_deeper,
+    parse_filters,
+    parse_names,
     parse_sort,
     parse_value,
     rendered_from,
@@ -307,3 +309,29 @@ class PageQuery:
                 f" ORDER BY {order} LIMIT ? OFFSET ?"
             )
         return sql, [*params, self.fetch, self.offset]
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    """A page request parsed against its resource's schema."""
+
+    query: PageQuery
+    filters: list[Condition]  # without the cursor's keyset condition: what a total counts
+    parsed: list[Filter]  # the same filters, parsed
+    after: list[Any] | None  # the cursor's values of the sort keys
+
+    @classmethod
+    def of(cls, schema: Schema, request: RowsRequest, cursor: Cursor | None) -> PlannedPage:
+        columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
+        keys = sort_keys(schema, request.sort)
+        parsed = parse_filters(schema, request.filters)
+        filters = [f.sql() for f in parsed]
+        conditions = list(filters)
+        after = None
+        if cursor is not None:
+            if cursor.sort != sort_signature(keys):
+                raise InvalidParameter("next", "the cursor was made for another sort")
+            after = cursor.typed_values(keys)
+            conditions.append(keyset_sql(keys, after))
+        query = PageQuery(columns, keys, conditions, request.limit + 1, request.offset)
+        return cls(query, filters, parsed, after)

@@ -5,7 +5,8 @@ tie-breaker, so a page boundary is never ambiguous and the `next` cursor
 (`catalog.query.cursor`) resumes exactly after it. The total is counted beside the page on a
 second cursor, estimated, or carried along (`catalog.query.totals`). A page of a file
 stored in the order of its first sort key is read from kept row groups
-(`catalog.query.rowgroups`) when they hold it. An offset page at any depth is read as the
+(`catalog.query.rowgroups`) when they hold it, else from the one group it starts in (the
+footer says which) and only then the next. An offset page at any depth is read as the
 keyset page after the row before it: in the file's order or its reverse (a descending first
 key the file is stored by, counted from the last group), the row groups' counts of matches
 (the footer's, or `GroupCounts`) say which group holds that row; in another order, a top-N
@@ -17,13 +18,13 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from catalog.errors import InvalidParameter, InvalidQuery, QueryFailed
+from catalog.errors import InvalidQuery, QueryFailed
 from catalog.query.cursor import (
     FLAT_ROWS,
     Condition,
@@ -31,6 +32,7 @@ from catalog.query.cursor import (
     FoundPage,
     PageQuery,
     PageQuestion,
+    PlannedPage,
     RowsPage,
     RowsRequest,
     Total,
@@ -40,36 +42,21 @@ from catalog.query.cursor import (
     filter_signature,
     floor_of,
     keyset_sql,
-    sort_keys,
     sort_signature,
 )
 from catalog.query.resources import ResourceFile, source_sql
-from catalog.query.rowgroups import KeptGroups, Located, group_sizes, locate
+from catalog.query.rowgroups import KeptGroups, Layout, Located, group_sizes, locate
 from catalog.query.totals import Fetch, GroupCounts, Totals, settled
 from catalog.settings import Settings
 from catalog.sql import (
     ROW_NUMBER,
-    Filter,
-    Schema,
     SortKey,
-    parse_filters,
-    parse_names,
     where_sql,
 )
 
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
 SHALLOW_OFFSET = 10_000
-
-
-@dataclass(frozen=True)
-class _Planned:
-    """A page request parsed against its resource's schema."""
-
-    query: PageQuery
-    filters: list[Condition]  # without the cursor's keyset condition: what a total counts
-    parsed: list[Filter]  # the same filters, parsed
-    after: list[Any] | None  # the cursor's values of the sort keys
 
 
 class Pages:
@@ -89,7 +76,7 @@ class Pages:
     def read(self, resource: ResourceFile, request: RowsRequest, cursor: Cursor | None) -> RowsPage:
         """A page of rows of `resource`, its `next` cursor, and the total asked for."""
         check_paging(request.limit, request.offset, cursor)
-        planned = _plan(resource.schema, request, cursor)
+        planned = PlannedPage.of(resource.schema, request, cursor)
         carried = cursor.total if cursor is not None else None
         signature = filter_signature(request.filters)
         found, total = self._answer(resource, planned, request, signature, carried)
@@ -118,14 +105,14 @@ class Pages:
         conditions = [f.sql() for f in question.filters]
         keys, fetch = question.keys, question.limit + 1
         query = PageQuery(question.columns, keys, conditions, fetch, question.offset)
-        planned = _Planned(query, conditions, list(question.filters), None)
+        planned = PlannedPage(query, conditions, list(question.filters), None)
         found, total = self._answer(resource, planned, request, repr(conditions), None)
         return FoundPage(found[: question.limit], total)
 
     def _answer(
         self,
         resource: ResourceFile,
-        planned: _Planned,
+        planned: PlannedPage,
         request: RowsRequest,
         signature: str,
         carried: Total | None,
@@ -151,7 +138,7 @@ class Pages:
         first = planned.after is None and bool(found)
         return found, settled(counting, signature, first, shown, more)
 
-    def _in_file_order(self, resource: ResourceFile, planned: _Planned) -> bool:
+    def _in_file_order(self, resource: ResourceFile, planned: PlannedPage) -> bool:
         """Whether the page's order is the file's (`catalog.query.rowgroups.Layout`), or its
         reverse: a descending first key the file is stored by is read from the last group."""
         first = planned.query.keys[0]
@@ -166,30 +153,31 @@ class Pages:
     def _counts(
         self,
         resource: ResourceFile,
-        planned: _Planned,
+        planned: PlannedPage,
         request: RowsRequest,
         in_order: bool,
         known: Total | None,
     ) -> Sequence[int] | None:
-        """Matches per row group, when the page can use them or the total needs them: the
-        row counts of the footer unfiltered, else `GroupCounts` (the statistics decide
-        some groups; one scan of the others counts them)."""
+        """Matches per row group, when the page needs them or the total can have them at
+        no cost: the row counts of the footer unfiltered, else `GroupCounts` (the statistics
+        decide some groups; one scan of the others counts them). A first page needs none:
+        its start is found from the statistics alone (`Layout.start`)."""
         path = resource.place
         if not planned.filters:
             return group_sizes(self._kept.footer(path)) if in_order else None
         wanted = known is None and self._exact_wanted(resource, planned, request.total)
         if not (wanted or (in_order and request.offset > 0)):
             return None
-        if not in_order and self._groups.scanned_rows(path, planned.parsed) != 0:
+        if self._groups.scanned_rows(path, planned.parsed) and not (in_order and request.offset):
             return None  # counted beside the page instead
         return self._groups.counts(path, planned.parsed)
 
-    def _exact_wanted(self, resource: ResourceFile, planned: _Planned, mode: str) -> bool:
+    def _exact_wanted(self, resource: ResourceFile, planned: PlannedPage, mode: str) -> bool:
         scanned = self._groups.scanned_rows(resource.place, planned.parsed)
         return mode != "none" and (scanned == 0 or self._totals.exact_wanted(scanned, mode))
 
     def _count(
-        self, resource: ResourceFile, planned: _Planned, mode: str
+        self, resource: ResourceFile, planned: PlannedPage, mode: str
     ) -> tuple[int | None, bool]:
         """The total counted beside the page: exactly, or estimated as `mode` and the rows
         an exact count would scan decide (`catalog.query.totals`)."""
@@ -201,7 +189,7 @@ class Pages:
     def _page_at(
         self,
         resource: ResourceFile,
-        planned: _Planned,
+        planned: PlannedPage,
         offset: int,
         counts: Sequence[int] | None,
     ) -> list[tuple[Any, ...]]:
@@ -240,14 +228,14 @@ class Pages:
             resource, replace(planned, query=narrowed, after=before), 0, located, window
         )
 
-    def _by_row_number(self, resource: ResourceFile, planned: _Planned, at: Located) -> bool:
+    def _by_row_number(self, resource: ResourceFile, planned: PlannedPage, at: Located) -> bool:
         """Whether the page is a range of row numbers: unfiltered, in the order of a key the
-        rows rise strictly in (either way), in a row group asked for the first time (a
-        group asked again is kept, and read faster as kept: `KeptGroups.admit`)."""
+        rows rise strictly in (either way), in a row group not kept (a group asked for
+        often is kept, and read faster as kept: `KeptGroups.keep`)."""
         path, first = resource.place, planned.query.keys[0]
         if planned.filters or first.column.name != self._kept.ascending(path):
             return False
-        return self._kept.first_ask(path, at.group)
+        return not self._kept.keep(path, at.group)
 
     def _rows_numbered(
         self, resource: ResourceFile, query: PageQuery, offset: int, rows: int
@@ -268,13 +256,10 @@ class Pages:
         """Bounds on the first key around the page (`Layout.bounds`): DuckDB skips the row
         groups outside them."""
         layout = self._kept.layout(resource.place, first.column.name, first.column.type)
-        if layout is None:
-            return []
-        column = first.column.sql
-        return [(f"{column} {op} ?", [value]) for op, value in layout.bounds(located, offset == 0)]
+        return [] if layout is None else layout.bounds(located, offset == 0, first.column.sql)
 
     def _row_before(
-        self, resource: ResourceFile, planned: _Planned, offset: int, located: Located | None
+        self, resource: ResourceFile, planned: PlannedPage, offset: int, located: Located | None
     ) -> list[Any] | None:
         """The sort-key values of the row just before `offset` (None past the last match).
 
@@ -309,52 +294,82 @@ class Pages:
     def _page(
         self,
         resource: ResourceFile,
-        planned: _Planned,
+        planned: PlannedPage,
         offset: int,
         located: Located | None = None,
         window: int = 0,
     ) -> list[tuple[Any, ...]]:
-        page, after = planned.query, planned.after
-        found = None
-        if offset == 0:
-            first = after[0] if after is not None else floor_of(planned.parsed, page.keys[0])
-            start = None if located is None else located.group
-            found = self._page_of_kept_groups(resource, page, first, start, window)
-        if found is None:
-            sql, params = page.sql(source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER))
-            found = self._fetch(sql, [resource.place, *params])
-        return found
+        page = planned.query
+        start = self._start(resource, planned, located) if offset == 0 else None
+        if start is not None:
+            layout, group = start
+            if not 0 <= group < layout.groups:
+                return []  # past the cursor's value, or past every group that may match
+            after = planned.after[0] if planned.after is not None else None
+            after = floor_of(planned.parsed, page.keys[0]) if after is None else after
+            found = self._page_of_kept_groups(resource, page, layout, group, after, window)
+            return self._page_of_groups(resource, page, layout, group) if found is None else found
+        sql, params = page.sql(source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER))
+        return self._fetch(sql, [resource.place, *params])
+
+    def _start(
+        self, resource: ResourceFile, planned: PlannedPage, located: Located | None
+    ) -> tuple[Layout, int] | None:
+        """The layout of the first sort key, when the file is stored in its order, and the
+        row group the page starts in: the one located, else `Layout.start`'s."""
+        first = planned.query.keys[0]
+        layout = self._kept.layout(resource.place, first.column.name, first.column.type)
+        if layout is None:
+            return None
+        if located is not None:
+            return layout, located.group
+        after = planned.after[0] if planned.after is not None else None
+        after = floor_of(planned.parsed, first) if after is None else after
+        decided = self._groups.decided(resource.place, planned.parsed) if planned.parsed else []
+        return layout, layout.start(after, first.descending, decided)
+
+    def _page_of_groups(
+        self, resource: ResourceFile, page: PageQuery, layout: Layout, group: int
+    ) -> list[tuple[Any, ...]]:
+        """The page read from row group `group` alone (bounds on the first key, which the
+        file is stored by, let DuckDB skip the others: one decode, where a top-N over the
+        file decodes a group per thread), and only if it runs out, the rest of it from the
+        groups after, in the page's order."""
+        first = page.keys[0]
+        source = source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER)
+
+        def read(located: Located) -> list[tuple[Any, ...]]:
+            sql, params = page.sql(source, *layout.bounds(located, True, first.column.sql))
+            return self._fetch(sql, [resource.place, *params])
+
+        found = read(Located(group, 0, group, first.descending))
+        following = group - 1 if first.descending else group + 1
+        if len(found) >= page.fetch or not 0 <= following < layout.groups:
+            return found
+        last = 0 if first.descending else layout.groups - 1
+        return [*found, *read(Located(following, 0, last, first.descending))][: page.fetch]
 
     def _page_of_kept_groups(
         self,
         resource: ResourceFile,
         page: PageQuery,
+        layout: Layout,
+        start: int,
         after: Any | None,
-        start: int | None,
         window: int,
     ) -> list[tuple[Any, ...]] | None:
         """The page read from kept row groups (`catalog.query.rowgroups`), or None to scan.
 
-        Only for a file stored in the order of the first (ascending) sort key: the page
-        then lies in row group `start` (if known) or the one holding `after`, the cursor's
-        value of that key, and, if that group runs out, the next one. Within the group, a
-        bound on the key keeps
-        the query to a few rows: one page's worth above `after` first, eight times more
-        each try after, as filters need (or, first, the `window` the group's count of
-        matches suggests). A page needing more than two groups is left to the scan.
+        Only for an ascending first sort key the file is stored in the order of: the page
+        then lies in row group `start` and, if that group runs out, the next one. Within
+        the group, a bound on the key keeps the query to a few rows: one page's worth above
+        `after` (the cursor's value of that key) first, eight times more each try after, as
+        filters need (or, first, the `window` the group's count of matches suggests). A
+        page needing more than two groups is left to the scan.
         """
         first = page.keys[0]
-        if self._kept.budget == 0 or first.descending:
-            return None
         path = resource.place
-        layout = self._kept.layout(path, first.column.name, first.column.type)
-        if layout is None:
-            return None
-        if start is None:
-            start = 0 if after is None else layout.first_holding(after)
-        if start == layout.groups:
-            return []  # the cursor is past the largest value
-        if not self._kept.admit(path, start):
+        if self._kept.budget == 0 or first.descending or not self._kept.admit(path, start):
             return None
         try:
             table = self._kept.tables(path, start, start + 1)
@@ -378,22 +393,6 @@ class Pages:
         except (InvalidQuery, QueryFailed, duckdb.Error):
             return None  # a kept group dropped under this request: scan instead
         return None
-
-
-def _plan(schema: Schema, request: RowsRequest, cursor: Cursor | None) -> _Planned:
-    columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
-    keys = sort_keys(schema, request.sort)
-    parsed = parse_filters(schema, request.filters)
-    filters = [f.sql() for f in parsed]
-    conditions = list(filters)
-    after = None
-    if cursor is not None:
-        if cursor.sort != sort_signature(keys):
-            raise InvalidParameter("next", "the cursor was made for another sort")
-        after = cursor.typed_values(keys)
-        conditions.append(keyset_sql(keys, after))
-    query = PageQuery(columns, keys, conditions, request.limit + 1, request.offset)
-    return _Planned(query, filters, parsed, after)
 
 
 def _as_py(scalar: pa.Scalar[Any]) -> Any:

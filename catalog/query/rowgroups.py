@@ -37,14 +37,20 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from catalog.errors import InvalidQuery, QueryFailed
+from catalog.query.cursor import Condition
 from catalog.sql import quote
 from catalog.store import ASCENDING_KEY
 
 SCHEMA = "opendata_kept"
 # Opens a place for reading (`Files.open`): footers are read through it.
 Opener = Callable[[str], pa.NativeFile]
-# Row groups asked for once, remembered so that a second request keeps them.
+# Row groups asked for and not kept, remembered with their count of asks.
 ASKED_REMEMBERED = 4096
+# A row group is kept from this request for it on; the ones before are read from the file.
+# Copying a group costs about four reads of it (measured on the benchmark file): it is made
+# once reading the group has cost as much, so no order of requests pays more than twice
+# what knowing them ahead would have (as in renting skis until their price is paid).
+KEEP_FROM_ASK = 5
 # Table Schema types whose Parquet statistics compare, in Python, as DuckDB orders them:
 # integers numerically, text by code point (as UTF-8 bytes sort), dates by day.
 ORDERED_TYPES: dict[str, tuple[type, ...]] = {
@@ -70,10 +76,24 @@ class Layout:
         """The first row group that may hold `value` or anything after it."""
         return bisect.bisect_left(self.maxima, value)
 
-    def bounds(self, located: Located, first_page: bool) -> list[tuple[str, Any]]:
-        """Comparisons on the column that keep a page to the row groups it lies in, which
-        DuckDB then reads alone: none past the group of its last row, and on a first page
-        none before the group of its first. Descending, the page runs towards group 0."""
+    def start(self, after: Any | None, descending: bool, decided: Sequence[int | None]) -> int:
+        """The row group a page in this column's order starts in: the one that may hold
+        `after` (the cursor's value), else the first in the page's order; past the groups
+        that `decided` (`GroupCounts.decided`) says hold no match. Out of range: none is
+        left."""
+        group = 0 if after is None else self.first_holding(after)
+        if descending:
+            group = self.groups - 1 if after is None else min(group, self.groups - 1)
+        step = -1 if descending else 1
+        while decided and 0 <= group < self.groups and decided[group] == 0:
+            group += step
+        return group
+
+    def bounds(self, located: Located, first_page: bool, column: str) -> list[Condition]:
+        """Conditions on the column (`column` is its SQL) that keep a page to the row groups
+        it lies in, which DuckDB then reads alone: none past the group of its last row, and
+        on a first page none before the group of its first. Descending, the page runs
+        towards group 0."""
         end, start = located.last, located.group
         found: list[tuple[str, Any]] = []
         if located.descending:
@@ -86,7 +106,7 @@ class Layout:
                 found.append(("<=", self.maxima[end]))
             if first_page and start > 0:
                 found.append((">", self.maxima[start - 1]))
-        return found
+        return [(f"{column} {op} ?", [value]) for op, value in found]
 
 
 @dataclass
@@ -111,7 +131,7 @@ class KeptGroups:
         self._footers: dict[str, pq.FileMetaData] = {}
         self._layouts: dict[tuple[str, str], Layout | None] = {}
         self._kept: OrderedDict[tuple[str, int], Kept] = OrderedDict()
-        self._asked: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._asked: OrderedDict[tuple[str, int], int] = OrderedDict()
         self._bytes = 0
         if budget_bytes:
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
@@ -143,37 +163,35 @@ class KeptGroups:
         return found.decode() if found else None
 
     def admit(self, path: str, index: int) -> bool:
-        """Whether row group `index` is kept, or asked for once before and so worth keeping.
+        """Whether row group `index` is kept, or asked for often enough to be worth keeping:
+        from its `KEEP_FROM_ASK`-th request on.
 
-        A group asked for the first time is left to the scan: copying it costs three
-        scans' time, which a client walking the file earns back on its next page, but one
-        jumping about never would.
+        The requests before are left to the file: a client walking the file earns the copy
+        back within a few pages, but one jumping about never would, nor would a keyset page,
+        an offset page and a first page of other filters that happen to meet in one group.
         """
         key = (str(path), index)
         with self._lock:
             if key in self._kept:
                 return True
-            if key in self._asked:
-                del self._asked[key]
+            asks = self._asked.pop(key, 0) + 1
+            if asks >= KEEP_FROM_ASK:
                 return True
-            self._remember_ask(key)
+            self._asked[key] = asks
+            if len(self._asked) > ASKED_REMEMBERED:
+                self._asked.popitem(last=False)
             return False
 
-    def first_ask(self, path: str, index: int) -> bool:
-        """Whether row group `index` is asked for the first time: neither kept nor asked
-        before (the ask is then remembered, and `admit` keeps the group the next time)."""
-        key = (str(path), index)
-        with self._lock:
-            if key in self._kept or key in self._asked:
-                return False
-            self._remember_ask(key)
-            return True
-
-    def _remember_ask(self, key: tuple[str, int]) -> None:
-        # Under the lock.
-        self._asked[key] = None
-        if len(self._asked) > ASKED_REMEMBERED:
-            self._asked.popitem(last=False)
+    def keep(self, path: str, index: int) -> bool:
+        """Whether row group `index` is kept now: it was, or `admit` takes it and it is
+        copied here. False leaves the request to read the file (and counts its ask)."""
+        if self.budget == 0 or not self.admit(path, index):
+            return False
+        try:
+            self._group(path, index)
+        except duckdb.Error:
+            return False  # the copy failed (out of memory, say): read the file instead
+        return True
 
     def holds(self, path: str, index: int) -> bool:
         """Whether row group `index` of the file is kept now (asking changes nothing)."""

@@ -13,6 +13,7 @@ asked, and the cursor carries the first page's total to the pages after it
 
 from __future__ import annotations
 
+import itertools
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -179,6 +180,7 @@ class GroupCounts:
         self._lock = threading.Lock()
         self._known: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
         self._decided: OrderedDict[tuple[str, str], tuple[int | None, ...]] = OrderedDict()
+        self._columns: OrderedDict[tuple[str, str], tuple[Stats, ...]] = OrderedDict()
 
     def decided(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
         """Each group's matching rows where the statistics decide them, else None; kept as
@@ -198,13 +200,30 @@ class GroupCounts:
 
     def _decide(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
         footer = self._footer(path)
+        tests = [(f, self._statistics(path, f.column)) for f in filters]
         found: list[int | None] = []
-        start = 0  # the group's first row number
         for group in range(footer.num_row_groups):
             rows = footer.row_group(group).num_rows
-            verdicts = {_verdict(f, _stats(footer, group, f.column, start)) for f in filters}
+            verdicts = {_verdict(f, stats[group]) for f, stats in tests}
             found.append(0 if NONE in verdicts else rows if verdicts <= {ALL} else None)
-            start += rows
+        return found
+
+    def _statistics(self, path: str, column: Column) -> tuple[Stats, ...]:
+        """`column`'s statistics in each row group, read from the footer once per file: a
+        filter never asked before is then decided in microseconds, not milliseconds."""
+        key = (str(path), column.name)
+        with self._lock:
+            if key in self._columns:
+                self._columns.move_to_end(key)
+                return self._columns[key]
+        footer = self._footer(path)
+        sizes = [footer.row_group(g).num_rows for g in range(footer.num_row_groups)]
+        starts = [0, *itertools.accumulate(sizes)][: len(sizes)]  # each group's first row
+        found = tuple(_stats(footer, g, column, start) for g, start in enumerate(starts))
+        with self._lock:
+            self._columns[key] = found
+            if len(self._columns) > COUNTS_REMEMBERED:
+                self._columns.popitem(last=False)
         return found
 
     def scanned_rows(self, path: str, filters: Sequence[Filter]) -> int:

@@ -12,7 +12,9 @@ from __future__ import annotations
 import itertools
 import json
 import random
-from collections.abc import Iterator
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -25,7 +27,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import catalog.query.pages
-from catalog.query import QueryEngine, RowsRequest
+from catalog.query import Cursor, QueryEngine, RowsRequest
 from catalog.settings import Settings
 from catalog.store import ASCENDING_KEY, FolderStore, write_parquet
 from tests.querydata import set_current
@@ -173,6 +175,15 @@ def test_rows_offset_page_and_total_equal_the_scan(
     assert [json.loads(row)["id"] for row in page.rows] == ids
     assert (page.total, page.total_exact) == (matches, True)
     assert (page.next is not None) == (offset + limit < matches)
+    if page.next is None:
+        return
+    # The page after it by cursor, five times: the fifth from a kept row group when the
+    # file is stored in the order of the first key.
+    ids, _ = expected(path, filters[1], sort[1], keyed, limit, offset + limit)
+    for _ in range(5):
+        after = engine.rows(SLUG, "t", replace(asked, offset=0, cursor=page.next))
+        assert [json.loads(row)["id"] for row in after.rows] == ids
+        assert (after.next is not None) == (offset + 2 * limit < matches)
 
 
 def test_rows_offset_deeper_than_a_hundred_thousand_is_answered(
@@ -243,3 +254,96 @@ def test_rows_offset_page_of_a_file_rising_in_its_key_is_read_by_row_number(
         ids, total = expected(path, "TRUE", order, True, 7, offset)
         assert [json.loads(row)["id"] for row in page.rows] == ids
         assert page.total == total
+
+
+Queries = list[tuple[str, list[Any]]]
+
+
+@pytest.fixture
+def spied(store: Path) -> Iterator[tuple[QueryEngine, Queries]]:
+    """An engine of its own whose every query is recorded, in the order they ran."""
+    queries: Queries = []
+    original = QueryEngine.fetch
+
+    def fetch(self: QueryEngine, sql: str, params: Sequence[Any], **kwargs: Any) -> Any:
+        queries.append((sql, list(params)))
+        return original(self, sql, params, **kwargs)
+
+    with mock.patch.object(QueryEngine, "fetch", fetch):
+        found = QueryEngine(FolderStore(store), Settings(store=store))
+    yield found, queries
+    found.close()
+
+
+def rising(count: int) -> list[dict[str, Any]]:
+    return [{"id": i, "k": i, "s": "a", "grade": i // 4} for i in range(count)]
+
+
+def test_rows_offset_page_after_a_keyset_page_in_its_group_is_still_read_by_row_number(
+    store: Path, spied: tuple[QueryEngine, Queries]
+) -> None:
+    """A keyset page and an offset page meeting in one row group: the second ask of the
+    group copied it (four reads' worth) after a top-N for the row before the page."""
+    engine, queries = spied
+    publish(store, rising(2_000), 400, keyed=True)
+    version = engine.resource(SLUG, "t").version
+    after = Cursor(version, "id", ("1234",)).encode()
+    assert ids_of(engine.rows(SLUG, "t", RowsRequest(cursor=after, limit=3))) == [1235, 1236, 1237]
+    unsought = mock.patch.object(
+        catalog.query.pages.Pages, "_row_before", side_effect=AssertionError("looked for")
+    )
+    queries.clear()
+    with unsought:
+        page = engine.rows(SLUG, "t", RowsRequest(sort="id", offset=1_240, limit=3))
+    assert ids_of(page) == [1240, 1241, 1242]
+    assert len(queries) == 1 and "file_row_number BETWEEN" in queries[0][0]
+    assert engine._kept.kept() == []  # nothing copied: the group was asked twice
+
+
+def test_rows_keyset_page_reads_only_the_row_group_it_lies_in(
+    store: Path, spied: tuple[QueryEngine, Queries]
+) -> None:
+    """Without a bound above, DuckDB's top-N decodes the groups after the page's too."""
+    engine, queries = spied
+    publish(store, rising(2_000), 400, keyed=True)
+    version = engine.resource(SLUG, "t").version
+    for value, ids in ((1234, [1235, 1236, 1237]), (1598, [1599, 1600, 1601])):
+        queries.clear()
+        after = Cursor(version, "id", (str(value),)).encode()
+        assert ids_of(engine.rows(SLUG, "t", RowsRequest(cursor=after, limit=3))) == ids
+        # The group's own bounds (then limit and offset); across its end, one more read.
+        assert queries[0][1][-4:] == [1599, 1199, 4, 0]
+        assert len(queries) == (1 if value < 1598 else 2)
+
+
+def test_rows_exact_total_is_counted_beside_the_first_page(
+    store: Path, spied: tuple[QueryEngine, Queries]
+) -> None:
+    """A first page in the file's order starts where the statistics say matches begin,
+    without waiting for the count of the row group they do not decide."""
+    engine, queries = spied
+    publish(store, rising(400), 40, keyed=True)
+    paged = threading.Event()
+    counted_after_page: list[bool] = []
+    original = engine._pages._groups._fetch
+
+    def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        if "GROUP BY" in sql:  # the count: it waits for the page, if the page can run
+            counted_after_page.append(paged.wait(5))
+        found = original(sql, params)
+        if "to_json" in sql:
+            paged.set()
+        return found
+
+    engine._pages._fetch = engine._pages._groups._fetch = fetch
+    asked = RowsRequest(filters=(("grade__gte", "25"),), limit=2, total="exact")
+    page = engine.rows(SLUG, "t", asked)
+    assert ids_of(page) == [100, 101]
+    assert (page.total, page.total_exact) == (300, True)
+    assert counted_after_page == [True]
+    pages = [params for sql, params in queries if "to_json" in sql]
+    assert len(pages) == 1 and pages[0][2:4] == [119, 79]  # group 2's bounds on id
+
+
+def ids_of(page: Any) -> list[int]:
+    return [json.loads(row)["id"] for row in page.rows]

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+import catalog.query.totals
 from catalog.errors import QueryTimeout, ServiceUnavailable
 from catalog.query.totals import GroupCounts, Totals
 from catalog.settings import Settings
@@ -57,3 +59,17 @@ def test_group_counts_read_the_footer_where_statistics_decide(tmp_path: Path) ->
     assert counts.counts(path, split) == (0, 0, 0, 5, *[10] * 6)
     assert len(asked) == 1 and asked[0][1][-2:] == [30, 39]  # the one undecided group
     assert counts.counts(path, split) == (0, 0, 0, 5, *[10] * 6) and len(asked) == 1  # kept
+
+
+def test_group_counts_read_a_columns_statistics_once_per_file(tmp_path: Path) -> None:
+    """A filter never asked before is decided from statistics already read: reading them
+    for 82 row groups took about a millisecond on each cold total of the benchmark."""
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"id": pa.array(range(100), pa.int64())}), path, row_group_size=10)
+    counts = GroupCounts(timing_out, pq.read_metadata)
+    schema = Schema.from_table_schema({"fields": [{"name": "id", "type": "integer"}]})
+    assert counts.decided(path, parse_filters(schema, [("id__gte", "30")]))[2:4] == [0, 10]
+    unread = mock.patch.object(catalog.query.totals, "_stats", side_effect=AssertionError)
+    with unread:
+        decided = counts.decided(path, parse_filters(schema, [("id__lt", "35")]))
+    assert decided == [10, 10, 10, None, *[0] * 6]
