@@ -1,12 +1,18 @@
-"""A store written directly with pyarrow for the query tests (synthetic data, labelled so).
+"""A store written with pyarrow for the query tests (synthetic data, labelled so).
 
 wages-test/v1/   wages (60 rows)                      an older version
 wages-test/v2/   wages (250 rows), notes (no primary key, duplicate rows)   CURRENT
+
+Each version is staged and committed through the `Store` interface (`Store.writing`, then
+`commit`, as the Publisher does), so the same versions land in a folder or in an S3 prefix
+(tests/servers.py); its files are read back through the store too (`stored_file`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,6 +22,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from catalog.query import QueryEngine, RowsRequest
+from catalog.store import DESCRIPTOR, REPORT, Store
+from tests.servers import open_test_store
 
 REGIONS = ["520000", "520100", "520200", "520300", "520400"]
 NAMES = ["贵州省", "贵阳市", "六盘水市", "遵义市", "安顺市"]
@@ -93,33 +101,57 @@ def write_resource(
     return {"name": name, "path": f"{name}.parquet", "schema": schema, "rows": table.num_rows}
 
 
+@contextmanager
+def new_version(store: Path | Store, slug: str, version: str) -> Iterator[Path]:
+    """A staging folder that becomes the current version `version` of `slug` when the block
+    ends (dropped if it raises). `store` is a test store's name (tests/servers.py) or an open
+    `Store`: a test whose engine must see the change at once commits through the engine's."""
+    opened = open_test_store(store) if isinstance(store, Path) else store
+    with opened.writing(slug) as staging:
+        yield staging
+        opened.commit(slug, staging, version, expected_current=opened.current(slug))
+
+
 def write_version(
-    store: Path, slug: str, version: str, resources: dict[str, tuple[dict[str, Any], list[Any]]]
-) -> Path:
-    folder = store / slug / version
-    folder.mkdir(parents=True)
-    described = [write_resource(folder, n, s, rows) for n, (s, rows) in resources.items()]
-    descriptor = {"name": slug, "version": version, "resources": described}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    return folder
+    store: Path | Store,
+    slug: str,
+    version: str,
+    resources: dict[str, tuple[dict[str, Any], list[Any]]],
+    *,
+    report: dict[str, Any] | None = None,
+) -> None:
+    """Publish `resources` (name: schema and rows) as the current version `version` of `slug`,
+    with `report` as its validation report when given."""
+    with new_version(store, slug, version) as staging:
+        described = [write_resource(staging, n, s, rows) for n, (s, rows) in resources.items()]
+        if report is not None:
+            (staging / REPORT).write_text(json.dumps(report), encoding="utf-8")
+        write_descriptor(staging, {"name": slug, "version": version, "resources": described})
 
 
-def set_current(store: Path, slug: str, version: str) -> None:
-    (store / slug / "CURRENT").write_text(version + "\n", encoding="utf-8")
+def write_descriptor(staging: Path, descriptor: dict[str, Any]) -> None:
+    """The staged version's descriptor: written last, as a complete version's is."""
+    (staging / DESCRIPTOR).write_text(json.dumps(descriptor, ensure_ascii=False), "utf-8")
+
+
+def stored_file(store: Path, slug: str, version: str, name: str) -> Path:
+    """A local copy of the published file `name` of `version` (the file itself in a folder)."""
+    return open_test_store(store).local_path(slug, version, name)
 
 
 def build_store(store: Path) -> Path:
-    write_version(store, "wages-test", "v1", {"wages": (WAGE_SCHEMA, wage_rows(60))})
+    opened = open_test_store(store)
+    write_version(opened, "wages-test", "v1", {"wages": (WAGE_SCHEMA, wage_rows(60))})
     write_version(
-        store,
+        opened,
         "wages-test",
         "v2",
         {
             "wages": (WAGE_SCHEMA, wage_rows(250)),
             "notes": ({"fields": NOTE_FIELDS}, note_rows()),
         },
+        report={"valid": True},
     )
-    set_current(store, "wages-test", "v2")
     return store
 
 

@@ -1,4 +1,5 @@
-"""Stores for the download tests, written with pyarrow (synthetic data, labelled so).
+"""Versions for the download tests, written with pyarrow (synthetic data, labelled so) and
+published through the `Store` (tests/querydata.py), into a folder or an S3 prefix.
 
 formulas-test/f1/   cells       text that spreadsheets would run as formulas, and numbers
 big-test/b1/        events      `rows` rows of a synthetic event log (id, region, topic, ...)
@@ -14,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from tests.querydata import set_current, write_version
+from tests.querydata import new_version, write_descriptor, write_version
 
 # Named as tests.querydata's columns, whose Arrow types it knows.
 FORMULA_FIELDS: list[dict[str, Any]] = [
@@ -31,6 +32,7 @@ EVENT_FIELDS: list[dict[str, Any]] = [
     {"name": "wait_seconds", "type": "number"},
     {"name": "day", "type": "date"},
 ]
+EVENT_SCHEMA = {"fields": EVENT_FIELDS, "primaryKey": ["id"]}
 
 
 def add_formulas(store: Path) -> None:
@@ -40,17 +42,31 @@ def add_formulas(store: Path) -> None:
     ]
     schema = {"fields": FORMULA_FIELDS, "primaryKey": ["year"]}
     write_version(store, "formulas-test", "f1", {"cells": (schema, rows)})
-    set_current(store, "formulas-test", "f1")
 
 
-def add_events(store: Path, rows: int) -> Path:
-    """A synthetic event log of `rows` rows, written without holding Python rows in memory."""
-    folder = store / "big-test" / "b1"
-    folder.mkdir(parents=True)
-    schema = {"fields": EVENT_FIELDS, "primaryKey": ["id"]}
+def add_events(
+    store: Path,
+    rows: int,
+    *,
+    group_rows: int | None = None,
+    slug: str = "big-test",
+    described_rows: int | None = None,
+) -> None:
+    """A synthetic event log of `rows` rows as version b1 of `slug` (in row groups of
+    `group_rows`), written without holding Python rows in memory; its descriptor says it
+    holds `described_rows` (by default, the truth)."""
+    with new_version(store, slug, "b1") as staging:
+        write_events(staging, rows, group_rows)
+        counted = rows if described_rows is None else described_rows
+        events = {"name": "events", "path": "events.parquet", "schema": EVENT_SCHEMA}
+        described = [{**events, "rows": counted}]
+        write_descriptor(staging, {"name": slug, "version": "b1", "resources": described})
+
+
+def write_events(folder: Path, rows: int, group_rows: int | None) -> None:
     regions = pa.array(["贵阳市", "遵义市", "六盘水市", "安顺市", "毕节市", "铜仁市", "=黔东南"])
     topics = pa.array(["养老保险", "失业保险", "工伤保险", "就业服务", "劳动关系"])
-    metadata = {b"table_schema": json.dumps(schema).encode(), b"resource": b"events"}
+    metadata = {b"table_schema": json.dumps(EVENT_SCHEMA).encode(), b"resource": b"events"}
     arrow = pa.schema(
         [
             ("id", pa.int64()),
@@ -75,10 +91,6 @@ def add_events(store: Path, rows: int) -> Path:
                         "day": pc.cast(pc.cast(pc.remainder(ids, 3650), pa.int32()), pa.date32()),
                     },
                     schema=arrow,
-                )
+                ),
+                row_group_size=group_rows,
             )
-    described = [{"name": "events", "path": "events.parquet", "schema": schema, "rows": rows}]
-    descriptor = {"name": "big-test", "version": "b1", "resources": described}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    set_current(store, "big-test", "b1")
-    return folder

@@ -23,6 +23,7 @@ from catalog.errors import StoreError
 from catalog.query import ZipMember, csv_header, text_csv_chunks, zip_chunks
 from tests.api.conftest import AppFactory
 from tests.api.downloaddata import FORMULA_LABELS, add_events, add_formulas
+from tests.querydata import stored_file
 
 pytestmark = pytest.mark.anyio
 
@@ -112,7 +113,7 @@ async def test_downloads_filtered_parquet_is_typed_as_the_stored_file(
     assert response.headers["content-type"] == "application/vnd.apache.parquet"
     assert "accept-ranges" not in response.headers
     table = pq.read_table(io.BytesIO(response.content))
-    stored = pq.read_schema(query_store / "wages-test" / "v2" / "wages.parquet")
+    stored = pq.read_schema(stored_file(query_store, "wages-test", "v2", "wages.parquet"))
     assert table.schema.remove_metadata() == stored.remove_metadata()
     assert table.column("year").to_pylist() == [row["year"] for row in expected]
     assert table.column("avg_wage").to_pylist() == [
@@ -128,9 +129,11 @@ async def test_downloads_whole_parquet_is_the_stored_file(
 ) -> None:
     response = await http.get(f"{WAGES}.parquet")
     assert response.headers["accept-ranges"] == "bytes"
-    assert response.content == (query_store / "wages-test" / "v2" / "wages.parquet").read_bytes()
+    stored = stored_file(query_store, "wages-test", "v2", "wages.parquet")
+    assert response.content == stored.read_bytes()
     pinned = await http.get(f"{WAGES}.parquet", params={"version": "v1"})
-    assert pinned.content == (query_store / "wages-test" / "v1" / "wages.parquet").read_bytes()
+    stored = stored_file(query_store, "wages-test", "v1", "wages.parquet")
+    assert pinned.content == stored.read_bytes()
 
 
 async def test_downloads_xlsx_holds_typed_cells(http: httpx.AsyncClient) -> None:
@@ -199,7 +202,6 @@ def test_downloads_attachment_falls_back_to_ascii_for_chinese_names() -> None:
 async def test_downloads_zip_holds_every_resource_and_the_descriptor(
     http: httpx.AsyncClient, query_store: Path
 ) -> None:
-    (query_store / "wages-test" / "v2" / "validation.json").write_text('{"valid": true}')
     response = await http.get("/api/v1/datasets/wages-test.zip")
     assert response.headers["content-type"] == "application/zip"
     assert "content-encoding" not in response.headers
@@ -216,11 +218,9 @@ async def test_downloads_zip_holds_every_resource_and_the_descriptor(
             "wages.parquet",
         )
     ]
-    folder = query_store / "wages-test" / "v2"
-    assert archive.read("wages-test-v2/wages.parquet") == (folder / "wages.parquet").read_bytes()
-    assert (
-        archive.read("wages-test-v2/datapackage.json") == (folder / "datapackage.json").read_bytes()
-    )
+    for name in ("wages.parquet", "datapackage.json", "validation.json"):
+        stored = stored_file(query_store, "wages-test", "v2", name)
+        assert archive.read(f"wages-test-v2/{name}") == stored.read_bytes()
     wages_csv = (await http.get(f"{WAGES}.csv")).content
     assert archive.read("wages-test-v2/wages.csv") == wages_csv
 

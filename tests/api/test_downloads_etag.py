@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import pyarrow.parquet as pq
 import pytest
 
 from tests.api.downloaddata import add_events, add_formulas
@@ -65,8 +64,7 @@ class Fetched:
 def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = build_store(tmp_path_factory.mktemp("etag") / "store")
     add_formulas(store)
-    events = add_events(store, 60_000) / "events.parquet"
-    pq.write_table(pq.read_table(events), events, row_group_size=2_000, compression="zstd")
+    add_events(store, 60_000, group_rows=2_000)
     return store
 
 

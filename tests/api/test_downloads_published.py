@@ -21,8 +21,9 @@ from rdflib.namespace import DCAT
 from api import create_app
 from catalog.query import PublishedDownloads, QueryEngine
 from catalog.settings import Settings
-from catalog.store import Publisher, load_dataset
+from catalog.store import REPORT, Publisher, load_dataset
 from tests.conftest import build_all, descriptor, write_dataset, write_regions, write_wages
+from tests.querydata import new_version, write_descriptor
 from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
@@ -68,14 +69,19 @@ def published(tmp_path: Path) -> Path:
 
 
 def without_downloads(store: Path, copy: Path) -> Path:
-    """`store` as a version published before downloads were rendered at publish holds it."""
-    shutil.copytree(store, copy)
-    for path in copy.glob("*/*/datapackage.json"):
-        shutil.rmtree(path.parent / "downloads")
-        document = json.loads(path.read_text(encoding="utf-8"))
-        for resource in document["resources"]:
-            del resource["downloads"]
-        path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", "utf-8")
+    """The test store named `copy`: each current version of `store` as a version published
+    before downloads were rendered at publish holds it (the same name, the same tables and
+    report, no `downloads/` and none recorded), committed through the store."""
+    source, target = open_test_store(store), open_test_store(copy)
+    for slug in source.slugs():
+        version = source.served_version(slug)
+        document = source.descriptor(slug, version)
+        with new_version(target, slug, version) as staging:
+            for resource in document["resources"]:
+                del resource["downloads"]
+            for name in [REPORT, *(resource["path"] for resource in document["resources"])]:
+                shutil.copyfile(source.local_path(slug, version, name), staging / name)
+            write_descriptor(staging, document)
     return copy
 
 

@@ -4,21 +4,18 @@ fail mid-stream cut off, never ended as if complete."""
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pyarrow.parquet as pq
 import pytest
 
 from catalog.search import catalogue_uuid
 from tests.api.downloaddata import add_events
-from tests.querydata import build_store, set_current
+from tests.querydata import build_store, stored_file
 from tests.servers import serving
 
 pytestmark = pytest.mark.slow
@@ -48,7 +45,7 @@ def memory(pid: int, key: str) -> int:
 
 def test_server_serves_byte_ranges_of_the_stored_parquet(served: tuple[str, int, Path]) -> None:
     url, _, store = served
-    stored = (store / "wages-test" / "v2" / "wages.parquet").read_bytes()
+    stored = stored_file(store, "wages-test", "v2", "wages.parquet").read_bytes()
     parquet = url + "/api/v1/datasets/wages-test/resources/wages.parquet"
     whole = httpx.get(parquet)
     assert whole.headers["accept-ranges"] == "bytes"
@@ -108,22 +105,15 @@ BROKEN_ROWS = 600_000
 
 @pytest.fixture(scope="module")
 def breakable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
-    """A server over a store whose events file the tests damage (and mend) while it serves;
-    `lying-test` has a descriptor that counts one row more than its file holds."""
+    """A server over a store whose events file the tests damage (and mend) while it serves
+    (`damaged`); `lying-test` has a descriptor that counts one row more than its file holds."""
     store = build_store(tmp_path_factory.mktemp("breakable") / "store")
-    folder = add_events(store, BROKEN_ROWS)
     # Row groups of 50,000 rows: the export reads them in runs, well after the first bytes.
-    events = folder / "events.parquet"
-    pq.write_table(pq.read_table(events), events, row_group_size=50_000, compression="zstd")
-    lying = store / "lying-test" / "l1"
-    shutil.copytree(folder, lying)
-    described = json.loads((lying / "datapackage.json").read_text())
-    described["name"] = "lying-test"
-    described["resources"][0]["rows"] = BROKEN_ROWS + 1
-    (lying / "datapackage.json").write_text(json.dumps(described), encoding="utf-8")
-    set_current(store, "lying-test", "l1")
+    add_events(store, BROKEN_ROWS, group_rows=50_000)
+    lying = {"slug": "lying-test", "described_rows": BROKEN_ROWS + 1}
+    add_events(store, BROKEN_ROWS, group_rows=50_000, **lying)
     with serving(store) as server:
-        yield server.url, folder / "events.parquet"
+        yield server.url, store
 
 
 def read_whole(url: str, headers: dict[str, str], cut: Callable[[], None] | None = None) -> int:
@@ -139,8 +129,10 @@ def read_whole(url: str, headers: dict[str, str], cut: Callable[[], None] | None
 
 
 @contextmanager
-def truncated_later(path: Path) -> Iterator[Callable[[], None]]:
-    """A function that cuts `path` to a third, and the file mended after the block."""
+def truncated_later(store: Path) -> Iterator[Callable[[], None]]:
+    """A function that cuts the folder `store`'s events file to a third, and the file mended
+    after the block."""
+    path = stored_file(store, "big-test", "b1", "events.parquet")
     original = path.read_bytes()
     try:
         yield lambda: os.truncate(path, len(original) // 3)
@@ -157,24 +149,31 @@ DAMAGED = [
 ]
 
 
+# Damaging a stored file while it is read is possible only on disk: an object is replaced
+# whole, never cut under a reader.
+DAMAGES_A_FILE = "cuts the folder store's Parquet file on disk while the server reads it"
+
+
+@pytest.mark.folder_store(DAMAGES_A_FILE)
 @pytest.mark.parametrize("encoding", ["gzip", "identity"])
 @pytest.mark.parametrize("path", DAMAGED)
 def test_server_cuts_a_download_whose_file_breaks_mid_stream(
     breakable: tuple[str, Path], path: str, encoding: str
 ) -> None:
-    url, events = breakable
-    with truncated_later(events) as cut, pytest.raises(httpx.RemoteProtocolError):
+    url, store = breakable
+    with truncated_later(store) as cut, pytest.raises(httpx.RemoteProtocolError):
         read_whole(url + path, {"Accept-Encoding": encoding}, cut)
     # Mended, the same download completes.
     assert read_whole(url + path, {"Accept-Encoding": encoding}) == 200
 
 
+@pytest.mark.folder_store(DAMAGES_A_FILE)
 def test_server_cuts_a_datastore_dump_whose_file_breaks_mid_stream(
     breakable: tuple[str, Path],
 ) -> None:
-    url, events = breakable
+    url, store = breakable
     dump = url + "/datastore/dump/" + catalogue_uuid("resource", "big-test/events")
-    with truncated_later(events) as cut, pytest.raises(httpx.RemoteProtocolError):
+    with truncated_later(store) as cut, pytest.raises(httpx.RemoteProtocolError):
         read_whole(dump, {}, cut)
 
 

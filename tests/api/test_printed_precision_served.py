@@ -23,7 +23,7 @@ import pytest
 from catalog.search import catalogue_uuid
 from tests.conftest import REPO
 from tests.drafting import yearbook
-from tests.servers import OPENDATA, serving
+from tests.servers import OPENDATA, serving, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -35,7 +35,7 @@ Row = tuple[str, str, str]  # value_as_printed, unit_as_printed, value as served
 
 
 def opendata(datasets: Path, store: Path, *args: str) -> None:
-    command = [OPENDATA, "--datasets", str(datasets), "--store", str(store), *args]
+    command = [OPENDATA, "--datasets", str(datasets), "--store", store_location(store), *args]
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, env=os.environ)
     assert done.returncode == 0, done.stdout + done.stderr
 

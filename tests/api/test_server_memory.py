@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from benchmarks.memory import status_kb
-from tests.servers import serving, state_of
+from tests.servers import serving, state_of, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -81,14 +81,12 @@ SERVED_VALIDATION = {
 STARTED = """
 import sys
 WATCHED = ("validation", "rdflib", "html5rdf", "pyarrow", "pandas")
-from pathlib import Path
 import cli
 from api import create_app
 from catalog.query import arrow_for_serving
 from catalog.settings import Settings
-store = Path(sys.argv[1])
 arrow_for_serving()  # as `opendata serve` does, before the app
-create_app(Settings(store=store, datasets=store / "none"))
+create_app(Settings(store=sys.argv[1], datasets=sys.argv[2]))
 print("\\n".join(sorted(m for m in sys.modules if m.partition(".")[0] in WATCHED)))
 """
 
@@ -101,7 +99,7 @@ def test_a_started_server_imports_only_the_validation_it_serves_and_no_rdflib(
     library with the first rows rendered."""
     env = {**os.environ, "OPENDATA_STATE": str(state_of(real_store))}
     done = subprocess.run(
-        [sys.executable, "-c", STARTED, str(real_store)],
+        [sys.executable, "-c", STARTED, store_location(real_store), str(real_store / "none")],
         capture_output=True,
         text=True,
         env=env,

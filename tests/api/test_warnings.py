@@ -83,7 +83,7 @@ async def test_rows_csv_and_parquet_carry_the_flag_on_exactly_the_contradicting_
     store = open_test_store(folders[1])
     version = store.current(SLUG)
     assert version is not None
-    table = pq.read_table(store.version_path(SLUG, version) / "pension.parquet").to_pylist()
+    table = pq.read_table(store.local_path(SLUG, version, "pension.parquet")).to_pylist()
     for row in table:
         assert row["flags"] == expected_flags((row["region_code"], row["indicator"]))
 

@@ -29,7 +29,7 @@ import httpx
 import pytest
 
 from tests.attacks.conftest import MEMORY_BUDGET_MB, assert_healthy, rss_mb
-from tests.querydata import WAGE_SCHEMA, build_store, set_current, wage_rows, write_version
+from tests.querydata import WAGE_SCHEMA, build_store, wage_rows, write_version
 from tests.servers import Server, serving
 
 pytestmark = pytest.mark.slow
@@ -57,7 +57,6 @@ def load_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = build_store(tmp_path_factory.mktemp("load") / "store")
     for slug, rows in (("big-test", 200_000), ("mid-test", 20_000)):
         write_version(store, slug, "v1", {"wages": (WAGE_SCHEMA, wage_rows(rows))})
-        set_current(store, slug, "v1")
     return store
 
 

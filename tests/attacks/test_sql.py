@@ -15,7 +15,7 @@ import pytest
 
 from catalog.store import FolderStore
 from tests.attacks.conftest import assert_healthy, assert_problem
-from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
+from tests.querydata import NOTE_FIELDS, build_store, note_rows, write_version
 from tests.servers import Server
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,6 @@ SECRET = "odt_attack_secret_token_value"
 def attack_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = build_store(tmp_path_factory.mktemp("attack-sql") / "store")
     write_version(store, "gone-set", "a", {"notes": ({"fields": NOTE_FIELDS}, note_rows())})
-    set_current(store, "gone-set", "a")
     FolderStore(store).withdraw("gone-set", "withdrawn for the attack corpus")
     (store / ".api-tokens.json").write_text(json.dumps({"secret": SECRET}), encoding="utf-8")
     return store.resolve()

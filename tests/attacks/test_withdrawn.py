@@ -18,7 +18,7 @@ from catalog.query import Cursor
 from catalog.search import catalogue_uuid
 from catalog.store import FolderStore
 from tests.attacks.conftest import assert_healthy, assert_problem
-from tests.querydata import WAGE_SCHEMA, build_store, set_current, wage_rows, write_version
+from tests.querydata import WAGE_SCHEMA, build_store, wage_rows, write_version
 from tests.servers import Server
 
 pytestmark = pytest.mark.slow
@@ -33,7 +33,6 @@ def attack_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for slug in ("gone-test", *DYNAMIC):
         for version, rows in (("v1", 40), ("v2", 50)):
             write_version(root, slug, version, {"wages": (WAGE_SCHEMA, wage_rows(rows))})
-        set_current(root, slug, "v2")
     store = FolderStore(root)
     store.withdraw("gone-test", "synthetic withdrawal")
     store.withdraw("wages-test", "synthetic withdrawal of one version", version="v1")

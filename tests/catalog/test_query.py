@@ -16,7 +16,14 @@ from catalog.query import QueryEngine, RowsRequest, view_name
 from catalog.query.database import connect, translate
 from catalog.settings import Settings
 from catalog.store import FolderStore
-from tests.querydata import NOTE_FIELDS, build_store, note_rows, set_current, write_version
+from tests.querydata import (
+    NOTE_FIELDS,
+    WAGE_SCHEMA,
+    build_store,
+    note_rows,
+    wage_rows,
+    write_version,
+)
 
 
 @pytest.fixture
@@ -86,7 +93,7 @@ def test_query_engine_memory_limit_is_derived_from_the_budget(root: Path) -> Non
 
 def test_query_views_follow_current(engine: QueryEngine, root: Path) -> None:
     assert count(engine, "wages_test__wages") == 250
-    set_current(root, "wages-test", "v1")
+    write_version(root, "wages-test", "v3", {"wages": (WAGE_SCHEMA, wage_rows(60))})
     assert count(engine, "wages_test__wages") == 60
     with pytest.raises(InvalidQuery, match="wages_test__notes"):
         engine.sql("SELECT * FROM wages_test__notes")
@@ -95,7 +102,6 @@ def test_query_views_follow_current(engine: QueryEngine, root: Path) -> None:
 def test_query_views_appear_for_new_datasets(engine: QueryEngine, root: Path) -> None:
     assert "other_set__notes" not in engine.views()
     write_version(root, "other-set", "a", {"notes": ({"fields": NOTE_FIELDS}, note_rows())})
-    set_current(root, "other-set", "a")
     assert engine.views()["other_set__notes"] == ("other-set", "notes")
     assert count(engine, "other_set__notes") == 30
 

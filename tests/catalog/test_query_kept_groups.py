@@ -28,7 +28,7 @@ from catalog.query.database import connect
 from catalog.query.rowgroups import KeptGroups
 from catalog.settings import Settings
 from catalog.store import FolderStore
-from tests.querydata import set_current, walk
+from tests.querydata import new_version, walk, write_descriptor
 
 ROWS = 300
 GROUP_ROWS = 32
@@ -85,15 +85,12 @@ def write(folder: Path, name: str, rows: list[dict[str, Any]]) -> dict[str, Any]
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = tmp_path_factory.mktemp("kept") / "store"
-    folder = store / "groups" / "v1"
-    folder.mkdir(parents=True)
     ordered = [row(i) for i in range(ROWS)]
     shuffled = ordered[:]
     random.Random(7).shuffle(shuffled)
-    resources = [write(folder, "ordered", ordered), write(folder, "shuffled", shuffled)]
-    descriptor = {"name": "groups", "version": "v1", "resources": resources}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    set_current(store, "groups", "v1")
+    with new_version(FolderStore(store), "groups", "v1") as folder:
+        resources = [write(folder, "ordered", ordered), write(folder, "shuffled", shuffled)]
+        write_descriptor(folder, {"name": "groups", "version": "v1", "resources": resources})
     return store
 
 

@@ -29,7 +29,7 @@ from catalog.errors import InvalidParameter
 from catalog.query import QueryEngine, RowsRequest
 from catalog.settings import Settings
 from catalog.store import FolderStore
-from tests.querydata import set_current
+from tests.querydata import new_version, write_descriptor
 
 SLUG = "descending"
 ARROW = pa.schema([("id", pa.int64()), ("k", pa.int64()), ("s", pa.string())])
@@ -117,8 +117,14 @@ def publish(store: Path, groups: list[Group], keyed: bool, straddle: bool, nulls
     """A new version: the groups' rows in key order (`nulls` rows without `k` at the end),
     one row group each, or (`straddle`) in row groups of 2 rows that cut through ties."""
     version = f"v{next(_versions)}"
-    folder = store / SLUG / version
-    folder.mkdir()
+    with new_version(FolderStore(store), SLUG, version) as folder:
+        write_groups(folder, version, groups, straddle, nulls, keyed)
+    return store / SLUG / version / "t.parquet"
+
+
+def write_groups(
+    folder: Path, version: str, groups: list[Group], straddle: bool, nulls: int, keyed: bool
+) -> None:
     path = folder / "t.parquet"
     ids = itertools.count()
     letters = itertools.cycle(["a", "b", None, "b", "c"])
@@ -145,10 +151,7 @@ def publish(store: Path, groups: list[Group], keyed: bool, straddle: bool, nulls
                     writer.write_table(part, row_group_size=part.num_rows)
     schema: dict[str, Any] = {"fields": FIELDS, **({"primaryKey": ["id"]} if keyed else {})}
     resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": whole.num_rows}
-    descriptor = {"name": SLUG, "version": version, "resources": [resource]}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    set_current(store, SLUG, version)
-    return path
+    write_descriptor(folder, {"name": SLUG, "version": version, "resources": [resource]})
 
 
 def expected(path: Path, where: str, order: str, keyed: bool, limit: int, offset: int) -> Any:

@@ -30,7 +30,7 @@ import catalog.query.pages
 from catalog.query import Cursor, QueryEngine, RowsRequest
 from catalog.settings import Settings
 from catalog.store import ASCENDING_KEY, FolderStore, write_parquet
-from tests.querydata import set_current
+from tests.querydata import new_version, write_descriptor
 
 SLUG = "fast"
 ARROW = pa.schema(
@@ -86,18 +86,15 @@ def engine(store: Path) -> Iterator[QueryEngine]:
 def publish(store: Path, rows: list[dict[str, Any]], group_rows: int, keyed: bool) -> Path:
     """A new version holding `rows` in groups of `group_rows`; the path of its file."""
     version = f"v{next(_versions)}"
-    folder = store / SLUG / version
-    folder.mkdir()
-    path = folder / "t.parquet"
-    # Through the publisher's writer: a keyed file written in key order says so in its footer.
-    rows_table = pa.Table.from_pylist(rows, schema=ARROW)
-    write_parquet(path, rows_table, {}, group_rows, "id" if keyed else None)
-    schema: dict[str, Any] = {"fields": FIELDS, **({"primaryKey": ["id"]} if keyed else {})}
-    resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": len(rows)}
-    descriptor = {"name": SLUG, "version": version, "resources": [resource]}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    set_current(store, SLUG, version)
-    return path
+    with new_version(FolderStore(store), SLUG, version) as folder:
+        # Through the publisher's writer: a keyed file written in key order says so in its
+        # footer.
+        rows_table = pa.Table.from_pylist(rows, schema=ARROW)
+        write_parquet(folder / "t.parquet", rows_table, {}, group_rows, "id" if keyed else None)
+        schema: dict[str, Any] = {"fields": FIELDS, **({"primaryKey": ["id"]} if keyed else {})}
+        resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": len(rows)}
+        write_descriptor(folder, {"name": SLUG, "version": version, "resources": [resource]})
+    return store / SLUG / version / "t.parquet"
 
 
 def table(count: int, shuffled: bool, seed: int) -> list[dict[str, Any]]:
@@ -193,18 +190,18 @@ def test_rows_offset_deeper_than_a_hundred_thousand_is_answered(
     ids = pa.array(range(count), pa.int64())
     grades = pa.array([i // 4 for i in range(count)], pa.int64())
     rows = pa.table({"id": ids, "k": ids, "s": pa.nulls(count, pa.string()), "grade": grades})
-    folder = store / SLUG / f"v{next(_versions)}"
-    folder.mkdir()
-    pq.write_table(rows.cast(ARROW), folder / "t.parquet", row_group_size=10_000)
-    resource = {
-        "name": "t",
-        "path": "t.parquet",
-        "schema": {"fields": FIELDS, "primaryKey": ["id"]},
-    }
-    descriptor = {"name": SLUG, "version": folder.name, "resources": [resource | {"rows": count}]}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    version = f"v{next(_versions)}"
+    with new_version(FolderStore(store), SLUG, version) as folder:
+        pq.write_table(rows.cast(ARROW), folder / "t.parquet", row_group_size=10_000)
+        resource = {
+            "name": "t",
+            "path": "t.parquet",
+            "schema": {"fields": FIELDS, "primaryKey": ["id"]},
+        }
+        described = [resource | {"rows": count}]
+        write_descriptor(folder, {"name": SLUG, "version": version, "resources": described})
     for sort, first in (("", [200_000, 200_001]), ("-grade", [49_996, 49_997])):
-        asked = RowsRequest(sort=sort or None, offset=200_000, limit=2, version=folder.name)
+        asked = RowsRequest(sort=sort or None, offset=200_000, limit=2, version=version)
         page = engine.rows(SLUG, "t", asked)
         assert [json.loads(row)["id"] for row in page.rows] == first
         assert (page.total, page.total_exact) == (count, True)

@@ -29,7 +29,7 @@ from catalog.sandbox.rules import FUNCTIONS, TABLE_FUNCTIONS, statement_of
 from catalog.sandbox.worker import Limits, Worker
 from catalog.settings import Settings
 from catalog.store import FolderStore
-from tests.querydata import build_store, set_current
+from tests.querydata import WAGE_SCHEMA, build_store, wage_rows, write_version
 
 VIEWS = ("wages_test__wages", "wages_test__notes")
 
@@ -312,7 +312,7 @@ def test_sandbox_worker_runs_under_an_os_memory_cap(engine: QueryEngine) -> None
 
 def test_sandbox_views_follow_current_and_withdrawal(engine: QueryEngine, root: Path) -> None:
     assert rows(engine, "SELECT count(*) AS n FROM wages_test__wages") == [{"n": 250}]
-    set_current(root, "wages-test", "v1")
+    write_version(root, "wages-test", "v3", {"wages": (WAGE_SCHEMA, wage_rows(60))})
     assert rows(engine, "SELECT count(*) AS n FROM wages_test__wages") == [{"n": 60}]
     with pytest.raises(InvalidQuery, match="no view named wages_test__notes"):
         engine.sql("SELECT * FROM wages_test__notes")

@@ -3,7 +3,6 @@ catalogue of synthetic published descriptors (metadata only) for paging and harv
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,9 +14,9 @@ import pytest
 
 from api import create_app
 from catalog.settings import Settings
-from catalog.store import DESCRIPTOR, Publisher
-from catalog.store.folder import CURRENT
+from catalog.store import ManualClock, Publisher, Store
 from tests.conftest import descriptor, write_regions, write_wages
+from tests.querydata import new_version, write_descriptor
 from tests.servers import open_test_store, serving, store_location
 
 SYNTHETIC = 300
@@ -52,12 +51,10 @@ def synthetic(number: int) -> dict[str, Any]:
     return found
 
 
-def write_published(store: Path, published: dict[str, Any]) -> None:
-    folder = store / published["name"]
-    (folder / published["version"]).mkdir(parents=True)
-    text = json.dumps(published, ensure_ascii=False)
-    (folder / published["version"] / DESCRIPTOR).write_text(text, encoding="utf-8")
-    (folder / CURRENT).write_text(published["version"] + "\n", encoding="utf-8")
+def write_published(store: Store, published: dict[str, Any]) -> None:
+    """A version of `published` alone (metadata, no files), committed through `store`."""
+    with new_version(store, published["name"], published["version"]) as staging:
+        write_descriptor(staging, published)
 
 
 @pytest.fixture(scope="session")
@@ -69,8 +66,12 @@ def ckan_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     publisher = Publisher(open_test_store(store), datasets)
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
+    # Each synthetic version becomes current at the hour its descriptor says it was published.
+    clock = ManualClock(FIRST_PUBLISHED)
+    synthetic_store = open_test_store(store, clock=clock)
     for number in range(SYNTHETIC):
-        write_published(store, synthetic(number))
+        write_published(synthetic_store, synthetic(number))
+        clock.advance(timedelta(hours=1))
     return store
 
 

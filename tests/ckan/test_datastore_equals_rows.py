@@ -27,7 +27,8 @@ from catalog.ckan import DataStore
 from catalog.query import QueryEngine, RowsRequest
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
-from tests.querydata import set_current
+from catalog.store import Store
+from tests.querydata import new_version, write_descriptor
 from tests.servers import open_test_store, store_location
 
 SLUG = "dsrows"
@@ -56,30 +57,31 @@ _versions = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("dsrows") / "store"
-    (root / SLUG).mkdir(parents=True)
-    return root
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dsrows") / "store"
 
 
 @pytest.fixture(scope="module")
-def engine(store: Path) -> Iterator[QueryEngine]:
-    engine = QueryEngine(open_test_store(store), Settings(store=store_location(store)))
+def store(root: Path) -> Store:
+    return open_test_store(root)
+
+
+@pytest.fixture(scope="module")
+def engine(store: Store, root: Path) -> Iterator[QueryEngine]:
+    engine = QueryEngine(store, Settings(store=store_location(root)))
     yield engine
     engine.close()
 
 
-def publish(store: Path, rows: list[dict[str, Any]], group_rows: int) -> None:
+def publish(store: Store, rows: list[dict[str, Any]], group_rows: int) -> None:
     """A new current version holding `rows` in row groups of `group_rows`."""
     version = f"v{next(_versions)}"
-    folder = store / SLUG / version
-    folder.mkdir()
-    pq.write_table(pa.Table.from_pylist(rows, schema=ARROW), folder / "t.parquet", group_rows)
-    schema = {"fields": FIELDS, "primaryKey": ["id"]}
-    resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": len(rows)}
-    descriptor = {"name": SLUG, "version": version, "resources": [resource]}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    set_current(store, SLUG, version)
+    with new_version(store, SLUG, version) as folder:
+        pq.write_table(pa.Table.from_pylist(rows, schema=ARROW), folder / "t.parquet", group_rows)
+        schema = {"fields": FIELDS, "primaryKey": ["id"]}
+        resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": len(rows)}
+        descriptor = {"name": SLUG, "version": version, "resources": [resource]}
+        write_descriptor(folder, descriptor)
 
 
 def table(count: int, shuffled: bool, seed: int) -> list[dict[str, Any]]:
@@ -131,7 +133,7 @@ FILTERS: list[Filter] = [
     offset=st.integers(0, 70),
 )
 def test_datastore_search_records_are_the_rows_of_rows(
-    store: Path,
+    store: Store,
     engine: QueryEngine,
     count: int,
     group_rows: int,

@@ -11,7 +11,6 @@ engine must have been asked.
 from __future__ import annotations
 
 import itertools
-import json
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,7 +29,8 @@ from catalog.ckan import DataStore
 from catalog.query import QueryEngine
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
-from tests.querydata import set_current
+from catalog.store import Store
+from tests.querydata import new_version, write_descriptor
 from tests.servers import open_test_store, store_location
 
 SLUG = "dsfast"
@@ -66,31 +66,32 @@ _versions = itertools.count()
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("dsfast") / "store"
-    (root / SLUG).mkdir(parents=True)
-    return root
+def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("dsfast") / "store"
 
 
 @pytest.fixture(scope="module")
-def datastore(store: Path) -> Iterator[DataStore]:
-    engine = QueryEngine(open_test_store(store), Settings(store=store_location(store)))
+def store(root: Path) -> Store:
+    return open_test_store(root)
+
+
+@pytest.fixture(scope="module")
+def datastore(store: Store, root: Path) -> Iterator[DataStore]:
+    engine = QueryEngine(store, Settings(store=store_location(root)))
     yield DataStore(engine, lambda _: (SLUG, "t"))
     engine.close()
 
 
-def publish(store: Path, rows: list[dict[str, Any]], group_rows: int, keyed: bool) -> None:
+def publish(store: Store, rows: list[dict[str, Any]], group_rows: int, keyed: bool) -> None:
     """A new version holding `rows` in row groups of `group_rows`."""
     version = f"v{next(_versions)}"
-    folder = store / SLUG / version
-    folder.mkdir()
-    rows_table = pa.Table.from_pylist(rows, schema=ARROW)
-    pq.write_table(rows_table, folder / "t.parquet", row_group_size=group_rows)
-    schema: dict[str, Any] = {"fields": FIELDS, **({"primaryKey": ["id"]} if keyed else {})}
-    resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": len(rows)}
-    descriptor = {"name": SLUG, "version": version, "resources": [resource]}
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
-    set_current(store, SLUG, version)
+    with new_version(store, SLUG, version) as folder:
+        rows_table = pa.Table.from_pylist(rows, schema=ARROW)
+        pq.write_table(rows_table, folder / "t.parquet", row_group_size=group_rows)
+        schema: dict[str, Any] = {"fields": FIELDS, **({"primaryKey": ["id"]} if keyed else {})}
+        resource = {"name": "t", "path": "t.parquet", "schema": schema, "rows": len(rows)}
+        descriptor = {"name": SLUG, "version": version, "resources": [resource]}
+        write_descriptor(folder, descriptor)
 
 
 def table(count: int, shuffled: bool, seed: int) -> list[dict[str, Any]]:
@@ -128,7 +129,7 @@ def table(count: int, shuffled: bool, seed: int) -> list[dict[str, Any]]:
     shallow=st.booleans(),
 )
 def test_datastore_search_by_the_page_engine_equals_its_own_sql(
-    store: Path,
+    store: Store,
     datastore: DataStore,
     count: int,
     group_rows: int,
@@ -172,7 +173,7 @@ def test_datastore_search_by_the_page_engine_equals_its_own_sql(
 
 
 def test_datastore_search_asks_the_page_engine_only_what_it_can_express(
-    store: Path, datastore: DataStore
+    store: Store, datastore: DataStore
 ) -> None:
     publish(store, table(30, False, 1), 7, True)
     engine = datastore.engine
@@ -205,7 +206,7 @@ def test_datastore_search_asks_the_page_engine_only_what_it_can_express(
     ],
 )
 def test_datastore_search_at_the_edges_of_64_bits_answers_as_its_own_sql(
-    store: Path, datastore: DataStore, filters: dict[str, Any]
+    store: Store, datastore: DataStore, filters: dict[str, Any]
 ) -> None:
     # `_id` is the row number plus one: the smallest `_id` is one below the smallest row
     # number a query binds.
@@ -218,7 +219,7 @@ def test_datastore_search_at_the_edges_of_64_bits_answers_as_its_own_sql(
 
 @pytest.mark.parametrize(("count", "group_rows"), [(2, 1), (5, 2), (7, 3)])
 def test_datastore_search_by_row_number_descending_at_every_offset(
-    store: Path, datastore: DataStore, count: int, group_rows: int
+    store: Store, datastore: DataStore, count: int, group_rows: int
 ) -> None:
     # Found by the property above: the row before a page `_id desc` was taken counting
     # from the start of the file, so every page past the first came back empty.

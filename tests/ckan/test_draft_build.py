@@ -14,7 +14,7 @@ import pytest
 from catalog.store import DRAFT_MARKER
 from tests.ckan.test_writes import NEW_CSV, WAGES_SCHEMA, Site, make_token, package_fields
 from tests.conftest import write_regions, write_wages
-from tests.servers import OPENDATA, open_test_store, serving, state_of
+from tests.servers import OPENDATA, open_test_store, serving, state_of, store_location
 
 pytestmark = pytest.mark.slow
 SLUG = "half-pushed"
@@ -22,7 +22,7 @@ SLUG = "half-pushed"
 
 def opendata(site: Site, *args: str) -> subprocess.CompletedProcess[str]:
     store = site.root / "store"
-    places = ["--datasets", str(site.root / "datasets"), "--store", str(store)]
+    places = ["--datasets", str(site.root / "datasets"), "--store", store_location(store)]
     return subprocess.run(
         [OPENDATA, *places, "--state", str(state_of(store)), *args],
         capture_output=True,

@@ -13,7 +13,7 @@ import pytest
 from catalog.store import load_dataset
 from tests.ckan.test_writes import make_token
 from tests.conftest import build_all, descriptor, write_dataset, write_regions, write_wages
-from tests.servers import OPENDATA, open_test_store, serving
+from tests.servers import OPENDATA, open_test_store, serving, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +39,7 @@ def comparable(value: Any, url: str) -> Any:
 
 def push(store: Path, url: str, token: str) -> list[str]:
     done = subprocess.run(
-        [OPENDATA, "--store", str(store), "push", "--to", url, "--api-key", token],
+        [OPENDATA, "--store", store_location(store), "push", "--to", url, "--api-key", token],
         capture_output=True,
         text=True,
         timeout=300,

@@ -25,7 +25,7 @@ from catalog.settings import Settings
 from catalog.state import open_state
 from catalog.store import Publisher
 from tests.conftest import WAGE_CSV, write_regions, write_wages
-from tests.servers import open_test_store
+from tests.servers import open_test_store, store_location
 
 pytestmark = pytest.mark.anyio
 CAP = 2**20  # the cap these tests run with: 1 MiB
@@ -63,7 +63,7 @@ async def site(tmp_path: Path) -> AsyncIterator[Site]:
     for source in publisher.plan(list(publisher.sources().values())):
         publisher.build(source)
     settings = Settings(
-        store=tmp_path / "store",
+        store=store_location(tmp_path / "store"),
         datasets=tmp_path / "datasets",
         state=tmp_path / "state",
         max_upload_bytes=CAP,

@@ -13,7 +13,7 @@ import pytest
 
 from catalog.store import Publisher
 from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
-from tests.servers import OPENDATA, open_test_store, serving, state_of
+from tests.servers import OPENDATA, open_test_store, serving, state_of, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -36,7 +36,7 @@ def make_token(store: Path, name: str, scopes: tuple[str, ...] = ("admin",)) -> 
         [
             OPENDATA,
             "--store",
-            str(store),
+            store_location(store),
             "--state",
             str(state_of(store)),
             "token",
@@ -205,7 +205,7 @@ def test_package_delete_withdraws_and_revoked_token_is_refused(site: Site, tmp_p
     site.remote(f"Bearer {other}").action.package_patch(id="wages-test", notes="合成测试数据。")
     subprocess.run(
         [
-            *(OPENDATA, "--store", str(site.root / "store")),
+            *(OPENDATA, "--store", store_location(site.root / "store")),
             *("--state", str(state_of(site.root / "store")), "token", "revoke", "temporary"),
         ],
         check=True,

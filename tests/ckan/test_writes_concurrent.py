@@ -16,7 +16,7 @@ from catalog.store import Publisher
 from catalog.store.changes import dataset_changes
 from tests.ckan.test_writes import make_token
 from tests.conftest import write_regions, write_wages
-from tests.servers import OPENDATA, Server, open_test_store, serving
+from tests.servers import OPENDATA, Server, open_test_store, serving, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -57,7 +57,7 @@ def cli_build(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [
             *(OPENDATA, "--datasets", str(root / "datasets")),
-            *("--store", str(root / "store"), "build", "wages-test"),
+            *("--store", store_location(root / "store"), "build", "wages-test"),
         ],
         capture_output=True,
         text=True,
