@@ -75,6 +75,15 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
             " past which the least recently used copies of versions not served are removed."
         ),
     )
+    s3_kept_mb: int = Field(
+        default=32,
+        ge=0,
+        description=(
+            "Memory for the small Parquet files (up to 1 MiB) of an s3:// store's versions,"
+            " each read whole by one request on first use and kept; the least recently read"
+            " are dropped past this bound (0: off, every read a ranged request; docs/s3.md)."
+        ),
+    )
     base_url: str = Field(
         default="",
         description=(
@@ -283,6 +292,7 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
             addressing_style=self.s3_addressing_style,
             cache=self.state / "store-cache",
             cache_mb=self.s3_cache_mb,
+            kept_mb=self.s3_kept_mb,
             timeout_seconds=self.s3_timeout_seconds,
         )
 

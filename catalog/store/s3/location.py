@@ -26,6 +26,7 @@ BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 SEGMENT = re.compile(r"[A-Za-z0-9._-]+")
 ADDRESSING_STYLES = ("auto", "path", "virtual")
 DEFAULT_CACHE_MB = 10_240
+DEFAULT_KEPT_MB = 32
 DEFAULT_TIMEOUT_SECONDS = 3.0
 MAX_TIMEOUT_SECONDS = 120.0
 
@@ -69,6 +70,8 @@ class S3Options:
     addressing_style: str = "auto"
     cache: Path | None = None
     cache_mb: int = DEFAULT_CACHE_MB
+    # Memory for the small version files read whole and kept (`catalog.store.s3.ranges`).
+    kept_mb: int = DEFAULT_KEPT_MB
     # How long a server answers from what it last read of CURRENT and WITHDRAWN
     # (`catalog.store.s3.pointers`); 0 (the command line, tests) reads them every time.
     refresh_seconds: float = 0.0
@@ -93,12 +96,14 @@ class S3Options:
         """The options the environment gives (what `open_store` uses when handed none)."""
         state = environ.get("OPENDATA_STATE")
         cache_mb = environ.get("OPENDATA_S3_CACHE_MB", "")
+        kept_mb = environ.get("OPENDATA_S3_KEPT_MB", "")
         return cls(
             endpoint_url=environ.get("OPENDATA_S3_ENDPOINT_URL", ""),
             region=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION", ""),
             addressing_style=environ.get("OPENDATA_S3_ADDRESSING_STYLE", "auto") or "auto",
             cache=Path(state) / "store-cache" if state else None,
             cache_mb=int(cache_mb) if cache_mb.isdigit() else DEFAULT_CACHE_MB,
+            kept_mb=int(kept_mb) if kept_mb.isdigit() else DEFAULT_KEPT_MB,
             timeout_seconds=_seconds(environ.get("OPENDATA_S3_TIMEOUT_SECONDS", "")),
         )
 

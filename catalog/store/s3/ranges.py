@@ -11,6 +11,15 @@ Versions are immutable, so what a file is (its size, its time) is asked once and
 check its footer cache), which would be as many HEAD requests. A file opened with its size
 known costs no HEAD either. A name not found is never kept: it may be written later.
 
+A small file of a version (`WHOLE_BYTES` at most: the footer and the column chunks a query
+reads would be two or more requests) is read whole by one GET on first use and its bytes
+kept, up to the store's `kept_mb`, the least recently read dropped first: every later read
+of it, by any connection, asks the bucket nothing. DuckDB's own cache of what it read is
+per database (an SDMX read opens one per request) and trusts a file only once its time is
+ten seconds old; this one needs neither, as a version file's key is never written again
+(its folder is the version, named by its content; only keys below a version folder are
+kept, never CURRENT, HISTORY, WITHDRAWN or GENERATION).
+
 The filesystem only reads: writing, listing beyond one key and removing are refused, so a
 query can do nothing else to the bucket even where DuckDB's own checks would let it.
 """
@@ -21,6 +30,7 @@ import importlib
 import io
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -36,13 +46,17 @@ if TYPE_CHECKING:
 KIND = "s3-ranges"
 KNOWN_FILES = 65_536
 OPENED_FILES = 1024
+WHOLE_BYTES = 1 << 20  # a version file this small is read whole and kept
+VERSION_DEPTH = 3  # <slug>/<version>/<file>: the keys under the prefix that never change
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
 
 class RangeFiles:
     """The files of one bucket and prefix, opened in place (the `Files` of an `S3Store`)."""
 
-    def __init__(self, location: S3Location, settings: Mapping[str, str]) -> None:
+    def __init__(
+        self, location: S3Location, settings: Mapping[str, str], kept_bytes: int = 0
+    ) -> None:
         self.location = location
         self._settings = dict(settings)
         prefix = f"{location.prefix}/" if location.prefix else ""
@@ -51,17 +65,22 @@ class RangeFiles:
         self._known: dict[str, pafs.FileInfo] = {}
         self._opened: dict[str, pa.NativeFile] = {}
         self._lock = threading.Lock()
+        # Small version files read whole, least recently read first, within `kept_bytes`.
+        self._kept: OrderedDict[str, bytes] = OrderedDict()
+        self._kept_size = 0
+        self._kept_limit = kept_bytes
 
     @classmethod
     def of(cls, location: S3Location, options: S3Options) -> RangeFiles:
-        """For a store: the server and the credentials this process was given."""
+        """For a store: the server and the credentials this process was given. (A SQL
+        worker's, made `from_spec`, keeps no file whole: it reads through its own DuckDB.)"""
         settings = {
             "endpoint_url": options.endpoint_url,
             "region": options.region,
             "addressing_style": options.addressing_style,
         }
         settings.update({name: os.environ[name] for name in CREDENTIALS if os.environ.get(name)})
-        return cls(location, settings)
+        return cls(location, settings, kept_bytes=options.kept_mb << 20)
 
     @classmethod
     def from_spec(cls, spec: Mapping[str, str]) -> RangeFiles:
@@ -98,7 +117,12 @@ class RangeFiles:
         return pa.PythonFile(self.ranges(place), mode="r")
 
     def ranges(self, place: str) -> Ranges:
-        """The file at `place`, each read of it one ranged GET (FileNotFoundError if none)."""
+        """The file at `place`, each read of it one ranged GET, or none for a small version
+        file read whole before (FileNotFoundError if there is no file)."""
+        kept = self._whole(place)
+        return Ranges(pa.BufferReader(kept) if kept is not None else self._shared(place))
+
+    def _shared(self, place: str) -> pa.NativeFile:
         path = _path(place)
         shared = self._opened.get(path)
         if shared is None:
@@ -111,7 +135,44 @@ class RangeFiles:
                 if len(self._opened) >= OPENED_FILES:
                     self._opened.clear()  # readers that hold one keep it
                 self._opened[path] = shared
-        return Ranges(shared)
+        return shared
+
+    def _whole(self, place: str) -> bytes | None:
+        """The bytes of the small version file at `place`, read by one GET the first time;
+        None for a file that is not kept (too large, not below a version folder, or none
+        is kept)."""
+        path = _path(place)
+        with self._lock:
+            kept = self._kept.get(path)
+            if kept is not None:
+                self._kept.move_to_end(path)
+                return kept
+        if not self._keeps(path):
+            return None
+        found = self.info(place)
+        if found is None:
+            raise FileNotFoundError(f"no object at {path}")
+        if found.size > min(WHOLE_BYTES, self._kept_limit):
+            return None
+        # (pyarrow-stubs miss read_at's offset, as in `Ranges.read`)
+        data = bytes(self._shared(place).read_at(found.size, 0))  # type: ignore[call-arg]
+        with self._lock:
+            if path not in self._kept:
+                self._kept[path] = data
+                self._kept_size += len(data)
+            while self._kept_size > self._kept_limit:
+                _, dropped = self._kept.popitem(last=False)
+                self._kept_size -= len(dropped)
+        return data
+
+    def _keeps(self, path: str) -> bool:
+        """Whether `path` may be kept: a key below a version folder, which never changes."""
+        root = self.roots[0].removeprefix("s3://")
+        return (
+            self._kept_limit > 0
+            and path.startswith(root)
+            and (path.removeprefix(root).count("/") >= VERSION_DEPTH - 1)
+        )
 
     def size(self, place: str) -> int | None:
         found = self.info(place)
