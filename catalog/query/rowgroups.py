@@ -48,8 +48,9 @@ Opener = Callable[[str], pa.NativeFile]
 ASKED_REMEMBERED = 4096
 # A row group is kept from this request for it on; the ones before are read from the file.
 # Copying a group costs about four reads of it (measured on the benchmark file): it is made
-# once reading the group has cost as much, so no order of requests pays more than twice
-# what knowing them ahead would have (as in renting skis until their price is paid).
+# once reading the group has cost about as much, so that no order of requests costs much
+# more than twice what knowing them ahead would have (as renting skis until their price is
+# paid does).
 KEEP_FROM_ASK = 5
 # Table Schema types whose Parquet statistics compare, in Python, as DuckDB orders them:
 # integers numerically, text by code point (as UTF-8 bytes sort), dates by day.
