@@ -140,10 +140,15 @@ def stored_file(store: Path, slug: str, version: str, name: str) -> Path:
 
 
 def build_store(store: Path) -> Path:
-    opened = open_test_store(store)
-    write_version(opened, "wages-test", "v1", {"wages": (WAGE_SCHEMA, wage_rows(60))})
+    publish_wages(open_test_store(store))
+    return store
+
+
+def publish_wages(store: Store) -> None:
+    """wages-test v1, then v2 (the module's notes), into an open store."""
+    write_version(store, "wages-test", "v1", {"wages": (WAGE_SCHEMA, wage_rows(60))})
     write_version(
-        opened,
+        store,
         "wages-test",
         "v2",
         {
@@ -152,7 +157,6 @@ def build_store(store: Path) -> Path:
         },
         report={"valid": True},
     )
-    return store
 
 
 def walk(engine: QueryEngine, slug: str, resource: str, **asked: Any) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ import httpx
 import pytest
 
 from benchmarks.memory import status_kb
-from tests.servers import serving, state_of, store_location
+from tests.servers import on_s3, serving, state_of, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -47,13 +47,16 @@ Get = Callable[..., httpx.Response]
 IDLE_MB = 200
 AFTER_BURST_MB = 285
 IDLE_THREADS = 16
+# Over an S3 store the server also holds the object store's clients, measured: boto3 (20 MB
+# imported, 15 MB its client) and pyarrow's S3 filesystem (10 MB).
+S3_CLIENTS_MB = 45 if on_s3() else 0
 
 
 def test_server_memory_stays_bounded_idle_and_after_typical_requests(real_store: Path) -> None:
     with serving(real_store) as server:
         _ready(server.url)  # the catalogue index loads at start, on a thread of its own
         idle = _rss_mb(server.pid)
-        assert idle < IDLE_MB, f"idle at {idle:.0f} MB"
+        assert idle < IDLE_MB + S3_CLIENTS_MB, f"idle at {idle:.0f} MB"
         # One DuckDB database kept for the index, the series and the engine: 13 threads (a
         # database of their own each added 8 idle I/O threads and ~4 MB: 30 threads before).
         threads = _threads(server.pid)
@@ -61,7 +64,7 @@ def test_server_memory_stays_bounded_idle_and_after_typical_requests(real_store:
         _burst(server.url)
         after = _rss_mb(server.pid)
         mapped = Path(f"/proc/{server.pid}/maps").read_text()
-    assert after < AFTER_BURST_MB, f"{after:.0f} MB after the burst"
+    assert after < AFTER_BURST_MB + S3_CLIENTS_MB, f"{after:.0f} MB after the burst"
     assert "/pandas/" not in mapped
 
 

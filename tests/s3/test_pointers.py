@@ -29,15 +29,21 @@ def replica(endpoint: str, location: str, scratch: Path, refresh: float) -> S3St
 
 
 def counting(store: S3Store) -> Counter[str]:
-    """Counts the objects `store` reads from the bucket, by their last key segment."""
+    """Counts the objects `store` reads from the bucket, by their last key segment, and its
+    listings (as `LIST`)."""
     reads: Counter[str] = Counter()
-    read = store.objects.read
+    read, listing = store.objects.read, store.objects.listing
 
     def counted(key: str) -> Any:
         reads[key.rsplit("/", 1)[-1]] += 1
         return read(key)
 
+    def listed(prefix: str) -> Any:
+        reads["LIST"] += 1
+        return listing(prefix)
+
     store.objects.read = counted  # type: ignore[method-assign]
+    store.objects.listing = listed  # type: ignore[method-assign]
     return reads
 
 
@@ -60,6 +66,24 @@ def test_a_replica_reads_current_once_per_generation(s3_endpoint: str, tmp_path:
         serving.served_version(SLUG)
     assert len(answers) == 1 and None not in answers
     assert reads["CURRENT"] == 1 and reads["GENERATION"] == 1 and reads["WITHDRAWN"] == 1
+
+
+def test_a_replica_lists_each_dataset_and_reads_its_current_once_per_generation(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
+    # What a server reads at start (/healthz's served versions, the unknown names' listing):
+    # each a request per dataset, one after the other, so a catalogue of 300 datasets took
+    # 1,200 requests (19 s over moto) before the server answered at all.
+    location = fresh_location()
+    publish_everything(
+        replica(s3_endpoint, location, tmp_path / "w", 0), sources(tmp_path / "d", "1000")
+    )
+    serving = replica(s3_endpoint, location, tmp_path / "r", refresh=60)
+    reads = counting(serving)
+    served = {slug: serving.current(slug) for slug in serving.slugs()}
+    assert sorted(serving.known_slugs()) == sorted(served) and None not in served.values()
+    assert reads["LIST"] == 1 + len(served)  # the prefix, then each dataset's folder
+    assert reads["CURRENT"] == len(served)
 
 
 def test_a_publish_elsewhere_is_served_within_the_refresh(s3_endpoint: str, tmp_path: Path) -> None:

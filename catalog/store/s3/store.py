@@ -67,7 +67,7 @@ class S3Store(Publishing):
         return self.pointers.remembered("slugs", self._served_slugs)
 
     def known_slugs(self) -> list[str]:
-        return self.pointers.remembered("known", lambda: self._datasets_with(CURRENT, WITHDRAWN))
+        return [slug for slug, held in self._markers().items() if held & {CURRENT, WITHDRAWN}]
 
     def current(self, slug: str) -> str | None:
         if self._unknown(slug):
@@ -94,17 +94,22 @@ class S3Store(Publishing):
         self.pointers.forget()
 
     def _served_slugs(self) -> list[str]:
-        # A withdrawn dataset keeps an empty CURRENT (emptied by a conditional write).
-        found = self._datasets_with(CURRENT)
-        return [slug for slug in found if self._read_current(slug) is not None]
+        # A withdrawn dataset keeps an empty CURRENT (emptied by a conditional write). Read
+        # as `current` reads it: the served versions a server reads next are remembered.
+        found = [slug for slug, held in self._markers().items() if CURRENT in held]
+        return [slug for slug in found if self.current(slug) is not None]
 
-    def _datasets_with(self, *markers: str) -> list[str]:
+    def _markers(self) -> dict[str, frozenset[str]]:
+        """Each dataset folder, sorted, with the pointers it holds (CURRENT, WITHDRAWN): one
+        listing of the prefix and one of each folder, shared by `slugs` and `known_slugs`."""
+        return self.pointers.remembered("markers", self._list_markers)
+
+    def _list_markers(self) -> dict[str, frozenset[str]]:
         folders, _files = self.objects.listing(self.location.prefix)
-        found = []
+        found = {}
         for slug in sorted(filter(is_slug, folders)):
             _versions, files = self.objects.listing(self._key(slug))
-            if any(marker in files for marker in markers):
-                found.append(slug)
+            found[slug] = frozenset(files) & {CURRENT, WITHDRAWN}
         return found
 
     def generation(self) -> str:
