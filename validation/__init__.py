@@ -26,7 +26,14 @@ if typing.TYPE_CHECKING:
         sheet_cells,
         short_name,
     )
-    from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
+    from validation.names import (
+        RESOURCE_NAME,
+        SLUG,
+        field_name_problem,
+        is_resource_name,
+        is_slug,
+        refused_field_name,
+    )
     from validation.package import ReferenceResolver, Validation, validate_package
     from validation.reading.readers import ReadFailure, check_zip_file
     from validation.report import Report, ReportDocument
@@ -52,9 +59,11 @@ __all__ = [
     "chinese_key",
     "csv_lines",
     "english_key",
+    "field_name_problem",
     "is_resource_name",
     "is_slug",
     "printable",
+    "refused_field_name",
     "sheet_cells",
     "short_name",
     "validate_package",
@@ -82,9 +91,11 @@ _HOMES = {
     "chinese_key": "validation.layout",
     "csv_lines": "validation.layout",
     "english_key": "validation.layout",
+    "field_name_problem": "validation.names",
     "is_resource_name": "validation.names",
     "is_slug": "validation.names",
     "printable": "validation.errors",
+    "refused_field_name": "validation.names",
     "sheet_cells": "validation.layout",
     "short_name": "validation.layout",
     "validate_package": "validation.package",

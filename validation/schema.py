@@ -7,6 +7,8 @@ from typing import Any
 
 import pyarrow as pa
 
+from validation.names import field_name_problem
+
 FIELD_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "year", "yearmonth")
 CONSTRAINTS = (
     "required",
@@ -107,6 +109,9 @@ def _field_problems(number: int, field: Any) -> list[str]:
     if not isinstance(field, Mapping) or not isinstance(field.get("name"), str):
         return [f"field {number} has no name"]
     name = field["name"]
+    reserved = field_name_problem(name)
+    if reserved is not None:
+        return [f'field "{name}": {reserved}']
     kind = field.get("type", "string")
     if kind not in FIELD_TYPES:
         return [f'field "{name}" has type "{kind}"; expected one of {", ".join(FIELD_TYPES)}']

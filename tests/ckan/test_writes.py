@@ -7,6 +7,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ckanapi
 import pytest
@@ -133,13 +134,19 @@ def test_package_create_then_resource_create_publishes_the_upload(
     assert "uploaded-wages" in site.remote().action.package_list()
 
 
-def test_resource_without_schema_is_typed_by_inference(site: Site, tmp_path: Path) -> None:
+def upload_table(site: Site, tmp_path: Path, slug: str, text: str) -> dict[str, Any]:
+    """A new dataset `slug` and its resource, uploaded from the CSV `text` with no schema."""
     remote = site.remote(site.token)
-    remote.action.package_create(**package_fields("inferred-table"))
-    data = tmp_path / "counts.csv"
-    data.write_text("region,count\n贵阳,10\n遵义,12\n", encoding="utf-8")
+    remote.action.package_create(**package_fields(slug))
+    data = tmp_path / "rows.csv"
+    data.write_text(text, encoding="utf-8")
     with data.open("rb") as upload:
-        resource = remote.action.resource_create(package_id="inferred-table", upload=upload)
+        resource: dict[str, Any] = remote.action.resource_create(package_id=slug, upload=upload)
+    return resource
+
+
+def test_resource_without_schema_is_typed_by_inference(site: Site, tmp_path: Path) -> None:
+    resource = upload_table(site, tmp_path, "inferred-table", "region,count\n贵阳,10\n遵义,12\n")
     found = site.remote().action.datastore_search(resource_id=resource["id"], sort="count desc")
     assert found["records"][0] == {"_id": 2, "region": "遵义", "count": 12}
 
@@ -241,3 +248,55 @@ def test_a_served_dataset_held_as_a_draft_keeps_every_write_until_published(
     shown = site.remote().action.package_show(id="held-wages")
     assert (shown["title"], shown["notes"], shown["state"]) == ("草稿标题", "说明", "active")
     assert sorted(r["table"] for r in shown["resources"]) == ["more", "wages"]
+
+
+# A table whose field CKAN's DataStore reserves (`_id`, `_full_text`, any name starting with
+# `_`) is refused as CKAN's datastore_create refuses it, and the dataset stays as it was.
+def refusal(caught: pytest.ExceptionInfo[ckanapi.ValidationError]) -> dict[str, object]:
+    return {k: v for k, v in caught.value.error_dict.items() if k != "__type"}
+
+
+@pytest.mark.parametrize("header", ["_id", "_full_text"])
+def test_writes_refuse_an_uploaded_header_ckan_reserves(
+    site: Site, tmp_path: Path, header: str
+) -> None:
+    """No schema sent: the one inferred from the file names the column as its header does."""
+    slug = f"reserved{header.replace('_', '-')}"
+    with pytest.raises(ckanapi.ValidationError) as caught:
+        upload_table(site, tmp_path, slug, f"{header},region,count\n1,贵阳,10\n2,遵义,12\n")
+    assert refusal(caught) == {"fields": [f'"{header}" is not a valid field name']}
+    shown = site.remote(site.token).action.package_show(id=slug)
+    assert shown["state"] == "draft" and shown["resources"] == []
+    assert list((site.root / "datasets" / slug / "data").glob("*")) == []
+
+
+def test_writes_refuse_a_schema_naming_a_reserved_field_and_change_nothing(
+    site: Site, tmp_path: Path
+) -> None:
+    """A schema sent with a file (resource_update) or alone (resource_patch)."""
+    fields = [
+        {**field, "name": "_full_text"} if field["name"] == "workers" else field
+        for field in WAGES_SCHEMA["fields"]
+    ]
+    remote = site.remote(site.token)
+    before = site.remote().action.package_show(id="wages-test")
+    resource_id = before["resources"][0]["id"]
+    folder = site.root / "datasets" / "wages-test"
+    descriptor_before = (folder / "datapackage.yaml").read_bytes()
+    data = tmp_path / "wages.csv"
+    data.write_text(
+        "region_code,year,_full_text,avg_wage,published\n520000,2021,1,1.00,2022-06-01\n",
+        encoding="utf-8",
+    )
+    schema = json.dumps({**WAGES_SCHEMA, "fields": fields})
+    with data.open("rb") as upload, pytest.raises(ckanapi.ValidationError) as caught:
+        remote.action.resource_update(id=resource_id, schema=schema, upload=upload)
+    assert refusal(caught) == {"fields": ['"_full_text" is not a valid field name']}
+    with pytest.raises(ckanapi.ValidationError) as caught:
+        remote.action.resource_patch(id=resource_id, schema=schema)
+    assert refusal(caught) == {"fields": ['"_full_text" is not a valid field name']}
+    assert site.remote().action.package_show(id="wages-test") == before
+    assert (folder / "datapackage.yaml").read_bytes() == descriptor_before
+    found = site.remote().action.datastore_search(resource_id=resource_id)
+    assert found["total"] == 3
+    assert [f["id"] for f in found["fields"]][:4] == ["_id", "region_code", "year", "workers"]

@@ -24,7 +24,7 @@ from catalog.ckan.shapes import DataDict, Unit
 from catalog.errors import InvalidFields
 from catalog.metadata import SPDX_TO_CKAN
 from catalog.store import Document
-from validation import is_resource_name
+from validation import is_resource_name, refused_field_name
 
 DATA_FORMATS = {"csv": "csv", "tsv": "csv", "txt": "csv", "xlsx": "xlsx", "xls": "xls"}
 RESOURCE_NAME = re.compile(r"[^a-z0-9_]+")
@@ -355,6 +355,9 @@ def resource_of(current: Document, given: ResourceFields, upload: Upload | None)
             found["schema"] = infer_schema(upload.path, fmt)
     if "schema" not in found or "path" not in found:
         raise InvalidFields({"upload": ["Upload the table of this resource"]})
+    refused = refused_field_name(found["schema"])
+    if refused is not None:  # as CKAN's datastore_create refuses it (`check_fields`)
+        raise InvalidFields({"fields": [f'"{refused}" is not a valid field name']})
     return found
 
 
