@@ -287,7 +287,7 @@ def _with_ids(con: duckdb.DuckDBPyConnection, views: dict[str, str]) -> dict[str
                 f"CREATE VIEW {quote(id_view(name))} AS SELECT"
                 f" CAST(file_row_number + 1 AS INTEGER) AS _id, * FROM read_parquet({literal})"
             )
-        except duckdb.Error as exc:  # a table with its own `_id`: CKAN's SQL reads it as is
+        except duckdb.Error as exc:  # a file gone or unreadable: its table is not offered
             print(f"sandbox worker: view {id_view(name)} not made: {exc}", file=sys.stderr)
             continue
         made[id_view(name)] = path
