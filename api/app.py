@@ -131,7 +131,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(DataRefused, pages.data_refused)
     install_middleware(app, settings)
     # Outside admission and caching, so that 429, 503 and 304 answers are counted too.
-    install_metrics(app, app.state.store, app.state.metrics)
+    install_metrics(app, app.state.store, app.state.metrics, app.state.generation)
     install_usage(app, settings)  # downloads and API calls per dataset and day, for the report
     install_openapi(app)
     app.include_router(docs.router)

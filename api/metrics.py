@@ -34,7 +34,8 @@ from prometheus_client import (
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metered import Tally, tally
-from catalog.query import FORMATS
+from catalog.errors import StoreError
+from catalog.query import FORMATS, Generation
 from catalog.store import Store
 
 # The methods counted by name; any other token a client sends as a method counts as "other",
@@ -106,27 +107,38 @@ class Metrics:
 
 @dataclass
 class ServedSlugs:
-    """The served slugs, read again only when the store's generation changes."""
+    """The served slugs, read again only when the store's generation changes.
+
+    The generation is the server's one reader of it (`Generation`, read at most every
+    `OPENDATA_REFRESH_SECONDS`), not the store: a download must not cost a read of the
+    bucket, and counting it must never fail an answer already under way. A store that cannot
+    say keeps the slugs it said last."""
 
     store: Store
+    reader: Generation
     generation: str | None = None
     slugs: frozenset[str] = frozenset()
 
     def __contains__(self, slug: object) -> bool:
-        generation = self.store.generation()
-        if generation != self.generation or not generation:
-            self.slugs = frozenset(self.store.slugs())
-            self.generation = generation
+        try:
+            generation = self.reader.token()
+            if generation != self.generation or not generation:
+                self.slugs = frozenset(self.store.slugs())
+                self.generation = generation
+        except StoreError:
+            pass  # counted against what the store said last
         return slug in self.slugs
 
 
 class MetricsMiddleware:
     """Pure ASGI (no BaseHTTPMiddleware): counts and times every HTTP request cheaply."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics, store: Store) -> None:
+    def __init__(
+        self, app: ASGIApp, metrics: Metrics, store: Store, generation: Generation
+    ) -> None:
         self.app = app
         self.metrics = metrics
-        self.served = ServedSlugs(store)
+        self.served = ServedSlugs(store, generation)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -184,8 +196,10 @@ def route_of(scope: Scope) -> str:
     return str(getattr(scope.get("route"), "path", "unmatched"))
 
 
-def install_metrics(app: FastAPI, store: Store, metrics: Metrics) -> None:
-    app.add_middleware(MetricsMiddleware, metrics=metrics, store=store)
+def install_metrics(app: FastAPI, store: Store, metrics: Metrics, generation: Generation) -> None:
+    """`/metrics` and the middleware counting every request; `generation` is the server's
+    one reader of the store's generation (`app.state.generation`)."""
+    app.add_middleware(MetricsMiddleware, metrics=metrics, store=store, generation=generation)
 
     @app.get("/metrics", include_in_schema=False)
     def export() -> Response:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from catalog.store.s3.location import S3Location, S3Options
+from catalog.store.s3.location import DEFAULT_TIMEOUT_SECONDS, S3Location, S3Options
 
 if TYPE_CHECKING:
     import duckdb
@@ -78,6 +78,7 @@ class RangeFiles:
             "endpoint_url": options.endpoint_url,
             "region": options.region,
             "addressing_style": options.addressing_style,
+            "timeout_seconds": str(options.timeout_seconds),
         }
         settings.update({name: os.environ[name] for name in CREDENTIALS if os.environ.get(name)})
         return cls(location, settings, kept_bytes=options.kept_mb << 20)
@@ -230,10 +231,14 @@ def _path(place: str) -> str:
 def _arrow_filesystem(settings: Mapping[str, str]) -> pafs.FileSystem:
     fs = importlib.import_module("pyarrow.fs")
     endpoint = settings.get("endpoint_url", "")
+    # As boto3's calls (`objects._client`): a hung server gives up within about twice the
+    # limit, not after pyarrow's default of a minute per try and three tries (182 s).
+    seconds = float(settings.get("timeout_seconds") or DEFAULT_TIMEOUT_SECONDS)
     options: dict[str, Any] = {
         "region": settings.get("region") or "us-east-1",
-        "connect_timeout": 5,
-        "request_timeout": 60,
+        "connect_timeout": min(seconds, 2.0),
+        "request_timeout": seconds,
+        "retry_strategy": fs.AwsStandardS3RetryStrategy(max_attempts=2),
         "force_virtual_addressing": settings.get("addressing_style") == "virtual",
     }
     if endpoint:
