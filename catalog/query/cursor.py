@@ -283,24 +283,31 @@ class PageQuery:
     fetch: int
     offset: int
 
-    def sql(self, source: str, *bounds: Condition, nested: bool = True) -> Condition:
+    def sql(
+        self, source: str, *bounds: Condition, nested: bool = True, stored: bool = False
+    ) -> Condition:
         """The page from `source`, narrowed by `bounds` too, and its parameters.
 
         Nested, the page is cut first and rendered after: DuckDB would otherwise build the
         JSON of every matching row before its top-N keeps a hundred (6× slower on a deep
         page of a file). Flat is for bounds that leave only a few rows to render, where
-        the second sort costs more than it saves.
+        the second sort costs more than it saves. `stored`: `source` is one file whose rows
+        are stored in the page's order, which DuckDB keeps through WHERE, LIMIT and OFFSET
+        (its documented order preservation), so the page is cut without a top-N: the scan
+        stops at the page's last row instead of sorting every match (1.4× faster on a
+        group of the benchmark file).
         """
         where, params = where_sql([*self.conditions, *bounds])
         keys = ", ".join(k.column.sql for k in self.keys)
         order = ", ".join(k.sql() for k in self.keys)
-        if nested:
+        if nested or stored:
             selected = ", ".join(
                 dict.fromkeys([*rendered_from(self.columns), *(k.column.sql for k in self.keys)])
             )
+            cut = "" if stored else f" ORDER BY {order}"
             sql = (
                 f"SELECT {json_row_sql(self.columns)}, {keys} FROM"
-                f" (SELECT {selected} FROM {source}{where} ORDER BY {order} LIMIT ? OFFSET ?)"
+                f" (SELECT {selected} FROM {source}{where}{cut} LIMIT ? OFFSET ?)"
                 f" ORDER BY {order}"
             )
         else:

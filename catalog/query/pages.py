@@ -19,6 +19,7 @@ import bisect
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
+from operator import methodcaller
 from typing import Any
 
 import duckdb
@@ -57,6 +58,7 @@ from catalog.sql import (
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
 SHALLOW_OFFSET = 10_000
+_AS_PY = methodcaller("as_py")  # a kept group's values, compared as Python values
 
 
 class Pages:
@@ -309,7 +311,8 @@ class Pages:
             after = floor_of(planned.parsed, page.keys[0]) if after is None else after
             found = self._page_of_kept_groups(resource, page, layout, group, after, window)
             return self._page_of_groups(resource, page, layout, group) if found is None else found
-        sql, params = page.sql(source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER))
+        source = source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER)
+        sql, params = page.sql(source, stored=self._kept.stored(resource.place, page.keys[0]))
         return self._fetch(sql, [resource.place, *params])
 
     def _start(
@@ -339,7 +342,8 @@ class Pages:
         source = source_sql(with_row_number=page.keys[-1].column == ROW_NUMBER)
 
         def read(located: Located) -> list[tuple[Any, ...]]:
-            sql, params = page.sql(source, *layout.bounds(located, True, first.column.sql))
+            bounds = layout.bounds(located, True, first.column.sql)
+            sql, params = page.sql(source, *bounds, stored=self._kept.stored(resource.place, first))
             return self._fetch(sql, [resource.place, *params])
 
         found = read(Located(group, 0, group, first.descending))
@@ -374,7 +378,7 @@ class Pages:
         try:
             table = self._kept.tables(path, start, start + 1)
             values = self._kept.sorted_values(path, start, first.column.name)
-            low = 0 if after is None else bisect.bisect_right(values, after, key=_as_py)
+            low = 0 if after is None else bisect.bisect_right(values, after, key=_AS_PY)
             # The group's matches all lie above `after`: as dense as in the rows left there.
             window = max(window * (len(values) - low) // max(len(values), 1), page.fetch)
             while low + window < len(values):
@@ -393,7 +397,3 @@ class Pages:
         except (InvalidQuery, QueryFailed, duckdb.Error):
             return None  # a kept group dropped under this request: scan instead
         return None
-
-
-def _as_py(scalar: pa.Scalar[Any]) -> Any:
-    return scalar.as_py()

@@ -38,7 +38,7 @@ import pyarrow.parquet as pq
 
 from catalog.errors import InvalidQuery, QueryFailed
 from catalog.query.cursor import Condition
-from catalog.sql import quote
+from catalog.sql import ROW_NUMBER, SortKey, quote
 from catalog.store import ASCENDING_KEY
 
 SCHEMA = "opendata_kept"
@@ -162,6 +162,16 @@ class KeptGroups:
         (`catalog.store.ASCENDING_KEY`); None when it recorded none."""
         found = (self.footer(path).metadata or {}).get(ASCENDING_KEY)
         return found.decode() if found else None
+
+    def stored(self, path: str, key: SortKey) -> bool:
+        """Whether the file's rows are stored in the order of sort key `key`: ascending by
+        the row number, or by the column they rise strictly in (`ascending`)."""
+        if key.descending or key.column == ROW_NUMBER:
+            return not key.descending
+        try:
+            return key.column.name == self.ascending(path)
+        except (OSError, pa.ArrowException):
+            return False  # unreadable: the scan reports it as for any query
 
     def admit(self, path: str, index: int) -> bool:
         """Whether row group `index` is kept, or asked for often enough to be worth keeping:

@@ -9,6 +9,7 @@ not at all. The page's ids and its total must be what DuckDB answers on the same
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import random
@@ -256,8 +257,8 @@ def test_rows_offset_page_of_a_file_rising_in_its_key_is_read_by_row_number(
 Queries = list[tuple[str, list[Any]]]
 
 
-@pytest.fixture
-def spied(store: Path) -> Iterator[tuple[QueryEngine, Queries]]:
+@contextlib.contextmanager
+def spying(store: Path, threads: int = 2) -> Iterator[tuple[QueryEngine, Queries]]:
     """An engine of its own whose every query is recorded, in the order they ran."""
     queries: Queries = []
     original = QueryEngine.fetch
@@ -267,9 +268,17 @@ def spied(store: Path) -> Iterator[tuple[QueryEngine, Queries]]:
         return original(self, sql, params, **kwargs)
 
     with mock.patch.object(QueryEngine, "fetch", fetch):
-        found = QueryEngine(FolderStore(store), Settings(store=store))
-    yield found, queries
-    found.close()
+        found = QueryEngine(FolderStore(store), Settings(store=store, duckdb_threads=threads))
+    try:
+        yield found, queries
+    finally:
+        found.close()
+
+
+@pytest.fixture
+def spied(store: Path) -> Iterator[tuple[QueryEngine, Queries]]:
+    with spying(store) as found:
+        yield found
 
 
 def rising(count: int) -> list[dict[str, Any]]:
@@ -325,8 +334,9 @@ def test_rows_exact_total_is_counted_beside_the_first_page(
     original = engine._pages._groups._fetch
 
     def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        if "GROUP BY" in sql:  # the count: it waits for the page, if the page can run
+        if "count(*)" in sql:  # the count: it waits for the page, if the page can run
             counted_after_page.append(paged.wait(5))
+            assert "GROUP BY" not in sql  # one group to count: no grouping
         found = original(sql, params)
         if "to_json" in sql:
             paged.set()
@@ -344,3 +354,27 @@ def test_rows_exact_total_is_counted_beside_the_first_page(
 
 def ids_of(page: Any) -> list[int]:
     return [json.loads(row)["id"] for row in page.rows]
+
+
+@pytest.mark.parametrize("keyed", [True, False])
+def test_rows_page_in_the_files_stored_order_is_cut_without_sorting_every_match(
+    store: Path, keyed: bool
+) -> None:
+    """Sorted as the rows are stored (by the key they rise in, or by row number), a page
+    is the first matches DuckDB's order-preserving scan meets: no top-N, and with four
+    threads scanning 30 row groups, still the scan's first rows."""
+    rows = table(30_000, False, 7)
+    path = publish(store, rows, 1_000, keyed)
+    with spying(store, threads=4) as (engine, queries):
+        for filters, where in (
+            FILTERS[3:6] + FILTERS[8:10] + [((("id__gte", "12345"),), "id >= 12345")]
+        ):
+            for sort, order, offset in (("", "", 0), ("", "", 2_500), ("-id", "id DESC", 0)):
+                queries.clear()
+                asked = RowsRequest(filters=filters, sort=sort or None, limit=50, offset=offset)
+                page = engine.rows(SLUG, "t", asked)
+                assert ids_of(page) == expected(path, where, order, keyed, 50, offset)[0]
+                pages = [sql for sql, _ in queries if "to_json" in sql]
+                sorts = 2 if sort else 1  # descending: the top-N, then the page's own sort
+                assert all(sql.count("ORDER BY") == sorts for sql in pages)
+                assert pages or not page.rows
