@@ -269,6 +269,27 @@ def test_nginx_in_front_logs_no_rate_limit_refusal_in_its_error_log(
     assert not [line for line in errors.splitlines() if SECRET in line and "upstream" not in line]
 
 
+def test_nginx_in_front_keeps_a_port_other_than_443_in_the_links(
+    behind_nginx: str, tmp_path: Path
+) -> None:
+    # Found by the issue 17 trial: the site forwarded `$host`, which has no port, so the
+    # links of a site served on https://host:8443 pointed at https://host/.
+    assert not behind_nginx.endswith(":443")
+    portless = behind_nginx.rsplit(":", 1)[0] + "/"
+    with httpx.Client(base_url=behind_nginx, verify=tls(tmp_path), timeout=30) as client:
+        catalogues = [  # DCAT: landing pages and download URLs
+            client.get("/catalog.jsonld"),
+            client.get("/api/3/action/dcat_catalog_show", params={"format": "jsonld"}),
+        ]
+        page = client.get("/dataset/region-codes")  # its links, its schema.org JSON-LD
+    for answer in [*catalogues, page]:
+        assert answer.status_code == 200, answer.request.url
+        assert f"{behind_nginx}/dataset/region-codes" in answer.text, answer.request.url
+        assert portless not in answer.text, answer.request.url
+    for answer in catalogues:
+        assert f"{behind_nginx}{REGIONS}" in answer.text, answer.request.url
+
+
 class StoreAway(BaseHTTPRequestHandler):
     """A replica whose store does not answer, as nginx sees it: 503 with `Retry-After` (the
     question is what nginx makes of that answer, not why a replica gives it: tests/s3's
