@@ -314,3 +314,29 @@ async def test_caching_etag_covers_forwarded_headers_and_base_url(
         elsewhere = await http.get("/api/v1/changes")
     tags = {r.headers["etag"] for r in (plain, forwarded, elsewhere)}
     assert len(tags) == 3
+
+
+async def test_caching_download_tag_is_the_same_with_or_without_forwarded_headers(
+    make_app: AppFactory,
+) -> None:
+    # Found by the issue 17 trial: a download through nginx (which forwards X-Forwarded-*)
+    # was tagged unlike the same bytes from a replica asked directly.
+    app = make_app(trust_forwarded_headers=True, base_url="https://data.example.org")
+    forwarded = {"X-Forwarded-Host": "data.example.org:8443", "X-Forwarded-Proto": "https"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        for url in (
+            PARQUET,
+            PARQUET + "?version=v1",
+            "/api/v1/datasets/wages-test/resources/wages.csv?sort=-year",
+            "/api/v1/datasets/wages-test.zip",
+        ):
+            plain = {"Accept-Encoding": "identity"}
+            direct = await http.get(url, headers=plain)
+            proxied = await http.get(url, headers={**plain, **forwarded})
+            assert direct.status_code == 200, url
+            assert proxied.content == direct.content, url
+            assert proxied.headers["etag"] == direct.headers["etag"], url
+        # A body with links still tells the forwarded hosts apart.
+        linked = [await http.get("/api/v1/changes", headers=h) for h in ({}, forwarded)]
+    assert linked[0].headers["etag"] != linked[1].headers["etag"]
