@@ -14,10 +14,9 @@ versions it reads, so its validators are known before the route runs:
 A strong `ETag` promises the same bytes (RFC 9110 8.8.3), so it hashes everything the bytes
 depend on besides the data: the path (the format is its extension), the decoded query
 parameters in the order sent (a repeated name's last value wins; `next_url` repeats the
-order), the headers a body is built from (`X-Forwarded-*` links; a download holds none, so
-its tag is the same through a proxy), the server's `context` (its base URL) and `REVISION`.
-The bodies themselves are deterministic: exports keep a fixed row order
-(`catalog.query.engine.QueryEngine.export`), XLSX a fixed creation time.
+order), the headers a body is built from (`X-Forwarded-*` links, which no download holds),
+the server's `context` (its base URL) and `REVISION`. The bodies are deterministic: exports
+keep a fixed row order (`catalog.query.engine.QueryEngine.export`), XLSX a fixed creation time.
 
 A gzip-encoded body is another representation, and not a byte-stable one: its tag is weak,
 `W/"<etag>-gzip"`. Either form validates an `If-None-Match` (a weak comparison); `If-Range`
@@ -77,8 +76,6 @@ CURRENT_MAX_AGE = "public, max-age=60"
 # Request headers a body may be built from (`catalog` links behind a trusted proxy).
 BODY_HEADERS = ("x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix")
 DATASET_URL = re.compile(r"/api/v1/datasets/(?P<slug>[^/]+?)(?:\.zip)?(?P<rest>/.*)?")
-# A download (a resource's file, the zip) holds no link: its bytes, and so its tag, are the
-# same whatever a proxy forwards (a replica asked directly and through nginx tag it alike).
 DOWNLOAD_URL = re.compile(r"/api/v1/datasets/[^/]+(?:\.zip|/resources/[^/.]+\.[a-z0-9]+)")
 SQL_PATH = "/api/v1/sql"
 VERSION_URL = re.compile(r"/versions/(?P<version>[^/]+)")
@@ -229,8 +226,8 @@ def _canonical(
     The query is its decoded parameters in the order sent: a repeated name's last value
     wins (`fields=a&fields=b`), and links in a body (`next_url`) repeat the order given.
     """
-    linked = DOWNLOAD_URL.fullmatch(path) is None
-    taken = sorted((k.lower(), v) for k, v in headers if linked and k.lower() in BODY_HEADERS)
+    headers = () if DOWNLOAD_URL.fullmatch(path) else headers  # a download holds no link
+    taken = sorted((k.lower(), v) for k, v in headers if k.lower() in BODY_HEADERS)
     return json.dumps([REVISION, context, path, list(query), taken], ensure_ascii=False)
 
 

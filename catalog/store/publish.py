@@ -238,8 +238,7 @@ class Publisher:
 
     def _refuse_withdrawn_inputs(self, slug: str, digest: str) -> None:
         """Conflict when the last version of `slug` built from these very inputs was withdrawn
-        (a source reverted to a file that was taken down would otherwise go back up
-        unnoticed). Inputs republished since (`--republish`) build as any others."""
+        (a file taken down, restored, would go back up unnoticed); republished ones build."""
         try:
             versions = self.store.versions(slug)
         except NotFound:
