@@ -14,8 +14,8 @@ versions it reads, so its validators are known before the route runs:
 A strong `ETag` promises the same bytes (RFC 9110 8.8.3), so it hashes everything the bytes
 depend on besides the data: the path (the format is its extension), the decoded query
 parameters in the order sent (a repeated name's last value wins; `next_url` repeats the
-order), the headers a body is built from (`X-Forwarded-*` links), the server's `context`
-(its base URL) and `REVISION`. The bodies themselves are deterministic: exports
+order), the headers a body is built from (`X-Forwarded-*` links, which no download holds),
+the server's `context` (its base URL) and `REVISION`. The bodies are deterministic: exports
 keep a fixed row order (`catalog.query.engine.QueryEngine.export`), XLSX a fixed creation time.
 
 A gzip-encoded body is another representation, and not a byte-stable one: its tag is weak,
@@ -76,6 +76,7 @@ CURRENT_MAX_AGE = "public, max-age=60"
 # Request headers a body may be built from (`catalog` links behind a trusted proxy).
 BODY_HEADERS = ("x-forwarded-host", "x-forwarded-proto", "x-forwarded-prefix")
 DATASET_URL = re.compile(r"/api/v1/datasets/(?P<slug>[^/]+?)(?:\.zip)?(?P<rest>/.*)?")
+DOWNLOAD_URL = re.compile(r"/api/v1/datasets/[^/]+(?:\.zip|/resources/[^/.]+\.[a-z0-9]+)")
 SQL_PATH = "/api/v1/sql"
 VERSION_URL = re.compile(r"/versions/(?P<version>[^/]+)")
 
@@ -225,6 +226,7 @@ def _canonical(
     The query is its decoded parameters in the order sent: a repeated name's last value
     wins (`fields=a&fields=b`), and links in a body (`next_url`) repeat the order given.
     """
+    headers = () if DOWNLOAD_URL.fullmatch(path) else headers  # a download holds no link
     taken = sorted((k.lower(), v) for k, v in headers if k.lower() in BODY_HEADERS)
     return json.dumps([REVISION, context, path, list(query), taken], ensure_ascii=False)
 

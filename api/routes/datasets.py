@@ -24,6 +24,7 @@ from api.openapi import (
     problem_responses,
     responses,
 )
+from api.routes.documents import refuse_version_pin
 from api.routes.series import SERIES_FOUND, SeriesSummary, series_summary
 from catalog.errors import NotFound
 from catalog.search import FACETS, HeldCode, Matched, SearchQuery
@@ -231,8 +232,8 @@ def search_datasets(
     "/datasets/{slug}",
     summary="One dataset: metadata, resources, schema, provenance",
     description="The published descriptor (Data Package v2 with our catalogue properties) of "
-    "the current version: metadata, resources with their Table Schemas, sources, build "
-    "provenance.",
+    "the current version (or of `version=`): metadata, resources with their Table Schemas, "
+    "sources, build provenance.",
     responses=responses(
         json_example({"name": SLUG, "title": "贵州省最低工资标准", "version": VERSION}),
         DESCRIPTOR,
@@ -240,8 +241,9 @@ def search_datasets(
     ),
     response_model=None,
 )
-def show_dataset(slug: Slug, store: StoreDep) -> Document:
-    return store.descriptor(slug)
+def show_dataset(slug: Slug, store: StoreDep, version: Version = None) -> Document:
+    # `version=` pins the answer (and the caching makes it immutable): it must be applied.
+    return store.descriptor(slug, version)
 
 
 class PublishedVersion(TypedDict):
@@ -275,7 +277,8 @@ class VersionList(TypedDict):
         ONE_DATASET,
     ),
 )
-def list_versions(slug: Slug, store: StoreDep) -> VersionList:
+def list_versions(slug: Slug, store: StoreDep, request: Request) -> VersionList:
+    refuse_version_pin(request, "the list always names every version")
     history = store.versions(slug)
     return VersionList(
         dataset=slug,
@@ -303,7 +306,8 @@ def list_versions(slug: Slug, store: StoreDep) -> VersionList:
     responses=responses(json_example({"name": SLUG, "version": VERSION}), DESCRIPTOR, ONE_DATASET),
     response_model=None,
 )
-def show_version(slug: Slug, version: PinnedVersion, store: StoreDep) -> Document:
+def show_version(slug: Slug, version: PinnedVersion, store: StoreDep, request: Request) -> Document:
+    refuse_version_pin(request, "the path names the version")
     return store.descriptor(slug, version)
 
 

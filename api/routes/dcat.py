@@ -39,6 +39,7 @@ from api.routes.documents import (
     json_document,
     negotiate,
     page_format,
+    refuse_version_pin,
     tagged,
     vary,
 )
@@ -308,6 +309,7 @@ DatasetFormat = Annotated[Response | None, Depends(dataset_format)]
 def schema_org(
     request: Request, slug: Slug, store: StoreDep, index: IndexDep, info: InfoDep
 ) -> Response:
+    refuse_version_pin(request, "it describes the served version")
     document = dataset_jsonld(info, served_package(store, slug, index))
     return json_document(request, document, "application/ld+json")
 

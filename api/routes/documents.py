@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from api.deps import SettingsDep
 from api.preconditions import precondition
-from catalog.errors import OpenDataError
+from catalog.errors import InvalidParameter, OpenDataError
 from catalog.metadata import RDF_FORMATS, CatalogueInfo
 from catalog.settings import Settings
 
@@ -65,6 +65,14 @@ def vary(request: Request, *names: str) -> str:
     forwarded headers when `public_base` built its links from them."""
     forwarded = FORWARDED if getattr(request.state, "forwarded_links", False) else ()
     return ", ".join(dict.fromkeys(("Accept-Encoding", *names, *forwarded)))
+
+
+def refuse_version_pin(request: Request, why: str) -> None:
+    """400 for `version=` on a route about one dataset that does not read it: the caching
+    (and the shipped nginx site) take a URL with `version=` for a pinned, immutable one, so
+    it must never be answered as if it had been applied (as /api/v1/series refuses it)."""
+    if "version" in request.query_params:
+        raise InvalidParameter("version", f"this route reads no version= ({why})")
 
 
 def _first(value: str | None) -> str:

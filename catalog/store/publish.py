@@ -237,16 +237,16 @@ class Publisher:
         return BuildResult(source.slug, version, created=True, rows=rows, report=validation.report)
 
     def _refuse_withdrawn_inputs(self, slug: str, digest: str) -> None:
-        """Conflict when a withdrawn version of `slug` was built from these very inputs (a
-        source reverted to a file that was taken down would otherwise go back up unnoticed)."""
+        """Conflict when the last version of `slug` built from these very inputs was withdrawn
+        (a file taken down, restored, would go back up unnoticed); republished ones build."""
         try:
             versions = self.store.versions(slug)
         except NotFound:
             return  # never published: nothing was withdrawn
-        withdrawn = [v for v in versions if v.withdrawn and v.input_sha256 == digest]
-        if not withdrawn:
+        same = [v for v in versions if v.input_sha256 == digest]  # oldest first
+        if not same or not same[-1].withdrawn:
             return
-        version = withdrawn[-1].version
+        version = same[-1].version
         reasons = [
             w for w in self.store.withdrawals(slug) if w.versions is None or version in w.versions
         ]

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.caching import HttpCache
+from api.caching import IMMUTABLE, HttpCache
 from tests.api.conftest import AppFactory
 from tests.querydata import WAGE_SCHEMA, wage_rows, write_version
 from tests.servers import open_test_store
@@ -99,6 +99,44 @@ async def test_caching_pinned_urls_are_immutable_and_current_ones_brief(
     assert following.headers["cache-control"] == immutable
     download = await api.get(PARQUET + "?version=v1")
     assert download.headers["cache-control"] == immutable
+
+
+async def test_caching_version_pin_is_read_or_refused_by_every_dataset_route(
+    make_app: AppFactory,
+) -> None:
+    # Found by the issue 17 trial: `/api/v1/datasets/<slug>?version=../../etc` answered 200,
+    # the route reading no `version`; with a real past version it answered the current
+    # descriptor under that version's tag, immutable for a year. Every GET route about one
+    # dataset reads `version=` (a bad one 404) or refuses it (400), as /api/v1/series does.
+    values = {"slug": "wages-test", "resource": "wages", "extension": "csv", "version": "v1"}
+    transport = httpx.ASGITransport(app=make_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        paths = (await http.get("/openapi.json")).json()["paths"]
+        routes = {
+            path: {
+                p["name"] for p in paths[path]["get"].get("parameters", []) if p["in"] == "query"
+            }
+            for path in paths
+            if path.startswith("/api/v1/datasets/{slug}") and "get" in paths[path]
+        }
+        assert len(routes) >= 9
+        for path, parameters in routes.items():
+            url = path.format(**values)
+            reads = "version" in parameters
+            asked = {"group_by": "year"} if url.endswith("/aggregate") else {}
+            pinned = await http.get(url, params={**asked, "version": "v2"})
+            bad = await http.get(url, params={**asked, "version": "../../etc"})
+            if reads:
+                assert pinned.status_code == 200, url
+                assert pinned.headers["cache-control"] == IMMUTABLE, url
+                assert bad.status_code == 404, url
+            else:
+                assert (pinned.status_code, bad.status_code) == (400, 400), url
+                assert "version" in pinned.json()["detail"], url
+                assert "etag" not in pinned.headers, url
+        shown = await http.get("/api/v1/datasets/wages-test", params={"version": "v1"})
+    assert shown.json()["version"] == "v1"
+    assert [r["name"] for r in shown.json()["resources"]] == ["wages"]  # v2 has notes too
 
 
 async def test_caching_errors_carry_no_validators(api: httpx.AsyncClient) -> None:
@@ -276,3 +314,29 @@ async def test_caching_etag_covers_forwarded_headers_and_base_url(
         elsewhere = await http.get("/api/v1/changes")
     tags = {r.headers["etag"] for r in (plain, forwarded, elsewhere)}
     assert len(tags) == 3
+
+
+async def test_caching_download_tag_is_the_same_with_or_without_forwarded_headers(
+    make_app: AppFactory,
+) -> None:
+    # Found by the issue 17 trial: a download through nginx (which forwards X-Forwarded-*)
+    # was tagged unlike the same bytes from a replica asked directly.
+    app = make_app(trust_forwarded_headers=True, base_url="https://data.example.org")
+    forwarded = {"X-Forwarded-Host": "data.example.org:8443", "X-Forwarded-Proto": "https"}
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        for url in (
+            PARQUET,
+            PARQUET + "?version=v1",
+            "/api/v1/datasets/wages-test/resources/wages.csv?sort=-year",
+            "/api/v1/datasets/wages-test.zip",
+        ):
+            plain = {"Accept-Encoding": "identity"}
+            direct = await http.get(url, headers=plain)
+            proxied = await http.get(url, headers={**plain, **forwarded})
+            assert direct.status_code == 200, url
+            assert proxied.content == direct.content, url
+            assert proxied.headers["etag"] == direct.headers["etag"], url
+        # A body with links still tells the forwarded hosts apart.
+        linked = [await http.get("/api/v1/changes", headers=h) for h in ({}, forwarded)]
+    assert linked[0].headers["etag"] != linked[1].headers["etag"]

@@ -136,6 +136,32 @@ def test_cli_withdraw_stops_serving_and_build_serves_again(
     assert FolderStore(store_dir).current("wages-test") is not None
 
 
+def test_cli_republished_inputs_build_as_any_others_afterwards(
+    datasets_dir: Path, store_dir: Path
+) -> None:
+    # Found by the issue 17 trial: the withdrawn version's record still said "withdrawn"
+    # of the very inputs `--republish` had served again, so once a later version superseded
+    # them, a plain build of those inputs (a change undone) was refused and exited 1.
+    assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    assert opendata(datasets_dir, store_dir, "withdraw", "wages-test").returncode == 0
+    republished = opendata(datasets_dir, store_dir, "build", "wages-test", "--republish")
+    assert republished.returncode == 0, republished.stderr
+    data = datasets_dir / "wages-test" / "data" / "wages.csv"
+    republished_data = data.read_text(encoding="utf-8")
+    data.write_text(republished_data + "520200,2022,310,81000.00,2023-06-01\n", "utf-8")
+    assert opendata(datasets_dir, store_dir, "build").returncode == 0
+    data.write_text(republished_data, "utf-8")  # the change undone: the republished inputs
+    for plain in (("build",), ("build", "wages-test")):
+        again = opendata(datasets_dir, store_dir, *plain)
+        assert again.returncode == 0, again.stderr
+        assert "withdrawn" not in again.stderr
+    versions = FolderStore(store_dir).versions("wages-test")
+    assert [(v.withdrawn, v.current) for v in versions] == [
+        (True, False), (False, False), (False, False), (False, True)
+    ]  # fmt: skip
+    assert versions[0].input_sha256 == versions[1].input_sha256 == versions[3].input_sha256
+
+
 def test_cli_build_of_everything_leaves_a_withdrawn_dataset_withdrawn(
     datasets_dir: Path, store_dir: Path
 ) -> None:

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import ckanapi
+import httpx
 import pytest
 
 from catalog.store import Publisher
-from tests.conftest import WAGE_FIELDS, descriptor, write_regions, write_wages
+from tests.conftest import WAGE_FIELDS, build_all, descriptor, write_regions, write_wages
 from tests.servers import OPENDATA, open_test_store, serving, state_of, store_location
 
 pytestmark = pytest.mark.slow
@@ -300,3 +301,27 @@ def test_writes_refuse_a_schema_naming_a_reserved_field_and_change_nothing(
     found = site.remote().action.datastore_search(resource_id=resource_id)
     assert found["total"] == 3
     assert [f["id"] for f in found["fields"]][:4] == ["_id", "region_code", "year", "workers"]
+
+
+def test_a_write_that_changes_nothing_publishes_nothing(tmp_path: Path) -> None:
+    # Found by the issue 17 trial: a package_patch of a field that maps to nothing published
+    # a new version, the same data and metadata: the package dict sent back gave an untitled
+    # resource its name (CKAN's `name`, which shows the name) as a title. A field we keep no
+    # place for is ignored, as package_update (and CKAN's default schema) ignores it.
+    write_regions(tmp_path / "datasets")
+    build_all(tmp_path / "store", tmp_path / "datasets")  # as `opendata build` publishes
+    token = make_token(tmp_path / "store", "steward")
+    env = {"OPENDATA_DATASETS": str(tmp_path / "datasets")}
+    with serving(tmp_path / "store", env=env) as server:
+        remote = ckanapi.RemoteCKAN(server.url, apikey=token)
+        before = remote.action.package_show(id="regions-test")
+        answers = [
+            remote.action.package_patch(id="regions-test", no_such_field="x"),
+            remote.action.package_patch(id="regions-test"),
+            remote.action.package_update(**before),
+            remote.action.resource_patch(id=before["resources"][0]["id"]),
+        ]
+        versions = httpx.get(f"{server.url}/api/v1/datasets/regions-test/versions").json()
+    assert answers[:3] == [before] * 3
+    assert answers[3] == before["resources"][0]
+    assert len(versions["versions"]) == 1

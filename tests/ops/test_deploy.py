@@ -189,9 +189,11 @@ def test_nginx_in_front_caches_versioned_downloads_and_refuses_large_bodies(
         assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
         assert answer.headers["content-encoding"] == "gzip"
         assert answer.content == stored.read_bytes()  # httpx decoded the gzip
-        # Compressed by nginx (which asks the app for identity), not by the app, whose
-        # gzip tags end `-gzip`: nginx only weakens the app's strong tag.
-        assert answer.headers["etag"].startswith('W/"') and "-gzip" not in answer.headers["etag"]
+        # A download is compressed by the replica, which tags its gzip body `W/"…-gzip"`
+        # (nginx, compressing it, would weaken the replica's strong tag into one of its own).
+        assert answer.headers["etag"].startswith('W/"') and answer.headers["etag"].endswith(
+            '-gzip"'
+        )
     assert current.headers["cache-control"] == "public, max-age=60"
     assert ready.status_code == 200 and ready.json() == {"status": "ready"}
     assert ready.headers["cache-control"] == "no-store"
@@ -267,6 +269,65 @@ def test_nginx_in_front_logs_no_rate_limit_refusal_in_its_error_log(
     errors = (tmp_path / "error.log").read_text(encoding="utf-8")
     assert "limiting requests" not in errors
     assert not [line for line in errors.splitlines() if SECRET in line and "upstream" not in line]
+
+
+def test_nginx_in_front_keeps_a_port_other_than_443_in_the_links(
+    behind_nginx: str, tmp_path: Path
+) -> None:
+    # Found by the issue 17 trial: the site forwarded `$host`, which has no port, so the
+    # links of a site served on https://host:8443 pointed at https://host/.
+    assert not behind_nginx.endswith(":443")
+    portless = behind_nginx.rsplit(":", 1)[0] + "/"
+    with httpx.Client(base_url=behind_nginx, verify=tls(tmp_path), timeout=30) as client:
+        catalogues = [  # DCAT: landing pages and download URLs
+            client.get("/catalog.jsonld"),
+            client.get("/api/3/action/dcat_catalog_show", params={"format": "jsonld"}),
+        ]
+        page = client.get("/dataset/region-codes")  # its links, its schema.org JSON-LD
+    for answer in [*catalogues, page]:
+        assert answer.status_code == 200, answer.request.url
+        assert f"{behind_nginx}/dataset/region-codes" in answer.text, answer.request.url
+        assert portless not in answer.text, answer.request.url
+    for answer in catalogues:
+        assert f"{behind_nginx}{REGIONS}" in answer.text, answer.request.url
+
+
+def test_nginx_in_front_gives_each_download_the_tag_the_replica_gives_it(
+    real_store: Path, tmp_path: Path
+) -> None:
+    # Found by the issue 17 trial: a download's ETag through nginx was not the replica's own.
+    # The tag hashed the forwarded headers (a download holds no link), and nginx, which
+    # compressed it, weakened the replica's strong tag to W/"…", a tag the replica never gave.
+    version = (real_store / "region-codes" / "CURRENT").read_text(encoding="utf-8").strip()
+    downloads = [
+        f"{REGIONS}?version={version}",
+        REGIONS,
+        REGIONS.replace(".csv", ".parquet"),
+        REGIONS.replace(".csv", ".json"),
+        "/api/v1/datasets/region-codes.zip",
+    ]
+    with (
+        serving(real_store, env=replica_env(tmp_path)) as server,
+        nginx_in_front(tmp_path, [port_of(server), free_port()]) as url,
+        httpx.Client(base_url=url, verify=tls(tmp_path), timeout=30) as proxied,
+        httpx.Client(base_url=server.url, timeout=30) as direct,
+    ):
+        for path in downloads:
+            for coding in ("identity", "gzip"):
+                asked = {"Accept-Encoding": coding}
+                mine, theirs = direct.get(path, headers=asked), proxied.get(path, headers=asked)
+                assert (mine.status_code, theirs.status_code) == (200, 200), path
+                assert theirs.headers["etag"] == mine.headers["etag"], (path, coding)
+                assert theirs.content == mine.content, (path, coding)
+                encoded = mine.headers.get("content-encoding")
+                assert theirs.headers.get("content-encoding") == encoded, (path, coding)
+                # A strong tag names one body; a gzip body's tag is weak (its own bytes vary).
+                assert mine.headers["etag"].startswith("W/") == (encoded == "gzip"), path
+            tag = direct.get(path, headers={"Accept-Encoding": "identity"}).headers["etag"]
+            again = proxied.get(path, headers={"If-None-Match": tag, "Accept-Encoding": "gzip"})
+            assert again.status_code == 304, path
+        zipped = proxied.get(downloads[0], headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["content-encoding"] == "gzip"  # compressed all the same
 
 
 class StoreAway(BaseHTTPRequestHandler):

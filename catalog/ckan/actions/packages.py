@@ -327,8 +327,11 @@ def resource_of(current: Document, given: ResourceFields, upload: Upload | None)
     """
     found = {k: v for k, v in current.items() if k not in ckan_resource_only()}
     name = str(found["name"])
+    # A resource without a title shows its name as CKAN's `name`: sent back unchanged (a
+    # package dict patched or updated as shown), it sets no title, and publishes nothing.
+    untitled = given.title == name and "title" not in found
     for key, value in (
-        ("title", given.title),
+        ("title", None if untitled else given.title),
         ("title_en", given.title_en),
         ("description", given.description),
     ):
