@@ -26,6 +26,7 @@ if typing.TYPE_CHECKING:
         sheet_cells,
         short_name,
     )
+    from validation.lazy import Refusal
     from validation.names import RESOURCE_NAME, SLUG, is_resource_name, is_slug
     from validation.package import ReferenceResolver, Validation, validate_package
     from validation.reading.readers import ReadFailure, check_zip_file
@@ -41,6 +42,7 @@ __all__ = [
     "Layout",
     "ReadFailure",
     "ReferenceResolver",
+    "Refusal",
     "Region",
     "RegionIndex",
     "Report",
@@ -70,6 +72,7 @@ _HOMES = {
     "RESOURCE_NAME": "validation.names",
     "ReadFailure": "validation.reading.readers",
     "ReferenceResolver": "validation.package",
+    "Refusal": "validation.lazy",
     "Region": "validation.layout",
     "RegionIndex": "validation.layout",
     "Report": "validation.report",
