@@ -5,7 +5,7 @@ datastore   the DataStore extension: search, info, SQL, dumps
 arguments   CKAN's argument validators, one of each
 mapping     descriptors as CKAN package, resource and group dicts
 push        `opendata push`: this catalogue into another CKAN
-publishing  a write's validation and publish, in a child process
+publishing  a write's validation and publish, in a child process (`child`)
 catalogue   the datasets of a DCAT catalogue page, found by package_search (ckanext-dcat)
 """
 

@@ -2,7 +2,7 @@
 
 A server validates nothing itself: what needs Frictionless, numpy and the validators (and
 the hundreds of MB a large upload's validation peaks at) runs in a fresh interpreter,
-`python -m catalog.ckan.publishing <memory MB>`, that the action waits for; the server
+`python -m catalog.ckan.child <memory MB>`, that the action waits for; the server
 keeps none of it, and `opendata serve` refuses numpy and pandas for its whole life (`cli`).
 
 The child is handed a pickled request on its stdin and answers one pickled value on its
@@ -108,7 +108,7 @@ def run_child(
 ) -> object:
     """Run `request` in a fresh interpreter; its result, or its error raised here."""
     path = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
-    command = [sys.executable, "-s", "-B", "-m", "catalog.ckan.publishing", str(memory_mb)]
+    command = [sys.executable, "-s", "-B", "-m", "catalog.ckan.child", str(memory_mb)]
     try:
         done = subprocess.run(
             command,
@@ -214,10 +214,3 @@ def main(memory_mb: int) -> None:
         result = ("error", OpenDataError(f"{_what(request)} failed: {type(exc).__name__}: {exc}"))
     pickle.dump(result, answer)
     answer.flush()
-
-
-if __name__ == "__main__":
-    # Through the package's module, whose request classes the server pickled.
-    from catalog.ckan.publishing import main as run
-
-    run(int(sys.argv[1]))

@@ -1,0 +1,9 @@
+"""`python -m catalog.ckan.child <memory MB>`: the child process of a CKAN write's publish
+(`catalog.ckan.publishing`), a module of its own so that the one it runs is imported once,
+as the package's, whose request classes the server pickled."""
+
+import sys
+
+from catalog.ckan.publishing import main
+
+main(int(sys.argv[1]))
