@@ -34,16 +34,19 @@ pytestmark = pytest.mark.slow
 
 Get = Callable[..., httpx.Response]
 
-# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): ready at
-# 171 MB, 246-249 MB after the burst with its exports (a second burst fills the kept row groups,
-# bounded by OPENDATA_ROW_GROUP_CACHE_MB); a first start (a new state database, whose
-# migrations load alembic, mako and pygments) adds 10 MB. What those are (issue 15's notes):
-# the interpreter 11 MB, DuckDB's library 26 and its first database 29 (24 of them the
-# library's own pages, which a second server on the machine shares), pyarrow with its Parquet
-# reader 31 (numpy refused: `cli`), FastAPI with pydantic 20, uvicorn 2, SQLAlchemy (the state
-# database) 11, jinja2, markdown-it, pydantic-settings and prometheus_client 4, our own modules
-# 27, the loaded index and code lists 10. Startup's imports are checked exactly, below.
-IDLE_MB = 200
+# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): a
+# restart is ready at 170-171 MB, a first start (a new state database, whose migrations load
+# alembic, mako and pygments) at 181 MB, the one measured here; 246-249 MB after the burst with
+# its exports (a second burst fills the kept row groups, bounded by
+# OPENDATA_ROW_GROUP_CACHE_MB). What those are (issue 15's notes): the interpreter 11 MB,
+# DuckDB's library 26 and its first database 29 (24 of them the library's own pages, which a
+# second server on the machine shares), pyarrow with its Parquet reader 31 (numpy refused:
+# `cli`; a CKAN write validates in a child process, `catalog.ckan.publishing`), FastAPI with
+# pydantic 20, uvicorn 2, SQLAlchemy (the state database) 11, jinja2, markdown-it,
+# pydantic-settings and prometheus_client 4, our own modules 27, the loaded index and code
+# lists 10. MALLOC_ARENA_MAX=2 and a malloc_trim once ready changed nothing measurable (under
+# 1 MB). Startup's imports are checked exactly, below.
+IDLE_MB = 190
 EXPORTS = ("csv", "xlsx", "json", "parquet")
 AFTER_BURST_MB = 285
 IDLE_THREADS = 16
