@@ -6,4 +6,5 @@ import sys
 
 from catalog.ckan.publishing import main
 
-main(int(sys.argv[1]))
+if __name__ == "__main__":
+    main(int(sys.argv[1]))
