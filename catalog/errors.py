@@ -61,6 +61,20 @@ class OpenDataError(Exception):
     # What a 5xx whose message is private says to callers instead of "the server failed".
     public_detail: str | None = None
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickled as it is, not rebuilt through `__init__` (whose arguments differ by class):
+        # an error crosses to the server from the process that published (`catalog.ckan`).
+        return (_rebuilt, (type(self), self.args, self.__dict__))
+
+
+def _rebuilt(
+    kind: type[OpenDataError], args: tuple[object, ...], state: dict[str, object]
+) -> OpenDataError:
+    error = kind.__new__(kind, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
+
 
 class BadRequest(OpenDataError):
     status = 400

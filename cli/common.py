@@ -15,10 +15,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from catalog.errors import OpenDataError
-from catalog.query import PublishedDownloads, QueryEngine
+from catalog.query import publisher_of
 from catalog.settings import Settings
 from catalog.state import LOCAL, Outcome, State, cli_token, open_state, outcome_of
-from catalog.store import Publisher, open_store
+from catalog.store import Publisher
 from validation import printable
 
 # Never wrapped: messages go to logs and cron mail, where a break mid-sentence is noise.
@@ -74,12 +74,7 @@ def state_of(ctx: typer.Context) -> State:
 
 def publisher(ctx: typer.Context) -> Publisher:
     """The publisher of the chosen store, rendering each version's downloads as it writes."""
-    settings = settings_of(ctx)
-    store = open_store(settings.store, s3=settings.s3_options)
-    downloads = PublishedDownloads(QueryEngine(store, settings))
-    return Publisher(
-        store, settings.datasets, row_group_size=settings.row_group_size, downloads=downloads
-    )
+    return publisher_of(settings_of(ctx))
 
 
 def progress() -> Progress:

@@ -26,6 +26,7 @@ if typing.TYPE_CHECKING:
         sheet_cells,
         short_name,
     )
+    from validation.lazy import Refusal
     from validation.names import (
         RESOURCE_NAME,
         SLUG,
@@ -48,6 +49,7 @@ __all__ = [
     "Layout",
     "ReadFailure",
     "ReferenceResolver",
+    "Refusal",
     "Region",
     "RegionIndex",
     "Report",
@@ -79,6 +81,7 @@ _HOMES = {
     "RESOURCE_NAME": "validation.names",
     "ReadFailure": "validation.reading.readers",
     "ReferenceResolver": "validation.package",
+    "Refusal": "validation.lazy",
     "Region": "validation.layout",
     "RegionIndex": "validation.layout",
     "Report": "validation.report",

@@ -11,8 +11,10 @@ names from the package's `if TYPE_CHECKING:` imports.
 from __future__ import annotations
 
 import importlib
+import importlib.abc
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from importlib.machinery import ModuleSpec
 
 
 def exported(package: str, homes: Mapping[str, str], name: str) -> object:
@@ -23,3 +25,20 @@ def exported(package: str, homes: Mapping[str, str], name: str) -> object:
     value: object = getattr(importlib.import_module(home), name)
     setattr(sys.modules[package], name, value)
     return value
+
+
+class Refusal(importlib.abc.MetaPathFinder):
+    """Refuses the named top-level packages as if they were not installed, while it is on
+    `sys.meta_path`: how a process keeps out what a library would import only to offer a
+    conversion the process never makes (pyarrow imports numpy, and pandas on its first array
+    built from Python values)."""
+
+    def __init__(self, *packages: str) -> None:
+        self.packages = frozenset(packages)
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None, target: object = None
+    ) -> ModuleSpec | None:
+        if fullname.partition(".")[0] in self.packages:
+            raise ModuleNotFoundError(f"{fullname} is not loaded by this process", name=fullname)
+        return None

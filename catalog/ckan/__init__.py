@@ -5,6 +5,7 @@ datastore   the DataStore extension: search, info, SQL, dumps
 arguments   CKAN's argument validators, one of each
 mapping     descriptors as CKAN package, resource and group dicts
 push        `opendata push`: this catalogue into another CKAN
+publishing  a write's validation and publish, in a child process (`child`)
 catalogue   the datasets of a DCAT catalogue page, found by package_search (ckanext-dcat)
 """
 
@@ -22,6 +23,7 @@ from catalog.ckan.actions import (
 from catalog.ckan.catalogue import CatalogueSyntaxError, catalogue_search
 from catalog.ckan.datastore import DUMP_MEDIA_TYPES, DataStore
 from catalog.ckan.mapping import CKAN_STATUS
+from catalog.ckan.publishing import ChildPublisher
 from catalog.ckan.push import Pusher
 from catalog.ckan.shapes import DataDict
 
@@ -33,6 +35,7 @@ __all__ = [
     "Action",
     "CatalogueSyntaxError",
     "CatalogueWriter",
+    "ChildPublisher",
     "CkanActions",
     "DataDict",
     "DataStore",

@@ -53,6 +53,7 @@ from catalog.query.formats import (
     Format,
     PublishedDownloads,
     encode,
+    publisher_of,
 )
 from catalog.query.renderer import (
     BOM,
@@ -113,6 +114,7 @@ __all__ = [
     "json_chunks",
     "ndjson_chunks",
     "parquet_chunks",
+    "publisher_of",
     "text_csv_chunks",
     "view_name",
     "write_sheet",

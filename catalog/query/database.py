@@ -10,12 +10,10 @@ are read as Arrow batches, lazily: memory stays one batch deep.
 
 from __future__ import annotations
 
-import importlib.abc
 import os
 import sys
 import tempfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from importlib.machinery import ModuleSpec
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -32,6 +30,7 @@ from catalog.errors import (
 from catalog.sandbox import explain
 from catalog.settings import Settings
 from catalog.store import Files
+from validation import Refusal
 
 Batches = Iterator[pa.RecordBatch]
 
@@ -70,17 +69,6 @@ def connect(
     return con
 
 
-class _NoPandas(importlib.abc.MetaPathFinder):
-    """Refuses `pandas`, as if it were not installed."""
-
-    def find_spec(
-        self, fullname: str, path: Sequence[str] | None, target: object = None
-    ) -> ModuleSpec | None:
-        if fullname.partition(".")[0] == "pandas":
-            raise ModuleNotFoundError("not imported by the server", name=fullname)
-        return None
-
-
 def arrow_for_serving() -> None:
     """Settle pyarrow, once for a server process (`opendata serve`), on what a long-running
     threaded server wants: the system allocator, and no pandas.
@@ -102,7 +90,7 @@ def _without_pandas() -> None:
     never load pandas. A process that converts to pandas must not do this."""
     if "pandas" in sys.modules:
         return  # already loaded: nothing left to save
-    refusal = _NoPandas()
+    refusal = Refusal("pandas")
     sys.meta_path.insert(0, refusal)
     try:
         pa.lib._pandas_api.have_pandas  # noqa: B018 - the Python side's one try

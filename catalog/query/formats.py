@@ -34,8 +34,16 @@ from catalog.query.downloads import (
 from catalog.query.engine import QueryEngine
 from catalog.query.resources import ResourceFile
 from catalog.query.selection import ExportRequest, RowSelection
+from catalog.settings import Settings
 from catalog.sql import Schema
-from catalog.store import DOWNLOADS, Document, RenderedFile, download_file
+from catalog.store import (
+    DOWNLOADS,
+    Document,
+    Publisher,
+    RenderedFile,
+    download_file,
+    open_store,
+)
 
 EU_FILE_TYPE = "http://publications.europa.eu/resource/authority/file-type/"
 
@@ -230,6 +238,16 @@ class PublishedDownloads:
             return
         for chunk in encode(self.engine, selection, fmt).chunks:
             target.write(chunk)
+
+
+def publisher_of(settings: Settings) -> Publisher:
+    """The publisher of the settings' store, rendering each version's downloads as it writes
+    (`opendata build`, and a CKAN write's publishing process)."""
+    store = open_store(settings.store, s3=settings.s3_options)
+    downloads = PublishedDownloads(QueryEngine(store, settings))
+    return Publisher(
+        store, settings.datasets, row_group_size=settings.row_group_size, downloads=downloads
+    )
 
 
 def _whole(staging: Path, slug: str, resource: Document) -> RowSelection:

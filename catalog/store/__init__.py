@@ -27,7 +27,7 @@ from catalog.store.descriptors import (
 )
 from catalog.store.downloads import DownloadRenderer, RenderedFile
 from catalog.store.files import Files, LocalFiles, files_from_spec
-from catalog.store.folder import FolderStore
+from catalog.store.folder import FolderStore, adopt_lock, held_locks
 from catalog.store.model import (
     RESOURCE_CLASSES,
     RESOURCE_CODE,
@@ -93,6 +93,7 @@ __all__ = [
     "TableSchema",
     "VersionInfo",
     "Withdrawal",
+    "adopt_lock",
     "changes_since",
     "credit_check_character",
     "credit_code_fault",
@@ -102,6 +103,7 @@ __all__ = [
     "download_file",
     "file_name_fault",
     "files_from_spec",
+    "held_locks",
     "is_email",
     "is_safe_url",
     "load_dataset",

@@ -79,6 +79,10 @@ class Store(Protocol):
         store keeps none): one read tells a mirror whether to look again."""
         ...
 
+    def forget(self) -> None:
+        """Read what is served afresh at the next read: after another process wrote it."""
+        ...
+
     def generation_time(self) -> datetime:
         """When the generation last changed (the epoch when there is none)."""
         ...

@@ -37,6 +37,7 @@ from api.uploads import BodyTooLarge, remove_stale
 from catalog.ckan import (
     WRITE_ACTIONS,
     CatalogueWriter,
+    ChildPublisher,
     CkanActions,
     DataStore,
     catalogue_search,
@@ -44,7 +45,6 @@ from catalog.ckan import (
 )
 from catalog.errors import OpenDataError
 from catalog.metadata import DcatActions, links_on
-from catalog.query import PublishedDownloads
 from catalog.settings import Settings
 from catalog.sql import dumps_exact
 from catalog.state import database_unavailable, open_state
@@ -83,8 +83,7 @@ def install(app: FastAPI, settings: Settings) -> None:
         app.state.store,
         settings.datasets,
         actions,
-        row_group_size=settings.row_group_size,
-        downloads=PublishedDownloads(app.state.engine),
+        publish=ChildPublisher(settings),
     )
     # ckanext-dcat's actions link on the configured base URL, or on a trusted proxy's
     # (`action` sets it per request), as the `/catalog.*` routes do.

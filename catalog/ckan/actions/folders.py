@@ -2,7 +2,8 @@
 
 The steward's source of truth stays a folder: the write actions edit
 `<datasets>/<slug>/datapackage.yaml` and `data/`, exactly what a steward edits by hand, and
-then publish the folder with `Publisher` as `opendata build` does:
+then publish the folder with `Publisher` as `opendata build` does, in a child process
+(`catalog.ckan.publishing`: a server never loads the validation's libraries):
 
 - A change is made in a copy of the folder (`<datasets>/.writes/<random>/`), validated and
   published from there; only then does the copy replace the folder. An invalid upload raises
@@ -35,7 +36,6 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +52,9 @@ from catalog.ckan.actions.packages import (
     extras_of,
     resource_of,
 )
+from catalog.ckan.publishing import folder_writes, swap_in
 from catalog.ckan.shapes import DataDict
-from catalog.errors import FoldersUnwritable, InvalidFields, NotAuthorized, NotFound
+from catalog.errors import InvalidFields, NotAuthorized, NotFound
 from catalog.search import catalogue_uuid
 from catalog.store import (
     DESCRIPTOR_NAME,
@@ -61,9 +62,7 @@ from catalog.store import (
     URL_MESSAGE,
     DatasetSource,
     Document,
-    DownloadRenderer,
     Package,
-    Publisher,
     Store,
     descriptor_faults,
     is_safe_url,
@@ -72,6 +71,8 @@ from catalog.store import (
 )
 from validation import is_slug
 
+Publish = Callable[..., None]
+"""Validate, publish and swap in a staged folder: `ChildPublisher` (`catalog.ckan.publishing`)."""
 Permit = Callable[[str | None], bool]
 """Whether the writer may change a dataset of this organization (None: of no organization)."""
 # Unset, as for a steward's own code calling the actions, every write is permitted.
@@ -113,14 +114,12 @@ class DatasetFolders:
         datasets: Path,
         actions: CkanActions,
         *,
-        row_group_size: int,
-        downloads: DownloadRenderer | None = None,
+        publish: Publish,
     ) -> None:
         self.store = store
-        self.downloads = downloads  # renders each version's downloads as it is published
+        self.publish = publish
         self.datasets = datasets
         self.actions = actions
-        self.row_group_size = row_group_size
         # Re-entrant: package_patch reads and updates under one hold.
         self.lock = threading.RLock()
 
@@ -215,40 +214,23 @@ class DatasetFolders:
                 document = package.as_dict()
                 text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
                 (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
-            swap = partial(self._swap_in, work, slug, replace_folder)
             if draft:
                 (staging / DRAFT_MARKER).touch()
-                swap()
+                swap_in(self.datasets, work, slug, replace_folder)
             elif package.resources:
-                publisher = Publisher(
-                    self.store,
-                    self.datasets,
-                    row_group_size=self.row_group_size,
-                    downloads=self.downloads,
-                )
-                # The folder is swapped in before the new version is served: whoever sees
-                # it current (an `opendata build` deciding what changed) reads its folder.
+                # Validated, published and swapped in by a child process (`publish`).
                 source_now = DatasetSource(slug, staging, document, package)
-                publisher.build(source_now, base=base, before_switch=swap)
-                if staging.exists():  # the same inputs were already current: nothing served
-                    swap()
+                self.publish(source_now, work, replace_folder=replace_folder, base=base)
             else:
-                swap()
+                swap_in(self.datasets, work, slug, replace_folder)
         finally:
             shutil.rmtree(work, ignore_errors=True)
+            self.store.forget()  # the child's writes, not this store object's
         self.actions.refresh()
 
     def is_draft(self, slug: str) -> bool:
         """Whether a client marked the dataset a draft (its writes are not published)."""
         return (self.datasets / slug / DRAFT_MARKER).is_file()
-
-    def _swap_in(self, work: Path, slug: str, replace_folder: bool) -> None:
-        # Run before the new version is switched to: a refusal here leaves the old one served.
-        folder = self.datasets / slug
-        with folder_writes():
-            if replace_folder and folder.exists():
-                folder.rename(work / f"{slug}.previous")
-            (work / slug).rename(folder)
 
     def check_writable(self) -> None:
         """Refuse (FoldersUnwritable) unless a folder can be made and removed beside the
@@ -312,16 +294,6 @@ class DatasetFolders:
             if resource["id"] == wanted:
                 return resource
         raise NotFound("")
-
-
-@contextlib.contextmanager
-def folder_writes() -> Iterator[None]:
-    """Translate the system's refusal to change the dataset folders (read-only, permission
-    denied, missing) into FoldersUnwritable, a 503 that names the cause, not a 500."""
-    try:
-        yield
-    except OSError as exc:
-        raise FoldersUnwritable(exc) from exc
 
 
 def _copy_files(

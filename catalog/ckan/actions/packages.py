@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import NotRequired, TypedDict, cast
 
 from catalog.ckan import mapping as ckan
+from catalog.ckan import publishing
 from catalog.ckan.shapes import DataDict, Unit
 from catalog.errors import InvalidFields
 from catalog.metadata import SPDX_TO_CKAN
@@ -382,14 +383,7 @@ def ckan_resource_only() -> frozenset[str]:
 
 
 def infer_schema(path: Path, fmt: str) -> InferredSchema:
-    """A Table Schema inferred from the file (Frictionless), for an upload that sent none."""
-    from frictionless import Resource, system
-
-    try:
-        with system.use_context(trusted=True):
-            resource = Resource(path=str(path), format=fmt)
-            resource.infer()
-            # Frictionless types its descriptors as any JSON; an inferred one has this shape.
-            return cast(InferredSchema, resource.schema.to_descriptor())
-    except Exception as exc:  # frictionless raises many kinds on unreadable files
-        raise InvalidFields({"upload": [f"Could not read the table: {exc}"]}) from None
+    """A Table Schema inferred from the file (Frictionless, in a child process: a server
+    never loads it), for an upload that sent none."""
+    # Frictionless types its descriptors as any JSON; an inferred one has this shape.
+    return cast(InferredSchema, publishing.infer_schema(path, fmt))

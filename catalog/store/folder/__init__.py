@@ -6,6 +6,7 @@ the per-dataset publish lock.
 """
 
 from catalog.store.folder.layout import CURRENT, GENERATION, HISTORY, LOCK, WITHDRAWN
+from catalog.store.folder.locks import adopt_lock, held_locks
 from catalog.store.folder.store import FolderStore
 
 __all__ = [
@@ -15,4 +16,6 @@ __all__ = [
     "LOCK",
     "WITHDRAWN",
     "FolderStore",
+    "adopt_lock",
+    "held_locks",
 ]

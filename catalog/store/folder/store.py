@@ -76,6 +76,9 @@ class FolderStore(Withdrawals):
     def known_slugs(self) -> list[str]:
         return self._datasets_with(CURRENT, WITHDRAWN)
 
+    def forget(self) -> None:
+        """Nothing to forget: every read looks at the folder (a package by its file's identity)."""
+
     def _datasets_with(self, *markers: str) -> list[str]:
         if not self.root.is_dir():
             return []

@@ -93,6 +93,9 @@ class S3Store(Publishing):
     def _written(self) -> None:
         self.pointers.forget()
 
+    def forget(self) -> None:
+        self._written()
+
     def _served_slugs(self) -> list[str]:
         # A withdrawn dataset keeps an empty CURRENT (emptied by a conditional write). Read
         # as `current` reads it: the served versions a server reads next are remembered.
