@@ -136,7 +136,7 @@ class S3Store(Publishing):
         return dict(zip(slugs, self.objects.each(self._folder, slugs), strict=True))
 
     def _folder(self, slug: str) -> Folder:
-        # Every key below the folder: one request still (a page holds 1,000 keys).
+        # Every key below the folder: one request up to 1,000 keys, as the shallow listing.
         _none, listed = self.objects.listed(self._key(slug), deep=True)
         files: dict[str, set[str]] = {}
         for path in listed:
