@@ -13,15 +13,18 @@ in the test process and in the servers it starts, and two paths never share one.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from benchmarks import OPENDATA as OPENDATA_PATH
 from benchmarks import Server, free_port, running, serve_opendata
+from benchmarks.s3server import s3_client
 from catalog.state import State, open_state, sqlite_url
 from catalog.store import Clock, Store, open_store, utc_now
 from catalog.store.s3 import S3Location
@@ -80,9 +83,7 @@ def copy_test_store(source: Path, target: Path, slugs: Iterable[str] | None = No
         for part in [""] if slugs is None else list(slugs):
             shutil.copytree(source / part, target / part)
         return target
-    import boto3
-
-    client = boto3.client("s3", endpoint_url=os.environ["OPENDATA_S3_ENDPOINT_URL"])
+    client = _bucket_client(os.environ["OPENDATA_S3_ENDPOINT_URL"])
     start, end = (S3Location.parse(store_location(path)) for path in (source, target))
     for part in [""] if slugs is None else [f"{slug}/" for slug in slugs]:
         pages = client.get_paginator("list_objects_v2").paginate(
@@ -92,6 +93,12 @@ def copy_test_store(source: Path, target: Path, slugs: Iterable[str] | None = No
             key = end.key(item["Key"].removeprefix(start.key("")))
             client.copy_object(Bucket=BUCKET, Key=key, CopySource=f"{BUCKET}/{item['Key']}")
     return target
+
+
+@functools.cache
+def _bucket_client(endpoint: str) -> Any:
+    """A boto3 client of the session's moto, made once (each costs 0.1-1 s)."""
+    return s3_client(endpoint)
 
 
 def state_of(store: Path) -> Path:

@@ -16,13 +16,11 @@ import re
 import threading
 from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
-from catalog.errors import OpenDataError
 from catalog.query import Generation
 from catalog.search.holdings import (
     INDICATOR_LIST,
@@ -32,11 +30,11 @@ from catalog.search.holdings import (
     Named,
     Names,
     Vocabulary,
-    read_holding,
     read_vocabulary,
     resolve,
     small_connection,
 )
+from catalog.search.reads import Mark, read_holdings, read_marks, read_packages
 from catalog.search.records import catalogue_uuid, entry, index_table, utc_moment
 from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
 from catalog.search.synonyms import Lexicon, is_year, matching
@@ -51,9 +49,6 @@ BIGINT_MAX = 2**63 - 1
 MAX_MATCHED = 20  # indicators (and regions) a result lists as matched
 UUID_FORM = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")  # a dataset's id
 CODE_LISTS = frozenset({INDICATOR_LIST, REGION_LIST})  # whose names every dataset's rows take
-# What a dataset's entry is a function of: its current version, and when it or its
-# withdrawals last changed.
-Mark = tuple[str | None, datetime]
 
 __all__ = ["BIGINT_MAX", "CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
 
@@ -179,7 +174,7 @@ class CatalogueIndex:
         seen = (token, 0 if token else self.generation.reads)  # a store keeping none: rescan
         if seen == self._seen:
             return
-        marks = {slug: _mark(self.store, slug) for slug in self.store.slugs()}
+        marks = read_marks(self.store, self.store.slugs())  # several at once (`reads`)
         changed = sorted(
             slug
             for slug in marks.keys() | self._marks.keys()
@@ -205,8 +200,9 @@ class CatalogueIndex:
             self._vocabulary = read_vocabulary(self.store, versions, reads)
         packages = self._read_changed(marks, changed)
         redo = packages if every else [slug for slug in changed if slug in packages]
+        self._read_holdings([(packages[slug], versions[slug]) for slug in redo], reads)
         held = {slug: h for slug, h in self._held.items() if slug in packages}
-        held.update((slug, self._resolve(packages[slug], versions[slug], reads)) for slug in redo)
+        held.update((slug, self._resolve(packages[slug], versions[slug])) for slug in redo)
         self._holdings = {
             key: holding
             for key, holding in self._holdings.items()
@@ -222,34 +218,33 @@ class CatalogueIndex:
             self._replace(packages, held, changed)
 
     def _read_changed(self, marks: dict[str, Mark], changed: list[str]) -> dict[str, Package]:
-        """The current descriptors, by slug in order: those of `changed` read again."""
-        packages = dict(self._raw)
-        for slug in changed:
-            packages.pop(slug, None)
-            version = marks[slug][0] if slug in marks else None
-            if version and (package := self._read(slug, version, marks)):
+        """The current descriptors, by slug in order: those of `changed` read again (one
+        withdrawn since it was marked is left out, and looked for again at the next change)."""
+        gone = set(changed)
+        packages = {slug: p for slug, p in self._raw.items() if slug not in gone}
+        wanted = [(slug, v) for slug in changed if slug in marks and (v := marks[slug][0])]
+        found = read_packages(self.store, wanted)
+        for (slug, _version), package in zip(wanted, found, strict=True):
+            if package is None:
+                marks.pop(slug, None)
+            else:
                 packages[slug] = package
         return {slug: packages[slug] for slug in sorted(packages)}
 
-    def _read(self, slug: str, version: str, marks: dict[str, Mark]) -> Package | None:
-        """The descriptor of `version`; None, and looked for again at the next change, when
-        it was withdrawn since it was marked."""
-        try:
-            return self.store.package(slug, version)
-        except OpenDataError:
-            marks.pop(slug, None)
-            return None
+    def _read_holdings(
+        self, wanted: list[tuple[Package, str | None]], reads: duckdb.DuckDBPyConnection
+    ) -> None:
+        """Read what the versions of `wanted` not read before hold (once each: immutable)."""
+        held = self._holdings
+        missing = [(p, v) for p, v in wanted if v is not None and (p.name, v) not in held]
+        found = read_holdings(self.store, missing, reads)
+        held.update(((p.name, v), one) for (p, v), one in zip(missing, found, strict=True))
 
-    def _resolve(
-        self, package: Package, version: str | None, reads: duckdb.DuckDBPyConnection
-    ) -> Held:
-        """What `version` of `package` holds (read once per version, on `reads`), named."""
+    def _resolve(self, package: Package, version: str | None) -> Held:
+        """What `version` of `package` holds (read by `_read_holdings`), named."""
         if version is None:
             return Held()
-        key = (package.name, version)
-        if key not in self._holdings:
-            self._holdings[key] = read_holding(self.store, package, version, reads)
-        return resolve(self._holdings[key], self._vocabulary or Vocabulary())
+        return resolve(self._holdings[(package.name, version)], self._vocabulary or Vocabulary())
 
     def _replace(
         self, packages: dict[str, Package], held: dict[str, Held], changed: list[str]
@@ -339,10 +334,6 @@ class CatalogueIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         """`select` of a search by words and facets (/api/v1/datasets, DCAT, the web pages)."""
         return self.select(query.selection(self.lexicon()))
-
-
-def _mark(store: Store, slug: str) -> Mark:
-    return store.current(slug), store.state_time(slug)
 
 
 def _names(packages: Sequence[Package], held: Iterable[Held]) -> Iterator[str]:

@@ -22,6 +22,21 @@ def test_opening_an_s3_location_gives_an_s3_store(s3_endpoint: str, tmp_path: Pa
     assert store.slugs() == [] and store.readable_root().is_relative_to(tmp_path)
 
 
+def test_stores_opened_alike_share_one_client_and_other_credentials_get_their_own(
+    s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Making a client costs 0.1-1 s (each boto3 session reads the service model anew): the
+    # tests open a store per test and per app, and paid it every time.
+    first = open_store(fresh_location(), s3=s3_options(s3_endpoint, tmp_path / "a"))
+    second = open_store(fresh_location(), s3=s3_options(s3_endpoint, tmp_path / "b"))
+    assert isinstance(first, S3Store) and isinstance(second, S3Store)
+    assert first.objects._client is second.objects._client
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "another-key")
+    third = open_store(fresh_location(), s3=s3_options(s3_endpoint, tmp_path / "c"))
+    assert isinstance(third, S3Store) and third.objects._client is not first.objects._client
+    assert third.slugs() == []  # signed with the credentials given now
+
+
 def test_opening_settings_give_the_store_its_server_and_cache(tmp_path: Path) -> None:
     settings = Settings(
         store="s3://bucket/a/b",

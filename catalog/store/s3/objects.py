@@ -8,18 +8,31 @@ conditional write that lost) and never puts a credential or a key in a public me
 
 from __future__ import annotations
 
+import functools
 import importlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple, TypeVar
 
 from catalog.errors import StoreError, StoreUnavailable
 from catalog.store.s3.location import ADDRESSING_STYLES, S3Location, S3Options
 
+T = TypeVar("T")
+R = TypeVar("R")
 CHUNK = 1 << 20
+# Requests a store makes at once when it reads many small objects (a dataset folder's
+# listing, CURRENT or a descriptor of each dataset): one after the other, 300 datasets wait a
+# minute on S3 (20-50 ms a request); the client is thread-safe and pools this many connections.
+READERS = 16
+# What the client's credentials come from: a client is shared only while these stay the same.
+ENVIRONMENT = (
+    "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
+    "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+)  # fmt: skip
 # Statuses of a conditional write that lost: precondition failed (412), a concurrent
 # conditional write on the same key (409), or the key gone since it was read (404).
 LOST = {"412", "409", "404", "PreconditionFailed", "ConditionalRequestConflict", "NoSuchKey"}
@@ -45,6 +58,13 @@ class Blob:
 
     def text(self) -> str:
         return self.data.decode("utf-8")
+
+
+class Listed(NamedTuple):
+    """An object as a listing names it: when it was last written, and its size."""
+
+    modified: datetime
+    size: int
 
 
 class Objects:
@@ -129,19 +149,36 @@ class Objects:
 
     def listing(self, prefix: str) -> tuple[list[str], list[str]]:
         """The folders and the objects right under `prefix/` (names only, not keys)."""
+        folders, files = self.listed(prefix)
+        return folders, list(files)
+
+    def listed(self, prefix: str, *, deep: bool = False) -> tuple[list[str], dict[str, Listed]]:
+        """`listing`, each object with its time and size as the listing gives them (no HEAD);
+        `deep`: every object below `prefix/` (named by its path under it), and no folders."""
         folders: list[str] = []
-        files: list[str] = []
+        files: dict[str, Listed] = {}
         start = f"{prefix}/" if prefix else ""
-        for page in self._pages(start):
+        for page in self._pages(start, "" if deep else "/"):
             common = page.get("CommonPrefixes", [])
             folders += [p["Prefix"][len(start) :].rstrip("/") for p in common]
-            files += [o["Key"][len(start) :] for o in page.get("Contents", [])]
+            files.update(
+                (o["Key"][len(start) :], Listed(o["LastModified"], o["Size"]))
+                for o in page.get("Contents", [])
+            )
         return folders, files
 
-    def _pages(self, start: str) -> Iterator[dict[str, Any]]:
+    def each(self, read: Callable[[T], R], items: Sequence[T]) -> list[R]:
+        """`read(item)` of every item, in order, up to `READERS` at once (each read a request
+        or two of this thread-safe client); the first error is raised."""
+        if len(items) < 2:
+            return [read(item) for item in items]
+        with ThreadPoolExecutor(min(READERS, len(items)), thread_name_prefix="s3-read") as pool:
+            return list(pool.map(read, items))
+
+    def _pages(self, start: str, delimiter: str = "/") -> Iterator[dict[str, Any]]:
         try:
             pages = self._client.get_paginator("list_objects_v2")
-            yield from pages.paginate(Bucket=self.bucket, Prefix=start, Delimiter="/")
+            yield from pages.paginate(Bucket=self.bucket, Prefix=start, Delimiter=delimiter)
         except Exception as exc:
             raise self._failed(exc, f"listing {start or '/'}") from exc
 
@@ -174,32 +211,43 @@ def _code(exc: Exception) -> str:
 
 
 def _client(options: S3Options) -> Any:
-    """A boto3 S3 client for `options` (credentials from the standard environment)."""
+    """A boto3 S3 client for `options` (credentials from the standard environment): one per
+    process for the same server, settings and credentials. Making one costs 0.1-1 s (botocore
+    reads the service's model anew for each session), and a client is thread-safe: a process
+    opening many stores (the tests, ~1 s an opening under load) shares it."""
     if options.addressing_style not in ADDRESSING_STYLES:
         raise StoreError(
             f"OPENDATA_S3_ADDRESSING_STYLE is {options.addressing_style!r}; give one of"
             f" {', '.join(ADDRESSING_STYLES)}"
         )
+    environment = tuple(os.environ.get(name, "") for name in ENVIRONMENT)
+    return _shared_client(
+        options.endpoint_url, options.region, options.addressing_style,
+        options.timeout_seconds, environment,
+    )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_client(
+    endpoint_url: str, region: str, addressing_style: str, seconds: float, _environment: Any
+) -> Any:
     boto3 = importlib.import_module("boto3")
-    seconds = options.timeout_seconds
     config = importlib.import_module("botocore.config").Config(
-        s3={"addressing_style": options.addressing_style},
+        s3={"addressing_style": addressing_style},
         # A hung server (stopped, a black-holed route) must give a prompt 503, not hold a
         # request for minutes: each wait for a connection or for the next bytes is bounded,
         # and a call is tried twice at most (docs/s3.md, "Time limits").
         connect_timeout=min(seconds, 2.0),
         read_timeout=seconds,
         retries={"total_max_attempts": 2, "mode": "standard"},
+        max_pool_connections=READERS,  # `Objects.each`: one connection per reader
         # Checksums only where S3 requires them: S3-compatible servers (OSS, older MinIO)
         # refuse the trailing checksums boto3 sends by default.
         request_checksum_calculation="when_required",
         response_checksum_validation="when_required",
     )
     return boto3.session.Session().client(
-        "s3",
-        endpoint_url=options.endpoint_url or None,
-        region_name=options.region or "us-east-1",
-        config=config,
+        "s3", endpoint_url=endpoint_url or None, region_name=region or "us-east-1", config=config
     )
 
 

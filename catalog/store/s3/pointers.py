@@ -24,15 +24,22 @@ MAX_REMEMBERED = 20_000
 
 class Pointers:
     """A memo of reads, cleared when the generation read (at most every `refresh_seconds`)
-    changes; `refresh_seconds` 0 remembers nothing."""
+    changes; `refresh_seconds` 0 remembers nothing.
+
+    Each read is single-flight: callers asking for a key (or the generation) while it is
+    being read wait for that read and take its answer. A server's start asks for the listing
+    of every dataset on two threads at once (the index's load, /healthz's served versions),
+    and would read it twice."""
 
     def __init__(self, read_generation: Callable[[], str], refresh_seconds: float) -> None:
         self._read_generation = read_generation
         self.refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
+        self._looking = threading.Lock()  # held while the generation is read
         self._checked = float("-inf")
         self._generation = ""
         self._remembered: dict[Hashable, Any] = {}
+        self._flights: dict[Hashable, threading.Lock] = {}  # held while a key is read
 
     def remembered(self, key: Hashable, read: Callable[[], T]) -> T:
         """`read()`, or what it answered before under the same generation."""
@@ -43,13 +50,21 @@ class Pointers:
             if key in self._remembered:
                 found: T = self._remembered[key]
                 return found
-        # Read outside the lock: a slow bucket holds up only this request.
-        answer = read()
-        with self._lock:
-            if self._generation == generation:
-                if len(self._remembered) >= MAX_REMEMBERED:
-                    self._remembered.clear()
-                self._remembered[key] = answer
+            if len(self._flights) >= MAX_REMEMBERED:
+                self._flights.clear()  # a lock held is kept by its holder and its waiters
+            flight = self._flights.setdefault(key, threading.Lock())
+        # Read outside the memo's lock: a slow bucket holds up only those asking for `key`.
+        with flight:
+            with self._lock:
+                if key in self._remembered:
+                    found = self._remembered[key]
+                    return found
+            answer = read()
+            with self._lock:
+                if self._generation == generation:
+                    if len(self._remembered) >= MAX_REMEMBERED:
+                        self._remembered.clear()
+                    self._remembered[key] = answer
         return answer
 
     def saw(self, generation: str) -> None:
@@ -72,12 +87,16 @@ class Pointers:
         with self._lock:
             if time.monotonic() - self._checked < self.refresh_seconds:
                 return self._generation
-        # Read before what it guards: an answer read after a change is remembered under the
-        # older generation at worst, and dropped when the newer one is seen.
-        generation = self._read_generation()
-        with self._lock:
-            self._checked = time.monotonic()
-            if generation != self._generation:
-                self._generation = generation
-                self._remembered.clear()
-            return generation
+        with self._looking:
+            with self._lock:  # read meanwhile by the caller this one waited for
+                if time.monotonic() - self._checked < self.refresh_seconds:
+                    return self._generation
+            # Read before what it guards: an answer read after a change is remembered under
+            # the older generation at worst, and dropped when the newer one is seen.
+            generation = self._read_generation()
+            with self._lock:
+                self._checked = time.monotonic()
+                if generation != self._generation:
+                    self._generation = generation
+                    self._remembered.clear()
+                return generation

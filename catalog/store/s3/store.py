@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path, PurePosixPath
+from typing import NamedTuple
 
 from catalog.errors import Gone, NotFound, StoreError
 from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT
@@ -30,13 +31,25 @@ from catalog.store.model import Document, Package, encodable, parse_package
 from catalog.store.records import VersionInfo, Withdrawal
 from catalog.store.s3.copies import LocalCopies
 from catalog.store.s3.location import S3Location, S3Options
-from catalog.store.s3.objects import Objects
+from catalog.store.s3.objects import Listed, Objects
 from catalog.store.s3.pointers import Pointers
 from catalog.store.s3.publishing import EPOCH, Publishing
 from catalog.store.s3.ranges import RangeFiles
 from validation import ReportDocument, is_slug
 
 MAX_CACHED_PACKAGES = 4096
+EMPTY = Listed(EPOCH, 0)
+
+
+class Folder(NamedTuple):
+    """A dataset folder as one listing of it says: the pointers it holds (CURRENT,
+    WITHDRAWN), and the files of each complete version (its descriptor is written last, and
+    nothing after it)."""
+
+    markers: dict[str, Listed]
+    files: dict[str, frozenset[str]]
+
+
 STAGING = ".staging"  # under the copies; eviction skips names that start with a dot
 
 
@@ -67,7 +80,7 @@ class S3Store(Publishing):
         return self.pointers.remembered("slugs", self._served_slugs)
 
     def known_slugs(self) -> list[str]:
-        return [slug for slug, held in self._markers().items() if held & {CURRENT, WITHDRAWN}]
+        return [slug for slug, folder in self._markers().items() if folder.markers]
 
     def current(self, slug: str) -> str | None:
         if self._unknown(slug):
@@ -78,7 +91,17 @@ class S3Store(Publishing):
         if self._unknown(slug):
             return []
         read = super().withdrawals
-        return self.pointers.remembered(("withdrawals", slug), lambda: read(slug))
+        return self.pointers.remembered(
+            ("withdrawals", slug), lambda: read(slug) if self._logged(slug) else []
+        )
+
+    def _logged(self, slug: str) -> bool:
+        """Whether `slug` may have a WITHDRAWN to read: where the listing is remembered, only
+        if it holds one (most datasets never had one; reading each was a request)."""
+        if self.pointers.refresh_seconds <= 0:
+            return True
+        folder = self._markers().get(slug)
+        return folder is not None and WITHDRAWN in folder.markers
 
     def _unknown(self, slug: str) -> bool:
         """A name that this generation's listing does not hold (no CURRENT, no WITHDRAWN): a
@@ -97,23 +120,36 @@ class S3Store(Publishing):
         self._written()
 
     def _served_slugs(self) -> list[str]:
-        # A withdrawn dataset keeps an empty CURRENT (emptied by a conditional write). Read
-        # as `current` reads it: the served versions a server reads next are remembered.
-        found = [slug for slug, held in self._markers().items() if CURRENT in held]
-        return [slug for slug in found if self.current(slug) is not None]
+        # A withdrawn dataset keeps an empty CURRENT (emptied by a conditional write): its
+        # listed size says so unread. The others are read as `current` reads them, several
+        # at once: the served versions a server reads next are remembered.
+        found = [s for s, f in self._markers().items() if f.markers.get(CURRENT, EMPTY).size]
+        versions = self.objects.each(self.current, found)
+        return [slug for slug, version in zip(found, versions, strict=True) if version]
 
-    def _markers(self) -> dict[str, frozenset[str]]:
-        """Each dataset folder, sorted, with the pointers it holds (CURRENT, WITHDRAWN): one
-        listing of the prefix and one of each folder, shared by `slugs` and `known_slugs`."""
+    def _markers(self) -> dict[str, Folder]:
+        """Each dataset folder, sorted, as listed: one listing of the prefix and one of each
+        folder (several at once), shared by `slugs`, `known_slugs`, `state_time` and
+        `has_file`."""
         return self.pointers.remembered("markers", self._list_markers)
 
-    def _list_markers(self) -> dict[str, frozenset[str]]:
+    def _list_markers(self) -> dict[str, Folder]:
         folders, _files = self.objects.listing(self.location.prefix)
-        found = {}
-        for slug in sorted(filter(is_slug, folders)):
-            _versions, files = self.objects.listing(self._key(slug))
-            found[slug] = frozenset(files) & {CURRENT, WITHDRAWN}
-        return found
+        slugs = sorted(filter(is_slug, folders))
+        return dict(zip(slugs, self.objects.each(self._folder, slugs), strict=True))
+
+    def _folder(self, slug: str) -> Folder:
+        # Every key below the folder: one request up to 1,000 keys, as the shallow listing.
+        _none, listed = self.objects.listed(self._key(slug), deep=True)
+        files: dict[str, set[str]] = {}
+        for path in listed:
+            version, _, name = path.partition("/")
+            if name:
+                files.setdefault(version, set()).add(name)
+        return Folder(
+            {name: listed[name] for name in (CURRENT, WITHDRAWN) if name in listed},
+            {version: frozenset(names) for version, names in files.items() if DESCRIPTOR in names},
+        )
 
     def generation(self) -> str:
         # Read by the catalogue index on a clock of its own: the memo must not lag behind it.
@@ -129,14 +165,16 @@ class S3Store(Publishing):
         return self.objects.modified(self.location.key(GENERATION)) or EPOCH
 
     def state_time(self, slug: str) -> datetime:
+        """The later time of CURRENT and WITHDRAWN as listed: from the remembered listing of
+        every folder when there is one (a HEAD of each was two requests a dataset at every
+        catalogue refresh), else from a listing of this folder."""
         self._check_slug(slug)
-        return self.pointers.remembered(("state_time", slug), lambda: self._state_time(slug))
-
-    def _state_time(self, slug: str) -> datetime:
-        if self._unknown(slug):
-            return EPOCH
-        times = [self.objects.modified(self._key(slug, name)) for name in (CURRENT, WITHDRAWN)]
-        return max((t for t in times if t is not None), default=EPOCH)
+        if self.pointers.refresh_seconds > 0:
+            folder = self._markers().get(slug)
+        else:
+            folder = self._folder(slug)
+        held = folder.markers.values() if folder else ()
+        return max((listed.modified for listed in held), default=EPOCH)
 
     # -- versions and their documents ----------------------------------------------------
 
@@ -246,6 +284,9 @@ class S3Store(Publishing):
         target = self._copy_of(slug, version, name)
         if target.is_file():
             return True
+        folder = self._markers().get(slug) if self.pointers.refresh_seconds > 0 else None
+        if folder is not None and version in folder.files:  # listed complete: it never changes
+            return _within_version(name).as_posix() in folder.files[version]
         key = self._key(slug, version, *_within_version(name).parts)
         return self.objects.modified(key) is not None
 
