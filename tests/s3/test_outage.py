@@ -49,6 +49,7 @@ PATHS = [
     f"/sdmx/data/{FLOW}/employed_persons_urban.000000.",
     "/api/v1/datasets?q=%E5%85%A8%E5%9B%BD",  # 全国: a region's name, from region-codes
     "/api/3/action/package_search?q=employed_persons_urban",  # the codes a dataset holds
+    "/catalog/register.json",  # 计量单位: the units its rows state
 ]
 ROWS = "/api/v1/datasets/region-codes/resources/regions/rows"
 SQL = "/api/v1/sql"
@@ -166,12 +167,14 @@ def assert_refused(answer: httpx.Response, location: str) -> None:
         assert private not in answer.text, answer.text
 
 
+@pytest.mark.parametrize("ready", [False, True], ids=["from-the-start", "once-ready"])
 def test_answers_refused_during_an_outage_are_right_once_the_store_is_back(
-    location: str, s3_endpoint: str, tmp_path: Path
+    location: str, s3_endpoint: str, tmp_path: Path, ready: bool
 ) -> None:
     # Down from the start: the catalogue's first load (the code lists' names, each dataset's
-    # codes) and the first series and SDMX reads all meet it. Nothing kept whole in memory,
-    # so that every read of rows asks the store.
+    # codes) and the first series and SDMX reads all meet it; once ready (the catalogue
+    # loaded), the first series, SDMX and register reads. Nothing kept whole in memory, so
+    # that every read of rows asks the store.
     with (
         Outage(s3_endpoint).serving() as outage,
         replica(location, s3_endpoint, tmp_path / "spared") as spared,
@@ -179,7 +182,14 @@ def test_answers_refused_during_an_outage_are_right_once_the_store_is_back(
         wait_ready(spared)
         outage.down.set()
         with replica(location, outage.url, tmp_path / "hit", s3_kept_mb=0) as hit:
-            during = [httpx.get(hit + path, timeout=60) for path in PATHS]
+            if ready:
+                outage.down.clear()
+                wait_ready(hit)
+                # The SDMX structures read (their code lists, units), not yet any data.
+                assert httpx.get(hit + "/sdmx/codelist", timeout=60).status_code == 200
+                outage.down.set()
+            read = [path for path in PATHS if not ready or "q=" not in path]
+            during = [httpx.get(hit + path, timeout=60) for path in read]
             outage.down.clear()
             after = {path: httpx.get(hit + path, timeout=60) for path in PATHS}
         right = {path: httpx.get(spared + path, timeout=60) for path in PATHS}
