@@ -30,13 +30,14 @@ import httpx
 import pytest
 
 from api import create_app
+from benchmarks.s3server import s3_client
 from catalog.settings import Settings
 from catalog.store import S3Store
 from catalog.store.s3 import S3Location
 from tests.conftest import REPO
 from tests.ops.running import on_a_thread
 from tests.s3.conftest import fresh_location, s3_options
-from tests.s3.test_operations import wait_ready
+from tests.s3.test_operations import published, serving_app, wait_ready
 from tests.s3.test_publishing import publish_everything
 
 pytestmark = pytest.mark.slow
@@ -54,6 +55,7 @@ PATHS = [
 ROWS = "/api/v1/datasets/region-codes/resources/regions/rows"
 SQL = "/api/v1/sql"
 QUERY = {"sql": "SELECT count(*) AS n FROM region_codes__regions"}
+MISSING = ["/api/v1/datasets/wages-test.zip", "/api/v1/datasets/wages-test/resources/wages.parquet"]
 
 
 class Outage:
@@ -163,7 +165,7 @@ def assert_refused(answer: httpx.Response, location: str) -> None:
     """A 503 to retry, naming no bucket, place or file."""
     assert answer.status_code == 503, (answer.request.url, answer.status_code, answer.text[:300])
     assert answer.headers.get("Retry-After"), answer.request.url
-    for private in ("s3://", location.removeprefix("s3://"), ".parquet"):
+    for private in ("s3://", location.removeprefix("s3://"), "store-cache"):
         assert private not in answer.text, answer.text
 
 
@@ -240,3 +242,30 @@ def test_views_a_worker_could_not_build_in_an_outage_are_built_after_it(
         during, after = during_and_after(outage, url + SQL, **QUERY)
     assert_refused(during, location)
     assert after.status_code == 200, (after.status_code, after.text[:300])
+
+
+def test_files_missing_in_a_partial_restore_are_refused_503_before_the_answer_starts(
+    s3_endpoint: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # A store restored descriptors first: a version's datapackage.json is there, its
+    # wages.parquet not yet. The zip opened the missing copy inside its stream (a cut 200
+    # and "Exception in ASGI application"), the Parquet download answered 500, each with a
+    # traceback of the FileNotFoundError.
+    location = published(s3_endpoint, tmp_path)
+    app = serving_app(location, s3_endpoint, tmp_path, s3_timeout_seconds=1)
+    where = S3Location.parse(location)
+    client = s3_client(s3_endpoint)
+    version = app.state.store.served_version("wages-test")
+    key = f"{where.prefix}/wages-test/{version}/wages.parquet"
+    kept = client.get_object(Bucket=where.bucket, Key=key)["Body"].read()
+    with on_a_thread(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+        wait_ready(url)
+        client.delete_object(Bucket=where.bucket, Key=key)
+        during = [http.get(path) for path in MISSING]
+        client.put_object(Bucket=where.bucket, Key=key, Body=kept)
+        after = [http.get(path) for path in MISSING]
+    for refused in during:
+        assert_refused(refused, location)
+    assert [a.status_code for a in after] == [200, 200]
+    assert after[1].content == kept
+    assert not [r for r in caplog.records if r.exc_info], [r.getMessage() for r in caplog.records]
