@@ -18,7 +18,8 @@
     ├── ValidationFailed 409 "Validation Error" the data broke a check; carries the report
     ├── StoreError      500                     the store is unreadable or inconsistent
     │   └── StoreUnavailable 503 "Service Unavailable" the store did not answer (down, hung,
-    │                                           refused); retry_after
+    │       │                                   refused); retry_after
+    │       └── StoreReadFailed 503             a read of a file failed so (also an OSError)
     ├── FoldersUnwritable 503 "Service Unavailable" this server cannot write its dataset folders
     ├── QueryFailed     500                     DuckDB failed
     ├── ServiceUnavailable 503                  short of memory or SQL workers now; retry_after
@@ -138,6 +139,36 @@ class StoreUnavailable(StoreError):
     title = "Service Unavailable"
     retry_after = 2
     public_detail = "the data store did not answer; retry in a moment"
+
+
+# What an object store's file reads say when the store fails under DuckDB (`StoreReadFailed`):
+# DuckDB keeps a Python filesystem's error only as text, so the text marks it as the store's.
+STORE_READ_FAILED = "the object store failed a read"
+
+
+class StoreReadFailed(StoreUnavailable, ConnectionError):
+    """An object store's file read that the store failed (down, hung, refusing): 503 where
+    pyarrow read it, and an OSError to the readers it runs under. Inside DuckDB, which keeps
+    its text only, the DuckDB error carrying it is the store's failure, never a damaged
+    file's (`store_failure`): answered 503 too, and nothing empty is kept from it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"{STORE_READ_FAILED}: {detail}")
+
+
+def store_failure(exc: BaseException) -> StoreUnavailable | None:
+    """`StoreUnavailable` when `exc` (a DuckDB error) came of the store failing a read, else
+    None (the file itself could not be read)."""
+    if STORE_READ_FAILED not in str(exc):
+        return None
+    return StoreUnavailable("the object store failed a read of a file while it was queried")
+
+
+def raise_store_failure(exc: BaseException) -> None:
+    """Raise `StoreUnavailable` from `exc` when the store failed; return when it did not."""
+    failed = store_failure(exc)
+    if failed is not None:
+        raise failed from exc
 
 
 class FoldersUnwritable(OpenDataError):

@@ -26,6 +26,7 @@ from catalog.errors import (
     QueryForbidden,
     QueryTimeout,
     ServiceUnavailable,
+    store_failure,
 )
 from catalog.sandbox import explain
 from catalog.settings import Settings
@@ -120,7 +121,7 @@ def translate(exc: duckdb.Error, limit: float) -> OpenDataError:
         return QueryForbidden(explained.message)
     if explained.kind == "invalid":
         return InvalidQuery(explained.message)
-    return QueryFailed("the query failed; the error is in the server's log")
+    return store_failure(exc) or QueryFailed("the query failed; the error is in the server's log")
 
 
 def batches(cursor: duckdb.DuckDBPyConnection, reader: pa.RecordBatchReader) -> Batches:

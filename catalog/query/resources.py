@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import InvalidQuery, NotFound
+from catalog.errors import InvalidQuery, NotFound, StoreUnavailable
 from catalog.sql import Schema
 from catalog.state import CONDITIONAL, data_level, may_read_data, require_data
 from catalog.store import Package, Store
@@ -60,7 +60,20 @@ class StoredDownload:
 
     @property
     def path(self) -> Path:
-        return self.locate()
+        return present(self.locate())
+
+
+def present(path: Path) -> Path:
+    """`path`, a file of a published version, or `StoreUnavailable` when the store holds no
+    such file although the version's descriptor lists it (a store being restored: the
+    descriptors back before the files). Asked before a response starts: a stream that
+    opened a missing file cut the response with an unhandled error (issue 17)."""
+    if not path.is_file():
+        raise StoreUnavailable(
+            f"the store holds no {path.name} of {path.parent.parent.name}"
+            f" {path.parent.name}, which the version lists (a partial restore?)"
+        )
+    return path
 
 
 @dataclass(frozen=True)
@@ -87,7 +100,7 @@ class ResourceFile:
 
     @property
     def path(self) -> Path:
-        return self.locate() if self.locate is not None else Path(self.place)
+        return present(self.locate() if self.locate is not None else Path(self.place))
 
     def require_grant(self) -> None:
         """Return when this request may read the data; else `DataRefused` (recorded)."""

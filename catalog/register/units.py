@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import duckdb
 
+from catalog.errors import raise_store_failure
 from catalog.search import small_connection
 from catalog.sql import quote
 from catalog.store import Package, Store, resource_file
@@ -45,13 +46,15 @@ def data_units(store: Store, package: Package) -> dict[tuple[str, str], tuple[st
 
 
 def _distinct(con: duckdb.DuckDBPyConnection, path: str, column: str) -> tuple[str, ...]:
-    """The distinct non-empty values of `column`, sorted; none when the file cannot answer."""
+    """The distinct non-empty values of `column`, sorted; none when the file cannot answer,
+    `StoreUnavailable` when the store failed the read (the register is kept per generation)."""
     try:
         rows = con.execute(
             f"SELECT DISTINCT CAST({quote(column)} AS VARCHAR) AS u FROM read_parquet(?)"
             " WHERE u IS NOT NULL AND u <> '' ORDER BY u LIMIT ?",
             [path, MAX_UNITS],
         ).fetchall()
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        raise_store_failure(exc)
         return ()
     return tuple(str(row[0]) for row in rows)

@@ -7,6 +7,7 @@ convert) and never a path, an engine name or an engine message we have not read.
     invalid    the SQL is at fault (400)          forbidden  it reached for a file (403)
     memory     past a memory limit                timeout    interrupted at the time limit
     broken     the database may be unusable       failed     anything else (the server's)
+    unavailable  the object store failed a read of a file (503, `catalog.errors.store_failure`)
 
 Loaded by every SQL sandbox worker: it imports nothing heavier than `duckdb`.
 """
@@ -19,14 +20,14 @@ from dataclasses import dataclass
 
 import duckdb
 
-from catalog.errors import InvalidQuery, QueryForbidden
+from catalog.errors import InvalidQuery, QueryForbidden, store_failure
 
 
 @dataclass(frozen=True)
 class Explained:
     """A DuckDB error as one of our kinds, with a message that is safe to show."""
 
-    kind: str  # "invalid", "forbidden", "memory", "timeout", "failed", "broken"
+    kind: str  # "invalid", "forbidden", "memory", "timeout", "failed", "broken", "unavailable"
     message: str
 
 
@@ -101,6 +102,8 @@ def explain(exc: duckdb.Error, views: Collection[str] = ()) -> Explained:
         )
     if isinstance(exc, duckdb.FatalException | duckdb.InternalException):
         return Explained("broken", "the query could not be run")
+    if store_failure(exc) is not None:
+        return Explained("unavailable", "the data store did not answer; retry in a moment")
     first = str(exc).split("\n", 1)[0]
     detail = re.sub(r"^[A-Za-z ]*Error: ", "", first).strip()
     for pattern, template in _HINTS:

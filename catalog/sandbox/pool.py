@@ -26,25 +26,20 @@ at once and refuses the rest with 503 before they take a thread.
 Before it reaches a worker the text is bounded in length (`sql_max_chars`); every check that
 parses it runs in the worker (`catalog.sandbox.rules`), so parsing hostile text costs the
 server nothing. The views follow `CURRENT`: each request carries the generation of the views
-it was answered against, and a worker whose views are older rebuilds its database first.
+it was answered against, and a worker whose views are older rebuilds its database first,
+before the query's time limit starts (within `BUILD_SECONDS`; a view the store failed to
+give fails the build with 503, and the views are sent again with the next request).
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import logging
-import os
 import queue
-import select
-import subprocess
-import sys
 import threading
 import time
 import weakref
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from catalog.errors import (
@@ -56,9 +51,11 @@ from catalog.errors import (
     QueryTimeout,
     QueryTooLarge,
     ServiceUnavailable,
+    StoreUnavailable,
 )
 from catalog.sandbox.messages import is_presentable
-from catalog.sandbox.protocol import FRAME, AnswerHeader, Limits, SqlRequest
+from catalog.sandbox.process import HEADER_BYTES, WorkerGone, WorkerProcess
+from catalog.sandbox.protocol import AnswerHeader, Limits, SqlRequest, ViewsRequest
 from catalog.sandbox.rules import ViewWithheld
 from catalog.sql import ColumnDescription
 
@@ -68,13 +65,11 @@ if TYPE_CHECKING:  # only a type here: importing settings would pull the store i
 logger = logging.getLogger(__name__)
 
 GRACE_SECONDS = 0.25  # past the time limit, before a worker that did not stop is killed
-START_SECONDS = 30.0  # for a new worker to import DuckDB and say it is ready
+# For a worker to build its views (a footer read per file; a hung store fails a read within
+# about twice OPENDATA_S3_TIMEOUT_SECONDS, and the first failure ends the build).
+BUILD_SECONDS = 30.0
 QUEUE_PER_WORKER = 8  # requests that may wait for a busy worker, per worker
 RETRY_AFTER = 1
-HEADER_BYTES = 4 * 1024 * 1024  # the answer's fields and flags, beside the capped rows
-# The project root (above catalog/sandbox/), so that a worker imports this very `catalog`,
-# wherever it is installed, and not another checkout's that site-packages may point to.
-ROOT = str(Path(__file__).resolve().parents[2])
 
 
 @dataclass(frozen=True)
@@ -84,114 +79,14 @@ class SqlAnswer:
     truncated: bool
 
 
-class WorkerGone(Exception):
-    """The worker process died or broke the protocol; it must be replaced."""
-
-
-class _Worker:
-    """One worker process and the pipes to it."""
-
-    def __init__(self, limits: Limits) -> None:
-        self.generation: str | None = None
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": ROOT}
-        env.update({k: os.environ[k] for k in ("TZ", "LANG", "LC_ALL") if k in os.environ})
-        # -P: no working directory on sys.path; -s: no user site; -B: no bytecode written.
-        command = [sys.executable, "-P", "-s", "-B", "-m", "catalog.sandbox.worker"]
-        self.process = subprocess.Popen(
-            [*command, json.dumps(asdict(limits))],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd="/",
-            env=env,
-            close_fds=True,
-        )
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self._input = self.process.stdin
-        self._output = self.process.stdout.fileno()
-        try:
-            header, _ = self._read(time.monotonic() + START_SECONDS, HEADER_BYTES)
-        except (WorkerGone, TimeoutError):
-            self.kill()
-            raise
-        if not header.get("ready"):
-            self.kill()
-            raise WorkerGone("the worker did not start")
-
-    @property
-    def pid(self) -> int:
-        return self.process.pid
-
-    def ask(
-        self, request: SqlRequest, deadline: float, limit: int
-    ) -> tuple[AnswerHeader, list[str]]:
-        """Send `request`; the answer's header and rows. TimeoutError past `deadline`."""
-        body = json.dumps(request, ensure_ascii=False).encode()
-        try:
-            self._input.write(FRAME.pack(len(body)) + body)
-            self._input.flush()
-        except OSError as exc:
-            raise WorkerGone("the worker is gone") from exc
-        return self._read(deadline, limit)
-
-    def _read(self, deadline: float, limit: int) -> tuple[AnswerHeader, list[str]]:
-        (size,) = FRAME.unpack(self._read_exactly(FRAME.size, deadline))
-        if size > limit:
-            raise WorkerGone(f"the worker sent {size} bytes, more than {limit}")
-        data = self._read_exactly(size, deadline)
-        head, _, rest = data.partition(b"\n")
-        try:
-            header: AnswerHeader = json.loads(head)  # the worker's; checked below as far as used
-            rows = rest.decode().split("\n") if rest else []
-        except ValueError as exc:
-            raise WorkerGone("the worker sent something unreadable") from exc
-        if not isinstance(header, dict) or len(rows) != int(header.get("count", 0)):
-            raise WorkerGone("the worker's answer does not add up")
-        return header, rows
-
-    def _read_exactly(self, size: int, deadline: float) -> bytes:
-        chunks = []
-        poller = select.poll()
-        poller.register(self._output, select.POLLIN | select.POLLHUP | select.POLLERR)
-        while size:
-            left = deadline - time.monotonic()
-            if left <= 0 or not poller.poll(left * 1000):
-                raise TimeoutError
-            chunk = os.read(self._output, min(size, 1 << 20))
-            if not chunk:
-                raise WorkerGone("the worker is gone")
-            chunks.append(chunk)
-            size -= len(chunk)
-        return b"".join(chunks)
-
-    def alive(self) -> bool:
-        return self.process.poll() is None
-
-    def kill(self) -> None:
-        self.process.kill()
-        with contextlib.suppress(subprocess.TimeoutExpired):  # stuck in the kernel: let it be
-            self.process.wait(timeout=5)
-        self._input.close()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
-
-    def stop(self) -> None:
-        """Let the worker end by itself (its input closes), killing it if it lingers."""
-        try:
-            self._input.close()
-            self.process.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            pass
-        self.kill()
-
-
 class _Pool:
     """The workers: idle ones (None: a slot whose worker is not started), busy ones."""
 
     def __init__(self, size: int) -> None:
-        self.idle: queue.LifoQueue[_Worker | None] = queue.LifoQueue()
+        self.idle: queue.LifoQueue[WorkerProcess | None] = queue.LifoQueue()
         for _ in range(size):
             self.idle.put(None)
-        self.busy: set[_Worker] = set()
+        self.busy: set[WorkerProcess] = set()
         self.lock = threading.Lock()
         self.waiting = 0
         self.closed = False
@@ -275,12 +170,14 @@ class Sandbox:
 
     def _ask(
         self,
-        worker: _Worker,
+        worker: WorkerProcess,
         text: str,
         views: tuple[Mapping[str, str], Collection[str]],
         generation: str,
         postgres: bool = False,
     ) -> tuple[AnswerHeader, list[str]]:
+        if worker.generation != generation:
+            self._build(worker, views, generation)
         limit = self.settings.query_timeout_seconds
         request = SqlRequest(
             sql=text,
@@ -288,15 +185,10 @@ class Sandbox:
             row_cap=self.settings.sql_row_cap,
             byte_cap=self.settings.sql_result_bytes,
         )
-        if worker.generation != generation:
-            request["views"] = dict(views[0])
-            request["withheld"] = sorted(views[1])
-            if self.files:
-                request["files"] = self.files
         if postgres:
             request["postgres"] = True
         try:
-            answer = worker.ask(
+            return worker.ask(
                 request,
                 time.monotonic() + limit + GRACE_SECONDS,
                 self.settings.sql_result_bytes + HEADER_BYTES,
@@ -305,13 +197,32 @@ class Sandbox:
             logger.warning("SQL worker %d passed the time limit; killed", worker.pid)
             raise _timeout(limit) from None
         except WorkerGone as exc:
-            logger.error("SQL worker %d failed: %s", worker.pid, exc)
+            raise _gone(worker, exc) from None
+
+    def _build(
+        self,
+        worker: WorkerProcess,
+        views: tuple[Mapping[str, str], Collection[str]],
+        generation: str,
+    ) -> None:
+        """Rebuild the worker's views, before the query's time limit starts: each view reads
+        its file's footer (over an object store, from the bucket), which took a fresh worker
+        1.3-2.0 s of a 2 s limit on a busy machine (issue 17), and cold workers were killed
+        at the limit one after the other."""
+        request = ViewsRequest(views=dict(views[0]), withheld=sorted(views[1]))
+        if self.files:
+            request["files"] = self.files
+        try:
+            header, _ = worker.ask(request, time.monotonic() + BUILD_SECONDS, HEADER_BYTES)
+        except TimeoutError:
+            logger.warning("SQL worker %d did not build its views in time; killed", worker.pid)
             raise ServiceUnavailable(
-                "the query stopped the SQL service; it is being restarted, retry in a moment",
-                RETRY_AFTER,
+                "the SQL service could not open the data in time; retry in a moment", RETRY_AFTER
             ) from None
+        except WorkerGone as exc:
+            raise _gone(worker, exc) from None
+        self._answer(header, [])  # its error, if any: the views are sent again next time
         worker.generation = generation
-        return answer
 
     def _answer(self, header: AnswerHeader, rows: list[str]) -> SqlAnswer:
         error = header.get("error")
@@ -323,7 +234,7 @@ class Sandbox:
 
     # -- the pool ----------------------------------------------------------------------------
 
-    def _acquire(self) -> _Worker:
+    def _acquire(self) -> WorkerProcess:
         pool = self._pool
         with pool.lock:
             if pool.closed:
@@ -346,7 +257,7 @@ class Sandbox:
             slot = None
         if slot is None:
             try:
-                slot = _Worker(self.limits)
+                slot = WorkerProcess(self.limits)
             except (OSError, WorkerGone, TimeoutError) as exc:
                 pool.idle.put(None)
                 logger.error("SQL worker did not start: %s", exc)
@@ -355,7 +266,7 @@ class Sandbox:
             pool.busy.add(slot)
         return slot
 
-    def _release(self, worker: _Worker, *, healthy: bool) -> None:
+    def _release(self, worker: WorkerProcess, *, healthy: bool) -> None:
         pool = self._pool
         with pool.lock:
             pool.busy.discard(worker)
@@ -373,6 +284,13 @@ def _timeout(limit: float) -> QueryTimeout:
     return QueryTimeout(
         f"the query ran longer than the {limit:g} s limit and was stopped; "
         "narrow the filters or lower the limit, or download the file"
+    )
+
+
+def _gone(worker: WorkerProcess, exc: WorkerGone) -> ServiceUnavailable:
+    logger.error("SQL worker %d failed: %s", worker.pid, exc)
+    return ServiceUnavailable(
+        "the query stopped the SQL service; it is being restarted, retry in a moment", RETRY_AFTER
     )
 
 
@@ -395,4 +313,6 @@ def _error(kind: str, message: str, sandbox: Sandbox) -> OpenDataError:
         return InvalidQuery(message)
     if kind == "broken":
         return ServiceUnavailable("the SQL service had to restart a database; retry", RETRY_AFTER)
+    if kind == "unavailable":
+        return StoreUnavailable("the object store failed a read of a file the query needed")
     return QueryFailed("the query failed")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NotRequired, TypedDict
+from typing import TYPE_CHECKING, NotRequired, TypedDict, final
 
 if TYPE_CHECKING:  # a type only: this module stays the standard library's
     from catalog.sql import ColumnDescription
@@ -44,6 +44,7 @@ class Limits:
     ranged: bool = False
 
 
+@final  # told apart from a `ViewsRequest` by its `sql`
 class SqlRequest(TypedDict):
     """One query for a worker; `views` (name → Parquet file) when its database is stale."""
 
@@ -55,6 +56,18 @@ class SqlRequest(TypedDict):
     withheld: NotRequired[list[str]]  # with `views`: the views' names this request may not read
     files: NotRequired[dict[str, str]]  # with `views`: how to open their places (`Files.spec`)
     postgres: NotRequired[bool]  # fields also named and typed as PostgreSQL would
+
+
+@final
+class ViewsRequest(TypedDict):
+    """The views alone, sent before a query whenever a worker's are stale: they are built
+    (each file's footer read, over an object store from the bucket) before the query's time
+    limit starts. Answered with an empty result, or `error` ("unavailable": the store failed
+    a read, and the worker's views are to be sent again)."""
+
+    views: dict[str, str]
+    withheld: list[str]
+    files: NotRequired[dict[str, str]]
 
 
 class Failure(TypedDict):

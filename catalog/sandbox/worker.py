@@ -41,7 +41,13 @@ from typing import IO, Any
 
 import duckdb
 
-from catalog.errors import InvalidQuery, OpenDataError, QueryForbidden, QueryTooLarge
+from catalog.errors import (
+    InvalidQuery,
+    OpenDataError,
+    QueryForbidden,
+    QueryTooLarge,
+    store_failure,
+)
 from catalog.sandbox.messages import explain
 from catalog.sandbox.naming import name_as_postgres
 from catalog.sandbox.protocol import (
@@ -51,6 +57,7 @@ from catalog.sandbox.protocol import (
     Failure,
     Limits,
     SqlRequest,
+    ViewsRequest,
     id_view,
 )
 from catalog.sandbox.rules import ViewWithheld, parsed_statement
@@ -149,16 +156,15 @@ class Worker:
         self.watchdog = Watchdog()
         self.watchdog.watch(0, _Nothing())
 
-    def answer(self, request: SqlRequest) -> Answer:
+    def answer(self, request: SqlRequest | ViewsRequest) -> Answer:
         views = request.get("views")
         if views is not None:
             self.withheld = [str(name) for name in request.get("withheld", [])]
-            try:
-                self.con.close()
-                self.con = self._connect(dict(views), request.get("files"))
-            except Exception:  # without its database this process is of no use: replace it
-                traceback.print_exc()
-                return _error("broken", "the SQL service had to restart")
+            failed = self._rebuild(dict(views), request.get("files"))
+            if failed is not None:
+                return failed
+        if "sql" not in request:  # the views alone
+            return Answer(AnswerHeader(fields=[], truncated=False, count=0), [])
         try:
             return self._run(
                 str(request["sql"]),
@@ -186,6 +192,20 @@ class Worker:
         except Exception:  # the process may be short of memory: answer, then be replaced
             traceback.print_exc()
             return _error("broken", "the query could not be run")
+
+    def _rebuild(self, views: dict[str, str], files: dict[str, str] | None) -> Answer | None:
+        """Build the database of `views`; the error to answer when it could not be made."""
+        try:
+            self.con.close()
+            self.con = self._connect(views, files)
+        except duckdb.Error:  # the store failed a read (`_connect`): none of its views kept
+            traceback.print_exc()
+            self.con = self._connect({}, None)
+            return _error("unavailable", "the data store did not answer; retry in a moment")
+        except Exception:  # without its database this process is of no use: replace it
+            traceback.print_exc()
+            return _error("broken", "the SQL service had to restart")
+        return None
 
     def spent(self) -> bool:
         """Whether this process holds so much of its cap that a fresh one should follow it."""
@@ -251,6 +271,7 @@ class Worker:
             try:
                 con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM read_parquet({literal})")
             except duckdb.Error as exc:  # one unreadable file must not take SQL down for all
+                _unless_store_failed(exc, con)
                 print(f"sandbox worker: view {name} not made: {exc}", file=sys.stderr)
                 continue
             made[name] = path
@@ -288,10 +309,19 @@ def _with_ids(con: duckdb.DuckDBPyConnection, views: dict[str, str]) -> dict[str
                 f" CAST(file_row_number + 1 AS INTEGER) AS _id, * FROM read_parquet({literal})"
             )
         except duckdb.Error as exc:  # a file gone or unreadable: its table is not offered
+            _unless_store_failed(exc, con)
             print(f"sandbox worker: view {id_view(name)} not made: {exc}", file=sys.stderr)
             continue
         made[id_view(name)] = path
     return made
+
+
+def _unless_store_failed(exc: duckdb.Error, con: duckdb.DuckDBPyConnection) -> None:
+    """Raise `exc`, closing `con`, when the store failed the read: a view left out for that
+    would be missing from this worker until the views next change."""
+    if store_failure(exc) is not None:
+        con.close()
+        raise exc
 
 
 def _described(column: Column, sql_type: str) -> ColumnDescription:

@@ -15,6 +15,7 @@ from datetime import date
 
 import duckdb
 
+from catalog.errors import raise_store_failure
 from catalog.sdmx.catalogue import DIMENSION_COLUMNS, OBSERVATIONS, Flow
 from catalog.sdmx.codelists import unit_code
 from catalog.sdmx.errors import SdmxError, TooLarge, Unavailable
@@ -61,6 +62,7 @@ def read_observations(store: Store, flow: Flow, query: DataQuery) -> list[Observ
     except duckdb.InterruptException as exc:
         raise Unavailable("The read took too long; ask for fewer series.") from exc
     except duckdb.Error as exc:  # a damaged or unreadable published file: the server's fault
+        raise_store_failure(exc)  # or the store's, for a moment: 503
         raise SdmxError("The data of this dataflow cannot be read now.") from exc
     finally:
         _WATCHDOG.cancel(deadline)

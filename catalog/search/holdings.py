@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 
+from catalog.errors import raise_store_failure
 from catalog.sql import quote
 from catalog.state import CONDITIONAL
 from catalog.store import Files, Package, Resource, Store, resource_file
@@ -235,7 +236,8 @@ def distinct_values(
 def _distinct(
     con: duckdb.DuckDBPyConnection, path: str, column: str, form: str, limit: int
 ) -> list[Any]:
-    """Up to `limit` distinct values of `form` of `column` (not null), sorted."""
+    """Up to `limit` distinct values of `form` of `column` (not null), sorted; none of a
+    damaged file, `StoreUnavailable` when the store failed the read (never kept as none)."""
     quoted = quote(column)
     try:
         rows = con.execute(
@@ -243,7 +245,8 @@ def _distinct(
             f" WHERE {quoted} IS NOT NULL ORDER BY v LIMIT ?",
             [path, limit],
         ).fetchall()
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        raise_store_failure(exc)
         return []
     return [row[0] for row in rows]
 
@@ -339,6 +342,7 @@ def code_rows(
             + " FROM read_parquet(?) LIMIT ?",
             [path, MAX_NAMES],
         ).fetchall()
-    except duckdb.Error:  # a code list without those columns names nothing
+    except duckdb.Error as exc:  # a code list without those columns names nothing
+        raise_store_failure(exc)
         return []
     return [list(row) for row in result]

@@ -21,6 +21,7 @@ from typing import Any
 
 import duckdb
 
+from catalog.errors import raise_store_failure
 from catalog.sql import quote
 from catalog.store import DESCRIPTOR, Package, Resource, Store, resource_file
 
@@ -165,7 +166,8 @@ def _sources(package: Package) -> dict[str, Cited]:
 
 def list_series(con: duckdb.DuckDBPyConnection, path: str) -> list[Listed]:
     """The series the table at `path` holds (none when its file cannot answer: a damaged
-    file must not take every series down with it)."""
+    file must not take every series down with it); `StoreUnavailable` when the store failed
+    the read: none would be kept for the version until its next publish."""
     try:
         rows = con.execute(
             "SELECT CAST(indicator_code AS VARCHAR), CAST(region_code AS VARCHAR), count(*),"
@@ -174,7 +176,8 @@ def list_series(con: duckdb.DuckDBPyConnection, path: str) -> list[Listed]:
             " GROUP BY ALL ORDER BY 1, 2 LIMIT ?",
             [path, MAX_SERIES],
         ).fetchall()
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        raise_store_failure(exc)
         return []
     return [Listed(str(i), str(r), int(n), int(lo), int(hi)) for i, r, n, lo, hi in rows]
 
@@ -182,7 +185,8 @@ def list_series(con: duckdb.DuckDBPyConnection, path: str) -> list[Listed]:
 def read_figures(
     con: duckdb.DuckDBPyConnection, table: IndicatorTable, indicator: str, region: str
 ) -> list[PrintedFigure]:
-    """Every figure `table` prints for the series (indicator, region), up to MAX_FIGURES."""
+    """Every figure `table` prints for the series (indicator, region), up to MAX_FIGURES;
+    none of a damaged file, `StoreUnavailable` when the store failed the read."""
     columns = [*FIGURE_COLUMNS[2:], *table.optional]
     select = ", ".join(quote(c) for c in columns)
     try:
@@ -192,7 +196,8 @@ def read_figures(
             " AND year IS NOT NULL LIMIT ?",
             [table.path, indicator, region, MAX_FIGURES],
         ).fetchall()
-    except duckdb.Error:
+    except duckdb.Error as exc:
+        raise_store_failure(exc)
         return []
     return [_figure(table, dict(zip(columns, row, strict=True))) for row in rows]
 

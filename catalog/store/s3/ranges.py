@@ -20,23 +20,30 @@ ten seconds old; this one needs neither, as a version file's key is never writte
 (its folder is the version, named by its content; only keys below a version folder are
 kept, never CURRENT, HISTORY, WITHDRAWN or GENERATION).
 
+A store that fails a read (down, hung past its timeout, refusing) raises `StoreReadFailed`, never
+an error that says "no such file": fsspec's listing takes any OSError for an absent file, and
+DuckDB keeps a filesystem's error only as text, by which the store's failure is told from a
+damaged file's (`catalog.errors.store_failure`), answered 503 and nothing empty kept from it.
+
 The filesystem only reads: writing, listing beyond one key and removing are refused, so a
 query can do nothing else to the bucket even where DuckDB's own checks would let it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import io
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
+from catalog.errors import StoreReadFailed
 from catalog.store.s3.location import DEFAULT_TIMEOUT_SECONDS, S3Location, S3Options
 
 if TYPE_CHECKING:
@@ -103,7 +110,8 @@ class RangeFiles:
         if found is not None:
             return found
         fs = importlib.import_module("pyarrow.fs")
-        [found] = self.arrow().get_file_info([path])
+        with answered("asking for", path):
+            [found] = self.arrow().get_file_info([path])
         if found.type != fs.FileType.File:
             return None
         with self._lock:
@@ -131,7 +139,8 @@ class RangeFiles:
             # its reads (`read_at`, safe from many threads) shared by every reader.
             if self.info(place) is None:
                 raise FileNotFoundError(f"no object at {path}")
-            shared = self.arrow().open_input_file(path)
+            with answered("opening", path):
+                shared = self.arrow().open_input_file(path)
             with self._lock:
                 if len(self._opened) >= OPENED_FILES:
                     self._opened.clear()  # readers that hold one keep it
@@ -156,7 +165,9 @@ class RangeFiles:
         if found.size > min(WHOLE_BYTES, self._kept_limit):
             return None
         # (pyarrow-stubs miss read_at's offset, as in `Ranges.read`)
-        data = bytes(self._shared(place).read_at(found.size, 0))  # type: ignore[call-arg]
+        shared = self._shared(place)
+        with answered("reading", path):
+            data = bytes(shared.read_at(found.size, 0))  # type: ignore[call-arg]
         with self._lock:
             if path not in self._kept:
                 self._kept[path] = data
@@ -213,7 +224,8 @@ class Ranges(io.RawIOBase):
         wanted = self._size - self._at if size is None or size < 0 else size
         wanted = max(0, min(wanted, self._size - self._at))
         # (pyarrow-stubs miss read_at's offset: `read_at(nbytes, offset)`, safe across threads)
-        data = self._shared.read_at(wanted, self._at) if wanted else b""  # type: ignore[call-arg]
+        with answered("reading", "an object"):
+            data = self._shared.read_at(wanted, self._at) if wanted else b""  # type: ignore[call-arg]
         self._at += len(data)
         return bytes(data)
 
@@ -221,6 +233,18 @@ class Ranges(io.RawIOBase):
         data = self.read(len(buffer))
         buffer[: len(data)] = data
         return len(data)
+
+
+@contextlib.contextmanager
+def answered(doing: str, path: str) -> Iterator[None]:
+    """The store failing (an OSError of pyarrow's other than an absent file) as
+    `StoreReadFailed`."""
+    try:
+        yield
+    except (FileNotFoundError, StoreReadFailed):
+        raise
+    except OSError as exc:
+        raise StoreReadFailed(f"{doing} {path}: {exc}") from exc
 
 
 def _path(place: str) -> str:
@@ -270,6 +294,13 @@ def _object_reads(files: RangeFiles) -> Any:
             if found is None:
                 raise FileNotFoundError(path)
             return {"name": _path(path), "size": found.size, "type": "file", "mtime": found.mtime}
+
+        def glob(self, path: str, **kwargs: Any) -> list[str]:
+            # fsspec's own globbing lists, and takes a listing's failure for no file at all.
+            try:
+                return [self.info(path)["name"]]
+            except FileNotFoundError:
+                return []
 
         def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
             # DuckDB expands a name by listing it; a place is always one key, never a folder.
