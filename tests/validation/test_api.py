@@ -27,6 +27,7 @@ def test_package_exports_exactly_the_public_names() -> None:
             "SLUG",
             "ReadFailure",
             "ReferenceResolver",
+            "Refusal",
             "Report",
             "ReportDocument",
             "ReportError",
