@@ -15,11 +15,10 @@ from pathlib import Path
 import pytest
 
 from catalog.search import catalogue_uuid
-from catalog.store import Publisher
 from tests.api.test_server_memory import SERVED_VALIDATION
 from tests.ckan.test_writes import NEW_CSV, WAGES_SCHEMA, make_token
-from tests.conftest import write_regions, write_wages
-from tests.servers import open_test_store, state_of, store_location
+from tests.conftest import build_all, write_regions, write_wages
+from tests.servers import state_of, store_location
 
 pytestmark = pytest.mark.slow
 
@@ -62,10 +61,7 @@ print(json.dumps({"answers": answers, "loaded": loaded}))
 def test_a_server_takes_writes_without_importing_what_validation_needs(tmp_path: Path) -> None:
     write_regions(tmp_path / "datasets")
     write_wages(tmp_path / "datasets")
-    store = open_test_store(tmp_path / "store")
-    publisher = Publisher(store, tmp_path / "datasets")
-    for source in publisher.plan(list(publisher.sources().values())):
-        publisher.build(source)
+    build_all(tmp_path / "store", tmp_path / "datasets")
     token = make_token(tmp_path / "store", "steward")
     wages = catalogue_uuid("resource", "wages-test/wages")
     given = [store_location(tmp_path / "store"), str(tmp_path / "datasets"), token, wages]
