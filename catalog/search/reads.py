@@ -3,38 +3,25 @@
 Each dataset's mark (its current version, and when it or its withdrawals changed), its
 descriptor and what its rows hold. Over an object store each read is a request or two
 (20-50 ms on S3): one after the other, the five reads each of a 300-dataset store kept a new
-replica from answering for a minute. `READERS` threads read at once (a store's reads are
+replica from answering for a minute. `read_each` reads several at once (a store's reads are
 thread-safe; on a folder store it changes little either way), each holding read on a cursor
 of its own of the refresh's small database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
 
 import duckdb
 
 from catalog.errors import OpenDataError
 from catalog.search.holdings import Holding, read_holding
-from catalog.store import Package, Store
+from catalog.store import Package, Store, read_each
 
-T = TypeVar("T")
-R = TypeVar("R")
-READERS = 16
 # What a dataset's entry is a function of: its current version, and when it or its
 # withdrawals last changed.
 Mark = tuple[str | None, datetime]
-
-
-def each(read: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """`read(item)` of every item, in order, `READERS` at once; the first error is raised."""
-    if len(items) < 2:
-        return [read(item) for item in items]
-    with ThreadPoolExecutor(min(READERS, len(items)), thread_name_prefix="index-read") as pool:
-        return list(pool.map(read, items))
 
 
 def read_marks(store: Store, slugs: Sequence[str]) -> dict[str, Mark]:
@@ -43,7 +30,7 @@ def read_marks(store: Store, slugs: Sequence[str]) -> dict[str, Mark]:
     def mark(slug: str) -> Mark:
         return store.current(slug), store.state_time(slug)
 
-    return dict(zip(slugs, each(mark, slugs), strict=True))
+    return dict(zip(slugs, read_each(mark, slugs), strict=True))
 
 
 def read_packages(store: Store, wanted: Sequence[tuple[str, str]]) -> list[Package | None]:
@@ -55,11 +42,11 @@ def read_packages(store: Store, wanted: Sequence[tuple[str, str]]) -> list[Packa
         except OpenDataError:
             return None
 
-    return each(read, wanted)
+    return read_each(read, wanted)
 
 
 def read_holdings(
     store: Store, wanted: Sequence[tuple[Package, str]], reads: duckdb.DuckDBPyConnection
 ) -> list[Holding]:
     """What each (package, version) holds, read on cursors of `reads` (`read_holding`)."""
-    return each(lambda one: read_holding(store, one[0], one[1], reads), wanted)
+    return read_each(lambda one: read_holding(store, one[0], one[1], reads), wanted)

@@ -8,7 +8,15 @@ audit log are not kept here but in the state database (`catalog.state`), never i
 `Package` is the typed descriptor (`catalog.store.model`).
 """
 
-from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT, Store, download_file, resource_file
+from catalog.store.base import (
+    DESCRIPTOR,
+    DOWNLOADS,
+    REPORT,
+    Store,
+    download_file,
+    read_each,
+    resource_file,
+)
 from catalog.store.changes import Change, changes_since, parse_moment
 from catalog.store.clock import Clock, ManualClock, utc_now
 from catalog.store.descriptors import (
@@ -111,6 +119,7 @@ __all__ = [
     "organizations",
     "parse_moment",
     "read_descriptor",
+    "read_each",
     "resolve",
     "resource_code_fault",
     "resource_file",

@@ -24,17 +24,34 @@ Every read that leads to data (`served_version`, `package`, `descriptor`, `repor
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from catalog.store.clock import Clock
 from catalog.store.files import Files
 from catalog.store.model import Document, Package
 from catalog.store.records import Served, VersionInfo, Withdrawal
 from validation import ReportDocument
+
+T = TypeVar("T")
+R = TypeVar("R")
+# How many of a store's reads run at once where many are wanted (an index load, a listing):
+# over S3 each is a request of 20-50 ms, and boto3's client is thread-safe.
+READERS = 16
+
+
+def read_each(read: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """`read(item)` of every item, in order, up to `READERS` at once; the first error is
+    raised."""
+    if len(items) < 2:
+        return [read(item) for item in items]
+    with ThreadPoolExecutor(min(READERS, len(items)), thread_name_prefix="store-read") as pool:
+        return list(pool.map(read, items))
+
 
 # The names of a version's files, in every store and wherever the files go (a zip of the
 # version keeps them): part of the published format. `has_file` and `local_path` take them.

@@ -11,23 +11,20 @@ from __future__ import annotations
 import functools
 import importlib
 import os
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 from catalog.errors import StoreError, StoreUnavailable
+from catalog.store.base import READERS
 from catalog.store.s3.location import ADDRESSING_STYLES, S3Location, S3Options
 
-T = TypeVar("T")
-R = TypeVar("R")
 CHUNK = 1 << 20
 # Requests a store makes at once when it reads many small objects (a dataset folder's
 # listing, CURRENT or a descriptor of each dataset): one after the other, 300 datasets wait a
 # minute on S3 (20-50 ms a request); the client is thread-safe and pools this many connections.
-READERS = 16
 # What the client's credentials come from: a client is shared only while these stay the same.
 ENVIRONMENT = (
     "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
@@ -167,14 +164,6 @@ class Objects:
             )
         return folders, files
 
-    def each(self, read: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """`read(item)` of every item, in order, up to `READERS` at once (each read a request
-        or two of this thread-safe client); the first error is raised."""
-        if len(items) < 2:
-            return [read(item) for item in items]
-        with ThreadPoolExecutor(min(READERS, len(items)), thread_name_prefix="s3-read") as pool:
-            return list(pool.map(read, items))
-
     def _pages(self, start: str, delimiter: str = "/") -> Iterator[dict[str, Any]]:
         try:
             pages = self._client.get_paginator("list_objects_v2")
@@ -240,7 +229,7 @@ def _shared_client(
         connect_timeout=min(seconds, 2.0),
         read_timeout=seconds,
         retries={"total_max_attempts": 2, "mode": "standard"},
-        max_pool_connections=READERS,  # `Objects.each`: one connection per reader
+        max_pool_connections=READERS,  # `read_each`: one connection per reader
         # Checksums only where S3 requires them: S3-compatible servers (OSS, older MinIO)
         # refuse the trailing checksums boto3 sends by default.
         request_checksum_calculation="when_required",

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 from typing import NamedTuple
 
 from catalog.errors import Gone, NotFound, StoreError
-from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT
+from catalog.store.base import DESCRIPTOR, DOWNLOADS, REPORT, read_each
 from catalog.store.clock import Clock, utc_now
 from catalog.store.descriptors import is_version
 from catalog.store.files import Files
@@ -124,7 +124,7 @@ class S3Store(Publishing):
         # listed size says so unread. The others are read as `current` reads them, several
         # at once: the served versions a server reads next are remembered.
         found = [s for s, f in self._markers().items() if f.markers.get(CURRENT, EMPTY).size]
-        versions = self.objects.each(self.current, found)
+        versions = read_each(self.current, found)
         return [slug for slug, version in zip(found, versions, strict=True) if version]
 
     def _markers(self) -> dict[str, Folder]:
@@ -136,7 +136,7 @@ class S3Store(Publishing):
     def _list_markers(self) -> dict[str, Folder]:
         folders, _files = self.objects.listing(self.location.prefix)
         slugs = sorted(filter(is_slug, folders))
-        return dict(zip(slugs, self.objects.each(self._folder, slugs), strict=True))
+        return dict(zip(slugs, read_each(self._folder, slugs), strict=True))
 
     def _folder(self, slug: str) -> Folder:
         # Every key below the folder: one request up to 1,000 keys, as the shallow listing.
