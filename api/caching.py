@@ -36,9 +36,6 @@ conditional dataset's, `/api/v1/sql`) gets no early 304, only one judged on its 
 would do real work for the body (downloads, the DataStore dump) see `scope[HEAD]` and skip it.
 On every path too, a gzip-encoded body's strong tag is made its weak `-gzip` form and `Vary`
 is the same for a 304 as for the 200 it revalidates.
-
-A stored file served with `RangedFile` ignores a `Range` it cannot parse and answers the
-whole file (RFC 9110 14.2), but 416 for a range of valid syntax that starts past the end.
 """
 
 from __future__ import annotations
@@ -53,9 +50,10 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders, QueryParams
 from starlette.requests import Request
-from starlette.responses import FileResponse, MalformedRangeHeader, Response
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import opendata_error, problem_response
@@ -107,22 +105,6 @@ class Validators:
     def gzip_etag(self) -> str:
         """The weak tag of the gzip-encoded body."""
         return gzipped(self.etag)
-
-
-class RangedFile(FileResponse):
-    """A stored file with `Range` support that ignores a `Range` it cannot parse.
-
-    Starlette answers 400 to `bytes=abc`, `bytes=5-2` or `items=0-1`; RFC 9110 14.2 says to
-    ignore such a header, so the whole file comes (200). A range of valid syntax that starts
-    past the end stays 416.
-    """
-
-    @classmethod
-    def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
-        try:
-            return super()._parse_range_header(http_range, file_size)
-        except MalformedRangeHeader:
-            return []  # no range: the whole file
 
 
 def http_date(moment: datetime) -> str:
@@ -274,7 +256,12 @@ class CachingMiddleware:
             return
         query = QueryParams(scope.get("query_string", b"").decode("latin-1")).multi_items()
         try:
-            validators = self.cache.validators(path, query, Headers(scope=scope).items())
+            # On a thread: they may read the store (its generation, a dataset's pointers when
+            # their memo is due), and a hung store would hold the event loop, and so every
+            # request the server has, for the read's whole time limit, one after the other.
+            validators = await run_in_threadpool(
+                self.cache.validators, path, query, Headers(scope=scope).items()
+            )
         except StoreUnavailable as exc:  # a hung store: one wait per request, not two
             await (await opendata_error(Request(scope), exc))(scope, receive, send)
             return

@@ -31,6 +31,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.metered import Tally, tally
@@ -151,6 +152,9 @@ class MetricsMiddleware:
         async def observe(message: Message) -> None:
             if message["type"] == "http.response.start":
                 self._started(scope, message["status"], started)
+                if _is_download(scope, message["status"]):
+                    # On a thread: which datasets are served may need a look at the store.
+                    await run_in_threadpool(self._download, scope)
             elif message["type"] == "http.response.body":
                 counted.bytes += len(message.get("body", b""))
                 if not message.get("more_body", False):
@@ -170,8 +174,6 @@ class MetricsMiddleware:
         self.metrics.latency.labels(route).observe(time.perf_counter() - started)
         method = scope["method"] if scope["method"] in METHODS else "other"
         self.metrics.requests.labels(method, route, str(status)).inc()
-        if status == 200 and scope["method"] == "GET":
-            self._download(scope)
 
     def _ended(self, scope: Scope, counted: Tally) -> None:
         route = route_of(scope)
@@ -180,14 +182,15 @@ class MetricsMiddleware:
             self.metrics.rows.labels(route).inc(counted.rows)
 
     def _download(self, scope: Scope) -> None:
-        route = route_of(scope)
-        if route not in DOWNLOAD_ROUTES:
-            return
         params = scope.get("path_params", {})
-        fmt = DOWNLOAD_ROUTES[route] or str(params.get("extension", ""))
+        fmt = DOWNLOAD_ROUTES[route_of(scope)] or str(params.get("extension", ""))
         slug = params.get("slug")
         if fmt in DOWNLOAD_FORMATS and slug in self.served:
             self.metrics.downloads.labels(slug, fmt).inc()
+
+
+def _is_download(scope: Scope, status: int) -> bool:
+    return status == 200 and scope["method"] == "GET" and route_of(scope) in DOWNLOAD_ROUTES
 
 
 def route_of(scope: Scope) -> str:

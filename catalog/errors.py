@@ -20,6 +20,7 @@
     │   └── StoreUnavailable 503 "Service Unavailable" the store did not answer (down, hung,
     │       │                                   refused); retry_after
     │       └── StoreReadFailed 503             a read of a file failed so (also an OSError)
+    │           └── ObjectMissing 503           a file a version lists is not in the store
     ├── FoldersUnwritable 503 "Service Unavailable" this server cannot write its dataset folders
     ├── QueryFailed     500                     DuckDB failed
     ├── ServiceUnavailable 503                  short of memory or SQL workers now; retry_after
@@ -156,11 +157,30 @@ class StoreReadFailed(StoreUnavailable, ConnectionError):
         super().__init__(f"{STORE_READ_FAILED}: {detail}")
 
 
+# What `ObjectMissing` says, by which it is told from other failures inside DuckDB too.
+OBJECT_MISSING = "the store holds no object at"
+
+
+class ObjectMissing(StoreReadFailed):
+    """A file a published version lists that the store does not hold (a restore that brought
+    the descriptors back first, an object lost): 503 with `Retry-After` to whoever reads it,
+    as the store failing. It is one file's failure, not the store's: the catalogue index
+    loads without what that dataset holds and reads it again later, so that one lost object
+    does not leave every replica unready (issue 17)."""
+
+    def __init__(self, where: str) -> None:
+        super().__init__(f"{OBJECT_MISSING} {where}, which a version lists")
+
+
 def store_failure(exc: BaseException) -> StoreUnavailable | None:
-    """`StoreUnavailable` when `exc` (a DuckDB error) came of the store failing a read, else
-    None (the file itself could not be read)."""
-    if STORE_READ_FAILED not in str(exc):
+    """`StoreUnavailable` when `exc` (a DuckDB error) came of the store failing a read (an
+    `ObjectMissing` when the file was not there), else None (the file itself could not be
+    read)."""
+    text = str(exc)
+    if STORE_READ_FAILED not in text:
         return None
+    if OBJECT_MISSING in text:
+        return ObjectMissing("a file read while it was queried")
     return StoreUnavailable("the object store failed a read of a file while it was queried")
 
 

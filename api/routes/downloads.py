@@ -16,8 +16,9 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from starlette.responses import FileResponse, MalformedRangeHeader
 
-from api.caching import HEAD, HttpCache, RangedFile, head_response
+from api.caching import HEAD, HttpCache, head_response
 from api.deps import EngineDep, StoreDep
 from api.openapi import (
     BINARY,
@@ -88,6 +89,22 @@ DESCRIPTION = (
     "values (numbers as numbers, dates as dates), ties broken by the primary key. A download "
     "that fails after its first byte is cut off, never ended as if complete. " + FILTERS_HELP
 )
+
+
+class RangedFile(FileResponse):
+    """A stored file with `Range` support that ignores a `Range` it cannot parse.
+
+    Starlette answers 400 to `bytes=abc`, `bytes=5-2` or `items=0-1`; RFC 9110 14.2 says to
+    ignore such a header, so the whole file comes (200). A range of valid syntax that starts
+    past the end stays 416.
+    """
+
+    @classmethod
+    def _parse_range_header(cls, http_range: str, file_size: int) -> list[tuple[int, int]]:
+        try:
+            return super()._parse_range_header(http_range, file_size)
+        except MalformedRangeHeader:
+            return []  # no range: the whole file
 
 
 def attachment(name: str) -> str:

@@ -15,6 +15,8 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
+from catalog.store import OneAtATime
+
 ENTRIES = 256
 MAX_BYTES = 48 * 1024 * 1024
 # A body larger than this is served but not kept: it would push out many smaller pages.
@@ -31,7 +33,7 @@ class CataloguePages:
         self._state: object = None
         self._kept: OrderedDict[Hashable, bytes] = OrderedDict()
         self._bytes = 0
-        self._making: dict[Hashable, threading.Lock] = {}
+        self._making: dict[Hashable, OneAtATime] = {}
 
     def body(self, state: object, key: Hashable, make: Callable[[], bytes]) -> bytes:
         """The body of `key` in the catalogue state `state`, made by `make()` if not kept."""
@@ -39,18 +41,21 @@ class CataloguePages:
         if found is not None:
             return found
         with self._lock:
-            making = self._making.setdefault(key, threading.Lock())
-        with making:
-            found = self._found(state, key)  # made while this request waited
-            if found is not None:
-                return found
-            try:
-                made = make()
-            finally:
-                with self._lock:
-                    self._making.pop(key, None)
-            self._keep(state, key, made)
-            return made
+            making = self._making.setdefault(key, OneAtATime())
+        try:
+            return making(lambda: self._make(state, key, make))
+        finally:
+            with self._lock:
+                if self._making.get(key) is making:
+                    del self._making[key]
+
+    def _make(self, state: object, key: Hashable, make: Callable[[], bytes]) -> bytes:
+        found = self._found(state, key)  # made while this request waited
+        if found is not None:
+            return found
+        made = make()
+        self._keep(state, key, made)
+        return made
 
     def __len__(self) -> int:
         with self._lock:

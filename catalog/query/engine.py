@@ -27,7 +27,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from catalog.errors import InvalidParameter, QueryFailed
+from catalog.errors import InvalidParameter, ObjectMissing
 from catalog.query.aggregates import Aggregate, AggregateRequest, Table
 from catalog.query.cursor import (
     Cursor,
@@ -86,8 +86,8 @@ class QueryEngine:
     def file_size(self, resource: ResourceFile) -> int:
         """The bytes of the resource's file (asked of the store once: versions never change)."""
         found = self.store.files().size(resource.place)
-        if found is None:
-            raise QueryFailed("the resource's file is missing; the error is in the server's log")
+        if found is None:  # listed by the version, not in the store now (a partial restore)
+            raise ObjectMissing(resource.place)
         return found
 
     # -- rows --------------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
-import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
@@ -25,10 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from catalog.errors import InvalidQuery, NotFound, StoreUnavailable
+from catalog.errors import InvalidQuery, NotFound, ObjectMissing, StoreUnavailable
 from catalog.sql import Schema
 from catalog.state import CONDITIONAL, data_level, may_read_data, require_data
-from catalog.store import Package, Store
+from catalog.store import FAILURE_HOLD_SECONDS, OneAtATime, Package, Store, resource_file
 
 SLUG = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 
@@ -118,7 +117,7 @@ class Generation:
         self.store = store
         self.refresh_seconds = refresh_seconds
         self.reads = 0  # how often the store was asked: tells a reader of "" to look again
-        self._lock = threading.Lock()
+        self._looking = OneAtATime(FAILURE_HOLD_SECONDS)
         self._token = ""
         self._changed = EPOCH
         self._read_at = float("-inf")
@@ -138,17 +137,21 @@ class Generation:
         self._read_at = float("-inf")
 
     def _look(self) -> None:
-        # Under the lock: many requests arriving at once after the delay ask the store once.
-        with self._lock:
-            now = time.monotonic()
-            if now - self._read_at < self.refresh_seconds:
-                return
-            token = self.store.generation()
-            if token != self._token or self.reads == 0:
-                self._changed = self.store.generation_time()
-            self._token = token
-            self._read_at = now
-            self.reads += 1
+        if time.monotonic() - self._read_at >= self.refresh_seconds:
+            # One at a time: many requests arriving at once after the delay ask the store
+            # once, and with the store hung they fail together, not each after the other.
+            self._looking(self._look_now)
+
+    def _look_now(self) -> None:
+        now = time.monotonic()
+        if now - self._read_at < self.refresh_seconds:
+            return  # looked while this caller waited
+        token = self.store.generation()
+        if token != self._token or self.reads == 0:
+            self._changed = self.store.generation_time()
+        self._token = token
+        self._read_at = now
+        self.reads += 1
 
 
 class Resources:
@@ -157,13 +160,14 @@ class Resources:
     def __init__(self, store: Store, generation: Generation | None = None) -> None:
         self.store = store
         self.generation = generation or Generation(store)
-        self._lock = threading.Lock()
         self._packages: dict[tuple[str, str], Package] = {}
         self._resources: dict[tuple[str, str, str], ResourceFile] = {}
         self._served: dict[str, str] = {}
         self._generation = ""
         self._views: Views = {}
         self._views_token = ""
+        self._listing = OneAtATime()  # of the views, when the served versions change
+        self._missing: frozenset[str] = frozenset()  # views whose file the store lacks now
         self._conditional: dict[str, str | None] = {}  # access level of each view's dataset
 
     def resource(self, slug: str, name: str, version: str | None = None) -> ResourceFile:
@@ -225,14 +229,18 @@ class Resources:
             for name, found in views.items()
             if may_read_data(found[0], self._conditional.get(found[0], CONDITIONAL))
         }
-        if len(kept) == len(views):
+        # A view whose file the store lacks now is withheld too: naming it is a 503.
+        withheld = sorted((set(views) - set(kept)) | self._missing)
+        if not withheld:
             return views, token, []
-        withheld = sorted(set(views) - set(kept))
         listed = "\n".join([*(f"{k}={v[2]}" for k, v in sorted(kept.items())), *withheld])
         return kept, hashlib.sha256(listed.encode()).hexdigest()[:16], withheld
 
     def refuse_view(self, name: str) -> None:
-        """Refuse (`DataRefused`, recorded) a query that named the withheld view `name`."""
+        """Refuse (`DataRefused`, recorded) a query that named the withheld view `name`; one
+        whose file the store lacks, `ObjectMissing`."""
+        if name in self._missing:
+            raise ObjectMissing(f"the file of the view {name}")
         found = self.views()[0].get(name)
         if found is not None:
             require_data(found[0], self._conditional.get(found[0], CONDITIONAL))
@@ -243,23 +251,28 @@ class Resources:
         """{view: (dataset, resource, file)} of the current versions, and a token naming them.
 
         Cheap when nothing changed: one look at the generation. A metadata-only resource
-        (no file) has no view; a withdrawn dataset has no CURRENT, so no views.
+        (no file) has no view; a withdrawn dataset has no CURRENT, so no views. A file the
+        version lists that the store lacks (`_missing`) is looked for again at each call.
         """
         generation = self.generation.token()
         if generation and generation == self._generation:
             return self._views, self._views_token
         served = {slug: v for slug in self.store.slugs() if (v := self.store.current(slug))}
-        with self._lock:
-            if served != self._served or not self._views_token:
-                self._views = self._views_of(served)
-                listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(self._views.items()))
-                self._views_token = hashlib.sha256(listed.encode()).hexdigest()[:16]
-                self._served = served
-            self._generation = generation
-            return self._views, self._views_token
+        return self._listing(lambda: self._list(served, generation))
 
-    def _views_of(self, served: dict[str, str]) -> Views:
+    def _list(self, served: dict[str, str], generation: str) -> tuple[Views, str]:
+        if served != self._served or not self._views_token or self._missing:
+            self._views, self._missing = self._views_of(served)
+            listed = "\n".join(f"{k}={v[2]}" for k, v in sorted(self._views.items()))
+            self._views_token = hashlib.sha256(listed.encode()).hexdigest()[:16]
+            self._served = served
+        if not self._missing:
+            self._generation = generation
+        return self._views, self._views_token
+
+    def _views_of(self, served: dict[str, str]) -> tuple[Views, frozenset[str]]:
         views: Views = {}
+        missing = set()
         self._conditional = {
             slug: self.package(slug, version).access_level for slug, version in served.items()
         }
@@ -268,7 +281,9 @@ class Resources:
                 place = self.resource(slug, name, version).place
                 if self.store.files().size(place) is not None:
                     views[view_name(slug, name)] = (slug, name, place)
-        return views
+                elif self.store.has_file(slug, version, resource_file(name)):
+                    missing.add(view_name(slug, name))
+        return views, frozenset(missing)
 
     def _resource_names(self, slug: str, version: str) -> list[str]:
         return [resource.name for resource in self.package(slug, version).resources]

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from dataclasses import astuple, dataclass, replace
 from datetime import UTC, datetime
 
@@ -44,12 +43,14 @@ from catalog.search import (
     small_connection,
 )
 from catalog.series import FIGURE_COLUMNS
-from catalog.store import Package, Store, resource_file
+from catalog.store import OneAtATime, Package, Store, resource_file
 
 OBSERVATIONS = "observations"
 CONCEPT_SCHEME = "CS_HRSS"
 CONCEPT_SCHEME_NAMES = ("人力资源和社会保障统计概念", "HRSS statistical concepts")
 MAX_UNITS = 1000  # distinct units read from one dataset
+# Each dataset the store serves, with its current version (None when withdrawn).
+Served = tuple[tuple[str, str | None], ...]
 
 
 @dataclass(frozen=True)
@@ -164,18 +165,24 @@ class StructureCache:
 
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._lock = threading.Lock()
-        self._built: tuple[tuple[tuple[str, str | None], ...], Structures] | None = None
+        self._building = OneAtATime()
+        self._built: tuple[Served, Structures] | None = None
 
     def structures(self) -> Structures:
         served = tuple((slug, self._store.current(slug)) for slug in self._store.slugs())
-        with self._lock:
-            if self._built is None or self._built[0] != served:
-                self._built = (served, build_structures(self._store, served))
-            return self._built[1]
+        built = self._built
+        if built is None or built[0] != served:
+            built = self._building(lambda: self._build(served))
+        return built[1]
+
+    def _build(self, served: Served) -> tuple[Served, Structures]:
+        built = self._built
+        if built is None or built[0] != served:  # else built while this caller waited
+            built = self._built = (served, build_structures(self._store, served))
+        return built
 
 
-def build_structures(store: Store, served: tuple[tuple[str, str | None], ...]) -> Structures:
+def build_structures(store: Store, served: Served) -> Structures:
     packages: list[tuple[Package, str]] = []
     for slug, version in served:
         if version is None:

@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import duckdb
+
 from catalog.errors import BadRequest, InvalidParameter
 from catalog.search.records import HELD_WEIGHT
 from catalog.search.selection import Facet, Predicate, Selection, all_of
@@ -41,6 +43,9 @@ SORTS = {
     "-issued": "issued DESC, slug",
 }
 MAX_SEARCH_LIMIT = 1000
+# DuckDB's LIMIT, OFFSET and counts are BIGINT; a larger number asked for (an offset past any
+# catalogue) means the same as this one, and must not reach the engine as an overflow.
+BIGINT_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -139,3 +144,28 @@ def facet_filter(filters: dict[str, list[str]]) -> Predicate:
         else:
             found.append(Predicate(f"list_contains(?::VARCHAR[], {column})", [values]))
     return all_of(found)
+
+
+def count_values(
+    cursor: duckdb.DuckDBPyConnection, facet: Facet, base: str, selection: Selection
+) -> list[tuple[str, int]]:
+    """(value, datasets) of one facet, most first.
+
+    A dataset counts once per value because the list columns hold each value once
+    (`records.entry`): `list_distinct` here would triple the time of a facet.
+    """
+    value = f"unnest({facet.expr})" if facet.listed else facet.expr
+    limit = " LIMIT ?" if selection.facet_limit >= 0 else ""
+    extra = [bigint(selection.facet_limit)] if limit else []
+    rows = cursor.execute(
+        f"SELECT value, count(*) AS n FROM (SELECT {value} AS value FROM ({base}))"
+        " WHERE value IS NOT NULL AND value <> '' GROUP BY value HAVING count(*) >= ?"
+        f" ORDER BY n DESC, value{limit}",
+        [*selection.params, bigint(selection.facet_mincount), *extra],
+    ).fetchall()
+    return [(str(row[0]), int(row[1])) for row in rows]
+
+
+def bigint(number: int) -> int:
+    """`number` within DuckDB's BIGINT, which means the same for every count in the index."""
+    return max(-BIGINT_MAX, min(number, BIGINT_MAX))

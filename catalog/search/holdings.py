@@ -16,7 +16,7 @@ the indicators a printed table's layout declares.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,6 +99,18 @@ class Names:
             indicators.update((n.code, n) for n in one.indicators if n.name_zh or n.name_en)
             regions.update((n.code, n) for n in one.regions if n.name_zh or n.name_en)
         return cls(indicators, regions)
+
+
+def lexicon_names(packages: Sequence[Package], held: Iterable[Held]) -> Iterator[str]:
+    """The names a query word without spaces is cut by: titles, keywords, field titles, and
+    the indicators and regions the rows hold."""
+    for package in packages:
+        yield from (package.title or "", package.title_en or "", *package.keywords)
+        for resource in package.resources:
+            fields = resource.table_schema.fields if resource.table_schema else []
+            yield from (f.title or "" for f in fields)
+    for one in held:
+        yield from (n.name_zh for n in (*one.indicators, *one.regions))
 
 
 def resolve(holding: Holding, vocabulary: Vocabulary) -> Held:

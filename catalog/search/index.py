@@ -12,16 +12,20 @@ milliseconds. Not a DuckDB table: its blocks (256 KB a column) and the key's ind
 from __future__ import annotations
 
 import contextlib
+import logging
 import re
 import threading
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
+from catalog.errors import ObjectMissing
 from catalog.query import Generation
+from catalog.search.facets import bigint, count_values
 from catalog.search.holdings import (
     INDICATOR_LIST,
     REGION_LIST,
@@ -30,27 +34,34 @@ from catalog.search.holdings import (
     Named,
     Names,
     Vocabulary,
+    lexicon_names,
     read_vocabulary,
     resolve,
     small_connection,
 )
 from catalog.search.reads import Mark, read_holdings, read_marks, read_packages
 from catalog.search.records import catalogue_uuid, entry, index_table, utc_moment
-from catalog.search.selection import Facet, HeldCode, Matched, SearchResult, Selection
+from catalog.search.selection import HeldCode, Matched, SearchResult, Selection
 from catalog.search.synonyms import Lexicon, is_year, matching
-from catalog.store import Organization, Package, Store, organizations, with_organization
+from catalog.store import (
+    OneAtATime,
+    Organization,
+    Package,
+    Store,
+    organizations,
+    with_organization,
+)
 
 if TYPE_CHECKING:
     from catalog.search.facets import SearchQuery
 
-# DuckDB's LIMIT, OFFSET and counts are BIGINT; a larger number asked for (an offset past any
-# catalogue) means the same as this one, and must not reach the engine as an overflow.
-BIGINT_MAX = 2**63 - 1
 MAX_MATCHED = 20  # indicators (and regions) a result lists as matched
 UUID_FORM = re.compile(r"[0-9a-f]{8}(?:-[0-9a-f]{4}){3}-[0-9a-f]{12}")  # a dataset's id
 CODE_LISTS = frozenset({INDICATOR_LIST, REGION_LIST})  # whose names every dataset's rows take
 
-__all__ = ["BIGINT_MAX", "CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
+logger = logging.getLogger(__name__)
+
+__all__ = ["CatalogueIndex", "catalogue_uuid", "entry", "utc_moment"]
 
 
 class CatalogueIndex:
@@ -83,7 +94,7 @@ class CatalogueIndex:
         self._lock = threading.Lock()
         self._table = index_table([])  # what `datasets` is in every search
         # One refresh at a time, and a search waits for it (one meeting a first load: a 500).
-        self._refresh_lock = threading.Lock()
+        self._refreshing = OneAtATime()
         # As read (`_raw`), and as served: with each organisation's facts whole (`_serve`).
         self._raw: dict[str, Package] = {}
         self._organizations: dict[str, Organization] = {}
@@ -96,6 +107,10 @@ class CatalogueIndex:
         self._names = Names()
         self._marks: dict[str, Mark] = {}
         self._seen: tuple[str, int] | None = None
+        # Datasets indexed without what their rows hold: a file of theirs was not in the
+        # store (`ObjectMissing`). Read again every refresh, however long the generation holds.
+        self._pending: set[str] = set()
+        self._pending_at = float("-inf")
         self.reread: list[str] = []  # the datasets the last change read again
         self.load([])
 
@@ -165,14 +180,16 @@ class CatalogueIndex:
         self._seen = None
 
     def _refresh(self) -> None:
-        with self._refresh_lock:
-            self._refresh_now()
+        self._refreshing(self._refresh_now)
 
     def _refresh_now(self) -> None:
         # Read before scanning: a publish during the scan changes it, so the next look rescans.
         token = self.generation.token()
         seen = (token, 0 if token else self.generation.reads)  # a store keeping none: rescan
-        if seen == self._seen:
+        retry = max(self.refresh_seconds, 1.0)
+        if seen == self._seen and not (
+            self._pending and self._pending_at + retry <= time.monotonic()
+        ):
             return
         marks = read_marks(self.store, self.store.slugs())  # several at once (`reads`)
         changed = sorted(
@@ -184,23 +201,37 @@ class CatalogueIndex:
             # Read on one small database, closed after: what the reads freed goes back at once
             # (the engine's kept ~10 MB past the first /readyz); one for all, not one each.
             with contextlib.closing(small_connection(self.store.files())) as reads:
-                self._update(marks, changed, reads)
+                pending = self._update(marks, changed, reads)
+            for slug in pending:
+                marks.pop(slug, None)  # changed at the next look, so read again
+            if pending:
+                logger.warning(
+                    "the store lacks files of %s, which their current versions list: indexed"
+                    " without what their rows hold, read again in %g s",
+                    ", ".join(sorted(pending)), retry,
+                )  # fmt: skip
+            self._pending, self._pending_at = pending, time.monotonic()
         self.reread = changed
         self._marks = marks
         self._seen = seen
 
     def _update(
         self, marks: dict[str, Mark], changed: list[str], reads: duckdb.DuckDBPyConnection
-    ) -> None:
+    ) -> set[str]:
         """Read `changed` again and index them with what their rows hold (read on `reads`),
-        named by the code lists: every dataset again when a code list is among them."""
+        named by the code lists: every dataset again when a code list is among them. The
+        datasets of which a file was missing (their holdings, or a code list's names)."""
         versions = {slug: mark[0] for slug, mark in marks.items()}
         every = self._vocabulary is None or not CODE_LISTS.isdisjoint(changed)
+        pending: set[str] = set()
         if every:
-            self._vocabulary = read_vocabulary(self.store, versions, reads)
+            try:
+                self._vocabulary = read_vocabulary(self.store, versions, reads)
+            except ObjectMissing:  # the names as they were, till the list's files are back
+                pending.update(CODE_LISTS & marks.keys())
         packages = self._read_changed(marks, changed)
         redo = packages if every else [slug for slug in changed if slug in packages]
-        self._read_holdings([(packages[slug], versions[slug]) for slug in redo], reads)
+        pending |= self._read_holdings([(packages[slug], versions[slug]) for slug in redo], reads)
         held = {slug: h for slug, h in self._held.items() if slug in packages}
         held.update((slug, self._resolve(packages[slug], versions[slug])) for slug in redo)
         self._holdings = {
@@ -209,13 +240,14 @@ class CatalogueIndex:
             if versions.get(key[0]) == key[1]
         }
         held = {slug: held[slug] for slug in packages}
-        names = _names(list(packages.values()), held.values())
+        names = lexicon_names(list(packages.values()), held.values())
         vocabulary = self._vocabulary or Vocabulary()
         self._lexicon = Lexicon.of(vocabulary.synonyms, vocabulary.places, names)
         if every:
             self.load(list(packages.values()), held)
         else:
             self._replace(packages, held, changed)
+        return pending
 
     def _read_changed(self, marks: dict[str, Mark], changed: list[str]) -> dict[str, Package]:
         """The current descriptors, by slug in order: those of `changed` read again (one
@@ -233,18 +265,27 @@ class CatalogueIndex:
 
     def _read_holdings(
         self, wanted: list[tuple[Package, str | None]], reads: duckdb.DuckDBPyConnection
-    ) -> None:
-        """Read what the versions of `wanted` not read before hold (once each: immutable)."""
+    ) -> set[str]:
+        """Read what the versions of `wanted` not read before hold (once each: immutable);
+        the datasets of which a file was missing (nothing kept of them)."""
         held = self._holdings
-        missing = [(p, v) for p, v in wanted if v is not None and (p.name, v) not in held]
-        found = read_holdings(self.store, missing, reads)
-        held.update(((p.name, v), one) for (p, v), one in zip(missing, found, strict=True))
+        unread = [(p, v) for p, v in wanted if v is not None and (p.name, v) not in held]
+        found = read_holdings(self.store, unread, reads)
+        pending: set[str] = set()
+        for (package, version), one in zip(unread, found, strict=True):
+            if one is None:
+                pending.add(package.name)
+            else:
+                held[(package.name, version)] = one
+        return pending
 
     def _resolve(self, package: Package, version: str | None) -> Held:
-        """What `version` of `package` holds (read by `_read_holdings`), named."""
-        if version is None:
+        """What `version` of `package` holds (read by `_read_holdings`), named; nothing for
+        one pending."""
+        holding = self._holdings.get((package.name, version)) if version is not None else None
+        if holding is None:
             return Held()
-        return resolve(self._holdings[(package.name, version)], self._vocabulary or Vocabulary())
+        return resolve(holding, self._vocabulary or Vocabulary())
 
     def _replace(
         self, packages: dict[str, Package], held: dict[str, Held], changed: list[str]
@@ -288,12 +329,12 @@ class CatalogueIndex:
                 start = min(selection.offset, len(every))
                 page = every[start : start + max(selection.limit, 0)]
             else:
-                paged = [*ordered, _bigint(selection.limit), _bigint(selection.offset)]
+                paged = [*ordered, bigint(selection.limit), bigint(selection.offset)]
                 every = []
                 rows = cursor.execute(f"{ranked} LIMIT ? OFFSET ?", paged).fetchall()
                 page = [row[0] for row in rows]
             facets = {
-                name: _count_values(cursor, facet, base, selection)
+                name: count_values(cursor, facet, base, selection)
                 for name, facet in selection.facets.items()
             }
         if not selection.terms:
@@ -336,18 +377,6 @@ class CatalogueIndex:
         return self.select(query.selection(self.lexicon()))
 
 
-def _names(packages: Sequence[Package], held: Iterable[Held]) -> Iterator[str]:
-    """The names a query word without spaces is cut by: titles, keywords, field titles, and
-    the indicators and regions the rows hold."""
-    for package in packages:
-        yield from (package.title or "", package.title_en or "", *package.keywords)
-        for resource in package.resources:
-            fields = resource.table_schema.fields if resource.table_schema else []
-            yield from (f.title or "" for f in fields)
-    for one in held:
-        yield from (n.name_zh for n in (*one.indicators, *one.regions))
-
-
 def _named(codes: Sequence[Named], terms: list[tuple[str, ...]]) -> list[HeldCode]:
     """The codes matching the most of `terms`, those held by more datasets first."""
     by_code = {named.code: named for named in codes}
@@ -364,28 +393,3 @@ def _register_drafts(cursor: duckdb.DuckDBPyConnection, drafts: Sequence[Package
         cursor.register(
             "drafts", index_table([entry(package, state="draft") for package in drafts])
         )
-
-
-def _count_values(
-    cursor: duckdb.DuckDBPyConnection, facet: Facet, base: str, selection: Selection
-) -> list[tuple[str, int]]:
-    """(value, datasets) of one facet, most first.
-
-    A dataset counts once per value because the list columns hold each value once
-    (`records.entry`): `list_distinct` here would triple the time of a facet.
-    """
-    value = f"unnest({facet.expr})" if facet.listed else facet.expr
-    limit = " LIMIT ?" if selection.facet_limit >= 0 else ""
-    extra = [_bigint(selection.facet_limit)] if limit else []
-    rows = cursor.execute(
-        f"SELECT value, count(*) AS n FROM (SELECT {value} AS value FROM ({base}))"
-        " WHERE value IS NOT NULL AND value <> '' GROUP BY value HAVING count(*) >= ?"
-        f" ORDER BY n DESC, value{limit}",
-        [*selection.params, _bigint(selection.facet_mincount), *extra],
-    ).fetchall()
-    return [(str(row[0]), int(row[1])) for row in rows]
-
-
-def _bigint(number: int) -> int:
-    """`number` within DuckDB's BIGINT, which means the same for every count in the index."""
-    return max(-BIGINT_MAX, min(number, BIGINT_MAX))

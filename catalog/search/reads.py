@@ -15,7 +15,7 @@ from datetime import datetime
 
 import duckdb
 
-from catalog.errors import OpenDataError
+from catalog.errors import ObjectMissing, OpenDataError
 from catalog.search.holdings import Holding, read_holding
 from catalog.store import Package, Store, read_each
 
@@ -47,6 +47,14 @@ def read_packages(store: Store, wanted: Sequence[tuple[str, str]]) -> list[Packa
 
 def read_holdings(
     store: Store, wanted: Sequence[tuple[Package, str]], reads: duckdb.DuckDBPyConnection
-) -> list[Holding]:
-    """What each (package, version) holds, read on cursors of `reads` (`read_holding`)."""
-    return read_each(lambda one: read_holding(store, one[0], one[1], reads), wanted)
+) -> list[Holding | None]:
+    """What each (package, version) holds, read on cursors of `reads` (`read_holding`); None
+    for one with a file the store does not hold now (`ObjectMissing`), to be read again."""
+
+    def read(one: tuple[Package, str]) -> Holding | None:
+        try:
+            return read_holding(store, one[0], one[1], reads)
+        except ObjectMissing:
+            return None
+
+    return read_each(read, wanted)

@@ -27,7 +27,7 @@ from catalog.series.figures import (
 from catalog.series.listing import nearest
 from catalog.series.periods import overlaps, recency
 from catalog.series.preference import Point, prefer
-from catalog.store import Package
+from catalog.store import OneAtATime, Package
 
 CACHED_SERIES = 512  # series kept resolved
 
@@ -97,6 +97,7 @@ class SeriesCatalogue:
     def __init__(self, index: CatalogueIndex) -> None:
         self.index = index
         self._lock = threading.Lock()
+        self._reloading = OneAtATime()
         self._tables: dict[tuple[str, str], list[tuple[IndicatorTable, list[Listed]]]] = {}
         self._printed: dict[tuple[str, str], Printed] = {}
         self._versions: dict[str, str] = {}
@@ -114,12 +115,13 @@ class SeriesCatalogue:
         """(indicator, region) → where it is printed, for the versions served now."""
         packages = self.index.packages()
         versions = {slug: package.version or "" for slug, package in packages.items()}
-        with self._lock:
-            if versions != self._versions:
-                self._reload(packages, versions)
-            return self._printed
+        if versions != self._versions:
+            self._reloading(lambda: self._reload(packages, versions))
+        return self._printed
 
     def _reload(self, packages: dict[str, Package], versions: dict[str, str]) -> None:
+        if versions == self._versions:
+            return  # reloaded while this caller waited
         tables = {}
         for slug, version in versions.items():
             key = (slug, version)

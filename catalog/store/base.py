@@ -24,6 +24,8 @@ Every read that leads to data (`served_version`, `package`, `descriptor`, `repor
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
@@ -42,6 +44,8 @@ R = TypeVar("R")
 # How many of a store's reads run at once where many are wanted (an index load, a listing):
 # over S3 each is a request of 20-50 ms, and boto3's client is thread-safe.
 READERS = 16
+# How long a failed look at the store's generation stands for the next ones (`OneAtATime`).
+FAILURE_HOLD_SECONDS = 1.0
 
 
 def read_each(read: Callable[[T], R], items: Sequence[T]) -> list[R]:
@@ -51,6 +55,48 @@ def read_each(read: Callable[[T], R], items: Sequence[T]) -> list[R]:
         return [read(item) for item in items]
     with ThreadPoolExecutor(min(READERS, len(items)), thread_name_prefix="store-read") as pool:
         return list(pool.map(read, items))
+
+
+class OneAtATime:
+    """Calls made one at a time, where a caller that waited for a call that failed fails with
+    it instead of making the same call again.
+
+    For the looks at the store that many requests make at once when a refresh is due (the
+    generation, the catalogue index, a memo of pointers): with the store hung, each waiting
+    request used to try it again in turn for its full time limit, so the last of 100 waited
+    out the whole outage (issue 17's attack). Now a request waits for at most the call under
+    way when it came and, if that one succeeded, its own. A call that succeeds answers no
+    one but its caller: each waiter makes its own call, which finds what that one read (and a
+    writer in this process that asked to look again does look again).
+
+    `hold_seconds`: a failure is also the answer of those who come that long after it, so
+    that requests let through one by one (a client's admission slots) do not each wait on
+    the hung store in turn; once it answers again, that long of 503s at most."""
+
+    def __init__(self, hold_seconds: float = 0.0) -> None:
+        self.hold_seconds = hold_seconds
+        self._lock = threading.Lock()
+        self._ended = 0  # calls ended, changed under `_lock`
+        # The last failure: the count of the call that ended with it, it, and when.
+        self._failed: tuple[int, Exception, float] | None = None
+
+    def __call__(self, call: Callable[[], R]) -> R:
+        arrived = self._ended  # read whole: an int, under the GIL
+        with self._lock:
+            failed = self._failed
+            if failed is not None and (
+                failed[0] > arrived or time.monotonic() - failed[2] < self.hold_seconds
+            ):
+                raise failed[1]  # the same failure to each who waited, as a Future's result
+            try:
+                answer = call()
+            except Exception as exc:
+                self._failed = (self._ended + 1, exc, time.monotonic())
+                raise
+            finally:
+                self._ended += 1
+            self._failed = None  # the store answered: nothing kept of the failure
+            return answer
 
 
 # The names of a version's files, in every store and wherever the files go (a zip of the

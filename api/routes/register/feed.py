@@ -36,7 +36,7 @@ from catalog.register import (
     register_json,
     register_xlsx,
 )
-from catalog.store import Package, Store
+from catalog.store import OneAtATime, Package, Store
 
 router = APIRouter(tags=["metadata"])
 
@@ -124,21 +124,29 @@ class RegisterBodies:
         self._kept: dict[str, tuple[tuple[tuple[str, str, str], ...], bytes]] = {}
         # One build per format at a time: after a publish, thirty requests arriving together
         # wait for one build instead of making thirty (1.5 s each, every core busy).
-        self._building = {extension: threading.Lock() for extension in MEDIA_TYPES}
+        self._building = {extension: OneAtATime() for extension in MEDIA_TYPES}
 
     def body(self, extension: str, packages: list[Package], store: Store) -> bytes:
         state = tuple(sorted((p.name, p.version or "", p.published()) for p in packages))
         found = self._current(extension, state)
         if found is not None:
             return found
-        with self._building[extension]:
-            found = self._current(extension, state)  # made while this request waited
-            if found is not None:
-                return found
-            made = _render(extension, packages, store)
-            with self._lock:
-                self._kept[extension] = (state, made)
-            return made
+        return self._building[extension](lambda: self._build(extension, state, packages, store))
+
+    def _build(
+        self,
+        extension: str,
+        state: tuple[tuple[str, str, str], ...],
+        packages: list[Package],
+        store: Store,
+    ) -> bytes:
+        found = self._current(extension, state)  # made while this request waited
+        if found is not None:
+            return found
+        made = _render(extension, packages, store)
+        with self._lock:
+            self._kept[extension] = (state, made)
+        return made
 
     def _current(self, extension: str, state: tuple[tuple[str, str, str], ...]) -> bytes | None:
         with self._lock:

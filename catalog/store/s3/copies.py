@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from catalog.store.base import OneAtATime
 from catalog.store.s3.objects import Objects
 
 GRACE = 600.0
@@ -33,7 +34,7 @@ class LocalCopies:
         self._objects = objects
         self._limit = limit_bytes
         self._lock = threading.Lock()
-        self._fetching: dict[Path, threading.Lock] = {}
+        self._fetching: dict[Path, OneAtATime] = {}
         self._size: int | None = None
 
     def fetch(self, key: str, target: Path, served: Callable[[], Iterable[str]]) -> Path:
@@ -42,17 +43,21 @@ class LocalCopies:
         if _touch(target):
             return target
         with self._lock:
-            fetching = self._fetching.setdefault(target, threading.Lock())
+            fetching = self._fetching.setdefault(target, OneAtATime())
         try:
-            with fetching:  # one download of a file at a time; the others wait and reuse it
-                if not _touch(target):
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    if self._objects.download(key, target):
-                        self._grew(target.stat().st_size, served)
+            # One download of a file at a time; the others wait and reuse it, or fail with it.
+            fetching(lambda: self._fetch(key, target, served))
         finally:
             with self._lock:  # (a later caller finds the file, or at worst copies it again)
-                self._fetching.pop(target, None)
+                if self._fetching.get(target) is fetching:
+                    del self._fetching[target]
         return target
+
+    def _fetch(self, key: str, target: Path, served: Callable[[], Iterable[str]]) -> None:
+        if not _touch(target):
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if self._objects.download(key, target):
+                self._grew(target.stat().st_size, served)
 
     def adopt(self, source: Path, target: Path) -> None:
         """Keep a file just published as the copy of its object (no download later)."""

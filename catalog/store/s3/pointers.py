@@ -16,6 +16,8 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
+from catalog.store.base import FAILURE_HOLD_SECONDS, OneAtATime
+
 T = TypeVar("T")
 # Answers kept per generation: each names a dataset, and a client may name any; past this the
 # memo starts over rather than grow.
@@ -27,19 +29,19 @@ class Pointers:
     changes; `refresh_seconds` 0 remembers nothing.
 
     Each read is single-flight: callers asking for a key (or the generation) while it is
-    being read wait for that read and take its answer. A server's start asks for the listing
-    of every dataset on two threads at once (the index's load, /healthz's served versions),
-    and would read it twice."""
+    being read wait for that read and take its answer, or its failure (`OneAtATime`). A
+    server's start asks for the listing of every dataset on two threads at once (the index's
+    load, /healthz's served versions), and would read it twice."""
 
     def __init__(self, read_generation: Callable[[], str], refresh_seconds: float) -> None:
         self._read_generation = read_generation
         self.refresh_seconds = refresh_seconds
         self._lock = threading.Lock()
-        self._looking = threading.Lock()  # held while the generation is read
+        self._looking = OneAtATime(FAILURE_HOLD_SECONDS)  # the reads of the generation
         self._checked = float("-inf")
         self._generation = ""
         self._remembered: dict[Hashable, Any] = {}
-        self._flights: dict[Hashable, threading.Lock] = {}  # held while a key is read
+        self._flights: dict[Hashable, OneAtATime] = {}  # the reads of each key
 
     def remembered(self, key: Hashable, read: Callable[[], T]) -> T:
         """`read()`, or what it answered before under the same generation."""
@@ -51,20 +53,22 @@ class Pointers:
                 found: T = self._remembered[key]
                 return found
             if len(self._flights) >= MAX_REMEMBERED:
-                self._flights.clear()  # a lock held is kept by its holder and its waiters
-            flight = self._flights.setdefault(key, threading.Lock())
+                self._flights.clear()  # a flight under way is kept by its caller and waiters
+            flight = self._flights.setdefault(key, OneAtATime())
         # Read outside the memo's lock: a slow bucket holds up only those asking for `key`.
-        with flight:
-            with self._lock:
-                if key in self._remembered:
-                    found = self._remembered[key]
-                    return found
-            answer = read()
-            with self._lock:
-                if self._generation == generation:
-                    if len(self._remembered) >= MAX_REMEMBERED:
-                        self._remembered.clear()
-                    self._remembered[key] = answer
+        return flight(lambda: self._read(key, generation, read))
+
+    def _read(self, key: Hashable, generation: str, read: Callable[[], T]) -> T:
+        with self._lock:
+            if key in self._remembered:  # read while this caller waited
+                found: T = self._remembered[key]
+                return found
+        answer = read()
+        with self._lock:
+            if self._generation == generation:
+                if len(self._remembered) >= MAX_REMEMBERED:
+                    self._remembered.clear()
+                self._remembered[key] = answer
         return answer
 
     def saw(self, generation: str) -> None:
@@ -87,16 +91,18 @@ class Pointers:
         with self._lock:
             if time.monotonic() - self._checked < self.refresh_seconds:
                 return self._generation
-        with self._looking:
-            with self._lock:  # read meanwhile by the caller this one waited for
-                if time.monotonic() - self._checked < self.refresh_seconds:
-                    return self._generation
-            # Read before what it guards: an answer read after a change is remembered under
-            # the older generation at worst, and dropped when the newer one is seen.
-            generation = self._read_generation()
-            with self._lock:
-                self._checked = time.monotonic()
-                if generation != self._generation:
-                    self._generation = generation
-                    self._remembered.clear()
-                return generation
+        return self._looking(self._look)
+
+    def _look(self) -> str:
+        with self._lock:  # read meanwhile by the caller this one waited for
+            if time.monotonic() - self._checked < self.refresh_seconds:
+                return self._generation
+        # Read before what it guards: an answer read after a change is remembered under
+        # the older generation at worst, and dropped when the newer one is seen.
+        generation = self._read_generation()
+        with self._lock:
+            self._checked = time.monotonic()
+            if generation != self._generation:
+                self._generation = generation
+                self._remembered.clear()
+            return generation

@@ -24,6 +24,9 @@ A store that fails a read (down, hung past its timeout, refusing) raises `StoreR
 an error that says "no such file": fsspec's listing takes any OSError for an absent file, and
 DuckDB keeps a filesystem's error only as text, by which the store's failure is told from a
 damaged file's (`catalog.errors.store_failure`), answered 503 and nothing empty kept from it.
+A file a published version lists that the bucket does not hold (a partial restore: the
+descriptors back, the objects not yet) is the store's failure too (`ObjectMissing`): never a
+FileNotFoundError that escapes as a 500, nor a DuckDB "No files found" (issue 17).
 
 The filesystem only reads: writing, listing beyond one key and removing are refused, so a
 query can do nothing else to the bucket even where DuckDB's own checks would let it.
@@ -43,7 +46,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from catalog.errors import StoreReadFailed
+from catalog.errors import ObjectMissing, StoreReadFailed
 from catalog.store.s3.location import DEFAULT_TIMEOUT_SECONDS, S3Location, S3Options
 
 if TYPE_CHECKING:
@@ -121,13 +124,13 @@ class RangeFiles:
         return found
 
     def open(self, place: str) -> pa.NativeFile:
-        """The file at `place` for pyarrow, each read one ranged GET (FileNotFoundError if
-        there is none)."""
+        """The file at `place` for pyarrow, each read one ranged GET (`ObjectMissing` if there is
+        none)."""
         return pa.PythonFile(self.ranges(place), mode="r")
 
     def ranges(self, place: str) -> Ranges:
         """The file at `place`, each read of it one ranged GET, or none for a small version
-        file read whole before (FileNotFoundError if there is no file)."""
+        file read whole before (`ObjectMissing` if there is no file)."""
         kept = self._whole(place)
         return Ranges(pa.BufferReader(kept) if kept is not None else self._shared(place))
 
@@ -138,7 +141,7 @@ class RangeFiles:
             # pyarrow asks the object's size (a HEAD) when it opens one: once per file here,
             # its reads (`read_at`, safe from many threads) shared by every reader.
             if self.info(place) is None:
-                raise FileNotFoundError(f"no object at {path}")
+                raise ObjectMissing(path)
             with answered("opening", path):
                 shared = self.arrow().open_input_file(path)
             with self._lock:
@@ -161,7 +164,7 @@ class RangeFiles:
             return None
         found = self.info(place)
         if found is None:
-            raise FileNotFoundError(f"no object at {path}")
+            raise ObjectMissing(path)
         if found.size > min(WHOLE_BYTES, self._kept_limit):
             return None
         # (pyarrow-stubs miss read_at's offset, as in `Ranges.read`)
@@ -296,11 +299,11 @@ def _object_reads(files: RangeFiles) -> Any:
             return {"name": _path(path), "size": found.size, "type": "file", "mtime": found.mtime}
 
         def glob(self, path: str, **kwargs: Any) -> list[str]:
-            # fsspec's own globbing lists, and takes a listing's failure for no file at all.
-            try:
-                return [self.info(path)["name"]]
-            except FileNotFoundError:
-                return []
+            # fsspec's own globbing lists, and takes a listing's failure for no file at all;
+            # an empty answer here is DuckDB's `No files found that match the pattern` (500).
+            if files.info(path) is None:
+                raise ObjectMissing(_path(path))
+            return [_path(path)]
 
         def ls(self, path: str, detail: bool = True, **kwargs: Any) -> list[Any]:
             # DuckDB expands a name by listing it; a place is always one key, never a folder.

@@ -1,0 +1,87 @@
+"""One Parquet object a published version lists, missing from the store (an object lost, a
+restore that brought the descriptors back first): what reads it is refused 503 with
+Retry-After, everything else is served, the replica stays ready, and once the object is back
+it is served again without a publish or a restart (issue 17).
+
+Found by the outage attack: a replica that first read such a file answered 500 (the range
+reader's FileNotFoundError, DuckDB's `No files found`). Refusing those 503 the plain way then
+left the replica unready, since its catalogue index reads what every dataset's rows hold:
+one lost object would have taken every replica over the store out of the load balancer."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from benchmarks.s3server import s3_client
+from catalog.store.s3 import S3Location
+from tests.ops.running import on_a_thread
+from tests.s3.test_operations import published, serving_app, wait_ready
+from tests.s3.test_outage import assert_refused
+
+pytestmark = pytest.mark.slow
+
+WAGES = "/api/v1/datasets/wages-test/resources/wages"
+SQL = "/api/v1/sql"
+HELD = {"q": "520200"}  # a region code only the rows of wages-test hold
+
+
+def test_a_lost_object_refuses_only_what_reads_it_and_is_served_again_once_back(
+    s3_endpoint: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    location = published(s3_endpoint, tmp_path)
+    where = S3Location.parse(location)
+    client = s3_client(s3_endpoint)
+    app = serving_app(location, s3_endpoint, tmp_path, s3_timeout_seconds=1, refresh_seconds=0.5)
+    version = app.state.store.served_version("wages-test")  # the listing names the file
+    key = f"{where.prefix}/wages-test/{version}/wages.parquet"
+    kept = client.get_object(Bucket=where.bucket, Key=key)["Body"].read()
+    client.delete_object(Bucket=where.bucket, Key=key)
+    with on_a_thread(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+        wait_ready(url)  # the index loaded without what wages-test's rows hold
+        shown = http.get("/api/3/action/package_show", params={"id": "wages-test"})
+        resource = shown.json()["result"]["resources"][0]["id"]
+        refused = [
+            http.get(f"{WAGES}/rows"),
+            http.get(f"{WAGES}.ndjson"),
+            http.post("/api/3/action/datastore_info", json={"id": resource}),
+            http.post(SQL, json={"sql": "SELECT count(*) FROM wages_test__wages"}),
+        ]
+        other = http.post(SQL, json={"sql": "SELECT count(*) AS n FROM regions_test__regions"})
+        searched = http.get("/api/v1/datasets", params=HELD).json()
+        client.put_object(Bucket=where.bucket, Key=key, Body=kept)
+        back = poll(http, f"{WAGES}/rows")
+        found = poll_search(http)
+        counted = http.post(SQL, json={"sql": "SELECT count(*) AS n FROM wages_test__wages"})
+    assert shown.status_code == 200
+    for answer in refused:
+        assert_refused(answer, location)
+    assert other.status_code == 200 and other.json()["rows"] == [{"n": 3}], other.text
+    assert "wages-test" not in [d["name"] for d in searched["results"]]
+    assert back.status_code == 200 and len(back.json()["rows"]) == 3
+    assert "wages-test" in found, found
+    assert counted.status_code == 200, counted.text
+    escaped = [r.getMessage() for r in caplog.records if "ASGI" in r.getMessage()]
+    assert not escaped, escaped
+
+
+def poll(http: httpx.Client, path: str) -> httpx.Response:
+    """`path` once it answers 200, or its last answer after 10 s."""
+    deadline = time.monotonic() + 10
+    while (answer := http.get(path)).status_code != 200 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return answer
+
+
+def poll_search(http: httpx.Client) -> list[str]:
+    """The datasets the held region code finds, asked again until the index has read what
+    wages-test holds (its retry comes at most a refresh after the object is back), 10 s."""
+    deadline = time.monotonic() + 10
+    while True:
+        found = [d["name"] for d in http.get("/api/v1/datasets", params=HELD).json()["results"]]
+        if "wages-test" in found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
