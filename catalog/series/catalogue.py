@@ -9,11 +9,12 @@ the index's next refresh and nothing stale is ever served.
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from catalog.errors import Gone, NotFound
+from catalog.errors import Gone, NotFound, ObjectMissing
 from catalog.search import CatalogueIndex, Matched, Named
 from catalog.series.figures import (
     IndicatorTable,
@@ -30,6 +31,7 @@ from catalog.series.preference import Point, prefer
 from catalog.store import OneAtATime, Package
 
 CACHED_SERIES = 512  # series kept resolved
+RETRY_SECONDS = 1.0  # how often tables whose file the store lacked are read again
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,10 @@ class SeriesCatalogue:
         self._versions: dict[str, str] = {}
         self._resolved: OrderedDict[tuple[object, ...], Series] = OrderedDict()
         self._withdrawn: dict[tuple[str, str], frozenset[tuple[str, str]]] = {}
+        # Datasets of which a table's file is not in the store now (`ObjectMissing`): left
+        # out of what is printed, and read again at most every second until it is back.
+        self._lacking: frozenset[str] = frozenset()
+        self._lacking_at = float("-inf")
         # Opening a DuckDB database costs ~20 ms; a cursor on an open one costs next to none.
         # The index's reader: a cursor of the server's one database when it shares one.
         self._con = index.reader()
@@ -115,22 +121,30 @@ class SeriesCatalogue:
         """(indicator, region) → where it is printed, for the versions served now."""
         packages = self.index.packages()
         versions = {slug: package.version or "" for slug, package in packages.items()}
-        if versions != self._versions:
+        if versions != self._versions or self._retry_due():
             self._reloading(lambda: self._reload(packages, versions))
         return self._printed
 
+    def _retry_due(self) -> bool:
+        return bool(self._lacking) and time.monotonic() - self._lacking_at >= RETRY_SECONDS
+
     def _reload(self, packages: dict[str, Package], versions: dict[str, str]) -> None:
-        if versions == self._versions:
+        if versions == self._versions and not self._retry_due():
             return  # reloaded while this caller waited
         tables = {}
+        lacking = set()
         for slug, version in versions.items():
             key = (slug, version)
             if key in self._tables:
                 tables[key] = self._tables[key]
             elif version:
                 found = indicator_tables(self.index.store, packages[slug], version)
-                with self._con.cursor() as con:
-                    tables[key] = [(table, list_series(con, table.path)) for table in found]
+                try:
+                    with self._con.cursor() as con:
+                        tables[key] = [(table, list_series(con, table.path)) for table in found]
+                except ObjectMissing:
+                    lacking.add(slug)
+        self._lacking, self._lacking_at = frozenset(lacking), time.monotonic()
         printed: dict[tuple[str, str], Printed] = {}
         for key in sorted(tables):
             for table, series in tables[key]:
@@ -165,6 +179,8 @@ class SeriesCatalogue:
                 f"the series {indicator!r} for {region!r} was printed only by withdrawn"
                 f" datasets: {', '.join(gone)}"
             )
+        if self._lacking:  # it may be in a table the store lacks now: retry, do not keep a 404
+            raise ObjectMissing(f"a table of {', '.join(sorted(self._lacking))}")
         raise NotFound(f"no dataset prints the indicator {indicator!r} for {region!r}")
 
     def withdrawn_by(self, indicator: str, region: str) -> list[str]:

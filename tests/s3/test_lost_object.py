@@ -20,13 +20,22 @@ from benchmarks.s3server import s3_client
 from catalog.store.s3 import S3Location
 from tests.ops.running import on_a_thread
 from tests.s3.test_operations import published, serving_app, wait_ready
-from tests.s3.test_outage import assert_refused
+from tests.s3.test_outage import (
+    DATASETS,
+    FLOW,
+    SERIES,
+    assert_refused,
+    published_from_repository,
+    replica,
+)
 
 pytestmark = pytest.mark.slow
 
 WAGES = "/api/v1/datasets/wages-test/resources/wages"
 SQL = "/api/v1/sql"
 HELD = {"q": "520200"}  # a region code only the rows of wages-test hold
+# A series another dataset than FLOW prints (Guizhou's, where FLOW's are the nation's).
+ELSEWHERE = "indicator=agri_labour_transfer&region=520000"
 
 
 def test_a_lost_object_refuses_only_what_reads_it_and_is_served_again_once_back(
@@ -85,3 +94,34 @@ def poll_search(http: httpx.Client) -> list[str]:
         if "wages-test" in found or time.monotonic() > deadline:
             return found
         time.sleep(0.2)
+
+
+def test_a_lost_table_refuses_the_series_it_may_print_and_serves_the_others(
+    s3_endpoint: str, tmp_path: Path
+) -> None:
+    # The series catalogue lists every table's series: one table's missing file took every
+    # series request down (503) while it was missing; now only those it may print.
+    slugs = (*DATASETS, "guizhou-hrss-indicators")
+    location = published_from_repository(tmp_path / "store", s3_endpoint, slugs)
+    where = S3Location.parse(location)
+    client = s3_client(s3_endpoint)
+    with (
+        replica(location, s3_endpoint, tmp_path, refresh_seconds=0.5, s3_kept_mb=0) as url,
+        httpx.Client(base_url=url, timeout=60) as http,
+    ):
+        wait_ready(url)
+        version = http.get(f"/api/v1/datasets/{FLOW}").json()["version"]
+        key = f"{where.prefix}/{FLOW}/{version}/observations.parquet"
+        kept = client.get_object(Bucket=where.bucket, Key=key)["Body"].read()
+        client.delete_object(Bucket=where.bucket, Key=key)
+        try:
+            during = http.get(f"/api/v1/series?{SERIES}")
+            elsewhere = http.get(f"/api/v1/series?{ELSEWHERE}")
+            ready = http.get("/readyz")
+        finally:
+            client.put_object(Bucket=where.bucket, Key=key, Body=kept)
+        back = poll(http, f"/api/v1/series?{SERIES}")
+    assert_refused(during, location)
+    assert elsewhere.status_code == 200, elsewhere.text[:300]
+    assert ready.status_code == 200, ready.text
+    assert back.status_code == 200, back.text[:300]

@@ -115,12 +115,16 @@ class Outage:
 @pytest.fixture(scope="module")
 def location(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> str:
     """A fresh prefix of the session's moto with the indicator datasets published into it."""
-    scratch = tmp_path_factory.mktemp("outage")
+    return published_from_repository(tmp_path_factory.mktemp("outage"), s3_endpoint, DATASETS)
+
+
+def published_from_repository(scratch: Path, endpoint: str, slugs: tuple[str, ...]) -> str:
+    """A fresh prefix of `endpoint` with the repository's datasets `slugs` published into it."""
     datasets = scratch / "datasets"
-    for slug in DATASETS:
+    for slug in slugs:
         shutil.copytree(REPO / "datasets" / slug, datasets / slug)
     where = fresh_location()
-    store = S3Store(S3Location.parse(where), s3_options(s3_endpoint, scratch / "publisher"))
+    store = S3Store(S3Location.parse(where), s3_options(endpoint, scratch / "publisher"))
     publish_everything(store, datasets)
     return where
 

@@ -40,7 +40,7 @@ import io
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -59,6 +59,9 @@ OPENED_FILES = 1024
 WHOLE_BYTES = 1 << 20  # a version file this small is read whole and kept
 VERSION_DEPTH = 3  # <slug>/<version>/<file>: the keys under the prefix that never change
 CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
+# How pyarrow's S3 errors say the server was not reached or did not answer in time
+# ("AWS Error NETWORK_CONNECTION …: curlCode: 28, Timeout was reached", curl 7 when refused).
+UNREACHED = ("NETWORK_CONNECTION", "curlCode", "Timeout")
 
 
 class RangeFiles:
@@ -132,7 +135,9 @@ class RangeFiles:
         """The file at `place`, each read of it one ranged GET, or none for a small version
         file read whole before (`ObjectMissing` if there is no file)."""
         kept = self._whole(place)
-        return Ranges(pa.BufferReader(kept) if kept is not None else self._shared(place))
+        if kept is not None:
+            return Ranges(pa.BufferReader(kept), "a kept file", self._read_failed)
+        return Ranges(self._shared(place), _path(place), self._read_failed)
 
     def _shared(self, place: str) -> pa.NativeFile:
         path = _path(place)
@@ -169,8 +174,10 @@ class RangeFiles:
             return None
         # (pyarrow-stubs miss read_at's offset, as in `Ranges.read`)
         shared = self._shared(place)
-        with answered("reading", path):
+        try:
             data = bytes(shared.read_at(found.size, 0))  # type: ignore[call-arg]
+        except OSError as exc:
+            raise self._read_failed(path, exc) from exc
         with self._lock:
             if path not in self._kept:
                 self._kept[path] = data
@@ -179,6 +186,23 @@ class RangeFiles:
                 _, dropped = self._kept.popitem(last=False)
                 self._kept_size -= len(dropped)
         return data
+
+    def _read_failed(self, path: str, exc: OSError) -> OSError:
+        """What a read of `path` that failed raises: `ObjectMissing` when the store says the
+        object is gone now (a file known before, then lost: a GET of it fails as the store's
+        error, not as an absent file), else `StoreReadFailed`. Its remembered size and handle
+        are dropped either way. A read that timed out or never connected is not asked about
+        again: that would double a hung store's wait."""
+        if isinstance(exc, (FileNotFoundError, StoreReadFailed)):
+            return exc
+        with self._lock:
+            self._known.pop(path, None)
+            self._opened.pop(path, None)
+        if not any(word in str(exc) for word in UNREACHED):
+            with contextlib.suppress(StoreReadFailed):
+                if self.info(path) is None:
+                    return ObjectMissing(path)
+        return StoreReadFailed(f"reading {path}: {exc}")
 
     def _keeps(self, path: str) -> bool:
         """Whether `path` may be kept: a key below a version folder, which never changes."""
@@ -200,9 +224,13 @@ class RangeFiles:
 class Ranges(io.RawIOBase):
     """One reader's position in a shared object: each read is one `read_at` of it."""
 
-    def __init__(self, shared: pa.NativeFile) -> None:
+    def __init__(
+        self, shared: pa.NativeFile, path: str, failed: Callable[[str, OSError], OSError]
+    ) -> None:
         super().__init__()
         self._shared = shared
+        self._path = path
+        self._failed = failed
         self._size = shared.size()
         self._at = 0
 
@@ -227,8 +255,10 @@ class Ranges(io.RawIOBase):
         wanted = self._size - self._at if size is None or size < 0 else size
         wanted = max(0, min(wanted, self._size - self._at))
         # (pyarrow-stubs miss read_at's offset: `read_at(nbytes, offset)`, safe across threads)
-        with answered("reading", "an object"):
+        try:
             data = self._shared.read_at(wanted, self._at) if wanted else b""  # type: ignore[call-arg]
+        except OSError as exc:
+            raise self._failed(self._path, exc) from exc
         self._at += len(data)
         return bytes(data)
 
