@@ -117,11 +117,13 @@ def test_a_lost_table_refuses_the_series_it_may_print_and_serves_the_others(
         try:
             during = http.get(f"/api/v1/series?{SERIES}")
             elsewhere = http.get(f"/api/v1/series?{ELSEWHERE}")
+            sdmx = http.get("/sdmx/data/guizhou-hrss-indicators/agri_labour_transfer.520000.")
             ready = http.get("/readyz")
         finally:
             client.put_object(Bucket=where.bucket, Key=key, Body=kept)
         back = poll(http, f"/api/v1/series?{SERIES}")
     assert_refused(during, location)
     assert elsewhere.status_code == 200, elsewhere.text[:300]
+    assert sdmx.status_code == 503, sdmx.text[:300]  # its code lists read every table
     assert ready.status_code == 200, ready.text
     assert back.status_code == 200, back.text[:300]
