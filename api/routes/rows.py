@@ -47,7 +47,9 @@ AGGREGATE_PARAMETERS = frozenset(
 FILTERS_HELP = (
     "Any other parameter filters by a column: `col=v`, `col__gt`, `col__gte`, `col__lt`, "
     "`col__lte`, `col__ne`, `col__in=a,b`, `col__contains`, `col__startswith`, "
-    "`col__isnull=true|false`; values are read as the column's Table Schema type."
+    "`col__isnull=true|false`; values are read as the column's Table Schema type. A column "
+    "named like one of this endpoint's own parameters (a table's `total`, `sort` or `limit`) "
+    "is filtered as `col__eq=v`."
 )
 
 Limit = Annotated[

@@ -8,6 +8,7 @@ column, or holds a value the column's type cannot take, is an `InvalidParameter`
     col__gt/gte/lt/lte=v   ordered      col__in=a,b,c    one of (comma-separated)
     col__contains=s    substring        col__startswith=s   prefix (string columns)
     col__isnull=true|false
+    col__eq=v          equal, for a column named like a parameter of the route (`total`)
 """
 
 from __future__ import annotations

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from tests.api.conftest import AppFactory
-from tests.querydata import wage_rows
+from tests.querydata import wage_rows, write_version
 
 pytestmark = pytest.mark.anyio
 ROWS = "/api/v1/datasets/wages-test/resources/wages/rows"
@@ -350,3 +351,21 @@ async def test_rows_offset_past_the_end_at_any_depth_is_an_empty_last_page(
             body = response.json()
             assert response.status_code == 200, body
             assert (body["rows"], body["next"], body["total"]) == ([], None, 250)
+
+
+async def test_rows_a_column_named_like_a_parameter_is_filtered_by_its_eq_form(
+    make_app: AppFactory, query_store: Path
+) -> None:
+    # 合计 is often published as a column "total"; `total=` is the total mode, so a table's
+    # own `total`, `sort` or `limit` column is filtered as `col__eq=v` (FILTERS_HELP).
+    schema = {"fields": [{"name": n, "type": "string"} for n in ("total", "sort", "limit")]}
+    rows = [{"total": str(n), "sort": str(n % 3), "limit": str(n % 2)} for n in range(12)]
+    write_version(query_store, "named-test", "n1", {"sums": (schema, rows)})
+    transport = httpx.ASGITransport(app=make_app())
+    async with httpx.AsyncClient(transport=transport, base_url="http://test") as api:
+        path = "/api/v1/datasets/named-test/resources/sums/rows"
+        found = await api.get(path, params={"total__eq": 7, "sort__eq": 1, "limit__eq": 1})
+        mode = await api.get(path, params={"total": 7})
+    assert found.status_code == 200, found.text
+    assert found.json()["rows"] == [{"total": "7", "sort": "1", "limit": "1"}]
+    assert mode.status_code == 400 and "total" in mode.text  # the mode, named as such
