@@ -98,6 +98,15 @@ def test_a_misspelt_key_is_refused_by_name(draft: dict[str, Any]) -> None:
     ]
 
 
+def test_a_field_name_the_store_refuses_is_refused_by_the_schema_too(draft: dict[str, Any]) -> None:
+    # `opendata build` refuses `_id` and every name starting with `_` (validation.names):
+    # an editor says so before the build does.
+    for name in ("_id", "_full_text", " year", 'say "no"'):
+        named = copy.deepcopy(draft)
+        named["resources"][0]["schema"]["fields"][0]["name"] = name
+        assert len(problems(named)) == 1 and "does not match" in problems(named)[0], name
+
+
 def test_a_check_severity_is_a_key_not_a_typo(draft: dict[str, Any]) -> None:
     checks = copy.deepcopy(draft)
     checks["checks"] = [{"type": "sum_of_parts", "severity": "warning", "flag": "sum"}]

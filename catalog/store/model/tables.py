@@ -40,7 +40,15 @@ class TableField(Strict):
     """One column: Table Schema's properties, and ours (`title_en`, `unit`, `decimals`,
     `decimalsField`)."""
 
-    name: str
+    # The rule itself, with its message, is validation's (`field_name_problem`); the
+    # pattern tells an editor checking datapackage.yaml against the exported JSON Schema.
+    name: str = Field(
+        json_schema_extra={
+            "pattern": '^[^_\\s"](?:[^"]*[^\\s"])?$',
+            "description": "Not starting with `_` (CKAN's DataStore keeps those names for its"
+            ' own columns), no `"`, no space at either end.',
+        }
+    )
     type: str = "any"
     format: str | None = None
     title: str | None = None
