@@ -5,7 +5,9 @@ installed (Frictionless needs it for `opendata build`), though a server converts
 or from numpy: 20 MB of an idle server's resident memory. Refused before anything imports
 pyarrow, which the commands' modules below do, they stay out for the process's life. So does
 pyarrow's S3 filesystem (`pyarrow.parquet` imports it, and its 17 MB library, 3 MB of them
-resident) in a server of a folder store: only an `s3://` store reads through it.
+resident) in a server of a folder store: only an `s3://` store reads through it. And so does
+pydantic's copy of its version 1 (1.3 MB), which FastAPI imports only to ask whether a route's
+types are version 1 models, and answers no when it cannot be imported.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import validation
 
 # The main callback's options that take a value (cli.main.main), before the command's name.
 VALUED_OPTIONS = frozenset({"--datasets", "--store", "--state"})
-SERVER_REFUSES = ("numpy", "pandas")
+SERVER_REFUSES = ("numpy", "pandas", "pydantic.v1")
 FOLDER_SERVER_REFUSES = ("pyarrow._s3fs",)
 
 
