@@ -3,20 +3,26 @@
 A server (`opendata serve`) never loads numpy or pandas. pyarrow imports numpy whenever it is
 installed (Frictionless needs it for `opendata build`), though a server converts nothing to
 or from numpy: 20 MB of an idle server's resident memory. Refused before anything imports
-pyarrow, which the commands' modules below do, they stay out for the process's life.
+pyarrow, which the commands' modules below do, they stay out for the process's life. So does
+pyarrow's S3 filesystem (`pyarrow.parquet` imports it, and its 17 MB library, 3 MB of them
+resident) in a server of a folder store: only an `s3://` store reads through it. And so does
+pydantic's copy of its version 1 (1.3 MB), which FastAPI imports only to ask whether a route's
+types are version 1 models, and answers no when it cannot be imported.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import validation
 
 # The main callback's options that take a value (cli.main.main), before the command's name.
 VALUED_OPTIONS = frozenset({"--datasets", "--store", "--state"})
-SERVER_REFUSES = ("numpy", "pandas")
+SERVER_REFUSES = ("numpy", "pandas", "pydantic.v1")
+FOLDER_SERVER_REFUSES = ("pyarrow._s3fs",)
 
 
 def command_of(arguments: Sequence[str]) -> str | None:
@@ -31,9 +37,39 @@ def command_of(arguments: Sequence[str]) -> str | None:
     return None
 
 
+def _store_of(arguments: Sequence[str], environ: Mapping[str, str]) -> str:
+    """The store an `opendata` command line names: its `--store` (before the command's name),
+    else OPENDATA_STORE, else the settings' default (a folder)."""
+    given = iter(arguments)
+    for argument in given:
+        if argument == "--store":
+            return next(given, "")
+        if argument.startswith("--store="):
+            return argument.removeprefix("--store=")
+        if argument in VALUED_OPTIONS:
+            next(given, None)
+        elif not argument.startswith("-"):
+            break  # the command's own options follow
+    return environ.get("OPENDATA_STORE", "store")
+
+
+def server_refuses(arguments: Sequence[str], environ: Mapping[str, str]) -> tuple[str, ...]:
+    """What `opendata serve` keeps out: numpy and pandas, and pyarrow's S3 filesystem unless
+    the store is a URL (`catalog.store.open_store` makes every other location a folder)."""
+    folder = "://" not in _store_of(arguments, environ)
+    return SERVER_REFUSES + (FOLDER_SERVER_REFUSES if folder else ())
+
+
 if Path(sys.argv[0]).name == "opendata" and command_of(sys.argv[1:]) == "serve":
-    sys.meta_path.insert(0, validation.Refusal(*SERVER_REFUSES))
+    sys.meta_path.insert(0, validation.Refusal(*server_refuses(sys.argv[1:], os.environ)))
 
 from cli.main import app  # noqa: E402 - after the refusal, which must come before pyarrow
 
-__all__ = ["SERVER_REFUSES", "VALUED_OPTIONS", "app", "command_of"]
+__all__ = [
+    "FOLDER_SERVER_REFUSES",
+    "SERVER_REFUSES",
+    "VALUED_OPTIONS",
+    "app",
+    "command_of",
+    "server_refuses",
+]

@@ -6,13 +6,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Literal, ParamSpec, TypedDict
+from typing import TYPE_CHECKING, Annotated, Any, Literal, ParamSpec, TypedDict
 
 import pydantic
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from catalog.errors import OpenDataError
 from catalog.query import publisher_of
@@ -21,9 +18,31 @@ from catalog.state import LOCAL, Outcome, State, cli_token, open_state, outcome_
 from catalog.store import Publisher
 from validation import printable
 
-# Never wrapped: messages go to logs and cron mail, where a break mid-sentence is noise.
-console = Console(soft_wrap=True)
-errors = Console(stderr=True, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+
+class LazyConsole:
+    """A rich `Console` made on its first print: `opendata serve` prints through none, and
+    rich's modules were 2 MB of an idle server's memory."""
+
+    def __init__(self, *, stderr: bool = False) -> None:
+        self.stderr = stderr
+
+    @functools.cached_property
+    def rich(self) -> Console:
+        from rich.console import Console
+
+        # Never wrapped: messages go to logs and cron mail, where a break mid-sentence is noise.
+        return Console(stderr=self.stderr, soft_wrap=True)
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.rich.print(*objects, **options)
+
+
+console = LazyConsole()
+errors = LazyConsole(stderr=True)
 P = ParamSpec("P")
 
 Slug = Annotated[str, typer.Argument(help="Dataset slug.")]
@@ -79,12 +98,16 @@ def publisher(ctx: typer.Context) -> Publisher:
 
 def progress() -> Progress:
     """A transient bar for commands that work through datasets one by one."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     columns = (TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn())
-    return Progress(*columns, console=console, transient=True)
+    return Progress(*columns, console=console.rich, transient=True)
 
 
 def fail(exc: Exception) -> typer.Exit:
     """The exit for a library error: its message on stderr, status 1."""
+    from rich.markup import escape
+
     # Escaped: messages name fields such as `resources[0].path`, which rich reads as markup.
     errors.print(f"[red]error:[/red] {escape(printable(str(exc)))}", markup=True, highlight=False)
     return typer.Exit(code=1)

@@ -4,11 +4,16 @@ which stops as `cli.serving` says (drained, running answers finished, exit 0).""
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
 
 from cli.common import ChosenOptions, build_settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from catalog.settings import Settings
 
 
 def serve(
@@ -34,7 +39,7 @@ def serve(
     # Imported here: the web stack is heavy, and only this command needs it.
     import uvicorn
 
-    from api import create_app, drain, json_log_config, log_uncaught
+    from api import drain, json_log_config, log_uncaught
     from catalog.query import arrow_for_serving
     from cli.serving import DrainingServer
 
@@ -52,7 +57,7 @@ def serve(
         if value is not None:
             chosen[name] = value  # type: ignore[literal-required]
     settings = build_settings(chosen)
-    app = create_app(settings)
+    app = serving_app(settings)
     json_logs = settings.log_format == "json"
     if json_logs:
         log_uncaught()
@@ -72,3 +77,13 @@ def serve(
         log_config=json_log_config() if json_logs else uvicorn.config.LOGGING_CONFIG,
     )
     DrainingServer(config, lambda: drain(app), settings.shutdown_drain_seconds).run()
+
+
+def serving_app(settings: Settings) -> FastAPI:
+    """The application `serve` runs, built once the state database is migrated in a child
+    process: Alembic, Mako and Pygments (11 MB of a first start) never load in this one."""
+    from api import create_app
+    from catalog.state import upgrade_apart
+
+    upgrade_apart(settings.database)
+    return create_app(settings)

@@ -28,10 +28,10 @@ def exported(package: str, homes: Mapping[str, str], name: str) -> object:
 
 
 class Refusal(importlib.abc.MetaPathFinder):
-    """Refuses the named top-level packages as if they were not installed, while it is on
-    `sys.meta_path`: how a process keeps out what a library would import only to offer a
-    conversion the process never makes (pyarrow imports numpy, and pandas on its first array
-    built from Python values)."""
+    """Refuses the named modules (a package with all of its own) as if they were not
+    installed, while it is on `sys.meta_path`: how a process keeps out what a library would
+    import only to offer a conversion or a service the process never uses (pyarrow imports
+    numpy, pandas on its first array built from Python values, and its S3 filesystem)."""
 
     def __init__(self, *packages: str) -> None:
         self.packages = frozenset(packages)
@@ -39,6 +39,7 @@ class Refusal(importlib.abc.MetaPathFinder):
     def find_spec(
         self, fullname: str, path: Sequence[str] | None, target: object = None
     ) -> ModuleSpec | None:
-        if fullname.partition(".")[0] in self.packages:
+        parts = fullname.split(".")
+        if any(".".join(parts[:end]) in self.packages for end in range(1, len(parts) + 1)):
             raise ModuleNotFoundError(f"{fullname} is not loaded by this process", name=fullname)
         return None

@@ -5,7 +5,8 @@ SQLite at `<state>/opendata.sqlite` by default (no server to run), PostgreSQL wh
 shipped here (`catalog/state/migrations/`) whenever the state is opened.
 
 database   engines: SQLite (WAL, busy timeout, IMMEDIATE transactions) or PostgreSQL
-migrate    the migrations, run under a lock; `opendata db upgrade`
+migrate    the migrations, run under a lock; `opendata db upgrade`; a server's in a child
+child      `python -m catalog.state.child`: that child process
 schema     the tables, as SQLAlchemy Core sees them
 scopes     what a token may do: read-dataset:<slug>, publish:<org>, review-requests, admin
 tokens     tokens made, listed, revoked and checked; hashed at rest
@@ -67,7 +68,7 @@ from catalog.state.legacy import (
     adopt_legacy_tokens,
     import_legacy,
 )
-from catalog.state.migrate import current, head, upgrade
+from catalog.state.migrate import current, head, upgrade, upgrade_apart
 from catalog.state.rates import (
     KEEP_WINDOWS,
     MAX_CLIENT,
@@ -219,6 +220,7 @@ __all__ = [
     "sqlite_url",
     "stricter",
     "upgrade",
+    "upgrade_apart",
     "usage_day",
     "working_days_between",
 ]

@@ -30,6 +30,7 @@ from catalog.state import (
     open_state,
     sqlite_url,
     upgrade,
+    upgrade_apart,
 )
 from catalog.state.schema import metadata
 from tests.conftest import REPO
@@ -76,6 +77,35 @@ def test_migrations_from_empty_make_exactly_the_schema(database_url: str) -> Non
         assert {i["name"] for i in inspect(engine).get_indexes("audit")} == {"ix_audit_time"}
     finally:
         engine.dispose()
+
+
+def test_a_migration_run_in_a_child_process_brings_the_database_to_the_head(
+    database_url: str,
+) -> None:
+    """What `opendata serve` does before it opens the database (cli.serve): the child says
+    whether it migrated, and a current database is left as it is."""
+    assert upgrade_apart(database_url) is True
+    engine = make_engine(database_url)
+    try:
+        assert current(engine) == head()
+    finally:
+        engine.dispose()
+    assert upgrade_apart(database_url) is False
+
+
+def test_a_migration_that_fails_in_its_child_process_fails_with_the_childs_error(
+    tmp_path: Path,
+) -> None:
+    url = sqlite_url(tmp_path)
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:  # a database from a release newer than this one
+            connection.exec_driver_sql("CREATE TABLE alembic_version (version_num TEXT)")
+            connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('f00dfeed')")
+    finally:
+        engine.dispose()
+    with pytest.raises(RuntimeError, match=r"(?s)migrating the state database failed.*f00dfeed"):
+        upgrade_apart(url)
 
 
 def test_state_imports_the_legacy_files_once(database_url: str, tmp_path: Path) -> None:
