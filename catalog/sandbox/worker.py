@@ -29,15 +29,15 @@ parent stops by killing the process.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import json
 import os
 import resource
 import sys
+import time
 import traceback
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 import duckdb
 
@@ -46,7 +46,6 @@ from catalog.errors import (
     OpenDataError,
     QueryForbidden,
     QueryTooLarge,
-    store_failure,
 )
 from catalog.sandbox.messages import explain
 from catalog.sandbox.naming import name_as_postgres
@@ -61,6 +60,7 @@ from catalog.sandbox.protocol import (
     id_view,
 )
 from catalog.sandbox.rules import ViewWithheld, parsed_statement
+from catalog.sandbox.views import attach, made_id_views, made_views
 from catalog.sql import (
     MAX_NESTING,
     Column,
@@ -68,7 +68,6 @@ from catalog.sql import (
     Watchdog,
     json_row_sql,
     nests_deeper,
-    quote,
     result_column,
 )
 
@@ -77,6 +76,7 @@ FETCH_ROWS = 512
 # allocator keep some of a big query's memory) ends after answering and is replaced.
 RECYCLE_SHARE = 0.6
 NICENESS = 10
+RETRY_LOST = 1.0  # seconds between looks for the files of views the store lacked
 
 
 @dataclass
@@ -150,6 +150,9 @@ class Worker:
         self.views: dict[str, str] = {}
         self.id_views: dict[str, str] = {}  # `id_view` of each of `views`, for CKAN's SQL
         self.withheld: list[str] = []
+        self.asked: tuple[dict[str, str], dict[str, str] | None] = ({}, None)
+        self.lost: list[str] = []  # views whose file the store does not hold now
+        self.lost_at = 0.0
         self.con = self._connect({}, None)
         # One thread for every deadline, started now: under the memory cap, a thread made
         # per request could fail to get its stack after a query that took all the memory.
@@ -160,7 +163,11 @@ class Worker:
         views = request.get("views")
         if views is not None:
             self.withheld = [str(name) for name in request.get("withheld", [])]
-            failed = self._rebuild(dict(views), request.get("files"))
+            self.asked = (dict(views), request.get("files"))
+        if views is not None or (self.lost and time.monotonic() - self.lost_at >= RETRY_LOST):
+            # (A view whose file the store lacked is looked for again, at most every second:
+            # the views the parent lists do not change when the object comes back.)
+            failed = self._rebuild(*self.asked)
             if failed is not None:
                 return failed
         if "sql" not in request:  # the views alone
@@ -174,7 +181,10 @@ class Worker:
                 postgres=bool(request.get("postgres")),
             )
         except ViewWithheld as exc:  # named as the parent names it, without `ID_VIEW_SUFFIX`
-            return _error("refused", exc.view.removesuffix(ID_VIEW_SUFFIX))
+            name = exc.view.removesuffix(ID_VIEW_SUFFIX)
+            if name in self.lost:
+                return _error("unavailable", "the data store did not answer; retry in a moment")
+            return _error("refused", name)
         except QueryForbidden as exc:
             return _error("forbidden", str(exc))
         except QueryTooLarge as exc:
@@ -243,9 +253,13 @@ class Worker:
         """The views a request may name and those withheld from it: a CKAN request
         (`postgres`) also the `id_view`s, each withheld as its view is."""
         if not postgres:
-            return self.views, self.withheld
+            return self.views, [*self.withheld, *self._lost_names(postgres)]
         withheld = [*self.withheld, *(id_view(name) for name in self.withheld)]
-        return {**self.views, **self.id_views}, withheld
+        return {**self.views, **self.id_views}, [*withheld, *self._lost_names(postgres)]
+
+    def _lost_names(self, postgres: bool) -> list[str]:
+        """The views whose file the store lacked: named, they are refused as unavailable."""
+        return [*self.lost, *(id_view(name) for name in self.lost if postgres)]
 
     def _connect(
         self, views: dict[str, str], files: dict[str, str] | None
@@ -262,20 +276,12 @@ class Worker:
             },
         )
         if files and views:
-            _attach(con, files)
+            attach(con, files)
         con.execute("SET allowed_paths = ?", [sorted(set(views.values()))])
         con.execute("SET enable_external_access = false")
-        made = {}
-        for name, path in sorted(views.items()):
-            literal = "'" + path.replace("'", "''") + "'"
-            try:
-                con.execute(f"CREATE VIEW {quote(name)} AS SELECT * FROM read_parquet({literal})")
-            except duckdb.Error as exc:  # one unreadable file must not take SQL down for all
-                _unless_store_failed(exc, con)
-                print(f"sandbox worker: view {name} not made: {exc}", file=sys.stderr)
-                continue
-            made[name] = path
-        self.id_views = _with_ids(con, made)
+        made, self.lost = made_views(con, views)
+        self.lost_at = time.monotonic()
+        self.id_views = made_id_views(con, made)
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
         # Published files never change: their footers are parsed once, not per query.
@@ -283,45 +289,6 @@ class Worker:
         con.execute("SET lock_configuration = true")
         self.views = made
         return con
-
-
-def _attach(con: duckdb.DuckDBPyConnection, files: dict[str, str]) -> None:
-    """Register what opens the store's places: imported only for a store that needs it (an
-    object store's filesystem costs a worker ~50 MB: pyarrow's S3 and fsspec)."""
-    _files(json.dumps(files, sort_keys=True)).attach(con)
-
-
-@functools.lru_cache(maxsize=2)
-def _files(spec: str) -> Any:
-    """One `Files` per store for the worker's life: what it learnt of the files is kept
-    across the databases it rebuilds when the views change."""
-    return importlib.import_module("catalog.store").files_from_spec(json.loads(spec))
-
-
-def _with_ids(con: duckdb.DuckDBPyConnection, views: dict[str, str]) -> dict[str, str]:
-    """Make the `id_view` of each of `views`: `_id` (int4, as CKAN's), then its columns."""
-    made = {}
-    for name, path in sorted(views.items()):
-        literal = "'" + path.replace("'", "''") + "'"
-        try:
-            con.execute(
-                f"CREATE VIEW {quote(id_view(name))} AS SELECT"
-                f" CAST(file_row_number + 1 AS INTEGER) AS _id, * FROM read_parquet({literal})"
-            )
-        except duckdb.Error as exc:  # a file gone or unreadable: its table is not offered
-            _unless_store_failed(exc, con)
-            print(f"sandbox worker: view {id_view(name)} not made: {exc}", file=sys.stderr)
-            continue
-        made[id_view(name)] = path
-    return made
-
-
-def _unless_store_failed(exc: duckdb.Error, con: duckdb.DuckDBPyConnection) -> None:
-    """Raise `exc`, closing `con`, when the store failed the read: a view left out for that
-    would be missing from this worker until the views next change."""
-    if store_failure(exc) is not None:
-        con.close()
-        raise exc
 
 
 def _described(column: Column, sql_type: str) -> ColumnDescription:
