@@ -50,8 +50,12 @@ def rss_mb(pid: int) -> float:
     raise AssertionError(f"no VmRSS for process {pid}")
 
 
-def assert_healthy(server: Server, *, within: float = 1.0) -> None:
-    """The server answers /healthz within `within` seconds and holds less than its budget."""
+def assert_healthy(server: Server, *, within: float = 2.0) -> None:
+    """The server answers /healthz within `within` seconds and holds less than its budget.
+
+    2 s: on CI's 2 cores under the whole parallel suite a healthy server answered in up to
+    1.5 s (1 s failed 8 attack tests at load 10-20); what this catches, a route holding the
+    event loop with a query or a read, holds it for the query's 2 s limit or more."""
     started = time.monotonic()
     answer = httpx.get(server.url + "/healthz", timeout=10)
     took = time.monotonic() - started
