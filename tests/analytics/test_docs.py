@@ -34,7 +34,7 @@ def here(tmp_path_factory: pytest.TempPathFactory, real_store: Path) -> Path:
 
 def test_the_doc_has_only_blocks_the_tests_run() -> None:
     # A block of another language (or none: the layout sketch) would be read by no test.
-    assert languages() == {"sh", "sql", "python", "python s3", ""}
+    assert languages() == {"sh", "sql", "python", "python s3", "python s3-spark", ""}
     assert len(SH) >= 3 and len(SQL) >= 3 and len(PYTHON) >= 2
     assert len([b for b in blocks("python") if spark_block(b)]) == 1
 

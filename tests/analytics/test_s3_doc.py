@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 SLUG = "national-hrss-bulletin"
 
 
-def _upload(store: Path, endpoint: str, location: str) -> None:
+def upload(store: Path, endpoint: str, location: str) -> None:
     """The dataset's folder as `opendata build` would have written it into the bucket."""
     prefix = location.removeprefix(f"s3://{BUCKET}/")
     client = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1")
@@ -32,7 +32,7 @@ def test_the_s3_block_reads_the_current_version_with_duckdb_and_polars(
 ) -> None:
     [block] = blocks("python s3")
     location = fresh_location()
-    _upload(real_store, s3_endpoint, location)
+    upload(real_store, s3_endpoint, location)
     monkeypatch.setenv("OPENDATA_STORE", location)
     monkeypatch.setenv("OPENDATA_S3_ENDPOINT_URL", s3_endpoint)
     printed = run_python(block, tmp_path).splitlines()
