@@ -177,7 +177,11 @@ def store_failure(exc: BaseException) -> StoreUnavailable | None:
     `ObjectMissing` when the file was not there), else None (the file itself could not be
     read)."""
     text = str(exc)
-    if STORE_READ_FAILED not in text:
+    # The store's filesystem raises inside DuckDB, which hands the Python error on as its
+    # base class `Error`; a query's own errors are subclasses (`error('…')` is an
+    # InvalidInputException, a failed CAST a ConversionException), so no text a query
+    # writes passes for the store failing (SQL that did got a 503).
+    if type(exc).__name__ != "Error" or STORE_READ_FAILED not in text:
         return None
     if OBJECT_MISSING in text:
         return ObjectMissing("a file read while it was queried")

@@ -52,6 +52,23 @@ def test_sql_errors_are_in_our_words(
     assert_healthy(server)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "SELECT error('the object store failed a read')",
+        "SELECT error('StoreReadFailed: the object store failed a read: the store holds no')",
+        "SELECT CAST('the object store failed a read' AS INTEGER)",
+    ],
+    ids=["error", "error-as-traceback", "cast"],
+)
+def test_sql_cannot_pass_its_own_error_for_the_store_failing(
+    client: httpx.Client, text: str
+) -> None:
+    # A 503 says "the store failed, retry elsewhere" (nginx, alerts): a query wrote the
+    # store's failure text and got it, till store failures were told by DuckDB's class.
+    assert_problem(client.post(SQL, json={"sql": text}), 400)
+
+
 def test_sql_body_that_is_not_json_names_the_body(client: httpx.Client) -> None:
     answer = client.post(SQL, content=b"hello", headers={"Content-Type": "application/json"})
     body = assert_problem(answer, 400)
