@@ -27,14 +27,23 @@ def upload(store: Path, endpoint: str, location: str) -> None:
             client.upload_file(str(path), BUCKET, key)
 
 
+def run_s3_block(
+    language: str, real_store: Path, endpoint: str, cwd: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[str], int]:
+    """The lines the doc's block `language` printed over a bucket holding the dataset, and
+    the rows its observations have."""
+    [block] = blocks(language)
+    location = fresh_location()
+    upload(real_store, endpoint, location)
+    monkeypatch.setenv("OPENDATA_STORE", location)
+    monkeypatch.setenv("OPENDATA_S3_ENDPOINT_URL", endpoint)
+    printed = run_python(block, cwd).splitlines()
+    [rows] = [r.rows for r in published(real_store) if r.slug == SLUG and r.name == "observations"]
+    return printed, rows
+
+
 def test_the_s3_block_reads_the_current_version_with_duckdb_and_polars(
     real_store: Path, s3_endpoint: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    [block] = blocks("python s3")
-    location = fresh_location()
-    upload(real_store, s3_endpoint, location)
-    monkeypatch.setenv("OPENDATA_STORE", location)
-    monkeypatch.setenv("OPENDATA_S3_ENDPOINT_URL", s3_endpoint)
-    printed = run_python(block, tmp_path).splitlines()
-    [rows] = [r.rows for r in published(real_store) if r.slug == SLUG and r.name == "observations"]
+    printed, rows = run_s3_block("python s3", real_store, s3_endpoint, tmp_path, monkeypatch)
     assert printed == [f"{rows} rows, as {rows}", f"{rows} rows read by polars"]

@@ -23,9 +23,8 @@ import pytest
 
 from tests.analytics.doc import blocks, run_python, spark_block, workspace
 from tests.analytics.engines import duckdb_reading, problems, same_sum, spark_reading
-from tests.analytics.published import Resource, published
-from tests.analytics.test_s3_doc import SLUG, upload
-from tests.s3.moto import fresh_location
+from tests.analytics.published import Resource
+from tests.analytics.test_s3_doc import SLUG, run_s3_block
 
 pytestmark = pytest.mark.slow  # Spark's JVM and the real_store build
 
@@ -112,13 +111,8 @@ def test_the_doc_s3_spark_block_reads_the_current_version_from_an_s3_store(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Through pyarrow into Spark: pyspark ships no S3 filesystem (hadoop-aws is Maven's).
-    [block] = blocks("python s3-spark")
-    location = fresh_location()
-    upload(real_store, s3_endpoint, location)
-    monkeypatch.setenv("OPENDATA_STORE", location)
-    monkeypatch.setenv("OPENDATA_S3_ENDPOINT_URL", s3_endpoint)
-    printed = run_python(block, tmp_path).splitlines()
-    [rows] = [r.rows for r in published(real_store) if r.slug == SLUG and r.name == "observations"]
+    language = "python s3-spark"
+    printed, rows = run_s3_block(language, real_store, s3_endpoint, tmp_path, monkeypatch)
     version = (real_store / SLUG / "CURRENT").read_text().strip()
     observations = real_store / SLUG / version / "observations.parquet"
     [(indicators,)] = duckdb.sql(
