@@ -9,7 +9,7 @@ concurrent CSV downloads.
 
 Asserted: no 5xx but the refusals that are meant (503 with Retry-After from the queue, 504
 from the query time limit), every body byte-identical to a single download, `/healthz`
-within a second while 200 slow queries wait, and slots that stalled readers held come back.
+within 2 s while 200 slow queries wait, and slots that stalled readers held come back.
 """
 
 from __future__ import annotations
@@ -104,14 +104,15 @@ def test_load_100_concurrent_downloads_are_all_whole(server: Server, path: str) 
 
 
 def probe_health(server: Server, until: threading.Event) -> list[float]:
-    """`/healthz` every 50 ms until `until` is set: each answer's time, all within a second."""
+    """`/healthz` every 50 ms until `until` is set: each answer's time, all within 2 s (as
+    `assert_healthy`: a route holding the event loop holds it for the 2 s query limit)."""
     took = []
     with httpx.Client(base_url=server.url, timeout=10) as http:
         while not until.is_set():
             started = time.monotonic()
             assert http.get("/healthz").status_code == 200
             took.append(time.monotonic() - started)
-            assert took[-1] < 1.0, f"/healthz took {took[-1]:.2f} s"
+            assert took[-1] < 2.0, f"/healthz took {took[-1]:.2f} s"
             time.sleep(0.05)
     return took
 
