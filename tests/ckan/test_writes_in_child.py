@@ -23,18 +23,19 @@ from tests.servers import state_of, store_location
 pytestmark = pytest.mark.slow
 
 # The app in a fresh interpreter, started as `opendata serve` starts (numpy and pandas
-# refused before anything imports pyarrow), takes three writes through its own ASGI stack,
-# then lists what it imported of the libraries a publish needs.
+# refused before anything imports pyarrow, and pyarrow's S3 filesystem unless the store
+# is a URL), takes three writes through its own ASGI stack, then lists what it imported of
+# the libraries a publish needs.
 WRITES = """
 import json, sys
-sys.argv = ["opendata", "serve"]
+store, datasets, token, wages, schema = json.loads(input())
+sys.argv = ["opendata", "--store", store, "serve"]
 import cli
 from fastapi.testclient import TestClient
 from api import create_app
 from catalog.query import arrow_for_serving
 from catalog.settings import Settings
 arrow_for_serving()
-store, datasets, token, wages, schema = json.loads(input())
 app = create_app(Settings(store=store, datasets=datasets))
 answers = []
 with TestClient(app) as client:
