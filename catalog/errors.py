@@ -159,6 +159,9 @@ class StoreReadFailed(StoreUnavailable, ConnectionError):
 
 # What `ObjectMissing` says, by which it is told from other failures inside DuckDB too.
 OBJECT_MISSING = "the store holds no object at"
+# How often what was left out for a missing file looks for it again (the catalogue index,
+# the series catalogue, a SQL worker's views): the store is asked once a second at most.
+MISSING_RETRY_SECONDS = 1.0
 
 
 class ObjectMissing(StoreReadFailed):

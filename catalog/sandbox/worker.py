@@ -42,6 +42,7 @@ from typing import IO
 import duckdb
 
 from catalog.errors import (
+    MISSING_RETRY_SECONDS,
     InvalidQuery,
     OpenDataError,
     QueryForbidden,
@@ -76,7 +77,6 @@ FETCH_ROWS = 512
 # allocator keep some of a big query's memory) ends after answering and is replaced.
 RECYCLE_SHARE = 0.6
 NICENESS = 10
-RETRY_LOST = 1.0  # seconds between looks for the files of views the store lacked
 
 
 @dataclass
@@ -164,7 +164,9 @@ class Worker:
         if views is not None:
             self.withheld = [str(name) for name in request.get("withheld", [])]
             self.asked = (dict(views), request.get("files"))
-        if views is not None or (self.lost and time.monotonic() - self.lost_at >= RETRY_LOST):
+        if views is not None or (
+            self.lost and time.monotonic() - self.lost_at >= MISSING_RETRY_SECONDS
+        ):
             # (A view whose file the store lacked is looked for again, at most every second:
             # the views the parent lists do not change when the object comes back.)
             failed = self._rebuild(*self.asked)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pyarrow as pa
 
-from catalog.errors import ObjectMissing
+from catalog.errors import MISSING_RETRY_SECONDS, ObjectMissing
 from catalog.query import Generation
 from catalog.search.facets import bigint, count_values
 from catalog.search.holdings import (
@@ -186,7 +186,7 @@ class CatalogueIndex:
         # Read before scanning: a publish during the scan changes it, so the next look rescans.
         token = self.generation.token()
         seen = (token, 0 if token else self.generation.reads)  # a store keeping none: rescan
-        retry = max(self.refresh_seconds, 1.0)
+        retry = max(self.refresh_seconds, MISSING_RETRY_SECONDS)
         if seen == self._seen and not (
             self._pending and self._pending_at + retry <= time.monotonic()
         ):

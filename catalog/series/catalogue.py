@@ -14,7 +14,7 @@ from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from catalog.errors import Gone, NotFound, ObjectMissing
+from catalog.errors import MISSING_RETRY_SECONDS, Gone, NotFound, ObjectMissing
 from catalog.search import CatalogueIndex, Matched, Named
 from catalog.series.figures import (
     IndicatorTable,
@@ -31,7 +31,6 @@ from catalog.series.preference import Point, prefer
 from catalog.store import OneAtATime, Package
 
 CACHED_SERIES = 512  # series kept resolved
-RETRY_SECONDS = 1.0  # how often tables whose file the store lacked are read again
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ class SeriesCatalogue:
         return self._printed
 
     def _retry_due(self) -> bool:
-        return bool(self._lacking) and time.monotonic() - self._lacking_at >= RETRY_SECONDS
+        return bool(self._lacking) and time.monotonic() - self._lacking_at >= MISSING_RETRY_SECONDS
 
     def _reload(self, packages: dict[str, Package], versions: dict[str, str]) -> None:
         if versions == self._versions and not self._retry_due():
