@@ -15,7 +15,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 
-from catalog.store import OneAtATime
+from catalog.store import OneAtATimeEach
 
 ENTRIES = 256
 MAX_BYTES = 48 * 1024 * 1024
@@ -33,21 +33,14 @@ class CataloguePages:
         self._state: object = None
         self._kept: OrderedDict[Hashable, bytes] = OrderedDict()
         self._bytes = 0
-        self._making: dict[Hashable, OneAtATime] = {}
+        self._making: OneAtATimeEach[Hashable] = OneAtATimeEach()
 
     def body(self, state: object, key: Hashable, make: Callable[[], bytes]) -> bytes:
         """The body of `key` in the catalogue state `state`, made by `make()` if not kept."""
         found = self._found(state, key)
         if found is not None:
             return found
-        with self._lock:
-            making = self._making.setdefault(key, OneAtATime())
-        try:
-            return making(lambda: self._make(state, key, make))
-        finally:
-            with self._lock:
-                if self._making.get(key) is making:
-                    del self._making[key]
+        return self._making(key, lambda: self._make(state, key, make))
 
     def _make(self, state: object, key: Hashable, make: Callable[[], bytes]) -> bytes:
         found = self._found(state, key)  # made while this request waited

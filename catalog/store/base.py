@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 from catalog.store.clock import Clock
 from catalog.store.files import Files
@@ -41,6 +41,7 @@ from validation import ReportDocument
 
 T = TypeVar("T")
 R = TypeVar("R")
+K = TypeVar("K")
 # How many of a store's reads run at once where many are wanted (an index load, a listing):
 # over S3 each is a request of 20-50 ms, and boto3's client is thread-safe.
 READERS = 16
@@ -97,6 +98,26 @@ class OneAtATime:
                 self._ended += 1
             self._failed = None  # the store answered: nothing kept of the failure
             return answer
+
+
+class OneAtATimeEach(Generic[K]):
+    """`OneAtATime` for each key (a file to copy, a page to make, a pointer to read): the
+    calls for one key one at a time, those for others alongside; a key's entry goes once
+    no call for it is under way, so the table holds only keys being read."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._each: dict[K, OneAtATime] = {}
+
+    def __call__(self, key: K, call: Callable[[], R]) -> R:
+        with self._lock:
+            flight = self._each.setdefault(key, OneAtATime())
+        try:
+            return flight(call)
+        finally:
+            with self._lock:
+                if self._each.get(key) is flight:
+                    del self._each[key]
 
 
 # The names of a version's files, in every store and wherever the files go (a zip of the

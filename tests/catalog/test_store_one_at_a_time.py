@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from catalog.errors import StoreReadFailed
-from catalog.store import OneAtATime
+from catalog.store import OneAtATime, OneAtATimeEach
 
 WAITERS = 20
 
@@ -72,3 +72,17 @@ def test_waiters_of_a_call_that_succeeded_make_their_own_calls_one_at_a_time() -
         answers = list(pool.map(lambda n: looks(lambda: call(n)), range(40)))
     assert answers == list(range(40))
     assert most[0] == 1
+
+
+def test_each_key_has_its_own_turns_and_none_is_kept_after() -> None:
+    looks = OneAtATimeEach[str]()
+    inside = threading.Barrier(2, timeout=5)  # both keys inside their call at once, or it breaks
+
+    def call(key: str) -> str:
+        inside.wait()
+        return key
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(lambda key: looks(key, lambda: call(key)), ["a", "b"]))
+    assert answers == ["a", "b"]
+    assert looks._each == {}  # the table holds only keys being read

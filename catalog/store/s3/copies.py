@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from catalog.store.base import OneAtATime
+from catalog.store.base import OneAtATimeEach
 from catalog.store.s3.objects import Objects
 
 GRACE = 600.0
@@ -34,7 +34,7 @@ class LocalCopies:
         self._objects = objects
         self._limit = limit_bytes
         self._lock = threading.Lock()
-        self._fetching: dict[Path, OneAtATime] = {}
+        self._fetching: OneAtATimeEach[Path] = OneAtATimeEach()
         self._size: int | None = None
 
     def fetch(self, key: str, target: Path, served: Callable[[], Iterable[str]]) -> Path:
@@ -42,15 +42,9 @@ class LocalCopies:
         is); `served` names the versions eviction must keep (asked only when it evicts)."""
         if _touch(target):
             return target
-        with self._lock:
-            fetching = self._fetching.setdefault(target, OneAtATime())
-        try:
-            # One download of a file at a time; the others wait and reuse it, or fail with it.
-            fetching(lambda: self._fetch(key, target, served))
-        finally:
-            with self._lock:  # (a later caller finds the file, or at worst copies it again)
-                if self._fetching.get(target) is fetching:
-                    del self._fetching[target]
+        # One download of a file at a time; the others wait and reuse it, or fail with it (a
+        # later caller finds the file, or at worst copies it again).
+        self._fetching(target, lambda: self._fetch(key, target, served))
         return target
 
     def _fetch(self, key: str, target: Path, served: Callable[[], Iterable[str]]) -> None:

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from catalog.store.base import FAILURE_HOLD_SECONDS, OneAtATime
+from catalog.store.base import FAILURE_HOLD_SECONDS, OneAtATime, OneAtATimeEach
 
 T = TypeVar("T")
 # Answers kept per generation: each names a dataset, and a client may name any; past this the
@@ -41,7 +41,7 @@ class Pointers:
         self._checked = float("-inf")
         self._generation = ""
         self._remembered: dict[Hashable, Any] = {}
-        self._flights: dict[Hashable, OneAtATime] = {}  # the reads of each key
+        self._flights: OneAtATimeEach[Hashable] = OneAtATimeEach()  # the reads of each key
 
     def remembered(self, key: Hashable, read: Callable[[], T]) -> T:
         """`read()`, or what it answered before under the same generation."""
@@ -52,11 +52,8 @@ class Pointers:
             if key in self._remembered:
                 found: T = self._remembered[key]
                 return found
-            if len(self._flights) >= MAX_REMEMBERED:
-                self._flights.clear()  # a flight under way is kept by its caller and waiters
-            flight = self._flights.setdefault(key, OneAtATime())
         # Read outside the memo's lock: a slow bucket holds up only those asking for `key`.
-        return flight(lambda: self._read(key, generation, read))
+        return self._flights(key, lambda: self._read(key, generation, read))
 
     def _read(self, key: Hashable, generation: str, read: Callable[[], T]) -> T:
         with self._lock:
