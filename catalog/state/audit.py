@@ -183,14 +183,12 @@ class AuditLog:
     ) -> Iterator[AuditEntry]:
         """The entries, oldest first, that match every filter given."""
         wanted = {"dataset": dataset, "action": action, "outcome": outcome, "token": token}
+        parameters = {name: value for name, value in wanted.items() if value is not None}
+        where = "".join(f" AND {name} = :{name}" for name in parameters)
         if since is not None:
-            wanted["since"] = entry_time(since)
-        where = "".join(
-            f" AND {'time >=' if name == 'since' else name + ' ='} :{name}"
-            for name, value in wanted.items()
-            if value is not None
-        )
-        yield from self._pages(where, {k: v for k, v in wanted.items() if v is not None})
+            parameters["since"] = entry_time(since)
+            where += " AND time >= :since"
+        yield from self._pages(where, parameters)
 
     def _pages(self, where: str, parameters: dict[str, str]) -> Iterator[AuditEntry]:
         # Keyset pages by `seq`: a long log is never held whole, nor a transaction open

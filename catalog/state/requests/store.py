@@ -77,7 +77,7 @@ class RequestStore:
         receipt = new_receipt()
         row = _new_row(slug, application, now, reply_due(now, self.reply_days))
         row.update(receipt_sha256=digest(receipt), client_sha256=digest(client))
-        names = ", ".join(row.keys() | {"id"})
+        names = ", ".join(["id", *row])
         insert = f"INSERT INTO requests ({names}) VALUES ({_parameters(names)})"
         with self.database.begin() as connection:
             self._check_limits(connection, row, now, limits)
