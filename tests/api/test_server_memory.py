@@ -41,14 +41,14 @@ pytestmark = pytest.mark.slow
 
 Get = Callable[..., httpx.Response]
 
-# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): 153 MB
-# ready, a first start and a restart alike (165-166 with SQLAlchemy, which reached 171 at most
-# in 20 starts on a loaded machine: an allocator arena more); a first start migrates its new
+# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): 152-153 MB
+# ready, a first start and a restart alike, 158 once in 9 starts: an allocator arena more (165-166
+# with SQLAlchemy, 171 at most in 20 starts on a loaded machine); a first start migrates its new
 # state database in a child process (`cli.serve`): Alembic, Mako and Pygments were 11 MB of the
-# server's memory, 181 MB, and a restart was 170-171. 240 MB after the burst with its exports
-# (a second burst fills the kept row groups, bounded by OPENDATA_ROW_GROUP_CACHE_MB). Where an
-# idle server's memory is (issue 15's notes, /proc/<pid>/smaps): 78 MB mapped from files, 75 MB
-# anonymous (87 with SQLAlchemy).
+# server's memory, 181 MB, and a restart was 170-171. 240 MB after the burst with its exports (a
+# second burst fills the kept row groups, bounded by OPENDATA_ROW_GROUP_CACHE_MB). Where an idle
+# server's memory is (issue 15's notes, /proc/<pid>/smaps): 78 MB mapped from files, 75 MB anonymous
+# (87 with SQLAlchemy).
 # The files: DuckDB's library 37 (shared with a second server on the machine), pyarrow's 26
 # (its S3 filesystem refused on a folder store, `cli`; substrait, dataset and acero come with
 # every `import pyarrow`, linked to its core), libpython 5, pydantic-core 4, OpenSSL 3.4.
