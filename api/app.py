@@ -177,7 +177,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, *compressed),
     )
     # Rate buckets in step with the other replicas' through the state database.
-    app.state.shared_rates = SharedRates(RateWindows(app.state.private.engine))
+    app.state.shared_rates = SharedRates(RateWindows(app.state.private.database))
     app.add_middleware(Admission, settings=settings, shared=app.state.shared_rates)
     app.add_middleware(CachingMiddleware, cache=app.state.http_cache)
     # Outside caching: whatever the caching made of it (`api.perimeter.grants`).

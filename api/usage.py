@@ -323,7 +323,7 @@ def install_usage(app: FastAPI, settings: Settings) -> None:
     routes' install); `app.state.usage` is the recorder (its `flush` is what tests call)."""
     recorder = UsageRecorder(
         app.state.store,
-        UsageLog(app.state.private.engine),
+        UsageLog(app.state.private.database),
         lambda: datetime.now(UTC),
         app.state.generation,
     )

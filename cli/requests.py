@@ -32,7 +32,7 @@ Receipt = Annotated[str, typer.Argument(help="The request's id (12 hex digits) o
 
 def _store(ctx: typer.Context) -> RequestStore:
     days = settings_of(ctx).request_reply_working_days
-    return RequestStore(state_of(ctx).engine, reply_days=days)
+    return RequestStore(state_of(ctx).database, reply_days=days)
 
 
 def beijing(stamp: str | None) -> str:

@@ -230,7 +230,8 @@ def test_a_test_without_state_keeps_its_private_state_out_of_the_checkout(
     # at a temp folder instead, so an audit log written by a test lands there.
     settings = Settings(store=tmp_path / "store")
     assert settings.state == private_state
-    assert not Path(str(database_url(settings.database).database)).is_relative_to(REPO)
+    path = database_url(settings.database).path
+    assert path is not None and not path.is_relative_to(REPO)
     state = open_state(settings.database)
     state.audit.record(token="t", action="package_create", outcome="ok")
     state.close()

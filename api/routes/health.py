@@ -224,7 +224,7 @@ class Readiness:
         check_store(self.app.state.store, self.app.state.settings.store)
 
     def _check_database(self) -> None:
-        check_database(self.app.state.private.engine)
+        check_database(self.app.state.private.database)
 
     async def _index(self) -> Answer:
         """Loaded once, the index stays loaded (it is kept current incrementally): no check.

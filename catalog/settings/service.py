@@ -340,8 +340,8 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
             private.append(("api_tokens_file", Path(self.api_tokens_file)))
         with contextlib.suppress(DatabaseUrlError):  # `_database_is_supported` says why
             url = database_url(self.database)
-            if url.get_backend_name() == "sqlite":
-                private.append(("database_url", Path(str(url.database))))
+            if url.path is not None:
+                private.append(("database_url", url.path))
         for name, path in private:
             if path.resolve().is_relative_to(store):
                 raise ValueError(

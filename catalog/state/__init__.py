@@ -4,10 +4,12 @@ SQLite at `<state>/opendata.sqlite` by default (no server to run), PostgreSQL wh
 `OPENDATA_DATABASE_URL` names one; one schema, brought up to date by the Alembic migrations
 shipped here (`catalog/state/migrations/`) whenever the state is opened.
 
-database   engines: SQLite (WAL, busy timeout, IMMEDIATE transactions) or PostgreSQL
-migrate    the migrations, run under a lock; `opendata db upgrade`; a server's in a child
+database   connections over the DB-API (sqlite3: WAL, busy timeout, IMMEDIATE transactions;
+           psycopg for PostgreSQL), pooled; queries as SQL text; the drivers' errors translated
+migrate    the migrations (Alembic on SQLAlchemy, loaded only to migrate), run under a lock;
+           `opendata db upgrade`; a server's in a child
 child      `python -m catalog.state.child`: that child process
-schema     the tables, as SQLAlchemy Core sees them
+schema     the tables, as SQLAlchemy Core sees them (the migrations' and their test's)
 scopes     what a token may do: read-dataset:<slug>, publish:<org>, review-requests, admin
 tokens     tokens made, listed, revoked and checked; hashed at rest
 audit      the append-only audit log
@@ -25,8 +27,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
-
 from catalog.state.audit import (
     ANONYMOUS,
     INVALID,
@@ -41,11 +41,16 @@ from catalog.state.audit import (
 )
 from catalog.state.database import (
     DATABASE_FILE,
+    Connection,
+    Database,
+    DatabaseAway,
+    DatabaseError,
+    DatabaseUrl,
     DatabaseUrlError,
+    IntegrityError,
     check_database,
     database_unavailable,
     database_url,
-    make_engine,
     sqlite_url,
 )
 from catalog.state.grants import (
@@ -114,31 +119,31 @@ from catalog.state.usage import (
 
 @dataclass(frozen=True)
 class State:
-    """The state database opened: its tokens and audit log over one engine."""
+    """The state database opened: its tokens and audit log over one pool of connections."""
 
-    engine: Engine
+    database: Database
     tokens: TokenStore
     audit: AuditLog
 
     def close(self) -> None:
-        """Write the audit log's tallied refusals, then close the engine's pooled connections."""
+        """Write the audit log's tallied refusals, then close the pooled connections."""
         try:
             self.audit.flush()
         finally:
-            self.engine.dispose()
+            self.database.dispose()
 
 
 def open_state(url: str, legacy: LegacyFiles | None = None) -> State:
     """The state in the database at `url`, migrated to the newest schema, with the legacy
     files (if any, and never taken before) imported."""
-    engine = make_engine(url)
+    database = Database.open(url)
     try:
-        upgrade(engine)
-        import_legacy(engine, legacy or LegacyFiles())
+        upgrade(database)
+        import_legacy(database, legacy or LegacyFiles())
     except BaseException:
-        engine.dispose()
+        database.dispose()
         raise
-    return State(engine, TokenStore(engine), AuditLog(engine))
+    return State(database, TokenStore(database), AuditLog(database))
 
 
 __all__ = [
@@ -170,9 +175,15 @@ __all__ = [
     "Application",
     "AuditEntry",
     "AuditLog",
+    "Connection",
     "DataRequest",
+    "Database",
+    "DatabaseAway",
+    "DatabaseError",
+    "DatabaseUrl",
     "DatabaseUrlError",
     "Ground",
+    "IntegrityError",
     "InvalidApplication",
     "LegacyFileError",
     "LegacyFiles",
@@ -204,7 +215,6 @@ __all__ = [
     "database_url",
     "head",
     "import_legacy",
-    "make_engine",
     "may_read_data",
     "open_state",
     "outcome_of",

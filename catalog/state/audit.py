@@ -26,11 +26,9 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, cast, get_args
+from typing import Literal, cast, get_args
 
-from sqlalchemy import Engine, Select, insert, select
-
-from catalog.state.schema import audit
+from catalog.state.database import Database
 
 Outcome = Literal["ok", "refused", "failed"]
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
@@ -44,6 +42,8 @@ READ_BATCH = 1000
 # attacker with many addresses costs rows (one per address), never the server's memory.
 MAX_TALLIES = 10_000
 HOUR = "%Y-%m-%dT%H"
+COLUMNS = ("time", "token", "action", "dataset", "outcome", "detail", "client")
+INSERT = f"INSERT INTO audit ({', '.join(COLUMNS)}) VALUES ({', '.join(':' + c for c in COLUMNS)})"
 
 # (token, action, dataset, client, hour) → refusals since the first, which was written
 Tallies = dict[tuple[str, str, str, str, str], int]
@@ -99,8 +99,8 @@ def entry_time(moment: datetime) -> str:
 class AuditLog:
     """Append entries to, and read them from, the state database's audit table."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
-        self.engine = engine
+    def __init__(self, database: Database, clock: Callable[[], datetime] | None = None) -> None:
+        self.database = database
         self.clock = clock or (lambda: datetime.now(UTC))
         self._tallies: Tallies = {}
         self._tally_lock = threading.Lock()
@@ -169,8 +169,8 @@ class AuditLog:
     def append(self, entries: list[AuditEntry]) -> None:
         """Append entries as they are (the import of a legacy log keeps their times)."""
         if entries:
-            with self.engine.begin() as connection:
-                connection.execute(insert(audit), [_row(entry) for entry in entries])
+            with self.database.begin() as connection:
+                connection.executemany(INSERT, [_row(entry) for entry in entries])
 
     def read(
         self,
@@ -182,31 +182,30 @@ class AuditLog:
         since: datetime | None = None,
     ) -> Iterator[AuditEntry]:
         """The entries, oldest first, that match every filter given."""
-        query = select(audit).order_by(audit.c.seq)
-        for column, wanted in (
-            (audit.c.dataset, dataset),
-            (audit.c.action, action),
-            (audit.c.outcome, outcome),
-            (audit.c.token, token),
-        ):
-            if wanted is not None:
-                query = query.where(column == wanted)
+        wanted = {"dataset": dataset, "action": action, "outcome": outcome, "token": token}
+        parameters = {name: value for name, value in wanted.items() if value is not None}
+        where = "".join(f" AND {name} = :{name}" for name in parameters)
         if since is not None:
-            query = query.where(audit.c.time >= entry_time(since))
-        yield from self._pages(query)
+            parameters["since"] = entry_time(since)
+            where += " AND time >= :since"
+        yield from self._pages(where, parameters)
 
-    def _pages(self, query: Select[Any]) -> Iterator[AuditEntry]:
+    def _pages(self, where: str, parameters: dict[str, str]) -> Iterator[AuditEntry]:
         # Keyset pages by `seq`: a long log is never held whole, nor a transaction open
         # while the caller prints.
+        query = (
+            f"SELECT seq, {', '.join(COLUMNS)} FROM audit WHERE seq > :after{where}"
+            f" ORDER BY seq LIMIT {READ_BATCH}"
+        )
         after = 0
         while True:
-            with self.engine.connect() as connection:
-                rows = connection.execute(query.where(audit.c.seq > after).limit(READ_BATCH)).all()
+            with self.database.connect() as connection:
+                rows = connection.execute(query, {**parameters, "after": after}).rows
             for row in rows:
-                yield _entry(row._mapping)
+                yield _entry(row)
             if len(rows) < READ_BATCH:
                 return
-            after = rows[-1].seq
+            after = rows[-1]["seq"]
 
 
 def _summary(time: str, key: tuple[str, ...], count: int) -> AuditEntry:

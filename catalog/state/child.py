@@ -5,12 +5,12 @@ or `current`."""
 
 import sys
 
-from catalog.state.database import make_engine
+from catalog.state.database import Database
 from catalog.state.migrate import upgrade
 
 if __name__ == "__main__":
-    engine = make_engine(sys.stdin.read())
+    database = Database.open(sys.stdin.read())
     try:
-        print("migrated" if upgrade(engine) else "current")
+        print("migrated" if upgrade(database) else "current")
     finally:
-        engine.dispose()
+        database.dispose()

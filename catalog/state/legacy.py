@@ -22,11 +22,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import IntegrityError
-
+from catalog.state.audit import INSERT as AUDIT_INSERT
 from catalog.state.audit import OUTCOMES, bounded, entry_time, parse_time
-from catalog.state.schema import audit, imports, tokens
+from catalog.state.database import Database, IntegrityError
+from catalog.state.tokens import INSERT as TOKENS_INSERT
 from catalog.state.tokens import stamp
 
 IMPORTED_SUFFIX = ".imported"
@@ -43,7 +42,7 @@ class LegacyFiles:
     audit: Path | None = None
 
 
-def import_legacy(engine: Engine, files: LegacyFiles) -> list[str]:
+def import_legacy(database: Database, files: LegacyFiles) -> list[str]:
     """Take each legacy file that exists and was never imported; the names of those taken."""
     done = []
     for name, path, read in (
@@ -57,7 +56,7 @@ def import_legacy(engine: Engine, files: LegacyFiles) -> list[str]:
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             # Nothing is imported and the file stays: the operator mends or moves it.
             raise LegacyFileError(f"{path} cannot be imported: {exc!r}") from None
-        if _import(engine, name, path, rows):
+        if _import(database, name, path, rows):
             done.append(name)
     return done
 
@@ -66,17 +65,20 @@ class LegacyFileError(ValueError):
     """A legacy file that is not what the platform wrote: not imported, left in place."""
 
 
-def _import(engine: Engine, name: str, path: Path, rows: list[dict[str, Any]]) -> bool:
-    table = tokens if name == TOKENS_IMPORT else audit
+def _import(database: Database, name: str, path: Path, rows: list[dict[str, Any]]) -> bool:
+    insert = TOKENS_INSERT if name == TOKENS_IMPORT else AUDIT_INSERT
     now = stamp(datetime.now(UTC))
     try:
-        with engine.begin() as connection:
-            if connection.execute(select(imports).where(imports.c.name == name)).first():
+        with database.begin() as connection:
+            taken = "SELECT name FROM imports WHERE name = :name"
+            if connection.execute(taken, {"name": name}).first():
                 return False
             if rows:
-                connection.execute(insert(table), rows)
-            detail = f"{len(rows)} rows from {path}"
-            connection.execute(insert(imports).values(name=name, time=now, detail=detail))
+                connection.executemany(insert, rows)
+            connection.execute(
+                "INSERT INTO imports (name, time, detail) VALUES (:name, :time, :detail)",
+                {"name": name, "time": now, "detail": f"{len(rows)} rows from {path}"},
+            )
     except IntegrityError:  # another process imported it at the same moment
         return False
     os.replace(path, path.with_name(path.name + IMPORTED_SUFFIX))

@@ -7,7 +7,7 @@ not both create the tables: the migration's transaction first takes a lock (an a
 on PostgreSQL; on SQLite every transaction begins IMMEDIATE, `catalog.state.database`), then
 looks again at the revision.
 
-Alembic (with Mako and Pygments) is imported only when a database
+Alembic (with Mako and Pygments, and SQLAlchemy) is imported only when a database
 is behind: the newest revision is read from the migration files' own `revision` lines, and the
 database's from its `alembic_version` table, with plain SQL. A server migrates in a child
 process (`upgrade_apart`, `python -m catalog.state.child`) before it opens the database, so that
@@ -22,14 +22,13 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, inspect, text
-
-from catalog.state.database import make_engine
+from catalog.state.database import BUSY_TIMEOUT_MS, Database
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
     from sqlalchemy.engine import Connection
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -61,45 +60,84 @@ def head() -> str:
     return heads.pop()
 
 
-def current(engine: Engine) -> str | None:
+def current(database: Database) -> str | None:
     """The revision the database is at; None for an empty one."""
-    with engine.connect() as connection:
-        return _revision(connection)
+    if not database.has_table("alembic_version"):
+        return None
+    with database.connect() as connection:
+        found = connection.execute("SELECT version_num FROM alembic_version").scalar()
+    return str(found) if found is not None else None
+
+
+def upgrade(database: Database) -> bool:
+    """Migrate the database to `head()`; True if anything was done. Alembic runs on an
+    engine of SQLAlchemy's made for it, and only when the database is behind."""
+    target = head()
+    if current(database) == target:
+        return False
+    from sqlalchemy import text  # here: only a migration needs SQLAlchemy
+
+    engine = migration_engine(database)
+    try:
+        with engine.begin() as connection:
+            if database.dialect == "postgresql":
+                lock = text("SELECT pg_advisory_xact_lock(:key)")
+                connection.execute(lock, {"key": ADVISORY_LOCK})
+            if _revision(connection) == target:
+                return False  # another process migrated while this one waited
+            from alembic import command
+
+            command.upgrade(_config(connection), "head")
+    finally:
+        engine.dispose()
+    return True
+
+
+def migration_engine(database: Database) -> Engine:
+    """A SQLAlchemy engine on `database` for Alembic: SQLite's transactions begin IMMEDIATE
+    (the lock two processes migrating at once queue on), PostgreSQL through psycopg 3."""
+    from sqlalchemy import create_engine, event
+
+    if database.url.path is None:
+        return create_engine(
+            database.url.conninfo.replace("postgresql://", "postgresql+psycopg://", 1)
+        )
+    engine = create_engine(
+        f"sqlite:///{database.url.path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}
+    )
+    event.listen(engine, "connect", _sqlite_connected)
+    event.listen(engine, "begin", lambda c: c.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
+def _sqlite_connected(connection: Any, _record: Any) -> None:
+    # Autocommit at the driver: transactions are begun by the "begin" listener, IMMEDIATE.
+    connection.isolation_level = None
+    cursor = connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
 
 
 def _revision(connection: Connection) -> str | None:
+    from sqlalchemy import inspect, text
+
     if not inspect(connection).has_table("alembic_version"):
         return None
     found = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
     return str(found) if found is not None else None
 
 
-def upgrade(engine: Engine) -> bool:
-    """Migrate the database to `head()`; True if anything was done."""
-    target = head()
-    if current(engine) == target:
-        return False
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK})
-        if _revision(connection) == target:
-            return False  # another process migrated while this one waited
-        from alembic import command  # here: only a migration needs Alembic
-
-        command.upgrade(_config(connection), "head")
-    return True
-
-
 def upgrade_apart(url: str) -> bool:
     """`upgrade` the database at `url` in a child process (Alembic never loads in this one);
     True if anything was done. A current database starts no child: a restart is ready
     without its half second. The URL (and a PostgreSQL password in it) goes on stdin."""
-    engine = make_engine(url)
+    database = Database.open(url)
     try:
-        if current(engine) == head():
+        if current(database) == head():
             return False
     finally:
-        engine.dispose()
+        database.dispose()
     path = os.pathsep.join(p for p in (ROOT, os.environ.get("PYTHONPATH")) if p)
     done = subprocess.run(
         [sys.executable, "-s", "-B", "-m", "catalog.state.child"],

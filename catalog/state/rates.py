@@ -12,19 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, Table, delete, select
-
-from catalog.state.schema import rate_windows
-
-if TYPE_CHECKING:
-    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
-    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+from catalog.state.database import Database
 
 RATE_WINDOW_SECONDS = 0.5  # how often a server adds its counts and reads the others'
 KEEP_WINDOWS = 120  # a minute of windows: rows older are deleted
 MAX_CLIENT = 64  # characters of a client key a row holds (an IPv6 /64 takes 43)
+# The same text on SQLite and PostgreSQL: an upsert that adds. `window` is a keyword of
+# PostgreSQL's, so quoted.
+ADD = (
+    'INSERT INTO rate_windows (kind, client, "window", count)'
+    " VALUES (:kind, :client, :window, :count)"
+    ' ON CONFLICT (kind, client, "window")'
+    " DO UPDATE SET count = rate_windows.count + excluded.count"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -36,22 +37,11 @@ class WindowKey:
     window: int
 
 
-def _upsert(table: Table, dialect: str) -> SqliteInsert | PostgresqlInsert:
-    """An INSERT that can add on conflict, in the engine's dialect."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as insert_postgresql
-
-        return insert_postgresql(table)
-    from sqlalchemy.dialects.sqlite import insert
-
-    return insert(table)
-
-
 class RateWindows:
     """The `rate_windows` table: counts added by every server, read back by each."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def add(self, counts: Mapping[WindowKey, int]) -> None:
         """Add `counts` to the stored ones, in one transaction (keys too long are skipped:
@@ -63,22 +53,19 @@ class RateWindows:
         ]
         if not rows:
             return
-        statement = _upsert(rate_windows, self.engine.dialect.name)
-        statement = statement.on_conflict_do_update(
-            index_elements=["kind", "client", "window"],
-            set_={"count": rate_windows.c.count + statement.excluded["count"]},
-        )
-        with self.engine.begin() as connection:
-            connection.execute(statement, rows)
+        with self.database.begin() as connection:
+            connection.executemany(ADD, rows)
 
     def since(self, window: int) -> dict[WindowKey, int]:
         """Every row of `window` and later: what all servers counted."""
-        query = select(rate_windows).where(rate_windows.c.window >= window)
-        with self.engine.connect() as connection:
-            rows = [row._mapping for row in connection.execute(query)]
+        query = 'SELECT kind, client, "window", count FROM rate_windows WHERE "window" >= :window'
+        with self.database.connect() as connection:
+            rows = connection.execute(query, {"window": window}).rows
         return {WindowKey(r["kind"], r["client"], int(r["window"])): int(r["count"]) for r in rows}
 
     def forget(self, before: int) -> None:
         """Delete the rows of windows before `before`."""
-        with self.engine.begin() as connection:
-            connection.execute(delete(rate_windows).where(rate_windows.c.window < before))
+        with self.database.begin() as connection:
+            connection.execute(
+                'DELETE FROM rate_windows WHERE "window" < :before', {"before": before}
+            )

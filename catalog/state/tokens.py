@@ -15,21 +15,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, insert, select, update
-from sqlalchemy.exc import IntegrityError
-
 from catalog.errors import NotFound
-from catalog.state.schema import tokens
+from catalog.state.database import Connection, Database, IntegrityError
 from catalog.state.scopes import Scope, may_publish, may_read, may_review, parse_scopes
 
 PREFIX = "odt_"
 ID_BYTES = 6
 MAX_NAME_CHARS = 200
+COLUMNS = "id, name, salt, sha256, scopes, created, expires, last_used, revoked, imported"
+INSERT = (
+    f"INSERT INTO tokens ({COLUMNS}) VALUES (:id, :name, :salt, :sha256, :scopes, :created,"
+    " :expires, :last_used, :revoked, :imported)"
+)
 
 
 def stamp(moment: datetime) -> str:
@@ -81,8 +83,8 @@ class ApiToken:
 class TokenStore:
     """The tokens table: create, list, revoke and check tokens."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
-        self.engine = engine
+    def __init__(self, database: Database, clock: Callable[[], datetime] | None = None) -> None:
+        self.database = database
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def create(
@@ -110,29 +112,28 @@ class TokenStore:
 
     def add(self, record: ApiToken) -> None:
         """Store a record as it is (the import of the legacy token file keeps its times)."""
-        with self.engine.begin() as connection:
-            connection.execute(insert(tokens).values(**_row(record)))
+        with self.database.begin() as connection:
+            connection.execute(INSERT, _row(record))
 
     def all(self) -> list[ApiToken]:
         """Every token made, revoked and expired ones included, oldest first."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(select(tokens).order_by(tokens.c.created, tokens.c.id))
-            return [_token(row._mapping) for row in rows]
+        with self.database.connect() as connection:
+            rows = connection.execute(f"SELECT {COLUMNS} FROM tokens ORDER BY created, id").rows
+        return [_token(row) for row in rows]
 
     def revoke(self, name_or_id: str) -> list[ApiToken]:
         """Revoke the unrevoked tokens with this id or name; NotFound when there is none."""
         now = stamp(self.clock())
-        named = (tokens.c.id == name_or_id) | (tokens.c.name == name_or_id)
-        with self.engine.begin() as connection:
+        with self.database.begin() as connection:
             rows = connection.execute(
-                update(tokens)
-                .where(named, tokens.c.revoked.is_(None))
-                .values(revoked=now)
-                .returning(*tokens.c)
-            ).all()
+                "UPDATE tokens SET revoked = :now"
+                " WHERE (id = :named OR name = :named) AND revoked IS NULL"
+                f" RETURNING {COLUMNS}",
+                {"now": now, "named": name_or_id},
+            ).rows
         if not rows:
             raise NotFound(f"no active token named or numbered {name_or_id!r}")
-        return sorted((_token(row._mapping) for row in rows), key=lambda t: (t.created, t.id))
+        return sorted((_token(row) for row in rows), key=lambda t: (t.created, t.id))
 
     def check(self, presented: str, *, note_use: bool = True) -> ApiToken | None:
         """The active token `presented` is (`Bearer ` allowed), noting its use unless told
@@ -144,25 +145,31 @@ class TokenStore:
         if not text.startswith(PREFIX) or len(ident) != 2 * ID_BYTES or not secret:
             return None
         now = self.clock()
-        with self.engine.begin() as connection:
-            row = connection.execute(select(tokens).where(tokens.c.id == ident)).first()
+        with self.database.begin() as connection:
+            row = connection.execute(
+                f"SELECT {COLUMNS} FROM tokens WHERE id = :id", {"id": ident}
+            ).first()
             if row is None:
                 return None
-            found = _token(row._mapping)
+            found = _token(row)
             good = hmac.compare_digest(found.sha256, _digest(found.salt, secret))
             if not good or found.state(now) != "active":
                 return None
             if note_use:
-                connection.execute(
-                    update(tokens).where(tokens.c.id == ident).values(last_used=stamp(now))
-                )
+                _note_use(connection, ident, stamp(now))
         return found
 
     def note_use(self, ident: str) -> None:
         """Record a granted use of token `ident` (its `last_used`)."""
         now = stamp(self.clock())
-        with self.engine.begin() as connection:
-            connection.execute(update(tokens).where(tokens.c.id == ident).values(last_used=now))
+        with self.database.begin() as connection:
+            _note_use(connection, ident, now)
+
+
+def _note_use(connection: Connection, ident: str, now: str) -> None:
+    connection.execute(
+        "UPDATE tokens SET last_used = :now WHERE id = :id", {"now": now, "id": ident}
+    )
 
 
 def _digest(salt: str, secret: str) -> str:
@@ -184,7 +191,7 @@ def _row(record: ApiToken) -> dict[str, Any]:
     }
 
 
-def _token(row: Any) -> ApiToken:
+def _token(row: Mapping[str, Any]) -> ApiToken:
     return ApiToken(
         id=row["id"],
         name=row["name"],

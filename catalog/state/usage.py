@@ -20,16 +20,9 @@ import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, select
-from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-
+from catalog.state.database import Database
 from catalog.state.requests import CHINA
-from catalog.state.schema import usage_daily
-
-if TYPE_CHECKING:
-    from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 
 # What was used: a file downloaded, an API answered, a dataset's page seen.
 USAGE_KINDS = ("download", "api_call", "page_view")
@@ -38,6 +31,13 @@ USAGE_KINDS = ("download", "api_call", "page_view")
 USAGE_CHANNELS = ("web", "rest", "ckan", "sdmx", "dcat")
 OTHER = "*"
 MAX_KEYS = 100_000
+# The same text on SQLite and PostgreSQL: an upsert that adds.
+ADD = (
+    "INSERT INTO usage_daily (day, dataset, kind, channel, count)"
+    " VALUES (:day, :dataset, :kind, :channel, :count)"
+    " ON CONFLICT (day, dataset, kind, channel)"
+    " DO UPDATE SET count = usage_daily.count + excluded.count"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -90,23 +90,11 @@ class UsageCounter:
             self._counts[key] = self._counts.get(key, 0) + count
 
 
-def _insert(dialect: str) -> SqliteInsert | PostgresqlInsert:
-    """An INSERT that can add on conflict, in the engine's dialect; PostgreSQL's (2 MB of a
-    server's memory) imported only where it is the engine."""
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as insert_postgresql
-
-        return insert_postgresql(usage_daily)
-    from sqlalchemy.dialects.sqlite import insert
-
-    return insert(usage_daily)
-
-
 class UsageLog:
     """The `usage_daily` table: counts added by every server, read by the yearly report."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+    def __init__(self, database: Database) -> None:
+        self.database = database
 
     def add(self, counts: Mapping[UsageKey, int]) -> None:
         """Add `counts` to the stored ones, in one transaction."""
@@ -117,13 +105,8 @@ class UsageLog:
         ]
         if not rows:
             return
-        statement = _insert(self.engine.dialect.name)
-        statement = statement.on_conflict_do_update(
-            index_elements=["day", "dataset", "kind", "channel"],
-            set_={"count": usage_daily.c.count + statement.excluded["count"]},
-        )
-        with self.engine.begin() as connection:
-            connection.execute(statement, rows)
+        with self.database.begin() as connection:
+            connection.executemany(ADD, rows)
 
     def flush(self, counter: UsageCounter) -> int:
         """Move the counter's counts into the table; how many requests they were."""
@@ -137,9 +120,12 @@ class UsageLog:
 
     def between(self, first: str, last: str) -> dict[UsageKey, int]:
         """The stored counts of the days `first` to `last` (YYYY-MM-DD, both included)."""
-        query = select(usage_daily).where(usage_daily.c.day >= first, usage_daily.c.day <= last)
-        with self.engine.connect() as connection:
-            rows = [row._mapping for row in connection.execute(query)]
+        query = (
+            "SELECT day, dataset, kind, channel, count FROM usage_daily"
+            " WHERE day >= :first AND day <= :last"
+        )
+        with self.database.connect() as connection:
+            rows = connection.execute(query, {"first": first, "last": last}).rows
         return {
             UsageKey(row["day"], row["dataset"], row["kind"], row["channel"]): int(row["count"])
             for row in rows

@@ -88,10 +88,10 @@ def year_figures(
     store: Store, state: State, year: int, now: datetime, reply_days: int
 ) -> list[Figure]:
     """Every figure of `year` as of `now` (a year not over counts up to `now`)."""
-    requests = RequestStore(state.engine, clock=lambda: now, reply_days=reply_days)
+    requests = RequestStore(state.database, clock=lambda: now, reply_days=reply_days)
     return [
         *dataset_figures(store, year, now),
-        *usage_figures(UsageLog(state.engine), year),
+        *usage_figures(UsageLog(state.database), year),
         *requests_figures(request_figures(requests.all(), year, now)),
     ]
 

@@ -119,7 +119,7 @@ def make_tokens(store: Path) -> Tokens:
         scopes = [f"read-dataset:{SECRET}", f"read-dataset:{INDICATORS}"]
         granted = made.create("researcher", scopes)
         other = made.create("other researcher", [f"read-dataset:{OPEN}"])[1]
-        past = TokenStore(state.engine, clock=lambda: datetime.now(UTC) - timedelta(days=2))
+        past = TokenStore(state.database, clock=lambda: datetime.now(UTC) - timedelta(days=2))
         expired = past.create("expired", [f"read-dataset:{SECRET}"], timedelta(days=1))[1]
         revoked = made.create("revoked", [f"read-dataset:{SECRET}"])[1]
         made.revoke("revoked")

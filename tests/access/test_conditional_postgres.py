@@ -43,7 +43,7 @@ def test_grants_refusals_and_last_use_live_in_postgresql(
     state = open_state(database)
     try:
         record, granted = state.tokens.create("researcher", [f"read-dataset:{SECRET}"])
-        past = TokenStore(state.engine, clock=lambda: datetime.now(UTC) - timedelta(days=2))
+        past = TokenStore(state.database, clock=lambda: datetime.now(UTC) - timedelta(days=2))
         expired = past.create("expired", [f"read-dataset:{SECRET}"], timedelta(days=1))[1]
         with serving(store, env={"OPENDATA_DATABASE_URL": database}) as server:
             statuses = [_status(server.url, token) for token in (None, expired, granted)]

@@ -22,7 +22,7 @@ CSV = "/api/v1/datasets/wages-test/resources/wages.csv"
 def _downloads(store: Path) -> int:
     day = usage_day(datetime.now(UTC))
     with state_database(store) as state:
-        counts = UsageLog(state.engine).between(day, day)
+        counts = UsageLog(state.database).between(day, day)
     return counts.get(UsageKey(day, "wages-test", "download", "rest"), 0)
 
 

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import Engine
 
-from catalog.state import AuditLog, open_state, sqlite_url
+from catalog.state import AuditLog, Database, open_state, sqlite_url
 from catalog.state.audit import MAX_TALLIES
 from catalog.store import ManualClock
 from tests.access.conftest import SECRET, Site, audit_entries, has_secret
@@ -24,19 +23,19 @@ VIEW = "secret_wages__wages"
 
 
 @pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
+def database(tmp_path: Path) -> Iterator[Database]:
     state = open_state(sqlite_url(tmp_path / "state"))
-    yield state.engine
-    state.engine.dispose()
+    yield state.database
+    state.database.dispose()
 
 
 def _refuse(log: AuditLog, client: str = "203.0.113.9", token: str = "anonymous") -> None:
     log.refusal(token=token, action="read data", dataset=SECRET, detail="no token", client=client)
 
 
-def test_the_first_refusal_of_an_hour_is_written_and_the_rest_counted(engine: Engine) -> None:
+def test_the_first_refusal_of_an_hour_is_written_and_the_rest_counted(database: Database) -> None:
     clock = ManualClock(datetime(2026, 12, 1, 10, 5, tzinfo=UTC))
-    log = AuditLog(engine, clock=clock)
+    log = AuditLog(database, clock=clock)
     for _ in range(5):
         _refuse(log)
     _refuse(log, client="198.51.100.7")  # another client: its own first row
@@ -55,11 +54,13 @@ def test_the_first_refusal_of_an_hour_is_written_and_the_rest_counted(engine: En
     assert (last.token, last.dataset, last.outcome) == ("anonymous", SECRET, "refused")
 
 
-def test_the_tally_is_bounded_in_memory(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_tally_is_bounded_in_memory(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert MAX_TALLIES == 10_000
     monkeypatch.setattr("catalog.state.audit.MAX_TALLIES", 20)  # fewer rows to write
     clock = ManualClock(datetime(2026, 12, 1, 10, 5, tzinfo=UTC))
-    log = AuditLog(engine, clock=clock)
+    log = AuditLog(database, clock=clock)
     for n in range(50):
         _refuse(log, client=f"10.0.0.{n}")
         _refuse(log, client=f"10.0.0.{n}")

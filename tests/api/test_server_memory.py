@@ -16,7 +16,9 @@ the renderer imported Arrow's compute library before any batch was rendered (8.6
 first start idled at 181 MB, a restart at 171: the new state database's migrations loaded
 Alembic, Mako and Pygments into the server (now they run in a child process), the commands'
 consoles loaded rich, which the server never prints through, and pyarrow's S3 filesystem was
-mapped (3 MB) though the store was a folder.
+mapped (3 MB) though the store was a folder. Then it idled at 165-166 MB: SQLAlchemy (17 MB
+imported alone) served the state database's queries; they go through sqlite3 itself now
+(`catalog.state.database`), and SQLAlchemy loads only with Alembic, in the migrating child.
 """
 
 from __future__ import annotations
@@ -32,31 +34,31 @@ import httpx
 import pytest
 
 from benchmarks.memory import status_kb
-from catalog.state import current, head, make_engine, sqlite_url
+from catalog.state import Database, current, head, sqlite_url
 from tests.servers import on_s3, serving, store_location
 
 pytestmark = pytest.mark.slow
 
 Get = Callable[..., httpx.Response]
 
-# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): 165-166
-# MB ready, a first start and a restart alike, 171 at most in 20 starts on a loaded machine (an
-# allocator arena more); a first start migrates its new state database in a child process
-# (`cli.serve`): Alembic, Mako and Pygments were 11 MB of the server's memory, 181 MB, and a
-# restart was 170-171. 240 MB after the burst with its exports (a second burst
-# fills the kept row groups, bounded by OPENDATA_ROW_GROUP_CACHE_MB). Where an idle server's
-# memory is (issue 15's notes, /proc/<pid>/smaps): 79 MB mapped from files, 87 MB anonymous.
+# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): 152-153 MB
+# ready, a first start and a restart alike, 158 once in 9 starts: an allocator arena more (165-166
+# with SQLAlchemy, 171 at most in 20 starts on a loaded machine); a first start migrates its new
+# state database in a child process (`cli.serve`): Alembic, Mako and Pygments were 11 MB of the
+# server's memory, 181 MB, and a restart was 170-171. 240 MB after the burst with its exports (a
+# second burst fills the kept row groups, bounded by OPENDATA_ROW_GROUP_CACHE_MB). Where an idle
+# server's memory is (issue 15's notes, /proc/<pid>/smaps): 78 MB mapped from files, 75 MB anonymous
+# (87 with SQLAlchemy).
 # The files: DuckDB's library 37 (shared with a second server on the machine), pyarrow's 26
 # (its S3 filesystem refused on a folder store, `cli`; substrait, dataset and acero come with
 # every `import pyarrow`, linked to its core), libpython 5, pydantic-core 4, OpenSSL 3.4.
-# The anonymous: Python's objects ~60 (tracemalloc: 90% of them the imported modules' code
-# and classes, 1,116 modules: SQLAlchemy 11 of them (17 resident, imported alone), our own
-# 13, pydantic 5, fastapi 3; the
+# The anonymous: Python's objects ~50 (tracemalloc: 90% of them the imported modules' code
+# and classes: our own 13, pydantic 5, fastapi 3; SQLAlchemy's 11 are gone; the
 # loaded index, code lists and app under 5), DuckDB's first database ~16. numpy refused
 # (`cli`), a CKAN write validates in a child process (`catalog.ckan.publishing`).
 # MALLOC_ARENA_MAX=2 and a malloc_trim once ready changed nothing measurable (under 1 MB).
 # Startup's imports are checked exactly, below.
-IDLE_MB = 174
+IDLE_MB = 162
 EXPORTS = ("csv", "xlsx", "json", "parquet")
 AFTER_BURST_MB = 285
 IDLE_THREADS = 16
@@ -102,7 +104,7 @@ SERVED_VALIDATION = {
 STARTED = """
 import sys
 WATCHED = ("validation", "rdflib", "html5rdf", "pyarrow", "pandas")
-WATCHED += ("alembic", "mako", "pygments", "rich")
+WATCHED += ("alembic", "mako", "pygments", "rich", "sqlalchemy", "psycopg")
 import cli
 from catalog.query import arrow_for_serving
 from catalog.settings import Settings
@@ -119,8 +121,9 @@ def test_a_started_server_imports_only_the_validation_it_serves_and_no_rdflib(
     """`opendata serve`'s imports and the application's start, in a fresh interpreter: rdflib
     (69 modules, ~4.5 MB) comes with the first DCAT answer, not before, and Arrow's compute
     library with the first rows rendered. A first start (a new state database) migrates in a
-    child process: Alembic, Mako and Pygments (11 MB) never load in the server's; nor does
-    rich, which only the other commands print through."""
+    child process: Alembic, Mako and Pygments (11 MB) never load in the server's, nor SQLAlchemy
+    (17 MB: the server's queries go through sqlite3), nor psycopg on SQLite; nor does rich,
+    which only the other commands print through."""
     env = {**os.environ, "OPENDATA_STATE": str(tmp_path / "state")}  # a first start
     done = subprocess.run(
         [sys.executable, "-c", STARTED, store_location(real_store), str(real_store / "none")],
@@ -140,13 +143,14 @@ def test_a_started_server_imports_only_the_validation_it_serves_and_no_rdflib(
     # Arrow's compute library comes with the first batch rendered (8.6 MB), not before.
     assert "pyarrow.compute" not in imported
     assert "pandas" not in imported
-    assert not imported & {"alembic", "mako", "pygments", "rich"}, sorted(imported)
+    never = {"alembic", "mako", "pygments", "rich", "sqlalchemy", "psycopg"}
+    assert not imported & never, sorted(imported & never)
     # The child migrated the new database: the server opened it at the newest revision.
-    engine = make_engine(sqlite_url(tmp_path / "state"))
+    database = Database.open(sqlite_url(tmp_path / "state"))
     try:
-        assert current(engine) == head()
+        assert current(database) == head()
     finally:
-        engine.dispose()
+        database.dispose()
 
 
 def _ready(url: str) -> None:

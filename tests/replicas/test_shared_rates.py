@@ -7,16 +7,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.exc import OperationalError
 
 from api.perimeter import SharedRates
 from api.perimeter.rates import RateLimit
 from catalog.errors import TooManyRequests
 from catalog.state import (
     KEEP_WINDOWS,
+    Database,
+    DatabaseAway,
     RateWindows,
     WindowKey,
-    make_engine,
     open_state,
     sqlite_url,
 )
@@ -37,7 +37,7 @@ class Clock:
 @pytest.fixture
 def windows(database_url: str) -> Iterator[RateWindows]:
     state = open_state(database_url)
-    yield RateWindows(state.engine)
+    yield RateWindows(state.database)
     state.close()
 
 
@@ -102,8 +102,8 @@ def test_a_server_whose_database_fails_keeps_its_counts_for_the_next_sync(
     (a, on_a), (b, on_b) = server(windows, clock), server(windows, clock)
     on_a.take(CLIENT)
     working = a.windows
-    a.windows = RateWindows(make_engine(sqlite_url(tmp_path)))  # never migrated: no table
-    with pytest.raises(OperationalError):
+    a.windows = RateWindows(Database.open(sqlite_url(tmp_path)))  # never migrated: no table
+    with pytest.raises(DatabaseAway):
         a.sync()
     a.windows = working
     a.sync()

@@ -199,7 +199,7 @@ def downloads(replicas: Replicas) -> int:
     state = open_state(replicas.database)
     try:
         day = usage_day(datetime.now(UTC))
-        counts = UsageLog(state.engine).between(day, day)
+        counts = UsageLog(state.database).between(day, day)
     finally:
         state.close()
     return sum(n for key, n in counts.items() if key.dataset == OPEN and key.kind == "download")

@@ -14,11 +14,17 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError
 
 from catalog.errors import NotAuthorized, QueryFailed
-from catalog.state import AuditEntry, State, cli_token, open_state, outcome_of, parse_time
+from catalog.state import (
+    AuditEntry,
+    DatabaseError,
+    State,
+    cli_token,
+    open_state,
+    outcome_of,
+    parse_time,
+)
 from catalog.state.audit import MAX_FIELD_CHARS
 from tests.conftest import WAGE_CSV, write_wages
 
@@ -53,8 +59,8 @@ def test_audit_record_then_read_gives_every_field(state: State) -> None:
 def test_audit_rows_already_written_cannot_change(state: State) -> None:
     state.audit.record(token="t", action="build", outcome="ok", dataset="a")
     for statement in ("UPDATE audit SET outcome = 'failed'", "DELETE FROM audit"):
-        with pytest.raises(DBAPIError, match="append-only"), state.engine.begin() as connection:
-            connection.execute(text(statement))
+        with pytest.raises(DatabaseError, match="append-only"), state.database.begin() as c:
+            c.execute(statement)
     assert [e.outcome for e in state.audit.read()] == ["ok"]
 
 

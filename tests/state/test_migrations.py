@@ -15,18 +15,18 @@ from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import Engine, MetaData, create_engine, inspect
 
 from catalog.settings import Settings
 from catalog.state import (
     ADMIN,
     DATABASE_FILE,
+    Database,
     LegacyFiles,
     State,
     current,
     head,
     import_legacy,
-    make_engine,
     open_state,
     sqlite_url,
     upgrade,
@@ -62,13 +62,19 @@ def legacy_audit_log(path: Path) -> None:
     path.write_text("".join(lines) + '{"time": "2026-', encoding="ascii")  # a cut last line
 
 
+def reflecting(url: str) -> Engine:
+    """SQLAlchemy's engine on the database at `url`, to compare it with `schema.metadata`."""
+    return create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+
+
 def test_migrations_from_empty_make_exactly_the_schema(database_url: str) -> None:
-    engine = make_engine(database_url)
+    database = Database.open(database_url)
+    engine = reflecting(database_url)
     try:
-        assert current(engine) is None
-        assert upgrade(engine) is True
-        assert current(engine) == head()
-        assert upgrade(engine) is False  # nothing left to do
+        assert current(database) is None
+        assert upgrade(database) is True
+        assert current(database) == head()
+        assert upgrade(database) is False  # nothing left to do
         found = MetaData()
         found.reflect(engine)
         for table in metadata.sorted_tables:
@@ -77,6 +83,7 @@ def test_migrations_from_empty_make_exactly_the_schema(database_url: str) -> Non
         assert {i["name"] for i in inspect(engine).get_indexes("audit")} == {"ix_audit_time"}
     finally:
         engine.dispose()
+        database.dispose()
 
 
 def test_a_migration_run_in_a_child_process_brings_the_database_to_the_head(
@@ -85,11 +92,11 @@ def test_a_migration_run_in_a_child_process_brings_the_database_to_the_head(
     """What `opendata serve` does before it opens the database (cli.serve): the child says
     whether it migrated, and a current database is left as it is."""
     assert upgrade_apart(database_url) is True
-    engine = make_engine(database_url)
+    database = Database.open(database_url)
     try:
-        assert current(engine) == head()
+        assert current(database) == head()
     finally:
-        engine.dispose()
+        database.dispose()
     assert upgrade_apart(database_url) is False
 
 
@@ -97,13 +104,13 @@ def test_a_migration_that_fails_in_its_child_process_fails_with_the_childs_error
     tmp_path: Path,
 ) -> None:
     url = sqlite_url(tmp_path)
-    engine = make_engine(url)
+    database = Database.open(url)
     try:
-        with engine.begin() as connection:  # a database from a release newer than this one
-            connection.exec_driver_sql("CREATE TABLE alembic_version (version_num TEXT)")
-            connection.exec_driver_sql("INSERT INTO alembic_version VALUES ('f00dfeed')")
+        with database.begin() as connection:  # a database from a release newer than this one
+            connection.execute("CREATE TABLE alembic_version (version_num TEXT)")
+            connection.execute("INSERT INTO alembic_version VALUES ('f00dfeed')")
     finally:
-        engine.dispose()
+        database.dispose()
     with pytest.raises(RuntimeError, match=r"(?s)migrating the state database failed.*f00dfeed"):
         upgrade_apart(url)
 
@@ -137,7 +144,7 @@ def test_state_imports_the_legacy_files_once(database_url: str, tmp_path: Path) 
 
 def test_state_imports_a_revoked_legacy_token_revoked(state: State, tmp_path: Path) -> None:
     token = legacy_token_file(tmp_path / "tokens.json", revoked=True)
-    assert import_legacy(state.engine, LegacyFiles(tokens=tmp_path / "tokens.json")) == [
+    assert import_legacy(state.database, LegacyFiles(tokens=tmp_path / "tokens.json")) == [
         "api-tokens.json"
     ]
     assert state.tokens.check(token) is None
@@ -157,7 +164,7 @@ def test_state_refuses_a_legacy_file_it_did_not_write(
         if text and path is not None:
             path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match="cannot be imported"):
-        import_legacy(state.engine, files)
+        import_legacy(state.database, files)
     assert state.tokens.all() == [] and list(state.audit.read()) == []
     assert sorted(p.name for p in folder.iterdir()) == sorted(
         name for name, text in (("api-tokens.json", tokens), ("audit.log", audit)) if text
@@ -228,7 +235,8 @@ def test_a_server_process_does_not_load_alembic_once_the_database_is_current(
     tmp_path: Path,
 ) -> None:
     """Alembic with Mako and Pygments is 20 MB of a server that never migrates after the first
-    start; pyarrow.dataset brings pandas (65 MB)."""
+    start, SQLAlchemy 17 MB more (its queries go through sqlite3 itself), psycopg loads only
+    where PostgreSQL is the database; pyarrow.dataset brings pandas (65 MB)."""
     settings = Settings(store=tmp_path / "store", state=tmp_path / "state")
     open_state(settings.database).close()  # the first start migrates
     probe = (
@@ -238,7 +246,8 @@ def test_a_server_process_does_not_load_alembic_once_the_database_is_current(
         "from catalog.query import arrow_for_serving\n"
         "arrow_for_serving()\n"  # as `opendata serve` does, before the app
         f"create_app(Settings(store={str(settings.store)!r}, state={str(settings.state)!r}))\n"
-        "print(sorted(m for m in ('alembic', 'mako', 'pandas', 'pyarrow.dataset', 'ckanapi')"
+        "print(sorted(m for m in ('alembic', 'mako', 'pandas', 'pyarrow.dataset', 'ckanapi',"
+        " 'sqlalchemy', 'psycopg')"
         " if m in sys.modules))\n"
     )
     found = subprocess.run(
@@ -248,13 +257,13 @@ def test_a_server_process_does_not_load_alembic_once_the_database_is_current(
 
 
 def _open_and_write(url: str) -> int:
-    engine = make_engine(url)
+    database = Database.open(url)
     try:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
-            connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        with database.begin() as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+            connection.execute("INSERT INTO t VALUES (1)")
     finally:
-        engine.dispose()
+        database.dispose()
     return 1
 
 
@@ -266,8 +275,8 @@ def test_processes_opening_a_new_sqlite_file_at_once_all_get_in(tmp_path: Path) 
         for round_ in range(60):
             url = sqlite_url(tmp_path / f"round-{round_}")
             assert sum(pool.map(_open_and_write, [url] * 6, chunksize=1)) == 6
-            engine = make_engine(url)
-            with engine.connect() as connection:
-                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-                assert connection.exec_driver_sql("SELECT count(*) FROM t").scalar() == 6
-            engine.dispose()
+            database = Database.open(url)
+            with database.connect() as connection:
+                assert connection.execute("PRAGMA journal_mode").scalar() == "wal"
+                assert connection.execute("SELECT count(*) FROM t").scalar() == 6
+            database.dispose()

@@ -13,7 +13,7 @@ from cli.report.render import as_csv, as_json, as_text, width
 
 
 def figures(state: State) -> list[Figure]:
-    UsageLog(state.engine).add({
+    UsageLog(state.database).add({
         UsageKey("2026-01-01", "wages", "download", "rest"): 7,
         UsageKey("2026-06-30", "wages", "download", "web"): 2,
         UsageKey("2026-06-30", OTHER, "api_call", "dcat"): 4,
@@ -21,7 +21,7 @@ def figures(state: State) -> list[Figure]:
     })  # fmt: skip
     asked = RequestFigures(2026, received=3, granted=1, denied={"repeated": 1}, overdue=2,
                            answered_late=1, median_reply_working_days=2.5)  # fmt: skip
-    return [*usage_figures(UsageLog(state.engine), 2026), *requests_figures(asked)]
+    return [*usage_figures(UsageLog(state.database), 2026), *requests_figures(asked)]
 
 
 def line(text: str, start: str) -> list[str]:

@@ -28,7 +28,7 @@ class Desk:
     def __init__(self, state: State) -> None:
         self.state = state
         self.now = at("2026-01-01T00:00")
-        self.store = RequestStore(state.engine, clock=lambda: self.now)
+        self.store = RequestStore(state.database, clock=lambda: self.now)
 
     def file(self, when: str, email: str) -> tuple[str, str]:
         self.now = at(when)

@@ -83,12 +83,12 @@ def test_application_keeps_the_dataset_field_order_and_a_phone_alone() -> None:
 
 
 def test_request_filed_found_by_receipt_only_hashed(state: State) -> None:
-    store = RequestStore(state.engine, ManualClock(FRIDAY))
+    store = RequestStore(state.database, ManualClock(FRIDAY))
     filed, receipt = store.file("wages-test", application(), "203.0.113.9", Limits())
     assert len(receipt) >= 32 and store.find(receipt) == filed == store.get(filed.id)
     assert filed.state == "received" and filed.due_at == "2026-12-18T15:59:59Z"
-    with state.engine.connect() as connection:
-        stored = connection.exec_driver_sql("SELECT * FROM requests").all()
+    with state.database.connect() as connection:
+        stored = connection.execute("SELECT * FROM requests").rows
     assert receipt not in repr(stored)  # only its hash
     with pytest.raises(NotFound):
         store.find(receipt[:-1] + ("A" if receipt[-1] != "A" else "B"))
@@ -97,7 +97,7 @@ def test_request_filed_found_by_receipt_only_hashed(state: State) -> None:
 def test_same_contact_is_filed_and_marked_for_the_reviewer(state: State) -> None:
     """Refusing a second request from a waiting contact told anyone typing a victim's phone
     that the victim had applied (and when), and let them block the victim's own request."""
-    store = RequestStore(state.engine)
+    store = RequestStore(state.database)
     first, _ = store.file("wages-test", application(), "203.0.113.9", Limits())
     second, _ = store.file("wages-test", application("LI@example.org"), "203.0.113.10", Limits())
     phone = application("", phone="13912345678")
@@ -111,7 +111,7 @@ def test_same_contact_is_filed_and_marked_for_the_reviewer(state: State) -> None
 
 def test_daily_limits_per_client_and_in_all(state: State) -> None:
     clock = ManualClock(FRIDAY)
-    store = RequestStore(state.engine, clock)
+    store = RequestStore(state.database, clock)
     limits = Limits(per_client=2, total=3)
     for n in range(2):
         store.file("wages-test", application(f"a{n}@example.org"), "198.51.100.1", limits)
@@ -129,7 +129,7 @@ def test_daily_limits_per_client_and_in_all(state: State) -> None:
 
 def test_overdue_after_the_deadline_listed_first(state: State) -> None:
     clock = ManualClock(FRIDAY)
-    store = RequestStore(state.engine, clock, reply_days=2)
+    store = RequestStore(state.database, clock, reply_days=2)
     late, _ = store.file("wages-test", application("late@example.org"), "a", Limits())
     clock.advance(timedelta(days=4))  # Tuesday: late's Monday+Tuesday have passed? not yet
     fresh, _ = store.file("wages-test", application("new@example.org"), "b", Limits())
@@ -142,7 +142,7 @@ def test_overdue_after_the_deadline_listed_first(state: State) -> None:
 
 
 def test_approval_issues_a_read_token_shown_once(state: State) -> None:
-    store = RequestStore(state.engine)
+    store = RequestStore(state.database)
     filed, receipt = store.file("wages-test", application(), "a", Limits())
     assert store.reveal(receipt) == (filed, None)
     done, token = store.approve(filed.id, "cli:test", state.tokens, timedelta(days=30))
@@ -160,7 +160,7 @@ def test_approval_issues_a_read_token_shown_once(state: State) -> None:
 
 
 def test_denial_records_the_ground_and_note(state: State) -> None:
-    store = RequestStore(state.engine)
+    store = RequestStore(state.database)
     filed, receipt = store.file("wages-test", application(), "a", Limits())
     with pytest.raises(ValueError, match="unknown denial ground"):
         store.deny(filed.id, "cli:test", "because")
@@ -174,7 +174,7 @@ def test_denial_records_the_ground_and_note(state: State) -> None:
 
 
 def test_withdrawn_by_the_applicant_then_not_decidable(state: State) -> None:
-    store = RequestStore(state.engine)
+    store = RequestStore(state.database)
     filed, receipt = store.file("wages-test", application(), "a", Limits())
     assert store.withdraw(receipt).state == "withdrawn"
     with pytest.raises(Conflict, match="withdrawn already"):
@@ -189,7 +189,7 @@ def test_review_session_ends_with_logout_revocation_or_expiry(state: State) -> N
     reviewer, _ = state.tokens.create("reviewer", ["review-requests"])
     reader, _ = state.tokens.create("reader", ["read-dataset:wages-test"])
     clock = ManualClock(datetime.now(UTC))
-    sessions = ReviewSessions(state.engine, clock)
+    sessions = ReviewSessions(state.database, clock)
     with pytest.raises(ValueError):
         sessions.start(reader)
     cookie = sessions.start(reviewer)
@@ -212,6 +212,6 @@ def test_a_receipt_never_starts_with_a_dash(state: State, monkeypatch: pytest.Mo
     as an option: the CLI suite failed on such a draw."""
     draws = iter(["-17shiinlRTYxuspN9082QzoWziypKBt", "A7shiinlRTYxuspN9082QzoWziypKBt"])
     monkeypatch.setattr("secrets.token_urlsafe", lambda size: next(draws))
-    store = RequestStore(state.engine, ManualClock(FRIDAY))
+    store = RequestStore(state.database, ManualClock(FRIDAY))
     filed, receipt = store.file("wages-test", application(), "203.0.113.9", Limits())
     assert receipt == "A7shiinlRTYxuspN9082QzoWziypKBt" and store.find(receipt) == filed

@@ -16,7 +16,7 @@ from tests.state.test_requests import FRIDAY, application
 
 
 def test_a_lost_token_is_issued_again_with_the_same_scope_and_expiry(state: State) -> None:
-    store = RequestStore(state.engine)
+    store = RequestStore(state.database)
     filed, receipt = store.file("wages-test", application(), "a", Limits())
     with pytest.raises(Conflict, match="only an approval has a token"):
         store.reissue(filed.id, state.tokens)
@@ -34,7 +34,7 @@ def test_a_lost_token_is_issued_again_with_the_same_scope_and_expiry(state: Stat
 
 
 def test_reissue_refuses_an_expired_token(state: State) -> None:
-    store = RequestStore(state.engine)
+    store = RequestStore(state.database)
     filed, _ = store.file("wages-test", application(), "a", Limits())
     store.approve(filed.id, "cli:test", state.tokens, timedelta(seconds=-1))
     with pytest.raises(Conflict, match="expired"):
@@ -60,7 +60,7 @@ def test_faults_are_coded_for_the_web_form() -> None:
 
 @pytest.mark.parametrize("note", ["\x1b[2J\x1b[31mAPPROVED", "ok\r\nreviewer: admin", "\u202e"])
 def test_deny_note_refuses_control_characters(state: State, note: str) -> None:
-    store = RequestStore(state.engine)
+    store = RequestStore(state.database)
     filed, _ = store.file("wages-test", application(), "a", Limits())
     with pytest.raises(ValueError, match="control or format characters"):
         store.deny(filed.id, "cli:test", "repeated", note)
@@ -78,7 +78,7 @@ def test_a_check_that_may_still_be_refused_notes_no_use(state: State) -> None:
 
 def test_the_deadline_is_extended_once_and_then_is_the_deadline(state: State) -> None:
     clock = ManualClock(FRIDAY)
-    store = RequestStore(state.engine, clock)
+    store = RequestStore(state.database, clock)
     filed, receipt = store.file("wages-test", application(), "a", Limits())
     assert filed.due_at == "2026-12-18T15:59:59Z"
     for days, reason in ((0, "人手不足"), (16, "人手不足"), (5, " "), (5, "\x1b[31m")):

@@ -170,7 +170,7 @@ def test_overdue_in_the_json_the_cli_and_first_on_the_review_page(site: Site) ->
     month_ago = ManualClock(datetime.now(UTC) - timedelta(days=40))
     state = open_state(site.database)
     try:
-        store = RequestStore(state.engine, month_ago)
+        store = RequestStore(state.database, month_ago)
         raw = {"name": "迟", "email": "late@example.org", "purpose": PURPOSE, "fields": ["year"],
                "period_start": "2020", "period_end": "2020", "agree": True}  # fmt: skip
         late, receipt = store.file("wages-test", read_application(raw, ["year"]), "x", Limits())

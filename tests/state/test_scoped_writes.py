@@ -59,7 +59,7 @@ def make_tokens(database: str) -> dict[str, str]:
         state.tokens.revoke("revoked")
         # Made a day ago for an hour: expired now.
         past = ManualClock(datetime.now(UTC) - timedelta(days=1))
-        made["expired"] = TokenStore(state.engine, past).create(
+        made["expired"] = TokenStore(state.database, past).create(
             "expired", ["admin"], timedelta(hours=1)
         )[1]
         return made

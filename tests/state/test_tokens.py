@@ -7,7 +7,6 @@ import multiprocessing
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from catalog.errors import NotFound
 from catalog.state import ADMIN, Scope, ScopeError, State, TokenStore, open_state, parse_duration
@@ -16,8 +15,9 @@ from catalog.store import ManualClock
 
 def test_token_is_stored_only_as_a_salted_hash(state: State) -> None:
     record, token = state.tokens.create("steward", ["admin"])
-    with state.engine.connect() as connection:
-        stored = " ".join(map(str, connection.execute(text("SELECT * FROM tokens")).one()))
+    with state.database.connect() as connection:
+        [row] = connection.execute("SELECT * FROM tokens").rows
+    stored = " ".join(map(str, row.values()))
     assert token not in stored
     assert token.split("_", 2)[2] not in stored
     assert record.salt in stored and record.sha256 in stored
@@ -76,7 +76,7 @@ def test_token_expires_and_is_then_refused(database_url: str) -> None:
     clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC))
     state = open_state(database_url)
     try:
-        tokens = TokenStore(state.engine, clock)
+        tokens = TokenStore(state.database, clock)
         record, token = tokens.create("visitor", ["read-dataset:wages"], parse_duration("30d"))
         assert record.expires == "2026-12-31T00:00:00Z"
         clock.advance(timedelta(days=30) - timedelta(seconds=2))

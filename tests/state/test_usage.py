@@ -9,11 +9,11 @@ from pathlib import Path
 
 from catalog.state import (
     OTHER,
+    Database,
     State,
     UsageCounter,
     UsageKey,
     UsageLog,
-    make_engine,
     open_state,
     sqlite_url,
     usage_day,
@@ -27,7 +27,7 @@ def key(dataset: str = "wages", kind: str = "download", channel: str = "rest") -
 
 
 def test_usage_flush_adds_to_what_is_stored(state: State) -> None:
-    log, counter = UsageLog(state.engine), UsageCounter()
+    log, counter = UsageLog(state.database), UsageCounter()
     counter.add(key(), 2)
     counter.add(key(kind="api_call", channel="ckan"))
     assert log.flush(counter) == 3
@@ -43,7 +43,7 @@ def test_usage_flush_adds_to_what_is_stored(state: State) -> None:
 
 
 def test_usage_between_takes_only_the_days_asked(state: State) -> None:
-    log = UsageLog(state.engine)
+    log = UsageLog(state.database)
     log.add({UsageKey("2025-12-31", "wages", "download", "rest"): 1, key(): 2})
     log.add({UsageKey("2027-01-01", "wages", "download", "rest"): 4})
     assert log.between("2026-01-01", "2026-12-31") == {key(): 2}
@@ -55,7 +55,7 @@ def test_usage_several_processes_flushing_at_once_lose_no_count(database_url: st
     failures: list[BaseException] = []
 
     def server(state: State) -> None:
-        log, counter = UsageLog(state.engine), UsageCounter()
+        log, counter = UsageLog(state.database), UsageCounter()
         try:
             for _ in range(30):
                 counter.add(key(), 3)
@@ -71,14 +71,14 @@ def test_usage_several_processes_flushing_at_once_lose_no_count(database_url: st
         thread.join()
     try:
         assert failures == []
-        assert UsageLog(states[0].engine).between(DAY, DAY) == {key(): 180, key("regions"): 60}
+        assert UsageLog(states[0].database).between(DAY, DAY) == {key(): 180, key("regions"): 60}
     finally:
         for state in states:
             state.close()
 
 
 def test_usage_counts_a_failed_flush_did_not_store_wait_for_the_next(tmp_path: Path) -> None:
-    unmigrated = make_engine(sqlite_url(tmp_path / "empty"))  # no usage_daily table
+    unmigrated = Database.open(sqlite_url(tmp_path / "empty"))  # no usage_daily table
     counter = UsageCounter()
     counter.add(key(), 4)
     try:

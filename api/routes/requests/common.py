@@ -52,9 +52,9 @@ class UnsupportedMediaType(BadRequest):
 
 def install_requests(app: FastAPI, settings: Settings) -> None:
     """The request stores over the state database `api.routes.ckan` opened."""
-    engine = app.state.private.engine
-    app.state.requests = RequestStore(engine, reply_days=settings.request_reply_working_days)
-    app.state.review_sessions = ReviewSessions(engine)
+    database = app.state.private.database
+    app.state.requests = RequestStore(database, reply_days=settings.request_reply_working_days)
+    app.state.review_sessions = ReviewSessions(database)
 
 
 async def bounded_body(request: Request, limit: int) -> bytes:

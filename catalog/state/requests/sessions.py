@@ -13,11 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, insert, select
-
+from catalog.state.database import Database
 from catalog.state.requests.store import digest
-from catalog.state.schema import review_sessions, tokens
-from catalog.state.tokens import ApiToken, _token, stamp
+from catalog.state.tokens import COLUMNS, ApiToken, _token, stamp
 
 SESSION_HOURS = 8
 
@@ -33,8 +31,8 @@ class ReviewSession:
 class ReviewSessions:
     """Start, check and end review sessions."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] | None = None) -> None:
-        self.engine = engine
+    def __init__(self, database: Database, clock: Callable[[], datetime] | None = None) -> None:
+        self.database = database
         self.clock = clock or (lambda: datetime.now(UTC))
 
     def start(self, token: ApiToken) -> str:
@@ -49,11 +47,15 @@ class ReviewSessions:
             "created": stamp(now),
             "expires": stamp(now + timedelta(hours=SESSION_HOURS)),
         }
-        with self.engine.begin() as connection:
+        with self.database.begin() as connection:
             connection.execute(
-                delete(review_sessions).where(review_sessions.c.expires < stamp(now))
+                "DELETE FROM review_sessions WHERE expires < :now", {"now": stamp(now)}
             )
-            connection.execute(insert(review_sessions).values(**row))
+            connection.execute(
+                "INSERT INTO review_sessions (id_sha256, token_id, csrf, created, expires)"
+                " VALUES (:id_sha256, :token_id, :csrf, :created, :expires)",
+                row,
+            )
         return value
 
     def check(self, value: str) -> ReviewSession | None:
@@ -61,23 +63,24 @@ class ReviewSessions:
         if not value or len(value) > 100:
             return None
         now = self.clock()
-        joined = select(
-            review_sessions.c.csrf, review_sessions.c.expires.label("until"), tokens
-        ).join(tokens, tokens.c.id == review_sessions.c.token_id)
-        with self.engine.connect() as connection:
-            row = connection.execute(
-                joined.where(review_sessions.c.id_sha256 == digest(value))
-            ).first()
-        if row is None or stamp(now) >= row.until:
+        columns = ", ".join(f"tokens.{name}" for name in COLUMNS.split(", "))
+        joined = (
+            f"SELECT review_sessions.csrf AS csrf, review_sessions.expires AS until, {columns}"
+            " FROM review_sessions JOIN tokens ON tokens.id = review_sessions.token_id"
+            " WHERE review_sessions.id_sha256 = :digest"
+        )
+        with self.database.connect() as connection:
+            row = connection.execute(joined, {"digest": digest(value)}).first()
+        if row is None or stamp(now) >= row["until"]:
             return None
-        token = _token(row._mapping)
+        token = _token(row)
         if token.state(now) != "active" or not token.may_review():
             return None
-        return ReviewSession(token, row.csrf)
+        return ReviewSession(token, row["csrf"])
 
     def end(self, value: str) -> None:
         """Log out: the session is gone."""
-        with self.engine.begin() as connection:
+        with self.database.begin() as connection:
             connection.execute(
-                delete(review_sessions).where(review_sessions.c.id_sha256 == digest(value))
+                "DELETE FROM review_sessions WHERE id_sha256 = :digest", {"digest": digest(value)}
             )

@@ -23,16 +23,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, text, update
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
-
 from catalog.errors import Conflict, NotFound, TooManyRequests
 from catalog.state.audit import entry_time
+from catalog.state.database import Connection, Database, IntegrityError
 from catalog.state.requests.application import REFUSED_CATEGORIES, Application
 from catalog.state.requests.grounds import STATUTORY_WORKING_DAYS, day_start, ground, reply_due
 from catalog.state.requests.record import STATES, DataRequest, request_of
-from catalog.state.schema import requests
 from catalog.state.tokens import TokenStore, stamp
 
 RECEIPT_BYTES = 24
@@ -60,11 +56,11 @@ class RequestStore:
 
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         clock: Callable[[], datetime] | None = None,
         reply_days: int = STATUTORY_WORKING_DAYS,
     ) -> None:
-        self.engine = engine
+        self.database = database
         self.clock = clock or (lambda: datetime.now(UTC))
         self.reply_days = reply_days
 
@@ -81,13 +77,15 @@ class RequestStore:
         receipt = new_receipt()
         row = _new_row(slug, application, now, reply_due(now, self.reply_days))
         row.update(receipt_sha256=digest(receipt), client_sha256=digest(client))
-        with self.engine.begin() as connection:
+        names = ", ".join(["id", *row])
+        insert = f"INSERT INTO requests ({names}) VALUES ({_parameters(names)})"
+        with self.database.begin() as connection:
             self._check_limits(connection, row, now, limits)
             while True:  # a clash of random ids is all but impossible
                 row["id"] = secrets.token_hex(ID_BYTES)
                 try:
-                    with connection.begin_nested():
-                        connection.execute(insert(requests).values(**row))
+                    with connection.savepoint():
+                        connection.execute(insert, row)
                     break
                 except IntegrityError:
                     continue
@@ -96,29 +94,27 @@ class RequestStore:
     def _check_limits(
         self, connection: Connection, row: dict[str, Any], now: datetime, limits: Limits
     ) -> None:
-        if connection.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FILING_LOCK})
-        today = requests.c.received_at >= entry_time(day_start(now))
-        counted = select(func.count()).select_from(requests).where(today)
+        if connection.dialect == "postgresql":
+            connection.execute("SELECT pg_advisory_xact_lock(:key)", {"key": FILING_LOCK})
+        counted = "SELECT count(*) FROM requests WHERE received_at >= :today AND {} = :value"
+        today = entry_time(day_start(now))
         tomorrow = day_start(now) + timedelta(days=1)
         wait = max(1, int((tomorrow - now).total_seconds()))
         # Per dataset: a flood of addresses blocks at most the datasets it aims at.
-        this_dataset = counted.where(requests.c.dataset == row["dataset"])
-        if connection.execute(this_dataset).scalar_one() >= limits.total:
+        this_dataset = {"today": today, "value": row["dataset"]}
+        if connection.execute(counted.format("dataset"), this_dataset).scalar() >= limits.total:
             raise _too_many("this dataset takes no more requests today", wait)
-        mine = counted.where(requests.c.client_sha256 == row["client_sha256"])
-        if connection.execute(mine).scalar_one() >= limits.per_client:
+        mine = {"today": today, "value": row["client_sha256"]}
+        if connection.execute(counted.format("client_sha256"), mine).scalar() >= limits.per_client:
             raise _too_many(f"at most {limits.per_client} requests a day from one client", wait)
 
     def find(self, receipt: str) -> DataRequest:
         """The request of a receipt code; NotFound when there is none."""
-        return self._one(
-            requests.c.receipt_sha256 == digest(receipt), "no request has that receipt"
-        )
+        return self._one("receipt_sha256", digest(receipt), "no request has that receipt")
 
     def get(self, ident: str) -> DataRequest:
         """The request of a public id; NotFound when there is none."""
-        return self._one(requests.c.id == ident, f"no request numbered {ident!r}")
+        return self._one("id", ident, f"no request numbered {ident!r}")
 
     def lookup(self, receipt_or_id: str) -> DataRequest:
         """A request by its id (12 hex digits) or its receipt code."""
@@ -126,25 +122,26 @@ class RequestStore:
             return self.get(receipt_or_id)
         return self.find(receipt_or_id)
 
-    def _one(self, where: Any, missing: str) -> DataRequest:
-        with self.engine.connect() as connection:
-            row = connection.execute(select(requests).where(where)).first()
+    def _one(self, column: str, value: str, missing: str) -> DataRequest:
+        with self.database.connect() as connection:
+            query = f"SELECT * FROM requests WHERE {column} = :value"
+            row = connection.execute(query, {"value": value}).first()
         if row is None:
             raise NotFound(missing)
-        return request_of(row._mapping)
+        return request_of(row)
 
     def all(self, state: str | None = None, *, overdue: bool = False) -> list[DataRequest]:
         """Requests, overdue ones first, then by when they were received."""
         if state is not None and state not in STATES:
             raise ValueError(f"state must be one of {', '.join(STATES)}, not {state!r}")
-        query = select(requests).order_by(requests.c.received_at, requests.c.id)
-        if state is not None:
-            query = query.where(requests.c.state == state)
         now = self.clock()
+        where = " AND state = :state" if state is not None else ""
         if overdue:
-            query = query.where(requests.c.state == "received", requests.c.due_at < stamp(now))
-        with self.engine.connect() as connection:
-            found = [request_of(row._mapping) for row in connection.execute(query)]
+            where += " AND state = 'received' AND due_at < :now"
+        query = f"SELECT * FROM requests WHERE 1 = 1{where} ORDER BY received_at, id"
+        with self.database.connect() as connection:
+            rows = connection.execute(query, {"state": state, "now": stamp(now)}).rows
+        found = [request_of(row) for row in rows]
         return sorted(found, key=lambda r: not r.overdue(now))  # stable: time order kept
 
     def approve(
@@ -181,12 +178,11 @@ class RequestStore:
         made, token = tokens.create(
             f"request {found.id} ({found.name})"[:200], [f"read-dataset:{found.dataset}"], left
         )
-        with self.engine.begin() as connection:
-            changed = connection.execute(
-                update(requests)
-                .where(requests.c.id == ident, requests.c.token_id == found.token_id)
-                .values(token_id=made.id, token_expires=made.expires, pending_token=token)
-            ).rowcount
+        with self.database.begin() as connection:
+            changed = _update(
+                connection, "id = :id AND token_id = :old", {"id": ident, "old": found.token_id},
+                token_id=made.id, token_expires=made.expires, pending_token=token,
+            )  # fmt: skip
         if not changed:  # issued again by someone else meanwhile: this one must not live on
             tokens.revoke(made.id)
             raise Conflict(f"the token of request {found.id} was issued again meanwhile")
@@ -205,14 +201,12 @@ class RequestStore:
         found = self.get(ident)
         _undecided(found)
         due = reply_due(datetime.fromisoformat(found.due_at.replace("Z", "+00:00")), days)
-        with self.engine.begin() as connection:
-            changed = connection.execute(
-                update(requests)
-                .where(requests.c.id == ident, requests.c.state == "received",
-                       requests.c.extended_at.is_(None))
-                .values(due_at=stamp(due), extended_at=entry_time(self.clock()),
-                        extended_days=days, extension_note=reason)
-            ).rowcount  # fmt: skip
+        with self.database.begin() as connection:
+            changed = _update(
+                connection, "id = :id AND state = 'received' AND extended_at IS NULL",
+                {"id": ident}, due_at=stamp(due), extended_at=entry_time(self.clock()),
+                extended_days=days, extension_note=reason,
+            )  # fmt: skip
         if not changed:
             again = self.get(ident)
             _undecided(again)
@@ -247,24 +241,32 @@ class RequestStore:
         found = self.find(receipt)
         if found.state != "approved":
             return found, None
-        pending = select(requests.c.pending_token).where(requests.c.id == found.id)
-        with self.engine.begin() as connection:
-            token = connection.execute(pending.with_for_update()).scalar()
+        with self.database.begin() as connection:
+            pending = f"SELECT pending_token FROM requests WHERE id = :id{connection.for_update}"
+            token = connection.execute(pending, {"id": found.id}).scalar()
             if token is not None:
-                connection.execute(
-                    update(requests).where(requests.c.id == found.id).values(pending_token=None)
-                )
+                _update(connection, "id = :id", {"id": found.id}, pending_token=None)
         return found, token
 
     def _decide(self, ident: str, state: str, reviewer: str, **values: Any) -> int | None:
-        with self.engine.begin() as connection:
-            changed = connection.execute(
-                update(requests)
-                .where(requests.c.id == ident, requests.c.state == "received")
-                .values(state=state, decided_at=entry_time(self.clock()), reviewer=reviewer,
-                        **values)
-            ).rowcount  # fmt: skip
+        with self.database.begin() as connection:
+            changed = _update(
+                connection, "id = :id AND state = 'received'", {"id": ident},
+                state=state, decided_at=entry_time(self.clock()), reviewer=reviewer, **values,
+            )  # fmt: skip
         return changed or None
+
+
+def _update(connection: Connection, where: str, keys: dict[str, Any], **values: Any) -> int:
+    """`UPDATE requests SET <values> WHERE <where>`: how many rows it changed."""
+    setting = ", ".join(f"{name} = :set_{name}" for name in values)
+    parameters = {**keys, **{f"set_{name}": value for name, value in values.items()}}
+    found = connection.execute(f"UPDATE requests SET {setting} WHERE {where}", parameters)
+    return int(found.rowcount)
+
+
+def _parameters(names: str) -> str:
+    return ", ".join(f":{name}" for name in names.split(", "))
 
 
 def _new_row(slug: str, application: Application, now: datetime, due: datetime) -> dict[str, Any]:
