@@ -40,10 +40,10 @@ def serve(
     import uvicorn
 
     from api import drain, json_log_config, log_uncaught
-    from catalog.query import arrow_for_serving
+    from catalog.query import memory_for_serving
     from cli.serving import DrainingServer
 
-    arrow_for_serving()  # the system allocator, and no pandas loaded (65 MB)
+    memory_for_serving()  # pyarrow on the system allocator, two arenas, no pandas (65 MB)
 
     overrides: ChosenOptions = ctx.meta["overrides"]  # what the main callback chose
     chosen = overrides.copy()

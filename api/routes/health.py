@@ -35,6 +35,7 @@ from typing_extensions import TypedDict
 from api.errors import problem_response
 from api.openapi import SLUG, VERSION, json_example, problem_responses, responses
 from api.perimeter import QuietLog
+from catalog.query import trim_freed_memory
 from catalog.state import check_database
 from catalog.store import Store, store_folder
 
@@ -201,6 +202,8 @@ class Readiness:
             except Exception:
                 logger.exception("the catalogue index could not be loaded")
                 return
+            # The start's work is done: what it freed goes back before /readyz says ready.
+            trim_freed_memory()
             self.index_loaded = True
 
     def drain(self) -> None:

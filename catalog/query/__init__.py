@@ -28,7 +28,7 @@ from catalog.query.cursor import (
     RowsPage,
     RowsRequest,
 )
-from catalog.query.database import arrow_for_serving
+from catalog.query.database import memory_for_serving, trim_freed_memory
 from catalog.query.downloads import (
     CHUNK,
     ZIP_MEDIA_TYPE,
@@ -102,7 +102,6 @@ __all__ = [
     "Table",
     "TooManyRows",
     "ZipMember",
-    "arrow_for_serving",
     "csv_chunks",
     "csv_header",
     "delimited_chunks",
@@ -112,10 +111,12 @@ __all__ = [
     "export_runs",
     "json_array_chunks",
     "json_chunks",
+    "memory_for_serving",
     "ndjson_chunks",
     "parquet_chunks",
     "publisher_of",
     "text_csv_chunks",
+    "trim_freed_memory",
     "view_name",
     "write_sheet",
     "write_xlsx",

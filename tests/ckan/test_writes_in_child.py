@@ -33,9 +33,9 @@ sys.argv = ["opendata", "--store", store, "serve"]
 import cli
 from fastapi.testclient import TestClient
 from api import create_app
-from catalog.query import arrow_for_serving
+from catalog.query import memory_for_serving
 from catalog.settings import Settings
-arrow_for_serving()
+memory_for_serving()
 app = create_app(Settings(store=store, datasets=datasets))
 answers = []
 with TestClient(app) as client:

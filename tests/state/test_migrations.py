@@ -243,8 +243,8 @@ def test_a_server_process_does_not_load_alembic_once_the_database_is_current(
         "import sys\n"
         "from catalog.settings import Settings\n"
         "from api import create_app\n"
-        "from catalog.query import arrow_for_serving\n"
-        "arrow_for_serving()\n"  # as `opendata serve` does, before the app
+        "from catalog.query import memory_for_serving\n"
+        "memory_for_serving()\n"  # as `opendata serve` does, before the app
         f"create_app(Settings(store={str(settings.store)!r}, state={str(settings.state)!r}))\n"
         "print(sorted(m for m in ('alembic', 'mako', 'pandas', 'pyarrow.dataset', 'ckanapi',"
         " 'sqlalchemy', 'psycopg')"
