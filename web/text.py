@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from html import escape
-from typing import Any
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any
 
 from catalog.store import is_safe_url
 
-_MARKDOWN = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 
 def markdown_html(text: str) -> str:
     """Markdown as HTML with raw HTML escaped and unsafe link schemes refused."""
-    return str(_MARKDOWN.render(text or ""))
+    return str(_markdown().render(text or ""))
+
+
+@functools.cache
+def _markdown() -> MarkdownIt:
+    """The Markdown reader, made at the first page that renders a description: markdown-it
+    (69 modules) is not in the memory of a server that has drawn no page."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
 
 
 def terms(q: str) -> list[str]:

@@ -10,8 +10,6 @@ from dataclasses import InitVar, dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from catalog.errors import DescriptorError, NotFound
 from catalog.store.model import (
     Document,
@@ -122,34 +120,6 @@ def load_dataset(path: Path) -> DatasetSource:
     return DatasetSource(slug=slug, path=folder, descriptor=descriptor, parsed=package)
 
 
-class _DuplicateKey(yaml.YAMLError):
-    def __init__(self, key: object, line: int, first: int) -> None:
-        super().__init__(
-            f"line {line}: key `{key}` is given twice in one mapping (first at line {first});"
-            " give it once"
-        )
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """The safe loader, but a key given twice in one mapping is an error: plain YAML keeps
-    the last one silently, so a second `footer:` or `遼寧:` remap entry would overrule the
-    first without the steward knowing which one the build read."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[object, int] = {}
-        for key_node, _ in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                continue  # `<<: *defaults` overrides on purpose
-            key = self.construct_object(key_node, deep=True)
-            line = key_node.start_mark.line + 1
-            if isinstance(key, list | dict):
-                continue  # unhashable: the safe loader refuses it itself
-            if key in seen:
-                raise _DuplicateKey(printable(str(key)), line, seen[key])
-            seen[key] = line
-        return super().construct_mapping(node, deep)
-
-
 def read_descriptor(path: Path, origin: str = DESCRIPTOR_NAME) -> Any:
     """The YAML document at `path`, read strictly (a key given twice is an error); a
     `DescriptorError` naming `origin` when it is not YAML or not UTF-8."""
@@ -157,12 +127,13 @@ def read_descriptor(path: Path, origin: str = DESCRIPTOR_NAME) -> Any:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DescriptorError(f"{origin}: not UTF-8 text (byte {exc.start})") from None
+    # PyYAML loads with the first descriptor read (`catalog.store.yamltext`).
+    from catalog.store.yamltext import YamlFault, load_strict
+
     try:
-        document = yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no Python objects
-    except _DuplicateKey as exc:
+        document = load_strict(text)
+    except YamlFault as exc:
         raise DescriptorError(f"{origin}: {exc}") from None
-    except yaml.YAMLError as exc:
-        raise DescriptorError(f"{origin}: not readable YAML: {_yaml_fault(exc)}") from None
     except RecursionError:  # the YAML reader recurses once per level of nesting
         raise DescriptorError(f"{origin}: nested too deeply to be a descriptor") from None
     if _expanded_size(document) > DESCRIPTOR_NODES:
@@ -198,17 +169,6 @@ def _expanded_size(document: object) -> int:
         return sizes[id(value)]
 
     return size(document)
-
-
-def _yaml_fault(exc: yaml.YAMLError) -> str:
-    """`line 3, column 5: expected ...`: PyYAML's own text quotes the file over lines."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None)
-    if mark is None or problem is None:
-        return printable(" ".join(str(exc).split()))
-    context = getattr(exc, "context", None)
-    said = f"{problem} ({context})" if context else str(problem)
-    return printable(f"line {mark.line + 1}, column {mark.column + 1}: {said}")
 
 
 def is_version(value: object) -> bool:

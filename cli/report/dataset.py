@@ -17,8 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from catalog.errors import OpenDataError
 from catalog.store import Store
 from cli.report.figures import FIGURES_PREFIX, Figure
@@ -143,6 +141,8 @@ def write_folder(
     folder = datasets / slug_of(year)
     (folder / "data").mkdir(parents=True, exist_ok=True)
     (folder / "data" / f"{RESOURCE}.csv").write_text(as_csv(figures), encoding="utf-8")
+    import yaml  # here: `opendata serve` imports this command's module, never runs it
+
     text = yaml.safe_dump(descriptor(year, issued, base_url), allow_unicode=True, sort_keys=False)
     (folder / "datapackage.yaml").write_text(text, encoding="utf-8")
     return folder

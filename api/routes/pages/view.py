@@ -5,14 +5,14 @@ The language is `?lang=zh|en`, remembered in the `lang` cookie; Chinese otherwis
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import time
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from api.deps import SettingsDep
@@ -42,22 +42,33 @@ from web import (
     markdown_html,
 )
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 # RFC 3986 `pchar` and `/`: what a path keeps as it is.
 PATH_SAFE = "/:@!$&'()*+,;=-._~"
 STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
 COOKIE_AGE = 365 * 24 * 3600
 
-_environment = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(["html", "xml"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    # The templates read the descriptor model, where a property the descriptor leaves out is
-    # None: it shows as nothing, as the missing key of the document it was parsed from did.
-    finalize=lambda value: "" if value is None else value,
-)
-_environment.filters["size"] = human_size
-_environment.filters["markdown"] = lambda text: Markup(markdown_html(str(text or "")))
+
+@functools.cache
+def _templates() -> Environment:
+    """The page templates, read at the first page drawn: Jinja (21 modules) is not in the
+    memory of a server that has drawn no page (an API replica's, say)."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    environment = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(["html", "xml"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # The templates read the descriptor model, where a property the descriptor leaves out
+        # is None: it shows as nothing, as the missing key of the document it was parsed from.
+        finalize=lambda value: "" if value is None else value,
+    )
+    environment.filters["size"] = human_size
+    environment.filters["markdown"] = lambda text: Markup(markdown_html(str(text or "")))
+    return environment
 
 
 def _static_versions() -> dict[str, str]:
@@ -164,7 +175,7 @@ class View:
         return f"/static/{name}?v={STATIC_VERSIONS.get(name, '0')}"
 
     def page(self, template: str, **context: Any) -> str:
-        return _environment.get_template(template).render(v=self, t=self.t, **context)
+        return _templates().get_template(template).render(v=self, t=self.t, **context)
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return self.respond(self.page(template, **context), status)

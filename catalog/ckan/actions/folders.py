@@ -39,8 +39,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from catalog.ckan import mapping as ckan
 from catalog.ckan import shapes
 from catalog.ckan.actions.get import CkanActions
@@ -212,6 +210,8 @@ class DatasetFolders:
                 (staging / "data").mkdir(parents=True)
                 _copy_files(staging, package, uploads, source)
                 document = package.as_dict()
+                import yaml  # here: a server that takes no write never loads PyYAML
+
                 text = yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
                 (staging / DESCRIPTOR_NAME).write_text(text, encoding="utf-8")
             if draft:
