@@ -145,6 +145,15 @@ class DatastoreSearch(Measured):
     deep_offset_page: DatastoreQuestion
 
 
+class ServerMemory(TypedDict):
+    """Our server's resident memory over the run (issue 15: idle under 150 MB, and under
+    its memory budget through the whole benchmark), in MB."""
+
+    idle_rss_mb: float  # once /readyz answered 200, before the first question
+    peak_rss_mb: float  # the highest of VmHWM and a 20 ms sampler of VmRSS, to the last export
+    budget_mb: int  # OPENDATA_MEMORY_BUDGET_MB
+
+
 class Measurements(DeepPages):
     filtered_page: FilteredPage
     filtered_offset_page: FilteredOffsetPage
@@ -154,6 +163,7 @@ class Measurements(DeepPages):
     aggregate: Aggregate
     csv_export: CsvExport
     datastore_search: DatastoreSearch
+    server_memory: NotRequired[ServerMemory]
 
 
 class Preparation(TypedDict):

@@ -34,6 +34,7 @@ from benchmarks.api.results import (
     OursSettings,
     Preparation,
     RunPlan,
+    ServerMemory,
     ServerSettings,
 )
 from benchmarks.api.rig import Rig
@@ -46,8 +47,10 @@ from benchmarks.api.totals import (
     exact_total,
     export_ours,
 )
+from benchmarks.memory import PeakMemory, status_kb
 from benchmarks.servers import (
     DATASETTE_SETTINGS,
+    Server,
     datasette_inspect,
     serve_datasette,
     serve_opendata,
@@ -123,7 +126,9 @@ def measure(rig: Rig, scratch: Path) -> Measurements:
     stamp(export, before)
     return Measurements(
         filtered_page=page,
-        **deep,
+        deep_keyset_page=deep["deep_keyset_page"],
+        deep_offset_page=deep["deep_offset_page"],
+        cold_offset_pages=deep["cold_offset_pages"],
         filtered_offset_page=offset,
         exact_total=total,
         cold_totals=cold,
@@ -153,8 +158,16 @@ def run(args: argparse.Namespace, tmp: Path) -> ApiResults:
             serve_datasette(tmp / "bench.db", tmp / "inspect.json", tmp / "datasette.log")
         )
         client = stack.enter_context(httpx.Client(timeout=args.query_timeout * 5))
+        idle = idle_rss_mb(client, ours)
+        # Entered after the server started, left before it stops: its peak over every question.
+        whole = stack.enter_context(PeakMemory(ours.pid))
         rig = Rig(client, plan, (ours, peer), published.parquet, published.rows)
         measurements = measure(rig, tmp)
+    # The export resets VmHWM for its own peak, so the run's is the sampler's or that one.
+    peak_kb = max(whole.sampled_peak_kb, whole.hwm_kb or 0)
+    measurements["server_memory"] = ServerMemory(
+        idle_rss_mb=idle, peak_rss_mb=round(peak_kb / 1024, 1), budget_mb=settings.memory_budget_mb
+    )
     # The same download again from a server that has done nothing else: the export's own
     # memory, apart from what the engine kept from the queries before.
     report.say(NAME, "measuring csv_export on a fresh server")
@@ -185,6 +198,20 @@ DATASETTE_DESCRIPTION = DatasetteDescription(
     indexes=["id (INTEGER PRIMARY KEY)", *hotline.SQLITE_INDEXES],
     analyze=True,
 )
+
+
+def idle_rss_mb(client: httpx.Client, server: Server) -> float:
+    """The server's resident memory once ready (`/readyz`: its catalogue loaded), before any
+    question: what it holds at rest."""
+    deadline = time.monotonic() + 120
+    while client.get(f"{server.url}/readyz").status_code != 200:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{server.name} never answered /readyz with 200")
+        time.sleep(0.2)
+    found = status_kb(server.pid, "VmRSS")
+    if found is None:
+        raise RuntimeError(f"{server.name} is gone")
+    return round(found / 1024, 1)
 
 
 def ours_settings(env: Mapping[str, str], settings: Settings) -> OursSettings:

@@ -30,7 +30,36 @@ def targets(m: Measurements) -> list[Verdict]:
     exact = m["exact_total"]["ours"]["total_exact"] is True
     found.append(_whole_table_target("exact_total", m["exact_total"], exact=exact))
     found += _offset_targets(m["deep_offset_page"])
-    return found + _export_targets(m["csv_export"]) + _depth_targets(m) + _datastore_targets(m)
+    found += _export_targets(m["csv_export"]) + _depth_targets(m) + _datastore_targets(m)
+    return found + _memory_targets(m)
+
+
+# Issue 15: the server idles under this many MB.
+IDLE_MB = 150
+
+
+def _memory_targets(m: Measurements) -> list[Verdict]:
+    """Issue 15: idle under 150 MB, and under the memory budget through the whole run."""
+    memory = m.get("server_memory")
+    if memory is None:
+        return []
+    idle, peak, budget = memory["idle_rss_mb"], memory["peak_rss_mb"], memory["budget_mb"]
+    return [
+        _verdict(
+            "server_memory",
+            f"idle RSS < {IDLE_MB} MB",
+            idle,
+            idle < IDLE_MB,
+            "once /readyz answered 200, before the first question",
+        ),
+        _verdict(
+            "server_memory",
+            "peak RSS ≤ the memory budget, through the whole benchmark",
+            peak,
+            peak <= budget,
+            f"budget {budget} MB (OPENDATA_MEMORY_BUDGET_MB); VmHWM and a 20 ms VmRSS sampler",
+        ),
+    ]
 
 
 def _offset_targets(measured: Compared) -> list[Verdict]:

@@ -126,8 +126,13 @@ def test_api_benchmark_judges_every_target_and_says_the_size(
         "datastore_search filtered_page",
         "datastore_search deep_keyset_page",
         "datastore_search deep_offset_page",
+        *["server_memory"] * 2,
     ]
     assert all(isinstance(t["met"], bool) for t in results["targets"])
+    memory = results["measurements"]["server_memory"]
+    # Idle is read once ready, before the questions; the peak covers them all and the exports.
+    assert 0 < memory["idle_rss_mb"] <= memory["peak_rss_mb"]
+    assert memory["peak_rss_mb"] >= results["measurements"]["csv_export"]["ours"]["peak_rss_mb"]
     assert markdown.startswith("# API benchmark: 15,000 rows")
     assert "**The targets are set for 10,000,000 rows; this run has 15,000.**" in markdown
 
