@@ -38,19 +38,21 @@ def command_of(arguments: Sequence[str]) -> str | None:
 
 
 def _store_of(arguments: Sequence[str], environ: Mapping[str, str]) -> str:
-    """The store an `opendata` command line names: its `--store` (before the command's name),
-    else OPENDATA_STORE, else the settings' default (a folder)."""
+    """The store an `opendata` command line names: its last `--store` before the command's
+    name (the one the option parser keeps), else OPENDATA_STORE, else the settings' default
+    (a folder)."""
+    named = None
     given = iter(arguments)
     for argument in given:
         if argument == "--store":
-            return next(given, "")
-        if argument.startswith("--store="):
-            return argument.removeprefix("--store=")
-        if argument in VALUED_OPTIONS:
+            named = next(given, "")
+        elif argument.startswith("--store="):
+            named = argument.removeprefix("--store=")
+        elif argument in VALUED_OPTIONS:
             next(given, None)
         elif not argument.startswith("-"):
             break  # the command's own options follow
-    return environ.get("OPENDATA_STORE", "store")
+    return named if named is not None else environ.get("OPENDATA_STORE", "store")
 
 
 def server_refuses(arguments: Sequence[str], environ: Mapping[str, str]) -> tuple[str, ...]:

@@ -55,6 +55,9 @@ def test_the_options_taking_a_value_are_the_main_callbacks() -> None:
         (["--store", "/srv/store", "serve"], {"OPENDATA_STORE": "s3://bucket/prefix"}, False),
         (["--state", "s3://not/the/store", "serve"], {}, False),
         (["serve", "--store", "s3://after/the/command"], {}, False),  # no option of `serve`
+        # Given twice: the option parser keeps the last, and so must the refusal.
+        (["--store", "/srv/store", "--store", "s3://bucket/prefix", "serve"], {}, True),
+        (["--store", "s3://bucket/prefix", "--store=/srv/store", "serve"], {}, False),
     ],
 )
 def test_a_server_keeps_pyarrows_s3_filesystem_out_unless_its_store_is_a_url(
