@@ -105,7 +105,8 @@ class Pages:
         request = RowsRequest(limit=question.limit, offset=question.offset, total=question.total)
         check_paging(question.limit, question.offset, None)
         conditions = [f.sql() for f in question.filters]
-        keys, fetch = question.keys, question.limit + 1
+        keys = self._kept.quickest_keys(resource.place, resource.schema.columns, question)
+        fetch = question.limit + 1
         query = PageQuery(question.columns, keys, conditions, fetch, question.offset)
         planned = PlannedPage(query, conditions, list(question.filters), None)
         found, total = self._answer(resource, planned, request, repr(conditions), None)

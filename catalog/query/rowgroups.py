@@ -37,8 +37,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from catalog.errors import InvalidQuery, QueryFailed
-from catalog.query.cursor import Condition
-from catalog.sql import ROW_NUMBER, SortKey, quote
+from catalog.query.cursor import Condition, PageQuestion
+from catalog.sql import ROW_NUMBER, Column, SortKey, quote
 from catalog.store import ASCENDING_KEY
 
 SCHEMA = "opendata_kept"
@@ -172,6 +172,29 @@ class KeptGroups:
             return key.column.name == self.ascending(path)
         except (OSError, pa.ArrowException):
             return False  # unreadable: the scan reports it as for any query
+
+    def quickest_keys(
+        self, path: str, columns: dict[str, Column], question: PageQuestion
+    ) -> list[SortKey]:
+        """The question's keys, which end in the row number (the DataStore's `_id`), in the
+        form read fastest when their order is the file's own: a first key the rows rise
+        strictly in orders them as the row number does, either way, and nothing after it
+        breaks a tie. Unfiltered, the row number alone (a page is a range of row numbers);
+        filtered, that column then the row number (its statistics skip row groups). At 10M
+        rows `sort=id` took 2x /rows's time, and `id > N` without a sort 2-3x, before."""
+        keys, filtered = question.keys, bool(question.filters)
+        first = keys[0]
+        try:
+            name = self.ascending(path)
+        except (OSError, pa.ArrowException):
+            return keys  # unreadable: the scan reports it as for any query
+        if name is None or name not in columns or keys[-1].column != ROW_NUMBER:
+            return keys
+        if first.column == ROW_NUMBER:
+            return [SortKey(columns[name], first.descending), first] if filtered else keys
+        if first.column.name != name:
+            return keys
+        return [first, keys[-1]] if filtered else [SortKey(ROW_NUMBER, first.descending)]
 
     def admit(self, path: str, index: int) -> bool:
         """Whether row group `index` is kept, or asked for often enough to be worth keeping:
