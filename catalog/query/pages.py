@@ -186,8 +186,7 @@ class Pages:
         an exact count would scan decide (`catalog.query.totals`)."""
         if self._exact_wanted(resource, planned, mode):
             return self._totals.exact(resource.place, planned.parsed, mode)
-        where = where_sql(planned.filters)
-        return self._totals.count(resource.place, resource.rows, where, mode)
+        return self._totals.count(resource.place, resource.rows, planned.parsed, mode)
 
     def _page_at(
         self,
@@ -368,9 +367,10 @@ class Pages:
         Only for an ascending first sort key the file is stored in the order of: the page
         then lies in row group `start` and, if that group runs out, the next one. Within
         the group, a bound on the key keeps the query to a few rows: one page's worth above
-        `after` (the cursor's value of that key) first, eight times more each try after, as
-        filters need (or, first, the `window` the group's count of matches suggests). A
-        page needing more than two groups is left to the scan.
+        `after` (the cursor's value of that key), or the `window` the group's count of
+        matches suggests. Filters leaving too few there read the whole group next: a bounded
+        query costs about as much as the group's (a millisecond), so a sparse filter is not
+        made to pay for several. A page needing more than two groups is left to the scan.
         """
         first = page.keys[0]
         path = resource.place
@@ -382,14 +382,13 @@ class Pages:
             low = 0 if after is None else bisect.bisect_right(values, after, key=_AS_PY)
             # The group's matches all lie above `after`: as dense as in the rows left there.
             window = max(window * (len(values) - low) // max(len(values), 1), page.fetch)
-            while low + window < len(values):
+            if low + window < len(values):
                 # Every row above the bound sorts after every row at or below it, and at
                 # least `window` rows lie between `after` and the bound.
                 bound = (f"{first.column.sql} <= ?", [values[low + window - 1].as_py()])
                 found = self._fetch(*page.sql(table, bound, nested=window > FLAT_ROWS))
                 if len(found) >= page.fetch:
                     return found
-                window *= 8
             for stop in (start + 1, start + 2):
                 stop = min(stop, layout.groups)
                 found = self._fetch(*page.sql(self._kept.tables(path, start, stop)))

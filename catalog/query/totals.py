@@ -68,14 +68,14 @@ class Totals:
         return rows is None or rows <= self.settings.exact_total_rows
 
     def count(
-        self, path: str, rows: int | None, where: tuple[str, list[Any]], mode: str
+        self, path: str, rows: int | None, filters: Sequence[Filter], mode: str
     ) -> tuple[int | None, bool]:
-        """The rows of `path` matching `where`, counted or estimated as `mode` asks; and
+        """The rows of `path` matching `filters`, counted or estimated as `mode` asks; and
         whether the number is exact."""
-        condition, params = where
+        condition, params = where_sql([f.sql() for f in filters])
         small = rows is not None and rows <= self.settings.total_sample_rows
         if rows is not None and not small and not self.exact_wanted(rows, mode):
-            return self.estimate(path, rows, condition, params), False
+            return self.estimate(path, rows, filters)
         # With the row number, which a filter may name (the DataStore's `_id`).
         sql = f"SELECT count(*) FROM read_parquet(?, file_row_number = true){condition}"
         try:
@@ -96,26 +96,62 @@ class Totals:
             raise _busy() from None
         if counts is not None:
             return sum(counts), True
-        return self.count(path, None, where_sql([f.sql() for f in filters]), mode)
+        return self.count(path, None, filters, mode)
 
-    def estimate(self, path: str, rows: int, condition: str, params: list[Any]) -> int:
-        """Matching rows, scaled up from evenly spread runs of the file.
+    def estimate(self, path: str, rows: int, filters: Sequence[Filter]) -> tuple[int, bool]:
+        """Matching rows, and whether the number is exact: the row groups the footer's
+        statistics decide are counted from them (`GroupCounts.decided`); the others are
+        sampled in evenly spread runs, and their matches scaled up (all counted, so exact,
+        when they are no more than the sample).
 
         Spread runs see a file sorted by a filtered column (years, say) much as a random
-        sample would; the first rows alone would see only its first years. Deterministic
-        for a version, so the same request always gets the same answer (and `ETag`).
+        sample would; the first rows alone would see only its first years. Sampling only
+        the undecided groups keeps a range of such a column from being scaled up from the
+        runs that miss it (a date range at 10M rows was 14.6 % off). Deterministic for a
+        version, so the same request always gets the same answer (and `ETag`).
         """
-        test = condition.removeprefix(" WHERE ") or "TRUE"
+        known, spans = 0, [(0, rows)]
+        if self.groups is not None:
+            known, spans = self.groups.undecided(path, filters)
+        undecided = sum(size for _, size in spans)
+        if undecided == 0:
+            return known, True
         run = self.settings.total_sample_rows // ESTIMATE_RUNS
-        starts = [(rows - run) * i // (ESTIMATE_RUNS - 1) for i in range(ESTIMATE_RUNS)]
-        runs = " OR ".join(["file_row_number BETWEEN ? AND ?"] * ESTIMATE_RUNS)
+        whole = undecided <= self.settings.total_sample_rows
+        if whole:
+            ranges = [(start, start + size - 1) for start, size in spans]
+        else:
+            offsets = [(undecided - run) * i // (ESTIMATE_RUNS - 1) for i in range(ESTIMATE_RUNS)]
+            ranges = [r for offset in offsets for r in _file_ranges(spans, offset, run)]
+        condition, params = where_sql([f.sql() for f in filters])
+        test = condition.removeprefix(" WHERE ") or "TRUE"
         sql = (
             f"SELECT count(*) FILTER (WHERE {test}), count(*)"
-            " FROM read_parquet(?, file_row_number = true) WHERE " + runs
+            " FROM read_parquet(?, file_row_number = true) WHERE "
+            + " OR ".join(["file_row_number BETWEEN ? AND ?"] * len(ranges))
         )
-        bounds = [value for start in starts for value in (start, start + run - 1)]
+        bounds = [value for low_high in ranges for value in low_high]
         matched, sampled = self._fetch(sql, [*params, path, *bounds])[0]
-        return round(rows * matched / sampled) if sampled else 0
+        if whole or not sampled:
+            return known + int(matched), whole
+        return known + round(undecided * matched / sampled), False
+
+
+def _file_ranges(spans: Sequence[tuple[int, int]], offset: int, rows: int) -> list[tuple[int, int]]:
+    """The file's row numbers (first, last) of `rows` rows from `offset` on, counted through
+    `spans` (each a first row number and a row count) as if they followed each other."""
+    found: list[tuple[int, int]] = []
+    for start, size in spans:
+        if rows == 0:
+            break
+        if offset >= size:
+            offset -= size
+            continue
+        taken = min(rows, size - offset)
+        found.append((start + offset, start + offset + taken - 1))
+        rows -= taken
+        offset = 0
+    return found
 
 
 def settled(
@@ -225,6 +261,23 @@ class GroupCounts:
             if len(self._columns) > COUNTS_REMEMBERED:
                 self._columns.popitem(last=False)
         return found
+
+    def undecided(self, path: str, filters: Sequence[Filter]) -> tuple[int, list[tuple[int, int]]]:
+        """The matches of the groups the statistics decide, and the others as spans of rows
+        (first row number, row count)."""
+        footer = self._footer(path)
+        known, start = 0, 0
+        spans: list[tuple[int, int]] = []
+        for group, found in enumerate(self.decided(path, filters)):
+            rows = footer.row_group(group).num_rows
+            if found is None and spans and sum(spans[-1]) == start:
+                spans[-1] = (spans[-1][0], spans[-1][1] + rows)  # one span of neighbours
+            elif found is None:
+                spans.append((start, rows))
+            else:
+                known += found
+            start += rows
+        return known, spans
 
     def scanned_rows(self, path: str, filters: Sequence[Filter]) -> int:
         """The rows an exact count has to scan: those of the undecided groups."""

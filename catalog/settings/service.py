@@ -155,8 +155,9 @@ class Settings(RequestSettings, PerimeterSettings, OperationsSettings):
         default=1_048_576,
         ge=8,
         description=(
-            "Rows an estimated `total` reads, in eight runs spread through the file (at 4 %"
-            " matching, about ±0.5 %); a resource no larger is counted exactly instead."
+            "Rows an estimated `total` reads, in eight runs spread through the row groups the"
+            " footer's statistics leave undecided (at 4 % matching, about ±0.5 %); a"
+            " resource, or undecided groups, no larger are counted exactly instead."
         ),
     )
     row_group_cache_mb: int = Field(
