@@ -42,7 +42,7 @@ from catalog.query.pages import Pages
 from catalog.query.resources import Generation, ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
 from catalog.query.selection import ExportRequest, Query, RowSelection, export_runs
-from catalog.query.totals import MODES
+from catalog.query.totals import MODES, GroupCounts
 from catalog.sandbox import Sandbox, ViewWithheld
 from catalog.settings import Settings
 from catalog.sql import Watchdog
@@ -62,7 +62,10 @@ class QueryEngine:
         self.sandbox = Sandbox(settings, store.files().spec())
         self._resources = Resources(store, generation)
         self._kept = KeptGroups(self._con, settings.row_group_cache_mb * 1024 * 1024, self._open)
-        self._pages = Pages(self.fetch, settings, self._kept)
+        # Matches per row group, which the footer's statistics decide for some filters:
+        # for pages and totals, and for the row groups a filtered download skips.
+        self._groups = GroupCounts(self.fetch, self._kept.footer)
+        self._pages = Pages(self.fetch, settings, self._kept, self._groups)
 
     def close(self) -> None:
         self.sandbox.close()
@@ -131,7 +134,10 @@ class QueryEngine:
         runs: list[tuple[int, int]] = []
         # Unreadable, the file is one query, whose error DuckDB reports as for any other.
         with contextlib.suppress(OSError, pa.ArrowException):
-            runs = [] if selection.keys else export_runs(self.footer(selection.resource))
+            if not selection.keys:
+                path = selection.resource.place
+                found = self._groups.decided(path, selection.filters) if selection.filters else []
+                runs = export_runs(self.footer(selection.resource), empty=[n == 0 for n in found])
         rows = selection.resource.rows if not selection.where else None
         return self.stream_all(selection.queries(select, runs), batch_rows, rows=rows)
 

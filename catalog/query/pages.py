@@ -49,11 +49,7 @@ from catalog.query.resources import ResourceFile, source_sql
 from catalog.query.rowgroups import KeptGroups, Layout, Located, group_sizes, locate
 from catalog.query.totals import Fetch, GroupCounts, Totals, settled
 from catalog.settings import Settings
-from catalog.sql import (
-    ROW_NUMBER,
-    SortKey,
-    where_sql,
-)
+from catalog.sql import ROW_NUMBER, SortKey, where_sql
 
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
@@ -64,10 +60,12 @@ _AS_PY = methodcaller("as_py")  # a kept group's values, compared as Python valu
 class Pages:
     """Reads pages of rows and their totals through the engine's `fetch`."""
 
-    def __init__(self, fetch: Fetch, settings: Settings, kept: KeptGroups) -> None:
+    def __init__(
+        self, fetch: Fetch, settings: Settings, kept: KeptGroups, groups: GroupCounts
+    ) -> None:
         self._fetch = fetch
         self._max_offset = settings.max_offset
-        self._groups = GroupCounts(fetch, kept.footer)
+        self._groups = groups
         self._totals = Totals(settings, fetch, self._groups)
         self._kept = kept
         self._counter = ThreadPoolExecutor(max_workers=4, thread_name_prefix="opendata-count")

@@ -179,17 +179,18 @@ class KeptGroups:
         """The question's keys, which end in the row number (the DataStore's `_id`), in the
         form read fastest when their order is the file's own: a first key the rows rise
         strictly in orders them as the row number does, either way, and nothing after it
-        breaks a tie. Unfiltered, the row number alone (a page is a range of row numbers);
-        filtered, that column then the row number (its statistics skip row groups). At 10M
-        rows `sort=id` took 2x /rows's time, and `id > N` without a sort 2-3x, before."""
-        keys, filtered = question.keys, bool(question.filters)
-        first = keys[0]
+        breaks a tie. The row number alone (a page is a range of row numbers, and a filter
+        on `_id` says where it starts), unless a filter names that column: then the column,
+        then the row number (the filter on it says where the page starts). At 10M rows
+        `sort=id` took 2x /rows's time, and `id > N` without a sort 2-3x, before."""
+        keys, first = question.keys, question.keys[0]
         try:
             name = self.ascending(path)
         except (OSError, pa.ArrowException):
             return keys  # unreadable: the scan reports it as for any query
         if name is None or name not in columns or keys[-1].column != ROW_NUMBER:
             return keys
+        filtered = any(f.column.name == name for f in question.filters)
         if first.column == ROW_NUMBER:
             return [SortKey(columns[name], first.descending), first] if filtered else keys
         if first.column.name != name:

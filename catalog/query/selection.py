@@ -18,7 +18,15 @@ import pyarrow.parquet as pq
 
 from catalog.query.cursor import sort_keys
 from catalog.query.resources import ResourceFile, source_sql
-from catalog.sql import ROW_NUMBER, Column, SortKey, parse_filters, parse_names, where_sql
+from catalog.sql import (
+    ROW_NUMBER,
+    Column,
+    Filter,
+    SortKey,
+    parse_filters,
+    parse_names,
+    where_sql,
+)
 
 # An unsorted export reads runs of whole row groups of at most this many rows (a larger group
 # is a run alone), each run ordered by the row number: what DuckDB sorts at once is one run.
@@ -53,15 +61,17 @@ class RowSelection:
     where: str
     params: list[Any]
     keys: tuple[SortKey, ...] = ()
+    filters: tuple[Filter, ...] = ()  # as parsed: `where` is their SQL
 
     @classmethod
     def of(cls, resource: ResourceFile, request: ExportRequest) -> RowSelection:
         """The rows and columns `request` asks of `resource`; filters parsed as for /rows."""
         schema = resource.schema
         columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
-        where, params = where_sql([f.sql() for f in parse_filters(schema, request.filters)])
+        filters = tuple(parse_filters(schema, request.filters))
+        where, params = where_sql([f.sql() for f in filters])
         keys = tuple(sort_keys(schema, request.sort)) if request.sort else ()
-        return cls(resource, columns, where, params, keys)
+        return cls(resource, columns, where, params, keys, filters)
 
     @property
     def whole(self) -> bool:
@@ -119,17 +129,24 @@ def _export_order(key: SortKey) -> str:
 
 
 def export_runs(
-    footer: pq.FileMetaData | Path, rows: int = EXPORT_RUN_ROWS
+    footer: pq.FileMetaData | Path, rows: int = EXPORT_RUN_ROWS, empty: Sequence[bool] = ()
 ) -> list[tuple[int, int]]:
     """First and last row number of each run of the file whose `footer` is given (or of the
     local file at that path), in file order: whole row groups joined while a run stays
-    within `rows` rows, a larger group cut into runs of `rows`."""
+    within `rows` rows, a larger group cut into runs of `rows`. A group `empty` marks (its
+    statistics say no row matches the filters) is in no run: a filtered download of a few
+    row groups of 82 read them alone (it queried every run: 1.1-1.6 s at 10M rows)."""
     if isinstance(footer, Path):
         footer = pq.read_metadata(footer)
     runs: list[tuple[int, int]] = []
     start = end = 0
-    sizes = (footer.row_group(i).num_rows for i in range(footer.num_row_groups))
-    for size in sizes:
+    for index in range(footer.num_row_groups):
+        size = footer.row_group(index).num_rows
+        if index < len(empty) and empty[index]:
+            if end > start:
+                runs.append((start, end - 1))
+            start = end = end + size
+            continue
         if end > start and end - start + size > rows:
             runs.append((start, end - 1))
             start = end

@@ -238,14 +238,24 @@ def test_datastore_search_by_row_number_descending_at_every_offset(
 
 
 @pytest.mark.parametrize("sort", ["id", "id desc", "id, grade desc", "", "_id desc"])
-@pytest.mark.parametrize("filters", [{}, {"grade": [1, 3, 4]}, {"id": {"gt": 6}}])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"grade": [1, 3, 4]},
+        {"id": {"gt": 6}},
+        {"_id": {"gt": 9}},
+        {"_id": {"gt": 3}, "grade": 2},
+    ],
+)
 def test_datastore_search_in_the_order_the_rows_rise_in_equals_its_own_sql(
     store: Store, datastore: DataStore, sort: str, filters: dict[str, Any]
 ) -> None:
     """A file its writer recorded as rising strictly in `id`: sorted by it (either way, with
     anything after it) a page is a range of row numbers, and in the row number's order a
-    filtered page is sought by `id`'s statistics (`KeptGroups.quickest_keys`). Every offset
-    and limit gives what the search's own SQL gives, `_id` included."""
+    page filtered on `id` is sought by `id`'s statistics, one filtered on `_id` by the row
+    number's (`KeptGroups.quickest_keys`). Every offset and limit gives what the search's own
+    SQL gives, `_id` included."""
     publish(store, table(23, False, 3), 4, True)
     for offset, limit in itertools.product(range(25), (1, 3)):
         data = {"resource_id": RESOURCE_ID, "filters": filters, "offset": offset, "limit": limit}
