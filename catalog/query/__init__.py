@@ -8,6 +8,8 @@ the output renderer the downloads and the CKAN DataStore share.
                 footer's statistics where they decide), read from kept row groups
                 (`rowgroups`) when they hold them; a page asked in parsed terms
                 (`PageQuestion`, the CKAN DataStore's) is read the same way
+    statistics  matches per row group from the footer's statistics where they decide the
+                filters (`GroupCounts`), shared by pages, totals and filtered downloads
     aggregates  grouped counts, sums, averages, minima and maxima
     selection   the rows a download reads, in typed or file order
     database    the DuckDB connection, locked to the store; its errors made ours

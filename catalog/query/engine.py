@@ -42,7 +42,8 @@ from catalog.query.pages import Pages
 from catalog.query.resources import Generation, ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
 from catalog.query.selection import ExportRequest, Query, RowSelection, export_runs
-from catalog.query.totals import MODES, GroupCounts
+from catalog.query.statistics import GroupCounts
+from catalog.query.totals import MODES
 from catalog.sandbox import Sandbox, ViewWithheld
 from catalog.settings import Settings
 from catalog.sql import Watchdog

@@ -47,7 +47,8 @@ from catalog.query.cursor import (
 )
 from catalog.query.resources import ResourceFile, source_sql
 from catalog.query.rowgroups import KeptGroups, Layout, Located, group_sizes, locate
-from catalog.query.totals import Fetch, GroupCounts, Totals, settled
+from catalog.query.statistics import Fetch, GroupCounts
+from catalog.query.totals import Totals, settled
 from catalog.settings import Settings
 from catalog.sql import ROW_NUMBER, SortKey, where_sql
 

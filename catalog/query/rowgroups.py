@@ -17,7 +17,7 @@ DuckDB reports for them (on the benchmark file, ten times what the Parquet foote
 group's uncompressed size), and the least recently used is dropped first.
 
 `locate` turns each row group's count of matches (its row count, or the counts of
-`catalog.query.totals.GroupCounts`) into the groups an offset page lies in.
+`catalog.query.statistics.GroupCounts`) into the groups an offset page lies in.
 """
 
 from __future__ import annotations

@@ -12,9 +12,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-import catalog.query.totals
+import catalog.query.statistics.groups
 from catalog.errors import QueryTimeout, ServiceUnavailable
-from catalog.query.totals import GroupCounts, Totals
+from catalog.query.statistics import GroupCounts
+from catalog.query.totals import Totals
 from catalog.settings import Settings
 from catalog.sql import Schema, parse_filters, where_sql
 
@@ -74,7 +75,9 @@ def test_group_counts_read_a_columns_statistics_once_per_file(tmp_path: Path) ->
     counts = GroupCounts(timing_out, pq.read_metadata)
     schema = Schema.from_table_schema({"fields": [{"name": "id", "type": "integer"}]})
     assert counts.decided(path, parse_filters(schema, [("id__gte", "30")]))[2:4] == [0, 10]
-    unread = mock.patch.object(catalog.query.totals, "_stats", side_effect=AssertionError)
+    unread = mock.patch.object(
+        catalog.query.statistics.groups, "_stats", side_effect=AssertionError
+    )
     with unread:
         decided = counts.decided(path, parse_filters(schema, [("id__lt", "35")]))
     assert decided == [10, 10, 10, None, *[0] * 6]
