@@ -28,20 +28,32 @@ def is_resource_name(value: object) -> bool:
     return isinstance(value, str) and RESOURCE_NAME.fullmatch(value) is not None
 
 
+# DuckDB's name for a Parquet file's row number (`read_parquet(..., file_row_number = true)`),
+# which its column names, compared without case, must not repeat.
+ROW_NUMBER_NAME = "file_row_number"
+
+
 def field_name_problem(name: str) -> str | None:
-    """Why the CKAN DataStore API refuses `name` as a field name; None when it takes it.
+    """Why a published table may not have a field named `name`; None when it may.
 
     Every published table is also a DataStore table (`datastore_search`, `_sql`, the dumps),
     so its field names follow CKAN's rule (ckanext/datastore/helpers.py
     `is_valid_field_name`, CKAN 2.12): not empty, no whitespace at either end, no `"`, no
     control or format character, and nothing starting with `_`: CKAN's DataStore keeps those
     for its own columns, the row number `_id` and the text index `_full_text`, which a
-    table's field of that name would collide with.
+    table's field of that name would collide with. Nor `file_row_number`, in any case: the
+    query engine reads every Parquet file with DuckDB's row number, which takes that name
+    (a file with such a column answered every read with an error).
     """
     if name.startswith("_"):
         return (
             'names starting with "_" are reserved by the CKAN DataStore API, which numbers'
             ' rows "_id" and indexes their text as "_full_text"; give the field another name'
+        )
+    if name.lower() == ROW_NUMBER_NAME:
+        return (
+            f'"{ROW_NUMBER_NAME}" (in any case) is the name of the row number the query engine'
+            " reads each published file with; give the field another name"
         )
     if not name:
         fault = "be empty"

@@ -1,6 +1,7 @@
 """`opendata validate` and `build` refuse a field CKAN's DataStore reserves (`_id`,
-`_full_text`, any name starting with `_`): exit 1, the file, resource and field named, nothing
-published, the version served before still served."""
+`_full_text`, any name starting with `_`) or the query engine's row number takes
+(`file_row_number`): exit 1, the file, resource and field named, nothing published, the version
+served before still served."""
 
 from __future__ import annotations
 
@@ -41,16 +42,24 @@ async def served_fields(datasets: Path, store: Path) -> list[str]:
     return [field["id"] for field in found.json()["result"]["fields"]]
 
 
-@pytest.mark.parametrize("name", ["_id", "_full_text", "_workers"])
+@pytest.mark.parametrize(
+    ("name", "why"),
+    [
+        ("_id", WHY),
+        ("_full_text", WHY),
+        ("_workers", WHY),
+        ("File_Row_Number", '"file_row_number" (in any case) is the name of the row number'),
+    ],
+)
 async def test_build_refuses_a_field_ckan_reserves_and_keeps_serving(
-    name: str, datasets_dir: Path, store_dir: Path
+    name: str, why: str, datasets_dir: Path, store_dir: Path
 ) -> None:
     assert opendata(datasets_dir, store_dir, "build").returncode == 0
     store = FolderStore(store_dir)
     before = store.current("wages-test")
     fields = await served_fields(datasets_dir, store_dir)
     rename_column(datasets_dir, "workers", name)
-    message = f'data/wages.csv: wages: field "{name}": {WHY}'
+    message = f'data/wages.csv: wages: field "{name}": {why}'
 
     checked = opendata(datasets_dir, store_dir, "validate", "wages-test")
     assert checked.returncode == 1

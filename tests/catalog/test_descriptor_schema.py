@@ -99,9 +99,9 @@ def test_a_misspelt_key_is_refused_by_name(draft: dict[str, Any]) -> None:
 
 
 def test_a_field_name_the_store_refuses_is_refused_by_the_schema_too(draft: dict[str, Any]) -> None:
-    # `opendata build` refuses `_id` and every name starting with `_` (validation.names):
-    # an editor says so before the build does.
-    for name in ("_id", "_full_text", " year", 'say "no"'):
+    # `opendata build` refuses `_id`, every name starting with `_` and the engine's
+    # `file_row_number` (validation.names): an editor says so before the build does.
+    for name in ("_id", "_full_text", " year", 'say "no"', "file_row_number", "File_Row_Number"):
         named = copy.deepcopy(draft)
         named["resources"][0]["schema"]["fields"][0]["name"] = name
         assert len(problems(named)) == 1 and "does not match" in problems(named)[0], name

@@ -252,17 +252,18 @@ def test_a_served_dataset_held_as_a_draft_keeps_every_write_until_published(
 
 
 # A table whose field CKAN's DataStore reserves (`_id`, `_full_text`, any name starting with
-# `_`) is refused as CKAN's datastore_create refuses it, and the dataset stays as it was.
+# `_`), or the engine's row number takes (`file_row_number`), is refused as CKAN's
+# datastore_create refuses a reserved one, and the dataset stays as it was.
 def refusal(caught: pytest.ExceptionInfo[ckanapi.ValidationError]) -> dict[str, object]:
     return {k: v for k, v in caught.value.error_dict.items() if k != "__type"}
 
 
-@pytest.mark.parametrize("header", ["_id", "_full_text"])
+@pytest.mark.parametrize("header", ["_id", "_full_text", "File_Row_Number"])
 def test_writes_refuse_an_uploaded_header_ckan_reserves(
     site: Site, tmp_path: Path, header: str
 ) -> None:
     """No schema sent: the one inferred from the file names the column as its header does."""
-    slug = f"reserved{header.replace('_', '-')}"
+    slug = f"reserved{header.replace('_', '-')}".lower()
     with pytest.raises(ckanapi.ValidationError) as caught:
         upload_table(site, tmp_path, slug, f"{header},region,count\n1,贵阳,10\n2,遵义,12\n")
     assert refusal(caught) == {"fields": [f'"{header}" is not a valid field name']}

@@ -38,6 +38,16 @@ def test_field_names_ckan_takes_are_taken(name: str) -> None:
     assert field_name_problem(name) is None
 
 
+@pytest.mark.parametrize("name", ["file_row_number", "FILE_ROW_NUMBER", "File_Row_Number"])
+def test_the_engines_row_number_is_no_field_name(name: str) -> None:
+    """CKAN takes it, but DuckDB's row number of each file read has that name, without
+    case: a file with such a column answered every read with an error."""
+    problem = field_name_problem(name)
+    assert problem is not None and '"file_row_number" (in any case)' in problem
+    for near in ("file_row_number_2", "row_number", "file row number", "文件行号"):
+        assert field_name_problem(near) is None
+
+
 @pytest.mark.slow
 def test_field_names_agree_with_ckans_own_rule() -> None:
     """CKAN 2.12's `is_valid_field_name`, run in the harvesters' venv, judges every name of

@@ -44,9 +44,11 @@ class TableField(Strict):
     # pattern tells an editor checking datapackage.yaml against the exported JSON Schema.
     name: str = Field(
         json_schema_extra={
-            "pattern": '^[^_\\s"](?:[^"]*[^\\s"])?$',
+            "pattern": "^(?![Ff][Ii][Ll][Ee]_[Rr][Oo][Ww]_[Nn][Uu][Mm][Bb][Ee][Rr]$)"
+            '[^_\\s"](?:[^"]*[^\\s"])?$',
             "description": "Not starting with `_` (CKAN's DataStore keeps those names for its"
-            ' own columns), no `"`, no space at either end.',
+            ' own columns), no `"`, no space at either end, not `file_row_number` in any case'
+            " (the query engine's row number).",
         }
     )
     type: str = "any"
