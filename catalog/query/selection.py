@@ -58,10 +58,8 @@ class RowSelection:
 
     resource: ResourceFile
     columns: list[Column]
-    where: str
-    params: list[Any]
     keys: tuple[SortKey, ...] = ()
-    filters: tuple[Filter, ...] = ()  # as parsed: `where` is their SQL
+    filters: tuple[Filter, ...] = ()
 
     @classmethod
     def of(cls, resource: ResourceFile, request: ExportRequest) -> RowSelection:
@@ -69,9 +67,17 @@ class RowSelection:
         schema = resource.schema
         columns = parse_names(schema, request.fields, "fields") or list(schema.columns.values())
         filters = tuple(parse_filters(schema, request.filters))
-        where, params = where_sql([f.sql() for f in filters])
         keys = tuple(sort_keys(schema, request.sort)) if request.sort else ()
-        return cls(resource, columns, where, params, keys, filters)
+        return cls(resource, columns, keys, filters)
+
+    @property
+    def where(self) -> str:
+        """The filters' SQL condition (` WHERE ...`, or empty), its values in `params`."""
+        return where_sql([f.sql() for f in self.filters])[0]
+
+    @property
+    def params(self) -> list[Any]:
+        return where_sql([f.sql() for f in self.filters])[1]
 
     @property
     def whole(self) -> bool:
