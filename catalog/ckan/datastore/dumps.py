@@ -8,11 +8,11 @@ header as Python's csv module writes CKAN's; JSON and XML read one JSON object t
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any, cast
+from xml.sax.saxutils import escape, quoteattr
 
 import pyarrow as pa
 
@@ -84,8 +84,7 @@ def _xml_dump(batches: Batches, fields: list[Field], fmt: str, bom: bool) -> Ite
         lines = []
         for text in cast("list[str]", batch.column(0).to_pylist()):  # JSON text, never null
             record = loads_exact(text)
-            identifier = html.escape(str(record["_id"])) if "_id" in record else None
-            attribute = "" if identifier is None else f' _id="{identifier}"'
+            attribute = f" _id={quoteattr(str(record['_id']))}" if "_id" in record else ""
             cells = "".join(_xml_cell(elements[n], record[n]) for n in elements)
             lines.append(f"<row{attribute}>{cells}</row>\n")
         if lines:
@@ -112,9 +111,7 @@ def _xml_cell(element: str, value: Any) -> str:
         return f'<{element} xsi:nil="true" />'
     if isinstance(value, bool):
         value = "True" if value else "False"
-    # Escaped as xml.sax.saxutils does (&, <, >), without the urllib.request it loads.
-    text = html.escape(XML_UNFIT.sub(REPLACEMENT, str(value)), quote=False)
-    return f"<{element}>{text}</{element}>"
+    return f"<{element}>{escape(XML_UNFIT.sub(REPLACEMENT, str(value)))}</{element}>"
 
 
 WRITERS: dict[str, Writer] = {
