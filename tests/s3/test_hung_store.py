@@ -66,10 +66,10 @@ def test_many_requests_while_the_store_hangs_are_refused_within_twice_the_limit_
             os.kill(pid, signal.SIGCONT)
         time.sleep(FAILURE_HOLD_SECONDS + 0.5)  # a failure stands for the next looks that long
         back = [(path, client.get(path).status_code) for path in asked]
-    slow = [
-        (path, status, round(took, 1)) for path, status, took in timings if took > WITHIN_SECONDS
-    ]
-    assert not slow, (slow, timings)
+    slow = [(path, round(took, 1)) for path, _, took in timings if took > WITHIN_SECONDS]
+    # All of them, quickest first: a failure tells a queue (rising) from one wait they shared.
+    seconds = sorted(round(took, 1) for _, _, took in timings)
+    assert not slow, f"{len(slow)} of {AT_ONCE} over {WITHIN_SECONDS} s: {slow[:8]}; all: {seconds}"
     assert {status for _, status, _ in timings} == {503}, timings  # each needs the store
     assert [path for path, status in back if status != 200] == [], back
 
