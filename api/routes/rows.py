@@ -55,9 +55,10 @@ FILTERS_HELP = (
 Limit = Annotated[
     int,
     Query(
-        ge=1,
+        ge=0,
         le=MAX_ROWS_LIMIT,
-        description=f"Rows per page, at most {MAX_ROWS_LIMIT}.",
+        description=f"Rows per page, at most {MAX_ROWS_LIMIT}; 0 for the fields and the total"
+        " alone.",
         openapi_examples=example(100),
     ),
 ]

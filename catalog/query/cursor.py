@@ -214,8 +214,10 @@ def check_depth(offset: int, max_offset: int) -> None:
 
 
 def check_paging(limit: int, offset: int, cursor: Cursor | None) -> None:
-    if not 1 <= limit <= MAX_ROWS_LIMIT:
-        raise InvalidParameter("limit", f"give a number from 1 to {MAX_ROWS_LIMIT}")
+    if not 0 <= limit <= MAX_ROWS_LIMIT:
+        raise InvalidParameter(
+            "limit", f"give a number from 0 (the total alone) to {MAX_ROWS_LIMIT}"
+        )
     if offset and cursor is not None:
         raise InvalidParameter("offset", "give either offset or next, not both")
     if not 0 <= offset <= MAX_OFFSET:

@@ -1,16 +1,15 @@
 """Pages of rows: `/rows` and the web pages, by offset or by keyset cursor, with a total.
 
-A page is sorted by the requested keys, then the primary key (or the Parquet row number) as
-tie-breaker, so a page boundary is never ambiguous and the `next` cursor
-(`catalog.query.cursor`) resumes exactly after it. The total is counted beside the page on a
-second cursor, estimated, or carried along (`catalog.query.totals`). A page of a file
-stored in the order of its first sort key is read from kept row groups
-(`catalog.query.rowgroups`) when they hold it, else from the one group it starts in (the
-footer says which) and only then the next. An offset page at any depth is read as the
-keyset page after the row before it: in the file's order or its reverse (a descending first
-key the file is stored by, counted from the last group), the row groups' counts of matches
-(the footer's, or `GroupCounts`) say which group holds that row; in another order, a top-N
-of the sort keys alone finds it without holding whole rows.
+A page is sorted by the requested keys, then the primary key (or the Parquet row number) as tie-
+breaker, so a page boundary is never ambiguous and the `next` cursor (`catalog.query.cursor`)
+resumes exactly after it. The total is counted beside the page on a second cursor, estimated, or
+carried along (`catalog.query.totals`); with `limit=0`, alone. A page of a file stored in the order
+of its first sort key is read from kept row groups (`catalog.query.rowgroups`) when they hold it,
+else from the one group it starts in (the footer says which) and only then the next. An offset page
+at any depth is read as the keyset page after the row before it: in the file's order or its reverse
+(a descending first key the file is stored by, counted from the last group), the row groups' counts
+of matches (the footer's, or `GroupCounts`) say which group holds that row; in another order, a
+top-N of the sort keys alone finds it without holding whole rows.
 """
 
 from __future__ import annotations
@@ -123,6 +122,10 @@ class Pages:
         is of the filters, `carried` the total of a cursor (then the page is not the first)."""
         filtered = bool(planned.filters)
         known = self._totals.known(resource.rows, request.total, carried, signature, filtered)
+        if request.limit == 0:  # the total alone: counted here, no page to read beside it
+            if known is not None or request.total == "none":
+                return [], known or Total(None, False, signature)
+            return [], Total(*self._count(resource, planned, request.total), signature)
         in_order = self._in_file_order(resource, planned)
         counts = self._counts(resource, planned, request, in_order, known)
         if known is None and counts is not None:
@@ -254,8 +257,7 @@ class Pages:
     def _bounds(
         self, resource: ResourceFile, first: SortKey, located: Located, offset: int
     ) -> list[Condition]:
-        """Bounds on the first key around the page (`Layout.bounds`): DuckDB skips the row
-        groups outside them."""
+        """Bounds on the first key around the page (`Layout.bounds`): DuckDB skips the rest."""
         layout = self._kept.layout(resource.place, first.column.name, first.column.type)
         return [] if layout is None else layout.bounds(located, offset == 0, first.column.sql)
 

@@ -215,6 +215,28 @@ async def test_rows_total_none_counts_nothing(api: httpx.AsyncClient) -> None:
         assert len(body["rows"]) == 1 and body["next"]
 
 
+async def test_rows_limit_zero_is_the_fields_and_the_total_alone(
+    api: httpx.AsyncClient, make_app: AppFactory
+) -> None:
+    """As CKAN's `datastore_search` answers `limit=0`: no rows, no next page, the total."""
+    body = await get(api, region_code="520100", limit=0, fields="year")
+    assert body["rows"] == [] and body["next"] is None and body["next_url"] is None
+    assert [field["name"] for field in body["fields"]] == ["year"]
+    assert (body["total"], body["total_exact"]) == (
+        len(expected(lambda r: r["region_code"] == "520100")),
+        True,
+    )
+    assert (await get(api, limit=0, total="none"))["total"] is None
+    async with await big_file_client(make_app) as http:
+        asked = {"year__lt": "1810", "limit": 0}
+        estimated = (await http.get(ROWS, params=asked)).json()
+        counted = (await http.get(ROWS, params={**asked, "total": "exact"})).json()
+        refused = await http.get(ROWS, params={"limit": -1})
+    assert estimated["rows"] == [] and estimated["total_exact"] is False
+    assert (counted["total"], counted["total_exact"]) == (50, True)
+    assert refused.status_code == 400
+
+
 async def test_rows_total_of_a_page_holding_every_match_is_exact(make_app: AppFactory) -> None:
     async with await big_file_client(make_app) as http:
         body = (
