@@ -76,7 +76,8 @@ def _timings(m: Measurements) -> list[str]:
             ]
         )
     colds = m["cold_totals"]
-    for kind, cold in (("by_scan", colds["by_scan"]), ("by_statistics", colds["by_statistics"])):
+    for kind in ("by_scan", "by_statistics", "between_dates"):
+        cold = colds[kind]
         rows.append(
             [
                 f"cold_totals ({kind}): {cold['what']}",

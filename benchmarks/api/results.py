@@ -112,6 +112,7 @@ class ColdTotal(Measured):
 class ColdTotals(TypedDict):
     by_scan: ColdTotal
     by_statistics: ColdTotal
+    between_dates: ColdTotal
 
 
 class EstimatedTotal(Measured):

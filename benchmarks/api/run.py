@@ -116,6 +116,7 @@ def measure(rig: Rig, scratch: Path) -> Measurements:
     cold, before = measuring("cold_totals", lambda: cold_totals(rig))
     stamp(cold["by_scan"], before)
     stamp(cold["by_statistics"], before)
+    stamp(cold["between_dates"], before)
     estimated, before = measuring("estimated_total", lambda: estimated_total(rig))
     stamp(estimated, before)
     grouped, before = measuring("aggregate", lambda: aggregate(rig))

@@ -122,7 +122,7 @@ def _depth_targets(m: Measurements) -> list[Verdict]:
         ),
         _within("exact_total", "DuckDB count", exact["ours"], exact["duckdb"], exact["agree"]),
     ]
-    for kind in ("by_scan", "by_statistics"):
+    for kind in ("by_scan", "by_statistics", "between_dates"):
         cold = colds[kind]
         found.append(
             _within(
