@@ -77,17 +77,16 @@ class Totals:
             raise _busy() from None
 
     def exact(self, path: str, filters: Sequence[Filter], mode: str) -> tuple[int | None, bool]:
-        """The rows matching `filters`, counted exactly: summed from the row groups' counts
-        (`GroupCounts`), or by one count when the groups are of uneven sizes."""
+        """The rows matching `filters`, counted exactly: the row groups the statistics decide
+        from the footer, the others by one count of only them (`GroupCounts.total`)."""
+        if self.groups is None:
+            return self.count(path, None, filters, mode)
         try:
-            counts = self.groups.counts(path, filters) if self.groups else None
+            return self.groups.total(path, filters), True
         except QueryTimeout:
             if mode == "exact":
                 raise
             raise _busy() from None
-        if counts is not None:
-            return sum(counts), True
-        return self.count(path, None, filters, mode)
 
     def estimate(self, path: str, rows: int, filters: Sequence[Filter]) -> tuple[int, bool]:
         """Matching rows, and whether the number is exact: the row groups the footer's

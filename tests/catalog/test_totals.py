@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -22,6 +22,21 @@ from catalog.sql import Schema, parse_filters, where_sql
 
 def timing_out(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     raise QueryTimeout("the query ran longer than the 2 s limit")
+
+
+Asked = list[tuple[str, list[Any]]]
+
+
+def recording() -> tuple[Callable[[str, Sequence[Any]], list[tuple[Any, ...]]], Asked]:
+    """A fetch through DuckDB that records each query and its parameters."""
+    asked: Asked = []
+    con = duckdb.connect()
+
+    def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+        asked.append((sql, list(params)))
+        return con.execute(sql, list(params)).fetchall()
+
+    return fetch, asked
 
 
 X_IS_1 = parse_filters(
@@ -49,13 +64,7 @@ def test_group_counts_read_the_footer_where_statistics_decide(tmp_path: Path) ->
     # `id >= 35` splits one group, and only that group is scanned.
     path = tmp_path / "t.parquet"
     pq.write_table(pa.table({"id": pa.array(range(100), pa.int64())}), path, row_group_size=10)
-    asked: list[tuple[str, list[Any]]] = []
-    con = duckdb.connect()
-
-    def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        asked.append((sql, list(params)))
-        return con.execute(sql, list(params)).fetchall()
-
+    fetch, asked = recording()
     counts = GroupCounts(fetch, pq.read_metadata)
     schema = Schema.from_table_schema({"fields": [{"name": "id", "type": "integer"}]})
     decided = parse_filters(schema, [("id__gte", "30")])
@@ -65,6 +74,26 @@ def test_group_counts_read_the_footer_where_statistics_decide(tmp_path: Path) ->
     assert counts.counts(path, split) == (0, 0, 0, 5, *[10] * 6)
     assert len(asked) == 1 and asked[0][1][-2:] == [30, 39]  # the one undecided group
     assert counts.counts(path, split) == (0, 0, 0, 5, *[10] * 6) and len(asked) == 1  # kept
+
+
+def test_group_counts_total_counts_only_the_undecided_groups_once(tmp_path: Path) -> None:
+    """An exact total alone: the decided groups from the footer, the two edges of a range by
+    one count of their rows only, groups of uneven sizes too; kept once counted."""
+    path = tmp_path / "t.parquet"
+    pq.write_table(pa.table({"id": pa.array(range(95), pa.int64())}), path, row_group_size=10)
+    fetch, asked = recording()
+    counts = GroupCounts(fetch, pq.read_metadata)
+    schema = Schema.from_table_schema({"fields": [{"name": "id", "type": "integer"}]})
+    for low, high in ((35, 62), (0, 94), (91, 200), (12, 13), (40, 49)):
+        between = parse_filters(schema, [("id__gte", str(low)), ("id__lte", str(high))])
+        asked.clear()
+        assert counts.total(path, between) == len(range(low, min(high, 94) + 1))
+        edges = [n for n, found in enumerate(counts.decided(path, between)) if found is None]
+        assert len(asked) == (1 if edges else 0) and "GROUP BY" not in str(asked)
+        if edges:  # only the edge groups' rows: the rows between them are counted unscanned
+            assert asked[0][1][-2:] == [edges[-1] * 10, min(edges[-1] * 10 + 9, 94)]
+        assert counts.total(path, between) == len(range(low, min(high, 94) + 1))
+        assert len(asked) == (1 if edges else 0)  # kept
 
 
 def test_group_counts_read_a_columns_statistics_once_per_file(tmp_path: Path) -> None:
@@ -83,14 +112,8 @@ def test_group_counts_read_a_columns_statistics_once_per_file(tmp_path: Path) ->
     assert decided == [10, 10, 10, None, *[0] * 6]
 
 
-def estimating(path: Path, sample: int) -> tuple[Totals, list[tuple[str, list[Any]]]]:
-    asked: list[tuple[str, list[Any]]] = []
-    con = duckdb.connect()
-
-    def fetch(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        asked.append((sql, list(params)))
-        return con.execute(sql, list(params)).fetchall()
-
+def estimating(path: Path, sample: int) -> tuple[Totals, Asked]:
+    fetch, asked = recording()
     settings = Settings(exact_total_rows=0, total_sample_rows=sample)
     return Totals(settings, fetch, GroupCounts(fetch, pq.read_metadata)), asked
 
