@@ -286,8 +286,9 @@ class Worker:
         self.id_views = made_id_views(con, made)
         con.execute("SET autoinstall_known_extensions = false")
         con.execute("SET autoload_known_extensions = false")
-        # Published files never change: their footers are parsed once, not per query.
-        con.execute("SET parquet_metadata_cache = true")
+        # Published files never change: their footers are parsed once, not per query; for
+        # every cursor (GLOBAL: a plain SET holds for this connection alone).
+        con.execute("SET GLOBAL parquet_metadata_cache = true")
         con.execute("SET lock_configuration = true")
         self.views = made
         return con

@@ -66,6 +66,13 @@ def test_query_connection_configuration_is_locked(root: Path) -> None:
     for statement in ("SET enable_external_access = true", "SET allowed_directories = ['/']"):
         with pytest.raises(duckdb.InvalidInputException, match="locked"):
             con.execute(statement)
+    # Each query runs on a cursor of its own: a setting made for one connection alone (the
+    # footer cache was, and each query parsed the file's footer again) would not hold there.
+    cursor = con.cursor()
+    for setting in ("parquet_metadata_cache", "enable_external_access", "lock_configuration"):
+        found = cursor.execute(f"SELECT current_setting('{setting}')").fetchone()
+        assert found == con.execute(f"SELECT current_setting('{setting}')").fetchone(), setting
+    assert cursor.execute("SELECT current_setting('parquet_metadata_cache')").fetchone() == (True,)
 
 
 def test_query_engine_refuses_to_read_etc_passwd(engine: QueryEngine) -> None:
