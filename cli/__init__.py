@@ -20,10 +20,14 @@ from __future__ import annotations
 import ctypes
 import os
 import sys
+import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import validation
+
+if typing.TYPE_CHECKING:
+    from cli.main import app
 
 # prctl(2)'s option that refuses transparent huge pages to the calling process.
 _PR_SET_THP_DISABLE = 41
@@ -82,7 +86,16 @@ if Path(sys.argv[0]).name == "opendata" and command_of(sys.argv[1:]) == "serve":
     refuse_huge_pages()
     sys.meta_path.insert(0, validation.Refusal(*server_refuses(sys.argv[1:], os.environ)))
 
-from cli.main import app  # noqa: E402 - after the refusal, which must come before pyarrow
+
+def __getattr__(name: str) -> object:
+    # The command line's parser and its commands load with `app`, on first use: the server
+    # process (`cli.serving`) imports this package without them.
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from cli.main import app
+
+    return app
+
 
 __all__ = [
     "FOLDER_SERVER_REFUSES",

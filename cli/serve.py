@@ -1,19 +1,16 @@
-"""`serve`: the HTTP server, the app built here from the settings and handed to uvicorn,
-which stops as `cli.serving` says (drained, running answers finished, exit 0)."""
+"""`serve`: the options read and checked, then the HTTP server run in this process's place
+(`cli.serving`: the app built from the settings and handed to uvicorn, stopped drained,
+running answers finished, exit 0)."""
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Annotated, Literal
+import os
+from typing import Annotated, Literal
 
 import typer
 
 from cli.common import ChosenOptions, build_settings
-
-if TYPE_CHECKING:
-    from fastapi import FastAPI
-
-    from catalog.settings import Settings
+from cli.serving import server_command, server_environment
 
 
 def serve(
@@ -36,15 +33,6 @@ def serve(
     ] = None,
 ) -> None:
     """Serve the published datasets over HTTP."""
-    # Imported here: the web stack is heavy, and only this command needs it.
-    import uvicorn
-
-    from api import drain, json_log_config, log_uncaught
-    from catalog.query import memory_for_serving
-    from cli.serving import DrainingServer
-
-    memory_for_serving()  # pyarrow on the system allocator, two arenas, no pandas (65 MB)
-
     overrides: ChosenOptions = ctx.meta["overrides"]  # what the main callback chose
     chosen = overrides.copy()
     for name, value in (
@@ -56,34 +44,9 @@ def serve(
     ):
         if value is not None:
             chosen[name] = value  # type: ignore[literal-required]
-    settings = build_settings(chosen)
-    app = serving_app(settings)
-    json_logs = settings.log_format == "json"
-    if json_logs:
-        log_uncaught()
-    # One process serves: uvicorn takes the app object itself, which it can only do with a
-    # single worker (several workers would each import the app from a string and rebuild
-    # the settings from the environment). Scale out by running more servers behind a proxy.
-    # proxy_headers off: uvicorn would otherwise take X-Forwarded-For from any local peer as
-    # the client's address; the app reads it itself, and only when told to trust it.
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        proxy_headers=False,
-        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
-        # JSON: the app logs each request itself (`api.accesslog`), without the address.
-        access_log=not json_logs,
-        log_config=json_log_config() if json_logs else uvicorn.config.LOGGING_CONFIG,
-    )
-    DrainingServer(config, lambda: drain(app), settings.shutdown_drain_seconds).run()
-
-
-def serving_app(settings: Settings) -> FastAPI:
-    """The application `serve` runs, built once the state database is migrated in a child
-    process: Alembic, Mako and Pygments (11 MB of a first start) never load in this one."""
-    from api import create_app
-    from catalog.state import upgrade_apart
-
-    upgrade_apart(settings.database)
-    return create_app(settings)
+    build_settings(chosen)  # checked here: exit 2 with the setting named if invalid
+    # The server runs in this process's place, in an interpreter of its own (`cli.serving`),
+    # its settings in the environment as the options chose them.
+    settings = {f"OPENDATA_{name.upper()}": str(value) for name, value in chosen.items()}
+    command = server_command()
+    os.execve(command[0], command, server_environment(settings))

@@ -49,10 +49,11 @@ pytestmark = pytest.mark.slow
 
 Get = Callable[..., httpx.Response]
 
-# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): 147.0-147.2
-# MB ready in 9 starts (152-153 before the lazy imports, the trim and the arena cap, 158 once;
+# Measured on the shipped catalogue (the catalogue index loads at start, for /readyz): 144.5-144.9
+# MB ready in its own interpreter (147.0-147.2 in 9 starts under the command line; 152-153
+# before the lazy imports, the trim and the arena cap, 158 once;
 # 165-166 with SQLAlchemy, 171 at most in 20 starts on a loaded machine); a first start
-# migrates its new state database in a child process (`cli.serve`): Alembic, Mako and Pygments
+# migrates its new state database in a child process (`cli.serving`): Alembic, Mako and Pygments
 # were 11 MB of the server's memory, 181 MB, and a restart was 170-171. 240 MB after the burst
 # with its exports (a second burst fills the kept row groups, bounded by
 # OPENDATA_ROW_GROUP_CACHE_MB). Where an idle server's memory is (issue 15's notes,
@@ -90,6 +91,9 @@ def test_server_memory_stays_bounded_idle_and_after_typical_requests(real_store:
         # database of their own each added 8 idle I/O threads and ~4 MB: 30 threads before).
         threads = _threads(server.pid)
         assert threads <= IDLE_THREADS, f"{threads} threads"
+        # `opendata serve` ran the server in its place, in an interpreter of its own.
+        command = Path(f"/proc/{server.pid}/cmdline").read_bytes().split(b"\0")
+        assert command[1:5] == [b"-X", b"no_debug_ranges", b"-m", b"cli.serving"], command
         _burst(server.url)
         after = _rss_mb(server.pid)
         mapped = Path(f"/proc/{server.pid}/maps").read_text()
@@ -119,12 +123,11 @@ STARTED = """
 import sys
 WATCHED = ("validation", "rdflib", "html5rdf", "pyarrow", "pandas")
 WATCHED += ("alembic", "mako", "pygments", "rich", "sqlalchemy", "psycopg")
-WATCHED += ("jinja2", "markdown_it", "luqum", "yaml")
-import cli
+WATCHED += ("jinja2", "markdown_it", "luqum", "yaml", "typer", "click", "cli")
+from cli.serving import serving_app
 from catalog.query import memory_for_serving
 from catalog.settings import Settings
-from cli.serve import serving_app
-memory_for_serving()  # as `opendata serve` does, before the app
+memory_for_serving()  # as the server process does (`cli.serving.main`), before the app
 serving_app(Settings(store=sys.argv[1], datasets=sys.argv[2]))
 print("\\n".join(sorted(m for m in sys.modules if m.partition(".")[0] in WATCHED)))
 """
@@ -161,6 +164,9 @@ def test_a_started_server_imports_only_the_validation_it_serves_and_no_rdflib(
     never = {"alembic", "mako", "pygments", "rich", "sqlalchemy", "psycopg"}
     # Loaded by the first page drawn, Lucene query read and descriptor read or written.
     never |= {"jinja2", "markdown_it", "luqum", "yaml"}
+    # The server process's own interpreter has neither the command line's parser (typer;
+    # uvicorn imports click) nor the other commands.
+    never |= {"typer", "cli.main", "cli.common"}
     assert not imported & never, sorted(imported & never)
     # The child migrated the new database: the server opened it at the newest revision.
     database = Database.open(sqlite_url(tmp_path / "state"))

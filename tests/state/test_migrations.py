@@ -89,7 +89,7 @@ def test_migrations_from_empty_make_exactly_the_schema(database_url: str) -> Non
 def test_a_migration_run_in_a_child_process_brings_the_database_to_the_head(
     database_url: str,
 ) -> None:
-    """What `opendata serve` does before it opens the database (cli.serve): the child says
+    """What `opendata serve` does before it opens the database (cli.serving): the child says
     whether it migrated, and a current database is left as it is."""
     assert upgrade_apart(database_url) is True
     database = Database.open(database_url)
