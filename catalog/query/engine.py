@@ -70,6 +70,7 @@ class QueryEngine:
 
     def close(self) -> None:
         self.sandbox.close()
+        self._groups.close()  # a rising column's proof ends before the connection closes
         self._pages.close()
         self._watchdog.close()
         self._con.close()

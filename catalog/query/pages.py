@@ -27,7 +27,6 @@ import pyarrow as pa
 from catalog.errors import InvalidQuery, QueryFailed
 from catalog.query.cursor import (
     FLAT_ROWS,
-    Condition,
     Cursor,
     FoundPage,
     PageQuery,
@@ -49,7 +48,7 @@ from catalog.query.rowgroups import KeptGroups, Layout, Located, group_sizes, lo
 from catalog.query.statistics import Fetch, GroupCounts
 from catalog.query.totals import Totals, settled
 from catalog.settings import Settings
-from catalog.sql import ROW_NUMBER, SortKey, where_sql
+from catalog.sql import ROW_NUMBER, where_sql
 
 # An offset up to this is skipped by the page query itself, in an order the file is not
 # stored in; a deeper one first finds the row before the page by its sort keys alone.
@@ -213,9 +212,14 @@ class Pages:
         located = None if counts is None else locate(counts, rank, rows, descending=descending)
         if counts is not None and located is None:
             return []  # past the last match
-        if located is not None and self._by_row_number(resource, planned, located):
-            return self._rows_numbered(resource, query, offset, sum(counts or ()))
-        bounds = [] if located is None else self._bounds(resource, query.keys[0], located, offset)
+        span = None if located is None else self._groups.span(resource.place, planned.parsed)
+        if located is not None and span and self._by_row_number(resource, planned, located):
+            return self._rows_numbered(resource, query, offset, span)
+        # Bounds on the first key around the page (`Layout.bounds`): DuckDB skips the rest.
+        first, bounds = query.keys[0].column, []
+        if located is not None:
+            layout = self._kept.layout(resource.place, first.name, first.type)
+            bounds = [] if layout is None else layout.bounds(located, not offset, first.sql)
         before = None if offset == 0 else self._row_before(resource, planned, offset, located)
         if offset and before is None:
             return []
@@ -233,33 +237,27 @@ class Pages:
         )
 
     def _by_row_number(self, resource: ResourceFile, planned: PlannedPage, at: Located) -> bool:
-        """Whether the page is a range of row numbers: unfiltered, in the order of a key the
+        """Whether a page whose matches are a run of rows (unfiltered, or filtered on rising
+        columns: `GroupCounts.span`) is a range of row numbers: in the order of a key the
         rows rise strictly in (either way), in a row group not kept (a group asked for
         often is kept, and read faster as kept: `KeptGroups.keep`)."""
         path, first = resource.place, planned.query.keys[0]
-        if planned.filters or first.column.name != self._kept.ascending(path):
-            return False
-        return not self._kept.keep(path, at.group)
+        ascending = first.column.name == self._kept.ascending(path)
+        return ascending and not self._kept.keep(path, at.group)
 
     def _rows_numbered(
-        self, resource: ResourceFile, query: PageQuery, offset: int, rows: int
+        self, resource: ResourceFile, query: PageQuery, offset: int, span: tuple[int, int]
     ) -> list[tuple[Any, ...]]:
-        """The page `offset` rows in, of a file stored in its first key's order: by row
-        number, counted from the end for a descending key (with the row after it)."""
-        first, stop = offset, offset + query.fetch
+        """The page `offset` rows into the run of matching rows `span` (first, end), stored
+        in its first key's order: by row number, from the run's end for a descending key."""
+        low, high = span
+        first, stop = low + offset, min(low + offset + query.fetch, high)
         if query.keys[0].descending:
-            first, stop = max(rows - stop, 0), rows - offset
-        span = ("file_row_number BETWEEN ? AND ?", [first, stop - 1])
-        numbered = replace(query, conditions=[*query.conditions, span], offset=0)
+            first, stop = max(high - offset - query.fetch, low), high - offset
+        between = ("file_row_number BETWEEN ? AND ?", [first, stop - 1])
+        numbered = replace(query, conditions=[*query.conditions, between], offset=0)
         sql, params = numbered.sql(source_sql(with_row_number=True))
         return self._fetch(sql, [resource.place, *params])
-
-    def _bounds(
-        self, resource: ResourceFile, first: SortKey, located: Located, offset: int
-    ) -> list[Condition]:
-        """Bounds on the first key around the page (`Layout.bounds`): DuckDB skips the rest."""
-        layout = self._kept.layout(resource.place, first.column.name, first.column.type)
-        return [] if layout is None else layout.bounds(located, offset == 0, first.column.sql)
 
     def _row_before(
         self, resource: ResourceFile, planned: PlannedPage, offset: int, located: Located | None

@@ -28,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import catalog.query.pages
+import catalog.query.statistics.rising
 from catalog.query import Cursor, QueryEngine, RowsRequest
 from catalog.settings import Settings
 from catalog.store import ASCENDING_KEY, FolderStore, write_parquet
@@ -66,6 +67,10 @@ FILTERS: list[tuple[tuple[tuple[str, str], ...], str]] = [
     ((("s", "b"), ("id__gte", "20")), "s = 'b' AND id >= 20"),
     ((("s__startswith", "c"),), "starts_with(s, 'c')"),
     ((("id", "99999"),), "id = 99999"),
+    # `grade` rises with the rows of a file in key order: proved, then counted by search.
+    ((("grade__gte", "3"), ("grade__lt", "7")), "grade >= 3 AND grade < 7"),
+    ((("grade__gt", "2"), ("s", "b")), "grade > 2 AND s = 'b'"),
+    ((("grade", "5"), ("id__lte", "21")), "grade = 5 AND id <= 21"),
 ]
 _versions = itertools.count()
 
@@ -167,7 +172,12 @@ def test_rows_offset_page_and_total_equal_the_scan(
         filters=filters[0], sort=sort[0] or None, limit=limit, offset=offset, total=total
     )
     # `shallow`: every offset takes the path of deep ones in orders the file is not stored in.
-    with mock.patch.object(catalog.query.pages, "SHALLOW_OFFSET", 0 if shallow else 10_000):
+    # A rising column's proof runs at once, not on a thread: the example sees it used.
+    shallowness = mock.patch.object(catalog.query.pages, "SHALLOW_OFFSET", 0 if shallow else 10_000)
+    with (
+        shallowness,
+        mock.patch.object(catalog.query.statistics.rising, "on_a_thread", lambda work: work()),
+    ):
         page = engine.rows(SLUG, "t", asked)
     ids, matches = expected(path, filters[1], sort[1], keyed, limit, offset)
     assert [json.loads(row)["id"] for row in page.rows] == ids
@@ -275,11 +285,19 @@ def test_rows_offset_page_of_a_file_rising_in_its_key_is_read_by_row_number(
     unsought = mock.patch.object(
         catalog.query.pages.Pages, "_row_before", side_effect=AssertionError("looked for")
     )
-    for sort, offset in (("id", 3_217), ("-id", 3_217), ("id", 4_999), ("-id", 0)):
-        with unsought:
-            page = engine.rows(SLUG, "t", RowsRequest(sort=sort, offset=offset, limit=7))
+    # Filtered on `grade`, which rises with the rows (proved at once here): its matches are
+    # one run of rows, and a page of them is read by number too.
+    proved = mock.patch.object(catalog.query.statistics.rising, "on_a_thread", lambda w: w())
+    graded = (("grade__gte", "100"), ("grade__lt", "900"))
+    cases = [(s, o, (), "TRUE") for s, o in (("id", 3_217), ("-id", 3_217), ("id", 4_999))]
+    cases += [("-id", 0, (), "TRUE"), ("id", 2_000, graded, "grade >= 100 AND grade < 900")]
+    cases += [("-id", 1_234, graded, "grade >= 100 AND grade < 900")]
+    for sort, offset, filters, where in cases:
+        asked = RowsRequest(sort=sort, offset=offset, limit=7, filters=filters)
+        with unsought, proved:
+            page = engine.rows(SLUG, "t", asked)
         order = "id DESC" if sort.startswith("-") else "id"
-        ids, total = expected(path, "TRUE", order, True, 7, offset)
+        ids, total = expected(path, where, order, True, 7, offset)
         assert [json.loads(row)["id"] for row in page.rows] == ids
         assert page.total == total
 

@@ -20,6 +20,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from catalog.query.rowgroups import ORDERED_TYPES
+from catalog.query.statistics.rising import RANGES, Background, RisingColumns, may_rise
 from catalog.sql import ROW_NUMBER, Column, Filter, where_sql
 
 Fetch = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
@@ -50,14 +51,24 @@ class GroupCounts:
     file and filters are kept (the last `COUNTS_REMEMBERED`).
     """
 
-    def __init__(self, fetch: Fetch, footer: Callable[[str], pq.FileMetaData]) -> None:
+    def __init__(
+        self,
+        fetch: Fetch,
+        footer: Callable[[str], pq.FileMetaData],
+        background: Background | None = None,
+    ) -> None:
         self._fetch = fetch
         self._footer = footer
+        self._rising = RisingColumns(fetch, background)
         self._lock = threading.Lock()
         self._known: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
         self._totals: OrderedDict[tuple[str, str], int] = OrderedDict()  # without `_known`'s
         self._decided: OrderedDict[tuple[str, str], tuple[int | None, ...]] = OrderedDict()
         self._columns: OrderedDict[tuple[str, str], tuple[Stats, ...]] = OrderedDict()
+
+    def close(self) -> None:
+        """Wait for a running proof of a rising column, and start none again."""
+        self._rising.close()
 
     def decided(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
         """Each group's matching rows where the statistics decide them, else None; kept as
@@ -75,14 +86,52 @@ class GroupCounts:
         return found
 
     def _decide(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
-        footer = self._footer(path)
         tests = [(f, self._statistics(path, f.column)) for f in filters]
+        spanned, (first, end) = self._spans(path, tests)
         found: list[int | None] = []
-        for group in range(footer.num_row_groups):
-            rows = footer.row_group(group).num_rows
-            verdicts = {_verdict(f, stats[group]) for f, stats in tests}
-            found.append(0 if NONE in verdicts else rows if verdicts <= {ALL} else None)
+        start = 0
+        for group, rows in enumerate(_sizes(self._footer(path))):
+            verdicts = {
+                _verdict(f, stats[group]) for n, (f, stats) in enumerate(tests) if n not in spanned
+            }
+            if NONE in verdicts:
+                found.append(0)
+            elif not verdicts <= {ALL}:
+                found.append(None)
+            else:  # the rows of the group inside the rising columns' span, or all of them
+                found.append(max(0, min(end, start + rows) - max(first, start)))
+            start += rows
         return found
+
+    def span(self, path: str, filters: Sequence[Filter]) -> tuple[int, int] | None:
+        """The rows every filter matches as one run, (first, end), when each filter is on
+        a column proved to rise (every row when there is none); else None."""
+        tests = [(f, self._statistics(path, f.column)) for f in filters]
+        spanned, found = self._spans(path, tests)
+        if not tests:
+            return 0, sum(_sizes(self._footer(path)))
+        return found if len(spanned) == len(tests) else None
+
+    def _spans(
+        self, path: str, tests: list[tuple[Filter, tuple[Stats, ...]]]
+    ) -> tuple[set[int], tuple[int, int]]:
+        """The filters a rising column's index answers (by their place in `tests`), and the
+        rows all of them match, as (first, end); every row when none does."""
+        sizes = [stats.rows for stats in tests[0][1]] if tests else []
+        spanned: set[int] = set()
+        first, end = 0, sum(sizes)
+        for n, (test, stats) in enumerate(tests):
+            if test.operator not in RANGES or test.column == ROW_NUMBER:
+                continue  # the row number's statistics are exact already
+            lows, highs = [s.low for s in stats], [s.high for s in stats]
+            if not may_rise([s.nulls for s in stats], lows, highs):
+                continue
+            index = self._rising.index(path, test.column, sizes)
+            span = index.span(test) if index is not None else None
+            if span is not None:
+                spanned.add(n)
+                first, end = max(first, span[0]), min(end, span[1])
+        return spanned, (first, max(first, end))
 
     def _statistics(self, path: str, column: Column) -> tuple[Stats, ...]:
         """`column`'s statistics in each row group, read from the footer once per file: a
@@ -202,6 +251,11 @@ def _narrowed(where: str, params: list[Any], spans: list[tuple[int, int]]) -> tu
         conditions.append(f"({' OR '.join('file_row_number BETWEEN ? AND ?' for _ in spans)})")
         params = [*params, *(r for first, rows in spans for r in (first, first + rows - 1))]
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
+
+
+def _sizes(footer: pq.FileMetaData) -> list[int]:
+    """The rows of each row group of a file."""
+    return [footer.row_group(g).num_rows for g in range(footer.num_row_groups)]
 
 
 def _runs(groups: list[int]) -> list[tuple[int, int]]:
