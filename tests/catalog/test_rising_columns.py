@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import catalog.query.statistics.rising
 from catalog.query.statistics import GroupCounts, prove_rising
+from catalog.query.statistics.rising import RisingColumns
 from catalog.sql import Schema, parse_filters
 
 KINDS = {
@@ -197,3 +198,24 @@ def test_rising_proof_runs_once_at_a_time_and_is_kept(tmp_path: Path) -> None:
     asked.clear()
     narrower = parse_filters(schema, [("v__gte", "16"), ("v__lt", "24")])
     assert counts.total(path, narrower) == 8 and asked == [] and started == []
+
+
+def test_rising_indexes_kept_are_bounded_by_their_values(tmp_path: Path) -> None:
+    """The least recently used index is dropped once the kept ones hold more values than
+    the bound: memory does not grow with the files and columns asked."""
+    column = parse_filters(
+        Schema.from_table_schema({"fields": [{"name": "v", "type": "integer"}]}), [("v", "1")]
+    )[0].column
+    paths = [tmp_path / f"{n}.parquet" for n in range(3)]
+    for path in paths:
+        written(path, "integer", [1] * 40, 10, "rising", seed=1)
+    asked: Asked = []
+    indexes = RisingColumns(recording(duckdb.connect(), asked), synchronous)
+    with mock.patch.object(catalog.query.statistics.rising, "KEPT_VALUES", 90):
+        for path in paths:
+            assert indexes.index(str(path), column, [10] * 4) is not None
+        asked.clear()
+        assert indexes.index(str(paths[2]), column, [10] * 4) is not None and asked == []
+        assert indexes.index(str(paths[1]), column, [10] * 4) is not None and asked == []
+        # The first was dropped for the third: proved again when asked again.
+        assert indexes.index(str(paths[0]), column, [10] * 4) is not None and len(asked) == 4

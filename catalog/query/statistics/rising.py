@@ -37,8 +37,9 @@ Background = Callable[[Callable[[], None]], None]
 
 # Distinct values an index holds at most (ten years of days is 3,653): a bound on its memory.
 MAX_VALUES = 20_000
-# Indexes (and verdicts of columns that do not rise) kept, by file and column.
-KEPT = 256
+# Values all kept indexes hold at most (about 80 bytes each: 16 MB), the least recently used
+# index dropped first; a verdict of a column that does not rise counts as one.
+KEPT_VALUES = 200_000
 # How long closing waits for a running proof.
 CLOSE_SECONDS = 30
 RANGES = frozenset({"eq", "gt", "gte", "lt", "lte"})
@@ -135,6 +136,7 @@ class RisingColumns:
         self._background = background  # None: `on_a_thread`
         self._lock = threading.Lock()
         self._known: OrderedDict[tuple[str, str], RisingIndex | None] = OrderedDict()
+        self._held = 0  # the values of the kept indexes
         self._proving = False
         self._closed = False
         self._proved = threading.Condition(self._lock)
@@ -172,12 +174,17 @@ class RisingColumns:
         else:
             with self._lock:
                 self._known[key] = found
-                if len(self._known) > KEPT:
-                    self._known.popitem(last=False)
+                self._held += _size(found)
+                while self._held > KEPT_VALUES and len(self._known) > 1:
+                    self._held -= _size(self._known.popitem(last=False)[1])
         finally:
             with self._lock:
                 self._proving = False
                 self._proved.notify_all()
+
+
+def _size(index: RisingIndex | None) -> int:
+    return 1 if index is None else len(index.values)
 
 
 def on_a_thread(work: Callable[[], None]) -> None:
