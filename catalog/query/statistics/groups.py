@@ -94,12 +94,14 @@ class GroupCounts:
             verdicts = {
                 _verdict(f, stats[group]) for n, (f, stats) in enumerate(tests) if n not in spanned
             }
-            if NONE in verdicts:
+            # The rows of the group inside the rising columns' span (all of them if none).
+            inside = max(0, min(end, start + rows) - max(first, start))
+            if NONE in verdicts or inside == 0:
                 found.append(0)
             elif not verdicts <= {ALL}:
                 found.append(None)
-            else:  # the rows of the group inside the rising columns' span, or all of them
-                found.append(max(0, min(end, start + rows) - max(first, start)))
+            else:
+                found.append(inside)
             start += rows
         return found
 
