@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
-from catalog.query.rowgroups import ORDERED_TYPES
+from catalog.query.rowgroups import ORDERED_TYPES, group_sizes
 from catalog.query.statistics.rising import RANGES, Background, RisingColumns, may_rise
 from catalog.sql import ROW_NUMBER, Column, Filter, where_sql
 
@@ -90,7 +90,7 @@ class GroupCounts:
         spanned, (first, end) = self._spans(path, tests)
         found: list[int | None] = []
         start = 0
-        for group, rows in enumerate(_sizes(self._footer(path))):
+        for group, rows in enumerate(group_sizes(self._footer(path))):
             verdicts = {
                 _verdict(f, stats[group]) for n, (f, stats) in enumerate(tests) if n not in spanned
             }
@@ -111,7 +111,7 @@ class GroupCounts:
         tests = [(f, self._statistics(path, f.column)) for f in filters]
         spanned, found = self._spans(path, tests)
         if not tests:
-            return 0, sum(_sizes(self._footer(path)))
+            return 0, sum(group_sizes(self._footer(path)))
         return found if len(spanned) == len(tests) else None
 
     def _spans(
@@ -144,7 +144,7 @@ class GroupCounts:
                 self._columns.move_to_end(key)
                 return self._columns[key]
         footer = self._footer(path)
-        sizes = [footer.row_group(g).num_rows for g in range(footer.num_row_groups)]
+        sizes = group_sizes(footer)
         starts = [0, *itertools.accumulate(sizes)][: len(sizes)]  # each group's first row
         found = tuple(_stats(footer, g, column, start) for g, start in enumerate(starts))
         with self._lock:
@@ -187,7 +187,7 @@ class GroupCounts:
         decided = self.decided(path, filters)
         footer = self._footer(path)
         size = footer.row_group(0).num_rows if footer.num_row_groups else 0
-        sizes = [footer.row_group(g).num_rows for g in range(footer.num_row_groups)]
+        sizes = group_sizes(footer)
         # A larger last group's rows past `size` would be counted as a next group's.
         if any(n != size for n in sizes[:-1]) or (sizes and sizes[-1] > size):
             return None
@@ -253,11 +253,6 @@ def _narrowed(where: str, params: list[Any], spans: list[tuple[int, int]]) -> tu
         conditions.append(f"({' OR '.join('file_row_number BETWEEN ? AND ?' for _ in spans)})")
         params = [*params, *(r for first, rows in spans for r in (first, first + rows - 1))]
     return (" WHERE " + " AND ".join(conditions) if conditions else ""), params
-
-
-def _sizes(footer: pq.FileMetaData) -> list[int]:
-    """The rows of each row group of a file."""
-    return [footer.row_group(g).num_rows for g in range(footer.num_row_groups)]
 
 
 def _runs(groups: list[int]) -> list[tuple[int, int]]:
