@@ -30,7 +30,7 @@ from catalog.query.cursor import (
     RowsPage,
     RowsRequest,
 )
-from catalog.query.database import memory_for_serving, trim_freed_memory
+from catalog.query.database import in_file_order, memory_for_serving, trim_freed_memory
 from catalog.query.downloads import (
     CHUNK,
     ZIP_MEDIA_TYPE,
@@ -111,6 +111,7 @@ __all__ = [
     "delimited_text",
     "encode",
     "export_runs",
+    "in_file_order",
     "json_array_chunks",
     "json_chunks",
     "memory_for_serving",

@@ -192,3 +192,31 @@ def counted(stream: Batches, rows: int | None) -> Batches:
         yield batch
     if rows is not None and read != rows:
         raise QueryFailed(f"the export read {read} rows of the {rows} the file holds")
+
+
+def in_file_order(stream: Batches, *, keep: bool) -> Batches:
+    """`stream`, whose last column is each row's place in the file (its row number, or the
+    DataStore's `_id`), checked to rise from row to row; `keep=False` leaves that column out.
+
+    An unsorted export is a plain scan, which DuckDB streams in the file's order: with
+    `preserve_insertion_order` (on, as by default) its result collector puts the scan's
+    batches back in order. Sorting each run of row groups by the row number instead cost
+    60 % of a 10M-row CSV download's time. Were a scan ever to come out of order, the
+    download stops with an error rather than deliver its rows misplaced.
+    """
+    # Imported at the first export: Arrow's compute library costs a server 8.6 MB at rest.
+    import pyarrow.compute as pc
+
+    last: int | None = None
+    for batch in stream:
+        count = batch.num_rows
+        places = batch.column(batch.num_columns - 1)
+        if count:
+            rises = count == 1 or pc.all(pc.greater(places[1:], places[: count - 1])).as_py()
+            first = places[0].as_py()
+            if not (rises and (last is None or first > last)):
+                raise QueryFailed(
+                    f"the export's rows came out of the file's order (after row {last})"
+                )
+            last = places[count - 1].as_py()
+        yield batch if keep else batch.select(list(range(batch.num_columns - 1)))

@@ -37,7 +37,14 @@ from catalog.query.cursor import (
     RowsRequest,
     pinned_version,
 )
-from catalog.query.database import batches, chained, connect, counted, translate
+from catalog.query.database import (
+    batches,
+    chained,
+    connect,
+    counted,
+    in_file_order,
+    translate,
+)
 from catalog.query.pages import Pages
 from catalog.query.resources import Generation, ResourceFile, Resources
 from catalog.query.rowgroups import KeptGroups
@@ -141,7 +148,8 @@ class QueryEngine:
                 found = self._groups.decided(path, selection.filters) if selection.filters else []
                 runs = export_runs(self.footer(selection.resource), empty=[n == 0 for n in found])
         rows = selection.resource.rows if not selection.where else None
-        return self.stream_all(selection.queries(select, runs), batch_rows, rows=rows)
+        stream = self.stream_all(selection.queries(select, runs), batch_rows, rows=rows)
+        return stream if selection.keys else in_file_order(stream, keep=False)
 
     def stream_all(
         self, queries: Sequence[Query], batch_rows: int, *, rows: int | None

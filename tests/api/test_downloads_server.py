@@ -4,6 +4,7 @@ fail mid-stream cut off, never ended as if complete."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterator
@@ -98,7 +99,7 @@ def test_server_streams_a_large_csv_in_constant_memory(served: tuple[str, int, P
     assert growth < RSS_GROWTH_BOUND
 
 
-# -- a failure mid-stream cuts the body: never a complete-looking answer behind a 200 ----------
+# -- a failure mid-stream cuts the body: never a complete-looking answer short of its rows -----
 
 BROKEN_ROWS = 600_000
 
@@ -108,7 +109,7 @@ def breakable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
     """A server over a store whose events file the tests damage (and mend) while it serves
     (`damaged`); `lying-test` has a descriptor that counts one row more than its file holds."""
     store = build_store(tmp_path_factory.mktemp("breakable") / "store")
-    # Row groups of 50,000 rows: the export reads them in runs, well after the first bytes.
+    # Row groups of 50,000 rows: the export reads most of them well after the first bytes.
     add_events(store, BROKEN_ROWS, group_rows=50_000)
     lying = {"slug": "lying-test", "described_rows": BROKEN_ROWS + 1}
     add_events(store, BROKEN_ROWS, group_rows=50_000, **lying)
@@ -116,16 +117,21 @@ def breakable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, P
         yield server.url, store
 
 
-def read_whole(url: str, headers: dict[str, str], cut: Callable[[], None] | None = None) -> int:
-    """Read the body of `url` to its end (calling `cut` after the first 256 KB); its status."""
-    received = 0
+def read_whole(
+    url: str, headers: dict[str, str], cut: Callable[[], None] | None = None
+) -> tuple[int, str]:
+    """Read the body of `url` to its end (calling `cut` after the first 256 KB of it,
+    decoded); its status and the sha256 of the decoded body."""
+    received = hashlib.sha256()
+    size = 0
     with httpx.stream("GET", url, headers=headers, timeout=120) as response:
-        for chunk in response.iter_raw():
-            received += len(chunk)
-            if cut is not None and received > 256 * 1024:
+        for chunk in response.iter_bytes():
+            received.update(chunk)
+            size += len(chunk)
+            if cut is not None and size > 256 * 1024:
                 cut()
                 cut = None
-        return response.status_code
+        return response.status_code, received.hexdigest()
 
 
 @contextmanager
@@ -157,24 +163,36 @@ DAMAGES_A_FILE = "cuts the folder store's Parquet file on disk while the server 
 @pytest.mark.folder_store(DAMAGES_A_FILE)
 @pytest.mark.parametrize("encoding", ["gzip", "identity"])
 @pytest.mark.parametrize("path", DAMAGED)
-def test_server_cuts_a_download_whose_file_breaks_mid_stream(
+def test_a_download_whose_file_breaks_mid_stream_is_cut_or_whole(
     breakable: tuple[str, Path], path: str, encoding: str
 ) -> None:
     url, store = breakable
-    with truncated_later(store) as cut, pytest.raises(httpx.RemoteProtocolError):
-        read_whole(url + path, {"Accept-Encoding": encoding}, cut)
+    headers = {"Accept-Encoding": encoding}
+    assert_cut_or_whole(url + path, headers, store)
+
+
+def assert_cut_or_whole(url: str, headers: dict[str, str], store: Path) -> None:
+    """Cut under the reader, the file gives a download that ends in an error, or the whole
+    and exact body, read before the cut or from DuckDB's cache of the file: never a body
+    that ends cleanly short of it."""
+    with truncated_later(store) as cut:
+        try:
+            damaged: tuple[int, str] | None = read_whole(url, headers, cut)
+        except httpx.RemoteProtocolError:
+            damaged = None
     # Mended, the same download completes.
-    assert read_whole(url + path, {"Accept-Encoding": encoding}) == 200
+    whole = read_whole(url, headers)
+    assert whole[0] == 200
+    assert damaged in (None, whole)
 
 
 @pytest.mark.folder_store(DAMAGES_A_FILE)
-def test_server_cuts_a_datastore_dump_whose_file_breaks_mid_stream(
+def test_a_datastore_dump_whose_file_breaks_mid_stream_is_cut_or_whole(
     breakable: tuple[str, Path],
 ) -> None:
     url, store = breakable
     dump = url + "/datastore/dump/" + catalogue_uuid("resource", "big-test/events")
-    with truncated_later(store) as cut, pytest.raises(httpx.RemoteProtocolError):
-        read_whole(dump, {}, cut)
+    assert_cut_or_whole(dump, {}, store)
 
 
 @pytest.mark.parametrize(

@@ -390,7 +390,7 @@ def hashes(make: Callable[[], Iterator[bytes]], times: int) -> set[str]:
     return {hashlib.sha256(b"".join(make())).hexdigest() for _ in range(times)}
 
 
-def test_export_runs_cover_the_file_in_bounded_runs_of_whole_groups(tmp_path: Path) -> None:
+def test_export_runs_cover_the_file_in_one_run_of_its_groups(tmp_path: Path) -> None:
     path = tmp_path / "groups.parquet"
     sizes = [10, 10, 25, 3, 3, 3, 0, 12]
     table = pa.table({"r": pa.array(range(sum(sizes)), pa.int64())})
@@ -401,19 +401,18 @@ def test_export_runs_cover_the_file_in_bounded_runs_of_whole_groups(tmp_path: Pa
             start += size
     metadata = pq.ParquetFile(path).metadata
     assert [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)] == sizes
-    runs = export_runs(path, rows=12)
-    # Every row once, in order; no run over 12 rows; a run ends at a group's end where it can.
-    assert [n for first, last in runs for n in range(first, last + 1)] == list(range(66))
-    assert runs == [(0, 9), (10, 19), (20, 31), (32, 43), (44, 53), (54, 65)]
+    # A scan streams in the file's order, sorting nothing: one run holds every group.
+    assert export_runs(path) == [(0, 65)]
+    assert export_runs(path, empty=[False, True]) == [(0, 9), (20, 65)]
 
 
 def test_export_runs_leave_out_the_groups_no_row_of_which_matches(tmp_path: Path) -> None:
     path = tmp_path / "groups.parquet"
     pq.write_table(pa.table({"r": pa.array(range(60), pa.int64())}), path, row_group_size=10)
     empty = [True, False, False, True, True, False]
-    assert export_runs(path, rows=25, empty=empty) == [(10, 29), (50, 59)]
-    assert export_runs(path, rows=25, empty=[True] * 6) == []
-    assert export_runs(path, rows=25, empty=[]) == export_runs(path, rows=25)
+    assert export_runs(path, empty=empty) == [(10, 29), (50, 59)]
+    assert export_runs(path, empty=[True] * 6) == []
+    assert export_runs(path, empty=[]) == export_runs(path) == [(0, 59)]
 
 
 def i_of(n: int) -> int:

@@ -50,7 +50,7 @@ from catalog.errors import (
     QueryForbidden,
     QueryTimeout,
 )
-from catalog.query import QueryEngine, delimited_text, export_runs, view_name
+from catalog.query import QueryEngine, delimited_text, export_runs, in_file_order, view_name
 from catalog.sandbox import id_view
 from catalog.sql import (
     ColumnDescription,
@@ -317,6 +317,8 @@ class DataStore:
             runs = export_runs(self.engine.footer(table.resource))
         queries = plan.run_sqls(runs, text=fmt in ("csv", "tsv"))
         batches = self.engine.stream_all(queries, DUMP_PAGE_ROWS, rows=plan.rows())
+        if plan.in_runs(runs):
+            batches = in_file_order(batches, keep=True)
         return fmt, dump_chunks(batches, fields, fmt, bom)
 
 

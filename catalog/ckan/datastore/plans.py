@@ -13,8 +13,8 @@ Behaviour follows CKAN 2.12's PostgreSQL backend (ckanext/datastore/backend/post
   `q` or `distinct`) is read as `/rows` reads a page (`catalog.query.PageQuestion`): an
   offset located from the row groups at any depth, an exact total from their counts, a
   page read from kept row groups; its own SQL is for the others.
-- A whole dump reads the file in runs (`catalog.query.export_runs`) instead of sorting it at
-  once.
+- A whole dump reads the file as a scan, in the file's order (`catalog.query.export_runs`),
+  instead of sorting it.
 """
 
 from __future__ import annotations
@@ -170,21 +170,23 @@ class Plan:
         whole = not (self.where or self.distinct or self.offset or self.limit is not None)
         return self.table.resource.rows if whole else None
 
+    def in_runs(self, runs: list[tuple[int, int]]) -> bool:
+        """Whether the plan is a whole table in `_id` order (a dump), read as a scan of each
+        run of row groups (`export_runs`) in the file's order, which `in_file_order` checks."""
+        plain = not (self.distinct or self.limit is not None or self.offset)
+        return bool(runs) and plain and self.order == ['"_id" ASC']
+
     def run_sqls(self, runs: list[tuple[int, int]], *, text: bool) -> list[Query]:
-        """The rows as queries read one after the other. A whole table in `_id` order (a dump)
-        is one query per run of row groups (`export_runs`), each sorting only its own run, so
-        DuckDB never holds the table to sort it; any other plan is its one `page_sql`."""
-        if not runs or self.distinct or self.limit is not None or self.offset:
-            return [self.page_sql(text=text)]
-        if self.order != ['"_id" ASC']:
+        """The rows as queries read one after the other: a scan of each run `in_runs`, which
+        DuckDB streams in `_id` order unsorted (sorting the runs cost 60 % of a 10M-row
+        dump); any other plan is its one `page_sql`."""
+        if not self.in_runs(runs):
             return [self.page_sql(text=text)]
         rendered = self._rendered(self._selected(), text)
         queries = []
         for run in runs:
             inner, params = self._source(run)
-            queries.append(
-                (f'SELECT {rendered}, "_id" FROM ({inner}) AS _p ORDER BY _p."_id"', params)
-            )
+            queries.append((f'SELECT {rendered}, "_id" FROM ({inner}) AS _p', params))
         return queries
 
     @staticmethod
