@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from catalog.query.statistics import rising
 from tests.api.conftest import AppFactory
 from tests.querydata import wage_rows, write_version
 
@@ -178,6 +180,16 @@ async def test_rows_cursor_keeps_its_version(api: httpx.AsyncClient) -> None:
     assert clash.status_code == 400 and clash.json()["parameter"] == "next"
 
 
+@pytest.fixture(autouse=True)
+def proofs(monkeypatch: pytest.MonkeyPatch) -> list[Callable[[], None]]:
+    """The proofs that a column rises, held back until a test runs them: years ascend through
+    the file, and a proved `year` answers its range filters exactly, so a test of an estimate
+    would otherwise pass or fail as the proof's thread won or lost the race (it failed in CI)."""
+    held: list[Callable[[], None]] = []
+    monkeypatch.setattr(rising, "on_a_thread", held.append)
+    return held
+
+
 async def big_file_client(make_app: AppFactory) -> httpx.AsyncClient:
     """A client of an app that treats the 250-row resource as large: estimates past 0 rows,
     from 8 runs of 5 rows (file rows 0–4, 35–39, 70–74, ... 245–249)."""
@@ -253,6 +265,21 @@ async def test_rows_estimate_is_never_below_the_rows_shown(make_app: AppFactory)
         body = (await http.get(ROWS, params={"year": "1808", "limit": 2})).json()
     assert len(body["rows"]) == 2 and body["next"]
     assert body["total_exact"] is False and body["total"] == 3
+
+
+async def test_rows_estimate_becomes_exact_once_the_column_is_proved_to_rise(
+    make_app: AppFactory, proofs: list[Callable[[], None]]
+) -> None:
+    async with await big_file_client(make_app) as http:
+        asked = {"year__gte": "1803", "year__lt": "1841", "limit": 1}
+        before = (await http.get(ROWS, params=asked)).json()
+        assert len(proofs) == 1
+        proofs.pop()()
+        after = (await http.get(ROWS, params=asked)).json()
+    # Rows 15–204 match: of the runs of 5 rows at 0, 35, ... 245, those at 35–175 (25 rows).
+    assert (before["total"], before["total_exact"]) == (round(250 * 25 / 40), False)
+    assert (after["total"], after["total_exact"]) == (5 * 38, True)
+    assert after["rows"] == before["rows"]
 
 
 async def test_rows_cursor_carries_the_first_pages_total(make_app: AppFactory) -> None:

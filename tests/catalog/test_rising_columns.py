@@ -194,7 +194,10 @@ def test_rising_proof_runs_once_at_a_time_and_is_kept(tmp_path: Path) -> None:
     filters = parse_filters(schema, [("v__gte", "15"), ("v__lt", "25")])
     assert counts.total(path, filters) == 10 and len(started) == 1
     assert any("count(*)" in sql for sql in asked)  # counted: the proof has not run
+    assert counts.undecided(path, filters)[1] != []
     started.pop()()  # the proof, on "its thread"
+    # The same filters, decided before the proof came in, are decided again by it.
+    assert counts.undecided(path, filters) == (10, [])
     asked.clear()
     narrower = parse_filters(schema, [("v__gte", "16"), ("v__lt", "24")])
     assert counts.total(path, narrower) == 8 and asked == [] and started == []

@@ -78,16 +78,20 @@ class GroupCounts:
             if key in self._decided:
                 self._decided.move_to_end(key)
                 return list(self._decided[key])
-        found = self._decide(path, filters)
+        found, settled = self._decide(path, filters)
+        if not settled:  # decided again once the proof is in: it may decide more groups
+            return found
         with self._lock:
             self._decided[key] = tuple(found)
             if len(self._decided) > COUNTS_REMEMBERED:
                 self._decided.popitem(last=False)
         return found
 
-    def _decide(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
+    def _decide(self, path: str, filters: Sequence[Filter]) -> tuple[list[int | None], bool]:
+        """Each group's matches where decided, and whether every rising column asked has
+        its verdict (False while a proof runs)."""
         tests = [(f, self._statistics(path, f.column)) for f in filters]
-        spanned, (first, end) = self._spans(path, tests)
+        spanned, (first, end), settled = self._spans(path, tests)
         found: list[int | None] = []
         start = 0
         for group, rows in enumerate(group_sizes(self._footer(path))):
@@ -103,37 +107,40 @@ class GroupCounts:
             else:
                 found.append(inside)
             start += rows
-        return found
+        return found, settled
 
     def span(self, path: str, filters: Sequence[Filter]) -> tuple[int, int] | None:
         """The rows every filter matches as one run, (first, end), when each filter is on
         a column proved to rise (every row when there is none); else None."""
         tests = [(f, self._statistics(path, f.column)) for f in filters]
-        spanned, found = self._spans(path, tests)
+        spanned, found, _ = self._spans(path, tests)
         if not tests:
             return 0, sum(group_sizes(self._footer(path)))
         return found if len(spanned) == len(tests) else None
 
     def _spans(
         self, path: str, tests: list[tuple[Filter, tuple[Stats, ...]]]
-    ) -> tuple[set[int], tuple[int, int]]:
-        """The filters a rising column's index answers (by their place in `tests`), and the
-        rows all of them match, as (first, end); every row when none does."""
+    ) -> tuple[set[int], tuple[int, int], bool]:
+        """The filters a rising column's index answers (by their place in `tests`), the
+        rows all of them match, as (first, end), every row when none does; and whether each
+        column that may rise has its verdict (False while its proof runs)."""
         sizes = [stats.rows for stats in tests[0][1]] if tests else []
         spanned: set[int] = set()
         first, end = 0, sum(sizes)
+        settled = True
         for n, (test, stats) in enumerate(tests):
             if test.operator not in RANGES or test.column == ROW_NUMBER:
                 continue  # the row number's statistics are exact already
             lows, highs = [s.low for s in stats], [s.high for s in stats]
             if not may_rise([s.nulls for s in stats], lows, highs):
                 continue
+            settled = settled and self._rising.has_verdict(path, test.column)
             index = self._rising.index(path, test.column, sizes)
             span = index.span(test) if index is not None else None
             if span is not None:
                 spanned.add(n)
                 first, end = max(first, span[0]), min(end, span[1])
-        return spanned, (first, max(first, end))
+        return spanned, (first, max(first, end)), settled
 
     def _statistics(self, path: str, column: Column) -> tuple[Stats, ...]:
         """`column`'s statistics in each row group, read from the footer once per file: a

@@ -148,6 +148,11 @@ class RisingColumns:
             self._closed = True
             self._proved.wait_for(lambda: not self._proving, timeout=CLOSE_SECONDS)
 
+    def has_verdict(self, path: str, column: Column) -> bool:
+        """Whether `column` of the file at `path` is kept as proved to rise or not to."""
+        with self._lock:
+            return (str(path), column.name) in self._known
+
     def index(self, path: str, column: Column, sizes: Sequence[int]) -> RisingIndex | None:
         """`column`'s index in the file at `path` if proved; else None, and its proof
         started when none is running."""
