@@ -140,7 +140,7 @@ class QueryEngine:
         """The selected rows rendered by `select` (aliased to their column names), as Arrow
         batches in the export's order (`catalog.query.selection`), read lazily: memory stays
         one batch deep."""
-        runs: list[tuple[int, int]] = []
+        runs: list[tuple[int, int]] | None = None
         # Unreadable, the file is one query, whose error DuckDB reports as for any other.
         with contextlib.suppress(OSError, pa.ArrowException):
             if not selection.keys:

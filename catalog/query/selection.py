@@ -91,15 +91,18 @@ class RowSelection:
         keys = (self.keys or (SortKey(ROW_NUMBER),)) if ordered else ()
         return self._query(select, self.where, self.params, keys, row_number=False)
 
-    def queries(self, select: str, runs: Sequence[tuple[int, int]]) -> list[Query]:
+    def queries(self, select: str, runs: Sequence[tuple[int, int]] | None) -> list[Query]:
         """The export as queries read one after the other: a sorted one is one query; an
         unsorted one is a scan of each run of row numbers (`export_runs`; the whole file
-        without them), `file_row_number` selected after `select` for `in_file_order`."""
+        when they are not known, no row when there are none), `file_row_number` selected
+        after `select` for `in_file_order`."""
         if self.keys:
             return [self.sql(select)]
         select += ", file_row_number"
-        if not runs:
+        if runs is None:
             return [self._query(select, self.where, self.params, (), row_number=True)]
+        if not runs:  # still a query: its columns head the (empty) download
+            return [self._query(select, " WHERE false", [], (), row_number=True)]
         queries = []
         for first, last in runs:
             where = " WHERE file_row_number BETWEEN ? AND ?"

@@ -434,7 +434,7 @@ def i_of(n: int) -> int:
             lambda n: n >= 9000 and n != 9100,
             [(9000, 19999)],
         ),
-        ([("r__gt", "99999")], lambda n: False, []),  # no group may match: one query, no run
+        ([("r__gt", "99999")], lambda n: False, []),  # no group may match: no row read
     ],
 )
 def test_a_filtered_export_reads_only_the_row_groups_that_may_match(
@@ -462,3 +462,4 @@ def test_a_filtered_export_reads_only_the_row_groups_that_may_match(
     read = {(params[1], params[2]) for sql, params in asked if "file_row_number BETWEEN" in sql}
     assert read == set(runs)
     assert asked and all(("file_row_number BETWEEN" in sql) == bool(runs) for sql, _ in asked)
+    assert all(sql.endswith(" WHERE false") != bool(runs) for sql, _ in asked)
