@@ -4,8 +4,9 @@
 statistics decide are not scanned); `estimate` counts them in eight runs of rows spread evenly
 through the file and scales up; `none` skips the count; `auto`, the default, counts exactly
 when at most `exact_total_rows` rows need scanning and estimates past that. Which of the two is
-decided by the file and filters alone, never by how long a count took, so one URL always gets
-one body. A total known
+decided by the file and filters alone (the footer's statistics: not by a rising column's
+index, which a thread proves in its own time), never by how long a count took, so one URL
+always gets one body. A total known
 without counting (no filters, or a first page that holds every match) is exact whatever was
 asked, and the cursor carries the first page's total to the pages after it
 (`catalog.query.cursor.Total`).
@@ -102,7 +103,8 @@ class Totals:
         """
         known, spans = 0, [(0, rows)]
         if self.groups is not None:
-            known, spans = self.groups.undecided(path, filters)
+            # Not the rising columns' indexes: an estimate must not change once one is proved.
+            known, spans = self.groups.undecided(path, filters, rising=False)
         undecided = sum(size for _, size in spans)
         if undecided == 0:
             return known, True

@@ -194,10 +194,13 @@ def test_rising_proof_runs_once_at_a_time_and_is_kept(tmp_path: Path) -> None:
     filters = parse_filters(schema, [("v__gte", "15"), ("v__lt", "25")])
     assert counts.total(path, filters) == 10 and len(started) == 1
     assert any("count(*)" in sql for sql in asked)  # counted: the proof has not run
-    assert counts.undecided(path, filters)[1] != []
+    by_statistics = counts.undecided(path, filters, rising=False)
+    assert by_statistics[1] != [] and counts.undecided(path, filters) == by_statistics
     started.pop()()  # the proof, on "its thread"
-    # The same filters, decided before the proof came in, are decided again by it.
+    # The same filters, decided before the proof came in, are decided again by it; but not
+    # where the statistics alone must decide (what an estimate is made of).
     assert counts.undecided(path, filters) == (10, [])
+    assert counts.undecided(path, filters, rising=False) == by_statistics
     asked.clear()
     narrower = parse_filters(schema, [("v__gte", "16"), ("v__lt", "24")])
     assert counts.total(path, narrower) == 8 and asked == [] and started == []

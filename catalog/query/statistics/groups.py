@@ -63,22 +63,31 @@ class GroupCounts:
         self._lock = threading.Lock()
         self._known: OrderedDict[tuple[str, str], tuple[int, ...]] = OrderedDict()
         self._totals: OrderedDict[tuple[str, str], int] = OrderedDict()  # without `_known`'s
-        self._decided: OrderedDict[tuple[str, str], tuple[int | None, ...]] = OrderedDict()
+        self._decided: OrderedDict[tuple[str, str, bool], tuple[int | None, ...]] = OrderedDict()
         self._columns: OrderedDict[tuple[str, str], tuple[Stats, ...]] = OrderedDict()
 
     def close(self) -> None:
         """Wait for a running proof of a rising column, and start none again."""
         self._rising.close()
 
-    def decided(self, path: str, filters: Sequence[Filter]) -> list[int | None]:
+    def decided(
+        self, path: str, filters: Sequence[Filter], *, rising: bool = True
+    ) -> list[int | None]:
         """Each group's matching rows where the statistics decide them, else None; kept as
-        the counts are (reading the statistics of 82 row groups takes milliseconds)."""
-        key, _, _ = _keyed(path, filters)
+        the counts are (reading the statistics of 82 row groups takes milliseconds).
+
+        With `rising`, the indexes of the columns proved to rise decide more groups, but
+        only once their proof, on a thread of its own, is in; without, the footer's
+        statistics alone decide, the same in every process at any time: what a number a
+        response reports may depend on (an estimate, whether `total=auto` counts), as one
+        URL has one body (and one `ETag`)."""
+        path_key, filters_key = _keyed(path, filters)[0]
+        key = (path_key, filters_key, rising)
         with self._lock:
             if key in self._decided:
                 self._decided.move_to_end(key)
                 return list(self._decided[key])
-        found, settled = self._decide(path, filters)
+        found, settled = self._decide(path, filters, rising)
         if not settled:  # decided again once the proof is in: it may decide more groups
             return found
         with self._lock:
@@ -87,11 +96,16 @@ class GroupCounts:
                 self._decided.popitem(last=False)
         return found
 
-    def _decide(self, path: str, filters: Sequence[Filter]) -> tuple[list[int | None], bool]:
+    def _decide(
+        self, path: str, filters: Sequence[Filter], rising: bool
+    ) -> tuple[list[int | None], bool]:
         """Each group's matches where decided, and whether every rising column asked has
         its verdict (False while a proof runs)."""
         tests = [(f, self._statistics(path, f.column)) for f in filters]
-        spanned, (first, end), settled = self._spans(path, tests)
+        spanned: set[int] = set()
+        first, end, settled = 0, sum(group_sizes(self._footer(path))), True
+        if rising:
+            spanned, (first, end), settled = self._spans(path, tests)
         found: list[int | None] = []
         start = 0
         for group, rows in enumerate(group_sizes(self._footer(path))):
@@ -160,13 +174,15 @@ class GroupCounts:
                 self._columns.popitem(last=False)
         return found
 
-    def undecided(self, path: str, filters: Sequence[Filter]) -> tuple[int, list[tuple[int, int]]]:
-        """The matches of the groups the statistics decide, and the others as spans of rows
-        (first row number, row count)."""
+    def undecided(
+        self, path: str, filters: Sequence[Filter], *, rising: bool = True
+    ) -> tuple[int, list[tuple[int, int]]]:
+        """The matches of the groups the statistics decide (`decided`, with `rising`), and
+        the others as spans of rows (first row number, row count)."""
         footer = self._footer(path)
         known, start = 0, 0
         spans: list[tuple[int, int]] = []
-        for group, found in enumerate(self.decided(path, filters)):
+        for group, found in enumerate(self.decided(path, filters, rising=rising)):
             rows = footer.row_group(group).num_rows
             if found is None and spans and sum(spans[-1]) == start:
                 spans[-1] = (spans[-1][0], spans[-1][1] + rows)  # one span of neighbours
@@ -178,9 +194,10 @@ class GroupCounts:
         return known, spans
 
     def scanned_rows(self, path: str, filters: Sequence[Filter]) -> int:
-        """The rows an exact count has to scan: those of the undecided groups."""
+        """The rows an exact count would scan, as the footer's statistics alone decide
+        the groups: which decides whether `total=auto` counts, and no proof may change."""
         footer = self._footer(path)
-        decided = self.decided(path, filters)
+        decided = self.decided(path, filters, rising=False)
         return sum(footer.row_group(g).num_rows for g, n in enumerate(decided) if n is None)
 
     def counts(self, path: str, filters: Sequence[Filter]) -> tuple[int, ...] | None:
