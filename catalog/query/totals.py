@@ -91,9 +91,10 @@ class Totals:
 
     def estimate(self, path: str, rows: int, filters: Sequence[Filter]) -> tuple[int, bool]:
         """Matching rows, and whether the number is exact: the row groups the footer's
-        statistics decide are counted from them (`GroupCounts.decided`); the others are
-        sampled in evenly spread runs, and their matches scaled up (all counted, so exact,
-        when they are no more than the sample).
+        statistics decide are counted from them (`GroupCounts.decided`), those a bound of
+        a range on an ordered column falls inside are counted (`GroupCounts.edges`); the
+        others are sampled in evenly spread runs, and their matches scaled up (all counted,
+        so exact, when they are no more than the sample).
 
         Spread runs see a file sorted by a filtered column (years, say) much as a random
         sample would; the first rows alone would see only its first years. Sampling only
@@ -105,6 +106,10 @@ class Totals:
         if self.groups is not None:
             # Not the rising columns' indexes: an estimate must not change once one is proved.
             known, spans = self.groups.undecided(path, filters, rising=False)
+            edges = [e for e in self.groups.edges(path, filters) if _within(e, spans)]
+            if sum(size for _, size in edges) <= self.settings.total_sample_rows:
+                known += self.groups.matches_in(path, filters, edges)
+                spans = _without(spans, edges)
         undecided = sum(size for _, size in spans)
         if undecided == 0:
             return known, True
@@ -127,6 +132,27 @@ class Totals:
         if whole or not sampled:
             return known + int(matched), whole
         return known + round(undecided * matched / sampled), False
+
+
+def _within(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= span[0] < start + size for start, size in spans)
+
+
+def _without(
+    spans: Sequence[tuple[int, int]], holes: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """`spans` (first row, rows) less the `holes` (in order) that lie inside them."""
+    found: list[tuple[int, int]] = []
+    for start, size in spans:
+        end = start + size
+        for first, rows in holes:
+            if start <= first < end:
+                if first > start:
+                    found.append((start, first - start))
+                start = first + rows
+        if end > start:
+            found.append((start, end - start))
+    return found
 
 
 def _file_ranges(spans: Sequence[tuple[int, int]], offset: int, rows: int) -> list[tuple[int, int]]:

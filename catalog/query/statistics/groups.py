@@ -227,22 +227,49 @@ class GroupCounts:
         """All the matching rows: the kept counts' sum, else the matches of the groups the
         statistics decide and one count of the others, not grouped (for the two edge groups
         of a date range at 10M rows: 3.2 ms, where `counts`' grouped scan takes 4.3)."""
-        key, where, params = _keyed(path, filters)
+        key, _, _ = _keyed(path, filters)
         with self._lock:
             kept = self._known.get(key)
             summed = sum(kept) if kept is not None else self._totals.get(key)
         if summed is not None:
             return summed
         known, spans = self.undecided(path, filters)
-        if spans:
-            test, params = _narrowed(where, params, spans)
-            sql = f"SELECT count(*) FROM read_parquet(?, file_row_number = true){test}"
-            known += int(self._fetch(sql, [str(path), *params])[0][0])
+        known += self.matches_in(path, filters, spans)
         with self._lock:
             self._totals[key] = known
             if len(self._totals) > COUNTS_REMEMBERED:
                 self._totals.popitem(last=False)
         return known
+
+    def matches_in(
+        self, path: str, filters: Sequence[Filter], spans: Sequence[tuple[int, int]]
+    ) -> int:
+        """The rows matching `filters` among `spans` (first row, rows): one count reading
+        only their row groups."""
+        if not spans:
+            return 0
+        _, where, params = _keyed(path, filters)
+        test, params = _narrowed(where, params, list(spans))
+        sql = f"SELECT count(*) FROM read_parquet(?, file_row_number = true){test}"
+        return int(self._fetch(sql, [str(path), *params])[0][0])
+
+    def edges(self, path: str, filters: Sequence[Filter]) -> list[tuple[int, int]]:
+        """The row groups a bound of a range filter falls inside, on a column whose groups
+        follow each other in its order (`may_rise`), as spans (first row, rows): their
+        matches gather at one end, so a sample of their first or last rows misses or
+        overcounts them (a date lower bound with another filter was estimated 3.5-7.5 %
+        low). A bound falls inside one group, two for `eq`."""
+        sizes = group_sizes(self._footer(path))
+        starts = [0, *itertools.accumulate(sizes)]
+        found: set[int] = set()
+        for test in filters:
+            if test.operator not in RANGES or test.column == ROW_NUMBER:
+                continue
+            stats = self._statistics(path, test.column)
+            lows, highs = [s.low for s in stats], [s.high for s in stats]
+            if may_rise([s.nulls for s in stats], lows, highs):
+                found.update(g for g, one in enumerate(stats) if _verdict(test, one) == SOME)
+        return [(starts[g], sizes[g]) for g in sorted(found)]
 
     def _scan(
         self, path: str, decided: list[int | None], size: int, where: str, params: list[Any]
