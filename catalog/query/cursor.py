@@ -48,6 +48,9 @@ CURSOR_MAX_CHARS = 16_384
 MAX_ROWS_LIMIT = 10_000
 # The largest offset a query can bind (DuckDB's BIGINT); no file holds that many rows.
 MAX_OFFSET = 2**63 - 1
+# A total a cursor may carry: a Parquet file's rows are an int64 (a forged cursor carried -5
+# or 10^30, echoed as the total).
+MAX_TOTAL = 2**63 - 1
 # A page query whose bound leaves at most this many rows renders them in one pass.
 FLAT_ROWS = 4096
 
@@ -98,6 +101,8 @@ class Cursor:
                 rows, exact, filters = payload["t"]
                 if not (rows is None or type(rows) is int) or not isinstance(exact, bool):
                     raise ValueError("the cursor's total is malformed")
+                if rows is not None and not 0 <= rows <= MAX_TOTAL:
+                    raise ValueError("the cursor's total is out of range")
                 total = Total(rows, exact, str(filters))
             return cls(str(payload["v"]), str(payload["s"]), values, total)
         except (binascii.Error, ValueError, TypeError, KeyError) as exc:

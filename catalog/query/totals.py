@@ -50,6 +50,8 @@ class Totals:
             return Total(rows, True, signature)
         if carried is None or carried.filters != signature:
             return None
+        if carried.rows is not None and rows is not None and carried.rows > rows:
+            return None  # more than the file holds: not a total this API made; count
         if carried.exact or not self.exact_wanted(rows, mode):
             return carried
         return None  # an estimate carried, an exact total wanted: count

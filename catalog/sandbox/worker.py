@@ -67,6 +67,7 @@ from catalog.sql import (
     Column,
     ColumnDescription,
     Watchdog,
+    finite_json,
     json_row_sql,
     nests_deeper,
     result_column,
@@ -316,7 +317,7 @@ def _fetch(
                     f"a value in the result nests arrays or objects deeper than {MAX_NESTING} "
                     "levels; select a part of it (json_extract with a path)"
                 )
-            row = str(text).encode()
+            row = finite_json(str(text)).encode()
             if len(rows) == row_cap or size + len(row) + 1 > byte_cap:
                 if not rows:
                     raise QueryTooLarge(

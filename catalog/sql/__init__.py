@@ -33,7 +33,13 @@ from catalog.sql.filters import (
     quote,
     where_sql,
 )
-from catalog.sql.jsonrows import MAX_NESTING, json_row_sql, nests_deeper, result_column
+from catalog.sql.jsonrows import (
+    MAX_NESTING,
+    finite_json,
+    json_row_sql,
+    nests_deeper,
+    result_column,
+)
 from catalog.sql.pgnames import postgres_names, postgres_type, select_list
 from catalog.sql.pgtree import probe_tree, resolved_names, serialized_statement, tokenised
 
@@ -56,6 +62,7 @@ __all__ = [
     "Watchdog",
     "cell_sql",
     "dumps_exact",
+    "finite_json",
     "json_row_sql",
     "loads_exact",
     "nests_deeper",

@@ -74,3 +74,20 @@ def nests_deeper(text: str, most: int = MAX_NESTING) -> bool:
         elif mark in ("]", "}"):
             depth -= 1
     return False
+
+
+# A string (kept whole, so its letters are never read as a token), or a number JSON has no
+# form for, as DuckDB writes one inside a list, struct, map or JSON value (`[NaN]`,
+# `{"a":Infinity}`, `[-nan]`, `inf`); outside strings, valid JSON has no other bare letters
+# than true, false and null.
+_NOT_FINITE = re.compile(r'"(?:[^"\\]|\\.)*"|-?(?:nan|inf(?:inity)?)', re.S | re.I)
+_LETTERS = re.compile(r"nan|inf", re.I)
+
+
+def finite_json(text: str) -> str:
+    """The JSON `text` with every NaN and infinity at any depth made null, as a top-level
+    one is (`catalog.sql.cells`): `JSON.parse`, jq and CKAN's clients refuse the whole
+    answer for one of them."""
+    if _LETTERS.search(text) is None:  # the common case, at C speed
+        return text
+    return _NOT_FINITE.sub(lambda m: m[0] if m[0].startswith('"') else "null", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
+from catalog.query import Cursor
 from catalog.query.statistics import rising
 from tests.api.conftest import AppFactory
 from tests.querydata import wage_rows, write_version
@@ -315,6 +317,24 @@ async def test_rows_cursor_carries_the_first_pages_total(make_app: AppFactory) -
     assert (counted["total"], counted["total_exact"]) == (50, True)
     # Other filters than the first page counted: the carried total is not theirs.
     assert refiltered["total"] != first["total"] and refiltered["total_exact"] is False
+
+
+async def test_rows_cursor_carrying_an_impossible_total_is_refused_or_recounted(
+    api: httpx.AsyncClient,
+) -> None:
+    """The carried total is the client's to forge: below zero or past any file it is no
+    cursor this API made; past this file's rows it is counted again."""
+    first = await get(api, region_code="520100", limit=10)
+    made = Cursor.decode(first["next"])
+    assert made.total is not None
+    for rows, status in ((-5, 400), (10**30, 400), (251, 200)):
+        forged = replace(made, total=replace(made.total, rows=rows)).encode()
+        response = await api.get(
+            ROWS, params={"region_code": "520100", "limit": 10, "next": forged}
+        )
+        assert response.status_code == status, response.text
+        if status == 200:
+            assert response.json()["total"] == first["total"] == 50
 
 
 @pytest.mark.parametrize(

@@ -28,6 +28,40 @@ async def test_rows_sql_get_runs_a_select_over_views(api: httpx.AsyncClient) -> 
     assert body["truncated"] is False
 
 
+def strict(text: str) -> object:
+    """JSON as a browser's `JSON.parse` reads it: no NaN or Infinity."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(f"{constant} is not JSON")
+
+    return json.loads(text, parse_constant=refuse)
+
+
+async def test_rows_sql_makes_every_nan_and_infinity_null_at_any_depth(
+    api: httpx.AsyncClient,
+) -> None:
+    # DuckDB writes them bare inside lists, structs and JSON values: the whole answer was
+    # then no JSON at all; a string of the same letters stays as it is.
+    text = (
+        "SELECT 'nan'::double AS top, ['nan'::double, 1.5, '-inf'::double] AS l,"
+        " {'a': 'inf'::double, 'b': ['nan'::float], 's': 'NaN inf -Infinity'} AS s,"
+        " '[-nan, inf, \"nan\"]'::json AS j, to_json('infinity'::double) AS t"
+    )
+    response = await api.get(SQL, params={"sql": text})
+    assert response.status_code == 200, response.text
+    row = strict(response.text)["rows"][0]  # type: ignore[index]
+    assert row == {
+        "top": None,
+        "l": [None, 1.5, None],
+        "s": {"a": None, "b": [None], "s": "NaN inf -Infinity"},
+        "j": [None, None, "nan"],
+        "t": None,
+    }
+    ckan = await api.get("/api/3/action/datastore_search_sql", params={"sql": text})
+    assert ckan.status_code == 200, ckan.text
+    assert strict(ckan.text)["result"]["records"][0]["l"] == [None, 1.5, None]  # type: ignore[index]
+
+
 async def test_rows_sql_post_takes_a_json_body_with_cte(api: httpx.AsyncClient) -> None:
     text = (
         "WITH t AS (SELECT topic, score FROM wages_test__notes) "

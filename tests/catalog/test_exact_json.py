@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from catalog.sql import ExactNumber, JsonText, dumps_exact, loads_exact
+from catalog.sql import ExactNumber, JsonText, dumps_exact, finite_json, loads_exact
 
 decimal_texts = st.from_regex(r"-?(0|[1-9][0-9]{0,30})\.[0-9]{1,12}", fullmatch=True)
 
@@ -81,3 +81,38 @@ def test_json_text_is_spliced_in_as_written_or_escaped_to_ascii(
         assert written.isascii()
     else:
         assert f'"records": {text},' in written
+
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.floats()
+    | st.integers()
+    | st.text()
+    | st.sampled_from(["nan", "-inf", "Infinity", 'a"nan\\', "NaN inf"]),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+def _nulled(value: object) -> object:
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return None
+    if isinstance(value, list):
+        return [_nulled(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nulled(v) for k, v in value.items()}
+    return value
+
+
+@given(json_values)
+def test_finite_json_makes_every_nan_and_infinity_null_and_keeps_strings(value: object) -> None:
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    text = finite_json(json.dumps(value, ensure_ascii=False))
+    assert json.loads(text, parse_constant=refuse) == _nulled(value)
+    # DuckDB's spellings inside a JSON value, which Python's own parser refuses too.
+    assert finite_json('[-nan,nan,inf,-inf,"-nan"]') == '[null,null,null,null,"-nan"]'
