@@ -22,6 +22,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from benchmarks import OPENDATA as OPENDATA_PATH
 from benchmarks import Server, free_port, running, serve_opendata
 from benchmarks.s3server import s3_client
@@ -130,3 +132,14 @@ def serving(store: Path, *, env: dict[str, str] | None = None) -> Iterator[Serve
     command += ["--host", "127.0.0.1", "--port", str(port)]
     with running("ours", command, port, env=private, timeout=60) as server:
         yield server
+
+
+def require_programs(*programs: str) -> None:
+    """Fails naming the Debian programs a test runs that this machine lacks (as root,
+    scripts/test installs them), instead of a FileNotFoundError deep inside the test."""
+    missing = [program for program in programs if shutil.which(program) is None]
+    if missing:
+        pytest.fail(
+            f"not installed: {', '.join(missing)}; apt-get install nginx openssl wrk "
+            "(scripts/test does, as root)"
+        )

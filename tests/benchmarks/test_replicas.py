@@ -15,6 +15,9 @@ import pytest
 
 from benchmarks import ROOT
 from benchmarks.replicas import disagreements
+from benchmarks.replicas.balancer import NGINX
+from benchmarks.replicas.drive import WRK
+from tests.servers import require_programs
 
 pytestmark = pytest.mark.slow
 
@@ -23,6 +26,7 @@ ROWS = 3000
 
 @pytest.fixture(scope="module")
 def replicas_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], str]:
+    require_programs(NGINX, WRK)
     out = tmp_path_factory.mktemp("replicas")
     options = ["--rows", str(ROWS), "--clients", "2", "--rounds", "1", "--seconds", "1"]
     command = [sys.executable, "-m", "benchmarks", "replicas", *options, "--warmup", "0"]

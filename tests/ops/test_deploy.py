@@ -24,7 +24,7 @@ import pytest
 
 from benchmarks import serve_opendata
 from tests.conftest import REPO
-from tests.servers import OPENDATA, Server, free_port, serving
+from tests.servers import OPENDATA, Server, free_port, require_programs, serving
 
 pytestmark = pytest.mark.slow
 
@@ -55,6 +55,7 @@ def local_site(
 ) -> Path:
     """The site as shipped, with only its addresses, ports and certificate paths made local;
     the write actions go to `writer` (the first of `upstreams` unless given)."""
+    require_programs(NGINX, "openssl")
     cert, key = self_signed(folder)
     text = SITE.read_text(encoding="utf-8")
     text = re.sub(r"\n *listen \[::\]:\d+[^;]*;", "", text)
